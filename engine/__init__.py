@@ -1,0 +1,1 @@
+"""Earmark's engine: everything but the GUI. Importing it never imports Qt."""

@@ -1,0 +1,1 @@
+"""Audio-text models behind one interface (:mod:`engine.models.base`)."""

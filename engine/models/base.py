@@ -1,0 +1,43 @@
+"""The interface every audio-text backend implements.
+
+The engine only ever talks to an :class:`AudioTextModel`: the indexer hands it
+mono float32 audio at the model's own sample rate, the search hands it text.
+Vectors come back L2-normalised so a dot product is the cosine similarity.
+"""
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str  # stable id, also the name of the model's embedding table
+    backend: str  # "cacophony" | "clap"
+    embedding_dim: int
+    sample_rate: int
+    window_seconds: float  # the length it was trained on: the indexer's window size
+    can_caption: bool
+
+
+class AudioTextModel(ABC):
+    info: ModelInfo
+
+    @abstractmethod
+    def embed_audio(self, clips: list[np.ndarray]) -> np.ndarray:
+        """Embed mono float32 clips at ``info.sample_rate``; any lengths; returns (n, dim), L2-normalised."""
+
+    @abstractmethod
+    def embed_text(self, texts: list[str]) -> np.ndarray:
+        """Embed queries or captions; returns (n, dim), L2-normalised."""
+
+    def caption(self, clips: list[np.ndarray], max_tokens: int = 30) -> list[str]:
+        """Describe each clip in words; only backends whose ``info.can_caption`` is true."""
+        raise NotImplementedError(f"{self.info.name} has no caption decoder")
+
+
+def l2_normalise(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)

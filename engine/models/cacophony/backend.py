@@ -1,0 +1,75 @@
+"""The app-facing :class:`AudioTextModel` for a Cacophony checkpoint."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engine.models.base import AudioTextModel, ModelInfo
+from engine.models.cacophony.checkpoint import load_checkpoint
+from engine.models.cacophony.model import Cacophony
+
+
+def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
+    """Zero-pad mono clips into (B, S) with their true lengths."""
+    lengths = torch.tensor([len(c) for c in clips])
+    wave = torch.zeros(len(clips), max(int(lengths.max()), 1))
+    for row, clip in enumerate(clips):
+        wave[row, : len(clip)] = torch.from_numpy(np.asarray(clip, dtype=np.float32))
+    return wave.to(device), lengths.to(device)
+
+
+class CacophonyBackend(AudioTextModel):
+    def __init__(self, model: Cacophony, tokenizer, name: str, device: str = "cpu"):
+        self.model = model.to(device).eval()
+        self.tokenizer = tokenizer
+        self.device = device
+        cfg = model.cfg
+        self.info = ModelInfo(name=name, backend="cacophony", embedding_dim=cfg.embed_dim,
+                              sample_rate=cfg.sample_rate, window_seconds=cfg.window_seconds,
+                              can_caption=model.caption_decoder is not None)
+
+    @classmethod
+    def from_checkpoint(cls, folder: Path, name: str | None = None, device: str = "cpu") -> "CacophonyBackend":
+        model, tokenizer, meta = load_checkpoint(folder, device)
+        return cls(model, tokenizer, name or meta.get("name") or Path(folder).name, device)
+
+    def tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
+        batch = self.tokenizer(texts, padding=True, truncation=True,
+                               max_length=self.model.cfg.max_text_tokens, return_tensors="pt")
+        return {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
+
+    @torch.inference_mode()
+    def embed_audio(self, clips: list[np.ndarray]) -> np.ndarray:
+        wave, lengths = pad_batch(clips, self.device)
+        embedding, _, _ = self.model.embed_audio(wave, lengths)
+        return embedding.float().cpu().numpy()
+
+    @torch.inference_mode()
+    def embed_text(self, texts: list[str]) -> np.ndarray:
+        embedding, _, _ = self.model.embed_text(**self.tokenize(texts))
+        return embedding.float().cpu().numpy()
+
+    @torch.inference_mode()
+    def caption(self, clips: list[np.ndarray], max_tokens: int = 30) -> list[str]:
+        """Greedy decoding (the paper samples at temperature 0.1, which is nearly greedy)."""
+        if self.model.caption_decoder is None:
+            return super().caption(clips, max_tokens)
+        wave, lengths = pad_batch(clips, self.device)
+        _, audio_tokens, audio_valid = self.model.embed_audio(wave, lengths)
+        tok = self.tokenizer
+        start = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
+        stop = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
+        ids = torch.full((len(clips), 1), start, device=self.device)
+        done = torch.zeros(len(clips), dtype=torch.bool, device=self.device)
+        for _ in range(max_tokens):
+            mask = torch.ones_like(ids)
+            states = self.model.text(ids, mask)
+            logits = self.model.caption_logits(states, mask.bool(), audio_tokens, audio_valid)[:, -1]
+            next_id = torch.where(done, torch.full_like(ids[:, 0], stop), logits.argmax(-1))
+            ids = torch.cat([ids, next_id[:, None]], dim=1)
+            done |= next_id == stop
+            if done.all():
+                break
+        return [tok.decode(row[1:], skip_special_tokens=True).strip() for row in ids.tolist()]

@@ -1,0 +1,302 @@
+"""The Cacophony network in one file (cacophony.txt §III, §IV-A).
+
+Audio: log-mel (T frames x 128 bands) -> non-overlapping 16x16 patches, flattened and
+linearly projected, plus a fixed sinusoidal position along time and a learned embedding
+per frequency band of patches (no CLS token) -> pre-LN ViT blocks with SiLU MLPs.
+Every audio call works on an arbitrary *subset* of patches (indices travel with them),
+which is what MAE masking, training-time patch sampling and padding masks all need.
+
+Text: a transformers encoder (RoBERTa in the paper) run causally, so the caption decoder
+stacked on it cannot peek at the next token. Both towers end in attention poolers and
+linear projections into one L2-normalised space; a learnable log-temperature scales it.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+import torchaudio
+from torch import nn
+
+from engine.models.cacophony.config import CacophonyConfig
+
+
+# ---------------------------------------------------------------------------- spectrogram
+class LogMel(nn.Module):
+    """16 kHz mono waveform -> (B, frames, 128) log-mel, exactly as the authors' release:
+    magnitude STFT (n_fft 512, window 400, hop 160), 128 mels over 0-8 kHz,
+    ``log(mel + 1e-5) * 0.2 + 0.9``, no dataset normalisation."""
+
+    def __init__(self, sample_rate: int = 16_000, n_mels: int = 128):
+        super().__init__()
+        self.hop = sample_rate // 100
+        self.mel = torchaudio.transforms.MelSpectrogram(
+            sample_rate=sample_rate, n_fft=512, win_length=400, hop_length=self.hop,
+            f_min=0.0, f_max=sample_rate / 2, n_mels=n_mels, power=1.0,
+        )
+
+    def forward(self, wave: torch.Tensor) -> torch.Tensor:
+        frames = wave.shape[-1] // self.hop  # one frame per 10 ms: 10.24 s -> 1024 frames
+        mel = self.mel(wave)[..., :frames]
+        return (torch.log(mel + 1e-5) * 0.2 + 0.9).transpose(-1, -2)
+
+    def frames_for(self, num_samples: torch.Tensor) -> torch.Tensor:
+        return torch.div(num_samples, self.hop, rounding_mode="floor")
+
+
+def patchify(mel: torch.Tensor, frames: torch.Tensor, patch: int = 16):
+    """(B, T, F) log-mel -> patches (B, N, patch*patch), time and frequency index per patch,
+    and ``valid`` (B, N): False where a patch starts in the zero padding after ``frames``."""
+    b, t, f = mel.shape
+    t_pad = -t % patch
+    if t_pad:
+        mel = F.pad(mel, (0, 0, 0, t_pad), value=math.log(1e-5) * 0.2 + 0.9)
+    nt, nf = mel.shape[1] // patch, f // patch
+    patches = mel.reshape(b, nt, patch, nf, patch).permute(0, 1, 3, 2, 4).reshape(b, nt * nf, patch * patch)
+    time_idx = torch.arange(nt, device=mel.device).repeat_interleave(nf).expand(b, -1)
+    freq_idx = torch.arange(nf, device=mel.device).repeat(nt).expand(b, -1)
+    valid = time_idx * patch < frames.to(mel.device)[:, None]
+    return patches, time_idx, freq_idx, valid
+
+
+def random_subset(valid: torch.Tensor, keep: int, generator: torch.Generator | None = None):
+    """Pick ``keep`` patch positions per row at random, valid ones first (padding only fills
+    rows that have fewer than ``keep`` valid patches). Returns (kept indices, the rest)."""
+    noise = torch.rand(valid.shape, device=valid.device, generator=generator) + (~valid).float() * 2
+    order = noise.argsort(dim=1)
+    return order[:, :keep], order[:, keep:]
+
+
+def gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
+    """x[b, idx[b]] for (B, N) or (B, N, D) tensors."""
+    if x.dim() == 2:
+        return x.gather(1, idx)
+    return x.gather(1, idx[..., None].expand(-1, -1, x.shape[-1]))
+
+
+def sinusoid(positions: torch.Tensor, dim: int) -> torch.Tensor:
+    """Fixed 1-D sinusoidal embedding of (B, N) integer positions -> (B, N, dim)."""
+    half = dim // 2
+    freqs = torch.exp(-math.log(10_000.0) * torch.arange(half, device=positions.device) / half)
+    angles = positions.float()[..., None] * freqs
+    return torch.cat([angles.sin(), angles.cos()], dim=-1)
+
+
+# ---------------------------------------------------------------------------- transformer parts
+class Attention(nn.Module):
+    """Multi-head attention through ``scaled_dot_product_attention`` (fused kernels on GPU).
+    Self-attention when ``context`` is None, cross-attention otherwise."""
+
+    def __init__(self, dim: int, heads: int, context_dim: int | None = None):
+        super().__init__()
+        self.heads = heads
+        self.q = nn.Linear(dim, dim)
+        self.kv = nn.Linear(context_dim or dim, 2 * dim)
+        self.out = nn.Linear(dim, dim)
+
+    def forward(self, x, context=None, key_valid=None, causal: bool = False):
+        b, n, d = x.shape
+        context = x if context is None else context
+        q = self.q(x).view(b, n, self.heads, -1).transpose(1, 2)
+        k, v = self.kv(context).view(b, context.shape[1], 2, self.heads, -1).permute(2, 0, 3, 1, 4)
+        mask = None
+        if key_valid is not None:
+            mask = key_valid[:, None, None, :]
+            if causal:
+                mask = mask & torch.ones(n, n, dtype=torch.bool, device=x.device).tril()
+                causal = False
+        y = F.scaled_dot_product_attention(q, k, v, attn_mask=mask, is_causal=causal)
+        return self.out(y.transpose(1, 2).reshape(b, n, d))
+
+
+class MLP(nn.Sequential):
+    def __init__(self, dim: int, hidden: int):
+        super().__init__(nn.Linear(dim, hidden), nn.SiLU(), nn.Linear(hidden, dim))
+
+
+class Block(nn.Module):
+    """Pre-LN transformer block; with ``context_dim`` it also cross-attends (caption decoder)."""
+
+    def __init__(self, dim: int, heads: int, mlp_dim: int, context_dim: int | None = None):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(dim)
+        self.attn = Attention(dim, heads)
+        self.cross = None
+        if context_dim is not None:
+            self.norm_cross = nn.LayerNorm(dim)
+            self.cross = Attention(dim, heads, context_dim)
+        self.norm2 = nn.LayerNorm(dim)
+        self.mlp = MLP(dim, mlp_dim)
+
+    def forward(self, x, valid=None, causal=False, context=None, context_valid=None):
+        x = x + self.attn(self.norm1(x), key_valid=valid, causal=causal)
+        if self.cross is not None:
+            x = x + self.cross(self.norm_cross(x), context, context_valid)
+        return x + self.mlp(self.norm2(x))
+
+
+class AttentionPool(nn.Module):
+    """One learned query attending over a sequence (CoCa-style pooler), 8 heads in the paper."""
+
+    def __init__(self, dim: int, heads: int):
+        super().__init__()
+        self.query = nn.Parameter(torch.randn(1, 1, dim) * 0.02)
+        self.attn = Attention(dim, heads)
+        self.norm = nn.LayerNorm(dim)
+
+    def forward(self, x, valid=None):
+        q = self.query.expand(x.shape[0], -1, -1)
+        return self.norm(self.attn(q, context=x, key_valid=valid))[:, 0]
+
+
+class PatchPositions(nn.Module):
+    """Sinusoidal position along time + learned embedding per frequency patch row."""
+
+    def __init__(self, dim: int, freq_patches: int):
+        super().__init__()
+        self.dim = dim
+        self.freq = nn.Parameter(torch.randn(freq_patches, dim) * 0.02)
+
+    def forward(self, time_idx, freq_idx):
+        return sinusoid(time_idx, self.dim) + self.freq[freq_idx]
+
+
+# ---------------------------------------------------------------------------- towers
+class AudioEncoder(nn.Module):
+    def __init__(self, cfg: CacophonyConfig):
+        super().__init__()
+        self.patch_embed = nn.Linear(cfg.patch * cfg.patch, cfg.width)
+        self.pos = PatchPositions(cfg.width, cfg.freq_patches)
+        self.blocks = nn.ModuleList(Block(cfg.width, cfg.heads, cfg.mlp_dim) for _ in range(cfg.depth))
+        self.norm = nn.LayerNorm(cfg.width)
+
+    def forward(self, patches, time_idx, freq_idx, valid):
+        x = self.patch_embed(patches) + self.pos(time_idx, freq_idx)
+        for block in self.blocks:
+            x = block(x, valid)
+        return self.norm(x)
+
+
+class MAEDecoder(nn.Module):
+    """Stage-1 decoder: encoder output + mask tokens at every position -> patch pixels."""
+
+    def __init__(self, cfg: CacophonyConfig):
+        super().__init__()
+        dim = cfg.decoder_width
+        self.embed = nn.Linear(cfg.width, dim)
+        self.mask_token = nn.Parameter(torch.zeros(1, 1, dim))
+        self.pos = PatchPositions(dim, cfg.freq_patches)
+        self.blocks = nn.ModuleList(
+            Block(dim, cfg.decoder_heads, cfg.decoder_mlp_dim) for _ in range(cfg.decoder_depth))
+        self.norm = nn.LayerNorm(dim)
+        self.predict = nn.Linear(dim, cfg.patch * cfg.patch)
+
+    def forward(self, latent, visible_idx, time_idx, freq_idx, valid):
+        b, n = time_idx.shape
+        x = self.mask_token.expand(b, n, -1).clone()
+        x.scatter_(1, visible_idx[..., None].expand(-1, -1, x.shape[-1]), self.embed(latent))
+        x = x + self.pos(time_idx, freq_idx)
+        for block in self.blocks:
+            x = block(x, valid)
+        return self.predict(self.norm(x))
+
+
+class TextEncoder(nn.Module):
+    """A transformers encoder built causal (``text_tower.causal_config``), returning token states."""
+
+    def __init__(self, hf_model: nn.Module):
+        super().__init__()
+        if not hf_model.config.is_decoder:
+            raise ValueError("the text tower must be built with causal_config(): is_decoder is off")
+        self.model = hf_model
+        self.width = hf_model.config.hidden_size
+
+    def forward(self, input_ids, attention_mask):
+        return self.model(input_ids=input_ids, attention_mask=attention_mask, use_cache=False).last_hidden_state
+
+    @property
+    def token_embeddings(self) -> nn.Embedding:
+        return self.model.get_input_embeddings()
+
+
+class CaptionDecoder(nn.Module):
+    """Causal blocks over the text encoder's states, cross-attending to every audio token.
+    The output layer is tied to the text tower's token embeddings (no extra vocab matrix)."""
+
+    def __init__(self, cfg: CacophonyConfig, text_width: int):
+        super().__init__()
+        self.blocks = nn.ModuleList(
+            Block(text_width, cfg.caption_heads, 4 * text_width, context_dim=cfg.width)
+            for _ in range(cfg.caption_depth))
+        self.norm = nn.LayerNorm(text_width)
+
+    def forward(self, text_states, text_valid, audio_tokens, audio_valid, token_embeddings):
+        x = text_states
+        for block in self.blocks:
+            x = block(x, text_valid, causal=True, context=audio_tokens, context_valid=audio_valid)
+        return self.norm(x) @ token_embeddings.weight.T
+
+
+# ---------------------------------------------------------------------------- the model
+class Cacophony(nn.Module):
+    def __init__(self, cfg: CacophonyConfig, text_model: nn.Module):
+        super().__init__()
+        self.cfg = cfg
+        self.logmel = LogMel(cfg.sample_rate, cfg.n_mels)
+        self.audio = AudioEncoder(cfg)
+        self.audio_pool = AttentionPool(cfg.width, cfg.pool_heads)
+        self.audio_proj = nn.Linear(cfg.width, cfg.embed_dim, bias=False)
+        self.text = TextEncoder(text_model)
+        self.text_pool = AttentionPool(self.text.width, cfg.pool_heads)
+        self.text_proj = nn.Linear(self.text.width, cfg.embed_dim, bias=False)
+        self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / cfg.init_temperature)))
+        self.caption_decoder = CaptionDecoder(cfg, self.text.width) if cfg.caption_depth else None
+        self.mae_decoder = MAEDecoder(cfg) if cfg.decoder_depth else None
+        if cfg.text_frozen:
+            self.text.requires_grad_(False)
+
+    # -- audio
+    def audio_patches(self, wave: torch.Tensor, num_samples: torch.Tensor):
+        """Waveforms (B, S) zero-padded, with their true lengths -> patchify() outputs."""
+        mel = self.logmel(wave)
+        return patchify(mel, self.logmel.frames_for(num_samples), self.cfg.patch)
+
+    def encode_audio_tokens(self, wave, num_samples, max_patches: int | None = None, generator=None):
+        """Per-patch audio states and their validity. ``max_patches`` samples a random subset
+        (training on long audio); None keeps the full sequence (inference)."""
+        patches, time_idx, freq_idx, valid = self.audio_patches(wave, num_samples)
+        if max_patches is not None and patches.shape[1] > max_patches:
+            keep, _ = random_subset(valid, max_patches, generator)
+            patches, time_idx, freq_idx, valid = (gather_rows(t, keep) for t in (patches, time_idx, freq_idx, valid))
+        return self.audio(patches, time_idx, freq_idx, valid), valid
+
+    def embed_audio(self, wave, num_samples, max_patches: int | None = None, generator=None):
+        tokens, valid = self.encode_audio_tokens(wave, num_samples, max_patches, generator)
+        return F.normalize(self.audio_proj(self.audio_pool(tokens, valid)), dim=-1), tokens, valid
+
+    # -- text
+    def embed_text(self, input_ids, attention_mask):
+        states = self.text(input_ids, attention_mask)
+        valid = attention_mask.bool()
+        return F.normalize(self.text_proj(self.text_pool(states, valid)), dim=-1), states, valid
+
+    def caption_logits(self, text_states, text_valid, audio_tokens, audio_valid):
+        return self.caption_decoder(text_states, text_valid, audio_tokens, audio_valid, self.text.token_embeddings)
+
+    # -- stage 1
+    def mae_reconstruct(self, wave, num_samples, generator=None):
+        """Mask ``mask_ratio`` of the patches, encode the rest, decode everything.
+        Returns (prediction, target patches, loss mask: masked and not padding)."""
+        patches, time_idx, freq_idx, valid = self.audio_patches(wave, num_samples)
+        keep = max(1, round(patches.shape[1] * (1 - self.cfg.mask_ratio)))
+        visible, _ = random_subset(valid, keep, generator)
+        latent = self.audio(*(gather_rows(t, visible) for t in (patches, time_idx, freq_idx, valid)))
+        prediction = self.mae_decoder(latent, visible, time_idx, freq_idx, valid)
+        masked = valid.clone()
+        masked.scatter_(1, visible, False)
+        return prediction, patches, masked
+
+    @property
+    def temperature(self) -> float:
+        return float(1 / self.logit_scale.exp())
