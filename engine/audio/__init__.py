@@ -1,0 +1,1 @@
+"""Reading sound files: decoding to model-ready mono audio, technical facts, metadata, names."""

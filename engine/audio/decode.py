@@ -1,0 +1,150 @@
+"""Decode any supported sound file to mono float32 at a model's sample rate.
+
+libsndfile (through soundfile) reads every format Earmark indexes; soxr
+resamples. Reads stream in blocks, so a region or a window sequence of a
+multi-hour recording never holds the whole file in memory. Anything wrong with
+a file surfaces as :class:`AudioDecodeError` with a sentence the user can act on.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import numpy as np
+import soundfile as sf
+
+from engine.audio import formats
+from engine.audio.files import AudioDecodeError, PathLike, libsndfile_reason, open_readonly
+from engine.audio.stream import mono_blocks, resampled, windows
+
+__all__ = ["AudioDecodeError", "AudioFacts", "AudioWindow", "probe", "load_mono", "iter_windows", "open_sound"]
+
+# libsndfile logs "data : <declared> (should be <present>)" when a WAV/AIFF header promises
+# more audio bytes than the file holds; recorders that crash leave 0 or 0xFFFFFFFF there.
+_SHORT_CHUNK = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
+_UNFINISHED_SIZES = {0, 0xFFFFFFFF}
+# MP3 frame counts can be estimates; allow this much shortfall before calling a file truncated.
+_LOSSY_SLACK = 0.01
+
+
+@dataclass(frozen=True)
+class AudioFacts:
+    duration_s: float
+    sample_rate: int
+    channels: int
+    bit_depth: int | None
+    format: str  # one of formats.FORMATS
+    subtype: str  # libsndfile's subtype, e.g. "PCM_24", "FLOAT", "VORBIS"
+    frames: int
+
+
+@dataclass(frozen=True, eq=False)
+class AudioWindow:
+    start_s: float
+    end_s: float
+    samples: np.ndarray  # mono float32 at the requested rate
+
+
+@contextmanager
+def open_sound(path: PathLike) -> Iterator[tuple[sf.SoundFile, AudioFacts]]:
+    """Open ``path`` read-only with libsndfile; yields the open file and its facts."""
+    with open_readonly(path) as handle:
+        try:
+            sound = sf.SoundFile(handle.fileno(), closefd=False)
+        except sf.LibsndfileError as exc:
+            raise AudioDecodeError(_open_failure(exc, handle), path) from exc
+        with sound:
+            facts = _facts(sound, path)
+            _check_header_complete(sound, facts, path)
+            yield sound, facts
+
+
+def probe(path: PathLike) -> AudioFacts:
+    """Technical facts from the header, without decoding the audio."""
+    with open_sound(path) as (_, facts):
+        return facts
+
+
+def load_mono(path: PathLike, target_sr: int, start_s: float = 0.0, duration_s: float | None = None) -> np.ndarray:
+    """Mono float32 at ``target_sr`` from ``start_s`` for ``duration_s`` (None: to the end)."""
+    if start_s < 0 or (duration_s is not None and duration_s <= 0):
+        raise ValueError(f"bad region: start {start_s} s, duration {duration_s} s")
+    with open_sound(path) as (sound, facts):
+        start = min(round(start_s * facts.sample_rate), facts.frames)
+        frames = None if duration_s is None else round(duration_s * facts.sample_rate)
+        sound.seek(start)
+        blocks = _counted(mono_blocks(sound, frames), facts, start, frames, path)
+        parts = list(resampled(blocks, facts.sample_rate, target_sr))
+    return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+
+def iter_windows(path: PathLike, target_sr: int, window_s: float, hop_s: float) -> Iterator[AudioWindow]:
+    """Overlapping mono windows over the whole file, streamed; a short file gives one window."""
+    size, hop = round(window_s * target_sr), round(hop_s * target_sr)
+    if not 0 < hop <= size:
+        raise ValueError(f"need 0 < hop_s <= window_s, got window {window_s} s, hop {hop_s} s")
+    with open_sound(path) as (sound, facts):
+        blocks = _counted(mono_blocks(sound, None), facts, 0, None, path)
+        for start, end, samples in windows(resampled(blocks, facts.sample_rate, target_sr), size, hop):
+            yield AudioWindow(start / target_sr, end / target_sr, samples)
+
+
+def _facts(sound: sf.SoundFile, path: PathLike) -> AudioFacts:
+    name = formats.format_name(sound.format, sound.subtype)
+    if name is None:
+        raise AudioDecodeError(f"unsupported audio format: {sound.format_info}", path)
+    if sound.frames <= 0:
+        raise AudioDecodeError("file contains no audio (0 frames)", path)
+    return AudioFacts(
+        duration_s=sound.frames / sound.samplerate, sample_rate=sound.samplerate, channels=sound.channels,
+        bit_depth=formats.bit_depth(sound.subtype), format=name, subtype=sound.subtype, frames=sound.frames,
+    )
+
+
+def _check_header_complete(sound: sf.SoundFile, facts: AudioFacts, path: PathLike) -> None:
+    match = _SHORT_CHUNK.search(sound.extra_info)
+    if match is None:
+        return
+    declared, present = int(match[1]), int(match[2])
+    if declared > present and declared not in _UNFINISHED_SIZES:
+        promised_s = facts.duration_s * declared / max(present, 1)
+        raise AudioDecodeError(
+            f"file is truncated: the header promises {promised_s:.2f} s of audio, only {facts.duration_s:.2f} s are present",
+            path)
+
+
+def _counted(blocks: Iterator[np.ndarray], facts: AudioFacts, start: int, frames: int | None,
+             path: PathLike) -> Iterator[np.ndarray]:
+    """Pass blocks through; at the end, fail if the file held fewer frames than its header said."""
+    read = 0
+    for block in blocks:
+        read += len(block)
+        yield block
+    expected = facts.frames - start if frames is None else min(frames, facts.frames - start)
+    slack = int(_LOSSY_SLACK * facts.frames) if facts.format == "mp3" else 0
+    if read < expected - slack:
+        raise AudioDecodeError(
+            f"file is truncated: the header promises {facts.duration_s:.2f} s of audio, "
+            f"decoding stopped at {(start + read) / facts.sample_rate:.2f} s", path)
+
+
+def _open_failure(exc: sf.LibsndfileError, handle) -> str:
+    if exc.code == 1:  # SF_ERR_UNRECOGNISED_FORMAT
+        handle.seek(0)
+        head = handle.read(512)
+        return "not an audio file: " + ("it contains text" if _looks_like_text(head) else "format not recognised")
+    if exc.code == 3:  # SF_ERR_MALFORMED_FILE
+        return "damaged audio file: the format is recognised but the file is malformed (truncated or corrupt)"
+    if exc.code == 4:  # SF_ERR_UNSUPPORTED_ENCODING
+        return "unsupported audio encoding"
+    return f"damaged audio header: {libsndfile_reason(exc)}"
+
+
+def _looks_like_text(head: bytes) -> bool:
+    try:
+        text = head.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(ch.isprintable() or ch.isspace() for ch in text)

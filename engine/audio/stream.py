@@ -1,0 +1,71 @@
+"""Streaming pieces of decoding: mono blocks, resampled blocks, overlapping windows.
+
+Each stage is a generator over bounded blocks, so the memory a multi-hour file
+needs is one block plus one window, whatever its length.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+
+import numpy as np
+import soundfile as sf
+import soxr
+
+from engine.audio.files import AudioDecodeError, libsndfile_reason
+
+BLOCK_FRAMES = 1 << 16
+
+
+def mono_blocks(sound: sf.SoundFile, frames: int | None) -> Iterator[np.ndarray]:
+    """Read up to ``frames`` frames (None: to the end) from the current position, averaged to mono."""
+    done = 0
+    while frames is None or done < frames:
+        want = BLOCK_FRAMES if frames is None else min(BLOCK_FRAMES, frames - done)
+        try:
+            block = sound.read(want, dtype="float32", always_2d=True)
+        except sf.LibsndfileError as exc:
+            at_s = (sound.tell() if sound.seekable() else done) / sound.samplerate
+            raise AudioDecodeError(f"damaged audio data near {at_s:.1f} s: {libsndfile_reason(exc)}") from exc
+        if not len(block):
+            return
+        done += len(block)
+        yield block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float32)
+
+
+def resampled(blocks: Iterable[np.ndarray], rate: int, target_rate: int) -> Iterator[np.ndarray]:
+    """Resample a stream of mono blocks with one soxr state, so block edges leave no seams."""
+    if rate == target_rate:
+        yield from blocks
+        return
+    stream = soxr.ResampleStream(rate, target_rate, 1, dtype="float32", quality="HQ")
+    for block in blocks:
+        out = stream.resample_chunk(block)
+        if len(out):
+            yield out
+    tail = stream.resample_chunk(np.zeros(0, np.float32), last=True)
+    if len(tail):
+        yield tail
+
+
+def windows(blocks: Iterable[np.ndarray], size: int, hop: int) -> Iterator[tuple[int, int, np.ndarray]]:
+    """Cut a block stream into (start, end, samples) windows starting every ``hop`` samples.
+
+    Windows are emitted as soon as more audio follows them, so only the last
+    one can be shorter than ``size``; it always ends at the end of the stream.
+    """
+    buffer = np.zeros(0, np.float32)
+    buffer_start = start = total = 0
+    for block in blocks:
+        buffer = np.concatenate([buffer, block])
+        total += len(block)
+        while start + size < total:
+            yield start, start + size, buffer[start - buffer_start:start - buffer_start + size].copy()
+            start += hop
+            buffer, buffer_start = buffer[start - buffer_start:], start
+    while total:
+        end = min(start + size, total)
+        yield start, end, buffer[start - buffer_start:end - buffer_start].copy()
+        if end == total:
+            return
+        start += hop
+

@@ -1,0 +1,112 @@
+"""The per-container tag readers behind :func:`engine.audio.metadata.read_metadata`.
+
+Each reader takes the open file and returns ``{"<source>.<field>": text}``;
+wavinfo parses RIFF/RF64 chunks, mutagen everything else, so no chunk layout
+is decoded by hand here.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import BinaryIO
+
+import mutagen
+from mutagen.aiff import AIFFFile
+from mutagen.id3 import ID3
+from wavinfo import WavInfoReader
+
+log = logging.getLogger(__name__)
+
+_INFO_FIELDS = ("title", "artist", "comment", "keywords", "subject", "genre", "product", "engineer", "source")
+_IXML_FIELDS = ("project", "scene", "take", "tape", "family_name")
+_IXML_TEXT = ("NOTE", "USER")
+_AIFF_TEXT = {"NAME": "name", "AUTH": "auth", "(c) ": "copyright", "ANNO": "anno"}
+_ID3_FRAMES = {"TIT1", "TIT2", "TIT3", "TPE1", "TPE2", "TALB", "TCON", "TCOM", "COMM", "TXXX"}
+# Vorbis comment / TXXX names holding numbers, dates and encoder details rather than words.
+_TECHNICAL = re.compile(r"^(encoder|encoded_by|date|year|tracknumber|tracktotal|totaltracks|discnumber|disctotal"
+                        r"|totaldiscs|isrc|bpm|length|replaygain_.*|r128_.*|itunes.*|musicbrainz.*)$")
+
+
+def read_fields(handle: BinaryIO) -> dict[str, str]:
+    head = handle.read(12)
+    readers: list[Callable[[BinaryIO], dict[str, str]]] = [_mutagen_fields]
+    if head[:4] in (b"RIFF", b"RF64", b"BW64") and head[8:12] == b"WAVE":
+        readers.insert(0, _wav_fields)
+    elif head[:4] == b"FORM":
+        readers.insert(0, _aiff_text_chunks)
+    fields: dict[str, str] = {}
+    for reader in readers:
+        handle.seek(0)
+        try:
+            found = reader(handle)
+        except Exception as exc:  # noqa: BLE001 - third-party parsers fail in many ways on damaged tags
+            log.warning("skipping unreadable %s tags in %r: %s", reader.__name__, handle.name, exc)
+            continue
+        fields.update((key, value) for key, value in found.items() if value and key not in fields)
+    return fields
+
+
+def _wav_fields(handle: BinaryIO) -> dict[str, str]:
+    try:
+        wav = WavInfoReader(handle, info_encoding="utf-8", bext_encoding="utf-8")
+    except UnicodeDecodeError:  # pre-Unicode recorders wrote Latin-1; it decodes any byte
+        handle.seek(0)
+        wav = WavInfoReader(handle, info_encoding="latin_1", bext_encoding="latin_1")
+    fields: dict[str, str] = {}
+    if wav.bext:
+        fields |= {"bext.description": wav.bext.description, "bext.originator": wav.bext.originator}
+    if wav.ixml:
+        fields |= {f"ixml.{name}": getattr(wav.ixml, name) for name in _IXML_FIELDS}
+        fields |= {f"ixml.{tag.lower()}": wav.ixml.raw_xml.findtext(tag) for tag in _IXML_TEXT}
+        if wav.ixml.raw_xml.find("TRACK_LIST") is not None:
+            fields["ixml.track_names"] = " ".join(t.name for t in wav.ixml.track_list if t.name)
+    if wav.info:
+        fields |= {f"info.{name}": getattr(wav.info, name) for name in _INFO_FIELDS}
+    return {key: _clean(value) for key, value in fields.items() if value}
+
+
+def _aiff_text_chunks(handle: BinaryIO) -> dict[str, str]:
+    fields: dict[str, list[str]] = {}
+    for chunk in AIFFFile(handle).root.subchunks():
+        if chunk.id in _AIFF_TEXT:
+            fields.setdefault(f"aiff.{_AIFF_TEXT[chunk.id]}", []).append(_decode(chunk.read()))
+    return {key: _clean(" ".join(values)) for key, values in fields.items()}
+
+
+def _mutagen_fields(handle: BinaryIO) -> dict[str, str]:
+    audio = mutagen.File(handle)
+    if audio is None or audio.tags is None:
+        return {}
+    if isinstance(audio.tags, ID3):
+        return _id3_fields(audio.tags)
+    if hasattr(audio.tags, "as_dict"):  # Vorbis comments: FLAC, Ogg Vorbis, Opus
+        return {f"vorbis.{key.lower()}": _clean(" ".join(values)) for key, values in audio.tags.as_dict().items()
+                if not _TECHNICAL.match(key.lower())}
+    return {}
+
+
+def _id3_fields(tags: ID3) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for frame in tags.values():
+        if frame.FrameID not in _ID3_FRAMES:
+            continue
+        key = f"id3.{frame.FrameID.lower()}"
+        if frame.FrameID == "TXXX":
+            if _TECHNICAL.match(frame.desc.lower()):
+                continue
+            key += f":{frame.desc.lower()}"
+        text = _clean(" ".join(str(t) for t in frame.text))
+        fields[key] = f"{fields[key]} {text}" if key in fields else text
+    return fields
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def _clean(text: str) -> str:
+    return " ".join(str(text).replace("\0", " ").split())
