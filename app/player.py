@@ -1,0 +1,219 @@
+"""Audition through sounddevice: an ``OutputStream`` callback pulls frames from the engine's reader.
+
+The callback runs on PortAudio's thread, so the UI never touches the reader
+while a stream is open: it leaves requests (seek, volume, loop range) in plain
+attributes that the callback picks up on its next block, and a 30 Hz timer
+reads the position back for the playhead.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from engine.audio.files import AudioDecodeError
+from engine.audio.preview import PreviewReader
+
+log = logging.getLogger(__name__)
+
+try:
+    import sounddevice as sd
+    _AUDIO_PROBLEM = ""
+except OSError as exc:  # no PortAudio library on this machine
+    sd = None
+    _AUDIO_PROBLEM = f"Audio output is unavailable ({exc}). Install PortAudio (libportaudio2)."
+
+SYSTEM_DEFAULT = ""  # the device name stored when the user keeps the system's default output
+
+
+@dataclass(frozen=True)
+class OutputDevice:
+    name: str
+    host_api: str
+    default_rate: int
+
+
+def output_devices() -> list[OutputDevice]:
+    if sd is None:
+        return []
+    apis = [api["name"] for api in sd.query_hostapis()]
+    return [OutputDevice(d["name"], apis[d["hostapi"]], int(d["default_samplerate"]))
+            for d in sd.query_devices() if d["max_output_channels"] > 0]
+
+
+def _device_index(name: str) -> int | None:
+    """The index of the device called ``name`` now (indices move when devices come and go)."""
+    if not name or sd is None:
+        return None
+    for index, device in enumerate(sd.query_devices()):
+        if device["name"] == name and device["max_output_channels"] > 0:
+            return index
+    return None
+
+
+class Player(QObject):
+    position_changed = Signal(float)  # seconds
+    playing_changed = Signal(bool)
+    failed = Signal(str)
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.volume = 0.8
+        self.loop = False
+        self.device_name = SYSTEM_DEFAULT
+        self.frames_played = 0  # frames handed to the device since the app started
+        self.path: Path | None = None
+        self._reader: PreviewReader | None = None
+        self._stream = None
+        self._position_s = 0.0
+        self._seek_to: float | None = None
+        self._loop_range: tuple[float, float] | None = None
+        self._out_channels = 2
+        self._timer = QTimer(self, interval=33)
+        self._timer.timeout.connect(self._tick)
+
+    # -- what the UI asks for -------------------------------------------------
+    @property
+    def position_s(self) -> float:
+        return self._position_s
+
+    @property
+    def duration_s(self) -> float:
+        return self._reader.duration_s if self._reader else 0.0
+
+    def is_playing(self) -> bool:
+        return self._stream is not None
+
+    def load(self, path: str | Path) -> bool:
+        """Make ``path`` the current file (stopping the last one); False with ``failed`` emitted if unreadable."""
+        self.stop()
+        self._close_reader()
+        self.path = Path(path)
+        self._loop_range = None
+        self._position_s = 0.0
+        try:
+            self._reader = PreviewReader(self.path)
+        except AudioDecodeError as exc:
+            self.failed.emit(f"Cannot play {self.path.name}: {exc}")
+            return False
+        self.position_changed.emit(0.0)
+        return True
+
+    def set_loop_range(self, start_s: float | None, end_s: float | None) -> None:
+        """Where looping (and playing a selection) wraps; ``None`` for the whole file."""
+        self._loop_range = (start_s, end_s) if start_s is not None and end_s is not None and end_s > start_s else None
+
+    def play(self, start_s: float | None = None) -> None:
+        if self._reader is None:
+            return
+        if start_s is not None:
+            self.seek(start_s)
+        if self._stream is not None:
+            return
+        if _AUDIO_PROBLEM:
+            self.failed.emit(_AUDIO_PROBLEM)
+            return
+        start, end = self._loop_range or (0.0, self.duration_s)
+        if not start <= self._position_s < end - 1e-3:
+            self._position_s = start  # a finished file or a playhead outside the selection starts over
+        try:
+            self._open_stream()
+        except Exception as exc:  # PortAudio errors come in several types; all end up as a message
+            log.exception("cannot open the output stream")
+            self._stream = None
+            self.failed.emit(f"Cannot play through {self.device_name or 'the default output'}: {exc}")
+            return
+        self._timer.start()
+        self.playing_changed.emit(True)
+
+    def stop(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        self._timer.stop()
+        try:
+            stream.abort()
+            stream.close()
+        except Exception:  # a device that vanished mid-play still counts as stopped
+            log.exception("closing the output stream failed")
+        self.playing_changed.emit(False)
+
+    def toggle(self) -> None:
+        self.stop() if self.is_playing() else self.play()
+
+    def seek(self, seconds: float) -> None:
+        seconds = float(np.clip(seconds, 0.0, self.duration_s))
+        if self._stream is not None:
+            self._seek_to = seconds
+        elif self._reader is not None:
+            self._reader.seek(seconds)
+        self._position_s = seconds
+        self.position_changed.emit(seconds)
+
+    def shutdown(self) -> None:
+        self.stop()
+        self._close_reader()
+
+    # -- the stream -------------------------------------------------------------
+    def _open_stream(self) -> None:
+        device = _device_index(self.device_name)
+        info = sd.query_devices(device, "output")
+        self._out_channels = max(1, min(2, int(info["max_output_channels"])))
+        rate = self._reader.file_rate
+        try:
+            sd.check_output_settings(device=device, channels=self._out_channels, samplerate=rate)
+        except Exception:  # the device cannot run at the file's rate: resample to its own
+            rate = int(info["default_samplerate"])
+        if rate != self._reader.sample_rate:
+            self._reader.close()
+            self._reader = PreviewReader(self.path, output_rate=rate)
+        self._reader.seek(self._position_s)
+        self._seek_to = None
+        self._stream = sd.OutputStream(samplerate=rate, channels=self._out_channels, dtype="float32",
+                                       device=device, callback=self._fill)
+        self._stream.start()
+
+    def _fill(self, out: np.ndarray, frames: int, _time, _status) -> None:
+        """PortAudio thread: fill ``out`` from the reader, wrapping at the loop range."""
+        reader = self._reader
+        if self._seek_to is not None:
+            reader.seek(self._seek_to)
+            self._seek_to = None
+        start, end = self._loop_range or (0.0, reader.duration_s)
+        written, wrapped = 0, False
+        while written < frames:
+            room = max(0, int(round((end - reader.tell()) * reader.sample_rate)))
+            block = reader.read(min(frames - written, room))
+            out[written:written + len(block)] = self._to_output(block)
+            written += len(block)
+            if written < frames:
+                if not self.loop or (wrapped and len(block) == 0):
+                    break
+                reader.seek(start)
+                wrapped = True
+        out[written:] = 0
+        out *= self.volume
+        self.frames_played += written
+        self._position_s = reader.tell()
+        if written < frames:
+            raise sd.CallbackStop
+
+    def _to_output(self, block: np.ndarray) -> np.ndarray:
+        if block.shape[1] == self._out_channels:
+            return block
+        if block.shape[1] == 1:
+            return np.repeat(block, self._out_channels, axis=1)
+        return block[:, : self._out_channels]
+
+    def _tick(self) -> None:
+        self.position_changed.emit(self._position_s)
+        if self._stream is not None and not self._stream.active:
+            self.stop()
+
+    def _close_reader(self) -> None:
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None

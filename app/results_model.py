@@ -1,0 +1,174 @@
+"""The results table's model: one row per search hit, no widgets per row.
+
+Only the rows on screen are ever asked for their text, so a 100 k-hit list
+costs one Python list; sorting re-orders that list in place and moves the
+view's persistent indexes (the selection) along with their rows.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, QUrl
+
+from app.waveform import format_time
+
+HIT_ROLE = Qt.UserRole + 1
+SCORE_ROLE = Qt.UserRole + 2  # the score scaled to [0, 1] within this result list, for the score bar
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Any], str]
+    sort_key: Callable[[Any], Any]
+    align: Qt.AlignmentFlag = Qt.AlignLeft | Qt.AlignVCenter
+    width: int = 80
+
+
+def _name(hit) -> str:
+    return Path(hit.path).name
+
+
+def _rate(hit) -> str:
+    rate = hit.sample_rate or 0
+    return f"{rate / 1000:g} kHz" if rate else ""
+
+
+def _channels(hit) -> str:
+    return {0: "", 1: "Mono", 2: "Stereo"}.get(hit.channels or 0, f"{hit.channels} ch")
+
+
+def _format(hit) -> str:
+    fmt = (hit.format or "").upper()
+    depth = getattr(hit, "bit_depth", None)
+    return f"{fmt} {depth}-bit" if depth else fmt
+
+
+def _tags(hit) -> str:
+    return ", ".join(hit.tags or ())
+
+
+def _folder(hit) -> str:
+    return str(Path(hit.path).parent)
+
+
+def _nullable(value):
+    return (value is None, value if value is not None else 0)
+
+
+COLUMNS: tuple[Column, ...] = (
+    Column("Name", _name, lambda h: _name(h).lower(), width=280),
+    Column("Duration", lambda h: format_time(h.duration_s or 0.0), lambda h: _nullable(h.duration_s),
+           Qt.AlignRight | Qt.AlignVCenter, 72),
+    Column("Format", _format, _format, width=92),
+    Column("Rate", _rate, lambda h: _nullable(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 70),
+    Column("Channels", _channels, lambda h: _nullable(h.channels), width=70),
+    Column("Tags", _tags, lambda h: _tags(h).lower(), width=150),
+    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=220),
+    Column("Score", lambda h: "" if h.score is None else f"{h.score:.3f}", lambda h: _nullable(h.score), Qt.AlignRight | Qt.AlignVCenter, 90),
+    Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
+)
+SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Score")
+
+
+class ResultsModel(QAbstractTableModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._hits: list = []
+        self._score_range = (0.0, 1.0)
+
+    # -- content --------------------------------------------------------------------------
+    def set_hits(self, hits: Sequence) -> None:
+        self.beginResetModel()
+        self._hits = list(hits)
+        scores = [h.score for h in self._hits if h.score is not None]
+        self._score_range = (min(scores), max(scores)) if scores else (0.0, 1.0)
+        self.endResetModel()
+
+    def hit(self, row: int):
+        return self._hits[row]
+
+    def hits(self) -> list:
+        return list(self._hits)
+
+    def row_of(self, path: str) -> int:
+        return next((row for row, h in enumerate(self._hits) if str(h.path) == str(path)), -1)
+
+    def update_paths(self, paths: Sequence[str], **changes) -> None:
+        """Apply edited fields (tags, caption) to the rows of ``paths`` without a new search."""
+        wanted = {str(p) for p in paths}
+        for row, hit in enumerate(self._hits):
+            if str(hit.path) in wanted:
+                self._hits[row] = dataclasses.replace(hit, **changes)
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    # -- Qt model API ----------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(self._hits)
+
+    def columnCount(self, parent=QModelIndex()) -> int:
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role=Qt.DisplayRole):
+        if orientation == Qt.Horizontal and role == Qt.DisplayRole:
+            return COLUMNS[section].title
+        if orientation == Qt.Horizontal and role == Qt.TextAlignmentRole:
+            return int(COLUMNS[section].align)
+        return None
+
+    def data(self, index: QModelIndex, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        hit = self._hits[index.row()]
+        column = COLUMNS[index.column()]
+        if role == Qt.DisplayRole:
+            return column.text(hit)
+        if role == Qt.TextAlignmentRole:
+            return int(column.align)
+        if role == Qt.ToolTipRole:
+            return str(hit.path) if index.column() == 0 else column.text(hit) or None
+        if role == HIT_ROLE:
+            return hit
+        if role == SCORE_ROLE and hit.score is not None:
+            low, high = self._score_range
+            return 1.0 if high - low < 1e-9 else (hit.score - low) / (high - low)
+        return None
+
+    def flags(self, index: QModelIndex):
+        base = super().flags(index)
+        return base | Qt.ItemIsDragEnabled if index.isValid() else base
+
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        key = COLUMNS[column].sort_key
+        self.layoutAboutToBeChanged.emit()
+        old_persistent = self.persistentIndexList()
+        old_rows = [(p.row(), p.column()) for p in old_persistent]
+        ranked = sorted(range(len(self._hits)), key=lambda r: key(self._hits[r]),
+                        reverse=order == Qt.DescendingOrder)
+        new_row_of = {old: new for new, old in enumerate(ranked)}
+        self._hits = [self._hits[r] for r in ranked]
+        self.changePersistentIndexList(old_persistent,
+                                       [self.index(new_row_of[r], c) for r, c in old_rows])
+        self.layoutChanged.emit()
+
+    # -- drag out -----------------------------------------------------------------------------
+    def mimeTypes(self) -> list[str]:
+        return ["text/uri-list", "text/plain"]
+
+    def supportedDragActions(self):
+        return Qt.CopyAction
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return file_mime_data([str(self._hits[r].path) for r in rows])
+
+
+def file_mime_data(paths: Sequence[str]) -> QMimeData:
+    """What a DAW or file manager accepts from a drag: file URLs, plus the paths as text."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
+    mime.setText("\n".join(paths))
+    return mime

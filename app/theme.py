@@ -1,0 +1,60 @@
+"""Where the app's resources live, and the dark theme.
+
+Resources sit in ``resources/`` next to the packages in a checkout, and under
+PyInstaller's unpack folder in a bundle; every lookup goes through
+:func:`resource_dir` so both work.
+"""
+from __future__ import annotations
+
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QIcon, QPalette
+from PySide6.QtWidgets import QApplication
+
+
+def resource_dir() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)
+    base = Path(bundle) if bundle else Path(__file__).resolve().parents[1]
+    return base / "resources"
+
+
+@lru_cache(maxsize=None)
+def icon(name: str) -> QIcon:
+    return QIcon(str(resource_dir() / "icons" / f"{name}.svg"))
+
+
+class Colors:
+    """Colours the custom-painted widgets share with the QSS."""
+    background = QColor("#101215")
+    lane = QColor("#14171b")
+    grid = QColor("#23272e")
+    ruler_text = QColor("#6c7480")
+    wave = QColor("#3fc8b8")
+    wave_dim = QColor("#2a7f76")
+    wave_rms = QColor("#7ee8dc")
+    playhead = QColor("#f5a623")
+    match = QColor(245, 166, 35, 46)
+    match_edge = QColor(245, 166, 35, 160)
+    selection = QColor(95, 184, 255, 60)
+    selection_edge = QColor("#5fb8ff")
+    text = QColor("#d5d9e0")
+    dim_text = QColor("#8a929e")
+    score_bar = QColor("#3fc8b8")
+
+
+def apply_theme(app: QApplication) -> None:
+    app.setStyle("Fusion")
+    palette = QPalette()
+    for role, value in ((QPalette.Window, "#16181c"), (QPalette.WindowText, "#d5d9e0"),
+                        (QPalette.Base, "#14161a"), (QPalette.AlternateBase, "#181b20"),
+                        (QPalette.Text, "#d5d9e0"), (QPalette.Button, "#262a31"),
+                        (QPalette.ButtonText, "#dde1e7"), (QPalette.Highlight, "#284556"),
+                        (QPalette.HighlightedText, "#ffffff"), (QPalette.ToolTipBase, "#23272e"),
+                        (QPalette.ToolTipText, "#e6e9ee"), (QPalette.PlaceholderText, "#5d646e"),
+                        (QPalette.Link, "#5fb8ff")):
+        palette.setColor(role, QColor(value))
+    app.setPalette(palette)
+    app.setStyleSheet((resource_dir() / "theme" / "dark.qss").read_text(encoding="utf-8"))
+    app.setWindowIcon(icon("earmark"))

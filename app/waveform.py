@@ -1,0 +1,244 @@
+"""The waveform preview: peaks per channel, playhead, best-match window and a selection.
+
+Mouse grammar, as in most audio editors: click seeks, dragging scrubs;
+shift-drag (or dragging in the time ruler) selects a region; pressing inside the
+selection and moving drags the region out as a file.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QFont, QLinearGradient, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+
+from app.theme import Colors
+from engine.audio.peaks import Peaks
+
+RULER_HEIGHT = 18
+_TICK_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
+
+
+def format_time(seconds: float, precise: bool = False) -> str:
+    minutes, rest = divmod(max(seconds, 0.0), 60)
+    if minutes >= 60:
+        hours, minutes = divmod(minutes, 60)
+        return f"{int(hours)}:{int(minutes):02d}:{rest:04.1f}"
+    return f"{int(minutes)}:{rest:06.3f}" if precise else f"{int(minutes)}:{rest:04.1f}"
+
+
+def ruler_step(duration_s: float, width: int) -> float:
+    """The tick spacing that keeps ruler labels at least 70 px apart."""
+    return next((s for s in _TICK_STEPS if s * width / max(duration_s, 1e-9) >= 70), _TICK_STEPS[-1])
+
+
+def column_envelope(values: np.ndarray, width: int, reduce) -> np.ndarray:
+    """Reduce ``values`` (buckets,) to ``width`` columns with ``reduce`` (np.minimum or np.maximum)."""
+    if len(values) == 0 or width <= 0:
+        return np.zeros(max(width, 0), np.float32)
+    edges = np.linspace(0, len(values), width + 1).astype(int)
+    edges[1:] = np.maximum(edges[1:], edges[:-1] + 1)  # a column narrower than a bucket repeats it
+    edges = np.minimum(edges, len(values))
+    starts = np.minimum(edges[:-1], len(values) - 1)
+    return reduce.reduceat(values, starts)
+
+
+class WaveformView(QWidget):
+    seek_requested = Signal(float)
+    selection_changed = Signal(object)  # (start_s, end_s) or None
+    region_drag_requested = Signal(float, float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setMinimumHeight(110)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Expanding)
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.NoFocus)
+        self._peaks: Peaks | None = None
+        self._message = "Select a sound to preview it"
+        self._position = 0.0
+        self._match: tuple[float, float] | None = None
+        self._selection: tuple[float, float] | None = None
+        self._envelope_cache: tuple[int, list[tuple[np.ndarray, np.ndarray]]] | None = None
+        self._press: QPointF | None = None
+        self._mode = ""  # "scrub" | "select" | "maybe-drag" while a button is down
+
+    # -- state ---------------------------------------------------------------------
+    @property
+    def duration_s(self) -> float:
+        return self._peaks.duration_s if self._peaks else 0.0
+
+    @property
+    def selection(self) -> tuple[float, float] | None:
+        return self._selection
+
+    @property
+    def match_window(self) -> tuple[float, float] | None:
+        return self._match
+
+    def set_peaks(self, peaks: Peaks | None, message: str = "") -> None:
+        self._peaks = peaks
+        self._message = message
+        self._envelope_cache = None
+        self._selection = None
+        self.update()
+
+    def show_message(self, message: str) -> None:
+        self.set_peaks(None, message)
+
+    def set_position(self, seconds: float) -> None:
+        self._position = seconds
+        self.update()
+
+    def set_match_window(self, window: tuple[float, float] | None) -> None:
+        self._match = window
+        self.update()
+
+    def set_selection(self, selection: tuple[float, float] | None) -> None:
+        self._selection = selection
+        self.selection_changed.emit(selection)
+        self.update()
+
+    # -- geometry --------------------------------------------------------------------
+    def _wave_rect(self) -> QRectF:
+        return QRectF(0, RULER_HEIGHT, self.width(), self.height() - RULER_HEIGHT)
+
+    def _x_of(self, seconds: float) -> float:
+        return seconds / self.duration_s * self.width() if self.duration_s else 0.0
+
+    def _seconds_at(self, x: float) -> float:
+        return float(np.clip(x / max(self.width(), 1) * self.duration_s, 0.0, self.duration_s))
+
+    def _envelopes(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        width = self.width()
+        if self._envelope_cache is None or self._envelope_cache[0] != width:
+            peaks = self._peaks
+            self._envelope_cache = (width, [(column_envelope(peaks.mins[c], width, np.minimum),
+                                             column_envelope(peaks.maxs[c], width, np.maximum))
+                                            for c in range(peaks.channels)])
+        return self._envelope_cache[1]
+
+    # -- painting ----------------------------------------------------------------------
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        painter.fillRect(self.rect(), Colors.background)
+        if self._peaks is None or self.duration_s <= 0:
+            painter.setPen(Colors.dim_text)
+            painter.drawText(self.rect(), Qt.AlignCenter, self._message)
+            return
+        self._paint_ruler(painter)
+        self._paint_lanes(painter)
+        self._paint_window(painter, self._match, Colors.match, Colors.match_edge, "best match")
+        self._paint_window(painter, self._selection, Colors.selection, Colors.selection_edge, "")
+        x = self._x_of(self._position)
+        painter.setPen(QPen(Colors.playhead, 1.5))
+        painter.drawLine(QPointF(x, RULER_HEIGHT - 4), QPointF(x, self.height()))
+        painter.setBrush(Colors.playhead)
+        painter.setPen(Qt.NoPen)
+        painter.drawPolygon(QPolygonF([QPointF(x - 5, RULER_HEIGHT - 9), QPointF(x + 5, RULER_HEIGHT - 9),
+                                       QPointF(x, RULER_HEIGHT - 2)]))
+
+    def _paint_ruler(self, painter: QPainter) -> None:
+        painter.fillRect(QRectF(0, 0, self.width(), RULER_HEIGHT), Colors.lane)
+        step = ruler_step(self.duration_s, self.width())
+        font = QFont(painter.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 2))
+        painter.setFont(font)
+        for k in range(int(self.duration_s / step) + 1):
+            x = self._x_of(k * step)
+            painter.setPen(Colors.grid)
+            painter.drawLine(QPointF(x, RULER_HEIGHT - 5), QPointF(x, self.height()))
+            painter.setPen(Colors.ruler_text)
+            label = f"{k * step:g}s" if step < 60 else format_time(k * step)
+            painter.drawText(QPointF(x + 3, RULER_HEIGHT - 6), label)
+
+    def _paint_lanes(self, painter: QPainter) -> None:
+        area = self._wave_rect()
+        envelopes = self._envelopes()
+        lane_h = area.height() / len(envelopes)
+        painter.setRenderHint(QPainter.Antialiasing, True)
+        for c, (low, high) in enumerate(envelopes):
+            top = area.top() + c * lane_h
+            mid, half = top + lane_h / 2, lane_h / 2 - 3
+            painter.setPen(QPen(Colors.grid, 1))
+            painter.drawLine(QPointF(0, mid), QPointF(self.width(), mid))
+            if c:
+                painter.setPen(QPen(Colors.background, 1))
+                painter.drawLine(QPointF(0, top), QPointF(self.width(), top))
+            xs = np.arange(len(high), dtype=np.float64) + 0.5
+            upper = [QPointF(x, mid - max(h, 1.0 / half) * half) for x, h in zip(xs, high)]
+            lower = [QPointF(x, mid - min(lo, -1.0 / half) * half) for x, lo in zip(xs[::-1], low[::-1])]
+            path = QPainterPath()
+            path.addPolygon(QPolygonF(upper + lower))
+            gradient = QLinearGradient(0, mid - half, 0, mid + half)
+            gradient.setColorAt(0.0, Colors.wave_rms)
+            gradient.setColorAt(0.5, Colors.wave)
+            gradient.setColorAt(1.0, Colors.wave_rms)
+            painter.setPen(Qt.NoPen)
+            painter.setBrush(gradient)
+            painter.drawPath(path)
+        painter.setRenderHint(QPainter.Antialiasing, False)
+
+    def _paint_window(self, painter: QPainter, window, fill, edge, label: str) -> None:
+        if not window:
+            return
+        x0, x1 = sorted((self._x_of(window[0]), self._x_of(window[1])))
+        painter.fillRect(QRectF(x0, RULER_HEIGHT, max(x1 - x0, 1.0), self.height() - RULER_HEIGHT), fill)
+        painter.setPen(QPen(edge, 1))
+        painter.drawLine(QPointF(x0, RULER_HEIGHT), QPointF(x0, self.height()))
+        painter.drawLine(QPointF(x1, RULER_HEIGHT), QPointF(x1, self.height()))
+        if label and x1 - x0 > 60:
+            painter.drawText(QPointF(x0 + 4, RULER_HEIGHT + 13), label)
+
+    def resizeEvent(self, event) -> None:
+        self._envelope_cache = None
+        super().resizeEvent(event)
+
+    # -- mouse -----------------------------------------------------------------------------
+    def _in_selection(self, x: float) -> bool:
+        if not self._selection:
+            return False
+        x0, x1 = sorted((self._x_of(self._selection[0]), self._x_of(self._selection[1])))
+        return x0 <= x <= x1
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() != Qt.LeftButton or self.duration_s <= 0:
+            return
+        pos = event.position()
+        self._press = pos
+        if event.modifiers() & Qt.ShiftModifier or pos.y() < RULER_HEIGHT:
+            self._mode = "select"
+            self._selection = (self._seconds_at(pos.x()),) * 2
+            self.update()
+        elif self._in_selection(pos.x()):
+            self._mode = "maybe-drag"
+        else:
+            self._mode = "scrub"
+            self.seek_requested.emit(self._seconds_at(pos.x()))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        pos = event.position()
+        if not self._mode:
+            over_selection = self._in_selection(pos.x()) and pos.y() >= RULER_HEIGHT
+            self.setCursor(Qt.OpenHandCursor if over_selection else Qt.IBeamCursor if pos.y() < RULER_HEIGHT
+                           else Qt.ArrowCursor)
+            return
+        if self._mode == "scrub":
+            self.seek_requested.emit(self._seconds_at(pos.x()))
+        elif self._mode == "select":
+            self._selection = (self._selection[0], self._seconds_at(pos.x()))
+            self.update()
+        elif self._mode == "maybe-drag" and (pos - self._press).manhattanLength() >= QApplication.startDragDistance():
+            self._mode = ""
+            start, end = sorted(self._selection)
+            self.region_drag_requested.emit(start, end)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
+        mode, self._mode = self._mode, ""
+        if mode == "select":
+            start, end = sorted(self._selection)
+            tiny = abs(self._x_of(end) - self._x_of(start)) < 3
+            self.set_selection(None if tiny else (start, end))
+            if tiny:
+                self.seek_requested.emit(start)
+        elif mode == "maybe-drag":  # a click inside the selection without moving: seek there
+            self.seek_requested.emit(self._seconds_at(event.position().x()))

@@ -1,0 +1,69 @@
+"""Running engine calls off the UI thread.
+
+Every slow call (model loading, search, indexing, waveform peaks, region
+writing) goes through :func:`submit`: the function runs on a ``QThreadPool``
+and its result or a one-line, readable error comes back as a queued signal on
+the UI thread. Tracebacks go to the log file, never to the user.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+_running: set["Task"] = set()  # keeps each task (and its signal object) alive until its answer is delivered
+
+
+def user_message(exc: BaseException) -> str:
+    """One line a sound designer can act on; our own errors already carry such a message."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, (OSError, ValueError, LookupError, RuntimeError)) or type(exc).__module__.startswith("engine"):
+        return text or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+class TaskSignals(QObject):
+    done = Signal(object)
+    failed = Signal(str)
+    progress = Signal(object)
+
+
+class Task(QRunnable):
+    """``fn(*args, **kwargs)`` on a pool thread; pass ``with_progress=True`` to give it a ``progress`` callback."""
+
+    def __init__(self, fn: Callable[..., Any], *args, with_progress: bool = False, **kwargs):
+        super().__init__()
+        self.signals = TaskSignals()
+        self._call = (fn, args, kwargs, with_progress)
+
+    def run(self) -> None:
+        fn, args, kwargs, with_progress = self._call
+        if with_progress:
+            kwargs = {**kwargs, "progress": self.signals.progress.emit}
+        try:
+            result = fn(*args, **kwargs)
+        except Exception as exc:  # every failure becomes a message; the UI must survive it
+            log.exception("background task %s failed", getattr(fn, "__qualname__", fn))
+            self.signals.failed.emit(user_message(exc))
+        else:
+            self.signals.done.emit(result)
+
+
+def submit(pool: QThreadPool, fn: Callable[..., Any], *args,
+           on_done: Callable[[Any], None] | None = None,
+           on_failed: Callable[[str], None] | None = None,
+           on_progress: Callable[[Any], None] | None = None, **kwargs) -> Task:
+    task = Task(fn, *args, with_progress=on_progress is not None, **kwargs)
+    if on_done:
+        task.signals.done.connect(on_done)
+    if on_failed:
+        task.signals.failed.connect(on_failed)
+    if on_progress:
+        task.signals.progress.connect(on_progress)
+    task.signals.done.connect(lambda _result: _running.discard(task))
+    task.signals.failed.connect(lambda _message: _running.discard(task))
+    _running.add(task)
+    pool.start(task)
+    return task

@@ -1,0 +1,63 @@
+"""Cut a time region out of a file into a new file of the same kind.
+
+Dragging a selection into a DAW must give the DAW what the library holds: the
+same container, sample rate, channel count and sample format. PCM samples are
+copied as integers and float samples as doubles, so the region is bit-identical
+to the source frames; only lossy formats (MP3, Vorbis, Opus) are re-encoded.
+The source is opened read-only through the decoder; only the new file is written.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import soundfile as sf
+
+from engine.audio.decode import open_sound
+from engine.audio.files import AudioDecodeError, libsndfile_reason
+
+_FLOAT_OR_LOSSY = {"FLOAT", "DOUBLE", "VORBIS", "OPUS", "MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III"}
+
+
+class RegionError(Exception):
+    """A region that cannot be written; the message is meant for the user."""
+
+
+def region_file_name(source: Path, start_s: float, end_s: float) -> str:
+    return f"{source.stem}_{start_s:.3f}-{end_s:.3f}s{source.suffix}"
+
+
+def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_dir: Path) -> Path:
+    """Write frames [start_s, end_s) of ``source`` to a new file in ``out_dir``; returns its path.
+
+    Raises :class:`AudioDecodeError` when the source cannot be read and
+    :class:`RegionError` when the region is empty or cannot be written.
+    """
+    source = Path(source)
+    with open_sound(source) as (sound, facts):
+        start = max(0, round(min(start_s, end_s) * facts.sample_rate))
+        stop = min(facts.frames, round(max(start_s, end_s) * facts.sample_rate))
+        if stop <= start:
+            raise RegionError("The selected region is empty.")
+        sound.seek(start)
+        try:
+            frames = sound.read(stop - start, dtype="float64" if facts.subtype in _FLOAT_OR_LOSSY else "int32",
+                                always_2d=True)
+        except sf.LibsndfileError as exc:
+            raise AudioDecodeError(f"damaged audio data: {libsndfile_reason(exc)}", source) from exc
+        container, endian = sound.format, sound.endian
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / region_file_name(source, start / facts.sample_rate, (start + len(frames)) / facts.sample_rate)
+    if target.resolve() == source.resolve():
+        raise RegionError("Refusing to overwrite the source file with its own region.")
+    partial = target.with_name(target.name + ".partial")
+    try:
+        with sf.SoundFile(str(partial), "w", samplerate=facts.sample_rate, channels=facts.channels,
+                          subtype=facts.subtype, endian=endian, format=container) as out:
+            out.write(frames)
+    except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
+        partial.unlink(missing_ok=True)
+        raise RegionError(f"Cannot write a region of {source.name}: {exc}") from exc
+    os.replace(partial, target)
+    return target
