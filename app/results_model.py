@@ -32,16 +32,16 @@ def _name(hit) -> str:
     return Path(hit.path).name
 
 
-def _rate(hit) -> str:
+def rate_text(hit) -> str:
     rate = hit.sample_rate or 0
     return f"{rate / 1000:g} kHz" if rate else ""
 
 
-def _channels(hit) -> str:
+def channels_text(hit) -> str:
     return {0: "", 1: "Mono", 2: "Stereo"}.get(hit.channels or 0, f"{hit.channels} ch")
 
 
-def _format(hit) -> str:
+def format_text(hit) -> str:
     fmt = (hit.format or "").upper()
     depth = getattr(hit, "bit_depth", None)
     return f"{fmt} {depth}-bit" if depth else fmt
@@ -55,20 +55,21 @@ def _folder(hit) -> str:
     return str(Path(hit.path).parent)
 
 
-def _nullable(value):
-    return (value is None, value if value is not None else 0)
+def _number(value) -> float:
+    """Numeric sort key; unknown values sort before every known one."""
+    return float("-inf") if value is None else value
 
 
 COLUMNS: tuple[Column, ...] = (
     Column("Name", _name, lambda h: _name(h).lower(), width=280),
-    Column("Duration", lambda h: format_time(h.duration_s or 0.0), lambda h: _nullable(h.duration_s),
+    Column("Duration", lambda h: format_time(h.duration_s or 0.0), lambda h: _number(h.duration_s),
            Qt.AlignRight | Qt.AlignVCenter, 72),
-    Column("Format", _format, _format, width=92),
-    Column("Rate", _rate, lambda h: _nullable(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 70),
-    Column("Channels", _channels, lambda h: _nullable(h.channels), width=70),
+    Column("Format", format_text, format_text, width=92),
+    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 70),
+    Column("Channels", channels_text, lambda h: _number(h.channels), width=70),
     Column("Tags", _tags, lambda h: _tags(h).lower(), width=150),
     Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=220),
-    Column("Score", lambda h: "" if h.score is None else f"{h.score:.3f}", lambda h: _nullable(h.score), Qt.AlignRight | Qt.AlignVCenter, 90),
+    Column("Score", lambda h: "" if h.score is None else f"{h.score:.3f}", lambda h: _number(h.score), Qt.AlignRight | Qt.AlignVCenter, 90),
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
 )
 SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Score")
@@ -146,8 +147,8 @@ class ResultsModel(QAbstractTableModel):
         self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()
         old_rows = [(p.row(), p.column()) for p in old_persistent]
-        ranked = sorted(range(len(self._hits)), key=lambda r: key(self._hits[r]),
-                        reverse=order == Qt.DescendingOrder)
+        keys = [key(hit) for hit in self._hits]
+        ranked = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.DescendingOrder)
         new_row_of = {old: new for new, old in enumerate(ranked)}
         self._hits = [self._hits[r] for r in ranked]
         self.changePersistentIndexList(old_persistent,

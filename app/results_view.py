@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence, QPainter
+from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QTableView)
 
@@ -90,8 +90,3 @@ class ResultsView(QTableView):
             self.copy_requested.emit(self.selected_paths())
         else:
             super().keyPressEvent(event)
-
-
-def copy_paths_to_clipboard(paths: list[str]) -> None:
-    if paths:
-        QGuiApplication.clipboard().setText("\n".join(paths))

@@ -1,0 +1,364 @@
+"""The main window: search bar and filters on top, library on the left, results over the preview.
+
+The window only wires widgets to the :class:`EngineClient`; anything that
+touches files, the index or the model happens behind that client on a worker.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QSplitter, QStackedWidget, QToolButton,
+                               QVBoxLayout, QWidget)
+
+from app.desktop import copy_paths, reveal_in_file_manager
+from app.engine_client import EngineClient
+from app.library_panel import LibraryPanel
+from app.notices import Banner, EmptyLibrary, IndexingStatus
+from app.player import Player
+from app.preview_panel import PreviewPanel
+from app.results_model import SCORE_COLUMN, ResultsModel, channels_text, format_text, rate_text
+from app.results_view import ResultsView
+from app.search_bar import FilterBar, SearchField
+from app.tags_panel import TagsPanel
+from app.theme import icon
+from app.waveform import format_time
+from engine.audio.formats import AUDIO_EXTENSIONS
+
+log = logging.getLogger(__name__)
+
+RESULT_LIMIT = 500
+_PAGE_EMPTY, _PAGE_RESULTS = 0, 1
+
+
+def describe(hit) -> str:
+    """The preview's one-line technical summary of a hit."""
+    parts = [format_text(hit), rate_text(hit), channels_text(hit), format_time(hit.duration_s or 0.0)]
+    return "  ·  ".join(p for p in parts if p)
+
+
+def dropped_audio_paths(mime) -> list[str]:
+    return [url.toLocalFile() for url in mime.urls()
+            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS]
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, client: EngineClient, ui_state: QSettings):
+        super().__init__()
+        self.client = client
+        self.ui_state = ui_state
+        self.setWindowTitle("Earmark")
+        self.setWindowIcon(icon("earmark"))
+        self.setAcceptDrops(True)
+        self.resize(1440, 880)
+        self._folders: list = []
+        self._query = ""
+        self._select_first_on_answer = False
+        self._auditioning = True  # False while the window itself changes the selection
+
+        self.player = Player(self)
+        self.peaks_pool = QThreadPool(self)
+        self.peaks_pool.setMaxThreadCount(2)
+        self._build(client.paths.cache)
+        self._connect()
+        self._restore()
+        self._rerun = QTimer(self, singleShot=True, interval=600)  # watcher bursts become one refresh
+        self._rerun.timeout.connect(self._library_changed)
+        self.statusBar().showMessage("Loading the model…")
+        client.start()
+
+    # -- construction ------------------------------------------------------------------------------
+    def _build(self, cache: Path) -> None:
+        self.search_field = SearchField()
+        self.settings_button = QToolButton(toolTip="Settings")
+        self.settings_button.setIcon(icon("settings"))
+        self.settings_button.setIconSize(QSize(20, 20))
+        top = QWidget(objectName="TopBar")
+        top_row = QHBoxLayout(top)
+        top_row.setContentsMargins(12, 8, 10, 6)
+        logo = QLabel()
+        logo.setPixmap(icon("earmark").pixmap(26, 26))
+        top_row.addWidget(logo)
+        top_row.addWidget(QLabel("Earmark", objectName="Brand"))
+        top_row.addSpacing(14)
+        top_row.addWidget(self.search_field, 1)
+        top_row.addWidget(self.settings_button)
+        self.filter_bar = FilterBar()
+        self.banner = Banner()
+
+        self.library = LibraryPanel()
+        self.model = ResultsModel(self)
+        self.results = ResultsView()
+        self.results.setModel(self.model)
+        self.preview = PreviewPanel(self.player, self.peaks_pool, cache / "peaks", cache / "regions")
+        self.tags = TagsPanel()
+        self.empty = EmptyLibrary()
+
+        self.bottom_split = QSplitter(Qt.Horizontal)
+        self.bottom_split.addWidget(self.preview)
+        self.bottom_split.addWidget(self.tags)
+        self.bottom_split.setStretchFactor(0, 1)
+        self.bottom_split.setSizes([900, 300])
+        self.center_split = QSplitter(Qt.Vertical)
+        self.center_split.addWidget(self.results)
+        self.center_split.addWidget(self.bottom_split)
+        self.center_split.setStretchFactor(0, 1)
+        self.center_split.setSizes([560, 260])
+        self.center = QStackedWidget()
+        self.center.addWidget(self.empty)
+        self.center.addWidget(self.center_split)
+        self.center.setCurrentIndex(_PAGE_RESULTS)
+        self.main_split = QSplitter(Qt.Horizontal)
+        self.main_split.addWidget(self.library)
+        self.main_split.addWidget(self.center)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([290, 1150])
+
+        body = QWidget()
+        column = QVBoxLayout(body)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        for widget in (top, self.banner, self.filter_bar):
+            column.addWidget(widget)
+        column.addWidget(self.main_split, 1)
+        self.setCentralWidget(body)
+
+        self.result_label = QLabel("")
+        self.indexing = IndexingStatus()
+        self.model_label = QLabel("")
+        self.statusBar().addWidget(self.result_label, 1)
+        self.statusBar().addPermanentWidget(self.indexing)
+        self.statusBar().addPermanentWidget(self.model_label)
+
+    def _connect(self) -> None:
+        client = self.client
+        self.search_field.query_changed.connect(self.run_query)
+        self.search_field.query_committed.connect(self._commit_query)
+        self.search_field.navigate.connect(self._navigate_from_search)
+        self.filter_bar.changed.connect(lambda: self.run_query(self.search_field.text()))
+        self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.results.reveal_requested.connect(lambda paths: paths and reveal_in_file_manager(paths[0]))
+        self.results.copy_requested.connect(copy_paths)
+        self.model.modelReset.connect(self._selection_changed)
+        self.preview.similar_requested.connect(self.find_similar)
+        self.preview.message.connect(self.show_error)
+        self.tags.tags_edited.connect(self._save_tags)
+        self.tags.caption_edited.connect(self._save_caption)
+        self.library.add_requested.connect(self.add_folder)
+        self.library.remove_requested.connect(client.remove_folder)
+        self.library.rescan_requested.connect(client.index)
+        self.library.failed_file_activated.connect(reveal_in_file_manager)
+        self.empty.add_folder_clicked.connect(self.library.ask_for_folder)
+        self.indexing.pause_toggled.connect(client.set_paused)
+        self.banner.action_clicked.connect(self.open_settings)
+        self.settings_button.clicked.connect(self.open_settings)
+
+        client.ready.connect(self._engine_ready)
+        client.unavailable.connect(self._engine_unavailable)
+        client.results.connect(self._show_results)
+        client.similar_results.connect(self._show_similar)
+        client.folders_changed.connect(self._show_folders)
+        client.failures_changed.connect(self.library.show_failed)
+        client.index_progress.connect(self._show_progress)
+        client.index_finished.connect(self._index_finished)
+        client.library_changed.connect(self._rerun.start)
+        client.error.connect(self.show_error)
+
+        shortcuts = ((QKeySequence.Find, self.focus_search), (Qt.Key_Space, self.preview.toggle_playback),
+                     (Qt.Key_Escape, self.player.stop))
+        for key, slot in shortcuts:
+            QShortcut(QKeySequence(key), self, activated=slot)
+        quit_action = QAction("Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
+        self.addAction(quit_action)
+
+    # -- persistence -------------------------------------------------------------------------------
+    def _restore(self) -> None:
+        state = self.ui_state
+        if state.value("window/geometry"):
+            self.restoreGeometry(state.value("window/geometry"))
+        for name, splitter in self._splitters().items():
+            if state.value(f"splitters/{name}"):
+                splitter.restoreState(state.value(f"splitters/{name}"))
+        if state.value("results/header"):
+            self.results.horizontalHeader().restoreState(state.value("results/header"))
+        self.preview.autoplay_button.setChecked(state.value("preview/autoplay", True, type=bool))
+        self.preview.loop_button.setChecked(state.value("preview/loop", False, type=bool))
+        self.preview.volume.setValue(state.value("preview/volume", 80, type=int))
+        self.player.device_name = state.value("audio/output_device", "", type=str)
+        self.search_field.setText(state.value("search/last_query", "", type=str))
+
+    def save_state(self) -> None:
+        state = self.ui_state
+        state.setValue("window/geometry", self.saveGeometry())
+        for name, splitter in self._splitters().items():
+            state.setValue(f"splitters/{name}", splitter.saveState())
+        state.setValue("results/header", self.results.horizontalHeader().saveState())
+        state.setValue("preview/autoplay", self.preview.autoplay)
+        state.setValue("preview/loop", self.preview.loop_button.isChecked())
+        state.setValue("preview/volume", self.preview.volume.value())
+        state.setValue("audio/output_device", self.player.device_name)
+        state.setValue("search/last_query", self.search_field.text())
+        state.sync()
+
+    def _splitters(self) -> dict[str, QSplitter]:
+        return {"main": self.main_split, "center": self.center_split, "bottom": self.bottom_split,
+                "library": self.library.splitter}
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.player.shutdown()
+        self.peaks_pool.waitForDone(5_000)
+        self.client.shutdown()
+        super().closeEvent(event)
+
+    # -- engine life cycle --------------------------------------------------------------------------
+    def _engine_ready(self, info) -> None:
+        self.banner.hide()
+        self.model_label.setText(f"Model: {info.name}")
+        self.model_label.setToolTip(f"{info.backend} · {info.embedding_dim}-d embeddings · "
+                                    f"{info.sample_rate} Hz · {info.window_seconds:g} s windows")
+        self.statusBar().clearMessage()
+        if self.search_field.text().strip():
+            self.run_query(self.search_field.text())
+
+    def _engine_unavailable(self, message: str) -> None:
+        self.statusBar().clearMessage()
+        self.model_label.setText("No model")
+        self.banner.show_message(message, "Open Settings…", kind="error")
+
+    # -- searching -----------------------------------------------------------------------------------
+    def focus_search(self) -> None:
+        self.search_field.setFocus(Qt.ShortcutFocusReason)
+        self.search_field.selectAll()
+
+    def run_query(self, text: str) -> None:
+        self._query = text.strip()
+        if self.client.engine is None:
+            return
+        if not self._query and not self.filter_bar.is_active():
+            self.model.set_hits([])
+            self.result_label.setText("Type to search your library")
+            return
+        self.client.search(self._query, self.client.filters(self.filter_bar.values()), RESULT_LIMIT)
+
+    def _commit_query(self, text: str) -> None:
+        self.ui_state.setValue("search/last_query", text)
+        self._select_first_on_answer = True
+        self.run_query(text)
+
+    def _show_results(self, query: str, hits: list, seconds: float) -> None:
+        self._set_hits(hits)
+        self.result_label.setText(f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}” · "
+                                  f"{seconds * 1000:.0f} ms" if query else f"{len(hits):,} sounds · "
+                                  f"{seconds * 1000:.0f} ms")
+
+    def find_similar(self, path: str) -> None:
+        if self.client.engine is None:
+            return
+        self.result_label.setText(f"Finding sounds like {Path(path).name}…")
+        self.client.similar(path, RESULT_LIMIT)
+
+    def _show_similar(self, path: str, hits: list, seconds: float) -> None:
+        self._set_hits(hits)
+        self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")
+
+    def _set_hits(self, hits: list) -> None:
+        """Show new hits, keeping the column sort and the selected file when it is still there."""
+        selected = self.preview.path
+        self._auditioning = False
+        self.model.set_hits(hits)
+        header = self.results.horizontalHeader()
+        if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (SCORE_COLUMN, Qt.DescendingOrder):
+            self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        row = self.model.row_of(selected) if selected else -1
+        if row >= 0:
+            self.results.selectRow(row)
+        self._auditioning = True
+        if self._select_first_on_answer and hits:
+            self._select_first_on_answer = False
+            self.results.setFocus()
+            self.results.selectRow(0)
+
+    def _navigate_from_search(self, key: int) -> None:
+        self.results.setFocus()
+        self.results.move_current(key)
+
+    # -- selection and preview --------------------------------------------------------------------
+    def _selection_changed(self) -> None:
+        hits = self.results.selected_hits()
+        self.tags.show_hits(hits)
+        current = self.results.currentIndex()
+        hit = self.model.hit(current.row()) if current.isValid() and hits else (hits[0] if hits else None)
+        if hit is None:
+            self.preview.clear()
+            return
+        if str(hit.path) == self.preview.path:
+            return
+        match = (hit.best_start_s, hit.best_end_s) if getattr(hit, "best_start_s", None) is not None else None
+        self.preview.show_file(str(hit.path), describe(hit), match, play=self.preview.autoplay and self._auditioning)
+
+    # -- library ----------------------------------------------------------------------------------------
+    def add_folder(self, path: str) -> None:
+        if self.client.engine is None:
+            self.show_error("The library opens once a model is loaded: pick one in Settings.")
+            return
+        self.client.add_folder(path)
+
+    def _show_folders(self, folders: list) -> None:
+        self._folders = folders
+        self.library.show_folders(folders)
+        self.filter_bar.set_folders([str(f.path) for f in folders])
+        self.center.setCurrentIndex(_PAGE_RESULTS if folders else _PAGE_EMPTY)
+        if not folders:
+            self.result_label.setText("No folders yet: add one to start")
+
+    def _show_progress(self, progress) -> None:
+        self.indexing.show_progress(progress.done, progress.total, Path(progress.current or "").name)
+        if progress.done and progress.done % 50 == 0:
+            self._rerun.start()
+
+    def _index_finished(self, report) -> None:
+        self.indexing.finish()
+        if report is not None:
+            self.statusBar().showMessage(self.client.describe_report(report), 8000)
+        self._library_changed()
+
+    def _library_changed(self) -> None:
+        self.client.refresh_library()
+        if self._query or self.filter_bar.is_active():
+            self.run_query(self._query)
+
+    # -- tags ---------------------------------------------------------------------------------------------
+    def _save_tags(self, tags_by_path: dict) -> None:
+        self.client.set_tags(tags_by_path)
+        for path, tags in tags_by_path.items():
+            self.model.update_paths([path], tags=list(tags))
+        self.tags.show_hits(self.results.selected_hits())
+
+    def _save_caption(self, paths: list, caption: str) -> None:
+        self.client.set_caption(paths, caption)
+        self.model.update_paths(paths, caption=caption)
+        self.tags.show_hits(self.results.selected_hits())
+
+    # -- drops ----------------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.source() is None and dropped_audio_paths(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = dropped_audio_paths(event.mimeData())
+        if paths:
+            event.acceptProposedAction()
+            self.find_similar(paths[0])
+
+    # -- messages and settings ---------------------------------------------------------------------------
+    def show_error(self, message: str) -> None:
+        log.warning("shown to the user: %s", message)
+        self.statusBar().showMessage(message, 10_000)
+
+    def open_settings(self) -> None:
+        from app.settings_dialog import SettingsDialog
+
+        SettingsDialog(self.client, self.player, self).exec()

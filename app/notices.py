@@ -1,0 +1,123 @@
+"""Things the window says to the user: a banner for problems to act on, the empty-library
+call to action, and the indexing progress in the status bar."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget
+
+from app.theme import icon
+
+
+class Banner(QWidget):
+    """A strip under the search bar: a message and, optionally, the button that fixes it."""
+
+    action_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("Banner")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        self.icon = QLabel()
+        self.text = QLabel(wordWrap=True)
+        self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.button = QPushButton()
+        self.button.clicked.connect(self.action_clicked)
+        close = QToolButton()
+        close.setIcon(icon("clear"))
+        close.setToolTip("Dismiss")
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 6, 8, 6)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str, action: str = "", kind: str = "warning") -> None:
+        self.setProperty("kind", kind)
+        self.style().unpolish(self)
+        self.style().polish(self)
+        self.icon.setPixmap(icon("error" if kind == "error" else "warning").pixmap(18, 18))
+        self.text.setText(text)
+        self.button.setText(action)
+        self.button.setVisible(bool(action))
+        self.show()
+
+
+class EmptyLibrary(QWidget):
+    """The first-run page: one clear thing to do."""
+
+    add_folder_clicked = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("EmptyState")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        logo = QLabel(alignment=Qt.AlignCenter)
+        logo.setPixmap(icon("earmark").pixmap(96, 96))
+        title = QLabel("Your sound library starts here", objectName="EmptyTitle", alignment=Qt.AlignCenter)
+        text = QLabel("Add a folder of sound effects. Earmark indexes every file in it and keeps watching it,\n"
+                      "so you can describe a sound in words and hear it a second later.",
+                      objectName="EmptyText", alignment=Qt.AlignCenter)
+        self.button = QPushButton("  Add a folder…", objectName="CallToAction")
+        self.button.setIcon(icon("folder-add"))
+        self.button.setIconSize(QSize(20, 20))
+        self.button.clicked.connect(self.add_folder_clicked)
+        formats = QLabel("WAV · AIFF · FLAC · OGG · Opus · MP3 — your files are only read, never changed.",
+                         objectName="EmptyText", alignment=Qt.AlignCenter)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        for widget in (logo, title, text):
+            layout.addWidget(widget)
+        layout.addSpacing(14)
+        layout.addWidget(self.button, 0, Qt.AlignCenter)
+        layout.addSpacing(10)
+        layout.addWidget(formats)
+        layout.addStretch(3)
+
+
+class IndexingStatus(QWidget):
+    """Indexing progress for the status bar, with pause and resume."""
+
+    pause_toggled = Signal(bool)  # True: pause
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = QLabel()
+        self.bar = QProgressBar(minimum=0, maximum=100, textVisible=False)
+        self.bar.setFixedSize(150, 10)
+        self.pause_button = QToolButton(checkable=True)
+        self.pause_button.setIcon(icon("pause"))
+        self.pause_button.setIconSize(QSize(14, 14))
+        self.pause_button.setToolTip("Pause indexing")
+        self.pause_button.toggled.connect(self._toggled)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 4, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.pause_button)
+        self.hide()
+
+    @property
+    def paused(self) -> bool:
+        return self.pause_button.isChecked()
+
+    def show_progress(self, done: int, total: int, current: str = "") -> None:
+        self.show()
+        self.bar.setMaximum(max(total, 1))
+        self.bar.setValue(min(done, max(total, 1)))
+        state = "Paused" if self.paused else "Indexing"
+        self.label.setText(f"{state} {done:,} / {total:,}" + (f" · {current}" if current and not self.paused else ""))
+
+    def finish(self) -> None:
+        self.pause_button.setChecked(False)
+        self.hide()
+
+    def _toggled(self, paused: bool) -> None:
+        self.pause_button.setIcon(icon("resume" if paused else "pause"))
+        self.pause_button.setToolTip("Resume indexing" if paused else "Pause indexing")
+        text = self.label.text()
+        self.label.setText(text.replace("Indexing", "Paused", 1) if paused else text.replace("Paused", "Indexing", 1))
+        self.pause_toggled.emit(paused)

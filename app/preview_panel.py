@@ -1,0 +1,224 @@
+"""The preview: file facts, the waveform, transport, and dragging audio out.
+
+Peaks are computed (or read from the disk cache) on a worker; the panel keeps
+a generation number so a slow file's peaks never land on a newer selection.
+A waveform selection is written to the region cache in the background as soon
+as it is made, so dragging it out starts instantly.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, QSize, Qt, QThreadPool, Signal
+from PySide6.QtGui import QDrag, QMouseEvent
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget)
+
+from app.player import Player
+from app.results_model import file_mime_data
+from app.theme import icon
+from app.waveform import WaveformView, format_time
+from app.workers import submit
+from engine.audio.peaks import cached_peaks
+from engine.audio.region import write_region
+
+
+def _tool_button(icon_name: str, tip: str, checkable: bool = False) -> QToolButton:
+    button = QToolButton()
+    button.setIcon(icon(icon_name))
+    button.setIconSize(QSize(18, 18))
+    button.setToolTip(tip)
+    button.setCheckable(checkable)
+    button.setFocusPolicy(Qt.NoFocus)  # keyboard focus stays in the search field or the results
+    return button
+
+
+class DragHandle(QToolButton):
+    """A button you drag rather than click: pulls the selection (or the whole file) into a DAW."""
+
+    drag_started = Signal()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        self._press = event.position().toPoint()
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if event.buttons() & Qt.LeftButton and \
+                (event.position().toPoint() - self._press).manhattanLength() >= QApplication.startDragDistance():
+            self.setDown(False)
+            self.drag_started.emit()
+
+
+class PreviewPanel(QWidget):
+    similar_requested = Signal(str)
+    message = Signal(str)  # readable problems for the status bar
+
+    def __init__(self, player: Player, pool: QThreadPool, peaks_dir: Path, regions_dir: Path,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("PreviewPanel")
+        self.player = player
+        self.pool = pool
+        self.peaks_dir = peaks_dir
+        self.regions_dir = regions_dir
+        self.path: str | None = None
+        self._generation = 0
+        self._regions: dict[tuple[str, float, float], Path] = {}
+
+        self.title = QLabel("No sound selected", objectName="FileTitle")
+        self.facts = QLabel("", objectName="FileFacts")
+        self.time = QLabel(format_time(0, True), objectName="TimeReadout")
+        self.waveform = WaveformView()
+        self.play_button = _tool_button("play", "Play / stop (Space)", checkable=True)
+        self.play_button.setObjectName("PlayButton")
+        self.play_button.setFixedSize(32, 32)
+        self.loop_button = _tool_button("loop", "Loop the file, or the selection", checkable=True)
+        self.autoplay_button = _tool_button("autoplay", "Play each sound as it is selected", checkable=True)
+        self.volume = QSlider(Qt.Horizontal, minimum=0, maximum=100, value=80)
+        self.volume.setFixedWidth(110)
+        self.volume.setFocusPolicy(Qt.NoFocus)
+        self.volume.setToolTip("Preview volume")
+        self.drag_handle = DragHandle()
+        self.drag_handle.setIcon(icon("drag"))
+        self.drag_handle.setIconSize(QSize(18, 18))
+        self.drag_handle.setText("Drag")
+        self.drag_handle.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        self.drag_handle.setToolTip("Drag the selection (or the whole file) into your DAW")
+        self.drag_handle.setFocusPolicy(Qt.NoFocus)
+        self.similar_button = _tool_button("similar", "Find sounds similar to this one")
+        self.similar_button.setText("Similar")
+        self.similar_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        hint = QLabel("Click to seek · drag to scrub · Shift-drag to select · drag a selection out",
+                      objectName="Hint")
+
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addSpacing(10)
+        header.addWidget(self.facts, 1)
+        header.addWidget(self.time)
+        transport = QHBoxLayout()
+        transport.setSpacing(4)
+        for widget in (self.play_button, self.loop_button, self.autoplay_button):
+            transport.addWidget(widget)
+        transport.addSpacing(10)
+        volume_icon = QLabel()
+        volume_icon.setPixmap(icon("volume").pixmap(16, 16))
+        transport.addWidget(volume_icon)
+        transport.addWidget(self.volume)
+        transport.addSpacing(12)
+        transport.addWidget(hint, 1)
+        transport.addWidget(self.similar_button)
+        transport.addWidget(self.drag_handle)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(6)
+        layout.addLayout(header)
+        layout.addWidget(self.waveform, 1)
+        layout.addLayout(transport)
+        self._set_enabled(False)
+
+        self.play_button.clicked.connect(lambda: self.toggle_playback())
+        self.loop_button.toggled.connect(lambda on: setattr(self.player, "loop", on))
+        self.volume.valueChanged.connect(lambda value: setattr(self.player, "volume", value / 100))
+        self.player.position_changed.connect(self._show_position)
+        self.player.playing_changed.connect(self._show_playing)
+        self.player.failed.connect(self.message)
+        self.waveform.seek_requested.connect(self.player.seek)
+        self.waveform.selection_changed.connect(self._selection_changed)
+        self.waveform.region_drag_requested.connect(self._drag_region)
+        self.drag_handle.drag_started.connect(self._drag_handle_pulled)
+        self.similar_button.clicked.connect(lambda: self.path and self.similar_requested.emit(self.path))
+
+    # -- what the window asks for ----------------------------------------------------------
+    @property
+    def autoplay(self) -> bool:
+        return self.autoplay_button.isChecked()
+
+    def show_file(self, path: str, facts: str = "", match: tuple[float, float] | None = None,
+                  play: bool = False) -> None:
+        """Preview ``path``; the playhead starts at the best-matching window when there is one."""
+        self._generation += 1
+        generation = self._generation
+        self.path = path
+        self.title.setText(Path(path).name)
+        self.title.setToolTip(path)
+        self.facts.setText(facts)
+        self.waveform.set_match_window(match)
+        self.waveform.show_message("Drawing waveform…")
+        loaded = self.player.load(path)
+        self._set_enabled(loaded)
+        if not loaded:
+            self.waveform.show_message("This file cannot be played")
+            return
+        self.player.set_loop_range(None, None)
+        if match:
+            self.player.seek(match[0])
+        submit(self.pool, cached_peaks, path, self.peaks_dir,
+               on_done=lambda peaks: generation == self._generation and self.waveform.set_peaks(peaks),
+               on_failed=lambda text: generation == self._generation and self.waveform.show_message(text))
+        if play:
+            self.player.play()
+
+    def clear(self) -> None:
+        self._generation += 1
+        self.player.stop()
+        self.path = None
+        self.title.setText("No sound selected")
+        self.facts.setText("")
+        self.waveform.set_match_window(None)
+        self.waveform.show_message("Select a sound to preview it")
+        self._set_enabled(False)
+
+    def toggle_playback(self) -> None:
+        if self.path:
+            self.player.toggle()
+
+    # -- internals -------------------------------------------------------------------------------
+    def _set_enabled(self, enabled: bool) -> None:
+        for widget in (self.play_button, self.drag_handle, self.similar_button):
+            widget.setEnabled(enabled)
+
+    def _show_position(self, seconds: float) -> None:
+        self.waveform.set_position(seconds)
+        self.time.setText(f"{format_time(seconds, True)} / {format_time(self.player.duration_s, True)}")
+
+    def _show_playing(self, playing: bool) -> None:
+        self.play_button.setChecked(playing)
+        self.play_button.setIcon(icon("stop" if playing else "play"))
+
+    def _selection_changed(self, selection: tuple[float, float] | None) -> None:
+        self.player.set_loop_range(*(selection or (None, None)))
+        if selection and self.path:
+            key = (self.path, *selection)
+            submit(self.pool, write_region, self.path, selection[0], selection[1], self.regions_dir,
+                   on_done=lambda target: self._regions.__setitem__(key, target),
+                   on_failed=self.message)
+
+    def _region_file(self, start_s: float, end_s: float) -> Path | None:
+        key = (self.path, start_s, end_s)
+        if key not in self._regions:  # the background write has not finished: write it now
+            try:
+                self._regions[key] = write_region(self.path, start_s, end_s, self.regions_dir)
+            except Exception as exc:  # AudioDecodeError, RegionError: both carry a readable sentence
+                self.message.emit(f"Cannot drag the region out: {exc}")
+                return None
+        return self._regions[key]
+
+    def _drag_region(self, start_s: float, end_s: float) -> None:
+        target = self._region_file(start_s, end_s)
+        if target:
+            self._start_drag([str(target)])
+
+    def _drag_handle_pulled(self) -> None:
+        if not self.path:
+            return
+        if self.waveform.selection:
+            self._drag_region(*sorted(self.waveform.selection))
+        else:
+            self._start_drag([self.path])
+
+    def _start_drag(self, paths: list[str]) -> None:
+        drag = QDrag(self)
+        drag.setMimeData(file_mime_data(paths))
+        drag.setPixmap(icon("drag").pixmap(32, 32))
+        drag.setHotSpot(QPoint(16, 16))
+        drag.exec(Qt.CopyAction)

@@ -1,0 +1,159 @@
+"""The search field (debounced, Enter commits) and the filter bar under it."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+                               QWidget)
+
+from app.theme import icon
+
+DEBOUNCE_MS = 220
+NAVIGATION_KEYS = (Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown)
+
+
+class SearchField(QLineEdit):
+    """Emits ``query_changed`` after typing pauses and ``query_committed`` on Enter."""
+
+    query_changed = Signal(str)
+    query_committed = Signal(str)
+    navigate = Signal(int)  # an arrow/page key meant for the results
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("SearchField")
+        self.setPlaceholderText("Describe a sound… e.g. “wooden door creak, slow”  -exclude  \"exact phrase\"")
+        self.setClearButtonEnabled(True)
+        self.addAction(icon("search"), QLineEdit.LeadingPosition)
+        self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._debounce.timeout.connect(lambda: self.query_changed.emit(self.text()))
+        self.textEdited.connect(lambda _text: self._debounce.start())
+        self.returnPressed.connect(self._commit)
+
+    def _commit(self) -> None:
+        self._debounce.stop()
+        self.query_committed.emit(self.text())
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in NAVIGATION_KEYS:
+            self.navigate.emit(event.key())
+        elif event.key() == Qt.Key_Escape and self.text():
+            self.clear()
+            self._commit()
+        else:
+            super().keyPressEvent(event)
+
+
+@dataclass(frozen=True)
+class FilterValues:
+    """What the filter bar asks for; ``None`` means any."""
+    min_duration_s: float | None = None
+    max_duration_s: float | None = None
+    format: str | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+    tag: str | None = None
+    folder: str | None = None
+
+
+FORMATS = ("wav", "aiff", "flac", "ogg", "opus", "mp3")
+SAMPLE_RATES = (22050, 44100, 48000, 88200, 96000, 176400, 192000)
+CHANNELS = ((1, "Mono"), (2, "Stereo"), (4, "Quad"), (6, "5.1"))
+
+
+def _duration_box(placeholder: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(0.0, 36000.0)
+    box.setDecimals(1)
+    box.setSuffix(" s")
+    box.setSpecialValueText(placeholder)  # shown at the minimum, which therefore means "any"
+    box.setFixedWidth(76)
+    box.setButtonSymbols(QDoubleSpinBox.NoButtons)
+    box.setKeyboardTracking(False)
+    return box
+
+
+def _choice(any_text: str, items) -> QComboBox:
+    combo = QComboBox()
+    combo.addItem(any_text, None)
+    for data, text in items:
+        combo.addItem(text, data)
+    return combo
+
+
+class FilterBar(QWidget):
+    changed = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("FilterBar")
+        self.min_duration = _duration_box("min")
+        self.max_duration = _duration_box("max")
+        self.format = _choice("Any format", ((f, f.upper()) for f in FORMATS))
+        self.sample_rate = _choice("Any rate", ((r, f"{r / 1000:g} kHz") for r in SAMPLE_RATES))
+        self.channels = _choice("Any channels", CHANNELS)
+        self.tag = QLineEdit(placeholderText="Tag")
+        self.tag.setFixedWidth(120)
+        self.folder = _choice("All folders", ())
+        self.folder.setMinimumWidth(140)
+        self.folder.setSizeAdjustPolicy(QComboBox.AdjustToContents)
+        self.reset = QPushButton("Reset")
+        self.reset.setToolTip("Clear every filter")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(10, 4, 10, 6)
+        layout.setSpacing(6)
+        duration_label = QLabel("Duration")
+        duration_label.setProperty("dim", True)
+        dash = QLabel("–")
+        dash.setProperty("dim", True)
+        for widget in (duration_label, self.min_duration, dash, self.max_duration, self.format, self.sample_rate,
+                       self.channels, self.tag, self.folder, self.reset):
+            layout.addWidget(widget)
+        layout.addStretch(1)
+        for box in (self.min_duration, self.max_duration):
+            box.valueChanged.connect(self.changed)
+        for combo in (self.format, self.sample_rate, self.channels, self.folder):
+            combo.currentIndexChanged.connect(self.changed)
+        self.tag.editingFinished.connect(self.changed)
+        self.reset.clicked.connect(self.clear)
+
+    def values(self) -> FilterValues:
+        def duration(box: QDoubleSpinBox) -> float | None:
+            return box.value() if box.value() > box.minimum() else None
+        return FilterValues(duration(self.min_duration), duration(self.max_duration), self.format.currentData(),
+                            self.sample_rate.currentData(), self.channels.currentData(),
+                            self.tag.text().strip() or None, self.folder.currentData())
+
+    def is_active(self) -> bool:
+        return self.values() != FilterValues()
+
+    def set_folders(self, folders: list[str]) -> None:
+        current = self.folder.currentData()
+        self.folder.blockSignals(True)
+        self.folder.clear()
+        self.folder.addItem("All folders", None)
+        for path in folders:
+            self.folder.addItem(Path(path).name or path, path)
+            self.folder.setItemData(self.folder.count() - 1, path, Qt.ToolTipRole)
+        index = self.folder.findData(current)
+        self.folder.setCurrentIndex(max(index, 0))
+        self.folder.blockSignals(False)
+        if current is not None and index < 0:
+            self.changed.emit()
+
+    def clear(self) -> None:
+        widgets = (self.min_duration, self.max_duration, self.format, self.sample_rate, self.channels,
+                   self.folder, self.tag)
+        for widget in widgets:
+            widget.blockSignals(True)
+        self.min_duration.setValue(0.0)
+        self.max_duration.setValue(0.0)
+        for combo in (self.format, self.sample_rate, self.channels, self.folder):
+            combo.setCurrentIndex(0)
+        self.tag.clear()
+        for widget in widgets:
+            widget.blockSignals(False)
+        self.changed.emit()

@@ -1,0 +1,108 @@
+"""Tags and caption of the selected sounds: show them, edit them, apply to many at once.
+
+With several files selected the field holds the tags they share; what the
+user adds to or removes from that shared set is applied to each file, so
+tags only some of them carry survive an edit.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
+
+
+def parse_tags(text: str) -> list[str]:
+    seen: dict[str, None] = {}
+    for part in text.replace(";", ",").split(","):
+        tag = " ".join(part.split())
+        if tag:
+            seen.setdefault(tag, None)
+    return list(seen)
+
+
+def edited_tags(existing: list[str], shared: list[str], edited: list[str]) -> list[str]:
+    """``existing`` with the tags removed from the shared set taken out and the added ones appended."""
+    removed = set(shared) - set(edited)
+    kept = [t for t in existing if t not in removed]
+    return kept + [t for t in edited if t not in kept]
+
+
+class TagsPanel(QWidget):
+    tags_edited = Signal(dict)  # path -> new tag list
+    caption_edited = Signal(list, str)  # paths, caption
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setObjectName("TagsPanel")
+        self._hits: list = []
+        self._shared: list[str] = []
+        self._caption_dirty = False  # setPlainText resets the document's own flag, so keep ours
+        self.subject = QLabel("Nothing selected", objectName="Hint")
+        self.tags = QLineEdit(placeholderText="Tags, comma separated")
+        self.caption = QPlainTextEdit(placeholderText="A sentence describing the sound")
+        self.caption.setTabChangesFocus(True)
+        self.apply_button = QPushButton("Apply", objectName="Primary")
+        self.revert_button = QPushButton("Revert")
+        # The tagging/captioning issue adds its "suggest" actions to this row.
+        self.action_row = QHBoxLayout()
+        self.action_row.addStretch(1)
+        self.action_row.addWidget(self.revert_button)
+        self.action_row.addWidget(self.apply_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 8)
+        layout.setSpacing(6)
+        layout.addWidget(QLabel("TAGS & CAPTION", objectName="PanelTitle"))
+        layout.addWidget(self.subject)
+        layout.addWidget(self.tags)
+        layout.addWidget(self.caption, 1)
+        layout.addLayout(self.action_row)
+
+        self.tags.textEdited.connect(lambda _text: self._mark_dirty())
+        self.caption.textChanged.connect(self._caption_typed)
+        self.apply_button.clicked.connect(self.apply)
+        self.revert_button.clicked.connect(lambda: self.show_hits(self._hits))
+        self.tags.returnPressed.connect(self.apply)
+        self.show_hits([])
+
+    def show_hits(self, hits: list) -> None:
+        self._hits = list(hits)
+        tag_sets = [list(h.tags or ()) for h in self._hits]
+        self._shared = [t for t in tag_sets[0] if all(t in s for s in tag_sets[1:])] if tag_sets else []
+        captions = {h.caption or "" for h in self._hits}
+        self.subject.setText("Nothing selected" if not hits else Path(hits[0].path).name if len(hits) == 1
+                             else f"{len(hits)} sounds selected: edits apply to all of them")
+        self.tags.setText(", ".join(self._shared))
+        self.tags.setPlaceholderText("Tags, comma separated" if len(hits) < 2 else "Tags to add to all")
+        self.caption.blockSignals(True)
+        self.caption.setPlainText(captions.pop() if len(captions) == 1 else "")
+        self.caption.setPlaceholderText("A sentence describing the sound" if len(hits) < 2 or not captions
+                                        else "Different captions: typing here replaces them all")
+        self._caption_dirty = False
+        self.caption.blockSignals(False)
+        for widget in (self.tags, self.caption):
+            widget.setEnabled(bool(hits))
+        self._set_dirty(False)
+
+    def apply(self) -> None:
+        if not self._hits or not self.apply_button.isEnabled():
+            return
+        edited = parse_tags(self.tags.text())
+        if edited != self._shared:
+            self.tags_edited.emit({str(h.path): edited_tags(list(h.tags or ()), self._shared, edited)
+                                   for h in self._hits})
+        if self._caption_dirty:
+            self.caption_edited.emit([str(h.path) for h in self._hits], self.caption.toPlainText().strip())
+        self._caption_dirty = False
+        self._set_dirty(False)
+
+    def _caption_typed(self) -> None:
+        self._caption_dirty = True
+        self._mark_dirty()
+
+    def _mark_dirty(self) -> None:
+        self._set_dirty(bool(self._hits))
+
+    def _set_dirty(self, dirty: bool) -> None:
+        self.apply_button.setEnabled(dirty)
+        self.revert_button.setEnabled(dirty)

@@ -1,0 +1,56 @@
+"""Playback through sounddevice to the ALSA null device that tests/conftest.py makes the default."""
+from __future__ import annotations
+
+import numpy as np
+
+from app.player import Player, output_devices
+from tests.factories import tone, write_audio
+
+
+def test_output_devices_lists_the_null_default():
+    names = [d.name for d in output_devices()]
+    assert "default" in names
+
+
+def test_play_runs_the_stream_and_consumes_every_frame(qtbot, tmp_path):
+    path = write_audio(tmp_path / "beep.wav", tone(880, 0.5, 44_100), 44_100, subtype="PCM_16")
+    player = Player()
+    states = []
+    player.playing_changed.connect(states.append)
+    assert player.load(path)
+    player.play()
+    assert player.is_playing()
+    qtbot.waitUntil(lambda: not player.is_playing(), timeout=5000)  # the null sink drains without pacing
+    assert states == [True, False]
+    assert player.frames_played >= int(0.5 * 44_100)
+    assert np.isclose(player.position_s, 0.5, atol=0.01)
+
+
+def test_play_from_a_window_starts_there_and_a_loop_range_wraps(qtbot, tmp_path):
+    path = write_audio(tmp_path / "long.wav", tone(220, 2.0, 16_000), 16_000)
+    player = Player()
+    player.load(path)
+    player.play(start_s=1.5)
+    qtbot.waitUntil(lambda: not player.is_playing(), timeout=5000)
+    assert 0.4 * 16_000 <= player.frames_played <= 0.6 * 16_000  # only the last half second
+
+    player.loop = True
+    player.set_loop_range(0.25, 0.5)
+    before = player.frames_played
+    player.play()
+    qtbot.waitUntil(lambda: player.frames_played - before > 4 * 0.25 * 16_000, timeout=5000)
+    assert player.is_playing()  # looping keeps the stream alive past the region's end
+    assert 0.25 <= player.position_s <= 0.5 + 1e-6
+    player.stop()
+    assert not player.is_playing()
+
+
+def test_an_unreadable_file_is_a_message_not_a_crash(qtbot, tmp_path):
+    broken = tmp_path / "broken.wav"
+    broken.write_bytes(b"RIFF....WAVEfmt nonsense")
+    player = Player()
+    with qtbot.waitSignal(player.failed) as signal:
+        assert not player.load(broken)
+    assert "broken.wav" in signal.args[0]
+    player.play()  # nothing loaded: a no-op
+    assert not player.is_playing()

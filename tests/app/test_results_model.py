@@ -1,0 +1,96 @@
+"""The results model: columns, sorting that carries the selection, drag mime data, 100 k rows."""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from app.results_model import COLUMNS, HIT_ROLE, SCORE_COLUMN, ResultsModel
+from app.results_view import ResultsView
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    score: float
+    duration_s: float = 1.0
+    sample_rate: int = 48_000
+    channels: int = 2
+    format: str = "wav"
+    bit_depth: int | None = 24
+    tags: list = field(default_factory=list)
+    caption: str = ""
+    folder: str = "/lib"
+    best_start_s: float | None = None
+    best_end_s: float | None = None
+
+
+def _column(title: str) -> int:
+    return next(i for i, c in enumerate(COLUMNS) if c.title == title)
+
+
+def test_columns_show_what_a_sound_designer_reads():
+    model = ResultsModel()
+    model.set_hits([Hit("/lib/doors/creak.wav", 0.83, 3.25, 96_000, 1, "wav", 24, ["door", "wood"], "slow creak")])
+    row = [model.index(0, c).data() for c in range(model.columnCount())]
+    assert row == ["creak.wav", "0:03.2", "WAV 24-bit", "96 kHz", "Mono", "door, wood", "slow creak", "0.830",
+                   "/lib/doors"]
+
+
+def test_sort_moves_the_selection_with_its_row(qtbot):
+    model = ResultsModel()
+    model.set_hits([Hit(f"/lib/{name}.wav", score, duration) for name, score, duration in
+                    (("c", 0.9, 5.0), ("a", 0.5, 1.0), ("b", 0.7, 3.0))])
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.selectRow(model.row_of("/lib/b.wav"))
+    view.sortByColumn(_column("Name"), Qt.AscendingOrder)
+    assert [model.index(r, 0).data() for r in range(3)] == ["a.wav", "b.wav", "c.wav"]
+    assert view.selected_paths() == ["/lib/b.wav"]
+    view.sortByColumn(_column("Duration"), Qt.DescendingOrder)
+    assert [model.hit(r).duration_s for r in range(3)] == [5.0, 3.0, 1.0]
+    assert view.selected_paths() == ["/lib/b.wav"]
+
+
+def test_drag_mime_data_carries_file_urls_of_the_selected_rows():
+    model = ResultsModel()
+    model.set_hits([Hit("/lib/one shot.wav", 0.9), Hit("/lib/two.flac", 0.8), Hit("/lib/three.wav", 0.1)])
+    mime = model.mimeData([model.index(0, 0), model.index(0, 3), model.index(2, 1)])
+    assert [u.toLocalFile() for u in mime.urls()] == ["/lib/one shot.wav", "/lib/three.wav"]
+    assert bytes(mime.data("text/uri-list")).split(b"\r\n")[0] == b"file:///lib/one%20shot.wav"
+    assert model.flags(model.index(1, 0)) & Qt.ItemIsDragEnabled
+
+
+def test_update_paths_edits_rows_in_place():
+    model = ResultsModel()
+    model.set_hits([Hit("/lib/a.wav", 0.9), Hit("/lib/b.wav", 0.8)])
+    changed = []
+    model.dataChanged.connect(lambda first, last: changed.append(first.row()))
+    model.update_paths(["/lib/b.wav"], tags=["rain"], caption="rain on glass")
+    assert changed == [1]
+    assert model.index(1, _column("Tags")).data() == "rain"
+    assert model.index(1, 0).data(HIT_ROLE).caption == "rain on glass"
+
+
+def test_a_hundred_thousand_rows_stay_cheap(qtbot):
+    hits = [Hit(f"/lib/sound_{i:06d}.wav", (i * 7919 % 100_000) / 100_000, i % 300 / 10) for i in range(100_000)]
+    model = ResultsModel()
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    view.resize(1000, 600)
+    view.show()
+    started = time.perf_counter()
+    model.set_hits(hits)
+    qtbot.wait(10)
+    shown = time.perf_counter()
+    view.sortByColumn(SCORE_COLUMN, Qt.AscendingOrder)
+    qtbot.wait(10)
+    sorted_at = time.perf_counter()
+    print(f"\n100k rows: show {1000 * (shown - started):.0f} ms, sort by score {1000 * (sorted_at - shown):.0f} ms")
+    assert model.rowCount() == 100_000
+    assert model.hit(0).score == 0.0 and model.hit(99_999).score == max(h.score for h in hits)
+    view.selectionModel().select(model.index(50_000, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+    assert len(view.selected_hits()) == 1

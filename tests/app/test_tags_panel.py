@@ -1,0 +1,44 @@
+"""Editing tags of many files at once keeps what only some of them carry."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.tags_panel import TagsPanel, edited_tags, parse_tags
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str
+    tags: list = field(default_factory=list)
+    caption: str = ""
+
+
+def test_parse_tags_trims_and_dedupes():
+    assert parse_tags(" door,  creak ; door,,wood  grain ") == ["door", "creak", "wood grain"]
+
+
+def test_edits_to_the_shared_set_apply_per_file():
+    assert edited_tags(["door", "wood", "old"], ["door", "wood"], ["door", "slow"]) == ["door", "old", "slow"]
+
+
+def test_panel_shows_shared_tags_and_emits_per_file_edits(qtbot):
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    panel.show_hits([Row("/a.wav", ["door", "wood"], "a door"), Row("/b.wav", ["door", "metal"], "a gate")])
+    assert panel.tags.text() == "door"
+    assert panel.caption.toPlainText() == ""  # differing captions are not shown as one
+    assert not panel.apply_button.isEnabled()
+    qtbot.keyClicks(panel.tags, ", creak")
+    with qtbot.waitSignal(panel.tags_edited) as edit:
+        panel.apply_button.click()
+    assert edit.args[0] == {"/a.wav": ["door", "wood", "creak"], "/b.wav": ["door", "metal", "creak"]}
+
+
+def test_caption_edit_applies_to_every_selected_file(qtbot):
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    panel.show_hits([Row("/a.wav"), Row("/b.wav")])
+    panel.caption.setPlainText("rain on a tin roof")
+    with qtbot.waitSignal(panel.caption_edited) as edit:
+        panel.apply()
+    assert edit.args == [["/a.wav", "/b.wav"], "rain on a tin roof"]

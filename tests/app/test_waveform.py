@@ -1,0 +1,77 @@
+"""The waveform widget's drawing maths and its mouse grammar, driven by real mouse events."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPoint, Qt
+
+from app.waveform import RULER_HEIGHT, WaveformView, column_envelope, format_time, ruler_step
+from engine.audio.peaks import compute_peaks
+from tests.factories import tone, write_audio
+
+
+def test_column_envelope_keeps_extremes_when_shrinking_and_repeats_when_stretching():
+    values = np.array([0.1, 0.9, -0.5, 0.2, 0.3, -0.8], np.float32)
+    assert column_envelope(values, 2, np.maximum).tolist() == [np.float32(0.9), np.float32(0.3)]
+    assert column_envelope(values, 2, np.minimum).tolist() == [np.float32(-0.5), np.float32(-0.8)]
+    stretched = column_envelope(values[:2], 4, np.maximum)
+    assert len(stretched) == 4 and set(stretched.tolist()) == {np.float32(0.1), np.float32(0.9)}
+
+
+def test_time_formatting_and_ruler_spacing():
+    assert format_time(3.25) == "0:03.2"
+    assert format_time(61.5, precise=True) == "1:01.500"
+    assert format_time(3725) == "1:02:05.0"
+    assert ruler_step(10.0, 700) == 1  # 70 px per second
+    assert ruler_step(3600.0, 700) == 600
+
+
+def _view(qtbot, tmp_path, seconds=4.0):
+    path = write_audio(tmp_path / "w.wav", np.stack([tone(440, seconds), tone(660, seconds) * 0.5], 1))
+    view = WaveformView()
+    view.resize(800, 200)
+    qtbot.addWidget(view)
+    view.set_peaks(compute_peaks(path, 1000))
+    view.show()
+    return view
+
+
+def test_peaks_are_per_channel_and_drawn(qtbot, tmp_path):
+    view = _view(qtbot, tmp_path)
+    assert view.duration_s == 4.0
+    image = view.grab().toImage()
+    lane_middle = RULER_HEIGHT + (200 - RULER_HEIGHT) // 4
+    assert image.pixelColor(400, lane_middle) != image.pixelColor(400, RULER_HEIGHT + 2)  # signal drawn, not blank
+
+
+def test_click_seeks_drag_scrubs(qtbot, tmp_path):
+    view = _view(qtbot, tmp_path)
+    seeks = []
+    view.seek_requested.connect(seeks.append)
+    qtbot.mousePress(view, Qt.LeftButton, pos=QPoint(200, 100))
+    qtbot.mouseMove(view, QPoint(300, 100))
+    qtbot.mouseMove(view, QPoint(400, 100))
+    qtbot.mouseRelease(view, Qt.LeftButton, pos=QPoint(400, 100))
+    assert np.allclose(seeks, [1.0, 1.5, 2.0])
+    assert view.selection is None
+
+
+def test_shift_drag_selects_and_dragging_the_selection_asks_for_a_region(qtbot, tmp_path):
+    view = _view(qtbot, tmp_path)
+    selections, regions = [], []
+    view.selection_changed.connect(selections.append)
+    view.region_drag_requested.connect(lambda a, b: regions.append((a, b)))
+    qtbot.mousePress(view, Qt.LeftButton, Qt.ShiftModifier, QPoint(600, 100))
+    qtbot.mouseMove(view, QPoint(200, 100))
+    qtbot.mouseRelease(view, Qt.LeftButton, Qt.ShiftModifier, QPoint(200, 100))
+    assert np.allclose(selections[-1], (1.0, 3.0))
+    qtbot.mousePress(view, Qt.LeftButton, pos=QPoint(400, 100))
+    qtbot.mouseMove(view, QPoint(430, 120))
+    assert np.allclose(regions, [(1.0, 3.0)])
+    qtbot.mouseRelease(view, Qt.LeftButton, pos=QPoint(430, 120))
+
+
+def test_a_click_in_the_ruler_clears_the_selection(qtbot, tmp_path):
+    view = _view(qtbot, tmp_path)
+    view.set_selection((1.0, 2.0))
+    qtbot.mouseClick(view, Qt.LeftButton, pos=QPoint(100, 5))
+    assert view.selection is None
