@@ -44,7 +44,7 @@ def make_tiny_text_tower(folder: Path, width: int = 32):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "vocab.txt").write_text("\n".join(VOCAB))
-    tokenizer = BertTokenizerFast(vocab_file=str(folder / "vocab.txt"))
+    tokenizer = BertTokenizerFast(vocab=str(folder / "vocab.txt"))  # transformers 5: vocab_file= is ignored
     torch.manual_seed(0)
     config = causal_config(BertConfig(vocab_size=len(VOCAB), hidden_size=width, num_hidden_layers=1,
                                       num_attention_heads=2, intermediate_size=2 * width,
