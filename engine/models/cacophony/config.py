@@ -48,9 +48,14 @@ class CacophonyConfig:
         return self.n_mels // self.patch
 
     @property
+    def window_frames(self) -> int:
+        """Spectrogram frames in the training window (1024 for 512 patches of 8 bands)."""
+        return self.train_patches // self.freq_patches * self.patch
+
+    @property
     def window_seconds(self) -> float:
         """Audio length the encoder sees in training: train_patches of 16 frames at 10 ms."""
-        return self.train_patches // self.freq_patches * self.patch * 0.01
+        return self.window_frames * 0.01
 
     def replace(self, **overrides) -> "CacophonyConfig":
         return dataclasses.replace(self, **overrides)

@@ -171,11 +171,67 @@ class AudioEncoder(nn.Module):
         self.blocks = nn.ModuleList(Block(cfg.width, cfg.heads, cfg.mlp_dim) for _ in range(cfg.depth))
         self.norm = nn.LayerNorm(cfg.width)
 
-    def forward(self, patches, time_idx, freq_idx, valid):
-        x = self.patch_embed(patches) + self.pos(time_idx, freq_idx)
+    def embed(self, patches, time_idx, freq_idx):
+        """Patch pixels -> first-layer tokens (what feature fusion mixes)."""
+        return self.patch_embed(patches) + self.pos(time_idx, freq_idx)
+
+    def transform(self, x, valid):
         for block in self.blocks:
             x = block(x, valid)
         return self.norm(x)
+
+    def forward(self, patches, time_idx, freq_idx, valid):
+        return self.transform(self.embed(patches, time_idx, freq_idx), valid)
+
+
+class FeatureFusion(nn.Module):
+    """LAION-CLAP's feature fusion (laion-clap.txt §3.4, appendix E) adapted to a ViT.
+
+    CLAP merges its 3 local crops with a strided conv and mixes the result with the global
+    (time-downsampled) view through attentional feature fusion (AFF): a per-position branch
+    plus a globally pooled branch give ``alpha``, and ``alpha*global + (1-alpha)*local``.
+    Here the views are first-layer token sequences on one shared patch grid, so the crops
+    are merged by a learned softmax weighting per token, and AFF's 1x1 convs become MLPs."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.local_score = nn.Linear(dim, 1)
+        self.point = MLP(dim, max(dim // 4, 1))
+        self.context = MLP(dim, max(dim // 4, 1))
+
+    def forward(self, global_x, local_x, valid):
+        """global_x (B, N, D), local_x (B, 3, N, D), valid (B, N) -> fused (B, N, D)."""
+        local = (self.local_score(local_x).softmax(dim=1) * local_x).sum(dim=1)
+        mixed = global_x + local
+        weight = valid[..., None].float()
+        pooled = (mixed * weight).sum(1) / weight.sum(1).clamp(min=1)
+        alpha = torch.sigmoid(self.point(mixed) + self.context(pooled)[:, None])
+        return alpha * global_x + (1 - alpha) * local
+
+
+def fusion_views(mel: torch.Tensor, frames: torch.Tensor, window: int, generator=None, random_crops=True):
+    """The 4 views CLAP fuses for rows longer than ``window`` frames: the whole clip resampled
+    to ``window`` frames, and one ``window`` crop from each of the front, middle and back third
+    of the possible start positions (random while training, the middle of each third otherwise).
+    Returns views (B, 4, window, F), their frame counts (B, 4) and which rows are long (B,)."""
+    b, _, f = mel.shape
+    views = mel.new_zeros(b, 4, window, f)
+    view_frames = torch.minimum(frames, torch.tensor(window, device=frames.device))[:, None].repeat(1, 4)
+    long_rows = frames > window
+    for row in range(b):
+        n = int(frames[row])
+        if n <= window:
+            views[row, :, :n] = mel[row, :n]
+            continue
+        clip = mel[row, :n].T[None]  # (1, F, n)
+        views[row, 0] = F.interpolate(clip, size=window, mode="linear", align_corners=False)[0].T
+        starts = torch.arange(n - window + 1).tensor_split(3)
+        for view, options in enumerate(starts, start=1):
+            options = options if len(options) else torch.zeros(1, dtype=torch.long)
+            pick = int(torch.randint(len(options), (1,), generator=generator)) if random_crops else len(options) // 2
+            start = int(options[pick])
+            views[row, view] = mel[row, start:start + window]
+    return views, view_frames, long_rows
 
 
 class MAEDecoder(nn.Module):
@@ -192,10 +248,13 @@ class MAEDecoder(nn.Module):
         self.norm = nn.LayerNorm(dim)
         self.predict = nn.Linear(dim, cfg.patch * cfg.patch)
 
-    def forward(self, latent, visible_idx, time_idx, freq_idx, valid):
+    def forward(self, latent, visible_idx, visible_valid, time_idx, freq_idx, valid):
+        """``visible_valid`` marks which of the gathered visible slots really were visible;
+        the others (rows that keep fewer patches than the batch maximum) stay mask tokens."""
         b, n = time_idx.shape
         x = self.mask_token.expand(b, n, -1).clone()
-        x.scatter_(1, visible_idx[..., None].expand(-1, -1, x.shape[-1]), self.embed(latent))
+        latent = torch.where(visible_valid[..., None], self.embed(latent), self.mask_token)
+        x.scatter_(1, visible_idx[..., None].expand(-1, -1, x.shape[-1]), latent)
         x = x + self.pos(time_idx, freq_idx)
         for block in self.blocks:
             x = block(x, valid)
@@ -253,27 +312,53 @@ class Cacophony(nn.Module):
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / cfg.init_temperature)))
         self.caption_decoder = CaptionDecoder(cfg, self.text.width) if cfg.caption_depth else None
         self.mae_decoder = MAEDecoder(cfg) if cfg.decoder_depth else None
+        self.fusion = FeatureFusion(cfg.width) if cfg.fusion else None
         if cfg.text_frozen:
             self.text.requires_grad_(False)
 
     # -- audio
     def audio_patches(self, wave: torch.Tensor, num_samples: torch.Tensor):
         """Waveforms (B, S) zero-padded, with their true lengths -> patchify() outputs."""
-        mel = self.logmel(wave)
-        return patchify(mel, self.logmel.frames_for(num_samples), self.cfg.patch)
+        return patchify(self.logmel(wave), self.logmel.frames_for(num_samples), self.cfg.patch)
 
     def encode_audio_tokens(self, wave, num_samples, max_patches: int | None = None, generator=None):
         """Per-patch audio states and their validity. ``max_patches`` samples a random subset
         (training on long audio); None keeps the full sequence (inference)."""
-        patches, time_idx, freq_idx, valid = self.audio_patches(wave, num_samples)
+        return self.encode_mel_tokens(self.logmel(wave), self.logmel.frames_for(num_samples), max_patches, generator)
+
+    def encode_mel_tokens(self, mel, frames, max_patches: int | None = None, generator=None):
+        """As :meth:`encode_audio_tokens` from a log-mel (B, T, n_mels) with true frame counts:
+        the trainer feeds cached spectrograms through here. With feature fusion on, rows longer
+        than the training window go through the fused 4-view path instead of patch sampling."""
+        if self.fusion is not None and int(frames.max()) > self.cfg.window_frames:
+            return self._encode_fused(mel, frames, generator)
+        patches, time_idx, freq_idx, valid = patchify(mel, frames, self.cfg.patch)
         if max_patches is not None and patches.shape[1] > max_patches:
             keep, _ = random_subset(valid, max_patches, generator)
             patches, time_idx, freq_idx, valid = (gather_rows(t, keep) for t in (patches, time_idx, freq_idx, valid))
         return self.audio(patches, time_idx, freq_idx, valid), valid
 
+    def _encode_fused(self, mel, frames, generator=None):
+        views, view_frames, long_rows = fusion_views(mel, frames, self.cfg.window_frames, generator,
+                                                     random_crops=self.training)
+        b, v = views.shape[:2]
+        patches, time_idx, freq_idx, valid = patchify(views.flatten(0, 1), view_frames.flatten(), self.cfg.patch)
+        tokens = self.audio.embed(patches, time_idx, freq_idx).unflatten(0, (b, v))
+        valid = valid.unflatten(0, (b, v))[:, 0]
+        fused = self.fusion(tokens[:, 0], tokens[:, 1:], valid)
+        x = torch.where(long_rows[:, None, None], fused, tokens[:, 0])
+        return self.audio.transform(x, valid), valid
+
     def embed_audio(self, wave, num_samples, max_patches: int | None = None, generator=None):
-        tokens, valid = self.encode_audio_tokens(wave, num_samples, max_patches, generator)
-        return F.normalize(self.audio_proj(self.audio_pool(tokens, valid)), dim=-1), tokens, valid
+        return self.embed_mel(self.logmel(wave), self.logmel.frames_for(num_samples), max_patches, generator)
+
+    def embed_mel(self, mel, frames, max_patches: int | None = None, generator=None):
+        """(embedding, tokens, token validity) from a log-mel; see :meth:`encode_mel_tokens`."""
+        tokens, valid = self.encode_mel_tokens(mel, frames, max_patches, generator)
+        return self.project_audio(tokens, valid), tokens, valid
+
+    def project_audio(self, tokens, valid):
+        return F.normalize(self.audio_proj(self.audio_pool(tokens, valid)), dim=-1)
 
     # -- text
     def embed_text(self, input_ids, attention_mask):
@@ -288,15 +373,23 @@ class Cacophony(nn.Module):
     def mae_reconstruct(self, wave, num_samples, generator=None):
         """Mask ``mask_ratio`` of the patches, encode the rest, decode everything.
         Returns (prediction, target patches, loss mask: masked and not padding)."""
-        patches, time_idx, freq_idx, valid = self.audio_patches(wave, num_samples)
-        keep = max(1, round(patches.shape[1] * (1 - self.cfg.mask_ratio)))
+        return self.mae_reconstruct_mel(self.logmel(wave), self.logmel.frames_for(num_samples), generator)
+
+    def mae_reconstruct_mel(self, mel, frames, generator=None):
+        """:meth:`mae_reconstruct` from a log-mel. Every row keeps ``1 - mask_ratio`` of its
+        *own* valid patches, so a short clip in a batch of long ones is masked just as hard."""
+        patches, time_idx, freq_idx, valid = patchify(mel, frames, self.cfg.patch)
+        row_keep = (valid.sum(1) * (1 - self.cfg.mask_ratio)).round().clamp(min=1).long()
+        keep = int(row_keep.max())
         visible, _ = random_subset(valid, keep, generator)
-        latent = self.audio(*(gather_rows(t, visible) for t in (patches, time_idx, freq_idx, valid)))
-        prediction = self.mae_decoder(latent, visible, time_idx, freq_idx, valid)
+        visible_valid = torch.arange(keep, device=valid.device)[None] < row_keep[:, None]
+        visible_valid &= gather_rows(valid, visible)
+        latent = self.audio(*(gather_rows(t, visible) for t in (patches, time_idx, freq_idx)), visible_valid)
+        prediction = self.mae_decoder(latent, visible, visible_valid, time_idx, freq_idx, valid)
         masked = valid.clone()
-        masked.scatter_(1, visible, False)
+        masked.scatter_(1, visible, ~visible_valid & gather_rows(valid, visible))
         return prediction, patches, masked
 
     @property
     def temperature(self) -> float:
-        return float(1 / self.logit_scale.exp())
+        return float(1 / self.logit_scale.detach().exp())

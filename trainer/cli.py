@@ -1,0 +1,116 @@
+"""``earmark-train``: the trainer's command line.
+
+    earmark-train stage1   --config run.json [--set key=value ...]
+    earmark-train stage2   --config run.json --init runs/s1/final
+    earmark-train distill  --init runs/s2/final [--set teachers='["a","b"]']
+    earmark-train finetune --init CHECKPOINT --train my.jsonl --out runs/ft
+    earmark-train eval     MODEL --manifest test.jsonl [--zero-shot labels.jsonl] [--captions]
+    earmark-train export   RUN_OR_CHECKPOINT OUT [--half] [--name NAME]
+    earmark-train import-cacophony Cacophony.ckpt OUT [--text-model SOURCE]
+
+Training commands take a JSON config (keys of :class:`trainer.config.TrainConfig`) and
+``--set`` overrides (``--set model_overrides.width=64``); ``torchrun --nproc-per-node N
+-m trainer.cli stage2 ...`` runs the same command data-parallel.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from trainer.config import STAGES, load_config
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    try:
+        return args.run(args)
+    except (ValueError, FileNotFoundError, KeyError) as error:
+        print(f"earmark-train: {error}", file=sys.stderr)
+        return 2
+
+
+def _train(args) -> int:
+    from trainer.loop import train
+
+    overrides = list(args.set or [])
+    for key, value in (("out", args.out), ("init", args.init)):
+        if value is not None:
+            overrides.append(f"{key}={value}")
+    if args.train:
+        overrides.append("train=" + json.dumps(args.train))
+    if args.val:
+        overrides.append("val=" + json.dumps(args.val))
+    final = train(load_config(args.command, args.config, overrides))
+    print(final)
+    return 0
+
+
+def _eval(args) -> int:
+    from trainer.evaluation.run import run_eval
+
+    results = run_eval(args.model, args.manifest, split=args.split, zero_shot=args.zero_shot,
+                       captions=args.captions, audio_root=args.audio_root, device=args.device)
+    print(json.dumps(results, indent=2))
+    return 0
+
+
+def _export(args) -> int:
+    from trainer.export import export
+
+    print(export(Path(args.source), Path(args.out), half=args.half, name=args.name))
+    return 0
+
+
+def _import(args) -> int:
+    from trainer.import_cacophony import import_cacophony
+
+    print(import_cacophony(Path(args.checkpoint), Path(args.out), text_model=args.text_model, name=args.name))
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="earmark-train", description=__doc__.split("\n\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for stage in STAGES:
+        p = commands.add_parser(stage, help=f"train {stage}")
+        p.add_argument("--config", type=Path, help="JSON file of TrainConfig keys")
+        p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one config key (repeatable)")
+        p.add_argument("--out", help="run folder (checkpoints, log.jsonl, mel cache)")
+        p.add_argument("--init", help="checkpoint to start from")
+        p.add_argument("--train", action="append", help="training manifest (repeatable)")
+        p.add_argument("--val", action="append", help="validation manifest (repeatable)")
+        p.set_defaults(run=_train)
+
+    p = commands.add_parser("eval", help="retrieval / zero-shot / caption metrics of any model")
+    p.add_argument("model", help="a checkpoint folder, 'builtin', or 'clap:<id or folder>'")
+    p.add_argument("--manifest", action="append", required=True, help="evaluation manifest (repeatable)")
+    p.add_argument("--split", help="keep only this split (default: all items)")
+    p.add_argument("--zero-shot", action="store_true", help="also classify by each item's first tag")
+    p.add_argument("--captions", action="store_true", help="also score generated captions (BLEU, METEOR, CIDEr, SPIDEr)")
+    p.add_argument("--audio-root", help="base folder for relative audio paths")
+    p.add_argument("--device", default="cpu")
+    p.set_defaults(run=_eval)
+
+    p = commands.add_parser("export", help="write an app-ready checkpoint (no MAE decoder, optional fp16)")
+    p.add_argument("source", help="a run folder (its final/ is used) or a checkpoint folder")
+    p.add_argument("out")
+    p.add_argument("--half", action="store_true", help="store weights as float16")
+    p.add_argument("--name", help="model name shown in the app")
+    p.set_defaults(run=_export)
+
+    p = commands.add_parser("import-cacophony", help="convert the authors' Flax Cacophony.ckpt")
+    p.add_argument("checkpoint")
+    p.add_argument("out")
+    p.add_argument("--text-model", default="FacebookAI/roberta-base",
+                   help="where the RoBERTa tokenizer/config come from (hub id or local folder)")
+    p.add_argument("--name", default="cacophony")
+    p.set_defaults(run=_import)
+    return parser
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,120 @@
+"""Training-run configuration: one dataclass, filled from a JSON file and ``--set key=value``.
+
+Defaults follow cacophony.txt §IV where the paper gives a number; the stage presets only
+change what differs between stages, so one file can drive stage1 -> stage2 -> distill.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+STAGES = ("stage1", "stage2", "distill", "finetune")
+
+
+@dataclass
+class TrainConfig:
+    stage: str = "stage2"
+    # Model: a config name from engine/models/cacophony/configs, with field overrides.
+    model: str = "tiny"
+    model_overrides: dict[str, Any] = field(default_factory=dict)
+    # Initialisation: stage2 takes the audio encoder of a stage-1 checkpoint; finetune and
+    # distill take a whole checkpoint (its config wins over ``model``).
+    init: str | None = None
+    # Data: manifests (generic JSONL/CSV, or a Clotho/AudioCaps/WavCaps file) per split.
+    train: list[str] = field(default_factory=list)
+    val: list[str] = field(default_factory=list)
+    audio_root: str | None = None  # base folder for relative audio paths (default: the manifest's folder)
+    crop_seconds: float | None = None  # None: 15 s in stage 1, the model's window (10.24 s) after
+    max_seconds: float = 30.0  # with feature fusion, audio up to this long reaches the model whole
+    keyword_caption_prob: float = 0.0  # chance of training on a tag caption when an item has tags
+    cache_dir: str | None = None  # log-mel cache; None: <out>/mel-cache, "" turns it off
+    num_workers: int = 2
+    # Optimisation (cacophony.txt §IV-A).
+    out: str = "runs/train"
+    batch_size: int = 32
+    steps: int = 1000
+    lr: float = 1e-5
+    min_lr: float = 1e-6
+    warmup_steps: int = 100
+    weight_decay: float = 0.01
+    betas: tuple[float, float] = (0.9, 0.999)
+    grad_clip: float = 1.0  # 0 turns it off
+    sam: bool = True
+    sam_rho: float = 0.075
+    caption_weight: float = 1.0  # lambda_cap (the paper does not print its value)
+    max_logit_scale: float = 4.6052  # log 100, as CLIP
+    # salsa distillation (estimated-correspondences.txt §3).
+    teachers: list[str] = field(default_factory=list)  # checkpoints; empty = a frozen copy of init
+    distill_weight: float = 1.0  # L = (1-w) L_con + w L_dist (+ lambda_cap L_cap); 1 = the paper
+    distill_temperature: float | None = None  # None: the teachers' mean learned temperature
+    # Running.
+    seed: int = 0
+    device: str = "auto"  # auto = cuda if available
+    compile: bool = False
+    log_every: int = 10
+    save_every: int = 500
+    eval_every: int = 0  # 0: only at the end
+    resume: bool = True  # continue from <out>/last when it exists
+    peak_flops: float | None = None  # per device, for MFU; None = looked up for known GPUs
+
+    def __post_init__(self):
+        if self.stage not in STAGES:
+            raise ValueError(f"stage must be one of {STAGES}, not {self.stage!r}")
+        self.betas = tuple(self.betas)
+
+    @property
+    def out_dir(self) -> Path:
+        return Path(self.out)
+
+    def to_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+
+# What each stage changes from the defaults (the paper's settings, cacophony.txt §IV-A).
+STAGE_PRESETS: dict[str, dict[str, Any]] = {
+    "stage1": {"lr": 2e-4, "sam": False, "caption_weight": 0.0},
+    "stage2": {},
+    "distill": {},
+    "finetune": {"warmup_steps": 10},
+}
+
+
+def parse_value(text: str) -> Any:
+    """``--set`` values are JSON when they parse (numbers, true, lists), else plain strings."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError:
+        return text
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    """Apply ``key=value`` pairs; ``model_overrides.width=64`` reaches into a dict field."""
+    data = dict(data)
+    for item in overrides:
+        if "=" not in item:
+            raise ValueError(f"--set expects key=value, got {item!r}")
+        key, text = item.split("=", 1)
+        value = parse_value(text)
+        if "." in key:
+            outer, inner = key.split(".", 1)
+            data[outer] = {**data.get(outer, {}), inner: value}
+        else:
+            data[key] = value
+    return data
+
+
+def load_config(stage: str, path: str | Path | None = None, overrides: list[str] = ()) -> TrainConfig:
+    """Stage preset <- JSON file <- overrides. Unknown keys are an error, not a silent no-op."""
+    data: dict[str, Any] = dict(STAGE_PRESETS[stage])
+    if path is not None:
+        data |= json.loads(Path(path).read_text())
+    data = apply_overrides(data, list(overrides))
+    data["stage"] = stage
+    known = {f.name for f in dataclasses.fields(TrainConfig)}
+    unknown = set(data) - known
+    if unknown:
+        raise ValueError(f"unknown training config keys: {sorted(unknown)}; known: {sorted(known)}")
+    return TrainConfig(**data)

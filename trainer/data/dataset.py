@@ -1,0 +1,114 @@
+"""Random crops of log-mels with one caption each, and the loader that batches them.
+
+All per-sample randomness (crop position, which caption, tag captions) comes from a
+``random.Random`` seeded by (seed, epoch, item index), so a run is reproducible whatever
+the number of loader workers or ranks, and a resumed run sees the same data it would have.
+"""
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+from trainer.data.keywords import keyword_caption
+from trainer.data.manifest import Item
+from trainer.data.melcache import MelSource
+
+
+class CropDataset(Dataset):
+    """(epoch, index) -> {"mel": (frames<=crop, n_mels) float32, "caption": str, "index": int}."""
+
+    def __init__(self, items: list[Item], mel: MelSource, crop_frames: int, seed: int = 0,
+                 keyword_caption_prob: float = 0.0, need_captions: bool = True):
+        if need_captions:
+            items = [item for item in items if item.captions or item.tags]
+            if not items:
+                raise ValueError("no item has a caption or tags to train on")
+        self.items = items
+        self.mel = mel
+        self.crop_frames = crop_frames
+        self.seed = seed
+        self.keyword_caption_prob = keyword_caption_prob
+        self.need_captions = need_captions
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __getitem__(self, key: tuple[int, int]) -> dict:
+        """``key`` is (epoch, item index): the epoch reseeds the crop and caption choice."""
+        epoch, index = key
+        item = self.items[index]
+        rng = random.Random(f"{self.seed}-{epoch}-{index}")
+        try:
+            total = self.mel.num_frames(item.audio)
+            start = rng.randint(0, max(total - self.crop_frames, 0))
+            mel = self.mel.crop(item.audio, start, min(self.crop_frames, total))
+        except (ValueError, OSError) as error:
+            raise RuntimeError(f"training item {item.audio}: {error}") from error
+        sample = {"mel": torch.from_numpy(np.ascontiguousarray(mel)), "index": index}
+        if self.need_captions:
+            sample["caption"] = self.pick_caption(item, rng)
+        return sample
+
+    def pick_caption(self, item: Item, rng: random.Random) -> str:
+        use_tags = item.tags and (not item.captions or rng.random() < self.keyword_caption_prob)
+        return keyword_caption(item.tags, rng) if use_tags else rng.choice(item.captions)
+
+
+@dataclass
+class Collate:
+    """Pads log-mels to the longest in the batch and tokenizes captions (runs in the workers)."""
+
+    tokenizer: object | None = None
+    max_text_tokens: int = 77
+
+    def __call__(self, samples: list[dict]) -> dict:
+        frames = torch.tensor([len(s["mel"]) for s in samples])
+        mel = torch.zeros(len(samples), max(int(frames.max()), 1), samples[0]["mel"].shape[-1])
+        for row, sample in enumerate(samples):
+            mel[row, : len(sample["mel"])] = sample["mel"]
+        batch = {"mel": mel, "frames": frames, "index": torch.tensor([s["index"] for s in samples])}
+        if self.tokenizer is not None and "caption" in samples[0]:
+            captions = [s["caption"] for s in samples]
+            tokens = self.tokenizer(captions, padding=True, truncation=True, max_length=self.max_text_tokens,
+                                    return_tensors="pt")
+            batch |= {"input_ids": tokens["input_ids"], "attention_mask": tokens["attention_mask"], "captions": captions}
+        return batch
+
+
+class StepBatches(Sampler[list[tuple[int, int]]]):
+    """Endless global batches, step after step: each epoch a seeded permutation cut into
+    batches (the last partial one dropped), each rank taking its contiguous slice of every
+    batch. Starting at ``start_step`` resumes exactly where a run stopped."""
+
+    def __init__(self, size: int, global_batch: int, seed: int, rank: int = 0, world: int = 1, start_step: int = 0):
+        if global_batch % world:
+            raise ValueError(f"batch_size {global_batch} must be divisible by the {world} processes")
+        if size < global_batch:
+            raise ValueError(f"{size} training items are fewer than one batch of {global_batch}: "
+                             "lower batch_size or add data")
+        self.size, self.global_batch, self.seed = size, global_batch, seed
+        self.rank, self.world, self.start_step = rank, world, start_step
+        self.steps_per_epoch = size // global_batch
+
+    def __iter__(self) -> Iterator[list[tuple[int, int]]]:
+        local = self.global_batch // self.world
+        step = self.start_step
+        while True:
+            epoch, b = divmod(step, self.steps_per_epoch)
+            order = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed * 100_003 + epoch))
+            for b in range(b, self.steps_per_epoch):
+                chunk = order[b * self.global_batch:(b + 1) * self.global_batch]
+                yield [(epoch, i) for i in chunk[self.rank * local:(self.rank + 1) * local].tolist()]
+                step += 1
+
+
+def step_loader(dataset: CropDataset, collate: Collate, sampler: StepBatches, num_workers: int = 0) -> DataLoader:
+    """One loader for the whole run (workers persist across epochs)."""
+    return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate, num_workers=num_workers,
+                      pin_memory=torch.cuda.is_available(), persistent_workers=num_workers > 0,
+                      prefetch_factor=4 if num_workers else None)

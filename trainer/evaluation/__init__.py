@@ -1,0 +1,1 @@
+"""Evaluation as the papers report it: retrieval, zero-shot classification, captioning."""

@@ -1,0 +1,242 @@
+"""The training loop every stage shares (nanoGPT-style: one function, top to bottom).
+
+Per step: lr from the schedule -> forward/backward (twice with SAM, on the same sampled
+patches) -> clip -> AdamW -> clamp the logit scale. Every ``log_every`` steps one JSON line
+(loss parts, lr, samples/s, MFU) goes to the log and ``<out>/log.jsonl``; every
+``save_every`` steps ``<out>/last`` is rewritten (an app-loadable checkpoint plus the
+optimizer state), and the run ends with ``<out>/final``.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+import time
+from pathlib import Path
+
+import torch
+import torch.distributed as dist
+from safetensors.torch import load_file
+from torch.nn.parallel import DistributedDataParallel
+
+from engine.models.cacophony.checkpoint import WEIGHTS_FILE, save_checkpoint
+from engine.models.cacophony.checkpoint import load_checkpoint
+from engine.models.cacophony.model import Cacophony
+from trainer.build import build_model
+from trainer.config import TrainConfig
+from trainer.data.dataset import Collate, CropDataset, StepBatches, step_loader
+from trainer.data.manifest import Item, read_manifests
+from trainer.data.melcache import MelSource
+from trainer.distributed import DistEnv, init_distributed
+from trainer.evaluation.retrieval import evaluate_cacophony_on_mels
+from trainer.flops import peak_flops
+from trainer.objectives import ContrastiveCaptionStep, MaeStep, Teacher
+from trainer.sam import SAM
+from trainer.schedule import lr_at
+from trainer.state import load_state, save_state
+
+log = logging.getLogger("trainer")
+
+
+def crop_frames(cfg: TrainConfig, model: Cacophony) -> int:
+    if cfg.crop_seconds is not None:
+        seconds = cfg.crop_seconds
+    elif cfg.stage == "stage1":
+        seconds = 15.0
+    else:
+        seconds = cfg.max_seconds if model.cfg.fusion else model.cfg.window_seconds
+    return round(seconds * 100)
+
+
+def set_train_mode(model: Cacophony) -> None:
+    """Train mode, except a frozen text tower, which must not run dropout (LiT)."""
+    model.train()
+    if model.cfg.text_frozen:
+        model.text.eval()
+
+
+def param_groups(model: Cacophony, weight_decay: float) -> list[dict]:
+    """Weight decay on matrices only (not biases, norms, position/query/mask vectors)."""
+    decay, no_decay = [], []
+    for name, p in model.named_parameters():
+        if p.requires_grad:
+            (decay if p.ndim == 2 and not name.endswith("pos.freq") else no_decay).append(p)
+    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
+
+
+def make_step(cfg: TrainConfig, model: Cacophony, device: torch.device) -> torch.nn.Module:
+    if cfg.stage == "stage1":
+        for name, p in model.named_parameters():  # only the MAE's parts learn (and DDP sees only them)
+            p.requires_grad_(name.startswith(("audio.", "mae_decoder.")))
+        return MaeStep(model)
+    teachers = []
+    if cfg.stage == "distill":
+        sources = cfg.teachers or [cfg.init]
+        for source in sources:
+            teacher, tokenizer, _ = load_checkpoint(Path(source), device)
+            teacher.requires_grad_(False)
+            teachers.append(Teacher(teacher.eval(), tokenizer))
+    return ContrastiveCaptionStep(model, cfg.caption_weight, teachers, cfg.distill_weight, cfg.distill_temperature)
+
+
+def split_items(cfg: TrainConfig) -> tuple[list[Item], list[Item]]:
+    """Training items are the ``train`` split of ``cfg.train``; validation items are all of
+    ``cfg.val``, or else the ``val`` split of ``cfg.train``."""
+    train = read_manifests(cfg.train, cfg.audio_root, split="train")
+    if cfg.val:
+        val = read_manifests(cfg.val, cfg.audio_root)
+    else:
+        val = [item for item in read_manifests(cfg.train, cfg.audio_root) if item.split == "val"]
+    return train, val
+
+
+def train(cfg: TrainConfig) -> Path:
+    """Run one stage; returns the final checkpoint folder."""
+    env = init_distributed(cfg.device)
+    if not cfg.train:
+        raise ValueError("no training data: set train=[<manifest>, ...]")
+    torch.manual_seed(cfg.seed)
+    model, tokenizer = build_model(cfg)
+    model.to(env.device)
+    out = cfg.out_dir
+    if env.is_main:
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+
+    train_items, val_items = split_items(cfg)
+    cache_dir = (out / "mel-cache") if cfg.cache_dir is None else (cfg.cache_dir or None)
+    mels = MelSource(model.cfg.sample_rate, model.cfg.n_mels, cache_dir)
+    need_captions = cfg.stage != "stage1"
+    dataset = CropDataset(train_items, mels, crop_frames(cfg, model), cfg.seed, cfg.keyword_caption_prob, need_captions)
+    collate = Collate(tokenizer if need_captions else None, model.cfg.max_text_tokens)
+
+    step_module = make_step(cfg, model, env.device)
+    base = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas,
+                             fused=env.device.type == "cuda")
+    optimizer = SAM(base, cfg.sam_rho) if cfg.sam else base
+    generator = torch.Generator(env.device).manual_seed(cfg.seed * 1_000 + env.rank)
+    start_step = _resume(cfg, model, base, generator, env) if cfg.resume else 0
+    if cfg.compile:
+        _compile_blocks(model)
+    runner = (DistributedDataParallel(step_module, device_ids=[env.device.index] if env.device.type == "cuda" else None,
+                                      find_unused_parameters=True) if env.distributed else step_module)
+    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if env.device.type == "cuda"
+                else contextlib.nullcontext())
+    peak = peak_flops(env.device, cfg.peak_flops)
+    sampler = StepBatches(len(dataset), cfg.batch_size, cfg.seed, env.rank, env.world, start_step)
+    loader = step_loader(dataset, collate, sampler, cfg.num_workers)
+    log.info("%s: %d train / %d val items, %d steps/epoch, model %s on %s x%d", cfg.stage, len(dataset),
+             len(val_items), sampler.steps_per_epoch, model.cfg.name, env.device, env.world)
+
+    step, window_start, window_flops, window_samples = start_step, time.perf_counter(), 0.0, 0
+    set_train_mode(model)
+    batches = iter(loader)
+    while step < cfg.steps:
+        epoch = step // sampler.steps_per_epoch
+        batch = {k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v
+                 for k, v in next(batches).items()}
+        lr = lr_at(step, cfg.lr, cfg.warmup_steps, cfg.steps, cfg.min_lr)
+        for group in base.param_groups:
+            group["lr"] = lr
+        draw = generator.get_state()
+        with autocast:
+            loss, metrics, flops = runner(batch, generator)
+        loss.backward()
+        if cfg.sam:
+            optimizer.first_step()
+            generator.set_state(draw)  # the second pass sees the same patches and masks
+            with autocast:
+                second_loss, _, _ = runner(batch, generator)
+            second_loss.backward()
+            flops *= 2
+        if cfg.grad_clip:
+            metrics["grad_norm"] = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+        optimizer.second_step() if cfg.sam else optimizer.step()
+        optimizer.zero_grad(set_to_none=True)
+        with torch.no_grad():
+            model.logit_scale.clamp_(0, cfg.max_logit_scale)
+        step += 1
+        window_flops += flops * env.world
+        window_samples += cfg.batch_size
+        if env.is_main and (step % cfg.log_every == 0 or step == cfg.steps):
+            elapsed = time.perf_counter() - window_start
+            record = {"step": step, "epoch": epoch, "lr": lr, **{k: float(v) for k, v in metrics.items()},
+                      "samples_per_s": window_samples / elapsed, "tflops_per_s": window_flops / elapsed / 1e12}
+            if cfg.stage != "stage1":
+                record["temperature"] = model.temperature
+            if peak:
+                record["mfu"] = window_flops / elapsed / (peak * env.world)
+            _log(out, record)
+            window_start, window_flops, window_samples = time.perf_counter(), 0.0, 0
+        if cfg.save_every and step % cfg.save_every == 0 and step < cfg.steps:
+            _save(cfg, model, tokenizer, base, generator, step, env, out / "last")
+        if val_items and cfg.eval_every and step % cfg.eval_every == 0 and need_captions:
+            _evaluate(model, tokenizer, val_items, mels, env, out, step)
+
+    _save(cfg, model, tokenizer, base, generator, step, env, out / "last")
+    if val_items and need_captions:
+        _evaluate(model, tokenizer, val_items, mels, env, out, step)
+    final = out / "final"
+    if env.is_main:
+        save_checkpoint(model, tokenizer, final, extra={"name": f"{model.cfg.name}-{cfg.stage}", "step": step})
+    if env.distributed:
+        dist.barrier()
+    return final
+
+
+def _log(out: Path, record: dict) -> None:
+    log.info(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in record.items()))
+    with (out / "log.jsonl").open("a") as f:
+        f.write(json.dumps(record) + "\n")
+
+
+def _evaluate(model, tokenizer, items, mels, env: DistEnv, out: Path, step: int) -> None:
+    if env.is_main:
+        metrics = evaluate_cacophony_on_mels(model, tokenizer, items, mels, env.device)
+        _log(out, {"step": step, **{f"val/{k}": v for k, v in metrics.items()}})
+        set_train_mode(model)
+    if env.distributed:
+        dist.barrier()
+
+
+def _save(cfg, model, tokenizer, optimizer, generator, step, env: DistEnv, folder: Path) -> None:
+    """Checkpoint + optimizer state, written beside and then swapped in, so a crash while
+    saving leaves the previous ``last`` intact."""
+    if env.is_main:
+        staging = folder.with_name(folder.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        save_checkpoint(model, tokenizer, staging, keep_mae_decoder=cfg.stage == "stage1",
+                        extra={"name": f"{model.cfg.name}-{cfg.stage}", "step": step})
+        save_state(staging, {"step": step, "optimizer": optimizer.state_dict(),
+                             "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
+                             "stage": cfg.stage})
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+    if env.distributed:
+        dist.barrier()
+
+
+def _resume(cfg, model, optimizer, generator, env: DistEnv) -> int:
+    folder = cfg.out_dir / "last"
+    state = load_state(folder)
+    if state is None:
+        return 0
+    if state.get("stage") != cfg.stage:
+        raise ValueError(f"{folder} holds a {state.get('stage')} run, not {cfg.stage}: use another out folder")
+    weights = load_file(folder / WEIGHTS_FILE, device=str(env.device))
+    model.load_state_dict(weights, strict=False)
+    optimizer.load_state_dict(state["optimizer"])
+    if env.device.type == "cpu":
+        generator.set_state(state["generator"])
+    torch.set_rng_state(state["torch_rng"])
+    log.info("resumed %s at step %d", folder, state["step"])
+    return int(state["step"])
+
+
+def _compile_blocks(model: Cacophony) -> None:
+    """torch.compile each transformer block in place (names in the state dict stay the same)."""
+    for stack in (model.audio.blocks, getattr(model.mae_decoder, "blocks", []),
+                  getattr(model.caption_decoder, "blocks", [])):
+        for block in stack:
+            block.compile(dynamic=True)
