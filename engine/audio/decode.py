@@ -7,6 +7,7 @@ a file surfaces as :class:`AudioDecodeError` with a sentence the user can act on
 """
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,6 +28,7 @@ _SHORT_CHUNK = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)"
 _UNFINISHED_SIZES = {0, 0xFFFFFFFF}
 # MP3 frame counts can be estimates; allow this much shortfall before calling a file truncated.
 _LOSSY_SLACK = 0.01
+_SIGNATURES = (b"RIFF", b"RF64", b"BW64", b"FORM", b"fLaC", b"OggS", b"ID3")
 
 
 @dataclass(frozen=True)
@@ -50,9 +52,9 @@ class AudioWindow:
 @contextmanager
 def open_sound(path: PathLike) -> Iterator[tuple[sf.SoundFile, AudioFacts]]:
     """Open ``path`` read-only with libsndfile; yields the open file and its facts."""
-    with open_readonly(path) as handle:
-        try:
-            sound = sf.SoundFile(handle.fileno(), closefd=False)
+    with open_readonly(path) as handle:  # the checks and messages; libsndfile opens its own read-only fd
+        try:  # not handle.fileno(): libsndfile closes a borrowed fd when opening fails
+            sound = sf.SoundFile(os.fsencode(path))
         except sf.LibsndfileError as exc:
             raise AudioDecodeError(_open_failure(exc, handle), path) from exc
         with sound:
@@ -131,15 +133,20 @@ def _counted(blocks: Iterator[np.ndarray], facts: AudioFacts, start: int, frames
 
 
 def _open_failure(exc: sf.LibsndfileError, handle) -> str:
-    if exc.code == 1:  # SF_ERR_UNRECOGNISED_FORMAT
-        handle.seek(0)
-        head = handle.read(512)
+    head = handle.read(512)
+    # libsndfile's MP3 prober can report odd errors on arbitrary bytes, so judge the content too.
+    if exc.code == 1 or not _has_audio_signature(head):  # 1: SF_ERR_UNRECOGNISED_FORMAT
         return "not an audio file: " + ("it contains text" if _looks_like_text(head) else "format not recognised")
     if exc.code == 3:  # SF_ERR_MALFORMED_FILE
         return "damaged audio file: the format is recognised but the file is malformed (truncated or corrupt)"
     if exc.code == 4:  # SF_ERR_UNSUPPORTED_ENCODING
         return "unsupported audio encoding"
     return f"damaged audio header: {libsndfile_reason(exc)}"
+
+
+def _has_audio_signature(head: bytes) -> bool:
+    """The magic bytes every container we index starts with; MPEG audio may start with a bare frame sync."""
+    return head.startswith(_SIGNATURES) or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0)
 
 
 def _looks_like_text(head: bytes) -> bool:

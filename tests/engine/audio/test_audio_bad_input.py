@@ -1,0 +1,154 @@
+"""Every way a file can be unreadable ends in AudioDecodeError with its own sentence, never a crash."""
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from engine.audio.decode import AudioDecodeError, iter_windows, load_mono, probe
+from engine.audio.metadata import read_metadata
+from tests.engine.audio.conftest import wav_header
+from tests.factories import tone, write_audio
+
+
+def good(tmp_path, name="good.wav", **kwargs):
+    return write_audio(tmp_path / name, tone(440, 1.0, 48_000), sr=48_000, **kwargs)
+
+
+def cut(path, keep: float):
+    data = path.read_bytes()
+    path.write_bytes(data[: int(len(data) * keep)])
+    return path
+
+
+def written(path, data: bytes):
+    path.write_bytes(data)
+    return path
+
+
+def patched(path, offset: int, fmt: str, value: int):
+    data = bytearray(path.read_bytes())
+    struct.pack_into(fmt, data, offset, value)
+    path.write_bytes(bytes(data))
+    return path
+
+
+# Failures visible in the header: probe already refuses the file.
+OPEN_FAILURES = {
+    "zero_byte": (lambda d: written(d / "empty.wav", b""), "file is empty (0 bytes)"),
+    "text_renamed": (lambda d: written(d / "notes.wav", b"call the mix stage\n" * 20),
+                     "not an audio file: it contains text"),
+    "random_bytes": (lambda d: written(d / "noise.mp3", np.random.default_rng(0).bytes(4000)),
+                     "not an audio file: format not recognised"),
+    "truncated_wav_data": (lambda d: cut(good(d), 0.5), "file is truncated: the header promises 1.00 s"),
+    "truncated_aiff_data": (lambda d: cut(good(d, "a.aiff"), 0.5), "file is truncated: the header promises 1.00 s"),
+    "truncated_wav_header": (lambda d: cut(good(d), 0.0003), "damaged audio header"),
+    "truncated_ogg": (lambda d: cut(good(d, "t.ogg"), 0.5), "damaged audio file"),
+    "header_zero_channels": (lambda d: patched(good(d), 22, "<H", 0), "damaged audio header: channel count is zero"),
+    "header_unknown_codec": (lambda d: patched(good(d), 20, "<H", 0x99), "damaged audio header"),
+    "header_promises_more_data": (lambda d: patched(good(d), 40, "<I", 50_000_000), "file is truncated"),
+    "header_says_no_data": (lambda d: patched(good(d), 40, "<I", 0), "file contains no audio (0 frames)"),
+    "unsupported_container": (lambda d: good(d, "sun.wav", format="AU"), "unsupported audio format: AU"),
+    "missing": (lambda d: d / "gone.wav", "file not found"),
+    "folder": (lambda d: (d / "dir.wav").mkdir() or d / "dir.wav", "is a folder, not a file"),
+    "fifo": (lambda d: os.mkfifo(d / "pipe.wav") or d / "pipe.wav", "not a regular file"),
+    "symlink_loop": (lambda d: os.symlink(d / "loop.wav", d / "loop.wav") or d / "loop.wav", "symbolic link loop"),
+}
+
+
+@pytest.mark.parametrize("case", OPEN_FAILURES)
+@pytest.mark.parametrize("reader", [probe, lambda p: load_mono(p, 16_000), lambda p: list(iter_windows(p, 16_000, 1, 1))],
+                         ids=["probe", "load_mono", "iter_windows"])
+def test_bad_file_gives_its_own_message(tmp_path, case, reader):
+    make, message = OPEN_FAILURES[case]
+    with pytest.raises(AudioDecodeError) as raised:
+        reader(make(tmp_path))
+    assert str(raised.value).startswith(message), str(raised.value)
+
+
+# Failures only decoding can find: the header is fine, the audio data is not.
+@pytest.mark.parametrize("name,keep,message", [
+    ("cut.flac", 0.5, "damaged audio data near"),
+    ("cut.mp3", 0.4, "file is truncated: the header promises 1.00 s of audio, decoding stopped at"),
+])
+def test_damage_inside_the_data_is_found_while_decoding(tmp_path, name, keep, message):
+    path = cut(good(tmp_path, name), keep)
+    assert probe(path).duration_s == pytest.approx(1.0, abs=0.01)
+    for read in (lambda: load_mono(path, 16_000), lambda: list(iter_windows(path, 16_000, 0.25, 0.25))):
+        with pytest.raises(AudioDecodeError, match=message):
+            read()
+
+
+def test_unfinished_recording_placeholder_size_still_decodes(tmp_path):
+    """A recorder that died mid-take leaves 0xFFFFFFFF as the data size; the audio that is there is fine."""
+    samples = (tone(440, 1.0, 8_000) * 32767).astype("<i2").tobytes()
+    path = tmp_path / "crashed_take.wav"
+    path.write_bytes(wav_header(8_000, 1, 16, 0xFFFFFFFF - 36) [:40] + struct.pack("<I", 0xFFFFFFFF) + samples)
+    assert probe(path).duration_s == pytest.approx(1.0)
+    assert len(load_mono(path, 16_000)) == 16_000
+
+
+def run_as_nobody(function, path) -> str:
+    """Call ``function(path)`` in a child that dropped root, because root reads any file; returns the error."""
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - runs in the child
+        os.close(read_end)
+        message = "no error"
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            function(path)
+        except AudioDecodeError as error:
+            message = str(error)
+        except BaseException as error:  # noqa: BLE001 - anything else is reported to the parent as a failure
+            message = f"unexpected {error!r}"
+        os.write(write_end, message.encode())
+        os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        message = pipe.read().decode()
+    os.waitpid(child, 0)
+    return message
+
+
+@pytest.fixture
+def locked_file():
+    """An unreadable WAV in a folder anyone may enter, so a non-root child reaches the file itself."""
+    folder = Path(tempfile.mkdtemp(prefix="earmark-locked-"))
+    folder.chmod(0o711)
+    path = write_audio(folder / "locked.wav", tone(), sr=16_000)
+    path.chmod(0o000)
+    yield path
+    shutil.rmtree(folder)
+
+
+@pytest.mark.parametrize("reader", [probe, lambda p: load_mono(p, 16_000), read_metadata],
+                         ids=["probe", "load_mono", "read_metadata"])
+def test_no_read_permission(locked_file, reader):
+    if os.geteuid() == 0:  # root reads anything: ask as nobody
+        message = run_as_nobody(reader, locked_file)
+    else:
+        with pytest.raises(AudioDecodeError) as raised:
+            reader(locked_file)
+        message = str(raised.value)
+    assert message == "permission denied"
+
+
+def test_non_utf8_names_read_as_bytes_and_as_str(tmp_path):
+    raw = os.fsencode(tmp_path) + b"/caf\xe9_\xff\xfe_rain.wav"
+    with open(raw, "wb") as out:
+        sf.write(out, tone(440, 2.0, 16_000), 16_000, format="WAV", subtype="PCM_16")
+    for path in (raw, os.fsdecode(raw)):
+        assert probe(path).duration_s == pytest.approx(2.0)
+        assert len(load_mono(path, 16_000)) == 32_000
+        assert [(w.start_s, w.end_s) for w in iter_windows(path, 16_000, 1.5, 1.0)] == [(0, 1.5), (1.0, 2.0)]
+        assert read_metadata(path).ucs is None
+    with pytest.raises(AudioDecodeError, match="file not found"):
+        probe(os.fsencode(tmp_path) + b"/missing_\xff.wav")
