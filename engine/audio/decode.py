@@ -52,9 +52,9 @@ class AudioWindow:
 @contextmanager
 def open_sound(path: PathLike) -> Iterator[tuple[sf.SoundFile, AudioFacts]]:
     """Open ``path`` read-only with libsndfile; yields the open file and its facts."""
-    with open_readonly(path) as handle:  # the checks and messages; libsndfile opens its own read-only fd
-        try:  # not handle.fileno(): libsndfile closes a borrowed fd when opening fails
-            sound = sf.SoundFile(os.fsencode(path))
+    with open_readonly(path) as handle:  # checks access and gives the messages; kept for sniffing on failure
+        try:  # libsndfile opens its own read-only descriptor, so the two never share a file position
+            sound = sf.SoundFile(_native_path(path))
         except sf.LibsndfileError as exc:
             raise AudioDecodeError(_open_failure(exc, handle), path) from exc
         with sound:
@@ -91,6 +91,11 @@ def iter_windows(path: PathLike, target_sr: int, window_s: float, hop_s: float) 
         blocks = _counted(mono_blocks(sound, None), facts, 0, None, path)
         for start, end, samples in windows(resampled(blocks, facts.sample_rate, target_sr), size, hop):
             yield AudioWindow(start / target_sr, end / target_sr, samples)
+
+
+def _native_path(path: PathLike) -> str | bytes:
+    """Bytes on POSIX, where names need not be UTF-8; text on Windows, where libsndfile wants wide chars."""
+    return os.fsencode(path) if os.name == "posix" else os.fsdecode(path)
 
 
 def _facts(sound: sf.SoundFile, path: PathLike) -> AudioFacts:
