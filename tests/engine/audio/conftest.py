@@ -15,12 +15,14 @@ from tests.factories import tone, write_audio
 
 
 def append_riff_chunks(path: Path, chunks: dict[bytes, bytes]) -> Path:
-    """Append chunks to a RIFF/WAVE (or RF64, whose RIFF size field stays 0xFFFFFFFF) file."""
+    """Append chunks to a RIFF/WAVE or RF64/WAVE file, keeping its size fields true."""
     data = bytearray(path.read_bytes())
     for ident, payload in chunks.items():
         data += ident + struct.pack("<I", len(payload)) + payload + b"\0" * (len(payload) % 2)
     if data[:4] == b"RIFF":
         struct.pack_into("<I", data, 4, len(data) - 8)
+    else:  # RF64 keeps its real size in the ds64 chunk right after "WAVE"
+        struct.pack_into("<Q", data, 20, len(data) - 8)
     path.write_bytes(bytes(data))
     return path
 
