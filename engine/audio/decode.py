@@ -7,6 +7,7 @@ a file surfaces as :class:`AudioDecodeError` with a sentence the user can act on
 """
 from __future__ import annotations
 
+import codecs
 import os
 import re
 from collections.abc import Iterator
@@ -26,8 +27,9 @@ __all__ = ["AudioDecodeError", "AudioFacts", "AudioWindow", "probe", "load_mono"
 # more audio bytes than the file holds; recorders that crash leave 0 or 0xFFFFFFFF there.
 _SHORT_CHUNK = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
 _UNFINISHED_SIZES = {0, 0xFFFFFFFF}
-# MP3 frame counts can be estimates; allow this much shortfall before calling a file truncated.
-_LOSSY_SLACK = 0.01
+# MP3 frame counts can be estimates (VBR without a Xing header); allow this much shortfall before
+# calling a file truncated, because a false alarm would keep a good file out of the index.
+_LOSSY_SLACK = 0.05
 _SIGNATURES = (b"RIFF", b"RF64", b"BW64", b"FORM", b"fLaC", b"OggS", b"ID3")
 
 
@@ -155,8 +157,9 @@ def _has_audio_signature(head: bytes) -> bool:
 
 
 def _looks_like_text(head: bytes) -> bool:
+    """UTF-8 and printable; the incremental decoder forgives a character cut at the 512-byte edge."""
     try:
-        text = head.decode("utf-8")
+        text = codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
     except UnicodeDecodeError:
         return False
     return all(ch.isprintable() or ch.isspace() for ch in text)

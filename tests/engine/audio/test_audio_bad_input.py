@@ -42,7 +42,8 @@ def patched(path, offset: int, fmt: str, value: int):
 # Failures visible in the header: probe already refuses the file.
 OPEN_FAILURES = {
     "zero_byte": (lambda d: written(d / "empty.wav", b""), "file is empty (0 bytes)"),
-    "text_renamed": (lambda d: written(d / "notes.wav", b"call the mix stage\n" * 20),
+    # Two-byte characters from byte 5 on: the 512-byte sniff ends inside one.
+    "text_renamed": (lambda d: written(d / "notes.wav", ("Mix: " + "éèà" * 100 + "\n").encode()),
                      "not an audio file: it contains text"),
     "random_bytes": (lambda d: written(d / "noise.mp3", np.random.default_rng(0).bytes(4000)),
                      "not an audio file: format not recognised"),
