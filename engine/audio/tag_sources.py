@@ -31,7 +31,9 @@ _TECHNICAL = re.compile(r"^(encoder|encoded_by|date|year|tracknumber|tracktotal|
 def read_fields(handle: BinaryIO) -> dict[str, str]:
     head = handle.read(12)
     readers: list[Callable[[BinaryIO], dict[str, str]]] = [_mutagen_fields]
-    if head[:4] in (b"RIFF", b"RF64", b"BW64") and head[8:12] == b"WAVE":
+    if head[:4] in (b"RF64", b"BW64") and head[8:12] == b"WAVE":
+        readers = [_wav_fields]  # mutagen knows only 32-bit RIFF
+    elif head[:4] == b"RIFF" and head[8:12] == b"WAVE":
         readers.insert(0, _wav_fields)
     elif head[:4] == b"FORM":
         readers.insert(0, _aiff_text_chunks)
