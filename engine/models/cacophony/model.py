@@ -151,12 +151,14 @@ class AttentionPool(nn.Module):
 
 
 class PatchPositions(nn.Module):
-    """Sinusoidal position along time + learned embedding per frequency patch row."""
+    """Sinusoidal position along time + learned embedding per frequency patch row. The learned
+    part starts at the sinusoid's scale (not 0.02): a spectrogram patch means little without
+    its frequency row, and a tiny init leaves the MAE blind to it for hundreds of steps."""
 
     def __init__(self, dim: int, freq_patches: int):
         super().__init__()
         self.dim = dim
-        self.freq = nn.Parameter(torch.randn(freq_patches, dim) * 0.02)
+        self.freq = nn.Parameter(torch.randn(freq_patches, dim) * 0.5)
 
     def forward(self, time_idx, freq_idx):
         return sinusoid(time_idx, self.dim) + self.freq[freq_idx]
