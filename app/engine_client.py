@@ -22,6 +22,12 @@ def _pool(threads: int) -> QThreadPool:
     return pool
 
 
+def _open_engine(paths: AppPaths, model_spec: str | None):
+    from engine.facade import Engine
+
+    return Engine(paths, model_spec)
+
+
 class EngineClient(QObject):
     ready = Signal(object)  # the model's ModelInfo
     unavailable = Signal(str)  # the engine could not start: a sentence for the user
@@ -49,10 +55,9 @@ class EngineClient(QObject):
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
-        """Open the library and load the model off the UI thread."""
-        from engine.facade import Engine
-
-        submit(self.work_pool, Engine, self.paths, self.model_spec, on_done=self._started, on_failed=self.unavailable)
+        """Open the library and load the model off the UI thread (importing torch alone takes seconds)."""
+        submit(self.work_pool, _open_engine, self.paths, self.model_spec, on_done=self._started,
+               on_failed=self.unavailable)
 
     def _started(self, engine) -> None:
         self.engine = engine

@@ -61,11 +61,11 @@ class MainWindow(QMainWindow):
         self.player = Player(self)
         self.peaks_pool = QThreadPool(self)
         self.peaks_pool.setMaxThreadCount(2)
+        self._rerun = QTimer(self, singleShot=True, interval=600)  # watcher bursts become one refresh
+        self._rerun.timeout.connect(self._library_changed)
         self._build(client.paths.cache)
         self._connect()
         self._restore()
-        self._rerun = QTimer(self, singleShot=True, interval=600)  # watcher bursts become one refresh
-        self._rerun.timeout.connect(self._library_changed)
         self.statusBar().showMessage("Loading the model…")
         client.start()
 

@@ -71,7 +71,6 @@ def _duration_box(placeholder: str) -> QDoubleSpinBox:
     box.setSuffix(" s")
     box.setSpecialValueText(placeholder)  # shown at the minimum, which therefore means "any"
     box.setFixedWidth(76)
-    box.setButtonSymbols(QDoubleSpinBox.NoButtons)
     box.setKeyboardTracking(False)
     return box
 
