@@ -1,0 +1,47 @@
+"""The retrieval metrics against cases computed by hand from the definitions in issue 3."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from trainer.evaluation.metrics import (a2t_average_precision, a2t_metrics_from_ranks, descending_ranks,
+                                        retrieval_metrics, t2a_metrics_from_ranks)
+
+
+def test_a2t_hand_checked_case():
+    # True-caption 0-based ranks [3, 0, 10, 13, 16]: 1-based [1, 4, 11, 14, 17]; within 10: 1 and 4.
+    assert a2t_average_precision([3, 0, 10, 13, 16]) == pytest.approx((1 / 1 + 2 / 4) / 5)  # 0.30
+    metrics = a2t_metrics_from_ranks([[3, 0, 10, 13, 16]])
+    assert metrics["R@1"] == 1.0 and metrics["mAP@10"] == pytest.approx(0.30)
+
+
+def test_a2t_divides_by_all_true_captions_not_the_hits():
+    assert a2t_average_precision([20, 30, 40, 50, 60]) == 0.0
+    assert a2t_average_precision([1, 40, 50, 60, 70]) == pytest.approx((1 / 2) / 5)
+    metrics = a2t_metrics_from_ranks([[1, 40, 50, 60, 70], [9, 12, 13, 14, 15]])
+    assert metrics["R@1"] == 0.0 and metrics["R@5"] == 0.5 and metrics["R@10"] == 1.0
+
+
+def test_t2a_hand_checked_case():
+    metrics = t2a_metrics_from_ranks([0, 2, 9, 10])
+    assert metrics["R@1"] == 0.25 and metrics["R@5"] == 0.5 and metrics["R@10"] == 0.75
+    assert metrics["mAP@10"] == pytest.approx((1 + 1 / 3 + 1 / 10 + 0) / 4)
+
+
+def test_descending_ranks_break_ties_by_index():
+    ranks = descending_ranks(np.array([[0.1, 0.9, 0.5, 0.9]]))
+    assert ranks.tolist() == [[3, 0, 2, 1]]
+
+
+def test_retrieval_metrics_from_embeddings():
+    # 3 audios on the axes; captions 0,1 belong to audio 0, caption 2 to audio 1, caption 3 to audio 2.
+    audio = np.eye(3, dtype=np.float32)
+    text = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0.6, 0, 0.8]], dtype=np.float32)
+    owners = np.array([0, 0, 1, 2])
+    m = retrieval_metrics(audio, text, owners)
+    # t2a ranks: caption0 -> 0, caption1 -> audio0 ranks 1 (ties with audio2 at 0, index order), caption2 -> 0, caption3 -> 0
+    assert m["t2a/R@1"] == 0.75 and m["t2a/mAP@10"] == pytest.approx((1 + 1 / 2 + 1 + 1) / 4)
+    # a2t: audio0's captions [0, 1, 2, 3] scored [1, 0, 0, 0.6] -> ranks 0 and 2 (tie with caption 2 broken by index)
+    # audio1 -> caption2 scores 1 and ties with caption1 (index 1 wins) -> rank 1; audio2 -> caption3 rank 0
+    assert m["a2t/R@1"] == pytest.approx(2 / 3)
+    assert m["a2t/mAP@10"] == pytest.approx(((1 / 1 + 2 / 3) / 2 + 1 / 2 + 1) / 3)
