@@ -1,0 +1,268 @@
+"""Settings: a list of pages on the left, one page at a time on the right.
+
+A page is a :class:`SettingsPage` subclass in :data:`PAGES`; it loads from and
+applies to the engine's settings (or, for audio output, the app's own state).
+The fine-tuning issue adds its launcher as one more page class.
+"""
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, QUrl
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
+                               QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
+                               QListWidgetItem, QProgressDialog, QPushButton, QRadioButton, QStackedWidget,
+                               QVBoxLayout, QWidget)
+
+from app.player import SYSTEM_DEFAULT, output_devices
+from app.theme import icon
+
+
+class SettingsPage(QWidget):
+    title = ""
+    icon_name = "settings"
+
+    def __init__(self, dialog: "SettingsDialog"):
+        super().__init__()
+        self.dialog = dialog
+
+    def load(self, settings) -> None:
+        """Fill the widgets from the engine's settings."""
+
+    def apply(self, settings):
+        """Return ``settings`` with this page's values; app-only state is saved here directly."""
+        return settings
+
+
+def _hint(text: str) -> QLabel:
+    label = QLabel(text, wordWrap=True, objectName="Hint")
+    label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+    return label
+
+
+def _folder_row(line: QLineEdit, title: str, parent: QWidget) -> QHBoxLayout:
+    browse = QPushButton("Browse…")
+
+    def choose() -> None:
+        folder = QFileDialog.getExistingDirectory(parent, title, line.text())
+        if folder:
+            line.setText(folder)
+
+    browse.clicked.connect(choose)
+    row = QHBoxLayout()
+    row.addWidget(line, 1)
+    row.addWidget(browse)
+    return row
+
+
+class ModelPage(SettingsPage):
+    title = "Model"
+    icon_name = "similar"
+
+    def __init__(self, dialog: "SettingsDialog"):
+        super().__init__(dialog)
+        client = dialog.client
+        self.builtin = QRadioButton("Builtin Earmark model")
+        self.checkpoint = QRadioButton("A Cacophony checkpoint folder")
+        self.clap = QRadioButton("A CLAP model (transformers): hub id or folder")
+        self.kinds = QButtonGroup(self)
+        for button in (self.builtin, self.checkpoint, self.clap):
+            self.kinds.addButton(button)
+        self.checkpoint_path = QLineEdit(placeholderText="/path/to/checkpoint (config.json + model.safetensors)")
+        self.clap_id = QLineEdit(placeholderText="laion/clap-htsat-unfused  or  /path/to/clap-folder")
+        builtin_ok = client.builtin_model_installed()
+        self.builtin_state = _hint("Installed." if builtin_ok else
+                                   "Not installed yet: the builtin model is still being trained. "
+                                   "Choose a checkpoint or a CLAP model meanwhile.")
+        self.device = QComboBox()
+        for value, text in client.compute_devices():
+            self.device.addItem(text, value)
+
+        backend = QGroupBox("Backend")
+        grid = QGridLayout(backend)
+        grid.addWidget(self.builtin, 0, 0)
+        grid.addWidget(self.builtin_state, 1, 0)
+        grid.addWidget(self.checkpoint, 2, 0)
+        grid.addLayout(_folder_row(self.checkpoint_path, "Choose a Cacophony checkpoint folder", self), 3, 0)
+        grid.addWidget(self.clap, 4, 0)
+        grid.addLayout(_folder_row(self.clap_id, "Choose a CLAP model folder", self), 5, 0)
+        grid.addWidget(_hint("A hub id is downloaded once (progress is shown) and then works offline. "
+                             "Changing the model re-embeds the library in the background; "
+                             "each model keeps its own vectors, so switching back is instant."), 6, 0)
+        compute = QGroupBox("Compute")
+        form = QFormLayout(compute)
+        form.addRow("Run the model on", self.device)
+        layout = QVBoxLayout(self)
+        layout.addWidget(backend)
+        layout.addWidget(compute)
+        layout.addStretch(1)
+        self.kinds.buttonToggled.connect(lambda *_: self._enable_fields())
+
+    def _enable_fields(self) -> None:
+        self.checkpoint_path.setEnabled(self.checkpoint.isChecked())
+        self.clap_id.setEnabled(self.clap.isChecked())
+
+    def load(self, settings) -> None:
+        spec = settings.model_spec or "builtin"
+        if spec.startswith("clap:"):
+            self.clap.setChecked(True)
+            self.clap_id.setText(spec.removeprefix("clap:"))
+        elif spec == "builtin":
+            self.builtin.setChecked(True)
+        else:
+            self.checkpoint.setChecked(True)
+            self.checkpoint_path.setText(spec)
+        self.device.setCurrentIndex(max(0, self.device.findData(settings.device)))
+        self._enable_fields()
+
+    def model_spec(self) -> str:
+        if self.clap.isChecked():
+            return f"clap:{self.clap_id.text().strip()}"
+        if self.checkpoint.isChecked():
+            return self.checkpoint_path.text().strip()
+        return "builtin"
+
+    def apply(self, settings):
+        return dataclasses.replace(settings, model_spec=self.model_spec(), device=self.device.currentData())
+
+    def problem(self) -> str:
+        spec = self.model_spec()
+        if spec in ("", "clap:"):
+            return "Enter a checkpoint folder or a CLAP model id."
+        if self.checkpoint.isChecked() and not Path(spec).is_dir():
+            return f"{spec} is not a folder."
+        return ""
+
+
+class LibraryPage(SettingsPage):
+    title = "Library"
+    icon_name = "folder"
+
+    def __init__(self, dialog: "SettingsDialog"):
+        super().__init__(dialog)
+        paths = dialog.client.paths
+        form = QFormLayout()
+        for label, folder in (("Index and models", paths.data), ("Cache (waveforms, regions)", paths.cache),
+                              ("Settings", paths.config), ("Logs", paths.logs)):
+            button = QPushButton(str(folder))
+            button.setToolTip("Open in the file manager")
+            button.clicked.connect(lambda _=False, f=folder: QDesktopServices.openUrl(QUrl.fromLocalFile(str(f))))
+            form.addRow(label, button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("Data location", objectName="PanelTitle"))
+        layout.addLayout(form)
+        layout.addWidget(_hint("To keep everything somewhere else (another disk, a portable install), start "
+                               "Earmark with --home FOLDER or set EARMARK_HOME=FOLDER. Your sound files stay "
+                               "where they are; only Earmark's own data moves."))
+        layout.addStretch(1)
+
+
+class AudioPage(SettingsPage):
+    title = "Audio"
+    icon_name = "volume"
+
+    def __init__(self, dialog: "SettingsDialog"):
+        super().__init__(dialog)
+        self.output = QComboBox()
+        self.output.addItem("System default", SYSTEM_DEFAULT)
+        for device in output_devices():
+            self.output.addItem(f"{device.name}  ({device.host_api}, {device.default_rate / 1000:g} kHz)", device.name)
+        form = QFormLayout()
+        form.addRow("Preview output", self.output)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(_hint("Files play at their own sample rate when the device allows it, otherwise they "
+                               "are resampled on the fly."))
+        layout.addStretch(1)
+
+    def load(self, settings) -> None:
+        self.output.setCurrentIndex(max(0, self.output.findData(self.dialog.player.device_name)))
+
+    def apply(self, settings):
+        self.dialog.player.stop()
+        self.dialog.player.device_name = self.output.currentData()
+        return settings
+
+
+PAGES: tuple[type[SettingsPage], ...] = (ModelPage, LibraryPage, AudioPage)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, client, player, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.client = client
+        self.player = player
+        self.setWindowTitle("Earmark Settings")
+        self.resize(760, 520)
+        self.page_list = QListWidget(objectName="SettingsPages")
+        self.page_list.setFixedWidth(170)
+        self.page_list.setIconSize(QSize(18, 18))
+        self.stack = QStackedWidget()
+        self.pages = [page_class(self) for page_class in PAGES]
+        settings = client.settings()
+        for page in self.pages:
+            QListWidgetItem(icon(page.icon_name), page.title, self.page_list)
+            self.stack.addWidget(page)
+            page.load(settings)
+        self.page_list.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.page_list.setCurrentRow(0)
+        self.error = QLabel(objectName="Hint")
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        buttons.button(QDialogButtonBox.Ok).setObjectName("Primary")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        right = QVBoxLayout()
+        right.setContentsMargins(16, 12, 16, 12)
+        right.addWidget(self.stack, 1)
+        right.addWidget(self.error)
+        right.addWidget(buttons)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.page_list)
+        layout.addLayout(right, 1)
+
+    def page(self, page_class: type[SettingsPage]) -> SettingsPage:
+        return next(p for p in self.pages if isinstance(p, page_class))
+
+    def accept(self) -> None:
+        model_page = self.page(ModelPage)
+        problem = model_page.problem()
+        if problem:
+            self.page_list.setCurrentRow(self.pages.index(model_page))
+            self.error.setText(problem)
+            return
+        before = self.client.settings()
+        settings = before
+        for page in self.pages:
+            settings = page.apply(settings)
+        self.client.save_settings(settings)
+        if (settings.model_spec, settings.device) != (before.model_spec, before.device) or self.client.engine is None:
+            self._switch_model(settings.model_spec, settings.device)
+        super().accept()
+
+    def _switch_model(self, spec: str, device: str) -> None:
+        """Reopen the engine with the new model; a hub download shows its progress."""
+        progress = QProgressDialog("Preparing the model…", "Hide", 0, 0, self.parentWidget())
+        progress.setWindowTitle("Loading model")
+        progress.setMinimumDuration(300)
+        progress.setAutoClose(False)
+
+        def report(what: str, done: int, total) -> None:
+            progress.setLabelText(f"Downloading {what or 'model files'}: {done / 1e6:.1f} MB"
+                                  + (f" of {total / 1e6:.1f} MB" if total else ""))
+            progress.setMaximum(total or 0)
+            progress.setValue(min(done, total) if total else 0)
+
+        def finished(*_args) -> None:
+            for signal, slot in ((self.client.download_progress, report), (self.client.ready, finished),
+                                 (self.client.unavailable, finished)):
+                signal.disconnect(slot)
+            progress.close()
+
+        self.client.download_progress.connect(report)
+        self.client.ready.connect(finished)
+        self.client.unavailable.connect(finished)
+        self.client.switch_model(spec, device)

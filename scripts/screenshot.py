@@ -1,0 +1,88 @@
+"""Open the real app on a demo library, index it, run a query, preview the top hit, save a PNG.
+
+Run through scripts/screenshot.sh (under Xvfb). The model is the builtin one
+when installed, else ``--model``, else a random tiny Cacophony (names and
+metadata still rank through full-text search, which is what a screenshot shows).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+repo = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(repo))
+
+from PySide6.QtCore import QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication  # noqa: E402
+
+
+def wait_until(app: QApplication, condition, timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"screenshot: timed out waiting for {what}")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def default_model(scratch: Path) -> str:
+    if (repo / "resources" / "models" / "builtin").is_dir():
+        return "builtin"
+    from tests.factories import make_tiny_cacophony_checkpoint
+
+    return str(make_tiny_cacophony_checkpoint(scratch / "tiny-demo-model"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=repo / "docs" / "screenshot.png")
+    parser.add_argument("--query", default="wooden door creak, slow")
+    parser.add_argument("--home", type=Path, help="Earmark home to use (default: a fresh temporary one)")
+    parser.add_argument("--model", help="model spec (default: builtin if installed, else a random tiny model)")
+    parser.add_argument("--size", default="1600x960")
+    args = parser.parse_args()
+
+    scratch = Path(tempfile.mkdtemp(prefix="earmark-shot-"))
+    home = args.home or scratch / "home"
+    from scripts.demo_library import write_demo_library
+
+    library = write_demo_library(scratch / "Sound Effects")[0].parent
+    model = args.model or default_model(scratch)
+
+    from app.main import ui_state
+    from app.engine_client import EngineClient
+    from app.main_window import MainWindow
+    from app.theme import apply_theme
+    from engine.paths import app_paths
+
+    app = QApplication([sys.argv[0]])
+    apply_theme(app)
+    paths = app_paths(home).ensure()
+    window = MainWindow(EngineClient(paths, model), ui_state(paths))
+    width, height = (int(v) for v in args.size.split("x"))
+    window.resize(width, height)
+    window.show()
+    wait_until(app, lambda: window.client.engine is not None, 300, "the engine to open")
+    finished = []
+    window.client.index_finished.connect(finished.append)
+    window.add_folder(str(library))
+    wait_until(app, lambda: finished, 600, "indexing")
+    window.search_field.setFocus()
+    window.search_field.setText(args.query)
+    window.search_field.query_committed.emit(args.query)
+    wait_until(app, lambda: window.model.rowCount() > 0, 60, "search results")
+    wait_until(app, lambda: window.preview.waveform.duration_s > 0, 60, "the waveform")
+    window.player.stop()
+    QTimer.singleShot(300, app.quit)  # let the last paint settle
+    app.exec()
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(args.out))
+    print(f"screenshot: {args.out} ({window.model.rowCount()} results for “{args.query}”)")
+    window.close()
+
+
+if __name__ == "__main__":
+    main()
