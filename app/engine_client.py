@@ -53,10 +53,13 @@ class EngineClient(QObject):
         self._cancel = threading.Event()
         self.indexing = False
 
+    def _submit(self, pool: QThreadPool, fn, *args, **kwargs):
+        return submit(pool, fn, *args, context=self, **kwargs)
+
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Open the library and load the model off the UI thread (importing torch alone takes seconds)."""
-        submit(self.work_pool, _open_engine, self.paths, self.model_spec, on_done=self._started,
+        self._submit(self.work_pool, _open_engine, self.paths, self.model_spec, on_done=self._started,
                on_failed=self.unavailable)
 
     def _started(self, engine) -> None:
@@ -87,7 +90,7 @@ class EngineClient(QObject):
             hits = self.engine.search(query, filters=filters, limit=limit)
             return hits, time.perf_counter() - started
 
-        submit(self.search_pool, run, on_failed=self.error,
+        self._submit(self.search_pool, run, on_failed=self.error,
                on_done=lambda answer: answer and generation == self._search_generation
                and self.results.emit(query, answer[0], answer[1]))
 
@@ -100,27 +103,27 @@ class EngineClient(QObject):
             hits = self.engine.similar(path, limit=limit)
             return hits, time.perf_counter() - started
 
-        submit(self.search_pool, run, on_failed=self.error,
+        self._submit(self.search_pool, run, on_failed=self.error,
                on_done=lambda answer: generation == self._search_generation
                and self.similar_results.emit(path, answer[0], answer[1]))
 
     # -- the library ---------------------------------------------------------------------------
     def refresh_library(self) -> None:
-        submit(self.work_pool, self.engine.folders, on_done=self.folders_changed, on_failed=self.error)
-        submit(self.work_pool, self.engine.failed_files, on_done=self.failures_changed, on_failed=self.error)
+        self._submit(self.work_pool, self.engine.folders, on_done=self.folders_changed, on_failed=self.error)
+        self._submit(self.work_pool, self.engine.failed_files, on_done=self.failures_changed, on_failed=self.error)
 
     def add_folder(self, path: str) -> None:
         self._then_index(self.engine.add_folder, path)
 
     def remove_folder(self, path: str) -> None:
-        submit(self.work_pool, self.engine.remove_folder, path, on_done=lambda _: self.refresh_library(),
+        self._submit(self.work_pool, self.engine.remove_folder, path, on_done=lambda _: self.refresh_library(),
                on_failed=self.error)
 
     def _then_index(self, call: Callable, *args) -> None:
         def after(_result) -> None:
             self.refresh_library()
             self.index()
-        submit(self.work_pool, call, *args, on_done=after, on_failed=self.error)
+        self._submit(self.work_pool, call, *args, on_done=after, on_failed=self.error)
 
     def index(self) -> None:
         """Scan every folder (incremental); a second call while one runs is ignored."""
@@ -140,7 +143,7 @@ class EngineClient(QObject):
             self.error.emit(message)
             self.index_finished.emit(None)
 
-        submit(self.index_pool, self.engine.index, progress=self.index_progress.emit,
+        self._submit(self.index_pool, self.engine.index, progress=self.index_progress.emit,
                should_stop=self._should_stop, on_done=finished, on_failed=failed)
 
     def set_paused(self, paused: bool) -> None:
@@ -161,11 +164,11 @@ class EngineClient(QObject):
             for tags, paths in groups.items():
                 self.engine.set_tags(paths, list(tags))
 
-        submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error)
+        self._submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error)
 
     def set_caption(self, paths: list[str], caption: str) -> None:
         def run():
             for path in paths:
                 self.engine.set_caption(path, caption)
 
-        submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error)
+        self._submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error)

@@ -51,6 +51,7 @@ class DragHandle(QToolButton):
 class PreviewPanel(QWidget):
     similar_requested = Signal(str)
     message = Signal(str)  # readable problems for the status bar
+    dragging = Signal(object)  # the QMimeData of a drag that is starting
 
     def __init__(self, player: Player, pool: QThreadPool, peaks_dir: Path, regions_dir: Path,
                  parent: QWidget | None = None):
@@ -154,7 +155,8 @@ class PreviewPanel(QWidget):
             self.player.seek(match[0])
         submit(self.pool, cached_peaks, path, self.peaks_dir,
                on_done=lambda peaks: generation == self._generation and self.waveform.set_peaks(peaks),
-               on_failed=lambda text: generation == self._generation and self.waveform.show_message(text))
+               on_failed=lambda text: generation == self._generation and self.waveform.show_message(text),
+               context=self)
         if play:
             self.player.play()
 
@@ -191,7 +193,7 @@ class PreviewPanel(QWidget):
             key = (self.path, *selection)
             submit(self.pool, write_region, self.path, selection[0], selection[1], self.regions_dir,
                    on_done=lambda target: self._regions.__setitem__(key, target),
-                   on_failed=self.message)
+                   on_failed=self.message, context=self)
 
     def _region_file(self, start_s: float, end_s: float) -> Path | None:
         key = (self.path, start_s, end_s)
@@ -219,6 +221,7 @@ class PreviewPanel(QWidget):
     def _start_drag(self, paths: list[str]) -> None:
         drag = QDrag(self)
         drag.setMimeData(file_mime_data(paths))
+        self.dragging.emit(drag.mimeData())
         drag.setPixmap(icon("drag").pixmap(32, 32))
         drag.setHotSpot(QPoint(16, 16))
         drag.exec(Qt.CopyAction)

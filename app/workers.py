@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Callable
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -51,17 +52,24 @@ class Task(QRunnable):
             self.signals.done.emit(result)
 
 
+def _while_alive(context: QObject | None, callback: Callable) -> Callable:
+    """``callback`` that does nothing once ``context`` (the widget it updates) has been destroyed."""
+    if context is None:
+        return callback
+    return lambda *args: callback(*args) if shiboken6.isValid(context) else None
+
+
 def submit(pool: QThreadPool, fn: Callable[..., Any], *args,
            on_done: Callable[[Any], None] | None = None,
            on_failed: Callable[[str], None] | None = None,
-           on_progress: Callable[[Any], None] | None = None, **kwargs) -> Task:
+           on_progress: Callable[[Any], None] | None = None,
+           context: QObject | None = None, **kwargs) -> Task:
+    """Run ``fn`` on ``pool``; the callbacks run on the UI thread, and not at all once ``context`` is gone."""
     task = Task(fn, *args, with_progress=on_progress is not None, **kwargs)
-    if on_done:
-        task.signals.done.connect(on_done)
-    if on_failed:
-        task.signals.failed.connect(on_failed)
-    if on_progress:
-        task.signals.progress.connect(on_progress)
+    for signal, callback in ((task.signals.done, on_done), (task.signals.failed, on_failed),
+                             (task.signals.progress, on_progress)):
+        if callback:
+            signal.connect(_while_alive(context, callback))
     task.signals.done.connect(lambda _result: _running.discard(task))
     task.signals.failed.connect(lambda _message: _running.discard(task))
     _running.add(task)
