@@ -1,0 +1,127 @@
+"""LAION-CLAP through transformers' ``ClapModel``/``ClapProcessor`` (laion-clap.txt).
+
+Two things the transformers API leaves to the caller, handled here:
+
+* ``get_text_features``/``get_audio_features`` return a ``BaseModelOutputWithPooling``
+  (transformers 5); the projected, normalised embedding is its ``pooler_output``.
+* The feature extractor defaults to ``truncation="fusion"``, which only a checkpoint
+  built with ``enable_fusion`` understands; unfused checkpoints need ``"rand_trunc"``.
+  Both modes draw random numbers (random crops; fusion even marks a random short clip as
+  "longer"), so the backend fixes ``is_longer`` itself and seeds the crops: the same
+  audio always gives the same vector, which the index relies on.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import torch
+from huggingface_hub import snapshot_download
+from huggingface_hub.utils import tqdm as hf_tqdm
+from transformers import ClapModel, ClapProcessor
+
+from engine.models.base import AudioTextModel, ModelInfo, l2_normalise
+
+# (what, bytes done, bytes total or None): how a download reports to whoever shows it.
+DownloadProgress = Callable[[str, int, int | None], None]
+
+_HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]  # configs, weights, tokenizer: never pickles
+_CROP_SEED = 0
+
+
+class ClapBackend(AudioTextModel):
+    def __init__(self, model: ClapModel, processor: ClapProcessor, name: str, device: str = "cpu"):
+        self.model = model.to(device).eval()
+        self.processor = processor
+        self.device = device
+        self.fused = bool(model.config.audio_config.enable_fusion)
+        self.truncation = "fusion" if self.fused else "rand_trunc"
+        extractor = processor.feature_extractor
+        self.max_samples = int(extractor.nb_max_samples)
+        self.info = ModelInfo(name=name, backend="clap", embedding_dim=int(model.config.projection_dim),
+                              sample_rate=int(extractor.sampling_rate),
+                              window_seconds=float(extractor.max_length_s), can_caption=False)
+
+    @classmethod
+    def from_folder(cls, folder: Path, name: str, device: str = "cpu") -> "ClapBackend":
+        """Load a saved ``ClapModel`` + ``ClapProcessor`` folder, never touching the network."""
+        folder = Path(folder)
+        if not is_clap_folder(folder):
+            raise FileNotFoundError(f"{folder} is not a CLAP model folder (needs a config.json of model_type 'clap')")
+        processor = ClapProcessor.from_pretrained(folder, local_files_only=True)
+        model = ClapModel.from_pretrained(folder, local_files_only=True, use_safetensors=True)
+        return cls(model, processor, name, device)
+
+    @torch.inference_mode()
+    def embed_text(self, texts: list[str]) -> np.ndarray:
+        batch = self.processor.tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
+        output = self.model.get_text_features(input_ids=batch["input_ids"].to(self.device),
+                                              attention_mask=batch["attention_mask"].to(self.device))
+        return l2_normalise(output.pooler_output.float().cpu().numpy())
+
+    @torch.inference_mode()
+    def embed_audio(self, clips: list[np.ndarray]) -> np.ndarray:
+        # repeat-padding divides by the clip length, so silence stands in for an empty clip
+        clips = [np.asarray(c, np.float32) if len(c) else np.zeros(1, np.float32) for c in clips]
+        with _seeded_numpy(_CROP_SEED):
+            features = self.processor.feature_extractor(
+                clips, sampling_rate=self.info.sample_rate, truncation=self.truncation,
+                padding="repeatpad", return_tensors="pt")
+        is_longer = torch.tensor([[len(c) > self.max_samples] for c in clips])
+        output = self.model.get_audio_features(input_features=features["input_features"].to(self.device),
+                                               is_longer=is_longer.to(self.device))
+        return l2_normalise(output.pooler_output.float().cpu().numpy())
+
+
+def is_clap_folder(folder: Path) -> bool:
+    config = Path(folder) / "config.json"
+    if not config.is_file():
+        return False
+    try:
+        return json.loads(config.read_text()).get("model_type") == "clap"
+    except (OSError, ValueError):
+        return False
+
+
+def download_clap(repo_id: str, progress: DownloadProgress | None = None) -> Path:
+    """Fetch a hub model into huggingface_hub's cache (a no-op when cached); returns its folder.
+
+    The terminal gets huggingface_hub's own progress bar; ``progress`` additionally
+    hears every byte count, for a GUI to draw its own.
+    """
+    folder = snapshot_download(repo_id, allow_patterns=_HUB_FILES,
+                               tqdm_class=_reporting_tqdm(progress) if progress else None)
+    return Path(folder)
+
+
+def _reporting_tqdm(progress: DownloadProgress) -> type:
+    """A huggingface_hub tqdm that also hands its counts to ``progress``.
+
+    Counted here rather than read from ``self.n`` because a disabled bar (no terminal)
+    stops counting, and a GUI still wants the numbers.
+    """
+    class ReportingTqdm(hf_tqdm):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._done = int(kwargs.get("initial") or 0)
+
+        def update(self, n: int | float | None = 1):
+            self._done += int(n or 0)
+            progress(str(self.desc or ""), self._done, int(self.total) if self.total else None)
+            return super().update(n)
+
+    return ReportingTqdm
+
+
+@contextmanager
+def _seeded_numpy(seed: int):
+    """transformers' CLAP feature extractor crops with the global numpy RNG; borrow it seeded."""
+    state = np.random.get_state()
+    np.random.seed(seed)
+    try:
+        yield
+    finally:
+        np.random.set_state(state)
