@@ -37,6 +37,8 @@ class CacophonyConfig:
     # Heads.
     embed_dim: int = 512
     pool_heads: int = 8
+    text_pool_heads: int | None = None  # None: pool_heads (the authors' release: 1 for text, 2 for audio)
+    pool_norm: bool = True  # LayerNorm after each pooler (the authors' release has none)
     caption_depth: int = 4
     caption_heads: int = 8
     init_temperature: float = 0.07

@@ -139,11 +139,11 @@ class Block(nn.Module):
 class AttentionPool(nn.Module):
     """One learned query attending over a sequence (CoCa-style pooler), 8 heads in the paper."""
 
-    def __init__(self, dim: int, heads: int):
+    def __init__(self, dim: int, heads: int, norm: bool = True):
         super().__init__()
         self.query = nn.Parameter(torch.randn(1, 1, dim) * 0.02)
         self.attn = Attention(dim, heads)
-        self.norm = nn.LayerNorm(dim)
+        self.norm = nn.LayerNorm(dim) if norm else nn.Identity()  # the authors' release has none
 
     def forward(self, x, valid=None):
         q = self.query.expand(x.shape[0], -1, -1)
@@ -306,10 +306,10 @@ class Cacophony(nn.Module):
         self.cfg = cfg
         self.logmel = LogMel(cfg.sample_rate, cfg.n_mels)
         self.audio = AudioEncoder(cfg)
-        self.audio_pool = AttentionPool(cfg.width, cfg.pool_heads)
+        self.audio_pool = AttentionPool(cfg.width, cfg.pool_heads, cfg.pool_norm)
         self.audio_proj = nn.Linear(cfg.width, cfg.embed_dim, bias=False)
         self.text = TextEncoder(text_model)
-        self.text_pool = AttentionPool(self.text.width, cfg.pool_heads)
+        self.text_pool = AttentionPool(self.text.width, cfg.text_pool_heads or cfg.pool_heads, cfg.pool_norm)
         self.text_proj = nn.Linear(self.text.width, cfg.embed_dim, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / cfg.init_temperature)))
         self.caption_decoder = CaptionDecoder(cfg, self.text.width) if cfg.caption_depth else None
