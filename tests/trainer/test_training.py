@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import json
+import math
 
 import numpy as np
 import soundfile as sf
 
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import load_checkpoint
-from tests.factories import write_audio
+from tests.factories import VOCAB, write_audio
 from trainer.data.manifest import read_manifest
 from trainer.evaluation.retrieval import evaluate_backend
 
@@ -51,8 +52,9 @@ def test_stage2_learns_retrieval_and_app_backend_matches(tmp_path, run_stage, sy
     final = run_stage("stage2", out, "--init", str(s1), steps=150, lr=2e-3, sam=False, log_every=25)
     log = read_log(out)
     train = [r for r in log if "con" in r]
-    assert train[-1]["con"] < 0.7 * train[0]["con"]
-    assert train[-1]["caption"] < 0.8 * train[0]["caption"]
+    # Chance levels: ln(batch) for InfoNCE, ln(vocabulary) for the next token.
+    assert train[-1]["con"] < 0.6 * math.log(12), train
+    assert train[-1]["caption"] < 0.6 * math.log(len(VOCAB)), train
     assert all(r["samples_per_s"] > 0 and r["tflops_per_s"] > 0 for r in train)
 
     # Held-out clips: 12 audios, each caption shared by the 2 clips of its class, so t2a R@1

@@ -38,6 +38,9 @@ class LogMel(nn.Module):
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
         frames = wave.shape[-1] // self.hop  # one frame per 10 ms: 10.24 s -> 1024 frames
+        # Silence after the end instead of the STFT's reflect padding: the last frames of a
+        # clip then look the same alone as zero-padded in a batch with longer clips.
+        wave = F.pad(wave, (0, self.mel.n_fft // 2))
         mel = self.mel(wave)[..., :frames]
         return (torch.log(mel + 1e-5) * 0.2 + 0.9).transpose(-1, -2)
 
@@ -45,18 +48,25 @@ class LogMel(nn.Module):
         return torch.div(num_samples, self.hop, rounding_mode="floor")
 
 
+SILENCE = math.log(1e-5) * 0.2 + 0.9  # the log-mel of digital silence
+
+
 def patchify(mel: torch.Tensor, frames: torch.Tensor, patch: int = 16):
     """(B, T, F) log-mel -> patches (B, N, patch*patch), time and frequency index per patch,
-    and ``valid`` (B, N): False where a patch starts in the zero padding after ``frames``."""
+    and ``valid`` (B, N): False where a patch starts in the padding after ``frames``. Frames
+    past ``frames`` read as silence, so a clip's last partial patch is the same whatever
+    follows it in the batch."""
     b, t, f = mel.shape
+    frames = frames.to(mel.device)
+    mel = torch.where(torch.arange(t, device=mel.device)[None, :, None] < frames[:, None, None], mel, SILENCE)
     t_pad = -t % patch
     if t_pad:
-        mel = F.pad(mel, (0, 0, 0, t_pad), value=math.log(1e-5) * 0.2 + 0.9)
+        mel = F.pad(mel, (0, 0, 0, t_pad), value=SILENCE)
     nt, nf = mel.shape[1] // patch, f // patch
     patches = mel.reshape(b, nt, patch, nf, patch).permute(0, 1, 3, 2, 4).reshape(b, nt * nf, patch * patch)
     time_idx = torch.arange(nt, device=mel.device).repeat_interleave(nf).expand(b, -1)
     freq_idx = torch.arange(nf, device=mel.device).repeat(nt).expand(b, -1)
-    valid = time_idx * patch < frames.to(mel.device)[:, None]
+    valid = time_idx * patch < frames[:, None]
     return patches, time_idx, freq_idx, valid
 
 
