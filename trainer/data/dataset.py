@@ -14,6 +14,7 @@ import numpy as np
 import torch
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from trainer.data.audio import AudioDecodeError
 from trainer.data.keywords import keyword_caption
 from trainer.data.manifest import Item
 from trainer.data.melcache import MelSource
@@ -47,7 +48,7 @@ class CropDataset(Dataset):
             total = self.mel.num_frames(item.audio)
             start = rng.randint(0, max(total - self.crop_frames, 0))
             mel = self.mel.crop(item.audio, start, min(self.crop_frames, total))
-        except (ValueError, OSError) as error:
+        except (AudioDecodeError, ValueError, OSError) as error:
             raise RuntimeError(f"training item {item.audio}: {error}") from error
         sample = {"mel": torch.from_numpy(np.ascontiguousarray(mel)), "index": index}
         if self.need_captions:
