@@ -53,7 +53,7 @@ def _eval(args) -> int:
     from trainer.evaluation.run import run_eval
 
     results = run_eval(args.model, args.manifest, split=args.split, zero_shot=args.zero_shot,
-                       captions=args.captions, audio_root=args.audio_root, device=args.device)
+                       captions=args.captions, audio_root=args.audio_root, device=args.device, spice=args.spice)
     print(json.dumps(results, indent=2))
     return 0
 
@@ -91,6 +91,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--split", help="keep only this split (default: all items)")
     p.add_argument("--zero-shot", action="store_true", help="also classify by each item's first tag")
     p.add_argument("--captions", action="store_true", help="also score generated captions (BLEU, METEOR, CIDEr, SPIDEr)")
+    p.add_argument("--spice", action="store_true", help="also SPICE/SPIDEr (downloads Stanford CoreNLP once)")
     p.add_argument("--audio-root", help="base folder for relative audio paths")
     p.add_argument("--device", default="cpu")
     p.set_defaults(run=_eval)

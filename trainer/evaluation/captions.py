@@ -1,7 +1,6 @@
 """Caption metrics through pycocoevalcap (the COCO caption toolkit the AAC papers use).
 
-It is an optional dependency (``pip install earmark[captions]``: ~100 MB with its Java
-jars). BLEU-1..4, ROUGE-L and CIDEr-D are pure Python; METEOR and the PTB tokenizer need a
+It comes with the test extra (``pip install pycocoevalcap``: ~100 MB with its Java jars). BLEU-1..4, ROUGE-L and CIDEr-D are pure Python; METEOR and the PTB tokenizer need a
 Java runtime; SPICE (and so SPIDEr = (CIDEr + SPICE) / 2) additionally downloads Stanford
 CoreNLP on first use, which fails offline: it is then reported as unavailable, not zero.
 """
@@ -19,14 +18,15 @@ class CaptionMetricsUnavailable(RuntimeError):
 
 
 def caption_metrics(predictions: Sequence[str], references: Sequence[Sequence[str]],
-                    spice: bool = True) -> dict[str, float | str]:
-    """Corpus-level scores of one generated caption per clip against its references."""
+                    spice: bool = False) -> dict[str, float | str]:
+    """Corpus-level scores of one generated caption per clip against its references. SPICE is
+    opt-in: on first use pycocoevalcap downloads Stanford CoreNLP (about 1 GB)."""
     try:
         from pycocoevalcap.bleu.bleu import Bleu
         from pycocoevalcap.cider.cider import Cider
         from pycocoevalcap.rouge.rouge import Rouge
     except ImportError as error:
-        raise CaptionMetricsUnavailable("caption metrics need pycocoevalcap: pip install 'earmark[captions]'") from error
+        raise CaptionMetricsUnavailable("caption metrics need pycocoevalcap: pip install pycocoevalcap") from error
     java = shutil.which("java") is not None
     hypotheses = {i: [_normalise(p)] for i, p in enumerate(predictions)}
     truths = {i: [_normalise(r) for r in refs] for i, refs in enumerate(references)}

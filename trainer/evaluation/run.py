@@ -31,7 +31,7 @@ def generated_captions(model: AudioTextModel, items, batch_size: int = 8) -> lis
 
 
 def run_eval(model_spec: str, manifests: list[str], split: str | None = None, zero_shot: bool = False,
-             captions: bool = False, audio_root: str | None = None, device: str = "cpu") -> dict:
+             captions: bool = False, audio_root: str | None = None, device: str = "cpu", spice: bool = False) -> dict:
     model = load_any_model(model_spec, device)
     items = read_manifests(manifests, audio_root, split)
     results: dict = {"model": model.info.name, "items": len(items)}
@@ -46,7 +46,7 @@ def run_eval(model_spec: str, manifests: list[str], split: str | None = None, ze
         else:
             try:
                 results |= caption_metrics(generated_captions(model, with_captions),
-                                           [item.captions for item in with_captions])
+                                           [item.captions for item in with_captions], spice=spice)
             except CaptionMetricsUnavailable as error:
                 results["captions"] = str(error)
     return results

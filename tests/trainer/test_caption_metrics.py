@@ -1,0 +1,35 @@
+"""Caption metrics through pycocoevalcap (BLEU, ROUGE-L, CIDEr; METEOR where Java runs)."""
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from trainer.cli import main
+from trainer.evaluation.captions import caption_metrics
+
+pytest.importorskip("pycocoevalcap")
+
+REFERENCES = [["a dog is barking", "a dog barks loudly"], ["rain falls on a metal roof", "heavy rain on a roof"],
+              ["a car engine idles", "an engine runs"]]
+
+
+def test_perfect_captions_score_higher_than_wrong_ones():
+    perfect = caption_metrics(["a dog barks loudly", "heavy rain on a roof", "an engine runs"], REFERENCES)
+    wrong = caption_metrics(["heavy rain on a roof", "an engine runs", "a dog barks loudly"], REFERENCES)
+    assert perfect["BLEU-1"] == pytest.approx(1.0) and perfect["ROUGE-L"] == pytest.approx(1.0)
+    for key in ("BLEU-1", "BLEU-4", "ROUGE-L", "CIDEr"):
+        assert perfect[key] > wrong[key], key
+    if shutil.which("java"):
+        assert perfect["METEOR"] > wrong["METEOR"]
+    else:
+        assert perfect["METEOR"].startswith("unavailable")
+    assert "SPICE" not in perfect  # opt-in (downloads CoreNLP)
+
+
+def test_eval_command_scores_generated_captions(tiny_checkpoint, synthetic_manifest, capsys):
+    assert main(["eval", str(tiny_checkpoint), "--manifest", str(synthetic_manifest), "--split", "val",
+                 "--captions"]) == 0
+    results = json.loads(capsys.readouterr().out)
+    assert 0.0 <= results["BLEU-1"] <= 1.0 and results["CIDEr"] >= 0.0

@@ -1,0 +1,50 @@
+"""Captions from the names sound files already carry.
+
+A game's ``sounds/weapons/shotgun_fire02.ogg`` says "shotgun fire"; its folders add context
+("weapons"), except the ones that only say where data lives ("usr", "share", "sounds").
+"""
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+from engine.audio.names import name_to_words
+
+# Folder and file words that carry no meaning about the sound itself.
+GENERIC_WORDS = frozenset("""
+usr share games game data sound sounds snd sfx fx audio samples sample ogg wav flac mp3 opus
+doc docs media assets res resources base packages package default common misc other effects
+effect files file tmp new old final master mono stereo
+""".split())
+
+
+def clean_words(text: str) -> list[str]:
+    """Search words of one path part, generic ones and bare numbers dropped."""
+    return [w for w in name_to_words(text).split() if w not in GENERIC_WORDS and not w.isdigit()]
+
+
+def path_caption(relative_path: str, package_words: set[str] = frozenset(), context_folders: int = 2,
+                 ) -> tuple[str, list[str]]:
+    """(sound name, context words) from a path inside a package. The name comes from the file
+    stem, or from the nearest meaningful folder when the stem is only a number ("3.ogg").
+    Package words ("supertuxkart") are dropped: they name the game, not the sound."""
+    path = PurePosixPath(relative_path)
+    folders = [clean_words(part) for part in path.parent.parts]
+    folders = [[w for w in words if w not in package_words] for words in folders]
+    folders = [words for words in folders if words]
+    name = [w for w in clean_words(path.stem) if w not in package_words]
+    if not name and folders:
+        name = folders.pop()
+    context: list[str] = []
+    for words in reversed(folders):
+        if len(context) >= context_folders:
+            break
+        phrase = " ".join(words)
+        if phrase not in context and phrase != " ".join(name):
+            context.append(phrase)
+    return " ".join(name), context
+
+
+def package_words(package: str) -> set[str]:
+    """Words of a Debian package name that name the game ("supertuxkart-data" -> supertuxkart)."""
+    words = set(package.removesuffix("-data").replace("-", " ").split())
+    return words | {package.removesuffix("-data").replace("-", "")}
