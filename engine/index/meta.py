@@ -1,0 +1,30 @@
+"""Key/value facts about the database itself (schema version, applied migrations,
+vector-index bookkeeping), stored as JSON text in the ``meta`` table."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pyarrow as pa
+from lancedb.table import Table
+
+from engine.index.schema import META_SCHEMA
+from engine.index.sql import quote
+
+
+class Meta:
+    def __init__(self, table: Table):
+        self.table = table
+
+    def get(self, key: str, default: Any = None) -> Any:
+        rows = self.table.search().where(f"key = {quote(key)}").select(["value"]).to_list()
+        return json.loads(rows[0]["value"]) if rows else default
+
+    def set(self, key: str, value: Any) -> None:
+        """One atomic write (merge on key), so a crash leaves the old value or the new."""
+        row = pa.table({"key": [key], "value": [json.dumps(value)]}, schema=META_SCHEMA)
+        self.table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all().execute(row)
+
+    def items(self, prefix: str = "") -> dict[str, Any]:
+        rows = self.table.to_arrow().to_pylist()
+        return {r["key"]: json.loads(r["value"]) for r in rows if r["key"].startswith(prefix)}

@@ -1,0 +1,72 @@
+"""Table names and Arrow schemas of the library database (schema version 1).
+
+Each table answers one question: ``files`` what is in the library (one row per path),
+``folders`` which roots the user added and whether they are reachable, ``meta`` which
+schema version the data is at, and one ``emb_<model>`` per model the vectors of each
+file's time windows (models differ in vector size, so they cannot share a table).
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+import pyarrow as pa
+
+SCHEMA_VERSION = 1
+
+FILES = "files"
+FOLDERS = "folders"
+META = "meta"
+EMBEDDINGS_PREFIX = "emb_"
+
+FILES_SCHEMA = pa.schema([
+    pa.field("id", pa.int64(), nullable=False),
+    pa.field("path", pa.string(), nullable=False),  # display/lookup key, always valid UTF-8
+    pa.field("path_bytes", pa.binary()),  # the exact OS path, for names that are not UTF-8
+    pa.field("folder", pa.string()),  # the library folder (a folders.path) it was found under
+    pa.field("content_hash", pa.string()),
+    pa.field("size", pa.int64()),
+    pa.field("mtime", pa.float64()),
+    pa.field("duration_s", pa.float64()),
+    pa.field("sample_rate", pa.int32()),
+    pa.field("channels", pa.int32()),
+    pa.field("bit_depth", pa.int32()),
+    pa.field("format", pa.string()),
+    pa.field("metadata_text", pa.string()),
+    pa.field("tags", pa.list_(pa.string())),
+    pa.field("caption", pa.string()),
+    pa.field("status", pa.string()),
+    pa.field("error", pa.string()),
+    pa.field("indexed_at", pa.float64()),
+    pa.field("search_text", pa.string()),  # derived: see engine.index.text
+])
+
+FOLDERS_SCHEMA = pa.schema([
+    pa.field("path", pa.string(), nullable=False),
+    pa.field("path_bytes", pa.binary()),
+    pa.field("added_at", pa.float64()),
+    pa.field("online", pa.bool_()),
+])
+
+META_SCHEMA = pa.schema([
+    pa.field("key", pa.string(), nullable=False),
+    pa.field("value", pa.string()),
+])
+
+
+def embeddings_schema(dim: int) -> pa.Schema:
+    return pa.schema([
+        pa.field("file_id", pa.int64(), nullable=False),
+        pa.field("start_s", pa.float64()),
+        pa.field("end_s", pa.float64()),
+        pa.field("vector", pa.list_(pa.float32(), dim)),
+    ])
+
+
+def embeddings_table_name(model_name: str) -> str:
+    """``emb_`` + the model name reduced to [A-Za-z0-9_]; a short hash of the real name
+    is appended whenever that reduction changed it, so "clap:a/b" and "clap_a_b" differ."""
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", model_name)
+    if safe != model_name:
+        safe += "_" + hashlib.sha1(model_name.encode()).hexdigest()[:8]
+    return EMBEDDINGS_PREFIX + safe

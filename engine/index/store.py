@@ -1,0 +1,311 @@
+"""The library database: what the indexer writes and the searcher reads.
+
+LanceDB commits one table operation at a time and has no transaction spanning two
+tables, so crash safety comes from the order of writes, not from a transaction:
+
+* **Vectors first, record last.** :meth:`LibraryStore.commit_embedded` replaces a
+  file's windows (one delete, one append, each atomic), and only then writes its record
+  with status "ok" and the new size/mtime/hash. Killed in between, a changed file keeps
+  its old record, so the next rescan sees a stat that does not match and redoes it; a
+  new file has vectors but no record, an orphan that :meth:`recover` deletes and search
+  never returns (hits are joined to records). A file can therefore never end with a
+  doubled or half-written set of windows.
+* **Nothing is deleted because it is unreachable.** An unplugged drive is marked offline
+  (:meth:`set_folder_online`); only :meth:`delete_files` and :meth:`remove_folder`,
+  which the caller invokes for files it saw gone from a reachable folder or a folder the
+  user removed, delete rows.
+
+Every write is a batch (one LanceDB commit per table per call), and the full-text and
+vector indices are brought up to date by :meth:`optimize`, every ``optimize_every``
+writes and whenever the caller finishes a run; rows written since are still searched,
+only without the index's help.
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import lancedb
+from lancedb.index import FTS, BTree
+from lancedb.query import FullTextOperator, MatchQuery
+
+from engine.index.meta import Meta
+from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate
+from engine.index.records import (ERROR, OFFLINE, OK, STATE_COLUMNS, FileRecord, FileState, FolderRecord,
+                                  arrow_to_files, arrow_to_folders, arrow_to_states, files_to_arrow,
+                                  folders_to_arrow, path_key)
+from engine.index.schema import (FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
+                                 SCHEMA_VERSION)
+from engine.index.sql import all_of, in_list, quote
+from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
+from engine.models.base import ModelInfo
+
+log = logging.getLogger(__name__)
+
+TEXT_COLUMN = "search_text"
+CLEANUP_AFTER = timedelta(minutes=5)  # old table versions kept this long for concurrent readers
+
+
+class LibraryStore:
+    def __init__(self, db_path: str | Path, *, schema_version: int = SCHEMA_VERSION,
+                 migrations: Sequence[Migration] = MIGRATIONS, ann_policy: AnnPolicy = AnnPolicy(),
+                 optimize_every: int = 200):
+        Path(db_path).mkdir(parents=True, exist_ok=True)
+        # another process (the CLI indexing while the app searches) becomes visible within a second
+        self.db = lancedb.connect(str(db_path), read_consistency_interval=timedelta(seconds=1))
+        self.ann_policy = ann_policy
+        self.optimize_every = optimize_every
+        self._writes = 0
+        fresh = META not in self.db.list_tables().tables
+        self.files = self.db.create_table(FILES, schema=FILES_SCHEMA, exist_ok=True)
+        self.folders_table = self.db.create_table(FOLDERS, schema=FOLDERS_SCHEMA, exist_ok=True)
+        self.meta = Meta(self.db.create_table(META, schema=META_SCHEMA, exist_ok=True))
+        if fresh:
+            self.files.create_index("id", config=BTree())
+            self.files.create_index(TEXT_COLUMN, config=FTS(with_position=True))
+            self.meta.set(VERSION_KEY, schema_version)  # last: a crash before it redoes the creation
+        else:
+            migrate(self.db, self.meta, schema_version, migrations)
+        self._embeddings: dict[str, EmbeddingTable] = {}
+
+    @property
+    def schema_version(self) -> int:
+        return self.meta.get(VERSION_KEY)
+
+    # -- folders ----------------------------------------------------------------------
+
+    def add_folder(self, path: str | Path) -> FolderRecord:
+        existing = self._folder(path)
+        if existing is not None:
+            return existing
+        folder = FolderRecord(str(path), time.time(), True)
+        self.folders_table.merge_insert("path").when_not_matched_insert_all().execute(folders_to_arrow([folder]))
+        return folder
+
+    def folders(self) -> list[FolderRecord]:
+        return arrow_to_folders(self.folders_table.to_arrow())
+
+    def set_folder_online(self, path: str | Path, online: bool) -> None:
+        """An unreachable folder keeps its files (status "offline", vectors kept) until it
+        comes back; only files that were "ok" change, so the flip is reversible."""
+        was, now = (OFFLINE, OK) if online else (OK, OFFLINE)
+        self.files.update(where=all_of(f"folder = {quote(path_key(path))}", f"status = {quote(was)}"),
+                          values={"status": now})
+        self.folders_table.update(where=f"path = {quote(path_key(path))}", values={"online": online})
+
+    def remove_folder(self, path: str | Path) -> int:
+        """Forget a folder the user removed: its files, their vectors, then the folder
+        row last, so an interrupted removal is still listed and can be finished."""
+        ids = self.file_ids(f"folder = {quote(path_key(path))}")
+        self.delete_files(ids.tolist())
+        self.folders_table.delete(f"path = {quote(path_key(path))}")
+        return len(ids)
+
+    def _folder(self, path: str | Path) -> FolderRecord | None:
+        rows = self.folders_table.search().where(f"path = {quote(path_key(path))}").to_arrow()
+        return arrow_to_folders(rows)[0] if rows.num_rows else None
+
+    # -- file records -----------------------------------------------------------------
+
+    def upsert_files(self, records: Sequence[FileRecord]) -> list[FileRecord]:
+        """Insert or update records without touching vectors (new, moved, touched or
+        failed files). A record without ``id`` takes the id of the row at its path, or a
+        new one; a record with ``id`` updates that row, so a move keeps its vectors.
+        Records with status "error" lose their vectors in every model: they describe
+        content that could not be read."""
+        records = self._with_ids(records)
+        failed = [r.id for r in records if r.status == ERROR]
+        if failed:
+            self._delete_vectors(failed)
+        self._write_records(records)
+        return records
+
+    def commit_embedded(self, model: ModelInfo, items: Sequence[tuple[FileRecord, Windows]],
+                        indexed_at: float | None = None) -> list[FileRecord]:
+        """Store freshly embedded files: their windows for ``model`` replace any earlier
+        ones, then their records are written with status "ok" (see the module docstring
+        for why in this order)."""
+        records = self._with_ids([record for record, _ in items])
+        stamp = time.time() if indexed_at is None else indexed_at
+        records = [replace(r, status=OK, error="", indexed_at=stamp) for r in records]
+        self.embeddings(model).replace({r.id: windows for r, (_, windows) in zip(records, items)})
+        self._write_records(records)
+        return records
+
+    def move_file(self, file_id: int, path: str, folder: str | None = None, size: int | None = None,
+                  mtime: float | None = None) -> FileRecord:
+        """Re-link a moved or renamed file (found by content hash): new path, same id, so
+        its vectors stay valid and nothing is re-embedded."""
+        record = self.get_files([file_id]).get(file_id)
+        if record is None:
+            raise KeyError(f"no file with id {file_id} in the index")
+        moved = replace(record, path=path, folder=record.folder if folder is None else folder,
+                        size=record.size if size is None else size, mtime=record.mtime if mtime is None else mtime)
+        return self.upsert_files([moved])[0]
+
+    def set_tags(self, file_ids: Iterable[int], tags: Sequence[str]) -> None:
+        """Replace the tags of these files; blanks and repeats are dropped, order kept."""
+        clean = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
+        self._write_records([replace(r, tags=clean) for r in self.get_files(file_ids).values()])
+
+    def set_caption(self, file_id: int, caption: str) -> None:
+        records = list(self.get_files([file_id]).values())
+        if not records:
+            raise KeyError(f"no file with id {file_id} in the index")
+        self._write_records([replace(records[0], caption=caption.strip())])
+
+    def delete_files(self, file_ids: Sequence[int]) -> None:
+        """Delete rows, then vectors (a crash in between leaves orphans for :meth:`recover`)."""
+        if not file_ids:
+            return
+        self.files.delete(in_list("id", file_ids))
+        self._delete_vectors(file_ids)
+        self._wrote()
+
+    def get_file(self, path: str | Path) -> FileRecord | None:
+        found = arrow_to_files(self.files.search().where(f"path = {quote(path_key(path))}").limit(None).to_arrow())
+        return found[0] if found else None
+
+    def get_files(self, file_ids: Iterable[int]) -> dict[int, FileRecord]:
+        ids = list(file_ids)
+        if not ids:
+            return {}
+        rows = self.files.search().where(in_list("id", ids)).limit(None).to_arrow()
+        return {r.id: r for r in arrow_to_files(rows)}
+
+    def find_by_hash(self, content_hash: str) -> list[FileRecord]:
+        return self.find_files(f"content_hash = {quote(content_hash)}")
+
+    def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
+        query = self.files.search().limit(limit)
+        return arrow_to_files((query.where(where) if where else query).to_arrow())
+
+    def failed_files(self) -> list[FileRecord]:
+        return self.find_files(f"status = {quote(ERROR)}")
+
+    def folder_files(self, folder: str | Path) -> list[FileState]:
+        """The rows an incremental rescan of ``folder`` compares with the disk."""
+        rows = (self.files.search().where(f"folder = {quote(path_key(folder))}")
+                .select(STATE_COLUMNS).limit(None).to_arrow())
+        return arrow_to_states(rows)
+
+    def counts_by_folder(self) -> dict[str, dict[str, int]]:
+        """{folder: {status: number of files}}."""
+        rows = self.files.search().select(["folder", "status"]).limit(None).to_arrow()
+        counts: dict[str, dict[str, int]] = {}
+        for row in rows.group_by(["folder", "status"]).aggregate([([], "count_all")]).to_pylist():
+            counts.setdefault(row["folder"], {})[row["status"]] = row["count_all"]
+        return counts
+
+    def count_files(self, where: str | None = None) -> int:
+        return self.files.count_rows(where)
+
+    def file_ids(self, where: str | None = None) -> np.ndarray:
+        query = self.files.search().select(["id"]).limit(None)
+        return (query.where(where) if where else query).to_arrow()["id"].to_numpy()
+
+    def full_text(self, text: str, where: str | None, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 over ``search_text``: ids and scores of the files holding every word of
+        ``text`` (stemmed, stop words ignored), best first, ``where`` as a prefilter."""
+        query = self.files.search(MatchQuery(text, TEXT_COLUMN, operator=FullTextOperator.AND), query_type="fts")
+        if where:
+            query = query.where(where, prefilter=True)
+        rows = query.select(["id", "_score"]).limit(limit).to_arrow()
+        return rows["id"].to_numpy(), rows["_score"].to_numpy().astype(np.float64)
+
+    # -- embeddings -------------------------------------------------------------------
+
+    def embeddings(self, model: ModelInfo | str) -> EmbeddingTable:
+        """The window-vector table of ``model``, made on first use. A bare name opens an
+        existing table only (the dimension comes from the meta table)."""
+        name = model if isinstance(model, str) else model.name
+        table = self._embeddings.get(name)
+        if table is None:
+            if isinstance(model, str):
+                known = {v["model"]: v["dim"] for v in self.meta.items("embeddings:").values()}
+                if name not in known:
+                    raise KeyError(f"the index holds no vectors for model {name!r}")
+                dim = known[name]
+            else:
+                dim = model.embedding_dim
+            table = self._embeddings[name] = EmbeddingTable(self.db, self.meta, name, dim, self.ann_policy)
+        return table
+
+    def models(self) -> dict[str, int]:
+        """{model name: vector size} for every model that has a vector table."""
+        return {v["model"]: v["dim"] for v in self.meta.items("embeddings:").values()}
+
+    def files_missing_embeddings(self, model: ModelInfo) -> list[int]:
+        """Ids of "ok" files with no windows for ``model``: the work left when the active
+        model changes (the old model's table keeps answering meanwhile)."""
+        done = self.embeddings(model).file_ids()
+        return np.setdiff1d(self.file_ids(f"status = {quote(OK)}"), done).tolist()
+
+    # -- upkeep -----------------------------------------------------------------------
+
+    def recover(self) -> int:
+        """Undo what an interrupted run left behind: windows of files that have no row or
+        are in error. Returns how many files' windows were dropped."""
+        keep = self.file_ids(f"status != {quote(ERROR)}")
+        return sum(self.embeddings(name).delete_except(keep) for name in self.models())
+
+    def optimize(self) -> None:
+        """Compact small fragments, fold new rows into the FTS and scalar indices, and
+        build or retrain the vector index of any model table that outgrew exact search."""
+        for table in (self.files, self.folders_table, self.meta.table):
+            table.optimize(cleanup_older_than=CLEANUP_AFTER)
+        for name in self.models():
+            self.embeddings(name).optimize(CLEANUP_AFTER)
+        self._writes = 0
+
+    # -- internals --------------------------------------------------------------------
+
+    def _with_ids(self, records: Sequence[FileRecord]) -> list[FileRecord]:
+        """Give each record the id of its row: its own, else the row at its path, else new."""
+        keys = [path_key(r.path) for r in records]
+        if len(set(keys)) != len(keys):
+            raise ValueError("a batch names the same path twice")
+        at_path = {}
+        if keys:
+            rows = self.files.search().where(f"path IN ({', '.join(map(quote, keys))})").select(["id", "path"]) \
+                .limit(None).to_arrow().to_pylist()
+            at_path = {row["path"]: row["id"] for row in rows}
+        out, stale = [], []
+        for record, key in zip(records, keys):
+            existing = at_path.get(key)
+            if record.id is None:
+                record = replace(record, id=existing if existing is not None else _new_id())
+            elif existing is not None and existing != record.id:
+                stale.append(existing)  # a move onto a path whose old row was never deleted
+            out.append(record)
+        if stale:
+            self.delete_files(stale)
+        return out
+
+    def _write_records(self, records: Sequence[FileRecord]) -> None:
+        if not records:
+            return
+        self.files.merge_insert("id").when_matched_update_all().when_not_matched_insert_all() \
+            .execute(files_to_arrow(list(records)))
+        self._wrote()
+
+    def _delete_vectors(self, file_ids: Sequence[int]) -> None:
+        for name in self.models():
+            self.embeddings(name).delete(list(file_ids))
+
+    def _wrote(self) -> None:
+        self._writes += 1
+        if self._writes >= self.optimize_every:
+            self.optimize()
+
+
+def _new_id() -> int:
+    """Random 63-bit ids: two processes adding files never collide, unlike max(id) + 1."""
+    return secrets.randbits(63)
