@@ -1,0 +1,137 @@
+"""Hybrid search: the model's text embedding against audio windows, fused with BM25 over
+names, metadata, tags and captions; and query by example.
+
+Each alternative of the parsed query (see :mod:`engine.search.query`) runs both halves
+with its own phrase requirements on top of the filters and exclusions; a file keeps its
+best alternative in each ranking, and the two rankings are fused by reciprocal rank.
+Every hit carries both ranks and raw scores, so ``--explain`` can show why it is there.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.index.records import FileRecord
+from engine.index.sql import all_of
+from engine.index.store import LibraryStore
+from engine.index.vectors import EmbeddingTable
+from engine.models.base import AudioTextModel
+from engine.search.filters import SearchFilters, contains_clause
+from engine.search.fusion import FileMatch, FusedHit, keep_best, reciprocal_rank_fusion
+from engine.search.query import ParsedQuery, parse_query
+from engine.search.vector_search import nearest_files
+
+MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only
+MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
+
+
+@dataclass
+class SearchHit(FileRecord):
+    score: float = 0.0  # fused (reciprocal rank) for text queries; cosine for query by example
+    best_start_s: float | None = None  # the best-matching window of the file, when it matched by vector
+    best_end_s: float | None = None
+    vector_rank: int | None = None  # 1-based rank in each ranking; None: not a candidate there
+    text_rank: int | None = None
+    vector_score: float | None = None  # cosine similarity of the best window
+    text_score: float | None = None  # BM25
+
+
+class Searcher:
+    def __init__(self, store: LibraryStore, model: AudioTextModel | None):
+        """``model`` None searches text only (no model loaded, or it failed to load)."""
+        self.store = store
+        self.model = model
+
+    def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100) -> list[SearchHit]:
+        parsed = parse_query(query)
+        where = all_of(filters.where(), *(contains_clause(x, negate=True) for x in parsed.excludes))
+        if parsed.is_empty:
+            return self._browse(where, limit)
+        pool = max(MIN_CANDIDATES, 2 * limit)
+        wheres = [all_of(where, *(contains_clause(p) for p in alt.phrases)) for alt in parsed.alternatives]
+        texts = [alt.text for alt in parsed.alternatives]
+        vector = keep_best(self._vector_candidates(texts, wheres, pool))
+        text = keep_best(m for alt_text, alt_where in zip(texts, wheres)
+                         for m in self._text_candidates(alt_text, alt_where, pool))
+        return self._hits(reciprocal_rank_fusion(vector, text)[:limit])
+
+    def similar(self, example: np.ndarray | str | os.PathLike, limit: int = 100,
+                filters: SearchFilters = SearchFilters(), exclude_path: str | os.PathLike | None = None,
+                ) -> list[SearchHit]:
+        """Files that sound like ``example``: a library file's path (its stored windows are
+        used, nothing is decoded), or the (n, dim) window embeddings of any clip, computed
+        by the caller with ``model.embed_audio``. The example itself is never a result:
+        a library path is excluded, and so is ``exclude_path`` when the caller embedded a
+        file that is in the library."""
+        table = self._table()
+        if table is None:
+            raise LookupError("query by example needs an audio-text model; none is loaded")
+        exclude = []
+        if isinstance(example, (str, os.PathLike)):
+            record = self.store.get_file(example)
+            if record is None:
+                raise LookupError(f"{example} is not in the library: embed its audio and pass the vectors instead")
+            queries = table.windows(record.id).vectors
+            if not len(queries):
+                raise LookupError(f"{example} has no vectors for model {table.model_name!r} yet")
+            exclude.append(record.id)
+        else:
+            queries = np.atleast_2d(np.asarray(example, dtype=np.float32))
+        if exclude_path is not None:
+            record = self.store.get_file(exclude_path)
+            if record is not None:
+                exclude.append(record.id)
+        if len(queries) > MAX_EXAMPLE_WINDOWS:
+            queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
+        matches = nearest_files(self.store, table, queries, limit, filters.where(), exclude)
+        return self._hits([FusedHit(m.file_id, m.score, m, rank, None, None) for rank, m in enumerate(matches, 1)])
+
+    # -- the two rankings -------------------------------------------------------------
+
+    def _vector_candidates(self, texts: list[str], wheres: list[str | None], pool: int) -> list[FileMatch]:
+        table = self._table()
+        if table is None or table.count() == 0:
+            return []
+        vectors = self.model.embed_text(texts)
+        return [m for vector, where in zip(vectors, wheres)
+                for m in nearest_files(self.store, table, vector, pool, where)]
+
+    def _text_candidates(self, text: str, where: str | None, pool: int) -> list[FileMatch]:
+        ids, scores = self.store.full_text(text, where, pool)
+        return [FileMatch(int(i), float(s)) for i, s in zip(ids, scores)]
+
+    def _table(self) -> EmbeddingTable | None:
+        return None if self.model is None else self.store.embeddings(self.model.info)
+
+    # -- results ----------------------------------------------------------------------
+
+    def _browse(self, where: str | None, limit: int) -> list[SearchHit]:
+        """A query with no positive terms lists the files that pass, by path."""
+        records = sorted(self.store.find_files(where), key=lambda r: r.path)[:limit]
+        return [SearchHit(**vars(r)) for r in records]
+
+    def _hits(self, fused: list[FusedHit]) -> list[SearchHit]:
+        records = self.store.get_files(h.file_id for h in fused)
+        hits = []
+        for h in fused:
+            record = records.get(h.file_id)
+            if record is None:  # deleted between the ranking and now
+                continue
+            window = h.vector
+            hits.append(SearchHit(**vars(record), score=h.score,
+                                  best_start_s=window.start_s if window else None,
+                                  best_end_s=window.end_s if window else None,
+                                  vector_rank=h.vector_rank, text_rank=h.text_rank,
+                                  vector_score=window.score if window else None, text_score=h.text_score))
+        return hits
+
+
+def describe_hit(hit: SearchHit) -> str:
+    """One line for ``--explain``: where the hit ranked in each list and why."""
+    vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f} @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" \
+        if hit.vector_rank else "vector -"
+    text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"
+    return f"{hit.score:.4f}  {vector}  {text}  {Path(hit.path).name}"
