@@ -1,0 +1,301 @@
+"""Bring the index in line with the library folders on disk, for one model.
+
+A run: recover what a killed run left (:meth:`LibraryStore.recover`), check each
+folder is reachable (an unreachable one is marked offline, never emptied), scan,
+compare with the index (:mod:`engine.library.sync`), apply the cheap changes (moves,
+touches, deletions), then embed new and changed files in windows and commit them in
+batches. Every write is one atomic LanceDB commit and the store orders them so that a
+kill -9 at any point leaves a state the next run completes to what a clean run gives.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+
+from engine.index.records import ERROR, FileRecord, FileState, FolderRecord, path_key
+from engine.index.sql import quote
+from engine.index.store import LibraryStore
+from engine.index.vectors import Windows
+from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
+from engine.library.report import FileError, IndexProgress, IndexReport, ProgressCallback
+from engine.library.scanner import ScannedFile, ScanResult, content_hash, scan
+from engine.library.sync import Plan, resolve, triage
+from engine.models.base import AudioTextModel
+
+log = logging.getLogger(__name__)
+
+StopCheck = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class IndexerOptions:
+    hop_fraction: float = 0.5  # of the model's window
+    batch_size: int = 16  # windows per model call
+    commit_every: int = 32  # files per commit: fewer, larger LanceDB fragments
+    commit_interval_s: float = 10.0  # ...or this often, so a slow model still saves its work
+
+
+@dataclass
+class _Target:
+    """A reachable library folder and what to rescan in it (its root, or watched paths)."""
+    folder: FolderRecord
+    roots: list[str]
+
+
+class Indexer:
+    def __init__(self, store: LibraryStore, model: AudioTextModel, options: IndexerOptions = IndexerOptions()):
+        self.store = store
+        self.model = model
+        self.options = options
+        self.embedder = WindowEmbedder(model, options.hop_fraction, options.batch_size)
+
+    def index(self, paths: Iterable[str] | None = None, progress: ProgressCallback | None = None,
+              should_stop: StopCheck | None = None) -> IndexReport:
+        """Update the index from disk: every folder, or only ``paths`` (files or folders
+        inside library folders, e.g. what the watcher saw change)."""
+        started = time.monotonic()
+        progress = progress or (lambda _: None)
+        should_stop = should_stop or (lambda: False)
+        report = IndexReport()
+        self.store.recover()
+        progress(IndexProgress("scanning", 0, 0))
+        targets = self._reachable_targets(paths, report)
+        scanned = ScanResult()
+        known: list[FileState] = []
+        folder_of: dict[str, str] = {}
+        for target in targets:
+            result = scan(target.roots)
+            scanned.files += result.files
+            scanned.unreadable_dirs |= result.unreadable_dirs
+            folder_of |= {item.path: target.folder.path for item in result.files}
+            known += _under(self.store.folder_files(target.folder.path), target.roots)
+        report.scanned = len(scanned.files)
+        report.unreadable_dirs = dict(scanned.unreadable_dirs)
+        sorted_out = triage(scanned, known)
+        report.unchanged = len(sorted_out.unchanged)
+        hashes = self._hashes([item for _, item in sorted_out.recheck] + sorted_out.new, progress, should_stop)
+        if hashes is None:
+            report.stopped = True
+            return self._finish(report, started)
+        plan = resolve(sorted_out, hashes)
+        self._apply_cheap_changes(plan, folder_of, report)
+        jobs = [FileJob(item.path, (row, item, digest)) for row, item, digest in plan.changed] + \
+               [FileJob(item.path, (None, item, digest)) for item, digest in plan.added]
+        self._embed_and_commit(jobs, folder_of, report, progress, should_stop)
+        if paths is None and not report.stopped:
+            self._embed_missing(report, progress, should_stop)
+        return self._finish(report, started)
+
+    def embed_missing(self, progress: ProgressCallback | None = None, should_stop: StopCheck | None = None,
+                      limit: int | None = None, skip: set[int] = frozenset()) -> IndexReport:
+        """Give "ok" files that have no vectors for this model some (after a model switch):
+        at most ``limit`` of them, leaving out ``skip`` (ids that failed before).
+
+        Writes vectors only, never records, so it may run beside searches of another model."""
+        started = time.monotonic()
+        report = IndexReport()
+        self._embed_missing(report, progress or (lambda _: None), should_stop or (lambda: False), limit, skip)
+        return self._finish(report, started)
+
+    # -- steps ------------------------------------------------------------------------
+
+    def _reachable_targets(self, paths: Iterable[str] | None, report: IndexReport) -> list[_Target]:
+        folders = self.store.folders()
+        if paths is None:
+            wanted = {f.path: [f.path] for f in folders}
+        else:
+            wanted = {}
+            for path in paths:
+                folder = _folder_containing(os.path.abspath(path), folders)
+                if folder is not None:
+                    wanted.setdefault(folder.path, []).append(os.path.abspath(path))
+        targets = []
+        for folder in folders:
+            if folder.path not in wanted:
+                continue
+            online = self._is_reachable(folder)
+            if online != folder.online or not online:
+                self.store.set_folder_online(folder.path, online)
+            if online:
+                roots = wanted[folder.path]
+                targets.append(_Target(folder, [folder.path] if folder.path in roots else roots))
+            else:
+                report.offline_folders.append(folder.path)
+                log.info("library folder %r is unreachable: marked offline, its files kept", folder.path)
+        return targets
+
+    def _is_reachable(self, folder: FolderRecord) -> bool:
+        """A folder that is gone, or now empty when the index knew files in it (the empty
+        mount point of an unplugged drive), is unreachable rather than emptied."""
+        try:
+            with os.scandir(folder.path) as entries:
+                empty = next(entries, None) is None
+        except OSError:
+            return False
+        return not (empty and self.store.count_files(_folder_where(folder.path)) > 0)
+
+    def _hashes(self, items: list[ScannedFile], progress: ProgressCallback,
+                should_stop: StopCheck) -> dict[str, str] | None:
+        hashes = {}
+        for done, item in enumerate(items, 1):
+            if should_stop():
+                return None
+            try:
+                hashes[item.path] = content_hash(item.path)
+            except OSError:
+                hashes[item.path] = ""  # unreadable: decoding will say why, in words
+            progress(IndexProgress("hashing", done, len(items), item.path))
+        return hashes
+
+    def _apply_cheap_changes(self, plan: Plan, folder_of: dict[str, str], report: IndexReport) -> None:
+        for row, item in plan.moved:
+            self.store.move_file(row.id, item.path, folder_of[item.path], item.size, item.mtime)
+        touched = self.store.get_files([row.id for row, _ in plan.touched])
+        self.store.upsert_files([replace(touched[row.id], size=item.size, mtime=item.mtime,
+                                         folder=folder_of[item.path]) for row, item in plan.touched])
+        self.store.delete_files([row.id for row in plan.deleted])
+        report.moved, report.touched, report.removed = len(plan.moved), len(plan.touched), len(plan.deleted)
+
+    def _embed_and_commit(self, jobs: list[FileJob], folder_of: dict[str, str], report: IndexReport,
+                          progress: ProgressCallback, should_stop: StopCheck) -> None:
+        previous = self.store.get_files([row.id for row, *_ in (job.context for job in jobs) if row is not None])
+        with _Committer(self.store, self.model, self.options) as committer:
+            for done, item in enumerate(self._embedded(jobs, report, should_stop), 1):
+                row, scanned, digest = item.job.context
+                record = self._record(item, scanned, digest, folder_of[scanned.path],
+                                      previous.get(row.id) if row is not None else None)
+                if item.error:
+                    report.errors.append(FileError(item.job.path, item.error))
+                    committer.failed(record)
+                else:
+                    committer.embedded(record, self._windows(item))
+                    report.embedded += 1
+                    if row is None:
+                        report.added += 1
+                    else:
+                        report.updated += 1
+                progress(IndexProgress("embedding", done, len(jobs), item.job.path, len(report.errors)))
+
+    def _embed_missing(self, report: IndexReport, progress: ProgressCallback, should_stop: StopCheck,
+                       limit: int | None = None, skip: set[int] = frozenset()) -> None:
+        ids = [i for i in self.store.files_missing_embeddings(self.model.info) if i not in skip][:limit]
+        table = self.store.embeddings(self.model.info)
+        pending: dict[int, Windows] = {}
+        for done, item in enumerate(self._embedded(self._jobs_by_id(ids), report, should_stop), 1):
+            if item.error:  # kept out of the index: the next rescan looks at the file again
+                report.errors.append(FileError(item.job.path, item.error))
+                report.failed_ids.append(item.job.context)
+            else:
+                pending[item.job.context] = self._windows(item)
+                report.embedded += 1
+            if len(pending) >= self.options.commit_every:
+                table.replace(pending)
+                pending = {}
+            progress(IndexProgress("embedding", done, len(ids), item.job.path, len(report.errors)))
+        table.replace(pending)
+
+    def _jobs_by_id(self, ids: list[int], chunk: int = 256) -> Iterator[FileJob]:
+        """Jobs for these file ids, reading their records a chunk at a time."""
+        for start in range(0, len(ids), chunk):
+            for record in self.store.get_files(ids[start:start + chunk]).values():
+                yield FileJob(record.path, record.id)
+
+    def _embedded(self, jobs: list[FileJob], report: IndexReport, should_stop: StopCheck) -> Iterator[EmbeddedFile]:
+        def stop() -> bool:
+            report.stopped = report.stopped or should_stop()
+            return report.stopped
+
+        audio_before = self.embedder.times.audio_seconds
+        yield from self.embedder.run(jobs, stop)
+        report.audio_seconds += self.embedder.times.audio_seconds - audio_before
+
+    def _finish(self, report: IndexReport, started: float) -> IndexReport:
+        if report.changed_anything:
+            self.store.optimize()
+        report.seconds = time.monotonic() - started
+        log.info("index run: %s", report)
+        return report
+
+    # -- records ----------------------------------------------------------------------
+
+    def _windows(self, item: EmbeddedFile) -> Windows:
+        return Windows(item.starts, item.ends, item.matrix(self.model.info.embedding_dim))
+
+    @staticmethod
+    def _record(item: EmbeddedFile, scanned: ScannedFile, digest: str, folder: str,
+                previous: FileRecord | None) -> FileRecord:
+        """The file's new record; tags and caption are the user's and survive a content change."""
+        facts, metadata = item.facts, item.metadata
+        return FileRecord(
+            id=previous.id if previous else None, path=scanned.path, folder=folder, content_hash=digest,
+            size=scanned.size, mtime=scanned.mtime,
+            duration_s=facts.duration_s if facts else None, sample_rate=facts.sample_rate if facts else None,
+            channels=facts.channels if facts else None, bit_depth=facts.bit_depth if facts else None,
+            format=facts.format if facts else None, metadata_text=metadata.text if metadata else "",
+            tags=list(previous.tags) if previous else [], caption=previous.caption if previous else "",
+            status=ERROR if item.error else "pending", error=item.error, indexed_at=time.time())
+
+
+class _Committer:
+    """Buffers finished files and writes them in batches (vectors, then records)."""
+
+    def __init__(self, store: LibraryStore, model: AudioTextModel, options: IndexerOptions):
+        self.store, self.model, self.options = store, model, options
+        self.ok: list[tuple[FileRecord, Windows]] = []
+        self.errors: list[FileRecord] = []
+        self.last = time.monotonic()
+
+    def embedded(self, record: FileRecord, windows: Windows) -> None:
+        self.ok.append((record, windows))
+        self._maybe_flush()
+
+    def failed(self, record: FileRecord) -> None:
+        self.errors.append(record)
+        self._maybe_flush()
+
+    def _maybe_flush(self) -> None:
+        if (len(self.ok) + len(self.errors) >= self.options.commit_every
+                or time.monotonic() - self.last >= self.options.commit_interval_s):
+            self.flush()
+
+    def flush(self) -> None:
+        if self.ok:
+            self.store.commit_embedded(self.model.info, self.ok)
+        if self.errors:
+            self.store.upsert_files(self.errors)
+        self.ok, self.errors, self.last = [], [], time.monotonic()
+
+    def __enter__(self) -> "_Committer":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.flush()  # what is finished is kept, whatever ended the run
+
+
+def _folder_containing(path: str, folders: list[FolderRecord]) -> FolderRecord | None:
+    inside = [f for f in folders if path == f.path or path.startswith(f.path.rstrip(os.sep) + os.sep)]
+    return max(inside, key=lambda f: len(f.path), default=None)
+
+
+def _under(rows: list[FileState], roots: list[str]) -> list[FileState]:
+    """The rows at or below any of ``roots`` (walking up each row's parents: cheap for many roots)."""
+    wanted = set(roots)
+    out = []
+    for row in rows:
+        path = row.path
+        while True:
+            if path in wanted:
+                out.append(row)
+                break
+            parent = os.path.dirname(path)
+            if parent == path:
+                break
+            path = parent
+    return out
+
+
+def _folder_where(folder: str) -> str:
+    return f"folder = {quote(path_key(folder))}"

@@ -1,0 +1,47 @@
+"""What an indexing run tells its caller while it runs (progress) and when it ends (report)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    phase: str  # "scanning" | "hashing" | "embedding" | "cleaning"
+    done: int  # files finished in this phase
+    total: int  # files this phase will handle (0 while unknown)
+    path: str = ""  # the file just finished
+    errors: int = 0  # per-file errors so far in this run
+
+
+ProgressCallback = Callable[[IndexProgress], None]
+
+
+@dataclass(frozen=True)
+class FileError:
+    path: str
+    error: str
+
+
+@dataclass
+class IndexReport:
+    scanned: int = 0  # audio files seen on disk
+    added: int = 0
+    updated: int = 0  # content changed: embedded again
+    moved: int = 0  # re-linked by content hash, not embedded again
+    touched: int = 0  # new mtime, same content
+    removed: int = 0
+    unchanged: int = 0
+    embedded: int = 0  # files that got vectors in this run (added + updated + missing ones)
+    audio_seconds: float = 0.0
+    errors: list[FileError] = field(default_factory=list)  # files that failed in this run
+    offline_folders: list[str] = field(default_factory=list)
+    unreadable_dirs: dict[str, str] = field(default_factory=dict)
+    failed_ids: list[int] = field(default_factory=list)  # index ids of the errors, where the file has one
+    stopped: bool = False  # should_stop() ended it early; the next run resumes
+    seconds: float = 0.0
+
+    @property
+    def changed_anything(self) -> bool:
+        return bool(self.added or self.updated or self.moved or self.touched or self.removed or self.embedded
+                    or self.errors)

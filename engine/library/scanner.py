@@ -1,0 +1,103 @@
+"""Walk library folders and list the audio files in them, cheaply (stat only, no reads).
+
+Symlinks are followed, but every directory is entered once by its (device, inode), so
+a link back to an ancestor cannot loop and a linked-in folder is not indexed twice.
+Directories that cannot be listed are reported, so the indexer can keep what it knew
+about them instead of taking their files for deleted.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from engine.audio.formats import AUDIO_EXTENSIONS
+
+log = logging.getLogger(__name__)
+
+_HASH_BLOCK = 1 << 20
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    path: str
+    size: int  # -1 when the entry cannot be stat'ed (a dangling or looping link): the decoder says why
+    mtime: float
+
+
+@dataclass
+class ScanResult:
+    files: list[ScannedFile] = field(default_factory=list)
+    unreadable_dirs: dict[str, str] = field(default_factory=dict)  # path -> reason
+
+    def covers(self, path: str) -> bool:
+        """False if ``path`` lies under a folder this scan could not list (its fate is unknown)."""
+        return not any(path == d or path.startswith(d + os.sep) for d in self.unreadable_dirs)
+
+
+def is_audio_name(name: str) -> bool:
+    # "._x.wav" is macOS metadata (AppleDouble) that sits next to every file copied to a foreign disk
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS
+
+
+def scan(roots: Iterable[str]) -> ScanResult:
+    """Every audio file under ``roots`` (folders, or single files for a targeted rescan)."""
+    result = ScanResult()
+    visited: set[tuple[int, int]] = set()
+    for root in roots:
+        if os.path.isdir(root):
+            _walk(root, visited, result)
+        elif is_audio_name(os.path.basename(root)) and os.path.lexists(root):
+            result.files.append(_stat_file(root))
+    return result
+
+
+def _walk(top: str, visited: set[tuple[int, int]], result: ScanResult) -> None:
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            info = os.stat(folder)
+        except OSError as exc:
+            result.unreadable_dirs[folder] = exc.strerror or str(exc)
+            continue
+        if (info.st_dev, info.st_ino) in visited:
+            continue
+        visited.add((info.st_dev, info.st_ino))
+        try:
+            with os.scandir(folder) as entries:
+                entries = list(entries)
+        except OSError as exc:
+            log.warning("cannot list %r: %s", folder, exc)
+            result.unreadable_dirs[folder] = exc.strerror or str(exc)
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                is_dir = entry.is_dir()  # follows links
+            except OSError:
+                is_dir = False
+            if is_dir:
+                stack.append(entry.path)
+            elif is_audio_name(entry.name):
+                result.files.append(_stat_file(entry.path))
+
+
+def _stat_file(path: str) -> ScannedFile:
+    try:
+        info = os.stat(path)
+    except OSError:
+        return ScannedFile(path, -1, 0.0)
+    return ScannedFile(path, info.st_size, info.st_mtime_ns / 1e9)
+
+
+def content_hash(path: str) -> str:
+    """blake2b-128 of the whole file: identifies a file's audio across renames and moves."""
+    digest = hashlib.blake2b(digest_size=16)
+    with open(path, "rb") as handle:
+        while block := handle.read(_HASH_BLOCK):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,93 @@
+"""Decide what a rescan must do: compare what is on disk with what the index holds.
+
+Two passes, so hashing (the only reading of file contents) happens only where size
+or mtime moved or the path is new:
+
+1. :func:`triage` (stat only): unchanged rows, rows to re-check, new paths, vanished rows.
+2. :func:`resolve` (with content hashes): a re-checked file with the same hash was only
+   touched; a new path whose hash matches a vanished row is that file, moved; what is
+   left is new or deleted.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from engine.index.records import ERROR, OK, FileState
+from engine.library.scanner import ScannedFile, ScanResult
+
+_MTIME_SLACK = 1e-5  # stored as float seconds: allow float round-off, not a real edit
+
+
+@dataclass
+class Triage:
+    unchanged: list[FileState] = field(default_factory=list)
+    recheck: list[tuple[FileState, ScannedFile]] = field(default_factory=list)  # size/mtime moved, or never read
+    new: list[ScannedFile] = field(default_factory=list)
+    vanished: list[FileState] = field(default_factory=list)
+    duplicates: list[FileState] = field(default_factory=list)  # extra rows for one path (a crash mid-upsert)
+
+
+@dataclass
+class Plan:
+    touched: list[tuple[FileState, ScannedFile]] = field(default_factory=list)  # same content, new size/mtime
+    changed: list[tuple[FileState, ScannedFile, str]] = field(default_factory=list)  # re-embed; str = new hash
+    moved: list[tuple[FileState, ScannedFile]] = field(default_factory=list)  # keep the row (and vectors), new path
+    added: list[tuple[ScannedFile, str]] = field(default_factory=list)
+    deleted: list[FileState] = field(default_factory=list)
+
+
+def triage(scan: ScanResult, known: list[FileState]) -> Triage:
+    """Sort rows and scanned files without reading any file contents."""
+    out = Triage()
+    by_path: dict[str, FileState] = {}
+    for row in sorted(known, key=lambda r: r.indexed_at or 0.0, reverse=True):  # newest row wins a path
+        if row.path in by_path:
+            out.duplicates.append(row)
+        else:
+            by_path[row.path] = row
+    seen = set()
+    for item in scan.files:
+        seen.add(item.path)
+        row = by_path.get(item.path)
+        if row is None:
+            out.new.append(item)
+        elif not same_stat(row, item) or (row.status == ERROR and not row.content_hash):
+            out.recheck.append((row, item))  # an unreadable file is retried: permissions may have changed
+        else:
+            out.unchanged.append(row)
+    # a file under a folder the scan could not list is not gone, only unseen
+    out.vanished = [row for path, row in by_path.items() if path not in seen and scan.covers(path)]
+    return out
+
+
+def resolve(tri: Triage, hashes: dict[str, str]) -> Plan:
+    """Turn the triage into actions, given the content hash of every re-checked and new path
+    (``""`` for a file that could not be read)."""
+    plan = Plan()
+    for row, item in tri.recheck:
+        digest = hashes[item.path]
+        if digest and digest == row.content_hash and row.status != ERROR:
+            plan.touched.append((row, item))
+        else:
+            plan.changed.append((row, item, digest))
+    vanished_by_hash: dict[str, list[FileState]] = defaultdict(list)
+    for row in tri.vanished:
+        if row.content_hash and row.status == OK:
+            vanished_by_hash[row.content_hash].append(row)
+    relinked = set()
+    for item in tri.new:
+        digest = hashes[item.path]
+        candidates = vanished_by_hash.get(digest) if digest else None
+        if candidates:
+            row = candidates.pop()
+            relinked.add(row.id)
+            plan.moved.append((row, item))
+        else:
+            plan.added.append((item, digest))
+    plan.deleted = [row for row in tri.vanished if row.id not in relinked] + tri.duplicates
+    return plan
+
+
+def same_stat(row: FileState, item: ScannedFile) -> bool:
+    return row.size == item.size and abs(row.mtime - item.mtime) <= _MTIME_SLACK

@@ -1,0 +1,68 @@
+"""The folder walk: audio files only, symlinks followed once, unreadable folders reported."""
+from __future__ import annotations
+
+import os
+
+from pathlib import Path
+
+from engine.library.scanner import content_hash, scan
+from tests.engine.library.conftest import python_args
+from tests.factories import tone, write_audio
+
+
+def test_lists_audio_files_recursively_and_skips_the_rest(tmp_path):
+    write_audio(tmp_path / "a.wav", tone())
+    write_audio(tmp_path / "sub" / "deeper" / "B.FLAC", tone(), format="FLAC")
+    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "._a.wav").write_bytes(b"\0\5\26\7 AppleDouble")
+    write_audio(tmp_path / ".hidden" / "c.wav", tone())
+    found = sorted(os.path.relpath(f.path, tmp_path) for f in scan([str(tmp_path)]).files)
+    assert found == ["a.wav", os.path.join("sub", "deeper", "B.FLAC")]
+
+
+def test_symlink_loops_and_repeated_folders_are_visited_once(tmp_path):
+    write_audio(tmp_path / "lib" / "kit" / "snare.wav", tone())
+    os.symlink(tmp_path / "lib", tmp_path / "lib" / "kit" / "back-to-top")  # a loop
+    os.symlink(tmp_path / "lib" / "kit", tmp_path / "lib" / "kit-again")  # the same folder twice
+    os.symlink(tmp_path / "lib" / "loop-a.wav", tmp_path / "lib" / "loop-b.wav")
+    os.symlink(tmp_path / "lib" / "loop-b.wav", tmp_path / "lib" / "loop-a.wav")  # a file link loop
+    result = scan([str(tmp_path / "lib")])
+    names = sorted(os.path.basename(f.path) for f in result.files)
+    assert names == ["loop-a.wav", "loop-b.wav", "snare.wav"]
+    assert all(f.size == -1 for f in result.files if f.path.endswith(("loop-a.wav", "loop-b.wav")))
+
+
+def test_non_utf8_names_come_back_openable(tmp_path):
+    raw = os.fsencode(tmp_path) + b"/caf\xe9 \xff.wav"
+    write_audio(tmp_path / "plain.wav", tone())
+    os.rename(tmp_path / "plain.wav", raw)
+    (found,) = scan([str(tmp_path)]).files
+    assert os.fsencode(found.path) == raw and found.size > 0
+    assert len(content_hash(found.path)) == 32
+
+
+def test_unreadable_folder_is_reported_not_treated_as_empty(tmp_path, run_as_user):
+    write_audio(tmp_path / "locked" / "x.wav", tone())
+    os.chmod(tmp_path / "locked", 0)
+    code = (f"from engine.library.scanner import scan; r = scan([{str(tmp_path)!r}]); "
+            f"print(sorted(r.unreadable_dirs), r.covers({str(tmp_path / 'locked' / 'x.wav')!r}), "
+            f"r.covers({str(tmp_path / 'y.wav')!r}), len(r.files))")
+    try:
+        result = run_as_user(python_args(code), cwd=Path(__file__).parents[3])
+    finally:
+        os.chmod(tmp_path / "locked", 0o755)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"[{str(tmp_path / 'locked')!r}] False True 0"
+
+
+def test_single_file_roots_and_missing_roots(tmp_path):
+    path = write_audio(tmp_path / "one.wav", tone())
+    assert [f.path for f in scan([str(path), str(tmp_path / "gone.wav")]).files] == [str(path)]
+
+
+def test_content_hash_follows_content_not_name(tmp_path):
+    a = write_audio(tmp_path / "a.wav", tone(440))
+    b = tmp_path / "b.wav"
+    b.write_bytes(a.read_bytes())
+    c = write_audio(tmp_path / "c.wav", tone(441))
+    assert content_hash(str(a)) == content_hash(str(b)) != content_hash(str(c))
