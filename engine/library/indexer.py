@@ -135,7 +135,7 @@ class Indexer:
                 empty = next(entries, None) is None
         except OSError:
             return False
-        return not (empty and self.store.count_files(_folder_where(folder.path)) > 0)
+        return not (empty and self.store.count_files(folder_clause(folder.path)) > 0)
 
     def _hashes(self, items: list[ScannedFile], progress: ProgressCallback,
                 should_stop: StopCheck) -> dict[str, str] | None:
@@ -297,5 +297,6 @@ def _under(rows: list[FileState], roots: list[str]) -> list[FileState]:
     return out
 
 
-def _folder_where(folder: str) -> str:
+def folder_clause(folder: str) -> str:
+    """SQL selecting the file rows of one library folder."""
     return f"folder = {quote(path_key(folder))}"

@@ -1,0 +1,332 @@
+"""``earmark``: the engine from a terminal, the CLI twin of what the app does.
+
+Human-readable output by default; ``--json`` prints one JSON document for scripts.
+Progress goes to stderr, results to stdout, so ``earmark search ... --json | jq`` works.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine.facade import Engine
+from engine.index.records import path_key
+from engine.library.report import IndexProgress, IndexReport
+from engine.models.registry import ModelLoadError, list_models
+from engine.paths import app_paths
+from engine.search.filters import SearchFilters
+from engine.search.searcher import SearchHit, describe_hit
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="earmark", description="Search your sound library by describing the sound.")
+    parser.add_argument("--home", metavar="DIR", help="keep data, cache, settings and logs under DIR "
+                                                      "(default: $EARMARK_HOME, else the platform's user folders)")
+    parser.add_argument("--model", metavar="SPEC", help="model for this command: builtin, a checkpoint folder, "
+                                                        "or clap:<hub id or folder> (default: the saved choice)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    add = commands.add_parser("add-folder", help="add a folder to the library")
+    add.add_argument("folder")
+    remove = commands.add_parser("remove-folder", help="forget a folder (its files on disk are untouched)")
+    remove.add_argument("folder")
+    index = commands.add_parser("index", help="scan the folders and index new and changed files")
+    index.add_argument("--json", action="store_true")
+    commands.add_parser("watch", help="index, then keep indexing changes as they happen (Ctrl-C stops)")
+
+    search = commands.add_parser("search", help='find sounds by description, e.g. "wooden door creak, slow"')
+    search.add_argument("query", help='words, "quoted phrases", -exclusions, OR (a query that starts '
+                                      'with - goes after --: earmark search -- "-metal door")')
+    search.add_argument("--explain", action="store_true", help="show each hit's vector and text ranks")
+    _output_options(search)
+    similar = commands.add_parser("similar", help="find sounds like an audio file (in the library or not)")
+    similar.add_argument("file")
+    _output_options(similar)
+
+    info = commands.add_parser("info", help="what the index and the file say about one sound")
+    info.add_argument("file")
+    info.add_argument("--json", action="store_true")
+    models = commands.add_parser("models", help="list the models --model accepts")
+    models.add_argument("--use", metavar="SPEC", help="make SPEC the saved model (re-embeds the library with it)")
+    models.add_argument("--json", action="store_true")
+    status = commands.add_parser("status", help="folders, file counts, model")
+    status.add_argument("--json", action="store_true")
+    return parser
+
+
+def _output_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--limit", type=int, default=20)
+    command.add_argument("--json", action="store_true")
+    command.add_argument("--min-duration", type=float, metavar="SECONDS")
+    command.add_argument("--max-duration", type=float, metavar="SECONDS")
+    command.add_argument("--sample-rate", type=int, metavar="HZ")
+    command.add_argument("--channels", type=int)
+    command.add_argument("--format", help="wav, aiff, flac, ogg, opus or mp3")
+    command.add_argument("--folder", help="only files under this folder")
+    command.add_argument("--tag", help="only files with this tag")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        with Engine(app_paths(args.home), args.model) as engine:
+            return COMMANDS[args.command](engine, args)
+    except (ModelLoadError, ValueError, KeyError, LookupError, OSError) as exc:
+        print(f"earmark: {exc.args[0] if isinstance(exc, KeyError) and exc.args else exc}", file=sys.stderr)
+        return 1
+
+
+# -- commands -------------------------------------------------------------------------
+
+def cmd_add_folder(engine: Engine, args) -> int:
+    folder = engine.add_folder(args.folder)
+    print(f"added {_shown(folder.path)}; run `earmark index` to index it")
+    return 0
+
+
+def cmd_remove_folder(engine: Engine, args) -> int:
+    removed = engine.remove_folder(args.folder)
+    print(f"removed {_shown(args.folder)} ({removed} files forgotten; nothing on disk was changed)")
+    return 0
+
+
+def cmd_index(engine: Engine, args) -> int:
+    with _ProgressBar() as bar, _StopOnInterrupt() as stop:
+        report = engine.index(progress=bar.update, should_stop=stop.requested)
+    failed = engine.failed_files()
+    if args.json:
+        _print_json({"report": report, "failed_files": [{"path": r.path, "error": r.error} for r in failed]})
+        return 0
+    print(_summary(report))
+    for folder in report.offline_folders:
+        print(f"offline: {_shown(folder)} (unreachable; its files are kept)")
+    for folder, reason in report.unreadable_dirs.items():
+        print(f"skipped folder {_shown(folder)}: {reason}")
+    if failed:
+        print(f"\n{len(failed)} file(s) could not be indexed:")
+        for record in failed:
+            print(f"  {_shown(record.path)}: {record.error}")
+    if report.stopped:
+        print("stopped early; run `earmark index` again to continue")
+    return 0
+
+
+def cmd_watch(engine: Engine, args) -> int:
+    print(_summary(engine.index(progress=_ProgressBar().update)))
+
+    def changed(report: IndexReport) -> None:
+        print(f"{time.strftime('%H:%M:%S')} {_summary(report)}", flush=True)
+        for error in report.errors:
+            print(f"  {_shown(error.path)}: {error.error}", flush=True)
+
+    engine.start_watching(changed)
+    print("watching for changes; Ctrl-C stops", flush=True)
+    with _StopOnInterrupt() as stop:
+        while not stop.requested():
+            time.sleep(0.2)
+    return 0
+
+
+def cmd_search(engine: Engine, args) -> int:
+    hits = engine.search(args.query, _filters(args), args.limit)
+    if engine.model_error:
+        print(f"earmark: text search only, the model is unavailable: {engine.model_error}", file=sys.stderr)
+    return _print_hits(hits, args)
+
+
+def cmd_similar(engine: Engine, args) -> int:
+    return _print_hits(engine.similar(args.file, args.limit, _filters(args)), args)
+
+
+def cmd_info(engine: Engine, args) -> int:
+    info = engine.file_info(args.file)
+    if args.json:
+        _print_json(info)
+        return 0 if info.record or info.facts else 1
+    print(_shown(info.path))
+    record, facts = info.record, info.facts
+    if record is None:
+        print("  not in the library")
+    else:
+        print(f"  status: {record.status}{': ' + record.error if record.error else ''}")
+        print(f"  folder: {_shown(record.folder)}")
+        print(f"  windows: {info.windows} for the active model")
+        if record.tags:
+            print(f"  tags: {', '.join(record.tags)}")
+        if record.caption:
+            print(f"  caption: {record.caption}")
+    if facts is not None:
+        depth = f", {facts.bit_depth}-bit" if facts.bit_depth else ""
+        print(f"  audio: {facts.format} {facts.subtype}, {facts.duration_s:.2f} s, {facts.sample_rate} Hz, "
+              f"{facts.channels} ch{depth}")
+    if info.metadata is not None:
+        for key, value in info.metadata.fields.items():
+            print(f"  {key}: {value}")
+        if info.metadata.ucs is not None:
+            print(f"  ucs: {info.metadata.ucs.cat_id} ({info.metadata.ucs.category_full})")
+    if info.error:
+        print(f"  cannot read the file: {info.error}")
+    return 0 if record or facts else 1
+
+
+def cmd_models(engine: Engine, args) -> int:
+    if args.use:
+        job = engine.switch_model(args.use, _switch_progress)
+        job.wait()
+        print(file=sys.stderr)
+        if job.error:
+            raise ValueError(f"could not switch to {args.use}: {job.error}")
+        print(f"now using {args.use} ({engine.model_info.name}); {len(job.failed)} file(s) could not be embedded")
+    choices = list_models(engine.paths.models)
+    if args.json:
+        _print_json({"active": engine.model_spec, "models": choices})
+        return 0
+    print(f"active: {engine.model_spec}")
+    for choice in choices:
+        mark = "*" if choice.spec == engine.model_spec else " "
+        state = "ready" if choice.available else "missing"
+        note = f" ({choice.note})" if choice.note else ""
+        print(f" {mark} {choice.kind:<10} {state:<7} {choice.spec}{note}")
+    return 0
+
+
+def cmd_status(engine: Engine, args) -> int:
+    status = engine.status()
+    if args.json:
+        _print_json(status)
+        return 0
+    print(f"data: {status.data_dir}")
+    print(f"model: {status.model_spec}")
+    print(f"files: {status.files} searchable, {status.errors} failed, {status.offline} offline")
+    for folder in status.folders:
+        state = "online" if folder.online else "OFFLINE"
+        print(f"  {_shown(folder.path)}  [{state}] {folder.files} files, {folder.errors} failed")
+    if not status.folders:
+        print("no folders yet: `earmark add-folder DIR`")
+    if status.indexed_models:
+        print("vectors for: " + ", ".join(sorted(status.indexed_models)))
+    return 0
+
+
+COMMANDS = {"add-folder": cmd_add_folder, "remove-folder": cmd_remove_folder, "index": cmd_index,
+            "watch": cmd_watch, "search": cmd_search, "similar": cmd_similar, "info": cmd_info,
+            "models": cmd_models, "status": cmd_status}
+
+
+# -- output ---------------------------------------------------------------------------
+
+def _filters(args) -> SearchFilters:
+    return SearchFilters(min_duration_s=args.min_duration, max_duration_s=args.max_duration,
+                         sample_rate=args.sample_rate, channels=args.channels, format=args.format,
+                         folder=str(Path(args.folder).expanduser().resolve()) if args.folder else None, tag=args.tag)
+
+
+def _print_hits(hits: list[SearchHit], args) -> int:
+    if args.json:
+        _print_json(hits)
+        return 0
+    if not hits:
+        print("no matches")
+    for rank, hit in enumerate(hits, 1):
+        if getattr(args, "explain", False):
+            print(f"{rank:>3}. {describe_hit(hit)}")
+            print(f"      {_shown(hit.path)}")
+            continue
+        moment = f"  @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
+        duration = f"{hit.duration_s:.1f}s" if hit.duration_s is not None else "?"
+        print(f"{rank:>3}. {hit.score:.3f}  {_shown(hit.path)}  ({duration}){moment}")
+    return 0
+
+
+def _summary(report: IndexReport) -> str:
+    parts = [f"{report.scanned} files", f"{report.added} added", f"{report.updated} updated",
+             f"{report.moved} moved", f"{report.removed} removed", f"{len(report.errors)} failed"]
+    return ", ".join(parts) + f" in {report.seconds:.1f} s"
+
+
+def _print_json(value) -> None:
+    print(json.dumps(_jsonable(value), indent=2, default=str))
+
+
+def _jsonable(value):
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)
+                if not f.name.startswith("_") and f.name != "thread"}
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+def _shown(path: str) -> str:
+    """A path printable on any terminal: bytes that are not UTF-8 appear as \\x escapes."""
+    return path_key(path)
+
+
+def _switch_progress(job) -> None:
+    print(f"\rembedding with {job.spec}: {job.done}/{job.total}", end="", file=sys.stderr, flush=True)
+
+
+class _ProgressBar:
+    """One tqdm bar per indexing phase, on stderr."""
+
+    def __init__(self):
+        self.bar = None
+        self.phase = ""
+
+    def update(self, progress: IndexProgress) -> None:
+        from tqdm import tqdm
+
+        if not progress.total:  # scanning: nothing to count yet
+            return
+        if progress.phase != self.phase:
+            self.close()
+            self.phase = progress.phase
+            self.bar = tqdm(total=progress.total, desc=progress.phase, unit="file", file=sys.stderr,
+                            dynamic_ncols=True, leave=False)
+        self.bar.total = progress.total
+        self.bar.n = progress.done
+        self.bar.set_postfix_str(f"{progress.errors} failed" if progress.errors else "", refresh=False)
+        self.bar.refresh()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+class _StopOnInterrupt:
+    """Ctrl-C asks the running job to stop at the next safe point instead of killing it."""
+
+    def __init__(self):
+        self.event = threading.Event()
+        self.previous = None
+
+    def requested(self) -> bool:
+        return self.event.is_set()
+
+    def __enter__(self) -> "_StopOnInterrupt":
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, lambda *_: self.event.set())
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

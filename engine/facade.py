@@ -1,0 +1,379 @@
+"""The one object the app and the CLI talk to: folders, indexing, search, watching, models.
+
+Threads: searches may run from any thread at any time. Everything that writes to the
+index (an indexing run, a watcher batch, a slice of a model switch) holds one lock,
+so two writers never interleave their read-compare-write steps. A model switch
+embeds the library with the new model a slice at a time in the background; searches
+keep using the old model and its table until the new table covers every file, and
+the flip happens under the write lock so no file can slip in between.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import numpy as np
+
+from engine.audio.decode import AudioDecodeError, AudioFacts, iter_windows, load_mono, probe
+from engine.audio.metadata import FileMetadata, read_metadata
+from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
+from engine.index.store import LibraryStore
+from engine.library.indexer import Indexer, IndexerOptions, StopCheck, folder_clause
+from engine.library.report import IndexReport, ProgressCallback
+from engine.library.watcher import LibraryWatcher
+from engine.logs import setup_logging
+from engine.models.base import AudioTextModel, ModelInfo
+from engine.models.clap import DownloadProgress
+from engine.models.registry import ModelLoadError, load_model
+from engine.paths import AppPaths
+from engine.search.filters import SearchFilters
+from engine.search.searcher import MAX_EXAMPLE_WINDOWS, Searcher, SearchHit
+from engine.settings import Settings
+
+log = logging.getLogger(__name__)
+
+SWITCH_SLICE = 256  # files embedded per hold of the write lock while switching models
+
+
+@dataclass(frozen=True)
+class FolderStatus:
+    path: str
+    online: bool
+    files: int  # searchable ("ok")
+    errors: int
+    offline: int
+    added_at: float
+
+
+@dataclass
+class ModelSwitch:
+    """A background re-embedding for a new model; the flip happens when it completes."""
+    spec: str
+    done: int = 0
+    total: int = 0
+    finished: bool = False
+    error: str = ""
+    failed: list[str] = field(default_factory=list)  # files the new model could not embed
+    thread: threading.Thread | None = field(default=None, repr=False)
+    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """True once the switch has ended (flipped, failed or cancelled)."""
+        if self.thread is not None:
+            self.thread.join(timeout)
+        return self.finished
+
+
+@dataclass(frozen=True)
+class EngineStatus:
+    data_dir: str
+    model_spec: str
+    model_name: str | None  # None until the model is loaded
+    model_error: str  # why the model could not be loaded ("" if it could)
+    folders: list[FolderStatus]
+    files: int
+    errors: int
+    offline: int
+    indexed_models: dict[str, int]  # model name -> vector size, every model with a vector table
+    watching: bool
+    switching: ModelSwitch | None
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    path: str
+    record: FileRecord | None  # None: not in the library
+    facts: AudioFacts | None  # read from the file now (None if it cannot be read)
+    metadata: FileMetadata | None
+    windows: int  # stored windows for the active model
+    error: str = ""  # why the file cannot be read now
+
+
+class Engine:
+    def __init__(self, paths: AppPaths, model_spec: str | None = None, *,
+                 download_progress: DownloadProgress | None = None):
+        self.paths = paths.ensure()
+        self._log_file = setup_logging(paths.logs)
+        self.settings = Settings.load(paths.settings_file)
+        self.model_spec = model_spec or self.settings.model_spec
+        self.store = LibraryStore(paths.index)
+        self.download_progress = download_progress
+        self.model_error = ""
+        self._model: AudioTextModel | None = None
+        self._model_lock = threading.Lock()
+        self._write_lock = threading.RLock()
+        self._watcher: LibraryWatcher | None = None
+        self._switch: ModelSwitch | None = None
+
+    # -- model --------------------------------------------------------------------------
+
+    @property
+    def model(self) -> AudioTextModel:
+        """The active model, loaded on first use. Raises ModelLoadError (also kept in ``model_error``)."""
+        with self._model_lock:
+            if self._model is None:
+                try:
+                    self._model = self._load(self.model_spec)
+                except ModelLoadError as exc:
+                    self.model_error = str(exc)
+                    raise
+                self.model_error = ""
+            return self._model
+
+    @property
+    def model_info(self) -> ModelInfo:
+        return self.model.info
+
+    def switch_model(self, spec: str, progress: Callable[[ModelSwitch], None] | None = None) -> ModelSwitch:
+        """Start using ``spec``: embed the library with it in the background, then flip.
+
+        Searches use the current model until the new one covers every file; the choice
+        is saved in the settings when the flip happens. A switch already running is
+        cancelled (its finished vectors stay and are reused if it is picked again)."""
+        if self._switch is not None and not self._switch.finished:
+            self._switch.cancel()
+            self._switch.wait()
+        job = ModelSwitch(spec)
+        job.thread = threading.Thread(target=self._run_switch, args=(job, progress or (lambda _: None)),
+                                      name="earmark-model-switch", daemon=True)
+        self._switch = job
+        job.thread.start()
+        return job
+
+    def _run_switch(self, job: ModelSwitch, progress: Callable[[ModelSwitch], None]) -> None:
+        try:
+            model = self._load(job.spec)
+            indexer = Indexer(self.store, model, self._indexer_options())
+            job.total = len(self.store.files_missing_embeddings(model.info))
+            failed_ids: set[int] = set()
+            while not job.cancelled:
+                with self._write_lock:
+                    report = indexer.embed_missing(limit=SWITCH_SLICE, skip=failed_ids,
+                                                   should_stop=lambda: job.cancelled)
+                    failed_ids.update(report.failed_ids)
+                    job.failed += [e.path for e in report.errors]
+                    job.done += report.embedded + len(report.errors)
+                    if report.embedded == 0 and not report.errors and not report.stopped:
+                        self._flip(model, job.spec)  # nothing is missing, and nothing can be added now
+                        break
+                progress(job)
+        except Exception as exc:  # noqa: BLE001 - reported to the caller through the job
+            log.exception("switching to model %r failed", job.spec)
+            job.error = str(exc)
+        finally:
+            job.finished = True
+            progress(job)
+
+    def _flip(self, model: AudioTextModel, spec: str) -> None:
+        with self._model_lock:
+            self._model, self.model_spec, self.model_error = model, spec, ""
+        self.settings.model_spec = spec
+        self.settings.save(self.paths.settings_file)
+        log.info("active model is now %s (%s)", model.info.name, spec)
+
+    def _load(self, spec: str) -> AudioTextModel:
+        return load_model(spec, self.settings.device, models_dir=self.paths.models,
+                          progress=self.download_progress)
+
+    # -- folders ------------------------------------------------------------------------
+
+    def folders(self) -> list[FolderStatus]:
+        counts = self.store.counts_by_folder()
+        out = []
+        for folder in sorted(self.store.folders(), key=lambda f: f.path):
+            count = counts.get(path_key(folder.path), {})
+            out.append(FolderStatus(folder.path, folder.online, count.get(OK, 0), count.get(ERROR, 0),
+                                    count.get(OFFLINE, 0), folder.added_at))
+        return out
+
+    def add_folder(self, path: str | os.PathLike) -> FolderStatus:
+        """Add a library folder (indexed by the next :meth:`index`). A folder inside one
+        already in the library is refused; one that contains library folders takes them
+        over, their files and vectors included."""
+        folder = _normalise(path)
+        if not os.path.isdir(folder):
+            raise ValueError(f"{folder} is not a folder")
+        with self._write_lock:
+            existing = [f.path for f in self.store.folders()]
+            for other in existing:
+                if folder == other or _is_inside(folder, other):
+                    raise ValueError(f"{folder} is already in the library (as part of {other})")
+            self.store.add_folder(folder)
+            for child in (other for other in existing if _is_inside(other, folder)):
+                moved = [replace(r, folder=folder) for r in self.store.find_files(folder_clause(child))]
+                self.store.upsert_files(moved)
+                self.store.remove_folder(child)  # holds no files any more: drops only its row
+        self._refresh_watch()
+        return next(f for f in self.folders() if f.path == folder)
+
+    def remove_folder(self, path: str | os.PathLike) -> int:
+        """Forget a folder and its files (the files on disk are untouched); returns how many."""
+        folder = _normalise(path)
+        if folder not in {f.path for f in self.store.folders()}:
+            raise ValueError(f"{folder} is not a library folder")
+        with self._write_lock:
+            removed = self.store.remove_folder(folder)
+        self._refresh_watch()
+        return removed
+
+    # -- indexing -----------------------------------------------------------------------
+
+    def index(self, progress: ProgressCallback | None = None, should_stop: StopCheck | None = None) -> IndexReport:
+        """Scan every folder and bring the index up to date with the active model. Stopping
+        (``should_stop`` returning True) keeps what is done; the next run resumes."""
+        model = self.model
+        with self._write_lock:
+            return Indexer(self.store, model, self._indexer_options()).index(None, progress, should_stop)
+
+    def failed_files(self) -> list[FileRecord]:
+        return sorted(self.store.failed_files(), key=lambda r: r.path)
+
+    def start_watching(self, on_change: Callable[[IndexReport], None] | None = None) -> None:
+        """Index changes in the library folders as they happen (debounced); ``on_change``
+        hears each batch's report, from the watcher's thread."""
+        self.model  # noqa: B018 - load it now, so a bad model fails here and not in the watcher thread
+
+        def handle(paths: set[str]) -> None:
+            with self._write_lock:
+                report = Indexer(self.store, self.model, self._indexer_options()).index(paths)
+            if on_change is not None and (report.changed_anything or report.offline_folders):
+                on_change(report)
+
+        self.stop_watching()
+        self._watcher = LibraryWatcher(handle, debounce_s=self.settings.watch_debounce_s)
+        self._watcher.start(f.path for f in self.store.folders())
+
+    def stop_watching(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    @property
+    def watching(self) -> bool:
+        return self._watcher is not None
+
+    def _refresh_watch(self) -> None:
+        if self._watcher is not None:
+            self._watcher.set_folders(f.path for f in self.store.folders())
+
+    def _indexer_options(self) -> IndexerOptions:
+        return IndexerOptions(hop_fraction=self.settings.window_hop_fraction,
+                              batch_size=self.settings.embed_batch_size)
+
+    # -- search -------------------------------------------------------------------------
+
+    def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100) -> list[SearchHit]:
+        """Hybrid search; if the model cannot be loaded, text only (``model_error`` says why)."""
+        return Searcher(self.store, self._model_or_none()).search(query, filters, limit)
+
+    def similar(self, path: str | os.PathLike, limit: int = 50, filters: SearchFilters = SearchFilters(),
+                ) -> list[SearchHit]:
+        """Files that sound like ``path``: its stored windows when it is in the library and
+        embedded, else its audio embedded now (any file, in the library or not)."""
+        model = self.model
+        searcher = Searcher(self.store, model)
+        path = _normalise(path)
+        record = self.store.get_file(path)
+        if record is not None and record.status == OK and len(self.store.embeddings(model.info).windows(record.id)):
+            return searcher.similar(path, limit, filters)
+        return searcher.similar(self._example_vectors(model, path), limit, filters, exclude_path=path)
+
+    def _example_vectors(self, model: AudioTextModel, path: str) -> np.ndarray:
+        """At most MAX_EXAMPLE_WINDOWS windows, spread over the file, decoding only those."""
+        window = model.info.window_seconds
+        hop = window * self.settings.window_hop_fraction
+        duration = probe(path).duration_s
+        if duration <= window + hop * (MAX_EXAMPLE_WINDOWS - 1):
+            clips = [w.samples for w in iter_windows(path, model.info.sample_rate, window, hop)]
+        else:
+            starts = np.linspace(0, duration - window, MAX_EXAMPLE_WINDOWS)
+            clips = [load_mono(path, model.info.sample_rate, float(s), window) for s in starts]
+        return model.embed_audio(clips)
+
+    def _model_or_none(self) -> AudioTextModel | None:
+        try:
+            return self.model
+        except ModelLoadError:
+            log.warning("model %r unavailable, searching text only: %s", self.model_spec, self.model_error)
+            return None
+
+    # -- files --------------------------------------------------------------------------
+
+    def file_info(self, path: str | os.PathLike) -> FileInfo:
+        """What the index holds about ``path`` and what the file says now (any audio file)."""
+        path = _normalise(path)
+        record = self.store.get_file(path)
+        facts = metadata = None
+        error = ""
+        try:
+            facts, metadata = probe(path), read_metadata(path)
+        except AudioDecodeError as exc:
+            error = str(exc)
+        windows = 0
+        if record is not None and self._model_or_none() is not None:
+            windows = len(self.store.embeddings(self.model.info).windows(record.id))
+        return FileInfo(path, record, facts, metadata, windows, error)
+
+    def set_tags(self, paths: Iterable[str | os.PathLike], tags: list[str]) -> None:
+        """Replace the tags of these library files (they become searchable words)."""
+        ids = [self._record(p).id for p in paths]
+        with self._write_lock:
+            self.store.set_tags(ids, tags)
+
+    def set_caption(self, path: str | os.PathLike, text: str) -> None:
+        record = self._record(path)
+        with self._write_lock:
+            self.store.set_caption(record.id, text)
+
+    def _record(self, path: str | os.PathLike) -> FileRecord:
+        record = self.store.get_file(_normalise(path))
+        if record is None:
+            raise KeyError(f"{path} is not in the library")
+        return record
+
+    # -- status and shutdown ------------------------------------------------------------
+
+    def status(self) -> EngineStatus:
+        folders = self.folders()
+        return EngineStatus(
+            data_dir=str(self.paths.data), model_spec=self.model_spec,
+            model_name=self._model.info.name if self._model is not None else None,
+            model_error=self.model_error, folders=folders,
+            files=sum(f.files for f in folders), errors=sum(f.errors for f in folders),
+            offline=sum(f.offline for f in folders), indexed_models=self.store.models(),
+            watching=self.watching, switching=self._switch)
+
+    def close(self) -> None:
+        self.stop_watching()
+        if self._switch is not None:
+            self._switch.cancel()
+            self._switch.wait()
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if getattr(h, "baseFilename", None) == str(self._log_file)]:
+            root.removeHandler(handler)
+            handler.close()
+
+    def __enter__(self) -> "Engine":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+def _normalise(path: str | os.PathLike) -> str:
+    return os.path.abspath(os.path.expanduser(os.fspath(path)))
+
+
+def _is_inside(path: str, folder: str) -> bool:
+    return path.startswith(folder.rstrip(os.sep) + os.sep)
