@@ -13,7 +13,8 @@ from engine.audio.names import name_to_words
 GENERIC_WORDS = frozenset("""
 usr share games game data sound sounds snd sfx fx audio samples sample ogg wav flac mp3 opus
 doc docs media assets res resources base packages package default common misc other effects
-effect files file tmp new old final master mono stereo
+effect files file tmp new old final master mono stereo techs megapack factions units
+commondata tilesets
 """.split())
 
 
@@ -42,6 +43,19 @@ def path_caption(relative_path: str, package_words: set[str] = frozenset(), cont
         if phrase not in context and phrase != " ".join(name):
             context.append(phrase)
     return " ".join(name), context
+
+
+VOICE_FOLDERS = frozenset({"voices", "voice", "speech", "vo"})
+
+
+def sound_captions(name: str, context: list[str]) -> list[str]:
+    """Captions for one game sound, most specific first. Voice-pack lines are what a
+    character says ("uh oh"), so they become "a cartoon voice saying ..."."""
+    if any(set(c.split()) & VOICE_FOLDERS for c in context):
+        return [f'a cartoon voice saying "{name}"', name, "a game character's voice"]
+    if any("music" in c.split() for c in context):
+        return [f"{name}, game music", "game music", "music"]
+    return [name] + [f"{name}, {c}" for c in context[:1]] + [f"{name}, game sound effect"]
 
 
 def package_words(package: str) -> set[str]:

@@ -38,7 +38,7 @@ def split_for(source: str, val_percent: int) -> str:
     return "val" if bucket < val_percent else "train"
 
 
-def segments(samples: np.ndarray, max_segments: int, min_seconds: float = 0.2) -> list[np.ndarray]:
+def segments(samples: np.ndarray, max_segments: int, min_seconds: float = 0.05) -> list[np.ndarray]:
     """Up to ``max_segments`` consecutive 10.24 s pieces; a tail shorter than ``min_seconds``
     or a silent piece is dropped (a game's music loop ends in silence more often than not)."""
     out = []

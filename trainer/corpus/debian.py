@@ -1,0 +1,94 @@
+"""Sound effects from Debian game-data packages: ``apt-get download`` + extract, no install.
+
+Only the audio members of each package's data tarball are extracted (``dpkg-deb
+--fsys-tarfile | tar --wildcards``), which keeps a 860 MB package to the part we use.
+"""
+from __future__ import annotations
+
+import logging
+import subprocess
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from engine.audio.decode import AudioDecodeError, load_mono
+from trainer.corpus.captions import package_words, path_caption, sound_captions
+from trainer.corpus.clips import SAMPLE_RATE, Clip, segments, write_clip
+
+log = logging.getLogger(__name__)
+
+PACKAGES = ("hedgewars-data", "lincity-ng-data", "frozen-bubble-data", "extremetuxracer-data",
+            "tuxpaint-data", "pingus-data", "supertuxkart-data", "supertux-data", "megaglest-data",
+            "widelands-data", "redeclipse-data")
+AUDIO_GLOBS = ("*.ogg", "*.wav", "*.flac", "*.mp3", "*.opus", "*.OGG", "*.WAV")
+LONG_FILE_SECONDS = 30.0  # music and ambience loops: one segment is enough variety
+
+
+def fetch(package: str, debs: Path) -> Path:
+    """The package's .deb in ``debs`` (downloaded once; ``apt-get update`` must have run)."""
+    debs.mkdir(parents=True, exist_ok=True)
+    found = sorted(debs.glob(f"{package}_*.deb"))
+    if not found:
+        run(["apt-get", "download", package], cwd=debs)
+        found = sorted(debs.glob(f"{package}_*.deb"))
+    if not found:
+        raise FileNotFoundError(f"apt-get download {package} left no .deb in {debs}")
+    return found[-1]
+
+
+def extract_audio(deb: Path, dest: Path) -> list[Path]:
+    """Audio files of one package under ``dest`` (extracted once; a marker says it finished)."""
+    done = dest / ".extracted"
+    if not done.exists():
+        dest.mkdir(parents=True, exist_ok=True)
+        tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
+        # tar exits 2 when a glob matches nothing in this package: that is not an error here.
+        subprocess.run(["tar", "-x", "-C", str(dest), "--wildcards", *AUDIO_GLOBS], stdin=tar.stdout,
+                       stderr=subprocess.DEVNULL)
+        if tar.wait() != 0:
+            raise RuntimeError(f"dpkg-deb could not read {deb}")
+        done.touch()
+    return sorted(p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in
+                  {".ogg", ".wav", ".flac", ".mp3", ".opus"})
+
+
+def file_clips(task: tuple[str, Path, Path, Path]) -> list[Clip]:
+    """Decode one file to 16 kHz mono and write its segments (runs in a worker process)."""
+    package, path, extracted, out = task
+    relative = path.relative_to(extracted).as_posix()
+    name, context = path_caption(relative, package_words(package))
+    if not name:
+        return []
+    try:
+        samples = load_mono(path, SAMPLE_RATE)
+    except (AudioDecodeError, ValueError, RuntimeError) as error:
+        log.warning("skipping %s: %s", relative, error)
+        return []
+    long_file = len(samples) > LONG_FILE_SECONDS * SAMPLE_RATE
+    captions = sound_captions(name, context)
+    tags = [name, *context, package.removesuffix("-data")]
+    source = f"{package}/{relative}"
+    clips = []
+    for number, piece in enumerate(segments(samples, max_segments=1 if long_file else 3)):
+        audio = write_clip(out, f"debian/{package}/{relative.rsplit('.', 1)[0]}.{number}.wav", piece)
+        clips.append(Clip(audio, captions, tags, source, kind="debian"))
+    return clips
+
+
+def build(out: Path, packages: list[str], workers: int = 2, limit: int | None = None) -> list[Clip]:
+    clips: list[Clip] = []
+    for package in packages:
+        deb = fetch(package, out / "debs")
+        extracted = out / "extracted" / package
+        files = extract_audio(deb, extracted)[:limit]
+        log.info("%s: %d audio files", package, len(files))
+        tasks = [(package, path, extracted, out) for path in files]
+        with ProcessPoolExecutor(workers) as pool:
+            for result in pool.map(file_clips, tasks, chunksize=8):
+                clips += result
+    return clips
+
+
+def run(command: list[str], cwd: Path | None = None) -> None:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed: {result.stderr.strip()[-500:]}")
