@@ -66,7 +66,7 @@ def patchify(mel: torch.Tensor, frames: torch.Tensor, patch: int = 16):
     patches = mel.reshape(b, nt, patch, nf, patch).permute(0, 1, 3, 2, 4).reshape(b, nt * nf, patch * patch)
     time_idx = torch.arange(nt, device=mel.device).repeat_interleave(nf).expand(b, -1)
     freq_idx = torch.arange(nf, device=mel.device).repeat(nt).expand(b, -1)
-    valid = time_idx * patch < frames[:, None]
+    valid = time_idx * patch < frames.clamp(min=1)[:, None]  # an empty clip still has one (silent) patch column
     return patches, time_idx, freq_idx, valid
 
 
@@ -76,6 +76,11 @@ def random_subset(valid: torch.Tensor, keep: int, generator: torch.Generator | N
     noise = torch.rand(valid.shape, device=valid.device, generator=generator) + (~valid).float() * 2
     order = noise.argsort(dim=1)
     return order[:, :keep], order[:, keep:]
+
+
+def mask_or_none(valid: torch.Tensor | None) -> torch.Tensor | None:
+    """None when nothing is masked: SDPA then may use its fused (flash) kernels on GPU."""
+    return None if valid is None or bool(valid.all()) else valid
 
 
 def gather_rows(x: torch.Tensor, idx: torch.Tensor) -> torch.Tensor:
@@ -188,6 +193,7 @@ class AudioEncoder(nn.Module):
         return self.patch_embed(patches) + self.pos(time_idx, freq_idx)
 
     def transform(self, x, valid):
+        valid = mask_or_none(valid)
         for block in self.blocks:
             x = block(x, valid)
         return self.norm(x)
@@ -268,6 +274,7 @@ class MAEDecoder(nn.Module):
         latent = torch.where(visible_valid[..., None], self.embed(latent), self.mask_token)
         x.scatter_(1, visible_idx[..., None].expand(-1, -1, x.shape[-1]), latent)
         x = x + self.pos(time_idx, freq_idx)
+        valid = mask_or_none(valid)
         for block in self.blocks:
             x = block(x, valid)
         return self.predict(self.norm(x))
@@ -304,6 +311,7 @@ class CaptionDecoder(nn.Module):
 
     def forward(self, text_states, text_valid, audio_tokens, audio_valid, token_embeddings):
         x = text_states
+        audio_valid = mask_or_none(audio_valid)
         for block in self.blocks:
             x = block(x, text_valid, causal=True, context=audio_tokens, context_valid=audio_valid)
         return self.norm(x) @ token_embeddings.weight.T

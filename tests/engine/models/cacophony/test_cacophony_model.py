@@ -140,3 +140,9 @@ def test_fusion_encodes_long_audio_in_one_window_and_leaves_short_audio_alone(ti
     finally:
         model.eval()
     assert not torch.allclose(trained[0], embedding[0])  # random crops while training
+
+
+def test_an_empty_clip_embeds_as_silence_not_nan(tiny):
+    model, _ = tiny
+    embedding, _, valid = model.embed_audio(torch.zeros(2, 16_000), torch.tensor([0, 16_000]))
+    assert torch.isfinite(embedding).all() and valid[0].sum() == 8
