@@ -38,8 +38,6 @@ def migrate(db: DBConnection, meta: Meta, target: int,
             migrations: Sequence[Migration] = MIGRATIONS) -> list[Migration]:
     """Run the migrations between the stored version and ``target``; return those run."""
     current = meta.get(VERSION_KEY)
-    if current is None:
-        raise SchemaVersionError("the library database has no schema version; it was not made by Earmark")
     if current > target:
         raise SchemaVersionError(f"the library database is at schema version {current}, newer than this "
                                  f"Earmark understands ({target}); update Earmark to open it")

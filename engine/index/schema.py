@@ -11,6 +11,8 @@ import hashlib
 import re
 
 import pyarrow as pa
+from lancedb.db import DBConnection
+from lancedb.table import Table
 
 SCHEMA_VERSION = 1
 
@@ -70,3 +72,10 @@ def embeddings_table_name(model_name: str) -> str:
     if safe != model_name:
         safe += "_" + hashlib.sha1(model_name.encode()).hexdigest()[:8]
     return EMBEDDINGS_PREFIX + safe
+
+
+def open_or_create(db: DBConnection, name: str, schema: pa.Schema) -> Table:
+    """The table as it is on disk (a migrated table may have grown columns), or a new one."""
+    if name in db.list_tables().tables:
+        return db.open_table(name)
+    return db.create_table(name, schema=schema, exist_ok=True)

@@ -42,7 +42,7 @@ from engine.index.records import (ERROR, OFFLINE, OK, STATE_COLUMNS, FileRecord,
                                   arrow_to_files, arrow_to_folders, arrow_to_states, files_to_arrow,
                                   folders_to_arrow, path_key)
 from engine.index.schema import (FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
-                                 SCHEMA_VERSION)
+                                 SCHEMA_VERSION, open_or_create)
 from engine.index.sql import all_of, in_list, quote
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.models.base import ModelInfo
@@ -63,16 +63,16 @@ class LibraryStore:
         self.ann_policy = ann_policy
         self.optimize_every = optimize_every
         self._writes = 0
-        fresh = META not in self.db.list_tables().tables
-        self.files = self.db.create_table(FILES, schema=FILES_SCHEMA, exist_ok=True)
-        self.folders_table = self.db.create_table(FOLDERS, schema=FOLDERS_SCHEMA, exist_ok=True)
-        self.meta = Meta(self.db.create_table(META, schema=META_SCHEMA, exist_ok=True))
-        if fresh:
+        self.meta = Meta(open_or_create(self.db, META, META_SCHEMA))
+        version = self.meta.get(VERSION_KEY)
+        if version is not None:
+            migrate(self.db, self.meta, schema_version, migrations)  # before opening: tables may change
+        self.files = open_or_create(self.db, FILES, FILES_SCHEMA)
+        self.folders_table = open_or_create(self.db, FOLDERS, FOLDERS_SCHEMA)
+        if version is None:  # new, or its creation was interrupted: (re)make the indices
             self.files.create_index("id", config=BTree())
             self.files.create_index(TEXT_COLUMN, config=FTS(with_position=True))
-            self.meta.set(VERSION_KEY, schema_version)  # last: a crash before it redoes the creation
-        else:
-            migrate(self.db, self.meta, schema_version, migrations)
+            self.meta.set(VERSION_KEY, schema_version)  # last, so a crash before it redoes all this
         self._embeddings: dict[str, EmbeddingTable] = {}
 
     @property

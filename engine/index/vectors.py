@@ -19,7 +19,7 @@ from lancedb.db import DBConnection
 from lancedb.index import BTree, IvfFlat
 
 from engine.index.meta import Meta
-from engine.index.schema import embeddings_schema, embeddings_table_name
+from engine.index.schema import embeddings_schema, embeddings_table_name, open_or_create
 from engine.index.sql import in_list
 from engine.models.base import l2_normalise
 
@@ -82,7 +82,7 @@ class EmbeddingTable:
         if stored is not None and stored["dim"] != dim:
             raise ValueError(f"model {model_name!r} has {dim}-d vectors but the index holds {stored['dim']}-d ones "
                              f"under that name; give the model a different name")
-        self.table = db.create_table(self.name, schema=embeddings_schema(dim), exist_ok=True)
+        self.table = open_or_create(db, self.name, embeddings_schema(dim))
         if stored is None:
             self.table.create_index("file_id", config=BTree())
             meta.set(self._meta_key, {"model": model_name, "dim": dim, "ann_rows": 0})

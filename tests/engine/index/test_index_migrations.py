@@ -1,0 +1,57 @@
+"""Schema versions: a database made at an older version is migrated in order, once."""
+from __future__ import annotations
+
+import pyarrow as pa
+import pytest
+
+from engine.index import LibraryStore
+from engine.index.migrations import Migration, SchemaVersionError
+from engine.index.schema import FILES
+from tests.engine.index.index_factories import record
+
+
+def add_rating(db) -> None:
+    files = db.open_table(FILES)
+    if "rating" not in files.schema.names:  # safe to run twice, as migrations must be
+        files.add_columns({"rating": "CAST(0 AS INT)"})
+
+
+def fill_rating(db) -> None:
+    db.open_table(FILES).update(values={"rating": 3})
+
+
+def test_old_database_is_migrated_in_order_once(tmp_path):
+    path = tmp_path / "index.lance"
+    v1 = LibraryStore(path, schema_version=1)
+    saved, = v1.upsert_files([record("door.wav")])
+    calls = []
+    migrations = [Migration(3, "fill ratings", lambda db: (calls.append(3), fill_rating(db))),
+                  Migration(2, "add a rating column", lambda db: (calls.append(2), add_rating(db)))]
+
+    v3 = LibraryStore(path, schema_version=3, migrations=migrations)
+    assert calls == [2, 3]
+    assert v3.schema_version == 3
+    assert v3.files.to_arrow().select(["id", "rating"]).to_pylist() == [{"id": saved.id, "rating": 3}]
+    assert v3.meta.get("migration:2")["description"] == "add a rating column"
+    assert v3.get_file(saved.path).path == saved.path  # the store still reads the migrated table
+
+    LibraryStore(path, schema_version=3, migrations=migrations)
+    assert calls == [2, 3]  # already at version 3: nothing re-runs
+
+
+def test_a_migration_interrupted_before_its_version_bump_reruns_safely(tmp_path):
+    path = tmp_path / "index.lance"
+    LibraryStore(path, schema_version=1).upsert_files([record("a.wav")])
+    add_rating(LibraryStore(path, schema_version=1).db)  # applied, then "killed" before the bump
+    store = LibraryStore(path, schema_version=2, migrations=[Migration(2, "add rating", add_rating)])
+    assert store.schema_version == 2
+    assert store.files.schema.field("rating").type == pa.int32()
+
+
+def test_newer_or_unreachable_versions_are_refused(tmp_path):
+    path = tmp_path / "index.lance"
+    LibraryStore(path, schema_version=2, migrations=[Migration(2, "add rating", add_rating)])
+    with pytest.raises(SchemaVersionError, match="newer than this Earmark understands"):
+        LibraryStore(path, schema_version=1)
+    with pytest.raises(SchemaVersionError, match="no migration path from schema version 2 to 4"):
+        LibraryStore(path, schema_version=4, migrations=[Migration(4, "skip 3", add_rating)])

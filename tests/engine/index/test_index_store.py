@@ -1,0 +1,195 @@
+"""LibraryStore against a real LanceDB in a temp folder."""
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from engine.index import ERROR, OFFLINE, OK, AnnPolicy, FileRecord, LibraryStore, Windows
+from engine.index.schema import FILES, FOLDERS, META, SCHEMA_VERSION, embeddings_table_name
+from tests.engine.index.index_factories import LIB, model_info, record, windows
+
+MODEL = model_info()
+
+
+def window_rows(store: LibraryStore, file_id: int, model=MODEL) -> list[tuple[float, float]]:
+    table = store.embeddings(model).table
+    rows = table.search().where(f"file_id = {file_id}").limit(None).to_arrow()
+    return sorted(zip(rows["start_s"].to_pylist(), rows["end_s"].to_pylist()))
+
+
+def test_fresh_database_has_tables_indices_and_version(store, tmp_path):
+    assert store.schema_version == SCHEMA_VERSION
+    assert {FILES, FOLDERS, META} <= set(store.db.list_tables().tables)
+    indexed = {tuple(i.columns): i.index_type for i in store.files.list_indices()}
+    assert indexed[("search_text",)] == "FTS"
+    assert indexed[("id",)] == "BTree"
+    store.upsert_files([record("a.wav")])
+    reopened = LibraryStore(tmp_path / "index.lance")
+    assert reopened.get_file(f"{LIB}/a.wav") is not None
+    assert [f.path for f in reopened.folders()] == [LIB]
+
+
+def test_upsert_assigns_ids_and_updates_by_path(store):
+    first, = store.upsert_files([record("door.wav", size=10)])
+    assert isinstance(first.id, int)
+    again, = store.upsert_files([record("door.wav", size=20, metadata_text="creaky")])
+    assert again.id == first.id
+    assert store.count_files() == 1
+    stored = store.get_file(f"{LIB}/door.wav")
+    assert (stored.size, stored.metadata_text, stored.status) == (20, "creaky", OK)
+    assert store.get_files([first.id])[first.id].path == f"{LIB}/door.wav"
+    with pytest.raises(ValueError, match="same path twice"):
+        store.upsert_files([record("x.wav"), record("x.wav")])
+
+
+def test_non_utf8_file_names_round_trip(store):
+    path = os.fsdecode(f"{LIB}/caf".encode() + b"\xe9 door.wav")  # Latin-1 byte: a lone surrogate in str
+    saved, = store.upsert_files([FileRecord(path=path, folder=LIB, content_hash="h")])
+    assert store.get_file(path).path == path
+    assert store.get_files([saved.id])[saved.id].path == path
+    assert store.folder_files(LIB)[0].path == path
+
+
+def test_moved_file_is_relinked_by_hash_keeping_vectors(store):
+    saved, = store.commit_embedded(MODEL, [(record("old name.wav", content_hash="abc"), windows(3))])
+    before = window_rows(store, saved.id)
+    [found] = store.find_by_hash("abc")
+    moved = store.move_file(found.id, f"{LIB}/sub/new name.wav", size=1000, mtime=5.0)
+    assert moved.id == saved.id
+    assert store.get_file(f"{LIB}/old name.wav") is None
+    assert store.get_file(f"{LIB}/sub/new name.wav").mtime == 5.0
+    assert window_rows(store, saved.id) == before
+    assert store.full_text("new", None, 10)[0].tolist() == [saved.id]  # the name words followed the move
+    assert store.full_text("old", None, 10)[0].tolist() == []
+
+
+def test_rewriting_windows_replaces_them_without_duplicates(store):
+    for round_, n in enumerate([3, 5, 2, 2]):
+        saved, = store.commit_embedded(MODEL, [(record("amb.wav"), windows(n, seed=round_, start=10 * round_))])
+    assert window_rows(store, saved.id) == [(30.0, 31.0), (31.0, 32.0)]
+    assert store.embeddings(MODEL).count() == 2
+    assert store.count_files() == 1
+
+
+def test_commit_rejects_vectors_of_the_wrong_size(store):
+    with pytest.raises(ValueError, match="4-d vectors for the 8-d model"):
+        store.commit_embedded(MODEL, [(record("a.wav"), windows(2, dim=4))])
+    with pytest.raises(ValueError, match="NaN"):
+        Windows([0.0], [1.0], np.full((1, 8), np.nan))
+    with pytest.raises(ValueError, match="same windows"):
+        Windows([0.0, 1.0], [1.0], np.zeros((2, 8)))
+    assert store.count_files() == 0  # nothing half-written
+
+
+def test_delete_removes_rows_and_vectors_of_every_model(store):
+    other = model_info("other-model", dim=3)
+    a, b = store.commit_embedded(MODEL, [(record("a.wav"), windows(2)), (record("b.wav"), windows(1))])
+    store.commit_embedded(other, [(record("a.wav"), windows(2, dim=3))])
+    store.delete_files([a.id])
+    assert store.get_file(a.path) is None
+    assert window_rows(store, a.id) == [] and window_rows(store, a.id, other) == []
+    assert window_rows(store, b.id) == [(0.0, 1.0)]
+
+
+def test_error_records_are_listed_and_lose_stale_vectors(store):
+    saved, = store.commit_embedded(MODEL, [(record("bad.wav"), windows(2))])
+    store.upsert_files([record("bad.wav", status=ERROR, error="truncated WAV: data chunk ends early")])
+    [failed] = store.failed_files()
+    assert (failed.id, failed.error) == (saved.id, "truncated WAV: data chunk ends early")
+    assert window_rows(store, saved.id) == []
+
+
+def test_offline_folder_keeps_everything_and_comes_back(store):
+    store.add_folder("/mnt/drive")
+    saved = store.commit_embedded(MODEL, [(record("a.wav", folder="/mnt/drive"), windows(2)),
+                                          (record("b.wav", folder="/mnt/drive"), windows(1))])
+    store.upsert_files([record("c.wav", folder="/mnt/drive", status=ERROR, error="unreadable")])
+    store.commit_embedded(MODEL, [(record("x.wav"), windows(1))])
+    store.set_folder_online("/mnt/drive", False)
+    assert store.counts_by_folder() == {"/mnt/drive": {OFFLINE: 2, ERROR: 1}, LIB: {OK: 1}}
+    assert {f.path: f.online for f in store.folders()} == {LIB: True, "/mnt/drive": False}
+    assert store.embeddings(MODEL).count() == 4  # vectors kept
+    store.set_folder_online("/mnt/drive", True)
+    assert store.counts_by_folder()["/mnt/drive"] == {OK: 2, ERROR: 1}
+    assert [window_rows(store, r.id) for r in saved] == [[(0.0, 1.0), (1.0, 2.0)], [(0.0, 1.0)]]
+
+
+def test_remove_folder_deletes_only_that_folder(store):
+    store.add_folder("/other")
+    gone, = store.commit_embedded(MODEL, [(record("a.wav", folder="/other"), windows(2))])
+    kept, = store.commit_embedded(MODEL, [(record("a.wav"), windows(1))])
+    assert store.remove_folder("/other") == 1
+    assert [f.path for f in store.folders()] == [LIB]
+    assert store.get_files([gone.id, kept.id]).keys() == {kept.id}
+    assert window_rows(store, gone.id) == []
+
+
+def test_folder_files_lists_scan_state_of_one_folder(store):
+    store.add_folder("/other")
+    saved, = store.upsert_files([record("a.wav", size=12, mtime=3.5, content_hash="h1")])
+    store.upsert_files([record("b.wav", folder="/other")])
+    [state] = store.folder_files(LIB)
+    assert (state.id, state.path, state.size, state.mtime, state.content_hash, state.status) == \
+        (saved.id, f"{LIB}/a.wav", 12, 3.5, "h1", OK)
+
+
+def test_tags_and_caption_are_stored_and_searchable(store):
+    a, b = store.upsert_files([record("one.wav"), record("two.wav")])
+    store.set_tags([a.id, b.id], ["Foley", " foley ", "", "Foley", "door"])
+    store.set_caption(b.id, "a dog barks twice in the distance")
+    assert store.get_files([a.id])[a.id].tags == ["Foley", "foley", "door"]
+    assert store.full_text("door", None, 10)[0].tolist() in ([a.id, b.id], [b.id, a.id])
+    assert store.full_text("barks distance", None, 10)[0].tolist() == [b.id]
+    with pytest.raises(KeyError):
+        store.set_caption(12345, "nothing")
+
+
+def test_recover_drops_orphan_and_error_vectors(store):
+    ok, = store.commit_embedded(MODEL, [(record("ok.wav"), windows(2))])
+    store.embeddings(MODEL).replace({999: windows(3)})  # vectors written, killed before the record
+    bad, = store.commit_embedded(MODEL, [(record("bad.wav"), windows(2))])
+    store.files.update(where=f"id = {bad.id}", values={"status": ERROR})  # killed before its vectors went
+    assert store.recover() == 2
+    assert store.embeddings(MODEL).file_ids().tolist() == [ok.id]
+
+
+def test_files_missing_embeddings_for_a_new_model(store):
+    a, b = store.commit_embedded(MODEL, [(record("a.wav"), windows(1)), (record("b.wav"), windows(1))])
+    new_model = model_info("new-model", dim=4)
+    store.commit_embedded(new_model, [(store.get_file(a.path), windows(1, dim=4))])
+    assert store.files_missing_embeddings(new_model) == [b.id]
+    assert store.models() == {MODEL.name: 8, new_model.name: 4}
+
+
+def test_model_table_names_are_safe_and_distinct(store):
+    assert embeddings_table_name("tiny") == "emb_tiny"
+    odd = embeddings_table_name("clap:laion/larger_clap_general")
+    assert odd.startswith("emb_clap_laion_larger_clap_general_") and odd != embeddings_table_name("clap_laion/x")
+    store.embeddings(model_info("clap:laion/x", dim=4))
+    with pytest.raises(ValueError, match="has 5-d vectors"):
+        LibraryStore(store.db.uri).embeddings(model_info("clap:laion/x", dim=5))
+
+
+def test_optimize_builds_vector_index_and_new_rows_are_still_found(tmp_path):
+    store = LibraryStore(tmp_path / "db", ann_policy=AnnPolicy(min_rows=300, rows_per_partition=50))
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((400, 8)).astype(np.float32)
+    items = [(record(f"f{i}.wav"), Windows([0.0], [1.0], vectors[i:i + 1])) for i in range(400)]
+    saved = store.commit_embedded(MODEL, items)
+    table = store.embeddings(MODEL)
+    assert not table._has_ann
+    store.optimize()
+    assert any(i.index_type == "IvfFlat" for i in table.table.list_indices())
+    late, = store.commit_embedded(MODEL, [(record("late.wav"), windows(1, seed=7))])  # after the index
+    for query, expected in [(vectors[17], saved[17].id), (windows(1, seed=7).vectors[0], late.id)]:
+        assert table.nearest(query, 1).file_ids.tolist() == [expected]
+
+
+def test_automatic_optimize_after_many_writes(tmp_path):
+    store = LibraryStore(tmp_path / "db", optimize_every=5)
+    for i in range(5):
+        store.upsert_files([record(f"f{i}.wav")])
+    fts = next(i for i in store.files.list_indices() if i.index_type == "FTS")
+    assert (fts.num_indexed_rows, fts.num_unindexed_rows) == (5, 0)

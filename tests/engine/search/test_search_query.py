@@ -1,0 +1,38 @@
+"""Parsing the Soundminer-style syntax (its effect on results is in test_searcher)."""
+from __future__ import annotations
+
+from engine.search.query import Term, parse_query
+
+
+def test_plain_words_are_one_alternative():
+    parsed = parse_query("  wooden door   creak ")
+    assert [alt.text for alt in parsed.alternatives] == ["wooden door creak"]
+    assert parsed.excludes == () and not parsed.is_empty
+
+
+def test_quoted_phrases_keep_their_words_together():
+    [alt] = parse_query('slow "door  creak" heavy').alternatives
+    assert alt.terms == (Term("slow"), Term("door creak", phrase=True), Term("heavy"))
+    assert alt.phrases == ("door creak",)
+    assert alt.text == "slow door creak heavy"  # what the model embeds: operators removed
+
+
+def test_excludes_words_and_phrases():
+    parsed = parse_query('door -metal -"car door" hi-hat')
+    assert parsed.excludes == ("metal", "car door")
+    assert parsed.alternatives[0].text == "door hi-hat"  # an inner hyphen is part of the word
+
+
+def test_or_splits_alternatives_and_only_in_upper_case():
+    parsed = parse_query('dog bark OR "cat meow" OR bird -wind')
+    assert [alt.text for alt in parsed.alternatives] == ["dog bark", "cat meow", "bird"]
+    assert parsed.excludes == ("wind",)
+    assert [alt.text for alt in parse_query("dog or cat").alternatives] == ["dog or cat"]
+
+
+def test_sloppy_input_never_fails():
+    assert [alt.text for alt in parse_query("OR dog OR OR cat OR").alternatives] == ["dog", "cat"]
+    assert parse_query('door "creak slow').alternatives[0].phrases == ("creak slow",)  # closes at the end
+    assert parse_query('- "" -"" OR').is_empty
+    assert parse_query("-metal").is_empty and parse_query("-metal").excludes == ("metal",)
+    assert parse_query("").is_empty

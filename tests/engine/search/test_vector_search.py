@@ -1,0 +1,57 @@
+"""nearest_files against numpy brute force, through both filter strategies and the ANN index."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.index import AnnPolicy, LibraryStore, Windows
+from engine.index.sql import in_list
+from engine.search import vector_search
+from engine.search.vector_search import nearest_files
+from tests.engine.index.index_factories import model_info, record
+
+DIM, FILES, WINDOWS = 8, 200, 3
+MODEL = model_info(dim=DIM)
+
+
+@pytest.fixture(scope="module", params=[False, True], ids=["exact", "ivf"])
+def library(request, tmp_path_factory):
+    policy = AnnPolicy(min_rows=100, rows_per_partition=50) if request.param else AnnPolicy()
+    store = LibraryStore(tmp_path_factory.mktemp("db") / "index.lance", ann_policy=policy)
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((FILES, WINDOWS, DIM)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=-1, keepdims=True)
+    saved = store.commit_embedded(MODEL, [(record(f"f{i}.wav"), Windows(np.arange(WINDOWS), np.arange(WINDOWS) + 1,
+                                                                        vectors[i])) for i in range(FILES)])
+    store.optimize()
+    assert store.embeddings(MODEL)._has_ann == request.param
+    return store, np.array([r.id for r in saved]), vectors
+
+
+def brute_force(ids, vectors, query, allowed, n):
+    best = (vectors @ query).max(axis=1)
+    order = [i for i in np.argsort(-best) if ids[i] in allowed]
+    return [int(ids[i]) for i in order[:n]]
+
+
+@pytest.mark.parametrize("share", [0.04, 0.5, 1.0])  # 4%: prefilter; 50%, all: postfilter
+def test_same_files_as_brute_force(library, share):
+    store, ids, vectors = library
+    rng = np.random.default_rng(1)
+    allowed = set(rng.choice(ids, int(share * FILES), replace=False).tolist())
+    excluded = sorted(allowed)[:2]
+    for seed in range(3):
+        query = rng.standard_normal(DIM).astype(np.float32)
+        query /= np.linalg.norm(query)
+        got = nearest_files(store, store.embeddings(MODEL), query, 5, in_list("id", allowed), exclude=excluded)
+        assert [m.file_id for m in got] == brute_force(ids, vectors, query, allowed - set(excluded), 5)
+        assert [m.score for m in got] == pytest.approx(sorted((m.score for m in got), reverse=True))
+
+
+def test_fetches_more_windows_until_enough_files_pass(library, monkeypatch):
+    store, ids, vectors = library
+    monkeypatch.setattr(vector_search, "WINDOWS_PER_FILE", 1)  # first fetch finds too few passing files
+    allowed = set(ids[::2].tolist())
+    query = vectors[1, 0]  # nearest window belongs to a file the filter drops
+    got = nearest_files(store, store.embeddings(MODEL), query, 40, in_list("id", allowed))
+    assert [m.file_id for m in got] == brute_force(ids, vectors, query, allowed, 40)
