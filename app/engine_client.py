@@ -1,19 +1,25 @@
 """The app's one door to the engine: every facade call runs on a worker, answers come back as signals.
 
 Three pools keep the kinds of work from queueing behind each other: searches
-(one at a time, stale ones skipped), indexing (one long job that pauses by
-waiting inside its ``should_stop`` callback), and everything else.
+(one at a time, stale ones skipped), indexing (one long job), and everything
+else. Pausing stops the indexing run (the engine keeps what it finished and
+holds no lock while paused, so edits and the watcher go on); resuming starts
+an incremental run that picks up where it stopped. The engine
+opens without its model (text search and the library work at once); the model
+loads next, and when it cannot, the window says why and searches text only.
 """
 from __future__ import annotations
 
+import dataclasses
 import threading
 import time
-from typing import Callable
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from app.search_bar import FilterValues
 from app.workers import submit
 from engine.paths import AppPaths
+from engine.settings import Settings
 
 
 def _pool(threads: int) -> QThreadPool:
@@ -22,77 +28,172 @@ def _pool(threads: int) -> QThreadPool:
     return pool
 
 
-def _open_engine(paths: AppPaths, model_spec: str | None):
+def _open_engine(paths: AppPaths, model_spec: str | None, download_progress):
     from engine.facade import Engine
 
-    return Engine(paths, model_spec)
+    return Engine(paths, model_spec, download_progress=download_progress)
+
+
+def _load_model(engine, start_watching):
+    """Worker: load the model (a hub model downloads here) and start the watcher, which needs it."""
+    info = engine.model_info
+    engine.start_watching(start_watching)
+    return info
+
+
+def builtin_model_installed() -> bool:
+    from engine.models.cacophony.checkpoint import is_checkpoint
+    from engine.models.registry import BUILTIN_DIR
+
+    return is_checkpoint(BUILTIN_DIR)
+
+
+def describe_report(report) -> str:
+    """An indexing run in one status-bar line."""
+    parts = [f"{n} {what}" for n, what in ((report.added, "added"), (report.updated, "updated"),
+                                           (report.moved, "moved"), (report.removed, "removed"))
+             if n]
+    if report.errors:
+        parts.append(f"{len(report.errors)} failed (see Failed files)")
+    if report.offline_folders:
+        parts.append(f"{len(report.offline_folders)} folder(s) offline")
+    summary = ", ".join(parts) or "no changes"
+    return f"{'Indexing paused' if report.stopped else 'Library up to date'}: {summary} · {report.seconds:.1f} s"
+
+
+def model_problem(message: str, spec: str) -> str:
+    """Why there is no model, said for a window rather than a terminal."""
+    if spec in (None, "", "builtin") and not builtin_model_installed():
+        return ("The builtin model is not installed yet (it is still being trained). Until you pick another "
+                "model in Settings, search matches names, metadata, tags and captions only.")
+    return f"The model could not be loaded: {message} Search matches names and metadata only until it is fixed."
 
 
 class EngineClient(QObject):
+    opened = Signal()  # the library is open (with or without a model)
     ready = Signal(object)  # the model's ModelInfo
-    unavailable = Signal(str)  # the engine could not start: a sentence for the user
+    unavailable = Signal(str)  # no model: a sentence for the user
     results = Signal(str, list, float)  # query, hits, seconds
     similar_results = Signal(str, list, float)  # path, hits, seconds
     folders_changed = Signal(list)
     failures_changed = Signal(list)
     index_progress = Signal(object)
-    index_finished = Signal(object)
-    library_changed = Signal()  # the watcher saw files change (any thread)
+    index_finished = Signal(object)  # IndexReport, or None when the run failed
+    index_paused = Signal()
+    library_changed = Signal()  # the watcher indexed changes (emitted from its thread)
+    download_progress = Signal(str, int, object)  # what, bytes done, bytes total or None
+    switch_progress = Signal(int, int)  # files re-embedded for a new model, of how many
     edited = Signal()  # tags or caption were saved
     error = Signal(str)
+    _switch_done = Signal(str)  # from the switch thread: error text, "" when the new model is active
 
     def __init__(self, paths: AppPaths, model_spec: str | None = None, parent: QObject | None = None):
         super().__init__(parent)
         self.paths = paths
         self.model_spec = model_spec
         self.engine = None
+        self.model_info = None
         self.search_pool, self.index_pool, self.work_pool = _pool(1), _pool(1), _pool(2)
         self._search_generation = 0
-        self._resume = threading.Event()
-        self._resume.set()
-        self._cancel = threading.Event()
+        self._cancel = threading.Event()  # the app is closing
+        self.paused = False
         self.indexing = False
+        self._switch_done.connect(self._switch_finished)
 
     def _submit(self, pool: QThreadPool, fn, *args, **kwargs):
         return submit(pool, fn, *args, context=self, **kwargs)
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
-        """Open the library and load the model off the UI thread (importing torch alone takes seconds)."""
-        self._submit(self.work_pool, _open_engine, self.paths, self.model_spec, on_done=self._started,
-               on_failed=self.unavailable)
+        """Open the library off the UI thread (importing the engine alone takes seconds), then the model."""
+        self._submit(self.work_pool, _open_engine, self.paths, self.model_spec, self._report_download,
+                     on_done=self._opened, on_failed=self.unavailable.emit)
 
-    def _started(self, engine) -> None:
+    def _report_download(self, what: str, done: int, total: int | None) -> None:
+        self.download_progress.emit(what, done, total)
+
+    def _opened(self, engine) -> None:
         self.engine = engine
-        engine.start_watching(lambda *_change: self.library_changed.emit())
-        self.ready.emit(engine.model_info)
+        self.opened.emit()
         self.refresh_library()
+        self._load_model()
+
+    def _load_model(self) -> None:
+        self._submit(self.work_pool, _load_model, self.engine, self._watcher_saw_changes,
+                     on_done=self._model_ready, on_failed=self._model_failed)
+
+    def _model_ready(self, info) -> None:
+        self.model_info = info
+        self.ready.emit(info)
+        self.index()  # catch up with whatever changed while the app was closed
+
+    def _model_failed(self, message: str) -> None:
+        self.model_info = None
+        self.unavailable.emit(model_problem(message, self.engine.model_spec))
+
+    def _watcher_saw_changes(self, _report) -> None:
+        self.library_changed.emit()
 
     def shutdown(self) -> None:
         self._cancel.set()
-        self._resume.set()
         for pool in (self.search_pool, self.index_pool, self.work_pool):
-            pool.waitForDone(10_000)
+            pool.waitForDone(30_000)
         if self.engine is not None:
-            self.engine.stop_watching()
             self.engine.close()
             self.engine = None
 
+    # -- settings and models ---------------------------------------------------------------------
+    def settings(self) -> Settings:
+        return dataclasses.replace(self.engine.settings) if self.engine else Settings.load(self.paths.settings_file)
+
+    def save_settings(self, settings: Settings) -> None:
+        """Persist everything but the model choice, which the engine saves once the new model is active."""
+        current = self.engine.settings if self.engine else Settings.load(self.paths.settings_file)
+        for field in dataclasses.fields(Settings):
+            if field.name != "model_spec":
+                setattr(current, field.name, getattr(settings, field.name))
+        current.save(self.paths.settings_file)
+
+    def switch_model(self, spec: str) -> None:
+        """Use ``spec`` (on the saved device): the library is re-embedded in the background, then it flips."""
+        if self.engine is None:
+            return
+
+        def progress(job) -> None:  # the engine's switch thread
+            self.switch_progress.emit(job.done, job.total)
+            if job.finished:
+                self._switch_done.emit(job.error)
+
+        self.engine.switch_model(spec, progress)
+
+    def _switch_finished(self, error: str) -> None:
+        if error:
+            self.unavailable.emit(model_problem(error, self.engine.model_spec))
+        else:
+            self._load_model()
+
+    def compute_devices(self) -> list[tuple[str, str]]:
+        from engine.models.devices import available_devices
+
+        return available_devices()
+
     # -- searching -----------------------------------------------------------------------------
-    def search(self, query: str, filters, limit: int) -> None:
+    def search(self, query: str, filters: FilterValues, limit: int) -> None:
         self._search_generation += 1
         generation = self._search_generation
 
         def run():
             if generation != self._search_generation:  # typed on since: skip the stale query
                 return None
+            from engine.search.filters import SearchFilters
+
             started = time.perf_counter()
-            hits = self.engine.search(query, filters=filters, limit=limit)
+            hits = self.engine.search(query, SearchFilters(**dataclasses.asdict(filters)), limit)
             return hits, time.perf_counter() - started
 
-        self._submit(self.search_pool, run, on_failed=self.error,
-               on_done=lambda answer: answer and generation == self._search_generation
-               and self.results.emit(query, answer[0], answer[1]))
+        self._submit(self.search_pool, run, on_failed=self.error.emit,
+                     on_done=lambda answer: answer and generation == self._search_generation
+                     and self.results.emit(query, answer[0], answer[1]))
 
     def similar(self, path: str, limit: int) -> None:
         self._search_generation += 1
@@ -100,59 +201,63 @@ class EngineClient(QObject):
 
         def run():
             started = time.perf_counter()
-            hits = self.engine.similar(path, limit=limit)
+            hits = self.engine.similar(path, limit)
             return hits, time.perf_counter() - started
 
-        self._submit(self.search_pool, run, on_failed=self.error,
-               on_done=lambda answer: generation == self._search_generation
-               and self.similar_results.emit(path, answer[0], answer[1]))
+        self._submit(self.search_pool, run, on_failed=self.error.emit,
+                     on_done=lambda answer: generation == self._search_generation
+                     and self.similar_results.emit(path, answer[0], answer[1]))
 
     # -- the library ---------------------------------------------------------------------------
     def refresh_library(self) -> None:
-        self._submit(self.work_pool, self.engine.folders, on_done=self.folders_changed, on_failed=self.error)
-        self._submit(self.work_pool, self.engine.failed_files, on_done=self.failures_changed, on_failed=self.error)
+        if self.engine is None:
+            return
+        self._submit(self.work_pool, self.engine.folders, on_done=self.folders_changed.emit,
+                     on_failed=self.error.emit)
+        self._submit(self.work_pool, self.engine.failed_files, on_done=self.failures_changed.emit,
+                     on_failed=self.error.emit)
 
     def add_folder(self, path: str) -> None:
-        self._then_index(self.engine.add_folder, path)
+        def added(_status) -> None:
+            self.refresh_library()
+            self.index()
+
+        self._submit(self.work_pool, self.engine.add_folder, path, on_done=added, on_failed=self.error.emit)
 
     def remove_folder(self, path: str) -> None:
         self._submit(self.work_pool, self.engine.remove_folder, path, on_done=lambda _: self.refresh_library(),
-               on_failed=self.error)
-
-    def _then_index(self, call: Callable, *args) -> None:
-        def after(_result) -> None:
-            self.refresh_library()
-            self.index()
-        self._submit(self.work_pool, call, *args, on_done=after, on_failed=self.error)
+                     on_failed=self.error.emit)
 
     def index(self) -> None:
-        """Scan every folder (incremental); a second call while one runs is ignored."""
-        if self.indexing or self.engine is None:
+        """Scan every folder (incremental); ignored while a run is going, paused, or without a model."""
+        if self.indexing or self.paused or self.engine is None or self.model_info is None:
             return
         self.indexing = True
-        self._cancel.clear()
-        self._resume.set()
 
         def finished(report) -> None:
             self.indexing = False
             self.refresh_library()
-            self.index_finished.emit(report)
+            if report.stopped and self.paused:
+                self.index_paused.emit()
+            else:
+                self.index_finished.emit(report)
 
         def failed(message: str) -> None:
             self.indexing = False
-            self.error.emit(message)
+            self.error.emit(f"Indexing stopped: {message}")
             self.index_finished.emit(None)
 
         self._submit(self.index_pool, self.engine.index, progress=self.index_progress.emit,
-               should_stop=self._should_stop, on_done=finished, on_failed=failed)
+                     should_stop=self._should_stop, on_done=finished, on_failed=failed)
 
     def set_paused(self, paused: bool) -> None:
-        self._resume.clear() if paused else self._resume.set()
+        self.paused = paused
+        if not paused:
+            self.index()
 
     def _should_stop(self) -> bool:
-        """Indexer thread: blocks while paused, so pause keeps the scan's place and counts."""
-        self._resume.wait()
-        return self._cancel.is_set()
+        """Indexer thread: asked between files."""
+        return self.paused or self._cancel.is_set()
 
     # -- editing -----------------------------------------------------------------------------------
     def set_tags(self, tags_by_path: dict[str, list[str]]) -> None:
@@ -164,11 +269,11 @@ class EngineClient(QObject):
             for tags, paths in groups.items():
                 self.engine.set_tags(paths, list(tags))
 
-        self._submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error)
+        self._submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error.emit)
 
     def set_caption(self, paths: list[str], caption: str) -> None:
         def run():
             for path in paths:
                 self.engine.set_caption(path, caption)
 
-        self._submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error)
+        self._submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error.emit)

@@ -61,6 +61,7 @@ class LibraryPanel(QWidget):
         self.failed.header().setSectionResizeMode(1, QHeaderView.Stretch)
         self.failed.header().setSectionResizeMode(0, QHeaderView.Interactive)
         self.failed.setColumnWidth(0, 150)
+        self.failed.setTextElideMode(Qt.ElideRight)  # the start of a reason says the most
 
         folders_box = QWidget()
         top = QVBoxLayout(folders_box)
@@ -99,13 +100,14 @@ class LibraryPanel(QWidget):
             self.remove_requested.emit(item.data(0, PATH_ROLE))
 
     def show_folders(self, folders: list) -> None:
-        """``folders``: the facade's FolderStatus records."""
+        """``folders``: the facade's FolderStatus records; "indexed" counts searchable files of all known."""
         selected = {item.data(0, PATH_ROLE) for item in self.folders.selectedItems()}
         self.folders.clear()
         for folder in folders:
             path = str(folder.path)
-            item = QTreeWidgetItem([Path(path).name or path, f"{folder.indexed}/{folder.total}",
-                                    str(folder.errors) if folder.errors else ""])
+            total = folder.files + folder.errors + folder.offline
+            item = QTreeWidgetItem([Path(path).name or path, f"{folder.files:,}/{total:,}",
+                                    f"{folder.errors:,}" if folder.errors else ""])
             item.setData(0, PATH_ROLE, path)
             item.setToolTip(0, path if folder.online else f"{path}\nOffline: the folder cannot be reached.")
             item.setIcon(0, icon("folder" if folder.online else "offline"))

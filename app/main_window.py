@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QSplitter, QSta
                                QVBoxLayout, QWidget)
 
 from app.desktop import copy_paths, reveal_in_file_manager
-from app.engine_client import EngineClient
+from app.engine_client import EngineClient, describe_report
 from app.library_panel import LibraryPanel
 from app.notices import Banner, EmptyLibrary, IndexingStatus
 from app.player import Player
@@ -114,7 +114,7 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.library)
         self.main_split.addWidget(self.center)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([290, 1150])
+        self.main_split.setSizes([330, 1110])
 
         body = QWidget()
         column = QVBoxLayout(body)
@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         self.banner.action_clicked.connect(self.open_settings)
         self.settings_button.clicked.connect(self.open_settings)
 
+        client.opened.connect(self._engine_opened)
         client.ready.connect(self._engine_ready)
         client.unavailable.connect(self._engine_unavailable)
         client.results.connect(self._show_results)
@@ -163,6 +164,8 @@ class MainWindow(QMainWindow):
         client.failures_changed.connect(self.library.show_failed)
         client.index_progress.connect(self._show_progress)
         client.index_finished.connect(self._index_finished)
+        client.switch_progress.connect(lambda done, total: self.indexing.show_progress("re-embedding", done, total)
+                                       if done < total else self.indexing.finish())
         client.library_changed.connect(self._rerun.start)
         client.error.connect(self.show_error)
 
@@ -214,18 +217,21 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
     # -- engine life cycle --------------------------------------------------------------------------
+    def _engine_opened(self) -> None:
+        self.statusBar().showMessage("Loading the model…")
+        self.run_query(self.search_field.text())
+
     def _engine_ready(self, info) -> None:
         self.banner.hide()
         self.model_label.setText(f"Model: {info.name}")
         self.model_label.setToolTip(f"{info.backend} · {info.embedding_dim}-d embeddings · "
                                     f"{info.sample_rate} Hz · {info.window_seconds:g} s windows")
         self.statusBar().clearMessage()
-        if self.search_field.text().strip():
-            self.run_query(self.search_field.text())
+        self.run_query(self.search_field.text())
 
     def _engine_unavailable(self, message: str) -> None:
         self.statusBar().clearMessage()
-        self.model_label.setText("No model")
+        self.model_label.setText("No model · text search only" if self.client.engine else "Library closed")
         self.banner.show_message(message, "Open Settings…", kind="error")
 
     # -- searching -----------------------------------------------------------------------------------
@@ -234,14 +240,10 @@ class MainWindow(QMainWindow):
         self.search_field.selectAll()
 
     def run_query(self, text: str) -> None:
+        """Search (an empty query browses the library, filters included)."""
         self._query = text.strip()
-        if self.client.engine is None:
-            return
-        if not self._query and not self.filter_bar.is_active():
-            self.model.set_hits([])
-            self.result_label.setText("Type to search your library")
-            return
-        self.client.search(self._query, self.client.filters(self.filter_bar.values()), RESULT_LIMIT)
+        if self.client.engine is not None:
+            self.client.search(self._query, self.filter_bar.values(), RESULT_LIMIT)
 
     def _commit_query(self, text: str) -> None:
         self.ui_state.setValue("search/last_query", text)
@@ -250,9 +252,9 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, query: str, hits: list, seconds: float) -> None:
         self._set_hits(hits)
-        self.result_label.setText(f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}” · "
-                                  f"{seconds * 1000:.0f} ms" if query else f"{len(hits):,} sounds · "
-                                  f"{seconds * 1000:.0f} ms")
+        found = f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}”" if query else \
+            f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
+        self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms")
 
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:
@@ -315,20 +317,20 @@ class MainWindow(QMainWindow):
             self.result_label.setText("No folders yet: add one to start")
 
     def _show_progress(self, progress) -> None:
-        self.indexing.show_progress(progress.done, progress.total, Path(progress.current or "").name)
+        self.indexing.show_progress(progress.phase, progress.done, progress.total, Path(progress.path).name,
+                                    progress.errors)
         if progress.done and progress.done % 50 == 0:
             self._rerun.start()
 
     def _index_finished(self, report) -> None:
         self.indexing.finish()
         if report is not None:
-            self.statusBar().showMessage(self.client.describe_report(report), 8000)
+            self.statusBar().showMessage(describe_report(report), 8000)
         self._library_changed()
 
     def _library_changed(self) -> None:
         self.client.refresh_library()
-        if self._query or self.filter_bar.is_active():
-            self.run_query(self._query)
+        self.run_query(self._query)
 
     # -- tags ---------------------------------------------------------------------------------------------
     def _save_tags(self, tags_by_path: dict) -> None:

@@ -92,6 +92,7 @@ class IndexingStatus(QWidget):
         self.pause_button.setIconSize(QSize(14, 14))
         self.pause_button.setToolTip("Pause indexing")
         self.pause_button.toggled.connect(self._toggled)
+        self._last: tuple = ("indexing", 0, 0, "", 0)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 4, 0)
         layout.setSpacing(6)
@@ -104,20 +105,33 @@ class IndexingStatus(QWidget):
     def paused(self) -> bool:
         return self.pause_button.isChecked()
 
-    def show_progress(self, done: int, total: int, current: str = "") -> None:
+    def show_progress(self, phase: str, done: int, total: int, current: str = "", errors: int = 0) -> None:
+        """``total`` 0 means not known yet: the bar runs busy."""
+        self._last = (phase, done, total, current, errors)
         self.show()
-        self.bar.setMaximum(max(total, 1))
-        self.bar.setValue(min(done, max(total, 1)))
-        state = "Paused" if self.paused else "Indexing"
-        self.label.setText(f"{state} {done:,} / {total:,}" + (f" · {current}" if current and not self.paused else ""))
+        self.bar.setMaximum(total)
+        self.bar.setValue(min(done, total))
+        counts = f"{done:,} / {total:,}" if total else f"{done:,}"
+        text = f"{'Paused' if self.paused else phase.capitalize()} {counts}"
+        if errors:
+            text += f" · {errors} failed"
+        if current and not self.paused:
+            text += f" · {self.label.fontMetrics().elidedText(current, Qt.ElideMiddle, 260)}"
+        self.label.setText(text)
+        self.label.setToolTip(current)
 
     def finish(self) -> None:
+        self.pause_button.blockSignals(True)
         self.pause_button.setChecked(False)
+        self.pause_button.blockSignals(False)
+        self._set_pause_icon(False)
         self.hide()
 
-    def _toggled(self, paused: bool) -> None:
+    def _set_pause_icon(self, paused: bool) -> None:
         self.pause_button.setIcon(icon("resume" if paused else "pause"))
         self.pause_button.setToolTip("Resume indexing" if paused else "Pause indexing")
-        text = self.label.text()
-        self.label.setText(text.replace("Indexing", "Paused", 1) if paused else text.replace("Paused", "Indexing", 1))
+
+    def _toggled(self, paused: bool) -> None:
+        self._set_pause_icon(paused)
+        self.show_progress(*self._last)
         self.pause_toggled.emit(paused)

@@ -193,7 +193,7 @@ class PreviewPanel(QWidget):
             key = (self.path, *selection)
             submit(self.pool, write_region, self.path, selection[0], selection[1], self.regions_dir,
                    on_done=lambda target: self._regions.__setitem__(key, target),
-                   on_failed=self.message, context=self)
+                   on_failed=self.message.emit, context=self)
 
     def _region_file(self, start_s: float, end_s: float) -> Path | None:
         key = (self.path, start_s, end_s)

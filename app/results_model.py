@@ -61,15 +61,15 @@ def _number(value) -> float:
 
 
 COLUMNS: tuple[Column, ...] = (
-    Column("Name", _name, lambda h: _name(h).lower(), width=280),
+    Column("Name", _name, lambda h: _name(h).lower(), width=330),
     Column("Duration", lambda h: format_time(h.duration_s or 0.0), lambda h: _number(h.duration_s),
            Qt.AlignRight | Qt.AlignVCenter, 86),
     Column("Format", format_text, format_text, width=100),
     Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 78),
     Column("Channels", channels_text, lambda h: _number(h.channels), width=92),
-    Column("Tags", _tags, lambda h: _tags(h).lower(), width=150),
+    Column("Tags", _tags, lambda h: _tags(h).lower(), width=170),
     Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=220),
-    Column("Score", lambda h: "" if h.score is None else f"{h.score:.3f}", lambda h: _number(h.score),
+    Column("Score", lambda h: "" if h.score is None else f"{h.score:.3g}", lambda h: _number(h.score),
            Qt.AlignRight | Qt.AlignVCenter, 96),
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
 )

@@ -32,6 +32,14 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.drawText(rect.adjusted(0, -2, 0, -2), Qt.AlignRight | Qt.AlignVCenter, index.data() or "")
 
 
+class MiddleElideDelegate(QStyledItemDelegate):
+    """File names and folders keep both ends readable (take numbers, last folder); prose elides at the end."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.ElideMiddle
+
+
 class ResultsView(QTableView):
     reveal_requested = Signal(list)  # paths
     copy_requested = Signal(list)  # paths
@@ -47,10 +55,14 @@ class ResultsView(QTableView):
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)
         self.setWordWrap(False)
-        self.setTextElideMode(Qt.ElideMiddle)
+        self.setTextElideMode(Qt.ElideRight)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setItemDelegateForColumn(SCORE_COLUMN, ScoreDelegate(self))
+        middle = MiddleElideDelegate(self)
+        for column, spec in enumerate(COLUMNS):
+            if spec.title in ("Name", "Folder"):
+                self.setItemDelegateForColumn(column, middle)
         rows = self.verticalHeader()
         rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.Fixed)  # fixed heights: no per-row measuring at 100 k rows

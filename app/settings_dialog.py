@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBo
                                QListWidgetItem, QProgressDialog, QPushButton, QRadioButton, QStackedWidget,
                                QVBoxLayout, QWidget)
 
+from app.engine_client import builtin_model_installed
 from app.player import SYSTEM_DEFAULT, output_devices
 from app.theme import icon
 
@@ -72,7 +73,7 @@ class ModelPage(SettingsPage):
             self.kinds.addButton(button)
         self.checkpoint_path = QLineEdit(placeholderText="/path/to/checkpoint (config.json + model.safetensors)")
         self.clap_id = QLineEdit(placeholderText="laion/clap-htsat-unfused  or  /path/to/clap-folder")
-        builtin_ok = client.builtin_model_installed()
+        builtin_ok = builtin_model_installed()
         self.builtin_state = _hint("Installed." if builtin_ok else
                                    "Not installed yet: the builtin model is still being trained. "
                                    "Choose a checkpoint or a CLAP model meanwhile.")
@@ -239,13 +240,15 @@ class SettingsDialog(QDialog):
         for page in self.pages:
             settings = page.apply(settings)
         self.client.save_settings(settings)
-        if (settings.model_spec, settings.device) != (before.model_spec, before.device) or self.client.engine is None:
-            self._switch_model(settings.model_spec, settings.device)
+        if (settings.model_spec, settings.device) != (before.model_spec, before.device) or \
+                self.client.model_info is None:
+            self._switch_model(settings.model_spec)
         super().accept()
 
-    def _switch_model(self, spec: str, device: str) -> None:
-        """Reopen the engine with the new model; a hub download shows its progress."""
-        progress = QProgressDialog("Preparing the model…", "Hide", 0, 0, self.parentWidget())
+    def _switch_model(self, spec: str) -> None:
+        """Start using the new model; a hub download shows its progress until the model is loaded,
+        then the re-embedding goes on in the background with its progress in the status bar."""
+        progress = QProgressDialog("Loading the model…", "Hide", 0, 0, self.parentWidget())
         progress.setWindowTitle("Loading model")
         progress.setMinimumDuration(300)
         progress.setAutoClose(False)
@@ -256,13 +259,15 @@ class SettingsDialog(QDialog):
             progress.setMaximum(total or 0)
             progress.setValue(min(done, total) if total else 0)
 
-        def finished(*_args) -> None:
-            for signal, slot in ((self.client.download_progress, report), (self.client.ready, finished),
-                                 (self.client.unavailable, finished)):
-                signal.disconnect(slot)
+        ends = (self.client.switch_progress, self.client.ready, self.client.unavailable)
+
+        def loaded(*_args) -> None:
+            self.client.download_progress.disconnect(report)
+            for signal in ends:
+                signal.disconnect(loaded)
             progress.close()
 
         self.client.download_progress.connect(report)
-        self.client.ready.connect(finished)
-        self.client.unavailable.connect(finished)
-        self.client.switch_model(spec, device)
+        for signal in ends:
+            signal.connect(loaded)
+        self.client.switch_model(spec)

@@ -37,7 +37,8 @@ def creak(seconds: float, speed: float) -> np.ndarray:
     t = _t(seconds)
     pitch = 90 + 140 * (0.5 + 0.5 * np.sin(2 * np.pi * speed * t + np.sin(3.1 * t)))
     phase = 2 * np.pi * np.cumsum(pitch) / SR
-    grain = (np.sin(phase) > 0.6) * 1.0 + 0.2 * _lowpass(_noise(seconds), 0.05)
+    pulses = (np.sin(phase) > 0.6) * 1.0
+    grain = pulses - _lowpass(pulses, 0.02) + 0.2 * _lowpass(_noise(seconds), 0.05)  # stick-slip, no DC
     envelope = np.clip(np.sin(np.pi * t / seconds), 0, 1) ** 0.5
     return _norm(grain * envelope * (0.6 + 0.4 * np.sin(2 * np.pi * 0.7 * t)))
 
@@ -117,7 +118,21 @@ SOUNDS = {
 }
 
 
-def write_demo_library(folder: Path) -> list[Path]:
+# What a sound designer would have typed into the tags and caption fields.
+TAGS = {
+    "DOORWood_Creak Slow Old Hinge_ERMK_01.wav": (["door", "wood", "creak", "hinge"],
+                                                  "an old wooden door creaks open slowly"),
+    "DOORWood_Creak Long Squeaky_ERMK_02.wav": (["door", "wood", "creak"], "long squeaky creak of a wooden door"),
+    "DOORWood_Open Close Heavy_ERMK_03.wav": (["door", "wood", "slam"], "heavy door opens and shuts"),
+    "DOORMetl_Slam Warehouse_ERMK_01.wav": (["door", "metal", "slam"], ""),
+    "RAIN_Roof Tin Steady_ERMK_01.flac": (["rain", "ambience"], "steady rain on a tin roof"),
+    "BELLChurch_Toll Distant_ERMK_01.aiff": (["bell", "church"], ""),
+}
+# A file that claims to be a WAV but is not: it shows up in the failed-files list.
+BROKEN = "DOORWood_Creak Export Broken_ERMK_04.wav"
+
+
+def write_demo_library(folder: Path, with_broken_file: bool = True) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -126,6 +141,8 @@ def write_demo_library(folder: Path) -> list[Path]:
         if not path.exists():
             sf.write(path, make(), SR, subtype=subtype)
         written.append(path)
+    if with_broken_file:
+        (folder / BROKEN).write_bytes(b"RIFF\x24\x00\x00\x00WAVEjunk" + bytes(64))
     return written
 
 

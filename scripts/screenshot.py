@@ -47,7 +47,7 @@ def main() -> None:
 
     scratch = Path(tempfile.mkdtemp(prefix="earmark-shot-"))
     home = args.home or scratch / "home"
-    from scripts.demo_library import write_demo_library
+    from scripts.demo_library import TAGS, write_demo_library
 
     library = write_demo_library(scratch / "Sound Effects")[0].parent
     model = args.model or default_model(scratch)
@@ -70,12 +70,20 @@ def main() -> None:
     window.client.index_finished.connect(finished.append)
     window.add_folder(str(library))
     wait_until(app, lambda: finished, 600, "indexing")
+    for name, (tags, caption) in TAGS.items():  # as if typed into the tags panel
+        window.client.engine.set_tags([str(library / name)], tags)
+        if caption:
+            window.client.engine.set_caption(str(library / name), caption)
+    window.client.refresh_library()
     window.search_field.setFocus()
     window.search_field.setText(args.query)
     window.search_field.query_committed.emit(args.query)
     wait_until(app, lambda: window.model.rowCount() > 0, 60, "search results")
     wait_until(app, lambda: window.preview.waveform.duration_s > 0, 60, "the waveform")
-    window.player.stop()
+    window.player.stop()  # the null audio device has drained the file already: park the playhead
+    match = window.preview.waveform.match_window
+    window.player.seek(match[0] if match else 0.0)
+    window.statusBar().clearMessage()
     QTimer.singleShot(300, app.quit)  # let the last paint settle
     app.exec()
     args.out.parent.mkdir(parents=True, exist_ok=True)

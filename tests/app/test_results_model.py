@@ -34,7 +34,7 @@ def test_columns_show_what_a_sound_designer_reads():
     model = ResultsModel()
     model.set_hits([Hit("/lib/doors/creak.wav", 0.83, 3.25, 96_000, 1, "wav", 24, ["door", "wood"], "slow creak")])
     row = [model.index(0, c).data() for c in range(model.columnCount())]
-    assert row == ["creak.wav", "0:03.2", "WAV 24-bit", "96 kHz", "Mono", "door, wood", "slow creak", "0.830",
+    assert row == ["creak.wav", "0:03.2", "WAV 24-bit", "96 kHz", "Mono", "door, wood", "slow creak", "0.83",
                    "/lib/doors"]
 
 
