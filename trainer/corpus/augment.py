@@ -34,8 +34,9 @@ def reverb(samples: np.ndarray, seconds: float, rng: np.random.Generator, wet: f
     n = int(seconds * SAMPLE_RATE)
     ir = rng.standard_normal(n) * np.exp(-6.9 * np.arange(n) / n)
     ir /= np.sqrt(np.sum(ir ** 2))
-    tail = np.convolve(samples, ir)[:MAX_SAMPLES]
-    dry = np.pad(samples, (0, len(tail) - len(samples)))
+    size = len(samples) + n - 1
+    tail = np.fft.irfft(np.fft.rfft(samples, size) * np.fft.rfft(ir, size), size)[:MAX_SAMPLES]
+    dry = np.pad(samples, (0, max(0, len(tail) - len(samples))))[:len(tail)]
     return ((1 - wet) * dry + wet * tail).astype(np.float32)
 
 

@@ -57,7 +57,8 @@ def is_audible(samples: np.ndarray, floor_db: float = -60.0) -> bool:
 
 
 def write_clip(root: Path, relative: str, samples: np.ndarray) -> str:
-    """16-bit WAV at 16 kHz; peaks above full scale are normalised, not clipped."""
+    """16-bit WAV at 16 kHz, at most 10.24 s; peaks above full scale are normalised, not clipped."""
+    samples = samples[:MAX_SAMPLES]
     path = root / relative
     path.parent.mkdir(parents=True, exist_ok=True)
     peak = float(np.max(np.abs(samples))) if len(samples) else 0.0
