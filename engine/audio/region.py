@@ -9,6 +9,7 @@ The source is opened read-only through the decoder; only the new file is written
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import soundfile as sf
@@ -51,7 +52,11 @@ def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_di
     target = out_dir / region_file_name(source, start / facts.sample_rate, (start + len(frames)) / facts.sample_rate)
     if target.resolve() == source.resolve():
         raise RegionError("Refusing to overwrite the source file with its own region.")
-    partial = target.with_name(target.name + ".partial")
+    # A unique temporary name: two writers of the same region (a background pre-write and a
+    # drag that could not wait) each finish a whole file, and the rename keeps one of them.
+    handle, partial_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".partial", dir=out_dir)
+    os.close(handle)
+    partial = Path(partial_name)
     try:
         with sf.SoundFile(str(partial), "w", samplerate=facts.sample_rate, channels=facts.channels,
                           subtype=facts.subtype, endian=endian, format=container) as out:
