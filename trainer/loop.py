@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import os
 import shutil
 import time
 from pathlib import Path
@@ -94,6 +95,7 @@ def split_items(cfg: TrainConfig) -> tuple[list[Item], list[Item]]:
 def train(cfg: TrainConfig) -> Path:
     """Run one stage; returns the final checkpoint folder."""
     env = init_distributed(cfg.device)
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # loader workers tokenize; no thread pools per fork
     if not cfg.train:
         raise ValueError("no training data: set train=[<manifest>, ...]")
     torch.manual_seed(cfg.seed)
@@ -225,10 +227,11 @@ def _resume(cfg, model, optimizer, generator, env: DistEnv) -> int:
     if state.get("stage") != cfg.stage:
         raise ValueError(f"{folder} holds a {state.get('stage')} run, not {cfg.stage}: use another out folder")
     weights = load_file(folder / WEIGHTS_FILE, device=str(env.device))
-    model.load_state_dict(weights, strict=False)
+    unexpected = model.load_state_dict(weights, strict=False).unexpected_keys
+    if unexpected:
+        raise ValueError(f"{folder} does not fit this run's model (e.g. {unexpected[:3]}): use another out folder")
     optimizer.load_state_dict(state["optimizer"])
-    if env.device.type == "cpu":
-        generator.set_state(state["generator"])
+    generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])
     log.info("resumed %s at step %d", folder, state["step"])
     return int(state["step"])

@@ -66,7 +66,9 @@ def zero_shot_accuracy(model: AudioTextModel, items: Sequence[Item], labels: Seq
 @torch.no_grad()
 def evaluate_cacophony_on_mels(model: Cacophony, tokenizer, items: Sequence[Item], mels: MelSource,
                                device: torch.device, batch_size: int = 16) -> dict[str, float]:
-    """The training-time evaluation: full-length cached log-mels through the model in eval mode."""
+    """The training-time evaluation: whole cached log-mels through the model in eval mode. A clip
+    over 8 training windows is patch-sampled to that (a fixed draw), as the paper does for
+    audio that would not fit in memory (cacophony.txt §III-B)."""
     items = [item for item in items if item.captions]
     was_training = model.training
     model.eval()
@@ -75,7 +77,8 @@ def evaluate_cacophony_on_mels(model: Cacophony, tokenizer, items: Sequence[Item
         chunk = [torch.from_numpy(np.asarray(mels.full(item.audio), dtype=np.float32)) for item in items[start:start + batch_size]]
         frames = torch.tensor([len(m) for m in chunk])
         mel = torch.nn.utils.rnn.pad_sequence(chunk, batch_first=True)
-        embedding, _, _ = model.embed_mel(mel.to(device), frames.to(device))
+        embedding, _, _ = model.embed_mel(mel.to(device), frames.to(device), max_patches=8 * model.cfg.train_patches,
+                                          generator=torch.Generator(device).manual_seed(start))
         audio.append(embedding.float().cpu().numpy())
     texts, owners = caption_table(items)
     text = []
