@@ -1,37 +1,39 @@
-"""Helpers for the library tests: a subprocess that obeys file permissions even as root."""
+"""Fixtures for the library tests: the tiny model, a fresh store, a library folder."""
 from __future__ import annotations
 
-import ctypes
-import os
-import subprocess
-import sys
+from pathlib import Path
 
 import pytest
 
-_PR_CAPBSET_DROP = 24
-_DAC_CAPS = (1, 2)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH: what lets root ignore permissions
+from engine.index.store import LibraryStore
+from engine.library.indexer import Indexer
+from engine.models.registry import load_model
+from tests.engine.library.helpers import CountingModel
 
 
-def _drop_permission_override() -> None:
-    """In the child before exec: take the DAC capabilities out of the bounding set, so even
-    uid 0 gets EACCES on a chmod 000 file (the user's view of it)."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for cap in _DAC_CAPS:
-        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+@pytest.fixture(scope="session")
+def tiny_model(tiny_checkpoint):
+    return load_model(str(tiny_checkpoint))
 
 
 @pytest.fixture
-def run_as_user():
-    """Run a command that respects file permissions; skips where that cannot be arranged."""
-    def run(args: list[str], **kwargs) -> subprocess.CompletedProcess:
-        preexec = _drop_permission_override if os.geteuid() == 0 else None
-        try:
-            return subprocess.run(args, preexec_fn=preexec, capture_output=True, text=True, **kwargs)
-        except subprocess.SubprocessError as exc:
-            pytest.skip(f"cannot drop root's permission override here: {exc}")
-    return run
+def model(tiny_model):
+    return CountingModel(tiny_model)
 
 
-def python_args(code: str) -> list[str]:
-    return [sys.executable, "-c", code]
+@pytest.fixture
+def store(tmp_path):
+    return LibraryStore(tmp_path / "index.lance")
+
+
+@pytest.fixture
+def library(tmp_path, store) -> Path:
+    folder = tmp_path / "library"
+    folder.mkdir()
+    store.add_folder(str(folder))
+    return folder
+
+
+@pytest.fixture
+def indexer(store, model):
+    return Indexer(store, model)

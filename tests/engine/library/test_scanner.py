@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import os
 
-from pathlib import Path
 
 from engine.library.scanner import content_hash, scan
-from tests.engine.library.conftest import python_args
+from tests.engine.library.helpers import python_args, run_as_user
 from tests.factories import tone, write_audio
 
 
@@ -41,14 +40,14 @@ def test_non_utf8_names_come_back_openable(tmp_path):
     assert len(content_hash(found.path)) == 32
 
 
-def test_unreadable_folder_is_reported_not_treated_as_empty(tmp_path, run_as_user):
+def test_unreadable_folder_is_reported_not_treated_as_empty(tmp_path):
     write_audio(tmp_path / "locked" / "x.wav", tone())
     os.chmod(tmp_path / "locked", 0)
     code = (f"from engine.library.scanner import scan; r = scan([{str(tmp_path)!r}]); "
             f"print(sorted(r.unreadable_dirs), r.covers({str(tmp_path / 'locked' / 'x.wav')!r}), "
             f"r.covers({str(tmp_path / 'y.wav')!r}), len(r.files))")
     try:
-        result = run_as_user(python_args(code), cwd=Path(__file__).parents[3])
+        result = run_as_user(python_args(code))
     finally:
         os.chmod(tmp_path / "locked", 0o755)
     assert result.returncode == 0, result.stderr

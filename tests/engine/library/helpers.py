@@ -1,0 +1,88 @@
+"""Shared by the library tests: a model that counts its work, index snapshots, and
+subprocesses that obey file permissions even when the tests run as root."""
+from __future__ import annotations
+
+import ctypes
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from engine.index.store import LibraryStore
+from engine.models.base import AudioTextModel
+
+REPO = Path(__file__).resolve().parents[3]
+_PR_CAPBSET_DROP = 24
+_DAC_CAPS = (1, 2)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH: what lets root ignore permissions
+
+
+class CountingModel(AudioTextModel):
+    """A real model that also counts the clips it embeds, to prove what was not re-embedded."""
+
+    def __init__(self, model: AudioTextModel):
+        self.inner = model
+        self.info = model.info
+        self.clips = 0
+
+    def embed_audio(self, clips):
+        self.clips += len(clips)
+        return self.inner.embed_audio(clips)
+
+    def embed_text(self, texts):
+        return self.inner.embed_text(texts)
+
+
+def snapshot(store: LibraryStore, model_name: str) -> dict[str, tuple]:
+    """Everything a run decides about each file, by path: record facts and its windows."""
+    table = store.embeddings(model_name)
+    out = {}
+    for record in store.find_files():
+        windows = table.windows(record.id)
+        vectors = np.round(windows.vectors, 4).tobytes()
+        out[record.path] = (record.content_hash, record.status, record.error, record.size, record.duration_s,
+                            record.folder, tuple(np.round(windows.starts, 3)), tuple(np.round(windows.ends, 3)),
+                            hashlib.sha1(vectors).hexdigest())
+    assert len(out) == len(store.find_files()), "two records for one path"
+    return out
+
+
+def window_rows(store: LibraryStore, model_name: str) -> int:
+    return store.embeddings(model_name).count()
+
+
+def checksums(folder: Path) -> dict[str, str]:
+    """Content digest of every regular file under ``folder`` (links not followed)."""
+    sums = {}
+    for root, _, files in os.walk(folder):
+        for name in files:
+            path = os.path.join(root, name)
+            if os.path.islink(path):
+                continue
+            try:
+                with open(path, "rb") as handle:
+                    sums[path] = hashlib.sha256(handle.read()).hexdigest()
+            except PermissionError:
+                sums[path] = "unreadable"
+    return sums
+
+
+def drop_permission_override() -> None:
+    """In a child before exec: take the DAC capabilities out of the bounding set, so even
+    uid 0 gets EACCES on a chmod 000 file, as the user would."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in _DAC_CAPS:
+        if libc.prctl(_PR_CAPBSET_DROP, cap, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) failed")
+
+
+def run_as_user(args: list[str], **kwargs) -> subprocess.CompletedProcess:
+    """Run a command that respects file permissions (as root too)."""
+    preexec = drop_permission_override if os.geteuid() == 0 else None
+    return subprocess.run(args, preexec_fn=preexec, capture_output=True, text=True, cwd=REPO, **kwargs)
+
+
+def python_args(code: str) -> list[str]:
+    return [sys.executable, "-c", code]

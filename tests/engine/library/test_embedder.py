@@ -1,0 +1,48 @@
+"""Window embedding across files: same vectors as one file at a time, failures dropped whole."""
+from __future__ import annotations
+
+import numpy as np
+
+from engine.library.embedder import FileJob, WindowEmbedder
+from tests.factories import noise, tone, write_audio
+
+
+def test_batching_across_files_gives_the_vectors_of_one_file_at_a_time(tmp_path, model):
+    paths = [write_audio(tmp_path / f"{i}.wav", tone(200 + 150 * i, 0.5 + i)) for i in range(4)]
+    jobs = [FileJob(str(p)) for p in paths]
+    together = {e.job.path: e for e in WindowEmbedder(model, batch_size=5).run(jobs)}
+    assert list(together) == [str(p) for p in paths]  # completion order is input order
+    for job in jobs:
+        (alone,) = WindowEmbedder(model, batch_size=1).run([job])
+        np.testing.assert_allclose(together[job.path].matrix(16), alone.matrix(16), atol=1e-5)
+        assert together[job.path].starts == alone.starts
+
+
+def test_windows_follow_the_models_window_and_hop(tmp_path, model):
+    window = model.info.window_seconds
+    path = write_audio(tmp_path / "long.wav", noise(window * 4))
+    (done,) = WindowEmbedder(model, hop_fraction=0.5).run([FileJob(str(path))])
+    assert np.allclose(done.starts, np.arange(len(done.starts)) * window / 2)
+    assert done.ends[-1] == done.facts.duration_s and len(done.vectors) == 7
+    np.testing.assert_allclose(np.linalg.norm(done.matrix(16), axis=1), 1, atol=1e-5)
+
+
+def test_a_file_failing_midway_is_dropped_whole_and_the_run_goes_on(tmp_path, model):
+    good = write_audio(tmp_path / "good.wav", tone(300, 1.0))
+    whole = write_audio(tmp_path / "cut.flac", noise(model.info.window_seconds * 6), format="FLAC").read_bytes()
+    cut = tmp_path / "cut.flac"
+    cut.write_bytes(whole[: len(whole) * 2 // 3])  # decodes for a while, then fails
+    results = list(WindowEmbedder(model, batch_size=2).run([FileJob(str(cut)), FileJob(str(good))]))
+    assert [bool(r.error) for r in results] == [True, False]
+    assert results[0].vectors == [] and ("damaged" in results[0].error or "truncated" in results[0].error)
+    assert len(results[1].vectors) >= 1
+
+
+def test_stop_between_batches_yields_only_finished_files(tmp_path, model):
+    paths = [write_audio(tmp_path / f"{i}.wav", tone(300 + i, 1.0)) for i in range(6)]
+    embedder = WindowEmbedder(model, batch_size=2)
+    seen = []
+    results = embedder.run([FileJob(str(p)) for p in paths], should_stop=lambda: len(seen) >= 2)
+    for item in results:
+        seen.append(item)
+    assert 2 <= len(seen) < 6 and all(len(s.vectors) == len(s.starts) > 0 for s in seen)

@@ -1,0 +1,169 @@
+"""The indexer against a real LanceDB store and real files: incremental runs, moves,
+deletions, offline folders, stopping and resuming."""
+from __future__ import annotations
+
+import os
+import shutil
+
+import numpy as np
+
+from engine.index.records import ERROR, OFFLINE, OK
+from engine.index.store import LibraryStore
+from engine.library.indexer import Indexer, IndexerOptions
+from engine.library.report import IndexProgress
+from tests.engine.library.helpers import snapshot
+from tests.factories import noise, tone, write_audio
+
+
+def make_files(folder, n=4, seconds=1.0):
+    return [write_audio(folder / f"sound{i}.wav", tone(220 * (i + 1), seconds + 0.3 * i)) for i in range(n)]
+
+
+def record(store, path):
+    return store.get_file(str(path))
+
+
+def test_first_run_embeds_every_file_in_windows(library, store, indexer, model):
+    files = make_files(library)
+    write_audio(library / "sub" / "rain.flac", noise(3.0), format="FLAC")
+    events = []
+    report = indexer.index(progress=events.append)
+    assert (report.scanned, report.added, report.embedded, report.errors) == (5, 5, 5, [])
+    assert {e.phase for e in events} >= {"scanning", "hashing", "embedding"}
+    assert events[-1] == IndexProgress("embedding", 5, 5, events[-1].path, 0)
+    table = store.embeddings(model.info)
+    rain = record(store, library / "sub" / "rain.flac")
+    assert rain.status == OK and rain.format == "flac" and rain.duration_s == 3.0 and rain.folder == str(library)
+    windows = table.windows(rain.id)
+    hop = model.info.window_seconds / 2
+    assert np.allclose(windows.starts, np.arange(len(windows)) * hop) and windows.ends[-1] == 3.0
+    np.testing.assert_allclose(np.linalg.norm(windows.vectors, axis=1), 1, atol=1e-5)
+    assert len(table.file_ids()) == 5 and record(store, files[0]).content_hash
+
+
+def test_second_run_touches_nothing(library, store, indexer, model):
+    make_files(library)
+    indexer.index()
+    before, clips = snapshot(store, model.info.name), model.clips
+    report = indexer.index()
+    assert (report.unchanged, report.added, report.updated, report.embedded) == (4, 0, 0, 0)
+    assert model.clips == clips and snapshot(store, model.info.name) == before
+
+
+def test_touched_file_is_rehashed_not_reembedded(library, store, indexer, model):
+    path = make_files(library, 1)[0]
+    indexer.index()
+    clips = model.clips
+    os.utime(path, (1_000_000_000, 1_000_000_000))
+    report = indexer.index()
+    assert report.touched == 1 and model.clips == clips
+    assert record(store, path).mtime == 1_000_000_000
+
+
+def test_changed_content_is_reembedded_and_keeps_tags(library, store, indexer, model):
+    path = make_files(library, 1)[0]
+    indexer.index()
+    old = record(store, path)
+    store.set_tags([old.id], ["keeper"])
+    old_vectors = store.embeddings(model.info).windows(old.id).vectors
+    write_audio(path, noise(2.0, seed=5))
+    report = indexer.index()
+    new = record(store, path)
+    assert report.updated == 1 and new.id == old.id and new.content_hash != old.content_hash
+    assert new.tags == ["keeper"] and new.duration_s == 2.0
+    new_windows = store.embeddings(model.info).windows(new.id)
+    assert len(new_windows) != len(old_vectors) or not np.allclose(new_windows.vectors, old_vectors)
+    assert store.embeddings(model.info).count() == len(new_windows)
+
+
+def test_moved_and_renamed_files_are_relinked_not_reembedded(library, store, indexer, model, tmp_path):
+    files = make_files(library, 3)
+    other = tmp_path / "second-library"
+    other.mkdir()
+    store.add_folder(str(other))
+    indexer.index()
+    ids = {p.name: record(store, p).id for p in files}
+    store.set_tags([ids["sound0.wav"]], ["door"])
+    rows, clips = store.embeddings(model.info).count(), model.clips
+    os.makedirs(library / "moved")
+    os.rename(files[0], library / "moved" / "renamed.wav")
+    os.rename(files[1], other / "elsewhere.wav")
+    report = indexer.index()
+    assert (report.moved, report.added, report.removed, report.embedded) == (2, 0, 0, 0)
+    assert model.clips == clips and store.embeddings(model.info).count() == rows
+    renamed = record(store, library / "moved" / "renamed.wav")
+    assert renamed.id == ids["sound0.wav"] and renamed.tags == ["door"]
+    moved = record(store, other / "elsewhere.wav")
+    assert moved.id == ids["sound1.wav"] and moved.folder == str(other)
+    assert record(store, files[0]) is None and store.count_files() == 3
+
+
+def test_deleted_files_leave_the_index_with_their_vectors(library, store, indexer, model):
+    files = make_files(library, 3)
+    indexer.index()
+    gone = record(store, files[1])
+    os.remove(files[1])
+    report = indexer.index()
+    assert report.removed == 1 and record(store, files[1]) is None
+    assert gone.id not in set(store.embeddings(model.info).file_ids().tolist())
+
+
+def test_vanished_folder_goes_offline_and_comes_back_without_reembedding(library, store, indexer, model, tmp_path):
+    make_files(library, 3)
+    indexer.index()
+    before, clips = snapshot(store, model.info.name), model.clips
+    parked = tmp_path / "unplugged"
+    os.rename(library, parked)
+    report = indexer.index()
+    assert report.offline_folders == [str(library)] and report.removed == 0
+    assert {r.status for r in store.find_files()} == {OFFLINE} and store.count_files() == 3
+    assert not store.folders()[0].online
+    os.rename(parked, library)
+    report = indexer.index()
+    assert report.offline_folders == [] and report.unchanged == 3 and model.clips == clips
+    assert snapshot(store, model.info.name) == before and store.folders()[0].online
+
+
+def test_empty_mount_point_is_offline_not_emptied(library, store, indexer, tmp_path):
+    make_files(library, 2)
+    indexer.index()
+    shutil.move(str(library), str(tmp_path / "drive-contents"))
+    library.mkdir()  # the mount point stays behind when the drive goes
+    report = indexer.index()
+    assert report.offline_folders == [str(library)] and store.count_files() == 2
+
+
+def test_stopped_run_resumes_to_the_clean_result(library, store, model, tmp_path):
+    make_files(library, 6)
+    progress = []
+    stopper = Indexer(store, model, IndexerOptions(batch_size=1, commit_every=1))
+    report = stopper.index(progress=progress.append,
+                           should_stop=lambda: sum(p.phase == "embedding" for p in progress) >= 2)
+    assert report.stopped and 0 < store.count_files() < 6
+    Indexer(store, model).index()
+    clean = LibraryStore(tmp_path / "clean.lance")
+    clean.add_folder(str(library))
+    Indexer(clean, model).index()
+    assert snapshot(store, model.info.name) == snapshot(clean, model.info.name)
+
+
+def test_targeted_paths_update_only_what_they_name(library, store, indexer, tmp_path):
+    files = make_files(library, 3)
+    indexer.index()
+    write_audio(library / "new.wav", tone(1000, 1.0))
+    os.remove(files[0])
+    report = indexer.index([str(library / "new.wav")])
+    assert report.added == 1 and report.removed == 0 and record(store, files[0]) is not None
+    outside = write_audio(tmp_path / "not-in-library.wav", tone(700, 1.0))
+    report = indexer.index([str(files[0]), str(outside)])
+    assert report.removed == 1 and record(store, files[0]) is None and record(store, outside) is None
+
+
+def test_failed_file_is_retried_once_readable(library, store, indexer):
+    path = library / "later.wav"
+    path.write_bytes(b"not yet audio")
+    indexer.index()
+    assert record(store, path).status == ERROR
+    write_audio(path, tone(500, 1.0))
+    report = indexer.index()
+    assert report.updated == 1 and record(store, path).status == OK and record(store, path).error == ""
