@@ -1,7 +1,6 @@
 """The FLOP counts behind the MFU estimate, against hand counts."""
 from __future__ import annotations
 
-
 from tests.factories import make_tiny_cacophony
 from trainer.flops import audio_encoder_flops, block_flops, stage1_sample_flops, stage2_sample_flops
 
