@@ -34,14 +34,16 @@ def build_part(name: str, out: Path, args) -> list[Clip]:
 
 def assemble(out: Path, clips: list[Clip], val_percent: int, variants: int, mixes: int, seed: int) -> dict[str, int]:
     """Split by source, add augmented variants (same split as their source), write manifests:
-    ``manifest.jsonl`` (everything) and ``gm-classes.jsonl`` (held-out GM notes and drum hits,
-    first tag = instrument class, for zero-shot accuracy)."""
+    ``manifest.jsonl`` (everything), ``heldout.jsonl`` (the val split's original clips, no
+    augmented copies: what retrieval is reported on) and ``gm-classes.jsonl`` (held-out GM
+    notes and drum hits, first tag = instrument class, for zero-shot accuracy)."""
     for clip in clips:
         clip.split = split_for(clip.source, val_percent)
     rng = random.Random(seed)
     extra = augment.build(out, clips, variants, mixes, rng)
     everything = clips + extra
     write_manifest(everything, out / "manifest.jsonl")
+    write_manifest([c for c in clips if c.split == "val"], out / "heldout.jsonl")
     held_out_classes = [c for c in clips if c.split == "val" and c.kind in ("gm", "drums")]
     write_manifest(held_out_classes, out / "gm-classes.jsonl")
     counts = {"train": sum(c.split == "train" for c in everything), "val": sum(c.split == "val" for c in everything)}

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Rebuild the builtin model end to end: corpus -> stage 1 (MAE) -> stage 2 (contrastive +
+# captioning) -> fp16 export into resources/models/builtin -> held-out evaluation.
+# Needs: apt-get install fluidsynth fluid-soundfont-gm espeak-ng (and network for apt-get
+# download of the game-data packages); the project venv (./scripts/setup.sh).
+# The numbers in the README came from this script on 2 shared CPU cores; on a GPU raise
+# "steps" and "batch_size" in stage*.json.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+PY=${PYTHON:-/root/.cache/earmark-env/venv/bin/python}
+CORPUS=${CORPUS:-data/corpus}
+RUNS=${RUNS:-runs/builtin}
+RECIPE=recipes/builtin
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
+
+# 1. Corpus (parts already built are reused; delete $CORPUS/manifest.jsonl to re-augment).
+if [ ! -f "$CORPUS/manifest.jsonl" ]; then
+    "$PY" -m trainer.corpus build --out "$CORPUS" --variants 1 --mixes 3000
+fi
+COMMON=(--train "$CORPUS/manifest.jsonl" --set cache_dir=data/mel-cache)
+
+# 2. Stage 1: AudioMAE on the corpus audio.
+"$PY" -m trainer.cli stage1 --config "$RECIPE/stage1.json" "${COMMON[@]}" --out "$RUNS/s1"
+# 3. Stage 2 from the stage-1 audio encoder; validation on the held-out original clips.
+"$PY" -m trainer.cli stage2 --config "$RECIPE/stage2.json" "${COMMON[@]}" --val "$CORPUS/heldout.jsonl" \
+    --init "$RUNS/s1/final" --out "$RUNS/s2"
+# 4. App-ready fp16 copy.
+"$PY" -m trainer.cli export "$RUNS/s2" resources/models/builtin --half --name builtin
+# 5. Held-out retrieval (t2a/a2t R@k, mAP@10) and GM instrument/drum zero-shot accuracy.
+"$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-heldout.json"
+"$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/gm-classes.jsonl" --zero-shot | tee "$RUNS/eval-gm.json"
