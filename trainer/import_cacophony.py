@@ -20,14 +20,15 @@ The parameters sit under ``["0"]["params"]``. Module names follow the authors' c
   the position table is shifted by 2 rows. Its ``pooler`` (single-head: ``key_proj``,
   ``value_proj``, ``attention_pool_query``, keys scaled by 1/sqrt(width)) -> ``text_pool``
   with 1 head; ``text_proj`` (with bias) becomes the pool's ``out`` and ``text_proj`` = identity.
+- ``decoder_module``: post-LN RoBERTa layers (``encoder/layer/...``, self-attention,
+  ``crossattention`` to the audio tokens, GELU FFN) and an untied ``decoder_proj`` -> our
+  caption decoder with ``caption_style: "roberta"`` (same layer maths), ``output`` = decoder_proj.
 - ``logit_scale`` -> ``logit_scale`` (both are log of the inverse temperature).
 
-Not converted: ``decoder_module`` (a 4-layer post-LN RoBERTa decoder with GELU and an untied
-vocabulary projection, unlike our pre-LN caption decoder), so the imported model retrieves
-but cannot caption. Guessed, not readable from the weights: the audio pooler's head count
-(2 in the authors' torch port) and the text tower's head count (from ``--text-model``, 12
-for RoBERTa-base). Known small differences: Flax LayerNorm uses eps 1e-6, ours 1e-5; their
-patching drops a trailing partial patch, ours pads it.
+Guessed, not readable from the weights: the audio pooler's head count (2 in the authors' torch
+port) and the text tower's and decoder's head counts (from ``--text-model``, 12 for
+RoBERTa-base). Known small differences: Flax LayerNorm in the audio encoder uses eps 1e-6,
+ours 1e-5; their patching drops a trailing partial patch, ours pads it with silence.
 """
 from __future__ import annotations
 
@@ -141,16 +142,46 @@ def _pool_state(prefix: str, query: np.ndarray, kv: tuple, out: tuple, width: in
             f"{prefix}.attn.out.weight": out[0], f"{prefix}.attn.out.bias": out[1]}
 
 
-def _text_layers(p: dict) -> tuple[int, dict[str, np.ndarray]]:
-    """Per-layer parameters named ``<i>/...`` from a scanned (stacked) or unrolled encoder."""
-    scanned = {k.split("ScanFlaxRobertaLayer_0/", 1)[1]: v for k, v in p.items() if "ScanFlaxRobertaLayer_0/" in k}
+def _layers(p: dict, prefix: str = "encoder/layer") -> tuple[int, dict[str, np.ndarray]]:
+    """Per-layer parameters named ``<i>/...`` from a scanned (stacked) or unrolled RoBERTa encoder."""
+    scan = f"{prefix}/ScanFlaxRobertaLayer_0/"
+    scanned = {k[len(scan):]: v for k, v in p.items() if k.startswith(scan)}
     if scanned:
         depth = next(iter(scanned.values())).shape[0]
         return depth, {f"{i}/{k}": v[i] for k, v in scanned.items() for i in range(depth)}
     layers = {m.group(1) + "/" + m.group(2): v for k, v in p.items()
-              if (m := re.match(r"encoder/layer/(\d+)/(.*)", k))}
-    depth = len({k.split("/")[0] for k in layers})
-    return depth, layers
+              if (m := re.match(rf"{prefix}/(\d+)/(.*)", k))}
+    return len({k.split("/")[0] for k in layers}), layers
+
+
+def _attention(layers: dict, src: str, dst: str) -> dict[str, torch.Tensor]:
+    """A RoBERTa (self or cross) attention, output dense and LayerNorm -> our Attention + norm."""
+    get = lambda name: (_t(layers[f"{src}/{name}/kernel"]).T.contiguous(), _t(layers[f"{src}/{name}/bias"]))  # noqa: E731
+    (q_w, q_b), (k_w, k_b), (v_w, v_b), (o_w, o_b) = (get(n) for n in ("self/query", "self/key", "self/value", "output/dense"))
+    return {f"{dst}.q.weight": q_w, f"{dst}.q.bias": q_b, f"{dst}.kv.weight": torch.cat([k_w, v_w]),
+            f"{dst}.kv.bias": torch.cat([k_b, v_b]), f"{dst}.out.weight": o_w, f"{dst}.out.bias": o_b}
+
+
+def _decoder_state(p: dict) -> tuple[int, dict[str, torch.Tensor]]:
+    depth, layers = _layers(p)
+    width, inner = layers["0/intermediate/dense/kernel"].shape
+    if inner != 4 * width:
+        raise FlaxCheckpointError(f"caption decoder MLP of {inner} for width {width}: only 4 x width is supported")
+    s = {}
+    for i in range(depth):
+        dst = f"caption_decoder.blocks.{i}"
+        s |= _attention(layers, f"{i}/attention", f"{dst}.attn")
+        s |= _attention(layers, f"{i}/crossattention", f"{dst}.cross")
+        for src, norm in (("attention", "norm1"), ("crossattention", "norm_cross")):
+            s[f"{dst}.{norm}.weight"] = _t(layers[f"{i}/{src}/output/LayerNorm/scale"])
+            s[f"{dst}.{norm}.bias"] = _t(layers[f"{i}/{src}/output/LayerNorm/bias"])
+        for src, mlp in (("intermediate/dense", "mlp.0"), ("output/dense", "mlp.2")):
+            s[f"{dst}.{mlp}.weight"] = _t(layers[f"{i}/{src}/kernel"]).T.contiguous()
+            s[f"{dst}.{mlp}.bias"] = _t(layers[f"{i}/{src}/bias"])
+        s[f"{dst}.norm2.weight"] = _t(layers[f"{i}/output/LayerNorm/scale"])
+        s[f"{dst}.norm2.bias"] = _t(layers[f"{i}/output/LayerNorm/bias"])
+    s["caption_decoder.output.weight"], s["caption_decoder.output.bias"] = _dense(p, "decoder_proj")
+    return depth, s
 
 
 def _roberta_state(p: dict, layers: dict, depth: int, pad_token_id: int) -> dict[str, torch.Tensor]:
@@ -192,7 +223,7 @@ def convert(params: dict, text_source: str, audio_pool_heads: int = 2, name: str
         raise FlaxCheckpointError(f"projection size {projection} differs from the audio width {width} or the "
                                   f"text width {text_width}: this layout cannot be represented")
 
-    text_depth, layers = _text_layers(text)
+    text_depth, layers = _layers(text)
     source_config = AutoConfig.from_pretrained(text_source)
     text_config = RobertaConfig(
         vocab_size=text["embeddings/word_embeddings/embedding"].shape[0], hidden_size=text_width,
@@ -210,8 +241,13 @@ def convert(params: dict, text_source: str, audio_pool_heads: int = 2, name: str
         mlp_dim=audio["AudioEncoderLayer_0/MLP_0/Dense_0/kernel"].shape[1],
         n_mels=audio["freq_positional_embedding"].shape[0] * 16, decoder_depth=0, text_model="checkpoint",
         embed_dim=projection, pool_heads=audio_pool_heads, text_pool_heads=1, pool_norm=False, caption_depth=0)
+    decoder_state: dict[str, torch.Tensor] = {}
+    if "decoder_module" in params:
+        decoder_depth, decoder_state = _decoder_state(flatten(params["decoder_module"]))
+        cfg = cfg.replace(caption_depth=decoder_depth, caption_heads=source_config.num_attention_heads,
+                          caption_style="roberta")
     model = Cacophony(cfg, roberta)
-    state = _audio_state(audio, depth)
+    state = _audio_state(audio, depth) | decoder_state
     state |= _pool_state("audio_pool", pool["query"],
                          _dense(pool, "Dense_0"), _dense(pool, "Dense_1"), width)
     key_w, key_b = _dense(text, "pooler/key_proj")

@@ -54,17 +54,24 @@ def synthetic_params(seed: int = 0) -> dict:
         audio[f"AudioEncoderLayer_{i}"] = {"LayerNorm_0": ln(), "MultiHeadDotProductAttention_0": mha,
                                            "LayerNorm_1": ln(), "MLP_0": {"Dense_0": dense(D, M), "Dense_1": dense(M, D)}}
     stacked = lambda i, o: {"kernel": r(TEXT_LAYERS, i, o), "bias": r(TEXT_LAYERS, o, s=0.05)}  # noqa: E731
-    stacked_ln = {"scale": 1 + r(TEXT_LAYERS, D, s=0.1), "bias": r(TEXT_LAYERS, D, s=0.1)}
-    layer = {"attention": {"self": {n: stacked(D, D) for n in ("query", "key", "value")},
-                           "output": {"dense": stacked(D, D), "LayerNorm": stacked_ln}},
-             "intermediate": {"dense": stacked(D, M)},
-             "output": {"dense": stacked(M, D), "LayerNorm": {k: v.copy() for k, v in stacked_ln.items()}}}
+    stacked_ln = lambda: {"scale": 1 + r(TEXT_LAYERS, D, s=0.1), "bias": r(TEXT_LAYERS, D, s=0.1)}  # noqa: E731
+
+    def roberta_layers(inner: int, cross: bool = False) -> dict:
+        attention = lambda: {"self": {n: stacked(D, D) for n in ("query", "key", "value")},  # noqa: E731
+                             "output": {"dense": stacked(D, D), "LayerNorm": stacked_ln()}}
+        layer = {"attention": attention(), "intermediate": {"dense": stacked(D, inner)},
+                 "output": {"dense": stacked(inner, D), "LayerNorm": stacked_ln()}}
+        return layer | ({"crossattention": attention()} if cross else {})
+
+    layer = roberta_layers(M)
     text = {"embeddings": {"word_embeddings": {"embedding": r(V, D, s=0.5)},
                            "position_embeddings": {"embedding": chunked(r(POS, D, s=0.5))},
                            "token_type_embeddings": {"embedding": r(1, D)}, "LayerNorm": ln()},
             "encoder": {"layer": {"ScanFlaxRobertaLayer_0": layer}},
             "pooler": {"key_proj": dense(D, D), "value_proj": dense(D, D), "attention_pool_query": r(1, D)}}
-    return {"audio_module": audio, "text_module": text, "decoder_module": {"decoder_proj": dense(D, V)},
+    decoder = {"encoder": {"layer": {"ScanFlaxRobertaLayer_0": roberta_layers(4 * D, cross=True)}},
+               "decoder_proj": dense(D, V)}
+    return {"audio_module": audio, "text_module": text, "decoder_module": decoder,
             "audio_attention_pool": {"Dense_0": dense(D, 2 * D), "Dense_1": dense(D, P), "query": r(D)},
             "text_proj": dense(D, P), "logit_scale": np.float32(2.6592)}
 
@@ -139,6 +146,36 @@ def reference_text_embedding(params: dict, ids: list[int]) -> torch.Tensor:
     return out / out.norm()
 
 
+def reference_decoder_logits(params: dict, text_states: torch.Tensor, audio_tokens: torch.Tensor) -> torch.Tensor:
+    """roberta_text_model.py RobertaDecoder: post-LN layers with causal self-attention and
+    cross-attention to the audio tokens, then the untied decoder_proj."""
+    dec = params["decoder_module"]
+    layer = dec["encoder"]["layer"]["ScanFlaxRobertaLayer_0"]
+    x, n = text_states, text_states.shape[0]
+    causal = torch.ones(n, n, dtype=torch.bool).tril()
+
+    def attend(block, i, queries, keys, mask):
+        get = lambda d: (t(d["kernel"][i]), t(d["bias"][i]))  # noqa: E731
+        q, k, v = ((inp @ w + b).reshape(inp.shape[0], 2, D // 2) for inp, (w, b) in
+                   ((queries, get(block["self"]["query"])), (keys, get(block["self"]["key"])), (keys, get(block["self"]["value"]))))
+        s = torch.einsum("qhd,khd->hqk", q, k) / math.sqrt(D // 2)
+        if mask is not None:
+            s = s.masked_fill(~mask, -1e10)
+        a = torch.einsum("hqk,khd->qhd", torch.softmax(s, -1), v).reshape(-1, D)
+        wd, bd = get(block["output"]["dense"])
+        ln = block["output"]["LayerNorm"]
+        return F.layer_norm(a @ wd + bd + queries, (D,), t(ln["scale"][i]), t(ln["bias"][i]), 1e-5)
+
+    for i in range(TEXT_LAYERS):
+        x = attend(layer["attention"], i, x, x, causal)
+        x = attend(layer["crossattention"], i, x, audio_tokens, None)
+        wi, bi = t(layer["intermediate"]["dense"]["kernel"][i]), t(layer["intermediate"]["dense"]["bias"][i])
+        wo, bo = t(layer["output"]["dense"]["kernel"][i]), t(layer["output"]["dense"]["bias"][i])
+        ln = layer["output"]["LayerNorm"]
+        x = F.layer_norm(F.gelu(x @ wi + bi) @ wo + bo + x, (D,), t(ln["scale"][i]), t(ln["bias"][i]), 1e-5)
+    return x @ t(dec["decoder_proj"]["kernel"]) + t(dec["decoder_proj"]["bias"])
+
+
 # ---------------------------------------------------------------------------- tests
 @pytest.fixture
 def text_source(tmp_path, text_tower):
@@ -162,7 +199,7 @@ def test_import_reproduces_the_authors_forward_pass(tmp_path, text_source):
     backend = CacophonyBackend.from_checkpoint(out)
     model = backend.model
     assert model.cfg.width == D and model.cfg.depth == L and model.cfg.heads == H and model.cfg.embed_dim == P
-    assert not backend.info.can_caption  # the authors' decoder is not converted
+    assert backend.info.can_caption and model.cfg.caption_style == "roberta" and model.cfg.caption_depth == TEXT_LAYERS
     assert model.temperature == pytest.approx(1 / math.exp(2.6592), rel=1e-5)
 
     torch.manual_seed(0)
@@ -176,6 +213,13 @@ def test_import_reproduces_the_authors_forward_pass(tmp_path, text_source):
         ours_text, _, _ = model.embed_text(ids["input_ids"], ids["attention_mask"])
     reference = reference_text_embedding(params, ids["input_ids"][0].tolist())
     torch.testing.assert_close(ours_text[0], reference, atol=1e-5, rtol=1e-4)
+
+    with torch.no_grad():
+        _, tokens, audio_valid = model.embed_mel(mel[None], torch.tensor([64]))
+        _, states, text_valid = model.embed_text(ids["input_ids"], ids["attention_mask"])
+        logits = model.caption_logits(states, text_valid, tokens, audio_valid)
+    torch.testing.assert_close(logits[0], reference_decoder_logits(params, states[0], tokens[0]), atol=1e-4, rtol=1e-4)
+    assert all(isinstance(c, str) for c in backend.caption([np.zeros(16_000, np.float32)], max_tokens=3))
 
 
 def test_import_rejects_other_checkpoints(tmp_path, text_source):

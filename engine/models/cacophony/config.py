@@ -41,6 +41,7 @@ class CacophonyConfig:
     pool_norm: bool = True  # LayerNorm after each pooler (the authors' release has none)
     caption_depth: int = 4
     caption_heads: int = 8
+    caption_style: str = "prenorm"  # "roberta": post-LN RoBERTa layers, untied output (the authors' release)
     init_temperature: float = 0.07
     # LAION-CLAP feature fusion for audio longer than the training window (laion-clap.txt §3.4).
     fusion: bool = False

@@ -298,23 +298,54 @@ class TextEncoder(nn.Module):
         return self.model.get_input_embeddings()
 
 
+class PostNormBlock(nn.Module):
+    """A RoBERTa decoder layer (post-LN, GELU, cross-attention): the authors' released caption
+    decoder is built from these (``caption_style: "roberta"``), so their weights import as is."""
+
+    def __init__(self, dim: int, heads: int, mlp_dim: int, context_dim: int, eps: float = 1e-5):
+        super().__init__()
+        self.attn = Attention(dim, heads)
+        self.norm1 = nn.LayerNorm(dim, eps=eps)
+        self.cross = Attention(dim, heads, context_dim)
+        self.norm_cross = nn.LayerNorm(dim, eps=eps)
+        self.mlp = nn.Sequential(nn.Linear(dim, mlp_dim), nn.GELU(), nn.Linear(mlp_dim, dim))
+        self.norm2 = nn.LayerNorm(dim, eps=eps)
+
+    def forward(self, x, valid=None, causal=False, context=None, context_valid=None):
+        x = self.norm1(x + self.attn(x, key_valid=valid, causal=causal))
+        x = self.norm_cross(x + self.cross(x, context, context_valid))
+        return self.norm2(x + self.mlp(x))
+
+
 class CaptionDecoder(nn.Module):
     """Causal blocks over the text encoder's states, cross-attending to every audio token.
-    The output layer is tied to the text tower's token embeddings (no extra vocab matrix)."""
+    Ours ("prenorm") ties the output layer to the text tower's token embeddings (no extra
+    vocabulary matrix); the authors' ("roberta") has post-LN blocks and its own output layer."""
 
-    def __init__(self, cfg: CacophonyConfig, text_width: int):
+    def __init__(self, cfg: CacophonyConfig, text_width: int, vocab_size: int):
         super().__init__()
-        self.blocks = nn.ModuleList(
-            Block(text_width, cfg.caption_heads, 4 * text_width, context_dim=cfg.width)
-            for _ in range(cfg.caption_depth))
-        self.norm = nn.LayerNorm(text_width)
+        if cfg.caption_style == "roberta":
+            self.blocks = nn.ModuleList(
+                PostNormBlock(text_width, cfg.caption_heads, 4 * text_width, context_dim=cfg.width)
+                for _ in range(cfg.caption_depth))
+            self.norm = nn.Identity()
+            self.output = nn.Linear(text_width, vocab_size)
+        elif cfg.caption_style == "prenorm":
+            self.blocks = nn.ModuleList(
+                Block(text_width, cfg.caption_heads, 4 * text_width, context_dim=cfg.width)
+                for _ in range(cfg.caption_depth))
+            self.norm = nn.LayerNorm(text_width)
+            self.output = None
+        else:
+            raise ValueError(f"caption_style must be 'prenorm' or 'roberta', not {cfg.caption_style!r}")
 
     def forward(self, text_states, text_valid, audio_tokens, audio_valid, token_embeddings):
         x = text_states
         audio_valid = mask_or_none(audio_valid)
         for block in self.blocks:
             x = block(x, text_valid, causal=True, context=audio_tokens, context_valid=audio_valid)
-        return self.norm(x) @ token_embeddings.weight.T
+        x = self.norm(x)
+        return self.output(x) if self.output is not None else x @ token_embeddings.weight.T
 
 
 # ---------------------------------------------------------------------------- the model
@@ -330,7 +361,8 @@ class Cacophony(nn.Module):
         self.text_pool = AttentionPool(self.text.width, cfg.text_pool_heads or cfg.pool_heads, cfg.pool_norm)
         self.text_proj = nn.Linear(self.text.width, cfg.embed_dim, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / cfg.init_temperature)))
-        self.caption_decoder = CaptionDecoder(cfg, self.text.width) if cfg.caption_depth else None
+        self.caption_decoder = (CaptionDecoder(cfg, self.text.width, self.text.token_embeddings.num_embeddings)
+                                if cfg.caption_depth else None)
         self.mae_decoder = MAEDecoder(cfg) if cfg.decoder_depth else None
         self.fusion = FeatureFusion(cfg.width) if cfg.fusion else None
         if cfg.text_frozen:
