@@ -38,15 +38,23 @@ class CountingModel(AudioTextModel):
 def snapshot(store: LibraryStore, model_name: str) -> dict[str, tuple]:
     """Everything a run decides about each file, by path: record facts and its windows."""
     table = store.embeddings(model_name)
+    records = store.find_files()
     out = {}
-    for record in store.find_files():
+    for record in records:
         windows = table.windows(record.id)
-        vectors = np.round(windows.vectors, 4).tobytes()
         out[record.path] = (record.content_hash, record.status, record.error, record.size, record.duration_s,
                             record.folder, tuple(np.round(windows.starts, 3)), tuple(np.round(windows.ends, 3)),
-                            hashlib.sha1(vectors).hexdigest())
-    assert len(out) == len(store.find_files()), "two records for one path"
+                            windows.vectors)
+    assert len(out) == len(records), "two records for one path"
     return out
+
+
+def assert_same_index(got: dict[str, tuple], want: dict[str, tuple]) -> None:
+    """Same files with the same facts and windows; vectors equal up to float noise."""
+    assert sorted(got) == sorted(want)
+    for path in want:
+        assert got[path][:-1] == want[path][:-1], path
+        np.testing.assert_allclose(got[path][-1], want[path][-1], atol=1e-5, err_msg=path)
 
 
 def window_rows(store: LibraryStore, model_name: str) -> int:
