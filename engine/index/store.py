@@ -33,12 +33,12 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import lancedb
-from lancedb.index import FTS, BTree
+from lancedb.index import FTS, Bitmap, BTree
 from lancedb.query import FullTextOperator, MatchQuery
 
 from engine.index.meta import Meta
 from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate
-from engine.index.records import (ERROR, OFFLINE, OK, STATE_COLUMNS, FileRecord, FileState, FolderRecord,
+from engine.index.records import (ERROR, FILE_FIELDS, OFFLINE, OK, STATE_COLUMNS, FileRecord, FileState, FolderRecord,
                                   arrow_to_files, arrow_to_folders, arrow_to_states, files_to_arrow,
                                   folders_to_arrow, path_key)
 from engine.index.schema import (FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
@@ -50,6 +50,10 @@ from engine.models.base import ModelInfo
 log = logging.getLogger(__name__)
 
 TEXT_COLUMN = "search_text"
+# what lookups and filters hit on every query or commit: B-trees for unique-ish keys,
+# bitmaps for the few distinct values of status and folder
+SCALAR_INDICES = {"id": BTree, "path": BTree, "content_hash": BTree, "status": Bitmap, "folder": Bitmap}
+RECORD_COLUMNS = [*FILE_FIELDS, "path_bytes"]  # all but the derived search_text
 CLEANUP_AFTER = timedelta(minutes=5)  # old table versions kept this long for concurrent readers
 
 
@@ -69,9 +73,8 @@ class LibraryStore:
             migrate(self.db, self.meta, schema_version, migrations)  # before opening: tables may change
         self.files = open_or_create(self.db, FILES, FILES_SCHEMA)
         self.folders_table = open_or_create(self.db, FOLDERS, FOLDERS_SCHEMA)
-        if version is None:  # new, or its creation was interrupted: (re)make the indices
-            self.files.create_index("id", config=BTree())
-            self.files.create_index(TEXT_COLUMN, config=FTS(with_position=True))
+        self._ensure_indices()
+        if version is None:
             self.meta.set(VERSION_KEY, schema_version)  # last, so a crash before it redoes all this
         self._embeddings: dict[str, EmbeddingTable] = {}
 
@@ -170,21 +173,20 @@ class LibraryStore:
         self._wrote()
 
     def get_file(self, path: str | Path) -> FileRecord | None:
-        found = arrow_to_files(self.files.search().where(f"path = {quote(path_key(path))}").limit(None).to_arrow())
+        found = self.find_files(f"path = {quote(path_key(path))}")
         return found[0] if found else None
 
     def get_files(self, file_ids: Iterable[int]) -> dict[int, FileRecord]:
         ids = list(file_ids)
         if not ids:
             return {}
-        rows = self.files.search().where(in_list("id", ids)).limit(None).to_arrow()
-        return {r.id: r for r in arrow_to_files(rows)}
+        return {r.id: r for r in self.find_files(in_list("id", ids))}
 
     def find_by_hash(self, content_hash: str) -> list[FileRecord]:
         return self.find_files(f"content_hash = {quote(content_hash)}")
 
     def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
-        query = self.files.search().limit(limit)
+        query = self.files.search().select(RECORD_COLUMNS).limit(limit)
         return arrow_to_files((query.where(where) if where else query).to_arrow())
 
     def failed_files(self) -> list[FileRecord]:
@@ -266,6 +268,17 @@ class LibraryStore:
         self._writes = 0
 
     # -- internals --------------------------------------------------------------------
+
+    def _ensure_indices(self) -> None:
+        """Make the files table's indices that are missing (a new database, or one made
+        before an index was added here); later rows join them at :meth:`optimize`."""
+        indexed = {column for index in self.files.list_indices() for column in index.columns}
+        for column, kind in SCALAR_INDICES.items():
+            if column not in indexed:
+                self.files.create_index(column, config=kind())
+        if TEXT_COLUMN not in indexed:
+            # phrases are matched with LIKE on the folded text, so no token positions needed
+            self.files.create_index(TEXT_COLUMN, config=FTS(with_position=False))
 
     def _with_ids(self, records: Sequence[FileRecord]) -> list[FileRecord]:
         """Give each record the id of its row: its own, else the row at its path, else new."""

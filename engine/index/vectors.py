@@ -86,7 +86,7 @@ class EmbeddingTable:
         if stored is None:
             self.table.create_index("file_id", config=BTree())
             meta.set(self._meta_key, {"model": model_name, "dim": dim, "ann_rows": 0})
-        self._has_ann = any(i.name == VECTOR_INDEX for i in self.table.list_indices())
+        self.has_vector_index = any(i.name == VECTOR_INDEX for i in self.table.list_indices())
         self._partitions = (stored or {}).get("partitions", 1)
 
     # -- writing ---------------------------------------------------------------------
@@ -149,8 +149,8 @@ class EmbeddingTable:
                  .select(["file_id", "start_s", "end_s", "_distance"]))
         if only_files is not None:
             query = query.where(in_list("file_id", only_files), prefilter=True)
-        if self._has_ann:
-            probes = self._probes()
+        if self.has_vector_index:
+            probes = self.nprobes
             query = query.minimum_nprobes(probes).maximum_nprobes(0) if only_files is not None \
                 else query.nprobes(probes)
         rows = query.to_arrow()
@@ -164,7 +164,7 @@ class EmbeddingTable:
         self.table.optimize(cleanup_older_than=cleanup_older_than)
         rows = self.count()
         trained = self.meta.get(self._meta_key)["ann_rows"]
-        if rows >= self.policy.min_rows and (not self._has_ann or rows >= trained * self.policy.retrain_growth):
+        if rows >= self.policy.min_rows and (not self.has_vector_index or rows >= trained * self.policy.retrain_growth):
             self.build_ann_index()
 
     def build_ann_index(self) -> None:
@@ -172,10 +172,12 @@ class EmbeddingTable:
         partitions = max(1, rows // self.policy.rows_per_partition)
         self.table.create_index("vector", config=IvfFlat(distance_type="dot", num_partitions=partitions),
                                 name=VECTOR_INDEX, replace=True)
-        self._has_ann = True
+        self.has_vector_index = True
         self._partitions = partitions
         self.meta.set(self._meta_key, {"model": self.model_name, "dim": self.dim, "ann_rows": rows,
                                        "partitions": partitions})
 
-    def _probes(self) -> int:
+    @property
+    def nprobes(self) -> int:
+        """IVF partitions searched per query."""
         return max(self.policy.min_probes, math.ceil(self._partitions * self.policy.probe_fraction))

@@ -5,7 +5,8 @@ them inside a query. A filter that keeps most of the library is applied after th
 search (fetch more windows, keep those whose file passes: cheap, and the vector index
 is used unhindered); a narrow one becomes a ``file_id IN (...)`` prefilter on the
 vector search (an IN list of a few thousand ids costs tens of milliseconds; searching
-unfiltered would need too many windows to find enough passing files).
+unfiltered would need too many windows to find enough passing files). A filter that
+keeps every file (the usual case: no filters, nothing offline) costs no check at all.
 """
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ def nearest_files(store: LibraryStore, table: EmbeddingTable, queries: np.ndarra
     if allowed == 0 or rows == 0 or n_files <= 0:
         return []
     excluded = set(int(i) for i in exclude)
-    fraction = allowed / max(store.count_files(), 1)
+    total = store.count_files()
+    fraction = allowed / max(total, 1)
     only = None
     if fraction < POSTFILTER_MIN_FRACTION:
         only = np.setdiff1d(store.file_ids(where), np.fromiter(excluded, np.int64, len(excluded)))
@@ -44,7 +46,7 @@ def nearest_files(store: LibraryStore, table: EmbeddingTable, queries: np.ndarra
     while True:
         windows = [table.nearest(query, k, only) for query in np.atleast_2d(queries)]
         files = [m for m in best_window_per_file(windows) if m.file_id not in excluded]
-        if only is None and files:
+        if only is None and allowed < total and files:
             passing = set(store.file_ids(all_of(where, in_list("id", [m.file_id for m in files]))).tolist())
             files = [m for m in files if m.file_id in passing]
         if len(files) >= n_files or k >= rows or all(len(w) < k for w in windows):

@@ -22,11 +22,13 @@ def window_rows(store: LibraryStore, file_id: int, model=MODEL) -> list[tuple[fl
 def test_fresh_database_has_tables_indices_and_version(store, tmp_path):
     assert store.schema_version == SCHEMA_VERSION
     assert {FILES, FOLDERS, META} <= set(store.db.list_tables().tables)
-    indexed = {tuple(i.columns): i.index_type for i in store.files.list_indices()}
-    assert indexed[("search_text",)] == "FTS"
-    assert indexed[("id",)] == "BTree"
+    indexed = {i.columns[0]: i.index_type for i in store.files.list_indices()}
+    assert indexed == {"search_text": "FTS", "id": "BTree", "path": "BTree", "content_hash": "BTree",
+                       "status": "Bitmap", "folder": "Bitmap"}
     store.upsert_files([record("a.wav")])
+    store.files.drop_index("path_idx")  # as if made by a version without it
     reopened = LibraryStore(tmp_path / "index.lance")
+    assert "path" in {i.columns[0] for i in reopened.files.list_indices()}
     assert reopened.get_file(f"{LIB}/a.wav") is not None
     assert [f.path for f in reopened.folders()] == [LIB]
 
@@ -179,7 +181,7 @@ def test_optimize_builds_vector_index_and_new_rows_are_still_found(tmp_path):
     items = [(record(f"f{i}.wav"), Windows([0.0], [1.0], vectors[i:i + 1])) for i in range(400)]
     saved = store.commit_embedded(MODEL, items)
     table = store.embeddings(MODEL)
-    assert not table._has_ann
+    assert not table.has_vector_index
     store.optimize()
     assert any(i.index_type == "IvfFlat" for i in table.table.list_indices())
     late, = store.commit_embedded(MODEL, [(record("late.wav"), windows(1, seed=7))])  # after the index

@@ -24,7 +24,7 @@ def library(request, tmp_path_factory):
     saved = store.commit_embedded(MODEL, [(record(f"f{i}.wav"), Windows(np.arange(WINDOWS), np.arange(WINDOWS) + 1,
                                                                         vectors[i])) for i in range(FILES)])
     store.optimize()
-    assert store.embeddings(MODEL)._has_ann == request.param
+    assert store.embeddings(MODEL).has_vector_index == request.param
     return store, np.array([r.id for r in saved]), vectors
 
 
