@@ -11,7 +11,7 @@ from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import load_checkpoint
 from tests.factories import VOCAB, write_audio
 from trainer.data.manifest import read_manifest
-from trainer.evaluation.retrieval import evaluate_backend
+from trainer.evaluation.retrieval import evaluate_backend, zero_shot_accuracy
 
 
 def read_log(out):
@@ -82,6 +82,9 @@ def test_stage2_learns_retrieval_and_app_backend_matches(tmp_path, run_stage, sy
     # And `earmark-train eval`'s backend path agrees with the in-training evaluation.
     metrics = evaluate_backend(backend, items)
     assert abs(metrics["t2a/mAP@10"] - val["val/t2a/mAP@10"]) < 0.15
+    # Zero-shot by class-name prompts (first tags: tone, noise, click, sweep; chance 1/4).
+    zero_shot = zero_shot_accuracy(backend, items)
+    assert zero_shot["zero_shot/classes"] == 4 and zero_shot["zero_shot/accuracy"] >= 0.4  # measured 0.5
 
 
 def test_resume_continues_where_it_stopped(tmp_path, run_stage):
