@@ -1,0 +1,39 @@
+"""Indexing-speed benchmark for a Cacophony checkpoint: embed_audio throughput on 10 s clips
+with 2 torch threads (issue 4's target: >= 10 files/s). Prints numbers; asserts nothing.
+
+    python recipes/builtin/bench_speed.py [CHECKPOINT] [--clips 32] [--batch 8]
+"""
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from engine.models.cacophony.backend import CacophonyBackend
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("checkpoint", nargs="?", default="resources/models/builtin")
+    parser.add_argument("--clips", type=int, default=32)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    backend = CacophonyBackend.from_checkpoint(Path(args.checkpoint))
+    rng = np.random.default_rng(0)
+    clips = [(rng.standard_normal(int(args.seconds * 16_000)) * 0.1).astype(np.float32) for _ in range(args.clips)]
+    backend.embed_audio(clips[:2])  # warm-up
+    start = time.perf_counter()
+    for i in range(0, len(clips), args.batch):
+        backend.embed_audio(clips[i:i + args.batch])
+    elapsed = time.perf_counter() - start
+    print(f"{args.checkpoint}: {len(clips) / elapsed:.1f} files/s ({args.seconds:g} s clips, batch {args.batch}, "
+          f"torch threads 2, {elapsed:.1f} s for {len(clips)})")
+
+
+if __name__ == "__main__":
+    main()
