@@ -108,8 +108,13 @@ class StepBatches(Sampler[list[tuple[int, int]]]):
                 step += 1
 
 
+def _one_thread_per_worker(_: int) -> None:
+    torch.set_num_threads(1)  # N workers x all cores each would starve the training process
+
+
 def step_loader(dataset: CropDataset, collate: Collate, sampler: StepBatches, num_workers: int = 0) -> DataLoader:
     """One loader for the whole run (workers persist across epochs)."""
     return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate, num_workers=num_workers,
                       pin_memory=torch.cuda.is_available(), persistent_workers=num_workers > 0,
-                      prefetch_factor=4 if num_workers else None)
+                      prefetch_factor=4 if num_workers else None,
+                      worker_init_fn=_one_thread_per_worker if num_workers else None)
