@@ -51,6 +51,8 @@ def scan(roots: Iterable[str]) -> ScanResult:
             _walk(root, visited, result)
         elif is_audio_name(os.path.basename(root)) and os.path.lexists(root):
             result.files.append(_stat_file(root))
+    unique = {item.path: item for item in result.files}  # roots may overlap (a folder and a file in it)
+    result.files = list(unique.values())
     return result
 
 

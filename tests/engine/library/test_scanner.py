@@ -54,9 +54,10 @@ def test_unreadable_folder_is_reported_not_treated_as_empty(tmp_path):
     assert result.stdout.strip() == f"[{str(tmp_path / 'locked')!r}] False True 0"
 
 
-def test_single_file_roots_and_missing_roots(tmp_path):
+def test_single_file_roots_overlapping_and_missing_roots(tmp_path):
     path = write_audio(tmp_path / "one.wav", tone())
-    assert [f.path for f in scan([str(path), str(tmp_path / "gone.wav")]).files] == [str(path)]
+    roots = [str(path), str(tmp_path / "gone.wav"), str(tmp_path), str(path)]
+    assert [f.path for f in scan(roots).files] == [str(path)]
 
 
 def test_content_hash_follows_content_not_name(tmp_path):
