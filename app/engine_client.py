@@ -61,12 +61,16 @@ def describe_report(report) -> str:
     return f"{'Indexing paused' if report.stopped else 'Library up to date'}: {summary} · {report.seconds:.1f} s"
 
 
-def model_problem(message: str, spec: str) -> str:
+BUILTIN_MISSING = ("The builtin model is not installed yet (it is still being trained). Until you pick another "
+                   "model in Settings, search matches names, metadata, tags and captions only.")
+
+
+def model_problem(message: str, spec: str | None) -> str:
     """Why there is no model, said for a window rather than a terminal."""
     if spec in (None, "", "builtin") and not builtin_model_installed():
-        return ("The builtin model is not installed yet (it is still being trained). Until you pick another "
-                "model in Settings, search matches names, metadata, tags and captions only.")
+        return BUILTIN_MISSING
     return f"The model could not be loaded: {message} Search matches names and metadata only until it is fixed."
+
 
 
 class EngineClient(QObject):
@@ -98,6 +102,7 @@ class EngineClient(QObject):
         self._cancel = threading.Event()  # the app is closing
         self.paused = False
         self.indexing = False
+        self._index_again = False
         self._switch_done.connect(self._switch_finished)
 
     def _submit(self, pool: QThreadPool, fn, *args, **kwargs):
@@ -229,16 +234,23 @@ class EngineClient(QObject):
                      on_failed=self.error.emit)
 
     def index(self) -> None:
-        """Scan every folder (incremental); ignored while a run is going, paused, or without a model."""
-        if self.indexing or self.paused or self.engine is None or self.model_info is None:
+        """Scan every folder (incremental). Asked during a run, it runs once more afterwards (the
+        folder added meanwhile is scanned); paused or without a model, it does nothing."""
+        if self.paused or self.engine is None or self.model_info is None:
+            return
+        if self.indexing:
+            self._index_again = True
             return
         self.indexing = True
+        self._index_again = False
 
         def finished(report) -> None:
             self.indexing = False
             self.refresh_library()
             if report.stopped and self.paused:
                 self.index_paused.emit()
+            elif self._index_again:
+                self.index()
             else:
                 self.index_finished.emit(report)
 

@@ -57,6 +57,7 @@ class MainWindow(QMainWindow):
         self._query = ""
         self._select_first_on_answer = False
         self._auditioning = True  # False while the window itself changes the selection
+        self._shown = False
 
         self.player = Player(self)
         self.peaks_pool = QThreadPool(self)
@@ -164,6 +165,7 @@ class MainWindow(QMainWindow):
         client.failures_changed.connect(self.library.show_failed)
         client.index_progress.connect(self._show_progress)
         client.index_finished.connect(self._index_finished)
+        client.index_paused.connect(self.indexing.show_paused)
         client.switch_progress.connect(lambda done, total: self.indexing.show_progress("re-embedding", done, total)
                                        if done < total else self.indexing.finish())
         client.library_changed.connect(self._rerun.start)
@@ -181,9 +183,6 @@ class MainWindow(QMainWindow):
         state = self.ui_state
         if state.value("window/geometry"):
             self.restoreGeometry(state.value("window/geometry"))
-        for name, splitter in self._splitters().items():
-            if state.value(f"splitters/{name}"):
-                splitter.restoreState(state.value(f"splitters/{name}"))
         if state.value("results/header"):
             self.results.horizontalHeader().restoreState(state.value("results/header"))
         self.preview.autoplay_button.setChecked(state.value("preview/autoplay", True, type=bool))
@@ -191,6 +190,18 @@ class MainWindow(QMainWindow):
         self.preview.volume.setValue(state.value("preview/volume", 80, type=int))
         self.player.device_name = state.value("audio/output_device", "", type=str)
         self.search_field.setText(state.value("search/last_query", "", type=str))
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown:  # splitter sizes only stick once the window has its real size
+            self._shown = True
+            QTimer.singleShot(0, self._restore_splitters)
+
+    def _restore_splitters(self) -> None:
+        for name, splitter in self._splitters().items():
+            saved = self.ui_state.value(f"splitters/{name}")
+            if saved:
+                splitter.restoreState(saved)
 
     def save_state(self) -> None:
         state = self.ui_state
@@ -254,7 +265,8 @@ class MainWindow(QMainWindow):
         self._set_hits(hits)
         found = f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}”" if query else \
             f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
-        self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms")
+        self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders
+                                  else "No folders yet: add one to start")
 
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:

@@ -121,11 +121,19 @@ class IndexingStatus(QWidget):
         self.label.setToolTip(current)
 
     def finish(self) -> None:
-        self.pause_button.blockSignals(True)
-        self.pause_button.setChecked(False)
-        self.pause_button.blockSignals(False)
-        self._set_pause_icon(False)
+        self._set_paused(False)
         self.hide()
+
+    def show_paused(self) -> None:
+        """The run stopped for a pause: keep its counts on screen, offer resume."""
+        self._set_paused(True)
+        self.show_progress(*self._last)
+
+    def _set_paused(self, paused: bool) -> None:
+        self.pause_button.blockSignals(True)
+        self.pause_button.setChecked(paused)
+        self.pause_button.blockSignals(False)
+        self._set_pause_icon(paused)
 
     def _set_pause_icon(self, paused: bool) -> None:
         self.pause_button.setIcon(icon("resume" if paused else "pause"))

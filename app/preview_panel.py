@@ -11,7 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QDrag, QMouseEvent
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QSlider, QToolButton, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout,
+                               QWidget)
 
 from app.player import Player
 from app.results_model import file_mime_data
@@ -90,6 +91,7 @@ class PreviewPanel(QWidget):
         self.similar_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
         hint = QLabel("Click to seek · drag to scrub · Shift-drag to select · drag a selection out",
                       objectName="Hint")
+        hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # the first thing to go when narrow
 
         header = QHBoxLayout()
         header.addWidget(self.title)

@@ -88,13 +88,17 @@ class TagsPanel(QWidget):
         if not self._hits or not self.apply_button.isEnabled():
             return
         edited = parse_tags(self.tags.text())
-        if edited != self._shared:
-            self.tags_edited.emit({str(h.path): edited_tags(list(h.tags or ()), self._shared, edited)
-                                   for h in self._hits})
-        if self._caption_dirty:
-            self.caption_edited.emit([str(h.path) for h in self._hits], self.caption.toPlainText().strip())
+        tag_edit = {str(h.path): edited_tags(list(h.tags or ()), self._shared, edited)
+                    for h in self._hits} if edited != self._shared else None
+        caption_edit = ([str(h.path) for h in self._hits], self.caption.toPlainText().strip()) \
+            if self._caption_dirty else None
         self._caption_dirty = False
         self._set_dirty(False)
+        # Both edits are read before either is announced: a listener may refill the panel.
+        if tag_edit is not None:
+            self.tags_edited.emit(tag_edit)
+        if caption_edit is not None:
+            self.caption_edited.emit(*caption_edit)
 
     def _caption_typed(self) -> None:
         self._caption_dirty = True

@@ -1,0 +1,61 @@
+"""The real window on a real engine: tiny Cacophony model, LanceDB under an isolated home, files on disk."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from app.engine_client import EngineClient
+from app.main import ui_state
+from app.main_window import MainWindow
+from engine.paths import app_paths
+from tests.factories import noise, tone, write_audio
+
+ENGINE_TIMEOUT_MS = 120_000  # importing torch and LanceDB on a busy 2-core machine
+
+
+def write_library(folder: Path) -> dict[str, Path]:
+    """A few short sounds whose names say what they are."""
+    sounds = {
+        "door_creak_wooden.wav": np.sin(np.linspace(0, 300, 16_000)).astype(np.float32) * noise(1.0, amp=0.5),
+        "dog_bark.wav": tone(600, 0.6),
+        "rain_on_glass.flac": noise(1.2, seed=3),
+        "sine_beep.wav": tone(1000, 0.3),
+    }
+    return {name: write_audio(folder / name, samples) for name, samples in sounds.items()}
+
+
+def open_window(qtbot, model_spec: str | None) -> MainWindow:
+    paths = app_paths().ensure()  # EARMARK_HOME is set by the earmark_home fixture
+    window = MainWindow(EngineClient(paths, model_spec), ui_state(paths))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, earmark_home, tiny_checkpoint) -> MainWindow:
+    """The window with the tiny model loaded and no folders yet."""
+    window = open_window(qtbot, str(tiny_checkpoint))
+    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)  # the start-up catch-up run
+    return window
+
+
+def index_folder(qtbot, window: MainWindow, folder: Path) -> list:
+    """Add ``folder`` through the window and wait for its indexing run; returns the reports."""
+    reports = []
+    window.client.index_finished.connect(reports.append)
+    window.add_folder(str(folder))
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    return reports
+
+
+@pytest.fixture
+def library(qtbot, window, tmp_path) -> dict[str, Path]:
+    """Four sounds, added and indexed through the window."""
+    files = write_library(tmp_path / "Sound Effects")
+    index_folder(qtbot, window, tmp_path / "Sound Effects")
+    return files

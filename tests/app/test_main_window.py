@@ -1,0 +1,234 @@
+"""The window on a real engine: search as you type, audition, drag, folders, watcher, failures, state."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+
+from app.engine_client import builtin_model_installed
+from app.results_model import COLUMNS, SCORE_COLUMN
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, write_library
+from tests.factories import noise, tone, write_audio
+
+NAME = next(i for i, c in enumerate(COLUMNS) if c.title == "Name")
+
+
+def names(window) -> list[str]:
+    return [window.model.index(row, NAME).data() for row in range(window.model.rowCount())]
+
+
+def type_query(qtbot, window, text: str) -> None:
+    """Type ``text`` and wait for its (debounced) results to be on screen."""
+    window.search_field.clear()
+    qtbot.keyClicks(window.search_field, text)
+    qtbot.waitUntil(lambda: f"for “{text}”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_first_run_asks_for_a_folder(qtbot, window):
+    qtbot.waitUntil(lambda: window.center.currentWidget() is window.empty, timeout=10_000)
+    assert window.empty.button.text().strip() == "Add a folder…"
+    assert "No folders" in window.result_label.text()
+
+
+def test_adding_a_folder_indexes_it_with_visible_progress(qtbot, window, tmp_path):
+    write_library(tmp_path / "lib")
+    seen = []
+    window.client.index_progress.connect(
+        lambda progress: seen.append((window.indexing.isVisible(), window.indexing.label.text(), progress.phase)))
+    reports = index_folder(qtbot, window, tmp_path / "lib")
+    assert reports[-1].added == 4
+    assert seen and all(visible for visible, _, _ in seen)
+    assert any(label.startswith("Embedding") and "/ 4" in label for _, label, _ in seen)
+    assert not window.indexing.isVisible()  # gone once the run ends
+    folders = window.library.folders
+    qtbot.waitUntil(lambda: folders.topLevelItemCount() == 1 and folders.topLevelItem(0).text(1) == "4/4",
+                    timeout=10_000)
+    assert folders.topLevelItem(0).text(0) == "lib"
+    assert window.center.currentWidget() is window.center_split
+
+
+def test_typing_a_query_shows_ranked_results(qtbot, window, library):
+    type_query(qtbot, window, "dog bark")
+    assert names(window)[0] == "dog_bark.wav"  # the only file whose name has the words
+    scores = [window.model.hit(row).score for row in range(window.model.rowCount())]
+    assert scores == sorted(scores, reverse=True)
+    assert " ms" in window.result_label.text() and "result" in window.result_label.text()
+
+    window.filter_bar.format.setCurrentIndex(window.filter_bar.format.findData("flac"))
+    qtbot.waitUntil(lambda: names(window) == ["rain_on_glass.flac"], timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_enter_commits_and_arrow_keys_audition(qtbot, window, library):
+    window.preview.autoplay_button.setChecked(True)
+    window.search_field.clear()
+    qtbot.keyClicks(window.search_field, "sine beep")
+    qtbot.keyClick(window.search_field, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.preview.path is not None, timeout=ENGINE_TIMEOUT_MS)
+    assert Path(window.preview.path).name == "sine_beep.wav"  # Enter selected the top hit
+    assert window.results.hasFocus()
+    qtbot.waitUntil(lambda: window.player.frames_played > 0, timeout=10_000)
+    qtbot.keyClick(window.results, Qt.Key_Down)
+    assert window.preview.path == str(window.model.hit(1).path)
+
+
+def test_selecting_a_result_plays_it_through_sounddevice(qtbot, window, library):
+    window.preview.autoplay_button.setChecked(True)
+    type_query(qtbot, window, "dog bark")
+    states = []
+    window.player.playing_changed.connect(states.append)
+    window.results.selectRow(0)
+    qtbot.waitUntil(lambda: states == [True, False], timeout=10_000)  # the null sink drains it quickly
+    assert window.player.frames_played >= int(0.6 * 16_000)
+    assert window.preview.waveform.match_window is not None  # the best window is highlighted
+    qtbot.waitUntil(lambda: window.preview.waveform.duration_s > 0, timeout=10_000)
+
+    with qtbot.waitSignal(window.player.playing_changed):
+        qtbot.keyClick(window.results, Qt.Key_Space)  # space plays again from the results
+
+
+def test_results_drag_out_as_file_urls_and_copy_paths(qtbot, window, library):
+    type_query(qtbot, window, "rain")
+    assert window.model.rowCount() == 4  # every file has a vector: all are candidates
+    window.results.selectAll()
+    paths = window.results.selected_paths()
+    mime = window.model.mimeData(window.results.selectionModel().selectedIndexes())
+    assert sorted(url.toLocalFile() for url in mime.urls()) == sorted(str(p) for p in library.values())
+    assert sorted(paths) == sorted(str(p) for p in library.values())
+    window.results.setFocus()
+    qtbot.keyClick(window.results, Qt.Key_C, Qt.ControlModifier)
+    assert QGuiApplication.clipboard().text().splitlines() == paths
+
+
+def test_a_file_created_on_disk_appears_without_a_restart(qtbot, window, library, tmp_path):
+    type_query(qtbot, window, "thunder")
+    assert "thunder_rumble.wav" not in names(window)
+    write_audio(tmp_path / "Sound Effects" / "thunder_rumble.wav", noise(1.5, seed=9))
+    qtbot.waitUntil(lambda: names(window)[:1] == ["thunder_rumble.wav"], timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_a_corrupt_file_shows_its_error(qtbot, window, tmp_path):
+    folder = tmp_path / "lib"
+    write_audio(folder / "fine.wav", tone(300, 0.5))
+    (folder / "broken.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEjunk" + bytes(64))
+    reports = index_folder(qtbot, window, folder)
+    assert [Path(e.path).name for e in reports[-1].errors] == ["broken.wav"]
+    failed = window.library.failed
+    qtbot.waitUntil(lambda: failed.topLevelItemCount() == 1, timeout=10_000)
+    assert failed.topLevelItem(0).text(0) == "broken.wav"
+    assert failed.topLevelItem(0).text(1)  # the reason, in words
+    assert window.library.failed_title.text() == "FAILED FILES (1)"
+    qtbot.waitUntil(lambda: window.library.folders.topLevelItem(0).text(2) == "1", timeout=10_000)
+
+
+def test_pause_stops_the_run_and_resume_finishes_it(qtbot, window, tmp_path):
+    folder = tmp_path / "lib"
+    for k in range(6):
+        write_audio(folder / f"tone_{k}.wav", tone(200 + 100 * k, 0.5))
+    client = window.client
+    paused, reports = [], []
+    client.index_paused.connect(lambda: paused.append(True))
+    client.index_finished.connect(reports.append)
+    # Pause while the first file is in work (a click would land later on so small a library).
+    client.index_progress.connect(lambda _p: client.set_paused(True), Qt.DirectConnection)
+    window.add_folder(str(folder))
+    qtbot.waitUntil(lambda: bool(paused), timeout=ENGINE_TIMEOUT_MS)
+    assert window.indexing.isVisible() and window.indexing.label.text().startswith("Paused")
+    assert not reports
+    client.index_progress.disconnect()
+    window.indexing.pause_button.click()  # resume
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.library.folders.topLevelItemCount() == 1
+                    and window.library.folders.topLevelItem(0).text(1) == "6/6", timeout=10_000)
+
+
+def test_tags_edited_in_the_panel_are_saved_and_searchable(qtbot, window, library):
+    type_query(qtbot, window, "beep")
+    window.results.selectRow(window.model.row_of(str(library["sine_beep.wav"])))
+    qtbot.keyClicks(window.tags.tags, "interface, notification")
+    window.tags.caption.setPlainText("a short high beep")
+    edited = []
+    window.client.edited.connect(lambda: edited.append(True))
+    window.tags.apply_button.click()
+    qtbot.waitUntil(lambda: len(edited) == 2, timeout=10_000)
+    record = window.client.engine.file_info(str(library["sine_beep.wav"])).record
+    assert record.tags == ["interface", "notification"] and record.caption == "a short high beep"
+    window.search_field.clear()
+    qtbot.keyClicks(window.search_field, "notification")
+    qtbot.waitUntil(lambda: names(window)[:1] == ["sine_beep.wav"], timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_dropping_a_file_finds_similar_sounds(qtbot, window, library, tmp_path):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    outside = write_audio(tmp_path / "elsewhere" / "bark_again.wav", tone(610, 0.6))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(outside))])
+    drop = QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    window.dropEvent(drop)
+    qtbot.waitUntil(lambda: "similar to bark_again.wav" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    assert window.model.rowCount() == 4
+    assert "bark_again.wav" not in names(window)
+
+
+def test_layout_folders_and_last_query_survive_a_restart(qtbot, window, library):
+    qtbot.keyClicks(window.search_field, "rain")
+    # The offscreen screen is 800x800: only a height that fits comes back unclamped, so the
+    # vertical splitter is the one to check.
+    window.resize(1100, 700)
+    qtbot.waitUntil(lambda: window.height() == 700, timeout=5_000)
+    window.center_split.setSizes([250, 350])
+    saved = window.center_split.sizes()
+    window.close()
+    again = open_window(qtbot, None)
+    assert again.search_field.text() == "rain"
+    assert again.height() == 700
+    qtbot.waitUntil(lambda: again.center_split.sizes() == saved, timeout=5_000)
+    qtbot.waitUntil(lambda: again.library.folders.topLevelItemCount() == 1, timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_a_model_that_cannot_load_is_explained_and_text_search_still_works(qtbot, earmark_home, tmp_path):
+    window = open_window(qtbot, str(tmp_path / "no-such-model"))
+    qtbot.waitUntil(window.banner.isVisible, timeout=ENGINE_TIMEOUT_MS)
+    assert "could not be loaded" in window.banner.text.text()
+    assert "Traceback" not in window.banner.text.text()
+    assert "text search only" in window.model_label.text()
+
+
+@pytest.mark.skipif(builtin_model_installed(), reason="the builtin model is installed here")
+def test_a_missing_builtin_model_says_so(qtbot, earmark_home):
+    window = open_window(qtbot, "builtin")
+    qtbot.waitUntil(window.banner.isVisible, timeout=ENGINE_TIMEOUT_MS)
+    assert "builtin model is not installed yet" in window.banner.text.text()
+    assert window.banner.button.text() == "Open Settings…"
+
+
+def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, earmark_home, tmp_path,
+                                                                     tiny_checkpoint):
+    from app.settings_dialog import AudioPage, ModelPage, SettingsDialog
+
+    window = open_window(qtbot, str(tmp_path / "no-such-model"))
+    qtbot.waitUntil(window.banner.isVisible, timeout=ENGINE_TIMEOUT_MS)
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert [dialog.page_list.item(i).text() for i in range(dialog.page_list.count())] == ["Model", "Library", "Audio"]
+    model_page = dialog.page(ModelPage)
+    assert model_page.device.itemData(0) == "cpu"
+    model_page.checkpoint.setChecked(True)
+    model_page.checkpoint_path.setText(str(tmp_path / "still-missing"))
+    dialog.accept()
+    assert dialog.isVisible() and "not a folder" in dialog.error.text()  # refused, nothing lost
+
+    model_page.checkpoint_path.setText(str(tiny_checkpoint))
+    audio_page = dialog.page(AudioPage)
+    audio_page.output.setCurrentIndex(audio_page.output.findData("default"))
+    dialog.accept()
+    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    assert not window.banner.isVisible()
+    assert window.model_label.text().startswith("Model: tiny_test")
+    assert window.player.device_name == "default"
+    qtbot.waitUntil(lambda: window.client.engine.settings.model_spec == str(tiny_checkpoint), timeout=10_000)
