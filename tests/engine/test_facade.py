@@ -1,0 +1,175 @@
+"""The Engine facade end to end: real files, real LanceDB, the tiny models."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+
+import numpy as np
+import pytest
+
+from engine.facade import Engine
+from engine.index.records import ERROR, OK
+from engine.models import registry
+from engine.paths import app_paths
+from engine.search.filters import SearchFilters
+from tests.engine.models.tiny_clap import make_tiny_clap
+from tests.factories import make_tiny_cacophony_checkpoint, noise, tone, write_audio
+
+
+@pytest.fixture
+def library(tmp_path):
+    folder = tmp_path / "library"
+    write_audio(folder / "door_creak.wav", tone(300, 2.0))
+    write_audio(folder / "dog_bark.wav", tone(900, 1.0))
+    write_audio(folder / "rain" / "rain_on_roof.flac", noise(3.0), format="FLAC")
+    write_audio(folder / "stereo_bell.wav", np.stack([tone(1200, 1.5, 48_000)] * 2, 1), sr=48_000)
+    (folder / "broken.wav").write_text("no audio here")
+    return folder
+
+
+@pytest.fixture
+def engine(tmp_path, tiny_checkpoint, library):
+    with Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint)) as engine:
+        engine.add_folder(library)
+        yield engine
+
+
+def names(hits):
+    return [os.path.basename(h.path) for h in hits]
+
+
+def test_index_then_search_with_filters(engine, library):
+    report = engine.index()
+    assert (report.added, len(report.errors)) == (4, 1)
+    hits = engine.search("door creak")
+    assert names(hits)[0] == "door_creak.wav" and hits[0].text_rank == 1 and hits[0].vector_rank is not None
+    assert hits[0].best_end_s > hits[0].best_start_s >= 0
+    assert set(names(hits)) <= {"door_creak.wav", "dog_bark.wav", "rain_on_roof.flac", "stereo_bell.wav"}
+    assert names(engine.search("sound", SearchFilters(channels=2))) == ["stereo_bell.wav"]
+    assert names(engine.search("sound", SearchFilters(format="flac"))) == ["rain_on_roof.flac"]
+    assert names(engine.search("sound", SearchFilters(folder=str(library / "rain")))) == ["rain_on_roof.flac"]
+    assert set(names(engine.search("sound", SearchFilters(min_duration_s=1.8)))) == {"door_creak.wav",
+                                                                                    "rain_on_roof.flac"}
+    assert names(engine.failed_files()) == ["broken.wav"] and engine.failed_files()[0].status == ERROR
+
+
+def test_folders_nested_refused_parent_absorbs(engine, library, tmp_path):
+    engine.index()
+    with pytest.raises(ValueError, match="already in the library"):
+        engine.add_folder(library / "rain")
+    with pytest.raises(ValueError, match="not a folder"):
+        engine.add_folder(tmp_path / "missing")
+    rain_id = engine.store.get_file(str(library / "rain" / "rain_on_roof.flac")).id
+    engine.add_folder(tmp_path)  # contains the library folder: takes it over
+    assert [f.path for f in engine.folders()] == [str(tmp_path)]
+    report = engine.index()
+    assert report.embedded == 0 and report.added == 0  # nothing re-embedded
+    assert engine.store.get_file(str(library / "rain" / "rain_on_roof.flac")).id == rain_id
+    status = engine.folders()[0]
+    assert (status.files, status.errors, status.online) == (4, 1, True)
+    assert engine.remove_folder(tmp_path) == 5 and engine.folders() == [] and engine.store.count_files() == 0
+    with pytest.raises(ValueError, match="not a library folder"):
+        engine.remove_folder(tmp_path)
+
+
+def test_similar_for_library_and_outside_files(engine, library, tmp_path):
+    engine.index()
+    hits = engine.similar(library / "dog_bark.wav", limit=10)
+    assert "dog_bark.wav" not in names(hits) and len(hits) == 3
+    outside = write_audio(tmp_path / "elsewhere" / "bark_copy.wav", tone(900, 1.0))
+    hits = engine.similar(outside, limit=2)
+    assert names(hits)[0] == "dog_bark.wav" and hits[0].score == pytest.approx(1.0, abs=1e-4)
+    long_outside = write_audio(tmp_path / "elsewhere" / "long.wav", noise(90.0))  # more windows than it samples
+    assert len(engine.similar(long_outside, limit=4)) == 4
+
+
+def test_file_info_tags_and_caption(engine, library, tmp_path):
+    engine.index()
+    info = engine.file_info(library / "door_creak.wav")
+    assert info.record.status == OK and info.facts.duration_s == 2.0 and info.windows >= 2 and info.error == ""
+    engine.set_tags([library / "door_creak.wav", library / "dog_bark.wav"], ["foley", " foley", "keeper"])
+    engine.set_caption(library / "dog_bark.wav", "a small dog yapping twice")
+    assert engine.file_info(library / "dog_bark.wav").record.tags == ["foley", "keeper"]
+    assert set(names(engine.search("sound", SearchFilters(tag="keeper")))) == {"door_creak.wav", "dog_bark.wav"}
+    assert names(engine.search("yapping"))[0] == "dog_bark.wav"
+    outside = engine.file_info(tmp_path / "nothing.wav")
+    assert outside.record is None and outside.error == "file not found"
+    with pytest.raises(KeyError):
+        engine.set_tags([tmp_path / "nothing.wav"], ["x"])
+
+
+def test_status_counts_and_models(engine):
+    engine.index()
+    status = engine.status()
+    assert (status.files, status.errors, status.offline) == (4, 1, 0)
+    assert status.model_name == engine.model_info.name and status.indexed_models == {engine.model_info.name: 16}
+    assert not status.watching and status.switching is None
+
+
+def test_missing_model_still_searches_text(engine, tmp_path, monkeypatch):
+    engine.index()
+    monkeypatch.setattr(registry, "BUILTIN_DIR", tmp_path / "no-builtin")
+    with Engine(engine.paths, "builtin") as without_model:
+        hits = without_model.search("door creak")
+        assert names(hits) == ["door_creak.wav"] and hits[0].vector_rank is None and hits[0].text_rank == 1
+        assert "builtin model is not installed" in without_model.model_error
+        with pytest.raises(registry.ModelLoadError):
+            without_model.index()
+
+
+def test_switch_model_reembeds_in_background_and_flips_when_complete(engine, tmp_path):
+    engine.index()
+    old = engine.model_info
+    clap = make_tiny_clap(tmp_path / "clap")
+    first_slice = threading.Event()
+    release = threading.Event()
+
+    def progress(job):
+        first_slice.set()
+        release.wait(60)
+
+    job = engine.switch_model(f"clap:{clap}", progress)
+    assert first_slice.wait(120), job.error
+    # the new table is complete but not yet flipped: searches still use the old model
+    assert engine.model_info == old and not job.finished
+    hits = engine.search("door creak")
+    assert hits and hits[0].vector_rank is not None
+    assert engine.status().switching is job
+    release.set()
+    assert job.wait(120) and job.error == ""
+    new = engine.model_info
+    assert new.backend == "clap" and new.embedding_dim == 12 and job.done == 4 and job.total == 4
+    assert len(engine.store.embeddings(new).file_ids()) == 4 and len(engine.store.embeddings(old).file_ids()) == 4
+    assert engine.search("door creak")[0].vector_rank is not None
+    assert json.loads(engine.paths.settings_file.read_text())["model_spec"] == f"clap:{clap}"
+    with Engine(engine.paths) as reopened:
+        assert reopened.model_spec == f"clap:{clap}"
+
+
+def test_switch_keeps_files_added_meanwhile(engine, library, tmp_path):
+    """A file indexed with the old model while the switch runs is embedded by the new one before the flip."""
+    engine.index()
+    other = make_tiny_cacophony_checkpoint(tmp_path / "other", seed=3)
+    added = threading.Event()
+
+    def progress(job):
+        if not added.is_set():
+            write_audio(library / "late.wav", tone(1500, 1.0))
+            engine.index()  # with the old model, between two slices
+            added.set()
+
+    job = engine.switch_model(str(other), progress)
+    assert job.wait(120) and job.error == "" and added.is_set()
+    late = engine.store.get_file(str(library / "late.wav"))
+    assert late.id in set(engine.store.embeddings(engine.model_info).file_ids().tolist())
+    assert engine.model_info.name.startswith("tiny_test_")
+
+
+def test_cancelled_switch_changes_nothing(engine, tmp_path):
+    engine.index()
+    old = engine.model_info
+    job = engine.switch_model(str(make_tiny_cacophony_checkpoint(tmp_path / "other", seed=4)),
+                              lambda job: job.cancel())
+    assert job.wait(120) is True and engine.model_info == old
+    assert engine.settings.model_spec == "builtin"  # never saved
