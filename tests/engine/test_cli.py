@@ -1,0 +1,175 @@
+"""Every `earmark` command, in-process through main() and through the installed script."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.cli import main
+from tests.factories import noise, tone, write_audio
+
+EARMARK = Path(sys.executable).with_name("earmark")
+
+
+@pytest.fixture
+def library(tmp_path):
+    folder = tmp_path / "library"
+    write_audio(folder / "door_creak.wav", tone(300, 2.0))
+    write_audio(folder / "dog_bark.wav", tone(900, 1.0))
+    write_audio(folder / "rain" / "rain_on_roof.flac", noise(3.0), format="FLAC")
+    write_audio(folder / "stereo_bell.wav", np.stack([tone(1200, 1.5, 48_000)] * 2, 1), sr=48_000)
+    (folder / "broken.wav").write_text("no audio here")
+    return folder
+
+
+@pytest.fixture
+def cli(tmp_path, tiny_checkpoint, capsys):
+    home = tmp_path / "home"
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(["--home", str(home), "--model", str(tiny_checkpoint), *map(str, args)])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    run.home = home
+    return run
+
+
+@pytest.fixture
+def indexed(cli, library):
+    assert cli("add-folder", library)[0] == 0
+    assert cli("index")[0] == 0
+    return cli
+
+
+def test_add_folder_and_index_report_failures_at_the_end(cli, library):
+    code, out, _ = cli("add-folder", library)
+    assert code == 0 and f"added {library}" in out
+    code, out, err = cli("index")
+    assert code == 0
+    assert "5 files, 4 added" in out and "1 failed" in out
+    assert out.rstrip().endswith(f"{library / 'broken.wav'}: not an audio file: it contains text")
+    code, out, _ = cli("index")
+    assert "0 added" in out and "1 file(s) could not be indexed" in out  # still listed on later runs
+    code, out, _ = cli("index", "--json")
+    report = json.loads(out)
+    assert report["report"]["unchanged"] == 5 and report["failed_files"][0]["error"].startswith("not an audio")
+
+
+def test_search_human_json_explain_and_filters(indexed, library):
+    code, out, _ = indexed("search", "door creak", "--limit", "2")
+    lines = out.splitlines()
+    assert code == 0 and len(lines) == 2 and str(library / "door_creak.wav") in lines[0] and "@" in lines[0]
+    code, out, _ = indexed("search", "door creak", "--json")
+    hits = json.loads(out)
+    assert hits[0]["path"] == str(library / "door_creak.wav") and hits[0]["text_rank"] == 1
+    assert {"score", "best_start_s", "best_end_s", "vector_rank", "duration_s"} <= set(hits[0])
+    code, out, _ = indexed("search", "door creak", "--explain")
+    assert "vector #" in out and "text #1 bm25=" in out
+    for flags, expected in ((["--channels", "2"], {"stereo_bell.wav"}), (["--format", "flac"], {"rain_on_roof.flac"}),
+                            (["--sample-rate", "48000"], {"stereo_bell.wav"}),
+                            (["--min-duration", "1.8", "--max-duration", "2.5"], {"door_creak.wav"}),
+                            (["--folder", library / "rain"], {"rain_on_roof.flac"})):
+        code, out, _ = indexed("search", "sound", "--json", *flags)
+        assert {Path(h["path"]).name for h in json.loads(out)} == expected, flags
+    code, out, _ = indexed("search", "--", "-door creak")  # exclusion first needs --
+    assert "door_creak" not in out
+
+
+def test_tag_filter(indexed, library):
+    from engine.facade import Engine
+    from engine.paths import app_paths
+
+    with Engine(app_paths(indexed.home)) as engine:
+        engine.set_tags([library / "dog_bark.wav"], ["animals"])
+    code, out, _ = indexed("search", "sound", "--tag", "animals", "--json")
+    assert [Path(h["path"]).name for h in json.loads(out)] == ["dog_bark.wav"]
+
+
+def test_similar_and_info(indexed, library, tmp_path):
+    code, out, _ = indexed("similar", library / "dog_bark.wav", "--limit", "2")
+    assert code == 0 and len(out.splitlines()) == 2 and "dog_bark" not in out
+    outside = write_audio(tmp_path / "outside.wav", tone(900, 1.0))
+    code, out, _ = indexed("similar", outside, "--json", "--limit", "1")
+    assert Path(json.loads(out)[0]["path"]).name == "dog_bark.wav"
+    code, out, _ = indexed("info", library / "door_creak.wav")
+    assert code == 0 and "status: ok" in out and "2.00 s, 16000 Hz, 1 ch, 16-bit" in out and "windows:" in out
+    code, out, _ = indexed("info", library / "broken.wav", "--json")
+    info = json.loads(out)
+    assert info["record"]["status"] == "error" and info["error"].startswith("not an audio file")
+    code, out, _ = indexed("info", tmp_path / "missing.wav")
+    assert code == 1 and "not in the library" in out and "file not found" in out
+
+
+def test_models_status_and_remove_folder(indexed, library, tiny_checkpoint):
+    code, out, _ = indexed("models")
+    assert code == 0 and "builtin" in out and "clap:laion/larger_clap_general" in out
+    choices = json.loads(indexed("models", "--json")[1])
+    assert choices["active"] == str(tiny_checkpoint) and {c["kind"] for c in choices["models"]} >= {"builtin", "clap"}
+    code, out, _ = indexed("status")
+    assert "4 searchable, 1 failed, 0 offline" in out and f"{library}  [online]" in out
+    status = json.loads(indexed("status", "--json")[1])
+    assert status["files"] == 4 and status["folders"][0]["path"] == str(library)
+    code, out, _ = indexed("remove-folder", library)
+    assert code == 0 and "5 files forgotten" in out
+    assert json.loads(indexed("status", "--json")[1])["files"] == 0
+    assert library.joinpath("door_creak.wav").exists()
+
+
+def test_models_use_switches_and_saves(indexed, tmp_path):
+    from tests.factories import make_tiny_cacophony_checkpoint
+
+    other = make_tiny_cacophony_checkpoint(tmp_path / "other", seed=2)
+    code, out, err = indexed("models", "--use", other)
+    assert code == 0 and f"now using {other}" in out
+    settings = json.loads((indexed.home / "config" / "settings.json").read_text())
+    assert settings["model_spec"] == str(other)
+
+
+def test_errors_are_one_line_and_exit_1(cli, tmp_path):
+    code, _, err = cli("add-folder", tmp_path / "nope")
+    assert code == 1 and err.strip() == f"earmark: {tmp_path / 'nope'} is not a folder"
+    code, _, err = cli("remove-folder", tmp_path)
+    assert code == 1 and "not a library folder" in err
+    assert main(["--home", str(tmp_path / "h"), "--model", str(tmp_path / "no-model"), "index"]) == 1
+
+
+def test_installed_script_honours_earmark_home(tmp_path, library, tiny_checkpoint):
+    env = os.environ | {"EARMARK_HOME": str(tmp_path / "env-home")}
+    run = lambda *args: subprocess.run([str(EARMARK), "--model", str(tiny_checkpoint), *map(str, args)], env=env,
+                                       capture_output=True, text=True, timeout=300)
+    assert run("add-folder", library).returncode == 0
+    indexed = run("index")
+    assert indexed.returncode == 0 and "4 added" in indexed.stdout
+    assert (tmp_path / "env-home" / "data" / "index.lance").is_dir()
+    assert (tmp_path / "env-home" / "logs" / "earmark.log").read_text().count("index run") == 1
+    hits = json.loads(run("search", "dog bark", "--json").stdout)
+    assert Path(hits[0]["path"]).name == "dog_bark.wav"
+
+
+@pytest.mark.slow
+def test_watch_indexes_changes_until_interrupted(tmp_path, library, tiny_checkpoint):
+    home = tmp_path / "home"
+    base = [str(EARMARK), "--home", str(home), "--model", str(tiny_checkpoint)]
+    subprocess.run(base + ["add-folder", str(library)], check=True, capture_output=True, timeout=300)
+    watcher = subprocess.Popen(base + ["watch"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        lines = []
+        while not any("watching for changes" in line for line in lines):
+            lines.append(watcher.stdout.readline())
+            assert watcher.poll() is None, lines
+        write_audio(library / "fresh.wav", tone(2000, 1.0))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("1 added" in line for line in lines[-1:]):
+            lines.append(watcher.stdout.readline())
+        assert "1 added" in lines[-1]
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(60) == 0
