@@ -9,24 +9,18 @@ import sys
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from engine.cli import main
-from tests.factories import noise, tone, write_audio
+from tests.engine.library.helpers import sample_library
+from tests.factories import tone, write_audio
 
 EARMARK = Path(sys.executable).with_name("earmark")
 
 
 @pytest.fixture
 def library(tmp_path):
-    folder = tmp_path / "library"
-    write_audio(folder / "door_creak.wav", tone(300, 2.0))
-    write_audio(folder / "dog_bark.wav", tone(900, 1.0))
-    write_audio(folder / "rain" / "rain_on_roof.flac", noise(3.0), format="FLAC")
-    write_audio(folder / "stereo_bell.wav", np.stack([tone(1200, 1.5, 48_000)] * 2, 1), sr=48_000)
-    (folder / "broken.wav").write_text("no audio here")
-    return folder
+    return sample_library(tmp_path / "library")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import json
 import os
 import threading
 
-import numpy as np
 import pytest
 
 from engine.facade import Engine
@@ -13,19 +12,14 @@ from engine.index.records import ERROR, OK
 from engine.models import registry
 from engine.paths import app_paths
 from engine.search.filters import SearchFilters
+from tests.engine.library.helpers import sample_library
 from tests.engine.models.tiny_clap import make_tiny_clap
 from tests.factories import make_tiny_cacophony_checkpoint, noise, tone, write_audio
 
 
 @pytest.fixture
 def library(tmp_path):
-    folder = tmp_path / "library"
-    write_audio(folder / "door_creak.wav", tone(300, 2.0))
-    write_audio(folder / "dog_bark.wav", tone(900, 1.0))
-    write_audio(folder / "rain" / "rain_on_roof.flac", noise(3.0), format="FLAC")
-    write_audio(folder / "stereo_bell.wav", np.stack([tone(1200, 1.5, 48_000)] * 2, 1), sr=48_000)
-    (folder / "broken.wav").write_text("no audio here")
-    return folder
+    return sample_library(tmp_path / "library")
 
 
 @pytest.fixture

@@ -57,8 +57,16 @@ def assert_same_index(got: dict[str, tuple], want: dict[str, tuple]) -> None:
         np.testing.assert_allclose(got[path][-1], want[path][-1], atol=1e-5, err_msg=path)
 
 
-def window_rows(store: LibraryStore, model_name: str) -> int:
-    return store.embeddings(model_name).count()
+def sample_library(folder: Path) -> Path:
+    """Four sounds named for what they are (mono/stereo, 16/48 kHz, WAV/FLAC) and one broken file."""
+    from tests.factories import noise, tone, write_audio
+
+    write_audio(folder / "door_creak.wav", tone(300, 2.0))
+    write_audio(folder / "dog_bark.wav", tone(900, 1.0))
+    write_audio(folder / "rain" / "rain_on_roof.flac", noise(3.0), format="FLAC")
+    write_audio(folder / "stereo_bell.wav", np.stack([tone(1200, 1.5, 48_000)] * 2, 1), sr=48_000)
+    (folder / "broken.wav").write_text("no audio here")
+    return folder
 
 
 def checksums(folder: Path) -> dict[str, str]:

