@@ -15,6 +15,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from engine.audio.decode import AudioDecodeError
 from engine.facade import Engine
 from engine.index.records import path_key
 from engine.library.report import IndexProgress, IndexReport
@@ -77,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with Engine(app_paths(args.home), args.model) as engine:
             return COMMANDS[args.command](engine, args)
-    except (ModelLoadError, ValueError, KeyError, LookupError, OSError) as exc:
+    except (ModelLoadError, AudioDecodeError, ValueError, KeyError, LookupError, OSError) as exc:
         print(f"earmark: {exc.args[0] if isinstance(exc, KeyError) and exc.args else exc}", file=sys.stderr)
         return 1
 
@@ -118,7 +119,8 @@ def cmd_index(engine: Engine, args) -> int:
 
 
 def cmd_watch(engine: Engine, args) -> int:
-    print(_summary(engine.index(progress=_ProgressBar().update)))
+    with _ProgressBar() as bar:
+        print(_summary(engine.index(progress=bar.update)))
 
     def changed(report: IndexReport) -> None:
         print(f"{time.strftime('%H:%M:%S')} {_summary(report)}", flush=True)

@@ -233,7 +233,9 @@ class Engine:
         (``should_stop`` returning True) keeps what is done; the next run resumes."""
         model = self.model
         with self._write_lock:
-            return Indexer(self.store, model, self._indexer_options()).index(None, progress, should_stop)
+            report = Indexer(self.store, model, self._indexer_options()).index(None, progress, should_stop)
+        self._refresh_watch()  # a folder may have come back online
+        return report
 
     def failed_files(self) -> list[FileRecord]:
         return sorted(self.store.failed_files(), key=lambda r: r.path)

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 
-from engine.index.records import ERROR, FileRecord, FileState, FolderRecord, path_key
+from engine.index.records import ERROR, OFFLINE, FileRecord, FileState, FolderRecord, path_key
 from engine.index.sql import quote
 from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
@@ -117,8 +117,8 @@ class Indexer:
             if folder.path not in wanted:
                 continue
             online = self._is_reachable(folder)
-            if online != folder.online or not online:
-                self.store.set_folder_online(folder.path, online)
+            if online != folder.online or not online or self._has_offline_files(folder):
+                self.store.set_folder_online(folder.path, online)  # idempotent: also finishes a crashed flip
             if online:
                 roots = wanted[folder.path]
                 targets.append(_Target(folder, [folder.path] if folder.path in roots else roots))
@@ -137,6 +137,9 @@ class Indexer:
             return False
         return not (empty and self.store.count_files(folder_clause(folder.path)) > 0)
 
+    def _has_offline_files(self, folder: FolderRecord) -> bool:
+        return self.store.count_files(f"{folder_clause(folder.path)} AND status = {quote(OFFLINE)}") > 0
+
     def _hashes(self, items: list[ScannedFile], progress: ProgressCallback,
                 should_stop: StopCheck) -> dict[str, str] | None:
         hashes = {}
@@ -151,11 +154,11 @@ class Indexer:
         return hashes
 
     def _apply_cheap_changes(self, plan: Plan, folder_of: dict[str, str], report: IndexReport) -> None:
-        for row, item in plan.moved:
-            self.store.move_file(row.id, item.path, folder_of[item.path], item.size, item.mtime)
-        touched = self.store.get_files([row.id for row, _ in plan.touched])
-        self.store.upsert_files([replace(touched[row.id], size=item.size, mtime=item.mtime,
-                                         folder=folder_of[item.path]) for row, item in plan.touched])
+        # moves and touches keep each row's id (so its vectors) and change where and when: one commit
+        records = self.store.get_files([row.id for row, _ in plan.moved + plan.touched])
+        self.store.upsert_files([replace(records[row.id], path=item.path, folder=folder_of[item.path],
+                                         size=item.size, mtime=item.mtime)
+                                 for row, item in plan.moved + plan.touched])
         self.store.delete_files([row.id for row in plan.deleted])
         report.moved, report.touched, report.removed = len(plan.moved), len(plan.touched), len(plan.deleted)
 

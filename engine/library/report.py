@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class IndexProgress:
-    phase: str  # "scanning" | "hashing" | "embedding" | "cleaning"
+    phase: str  # "scanning" | "hashing" | "embedding"
     done: int  # files finished in this phase
     total: int  # files this phase will handle (0 while unknown)
     path: str = ""  # the file just finished

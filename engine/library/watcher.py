@@ -55,9 +55,11 @@ class LibraryWatcher:
         self._observe(folders)
 
     def set_folders(self, folders: Iterable[str]) -> None:
-        """Watch exactly these folders now (after a folder is added, removed or back online)."""
-        if self._running:
-            self._observe(folders)
+        """Watch exactly these folders now (after a folder is added, removed or back online);
+        nothing is restarted when the reachable ones are those already watched."""
+        reachable = [f for f in folders if os.path.isdir(f)]
+        if self._running and reachable != self._folders:
+            self._observe(reachable)
 
     def stop(self) -> None:
         with self._lock:

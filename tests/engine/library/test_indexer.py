@@ -169,3 +169,13 @@ def test_failed_file_is_retried_once_readable(library, store, indexer):
     write_audio(path, tone(500, 1.0))
     report = indexer.index()
     assert report.updated == 1 and record(store, path).status == OK and record(store, path).error == ""
+
+
+def test_half_finished_offline_flip_is_repaired(library, store, indexer):
+    """Killed inside set_folder_online(False): files say offline, the folder still says online."""
+    make_files(library, 2)
+    indexer.index()
+    store.set_folder_online(str(library), False)
+    store.folders_table.update(where="true", values={"online": True})  # the second write never happened
+    indexer.index()
+    assert {r.status for r in store.find_files()} == {OK}
