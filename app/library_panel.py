@@ -57,10 +57,9 @@ class LibraryPanel(QWidget):
         self.rescan_button = _button("rescan", "Rescan every folder for new, changed and removed files")
         self.folders = _tree(["Folder", "Indexed", "Errors"])
         self.failed_title = QLabel("FAILED FILES", objectName="PanelTitle")
-        self.failed = _tree(["File", "Why"])
-        self.failed.header().setSectionResizeMode(1, QHeaderView.Stretch)
-        self.failed.header().setSectionResizeMode(0, QHeaderView.Interactive)
-        self.failed.setColumnWidth(0, 150)
+        self.failed = _tree(["File and reason"])
+        self.failed.setHeaderHidden(True)
+        self.failed.setUniformRowHeights(False)  # two lines each: the name, then why it failed
         self.failed.setTextElideMode(Qt.ElideRight)  # the start of a reason says the most
 
         folders_box = QWidget()
@@ -124,10 +123,10 @@ class LibraryPanel(QWidget):
         self.failed_title.setText(f"FAILED FILES ({len(failures)})" if failures else "FAILED FILES")
         items = []
         for failure in failures:
-            item = QTreeWidgetItem([Path(failure.path).name, failure.error or "unknown error"])
+            reason = failure.error or "unknown error"
+            item = QTreeWidgetItem([f"{Path(failure.path).name}\n{reason}"])
             item.setData(0, PATH_ROLE, str(failure.path))
-            item.setToolTip(0, str(failure.path))
-            item.setToolTip(1, failure.error or "")
+            item.setToolTip(0, f"{failure.path}\n{reason}")
             item.setIcon(0, icon("error"))
             items.append(item)
         self.failed.addTopLevelItems(items)

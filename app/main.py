@@ -4,10 +4,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 import traceback
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from engine.logs import setup_logging
@@ -56,8 +57,22 @@ def main(argv: list[str] | None = None) -> int:
     apply_theme(app)
     window = MainWindow(EngineClient(paths, args.model), ui_state(paths))
     sys.excepthook = _report_unexpected(window)
+    _close_on_signals(window)
     window.show()
     return app.exec()
+
+
+def _close_on_signals(window) -> None:
+    """Ctrl-C or a TERM closes the window properly (layout saved, engine closed).
+
+    Python runs signal handlers only between bytecodes, so a light timer keeps
+    the interpreter ticking while Qt's event loop waits.
+    """
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: window.close())
+    ticker = QTimer(window, interval=300)
+    ticker.timeout.connect(lambda: None)
+    ticker.start()
 
 
 if __name__ == "__main__":

@@ -39,6 +39,15 @@ def describe(hit) -> str:
     return "  ·  ".join(p for p in parts if p)
 
 
+def best_window(hit) -> tuple[float, float] | None:
+    """The window to start at and highlight; none when it is (nearly) the whole file, which says nothing."""
+    if hit.best_start_s is None or hit.best_end_s is None:
+        return None
+    whole = hit.duration_s or 0.0
+    covers = min(hit.best_end_s, whole) - max(hit.best_start_s, 0.0)
+    return None if whole and covers >= 0.95 * whole else (hit.best_start_s, hit.best_end_s)
+
+
 def dropped_audio_paths(mime) -> list[str]:
     return [url.toLocalFile() for url in mime.urls()
             if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS]
@@ -310,15 +319,17 @@ class MainWindow(QMainWindow):
             return
         if str(hit.path) == self.preview.path:
             return
-        match = (hit.best_start_s, hit.best_end_s) if getattr(hit, "best_start_s", None) is not None else None
+        match = best_window(hit)
         self.preview.show_file(str(hit.path), describe(hit), match, play=self.preview.autoplay and self._auditioning)
 
     # -- library ----------------------------------------------------------------------------------------
     def add_folder(self, path: str) -> None:
         if self.client.engine is None:
-            self.show_error("The library opens once a model is loaded: pick one in Settings.")
+            self.show_error("The library is still opening: try again in a moment.")
             return
         self.client.add_folder(path)
+        if self.client.model_info is None:
+            self.show_error("Folder added. It is indexed as soon as a model is loaded: pick one in Settings.")
 
     def _show_folders(self, folders: list) -> None:
         self._folders = folders

@@ -117,8 +117,6 @@ class ResultsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return COLUMNS[section].title
-        if orientation == Qt.Horizontal and role == Qt.TextAlignmentRole:
-            return int(COLUMNS[section].align)
         return None
 
     def data(self, index: QModelIndex, role=Qt.DisplayRole):

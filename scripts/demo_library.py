@@ -89,6 +89,15 @@ def engine(seconds: float, rpm: float) -> np.ndarray:
     return _norm(_lowpass(tone + 0.3 * _noise(seconds), 0.1) * np.minimum(1, t * 2))
 
 
+def room_with_creak(seconds: float, at: float) -> np.ndarray:
+    """Quiet room tone with one slow creak in it: a long file whose best window is a small part."""
+    bed = _lowpass(_noise(seconds), 0.02) * 0.05
+    event = creak(3.5, 0.35) * 0.9
+    start = int(at * SR)
+    bed[start:start + len(event)] += event
+    return _norm(bed)
+
+
 def stereo(x: np.ndarray, width: float = 0.3) -> np.ndarray:
     delay = int(0.011 * SR)
     right = np.concatenate([np.zeros(delay, np.float32), x[:-delay]])
@@ -113,6 +122,7 @@ SOUNDS = {
     "WHSH_Pass By Fast Air_ERMK_01.wav": (lambda: stereo(whoosh(1.5), 0.8), "PCM_24"),
     "VEHCar_Engine Idle Low_ERMK_01.ogg": (lambda: engine(6.0, 800), "VORBIS"),
     "VEHCar_Engine Rev High_ERMK_02.wav": (lambda: engine(4.0, 3200), "PCM_24"),
+    "ROOM_Old House Tone Door Creak_ERMK_01.wav": (lambda: stereo(room_with_creak(30.0, 17.0), 0.5), "PCM_24"),
     "THUN_Rumble Distant Long_ERMK_01.wav": (lambda: stereo(impact(9.0, 0.01, 0.4)), "PCM_24"),
     "IMPCT_Wood Hit Knock_ERMK_01.wav": (lambda: impact(0.8, 0.3, 14), "PCM_24"),
 }

@@ -16,10 +16,12 @@ ENGINE_TIMEOUT_MS = 120_000  # importing torch and LanceDB on a busy 2-core mach
 
 
 def write_library(folder: Path) -> dict[str, Path]:
-    """A few short sounds whose names say what they are."""
+    """A few short sounds whose names say what they are; the bark is long enough for several windows."""
+    bark = np.zeros(4 * 16_000, np.float32)
+    bark[32_000:41_600] = tone(600, 0.6)
     sounds = {
         "door_creak_wooden.wav": np.sin(np.linspace(0, 300, 16_000)).astype(np.float32) * noise(1.0, amp=0.5),
-        "dog_bark.wav": tone(600, 0.6),
+        "dog_bark.wav": bark,
         "rain_on_glass.flac": noise(1.2, seed=3),
         "sine_beep.wav": tone(1000, 0.3),
     }

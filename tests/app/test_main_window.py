@@ -81,8 +81,11 @@ def test_selecting_a_result_plays_it_through_sounddevice(qtbot, window, library)
     window.player.playing_changed.connect(states.append)
     window.results.selectRow(0)
     qtbot.waitUntil(lambda: states == [True, False], timeout=10_000)  # the null sink drains it quickly
-    assert window.player.frames_played >= int(0.6 * 16_000)
-    assert window.preview.waveform.match_window is not None  # the best window is highlighted
+    hit = window.model.hit(0)
+    assert window.preview.waveform.match_window == (hit.best_start_s, hit.best_end_s)  # highlighted
+    assert hit.best_end_s - hit.best_start_s < 4.0
+    played_s = window.player.frames_played / 16_000  # playback started at the best window
+    assert abs(played_s - (4.0 - hit.best_start_s)) < 0.1
     qtbot.waitUntil(lambda: window.preview.waveform.duration_s > 0, timeout=10_000)
 
     with qtbot.waitSignal(window.player.playing_changed):
@@ -117,8 +120,9 @@ def test_a_corrupt_file_shows_its_error(qtbot, window, tmp_path):
     assert [Path(e.path).name for e in reports[-1].errors] == ["broken.wav"]
     failed = window.library.failed
     qtbot.waitUntil(lambda: failed.topLevelItemCount() == 1, timeout=10_000)
-    assert failed.topLevelItem(0).text(0) == "broken.wav"
-    assert failed.topLevelItem(0).text(1)  # the reason, in words
+    name, reason = failed.topLevelItem(0).text(0).split("\n")
+    assert name == "broken.wav"
+    assert reason == reports[-1].errors[0].error  # the engine's reason, in words
     assert window.library.failed_title.text() == "FAILED FILES (1)"
     qtbot.waitUntil(lambda: window.library.folders.topLevelItem(0).text(2) == "1", timeout=10_000)
 
