@@ -38,7 +38,7 @@ def default_model(scratch: Path) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--out", type=Path, default=repo / "docs" / "screenshot.png")
+    parser.add_argument("--out", type=Path, default=repo / "build" / "screenshot.png")
     parser.add_argument("--query", default="wooden door creak, slow")
     parser.add_argument("--home", type=Path, help="Earmark home to use (default: a fresh temporary one)")
     parser.add_argument("--model", help="model spec (default: builtin if installed, else a random tiny model)")

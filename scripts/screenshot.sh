@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Start Earmark under Xvfb on a synthetic demo library, run a query and save a screenshot.
-# Usage: scripts/screenshot.sh [out.png] [query]   (default: docs/screenshot.png, "wooden door creak, slow")
+# Usage: scripts/screenshot.sh [out.png] [query]   (default: build/screenshot.png, "wooden door creak, slow")
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 source "$repo/scripts/setup.sh"
-out="$(realpath -m "${1:-$repo/docs/screenshot.png}")"
+out="$(realpath -m "${1:-$repo/build/screenshot.png}")"
 query="${2:-wooden door creak, slow}"
 command -v xvfb-run >/dev/null || { echo "screenshot: needs xvfb-run (apt-get install xvfb)" >&2; exit 1; }
 # A null ALSA device so PortAudio opens without a sound card.

@@ -74,6 +74,20 @@ def test_enter_commits_and_arrow_keys_audition(qtbot, window, library):
     assert window.preview.path == str(window.model.hit(1).path)
 
 
+def test_keyboard_focus_search_and_reveal(qtbot, window, library):
+    type_query(qtbot, window, "rain")
+    window.results.setFocus()
+    window.results.selectRow(0)
+    qtbot.keyClick(window.results, Qt.Key_F, Qt.ControlModifier)
+    assert window.search_field.hasFocus() and window.search_field.selectedText() == "rain"
+    window.results.reveal_requested.disconnect()  # keep the real file manager out of the test
+    revealed = []
+    window.results.reveal_requested.connect(revealed.append)
+    window.results.setFocus()
+    qtbot.keyClick(window.results, Qt.Key_Return)
+    assert revealed == [[str(window.model.hit(0).path)]]
+
+
 def test_selecting_a_result_plays_it_through_sounddevice(qtbot, window, library):
     window.preview.autoplay_button.setChecked(True)
     type_query(qtbot, window, "dog bark")
@@ -125,6 +139,15 @@ def test_a_corrupt_file_shows_its_error(qtbot, window, tmp_path):
     assert reason == reports[-1].errors[0].error  # the engine's reason, in words
     assert window.library.failed_title.text() == "FAILED FILES (1)"
     qtbot.waitUntil(lambda: window.library.folders.topLevelItem(0).text(2) == "1", timeout=10_000)
+
+
+def test_an_unplugged_folder_shows_offline(qtbot, window, library, tmp_path):
+    (tmp_path / "Sound Effects").rename(tmp_path / "elsewhere")
+    window.library.rescan_button.click()
+    folders = window.library.folders
+    qtbot.waitUntil(lambda: folders.topLevelItemCount() == 1 and folders.topLevelItem(0).text(1) == "offline",
+                    timeout=ENGINE_TIMEOUT_MS)
+    assert "Offline" in folders.topLevelItem(0).toolTip(0)
 
 
 def test_pause_stops_the_run_and_resume_finishes_it(qtbot, window, tmp_path):
