@@ -65,7 +65,7 @@ class MainWindow(QMainWindow):
         self._folders: list = []
         self._query = ""
         self._select_first_on_answer = False
-        self._auditioning = True  # False while the window itself changes the selection
+        self._refreshing = False  # True while new hits replace old ones: the selection is restored, not new
         self._shown = False
 
         self.player = Player(self)
@@ -151,7 +151,6 @@ class MainWindow(QMainWindow):
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.results.reveal_requested.connect(lambda paths: paths and reveal_in_file_manager(paths[0]))
         self.results.copy_requested.connect(copy_paths)
-        self.model.modelReset.connect(self._selection_changed)
         self.preview.similar_requested.connect(self.find_similar)
         self.preview.message.connect(self.show_error)
         self.tags.tags_edited.connect(self._save_tags)
@@ -288,9 +287,10 @@ class MainWindow(QMainWindow):
         self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")
 
     def _set_hits(self, hits: list) -> None:
-        """Show new hits, keeping the column sort and the selected file when it is still there."""
+        """Show new hits, keeping the column sort and the selected file when it is still there (so a
+        refresh while indexing neither interrupts playback nor loses an edit in the tags panel)."""
         selected = self.preview.path
-        self._auditioning = False
+        self._refreshing = True
         self.model.set_hits(hits)
         header = self.results.horizontalHeader()
         if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (SCORE_COLUMN, Qt.DescendingOrder):
@@ -298,7 +298,11 @@ class MainWindow(QMainWindow):
         row = self.model.row_of(selected) if selected else -1
         if row >= 0:
             self.results.selectRow(row)
-        self._auditioning = True
+        self._refreshing = False
+        if row >= 0:
+            self.tags.show_hits(self.results.selected_hits())
+        else:
+            self._selection_changed()
         if self._select_first_on_answer and hits:
             self._select_first_on_answer = False
             self.results.setFocus()
@@ -310,6 +314,8 @@ class MainWindow(QMainWindow):
 
     # -- selection and preview --------------------------------------------------------------------
     def _selection_changed(self) -> None:
+        if self._refreshing:
+            return
         hits = self.results.selected_hits()
         self.tags.show_hits(hits)
         current = self.results.currentIndex()
@@ -320,7 +326,7 @@ class MainWindow(QMainWindow):
         if str(hit.path) == self.preview.path:
             return
         match = best_window(hit)
-        self.preview.show_file(str(hit.path), describe(hit), match, play=self.preview.autoplay and self._auditioning)
+        self.preview.show_file(str(hit.path), describe(hit), match, play=self.preview.autoplay)
 
     # -- library ----------------------------------------------------------------------------------------
     def add_folder(self, path: str) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
 
@@ -61,11 +61,18 @@ class TagsPanel(QWidget):
         self.tags.textEdited.connect(lambda _text: self._mark_dirty())
         self.caption.textChanged.connect(self._caption_typed)
         self.apply_button.clicked.connect(self.apply)
-        self.revert_button.clicked.connect(lambda: self.show_hits(self._hits))
+        self.revert_button.clicked.connect(lambda: self._render(self._hits))
         self.tags.returnPressed.connect(self.apply)
         self.show_hits([])
 
     def show_hits(self, hits: list) -> None:
+        """Show ``hits``; the same files again (a refreshed search) keep an edit in progress."""
+        if self.apply_button.isEnabled() and [h.path for h in hits] == [h.path for h in self._hits]:
+            self._hits = list(hits)
+            return
+        self._render(hits)
+
+    def _render(self, hits: list) -> None:
         self._hits = list(hits)
         tag_sets = [list(h.tags or ()) for h in self._hits]
         self._shared = [t for t in tag_sets[0] if all(t in s for s in tag_sets[1:])] if tag_sets else []

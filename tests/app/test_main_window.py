@@ -3,13 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.engine_client import builtin_model_installed
-from app.results_model import COLUMNS, SCORE_COLUMN
+from app.results_model import COLUMNS
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, write_library
 from tests.factories import noise, tone, write_audio
 
@@ -124,6 +123,23 @@ def test_a_file_created_on_disk_appears_without_a_restart(qtbot, window, library
     assert "thunder_rumble.wav" not in names(window)
     write_audio(tmp_path / "Sound Effects" / "thunder_rumble.wav", noise(1.5, seed=9))
     qtbot.waitUntil(lambda: names(window)[:1] == ["thunder_rumble.wav"], timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_a_refreshed_search_keeps_the_selection_playing(qtbot, window, library):
+    type_query(qtbot, window, "rain")
+    window.preview.loop_button.setChecked(True)  # keeps the stream alive on the null sink
+    window.preview.autoplay_button.setChecked(True)
+    window.results.selectRow(window.model.row_of(str(library["rain_on_glass.flac"])))
+    assert window.player.is_playing()
+    stops = []
+    window.player.playing_changed.connect(stops.append)
+    answers = []
+    window.client.results.connect(lambda *answer: answers.append(answer))
+    window.run_query("rain")  # what the watcher and indexing progress do
+    qtbot.waitUntil(lambda: bool(answers), timeout=ENGINE_TIMEOUT_MS)
+    assert window.player.is_playing() and not stops
+    assert window.results.selected_paths() == [str(library["rain_on_glass.flac"])]
+    window.player.stop()
 
 
 def test_a_corrupt_file_shows_its_error(qtbot, window, tmp_path):

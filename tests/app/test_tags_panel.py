@@ -42,3 +42,17 @@ def test_caption_edit_applies_to_every_selected_file(qtbot):
     with qtbot.waitSignal(panel.caption_edited) as edit:
         panel.apply()
     assert edit.args == [["/a.wav", "/b.wav"], "rain on a tin roof"]
+
+
+def test_a_refresh_of_the_same_files_keeps_an_edit_and_revert_drops_it(qtbot):
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    panel.show_hits([Row("/a.wav", ["door"])])
+    qtbot.keyClicks(panel.tags, ", creak")
+    panel.show_hits([Row("/a.wav", ["door"])])  # the search re-ran while indexing
+    assert panel.tags.text() == "door, creak" and panel.apply_button.isEnabled()
+    panel.revert_button.click()
+    assert panel.tags.text() == "door" and not panel.apply_button.isEnabled()
+    qtbot.keyClicks(panel.tags, ", creak")
+    panel.show_hits([Row("/b.wav", ["rain"])])  # another file: its own tags
+    assert panel.tags.text() == "rain"
