@@ -270,7 +270,7 @@ class MainWindow(QMainWindow):
         self.run_query(text)
 
     def _show_results(self, query: str, hits: list, seconds: float) -> None:
-        self._set_hits(hits)
+        self._set_hits(hits, ranked=bool(query))
         found = f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}”" if query else \
             f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
         self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders
@@ -286,12 +286,12 @@ class MainWindow(QMainWindow):
         self._set_hits(hits)
         self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")
 
-    def _set_hits(self, hits: list) -> None:
+    def _set_hits(self, hits: list, ranked: bool = True) -> None:
         """Show new hits, keeping the column sort and the selected file when it is still there (so a
         refresh while indexing neither interrupts playback nor loses an edit in the tags panel)."""
         selected = self.preview.path
         self._refreshing = True
-        self.model.set_hits(hits)
+        self.model.set_hits(hits, ranked)
         header = self.results.horizontalHeader()
         if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (SCORE_COLUMN, Qt.DescendingOrder):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())

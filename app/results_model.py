@@ -81,11 +81,14 @@ class ResultsModel(QAbstractTableModel):
         super().__init__(parent)
         self._hits: list = []
         self._score_range = (0.0, 1.0)
+        self._ranked = True
 
     # -- content --------------------------------------------------------------------------
-    def set_hits(self, hits: Sequence) -> None:
+    def set_hits(self, hits: Sequence, ranked: bool = True) -> None:
+        """``ranked`` False: a browse of the library, whose scores mean nothing and are not shown."""
         self.beginResetModel()
         self._hits = list(hits)
+        self._ranked = ranked
         scores = [h.score for h in self._hits if h.score is not None]
         self._score_range = (min(scores), max(scores)) if scores else (0.0, 1.0)
         self.endResetModel()
@@ -125,14 +128,14 @@ class ResultsModel(QAbstractTableModel):
         hit = self._hits[index.row()]
         column = COLUMNS[index.column()]
         if role == Qt.DisplayRole:
-            return column.text(hit)
+            return column.text(hit) if self._ranked or index.column() != SCORE_COLUMN else ""
         if role == Qt.TextAlignmentRole:
             return int(column.align)
         if role == Qt.ToolTipRole:
             return str(hit.path) if index.column() == 0 else column.text(hit) or None
         if role == HIT_ROLE:
             return hit
-        if role == SCORE_ROLE and hit.score is not None:
+        if role == SCORE_ROLE and hit.score is not None and self._ranked:
             low, high = self._score_range
             return 1.0 if high - low < 1e-9 else (hit.score - low) / (high - low)
         return None

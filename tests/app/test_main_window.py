@@ -275,3 +275,21 @@ def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, ear
     assert window.model_label.text().startswith("Model: tiny_test")
     assert window.player.device_name == "default"
     qtbot.waitUntil(lambda: window.client.engine.settings.model_spec == str(tiny_checkpoint), timeout=10_000)
+
+
+def test_model_download_progress_is_shown_until_the_model_is_ready(qtbot, window, tiny_checkpoint):
+    """The hub itself is out of reach in tests: the engine's download callback is driven by hand."""
+    from PySide6.QtWidgets import QProgressDialog
+
+    from app.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    window.client.model_info = None  # as after a failed load: switching must bring it back
+    dialog._switch_model(str(tiny_checkpoint))
+    progress = window.findChild(QProgressDialog)
+    window.client._report_download("model.safetensors", 5_000_000, 10_000_000)
+    qtbot.waitUntil(lambda: "5.0 MB of 10.0 MB" in progress.labelText(), timeout=5_000)
+    assert (progress.value(), progress.maximum()) == (5_000_000, 10_000_000)
+    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    assert not progress.isVisible()

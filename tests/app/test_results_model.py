@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from app.results_model import COLUMNS, HIT_ROLE, SCORE_COLUMN, ResultsModel
+from app.results_model import COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel
 from app.results_view import ResultsView
 
 
@@ -94,3 +94,13 @@ def test_a_hundred_thousand_rows_stay_cheap(qtbot):
     assert model.hit(0).score == 0.0 and model.hit(99_999).score == max(h.score for h in hits)
     view.selectionModel().select(model.index(50_000, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
     assert len(view.selected_hits()) == 1
+
+
+def test_a_browse_list_hides_meaningless_scores():
+    model = ResultsModel()
+    model.set_hits([Hit("/lib/a.wav", 0.0), Hit("/lib/b.wav", 0.0)], ranked=False)
+    assert model.index(0, SCORE_COLUMN).data() == ""
+    assert model.index(0, SCORE_COLUMN).data(SCORE_ROLE) is None
+    model.set_hits([Hit("/lib/a.wav", 0.5), Hit("/lib/b.wav", 0.25)])
+    assert model.index(1, SCORE_COLUMN).data() == "0.25"
+    assert model.index(1, SCORE_COLUMN).data(SCORE_ROLE) == 0.0
