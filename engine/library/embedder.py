@@ -57,13 +57,11 @@ class StageTimes:
 
 
 class WindowEmbedder:
-    def __init__(self, model: AudioTextModel, hop_fraction: float = 0.5, batch_size: int = 16,
-                 read_metadata_too: bool = True):
+    def __init__(self, model: AudioTextModel, hop_fraction: float = 0.5, batch_size: int = 16):
         self.model = model
         self.window_s = model.info.window_seconds
         self.hop_s = self.window_s * hop_fraction
         self.batch_size = batch_size
-        self.read_metadata_too = read_metadata_too
         self.times = StageTimes()
 
     def run(self, jobs: Iterable[FileJob], should_stop: Callable[[], bool] = lambda: False,
@@ -116,8 +114,7 @@ class WindowEmbedder:
     def _windows(self, item: EmbeddedFile):
         tic = time.perf_counter()
         item.facts = probe(item.job.path)
-        if self.read_metadata_too:
-            item.metadata = read_metadata(item.job.path)
+        item.metadata = read_metadata(item.job.path)
         self.times.decode += time.perf_counter() - tic
         windows = iter_windows(item.job.path, self.model.info.sample_rate, self.window_s, self.hop_s)
         while True:

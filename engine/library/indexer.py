@@ -62,16 +62,7 @@ class Indexer:
         report = IndexReport()
         self.store.recover()
         progress(IndexProgress("scanning", 0, 0))
-        targets = self._reachable_targets(paths, report)
-        scanned = ScanResult()
-        known: list[FileState] = []
-        folder_of: dict[str, str] = {}
-        for target in targets:
-            result = scan(target.roots)
-            scanned.files += result.files
-            scanned.unreadable_dirs |= result.unreadable_dirs
-            folder_of |= {item.path: target.folder.path for item in result.files}
-            known += _under(self.store.folder_files(target.folder.path), target.roots)
+        scanned, known, folder_of = self._scan(self._reachable_targets(paths, report))
         report.scanned = len(scanned.files)
         report.unreadable_dirs = dict(scanned.unreadable_dirs)
         sorted_out = triage(scanned, known)
@@ -117,7 +108,7 @@ class Indexer:
             if folder.path not in wanted:
                 continue
             online = self._is_reachable(folder)
-            if online != folder.online or not online or self._has_offline_files(folder):
+            if online != folder.online or (online and self._has_offline_files(folder)):
                 self.store.set_folder_online(folder.path, online)  # idempotent: also finishes a crashed flip
             if online:
                 roots = wanted[folder.path]
@@ -126,6 +117,21 @@ class Indexer:
                 report.offline_folders.append(folder.path)
                 log.info("library folder %r is unreachable: marked offline, its files kept", folder.path)
         return targets
+
+    def _scan(self, targets: list[_Target]) -> tuple[ScanResult, list[FileState], dict[str, str]]:
+        """What is on disk under the targets, what the index holds there, and each found
+        path's library folder."""
+        scanned = ScanResult()
+        known: list[FileState] = []
+        folder_of: dict[str, str] = {}
+        for target in targets:
+            result = scan(target.roots)
+            scanned.files += result.files
+            scanned.unreadable_dirs |= result.unreadable_dirs
+            folder_of |= {item.path: target.folder.path for item in result.files}
+            rows = self.store.folder_files(target.folder.path)
+            known += rows if target.roots == [target.folder.path] else _under(rows, target.roots)
+        return scanned, known, folder_of
 
     def _is_reachable(self, folder: FolderRecord) -> bool:
         """A folder that is gone, or now empty when the index knew files in it (the empty
