@@ -2,7 +2,10 @@
 
 Threads: searches may run from any thread at any time. Everything that writes to the
 index (an indexing run, a watcher batch, a slice of a model switch) holds one lock,
-so two writers never interleave their read-compare-write steps. A model switch
+so two writers never interleave their read-compare-write steps. Removing a folder, or
+adding one that swallows others, asks a running index to stop at its next safe point
+rather than wait hours for it (its report then says ``stopped``; run it again).
+Tags and captions are single-row writes and need no lock. A model switch
 embeds the library with the new model a slice at a time in the background; searches
 keep using the old model and its table until the new table covers every file, and
 the flip happens under the write lock so no file can slip in between.
@@ -12,7 +15,8 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -112,6 +116,7 @@ class Engine:
         self._model: AudioTextModel | None = None
         self._model_lock = threading.Lock()
         self._write_lock = threading.RLock()
+        self._interrupt = threading.Event()
         self._watcher: LibraryWatcher | None = None
         self._switch: ModelSwitch | None = None
 
@@ -159,7 +164,7 @@ class Engine:
             while not job.cancelled:
                 with self._write_lock:
                     report = indexer.embed_missing(limit=SWITCH_SLICE, skip=failed_ids,
-                                                   should_stop=lambda: job.cancelled)
+                                                   should_stop=self._stop_check(lambda: job.cancelled))
                     failed_ids.update(report.failed_ids)
                     job.failed += [e.path for e in report.errors]
                     job.done += report.embedded + len(report.errors)
@@ -203,16 +208,20 @@ class Engine:
         folder = _normalise(path)
         if not os.path.isdir(folder):
             raise ValueError(f"{folder} is not a folder")
-        with self._write_lock:
-            existing = [f.path for f in self.store.folders()]
-            for other in existing:
-                if folder == other or _is_inside(folder, other):
-                    raise ValueError(f"{folder} is already in the library (as part of {other})")
-            self.store.add_folder(folder)
-            for child in (other for other in existing if _is_inside(other, folder)):
-                moved = [replace(r, folder=folder) for r in self.store.find_files(folder_clause(child))]
-                self.store.upsert_files(moved)
-                self.store.remove_folder(child)  # holds no files any more: drops only its row
+        existing = [f.path for f in self.store.folders()]
+        for other in existing:
+            if folder == other or _is_inside(folder, other):
+                raise ValueError(f"{folder} is already in the library (as part of {other})")
+        children = [other for other in existing if _is_inside(other, folder)]
+        if not children:
+            self.store.add_folder(folder)  # one write; a running index picks it up next time
+        else:
+            with self._exclusive():
+                self.store.add_folder(folder)
+                for child in children:
+                    moved = [replace(r, folder=folder) for r in self.store.find_files(folder_clause(child))]
+                    self.store.upsert_files(moved)
+                    self.store.remove_folder(child)  # holds no files any more: drops only its row
         self._refresh_watch()
         return next(f for f in self.folders() if f.path == folder)
 
@@ -221,7 +230,7 @@ class Engine:
         folder = _normalise(path)
         if folder not in {f.path for f in self.store.folders()}:
             raise ValueError(f"{folder} is not a library folder")
-        with self._write_lock:
+        with self._exclusive():
             removed = self.store.remove_folder(folder)
         self._refresh_watch()
         return removed
@@ -233,7 +242,8 @@ class Engine:
         (``should_stop`` returning True) keeps what is done; the next run resumes."""
         model = self.model
         with self._write_lock:
-            report = Indexer(self.store, model, self._indexer_options()).index(None, progress, should_stop)
+            report = Indexer(self.store, model, self._indexer_options()).index(None, progress,
+                                                                               self._stop_check(should_stop))
         self._refresh_watch()  # a folder may have come back online
         return report
 
@@ -267,6 +277,20 @@ class Engine:
     def _refresh_watch(self) -> None:
         if self._watcher is not None:
             self._watcher.set_folders(f.path for f in self.store.folders())
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """The write lock, taken by asking whoever holds it to stop at the next safe point."""
+        self._interrupt.set()
+        try:
+            with self._write_lock:
+                self._interrupt.clear()
+                yield
+        finally:
+            self._interrupt.clear()
+
+    def _stop_check(self, should_stop: StopCheck | None) -> StopCheck:
+        return lambda: self._interrupt.is_set() or (should_stop is not None and should_stop())
 
     def _indexer_options(self) -> IndexerOptions:
         return IndexerOptions(hop_fraction=self.settings.window_hop_fraction,
@@ -328,14 +352,10 @@ class Engine:
 
     def set_tags(self, paths: Iterable[str | os.PathLike], tags: list[str]) -> None:
         """Replace the tags of these library files (they become searchable words)."""
-        ids = [self._record(p).id for p in paths]
-        with self._write_lock:
-            self.store.set_tags(ids, tags)
+        self.store.set_tags([self._record(p).id for p in paths], tags)
 
     def set_caption(self, path: str | os.PathLike, text: str) -> None:
-        record = self._record(path)
-        with self._write_lock:
-            self.store.set_caption(record.id, text)
+        self.store.set_caption(self._record(path).id, text)
 
     def _record(self, path: str | os.PathLike) -> FileRecord:
         record = self.store.get_file(_normalise(path))

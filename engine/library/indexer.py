@@ -170,12 +170,10 @@ class Indexer:
 
     def _embed_and_commit(self, jobs: list[FileJob], folder_of: dict[str, str], report: IndexReport,
                           progress: ProgressCallback, should_stop: StopCheck) -> None:
-        previous = self.store.get_files([row.id for row, *_ in (job.context for job in jobs) if row is not None])
         with _Committer(self.store, self.model, self.options) as committer:
             for done, item in enumerate(self._embedded(jobs, report, should_stop), 1):
                 row, scanned, digest = item.job.context
-                record = self._record(item, scanned, digest, folder_of[scanned.path],
-                                      previous.get(row.id) if row is not None else None)
+                record = self._record(item, scanned, digest, folder_of[scanned.path], row.id if row else None)
                 if item.error:
                     report.errors.append(FileError(item.job.path, item.error))
                     committer.failed(record)
@@ -234,17 +232,14 @@ class Indexer:
         return Windows(item.starts, item.ends, item.matrix(self.model.info.embedding_dim))
 
     @staticmethod
-    def _record(item: EmbeddedFile, scanned: ScannedFile, digest: str, folder: str,
-                previous: FileRecord | None) -> FileRecord:
-        """The file's new record; tags and caption are the user's and survive a content change."""
+    def _record(item: EmbeddedFile, scanned: ScannedFile, digest: str, folder: str, file_id: int | None,
+                ) -> FileRecord:
         facts, metadata = item.facts, item.metadata
         return FileRecord(
-            id=previous.id if previous else None, path=scanned.path, folder=folder, content_hash=digest,
-            size=scanned.size, mtime=scanned.mtime,
+            id=file_id, path=scanned.path, folder=folder, content_hash=digest, size=scanned.size, mtime=scanned.mtime,
             duration_s=facts.duration_s if facts else None, sample_rate=facts.sample_rate if facts else None,
             channels=facts.channels if facts else None, bit_depth=facts.bit_depth if facts else None,
             format=facts.format if facts else None, metadata_text=metadata.text if metadata else "",
-            tags=list(previous.tags) if previous else [], caption=previous.caption if previous else "",
             status=ERROR if item.error else "pending", error=item.error, indexed_at=time.time())
 
 
@@ -272,10 +267,18 @@ class _Committer:
 
     def flush(self) -> None:
         if self.ok:
-            self.store.commit_embedded(self.model.info, self.ok)
+            records = self._keep_user_fields([record for record, _ in self.ok])
+            self.store.commit_embedded(self.model.info, [(r, w) for r, (_, w) in zip(records, self.ok)])
         if self.errors:
-            self.store.upsert_files(self.errors)
+            self.store.upsert_files(self._keep_user_fields(self.errors))
         self.ok, self.errors, self.last = [], [], time.monotonic()
+
+    def _keep_user_fields(self, records: list[FileRecord]) -> list[FileRecord]:
+        """Tags and caption are the user's and survive a content change; read right before
+        writing, so one set while the file was being embedded is not lost."""
+        current = self.store.get_files([r.id for r in records if r.id is not None])
+        return [replace(r, tags=list(current[r.id].tags), caption=current[r.id].caption) if r.id in current else r
+                for r in records]
 
     def __enter__(self) -> "_Committer":
         return self

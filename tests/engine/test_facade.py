@@ -167,3 +167,23 @@ def test_cancelled_switch_changes_nothing(engine, tmp_path):
                               lambda job: job.cancel())
     assert job.wait(120) is True and engine.model_info == old
     assert engine.settings.model_spec == "builtin"  # never saved
+
+
+def test_remove_folder_stops_a_running_index_instead_of_waiting(engine, library):
+    for i in range(40):
+        write_audio(library / "many" / f"take{i:02d}.wav", tone(200 + 10 * i, 1.0))
+    embedding = threading.Event()
+    results = []
+
+    def progress(event):
+        if event.phase == "embedding":
+            embedding.set()
+
+    worker = threading.Thread(target=lambda: results.append(engine.index(progress=progress)))
+    worker.start()
+    assert embedding.wait(60)
+    assert engine.remove_folder(library) >= 0
+    worker.join(60)
+    assert results[0].stopped and results[0].added < 44
+    assert engine.store.count_files() == 0 and engine.folders() == []
+    assert len(engine.store.embeddings(engine.model_info).file_ids()) == 0
