@@ -8,7 +8,7 @@ from typing import Any
 import pyarrow as pa
 from lancedb.table import Table
 
-from engine.index.schema import META_SCHEMA
+from engine.index.schema import META_SCHEMA, read_all
 from engine.index.sql import quote
 
 
@@ -17,7 +17,7 @@ class Meta:
         self.table = table
 
     def get(self, key: str, default: Any = None) -> Any:
-        rows = self.table.search().where(f"key = {quote(key)}").select(["value"]).to_list()
+        rows = read_all(self.table.search().where(f"key = {quote(key)}").select(["value"])).to_pylist()
         return json.loads(rows[0]["value"]) if rows else default
 
     def set(self, key: str, value: Any) -> None:
@@ -26,5 +26,5 @@ class Meta:
         self.table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all().execute(row)
 
     def items(self, prefix: str = "") -> dict[str, Any]:
-        rows = self.table.to_arrow().to_pylist()
+        rows = read_all(self.table.search()).to_pylist()
         return {r["key"]: json.loads(r["value"]) for r in rows if r["key"].startswith(prefix)}

@@ -74,6 +74,15 @@ def embeddings_table_name(model_name: str) -> str:
     return EMBEDDINGS_PREFIX + safe
 
 
+BULK_BATCH_ROWS = 65_536
+
+
+def read_all(query) -> pa.Table:
+    """Run a LanceDB scan or vector query into one Arrow table. ``to_arrow()`` streams
+    1,024-row batches, which made reading 250k ids 20-30x slower than this (62 ms vs 3 ms)."""
+    return query.to_batches(BULK_BATCH_ROWS).read_all()
+
+
 def open_or_create(db: DBConnection, name: str, schema: pa.Schema) -> Table:
     """The table as it is on disk (a migrated table may have grown columns), or a new one."""
     if name in db.list_tables().tables:

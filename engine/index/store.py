@@ -31,7 +31,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
-import pyarrow as pa
 import lancedb
 from lancedb.index import FTS, Bitmap, BTree
 from lancedb.query import FullTextOperator, MatchQuery
@@ -42,7 +41,7 @@ from engine.index.records import (ERROR, FILE_FIELDS, OFFLINE, OK, STATE_COLUMNS
                                   arrow_to_files, arrow_to_folders, arrow_to_states, files_to_arrow,
                                   folders_to_arrow, path_key)
 from engine.index.schema import (FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
-                                 SCHEMA_VERSION, open_or_create)
+                                 SCHEMA_VERSION, open_or_create, read_all)
 from engine.index.sql import all_of, in_list, quote
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.models.base import ModelInfo
@@ -62,8 +61,10 @@ class LibraryStore:
                  migrations: Sequence[Migration] = MIGRATIONS, ann_policy: AnnPolicy = AnnPolicy(),
                  optimize_every: int = 200):
         Path(db_path).mkdir(parents=True, exist_ok=True)
-        # another process (the CLI indexing while the app searches) becomes visible within a second
-        self.db = lancedb.connect(str(db_path), read_consistency_interval=timedelta(seconds=1))
+        # Another process's writes (the CLI indexing while the app searches) show within a second.
+        # Lance file format 2.1 fetches scattered rows (a page of hits by id) 2-3x faster than 2.0.
+        self.db = lancedb.connect(str(db_path), read_consistency_interval=timedelta(seconds=1),
+                                  storage_options={"new_table_data_storage_version": "2.1"})
         self.ann_policy = ann_policy
         self.optimize_every = optimize_every
         self._writes = 0
@@ -93,7 +94,7 @@ class LibraryStore:
         return folder
 
     def folders(self) -> list[FolderRecord]:
-        return arrow_to_folders(self.folders_table.to_arrow())
+        return arrow_to_folders(read_all(self.folders_table.search()))
 
     def set_folder_online(self, path: str | Path, online: bool) -> None:
         """An unreachable folder keeps its files (status "offline", vectors kept) until it
@@ -112,7 +113,7 @@ class LibraryStore:
         return len(ids)
 
     def _folder(self, path: str | Path) -> FolderRecord | None:
-        rows = self.folders_table.search().where(f"path = {quote(path_key(path))}").to_arrow()
+        rows = read_all(self.folders_table.search().where(f"path = {quote(path_key(path))}"))
         return arrow_to_folders(rows)[0] if rows.num_rows else None
 
     # -- file records -----------------------------------------------------------------
@@ -187,20 +188,20 @@ class LibraryStore:
 
     def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
         query = self.files.search().select(RECORD_COLUMNS).limit(limit)
-        return arrow_to_files((query.where(where) if where else query).to_arrow())
+        return arrow_to_files(read_all(query.where(where) if where else query))
 
     def failed_files(self) -> list[FileRecord]:
         return self.find_files(f"status = {quote(ERROR)}")
 
     def folder_files(self, folder: str | Path) -> list[FileState]:
         """The rows an incremental rescan of ``folder`` compares with the disk."""
-        rows = (self.files.search().where(f"folder = {quote(path_key(folder))}")
-                .select(STATE_COLUMNS).limit(None).to_arrow())
+        rows = read_all(self.files.search().where(f"folder = {quote(path_key(folder))}")
+                        .select(STATE_COLUMNS).limit(None))
         return arrow_to_states(rows)
 
     def counts_by_folder(self) -> dict[str, dict[str, int]]:
         """{folder: {status: number of files}}."""
-        rows = self.files.search().select(["folder", "status"]).limit(None).to_arrow()
+        rows = read_all(self.files.search().select(["folder", "status"]).limit(None))
         counts: dict[str, dict[str, int]] = {}
         for row in rows.group_by(["folder", "status"]).aggregate([([], "count_all")]).to_pylist():
             counts.setdefault(row["folder"], {})[row["status"]] = row["count_all"]
@@ -211,7 +212,7 @@ class LibraryStore:
 
     def file_ids(self, where: str | None = None) -> np.ndarray:
         query = self.files.search().select(["id"]).limit(None)
-        return (query.where(where) if where else query).to_arrow()["id"].to_numpy()
+        return read_all(query.where(where) if where else query)["id"].to_numpy()
 
     def full_text(self, text: str, where: str | None, limit: int) -> tuple[np.ndarray, np.ndarray]:
         """BM25 over ``search_text``: ids and scores of the files holding every word of
@@ -256,7 +257,10 @@ class LibraryStore:
         """Undo what an interrupted run left behind: windows of files that have no row or
         are in error. Returns how many files' windows were dropped."""
         keep = self.file_ids(f"status != {quote(ERROR)}")
-        return sum(self.embeddings(name).delete_except(keep) for name in self.models())
+        dropped = sum(self.embeddings(name).delete_except(keep) for name in self.models())
+        if dropped:
+            log.info("recovery: dropped the windows of %d unfinished or failed files", dropped)
+        return dropped
 
     def optimize(self) -> None:
         """Compact small fragments, fold new rows into the FTS and scalar indices, and
@@ -287,8 +291,8 @@ class LibraryStore:
             raise ValueError("a batch names the same path twice")
         at_path = {}
         if keys:
-            rows = self.files.search().where(f"path IN ({', '.join(map(quote, keys))})").select(["id", "path"]) \
-                .limit(None).to_arrow().to_pylist()
+            rows = read_all(self.files.search().where(f"path IN ({', '.join(map(quote, keys))})")
+                            .select(["id", "path"]).limit(None)).to_pylist()
             at_path = {row["path"]: row["id"] for row in rows}
         out, stale = [], []
         for record, key in zip(records, keys):

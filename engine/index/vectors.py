@@ -10,8 +10,11 @@ folds them in; the index is retrained when the table has doubled since training.
 """
 from __future__ import annotations
 
+import logging
 import math
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 
 import numpy as np
 import pyarrow as pa
@@ -19,9 +22,11 @@ from lancedb.db import DBConnection
 from lancedb.index import BTree, IvfFlat
 
 from engine.index.meta import Meta
-from engine.index.schema import embeddings_schema, embeddings_table_name, open_or_create
+from engine.index.schema import embeddings_schema, embeddings_table_name, open_or_create, read_all
 from engine.index.sql import in_list
 from engine.models.base import l2_normalise
+
+log = logging.getLogger(__name__)
 
 VECTOR_INDEX = "vector_idx"
 
@@ -131,11 +136,11 @@ class EmbeddingTable:
 
     def file_ids(self) -> np.ndarray:
         """Distinct ids of the files that have windows here."""
-        column = self.table.search().select(["file_id"]).limit(None).to_arrow()["file_id"]
+        column = read_all(self.table.search().select(["file_id"]).limit(None))["file_id"]
         return np.unique(column.to_numpy())
 
     def windows(self, file_id: int) -> Windows:
-        rows = self.table.search().where(f"file_id = {int(file_id)}").limit(None).to_arrow()
+        rows = read_all(self.table.search().where(f"file_id = {int(file_id)}").limit(None))
         order = np.argsort(rows["start_s"].to_numpy())
         vectors = rows["vector"].combine_chunks().flatten().to_numpy().reshape(-1, self.dim)
         return Windows(rows["start_s"].to_numpy()[order], rows["end_s"].to_numpy()[order],
@@ -144,22 +149,24 @@ class EmbeddingTable:
     def nearest(self, vector: np.ndarray, k: int, only_files: np.ndarray | None = None) -> WindowMatches:
         """The ``k`` windows nearest to ``vector``; ``only_files`` restricts the search to
         those files' windows as a prefilter (the index then probes further when the
-        filter leaves too few candidates in the nearest partitions)."""
+        filter leaves too few candidates in the nearest partitions). With an index, at
+        least enough partitions to hold 2k windows are probed, so a large ``k`` (a caller
+        filtering afterwards) really gets k candidates."""
         query = (self.table.search(np.asarray(vector, dtype=np.float32)).distance_type("dot").limit(k)
                  .select(["file_id", "start_s", "end_s", "_distance"]))
         if only_files is not None:
             query = query.where(in_list("file_id", only_files), prefilter=True)
         if self.has_vector_index:
-            probes = self.nprobes
+            probes = max(self.nprobes, math.ceil(2 * k / self.policy.rows_per_partition))
             query = query.minimum_nprobes(probes).maximum_nprobes(0) if only_files is not None \
                 else query.nprobes(probes)
-        rows = query.to_arrow()
+        rows = read_all(query)
         return WindowMatches(rows["file_id"].to_numpy(), rows["start_s"].to_numpy(), rows["end_s"].to_numpy(),
                              1.0 - rows["_distance"].to_numpy().astype(np.float64))
 
     # -- upkeep ----------------------------------------------------------------------
 
-    def optimize(self, cleanup_older_than) -> None:
+    def optimize(self, cleanup_older_than: timedelta) -> None:
         """Compact, fold new rows into the indices, and (re)train the ANN index when due."""
         self.table.optimize(cleanup_older_than=cleanup_older_than)
         rows = self.count()
@@ -170,8 +177,11 @@ class EmbeddingTable:
     def build_ann_index(self) -> None:
         rows = self.count()
         partitions = max(1, rows // self.policy.rows_per_partition)
+        started = time.perf_counter()
         self.table.create_index("vector", config=IvfFlat(distance_type="dot", num_partitions=partitions),
                                 name=VECTOR_INDEX, replace=True)
+        log.info("%s: IVF_FLAT index over %d windows, %d partitions, built in %.1fs",
+                 self.name, rows, partitions, time.perf_counter() - started)
         self.has_vector_index = True
         self._partitions = partitions
         self.meta.set(self._meta_key, {"model": self.model_name, "dim": self.dim, "ann_rows": rows,

