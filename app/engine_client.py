@@ -1,8 +1,8 @@
 """The app's one door to the engine: every facade call runs on a worker, answers come back as signals.
 
-Three pools keep the kinds of work from queueing behind each other: searches
-(one at a time, stale ones skipped), indexing (one long job), and everything
-else. Pausing stops the indexing run (the engine keeps what it finished and
+Separate pools keep the kinds of work from queueing behind each other:
+searches (one at a time, stale ones skipped), indexing (one long job), tag and
+caption edits (one at a time), and everything else. Pausing stops the indexing run (the engine keeps what it finished and
 holds no lock while paused, so edits and the watcher go on); resuming starts
 an incremental run that picks up where it stopped. The engine
 opens without its model (text search and the library work at once); the model
@@ -98,6 +98,8 @@ class EngineClient(QObject):
         self.engine = None
         self.model_info = None
         self.search_pool, self.index_pool, self.work_pool = _pool(1), _pool(1), _pool(2)
+        # Edits run one at a time: two concurrent read-modify-writes of one file row lose one of them.
+        self.edit_pool = _pool(1)
         self._search_generation = 0
         self._cancel = threading.Event()  # the app is closing
         self.paused = False
@@ -141,7 +143,7 @@ class EngineClient(QObject):
 
     def shutdown(self) -> None:
         self._cancel.set()
-        for pool in (self.search_pool, self.index_pool, self.work_pool):
+        for pool in (self.search_pool, self.index_pool, self.work_pool, self.edit_pool):
             pool.waitForDone(30_000)
         if self.engine is not None:
             self.engine.close()
@@ -281,11 +283,11 @@ class EngineClient(QObject):
             for tags, paths in groups.items():
                 self.engine.set_tags(paths, list(tags))
 
-        self._submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error.emit)
+        self._submit(self.edit_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error.emit)
 
     def set_caption(self, paths: list[str], caption: str) -> None:
         def run():
             for path in paths:
                 self.engine.set_caption(path, caption)
 
-        self._submit(self.work_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error.emit)
+        self._submit(self.edit_pool, run, on_done=lambda _: self.edited.emit(), on_failed=self.error.emit)
