@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import random
+from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 
@@ -36,7 +37,8 @@ def assemble(out: Path, clips: list[Clip], val_percent: int, variants: int, mixe
     """Split by source, add augmented variants (same split as their source), write manifests:
     ``manifest.jsonl`` (everything), ``heldout.jsonl`` (the val split's original clips, no
     augmented copies: what retrieval is reported on) and ``gm-classes.jsonl`` (held-out GM
-    notes and drum hits, first tag = instrument class, for zero-shot accuracy)."""
+    notes and drum hits, first tag = instrument class, for zero-shot accuracy; ``gm-families.jsonl``
+    the same by family)."""
     for clip in clips:
         clip.split = split_for(clip.source, val_percent)
     rng = random.Random(seed)
@@ -46,6 +48,8 @@ def assemble(out: Path, clips: list[Clip], val_percent: int, variants: int, mixe
     write_manifest([c for c in clips if c.split == "val"], out / "heldout.jsonl")
     held_out_classes = [c for c in clips if c.split == "val" and c.kind in ("gm", "drums")]
     write_manifest(held_out_classes, out / "gm-classes.jsonl")
+    # The same clips by GM family / drum kind ("brass", "snare drum"): a coarser zero-shot task.
+    write_manifest([replace(c, tags=c.tags[1:2] + c.tags) for c in held_out_classes], out / "gm-families.jsonl")
     counts = {"train": sum(c.split == "train" for c in everything), "val": sum(c.split == "val" for c in everything)}
     log.info("manifest: %s (%d augmented)", counts, len(extra))
     return counts
