@@ -47,11 +47,20 @@ def load_model(spec: str | None = None, device: str = "cpu", *, models_dir: Path
                progress: DownloadProgress | None = None) -> AudioTextModel:
     """Load the model ``spec`` names (None means builtin). Raises ModelLoadError with the alternatives."""
     spec = (spec or BUILTIN).strip()
-    if spec.startswith(CLAP_PREFIX):
-        return _load_clap(spec.removeprefix(CLAP_PREFIX).strip(), device, progress)
-    folder = resolve_checkpoint(spec, models_dir)
-    if is_clap_folder(folder):
-        return _load_clap(str(folder), device, progress)
+    try:
+        if spec.startswith(CLAP_PREFIX):
+            return _load_clap(spec.removeprefix(CLAP_PREFIX).strip(), device, progress)
+        folder = resolve_checkpoint(spec, models_dir)
+        if is_clap_folder(folder):
+            return _load_clap(str(folder), device, progress)
+        return _load_cacophony(spec, folder, device)
+    except ModelLoadError:
+        raise
+    except Exception as exc:  # a damaged or mismatched model must not take search down with it
+        raise ModelLoadError(f"could not load model {spec!r}: {type(exc).__name__}: {exc}") from exc
+
+
+def _load_cacophony(spec: str, folder: Path, device: str) -> AudioTextModel:
     from engine.models.cacophony.backend import CacophonyBackend
 
     label = BUILTIN if spec == BUILTIN else json.loads((folder / CONFIG_FILE).read_text()).get("name") or folder.name

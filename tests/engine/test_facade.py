@@ -112,6 +112,20 @@ def test_missing_model_still_searches_text(engine, tmp_path, monkeypatch):
             without_model.index()
 
 
+def test_damaged_model_still_searches_text(engine, tiny_checkpoint, tmp_path):
+    engine.index()
+    damaged = tmp_path / "damaged-model"
+    damaged.mkdir()
+    for item in tiny_checkpoint.iterdir():
+        if item.is_file():
+            (damaged / item.name).write_bytes(item.read_bytes())
+    (damaged / "config.json").write_text(json.dumps({"model": {"width": "wide"}}))
+    with Engine(engine.paths, str(damaged)) as with_broken_model:
+        hits = with_broken_model.search("door creak")
+        assert names(hits) == ["door_creak.wav"] and hits[0].vector_rank is None
+        assert "could not load model" in with_broken_model.model_error
+
+
 def test_switch_model_reembeds_in_background_and_flips_when_complete(engine, tmp_path):
     engine.index()
     old = engine.model_info

@@ -67,3 +67,11 @@ def test_list_models_shows_builtin_checkpoints_and_clap(tiny_checkpoint, tiny_cl
     assert choices[f"clap:{models / 'myclap'}"].kind == "clap"
     assert not choices["clap:laion/larger_clap_general"].available
     assert "junk" not in {c.location.rsplit('/', 1)[-1] for c in choices.values()}
+
+
+def test_damaged_checkpoint_is_a_model_load_error_naming_the_cause(tiny_checkpoint, tmp_path):
+    damaged = tmp_path / "damaged"
+    shutil.copytree(tiny_checkpoint, damaged)
+    (damaged / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(ModelLoadError, match="could not load model"):
+        load_model(str(damaged))
