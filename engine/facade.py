@@ -352,10 +352,12 @@ class Engine:
 
     def set_tags(self, paths: Iterable[str | os.PathLike], tags: list[str]) -> None:
         """Replace the tags of these library files (they become searchable words)."""
-        self.store.set_tags([self._record(p).id for p in paths], tags)
+        with self._write_lock:  # read-modify-write of whole rows: concurrent edits would drop one
+            self.store.set_tags([self._record(p).id for p in paths], tags)
 
     def set_caption(self, path: str | os.PathLike, text: str) -> None:
-        self.store.set_caption(self._record(path).id, text)
+        with self._write_lock:
+            self.store.set_caption(self._record(path).id, text)
 
     def _record(self, path: str | os.PathLike) -> FileRecord:
         record = self.store.get_file(_normalise(path))

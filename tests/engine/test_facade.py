@@ -93,6 +93,21 @@ def test_file_info_tags_and_caption(engine, library, tmp_path):
         engine.set_tags([tmp_path / "nothing.wav"], ["x"])
 
 
+def test_tags_and_caption_written_at_once_both_survive(engine, library):
+    engine.index()
+    path = str(library / "door_creak.wav")
+    for round_ in range(5):
+        tags, caption = [f"tag{round_}"], f"caption {round_}"
+        writers = [threading.Thread(target=engine.set_tags, args=([path], tags)),
+                   threading.Thread(target=engine.set_caption, args=(path, caption))]
+        for writer in writers:
+            writer.start()
+        for writer in writers:
+            writer.join()
+        record = engine.file_info(path).record
+        assert (record.tags, record.caption) == (tags, caption)
+
+
 def test_status_counts_and_models(engine):
     engine.index()
     status = engine.status()
