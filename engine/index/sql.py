@@ -20,6 +20,3 @@ def all_of(*clauses: str | None) -> str | None:
     parts = [f"({c})" for c in clauses if c]
     return " AND ".join(parts) if parts else None
 
-
-def any_of(*clauses: str) -> str:
-    return " OR ".join(f"({c})" for c in clauses) if clauses else "false"

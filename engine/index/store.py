@@ -232,10 +232,9 @@ class LibraryStore:
         table = self._embeddings.get(name)
         if table is None:
             if isinstance(model, str):
-                known = {v["model"]: v["dim"] for v in self.meta.items("embeddings:").values()}
-                if name not in known:
+                dim = self.models().get(name)
+                if dim is None:
                     raise KeyError(f"the index holds no vectors for model {name!r}")
-                dim = known[name]
             else:
                 dim = model.embedding_dim
             table = self._embeddings[name] = EmbeddingTable(self.db, self.meta, name, dim, self.ann_policy)
