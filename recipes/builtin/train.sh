@@ -25,11 +25,11 @@ COMMON=(--train "$CORPUS/manifest.jsonl" --set cache_dir=data/mel-cache)
 "$PY" -m trainer.cli stage2 --config "$RECIPE/stage2.json" "${COMMON[@]}" --val "$CORPUS/heldout.jsonl" \
     --init "$RUNS/s1/final" --out "$RUNS/s2"
 # 4. More of the same objective from the whole stage-2 model. The shipped model got its CPU
-#    time in pieces as the shared machine allowed (130, 100, then 300 steps, each a fresh
+#    time in pieces as the shared machine allowed (130, 100, 300, then 400 steps, each a fresh
 #    warmup + cosine): this replays exactly that. With the machine to yourself, one stage2
-#    of ~800 steps is the simpler equivalent.
+#    of ~1200 steps is the simpler equivalent.
 PREV="$RUNS/s2"
-for piece in "s3 130 30" "s4 100 30" "s5 300 100"; do
+for piece in "s3 130 30" "s4 100 30" "s5 300 100" "s6 400 100"; do
     read -r name steps save <<< "$piece"
     "$PY" -m trainer.cli finetune --config "$RECIPE/stage2-continue.json" "${COMMON[@]}" --val "$CORPUS/heldout.jsonl" \
         --init "$PREV/final" --out "$RUNS/$name" --set steps="$steps" --set save_every="$save"
