@@ -5,7 +5,8 @@ index (an indexing run, a watcher batch, a slice of a model switch) holds one lo
 so two writers never interleave their read-compare-write steps. Removing a folder, or
 adding one that swallows others, asks a running index to stop at its next safe point
 rather than wait hours for it (its report then says ``stopped``; run it again).
-Tags and captions are single-row writes and need no lock. A model switch
+Tag and caption edits take the lock too: each rewrites whole rows, so two edits at
+once would otherwise drop one (and an edit waits for a running index). A model switch
 embeds the library with the new model a slice at a time in the background; searches
 keep using the old model and its table until the new table covers every file, and
 the flip happens under the write lock so no file can slip in between.
