@@ -17,6 +17,7 @@ from pathlib import Path
 
 from engine.audio.decode import AudioDecodeError
 from engine.facade import Engine
+from engine.index.migrations import SchemaVersionError
 from engine.index.records import path_key
 from engine.library.report import IndexProgress, IndexReport
 from engine.models.registry import ModelLoadError, list_models
@@ -78,7 +79,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with Engine(app_paths(args.home), args.model) as engine:
             return COMMANDS[args.command](engine, args)
-    except (ModelLoadError, AudioDecodeError, ValueError, KeyError, LookupError, OSError) as exc:
+    except (ModelLoadError, AudioDecodeError, SchemaVersionError, ValueError, LookupError, OSError) as exc:
         print(f"earmark: {exc.args[0] if isinstance(exc, KeyError) and exc.args else exc}", file=sys.stderr)
         return 1
 
@@ -119,8 +120,11 @@ def cmd_index(engine: Engine, args) -> int:
 
 
 def cmd_watch(engine: Engine, args) -> int:
-    with _ProgressBar() as bar:
-        print(_summary(engine.index(progress=bar.update)))
+    with _ProgressBar() as bar, _StopOnInterrupt() as stop:
+        report = engine.index(progress=bar.update, should_stop=stop.requested)
+    print(_summary(report))
+    if stop.requested():
+        return 0
 
     def changed(report: IndexReport) -> None:
         print(f"{time.strftime('%H:%M:%S')} {_summary(report)}", flush=True)

@@ -12,6 +12,10 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
+from engine.index.migrations import VERSION_KEY
+from engine.index.schema import SCHEMA_VERSION
+from engine.index.store import LibraryStore
+from engine.paths import app_paths
 from tests.engine.library.helpers import sample_library
 from tests.factories import tone, write_audio
 
@@ -133,6 +137,13 @@ def test_errors_are_one_line_and_exit_1(cli, tmp_path):
     code, _, err = cli("remove-folder", tmp_path)
     assert code == 1 and "not a library folder" in err
     assert main(["--home", str(tmp_path / "h"), "--model", str(tmp_path / "no-model"), "index"]) == 1
+
+
+def test_a_database_from_a_newer_earmark_is_a_message_not_a_traceback(cli):
+    assert cli("status")[0] == 0
+    LibraryStore(app_paths(cli.home).index).meta.set(VERSION_KEY, SCHEMA_VERSION + 1)
+    code, _, err = cli("status")
+    assert code == 1 and err.startswith("earmark: ") and "update Earmark to open it" in err
 
 
 def test_installed_script_honours_earmark_home(tmp_path, library, tiny_checkpoint):
