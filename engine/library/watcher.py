@@ -42,10 +42,6 @@ class LibraryWatcher:
         self._worker: threading.Thread | None = None
         self._folders: list[str] = []
 
-    @property
-    def folders(self) -> list[str]:
-        return list(self._folders)
-
     def start(self, folders: Iterable[str]) -> None:
         if self._running:
             self.stop()
@@ -77,16 +73,22 @@ class LibraryWatcher:
         if self._observer is not None:
             self._observer.stop()
             self._observer.join()
+        # Started before scheduling: on a running observer each schedule() starts that folder's
+        # watch at once, so a folder the OS refuses fails alone instead of failing start() for all.
         observer = Observer()
+        observer.start()
         handler = _Collector(self._add)
         self._folders = []
         for folder in folders:
-            if os.path.isdir(folder):
-                observer.schedule(handler, folder, recursive=True)
-                self._folders.append(folder)
-            else:
+            if not os.path.isdir(folder):
                 log.info("not watching %r: it is not reachable", folder)
-        observer.start()
+                continue
+            try:
+                observer.schedule(handler, folder, recursive=True)
+            except OSError as exc:  # the inotify watch limit, or a folder that vanished just now
+                log.warning("not watching %r: %s (its changes show at the next rescan)", folder, exc)
+                continue
+            self._folders.append(folder)
         self._observer = observer
 
     def _add(self, paths: Iterable[str]) -> None:

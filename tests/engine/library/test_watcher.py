@@ -3,6 +3,7 @@ add/modify/move/delete reaching the index through the Engine."""
 from __future__ import annotations
 
 import os
+import sys
 import threading
 import time
 
@@ -121,3 +122,29 @@ def test_live_add_modify_move_delete(engine, tmp_path):
     table = engine.store.embeddings(engine.model_info)
     assert ids["gone.wav"] not in set(table.file_ids().tolist())
     assert np.isclose(table.windows(ids["edit.wav"]).ends[-1], 2.0)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="fakes a refusal in watchdog's Linux (inotify) emitter")
+def test_a_folder_the_os_refuses_to_watch_leaves_the_others_watched(tmp_path, monkeypatch):
+    from watchdog.observers.inotify import InotifyEmitter
+
+    refused, watched = tmp_path / "refused", tmp_path / "watched"
+    refused.mkdir()
+    watched.mkdir()
+    start = InotifyEmitter.on_thread_start
+
+    def limited(emitter):
+        if emitter.watch.path == str(refused):
+            raise OSError(28, "inotify watch limit reached")
+        start(emitter)
+
+    monkeypatch.setattr(InotifyEmitter, "on_thread_start", limited)
+    batches = []
+    watcher = LibraryWatcher(batches.append, debounce_s=0.2)
+    watcher.start([str(refused), str(watched)])
+    try:
+        time.sleep(0.3)
+        (watched / "new.wav").write_bytes(b"x")
+        assert wait_for(lambda: str(watched / "new.wav") in set().union(*batches), timeout=10)
+    finally:
+        watcher.stop()
