@@ -8,8 +8,10 @@ an edited file gets fresh peaks.
 from __future__ import annotations
 
 import hashlib
+import logging
 import math
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +20,8 @@ import soundfile as sf
 
 from engine.audio.decode import open_sound
 from engine.audio.files import AudioDecodeError, libsndfile_reason
+
+log = logging.getLogger(__name__)
 
 DEFAULT_BUCKETS = 4000
 
@@ -81,8 +85,23 @@ def cached_peaks(path: str | os.PathLike, cache_dir: Path, buckets: int = DEFAUL
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache entry is recomputed below
     peaks = compute_peaks(path, buckets)
-    cache_file.parent.mkdir(parents=True, exist_ok=True)
-    partial = cache_file.with_name(cache_file.stem + ".partial.npz")
-    np.savez(partial, mins=peaks.mins, maxs=peaks.maxs, duration_s=peaks.duration_s, sample_rate=peaks.sample_rate)
-    os.replace(partial, cache_file)
+    try:
+        _store(peaks, cache_file)
+    except OSError as exc:  # a full or read-only cache costs the next preview time, not this one
+        log.warning("cannot cache the peaks of %s in %s: %s", path, cache_file.parent, exc)
     return peaks
+
+
+def _store(peaks: Peaks, cache_file: Path) -> None:
+    """Write through a uniquely named temporary file: the preview's workers may compute the
+    same file's peaks at once (a selection changed back and forth), and each rename is whole."""
+    cache_file.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(prefix=f".{cache_file.stem}-", suffix=".partial", dir=cache_file.parent)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            np.savez(out, mins=peaks.mins, maxs=peaks.maxs, duration_s=peaks.duration_s,
+                     sample_rate=peaks.sample_rate)
+        os.replace(partial, cache_file)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -42,6 +43,22 @@ def test_cached_peaks_are_reused_until_the_file_changes(tmp_path):
     second = cached_peaks(path, cache, 200)
     assert len(list(cache.iterdir())) == 2
     assert second.maxs.max() < 0.1 < first.maxs.max()
+
+
+def test_peaks_survive_a_cache_that_cannot_be_written(tmp_path):
+    path = write_audio(tmp_path / "a.wav", tone(440, 0.5))
+    (tmp_path / "not-a-folder").write_text("")
+    peaks = cached_peaks(path, tmp_path / "not-a-folder" / "cache", 200)
+    assert peaks.maxs.shape == (1, 200)
+
+
+def test_concurrent_computations_of_one_file_each_get_peaks_and_leave_one_entry(tmp_path):
+    path = write_audio(tmp_path / "a.wav", tone(440, 2.0))
+    cache = tmp_path / "cache"
+    with ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(lambda _: cached_peaks(path, cache, 4000), range(16)))
+    assert all(np.array_equal(r.maxs, results[0].maxs) for r in results)
+    assert len(list(cache.iterdir())) == 1
 
 
 def test_peaks_of_a_broken_file_raise_a_readable_error(tmp_path):
