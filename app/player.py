@@ -168,8 +168,9 @@ class Player(QObject):
         except Exception:  # the device cannot run at the file's rate: resample to its own
             rate = int(info["default_samplerate"])
         if rate != self._reader.sample_rate:
+            resampling = PreviewReader(self.path, output_rate=rate)  # may fail: keep the open reader until it did not
             self._reader.close()
-            self._reader = PreviewReader(self.path, output_rate=rate)
+            self._reader = resampling
         self._reader.seek(self._position_s)
         self._seek_to = None
         self._stream = sd.OutputStream(samplerate=rate, channels=self._out_channels, dtype="float32",

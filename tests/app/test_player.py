@@ -54,3 +54,28 @@ def test_an_unreadable_file_is_a_message_not_a_crash(qtbot, tmp_path):
     assert "broken.wav" in signal.args[0]
     player.play()  # nothing loaded: a no-op
     assert not player.is_playing()
+
+
+def test_a_failed_switch_to_resampling_keeps_the_file_playable(qtbot, tmp_path, monkeypatch):
+    import app.player as player_module
+
+    path = write_audio(tmp_path / "odd_rate.wav", tone(440, 1.0, 16_000), 16_000)
+    player = Player()
+    assert player.load(path)
+
+    def refuse(**_settings):
+        raise player_module.sd.PortAudioError("rate not supported")
+
+    def vanished(*_args, **_kwargs):
+        raise player_module.AudioDecodeError("file not found")
+
+    monkeypatch.setattr(player_module.sd, "check_output_settings", refuse)
+    monkeypatch.setattr(player_module, "PreviewReader", vanished)
+    with qtbot.waitSignal(player.failed):
+        player.play()
+    assert not player.is_playing()
+    monkeypatch.undo()
+    player.seek(0.5)  # the reader it had is still open
+    player.play()
+    qtbot.waitUntil(lambda: not player.is_playing(), timeout=5000)
+    assert player.frames_played > 0
