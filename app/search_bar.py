@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, Q
                                QWidget)
 
 from app.theme import icon
+from engine.audio.formats import FORMATS
 
 DEBOUNCE_MS = 220
 NAVIGATION_KEYS = (Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown)
@@ -49,7 +50,9 @@ class SearchField(QLineEdit):
 
 @dataclass(frozen=True)
 class FilterValues:
-    """What the filter bar asks for; ``None`` means any."""
+    """What the filter bar asks for; ``None`` means any. It mirrors the engine's
+    ``SearchFilters`` field for field (the client converts one into the other) because
+    importing that module pulls in LanceDB, which the window must not wait for at start."""
     min_duration_s: float | None = None
     max_duration_s: float | None = None
     format: str | None = None
@@ -59,7 +62,6 @@ class FilterValues:
     folder: str | None = None
 
 
-FORMATS = ("wav", "aiff", "flac", "ogg", "opus", "mp3")
 SAMPLE_RATES = (22050, 44100, 48000, 88200, 96000, 176400, 192000)
 CHANNELS = ((1, "Mono"), (2, "Stereo"), (4, "Quad"), (6, "5.1"))
 
@@ -125,9 +127,6 @@ class FilterBar(QWidget):
         return FilterValues(duration(self.min_duration), duration(self.max_duration), self.format.currentData(),
                             self.sample_rate.currentData(), self.channels.currentData(),
                             self.tag.text().strip() or None, self.folder.currentData())
-
-    def is_active(self) -> bool:
-        return self.values() != FilterValues()
 
     def set_folders(self, folders: list[str]) -> None:
         current = self.folder.currentData()
