@@ -72,7 +72,6 @@ def model_problem(message: str, spec: str | None) -> str:
     return f"The model could not be loaded: {message} Search matches names and metadata only until it is fixed."
 
 
-
 class EngineClient(QObject):
     opened = Signal()  # the library is open (with or without a model)
     ready = Signal(object)  # the model's ModelInfo

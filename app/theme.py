@@ -32,7 +32,6 @@ class Colors:
     grid = QColor("#23272e")
     ruler_text = QColor("#6c7480")
     wave = QColor("#3fc8b8")
-    wave_dim = QColor("#2a7f76")
     wave_rms = QColor("#7ee8dc")
     playhead = QColor("#f5a623")
     match = QColor(245, 166, 35, 46)
