@@ -24,7 +24,6 @@ class Settings:
     window_hop_fraction: float = 0.5  # windows overlap by half: an event on a window edge is seen whole once
     embed_batch_size: int = 16  # windows per model call
     watch_debounce_s: float = 1.0  # quiet time after the last file event before re-indexing
-    search_limit: int = 100
 
     @classmethod
     def load(cls, path: Path) -> "Settings":
