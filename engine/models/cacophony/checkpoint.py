@@ -90,4 +90,4 @@ def _dedupe_shared(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 def _tied_aliases(model: Cacophony) -> set[str]:
     """Names whose tensor is saved under another (tied) name."""
     state = model.state_dict()
-    return set(state) - set(_dedupe_shared({k: v for k, v in state.items()}))
+    return set(state) - set(_dedupe_shared(state))
