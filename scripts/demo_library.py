@@ -24,7 +24,8 @@ def _noise(seconds: float) -> np.ndarray:
 
 
 def _lowpass(x: np.ndarray, alpha: float) -> np.ndarray:
-    """One-pole low-pass, vectorised through a cumulative sum of a decaying kernel."""
+    """One-pole low-pass as a convolution with its impulse response, cut where it has decayed
+    below e^-8: a Python loop over the recursion would take seconds per file."""
     kernel = alpha * (1 - alpha) ** np.arange(min(len(x), int(8 / alpha)))
     return np.convolve(x, kernel)[: len(x)]
 
