@@ -1,8 +1,8 @@
 """Tags and caption of the selected sounds: show them, edit them, apply to many at once.
 
 With several files selected the field holds the tags they share; what the
-user adds to or removes from that shared set is applied to each file, so
-tags only some of them carry survive an edit.
+user adds to or removes from that shared set is applied to each file
+(:func:`engine.tags.edited_tags`), so tags only some of them carry survive an edit.
 """
 from __future__ import annotations
 
@@ -11,21 +11,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
-
-def parse_tags(text: str) -> list[str]:
-    seen: dict[str, None] = {}
-    for part in text.replace(";", ",").split(","):
-        tag = " ".join(part.split())
-        if tag:
-            seen.setdefault(tag, None)
-    return list(seen)
-
-
-def edited_tags(existing: list[str], shared: list[str], edited: list[str]) -> list[str]:
-    """``existing`` with the tags removed from the shared set taken out and the added ones appended."""
-    removed = set(shared) - set(edited)
-    kept = [t for t in existing if t not in removed]
-    return kept + [t for t in edited if t not in kept]
+from engine.tags import edited_tags, parse_tags
 
 
 class TagsPanel(QWidget):

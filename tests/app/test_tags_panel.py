@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from app.tags_panel import TagsPanel, edited_tags, parse_tags
+from app.tags_panel import TagsPanel
 
 
 @dataclass(frozen=True)
@@ -11,14 +11,6 @@ class Row:
     path: str
     tags: list = field(default_factory=list)
     caption: str = ""
-
-
-def test_parse_tags_trims_and_dedupes():
-    assert parse_tags(" door,  creak ; door,,wood  grain ") == ["door", "creak", "wood grain"]
-
-
-def test_edits_to_the_shared_set_apply_per_file():
-    assert edited_tags(["door", "wood", "old"], ["door", "wood"], ["door", "slow"]) == ["door", "old", "slow"]
 
 
 def test_panel_shows_shared_tags_and_emits_per_file_edits(qtbot):
