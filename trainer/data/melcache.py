@@ -45,7 +45,7 @@ class MelSource:
             return self.compute(load_mono(path, self.sample_rate))
         entry = self._entry(path)
         if not entry.exists():
-            self._write(entry, self.compute(load_mono(path, self.sample_rate)).astype(np.float16))
+            write_npy(entry, self.compute(load_mono(path, self.sample_rate)).astype(np.float16))
         return np.load(entry, mmap_mode="r")
 
     def num_frames(self, path: Path) -> int:
@@ -63,19 +63,26 @@ class MelSource:
         return self.compute(wave)[:num_frames]
 
     def _entry(self, path: Path) -> Path:
-        stat = path.stat()
-        key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{self.sample_rate}|{self.n_mels}|logmel-v1"
-        digest = hashlib.sha1(key.encode()).hexdigest()
-        return self.cache_dir / digest[:2] / f"{digest}.npy"
+        return cache_entry(self.cache_dir, path, f"{self.sample_rate}|{self.n_mels}|logmel-v1")
 
-    @staticmethod
-    def _write(entry: Path, mel: np.ndarray) -> None:
-        entry.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, mel)
-            os.replace(tmp, entry)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+
+def cache_entry(cache_dir: Path, path: Path, settings: str) -> Path:
+    """Where what ``settings`` describes, computed from ``path``, is cached: keyed by the file's
+    resolved path, size and mtime, so an edited file is recomputed rather than read stale."""
+    stat = path.stat()
+    key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{settings}"
+    digest = hashlib.sha1(key.encode()).hexdigest()
+    return cache_dir / digest[:2] / f"{digest}.npy"
+
+
+def write_npy(entry: Path, array: np.ndarray) -> None:
+    """Write beside and rename into place: concurrent writers and readers never see half a file."""
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.save(f, array)
+        os.replace(tmp, entry)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
