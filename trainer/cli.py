@@ -4,6 +4,7 @@
     earmark-train stage2   --config run.json --init runs/s1/final
     earmark-train distill  --init runs/s2/final [--set teachers='["a","b"]']
     earmark-train finetune --init CHECKPOINT --train my.jsonl --out runs/ft
+    earmark-train teacher-embed --train data.jsonl --set teacher_cache=DIR [--set teacher=aisfx]
     earmark-train eval     MODEL --manifest test.jsonl [--zero-shot labels.jsonl] [--captions]
     earmark-train export   RUN_OR_CHECKPOINT OUT [--half] [--name NAME]
     earmark-train import-cacophony Cacophony.ckpt OUT [--text-model SOURCE]
@@ -21,6 +22,7 @@ import sys
 from pathlib import Path
 
 from trainer.config import STAGES, load_config
+from trainer.teachers import TeacherUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,25 +30,43 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     try:
         return args.run(args)
-    except (ValueError, FileNotFoundError, KeyError) as error:
+    except (ValueError, FileNotFoundError, KeyError, TeacherUnavailable) as error:
         print(f"earmark-train: {error}", file=sys.stderr)
         return 2
+
+
+def _config(args, stage: str):
+    overrides = list(args.set or [])
+    for key in ("out", "init"):
+        if getattr(args, key, None) is not None:
+            overrides.append(f"{key}={getattr(args, key)}")
+    for key in ("train", "val"):
+        if getattr(args, key, None):
+            overrides.append(f"{key}=" + json.dumps(getattr(args, key)))
+    return load_config(stage, args.config, overrides)
 
 
 def _train(args) -> int:
     from trainer.loop import train
 
-    overrides = list(args.set or [])
-    for key, value in (("out", args.out), ("init", args.init)):
-        if value is not None:
-            overrides.append(f"{key}={value}")
-    if args.train:
-        overrides.append("train=" + json.dumps(args.train))
-    if args.val:
-        overrides.append("val=" + json.dumps(args.val))
-    final = train(load_config(args.command, args.config, overrides))
-    print(final)
+    print(train(_config(args, args.command)))
     return 0
+
+
+def _teacher_embed(args) -> int:
+    """Vectors for every item of the training manifests, into the cache a run with the same
+    config reads (``teacher_cache``, default ``<out>/teacher-cache``)."""
+    from trainer.data.manifest import read_manifests
+    from trainer.teachers.cache import TeacherVectors, precompute
+
+    cfg = _config(args, "stage2")  # any training stage: only data, teacher and cache keys are read
+    if not cfg.train:
+        raise ValueError("no manifest: set --train")
+    items = read_manifests(cfg.train, cfg.audio_root)
+    vectors = TeacherVectors(cfg.teacher or "aisfx", cfg.teacher_cache_dir)
+    counts = precompute([item.audio for item in items], vectors, cfg.num_workers)
+    print(json.dumps({**counts, "cache": str(vectors.cache_dir)}))
+    return 1 if counts["failed"] else 0
 
 
 def _eval(args) -> int:
@@ -84,6 +104,13 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--train", action="append", help="training manifest (repeatable)")
         p.add_argument("--val", action="append", help="validation manifest (repeatable)")
         p.set_defaults(run=_train)
+
+    p = commands.add_parser("teacher-embed", help="precompute teacher vectors (teacher, teacher_cache) for --train")
+    p.add_argument("--config", type=Path, help="JSON file of TrainConfig keys (a training run's own)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one config key (repeatable)")
+    p.add_argument("--out", help="run folder: the cache defaults to <out>/teacher-cache")
+    p.add_argument("--train", action="append", help="manifest (repeatable); every split is embedded")
+    p.set_defaults(run=_teacher_embed)
 
     p = commands.add_parser("eval", help="retrieval / zero-shot / caption metrics of any model")
     p.add_argument("model", help="a checkpoint folder, 'builtin', or 'clap:<id or folder>'")

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from trainer.teachers import TEACHERS
+
 STAGES = ("stage1", "stage2", "distill", "finetune")
 
 
@@ -50,6 +52,11 @@ class TrainConfig:
     teachers: list[str] = field(default_factory=list)  # checkpoints; empty = a frozen copy of init
     distill_weight: float = 1.0  # L = (1-w) L_con + w L_dist (+ lambda_cap L_cap); 1 = the paper
     distill_temperature: float | None = None  # None: the teachers' mean learned temperature
+    # Distillation from a pretrained audio-only network (trainer/teachers; not salsa's `teachers`):
+    # loss + teacher_weight * (1 - cos(head(pooled audio), teacher's centred clip vector)), stages 2+.
+    teacher: str | None = None  # "aisfx"
+    teacher_weight: float = 0.0
+    teacher_cache: str | None = None  # teacher vectors, one .npy per file; None: <out>/teacher-cache
     # Running.
     seed: int = 0
     device: str = "auto"  # auto = cuda if available
@@ -64,10 +71,21 @@ class TrainConfig:
         if self.stage not in STAGES:
             raise ValueError(f"stage must be one of {STAGES}, not {self.stage!r}")
         self.betas = tuple(self.betas)
+        if self.teacher is not None and self.teacher not in TEACHERS:
+            raise ValueError(f"teacher must be one of {sorted(TEACHERS)}, not {self.teacher!r}")
+        if self.teacher_weight and self.teacher is None:
+            raise ValueError("teacher_weight needs a teacher (teacher=aisfx)")
+        if self.teacher_weight and self.stage == "stage1":
+            raise ValueError("stage1 (MAE) has no pooled audio embedding to distil a teacher into: "
+                             "use the teacher from stage2 on")
 
     @property
     def out_dir(self) -> Path:
         return Path(self.out)
+
+    @property
+    def teacher_cache_dir(self) -> Path:
+        return Path(self.teacher_cache) if self.teacher_cache else self.out_dir / "teacher-cache"
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

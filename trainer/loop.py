@@ -36,6 +36,8 @@ from trainer.objectives import ContrastiveCaptionStep, MaeStep, Teacher
 from trainer.sam import SAM
 from trainer.schedule import lr_at
 from trainer.state import load_state, save_state
+from trainer.teachers import teacher_class
+from trainer.teachers.cache import TeacherVectors, teacher_targets
 
 log = logging.getLogger("trainer")
 
@@ -57,10 +59,11 @@ def set_train_mode(model: Cacophony) -> None:
         model.text.eval()
 
 
-def param_groups(model: Cacophony, weight_decay: float) -> list[dict]:
-    """Weight decay on matrices only (not biases, norms, position/query/mask vectors)."""
+def param_groups(module: torch.nn.Module, weight_decay: float) -> list[dict]:
+    """Weight decay on matrices only (not biases, norms, position/query/mask vectors). ``module``
+    is the model, or the step module (the model plus trainer-only parts such as a teacher head)."""
     decay, no_decay = [], []
-    for name, p in model.named_parameters():
+    for name, p in module.named_parameters():
         if p.requires_grad:
             (decay if p.ndim == 2 and not name.endswith("pos.freq") else no_decay).append(p)
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
@@ -78,7 +81,9 @@ def make_step(cfg: TrainConfig, model: Cacophony, device: torch.device) -> torch
             teacher, tokenizer, _ = load_checkpoint(Path(source), device)
             teacher.requires_grad_(False)
             teachers.append(Teacher(teacher.eval(), tokenizer))
-    return ContrastiveCaptionStep(model, cfg.caption_weight, teachers, cfg.distill_weight, cfg.distill_temperature)
+    teacher_dim = teacher_class(cfg.teacher).dim if cfg.teacher_weight else 0
+    return ContrastiveCaptionStep(model, cfg.caption_weight, teachers, cfg.distill_weight, cfg.distill_temperature,
+                                  cfg.teacher_weight, teacher_dim).to(device)
 
 
 def split_items(cfg: TrainConfig) -> tuple[list[Item], list[Item]]:
@@ -110,15 +115,20 @@ def train(cfg: TrainConfig) -> Path:
     cache_dir = (out / "mel-cache") if cfg.cache_dir is None else (cfg.cache_dir or None)
     mels = MelSource(model.cfg.sample_rate, model.cfg.n_mels, cache_dir)
     need_captions = cfg.stage != "stage1"
-    dataset = CropDataset(train_items, mels, crop_frames(cfg, model), cfg.seed, cfg.keyword_caption_prob, need_captions)
+    targets = None
+    if cfg.teacher_weight:
+        files = [item.audio for item in CropDataset.trainable(train_items, need_captions)]
+        targets = teacher_targets(files, TeacherVectors(cfg.teacher, cfg.teacher_cache_dir), cfg.num_workers)
+    dataset = CropDataset(train_items, mels, crop_frames(cfg, model), cfg.seed, cfg.keyword_caption_prob,
+                          need_captions, targets)
     collate = Collate(tokenizer if need_captions else None, model.cfg.max_text_tokens)
 
     step_module = make_step(cfg, model, env.device)
-    base = torch.optim.AdamW(param_groups(model, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas,
+    base = torch.optim.AdamW(param_groups(step_module, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas,
                              fused=env.device.type == "cuda")
     optimizer = SAM(base, cfg.sam_rho) if cfg.sam else base
     generator = torch.Generator(env.device).manual_seed(cfg.seed * 1_000 + env.rank)
-    start_step = _resume(cfg, model, base, generator, env) if cfg.resume else 0
+    start_step = _resume(cfg, step_module, base, generator, env) if cfg.resume else 0
     if cfg.compile:
         _compile_blocks(model)
     runner = (DistributedDataParallel(step_module, device_ids=[env.device.index] if env.device.type == "cuda" else None,
@@ -153,7 +163,7 @@ def train(cfg: TrainConfig) -> Path:
             second_loss.backward()
             flops *= 2
         if cfg.grad_clip:
-            metrics["grad_norm"] = torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.grad_clip)
+            metrics["grad_norm"] = torch.nn.utils.clip_grad_norm_(step_module.parameters(), cfg.grad_clip)
         optimizer.second_step() if cfg.sam else optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         with torch.no_grad():
@@ -172,11 +182,11 @@ def train(cfg: TrainConfig) -> Path:
             _log(out, record)
             window_start, window_flops, window_samples = time.perf_counter(), 0.0, 0
         if cfg.save_every and step % cfg.save_every == 0 and step < cfg.steps:
-            _save(cfg, model, tokenizer, base, generator, step, env, out / "last")
+            _save(cfg, step_module, tokenizer, base, generator, step, env, out / "last")
         if val_items and cfg.eval_every and step % cfg.eval_every == 0 and need_captions:
             _evaluate(model, tokenizer, val_items, mels, env, out, step)
 
-    _save(cfg, model, tokenizer, base, generator, step, env, out / "last")
+    _save(cfg, step_module, tokenizer, base, generator, step, env, out / "last")
     if val_items and need_captions:
         _evaluate(model, tokenizer, val_items, mels, env, out, step)
     final = out / "final"
@@ -202,34 +212,43 @@ def _evaluate(model, tokenizer, items, mels, env: DistEnv, out: Path, step: int)
         dist.barrier()
 
 
-def _save(cfg, model, tokenizer, optimizer, generator, step, env: DistEnv, folder: Path) -> None:
+def _save(cfg, step_module, tokenizer, optimizer, generator, step, env: DistEnv, folder: Path) -> None:
     """Checkpoint + optimizer state, written beside and then swapped in, so a crash while
-    saving leaves the previous ``last`` intact."""
+    saving leaves the previous ``last`` intact. Trainer-only weights (a teacher head) go to
+    the optimizer state's file, never into the app-loadable checkpoint."""
     if env.is_main:
+        model = step_module.model
         staging = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
         save_checkpoint(model, tokenizer, staging, keep_mae_decoder=cfg.stage == "stage1",
                         extra={"name": f"{model.cfg.name}-{cfg.stage}", "step": step})
         save_state(staging, {"step": step, "optimizer": optimizer.state_dict(),
                              "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
-                             "stage": cfg.stage})
+                             "stage": cfg.stage, "trainer_weights": _trainer_weights(step_module)})
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
     if env.distributed:
         dist.barrier()
 
 
-def _resume(cfg, model, optimizer, generator, env: DistEnv) -> int:
+def _trainer_weights(step_module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The step module's own parameters, outside the model (the teacher head)."""
+    return {k: v for k, v in step_module.state_dict().items() if not k.startswith("model.")}
+
+
+def _resume(cfg, step_module, optimizer, generator, env: DistEnv) -> int:
     folder = cfg.out_dir / "last"
     state = load_state(folder)
     if state is None:
         return 0
     if state.get("stage") != cfg.stage:
         raise ValueError(f"{folder} holds a {state.get('stage')} run, not {cfg.stage}: use another out folder")
-    weights = load_file(folder / WEIGHTS_FILE, device=str(env.device))
-    unexpected = model.load_state_dict(weights, strict=False).unexpected_keys
-    if unexpected:
-        raise ValueError(f"{folder} does not fit this run's model (e.g. {unexpected[:3]}): use another out folder")
+    weights = {f"model.{k}": v for k, v in load_file(folder / WEIGHTS_FILE, device=str(env.device)).items()}
+    saved_own = {k: v.to(env.device) for k, v in state.get("trainer_weights", {}).items()}
+    unexpected = step_module.load_state_dict(weights | saved_own, strict=False).unexpected_keys
+    if unexpected or saved_own.keys() != _trainer_weights(step_module).keys():
+        raise ValueError(f"{folder} does not fit this run (e.g. {unexpected[:3]}; trainer-only weights "
+                         f"{sorted(saved_own)}): use another out folder")
     optimizer.load_state_dict(state["optimizer"])
     generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])

@@ -53,6 +53,13 @@ def distillation_loss(logits: torch.Tensor, teacher_similarity: torch.Tensor, te
     return (a2t + t2a) / 2
 
 
+def cosine_distance_loss(prediction: torch.Tensor, target: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    """Mean over the global batch of ``1 - cos(prediction, target)``: matches directions only,
+    as the teachers' vectors are L2-normalised. Returns (loss to backprop, value)."""
+    per_sample = 1 - F.cosine_similarity(prediction.float(), target.float(), dim=-1)
+    return _global_mean(per_sample.sum(), torch.tensor(len(per_sample), device=per_sample.device))
+
+
 def gather_teacher(similarity_parts: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
     """Mean teacher similarity over the global batch from local (models, n, d) embeddings."""
     audio, text = (gather_no_grad(part.transpose(0, 1).contiguous()).transpose(0, 1) for part in similarity_parts)

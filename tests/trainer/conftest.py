@@ -28,6 +28,18 @@ def mel_cache(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("mel-cache")
 
 
+@pytest.fixture(scope="session")
+def teacher_cache(tmp_path_factory, synthetic_manifest) -> Path:
+    """aiSFX vectors of the synthetic set, precomputed once through ``earmark-train teacher-embed``."""
+    pytest.importorskip("aisfx.inference", reason="the aisfx package is an optional install")
+    from trainer.cli import main
+
+    folder = tmp_path_factory.mktemp("teacher-cache")
+    assert main(["teacher-embed", "--train", str(synthetic_manifest), "--set", f"teacher_cache={folder}",
+                 "--set", "num_workers=0"]) == 0
+    return folder
+
+
 @pytest.fixture
 def run_stage(text_tower, synthetic_manifest, mel_cache):
     """run_stage("stage2", out, *cli_args, steps=..., **config) -> final checkpoint folder, via the CLI."""

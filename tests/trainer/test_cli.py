@@ -30,6 +30,17 @@ def test_config_file_and_overrides(tmp_path):
         load_config("stage2", None, ["steps"])
 
 
+def test_teacher_keys_are_checked_up_front():
+    cfg = load_config("finetune", None, ["teacher=aisfx", "teacher_weight=0.5", "out=runs/x"])
+    assert cfg.teacher_weight == 0.5 and str(cfg.teacher_cache_dir) == "runs/x/teacher-cache"
+    with pytest.raises(ValueError, match="needs a teacher"):
+        load_config("stage2", None, ["teacher_weight=0.5"])
+    with pytest.raises(ValueError, match="teacher must be one of"):
+        load_config("stage2", None, ["teacher=panns", "teacher_weight=0.5"])
+    with pytest.raises(ValueError, match="stage1"):
+        load_config("stage1", None, ["teacher=aisfx", "teacher_weight=0.5"])
+
+
 def test_cli_reports_bad_input_without_a_traceback(tmp_path, capsys):
     assert main(["stage2", "--out", str(tmp_path / "x")]) == 2
     assert "no training data" in capsys.readouterr().err

@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -21,20 +22,27 @@ from trainer.data.melcache import MelSource
 
 
 class CropDataset(Dataset):
-    """(epoch, index) -> {"mel": (frames<=crop, n_mels) float32, "caption": str, "index": int}."""
+    """(epoch, index) -> {"mel": (frames<=crop, n_mels) float32, "caption": str, "index": int},
+    plus "teacher": the clip's distillation target when ``teacher`` maps audio paths to them."""
 
     def __init__(self, items: list[Item], mel: MelSource, crop_frames: int, seed: int = 0,
-                 keyword_caption_prob: float = 0.0, need_captions: bool = True):
-        if need_captions:
-            items = [item for item in items if item.captions or item.tags]
-            if not items:
-                raise ValueError("no item has a caption or tags to train on")
+                 keyword_caption_prob: float = 0.0, need_captions: bool = True,
+                 teacher: dict[Path, np.ndarray] | None = None):
+        items = self.trainable(items, need_captions)
+        if not items and need_captions:
+            raise ValueError("no item has a caption or tags to train on")
         self.items = items
         self.mel = mel
         self.crop_frames = crop_frames
         self.seed = seed
         self.keyword_caption_prob = keyword_caption_prob
         self.need_captions = need_captions
+        self.teacher = teacher
+
+    @staticmethod
+    def trainable(items: list[Item], need_captions: bool) -> list[Item]:
+        """The items a stage can use: those with captions or tags, unless captions are not needed."""
+        return [item for item in items if item.captions or item.tags] if need_captions else items
 
     def __len__(self) -> int:
         return len(self.items)
@@ -51,6 +59,8 @@ class CropDataset(Dataset):
         except (AudioDecodeError, ValueError, OSError) as error:
             raise RuntimeError(f"training item {item.audio}: {error}") from error
         sample = {"mel": torch.from_numpy(np.ascontiguousarray(mel)), "index": index}
+        if self.teacher is not None:
+            sample["teacher"] = torch.from_numpy(self.teacher[item.audio])
         if self.need_captions:
             sample["caption"] = self.pick_caption(item, rng)
         return sample
@@ -73,6 +83,8 @@ class Collate:
         for row, sample in enumerate(samples):
             mel[row, : len(sample["mel"])] = sample["mel"]
         batch = {"mel": mel, "frames": frames, "index": torch.tensor([s["index"] for s in samples])}
+        if "teacher" in samples[0]:
+            batch["teacher"] = torch.stack([s["teacher"] for s in samples])
         if self.tokenizer is not None and "caption" in samples[0]:
             captions = [s["caption"] for s in samples]
             tokens = self.tokenizer(captions, padding=True, truncation=True, max_length=self.max_text_tokens,
@@ -108,7 +120,7 @@ class StepBatches(Sampler[list[tuple[int, int]]]):
                 step += 1
 
 
-def _one_thread_per_worker(_: int) -> None:
+def one_thread_per_worker(_: int) -> None:
     torch.set_num_threads(1)  # N workers x all cores each would starve the training process
 
 
@@ -117,4 +129,4 @@ def step_loader(dataset: CropDataset, collate: Collate, sampler: StepBatches, nu
     return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate, num_workers=num_workers,
                       pin_memory=torch.cuda.is_available(), persistent_workers=num_workers > 0,
                       prefetch_factor=4 if num_workers else None,
-                      worker_init_fn=_one_thread_per_worker if num_workers else None)
+                      worker_init_fn=one_thread_per_worker if num_workers else None)
