@@ -38,7 +38,7 @@ def load_text_tower(spec: str, checkpoint_dir: Path | None = None, pretrained: b
     tokenizer = AutoTokenizer.from_pretrained(source)
     config = causal_config(AutoConfig.from_pretrained(source))
     if pretrained and _has_weights(source):
-        model = AutoModel.from_pretrained(source, config=config, add_pooling_layer=False)
+        model = AutoModel.from_pretrained(source, config=config, add_pooling_layer=False, use_safetensors=True)
     else:
         model = AutoModel.from_config(config, add_pooling_layer=False)
     return model, tokenizer
@@ -53,7 +53,14 @@ def causal_config(config: PretrainedConfig) -> PretrainedConfig:
 
 
 def _has_weights(source: str) -> bool:
+    """Whether ``source`` carries safetensors weights. Pickled ``*.bin`` weights can run code
+    when loaded, so a folder holding only those is refused rather than silently left random."""
     folder = Path(source)
     if not folder.is_dir():
-        return True  # a hub id: weights come with it
-    return any(folder.glob("*.safetensors")) or any(folder.glob("*.bin"))
+        return True  # a hub id: transformers fetches its safetensors
+    if any(folder.glob("*.safetensors")):
+        return True
+    if any(folder.glob("*.bin")):
+        raise ValueError(f"{folder} holds only pickled weights (*.bin); Earmark loads safetensors only: "
+                         "re-save the model with save_pretrained(..., safe_serialization=True)")
+    return False
