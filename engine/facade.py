@@ -5,8 +5,10 @@ index (an indexing run, a watcher batch, a slice of a model switch) holds one lo
 so two writers never interleave their read-compare-write steps. Removing a folder, or
 adding one that swallows others, asks a running index to stop at its next safe point
 rather than wait hours for it (its report then says ``stopped``; run it again).
-Tag and caption edits take the lock too: each rewrites whole rows, so two edits at
-once would otherwise drop one (and an edit waits for a running index). A model switch
+Tag and caption edits rewrite whole rows, so they share a second, short lock with the
+indexer's row commits: two edits at once never drop one, and an edit made during a long
+index waits for one commit, not for the run (the indexer re-reads tags and caption right
+before it writes a row, so the edit survives). A model switch
 embeds the library with the new model a slice at a time in the background; searches
 keep using the old model and its table until the new table covers every file, and
 the flip happens under the write lock so no file can slip in between.
@@ -116,7 +118,8 @@ class Engine:
         self.model_error = ""
         self._model: AudioTextModel | None = None
         self._model_lock = threading.Lock()
-        self._write_lock = threading.RLock()
+        self._write_lock = threading.RLock()  # one index run, model switch slice or folder removal at a time
+        self._row_lock = threading.Lock()  # short: each read-modify-write of file rows
         self._interrupt = threading.Event()
         self._watcher: LibraryWatcher | None = None
         self._switch: ModelSwitch | None = None
@@ -159,7 +162,7 @@ class Engine:
     def _run_switch(self, job: ModelSwitch, progress: Callable[[ModelSwitch], None]) -> None:
         try:
             model = self._load(job.spec)
-            indexer = Indexer(self.store, model, self._indexer_options())
+            indexer = Indexer(self.store, model, self._indexer_options(), self._row_lock)
             job.total = len(self.store.files_missing_embeddings(model.info))
             failed_ids: set[int] = set()
             while not job.cancelled:
@@ -231,7 +234,7 @@ class Engine:
         folder = _normalise(path)
         if folder not in {f.path for f in self.store.folders()}:
             raise ValueError(f"{folder} is not a library folder")
-        with self._exclusive():
+        with self._exclusive(), self._row_lock:
             removed = self.store.remove_folder(folder)
         self._refresh_watch()
         return removed
@@ -243,7 +246,7 @@ class Engine:
         (``should_stop`` returning True) keeps what is done; the next run resumes."""
         model = self.model
         with self._write_lock:
-            report = Indexer(self.store, model, self._indexer_options()).index(None, progress,
+            report = Indexer(self.store, model, self._indexer_options(), self._row_lock).index(None, progress,
                                                                                self._stop_check(should_stop))
         self._refresh_watch()  # a folder may have come back online
         return report
@@ -258,7 +261,7 @@ class Engine:
 
         def handle(paths: set[str]) -> None:
             with self._write_lock:
-                report = Indexer(self.store, self.model, self._indexer_options()).index(paths)
+                report = Indexer(self.store, self.model, self._indexer_options(), self._row_lock).index(paths)
             if on_change is not None and (report.changed_anything or report.offline_folders):
                 on_change(report)
 
@@ -353,11 +356,11 @@ class Engine:
 
     def set_tags(self, paths: Iterable[str | os.PathLike], tags: list[str]) -> None:
         """Replace the tags of these library files (they become searchable words)."""
-        with self._write_lock:  # read-modify-write of whole rows: concurrent edits would drop one
+        with self._row_lock:  # read-modify-write of whole rows: concurrent edits would drop one
             self.store.set_tags([self._record(p).id for p in paths], tags)
 
     def set_caption(self, path: str | os.PathLike, text: str) -> None:
-        with self._write_lock:
+        with self._row_lock:
             self.store.set_caption(self._record(path).id, text)
 
     def _record(self, path: str | os.PathLike) -> FileRecord:

@@ -13,6 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 from engine.index.records import ERROR, OFFLINE, FileRecord, FileState, FolderRecord, path_key
@@ -46,10 +47,15 @@ class _Target:
 
 
 class Indexer:
-    def __init__(self, store: LibraryStore, model: AudioTextModel, options: IndexerOptions = IndexerOptions()):
+    def __init__(self, store: LibraryStore, model: AudioTextModel, options: IndexerOptions = IndexerOptions(),
+                 row_lock: AbstractContextManager | None = None):
+        """``row_lock`` is held only around each write of file rows, never while decoding or
+        embedding: a caller that edits rows itself (tags, captions) shares it, so its edits
+        wait for one commit rather than for a run that can take hours."""
         self.store = store
         self.model = model
         self.options = options
+        self.row_lock = row_lock or nullcontext()
         self.embedder = WindowEmbedder(model, options.hop_fraction, options.batch_size)
 
     def index(self, paths: Iterable[str] | None = None, progress: ProgressCallback | None = None,
@@ -161,16 +167,17 @@ class Indexer:
 
     def _apply_cheap_changes(self, plan: Plan, folder_of: dict[str, str], report: IndexReport) -> None:
         # moves and touches keep each row's id (so its vectors) and change where and when: one commit
-        records = self.store.get_files([row.id for row, _ in plan.moved + plan.touched])
-        self.store.upsert_files([replace(records[row.id], path=item.path, folder=folder_of[item.path],
-                                         size=item.size, mtime=item.mtime)
-                                 for row, item in plan.moved + plan.touched])
-        self.store.delete_files([row.id for row in plan.deleted])
+        with self.row_lock:
+            records = self.store.get_files([row.id for row, _ in plan.moved + plan.touched])
+            self.store.upsert_files([replace(records[row.id], path=item.path, folder=folder_of[item.path],
+                                             size=item.size, mtime=item.mtime)
+                                     for row, item in plan.moved + plan.touched])
+            self.store.delete_files([row.id for row in plan.deleted])
         report.moved, report.touched, report.removed = len(plan.moved), len(plan.touched), len(plan.deleted)
 
     def _embed_and_commit(self, jobs: list[FileJob], folder_of: dict[str, str], report: IndexReport,
                           progress: ProgressCallback, should_stop: StopCheck) -> None:
-        with _Committer(self.store, self.model, self.options) as committer:
+        with _Committer(self.store, self.model, self.options, self.row_lock) as committer:
             for done, item in enumerate(self._embedded(jobs, report, should_stop), 1):
                 row, scanned, digest = item.job.context
                 record = self._record(item, scanned, digest, folder_of[scanned.path], row.id if row else None)
@@ -221,7 +228,8 @@ class Indexer:
 
     def _finish(self, report: IndexReport, started: float) -> IndexReport:
         if report.changed_anything:
-            self.store.optimize()
+            with self.row_lock:  # compaction rewrites the fragments an edit would update
+                self.store.optimize()
         report.seconds = time.monotonic() - started
         log.info("index run: %s", report)
         return report
@@ -246,8 +254,9 @@ class Indexer:
 class _Committer:
     """Buffers finished files and writes them in batches (vectors, then records)."""
 
-    def __init__(self, store: LibraryStore, model: AudioTextModel, options: IndexerOptions):
-        self.store, self.model, self.options = store, model, options
+    def __init__(self, store: LibraryStore, model: AudioTextModel, options: IndexerOptions,
+                 row_lock: AbstractContextManager):
+        self.store, self.model, self.options, self.row_lock = store, model, options, row_lock
         self.ok: list[tuple[FileRecord, Windows]] = []
         self.errors: list[FileRecord] = []
         self.last = time.monotonic()
@@ -266,11 +275,12 @@ class _Committer:
             self.flush()
 
     def flush(self) -> None:
-        if self.ok:
-            records = self._keep_user_fields([record for record, _ in self.ok])
-            self.store.commit_embedded(self.model.info, [(r, w) for r, (_, w) in zip(records, self.ok)])
-        if self.errors:
-            self.store.upsert_files(self._keep_user_fields(self.errors))
+        with self.row_lock:
+            if self.ok:
+                records = self._keep_user_fields([record for record, _ in self.ok])
+                self.store.commit_embedded(self.model.info, [(r, w) for r, (_, w) in zip(records, self.ok)])
+            if self.errors:
+                self.store.upsert_files(self._keep_user_fields(self.errors))
         self.ok, self.errors, self.last = [], [], time.monotonic()
 
     def _keep_user_fields(self, records: list[FileRecord]) -> list[FileRecord]:

@@ -108,6 +108,34 @@ def test_tags_and_caption_written_at_once_both_survive(engine, library):
         assert (record.tags, record.caption) == (tags, caption)
 
 
+def test_an_edit_during_a_long_index_waits_for_one_commit_not_the_run(engine, library):
+    engine.index()
+    door = library / "door_creak.wav"
+    write_audio(door, tone(950, 1.5))  # changed content: re-embedded by the next run
+    for i in range(20):
+        write_audio(library / "many" / f"take{i:02d}.wav", tone(200 + 10 * i, 1.0))
+    embedding, edited, results = threading.Event(), threading.Event(), []
+
+    def progress(event):
+        if event.phase == "embedding" and not embedding.is_set():
+            embedding.set()
+            edited.wait(30)  # the run stays in the middle until the edit is through
+
+    worker = threading.Thread(target=lambda: results.append(engine.index(progress=progress)))
+    worker.start()
+    assert embedding.wait(60)
+    editor = threading.Thread(target=engine.set_tags, args=([door], ["keeper"]))
+    editor.start()
+    editor.join(15)
+    finished_mid_run = not editor.is_alive()
+    edited.set()
+    editor.join(60)
+    worker.join(120)
+    assert finished_mid_run and worker.is_alive() is False
+    assert results[0].updated == 1 and results[0].added == 20
+    assert engine.file_info(door).record.tags == ["keeper"]  # the re-embedded row kept the edit
+
+
 def test_status_counts_and_models(engine):
     engine.index()
     status = engine.status()
