@@ -84,7 +84,8 @@ class EngineClient(QObject):
     index_finished = Signal(object)  # IndexReport, or None when the run failed
     index_paused = Signal()
     library_changed = Signal()  # the watcher indexed changes (emitted from its thread)
-    download_progress = Signal(str, int, object)  # what, bytes done, bytes total or None
+    # Byte counts travel as Python objects: a Qt int is 32-bit and model files pass 2 GiB.
+    download_progress = Signal(str, object, object)  # what, bytes done, bytes total or None
     switch_progress = Signal(int, int)  # files re-embedded for a new model, of how many
     edited = Signal()  # tags or caption were saved
     error = Signal(str)

@@ -256,8 +256,9 @@ class SettingsDialog(QDialog):
         def report(what: str, done: int, total) -> None:
             progress.setLabelText(f"Downloading {what or 'model files'}: {done / 1e6:.1f} MB"
                                   + (f" of {total / 1e6:.1f} MB" if total else ""))
-            progress.setMaximum(total or 0)
-            progress.setValue(min(done, total) if total else 0)
+            # QProgressDialog counts in 32-bit ints, so it counts kilobytes, not bytes.
+            progress.setMaximum(total // 1024 if total else 0)
+            progress.setValue(min(done, total) // 1024 if total else 0)
 
         ends = (self.client.switch_progress, self.client.ready, self.client.unavailable)
 
