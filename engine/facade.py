@@ -31,7 +31,7 @@ from engine.index.store import LibraryStore
 from engine.library.indexer import Indexer, IndexerOptions, StopCheck, folder_clause
 from engine.library.report import IndexReport, ProgressCallback
 from engine.library.watcher import LibraryWatcher
-from engine.logs import setup_logging
+from engine.logs import close_logging, setup_logging
 from engine.models.base import AudioTextModel, ModelInfo
 from engine.models.clap import DownloadProgress
 from engine.models.registry import ModelLoadError, load_model
@@ -111,9 +111,13 @@ class Engine:
                  download_progress: DownloadProgress | None = None):
         self.paths = paths.ensure()
         self._log_file = setup_logging(paths.logs)
-        self.settings = Settings.load(paths.settings_file)
+        try:
+            self.settings = Settings.load(paths.settings_file)
+            self.store = LibraryStore(paths.index)
+        except BaseException:
+            close_logging(self._log_file)  # a refused open must not leave the log file held
+            raise
         self.model_spec = model_spec or self.settings.model_spec
-        self.store = LibraryStore(paths.index)
         self.download_progress = download_progress
         self.model_error = ""
         self._model: AudioTextModel | None = None
@@ -386,10 +390,7 @@ class Engine:
         if self._switch is not None:
             self._switch.cancel()
             self._switch.wait()
-        root = logging.getLogger()
-        for handler in [h for h in root.handlers if getattr(h, "baseFilename", None) == str(self._log_file)]:
-            root.removeHandler(handler)
-            handler.close()
+        close_logging(self._log_file)
 
     def __enter__(self) -> "Engine":
         return self

@@ -19,3 +19,11 @@ def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
         root.addHandler(handler)
     root.setLevel(level)
     return log_file
+
+
+def close_logging(log_file: Path) -> None:
+    """Detach and close the handler ``setup_logging`` added for ``log_file`` (idempotent)."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "baseFilename", None) == str(log_file)]:
+        root.removeHandler(handler)
+        handler.close()

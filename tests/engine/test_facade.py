@@ -2,13 +2,17 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import threading
 
 import pytest
 
 from engine.facade import Engine
+from engine.index.migrations import VERSION_KEY, SchemaVersionError
 from engine.index.records import ERROR, OK
+from engine.index.schema import SCHEMA_VERSION
+from engine.index.store import LibraryStore
 from engine.models import registry
 from engine.paths import app_paths
 from engine.search.filters import SearchFilters
@@ -244,3 +248,13 @@ def test_remove_folder_stops_a_running_index_instead_of_waiting(engine, library)
     assert results[0].stopped and results[0].added < 44
     assert engine.store.count_files() == 0 and engine.folders() == []
     assert len(engine.store.embeddings(engine.model_info).file_ids()) == 0
+
+
+def test_a_refused_database_leaves_no_log_file_held(tmp_path, tiny_checkpoint):
+    paths = app_paths(tmp_path / "home")
+    Engine(paths, str(tiny_checkpoint)).close()
+    LibraryStore(paths.index).meta.set(VERSION_KEY, SCHEMA_VERSION + 1)
+    with pytest.raises(SchemaVersionError):
+        Engine(paths, str(tiny_checkpoint))
+    log_file = str(paths.logs / "earmark.log")
+    assert not [h for h in logging.getLogger().handlers if getattr(h, "baseFilename", None) == log_file]
