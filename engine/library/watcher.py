@@ -40,7 +40,7 @@ class LibraryWatcher:
         self._running = False
         self._observer = None
         self._worker: threading.Thread | None = None
-        self._folders: list[str] = []
+        self._asked: list[str] = []  # the reachable folders last asked for, watched or refused
 
     def start(self, folders: Iterable[str]) -> None:
         if self._running:
@@ -52,9 +52,10 @@ class LibraryWatcher:
 
     def set_folders(self, folders: Iterable[str]) -> None:
         """Watch exactly these folders now (after a folder is added, removed or back online);
-        nothing is restarted when the reachable ones are those already watched."""
+        nothing is restarted when the reachable ones are those last asked for, so a folder the
+        OS refused is not retried (and every watch restarted) after each batch."""
         reachable = [f for f in folders if os.path.isdir(f)]
-        if self._running and reachable != self._folders:
+        if self._running and reachable != self._asked:
             self._observe(reachable)
 
     def stop(self) -> None:
@@ -78,17 +79,17 @@ class LibraryWatcher:
         observer = Observer()
         observer.start()
         handler = _Collector(self._add)
-        self._folders = []
+        self._asked = []
         for folder in folders:
             if not os.path.isdir(folder):
                 log.info("not watching %r: it is not reachable", folder)
                 continue
+            self._asked.append(folder)
             try:
                 observer.schedule(handler, folder, recursive=True)
             except OSError as exc:  # the inotify watch limit, or a folder that vanished just now
                 log.warning("not watching %r: %s (its changes show at the next rescan)", folder, exc)
                 continue
-            self._folders.append(folder)
         self._observer = observer
 
     def _add(self, paths: Iterable[str]) -> None:

@@ -146,5 +146,8 @@ def test_a_folder_the_os_refuses_to_watch_leaves_the_others_watched(tmp_path, mo
         time.sleep(0.3)
         (watched / "new.wav").write_bytes(b"x")
         assert wait_for(lambda: str(watched / "new.wav") in set().union(*batches), timeout=10)
+        observer = watcher._observer
+        watcher.set_folders([str(refused), str(watched)])  # as after every indexed batch
+        assert watcher._observer is observer, "an unchanged folder list restarted every watch"
     finally:
         watcher.stop()
