@@ -1,13 +1,16 @@
 """Audition through sounddevice: an ``OutputStream`` callback pulls frames from the engine's reader.
 
 The callback runs on PortAudio's thread, so the UI never touches the reader
-while a stream is open: it leaves requests (seek, volume, loop range) in plain
-attributes that the callback picks up on its next block, and a 30 Hz timer
-reads the position back for the playhead.
+while a stream is open: it leaves requests in attributes that the callback picks
+up on its next block, and a 30 Hz timer reads the position back for the playhead.
+Volume and the loop range are replaced whole (one atomic store each); a seek is
+taken and cleared under a lock, so one asked for while a block is being filled
+is not lost.
 """
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -70,6 +73,7 @@ class Player(QObject):
         self._stream = None
         self._position_s = 0.0
         self._seek_to: float | None = None
+        self._seek_lock = threading.Lock()
         self._loop_range: tuple[float, float] | None = None
         self._out_channels = 2
         self._timer = QTimer(self, interval=33)
@@ -147,7 +151,8 @@ class Player(QObject):
     def seek(self, seconds: float) -> None:
         seconds = float(np.clip(seconds, 0.0, self.duration_s))
         if self._stream is not None:
-            self._seek_to = seconds
+            with self._seek_lock:
+                self._seek_to = seconds
         elif self._reader is not None:
             self._reader.seek(seconds)
         self._position_s = seconds
@@ -180,9 +185,10 @@ class Player(QObject):
     def _fill(self, out: np.ndarray, frames: int, _time, _status) -> None:
         """PortAudio thread: fill ``out`` from the reader, wrapping at the loop range."""
         reader = self._reader
-        if self._seek_to is not None:
-            reader.seek(self._seek_to)
-            self._seek_to = None
+        with self._seek_lock:
+            seek_to, self._seek_to = self._seek_to, None
+        if seek_to is not None:
+            reader.seek(seek_to)
         start, end = self._loop_range or (0.0, reader.duration_s)
         written, wrapped = 0, False
         while written < frames:
