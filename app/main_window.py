@@ -26,6 +26,7 @@ from app.tags_panel import TagsPanel
 from app.theme import icon
 from app.waveform import format_time
 from engine.audio.formats import AUDIO_EXTENSIONS
+from engine.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
@@ -73,14 +74,14 @@ class MainWindow(QMainWindow):
         self.peaks_pool.setMaxThreadCount(2)
         self._rerun = QTimer(self, singleShot=True, interval=600)  # watcher bursts become one refresh
         self._rerun.timeout.connect(self._library_changed)
-        self._build(client.paths.cache)
+        self._build(client.paths)
         self._connect()
         self._restore()
         self.statusBar().showMessage("Loading the model…")
         client.start()
 
     # -- construction ------------------------------------------------------------------------------
-    def _build(self, cache: Path) -> None:
+    def _build(self, paths: AppPaths) -> None:
         self.search_field = SearchField()
         self.settings_button = QToolButton(toolTip="Settings")
         self.settings_button.setIcon(icon("settings"))
@@ -102,7 +103,8 @@ class MainWindow(QMainWindow):
         self.model = ResultsModel(self)
         self.results = ResultsView()
         self.results.setModel(self.model)
-        self.preview = PreviewPanel(self.player, self.peaks_pool, cache / "peaks", cache / "regions")
+        # Regions live with the data, not the cache: a DAW session may refer to them where they are.
+        self.preview = PreviewPanel(self.player, self.peaks_pool, paths.cache / "peaks", paths.data / "regions")
         self.tags = TagsPanel()
         self.empty = EmptyLibrary()
 

@@ -19,7 +19,7 @@ from app.results_model import file_mime_data
 from app.theme import icon
 from app.waveform import WaveformView, format_time
 from app.workers import submit
-from engine.audio.peaks import cached_peaks
+from engine.audio.peaks import cached_peaks, prune_peaks
 from engine.audio.region import write_region
 
 
@@ -65,6 +65,7 @@ class PreviewPanel(QWidget):
         self.path: str | None = None
         self._generation = 0
         self._regions: dict[tuple[str, float, float], Path] = {}
+        submit(self.pool, prune_peaks, self.peaks_dir)  # the overviews of sounds not previewed in a long while
 
         self.title = QLabel("No sound selected", objectName="FileTitle")
         self.facts = QLabel("", objectName="FileFacts")

@@ -24,6 +24,7 @@ from engine.audio.files import AudioDecodeError, libsndfile_reason
 log = logging.getLogger(__name__)
 
 DEFAULT_BUCKETS = 4000
+MAX_CACHED_FILES = 5000  # about 300 MB of stereo overviews
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,9 @@ def cached_peaks(path: str | os.PathLike, cache_dir: Path, buckets: int = DEFAUL
     if cache_file.exists():
         try:
             with np.load(cache_file) as stored:
-                return Peaks(stored["mins"], stored["maxs"], float(stored["duration_s"]), int(stored["sample_rate"]))
+                peaks = Peaks(stored["mins"], stored["maxs"], float(stored["duration_s"]), int(stored["sample_rate"]))
+            os.utime(cache_file)  # recently used: ``prune_peaks`` removes the longest unused first
+            return peaks
         except (OSError, ValueError, KeyError):
             pass  # a damaged cache entry is recomputed below
     peaks = compute_peaks(path, buckets)
@@ -90,6 +93,29 @@ def cached_peaks(path: str | os.PathLike, cache_dir: Path, buckets: int = DEFAUL
     except OSError as exc:  # a full or read-only cache costs the next preview time, not this one
         log.warning("cannot cache the peaks of %s in %s: %s", path, cache_file.parent, exc)
     return peaks
+
+
+def prune_peaks(cache_dir: Path, keep: int = MAX_CACHED_FILES) -> int:
+    """Delete all but the ``keep`` most recently used overviews; return how many went.
+
+    Each overview is a few tens of kB, and browsing a large library for months would
+    otherwise fill the disk with them."""
+    entries = []
+    for entry in os.scandir(cache_dir) if Path(cache_dir).is_dir() else ():
+        if entry.name.endswith(".npz"):
+            try:
+                entries.append((entry.stat().st_mtime_ns, entry.path))
+            except OSError:
+                continue  # removed meanwhile by another worker
+    entries.sort(reverse=True)
+    removed = 0
+    for _, old in entries[keep:]:
+        try:
+            os.remove(old)
+            removed += 1
+        except OSError:
+            pass
+    return removed
 
 
 def _store(peaks: Peaks, cache_file: Path) -> None:
