@@ -102,17 +102,8 @@ def _sync(device: str) -> None:
         torch.cuda.synchronize()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--files", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--device", default="cpu")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--models", default="tiny,small")
-    parser.add_argument("--repeat", type=int, default=3, help="report the fastest of this many runs per stage")
-    args = parser.parse_args()
-    torch.set_num_threads(args.threads)
-    work = Path(tempfile.mkdtemp(prefix="earmark-bench-"))
+def measure(work: Path, args: argparse.Namespace) -> list[tuple]:
+    """One row per model: per-stage speeds and the indexer end to end, on clips written to ``work``."""
     library = work / "library"
     library.mkdir()
     paths = write_clips(library, args.files, args.seconds)
@@ -127,6 +118,21 @@ def main() -> None:
         seconds = min(indexer_time(model, library, work / f"run-{name}-{i}") for i in range(args.repeat))
         rows.append((name, model.info.window_seconds, times["windows"], audio_s / times["decode"],
                      audio_s / times["features"], audio_s / times["model"], args.files / seconds, audio_s / seconds))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--files", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--device", default="cpu")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--models", default="tiny,small")
+    parser.add_argument("--repeat", type=int, default=3, help="report the fastest of this many runs per stage")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    with tempfile.TemporaryDirectory(prefix="earmark-bench-") as tmp:
+        rows = measure(Path(tmp), args)
     print(f"\n{args.files} files x {args.seconds:g} s, 44.1 kHz stereo 24-bit WAV; device {args.device}, "
           f"{torch.get_num_threads()} threads; best of {args.repeat}; speeds are x real time; "
           f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -186,15 +186,15 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         print(f"[{label}] ivf_flat done", flush=True)
 
     texts = (QUERIES * math.ceil(args.queries / len(QUERIES)))[: args.queries]
+    syntax = [f'"{WORDS[i % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}' for i, t in enumerate(texts)]
     for model_label, model in models.items():
         p50, p95, _ = timed(lambda t: model.embed_text([t]), texts)
         rows.append(Row(label, f"text encoding only ({model_label})", None, p50, p95))
         searcher = Searcher(store, model)
         p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), texts)
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
-    syntax = [f'"{WORDS[i % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}' for i, t in enumerate(texts)]
-    p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), syntax)
-    rows.append(Row(label, f'  + "phrase" and -exclusion ({model_label})', None, p50, p95))
+        p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), syntax)
+        rows.append(Row(label, f'  + "phrase" and -exclusion ({model_label})', None, p50, p95))
     shutil.rmtree(folder, ignore_errors=True)
     return rows
 
