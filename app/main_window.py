@@ -103,8 +103,7 @@ class MainWindow(QMainWindow):
         self.model = ResultsModel(self)
         self.results = ResultsView()
         self.results.setModel(self.model)
-        # Regions live with the data, not the cache: a DAW session may refer to them where they are.
-        self.preview = PreviewPanel(self.player, self.peaks_pool, paths.cache / "peaks", paths.data / "regions")
+        self.preview = PreviewPanel(self.player, self.peaks_pool, paths.cache / "peaks", paths.cache / "regions")
         self.tags = TagsPanel()
         self.empty = EmptyLibrary()
 

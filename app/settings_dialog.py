@@ -145,8 +145,7 @@ class LibraryPage(SettingsPage):
         super().__init__(dialog)
         paths = dialog.client.paths
         form = QFormLayout()
-        for label, folder in (("Index and models", paths.data), ("Dragged regions", paths.data / "regions"),
-                              ("Cache (waveforms)", paths.cache),
+        for label, folder in (("Index and models", paths.data), ("Cache (waveforms, dragged regions)", paths.cache),
                               ("Settings", paths.config), ("Logs", paths.logs)):
             button = QPushButton(str(folder))
             button.setToolTip("Open in the file manager")
