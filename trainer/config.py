@@ -37,7 +37,8 @@ class TrainConfig:
     # Optimisation (cacophony.txt §IV-A).
     out: str = "runs/train"
     batch_size: int = 32
-    steps: int = 1000
+    steps: int = 1000  # the length of the lr schedule
+    stop_after: int | None = None  # end at this step with the schedule still spanning `steps`
     lr: float = 1e-5
     min_lr: float = 1e-6
     warmup_steps: int = 100

@@ -144,7 +144,8 @@ def train(cfg: TrainConfig) -> Path:
     step, window_start, window_flops, window_samples = start_step, time.perf_counter(), 0.0, 0
     set_train_mode(model)
     batches = iter(loader)
-    while step < cfg.steps:
+    end = min(cfg.steps, cfg.stop_after or cfg.steps)  # a budgeted run stops early on the same schedule
+    while step < end:
         epoch = step // sampler.steps_per_epoch
         batch = {k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v
                  for k, v in next(batches).items()}
@@ -171,7 +172,7 @@ def train(cfg: TrainConfig) -> Path:
         step += 1
         window_flops += flops * env.world
         window_samples += cfg.batch_size
-        if env.is_main and (step % cfg.log_every == 0 or step == cfg.steps):
+        if env.is_main and (step % cfg.log_every == 0 or step == end):
             elapsed = time.perf_counter() - window_start
             record = {"step": step, "epoch": epoch, "lr": lr, **{k: float(v) for k, v in metrics.items()},
                       "samples_per_s": window_samples / elapsed, "tflops_per_s": window_flops / elapsed / 1e12}
@@ -181,7 +182,7 @@ def train(cfg: TrainConfig) -> Path:
                 record["mfu"] = window_flops / elapsed / (peak * env.world)
             _log(out, record)
             window_start, window_flops, window_samples = time.perf_counter(), 0.0, 0
-        if cfg.save_every and step % cfg.save_every == 0 and step < cfg.steps:
+        if cfg.save_every and step % cfg.save_every == 0 and step < end:
             _save(cfg, step_module, tokenizer, base, generator, step, env, out / "last")
         if val_items and cfg.eval_every and step % cfg.eval_every == 0 and need_captions:
             _evaluate(model, tokenizer, val_items, mels, env, out, step)

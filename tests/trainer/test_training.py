@@ -102,6 +102,15 @@ def test_resume_continues_where_it_stopped(tmp_path, run_stage):
     assert meta["step"] == 9
 
 
+def test_stop_after_ends_early_on_the_full_runs_schedule(tmp_path, run_stage):
+    full, cut = tmp_path / "full", tmp_path / "cut"
+    run_stage("stage2", full, steps=8, log_every=1, sam=False)
+    run_stage("stage2", cut, steps=8, stop_after=4, log_every=1, sam=False)
+    lrs = lambda out: [r["lr"] for r in read_log(out) if "con" in r]
+    assert lrs(cut) == lrs(full)[:4]  # the same warm-up and cosine, cut at step 4
+    assert load_checkpoint(cut / "final")[2]["step"] == 4
+
+
 def test_teacher_distillation_learns_resumes_and_stays_out_of_checkpoints(tmp_path, run_stage, teacher_cache):
     out = tmp_path / "s2"
     teacher = {"teacher": "aisfx", "teacher_weight": 1.0, "teacher_cache": str(teacher_cache)}
