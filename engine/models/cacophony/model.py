@@ -13,6 +13,7 @@ linear projections into one L2-normalised space; a learnable log-temperature sca
 from __future__ import annotations
 
 import math
+import warnings
 
 import torch
 import torch.nn.functional as F
@@ -31,10 +32,14 @@ class LogMel(nn.Module):
     def __init__(self, sample_rate: int = 16_000, n_mels: int = 128):
         super().__init__()
         self.hop = sample_rate // 100
-        self.mel = torchaudio.transforms.MelSpectrogram(
-            sample_rate=sample_rate, n_fft=512, win_length=400, hop_length=self.hop,
-            f_min=0.0, f_max=sample_rate / 2, n_mels=n_mels, power=1.0,
-        )
+        with warnings.catch_warnings():
+            # 128 bands over 257 FFT bins leave the lowest few bands empty; that is the
+            # authors' spectrogram, kept for their checkpoint, not a mistake to warn users of.
+            warnings.filterwarnings("ignore", message="At least one mel filterbank has all zero values")
+            self.mel = torchaudio.transforms.MelSpectrogram(
+                sample_rate=sample_rate, n_fft=512, win_length=400, hop_length=self.hop,
+                f_min=0.0, f_max=sample_rate / 2, n_mels=n_mels, power=1.0,
+            )
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
         frames = wave.shape[-1] // self.hop  # one frame per 10 ms: 10.24 s -> 1024 frames

@@ -7,9 +7,12 @@ cached by huggingface_hub like any other model.
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PretrainedConfig, PreTrainedTokenizerBase
+from transformers.utils import logging as hf_logging
 from torch import nn
 
 TEXT_SUBDIR = "text"  # inside a checkpoint folder
@@ -38,10 +41,27 @@ def load_text_tower(spec: str, checkpoint_dir: Path | None = None, pretrained: b
     tokenizer = AutoTokenizer.from_pretrained(source)
     config = causal_config(AutoConfig.from_pretrained(source))
     if pretrained and _has_weights(source):
-        model = AutoModel.from_pretrained(source, config=config, add_pooling_layer=False, use_safetensors=True)
+        with _quiet_loading():
+            model = AutoModel.from_pretrained(source, config=config, add_pooling_layer=False, use_safetensors=True)
     else:
         model = AutoModel.from_config(config, add_pooling_layer=False)
     return model, tokenizer
+
+
+@contextmanager
+def _quiet_loading() -> Iterator[None]:
+    """Without transformers' per-load progress bar and its report of the pretrained pooler
+    weights left unused (Cacophony pools with its own attention pooler): both would print
+    on every search from the command line. Download progress (huggingface_hub) still shows."""
+    verbosity, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bar:
+            hf_logging.enable_progress_bar()
 
 
 def causal_config(config: PretrainedConfig) -> PretrainedConfig:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import pytest
 import torch
@@ -146,3 +147,10 @@ def test_an_empty_clip_embeds_as_silence_not_nan(tiny):
     model, _ = tiny
     embedding, _, valid = model.embed_audio(torch.zeros(2, 16_000), torch.tensor([0, 16_000]))
     assert torch.isfinite(embedding).all() and valid[0].sum() == 8
+
+
+def test_the_authors_spectrogram_raises_no_warning():
+    """128 bands over 257 bins leave empty low bands by design; users should not be warned."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        LogMel()

