@@ -17,7 +17,7 @@ from engine.index.schema import SCHEMA_VERSION
 from engine.index.store import LibraryStore
 from engine.paths import app_paths
 from tests.engine.library.helpers import sample_library
-from tests.factories import tone, write_audio
+from tests.factories import make_tiny_cacophony_checkpoint, tone, write_audio
 
 EARMARK = Path(sys.executable).with_name("earmark")
 
@@ -178,3 +178,12 @@ def test_watch_indexes_changes_until_interrupted(tmp_path, library, tiny_checkpo
     finally:
         watcher.send_signal(signal.SIGINT)
         assert watcher.wait(60) == 0
+
+
+def test_search_with_a_model_the_library_is_not_embedded_with_says_so(indexed, tmp_path, capsys):
+    code, _, err = indexed("search", "dog bark")
+    assert code == 0 and "not embedded" not in err
+    other = make_tiny_cacophony_checkpoint(tmp_path / "other-model", seed=1)
+    assert main(["--home", str(indexed.home), "--model", str(other), "search", "dog bark"]) == 0
+    err = capsys.readouterr().err
+    assert "4 files are not embedded with" in err and "`earmark index`" in err
