@@ -301,9 +301,9 @@ class _ProgressBar:
             self.bar = tqdm(total=progress.total, desc=progress.phase, unit="file", file=sys.stderr,
                             dynamic_ncols=True, leave=False)
         self.bar.total = progress.total
-        self.bar.n = progress.done
         self.bar.set_postfix_str(f"{progress.errors} failed" if progress.errors else "", refresh=False)
-        self.bar.refresh()
+        # update() redraws at most every 0.1 s; a redraw per file floods a piped log.
+        self.bar.update(progress.done - self.bar.n)
 
     def close(self) -> None:
         if self.bar is not None:
