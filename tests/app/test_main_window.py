@@ -7,7 +7,6 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from app.engine_client import builtin_model_installed
 from app.results_model import COLUMNS
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, write_library
 from tests.factories import noise, tone, write_audio
@@ -241,8 +240,10 @@ def test_a_model_that_cannot_load_is_explained_and_text_search_still_works(qtbot
     assert "text search only" in window.model_label.text()
 
 
-@pytest.mark.skipif(builtin_model_installed(), reason="the builtin model is installed here")
-def test_a_missing_builtin_model_says_so(qtbot, earmark_home):
+def test_a_missing_builtin_model_says_so(qtbot, earmark_home, tmp_path, monkeypatch):
+    from engine.models import registry
+
+    monkeypatch.setattr(registry, "BUILTIN_DIR", tmp_path / "not-installed")  # as in a checkout without it
     window = open_window(qtbot, "builtin")
     qtbot.waitUntil(window.banner.isVisible, timeout=ENGINE_TIMEOUT_MS)
     assert "builtin model is not installed yet" in window.banner.text.text()
