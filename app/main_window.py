@@ -26,7 +26,6 @@ from app.tags_panel import TagsPanel
 from app.theme import icon
 from app.waveform import format_time
 from engine.audio.formats import AUDIO_EXTENSIONS
-from engine.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
@@ -74,14 +73,14 @@ class MainWindow(QMainWindow):
         self.peaks_pool.setMaxThreadCount(2)
         self._rerun = QTimer(self, singleShot=True, interval=600)  # watcher bursts become one refresh
         self._rerun.timeout.connect(self._library_changed)
-        self._build(client.paths)
+        self._build(client.paths.cache)
         self._connect()
         self._restore()
         self.statusBar().showMessage("Loading the model…")
         client.start()
 
     # -- construction ------------------------------------------------------------------------------
-    def _build(self, paths: AppPaths) -> None:
+    def _build(self, cache: Path) -> None:
         self.search_field = SearchField()
         self.settings_button = QToolButton(toolTip="Settings")
         self.settings_button.setIcon(icon("settings"))
@@ -103,7 +102,7 @@ class MainWindow(QMainWindow):
         self.model = ResultsModel(self)
         self.results = ResultsView()
         self.results.setModel(self.model)
-        self.preview = PreviewPanel(self.player, self.peaks_pool, paths.cache / "peaks", paths.cache / "regions")
+        self.preview = PreviewPanel(self.player, self.peaks_pool, cache / "peaks", cache / "regions")
         self.tags = TagsPanel()
         self.empty = EmptyLibrary()
 
