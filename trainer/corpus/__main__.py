@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from trainer.corpus.build import SOURCES, assemble, build_part
-from trainer.corpus.debian import PACKAGES
+from trainer.corpus.debian import PACKAGE_SETS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,7 +16,8 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="build (or finish building) the corpus")
     build.add_argument("--out", type=Path, required=True, help="corpus folder (git-ignored; e.g. data/corpus)")
     build.add_argument("--sources", default=",".join(SOURCES), help=f"comma list of {', '.join(SOURCES)}")
-    build.add_argument("--packages", default=",".join(PACKAGES), help="Debian packages to use")
+    build.add_argument("--packages", default="games",
+                       help=f"comma list of Debian packages or of the sets {', '.join(PACKAGE_SETS)}")
     build.add_argument("--limit", type=int, default=None, help="at most this many files per package (smoke runs)")
     build.add_argument("--workers", type=int, default=2)
     build.add_argument("--val-percent", type=int, default=10)
@@ -25,7 +26,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--seed", type=int, default=0)
     build.add_argument("--parts-only", action="store_true", help="build the source parts, no manifest yet")
     args = parser.parse_args(argv)
-    args.packages = [p for p in args.packages.split(",") if p]
+    args.packages = [package for name in args.packages.split(",") if name
+                     for package in PACKAGE_SETS.get(name, (name,))]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     sources = [s for s in args.sources.split(",") if s]

@@ -1,12 +1,15 @@
 """Sound effects from Debian game-data packages: ``apt-get download`` + extract, no install.
 
 Only the audio members of each package's data tarball are extracted (``dpkg-deb
---fsys-tarfile | tar --wildcards``), which keeps a 860 MB package to the part we use.
+--fsys-tarfile | tar --wildcards``), which keeps a 860 MB package to the part we use. Games on
+the Quake engine ship their sounds inside zip archives (``.pk3``): those are extracted too, and
+then only their audio members unpacked.
 """
 from __future__ import annotations
 
 import logging
 import subprocess
+import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -19,7 +22,16 @@ log = logging.getLogger(__name__)
 PACKAGES = ("hedgewars-data", "lincity-ng-data", "frozen-bubble-data", "extremetuxracer-data",
             "tuxpaint-data", "pingus-data", "supertuxkart-data", "supertux-data", "megaglest-data",
             "widelands-data", "redeclipse-data")
-AUDIO_GLOBS = ("*.ogg", "*.wav", "*.flac", "*.mp3", "*.opus", "*.OGG", "*.WAV")
+# The second corpus (builtin model from s10 on): everyday sounds (footsteps by surface, doors,
+# glass, fire, wind), drum kits and sample packs, desktop and game interface sounds.
+MORE_PACKAGES = ("ufoai-sound", "openarena-data", "sound-theme-freedesktop", "lmms-common",
+                 "sonic-pi-samples", "hydrogen-drumkits", "bzflag-data", "chromium-bsu-data",
+                 "endless-sky-data", "freeciv-data", "freecol", "manaplus-data", "pokerth-data",
+                 "tuxmath-data")
+PACKAGE_SETS = {"games": PACKAGES, "more": MORE_PACKAGES}
+AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus"})
+ARCHIVE_SUFFIXES = frozenset({".pk3"})
+AUDIO_GLOBS = tuple(f"*{s}" for s in AUDIO_SUFFIXES | ARCHIVE_SUFFIXES) + ("*.OGG", "*.WAV")
 LONG_FILE_SECONDS = 30.0  # music and ambience loops: one segment is enough variety
 
 
@@ -46,9 +58,20 @@ def extract_audio(deb: Path, dest: Path) -> list[Path]:
                        stderr=subprocess.DEVNULL)
         if tar.wait() != 0:
             raise RuntimeError(f"dpkg-deb could not read {deb}")
+        for archive in [p for p in dest.rglob("*") if p.suffix.lower() in ARCHIVE_SUFFIXES]:
+            unpack_audio(archive)
         done.touch()
-    return sorted(p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in
-                  {".ogg", ".wav", ".flac", ".mp3", ".opus"})
+    return sorted(p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
+
+
+def unpack_audio(archive: Path) -> None:
+    """Audio members of a zip archive into a folder named after it (``pak0.pk3`` -> ``pak0/``),
+    then the archive itself goes: it is our extracted copy, and the rest of it is maps and art."""
+    with zipfile.ZipFile(archive) as pack:
+        for member in pack.infolist():
+            if not member.is_dir() and Path(member.filename).suffix.lower() in AUDIO_SUFFIXES:
+                pack.extract(member, archive.with_suffix(""))  # extract() drops "..": no escape
+    archive.unlink()
 
 
 def file_clips(task: tuple[str, Path, Path, Path]) -> list[Clip]:
