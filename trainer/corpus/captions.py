@@ -14,7 +14,7 @@ GENERIC_WORDS = frozenset("""
 usr share games game data sound sounds snd sfx fx audio samples sample ogg wav flac mp3 opus
 doc docs media assets res resources base packages package default common misc other effects
 effect files file tmp new old final master mono stereo techs megapack factions units
-commondata tilesets pak
+commondata tilesets pak civ
 """.split())
 
 

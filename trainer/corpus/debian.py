@@ -1,9 +1,9 @@
 """Sound effects from Debian game-data packages: ``apt-get download`` + extract, no install.
 
 Only the audio members of each package's data tarball are extracted (``dpkg-deb
---fsys-tarfile | tar --wildcards``), which keeps a 860 MB package to the part we use. Games on
-the Quake engine ship their sounds inside zip archives (``.pk3``): those are extracted too, and
-then only their audio members unpacked.
+--fsys-tarfile | tar --wildcards``), which keeps a 860 MB package to the part we use. Some games
+ship their sounds inside zip archives (Quake-engine ``.pk3``, 0 A.D.'s ``public.zip``): those are
+extracted too, and then only their audio members unpacked.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ MORE_PACKAGES = ("ufoai-sound", "openarena-data", "sound-theme-freedesktop", "lm
                  "tuxmath-data")
 PACKAGE_SETS = {"games": PACKAGES, "more": MORE_PACKAGES}
 AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus"})
-ARCHIVE_SUFFIXES = frozenset({".pk3"})
+ARCHIVE_SUFFIXES = frozenset({".pk3", ".zip"})
 AUDIO_GLOBS = tuple(f"*{s}" for s in AUDIO_SUFFIXES | ARCHIVE_SUFFIXES) + ("*.OGG", "*.WAV")
 LONG_FILE_SECONDS = 30.0  # music and ambience loops: one segment is enough variety
 
