@@ -10,6 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-/root/.cache/earmark-env/venv/bin/python}
 CORPUS=${CORPUS:-data/corpus}
+CORPUS2=${CORPUS2:-data/corpus2}
+CORPUS3=${CORPUS3:-data/corpus3}
 RUNS=${RUNS:-runs/builtin}
 RECIPE=recipes/builtin
 export OMP_NUM_THREADS=${OMP_NUM_THREADS:-2}
@@ -39,6 +41,24 @@ for piece in "s3 130 30 130 10" "s4 100 30 100 10" "s5 300 100 300 10" "s6 400 1
         --set stop_after="$stop" --set warmup_steps="$warmup"
     PREV="$RUNS/$name"
 done
+# 4b. s10: a second corpus joins (Debian's "more" set: footsteps by surface, doors, glass, fire,
+#     wind, drum kits, sample packs, interface sounds; its own split and augmentation).
+if [ ! -f "$CORPUS2/manifest.jsonl" ]; then
+    "$PY" -m trainer.corpus build --out "$CORPUS2" --sources debian --packages more --variants 1 --mixes 500
+fi
+"$PY" -m trainer.cli finetune --config "$RECIPE/stage2-continue.json" "${COMMON[@]}" --train "$CORPUS2/manifest.jsonl" \
+    --val "$CORPUS/heldout.jsonl" --init "$PREV/final" --out "$RUNS/s10" --set steps=1800 --set save_every=300 \
+    --set warmup_steps=100
+PREV="$RUNS/s10"
+# 4c. s11: a third corpus, 0 A.D. (impacts, weapons, footsteps, animals, gathering, mining,
+#     construction, weather, water; its voice lines in four ancient languages).
+if [ ! -f "$CORPUS3/manifest.jsonl" ]; then
+    "$PY" -m trainer.corpus build --out "$CORPUS3" --sources debian --packages 0ad-data --variants 1 --mixes 300
+fi
+"$PY" -m trainer.cli finetune --config "$RECIPE/stage2-continue.json" "${COMMON[@]}" --train "$CORPUS2/manifest.jsonl" \
+    --train "$CORPUS3/manifest.jsonl" --val "$CORPUS/heldout.jsonl" --init "$PREV/final" --out "$RUNS/s11" \
+    --set steps=1500 --set save_every=300 --set warmup_steps=100
+PREV="$RUNS/s11"
 # 5. Ablation (TEACHER_ABLATION=1): s8 again with the aiSFX sound-effects CNN (Ma & Lerch,
 #    ISMIR 2022) distilled into the audio tower. It scored the same as plain s8 within noise
 #    (README), so the shipped model does without it.
@@ -55,6 +75,8 @@ fi
 # 7. Held-out retrieval (t2a/a2t R@k, mAP@10) and GM instrument/drum zero-shot accuracy
 #    (135 instrument and drum names; 22 GM families and drum kinds).
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-heldout.json"
+"$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS2/heldout.jsonl" | tee "$RUNS/eval-heldout2.json"
+"$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS3/heldout.jsonl" | tee "$RUNS/eval-heldout3.json"
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/gm-classes.jsonl" --zero-shot | tee "$RUNS/eval-gm.json"
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/gm-families.jsonl" --zero-shot | tee "$RUNS/eval-gm-families.json"
 # 8. Sounds from packages outside the training list (wesnoth, minetest, freedroidrpg): caption
@@ -66,5 +88,12 @@ if [ ! -f "$OOD/heldout.jsonl" ]; then
 fi
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$OOD/heldout.jsonl" | tee "$RUNS/eval-ood.json"
 "$PY" recipes/builtin/query_eval.py builtin --manifest "$OOD/heldout.jsonl" | tee "$RUNS/query-eval-ood.txt"
+# A second such set, added with s10 (flare, lbreakout2, powermanga, tecnoballz).
+OOD2=${OOD2:-data/ood2}
+if [ ! -f "$OOD2/heldout.jsonl" ]; then
+    "$PY" -m trainer.corpus build --out "$OOD2" --sources debian --val-percent 100 --variants 0 --mixes 0 \
+        --packages flare-game,lbreakout2-data,powermanga-data,tecnoballz-data
+fi
+"$PY" -m trainer.cli eval resources/models/builtin --manifest "$OOD2/heldout.jsonl" | tee "$RUNS/eval-ood2.json"
 # 9. Indexing speed on this machine.
 "$PY" recipes/builtin/bench_speed.py resources/models/builtin
