@@ -58,7 +58,7 @@ def extract_audio(deb: Path, dest: Path) -> list[Path]:
                        stderr=subprocess.DEVNULL)
         if tar.wait() != 0:
             raise RuntimeError(f"dpkg-deb could not read {deb}")
-        for archive in [p for p in dest.rglob("*") if p.suffix.lower() in ARCHIVE_SUFFIXES]:
+        for archive in [p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in ARCHIVE_SUFFIXES]:
             unpack_audio(archive)
         done.touch()
     return sorted(p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
@@ -66,11 +66,15 @@ def extract_audio(deb: Path, dest: Path) -> list[Path]:
 
 def unpack_audio(archive: Path) -> None:
     """Audio members of a zip archive into a folder named after it (``pak0.pk3`` -> ``pak0/``),
-    then the archive itself goes: it is our extracted copy, and the rest of it is maps and art."""
-    with zipfile.ZipFile(archive) as pack:
-        for member in pack.infolist():
-            if not member.is_dir() and Path(member.filename).suffix.lower() in AUDIO_SUFFIXES:
-                pack.extract(member, archive.with_suffix(""))  # extract() drops "..": no escape
+    then the archive itself goes: it is our extracted copy, and the rest of it is maps and art.
+    A damaged archive is reported and skipped, like an undecodable sound."""
+    try:
+        with zipfile.ZipFile(archive) as pack:
+            for member in pack.infolist():
+                if not member.is_dir() and Path(member.filename).suffix.lower() in AUDIO_SUFFIXES:
+                    pack.extract(member, archive.with_suffix(""))  # extract() drops "..": no escape
+    except zipfile.BadZipFile as error:
+        log.warning("skipping %s: %s", archive.name, error)
     archive.unlink()
 
 

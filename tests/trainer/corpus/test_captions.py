@@ -14,6 +14,9 @@ from trainer.corpus.captions import package_words, path_caption, sound_captions
     ("usr/share/games/widelands/data/sound/animals/bird/03.ogg", "widelands-data", "bird", ["animals"]),
     # The game's own name is not a sound word.
     ("usr/share/games/supertuxkart/data/sfx/supertuxkart_jump.ogg", "supertuxkart-data", "jump", []),
+    # 0 A.D.'s "civ" (civilian) folder would hide the "voice" folder two levels up.
+    ("usr/share/games/0ad/mods/public/public/audio/voice/persian/civ/civ_female_fish_1.ogg", "0ad-data",
+     "female fish", ["persian", "voice"]),
 ])
 def test_path_caption(path, package, name, context):
     assert path_caption(path, package_words(package)) == (name, context)

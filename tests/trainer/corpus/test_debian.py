@@ -31,6 +31,7 @@ def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
         pack.writestr("sound/footsteps/grass1.wav", wav)
         pack.writestr("maps/level.bsp", b"map")
         pack.writestr("../../escape.wav", wav)
+    (game / "broken.pk3").write_bytes(b"PK\x03\x04 cut off")
     deb = tmp_path / "toygame-data_1.0_all.deb"
     subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(deb)], check=True,
                    capture_output=True)
