@@ -18,6 +18,9 @@ commondata tilesets pak civ
 """.split())
 
 
+VOICE_FOLDERS = frozenset({"voices", "voice", "speech", "vo"})
+
+
 def clean_words(text: str) -> list[str]:
     """Search words of one path part, generic ones and bare numbers dropped."""
     return [w for w in name_to_words(text).split() if w not in GENERIC_WORDS and not w.isdigit()]
@@ -27,7 +30,9 @@ def path_caption(relative_path: str, package_words: set[str] = frozenset(), cont
                  ) -> tuple[str, list[str]]:
     """(sound name, context words) from a path inside a package. The name comes from the file
     stem, or from the nearest meaningful folder when the stem is only a number ("3.ogg").
-    Package words ("supertuxkart") are dropped: they name the game, not the sound."""
+    Package words ("supertuxkart") are dropped: they name the game, not the sound. Context is
+    the nearest ``context_folders`` folders, plus any further up that say the sound is a voice
+    line ("voices/pirate/angry/arr.ogg"), so :func:`sound_captions` can tell."""
     path = PurePosixPath(relative_path)
     folders = [clean_words(part) for part in path.parent.parts]
     folders = [[w for w in words if w not in package_words] for words in folders]
@@ -37,15 +42,12 @@ def path_caption(relative_path: str, package_words: set[str] = frozenset(), cont
         name = folders.pop()
     context: list[str] = []
     for words in reversed(folders):
-        if len(context) >= context_folders:
-            break
         phrase = " ".join(words)
-        if phrase not in context and phrase != " ".join(name):
+        if phrase in context or phrase == " ".join(name):
+            continue
+        if len(context) < context_folders or VOICE_FOLDERS & set(words):
             context.append(phrase)
     return " ".join(name), context
-
-
-VOICE_FOLDERS = frozenset({"voices", "voice", "speech", "vo"})
 
 
 def sound_captions(name: str, context: list[str]) -> list[str]:

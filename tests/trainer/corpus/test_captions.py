@@ -14,9 +14,11 @@ from trainer.corpus.captions import package_words, path_caption, sound_captions
     ("usr/share/games/widelands/data/sound/animals/bird/03.ogg", "widelands-data", "bird", ["animals"]),
     # The game's own name is not a sound word.
     ("usr/share/games/supertuxkart/data/sfx/supertuxkart_jump.ogg", "supertuxkart-data", "jump", []),
-    # 0 A.D.'s "civ" (civilian) folder would hide the "voice" folder two levels up.
+    # 0 A.D.'s "civ" (civilian) folder says nothing about the sound.
     ("usr/share/games/0ad/mods/public/public/audio/voice/persian/civ/civ_female_fish_1.ogg", "0ad-data",
      "female fish", ["persian", "voice"]),
+    # A voice folder further up than the context still counts: the sound is a spoken line.
+    ("sounds/voices/pirate/angry/arr.ogg", "toygame-data", "arr", ["angry", "pirate", "voices"]),
 ])
 def test_path_caption(path, package, name, context):
     assert path_caption(path, package_words(package)) == (name, context)
