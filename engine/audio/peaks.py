@@ -100,13 +100,16 @@ def prune_peaks(cache_dir: Path, keep: int = MAX_CACHED_FILES) -> int:
 
     Each overview is a few tens of kB, and browsing a large library for months would
     otherwise fill the disk with them."""
+    if not Path(cache_dir).is_dir():
+        return 0
     entries = []
-    for entry in os.scandir(cache_dir) if Path(cache_dir).is_dir() else ():
-        if entry.name.endswith(".npz"):
-            try:
-                entries.append((entry.stat().st_mtime_ns, entry.path))
-            except OSError:
-                continue  # removed meanwhile by another worker
+    with os.scandir(cache_dir) as scan:
+        for entry in scan:
+            if entry.name.endswith(".npz"):
+                try:
+                    entries.append((entry.stat().st_mtime_ns, entry.path))
+                except OSError:
+                    continue  # removed meanwhile by another worker
     entries.sort(reverse=True)
     removed = 0
     for _, old in entries[keep:]:
