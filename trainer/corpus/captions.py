@@ -5,9 +5,10 @@ A game's ``sounds/weapons/shotgun_fire02.ogg`` says "shotgun fire"; its folders 
 """
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 
-from engine.audio.names import name_to_words
+from engine.words import words
 
 # Folder and file words that carry no meaning about the sound itself.
 GENERIC_WORDS = frozenset("""
@@ -21,9 +22,17 @@ commondata tilesets pak civ
 VOICE_FOLDERS = frozenset({"voices", "voice", "speech", "vo"})
 
 
+# A take, version or sequence marker: "take 3", "tk 2", "t 02", "v 2", "var 3", "alt"
+_TAKE = re.compile(r"^(?:take|tk|t|v|ver|version|var|alt)$")
+
+
 def clean_words(text: str) -> list[str]:
-    """Search words of one path part, generic ones and bare numbers dropped."""
-    return [w for w in name_to_words(text).split() if w not in GENERIC_WORDS and not w.isdigit()]
+    """Caption words of one path part: the one tokeniser's words, without generic ones, bare
+    numbers, or the take marker that ends a name ("Wind_take3" -> wind)."""
+    found = [w for w in words(text) if not w.isdigit()]
+    while found and _TAKE.match(found[-1]):
+        found.pop()
+    return [w for w in found if w not in GENERIC_WORDS]
 
 
 def path_caption(relative_path: str, package_words: set[str] = frozenset(), context_folders: int = 2,

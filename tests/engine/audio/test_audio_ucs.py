@@ -1,12 +1,12 @@
-"""UCS file names, checked against the examples in the convention itself, and name_to_words."""
+"""UCS file names, checked against the examples in the convention itself."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from engine.audio.names import name_to_words
-from engine.audio.ucs import UCS_LIST, parse_ucs_filename, ucs_categories
+from engine.audio.ucs import parse_ucs_filename
+from engine.words import UCS_LIST, ucs_categories
 
 
 def test_the_shipped_list_is_the_whole_ucs_8_2_1():
@@ -24,8 +24,6 @@ def test_basic_example_from_the_convention():
                                                                                  "GUNS-AUTOMATIC")
     assert (name.fx_name, name.creator_id, name.source_id) == ("Uzi 9mm Rapid Fire Close Up Short Bursts", "TN", "DORY")
     assert (name.user_data, name.user_category, name.vendor_category) == ("", "", "")
-    assert name.fx_words == "uzi 9mm rapid fire close up short bursts"
-    assert name.words == "guns automatic uzi 9mm rapid fire close up short bursts"
 
 
 def test_user_category_and_vendor_category_examples():
@@ -62,19 +60,3 @@ def test_dots_in_the_fx_name_are_not_an_extension():
 ])
 def test_non_ucs_names_are_rejected(name):
     assert parse_ucs_filename(name) is None
-
-
-@pytest.mark.parametrize("stem,words", [
-    ("DoorCreak_Slow_03", "door creak slow"),
-    ("METAL-Impact-Big_tk2", "metal impact big"),
-    ("01 Rain on roof v2", "rain on roof"),
-    ("UZIRapidFire", "uzi rapid fire"),
-    ("Wind_take3", "wind"),
-    ("explosion_big#4", "explosion big"),
-    ("9mm Pistol 44Magnum", "9mm pistol 44 magnum"),
-    ("Boeing747_Takeoff_Far", "boeing 747 takeoff far"),
-    ("Glass.Break.Small", "glass break small"),
-    ("café_terrasse", "café terrasse"),
-])
-def test_name_to_words(stem, words):
-    assert name_to_words(stem) == words

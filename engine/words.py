@@ -1,0 +1,83 @@
+"""The one tokeniser: the words a person would search for in a name, a description or a query.
+
+Library names are written for sorting, not reading: ``DoorCreak_Slow_03``, ``METAL-Impact-Big``,
+``UZIRapid_Fire``, ``explosion1``, ``DOORWood_Creak Heavy_ACME_PRJ``. The full-text index, the
+query parser, tag suggestion and the trainer's caption cleaning all read them through
+:func:`words` (any text) or :func:`name_words` (a file name, with its UCS category), so a
+query word and an indexed word can never disagree about where a word ends.
+
+Stemming is not done here: the full-text index stems both sides itself (LanceDB's English
+analyser), and whole-word phrase and exclusion tests want the words as written.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path, PurePath
+
+from engine.audio.formats import AUDIO_EXTENSIONS
+
+UCS_LIST = Path(__file__).resolve().parents[1] / "resources" / "ucs" / "ucs-8.2.1-en.json"
+
+# lower→Upper ("doorCreak"), ACRONYM→Word ("UZIRapid", "DOORWood"), letter↔digit ("Door03", "44Magnum")
+_BOUNDARIES = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; "_", "-", ".", spaces separate
+# UCS subcategory names that say nothing about the sound
+_VAGUE_SUBCATEGORIES = frozenset({"misc", "general"})
+
+
+@dataclass(frozen=True)
+class UcsCategory:
+    cat_id: str  # e.g. "DOORWood"
+    category: str  # e.g. "DOORS"
+    subcategory: str  # e.g. "WOOD"
+    explanation: str
+    synonyms: tuple[str, ...]
+
+    @property
+    def words(self) -> list[str]:
+        """Search words of the category and subcategory: DOORS / WOOD -> ["doors", "wood"]."""
+        found = words(self.category)
+        return found + [w for w in words(self.subcategory) if w not in found and w not in _VAGUE_SUBCATEGORIES]
+
+
+@cache
+def ucs_categories() -> dict[str, UcsCategory]:
+    """CatID -> category, from the UCS list shipped in ``resources/ucs`` (CC0)."""
+    entries = json.loads(UCS_LIST.read_text(encoding="utf-8"))
+    return {e["CatID"]: UcsCategory(e["CatID"], e["Category"], e["SubCategory"], e.get("Explanations", ""),
+                                    tuple(e.get("Synonyms", ()))) for e in entries}
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of any text: split on ``_ - .`` and spaces, camelCase, capitals before a
+    capitalised word, and letter–digit boundaries. ``"UZIRapid_Fire-03"`` -> uzi rapid fire 03."""
+    return _WORD.findall(_BOUNDARIES.sub(" ", text).casefold())
+
+
+def file_stem(path: str | PurePath) -> str:
+    """The file name without an audio extension ("Door.Creak.wav" -> "Door.Creak"; a dotted
+    name with no audio extension is kept whole)."""
+    name = PurePath(path).name
+    stem, dot, suffix = name.rpartition(".")
+    return stem if dot and f".{suffix.lower()}" in AUDIO_EXTENSIONS else name
+
+
+def ucs_category_of(stem: str) -> UcsCategory | None:
+    """The UCS category a name starts with: its first ``_`` block is an exact CatID
+    (``DOORWood_...``, ``DOORWood-MyCat_...``)."""
+    head = stem.split("_", 1)[0].partition("-")[0].strip()
+    return ucs_categories().get(head)
+
+
+def name_words(path: str | PurePath) -> list[str]:
+    """Words of a file name (extension dropped); a UCS CatID at its head adds its category
+    and subcategory words: ``DOORWood_Creak Heavy.wav`` -> door wood creak heavy doors."""
+    stem = file_stem(path)
+    found = words(stem)
+    category = ucs_category_of(stem)
+    if category is not None:
+        found += [w for w in category.words if w not in found]
+    return found
