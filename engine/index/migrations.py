@@ -14,6 +14,9 @@ from dataclasses import dataclass
 from lancedb.db import DBConnection
 
 from engine.index.meta import Meta
+from engine.index.records import arrow_to_files, files_to_arrow
+from engine.index.schema import FILES, read_all
+from engine.index.text import PHRASE_COLUMN, TEXT_FIELDS
 
 VERSION_KEY = "schema_version"
 
@@ -29,9 +32,26 @@ class Migration:
     apply: Callable[[DBConnection], None]
 
 
-# Schema version 1 is the first released schema: nothing to migrate from yet. Append
-# Migration(2, ...) here together with the schema change it describes.
-MIGRATIONS: tuple[Migration, ...] = ()
+def split_keyword_fields(db: DBConnection) -> None:
+    """Version 2: keyword search ranks name, folder and description words as separate
+    fields (engine.index.text), so every row gains the three columns, computed from what
+    it holds; the old single full-text index goes."""
+    files = db.open_table(FILES)
+    missing = {column: "CAST(NULL AS STRING)" for column in TEXT_FIELDS if column not in files.schema.names}
+    if missing:
+        files.add_columns(missing)
+    for index in files.list_indices():
+        if index.columns == [PHRASE_COLUMN]:
+            files.drop_index(index.name)
+    rows = read_all(files.search().limit(None))
+    if rows.num_rows:
+        files.merge_insert("id").when_matched_update_all().execute(files_to_arrow(arrow_to_files(rows)))
+
+
+# Append Migration(n, ...) here together with the schema change it describes.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(2, "keyword search fields: name, folder, description", split_keyword_fields),
+)
 
 
 def migrate(db: DBConnection, meta: Meta, target: int,

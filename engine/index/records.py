@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, field, fields
 import pyarrow as pa
 
 from engine.index.schema import FILES_SCHEMA, FOLDERS_SCHEMA
-from engine.index.text import search_text
+from engine.index.text import file_text
 
 OK, ERROR, OFFLINE = "ok", "error", "offline"
 
@@ -84,7 +84,7 @@ def files_to_arrow(records: list[FileRecord]) -> pa.Table:
         row["path"] = path_key(record.path)
         row["path_bytes"] = os.fsencode(record.path)
         row["folder"] = path_key(record.folder)
-        row["search_text"] = search_text(record.path, record.metadata_text, record.tags, record.caption)
+        row.update(file_text(record.path, record.folder, record.metadata_text, record.tags, record.caption).columns)
         rows.append(row)
     return pa.Table.from_pylist(rows, schema=FILES_SCHEMA)
 

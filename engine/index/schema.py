@@ -1,4 +1,4 @@
-"""Table names and Arrow schemas of the library database (schema version 1).
+"""Table names and Arrow schemas of the library database.
 
 Each table answers one question: ``files`` what is in the library (one row per path),
 ``folders`` which roots the user added and whether they are reachable, ``meta`` which
@@ -14,7 +14,7 @@ import pyarrow as pa
 from lancedb.db import DBConnection
 from lancedb.table import Table
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 FILES = "files"
 FOLDERS = "folders"
@@ -40,7 +40,11 @@ FILES_SCHEMA = pa.schema([
     pa.field("status", pa.string()),
     pa.field("error", pa.string()),
     pa.field("indexed_at", pa.float64()),
-    pa.field("search_text", pa.string()),  # derived: see engine.index.text
+    # derived from the fields above, for keyword search: see engine.index.text
+    pa.field("search_text", pa.string()),
+    pa.field("name_text", pa.string()),
+    pa.field("folder_text", pa.string()),
+    pa.field("info_text", pa.string()),
 ])
 
 FOLDERS_SCHEMA = pa.schema([

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import lancedb
 from lancedb.index import FTS, Bitmap, BTree
-from lancedb.query import FullTextOperator, MatchQuery
+from lancedb.query import FullTextOperator, MultiMatchQuery
 
 from engine.index.meta import Meta
 from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate
@@ -43,16 +43,17 @@ from engine.index.records import (ERROR, FILE_FIELDS, OFFLINE, OK, STATE_COLUMNS
 from engine.index.schema import (FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
                                  SCHEMA_VERSION, open_or_create, read_all)
 from engine.index.sql import all_of, in_list, quote
+from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.models.base import ModelInfo
+from engine.words import words
 
 log = logging.getLogger(__name__)
 
-TEXT_COLUMN = "search_text"
 # what lookups and filters hit on every query or commit: B-trees for unique-ish keys,
 # bitmaps for the few distinct values of status and folder
 SCALAR_INDICES = {"id": BTree, "path": BTree, "content_hash": BTree, "status": Bitmap, "folder": Bitmap}
-RECORD_COLUMNS = [*FILE_FIELDS, "path_bytes"]  # all but the derived search_text
+RECORD_COLUMNS = [*FILE_FIELDS, "path_bytes"]  # all but the derived text columns
 CLEANUP_AFTER = timedelta(minutes=5)  # old table versions kept this long for concurrent readers
 
 
@@ -214,10 +215,18 @@ class LibraryStore:
         query = self.files.search().select(["id"]).limit(None)
         return read_all(query.where(where) if where else query)["id"].to_numpy()
 
-    def full_text(self, text: str, where: str | None, limit: int) -> tuple[np.ndarray, np.ndarray]:
-        """BM25 over ``search_text``: ids and scores of the files holding every word of
-        ``text`` (stemmed, stop words ignored), best first, ``where`` as a prefilter."""
-        query = self.files.search(MatchQuery(text, TEXT_COLUMN, operator=FullTextOperator.AND), query_type="fts")
+    def full_text(self, text: str, where: str | None, limit: int,
+                  fields: dict[str, float] = TEXT_FIELDS) -> tuple[np.ndarray, np.ndarray]:
+        """BM25 over the keyword fields, each weighed by ``fields``: ids and scores of the
+        files holding any word of ``text`` (stemmed, stop words ignored; more matched
+        words and rarer ones rank higher), best first, ``where`` as a prefilter."""
+        query_words = words(text)
+        if not query_words:
+            return np.empty(0, np.int64), np.empty(0, np.float64)
+        columns = list(fields)
+        match = MultiMatchQuery(" ".join(query_words), columns, boosts=[fields[c] for c in columns],
+                                operator=FullTextOperator.OR)
+        query = self.files.search(match, query_type="fts")
         if where:
             query = query.where(where, prefilter=True)
         rows = query.select(["id", "_score"]).limit(limit).to_arrow()
@@ -279,9 +288,10 @@ class LibraryStore:
         for column, kind in SCALAR_INDICES.items():
             if column not in indexed:
                 self.files.create_index(column, config=kind())
-        if TEXT_COLUMN not in indexed:
-            # phrases are matched with LIKE on the folded text, so no token positions needed
-            self.files.create_index(TEXT_COLUMN, config=FTS(with_position=False))
+        for column in TEXT_FIELDS:
+            if column not in indexed:
+                # phrases are matched with LIKE on search_text, so no token positions needed
+                self.files.create_index(column, config=FTS(with_position=False))  # stems, drops stop words
 
     def _with_ids(self, records: Sequence[FileRecord]) -> list[FileRecord]:
         """Give each record the id of its row: its own, else the row at its path, else new."""

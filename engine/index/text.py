@@ -1,40 +1,58 @@
-"""The one text column that full-text search, quoted phrases and exclusions all read.
+"""The text columns that keyword search reads, derived from a file's name, folders and metadata.
 
-A file's name, metadata, tags and caption are folded into ``search_text``: lower-case
-word tokens separated by single spaces, with a space at both ends. One column means one
-BM25 ranking and one FTS index to keep fresh (instead of one index per field and a
-fusion between them), and the padding makes a whole-word test a plain SQL ``LIKE
-'% door creak %'`` that LanceDB can run as a prefilter: the tokens hold only letters and
-digits, so they never contain a LIKE wildcard or a quote.
+Keyword search ranks with BM25 over three fields, each its own column and full-text index,
+weighed by :data:`TEXT_FIELDS` (the weights come from ``bench/search_quality.py``): the
+file name is what a library's author chose to call the sound, its folders are the shelf
+it sits on (shared by many files, so they say less about each one), and the rest
+(BWF/iXML/ID3 descriptions, tags, caption) is what someone wrote about it.
+
+``search_text`` folds all three into one line of words padded with spaces, so quoted
+phrases and exclusions stay an exact whole-word test: a plain SQL ``LIKE '% door creak %'``
+(the words hold only letters and digits, never a LIKE wildcard or a quote).
 """
 from __future__ import annotations
 
-import re
+import os
 from collections.abc import Iterable
-from pathlib import PurePath
+from dataclasses import dataclass
 
-_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; "_" and "-" separate
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")  # "WoodDoor" -> "Wood Door"
+from engine.words import name_words, words
 
-
-def tokens(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
-
-
-def name_words(path: str) -> str:
-    """A file name without its extension, camel case split so its words tokenise apart:
-    "WoodDoor_Creak-Slow 01.wav" -> "Wood Door_Creak-Slow 01"."""
-    stem = PurePath(path).stem
-    return _CAMEL.sub(" ", stem)
+NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
+# BM25 weight of each field, measured on bench/search_quality.py's named library
+TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
+PHRASE_COLUMN = "search_text"
 
 
-def search_text(path: str, metadata_text: str, tags: Iterable[str], caption: str) -> str:
-    words = tokens(" ".join([name_words(path), metadata_text, " ".join(tags), caption]))
-    return f" {' '.join(words)} "
+@dataclass(frozen=True)
+class FileText:
+    name: str
+    folder: str
+    info: str
+
+    @property
+    def columns(self) -> dict[str, str]:
+        padded = " ".join(filter(None, (self.name, self.folder, self.info)))
+        return {NAME: self.name, FOLDER: self.folder, INFO: self.info, PHRASE_COLUMN: f" {padded} "}
+
+
+def folder_words(path: str, library_folder: str) -> list[str]:
+    """Words of the folders between the library folder and the file ("Doors/Wood Heavy"
+    -> doors wood heavy); the library folder's own name says where, not what."""
+    parent = os.path.dirname(path)
+    relative = os.path.relpath(parent, library_folder) if library_folder else os.path.basename(parent)
+    if relative == os.curdir or relative.startswith(os.pardir):
+        return []
+    return words(relative)
+
+
+def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable[str], caption: str) -> FileText:
+    info = words(" ".join([metadata_text, *tags, caption]))
+    return FileText(" ".join(name_words(path)), " ".join(folder_words(path, library_folder)), " ".join(info))
 
 
 def phrase_pattern(phrase: str) -> str | None:
     """The LIKE pattern that matches ``phrase`` as whole consecutive words of a
     ``search_text``; None when the phrase has no word characters at all."""
-    words = tokens(phrase)
-    return f"% {' '.join(words)} %" if words else None
+    found = words(phrase)
+    return f"% {' '.join(found)} %" if found else None

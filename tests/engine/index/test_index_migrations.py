@@ -1,12 +1,16 @@
 """Schema versions: a database made at an older version is migrated in order, once."""
 from __future__ import annotations
 
+import lancedb
 import pyarrow as pa
 import pytest
+from lancedb.index import FTS
 
 from engine.index import LibraryStore
-from engine.index.migrations import Migration, SchemaVersionError
-from engine.index.schema import FILES
+from engine.index.meta import Meta
+from engine.index.migrations import VERSION_KEY, Migration, SchemaVersionError
+from engine.index.records import files_to_arrow
+from engine.index.schema import FILES, FILES_SCHEMA, META, META_SCHEMA
 from tests.engine.index.index_factories import record
 
 
@@ -55,3 +59,25 @@ def test_newer_or_unreachable_versions_are_refused(tmp_path):
         LibraryStore(path, schema_version=1)
     with pytest.raises(SchemaVersionError, match="no migration path from schema version 2 to 4"):
         LibraryStore(path, schema_version=4, migrations=[Migration(4, "skip 3", add_rating)])
+
+
+def test_a_version_1_index_gains_the_keyword_fields(tmp_path):
+    """A database as Earmark 0.1 wrote it (one search_text column and its FTS index) is
+    migrated in place: every row gets its name/folder/description words, searchable."""
+    path = tmp_path / "index.lance"
+    db = lancedb.connect(str(path))
+    v1_schema = pa.schema([f for f in FILES_SCHEMA if f.name not in ("name_text", "folder_text", "info_text")])
+    rows = files_to_arrow([record("Doors/DoorCreak03.wav", id=1), record("x.wav", id=2, metadata_text="Wind gust")])
+    files = db.create_table(FILES, rows.select(v1_schema.names).cast(v1_schema))
+    files.create_index("search_text", config=FTS(with_position=False))
+    Meta(db.create_table(META, schema=META_SCHEMA)).set(VERSION_KEY, 1)
+
+    store = LibraryStore(path)
+    assert store.schema_version == 2 and store.meta.get("migration:2")
+    by_name = {r["path"].rsplit("/", 1)[1]: r for r in store.files.to_arrow().to_pylist()}
+    assert (by_name["DoorCreak03.wav"]["name_text"], by_name["DoorCreak03.wav"]["folder_text"]) == ("door creak 03", "doors")
+    assert by_name["x.wav"]["info_text"] == "wind gust"
+    assert "search_text" not in {i.columns[0] for i in store.files.list_indices() if i.index_type == "FTS"}
+    for query in ("door", "doors", "gust"):
+        ids, _ = store.full_text(query, None, 10)
+        assert len(ids) == 1, query

@@ -23,7 +23,7 @@ def test_fresh_database_has_tables_indices_and_version(store, tmp_path):
     assert store.schema_version == SCHEMA_VERSION
     assert {FILES, FOLDERS, META} <= set(store.db.list_tables().tables)
     indexed = {i.columns[0]: i.index_type for i in store.files.list_indices()}
-    assert indexed == {"search_text": "FTS", "id": "BTree", "path": "BTree", "content_hash": "BTree",
+    assert indexed == {"name_text": "FTS", "folder_text": "FTS", "info_text": "FTS", "id": "BTree", "path": "BTree", "content_hash": "BTree",
                        "status": "Bitmap", "folder": "Bitmap"}
     store.upsert_files([record("a.wav")])
     store.files.drop_index("path_idx")  # as if made by a version without it

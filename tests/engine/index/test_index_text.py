@@ -1,24 +1,24 @@
-"""The folded search text and the whole-word patterns read from it."""
+"""The keyword fields and the whole-word patterns read from them."""
 from __future__ import annotations
 
-from engine.index.text import name_words, phrase_pattern, search_text, tokens
+from engine.index.text import file_text, folder_words, phrase_pattern
 
 
-def test_search_text_folds_name_metadata_tags_and_caption():
-    text = search_text("/lib/DOOR_WoodCreak-Slow 01.wav", "Recorded: Zoom H6; 'old barn'", ["Foley", "UCS"],
-                       "A door creaks.")
-    assert text == " door wood creak slow 01 recorded zoom h6 old barn foley ucs a door creaks "
+def test_fields_hold_name_folder_and_description_words_apart():
+    text = file_text("/lib/Doors/Old Barn/DOOR_WoodCreak-Slow 01.wav", "/lib", "Recorded: Zoom H6; 'old barn'",
+                     ["Foley", "UCS"], "A door creaks.")
+    assert (text.name, text.folder) == ("door wood creak slow 01", "doors old barn")
+    assert text.info == "recorded zoom h 6 old barn foley ucs a door creaks"
+    assert text.columns["search_text"] == f" {text.name} {text.folder} {text.info} "
 
 
-def test_name_words_drop_the_extension_and_split_camel_case():
-    assert name_words("/x/y/GlassBreak_Big.final.flac") == "Glass Break_Big.final"
-
-
-def test_tokens_keep_letters_of_any_script_and_digits():
-    assert tokens("Café_Tür-3 ÉCLAT") == ["café", "tür", "3", "éclat"]
+def test_folder_words_start_below_the_library_folder():
+    assert folder_words("/media/SFX Drive/Weapons/GunShots/shot.wav", "/media/SFX Drive") == ["weapons", "gun", "shots"]
+    assert folder_words("/media/SFX Drive/shot.wav", "/media/SFX Drive") == []
+    assert folder_words("/elsewhere/Impacts/hit.wav", "/media/SFX Drive") == []  # not under it: no guess
 
 
 def test_phrase_pattern_matches_whole_words_only():
-    pattern = phrase_pattern('Door  "Creak"')
-    assert pattern == "% door creak %"
+    assert phrase_pattern('Door  "Creak"') == "% door creak %"
+    assert phrase_pattern("DoorCreak03") == "% door creak 03 %"  # the same split as the index
     assert phrase_pattern(" -- ") is None
