@@ -1,10 +1,10 @@
-"""From nearest windows to ranked files, and the fusion of the vector and text rankings.
+"""From nearest windows to ranked files, and the fusion of the vector and keyword rankings.
 
 A file scores as its best window (max), which is also the moment reported to the user:
-in a 3-minute ambience the one bird call is what matched. Two rankings (vector and
-full text) are fused by reciprocal rank (Cormack et al. 2009, k = 60): it needs no
-calibration between cosine similarities and BM25 scores, which live on unrelated scales
-and shift with the model and the library.
+in a 3-minute ambience the one bird call is what matched. The two rankings are fused so
+that the model only adds (:func:`fuse`): a library's names are written by people who
+heard the sound, and a model that hears sounds from unseen sources poorly must not push
+the right names out of the top ten, as equal-vote reciprocal-rank fusion did.
 """
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ import numpy as np
 
 from engine.index.vectors import WindowMatches
 
-RRF_K = 60
+# How much the sound adds to a keyword match, measured with bench/search_quality.py
+SOUND_WEIGHT = 0.3
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,36 @@ def keep_best(matches: Iterable[FileMatch]) -> list[FileMatch]:
     return sorted(best.values(), key=lambda m: (-m.score, m.file_id))
 
 
-def reciprocal_rank_fusion(vector: list[FileMatch], text: list[FileMatch], k: int = RRF_K) -> list[FusedHit]:
-    """Score = sum over rankings of 1 / (k + rank). Both lists must be best first."""
+def relative_scores(matches: list[FileMatch], from_weakest: bool) -> dict[int, float]:
+    """Each file's score on 0..1 within its ranking, the best 1. BM25 starts at 0 (no
+    word matched), so it is divided by the best; a cosine has no such zero, so with
+    ``from_weakest`` the weakest candidate is 0 (a cosine of 0.31 among candidates spanning
+    0.28-0.33 means "about the middle", whatever scale the model uses)."""
+    if not matches:
+        return {}
+    scores = np.array([m.score for m in matches], dtype=np.float64)
+    low = scores.min() if from_weakest else 0.0
+    span = scores.max() - low
+    return {m.file_id: 1.0 if span <= 0 else float((m.score - low) / span) for m in matches}
+
+
+def fuse(vector: list[FileMatch], text: list[FileMatch], sound_weight: float = SOUND_WEIGHT) -> list[FusedHit]:
+    """Keyword matches lead, the sound re-ranks and fills: score = keyword + sound_weight x sound,
+    both on 0..1 within their ranking (:func:`relative_scores`), reported as a 0..100 match. The sound can
+    reorder keyword matches whose scores are within ``sound_weight`` of each other and add files
+    whose names miss the words, but it cannot push a strong name match below a weak one's gap;
+    with no keyword match at all (opaque names) the order is exactly the vector ranking's."""
     vector_rank = {m.file_id: (rank, m) for rank, m in enumerate(vector, 1)}
     text_rank = {m.file_id: (rank, m) for rank, m in enumerate(text, 1)}
+    sound, words = relative_scores(vector, from_weakest=True), relative_scores(text, from_weakest=False)
+    best = (1.0 if text else 0.0) + (sound_weight if text else 1.0) * (1.0 if vector else 0.0)
     hits = []
     for file_id in vector_rank.keys() | text_rank.keys():
         v_rank, v_match = vector_rank.get(file_id, (None, None))
         t_rank, t_match = text_rank.get(file_id, (None, None))
-        score = sum(1.0 / (k + rank) for rank in (v_rank, t_rank) if rank is not None)
-        hits.append(FusedHit(file_id, score, v_match, v_rank, t_match.score if t_match else None, t_rank))
-    # a tie (one list's rank r against the other's rank r) goes to the better single rank, then the id
-    return sorted(hits, key=lambda h: (-h.score, min(r for r in (h.vector_rank, h.text_rank) if r), h.file_id))
+        score = words.get(file_id, 0.0) + (sound_weight if text else 1.0) * sound.get(file_id, 0.0)
+        hits.append(FusedHit(file_id, 100.0 * score / best, v_match, v_rank, t_match.score if t_match else None,
+                             t_rank))
+    # a tie goes to the better keyword rank, then the better vector rank, then the id
+    never = len(vector) + len(text) + 1
+    return sorted(hits, key=lambda h: (-h.score, h.text_rank or never, h.vector_rank or never, h.file_id))

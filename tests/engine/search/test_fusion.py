@@ -1,10 +1,10 @@
-"""Window-to-file aggregation and reciprocal-rank fusion."""
+"""Window-to-file aggregation and the fusion in which the sound only adds to the words."""
 from __future__ import annotations
 
 import numpy as np
 
 from engine.index.vectors import WindowMatches
-from engine.search.fusion import FileMatch, best_window_per_file, keep_best, reciprocal_rank_fusion
+from engine.search.fusion import FileMatch, best_window_per_file, fuse, keep_best
 
 
 def matches(*rows) -> WindowMatches:
@@ -26,11 +26,25 @@ def test_keep_best_merges_alternatives():
     assert merged == [FileMatch(1, 0.9), FileMatch(2, 0.8)]
 
 
-def test_reciprocal_rank_fusion_sums_reciprocal_ranks():
-    vector = [FileMatch(10, 0.9), FileMatch(20, 0.8), FileMatch(30, 0.7)]
-    text = [FileMatch(30, 12.0), FileMatch(40, 3.0)]
-    fused = reciprocal_rank_fusion(vector, text, k=60)
-    assert [h.file_id for h in fused] == [30, 10, 20, 40]  # 30 is in both; 20 and 40 tie at rank 2: lower id
-    assert fused[0].score == 1 / 63 + 1 / 61
-    assert (fused[0].vector_rank, fused[0].text_rank, fused[0].text_score) == (3, 1, 12.0)
-    assert (fused[3].vector_rank, fused[3].vector, fused[3].text_rank) == (None, None, 2)
+def test_the_sound_reorders_close_keyword_matches_but_never_buries_a_clear_one():
+    text = [FileMatch(1, 10.0), FileMatch(2, 9.5), FileMatch(3, 2.0)]  # 1 and 2 close, 3 far behind
+    vector = [FileMatch(2, 0.40), FileMatch(3, 0.39), FileMatch(9, 0.35), FileMatch(1, 0.10)]
+    fused = fuse(vector, text, sound_weight=0.3)
+    assert [h.file_id for h in fused] == [2, 1, 3, 9]  # 2 overtakes 1; 3 keeps its place above sound-only 9
+    assert fused[0].score == 100.0 * (0.95 + 0.3) / 1.3
+    assert (fused[0].vector_rank, fused[0].text_rank, fused[0].text_score) == (1, 2, 9.5)
+    assert (fused[3].text_rank, fused[3].text_score, fused[3].vector_rank) == (None, None, 3)
+
+
+def test_a_strong_sound_match_fills_in_below_the_name_matches():
+    text = [FileMatch(1, 10.0), FileMatch(2, 1.0)]  # 2 matched one common word only
+    vector = [FileMatch(7, 0.5), FileMatch(1, 0.2), FileMatch(2, 0.1)]
+    assert [h.file_id for h in fuse(vector, text, sound_weight=0.3)] == [1, 7, 2]
+
+
+def test_without_keyword_matches_the_order_is_the_vector_ranking():
+    vector = [FileMatch(5, 0.31), FileMatch(4, 0.30), FileMatch(6, 0.30), FileMatch(8, 0.1)]
+    fused = fuse(vector, [], sound_weight=0.3)
+    assert [h.file_id for h in fused] == [5, 4, 6, 8]  # the tie keeps the vector ranking's order
+    assert [round(h.score, 1) for h in fused] == [100.0, 95.2, 95.2, 0.0]
+    assert [h.file_id for h in fuse([], [FileMatch(3, 1.0), FileMatch(2, 0.5)])] == [3, 2]

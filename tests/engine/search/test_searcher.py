@@ -9,10 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.index import ERROR, FileRecord, Windows
+from engine.index import ERROR, OFFLINE, OK, FileRecord, Windows
 from engine.search import SearchFilters, Searcher, describe_hit
 from engine.search import vector_search
-from engine.search.fusion import RRF_K
+from engine.search.fusion import SOUND_WEIGHT
 from tests.engine.index.index_factories import LIB, record
 from tests.engine.search.search_factories import at_cosine, one_window
 from tests.factories import noise, tone
@@ -39,6 +39,19 @@ def test_text_matches_name_metadata_tag_and_caption(store):
         assert hit.text_score > 0 and hit.best_start_s is None
 
 
+def test_keyword_ranking_counts_every_matched_word_stemmed(store):
+    store.upsert_files([record("glass_shatter_big.wav"), record("GlassBreak02.wav"), record("window.wav"),
+                        record("breaking_news.wav"), record("Doors/creak.wav"), record("fire1.ogg"),
+                        record("Glass/tinkle.wav")])
+    searcher = Searcher(store, None)
+    hits = searcher.search("glass breaking")  # neither name holds both words as typed
+    assert names(hits)[0] == "GlassBreak02.wav"  # both words, stemmed (breaking ~ break), camel case split
+    assert set(names(hits)) == {"GlassBreak02.wav", "glass_shatter_big.wav", "breaking_news.wav", "tinkle.wav"}
+    assert names(hits).index("glass_shatter_big.wav") < names(hits).index("tinkle.wav")  # name outweighs folder
+    assert names(searcher.search("doors")) == ["creak.wav"]  # folder words count; doors ~ door
+    assert names(searcher.search("fire crackling")) == ["fire1.ogg"]  # "fire1" is fire + 1
+
+
 def test_fusion_ranks_files_strong_in_both_lists_first(store, tiny_model):
     query = embed(tiny_model, "door")
     store.commit_embedded(tiny_model.info, [
@@ -50,8 +63,9 @@ def test_fusion_ranks_files_strong_in_both_lists_first(store, tiny_model):
     hits = Searcher(store, tiny_model).search("door")
     assert names(hits) == ["door.wav", "door ambience with many other words.wav", "rumble.wav", "unrelated.wav"]
     assert [(h.vector_rank, h.text_rank) for h in hits] == [(2, 1), (3, 2), (1, None), (4, None)]
-    assert hits[0].score == pytest.approx(1 / (RRF_K + 2) + 1 / (RRF_K + 1))
-    assert hits[2].score == pytest.approx(1 / (RRF_K + 1))
+    # keyword score relative to the best, plus the sound's place between the weakest and best cosine
+    assert hits[0].score == pytest.approx(100 * (1 + SOUND_WEIGHT * 1.40 / 1.45) / (1 + SOUND_WEIGHT), abs=1e-3)
+    assert hits[2].score == pytest.approx(100 * SOUND_WEIGHT / (1 + SOUND_WEIGHT), abs=1e-3)
     assert [h.vector_score for h in hits] == pytest.approx([0.90, 0.20, 0.95, -0.5], abs=1e-5)
     assert hits[0].text_score > hits[1].text_score > 0
     line = describe_hit(hits[0])
@@ -106,10 +120,12 @@ def test_or_searches_each_alternative_on_its_own(store, tiny_model):
     searcher = Searcher(store, tiny_model)
     alternatives = searcher.search("dog bark OR cat meow")
     assert sorted(h.vector_rank for h in alternatives if h.name != "pets.wav") == [1, 2]  # cos 1 to own alternative
-    assert {h.name for h in alternatives if h.text_rank} == {"canine.wav", "feline.wav"}
+    by_text = sorted((h.text_rank, h.name) for h in alternatives)
+    assert [name for _, name in by_text][2] == "pets.wav"  # half of either alternative: below both whole ones
     joined = searcher.search("dog bark cat meow")
-    assert joined[0].name == "pets.wav" and joined[0].vector_rank == 1
-    assert not any(h.text_rank for h in joined)  # no file holds all four words
+    assert all(h.text_rank for h in joined)  # any of the words is a keyword match
+    # two words each, but pets.wav holds the two common ones: the words lead, the sound cannot overturn that
+    assert names(joined)[2] == "pets.wav" and joined[2].vector_rank == 1
     assert set(names(searcher.search('"dog bark" OR "cat meow"'))) == {"canine.wav", "feline.wav"}
     assert searcher.search('"dog bark" "cat meow"') == []
 
@@ -155,7 +171,8 @@ def test_each_filter_applies_to_vector_text_and_browse(filter_library, filters, 
     assert {h.name for h in with_text if h.text_rank} == expected & {"a.wav", "c.flac"}
 
 
-def test_offline_and_failed_files_are_hidden_unless_asked(store, tiny_model):
+def test_offline_files_are_found_with_their_status_and_failed_ones_are_not(store, tiny_model):
+    """A file on an unplugged drive is still a sound the user has: found, saying it is offline."""
     store.add_folder("/drive")
     query = embed(tiny_model, "door")
     store.commit_embedded(tiny_model.info, [(record("door.wav", folder="/drive"), one_window(query)),
@@ -163,10 +180,14 @@ def test_offline_and_failed_files_are_hidden_unless_asked(store, tiny_model):
     store.upsert_files([record("door3.wav", status=ERROR, error="unreadable")])
     store.set_folder_online("/drive", False)
     searcher = Searcher(store, tiny_model)
-    assert names(searcher.search("door")) == ["door2.wav"]
-    assert names(searcher.search("door", SearchFilters(include_offline=True))) == ["door.wav", "door2.wav"]
+    hits = searcher.search("door")
+    assert [(h.name, h.status, h.folder) for h in hits] == [("door.wav", OFFLINE, "/drive"), ("door2.wav", OK, LIB)]
+    assert hits[0].vector_rank == 1 and hits[0].text_rank is not None  # both halves still see it
+    assert [(h.name, h.status) for h in searcher.search("")] == [("door.wav", OFFLINE), ("door2.wav", OK)]
+    online_only = SearchFilters(include_offline=False)
+    assert names(searcher.search("door", online_only)) == names(searcher.search("", online_only)) == ["door2.wav"]
     store.set_folder_online("/drive", True)
-    assert names(searcher.search("door")) == ["door.wav", "door2.wav"]
+    assert [h.status for h in searcher.search("door", online_only)] == [OK, OK]
 
 
 def test_similar_to_a_library_file_excludes_itself(store, tiny_model):
