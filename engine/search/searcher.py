@@ -3,7 +3,8 @@ names, metadata, tags and captions; and query by example.
 
 Each alternative of the parsed query (see :mod:`engine.search.query`) runs both halves
 with its own phrase requirements on top of the filters and exclusions; a file keeps its
-best alternative in each ranking, and the two rankings are fused by reciprocal rank.
+best alternative in each ranking, and the two rankings are fused so that the sound only
+adds to the words (:func:`engine.search.fusion.fuse`).
 Every hit carries both ranks and raw scores, so ``--explain`` can show why it is there.
 """
 from __future__ import annotations
@@ -20,7 +21,7 @@ from engine.index.store import LibraryStore
 from engine.index.vectors import EmbeddingTable
 from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters, contains_clause
-from engine.search.fusion import FileMatch, FusedHit, keep_best, reciprocal_rank_fusion
+from engine.search.fusion import FileMatch, FusedHit, fuse, keep_best
 from engine.search.query import parse_query
 from engine.search.vector_search import nearest_files
 
@@ -30,7 +31,7 @@ MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of t
 
 @dataclass
 class SearchHit(FileRecord):
-    score: float = 0.0  # fused (reciprocal rank) for text queries; cosine for query by example
+    score: float = 0.0  # 0..100 match for text queries (see engine.search.fusion); cosine for query by example
     best_start_s: float | None = None  # the best-matching window of the file, when it matched by vector
     best_end_s: float | None = None
     vector_rank: int | None = None  # 1-based rank in each ranking; None: not a candidate there
@@ -56,7 +57,7 @@ class Searcher:
         vector = keep_best(self._vector_candidates(texts, wheres, pool))
         text = keep_best(m for alt_text, alt_where in zip(texts, wheres)
                          for m in self._text_candidates(alt_text, alt_where, pool))
-        return self._hits(reciprocal_rank_fusion(vector, text)[:limit])
+        return self._hits(fuse(vector, text)[:limit])
 
     def similar(self, example: np.ndarray | str | os.PathLike, limit: int = 100,
                 filters: SearchFilters = SearchFilters(), exclude_path: str | os.PathLike | None = None,
