@@ -18,7 +18,7 @@ from pathlib import Path
 from engine.audio.decode import AudioDecodeError
 from engine.facade import Engine
 from engine.index.migrations import SchemaVersionError
-from engine.index.records import path_key
+from engine.index.records import OFFLINE, path_key
 from engine.library.report import IndexProgress, IndexReport
 from engine.models.registry import ModelLoadError, list_models
 from engine.paths import app_paths
@@ -72,6 +72,8 @@ def _output_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", help="wav, aiff, flac, ogg, opus or mp3")
     command.add_argument("--folder", help="only files under this folder")
     command.add_argument("--tag", help="only files with this tag")
+    command.add_argument("--online-only", action="store_true",
+                         help="leave out files on unplugged drives (by default they are listed, marked offline)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -127,7 +129,14 @@ def cmd_watch(engine: Engine, args) -> int:
         return 0
 
     def changed(report: IndexReport) -> None:
-        print(f"{time.strftime('%H:%M:%S')} {_summary(report)}", flush=True)
+        now = time.strftime('%H:%M:%S')
+        for folder in report.offline_folders:
+            print(f"{now} offline: {_shown(folder)} (unreachable; its files are kept and still found, "
+                  f"marked offline)", flush=True)
+        for folder in report.back_online:
+            print(f"{now} back online: {_shown(folder)}", flush=True)
+        if report.changed_anything:
+            print(f"{now} {_summary(report)}", flush=True)
         for error in report.errors:
             print(f"  {_shown(error.path)}: {error.error}", flush=True)
 
@@ -215,7 +224,8 @@ def cmd_status(engine: Engine, args) -> int:
     print(f"files: {status.files} searchable, {status.errors} failed, {status.offline} offline")
     for folder in status.folders:
         state = "online" if folder.online else "OFFLINE"
-        print(f"  {_shown(folder.path)}  [{state}] {folder.files} files, {folder.errors} failed")
+        offline = f", {folder.offline} offline" if folder.offline else ""
+        print(f"  {_shown(folder.path)}  [{state}] {folder.files} files, {folder.errors} failed{offline}")
     if not status.folders:
         print("no folders yet: `earmark add-folder DIR`")
     if status.indexed_models:
@@ -233,7 +243,8 @@ COMMANDS = {"add-folder": cmd_add_folder, "remove-folder": cmd_remove_folder, "i
 def _filters(args) -> SearchFilters:
     return SearchFilters(min_duration_s=args.min_duration, max_duration_s=args.max_duration,
                          sample_rate=args.sample_rate, channels=args.channels, format=args.format,
-                         folder=str(Path(args.folder).expanduser().resolve()) if args.folder else None, tag=args.tag)
+                         folder=str(Path(args.folder).expanduser().resolve()) if args.folder else None, tag=args.tag,
+                         include_offline=not args.online_only)
 
 
 def _print_hits(hits: list[SearchHit], args) -> int:
@@ -249,7 +260,8 @@ def _print_hits(hits: list[SearchHit], args) -> int:
             continue
         moment = f"  @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
         duration = f"{hit.duration_s:.1f}s" if hit.duration_s is not None else "?"
-        print(f"{rank:>3}. {hit.score:.3f}  {_shown(hit.path)}  ({duration}){moment}")
+        offline = f"  [offline: {_shown(hit.folder)} is not connected]" if hit.status == OFFLINE else ""
+        print(f"{rank:>3}. {hit.score:.3f}  {_shown(hit.path)}  ({duration}){moment}{offline}")
     return 0
 
 

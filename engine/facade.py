@@ -30,6 +30,7 @@ from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
 from engine.index.store import LibraryStore
 from engine.library.indexer import Indexer, IndexerOptions, StopCheck, folder_clause
 from engine.library.report import IndexReport, ProgressCallback
+from engine.library.roots import RootProbe
 from engine.library.watcher import LibraryWatcher
 from engine.logs import close_logging, setup_logging
 from engine.models.base import AudioTextModel, ModelInfo
@@ -126,6 +127,7 @@ class Engine:
         self._row_lock = threading.Lock()  # short: each read-modify-write of file rows
         self._interrupt = threading.Event()
         self._watcher: LibraryWatcher | None = None
+        self.root_probe = RootProbe()  # how the watcher checks folders (a test swaps in a hanging check)
         self._switch: ModelSwitch | None = None
 
     # -- model --------------------------------------------------------------------------
@@ -259,19 +261,40 @@ class Engine:
         return sorted(self.store.failed_files(), key=lambda r: r.path)
 
     def start_watching(self, on_change: Callable[[IndexReport], None] | None = None) -> None:
-        """Index changes in the library folders as they happen (debounced); ``on_change``
-        hears each batch's report, from the watcher's thread."""
+        """Index changes in the library folders as they happen (debounced), and follow their
+        drives: a folder that cannot be reached is marked offline within seconds (nothing is
+        deleted), one that comes back is rescanned. ``on_change`` hears each batch's report,
+        and each folder that went offline as a report naming it, from the watcher's threads."""
         self.model  # noqa: B018 - load it now, so a bad model fails here and not in the watcher thread
 
         def handle(paths: set[str]) -> None:
             with self._write_lock:
+                offline_before = {f.path for f in self.store.folders() if not f.online}
                 report = Indexer(self.store, self.model, self._indexer_options(), self._row_lock).index(paths)
-            if on_change is not None and (report.changed_anything or report.offline_folders):
+            report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
+            if on_change is not None and (report.changed_anything or report.offline_folders or report.back_online):
                 on_change(report)
 
+        def unreachable(folder: str, reason: str) -> None:
+            if self._mark_offline(folder, reason) and on_change is not None:
+                on_change(IndexReport(offline_folders=[folder]))
+
         self.stop_watching()
-        self._watcher = LibraryWatcher(handle, debounce_s=self.settings.watch_debounce_s)
+        self._watcher = LibraryWatcher(handle, debounce_s=self.settings.watch_debounce_s,
+                                       on_unreachable=unreachable, probe=self.root_probe)
         self._watcher.start(f.path for f in self.store.folders())
+
+    def _mark_offline(self, folder: str, reason: str) -> bool:
+        """Mark a library folder the watcher cannot reach offline now, reading nothing on disk
+        (it may hang) and under the short row lock only, so a long index run does not delay it.
+        False when it is not (or no longer) an online library folder."""
+        with self._row_lock:
+            record = next((f for f in self.store.folders() if f.path == folder), None)
+            if record is None or not record.online:
+                return False
+            self.store.set_folder_online(folder, False)
+        log.info("library folder %r is unreachable (%s): marked offline, its files kept", folder, reason)
+        return True
 
     def stop_watching(self) -> None:
         if self._watcher is not None:
@@ -318,7 +341,8 @@ class Engine:
         searcher = Searcher(self.store, model)
         path = _normalise(path)
         record = self.store.get_file(path)
-        if record is not None and record.status == OK and len(self.store.embeddings(model.info).windows(record.id)):
+        stored = record is not None and record.status in (OK, OFFLINE)  # an unplugged file's windows are kept
+        if stored and len(self.store.embeddings(model.info).windows(record.id)):
             return searcher.similar(path, limit, filters)
         return searcher.similar(self._example_vectors(model, path), limit, filters, exclude_path=path)
 

@@ -116,6 +116,8 @@ class Indexer:
             online = self._is_reachable(folder)
             if online != folder.online or (online and self._has_offline_files(folder)):
                 self.store.set_folder_online(folder.path, online)  # idempotent: also finishes a crashed flip
+            if online and not folder.online:
+                report.back_online.append(folder.path)
             if online:
                 roots = wanted[folder.path]
                 targets.append(_Target(folder, [folder.path] if folder.path in roots else roots))

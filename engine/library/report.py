@@ -36,6 +36,7 @@ class IndexReport:
     audio_seconds: float = 0.0
     errors: list[FileError] = field(default_factory=list)  # files that failed in this run
     offline_folders: list[str] = field(default_factory=list)
+    back_online: list[str] = field(default_factory=list)  # folders that were offline and are reachable again
     unreadable_dirs: dict[str, str] = field(default_factory=dict)
     failed_ids: list[int] = field(default_factory=list)  # index ids of the errors, where the file has one
     stopped: bool = False  # should_stop() ended it early; the next run resumes

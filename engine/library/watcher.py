@@ -7,18 +7,33 @@ has passed since the first unhandled event, so a never-ending stream is still
 handled) and passes the whole set on. A set cannot lose a path however many events
 arrive; the consumer rescans the paths (and the folders named), so what matters is
 the state on disk when it looks, not the order of events.
+
+inotify says nothing useful when a drive is unmounted (the watch just goes quiet) or
+when a watched folder is renamed away (the watch follows it, under its old name), so a
+monitor thread also checks every root's presence and (device, inode) every
+``check_every_s``, through a :class:`RootProbe` that never waits longer than its
+timeout (a hung network share included). A root that cannot be reached is reported to
+``on_unreachable`` (which marks it offline without touching the disk); a root that is
+back, or is now another folder (a remounted drive, the empty mount point left by an
+unmounted one), gets a fresh watch and goes into the next batch as a path, so the
+consumer rescans that folder and decides from what is there now.
 """
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 from watchdog.events import (DirModifiedEvent, FileClosedNoWriteEvent, FileOpenedEvent, FileSystemEvent,
                              FileSystemEventHandler)
 from watchdog.observers import Observer
+from watchdog.observers.api import ObservedWatch
+
+from engine.library.roots import Identity, RootProbe, RootState
 
 log = logging.getLogger(__name__)
 
@@ -27,70 +42,127 @@ log = logging.getLogger(__name__)
 _IGNORED = (FileOpenedEvent, FileClosedNoWriteEvent, DirModifiedEvent)
 
 ChangeHandler = Callable[[set[str]], None]
+UnreachableHandler = Callable[[str, str], None]  # (root, why it cannot be reached)
+
+
+@dataclass(frozen=True)
+class _Root:
+    identity: Identity | None  # None: unreachable
+    watch: ObservedWatch | None  # None: unreachable, or the OS refused the watch
 
 
 class LibraryWatcher:
-    def __init__(self, on_change: ChangeHandler, debounce_s: float = 1.0, max_wait_s: float = 15.0):
+    def __init__(self, on_change: ChangeHandler, debounce_s: float = 1.0, max_wait_s: float = 15.0, *,
+                 on_unreachable: UnreachableHandler | None = None, check_every_s: float = 1.0,
+                 probe: RootProbe | None = None):
         self.on_change = on_change
+        self.on_unreachable = on_unreachable
         self.debounce_s = debounce_s
         self.max_wait_s = max_wait_s
+        self.check_every_s = check_every_s
+        self.probe = probe or RootProbe()
         self._pending: set[str] = set()
         self._first_event = self._last_event = 0.0
         self._lock = threading.Condition()
         self._running = False
         self._observer = None
+        self._collector = _Collector(self._add)
         self._worker: threading.Thread | None = None
-        self._asked: list[str] = []  # the reachable folders last asked for, watched or refused
+        self._monitor: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._roots_lock = threading.Lock()  # the monitor and set_folders() arm and disarm watches
+        self._wanted: list[str] = []
+        self._roots: dict[str, _Root] = {}
 
     def start(self, folders: Iterable[str]) -> None:
+        """Watch ``folders``; the reachable ones are watched when this returns (after at most
+        the probe's timeout, however many roots hang)."""
         if self._running:
             self.stop()
         self._running = True
+        self._stopping.clear()
+        self._observer = Observer()
+        # Started before scheduling: on a running observer each schedule() starts that folder's
+        # watch at once, so a folder the OS refuses fails alone instead of failing start() for all.
+        self._observer.start()
         self._worker = threading.Thread(target=self._run, name="earmark-watcher", daemon=True)
         self._worker.start()
-        self._observe(folders)
+        self.set_folders(folders)
+        self._monitor = threading.Thread(target=self._watch_roots, name="earmark-root-monitor", daemon=True)
+        self._monitor.start()
 
     def set_folders(self, folders: Iterable[str]) -> None:
-        """Watch exactly these folders now (after a folder is added, removed or back online);
-        nothing is restarted when the reachable ones are those last asked for, so a folder the
-        OS refused is not retried (and every watch restarted) after each batch."""
-        reachable = [f for f in folders if os.path.isdir(f)]
-        if self._running and reachable != self._asked:
-            self._observe(reachable)
+        """Watch exactly these folders now (after a folder is added or removed). Roots already
+        watched keep their watches, so a folder the OS refused is not retried (and no watch
+        restarted) after each batch; a refused one is retried when it comes back or changes."""
+        self._wanted = list(folders)
+        if self._running:
+            self._check_roots()
 
     def stop(self) -> None:
         with self._lock:
             self._running = False
             self._lock.notify_all()
+        self._stopping.set()
+        for thread in (self._monitor, self._worker):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join()
+        self._monitor = self._worker = None
         if self._observer is not None:
             self._observer.stop()
             self._observer.join()
             self._observer = None
-        if self._worker is not None and self._worker is not threading.current_thread():
-            self._worker.join()
-        self._worker = None
+        self._roots = {}
 
-    def _observe(self, folders: Iterable[str]) -> None:
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join()
-        # Started before scheduling: on a running observer each schedule() starts that folder's
-        # watch at once, so a folder the OS refuses fails alone instead of failing start() for all.
-        observer = Observer()
-        observer.start()
-        handler = _Collector(self._add)
-        self._asked = []
-        for folder in folders:
-            if not os.path.isdir(folder):
-                log.info("not watching %r: it is not reachable", folder)
-                continue
-            self._asked.append(folder)
+    # -- roots ------------------------------------------------------------------------
+
+    def _watch_roots(self) -> None:
+        while not self._stopping.wait(self.check_every_s):
             try:
-                observer.schedule(handler, folder, recursive=True)
-            except OSError as exc:  # the inotify watch limit, or a folder that vanished just now
-                log.warning("not watching %r: %s (its changes show at the next rescan)", folder, exc)
-                continue
-        self._observer = observer
+                self._check_roots()
+            except Exception:  # noqa: BLE001 - one failed round is logged; the next one tries again
+                log.exception("checking the library folders failed")
+
+    def _check_roots(self) -> None:
+        with self._roots_lock:
+            if not self._running:
+                return
+            wanted = list(self._wanted)
+            states = self.probe.probe(wanted)
+            for root in set(self._roots) - set(wanted):
+                self._disarm(self._roots.pop(root))
+            for root in wanted:
+                self._update(root, states[root])
+
+    def _update(self, root: str, state: RootState) -> None:
+        known = self._roots.get(root)
+        if known is not None and known.identity == state.identity:
+            return
+        if known is not None:
+            self._disarm(known)
+        self._roots[root] = _Root(state.identity, self._arm(root) if state.reachable else None)
+        if not state.reachable:
+            log.info("library folder %r is unreachable: %s", root, state.reason)
+            if self.on_unreachable is not None:
+                try:
+                    self.on_unreachable(root, state.reason)
+                except Exception:  # noqa: BLE001 - logged; the next index run marks it offline too
+                    log.exception("handling unreachable folder %r failed", root)
+        elif known is not None:  # back, or another folder now: rescan it as it is
+            log.info("library folder %r is reachable again (or changed): rescanning it", root)
+            self._add([root])
+
+    def _arm(self, root: str) -> ObservedWatch | None:
+        try:
+            return self._observer.schedule(self._collector, root, recursive=True)
+        except OSError as exc:  # the inotify watch limit, or a folder that vanished just now
+            log.warning("not watching %r: %s (its changes show at the next rescan)", root, exc)
+            return None
+
+    def _disarm(self, root: _Root) -> None:
+        if root.watch is not None:
+            with contextlib.suppress(KeyError, OSError):  # a watch whose drive is gone may be half closed
+                self._observer.unschedule(root.watch)
 
     def _add(self, paths: Iterable[str]) -> None:
         now = time.monotonic()

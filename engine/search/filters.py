@@ -22,7 +22,7 @@ class SearchFilters:
     format: str | None = None  # "wav", "flac", ... as engine.audio.decode.probe names them
     folder: str | None = None  # this folder or anything below it
     tag: str | None = None  # exact tag
-    include_offline: bool = False  # files on unplugged drives (they cannot be played)
+    include_offline: bool = True  # files on unplugged drives: found (marked offline) so you know which to plug in
 
     def where(self) -> str:
         statuses = f"status IN ({quote(OK)}, {quote(OFFLINE)})" if self.include_offline else f"status = {quote(OK)}"

@@ -1,0 +1,85 @@
+"""Is a library folder there, and is it still the same folder? Asked with a timeout.
+
+An unplugged USB drive leaves its empty mount point behind (a folder of another
+device), a renamed or deleted folder leaves nothing, and a network share that dropped
+can make ``stat`` block for minutes. :class:`RootProbe` runs each check in a daemon
+thread and waits at most ``timeout_s`` for it, so its caller (the watcher's loop, and
+through it the app) never waits longer than that. A root whose check has not answered
+counts as unreachable, and no second check is started on it while the first still
+hangs: a dead share costs one stuck thread, not one more every few seconds.
+"""
+from __future__ import annotations
+
+import os
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+Identity = tuple[int, int]  # (st_dev, st_ino): a remount or another folder at the same path differs
+PathCheck = Callable[[str], Identity]  # raises OSError when the folder cannot be reached
+
+
+@dataclass(frozen=True)
+class RootState:
+    reachable: bool
+    identity: Identity | None = None  # None when unreachable
+    reason: str = ""  # why it is unreachable, in words
+
+
+def folder_identity(path: str) -> Identity:
+    """The (device, inode) of the folder at ``path``; OSError when it is not a reachable folder."""
+    info = os.stat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise NotADirectoryError(f"{path} is not a folder")
+    return info.st_dev, info.st_ino
+
+
+class _Check(threading.Thread):
+    """One call of the path check, on its own daemon thread (a hung one never blocks exit)."""
+
+    def __init__(self, check: PathCheck, path: str):
+        super().__init__(name="earmark-root-check", daemon=True)
+        self.check, self.path = check, path
+        self.identity: Identity | None = None
+        self.error = ""
+
+    def run(self) -> None:
+        try:
+            self.identity = self.check(self.path)
+        except OSError as exc:
+            self.error = exc.strerror or str(exc)
+
+
+class RootProbe:
+    def __init__(self, check: PathCheck = folder_identity, timeout_s: float = 2.0):
+        self.check = check
+        self.timeout_s = timeout_s
+        self._hanging: dict[str, _Check] = {}
+        self._lock = threading.Lock()
+
+    def probe(self, roots: Iterable[str]) -> dict[str, RootState]:
+        """The state of every root, checked in parallel; returns within ``timeout_s`` (at once
+        for a root whose earlier check still hangs: it is not waited for again)."""
+        with self._lock:
+            checks, fresh = {}, []
+            for root in dict.fromkeys(roots):
+                check = self._hanging.get(root)
+                if check is None or not check.is_alive():  # a hang that ended is asked afresh
+                    check = _Check(self.check, root)
+                    check.start()
+                    fresh.append(check)
+                checks[root] = check
+            deadline = time.monotonic() + self.timeout_s
+            for check in fresh:
+                check.join(max(0.0, deadline - time.monotonic()))
+            self._hanging = {root: check for root, check in checks.items() if check.is_alive()}
+            return {root: self._state(check) for root, check in checks.items()}
+
+    def _state(self, check: _Check) -> RootState:
+        if check.is_alive():
+            return RootState(False, reason=f"not responding (no answer in {self.timeout_s:g} s)")
+        if check.identity is None:
+            return RootState(False, reason=check.error or "unreachable")
+        return RootState(True, check.identity)

@@ -1,0 +1,181 @@
+"""Drives that come and go under a running watcher: a real unmount where the test can mount,
+a folder renamed away everywhere; and a folder whose stat hangs (a dead network share)."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+
+import pytest
+
+from engine.cli import main
+from engine.facade import Engine
+from engine.index.records import OFFLINE, OK
+from engine.library.indexer import folder_clause
+from engine.library.roots import RootProbe, folder_identity
+from engine.library.watcher import LibraryWatcher
+from engine.paths import app_paths
+from tests.drives import Drive
+from tests.factories import noise, tone, write_audio
+
+OFFLINE_WITHIN_S = 15.0  # the watcher checks every second; the rest is slack for a busy 2-core machine
+
+
+def wait_for(condition, timeout: float = 60.0, every: float = 0.1) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return condition()
+
+
+@pytest.fixture(params=["mount", "rename"])
+def drive(request, tmp_path):
+    drive = Drive(tmp_path / "SFX Drive", request.param)
+    yield drive
+    drive.close()
+
+
+@pytest.fixture
+def engine(tmp_path, tiny_checkpoint):
+    engine = Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint))
+    engine.settings.watch_debounce_s = 0.3
+    yield engine
+    engine.close()
+
+
+def statuses(engine: Engine, folder) -> dict[str, str]:
+    return {os.path.basename(r.path): r.status for r in engine.store.find_files(folder_clause(str(folder)))}
+
+
+def test_unplug_and_replug_under_a_running_watcher(engine, drive):
+    root = str(drive.root)
+    for name, samples in (("door_creak.wav", tone(300, 1.0)), ("dog_bark.wav", noise(1.0)),
+                          ("rain_drip.wav", noise(0.5, seed=2))):
+        write_audio(drive.root / name, samples)
+    engine.add_folder(root)
+    engine.index()
+    ids = {r.path: r.id for r in engine.store.find_files()}
+    table = engine.store.embeddings(engine.model_info)
+    windows = {i: table.windows(i).vectors.tolist() for i in ids.values()}
+    reports = []
+    engine.start_watching(reports.append)
+
+    unplugged = time.monotonic()
+    drive.unplug()
+    assert wait_for(lambda: set(statuses(engine, root).values()) == {OFFLINE}
+                    and not engine.folders()[0].online, OFFLINE_WITHIN_S), statuses(engine, root)
+    print(f"\n[{drive.kind}] offline after {time.monotonic() - unplugged:.1f} s")
+    assert wait_for(lambda: any(r.offline_folders == [root] for r in reports), 10)
+    assert {r.path: r.id for r in engine.store.find_files()} == ids  # nothing deleted...
+    assert {i: table.windows(i).vectors.tolist() for i in ids.values()} == windows  # ...vectors included
+    door = engine.search("door creak")[0]
+    assert (door.name, door.status, door.folder) == ("door_creak.wav", OFFLINE, root)  # still found, marked
+
+    away = drive.away_folder()  # files added on another computer while the drive was unplugged
+    write_audio(away / "glass_break.wav", noise(0.8, seed=5))
+    drive.done_away()
+    drive.replug()
+    assert wait_for(lambda: statuses(engine, root) == dict.fromkeys(
+        ["door_creak.wav", "dog_bark.wav", "rain_drip.wav", "glass_break.wav"], OK), 60), statuses(engine, root)
+    assert engine.folders()[0].online
+    assert wait_for(lambda: any(r.back_online == [root] for r in reports), 10)  # reported after the commit
+    assert {p: i for p, i in ((r.path, r.id) for r in engine.store.find_files()) if p in ids} == ids  # same ids
+    assert {i: table.windows(i).vectors.tolist() for i in ids.values()} == windows  # nothing re-embedded
+    assert engine.search("glass break")[0].name == "glass_break.wav"  # no manual index
+
+    write_audio(drive.root / "bell_ring.wav", tone(1200, 0.5))  # the watch is armed on the drive again
+    assert wait_for(lambda: statuses(engine, root).get("bell_ring.wav") == OK, 60), statuses(engine, root)
+    assert engine.search("bell")[0].name == "bell_ring.wav"
+
+
+def test_cli_marks_offline_files(tmp_path, tiny_checkpoint, capsys):
+    home, library = str(tmp_path / "home"), tmp_path / "lib"
+    write_audio(library / "door_creak.wav", tone(300, 1.0))
+    base = ["--home", home, "--model", str(tiny_checkpoint)]
+    assert main([*base, "add-folder", str(library)]) == 0
+    assert main([*base, "index"]) == 0
+    library.rename(tmp_path / "unplugged")
+    assert main([*base, "index"]) == 0
+    capsys.readouterr()
+
+    assert main([*base, "search", "door", "--json"]) == 0
+    hit, = json.loads(capsys.readouterr().out)
+    assert (hit["status"], hit["folder"]) == ("offline", str(library))
+    assert main([*base, "search", "door"]) == 0
+    assert f"[offline: {library} is not connected]" in capsys.readouterr().out
+    assert main([*base, "search", "door", "--online-only"]) == 0
+    assert capsys.readouterr().out.strip() == "no matches"
+    assert main([*base, "status"]) == 0
+    assert "[OFFLINE] 0 files, 0 failed, 1 offline" in capsys.readouterr().out
+
+
+# -- a root whose stat hangs -------------------------------------------------------------------
+
+class HangingShare:
+    """A path check that blocks on one folder until released, as stat() on a dead network share."""
+
+    def __init__(self, folder):
+        self.folder = str(folder)
+        self.release = threading.Event()
+
+    def __call__(self, path: str):
+        if path == self.folder:
+            self.release.wait(120)
+        return folder_identity(path)
+
+
+def in_thread(fn, timeout: float = 20.0) -> bool:
+    """Run ``fn`` in a thread; True if it returned within ``timeout`` (False: it blocked)."""
+    thread = threading.Thread(target=fn, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return not thread.is_alive()
+
+
+def test_a_hanging_root_blocks_neither_start_nor_the_checks_of_other_roots(tmp_path):
+    share, local, other = tmp_path / "share", tmp_path / "local", tmp_path / "other"
+    for folder in (share, local, other):
+        folder.mkdir()
+    hanging = HangingShare(share)
+    lost, batches = [], []
+    watcher = LibraryWatcher(batches.append, debounce_s=0.2, check_every_s=0.1,
+                             on_unreachable=lambda root, why: lost.append((root, why)),
+                             probe=RootProbe(hanging, timeout_s=0.3))
+    try:
+        assert in_thread(lambda: watcher.start([str(share), str(local), str(other)])), "start() waited for the share"
+        assert lost == [(str(share), "not responding (no answer in 0.3 s)")]
+        (local / "new.wav").write_bytes(b"x")  # the reachable roots are watched
+        assert wait_for(lambda: str(local / "new.wav") in set().union(*batches), 10)
+        other.rename(tmp_path / "other, renamed")  # the monitor keeps checking the others meanwhile
+        assert wait_for(lambda: (str(other), "No such file or directory") in lost, 10), lost
+        stuck = [t for t in threading.enumerate() if t.name == "earmark-root-check" and t.is_alive()]
+        assert len(stuck) == 1, "each round started another stat on the hung share"
+
+        hanging.release.set()  # the share answers again: rescanned as a batch of its own root
+        assert wait_for(lambda: str(share) in set().union(*batches), 10)
+        assert [root for root, _ in lost].count(str(share)) == 1
+    finally:
+        hanging.release.set()
+        assert in_thread(watcher.stop)
+
+
+def test_engine_marks_a_hanging_root_offline_and_keeps_searching(engine, tmp_path):
+    library = tmp_path / "share"
+    write_audio(library / "door_creak.wav", tone(300, 1.0))
+    engine.add_folder(library)
+    engine.index()
+    hanging = HangingShare(library)
+    engine.root_probe = RootProbe(hanging, timeout_s=0.3)
+    reports = []
+    try:
+        assert in_thread(lambda: engine.start_watching(reports.append))
+        assert wait_for(lambda: not engine.folders()[0].online, OFFLINE_WITHIN_S)
+        assert wait_for(lambda: reports and reports[0].offline_folders == [str(library)], 10)
+        assert [(h.name, h.status) for h in engine.search("door")] == [("door_creak.wav", OFFLINE)]
+        hanging.release.set()
+        assert wait_for(lambda: engine.folders()[0].online and statuses(engine, library) == {"door_creak.wav": OK})
+    finally:
+        hanging.release.set()
