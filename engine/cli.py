@@ -261,7 +261,7 @@ def _print_hits(hits: list[SearchHit], args) -> int:
         moment = f"  @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
         duration = f"{hit.duration_s:.1f}s" if hit.duration_s is not None else "?"
         offline = f"  [offline: {_shown(hit.folder)} is not connected]" if hit.status == OFFLINE else ""
-        print(f"{rank:>3}. {hit.score:.3f}  {_shown(hit.path)}  ({duration}){moment}{offline}")
+        print(f"{rank:>3}. {hit.score:3.0f}  {_shown(hit.path)}  ({duration}){moment}{offline}")
     return 0
 
 

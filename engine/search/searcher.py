@@ -18,10 +18,11 @@ import numpy as np
 from engine.index.records import FileRecord
 from engine.index.sql import all_of
 from engine.index.store import LibraryStore
+from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import EmbeddingTable
 from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters, contains_clause
-from engine.search.fusion import FileMatch, FusedHit, fuse, keep_best
+from engine.search.fusion import SOUND_WEIGHT, FileMatch, FusedHit, fuse, keep_best
 from engine.search.query import parse_query
 from engine.search.vector_search import nearest_files
 
@@ -31,7 +32,7 @@ MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of t
 
 @dataclass
 class SearchHit(FileRecord):
-    score: float = 0.0  # 0..100 match for text queries (see engine.search.fusion); cosine for query by example
+    score: float = 0.0  # 0..100 match: see engine.search.fusion; for query by example, 100 x cosine
     best_start_s: float | None = None  # the best-matching window of the file, when it matched by vector
     best_end_s: float | None = None
     vector_rank: int | None = None  # 1-based rank in each ranking; None: not a candidate there
@@ -41,12 +42,20 @@ class SearchHit(FileRecord):
 
 
 class Searcher:
-    def __init__(self, store: LibraryStore, model: AudioTextModel | None):
-        """``model`` None searches text only (no model loaded, or it failed to load)."""
+    def __init__(self, store: LibraryStore, model: AudioTextModel | None, *, sound_weight: float = SOUND_WEIGHT,
+                 text_fields: dict[str, float] = TEXT_FIELDS):
+        """``model`` None searches text only (no model loaded, or it failed to load).
+        ``sound_weight`` and ``text_fields`` are the fusion's and BM25's weights; the
+        defaults are the measured ones, other values are for ``bench/search_quality.py``."""
         self.store = store
         self.model = model
+        self.sound_weight = sound_weight
+        self.text_fields = text_fields
 
-    def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100) -> list[SearchHit]:
+    def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100,
+               use_words: bool = True) -> list[SearchHit]:
+        """Hybrid search; ``use_words`` False ranks by the sound alone (names ignored, the
+        quoted phrases and exclusions still apply)."""
         parsed = parse_query(query)
         where = all_of(filters.where(), *(contains_clause(x, negate=True) for x in parsed.excludes))
         if parsed.is_empty:
@@ -56,8 +65,8 @@ class Searcher:
         texts = [alt.text for alt in parsed.alternatives]
         vector = keep_best(self._vector_candidates(texts, wheres, pool))
         text = keep_best(m for alt_text, alt_where in zip(texts, wheres)
-                         for m in self._text_candidates(alt_text, alt_where, pool))
-        return self._hits(fuse(vector, text)[:limit])
+                         for m in self._text_candidates(alt_text, alt_where, pool)) if use_words else []
+        return self._hits(fuse(vector, text, self.sound_weight)[:limit])
 
     def similar(self, example: np.ndarray | str | os.PathLike, limit: int = 100,
                 filters: SearchFilters = SearchFilters(), exclude_path: str | os.PathLike | None = None,
@@ -88,7 +97,8 @@ class Searcher:
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
         matches = nearest_files(self.store, table, queries, limit, filters.where(), exclude)
-        return self._hits([FusedHit(m.file_id, m.score, m, rank, None, None) for rank, m in enumerate(matches, 1)])
+        return self._hits([FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None)
+                           for rank, m in enumerate(matches, 1)])
 
     # -- the two rankings -------------------------------------------------------------
 
@@ -101,7 +111,7 @@ class Searcher:
                 for m in nearest_files(self.store, table, vector, pool, where)]
 
     def _text_candidates(self, text: str, where: str | None, pool: int) -> list[FileMatch]:
-        ids, scores = self.store.full_text(text, where, pool)
+        ids, scores = self.store.full_text(text, where, pool, self.text_fields)
         return [FileMatch(int(i), float(s)) for i, s in zip(ids, scores)]
 
     def _table(self) -> EmbeddingTable | None:
@@ -135,4 +145,4 @@ def describe_hit(hit: SearchHit) -> str:
     vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f} @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" \
         if hit.vector_rank else "vector -"
     text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"
-    return f"{hit.score:.4f}  {vector}  {text}  {Path(hit.path).name}"
+    return f"match {hit.score:3.0f}  {vector}  {text}  {Path(hit.path).name}"
