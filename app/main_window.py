@@ -17,6 +17,7 @@ from app.desktop import copy_paths, reveal_in_file_manager
 from app.engine_client import EngineClient, describe_report
 from app.library_panel import LibraryPanel
 from app.notices import Banner, EmptyLibrary, IndexingStatus
+from app.offline import is_offline, offline_message
 from app.player import Player
 from app.preview_panel import PreviewPanel
 from app.results_model import SCORE_COLUMN, ResultsModel, channels_text, format_text, rate_text
@@ -151,6 +152,7 @@ class MainWindow(QMainWindow):
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.results.reveal_requested.connect(lambda paths: paths and reveal_in_file_manager(paths[0]))
         self.results.copy_requested.connect(copy_paths)
+        self.results.message.connect(self.show_error)
         self.preview.similar_requested.connect(self.find_similar)
         self.preview.message.connect(self.show_error)
         self.tags.tags_edited.connect(self._save_tags)
@@ -299,7 +301,9 @@ class MainWindow(QMainWindow):
         if row >= 0:
             self.results.selectRow(row)
         self._refreshing = False
-        if row >= 0:
+        if row >= 0 and is_offline(self.model.hit(row)) != bool(self.preview.offline_reason):
+            self._selection_changed()  # its drive went away or came back: the preview follows
+        elif row >= 0:
             self.tags.show_hits(self.results.selected_hits())
         else:
             self._selection_changed()
@@ -323,7 +327,10 @@ class MainWindow(QMainWindow):
         if hit is None:
             self.preview.clear()
             return
-        if str(hit.path) == self.preview.path:
+        if str(hit.path) == self.preview.path and bool(self.preview.offline_reason) == is_offline(hit):
+            return
+        if is_offline(hit):
+            self.preview.show_offline(str(hit.path), describe(hit), offline_message(hit))
             return
         match = best_window(hit)
         self.preview.show_file(str(hit.path), describe(hit), match, play=self.preview.autoplay)

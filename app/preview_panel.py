@@ -63,6 +63,7 @@ class PreviewPanel(QWidget):
         self.peaks_dir = peaks_dir
         self.regions_dir = regions_dir
         self.path: str | None = None
+        self.offline_reason = ""  # set while an offline file is shown: why it cannot be played or dragged
         self._generation = 0
         self._regions: dict[tuple[str, float, float], Path] = {}
         submit(self.pool, prune_peaks, self.peaks_dir)  # the overviews of sounds not previewed in a long while
@@ -143,6 +144,7 @@ class PreviewPanel(QWidget):
         self._generation += 1
         generation = self._generation
         self.path = path
+        self.offline_reason = ""
         self.title.setText(Path(path).name)
         self.title.setToolTip(path)
         self.facts.setText(facts)
@@ -163,10 +165,27 @@ class PreviewPanel(QWidget):
         if play:
             self.player.play()
 
+    def show_offline(self, path: str, facts: str, reason: str) -> None:
+        """A file whose drive is not connected: its facts and, in words, why it cannot be played or
+        dragged. Nothing on disk is touched (the drive may be a share that hangs); "Similar" still
+        works, from the sound the index keeps."""
+        self._generation += 1
+        self.player.shutdown()  # stops, and lets go of the file the last preview had open
+        self.path = path
+        self.offline_reason = reason
+        self.title.setText(Path(path).name)
+        self.title.setToolTip(path)
+        self.facts.setText(facts)
+        self.waveform.set_match_window(None)
+        self.waveform.show_message(reason)
+        self._set_enabled(False)
+        self.similar_button.setEnabled(True)
+
     def clear(self) -> None:
         self._generation += 1
-        self.player.stop()
+        self.player.shutdown()  # holds no file open, so nothing keeps a drive from being unmounted
         self.path = None
+        self.offline_reason = ""
         self.title.setText("No sound selected")
         self.facts.setText("")
         self.waveform.set_match_window(None)
@@ -174,7 +193,9 @@ class PreviewPanel(QWidget):
         self._set_enabled(False)
 
     def toggle_playback(self) -> None:
-        if self.path:
+        if self.offline_reason:
+            self.message.emit(self.offline_reason)
+        elif self.path:
             self.player.toggle()
 
     # -- internals -------------------------------------------------------------------------------

@@ -13,10 +13,13 @@ from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, QUrl
 
+from app.offline import badge, is_offline, offline_message
+from app.theme import Colors, icon
 from app.waveform import format_time
 
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the score scaled to [0, 1] within this result list, for the score bar
+BADGE_ROLE = Qt.UserRole + 3  # "offline · drive" on the name of a file whose drive is not connected
 
 
 @dataclass(frozen=True)
@@ -127,6 +130,15 @@ class ResultsModel(QAbstractTableModel):
             return None
         hit = self._hits[index.row()]
         column = COLUMNS[index.column()]
+        if is_offline(hit):  # greyed, badged on its name, and every tooltip says which drive to connect
+            if role == Qt.ForegroundRole:
+                return Colors.offline
+            if role == Qt.ToolTipRole:
+                return offline_message(hit)
+            if index.column() == 0 and role == Qt.DecorationRole:
+                return icon("offline")
+            if index.column() == 0 and role == BADGE_ROLE:
+                return badge(hit)
         if role == Qt.DisplayRole:
             return column.text(hit) if self._ranked or index.column() != SCORE_COLUMN else ""
         if role == Qt.TextAlignmentRole:
@@ -166,7 +178,7 @@ class ResultsModel(QAbstractTableModel):
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
-        return file_mime_data([str(self._hits[r].path) for r in rows])
+        return file_mime_data([str(self._hits[r].path) for r in rows if not is_offline(self._hits[r])])
 
 
 def file_mime_data(paths: Sequence[str]) -> QMimeData:

@@ -6,7 +6,8 @@ from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate,
                                QStyleOptionViewItem, QTableView)
 
-from app.results_model import COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE
+from app.offline import drag_message, is_offline
+from app.results_model import BADGE_ROLE, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE
 from app.theme import Colors
 
 ROW_HEIGHT = 24
@@ -28,7 +29,7 @@ class ScoreDelegate(QStyledItemDelegate):
             painter.fillRect(QRectF(rect.left(), bar.top(), rect.width(), 3), Colors.grid)
             painter.fillRect(bar, Colors.score_bar)
         painter.setPen(option.palette.highlightedText().color() if option.state & QStyle.State_Selected
-                       else Colors.text)
+                       else index.data(Qt.ForegroundRole) or Colors.text)
         painter.drawText(rect.adjusted(0, -2, 0, -2), Qt.AlignRight | Qt.AlignVCenter, index.data() or "")
 
 
@@ -40,9 +41,36 @@ class MiddleElideDelegate(QStyledItemDelegate):
         option.textElideMode = Qt.ElideMiddle
 
 
+class NameDelegate(MiddleElideDelegate):
+    """The file name, with an "offline · drive" badge at its right when the drive is not connected."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        badge = index.data(BADGE_ROLE)
+        if not badge:
+            super().paint(painter, option, index)
+            return
+        option = QStyleOptionViewItem(option)
+        self.initStyleOption(option, index)
+        if option.widget:  # the row's background across the whole cell, badge included
+            option.widget.style().drawPrimitive(QStyle.PE_PanelItemViewItem, option, painter, option.widget)
+        metrics = option.fontMetrics
+        width = min(metrics.horizontalAdvance(badge) + 14, option.rect.width() // 2)
+        pill = QRectF(option.rect.right() - width - 3, option.rect.top() + 4, width, option.rect.height() - 8)
+        name = QStyleOptionViewItem(option)
+        name.rect = option.rect.adjusted(0, 0, -width - 6, 0)
+        super().paint(painter, name, index)
+        painter.save()
+        painter.setRenderHint(QPainter.Antialiasing)
+        painter.setPen(Colors.offline)
+        painter.drawRoundedRect(pill, 4, 4)
+        painter.drawText(pill, Qt.AlignCenter, metrics.elidedText(badge, Qt.ElideMiddle, int(pill.width()) - 10))
+        painter.restore()
+
+
 class ResultsView(QTableView):
     reveal_requested = Signal(list)  # paths
     copy_requested = Signal(list)  # paths
+    message = Signal(str)  # said to the user, e.g. why an offline file was not dragged
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -59,9 +87,10 @@ class ResultsView(QTableView):
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setItemDelegateForColumn(SCORE_COLUMN, ScoreDelegate(self))
+        self.setItemDelegateForColumn(0, NameDelegate(self))
         middle = MiddleElideDelegate(self)
         for column, spec in enumerate(COLUMNS):
-            if spec.title in ("Name", "Folder"):
+            if spec.title == "Folder":
                 self.setItemDelegateForColumn(column, middle)
         rows = self.verticalHeader()
         rows.setVisible(False)
@@ -94,6 +123,16 @@ class ResultsView(QTableView):
             self.selectRow(0)
             return
         self.keyPressEvent(QKeyEvent(QKeyEvent.KeyPress, key, Qt.NoModifier))
+
+    def startDrag(self, supported_actions) -> None:
+        """Offline files stay out of a drag (the model leaves them out of its data) and the user is
+        told why; a drag of nothing but offline files does not start."""
+        hits = self.selected_hits()
+        offline = [hit for hit in hits if is_offline(hit)]
+        if offline:
+            self.message.emit(drag_message(offline))
+        if len(offline) < len(hits):
+            super().startDrag(supported_actions)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key_Return, Qt.Key_Enter):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
                                QWidget)
 
 from app.theme import icon
@@ -60,6 +60,7 @@ class FilterValues:
     channels: int | None = None
     tag: str | None = None
     folder: str | None = None
+    include_offline: bool = True  # files on drives that are not connected (shown greyed)
 
 
 SAMPLE_RATES = (22050, 44100, 48000, 88200, 96000, 176400, 192000)
@@ -101,6 +102,9 @@ class FilterBar(QWidget):
         self.folder = _choice("All folders", ())
         self.folder.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.folder.setMinimumContentsLength(14)
+        self.offline = QCheckBox("Offline")
+        self.offline.setChecked(True)
+        self.offline.setToolTip("Show sounds on drives that are not connected (greyed, with the drive's name)")
         self.reset = QPushButton("Reset")
         self.reset.setToolTip("Clear every filter")
         layout = QHBoxLayout(self)
@@ -111,7 +115,7 @@ class FilterBar(QWidget):
         dash = QLabel("–")
         dash.setProperty("dim", True)
         for widget in (duration_label, self.min_duration, dash, self.max_duration, self.format, self.sample_rate,
-                       self.channels, self.tag, self.folder, self.reset):
+                       self.channels, self.tag, self.folder, self.offline, self.reset):
             layout.addWidget(widget)
         layout.addStretch(1)
         for box in (self.min_duration, self.max_duration):
@@ -119,6 +123,7 @@ class FilterBar(QWidget):
         for combo in (self.format, self.sample_rate, self.channels, self.folder):
             combo.currentIndexChanged.connect(self.changed)
         self.tag.editingFinished.connect(self.changed)
+        self.offline.toggled.connect(self.changed)
         self.reset.clicked.connect(self.clear)
 
     def values(self) -> FilterValues:
@@ -126,7 +131,7 @@ class FilterBar(QWidget):
             return box.value() if box.value() > box.minimum() else None
         return FilterValues(duration(self.min_duration), duration(self.max_duration), self.format.currentData(),
                             self.sample_rate.currentData(), self.channels.currentData(),
-                            self.tag.text().strip() or None, self.folder.currentData())
+                            self.tag.text().strip() or None, self.folder.currentData(), self.offline.isChecked())
 
     def set_folders(self, folders: list[str]) -> None:
         current = self.folder.currentData()
@@ -144,7 +149,7 @@ class FilterBar(QWidget):
 
     def clear(self) -> None:
         widgets = (self.min_duration, self.max_duration, self.format, self.sample_rate, self.channels,
-                   self.folder, self.tag)
+                   self.folder, self.tag, self.offline)
         for widget in widgets:
             widget.blockSignals(True)
         self.min_duration.setValue(0.0)
@@ -152,6 +157,7 @@ class FilterBar(QWidget):
         for combo in (self.format, self.sample_rate, self.channels, self.folder):
             combo.setCurrentIndex(0)
         self.tag.clear()
+        self.offline.setChecked(True)
         for widget in widgets:
             widget.blockSignals(False)
         self.changed.emit()

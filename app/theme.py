@@ -41,6 +41,7 @@ class Colors:
     text = QColor("#d5d9e0")
     dim_text = QColor("#8a929e")
     score_bar = QColor("#3fc8b8")
+    offline = QColor("#5d646e")  # results on drives that are not connected
 
 
 def apply_theme(app: QApplication) -> None:

@@ -14,8 +14,11 @@ import logging
 import os
 import shutil
 import subprocess
+import threading
 import time
 from pathlib import Path
+
+from engine.library.roots import folder_identity
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +107,20 @@ class Drive:
             return None
         self._tmpfs = tmpfs
         return command
+
+
+class HangingShare:
+    """A FUSE-free stand-in for a dead network share: a path check (for ``RootProbe``) that
+    blocks on one folder until released, as ``stat`` does there, and answers normally elsewhere."""
+
+    def __init__(self, folder):
+        self.folder = str(folder)
+        self.release = threading.Event()
+
+    def __call__(self, path: str):
+        if path == self.folder:
+            self.release.wait(300)
+        return folder_identity(path)
 
 
 def _run(command: list[str]) -> None:

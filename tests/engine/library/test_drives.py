@@ -13,10 +13,10 @@ from engine.cli import main
 from engine.facade import Engine
 from engine.index.records import OFFLINE, OK
 from engine.library.indexer import folder_clause
-from engine.library.roots import RootProbe, folder_identity
+from engine.library.roots import RootProbe
 from engine.library.watcher import LibraryWatcher
 from engine.paths import app_paths
-from tests.drives import Drive
+from tests.drives import Drive, HangingShare
 from tests.factories import noise, tone, write_audio
 
 OFFLINE_WITHIN_S = 15.0  # the watcher checks every second; the rest is slack for a busy 2-core machine
@@ -113,19 +113,6 @@ def test_cli_marks_offline_files(tmp_path, tiny_checkpoint, capsys):
 
 
 # -- a root whose stat hangs -------------------------------------------------------------------
-
-class HangingShare:
-    """A path check that blocks on one folder until released, as stat() on a dead network share."""
-
-    def __init__(self, folder):
-        self.folder = str(folder)
-        self.release = threading.Event()
-
-    def __call__(self, path: str):
-        if path == self.folder:
-            self.release.wait(120)
-        return folder_identity(path)
-
 
 def in_thread(fn, timeout: float = 20.0) -> bool:
     """Run ``fn`` in a thread; True if it returned within ``timeout`` (False: it blocked)."""
