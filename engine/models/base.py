@@ -22,6 +22,28 @@ class ModelInfo:
     can_caption: bool
 
 
+@dataclass(frozen=True)
+class CaptionOptions:
+    method: str = "beam"  # "beam" | "sample"
+    beams: int = 3
+    temperature: float = 0.1
+    max_tokens: int = 30
+    length_penalty: float = 1.0  # beam score = log-prob / length ** penalty
+    seed: int = 0
+
+    def __post_init__(self):
+        if self.method not in ("beam", "sample"):
+            raise ValueError(f"caption method must be 'beam' or 'sample', not {self.method!r}")
+        if self.beams < 1 or self.temperature <= 0 or self.max_tokens < 1:
+            raise ValueError("beams and max_tokens must be at least 1, and temperature above 0")
+
+
+@dataclass(frozen=True)
+class GeneratedCaption:
+    text: str
+    mean_logprob: float  # per token; exp() of it is the decoder's geometric-mean token probability
+
+
 class AudioTextModel(ABC):
     info: ModelInfo
 
@@ -35,6 +57,11 @@ class AudioTextModel(ABC):
 
     def caption(self, clips: list[np.ndarray], max_tokens: int = 30) -> list[str]:
         """Describe each clip in words; only backends whose ``info.can_caption`` is true."""
+        raise NotImplementedError(f"{self.info.name} has no caption decoder")
+
+    def describe(self, clips: list[np.ndarray], options: CaptionOptions = CaptionOptions()) -> list[GeneratedCaption]:
+        """Captions with how sure the decoder was (beam search or temperature sampling, see
+        :mod:`engine.models.decoding`); only backends whose ``info.can_caption`` is true."""
         raise NotImplementedError(f"{self.info.name} has no caption decoder")
 
 

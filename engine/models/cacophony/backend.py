@@ -6,7 +6,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.models.base import AudioTextModel, ModelInfo
+from engine.models.base import AudioTextModel, CaptionOptions, GeneratedCaption, ModelInfo
+from engine.models.decoding import decode
 from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.model import Cacophony
 
@@ -73,3 +74,23 @@ class CacophonyBackend(AudioTextModel):
             if done.all():
                 break
         return [tok.decode(row[1:], skip_special_tokens=True).strip() for row in ids.tolist()]
+
+    @torch.inference_mode()
+    def describe(self, clips: list[np.ndarray], options: CaptionOptions = CaptionOptions()) -> list[GeneratedCaption]:
+        if self.model.caption_decoder is None:
+            return super().describe(clips, options)
+        wave, lengths = pad_batch(clips, self.device)
+        _, audio_tokens, audio_valid = self.model.embed_audio(wave, lengths)
+
+        def step(ids: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
+            mask = torch.ones_like(ids)
+            states = self.model.text(ids, mask)
+            logits = self.model.caption_logits(states, mask.bool(), audio_tokens[rows],
+                                               None if audio_valid is None else audio_valid[rows])[:, -1]
+            return torch.log_softmax(logits.float(), dim=-1)
+
+        tok = self.tokenizer
+        start = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
+        stop = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
+        return [GeneratedCaption(tok.decode(d.tokens, skip_special_tokens=True).strip(), d.mean_logprob)
+                for d in decode(step, len(clips), start, stop, options, self.device)]
