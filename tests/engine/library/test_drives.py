@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import queue
+import signal
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -73,6 +78,8 @@ def test_unplug_and_replug_under_a_running_watcher(engine, drive):
     assert {i: table.windows(i).vectors.tolist() for i in ids.values()} == windows  # ...vectors included
     door = engine.search("door creak")[0]
     assert (door.name, door.status, door.folder) == ("door_creak.wav", OFFLINE, root)  # still found, marked
+    similar = engine.similar(drive.root / "door_creak.wav")  # from its kept windows: nothing is read
+    assert {h.name for h in similar} == {"dog_bark.wav", "rain_drip.wav"}
 
     away = drive.away_folder()  # files added on another computer while the drive was unplugged
     write_audio(away / "glass_break.wav", noise(0.8, seed=5))
@@ -89,6 +96,37 @@ def test_unplug_and_replug_under_a_running_watcher(engine, drive):
     write_audio(drive.root / "bell_ring.wav", tone(1200, 0.5))  # the watch is armed on the drive again
     assert wait_for(lambda: statuses(engine, root).get("bell_ring.wav") == OK, 60), statuses(engine, root)
     assert engine.search("bell")[0].name == "bell_ring.wav"
+
+
+def test_earmark_watch_says_when_a_drive_goes_and_comes_back(drive, tmp_path, tiny_checkpoint):
+    """The issue's scenario, through the installed command: `earmark watch` running, the drive
+    unmounted, then mounted again with a new file on it."""
+    write_audio(drive.root / "door_creak.wav", tone(300, 1.0))
+    base = [str(Path(sys.executable).with_name("earmark")), "--home", str(tmp_path / "home"),
+            "--model", str(tiny_checkpoint)]
+    subprocess.run(base + ["add-folder", str(drive.root)], check=True, capture_output=True, timeout=300)
+    watcher = subprocess.Popen(base + ["watch"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in watcher.stdout], daemon=True).start()
+
+    def line_with(text: str, timeout: float = 120) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            line = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+            if text in line:
+                return line
+
+    try:
+        line_with("watching for changes")
+        drive.unplug()
+        assert f"offline: {drive.root} (unreachable; its files are kept" in line_with("offline:", OFFLINE_WITHIN_S)
+        drive.replug()
+        line_with(f"back online: {drive.root}", 60)
+        write_audio(drive.root / "bell_ring.wav", tone(1200, 0.5))
+        assert "1 added" in line_with("added", 60)
+    finally:
+        watcher.send_signal(signal.SIGINT)
+        assert watcher.wait(60) == 0
 
 
 def test_cli_marks_offline_files(tmp_path, tiny_checkpoint, capsys):
