@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from trainer.evaluation.metrics import (a2t_average_precision, a2t_metrics_from_ranks, descending_ranks,
-                                        retrieval_metrics, t2a_metrics_from_ranks)
+                                        retrieval_metrics, search_metrics_from_ranks, t2a_metrics_from_ranks)
 
 
 def test_a2t_hand_checked_case():
@@ -20,6 +20,16 @@ def test_a2t_divides_by_all_true_captions_not_the_hits():
     assert a2t_average_precision([1, 40, 50, 60, 70]) == pytest.approx((1 / 2) / 5)
     metrics = a2t_metrics_from_ranks([[1, 40, 50, 60, 70], [9, 12, 13, 14, 15]])
     assert metrics["R@1"] == 0.0 and metrics["R@5"] == 0.5 and metrics["R@10"] == 1.0
+
+
+def test_search_metrics_cap_average_precision_at_the_cutoff():
+    # 12 right files, the top 10 all right: AP@10 = 1 (capped), not 10/12.
+    assert search_metrics_from_ranks([list(range(12))])["mAP@10"] == pytest.approx(1.0)
+    assert a2t_average_precision(list(range(12)), capped=False) == pytest.approx(10 / 12)
+    # 3 right files at 0-based ranks 1, 4, 30: (1/2 + 2/5) / 3; best rank 1.
+    metrics = search_metrics_from_ranks([[1, 4, 30], [50, 60, 70]])
+    assert metrics["mAP@10"] == pytest.approx((1 / 2 + 2 / 5) / 3 / 2)
+    assert metrics["R@1"] == 0.0 and metrics["R@5"] == 0.5 and metrics["R@10"] == 0.5
 
 
 def test_t2a_hand_checked_case():

@@ -28,7 +28,9 @@ MORE_PACKAGES = ("ufoai-sound", "openarena-data", "sound-theme-freedesktop", "lm
                  "sonic-pi-samples", "hydrogen-drumkits", "bzflag-data", "chromium-bsu-data",
                  "endless-sky-data", "freeciv-data", "freecol", "manaplus-data", "pokerth-data",
                  "tuxmath-data")
-PACKAGE_SETS = {"games": PACKAGES, "more": MORE_PACKAGES}
+# The third (s11 on): 0 A.D.'s impacts, weapons, footsteps, animals, weather and voice lines.
+ZERO_AD_PACKAGES = ("0ad-data",)
+PACKAGE_SETS = {"games": PACKAGES, "more": MORE_PACKAGES, "0ad": ZERO_AD_PACKAGES}
 AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus"})
 ARCHIVE_SUFFIXES = frozenset({".pk3", ".zip"})
 AUDIO_GLOBS = tuple(f"*{s}" for s in AUDIO_SUFFIXES | ARCHIVE_SUFFIXES) + ("*.OGG", "*.WAV")

@@ -29,17 +29,29 @@ def t2a_metrics_from_ranks(ranks: np.ndarray) -> dict[str, float]:
     return out
 
 
-def a2t_average_precision(true_ranks: list[int] | np.ndarray, cutoff: int = 10) -> float:
-    """AP@cutoff of one audio given the 0-based ranks of *all* its true captions."""
+def a2t_average_precision(true_ranks: list[int] | np.ndarray, cutoff: int = 10, capped: bool = False) -> float:
+    """AP@cutoff of one audio given the 0-based ranks of *all* its true captions. ``capped``
+    divides by min(n_true, cutoff) instead of n_true (the usual IR AP@k), so that a query with
+    more right answers than fit in the top ``cutoff`` still scores 1 when all of them are on top."""
     positions = np.sort(np.asarray(true_ranks)) + 1
     hits = positions[positions <= cutoff]
-    return float(np.sum(np.arange(1, len(hits) + 1) / hits) / len(positions))
+    return float(np.sum(np.arange(1, len(hits) + 1) / hits) / (min(len(positions), cutoff) if capped else len(positions)))
 
 
 def a2t_metrics_from_ranks(true_ranks: list[list[int]]) -> dict[str, float]:
     best = np.array([min(r) for r in true_ranks])
     out = {f"R@{k}": float(np.mean(best < k)) for k in KS}
     out["mAP@10"] = float(np.mean([a2t_average_precision(r) for r in true_ranks]))
+    return out
+
+
+def search_metrics_from_ranks(true_ranks: list[list[int]], cutoff: int = 10) -> dict[str, float]:
+    """Search queries with many right answers ("glass breaking" over a library): for each query
+    the 0-based ranks of all its right files (a file not retrieved at all: any rank >= cutoff).
+    R@k = mean 1[best rank < k], mAP@cutoff with AP capped at min(n_right, cutoff)."""
+    best = np.array([min(r) for r in true_ranks])
+    out = {f"R@{k}": float(np.mean(best < k)) for k in KS}
+    out[f"mAP@{cutoff}"] = float(np.mean([a2t_average_precision(r, cutoff, capped=True) for r in true_ranks]))
     return out
 
 

@@ -1,0 +1,58 @@
+"""``python -m bench.ood build [--out data/ood]``: download and lay out the out-of-distribution
+library. ``python -m bench.ood matches [QUERY...]``: list each query's relevant files, to read
+and check that they are what a sound designer asking for it would accept. ``python -m bench.ood
+stats``: files per package, per query category and per UCS category."""
+from __future__ import annotations
+
+import argparse
+import logging
+from collections import Counter
+from pathlib import Path
+
+from bench.ood.library import DEFAULT_ROOT, build, load_library
+from bench.ood.queries import load_queries
+from bench.ood.ucs import ucs_truth
+from trainer.corpus.packages import EVALUATION_PACKAGES
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.ood", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    make = sub.add_parser("build", help="download, extract, de-duplicate and lay out the library")
+    make.add_argument("--packages", default=",".join(EVALUATION_PACKAGES))
+    make.add_argument("--workers", type=int, default=2)
+    matches = sub.add_parser("matches", help="print the relevant files of queries")
+    matches.add_argument("queries", nargs="*", help="query texts (default: all)")
+    sub.add_parser("stats", help="counts per package, query category and UCS category")
+    for command in (make, matches, sub.choices["stats"]):
+        command.add_argument("--out", type=Path, default=DEFAULT_ROOT, help="library folder (git-ignored)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    if args.command == "build":
+        entries = build(args.out, [p for p in args.packages.split(",") if p], workers=args.workers)
+        print(f"{len(entries)} files in {args.out}/named and {args.out}/opaque")
+        return 0
+    library = load_library(args.out)
+    queries = load_queries()
+    if args.command == "matches":
+        for query in queries:
+            if args.queries and query.text not in args.queries:
+                continue
+            relevant = [f for f in library if query.is_relevant(f)]
+            print(f"## {query.text} [{query.category}] {len(relevant)} relevant")
+            for file in relevant:
+                print(f"   {file.package}: {file.text}")
+        return 0
+    print(f"{len(library)} files, {sum(f.seconds for f in library) / 60:.1f} min")
+    print("packages:", dict(Counter(f.package for f in library).most_common()))
+    print("query categories (relevant files):")
+    for category in sorted({q.category for q in queries}):
+        covered = {f.named for q in queries if q.category == category for f in library if q.is_relevant(f)}
+        print(f"   {category:<12} {len(covered):>4} files, {sum(q.category == category for q in queries)} queries")
+    truth = Counter(t.category for f in library if (t := ucs_truth(f)) is not None)
+    print(f"UCS ground truth: {sum(truth.values())} files in {len(truth)} categories: {dict(truth.most_common())}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

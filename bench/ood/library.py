@@ -1,0 +1,140 @@
+"""The out-of-distribution sound library: Debian packages no model of ours trained on, laid out
+twice over the same audio (hard links):
+
+- ``named/<package>/<path inside the package>``: the names a sound designer would see;
+- ``opaque/Take_0001.ogg``: the same files under names that say nothing (numbered in a fixed
+  shuffled order, so neither the package nor the folder shows through), for content-only search;
+- ``manifest.json``: one entry per file, with its name words (relevance is judged on those).
+
+Kept: sound effects up to 30 s. Dropped: music (a ``music`` folder or word), files whose names
+have no words, the large spoken sets :data:`SKIP_WORDS` names, and anything longer than 30 s,
+which in these packages is music or a long ambience loop; this set measures finding a sound
+effect, and a few dozen multi-minute tracks would also dominate indexing time. A sound
+that decodes to the same audio as one already kept (a copy in another package or folder) is
+dropped, so nothing is counted twice.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import random
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from engine.audio.decode import AudioDecodeError, load_mono
+from engine.words import name_words
+from trainer.corpus import debian
+from trainer.corpus.captions import clean_words, package_words
+from trainer.corpus.dedup import ContentIndex, content_key
+from trainer.corpus.packages import EVALUATION_PACKAGES, check_evaluable
+
+log = logging.getLogger(__name__)
+
+DEFAULT_ROOT = Path("data/ood")
+MANIFEST = "manifest.json"
+MAX_SECONDS = 30.0
+# Name words of files that are not sound effects: music, and large sets of near-identical spoken
+# lines that would swamp the voice queries (Tux Paint's stamp descriptions read aloud in 20
+# languages, its spoken letters and numbers; Trigger Rally's co-driver pace notes).
+SKIP_WORDS = frozenset({"music", "musics", "song", "songs", "soundtrack", "desc", "alphabets", "math", "codriver"})
+RATE = 16_000  # decoding rate for length and de-duplication only; the files are linked as shipped
+
+
+@dataclass(frozen=True)
+class OodFile:
+    named: Path  # absolute
+    opaque: Path  # absolute
+    package: str
+    relative: str  # path inside the package
+    words: tuple[str, ...]  # cleaned name words: folders inside the package, then the file name
+    seconds: float
+
+    @property
+    def text(self) -> str:
+        """The words as one space-separated string, what relevance regexes search."""
+        return " ".join(self.words)
+
+
+def path_words(relative: str, package: str) -> list[str]:
+    """Cleaned words of a path inside a package: folder words without generic ones ("usr",
+    "sounds") or the game's name, then the file's own words through the one tokeniser."""
+    path = PurePosixPath(relative)
+    drop = package_words(package)
+    found = [w for part in path.parent.parts for w in clean_words(part) if w not in drop]
+    stem_words = [w for w in name_words(path.name) if not w.isdigit()]
+    return found + [w for w in stem_words if w not in drop]
+
+
+def probe(task: tuple[str, Path, Path]) -> dict | None:
+    """Length and content key of one extracted file, or None if it is dropped (worker process)."""
+    package, path, extracted = task
+    relative = path.relative_to(extracted).as_posix()
+    found = path_words(relative, package)
+    if not found or SKIP_WORDS & set(found):  # no name words: nothing to judge it by ("07.wav")
+        return None
+    try:
+        samples = load_mono(path, RATE)
+    except (AudioDecodeError, ValueError, RuntimeError) as error:
+        log.warning("skipping %s/%s: %s", package, relative, error)
+        return None
+    seconds = len(samples) / RATE
+    if seconds > MAX_SECONDS or seconds == 0:
+        return None
+    return {"package": package, "relative": relative, "words": found, "seconds": round(seconds, 3),
+            "key": content_key(samples), "source": str(path)}
+
+
+def build(out: Path, packages: list[str], workers: int = 2, seed: int = 0) -> list[dict]:
+    """Download and extract the packages, keep the sound effects, lay out named/ and opaque/,
+    write the manifest. Downloads and extraction are kept between runs; the layout is rebuilt."""
+    check_evaluable(packages, [p for pset in debian.PACKAGE_SETS.values() for p in pset])
+    tasks = []
+    for package in packages:
+        extracted = out / "extracted" / package
+        files = debian.extract_audio(debian.fetch(package, out / "debs"), extracted)
+        tasks += [(package, path, extracted) for path in files]
+    with ProcessPoolExecutor(workers) as pool:
+        probed = [entry for entry in pool.map(probe, tasks, chunksize=8) if entry is not None]
+    entries = unique(probed)
+    for folder in ("named", "opaque"):
+        shutil.rmtree(out / folder, ignore_errors=True)
+    order = list(range(len(entries)))
+    random.Random(seed).shuffle(order)
+    for number, entry in zip(order, entries):
+        source = Path(entry.pop("source"))
+        entry["named"] = f"named/{entry['package']}/{entry['relative']}"
+        entry["opaque"] = f"opaque/Take_{number + 1:04d}{source.suffix.lower()}"
+        for link in (entry["named"], entry["opaque"]):
+            (out / link).parent.mkdir(parents=True, exist_ok=True)
+            os.link(source, out / link)
+    (out / MANIFEST).write_text(json.dumps(entries, indent=1, ensure_ascii=False), encoding="utf-8")
+    log.info("%d files kept of %d probed (%d audio files in %d packages)", len(entries), len(probed), len(tasks),
+             len(packages))
+    return entries
+
+
+def unique(entries: list[dict]) -> list[dict]:
+    """The first of each group of files with the same decoded audio (in the order given)."""
+    seen = ContentIndex()
+    kept = []
+    for entry in entries:
+        name = f"{entry['package']}/{entry['relative']}"
+        earlier = seen.claim(entry["key"], name)
+        if earlier is None:
+            kept.append(entry)
+        else:
+            log.info("dropping %s: same audio as %s", name, earlier)
+    return kept
+
+
+def load_library(root: Path = DEFAULT_ROOT) -> list[OodFile]:
+    """The built library (``python -m bench.ood build`` first)."""
+    manifest = root / MANIFEST
+    if not manifest.is_file():
+        raise FileNotFoundError(f"{manifest} is missing: build the library with python -m bench.ood build --out {root}")
+    root = root.resolve()
+    return [OodFile(root / e["named"], root / e["opaque"], e["package"], e["relative"], tuple(e["words"]), e["seconds"])
+            for e in json.loads(manifest.read_text(encoding="utf-8"))]

@@ -1,0 +1,76 @@
+"""UCS ground truth for the out-of-distribution library: rules from a file's name words to the
+UCS CatID a sound librarian would file it under, for tag-suggestion accuracy (issue 16).
+
+Rules are tried in order and the first whose regex matches the file's words wins; a file no rule
+matches has no ground truth (it is left out of accuracy, not counted wrong). Rules were written
+by reading the matches (``python -m bench.ood stats`` prints the counts).
+"""
+from __future__ import annotations
+
+import re
+
+from bench.ood.library import OodFile
+from engine.words import UcsCategory, ucs_categories
+
+RULES: tuple[tuple[str, str], ...] = (
+    (r"\bbot (voice|first contact|start attack|death)\b", "ROBTVox"),
+    (r"\b(scream|wscream|ohgod)\b", "VOXScrm"),
+    (r"\b(crazylaugh|evillaugh|laugh)\b", "VOXLaff"),
+    (r"\b(crowdcheer|cheering|applause|crowdooh|crowdboo)\b", "CRWDCheer"),
+    (r"\b(announcer|comments|yessir|affirm|excuseme|goodbye|welcome|letsgo|we re|we ve|the design|the factory|"
+     r"the lab|the mine|the production|the sector|it s all over)\b", "VOXMisc"),
+    (r"\b(steps?|footstep)\b", "FEETHmn"),
+    (r"\b(door|wood open|stone open)\b", "DOORMisc"),
+    (r"\b(glass|bottle)\b", "GLASMisc"),
+    (r"\b(open fire|burn|fireball|flame)\b|\bdink fire\b", "FIREBurn"),
+    (r"\b(thunder|lightningbolt)\b", "THUN"),
+    (r"\bwind\b", "WIND"),
+    (r"\b(river|droplets|water|puddle|splash)\b", "WATRMisc"),
+    (r"\b(blub|bubbles?)\b", "WATRBubl"),
+    (r"\b(explosion|explode|expl|exeplo|explo|blast|bomb|bang)\b", "EXPLMisc"),
+    (r"\b(biplane|jetplane|planelow|comet jet)\b", "AEROMisc"),
+    (r"\b(wagon|steam|diesel|crossing|minecart)\b", "TRNMisc"),
+    (r"\b(boat horn|ships bell|dock|ship sink)\b", "BOATMisc"),
+    (r"\b(engine|wroum|truck|bus|firetruck|gear|tankidle|hevidle|hevmov|hevstart)\b", "VEHMisc"),
+    (r"\b(jackhammer|buzzsaw|saw|tree cutting)\b", "TOOLPowr"),
+    (r"\b(vacuum|washing|kettle|toilet)\b", "MACHAppl"),
+    (r"\b(machine|pump|windmill|elevator)\b", "MACHMisc"),
+    (r"\b(anvil|smith|hammer|mallet|stonemason)\b", "METLImpt"),
+    (r"\b(birds?|twitter|owl|raven|crow|seagulls?|cuckoo|lark|blackbird|vulture|penguin|tucan|quetzal|heron|nandou)\b", "BIRDMisc"),
+    (r"\b(hen|rooster|turkey|duck|drake|gander|chicken)\b", "BIRDFowl"),
+    (r"\b(cow|bull|bison|sheep|lamb|pig|goat|sheepfield|mountaingoat)\b", "ANMLFarm"),
+    (r"\b(horse|donkey|zebra)\b", "ANMLHors"),
+    (r"\b(bee|hornet|mosquito|grasshopper|insects)\b", "ANMLInsc"),
+    (r"\b(monkey|capuchmonk|chimp|gorilla|apes)\b", "ANMLPrim"),
+    (r"\b(lion|tiger|bear|elephant|hippopotamus|deer|doe|caribou|camel|dromedary|fox|badger|koala|squirrel|rabbit|mouse)\b", "ANMLWild"),
+    (r"\bdog\b", "ANMLDog"),
+    (r"\b(zombie|goblin|minotaur|wyvern|antlion|skeleton|grave)\b", "CREAMnstr"),
+    (r"\b(laser|phaser|plasma)\b", "LASRGun"),
+    (r"\b(shot|shoot|mg|shell|rifle|pistol|sniper)\b|\b(ho|ht|hv|lt|mt|mu) fire\b", "GUNMisc"),
+    (r"\b(arrow|bow)\b", "WEAPBow"),
+    (r"\b(sword|swing|melee|axe)\b", "WEAPSwrd"),
+    (r"\b(swish|swoosh|whoosh)\b", "WHSH"),
+    (r"\b(punch|bhit)\b", "FGHTImpt"),
+    (r"\b(click|clic|keypress|tab|check)\b", "UIClick"),
+    (r"\bbeep\b", "UIBeep"),
+    (r"\b(alarm|ralarm|siren|battery low)\b", "ALRMMisc"),
+    (r"\b(message|msg|mail|email|sms|nudge|chatmessage|error|warning|question|login|logoff|logout|log in|log out|"
+     r"device added|device removed|trash|complete|dialog)\b", "UIAlert"),
+    (r"\b(coins?|gold|cash|money)\b", "OBJCoin"),
+    (r"\b(spell|heal|healing|teleport|teleporter|freeze|shield|timestop|warcry)\b", "MAGSpel"),
+    (r"\brefwhistle\w*\b", "WHSTHmn"),
+    (r"\bbell\b", "BELLMisc"),
+    (r"\b(camera|screen capture)\b", "COMCam"),
+    (r"\b(page|flippage|book)\b", "PAPRHndl"),
+    (r"\b(crash|sandcrash|collide)\b", "DESTRCrsh"),
+    (r"\b(bounce|boing|bumper)\b", "TOONBoing"),
+)
+_COMPILED = tuple((re.compile(pattern), cat_id) for pattern, cat_id in RULES)
+
+
+def ucs_truth(file: OodFile) -> UcsCategory | None:
+    """The UCS category the first matching rule gives this file, or None."""
+    for pattern, cat_id in _COMPILED:
+        if pattern.search(file.text):
+            return ucs_categories()[cat_id]
+    return None

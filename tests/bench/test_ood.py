@@ -1,0 +1,125 @@
+"""The out-of-distribution library: its package list stays apart from training and the reserved
+list, its queries and UCS rules load, duplicates and music are dropped from a real .deb, and a
+ranking is judged with the project's metrics."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
+from bench.ood.library import OodFile, build
+from bench.ood.ucs import RULES
+from engine.words import ucs_categories
+from trainer.corpus.debian import PACKAGE_SETS
+from trainer.corpus.packages import (EVALUATION_PACKAGES, PackageNotAllowed, check_evaluable, check_trainable,
+                                     reserved_packages)
+
+EVERYDAY = {"footsteps", "doors", "impacts", "glass", "water", "fire", "weather", "vehicles", "machines", "animals",
+            "ui", "whooshes", "weapons", "voices"}
+TRAINING = [p for packages in PACKAGE_SETS.values() for p in packages]
+
+
+def test_evaluation_packages_are_neither_trained_on_nor_reserved():
+    assert not set(EVALUATION_PACKAGES) & set(TRAINING)
+    assert not set(EVALUATION_PACKAGES) & reserved_packages()
+    assert not set(TRAINING) & reserved_packages()
+    check_evaluable(EVALUATION_PACKAGES, TRAINING)
+    check_trainable(TRAINING)
+
+
+def test_roles_are_refused_across():
+    reserved = sorted(reserved_packages())[0]
+    with pytest.raises(PackageNotAllowed, match="reserved"):
+        check_evaluable([reserved], TRAINING)
+    with pytest.raises(PackageNotAllowed, match="training set"):
+        check_evaluable([TRAINING[0]], TRAINING)
+    with pytest.raises(PackageNotAllowed, match="out-of-distribution"):
+        check_trainable([EVALUATION_PACKAGES[0]])
+
+
+def test_reserved_list_missing_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setenv("EARMARK_RESERVED_SOURCES", str(tmp_path / "nowhere.txt"))
+    with pytest.raises(FileNotFoundError, match="nowhere.txt"):
+        check_trainable(["anything"])
+
+
+def test_queries_load_and_cover_the_everyday_categories():
+    queries = load_queries()
+    assert len(queries) >= 60
+    assert len({q.text for q in queries}) == len(queries)
+    assert EVERYDAY <= {q.category for q in queries}
+
+
+def test_bad_regex_names_its_query(tmp_path):
+    path = tmp_path / "q.json"
+    path.write_text(json.dumps([{"text": "broken", "category": "ui", "relevant": "(unclosed"}]))
+    with pytest.raises(ValueError, match="broken"):
+        load_queries(path)
+
+
+def test_ucs_rules_name_real_categories():
+    assert all(cat_id in ucs_categories() for _, cat_id in RULES)
+    assert all(re.compile(pattern) for pattern, _ in RULES)
+    file = OodFile(Path("a"), Path("b"), "p", "x/door_open.ogg", ("door", "open"), 1.0)
+    assert ucs_truth(file).category == "DOORS"
+
+
+def library_of(*texts: str) -> list[OodFile]:
+    return [OodFile(Path(f"/n/{i}.ogg"), Path(f"/o/Take_{i:04d}.ogg"), "p", f"{i}.ogg", tuple(t.split()), 1.0)
+            for i, t in enumerate(texts)]
+
+
+def test_judge_uses_the_ranks_of_all_relevant_files():
+    library = library_of("glass break", "door open", "glass smash", "fire", "water", "glass bottle")
+    query = next(q for q in load_queries() if q.text == "glass breaking")
+    assert [query.is_relevant(f) for f in library] == [True, False, True, False, False, True]
+    # Ranked by opaque path: right files at 0-based ranks 1 and 2; the third one not retrieved.
+    ranked = [library[1].opaque, library[0].opaque, library[2].named]
+    metrics = judge(query, ranked, library)
+    assert metrics["R@1"] == 0.0 and metrics["R@5"] == 1.0
+    assert metrics["mAP@10"] == pytest.approx((1 / 2 + 2 / 3) / 3)
+    perfect = judge(query, [library[0], library[2], library[5]], library)
+    assert perfect["mAP@10"] == pytest.approx(1.0)
+    assert 0 < chance(query, library)["mAP@10"] < 1
+    table = by_category([query, query], [metrics, perfect])
+    assert table["glass"]["queries"] == 2 and table["all"]["mAP@10"] == pytest.approx((metrics["mAP@10"] + 1) / 2)
+
+
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
+def test_build_drops_copies_music_and_long_files(tmp_path):
+    root = tmp_path / "pkg"
+    (root / "DEBIAN").mkdir(parents=True)
+    (root / "DEBIAN/control").write_text("Package: toyood-data\nVersion: 1.0\nArchitecture: all\n"
+                                         "Maintainer: Test <t@example.org>\nDescription: test\n")
+    sounds = root / "usr/share/games/toyood/sounds"
+    for folder in ("doors", "copies", "music"):
+        (sounds / folder).mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    creak = (rng.standard_normal(8000) * 0.1).astype(np.float32)
+    sf.write(sounds / "doors/door_creak.wav", creak, 16000)
+    sf.write(sounds / "copies/Creak_Copy.wav", np.concatenate([np.zeros(800, np.float32), creak]), 16000)
+    sf.write(sounds / "doors/glass_break.wav", (rng.standard_normal(4000) * 0.1).astype(np.float32), 16000)
+    sf.write(sounds / "music/theme.ogg", (rng.standard_normal(16000) * 0.1).astype(np.float32), 16000)
+    sf.write(sounds / "doors/long_ambience.wav", (rng.standard_normal(31 * 8000) * 0.1).astype(np.float32), 8000)
+    out = tmp_path / "ood"
+    (out / "debs").mkdir(parents=True)
+    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(out / "debs/toyood-data_1.0_all.deb")],
+                   check=True, capture_output=True)
+
+    build(out, ["toyood-data"], workers=1)
+
+    library = load_library(out)
+    # The padded copy is the same audio: only the first of the two (in path order) stays.
+    assert sorted(f.text for f in library) == ["copies creak copy", "doors glass break"]  # music, long dropped
+    for file in library:
+        assert file.named.stat().st_ino == file.opaque.stat().st_ino  # one audio, two names
+        assert re.fullmatch(r"Take_\d{4}\.wav", file.opaque.name)
+        assert file.named.relative_to(out.resolve() / "named/toyood-data").as_posix() == file.relative
+    assert {p.name for p in (out / "opaque").iterdir()} == {f.opaque.name for f in library}
