@@ -18,7 +18,7 @@ from app.theme import Colors, icon
 from app.waveform import format_time
 
 HIT_ROLE = Qt.UserRole + 1
-SCORE_ROLE = Qt.UserRole + 2  # the score scaled to [0, 1] within this result list, for the score bar
+SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
 BADGE_ROLE = Qt.UserRole + 3  # "offline · drive" on the name of a file whose drive is not connected
 
 
@@ -72,18 +72,17 @@ COLUMNS: tuple[Column, ...] = (
     Column("Channels", channels_text, lambda h: _number(h.channels), width=92),
     Column("Tags", _tags, lambda h: _tags(h).lower(), width=170),
     Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=220),
-    Column("Score", lambda h: "" if h.score is None else f"{h.score:.3g}", lambda h: _number(h.score),
+    Column("Match", lambda h: "" if h.score is None else f"{h.score:.0f}", lambda h: _number(h.score),
            Qt.AlignRight | Qt.AlignVCenter, 96),
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
 )
-SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Score")
+SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")
 
 
 class ResultsModel(QAbstractTableModel):
     def __init__(self, parent=None):
         super().__init__(parent)
         self._hits: list = []
-        self._score_range = (0.0, 1.0)
         self._ranked = True
 
     # -- content --------------------------------------------------------------------------
@@ -92,8 +91,6 @@ class ResultsModel(QAbstractTableModel):
         self.beginResetModel()
         self._hits = list(hits)
         self._ranked = ranked
-        scores = [h.score for h in self._hits if h.score is not None]
-        self._score_range = (min(scores), max(scores)) if scores else (0.0, 1.0)
         self.endResetModel()
 
     def hit(self, row: int):
@@ -148,8 +145,7 @@ class ResultsModel(QAbstractTableModel):
         if role == HIT_ROLE:
             return hit
         if role == SCORE_ROLE and hit.score is not None and self._ranked:
-            low, high = self._score_range
-            return 1.0 if high - low < 1e-9 else (hit.score - low) / (high - low)
+            return min(max(hit.score / 100.0, 0.0), 1.0)
         return None
 
     def flags(self, index: QModelIndex):

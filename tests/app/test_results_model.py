@@ -32,9 +32,9 @@ def _column(title: str) -> int:
 
 def test_columns_show_what_a_sound_designer_reads():
     model = ResultsModel()
-    model.set_hits([Hit("/lib/doors/creak.wav", 0.83, 3.25, 96_000, 1, "wav", 24, ["door", "wood"], "slow creak")])
+    model.set_hits([Hit("/lib/doors/creak.wav", 83.2, 3.25, 96_000, 1, "wav", 24, ["door", "wood"], "slow creak")])
     row = [model.index(0, c).data() for c in range(model.columnCount())]
-    assert row == ["creak.wav", "0:03.2", "WAV 24-bit", "96 kHz", "Mono", "door, wood", "slow creak", "0.83",
+    assert row == ["creak.wav", "0:03.2", "WAV 24-bit", "96 kHz", "Mono", "door, wood", "slow creak", "83",
                    "/lib/doors"]
 
 
@@ -101,6 +101,6 @@ def test_a_browse_list_hides_meaningless_scores():
     model.set_hits([Hit("/lib/a.wav", 0.0), Hit("/lib/b.wav", 0.0)], ranked=False)
     assert model.index(0, SCORE_COLUMN).data() == ""
     assert model.index(0, SCORE_COLUMN).data(SCORE_ROLE) is None
-    model.set_hits([Hit("/lib/a.wav", 0.5), Hit("/lib/b.wav", 0.25)])
-    assert model.index(1, SCORE_COLUMN).data() == "0.25"
-    assert model.index(1, SCORE_COLUMN).data(SCORE_ROLE) == 0.0
+    model.set_hits([Hit("/lib/a.wav", 87.4), Hit("/lib/b.wav", 25.0)])
+    assert model.index(0, SCORE_COLUMN).data() == "87"  # a 0-100 match, and its bar
+    assert model.index(1, SCORE_COLUMN).data(SCORE_ROLE) == 0.25
