@@ -36,13 +36,15 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\b(vacuum|washing|kettle|toilet)\b", "MACHAppl"),
     (r"\b(machine|pump|windmill|elevator)\b", "MACHMisc"),
     (r"\b(anvil|smith|hammer|mallet|stonemason)\b", "METLImpt"),
-    (r"\b(birds?|twitter|owl|raven|crow|seagulls?|cuckoo|lark|blackbird|vulture|penguin|tucan|quetzal|heron|nandou)\b", "BIRDMisc"),
+    (r"\b(birds?|twitter|owl|raven|crow|seagulls?|cuckoo|lark|blackbird|vulture|penguin|tucan|quetzal|heron|"
+     r"nandou)\b", "BIRDMisc"),
     (r"\b(hen|rooster|turkey|duck|drake|gander|chicken)\b", "BIRDFowl"),
     (r"\b(cow|bull|bison|sheep|lamb|pig|goat|sheepfield|mountaingoat)\b", "ANMLFarm"),
     (r"\b(horse|donkey|zebra)\b", "ANMLHors"),
     (r"\b(bee|hornet|mosquito|grasshopper|insects)\b", "ANMLInsc"),
     (r"\b(monkey|capuchmonk|chimp|gorilla|apes)\b", "ANMLPrim"),
-    (r"\b(lion|tiger|bear|elephant|hippopotamus|deer|doe|caribou|camel|dromedary|fox|badger|koala|squirrel|rabbit|mouse)\b", "ANMLWild"),
+    (r"\b(lion|tiger|bear|elephant|hippopotamus|deer|doe|caribou|camel|dromedary|fox|badger|koala|squirrel|"
+     r"rabbit|mouse)\b", "ANMLWild"),
     (r"\bdog\b", "ANMLDog"),
     (r"\b(zombie|goblin|minotaur|wyvern|antlion|skeleton|grave)\b", "CREAMnstr"),
     (r"\b(laser|phaser|plasma)\b", "LASRGun"),

@@ -35,7 +35,8 @@ def a2t_average_precision(true_ranks: list[int] | np.ndarray, cutoff: int = 10, 
     more right answers than fit in the top ``cutoff`` still scores 1 when all of them are on top."""
     positions = np.sort(np.asarray(true_ranks)) + 1
     hits = positions[positions <= cutoff]
-    return float(np.sum(np.arange(1, len(hits) + 1) / hits) / (min(len(positions), cutoff) if capped else len(positions)))
+    right = min(len(positions), cutoff) if capped else len(positions)
+    return float(np.sum(np.arange(1, len(hits) + 1) / hits) / right)
 
 
 def a2t_metrics_from_ranks(true_ranks: list[list[int]]) -> dict[str, float]:
