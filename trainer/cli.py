@@ -8,6 +8,7 @@
     earmark-train eval     MODEL --manifest test.jsonl [--zero-shot labels.jsonl] [--captions]
     earmark-train export   RUN_OR_CHECKPOINT OUT [--half] [--name NAME]
     earmark-train import-cacophony Cacophony.ckpt OUT [--text-model SOURCE]
+    earmark-train library-finetune --data DIR --cache DIR --config DIR [--minutes N] [--device D]
 
 Training commands take a JSON config (keys of :class:`trainer.config.TrainConfig`) and
 ``--set`` overrides (``--set model_overrides.width=64``); ``torchrun --nproc-per-node N
@@ -92,6 +93,22 @@ def _import(args) -> int:
     return 0
 
 
+def _library_finetune(args) -> int:
+    """The job the app and ``earmark finetune`` launch (trainer/library/run.py); SIGTERM stops it
+    at once, keeping its last checkpoint for the next start."""
+    import signal
+
+    from engine.paths import AppPaths
+    from trainer.library.run import library_finetune
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    data = Path(args.data)
+    paths = AppPaths(data, Path(args.cache), Path(args.config), data / "finetune")  # its log: the job's trainer.log
+    result = library_finetune(paths, args.minutes, args.device, args.set or [], args.model)
+    print(json.dumps(result, indent=2))
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="earmark-train", description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -137,6 +154,17 @@ def _parser() -> argparse.ArgumentParser:
                    help="where the RoBERTa tokenizer/config come from (hub id or local folder)")
     p.add_argument("--name", default="cacophony")
     p.set_defaults(run=_import)
+
+    p = commands.add_parser("library-finetune", help="fine-tune the active model on an Earmark library "
+                                                     "(what `earmark finetune` and the app launch)")
+    p.add_argument("--data", required=True, help="Earmark's data folder (index, settings' models)")
+    p.add_argument("--cache", required=True, help="Earmark's cache folder (log-mels are cached there)")
+    p.add_argument("--config", required=True, help="Earmark's config folder (settings.json: the active model)")
+    p.add_argument("--minutes", type=float, help="time budget of a new job (a stopped job continues without it)")
+    p.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+    p.add_argument("--model", help="spec of the model to start from (default: the saved choice)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override one training config key")
+    p.set_defaults(run=_library_finetune)
     return parser
 
 

@@ -1,0 +1,110 @@
+"""``earmark finetune``: the library fine-tune from a terminal, watched until it ends.
+
+It starts a job (or continues an interrupted one, or watches one the app started), prints the
+estimate, a progress line and the validation after each epoch, then before/after on the
+held-out folders; a better model becomes the active one (the library is re-embedded with it),
+a worse one only with ``--force``. Ctrl-C stops the run; the next ``earmark finetune`` continues it.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from engine.finetune.job import DONE, FAILED, KEY_METRIC, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus
+from engine.finetune.launcher import DEVICES
+
+POLL_SECONDS = 0.5
+SHOWN = ("t2a/R@1", "t2a/R@10", "t2a/mAP@10")
+
+
+def add_arguments(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--minutes", type=float, default=10.0, help="time budget of a new fine-tune (default 10)")
+    command.add_argument("--device", default="auto", choices=DEVICES,
+                         help="auto takes a GPU when there is one (default)")
+    command.add_argument("--force", action="store_true",
+                         help="use the fine-tuned model even if it is not better on the held-out folders")
+    command.add_argument("--cancel", action="store_true", help="stop and forget the current fine-tune")
+    command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                         help="training config override (advanced; see trainer/README.md)")
+
+
+def run(engine, args, stop_requested) -> int:
+    """``stop_requested()`` turns true on Ctrl-C."""
+    finetuner = engine.finetuner
+    if args.cancel:
+        finetuner.cancel()
+        print("fine-tune cancelled; the active model is unchanged")
+        return 0
+    status = finetuner.status()
+    if status.state in (RUNNING, STARTING):
+        print("a fine-tune is already running (started elsewhere); watching it", file=sys.stderr)
+    elif status.state == STOPPED:
+        print(f"continuing the interrupted fine-tune from step {status.step} of {status.steps}", file=sys.stderr)
+        finetuner.resume()
+    elif status.state == DONE and (status.pending or (args.force and not status.applied)):
+        pass  # decide about the finished one below
+    else:
+        finetuner.start(args.minutes, engine.model_spec, args.device, args.set)
+        print(f"fine-tuning {engine.model_spec} on the library for about {args.minutes:g} minutes", file=sys.stderr)
+    status = _watch(finetuner, stop_requested)
+    if status.state in (RUNNING, STARTING, STOPPED):
+        finetuner.stop()
+        print("\nstopped; `earmark finetune` continues it, `earmark finetune --cancel` drops it", file=sys.stderr)
+        return 130
+    if status.state == FAILED:
+        print(f"earmark: fine-tuning failed: {status.error}", file=sys.stderr)
+        return 1
+    return _decide(engine, status, args.force)
+
+
+def _watch(finetuner, stop_requested) -> FinetuneStatus:
+    seen_messages, seen_epochs = 0, 0
+    while True:
+        status = finetuner.status()
+        events = finetuner.job.events()
+        for event in events[seen_messages:]:
+            print(f"\r\033[K{event['message']}", file=sys.stderr)
+        seen_messages = len(events)
+        for point in status.validation[seen_epochs:]:
+            print(f"\r\033[Kvalidation at step {point['step']}: " + _metrics(point), file=sys.stderr)
+        seen_epochs = len(status.validation)
+        if status.state in (DONE, FAILED, NONE) or (status.state == STOPPED and seen_messages):
+            return status
+        if stop_requested():
+            return status
+        if status.steps and status.step:
+            eta = f" · about {status.eta_s / 60:.1f} min left" if status.eta_s is not None else ""
+            loss = f" · loss {status.loss:.3f}" if status.loss is not None else ""
+            print(f"\r\033[Kstep {status.step}/{status.steps} · epoch {status.epoch + 1}/{max(status.epochs, 1):.0f}"
+                  f"{loss}{eta}", end="", file=sys.stderr, flush=True)
+        time.sleep(POLL_SECONDS)
+
+
+def _decide(engine, status: FinetuneStatus, force: bool) -> int:
+    result = status.result
+    print(f"\nheld-out folders ({result['held_out_files']} files), content only (their audio against their captions):")
+    print(f"  before ({result['start_model']}): {_metrics(result['before'])}")
+    print(f"  after  ({result['model_display']}): {_metrics(result['after'])}")
+    if not result["better"] and not force:
+        engine.finetuner.decline()
+        print(f"not better: keeping {result['start_model']}. `earmark finetune --force` uses it anyway.")
+        return 0
+    previous = engine.model_spec
+    job = engine.use_finetuned(force=force, progress=_switch_progress)
+    job.wait()
+    print(file=sys.stderr)
+    if job.error:
+        print(f"earmark: could not switch to the fine-tuned model: {job.error}", file=sys.stderr)
+        return 1
+    print(f"now using {engine.model_spec}; the previous model stays available: earmark models --use {previous}")
+    return 0
+
+
+def _metrics(values: dict) -> str:
+    return ", ".join(f"{name.removeprefix('t2a/')} {values[name]:.3f}" for name in SHOWN if name in values)
+
+
+def _switch_progress(job) -> None:
+    print(f"\rre-embedding the library with the fine-tuned model: {job.done}/{job.total}", end="",
+          file=sys.stderr, flush=True)

@@ -1,0 +1,189 @@
+"""The fine-tuning job's folder: what the trainer process writes and the app and CLI read.
+
+``<data>/finetune/``:
+
+- ``plan.json``: what the run will do, measured before it starts (start model, device, batch,
+  steps, seconds a step, the estimate); written once, so a resumed run keeps its schedule;
+- ``events.jsonl``: phases and milestones, one JSON object a line, appended by the trainer;
+- ``run/``: the trainer's run folder; ``run/last`` is the resumable checkpoint and
+  ``run/log.jsonl`` has the steps and the validation after each epoch;
+- ``model/``: the fine-tuned checkpoint, until it is adopted into the models folder;
+- ``result.json``: before and after on the held-out folders, and whether it is better;
+- ``applied`` / ``declined``: what became of the result;
+- ``lock``: held by the running trainer process; the OS releases it when the process dies, so
+  a crash or a kill can never look like a run in progress;
+- ``pid``, ``trainer.log``: the trainer process's id and its output.
+
+Every JSON file is written beside and renamed into place, so a reader never sees half of one.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+# Job states, as the app and the CLI show them.
+NONE, STARTING, RUNNING, STOPPED, FAILED, DONE = "none", "starting", "running", "stopped", "failed", "done"
+# Phases the trainer process reports (events.jsonl "phase").
+PREPARING, MEASURING, TRAINING, EVALUATING, FINISHED, ERROR, PAUSED = (
+    "preparing", "measuring", "training", "evaluating", "finished", "failed", "paused")
+KEY_METRIC = "t2a/mAP@10"
+
+
+@dataclass
+class FinetuneStatus:
+    state: str = NONE
+    phase: str = ""
+    message: str = ""  # the latest event's sentence
+    step: int = 0
+    steps: int = 0
+    loss: float | None = None
+    epoch: int = 0
+    epochs: float = 0.0
+    eta_s: float | None = None
+    plan: dict = field(default_factory=dict)
+    validation: list[dict] = field(default_factory=list)  # {"step", "epoch", "t2a/mAP@10", ...} after each epoch
+    result: dict = field(default_factory=dict)  # {"before", "after", "better", "model_name", ...}
+    applied: bool = False
+    declined: bool = False
+    error: str = ""
+
+    @property
+    def better(self) -> bool | None:
+        return self.result.get("better") if self.result else None
+
+    @property
+    def pending(self) -> bool:
+        """Finished, and neither adopted nor turned down yet."""
+        return self.state == DONE and not self.applied and not self.declined
+
+
+class JobFolder:
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    # -- layout ---------------------------------------------------------------------------
+    plan_file = property(lambda self: self.folder / "plan.json")
+    events_file = property(lambda self: self.folder / "events.jsonl")
+    run_dir = property(lambda self: self.folder / "run")
+    model_dir = property(lambda self: self.folder / "model")
+    result_file = property(lambda self: self.folder / "result.json")
+    log_file = property(lambda self: self.folder / "trainer.log")
+    pid_file = property(lambda self: self.folder / "pid")
+
+    def lock(self) -> FileLock:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return FileLock(self.folder / "lock")
+
+    def is_running(self) -> bool:
+        """A trainer process holds the lock (checked by trying to take it, never by a pid alone)."""
+        if not (self.folder / "lock").exists():
+            return False
+        probe = self.lock()
+        try:
+            probe.acquire(timeout=0)
+        except Timeout:
+            return True
+        probe.release()
+        return False
+
+    def exists(self) -> bool:
+        return self.folder.is_dir() and any(self.folder.iterdir())
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    # -- writing (the trainer process) ----------------------------------------------------
+    def write_json(self, path: Path, data: dict) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=2)
+        os.replace(tmp, path)
+
+    def event(self, phase: str, message: str, **data) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        with self.events_file.open("a") as handle:
+            handle.write(json.dumps({"time": time.time(), "phase": phase, "message": message, **data}) + "\n")
+
+    def mark(self, name: str) -> None:
+        """``applied`` or ``declined``."""
+        (self.folder / name).write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
+
+    # -- reading ----------------------------------------------------------------------------
+    def read_json(self, path: Path) -> dict:
+        try:
+            return json.loads(path.read_text())
+        except (OSError, ValueError):
+            return {}
+
+    def events(self) -> list[dict]:
+        return _json_lines(self.events_file)
+
+    def status(self, process_alive: bool = False) -> FinetuneStatus:
+        """What the job is doing now. ``process_alive``: the caller launched a process that has
+        not exited yet (it may not hold the lock yet while it imports torch)."""
+        if not self.exists():
+            return FinetuneStatus(state=STARTING if process_alive else NONE)
+        events = self.events()
+        last = events[-1] if events else {}
+        status = FinetuneStatus(phase=last.get("phase", ""), message=last.get("message", ""),
+                                plan=self.read_json(self.plan_file), result=self.read_json(self.result_file),
+                                applied=(self.folder / "applied").exists(),
+                                declined=(self.folder / "declined").exists())
+        running = process_alive or self.is_running()
+        if status.result:
+            status.state = DONE
+        elif status.phase == ERROR and not running:
+            status.state, status.error = FAILED, status.message
+        elif running:
+            status.state = RUNNING if events else STARTING
+        else:
+            status.state = STOPPED
+        self._progress(status)
+        return status
+
+    def _progress(self, status: FinetuneStatus) -> None:
+        """Step, loss, epoch and ETA from the trainer's log and the plan's measured timings."""
+        plan = status.plan
+        status.steps = int(plan.get("steps", 0))
+        per_epoch = max(int(plan.get("steps_per_epoch", 1)), 1)
+        status.epochs = status.steps / per_epoch if status.steps else 0.0
+        step_s = plan.get("step_seconds")
+        for record in _json_lines(self.run_dir / "log.jsonl"):
+            if "val/t2a/mAP@10" in record:
+                status.validation.append({"step": record["step"], "epoch": record["step"] / per_epoch,
+                                          **{k.removeprefix("val/"): v for k, v in record.items()
+                                             if k.startswith("val/")}})
+            elif "loss" in record:
+                status.step, status.loss = int(record["step"]), float(record["loss"])
+                if record.get("samples_per_s"):
+                    step_s = plan.get("batch_size", 1) / record["samples_per_s"]
+        status.epoch = status.step // per_epoch
+        if status.state in (RUNNING, STOPPED) and status.steps and step_s:
+            left = status.steps - status.step
+            evaluations = math.ceil(status.steps / per_epoch) - status.step // per_epoch
+            status.eta_s = (left * step_s + evaluations * plan.get("validation_seconds", 0.0)
+                            + plan.get("final_seconds", 0.0))
+
+
+def _json_lines(path: Path) -> list[dict]:
+    """Every complete JSON line of an append-only log (a line being written is skipped)."""
+    try:
+        text = path.read_text()
+    except OSError:
+        return []
+    out = []
+    for line in text.splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            continue
+    return out

@@ -1,0 +1,177 @@
+"""Launching, watching, stopping and cancelling the library fine-tune, and adopting its model.
+
+The training runs in its own process (``python -m trainer.cli library-finetune``), in its own
+session, so neither a crash of the app nor closing it takes the run down; the app finds it
+again through the job folder. A run that did die (killed, power cut) is started again with
+the same job folder and continues from its last checkpoint.
+"""
+from __future__ import annotations
+
+import datetime
+import importlib.util
+import logging
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from engine.finetune.job import DONE, KEY_METRIC, RUNNING, STARTING, STOPPED, FinetuneStatus, JobFolder
+from engine.paths import AppPaths
+
+log = logging.getLogger(__name__)
+
+DEVICES = ("auto", "cpu", "cuda", "mps")
+
+
+class FinetuneUnavailable(ValueError):
+    """This installation cannot fine-tune (no trainer), or the request cannot be met now."""
+
+
+class Finetuner:
+    def __init__(self, paths: AppPaths):
+        self.paths = paths
+        self.job = JobFolder(paths.data / "finetune")
+        self._process: subprocess.Popen | None = None
+
+    def status(self) -> FinetuneStatus:
+        return self.job.status(process_alive=self._process is not None and self._process.poll() is None)
+
+    def start(self, minutes: float, model_spec: str, device: str = "auto", overrides: Sequence[str] = ()) -> None:
+        """Start a new fine-tune of ``model_spec`` (the active model) on the library, for about ``minutes``.
+        A finished job is replaced (its model, if adopted, is already in the models folder); an
+        unfinished one must be resumed or cancelled first."""
+        if device not in DEVICES:
+            raise ValueError(f"device must be one of {', '.join(DEVICES)}, not {device!r}")
+        if not minutes > 0:
+            raise ValueError(f"the time budget must be more than 0 minutes, not {minutes}")
+        status = self.status()
+        if status.state in (RUNNING, STARTING):
+            raise FinetuneUnavailable("a fine-tune is already running; cancel it first")
+        if status.state == STOPPED:
+            raise FinetuneUnavailable("an interrupted fine-tune is waiting: resume it or cancel it first")
+        self.job.remove()
+        if Path(model_spec).expanduser().exists():  # a folder relative to here means the same to the trainer
+            model_spec = str(Path(model_spec).expanduser().resolve())
+        self._launch(["--minutes", f"{minutes:g}", "--device", device, "--model", model_spec, *_set_args(overrides)])
+
+    def resume(self) -> bool:
+        """Continue a stopped (interrupted or killed) run; False when there is none to continue."""
+        if self.status().state != STOPPED:
+            return False
+        self._launch([])
+        return True
+
+    def stop(self, timeout: float = 60.0) -> None:
+        """End the running process, keeping the job: :meth:`resume` continues from the last checkpoint."""
+        pid = self._pid()
+        if pid is not None and self.job.is_running():
+            _terminate(pid)
+        deadline = time.monotonic() + timeout
+        while (self.job.is_running() or self._alive()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        if self.job.is_running() and pid is not None:
+            _kill(pid)
+        if self._process is not None:
+            self._process.wait(timeout=10)
+            self._process = None
+
+    def cancel(self) -> None:
+        """Stop the run and forget it; nothing of it stays (the active model is untouched)."""
+        self.stop()
+        self.job.remove()
+
+    def decline(self) -> None:
+        """Keep the current model; the fine-tuned one is dropped with the job."""
+        self.job.mark("declined")
+
+    def adopt(self, force: bool = False) -> str:
+        """Move the finished model into the models folder and return its spec (an absolute
+        folder path) for a model switch. Refused when it is not better than the model it
+        started from, unless ``force``. Adopting again returns the same folder."""
+        status = self.status()
+        if status.state != DONE:
+            raise FinetuneUnavailable("there is no finished fine-tune to use")
+        adopted = Path(self.job.read_json(self._adopted_file).get("path", "")) if self._adopted_file.exists() else None
+        if adopted is not None and adopted.is_dir():
+            return str(adopted)
+        result = status.result
+        if not result.get("better") and not force:
+            before, after = result["before"][KEY_METRIC], result["after"][KEY_METRIC]
+            raise FinetuneUnavailable(
+                f"the fine-tuned model is not better on the held-out folders (mAP@10 {before:.3f} -> {after:.3f}), "
+                f"so {result['start_model']} stays; use it anyway only if you have your own reasons")
+        if not self.job.model_dir.is_dir():
+            raise FinetuneUnavailable(f"the fine-tuned model is missing from {self.job.model_dir}")
+        target = _free_folder(self.paths.models / result["model_name"])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(self.job.model_dir), str(target))
+        self.job.write_json(self._adopted_file, {"path": str(target)})
+        return str(target)
+
+    @property
+    def _adopted_file(self) -> Path:
+        return self.job.folder / "adopted.json"
+
+    def mark_applied(self) -> None:
+        self.job.mark("applied")
+
+    # -- the process ------------------------------------------------------------------------
+    def _launch(self, args: list[str]) -> None:
+        if importlib.util.find_spec("trainer") is None or getattr(sys, "frozen", False):
+            raise FinetuneUnavailable("this installation has no trainer (the desktop bundle leaves it out): "
+                                      "fine-tune from a source install (./run.sh, or `earmark finetune`)")
+        self.job.folder.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "trainer.cli", "library-finetune", "--data", str(self.paths.data),
+                   "--cache", str(self.paths.cache), "--config", str(self.paths.config), *args]
+        with self.job.log_file.open("ab") as output:
+            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
+                                             cwd=Path(__file__).resolve().parents[2],
+                                             start_new_session=True)  # outlives the app; Ctrl-C in a terminal is ours
+        log.info("fine-tune started: pid %d, %s", self._process.pid, " ".join(command))
+
+    def _pid(self) -> int | None:
+        try:
+            return int(self.job.pid_file.read_text())
+        except (OSError, ValueError):
+            return self._process.pid if self._process is not None else None
+
+    def _alive(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+
+def model_folder_name(library: str, when: datetime.datetime) -> str:
+    """``sound-effects-2025-06-01-1432``: the library's name and the date, as a folder name."""
+    slug = re.sub(r"[^a-z0-9]+", "-", library.lower()).strip("-")[:40] or "library"
+    return f"{slug}-{when:%Y-%m-%d-%H%M}"
+
+
+def _free_folder(folder: Path) -> Path:
+    """``folder``, or ``folder-2``, ``-3``... when a model of that name is already there."""
+    candidate, number = folder, 1
+    while candidate.exists():
+        number += 1
+        candidate = folder.with_name(f"{folder.name}-{number}")
+    return candidate
+
+
+def _set_args(overrides: Sequence[str]) -> list[str]:
+    return [arg for item in overrides for arg in ("--set", item)]
+
+
+def _terminate(pid: int) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def _kill(pid: int) -> None:
+    try:
+        os.kill(pid, getattr(signal, "SIGKILL", signal.SIGTERM))
+    except OSError:
+        pass

@@ -1,0 +1,42 @@
+"""The plan from measured numbers: steps that fit the budget, the batch that fits the GPU memory."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from trainer.library.budget import NO_GPU, MemoryUse, fit_batch, plan_steps, resolve_device
+
+
+def test_steps_fill_the_budget_after_what_was_spent_and_the_evaluations():
+    plan = plan_steps(budget_s=600, spent_s=60, step_s=2.0, steps_per_epoch=50, validation_s=10, final_s=30)
+    assert plan.total_seconds <= 600 + 2.0  # a validation is counted per started epoch
+    assert plan.steps == int((600 - 60 - 30 - 10) / (2.0 + 10 / 50))
+    assert "steps" in plan.describe() and f"{plan.epochs:.1f} epochs" in plan.describe()
+
+
+def test_a_budget_too_short_says_how_many_minutes_would_do():
+    with pytest.raises(ValueError, match=r"too short .* choose at least 3 minutes"):
+        plan_steps(budget_s=60, spent_s=50, step_s=5.0, steps_per_epoch=10, validation_s=20, final_s=30)
+
+
+def test_gpu_batch_from_two_measured_peaks():
+    gib = 2 ** 30
+    memory = MemoryUse.from_peaks((4, int(1.4 * gib)), (8, int(1.8 * gib)))  # 1 GiB fixed + 0.1 GiB a sample
+    assert memory.fixed == pytest.approx(gib, rel=1e-6) and memory.per_sample == pytest.approx(0.1 * gib, rel=1e-6)
+    assert memory.batch_for(free_bytes=80 * gib) == 256  # capped
+    assert memory.batch_for(free_bytes=10 * gib) == 32  # 0.7 * 10 GiB - 1 GiB = 6 GiB -> 60 samples -> 32
+    with pytest.raises(ValueError, match="too little for a batch of 8"):
+        memory.batch_for(free_bytes=int(1.5 * gib))
+
+
+def test_batch_leaves_two_steps_an_epoch():
+    assert fit_batch(16, 1000) == 16 and fit_batch(16, 20) == 10 and fit_batch(16, 3) == 2
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message of a machine without a GPU")
+def test_no_gpu_is_said_clearly_and_the_cpu_works():
+    assert resolve_device("cpu")[0] == "cpu"
+    if not (torch.backends.mps.is_available()):
+        assert resolve_device("auto") == ("cpu", NO_GPU)
+    with pytest.raises(ValueError, match="no CUDA GPU is available here .* use --device cpu"):
+        resolve_device("cuda")

@@ -1,0 +1,115 @@
+"""The fine-tune's device, batch size and number of steps, from what this machine measures.
+
+Nothing here guesses a speed: the run times a few real steps on the real data and device
+(:func:`trainer.library.run.measure_steps`), and on a GPU measures the memory a sample takes at
+two batch sizes; this module turns those measurements into a plan.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+NO_GPU = "No GPU found (no CUDA or Apple Metal device): fine-tuning on the CPU, which works but is slower."
+MEMORY_SHARE = 0.7  # of the free GPU memory: leaves room for fragmentation and the evaluation
+MIN_STEPS = 10  # fewer steps than this do not fine-tune anything
+
+
+def resolve_device(requested: str) -> tuple[str, str]:
+    """(torch device, a note for the user). ``auto`` takes a GPU when there is one; asking for
+    a GPU that is not there is an error that says what to do instead."""
+    cuda = torch.cuda.is_available()
+    mps = getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available()
+    if requested == "auto":
+        if cuda:
+            return "cuda", f"Fine-tuning on the GPU ({torch.cuda.get_device_name(0)})."
+        if mps:
+            return "mps", "Fine-tuning on the Apple GPU (Metal)."
+        return "cpu", NO_GPU
+    if requested == "cuda" and not cuda:
+        raise ValueError(f"--device cuda: no CUDA GPU is available here (PyTorch {torch.__version__} sees none); "
+                         "use --device cpu, which works but is slower")
+    if requested == "mps" and not mps:
+        raise ValueError("--device mps: no Apple Metal GPU is available here; use --device cpu, which works but is slower")
+    if requested not in ("cpu", "cuda", "mps"):
+        raise ValueError(f"device must be auto, cpu, cuda or mps, not {requested!r}")
+    return requested, "Fine-tuning on the CPU." if requested == "cpu" else f"Fine-tuning on {requested}."
+
+
+def free_gpu_memory() -> tuple[int, int]:
+    """(free, total) bytes of the current CUDA device."""
+    free, total = torch.cuda.mem_get_info()
+    return int(free), int(total)
+
+
+@dataclass(frozen=True)
+class MemoryUse:
+    """Peak GPU memory of a training step as ``fixed + per_sample * batch`` (two measured points)."""
+    fixed: float
+    per_sample: float
+
+    @classmethod
+    def from_peaks(cls, small: tuple[int, int], large: tuple[int, int]) -> "MemoryUse":
+        """``small`` and ``large`` are (batch size, peak bytes) of two measured steps."""
+        (b1, p1), (b2, p2) = small, large
+        per_sample = max((p2 - p1) / (b2 - b1), 1.0)
+        return cls(max(p1 - per_sample * b1, 0.0), per_sample)
+
+    def batch_for(self, free_bytes: int, share: float = MEMORY_SHARE, low: int = 8, high: int = 256) -> int:
+        """The largest power-of-two batch whose step fits in ``share`` of the free memory, in [low, high]."""
+        fits = (free_bytes * share - self.fixed) / self.per_sample
+        if fits < low:
+            raise ValueError(f"the GPU has {free_bytes / 2**30:.1f} GiB free, too little for a batch of {low} "
+                             f"(a step needs about {(self.fixed + low * self.per_sample) / 2**30:.1f} GiB); "
+                             "close what else uses it, or use --device cpu")
+        return int(min(high, 2 ** math.floor(math.log2(fits))))
+
+
+def fit_batch(batch: int, train_items: int) -> int:
+    """At most half the training set, so an epoch has two steps or more (and at least 2)."""
+    return max(2, min(batch, train_items // 2))
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How many steps fit in the budget, and the estimate shown before training starts."""
+    steps: int
+    steps_per_epoch: int
+    step_seconds: float
+    validation_seconds: float  # one validation pass (after each epoch)
+    final_seconds: float  # the final evaluation and export
+    spent_seconds: float  # preparing and measuring, already done
+
+    @property
+    def epochs(self) -> float:
+        return self.steps / self.steps_per_epoch
+
+    @property
+    def training_seconds(self) -> float:
+        return self.steps * self.step_seconds + math.ceil(self.epochs) * self.validation_seconds
+
+    @property
+    def total_seconds(self) -> float:
+        return self.spent_seconds + self.training_seconds + self.final_seconds
+
+    def describe(self) -> str:
+        return (f"{self.steps} steps ({self.epochs:.1f} epochs) at {self.step_seconds:.2f} s a step, "
+                f"validation {self.validation_seconds:.0f} s after each epoch, final evaluation "
+                f"{self.final_seconds:.0f} s; preparing took {self.spent_seconds:.0f} s. "
+                f"Estimated total {self.total_seconds / 60:.1f} min.")
+
+
+def plan_steps(budget_s: float, spent_s: float, step_s: float, steps_per_epoch: int, validation_s: float,
+               final_s: float, min_steps: int = MIN_STEPS) -> Plan:
+    """The most steps whose training, validations and final evaluation end within the budget.
+    Raises ValueError with the budget that would do, when not even ``min_steps`` fit."""
+    per_step = step_s + validation_s / steps_per_epoch
+    steps = math.floor((budget_s - spent_s - final_s - validation_s) / per_step)
+    plan = Plan(max(steps, 0), steps_per_epoch, step_s, validation_s, final_s, spent_s)
+    if steps < min_steps:
+        needed = spent_s + final_s + validation_s + min_steps * per_step
+        raise ValueError(f"{budget_s / 60:.1f} minutes is too short on this machine: preparing took {spent_s:.0f} s, "
+                         f"a training step takes {step_s:.1f} s and evaluating {final_s:.0f} s; choose at least "
+                         f"{math.ceil(needed / 60)} minutes")
+    return plan

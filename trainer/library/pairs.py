@@ -1,0 +1,184 @@
+"""Audio-caption pairs from the user's indexed library: the text it already holds about each file.
+
+Every text goes through the one tokeniser (engine/words.py):
+
+- the file name: a UCS name gives its FX name plus its CatID's category words; any other name
+  gives its words without bare numbers, take markers and generic words
+  (:func:`trainer.corpus.captions.clean_words`);
+- its folders below the library folder (:func:`engine.index.text.folder_words`), as context after
+  the name: ``Doors/Wood/Creak_Heavy_03.wav`` -> "creak heavy, doors wood";
+- the descriptive metadata fields (BWF description, title, comment and their ID3/Vorbis/RIFF
+  equivalents). ``record.metadata_text`` merges every text field, dates, originator and coding
+  history included, so those three roles are read from the file's header instead;
+- the user's tags and the file's metadata keywords, which become keyword-to-caption text at
+  training time (laion-clap.txt §3.5, ``trainer/data/keywords.py``);
+- the user's caption, as written.
+
+A name that says nothing about the sound (``Take_017``, ``ZOOM0001``, ``Audio 01``) gives no
+text. A file left with no text of its own is not a training pair: its folder alone would give
+every file in it the same caption. It stays in the library and searchable as before.
+
+The held-out part is whole folders (:func:`split_by_folder`): a folder's files are variations
+of one sound, and one of them in training would make its siblings easy to find.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from engine.audio.decode import AudioDecodeError
+from engine.audio.metadata import FileMetadata, read_metadata
+from engine.audio.ucs import parse_ucs_filename
+from engine.index.records import FileRecord
+from engine.index.text import folder_words
+from engine.words import file_stem, ucs_categories, words
+from trainer.corpus.captions import clean_words
+from trainer.data.keywords import keyword_caption
+from trainer.data.manifest import Item
+
+log = logging.getLogger(__name__)
+
+# Words that recorders, phones, cameras and DAWs put in the names they make up. A name of only
+# these, numbers, take markers and single letters says nothing about the sound; in a name that
+# does say something they stay ("Race_Track_Ambience").
+DEVICE_WORDS = frozenset("""
+zoom tascam dr ste rec recording recordings record take track audio untitled clip voice memo
+mic ch channel bounce bounced export exported render rendered session scene shot sc slate roll
+cam camera dsc img mvi vid video mov marantz pmd roland sony icd ls mixpre sd zaxcom edit
+""".split())
+MAX_DESCRIPTION_WORDS = 40  # a long description is mostly notes about the recording, not the sound
+
+
+def says_nothing(name: str) -> bool:
+    """True when a file name holds no word about the sound: ``Take_017.wav``, ``ZOOM0001.WAV``,
+    ``STE-003.wav``, ``Audio 01.aif``, ``New Recording 12.m4a``, ``2021-03-04 10.22.wav``."""
+    return _says_nothing(file_stem(name))
+
+
+def _says_nothing(text: str) -> bool:
+    return not [w for w in clean_words(text) if len(w) > 1 and w not in DEVICE_WORDS]
+
+
+def name_caption_words(path: str) -> list[str]:
+    """The words of a file name that describe its sound (empty when the name says nothing)."""
+    name = os.path.basename(path)
+    ucs = parse_ucs_filename(name)
+    if ucs is not None:  # the FX name (unless it is a recorder's), then the category words of the CatID
+        found = [] if _says_nothing(ucs.fx_name) else clean_words(ucs.fx_name)
+        return found + [w for w in ucs_categories()[ucs.cat_id].words if w not in found]
+    return [] if says_nothing(name) else clean_words(file_stem(name))
+
+
+def folder_caption_words(path: str, library_folder: str) -> list[str]:
+    """Words of the folders between the library folder and the file, generic ones dropped."""
+    return [w for w in clean_words(" ".join(folder_words(path, library_folder))) if w not in DEVICE_WORDS]
+
+
+def descriptions(metadata: FileMetadata | None, name_words: list[str]) -> list[str]:
+    """The descriptive fields a person wrote (description, title, comment), each once, without the
+    ones that only repeat the file name or say nothing (a recorder's "ZOOM0001" title),
+    shortened to :data:`MAX_DESCRIPTION_WORDS` words."""
+    if metadata is None:
+        return []
+    found: dict[str, str] = {}
+    for text in (metadata.description, metadata.title, metadata.comment):
+        key = " ".join(clean_words(text))
+        if key and key not in found and key != " ".join(name_words) and not _says_nothing(text):
+            found[key] = " ".join(text.split()[:MAX_DESCRIPTION_WORDS])
+    return list(found.values())
+
+
+@dataclass
+class LibraryPairs:
+    """The training and held-out items, and what was left out of the text side."""
+    train: list[Item]
+    val: list[Item]
+    says_nothing: list[str] = field(default_factory=list)  # paths: no text of their own
+    val_folders: list[str] = field(default_factory=list)
+
+    @property
+    def items(self) -> list[Item]:
+        return self.train + self.val
+
+
+def record_item(record: FileRecord, metadata: FileMetadata | None) -> Item | None:
+    """The training item of one library file, or None when it has no text of its own."""
+    name = name_caption_words(record.path)
+    captions = []
+    if name:
+        context = [w for w in folder_caption_words(record.path, record.folder) if w not in name]
+        captions.append(" ".join(name) + (", " + " ".join(context) if context else ""))
+    captions += descriptions(metadata, name)
+    if record.caption.strip():
+        captions.append(" ".join(record.caption.split()))
+    keywords = metadata.keywords if metadata is not None else []
+    tags = list(dict.fromkeys(t.strip() for t in [*record.tags, *keywords] if t.strip()))
+    if not captions and not tags:
+        return None
+    return Item(Path(record.path), list(dict.fromkeys(captions)), tags)
+
+
+def _metadata(path: str) -> FileMetadata | None:
+    try:
+        return read_metadata(path)
+    except (AudioDecodeError, OSError) as error:  # the audio may still be fine: train on the rest
+        log.warning("%s: metadata not readable (%s); its name, tags and caption still count", path, error)
+        return None
+
+
+def library_pairs(records: Iterable[FileRecord], val_fraction: float = 0.15, max_val: int = 500,
+                  min_train: int = 32, min_val: int = 8, seed: int = 0) -> LibraryPairs:
+    """Pairs of the library's searchable files, split into training and held-out folders.
+    Raises ValueError, saying what the library lacks, when there is too little to learn from."""
+    items, silent = [], []
+    for record in sorted(records, key=lambda r: r.path):
+        item = record_item(record, _metadata(record.path))
+        if item is None:
+            silent.append(record.path)
+        else:
+            items.append(item)
+    train, val, val_folders = split_by_folder(items, val_fraction, max_val, seed)
+    if len(train) < min_train or len(val) < min_val:
+        raise ValueError(
+            f"too little to learn from: {len(items)} files have a name, description, tags or caption that "
+            f"describe them ({len(silent)} more have names that say nothing, like Take_017), giving {len(train)} "
+            f"to train on and {len(val)} in held-out folders; fine-tuning needs at least {min_train} and {min_val}. "
+            "Tag or caption more files, or add folders with descriptive names.")
+    return LibraryPairs(train, val, silent, val_folders)
+
+
+def split_by_folder(items: list[Item], val_fraction: float = 0.15, max_val: int = 500,
+                    seed: int = 0) -> tuple[list[Item], list[Item], list[str]]:
+    """(train, held out, held-out folders): whole folders, picked in a seeded order that depends
+    only on their paths (a resumed or repeated run holds out the same ones), until about
+    ``val_fraction`` of the items (at most ``max_val``) are held out. A library in one folder is
+    split by name instead, all numbered variants of one name ("door creak 01", "02") together."""
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        groups[str(item.audio.parent)].append(item)
+    if len(groups) < 2:
+        groups = defaultdict(list)
+        for item in items:
+            groups[" ".join(w for w in words(file_stem(item.audio.name)) if not w.isdigit())].append(item)
+    order = sorted(groups, key=lambda key: hashlib.sha1(f"{seed}|{key}".encode()).hexdigest())
+    target = min(round(len(items) * val_fraction), max_val)
+    held: list[str] = []
+    held_count = 0
+    for key in order[:-1]:  # at least one group stays for training
+        if held_count >= target:
+            break
+        if held_count + len(groups[key]) > max_val:
+            continue
+        held.append(key)
+        held_count += len(groups[key])
+    held_set = set(held)
+    train = [item for key in sorted(groups) if key not in held_set for item in groups[key]]
+    # a held-out file with tags only is scored against its keyword caption
+    val = [Item(item.audio, item.captions or [keyword_caption(item.tags)], item.tags, "val")
+           for key in sorted(held) for item in groups[key]]
+    return train, val, sorted(held)

@@ -1,0 +1,308 @@
+"""``earmark-train library-finetune``: fine-tune the active model on the user's library, as one job.
+
+Phases, each reported in the job folder (engine/finetune/job.py), which the app and
+``earmark finetune`` watch:
+
+1. preparing: pairs from the index (trainer/library/pairs.py), whole folders held out, every
+   clip's log-mel cached (the audio is read once);
+2. measuring: the starting model on the held-out folders, content only (their audio against
+   their captions; names play no part in it), then a few real training steps timed on this
+   machine (and on a GPU, the memory a sample takes) -> the plan: the steps that fit the budget,
+   and the estimate;
+3. training: the stage-2 loss (InfoNCE + captioning) mixed with salsa self-distillation from the
+   starting model's own estimated correspondences (estimated-correspondences.txt §5.2:
+   L = (1 - w) L_con + w L_dist + lambda_cap L_cap, the frozen starting model as the one teacher,
+   so what it knew keeps anchoring the new space), validation after each epoch, a resumable
+   checkpoint about every minute;
+4. evaluating: the fine-tuned model exported, then scored on the same held-out folders;
+   ``result.json`` says whether it beats the starting model.
+
+Started again on the same job folder it continues where it stopped: the request, the split and
+the plan are written once and reused, and training resumes from ``run/last``.
+"""
+from __future__ import annotations
+
+import datetime
+import json
+import logging
+import os
+import shutil
+import statistics
+import time
+from collections import Counter
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import torch
+from filelock import Timeout
+
+from engine.finetune.job import (ERROR, EVALUATING, FINISHED, KEY_METRIC, MEASURING, PAUSED, PREPARING,
+                                 TRAINING, JobFolder)
+from engine.finetune.launcher import model_folder_name
+from engine.index.records import OK
+from engine.index.sql import quote
+from engine.index.store import LibraryStore
+from engine.models.cacophony.backend import CacophonyBackend
+from engine.models.cacophony.checkpoint import is_checkpoint, load_checkpoint
+from engine.models.clap import is_clap_folder
+from engine.models.registry import CLAP_PREFIX, resolve_checkpoint
+from engine.paths import AppPaths
+from engine.settings import Settings
+from trainer.config import TrainConfig, load_config
+from trainer.data.audio import AudioDecodeError
+from trainer.data.manifest import Item, read_manifest, write_jsonl
+from trainer.data.melcache import MelSource
+from trainer.evaluation.retrieval import evaluate_backend, evaluate_cacophony_on_mels
+from trainer.export import export
+from trainer.library.budget import MemoryUse, fit_batch, free_gpu_memory, plan_steps, resolve_device
+from trainer.library.pairs import LibraryPairs, library_pairs
+
+log = logging.getLogger(__name__)
+
+# The defaults of a library fine-tune; any key can be changed with --set (which wins over the plan).
+DEFAULTS = {
+    "lr": 1e-4, "min_lr": 1e-6, "sam": False,  # SAM doubles a step's cost: more steps serve a short budget better
+    "distill_weight": 0.5,  # half contrastive on the library's captions, half the starting model's correspondences
+    "caption_weight": 0.5, "keyword_caption_prob": 0.3, "seed": 0,
+}
+CPU_BATCH = 16
+CPU_CROP_SECONDS = 3.0  # on a CPU a 3 s crop costs a third of the model's 10 s window (the builtin recipe's crop)
+MEASURE_STEPS = 4  # timed steps; the first is a warm-up and not counted
+SAVE_SECONDS = 60.0  # a resumable checkpoint about this often
+MAX_FILE_SECONDS = 120.0  # longer files are left out of training: their cached log-mels would be huge
+PROGRESS_SECONDS = 2.0
+
+
+@dataclass
+class Request:
+    minutes: float
+    device: str
+    overrides: list[str]
+    model: str  # the spec of the model to start from
+    started: float
+
+
+def library_finetune(paths: AppPaths, minutes: float | None = None, device: str = "auto",
+                     overrides: list[str] = (), model: str | None = None) -> dict:
+    """Run (or continue) the job in ``<data>/finetune``; returns its result. ``model`` is the spec
+    of the model to start from (default: the saved choice in the settings)."""
+    job = JobFolder(paths.data / "finetune")
+    lock = job.lock()
+    try:
+        lock.acquire(timeout=10)
+    except Timeout:
+        raise ValueError(f"another fine-tune of this library is running ({job.folder})") from None
+    try:
+        job.pid_file.write_text(str(os.getpid()))
+        return _run(job, paths, minutes, device, list(overrides), model)
+    except SystemExit:
+        job.event(PAUSED, "stopped; it continues from its last checkpoint when started again")
+        raise
+    except Exception as error:
+        job.event(ERROR, str(error))
+        raise
+    finally:
+        lock.release()
+
+
+def _run(job: JobFolder, paths: AppPaths, minutes: float | None, device: str, overrides: list[str],
+         model: str | None) -> dict:
+    if job.result_file.exists():
+        return job.read_json(job.result_file)
+    request = _request(job, minutes, device, overrides, model or Settings.load(paths.settings_file).model_spec)
+    plan = job.read_json(job.plan_file)
+    resumed = bool(plan)
+    if not resumed:
+        plan = _prepare_and_measure(job, paths, request)
+    cfg = TrainConfig(**plan["config"])
+    job.event(TRAINING, f"{'continuing' if resumed else 'training'}: {plan['estimate']}")
+    final = _train_quietly(cfg)
+    job.event(EVALUATING, "evaluating the fine-tuned model on the held-out folders")
+    result = _finish(job, plan, final)
+    job.write_json(job.result_file, result)
+    verdict = "better" if result["better"] else "not better"
+    job.event(FINISHED, f"done: held-out mAP@10 {result['before'][KEY_METRIC]:.3f} -> "
+                        f"{result['after'][KEY_METRIC]:.3f} ({verdict})")
+    return result
+
+
+def _request(job: JobFolder, minutes: float | None, device: str, overrides: list[str], model: str) -> Request:
+    """The user's request, written once: a resumed job keeps its budget, device and settings."""
+    path = job.folder / "request.json"
+    saved = job.read_json(path)
+    if saved:
+        return Request(**saved)
+    if minutes is None:
+        raise ValueError("no fine-tune to continue: start one with --minutes N")
+    request = Request(float(minutes), device, overrides, model, time.time())
+    job.write_json(path, request.__dict__)
+    return request
+
+
+# -- preparing and measuring --------------------------------------------------------------------
+
+def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> dict:
+    device, note = resolve_device(request.device)
+    job.event(PREPARING, note, device=device)
+    start_spec = request.model
+    start = start_checkpoint(start_spec, paths.models)
+    model_cfg = load_checkpoint(start)[0].cfg
+    records = LibraryStore(paths.index).find_files(f"status = {quote(OK)}")
+    long_files = [r for r in records if (r.duration_s or 0) > MAX_FILE_SECONDS]
+    pairs = library_pairs([r for r in records if (r.duration_s or 0) <= MAX_FILE_SECONDS])
+    mels = MelSource(model_cfg.sample_rate, model_cfg.n_mels, paths.cache / "finetune-mels")
+    pairs = _cache_mels(job, pairs, mels)
+    job.event(PREPARING, f"{len(pairs.train)} files to learn from, {len(pairs.val)} held out in "
+                         f"{len(pairs.val_folders)} folders; {len(pairs.says_nothing)} names say nothing and "
+                         f"{len(long_files)} files are over {MAX_FILE_SECONDS:.0f} s (left out of training, "
+                         "still searchable)")
+    manifests = {"train": write_jsonl(pairs.train, job.folder / "train.jsonl"),
+                 "val": write_jsonl(pairs.val, job.folder / "val.jsonl")}
+
+    job.event(MEASURING, "scoring the starting model on the held-out folders")
+    started = time.perf_counter()
+    before = evaluate_backend(CacophonyBackend.from_checkpoint(start, device=device), pairs.val)
+    final_s = time.perf_counter() - started
+    validation_s = _baseline_validation(job, start, pairs.val, mels, device)
+
+    base = {**DEFAULTS, "init": str(start), "train": [str(manifests["train"])], "val": [str(manifests["val"])],
+            "out": str(job.run_dir), "device": device, "cache_dir": str(mels.cache_dir),
+            "crop_seconds": CPU_CROP_SECONDS if device == "cpu" else None,
+            "num_workers": 0 if device == "cpu" else 2, "batch_size": CPU_BATCH}
+    fixed = dict(item.split("=", 1) for item in request.overrides)
+    if device == "cuda" and "batch_size" not in fixed:
+        job.event(MEASURING, "measuring the GPU memory a training step takes")
+        base["batch_size"] = _gpu_batch(job, _config(base, request.overrides))
+    base["batch_size"] = fit_batch(base["batch_size"], len(pairs.train)) if "batch_size" not in fixed \
+        else base["batch_size"]
+    job.event(MEASURING, f"timing {MEASURE_STEPS} training steps at batch {base['batch_size']}")
+    step_s, _ = measure_steps(_config(base, request.overrides), job.folder / "measure")
+
+    per_epoch = max(1, len(pairs.train) // _config(base, request.overrides).batch_size)
+    spent = time.time() - request.started
+    plan = plan_steps(request.minutes * 60, spent, step_s, per_epoch, validation_s, final_s)
+    base |= {"steps": plan.steps, "warmup_steps": max(1, plan.steps // 10), "eval_every": per_epoch,
+             "log_every": max(1, round(5 / step_s)), "save_every": max(1, round(SAVE_SECONDS / step_s))}
+    cfg = _config(base, request.overrides)
+    if cfg.steps != plan.steps:  # --set steps=N: the user's number of steps, the estimate follows it
+        plan = replace(plan, steps=cfg.steps)
+    library = Counter(r.folder for r in records).most_common(1)[0][0]
+    when = datetime.datetime.now()
+    saved = {"config": cfg.to_dict(), "start_model": start_spec, "start_folder": str(start), "device": device,
+             "device_note": note, "batch_size": cfg.batch_size, "steps": cfg.steps, "steps_per_epoch": per_epoch,
+             "step_seconds": step_s, "validation_seconds": validation_s, "final_seconds": final_s,
+             "estimate": plan.describe(), "estimated_seconds": plan.total_seconds, "minutes": request.minutes,
+             "before": before, "library": Path(library).name, "model_name": model_folder_name(Path(library).name, when),
+             "model_display": f"{Path(library).name} fine-tune {when:%Y-%m-%d %H:%M}",
+             "train_files": len(pairs.train), "held_out_files": len(pairs.val), "held_out_folders": pairs.val_folders,
+             "says_nothing": len(pairs.says_nothing), "long_files": len(long_files)}
+    job.write_json(job.plan_file, saved)
+    job.event(MEASURING, f"estimate: {plan.describe()}", estimate_seconds=plan.total_seconds)
+    return saved
+
+
+def start_checkpoint(spec: str, models_dir: Path) -> Path:
+    """The Cacophony checkpoint folder the active model spec names; CLAP models cannot be fine-tuned here."""
+    if spec.startswith(CLAP_PREFIX):
+        raise ValueError(f"the active model is a CLAP model ({spec}): fine-tuning works on Cacophony checkpoints "
+                         "(the builtin model or one trained with earmark-train); switch to one first")
+    folder = resolve_checkpoint(spec, models_dir)
+    if is_clap_folder(folder) or not is_checkpoint(folder):
+        raise ValueError(f"{folder} is not a Cacophony checkpoint (config.json + model.safetensors): "
+                         "fine-tuning works on those only")
+    return folder
+
+
+def _cache_mels(job: JobFolder, pairs: LibraryPairs, mels: MelSource) -> LibraryPairs:
+    """Read every clip once into the log-mel cache; a file that cannot be decoded now is left out."""
+    total, shown = len(pairs.items), time.monotonic()
+    bad: set[Path] = set()
+    for done, item in enumerate(pairs.items, 1):
+        try:
+            mels.full(item.audio)
+        except (AudioDecodeError, OSError, ValueError) as error:
+            log.warning("%s: left out of fine-tuning: %s", item.audio, error)
+            bad.add(item.audio)
+        if time.monotonic() - shown > PROGRESS_SECONDS or done == total:
+            job.event(PREPARING, f"reading audio: {done} of {total} files", done=done, total=total)
+            shown = time.monotonic()
+    keep = lambda items: [item for item in items if item.audio not in bad]  # noqa: E731
+    return LibraryPairs(keep(pairs.train), keep(pairs.val), pairs.says_nothing, pairs.val_folders)
+
+
+def _baseline_validation(job: JobFolder, start: Path, val: list[Item], mels: MelSource, device: str) -> float:
+    """The starting model's point of the validation curve (step 0), timed: one validation pass."""
+    model, tokenizer, _ = load_checkpoint(start, device)
+    started = time.perf_counter()
+    metrics = evaluate_cacophony_on_mels(model, tokenizer, val, mels, torch.device(device))
+    seconds = time.perf_counter() - started
+    job.run_dir.mkdir(parents=True, exist_ok=True)
+    with (job.run_dir / "log.jsonl").open("a") as handle:
+        handle.write(json.dumps({"step": 0, **{f"val/{k}": v for k, v in metrics.items()}}) + "\n")
+    return seconds
+
+
+def _config(base: dict, overrides: list[str]) -> TrainConfig:
+    """The distill stage (a whole checkpoint plus its frozen self as the salsa teacher) with
+    ``base``, then the user's ``--set`` overrides on top."""
+    return load_config("distill", None, [f"{k}={json.dumps(v)}" for k, v in base.items()] + list(overrides))
+
+
+def measure_steps(cfg: TrainConfig, folder: Path, steps: int = MEASURE_STEPS) -> tuple[float, int]:
+    """(median seconds a training step takes after the first, peak GPU bytes or 0): a few real
+    steps of ``cfg`` in a scratch folder, deleted afterwards."""
+    shutil.rmtree(folder, ignore_errors=True)
+    probe = replace(cfg, out=str(folder), val=[], stop_after=steps, steps=max(cfg.steps, steps + 1),
+                    eval_every=0, save_every=0, log_every=1, resume=False)
+    if probe.device == "cuda":
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats()
+    try:
+        _train_quietly(probe)
+        records = [json.loads(line) for line in (folder / "log.jsonl").read_text().splitlines()]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    seconds = [cfg.batch_size / r["samples_per_s"] for r in records if r.get("samples_per_s")][1:]
+    peak = torch.cuda.max_memory_allocated() if probe.device == "cuda" else 0
+    return statistics.median(seconds), peak
+
+
+def _gpu_batch(job: JobFolder, cfg: TrainConfig) -> int:
+    """The batch that fits the free GPU memory, from the peaks of two short runs at batch 4 and 8."""
+    free, total = free_gpu_memory()
+    points = []
+    for batch in (4, 8):
+        _, peak = measure_steps(replace(cfg, batch_size=batch), job.folder / "measure", steps=2)
+        points.append((batch, peak))
+    memory = MemoryUse.from_peaks(*points)
+    batch = memory.batch_for(free)
+    job.event(MEASURING, f"GPU: {free / 2**30:.1f} of {total / 2**30:.1f} GiB free, about "
+                         f"{memory.per_sample / 2**20:.0f} MiB a sample: batch {batch}")
+    return batch
+
+
+def _train_quietly(cfg: TrainConfig) -> Path:
+    from trainer.loop import train
+
+    return train(cfg)
+
+
+# -- finishing ----------------------------------------------------------------------------------
+
+def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
+    """Export the fine-tuned model into the job folder (fp16, as the app loads it) and score that
+    very file on the held-out folders against the starting model's score."""
+    shutil.rmtree(job.model_dir, ignore_errors=True)
+    export(final, job.model_dir, half=True, name=plan["model_display"])
+    val = read_manifest(plan["config"]["val"][0])
+    after = evaluate_backend(CacophonyBackend.from_checkpoint(job.model_dir, device=plan["device"]), val)
+    before = plan["before"]
+    result = {"before": before, "after": after, "better": after[KEY_METRIC] > before[KEY_METRIC],
+              "start_model": plan["start_model"], "model_name": plan["model_name"],
+              "model_display": plan["model_display"], "library": plan["library"], "steps": plan["steps"],
+              "held_out_files": len(val), "held_out_folders": plan["held_out_folders"],
+              "train_files": plan["train_files"], "device": plan["device"],
+              "finished": datetime.datetime.now().isoformat(timespec="seconds")}
+    (job.model_dir / "finetune.json").write_text(json.dumps(result, indent=2))  # provenance, beside the weights
+    return result
+
