@@ -108,11 +108,12 @@ class LibraryWatcher:
             if thread is not None and thread is not threading.current_thread():
                 thread.join()
         self._monitor = self._worker = None
-        if self._observer is not None:
-            self._observer.stop()
-            self._observer.join()
-            self._observer = None
-        self._roots = {}
+        with self._roots_lock:  # a set_folders() from another thread finishes first, or does nothing
+            if self._observer is not None:
+                self._observer.stop()
+                self._observer.join()
+                self._observer = None
+            self._roots = {}
 
     # -- roots ------------------------------------------------------------------------
 
