@@ -16,15 +16,9 @@ from engine.index.migrations import VERSION_KEY
 from engine.index.schema import SCHEMA_VERSION
 from engine.index.store import LibraryStore
 from engine.paths import app_paths
-from tests.engine.library.helpers import sample_library
 from tests.factories import make_tiny_cacophony_checkpoint, tone, write_audio
 
 EARMARK = Path(sys.executable).with_name("earmark")
-
-
-@pytest.fixture
-def library(tmp_path):
-    return sample_library(tmp_path / "library")
 
 
 @pytest.fixture

@@ -16,14 +16,8 @@ from engine.index.store import LibraryStore
 from engine.models import registry
 from engine.paths import app_paths
 from engine.search.filters import SearchFilters
-from tests.engine.library.helpers import sample_library
 from tests.engine.models.tiny_clap import make_tiny_clap
 from tests.factories import make_tiny_cacophony_checkpoint, noise, tone, write_audio
-
-
-@pytest.fixture
-def library(tmp_path):
-    return sample_library(tmp_path / "library")
 
 
 @pytest.fixture
