@@ -86,6 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+INTERRUPTED = 130  # the shell's code for a command Ctrl-C stopped
+
+
 # -- commands -------------------------------------------------------------------------
 
 def cmd_add_folder(engine: Engine, args) -> int:
@@ -106,19 +109,27 @@ def cmd_index(engine: Engine, args) -> int:
     failed = engine.failed_files()
     if args.json:
         _print_json({"report": report, "failed_files": [{"path": r.path, "error": r.error} for r in failed]})
-        return 0
+    else:
+        _print_index_report(report, failed)
+    return INTERRUPTED if report.stopped and stop.requested() else 0
+
+
+def _print_index_report(report: IndexReport, failed) -> None:
     print(_summary(report))
     for folder in report.offline_folders:
         print(f"offline: {_shown(folder)} (unreachable; its files are kept)")
     for folder, reason in report.unreadable_dirs.items():
         print(f"skipped folder {_shown(folder)}: {reason}")
+    if report.warnings:
+        print(f"\n{len(report.warnings)} file(s) indexed with a warning:")
+        for warning in report.warnings:
+            print(f"  {_shown(warning.path)}: {warning.error}")
     if failed:
         print(f"\n{len(failed)} file(s) could not be indexed:")
         for record in failed:
             print(f"  {_shown(record.path)}: {record.error}")
     if report.stopped:
         print("stopped early; run `earmark index` again to continue")
-    return 0
 
 
 def cmd_watch(engine: Engine, args) -> int:
@@ -339,9 +350,15 @@ class _StopOnInterrupt:
     def requested(self) -> bool:
         return self.event.is_set()
 
+    def _interrupted(self, number, frame) -> None:
+        if self.event.is_set():  # asked twice: stop now (the index is crash-safe)
+            signal.default_int_handler(number, frame)
+        self.event.set()
+        print("\nstopping at the next safe point (Ctrl-C again stops at once)", file=sys.stderr, flush=True)
+
     def __enter__(self) -> "_StopOnInterrupt":
         if threading.current_thread() is threading.main_thread():
-            self.previous = signal.signal(signal.SIGINT, lambda *_: self.event.set())
+            self.previous = signal.signal(signal.SIGINT, self._interrupted)
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -19,9 +19,10 @@ import soundfile as sf
 
 from engine.audio import formats
 from engine.audio.files import AudioDecodeError, PathLike, libsndfile_reason, open_readonly
-from engine.audio.stream import mono_blocks, resampled, windows
+from engine.audio.stream import Repairs, mono_blocks, resampled, windows
 
-__all__ = ["AudioDecodeError", "AudioFacts", "AudioWindow", "probe", "load_mono", "iter_windows", "open_sound"]
+__all__ = ["AudioDecodeError", "AudioFacts", "AudioWindow", "Repairs", "probe", "load_mono", "iter_windows",
+           "open_sound"]
 
 # libsndfile logs "data : <declared> (should be <present>)" when a WAV/AIFF header promises
 # more audio bytes than the file holds; recorders that crash leave 0 or 0xFFFFFFFF there.
@@ -30,6 +31,9 @@ _UNFINISHED_SIZES = {0, 0xFFFFFFFF}
 # MP3 frame counts can be estimates (VBR without a Xing header); allow this much shortfall before
 # calling a file truncated, because a false alarm would keep a good file out of the index.
 _LOSSY_SLACK = 0.05
+# ...and an estimate can also fall short: an MP3 may decode to more frames than its header
+# said, but never to more than this many times as many (reading stops there: every read is bounded).
+_ESTIMATE_BOUND = 2
 _SIGNATURES = (b"RIFF", b"RF64", b"BW64", b"FORM", b"fLaC", b"OggS", b"ID3")
 
 
@@ -54,10 +58,11 @@ class AudioWindow:
 @contextmanager
 def open_sound(path: PathLike) -> Iterator[tuple[sf.SoundFile, AudioFacts]]:
     """Open ``path`` read-only with libsndfile; yields the open file and its facts."""
-    with open_readonly(path) as handle:  # checks access and gives the messages; kept for sniffing on failure
-        try:  # libsndfile opens its own read-only descriptor, so the two never share a file position
-            sound = sf.SoundFile(_native_path(path))
+    with open_readonly(path) as handle:  # a regular file (checked), opened read-only; sniffed on failure
+        try:
+            sound = sf.SoundFile(**_libsndfile_source(path, handle))
         except sf.LibsndfileError as exc:
+            handle.seek(0)
             raise AudioDecodeError(_open_failure(exc, handle), path) from exc
         with sound:
             facts = _facts(sound, path)
@@ -77,27 +82,33 @@ def load_mono(path: PathLike, target_sr: int, start_s: float = 0.0, duration_s: 
         raise ValueError(f"bad region: start {start_s} s, duration {duration_s} s")
     with open_sound(path) as (sound, facts):
         start = min(round(start_s * facts.sample_rate), facts.frames)
-        frames = None if duration_s is None else round(duration_s * facts.sample_rate)
+        frames = _bounded(facts) - start if duration_s is None else round(duration_s * facts.sample_rate)
         sound.seek(start)
         blocks = _counted(mono_blocks(sound, frames), facts, start, frames, path)
         parts = list(resampled(blocks, facts.sample_rate, target_sr))
     return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
-def iter_windows(path: PathLike, target_sr: int, window_s: float, hop_s: float) -> Iterator[AudioWindow]:
-    """Overlapping mono windows over the whole file, streamed; a short file gives one window."""
+def iter_windows(path: PathLike, target_sr: int, window_s: float, hop_s: float,
+                 repairs: Repairs | None = None) -> Iterator[AudioWindow]:
+    """Overlapping mono windows over the whole file, streamed; a short file gives one window.
+    ``repairs`` counts what was mended on the way (non-finite samples read as silence)."""
     size, hop = round(window_s * target_sr), round(hop_s * target_sr)
     if not 0 < hop <= size:
         raise ValueError(f"need 0 < hop_s <= window_s, got window {window_s} s, hop {hop_s} s")
     with open_sound(path) as (sound, facts):
-        blocks = _counted(mono_blocks(sound, None), facts, 0, None, path)
+        blocks = _counted(mono_blocks(sound, _bounded(facts), repairs), facts, 0, None, path)
         for start, end, samples in windows(resampled(blocks, facts.sample_rate, target_sr), size, hop):
             yield AudioWindow(start / target_sr, end / target_sr, samples)
 
 
-def _native_path(path: PathLike) -> str | bytes:
-    """Bytes on POSIX, where names need not be UTF-8; text on Windows, where libsndfile wants wide chars."""
-    return os.fsencode(path) if os.name == "posix" else os.fsdecode(path)
+def _libsndfile_source(path: PathLike, handle) -> dict:
+    """SoundFile's arguments: on POSIX the descriptor open_readonly checked, so libsndfile
+    reads exactly the regular file that was checked (a path opened again could meanwhile
+    name a pipe); on Windows, whose C runtimes do not share descriptors, the wide-char name."""
+    if os.name == "posix":
+        return {"file": handle.fileno(), "closefd": False}  # the handle closes it
+    return {"file": os.fsdecode(path)}
 
 
 def _facts(sound: sf.SoundFile, path: PathLike) -> AudioFacts:
@@ -122,6 +133,11 @@ def _check_header_complete(sound: sf.SoundFile, facts: AudioFacts, path: PathLik
         raise AudioDecodeError(
             f"file is truncated: the header promises {promised_s:.2f} s of audio, only {facts.duration_s:.2f} s are present",
             path)
+
+
+def _bounded(facts: AudioFacts) -> int:
+    """The most frames a file may yield: its header's count, or a multiple of an MP3's estimate."""
+    return facts.frames * (_ESTIMATE_BOUND if facts.format == "mp3" else 1)
 
 
 def _counted(blocks: Iterator[np.ndarray], facts: AudioFacts, start: int, frames: int | None,

@@ -2,10 +2,16 @@
 
 Each stage is a generator over bounded blocks, so the memory a multi-hour file
 needs is one block plus one window, whatever its length.
+
+Samples that are not numbers (NaN or infinity, which a damaged or badly rendered
+32/64-bit float file can hold) are read as silence and counted in :class:`Repairs`:
+one of them would otherwise turn every vector of the file into NaN, and a file
+that is otherwise fine should stay searchable, with a warning.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import soundfile as sf
@@ -16,8 +22,23 @@ from engine.audio.files import AudioDecodeError, libsndfile_reason
 BLOCK_FRAMES = 1 << 16
 
 
-def mono_blocks(sound: sf.SoundFile, frames: int | None) -> Iterator[np.ndarray]:
-    """Read up to ``frames`` frames (None: to the end) from the current position, averaged to mono."""
+@dataclass
+class Repairs:
+    """What reading had to mend in a file's audio, for the caller to tell the user."""
+    nonfinite_samples: int = 0  # NaN or infinity, replaced by 0
+
+    def warning(self) -> str:
+        """A sentence for the file's record, or "" when nothing was mended."""
+        if not self.nonfinite_samples:
+            return ""
+        return (f"{self.nonfinite_samples} samples are not numbers (NaN or infinity): "
+                f"they were indexed as silence (the file itself is unchanged)")
+
+
+def mono_blocks(sound: sf.SoundFile, frames: int | None, repairs: Repairs | None = None) -> Iterator[np.ndarray]:
+    """Read up to ``frames`` frames (None: to the end) from the current position, averaged to mono.
+    Non-finite samples become 0 (counted in ``repairs``); the average is taken in float64 so
+    loud-but-finite channels cannot overflow to infinity."""
     done = 0
     while frames is None or done < frames:
         want = BLOCK_FRAMES if frames is None else min(BLOCK_FRAMES, frames - done)
@@ -29,7 +50,12 @@ def mono_blocks(sound: sf.SoundFile, frames: int | None) -> Iterator[np.ndarray]
         if not len(block):
             return
         done += len(block)
-        yield block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float32)
+        bad = ~np.isfinite(block)
+        if bad.any():
+            block[bad] = 0.0
+            if repairs is not None:
+                repairs.nonfinite_samples += int(bad.sum())
+        yield block[:, 0] if block.shape[1] == 1 else block.mean(axis=1, dtype=np.float64).astype(np.float32)
 
 
 def resampled(blocks: Iterable[np.ndarray], rate: int, target_rate: int) -> Iterator[np.ndarray]:

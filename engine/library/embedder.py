@@ -4,9 +4,14 @@ A library is mostly short files (one window each), so a model call per file woul
 waste most of its time on overhead; windows from consecutive files share a batch
 instead. A file is finished when its last window has a vector; a file whose decoding
 fails halfway is dropped whole (its error is kept, never half its vectors).
+
+Each file is read in its own thread (engine.library.deadline), so a file that cannot be
+read in its time budget fails alone and a stop request is heard while it is read. A
+batch the model refuses is retried file by file, so one file's audio fails that file only.
 """
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -14,8 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.audio.decode import AudioDecodeError, AudioFacts, iter_windows, probe
+from engine.audio.decode import AudioDecodeError, AudioFacts, AudioWindow, Repairs, iter_windows, probe
 from engine.audio.metadata import FileMetadata, read_metadata
+from engine.library.deadline import BackgroundReader, FileBudget, Stopped
 from engine.models.base import AudioTextModel
 
 log = logging.getLogger(__name__)
@@ -37,6 +43,7 @@ class EmbeddedFile:
     ends: list[float] = field(default_factory=list)
     vectors: list[np.ndarray] = field(default_factory=list)
     error: str = ""
+    warning: str = ""  # what was mended to index it (stored on its record)
     _pending: int = 0
     _queued_all: bool = False
 
@@ -57,18 +64,22 @@ class StageTimes:
 
 
 class WindowEmbedder:
-    def __init__(self, model: AudioTextModel, hop_fraction: float = 0.5, batch_size: int = 16):
+    def __init__(self, model: AudioTextModel, hop_fraction: float = 0.5, batch_size: int = 16,
+                 budget: FileBudget = FileBudget()):
         self.model = model
         self.window_s = model.info.window_seconds
         self.hop_s = self.window_s * hop_fraction
         self.batch_size = batch_size
+        self.budget = budget
         self.times = StageTimes()
 
     def run(self, jobs: Iterable[FileJob], should_stop: Callable[[], bool] = lambda: False,
             ) -> Iterator[EmbeddedFile]:
         """Yield every job once, finished (vectors) or failed (error), in completion order.
 
-        Stops between batches when ``should_stop()``; unfinished files are then not yielded.
+        Stops when ``should_stop()`` (asked between batches and several times a second while
+        a file is read); unfinished files are then not yielded. A file that keeps the run
+        waiting past its budget fails with an error saying so.
         """
         queue: list[tuple[EmbeddedFile, float, float, np.ndarray]] = []
         started: list[EmbeddedFile] = []
@@ -77,10 +88,13 @@ class WindowEmbedder:
                 return
             item = EmbeddedFile(job)
             started.append(item)
-            windows = self._windows(item)
-            while True:
+            reader = BackgroundReader(functools.partial(self._windows, item), name="earmark-decode")
+            while not item.error:
                 try:
-                    window = next(windows, None)
+                    window = reader.next(lambda: self.budget.for_audio(item.facts and item.facts.duration_s),
+                                         should_stop)
+                except Stopped:
+                    return
                 except Exception as exc:  # noqa: BLE001 - one bad file must not end the run
                     self._fail(item, exc)
                     queue = [entry for entry in queue if entry[0] is not item]
@@ -95,6 +109,7 @@ class WindowEmbedder:
                     yield from self._finished(started)
                     if should_stop():
                         return
+            reader.close()  # a file failed while embedding stops being read
             item._queued_all = True
             yield from self._finished(started)
         if queue:
@@ -106,37 +121,91 @@ class WindowEmbedder:
         if isinstance(exc, AudioDecodeError):
             item.error = str(exc)
         else:
-            log.exception("unexpected failure decoding %r", item.job.path)
+            log.error("unexpected failure decoding %r", item.job.path, exc_info=exc)
             item.error = f"unexpected error while decoding: {type(exc).__name__}: {exc}"
         item._pending = 0
         item.starts, item.ends, item.vectors = [], [], []
 
-    def _windows(self, item: EmbeddedFile):
+    def _windows(self, item: EmbeddedFile) -> Iterator[AudioWindow]:
+        """The file's windows; runs in the reader's thread (facts, metadata and the warning
+        are set on ``item`` before the windows that follow them are handed over)."""
         tic = time.perf_counter()
         item.facts = probe(item.job.path)
-        item.metadata = read_metadata(item.job.path)
+        item.metadata = _metadata(item.job.path)
         self.times.decode += time.perf_counter() - tic
-        windows = iter_windows(item.job.path, self.model.info.sample_rate, self.window_s, self.hop_s)
+        repairs = Repairs()
+        windows = iter_windows(item.job.path, self.model.info.sample_rate, self.window_s, self.hop_s, repairs)
         while True:
             tic = time.perf_counter()
             window = next(windows, None)
             self.times.decode += time.perf_counter() - tic
             if window is None:
                 self.times.audio_seconds += item.facts.duration_s
+                item.warning = repairs.warning()
                 return
             yield window
 
     def _embed(self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]]) -> None:
         tic = time.perf_counter()
-        vectors = self.model.embed_audio([samples for *_, samples in queue])
+        try:
+            vectors = self.model.embed_audio([samples for *_, samples in queue])
+        except Exception as exc:  # noqa: BLE001 - find out whether one file or the model is at fault
+            self._embed_file_by_file(queue, exc)
+        else:
+            self._keep(queue, vectors)
         self.times.model += time.perf_counter() - tic
+
+    def _embed_file_by_file(self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]],
+                            batch_error: Exception) -> None:
+        """A batch the model refused: if it cannot embed silence either, the model is broken
+        and the run must stop (raise); otherwise each file is tried alone and those the
+        model refuses fail on their own."""
+        try:
+            self.model.embed_audio([np.zeros(round(self.window_s * self.model.info.sample_rate), np.float32)])
+        except Exception:
+            raise batch_error
+        for item in dict.fromkeys(entry[0] for entry in queue):
+            mine = [entry for entry in queue if entry[0] is item]
+            try:
+                vectors = self.model.embed_audio([samples for *_, samples in mine])
+            except Exception as exc:  # noqa: BLE001 - this file's audio is what the model refuses
+                log.warning("the model refused %r: %s", item.job.path, exc)
+                self._model_failed(item, f"{type(exc).__name__}: {exc}")
+                continue
+            self._keep(mine, vectors)
+
+    def _keep(self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]], vectors: np.ndarray) -> None:
         for (item, start, end, _), vector in zip(queue, vectors):
+            if item.error:
+                continue
+            if not np.isfinite(vector).all():  # audio far outside any real range overflows the model
+                self._model_failed(item, "its audio gave vectors that are not numbers (samples far outside "
+                                         "the normal range)")
+                continue
             item.starts.append(start)
             item.ends.append(end)
             item.vectors.append(vector)
             item._pending -= 1
 
     @staticmethod
+    def _model_failed(item: EmbeddedFile, reason: str) -> None:
+        item.error = f"the model could not embed this file: {reason}"
+        item._pending = 0
+        item.starts, item.ends, item.vectors = [], [], []
+
+    @staticmethod
     def _finished(started: list[EmbeddedFile]) -> Iterator[EmbeddedFile]:
         while started and started[0].done:
             yield started.pop(0)
+
+
+def _metadata(path: str) -> FileMetadata:
+    """The file's words, best effort: a parser failing on them costs the file its metadata
+    text (logged), never its place in the index. Unreadable files still raise."""
+    try:
+        return read_metadata(path)
+    except AudioDecodeError:
+        raise
+    except Exception:  # noqa: BLE001 - tags are optional; the audio is what is indexed
+        log.exception("could not read the metadata of %r; indexing it without", path)
+        return FileMetadata()

@@ -9,6 +9,8 @@ kill -9 at any point leaves a state the next run completes to what a clean run g
 """
 from __future__ import annotations
 
+import functools
+import itertools
 import logging
 import os
 import time
@@ -20,6 +22,9 @@ from engine.index.records import ERROR, OFFLINE, FileRecord, FileState, FolderRe
 from engine.index.sql import quote
 from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
+from engine.audio.files import AudioDecodeError
+from engine.library.committer import Committer
+from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
 from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
 from engine.library.report import FileError, IndexProgress, IndexReport, ProgressCallback
 from engine.library.scanner import ScannedFile, ScanResult, content_hash, scan
@@ -37,6 +42,7 @@ class IndexerOptions:
     batch_size: int = 16  # windows per model call
     commit_every: int = 32  # files per commit: fewer, larger LanceDB fragments
     commit_interval_s: float = 10.0  # ...or this often, so a slow model still saves its work
+    file_budget: FileBudget = FileBudget()  # how long one file may keep the run waiting
 
 
 @dataclass
@@ -56,7 +62,7 @@ class Indexer:
         self.model = model
         self.options = options
         self.row_lock = row_lock or nullcontext()
-        self.embedder = WindowEmbedder(model, options.hop_fraction, options.batch_size)
+        self.embedder = WindowEmbedder(model, options.hop_fraction, options.batch_size, options.file_budget)
 
     def index(self, paths: Iterable[str] | None = None, progress: ProgressCallback | None = None,
               should_stop: StopCheck | None = None) -> IndexReport:
@@ -73,7 +79,8 @@ class Indexer:
         report.unreadable_dirs = dict(scanned.unreadable_dirs)
         sorted_out = triage(scanned, known)
         report.unchanged = len(sorted_out.unchanged)
-        hashes = self._hashes([item for _, item in sorted_out.recheck] + sorted_out.new, progress, should_stop)
+        hashes, too_slow = self._hashes([item for _, item in sorted_out.recheck] + sorted_out.new, progress,
+                                        should_stop)
         if hashes is None:
             report.stopped = True
             return self._finish(report, started)
@@ -81,7 +88,7 @@ class Indexer:
         self._apply_cheap_changes(plan, folder_of, report)
         jobs = [FileJob(item.path, (row, item, digest)) for row, item, digest in plan.changed] + \
                [FileJob(item.path, (None, item, digest)) for item, digest in plan.added]
-        self._embed_and_commit(jobs, folder_of, report, progress, should_stop)
+        self._embed_and_commit(jobs, folder_of, report, progress, should_stop, too_slow)
         if paths is None and not report.stopped:
             self._embed_missing(report, progress, should_stop)
         return self._finish(report, started)
@@ -155,17 +162,23 @@ class Indexer:
         return self.store.count_files(f"{folder_clause(folder.path)} AND status = {quote(OFFLINE)}") > 0
 
     def _hashes(self, items: list[ScannedFile], progress: ProgressCallback,
-                should_stop: StopCheck) -> dict[str, str] | None:
-        hashes = {}
+                should_stop: StopCheck) -> tuple[dict[str, str] | None, dict[str, str]]:
+        """Content hashes by path ("" for a file that cannot be read: decoding says why, in
+        words), or None when stopped; and the files whose reading ran out of time, with why
+        (they are not read again in this run)."""
+        hashes, too_slow = {}, {}
         for done, item in enumerate(items, 1):
-            if should_stop():
-                return None
             try:
-                hashes[item.path] = content_hash(item.path)
-            except OSError:
-                hashes[item.path] = ""  # unreadable: decoding will say why, in words
+                hashes[item.path] = call_within(functools.partial(content_hash, item.path),
+                                                self.options.file_budget.for_bytes(item.size), should_stop)
+            except Stopped:
+                return None, too_slow
+            except OverBudget as exc:
+                hashes[item.path], too_slow[item.path] = "", str(exc)
+            except (AudioDecodeError, OSError):
+                hashes[item.path] = ""
             progress(IndexProgress("hashing", done, len(items), item.path))
-        return hashes
+        return hashes, too_slow
 
     def _apply_cheap_changes(self, plan: Plan, folder_of: dict[str, str], report: IndexReport) -> None:
         # moves and touches keep each row's id (so its vectors) and change where and when: one commit
@@ -178,15 +191,20 @@ class Indexer:
         report.moved, report.touched, report.removed = len(plan.moved), len(plan.touched), len(plan.deleted)
 
     def _embed_and_commit(self, jobs: list[FileJob], folder_of: dict[str, str], report: IndexReport,
-                          progress: ProgressCallback, should_stop: StopCheck) -> None:
-        with _Committer(self.store, self.model, self.options, self.row_lock) as committer:
-            for done, item in enumerate(self._embedded(jobs, report, should_stop), 1):
+                          progress: ProgressCallback, should_stop: StopCheck, too_slow: dict[str, str]) -> None:
+        with Committer(self.store, self.model, self.options.commit_every, self.options.commit_interval_s,
+                       self.row_lock) as committer:
+            given_up = [EmbeddedFile(job, error=too_slow[job.path]) for job in jobs if job.path in too_slow]
+            rest = [job for job in jobs if job.path not in too_slow]
+            for done, item in enumerate(itertools.chain(given_up, self._embedded(rest, report, should_stop)), 1):
                 row, scanned, digest = item.job.context
                 record = self._record(item, scanned, digest, folder_of[scanned.path], row.id if row else None)
                 if item.error:
                     report.errors.append(FileError(item.job.path, item.error))
                     committer.failed(record)
                 else:
+                    if item.warning:
+                        report.warnings.append(FileError(item.job.path, item.warning))
                     committer.embedded(record, self._windows(item))
                     report.embedded += 1
                     if row is None:
@@ -250,53 +268,7 @@ class Indexer:
             duration_s=facts.duration_s if facts else None, sample_rate=facts.sample_rate if facts else None,
             channels=facts.channels if facts else None, bit_depth=facts.bit_depth if facts else None,
             format=facts.format if facts else None, metadata_text=metadata.text if metadata else "",
-            status=ERROR if item.error else "pending", error=item.error, indexed_at=time.time())
-
-
-class _Committer:
-    """Buffers finished files and writes them in batches (vectors, then records)."""
-
-    def __init__(self, store: LibraryStore, model: AudioTextModel, options: IndexerOptions,
-                 row_lock: AbstractContextManager):
-        self.store, self.model, self.options, self.row_lock = store, model, options, row_lock
-        self.ok: list[tuple[FileRecord, Windows]] = []
-        self.errors: list[FileRecord] = []
-        self.last = time.monotonic()
-
-    def embedded(self, record: FileRecord, windows: Windows) -> None:
-        self.ok.append((record, windows))
-        self._maybe_flush()
-
-    def failed(self, record: FileRecord) -> None:
-        self.errors.append(record)
-        self._maybe_flush()
-
-    def _maybe_flush(self) -> None:
-        if (len(self.ok) + len(self.errors) >= self.options.commit_every
-                or time.monotonic() - self.last >= self.options.commit_interval_s):
-            self.flush()
-
-    def flush(self) -> None:
-        with self.row_lock:
-            if self.ok:
-                records = self._keep_user_fields([record for record, _ in self.ok])
-                self.store.commit_embedded(self.model.info, [(r, w) for r, (_, w) in zip(records, self.ok)])
-            if self.errors:
-                self.store.upsert_files(self._keep_user_fields(self.errors))
-        self.ok, self.errors, self.last = [], [], time.monotonic()
-
-    def _keep_user_fields(self, records: list[FileRecord]) -> list[FileRecord]:
-        """Tags and caption are the user's and survive a content change; read right before
-        writing, so one set while the file was being embedded is not lost."""
-        current = self.store.get_files([r.id for r in records if r.id is not None])
-        return [replace(r, tags=list(current[r.id].tags), caption=current[r.id].caption) if r.id in current else r
-                for r in records]
-
-    def __enter__(self) -> "_Committer":
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        self.flush()  # what is finished is kept, whatever ended the run
+            status=ERROR if item.error else "pending", error=item.error or item.warning, indexed_at=time.time())
 
 
 def _folder_containing(path: str, folders: list[FolderRecord]) -> FolderRecord | None:

@@ -35,6 +35,7 @@ class IndexReport:
     embedded: int = 0  # files that got vectors in this run (added + updated + missing ones)
     audio_seconds: float = 0.0
     errors: list[FileError] = field(default_factory=list)  # files that failed in this run
+    warnings: list[FileError] = field(default_factory=list)  # files indexed after a repair of their audio
     offline_folders: list[str] = field(default_factory=list)
     back_online: list[str] = field(default_factory=list)  # folders that were offline and are reachable again
     unreadable_dirs: dict[str, str] = field(default_factory=dict)

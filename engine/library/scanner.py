@@ -13,6 +13,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from engine.audio.files import open_readonly
 from engine.audio.formats import AUDIO_EXTENSIONS
 
 log = logging.getLogger(__name__)
@@ -97,9 +98,14 @@ def _stat_file(path: str) -> ScannedFile:
 
 
 def content_hash(path: str) -> str:
-    """blake2b-128 of the whole file: identifies a file's audio across renames and moves."""
+    """blake2b-128 of the whole file: identifies a file's audio across renames and moves.
+
+    Opens regular files only (AudioDecodeError says what else it is) and reads no more
+    than the size they had when opened, so a file that keeps growing cannot keep it busy."""
     digest = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as handle:
-        while block := handle.read(_HASH_BLOCK):
+    with open_readonly(path, allow_empty=True) as handle:
+        left = os.fstat(handle.fileno()).st_size
+        while left > 0 and (block := handle.read(min(_HASH_BLOCK, left))):
             digest.update(block)
+            left -= len(block)
     return digest.hexdigest()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import struct
 import tempfile
 from pathlib import Path
@@ -13,6 +14,7 @@ import soundfile as sf
 
 from engine.audio.decode import AudioDecodeError, iter_windows, load_mono, probe
 from engine.audio.metadata import read_metadata
+from engine.library.scanner import content_hash
 from tests.engine.audio.conftest import wav_header
 from tests.factories import tone, write_audio
 
@@ -39,6 +41,13 @@ def patched(path, offset: int, fmt: str, value: int):
     return path
 
 
+def bound_socket(path):
+    """A Unix socket file (what a running program leaves in a folder); closing keeps the file."""
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(path))
+    return path
+
+
 # Failures visible in the header: probe already refuses the file.
 OPEN_FAILURES = {
     "zero_byte": (lambda d: written(d / "empty.wav", b""), "file is empty (0 bytes)"),
@@ -58,7 +67,12 @@ OPEN_FAILURES = {
     "unsupported_container": (lambda d: good(d, "sun.wav", format="AU"), "unsupported audio format: AU"),
     "missing": (lambda d: d / "gone.wav", "file not found"),
     "folder": (lambda d: (d / "dir.wav").mkdir() or d / "dir.wav", "is a folder, not a file"),
-    "fifo": (lambda d: os.mkfifo(d / "pipe.wav") or d / "pipe.wav", "not a regular file"),
+    "fifo": (lambda d: os.mkfifo(d / "pipe.wav") or d / "pipe.wav", "not a regular file: a named pipe (FIFO)"),
+    "socket": (lambda d: bound_socket(d / "socket.wav"), "not a regular file: a socket"),
+    "link_to_dev_zero": (lambda d: os.symlink("/dev/zero", d / "zero.wav") or d / "zero.wav",
+                         "not a regular file: a link to /dev/zero, a character device"),
+    "link_to_dev_urandom": (lambda d: os.symlink("/dev/urandom", d / "random.wav") or d / "random.wav",
+                            "not a regular file: a link to /dev/urandom, a character device"),
     "symlink_loop": (lambda d: os.symlink(d / "loop.wav", d / "loop.wav") or d / "loop.wav", "symbolic link loop"),
 }
 
@@ -67,6 +81,19 @@ OPEN_FAILURES = {
 @pytest.mark.parametrize("reader", [probe, lambda p: load_mono(p, 16_000), lambda p: list(iter_windows(p, 16_000, 1, 1))],
                          ids=["probe", "load_mono", "iter_windows"])
 def test_bad_file_gives_its_own_message(tmp_path, case, reader):
+    make, message = OPEN_FAILURES[case]
+    with pytest.raises(AudioDecodeError) as raised:
+        reader(make(tmp_path))
+    assert str(raised.value).startswith(message), str(raised.value)
+
+
+NOT_FILES = ("missing", "folder", "fifo", "socket", "link_to_dev_zero", "link_to_dev_urandom", "symlink_loop")
+
+
+@pytest.mark.timeout(30)  # opening a FIFO used to wait for a writer, reading /dev/zero never ended
+@pytest.mark.parametrize("case", NOT_FILES)
+@pytest.mark.parametrize("reader", [read_metadata, content_hash], ids=["read_metadata", "content_hash"])
+def test_every_reader_refuses_what_is_not_a_regular_file_without_opening_it(tmp_path, case, reader):
     make, message = OPEN_FAILURES[case]
     with pytest.raises(AudioDecodeError) as raised:
         reader(make(tmp_path))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -70,12 +71,12 @@ def sample_library(folder: Path) -> Path:
 
 
 def checksums(folder: Path) -> dict[str, str]:
-    """Content digest of every regular file under ``folder`` (links not followed)."""
+    """Content digest of every regular file under ``folder`` (links, pipes and sockets not followed)."""
     sums = {}
     for root, _, files in os.walk(folder):
         for name in files:
             path = os.path.join(root, name)
-            if os.path.islink(path):
+            if not stat.S_ISREG(os.lstat(path).st_mode):
                 continue
             try:
                 with open(path, "rb") as handle:
