@@ -10,9 +10,10 @@ import dataclasses
 import json
 import logging
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from engine.fs import atomic_file
 
 log = logging.getLogger(__name__)
 
@@ -52,12 +53,10 @@ class Settings:
     def save(self, path: Path) -> None:
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".json", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        with atomic_file(path) as partial, open(partial, "w", encoding="utf-8") as handle:
             json.dump(dataclasses.asdict(self), handle, indent=2)
             handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            os.fsync(handle.fileno())  # on disk before the rename, so a power cut keeps old or new
 
 
 def _python_type(field: dataclasses.Field) -> type | tuple[type, ...]:

@@ -11,7 +11,6 @@ import hashlib
 import logging
 import math
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import soundfile as sf
 
 from engine.audio.decode import open_sound
 from engine.audio.files import AudioDecodeError, libsndfile_reason
+from engine.fs import atomic_file
 
 log = logging.getLogger(__name__)
 
@@ -125,12 +125,5 @@ def _store(peaks: Peaks, cache_file: Path) -> None:
     """Write through a uniquely named temporary file: the preview's workers may compute the
     same file's peaks at once (a selection changed back and forth), and each rename is whole."""
     cache_file.parent.mkdir(parents=True, exist_ok=True)
-    handle, partial = tempfile.mkstemp(prefix=f".{cache_file.stem}-", suffix=".partial", dir=cache_file.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            np.savez(out, mins=peaks.mins, maxs=peaks.maxs, duration_s=peaks.duration_s,
-                     sample_rate=peaks.sample_rate)
-        os.replace(partial, cache_file)
-    except BaseException:
-        Path(partial).unlink(missing_ok=True)
-        raise
+    with atomic_file(cache_file) as partial, open(partial, "wb") as out:
+        np.savez(out, mins=peaks.mins, maxs=peaks.maxs, duration_s=peaks.duration_s, sample_rate=peaks.sample_rate)

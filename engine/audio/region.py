@@ -9,13 +9,13 @@ The source is opened read-only through the decoder; only the new file is written
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import soundfile as sf
 
 from engine.audio.decode import open_sound
 from engine.audio.files import AudioDecodeError, libsndfile_reason
+from engine.fs import atomic_file
 
 _FLOAT_OR_LOSSY = {"FLOAT", "DOUBLE", "VORBIS", "OPUS", "MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III"}
 
@@ -54,15 +54,11 @@ def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_di
         raise RegionError("Refusing to overwrite the source file with its own region.")
     # A unique temporary name: two writers of the same region (a background pre-write and a
     # drag that could not wait) each finish a whole file, and the rename keeps one of them.
-    handle, partial_name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".partial", dir=out_dir)
-    os.close(handle)
-    partial = Path(partial_name)
     try:
-        with sf.SoundFile(str(partial), "w", samplerate=facts.sample_rate, channels=facts.channels,
-                          subtype=facts.subtype, endian=endian, format=container) as out:
+        with atomic_file(target) as partial, sf.SoundFile(str(partial), "w", samplerate=facts.sample_rate,
+                                                          channels=facts.channels, subtype=facts.subtype,
+                                                          endian=endian, format=container) as out:
             out.write(frames)
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
-        partial.unlink(missing_ok=True)
         raise RegionError(f"Cannot write a region of {source.name}: {exc}") from exc
-    os.replace(partial, target)
     return target

@@ -20,14 +20,14 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from filelock import FileLock, Timeout
+
+from engine.fs import atomic_file
 
 # Job states, as the app and the CLI show them.
 NONE, STARTING, RUNNING, STOPPED, FAILED, DONE = "none", "starting", "running", "stopped", "failed", "done"
@@ -103,10 +103,8 @@ class JobFolder:
     # -- writing (the trainer process) ----------------------------------------------------
     def write_json(self, path: Path, data: dict) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}-")
-        with os.fdopen(fd, "w") as handle:
+        with atomic_file(path) as partial, open(partial, "w") as handle:
             json.dump(data, handle, indent=2)
-        os.replace(tmp, path)
 
     def event(self, phase: str, message: str, **data) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)

@@ -9,13 +9,12 @@ crop touches only its own frames.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from engine.fs import atomic_file
 from engine.models.cacophony.model import LogMel
 from trainer.data.audio import duration_seconds, load_mono
 
@@ -78,11 +77,5 @@ def cache_entry(cache_dir: Path, path: Path, settings: str) -> Path:
 def write_npy(entry: Path, array: np.ndarray) -> None:
     """Write beside and rename into place: concurrent writers and readers never see half a file."""
     entry.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=entry.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            np.save(f, array)
-        os.replace(tmp, entry)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_file(entry) as partial, open(partial, "wb") as f:
+        np.save(f, array)

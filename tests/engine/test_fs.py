@@ -1,0 +1,37 @@
+"""The shared file-system helpers: folder containment as text, and whole-file writes."""
+from __future__ import annotations
+
+import pytest
+
+from engine.fs import atomic_file, folder_prefix, is_inside
+
+
+def test_inside_means_the_folder_or_below_it_never_a_sibling_with_the_same_start():
+    assert is_inside("/sounds/doors/creak.wav", "/sounds")
+    assert is_inside("/sounds/doors/creak.wav", "/sounds/")
+    assert is_inside("/sounds", "/sounds")
+    assert not is_inside("/sounds2/creak.wav", "/sounds")
+    assert not is_inside("/sound", "/sounds")
+    assert is_inside("/anything", "/")
+    assert folder_prefix("/sounds/") == folder_prefix("/sounds") == "/sounds/"
+
+
+def test_atomic_file_replaces_the_target_whole_and_leaves_nothing_beside_it(tmp_path):
+    target = tmp_path / "peaks.npz"
+    target.write_bytes(b"old")
+    with atomic_file(target) as partial:
+        partial.write_bytes(b"new")
+        assert target.read_bytes() == b"old"  # readers see the old file until the block ends
+    assert target.read_bytes() == b"new"
+    assert [p.name for p in tmp_path.iterdir()] == ["peaks.npz"]
+
+
+def test_a_failed_write_keeps_the_old_file_and_removes_the_partial_one(tmp_path):
+    target = tmp_path / "settings.json"
+    target.write_text("old")
+    with pytest.raises(RuntimeError, match="disk full"):
+        with atomic_file(target) as partial:
+            partial.write_text("half")
+            raise RuntimeError("disk full")
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
