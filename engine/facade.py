@@ -26,6 +26,7 @@ import numpy as np
 
 from engine.audio.decode import AudioDecodeError, AudioFacts, iter_windows, load_mono, probe
 from engine.audio.metadata import FileMetadata, read_metadata
+from engine.fs import is_inside
 from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
 from engine.index.store import LibraryStore
 from engine.library.indexer import Indexer, IndexerOptions, StopCheck, folder_clause
@@ -220,9 +221,9 @@ class Engine:
             raise ValueError(f"{folder} is not a folder")
         existing = [f.path for f in self.store.folders()]
         for other in existing:
-            if folder == other or _is_inside(folder, other):
+            if is_inside(folder, other):
                 raise ValueError(f"{folder} is already in the library (as part of {other})")
-        children = [other for other in existing if _is_inside(other, folder)]
+        children = [other for other in existing if is_inside(other, folder)]
         if not children:
             self.store.add_folder(folder)  # one write; a running index picks it up next time
         else:
@@ -425,7 +426,3 @@ class Engine:
 
 def _normalise(path: str | os.PathLike) -> str:
     return os.path.abspath(os.path.expanduser(os.fspath(path)))
-
-
-def _is_inside(path: str, folder: str) -> bool:
-    return path.startswith(folder.rstrip(os.sep) + os.sep)

@@ -23,6 +23,7 @@ from engine.index.sql import quote
 from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
 from engine.audio.files import AudioDecodeError
+from engine.fs import is_inside
 from engine.library.committer import Committer
 from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
 from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
@@ -272,7 +273,7 @@ class Indexer:
 
 
 def _folder_containing(path: str, folders: list[FolderRecord]) -> FolderRecord | None:
-    inside = [f for f in folders if path == f.path or path.startswith(f.path.rstrip(os.sep) + os.sep)]
+    inside = [f for f in folders if is_inside(path, f.path)]
     return max(inside, key=lambda f: len(f.path), default=None)
 
 

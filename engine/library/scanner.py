@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from engine.audio.files import open_readonly
 from engine.audio.formats import AUDIO_EXTENSIONS
+from engine.fs import is_inside
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class ScanResult:
 
     def covers(self, path: str) -> bool:
         """False if ``path`` lies under a folder this scan could not list (its fate is unknown)."""
-        return not any(path == d or path.startswith(d + os.sep) for d in self.unreadable_dirs)
+        return not any(is_inside(path, d) for d in self.unreadable_dirs)
 
 
 def is_audio_name(name: str) -> bool:

@@ -5,9 +5,9 @@ vector search may return, so both halves of a hybrid query see the same library.
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
+from engine.fs import folder_prefix
 from engine.index.records import OFFLINE, OK, path_key
 from engine.index.sql import all_of, quote
 from engine.index.text import phrase_pattern
@@ -38,8 +38,7 @@ class SearchFilters:
         if self.format:
             clauses.append(f"format = {quote(self.format.lower().lstrip('.'))}")
         if self.folder:
-            prefix = path_key(self.folder).rstrip("/" + os.sep) + os.sep
-            clauses.append(f"starts_with(path, {quote(prefix)})")
+            clauses.append(f"starts_with(path, {quote(folder_prefix(path_key(self.folder)))})")
         if self.tag:
             clauses.append(f"array_has(tags, {quote(self.tag.strip())})")
         return all_of(*clauses)
