@@ -17,6 +17,7 @@ from pathlib import Path
 
 from engine.audio.decode import AudioDecodeError
 from engine.facade import Engine
+from engine.finetune import console as finetune_console
 from engine.index.migrations import SchemaVersionError
 from engine.index.records import OFFLINE, path_key
 from engine.library.report import IndexProgress, IndexReport
@@ -57,6 +58,9 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the models --model accepts")
     models.add_argument("--use", metavar="SPEC", help="make SPEC the saved model (re-embeds the library with it)")
     models.add_argument("--json", action="store_true")
+    finetune = commands.add_parser("finetune", help="fine-tune the model on your library (time budget, "
+                                                    "before/after on held-out folders, swapped in only if better)")
+    finetune_console.add_arguments(finetune)
     status = commands.add_parser("status", help="folders, file counts, model")
     status.add_argument("--json", action="store_true")
     return parser
@@ -225,6 +229,11 @@ def cmd_models(engine: Engine, args) -> int:
     return 0
 
 
+def cmd_finetune(engine: Engine, args) -> int:
+    with _StopOnInterrupt() as stop:
+        return finetune_console.run(engine, args, stop.requested)
+
+
 def cmd_status(engine: Engine, args) -> int:
     status = engine.status()
     if args.json:
@@ -246,7 +255,7 @@ def cmd_status(engine: Engine, args) -> int:
 
 COMMANDS = {"add-folder": cmd_add_folder, "remove-folder": cmd_remove_folder, "index": cmd_index,
             "watch": cmd_watch, "search": cmd_search, "similar": cmd_similar, "info": cmd_info,
-            "models": cmd_models, "status": cmd_status}
+            "models": cmd_models, "finetune": cmd_finetune, "status": cmd_status}
 
 
 # -- output ---------------------------------------------------------------------------

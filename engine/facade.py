@@ -26,6 +26,7 @@ import numpy as np
 
 from engine.audio.decode import AudioDecodeError, AudioFacts, iter_windows, load_mono, probe
 from engine.audio.metadata import FileMetadata, read_metadata
+from engine.finetune import Finetuner
 from engine.fs import is_inside
 from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
 from engine.index.store import LibraryStore
@@ -130,6 +131,7 @@ class Engine:
         self._watcher: LibraryWatcher | None = None
         self.root_probe = RootProbe()  # how the watcher checks folders (a test swaps in a hanging check)
         self._switch: ModelSwitch | None = None
+        self.finetuner = Finetuner(paths)  # the library fine-tune, a process of its own (engine/finetune)
 
     # -- model --------------------------------------------------------------------------
 
@@ -189,6 +191,21 @@ class Engine:
         finally:
             job.finished = True
             progress(job)
+
+    def use_finetuned(self, force: bool = False, progress: Callable[[ModelSwitch], None] | None = None,
+                      ) -> ModelSwitch:
+        """Switch to the finished fine-tune's model (re-embedding in the background, as any switch),
+        which must beat the model it started from on the held-out folders unless ``force``. The
+        previous model stays where it was, so switching back is a plain switch."""
+        spec = self.finetuner.adopt(force)
+        report = progress or (lambda _: None)
+
+        def watch(job: ModelSwitch) -> None:
+            if job.finished and self.model_spec == spec:
+                self.finetuner.mark_applied()
+            report(job)
+
+        return self.switch_model(spec, watch)
 
     def _flip(self, model: AudioTextModel, spec: str) -> None:
         with self._model_lock:

@@ -1,0 +1,136 @@
+"""The library fine-tune end to end: the real trainer process on a named library the test writes,
+launched through `earmark finetune` and the Finetuner, really killed and resumed, cancelled,
+and swapped in only when it beats the starting model on held-out folders."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+from pathlib import Path
+
+import pytest
+
+from engine.cli import main
+from engine.facade import Engine
+from engine.finetune import Finetuner
+from engine.finetune.job import DONE, KEY_METRIC, STOPPED, TRAINING
+from engine.models.cacophony.checkpoint import is_checkpoint
+from engine.settings import Settings
+from tests.engine.finetune.conftest import FAST, indexed_home, wait_for
+from tests.finetune_library import SAYS_NOTHING
+
+pytestmark = pytest.mark.slow
+
+
+def earmark(paths, *args: str) -> int:
+    return main(["--home", str(paths.data.parent), *args])
+
+
+def sets(*items: str) -> list[str]:
+    return [arg for item in items for arg in ("--set", item)]
+
+
+@pytest.fixture(scope="module")
+def finetuned(tmp_path_factory, tiny_checkpoint):
+    """A home whose tiny model was fine-tuned once through `earmark finetune`: (paths, stdout, stderr)."""
+    paths = indexed_home(tmp_path_factory.mktemp("finetuned"), tiny_checkpoint)
+    capture = tmp_path_factory.mktemp("out")
+    with open(capture / "out", "w") as out, open(capture / "err", "w") as err:
+        import contextlib
+
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = earmark(paths, "finetune", "--minutes", "5", "--device", "cpu", *sets("steps=40", *FAST))
+    return paths, code, (capture / "out").read_text(), (capture / "err").read_text()
+
+
+def test_a_short_cpu_finetune_beats_the_starting_model_and_becomes_active(finetuned, tiny_checkpoint):
+    paths, code, out, err = finetuned
+    assert code == 0, err
+    result = json.loads((paths.data / "finetune" / "result.json").read_text())
+    before, after = result["before"][KEY_METRIC], result["after"][KEY_METRIC]
+    assert result["better"] and after > before + 0.05, result
+    assert result["held_out_folders"] and result["held_out_files"] >= 8
+    assert "estimate:" in err and "validation at step" in err  # the estimate, then each epoch's validation
+
+    model = Path(Settings.load(paths.settings_file).model_spec)  # the switch saved the new choice
+    assert model.parent == paths.models and model.name.startswith("library-") and is_checkpoint(model)
+    assert json.loads((model / "finetune.json").read_text())["after"][KEY_METRIC] == after
+    assert f"now using {model}" in out and f"earmark models --use {tiny_checkpoint}" in out
+
+    with Engine(paths) as engine:
+        assert engine.model_spec == str(model)
+        assert engine.store.files_missing_embeddings(engine.model_info) == []  # the whole library re-embedded
+        hits = {Path(hit.path).name for hit in engine.search("pink noise", limit=200)}
+        assert set(SAYS_NOTHING) <= hits  # names that say nothing were not trained on, and are still found
+        switch = engine.switch_model(str(tiny_checkpoint))  # rollback: the previous model is still there
+        switch.wait()
+        assert not switch.error and engine.model_spec == str(tiny_checkpoint)
+    assert Settings.load(paths.settings_file).model_spec == str(tiny_checkpoint)
+    earmark(paths, "models", "--use", str(model))  # back to the fine-tuned one for the next test
+
+
+def test_a_model_that_got_worse_is_not_swapped_in_unless_insisted(finetuned, capsys):
+    paths, code, _, _ = finetuned
+    assert code == 0
+    good = Settings.load(paths.settings_file).model_spec
+    capsys.readouterr()
+    # A learning rate a thousand times too high wrecks what the good model knew.
+    code = earmark(paths, "finetune", "--minutes", "5", "--device", "cpu",
+                   *sets("steps=15", "lr=0.5", "warmup_steps=1", "distill_weight=0", "caption_weight=0"))
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    result = json.loads((paths.data / "finetune" / "result.json").read_text())
+    assert not result["better"] and result["after"][KEY_METRIC] < result["before"][KEY_METRIC], result
+    assert "not better: keeping" in out
+    assert Settings.load(paths.settings_file).model_spec == good  # unchanged
+    assert sorted(p.name for p in paths.models.iterdir()) == [Path(good).name]  # the worse one was not added
+
+    assert earmark(paths, "finetune", "--force") == 0  # the user insists
+    out, _ = capsys.readouterr()
+    forced = Path(Settings.load(paths.settings_file).model_spec)
+    assert forced != Path(good) and forced.parent == paths.models and f"now using {forced}" in out
+    assert Path(good).is_dir()  # and can go back to the good one
+
+
+def saved_step(paths) -> int:
+    try:
+        return json.loads((paths.data / "finetune" / "run" / "last" / "config.json").read_text())["step"]
+    except (OSError, ValueError, KeyError):
+        return 0
+
+
+def test_a_killed_run_resumes_from_its_checkpoint_after_an_app_restart(library_home, tiny_checkpoint):
+    paths = library_home
+    finetuner = Finetuner(paths)
+    finetuner.start(5, str(tiny_checkpoint), "cpu", ["steps=36", "save_every=3", "log_every=1", *FAST])
+    wait_for(lambda: saved_step(paths) >= 6, what="a checkpoint at step 6")
+    pid = int(finetuner.job.pid_file.read_text())
+    os.kill(pid, signal.SIGKILL)  # no chance to save or say anything
+    finetuner._process.wait(timeout=30)
+    killed_at = saved_step(paths)
+    assert Finetuner(paths).status().state == STOPPED
+
+    restarted = Finetuner(paths)  # a new app: nothing but the job folder
+    assert restarted.resume()
+    wait_for(lambda: restarted.status().state == DONE, what="the resumed run to finish")
+    trainer_log = finetuner.job.log_file.read_text()
+    assert f"resumed {finetuner.job.run_dir / 'last'} at step {killed_at}" in trainer_log
+    steps = [r["step"] for r in map(json.loads, (finetuner.job.run_dir / "log.jsonl").read_text().splitlines())
+             if "loss" in r]
+    assert steps[-1] == 36 and steps.count(1) == 1  # went on to the end, never started over
+    assert restarted.status().result["steps"] == 36
+
+
+def test_cancel_stops_the_process_and_leaves_nothing_behind(library_home, tiny_checkpoint):
+    paths = library_home
+    finetuner = Finetuner(paths)
+    finetuner.start(5, str(tiny_checkpoint), "cpu", ["steps=500", *FAST])
+    wait_for(lambda: finetuner.status().phase == TRAINING, what="training to start")
+    pid = int(finetuner.job.pid_file.read_text())
+    finetuner.cancel()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not finetuner.job.folder.exists()
+    assert not paths.models.exists() or not any(paths.models.iterdir())
+    assert Settings.load(paths.settings_file).model_spec == str(tiny_checkpoint)
+    assert Finetuner(paths).status().state == "none"
