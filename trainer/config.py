@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from engine.configs import config_from_dict
 from trainer.teachers import TEACHERS
 
 STAGES = ("stage1", "stage2", "distill", "finetune")
@@ -132,8 +133,4 @@ def load_config(stage: str, path: str | Path | None = None, overrides: list[str]
         data |= json.loads(Path(path).read_text())
     data = apply_overrides(data, list(overrides))
     data["stage"] = stage
-    known = {f.name for f in dataclasses.fields(TrainConfig)}
-    unknown = set(data) - known
-    if unknown:
-        raise ValueError(f"unknown training config keys: {sorted(unknown)}; known: {sorted(known)}")
-    return TrainConfig(**data)
+    return config_from_dict(TrainConfig, data, "training config")

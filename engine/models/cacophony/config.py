@@ -6,6 +6,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.configs import config_from_dict
+
 CONFIG_DIR = Path(__file__).parent / "configs"
 
 
@@ -68,11 +70,7 @@ class CacophonyConfig:
 
     @classmethod
     def from_dict(cls, data: dict) -> "CacophonyConfig":
-        known = {f.name for f in dataclasses.fields(cls)}
-        unknown = set(data) - known
-        if unknown:
-            raise ValueError(f"unknown Cacophony config keys: {sorted(unknown)}")
-        return cls(**data)
+        return config_from_dict(cls, data, "Cacophony config")
 
 
 def list_configs() -> list[str]:
