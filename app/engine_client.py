@@ -50,14 +50,10 @@ def builtin_model_installed() -> bool:
 
 def describe_report(report) -> str:
     """An indexing run in one status-bar line."""
-    parts = [f"{n} {what}" for n, what in ((report.added, "added"), (report.updated, "updated"),
-                                           (report.moved, "moved"), (report.removed, "removed"))
-             if n]
-    if report.errors:
-        parts.append(f"{len(report.errors)} failed (see Failed files)")
+    parts = [report.summary(zeros=False) + (" (see Failed files)" if report.errors else "")]
     if report.offline_folders:
         parts.append(f"{len(report.offline_folders)} folder(s) offline")
-    summary = ", ".join(parts) or "no changes"
+    summary = ", ".join(filter(None, parts)) or "no changes"
     return f"{'Indexing paused' if report.stopped else 'Library up to date'}: {summary} · {report.seconds:.1f} s"
 
 

@@ -286,9 +286,7 @@ def _print_hits(hits: list[SearchHit], args) -> int:
 
 
 def _summary(report: IndexReport) -> str:
-    parts = [f"{report.scanned} files", f"{report.added} added", f"{report.updated} updated",
-             f"{report.moved} moved", f"{report.removed} removed", f"{len(report.errors)} failed"]
-    return ", ".join(parts) + f" in {report.seconds:.1f} s"
+    return f"{report.scanned} files, {report.summary()} in {report.seconds:.1f} s"
 
 
 def _print_json(value) -> None:
