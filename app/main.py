@@ -11,7 +11,7 @@ import traceback
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
-from engine.logs import setup_logging
+from engine.logs import entry_logging
 from engine.paths import HOME_ENV, AppPaths, app_paths
 
 log = logging.getLogger("app")
@@ -44,8 +44,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.home:
         os.environ[HOME_ENV] = args.home  # child processes (trainer, CLI) see the same library
     paths = app_paths(args.home).ensure()
-    setup_logging(paths.logs)
+    with entry_logging(paths.logs):
+        return _run(args, paths)
 
+
+def _run(args: argparse.Namespace, paths: AppPaths) -> int:
     from app.engine_client import EngineClient
     from app.main_window import MainWindow
     from app.theme import apply_theme

@@ -21,6 +21,7 @@ from engine.finetune import console as finetune_console
 from engine.index.migrations import SchemaVersionError
 from engine.index.records import OFFLINE, path_key
 from engine.library.report import IndexProgress, IndexReport
+from engine.logs import entry_logging
 from engine.models.registry import ModelLoadError, list_models
 from engine.paths import app_paths
 from engine.search.filters import SearchFilters
@@ -82,6 +83,11 @@ def _output_options(command: argparse.ArgumentParser) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    with entry_logging(app_paths(args.home).logs):
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         with Engine(app_paths(args.home), args.model) as engine:
             return COMMANDS[args.command](engine, args)

@@ -34,7 +34,6 @@ from engine.library.indexer import Indexer, IndexerOptions, StopCheck, folder_cl
 from engine.library.report import IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
 from engine.library.watcher import LibraryWatcher
-from engine.logs import close_logging, setup_logging
 from engine.models.base import AudioTextModel, ModelInfo
 from engine.models.clap import DownloadProgress
 from engine.models.registry import ModelLoadError, load_model
@@ -112,14 +111,9 @@ class FileInfo:
 class Engine:
     def __init__(self, paths: AppPaths, model_spec: str | None = None, *,
                  download_progress: DownloadProgress | None = None):
-        self.paths = paths.ensure()
-        self._log_file = setup_logging(paths.logs)
-        try:
-            self.settings = Settings.load(paths.settings_file)
-            self.store = LibraryStore(paths.index)
-        except BaseException:
-            close_logging(self._log_file)  # a refused open must not leave the log file held
-            raise
+        self.paths = paths.ensure()  # logging is the entry point's (engine.logs), never the engine's
+        self.settings = Settings.load(paths.settings_file)
+        self.store = LibraryStore(paths.index)
         self.model_spec = model_spec or self.settings.model_spec
         self.download_progress = download_progress
         self.model_error = ""
@@ -432,7 +426,6 @@ class Engine:
         if self._switch is not None:
             self._switch.cancel()
             self._switch.wait()
-        close_logging(self._log_file)
 
     def __enter__(self) -> "Engine":
         return self

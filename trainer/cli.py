@@ -18,19 +18,19 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from pathlib import Path
 
+from engine.logs import entry_logging
 from trainer.config import STAGES, load_config
 from trainer.teachers import TeacherUnavailable
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     try:
-        return args.run(args)
+        with entry_logging():  # progress and metrics on the terminal (the run folder keeps log.jsonl)
+            return args.run(args)
     except (ValueError, FileNotFoundError, KeyError, TeacherUnavailable) as error:
         print(f"earmark-train: {error}", file=sys.stderr)
         return 2

@@ -13,6 +13,7 @@ from engine.index.migrations import VERSION_KEY, SchemaVersionError
 from engine.index.records import ERROR, OK
 from engine.index.schema import SCHEMA_VERSION
 from engine.index.store import LibraryStore
+from engine.logs import entry_logging
 from engine.models import registry
 from engine.paths import app_paths
 from engine.search.filters import SearchFilters
@@ -244,11 +245,16 @@ def test_remove_folder_stops_a_running_index_instead_of_waiting(engine, library)
     assert len(engine.store.embeddings(engine.model_info).file_ids()) == 0
 
 
-def test_a_refused_database_leaves_no_log_file_held(tmp_path, tiny_checkpoint):
+def test_the_engine_leaves_logging_to_its_host(tmp_path, tiny_checkpoint):
+    """Opening and closing an engine, or an open the index refuses, neither adds a log handler nor
+    removes the one the app (the host) installed on the same log file."""
     paths = app_paths(tmp_path / "home")
-    Engine(paths, str(tiny_checkpoint)).close()
-    LibraryStore(paths.index).meta.set(VERSION_KEY, SCHEMA_VERSION + 1)
-    with pytest.raises(SchemaVersionError):
-        Engine(paths, str(tiny_checkpoint))
-    log_file = str(paths.logs / "earmark.log")
-    assert not [h for h in logging.getLogger().handlers if getattr(h, "baseFilename", None) == log_file]
+    root = logging.getLogger()
+    with entry_logging(paths.logs):
+        before = list(root.handlers)
+        Engine(paths, str(tiny_checkpoint)).close()
+        assert root.handlers == before
+        LibraryStore(paths.index).meta.set(VERSION_KEY, SCHEMA_VERSION + 1)
+        with pytest.raises(SchemaVersionError):
+            Engine(paths, str(tiny_checkpoint))
+        assert root.handlers == before

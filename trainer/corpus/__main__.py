@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 from pathlib import Path
 
+from engine.logs import entry_logging
 from trainer.corpus.build import SOURCES, assemble, build_part
 from trainer.corpus.debian import PACKAGE_SETS
 
@@ -28,8 +28,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     args.packages = [package for name in args.packages.split(",") if name
                      for package in PACKAGE_SETS.get(name, (name,))]
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    with entry_logging():  # progress on the terminal
+        return _build(parser, args)
 
+
+def _build(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     sources = [s for s in args.sources.split(",") if s]
     unknown = set(sources) - set(SOURCES)
     if unknown:
