@@ -42,7 +42,7 @@ def _load_model(engine, start_watching):
 
 
 def builtin_model_installed() -> bool:
-    from engine.models.cacophony.checkpoint import is_checkpoint
+    from engine.models.folders import is_checkpoint
     from engine.models.registry import BUILTIN_DIR
 
     return is_checkpoint(BUILTIN_DIR)

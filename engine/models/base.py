@@ -7,9 +7,13 @@ Vectors come back L2-normalised so a dot product is the cosine similarity.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+
+# (what, bytes done, bytes total or None): how a model download reports to whoever shows it.
+DownloadProgress = Callable[[str, int, int | None], None]
 
 
 @dataclass(frozen=True)

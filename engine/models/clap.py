@@ -12,8 +12,6 @@ Two things the transformers API leaves to the caller, handled here:
 """
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,10 +21,8 @@ from huggingface_hub import snapshot_download
 from huggingface_hub.utils import tqdm as hf_tqdm
 from transformers import ClapModel, ClapProcessor
 
-from engine.models.base import AudioTextModel, ModelInfo, l2_normalise
-
-# (what, bytes done, bytes total or None): how a download reports to whoever shows it.
-DownloadProgress = Callable[[str, int, int | None], None]
+from engine.models.base import AudioTextModel, DownloadProgress, ModelInfo, l2_normalise
+from engine.models.folders import is_clap_folder
 
 _HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]  # configs, weights, tokenizer: never pickles
 _CROP_SEED = 0
@@ -74,16 +70,6 @@ class ClapBackend(AudioTextModel):
         output = self.model.get_audio_features(input_features=features["input_features"].to(self.device),
                                                is_longer=is_longer.to(self.device))
         return l2_normalise(output.pooler_output.float().cpu().numpy())
-
-
-def is_clap_folder(folder: Path) -> bool:
-    config = Path(folder) / "config.json"
-    if not config.is_file():
-        return False
-    try:
-        return json.loads(config.read_text()).get("model_type") == "clap"
-    except (OSError, ValueError):
-        return False
 
 
 def download_clap(repo_id: str, progress: DownloadProgress | None = None) -> Path:

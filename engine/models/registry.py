@@ -10,6 +10,9 @@ Specs:
 Each loaded model's ``info.name`` names its embedding table, so it carries a short
 fingerprint of the weights: retraining a checkpoint in place gives a new table
 instead of mixing vectors from two different models in one.
+
+Importing this module loads neither torch nor transformers (the backends are imported when a
+model is loaded), so the app can list and check models before the engine is up.
 """
 from __future__ import annotations
 
@@ -19,9 +22,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from engine.models.base import AudioTextModel
-from engine.models.cacophony.checkpoint import CONFIG_FILE, WEIGHTS_FILE, is_checkpoint
-from engine.models.clap import DownloadProgress, is_clap_folder
+from engine.models.base import AudioTextModel, DownloadProgress
+from engine.models.folders import CONFIG_FILE, WEIGHTS_FILE, is_checkpoint, is_clap_folder
 
 BUILTIN = "builtin"
 CLAP_PREFIX = "clap:"

@@ -17,14 +17,9 @@ from transformers import PreTrainedTokenizerBase
 from engine.models.cacophony.config import CacophonyConfig
 from engine.models.cacophony.model import Cacophony
 from engine.models.cacophony.text_tower import TEXT_SUBDIR, load_text_tower
+from engine.models.folders import CONFIG_FILE, WEIGHTS_FILE, is_checkpoint
 
-CONFIG_FILE = "config.json"
-WEIGHTS_FILE = "model.safetensors"
 _NOT_SAVED = ("logmel.",)  # derived buffers, rebuilt from the config
-
-
-def is_checkpoint(folder: Path) -> bool:
-    return (folder / CONFIG_FILE).is_file() and (folder / WEIGHTS_FILE).is_file()
 
 
 def save_checkpoint(model: Cacophony, tokenizer: PreTrainedTokenizerBase, folder: Path,

@@ -1,0 +1,26 @@
+"""What a model folder is, told from its files without loading anything (no torch, no
+transformers): the app asks this at start, before the engine and its model are loaded."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+CONFIG_FILE = "config.json"
+WEIGHTS_FILE = "model.safetensors"
+
+
+def is_checkpoint(folder: Path) -> bool:
+    """A Cacophony checkpoint: ``config.json`` and ``model.safetensors`` (a saved CLAP folder has
+    both too, so ask :func:`is_clap_folder` first where the two may meet)."""
+    return (folder / CONFIG_FILE).is_file() and (folder / WEIGHTS_FILE).is_file()
+
+
+def is_clap_folder(folder: Path) -> bool:
+    """A LAION-CLAP model saved by transformers: its ``config.json`` says ``model_type`` clap."""
+    config = Path(folder) / CONFIG_FILE
+    if not config.is_file():
+        return False
+    try:
+        return json.loads(config.read_text()).get("model_type") == "clap"
+    except (OSError, ValueError):
+        return False
