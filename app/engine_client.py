@@ -16,6 +16,7 @@ import time
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
+from app.finetune_client import FinetuneClient
 from app.search_bar import FilterValues
 from app.workers import submit
 from engine.paths import AppPaths
@@ -102,6 +103,7 @@ class EngineClient(QObject):
         self.indexing = False
         self._index_again = False
         self._switch_done.connect(self._switch_finished)
+        self.finetune = FinetuneClient(self)  # the library fine-tune (a process of its own) and its swap
 
     def _submit(self, pool: QThreadPool, fn, *args, **kwargs):
         return submit(pool, fn, *args, context=self, **kwargs)
@@ -162,12 +164,19 @@ class EngineClient(QObject):
         if self.engine is None:
             return
 
-        def progress(job) -> None:  # the engine's switch thread
-            self.switch_progress.emit(job.done, job.total)
-            if job.finished:
-                self._switch_done.emit(job.error)
+        self.engine.switch_model(spec, self._switch_progress)
 
-        self.engine.switch_model(spec, progress)
+    def use_finetuned(self, force: bool = False) -> None:
+        """Swap in the finished fine-tune's model, re-embedding like any switch (Engine.use_finetuned);
+        one that is not better than the model it started from only with ``force``."""
+        if self.engine is not None:
+            self._submit(self.work_pool, self.engine.use_finetuned, force, self._switch_progress,
+                         on_failed=self.error.emit)
+
+    def _switch_progress(self, job) -> None:  # the engine's switch thread
+        self.switch_progress.emit(job.done, job.total)
+        if job.finished:
+            self._switch_done.emit(job.error)
 
     def _switch_finished(self, error: str) -> None:
         if error:

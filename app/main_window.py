@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QSplitter, QSta
 
 from app.desktop import copy_paths, reveal_in_file_manager
 from app.engine_client import EngineClient, describe_report
+from app.finetune_client import status_bar_text
 from app.library_panel import LibraryPanel
 from app.notices import Banner, EmptyLibrary, IndexingStatus
 from app.offline import is_offline, offline_message
@@ -139,9 +140,11 @@ class MainWindow(QMainWindow):
         self.result_label = QLabel("")
         self.indexing = IndexingStatus()
         self.model_label = QLabel("")
+        self.finetune_label = QLabel("")
         self.statusBar().addWidget(self.result_label, 1)
         self.statusBar().addPermanentWidget(self.indexing)
         self.statusBar().addPermanentWidget(self.model_label)
+        self.statusBar().addPermanentWidget(self.finetune_label)
 
     def _connect(self) -> None:
         client = self.client
@@ -179,6 +182,7 @@ class MainWindow(QMainWindow):
         client.switch_progress.connect(lambda done, total: self.indexing.show_progress("re-embedding", done, total)
                                        if done < total else self.indexing.finish())
         client.library_changed.connect(self._rerun.start)
+        client.finetune.status_changed.connect(lambda status: self.finetune_label.setText(status_bar_text(status)))
         client.error.connect(self.show_error)
 
         shortcuts = ((QKeySequence.Find, self.focus_search), (Qt.Key_Space, self.preview.toggle_playback),

@@ -1,8 +1,8 @@
 """Settings: a list of pages on the left, one page at a time on the right.
 
-A page is a :class:`SettingsPage` subclass in :data:`PAGES`; it loads from and
+A page is a :class:`SettingsPage` subclass listed by :func:`_pages`; it loads from and
 applies to the engine's settings (or, for audio output, the app's own state).
-The fine-tuning issue adds its launcher as one more page class.
+The library fine-tune's page lives in app/finetune_page.py.
 """
 from __future__ import annotations
 
@@ -187,7 +187,10 @@ class AudioPage(SettingsPage):
         return settings
 
 
-PAGES: tuple[type[SettingsPage], ...] = (ModelPage, LibraryPage, AudioPage)
+def _pages() -> tuple[type[SettingsPage], ...]:
+    from app.finetune_page import FinetunePage  # it builds on SettingsPage, defined above
+
+    return ModelPage, LibraryPage, AudioPage, FinetunePage
 
 
 class SettingsDialog(QDialog):
@@ -201,7 +204,7 @@ class SettingsDialog(QDialog):
         self.page_list.setFixedWidth(170)
         self.page_list.setIconSize(QSize(18, 18))
         self.stack = QStackedWidget()
-        self.pages = [page_class(self) for page_class in PAGES]
+        self.pages = [page_class(self) for page_class in _pages()]
         settings = client.settings()
         for page in self.pages:
             QListWidgetItem(icon(page.icon_name), page.title, self.page_list)

@@ -259,7 +259,8 @@ def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, ear
     dialog = SettingsDialog(window.client, window.player, window)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert [dialog.page_list.item(i).text() for i in range(dialog.page_list.count())] == ["Model", "Library", "Audio"]
+    pages = [dialog.page_list.item(i).text() for i in range(dialog.page_list.count())]
+    assert pages == ["Model", "Library", "Audio", "Fine-tune"]
     model_page = dialog.page(ModelPage)
     assert model_page.device.itemData(0) == "cpu"
     model_page.checkpoint.setChecked(True)

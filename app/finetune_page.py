@@ -1,0 +1,115 @@
+"""Settings -> Fine-tune: teach the model the user's own library, in a time budget.
+
+The page only shows and asks; the work is the engine's (engine/finetune, a process of its
+own) through :class:`app.finetune_client.FinetuneClient`. It shows the plan once the run has
+measured it, the step, loss and time left, the validation after each epoch, and at the end the
+held-out scores before and after. A better model is swapped in by itself (the old one keeps
+answering while the library is re-embedded); a worse one only if the user insists, and the
+model it started from stays one click away.
+"""
+from __future__ import annotations
+
+from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
+                               QVBoxLayout)
+
+from app.finetune_client import describe_status
+from app.settings_dialog import SettingsPage, _hint
+from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus
+
+INTRO = ("Earmark learns your library's sounds from what your library already says about them: file and "
+         "folder names (UCS categories included), BWF/iXML descriptions, your tags and captions. Files whose "
+         "names say nothing (Take_017, ZOOM0001) are not learnt from but stay searchable. Whole folders are "
+         "held out to check that the new model hears better, by sound alone, before it replaces the current "
+         "one. Training runs in its own process: it goes on if you close Earmark, and continues after a crash.")
+
+
+def _metrics(values: dict) -> str:
+    return (f"R@1 {values['t2a/R@1']:.3f} · R@10 {values['t2a/R@10']:.3f} · mAP@10 {values['t2a/mAP@10']:.3f}")
+
+
+class FinetunePage(SettingsPage):
+    title = "Fine-tune"
+    icon_name = "rescan"
+
+    def __init__(self, dialog):
+        super().__init__(dialog)
+        self.finetune = dialog.client.finetune
+        self.minutes = QSpinBox(minimum=1, maximum=24 * 60, value=10, suffix=" min")
+        self.device = QComboBox()
+        self.device.addItem("Automatic (a GPU when there is one)", "auto")
+        for value, text in dialog.client.compute_devices():
+            self.device.addItem(text, value.split(":")[0])
+        self.start_button = QPushButton("Fine-tune on my library", objectName="Primary")
+        self.cancel_button = QPushButton("Cancel")
+        self.progress = QProgressBar(textVisible=True)
+        self.state = _hint("")
+        self.plan = _hint("")
+        self.validation = _hint("")
+        self.result = _hint("")
+        self.use_button = QPushButton("Use it anyway")
+        self.discard_button = QPushButton("Keep the current model")
+        self.rollback_button = QPushButton("")
+
+        form = QFormLayout()
+        form.addRow("Time budget", self.minutes)
+        form.addRow("Run on", self.device)
+        buttons = QHBoxLayout()
+        for button in (self.start_button, self.cancel_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        decisions = QHBoxLayout()
+        for button in (self.use_button, self.discard_button, self.rollback_button):
+            decisions.addWidget(button)
+        decisions.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(_hint(INTRO))
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        for widget in (self.progress, self.state, self.plan, self.validation, self.result):
+            layout.addWidget(widget)
+        layout.addLayout(decisions)
+        layout.addStretch(1)
+
+        self.start_button.clicked.connect(lambda: self.finetune.start(self.minutes.value(), self.device.currentData()))
+        self.cancel_button.clicked.connect(self.finetune.cancel)
+        self.use_button.clicked.connect(lambda: self.finetune.use(force=True))
+        self.discard_button.clicked.connect(self.finetune.discard)
+        self.rollback_button.clicked.connect(self._roll_back)
+        self.finetune.status_changed.connect(self.show_status)
+        self.show_status(self.finetune.status)
+        self.finetune.poll()
+
+    def show_status(self, status: FinetuneStatus) -> None:
+        busy = status.state in (RUNNING, STARTING)
+        self.start_button.setEnabled(status.state in (NONE, FAILED, DONE) and not status.pending)
+        self.cancel_button.setEnabled(busy or status.state == STOPPED)
+        self.minutes.setEnabled(not busy)
+        self.device.setEnabled(not busy)
+        self.state.setText(describe_status(status))
+        self.progress.setVisible(busy or status.state == STOPPED)
+        self.progress.setRange(0, max(status.steps, 1) if status.steps else 0)
+        self.progress.setValue(status.step)
+        plan = status.plan
+        self.plan.setText(f"{plan.get('device_note', '')} Plan: {plan['estimate']}" if plan.get("estimate") else "")
+        before = plan.get("before")
+        lines = [f"Held-out folders before: {_metrics(before)}"] if before else []
+        lines += [f"after epoch {point['epoch']:.0f}: mAP@10 {point['t2a/mAP@10']:.3f}"
+                  for point in status.validation if point["step"]]
+        self.validation.setText("\n".join(lines[-6:]))
+        self._show_result(status)
+
+    def _show_result(self, status: FinetuneStatus) -> None:
+        result = status.result if status.state == DONE else {}
+        self.result.setText("" if not result else
+                            f"Held-out folders ({result['held_out_files']} files, by sound alone)\n"
+                            f"before ({result['start_model']}): {_metrics(result['before'])}\n"
+                            f"after: {_metrics(result['after'])}")
+        worse_waiting = status.pending and not status.better
+        self.use_button.setVisible(worse_waiting)
+        self.discard_button.setVisible(worse_waiting)
+        self.rollback_button.setVisible(bool(result) and status.applied)
+        if result:
+            self.rollback_button.setText(f"Go back to {result['start_model']}")
+
+    def _roll_back(self) -> None:
+        self.dialog.client.switch_model(self.finetune.status.result["start_model"])
