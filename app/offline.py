@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-OFFLINE = "offline"  # engine.index.records.OFFLINE; not imported from there, that package loads LanceDB
+from engine.index.status import OFFLINE
 
 
 def is_offline(hit) -> bool:

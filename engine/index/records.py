@@ -12,9 +12,8 @@ from dataclasses import asdict, dataclass, field, fields
 import pyarrow as pa
 
 from engine.index.schema import FILES_SCHEMA, FOLDERS_SCHEMA
+from engine.index.status import ERROR, OFFLINE, OK, PENDING  # noqa: F401 - re-exported beside the rows
 from engine.index.text import file_text
-
-OK, ERROR, OFFLINE = "ok", "error", "offline"
 
 
 def path_key(path: str | os.PathLike) -> str:
@@ -26,8 +25,7 @@ def path_key(path: str | os.PathLike) -> str:
 
 @dataclass
 class FileRecord:
-    """A file in the library. ``status``: "ok" (searchable), "error" (``error`` says
-    why; no vectors) or "offline" (its folder is unreachable; vectors kept)."""
+    """A file in the library; ``status`` is one of :mod:`engine.index.status`."""
     path: str
     folder: str
     content_hash: str = ""

@@ -18,7 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
-from engine.index.records import ERROR, OFFLINE, FileRecord, FileState, FolderRecord, path_key
+from engine.index.records import FileRecord, FileState, FolderRecord, path_key
+from engine.index.status import ERROR, OFFLINE, PENDING
 from engine.index.sql import quote
 from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
@@ -269,7 +270,7 @@ class Indexer:
             duration_s=facts.duration_s if facts else None, sample_rate=facts.sample_rate if facts else None,
             channels=facts.channels if facts else None, bit_depth=facts.bit_depth if facts else None,
             format=facts.format if facts else None, metadata_text=metadata.text if metadata else "",
-            status=ERROR if item.error else "pending", error=item.error or item.warning, indexed_at=time.time())
+            status=ERROR if item.error else PENDING, error=item.error or item.warning, indexed_at=time.time())
 
 
 def _folder_containing(path: str, folders: list[FolderRecord]) -> FolderRecord | None:

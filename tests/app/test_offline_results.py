@@ -6,12 +6,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from app import offline
-from app.offline import OFFLINE
 from app.results_model import BADGE_ROLE, COLUMNS, ResultsModel
 from app.results_view import ResultsView
 from app.theme import Colors
-from engine.index.records import OFFLINE as ENGINE_OFFLINE
-from engine.index.records import OK
+from engine.index.status import OFFLINE, OK
 from engine.search.searcher import SearchHit
 
 DRIVE = "/media/me/SFX Drive"
@@ -20,10 +18,6 @@ DRIVE = "/media/me/SFX Drive"
 def hits() -> list[SearchHit]:
     return [SearchHit(path="/lib/door.wav", folder="/lib", status=OK, score=80.0, duration_s=1.0),
             SearchHit(path=f"{DRIVE}/doors/creak.wav", folder=DRIVE, status=OFFLINE, score=60.0, duration_s=2.0)]
-
-
-def test_the_app_and_the_engine_spell_offline_alike():
-    assert OFFLINE == ENGINE_OFFLINE
 
 
 def test_offline_rows_are_greyed_badged_and_say_which_drive():
