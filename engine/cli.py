@@ -26,6 +26,7 @@ from engine.models.registry import ModelLoadError, list_models
 from engine.paths import app_paths
 from engine.search.filters import SearchFilters
 from engine.search.searcher import SearchHit, describe_hit
+from engine.tagging import console as tagging_console
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -64,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     finetune_console.add_arguments(finetune)
     status = commands.add_parser("status", help="folders, file counts, model")
     status.add_argument("--json", action="store_true")
+    tagging_console.add_commands(commands)
     return parser
 
 
@@ -262,6 +264,7 @@ def cmd_status(engine: Engine, args) -> int:
 COMMANDS = {"add-folder": cmd_add_folder, "remove-folder": cmd_remove_folder, "index": cmd_index,
             "watch": cmd_watch, "search": cmd_search, "similar": cmd_similar, "info": cmd_info,
             "models": cmd_models, "finetune": cmd_finetune, "status": cmd_status}
+COMMANDS.update(tagging_console.COMMANDS)
 
 
 # -- output ---------------------------------------------------------------------------

@@ -25,6 +25,8 @@ class Settings:
     window_hop_fraction: float = 0.5  # windows overlap by half: an event on a window edge is seen whole once
     embed_batch_size: int = 16  # windows per model call
     watch_debounce_s: float = 1.0  # quiet time after the last file event before re-indexing
+    tag_threshold: float = 0.3  # suggested tags below this confidence are not shown
+    tag_top_k: int = 3  # at most this many suggested tags per file and vocabulary
 
     @classmethod
     def load(cls, path: Path) -> "Settings":

@@ -1,0 +1,146 @@
+"""Suggested tags and captions, one table per model (like its window vectors), never the files table.
+
+A suggestion stays one until the user acts: accepting copies it into the file's own tags
+or caption (``LibraryStore.set_tags`` / ``set_caption``) and drops the row; rejecting keeps
+the row as "rejected", so tagging again never offers it back. Re-tagging replaces only the
+rows still "suggested".
+
+Each tagged file also gets one ``run`` row naming the job that tagged it: a killed job
+resumes by skipping the files that carry its run row. A batch is written like the window
+vectors (one delete, then one append, each atomic), so a file killed in between has no run
+row and is simply tagged again.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, fields
+from datetime import timedelta
+
+import numpy as np
+import pyarrow as pa
+from lancedb.db import DBConnection
+from lancedb.index import BTree
+
+from engine.index.schema import EMBEDDINGS_PREFIX, embeddings_table_name, open_or_create, read_all
+from engine.index.sql import all_of, in_list, quote
+
+TAG, CAPTION, RUN = "tag", "caption", "run"
+SUGGESTED, REJECTED = "suggested", "rejected"
+PREFIX = "sug_"
+
+SCHEMA = pa.schema([
+    pa.field("file_id", pa.int64(), nullable=False),
+    pa.field("kind", pa.string()),  # tag | caption | run
+    pa.field("vocabulary", pa.string()),  # the tag's vocabulary ("ucs", a user vocabulary); "" otherwise
+    pa.field("key", pa.string()),  # the term (CatID or user tag); "" for captions and runs
+    pa.field("value", pa.string()),  # the tag as it would be written, or the caption
+    pa.field("confidence", pa.float64()),
+    pa.field("evidence", pa.string()),  # what it rests on: "catid", "sound", "words", "sound+words", "decoder"
+    pa.field("state", pa.string()),  # suggested | rejected
+    pa.field("job", pa.string()),
+    pa.field("content_hash", pa.string()),  # the audio it was computed from: stale once the file changes
+    pa.field("created_at", pa.float64()),
+])
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    file_id: int
+    kind: str
+    value: str
+    confidence: float
+    key: str = ""
+    vocabulary: str = ""
+    evidence: str = ""
+    state: str = SUGGESTED
+    job: str = ""
+    content_hash: str = ""
+    created_at: float = 0.0
+
+
+_FIELDS = tuple(f.name for f in fields(Suggestion))
+
+
+def suggestions_table_name(model_name: str) -> str:
+    """``sug_`` + the same safe form of the model name its vector table uses."""
+    return PREFIX + embeddings_table_name(model_name).removeprefix(EMBEDDINGS_PREFIX)
+
+
+class SuggestionTable:
+    def __init__(self, db: DBConnection, model_name: str):
+        self.model_name = model_name
+        self.name = suggestions_table_name(model_name)
+        existed = self.name in db.list_tables().tables
+        self.table = open_or_create(db, self.name, SCHEMA)
+        if not existed:
+            self.table.create_index("file_id", config=BTree())
+
+    # -- writing ------------------------------------------------------------------------
+
+    def replace(self, file_ids: Sequence[int], rows: Sequence[Suggestion]) -> None:
+        """Make these files' open suggestions exactly ``rows`` (rejected ones stay): one
+        delete, then one append."""
+        if file_ids:
+            self.table.delete(all_of(in_list("file_id", file_ids), f"state = {quote(SUGGESTED)}"))
+        if rows:
+            stamp = time.time()
+            self.table.add(pa.Table.from_pylist(
+                [{**asdict(r), "created_at": r.created_at or stamp} for r in rows], schema=SCHEMA))
+
+    def drop(self, file_ids: Sequence[int], kind: str, keys: Iterable[str] | None = None) -> None:
+        """Delete open suggestions of ``kind`` (those of ``keys`` only, if given): accepted ones."""
+        self.table.delete(self._where(file_ids, kind, keys, SUGGESTED))
+
+    def reject(self, file_ids: Sequence[int], kind: str, keys: Iterable[str] | None = None) -> None:
+        """Mark open suggestions rejected: they are no longer shown nor offered again."""
+        self.table.update(where=self._where(file_ids, kind, keys, SUGGESTED), values={"state": REJECTED})
+
+    def delete_files(self, file_ids: Sequence[int]) -> None:
+        if file_ids:
+            self.table.delete(in_list("file_id", file_ids))
+
+    def delete_except(self, keep_ids: np.ndarray) -> int:
+        """Drop the rows of files no longer in the library; returns how many files."""
+        gone = np.setdiff1d(self.file_ids(), keep_ids)
+        self.delete_files(gone.tolist())
+        return len(gone)
+
+    def optimize(self, cleanup_older_than: timedelta = timedelta(minutes=5)) -> None:
+        self.table.optimize(cleanup_older_than=cleanup_older_than)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def for_files(self, file_ids: Sequence[int], kinds: Sequence[str] = (TAG, CAPTION),
+                  states: Sequence[str] = (SUGGESTED,)) -> dict[int, list[Suggestion]]:
+        """{file id: its suggestions, most confident first}."""
+        if not file_ids:
+            return {}
+        where = all_of(in_list("file_id", file_ids), f"kind IN ({', '.join(map(quote, kinds))})",
+                       f"state IN ({', '.join(map(quote, states))})")
+        out: dict[int, list[Suggestion]] = {}
+        for row in read_all(self.table.search().where(where).limit(None)).to_pylist():
+            out.setdefault(row["file_id"], []).append(Suggestion(**{k: row[k] for k in _FIELDS}))
+        for items in out.values():
+            items.sort(key=lambda s: -s.confidence)
+        return out
+
+    def done(self, job: str) -> np.ndarray:
+        """Ids of the files ``job`` has tagged."""
+        where = all_of(f"kind = {quote(RUN)}", f"job = {quote(job)}")
+        return np.unique(read_all(self.table.search().where(where).select(["file_id"]).limit(None))["file_id"]
+                         .to_numpy())
+
+    def file_ids(self) -> np.ndarray:
+        return np.unique(read_all(self.table.search().select(["file_id"]).limit(None))["file_id"].to_numpy())
+
+    def count(self, where: str | None = None) -> int:
+        return self.table.count_rows(where)
+
+    @staticmethod
+    def _where(file_ids: Sequence[int], kind: str, keys: Iterable[str] | None, state: str) -> str:
+        clauses = [in_list("file_id", file_ids), f"kind = {quote(kind)}", f"state = {quote(state)}"]
+        if keys is not None:
+            keys = list(keys)
+            clauses.append(f"key IN ({', '.join(map(quote, keys))})" if keys else "false")
+        return all_of(*clauses)

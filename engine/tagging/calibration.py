@@ -1,0 +1,148 @@
+"""From evidence to calibrated confidence: a softmax over the terms of a vocabulary.
+
+Each term's logit is a weighted sum of its evidence (sound, text-tower and word-overlap
+cosines); the weights are the inverse temperatures of a multi-feature temperature scaling,
+fitted by maximum likelihood on held-out files with known categories (``bench/tagging.py
+--calibrate``), so "0.7" means right about 70 % of the time on such files. Two sets of
+weights: one for files whose words name some term, one for files judged by their sound
+alone (``Take_017.wav``), because the sound-only softmax must be far less sure of itself.
+
+The fitted weights are kept per model in ``resources/tagging/calibration.json``; a model
+without an entry gets the defaults below and its confidences are marked uncalibrated.
+"""
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.tagging.evidence import Evidence
+
+CALIBRATION_FILE = Path(__file__).resolve().parents[2] / "resources" / "tagging" / "calibration.json"
+
+
+@dataclass(frozen=True)
+class Weights:
+    sound: float
+    text: float
+    lexical: float
+
+    def logits(self, evidence: Evidence) -> np.ndarray:
+        z = self.lexical * evidence.lexical.astype(np.float64)
+        if evidence.sound is not None:
+            z = z + self.sound * evidence.sound
+        if evidence.text is not None:
+            z = z + self.text * evidence.text
+        return z
+
+
+@dataclass(frozen=True)
+class Calibration:
+    with_words: Weights
+    sound_only: Weights
+    caption_threshold: float = 0.5  # generated captions less confident than this are not shown
+    fitted: str = ""  # what it was fitted on; "" for the uncalibrated defaults
+
+    def weights(self, evidence: Evidence) -> Weights:
+        return self.with_words if evidence.has_words else self.sound_only
+
+    def probabilities(self, evidence: Evidence, rivals: np.ndarray | None = None) -> np.ndarray:
+        """Confidence of each term; an exact CatID in the name is certain. ``rivals`` are the
+        logits of other alternatives that share the probability mass without being suggested:
+        a user vocabulary of three terms competes with the UCS list, or any sound would be a
+        confident one of the three."""
+        if evidence.exact is not None:
+            out = np.zeros(len(evidence.lexical))
+            out[evidence.exact] = 1.0
+            return out
+        z = self.weights(evidence).logits(evidence)
+        if rivals is None:
+            return softmax(z)
+        top = max(z.max(), rivals.max())
+        e = np.exp(z - top)
+        return e / (e.sum() + np.exp(rivals - top).sum())
+
+
+DEFAULT = Calibration(Weights(sound=20.0, text=20.0, lexical=10.0), Weights(sound=20.0, text=0.0, lexical=0.0))
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    e = np.exp(z - z.max())
+    return e / e.sum()
+
+
+def load_calibration(model_name: str, path: Path = CALIBRATION_FILE) -> Calibration:
+    """The fitted calibration of ``model_name``, or the uncalibrated defaults."""
+    if not path.is_file():
+        return DEFAULT
+    entry = json.loads(path.read_text(encoding="utf-8")).get(model_name)
+    if entry is None:
+        return DEFAULT
+    return Calibration(Weights(**entry["with_words"]), Weights(**entry["sound_only"]),
+                       entry.get("caption_threshold", DEFAULT.caption_threshold), entry.get("fitted", "fitted"))
+
+
+def save_calibration(model_name: str, calibration: Calibration, path: Path = CALIBRATION_FILE) -> None:
+    """Add or replace one model's entry, keeping the others."""
+    document = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    document[model_name] = asdict(calibration)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+# -- fitting and measuring ---------------------------------------------------------------------
+
+def label_probability(probabilities: np.ndarray, label: Sequence[int]) -> float:
+    """The probability of the right answer: the summed probability of its terms (a category
+    label covers every CatID of the category)."""
+    return float(probabilities[list(label)].sum())
+
+
+def fit_weights(evidence: Sequence[Evidence], labels: Sequence[Sequence[int]], use: Sequence[str],
+                regularise: float = 1e-3) -> Weights:
+    """Maximum-likelihood weights for the features named in ``use`` (the rest stay 0)."""
+    from scipy.optimize import minimize
+
+    names = ("sound", "text", "lexical")
+
+    def weights_of(x: np.ndarray) -> Weights:
+        values = dict.fromkeys(names, 0.0)
+        values.update(zip(use, np.exp(x)))  # log-parametrised: weights stay positive
+        return Weights(**values)
+
+    def loss(x: np.ndarray) -> float:
+        w = weights_of(x)
+        nll = -sum(np.log(max(label_probability(softmax(w.logits(e)), y), 1e-12)) for e, y in zip(evidence, labels))
+        return nll / len(labels) + regularise * float(x @ x)
+
+    result = minimize(loss, np.full(len(use), np.log(10.0)), method="L-BFGS-B", bounds=[(-5.0, 7.0)] * len(use))
+    return weights_of(result.x)
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    low: float
+    high: float
+    count: int
+    confidence: float  # mean top-1 confidence in the bin
+    accuracy: float  # share of those whose top-1 was right
+
+
+def reliability(confidences: Sequence[float], correct: Sequence[bool],
+                edges: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001),
+                ) -> tuple[list[ReliabilityRow], float]:
+    """The reliability table of top-1 predictions and the expected calibration error."""
+    confidences, correct = np.asarray(confidences, float), np.asarray(correct, bool)
+    rows, ece = [], 0.0
+    for low, high in zip(edges[:-1], edges[1:]):
+        inside = (confidences >= low) & (confidences < high)
+        if not inside.any():
+            continue
+        row = ReliabilityRow(low, min(high, 1.0), int(inside.sum()), float(confidences[inside].mean()),
+                             float(correct[inside].mean()))
+        rows.append(row)
+        ece += row.count / len(confidences) * abs(row.confidence - row.accuracy)
+    return rows, ece

@@ -1,0 +1,234 @@
+"""The tagging commands of ``earmark``: the terminal twins of the app's tags panel.
+
+    earmark vocab list | import FILE [--name NAME] | remove NAME
+    earmark tag PATH... [--captions] [--restart]      earmark tag --resume
+    earmark suggestions PATH... [--threshold P] [--top-k K]
+    earmark accept PATH... [--tag KEY]... [--min-confidence P] [--caption [--replace-caption]]
+    earmark reject PATH... [--tag KEY]... [--caption]
+    earmark add-tags "TAG, TAG" PATH...               earmark remove-tags "TAG" PATH...
+    earmark rename PATH... [--creator ID] [--source ID] [--apply]     earmark rename --undo
+
+PATH is a library file or folder (a folder stands for every file under it). Ctrl-C stops a
+tagging job at the end of a batch; ``earmark tag`` with the same paths (or ``--resume``)
+continues it, and so does a job that was killed outright.
+"""
+from __future__ import annotations
+
+import os
+import sys
+
+from engine.tags import parse_tags
+from engine.tagging.jobs import TagProgress, TagReport
+
+INTERRUPTED = 130
+
+
+def add_commands(commands) -> None:
+    """Add the tagging subcommands to ``earmark``'s subparsers."""
+    vocab = commands.add_parser("vocab", help="the vocabularies tags are suggested from (UCS and your own)")
+    action = vocab.add_subparsers(dest="vocab_command", required=True, metavar="ACTION")
+    listing = action.add_parser("list", help="list them")
+    listing.add_argument("--json", action="store_true")
+    imported = action.add_parser("import", help="import the UCS list (JSON or CSV) or your own vocabulary "
+                                                "(CSV with a tag column, or JSON)")
+    imported.add_argument("file")
+    imported.add_argument("--name", help="name of a user vocabulary (default: the file name)")
+    removed = action.add_parser("remove", help="forget an imported vocabulary")
+    removed.add_argument("name")
+
+    tag = commands.add_parser("tag", help="suggest tags (and captions) for files or folders, in the background "
+                                          "of your own tags: nothing is applied until you accept it")
+    tag.add_argument("paths", nargs="*", metavar="PATH")
+    tag.add_argument("--captions", action="store_true", help="also write a caption with the model's decoder")
+    tag.add_argument("--restart", action="store_true", help="start over instead of resuming an unfinished job")
+    tag.add_argument("--resume", action="store_true", help="finish the unfinished job")
+    tag.add_argument("--json", action="store_true")
+
+    shown = commands.add_parser("suggestions", help="the suggested tags and captions of files or folders")
+    shown.add_argument("paths", nargs="+", metavar="PATH")
+    shown.add_argument("--threshold", type=float, help="hide tags below this confidence (default: settings)")
+    shown.add_argument("--top-k", type=int, help="tags shown per vocabulary (default: settings)")
+    shown.add_argument("--json", action="store_true")
+
+    accept = commands.add_parser("accept", help="add the shown suggestions to the files' own tags")
+    accept.add_argument("paths", nargs="+", metavar="PATH")
+    accept.add_argument("--tag", action="append", metavar="KEY", help="only this suggestion (CatID or tag)")
+    accept.add_argument("--min-confidence", type=float, help="instead of the threshold in the settings")
+    accept.add_argument("--caption", action="store_true", help="the suggested caption too, where a file has none")
+    accept.add_argument("--replace-caption", action="store_true", help="even over the file's own caption")
+    reject = commands.add_parser("reject", help="hide suggestions for good (re-tagging never offers them back)")
+    reject.add_argument("paths", nargs="+", metavar="PATH")
+    reject.add_argument("--tag", action="append", metavar="KEY", help="only this suggestion (CatID or tag)")
+    reject.add_argument("--caption", action="store_true", help="the suggested caption too")
+
+    for name, verb in (("add-tags", "add tags to"), ("remove-tags", "remove tags from")):
+        edit = commands.add_parser(name, help=f"{verb} many files at once")
+        edit.add_argument("tags", help='comma separated: "door, wood"')
+        edit.add_argument("paths", nargs="+", metavar="PATH")
+
+    renaming = commands.add_parser("rename", help="propose UCS names (CatID_FXName_CreatorID_SourceID); "
+                                                  "renames only with --apply, undone by --undo")
+    renaming.add_argument("paths", nargs="*", metavar="PATH")
+    renaming.add_argument("--creator", help="CreatorID block (default: a UCS name's own, else your user name)")
+    renaming.add_argument("--source", help="SourceID block (default: a UCS name's own, else the library folder)")
+    renaming.add_argument("--apply", action="store_true", help="rename the files (the index follows them)")
+    renaming.add_argument("--undo", action="store_true", help="rename the last renamed files back")
+
+
+def _cli():
+    import engine.cli as cli  # the shared output helpers; imported late, engine.cli imports this module
+
+    return cli
+
+
+def cmd_vocab(engine, args) -> int:
+    tagging = engine.tagging
+    if args.vocab_command == "import":
+        vocabulary = tagging.import_vocabulary(args.file, args.name)
+        kind = "the UCS list" if vocabulary.is_ucs else f"vocabulary {vocabulary.name!r}"
+        print(f"imported {kind}: {len(vocabulary.terms)} terms in {len(vocabulary.categories)} categories")
+        return 0
+    if args.vocab_command == "remove":
+        tagging.remove_vocabulary(args.name)
+        print(f"removed {args.name}")
+        return 0
+    vocabularies = tagging.vocabularies()
+    if args.json:
+        _cli()._print_json([{"name": v.name, "terms": len(v.terms), "categories": len(v.categories),
+                             "source": v.source} for v in vocabularies])
+        return 0
+    for v in vocabularies:
+        print(f"{v.name:<16} {len(v.terms):>5} terms {len(v.categories):>4} categories  {v.source or '(shipped)'}")
+    return 0
+
+
+def cmd_tag(engine, args) -> int:
+    cli = _cli()
+    pending = engine.tagging.pending_job()
+    if not args.paths and not args.resume:
+        raise ValueError("name files or folders to tag, or --resume the unfinished job")
+    if pending is not None and not args.restart:
+        print(f"resuming the unfinished job over {', '.join(map(cli._shown, pending.targets))}"
+              if args.resume or pending.same_work(engine.model_info.name, [os.path.abspath(p) for p in args.paths],
+                                                  args.captions) else
+              "an unfinished job over other files is dropped; this one starts now", file=sys.stderr)
+    with _Progress() as bar, cli._StopOnInterrupt() as stop:
+        if args.resume:
+            report = engine.tagging.resume(bar.update, stop.requested)
+            if report is None:
+                print("no unfinished tagging job")
+                return 0
+        else:
+            report = engine.tagging.tag(args.paths, args.captions, bar.update, stop.requested, args.restart)
+    if args.json:
+        cli._print_json(report)
+    else:
+        print(_summary(report))
+        for path, problem in report.problems.items():
+            print(f"  {cli._shown(path)}: {problem}")
+    if report.stopped:
+        print("stopped; `earmark tag --resume` continues it", file=sys.stderr)
+        return INTERRUPTED
+    return 0
+
+
+def _summary(report: TagReport) -> str:
+    parts = [f"{report.tagged} files tagged"]
+    if report.resumed_from:
+        parts.append(f"{report.resumed_from} done before")
+    if report.captioned:
+        parts.append(f"{report.captioned} captioned")
+    if report.without_sound:
+        parts.append(f"{report.without_sound} by their words only (not embedded yet: `earmark index`)")
+    return ", ".join(parts) + f" in {report.seconds:.1f} s; `earmark suggestions PATH` shows them"
+
+
+def cmd_suggestions(engine, args) -> int:
+    cli = _cli()
+    found = engine.tagging.suggestions(args.paths, args.threshold, args.top_k)
+    if args.json:
+        cli._print_json(found)
+        return 0
+    for path, item in found.items():
+        print(cli._shown(path))
+        for s in item.tags:
+            print(f"  {s.confidence:>5.0%}  {s.value:<28} {s.key:<12} ({s.vocabulary}, {s.evidence})")
+        if item.caption is not None:
+            print(f"  {item.caption.confidence:>5.0%}  caption: {item.caption.value}")
+        if not item.tags and item.caption is None:
+            print("  no suggestions" + (f" above the threshold ({item.hidden} below)" if item.hidden else
+                                        ": `earmark tag` it first"))
+    return 0
+
+
+def cmd_accept(engine, args) -> int:
+    report = engine.tagging.accept(args.paths, args.tag, args.min_confidence, args.caption, args.replace_caption)
+    print(f"{report.tags_added} tags added, {report.captions_set} captions set")
+    if report.captions_kept:
+        print(f"{len(report.captions_kept)} files kept their own caption (--replace-caption replaces it)")
+    return 0
+
+
+def cmd_reject(engine, args) -> int:
+    rejected = engine.tagging.reject(args.paths, args.tag, args.caption)
+    print(f"{rejected} suggestions rejected" + (", and the captions" if args.caption else ""))
+    return 0
+
+
+def cmd_add_tags(engine, args) -> int:
+    print(f"{engine.tagging.add_tags(args.paths, parse_tags(args.tags))} tags added")
+    return 0
+
+
+def cmd_remove_tags(engine, args) -> int:
+    print(f"{engine.tagging.remove_tags(args.paths, parse_tags(args.tags))} tags removed")
+    return 0
+
+
+def cmd_rename(engine, args) -> int:
+    cli = _cli()
+    if args.undo:
+        undone = engine.tagging.undo_rename()
+        for plan in undone:
+            print(f"{cli._shown(plan.new)} -> {os.path.basename(plan.old)}")
+        print(f"{len(undone)} files renamed back")
+        return 0
+    if not args.paths:
+        raise ValueError("name files or folders to rename, or --undo")
+    plans, skipped = engine.tagging.rename_plan(args.paths, args.creator, args.source)
+    for plan in plans:
+        print(f"{cli._shown(plan.old)}\n    -> {os.path.basename(plan.new)}  (CatID from the {plan.reason})")
+    for path, reason in skipped.items():
+        print(f"{cli._shown(path)}: not renamed, {reason}")
+    if not args.apply:
+        print(f"{len(plans)} files would be renamed; add --apply to rename them")
+        return 0
+    engine.tagging.rename(plans)
+    print(f"{len(plans)} files renamed; `earmark rename --undo` renames them back")
+    return 0
+
+
+COMMANDS = {"vocab": cmd_vocab, "tag": cmd_tag, "suggestions": cmd_suggestions, "accept": cmd_accept,
+            "reject": cmd_reject, "add-tags": cmd_add_tags, "remove-tags": cmd_remove_tags, "rename": cmd_rename}
+
+
+class _Progress:
+    """A tqdm bar on stderr for a tagging job."""
+
+    def __init__(self):
+        self.bar = None
+
+    def update(self, progress: TagProgress) -> None:
+        from tqdm import tqdm
+
+        if self.bar is None:
+            self.bar = tqdm(total=progress.total, initial=0, desc="tagging", unit="file", file=sys.stderr,
+                            dynamic_ncols=True, leave=False)
+        self.bar.update(progress.done - self.bar.n)
+
+    def __enter__(self) -> "_Progress":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        if self.bar is not None:
+            self.bar.close()

@@ -1,0 +1,127 @@
+"""The evidence for each term of a vocabulary, per file, before it is weighed.
+
+(a) **sound**: the file's stored window embeddings (mean-pooled) against each term's prompt
+    embedding: zero-shot classification with the active model, nothing decoded again;
+(b) **words through the text tower**: the file's own words (name, folders, metadata, the
+    user's tags and caption) embedded as one text, against the same term embeddings;
+(c) **word overlap**: the same words against the terms' words (:mod:`engine.tagging.lexicon`);
+(d) **an exact UCS CatID** at the head of the file name, which decides the UCS tag outright.
+
+Term embeddings cost one text-tower pass over every prompt of the vocabulary (about 3,000
+phrases for UCS, half a minute on a laptop CPU), so they are cached on disk per model and
+vocabulary fingerprint.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from engine.index.records import FileRecord
+from engine.index.text import folder_words
+from engine.index.vectors import Windows
+from engine.models.base import AudioTextModel, l2_normalise
+from engine.tagging.lexicon import Lexicon
+from engine.tagging.prompts import term_prompts
+from engine.tagging.vocabulary import Vocabulary
+from engine.words import file_stem, name_words, words
+
+log = logging.getLogger(__name__)
+
+PROMPTS_VERSION = 1  # bump when term_prompts changes, so cached embeddings are rebuilt
+MAX_METADATA_WORDS = 40  # a long BWF description would drown the name
+TEXT_BATCH = 64
+
+
+@dataclass
+class EncodedVocabulary:
+    vocabulary: Vocabulary
+    embeddings: np.ndarray  # (terms, dim), L2-normalised
+    lexicon: Lexicon
+
+
+@dataclass
+class Evidence:
+    """Scores of every term of one vocabulary for one file; None where there is no such evidence."""
+    sound: np.ndarray | None  # cosine, (terms,)
+    text: np.ndarray | None  # cosine of the file's words with each term, (terms,)
+    lexical: np.ndarray  # word-overlap cosine, (terms,)
+    has_words: bool  # some word of the file names some term (else: judged by its sound)
+    exact: int | None  # index of the term the file name's CatID names
+
+
+def encode_vocabulary(model: AudioTextModel, vocabulary: Vocabulary, cache_dir: Path | None = None,
+                      ) -> EncodedVocabulary:
+    """Term embeddings (cached under ``cache_dir``) and the word lexicon of ``vocabulary``."""
+    cache_file = None
+    if cache_dir is not None:
+        cache_file = Path(cache_dir) / f"{model.info.name}-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npy"
+        if cache_file.is_file():
+            embeddings = np.load(cache_file)
+            if embeddings.shape == (len(vocabulary.terms), model.info.embedding_dim):
+                return EncodedVocabulary(vocabulary, embeddings, lexicon_of(vocabulary))
+    prompts = [term_prompts(term) for term in vocabulary.terms]
+    flat = [p for group in prompts for p in group]
+    vectors = np.concatenate([model.embed_text(flat[i:i + TEXT_BATCH]) for i in range(0, len(flat), TEXT_BATCH)])
+    owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
+    summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
+    np.add.at(summed, owner, vectors)
+    embeddings = l2_normalise(summed)
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        np.save(cache_file, embeddings)
+    return EncodedVocabulary(vocabulary, embeddings, lexicon_of(vocabulary))
+
+
+_LEXICONS: dict[str, Lexicon] = {}
+
+
+def lexicon_of(vocabulary: Vocabulary) -> Lexicon:
+    """The vocabulary's lexicon, built once per process (tokenising 10,000 synonyms takes a while)."""
+    if vocabulary.fingerprint not in _LEXICONS:
+        _LEXICONS[vocabulary.fingerprint] = Lexicon(vocabulary.terms)
+    return _LEXICONS[vocabulary.fingerprint]
+
+
+def file_words(record: FileRecord) -> list[str]:
+    """What a file says about itself: name, folders below the library folder, metadata
+    (capped), the user's tags and caption. Bare numbers say nothing and are dropped."""
+    found = name_words(record.path) + folder_words(record.path, record.folder)
+    found += words(record.metadata_text)[:MAX_METADATA_WORDS]
+    found += words(" ".join([*record.tags, record.caption]))
+    return [w for w in found if not w.isdigit()]
+
+
+def name_cat_id(path: str) -> str:
+    """The head of a UCS file name, where the CatID goes (``DOORWood-Int_Creak`` -> DOORWood);
+    matched against the vocabulary in use, so an imported UCS release counts."""
+    return file_stem(path).split("_", 1)[0].partition("-")[0].strip()
+
+
+def gather_evidence(model: AudioTextModel | None, encoded: EncodedVocabulary, records: list[FileRecord],
+                    windows: dict[int, Windows]) -> list[Evidence]:
+    """Evidence for each record; ``windows`` holds the stored windows of those that have them
+    (a file without, or no model, gets no sound evidence)."""
+    vocabulary = encoded.vocabulary
+    texts = [file_words(r) for r in records]
+    has_words = [encoded.lexicon.knows(t) for t in texts]
+    text_scores: dict[int, np.ndarray] = {}
+    if model is not None:
+        wanted = [i for i, t in enumerate(texts) if t and has_words[i]]
+        for start in range(0, len(wanted), TEXT_BATCH):
+            chunk = wanted[start:start + TEXT_BATCH]
+            embedded = model.embed_text([" ".join(texts[i]) for i in chunk])
+            for i, row in zip(chunk, embedded @ encoded.embeddings.T):
+                text_scores[i] = row
+    keys = {t.key: i for i, t in enumerate(vocabulary.terms)}
+    out = []
+    for i, record in enumerate(records):
+        sound = None
+        item = windows.get(record.id)
+        if model is not None and item is not None and len(item):
+            sound = encoded.embeddings @ l2_normalise(item.vectors.mean(axis=0))
+        exact = keys.get(name_cat_id(record.path)) if vocabulary.is_ucs else None
+        out.append(Evidence(sound, text_scores.get(i), encoded.lexicon.scores(texts[i]), has_words[i], exact))
+    return out

@@ -1,0 +1,120 @@
+"""A tagging job over files and folders: runs in batches, stops when asked, resumes after a kill.
+
+The job itself (what to tag, with which model, captions or not) is one JSON value in the
+index's meta table, written before the first batch and cleared after the last. What is done
+is not bookkept separately: it is the set of files that carry the job's run row in the
+suggestion table (see :mod:`engine.index.suggestions`), written in the same append as their
+suggestions. So a job killed anywhere resumes with exactly the files it had not finished.
+"""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from engine.index.meta import Meta
+from engine.index.records import OFFLINE, OK, path_key
+from engine.index.sql import all_of, quote
+from engine.index.store import LibraryStore
+from engine.index.suggestions import CAPTION, RUN, Suggestion, SuggestionTable
+
+JOB_KEY = "tagging:job"
+BATCH = 32
+
+
+@dataclass(frozen=True)
+class TagJob:
+    id: str
+    model: str  # the model name whose suggestion table it fills
+    targets: tuple[str, ...]  # absolute files or folders
+    captions: bool
+    created_at: float
+
+    @classmethod
+    def new(cls, model: str, targets: Sequence[str], captions: bool) -> "TagJob":
+        return cls(uuid.uuid4().hex[:12], model, tuple(targets), captions, time.time())
+
+    def same_work(self, model: str, targets: Sequence[str], captions: bool) -> bool:
+        return (self.model, set(self.targets), self.captions) == (model, set(targets), captions)
+
+
+@dataclass
+class TagProgress:
+    done: int
+    total: int
+    path: str = ""
+
+
+@dataclass
+class TagReport:
+    job: str
+    total: int = 0  # files the job covers
+    resumed_from: int = 0  # already done by an earlier, interrupted run of the same job
+    tagged: int = 0  # in this run
+    captioned: int = 0
+    without_sound: int = 0  # not embedded with the model yet: judged by their words only
+    stopped: bool = False
+    problems: dict[str, str] = field(default_factory=dict)  # path -> why a caption is missing
+    seconds: float = 0.0
+
+
+def saved_job(meta: Meta) -> TagJob | None:
+    value = meta.get(JOB_KEY)
+    return None if value is None else TagJob(**{**value, "targets": tuple(value["targets"])})
+
+
+def save_job(meta: Meta, job: TagJob | None) -> None:
+    meta.set(JOB_KEY, None if job is None else asdict(job))
+
+
+def target_ids(store: LibraryStore, targets: Sequence[str]) -> np.ndarray:
+    """Searchable files (online or offline) that are, or lie under, the targets."""
+    clauses = []
+    for target in targets:
+        key = path_key(target)
+        clauses.append(f"path = {quote(key)}")
+        clauses.append(f"starts_with(path, {quote(key.rstrip(os.sep) + os.sep)})")
+    if not clauses:
+        return np.empty(0, np.int64)
+    where = all_of(f"status IN ({quote(OK)}, {quote(OFFLINE)})", " OR ".join(clauses))
+    return np.unique(store.file_ids(where))
+
+
+Tagger = Callable[[list, str], tuple[list[Suggestion], dict[str, str], int]]
+
+
+def run_job(job: TagJob, store: LibraryStore, table: SuggestionTable, tag_batch: Tagger,
+            progress: Callable[[TagProgress], None] | None = None,
+            should_stop: Callable[[], bool] | None = None) -> TagReport:
+    """Tag what ``job`` has not done yet. ``tag_batch(records, job id)`` returns (rows, problems,
+    files without sound). The job is cleared from the meta table once every file is done."""
+    started = time.perf_counter()
+    ids = target_ids(store, job.targets)
+    todo = np.setdiff1d(ids, table.done(job.id))
+    report = TagReport(job.id, total=len(ids), resumed_from=len(ids) - len(todo))
+    for start in range(0, len(todo), BATCH):
+        if should_stop is not None and should_stop():
+            report.stopped = True
+            break
+        batch = todo[start:start + BATCH].tolist()
+        records = [r for r in store.get_files(batch).values() if r.status in (OK, OFFLINE)]
+        rows, problems, without_sound = tag_batch(records, job.id)
+        runs = [Suggestion(r.id, RUN, "", 1.0, job=job.id, content_hash=r.content_hash) for r in records]
+        table.replace(batch, rows + runs)
+        report.tagged += len(records)
+        report.captioned += sum(r.kind == CAPTION for r in rows)
+        report.without_sound += without_sound
+        report.problems.update(problems)
+        if progress is not None:
+            progress(TagProgress(report.resumed_from + start + len(batch), len(ids),
+                                 records[-1].path if records else ""))
+    if not report.stopped:
+        save_job(store.meta, None)
+        table.delete_except(store.file_ids())
+        table.optimize()
+    report.seconds = time.perf_counter() - started
+    return report

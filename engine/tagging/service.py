@@ -1,0 +1,305 @@
+"""What the app and the CLI call for tagging: vocabularies, jobs, suggestions, accepting, renaming.
+
+The user always wins. Tagging writes suggestions only (per model, beside the index); a file's
+own tags change only through :meth:`Tagging.accept` (which appends), :meth:`add_tags` and
+:meth:`remove_tags` (the user's explicit bulk edits), and its caption only through an accept
+(which fills an empty caption unless told to replace). Edits take the engine's short row
+lock, renames its write lock too, like every other write to file rows.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from engine.audio.ucs import parse_ucs_filename
+from engine.index.records import FileRecord
+from engine.index.store import LibraryStore
+from engine.index.suggestions import CAPTION, REJECTED, TAG, Suggestion, SuggestionTable
+from engine.models.base import AudioTextModel, CaptionOptions
+from engine.paths import AppPaths
+from engine.settings import Settings
+from engine.tagging import rename
+from engine.tagging.calibration import Calibration, load_calibration
+from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary
+from engine.tagging.jobs import TagJob, TagProgress, TagReport, run_job, save_job, saved_job, target_ids
+from engine.tagging.tagger import caption_suggestions, tag_suggestions
+from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
+
+ALL = 1 << 30  # a top-k that keeps everything
+
+
+@dataclass(frozen=True)
+class FileSuggestions:
+    path: str
+    tags: list[Suggestion]  # what is shown: above the threshold, the top k of each vocabulary
+    caption: Suggestion | None  # shown only above the caption confidence floor
+    hidden: int = 0  # open tag suggestions below the threshold or past top k
+
+
+@dataclass
+class AcceptReport:
+    tags_added: int = 0
+    captions_set: int = 0
+    captions_kept: list[str] = field(default_factory=list)  # files whose own caption was not replaced
+
+
+def _absolute(path: str | os.PathLike) -> str:
+    return os.path.abspath(os.path.expanduser(os.fspath(path)))
+
+
+class Tagging:
+    def __init__(self, store: LibraryStore, model: Callable[[], AudioTextModel], paths: AppPaths,
+                 settings: Settings, row_lock: threading.Lock, write_lock: threading.RLock):
+        self.store = store
+        self._model = model
+        self.paths = paths
+        self.settings = settings
+        self._row_lock = row_lock
+        self._write_lock = write_lock
+        self.shelf = VocabularyShelf(paths.data / "vocabularies")
+        self.journal = paths.data / "renames.jsonl"
+        self._encoded: dict[tuple[str, str], EncodedVocabulary] = {}
+        self._tables: dict[str, SuggestionTable] = {}
+
+    # -- vocabularies --------------------------------------------------------------------------
+
+    def vocabularies(self) -> list[Vocabulary]:
+        return self.shelf.all()
+
+    def import_vocabulary(self, path: str | os.PathLike, name: str | None = None) -> Vocabulary:
+        return self.shelf.import_file(path, name)
+
+    def remove_vocabulary(self, name: str) -> None:
+        self.shelf.remove(name)
+
+    def encoded(self, model: AudioTextModel, vocabulary: Vocabulary) -> EncodedVocabulary:
+        key = (model.info.name, vocabulary.fingerprint)
+        if key not in self._encoded:
+            self._encoded[key] = encode_vocabulary(model, vocabulary, self.paths.cache / "tagging")
+        return self._encoded[key]
+
+    def calibration(self, model: AudioTextModel | None = None) -> Calibration:
+        return load_calibration((model or self._model()).info.name)
+
+    # -- jobs ----------------------------------------------------------------------------------
+
+    def table(self, model: AudioTextModel | None = None) -> SuggestionTable:
+        name = (model or self._model()).info.name
+        if name not in self._tables:
+            self._tables[name] = SuggestionTable(self.store.db, name)
+        return self._tables[name]
+
+    def pending_job(self) -> TagJob | None:
+        """The job a kill or a stop left unfinished, if any."""
+        return saved_job(self.store.meta)
+
+    def tag(self, targets: Iterable[str | os.PathLike], captions: bool = False,
+            progress: Callable[[TagProgress], None] | None = None,
+            should_stop: Callable[[], bool] | None = None, restart: bool = False) -> TagReport:
+        """Suggest tags (and captions) for files and everything under folders. An unfinished job
+        for the same files, model and captions choice resumes where it stopped, unless ``restart``."""
+        model = self._model()
+        if captions and not model.info.can_caption:
+            raise ValueError(f"the model {model.info.name} has no caption decoder: tag without captions, "
+                             f"or switch to a Cacophony model")
+        wanted = [_absolute(t) for t in targets]
+        if not wanted:
+            raise ValueError("nothing to tag: name files or folders")
+        job = self.pending_job()
+        if restart or job is None or not job.same_work(model.info.name, wanted, captions):
+            job = TagJob.new(model.info.name, wanted, captions)
+            save_job(self.store.meta, job)
+        return self._run(job, model, progress, should_stop)
+
+    def resume(self, progress: Callable[[TagProgress], None] | None = None,
+               should_stop: Callable[[], bool] | None = None) -> TagReport | None:
+        """Finish the unfinished job (with the model it started with, which must be the active one)."""
+        job = self.pending_job()
+        if job is None:
+            return None
+        model = self._model()
+        if job.model != model.info.name:
+            raise ValueError(f"the unfinished tagging job was started with {job.model}, not the active "
+                             f"{model.info.name}: tag again to start over")
+        return self._run(job, model, progress, should_stop)
+
+    def _run(self, job: TagJob, model: AudioTextModel, progress, should_stop) -> TagReport:
+        vocabularies = [self.encoded(model, v) for v in self.vocabularies()]
+        calibration = self.calibration(model)
+        table = self.table(model)
+        embeddings = self.store.embeddings(model.info)
+
+        def tag_batch(records: list[FileRecord], job_id: str):
+            ids = [r.id for r in records]
+            windows = {i: embeddings.windows(i) for i in ids}
+            rejected = {i: {s.key for s in items}
+                        for i, items in table.for_files(ids, kinds=(TAG,), states=(REJECTED,)).items()}
+            rows = tag_suggestions(model, vocabularies, calibration, records, windows, rejected, job_id)
+            problems: dict[str, str] = {}
+            if job.captions:
+                captions, problems = caption_suggestions(model, records, CaptionOptions(), job_id)
+                rows += captions
+            return rows, problems, sum(1 for i in ids if not len(windows[i]))
+
+        return run_job(job, self.store, table, tag_batch, progress, should_stop)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def suggestions(self, paths: Iterable[str | os.PathLike], threshold: float | None = None,
+                    top_k: int | None = None) -> dict[str, FileSuggestions]:
+        """The suggestions to show for each library file among ``paths`` (the active model's;
+        none for files changed since they were tagged)."""
+        records = self._records(paths)
+        return self._shown(records, threshold, top_k)
+
+    def _shown(self, records: list[FileRecord], threshold: float | None, top_k: int | None,
+               ) -> dict[str, FileSuggestions]:
+        threshold = self.settings.tag_threshold if threshold is None else threshold
+        top_k = self.settings.tag_top_k if top_k is None else top_k
+        model = self._model()
+        floor = self.calibration(model).caption_threshold
+        found = self.table(model).for_files([r.id for r in records])
+        out = {}
+        for record in records:
+            items = [s for s in found.get(record.id, []) if s.content_hash == record.content_hash]
+            tags, hidden, per_vocabulary = [], 0, {}
+            own = {t.casefold() for t in record.tags}
+            for item in (s for s in items if s.kind == TAG and s.value.casefold() not in own):
+                count = per_vocabulary.get(item.vocabulary, 0)
+                if item.confidence >= threshold and count < top_k:
+                    tags.append(item)
+                    per_vocabulary[item.vocabulary] = count + 1
+                else:
+                    hidden += 1
+            caption = next((s for s in items if s.kind == CAPTION and s.confidence >= floor
+                            and s.value != record.caption), None)
+            out[record.path] = FileSuggestions(record.path, tags, caption, hidden)
+        return out
+
+    # -- acting --------------------------------------------------------------------------------
+
+    def accept(self, paths: Iterable[str | os.PathLike], keys: Sequence[str] | None = None,
+               min_confidence: float | None = None, captions: bool = False,
+               replace_caption: bool = False) -> AcceptReport:
+        """Add suggested tags to the files' own tags: the shown ones (``min_confidence`` instead of
+        the user's threshold, if given), or only those of ``keys``. With ``captions``, the shown
+        caption becomes the file's caption where it has none (or always, with ``replace_caption``)."""
+        records = self._records(paths)
+        table = self.table()
+        shown = self._shown(records, min_confidence, None) if keys is None else self._shown(records, 0.0, ALL)
+        report = AcceptReport()
+        with self._row_lock:
+            fresh = self.store.get_files([r.id for r in records])  # the tags as they are now
+            accepted: dict[str, list[int]] = {}
+            new_tags: dict[tuple[str, ...], list[int]] = {}
+            for record in records:
+                current = fresh.get(record.id, record)
+                chosen = [s for s in shown[record.path].tags if keys is None or s.key in keys]
+                tags = list(current.tags) + [s.value for s in chosen if s.value not in current.tags]
+                if len(tags) > len(current.tags):
+                    new_tags.setdefault(tuple(tags), []).append(record.id)
+                    report.tags_added += len(tags) - len(current.tags)
+                for s in chosen:
+                    accepted.setdefault(s.key, []).append(record.id)
+                caption = shown[record.path].caption
+                if captions and caption is not None:
+                    if current.caption and not replace_caption:
+                        report.captions_kept.append(record.path)
+                        continue
+                    self.store.set_caption(record.id, caption.value)
+                    table.drop([record.id], CAPTION)
+                    report.captions_set += 1
+            for tags, ids in new_tags.items():
+                self.store.set_tags(ids, list(tags))
+        for key, ids in accepted.items():
+            table.drop(ids, TAG, [key])
+        return report
+
+    def reject(self, paths: Iterable[str | os.PathLike], keys: Sequence[str] | None = None,
+               captions: bool = False) -> int:
+        """Reject the shown tag suggestions (or those of ``keys``), and with ``captions`` the
+        caption suggestion: they are hidden and never offered again for these files."""
+        records = self._records(paths)
+        table = self.table()
+        shown = self._shown(records, None, None) if keys is None else self._shown(records, 0.0, ALL)
+        by_key: dict[str, list[int]] = {}
+        for record in records:
+            for s in shown[record.path].tags:
+                if keys is None or s.key in keys:
+                    by_key.setdefault(s.key, []).append(record.id)
+        for key, ids in by_key.items():
+            table.reject(ids, TAG, [key])
+        if captions:
+            table.reject([r.id for r in records], CAPTION)
+        return sum(len(ids) for ids in by_key.values())
+
+    def add_tags(self, paths: Iterable[str | os.PathLike], tags: Sequence[str]) -> int:
+        """Append ``tags`` to each file's own tags (bulk apply); returns how many were added."""
+        return self._edit_tags(paths, lambda own: own + [t for t in tags if t not in own])
+
+    def remove_tags(self, paths: Iterable[str | os.PathLike], tags: Sequence[str]) -> int:
+        """Take ``tags`` off each file (the user's explicit bulk remove); returns how many went."""
+        gone = {t.casefold() for t in tags}
+        return -self._edit_tags(paths, lambda own: [t for t in own if t.casefold() not in gone])
+
+    def _edit_tags(self, paths, edit: Callable[[list[str]], list[str]]) -> int:
+        ids = [r.id for r in self._records(paths)]
+        changed = 0
+        with self._row_lock:
+            groups: dict[tuple[str, ...], list[int]] = {}
+            for record in self.store.get_files(ids).values():
+                tags = edit(list(record.tags))
+                if tags != record.tags:
+                    groups.setdefault(tuple(tags), []).append(record.id)
+                    changed += len(tags) - len(record.tags)
+            for tags, group in groups.items():
+                self.store.set_tags(group, list(tags))
+        return changed
+
+    # -- renaming ------------------------------------------------------------------------------
+
+    def rename_plan(self, paths: Iterable[str | os.PathLike], creator: str | None = None,
+                    source: str | None = None) -> tuple[list[rename.RenamePlan], dict[str, str]]:
+        """UCS names for the files (nothing is renamed): the plans, and {path: why not} for files
+        with no UCS category to name them by."""
+        records = self._records(paths)
+        ucs = next(v for v in self.vocabularies() if v.name == UCS)
+        by_tag = {t.tag.casefold(): t.key for t in ucs.terms}
+        shown = self._shown(records, None, None)
+        plans, skipped = [], {}
+        for record in records:
+            parsed = parse_ucs_filename(os.path.basename(record.path))
+            own = next((by_tag[t.casefold()] for t in record.tags if t.casefold() in by_tag), None)
+            top = next((s.key for s in shown[record.path].tags if s.vocabulary == UCS), None)
+            cat_id, reason = ((parsed.cat_id, "name") if parsed else (own, "tag") if own else (top, "suggestion"))
+            if cat_id is None:
+                skipped[record.path] = "no UCS category: accept a UCS tag or tag the file first"
+                continue
+            caption = record.caption or (shown[record.path].caption.value if shown[record.path].caption else "")
+            new = os.path.join(os.path.dirname(record.path), rename.propose(record, cat_id, caption, creator, source))
+            plans.append(rename.RenamePlan(record.id, record.path, new, cat_id, reason))
+        return rename.unique_targets(plans), skipped
+
+    def rename(self, plans: Sequence[rename.RenamePlan]) -> str:
+        """Rename as planned (the user asked); returns the batch id :meth:`undo_rename` reverses."""
+        online = [f.path for f in self.store.folders() if f.online]
+        with self._write_lock, self._row_lock:
+            return rename.apply(plans, self.store, self.journal, online)
+
+    def undo_rename(self) -> list[rename.RenamePlan]:
+        with self._write_lock, self._row_lock:
+            return rename.undo_last(self.store, self.journal)
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def _records(self, paths: Iterable[str | os.PathLike]) -> list[FileRecord]:
+        """Library records of ``paths``; a folder stands for every file under it."""
+        wanted = [_absolute(p) for p in paths]
+        ids = target_ids(self.store, wanted)
+        records = sorted(self.store.get_files(ids.tolist()).values(), key=lambda r: r.path)
+        if not records and wanted:
+            raise KeyError(f"{wanted[0]} is not in the library" if len(wanted) == 1
+                           else "none of these files is in the library")
+        return records

@@ -1,0 +1,111 @@
+"""Suggestions for a batch of files: every vocabulary scored, calibrated, and cut to the best few.
+
+Each vocabulary is its own classification (a softmax over its terms), so a file can get its
+UCS category and a term of the user's own vocabulary. Terms the file already carries as a
+tag, and terms the user rejected for it, are never suggested. Captions come from the
+model's decoder on the file's opening window (the model's own window length): a long file
+is described by how it starts.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from engine.audio.decode import AudioDecodeError, load_mono
+from engine.index.records import OK, FileRecord
+from engine.index.suggestions import CAPTION, TAG, Suggestion
+from engine.index.vectors import Windows
+from engine.models.base import AudioTextModel, CaptionOptions
+from engine.tagging.calibration import Calibration
+from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence
+
+STORED_PER_VOCABULARY = 10  # kept per file and vocabulary; the user's top-k and threshold filter at display
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """One vocabulary's verdict on one file, best first."""
+    keys: list[str]
+    tags: list[str]
+    confidences: list[float]
+    evidence: str
+
+
+def describe_evidence(evidence: Evidence, calibration: Calibration) -> str:
+    """What a suggestion rests on, in a word the app can show."""
+    if evidence.exact is not None:
+        return "catid"
+    weights = calibration.weights(evidence)
+    parts = [name for name, used in (("sound", evidence.sound is not None and weights.sound > 0),
+                                     ("words", evidence.has_words)) if used]
+    return "+".join(parts) or "none"
+
+
+def rank(encoded: EncodedVocabulary, evidence: Evidence, probabilities: np.ndarray, calibration: Calibration,
+         record: FileRecord, rejected: set[str], keep: int = STORED_PER_VOCABULARY) -> Ranked:
+    """The ``keep`` most confident terms not already tagged nor rejected."""
+    terms = encoded.vocabulary.terms
+    own = {t.casefold() for t in record.tags}
+    keys, tags, confidences = [], [], []
+    for index in np.argsort(-probabilities, kind="stable"):
+        term = terms[index]
+        if evidence.exact is not None and index != evidence.exact:
+            break  # the name's CatID decides: nothing else is suggested beside it
+        if term.key in rejected or term.tag.casefold() in own:
+            continue
+        keys.append(term.key)
+        tags.append(term.tag)
+        confidences.append(float(probabilities[index]))
+        if len(keys) == keep:
+            break
+    return Ranked(keys, tags, confidences, describe_evidence(evidence, calibration))
+
+
+def tag_suggestions(model: AudioTextModel | None, vocabularies: Sequence[EncodedVocabulary],
+                    calibration: Calibration, records: list[FileRecord], windows: dict[int, Windows],
+                    rejected: dict[int, set[str]], job: str = "") -> list[Suggestion]:
+    """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
+    vocabulary) is a softmax of its own; each user vocabulary competes with it (see
+    :meth:`Calibration.probabilities`). A file counts as named when any vocabulary knows a word of it."""
+    evidence = [gather_evidence(model, encoded, records, windows) for encoded in vocabularies]
+    named = [any(found[i].has_words for found in evidence) for i in range(len(records))]
+    evidence = [[replace(e, has_words=n) for e, n in zip(found, named)] for found in evidence]
+    ucs_logits = [calibration.weights(e).logits(e) for e in evidence[0]]
+    rows: list[Suggestion] = []
+    for position, encoded in enumerate(vocabularies):
+        for i, (record, found) in enumerate(zip(records, evidence[position])):
+            probabilities = calibration.probabilities(found, None if position == 0 else ucs_logits[i])
+            ranked = rank(encoded, found, probabilities, calibration, record, rejected.get(record.id, set()))
+            rows += [Suggestion(record.id, TAG, tag, confidence, key, encoded.vocabulary.name, ranked.evidence,
+                                job=job, content_hash=record.content_hash)
+                     for key, tag, confidence in zip(ranked.keys, ranked.tags, ranked.confidences)]
+    return rows
+
+
+def caption_suggestions(model: AudioTextModel, records: list[FileRecord], options: CaptionOptions,
+                        job: str = "") -> tuple[list[Suggestion], dict[str, str]]:
+    """Caption rows for the readable files among ``records``, and {path: why not} for the others.
+    The confidence is the decoder's geometric-mean token probability."""
+    clips, owners, errors = [], [], {}
+    for record in records:
+        if record.status != OK:
+            errors[record.path] = f"not captioned: the file is {record.status}"
+            continue
+        try:
+            clip = load_mono(record.path, model.info.sample_rate, 0.0, model.info.window_seconds)
+        except (AudioDecodeError, OSError, ValueError) as exc:
+            errors[record.path] = f"not captioned: {exc}"
+            continue
+        if len(clip):
+            clips.append(clip)
+            owners.append(record)
+    rows = []
+    if clips:
+        for record, caption in zip(owners, model.describe(clips, options)):
+            if caption.text:
+                rows.append(Suggestion(record.id, CAPTION, caption.text, math.exp(caption.mean_logprob),
+                                       evidence="decoder", job=job, content_hash=record.content_hash))
+    return rows, errors

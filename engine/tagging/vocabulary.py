@@ -1,0 +1,219 @@
+"""What files can be tagged with: the UCS list shipped with Earmark, and vocabularies users import.
+
+Two kinds of file are accepted by :func:`read_vocabulary_file`:
+
+* **UCS** (the official list as JSON, or its spreadsheet saved as CSV): rows with ``CatID``,
+  ``Category`` and ``SubCategory`` (``Explanations`` and ``Synonyms`` optional). Imported, it
+  replaces the shipped list (a newer UCS release, or a translation).
+* **A user vocabulary**: a CSV with a ``tag`` column (``description``, ``synonyms`` separated by
+  ``;``, and ``group`` optional), or JSON: ``{"terms": [{"tag": ..., "description": ...,
+  "synonyms": [...], "group": ...}]}`` or simply a list of tag strings.
+
+Imported vocabularies are kept, normalised, as JSON under the app's data folder, so the file
+the user imported can move or vanish afterwards. Each vocabulary is its own classification:
+a file gets its best UCS category *and* its best term of each user vocabulary.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, replace
+from functools import cache, cached_property
+from pathlib import Path
+
+from engine.words import UCS_LIST, words
+
+UCS = "ucs"
+_VAGUE_SUBCATEGORIES = {"MISC", "GENERAL"}
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+
+
+class VocabularyError(ValueError):
+    """A vocabulary file that cannot be used; the message names the file and what is wrong."""
+
+
+@dataclass(frozen=True)
+class Term:
+    key: str  # unique in its vocabulary: the CatID for UCS, else the tag
+    tag: str  # what accepting writes into a file's tags: "DOORS-WOOD" (UCS CategoryFull), or the user's tag
+    category: str = ""  # the group it belongs to ("DOORS"); category-level accuracy counts these
+    subcategory: str = ""
+    description: str = ""
+    synonyms: tuple[str, ...] = ()
+
+    @property
+    def is_ucs(self) -> bool:
+        return bool(self.subcategory)
+
+    @property
+    def label(self) -> str:
+        """What the app shows: "DOORWood · DOORS / WOOD", or the user's tag."""
+        return f"{self.key} · {self.category} / {self.subcategory}" if self.is_ucs else self.tag
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    name: str
+    terms: tuple[Term, ...]
+    source: str = ""  # the file it was imported from ("" for the shipped list)
+
+    @property
+    def is_ucs(self) -> bool:
+        return self.name == UCS
+
+    @property
+    def categories(self) -> list[str]:
+        return list(dict.fromkeys(t.category for t in self.terms))
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever anything the model reads changes: cached prompt embeddings key on it."""
+        text = json.dumps([asdict(t) for t in self.terms], sort_keys=True)
+        return hashlib.sha1(f"{self.name}\n{text}".encode()).hexdigest()[:12]
+
+    def term(self, key: str) -> Term | None:
+        return next((t for t in self.terms if t.key == key), None)
+
+
+# -- reading files ---------------------------------------------------------------------------
+
+def ucs_term(entry: dict, where: str) -> Term:
+    """One row of the UCS list (JSON object or CSV row)."""
+    missing = [k for k in ("CatID", "Category", "SubCategory") if not str(entry.get(k) or "").strip()]
+    if missing:
+        raise VocabularyError(f"{where}: a UCS row needs {', '.join(missing)}")
+    synonyms = entry.get("Synonyms") or ()
+    if isinstance(synonyms, str):
+        synonyms = re.split(r"[,;]", synonyms)
+    category, subcategory = str(entry["Category"]).strip(), str(entry["SubCategory"]).strip()
+    return Term(key=str(entry["CatID"]).strip(), tag=f"{category}-{subcategory}", category=category,
+                subcategory=subcategory, description=str(entry.get("Explanations") or "").strip(),
+                synonyms=tuple(s.strip() for s in synonyms if str(s).strip()))
+
+
+def user_term(entry: dict | str, where: str) -> Term:
+    if isinstance(entry, str):
+        entry = {"tag": entry}
+    if not isinstance(entry, dict):
+        raise VocabularyError(f"{where}: a term is a tag string or an object with a \"tag\", not {entry!r}")
+    tag = " ".join(str(entry.get("tag") or "").split())
+    if not tag:
+        raise VocabularyError(f"{where}: a term has no \"tag\"")
+    synonyms = entry.get("synonyms") or ()
+    if isinstance(synonyms, str):
+        synonyms = synonyms.split(";")
+    return Term(key=tag, tag=tag, category=" ".join(str(entry.get("group") or "").split()) or tag,
+                description=" ".join(str(entry.get("description") or "").split()),
+                synonyms=tuple(s.strip() for s in synonyms if str(s).strip()))
+
+
+def read_vocabulary_file(path: str | os.PathLike, name: str | None = None) -> Vocabulary:
+    """Parse a UCS list or a user vocabulary (see the module docstring); ``name`` names a user
+    vocabulary (default: the file's stem). Raises VocabularyError naming the file."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise VocabularyError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise VocabularyError(f"{path}: not UTF-8 text (a spreadsheet? save it as CSV or JSON)") from exc
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise VocabularyError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+        rows = data.get("terms") if isinstance(data, dict) else data
+        if not isinstance(rows, list):
+            raise VocabularyError(f"{path}: expected a list of terms, or an object with a \"terms\" list")
+    elif suffix in (".csv", ".tsv", ".txt"):
+        dialect = "excel-tab" if suffix == ".tsv" else "excel"
+        rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
+    else:
+        raise VocabularyError(f"{path}: unknown vocabulary format {suffix or '(no extension)'}; use .json or .csv")
+    if not rows:
+        raise VocabularyError(f"{path}: holds no terms")
+    is_ucs = isinstance(rows[0], dict) and "CatID" in rows[0]
+    where = (lambda i: f"{path}, row {i + 1}")
+    terms = [ucs_term(row, where(i)) if is_ucs else user_term(row, where(i)) for i, row in enumerate(rows)]
+    duplicates = sorted({t.key for t in terms if sum(u.key == t.key for u in terms) > 1})
+    if duplicates:
+        raise VocabularyError(f"{path}: {'CatID' if is_ucs else 'tag'} repeated: {', '.join(duplicates[:5])}")
+    vocabulary_name = UCS if is_ucs else (name or path.stem)
+    if not _NAME.match(vocabulary_name) or (not is_ucs and vocabulary_name == UCS):
+        raise VocabularyError(f"{path}: {vocabulary_name!r} cannot name a vocabulary (letters, digits, "
+                              f"space, - _ . only; \"ucs\" is the UCS list's)")
+    return Vocabulary(vocabulary_name, tuple(terms), str(path))
+
+
+@cache
+def shipped_ucs() -> Vocabulary:
+    """The UCS list in ``resources/ucs`` (CC0)."""
+    return replace(read_vocabulary_file(UCS_LIST), source="")
+
+
+# -- the library's vocabularies ---------------------------------------------------------------
+
+@dataclass
+class VocabularyShelf:
+    """The vocabularies of one Earmark home: the shipped UCS list (or an imported one in its
+    place) and every imported user vocabulary, stored in ``folder``."""
+    folder: Path
+    _cache: dict[str, tuple[float, Vocabulary]] = field(default_factory=dict, repr=False)
+
+    def all(self) -> list[Vocabulary]:
+        """UCS first, then user vocabularies by name."""
+        stored = {v.name: v for v in (self._load(p) for p in sorted(self.folder.glob("*.json")))}
+        ucs = stored.pop(UCS, None) or shipped_ucs()
+        return [ucs, *(stored[name] for name in sorted(stored))]
+
+    def get(self, name: str) -> Vocabulary:
+        for vocabulary in self.all():
+            if vocabulary.name == name:
+                return vocabulary
+        raise KeyError(f"no vocabulary named {name!r}")
+
+    def import_file(self, path: str | os.PathLike, name: str | None = None) -> Vocabulary:
+        """Read, check and keep a vocabulary; one of the same name is replaced."""
+        vocabulary = read_vocabulary_file(path, name)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        document = {"name": vocabulary.name, "source": vocabulary.source, "imported_at": time.time(),
+                    "terms": [asdict(t) for t in vocabulary.terms]}
+        fd, tmp = tempfile.mkstemp(prefix=".vocabulary-", suffix=".json", dir=self.folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(document, handle, ensure_ascii=False)
+        os.replace(tmp, self._file(vocabulary.name))
+        return vocabulary
+
+    def remove(self, name: str) -> None:
+        """Forget an imported vocabulary (removing "ucs" goes back to the shipped list)."""
+        target = self._file(name)
+        if not target.is_file():
+            raise KeyError(f"no imported vocabulary named {name!r}")
+        target.unlink()
+
+    def _file(self, name: str) -> Path:
+        return self.folder / f"{name}.json"
+
+    def _load(self, path: Path) -> Vocabulary:
+        stamp = path.stat().st_mtime
+        cached = self._cache.get(str(path))
+        if cached is None or cached[0] != stamp:
+            document = json.loads(path.read_text(encoding="utf-8"))
+            terms = tuple(Term(**{**t, "synonyms": tuple(t.get("synonyms", ()))}) for t in document["terms"])
+            cached = self._cache[str(path)] = (stamp, Vocabulary(document["name"], terms, document.get("source", "")))
+        return cached[1]
+
+
+def term_words(term: Term) -> list[str]:
+    """The words that name a term: its category, subcategory (unless vague) and synonyms."""
+    parts = [term.category, *([] if term.subcategory.upper() in _VAGUE_SUBCATEGORIES else [term.subcategory]),
+             *term.synonyms]
+    if not term.is_ucs:
+        parts.append(term.tag)
+    return list(dict.fromkeys(w for part in parts for w in words(part)))

@@ -1,0 +1,57 @@
+"""A small named library, synthesised, and an engine with the tiny model that has indexed it."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import shutil
+
+import pytest
+
+from engine.facade import Engine
+from engine.models.registry import load_model
+from engine.paths import app_paths
+from engine.tagging.evidence import encode_vocabulary
+from engine.tagging.vocabulary import shipped_ucs
+from tests.factories import noise, tone, write_audio
+
+# file name -> the UCS category its name says (the ground truth of the ranking test)
+NAMED = {
+    "door_creak_wood.wav": "DOORS", "glass_smash_01.wav": "GLASS", "Footsteps/gravel_walk.wav": "FOOTSTEPS",
+    "dog_bark.wav": "ANIMALS", "rain_heavy_roof.wav": "RAIN", "explosion_big.wav": "EXPLOSIONS",
+    "wind_howl.wav": "WIND", "car_engine_idle.wav": "VEHICLES", "church_bell_ring.wav": "BELLS",
+    "laser_shot.wav": "LASERS", "DOORWood_Slam Heavy_JD_TOWN.wav": "DOORS", "thunder_rumble.wav": "WEATHER",
+}
+
+
+def write_named_library(folder: Path) -> Path:
+    for i, name in enumerate(NAMED):
+        write_audio(folder / name, tone(180 + 90 * i, 0.8) if i % 2 else noise(0.8, seed=i))
+    return folder
+
+
+@pytest.fixture
+def named_library(tmp_path) -> Path:
+    return write_named_library(tmp_path / "library")
+
+
+@pytest.fixture(scope="session")
+def tiny_term_cache(tmp_path_factory, tiny_checkpoint) -> Path:
+    """The UCS terms embedded once by the tiny model (thousands of prompts): each test's engine
+    starts with this cache instead of embedding them again."""
+    folder = tmp_path_factory.mktemp("term-cache")
+    encode_vocabulary(load_model(str(tiny_checkpoint)), shipped_ucs(), folder)  # named as the engine names it
+    return folder
+
+
+def tiny_engine(home: Path, checkpoint: Path, term_cache: Path) -> Engine:
+    """An engine with the tiny model whose cache already holds the embedded UCS terms."""
+    shutil.copytree(term_cache, home / "cache" / "tagging", dirs_exist_ok=True)
+    return Engine(app_paths(home), str(checkpoint))
+
+
+@pytest.fixture
+def tag_engine(tmp_path, tiny_checkpoint, tiny_term_cache, named_library):
+    with tiny_engine(tmp_path / "home", tiny_checkpoint, tiny_term_cache) as engine:
+        engine.add_folder(named_library)
+        engine.index()
+        yield engine

@@ -1,0 +1,91 @@
+"""Word overlap, the calibrated softmax, its fitting and the reliability table, on hand-made evidence."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.tagging.calibration import (DEFAULT, Calibration, Weights, fit_weights, load_calibration, reliability,
+                                        save_calibration, softmax)
+from engine.tagging.evidence import Evidence, name_cat_id
+from engine.tagging.lexicon import Lexicon
+from engine.tagging.vocabulary import shipped_ucs
+from engine.words import words
+
+
+@pytest.fixture(scope="module")
+def ucs():
+    vocabulary = shipped_ucs()
+    return vocabulary, Lexicon(vocabulary.terms)
+
+
+@pytest.mark.parametrize("name, expected, category", [
+    ("Door_Wood_Creak_03", "DOORWood", "DOORS"), ("glass smash", "GLASBrk", "GLASS"),
+    ("FootstepsGravel", "FEETHmn", "FOOTSTEPS"), ("dog barking", "ANMLDog", "ANIMALS"),
+    ("heavy rain on tin roof", "RAINMetl", "RAIN"),
+])
+def test_word_overlap_ranks_the_named_term_near_the_top(ucs, name, expected, category):
+    vocabulary, lexicon = ucs
+    scores = lexicon.scores(words(name))
+    top = [vocabulary.terms[i] for i in np.argsort(-scores)[:5]]
+    assert expected in [t.key for t in top] and top[0].category == category, top
+    assert lexicon.knows(words(name))
+
+
+def test_names_that_say_nothing_have_no_words(ucs):
+    _, lexicon = ucs
+    for name in ("Take_017", "sfx_001 final mix", "audio 44k stereo"):
+        assert not lexicon.knows(words(name)) and not lexicon.scores(words(name)).any()
+
+
+def test_catid_is_the_head_block_of_the_name():
+    assert name_cat_id("/x/DOORWood-Int_Creak Slow_JD_TOWN.wav") == "DOORWood"
+    assert name_cat_id("/x/door_creak.wav") == "door"
+
+
+def evidence(n: int, right: int, strength: float, rng, exact=None, has_words=True) -> Evidence:
+    sound = rng.normal(0, 0.1, n)
+    sound[right] += strength
+    lexical = np.zeros(n)
+    return Evidence(sound, None, lexical, has_words, exact)
+
+
+def test_exact_catid_is_certain_and_rivals_share_the_mass():
+    rng = np.random.default_rng(0)
+    e = evidence(10, 3, 0.5, rng, exact=7)
+    assert DEFAULT.probabilities(e).tolist() == [0.0] * 7 + [1.0] + [0.0] * 2
+    plain = evidence(3, 0, 0.2, rng)
+    alone, against = DEFAULT.probabilities(plain), DEFAULT.probabilities(plain, rivals=np.full(50, 2.0))
+    assert alone.sum() == pytest.approx(1.0) and against.sum() < 0.5 and np.argmax(against) == 0
+
+
+def test_fitting_recovers_the_temperature_of_data_drawn_from_it():
+    """Labels drawn from softmax(12 * sound): the fit finds about 12 from an overconfident (100)
+    or underconfident (1) start alike, and its confidences are calibrated where theirs are not."""
+    rng = np.random.default_rng(1)
+    samples, labels = [], []
+    for _ in range(600):
+        e = Evidence(rng.normal(0, 0.15, 20), None, np.zeros(20), False, None)
+        samples.append(e)
+        labels.append([int(rng.choice(20, p=softmax(12.0 * e.sound)))])
+    fitted = fit_weights(samples, labels, ("sound",))
+    assert fitted.text == 0 and fitted.lexical == 0 and fitted.sound == pytest.approx(12.0, rel=0.25)
+    errors = {w: reliability(*confidences(Calibration(DEFAULT.with_words, Weights(w, 0, 0)), samples, labels))[1]
+              for w in (fitted.sound, 100.0, 1.0)}
+    assert errors[fitted.sound] < 0.06 and errors[fitted.sound] < min(errors[100.0], errors[1.0])
+    rows, _ = reliability(*confidences(Calibration(DEFAULT.with_words, fitted), samples, labels))
+    assert sum(r.count for r in rows) == 600 and all(0 <= r.low < r.high <= 1 for r in rows)
+
+
+def confidences(calibration, samples, labels):
+    probabilities = [calibration.probabilities(e) for e in samples]
+    return [p.max() for p in probabilities], [int(np.argmax(p)) == y[0] for p, y in zip(probabilities, labels)]
+
+
+def test_calibrations_are_kept_per_model(tmp_path):
+    path = tmp_path / "calibration.json"
+    assert load_calibration("m1", path) == DEFAULT
+    mine = Calibration(Weights(1.0, 2.0, 3.0), Weights(4.0, 0.0, 0.0), caption_threshold=0.4, fitted="test")
+    save_calibration("m1", mine, path)
+    save_calibration("m2", DEFAULT, path)
+    assert load_calibration("m1", path) == mine and load_calibration("m2", path) == DEFAULT
+    assert load_calibration("m3", path) == DEFAULT

@@ -1,0 +1,130 @@
+"""Tagging through the engine with the tiny model: the user always wins, suggestions are per model,
+jobs stop and resume, accepted tags and captions are found by keyword search."""
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from engine.facade import Engine
+from engine.paths import app_paths
+from engine.tagging import jobs
+from engine.tagging.calibration import DEFAULT
+from engine.tagging.vocabulary import shipped_ucs
+from tests.engine.models.tiny_clap import make_tiny_clap
+from tests.engine.tagging.conftest import NAMED
+from tests.factories import noise, write_audio
+
+
+def category_of(key: str) -> str:
+    return shipped_ucs().term(key).category
+
+
+def ucs_tags(found, path):
+    return [s for s in found[str(path)].tags if s.vocabulary == "ucs"]
+
+
+def test_a_named_library_gets_the_right_category_first_for_most_files(tag_engine, named_library):
+    report = tag_engine.tagging.tag([named_library])
+    assert (report.total, report.tagged, report.stopped, report.without_sound) == (len(NAMED), len(NAMED), False, 0)
+    found = tag_engine.tagging.suggestions([named_library], threshold=0.0, top_k=3)
+    right = [name for name, category in NAMED.items()
+             if category_of(ucs_tags(found, named_library / name)[0].key) == category]
+    assert len(right) >= 0.75 * len(NAMED), sorted(set(NAMED) - set(right))
+    exact = ucs_tags(found, named_library / "DOORWood_Slam Heavy_JD_TOWN.wav")
+    assert [(s.key, s.confidence, s.evidence) for s in exact] == [("DOORWood", 1.0, "catid")]
+    assert tag_engine.tagging.pending_job() is None
+
+
+def test_user_tags_survive_retagging_and_accepting_only_adds(tag_engine, named_library):
+    dog = named_library / "dog_bark.wav"
+    tag_engine.set_tags([dog], ["my dog", "ANIMALS-DOG"])
+    tag_engine.set_caption(dog, "Rex, the neighbour's terrier")
+    tag_engine.tagging.tag([named_library])
+    shown = ucs_tags(tag_engine.tagging.suggestions([dog], threshold=0.0, top_k=5), dog)
+    assert "ANMLDog" not in [s.key for s in shown]  # already the user's: not suggested again
+    record = tag_engine.file_info(dog).record
+    assert (record.tags, record.caption) == (["my dog", "ANIMALS-DOG"], "Rex, the neighbour's terrier")
+    report = tag_engine.tagging.accept([dog], min_confidence=0.0, captions=True)
+    record = tag_engine.file_info(dog).record
+    assert record.tags[:2] == ["my dog", "ANIMALS-DOG"] and len(record.tags) == 2 + report.tags_added
+    assert record.caption == "Rex, the neighbour's terrier"
+    tag_engine.tagging.tag([named_library], restart=True)  # and again: nothing of the user's moves
+    assert tag_engine.file_info(dog).record.tags == record.tags
+
+
+def test_rejected_suggestions_are_hidden_and_never_offered_again(tag_engine, named_library):
+    door = named_library / "door_creak_wood.wav"
+    tag_engine.tagging.tag([named_library])
+    first = ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0), door)[0].key
+    assert tag_engine.tagging.reject([door], keys=[first]) == 1
+    assert first not in [s.key for s in ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0), door)]
+    tag_engine.tagging.tag([named_library], restart=True)
+    assert first not in [s.key for s in ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0, top_k=10),
+                                                 door)]
+
+
+def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, named_library, monkeypatch):
+    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda model=None: replace(DEFAULT, caption_threshold=0.0))
+    laser = named_library / "laser_shot.wav"
+    tag_engine.tagging.tag([laser], captions=True)
+    shown = tag_engine.tagging.suggestions([laser], threshold=0.0, top_k=1)[str(laser)]
+    assert shown.caption is not None and shown.caption.evidence == "decoder" and 0 < shown.caption.confidence <= 1
+    report = tag_engine.tagging.accept([laser], keys=[shown.tags[0].key], captions=True)
+    assert (report.tags_added, report.captions_set) == (1, 1)
+    record = tag_engine.file_info(laser).record
+    assert record.tags == [shown.tags[0].value] and record.caption == shown.caption.value
+    caption_word = next(w for w in shown.caption.value.split() if len(w) > 3)
+    for query in (caption_word, shown.tags[0].value):
+        hits = tag_engine.search(query, limit=3)
+        assert any(h.path == str(laser) and h.text_rank is not None for h in hits), query
+    after = tag_engine.tagging.suggestions([laser], threshold=0.0)[str(laser)]
+    assert after.caption is None and shown.tags[0].key not in [s.key for s in after.tags]
+
+
+def test_bulk_add_and_remove_touch_only_the_named_tags(tag_engine, named_library):
+    files = [named_library / "wind_howl.wav", named_library / "thunder_rumble.wav"]
+    tag_engine.set_tags(files[:1], ["outdoor"])
+    assert tag_engine.tagging.add_tags([named_library], ["storm", "outdoor"]) == 2 * len(NAMED) - 1
+    assert tag_engine.file_info(files[0]).record.tags == ["outdoor", "storm"]
+    assert tag_engine.tagging.remove_tags(files, ["STORM"]) == 2
+    assert [tag_engine.file_info(f).record.tags for f in files] == [["outdoor"], ["outdoor"]]
+
+
+def test_a_changed_file_loses_its_stale_suggestions(tag_engine, named_library):
+    wind = named_library / "wind_howl.wav"
+    tag_engine.tagging.tag([named_library])
+    assert tag_engine.tagging.suggestions([wind], threshold=0.0)[str(wind)].tags
+    write_audio(wind, noise(1.3, seed=42))
+    tag_engine.index()
+    assert tag_engine.tagging.suggestions([wind], threshold=0.0)[str(wind)].tags == []
+
+
+def test_a_stopped_folder_job_resumes_where_it_stopped(tag_engine, named_library, monkeypatch):
+    monkeypatch.setattr(jobs, "BATCH", 3)
+    batches = []
+    first = tag_engine.tagging.tag([named_library], progress=batches.append, should_stop=lambda: len(batches) >= 2)
+    assert first.stopped and first.tagged == 6 and tag_engine.tagging.pending_job() is not None
+    second = tag_engine.tagging.tag([str(named_library) + os.sep])  # the same folder, written differently
+    assert (second.resumed_from, second.tagged, second.stopped) == (6, len(NAMED) - 6, False)
+    assert second.job == first.job and tag_engine.tagging.pending_job() is None
+    table = tag_engine.tagging.table()
+    assert sorted(table.done(first.job)) == sorted(tag_engine.store.file_ids())
+
+
+def test_a_model_without_a_decoder_says_so(tmp_path, named_library):
+    clap = make_tiny_clap(tmp_path / "clap")
+    with Engine(app_paths(tmp_path / "home"), f"clap:{clap}") as engine:
+        engine.add_folder(named_library)
+        engine.index()
+        with pytest.raises(ValueError, match="has no caption decoder"):
+            engine.tagging.tag([named_library], captions=True)
+        assert engine.tagging.tag([named_library]).tagged == len(NAMED)  # tags need no decoder
+
+
+def test_files_outside_the_library_are_refused(tag_engine, tmp_path):
+    with pytest.raises(KeyError, match="not in the library"):
+        tag_engine.tagging.suggestions([tmp_path / "elsewhere.wav"])
+    assert Path(tag_engine.paths.data / "vocabularies").exists() is False  # nothing was imported

@@ -1,0 +1,73 @@
+"""Vocabularies: the official UCS list, the user's own in CSV and JSON, and clear refusals."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from engine.tagging.prompts import term_prompts
+from engine.tagging.vocabulary import UCS, VocabularyError, VocabularyShelf, read_vocabulary_file, shipped_ucs
+
+SHARED_UCS = Path(__file__).resolve().parents[4] / "shared" / "data" / "ucs" / "ucs-8.2.1-en.json"
+
+
+@pytest.mark.skipif(not SHARED_UCS.is_file(), reason="the shared UCS fixture is not beside the checkout")
+def test_importing_the_official_ucs_json_gives_752_catids_in_82_categories(tmp_path):
+    shelf = VocabularyShelf(tmp_path / "vocabularies")
+    vocabulary = shelf.import_file(SHARED_UCS)
+    assert (vocabulary.name, len(vocabulary.terms), len(vocabulary.categories)) == (UCS, 752, 82)
+    door = vocabulary.term("DOORWood")
+    assert (door.tag, door.category, door.subcategory) == ("DOORS-WOOD", "DOORS", "WOOD") and door.synonyms
+    assert [v.name for v in shelf.all()] == [UCS]  # it took the shipped list's place
+    assert shelf.all()[0].source == str(SHARED_UCS)
+    shelf.remove(UCS)
+    assert shelf.all()[0] == shipped_ucs()
+
+
+def test_a_user_csv_and_json_vocabulary_sit_beside_ucs(tmp_path):
+    csv_file = tmp_path / "foley.csv"
+    csv_file.write_text("tag,description,synonyms,group\nlaser zap,a sci-fi blaster shot,pew;blaster,scifi\n"
+                        "squelch,,,\n", encoding="utf-8")
+    json_file = tmp_path / "moods.json"
+    json_file.write_text(json.dumps({"terms": ["tense", {"tag": "calm", "synonyms": ["peaceful"]}]}))
+    shelf = VocabularyShelf(tmp_path / "vocabularies")
+    foley = shelf.import_file(csv_file)
+    shelf.import_file(json_file, name="moods")
+    assert [v.name for v in shelf.all()] == [UCS, "foley", "moods"]
+    zap = foley.term("laser zap")
+    assert (zap.tag, zap.category, zap.synonyms, zap.is_ucs) == ("laser zap", "scifi", ("pew", "blaster"), False)
+    assert shelf.get("moods").term("calm").synonyms == ("peaceful",)
+    assert "a sci fi blaster shot" in term_prompts(zap)
+    csv_file.unlink()  # the imported copy is what counts
+    assert shelf.get("foley").term("squelch").tag == "squelch"
+    shelf.remove("foley")
+    assert [v.name for v in shelf.all()] == [UCS, "moods"]
+    with pytest.raises(KeyError):
+        shelf.remove("foley")
+
+
+@pytest.mark.parametrize("name, content, message", [
+    ("broken.json", "{not json", "not valid JSON"),
+    ("ucs.json", json.dumps([{"CatID": "X1", "Category": "X"}]), "needs SubCategory"),
+    ("twice.csv", "tag\nboom\nboom\n", "tag repeated: boom"),
+    ("empty.csv", "tag\n", "holds no terms"),
+    ("notags.json", json.dumps({"terms": [{"description": "no tag"}]}), "has no \"tag\""),
+    ("sheet.xlsx", "PK", "unknown vocabulary format .xlsx"),
+])
+def test_a_bad_vocabulary_file_is_refused_naming_it(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    shelf = VocabularyShelf(tmp_path / "vocabularies")
+    with pytest.raises(VocabularyError, match=message) as error:
+        shelf.import_file(path)
+    assert str(path) in str(error.value)
+    assert [v.name for v in shelf.all()] == [UCS]  # nothing half-imported
+    with pytest.raises(VocabularyError, match="cannot be read"):
+        read_vocabulary_file(tmp_path / "missing.csv")
+
+
+def test_ucs_prompts_are_short_phrases_from_every_field():
+    prompts = term_prompts(shipped_ucs().term("DOORWood"))
+    assert prompts[0] == "wood doors" and len(prompts) == len(set(prompts)) >= 3
+    assert term_prompts(shipped_ucs().term("AIRMisc"))[0] == "air"  # a vague subcategory adds nothing
