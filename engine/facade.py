@@ -30,7 +30,7 @@ from engine.finetune import Finetuner
 from engine.fs import is_inside
 from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
 from engine.index.store import LibraryStore
-from engine.library.indexer import Indexer, IndexerOptions, StopCheck
+from engine.library.indexer import Indexer, IndexerOptions, StopCheck, folder_clause
 from engine.library.report import IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
 from engine.library.watcher import LibraryWatcher
@@ -126,10 +126,10 @@ class Engine:
         self._watcher: LibraryWatcher | None = None
         self.root_probe = RootProbe()  # how the watcher checks folders (a test swaps in a hanging check)
         self._switch: ModelSwitch | None = None
-        self.finetuner = Finetuner(paths)  # the library fine-tune, a process of its own (engine/finetune)
         # suggested tags and captions, vocabularies, UCS renames (engine.tagging.service)
         self.tagging = Tagging(self.store, lambda: self.model, self.paths, self.settings, self._row_lock,
                                self._write_lock)
+        self.finetuner = Finetuner(paths)  # the library fine-tune, a process of its own (engine/finetune)
 
     # -- model --------------------------------------------------------------------------
 
@@ -245,7 +245,7 @@ class Engine:
             with self._exclusive():
                 self.store.add_folder(folder)
                 for child in children:
-                    moved = [replace(r, folder=folder) for r in self.store.files_in_folder(child)]
+                    moved = [replace(r, folder=folder) for r in self.store.find_files(folder_clause(child))]
                     self.store.upsert_files(moved)
                     self.store.remove_folder(child)  # holds no files any more: drops only its row
         self._refresh_watch()
