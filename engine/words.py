@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path, PurePath
+
+import wordninja
 
 from engine.audio.formats import AUDIO_EXTENSIONS
 
@@ -26,6 +28,11 @@ _BOUNDARIES = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[a-z])(?=
 _WORD = re.compile(r"[^\W_]+")  # letters and digits of any script; "_", "-", ".", spaces separate
 # UCS subcategory names that say nothing about the sound
 _VAGUE_SUBCATEGORIES = frozenset({"misc", "general"})
+# Compounds written as one lower-case word ("gameover", "refwhistle", "doorcreak") are split into
+# their words when every part has three letters or is one of these short words; shorter words and
+# any part shorter than that stay whole (a split of "eline" into "e line" is a guess, not a reading).
+_MIN_COMPOUND = 6
+_SHORT_PARTS = frozenset("up go me we on in of to it is at no ok uh oh".split())
 
 
 @dataclass(frozen=True)
@@ -53,8 +60,21 @@ def ucs_categories() -> dict[str, UcsCategory]:
 
 def words(text: str) -> list[str]:
     """Lower-case words of any text: split on ``_ - .`` and spaces, camelCase, capitals before a
-    capitalised word, and letter–digit boundaries. ``"UZIRapid_Fire-03"`` -> uzi rapid fire 03."""
-    return _WORD.findall(_BOUNDARIES.sub(" ", text).casefold())
+    capitalised word, letter–digit boundaries, and English compounds written as one word.
+    ``"UZIRapid_Fire-03"`` -> uzi rapid fire 03; ``"gameover1"`` -> game over 1."""
+    return [part for word in _WORD.findall(_BOUNDARIES.sub(" ", text).casefold()) for part in _compound(word)]
+
+
+@lru_cache(maxsize=65_536)
+def _compound(word: str) -> tuple[str, ...]:
+    """A word's parts when it is English words run together (wordninja's segmentation by
+    Wikipedia word frequencies), else the word itself."""
+    if len(word) < _MIN_COMPOUND or not (word.isascii() and word.isalpha()):
+        return (word,)
+    parts = wordninja.split(word)
+    if len(parts) > 1 and all(len(p) >= 3 or p in _SHORT_PARTS for p in parts):
+        return tuple(parts)
+    return (word,)
 
 
 def file_stem(path: str | PurePath) -> str:

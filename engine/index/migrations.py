@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from lancedb.db import DBConnection
+from lancedb.table import Table
 
 from engine.index.meta import Meta
 from engine.index.records import arrow_to_files, files_to_arrow
@@ -43,6 +44,12 @@ def split_keyword_fields(db: DBConnection) -> None:
     for index in files.list_indices():
         if index.columns == [PHRASE_COLUMN]:
             files.drop_index(index.name)
+    refresh_keyword_fields(files)
+
+
+def refresh_keyword_fields(files: Table) -> None:
+    """Recompute every row's derived text columns from what it holds (name, folder,
+    metadata, tags, caption): after a schema change, or a tokeniser change (TEXT_VERSION)."""
     rows = read_all(files.search().limit(None))
     if rows.num_rows:
         files.merge_insert("id").when_matched_update_all().execute(files_to_arrow(arrow_to_files(rows)))

@@ -36,14 +36,14 @@ from lancedb.index import FTS, Bitmap, BTree
 from lancedb.query import FullTextOperator, MultiMatchQuery
 
 from engine.index.meta import Meta
-from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate
+from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate, refresh_keyword_fields
 from engine.index.records import (ERROR, FILE_FIELDS, OFFLINE, OK, STATE_COLUMNS, FileRecord, FileState, FolderRecord,
                                   arrow_to_files, arrow_to_folders, arrow_to_states, files_to_arrow,
                                   folders_to_arrow, path_key)
 from engine.index.schema import (FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
                                  SCHEMA_VERSION, open_or_create, read_all)
-from engine.index.sql import all_of, in_list, quote
-from engine.index.text import TEXT_FIELDS
+from engine.index.sql import file_where, in_list, quote
+from engine.index.text import TEXT_FIELDS, TEXT_VERSION
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.models.base import ModelInfo
 from engine.words import words
@@ -54,6 +54,10 @@ log = logging.getLogger(__name__)
 # bitmaps for the few distinct values of status and folder
 SCALAR_INDICES = {"id": BTree, "path": BTree, "content_hash": BTree, "status": Bitmap, "folder": Bitmap}
 RECORD_COLUMNS = [*FILE_FIELDS, "path_bytes"]  # all but the derived text columns
+TEXT_VERSION_KEY = "text_version"
+# Words that say nothing about a sound. LanceDB's English list also drops "up", "down", "over",
+# "off", "out" and "under", which do ("power up", "game over", "switch off", "rev down").
+STOP_WORDS = "a an the of and or with in on at to for by from is are be this that it its as into".split()
 CLEANUP_AFTER = timedelta(minutes=5)  # old table versions kept this long for concurrent readers
 
 
@@ -74,6 +78,13 @@ class LibraryStore:
         if version is not None:
             migrate(self.db, self.meta, schema_version, migrations)  # before opening: tables may change
         self.files = open_or_create(self.db, FILES, FILES_SCHEMA)
+        if self.meta.get(TEXT_VERSION_KEY) != TEXT_VERSION:
+            # words are split or stopped differently now: re-read the names, rebuild the word indices
+            refresh_keyword_fields(self.files)
+            for index in self.files.list_indices():
+                if index.index_type == "FTS":
+                    self.files.drop_index(index.name)
+            self.meta.set(TEXT_VERSION_KEY, TEXT_VERSION)
         self.folders_table = open_or_create(self.db, FOLDERS, FOLDERS_SCHEMA)
         self._ensure_indices()
         if version is None:
@@ -101,14 +112,14 @@ class LibraryStore:
         """An unreachable folder keeps its files (status "offline", vectors kept) until it
         comes back; only files that were "ok" change, so the flip is reversible."""
         was, now = (OFFLINE, OK) if online else (OK, OFFLINE)
-        self.files.update(where=all_of(f"folder = {quote(path_key(path))}", f"status = {quote(was)}"),
+        self.files.update(where=file_where(path, was),
                           values={"status": now})
         self.folders_table.update(where=f"path = {quote(path_key(path))}", values={"online": online})
 
     def remove_folder(self, path: str | Path) -> int:
         """Forget a folder the user removed: its files, their vectors, then the folder
         row last, so an interrupted removal is still listed and can be finished."""
-        ids = self.file_ids(f"folder = {quote(path_key(path))}")
+        ids = self.file_ids(file_where(path))
         self.delete_files(ids.tolist())
         self.folders_table.delete(f"path = {quote(path_key(path))}")
         return len(ids)
@@ -192,12 +203,18 @@ class LibraryStore:
         return arrow_to_files(read_all(query.where(where) if where else query))
 
     def failed_files(self) -> list[FileRecord]:
-        return self.find_files(f"status = {quote(ERROR)}")
+        return self.files_with_status(ERROR)
+
+    def files_with_status(self, status: str) -> list[FileRecord]:
+        return self.find_files(file_where(status=status))
+
+    def files_in_folder(self, folder: str | Path) -> list[FileRecord]:
+        """The whole records of the files filed under the library folder ``folder``."""
+        return self.find_files(file_where(folder))
 
     def folder_files(self, folder: str | Path) -> list[FileState]:
         """The rows an incremental rescan of ``folder`` compares with the disk."""
-        rows = read_all(self.files.search().where(f"folder = {quote(path_key(folder))}")
-                        .select(STATE_COLUMNS).limit(None))
+        rows = read_all(self.files.search().where(file_where(folder)).select(STATE_COLUMNS).limit(None))
         return arrow_to_states(rows)
 
     def counts_by_folder(self) -> dict[str, dict[str, int]]:
@@ -210,6 +227,10 @@ class LibraryStore:
 
     def count_files(self, where: str | None = None) -> int:
         return self.files.count_rows(where)
+
+    def count(self, folder: str | Path | None = None, status: str | None = None) -> int:
+        """How many files the library holds: in one library folder, of one status, or both."""
+        return self.count_files(file_where(folder, status))
 
     def file_ids(self, where: str | None = None) -> np.ndarray:
         query = self.files.search().select(["id"]).limit(None)
@@ -257,7 +278,7 @@ class LibraryStore:
         """Ids of "ok" files with no windows for ``model``: the work left when the active
         model changes (the old model's table keeps answering meanwhile)."""
         done = self.embeddings(model).file_ids()
-        return np.setdiff1d(self.file_ids(f"status = {quote(OK)}"), done).tolist()
+        return np.setdiff1d(self.file_ids(file_where(status=OK)), done).tolist()
 
     # -- upkeep -----------------------------------------------------------------------
 
@@ -291,7 +312,7 @@ class LibraryStore:
         for column in TEXT_FIELDS:
             if column not in indexed:
                 # phrases are matched with LIKE on search_text, so no token positions needed
-                self.files.create_index(column, config=FTS(with_position=False))  # stems, drops stop words
+                self.files.create_index(column, config=FTS(with_position=False, custom_stop_words=STOP_WORDS))
 
     def _with_ids(self, records: Sequence[FileRecord]) -> list[FileRecord]:
         """Give each record the id of its row: its own, else the row at its path, else new."""

@@ -22,6 +22,9 @@ NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 # BM25 weight of each field, measured on bench/search_quality.py's named library
 TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
+# Bumped whenever engine.words or the fields change what a file's columns hold: a library
+# indexed before is re-read from its stored names and metadata when it opens (no re-embedding).
+TEXT_VERSION = 3
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,8 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
-from engine.index.records import FileRecord, FileState, FolderRecord, path_key
+from engine.index.records import FileRecord, FileState, FolderRecord
 from engine.index.status import ERROR, OFFLINE, PENDING
-from engine.index.sql import quote
 from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
 from engine.audio.files import AudioDecodeError
@@ -158,10 +157,10 @@ class Indexer:
                 empty = next(entries, None) is None
         except OSError:
             return False
-        return not (empty and self.store.count_files(folder_clause(folder.path)) > 0)
+        return not (empty and self.store.count(folder.path) > 0)
 
     def _has_offline_files(self, folder: FolderRecord) -> bool:
-        return self.store.count_files(f"{folder_clause(folder.path)} AND status = {quote(OFFLINE)}") > 0
+        return self.store.count(folder.path, OFFLINE) > 0
 
     def _hashes(self, items: list[ScannedFile], progress: ProgressCallback,
                 should_stop: StopCheck) -> tuple[dict[str, str] | None, dict[str, str]]:
@@ -293,8 +292,3 @@ def _under(rows: list[FileState], roots: list[str]) -> list[FileState]:
                 break
             path = parent
     return out
-
-
-def folder_clause(folder: str) -> str:
-    """SQL selecting the file rows of one library folder."""
-    return f"folder = {quote(path_key(folder))}"

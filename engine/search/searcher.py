@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from engine.index.records import FileRecord
-from engine.index.sql import all_of
+from engine.index.sql import search_where
 from engine.index.store import LibraryStore
 from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import EmbeddingTable
 from engine.models.base import AudioTextModel
-from engine.search.filters import SearchFilters, contains_clause
+from engine.search.filters import SearchFilters
 from engine.search.fusion import SOUND_WEIGHT, FileMatch, FusedHit, fuse, keep_best
 from engine.search.query import parse_query
 from engine.search.vector_search import nearest_files
@@ -57,11 +57,11 @@ class Searcher:
         """Hybrid search; ``use_words`` False ranks by the sound alone (names ignored, the
         quoted phrases and exclusions still apply)."""
         parsed = parse_query(query)
-        where = all_of(filters.where(), *(contains_clause(x, negate=True) for x in parsed.excludes))
+        where = search_where(filters, excludes=parsed.excludes)
         if parsed.is_empty:
             return self._browse(where, limit)
         pool = max(MIN_CANDIDATES, 2 * limit)
-        wheres = [all_of(where, *(contains_clause(p) for p in alt.phrases)) for alt in parsed.alternatives]
+        wheres = [search_where(filters, alt.phrases, parsed.excludes) for alt in parsed.alternatives]
         texts = [alt.text for alt in parsed.alternatives]
         vector = keep_best(self._vector_candidates(texts, wheres, pool))
         text = keep_best(m for alt_text, alt_where in zip(texts, wheres)
@@ -96,7 +96,7 @@ class Searcher:
                 exclude.append(record.id)
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
-        matches = nearest_files(self.store, table, queries, limit, filters.where(), exclude)
+        matches = nearest_files(self.store, table, queries, limit, search_where(filters), exclude)
         return self._hits([FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None)
                            for rank, m in enumerate(matches, 1)])
 

@@ -18,7 +18,13 @@ from engine.words import file_stem, name_words, ucs_category_of, words
     ("44Magnum", "44 magnum"),
     ("Boeing747_Takeoff_Far", "boeing 747 takeoff far"),
     ("footstep_gravel-run#4", "footstep gravel run 4"),
-    ("café_terrasse ÉCLAT", "café terrasse éclat"),
+    ("café_Tür ÉCLAT", "café tür éclat"),
+    ("gameover", "game over"),  # compounds written as one word
+    ("refwhistle01", "ref whistle 01"),
+    ("powerup_levelup", "power up level up"),
+    ("jackhammer", "jackhammer"),  # one word already
+    ("eline", "eline"),  # "e line" would be a guess
+    ("zzzap", "zzzap"),
     ("HTTPRequest", "http request"),
     ("wolfGrowl", "wolf growl"),
     ("", ""),

@@ -70,6 +70,7 @@ def sound_captions(name: str, context: list[str]) -> list[str]:
 
 
 def package_words(package: str) -> set[str]:
-    """Words of a Debian package name that name the game ("supertuxkart-data" -> supertuxkart)."""
-    words = set(package.removesuffix("-data").replace("-", " ").split())
-    return words | {package.removesuffix("-data").replace("-", "")}
+    """Words of a Debian package name that name the game, split as names are ("supertuxkart-data"
+    -> super tux kart, "lincity-ng-data" -> lin city ng)."""
+    name = package.removesuffix("-data")
+    return set(words(name)) | set(words(name.replace("-", "")))

@@ -40,7 +40,6 @@ from engine.finetune.job import (ERROR, EVALUATING, FINISHED, KEY_METRIC, MEASUR
                                  TRAINING, JobFolder)
 from engine.finetune.launcher import model_folder_name
 from engine.index.records import OK
-from engine.index.sql import quote
 from engine.index.store import LibraryStore
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import is_checkpoint, load_checkpoint
@@ -147,7 +146,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     start_spec = request.model
     start = start_checkpoint(start_spec, paths.models)
     model_cfg = load_checkpoint(start)[0].cfg
-    records = LibraryStore(paths.index).find_files(f"status = {quote(OK)}")
+    records = LibraryStore(paths.index).files_with_status(OK)
     long_files = [r for r in records if (r.duration_s or 0) > MAX_FILE_SECONDS]
     pairs = library_pairs([r for r in records if (r.duration_s or 0) <= MAX_FILE_SECONDS])
     mels = MelSource(model_cfg.sample_rate, model_cfg.n_mels, paths.cache / "finetune-mels")

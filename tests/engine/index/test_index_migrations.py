@@ -11,6 +11,7 @@ from engine.index.meta import Meta
 from engine.index.migrations import VERSION_KEY, Migration, SchemaVersionError
 from engine.index.records import files_to_arrow
 from engine.index.schema import FILES, FILES_SCHEMA, META, META_SCHEMA
+from engine.index.text import TEXT_VERSION
 from tests.engine.index.index_factories import record
 
 
@@ -81,3 +82,15 @@ def test_a_version_1_index_gains_the_keyword_fields(tmp_path):
     for query in ("door", "doors", "gust"):
         ids, _ = store.full_text(query, None, 10)
         assert len(ids) == 1, query
+
+
+def test_a_new_tokeniser_rereads_the_stored_names_on_open(tmp_path, monkeypatch):
+    store = LibraryStore(tmp_path / "index.lance")
+    saved, = store.upsert_files([record("gameover.wav")])
+    store.files.update(where=f"id = {saved.id}", values={"name_text": "gameover"})  # as an older tokeniser left it
+    store.meta.set("text_version", 1)
+    reopened = LibraryStore(tmp_path / "index.lance")
+    assert reopened.files.to_arrow()["name_text"].to_pylist() == ["game over"]
+    for word in ("game", "over"):  # "over" is no stop word here: "game over", "power up" are sounds
+        assert reopened.full_text(word, None, 5)[0].tolist() == [saved.id]
+    assert reopened.meta.get("text_version") == TEXT_VERSION

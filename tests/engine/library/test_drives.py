@@ -17,7 +17,6 @@ import pytest
 from engine.cli import main
 from engine.facade import Engine
 from engine.index.records import OFFLINE, OK
-from engine.library.indexer import folder_clause
 from engine.library.roots import RootProbe
 from engine.library.watcher import LibraryWatcher
 from engine.paths import app_paths
@@ -52,7 +51,7 @@ def engine(tmp_path, tiny_checkpoint):
 
 
 def statuses(engine: Engine, folder) -> dict[str, str]:
-    return {os.path.basename(r.path): r.status for r in engine.store.find_files(folder_clause(str(folder)))}
+    return {os.path.basename(r.path): r.status for r in engine.store.files_in_folder(folder)}
 
 
 def test_unplug_and_replug_under_a_running_watcher(engine, drive):
