@@ -1,7 +1,8 @@
 """``python -m bench.ood build [--out data/ood]``: download and lay out the out-of-distribution
 library. ``python -m bench.ood matches [QUERY...]``: list each query's relevant files, to read
 and check that they are what a sound designer asking for it would accept. ``python -m bench.ood
-stats``: files per package, per query category and per UCS category."""
+stats``: files per package, per query category and per UCS category. ``python -m bench.ood
+eval MODEL...``: content-only search on the opaque names, per category, against chance."""
 from __future__ import annotations
 
 import argparse
@@ -9,6 +10,7 @@ import logging
 from collections import Counter
 from pathlib import Path
 
+from bench.ood.content import report
 from bench.ood.library import DEFAULT_ROOT, build, load_library
 from bench.ood.queries import load_queries
 from bench.ood.ucs import ucs_truth
@@ -24,13 +26,20 @@ def main(argv: list[str] | None = None) -> int:
     matches = sub.add_parser("matches", help="print the relevant files of queries")
     matches.add_argument("queries", nargs="*", help="query texts (default: all)")
     sub.add_parser("stats", help="counts per package, query category and UCS category")
-    for command in (make, matches, sub.choices["stats"]):
+    evaluate = sub.add_parser("eval", help="content-only search with models, per category, against chance")
+    evaluate.add_argument("models", nargs="+", help="builtin, a checkpoint folder, ...")
+    evaluate.add_argument("--cache", type=Path, default=Path("data/ood-cache"), help="window embeddings per model")
+    evaluate.add_argument("--markdown", action="store_true", help="print a README table")
+    for command in (make, matches, sub.choices["stats"], evaluate):
         command.add_argument("--out", type=Path, default=DEFAULT_ROOT, help="library folder (git-ignored)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
     if args.command == "build":
         entries = build(args.out, [p for p in args.packages.split(",") if p], workers=args.workers)
         print(f"{len(entries)} files in {args.out}/named and {args.out}/opaque")
+        return 0
+    if args.command == "eval":
+        report(args.models, args.out, args.cache, args.markdown)
         return 0
     library = load_library(args.out)
     queries = load_queries()

@@ -19,6 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--packages", default="games",
                        help=f"comma list of Debian packages or of the sets {', '.join(PACKAGE_SETS)}")
     build.add_argument("--limit", type=int, default=None, help="at most this many files per package (smoke runs)")
+    build.add_argument("--unlike", type=Path, default=None,
+                       help="bench/ood manifest.json: leave out Debian audio identical to an evaluation file")
     build.add_argument("--workers", type=int, default=2)
     build.add_argument("--val-percent", type=int, default=10)
     build.add_argument("--variants", type=int, default=1, help="augmented copies per clip (gain/shift/reverb)")

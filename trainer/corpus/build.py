@@ -10,6 +10,7 @@ from typing import Callable
 
 from trainer.corpus import augment, debian, gm, signals, speech
 from trainer.corpus.clips import Clip, read_manifest, split_for, write_manifest
+from trainer.corpus.dedup import index_of_manifest
 
 log = logging.getLogger(__name__)
 
@@ -17,7 +18,8 @@ SOURCES: dict[str, Callable[..., list[Clip]]] = {
     "signals": lambda out, args: signals.build(out, seed=args.seed),
     "speech": lambda out, args: speech.build(out),
     "gm": lambda out, args: gm.build(out),
-    "debian": lambda out, args: debian.build(out, args.packages, workers=args.workers, limit=args.limit),
+    "debian": lambda out, args: debian.build(out, args.packages, workers=args.workers, limit=args.limit,
+                                             seen=index_of_manifest(args.unlike)),
 }
 
 

@@ -2,7 +2,8 @@
 
 Only the audio members of each package's data tarball are extracted (``dpkg-deb
 --fsys-tarfile | tar --wildcards``), which keeps a 860 MB package to the part we use. Some games
-ship their sounds inside zip archives (Quake-engine ``.pk3``, 0 A.D.'s ``public.zip``): those are
+ship their sounds inside zip archives (Quake-engine ``.pk3``, 0 A.D.'s ``public.zip``,
+Warzone 2100's ``.wz``): those are
 extracted too, and then only their audio members unpacked.
 """
 from __future__ import annotations
@@ -16,6 +17,8 @@ from pathlib import Path
 from engine.audio.decode import AudioDecodeError, load_mono
 from trainer.corpus.captions import package_words, path_caption, sound_captions
 from trainer.corpus.clips import SAMPLE_RATE, Clip, segments, write_clip
+from trainer.corpus.dedup import ContentIndex, content_key
+from trainer.corpus.packages import check_trainable
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +33,13 @@ MORE_PACKAGES = ("ufoai-sound", "openarena-data", "sound-theme-freedesktop", "lm
                  "tuxmath-data")
 # The third (s11 on): 0 A.D.'s impacts, weapons, footsteps, animals, weather and voice lines.
 ZERO_AD_PACKAGES = ("0ad-data",)
-PACKAGE_SETS = {"games": PACKAGES, "more": MORE_PACKAGES, "0ad": ZERO_AD_PACKAGES}
+# The fourth (issue 18): more and wider, from games with cars, tanks, weapons, space and
+# machines (warzone2100's sounds sit in .wz zip archives).
+WIDER_PACKAGES = ("warzone2100-data", "nexuiz-data", "torcs-data", "naev-data", "asc-data", "ksirk", "bomber",
+                  "kbreakout")
+PACKAGE_SETS = {"games": PACKAGES, "more": MORE_PACKAGES, "0ad": ZERO_AD_PACKAGES, "wider": WIDER_PACKAGES}
 AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus"})
-ARCHIVE_SUFFIXES = frozenset({".pk3", ".zip"})
+ARCHIVE_SUFFIXES = frozenset({".pk3", ".zip", ".wz"})
 AUDIO_GLOBS = tuple(f"*{s}" for s in AUDIO_SUFFIXES | ARCHIVE_SUFFIXES) + ("*.OGG", "*.WAV")
 LONG_FILE_SECONDS = 30.0  # music and ambience loops: one segment is enough variety
 
@@ -80,18 +87,19 @@ def unpack_audio(archive: Path) -> None:
     archive.unlink()
 
 
-def file_clips(task: tuple[str, Path, Path, Path]) -> list[Clip]:
-    """Decode one file to 16 kHz mono and write its segments (runs in a worker process)."""
+def file_clips(task: tuple[str, Path, Path, Path]) -> tuple[str, list[Clip]]:
+    """Decode one file to 16 kHz mono and write its segments (runs in a worker process).
+    Returns the decoded audio's content key with the clips, for de-duplication."""
     package, path, extracted, out = task
     relative = path.relative_to(extracted).as_posix()
     name, context = path_caption(relative, package_words(package))
     if not name:
-        return []
+        return "", []
     try:
         samples = load_mono(path, SAMPLE_RATE)
     except (AudioDecodeError, ValueError, RuntimeError) as error:
         log.warning("skipping %s: %s", relative, error)
-        return []
+        return "", []
     long_file = len(samples) > LONG_FILE_SECONDS * SAMPLE_RATE
     captions = sound_captions(name, context)
     tags = [name, *context, package.removesuffix("-data")]
@@ -100,10 +108,16 @@ def file_clips(task: tuple[str, Path, Path, Path]) -> list[Clip]:
     for number, piece in enumerate(segments(samples, max_segments=1 if long_file else 3)):
         audio = write_clip(out, f"debian/{package}/{relative.rsplit('.', 1)[0]}.{number}.wav", piece)
         clips.append(Clip(audio, captions, tags, source, kind="debian"))
-    return clips
+    return content_key(samples), clips
 
 
-def build(out: Path, packages: list[str], workers: int = 2, limit: int | None = None) -> list[Clip]:
+def build(out: Path, packages: list[str], workers: int = 2, limit: int | None = None,
+          seen: ContentIndex | None = None) -> list[Clip]:
+    """Clips of every package's audio. Reserved and evaluation packages are refused before any
+    download; a file whose decoded audio is already in ``seen`` (an earlier file of this build,
+    or evaluation audio the caller put there) is left out."""
+    check_trainable(packages)
+    seen = seen or ContentIndex()
     clips: list[Clip] = []
     for package in packages:
         deb = fetch(package, out / "debs")
@@ -112,8 +126,12 @@ def build(out: Path, packages: list[str], workers: int = 2, limit: int | None = 
         log.info("%s: %d audio files", package, len(files))
         tasks = [(package, path, extracted, out) for path in files]
         with ProcessPoolExecutor(workers) as pool:
-            for result in pool.map(file_clips, tasks, chunksize=8):
-                clips += result
+            for key, result in pool.map(file_clips, tasks, chunksize=8):
+                earlier = seen.claim(key, result[0].source) if result else None
+                if earlier is None:
+                    clips += result
+                else:
+                    log.info("dropping %s: same audio as %s", result[0].source, earlier)
     return clips
 
 

@@ -10,6 +10,8 @@ one does not.
 from __future__ import annotations
 
 import hashlib
+import json
+from pathlib import Path
 
 import numpy as np
 
@@ -34,3 +36,13 @@ class ContentIndex:
         """Record ``name`` under ``key``; returns the earlier file's name if the key was taken."""
         earlier = self._first.setdefault(key, name)
         return None if earlier == name else earlier
+
+
+def index_of_manifest(path: Path | None) -> ContentIndex:
+    """The content keys of an out-of-distribution manifest (``bench/ood``'s ``manifest.json``,
+    entries with ``key`` and ``named``), so a training corpus can leave that audio out."""
+    index = ContentIndex()
+    if path is not None:
+        for entry in json.loads(Path(path).read_text(encoding="utf-8")):
+            index.claim(entry["key"], f"evaluation file {entry['named']}")
+    return index

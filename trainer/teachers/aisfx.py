@@ -19,6 +19,7 @@ import torch.nn.functional as F
 import torchaudio
 from torch import nn
 
+from engine.models.cacophony.aisfx_front import load_aisfx_weights
 from trainer.teachers import TeacherUnavailable
 
 SAMPLE_RATE = 44_100
@@ -41,18 +42,6 @@ def _aisfx():
             "the aisfx teacher needs the aisfx package: pip install --no-deps aisfx==0.1.2 "
             "(--no-deps: its pinned librosa/numpy are not needed here)") from error
     return aisfx
-
-
-def load_aisfx_weights(path: str | Path) -> tuple[dict[str, torch.Tensor], dict]:
-    """``(state_dict, datasets)`` from the package's pickle, loaded ``weights_only``.
-
-    The file also pickles a dict {dataset name: (numpy int64 index, class count)}, so the
-    safe unpickler must be told about exactly the numpy pieces that takes (numpy 2 moved
-    ``numpy.core`` to ``numpy._core``; the file still names the old path)."""
-    allowed = [(np._core.multiarray.scalar, "numpy.core.multiarray.scalar"), np.dtype, np.dtypes.Int64DType]
-    with torch.serialization.safe_globals(allowed):
-        weights, datasets = torch.load(path, map_location="cpu", weights_only=True)
-    return weights, datasets
 
 
 def normalise_filters_l1(mel: torchaudio.transforms.MelSpectrogram) -> None:
@@ -87,7 +76,7 @@ class AisfxTeacher:
 
     def __init__(self):
         aisfx = _aisfx()
-        weights, datasets = load_aisfx_weights(aisfx.inference.get_path_modelWeights())
+        weights, datasets = load_aisfx_weights()  # the app's front-end loads them the same way
         self.model = aisfx.inference.load_bestModel(weights, datasets, "cpu")  # eval mode
         self.blocking = aisfx.preprocessing.blocking
         self.spectrogram = AisfxSpectrogram()

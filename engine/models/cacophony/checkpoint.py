@@ -19,7 +19,7 @@ from engine.models.cacophony.model import Cacophony
 from engine.models.cacophony.text_tower import TEXT_SUBDIR, load_text_tower
 from engine.models.folders import CONFIG_FILE, WEIGHTS_FILE, is_checkpoint
 
-_NOT_SAVED = ("logmel.",)  # derived buffers, rebuilt from the config
+_NOT_SAVED = ("logmel.", "front.")  # derived buffers, and a frozen front-end loaded from its package
 
 
 def save_checkpoint(model: Cacophony, tokenizer: PreTrainedTokenizerBase, folder: Path,

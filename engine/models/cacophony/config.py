@@ -47,6 +47,11 @@ class CacophonyConfig:
     init_temperature: float = 0.07
     # LAION-CLAP feature fusion for audio longer than the training window (laion-clap.txt §3.4).
     fusion: bool = False
+    # A frozen pretrained audio front-end beside the ViT (LiT-style; only its pooler and
+    # projection train): "" none, "package:aisfx" the aiSFX sound-effects CNN from its PyPI
+    # package. front_mix is its share of the audio embedding: 1 alone, 0 the ViT alone.
+    front_end: str = ""
+    front_mix: float = 1.0
 
     @property
     def freq_patches(self) -> int:

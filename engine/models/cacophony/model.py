@@ -20,6 +20,8 @@ import torch.nn.functional as F
 import torchaudio
 from torch import nn
 
+from engine.models.cacophony.aisfx_front import DIM as FRONT_DIM
+from engine.models.cacophony.aisfx_front import AisfxFrontEnd
 from engine.models.cacophony.config import CacophonyConfig
 
 
@@ -370,6 +372,13 @@ class Cacophony(nn.Module):
                                 if cfg.caption_depth else None)
         self.mae_decoder = MAEDecoder(cfg) if cfg.decoder_depth else None
         self.fusion = FeatureFusion(cfg.width) if cfg.fusion else None
+        self.front = None
+        if cfg.front_end:
+            if cfg.front_end != "package:aisfx":
+                raise ValueError(f"unknown audio front_end {cfg.front_end!r}; known: package:aisfx")
+            self.front = AisfxFrontEnd(cfg.sample_rate)
+            self.front_pool = AttentionPool(FRONT_DIM, cfg.pool_heads, cfg.pool_norm)
+            self.front_proj = nn.Linear(FRONT_DIM, cfg.embed_dim, bias=False)
         if cfg.text_frozen:
             self.text.requires_grad_(False)
 
@@ -407,7 +416,20 @@ class Cacophony(nn.Module):
         return self.audio.transform(x, valid), valid
 
     def embed_audio(self, wave, num_samples, max_patches: int | None = None, generator=None):
-        return self.embed_mel(self.logmel(wave), self.logmel.frames_for(num_samples), max_patches, generator)
+        embedding, tokens, valid = self.embed_mel(self.logmel(wave), self.logmel.frames_for(num_samples),
+                                                  max_patches, generator)
+        if self.front is not None:
+            embedding = self.mix_front(embedding, self.embed_front(*self.front(wave, num_samples)))
+        return embedding, tokens, valid
+
+    def embed_front(self, features, valid):
+        """The front-end's embedding from its (frozen, possibly cached) features."""
+        return F.normalize(self.front_proj(self.front_pool(features, valid)), dim=-1)
+
+    def mix_front(self, vit_embedding, front_embedding):
+        """The audio embedding: ``front_mix`` of the front-end's, the rest the ViT's."""
+        mix = self.cfg.front_mix
+        return F.normalize((1 - mix) * vit_embedding + mix * front_embedding, dim=-1)
 
     def embed_mel(self, mel, frames, max_patches: int | None = None, generator=None):
         """(embedding, tokens, token validity) from a log-mel; see :meth:`encode_mel_tokens`."""

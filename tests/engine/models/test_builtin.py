@@ -39,12 +39,13 @@ def test_checkpoint_is_small_and_half_precision():
 
 def test_config_matches_weights():
     """Every saved tensor has the shape the config's model has, and nothing is missing
-    except the frozen text tower, which comes from its package."""
+    except the frozen text tower and the frozen audio front-end, which come from their packages."""
     cfg = CacophonyConfig.from_dict(json.loads((BUILTIN / CONFIG_FILE).read_text())["model"])
     assert cfg.text_frozen and cfg.text_model.startswith("package:")
+    assert cfg.front_end in ("", "package:aisfx")
     text_model, _ = load_text_tower(cfg.text_model, pretrained=False)
     expected = {k: v.shape for k, v in Cacophony(cfg, text_model).state_dict().items()
-                if not k.startswith(("text.", "logmel."))}
+                if not k.startswith(("text.", "logmel.", "front."))}
     with safe_open(BUILTIN / WEIGHTS_FILE, "pt") as f:
         saved = {k: torch.Size(f.get_slice(k).get_shape()) for k in f.keys()}
     assert saved == expected

@@ -7,9 +7,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from engine.audio.decode import load_mono
 from trainer.corpus import debian
 from trainer.corpus.__main__ import main as corpus_main
 from trainer.corpus.captions import package_words, path_caption
+from trainer.corpus.dedup import ContentIndex, content_key
+from trainer.corpus.packages import EVALUATION_PACKAGES, PackageNotAllowed, reserved_packages
 
 
 def wav_bytes(path) -> bytes:
@@ -54,6 +57,45 @@ def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
 def test_package_sets_expand_on_the_command_line(tmp_path, monkeypatch):
     asked = []
     monkeypatch.setattr(debian, "build", lambda out, packages, **kw: asked.extend(packages) or [])
-    corpus_main(["build", "--out", str(tmp_path), "--sources", "debian", "--packages", "more,wesnoth-data",
+    corpus_main(["build", "--out", str(tmp_path), "--sources", "debian", "--packages", "more,toygame-data",
                  "--parts-only"])
-    assert asked == [*debian.MORE_PACKAGES, "wesnoth-data"]
+    assert asked == [*debian.MORE_PACKAGES, "toygame-data"]
+
+
+def test_reserved_and_evaluation_packages_are_refused_before_any_download(tmp_path, monkeypatch):
+    monkeypatch.setattr(debian, "fetch", lambda *a: pytest.fail("fetched a package that must be refused"))
+    reserved = sorted(reserved_packages())[0]
+    with pytest.raises(PackageNotAllowed, match="reserved"):
+        debian.build(tmp_path, ["hedgewars-data", reserved])
+    with pytest.raises(PackageNotAllowed, match="out-of-distribution"):
+        debian.build(tmp_path, [EVALUATION_PACKAGES[0]])
+    with pytest.raises(PackageNotAllowed, match="reserved"):
+        corpus_main(["build", "--out", str(tmp_path), "--sources", "debian", "--packages", reserved, "--parts-only"])
+
+
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
+def test_a_copied_file_is_dropped(tmp_path):
+    root = tmp_path / "pkg"
+    (root / "DEBIAN").mkdir(parents=True)
+    (root / "DEBIAN/control").write_text("Package: toycopy-data\nVersion: 1.0\nArchitecture: all\n"
+                                         "Maintainer: Test <t@example.org>\nDescription: test\n")
+    sounds = root / "usr/share/games/toycopy/sounds"
+    (sounds / "old").mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    bark = (rng.standard_normal(8000) * 0.1).astype(np.float32)
+    sf.write(sounds / "dog_bark.wav", bark, 16000)
+    sf.write(sounds / "old/dog_bark_copy.wav", bark, 16000)
+    sf.write(sounds / "cat_meow.wav", (rng.standard_normal(8000) * 0.1).astype(np.float32), 16000)
+    out = tmp_path / "corpus"
+    (out / "debs").mkdir(parents=True)
+    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(out / "debs/toycopy-data_1.0_all.deb")],
+                   check=True, capture_output=True)
+
+    clips = debian.build(out, ["toycopy-data"], workers=1)
+    names = sorted(c.captions[0] for c in clips)
+    assert len(names) == 2 and "cat meow" in names  # one of the two barks, not both
+    assert len({c.source for c in clips if "bark" in c.captions[0]}) == 1
+
+    seen = ContentIndex()
+    seen.claim(content_key(load_mono(sounds / "dog_bark.wav", 16000)), "evaluation/bark.wav")  # an evaluation file
+    assert [c.captions[0] for c in debian.build(out, ["toycopy-data"], workers=1, seen=seen)] == ["cat meow"]

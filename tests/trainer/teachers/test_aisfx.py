@@ -71,7 +71,7 @@ def test_weights_load_only_with_the_numpy_allow_list(monkeypatch):
     calls = []
     real_load = torch.load
     monkeypatch.setattr(torch, "load", lambda *a, **k: calls.append(k) or real_load(*a, **k))
-    weights, datasets = load_aisfx_weights(path)
+    weights, datasets = load_aisfx_weights()
     assert calls == [{"map_location": "cpu", "weights_only": True}]
     assert weights["embedding_net.conv_block1.conv1.weight"].shape == (64, 1, 3, 3)
     assert datasets["prosfx"][1] == 78  # (index, number of UCS classes) per training library

@@ -1,0 +1,90 @@
+"""Content-only search on sounds no model of ours trained on: the ``bench/ood`` library under
+its opaque names (``Take_0001.ogg``), every sound-designer query embedded as text and every
+file ranked by its best window, as the app's vector search ranks them (windows of the model's
+length, half-window hop, a file scores as its best window). Prints R@1, R@10 and mAP@10 per
+query category for each model given, next to chance (random rankings); asserts nothing.
+
+    python -m bench.ood build                      # once
+    python -m bench.ood eval builtin runs/front/final [--markdown]
+
+Window embeddings are cached per model under ``data/ood-cache`` (keyed by the checkpoint's
+weights file and time), so comparing variants costs one pass each.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from bench.ood import by_category, chance, judge, load_library, load_queries
+from engine.audio.decode import iter_windows
+from engine.models.registry import load_model
+
+EVERYDAY = ("footsteps", "doors", "impacts", "glass", "water", "fire", "weather", "vehicles", "machines", "animals",
+            "ui", "whooshes", "weapons", "voices")
+METRICS = ("R@1", "R@10", "mAP@10")
+
+
+def file_windows(model, library, cache: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(window embeddings (W, D), file index of each window (W,)), computed once per model."""
+    if cache.exists():
+        data = np.load(cache)
+        return data["embeddings"], data["owners"]
+    window = model.info.window_seconds
+    embeddings, owners = [], []
+    for index, file in enumerate(library):
+        clips = [w.samples for w in iter_windows(file.opaque, model.info.sample_rate, window, window / 2)
+                 if len(w.samples)] or [np.zeros(model.info.sample_rate // 10, np.float32)]  # nothing decoded: silence
+        embeddings.append(model.embed_audio(clips))
+        owners += [index] * len(clips)
+    embeddings, owners = np.concatenate(embeddings), np.asarray(owners)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    np.savez(cache, embeddings=embeddings, owners=owners)
+    return embeddings, owners
+
+
+def cache_key(spec: str, model) -> str:
+    """The model's name and a hash of its weights file, if it has one, else of its name."""
+    folder = Path(spec) if Path(spec).is_dir() else Path(__file__).resolve().parents[2] / "resources/models" / spec
+    weights = folder / "model.safetensors"
+    stamp = f"{weights.resolve()}:{weights.stat().st_mtime_ns}" if weights.exists() else spec
+    return f"{model.info.name}-{hashlib.sha1(stamp.encode()).hexdigest()[:10]}"
+
+
+def evaluate(spec: str, library, queries, cache_dir: Path) -> dict[str, dict[str, float]]:
+    model = load_model(spec)
+    embeddings, owners = file_windows(model, library, cache_dir / f"{cache_key(spec, model)}.npz")
+    text = model.embed_text([q.text for q in queries])
+    results = []
+    for query, vector in zip(queries, text):
+        best = np.full(len(library), -np.inf)
+        np.maximum.at(best, owners, embeddings @ vector)
+        ranked = [library[i] for i in np.argsort(-best, kind="stable")[:10]]
+        results.append(judge(query, ranked, library))
+    return by_category(queries, results)
+
+
+def report(specs: list[str], root: Path, cache_dir: Path, markdown: bool) -> None:
+    """Print the per-category table of every model next to chance."""
+    torch.set_num_threads(2)
+    library, queries = load_library(root), load_queries()
+    tables = {spec: evaluate(spec, library, queries, cache_dir) for spec in specs}
+    luck = by_category(queries, [chance(q, library) for q in queries])
+    categories = ["all", *EVERYDAY, *sorted(set(luck) - set(EVERYDAY) - {"all"})]
+    columns = [*specs, "chance"]
+    tables["chance"] = luck
+    print(f"{len(library)} files, {len(queries)} queries; content only (opaque names); mAP@10 / R@10 / R@1")
+    if markdown:
+        print("| category | queries | " + " | ".join(columns) + " |")
+        print("|---|---|" + "---|" * len(columns))
+    for category in categories:
+        cells = [" / ".join(f"{tables[c][category][m]:.3f}" for m in reversed(METRICS)) for c in columns]
+        if markdown:
+            print(f"| {category} | {luck[category]['queries']} | " + " | ".join(cells) + " |")
+        else:
+            print(f"{category:<11} {luck[category]['queries']:>3}  " + "   ".join(cells))
+    for spec in specs:
+        low = [c for c in EVERYDAY if tables[spec][c]["mAP@10"] <= 1.5 * luck[c]["mAP@10"]]
+        print(f"{spec}: everyday categories at most 1.5x chance mAP@10: {', '.join(low) or 'none'}")

@@ -1,0 +1,197 @@
+"""Train a frozen audio front-end's head LiT-style, on top of an existing model.
+
+    python -m trainer.frontend features --init resources/models/builtin --train data/corpus4/manifest.jsonl \\
+        --out runs/front                                   # resumable: features in chunks
+    python -m trainer.frontend train --init resources/models/builtin --out runs/front --steps 3000
+    python -m trainer.frontend export --init resources/models/builtin --out runs/front --mix 0.5 --dest DEST
+
+Everything but the head stays as ``--init`` has it: the text tower and its projection (so text
+embeddings are computed once), the ViT audio tower (its embeddings of the held-out clips are
+cached to choose the mix), the front-end CNN. The head (attention pooler + projection of
+:class:`Cacophony`) learns InfoNCE against the frozen text embeddings of each clip's captions
+(one caption drawn per clip and step), with a learnable temperature that is not kept.
+``export`` writes ``--init`` plus the head as one checkpoint with ``front_end`` set.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+import torch
+import torch.nn.functional as F
+from safetensors.torch import load_file, save_file
+
+from engine.models.cacophony.backend import pad_batch
+from engine.models.cacophony.checkpoint import load_checkpoint, save_checkpoint
+from engine.models.cacophony.model import Cacophony
+from trainer.data.manifest import Item, read_manifest
+from trainer.evaluation.metrics import retrieval_metrics
+
+log = logging.getLogger(__name__)
+FRONT_END = "package:aisfx"
+CHUNK = 512  # clips per saved feature chunk: the unit of resumption
+
+
+def with_front(model: Cacophony, mix: float) -> Cacophony:
+    """A copy of ``model`` with the front-end and a fresh head added (its own weights kept)."""
+    fronted = Cacophony(model.cfg.replace(front_end=FRONT_END, front_mix=mix), model.text.model)
+    fronted.load_state_dict(model.state_dict(), strict=False)
+    return fronted.eval()
+
+
+def captions_of(item: Item) -> list[str]:
+    return item.captions or [f"The sound of {' and '.join(item.tags)}."]
+
+
+@torch.inference_mode()
+def compute_features(model: Cacophony, tokenizer, items: list[Item], out: Path, batch: int = 8) -> None:
+    """Front-end features (fp16), ViT embeddings and caption embeddings of every item, in
+    chunk files under ``out/features`` (a finished chunk is never computed again)."""
+    folder = out / "features"
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in range(0, len(items), CHUNK):
+        path = folder / f"{start // CHUNK:05d}.npz"
+        if path.exists():
+            continue
+        chunk = items[start:start + CHUNK]
+        order = sorted(range(len(chunk)), key=lambda i: sf.info(chunk[i].audio).frames)
+        features, vit = [None] * len(chunk), [None] * len(chunk)
+        for group in (order[i:i + batch] for i in range(0, len(order), batch)):
+            clips = [sf.read(chunk[i].audio, dtype="float32")[0] for i in group]
+            wave, lengths = pad_batch([c if c.ndim == 1 else c.mean(1) for c in clips], "cpu")
+            front, valid = model.front(wave, lengths)
+            embedding, _, _ = model.embed_mel(model.logmel(wave), model.logmel.frames_for(lengths))
+            for row, i in enumerate(group):
+                features[i] = front[row, :int(valid[row].sum())].half().numpy()
+                vit[i] = embedding[row].numpy()
+        captions = [captions_of(item) for item in chunk]
+        flat = [c for cs in captions for c in cs]
+        text = np.concatenate([embed_texts(model, tokenizer, flat[i:i + 256]) for i in range(0, len(flat), 256)])
+        np.savez(path, features=np.concatenate(features), lengths=[len(f) for f in features], vit=np.stack(vit),
+                 text=text, captions_per_item=[len(c) for c in captions],
+                 val=[item.split == "val" for item in chunk])
+        log.info("features %d/%d", min(start + CHUNK, len(items)), len(items))
+
+
+def embed_texts(model: Cacophony, tokenizer, texts: list[str]) -> np.ndarray:
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=model.cfg.max_text_tokens,
+                            return_tensors="pt")
+    return model.embed_text(batch["input_ids"], batch["attention_mask"])[0].numpy()
+
+
+class Features:
+    """All chunks in memory: per item its feature frames, ViT embedding and caption embeddings."""
+
+    def __init__(self, out: Path):
+        frames, self.vit, self.text, self.val = [], [], [], []
+        for path in sorted((out / "features").glob("*.npz")):
+            data = np.load(path)
+            frames += np.split(data["features"], np.cumsum(data["lengths"])[:-1])
+            self.text += np.split(data["text"], np.cumsum(data["captions_per_item"])[:-1])
+            self.vit.append(data["vit"])
+            self.val += data["val"].tolist()
+        self.frames, self.vit, self.val = frames, np.concatenate(self.vit), np.asarray(self.val)
+
+    def batch(self, rows: np.ndarray) -> tuple[torch.Tensor, torch.Tensor]:
+        longest = max(len(self.frames[r]) for r in rows)
+        x = torch.zeros(len(rows), longest, self.frames[0].shape[1])
+        valid = torch.zeros(len(rows), longest, dtype=torch.bool)
+        for i, r in enumerate(rows):
+            x[i, :len(self.frames[r])] = torch.from_numpy(self.frames[r].astype(np.float32))
+            valid[i, :len(self.frames[r])] = True
+        return x, valid
+
+
+@torch.no_grad()
+def held_out(model: Cacophony, data: Features, mix: float) -> dict[str, float]:
+    """Retrieval on the held-out items with the head, mixed with the ViT at ``mix``."""
+    rows = np.flatnonzero(data.val)
+    front = torch.cat([model.embed_front(*data.batch(rows[i:i + 64])) for i in range(0, len(rows), 64)])
+    audio = F.normalize((1 - mix) * torch.from_numpy(data.vit[rows]) + mix * front, dim=-1).numpy()
+    text = np.concatenate([data.text[r] for r in rows])
+    owner = np.concatenate([[i] * len(data.text[r]) for i, r in enumerate(rows)])
+    return retrieval_metrics(audio, text, owner)
+
+
+def train(model: Cacophony, data: Features, out: Path, steps: int, batch: int, lr: float, seed: int) -> None:
+    """InfoNCE of the head against frozen caption embeddings; the best held-out head is kept."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    head = [*model.front_pool.parameters(), *model.front_proj.parameters()]
+    log_scale = torch.nn.Parameter(torch.tensor(math.log(1 / 0.07)))
+    optimizer = torch.optim.AdamW([{"params": head}, {"params": [log_scale], "weight_decay": 0.0}], lr=lr,
+                                  weight_decay=0.01)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps, pct_start=0.05)
+    train_rows = np.flatnonzero(~data.val)
+    best, history = -1.0, []
+    for step in range(1, steps + 1):
+        rows = rng.choice(train_rows, size=batch, replace=False)
+        text = torch.from_numpy(np.stack([data.text[r][rng.integers(len(data.text[r]))] for r in rows]))
+        audio = model.embed_front(*data.batch(rows))
+        logits = log_scale.exp().clamp(max=100) * audio @ text.T
+        target = torch.arange(len(rows))
+        loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        schedule.step()
+        if step % 250 == 0 or step == steps:
+            model.eval()
+            metrics = held_out(model, data, 1.0)
+            history.append({"step": step, "loss": float(loss), **metrics})
+            log.info("step %d loss %.3f held-out t2a R@10 %.3f mAP@10 %.3f", step, float(loss), metrics["t2a/R@10"],
+                     metrics["t2a/mAP@10"])
+            if metrics["t2a/mAP@10"] > best:
+                best = metrics["t2a/mAP@10"]
+                save_file({k: v.contiguous() for k, v in model.state_dict().items()
+                           if k.startswith(("front_pool.", "front_proj."))}, out / "head.safetensors")
+            model.train()
+    (out / "history.json").write_text(json.dumps(history, indent=1))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m trainer.frontend", description=__doc__.split("\n\n")[0])
+    parser.add_argument("command", choices=["features", "train", "mixes", "export"])
+    parser.add_argument("--dest", type=Path, help="export: the checkpoint folder to write")
+    parser.add_argument("--init", type=Path, default=Path("resources/models/builtin"))
+    parser.add_argument("--train", type=Path, action="append", default=[], help="manifest(s) (features)")
+    parser.add_argument("--out", type=Path, required=True, help="run folder")
+    parser.add_argument("--steps", type=int, default=3000)
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    parser.add_argument("--mix", type=float, default=1.0, help="export: the front-end's share of the embedding")
+    parser.add_argument("--seed", type=int, default=0)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    torch.set_num_threads(2)
+    base, tokenizer, meta = load_checkpoint(args.init)
+    model = with_front(base, args.mix)
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.command == "features":
+        compute_features(model, tokenizer, [item for path in args.train for item in read_manifest(path)], args.out)
+        return 0
+    if args.command != "train":
+        model.load_state_dict(load_file(args.out / "head.safetensors"), strict=False)
+    if args.command == "train":
+        model.train()
+        train(model, Features(args.out), args.out, args.steps, args.batch, args.lr, args.seed)
+    elif args.command == "mixes":
+        data = Features(args.out)
+        for mix in (0.0, 0.25, 0.4, 0.5, 0.6, 0.75, 1.0):
+            metrics = held_out(model, data, mix)
+            print(json.dumps({"mix": mix, **{k: round(v, 4) for k, v in metrics.items()}}))
+    else:
+        if args.dest is None:
+            parser.error("export needs --dest")
+        save_checkpoint(model, tokenizer, args.dest, half=True, extra={**meta, "front_head_from": str(args.out)})
+        print(f"wrote {args.dest}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
