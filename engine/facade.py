@@ -30,7 +30,7 @@ from engine.finetune import Finetuner
 from engine.fs import is_inside
 from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
 from engine.index.store import LibraryStore
-from engine.library.indexer import Indexer, IndexerOptions, StopCheck, folder_clause
+from engine.library.indexer import Indexer, IndexerOptions, StopCheck
 from engine.library.report import IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
 from engine.library.watcher import LibraryWatcher
@@ -245,7 +245,7 @@ class Engine:
             with self._exclusive():
                 self.store.add_folder(folder)
                 for child in children:
-                    moved = [replace(r, folder=folder) for r in self.store.find_files(folder_clause(child))]
+                    moved = [replace(r, folder=folder) for r in self.store.files_in_folder(child)]
                     self.store.upsert_files(moved)
                     self.store.remove_folder(child)  # holds no files any more: drops only its row
         self._refresh_watch()
