@@ -15,8 +15,8 @@ from pathlib import Path
 repo = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(repo))
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+from PySide6.QtCore import QTimer  # noqa: E402 - imported once sys.path names this repository
+from PySide6.QtWidgets import QApplication  # noqa: E402 - imported once sys.path names this repository
 
 
 def wait_until(app: QApplication, condition, timeout_s: float, what: str) -> None:

@@ -17,11 +17,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
-import torch  # noqa: E402
+import torch  # noqa: E402 - imported after the environment above, which must be set first
 
 torch.set_num_threads(2)
 
-from tests.factories import make_tiny_cacophony_checkpoint  # noqa: E402
+from tests.factories import make_tiny_cacophony_checkpoint  # noqa: E402 - imported after the environment above, which must be set first
 
 
 @pytest.fixture(scope="session")

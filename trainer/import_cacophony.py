@@ -156,7 +156,7 @@ def _layers(p: dict, prefix: str = "encoder/layer") -> tuple[int, dict[str, np.n
 
 def _attention(layers: dict, src: str, dst: str) -> dict[str, torch.Tensor]:
     """A RoBERTa (self or cross) attention, output dense and LayerNorm -> our Attention + norm."""
-    get = lambda name: (_t(layers[f"{src}/{name}/kernel"]).T.contiguous(), _t(layers[f"{src}/{name}/bias"]))  # noqa: E731
+    get = lambda name: (_t(layers[f"{src}/{name}/kernel"]).T.contiguous(), _t(layers[f"{src}/{name}/bias"]))  # noqa: E731 - a one-line accessor, used on the next line
     (q_w, q_b), (k_w, k_b), (v_w, v_b), (o_w, o_b) = (get(n) for n in ("self/query", "self/key", "self/value", "output/dense"))
     return {f"{dst}.q.weight": q_w, f"{dst}.q.bias": q_b, f"{dst}.kv.weight": torch.cat([k_w, v_w]),
             f"{dst}.kv.bias": torch.cat([k_b, v_b]), f"{dst}.out.weight": o_w, f"{dst}.out.bias": o_b}

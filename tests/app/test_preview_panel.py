@@ -39,7 +39,7 @@ def test_dragging_a_waveform_selection_writes_a_matching_region_file(qtbot, tmp_
     panel.show_file(str(source))
     qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
     wave = panel.waveform
-    x_of = lambda seconds: int(seconds / 2.0 * wave.width())  # noqa: E731
+    x_of = lambda seconds: int(seconds / 2.0 * wave.width())  # noqa: E731 - a one-line conversion
     y = wave.height() // 2
     qtbot.mousePress(wave, Qt.LeftButton, Qt.ShiftModifier, QPoint(x_of(0.5), y))
     qtbot.mouseMove(wave, QPoint(x_of(1.5), y))

@@ -44,20 +44,20 @@ def chunked(array: np.ndarray, parts: int = 3) -> dict:
 
 def synthetic_params(seed: int = 0) -> dict:
     rng = np.random.default_rng(seed)
-    r = lambda *shape, s=0.2: (rng.standard_normal(shape) * s).astype(np.float32)  # noqa: E731
-    ln = lambda n=D: {"scale": 1 + r(n, s=0.1), "bias": r(n, s=0.1)}  # noqa: E731
-    dense = lambda i, o: {"kernel": r(i, o), "bias": r(o, s=0.05)}  # noqa: E731
+    r = lambda *shape, s=0.2: (rng.standard_normal(shape) * s).astype(np.float32)  # noqa: E731 - one-line builders of fake weights
+    ln = lambda n=D: {"scale": 1 + r(n, s=0.1), "bias": r(n, s=0.1)}  # noqa: E731 - one-line builders of fake weights
+    dense = lambda i, o: {"kernel": r(i, o), "bias": r(o, s=0.05)}  # noqa: E731 - one-line builders of fake weights
     audio = {"Dense_0": dense(256, D), "freq_positional_embedding": r(8, D), "LayerNorm_0": ln()}
     for i in range(L):
         mha = {n: {"kernel": r(D, H, D // H), "bias": r(H, D // H, s=0.05)} for n in ("query", "key", "value")}
         mha["out"] = {"kernel": r(H, D // H, D), "bias": r(D, s=0.05)}
         audio[f"AudioEncoderLayer_{i}"] = {"LayerNorm_0": ln(), "MultiHeadDotProductAttention_0": mha,
                                            "LayerNorm_1": ln(), "MLP_0": {"Dense_0": dense(D, M), "Dense_1": dense(M, D)}}
-    stacked = lambda i, o: {"kernel": r(TEXT_LAYERS, i, o), "bias": r(TEXT_LAYERS, o, s=0.05)}  # noqa: E731
-    stacked_ln = lambda: {"scale": 1 + r(TEXT_LAYERS, D, s=0.1), "bias": r(TEXT_LAYERS, D, s=0.1)}  # noqa: E731
+    stacked = lambda i, o: {"kernel": r(TEXT_LAYERS, i, o), "bias": r(TEXT_LAYERS, o, s=0.05)}  # noqa: E731 - one-line builders of fake weights
+    stacked_ln = lambda: {"scale": 1 + r(TEXT_LAYERS, D, s=0.1), "bias": r(TEXT_LAYERS, D, s=0.1)}  # noqa: E731 - one-line builders of fake weights
 
     def roberta_layers(inner: int, cross: bool = False) -> dict:
-        attention = lambda: {"self": {n: stacked(D, D) for n in ("query", "key", "value")},  # noqa: E731
+        attention = lambda: {"self": {n: stacked(D, D) for n in ("query", "key", "value")},  # noqa: E731 - one-line builders of fake weights
                              "output": {"dense": stacked(D, D), "LayerNorm": stacked_ln()}}
         layer = {"attention": attention(), "intermediate": {"dense": stacked(D, inner)},
                  "output": {"dense": stacked(inner, D), "LayerNorm": stacked_ln()}}
@@ -125,7 +125,7 @@ def reference_text_embedding(params: dict, ids: list[int]) -> torch.Tensor:
     layer = p["encoder"]["layer"]["ScanFlaxRobertaLayer_0"]
     causal = torch.ones(n, n, dtype=torch.bool).tril()
     for i in range(TEXT_LAYERS):
-        get = lambda d: (t(d["kernel"][i]), t(d["bias"][i]))  # noqa: E731
+        get = lambda d: (t(d["kernel"][i]), t(d["bias"][i]))  # noqa: E731 - one-line builders of fake weights
         att = layer["attention"]
         q, k, v = ((x @ w + b).reshape(n, 2, D // 2) for w, b in (get(att["self"][m]) for m in ("query", "key", "value")))
         s = torch.einsum("qhd,khd->hqk", q, k) / math.sqrt(D // 2)
@@ -155,7 +155,7 @@ def reference_decoder_logits(params: dict, text_states: torch.Tensor, audio_toke
     causal = torch.ones(n, n, dtype=torch.bool).tril()
 
     def attend(block, i, queries, keys, mask):
-        get = lambda d: (t(d["kernel"][i]), t(d["bias"][i]))  # noqa: E731
+        get = lambda d: (t(d["kernel"][i]), t(d["bias"][i]))  # noqa: E731 - one-line builders of fake weights
         q, k, v = ((inp @ w + b).reshape(inp.shape[0], 2, D // 2) for inp, (w, b) in
                    ((queries, get(block["self"]["query"])), (keys, get(block["self"]["key"])), (keys, get(block["self"]["value"]))))
         s = torch.einsum("qhd,khd->hqk", q, k) / math.sqrt(D // 2)

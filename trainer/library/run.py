@@ -225,7 +225,7 @@ def _cache_mels(job: JobFolder, pairs: LibraryPairs, mels: MelSource) -> Library
         if time.monotonic() - shown > PROGRESS_SECONDS or done == total:
             job.event(PREPARING, f"reading audio: {done} of {total} files", done=done, total=total)
             shown = time.monotonic()
-    keep = lambda items: [item for item in items if item.audio not in bad]  # noqa: E731
+    keep = lambda items: [item for item in items if item.audio not in bad]  # noqa: E731 - a one-line filter, applied to both splits below
     return LibraryPairs(keep(pairs.train), keep(pairs.val), pairs.says_nothing, pairs.val_folders)
 
 

@@ -48,7 +48,7 @@ def test_sampling_is_repeatable_and_nearly_greedy_when_cold():
 
 
 def test_max_tokens_ends_an_unfinished_caption():
-    never_stops = lambda ids, rows: torch.tensor([[-50.0, -50.0, -0.1, -3.0]] * len(ids))  # noqa: E731
+    never_stops = lambda ids, rows: torch.tensor([[-50.0, -50.0, -0.1, -3.0]] * len(ids))  # noqa: E731 - a one-line fake decoder step
     for options in (CaptionOptions(beams=2, max_tokens=4), CaptionOptions(method="sample", max_tokens=4)):
         assert decode(never_stops, 1, START, STOP, options)[0].tokens == [A] * 4
 
