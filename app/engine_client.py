@@ -17,9 +17,9 @@ import time
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.finetune_client import FinetuneClient
-from app.search_bar import FilterValues
 from app.workers import submit
 from engine.paths import AppPaths
+from engine.search.filters import SearchFilters
 from engine.settings import Settings
 
 
@@ -190,17 +190,15 @@ class EngineClient(QObject):
         return available_devices()
 
     # -- searching -----------------------------------------------------------------------------
-    def search(self, query: str, filters: FilterValues, limit: int) -> None:
+    def search(self, query: str, filters: SearchFilters, limit: int) -> None:
         self._search_generation += 1
         generation = self._search_generation
 
         def run():
             if generation != self._search_generation:  # typed on since: skip the stale query
                 return None
-            from engine.search.filters import SearchFilters
-
             started = time.perf_counter()
-            hits = self.engine.search(query, SearchFilters(**dataclasses.asdict(filters)), limit)
+            hits = self.engine.search(query, filters, limit)
             return hits, time.perf_counter() - started
 
         self._submit(self.search_pool, run, on_failed=self.error.emit,

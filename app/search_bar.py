@@ -1,7 +1,6 @@
 """The search field (debounced, Enter commits) and the filter bar under it."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -11,6 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout
 
 from app.theme import icon
 from engine.audio.formats import FORMATS
+from engine.search.filters import SearchFilters
 
 DEBOUNCE_MS = 220
 NAVIGATION_KEYS = (Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown)
@@ -46,21 +46,6 @@ class SearchField(QLineEdit):
             self._commit()
         else:
             super().keyPressEvent(event)
-
-
-@dataclass(frozen=True)
-class FilterValues:
-    """What the filter bar asks for; ``None`` means any. It mirrors the engine's
-    ``SearchFilters`` field for field (the client converts one into the other) because
-    importing that module pulls in LanceDB, which the window must not wait for at start."""
-    min_duration_s: float | None = None
-    max_duration_s: float | None = None
-    format: str | None = None
-    sample_rate: int | None = None
-    channels: int | None = None
-    tag: str | None = None
-    folder: str | None = None
-    include_offline: bool = True  # files on drives that are not connected (shown greyed)
 
 
 SAMPLE_RATES = (22050, 44100, 48000, 88200, 96000, 176400, 192000)
@@ -126,12 +111,14 @@ class FilterBar(QWidget):
         self.offline.toggled.connect(self.changed)
         self.reset.clicked.connect(self.clear)
 
-    def values(self) -> FilterValues:
+    def values(self) -> SearchFilters:
+        """What the bar asks for (the engine's own filters: a light module, nothing loads with it)."""
         def duration(box: QDoubleSpinBox) -> float | None:
             return box.value() if box.value() > box.minimum() else None
-        return FilterValues(duration(self.min_duration), duration(self.max_duration), self.format.currentData(),
-                            self.sample_rate.currentData(), self.channels.currentData(),
-                            self.tag.text().strip() or None, self.folder.currentData(), self.offline.isChecked())
+        return SearchFilters(min_duration_s=duration(self.min_duration), max_duration_s=duration(self.max_duration),
+                             sample_rate=self.sample_rate.currentData(), channels=self.channels.currentData(),
+                             format=self.format.currentData(), folder=self.folder.currentData(),
+                             tag=self.tag.text().strip() or None, include_offline=self.offline.isChecked())
 
     def set_folders(self, folders: list[str]) -> None:
         current = self.folder.currentData()
