@@ -15,6 +15,7 @@ cached to choose the mix), the front-end CNN. The head (attention pooler + proje
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import math
@@ -49,13 +50,16 @@ def captions_of(item: Item) -> list[str]:
 
 
 @torch.inference_mode()
-def compute_features(model: Cacophony, tokenizer, items: list[Item], out: Path, batch: int = 8) -> None:
-    """Front-end features (fp16), ViT embeddings and caption embeddings of every item, in
-    chunk files under ``out/features`` (a finished chunk is never computed again)."""
+def compute_features(model: Cacophony, tokenizer, manifest: Path, out: Path, batch: int = 8) -> None:
+    """Front-end features (fp16), ViT embeddings and caption embeddings of every item of a
+    manifest, in chunk files under ``out/features`` named after it (a finished chunk is never
+    computed again; another manifest adds its own chunks)."""
+    items = read_manifest(manifest)
     folder = out / "features"
     folder.mkdir(parents=True, exist_ok=True)
+    prefix = hashlib.sha1(str(manifest.resolve()).encode()).hexdigest()[:8]
     for start in range(0, len(items), CHUNK):
-        path = folder / f"{start // CHUNK:05d}.npz"
+        path = folder / f"{prefix}-{start // CHUNK:05d}.npz"
         if path.exists():
             continue
         chunk = items[start:start + CHUNK]
@@ -75,7 +79,7 @@ def compute_features(model: Cacophony, tokenizer, items: list[Item], out: Path, 
         np.savez(path, features=np.concatenate(features), lengths=[len(f) for f in features], vit=np.stack(vit),
                  text=text, captions_per_item=[len(c) for c in captions],
                  val=[item.split == "val" for item in chunk])
-        log.info("features %d/%d", min(start + CHUNK, len(items)), len(items))
+        log.info("%s: features %d/%d", manifest, min(start + CHUNK, len(items)), len(items))
 
 
 def embed_texts(model: Cacophony, tokenizer, texts: list[str]) -> np.ndarray:
@@ -173,7 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     model = with_front(base, args.mix)
     args.out.mkdir(parents=True, exist_ok=True)
     if args.command == "features":
-        compute_features(model, tokenizer, [item for path in args.train for item in read_manifest(path)], args.out)
+        for manifest in args.train:
+            compute_features(model, tokenizer, manifest, args.out)
         return 0
     if args.command != "train":
         model.load_state_dict(load_file(args.out / "head.safetensors"), strict=False)

@@ -18,9 +18,10 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.ood import by_category, chance, judge, load_library, load_queries
+from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from engine.audio.decode import iter_windows
 from engine.models.registry import load_model
+from engine.words import words
 
 EVERYDAY = ("footsteps", "doors", "impacts", "glass", "water", "fire", "weather", "vehicles", "machines", "animals",
             "ui", "whooshes", "weapons", "voices")
@@ -46,11 +47,13 @@ def file_windows(model, library, cache: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 def cache_key(spec: str, model) -> str:
-    """The model's name and a hash of its weights file, if it has one, else of its name."""
+    """The model's name and a hash of its weights and config, if it has them, else of its name."""
     folder = Path(spec) if Path(spec).is_dir() else Path(__file__).resolve().parents[2] / "resources/models" / spec
-    weights = folder / "model.safetensors"
-    stamp = f"{weights.resolve()}:{weights.stat().st_mtime_ns}" if weights.exists() else spec
-    return f"{model.info.name}-{hashlib.sha1(stamp.encode()).hexdigest()[:10]}"
+    files = [folder / "model.safetensors", folder / "config.json"]
+    digest = hashlib.sha1()
+    for file in files:
+        digest.update(file.read_bytes() if file.exists() else spec.encode())
+    return f"{model.info.name}-{digest.hexdigest()[:10]}"
 
 
 def evaluate(spec: str, library, queries, cache_dir: Path) -> dict[str, dict[str, float]]:
@@ -63,7 +66,20 @@ def evaluate(spec: str, library, queries, cache_dir: Path) -> dict[str, dict[str
         np.maximum.at(best, owners, embeddings @ vector)
         ranked = [library[i] for i in np.argsort(-best, kind="stable")[:10]]
         results.append(judge(query, ranked, library))
-    return by_category(queries, results)
+    return by_category(queries, results) | {"ucs": ucs_zero_shot(model, library, embeddings, owners)}
+
+
+def ucs_zero_shot(model, library, embeddings: np.ndarray, owners: np.ndarray) -> dict[str, float]:
+    """Top-1 and top-3 accuracy of naming each UCS-mapped file's category (among the categories
+    the mapped files have) from its audio alone; a file scores a category by its best window."""
+    truth = {i: t.category for i, f in enumerate(library) if (t := ucs_truth(f)) is not None}
+    names = sorted(set(truth.values()))
+    prompts = model.embed_text([" ".join(words(name)) for name in names])
+    scores = np.full((len(library), len(names)), -np.inf)
+    np.maximum.at(scores, owners, embeddings @ prompts.T)
+    ranks = [int((scores[i] > scores[i, names.index(name)]).sum()) for i, name in truth.items()]
+    return {"top1": float(np.mean(np.asarray(ranks) < 1)), "top3": float(np.mean(np.asarray(ranks) < 3)),
+            "files": len(ranks), "categories": len(names)}
 
 
 def report(specs: list[str], root: Path, cache_dir: Path, markdown: bool) -> None:
@@ -88,3 +104,7 @@ def report(specs: list[str], root: Path, cache_dir: Path, markdown: bool) -> Non
     for spec in specs:
         low = [c for c in EVERYDAY if tables[spec][c]["mAP@10"] <= 1.5 * luck[c]["mAP@10"]]
         print(f"{spec}: everyday categories at most 1.5x chance mAP@10: {', '.join(low) or 'none'}")
+        ucs = tables[spec]["ucs"]
+        print(f"{spec}: UCS category zero-shot from audio alone, {ucs['files']} files in {ucs['categories']} "
+              f"categories: top-1 {ucs['top1']:.3f}, top-3 {ucs['top3']:.3f} (chance {1 / ucs['categories']:.3f}, "
+              f"{3 / ucs['categories']:.3f})")

@@ -66,7 +66,7 @@ def patchify(mel: torch.Tensor, frames: torch.Tensor, patch: int = 16):
     b, t, f = mel.shape
     frames = frames.to(mel.device)
     mel = torch.where(torch.arange(t, device=mel.device)[None, :, None] < frames[:, None, None], mel, SILENCE)
-    t_pad = -t % patch
+    t_pad = -t % patch if t else patch  # a clip under 10 ms has no frame: it still gets one (silent) column
     if t_pad:
         mel = F.pad(mel, (0, 0, 0, t_pad), value=SILENCE)
     nt, nf = mel.shape[1] // patch, f // patch

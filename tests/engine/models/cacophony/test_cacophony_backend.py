@@ -23,3 +23,10 @@ def test_backend_captions_return_text(tiny_checkpoint):
     backend = CacophonyBackend.from_checkpoint(tiny_checkpoint)
     captions = backend.caption([tone(seconds=0.5), noise(seconds=0.5)], max_tokens=5)
     assert len(captions) == 2 and all(isinstance(c, str) for c in captions)
+
+
+def test_a_clip_shorter_than_one_frame_embeds(tiny_checkpoint):
+    """A 5 ms file (no 10 ms spectrogram frame) is a silent patch column, not a crash."""
+    backend = CacophonyBackend.from_checkpoint(tiny_checkpoint)
+    embedding = backend.embed_audio([np.full(80, 0.1, np.float32), np.full(16_000, 0.1, np.float32)])
+    assert np.isfinite(embedding).all() and embedding.shape[0] == 2
