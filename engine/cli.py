@@ -18,7 +18,9 @@ from pathlib import Path
 from engine.audio.decode import AudioDecodeError
 from engine.facade import Engine
 from engine.finetune import console as finetune_console
+from engine.index.health import damage_of, describe_table
 from engine.index.migrations import SchemaVersionError
+from engine.index.repair import repair_index
 from engine.index.records import OFFLINE, path_key
 from engine.library.report import IndexProgress, IndexReport
 from engine.logs import entry_logging
@@ -66,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="folders, file counts, model")
     status.add_argument("--json", action="store_true")
     tagging_console.add_commands(commands)
+    commands.add_parser("repair", help="rebuild a damaged index from what is still readable and from the files "
+                                       "on disk (tags and captions are kept wherever they can be read)")
     return parser
 
 
@@ -84,20 +88,30 @@ def _output_options(command: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Exit status 0 when the command ran (an index run with files that failed included),
+    1 when it could not run (the message says why), 130 when Ctrl-C stopped an index run."""
     args = build_parser().parse_args(argv)
     with entry_logging(app_paths(args.home).logs):
         return _run(args)
 
 
 def _run(args: argparse.Namespace) -> int:
+    paths = app_paths(args.home)
     try:
-        with Engine(app_paths(args.home), args.model) as engine:
+        if args.command == "repair":  # before the engine: a damaged index may not even open
+            return cmd_repair(paths, args)
+        with Engine(paths, args.model) as engine:
             return COMMANDS[args.command](engine, args)
-    except (ModelLoadError, AudioDecodeError, SchemaVersionError, ValueError, LookupError, OSError) as exc:
-        print(f"earmark: {exc.args[0] if isinstance(exc, KeyError) and exc.args else exc}", file=sys.stderr)
+    except Exception as exc:  # noqa: BLE001 - sorted out below: ours in words, anything else raised
+        damage = damage_of(exc, paths.index)
+        if damage is None and not isinstance(exc, _EXPECTED_ERRORS):
+            raise
+        message = damage or (exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+        print(f"earmark: {message}", file=sys.stderr)
         return 1
 
 
+_EXPECTED_ERRORS = (ModelLoadError, AudioDecodeError, SchemaVersionError, ValueError, LookupError, OSError)
 INTERRUPTED = 130  # the shell's code for a command Ctrl-C stopped
 
 
@@ -142,6 +156,29 @@ def _print_index_report(report: IndexReport, failed) -> None:
             print(f"  {_shown(record.path)}: {record.error}")
     if report.stopped:
         print("stopped early; run `earmark index` again to continue")
+
+
+def cmd_repair(paths, args) -> int:
+    """Rebuild the damaged tables, then index: the files whose records or vectors the
+    damage took are found on disk and indexed again."""
+    print(f"checking the index in {paths.index}", file=sys.stderr)
+    report = repair_index(paths.index)
+    if not report.repaired:
+        print("the index is healthy: nothing to repair")
+        return 0
+    for table in report.tables:
+        versions = f" (rows read from version {', '.join(map(str, table.versions))})" if table.versions else ""
+        print(f"repaired {describe_table(table.table)} (table '{table.table}'): {table.note or f'{table.kept} rows'}"
+              f"{versions}")
+        print(f"  it failed with: {table.problem}")
+        if table.set_aside:
+            print(f"  unreadable {', '.join(table.set_aside)} moved aside")
+    print(f"{report.tags_kept} files have their tags or caption")
+    if report.aside:
+        print(f"what could not be read is kept in {_shown(report.aside)} (delete it once all is well)")
+    print("indexing the library, to find on disk what was lost")
+    with Engine(paths, args.model) as engine:
+        return cmd_index(engine, argparse.Namespace(json=False))
 
 
 def cmd_watch(engine: Engine, args) -> int:

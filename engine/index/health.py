@@ -17,6 +17,7 @@ from pathlib import Path
 
 import lancedb
 import numpy as np
+import pyarrow as pa
 from lancedb.query import MatchQuery
 
 from engine.index.schema import BULK_BATCH_ROWS, EMBEDDINGS_PREFIX, FILES, FOLDERS, META
@@ -90,13 +91,17 @@ def table_problem(db, name: str) -> str:
     try:
         table = db.open_table(name)
         expected = table.count_rows()
-        read, first = 0, None
+        read, first, garbled = 0, None, 0
         for batch in table.search().limit(None).to_batches(BULK_BATCH_ROWS):
             read += batch.num_rows
             if first is None and batch.num_rows:
                 first = batch.slice(0, 1).to_pylist()[0]
+            if name.startswith(EMBEDDINGS_PREFIX):
+                garbled += int((~valid_vectors(batch)).sum())
         if read != expected:
             return f"{expected} rows are listed but {read} could be read"
+        if garbled:
+            return f"{garbled} of its {read} vectors are not unit length: their data was overwritten"
         if first is not None:
             for index in table.list_indices():
                 problem = _index_problem(table, index, first)
@@ -105,6 +110,23 @@ def table_problem(db, name: str) -> str:
     except Exception as exc:  # noqa: BLE001 - LanceDB fails in many ways on damaged files
         return short_reason(exc)
     return ""
+
+
+def valid_vectors(rows) -> np.ndarray:
+    """Which rows of a vector table hold what the store writes: finite, unit-length vectors.
+    LanceDB keeps no checksums, so data overwritten in place reads back as other numbers;
+    this is how such damage shows (a random float vector is practically never unit length)."""
+    column = rows.column("vector")
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks()
+    dim = column.type.list_size
+    with np.errstate(all="ignore"):  # garbage holds NaN and numbers that overflow when squared
+        vectors = column.flatten().to_numpy(zero_copy_only=False).reshape(-1, dim).astype(np.float64)
+        norms = np.sqrt((vectors * vectors).sum(axis=1))
+    return np.isfinite(norms) & (np.abs(norms - 1.0) < UNIT_TOLERANCE)
+
+
+UNIT_TOLERANCE = 1e-3  # float32 vectors normalised by the store are within 1e-6 of length 1
 
 
 def _index_problem(table, index, row: dict) -> str:

@@ -45,8 +45,8 @@ class FileBudget:
 class OverBudget(AudioDecodeError):
     """The file kept the run waiting longer than its budget."""
 
-    def __init__(self, waited_s: float, path: str | None = None):
-        super().__init__(f"reading took longer than {waited_s:.0f} s, the limit for this file "
+    def __init__(self, budget_s: float, path: str | None = None):
+        super().__init__(f"reading took longer than {budget_s:.3g} s, the limit for this file "
                          f"(a stuck disk or network share, or a pathological file); skipped", path)
 
 
@@ -82,9 +82,10 @@ class BackgroundReader(Generic[T]):
             self.waited_s += time.monotonic() - started
             if kind == "error":
                 raise value
-            if self.waited_s > budget_s():  # also when items keep coming, each a little late
+            budget = budget_s()
+            if self.waited_s > budget:  # also when items keep coming, each a little late
                 self.close()
-                raise OverBudget(self.waited_s)
+                raise OverBudget(budget)
             if kind == "item":
                 return value
             if kind == "end":

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from engine.index.records import ERROR, OK
+from engine.library.deadline import FileBudget
 from engine.library.indexer import Indexer, IndexerOptions
 from tests.engine.audio.conftest import sparse_wav, wav_header
 from tests.engine.library.helpers import checksums, python_args, run_as_user
@@ -105,3 +106,33 @@ def test_unreadable_file_is_an_error_then_indexed_once_readable(library, store, 
     assert Indexer(child_store, indexer.model).index().updated == 1  # readable now: retried
     assert child_store.get_file(str(locked)).status == OK
     assert checksums(library) == before
+
+
+def test_a_file_that_keeps_the_run_waiting_past_its_budget_fails_alone(library, store, model):
+    """A minute of 8-channel 192 kHz audio takes seconds to decode here; with a budget of
+    0.3 s it is given up and said so, and the short file beside it indexes as usual."""
+    slow = library / "slow.wav"
+    with open(slow, "wb") as out:  # sparse: no disk, but every sample is decoded and resampled
+        out.write(wav_header(192_000, 8, 16, 60 * 192_000 * 8 * 2))
+        out.truncate(44 + 60 * 192_000 * 8 * 2)
+    quick = write_audio(library / "quick.wav", tone(500, 1.0))
+    budget = FileBudget(base_s=0.3, per_audio_second_s=0.0)
+    report = Indexer(store, model, IndexerOptions(file_budget=budget)).index()
+    assert [(os.path.basename(e.path), e.error.split(",")[0]) for e in report.errors] == \
+           [("slow.wav", "reading took longer than 0.3 s")]
+    assert "the limit for this file" in store.get_file(str(slow)).error
+    assert store.get_file(str(quick)).status == OK
+
+
+def test_audio_the_model_cannot_embed_fails_that_file_only(library, store, indexer):
+    """Finite float samples near the float32 limit overflow the model's spectrogram:
+    the vectors are not numbers, so the file is an error, not the run."""
+    extreme = np.full((16_000, 1), 3e38, np.float32)
+    extreme[::2] = -3e38
+    write_audio(library / "extreme.wav", extreme, subtype="FLOAT")
+    write_audio(library / "fine.wav", tone(300, 1.0))
+    report = indexer.index()
+    assert [os.path.basename(e.path) for e in report.errors] == ["extreme.wav"]
+    assert report.errors[0].error.startswith("the model could not embed this file: its audio gave vectors that are "
+                                             "not numbers")
+    assert store.get_file(str(library / "fine.wav")).status == OK
