@@ -26,7 +26,7 @@ install_system_libraries() {
 }
 
 stamp_of_sources() {
-    cat "$repo/pyproject.toml" "$repo/scripts/setup.sh" | sha256sum | cut -c1-16
+    cat "$repo/pyproject.toml" "$repo/constraints.txt" "$repo/scripts/setup.sh" | sha256sum | cut -c1-16
 }
 
 install_python_environment() {
@@ -38,7 +38,8 @@ install_python_environment() {
     fi
     echo "earmark: preparing the Python environment in $venv (first run downloads PyTorch, a few minutes)"
     [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
-    local pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check)
+    # constraints.txt pins every package to the versions the tests last passed with
+    local pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check -c "$repo/constraints.txt")
     # torch first, alone: resolving it together with torchaudio picks mismatched builds.
     "${pip[@]}" "torch==2.9.1"
     "${pip[@]}" "torch==2.9.1" "torchaudio==2.9.*"
