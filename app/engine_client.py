@@ -86,6 +86,8 @@ class EngineClient(QObject):
     switch_progress = Signal(int, int)  # files re-embedded for a new model, of how many
     edited = Signal()  # tags or caption were saved
     error = Signal(str)
+    damaged = Signal(str)  # the index cannot be read: which tables, in words (repair() is the way out)
+    repaired = Signal(object)  # a RepairReport, once the index is rebuilt and open again
     _switch_done = Signal(str)  # from the switch thread: error text, "" when the new model is active
 
     def __init__(self, paths: AppPaths, model_spec: str | None = None, parent: QObject | None = None):
@@ -99,20 +101,46 @@ class EngineClient(QObject):
         self.edit_pool = _pool(1)
         self._search_generation = 0
         self._cancel = threading.Event()  # the app is closing
+        self._repairing = threading.Event()  # the engine is closed for a repair
+        self.damage = ""  # why the index cannot be read, while it cannot
         self.paused = False
         self.indexing = False
         self._index_again = False
         self._switch_done.connect(self._switch_finished)
+        self.damaged.connect(self._remember_damage)
         self.finetune = FinetuneClient(self)  # the library fine-tune (a process of its own) and its swap
 
     def _submit(self, pool: QThreadPool, fn, *args, **kwargs):
-        return submit(pool, fn, *args, context=self, **kwargs)
+        return submit(pool, self._telling_damage(fn), *args, context=self, **kwargs)
+
+    def _telling_damage(self, fn):
+        """``fn``, which also says when it failed because the index is damaged (any call can
+        be the first to read a damaged file): ``damaged`` is emitted before the failure."""
+        def run(*args, **kwargs):
+            try:
+                return fn(*args, **kwargs)
+            except Exception as exc:
+                from engine.index.health import damage_of
+
+                damage = damage_of(exc, self.paths.index)
+                if damage is None:
+                    raise
+                self.damaged.emit(damage.summary)
+                raise damage from exc
+        return run
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Open the library off the UI thread (importing the engine alone takes seconds), then the model."""
         self._submit(self.work_pool, _open_engine, self.paths, self.model_spec, self._report_download,
-                     on_done=self._opened, on_failed=self.unavailable.emit)
+                     on_done=self._opened, on_failed=self._open_failed)
+
+    def _remember_damage(self, summary: str) -> None:
+        self.damage = summary
+
+    def _open_failed(self, message: str) -> None:
+        if not self.damage:  # a damaged index has its own banner, with the repair button
+            self.unavailable.emit(message)
 
     def _report_download(self, what: str, done: int, total: int | None) -> None:
         self.download_progress.emit(what, done, total)
@@ -274,7 +302,38 @@ class EngineClient(QObject):
 
     def _should_stop(self) -> bool:
         """Indexer thread: asked between files."""
-        return self.paused or self._cancel.is_set()
+        return self.paused or self._cancel.is_set() or self._repairing.is_set()
+
+    # -- repair --------------------------------------------------------------------------------------
+    def repair(self) -> None:
+        """Rebuild the damaged tables (engine.index.repair) with the engine closed, so nothing
+        writes meanwhile, then open the library again: its start-up index run finds on disk
+        the files whose records or vectors the damage took."""
+        engine, self.engine = self.engine, None
+        names = [self.model_info.name] if self.model_info is not None else []
+        self.model_info = None
+        self._repairing.set()
+
+        def run():
+            from engine.index.repair import repair_index
+
+            for pool in (self.index_pool, self.search_pool, self.edit_pool):
+                pool.waitForDone(60_000)
+            if engine is not None:
+                engine.close()
+            return repair_index(self.paths.index, names)
+
+        def failed(message: str) -> None:
+            self._repairing.clear()
+            self.error.emit(f"The index could not be repaired: {message}")
+
+        self._submit(self.work_pool, run, on_done=self._repaired, on_failed=failed)
+
+    def _repaired(self, report) -> None:
+        self._repairing.clear()
+        self.damage = ""
+        self.repaired.emit(report)
+        self.start()
 
     # -- editing -----------------------------------------------------------------------------------
     def set_tags(self, tags_by_path: dict[str, list[str]]) -> None:

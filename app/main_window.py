@@ -166,12 +166,15 @@ class MainWindow(QMainWindow):
         self.library.failed_file_activated.connect(reveal_in_file_manager)
         self.empty.add_folder_clicked.connect(self.library.ask_for_folder)
         self.indexing.pause_toggled.connect(client.set_paused)
-        self.banner.action_clicked.connect(self.open_settings)
+        self._banner_action = self.open_settings  # what the banner's button does: it depends on the message
+        self.banner.action_clicked.connect(lambda: self._banner_action())
         self.settings_button.clicked.connect(self.open_settings)
 
         client.opened.connect(self._engine_opened)
         client.ready.connect(self._engine_ready)
         client.unavailable.connect(self._engine_unavailable)
+        client.damaged.connect(self._index_damaged)
+        client.repaired.connect(self._index_repaired)
         client.results.connect(self._show_results)
         client.similar_results.connect(self._show_similar)
         client.folders_changed.connect(self._show_folders)
@@ -247,7 +250,8 @@ class MainWindow(QMainWindow):
         self.run_query(self.search_field.text())
 
     def _engine_ready(self, info) -> None:
-        self.banner.hide()
+        if not self.client.damage:
+            self.banner.hide()
         self.model_label.setText(f"Model: {info.name}")
         self.model_label.setToolTip(f"{info.backend} · {info.embedding_dim}-d embeddings · "
                                     f"{info.sample_rate} Hz · {info.window_seconds:g} s windows")
@@ -257,7 +261,24 @@ class MainWindow(QMainWindow):
     def _engine_unavailable(self, message: str) -> None:
         self.statusBar().clearMessage()
         self.model_label.setText("No model · text search only" if self.client.engine else "Library closed")
+        self._banner_action = self.open_settings
         self.banner.show_message(message, "Open Settings…", kind="error")
+
+    def _index_damaged(self, summary: str) -> None:
+        from engine.index.health import REPAIR_KEEPS
+
+        self._banner_action = self._repair
+        self.banner.show_message(f"{summary} Repair rebuilds it from what is still readable and from your files "
+                                 f"on disk; {REPAIR_KEEPS}.", "Repair the index", kind="error")
+
+    def _repair(self) -> None:
+        self.banner.hide()
+        self.statusBar().showMessage("Repairing the index…")
+        self.client.repair()
+
+    def _index_repaired(self, report) -> None:
+        kept = f"; {report.tags_kept} files keep their tags or caption" if report.repaired else ""
+        self.statusBar().showMessage(f"The index is repaired{kept}. Looking for what was lost on disk…", 15_000)
 
     # -- searching -----------------------------------------------------------------------------------
     def focus_search(self) -> None:
