@@ -1,40 +1,68 @@
 #!/usr/bin/env bash
-# Idempotent set-up shared by ./run.sh and ./test.sh: system libraries (when root),
-# a cached virtual environment, and the project installed into it in editable mode.
-# A second run finds the stamp matching and returns in seconds.
+# Idempotent set-up shared by ./run.sh and ./test.sh: system libraries and the tools the
+# tests need (when root), a cached virtual environment, and this checkout installed into
+# it in editable mode. A second run finds the stamp matching and returns in seconds. The
+# stamp names the checkout: another clone sharing the environment re-points the editable
+# install to itself (seconds, no downloads), so no clone ever runs another one's code.
 set -euo pipefail
 
-repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 venv="${EARMARK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/earmark-env/venv}"
 python="${EARMARK_PYTHON:-$(command -v python3.11 || command -v python3)}"
 
 apt_packages=(libportaudio2 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
               libxkbcommon-x11-0 libxcb-cursor0 libegl1 libgl1 libfontconfig1 libdbus-1-3 xvfb)
 
-install_system_libraries() {
-    local missing=()
-    for p in "${apt_packages[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+# What the tests (and the builtin model's recipe) render sounds with: speech, and the
+# General MIDI instruments. Installed without their recommends (fluidsynth's is a Qt GUI).
+tool_packages=(espeak-ng fluidsynth fluid-soundfont-gm)
+
+missing_packages() {
+    for p in "$@"; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
     done
-    [ ${#missing[@]} -eq 0 ] && return
+}
+
+install_system_libraries() {
+    local libraries tools
+    mapfile -t libraries < <(missing_packages "${apt_packages[@]}")
+    mapfile -t tools < <(missing_packages "${tool_packages[@]}")
+    [ ${#libraries[@]} -eq 0 ] && [ ${#tools[@]} -eq 0 ] && return
     if [ "$(id -u)" -ne 0 ]; then
-        echo "earmark: please install these system packages: ${missing[*]}" >&2
+        echo "earmark: please install these system packages: ${libraries[*]} ${tools[*]}" >&2
         return
     fi
-    echo "earmark: installing system packages: ${missing[*]}"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+    echo "earmark: installing system packages: ${libraries[*]} ${tools[*]}"
+    local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq)
+    apt-get update -qq
+    [ ${#libraries[@]} -eq 0 ] || "${apt[@]}" "${libraries[@]}" >/dev/null
+    [ ${#tools[@]} -eq 0 ] || "${apt[@]}" --no-install-recommends "${tools[@]}" >/dev/null
 }
 
 stamp_of_sources() {
     cat "$repo/pyproject.toml" "$repo/constraints.txt" "$repo/scripts/setup.sh" | sha256sum | cut -c1-16
 }
 
+# The checkout the environment's `engine` package comes from (-I: not the current folder).
+installed_checkout() {
+    (cd / && "$venv/bin/python" -I -c \
+        "import engine, os; print(os.path.dirname(os.path.dirname(os.path.realpath(engine.__file__))))") 2>/dev/null
+}
+
 install_python_environment() {
-    local stamp="$venv/.earmark-stamp" want
-    want="$(stamp_of_sources)"
-    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && [ -x "$venv/bin/python" ] \
-       && "$venv/bin/python" -c "import engine" 2>/dev/null; then
-        return
+    local stamp="$venv/.earmark-stamp" want sources
+    sources="$(stamp_of_sources)"
+    want="$sources $repo"
+    if [ -x "$venv/bin/python" ] && [ "$(installed_checkout)" = "$repo" ]; then
+        [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ] && return
+    elif [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cut -d' ' -f1 "$stamp")" = "$sources" ]; then
+        # the same dependencies, installed for another clone: point the editable install here
+        echo "earmark: pointing the environment in $venv at $repo"
+        "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-deps -e "$repo"
+        if [ "$(installed_checkout)" = "$repo" ]; then
+            echo "$want" > "$stamp"
+            return
+        fi
     fi
     echo "earmark: preparing the Python environment in $venv (first run downloads PyTorch, a few minutes)"
     [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"

@@ -13,13 +13,14 @@ vocabulary fingerprint.
 """
 from __future__ import annotations
 
-import os
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from engine.index.records import FileRecord
+from engine.index.text import folder_words
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, l2_normalise
 from engine.tagging.lexicon import Lexicon
@@ -27,9 +28,10 @@ from engine.tagging.prompts import term_prompts
 from engine.tagging.vocabulary import Vocabulary
 from engine.words import file_stem, name_words, words
 
+log = logging.getLogger(__name__)
+
 PROMPTS_VERSION = 1  # bump when term_prompts changes, so cached embeddings are rebuilt
 MAX_METADATA_WORDS = 40  # a long BWF description would drown the name
-NEAR_FOLDERS = 2
 TEXT_BATCH = 64
 
 
@@ -83,21 +85,10 @@ def lexicon_of(vocabulary: Vocabulary) -> Lexicon:
     return _LEXICONS[vocabulary.fingerprint]
 
 
-def near_folder_words(path: str, library_folder: str) -> list[str]:
-    """Words of the ``NEAR_FOLDERS`` folders nearest the file, below the library folder: a
-    library's shelves near the file ("Doors/Wood") say what it is, the ones far above it
-    ("SFX 2019/Vendor/usr/share/games") mostly do not."""
-    parent = os.path.dirname(path)
-    relative = os.path.relpath(parent, library_folder) if library_folder else os.path.basename(parent)
-    if relative == os.curdir or relative.startswith(os.pardir):
-        return []
-    return words(" ".join(relative.split(os.sep)[-NEAR_FOLDERS:]))
-
-
 def file_words(record: FileRecord) -> list[str]:
-    """What a file says about itself: name, the nearest folders, metadata (capped), the user's
-    tags and caption. Bare numbers say nothing and are dropped."""
-    found = name_words(record.path) + near_folder_words(record.path, record.folder)
+    """What a file says about itself: name, folders below the library folder, metadata
+    (capped), the user's tags and caption. Bare numbers say nothing and are dropped."""
+    found = name_words(record.path) + folder_words(record.path, record.folder)
     found += words(record.metadata_text)[:MAX_METADATA_WORDS]
     found += words(" ".join([*record.tags, record.caption]))
     return [w for w in found if not w.isdigit()]

@@ -22,7 +22,7 @@ from engine.models.base import AudioTextModel, CaptionOptions
 from engine.tagging.calibration import Calibration
 from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence
 
-STORED_PER_VOCABULARY = 10  # categories kept per file and vocabulary; the user's top-k and threshold filter at display
+STORED_PER_VOCABULARY = 10  # kept per file and vocabulary; the user's top-k and threshold filter at display
 
 
 @dataclass(frozen=True)
@@ -46,30 +46,21 @@ def describe_evidence(evidence: Evidence, calibration: Calibration) -> str:
 
 def rank(encoded: EncodedVocabulary, evidence: Evidence, probabilities: np.ndarray, calibration: Calibration,
          record: FileRecord, rejected: set[str], keep: int = STORED_PER_VOCABULARY) -> Ranked:
-    """The ``keep`` most likely categories, each as its most likely term the user has not
-    rejected, with the category's probability as the confidence (what calibration measures:
-    "this is a door sound, 80 %"; which door, wood or metal, is the term's best guess).
-    Categories the file already carries a tag of are left out."""
-    vocabulary = encoded.vocabulary
-    terms = vocabulary.terms
+    """The ``keep`` most confident terms not already tagged nor rejected."""
+    terms = encoded.vocabulary.terms
     own = {t.casefold() for t in record.tags}
-    owned = {t.category for t in terms if t.tag.casefold() in own}
-    totals = {category: float(probabilities[indices].sum()) for category, indices in vocabulary.category_terms.items()}
     keys, tags, confidences = [], [], []
-    for category in sorted(totals, key=totals.__getitem__, reverse=True):
-        if totals[category] <= 0:
+    for index in np.argsort(-probabilities, kind="stable"):
+        term = terms[index]
+        if evidence.exact is not None and index != evidence.exact:
+            break  # the name's CatID decides: nothing else is suggested beside it
+        if term.key in rejected or term.tag.casefold() in own:
+            continue
+        keys.append(term.key)
+        tags.append(term.tag)
+        confidences.append(float(probabilities[index]))
+        if len(keys) == keep:
             break
-        if category in owned:
-            continue
-        indices = sorted(vocabulary.category_terms[category], key=lambda i: -probabilities[i])
-        best = next((i for i in indices if terms[i].key not in rejected), None)
-        if best is None:
-            continue
-        keys.append(terms[best].key)
-        tags.append(terms[best].tag)
-        confidences.append(totals[category])
-        if len(keys) == keep or evidence.exact is not None:
-            break  # an exact CatID in the name decides: nothing is suggested beside it
     return Ranked(keys, tags, confidences, describe_evidence(evidence, calibration))
 
 

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import re
+import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
@@ -74,14 +75,6 @@ class Vocabulary:
         """Changes whenever anything the model reads changes: cached prompt embeddings key on it."""
         text = json.dumps([asdict(t) for t in self.terms], sort_keys=True)
         return hashlib.sha1(f"{self.name}\n{text}".encode()).hexdigest()[:12]
-
-    @cached_property
-    def category_terms(self) -> dict[str, list[int]]:
-        """{category: indices of its terms}, in list order."""
-        out: dict[str, list[int]] = {}
-        for index, term in enumerate(self.terms):
-            out.setdefault(term.category, []).append(index)
-        return out
 
     def term(self, key: str) -> Term | None:
         return next((t for t in self.terms if t.key == key), None)
@@ -191,8 +184,10 @@ class VocabularyShelf:
         self.folder.mkdir(parents=True, exist_ok=True)
         document = {"name": vocabulary.name, "source": vocabulary.source, "imported_at": time.time(),
                     "terms": [asdict(t) for t in vocabulary.terms]}
-        with atomic_file(self._file(vocabulary.name)) as partial, open(partial, "w", encoding="utf-8") as handle:
+        fd, tmp = tempfile.mkstemp(prefix=".vocabulary-", suffix=".json", dir=self.folder)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(document, handle, ensure_ascii=False)
+        os.replace(tmp, self._file(vocabulary.name))
         return vocabulary
 
     def remove(self, name: str) -> None:
