@@ -169,7 +169,7 @@ class Engine:
     def _run_switch(self, job: ModelSwitch, progress: Callable[[ModelSwitch], None]) -> None:
         try:
             model = self._load(job.spec)
-            indexer = Indexer(self.store, model, self._indexer_options(), self._row_lock)
+            indexer = self._indexer(model)
             job.total = len(self.store.files_missing_embeddings(model.info))
             failed_ids: set[int] = set()
             while not job.cancelled:
@@ -268,8 +268,7 @@ class Engine:
         (``should_stop`` returning True) keeps what is done; the next run resumes."""
         model = self.model
         with self._write_lock:
-            report = Indexer(self.store, model, self._indexer_options(), self._row_lock).index(None, progress,
-                                                                               self._stop_check(should_stop))
+            report = self._indexer(model).index(None, progress, self._stop_check(should_stop))
         self._refresh_watch()  # a folder may have come back online
         return report
 
@@ -286,7 +285,7 @@ class Engine:
         def handle(paths: set[str]) -> None:
             with self._write_lock:
                 offline_before = {f.path for f in self.store.folders() if not f.online}
-                report = Indexer(self.store, self.model, self._indexer_options(), self._row_lock).index(paths)
+                report = self._indexer(self.model).index(paths)
             report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
             if on_change is not None and (report.changed_anything or report.offline_folders or report.back_online):
                 on_change(report)
@@ -339,9 +338,13 @@ class Engine:
     def _stop_check(self, should_stop: StopCheck | None) -> StopCheck:
         return lambda: self._interrupt.is_set() or (should_stop is not None and should_stop())
 
-    def _indexer_options(self) -> IndexerOptions:
-        return IndexerOptions(hop_fraction=self.settings.window_hop_fraction,
-                              batch_size=self.settings.embed_batch_size)
+    def _indexer(self, model: AudioTextModel) -> Indexer:
+        """The one place an indexer is made: an index run, a watcher batch, a model switch and
+        query by example all cut windows and batch them the same way (the settings'), and every
+        row write shares the short row lock with tag and caption edits."""
+        options = IndexerOptions(hop_fraction=self.settings.window_hop_fraction,
+                                 batch_size=self.settings.embed_batch_size)
+        return Indexer(self.store, model, options, self._row_lock)
 
     # -- search -------------------------------------------------------------------------
 
