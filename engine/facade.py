@@ -8,10 +8,8 @@ rather than wait hours for it (its report then says ``stopped``; run it again).
 Tag and caption edits rewrite whole rows, so they share a second, short lock with the
 indexer's row commits: two edits at once never drop one, and an edit made during a long
 index waits for one commit, not for the run (the indexer re-reads tags and caption right
-before it writes a row, so the edit survives). A model switch
-embeds the library with the new model a slice at a time in the background; searches
-keep using the old model and its table until the new table covers every file, and
-the flip happens under the write lock so no file can slip in between.
+before it writes a row, so the edit survives). A model switch re-embeds the library in
+the background while searches keep the old model (:mod:`engine.library.switch`).
 """
 from __future__ import annotations
 
@@ -20,7 +18,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -33,6 +31,7 @@ from engine.index.store import LibraryStore
 from engine.library.indexer import Indexer, IndexerOptions, StopCheck
 from engine.library.report import IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
+from engine.library.switch import ModelSwitch, SwitchState
 from engine.library.watcher import LibraryWatcher
 from engine.models.base import AudioTextModel, ModelInfo
 from engine.models.clap import DownloadProgress
@@ -45,9 +44,6 @@ from engine.tagging.service import Tagging
 
 log = logging.getLogger(__name__)
 
-SWITCH_SLICE = 256  # files embedded per hold of the write lock while switching models
-
-
 @dataclass(frozen=True)
 class FolderStatus:
     path: str
@@ -56,32 +52,6 @@ class FolderStatus:
     errors: int
     offline: int
     added_at: float
-
-
-@dataclass
-class ModelSwitch:
-    """A background re-embedding for a new model; the flip happens when it completes."""
-    spec: str
-    done: int = 0
-    total: int = 0
-    finished: bool = False
-    error: str = ""
-    failed: list[str] = field(default_factory=list)  # files the new model could not embed
-    thread: threading.Thread | None = field(default=None, repr=False)
-    _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    @property
-    def cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def wait(self, timeout: float | None = None) -> bool:
-        """True once the switch has ended (flipped, failed or cancelled)."""
-        if self.thread is not None:
-            self.thread.join(timeout)
-        return self.finished
 
 
 @dataclass(frozen=True)
@@ -96,7 +66,7 @@ class EngineStatus:
     offline: int
     indexed_models: dict[str, int]  # model name -> vector size, every model with a vector table
     watching: bool
-    switching: ModelSwitch | None
+    switching: SwitchState | None  # the model switch running or last run, as plain data
 
 
 @dataclass(frozen=True)
@@ -159,36 +129,10 @@ class Engine:
         if self._switch is not None and not self._switch.finished:
             self._switch.cancel()
             self._switch.wait()
-        job = ModelSwitch(spec)
-        job.thread = threading.Thread(target=self._run_switch, args=(job, progress or (lambda _: None)),
-                                      name="earmark-model-switch", daemon=True)
-        self._switch = job
-        job.thread.start()
-        return job
-
-    def _run_switch(self, job: ModelSwitch, progress: Callable[[ModelSwitch], None]) -> None:
-        try:
-            model = self._load(job.spec)
-            indexer = self._indexer(model)
-            job.total = len(self.store.files_missing_embeddings(model.info))
-            failed_ids: set[int] = set()
-            while not job.cancelled:
-                with self._write_lock:
-                    report = indexer.embed_missing(limit=SWITCH_SLICE, skip=failed_ids,
-                                                   should_stop=self._stop_check(lambda: job.cancelled))
-                    failed_ids.update(report.failed_ids)
-                    job.failed += [e.path for e in report.errors]
-                    job.done += report.embedded + len(report.errors)
-                    if report.embedded == 0 and not report.errors and not report.stopped:
-                        self._flip(model, job.spec)  # nothing is missing, and nothing can be added now
-                        break
-                progress(job)
-        except Exception as exc:  # noqa: BLE001 - reported to the caller through the job
-            log.exception("switching to model %r failed", job.spec)
-            job.error = str(exc)
-        finally:
-            job.finished = True
-            progress(job)
+        self._switch = ModelSwitch(spec, progress)
+        self._switch.start(lambda: self._load(spec), self._indexer, self._write_lock, self._interrupt.is_set,
+                           lambda model: self._flip(model, spec))
+        return self._switch
 
     def use_finetuned(self, force: bool = False, progress: Callable[[ModelSwitch], None] | None = None,
                       ) -> ModelSwitch:
@@ -426,7 +370,7 @@ class Engine:
             model_error=self.model_error, folders=folders,
             files=sum(f.files for f in folders), errors=sum(f.errors for f in folders),
             offline=sum(f.offline for f in folders), indexed_models=self.store.models(),
-            watching=self.watching, switching=self._switch)
+            watching=self.watching, switching=self._switch.state if self._switch is not None else None)
 
     def close(self) -> None:
         self.stop_watching()

@@ -1,6 +1,7 @@
 """The Engine facade end to end: real files, real LanceDB, the tiny models."""
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -185,7 +186,8 @@ def test_switch_model_reembeds_in_background_and_flips_when_complete(engine, tmp
     assert engine.model_info == old and not job.finished
     hits = engine.search("door creak")
     assert hits and hits[0].vector_rank is not None
-    assert engine.status().switching is job
+    assert engine.status().switching == job.state and not job.state.finished
+    assert json.loads(json.dumps(dataclasses.asdict(engine.status())))["switching"]["spec"] == f"clap:{clap}"
     release.set()
     assert job.wait(120) and job.error == ""
     new = engine.model_info
