@@ -20,9 +20,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
-import numpy as np
-
-from engine.audio.decode import AudioDecodeError, AudioFacts, iter_windows, load_mono, probe
+from engine.audio.decode import AudioDecodeError, AudioFacts, probe
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.finetune import Finetuner
 from engine.fs import is_inside
@@ -307,19 +305,8 @@ class Engine:
         stored = record is not None and record.status in (OK, OFFLINE)  # an unplugged file's windows are kept
         if stored and len(self.store.embeddings(model.info).windows(record.id)):
             return searcher.similar(path, limit, filters)
-        return searcher.similar(self._example_vectors(model, path), limit, filters, exclude_path=path)
-
-    def _example_vectors(self, model: AudioTextModel, path: str) -> np.ndarray:
-        """At most MAX_EXAMPLE_WINDOWS windows, spread over the file, decoding only those."""
-        window = model.info.window_seconds
-        hop = window * self.settings.window_hop_fraction
-        duration = probe(path).duration_s
-        if duration <= window + hop * (MAX_EXAMPLE_WINDOWS - 1):
-            clips = [w.samples for w in iter_windows(path, model.info.sample_rate, window, hop)]
-        else:
-            starts = np.linspace(0, duration - window, MAX_EXAMPLE_WINDOWS)
-            clips = [load_mono(path, model.info.sample_rate, float(s), window) for s in starts]
-        return model.embed_audio(clips)
+        example = self._indexer(model).embedder.example_vectors(path, MAX_EXAMPLE_WINDOWS)
+        return searcher.similar(example, limit, filters, exclude_path=path)
 
     def _model_or_none(self) -> AudioTextModel | None:
         try:
