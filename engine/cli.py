@@ -210,8 +210,8 @@ def cmd_watch(engine: Engine, args) -> int:
 
 def cmd_search(engine: Engine, args) -> int:
     hits = engine.search(args.query, _filters(args), args.limit)
-    if engine.model_error:
-        print(f"earmark: text search only, the model is unavailable: {engine.model_error}", file=sys.stderr)
+    if hits.text_only:
+        print(f"earmark: text search only, the model is unavailable: {hits.text_only}", file=sys.stderr)
     elif missing := len(engine.store.files_missing_embeddings(engine.model_info)):
         print(f"earmark: {missing} files are not embedded with {engine.model_info.name} yet and match by "
               f"their words only; `earmark index` embeds them", file=sys.stderr)

@@ -36,7 +36,7 @@ from engine.models.clap import DownloadProgress
 from engine.models.registry import ModelLoadError, load_model
 from engine.paths import AppPaths
 from engine.search.filters import SearchFilters
-from engine.search.searcher import MAX_EXAMPLE_WINDOWS, Searcher, SearchHit
+from engine.search.searcher import MAX_EXAMPLE_WINDOWS, Searcher, SearchHit, SearchResults
 from engine.settings import Settings
 from engine.tagging.service import Tagging
 
@@ -290,9 +290,12 @@ class Engine:
 
     # -- search -------------------------------------------------------------------------
 
-    def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100) -> list[SearchHit]:
-        """Hybrid search; if the model cannot be loaded, text only (``model_error`` says why)."""
-        return Searcher(self.store, self._model_or_none()).search(query, filters, limit)
+    def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100) -> SearchResults:
+        """Hybrid search; if the model cannot be loaded, words only, and the results' ``text_only``
+        says why."""
+        model = self._model_or_none()
+        hits = Searcher(self.store, model).search(query, filters, limit)
+        return SearchResults(hits, text_only="" if model is not None else self.model_error)
 
     def similar(self, path: str | os.PathLike, limit: int = 50, filters: SearchFilters = SearchFilters(),
                 ) -> list[SearchHit]:

@@ -10,6 +10,7 @@ Every hit carries both ranks and raw scores, so ``--explain`` can show why it is
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +40,16 @@ class SearchHit(FileRecord):
     text_rank: int | None = None
     vector_score: float | None = None  # cosine similarity of the best window
     text_score: float | None = None  # BM25
+
+
+class SearchResults(list):
+    """The hits of one search, best first: a list, which also says whether the sound was
+    searched. ``text_only`` is why it was not ("" when it was): with no model to embed the
+    query, a search matches words alone."""
+
+    def __init__(self, hits: Iterable[SearchHit] = (), text_only: str = ""):
+        super().__init__(hits)
+        self.text_only = text_only
 
 
 class Searcher:

@@ -38,6 +38,7 @@ def test_index_then_search_with_filters(engine, library):
     assert (report.added, len(report.errors)) == (4, 1)
     hits = engine.search("door creak")
     assert names(hits)[0] == "door_creak.wav" and hits[0].text_rank == 1 and hits[0].vector_rank is not None
+    assert hits.text_only == ""
     assert hits[0].best_end_s > hits[0].best_start_s >= 0
     assert set(names(hits)) <= {"door_creak.wav", "dog_bark.wav", "rain_on_roof.flac", "stereo_bell.wav"}
     assert names(engine.search("sound", SearchFilters(channels=2))) == ["stereo_bell.wav"]
@@ -150,7 +151,7 @@ def test_missing_model_still_searches_text(engine, tmp_path, monkeypatch):
     with Engine(engine.paths, "builtin") as without_model:
         hits = without_model.search("door creak")
         assert names(hits) == ["door_creak.wav"] and hits[0].vector_rank is None and hits[0].text_rank == 1
-        assert "builtin model is not installed" in without_model.model_error
+        assert "builtin model is not installed" in hits.text_only and hits.text_only == without_model.model_error
         with pytest.raises(registry.ModelLoadError):
             without_model.index()
 
