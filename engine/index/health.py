@@ -9,6 +9,7 @@ scalar index silently answers nothing. :func:`diagnose` reads every table throug
 hears which part of the index is damaged and how to get out: ``earmark repair``
 (engine.index.repair).
 """
+
 from __future__ import annotations
 
 import re
@@ -39,8 +40,10 @@ class IndexDamagedError(RuntimeError):
 
     def __init__(self, damage: list[TableDamage]):
         self.damage = damage
-        super().__init__(f"{self.summary} Run `earmark repair` to rebuild {_it(damage)} from what is still "
-                         f"readable and from your files on disk; {REPAIR_KEEPS}.")
+        super().__init__(
+            f"{self.summary} Run `earmark repair` to rebuild {_it(damage)} from what is still "
+            f"readable and from your files on disk; {REPAIR_KEEPS}."
+        )
 
     @property
     def summary(self) -> str:
@@ -86,7 +89,7 @@ def diagnose(db_path: str | Path) -> list[TableDamage]:
 
 
 def table_problem(db, name: str) -> str:
-    """"" when the table opens, every row of every column reads and each index answers;
+    """ "" when the table opens, every row of every column reads and each index answers;
     otherwise why not. The whole table is read: this runs only once something failed."""
     try:
         table = db.open_table(name)

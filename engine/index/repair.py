@@ -14,6 +14,7 @@ Nothing is deleted: manifests that cannot be read are moved into a folder next t
 index (``index.lance.damaged-<time>``), and the damaged data files stay referenced by the
 old versions until LanceDB's usual clean-up of old versions.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,11 +32,31 @@ from lancedb.index import BTree
 from engine.index.health import TableDamage, diagnose, valid_vectors
 from engine.index.meta import Meta
 from engine.index.migrations import VERSION_KEY, SchemaVersionError
-from engine.index.records import OFFLINE, OK, FileRecord, FolderRecord, arrow_to_files, arrow_to_folders, \
-    files_to_arrow, folders_to_arrow, path_key
+from engine.index.records import (
+    OFFLINE,
+    OK,
+    FileRecord,
+    FolderRecord,
+    arrow_to_files,
+    arrow_to_folders,
+    files_to_arrow,
+    folders_to_arrow,
+    path_key,
+)
 from engine.index.salvage import Salvage, move_aside, open_newest_readable, salvage
-from engine.index.schema import (EMBEDDINGS_PREFIX, FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
-                                 SCHEMA_VERSION, embeddings_schema, embeddings_table_name, read_all)
+from engine.index.schema import (
+    EMBEDDINGS_PREFIX,
+    FILES,
+    FILES_SCHEMA,
+    FOLDERS,
+    FOLDERS_SCHEMA,
+    META,
+    META_SCHEMA,
+    SCHEMA_VERSION,
+    embeddings_schema,
+    embeddings_table_name,
+    read_all,
+)
 
 log = logging.getLogger(__name__)
 
@@ -87,8 +108,9 @@ class _Repair:
         meta = self._meta_entries()
         stored_version = meta.get(VERSION_KEY)
         if stored_version is not None and stored_version > SCHEMA_VERSION:
-            raise SchemaVersionError(f"the index was written by a newer Earmark (schema {stored_version}); "
-                                     f"update Earmark to repair it")
+            raise SchemaVersionError(
+                f"the index was written by a newer Earmark (schema {stored_version}); update Earmark to repair it"
+            )
         folders = self._folders()
         files = self._files(folders)
         rebuilt_vectors = [name for name in self.damage if name.startswith(EMBEDDINGS_PREFIX)]
@@ -137,7 +159,9 @@ class _Repair:
                 folders.setdefault(path_key(record.folder), FolderRecord(record.folder, time.time(), True))
             self._write(FOLDERS, folders_to_arrow(list(folders.values())), FOLDERS_SCHEMA)
             repair = self._repair_of(FOLDERS)
-            repair.note = f"{len(folders)} library folders ({len(folders) - repair.kept} found again from the file records)"
+            repair.note = (
+                f"{len(folders)} library folders ({len(folders) - repair.kept} found again from the file records)"
+            )
             repair.kept = len(folders)
         by_id, paths = {}, set()
         for record in records:  # newest first: a path's newest row wins
@@ -149,8 +173,9 @@ class _Repair:
             repair = self._repair_of(FILES)
             repair.kept = len(by_id)
             lost = (repair.claimed or 0) - len(by_id)
-            repair.note = (f"{len(by_id)} file records kept" + (f", {lost} lost: the next index run finds "
-                                                                  f"those files on disk again" if lost > 0 else ""))
+            repair.note = f"{len(by_id)} file records kept" + (
+                f", {lost} lost: the next index run finds those files on disk again" if lost > 0 else ""
+            )
         return by_id
 
     def _vectors(self, name: str, files: dict[int, FileRecord]) -> None:
@@ -166,20 +191,24 @@ class _Repair:
             self._set_aside_unknown(name)
             return
         written_at = _version_time(table, found.versions[0]) if found.versions else 0.0
-        had = len(set(np.unique(found.rows["file_id"].to_numpy()).tolist()) & files.keys()) \
-            if found.rows is not None else 0
+        had = (
+            len(set(np.unique(found.rows["file_id"].to_numpy()).tolist()) & files.keys())
+            if found.rows is not None
+            else 0
+        )
         if found.rows is not None:  # overwritten rows read back as other numbers: as good as lost
             found.rows = found.rows.filter(pa.array(valid_vectors(found.rows)))
         keep = _complete_files(found.rows, files, written_at) if found.rows is not None else set()
-        rows = found.rows.filter(pa.array(np.isin(found.rows["file_id"].to_numpy(), list(keep)))) \
-            if keep else None
+        rows = found.rows.filter(pa.array(np.isin(found.rows["file_id"].to_numpy(), list(keep)))) if keep else None
         self._write(name, rows, embeddings_schema(dim))
         self.db.open_table(name).create_index("file_id", config=BTree())
         repair = self._repair_of(name)
         repair.kept = 0 if rows is None else rows.num_rows
-        repair.note = (f"the windows of {len(keep)} files kept" +
-                       (f", {had - len(keep)} files' windows incomplete or out of date: the next index run "
-                        f"embeds them again" if had > len(keep) else ""))
+        repair.note = f"the windows of {len(keep)} files kept" + (
+            f", {had - len(keep)} files' windows incomplete or out of date: the next index run embeds them again"
+            if had > len(keep)
+            else ""
+        )
 
     def _write_meta(self, entries: dict, rebuilt_vectors: list[str]) -> None:
         """Bookkeeping that matches the repaired tables: the schema version, and an entry for
@@ -202,8 +231,9 @@ class _Repair:
             if name in rebuilt_vectors:
                 entries[key] = {k: v for k, v in entries[key].items() if k != "partitions"} | {"ann_rows": 0}
         if META in self.damage:
-            rows = pa.table({"key": list(entries), "value": [json.dumps(v) for v in entries.values()]},
-                            schema=META_SCHEMA)
+            rows = pa.table(
+                {"key": list(entries), "value": [json.dumps(v) for v in entries.values()]}, schema=META_SCHEMA
+            )
             self._write(META, rows, META_SCHEMA)
             self._repair_of(META).kept = len(entries)
         else:
@@ -216,8 +246,10 @@ class _Repair:
         """A vector table the bookkeeping lost: registered again when its model is known
         (a name that maps to it), otherwise moved aside (its model re-embeds when chosen)."""
         dim = _vector_size(self.db.open_table(name).schema)
-        model = next((m for m in [*self.model_names, name.removeprefix(EMBEDDINGS_PREFIX)]
-                      if embeddings_table_name(m) == name), None)
+        model = next(
+            (m for m in [*self.model_names, name.removeprefix(EMBEDDINGS_PREFIX)] if embeddings_table_name(m) == name),
+            None,
+        )
         if model is None or dim is None:
             self._set_aside_unknown(name)
             return None
@@ -229,10 +261,17 @@ class _Repair:
         table, set_aside = open_newest_readable(self.db, name, self.db_path / f"{name}.lance", self.aside)
         found = salvage(table, key, versions) if table is not None else Salvage()
         found.set_aside = set_aside
-        self.report.tables.append(TableRepair(name, self.damage[name].problem, found.claimed, found.kept,
-                                              found.versions, set_aside))
-        log.info("repair %s: %s of %s rows readable, from versions %s; set aside: %s", name, found.kept,
-                 found.claimed, found.versions, set_aside)
+        self.report.tables.append(
+            TableRepair(name, self.damage[name].problem, found.claimed, found.kept, found.versions, set_aside)
+        )
+        log.info(
+            "repair %s: %s of %s rows readable, from versions %s; set aside: %s",
+            name,
+            found.kept,
+            found.claimed,
+            found.versions,
+            set_aside,
+        )
         return found
 
     def _write(self, name: str, rows: pa.Table | None, schema: pa.Schema) -> None:
@@ -257,10 +296,11 @@ class _Repair:
         if path.exists():
             move_aside(path, self.aside)
         if not any(t.table == name for t in self.report.tables):
-            self.report.tables.append(TableRepair(name, self.damage.get(name, TableDamage(name, "")).problem,
-                                                  None, 0))
-        self._repair_of(name).note = (f"set aside in {self.aside}: it could not be rebuilt (its model is not "
-                                      f"known here); that model embeds the library again when it is used")
+            self.report.tables.append(TableRepair(name, self.damage.get(name, TableDamage(name, "")).problem, None, 0))
+        self._repair_of(name).note = (
+            f"set aside in {self.aside}: it could not be rebuilt (its model is not "
+            f"known here); that model embeds the library again when it is used"
+        )
 
 
 def _vector_size(schema: pa.Schema | None) -> int | None:
@@ -290,15 +330,19 @@ def _complete_files(rows: pa.Table, files: dict[int, FileRecord], written_at: fl
     ids, starts, ends = ids[order], starts[order], ends[order]
     bounds = np.flatnonzero(np.diff(ids)) + 1
     keep = set()
-    for part_ids, part_starts, part_ends in zip(np.split(ids, bounds), np.split(starts, bounds),
-                                                np.split(ends, bounds)):
+    for part_ids, part_starts, part_ends in zip(
+        np.split(ids, bounds), np.split(starts, bounds), np.split(ends, bounds), strict=True
+    ):
         record = files.get(int(part_ids[0]))
         if record is None or record.status not in (OK, OFFLINE) or record.duration_s is None:
             continue
         if record.indexed_at is not None and record.indexed_at > written_at + _WINDOW_SLACK_S:
             continue
-        whole = (part_starts[0] <= _WINDOW_SLACK_S and abs(part_ends[-1] - record.duration_s) <= _WINDOW_SLACK_S
-                 and np.all(part_starts[1:] <= part_ends[:-1] + _WINDOW_SLACK_S))
+        whole = (
+            part_starts[0] <= _WINDOW_SLACK_S
+            and abs(part_ends[-1] - record.duration_s) <= _WINDOW_SLACK_S
+            and np.all(part_starts[1:] <= part_ends[:-1] + _WINDOW_SLACK_S)
+        )
         if whole:
             keep.add(int(part_ids[0]))
     return keep

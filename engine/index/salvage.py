@@ -9,6 +9,7 @@ every write, and the data files they point to) hold rows that the damaged versio
 :func:`salvage` reads them newest first, keeping for each key the newest row it finds,
 and stops at the first version that reads completely.
 """
+
 from __future__ import annotations
 
 import logging
@@ -82,8 +83,10 @@ def salvage(table, key: str, versions: bool = True) -> Salvage:
         if out.claimed is None:
             out.claimed = total
         keys, keys_whole = readable(table, np.arange(total), [key])
-        wanted = np.concatenate([offsets[~pc.is_in(part[key], seen).to_numpy(zero_copy_only=False)]
-                                 for offsets, part in keys] or [np.zeros(0, np.int64)])
+        wanted = np.concatenate(
+            [offsets[~pc.is_in(part[key], seen).to_numpy(zero_copy_only=False)] for offsets, part in keys]
+            or [np.zeros(0, np.int64)]
+        )
         rows, rows_whole = readable(table, wanted, None)
         if rows:
             taken = pa.concat_tables([part for _, part in rows])
@@ -101,7 +104,9 @@ def salvage(table, key: str, versions: bool = True) -> Salvage:
     return out
 
 
-def readable(table, offsets: np.ndarray, columns: Sequence[str] | None) -> tuple[list[tuple[np.ndarray, pa.Table]], bool]:
+def readable(
+    table, offsets: np.ndarray, columns: Sequence[str] | None
+) -> tuple[list[tuple[np.ndarray, pa.Table]], bool]:
     """The rows at ``offsets`` (ascending) that can be read, as (offsets, rows) parts, and
     whether all of them could. A failing run of rows is skipped whole: its first row is
     found by halving the chunk, its end by galloping and halving again."""
@@ -109,7 +114,7 @@ def readable(table, offsets: np.ndarray, columns: Sequence[str] | None) -> tuple
     whole = True
     at = 0
     while at < len(offsets):
-        chunk = offsets[at:at + CHUNK_ROWS]
+        chunk = offsets[at : at + CHUNK_ROWS]
         rows = _take(table, chunk, columns)
         if rows is not None:
             parts.append((chunk, rows))
@@ -138,13 +143,13 @@ def _next_readable(table, offsets: np.ndarray, bad: int, columns) -> int:
     """Index of the first readable row after the failing one at ``bad`` (len when none),
     assuming failing rows come in runs (a damaged fragment)."""
     step, last_bad = 1, bad
-    while bad + step < len(offsets) and _take(table, offsets[bad + step:bad + step + 1], columns) is None:
+    while bad + step < len(offsets) and _take(table, offsets[bad + step : bad + step + 1], columns) is None:
         last_bad = bad + step
         step *= 2
     low, high = last_bad, min(bad + step, len(offsets))  # offsets[low] fails; offsets[high] reads (or is the end)
     while high - low > 1:
         middle = (low + high) // 2
-        if _take(table, offsets[middle:middle + 1], columns) is None:
+        if _take(table, offsets[middle : middle + 1], columns) is None:
             low = middle
         else:
             high = middle

@@ -9,6 +9,7 @@ at its next step. Only regular files are ever opened (engine.audio.files), so wh
 still take long is a slow or stuck disk or network share, or a pathological file; a
 read stuck in the kernel leaves one daemon thread behind instead of a hung run.
 """
+
 from __future__ import annotations
 
 import queue
@@ -31,6 +32,7 @@ class FileBudget:
     """How long the run may wait for one file, in all: a base, plus a share of the audio's
     length (decoding runs hundreds of times faster than real time, so 0.1 s per second
     of audio only trips on a file that is really stuck) or of its size, for hashing."""
+
     base_s: float = 60.0
     per_audio_second_s: float = 0.1
     per_megabyte_s: float = 0.1  # 10 MB/s: slower than any working disk or share
@@ -46,8 +48,11 @@ class OverBudget(AudioDecodeError):
     """The file kept the run waiting longer than its budget."""
 
     def __init__(self, budget_s: float, path: str | None = None):
-        super().__init__(f"reading took longer than {budget_s:.3g} s, the limit for this file "
-                         f"(a stuck disk or network share, or a pathological file); skipped", path)
+        super().__init__(
+            f"reading took longer than {budget_s:.3g} s, the limit for this file "
+            f"(a stuck disk or network share, or a pathological file); skipped",
+            path,
+        )
 
 
 class Stopped(Exception):

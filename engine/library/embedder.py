@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.audio.decode import (AudioDecodeError, AudioFacts, AudioWindow, Repairs, iter_windows, load_mono,
-                                 probe)
+from engine.audio.decode import AudioDecodeError, AudioFacts, AudioWindow, Repairs, iter_windows, probe
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.library.deadline import BackgroundReader, FileBudget, Stopped
 from engine.models.base import AudioTextModel
 
 log = logging.getLogger(__name__)
+
+DEFAULT_BUDGET = FileBudget()
 
 
 @dataclass
@@ -66,7 +67,7 @@ class StageTimes:
 
 class WindowEmbedder:
     def __init__(self, model: AudioTextModel, hop_fraction: float = 0.5, batch_size: int = 16,
-                 budget: FileBudget = FileBudget()):
+                 budget: FileBudget = DEFAULT_BUDGET):
         self.model = model
         self.window_s = model.info.window_seconds
         self.hop_s = self.window_s * hop_fraction
@@ -92,7 +93,7 @@ class WindowEmbedder:
             reader = BackgroundReader(functools.partial(self._windows, item), name="earmark-decode")
             while not item.error:
                 try:
-                    window = reader.next(lambda: self.budget.for_audio(item.facts and item.facts.duration_s),
+                    window = reader.next(lambda item=item: self.budget.for_audio(item.facts and item.facts.duration_s),
                                          should_stop)
                 except Stopped:
                     return
@@ -116,19 +117,6 @@ class WindowEmbedder:
         if queue:
             self._embed(queue)
         yield from self._finished(started)
-
-    def example_vectors(self, path: str, max_windows: int) -> np.ndarray:
-        """At most ``max_windows`` window vectors of any audio file, to search by its sound: the
-        file's windows as indexing cuts them, or, for a longer file, ``max_windows`` of them
-        spread evenly over it, decoding only those."""
-        duration = probe(path).duration_s
-        rate = self.model.info.sample_rate
-        if duration <= self.window_s + self.hop_s * (max_windows - 1):
-            clips = [window.samples for window in iter_windows(path, rate, self.window_s, self.hop_s)]
-        else:
-            starts = np.linspace(0, duration - self.window_s, max_windows)
-            clips = [load_mono(path, rate, float(start), self.window_s) for start in starts]
-        return self.model.embed_audio(clips)
 
     @staticmethod
     def _fail(item: EmbeddedFile, exc: Exception) -> None:
@@ -177,7 +165,7 @@ class WindowEmbedder:
         try:
             self.model.embed_audio([np.zeros(round(self.window_s * self.model.info.sample_rate), np.float32)])
         except Exception:
-            raise batch_error
+            raise batch_error from None
         for item in dict.fromkeys(entry[0] for entry in queue):
             mine = [entry for entry in queue if entry[0] is item]
             try:
@@ -189,7 +177,7 @@ class WindowEmbedder:
             self._keep(mine, vectors)
 
     def _keep(self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]], vectors: np.ndarray) -> None:
-        for (item, start, end, _), vector in zip(queue, vectors):
+        for (item, start, end, _), vector in zip(queue, vectors, strict=True):
             if item.error:
                 continue
             if not np.isfinite(vector).all():  # audio far outside any real range overflows the model

@@ -18,12 +18,12 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
+from engine.audio.files import AudioDecodeError
+from engine.fs import is_inside
 from engine.index.records import FileRecord, FileState, FolderRecord
 from engine.index.status import ERROR, OFFLINE, PENDING
 from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
-from engine.audio.files import AudioDecodeError
-from engine.fs import is_inside
 from engine.library.committer import Committer
 from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
 from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder

@@ -1,4 +1,5 @@
 """A really damaged index in the window: a banner says which table, and its button repairs it."""
+
 from __future__ import annotations
 
 import pytest
@@ -9,8 +10,9 @@ from tests.engine.index.damage import TAGS, data_files, tagged_index, truncate
 pytestmark = pytest.mark.slow
 
 
-def test_the_banner_names_the_damage_and_its_button_repairs_keeping_the_tags(qtbot, earmark_home, tiny_checkpoint,
-                                                                             tmp_path):
+def test_the_banner_names_the_damage_and_its_button_repairs_keeping_the_tags(
+    qtbot, earmark_home, tiny_checkpoint, tmp_path
+):
     paths = tagged_index(earmark_home, tmp_path / "library", tiny_checkpoint)
     truncate(data_files(earmark_home, "files")[-1])
     window = open_window(qtbot, str(tiny_checkpoint))

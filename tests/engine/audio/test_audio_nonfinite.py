@@ -1,4 +1,5 @@
 """Float files whose samples are not numbers: read as silence, counted, never passed on."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,5 +1,6 @@
 """Damaging a real index the way a full disk, a crash or a sync tool does: bytes cut off
 the end of a data file, bytes overwritten in the middle, a version's manifest garbled."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,10 @@ TAGS = ["animals", "my pick"]
 
 def tagged_index(home: Path, library: Path, checkpoint: Path, files: int = 10) -> dict[str, Path]:
     """An indexed library of ``files`` sounds; two tagged, then one captioned (the last write)."""
-    paths = {f"clip_{i:02d}.wav": write_audio(library / f"clip_{i:02d}.wav", tone(150 + 60 * i, 1.0 + i % 3))
-             for i in range(files - 1)}
+    paths = {
+        f"clip_{i:02d}.wav": write_audio(library / f"clip_{i:02d}.wav", tone(150 + 60 * i, 1.0 + i % 3))
+        for i in range(files - 1)
+    }
     paths["rain.flac"] = write_audio(library / "rain.flac", noise(2.5), format="FLAC")
     spec = ["--home", str(home), "--model", str(checkpoint)]
     assert main([*spec, "add-folder", str(library)]) == 0
@@ -53,7 +56,8 @@ def overwrite_middle(path: Path) -> None:
 
 
 def garble_newest_manifest(home: Path, table: str) -> None:
-    newest = max((index_dir(home) / f"{table}.lance" / "_versions").glob("*.manifest"),
-                 key=lambda p: p.stat().st_mtime_ns)
+    newest = max(
+        (index_dir(home) / f"{table}.lance" / "_versions").glob("*.manifest"), key=lambda p: p.stat().st_mtime_ns
+    )
     with open(newest, "r+b") as handle:
         handle.write(os.urandom(256))

@@ -1,6 +1,7 @@
 """A real index, really damaged (truncated and overwritten data files, a garbled manifest):
 every command says in words which table is damaged and to run `earmark repair`, which
 brings back a working index that keeps the tags wherever they could still be read."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,8 +11,16 @@ from engine.cli import main
 from engine.index.health import diagnose, valid_vectors
 from engine.index.schema import read_all
 from engine.index.store import LibraryStore
-from tests.engine.index.damage import (TAGS, data_files, garble_newest_manifest, index_dir, overwrite_middle,
-                                       tagged_index, truncate, vector_table)
+from tests.engine.index.damage import (
+    TAGS,
+    data_files,
+    garble_newest_manifest,
+    index_dir,
+    overwrite_middle,
+    tagged_index,
+    truncate,
+    vector_table,
+)
 from tests.engine.library.helpers import checksums
 
 pytestmark = pytest.mark.slow
@@ -49,8 +58,9 @@ def assert_works(earmark, files: int) -> LibraryStore:
     assert len({r.path for r in store.find_files()}) == len(store.find_files()) == files
     table = store.embeddings(store.models().popitem()[0])
     rows = read_all(table.table.search().limit(None))
-    assert valid_vectors(rows).all() and set(np.unique(rows["file_id"].to_numpy())) == {r.id for r in
-                                                                                      store.find_files()}
+    assert valid_vectors(rows).all() and set(np.unique(rows["file_id"].to_numpy())) == {
+        r.id for r in store.find_files()
+    }
     return store
 
 
@@ -62,8 +72,10 @@ def test_a_truncated_data_file_is_named_and_repair_keeps_the_tags(earmark, tmp_p
     assert_says_damaged(earmark, "files")
     code, out, _ = earmark("repair")
     assert code == 0, out
-    assert "repaired the list of indexed files, with your tags and captions (table 'files'): 10 file records kept" \
-           in out and "failed to fill whole buffer" in out
+    assert (
+        "repaired the list of indexed files, with your tags and captions (table 'files'): 10 file records kept" in out
+        and "failed to fill whole buffer" in out
+    )
     store = assert_works(earmark, 10)
     for name in ("clip_01.wav", "clip_02.wav"):
         assert store.get_file(str(paths[name])).tags == TAGS  # written before the damaged fragment: kept

@@ -1,4 +1,5 @@
 """A batch the store refuses because of one file's text: that file alone loses its words."""
+
 from __future__ import annotations
 
 from contextlib import nullcontext
@@ -18,8 +19,9 @@ def test_a_record_the_store_cannot_encode_is_stored_without_its_words_the_others
     # a lone surrogate: what a non-UTF-8 byte becomes in a Python string; Arrow refuses it
     bad = FileRecord(path="/lib/bad.wav", folder="/lib", metadata_text="caf\udce9 door", duration_s=1.0)
     good = FileRecord(path="/lib/good.wav", folder="/lib", metadata_text="wooden door", duration_s=1.0)
-    mended = FileRecord(path="/lib/mended.wav", folder="/lib", metadata_text="rain", duration_s=1.0,
-                        error="3 samples are not numbers")
+    mended = FileRecord(
+        path="/lib/mended.wav", folder="/lib", metadata_text="rain", duration_s=1.0, error="3 samples are not numbers"
+    )
     dim = model.info.embedding_dim
     with Committer(store, model, commit_every=10, commit_interval_s=60, row_lock=nullcontext()) as committer:
         for record in (bad, good, mended):
@@ -32,4 +34,3 @@ def test_a_record_the_store_cannot_encode_is_stored_without_its_words_the_others
     assert stored["/lib/mended.wav"].error == "3 samples are not numbers"  # a warning stays on an "ok" record
     table = store.embeddings(model.info)
     assert all(len(table.windows(r.id)) == 1 for r in stored.values())
-

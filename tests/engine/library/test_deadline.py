@@ -1,4 +1,5 @@
 """The reader thread: a producer that never answers costs the caller its budget, not its run."""
+
 from __future__ import annotations
 
 import threading
@@ -52,8 +53,7 @@ def test_a_closed_reader_stops_its_producer_and_closes_its_generator():
 
     def produce():
         try:
-            for i in range(10**9):
-                yield i
+            yield from range(10**9)
         finally:
             closed.set()  # a decoder's with-block: the open file is closed in its own thread
 

@@ -1,6 +1,7 @@
 """A library folder a DAW, a careless link or a buggy render left hostile: `earmark index`
 (a real process, that cannot override file permissions even as root) ends, names every
 bad entry with its reason, indexes every good file, and changes no file."""
+
 from __future__ import annotations
 
 import os
@@ -36,11 +37,13 @@ def hostile_library(folder: Path) -> tuple[dict[str, str], list[str]]:
     hidden = write_audio(folder / "locked_dir" / "hidden.wav", tone(600, 1.0))
     locked.chmod(0)
     hidden.parent.chmod(0)
-    bad = {"daw_pipe.wav": "not a regular file: a named pipe (FIFO)",
-           "socket.wav": "not a regular file: a socket",
-           "zero.wav": "not a regular file: a link to /dev/zero, a character device",
-           "urandom.wav": "not a regular file: a link to /dev/urandom, a character device",
-           "locked.wav": "permission denied"}
+    bad = {
+        "daw_pipe.wav": "not a regular file: a named pipe (FIFO)",
+        "socket.wav": "not a regular file: a socket",
+        "zero.wav": "not a regular file: a link to /dev/zero, a character device",
+        "urandom.wav": "not a regular file: a link to /dev/urandom, a character device",
+        "locked.wav": "permission denied",
+    }
     return bad, [str(p) for p in good]
 
 

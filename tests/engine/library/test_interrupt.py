@@ -1,6 +1,7 @@
 """Ctrl-C (a real SIGINT to a real process) during a long index run: the CLI and the app
 stop within seconds at a safe point, keep what they finished, and the next run completes
 the index without doing anything twice."""
+
 from __future__ import annotations
 
 import os
@@ -66,8 +67,12 @@ def finish_and_check(home: Path, checkpoint: Path, library: Path, first: int, ti
 def test_ctrl_c_stops_earmark_index_and_the_next_run_resumes(tmp_path, tiny_checkpoint, tiny_model, capsys):
     library, home = long_library(tmp_path / "library"), tmp_path / "home"
     assert main(["--home", str(home), "--model", str(tiny_checkpoint), "add-folder", str(library)]) == 0
-    process = subprocess.Popen([str(EARMARK), "--home", str(home), "--model", str(tiny_checkpoint), "index"],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [str(EARMARK), "--home", str(home), "--model", str(tiny_checkpoint), "index"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     first, seconds = interrupt_once_some_are_indexed(process, home)
     out, err = process.communicate()
     with capsys.disabled():  # the number, for whoever runs this with -s
@@ -78,13 +83,17 @@ def test_ctrl_c_stops_earmark_index_and_the_next_run_resumes(tmp_path, tiny_chec
     assert f"{FILES - first} added, 0 updated" in capsys.readouterr().out  # nothing done twice
 
 
-def test_ctrl_c_closes_the_app_while_it_indexes_and_the_next_run_resumes(tmp_path, tiny_checkpoint, tiny_model,
-                                                                         capsys):
+def test_ctrl_c_closes_the_app_while_it_indexes_and_the_next_run_resumes(tmp_path, tiny_checkpoint, tiny_model, capsys):
     library, home = long_library(tmp_path / "library"), tmp_path / "home"
     assert main(["--home", str(home), "--model", str(tiny_checkpoint), "add-folder", str(library)]) == 0
-    app = subprocess.Popen([sys.executable, "-m", "app.main", "--home", str(home), "--model", str(tiny_checkpoint)],
-                           cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                           env=os.environ | {"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)})
+    app = subprocess.Popen(
+        [sys.executable, "-m", "app.main", "--home", str(home), "--model", str(tiny_checkpoint)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ | {"QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(REPO)},
+    )
     first, seconds = interrupt_once_some_are_indexed(app, home)
     out, err = app.communicate()
     with capsys.disabled():
