@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.audio.decode import AudioDecodeError, AudioFacts, AudioWindow, Repairs, iter_windows, probe
+from engine.audio.decode import (AudioDecodeError, AudioFacts, AudioWindow, Repairs, iter_windows, load_mono,
+                                 probe)
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.library.deadline import BackgroundReader, FileBudget, Stopped
 from engine.models.base import AudioTextModel
@@ -117,6 +118,19 @@ class WindowEmbedder:
         if queue:
             self._embed(queue)
         yield from self._finished(started)
+
+    def example_vectors(self, path: str, max_windows: int) -> np.ndarray:
+        """At most ``max_windows`` window vectors of any audio file, to search by its sound: the
+        file's windows as indexing cuts them, or, for a longer file, ``max_windows`` of them
+        spread evenly over it, decoding only those."""
+        duration = probe(path).duration_s
+        rate = self.model.info.sample_rate
+        if duration <= self.window_s + self.hop_s * (max_windows - 1):
+            clips = [window.samples for window in iter_windows(path, rate, self.window_s, self.hop_s)]
+        else:
+            starts = np.linspace(0, duration - self.window_s, max_windows)
+            clips = [load_mono(path, rate, float(start), self.window_s) for start in starts]
+        return self.model.embed_audio(clips)
 
     @staticmethod
     def _fail(item: EmbeddedFile, exc: Exception) -> None:
