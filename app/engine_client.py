@@ -17,6 +17,7 @@ import time
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.finetune_client import FinetuneClient
+from app.tagging_client import TaggingClient
 from app.workers import submit
 from engine.paths import AppPaths
 from engine.search.filters import SearchFilters
@@ -109,6 +110,7 @@ class EngineClient(QObject):
         self._switch_done.connect(self._switch_finished)
         self.damaged.connect(self._remember_damage)
         self.finetune = FinetuneClient(self)  # the library fine-tune (a process of its own) and its swap
+        self.tagging = TaggingClient(self)  # suggested tags and captions: jobs, accepting, rejecting
 
     def _submit(self, pool: QThreadPool, fn, *args, **kwargs):
         return submit(pool, self._telling_damage(fn), *args, context=self, **kwargs)
@@ -169,6 +171,7 @@ class EngineClient(QObject):
 
     def shutdown(self) -> None:
         self._cancel.set()
+        self.tagging.shutdown()  # a tagging job stops at its next batch
         for pool in (self.search_pool, self.index_pool, self.work_pool, self.edit_pool):
             pool.waitForDone(30_000)
         if self.engine is not None:

@@ -25,6 +25,7 @@ from app.results_model import SCORE_COLUMN, ResultsModel, channels_text, format_
 from app.results_view import ResultsView
 from app.search_bar import FilterBar, SearchField
 from app.tags_panel import TagsPanel
+from app.tagging_view import TaggingController
 from app.theme import icon
 from app.waveform import format_time
 from engine.audio.formats import AUDIO_EXTENSIONS
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self._rerun.timeout.connect(self._library_changed)
         self._build(client.paths.cache)
         self._connect()
+        self.tagging = TaggingController(self)  # suggested tags and captions (app/tagging_view.py)
         self._restore()
         self.statusBar().showMessage("Loading the model…")
         client.start()

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, QUrl
+from PySide6.QtGui import QFont
 
 from app.offline import badge, is_offline, offline_message
 from app.theme import Colors, icon
@@ -77,6 +78,7 @@ COLUMNS: tuple[Column, ...] = (
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
 )
 SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")
+CAPTION_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
 
 
 class ResultsModel(QAbstractTableModel):
@@ -84,6 +86,7 @@ class ResultsModel(QAbstractTableModel):
         super().__init__(parent)
         self._hits: list = []
         self._ranked = True
+        self._generated: dict[str, str] = {}  # path -> a generated caption not accepted yet
 
     # -- content --------------------------------------------------------------------------
     def set_hits(self, hits: Sequence, ranked: bool = True) -> None:
@@ -92,6 +95,14 @@ class ResultsModel(QAbstractTableModel):
         self._hits = list(hits)
         self._ranked = ranked
         self.endResetModel()
+
+    def set_suggested_captions(self, captions: dict[str, str]) -> None:
+        """Generated captions to show, marked as such, in the rows of files without a caption of their own
+        ({path: caption}; "" takes a path's generated caption away)."""
+        self._generated.update(captions)
+        self._generated = {path: text for path, text in self._generated.items() if text}
+        if self._hits:
+            self.dataChanged.emit(self.index(0, CAPTION_COLUMN), self.index(len(self._hits) - 1, CAPTION_COLUMN))
 
     def hit(self, row: int):
         return self._hits[row]
@@ -136,6 +147,10 @@ class ResultsModel(QAbstractTableModel):
                 return icon("offline")
             if index.column() == 0 and role == BADGE_ROLE:
                 return badge(hit)
+        if index.column() == CAPTION_COLUMN and not hit.caption and str(hit.path) in self._generated:
+            generated = generated_caption(role, self._generated[str(hit.path)])
+            if generated is not None:
+                return generated
         if role == Qt.DisplayRole:
             return column.text(hit) if self._ranked or index.column() != SCORE_COLUMN else ""
         if role == Qt.TextAlignmentRole:
@@ -175,6 +190,21 @@ class ResultsModel(QAbstractTableModel):
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
         return file_mime_data([str(self._hits[r].path) for r in rows if not is_offline(self._hits[r])])
+
+
+def generated_caption(role, text: str):
+    """How a generated caption looks in the results: italic and dimmed, and its tooltip says so."""
+    if role == Qt.DisplayRole:
+        return text
+    if role == Qt.ForegroundRole:
+        return Colors.dim_text
+    if role == Qt.FontRole:
+        font = QFont()
+        font.setItalic(True)
+        return font
+    if role == Qt.ToolTipRole:
+        return f"Generated caption, not accepted yet: {text}"
+    return None
 
 
 def file_mime_data(paths: Sequence[str]) -> QMimeData:

@@ -11,12 +11,16 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.suggestions_box import SuggestionsBox
 from engine.tags import edited_tags, parse_tags
 
 
 class TagsPanel(QWidget):
     tags_edited = Signal(dict)  # path -> new tag list
     caption_edited = Signal(list, str)  # paths, caption
+    suggest_requested = Signal(list, bool)  # paths, with captions
+    accept_requested = Signal(list, list, bool)  # paths, suggested tag keys, the suggested caption too
+    reject_requested = Signal(list, list, bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -30,7 +34,7 @@ class TagsPanel(QWidget):
         self.caption.setTabChangesFocus(True)
         self.apply_button = QPushButton("Apply", objectName="Primary")
         self.revert_button = QPushButton("Revert")
-        # The tagging/captioning issue adds its "suggest" actions to this row.
+        self.suggestions = SuggestionsBox()  # suggested tags and caption, apart from the user's own
         self.action_row = QHBoxLayout()
         self.action_row.addStretch(1)
         self.action_row.addWidget(self.revert_button)
@@ -41,6 +45,7 @@ class TagsPanel(QWidget):
         layout.addWidget(QLabel("TAGS & CAPTION", objectName="PanelTitle"))
         layout.addWidget(self.subject)
         layout.addWidget(self.tags)
+        layout.addWidget(self.suggestions)
         layout.addWidget(self.caption, 1)
         layout.addLayout(self.action_row)
 
@@ -49,6 +54,12 @@ class TagsPanel(QWidget):
         self.apply_button.clicked.connect(self.apply)
         self.revert_button.clicked.connect(lambda: self._render(self._hits))
         self.tags.returnPressed.connect(self.apply)
+        self.suggestions.suggest_requested.connect(lambda captions: self.suggest_requested.emit(self.paths, captions))
+        self.suggestions.accept_requested.connect(lambda keys, caption: self.accept_requested.emit(self.paths, keys,
+                                                                                                   caption))
+        self.suggestions.reject_requested.connect(lambda keys, caption: self.reject_requested.emit(self.paths, keys,
+                                                                                                   caption))
+        self.suggestions.caption_chosen.connect(self.caption.setPlainText)  # typed, so Apply makes it the user's
         self.show_hits([])
 
     def show_hits(self, hits: list) -> None:
@@ -58,7 +69,19 @@ class TagsPanel(QWidget):
             return
         self._render(hits)
 
+    @property
+    def paths(self) -> list[str]:
+        return [str(h.path) for h in self._hits]
+
+    def show_suggestions(self, found: dict) -> None:
+        """Suggestions ({path: FileSuggestions}) for the files shown; an answer for files no longer
+        selected is dropped."""
+        if set(found) <= set(self.paths):
+            self.suggestions.show_suggestions(found, len(self._hits))
+
     def _render(self, hits: list) -> None:
+        if [str(h.path) for h in hits] != self.paths:
+            self.suggestions.show_suggestions({}, len(hits))
         self._hits = list(hits)
         tag_sets = [list(h.tags or ()) for h in self._hits]
         self._shared = [t for t in tag_sets[0] if all(t in s for s in tag_sets[1:])] if tag_sets else []

@@ -10,6 +10,7 @@ resumes by skipping the files that carry its run row. A batch is written like th
 vectors (one delete, then one append, each atomic), so a file killed in between has no run
 row and is simply tagged again.
 """
+
 from __future__ import annotations
 
 import time
@@ -29,19 +30,21 @@ TAG, CAPTION, RUN = "tag", "caption", "run"
 SUGGESTED, REJECTED = "suggested", "rejected"
 PREFIX = "sug_"
 
-SCHEMA = pa.schema([
-    pa.field("file_id", pa.int64(), nullable=False),
-    pa.field("kind", pa.string()),  # tag | caption | run
-    pa.field("vocabulary", pa.string()),  # the tag's vocabulary ("ucs", a user vocabulary); "" otherwise
-    pa.field("key", pa.string()),  # the term (CatID or user tag); "" for captions and runs
-    pa.field("value", pa.string()),  # the tag as it would be written, or the caption
-    pa.field("confidence", pa.float64()),
-    pa.field("evidence", pa.string()),  # what it rests on: "catid", "sound", "words", "sound+words", "decoder"
-    pa.field("state", pa.string()),  # suggested | rejected
-    pa.field("job", pa.string()),
-    pa.field("content_hash", pa.string()),  # the audio it was computed from: stale once the file changes
-    pa.field("created_at", pa.float64()),
-])
+SCHEMA = pa.schema(
+    [
+        pa.field("file_id", pa.int64(), nullable=False),
+        pa.field("kind", pa.string()),  # tag | caption | run
+        pa.field("vocabulary", pa.string()),  # the tag's vocabulary ("ucs", a user vocabulary); "" otherwise
+        pa.field("key", pa.string()),  # the term (CatID or user tag); "" for captions and runs
+        pa.field("value", pa.string()),  # the tag as it would be written, or the caption
+        pa.field("confidence", pa.float64()),
+        pa.field("evidence", pa.string()),  # what it rests on: "catid", "sound", "words", "sound+words", "decoder"
+        pa.field("state", pa.string()),  # suggested | rejected
+        pa.field("job", pa.string()),
+        pa.field("content_hash", pa.string()),  # the audio it was computed from: stale once the file changes
+        pa.field("created_at", pa.float64()),
+    ]
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,9 @@ class SuggestionTable:
             self.table.delete(all_of(in_list("file_id", file_ids), f"state = {quote(SUGGESTED)}"))
         if rows:
             stamp = time.time()
-            self.table.add(pa.Table.from_pylist(
-                [{**asdict(r), "created_at": r.created_at or stamp} for r in rows], schema=SCHEMA))
+            self.table.add(
+                pa.Table.from_pylist([{**asdict(r), "created_at": r.created_at or stamp} for r in rows], schema=SCHEMA)
+            )
 
     def drop(self, file_ids: Sequence[int], kind: str, keys: Iterable[str] | None = None) -> None:
         """Delete open suggestions of ``kind`` (those of ``keys`` only, if given): accepted ones."""
@@ -111,13 +115,17 @@ class SuggestionTable:
 
     # -- reading ------------------------------------------------------------------------
 
-    def for_files(self, file_ids: Sequence[int], kinds: Sequence[str] = (TAG, CAPTION),
-                  states: Sequence[str] = (SUGGESTED,)) -> dict[int, list[Suggestion]]:
+    def for_files(
+        self, file_ids: Sequence[int], kinds: Sequence[str] = (TAG, CAPTION), states: Sequence[str] = (SUGGESTED,)
+    ) -> dict[int, list[Suggestion]]:
         """{file id: its suggestions, most confident first}."""
         if not file_ids:
             return {}
-        where = all_of(in_list("file_id", file_ids), f"kind IN ({', '.join(map(quote, kinds))})",
-                       f"state IN ({', '.join(map(quote, states))})")
+        where = all_of(
+            in_list("file_id", file_ids),
+            f"kind IN ({', '.join(map(quote, kinds))})",
+            f"state IN ({', '.join(map(quote, states))})",
+        )
         out: dict[int, list[Suggestion]] = {}
         for row in read_all(self.table.search().where(where).limit(None)).to_pylist():
             out.setdefault(row["file_id"], []).append(Suggestion(**{k: row[k] for k in _FIELDS}))
@@ -128,8 +136,9 @@ class SuggestionTable:
     def done(self, job: str) -> np.ndarray:
         """Ids of the files ``job`` has tagged."""
         where = all_of(f"kind = {quote(RUN)}", f"job = {quote(job)}")
-        return np.unique(read_all(self.table.search().where(where).select(["file_id"]).limit(None))["file_id"]
-                         .to_numpy())
+        return np.unique(
+            read_all(self.table.search().where(where).select(["file_id"]).limit(None))["file_id"].to_numpy()
+        )
 
     def file_ids(self) -> np.ndarray:
         return np.unique(read_all(self.table.search().select(["file_id"]).limit(None))["file_id"].to_numpy())

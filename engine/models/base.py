@@ -63,7 +63,7 @@ class AudioTextModel(ABC):
         """Describe each clip in words; only backends whose ``info.can_caption`` is true."""
         raise NotImplementedError(f"{self.info.name} has no caption decoder")
 
-    def describe(self, clips: list[np.ndarray], options: CaptionOptions = CaptionOptions()) -> list[GeneratedCaption]:
+    def describe(self, clips: list[np.ndarray], options: CaptionOptions | None = None) -> list[GeneratedCaption]:
         """Captions with how sure the decoder was (beam search or temperature sampling, see
         :mod:`engine.models.decoding`); only backends whose ``info.can_caption`` is true."""
         raise NotImplementedError(f"{self.info.name} has no caption decoder")

@@ -12,6 +12,7 @@ belongs to, and the answer is the (n, vocabulary) log-probabilities of the next 
 Every caption comes back with its mean token log-probability: how sure the decoder was,
 which the tagger turns into the caption's confidence.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -30,15 +31,17 @@ class Decoded:
     mean_logprob: float  # per generated token, the stop token included
 
 
-def decode(step: Step, clips: int, start: int, stop: int, options: CaptionOptions,
-           device: torch.device | str = "cpu") -> list[Decoded]:
+def decode(
+    step: Step, clips: int, start: int, stop: int, options: CaptionOptions, device: torch.device | str = "cpu"
+) -> list[Decoded]:
     if options.method == "beam":
         return [beam_search(step, row, start, stop, options, device) for row in range(clips)]
     return sample(step, clips, start, stop, options, device)
 
 
-def beam_search(step: Step, row: int, start: int, stop: int, options: CaptionOptions,
-                device: torch.device | str = "cpu") -> Decoded:
+def beam_search(
+    step: Step, row: int, start: int, stop: int, options: CaptionOptions, device: torch.device | str = "cpu"
+) -> Decoded:
     """The best caption of one clip."""
     ids = torch.full((1, 1), start, dtype=torch.long, device=device)
     scores = torch.zeros(1, device=device)
@@ -49,10 +52,10 @@ def beam_search(step: Step, row: int, start: int, stop: int, options: CaptionOpt
         best, flat = total.topk(min(2 * options.beams, total.numel()))
         vocabulary = logprobs.shape[1]
         keep_ids, keep_scores = [], []
-        for score, index in zip(best.tolist(), flat.tolist()):
+        for score, index in zip(best.tolist(), flat.tolist(), strict=True):
             beam, token = divmod(index, vocabulary)
             if token == stop:
-                finished.append((score / length ** options.length_penalty, ids[beam, 1:].tolist(), score))
+                finished.append((score / length**options.length_penalty, ids[beam, 1:].tolist(), score))
             else:
                 keep_ids.append(torch.cat([ids[beam], ids.new_tensor([token])]))
                 keep_scores.append(score)
@@ -65,14 +68,16 @@ def beam_search(step: Step, row: int, start: int, stop: int, options: CaptionOpt
     else:
         for beam in range(len(ids)):  # ran out of tokens: the open beams count as finished
             length = ids.shape[1] - 1
-            finished.append((float(scores[beam]) / length ** options.length_penalty, ids[beam, 1:].tolist(),
-                             float(scores[beam])))
+            finished.append(
+                (float(scores[beam]) / length**options.length_penalty, ids[beam, 1:].tolist(), float(scores[beam]))
+            )
     _, tokens, total = max(finished, key=lambda f: f[0])
     return Decoded(tokens, total / (len(tokens) + 1))
 
 
-def sample(step: Step, clips: int, start: int, stop: int, options: CaptionOptions,
-           device: torch.device | str = "cpu") -> list[Decoded]:
+def sample(
+    step: Step, clips: int, start: int, stop: int, options: CaptionOptions, device: torch.device | str = "cpu"
+) -> list[Decoded]:
     """One caption per clip, each token drawn at ``options.temperature``."""
     generator = torch.Generator(device=device).manual_seed(options.seed)
     ids = torch.full((clips, 1), start, dtype=torch.long, device=device)
@@ -94,6 +99,6 @@ def sample(step: Step, clips: int, start: int, stop: int, options: CaptionOption
     out = []
     for row in range(clips):
         tokens = ids[row, 1:].tolist()
-        tokens = tokens[:tokens.index(stop)] if stop in tokens else tokens
+        tokens = tokens[: tokens.index(stop)] if stop in tokens else tokens
         out.append(Decoded(tokens, float(total[row] / counted[row].clamp(min=1))))
     return out

@@ -10,6 +10,7 @@ alone (``Take_017.wav``), because the sound-only softmax must be far less sure o
 The fitted weights are kept per model in ``resources/tagging/calibration.json``; a model
 without an entry gets the defaults below and its confidences are marked uncalibrated.
 """
+
 from __future__ import annotations
 
 import json
@@ -81,8 +82,12 @@ def load_calibration(model_name: str, path: Path = CALIBRATION_FILE) -> Calibrat
     entry = json.loads(path.read_text(encoding="utf-8")).get(model_name)
     if entry is None:
         return DEFAULT
-    return Calibration(Weights(**entry["with_words"]), Weights(**entry["sound_only"]),
-                       entry.get("caption_threshold", DEFAULT.caption_threshold), entry.get("fitted", "fitted"))
+    return Calibration(
+        Weights(**entry["with_words"]),
+        Weights(**entry["sound_only"]),
+        entry.get("caption_threshold", DEFAULT.caption_threshold),
+        entry.get("fitted", "fitted"),
+    )
 
 
 def save_calibration(model_name: str, calibration: Calibration, path: Path = CALIBRATION_FILE) -> None:
@@ -95,14 +100,16 @@ def save_calibration(model_name: str, calibration: Calibration, path: Path = CAL
 
 # -- fitting and measuring ---------------------------------------------------------------------
 
+
 def label_probability(probabilities: np.ndarray, label: Sequence[int]) -> float:
     """The probability of the right answer: the summed probability of its terms (a category
     label covers every CatID of the category)."""
     return float(probabilities[list(label)].sum())
 
 
-def fit_weights(evidence: Sequence[Evidence], labels: Sequence[Sequence[int]], use: Sequence[str],
-                regularise: float = 1e-3) -> Weights:
+def fit_weights(
+    evidence: Sequence[Evidence], labels: Sequence[Sequence[int]], use: Sequence[str], regularise: float = 1e-3
+) -> Weights:
     """Maximum-likelihood weights for the features named in ``use`` (the rest stay 0)."""
     from scipy.optimize import minimize
 
@@ -110,12 +117,15 @@ def fit_weights(evidence: Sequence[Evidence], labels: Sequence[Sequence[int]], u
 
     def weights_of(x: np.ndarray) -> Weights:
         values = dict.fromkeys(names, 0.0)
-        values.update(zip(use, np.exp(x)))  # log-parametrised: weights stay positive
+        values.update(zip(use, np.exp(x), strict=True))  # log-parametrised: weights stay positive
         return Weights(**values)
 
     def loss(x: np.ndarray) -> float:
         w = weights_of(x)
-        nll = -sum(np.log(max(label_probability(softmax(w.logits(e)), y), 1e-12)) for e, y in zip(evidence, labels))
+        nll = -sum(
+            np.log(max(label_probability(softmax(w.logits(e)), y), 1e-12))
+            for e, y in zip(evidence, labels, strict=True)
+        )
         return nll / len(labels) + regularise * float(x @ x)
 
     result = minimize(loss, np.full(len(use), np.log(10.0)), method="L-BFGS-B", bounds=[(-5.0, 7.0)] * len(use))
@@ -131,18 +141,21 @@ class ReliabilityRow:
     accuracy: float  # share of those whose top-1 was right
 
 
-def reliability(confidences: Sequence[float], correct: Sequence[bool],
-                edges: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001),
-                ) -> tuple[list[ReliabilityRow], float]:
+def reliability(
+    confidences: Sequence[float],
+    correct: Sequence[bool],
+    edges: Sequence[float] = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0001),
+) -> tuple[list[ReliabilityRow], float]:
     """The reliability table of top-1 predictions and the expected calibration error."""
     confidences, correct = np.asarray(confidences, float), np.asarray(correct, bool)
     rows, ece = [], 0.0
-    for low, high in zip(edges[:-1], edges[1:]):
+    for low, high in zip(edges[:-1], edges[1:], strict=True):
         inside = (confidences >= low) & (confidences < high)
         if not inside.any():
             continue
-        row = ReliabilityRow(low, min(high, 1.0), int(inside.sum()), float(confidences[inside].mean()),
-                             float(correct[inside].mean()))
+        row = ReliabilityRow(
+            low, min(high, 1.0), int(inside.sum()), float(confidences[inside].mean()), float(correct[inside].mean())
+        )
         rows.append(row)
         ece += row.count / len(confidences) * abs(row.confidence - row.accuracy)
     return rows, ece

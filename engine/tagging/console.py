@@ -12,13 +12,14 @@ PATH is a library file or folder (a folder stands for every file under it). Ctrl
 tagging job at the end of a batch; ``earmark tag`` with the same paths (or ``--resume``)
 continues it, and so does a job that was killed outright.
 """
+
 from __future__ import annotations
 
 import os
 import sys
 
-from engine.tags import parse_tags
 from engine.tagging.jobs import TagProgress, TagReport
+from engine.tags import parse_tags
 
 INTERRUPTED = 130
 
@@ -29,15 +30,19 @@ def add_commands(commands) -> None:
     action = vocab.add_subparsers(dest="vocab_command", required=True, metavar="ACTION")
     listing = action.add_parser("list", help="list them")
     listing.add_argument("--json", action="store_true")
-    imported = action.add_parser("import", help="import the UCS list (JSON or CSV) or your own vocabulary "
-                                                "(CSV with a tag column, or JSON)")
+    imported = action.add_parser(
+        "import", help="import the UCS list (JSON or CSV) or your own vocabulary (CSV with a tag column, or JSON)"
+    )
     imported.add_argument("file")
     imported.add_argument("--name", help="name of a user vocabulary (default: the file name)")
     removed = action.add_parser("remove", help="forget an imported vocabulary")
     removed.add_argument("name")
 
-    tag = commands.add_parser("tag", help="suggest tags (and captions) for files or folders, in the background "
-                                          "of your own tags: nothing is applied until you accept it")
+    tag = commands.add_parser(
+        "tag",
+        help="suggest tags (and captions) for files or folders, in the background "
+        "of your own tags: nothing is applied until you accept it",
+    )
     tag.add_argument("paths", nargs="*", metavar="PATH")
     tag.add_argument("--captions", action="store_true", help="also write a caption with the model's decoder")
     tag.add_argument("--restart", action="store_true", help="start over instead of resuming an unfinished job")
@@ -66,8 +71,10 @@ def add_commands(commands) -> None:
         edit.add_argument("tags", help='comma separated: "door, wood"')
         edit.add_argument("paths", nargs="+", metavar="PATH")
 
-    renaming = commands.add_parser("rename", help="propose UCS names (CatID_FXName_CreatorID_SourceID); "
-                                                  "renames only with --apply, undone by --undo")
+    renaming = commands.add_parser(
+        "rename",
+        help="propose UCS names (CatID_FXName_CreatorID_SourceID); renames only with --apply, undone by --undo",
+    )
     renaming.add_argument("paths", nargs="*", metavar="PATH")
     renaming.add_argument("--creator", help="CreatorID block (default: a UCS name's own, else your user name)")
     renaming.add_argument("--source", help="SourceID block (default: a UCS name's own, else the library folder)")
@@ -94,8 +101,12 @@ def cmd_vocab(engine, args) -> int:
         return 0
     vocabularies = tagging.vocabularies()
     if args.json:
-        _cli()._print_json([{"name": v.name, "terms": len(v.terms), "categories": len(v.categories),
-                             "source": v.source} for v in vocabularies])
+        _cli()._print_json(
+            [
+                {"name": v.name, "terms": len(v.terms), "categories": len(v.categories), "source": v.source}
+                for v in vocabularies
+            ]
+        )
         return 0
     for v in vocabularies:
         print(f"{v.name:<16} {len(v.terms):>5} terms {len(v.categories):>4} categories  {v.source or '(shipped)'}")
@@ -108,10 +119,13 @@ def cmd_tag(engine, args) -> int:
     if not args.paths and not args.resume:
         raise ValueError("name files or folders to tag, or --resume the unfinished job")
     if pending is not None and not args.restart:
-        print(f"resuming the unfinished job over {', '.join(map(cli._shown, pending.targets))}"
-              if args.resume or pending.same_work(engine.model_info.name, [os.path.abspath(p) for p in args.paths],
-                                                  args.captions) else
-              "an unfinished job over other files is dropped; this one starts now", file=sys.stderr)
+        print(
+            f"resuming the unfinished job over {', '.join(map(cli._shown, pending.targets))}"
+            if args.resume
+            or pending.same_work(engine.model_info.name, [os.path.abspath(p) for p in args.paths], args.captions)
+            else "an unfinished job over other files is dropped; this one starts now",
+            file=sys.stderr,
+        )
     with _Progress() as bar, cli._StopOnInterrupt() as stop:
         if args.resume:
             report = engine.tagging.resume(bar.update, stop.requested)
@@ -156,8 +170,10 @@ def cmd_suggestions(engine, args) -> int:
         if item.caption is not None:
             print(f"  {item.caption.confidence:>5.0%}  caption: {item.caption.value}")
         if not item.tags and item.caption is None:
-            print("  no suggestions" + (f" above the threshold ({item.hidden} below)" if item.hidden else
-                                        ": `earmark tag` it first"))
+            print(
+                "  no suggestions"
+                + (f" above the threshold ({item.hidden} below)" if item.hidden else ": `earmark tag` it first")
+            )
     return 0
 
 
@@ -208,8 +224,16 @@ def cmd_rename(engine, args) -> int:
     return 0
 
 
-COMMANDS = {"vocab": cmd_vocab, "tag": cmd_tag, "suggestions": cmd_suggestions, "accept": cmd_accept,
-            "reject": cmd_reject, "add-tags": cmd_add_tags, "remove-tags": cmd_remove_tags, "rename": cmd_rename}
+COMMANDS = {
+    "vocab": cmd_vocab,
+    "tag": cmd_tag,
+    "suggestions": cmd_suggestions,
+    "accept": cmd_accept,
+    "reject": cmd_reject,
+    "add-tags": cmd_add_tags,
+    "remove-tags": cmd_remove_tags,
+    "rename": cmd_rename,
+}
 
 
 class _Progress:
@@ -222,11 +246,18 @@ class _Progress:
         from tqdm import tqdm
 
         if self.bar is None:
-            self.bar = tqdm(total=progress.total, initial=0, desc="tagging", unit="file", file=sys.stderr,
-                            dynamic_ncols=True, leave=False)
+            self.bar = tqdm(
+                total=progress.total,
+                initial=0,
+                desc="tagging",
+                unit="file",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                leave=False,
+            )
         self.bar.update(progress.done - self.bar.n)
 
-    def __enter__(self) -> "_Progress":
+    def __enter__(self) -> _Progress:
         return self
 
     def __exit__(self, *exc_info) -> None:

@@ -11,16 +11,16 @@ Term embeddings cost one text-tower pass over every prompt of the vocabulary (ab
 phrases for UCS, half a minute on a laptop CPU), so they are cached on disk per model and
 vocabulary fingerprint.
 """
+
 from __future__ import annotations
 
-import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from engine.index.records import FileRecord
-from engine.index.text import folder_words
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, l2_normalise
 from engine.tagging.lexicon import Lexicon
@@ -28,10 +28,9 @@ from engine.tagging.prompts import term_prompts
 from engine.tagging.vocabulary import Vocabulary
 from engine.words import file_stem, name_words, words
 
-log = logging.getLogger(__name__)
-
 PROMPTS_VERSION = 1  # bump when term_prompts changes, so cached embeddings are rebuilt
 MAX_METADATA_WORDS = 40  # a long BWF description would drown the name
+NEAR_FOLDERS = 2
 TEXT_BATCH = 64
 
 
@@ -45,6 +44,7 @@ class EncodedVocabulary:
 @dataclass
 class Evidence:
     """Scores of every term of one vocabulary for one file; None where there is no such evidence."""
+
     sound: np.ndarray | None  # cosine, (terms,)
     text: np.ndarray | None  # cosine of the file's words with each term, (terms,)
     lexical: np.ndarray  # word-overlap cosine, (terms,)
@@ -52,8 +52,11 @@ class Evidence:
     exact: int | None  # index of the term the file name's CatID names
 
 
-def encode_vocabulary(model: AudioTextModel, vocabulary: Vocabulary, cache_dir: Path | None = None,
-                      ) -> EncodedVocabulary:
+def encode_vocabulary(
+    model: AudioTextModel,
+    vocabulary: Vocabulary,
+    cache_dir: Path | None = None,
+) -> EncodedVocabulary:
     """Term embeddings (cached under ``cache_dir``) and the word lexicon of ``vocabulary``."""
     cache_file = None
     if cache_dir is not None:
@@ -64,7 +67,7 @@ def encode_vocabulary(model: AudioTextModel, vocabulary: Vocabulary, cache_dir: 
                 return EncodedVocabulary(vocabulary, embeddings, lexicon_of(vocabulary))
     prompts = [term_prompts(term) for term in vocabulary.terms]
     flat = [p for group in prompts for p in group]
-    vectors = np.concatenate([model.embed_text(flat[i:i + TEXT_BATCH]) for i in range(0, len(flat), TEXT_BATCH)])
+    vectors = np.concatenate([model.embed_text(flat[i : i + TEXT_BATCH]) for i in range(0, len(flat), TEXT_BATCH)])
     owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
     summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
     np.add.at(summed, owner, vectors)
@@ -85,10 +88,21 @@ def lexicon_of(vocabulary: Vocabulary) -> Lexicon:
     return _LEXICONS[vocabulary.fingerprint]
 
 
+def near_folder_words(path: str, library_folder: str) -> list[str]:
+    """Words of the ``NEAR_FOLDERS`` folders nearest the file, below the library folder: a
+    library's shelves near the file ("Doors/Wood") say what it is, the ones far above it
+    ("SFX 2019/Vendor/usr/share/games") mostly do not."""
+    parent = os.path.dirname(path)
+    relative = os.path.relpath(parent, library_folder) if library_folder else os.path.basename(parent)
+    if relative == os.curdir or relative.startswith(os.pardir):
+        return []
+    return words(" ".join(relative.split(os.sep)[-NEAR_FOLDERS:]))
+
+
 def file_words(record: FileRecord) -> list[str]:
-    """What a file says about itself: name, folders below the library folder, metadata
-    (capped), the user's tags and caption. Bare numbers say nothing and are dropped."""
-    found = name_words(record.path) + folder_words(record.path, record.folder)
+    """What a file says about itself: name, the nearest folders, metadata (capped), the user's
+    tags and caption. Bare numbers say nothing and are dropped."""
+    found = name_words(record.path) + near_folder_words(record.path, record.folder)
     found += words(record.metadata_text)[:MAX_METADATA_WORDS]
     found += words(" ".join([*record.tags, record.caption]))
     return [w for w in found if not w.isdigit()]
@@ -100,8 +114,9 @@ def name_cat_id(path: str) -> str:
     return file_stem(path).split("_", 1)[0].partition("-")[0].strip()
 
 
-def gather_evidence(model: AudioTextModel | None, encoded: EncodedVocabulary, records: list[FileRecord],
-                    windows: dict[int, Windows]) -> list[Evidence]:
+def gather_evidence(
+    model: AudioTextModel | None, encoded: EncodedVocabulary, records: list[FileRecord], windows: dict[int, Windows]
+) -> list[Evidence]:
     """Evidence for each record; ``windows`` holds the stored windows of those that have them
     (a file without, or no model, gets no sound evidence)."""
     vocabulary = encoded.vocabulary
@@ -111,9 +126,9 @@ def gather_evidence(model: AudioTextModel | None, encoded: EncodedVocabulary, re
     if model is not None:
         wanted = [i for i, t in enumerate(texts) if t and has_words[i]]
         for start in range(0, len(wanted), TEXT_BATCH):
-            chunk = wanted[start:start + TEXT_BATCH]
+            chunk = wanted[start : start + TEXT_BATCH]
             embedded = model.embed_text([" ".join(texts[i]) for i in chunk])
-            for i, row in zip(chunk, embedded @ encoded.embeddings.T):
+            for i, row in zip(chunk, embedded @ encoded.embeddings.T, strict=True):
                 text_scores[i] = row
     keys = {t.key: i for i, t in enumerate(vocabulary.terms)}
     out = []

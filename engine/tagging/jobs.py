@@ -6,9 +6,9 @@ is not bookkept separately: it is the set of files that carry the job's run row 
 suggestion table (see :mod:`engine.index.suggestions`), written in the same append as their
 suggestions. So a job killed anywhere resumes with exactly the files it had not finished.
 """
+
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -17,8 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from engine.index.meta import Meta
-from engine.index.records import OFFLINE, OK, path_key
-from engine.index.sql import all_of, quote
+from engine.index.records import OFFLINE, OK
 from engine.index.store import LibraryStore
 from engine.index.suggestions import CAPTION, RUN, Suggestion, SuggestionTable
 
@@ -35,7 +34,7 @@ class TagJob:
     created_at: float
 
     @classmethod
-    def new(cls, model: str, targets: Sequence[str], captions: bool) -> "TagJob":
+    def new(cls, model: str, targets: Sequence[str], captions: bool) -> TagJob:
         return cls(uuid.uuid4().hex[:12], model, tuple(targets), captions, time.time())
 
     def same_work(self, model: str, targets: Sequence[str], captions: bool) -> bool:
@@ -73,23 +72,20 @@ def save_job(meta: Meta, job: TagJob | None) -> None:
 
 def target_ids(store: LibraryStore, targets: Sequence[str]) -> np.ndarray:
     """Searchable files (online or offline) that are, or lie under, the targets."""
-    clauses = []
-    for target in targets:
-        key = path_key(target)
-        clauses.append(f"path = {quote(key)}")
-        clauses.append(f"starts_with(path, {quote(key.rstrip(os.sep) + os.sep)})")
-    if not clauses:
-        return np.empty(0, np.int64)
-    where = all_of(f"status IN ({quote(OK)}, {quote(OFFLINE)})", " OR ".join(clauses))
-    return np.unique(store.file_ids(where))
+    return store.searchable_ids_under(targets)
 
 
 Tagger = Callable[[list, str], tuple[list[Suggestion], dict[str, str], int]]
 
 
-def run_job(job: TagJob, store: LibraryStore, table: SuggestionTable, tag_batch: Tagger,
-            progress: Callable[[TagProgress], None] | None = None,
-            should_stop: Callable[[], bool] | None = None) -> TagReport:
+def run_job(
+    job: TagJob,
+    store: LibraryStore,
+    table: SuggestionTable,
+    tag_batch: Tagger,
+    progress: Callable[[TagProgress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+) -> TagReport:
     """Tag what ``job`` has not done yet. ``tag_batch(records, job id)`` returns (rows, problems,
     files without sound). The job is cleared from the meta table once every file is done."""
     started = time.perf_counter()
@@ -100,7 +96,7 @@ def run_job(job: TagJob, store: LibraryStore, table: SuggestionTable, tag_batch:
         if should_stop is not None and should_stop():
             report.stopped = True
             break
-        batch = todo[start:start + BATCH].tolist()
+        batch = todo[start : start + BATCH].tolist()
         records = [r for r in store.get_files(batch).values() if r.status in (OK, OFFLINE)]
         rows, problems, without_sound = tag_batch(records, job.id)
         runs = [Suggestion(r.id, RUN, "", 1.0, job=job.id, content_hash=r.content_hash) for r in records]
@@ -110,8 +106,9 @@ def run_job(job: TagJob, store: LibraryStore, table: SuggestionTable, tag_batch:
         report.without_sound += without_sound
         report.problems.update(problems)
         if progress is not None:
-            progress(TagProgress(report.resumed_from + start + len(batch), len(ids),
-                                 records[-1].path if records else ""))
+            progress(
+                TagProgress(report.resumed_from + start + len(batch), len(ids), records[-1].path if records else "")
+            )
     if not report.stopped:
         save_job(store.meta, None)
         table.delete_except(store.file_ids())

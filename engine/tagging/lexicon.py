@@ -9,6 +9,7 @@ discounted. (A plain TF-IDF cosine ranked CARTOON-CREAK over DOORS-WOOD for
 ``Door_Wood_Creak``: it rewards short terms, not explained words.) Stemming is Snowball
 English (PyStemmer), so "doors", "footsteps" and "creaking" meet "door", "footstep", "creak".
 """
+
 from __future__ import annotations
 
 import math
@@ -25,10 +26,12 @@ SYNONYM_WEIGHT = 0.5  # a synonym explains a word half as surely as the category
 LENGTH_DISCOUNT = 0.25
 # Words of file and folder names that say how a file was made or kept, not what it sounds like;
 # some are UCS synonyms ("take", "sound", "audio"), which would make Take_017.wav look named.
-NON_WORDS = frozenset("""
+NON_WORDS = frozenset(
+    """
 take takes tk alt var version ver v final edit edited mix master copy new old untitled rec recording
 sound sounds snd sfx fx audio data misc other stereo mono wav wave aif aiff flac ogg mp3 opus bwf usr share
-""".split())
+""".split()
+)
 
 
 @cache

@@ -5,6 +5,7 @@ so the phrases are short noun phrases in that style rather than "a sound of ..."
 A term's embedding is the mean of its phrases' embeddings (prompt ensembling, as in CLIP):
 one phrase per field, so a term with a long synonym list is not pulled towards it alone.
 """
+
 from __future__ import annotations
 
 import re
@@ -25,8 +26,10 @@ def term_prompts(term: Term) -> list[str]:
     """Distinct phrases for ``term``; never empty."""
     if term.is_ucs:
         category, sub = _phrase(term.category), _phrase(term.subcategory)
-        phrases = [category if sub in _VAGUE else f"{sub} {category}",
-                   category if sub in _VAGUE else f"{category}, {sub}"]
+        phrases = [
+            category if sub in _VAGUE else f"{sub} {category}",
+            category if sub in _VAGUE else f"{category}, {sub}",
+        ]
     else:
         phrases = [_phrase(term.tag)]
         if term.category != term.tag:

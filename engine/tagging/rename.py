@@ -12,6 +12,7 @@ re-embedded. Each batch is appended to a JSON-lines journal before any file move
 what :func:`undo_last` reads. Only files inside an online library folder are ever touched,
 and a new name never leaves the file's folder.
 """
+
 from __future__ import annotations
 
 import getpass
@@ -24,12 +25,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from engine.audio.ucs import parse_ucs_filename
+from engine.fs import atomic_file, is_inside
 from engine.index.records import FileRecord
 from engine.index.store import LibraryStore
 from engine.words import words
 
 MAX_FX_NAME = 25  # characters, as the UCS convention recommends
-_UNSAFE = str.maketrans({c: " " for c in "_/\\:*?\"<>|"})
+_UNSAFE = str.maketrans({c: " " for c in '_/\\:*?"<>|'})
 
 
 class RenameError(ValueError):
@@ -106,17 +108,23 @@ def unique_targets(plans: Sequence[RenamePlan]) -> list[RenamePlan]:
 
 # -- doing and undoing ---------------------------------------------------------------------------
 
+
 def _inside(path: str, folders: Sequence[str]) -> bool:
-    return any(path.startswith(folder.rstrip(os.sep) + os.sep) for folder in folders)
+    return any(is_inside(path, folder) for folder in folders)
 
 
 def check(plans: Sequence[RenamePlan], online_folders: Sequence[str]) -> None:
-    """Refuse, before anything moves, a plan that leaves its folder or the library."""
+    """Refuse, before anything moves, a plan that leaves its folder or the library, or that
+    would overwrite a file."""
     for plan in plans:
         if os.path.dirname(plan.new) != os.path.dirname(plan.old):
             raise RenameError(f"{plan.old}: a rename stays in its folder, not {plan.new}")
         if not _inside(plan.old, online_folders):
             raise RenameError(f"{plan.old} is not in an online library folder: it is not renamed")
+        if os.path.lexists(plan.new):
+            raise RenameError(f"{plan.new} already exists: nothing was renamed")
+    if len({p.new for p in plans}) != len(plans):
+        raise RenameError("two files would get the same name: nothing was renamed")
 
 
 def move(old: str, new: str) -> None:
@@ -165,9 +173,8 @@ def undo_last(store: LibraryStore, journal: Path) -> list[RenamePlan]:
         if store.get_files([plan.file_id]):
             store.move_file(plan.file_id, plan.old)
         undone.append(plan)
-    tmp = journal.with_suffix(".tmp")
-    tmp.write_text("".join(json.dumps(e) + "\n" for e in entries[:-1]), encoding="utf-8")
-    os.replace(tmp, journal)
+    with atomic_file(journal) as partial:
+        partial.write_text("".join(json.dumps(e) + "\n" for e in entries[:-1]), encoding="utf-8")
     return undone
 
 

@@ -6,6 +6,7 @@ own tags change only through :meth:`Tagging.accept` (which appends), :meth:`add_
 (which fills an empty caption unless told to replace). Edits take the engine's short row
 lock, renames its write lock too, like every other write to file rows.
 """
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,15 @@ def _absolute(path: str | os.PathLike) -> str:
 
 
 class Tagging:
-    def __init__(self, store: LibraryStore, model: Callable[[], AudioTextModel], paths: AppPaths,
-                 settings: Settings, row_lock: threading.Lock, write_lock: threading.RLock):
+    def __init__(
+        self,
+        store: LibraryStore,
+        model: Callable[[], AudioTextModel],
+        paths: AppPaths,
+        settings: Settings,
+        row_lock: threading.Lock,
+        write_lock: threading.RLock,
+    ):
         self.store = store
         self._model = model
         self.paths = paths
@@ -95,15 +103,22 @@ class Tagging:
         """The job a kill or a stop left unfinished, if any."""
         return saved_job(self.store.meta)
 
-    def tag(self, targets: Iterable[str | os.PathLike], captions: bool = False,
-            progress: Callable[[TagProgress], None] | None = None,
-            should_stop: Callable[[], bool] | None = None, restart: bool = False) -> TagReport:
+    def tag(
+        self,
+        targets: Iterable[str | os.PathLike],
+        captions: bool = False,
+        progress: Callable[[TagProgress], None] | None = None,
+        should_stop: Callable[[], bool] | None = None,
+        restart: bool = False,
+    ) -> TagReport:
         """Suggest tags (and captions) for files and everything under folders. An unfinished job
         for the same files, model and captions choice resumes where it stopped, unless ``restart``."""
         model = self._model()
         if captions and not model.info.can_caption:
-            raise ValueError(f"the model {model.info.name} has no caption decoder: tag without captions, "
-                             f"or switch to a Cacophony model")
+            raise ValueError(
+                f"the model {model.info.name} has no caption decoder: tag without captions, "
+                f"or switch to a Cacophony model"
+            )
         wanted = [_absolute(t) for t in targets]
         if not wanted:
             raise ValueError("nothing to tag: name files or folders")
@@ -113,16 +128,19 @@ class Tagging:
             save_job(self.store.meta, job)
         return self._run(job, model, progress, should_stop)
 
-    def resume(self, progress: Callable[[TagProgress], None] | None = None,
-               should_stop: Callable[[], bool] | None = None) -> TagReport | None:
+    def resume(
+        self, progress: Callable[[TagProgress], None] | None = None, should_stop: Callable[[], bool] | None = None
+    ) -> TagReport | None:
         """Finish the unfinished job (with the model it started with, which must be the active one)."""
         job = self.pending_job()
         if job is None:
             return None
         model = self._model()
         if job.model != model.info.name:
-            raise ValueError(f"the unfinished tagging job was started with {job.model}, not the active "
-                             f"{model.info.name}: tag again to start over")
+            raise ValueError(
+                f"the unfinished tagging job was started with {job.model}, not the active "
+                f"{model.info.name}: tag again to start over"
+            )
         return self._run(job, model, progress, should_stop)
 
     def _run(self, job: TagJob, model: AudioTextModel, progress, should_stop) -> TagReport:
@@ -134,8 +152,9 @@ class Tagging:
         def tag_batch(records: list[FileRecord], job_id: str):
             ids = [r.id for r in records]
             windows = {i: embeddings.windows(i) for i in ids}
-            rejected = {i: {s.key for s in items}
-                        for i, items in table.for_files(ids, kinds=(TAG,), states=(REJECTED,)).items()}
+            rejected = {
+                i: {s.key for s in items} for i, items in table.for_files(ids, kinds=(TAG,), states=(REJECTED,)).items()
+            }
             rows = tag_suggestions(model, vocabularies, calibration, records, windows, rejected, job_id)
             problems: dict[str, str] = {}
             if job.captions:
@@ -147,15 +166,18 @@ class Tagging:
 
     # -- reading -------------------------------------------------------------------------------
 
-    def suggestions(self, paths: Iterable[str | os.PathLike], threshold: float | None = None,
-                    top_k: int | None = None) -> dict[str, FileSuggestions]:
+    def suggestions(
+        self, paths: Iterable[str | os.PathLike], threshold: float | None = None, top_k: int | None = None
+    ) -> dict[str, FileSuggestions]:
         """The suggestions to show for each library file among ``paths`` (the active model's;
         none for files changed since they were tagged)."""
-        records = self._records(paths)
-        return self._shown(records, threshold, top_k)
+        records = self.records(paths)
+        return self.shown_for(records, threshold, top_k)
 
-    def _shown(self, records: list[FileRecord], threshold: float | None, top_k: int | None,
-               ) -> dict[str, FileSuggestions]:
+    def shown_for(
+        self, records: list[FileRecord], threshold: float | None = None, top_k: int | None = None
+    ) -> dict[str, FileSuggestions]:
+        """As :meth:`suggestions`, for records the caller already holds (a page of search hits)."""
         threshold = self.settings.tag_threshold if threshold is None else threshold
         top_k = self.settings.tag_top_k if top_k is None else top_k
         model = self._model()
@@ -173,22 +195,28 @@ class Tagging:
                     per_vocabulary[item.vocabulary] = count + 1
                 else:
                     hidden += 1
-            caption = next((s for s in items if s.kind == CAPTION and s.confidence >= floor
-                            and s.value != record.caption), None)
+            caption = next(
+                (s for s in items if s.kind == CAPTION and s.confidence >= floor and s.value != record.caption), None
+            )
             out[record.path] = FileSuggestions(record.path, tags, caption, hidden)
         return out
 
     # -- acting --------------------------------------------------------------------------------
 
-    def accept(self, paths: Iterable[str | os.PathLike], keys: Sequence[str] | None = None,
-               min_confidence: float | None = None, captions: bool = False,
-               replace_caption: bool = False) -> AcceptReport:
+    def accept(
+        self,
+        paths: Iterable[str | os.PathLike],
+        keys: Sequence[str] | None = None,
+        min_confidence: float | None = None,
+        captions: bool = False,
+        replace_caption: bool = False,
+    ) -> AcceptReport:
         """Add suggested tags to the files' own tags: the shown ones (``min_confidence`` instead of
         the user's threshold, if given), or only those of ``keys``. With ``captions``, the shown
         caption becomes the file's caption where it has none (or always, with ``replace_caption``)."""
-        records = self._records(paths)
+        records = self.records(paths)
         table = self.table()
-        shown = self._shown(records, min_confidence, None) if keys is None else self._shown(records, 0.0, ALL)
+        shown = self.shown_for(records, min_confidence, None) if keys is None else self.shown_for(records, 0.0, ALL)
         report = AcceptReport()
         with self._row_lock:
             fresh = self.store.get_files([r.id for r in records])  # the tags as they are now
@@ -217,13 +245,14 @@ class Tagging:
             table.drop(ids, TAG, [key])
         return report
 
-    def reject(self, paths: Iterable[str | os.PathLike], keys: Sequence[str] | None = None,
-               captions: bool = False) -> int:
+    def reject(
+        self, paths: Iterable[str | os.PathLike], keys: Sequence[str] | None = None, captions: bool = False
+    ) -> int:
         """Reject the shown tag suggestions (or those of ``keys``), and with ``captions`` the
         caption suggestion: they are hidden and never offered again for these files."""
-        records = self._records(paths)
+        records = self.records(paths)
         table = self.table()
-        shown = self._shown(records, None, None) if keys is None else self._shown(records, 0.0, ALL)
+        shown = self.shown_for(records, None, None) if keys is None else self.shown_for(records, 0.0, ALL)
         by_key: dict[str, list[int]] = {}
         for record in records:
             for s in shown[record.path].tags:
@@ -245,7 +274,7 @@ class Tagging:
         return -self._edit_tags(paths, lambda own: [t for t in own if t.casefold() not in gone])
 
     def _edit_tags(self, paths, edit: Callable[[list[str]], list[str]]) -> int:
-        ids = [r.id for r in self._records(paths)]
+        ids = [r.id for r in self.records(paths)]
         changed = 0
         with self._row_lock:
             groups: dict[tuple[str, ...], list[int]] = {}
@@ -260,20 +289,21 @@ class Tagging:
 
     # -- renaming ------------------------------------------------------------------------------
 
-    def rename_plan(self, paths: Iterable[str | os.PathLike], creator: str | None = None,
-                    source: str | None = None) -> tuple[list[rename.RenamePlan], dict[str, str]]:
+    def rename_plan(
+        self, paths: Iterable[str | os.PathLike], creator: str | None = None, source: str | None = None
+    ) -> tuple[list[rename.RenamePlan], dict[str, str]]:
         """UCS names for the files (nothing is renamed): the plans, and {path: why not} for files
         with no UCS category to name them by."""
-        records = self._records(paths)
+        records = self.records(paths)
         ucs = next(v for v in self.vocabularies() if v.name == UCS)
         by_tag = {t.tag.casefold(): t.key for t in ucs.terms}
-        shown = self._shown(records, None, None)
+        shown = self.shown_for(records, None, None)
         plans, skipped = [], {}
         for record in records:
             parsed = parse_ucs_filename(os.path.basename(record.path))
             own = next((by_tag[t.casefold()] for t in record.tags if t.casefold() in by_tag), None)
             top = next((s.key for s in shown[record.path].tags if s.vocabulary == UCS), None)
-            cat_id, reason = ((parsed.cat_id, "name") if parsed else (own, "tag") if own else (top, "suggestion"))
+            cat_id, reason = (parsed.cat_id, "name") if parsed else (own, "tag") if own else (top, "suggestion")
             if cat_id is None:
                 skipped[record.path] = "no UCS category: accept a UCS tag or tag the file first"
                 continue
@@ -294,12 +324,13 @@ class Tagging:
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def _records(self, paths: Iterable[str | os.PathLike]) -> list[FileRecord]:
+    def records(self, paths: Iterable[str | os.PathLike]) -> list[FileRecord]:
         """Library records of ``paths``; a folder stands for every file under it."""
         wanted = [_absolute(p) for p in paths]
         ids = target_ids(self.store, wanted)
         records = sorted(self.store.get_files(ids.tolist()).values(), key=lambda r: r.path)
         if not records and wanted:
-            raise KeyError(f"{wanted[0]} is not in the library" if len(wanted) == 1
-                           else "none of these files is in the library")
+            raise KeyError(
+                f"{wanted[0]} is not in the library" if len(wanted) == 1 else "none of these files is in the library"
+            )
         return records

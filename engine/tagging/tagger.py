@@ -6,6 +6,7 @@ tag, and terms the user rejected for it, are never suggested. Captions come from
 model's decoder on the file's opening window (the model's own window length): a long file
 is described by how it starts.
 """
+
 from __future__ import annotations
 
 import math
@@ -22,12 +23,13 @@ from engine.models.base import AudioTextModel, CaptionOptions
 from engine.tagging.calibration import Calibration
 from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence
 
-STORED_PER_VOCABULARY = 10  # kept per file and vocabulary; the user's top-k and threshold filter at display
+STORED_PER_VOCABULARY = 10  # categories kept per file and vocabulary; the user's top-k and threshold filter at display
 
 
 @dataclass(frozen=True)
 class Ranked:
     """One vocabulary's verdict on one file, best first."""
+
     keys: list[str]
     tags: list[str]
     confidences: list[float]
@@ -39,54 +41,91 @@ def describe_evidence(evidence: Evidence, calibration: Calibration) -> str:
     if evidence.exact is not None:
         return "catid"
     weights = calibration.weights(evidence)
-    parts = [name for name, used in (("sound", evidence.sound is not None and weights.sound > 0),
-                                     ("words", evidence.has_words)) if used]
+    parts = [
+        name
+        for name, used in (("sound", evidence.sound is not None and weights.sound > 0), ("words", evidence.has_words))
+        if used
+    ]
     return "+".join(parts) or "none"
 
 
-def rank(encoded: EncodedVocabulary, evidence: Evidence, probabilities: np.ndarray, calibration: Calibration,
-         record: FileRecord, rejected: set[str], keep: int = STORED_PER_VOCABULARY) -> Ranked:
-    """The ``keep`` most confident terms not already tagged nor rejected."""
-    terms = encoded.vocabulary.terms
+def rank(
+    encoded: EncodedVocabulary,
+    evidence: Evidence,
+    probabilities: np.ndarray,
+    calibration: Calibration,
+    record: FileRecord,
+    rejected: set[str],
+    keep: int = STORED_PER_VOCABULARY,
+) -> Ranked:
+    """The ``keep`` most likely categories, each as its most likely term the user has not
+    rejected, with the category's probability as the confidence (what calibration measures:
+    "this is a door sound, 80 %"; which door, wood or metal, is the term's best guess).
+    Categories the file already carries a tag of are left out."""
+    vocabulary = encoded.vocabulary
+    terms = vocabulary.terms
     own = {t.casefold() for t in record.tags}
+    owned = {t.category for t in terms if t.tag.casefold() in own}
+    totals = {category: float(probabilities[indices].sum()) for category, indices in vocabulary.category_terms.items()}
     keys, tags, confidences = [], [], []
-    for index in np.argsort(-probabilities, kind="stable"):
-        term = terms[index]
-        if evidence.exact is not None and index != evidence.exact:
-            break  # the name's CatID decides: nothing else is suggested beside it
-        if term.key in rejected or term.tag.casefold() in own:
-            continue
-        keys.append(term.key)
-        tags.append(term.tag)
-        confidences.append(float(probabilities[index]))
-        if len(keys) == keep:
+    for category in sorted(totals, key=totals.__getitem__, reverse=True):
+        if totals[category] <= 0:
             break
+        if category in owned:
+            continue
+        indices = sorted(vocabulary.category_terms[category], key=lambda i: -probabilities[i])
+        best = next((i for i in indices if terms[i].key not in rejected), None)
+        if best is None:
+            continue
+        keys.append(terms[best].key)
+        tags.append(terms[best].tag)
+        confidences.append(totals[category])
+        if len(keys) == keep or evidence.exact is not None:
+            break  # an exact CatID in the name decides: nothing is suggested beside it
     return Ranked(keys, tags, confidences, describe_evidence(evidence, calibration))
 
 
-def tag_suggestions(model: AudioTextModel | None, vocabularies: Sequence[EncodedVocabulary],
-                    calibration: Calibration, records: list[FileRecord], windows: dict[int, Windows],
-                    rejected: dict[int, set[str]], job: str = "") -> list[Suggestion]:
+def tag_suggestions(
+    model: AudioTextModel | None,
+    vocabularies: Sequence[EncodedVocabulary],
+    calibration: Calibration,
+    records: list[FileRecord],
+    windows: dict[int, Windows],
+    rejected: dict[int, set[str]],
+    job: str = "",
+) -> list[Suggestion]:
     """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
     vocabulary) is a softmax of its own; each user vocabulary competes with it (see
     :meth:`Calibration.probabilities`). A file counts as named when any vocabulary knows a word of it."""
     evidence = [gather_evidence(model, encoded, records, windows) for encoded in vocabularies]
     named = [any(found[i].has_words for found in evidence) for i in range(len(records))]
-    evidence = [[replace(e, has_words=n) for e, n in zip(found, named)] for found in evidence]
+    evidence = [[replace(e, has_words=n) for e, n in zip(found, named, strict=True)] for found in evidence]
     ucs_logits = [calibration.weights(e).logits(e) for e in evidence[0]]
     rows: list[Suggestion] = []
     for position, encoded in enumerate(vocabularies):
-        for i, (record, found) in enumerate(zip(records, evidence[position])):
+        for i, (record, found) in enumerate(zip(records, evidence[position], strict=True)):
             probabilities = calibration.probabilities(found, None if position == 0 else ucs_logits[i])
             ranked = rank(encoded, found, probabilities, calibration, record, rejected.get(record.id, set()))
-            rows += [Suggestion(record.id, TAG, tag, confidence, key, encoded.vocabulary.name, ranked.evidence,
-                                job=job, content_hash=record.content_hash)
-                     for key, tag, confidence in zip(ranked.keys, ranked.tags, ranked.confidences)]
+            rows += [
+                Suggestion(
+                    record.id,
+                    TAG,
+                    tag,
+                    confidence,
+                    key,
+                    encoded.vocabulary.name,
+                    ranked.evidence,
+                    job=job,
+                    content_hash=record.content_hash,
+                )
+                for key, tag, confidence in zip(ranked.keys, ranked.tags, ranked.confidences, strict=True)
+            ]
     return rows
 
 
-def caption_suggestions(model: AudioTextModel, records: list[FileRecord], options: CaptionOptions,
-                        job: str = "") -> tuple[list[Suggestion], dict[str, str]]:
+def caption_suggestions(
+    model: AudioTextModel, records: list[FileRecord], options: CaptionOptions, job: str = ""
+) -> tuple[list[Suggestion], dict[str, str]]:
     """Caption rows for the readable files among ``records``, and {path: why not} for the others.
     The confidence is the decoder's geometric-mean token probability."""
     clips, owners, errors = [], [], {}
@@ -104,8 +143,17 @@ def caption_suggestions(model: AudioTextModel, records: list[FileRecord], option
             owners.append(record)
     rows = []
     if clips:
-        for record, caption in zip(owners, model.describe(clips, options)):
+        for record, caption in zip(owners, model.describe(clips, options), strict=True):
             if caption.text:
-                rows.append(Suggestion(record.id, CAPTION, caption.text, math.exp(caption.mean_logprob),
-                                       evidence="decoder", job=job, content_hash=record.content_hash))
+                rows.append(
+                    Suggestion(
+                        record.id,
+                        CAPTION,
+                        caption.text,
+                        math.exp(caption.mean_logprob),
+                        evidence="decoder",
+                        job=job,
+                        content_hash=record.content_hash,
+                    )
+                )
     return rows, errors

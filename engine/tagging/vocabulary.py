@@ -13,6 +13,7 @@ Imported vocabularies are kept, normalised, as JSON under the app's data folder,
 the user imported can move or vanish afterwards. Each vocabulary is its own classification:
 a file gets its best UCS category *and* its best term of each user vocabulary.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,12 +21,12 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import time
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+from engine.fs import atomic_file
 from engine.words import UCS_LIST, words
 
 UCS = "ucs"
@@ -76,11 +77,20 @@ class Vocabulary:
         text = json.dumps([asdict(t) for t in self.terms], sort_keys=True)
         return hashlib.sha1(f"{self.name}\n{text}".encode()).hexdigest()[:12]
 
+    @cached_property
+    def category_terms(self) -> dict[str, list[int]]:
+        """{category: indices of its terms}, in list order."""
+        out: dict[str, list[int]] = {}
+        for index, term in enumerate(self.terms):
+            out.setdefault(term.category, []).append(index)
+        return out
+
     def term(self, key: str) -> Term | None:
         return next((t for t in self.terms if t.key == key), None)
 
 
 # -- reading files ---------------------------------------------------------------------------
+
 
 def ucs_term(entry: dict, where: str) -> Term:
     """One row of the UCS list (JSON object or CSV row)."""
@@ -91,25 +101,34 @@ def ucs_term(entry: dict, where: str) -> Term:
     if isinstance(synonyms, str):
         synonyms = re.split(r"[,;]", synonyms)
     category, subcategory = str(entry["Category"]).strip(), str(entry["SubCategory"]).strip()
-    return Term(key=str(entry["CatID"]).strip(), tag=f"{category}-{subcategory}", category=category,
-                subcategory=subcategory, description=str(entry.get("Explanations") or "").strip(),
-                synonyms=tuple(s.strip() for s in synonyms if str(s).strip()))
+    return Term(
+        key=str(entry["CatID"]).strip(),
+        tag=f"{category}-{subcategory}",
+        category=category,
+        subcategory=subcategory,
+        description=str(entry.get("Explanations") or "").strip(),
+        synonyms=tuple(s.strip() for s in synonyms if str(s).strip()),
+    )
 
 
 def user_term(entry: dict | str, where: str) -> Term:
     if isinstance(entry, str):
         entry = {"tag": entry}
     if not isinstance(entry, dict):
-        raise VocabularyError(f"{where}: a term is a tag string or an object with a \"tag\", not {entry!r}")
+        raise VocabularyError(f'{where}: a term is a tag string or an object with a "tag", not {entry!r}')
     tag = " ".join(str(entry.get("tag") or "").split())
     if not tag:
-        raise VocabularyError(f"{where}: a term has no \"tag\"")
+        raise VocabularyError(f'{where}: a term has no "tag"')
     synonyms = entry.get("synonyms") or ()
     if isinstance(synonyms, str):
         synonyms = synonyms.split(";")
-    return Term(key=tag, tag=tag, category=" ".join(str(entry.get("group") or "").split()) or tag,
-                description=" ".join(str(entry.get("description") or "").split()),
-                synonyms=tuple(s.strip() for s in synonyms if str(s).strip()))
+    return Term(
+        key=tag,
+        tag=tag,
+        category=" ".join(str(entry.get("group") or "").split()) or tag,
+        description=" ".join(str(entry.get("description") or "").split()),
+        synonyms=tuple(s.strip() for s in synonyms if str(s).strip()),
+    )
 
 
 def read_vocabulary_file(path: str | os.PathLike, name: str | None = None) -> Vocabulary:
@@ -130,7 +149,7 @@ def read_vocabulary_file(path: str | os.PathLike, name: str | None = None) -> Vo
             raise VocabularyError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
         rows = data.get("terms") if isinstance(data, dict) else data
         if not isinstance(rows, list):
-            raise VocabularyError(f"{path}: expected a list of terms, or an object with a \"terms\" list")
+            raise VocabularyError(f'{path}: expected a list of terms, or an object with a "terms" list')
     elif suffix in (".csv", ".tsv", ".txt"):
         dialect = "excel-tab" if suffix == ".tsv" else "excel"
         rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
@@ -139,15 +158,19 @@ def read_vocabulary_file(path: str | os.PathLike, name: str | None = None) -> Vo
     if not rows:
         raise VocabularyError(f"{path}: holds no terms")
     is_ucs = isinstance(rows[0], dict) and "CatID" in rows[0]
-    where = (lambda i: f"{path}, row {i + 1}")
-    terms = [ucs_term(row, where(i)) if is_ucs else user_term(row, where(i)) for i, row in enumerate(rows)]
+    terms = [
+        ucs_term(row, f"{path}, row {i + 1}") if is_ucs else user_term(row, f"{path}, row {i + 1}")
+        for i, row in enumerate(rows)
+    ]
     duplicates = sorted({t.key for t in terms if sum(u.key == t.key for u in terms) > 1})
     if duplicates:
         raise VocabularyError(f"{path}: {'CatID' if is_ucs else 'tag'} repeated: {', '.join(duplicates[:5])}")
     vocabulary_name = UCS if is_ucs else (name or path.stem)
     if not _NAME.match(vocabulary_name) or (not is_ucs and vocabulary_name == UCS):
-        raise VocabularyError(f"{path}: {vocabulary_name!r} cannot name a vocabulary (letters, digits, "
-                              f"space, - _ . only; \"ucs\" is the UCS list's)")
+        raise VocabularyError(
+            f"{path}: {vocabulary_name!r} cannot name a vocabulary (letters, digits, "
+            f'space, - _ . only; "ucs" is the UCS list\'s)'
+        )
     return Vocabulary(vocabulary_name, tuple(terms), str(path))
 
 
@@ -159,10 +182,12 @@ def shipped_ucs() -> Vocabulary:
 
 # -- the library's vocabularies ---------------------------------------------------------------
 
+
 @dataclass
 class VocabularyShelf:
     """The vocabularies of one Earmark home: the shipped UCS list (or an imported one in its
     place) and every imported user vocabulary, stored in ``folder``."""
+
     folder: Path
     _cache: dict[str, tuple[float, Vocabulary]] = field(default_factory=dict, repr=False)
 
@@ -182,12 +207,14 @@ class VocabularyShelf:
         """Read, check and keep a vocabulary; one of the same name is replaced."""
         vocabulary = read_vocabulary_file(path, name)
         self.folder.mkdir(parents=True, exist_ok=True)
-        document = {"name": vocabulary.name, "source": vocabulary.source, "imported_at": time.time(),
-                    "terms": [asdict(t) for t in vocabulary.terms]}
-        fd, tmp = tempfile.mkstemp(prefix=".vocabulary-", suffix=".json", dir=self.folder)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        document = {
+            "name": vocabulary.name,
+            "source": vocabulary.source,
+            "imported_at": time.time(),
+            "terms": [asdict(t) for t in vocabulary.terms],
+        }
+        with atomic_file(self._file(vocabulary.name)) as partial, open(partial, "w", encoding="utf-8") as handle:
             json.dump(document, handle, ensure_ascii=False)
-        os.replace(tmp, self._file(vocabulary.name))
         return vocabulary
 
     def remove(self, name: str) -> None:
@@ -212,8 +239,11 @@ class VocabularyShelf:
 
 def term_words(term: Term) -> list[str]:
     """The words that name a term: its category, subcategory (unless vague) and synonyms."""
-    parts = [term.category, *([] if term.subcategory.upper() in _VAGUE_SUBCATEGORIES else [term.subcategory]),
-             *term.synonyms]
+    parts = [
+        term.category,
+        *([] if term.subcategory.upper() in _VAGUE_SUBCATEGORIES else [term.subcategory]),
+        *term.synonyms,
+    ]
     if not term.is_ucs:
         parts.append(term.tag)
     return list(dict.fromkeys(w for part in parts for w in words(part)))

@@ -7,9 +7,9 @@ import numpy as np
 import torch
 
 from engine.models.base import AudioTextModel, CaptionOptions, GeneratedCaption, ModelInfo
-from engine.models.decoding import decode
 from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.model import Cacophony
+from engine.models.decoding import decode
 
 
 def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -76,7 +76,8 @@ class CacophonyBackend(AudioTextModel):
         return [tok.decode(row[1:], skip_special_tokens=True).strip() for row in ids.tolist()]
 
     @torch.inference_mode()
-    def describe(self, clips: list[np.ndarray], options: CaptionOptions = CaptionOptions()) -> list[GeneratedCaption]:
+    def describe(self, clips: list[np.ndarray], options: CaptionOptions | None = None) -> list[GeneratedCaption]:
+        options = options or CaptionOptions()
         if self.model.caption_decoder is None:
             return super().describe(clips, options)
         wave, lengths = pad_batch(clips, self.device)

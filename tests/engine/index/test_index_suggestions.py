@@ -1,10 +1,10 @@
 """The per-model suggestion table: replacing open suggestions, rejecting, accepting, run rows."""
+
 from __future__ import annotations
 
 import numpy as np
 
-from engine.index.suggestions import (CAPTION, REJECTED, RUN, TAG, Suggestion, SuggestionTable,
-                                      suggestions_table_name)
+from engine.index.suggestions import CAPTION, REJECTED, RUN, TAG, Suggestion, SuggestionTable, suggestions_table_name
 
 
 def tag(file_id, key, confidence, job="j1"):
@@ -20,8 +20,16 @@ def test_tables_are_per_model_and_named_safely(store):
 
 def test_replace_keeps_rejected_rows_and_orders_by_confidence(store):
     table = SuggestionTable(store.db, "m")
-    table.replace([1, 2], [tag(1, "A", 0.2), tag(1, "B", 0.7), tag(2, "C", 0.5),
-                           Suggestion(1, CAPTION, "a door", 0.6), Suggestion(1, RUN, "", 1.0, job="j1")])
+    table.replace(
+        [1, 2],
+        [
+            tag(1, "A", 0.2),
+            tag(1, "B", 0.7),
+            tag(2, "C", 0.5),
+            Suggestion(1, CAPTION, "a door", 0.6),
+            Suggestion(1, RUN, "", 1.0, job="j1"),
+        ],
+    )
     assert [s.key for s in table.for_files([1])[1]] == ["B", "", "A"]  # the run row is not a suggestion
     table.reject([1], TAG, ["B"])
     assert [s.key for s in table.for_files([1], kinds=(TAG,), states=(REJECTED,))[1]] == ["B"]

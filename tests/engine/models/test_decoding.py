@@ -1,5 +1,6 @@
 """Beam search and temperature sampling on a decoder whose probabilities are written out by hand,
 and on the tiny Cacophony checkpoint."""
+
 from __future__ import annotations
 
 import math

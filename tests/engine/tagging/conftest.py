@@ -1,9 +1,9 @@
 """A small named library, synthesised, and an engine with the tiny model that has indexed it."""
+
 from __future__ import annotations
 
-from pathlib import Path
-
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -16,10 +16,18 @@ from tests.factories import noise, tone, write_audio
 
 # file name -> the UCS category its name says (the ground truth of the ranking test)
 NAMED = {
-    "door_creak_wood.wav": "DOORS", "glass_smash_01.wav": "GLASS", "Footsteps/gravel_walk.wav": "FOOTSTEPS",
-    "dog_bark.wav": "ANIMALS", "rain_heavy_roof.wav": "RAIN", "explosion_big.wav": "EXPLOSIONS",
-    "wind_howl.wav": "WIND", "car_engine_idle.wav": "VEHICLES", "church_bell_ring.wav": "BELLS",
-    "laser_shot.wav": "LASERS", "DOORWood_Slam Heavy_JD_TOWN.wav": "DOORS", "thunder_rumble.wav": "WEATHER",
+    "door_creak_wood.wav": "DOORS",
+    "glass_smash_01.wav": "GLASS",
+    "Footsteps/gravel_walk.wav": "FOOTSTEPS",
+    "dog_bark.wav": "ANIMALS",
+    "rain_heavy_roof.wav": "RAIN",
+    "explosion_big.wav": "EXPLOSIONS",
+    "wind_howl.wav": "WIND",
+    "car_engine_idle.wav": "VEHICLES",
+    "church_bell_ring.wav": "BELLS",
+    "laser_shot.wav": "LASERS",
+    "DOORWood_Slam Heavy_JD_TOWN.wav": "DOORS",
+    "thunder_rumble.wav": "WEATHER",
 }
 
 

@@ -1,11 +1,20 @@
 """Word overlap, the calibrated softmax, its fitting and the reliability table, on hand-made evidence."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from engine.tagging.calibration import (DEFAULT, Calibration, Weights, fit_weights, load_calibration, reliability,
-                                        save_calibration, softmax)
+from engine.tagging.calibration import (
+    DEFAULT,
+    Calibration,
+    Weights,
+    fit_weights,
+    load_calibration,
+    reliability,
+    save_calibration,
+    softmax,
+)
 from engine.tagging.evidence import Evidence, name_cat_id
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.vocabulary import shipped_ucs
@@ -18,11 +27,16 @@ def ucs():
     return vocabulary, Lexicon(vocabulary.terms)
 
 
-@pytest.mark.parametrize("name, expected, category", [
-    ("Door_Wood_Creak_03", "DOORWood", "DOORS"), ("glass smash", "GLASBrk", "GLASS"),
-    ("FootstepsGravel", "FEETHmn", "FOOTSTEPS"), ("dog barking", "ANMLDog", "ANIMALS"),
-    ("heavy rain on tin roof", "RAINMetl", "RAIN"),
-])
+@pytest.mark.parametrize(
+    "name, expected, category",
+    [
+        ("Door_Wood_Creak_03", "DOORWood", "DOORS"),
+        ("glass smash", "GLASBrk", "GLASS"),
+        ("FootstepsGravel", "FEETHmn", "FOOTSTEPS"),
+        ("dog barking", "ANMLDog", "ANIMALS"),
+        ("heavy rain on tin roof", "RAINMetl", "RAIN"),
+    ],
+)
 def test_word_overlap_ranks_the_named_term_near_the_top(ucs, name, expected, category):
     vocabulary, lexicon = ucs
     scores = lexicon.scores(words(name))
@@ -69,8 +83,10 @@ def test_fitting_recovers_the_temperature_of_data_drawn_from_it():
         labels.append([int(rng.choice(20, p=softmax(12.0 * e.sound)))])
     fitted = fit_weights(samples, labels, ("sound",))
     assert fitted.text == 0 and fitted.lexical == 0 and fitted.sound == pytest.approx(12.0, rel=0.25)
-    errors = {w: reliability(*confidences(Calibration(DEFAULT.with_words, Weights(w, 0, 0)), samples, labels))[1]
-              for w in (fitted.sound, 100.0, 1.0)}
+    errors = {
+        w: reliability(*confidences(Calibration(DEFAULT.with_words, Weights(w, 0, 0)), samples, labels))[1]
+        for w in (fitted.sound, 100.0, 1.0)
+    }
     assert errors[fitted.sound] < 0.06 and errors[fitted.sound] < min(errors[100.0], errors[1.0])
     rows, _ = reliability(*confidences(Calibration(DEFAULT.with_words, fitted), samples, labels))
     assert sum(r.count for r in rows) == 600 and all(0 <= r.low < r.high <= 1 for r in rows)
@@ -78,7 +94,9 @@ def test_fitting_recovers_the_temperature_of_data_drawn_from_it():
 
 def confidences(calibration, samples, labels):
     probabilities = [calibration.probabilities(e) for e in samples]
-    return [p.max() for p in probabilities], [int(np.argmax(p)) == y[0] for p, y in zip(probabilities, labels)]
+    return [p.max() for p in probabilities], [
+        int(np.argmax(p)) == y[0] for p, y in zip(probabilities, labels, strict=True)
+    ]
 
 
 def test_calibrations_are_kept_per_model(tmp_path):

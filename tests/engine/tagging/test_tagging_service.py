@@ -1,5 +1,6 @@
 """Tagging through the engine with the tiny model: the user always wins, suggestions are per model,
 jobs stop and resume, accepted tags and captions are found by keyword search."""
+
 from __future__ import annotations
 
 import os
@@ -30,8 +31,11 @@ def test_a_named_library_gets_the_right_category_first_for_most_files(tag_engine
     report = tag_engine.tagging.tag([named_library])
     assert (report.total, report.tagged, report.stopped, report.without_sound) == (len(NAMED), len(NAMED), False, 0)
     found = tag_engine.tagging.suggestions([named_library], threshold=0.0, top_k=3)
-    right = [name for name, category in NAMED.items()
-             if category_of(ucs_tags(found, named_library / name)[0].key) == category]
+    right = [
+        name
+        for name, category in NAMED.items()
+        if category_of(ucs_tags(found, named_library / name)[0].key) == category
+    ]
     assert len(right) >= 0.75 * len(NAMED), sorted(set(NAMED) - set(right))
     exact = ucs_tags(found, named_library / "DOORWood_Slam Heavy_JD_TOWN.wav")
     assert [(s.key, s.confidence, s.evidence) for s in exact] == [("DOORWood", 1.0, "catid")]
@@ -62,8 +66,7 @@ def test_rejected_suggestions_are_hidden_and_never_offered_again(tag_engine, nam
     assert tag_engine.tagging.reject([door], keys=[first]) == 1
     assert first not in [s.key for s in ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0), door)]
     tag_engine.tagging.tag([named_library], restart=True)
-    assert first not in [s.key for s in ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0, top_k=10),
-                                                 door)]
+    assert first not in [s.key for s in ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0, top_k=10), door)]
 
 
 def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, named_library, monkeypatch):

@@ -1,4 +1,5 @@
 """Vocabularies: the official UCS list, the user's own in CSV and JSON, and clear refusals."""
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,10 @@ def test_importing_the_official_ucs_json_gives_752_catids_in_82_categories(tmp_p
 
 def test_a_user_csv_and_json_vocabulary_sit_beside_ucs(tmp_path):
     csv_file = tmp_path / "foley.csv"
-    csv_file.write_text("tag,description,synonyms,group\nlaser zap,a sci-fi blaster shot,pew;blaster,scifi\n"
-                        "squelch,,,\n", encoding="utf-8")
+    csv_file.write_text(
+        "tag,description,synonyms,group\nlaser zap,a sci-fi blaster shot,pew;blaster,scifi\nsquelch,,,\n",
+        encoding="utf-8",
+    )
     json_file = tmp_path / "moods.json"
     json_file.write_text(json.dumps({"terms": ["tense", {"tag": "calm", "synonyms": ["peaceful"]}]}))
     shelf = VocabularyShelf(tmp_path / "vocabularies")
@@ -47,14 +50,17 @@ def test_a_user_csv_and_json_vocabulary_sit_beside_ucs(tmp_path):
         shelf.remove("foley")
 
 
-@pytest.mark.parametrize("name, content, message", [
-    ("broken.json", "{not json", "not valid JSON"),
-    ("ucs.json", json.dumps([{"CatID": "X1", "Category": "X"}]), "needs SubCategory"),
-    ("twice.csv", "tag\nboom\nboom\n", "tag repeated: boom"),
-    ("empty.csv", "tag\n", "holds no terms"),
-    ("notags.json", json.dumps({"terms": [{"description": "no tag"}]}), "has no \"tag\""),
-    ("sheet.xlsx", "PK", "unknown vocabulary format .xlsx"),
-])
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("broken.json", "{not json", "not valid JSON"),
+        ("ucs.json", json.dumps([{"CatID": "X1", "Category": "X"}]), "needs SubCategory"),
+        ("twice.csv", "tag\nboom\nboom\n", "tag repeated: boom"),
+        ("empty.csv", "tag\n", "holds no terms"),
+        ("notags.json", json.dumps({"terms": [{"description": "no tag"}]}), 'has no "tag"'),
+        ("sheet.xlsx", "PK", "unknown vocabulary format .xlsx"),
+    ],
+)
 def test_a_bad_vocabulary_file_is_refused_naming_it(tmp_path, name, content, message):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")

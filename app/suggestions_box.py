@@ -1,0 +1,169 @@
+"""Suggested tags and the generated caption of the selected sounds, apart from the user's own.
+
+Suggestions are not the user's until accepted, so they look different: italic, in the accent
+colour, each with its confidence and a check box, under their own "SUGGESTED" title, while the
+accepted tags sit in the plain tags field above. With several files selected, one line stands
+for a suggestion any of them has ("DOORS-WOOD 82% · 3 of 5"); accepting adds it to those that
+have it. A generated caption can be accepted as it is, or double-clicked into the caption
+editor to be edited first (then it is the user's once applied).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+KIND_ROLE = Qt.UserRole + 1  # ("tag", key) or ("caption", text)
+SUGGESTION_COLOUR = QColor("#7ee8dc")
+
+
+class SuggestionsBox(QWidget):
+    suggest_requested = Signal(bool)  # with captions
+    accept_requested = Signal(list, bool)  # tag keys, the caption too
+    reject_requested = Signal(list, bool)
+    caption_chosen = Signal(str)  # a generated caption to edit before applying
+    threshold_changed = Signal(float)
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.title = QLabel("SUGGESTED", objectName="PanelTitle")
+        self.title.setToolTip("Suggestions are not your tags until you accept them")
+        self.threshold = QSpinBox(minimum=0, maximum=100, singleStep=5, suffix=" %", prefix="≥ ")
+        self.threshold.setToolTip("Hide suggested tags less confident than this")
+        self.with_captions = QCheckBox("Caption")
+        self.with_captions.setToolTip("Also write a caption with the model's decoder (slower)")
+        self.suggest_button = QPushButton("Suggest")
+        self.suggest_button.setToolTip("Suggest UCS tags (and a caption) for the selected sounds, in the background")
+        self.list = QListWidget(objectName="Suggestions")
+        self.list.setMaximumHeight(130)
+        self.list.setWordWrap(True)
+        self.hint = QLabel("", objectName="Hint", wordWrap=True)
+        self.accept_button = QPushButton("Accept")
+        self.accept_button.setToolTip("Add the checked suggestions to the sounds' own tags and caption")
+        self.reject_button = QPushButton("Reject")
+        self.reject_button.setToolTip("Hide the checked suggestions for good: tagging again never offers them back")
+
+        header = QHBoxLayout()
+        header.setContentsMargins(0, 0, 0, 0)
+        header.addWidget(self.title, 1)
+        for widget in (self.threshold, self.with_captions, self.suggest_button):
+            header.addWidget(widget)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.hint, 1)
+        buttons.addWidget(self.reject_button)
+        buttons.addWidget(self.accept_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(4)
+        layout.addLayout(header)
+        layout.addWidget(self.list)
+        layout.addLayout(buttons)
+
+        self.suggest_button.clicked.connect(lambda: self.suggest_requested.emit(self.with_captions.isChecked()))
+        self.accept_button.clicked.connect(lambda: self._emit(self.accept_requested))
+        self.reject_button.clicked.connect(lambda: self._emit(self.reject_requested))
+        self.threshold.valueChanged.connect(lambda value: self.threshold_changed.emit(value / 100))
+        self.list.itemChanged.connect(lambda _item: self._update_buttons())
+        self.list.itemDoubleClicked.connect(self._double_clicked)
+        self.show_suggestions({}, 0)
+
+    def set_threshold(self, value: float) -> None:
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(round(value * 100))
+        self.threshold.blockSignals(False)
+
+    def show_busy(self, text: str) -> None:
+        self.list.clear()
+        self.hint.setText(text)
+        self._update_buttons()
+
+    def show_suggestions(self, found: dict, selected: int) -> None:
+        """``found``: {path: FileSuggestions} of the ``selected`` files."""
+        self.list.blockSignals(True)
+        self.list.clear()
+        tags: dict[str, list] = {}
+        for item in found.values():
+            for suggestion in item.tags:
+                tags.setdefault(suggestion.key, []).append(suggestion)
+        for key, same in sorted(tags.items(), key=lambda kv: -max(s.confidence for s in kv[1])):
+            best = max(same, key=lambda s: s.confidence)
+            share = f"  · {len(same)} of {selected}" if selected > 1 else ""
+            self._add(
+                f"{best.value}  {best.confidence:.0%}{share}",
+                ("tag", key),
+                f"{key} ({best.vocabulary}) from the {best.evidence.replace('+', ' and the ')}; "
+                f"not your tag until you accept it",
+            )
+        captions = [item.caption for item in found.values() if item.caption is not None]
+        for caption in captions[:1] if selected == 1 else []:
+            self._add(
+                f"“{caption.value}”  {caption.confidence:.0%}",
+                ("caption", caption.value),
+                "Generated caption: accept it as it is, or double-click to edit it first",
+            )
+        if selected > 1 and captions:
+            self._add(
+                f"generated captions for {len(captions)} of {selected}",
+                ("caption", ""),
+                "Accepting fills the captions of the sounds that have none",
+            )
+        self.list.blockSignals(False)
+        hidden = sum(item.hidden for item in found.values())
+        self.hint.setText(
+            ""
+            if self.list.count()
+            else "No suggestions yet: Suggest"
+            if not hidden and selected
+            else f"{hidden} below the threshold"
+            if hidden
+            else ""
+        )
+        self.setEnabled(bool(selected))
+        self._update_buttons()
+
+    def _add(self, text: str, kind: tuple[str, str], tip: str) -> None:
+        item = QListWidgetItem(text)
+        item.setData(KIND_ROLE, kind)
+        item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
+        item.setCheckState(Qt.Checked)
+        font = QFont(self.list.font())
+        font.setItalic(True)
+        item.setFont(font)
+        item.setForeground(SUGGESTION_COLOUR)
+        item.setToolTip(tip)
+        self.list.addItem(item)
+
+    def checked(self) -> tuple[list[str], bool]:
+        """(tag keys, whether the caption) checked."""
+        kinds = [
+            self.list.item(i).data(KIND_ROLE)
+            for i in range(self.list.count())
+            if self.list.item(i).checkState() == Qt.Checked
+        ]
+        return [key for kind, key in kinds if kind == "tag"], any(kind == "caption" for kind, _ in kinds)
+
+    def _emit(self, signal) -> None:
+        keys, caption = self.checked()
+        if keys or caption:
+            signal.emit(keys, caption)
+
+    def _double_clicked(self, item: QListWidgetItem) -> None:
+        kind, text = item.data(KIND_ROLE)
+        if kind == "caption" and text:
+            self.caption_chosen.emit(text)
+
+    def _update_buttons(self) -> None:
+        keys, caption = self.checked()
+        for button in (self.accept_button, self.reject_button):
+            button.setEnabled(bool(keys or caption))

@@ -1,0 +1,135 @@
+"""The app's side of tagging: suggestion jobs in the background, loading, accepting, rejecting.
+
+A job (a selection or a whole folder) runs on a pool of its own, so it never waits behind an
+index run nor holds one up; it stops at the end of a batch when cancelled or when the app closes,
+and when the app next opens with a model, an unfinished job (stopped, or killed with the app)
+continues by itself. Loads and edits go through the engine client's work and edit pools, like
+every other engine call, and answer as signals on the UI thread.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtCore import QObject, QThreadPool, Signal
+
+from app.workers import submit
+
+
+class TaggingClient(QObject):
+    suggestions_loaded = Signal(dict)  # {path: FileSuggestions}
+    captions_loaded = Signal(dict)  # {path: generated caption shown in the results}
+    job_progress = Signal(int, int)  # files done, of how many
+    job_finished = Signal(object)  # TagReport; None when the job failed (``error`` said why)
+    files_changed = Signal(dict)  # {path: (tags, caption)} after an accept
+    error = Signal(str)
+
+    def __init__(self, client):
+        super().__init__(client)
+        self.client = client
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.running = False
+        self._stop = threading.Event()
+        client.ready.connect(lambda _info: self.resume())
+
+    @property
+    def _tagging(self):
+        return self.client.engine.tagging
+
+    def _submit(self, pool, fn, *args, **kwargs):
+        return submit(pool, fn, *args, context=self, on_failed=self.error.emit, **kwargs)
+
+    # -- jobs ------------------------------------------------------------------------------
+    def tag(self, paths: list[str], captions: bool = False) -> None:
+        """Suggest tags (and captions) for files or folders; one job at a time."""
+        self._start(lambda progress, should_stop: self._tagging.tag(paths, captions, progress, should_stop))
+
+    def resume(self) -> None:
+        """Continue a job a stop or a crash left unfinished (nothing when there is none)."""
+        if self.client.engine is None or self.running:
+            return
+
+        def run(progress, should_stop):
+            return self._tagging.resume(progress, should_stop) if self._tagging.pending_job() else None
+
+        self._start(run)
+
+    def cancel(self) -> None:
+        self._stop.set()
+
+    def _start(self, job) -> None:
+        if self.client.engine is None or self.running:
+            return
+        self.running = True
+        self._stop.clear()
+
+        def finished(report) -> None:
+            self.running = False
+            if report is not None:  # None: there was nothing to resume
+                self.job_finished.emit(report)
+
+        def failed(message: str) -> None:
+            self.running = False
+            self.error.emit(f"Tagging stopped: {message}")
+            self.job_finished.emit(None)
+
+        submit(
+            self.pool,
+            job,
+            should_stop=self._should_stop,
+            context=self,
+            on_done=finished,
+            on_failed=failed,
+            on_progress=lambda p: self.job_progress.emit(p.done, p.total),
+        )
+
+    def _should_stop(self) -> bool:
+        return self._stop.is_set()
+
+    def shutdown(self) -> None:
+        self._stop.set()
+        self.pool.waitForDone(30_000)
+
+    # -- reading ---------------------------------------------------------------------------
+    def load(self, paths: list[str]) -> None:
+        if self.client.engine is None or self.client.model_info is None or not paths:
+            return
+        self._submit(self.client.work_pool, self._tagging.suggestions, paths, on_done=self.suggestions_loaded.emit)
+
+    def load_captions(self, hits: list) -> None:
+        """The generated captions (above the caption threshold) of result rows that have none of their own."""
+        if self.client.engine is None or self.client.model_info is None or not hits:
+            return
+
+        def run():
+            shown = self._tagging.shown_for([h for h in hits if not h.caption])
+            return {path: item.caption.value if item.caption is not None else "" for path, item in shown.items()}
+
+        self._submit(self.client.work_pool, run, on_done=self.captions_loaded.emit)
+
+    # -- acting ----------------------------------------------------------------------------
+    def set_threshold(self, value: float) -> None:
+        settings = self.client.settings()
+        settings.tag_threshold = value
+        self.client.save_settings(settings)
+        if self.client.engine is not None:
+            self.client.engine.settings.tag_threshold = value
+
+    def accept(self, paths: list[str], keys: list[str], caption: bool) -> None:
+        def run():
+            # one file: its own caption is replaced (the user asked for this one); many: only empty ones are filled
+            self._tagging.accept(paths, keys, captions=caption, replace_caption=len(paths) == 1)
+            return {r.path: (list(r.tags), r.caption) for r in self._tagging.records(paths)}
+
+        self._submit(self.client.edit_pool, run, on_done=self._accepted)
+
+    def _accepted(self, changed: dict) -> None:
+        self.files_changed.emit(changed)
+        self.client.edited.emit()
+        self.load(list(changed))
+
+    def reject(self, paths: list[str], keys: list[str], caption: bool) -> None:
+        self._submit(
+            self.client.edit_pool, self._tagging.reject, paths, keys, caption, on_done=lambda _count: self.load(paths)
+        )

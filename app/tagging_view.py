@@ -1,0 +1,122 @@
+"""Wires tagging into the main window: the tags panel's suggestions, the results' generated
+captions, a folder's "Suggest tags" action, and the job's progress with Cancel in the status bar.
+
+Kept apart from :mod:`app.main_window` so the window stays about layout and search; this object
+only listens to the window's widgets and the :class:`app.tagging_client.TaggingClient`.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+
+from app.library_panel import PATH_ROLE
+from app.theme import icon
+
+
+def describe_job(report) -> str:
+    """A finished or stopped job in one status-bar line."""
+    if report is None:
+        return "Tagging stopped"
+    done = f"{report.tagged} sounds tagged" + (f", {report.captioned} captioned" if report.captioned else "")
+    if report.stopped:
+        return f"Tagging stopped ({done}); it continues the next time Earmark opens"
+    return f"Suggestions ready: {done} · select sounds to accept or reject them"
+
+
+class TagJobStatus(QWidget):
+    """Tagging progress for the status bar, with Cancel (what is done stays done)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.label = QLabel()
+        self.bar = QProgressBar(minimum=0, maximum=100, textVisible=False)
+        self.bar.setFixedSize(120, 10)
+        self.cancel_button = QToolButton(toolTip="Stop tagging (the suggestions made so far are kept)")
+        self.cancel_button.setIcon(icon("clear"))
+        self.cancel_button.setIconSize(QSize(14, 14))
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 4, 0)
+        layout.setSpacing(6)
+        for widget in (self.label, self.bar, self.cancel_button):
+            layout.addWidget(widget)
+        self.hide()
+
+    def show_progress(self, done: int, total: int) -> None:
+        self.show()
+        self.bar.setMaximum(max(total, 1))
+        self.bar.setValue(min(done, total))
+        self.label.setText(f"Tagging {done:,} / {total:,}")
+
+
+class TaggingController(QObject):
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.client = window.client.tagging
+        self.status = TagJobStatus()
+        window.statusBar().addPermanentWidget(self.status)
+        panel = window.tags
+        panel.suggest_requested.connect(self.suggest)
+        panel.accept_requested.connect(self.client.accept)
+        panel.reject_requested.connect(self.client.reject)
+        panel.suggestions.threshold_changed.connect(self._threshold_changed)
+        window.results.selectionModel().selectionChanged.connect(lambda *_: self.client.load(panel.paths))
+        window.client.results.connect(lambda _query, hits, _seconds: self.client.load_captions(hits))
+        window.client.similar_results.connect(lambda _path, hits, _seconds: self.client.load_captions(hits))
+        window.client.ready.connect(self._model_ready)
+        self.client.suggestions_loaded.connect(panel.show_suggestions)
+        self.client.captions_loaded.connect(window.model.set_suggested_captions)
+        self.client.files_changed.connect(self._files_changed)
+        self.client.job_progress.connect(self.status.show_progress)
+        self.client.job_finished.connect(self._job_finished)
+        self.client.error.connect(window.show_error)
+        self.status.cancel_button.clicked.connect(self.client.cancel)
+        for captions, text in (
+            (False, "Suggest tags for this folder"),
+            (True, "Suggest tags and captions for this folder"),
+        ):
+            action = QAction(text, window.library.folders)
+            action.triggered.connect(lambda _checked=False, c=captions: self.suggest_for_folder(c))
+            window.library.folders.addAction(action)
+        window.library.folders.setContextMenuPolicy(Qt.ActionsContextMenu)
+
+    def suggest(self, paths: list[str], captions: bool) -> None:
+        if self.client.running:
+            self.window.show_error("A tagging job is running: wait for it, or cancel it in the status bar.")
+            return
+        self.window.tags.suggestions.show_busy("Suggesting…")
+        self.client.tag(paths, captions)
+
+    def suggest_for_folder(self, captions: bool) -> None:
+        folders = [item.data(0, PATH_ROLE) for item in self.window.library.folders.selectedItems()]
+        if folders:
+            self.suggest(folders, captions)
+
+    def _model_ready(self, info) -> None:
+        box = self.window.tags.suggestions
+        box.set_threshold(self.window.client.settings().tag_threshold)
+        box.with_captions.setEnabled(info.can_caption)
+        box.with_captions.setToolTip(
+            "Also write a caption with the model's decoder (slower)"
+            if info.can_caption
+            else f"{info.name} has no caption decoder"
+        )
+        if not info.can_caption:
+            box.with_captions.setChecked(False)
+
+    def _threshold_changed(self, value: float) -> None:
+        self.client.set_threshold(value)
+        self.client.load(self.window.tags.paths)
+
+    def _files_changed(self, changed: dict) -> None:
+        for path, (tags, caption) in changed.items():
+            self.window.model.update_paths([path], tags=tags, caption=caption)
+        self.window.tags.show_hits(self.window.results.selected_hits())
+
+    def _job_finished(self, report) -> None:
+        self.status.hide()
+        self.window.statusBar().showMessage(describe_job(report), 10_000)
+        self.client.load(self.window.tags.paths)
+        self.client.load_captions(self.window.model.hits())

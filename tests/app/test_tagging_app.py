@@ -1,0 +1,138 @@
+"""Suggested tags and captions in the window: pytest-qt drives the tags panel's suggest/accept flow
+on the real engine with the tiny model, a folder job's Cancel, and its resumption at the next start."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+
+from app.suggestions_box import SUGGESTION_COLOUR
+from app.tags_panel import TagsPanel
+from engine.index.suggestions import CAPTION, TAG, Suggestion
+from engine.tagging import jobs
+from engine.tagging.service import FileSuggestions
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window
+from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str
+    tags: list = field(default_factory=list)
+    caption: str = ""
+
+
+def suggestion(file_id, key, value, confidence, kind=TAG):
+    return Suggestion(file_id, kind, value, confidence, key, "ucs" if kind == TAG else "", "sound+words")
+
+
+def test_suggestions_look_apart_from_the_users_tags_and_accept_emits_the_checked_ones(qtbot):
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    panel.show_hits([Row("/a.wav", ["mine"]), Row("/b.wav")])
+    panel.show_suggestions(
+        {
+            "/a.wav": FileSuggestions("/a.wav", [suggestion(1, "DOORWood", "DOORS-WOOD", 0.8)], None),
+            "/b.wav": FileSuggestions(
+                "/b.wav",
+                [suggestion(2, "DOORWood", "DOORS-WOOD", 0.6), suggestion(2, "GLASBrk", "GLASS-BREAK", 0.4)],
+                suggestion(2, "", "glass breaking", 0.7, CAPTION),
+            ),
+        }
+    )
+    box = panel.suggestions
+    texts = [box.list.item(i).text() for i in range(box.list.count())]
+    assert texts == ["DOORS-WOOD  80%  · 2 of 2", "GLASS-BREAK  40%  · 1 of 2", "generated captions for 1 of 2"]
+    first = box.list.item(0)
+    assert first.font().italic() and first.foreground().color() == SUGGESTION_COLOUR
+    assert panel.tags.text() == ""  # the suggestions are not in the user's tags field
+    box.list.item(1).setCheckState(Qt.Unchecked)
+    with qtbot.waitSignal(panel.accept_requested) as accepted:
+        box.accept_button.click()
+    assert accepted.args == [["/a.wav", "/b.wav"], ["DOORWood"], True]
+    panel.show_suggestions({"/c.wav": FileSuggestions("/c.wav", [], None)})  # a late answer for another file
+    assert box.list.count() == 3
+
+
+def test_a_generated_caption_can_be_edited_before_it_is_applied(qtbot):
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    panel.show_hits([Row("/a.wav")])
+    panel.show_suggestions({"/a.wav": FileSuggestions("/a.wav", [], suggestion(1, "", "a door creaks", 0.7, CAPTION))})
+    item = panel.suggestions.list.item(0)
+    assert item.text() == "“a door creaks”  70%"
+    panel.suggestions.list.itemDoubleClicked.emit(item)
+    assert panel.caption.toPlainText() == "a door creaks" and panel.apply_button.isEnabled()
+    with qtbot.waitSignal(panel.caption_edited) as edited:
+        panel.apply()
+    assert edited.args == [["/a.wav"], "a door creaks"]
+
+
+@pytest.fixture
+def tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path):  # noqa: F811
+    shutil.copytree(tiny_term_cache, Path(earmark_home) / "cache" / "tagging")
+    window = open_window(qtbot, str(tiny_checkpoint))
+    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)
+    folder = write_named_library(tmp_path / "Named")
+    index_folder(qtbot, window, folder)
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(NAMED), timeout=ENGINE_TIMEOUT_MS)
+    return window, folder
+
+
+def select(qtbot, window, path: Path) -> None:
+    window.results.selectRow(window.model.row_of(str(path)))
+    qtbot.waitUntil(lambda: window.tags.paths == [str(path)], timeout=10_000)
+
+
+def test_suggest_then_accept_in_the_window_makes_the_tag_the_users_and_searchable(qtbot, tagging_window):
+    window, folder = tagging_window
+    dog = folder / "dog_bark.wav"
+    select(qtbot, window, dog)
+    box = window.tags.suggestions
+    box.set_threshold(0.0)
+    window.client.tagging.set_threshold(0.0)
+    box.suggest_button.click()
+    qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
+    for row in range(1, box.list.count()):
+        box.list.item(row).setCheckState(Qt.Unchecked)
+    accepted_tag = box.list.item(0).text().split("  ")[0]
+    assert accepted_tag not in window.tags.tags.text()
+    box.accept_button.click()
+    qtbot.waitUntil(lambda: accepted_tag in window.tags.tags.text(), timeout=ENGINE_TIMEOUT_MS)
+    assert window.model.hit(window.model.row_of(str(dog))).tags == [accepted_tag]
+    qtbot.waitUntil(
+        lambda: accepted_tag not in [box.list.item(i).text().split("  ")[0] for i in range(box.list.count())],
+        timeout=ENGINE_TIMEOUT_MS,
+    )
+    engine = window.client.engine
+    assert engine.file_info(dog).record.tags == [accepted_tag]
+    assert any(h.path == str(dog) and h.text_rank for h in engine.search(accepted_tag, limit=3))
+
+
+def test_a_cancelled_folder_job_continues_when_earmark_opens_again(qtbot, tagging_window, monkeypatch):
+    window, folder = tagging_window
+    monkeypatch.setattr(jobs, "BATCH", 1)
+    reports = []
+    window.client.tagging.job_finished.connect(reports.append)
+    window.client.tagging.job_progress.connect(
+        lambda done, _total: done == 2 and window.tagging.status.cancel_button.click()
+    )
+    window.library.folders.topLevelItem(0).setSelected(True)
+    window.library.folders.actions()[0].trigger()  # "Suggest tags for this folder"
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert reports[0].stopped and 2 <= reports[0].tagged < len(NAMED)
+    assert not window.tagging.status.isVisible() and "continues the next time" in window.statusBar().currentMessage()
+    window.close()
+
+    again = open_window(qtbot, window.client.model_spec)
+    resumed = []
+    again.client.tagging.job_finished.connect(resumed.append)
+    qtbot.waitUntil(lambda: bool(resumed), timeout=ENGINE_TIMEOUT_MS)
+    assert resumed[0].resumed_from == reports[0].tagged and not resumed[0].stopped
+    assert resumed[0].resumed_from + resumed[0].tagged == len(NAMED)
+    assert again.client.engine.tagging.pending_job() is None

@@ -1,0 +1,90 @@
+"""UCS renames: proposed from tags, applied only when asked, re-linked in the index without
+re-embedding, undoable, and never outside the library or over another file."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from engine.tagging.rename import RenameError, RenamePlan, fx_name, ucs_name, unique_targets
+from tests.engine.library.helpers import checksums
+from tests.factories import tone, write_audio
+
+
+def test_fx_names_are_short_titles_and_names_have_four_blocks():
+    assert fx_name("a wooden door creaks slowly, then slams shut") == "Wooden Door Creaks Slowly"
+    assert len(fx_name("supercalifragilisticexpialidocious noises")) <= 25
+    assert ucs_name("DOORWood", "Creak_Slow", "J Doe", "My Lib/2", ".wav") == "DOORWood_Creak Slow_JDoe_MyLib2.wav"
+
+
+def test_colliding_names_are_numbered_and_right_names_left_alone(tmp_path):
+    taken = write_audio(tmp_path / "DOORWood_Creak_JD_LIB.wav", tone())
+    plans = [
+        RenamePlan(1, str(tmp_path / "a.wav"), str(taken), "DOORWood"),
+        RenamePlan(2, str(tmp_path / "b.wav"), str(taken), "DOORWood"),
+        RenamePlan(3, str(taken), str(taken), "DOORWood"),
+    ]
+    assert [os.path.basename(p.new) for p in unique_targets(plans)] == [
+        "DOORWood_Creak_JD_LIB_2.wav",
+        "DOORWood_Creak_JD_LIB_3.wav",
+    ]
+
+
+def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_engine, named_library):
+    before = checksums(named_library)
+    tag_engine.tagging.tag([named_library])
+    dog = named_library / "dog_bark.wav"
+    tag_engine.set_tags([dog], ["ANIMALS-DOG"])
+    plans, skipped = tag_engine.tagging.rename_plan([named_library], creator="JD", source="TOWN")
+    assert not skipped or all("no UCS category" in why for why in skipped.values())
+    by_old = {os.path.basename(p.old): p for p in plans}
+    assert os.path.basename(by_old["dog_bark.wav"].new) == "ANMLDog_Dog Bark_JD_TOWN.wav"
+    assert by_old["dog_bark.wav"].reason == "tag"
+    assert "DOORWood_Slam Heavy_JD_TOWN.wav" not in by_old  # already its right name
+    assert checksums(named_library) == before  # planning touches nothing
+
+    record = tag_engine.file_info(dog).record
+    vectors = tag_engine.store.embeddings(tag_engine.model_info).windows(record.id).vectors
+    tag_engine.tagging.rename(plans)
+    new = named_library / "ANMLDog_Dog Bark_JD_TOWN.wav"
+    assert new.is_file() and not dog.exists()
+    moved = tag_engine.file_info(new).record
+    assert (moved.id, moved.tags, moved.content_hash) == (record.id, ["ANIMALS-DOG"], record.content_hash)
+    np.testing.assert_array_equal(tag_engine.store.embeddings(tag_engine.model_info).windows(moved.id).vectors, vectors)
+    report = tag_engine.index()
+    assert (report.added, report.removed, report.embedded) == (0, 0, 0)  # re-linked, not re-embedded
+    assert tag_engine.search("dog bark", limit=1)[0].path == str(new)
+    assert sorted(checksums(named_library).values()) == sorted(before.values())  # same contents, new names
+
+    undone = tag_engine.tagging.undo_rename()
+    assert len(undone) == len(plans) and checksums(named_library) == before
+    assert tag_engine.file_info(dog).record.id == record.id and tag_engine.store.get_file(str(new)) is None
+    assert tag_engine.index().embedded == 0
+    with pytest.raises(RenameError, match="no rename to undo"):
+        tag_engine.tagging.undo_rename()
+
+
+def test_renames_outside_the_library_offline_or_over_a_file_are_refused(tag_engine, named_library, tmp_path):
+    before = checksums(named_library)
+    dog = tag_engine.file_info(named_library / "dog_bark.wav").record
+    outside = write_audio(tmp_path / "elsewhere" / "mine.wav", tone())
+    refused = {
+        "stays in its folder": [RenamePlan(dog.id, dog.path, str(tmp_path / "elsewhere" / "x.wav"), "ANMLDog")],
+        "not in an online library folder": [
+            RenamePlan(dog.id, str(outside), str(outside.with_name("y.wav")), "ANMLDog")
+        ],
+        "already exists": [RenamePlan(dog.id, dog.path, str(named_library / "wind_howl.wav"), "ANMLDog")],
+        "same name": [
+            RenamePlan(dog.id, dog.path, str(named_library / "z.wav"), "ANMLDog"),
+            RenamePlan(dog.id + 1, str(named_library / "glass_smash_01.wav"), str(named_library / "z.wav"), "GLASMisc"),
+        ],
+    }
+    for message, plans in refused.items():
+        with pytest.raises(RenameError, match=message):
+            tag_engine.tagging.rename(plans)
+    tag_engine.store.set_folder_online(str(named_library), False)
+    with pytest.raises(RenameError, match="not in an online library folder"):
+        tag_engine.tagging.rename([RenamePlan(dog.id, dog.path, str(named_library / "w.wav"), "ANMLDog")])
+    assert checksums(named_library) == before and outside.is_file()
