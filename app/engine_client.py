@@ -59,7 +59,7 @@ def describe_report(report) -> str:
     return f"{'Indexing paused' if report.stopped else 'Library up to date'}: {summary} · {report.seconds:.1f} s"
 
 
-BUILTIN_MISSING = ("The builtin model is not installed yet (it is still being trained). Until you pick another "
+BUILTIN_MISSING = ("The builtin model is not installed in this copy of Earmark. Until you pick another "
                    "model in Settings, search matches names, metadata, tags and captions only.")
 
 

@@ -75,8 +75,8 @@ class ModelPage(SettingsPage):
         self.clap_id = QLineEdit(placeholderText="laion/clap-htsat-unfused  or  /path/to/clap-folder")
         builtin_ok = builtin_model_installed()
         self.builtin_state = _hint("Installed." if builtin_ok else
-                                   "Not installed yet: the builtin model is still being trained. "
-                                   "Choose a checkpoint or a CLAP model meanwhile.")
+                                   "Not installed in this copy of Earmark: choose a checkpoint or a CLAP "
+                                   "model instead.")
         self.device = QComboBox()
         for value, text in client.compute_devices():
             self.device.addItem(text, value)

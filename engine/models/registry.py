@@ -134,7 +134,7 @@ def model_name(label: str, weights: Path, config: Path) -> str:
 def list_models(models_dir: Path | None = None) -> list[ModelChoice]:
     """What ``--model`` can be: builtin, the user's checkpoints, local and cached CLAP models, suggestions."""
     choices = [ModelChoice(BUILTIN, "builtin", str(BUILTIN_DIR), is_checkpoint(BUILTIN_DIR),
-                           "" if is_checkpoint(BUILTIN_DIR) else "not installed yet")]
+                           "" if is_checkpoint(BUILTIN_DIR) else "not installed")]
     if models_dir is not None and Path(models_dir).is_dir():
         for folder in sorted(p for p in Path(models_dir).iterdir() if p.is_dir()):
             if is_clap_folder(folder):  # first: a CLAP folder also has config.json + model.safetensors

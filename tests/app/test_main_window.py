@@ -246,7 +246,7 @@ def test_a_missing_builtin_model_says_so(qtbot, earmark_home, tmp_path, monkeypa
     monkeypatch.setattr(registry, "BUILTIN_DIR", tmp_path / "not-installed")  # as in a checkout without it
     window = open_window(qtbot, "builtin")
     qtbot.waitUntil(window.banner.isVisible, timeout=ENGINE_TIMEOUT_MS)
-    assert "builtin model is not installed yet" in window.banner.text.text()
+    assert "builtin model is not installed in this copy of Earmark" in window.banner.text.text()
     assert window.banner.button.text() == "Open Settings…"
 
 

@@ -1,25 +1,12 @@
 """``earmark-train eval``: the papers' evaluation of any model the app can load."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from engine.models.base import AudioTextModel
+from engine.models.registry import load_model
 from trainer.data.audio import load_mono
 from trainer.data.manifest import read_manifests
 from trainer.evaluation.captions import CaptionMetricsUnavailable, caption_metrics
 from trainer.evaluation.retrieval import evaluate_backend, zero_shot_accuracy
-
-
-def load_any_model(spec: str, device: str = "cpu") -> AudioTextModel:
-    """Through the engine's registry (builtin, checkpoint folders, clap:...) when it exists;
-    a Cacophony checkpoint folder works without it."""
-    try:
-        from engine.models.registry import load_model
-    except ImportError:
-        from engine.models.cacophony.backend import CacophonyBackend
-
-        return CacophonyBackend.from_checkpoint(Path(spec), device=device)
-    return load_model(spec, device=device)
 
 
 def generated_captions(model: AudioTextModel, items, batch_size: int = 8) -> list[str]:
@@ -32,7 +19,7 @@ def generated_captions(model: AudioTextModel, items, batch_size: int = 8) -> lis
 
 def run_eval(model_spec: str, manifests: list[str], split: str | None = None, zero_shot: bool = False,
              captions: bool = False, audio_root: str | None = None, device: str = "cpu", spice: bool = False) -> dict:
-    model = load_any_model(model_spec, device)
+    model = load_model(model_spec, device=device)  # anything the app loads: builtin, a folder, clap:...
     items = read_manifests(manifests, audio_root, split)
     results: dict = {"model": model.info.name, "items": len(items)}
     with_captions = [item for item in items if item.captions]
