@@ -27,6 +27,7 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
+from engine.logs import entry_logging
 from engine.models.cacophony.backend import pad_batch
 from engine.models.cacophony.checkpoint import load_checkpoint, save_checkpoint
 from engine.models.cacophony.model import Cacophony
@@ -171,7 +172,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mix", type=float, default=1.0, help="export: the front-end's share of the embedding")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    with entry_logging():  # progress on the terminal
+        return _run(parser, args)
+
+
+def _run(parser: argparse.ArgumentParser, args: argparse.Namespace) -> int:
     torch.set_num_threads(2)
     base, tokenizer, meta = load_checkpoint(args.init)
     model = with_front(base, args.mix)

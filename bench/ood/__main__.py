@@ -6,7 +6,6 @@ eval MODEL...``: content-only search on the opaque names, per category, against 
 from __future__ import annotations
 
 import argparse
-import logging
 from collections import Counter
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from bench.ood.content import report
 from bench.ood.library import DEFAULT_ROOT, build, load_library
 from bench.ood.queries import load_queries
 from bench.ood.ucs import ucs_truth
+from engine.logs import entry_logging
 from trainer.corpus.packages import EVALUATION_PACKAGES
 
 
@@ -33,7 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     for command in (make, matches, sub.choices["stats"], evaluate):
         command.add_argument("--out", type=Path, default=DEFAULT_ROOT, help="library folder (git-ignored)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+    with entry_logging():  # progress on the terminal
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     if args.command == "build":
         entries = build(args.out, [p for p in args.packages.split(",") if p], workers=args.workers)
         print(f"{len(entries)} files in {args.out}/named and {args.out}/opaque")
