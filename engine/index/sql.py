@@ -48,8 +48,7 @@ def search_where(filters: SearchFilters, phrases: Iterable[str] = (), excludes: 
     none of the excluded ones. The same clause prefilters the full-text search and selects which
     files' windows the vector search may return, so both halves of a hybrid query see the same
     library."""
-    statuses = f"status IN ({quote(OK)}, {quote(OFFLINE)})" if filters.include_offline else f"status = {quote(OK)}"
-    clauses = [statuses]
+    clauses = [_searchable(filters.include_offline)]
     if filters.min_duration_s is not None:
         clauses.append(f"duration_s >= {float(filters.min_duration_s)!r}")
     if filters.max_duration_s is not None:
@@ -67,6 +66,20 @@ def search_where(filters: SearchFilters, phrases: Iterable[str] = (), excludes: 
     clauses += [_contains(phrase) for phrase in phrases]
     clauses += [_contains(phrase, negate=True) for phrase in excludes]
     return all_of(*clauses)
+
+
+def searchable_under(paths: Iterable[str]) -> str | None:
+    """Searchable files (online or offline) whose path is one of ``paths`` or lies below one;
+    None when there are no paths."""
+    keys = [path_key(path) for path in paths]
+    if not keys:
+        return None
+    under = " OR ".join(f"path = {quote(key)} OR starts_with(path, {quote(folder_prefix(key))})" for key in keys)
+    return all_of(_searchable(include_offline=True), under)
+
+
+def _searchable(include_offline: bool) -> str:
+    return f"status IN ({quote(OK)}, {quote(OFFLINE)})" if include_offline else f"status = {quote(OK)}"
 
 
 def _contains(phrase: str, negate: bool = False) -> str | None:

@@ -42,7 +42,7 @@ from engine.index.records import (ERROR, FILE_FIELDS, OFFLINE, OK, STATE_COLUMNS
                                   folders_to_arrow, path_key)
 from engine.index.schema import (FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
                                  SCHEMA_VERSION, open_or_create, read_all)
-from engine.index.sql import file_where, in_list, quote
+from engine.index.sql import file_where, in_list, quote, searchable_under
 from engine.index.text import TEXT_FIELDS, TEXT_VERSION
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.models.base import ModelInfo
@@ -231,6 +231,11 @@ class LibraryStore:
     def count(self, folder: str | Path | None = None, status: str | None = None) -> int:
         """How many files the library holds: in one library folder, of one status, or both."""
         return self.count_files(file_where(folder, status))
+
+    def searchable_ids_under(self, paths: Sequence[str]) -> np.ndarray:
+        """Ids of the searchable files (online or offline) that are, or lie under, any of ``paths``."""
+        where = searchable_under(paths)
+        return np.empty(0, np.int64) if where is None else np.unique(self.file_ids(where))
 
     def file_ids(self, where: str | None = None) -> np.ndarray:
         query = self.files.search().select(["id"]).limit(None)
