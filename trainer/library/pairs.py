@@ -5,11 +5,12 @@ Every text goes through the one tokeniser (engine/words.py):
 - the file name: a UCS name gives its FX name plus its CatID's category words; any other name
   gives its words without bare numbers, take markers and generic words
   (:func:`trainer.corpus.captions.clean_words`);
-- its folders below the library folder (:func:`engine.index.text.folder_words`), as context after
-  the name: ``Doors/Wood/Creak_Heavy_03.wav`` -> "creak heavy, doors wood";
-- the descriptive metadata fields (BWF description, title, comment and their ID3/Vorbis/RIFF
-  equivalents). ``record.metadata_text`` merges every text field, dates, originator and coding
-  history included, so those three roles are read from the file's header instead;
+- its nearest two folders below the library folder, as context after the name (as the corpus
+  captions have it): ``Vendor/Doors/Wood/Creak_Heavy_03.wav`` -> "creak heavy, doors wood";
+- the descriptive metadata fields (BWF description and title, and their ID3/Vorbis/RIFF
+  equivalents; comments are mostly what a tool or a licence says). ``record.metadata_text``
+  merges every text field, dates, originator and coding history included, so those roles are
+  read from the file's header instead;
 - the user's tags and the file's metadata keywords, which become keyword-to-caption text at
   training time (laion-clap.txt §3.5, ``trainer/data/keywords.py``);
 - the user's caption, as written.
@@ -35,7 +36,6 @@ from engine.audio.decode import AudioDecodeError
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.audio.ucs import parse_ucs_filename
 from engine.index.records import FileRecord
-from engine.index.text import folder_words
 from engine.words import file_stem, ucs_categories, words
 from trainer.corpus.captions import clean_words
 from trainer.data.keywords import keyword_caption
@@ -52,6 +52,7 @@ mic ch channel bounce bounced export exported render rendered session scene shot
 cam camera dsc img mvi vid video mov marantz pmd roland sony icd ls mixpre sd zaxcom edit
 """.split())
 MAX_DESCRIPTION_WORDS = 40  # a long description is mostly notes about the recording, not the sound
+CONTEXT_FOLDERS = 2  # as the corpus captions (trainer/corpus/captions.py)
 
 
 def says_nothing(name: str) -> bool:
@@ -74,19 +75,28 @@ def name_caption_words(path: str) -> list[str]:
     return [] if says_nothing(name) else clean_words(file_stem(name))
 
 
-def folder_caption_words(path: str, library_folder: str) -> list[str]:
-    """Words of the folders between the library folder and the file, generic ones dropped."""
-    return [w for w in clean_words(" ".join(folder_words(path, library_folder))) if w not in DEVICE_WORDS]
+def folder_caption_words(path: str, library_folder: str, folders: int = CONTEXT_FOLDERS) -> list[str]:
+    """Words of the nearest ``folders`` folders below the library folder that say something
+    (generic words and numbers dropped, each word once): ``Vendor/Doors/Wood Heavy/x.wav`` ->
+    doors wood heavy. Further up, folders name collections and vendors more than sounds."""
+    relative = os.path.relpath(os.path.dirname(path), library_folder)
+    if relative == os.curdir or relative.startswith(os.pardir):
+        return []
+    found: list[str] = []
+    for part in [words for words in map(clean_words, Path(relative).parts) if words][-folders:]:
+        found += [w for w in part if w not in found]
+    return found
 
 
 def descriptions(metadata: FileMetadata | None, name_words: list[str]) -> list[str]:
-    """The descriptive fields a person wrote (description, title, comment), each once, without the
-    ones that only repeat the file name or say nothing (a recorder's "ZOOM0001" title),
-    shortened to :data:`MAX_DESCRIPTION_WORDS` words."""
+    """The descriptive fields a person wrote (description and title; comments are mostly what a
+    tool or a licence says: "Processed by SoX"), each once, without the ones that only repeat
+    the file name or say nothing (a recorder's "ZOOM0001" title), shortened to
+    :data:`MAX_DESCRIPTION_WORDS` words."""
     if metadata is None:
         return []
     found: dict[str, str] = {}
-    for text in (metadata.description, metadata.title, metadata.comment):
+    for text in (metadata.description, metadata.title):
         key = " ".join(clean_words(text))
         if key and key not in found and key != " ".join(name_words) and not _says_nothing(text):
             found[key] = " ".join(text.split()[:MAX_DESCRIPTION_WORDS])
@@ -131,7 +141,7 @@ def _metadata(path: str) -> FileMetadata | None:
         return None
 
 
-def library_pairs(records: Iterable[FileRecord], val_fraction: float = 0.15, max_val: int = 500,
+def library_pairs(records: Iterable[FileRecord], val_fraction: float = 0.15, max_val: int = 300,
                   min_train: int = 32, min_val: int = 8, seed: int = 0) -> LibraryPairs:
     """Pairs of the library's searchable files, split into training and held-out folders.
     Raises ValueError, saying what the library lacks, when there is too little to learn from."""
@@ -152,7 +162,7 @@ def library_pairs(records: Iterable[FileRecord], val_fraction: float = 0.15, max
     return LibraryPairs(train, val, silent, val_folders)
 
 
-def split_by_folder(items: list[Item], val_fraction: float = 0.15, max_val: int = 500,
+def split_by_folder(items: list[Item], val_fraction: float = 0.15, max_val: int = 300,
                     seed: int = 0) -> tuple[list[Item], list[Item], list[str]]:
     """(train, held out, held-out folders): whole folders, picked in a seeded order that depends
     only on their paths (a resumed or repeated run holds out the same ones), until about

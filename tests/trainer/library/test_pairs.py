@@ -47,6 +47,12 @@ def test_caption_is_the_name_with_its_folders_as_context(tmp_path):
     assert item.tags == []
 
 
+def test_only_the_nearest_two_folders_are_context(tmp_path):
+    library = tmp_path / "lib"
+    path = write_audio(library / "Boom Library" / "Cinematic Metal" / "Impacts" / "Heavy" / "Hit_Big_01.wav", tone())
+    assert record_item(record(path, library), None).captions == ["hit big, impacts heavy"]
+
+
 def test_description_tags_and_caption_join_the_text_and_a_bare_title_does_not(tmp_path):
     library = tmp_path / "lib"
     path = write_audio(library / "Harbour" / "Harbour_Night_01.wav", tone())

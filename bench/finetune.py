@@ -1,0 +1,146 @@
+"""Fine-tuning on a library, measured the way a user would run it. Prints numbers, asserts nothing.
+
+    nice -n 19 python -m bench.finetune [--minutes 10] [--device cpu]
+
+On the named part of the out-of-distribution library (``python -m bench.ood build``: packages
+outside training and outside the reserved list), in an Earmark home of its own
+(``data/bench/finetune``): index it with the builtin model, fine-tune for ``--minutes`` through
+the same process the app and ``earmark finetune`` launch, swap the result in (even when it is
+not better: the bench wants the after numbers), and report, before and after:
+
+- content only, on the held-out folders: the job's own evaluation (each held-out file's audio
+  against its captions: t2a R@1, R@10, mAP@10), and the bench.ood sound-designer queries ranked
+  by sound alone over the held-out files (best window, as the app's vector search ranks);
+- hybrid (names, metadata and sound: ``Engine.search``) over the whole library, bench.ood queries.
+
+Issue 17's goal: held-out content-only mAP@10 at least 1.5x the starting model's.
+"""
+from __future__ import annotations
+
+import argparse
+import shutil
+import time
+from pathlib import Path
+
+import numpy as np
+
+from bench.ood import by_category, chance, judge, load_library, load_queries
+from bench.ood.library import DEFAULT_ROOT
+from engine.facade import Engine
+from engine.finetune.job import DONE, FAILED, KEY_METRIC
+from engine.paths import app_paths
+from engine.settings import Settings
+
+HOME = Path(__file__).resolve().parents[1] / "data" / "bench" / "finetune"
+GOAL = 1.5
+SHOWN = ("R@1", "R@10", "mAP@10")
+
+
+def content_only(engine: Engine, files, queries) -> dict:
+    """bench.ood queries ranked by sound alone over ``files``, from the active model's window
+    vectors in the index (a file scores as its best window, as the app's vector search ranks)."""
+    model = engine.model
+    table = engine.store.embeddings(model.info)
+    windows = [table.windows(engine.store.get_file(str(f.named)).id).vectors for f in files]
+    results = []
+    for query, text in zip(queries, model.embed_text([q.text for q in queries])):
+        best = np.array([float((w @ text).max()) for w in windows])
+        results.append(judge(query, [files[i] for i in np.argsort(-best, kind="stable")[:10]], files))
+    return by_category(queries, results)["all"]
+
+
+def hybrid(engine: Engine, library, queries) -> dict:
+    """bench.ood queries through the app's search (keywords and sound), judged on the whole library."""
+    return by_category(queries, [judge(q, [h.path for h in engine.search(q.text, limit=10)], library)
+                                 for q in queries])["all"]
+
+
+def row(name: str, values: dict, prefix: str = "") -> str:
+    return f"  {name:<34}" + "  ".join(f"{m} {values[prefix + m]:.3f}" for m in SHOWN)
+
+
+def wait(engine: Engine, every_s: float = 30.0):
+    shown = 0.0
+    while True:
+        status = engine.finetuner.status()
+        if status.state in (DONE, FAILED):
+            return status
+        if time.monotonic() - shown > every_s:
+            eta = f", ETA {status.eta_s / 60:.1f} min" if status.eta_s is not None else ""
+            print(f"  [{time.strftime('%H:%M:%S')}] {status.state}: step {status.step}/{status.steps}{eta} "
+                  f"- {status.message[:120]}", flush=True)
+            shown = time.monotonic()
+        time.sleep(1.0)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=10.0)
+    parser.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda", "mps"))
+    parser.add_argument("--home", type=Path, default=HOME)
+    parser.add_argument("--library", type=Path, default=DEFAULT_ROOT)
+    args = parser.parse_args()
+    library, queries = load_library(args.library), load_queries()
+    paths = app_paths(args.home).ensure()
+    Settings(model_spec="builtin").save(paths.settings_file)
+    named = str(args.library.resolve() / "named")
+    with Engine(paths, "builtin") as engine:
+        if named not in {f.path for f in engine.folders()}:
+            engine.add_folder(named)
+        started = time.perf_counter()
+        report = engine.index()
+        print(f"indexed {report.scanned} files with builtin in {time.perf_counter() - started:.0f} s", flush=True)
+        hybrid_before = hybrid(engine, library, queries)
+        hybrid_chance = by_category(queries, [chance(q, library) for q in queries])["all"]
+
+        engine.finetuner.cancel()  # a fresh job every run, and a first run's cost: no log-mels cached yet
+        shutil.rmtree(paths.cache / "finetune-mels", ignore_errors=True)
+        started = time.perf_counter()
+        engine.finetuner.start(args.minutes, "builtin", args.device)
+        status = wait(engine)
+        wall = time.perf_counter() - started
+        if status.state == FAILED:
+            print(f"fine-tuning failed: {status.error}")
+            return 1
+        plan, result = status.plan, status.result
+        held = [f for f in library if str(f.named.parent) in set(plan["held_out_folders"])]
+        held_queries = [q for q in queries if any(q.is_relevant(f) for f in held)]
+        queries_before = content_only(engine, held, held_queries)
+
+        switch = engine.use_finetuned(force=True)
+        switch.wait()
+        if switch.error:
+            print(f"switching failed: {switch.error}")
+            return 1
+        queries_after = content_only(engine, held, held_queries)
+        queries_chance = by_category(held_queries, [chance(q, held) for q in held_queries])["all"]
+        hybrid_after = hybrid(engine, library, queries)
+
+    events = {e["phase"]: e["time"] for e in engine.finetuner.job.events()}
+    print(f"\nfine-tune of builtin on {plan['train_files']} named files ({plan['says_nothing']} names said nothing, "
+          f"{plan['long_files']} over 120 s), {args.minutes:g}-minute budget on {plan['device']} "
+          f"({plan['threads']} thread(s), batch {plan['batch_size']}):")
+    print(f"  plan: {plan['estimate']}")
+    print(f"  wall time {wall / 60:.1f} min (training phase {(events['evaluating'] - events['training']) / 60:.1f} min), "
+          f"{plan['steps']} steps, {plan['steps'] / plan['steps_per_epoch']:.2f} epochs, "
+          f"{(events['evaluating'] - events['training']) / max(plan['steps'] / plan['steps_per_epoch'], 1e-9) / 60:.1f} "
+          f"min an epoch incl. validation")
+    print(f"\ncontent only, held-out folders ({result['held_out_files']} files in {len(plan['held_out_folders'])} "
+          f"folders), each file's audio against its captions (t2a):")
+    print(row("builtin (before)", result["before"], "t2a/"))
+    print(row("fine-tuned (after)", result["after"], "t2a/"))
+    ratio = result["after"][KEY_METRIC] / max(result["before"][KEY_METRIC], 1e-9)
+    print(f"  mAP@10 ratio {ratio:.2f}x (goal >= {GOAL}x): {'met' if ratio >= GOAL else 'NOT met'}")
+    print(f"\ncontent only, bench.ood queries over the held-out files ({len(held)} files, {len(held_queries)} queries):")
+    for name, values in (("chance", queries_chance), ("builtin (before)", queries_before),
+                         ("fine-tuned (after)", queries_after)):
+        print(row(name, values))
+    print(f"\nhybrid search (names, metadata, sound), whole named library ({len(library)} files, {len(queries)} queries):")
+    for name, values in (("chance", hybrid_chance), ("builtin (before)", hybrid_before),
+                         ("fine-tuned (after)", hybrid_after)):
+        print(row(name, values))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
