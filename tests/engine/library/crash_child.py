@@ -55,7 +55,8 @@ def kill_after_delay(milliseconds: int) -> None:
 
 if __name__ == "__main__":
     home, checkpoint, point, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    facade.Engine._indexer_options = lambda self: IndexerOptions(batch_size=3, commit_every=2)
+    facade.Engine._indexer = lambda self, model: Indexer(self.store, model, IndexerOptions(batch_size=3, commit_every=2),
+                                                         self._row_lock)
     if point == "after-commit":
         kill_after_call(LibraryStore, "commit_embedded", nth)
     elif point == "vectors-not-records":
