@@ -59,6 +59,12 @@ class AudioTextModel(ABC):
     def embed_text(self, texts: list[str]) -> np.ndarray:
         """Embed queries or captions; returns (n, dim), L2-normalised."""
 
+    def embed_words(self, texts: list[str]) -> np.ndarray:
+        """Embed texts to compare with other texts (a file's name with tag names); returns (n, dim'),
+        L2-normalised. The joint text embedding unless a backend has a better one for text-text
+        similarity: this space need not be the audio one."""
+        return self.embed_text(texts)
+
     def caption(self, clips: list[np.ndarray], max_tokens: int = 30) -> list[str]:
         """Describe each clip in words; only backends whose ``info.can_caption`` is true."""
         raise NotImplementedError(f"{self.info.name} has no caption decoder")

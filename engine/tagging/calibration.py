@@ -1,7 +1,10 @@
 """From evidence to calibrated confidence: a softmax over the terms of a vocabulary.
 
 Each term's logit is a weighted sum of its evidence (sound, text-tower and word-overlap
-cosines); the weights are the inverse temperatures of a multi-feature temperature scaling,
+cosines), less a weighted log of the number of terms in its category (UCS MUSICAL has 25
+subcategories, WIND 5: without it, a file the evidence says little about goes to the big
+categories, whose probability sums the most terms). The weights are the inverse temperatures
+of a multi-feature temperature scaling,
 fitted by maximum likelihood on held-out files with known categories (``bench/tagging.py
 --calibrate``), so "0.7" means right about 70 % of the time on such files. Two sets of
 weights: one for files whose words name some term, one for files judged by their sound
@@ -30,9 +33,12 @@ class Weights:
     sound: float
     text: float
     lexical: float
+    prior: float = 0.0  # weight of -log(terms in the term's category): see Evidence.category_sizes
 
     def logits(self, evidence: Evidence) -> np.ndarray:
         z = self.lexical * evidence.lexical.astype(np.float64)
+        if evidence.category_sizes is not None and self.prior:
+            z = z - self.prior * np.log(evidence.category_sizes)
         if evidence.sound is not None:
             z = z + self.sound * evidence.sound
         if evidence.text is not None:
@@ -113,7 +119,7 @@ def fit_weights(
     """Maximum-likelihood weights for the features named in ``use`` (the rest stay 0)."""
     from scipy.optimize import minimize
 
-    names = ("sound", "text", "lexical")
+    names = ("sound", "text", "lexical", "prior")
 
     def weights_of(x: np.ndarray) -> Weights:
         values = dict.fromkeys(names, 0.0)
@@ -128,7 +134,8 @@ def fit_weights(
         )
         return nll / len(labels) + regularise * float(x @ x)
 
-    result = minimize(loss, np.full(len(use), np.log(10.0)), method="L-BFGS-B", bounds=[(-5.0, 7.0)] * len(use))
+    start = np.array([np.log(0.5 if name == "prior" else 10.0) for name in use])
+    result = minimize(loss, start, method="L-BFGS-B", bounds=[(-5.0, 7.0)] * len(use))
     return weights_of(result.x)
 
 

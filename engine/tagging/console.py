@@ -7,6 +7,7 @@
     earmark reject PATH... [--tag KEY]... [--caption]
     earmark add-tags "TAG, TAG" PATH...               earmark remove-tags "TAG" PATH...
     earmark rename PATH... [--creator ID] [--source ID] [--apply]     earmark rename --undo
+    earmark bwf-copy FILE OUT                         (a WAV copy with its tags and caption in bext/iXML)
 
 PATH is a library file or folder (a folder stands for every file under it). Ctrl-C stops a
 tagging job at the end of a batch; ``earmark tag`` with the same paths (or ``--resume``)
@@ -80,6 +81,13 @@ def add_commands(commands) -> None:
     renaming.add_argument("--source", help="SourceID block (default: a UCS name's own, else the library folder)")
     renaming.add_argument("--apply", action="store_true", help="rename the files (the index follows them)")
     renaming.add_argument("--undo", action="store_true", help="rename the last renamed files back")
+    copy = commands.add_parser(
+        "bwf-copy",
+        help="copy a library WAV with its tags and caption written into "
+        "its BWF bext/iXML chunks (the original is never changed)",
+    )
+    copy.add_argument("file")
+    copy.add_argument("out", help="the new file (must not exist)")
 
 
 def _cli():
@@ -224,6 +232,12 @@ def cmd_rename(engine, args) -> int:
     return 0
 
 
+def cmd_bwf_copy(engine, args) -> int:
+    written = engine.tagging.write_tagged_copy(args.file, args.out)
+    print(f"wrote {_cli()._shown(written)} with the tags and caption of {os.path.basename(args.file)}")
+    return 0
+
+
 COMMANDS = {
     "vocab": cmd_vocab,
     "tag": cmd_tag,
@@ -233,6 +247,7 @@ COMMANDS = {
     "add-tags": cmd_add_tags,
     "remove-tags": cmd_remove_tags,
     "rename": cmd_rename,
+    "bwf-copy": cmd_bwf_copy,
 }
 
 

@@ -3,12 +3,14 @@
 (a) **sound**: the file's stored window embeddings (mean-pooled) against each term's prompt
     embedding: zero-shot classification with the active model, nothing decoded again;
 (b) **words through the text tower**: the file's own words (name, folders, metadata, the
-    user's tags and caption) embedded as one text, against the same term embeddings;
+    user's tags and caption) embedded as one text, against the terms embedded the same way
+    (``AudioTextModel.embed_words``: for the builtin model, its frozen MiniLM's own sentence
+    embedding, far better for text-text similarity than the joint space);
 (c) **word overlap**: the same words against the terms' words (:mod:`engine.tagging.lexicon`);
 (d) **an exact UCS CatID** at the head of the file name, which decides the UCS tag outright.
 
-Term embeddings cost one text-tower pass over every prompt of the vocabulary (about 3,000
-phrases for UCS, half a minute on a laptop CPU), so they are cached on disk per model and
+Term embeddings cost two text-tower passes over every prompt of the vocabulary (about 3,000
+phrases for UCS, a minute on a laptop CPU), so they are cached on disk per model and
 vocabulary fingerprint.
 """
 
@@ -37,7 +39,8 @@ TEXT_BATCH = 64
 @dataclass
 class EncodedVocabulary:
     vocabulary: Vocabulary
-    embeddings: np.ndarray  # (terms, dim), L2-normalised
+    embeddings: np.ndarray  # (terms, dim): the joint audio-text space, L2-normalised
+    word_embeddings: np.ndarray  # (terms, dim'): the text-text space (AudioTextModel.embed_words)
     lexicon: Lexicon
 
 
@@ -50,6 +53,18 @@ class Evidence:
     lexical: np.ndarray  # word-overlap cosine, (terms,)
     has_words: bool  # some word of the file names some term (else: judged by its sound)
     exact: int | None  # index of the term the file name's CatID names
+    category_sizes: np.ndarray | None = None  # terms in each term's category, (terms,)
+
+
+def term_embeddings(embed, vocabulary: Vocabulary) -> np.ndarray:
+    """Each term's embedding: the normalised mean of its prompts' (``embed``: texts -> vectors)."""
+    prompts = [term_prompts(term) for term in vocabulary.terms]
+    flat = [p for group in prompts for p in group]
+    vectors = np.concatenate([embed(flat[i : i + TEXT_BATCH]) for i in range(0, len(flat), TEXT_BATCH)])
+    owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
+    summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
+    np.add.at(summed, owner, vectors)
+    return l2_normalise(summed)
 
 
 def encode_vocabulary(
@@ -57,25 +72,20 @@ def encode_vocabulary(
     vocabulary: Vocabulary,
     cache_dir: Path | None = None,
 ) -> EncodedVocabulary:
-    """Term embeddings (cached under ``cache_dir``) and the word lexicon of ``vocabulary``."""
+    """Term embeddings in both spaces (cached under ``cache_dir``) and the word lexicon of ``vocabulary``."""
     cache_file = None
     if cache_dir is not None:
-        cache_file = Path(cache_dir) / f"{model.info.name}-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npy"
+        cache_file = Path(cache_dir) / f"{model.info.name}-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npz"
         if cache_file.is_file():
-            embeddings = np.load(cache_file)
-            if embeddings.shape == (len(vocabulary.terms), model.info.embedding_dim):
-                return EncodedVocabulary(vocabulary, embeddings, lexicon_of(vocabulary))
-    prompts = [term_prompts(term) for term in vocabulary.terms]
-    flat = [p for group in prompts for p in group]
-    vectors = np.concatenate([model.embed_text(flat[i : i + TEXT_BATCH]) for i in range(0, len(flat), TEXT_BATCH)])
-    owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
-    summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
-    np.add.at(summed, owner, vectors)
-    embeddings = l2_normalise(summed)
+            with np.load(cache_file) as cached:
+                if len(cached["audio"]) == len(cached["words"]) == len(vocabulary.terms):
+                    return EncodedVocabulary(vocabulary, cached["audio"], cached["words"], lexicon_of(vocabulary))
+    audio = term_embeddings(model.embed_text, vocabulary)
+    text = term_embeddings(model.embed_words, vocabulary)
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
-        np.save(cache_file, embeddings)
-    return EncodedVocabulary(vocabulary, embeddings, lexicon_of(vocabulary))
+        np.savez(cache_file, audio=audio, words=text)
+    return EncodedVocabulary(vocabulary, audio, text, lexicon_of(vocabulary))
 
 
 _LEXICONS: dict[str, Lexicon] = {}
@@ -127,10 +137,11 @@ def gather_evidence(
         wanted = [i for i, t in enumerate(texts) if t and has_words[i]]
         for start in range(0, len(wanted), TEXT_BATCH):
             chunk = wanted[start : start + TEXT_BATCH]
-            embedded = model.embed_text([" ".join(texts[i]) for i in chunk])
-            for i, row in zip(chunk, embedded @ encoded.embeddings.T, strict=True):
+            embedded = model.embed_words([" ".join(texts[i]) for i in chunk])
+            for i, row in zip(chunk, embedded @ encoded.word_embeddings.T, strict=True):
                 text_scores[i] = row
     keys = {t.key: i for i, t in enumerate(vocabulary.terms)}
+    sizes = np.array([len(vocabulary.category_terms[t.category]) for t in vocabulary.terms], np.float64)
     out = []
     for i, record in enumerate(records):
         sound = None
@@ -138,5 +149,5 @@ def gather_evidence(
         if model is not None and item is not None and len(item):
             sound = encoded.embeddings @ l2_normalise(item.vectors.mean(axis=0))
         exact = keys.get(name_cat_id(record.path)) if vocabulary.is_ucs else None
-        out.append(Evidence(sound, text_scores.get(i), encoded.lexicon.scores(texts[i]), has_words[i], exact))
+        out.append(Evidence(sound, text_scores.get(i), encoded.lexicon.scores(texts[i]), has_words[i], exact, sizes))
     return out

@@ -21,7 +21,7 @@ from engine.index.suggestions import CAPTION, REJECTED, TAG, Suggestion, Suggest
 from engine.models.base import AudioTextModel, CaptionOptions
 from engine.paths import AppPaths
 from engine.settings import Settings
-from engine.tagging import rename
+from engine.tagging import bwf, rename
 from engine.tagging.calibration import Calibration, load_calibration
 from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary
 from engine.tagging.jobs import TagJob, TagProgress, TagReport, run_job, save_job, saved_job, target_ids
@@ -321,6 +321,17 @@ class Tagging:
     def undo_rename(self) -> list[rename.RenamePlan]:
         with self._write_lock, self._row_lock:
             return rename.undo_last(self.store, self.journal)
+
+    # -- BWF copies ----------------------------------------------------------------------------
+
+    def write_tagged_copy(self, path: str | os.PathLike, target: str | os.PathLike) -> str:
+        """A copy of a library WAV with its own tags and caption in BWF bext/iXML (see
+        :mod:`engine.tagging.bwf`); the original is only read."""
+        record = self.records([path])[0]
+        if record.path != _absolute(path):
+            raise ValueError(f"{path} is a folder: name one file")
+        ucs = next(v for v in self.vocabularies() if v.name == UCS)
+        return str(bwf.write_tagged_copy(record.path, _absolute(target), record.tags, record.caption, ucs))
 
     # -- helpers -------------------------------------------------------------------------------
 

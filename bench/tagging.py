@@ -1,0 +1,290 @@
+"""UCS tag suggestion and caption quality on sounds from packages no model of ours trained on.
+
+    python -m bench.tagging [--model builtin] [--ood data/ood] [--captions 150] [--write-calibration]
+
+The out-of-distribution library (``python -m bench.ood build``) has a UCS ground truth for the
+files whose names say what they are (``bench/ood/ucs.py``: 514 files in 36 UCS categories). Its
+``named/`` folder is indexed once (kept under ``--work``); the same windows then stand for the
+``opaque/`` twin, whose records carry only the ``Take_0001`` name (no folders, no metadata), so
+"audio only" is the sound and nothing else. Printed, top-1 and top-3 UCS *category* accuracy:
+
+- chance (uniform over the 82 categories) and always answering the most frequent categories;
+- names only: word overlap with the UCS words (no model), and the names through the text tower;
+- audio only (names hidden), and audio with names: Earmark's suggestions.
+
+Calibration is cross-fitted by package: the weights that score a file's packages were fitted on
+the other half of the packages only, so every number here is held out. Then a reliability table
+(top-1 confidence against accuracy) before and after calibration. ``--write-calibration`` stores
+the weights fitted on all files in ``resources/tagging/calibration.json`` for this model.
+
+Captions (``--captions N`` files, 0 to skip) from the model's decoder, beam search (3 beams) and
+temperature sampling (T = 0.1), against references made the way the training captions are made
+from paths (``trainer/corpus/captions.py``: the sound's name, with its nearest folder), scored
+with ``trainer/evaluation/captions.py``; then by confidence: the share of captions that name what
+the sound is (a word of the references other than generic ones like "game", "sound", "effect").
+The caption threshold (what the app shows) is the lowest confidence above which at least half
+of the captions do. Asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+
+from bench.ood import OodFile, load_library, ucs_truth
+from engine.audio.decode import load_mono
+from engine.facade import Engine
+from engine.index.records import FileRecord
+from engine.models.base import CaptionOptions
+from engine.paths import app_paths
+from engine.tagging.calibration import DEFAULT, Calibration, Weights, fit_weights, reliability, save_calibration
+from engine.tagging.evidence import Evidence, gather_evidence
+from engine.tagging.lexicon import stems
+from engine.tagging.vocabulary import Vocabulary, shipped_ucs
+from engine.words import words
+from trainer.corpus.captions import GENERIC_WORDS, package_words, path_caption
+from trainer.evaluation.captions import caption_metrics
+
+WITH_WORDS, SOUND_ONLY = ("sound", "text", "lexical", "prior"), ("sound", "prior")
+SHOWN_SHARE = 0.5  # captions above the threshold: at least this share names a word of the references
+
+
+def category_ranking(vocabulary: Vocabulary, scores: np.ndarray, pool=np.sum) -> list[str]:
+    """UCS categories best first, each scored by ``pool`` over its terms' scores."""
+    groups = vocabulary.category_terms
+    return sorted(groups, key=lambda c: -float(pool(scores[groups[c]])))
+
+
+def hits(rankings: list[list[str]], truths: list[str], k: int) -> float:
+    return float(np.mean([t in r[:k] for r, t in zip(rankings, truths, strict=True)]))
+
+
+def folds(files: list[OodFile]) -> list[int]:
+    """Two halves of the packages of about equal size: file i belongs to fold folds()[i]."""
+    sizes = Counter(f.package for f in files)
+    side, totals = {}, [0, 0]
+    for package, size in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
+        side[package] = int(totals[1] < totals[0])
+        totals[side[package]] += size
+    return [side[f.package] for f in files]
+
+
+def cross_fitted(
+    named: list[Evidence],
+    opaque: list[Evidence],
+    labels: list[list[int]],
+    fold: list[int],
+) -> tuple[list[Calibration], Calibration]:
+    """The calibration that scores each fold (fitted on the other one), and one fitted on all."""
+
+    def fit(rows: list[int]) -> Calibration:
+        worded = [i for i in rows if named[i].has_words]
+        return Calibration(
+            fit_weights([named[i] for i in worded], [labels[i] for i in worded], WITH_WORDS),
+            fit_weights([opaque[i] for i in rows], [labels[i] for i in rows], SOUND_ONLY),
+        )
+
+    per_fold = [fit([i for i, f in enumerate(fold) if f != k]) for k in (0, 1)]
+    return per_fold, fit(list(range(len(fold))))
+
+
+def print_reliability(title: str, confidences: list[float], correct: list[bool]) -> None:
+    rows, ece = reliability(confidences, correct)
+    print(f"\n{title} (expected calibration error {ece:.3f})")
+    print("| confidence | files | mean confidence | accuracy |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print(f"| {row.low:.1f}-{row.high:.1f} | {row.count} | {row.confidence:.2f} | {row.accuracy:.2f} |")
+
+
+def reference_captions(file: OodFile) -> list[str]:
+    """What the corpus builder would caption this file from its path (trainer/corpus/captions.py),
+    its specific forms only: the sound's name, and the name with its nearest folder."""
+    name, context = path_caption(file.relative, package_words(file.package))
+    if not name:
+        return [" ".join(file.words)]
+    return [name] + [f"{name}, {c}" for c in context[:1]]
+
+
+# words a caption can hold without saying what the sound is: a caption made of these only
+# ("a game character's voice", "game sound effect") is counted as naming nothing
+NON_NAMING = GENERIC_WORDS | {"a", "an", "the", "of", "and", "with", "in", "on", "s", "character", "characters"}
+
+
+def names_a_word(caption: str, references: list[str]) -> bool:
+    """Whether the caption names a word of its references that says what the sound is."""
+    said = {s for w in words(caption) if w not in NON_NAMING for s in stems([w])}
+    return bool(said & {s for r in references for w in words(r) if w not in NON_NAMING for s in stems([w])})
+
+
+def caption_bench(engine: Engine, files: list[OodFile], count: int, seed: int) -> float | None:
+    """Caption quality by method and by confidence; returns the threshold for the beam captions."""
+    model = engine.model
+    if not model.info.can_caption:
+        print(f"\n{model.info.name} has no caption decoder: no captions measured")
+        return None
+    chosen = random.Random(seed).sample(files, min(count, len(files)))
+    clips = [load_mono(f.named, model.info.sample_rate, 0.0, model.info.window_seconds) for f in chosen]
+    references = [reference_captions(f) for f in chosen]
+    threshold = None
+    print(f"\nCaptions of {len(chosen)} files (references from their paths, e.g. {references[0][0]!r})")
+    for label, options in (
+        ("beam search, 3 beams", CaptionOptions()),
+        ("temperature sampling, T = 0.1", CaptionOptions(method="sample", temperature=0.1)),
+    ):
+        started = time.perf_counter()
+        captions = []
+        for start in range(0, len(clips), 8):
+            captions += model.describe(clips[start : start + 8], options)
+        seconds = time.perf_counter() - started
+        texts = [c.text for c in captions]
+        confidence = np.exp([c.mean_logprob for c in captions])
+        named = np.array([names_a_word(t, r) for t, r in zip(texts, references, strict=True)])
+        metrics = caption_metrics(texts, references)
+        print(
+            f"\n{label} ({seconds / len(clips):.2f} s a file): "
+            + ", ".join(f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in metrics.items())
+        )
+        print(
+            f"  names a word of the references: {named.mean():.0%}; examples: "
+            + "; ".join(f"{t!r} ({r[0]!r})" for t, r in list(zip(texts, references, strict=True))[:4])
+        )
+        print("| confidence at least | captions shown | names a reference word | BLEU-1 | ROUGE-L | CIDEr |")
+        print("|---|---|---|---|---|---|")
+        candidates = []
+        for floor in (0.0, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8):
+            shown = confidence >= floor
+            if shown.sum() < 5:
+                continue
+            subset = caption_metrics(
+                [t for t, s in zip(texts, shown, strict=True) if s],
+                [r for r, s in zip(references, shown, strict=True) if s],
+            )
+            print(
+                f"| {floor:.1f} | {shown.sum()} ({shown.mean():.0%}) | {named[shown].mean():.0%} | "
+                f"{subset['BLEU-1']:.3f} | {subset['ROUGE-L']:.3f} | {subset['CIDEr']:.3f} |"
+            )
+            if named[shown].mean() >= SHOWN_SHARE:
+                candidates.append(floor)
+        if options.method == "beam":
+            threshold = min(candidates) if candidates else 1.0
+    print(
+        f"\ncaption threshold (beam search): {threshold:.1f}: the lowest confidence above which at least "
+        f"{SHOWN_SHARE:.0%} of the captions name a word of their references"
+    )
+    return threshold
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", default="builtin")
+    parser.add_argument("--ood", type=Path, default=Path("data/ood"))
+    parser.add_argument("--work", type=Path, default=Path("data/bench/tagging"))
+    parser.add_argument("--captions", type=int, default=150, help="files to caption (0: no caption measurement)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--write-calibration", action="store_true", help="store the calibration fitted on all files for this model"
+    )
+    args = parser.parse_args(argv)
+
+    library = load_library(args.ood)
+    files = [f for f in library if ucs_truth(f) is not None]
+    named_root, opaque_root = (args.ood / "named").resolve(), (args.ood / "opaque").resolve()
+    engine = Engine(app_paths(args.work / f"home-{args.model}"), args.model)
+    if not any(Path(f.path) == named_root for f in engine.folders()):
+        engine.add_folder(named_root)
+    started = time.perf_counter()
+    report = engine.index()
+    print(
+        f"{len(library)} files in {args.ood}, {len(files)} with a UCS ground truth in "
+        f"{len({ucs_truth(f).category for f in files})} categories; model {engine.model_info.name}; "
+        f"indexed {report.embedded} now ({time.perf_counter() - started:.0f} s)"
+    )
+
+    model = engine.model
+    vocabulary = shipped_ucs()
+    encoded = engine.tagging.encoded(model, vocabulary)
+    table = engine.store.embeddings(model.info)
+    records = [engine.store.get_file(str(f.named)) for f in files]
+    missing = [f.named for f, r in zip(files, records, strict=True) if r is None]
+    if missing:
+        raise SystemExit(f"{len(missing)} files are not indexed, e.g. {missing[0]}")
+    windows = {r.id: table.windows(r.id) for r in records}
+    opaque_records = [
+        FileRecord(path=str(f.opaque), folder=str(opaque_root), id=r.id) for f, r in zip(files, records, strict=True)
+    ]
+    named = gather_evidence(model, encoded, records, windows)
+    opaque = gather_evidence(model, encoded, opaque_records, windows)
+    truths = [ucs_truth(f).category for f in files]
+    labels = [vocabulary.category_terms[t] for t in truths]
+    fold = folds(files)
+    per_fold, overall = cross_fitted(named, opaque, labels, fold)
+
+    def probabilities(evidence: list[Evidence], calibrations: list[Calibration]) -> list[np.ndarray]:
+        return [calibrations[k].probabilities(e) for e, k in zip(evidence, fold, strict=True)]
+
+    results: dict[str, list[list[str]]] = {}
+    common = [c for c, _ in Counter(truths).most_common()]
+    results["most frequent categories (no look at the file)"] = [common] * len(files)
+    results["names only: word overlap with UCS words (no model)"] = [
+        category_ranking(vocabulary, e.lexical, np.max) for e in named
+    ]
+    results["names only: through the text tower"] = [
+        category_ranking(vocabulary, e.text if e.text is not None else np.zeros(len(e.lexical)), np.max) for e in named
+    ]
+    audio = probabilities(opaque, per_fold)
+    both = probabilities(named, per_fold)
+    results["audio only, names hidden (Earmark)"] = [category_ranking(vocabulary, p) for p in audio]
+    results["audio and names (Earmark)"] = [category_ranking(vocabulary, p) for p in both]
+    chance = 1 / len(vocabulary.category_terms)
+    print(
+        f"\nUCS category accuracy on {len(files)} held-out files ({Counter(fold)[0]} + {Counter(fold)[1]} in "
+        f"two package folds; calibration fitted on the other fold):\n"
+    )
+    print("| evidence | top-1 | top-3 |")
+    print("|---|---|---|")
+    print(f"| chance (uniform over {len(vocabulary.category_terms)} categories) | {chance:.1%} | {3 * chance:.1%} |")
+    for name, rankings in results.items():
+        print(f"| {name} | {hits(rankings, truths, 1):.1%} | {hits(rankings, truths, 3):.1%} |")
+    worded = sum(e.has_words for e in named)
+    print(f"\n{worded} of {len(files)} named files have words some UCS term knows; the others are judged by sound.")
+
+    for title, evidence, calibrations in (("audio only", opaque, per_fold), ("audio and names", named, per_fold)):
+        for stage, used in (("uncalibrated defaults", [DEFAULT, DEFAULT]), ("calibrated, cross-fitted", calibrations)):
+            confidences, correct = [], []
+            for p, truth in zip(probabilities(evidence, used), truths, strict=True):
+                ranking = category_ranking(vocabulary, p)
+                confidences.append(float(p[vocabulary.category_terms[ranking[0]]].sum()))
+                correct.append(ranking[0] == truth)
+            print_reliability(f"Reliability, {title}, {stage}", confidences, correct)
+    print(
+        f"\nweights fitted on all files: with words {_weights(overall.with_words)}; "
+        f"sound only {_weights(overall.sound_only)}"
+    )
+    threshold = caption_bench(engine, files, args.captions, args.seed) if args.captions else None
+    if args.write_calibration:
+        fitted = f"bench/tagging.py on {len(files)} out-of-distribution files ({args.ood}), {time.strftime('%Y-%m-%d')}"
+        calibration = replace(
+            overall, fitted=fitted, caption_threshold=threshold if threshold is not None else DEFAULT.caption_threshold
+        )
+        save_calibration(model.info.name, calibration)
+        print(f"\nwrote the calibration of {model.info.name} to resources/tagging/calibration.json")
+    engine.close()
+    return 0
+
+
+def _weights(weights: Weights) -> str:
+    return (
+        f"sound {weights.sound:.1f}, text {weights.text:.1f}, words {weights.lexical:.1f}, "
+        f"category size prior {weights.prior:.2f}"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,171 @@
+"""Tags and caption written into a *copy* of a WAV file, in its BWF ``bext`` and ``iXML`` chunks.
+
+Opt-in only, and never into the original: the user names a new file, which must not exist.
+The copy gets the caption as the ``bext`` Description (256 bytes at most) and as the iXML
+``NOTE``, and the tags in the iXML ``USER`` block as ``KEYWORDS=...`` lines, with the UCS
+``CATID``/``CATEGORY``/``SUBCATEGORY`` of a UCS tag (the block Soundminer-style databases read).
+Every other chunk is copied as it is; an existing ``bext`` keeps all but its Description, and an
+existing iXML document keeps all but those two elements.
+
+RF64/BW64 files (and anything that would reach 4 GiB) are refused: users report large files
+damaged by tools that rewrote them with 32-bit sizes, and a RIFF size field cannot hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import struct
+import tempfile
+import xml.etree.ElementTree as ElementTree
+from collections.abc import Sequence
+from pathlib import Path
+from typing import BinaryIO
+
+from engine.tagging.rename import RenameError, move
+from engine.tagging.vocabulary import Vocabulary
+
+RIFF_LIMIT = 0xFFFFFFFF  # the largest size a RIFF header can state
+BEXT_FIXED = 602  # bytes of a version-1 bext chunk before its coding history
+DESCRIPTION = 256
+COPY_BLOCK = 1 << 20
+
+
+class BwfWriteError(ValueError):
+    """A file that is not written into; the message names it and says why."""
+
+
+def write_tagged_copy(
+    source: str | os.PathLike,
+    target: str | os.PathLike,
+    tags: Sequence[str],
+    caption: str,
+    vocabulary: Vocabulary | None = None,
+) -> Path:
+    """Copy ``source`` (a RIFF WAV) to ``target`` with ``tags`` and ``caption`` in its BWF chunks."""
+    source, target = Path(source), Path(target)
+    if target.exists() or target.resolve() == source.resolve():
+        raise BwfWriteError(f"{target} already exists: the tagged copy goes to a new file")
+    with source.open("rb") as handle:
+        head = handle.read(12)
+        if head[:4] in (b"RF64", b"BW64"):
+            raise BwfWriteError(f"{source} is an RF64 file (over 4 GB): Earmark does not rewrite those")
+        if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+            raise BwfWriteError(f"{source} is not a WAV file: only WAV carries bext and iXML chunks")
+        chunks = list(_chunks(handle, source))
+        bext = _bext(_read(handle, chunks, b"bext"), caption)
+        ixml = _ixml(_read(handle, chunks, b"iXML"), tags, caption, vocabulary)
+        body = 4 + sum(8 + _padded(size) for cid, _, size in chunks if cid not in (b"bext", b"iXML"))
+        body += 8 + _padded(len(bext)) + 8 + _padded(len(ixml))
+        if body > RIFF_LIMIT:
+            raise BwfWriteError(f"{source}: with its tags the copy would pass 4 GB, which a WAV cannot state")
+        fd, temporary = tempfile.mkstemp(prefix=".earmark-", suffix=".wav", dir=target.parent)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(b"RIFF" + struct.pack("<I", body) + b"WAVE")
+                written = False
+                for cid, offset, size in chunks:
+                    if cid in (b"bext", b"iXML"):
+                        continue
+                    _copy_chunk(handle, out, cid, offset, size)
+                    if cid == b"fmt " and not written:  # where readers look for them first
+                        _write_chunk(out, b"bext", bext)
+                        _write_chunk(out, b"iXML", ixml)
+                        written = True
+                if not written:
+                    raise BwfWriteError(f"{source} has no fmt chunk: not a WAV file Earmark can copy")
+            shutil.copystat(source, temporary)
+            move(temporary, str(target))  # never over a file that appeared meanwhile
+        except RenameError as exc:
+            raise BwfWriteError(str(exc)) from None
+        finally:
+            if os.path.lexists(temporary):
+                os.unlink(temporary)
+    return target
+
+
+def _chunks(handle: BinaryIO, path: Path) -> list[tuple[bytes, int, int]]:
+    """(id, data offset, size) of every top-level chunk."""
+    end = os.fstat(handle.fileno()).st_size
+    position, found = 12, []
+    while position + 8 <= end:
+        handle.seek(position)
+        cid, size = struct.unpack("<4sI", handle.read(8))
+        if position + 8 + size > end:
+            raise BwfWriteError(f"{path}: chunk {cid!r} runs past the end of the file (damaged)")
+        found.append((cid, position + 8, size))
+        position += 8 + _padded(size)
+    return found
+
+
+def _padded(size: int) -> int:
+    return size + (size & 1)
+
+
+def _read(handle: BinaryIO, chunks, cid: bytes) -> bytes | None:
+    for found, offset, size in chunks:
+        if found == cid:
+            handle.seek(offset)
+            return handle.read(size)
+    return None
+
+
+def _copy_chunk(handle: BinaryIO, out: BinaryIO, cid: bytes, offset: int, size: int) -> None:
+    out.write(cid + struct.pack("<I", size))
+    handle.seek(offset)
+    left = _padded(size)
+    while left:
+        block = handle.read(min(COPY_BLOCK, left))
+        if not block:
+            out.write(b"\0" * left)  # a missing pad byte at the very end
+            break
+        out.write(block)
+        left -= len(block)
+
+
+def _write_chunk(out: BinaryIO, cid: bytes, data: bytes) -> None:
+    out.write(cid + struct.pack("<I", len(data)) + data + b"\0" * (len(data) & 1))
+
+
+def _description(caption: str) -> bytes:
+    """The caption in 256 bytes, cut at a character boundary, NUL padded."""
+    raw = caption.encode("utf-8")[:DESCRIPTION]
+    return raw.decode("utf-8", "ignore").encode("utf-8").ljust(DESCRIPTION, b"\0")
+
+
+def _bext(existing: bytes | None, caption: str) -> bytes:
+    if existing is not None and len(existing) >= BEXT_FIXED:
+        return _description(caption) + existing[DESCRIPTION:]
+    originator = b"Earmark".ljust(32, b"\0")
+    rest = originator + b"\0" * (32 + 10 + 8 + 8) + struct.pack("<H", 1) + b"\0" * (64 + 10 + 180)
+    return _description(caption) + rest
+
+
+def _ixml(existing: bytes | None, tags: Sequence[str], caption: str, vocabulary: Vocabulary | None) -> bytes:
+    root = None
+    if existing:
+        try:
+            root = ElementTree.fromstring(existing.rstrip(b"\0"))
+        except ElementTree.ParseError:
+            root = None  # an unreadable iXML is replaced (in the copy only)
+    if root is None:
+        root = ElementTree.Element("BWFXML")
+        ElementTree.SubElement(root, "IXML_VERSION").text = "2.10"
+    lines = [f"KEYWORDS={', '.join(tags)}"] if tags else []
+    if caption:
+        lines.append(f"DESCRIPTION={caption}")
+    by_tag = {t.tag: t for t in vocabulary.terms} if vocabulary is not None else {}
+    ucs = next((by_tag[t] for t in tags if t in by_tag and by_tag[t].is_ucs), None)
+    if ucs is not None:
+        lines += [
+            f"CATID={ucs.key}",
+            f"CATEGORY={ucs.category}",
+            f"SUBCATEGORY={ucs.subcategory}",
+            f"CATEGORYFULL={ucs.tag}",
+        ]
+    for name, text in (("NOTE", caption), ("USER", "\n".join(lines))):
+        element = root.find(name)
+        if element is None:
+            element = ElementTree.SubElement(root, name)
+        element.text = text
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
