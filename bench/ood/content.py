@@ -17,48 +17,101 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors import safe_open
 
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from engine.audio.decode import iter_windows
+from engine.models.cacophony.backend import pad_batch
 from engine.models.registry import load_model
 from engine.words import words
 
 EVERYDAY = ("footsteps", "doors", "impacts", "glass", "water", "fire", "weather", "vehicles", "machines", "animals",
             "ui", "whooshes", "weapons", "voices")
 METRICS = ("R@1", "R@10", "mAP@10")
+FRONT_VERSION = 1  # bump when the front-end's features change (they are cached across heads)
 
 
-def file_windows(model, library, cache: Path) -> tuple[np.ndarray, np.ndarray]:
-    """(window embeddings (W, D), file index of each window (W,)), computed once per model."""
-    if cache.exists():
-        data = np.load(cache)
-        return data["embeddings"], data["owners"]
+def windows_of(model, file) -> list[np.ndarray]:
+    """The file's windows as the app cuts them (model length, half-window hop)."""
     window = model.info.window_seconds
-    embeddings, owners = [], []
-    for index, file in enumerate(library):
-        clips = [w.samples for w in iter_windows(file.opaque, model.info.sample_rate, window, window / 2)
-                 if len(w.samples)] or [np.zeros(model.info.sample_rate // 10, np.float32)]  # nothing decoded: silence
-        embeddings.append(model.embed_audio(clips))
-        owners += [index] * len(clips)
-    embeddings, owners = np.concatenate(embeddings), np.asarray(owners)
-    cache.parent.mkdir(parents=True, exist_ok=True)
-    np.savez(cache, embeddings=embeddings, owners=owners)
-    return embeddings, owners
+    return [w.samples for w in iter_windows(file.opaque, model.info.sample_rate, window, window / 2)
+            if len(w.samples)] or [np.zeros(model.info.sample_rate // 10, np.float32)]  # nothing decoded: silence
 
 
-def cache_key(spec: str, model) -> str:
-    """The model's name and a hash of its weights and config, if it has them, else of its name."""
+def cached(path: Path, compute) -> dict[str, np.ndarray]:
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(path, **compute())
+    return dict(np.load(path))
+
+
+def file_windows(spec: str, model, library, cache_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(window embeddings (W, D), file index of each window (W,)). Cached in parts: the
+    model's own embeddings (a Cacophony model with a front-end: its ViT's, keyed by the
+    weights outside the front-end head, so the model it grew from shares them) and, for a
+    front-end, its frozen features, which every head and mix share; only the head runs here."""
+    network = getattr(model, "model", None)
+    front = getattr(network, "front", None)
+
+    def own():
+        parts, owners = [], []
+        for index, file in enumerate(library):
+            clips = windows_of(model, file)
+            if front is None:
+                parts.append(model.embed_audio(clips))
+            else:
+                with torch.inference_mode():
+                    wave, lengths = pad_batch(clips, model.device)
+                    parts.append(network.embed_mel(network.logmel(wave), network.logmel.frames_for(lengths))[0].numpy())
+            owners += [index] * len(clips)
+        return {"embeddings": np.concatenate(parts), "owners": np.asarray(owners)}
+
+    if front is None:
+        data = cached(cache_dir / f"own-{weights_key(spec)}.npz", own)
+        return data["embeddings"], data["owners"]
+
+    def features():
+        found = []
+        for file in library:
+            with torch.inference_mode():
+                wave, lengths = pad_batch(windows_of(model, file), model.device)
+                x, valid = front(wave, lengths)
+            found += [x[row, :int(valid[row].sum())].half().numpy() for row in range(len(x))]
+        return {"features": np.concatenate(found), "lengths": np.asarray([len(f) for f in found])}
+
+    raw = cached(cache_dir / f"front-{network.cfg.front_end.replace(':', '-')}-{FRONT_VERSION}.npz", features)
+    data = cached(cache_dir / f"own-{weights_key(spec)}.npz", own)
+    frames = np.split(raw["features"], np.cumsum(raw["lengths"])[:-1])
+    heads = []
+    with torch.inference_mode():
+        for start in range(0, len(frames), 64):
+            group = frames[start:start + 64]
+            x = torch.zeros(len(group), max(len(f) for f in group), raw["features"].shape[1])
+            valid = torch.zeros(x.shape[:2], dtype=torch.bool)
+            for row, f in enumerate(group):
+                x[row, :len(f)], valid[row, :len(f)] = torch.from_numpy(f.astype(np.float32)), True
+            heads.append(network.embed_front(x, valid))
+        mixed = network.mix_front(torch.from_numpy(data["embeddings"]), torch.cat(heads))
+    return mixed.numpy(), data["owners"]
+
+
+def weights_key(spec: str) -> str:
+    """Hash of a checkpoint's tensors outside a front-end head (or of the name, for others)."""
     folder = Path(spec) if Path(spec).is_dir() else Path(__file__).resolve().parents[2] / "resources/models" / spec
-    files = [folder / "model.safetensors", folder / "config.json"]
+    weights = folder / "model.safetensors"
     digest = hashlib.sha1()
-    for file in files:
-        digest.update(file.read_bytes() if file.exists() else spec.encode())
-    return f"{model.info.name}-{digest.hexdigest()[:10]}"
+    if not weights.exists():
+        digest.update(spec.encode())
+        return digest.hexdigest()[:10]
+    with safe_open(weights, "pt") as f:
+        for name in sorted(k for k in f.keys() if not k.startswith(("front_pool.", "front_proj."))):
+            digest.update(name.encode() + f.get_tensor(name).numpy().tobytes())
+    return digest.hexdigest()[:10]
 
 
 def evaluate(spec: str, library, queries, cache_dir: Path) -> dict[str, dict[str, float]]:
     model = load_model(spec)
-    embeddings, owners = file_windows(model, library, cache_dir / f"{cache_key(spec, model)}.npz")
+    embeddings, owners = file_windows(spec, model, library, cache_dir)
     text = model.embed_text([q.text for q in queries])
     results = []
     for query, vector in zip(queries, text):
