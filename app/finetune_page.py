@@ -92,10 +92,10 @@ class FinetunePage(SettingsPage):
         plan = status.plan
         self.plan.setText(f"{plan.get('device_note', '')} Plan: {plan['estimate']}" if plan.get("estimate") else "")
         before = plan.get("before")
-        lines = [f"Held-out folders before: {_metrics(before)}"] if before else []
-        lines += [f"after epoch {point['epoch']:.0f}: mAP@10 {point['t2a/mAP@10']:.3f}"
+        epochs = [f"after epoch {point['epoch']:.0f}: mAP@10 {point['t2a/mAP@10']:.3f}"
                   for point in status.validation if point["step"]]
-        self.validation.setText("\n".join(lines[-6:]))
+        self.validation.setText("\n".join(([f"Held-out folders before: {_metrics(before)}"] if before else [])
+                                          + epochs[-5:]))
         self._show_result(status)
 
     def _show_result(self, status: FinetuneStatus) -> None:

@@ -79,6 +79,8 @@ def main() -> int:
     parser.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda", "mps"))
     parser.add_argument("--home", type=Path, default=HOME)
     parser.add_argument("--library", type=Path, default=DEFAULT_ROOT)
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
+                        help="training config override, as earmark finetune --set")
     args = parser.parse_args()
     library, queries = load_library(args.library), load_queries()
     paths = app_paths(args.home).ensure()
@@ -96,7 +98,7 @@ def main() -> int:
         engine.finetuner.cancel()  # a fresh job every run, and a first run's cost: no log-mels cached yet
         shutil.rmtree(paths.cache / "finetune-mels", ignore_errors=True)
         started = time.perf_counter()
-        engine.finetuner.start(args.minutes, "builtin", args.device)
+        engine.finetuner.start(args.minutes, "builtin", args.device, args.set)
         status = wait(engine)
         wall = time.perf_counter() - started
         if status.state == FAILED:
@@ -120,7 +122,7 @@ def main() -> int:
     print(f"\nfine-tune of builtin on {plan['train_files']} named files ({plan['says_nothing']} names said nothing, "
           f"{plan['long_files']} over 120 s), {args.minutes:g}-minute budget on {plan['device']} "
           f"({plan['threads']} thread(s), batch {plan['batch_size']}):")
-    print(f"  plan: {plan['estimate']}")
+    print(f"  plan: {plan['estimate']}" + (f" overrides: {' '.join(args.set)}" if args.set else ""))
     print(f"  wall time {wall / 60:.1f} min (training phase {(events['evaluating'] - events['training']) / 60:.1f} min), "
           f"{plan['steps']} steps, {plan['steps'] / plan['steps_per_epoch']:.2f} epochs, "
           f"{(events['evaluating'] - events['training']) / max(plan['steps'] / plan['steps_per_epoch'], 1e-9) / 60:.1f} "

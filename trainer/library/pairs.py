@@ -45,11 +45,12 @@ log = logging.getLogger(__name__)
 
 # Words that recorders, phones, cameras and DAWs put in the names they make up. A name of only
 # these, numbers, take markers and single letters says nothing about the sound; in a name that
-# does say something they stay ("Race_Track_Ambience").
+# does say something they stay ("Race_Track_Ambience"). Words that also name a sound (shot,
+# roll, clip, voice, mic, camera, record) are not here: "Shot_01" is a gunshot.
 DEVICE_WORDS = frozenset("""
-zoom tascam dr ste rec recording recordings record take track audio untitled clip voice memo
-mic ch channel bounce bounced export exported render rendered session scene shot sc slate roll
-cam camera dsc img mvi vid video mov marantz pmd roland sony icd ls mixpre sd zaxcom edit
+zoom tascam dr ste rec recording recordings take track audio untitled memo bounce bounced
+export exported render rendered session scene sc slate dsc img mvi vid video mov marantz pmd
+roland sony icd ls mixpre sd zaxcom
 """.split())
 MAX_DESCRIPTION_WORDS = 40  # a long description is mostly notes about the recording, not the sound
 CONTEXT_FOLDERS = 2  # as the corpus captions (trainer/corpus/captions.py)

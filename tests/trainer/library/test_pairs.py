@@ -29,6 +29,8 @@ def test_names_that_say_nothing(name):
     ("DOORWood_Creak Heavy_ACME_PRJ.wav", "creak heavy doors wood"),  # FX name + CatID words, no creator/source
     ("AMBForst_ZOOM0001_ME.wav", "ambience forest"),  # a UCS name with a recorder's FX name: its category
     ("MetalImpactBig03.flac", "metal impact big"),
+    ("Shot_01.wav", "shot"),  # a gunshot, not a film take
+    ("roll_sound.wav", "roll"),
 ])
 def test_names_that_describe(name, expected):
     assert not says_nothing(name)
