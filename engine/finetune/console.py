@@ -33,6 +33,9 @@ def run(engine, args, stop_requested) -> int:
     """``stop_requested()`` turns true on Ctrl-C."""
     finetuner = engine.finetuner
     if args.cancel:
+        if finetuner.status().state == NONE:
+            print("there is no fine-tune to cancel")
+            return 0
         finetuner.cancel()
         print("fine-tune cancelled; the active model is unchanged")
         return 0

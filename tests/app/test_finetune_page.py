@@ -54,3 +54,39 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
                     timeout=FINETUNE_TIMEOUT_MS)
     assert window.client.engine.model_spec == start_model
     dialog.reject()
+
+
+@pytest.mark.slow
+def test_a_run_that_died_with_the_app_continues_when_the_app_starts_again(qtbot, earmark_home, tiny_checkpoint,
+                                                                         tmp_path, monkeypatch):
+    """The trainer is really killed with the app closed; the next window resumes it by itself."""
+    import json
+    import os
+    import signal
+
+    from engine.finetune import Finetuner
+    from engine.finetune.job import RUNNING, STOPPED
+    from engine.paths import app_paths
+    from tests.app.conftest import open_window
+    from tests.engine.finetune.conftest import indexed_home, wait_for
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    paths = indexed_home(tmp_path, tiny_checkpoint)
+    monkeypatch.setenv("EARMARK_HOME", str(paths.data.parent))
+    assert app_paths().data == paths.data
+    finetuner = Finetuner(paths)
+    finetuner.start(5, str(tiny_checkpoint), "cpu", ["steps=400", "save_every=3", *FAST])
+    last = finetuner.job.run_dir / "last" / "config.json"
+    wait_for(lambda: last.exists() and json.loads(last.read_text())["step"] >= 3, what="a first checkpoint")
+    os.kill(int(finetuner.job.pid_file.read_text()), signal.SIGKILL)
+    finetuner._process.wait(timeout=30)
+    assert finetuner.status().state == STOPPED
+    saved = json.loads(last.read_text())["step"]
+
+    window = open_window(qtbot, str(tiny_checkpoint))
+    qtbot.waitUntil(lambda: window.client.finetune.status.state == RUNNING
+                    and window.client.finetune.status.step > saved, timeout=FINETUNE_TIMEOUT_MS)
+    assert f"resumed {finetuner.job.run_dir / 'last'} at step {saved}" in finetuner.job.log_file.read_text()
+    assert window.finetune_label.text().startswith("Fine-tuning")
+    window.client.engine.finetuner.cancel()  # do not leave it training
+    assert not window.client.engine.finetuner.job.folder.exists()
