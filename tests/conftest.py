@@ -30,6 +30,16 @@ def tiny_checkpoint(tmp_path_factory) -> Path:
     return make_tiny_cacophony_checkpoint(tmp_path_factory.mktemp("models") / "tiny")
 
 
+@pytest.fixture(params=["mount", "rename"])
+def drive(request, tmp_path):
+    """A library drive that can really be unplugged and plugged back (tests/drives.py), both kinds."""
+    from tests.drives import Drive
+
+    drive = Drive(tmp_path / "SFX Drive", request.param)
+    yield drive
+    drive.close()
+
+
 @pytest.fixture
 def earmark_home(tmp_path, monkeypatch) -> Path:
     """An empty EARMARK_HOME so no test touches the user's real library."""

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from app.offline import is_offline
@@ -14,17 +13,10 @@ from app.results_model import COLUMNS
 from app.theme import Colors
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, write_library
 from tests.app.test_main_window import names, type_query
-from tests.drives import Drive, HangingShare
+from tests.drives import HangingShare
 from tests.factories import tone, write_audio
 
 WATCH_TIMEOUT_MS = 30_000
-
-
-@pytest.fixture(params=["mount", "rename"])
-def drive(request, tmp_path):
-    drive = Drive(tmp_path / "SFX Drive", request.param)
-    yield drive
-    drive.close()
 
 
 def test_an_unplugged_drive_stays_searchable_greyed_and_comes_back(qtbot, window, drive):

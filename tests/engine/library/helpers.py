@@ -8,6 +8,8 @@ import os
 import stat
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -103,3 +105,13 @@ def run_as_user(args: list[str], **kwargs) -> subprocess.CompletedProcess:
 
 def python_args(code: str) -> list[str]:
     return [sys.executable, "-c", code]
+
+
+def wait_for(condition: Callable[[], object], timeout: float = 60.0, every: float = 0.1) -> bool:
+    """Poll ``condition`` until it holds or ``timeout`` seconds pass; its last answer decides."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(every)
+    return bool(condition())

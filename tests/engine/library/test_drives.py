@@ -20,26 +20,11 @@ from engine.index.records import OFFLINE, OK
 from engine.library.roots import RootProbe
 from engine.library.watcher import LibraryWatcher
 from engine.paths import app_paths
-from tests.drives import Drive, HangingShare
+from tests.drives import HangingShare
+from tests.engine.library.helpers import wait_for
 from tests.factories import noise, tone, write_audio
 
 OFFLINE_WITHIN_S = 15.0  # the watcher checks every second; the rest is slack for a busy 2-core machine
-
-
-def wait_for(condition, timeout: float = 60.0, every: float = 0.1) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
-
-
-@pytest.fixture(params=["mount", "rename"])
-def drive(request, tmp_path):
-    drive = Drive(tmp_path / "SFX Drive", request.param)
-    yield drive
-    drive.close()
 
 
 @pytest.fixture

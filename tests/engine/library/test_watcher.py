@@ -14,16 +14,8 @@ import soundfile as sf
 from engine.facade import Engine
 from engine.library.watcher import LibraryWatcher
 from engine.paths import app_paths
+from tests.engine.library.helpers import wait_for
 from tests.factories import noise, tone, write_audio
-
-
-def wait_for(condition, timeout: float = 60.0, every: float = 0.2) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(every)
-    return condition()
 
 
 def test_events_arrive_debounced_and_a_burst_loses_no_path(tmp_path):
