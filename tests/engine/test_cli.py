@@ -140,6 +140,7 @@ def test_a_database_from_a_newer_earmark_is_a_message_not_a_traceback(cli):
     assert code == 1 and err.startswith("earmark: ") and "update Earmark to open it" in err
 
 
+@pytest.mark.slow
 def test_installed_script_honours_earmark_home(tmp_path, library, tiny_checkpoint):
     env = os.environ | {"EARMARK_HOME": str(tmp_path / "env-home")}
     run = lambda *args: subprocess.run([str(EARMARK), "--model", str(tiny_checkpoint), *map(str, args)], env=env,

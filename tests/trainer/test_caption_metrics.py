@@ -9,6 +9,8 @@ import pytest
 from trainer.cli import main
 from trainer.evaluation.captions import caption_metrics
 
+pytestmark = pytest.mark.slow  # the Java caption scorers start slowly
+
 pytest.importorskip("pycocoevalcap")
 
 REFERENCES = [["a dog is barking", "a dog barks loudly"], ["rain falls on a metal roof", "heavy rain on a roof"],

@@ -48,6 +48,7 @@ def test_cli_reports_bad_input_without_a_traceback(tmp_path, capsys):
     assert "needs init" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_finetune_with_fusion_then_export_and_app_load(tmp_path, run_stage, tiny_checkpoint):
     out = tmp_path / "ft"
     final = run_stage("finetune", out, "--init", str(tiny_checkpoint), steps=6, lr=1e-3,
@@ -63,6 +64,7 @@ def test_finetune_with_fusion_then_export_and_app_load(tmp_path, run_stage, tiny
     assert vectors.shape == (2, backend.info.embedding_dim) and np.all(np.isfinite(vectors))
 
 
+@pytest.mark.slow
 def test_distill_from_an_ensemble(tmp_path, run_stage, tiny_checkpoint):
     teacher_b = run_stage("finetune", tmp_path / "other", "--init", str(tiny_checkpoint), steps=3, lr=1e-3)
     out = tmp_path / "distill"

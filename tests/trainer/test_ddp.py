@@ -11,6 +11,8 @@ import torch.multiprocessing as mp
 from engine.models.cacophony.checkpoint import load_checkpoint
 from tests.trainer import ddp_worker
 
+pytestmark = pytest.mark.slow  # two real processes each
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -14,6 +14,7 @@ from engine.models.cacophony.backend import CacophonyBackend  # noqa: E402
 from trainer.frontend import main  # noqa: E402
 
 
+@pytest.mark.slow
 def test_features_train_mixes_export(tiny_checkpoint, tmp_path, capsys):
     rng = np.random.default_rng(0)
     rows = []

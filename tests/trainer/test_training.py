@@ -17,6 +17,8 @@ from trainer.data.manifest import read_manifest
 from trainer.evaluation.retrieval import evaluate_backend, zero_shot_accuracy
 from trainer.state import STATE_TENSORS
 
+pytestmark = pytest.mark.slow  # real training runs, a minute or more each
+
 
 def read_log(out):
     return [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]

@@ -82,6 +82,7 @@ def test_unplug_and_replug_under_a_running_watcher(engine, drive):
     assert engine.search("bell")[0].name == "bell_ring.wav"
 
 
+@pytest.mark.slow
 def test_earmark_watch_says_when_a_drive_goes_and_comes_back(drive, tmp_path, tiny_checkpoint):
     """The issue's scenario, through the installed command: `earmark watch` running, the drive
     unmounted, then mounted again with a new file on it."""

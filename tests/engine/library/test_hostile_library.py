@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from engine.index.records import ERROR, OK
 from engine.index.store import LibraryStore
@@ -51,6 +52,7 @@ def earmark(home: Path, checkpoint: Path, *args: str) -> subprocess.CompletedPro
     return run_as_user([str(EARMARK), "--home", str(home), "--model", str(checkpoint), *args], timeout=BOUND_S)
 
 
+@pytest.mark.slow
 def test_index_ends_names_every_bad_entry_and_indexes_every_good_file(tmp_path, tiny_checkpoint):
     library, home = tmp_path / "library", tmp_path / "home"
     bad, good = hostile_library(library)

@@ -37,6 +37,7 @@ def test_same_audio_gives_the_same_vector_whatever_the_batch(tiny_clap):
     np.testing.assert_allclose(model.embed_text(["dog bark"]), model.embed_text(["dog bark", "click"])[:1], atol=1e-5)
 
 
+@pytest.mark.slow
 def test_fused_checkpoint_uses_fusion_and_stays_deterministic(tiny_fused_clap):
     """The extractor marks a random short clip as 'longer' under fusion; the backend must not let it."""
     model = load_model(f"clap:{tiny_fused_clap}")

@@ -2,12 +2,14 @@
 import json
 from collections import defaultdict
 
+import pytest
 import soundfile as sf
 
 from trainer.corpus.__main__ import main
 from trainer.data.manifest import read_manifest
 
 
+@pytest.mark.slow
 def test_build_signals_corpus(tmp_path):
     out = tmp_path / "corpus"
     assert main(["build", "--out", str(out), "--sources", "signals", "--mixes", "200", "--val-percent", "20"]) == 0
