@@ -152,14 +152,14 @@ class Tagging:
         def tag_batch(records: list[FileRecord], job_id: str):
             ids = [r.id for r in records]
             windows = {i: embeddings.windows(i) for i in ids}
-            rejected = {
-                i: {s.key for s in items} for i, items in table.for_files(ids, kinds=(TAG,), states=(REJECTED,)).items()
-            }
+            refused = table.for_files(ids, kinds=(TAG, CAPTION), states=(REJECTED,))
+            rejected = {i: {s.key for s in items if s.kind == TAG} for i, items in refused.items()}
             rows = tag_suggestions(model, vocabularies, calibration, records, windows, rejected, job_id)
             problems: dict[str, str] = {}
             if job.captions:
                 captions, problems = caption_suggestions(model, records, CaptionOptions(), job_id)
-                rows += captions
+                said = {(i, s.value) for i, items in refused.items() for s in items if s.kind == CAPTION}
+                rows += [c for c in captions if (c.file_id, c.value) not in said]  # a rejected caption stays so
             return rows, problems, sum(1 for i in ids if not len(windows[i]))
 
         return run_job(job, self.store, table, tag_batch, progress, should_stop)

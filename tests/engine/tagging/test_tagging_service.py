@@ -131,3 +131,16 @@ def test_files_outside_the_library_are_refused(tag_engine, tmp_path):
     with pytest.raises(KeyError, match="not in the library"):
         tag_engine.tagging.suggestions([tmp_path / "elsewhere.wav"])
     assert Path(tag_engine.paths.data / "vocabularies").exists() is False  # nothing was imported
+
+
+def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monkeypatch):
+    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda model=None: replace(DEFAULT, caption_threshold=0.0))
+    bell = named_library / "church_bell_ring.wav"
+    tag_engine.tagging.tag([bell], captions=True)
+    caption = tag_engine.tagging.suggestions([bell])[str(bell)].caption
+    assert caption is not None
+    tag_engine.tagging.reject([bell], keys=[], captions=True)
+    assert tag_engine.tagging.suggestions([bell])[str(bell)].caption is None
+    tag_engine.tagging.tag([bell], captions=True, restart=True)  # the decoder says the same again
+    assert tag_engine.tagging.suggestions([bell])[str(bell)].caption is None
+    assert tag_engine.file_info(bell).record.caption == ""
