@@ -16,6 +16,9 @@ from engine.finetune.launcher import DEVICES
 
 POLL_SECONDS = 0.5
 SHOWN = ("t2a/R@1", "t2a/R@10", "t2a/mAP@10")
+LOG_SECONDS = 30.0
+_TTY = sys.stderr.isatty()
+_CLEAR = "\r\033[K" if _TTY else "\n"  # the progress line is rewritten on a terminal only
 
 
 def add_arguments(command: argparse.ArgumentParser) -> None:
@@ -58,29 +61,35 @@ def run(engine, args, stop_requested) -> int:
     if status.state == FAILED:
         print(f"earmark: fine-tuning failed: {status.error}", file=sys.stderr)
         return 1
+    if status.state == NONE:
+        print("earmark: the fine-tune was cancelled elsewhere", file=sys.stderr)
+        return 1
     return _decide(engine, status, args.force)
 
 
 def _watch(finetuner, stop_requested) -> FinetuneStatus:
-    seen_messages, seen_epochs = 0, 0
+    """Print each event and validation as it comes, and a progress line: rewritten in place on a
+    terminal, else a line every :data:`LOG_SECONDS` (a log must not get one per poll)."""
+    seen_messages, seen_epochs, printed = 0, 0, 0.0
     while True:
         status = finetuner.status()
         events = finetuner.job.events()
         for event in events[seen_messages:]:
-            print(f"\r\033[K{event['message']}", file=sys.stderr)
+            print(f"{_CLEAR}{event['message']}", file=sys.stderr)
         seen_messages = len(events)
         for point in status.validation[seen_epochs:]:
-            print(f"\r\033[Kvalidation at step {point['step']}: " + _metrics(point), file=sys.stderr)
+            print(f"{_CLEAR}validation at step {point['step']}: " + _metrics(point), file=sys.stderr)
         seen_epochs = len(status.validation)
         if status.state in (DONE, FAILED, NONE) or (status.state == STOPPED and seen_messages):
             return status
         if stop_requested():
             return status
-        if status.steps and status.step:
+        if status.steps and status.step and (_TTY or time.monotonic() - printed > LOG_SECONDS):
             eta = f" · about {status.eta_s / 60:.1f} min left" if status.eta_s is not None else ""
             loss = f" · loss {status.loss:.3f}" if status.loss is not None else ""
-            print(f"\r\033[Kstep {status.step}/{status.steps} · epoch {status.epoch + 1}/{max(status.epochs, 1):.0f}"
+            print(f"{_CLEAR}step {status.step}/{status.steps} · epoch {status.epoch + 1}/{max(status.epochs, 1):.0f}"
                   f"{loss}{eta}", end="", file=sys.stderr, flush=True)
+            printed = time.monotonic()
         time.sleep(POLL_SECONDS)
 
 
