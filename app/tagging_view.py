@@ -73,6 +73,7 @@ class TaggingController(QObject):
         self.client.job_finished.connect(self._job_finished)
         self.client.error.connect(window.show_error)
         self.status.cancel_button.clicked.connect(self.client.cancel)
+        self.folder_actions = {}
         for captions, text in (
             (False, "Suggest tags for this folder"),
             (True, "Suggest tags and captions for this folder"),
@@ -80,6 +81,7 @@ class TaggingController(QObject):
             action = QAction(text, window.library.folders)
             action.triggered.connect(lambda _checked=False, c=captions: self.suggest_for_folder(c))
             window.library.folders.addAction(action)
+            self.folder_actions[captions] = action
         window.library.folders.setContextMenuPolicy(Qt.ActionsContextMenu)
 
     def suggest(self, paths: list[str], captions: bool) -> None:
@@ -97,14 +99,13 @@ class TaggingController(QObject):
     def _model_ready(self, info) -> None:
         box = self.window.tags.suggestions
         box.set_threshold(self.window.client.settings().tag_threshold)
-        box.with_captions.setEnabled(info.can_caption)
-        box.with_captions.setToolTip(
-            "Also write a caption with the model's decoder (slower)"
-            if info.can_caption
-            else f"{info.name} has no caption decoder"
-        )
-        if not info.can_caption:
+        engine = self.window.client.engine
+        problem = engine.tagging.caption_problem() if engine is not None else "the library is closed"
+        box.with_captions.setEnabled(not problem)
+        box.with_captions.setToolTip(problem.capitalize() or "Also write a caption with the model's decoder (slower)")
+        if problem:
             box.with_captions.setChecked(False)
+        self.folder_actions[True].setEnabled(not problem)
 
     def _threshold_changed(self, value: float) -> None:
         self.client.set_threshold(value)

@@ -91,6 +91,19 @@ class Tagging:
     def calibration(self, model: AudioTextModel | None = None) -> Calibration:
         return load_calibration((model or self._model()).info.name)
 
+    def caption_problem(self, model: AudioTextModel | None = None) -> str:
+        """Why the model's captions are not offered, or "" when they are: it has no decoder, or its
+        captions of unseen sounds were measured worse than nothing (a caption threshold of 1)."""
+        model = model or self._model()
+        if not model.info.can_caption:
+            return f"the model {model.info.name} has no caption decoder"
+        if self.calibration(model).caption_threshold >= 1.0:
+            return (
+                f"the captions of {model.info.name} were measured worse than nothing on sounds it never "
+                f"heard (bench/tagging.py), so none are shown"
+            )
+        return ""
+
     # -- jobs ----------------------------------------------------------------------------------
 
     def table(self, model: AudioTextModel | None = None) -> SuggestionTable:
@@ -114,11 +127,8 @@ class Tagging:
         """Suggest tags (and captions) for files and everything under folders. An unfinished job
         for the same files, model and captions choice resumes where it stopped, unless ``restart``."""
         model = self._model()
-        if captions and not model.info.can_caption:
-            raise ValueError(
-                f"the model {model.info.name} has no caption decoder: tag without captions, "
-                f"or switch to a Cacophony model"
-            )
+        if captions and self.caption_problem(model):
+            raise ValueError(f"{self.caption_problem(model)}: tag without captions")
         wanted = [_absolute(t) for t in targets]
         if not wanted:
             raise ValueError("nothing to tag: name files or folders")

@@ -144,3 +144,11 @@ def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monk
     tag_engine.tagging.tag([bell], captions=True, restart=True)  # the decoder says the same again
     assert tag_engine.tagging.suggestions([bell])[str(bell)].caption is None
     assert tag_engine.file_info(bell).record.caption == ""
+
+
+def test_captions_measured_worse_than_nothing_are_not_made(tag_engine, named_library, monkeypatch):
+    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda model=None: replace(DEFAULT, caption_threshold=1.0))
+    assert "worse than nothing" in tag_engine.tagging.caption_problem()
+    with pytest.raises(ValueError, match="worse than nothing"):
+        tag_engine.tagging.tag([named_library], captions=True)
+    assert tag_engine.tagging.pending_job() is None  # refused before any job was started
