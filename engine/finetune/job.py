@@ -24,10 +24,12 @@ import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING
 
 from engine.fs import atomic_file
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 # Job states, as the app and the CLI show them.
 NONE, STARTING, RUNNING, STOPPED, FAILED, DONE = "none", "starting", "running", "stopped", "failed", "done"
@@ -79,6 +81,8 @@ class JobFolder:
     pid_file = property(lambda self: self.folder / "pid")
 
     def lock(self) -> FileLock:
+        from filelock import FileLock  # here, not at the top: the app reads job states at start
+
         self.folder.mkdir(parents=True, exist_ok=True)
         return FileLock(self.folder / "lock")
 
@@ -86,6 +90,8 @@ class JobFolder:
         """A trainer process holds the lock (checked by trying to take it, never by a pid alone)."""
         if not (self.folder / "lock").exists():
             return False
+        from filelock import Timeout
+
         probe = self.lock()
         try:
             probe.acquire(timeout=0)
