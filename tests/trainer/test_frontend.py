@@ -10,8 +10,8 @@ import soundfile as sf
 
 pytest.importorskip("aisfx")
 
-from engine.models.cacophony.backend import CacophonyBackend  # noqa: E402
-from trainer.frontend import main  # noqa: E402
+from engine.models.cacophony.backend import CacophonyBackend  # noqa: E402 - imported only once aisfx is known to be installed
+from trainer.frontend import main  # noqa: E402 - imported only once aisfx is known to be installed
 
 
 @pytest.mark.slow

@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from engine.facade import Engine
 from engine.index.store import LibraryStore
 from engine.library.indexer import Indexer
 from engine.models.registry import load_model
+from engine.paths import app_paths
 from tests.engine.library.helpers import CountingModel
 
 
@@ -37,3 +39,12 @@ def library(tmp_path, store) -> Path:
 @pytest.fixture
 def indexer(store, model):
     return Indexer(store, model)
+
+
+@pytest.fixture
+def engine(tmp_path, tiny_checkpoint):
+    """A whole engine for the watcher and drive tests, quick to react (0.3 s debounce)."""
+    engine = Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint))
+    engine.settings.watch_debounce_s = 0.3
+    yield engine
+    engine.close()

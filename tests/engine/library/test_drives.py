@@ -19,20 +19,11 @@ from engine.facade import Engine
 from engine.index.records import OFFLINE, OK
 from engine.library.roots import RootProbe
 from engine.library.watcher import LibraryWatcher
-from engine.paths import app_paths
 from tests.drives import HangingShare
 from tests.engine.library.helpers import wait_for
 from tests.factories import noise, tone, write_audio
 
 OFFLINE_WITHIN_S = 15.0  # the watcher checks every second; the rest is slack for a busy 2-core machine
-
-
-@pytest.fixture
-def engine(tmp_path, tiny_checkpoint):
-    engine = Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint))
-    engine.settings.watch_debounce_s = 0.3
-    yield engine
-    engine.close()
 
 
 def statuses(engine: Engine, folder) -> dict[str, str]:

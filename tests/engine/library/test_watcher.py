@@ -11,9 +11,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from engine.facade import Engine
 from engine.library.watcher import LibraryWatcher
-from engine.paths import app_paths
 from tests.engine.library.helpers import wait_for
 from tests.factories import noise, tone, write_audio
 
@@ -54,14 +52,6 @@ def test_reading_files_raises_no_batches(tmp_path):
     finally:
         watcher.stop()
     assert batches == []
-
-
-@pytest.fixture
-def engine(tmp_path, tiny_checkpoint):
-    engine = Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint))
-    engine.settings.watch_debounce_s = 0.3
-    yield engine
-    engine.close()
 
 
 @pytest.mark.slow

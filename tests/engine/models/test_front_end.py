@@ -9,10 +9,10 @@ from safetensors import safe_open
 
 pytest.importorskip("aisfx")
 
-from engine.models.cacophony.aisfx_front import DIM, AisfxFrontEnd  # noqa: E402
-from engine.models.cacophony.backend import CacophonyBackend  # noqa: E402
-from engine.models.cacophony.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint  # noqa: E402
-from engine.models.cacophony.model import Cacophony  # noqa: E402
+from engine.models.cacophony.aisfx_front import DIM, AisfxFrontEnd  # noqa: E402 - imported only once aisfx is known to be installed
+from engine.models.cacophony.backend import CacophonyBackend  # noqa: E402 - imported only once aisfx is known to be installed
+from engine.models.cacophony.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint  # noqa: E402 - imported only once aisfx is known to be installed
+from engine.models.cacophony.model import Cacophony  # noqa: E402 - imported only once aisfx is known to be installed
 
 
 @pytest.fixture(scope="module")
