@@ -22,19 +22,6 @@ EARMARK = Path(sys.executable).with_name("earmark")
 
 
 @pytest.fixture
-def cli(tmp_path, tiny_checkpoint, capsys):
-    home = tmp_path / "home"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--home", str(home), "--model", str(tiny_checkpoint), *map(str, args)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.home = home
-    return run
-
-
-@pytest.fixture
 def indexed(cli, library):
     assert cli("add-folder", library)[0] == 0
     assert cli("index")[0] == 0

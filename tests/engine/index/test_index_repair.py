@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.cli import main
 from engine.index.health import diagnose, valid_vectors
 from engine.index.schema import read_all
 from engine.index.store import LibraryStore
@@ -26,35 +25,22 @@ from tests.engine.library.helpers import checksums
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture
-def earmark(tmp_path, tiny_checkpoint, capsys):
-    home = tmp_path / "home"
-
-    def run(*args: str) -> tuple[int, str, str]:
-        code = main(["--home", str(home), "--model", str(tiny_checkpoint), *map(str, args)])
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    run.home = home
-    return run
-
-
-def assert_says_damaged(earmark, table: str) -> None:
+def assert_says_damaged(cli, table: str) -> None:
     for command in (["status"], ["search", "hum"], ["index"]):
-        code, _, err = earmark(*command)
+        code, _, err = cli(*command)
         assert code == 1, (command, err)
         message = err.strip().splitlines()[-1]
         assert message.startswith("earmark: The index is damaged:") and f"(table '{table}')" in message, message
         assert "Run `earmark repair`" in message and "Traceback" not in err, message
 
 
-def assert_works(earmark, files: int) -> LibraryStore:
-    code, out, _ = earmark("status")
+def assert_works(cli, files: int) -> LibraryStore:
+    code, out, _ = cli("status")
     assert code == 0 and f"files: {files} searchable, 0 failed" in out, out
-    code, out, _ = earmark("search", "clip")
+    code, out, _ = cli("search", "clip")
     assert code == 0 and "clip_" in out
-    assert diagnose(index_dir(earmark.home)) == []
-    store = LibraryStore(index_dir(earmark.home))
+    assert diagnose(index_dir(cli.home)) == []
+    store = LibraryStore(index_dir(cli.home))
     assert len({r.path for r in store.find_files()}) == len(store.find_files()) == files
     table = store.embeddings(store.models().popitem()[0])
     rows = read_all(table.table.search().limit(None))
@@ -64,51 +50,51 @@ def assert_works(earmark, files: int) -> LibraryStore:
     return store
 
 
-def test_a_truncated_data_file_is_named_and_repair_keeps_the_tags(earmark, tmp_path, tiny_checkpoint):
+def test_a_truncated_data_file_is_named_and_repair_keeps_the_tags(cli, tmp_path, tiny_checkpoint):
     library = tmp_path / "library"
-    paths = tagged_index(earmark.home, library, tiny_checkpoint)
+    paths = tagged_index(cli.home, library, tiny_checkpoint)
     before = checksums(library)
-    truncate(data_files(earmark.home, "files")[-1])  # the caption's write: the newest fragment
-    assert_says_damaged(earmark, "files")
-    code, out, _ = earmark("repair")
+    truncate(data_files(cli.home, "files")[-1])  # the caption's write: the newest fragment
+    assert_says_damaged(cli, "files")
+    code, out, _ = cli("repair")
     assert code == 0, out
     assert (
         "repaired the list of indexed files, with your tags and captions (table 'files'): 10 file records kept" in out
         and "failed to fill whole buffer" in out
     )
-    store = assert_works(earmark, 10)
+    store = assert_works(cli, 10)
     for name in ("clip_01.wav", "clip_02.wav"):
         assert store.get_file(str(paths[name])).tags == TAGS  # written before the damaged fragment: kept
     assert store.get_file(str(paths["clip_03.wav"])).caption == ""  # it was in the truncated file: lost
-    code, out, _ = earmark("repair")
+    code, out, _ = cli("repair")
     assert code == 0 and "the index is healthy: nothing to repair" in out
     assert checksums(library) == before
 
 
-def test_every_files_data_file_truncated_the_files_on_disk_come_back(earmark, tmp_path, tiny_checkpoint):
-    tagged_index(earmark.home, tmp_path / "library", tiny_checkpoint)
-    for path in data_files(earmark.home, "files"):
+def test_every_files_data_file_truncated_the_files_on_disk_come_back(cli, tmp_path, tiny_checkpoint):
+    tagged_index(cli.home, tmp_path / "library", tiny_checkpoint)
+    for path in data_files(cli.home, "files"):
         truncate(path)
-    code, out, _ = earmark("repair")
+    code, out, _ = cli("repair")
     assert code == 0 and "0 file records kept, 10 lost: the next index run finds those files on disk again" in out
     assert "10 added" in out
-    assert_works(earmark, 10)
+    assert_works(cli, 10)
 
 
-def test_overwritten_vectors_and_a_garbled_manifest_are_repaired(earmark, tmp_path, tiny_checkpoint):
-    paths = tagged_index(earmark.home, tmp_path / "library", tiny_checkpoint)
-    vectors = vector_table(earmark.home)
-    for path in data_files(earmark.home, vectors):
+def test_overwritten_vectors_and_a_garbled_manifest_are_repaired(cli, tmp_path, tiny_checkpoint):
+    paths = tagged_index(cli.home, tmp_path / "library", tiny_checkpoint)
+    vectors = vector_table(cli.home)
+    for path in data_files(cli.home, vectors):
         overwrite_middle(path)  # reads without an error: only the numbers are wrong
-    garble_newest_manifest(earmark.home, "meta")
-    assert {d.table for d in diagnose(index_dir(earmark.home))} == {vectors, "meta"}
-    code, _, err = earmark("status")
+    garble_newest_manifest(cli.home, "meta")
+    assert {d.table for d in diagnose(index_dir(cli.home))} == {vectors, "meta"}
+    code, _, err = cli("status")
     assert code == 1 and "(table 'meta')" in err and "Run `earmark repair`" in err
-    code, out, _ = earmark("repair")
+    code, out, _ = cli("repair")
     assert code == 0, out
     assert f"(table '{vectors}'): the windows of" in out and "are not unit length" in out
     assert "(table 'meta')" in out and "unreadable version" in out and "moved aside" in out
     assert "what could not be read is kept in" in out and "updated" in out
-    store = assert_works(earmark, 10)
+    store = assert_works(cli, 10)
     assert store.get_file(str(paths["clip_03.wav"])).caption == "a low hum"
     assert store.get_file(str(paths["clip_01.wav"])).tags == TAGS
