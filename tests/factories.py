@@ -5,6 +5,7 @@ word-level vocabulary written to disk, saved the way a real model folder is.
 """
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -71,3 +72,20 @@ def make_tiny_cacophony_checkpoint(folder: Path, seed: int = 0, **overrides) -> 
     folder = Path(folder)
     model, tokenizer = make_tiny_cacophony(folder.parent / f"{folder.name}-build", seed, **overrides)
     return save_checkpoint(model, tokenizer, folder, extra={"name": "tiny-test"})
+
+
+def debian_package(root: Path, package: str) -> Path:
+    """The tree of a data package ``package`` under ``root`` (its DEBIAN/control written);
+    returns the game's data folder, usr/share/games/<name>, to put sound files in."""
+    (root / "DEBIAN").mkdir(parents=True)
+    (root / "DEBIAN/control").write_text(f"Package: {package}\nVersion: 1.0\nArchitecture: all\n"
+                                         "Maintainer: Test <t@example.org>\nDescription: test\n")
+    game = root / "usr/share/games" / package.removesuffix("-data")
+    game.mkdir(parents=True)
+    return game
+
+
+def build_deb(root: Path, deb: Path) -> Path:
+    """A real .deb of the tree at ``root`` (dpkg-deb), as apt-get download would leave it."""
+    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(deb)], check=True, capture_output=True)
+    return deb

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -17,9 +16,15 @@ from bench.ood import by_category, chance, judge, load_library, load_queries, uc
 from bench.ood.library import OodFile, build
 from bench.ood.ucs import RULES
 from engine.words import ucs_categories
+from tests.factories import build_deb, debian_package
 from trainer.corpus.debian import PACKAGE_SETS
-from trainer.corpus.packages import (EVALUATION_PACKAGES, PackageNotAllowed, check_evaluable, check_trainable,
-                                     reserved_packages)
+from trainer.corpus.packages import (
+    EVALUATION_PACKAGES,
+    PackageNotAllowed,
+    check_evaluable,
+    check_trainable,
+    reserved_packages,
+)
 
 EVERYDAY = {"footsteps", "doors", "impacts", "glass", "water", "fire", "weather", "vehicles", "machines", "animals",
             "ui", "whooshes", "weapons", "voices"}
@@ -95,10 +100,7 @@ def test_judge_uses_the_ranks_of_all_relevant_files():
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
 def test_build_drops_copies_music_and_long_files(tmp_path):
     root = tmp_path / "pkg"
-    (root / "DEBIAN").mkdir(parents=True)
-    (root / "DEBIAN/control").write_text("Package: toyood-data\nVersion: 1.0\nArchitecture: all\n"
-                                         "Maintainer: Test <t@example.org>\nDescription: test\n")
-    sounds = root / "usr/share/games/toyood/sounds"
+    sounds = debian_package(root, "toyood-data") / "sounds"
     for folder in ("doors", "copies", "music"):
         (sounds / folder).mkdir(parents=True)
     rng = np.random.default_rng(0)
@@ -110,8 +112,7 @@ def test_build_drops_copies_music_and_long_files(tmp_path):
     sf.write(sounds / "doors/long_ambience.wav", (rng.standard_normal(31 * 8000) * 0.1).astype(np.float32), 8000)
     out = tmp_path / "ood"
     (out / "debs").mkdir(parents=True)
-    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(out / "debs/toyood-data_1.0_all.deb")],
-                   check=True, capture_output=True)
+    build_deb(root, out / "debs/toyood-data_1.0_all.deb")
 
     build(out, ["toyood-data"], workers=1)
 

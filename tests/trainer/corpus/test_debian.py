@@ -1,6 +1,5 @@
 """Audio comes out of a real .deb, also from inside the zip archives Quake-engine games use."""
 import shutil
-import subprocess
 import zipfile
 
 import numpy as np
@@ -8,6 +7,7 @@ import pytest
 import soundfile as sf
 
 from engine.audio.decode import load_mono
+from tests.factories import build_deb, debian_package
 from trainer.corpus import debian
 from trainer.corpus.__main__ import main as corpus_main
 from trainer.corpus.captions import package_words, path_caption
@@ -23,11 +23,8 @@ def wav_bytes(path) -> bytes:
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
 def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
     root = tmp_path / "pkg"
-    (root / "DEBIAN").mkdir(parents=True)
-    (root / "DEBIAN/control").write_text("Package: toygame-data\nVersion: 1.0\nArchitecture: all\n"
-                                         "Maintainer: Test <t@example.org>\nDescription: test\n")
-    game = root / "usr/share/games/toygame"
-    (game / "sounds").mkdir(parents=True)
+    game = debian_package(root, "toygame-data")
+    (game / "sounds").mkdir()
     wav = wav_bytes(game / "sounds/door_open.wav")
     (game / "readme.txt").write_text("not audio")
     with zipfile.ZipFile(game / "pak0.pk3", "w") as pack:
@@ -35,9 +32,7 @@ def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
         pack.writestr("maps/level.bsp", b"map")
         pack.writestr("../../escape.wav", wav)
     (game / "broken.pk3").write_bytes(b"PK\x03\x04 cut off")
-    deb = tmp_path / "toygame-data_1.0_all.deb"
-    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(deb)], check=True,
-                   capture_output=True)
+    deb = build_deb(root, tmp_path / "toygame-data_1.0_all.deb")
 
     dest = tmp_path / "extracted"
     files = debian.extract_audio(deb, dest)
@@ -76,10 +71,7 @@ def test_reserved_and_evaluation_packages_are_refused_before_any_download(tmp_pa
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
 def test_a_copied_file_is_dropped(tmp_path):
     root = tmp_path / "pkg"
-    (root / "DEBIAN").mkdir(parents=True)
-    (root / "DEBIAN/control").write_text("Package: toycopy-data\nVersion: 1.0\nArchitecture: all\n"
-                                         "Maintainer: Test <t@example.org>\nDescription: test\n")
-    sounds = root / "usr/share/games/toycopy/sounds"
+    sounds = debian_package(root, "toycopy-data") / "sounds"
     (sounds / "old").mkdir(parents=True)
     rng = np.random.default_rng(1)
     bark = (rng.standard_normal(8000) * 0.1).astype(np.float32)
@@ -88,8 +80,7 @@ def test_a_copied_file_is_dropped(tmp_path):
     sf.write(sounds / "cat_meow.wav", (rng.standard_normal(8000) * 0.1).astype(np.float32), 16000)
     out = tmp_path / "corpus"
     (out / "debs").mkdir(parents=True)
-    subprocess.run(["dpkg-deb", "--build", "--root-owner-group", str(root), str(out / "debs/toycopy-data_1.0_all.deb")],
-                   check=True, capture_output=True)
+    build_deb(root, out / "debs/toycopy-data_1.0_all.deb")
 
     clips = debian.build(out, ["toycopy-data"], workers=1)
     names = sorted(c.captions[0] for c in clips)
