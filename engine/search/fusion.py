@@ -82,12 +82,13 @@ def fuse(vector: list[FileMatch], text: list[FileMatch], sound_weight: float = S
     vector_rank = {m.file_id: (rank, m) for rank, m in enumerate(vector, 1)}
     text_rank = {m.file_id: (rank, m) for rank, m in enumerate(text, 1)}
     sound, words = relative_scores(vector, from_weakest=True), relative_scores(text, from_weakest=False)
-    best = (1.0 if text else 0.0) + (sound_weight if text else 1.0) * (1.0 if vector else 0.0)
+    weight = sound_weight if text else 1.0  # no keyword match at all: the sound is the whole score
+    best = (1.0 if text else 0.0) + (weight if vector else 0.0)
     hits = []
     for file_id in vector_rank.keys() | text_rank.keys():
         v_rank, v_match = vector_rank.get(file_id, (None, None))
         t_rank, t_match = text_rank.get(file_id, (None, None))
-        score = words.get(file_id, 0.0) + (sound_weight if text else 1.0) * sound.get(file_id, 0.0)
+        score = words.get(file_id, 0.0) + weight * sound.get(file_id, 0.0)
         hits.append(FusedHit(file_id, 100.0 * score / best, v_match, v_rank, t_match.score if t_match else None,
                              t_rank))
     # a tie goes to the better keyword rank, then the better vector rank, then the id
