@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 
 from app.finetune_page import FinetunePage
 from app.settings_dialog import SettingsDialog
+from engine.finetune.job import DONE, RUNNING
 from tests.app.conftest import index_folder
 from tests.engine.finetune.conftest import FAST
 from tests.finetune_library import write_named_library
@@ -20,7 +21,7 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
     index_folder(qtbot, window, write_named_library(tmp_path / "Library", files_per_folder=4))
     start_model = window.client.engine.model_spec
     start_name = window.client.model_info.name
-    window.client.finetune.overrides = ["steps=30", *FAST]  # a few seconds of the tiny model
+    window.client.finetune.overrides = ["steps=60", *FAST]  # several seconds of the tiny model
     re_embedded = []
     window.client.switch_progress.connect(lambda done, total: re_embedded.append((done, total)))
 
@@ -31,12 +32,21 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
     dialog.show()
     page.minutes.setValue(5)
     page.device.setCurrentIndex(page.device.findData("cpu"))
+    # What the page and the status bar showed while the run was training (each poll, as it came:
+    # a fast machine can finish the few steps between two looks, so they are kept, not awaited).
+    shown = []
+    page.finetune.status_changed.connect(lambda status: shown.append(
+        (page.progress.isVisible(), page.progress.value(), page.state.text(), page.start_button.isEnabled(),
+         page.cancel_button.isEnabled(), page.plan.text(), page.validation.text(), window.finetune_label.text()))
+        if status.state == RUNNING and status.step > 0 else None)
     qtbot.mouseClick(page.start_button, Qt.LeftButton)
 
-    qtbot.waitUntil(lambda: page.progress.isVisible() and page.progress.value() > 0, timeout=FINETUNE_TIMEOUT_MS)
-    assert "step" in page.state.text() and not page.start_button.isEnabled() and page.cancel_button.isEnabled()
-    assert "Plan:" in page.plan.text() and "Held-out folders before" in page.validation.text()
-    assert window.finetune_label.text().startswith("Fine-tuning")
+    qtbot.waitUntil(lambda: bool(shown) or page.finetune.status.state == DONE, timeout=FINETUNE_TIMEOUT_MS)
+    assert shown, "no poll saw the run training with a step done"
+    visible, value, state, start_enabled, cancel_enabled, plan, validation, label = shown[0]
+    assert visible and value > 0 and "step" in state and not start_enabled and cancel_enabled
+    assert "Plan:" in plan and "Held-out folders before" in validation
+    assert label.startswith("Fine-tuning")
 
     # Done and better: the swap starts by itself and re-embeds in the background.
     qtbot.waitUntil(lambda: window.client.model_info is not None and window.client.model_info.name != start_name,
