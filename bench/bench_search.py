@@ -5,9 +5,10 @@
 
 Per size: numpy brute force and LanceDB's exact scan (both exact), then each approximate
 index: build time, p50/p95 latency and recall@10 of windows against the exact top 10.
-Then the whole query through ``Searcher.search`` (text encoding, vector search, BM25,
-fusion, record fetch) with the tiny test model and with a MiniLM text tower, both
-projecting to the bench's dimension, over the store with its vector index built.
+Then the whole query through ``Searcher.search`` (text and words encoding, vector search,
+BM25, the nearest names in the words space, fusion, record fetch) with the tiny test model
+and with a MiniLM text tower, both projecting to the bench's dimension, over the store with
+its vector index built and one synthetic name vector per file.
 
 The vectors are synthetic but clustered like embeddings are (files scattered around
 topic centres, windows around their file), L2-normalised; uniform random vectors would
@@ -31,6 +32,7 @@ from lancedb.index import HnswSq, IvfPq
 
 from engine.index import FileRecord, LibraryStore, Windows
 from engine.index.vectors import WindowMatches
+from engine.index.word_vectors import WordVectorTable
 from engine.models.base import AudioTextModel
 from engine.search import Searcher
 
@@ -98,6 +100,29 @@ def fill_store(store: LibraryStore, model, vectors: np.ndarray, topics: np.ndarr
                           Windows(starts, starts + 10.0, vectors[rows])))
         ids += [r.id for r in store.commit_embedded(model, items)]
     return np.array(ids, np.int64)
+
+
+def fill_word_vectors(store: LibraryStore, model: AudioTextModel, file_ids: np.ndarray, topics: np.ndarray,
+                      rng: np.random.Generator) -> None:
+    """One name vector per file, clustered by topic like the windows, in ``model``'s words space
+    (its size is that of ``embed_words``); the table of an earlier model is dropped first, and
+    its ANN index is built as the store's policy would."""
+    dim = model.embed_words(["x"]).shape[1]
+    name = WordVectorTable.table_name(model.info.name)
+    if name in store.db.list_tables().tables:
+        store.db.drop_table(name)
+        store.meta.table.delete(f"key = '{WordVectorTable.META_PREFIX}{name}'")
+    store._word_vectors.pop(model.info.name, None)
+    table = store.word_vectors(model.info.name, dim=dim)
+    centres = rng.standard_normal((topics.max() + 1, dim), dtype=np.float32)
+    for lo in range(0, len(file_ids), 20_000):
+        ids = file_ids[lo:lo + 20_000]
+        vectors = centres[topics[lo:lo + len(ids)]] + 0.8 * rng.standard_normal((len(ids), dim), dtype=np.float32)
+        texts = [f"name {i}" for i in ids]
+        table.put({int(i): (t,) for i, t in zip(ids, texts)}, dict(zip(texts, vectors)))
+    table.table.optimize()
+    if table.count() >= table.policy.min_rows:
+        table.build_ann_index()
 
 
 def timed(fn, inputs) -> tuple[float, float, list]:
@@ -190,6 +215,12 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
     for model_label, model in models.items():
         p50, p95, _ = timed(lambda t: model.embed_text([t]), texts)
         rows.append(Row(label, f"text encoding only ({model_label})", None, p50, p95))
+        p50, p95, _ = timed(lambda t: model.embed_words([t]), texts)
+        rows.append(Row(label, f"words encoding only ({model_label})", None, p50, p95))
+        tic = time.perf_counter()
+        fill_word_vectors(store, model, file_ids, topics, rng)
+        print(f"[{label}] word vectors of {model_label} written and indexed in {time.perf_counter() - tic:.1f}s",
+              flush=True)
         searcher = Searcher(store, model)
         p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), texts)
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))

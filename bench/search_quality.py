@@ -6,19 +6,25 @@ The out-of-distribution library (``python -m bench.ood build``) is indexed twice
 audio: under its shipped names (``named/``) and under names that say nothing (``opaque/``,
 ``Take_0001.ogg``). Every query of ``bench/ood/queries.py`` runs through
 
-- Earmark's hybrid search, its keyword half alone and its sound half alone (``Searcher``),
-- an independent baseline: ``bm25s`` (a maintained BM25 package) with the Snowball English
-  stemmer over the words of each file's path below the library folder,
+- Earmark's hybrid search and each of its rankings alone (``Searcher``): keywords (BM25 over
+  the name fields), meaning (the names in the model's words space), sound (the audio);
+- two independent baselines: ``bm25s`` (a maintained BM25 package) with the Snowball English
+  stemmer over the words of each file's path below the library folder, split by Earmark's own
+  tokeniser (``engine.words``), and the same over a plain split on punctuation and spaces (what
+  a file manager's search sees);
 
-on the named library, then the hybrid and the sound half on the opaque one (where keyword search
-has nothing to find). Printed: R@1, R@10 and mAP@10 (AP capped at min(right files, 10)) overall
+on the named library, then the hybrid and the sound alone on the opaque one (where names have
+nothing to find). Printed: R@1, R@10 and mAP@10 (AP capped at min(right files, 10)) overall
 and per query category, with chance. ``--sweep`` also prints overall mAP@10 for other fusion and
-field weights, which is how the defaults in engine/search/fusion.py and engine/index/text.py
-were chosen. Indexes are kept under ``--work`` so a second run only searches. Asserts nothing.
+field weights, each with its score on the odd and the even queries (a weight chosen on one half
+should hold on the other), which is how the defaults in engine/search/fusion.py and
+engine/index/text.py were chosen. Indexes are kept under ``--work`` so a second run only
+searches. Asserts nothing.
 """
 from __future__ import annotations
 
 import argparse
+import re
 import statistics
 import time
 from collections.abc import Callable
@@ -32,7 +38,8 @@ from engine.facade import Engine
 from engine.index.text import FOLDER, INFO, NAME, TEXT_FIELDS
 from engine.paths import app_paths
 from engine.search import Searcher
-from engine.search.fusion import SOUND_WEIGHT
+from engine.search.fusion import FusionWeights
+from engine.search.searcher import MEANING, RANKINGS, SOUND, WORDS
 from engine.words import words
 
 CUTOFF = 10
@@ -51,16 +58,22 @@ def open_library(home: Path, folder: Path, model: str) -> Engine:
     return engine
 
 
-def bm25_baseline(root: Path, files: list[OodFile]) -> Ranker:
-    """bm25s over the stemmed words of each path below ``root`` (folders and file name)."""
+def plain_split(text: str) -> list[str]:
+    """Lower-case runs of letters and digits: no camelCase, digit or compound splitting."""
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def bm25_baseline(root: Path, files: list[OodFile], split: Callable[[str], list[str]] = words) -> Ranker:
+    """bm25s over the stemmed words of each path below ``root`` (folders and file name), the
+    path and the query cut into words by ``split``."""
     stemmer = Stemmer.Stemmer("english")
     paths = [f.named for f in files]
-    corpus = [" ".join(words(str(p.relative_to(root).with_suffix("")))) for p in paths]
+    corpus = [" ".join(split(str(p.relative_to(root).with_suffix("")))) for p in paths]
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize(corpus, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
 
     def rank(query: str) -> list[Path]:
-        tokens = bm25s.tokenize([" ".join(words(query))], stopwords="en", stemmer=stemmer, show_progress=False)
+        tokens = bm25s.tokenize([" ".join(split(query))], stopwords="en", stemmer=stemmer, show_progress=False)
         if not tokens.vocab:
             return []
         found, scores = retriever.retrieve(tokens, k=CUTOFF, show_progress=False)
@@ -68,14 +81,9 @@ def bm25_baseline(root: Path, files: list[OodFile]) -> Ranker:
     return rank
 
 
-def earmark(engine: Engine, use_words: bool = True, **weights) -> Ranker:
+def earmark(engine: Engine, rankings: frozenset[str] = RANKINGS, **weights) -> Ranker:
     searcher = Searcher(engine.store, engine.model, **weights)
-    return lambda query: [Path(h.path) for h in searcher.search(query, limit=CUTOFF, use_words=use_words)]
-
-
-def keyword_half(engine: Engine, **weights) -> Ranker:
-    searcher = Searcher(engine.store, None, **weights)
-    return lambda query: [Path(h.path) for h in searcher.search(query, limit=CUTOFF)]
+    return lambda query: [Path(h.path) for h in searcher.search(query, limit=CUTOFF, rankings=rankings)]
 
 
 def evaluate(rank: Ranker, files: list[OodFile], queries: list[OodQuery]) -> dict[str, dict]:
@@ -92,16 +100,16 @@ def evaluate(rank: Ranker, files: list[OodFile], queries: list[OodQuery]) -> dic
 def print_table(title: str, systems: dict[str, dict[str, dict]]) -> None:
     names = list(systems)
     print(f"\n{title}")
-    print(f"{'':22}" + "".join(f"{name:>28}" for name in names))
-    print(f"{'':22}" + "".join(f"{'R@1   R@10  mAP@10':>28}" for _ in names))
+    print(f"{'':14}" + "".join(f"{name:>24}" for name in names))
+    print(f"{'':14}" + "".join(f"{'R@1   R@10  mAP@10':>24}" for _ in names))
     categories = ["all"] + sorted(c for c in next(iter(systems.values())) if c not in ("all", "ms"))
     for category in categories:
         cells = []
         for name in names:
             m = systems[name].get(category)
             cells.append(f"{m['R@1']:6.3f}{m['R@10']:6.3f}{m[f'mAP@{CUTOFF}']:8.3f}" if m else "")
-        print(f"{category:22}" + "".join(f"{c:>28}" for c in cells))
-    print(f"{'median query (ms)':22}" + "".join(f"{systems[n].get('ms', float('nan')):>28.1f}" for n in names))
+        print(f"{category:14}" + "".join(f"{c:>24}" for c in cells))
+    print(f"{'median ms':14}" + "".join(f"{systems[n].get('ms', float('nan')):>24.1f}" for n in names))
 
 
 def main() -> None:
@@ -122,13 +130,15 @@ def main() -> None:
 
     print_table("Named library (the files' own names)", {
         "Earmark hybrid": evaluate(earmark(named), files, queries),
-        "keyword half": evaluate(keyword_half(named), files, queries),
-        "sound half": evaluate(earmark(named, use_words=False), files, queries),
-        "BM25 baseline (bm25s)": evaluate(bm25_baseline(named_root, files), files, queries),
+        "keywords": evaluate(earmark(named, frozenset({WORDS})), files, queries),
+        "meaning": evaluate(earmark(named, frozenset({MEANING})), files, queries),
+        "sound": evaluate(earmark(named, frozenset({SOUND})), files, queries),
+        "BM25 (our words)": evaluate(bm25_baseline(named_root, files), files, queries),
+        "BM25 (plain split)": evaluate(bm25_baseline(named_root, files, plain_split), files, queries),
     })
     print_table("Opaque names (Take_0001.ogg): only the model can find anything", {
         "Earmark hybrid": evaluate(earmark(opaque), files, queries),
-        "sound half": evaluate(earmark(opaque, use_words=False), files, queries),
+        "sound": evaluate(earmark(opaque, frozenset({SOUND})), files, queries),
         "chance": by_category(queries, [chance(q, files) for q in queries]),
     })
     if args.sweep:
@@ -136,17 +146,28 @@ def main() -> None:
 
 
 def sweep(named: Engine, files: list[OodFile], queries: list[OodQuery]) -> None:
-    """Overall mAP@10 of the hybrid for other sound weights and field weights."""
-    print(f"\nSweep on the named library (defaults: sound weight {SOUND_WEIGHT}, fields {TEXT_FIELDS})")
-    for weight in (0.0, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5):
-        metrics = evaluate(earmark(named, sound_weight=weight), files, queries)["all"]
-        print(f"  sound weight {weight:4.1f}: mAP@10 {metrics[f'mAP@{CUTOFF}']:.3f}  R@1 {metrics['R@1']:.3f}")
-    for name_w, folder_w, info_w in ((1, 1, 1), (2, 1, 1), (3, 1, 1), (2, 0.5, 1), (2, 1, 2), (1, 0.5, 0.5)):
+    """Overall mAP@10 of the hybrid for other fusion and field weights, on all queries and on
+    the odd and even ones apart."""
+    halves = (queries[0::2], queries[1::2])
+
+    def score(rank: Ranker) -> str:
+        parts = [evaluate(rank, files, part)["all"][f"mAP@{CUTOFF}"] for part in (queries, *halves)]
+        return f"mAP@10 {parts[0]:.3f} (odd {parts[1]:.3f}, even {parts[2]:.3f})"
+
+    default = FusionWeights()
+    print(f"\nSweep on the named library (defaults: {default}, fields {TEXT_FIELDS})")
+    for meaning in (0.0, 0.5, 0.75, 1.0, 1.5):
+        for sound in (0.0, 0.1, 0.3):
+            weights = FusionWeights(meaning=meaning, sound=sound)
+            print(f"  meaning {meaning:4.2f}, sound {sound:3.1f}: {score(earmark(named, weights=weights))}")
+    for floor in (0.2, 0.4):
+        weights = FusionWeights(meaning_floor=floor)
+        print(f"  meaning floor {floor:3.1f}: {score(earmark(named, weights=weights))}")
+    for name_w, folder_w, info_w in ((1, 1, 1), (2, 1, 1), (3, 1, 1), (2, 0.5, 1), (2, 1, 2)):
         fields = {NAME: name_w, FOLDER: folder_w, INFO: info_w}
-        metrics = evaluate(keyword_half(named, text_fields=fields), files, queries)["all"]
-        hybrid = evaluate(earmark(named, text_fields=fields), files, queries)["all"]
-        print(f"  fields name {name_w}, folder {folder_w}, info {info_w}: keyword mAP@10 "
-              f"{metrics[f'mAP@{CUTOFF}']:.3f}, hybrid {hybrid[f'mAP@{CUTOFF}']:.3f}")
+        print(f"  fields name {name_w}, folder {folder_w}, info {info_w}: keywords "
+              f"{score(earmark(named, frozenset({WORDS}), text_fields=fields))}, "
+              f"hybrid {score(earmark(named, text_fields=fields))}")
 
 
 if __name__ == "__main__":

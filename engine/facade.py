@@ -26,6 +26,7 @@ from engine.finetune import Finetuner
 from engine.fs import is_inside
 from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
 from engine.index.store import LibraryStore
+from engine.index.word_vectors import sync_word_vectors
 from engine.library.indexer import Indexer, IndexerOptions, StopCheck
 from engine.library.report import IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
@@ -339,10 +340,20 @@ class Engine:
         """Replace the tags of these library files (they become searchable words)."""
         with self._row_lock:  # read-modify-write of whole rows: concurrent edits would drop one
             self.store.set_tags([self._record(p).id for p in paths], tags)
+        self._sync_word_vectors()
 
     def set_caption(self, path: str | os.PathLike, text: str) -> None:
         with self._row_lock:
             self.store.set_caption(self._record(path).id, text)
+        self._sync_word_vectors()
+
+    def _sync_word_vectors(self) -> None:
+        """An edited description is searchable by meaning at once, not after the next index run.
+        (Beside a run's own sync a file's rows may be written twice; the next sync sees it and
+        writes them once.)"""
+        model = self._model_or_none()
+        if model is not None:
+            sync_word_vectors(self.store, model.info.name, model.embed_words)
 
     def _record(self, path: str | os.PathLike) -> FileRecord:
         record = self.store.get_file(_normalise(path))

@@ -2,8 +2,10 @@
 
 Each table answers one question: ``files`` what is in the library (one row per path),
 ``folders`` which roots the user added and whether they are reachable, ``meta`` which
-schema version the data is at, and one ``emb_<model>`` per model the vectors of each
-file's time windows (models differ in vector size, so they cannot share a table).
+schema version the data is at, one ``emb_<model>`` per model the vectors of each
+file's time windows (models differ in vector size, so they cannot share a table), and one
+``words_<model>`` per model the meaning of each file's name and description in that model's
+words space (engine.index.word_vectors).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ FILES = "files"
 FOLDERS = "folders"
 META = "meta"
 EMBEDDINGS_PREFIX = "emb_"
+WORDS_PREFIX = "words_"
 
 FILES_SCHEMA = pa.schema([
     pa.field("id", pa.int64(), nullable=False),
@@ -69,13 +72,22 @@ def embeddings_schema(dim: int) -> pa.Schema:
     ])
 
 
-def embeddings_table_name(model_name: str) -> str:
-    """``emb_`` + the model name reduced to [A-Za-z0-9_]; a short hash of the real name
+def words_schema(dim: int) -> pa.Schema:
+    """A window table whose rows are texts: start and end are 0, ``text`` is what was embedded."""
+    return pa.schema([*embeddings_schema(dim), pa.field("text", pa.string())])
+
+
+def model_table_name(prefix: str, model_name: str) -> str:
+    """``prefix`` + the model name reduced to [A-Za-z0-9_]; a short hash of the real name
     is appended whenever that reduction changed it, so "clap:a/b" and "clap_a_b" differ."""
     safe = re.sub(r"[^A-Za-z0-9_]", "_", model_name)
     if safe != model_name:
         safe += "_" + hashlib.sha1(model_name.encode()).hexdigest()[:8]
-    return EMBEDDINGS_PREFIX + safe
+    return prefix + safe
+
+
+def embeddings_table_name(model_name: str) -> str:
+    return model_table_name(EMBEDDINGS_PREFIX, model_name)
 
 
 BULK_BATCH_ROWS = 65_536

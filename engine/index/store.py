@@ -30,21 +30,44 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-import numpy as np
 import lancedb
+import numpy as np
 from lancedb.index import FTS, Bitmap, BTree
 from lancedb.query import FullTextOperator, MultiMatchQuery
 
 from engine.index.meta import Meta
 from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate, refresh_keyword_fields
-from engine.index.records import (ERROR, FILE_FIELDS, OFFLINE, OK, STATE_COLUMNS, FileRecord, FileState, FolderRecord,
-                                  arrow_to_files, arrow_to_folders, arrow_to_states, files_to_arrow,
-                                  folders_to_arrow, path_key)
-from engine.index.schema import (FILES, FILES_SCHEMA, FOLDERS, FOLDERS_SCHEMA, META, META_SCHEMA,
-                                 SCHEMA_VERSION, open_or_create, read_all)
+from engine.index.records import (
+    ERROR,
+    FILE_FIELDS,
+    OFFLINE,
+    OK,
+    STATE_COLUMNS,
+    FileRecord,
+    FileState,
+    FolderRecord,
+    arrow_to_files,
+    arrow_to_folders,
+    arrow_to_states,
+    files_to_arrow,
+    folders_to_arrow,
+    path_key,
+)
+from engine.index.schema import (
+    FILES,
+    FILES_SCHEMA,
+    FOLDERS,
+    FOLDERS_SCHEMA,
+    META,
+    META_SCHEMA,
+    SCHEMA_VERSION,
+    open_or_create,
+    read_all,
+)
 from engine.index.sql import file_where, in_list, quote, searchable_under
-from engine.index.text import TEXT_FIELDS, TEXT_VERSION
+from engine.index.text import INFO, NAME, TEXT_FIELDS, TEXT_VERSION
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
+from engine.index.word_vectors import WordVectorTable, file_texts
 from engine.models.base import ModelInfo
 from engine.words import words
 
@@ -90,6 +113,7 @@ class LibraryStore:
         if version is None:
             self.meta.set(VERSION_KEY, schema_version)  # last, so a crash before it redoes all this
         self._embeddings: dict[str, EmbeddingTable] = {}
+        self._word_vectors: dict[str, WordVectorTable] = {}
 
     @property
     def schema_version(self) -> int:
@@ -275,6 +299,29 @@ class LibraryStore:
             table = self._embeddings[name] = EmbeddingTable(self.db, self.meta, name, dim, self.ann_policy)
         return table
 
+    def word_vectors(self, model_name: str, dim: int | None = None) -> WordVectorTable | None:
+        """The words table of ``model_name`` (engine.index.word_vectors); None when it has none
+        yet and no ``dim`` to make it with."""
+        table = self._word_vectors.get(model_name)
+        if table is None:
+            stored = self.meta.get(WordVectorTable.META_PREFIX + WordVectorTable.table_name(model_name))
+            dim = stored["dim"] if stored is not None else dim
+            if dim is None:
+                return None
+            table = self._word_vectors[model_name] = WordVectorTable(self.db, self.meta, model_name, dim,
+                                                                     self.ann_policy)
+        return table
+
+    def file_texts(self) -> dict[int, tuple[str, ...]]:
+        """{file id: the texts its meaning is read from} (engine.index.word_vectors.file_texts)."""
+        rows = read_all(self.files.search().select(["id", NAME, INFO]).limit(None))
+        return {file_id: file_texts(name or "", info or "")
+                for file_id, name, info in zip(rows["id"].to_pylist(), rows[NAME].to_pylist(),
+                                               rows[INFO].to_pylist())}
+
+    def _word_tables(self) -> list[WordVectorTable]:
+        return [self.word_vectors(v["model"]) for v in self.meta.items(WordVectorTable.META_PREFIX).values()]
+
     def models(self) -> dict[str, int]:
         """{model name: vector size} for every model that has a vector table."""
         return {v["model"]: v["dim"] for v in self.meta.items("embeddings:").values()}
@@ -301,8 +348,8 @@ class LibraryStore:
         build or retrain the vector index of any model table that outgrew exact search."""
         for table in (self.files, self.folders_table, self.meta.table):
             table.optimize(cleanup_older_than=CLEANUP_AFTER)
-        for name in self.models():
-            self.embeddings(name).optimize(CLEANUP_AFTER)
+        for table in [*(self.embeddings(name) for name in self.models()), *self._word_tables()]:
+            table.optimize(CLEANUP_AFTER)
         self._writes = 0
 
     # -- internals --------------------------------------------------------------------
@@ -349,8 +396,8 @@ class LibraryStore:
         self._wrote()
 
     def _delete_vectors(self, file_ids: Sequence[int]) -> None:
-        for name in self.models():
-            self.embeddings(name).delete(list(file_ids))
+        for table in [*(self.embeddings(name) for name in self.models()), *self._word_tables()]:
+            table.delete(list(file_ids))
 
     def _wrote(self) -> None:
         self._writes += 1

@@ -23,7 +23,7 @@ import pyarrow as pa
 from lancedb.db import DBConnection
 from lancedb.index import BTree
 
-from engine.index.schema import EMBEDDINGS_PREFIX, embeddings_table_name, open_or_create, read_all
+from engine.index.schema import model_table_name, open_or_create, read_all
 from engine.index.sql import all_of, in_list, quote
 
 TAG, CAPTION, RUN = "tag", "caption", "run"
@@ -67,7 +67,7 @@ _FIELDS = tuple(f.name for f in fields(Suggestion))
 
 def suggestions_table_name(model_name: str) -> str:
     """``sug_`` + the same safe form of the model name its vector table uses."""
-    return PREFIX + embeddings_table_name(model_name).removeprefix(EMBEDDINGS_PREFIX)
+    return model_table_name(PREFIX, model_name)
 
 
 class SuggestionTable:

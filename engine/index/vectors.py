@@ -75,24 +75,34 @@ class WindowMatches:
 
 
 class EmbeddingTable:
+    META_PREFIX = "embeddings:"  # the meta key of each table: its model, size and ANN bookkeeping
+
     def __init__(self, db: DBConnection, meta: Meta, model_name: str, dim: int,
                  policy: AnnPolicy = AnnPolicy()):
         self.model_name = model_name
         self.dim = dim
-        self.name = embeddings_table_name(model_name)
+        self.name = self.table_name(model_name)
         self.meta = meta
         self.policy = policy
-        self._meta_key = f"embeddings:{self.name}"
+        self._meta_key = f"{self.META_PREFIX}{self.name}"
         stored = meta.get(self._meta_key)
         if stored is not None and stored["dim"] != dim:
             raise ValueError(f"model {model_name!r} has {dim}-d vectors but the index holds {stored['dim']}-d ones "
                              f"under that name; give the model a different name")
-        self.table = open_or_create(db, self.name, embeddings_schema(dim))
+        self.table = open_or_create(db, self.name, self.schema(dim))
         if stored is None:
             self.table.create_index("file_id", config=BTree())
             meta.set(self._meta_key, {"model": model_name, "dim": dim, "ann_rows": 0})
         self.has_vector_index = any(i.name == VECTOR_INDEX for i in self.table.list_indices())
         self._partitions = (stored or {}).get("partitions", 1)
+
+    @staticmethod
+    def table_name(model_name: str) -> str:
+        return embeddings_table_name(model_name)
+
+    @staticmethod
+    def schema(dim: int) -> pa.Schema:
+        return embeddings_schema(dim)
 
     # -- writing ---------------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from engine.index.records import FileRecord, FileState, FolderRecord
 from engine.index.status import ERROR, OFFLINE, PENDING
 from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
+from engine.index.word_vectors import sync_word_vectors
 from engine.library.committer import Committer
 from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
 from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
@@ -248,6 +249,8 @@ class Indexer:
         report.audio_seconds += self.embedder.times.audio_seconds - audio_before
 
     def _finish(self, report: IndexReport, started: float) -> IndexReport:
+        if not report.stopped:  # what the names mean, for the files as they are now (a stop leaves it to the next run)
+            sync_word_vectors(self.store, self.model.info.name, self.model.embed_words)
         if report.changed_anything:
             with self.row_lock:  # compaction rewrites the fragments an edit would update
                 self.store.optimize()

@@ -1,10 +1,12 @@
-"""From nearest windows to ranked files, and the fusion of the vector and keyword rankings.
+"""From nearest windows to ranked files, and the fusion of the three rankings.
 
 A file scores as its best window (max), which is also the moment reported to the user:
-in a 3-minute ambience the one bird call is what matched. The two rankings are fused so
-that the model only adds (:func:`fuse`): a library's names are written by people who
-heard the sound, and a model that hears sounds from unseen sources poorly must not push
-the right names out of the top ten, as equal-vote reciprocal-rank fusion did.
+in a 3-minute ambience the one bird call is what matched. Three rankings are fused
+(:func:`fuse`): the words of the names (BM25), what the names mean (the model's words
+space: "whoosh" finds ``swing_then_hit``) and what the sound is (the model's audio-text
+space). A library's names were written by people who heard the sound, so the first two
+lead and the sound only adds: a model that hears sounds from unseen sources poorly must
+not push the right names out of the top ten, as equal-vote reciprocal-rank fusion did.
 """
 from __future__ import annotations
 
@@ -15,8 +17,15 @@ import numpy as np
 
 from engine.index.vectors import WindowMatches
 
-# How much the sound adds to a keyword match, measured with bench/search_quality.py
-SOUND_WEIGHT = 0.3
+
+@dataclass(frozen=True)
+class FusionWeights:
+    """What the meaning of the names and the sound add to a keyword match; measured with
+    ``bench/search_quality.py --sweep`` (a broad plateau: meaning 0.5-1.0, floor 0.3,
+    sound 0.1 are within 0.01 mAP@10 of each other)."""
+    meaning: float = 0.75
+    sound: float = 0.1
+    meaning_floor: float = 0.3  # a words-space cosine at or below this shares no meaning
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,8 @@ class FusedHit:
     vector_rank: int | None  # 1-based; None: not among the vector candidates
     text_score: float | None
     text_rank: int | None
+    meaning_score: float | None = None  # words-space cosine of the file's nearest text
+    meaning_rank: int | None = None
 
 
 def best_window_per_file(matches: Iterable[WindowMatches]) -> list[FileMatch]:
@@ -73,24 +84,36 @@ def relative_scores(matches: list[FileMatch], from_weakest: bool) -> dict[int, f
     return {m.file_id: 1.0 if span <= 0 else float((m.score - low) / span) for m in matches}
 
 
-def fuse(vector: list[FileMatch], text: list[FileMatch], sound_weight: float = SOUND_WEIGHT) -> list[FusedHit]:
-    """Keyword matches lead, the sound re-ranks and fills: score = keyword + sound_weight x sound,
-    both on 0..1 within their ranking (:func:`relative_scores`), reported as a 0..100 match. The sound can
-    reorder keyword matches whose scores are within ``sound_weight`` of each other and add files
-    whose names miss the words, but it cannot push a strong name match below a weak one's gap;
-    with no keyword match at all (opaque names) the order is exactly the vector ranking's."""
-    vector_rank = {m.file_id: (rank, m) for rank, m in enumerate(vector, 1)}
-    text_rank = {m.file_id: (rank, m) for rank, m in enumerate(text, 1)}
+def meaning_scores(matches: list[FileMatch], floor: float) -> dict[int, float]:
+    """Words-space cosines on 0..1 from ``floor`` (nothing in common) to 1 (the same words).
+    Unlike the sound's, this scale is kept across queries: a pretrained sentence space puts
+    unrelated names near 0.1-0.25 whatever the query, so a best candidate at 0.32 is weak."""
+    return {m.file_id: max(0.0, (m.score - floor) / (1.0 - floor)) for m in matches}
+
+
+def fuse(vector: list[FileMatch], text: list[FileMatch], meaning: list[FileMatch] = (),
+         weights: FusionWeights = FusionWeights()) -> list[FusedHit]:
+    """Score = keyword + ``weights.meaning`` x meaning + ``weights.sound`` x sound, each on 0..1
+    (:func:`relative_scores`, :func:`meaning_scores`), reported as a 0..100 match. The names
+    lead: the sound reorders near-ties and fills in below them, and cannot push a strong name
+    match below a weak one's gap. When the names say nothing about the query (no keyword
+    match and no shared meaning, as with ``Take_017.wav``) the sound is the whole score, so
+    the order is exactly the vector ranking's."""
     sound, words = relative_scores(vector, from_weakest=True), relative_scores(text, from_weakest=False)
-    weight = sound_weight if text else 1.0  # no keyword match at all: the sound is the whole score
-    best = (1.0 if text else 0.0) + (weight if vector else 0.0)
+    meant = {file_id: score for file_id, score in meaning_scores(list(meaning), weights.meaning_floor).items()
+             if score > 0}
+    names_say = bool(words or meant)
+    sound_weight = weights.sound if names_say else 1.0
+    best = (1.0 if words else 0.0) + (weights.meaning if meant else 0.0) + (sound_weight if sound else 0.0)
+    ranks = [{m.file_id: (rank, m) for rank, m in enumerate(ranking, 1)} for ranking in (vector, text, meaning)]
     hits = []
-    for file_id in vector_rank.keys() | text_rank.keys():
-        v_rank, v_match = vector_rank.get(file_id, (None, None))
-        t_rank, t_match = text_rank.get(file_id, (None, None))
-        score = words.get(file_id, 0.0) + weight * sound.get(file_id, 0.0)
+    for file_id in set().union(sound, words, meant):
+        (v_rank, v_match), (t_rank, t_match), (m_rank, m_match) = (r.get(file_id, (None, None)) for r in ranks)
+        score = (words.get(file_id, 0.0) + weights.meaning * meant.get(file_id, 0.0)
+                 + sound_weight * sound.get(file_id, 0.0))
         hits.append(FusedHit(file_id, 100.0 * score / best, v_match, v_rank, t_match.score if t_match else None,
-                             t_rank))
-    # a tie goes to the better keyword rank, then the better vector rank, then the id
-    never = len(vector) + len(text) + 1
-    return sorted(hits, key=lambda h: (-h.score, h.text_rank or never, h.vector_rank or never, h.file_id))
+                             t_rank, m_match.score if m_match else None, m_rank))
+    # a tie goes to the better keyword rank, then meaning, then vector, then the id
+    never = len(vector) + len(text) + len(meaning) + 1
+    return sorted(hits, key=lambda h: (-h.score, h.text_rank or never, h.meaning_rank or never,
+                                       h.vector_rank or never, h.file_id))

@@ -1,11 +1,11 @@
-"""Hybrid search: the model's text embedding against audio windows, fused with BM25 over
-names, metadata, tags and captions; and query by example.
+"""Hybrid search: BM25 over names, metadata, tags and captions, what those names mean in the
+model's words space, and the model's text embedding against audio windows; and query by example.
 
-Each alternative of the parsed query (see :mod:`engine.search.query`) runs both halves
-with its own phrase requirements on top of the filters and exclusions; a file keeps its
-best alternative in each ranking, and the two rankings are fused so that the sound only
-adds to the words (:func:`engine.search.fusion.fuse`).
-Every hit carries both ranks and raw scores, so ``--explain`` can show why it is there.
+Each alternative of the parsed query (see :mod:`engine.search.query`) runs all three
+rankings with its own phrase requirements on top of the filters and exclusions; a file
+keeps its best alternative in each ranking, and the rankings are fused so that the names
+lead and the sound only adds (:func:`engine.search.fusion.fuse`).
+Every hit carries its ranks and raw scores, so ``--explain`` can show why it is there.
 """
 from __future__ import annotations
 
@@ -23,10 +23,12 @@ from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import EmbeddingTable
 from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters
-from engine.search.fusion import SOUND_WEIGHT, FileMatch, FusedHit, fuse, keep_best
+from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
 from engine.search.query import parse_query
 from engine.search.vector_search import nearest_files
 
+WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
+RANKINGS = frozenset({WORDS, MEANING, SOUND})
 MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 
@@ -40,6 +42,8 @@ class SearchHit(FileRecord):
     text_rank: int | None = None
     vector_score: float | None = None  # cosine similarity of the best window
     text_score: float | None = None  # BM25
+    meaning_rank: int | None = None
+    meaning_score: float | None = None  # words-space cosine of the file's nearest name or description
 
 
 class SearchResults(list):
@@ -53,20 +57,20 @@ class SearchResults(list):
 
 
 class Searcher:
-    def __init__(self, store: LibraryStore, model: AudioTextModel | None, *, sound_weight: float = SOUND_WEIGHT,
-                 text_fields: dict[str, float] = TEXT_FIELDS):
-        """``model`` None searches text only (no model loaded, or it failed to load).
-        ``sound_weight`` and ``text_fields`` are the fusion's and BM25's weights; the
-        defaults are the measured ones, other values are for ``bench/search_quality.py``."""
+    def __init__(self, store: LibraryStore, model: AudioTextModel | None, *,
+                 weights: FusionWeights = FusionWeights(), text_fields: dict[str, float] = TEXT_FIELDS):
+        """``model`` None searches keywords only (no model loaded, or it failed to load).
+        ``weights`` and ``text_fields`` are the fusion's and BM25's weights; the defaults
+        are the measured ones, other values are for ``bench/search_quality.py``."""
         self.store = store
         self.model = model
-        self.sound_weight = sound_weight
+        self.weights = weights
         self.text_fields = text_fields
 
     def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100,
-               use_words: bool = True) -> list[SearchHit]:
-        """Hybrid search; ``use_words`` False ranks by the sound alone (names ignored, the
-        quoted phrases and exclusions still apply)."""
+               rankings: frozenset[str] = RANKINGS) -> list[SearchHit]:
+        """Hybrid search. ``rankings`` picks the rankings fused (:data:`RANKINGS`; one alone is how
+        ``bench/search_quality.py`` measures each); quoted phrases and exclusions always apply."""
         parsed = parse_query(query)
         where = search_where(filters, excludes=parsed.excludes)
         if parsed.is_empty:
@@ -74,10 +78,11 @@ class Searcher:
         pool = max(MIN_CANDIDATES, 2 * limit)
         wheres = [search_where(filters, alt.phrases, parsed.excludes) for alt in parsed.alternatives]
         texts = [alt.text for alt in parsed.alternatives]
-        vector = keep_best(self._vector_candidates(texts, wheres, pool))
+        vector = keep_best(self._vector_candidates(texts, wheres, pool)) if SOUND in rankings else []
         text = keep_best(m for alt_text, alt_where in zip(texts, wheres)
-                         for m in self._text_candidates(alt_text, alt_where, pool)) if use_words else []
-        return self._hits(fuse(vector, text, self.sound_weight)[:limit])
+                         for m in self._text_candidates(alt_text, alt_where, pool)) if WORDS in rankings else []
+        meaning = keep_best(self._meaning_candidates(texts, wheres, pool)) if MEANING in rankings else []
+        return self._hits(fuse(vector, text, meaning, self.weights)[:limit])
 
     def similar(self, example: np.ndarray | str | os.PathLike, limit: int = 100,
                 filters: SearchFilters = SearchFilters(), exclude_path: str | os.PathLike | None = None,
@@ -111,13 +116,21 @@ class Searcher:
         return self._hits([FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None)
                            for rank, m in enumerate(matches, 1)])
 
-    # -- the two rankings -------------------------------------------------------------
+    # -- the three rankings -----------------------------------------------------------
 
     def _vector_candidates(self, texts: list[str], wheres: list[str | None], pool: int) -> list[FileMatch]:
         table = self._table()
         if table is None or table.count() == 0:
             return []
         vectors = self.model.embed_text(texts)
+        return [m for vector, where in zip(vectors, wheres)
+                for m in nearest_files(self.store, table, vector, pool, where)]
+
+    def _meaning_candidates(self, texts: list[str], wheres: list[str | None], pool: int) -> list[FileMatch]:
+        table = None if self.model is None else self.store.word_vectors(self.model.info.name)
+        if table is None or table.count() == 0:
+            return []
+        vectors = self.model.embed_words(texts)
         return [m for vector, where in zip(vectors, wheres)
                 for m in nearest_files(self.store, table, vector, pool, where)]
 
@@ -147,7 +160,8 @@ class Searcher:
                                   best_start_s=window.start_s if window else None,
                                   best_end_s=window.end_s if window else None,
                                   vector_rank=h.vector_rank, text_rank=h.text_rank,
-                                  vector_score=window.score if window else None, text_score=h.text_score))
+                                  vector_score=window.score if window else None, text_score=h.text_score,
+                                  meaning_rank=h.meaning_rank, meaning_score=h.meaning_score))
         return hits
 
 
@@ -156,4 +170,5 @@ def describe_hit(hit: SearchHit) -> str:
     vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f} @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" \
         if hit.vector_rank else "vector -"
     text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"
-    return f"match {hit.score:3.0f}  {vector}  {text}  {Path(hit.path).name}"
+    meaning = f"meaning #{hit.meaning_rank} cos={hit.meaning_score:.3f}" if hit.meaning_rank else "meaning -"
+    return f"match {hit.score:3.0f}  {text}  {meaning}  {vector}  {Path(hit.path).name}"

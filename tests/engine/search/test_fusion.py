@@ -1,10 +1,12 @@
-"""Window-to-file aggregation and the fusion in which the sound only adds to the words."""
+"""Window-to-file aggregation and the fusion in which the names lead and the sound only adds."""
 from __future__ import annotations
 
 import numpy as np
 
 from engine.index.vectors import WindowMatches
-from engine.search.fusion import FileMatch, best_window_per_file, fuse, keep_best
+from engine.search.fusion import FileMatch, FusionWeights, best_window_per_file, fuse, keep_best
+
+SOUND_ONLY_ADDS = FusionWeights(meaning=0.75, sound=0.3, meaning_floor=0.3)
 
 
 def matches(*rows) -> WindowMatches:
@@ -29,7 +31,7 @@ def test_keep_best_merges_alternatives():
 def test_the_sound_reorders_close_keyword_matches_but_never_buries_a_clear_one():
     text = [FileMatch(1, 10.0), FileMatch(2, 9.5), FileMatch(3, 2.0)]  # 1 and 2 close, 3 far behind
     vector = [FileMatch(2, 0.40), FileMatch(3, 0.39), FileMatch(9, 0.35), FileMatch(1, 0.10)]
-    fused = fuse(vector, text, sound_weight=0.3)
+    fused = fuse(vector, text, weights=SOUND_ONLY_ADDS)
     assert [h.file_id for h in fused] == [2, 1, 3, 9]  # 2 overtakes 1; 3 keeps its place above sound-only 9
     assert fused[0].score == 100.0 * (0.95 + 0.3) / 1.3
     assert (fused[0].vector_rank, fused[0].text_rank, fused[0].text_score) == (1, 2, 9.5)
@@ -39,12 +41,36 @@ def test_the_sound_reorders_close_keyword_matches_but_never_buries_a_clear_one()
 def test_a_strong_sound_match_fills_in_below_the_name_matches():
     text = [FileMatch(1, 10.0), FileMatch(2, 1.0)]  # 2 matched one common word only
     vector = [FileMatch(7, 0.5), FileMatch(1, 0.2), FileMatch(2, 0.1)]
-    assert [h.file_id for h in fuse(vector, text, sound_weight=0.3)] == [1, 7, 2]
+    assert [h.file_id for h in fuse(vector, text, weights=SOUND_ONLY_ADDS)] == [1, 7, 2]
 
 
 def test_without_keyword_matches_the_order_is_the_vector_ranking():
     vector = [FileMatch(5, 0.31), FileMatch(4, 0.30), FileMatch(6, 0.30), FileMatch(8, 0.1)]
-    fused = fuse(vector, [], sound_weight=0.3)
+    fused = fuse(vector, [], weights=SOUND_ONLY_ADDS)
     assert [h.file_id for h in fused] == [5, 4, 6, 8]  # the tie keeps the vector ranking's order
     assert [round(h.score, 1) for h in fused] == [100.0, 95.2, 95.2, 0.0]
     assert [h.file_id for h in fuse([], [FileMatch(3, 1.0), FileMatch(2, 0.5)])] == [3, 2]
+
+
+def test_meaning_finds_names_that_share_no_word_and_reorders_keyword_matches():
+    """"whoosh": no name holds the word; swing_then_hit means it, rain_loop does not."""
+    meaning = [FileMatch(4, 0.72), FileMatch(5, 0.30), FileMatch(6, 0.10)]  # 5 at the floor, 6 below
+    vector = [FileMatch(6, 0.5), FileMatch(4, 0.4), FileMatch(5, 0.3)]
+    fused = fuse(vector, [], meaning, SOUND_ONLY_ADDS)
+    assert [h.file_id for h in fused] == [4, 6, 5]  # the meaning leads; the sound orders the rest
+    assert (fused[0].meaning_rank, fused[0].meaning_score, fused[1].meaning_rank) == (1, 0.72, 3)
+    assert fused[0].score == 100.0 * (0.75 * 0.6 + 0.3 * 0.5) / (0.75 + 0.3)
+
+    text = [FileMatch(1, 10.0), FileMatch(2, 9.0)]  # close keyword matches: the one meaning more wins
+    meaning = [FileMatch(2, 0.9), FileMatch(1, 0.4)]
+    assert [h.file_id for h in fuse([], text, meaning, SOUND_ONLY_ADDS)] == [2, 1]
+    text = [FileMatch(1, 10.0), FileMatch(2, 2.0)]  # a clear keyword lead holds
+    assert [h.file_id for h in fuse([], text, meaning, SOUND_ONLY_ADDS)] == [1, 2]
+
+
+def test_names_that_mean_nothing_leave_the_vector_ranking_as_it_is():
+    """Take_017.wav: every name below the floor counts as no meaning at all."""
+    vector = [FileMatch(5, 0.31), FileMatch(4, 0.30), FileMatch(8, 0.1)]
+    meaning = [FileMatch(8, 0.29), FileMatch(4, 0.25)]
+    fused = fuse(vector, [], meaning, SOUND_ONLY_ADDS)
+    assert [h.file_id for h in fused] == [5, 4, 8] and fused[0].score == 100.0

@@ -10,9 +10,8 @@ import numpy as np
 import pytest
 
 from engine.index import ERROR, OFFLINE, OK, FileRecord, Windows
-from engine.search import SearchFilters, Searcher, describe_hit
-from engine.search import vector_search
-from engine.search.fusion import SOUND_WEIGHT
+from engine.search import Searcher, SearchFilters, describe_hit, vector_search
+from engine.search.fusion import FusionWeights
 from tests.engine.index.index_factories import LIB, record
 from tests.engine.search.search_factories import at_cosine, one_window
 from tests.factories import noise, tone
@@ -64,8 +63,9 @@ def test_fusion_ranks_files_strong_in_both_lists_first(store, tiny_model):
     assert names(hits) == ["door.wav", "door ambience with many other words.wav", "rumble.wav", "unrelated.wav"]
     assert [(h.vector_rank, h.text_rank) for h in hits] == [(2, 1), (3, 2), (1, None), (4, None)]
     # keyword score relative to the best, plus the sound's place between the weakest and best cosine
-    assert hits[0].score == pytest.approx(100 * (1 + SOUND_WEIGHT * 1.40 / 1.45) / (1 + SOUND_WEIGHT), abs=1e-3)
-    assert hits[2].score == pytest.approx(100 * SOUND_WEIGHT / (1 + SOUND_WEIGHT), abs=1e-3)
+    sound = FusionWeights().sound
+    assert hits[0].score == pytest.approx(100 * (1 + sound * 1.40 / 1.45) / (1 + sound), abs=1e-3)
+    assert hits[2].score == pytest.approx(100 * sound / (1 + sound), abs=1e-3)
     assert [h.vector_score for h in hits] == pytest.approx([0.90, 0.20, 0.95, -0.5], abs=1e-5)
     assert hits[0].text_score > hits[1].text_score > 0
     line = describe_hit(hits[0])
@@ -219,3 +219,22 @@ def test_similar_to_a_clip_outside_the_library(store, tiny_model, tmp_path):
         Searcher(store, tiny_model).similar(tmp_path / "elsewhere.wav")
     with pytest.raises(LookupError, match="needs an audio-text model"):
         Searcher(store, None).similar(outside)
+
+
+def test_meaning_finds_a_name_without_the_query_word_and_filters_apply_to_it(store, tiny_model):
+    """"whoosh" is in no name; the words table says swing_then_hit means it (cosines placed)."""
+    query = tiny_model.embed_words(["whoosh"])[0]
+    swing, rain, blade = store.upsert_files([record("swing_then_hit.wav"), record("rain_loop.wav"),
+                                             record("blade_swipe.wav", status=OFFLINE)])
+    table = store.word_vectors(tiny_model.info.name, dim=len(query))
+    table.put({swing.id: ("swing then hit",), rain.id: ("rain loop",), blade.id: ("blade swipe",)},
+              {"swing then hit": at_cosine(query, 0.8, seed=1), "rain loop": at_cosine(query, 0.1, seed=2),
+               "blade swipe": at_cosine(query, 0.7, seed=3)})
+    searcher = Searcher(store, tiny_model)
+    hits = searcher.search("whoosh")
+    assert names(hits) == ["swing_then_hit.wav", "blade_swipe.wav"]  # rain's meaning is below the floor
+    assert (hits[0].meaning_rank, hits[0].text_rank, hits[0].vector_rank) == (1, None, None)
+    assert hits[0].meaning_score == pytest.approx(0.8, abs=1e-5)
+    assert "meaning #1 cos=0.800" in describe_hit(hits[0])
+    assert names(searcher.search("whoosh -swing")) == ["blade_swipe.wav"]  # exclusions apply to meaning too
+    assert names(searcher.search("whoosh", SearchFilters(include_offline=False))) == ["swing_then_hit.wav"]

@@ -1,0 +1,86 @@
+"""What the names mean: the words table follows the files (every change, only what changed),
+on a real LanceDB with the real tiny model's words space, and through a real index run."""
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from engine.facade import Engine
+from engine.index.word_vectors import sync_word_vectors
+from engine.paths import app_paths
+from engine.search.searcher import MEANING, Searcher
+from tests.engine.index.index_factories import record
+from tests.factories import tone, write_audio
+
+
+@pytest.fixture(scope="module")
+def tiny_model(tiny_checkpoint):
+    from engine.models.cacophony.backend import CacophonyBackend
+
+    return CacophonyBackend.from_checkpoint(tiny_checkpoint)
+
+
+class CountingEmbed:
+    """The model's embed_words, remembering every text it was asked for."""
+
+    def __init__(self, model):
+        self.model, self.texts = model, []
+
+    def __call__(self, texts):
+        self.texts.extend(texts)
+        return self.model.embed_words(texts)
+
+
+def test_sync_embeds_each_text_once_and_follows_every_change(store, tiny_model):
+    door, take, dog, dog2 = store.upsert_files([
+        record("Door03_Creak.wav"), record("Take_017.wav", metadata_text="Wooden door, slow"),
+        record("dog_bark.wav"), record("Dogs/dog_bark.wav")])
+    embed = CountingEmbed(tiny_model)
+    assert sync_word_vectors(store, "tiny", embed) == 4
+    table = store.word_vectors("tiny")
+    assert table.texts() == store.file_texts()
+    assert table.texts()[door.id] == ("door 03 creak",) and len(table.texts()[take.id]) == 2  # name + description
+    assert sorted(embed.texts) == sorted(set(embed.texts))  # the two dog_bark names: one text, embedded once
+
+    embed.texts.clear()
+    assert sync_word_vectors(store, "tiny", embed) == 0 and embed.texts == []  # nothing changed, nothing embedded
+
+    store.set_tags([dog.id], ["Barking"])
+    store.delete_files([door.id])
+    assert sync_word_vectors(store, "tiny", embed) == 1
+    assert embed.texts == ["barking"]  # only the new description; the name's vector is kept
+    assert table.texts() == store.file_texts() and door.id not in table.texts()
+    assert table.count() == 2 + 2 + 1  # take and dog: name + description; dog2: name
+
+
+def test_rows_written_twice_by_two_syncs_are_written_once_again(store, tiny_model):
+    [door] = store.upsert_files([record("door_creak.wav")])
+    sync_word_vectors(store, "tiny", tiny_model.embed_words)
+    table = store.word_vectors("tiny")
+    vectors = {"door creak": tiny_model.embed_words(["door creak"])[0]}
+    table.table.add(table.table.search().limit(None).to_arrow())  # a second writer's append of the same rows
+    assert table.count() == 2
+    assert sync_word_vectors(store, "tiny", tiny_model.embed_words) == 1 and table.count() == 1
+    assert set(vectors) == set(table.texts()[door.id])
+
+
+def test_an_index_run_a_rename_and_a_tag_edit_keep_the_meaning_current(tmp_path, tiny_checkpoint):
+    library = tmp_path / "Library"
+    write_audio(library / "Whooshes" / "swing_then_hit.wav", tone(300, 0.5))
+    write_audio(library / "rain_loop.wav", tone(500, 0.5))
+    with Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint)) as engine:
+        engine.add_folder(library)
+        engine.index()
+        table = engine.store.word_vectors(engine.model.info.name)
+        assert sorted(t for texts in table.texts().values() for t in texts) == ["rain loop", "swing then hit"]
+
+        os.rename(library / "rain_loop.wav", library / "thunder_crack.wav")
+        engine.index()
+        assert sorted(t for texts in table.texts().values() for t in texts) == ["swing then hit", "thunder crack"]
+
+        engine.set_tags([library / "thunder_crack.wav"], ["storm"])  # searchable by meaning at once
+        assert sorted(t for texts in table.texts().values() for t in texts) == ["storm", "swing then hit",
+                                                                                 "thunder crack"]
+        hits = Searcher(engine.store, engine.model).search("thunder crack", rankings=frozenset({MEANING}))
+        assert hits[0].name == "thunder_crack.wav" and hits[0].meaning_score == pytest.approx(1.0, abs=1e-4)
