@@ -35,6 +35,8 @@ from engine.index.vectors import WindowMatches
 from engine.index.word_vectors import WordVectorTable
 from engine.models.base import AudioTextModel
 from engine.search import Searcher
+from engine.search.searcher import SOUND
+from engine.search.searcher import WORDS as WORDS_RANKING
 
 WORDS = ("door creak wood metal glass break water drip rain wind car engine bell voice footsteps gravel "
          "fire crackle bird chirp thunder explosion whoosh hit kick snare piano click beep sweep").split()
@@ -222,6 +224,9 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         print(f"[{label}] word vectors of {model_label} written and indexed in {time.perf_counter() - tic:.1f}s",
               flush=True)
         searcher = Searcher(store, model)
+        before = frozenset({WORDS_RANKING, SOUND})
+        p50, p95, _ = timed(lambda t: searcher.search(t, limit=50, rankings=before), texts)
+        rows.append(Row(label, f"keywords + sound only ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), texts)
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), syntax)

@@ -76,6 +76,7 @@ class WindowMatches:
 
 class EmbeddingTable:
     META_PREFIX = "embeddings:"  # the meta key of each table: its model, size and ANN bookkeeping
+    ROWS_PER_FILE = 4  # a first guess, for how many rows to fetch per file wanted (a few windows each)
 
     def __init__(self, db: DBConnection, meta: Meta, model_name: str, dim: int,
                  policy: AnnPolicy = AnnPolicy()):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -24,7 +25,7 @@ import pyarrow as pa
 
 from engine.index.schema import WORDS_PREFIX, model_table_name, read_all, words_schema
 from engine.index.sql import in_list
-from engine.index.vectors import EmbeddingTable
+from engine.index.vectors import AnnPolicy, EmbeddingTable
 from engine.models.base import l2_normalise
 
 if TYPE_CHECKING:
@@ -36,8 +37,17 @@ EMBED_BATCH = 256  # texts per embed_words call
 WRITE_CHUNK = 4_096  # files whose rows are replaced per delete + append
 
 
+# LanceDB's exact scan costs about 1.2 us a row (bench/bench_search.py: 120 ms at 100k rows), so
+# the words table, a row or two per file, gets its IVF_FLAT index at far fewer rows than windows do.
+WORDS_ANN_MIN_ROWS = 10_000
+
+
 class WordVectorTable(EmbeddingTable):
     META_PREFIX = "words:"
+    ROWS_PER_FILE = 1  # its name; a description too for some
+
+    def __init__(self, db, meta, model_name: str, dim: int, policy: AnnPolicy = AnnPolicy()):
+        super().__init__(db, meta, model_name, dim, replace(policy, min_rows=min(policy.min_rows, WORDS_ANN_MIN_ROWS)))
 
     @staticmethod
     def table_name(model_name: str) -> str:

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 
@@ -25,10 +25,11 @@ from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
 from engine.search.query import parse_query
-from engine.search.vector_search import nearest_files
+from engine.search.vector_search import matching_files, nearest_files, passing_files
 
 WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
 RANKINGS = frozenset({WORDS, MEANING, SOUND})
+_RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS), thread_name_prefix="earmark-ranking")
 MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 
@@ -76,12 +77,18 @@ class Searcher:
         if parsed.is_empty:
             return self._browse(where, limit)
         pool = max(MIN_CANDIDATES, 2 * limit)
-        wheres = [search_where(filters, alt.phrases, parsed.excludes) for alt in parsed.alternatives]
         texts = [alt.text for alt in parsed.alternatives]
-        vector = keep_best(self._vector_candidates(texts, wheres, pool)) if SOUND in rankings else []
-        text = keep_best(m for alt_text, alt_where in zip(texts, wheres)
-                         for m in self._text_candidates(alt_text, alt_where, pool)) if WORDS in rankings else []
-        meaning = keep_best(self._meaning_candidates(texts, wheres, pool)) if MEANING in rankings else []
+        passing = [passing_files(self.store, search_where(filters, alt.phrases, parsed.excludes))
+                   for alt in parsed.alternatives]
+        # The three rankings at once: each is mostly a text encoder's forward pass or a LanceDB
+        # query, both of which run outside the GIL, so the query takes about as long as the slowest.
+        work = {SOUND: lambda: self._vector_candidates(texts, passing, pool),
+                WORDS: lambda: [m for alt_text, ids in zip(texts, passing, strict=True)
+                                for m in matching_files(self.store, alt_text, pool, ids, self.text_fields)],
+                MEANING: lambda: self._meaning_candidates(texts, passing, pool)}
+        running = {name: _RANKING_THREADS.submit(job) for name, job in work.items() if name in rankings}
+        vector, text, meaning = (keep_best(running[name].result()) if name in running else []
+                                 for name in (SOUND, WORDS, MEANING))
         return self._hits(fuse(vector, text, meaning, self.weights)[:limit])
 
     def similar(self, example: np.ndarray | str | os.PathLike, limit: int = 100,
@@ -112,31 +119,28 @@ class Searcher:
                 exclude.append(record.id)
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
-        matches = nearest_files(self.store, table, queries, limit, search_where(filters), exclude)
+        matches = nearest_files(self.store, table, queries, limit, passing_files(self.store, search_where(filters)),
+                                exclude)
         return self._hits([FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None)
                            for rank, m in enumerate(matches, 1)])
 
     # -- the three rankings -----------------------------------------------------------
 
-    def _vector_candidates(self, texts: list[str], wheres: list[str | None], pool: int) -> list[FileMatch]:
+    def _vector_candidates(self, texts: list[str], passing: list[np.ndarray | None], pool: int) -> list[FileMatch]:
         table = self._table()
         if table is None or table.count() == 0:
             return []
         vectors = self.model.embed_text(texts)
-        return [m for vector, where in zip(vectors, wheres)
-                for m in nearest_files(self.store, table, vector, pool, where)]
+        return [m for vector, ids in zip(vectors, passing, strict=True)
+                for m in nearest_files(self.store, table, vector, pool, ids)]
 
-    def _meaning_candidates(self, texts: list[str], wheres: list[str | None], pool: int) -> list[FileMatch]:
+    def _meaning_candidates(self, texts: list[str], passing: list[np.ndarray | None], pool: int) -> list[FileMatch]:
         table = None if self.model is None else self.store.word_vectors(self.model.info.name)
         if table is None or table.count() == 0:
             return []
         vectors = self.model.embed_words(texts)
-        return [m for vector, where in zip(vectors, wheres)
-                for m in nearest_files(self.store, table, vector, pool, where)]
-
-    def _text_candidates(self, text: str, where: str | None, pool: int) -> list[FileMatch]:
-        ids, scores = self.store.full_text(text, where, pool, self.text_fields)
-        return [FileMatch(int(i), float(s)) for i, s in zip(ids, scores)]
+        return [m for vector, ids in zip(vectors, passing, strict=True)
+                for m in nearest_files(self.store, table, vector, pool, ids)]
 
     def _table(self) -> EmbeddingTable | None:
         return None if self.model is None else self.store.embeddings(self.model.info)
@@ -163,12 +167,3 @@ class Searcher:
                                   vector_score=window.score if window else None, text_score=h.text_score,
                                   meaning_rank=h.meaning_rank, meaning_score=h.meaning_score))
         return hits
-
-
-def describe_hit(hit: SearchHit) -> str:
-    """One line for ``--explain``: where the hit ranked in each list and why."""
-    vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f} @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" \
-        if hit.vector_rank else "vector -"
-    text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"
-    meaning = f"meaning #{hit.meaning_rank} cos={hit.meaning_score:.3f}" if hit.meaning_rank else "meaning -"
-    return f"match {hit.score:3.0f}  {text}  {meaning}  {vector}  {Path(hit.path).name}"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,8 @@ class CacophonyBackend(AudioTextModel):
         self.tokenizer = tokenizer
         self.device = device
         self._bidirectional: torch.nn.Module | None = None  # see embed_words
+        self._bidirectional_lock = threading.Lock()
+        self._tokenizer_lock = threading.Lock()
         cfg = model.cfg
         self.info = ModelInfo(name=name, backend="cacophony", embedding_dim=cfg.embed_dim,
                               sample_rate=cfg.sample_rate, window_seconds=cfg.window_seconds,
@@ -39,8 +42,9 @@ class CacophonyBackend(AudioTextModel):
         return cls(model, tokenizer, name or meta.get("name") or Path(folder).name, device)
 
     def tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
-        batch = self.tokenizer(texts, padding=True, truncation=True,
-                               max_length=self.model.cfg.max_text_tokens, return_tensors="pt")
+        with self._tokenizer_lock:  # a fast tokenizer refuses a second thread mid-call ("Already borrowed")
+            batch = self.tokenizer(texts, padding=True, truncation=True,
+                                   max_length=self.model.cfg.max_text_tokens, return_tensors="pt")
         return {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
 
     @torch.inference_mode()
@@ -72,15 +76,19 @@ class CacophonyBackend(AudioTextModel):
 
     def _sentence_tower(self) -> torch.nn.Module:
         """The text tower's weights in a copy built bidirectional (made on first use)."""
-        if self._bidirectional is None:
-            from transformers import AutoModel
-
-            config = copy.deepcopy(self.model.text.model.config)
-            config.is_decoder = False
-            tower = AutoModel.from_config(config, add_pooling_layer=False)
-            tower.load_state_dict(self.model.text.model.state_dict())
-            self._bidirectional = tower.to(self.device).eval()
+        with self._bidirectional_lock:
+            if self._bidirectional is None:
+                self._bidirectional = self._build_sentence_tower()
         return self._bidirectional
+
+    def _build_sentence_tower(self) -> torch.nn.Module:
+        from transformers import AutoModel
+
+        config = copy.deepcopy(self.model.text.model.config)
+        config.is_decoder = False
+        tower = AutoModel.from_config(config, add_pooling_layer=False)
+        tower.load_state_dict(self.model.text.model.state_dict())
+        return tower.to(self.device).eval()
 
     @torch.inference_mode()
     def caption(self, clips: list[np.ndarray], max_tokens: int = 30) -> list[str]:

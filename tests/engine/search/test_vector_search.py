@@ -6,9 +6,11 @@ import pytest
 
 from engine.index import AnnPolicy, LibraryStore, Windows
 from engine.index.sql import in_list
+from engine.index.text import TEXT_FIELDS
+from engine.index.vectors import EmbeddingTable
 from engine.search import vector_search
-from engine.search.vector_search import nearest_files
-from tests.engine.index.index_factories import model_info, record
+from engine.search.vector_search import matching_files, nearest_files, passing_files
+from tests.engine.index.index_factories import model_info, open_store, record
 
 DIM, FILES, WINDOWS = 8, 200, 3
 MODEL = model_info(dim=DIM)
@@ -45,7 +47,8 @@ def test_same_files_as_brute_force(library, share, prefilter_max, monkeypatch):
     for seed in range(3):
         query = rng.standard_normal(DIM).astype(np.float32)
         query /= np.linalg.norm(query)
-        got = nearest_files(store, store.embeddings(MODEL), query, 5, in_list("id", allowed), exclude=excluded)
+        got = nearest_files(store, store.embeddings(MODEL), query, 5, passing_files(store, in_list("id", allowed)),
+                            exclude=excluded)
         assert [m.file_id for m in got] == brute_force(ids, vectors, query, allowed - set(excluded), 5)
         assert [m.score for m in got] == pytest.approx(sorted((m.score for m in got), reverse=True))
 
@@ -54,8 +57,28 @@ def test_same_files_as_brute_force(library, share, prefilter_max, monkeypatch):
 def test_fetches_more_windows_until_enough_files_pass(library, prefilter_max, monkeypatch):
     store, ids, vectors = library
     monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", prefilter_max)
-    monkeypatch.setattr(vector_search, "WINDOWS_PER_FILE", 1)  # first fetch finds too few passing files
+    monkeypatch.setattr(EmbeddingTable, "ROWS_PER_FILE", 1)  # first fetch finds too few passing files
+    monkeypatch.setattr(vector_search, "MARGIN", 1.0)
     allowed = set(ids[::2].tolist())
     query = vectors[1, 0]  # nearest window belongs to a file the filter drops
-    got = nearest_files(store, store.embeddings(MODEL), query, 40, in_list("id", allowed))
+    got = nearest_files(store, store.embeddings(MODEL), query, 40, passing_files(store, in_list("id", allowed)))
     assert [m.file_id for m in got] == brute_force(ids, vectors, query, allowed, 40)
+
+
+@pytest.mark.parametrize("prefilter_max", [1000, 0])
+def test_keyword_matches_under_a_filter_are_those_of_the_filtered_full_text_search(tmp_path, prefilter_max,
+                                                                                  monkeypatch):
+    """Both ways (an id prefilter, or more matches fetched and filtered) give what BM25 with
+    the filter inside it gives; fetching grows until enough files pass."""
+    monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", prefilter_max)
+    monkeypatch.setattr(vector_search, "MARGIN", 1.0)
+    store = open_store(tmp_path)
+    records = store.upsert_files([record(f"door_{i:03d}_{'wood' if i % 3 else 'metal'}.wav") for i in range(90)]
+                                 + [record(f"gate_{i:03d}.wav") for i in range(30)])
+    where = "search_text NOT LIKE '% metal %'"
+    passing = passing_files(store, where)
+    assert len(passing) == 90 and {r.id for r in records} > set(passing.tolist())
+    want_ids, _ = store.full_text("wooden door", where, 20)  # (BM25 inside a prefilter scores on another scale)
+    got = matching_files(store, "wooden door", 20, passing, TEXT_FIELDS)
+    assert [m.file_id for m in got] == want_ids.tolist()
+    assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
