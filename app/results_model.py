@@ -17,6 +17,7 @@ from PySide6.QtGui import QFont
 from app.offline import badge, is_offline, offline_message
 from app.theme import Colors, icon
 from app.waveform import format_time
+from engine.search.explain import match_reasons
 
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
@@ -156,6 +157,8 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.TextAlignmentRole:
             return int(column.align)
         if role == Qt.ToolTipRole:
+            if index.column() == SCORE_COLUMN:
+                return (match_reasons(hit) or None) if self._ranked else None
             return str(hit.path) if index.column() == 0 else column.text(hit) or None
         if role == HIT_ROLE:
             return hit

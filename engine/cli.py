@@ -20,14 +20,15 @@ from engine.facade import Engine
 from engine.finetune import console as finetune_console
 from engine.index.health import damage_of, describe_table
 from engine.index.migrations import SchemaVersionError
-from engine.index.repair import repair_index
 from engine.index.records import OFFLINE, path_key
+from engine.index.repair import repair_index
 from engine.library.report import IndexProgress, IndexReport
 from engine.logs import entry_logging
 from engine.models.registry import ModelLoadError, list_models
 from engine.paths import app_paths
+from engine.search.explain import describe_hit
 from engine.search.filters import SearchFilters
-from engine.search.searcher import SearchHit, describe_hit
+from engine.search.searcher import SearchHit
 from engine.tagging import console as tagging_console
 
 

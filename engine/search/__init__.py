@@ -6,7 +6,7 @@ module on first use.
 """
 from importlib import import_module
 
-_HOMES = {"Searcher": "searcher", "SearchHit": "searcher", "describe_hit": "searcher", "SearchFilters": "filters",
+_HOMES = {"Searcher": "searcher", "SearchHit": "searcher", "describe_hit": "explain", "SearchFilters": "filters",
           "ParsedQuery": "query", "parse_query": "query"}
 __all__ = list(_HOMES)
 

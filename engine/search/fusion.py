@@ -109,6 +109,8 @@ def fuse(vector: list[FileMatch], text: list[FileMatch], meaning: list[FileMatch
     hits = []
     for file_id in set().union(sound, words, meant):
         (v_rank, v_match), (t_rank, t_match), (m_rank, m_match) = (r.get(file_id, (None, None)) for r in ranks)
+        if file_id not in meant:  # a name below the floor was a candidate, not a reason
+            m_rank, m_match = None, None
         score = (words.get(file_id, 0.0) + weights.meaning * meant.get(file_id, 0.0)
                  + sound_weight * sound.get(file_id, 0.0))
         hits.append(FusedHit(file_id, 100.0 * score / best, v_match, v_rank, t_match.score if t_match else None,

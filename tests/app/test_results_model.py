@@ -23,6 +23,9 @@ class Hit:
     caption: str = ""
     folder: str = "/lib"
     best_start_s: float | None = None
+    text_rank: int | None = None
+    meaning_rank: int | None = None
+    vector_rank: int | None = None
     best_end_s: float | None = None
 
 
@@ -104,3 +107,16 @@ def test_a_browse_list_hides_meaningless_scores():
     model.set_hits([Hit("/lib/a.wav", 87.4), Hit("/lib/b.wav", 25.0)])
     assert model.index(0, SCORE_COLUMN).data() == "87"  # a 0-100 match, and its bar
     assert model.index(1, SCORE_COLUMN).data(SCORE_ROLE) == 0.25
+
+
+def test_the_match_says_which_rankings_found_the_file():
+    model = ResultsModel()
+    model.set_hits([Hit("/lib/swing.wav", 61.0, meaning_rank=1, vector_rank=7),
+                    Hit("/lib/door.wav", 93.0, text_rank=1, meaning_rank=2, vector_rank=3),
+                    Hit("/lib/take_017.wav", 40.0, vector_rank=1)])
+    assert model.index(0, SCORE_COLUMN).data(Qt.ToolTipRole) == \
+        "Match 61 of 100, found by what its name or description means and how it sounds"
+    assert model.index(1, SCORE_COLUMN).data(Qt.ToolTipRole) == (
+        "Match 93 of 100, found by the words of its name or description, what its name or description means "
+        "and how it sounds")
+    assert model.index(2, SCORE_COLUMN).data(Qt.ToolTipRole) == "Match 40 of 100, found by how it sounds"
