@@ -21,7 +21,7 @@ import numpy as np
 import pyarrow as pa
 from lancedb.query import MatchQuery
 
-from engine.index.schema import BULK_BATCH_ROWS, EMBEDDINGS_PREFIX, FILES, FOLDERS, META
+from engine.index.schema import BULK_BATCH_ROWS, EMBEDDINGS_PREFIX, FILES, FOLDERS, META, WORDS_PREFIX
 from engine.index.sql import quote
 
 _STORAGE_WORDS = re.compile(r"lance|panicked|corrupt|protobuf|does not appear to be", re.IGNORECASE)
@@ -168,6 +168,8 @@ def describe_table(name: str) -> str:
         return "the index's own bookkeeping"
     if name.startswith(EMBEDDINGS_PREFIX):
         return f"the sound vectors of model {name.removeprefix(EMBEDDINGS_PREFIX)}"
+    if name.startswith(WORDS_PREFIX):
+        return f"what the names mean to model {name.removeprefix(WORDS_PREFIX)} (remade by the next index run)"
     return "a table of the index"
 
 

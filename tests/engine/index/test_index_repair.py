@@ -98,3 +98,17 @@ def test_overwritten_vectors_and_a_garbled_manifest_are_repaired(cli, tmp_path, 
     store = assert_works(cli, 10)
     assert store.get_file(str(paths["clip_03.wav"])).caption == "a low hum"
     assert store.get_file(str(paths["clip_01.wav"])).tags == TAGS
+
+
+def test_a_damaged_words_table_is_set_aside_and_the_next_index_run_remakes_it(cli, tmp_path, tiny_checkpoint):
+    tagged_index(cli.home, tmp_path / "library", tiny_checkpoint)
+    words = next(p.name.removesuffix(".lance") for p in index_dir(cli.home).iterdir() if p.name.startswith("words_"))
+    truncate(data_files(cli.home, words)[-1])
+    code, _, err = cli("search", "clip")
+    assert code == 1 and f"(table '{words}')" in err and "Run `earmark repair`" in err and "Traceback" not in err
+    code, out, _ = cli("repair")
+    assert code == 0 and "what the names mean" in out, out
+    code, out, _ = cli("index")
+    assert code == 0, out
+    store = assert_works(cli, 10)
+    assert store.word_vectors(store.models().popitem()[0]).texts() == store.file_texts()
