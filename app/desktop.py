@@ -1,4 +1,5 @@
 """Talking to the desktop around the app: the file manager and the clipboard."""
+
 from __future__ import annotations
 
 import sys

@@ -2,12 +2,14 @@
 
 Separate pools keep the kinds of work from queueing behind each other:
 searches (one at a time, stale ones skipped), indexing (one long job), tag and
-caption edits (one at a time), and everything else. Pausing stops the indexing run (the engine keeps what it finished and
+caption edits (one at a time), and everything else. Pausing stops the indexing run (the engine keeps what it
+finished and
 holds no lock while paused, so edits and the watcher go on); resuming starts
 an incremental run that picks up where it stopped. The engine
 opens without its model (text search and the library work at once); the model
 loads next, and when it cannot, the window says why and searches text only.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -59,8 +61,10 @@ def describe_report(report) -> str:
     return f"{'Indexing paused' if report.stopped else 'Library up to date'}: {summary} · {report.seconds:.1f} s"
 
 
-BUILTIN_MISSING = ("The builtin model is not installed in this copy of Earmark. Until you pick another "
-                   "model in Settings, search matches names, metadata, tags and captions only.")
+BUILTIN_MISSING = (
+    "The builtin model is not installed in this copy of Earmark. Until you pick another "
+    "model in Settings, search matches names, metadata, tags and captions only."
+)
 
 
 def model_problem(message: str, spec: str | None) -> str:
@@ -118,6 +122,7 @@ class EngineClient(QObject):
     def _telling_damage(self, fn):
         """``fn``, which also says when it failed because the index is damaged (any call can
         be the first to read a damaged file): ``damaged`` is emitted before the failure."""
+
         def run(*args, **kwargs):
             try:
                 return fn(*args, **kwargs)
@@ -129,13 +134,21 @@ class EngineClient(QObject):
                     raise
                 self.damaged.emit(damage.summary)
                 raise damage from exc
+
         return run
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
         """Open the library off the UI thread (importing the engine alone takes seconds), then the model."""
-        self._submit(self.work_pool, _open_engine, self.paths, self.model_spec, self._report_download,
-                     on_done=self._opened, on_failed=self._open_failed)
+        self._submit(
+            self.work_pool,
+            _open_engine,
+            self.paths,
+            self.model_spec,
+            self._report_download,
+            on_done=self._opened,
+            on_failed=self._open_failed,
+        )
 
     def _remember_damage(self, summary: str) -> None:
         self.damage = summary
@@ -154,8 +167,14 @@ class EngineClient(QObject):
         self._load_model()
 
     def _load_model(self) -> None:
-        self._submit(self.work_pool, _load_model, self.engine, self._watcher_saw_changes,
-                     on_done=self._model_ready, on_failed=self._model_failed)
+        self._submit(
+            self.work_pool,
+            _load_model,
+            self.engine,
+            self._watcher_saw_changes,
+            on_done=self._model_ready,
+            on_failed=self._model_failed,
+        )
 
     def _model_ready(self, info) -> None:
         self.model_info = info
@@ -201,8 +220,9 @@ class EngineClient(QObject):
         """Swap in the finished fine-tune's model, re-embedding like any switch (Engine.use_finetuned);
         one that is not better than the model it started from only with ``force``."""
         if self.engine is not None:
-            self._submit(self.work_pool, self.engine.use_finetuned, force, self._switch_progress,
-                         on_failed=self.error.emit)
+            self._submit(
+                self.work_pool, self.engine.use_finetuned, force, self._switch_progress, on_failed=self.error.emit
+            )
 
     def _switch_progress(self, job) -> None:  # the engine's switch thread
         self.switch_progress.emit(job.done, job.total)
@@ -232,9 +252,14 @@ class EngineClient(QObject):
             hits = self.engine.search(query, filters, limit)
             return hits, time.perf_counter() - started
 
-        self._submit(self.search_pool, run, on_failed=self.error.emit,
-                     on_done=lambda answer: answer and generation == self._search_generation
-                     and self.results.emit(query, answer[0], answer[1]))
+        self._submit(
+            self.search_pool,
+            run,
+            on_failed=self.error.emit,
+            on_done=lambda answer: (
+                answer and generation == self._search_generation and self.results.emit(query, answer[0], answer[1])
+            ),
+        )
 
     def similar(self, path: str, limit: int) -> None:
         self._search_generation += 1
@@ -245,18 +270,23 @@ class EngineClient(QObject):
             hits = self.engine.similar(path, limit)
             return hits, time.perf_counter() - started
 
-        self._submit(self.search_pool, run, on_failed=self.error.emit,
-                     on_done=lambda answer: generation == self._search_generation
-                     and self.similar_results.emit(path, answer[0], answer[1]))
+        self._submit(
+            self.search_pool,
+            run,
+            on_failed=self.error.emit,
+            on_done=lambda answer: (
+                generation == self._search_generation and self.similar_results.emit(path, answer[0], answer[1])
+            ),
+        )
 
     # -- the library ---------------------------------------------------------------------------
     def refresh_library(self) -> None:
         if self.engine is None:
             return
-        self._submit(self.work_pool, self.engine.folders, on_done=self.folders_changed.emit,
-                     on_failed=self.error.emit)
-        self._submit(self.work_pool, self.engine.failed_files, on_done=self.failures_changed.emit,
-                     on_failed=self.error.emit)
+        self._submit(self.work_pool, self.engine.folders, on_done=self.folders_changed.emit, on_failed=self.error.emit)
+        self._submit(
+            self.work_pool, self.engine.failed_files, on_done=self.failures_changed.emit, on_failed=self.error.emit
+        )
 
     def add_folder(self, path: str) -> None:
         def added(_status) -> None:
@@ -266,8 +296,13 @@ class EngineClient(QObject):
         self._submit(self.work_pool, self.engine.add_folder, path, on_done=added, on_failed=self.error.emit)
 
     def remove_folder(self, path: str) -> None:
-        self._submit(self.work_pool, self.engine.remove_folder, path, on_done=lambda _: self.refresh_library(),
-                     on_failed=self.error.emit)
+        self._submit(
+            self.work_pool,
+            self.engine.remove_folder,
+            path,
+            on_done=lambda _: self.refresh_library(),
+            on_failed=self.error.emit,
+        )
 
     def index(self) -> None:
         """Scan every folder (incremental). Asked during a run, it runs once more afterwards (the
@@ -295,8 +330,14 @@ class EngineClient(QObject):
             self.error.emit(f"Indexing stopped: {message}")
             self.index_finished.emit(None)
 
-        self._submit(self.index_pool, self.engine.index, progress=self.index_progress.emit,
-                     should_stop=self._should_stop, on_done=finished, on_failed=failed)
+        self._submit(
+            self.index_pool,
+            self.engine.index,
+            progress=self.index_progress.emit,
+            should_stop=self._should_stop,
+            on_done=finished,
+            on_failed=failed,
+        )
 
     def set_paused(self, paused: bool) -> None:
         self.paused = paused

@@ -8,6 +8,7 @@ re-embedded in the background (the status bar shows it) while the old model keep
 When the app starts, a run that died with it is continued from its last checkpoint, and one
 that finished while it was closed is swapped in.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -60,8 +61,9 @@ class FinetuneClient(QObject):
 
     def poll(self) -> None:
         if self.client.engine is not None:
-            self.client._submit(self.client.work_pool, self._finetuner.status, on_done=self._seen,
-                                on_failed=self.client.error.emit)
+            self.client._submit(
+                self.client.work_pool, self._finetuner.status, on_done=self._seen, on_failed=self.client.error.emit
+            )
 
     def _seen(self, status: FinetuneStatus) -> None:
         first, self._resumed = not self._resumed, True
@@ -71,16 +73,28 @@ class FinetuneClient(QObject):
         else:
             self._timer.stop()
         if first and status.state == STOPPED:  # it died with the app: continue it
-            self.client._submit(self.client.work_pool, self._finetuner.resume, on_done=lambda _: self.poll(),
-                                on_failed=self.client.error.emit)
+            self.client._submit(
+                self.client.work_pool,
+                self._finetuner.resume,
+                on_done=lambda _: self.poll(),
+                on_failed=self.client.error.emit,
+            )
         if status.pending and status.better and self._swapped != status.result.get("finished"):
             self.use(force=False)
         self.status_changed.emit(status)
 
     def start(self, minutes: float, device: str) -> None:
         engine = self.client.engine
-        self.client._submit(self.client.work_pool, self._finetuner.start, minutes, engine.model_spec, device,
-                            list(self.overrides), on_done=lambda _: self._started(), on_failed=self.client.error.emit)
+        self.client._submit(
+            self.client.work_pool,
+            self._finetuner.start,
+            minutes,
+            engine.model_spec,
+            device,
+            list(self.overrides),
+            on_done=lambda _: self._started(),
+            on_failed=self.client.error.emit,
+        )
 
     def _started(self) -> None:
         self._resumed = True
@@ -89,13 +103,21 @@ class FinetuneClient(QObject):
 
     def cancel(self) -> None:
         self._timer.stop()
-        self.client._submit(self.client.work_pool, self._finetuner.cancel, on_done=lambda _: self.poll(),
-                            on_failed=self.client.error.emit)
+        self.client._submit(
+            self.client.work_pool,
+            self._finetuner.cancel,
+            on_done=lambda _: self.poll(),
+            on_failed=self.client.error.emit,
+        )
 
     def discard(self) -> None:
         """Keep the current model; the fine-tuned one goes with the job."""
-        self.client._submit(self.client.work_pool, self._finetuner.decline, on_done=lambda _: self.poll(),
-                            on_failed=self.client.error.emit)
+        self.client._submit(
+            self.client.work_pool,
+            self._finetuner.decline,
+            on_done=lambda _: self.poll(),
+            on_failed=self.client.error.emit,
+        )
 
     def use(self, force: bool) -> None:
         """Swap the finished model in (``force``: even though it is not better); the re-embedding

@@ -7,24 +7,34 @@ held-out scores before and after. A better model is swapped in by itself (the ol
 answering while the library is re-embedded); a worse one only if the user insists, and the
 model it started from stays one click away.
 """
+
 from __future__ import annotations
 
-from PySide6.QtWidgets import (QComboBox, QFormLayout, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox,
-                               QVBoxLayout)
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+)
 
 from app.finetune_client import describe_status
 from app.settings_dialog import SettingsPage, _hint
 from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus
 
-INTRO = ("Earmark learns your library's sounds from what your library already says about them: file and "
-         "folder names (UCS categories included), BWF/iXML descriptions, your tags and captions. Files whose "
-         "names say nothing (Take_017, ZOOM0001) are not learnt from but stay searchable. Whole folders are "
-         "held out to check that the new model hears better, by sound alone, before it replaces the current "
-         "one. Training runs in its own process: it goes on if you close Earmark, and continues after a crash.")
+INTRO = (
+    "Earmark learns your library's sounds from what your library already says about them: file and "
+    "folder names (UCS categories included), BWF/iXML descriptions, your tags and captions. Files whose "
+    "names say nothing (Take_017, ZOOM0001) are not learnt from but stay searchable. Whole folders are "
+    "held out to check that the new model hears better, by sound alone, before it replaces the current "
+    "one. Training runs in its own process: it goes on if you close Earmark, and continues after a crash."
+)
 
 
 def _metrics(values: dict) -> str:
-    return (f"R@1 {values['t2a/R@1']:.3f} · R@10 {values['t2a/R@10']:.3f} · mAP@10 {values['t2a/mAP@10']:.3f}")
+    return f"R@1 {values['t2a/R@1']:.3f} · R@10 {values['t2a/R@10']:.3f} · mAP@10 {values['t2a/mAP@10']:.3f}"
 
 
 class FinetunePage(SettingsPage):
@@ -92,18 +102,25 @@ class FinetunePage(SettingsPage):
         plan = status.plan
         self.plan.setText(f"{plan.get('device_note', '')} Plan: {plan['estimate']}" if plan.get("estimate") else "")
         before = plan.get("before")
-        epochs = [f"after epoch {point['epoch']:.0f}: mAP@10 {point['t2a/mAP@10']:.3f}"
-                  for point in status.validation if point["step"]]
-        self.validation.setText("\n".join(([f"Held-out folders before: {_metrics(before)}"] if before else [])
-                                          + epochs[-5:]))
+        epochs = [
+            f"after epoch {point['epoch']:.0f}: mAP@10 {point['t2a/mAP@10']:.3f}"
+            for point in status.validation
+            if point["step"]
+        ]
+        self.validation.setText(
+            "\n".join(([f"Held-out folders before: {_metrics(before)}"] if before else []) + epochs[-5:])
+        )
         self._show_result(status)
 
     def _show_result(self, status: FinetuneStatus) -> None:
         result = status.result if status.state == DONE else {}
-        self.result.setText("" if not result else
-                            f"Held-out folders ({result['held_out_files']} files, by sound alone)\n"
-                            f"before ({result['start_model']}): {_metrics(result['before'])}\n"
-                            f"after: {_metrics(result['after'])}")
+        self.result.setText(
+            ""
+            if not result
+            else f"Held-out folders ({result['held_out_files']} files, by sound alone)\n"
+            f"before ({result['start_model']}): {_metrics(result['before'])}\n"
+            f"after: {_metrics(result['after'])}"
+        )
         worse_waiting = status.pending and not status.better
         self.use_button.setVisible(worse_waiting)
         self.discard_button.setVisible(worse_waiting)

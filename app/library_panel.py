@@ -1,11 +1,22 @@
 """The library sidebar: watched folders with their counts, and the files that failed and why."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QSplitter, QToolButton, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QSplitter,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.theme import icon
 
@@ -65,8 +76,11 @@ class LibraryPanel(QWidget):
         folders_box = QWidget()
         top = QVBoxLayout(folders_box)
         top.setContentsMargins(10, 8, 6, 4)
-        top.addLayout(_title_row(QLabel("LIBRARY", objectName="PanelTitle"),
-                                 self.add_button, self.remove_button, self.rescan_button))
+        top.addLayout(
+            _title_row(
+                QLabel("LIBRARY", objectName="PanelTitle"), self.add_button, self.remove_button, self.rescan_button
+            )
+        )
         top.addWidget(self.folders)
         failed_box = QWidget()
         bottom = QVBoxLayout(failed_box)
@@ -85,7 +99,8 @@ class LibraryPanel(QWidget):
         self.remove_button.clicked.connect(self._remove_selected)
         self.rescan_button.clicked.connect(self.rescan_requested)
         self.folders.itemSelectionChanged.connect(
-            lambda: self.remove_button.setEnabled(bool(self.folders.selectedItems())))
+            lambda: self.remove_button.setEnabled(bool(self.folders.selectedItems()))
+        )
         self.failed.itemActivated.connect(lambda item, _col: self.failed_file_activated.emit(item.data(0, PATH_ROLE)))
         self.remove_button.setEnabled(False)
 
@@ -105,8 +120,9 @@ class LibraryPanel(QWidget):
         for folder in folders:
             path = str(folder.path)
             total = folder.files + folder.errors + folder.offline
-            item = QTreeWidgetItem([Path(path).name or path, f"{folder.files:,}/{total:,}",
-                                    f"{folder.errors:,}" if folder.errors else ""])
+            item = QTreeWidgetItem(
+                [Path(path).name or path, f"{folder.files:,}/{total:,}", f"{folder.errors:,}" if folder.errors else ""]
+            )
             item.setData(0, PATH_ROLE, path)
             item.setToolTip(0, path if folder.online else f"{path}\nOffline: the folder cannot be reached.")
             item.setIcon(0, icon("folder" if folder.online else "offline"))

@@ -1,4 +1,5 @@
 """``python -m app.main`` / ``earmark-app``: open the Earmark window."""
+
 from __future__ import annotations
 
 import argparse
@@ -18,10 +19,14 @@ log = logging.getLogger("app")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog="earmark-app", description="Search your sound library by describing the sound.")
+    parser = argparse.ArgumentParser(
+        prog="earmark-app", description="Search your sound library by describing the sound."
+    )
     parser.add_argument("--home", help=f"keep every Earmark file under this folder (also ${HOME_ENV})")
-    parser.add_argument("--model", help="model to load instead of the one in Settings: 'builtin', a checkpoint "
-                                        "folder, or 'clap:<id or folder>'")
+    parser.add_argument(
+        "--model",
+        help="model to load instead of the one in Settings: 'builtin', a checkpoint folder, or 'clap:<id or folder>'",
+    )
     args, _qt_args = parser.parse_known_args(argv)
     return args
 
@@ -36,6 +41,7 @@ def _report_unexpected(window):
         log.error("unexpected error\n%s", "".join(traceback.format_exception(kind, value, tb)))
         if window is not None:
             window.show_error(f"Something went wrong: {value or kind.__name__} (details in the log file)")
+
     return hook
 
 

@@ -3,6 +3,7 @@
 The window only wires widgets to the :class:`EngineClient`; anything that
 touches files, the index or the model happens behind that client on a worker.
 """
+
 from __future__ import annotations
 
 import logging
@@ -10,8 +11,16 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
-from PySide6.QtWidgets import (QHBoxLayout, QLabel, QMainWindow, QSplitter, QStackedWidget, QToolButton,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QSplitter,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.desktop import copy_paths, reveal_in_file_manager
 from app.engine_client import EngineClient, describe_report
@@ -24,8 +33,8 @@ from app.preview_panel import PreviewPanel
 from app.results_model import SCORE_COLUMN, ResultsModel, channels_text, format_text, rate_text
 from app.results_view import ResultsView
 from app.search_bar import FilterBar, SearchField
-from app.tags_panel import TagsPanel
 from app.tagging_view import TaggingController
+from app.tags_panel import TagsPanel
 from app.theme import icon
 from app.waveform import format_time
 from engine.audio.formats import AUDIO_EXTENSIONS
@@ -52,8 +61,11 @@ def best_window(hit) -> tuple[float, float] | None:
 
 
 def dropped_audio_paths(mime) -> list[str]:
-    return [url.toLocalFile() for url in mime.urls()
-            if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS]
+    return [
+        url.toLocalFile()
+        for url in mime.urls()
+        if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS
+    ]
 
 
 class MainWindow(QMainWindow):
@@ -184,14 +196,20 @@ class MainWindow(QMainWindow):
         client.index_progress.connect(self._show_progress)
         client.index_finished.connect(self._index_finished)
         client.index_paused.connect(self.indexing.show_paused)
-        client.switch_progress.connect(lambda done, total: self.indexing.show_progress("re-embedding", done, total)
-                                       if done < total else self.indexing.finish())
+        client.switch_progress.connect(
+            lambda done, total: (
+                self.indexing.show_progress("re-embedding", done, total) if done < total else self.indexing.finish()
+            )
+        )
         client.library_changed.connect(self._rerun.start)
         client.finetune.status_changed.connect(lambda status: self.finetune_label.setText(status_bar_text(status)))
         client.error.connect(self.show_error)
 
-        shortcuts = ((QKeySequence.Find, self.focus_search), (Qt.Key_Space, self.preview.toggle_playback),
-                     (Qt.Key_Escape, self.player.stop))
+        shortcuts = (
+            (QKeySequence.Find, self.focus_search),
+            (Qt.Key_Space, self.preview.toggle_playback),
+            (Qt.Key_Escape, self.player.stop),
+        )
         for key, slot in shortcuts:
             QShortcut(QKeySequence(key), self, activated=slot)
         quit_action = QAction("Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
@@ -236,8 +254,12 @@ class MainWindow(QMainWindow):
         state.sync()
 
     def _splitters(self) -> dict[str, QSplitter]:
-        return {"main": self.main_split, "center": self.center_split, "bottom": self.bottom_split,
-                "library": self.library.splitter}
+        return {
+            "main": self.main_split,
+            "center": self.center_split,
+            "bottom": self.bottom_split,
+            "library": self.library.splitter,
+        }
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
@@ -255,8 +277,10 @@ class MainWindow(QMainWindow):
         if not self.client.damage:
             self.banner.hide()
         self.model_label.setText(f"Model: {info.name}")
-        self.model_label.setToolTip(f"{info.backend} · {info.embedding_dim}-d embeddings · "
-                                    f"{info.sample_rate} Hz · {info.window_seconds:g} s windows")
+        self.model_label.setToolTip(
+            f"{info.backend} · {info.embedding_dim}-d embeddings · "
+            f"{info.sample_rate} Hz · {info.window_seconds:g} s windows"
+        )
         self.statusBar().clearMessage()
         self.run_query(self.search_field.text())
 
@@ -270,8 +294,11 @@ class MainWindow(QMainWindow):
         from engine.index.health import REPAIR_KEEPS
 
         self._banner_action = self._repair
-        self.banner.show_message(f"{summary} Repair rebuilds it from what is still readable and from your files "
-                                 f"on disk; {REPAIR_KEEPS}.", "Repair the index", kind="error")
+        self.banner.show_message(
+            f"{summary} Repair rebuilds it from what is still readable and from your files on disk; {REPAIR_KEEPS}.",
+            "Repair the index",
+            kind="error",
+        )
 
     def _repair(self) -> None:
         self.banner.hide()
@@ -300,10 +327,14 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, query: str, hits: list, seconds: float) -> None:
         self._set_hits(hits, ranked=bool(query))
-        found = f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}”" if query else \
-            f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
-        self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders
-                                  else "No folders yet: add one to start")
+        found = (
+            f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}”"
+            if query
+            else f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
+        )
+        self.result_label.setText(
+            f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else "No folders yet: add one to start"
+        )
 
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:
@@ -380,8 +411,9 @@ class MainWindow(QMainWindow):
             self.result_label.setText("No folders yet: add one to start")
 
     def _show_progress(self, progress) -> None:
-        self.indexing.show_progress(progress.phase, progress.done, progress.total, Path(progress.path).name,
-                                    progress.errors)
+        self.indexing.show_progress(
+            progress.phase, progress.done, progress.total, Path(progress.path).name, progress.errors
+        )
         if progress.done and progress.done % 50 == 0:
             self._rerun.start()
 

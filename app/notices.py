@@ -1,5 +1,6 @@
 """Things the window says to the user: a banner for problems to act on, the empty-library
 call to action, and the indexing progress in the status bar."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -57,15 +58,21 @@ class EmptyLibrary(QWidget):
         logo = QLabel(alignment=Qt.AlignCenter)
         logo.setPixmap(icon("earmark").pixmap(96, 96))
         title = QLabel("Your sound library starts here", objectName="EmptyTitle", alignment=Qt.AlignCenter)
-        text = QLabel("Add a folder of sound effects. Earmark indexes every file in it and keeps watching it,\n"
-                      "so you can describe a sound in words and hear it a second later.",
-                      objectName="EmptyText", alignment=Qt.AlignCenter)
+        text = QLabel(
+            "Add a folder of sound effects. Earmark indexes every file in it and keeps watching it,\n"
+            "so you can describe a sound in words and hear it a second later.",
+            objectName="EmptyText",
+            alignment=Qt.AlignCenter,
+        )
         self.button = QPushButton("  Add a folder…", objectName="CallToAction")
         self.button.setIcon(icon("folder-add"))
         self.button.setIconSize(QSize(20, 20))
         self.button.clicked.connect(self.add_folder_clicked)
-        formats = QLabel("WAV · AIFF · FLAC · OGG · Opus · MP3 — your files are only read, never changed.",
-                         objectName="EmptyText", alignment=Qt.AlignCenter)
+        formats = QLabel(
+            "WAV · AIFF · FLAC · OGG · Opus · MP3 — your files are only read, never changed.",
+            objectName="EmptyText",
+            alignment=Qt.AlignCenter,
+        )
         layout = QVBoxLayout(self)
         layout.addStretch(2)
         for widget in (logo, title, text):

@@ -4,6 +4,7 @@ Search keeps returning them (the sound exists, and the user needs to know which 
 plug in), but they cannot be played or dragged, so every place that would try says why
 in the same words.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -27,8 +28,10 @@ def badge(hit) -> str:
 
 def offline_message(hit) -> str:
     """Why an offline file cannot be played or dragged, and what to do about it."""
-    return (f"{Path(hit.path).name} is offline: it is on “{drive_name(hit)}” ({hit.folder}), which is not "
-            f"connected. Connect it to play or drag this sound.")
+    return (
+        f"{Path(hit.path).name} is offline: it is on “{drive_name(hit)}” ({hit.folder}), which is not "
+        f"connected. Connect it to play or drag this sound."
+    )
 
 
 def drag_message(hits: list) -> str:

@@ -7,6 +7,7 @@ Volume and the loop range are replaced whole (one atomic store each); a seek is
 taken and cleared under a lock, so one asked for while a block is being filled
 is not lost.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,6 +25,7 @@ log = logging.getLogger(__name__)
 
 try:
     import sounddevice as sd
+
     _AUDIO_PROBLEM = ""
 except OSError as exc:  # no PortAudio library on this machine
     sd = None
@@ -43,8 +45,11 @@ def output_devices() -> list[OutputDevice]:
     if sd is None:
         return []
     apis = [api["name"] for api in sd.query_hostapis()]
-    return [OutputDevice(d["name"], apis[d["hostapi"]], int(d["default_samplerate"]))
-            for d in sd.query_devices() if d["max_output_channels"] > 0]
+    return [
+        OutputDevice(d["name"], apis[d["hostapi"]], int(d["default_samplerate"]))
+        for d in sd.query_devices()
+        if d["max_output_channels"] > 0
+    ]
 
 
 def _device_index(name: str) -> int | None:
@@ -178,8 +183,9 @@ class Player(QObject):
             self._reader = resampling
         self._reader.seek(self._position_s)
         self._seek_to = None
-        self._stream = sd.OutputStream(samplerate=rate, channels=self._out_channels, dtype="float32",
-                                       device=device, callback=self._fill)
+        self._stream = sd.OutputStream(
+            samplerate=rate, channels=self._out_channels, dtype="float32", device=device, callback=self._fill
+        )
         self._stream.start()
 
     def _fill(self, out: np.ndarray, frames: int, _time, _status) -> None:
@@ -194,7 +200,7 @@ class Player(QObject):
         while written < frames:
             room = max(0, int(round((end - reader.tell()) * reader.sample_rate)))
             block = reader.read(min(frames - written, room))
-            out[written:written + len(block)] = self._to_output(block)
+            out[written : written + len(block)] = self._to_output(block)
             written += len(block)
             if written < frames:
                 if not self.loop or (wrapped and len(block) == 0):

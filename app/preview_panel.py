@@ -5,14 +5,14 @@ a generation number so a slow file's peaks never land on a newer selection.
 A waveform selection is written to the region cache in the background as soon
 as it is made, so dragging it out starts instantly.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QDrag, QMouseEvent
-from PySide6.QtWidgets import (QApplication, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout,
-                               QWidget)
+from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
 
 from app.player import Player
 from app.results_model import file_mime_data
@@ -43,8 +43,10 @@ class DragHandle(QToolButton):
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        if event.buttons() & Qt.LeftButton and \
-                (event.position().toPoint() - self._press).manhattanLength() >= QApplication.startDragDistance():
+        if (
+            event.buttons() & Qt.LeftButton
+            and (event.position().toPoint() - self._press).manhattanLength() >= QApplication.startDragDistance()
+        ):
             self.setDown(False)
             self.drag_started.emit()
 
@@ -54,8 +56,9 @@ class PreviewPanel(QWidget):
     message = Signal(str)  # readable problems for the status bar
     dragging = Signal(object)  # the QMimeData of a drag that is starting
 
-    def __init__(self, player: Player, pool: QThreadPool, peaks_dir: Path, regions_dir: Path,
-                 parent: QWidget | None = None):
+    def __init__(
+        self, player: Player, pool: QThreadPool, peaks_dir: Path, regions_dir: Path, parent: QWidget | None = None
+    ):
         super().__init__(parent)
         self.setObjectName("PreviewPanel")
         self.player = player
@@ -91,8 +94,7 @@ class PreviewPanel(QWidget):
         self.similar_button = _tool_button("similar", "Find sounds similar to this one")
         self.similar_button.setText("Similar")
         self.similar_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        hint = QLabel("Click to seek · drag to scrub · Shift-drag to select · drag a selection out",
-                      objectName="Hint")
+        hint = QLabel("Click to seek · drag to scrub · Shift-drag to select · drag a selection out", objectName="Hint")
         hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # the first thing to go when narrow
 
         header = QHBoxLayout()
@@ -138,8 +140,9 @@ class PreviewPanel(QWidget):
     def autoplay(self) -> bool:
         return self.autoplay_button.isChecked()
 
-    def show_file(self, path: str, facts: str = "", match: tuple[float, float] | None = None,
-                  play: bool = False) -> None:
+    def show_file(
+        self, path: str, facts: str = "", match: tuple[float, float] | None = None, play: bool = False
+    ) -> None:
         """Preview ``path``; the playhead starts at the best-matching window when there is one."""
         self._generation += 1
         generation = self._generation
@@ -158,10 +161,15 @@ class PreviewPanel(QWidget):
         self.player.set_loop_range(None, None)
         if match:
             self.player.seek(match[0])
-        submit(self.pool, cached_peaks, path, self.peaks_dir,
-               on_done=lambda peaks: generation == self._generation and self.waveform.set_peaks(peaks),
-               on_failed=lambda text: generation == self._generation and self.waveform.show_message(text),
-               context=self)
+        submit(
+            self.pool,
+            cached_peaks,
+            path,
+            self.peaks_dir,
+            on_done=lambda peaks: generation == self._generation and self.waveform.set_peaks(peaks),
+            on_failed=lambda text: generation == self._generation and self.waveform.show_message(text),
+            context=self,
+        )
         if play:
             self.player.play()
 
@@ -215,9 +223,17 @@ class PreviewPanel(QWidget):
         self.player.set_loop_range(*(selection or (None, None)))
         if selection and self.path:
             key = (self.path, *selection)
-            submit(self.pool, write_region, self.path, selection[0], selection[1], self.regions_dir,
-                   on_done=lambda target: self._regions.__setitem__(key, target),
-                   on_failed=self.message.emit, context=self)
+            submit(
+                self.pool,
+                write_region,
+                self.path,
+                selection[0],
+                selection[1],
+                self.regions_dir,
+                on_done=lambda target: self._regions.__setitem__(key, target),
+                on_failed=self.message.emit,
+                context=self,
+            )
 
     def _region_file(self, start_s: float, end_s: float) -> Path | None:
         key = (self.path, start_s, end_s)

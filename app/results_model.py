@@ -4,12 +4,14 @@ Only the rows on screen are ever asked for their text, so a 100 k-hit list
 costs one Python list; sorting re-orders that list in place and moves the
 view's persistent indexes (the selection) along with their rows.
 """
+
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QFont
@@ -67,15 +69,25 @@ def _number(value) -> float:
 
 COLUMNS: tuple[Column, ...] = (
     Column("Name", _name, lambda h: _name(h).lower(), width=330),
-    Column("Duration", lambda h: format_time(h.duration_s or 0.0), lambda h: _number(h.duration_s),
-           Qt.AlignRight | Qt.AlignVCenter, 86),
+    Column(
+        "Duration",
+        lambda h: format_time(h.duration_s or 0.0),
+        lambda h: _number(h.duration_s),
+        Qt.AlignRight | Qt.AlignVCenter,
+        86,
+    ),
     Column("Format", format_text, format_text, width=100),
     Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 78),
     Column("Channels", channels_text, lambda h: _number(h.channels), width=92),
     Column("Tags", _tags, lambda h: _tags(h).lower(), width=170),
     Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=220),
-    Column("Match", lambda h: "" if h.score is None else f"{h.score:.0f}", lambda h: _number(h.score),
-           Qt.AlignRight | Qt.AlignVCenter, 96),
+    Column(
+        "Match",
+        lambda h: "" if h.score is None else f"{h.score:.0f}",
+        lambda h: _number(h.score),
+        Qt.AlignRight | Qt.AlignVCenter,
+        96,
+    ),
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
 )
 SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")
@@ -179,8 +191,7 @@ class ResultsModel(QAbstractTableModel):
         ranked = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.DescendingOrder)
         new_row_of = {old: new for new, old in enumerate(ranked)}
         self._hits = [self._hits[r] for r in ranked]
-        self.changePersistentIndexList(old_persistent,
-                                       [self.index(new_row_of[r], c) for r, c in old_rows])
+        self.changePersistentIndexList(old_persistent, [self.index(new_row_of[r], c) for r, c in old_rows])
         self.layoutChanged.emit()
 
     # -- drag out -----------------------------------------------------------------------------

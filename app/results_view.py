@@ -1,10 +1,17 @@
 """The results table: keyboard-first, drags files out, draws scores as bars."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate,
-                               QStyleOptionViewItem, QTableView)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+)
 
 from app.offline import drag_message, is_offline
 from app.results_model import BADGE_ROLE, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE
@@ -28,8 +35,11 @@ class ScoreDelegate(QStyledItemDelegate):
             bar = QRectF(rect.left(), rect.bottom() - 6, rect.width() * max(0.04, fraction), 3)
             painter.fillRect(QRectF(rect.left(), bar.top(), rect.width(), 3), Colors.grid)
             painter.fillRect(bar, Colors.score_bar)
-        painter.setPen(option.palette.highlightedText().color() if option.state & QStyle.State_Selected
-                       else index.data(Qt.ForegroundRole) or Colors.text)
+        painter.setPen(
+            option.palette.highlightedText().color()
+            if option.state & QStyle.State_Selected
+            else index.data(Qt.ForegroundRole) or Colors.text
+        )
         painter.drawText(rect.adjusted(0, -2, 0, -2), Qt.AlignRight | Qt.AlignVCenter, index.data() or "")
 
 

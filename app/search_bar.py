@@ -1,12 +1,12 @@
 """The search field (debounced, Enter commits) and the filter bar under it."""
+
 from __future__ import annotations
 
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton,
-                               QWidget)
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
 
 from app.theme import icon
 from engine.audio.formats import FORMATS
@@ -26,7 +26,7 @@ class SearchField(QLineEdit):
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("SearchField")
-        self.setPlaceholderText("Describe a sound… e.g. “wooden door creak, slow”  -exclude  \"exact phrase\"")
+        self.setPlaceholderText('Describe a sound… e.g. “wooden door creak, slow”  -exclude  "exact phrase"')
         self.setClearButtonEnabled(True)
         self.addAction(icon("search"), QLineEdit.LeadingPosition)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
@@ -99,8 +99,19 @@ class FilterBar(QWidget):
         duration_label.setProperty("dim", True)
         dash = QLabel("–")
         dash.setProperty("dim", True)
-        for widget in (duration_label, self.min_duration, dash, self.max_duration, self.format, self.sample_rate,
-                       self.channels, self.tag, self.folder, self.offline, self.reset):
+        for widget in (
+            duration_label,
+            self.min_duration,
+            dash,
+            self.max_duration,
+            self.format,
+            self.sample_rate,
+            self.channels,
+            self.tag,
+            self.folder,
+            self.offline,
+            self.reset,
+        ):
             layout.addWidget(widget)
         layout.addStretch(1)
         for box in (self.min_duration, self.max_duration):
@@ -113,12 +124,20 @@ class FilterBar(QWidget):
 
     def values(self) -> SearchFilters:
         """What the bar asks for (the engine's own filters: a light module, nothing loads with it)."""
+
         def duration(box: QDoubleSpinBox) -> float | None:
             return box.value() if box.value() > box.minimum() else None
-        return SearchFilters(min_duration_s=duration(self.min_duration), max_duration_s=duration(self.max_duration),
-                             sample_rate=self.sample_rate.currentData(), channels=self.channels.currentData(),
-                             format=self.format.currentData(), folder=self.folder.currentData(),
-                             tag=self.tag.text().strip() or None, include_offline=self.offline.isChecked())
+
+        return SearchFilters(
+            min_duration_s=duration(self.min_duration),
+            max_duration_s=duration(self.max_duration),
+            sample_rate=self.sample_rate.currentData(),
+            channels=self.channels.currentData(),
+            format=self.format.currentData(),
+            folder=self.folder.currentData(),
+            tag=self.tag.text().strip() or None,
+            include_offline=self.offline.isChecked(),
+        )
 
     def set_folders(self, folders: list[str]) -> None:
         current = self.folder.currentData()
@@ -135,8 +154,16 @@ class FilterBar(QWidget):
             self.changed.emit()
 
     def clear(self) -> None:
-        widgets = (self.min_duration, self.max_duration, self.format, self.sample_rate, self.channels,
-                   self.folder, self.tag, self.offline)
+        widgets = (
+            self.min_duration,
+            self.max_duration,
+            self.format,
+            self.sample_rate,
+            self.channels,
+            self.folder,
+            self.tag,
+            self.offline,
+        )
         for widget in widgets:
             widget.blockSignals(True)
         self.min_duration.setValue(0.0)

@@ -4,6 +4,7 @@ A page is a :class:`SettingsPage` subclass listed by :func:`_pages`; it loads fr
 applies to the engine's settings (or, for audio output, the app's own state).
 The library fine-tune's page lives in app/finetune_page.py.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -11,10 +12,27 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import (QButtonGroup, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QGridLayout, QGroupBox, QHBoxLayout, QLabel, QLineEdit, QListWidget,
-                               QListWidgetItem, QProgressDialog, QPushButton, QRadioButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressDialog,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.engine_client import builtin_model_installed
 from app.player import SYSTEM_DEFAULT, output_devices
@@ -25,7 +43,7 @@ class SettingsPage(QWidget):
     title = ""
     icon_name = "settings"
 
-    def __init__(self, dialog: "SettingsDialog"):
+    def __init__(self, dialog: SettingsDialog):
         super().__init__()
         self.dialog = dialog
 
@@ -62,7 +80,7 @@ class ModelPage(SettingsPage):
     title = "Model"
     icon_name = "similar"
 
-    def __init__(self, dialog: "SettingsDialog"):
+    def __init__(self, dialog: SettingsDialog):
         super().__init__(dialog)
         client = dialog.client
         self.builtin = QRadioButton("Builtin Earmark model")
@@ -74,9 +92,11 @@ class ModelPage(SettingsPage):
         self.checkpoint_path = QLineEdit(placeholderText="/path/to/checkpoint (config.json + model.safetensors)")
         self.clap_id = QLineEdit(placeholderText="laion/clap-htsat-unfused  or  /path/to/clap-folder")
         builtin_ok = builtin_model_installed()
-        self.builtin_state = _hint("Installed." if builtin_ok else
-                                   "Not installed in this copy of Earmark: choose a checkpoint or a CLAP "
-                                   "model instead.")
+        self.builtin_state = _hint(
+            "Installed."
+            if builtin_ok
+            else "Not installed in this copy of Earmark: choose a checkpoint or a CLAP model instead."
+        )
         self.device = QComboBox()
         for value, text in client.compute_devices():
             self.device.addItem(text, value)
@@ -89,9 +109,15 @@ class ModelPage(SettingsPage):
         grid.addLayout(_folder_row(self.checkpoint_path, "Choose a Cacophony checkpoint folder", self), 3, 0)
         grid.addWidget(self.clap, 4, 0)
         grid.addLayout(_folder_row(self.clap_id, "Choose a CLAP model folder", self), 5, 0)
-        grid.addWidget(_hint("A hub id is downloaded once (progress is shown) and then works offline. "
-                             "Changing the model re-embeds the library in the background; "
-                             "each model keeps its own vectors, so switching back is instant."), 6, 0)
+        grid.addWidget(
+            _hint(
+                "A hub id is downloaded once (progress is shown) and then works offline. "
+                "Changing the model re-embeds the library in the background; "
+                "each model keeps its own vectors, so switching back is instant."
+            ),
+            6,
+            0,
+        )
         compute = QGroupBox("Compute")
         form = QFormLayout(compute)
         form.addRow("Run the model on", self.device)
@@ -141,12 +167,16 @@ class LibraryPage(SettingsPage):
     title = "Library"
     icon_name = "folder"
 
-    def __init__(self, dialog: "SettingsDialog"):
+    def __init__(self, dialog: SettingsDialog):
         super().__init__(dialog)
         paths = dialog.client.paths
         form = QFormLayout()
-        for label, folder in (("Index and models", paths.data), ("Cache (waveforms, dragged regions)", paths.cache),
-                              ("Settings", paths.config), ("Logs", paths.logs)):
+        for label, folder in (
+            ("Index and models", paths.data),
+            ("Cache (waveforms, dragged regions)", paths.cache),
+            ("Settings", paths.config),
+            ("Logs", paths.logs),
+        ):
             button = QPushButton(str(folder))
             button.setToolTip("Open in the file manager")
             button.clicked.connect(lambda _=False, f=folder: QDesktopServices.openUrl(QUrl.fromLocalFile(str(f))))
@@ -154,9 +184,13 @@ class LibraryPage(SettingsPage):
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Data location", objectName="PanelTitle"))
         layout.addLayout(form)
-        layout.addWidget(_hint("To keep everything somewhere else (another disk, a portable install), start "
-                               "Earmark with --home FOLDER or set EARMARK_HOME=FOLDER. Your sound files stay "
-                               "where they are; only Earmark's own data moves."))
+        layout.addWidget(
+            _hint(
+                "To keep everything somewhere else (another disk, a portable install), start "
+                "Earmark with --home FOLDER or set EARMARK_HOME=FOLDER. Your sound files stay "
+                "where they are; only Earmark's own data moves."
+            )
+        )
         layout.addStretch(1)
 
 
@@ -164,7 +198,7 @@ class AudioPage(SettingsPage):
     title = "Audio"
     icon_name = "volume"
 
-    def __init__(self, dialog: "SettingsDialog"):
+    def __init__(self, dialog: SettingsDialog):
         super().__init__(dialog)
         self.output = QComboBox()
         self.output.addItem("System default", SYSTEM_DEFAULT)
@@ -174,8 +208,12 @@ class AudioPage(SettingsPage):
         form.addRow("Preview output", self.output)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(_hint("Files play at their own sample rate when the device allows it, otherwise they "
-                               "are resampled on the fly."))
+        layout.addWidget(
+            _hint(
+                "Files play at their own sample rate when the device allows it, otherwise they "
+                "are resampled on the fly."
+            )
+        )
         layout.addStretch(1)
 
     def load(self, settings) -> None:
@@ -243,8 +281,10 @@ class SettingsDialog(QDialog):
         for page in self.pages:
             settings = page.apply(settings)
         self.client.save_settings(settings)
-        if (settings.model_spec, settings.device) != (before.model_spec, before.device) or \
-                self.client.model_info is None:
+        if (settings.model_spec, settings.device) != (
+            before.model_spec,
+            before.device,
+        ) or self.client.model_info is None:
             self._switch_model(settings.model_spec)
         super().accept()
 
@@ -257,8 +297,10 @@ class SettingsDialog(QDialog):
         progress.setAutoClose(False)
 
         def report(what: str, done: int, total) -> None:
-            progress.setLabelText(f"Downloading {what or 'model files'}: {done / 1e6:.1f} MB"
-                                  + (f" of {total / 1e6:.1f} MB" if total else ""))
+            progress.setLabelText(
+                f"Downloading {what or 'model files'}: {done / 1e6:.1f} MB"
+                + (f" of {total / 1e6:.1f} MB" if total else "")
+            )
             # QProgressDialog counts in 32-bit ints, so it counts kilobytes, not bytes.
             progress.setMaximum(total // 1024 if total else 0)
             progress.setValue(min(done, total) // 1024 if total else 0)

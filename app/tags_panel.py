@@ -4,6 +4,7 @@ With several files selected the field holds the tags they share; what the
 user adds to or removes from that shared set is applied to each file
 (:func:`engine.tags.edited_tags`), so tags only some of them carry survive an edit.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -55,10 +56,12 @@ class TagsPanel(QWidget):
         self.revert_button.clicked.connect(lambda: self._render(self._hits))
         self.tags.returnPressed.connect(self.apply)
         self.suggestions.suggest_requested.connect(lambda captions: self.suggest_requested.emit(self.paths, captions))
-        self.suggestions.accept_requested.connect(lambda keys, caption: self.accept_requested.emit(self.paths, keys,
-                                                                                                   caption))
-        self.suggestions.reject_requested.connect(lambda keys, caption: self.reject_requested.emit(self.paths, keys,
-                                                                                                   caption))
+        self.suggestions.accept_requested.connect(
+            lambda keys, caption: self.accept_requested.emit(self.paths, keys, caption)
+        )
+        self.suggestions.reject_requested.connect(
+            lambda keys, caption: self.reject_requested.emit(self.paths, keys, caption)
+        )
         self.suggestions.caption_chosen.connect(self.caption.setPlainText)  # typed, so Apply makes it the user's
         self.show_hits([])
 
@@ -86,14 +89,22 @@ class TagsPanel(QWidget):
         tag_sets = [list(h.tags or ()) for h in self._hits]
         self._shared = [t for t in tag_sets[0] if all(t in s for s in tag_sets[1:])] if tag_sets else []
         captions = {h.caption or "" for h in self._hits}
-        self.subject.setText("Nothing selected" if not hits else Path(hits[0].path).name if len(hits) == 1
-                             else f"{len(hits)} sounds selected: edits apply to all of them")
+        self.subject.setText(
+            "Nothing selected"
+            if not hits
+            else Path(hits[0].path).name
+            if len(hits) == 1
+            else f"{len(hits)} sounds selected: edits apply to all of them"
+        )
         self.tags.setText(", ".join(self._shared))
         self.tags.setPlaceholderText("Tags, comma separated" if len(hits) < 2 else "Tags to add to all")
         self.caption.blockSignals(True)
         self.caption.setPlainText(captions.pop() if len(captions) == 1 else "")
-        self.caption.setPlaceholderText("A sentence describing the sound" if len(hits) < 2 or not captions
-                                        else "Different captions: typing here replaces them all")
+        self.caption.setPlaceholderText(
+            "A sentence describing the sound"
+            if len(hits) < 2 or not captions
+            else "Different captions: typing here replaces them all"
+        )
         self._caption_dirty = False
         self.caption.blockSignals(False)
         for widget in (self.tags, self.caption):
@@ -104,10 +115,14 @@ class TagsPanel(QWidget):
         if not self._hits or not self.apply_button.isEnabled():
             return
         edited = parse_tags(self.tags.text())
-        tag_edit = {str(h.path): edited_tags(list(h.tags or ()), self._shared, edited)
-                    for h in self._hits} if edited != self._shared else None
-        caption_edit = ([str(h.path) for h in self._hits], self.caption.toPlainText().strip()) \
-            if self._caption_dirty else None
+        tag_edit = (
+            {str(h.path): edited_tags(list(h.tags or ()), self._shared, edited) for h in self._hits}
+            if edited != self._shared
+            else None
+        )
+        caption_edit = (
+            ([str(h.path) for h in self._hits], self.caption.toPlainText().strip()) if self._caption_dirty else None
+        )
         self._caption_dirty = False
         self._set_dirty(False)
         # Both edits are read before either is announced: a listener may refill the panel.

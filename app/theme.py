@@ -4,10 +4,11 @@ Resources sit in ``resources/`` next to the packages in a checkout, and under
 PyInstaller's unpack folder in a bundle; every lookup goes through
 :func:`resource_dir` so both work.
 """
+
 from __future__ import annotations
 
 import sys
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QIcon, QPalette
@@ -20,13 +21,14 @@ def resource_dir() -> Path:
     return base / "resources"
 
 
-@lru_cache(maxsize=None)
+@cache
 def icon(name: str) -> QIcon:
     return QIcon(str(resource_dir() / "icons" / f"{name}.svg"))
 
 
 class Colors:
     """Colours the custom-painted widgets share with the QSS."""
+
     background = QColor("#101215")
     lane = QColor("#14171b")
     grid = QColor("#23272e")
@@ -47,13 +49,21 @@ class Colors:
 def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     palette = QPalette()
-    for role, value in ((QPalette.Window, "#16181c"), (QPalette.WindowText, "#d5d9e0"),
-                        (QPalette.Base, "#14161a"), (QPalette.AlternateBase, "#181b20"),
-                        (QPalette.Text, "#d5d9e0"), (QPalette.Button, "#262a31"),
-                        (QPalette.ButtonText, "#dde1e7"), (QPalette.Highlight, "#284556"),
-                        (QPalette.HighlightedText, "#ffffff"), (QPalette.ToolTipBase, "#23272e"),
-                        (QPalette.ToolTipText, "#e6e9ee"), (QPalette.PlaceholderText, "#5d646e"),
-                        (QPalette.Link, "#5fb8ff")):
+    for role, value in (
+        (QPalette.Window, "#16181c"),
+        (QPalette.WindowText, "#d5d9e0"),
+        (QPalette.Base, "#14161a"),
+        (QPalette.AlternateBase, "#181b20"),
+        (QPalette.Text, "#d5d9e0"),
+        (QPalette.Button, "#262a31"),
+        (QPalette.ButtonText, "#dde1e7"),
+        (QPalette.Highlight, "#284556"),
+        (QPalette.HighlightedText, "#ffffff"),
+        (QPalette.ToolTipBase, "#23272e"),
+        (QPalette.ToolTipText, "#e6e9ee"),
+        (QPalette.PlaceholderText, "#5d646e"),
+        (QPalette.Link, "#5fb8ff"),
+    ):
         palette.setColor(role, QColor(value))
     app.setPalette(palette)
     app.setStyleSheet((resource_dir() / "theme" / "dark.qss").read_text(encoding="utf-8"))

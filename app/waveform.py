@@ -4,6 +4,7 @@ Mouse grammar, as in most audio editors: click seeks, dragging scrubs;
 shift-drag (or dragging in the time ruler) selects a region; pressing inside the
 selection and moving drags the region out as a file.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -112,9 +113,16 @@ class WaveformView(QWidget):
         width = self.width()
         if self._envelope_cache is None or self._envelope_cache[0] != width:
             peaks = self._peaks
-            self._envelope_cache = (width, [(column_envelope(peaks.mins[c], width, np.minimum),
-                                             column_envelope(peaks.maxs[c], width, np.maximum))
-                                            for c in range(peaks.channels)])
+            self._envelope_cache = (
+                width,
+                [
+                    (
+                        column_envelope(peaks.mins[c], width, np.minimum),
+                        column_envelope(peaks.maxs[c], width, np.maximum),
+                    )
+                    for c in range(peaks.channels)
+                ],
+            )
         return self._envelope_cache[1]
 
     # -- painting ----------------------------------------------------------------------
@@ -134,8 +142,11 @@ class WaveformView(QWidget):
         painter.drawLine(QPointF(x, RULER_HEIGHT - 4), QPointF(x, self.height()))
         painter.setBrush(Colors.playhead)
         painter.setPen(Qt.NoPen)
-        painter.drawPolygon(QPolygonF([QPointF(x - 5, RULER_HEIGHT - 9), QPointF(x + 5, RULER_HEIGHT - 9),
-                                       QPointF(x, RULER_HEIGHT - 2)]))
+        painter.drawPolygon(
+            QPolygonF(
+                [QPointF(x - 5, RULER_HEIGHT - 9), QPointF(x + 5, RULER_HEIGHT - 9), QPointF(x, RULER_HEIGHT - 2)]
+            )
+        )
 
     def _paint_ruler(self, painter: QPainter) -> None:
         painter.fillRect(QRectF(0, 0, self.width(), RULER_HEIGHT), Colors.lane)
@@ -165,8 +176,8 @@ class WaveformView(QWidget):
                 painter.setPen(QPen(Colors.background, 1))
                 painter.drawLine(QPointF(0, top), QPointF(self.width(), top))
             xs = np.arange(len(high), dtype=np.float64) + 0.5
-            upper = [QPointF(x, mid - max(h, 1.0 / half) * half) for x, h in zip(xs, high)]
-            lower = [QPointF(x, mid - min(lo, -1.0 / half) * half) for x, lo in zip(xs[::-1], low[::-1])]
+            upper = [QPointF(x, mid - max(h, 1.0 / half) * half) for x, h in zip(xs, high, strict=False)]
+            lower = [QPointF(x, mid - min(lo, -1.0 / half) * half) for x, lo in zip(xs[::-1], low[::-1], strict=False)]
             path = QPainterPath()
             path.addPolygon(QPolygonF(upper + lower))
             gradient = QLinearGradient(0, mid - half, 0, mid + half)
@@ -219,8 +230,9 @@ class WaveformView(QWidget):
         pos = event.position()
         if not self._mode:
             over_selection = self._in_selection(pos.x()) and pos.y() >= RULER_HEIGHT
-            self.setCursor(Qt.OpenHandCursor if over_selection else Qt.IBeamCursor if pos.y() < RULER_HEIGHT
-                           else Qt.ArrowCursor)
+            self.setCursor(
+                Qt.OpenHandCursor if over_selection else Qt.IBeamCursor if pos.y() < RULER_HEIGHT else Qt.ArrowCursor
+            )
             return
         if self._mode == "scrub":
             self.seek_requested.emit(self._seconds_at(pos.x()))

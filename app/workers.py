@@ -5,16 +5,18 @@ writing) goes through :func:`submit`: the function runs on a ``QThreadPool``
 and its result or a one-line, readable error comes back as a queued signal on
 the UI thread. Tracebacks go to the log file, never to the user.
 """
+
 from __future__ import annotations
 
 import logging
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
-_running: set["Task"] = set()  # keeps each task (and its signal object) alive until its answer is delivered
+_running: set[Task] = set()  # keeps each task (and its signal object) alive until its answer is delivered
 
 
 def user_message(exc: BaseException) -> str:
@@ -59,15 +61,23 @@ def _while_alive(context: QObject | None, callback: Callable) -> Callable:
     return lambda *args: callback(*args) if shiboken6.isValid(context) else None
 
 
-def submit(pool: QThreadPool, fn: Callable[..., Any], *args,
-           on_done: Callable[[Any], None] | None = None,
-           on_failed: Callable[[str], None] | None = None,
-           on_progress: Callable[[Any], None] | None = None,
-           context: QObject | None = None, **kwargs) -> Task:
+def submit(
+    pool: QThreadPool,
+    fn: Callable[..., Any],
+    *args,
+    on_done: Callable[[Any], None] | None = None,
+    on_failed: Callable[[str], None] | None = None,
+    on_progress: Callable[[Any], None] | None = None,
+    context: QObject | None = None,
+    **kwargs,
+) -> Task:
     """Run ``fn`` on ``pool``; the callbacks run on the UI thread, and not at all once ``context`` is gone."""
     task = Task(fn, *args, with_progress=on_progress is not None, **kwargs)
-    for signal, callback in ((task.signals.done, on_done), (task.signals.failed, on_failed),
-                             (task.signals.progress, on_progress)):
+    for signal, callback in (
+        (task.signals.done, on_done),
+        (task.signals.failed, on_failed),
+        (task.signals.progress, on_progress),
+    ):
         if callback:
             signal.connect(_while_alive(context, callback))
     task.signals.done.connect(lambda _result: _running.discard(task))

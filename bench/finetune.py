@@ -15,6 +15,7 @@ not better: the bench wants the after numbers), and report, before and after:
 
 Issue 17's goal: held-out content-only mAP@10 at least 1.5x the starting model's.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,7 +44,7 @@ def content_only(engine: Engine, files, queries) -> dict:
     table = engine.store.embeddings(model.info)
     windows = [table.windows(engine.store.get_file(str(f.named)).id).vectors for f in files]
     results = []
-    for query, text in zip(queries, model.embed_text([q.text for q in queries])):
+    for query, text in zip(queries, model.embed_text([q.text for q in queries]), strict=False):
         best = np.array([float((w @ text).max()) for w in windows])
         results.append(judge(query, [files[i] for i in np.argsort(-best, kind="stable")[:10]], files))
     return by_category(queries, results)["all"]
@@ -51,8 +52,9 @@ def content_only(engine: Engine, files, queries) -> dict:
 
 def hybrid(engine: Engine, library, queries) -> dict:
     """bench.ood queries through the app's search (keywords and sound), judged on the whole library."""
-    return by_category(queries, [judge(q, [h.path for h in engine.search(q.text, limit=10)], library)
-                                 for q in queries])["all"]
+    return by_category(
+        queries, [judge(q, [h.path for h in engine.search(q.text, limit=10)], library) for q in queries]
+    )["all"]
 
 
 def row(name: str, values: dict, prefix: str = "") -> str:
@@ -67,8 +69,11 @@ def wait(engine: Engine, every_s: float = 30.0):
             return status
         if time.monotonic() - shown > every_s:
             eta = f", ETA {status.eta_s / 60:.1f} min" if status.eta_s is not None else ""
-            print(f"  [{time.strftime('%H:%M:%S')}] {status.state}: step {status.step}/{status.steps}{eta} "
-                  f"- {status.message[:120]}", flush=True)
+            print(
+                f"  [{time.strftime('%H:%M:%S')}] {status.state}: step {status.step}/{status.steps}{eta} "
+                f"- {status.message[:120]}",
+                flush=True,
+            )
             shown = time.monotonic()
         time.sleep(1.0)
 
@@ -79,8 +84,13 @@ def main() -> int:
     parser.add_argument("--device", default="cpu", choices=("auto", "cpu", "cuda", "mps"))
     parser.add_argument("--home", type=Path, default=HOME)
     parser.add_argument("--library", type=Path, default=DEFAULT_ROOT)
-    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                        help="training config override, as earmark finetune --set")
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="training config override, as earmark finetune --set",
+    )
     args = parser.parse_args()
     library, queries = load_library(args.library), load_queries()
     paths = app_paths(args.home).ensure()
@@ -119,27 +129,43 @@ def main() -> int:
         hybrid_after = hybrid(engine, library, queries)
 
     events = {e["phase"]: e["time"] for e in engine.finetuner.job.events()}
-    print(f"\nfine-tune of builtin on {plan['train_files']} named files ({plan['says_nothing']} names said nothing, "
-          f"{plan['long_files']} over 120 s), {args.minutes:g}-minute budget on {plan['device']} "
-          f"({plan['threads']} thread(s), batch {plan['batch_size']}):")
+    print(
+        f"\nfine-tune of builtin on {plan['train_files']} named files ({plan['says_nothing']} names said nothing, "
+        f"{plan['long_files']} over 120 s), {args.minutes:g}-minute budget on {plan['device']} "
+        f"({plan['threads']} thread(s), batch {plan['batch_size']}):"
+    )
     print(f"  plan: {plan['estimate']}" + (f" overrides: {' '.join(args.set)}" if args.set else ""))
-    print(f"  wall time {wall / 60:.1f} min (training phase {(events['evaluating'] - events['training']) / 60:.1f} min), "
-          f"{plan['steps']} steps, {plan['steps'] / plan['steps_per_epoch']:.2f} epochs, "
-          f"{(events['evaluating'] - events['training']) / max(plan['steps'] / plan['steps_per_epoch'], 1e-9) / 60:.1f} "
-          f"min an epoch incl. validation")
-    print(f"\ncontent only, held-out folders ({result['held_out_files']} files in {len(plan['held_out_folders'])} "
-          f"folders), each file's audio against its captions (t2a):")
+    print(
+        f"  wall time {wall / 60:.1f} min (training phase {(events['evaluating'] - events['training']) / 60:.1f} min), "
+        f"{plan['steps']} steps, {plan['steps'] / plan['steps_per_epoch']:.2f} epochs, "
+        f"{(events['evaluating'] - events['training']) / max(plan['steps'] / plan['steps_per_epoch'], 1e-9) / 60:.1f} "
+        f"min an epoch incl. validation"
+    )
+    print(
+        f"\ncontent only, held-out folders ({result['held_out_files']} files in {len(plan['held_out_folders'])} "
+        f"folders), each file's audio against its captions (t2a):"
+    )
     print(row("builtin (before)", result["before"], "t2a/"))
     print(row("fine-tuned (after)", result["after"], "t2a/"))
     ratio = result["after"][KEY_METRIC] / max(result["before"][KEY_METRIC], 1e-9)
     print(f"  mAP@10 ratio {ratio:.2f}x (goal >= {GOAL}x): {'met' if ratio >= GOAL else 'NOT met'}")
-    print(f"\ncontent only, bench.ood queries over the held-out files ({len(held)} files, {len(held_queries)} queries):")
-    for name, values in (("chance", queries_chance), ("builtin (before)", queries_before),
-                         ("fine-tuned (after)", queries_after)):
+    print(
+        f"\ncontent only, bench.ood queries over the held-out files ({len(held)} files, {len(held_queries)} queries):"
+    )
+    for name, values in (
+        ("chance", queries_chance),
+        ("builtin (before)", queries_before),
+        ("fine-tuned (after)", queries_after),
+    ):
         print(row(name, values))
-    print(f"\nhybrid search (names, metadata, sound), whole named library ({len(library)} files, {len(queries)} queries):")
-    for name, values in (("chance", hybrid_chance), ("builtin (before)", hybrid_before),
-                         ("fine-tuned (after)", hybrid_after)):
+    print(
+        f"\nhybrid search (names, metadata, sound), whole named library ({len(library)} files, {len(queries)} queries):"
+    )
+    for name, values in (
+        ("chance", hybrid_chance),
+        ("builtin (before)", hybrid_before),
+        ("fine-tuned (after)", hybrid_after),
+    ):
         print(row(name, values))
     return 0
 

@@ -21,6 +21,7 @@ should hold on the other), which is how the defaults in engine/search/fusion.py 
 engine/index/text.py were chosen. Indexes are kept under ``--work`` so a second run only
 searches. Asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -53,8 +54,10 @@ def open_library(home: Path, folder: Path, model: str) -> Engine:
         engine.add_folder(folder)
     started = time.perf_counter()
     report = engine.index()
-    print(f"  {folder.name}: {report.scanned} files, {report.embedded} embedded now, {len(report.errors)} errors "
-          f"({time.perf_counter() - started:.0f} s)")
+    print(
+        f"  {folder.name}: {report.scanned} files, {report.embedded} embedded now, {len(report.errors)} errors "
+        f"({time.perf_counter() - started:.0f} s)"
+    )
     return engine
 
 
@@ -77,7 +80,8 @@ def bm25_baseline(root: Path, files: list[OodFile], split: Callable[[str], list[
         if not tokens.vocab:
             return []
         found, scores = retriever.retrieve(tokens, k=CUTOFF, show_progress=False)
-        return [paths[i] for i, s in zip(found[0], scores[0]) if s > 0]
+        return [paths[i] for i, s in zip(found[0], scores[0], strict=False) if s > 0]
+
     return rank
 
 
@@ -123,24 +127,32 @@ def main() -> None:
     files = load_library(args.ood)
     queries = load_queries()
     named_root, opaque_root = (args.ood / "named").resolve(), (args.ood / "opaque").resolve()
-    print(f"{len(files)} files, {len(queries)} queries in {len({q.category for q in queries})} categories; "
-          f"model {args.model}. Indexing (kept under {args.work} for the next run):")
+    print(
+        f"{len(files)} files, {len(queries)} queries in {len({q.category for q in queries})} categories; "
+        f"model {args.model}. Indexing (kept under {args.work} for the next run):"
+    )
     named = open_library(args.work / f"named-{args.model}", named_root, args.model)
     opaque = open_library(args.work / f"opaque-{args.model}", opaque_root, args.model)
 
-    print_table("Named library (the files' own names)", {
-        "Earmark hybrid": evaluate(earmark(named), files, queries),
-        "keywords": evaluate(earmark(named, frozenset({WORDS})), files, queries),
-        "meaning": evaluate(earmark(named, frozenset({MEANING})), files, queries),
-        "sound": evaluate(earmark(named, frozenset({SOUND})), files, queries),
-        "BM25 (our words)": evaluate(bm25_baseline(named_root, files), files, queries),
-        "BM25 (plain split)": evaluate(bm25_baseline(named_root, files, plain_split), files, queries),
-    })
-    print_table("Opaque names (Take_0001.ogg): only the model can find anything", {
-        "Earmark hybrid": evaluate(earmark(opaque), files, queries),
-        "sound": evaluate(earmark(opaque, frozenset({SOUND})), files, queries),
-        "chance": by_category(queries, [chance(q, files) for q in queries]),
-    })
+    print_table(
+        "Named library (the files' own names)",
+        {
+            "Earmark hybrid": evaluate(earmark(named), files, queries),
+            "keywords": evaluate(earmark(named, frozenset({WORDS})), files, queries),
+            "meaning": evaluate(earmark(named, frozenset({MEANING})), files, queries),
+            "sound": evaluate(earmark(named, frozenset({SOUND})), files, queries),
+            "BM25 (our words)": evaluate(bm25_baseline(named_root, files), files, queries),
+            "BM25 (plain split)": evaluate(bm25_baseline(named_root, files, plain_split), files, queries),
+        },
+    )
+    print_table(
+        "Opaque names (Take_0001.ogg): only the model can find anything",
+        {
+            "Earmark hybrid": evaluate(earmark(opaque), files, queries),
+            "sound": evaluate(earmark(opaque, frozenset({SOUND})), files, queries),
+            "chance": by_category(queries, [chance(q, files) for q in queries]),
+        },
+    )
     if args.sweep:
         sweep(named, files, queries)
 
@@ -165,9 +177,11 @@ def sweep(named: Engine, files: list[OodFile], queries: list[OodQuery]) -> None:
         print(f"  meaning floor {floor:3.1f}: {score(earmark(named, weights=weights))}")
     for name_w, folder_w, info_w in ((1, 1, 1), (2, 1, 1), (3, 1, 1), (2, 0.5, 1), (2, 1, 2)):
         fields = {NAME: name_w, FOLDER: folder_w, INFO: info_w}
-        print(f"  fields name {name_w}, folder {folder_w}, info {info_w}: keywords "
-              f"{score(earmark(named, frozenset({WORDS}), text_fields=fields))}, "
-              f"hybrid {score(earmark(named, text_fields=fields))}")
+        print(
+            f"  fields name {name_w}, folder {folder_w}, info {info_w}: keywords "
+            f"{score(earmark(named, frozenset({WORDS}), text_fields=fields))}, "
+            f"hybrid {score(earmark(named, text_fields=fields))}"
+        )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 Human-readable output by default; ``--json`` prints one JSON document for scripts.
 Progress goes to stderr, results to stdout, so ``earmark search ... --json | jq`` works.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,10 +35,17 @@ from engine.tagging import console as tagging_console
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="earmark", description="Search your sound library by describing the sound.")
-    parser.add_argument("--home", metavar="DIR", help="keep data, cache, settings and logs under DIR "
-                                                      "(default: $EARMARK_HOME, else the platform's user folders)")
-    parser.add_argument("--model", metavar="SPEC", help="model for this command: builtin, a checkpoint folder, "
-                                                        "or clap:<hub id or folder> (default: the saved choice)")
+    parser.add_argument(
+        "--home",
+        metavar="DIR",
+        help="keep data, cache, settings and logs under DIR (default: $EARMARK_HOME, else the platform's user folders)",
+    )
+    parser.add_argument(
+        "--model",
+        metavar="SPEC",
+        help="model for this command: builtin, a checkpoint folder, "
+        "or clap:<hub id or folder> (default: the saved choice)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     add = commands.add_parser("add-folder", help="add a folder to the library")
@@ -49,8 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("watch", help="index, then keep indexing changes as they happen (Ctrl-C stops)")
 
     search = commands.add_parser("search", help='find sounds by description, e.g. "wooden door creak, slow"')
-    search.add_argument("query", help='words, "quoted phrases", -exclusions, OR (a query that starts '
-                                      'with - goes after --: earmark search -- "-metal door")')
+    search.add_argument(
+        "query",
+        help='words, "quoted phrases", -exclusions, OR (a query that starts '
+        'with - goes after --: earmark search -- "-metal door")',
+    )
     search.add_argument("--explain", action="store_true", help="show each hit's vector and text ranks")
     _output_options(search)
     similar = commands.add_parser("similar", help="find sounds like an audio file (in the library or not)")
@@ -63,14 +74,20 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the models --model accepts")
     models.add_argument("--use", metavar="SPEC", help="make SPEC the saved model (re-embeds the library with it)")
     models.add_argument("--json", action="store_true")
-    finetune = commands.add_parser("finetune", help="fine-tune the model on your library (time budget, "
-                                                    "before/after on held-out folders, swapped in only if better)")
+    finetune = commands.add_parser(
+        "finetune",
+        help="fine-tune the model on your library (time budget, "
+        "before/after on held-out folders, swapped in only if better)",
+    )
     finetune_console.add_arguments(finetune)
     status = commands.add_parser("status", help="folders, file counts, model")
     status.add_argument("--json", action="store_true")
     tagging_console.add_commands(commands)
-    commands.add_parser("repair", help="rebuild a damaged index from what is still readable and from the files "
-                                       "on disk (tags and captions are kept wherever they can be read)")
+    commands.add_parser(
+        "repair",
+        help="rebuild a damaged index from what is still readable and from the files "
+        "on disk (tags and captions are kept wherever they can be read)",
+    )
     return parser
 
 
@@ -84,8 +101,11 @@ def _output_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--format", help="wav, aiff, flac, ogg, opus or mp3")
     command.add_argument("--folder", help="only files under this folder")
     command.add_argument("--tag", help="only files with this tag")
-    command.add_argument("--online-only", action="store_true",
-                         help="leave out files on unplugged drives (by default they are listed, marked offline)")
+    command.add_argument(
+        "--online-only",
+        action="store_true",
+        help="leave out files on unplugged drives (by default they are listed, marked offline)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -117,6 +137,7 @@ INTERRUPTED = 130  # the shell's code for a command Ctrl-C stopped
 
 
 # -- commands -------------------------------------------------------------------------
+
 
 def cmd_add_folder(engine: Engine, args) -> int:
     folder = engine.add_folder(args.folder)
@@ -169,8 +190,10 @@ def cmd_repair(paths, args) -> int:
         return 0
     for table in report.tables:
         versions = f" (rows read from version {', '.join(map(str, table.versions))})" if table.versions else ""
-        print(f"repaired {describe_table(table.table)} (table '{table.table}'): {table.note or f'{table.kept} rows'}"
-              f"{versions}")
+        print(
+            f"repaired {describe_table(table.table)} (table '{table.table}'): {table.note or f'{table.kept} rows'}"
+            f"{versions}"
+        )
         print(f"  it failed with: {table.problem}")
         if table.set_aside:
             print(f"  unreadable {', '.join(table.set_aside)} moved aside")
@@ -190,10 +213,12 @@ def cmd_watch(engine: Engine, args) -> int:
         return 0
 
     def changed(report: IndexReport) -> None:
-        now = time.strftime('%H:%M:%S')
+        now = time.strftime("%H:%M:%S")
         for folder in report.offline_folders:
-            print(f"{now} offline: {_shown(folder)} (unreachable; its files are kept and still found, "
-                  f"marked offline)", flush=True)
+            print(
+                f"{now} offline: {_shown(folder)} (unreachable; its files are kept and still found, marked offline)",
+                flush=True,
+            )
         for folder in report.back_online:
             print(f"{now} back online: {_shown(folder)}", flush=True)
         if report.changed_anything:
@@ -214,8 +239,11 @@ def cmd_search(engine: Engine, args) -> int:
     if hits.text_only:
         print(f"earmark: text search only, the model is unavailable: {hits.text_only}", file=sys.stderr)
     elif missing := len(engine.store.files_missing_embeddings(engine.model_info)):
-        print(f"earmark: {missing} files are not embedded with {engine.model_info.name} yet and match by "
-              f"their words only; `earmark index` embeds them", file=sys.stderr)
+        print(
+            f"earmark: {missing} files are not embedded with {engine.model_info.name} yet and match by "
+            f"their words only; `earmark index` embeds them",
+            file=sys.stderr,
+        )
     return _print_hits(hits, args)
 
 
@@ -242,8 +270,10 @@ def cmd_info(engine: Engine, args) -> int:
             print(f"  caption: {record.caption}")
     if facts is not None:
         depth = f", {facts.bit_depth}-bit" if facts.bit_depth else ""
-        print(f"  audio: {facts.format} {facts.subtype}, {facts.duration_s:.2f} s, {facts.sample_rate} Hz, "
-              f"{facts.channels} ch{depth}")
+        print(
+            f"  audio: {facts.format} {facts.subtype}, {facts.duration_s:.2f} s, {facts.sample_rate} Hz, "
+            f"{facts.channels} ch{depth}"
+        )
     if info.metadata is not None:
         for key, value in info.metadata.fields.items():
             print(f"  {key}: {value}")
@@ -299,19 +329,35 @@ def cmd_status(engine: Engine, args) -> int:
     return 0
 
 
-COMMANDS = {"add-folder": cmd_add_folder, "remove-folder": cmd_remove_folder, "index": cmd_index,
-            "watch": cmd_watch, "search": cmd_search, "similar": cmd_similar, "info": cmd_info,
-            "models": cmd_models, "finetune": cmd_finetune, "status": cmd_status}
+COMMANDS = {
+    "add-folder": cmd_add_folder,
+    "remove-folder": cmd_remove_folder,
+    "index": cmd_index,
+    "watch": cmd_watch,
+    "search": cmd_search,
+    "similar": cmd_similar,
+    "info": cmd_info,
+    "models": cmd_models,
+    "finetune": cmd_finetune,
+    "status": cmd_status,
+}
 COMMANDS.update(tagging_console.COMMANDS)
 
 
 # -- output ---------------------------------------------------------------------------
 
+
 def _filters(args) -> SearchFilters:
-    return SearchFilters(min_duration_s=args.min_duration, max_duration_s=args.max_duration,
-                         sample_rate=args.sample_rate, channels=args.channels, format=args.format,
-                         folder=str(Path(args.folder).expanduser().resolve()) if args.folder else None, tag=args.tag,
-                         include_offline=not args.online_only)
+    return SearchFilters(
+        min_duration_s=args.min_duration,
+        max_duration_s=args.max_duration,
+        sample_rate=args.sample_rate,
+        channels=args.channels,
+        format=args.format,
+        folder=str(Path(args.folder).expanduser().resolve()) if args.folder else None,
+        tag=args.tag,
+        include_offline=not args.online_only,
+    )
 
 
 def _print_hits(hits: list[SearchHit], args) -> int:
@@ -374,8 +420,9 @@ class _ProgressBar:
         if progress.phase != self.phase:
             self.close()
             self.phase = progress.phase
-            self.bar = tqdm(total=progress.total, desc=progress.phase, unit="file", file=sys.stderr,
-                            dynamic_ncols=True, leave=False)
+            self.bar = tqdm(
+                total=progress.total, desc=progress.phase, unit="file", file=sys.stderr, dynamic_ncols=True, leave=False
+            )
         self.bar.total = progress.total
         self.bar.set_postfix_str(f"{progress.errors} failed" if progress.errors else "", refresh=False)
         # update() redraws at most every 0.1 s; a redraw per file floods a piped log.
@@ -386,7 +433,7 @@ class _ProgressBar:
             self.bar.close()
             self.bar = None
 
-    def __enter__(self) -> "_ProgressBar":
+    def __enter__(self) -> _ProgressBar:
         return self
 
     def __exit__(self, *exc_info) -> None:
@@ -409,7 +456,7 @@ class _StopOnInterrupt:
         self.event.set()
         print("\nstopping at the next safe point (Ctrl-C again stops at once)", file=sys.stderr, flush=True)
 
-    def __enter__(self) -> "_StopOnInterrupt":
+    def __enter__(self) -> _StopOnInterrupt:
         if threading.current_thread() is threading.main_thread():
             self.previous = signal.signal(signal.SIGINT, self._interrupted)
         return self

@@ -1,5 +1,6 @@
 """Dataclass configs read from JSON or the command line: a key the dataclass does not have is an
 error that names it, because a typo (``lerning_rate``) would otherwise be a silent no-op."""
+
 from __future__ import annotations
 
 import dataclasses

@@ -11,6 +11,7 @@ index waits for one commit, not for the run (the indexer re-reads tags and capti
 before it writes a row, so the edit survives). A model switch re-embeds the library in
 the background while searches keep the old model (:mod:`engine.library.switch`).
 """
+
 from __future__ import annotations
 
 import logging
@@ -42,6 +43,7 @@ from engine.settings import Settings
 from engine.tagging.service import Tagging
 
 log = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class FolderStatus:
@@ -79,8 +81,9 @@ class FileInfo:
 
 
 class Engine:
-    def __init__(self, paths: AppPaths, model_spec: str | None = None, *,
-                 download_progress: DownloadProgress | None = None):
+    def __init__(
+        self, paths: AppPaths, model_spec: str | None = None, *, download_progress: DownloadProgress | None = None
+    ):
         self.paths = paths.ensure()  # logging is the entry point's (engine.logs), never the engine's
         self.settings = Settings.load(paths.settings_file)
         self.store = LibraryStore(paths.index)
@@ -96,8 +99,9 @@ class Engine:
         self.root_probe = RootProbe()  # how the watcher checks folders (a test swaps in a hanging check)
         self._switch: ModelSwitch | None = None
         # suggested tags and captions, vocabularies, UCS renames (engine.tagging.service)
-        self.tagging = Tagging(self.store, lambda: self.model, self.paths, self.settings, self._row_lock,
-                               self._write_lock)
+        self.tagging = Tagging(
+            self.store, lambda: self.model, self.paths, self.settings, self._row_lock, self._write_lock
+        )
         self.finetuner = Finetuner(paths)  # the library fine-tune, a process of its own (engine/finetune)
 
     # -- model --------------------------------------------------------------------------
@@ -129,12 +133,20 @@ class Engine:
             self._switch.cancel()
             self._switch.wait()
         self._switch = ModelSwitch(spec, progress)
-        self._switch.start(lambda: self._load(spec), self._indexer, self._write_lock, self._interrupt.is_set,
-                           lambda model: self._flip(model, spec))
+        self._switch.start(
+            lambda: self._load(spec),
+            self._indexer,
+            self._write_lock,
+            self._interrupt.is_set,
+            lambda model: self._flip(model, spec),
+        )
         return self._switch
 
-    def use_finetuned(self, force: bool = False, progress: Callable[[ModelSwitch], None] | None = None,
-                      ) -> ModelSwitch:
+    def use_finetuned(
+        self,
+        force: bool = False,
+        progress: Callable[[ModelSwitch], None] | None = None,
+    ) -> ModelSwitch:
         """Switch to the finished fine-tune's model (re-embedding in the background, as any switch),
         which must beat the model it started from on the held-out folders unless ``force``. The
         previous model stays where it was, so switching back is a plain switch."""
@@ -156,8 +168,7 @@ class Engine:
         log.info("active model is now %s (%s)", model.info.name, spec)
 
     def _load(self, spec: str) -> AudioTextModel:
-        return load_model(spec, self.settings.device, models_dir=self.paths.models,
-                          progress=self.download_progress)
+        return load_model(spec, self.settings.device, models_dir=self.paths.models, progress=self.download_progress)
 
     # -- folders ------------------------------------------------------------------------
 
@@ -166,8 +177,16 @@ class Engine:
         out = []
         for folder in sorted(self.store.folders(), key=lambda f: f.path):
             count = counts.get(path_key(folder.path), {})
-            out.append(FolderStatus(folder.path, folder.online, count.get(OK, 0), count.get(ERROR, 0),
-                                    count.get(OFFLINE, 0), folder.added_at))
+            out.append(
+                FolderStatus(
+                    folder.path,
+                    folder.online,
+                    count.get(OK, 0),
+                    count.get(ERROR, 0),
+                    count.get(OFFLINE, 0),
+                    folder.added_at,
+                )
+            )
         return out
 
     def add_folder(self, path: str | os.PathLike) -> FolderStatus:
@@ -238,8 +257,9 @@ class Engine:
                 on_change(IndexReport(offline_folders=[folder]))
 
         self.stop_watching()
-        self._watcher = LibraryWatcher(handle, debounce_s=self.settings.watch_debounce_s,
-                                       on_unreachable=unreachable, probe=self.root_probe)
+        self._watcher = LibraryWatcher(
+            handle, debounce_s=self.settings.watch_debounce_s, on_unreachable=unreachable, probe=self.root_probe
+        )
         self._watcher.start(f.path for f in self.store.folders())
 
     def _mark_offline(self, folder: str, reason: str) -> bool:
@@ -285,8 +305,9 @@ class Engine:
         """The one place an indexer is made: an index run, a watcher batch, a model switch and
         query by example all cut windows and batch them the same way (the settings'), and every
         row write shares the short row lock with tag and caption edits."""
-        options = IndexerOptions(hop_fraction=self.settings.window_hop_fraction,
-                                 batch_size=self.settings.embed_batch_size)
+        options = IndexerOptions(
+            hop_fraction=self.settings.window_hop_fraction, batch_size=self.settings.embed_batch_size
+        )
         return Indexer(self.store, model, options, self._row_lock)
 
     # -- search -------------------------------------------------------------------------
@@ -298,8 +319,12 @@ class Engine:
         hits = Searcher(self.store, model).search(query, filters, limit)
         return SearchResults(hits, text_only="" if model is not None else self.model_error)
 
-    def similar(self, path: str | os.PathLike, limit: int = 50, filters: SearchFilters = SearchFilters(),
-                ) -> list[SearchHit]:
+    def similar(
+        self,
+        path: str | os.PathLike,
+        limit: int = 50,
+        filters: SearchFilters = SearchFilters(),
+    ) -> list[SearchHit]:
         """Files that sound like ``path``: its stored windows when it is in the library and
         embedded, else its audio embedded now (any file, in the library or not)."""
         model = self.model
@@ -366,12 +391,18 @@ class Engine:
     def status(self) -> EngineStatus:
         folders = self.folders()
         return EngineStatus(
-            data_dir=str(self.paths.data), model_spec=self.model_spec,
+            data_dir=str(self.paths.data),
+            model_spec=self.model_spec,
             model_name=self._model.info.name if self._model is not None else None,
-            model_error=self.model_error, folders=folders,
-            files=sum(f.files for f in folders), errors=sum(f.errors for f in folders),
-            offline=sum(f.offline for f in folders), indexed_models=self.store.models(),
-            watching=self.watching, switching=self._switch.state if self._switch is not None else None)
+            model_error=self.model_error,
+            folders=folders,
+            files=sum(f.files for f in folders),
+            errors=sum(f.errors for f in folders),
+            offline=sum(f.offline for f in folders),
+            indexed_models=self.store.models(),
+            watching=self.watching,
+            switching=self._switch.state if self._switch is not None else None,
+        )
 
     def close(self) -> None:
         self.stop_watching()
@@ -379,7 +410,7 @@ class Engine:
             self._switch.cancel()
             self._switch.wait()
 
-    def __enter__(self) -> "Engine":
+    def __enter__(self) -> Engine:
         return self
 
     def __exit__(self, *exc_info) -> None:

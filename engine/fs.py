@@ -1,6 +1,7 @@
 """File-system helpers several packages share: whether a path lies in a folder, and writing a
 file so that no reader ever sees half of it. Standard library only: the app imports this at start.
 """
+
 from __future__ import annotations
 
 import os

@@ -7,6 +7,7 @@ did by closing the handler the app had installed. Each entry point wraps its run
 :func:`entry_logging`, which takes away on leaving exactly what it added, so a ``main()`` called
 in-process again and again (as the tests do) never piles up handlers or holds a file open.
 """
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ The platform's user directories by default; one environment variable (or the
 CLI's ``--home``) moves all of them under a single folder, which is what tests
 and portable installs want.
 """
+
 from __future__ import annotations
 
 import os
@@ -37,7 +38,7 @@ class AppPaths:
         """Downloaded and user-trained model checkpoints."""
         return self.data / "models"
 
-    def ensure(self) -> "AppPaths":
+    def ensure(self) -> AppPaths:
         for folder in (self.data, self.cache, self.config, self.logs):
             folder.mkdir(parents=True, exist_ok=True)
         return self

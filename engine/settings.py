@@ -4,6 +4,7 @@ Writes are atomic (temp file + rename) so a crash never leaves half a settings f
 a damaged or newer-version file falls back to defaults for what it cannot supply
 instead of stopping the app from starting.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -29,7 +30,7 @@ class Settings:
     tag_top_k: int = 3  # at most this many suggested tags per file and vocabulary
 
     @classmethod
-    def load(cls, path: Path) -> "Settings":
+    def load(cls, path: Path) -> Settings:
         path = Path(path)
         if not path.exists():
             return cls()

@@ -1,5 +1,6 @@
 """The rules of user tags, shared by every front end: how typed text becomes tags, and how
 an edit made to several files at once lands on each of them."""
+
 from __future__ import annotations
 
 

@@ -9,6 +9,7 @@ query word and an indexed word can never disagree about where a word ends.
 Stemming is not done here: the full-text index stems both sides itself (LanceDB's English
 analyser), and whole-word phrase and exclusion tests want the words as written.
 """
+
 from __future__ import annotations
 
 import json
@@ -54,8 +55,12 @@ class UcsCategory:
 def ucs_categories() -> dict[str, UcsCategory]:
     """CatID -> category, from the UCS list shipped in ``resources/ucs`` (CC0)."""
     entries = json.loads(UCS_LIST.read_text(encoding="utf-8"))
-    return {e["CatID"]: UcsCategory(e["CatID"], e["Category"], e["SubCategory"], e.get("Explanations", ""),
-                                    tuple(e.get("Synonyms", ()))) for e in entries}
+    return {
+        e["CatID"]: UcsCategory(
+            e["CatID"], e["Category"], e["SubCategory"], e.get("Explanations", ""), tuple(e.get("Synonyms", ()))
+        )
+        for e in entries
+    }
 
 
 def words(text: str) -> list[str]:

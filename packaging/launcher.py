@@ -1,4 +1,5 @@
 """PyInstaller's entry script: the bundle starts the app exactly as ``earmark-app`` does."""
+
 import sys
 
 from app.main import main

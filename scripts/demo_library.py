@@ -3,6 +3,7 @@
 Every sound is made from numpy noise and oscillators, so nothing is downloaded
 and the folder can be rebuilt anywhere in a second.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,7 @@ def steps(seconds: float, rate: float) -> np.ndarray:
     for k in range(int(seconds * rate)):
         at = int((k + 0.3 + 0.1 * _rng.random()) / rate * SR)
         burst = impact(0.25, 0.5, 25) * (0.7 + 0.3 * _rng.random())
-        out[at: at + len(burst)] += burst[: len(out) - at]
+        out[at : at + len(burst)] += burst[: len(out) - at]
     return _norm(out)
 
 
@@ -80,7 +81,7 @@ def sweep(seconds: float, low: float, high: float) -> np.ndarray:
 
 def whoosh(seconds: float) -> np.ndarray:
     t = _t(seconds)
-    return _norm(_lowpass(_noise(seconds), 0.08) * np.exp(-((t - seconds / 2) / (seconds / 6)) ** 2))
+    return _norm(_lowpass(_noise(seconds), 0.08) * np.exp(-(((t - seconds / 2) / (seconds / 6)) ** 2)))
 
 
 def engine(seconds: float, rpm: float) -> np.ndarray:
@@ -95,7 +96,7 @@ def room_with_creak(seconds: float, at: float) -> np.ndarray:
     bed = _lowpass(_noise(seconds), 0.02) * 0.05
     event = creak(3.5, 0.35) * 0.9
     start = int(at * SR)
-    bed[start:start + len(event)] += event
+    bed[start : start + len(event)] += event
     return _norm(bed)
 
 
@@ -108,8 +109,10 @@ def stereo(x: np.ndarray, width: float = 0.3) -> np.ndarray:
 SOUNDS = {
     "DOORWood_Creak Slow Old Hinge_ERMK_01.wav": (lambda: creak(4.0, 0.35), "PCM_24"),
     "DOORWood_Creak Long Squeaky_ERMK_02.wav": (lambda: creak(6.5, 0.2), "PCM_24"),
-    "DOORWood_Open Close Heavy_ERMK_03.wav": (lambda: np.concatenate([creak(1.6, 0.8), impact(1.2, 0.15, 6)]),
-                                              "PCM_24"),
+    "DOORWood_Open Close Heavy_ERMK_03.wav": (
+        lambda: np.concatenate([creak(1.6, 0.8), impact(1.2, 0.15, 6)]),
+        "PCM_24",
+    ),
     "DOORMetl_Slam Warehouse_ERMK_01.wav": (lambda: impact(2.5, 0.4, 3), "PCM_24"),
     "GLASBrk_Bottle Smash_ERMK_01.wav": (lambda: impact(1.5, 0.9, 9), "PCM_16"),
     "RAIN_Roof Tin Steady_ERMK_01.flac": (lambda: stereo(rain(8.0), 0.6), "PCM_24"),
@@ -131,8 +134,10 @@ SOUNDS = {
 
 # What a sound designer would have typed into the tags and caption fields.
 TAGS = {
-    "DOORWood_Creak Slow Old Hinge_ERMK_01.wav": (["door", "wood", "creak", "hinge"],
-                                                  "an old wooden door creaks open slowly"),
+    "DOORWood_Creak Slow Old Hinge_ERMK_01.wav": (
+        ["door", "wood", "creak", "hinge"],
+        "an old wooden door creaks open slowly",
+    ),
     "DOORWood_Creak Long Squeaky_ERMK_02.wav": (["door", "wood", "creak"], "long squeaky creak of a wooden door"),
     "DOORWood_Open Close Heavy_ERMK_03.wav": (["door", "wood", "slam"], "heavy door opens and shuts"),
     "DOORMetl_Slam Warehouse_ERMK_01.wav": (["door", "metal", "slam"], ""),

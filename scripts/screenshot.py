@@ -4,6 +4,7 @@ Run through scripts/screenshot.sh (under Xvfb). The model is the builtin one
 when installed, else ``--model``, else a random tiny Cacophony (names and
 metadata still rank through full-text search, which is what a screenshot shows).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -52,8 +53,8 @@ def main() -> None:
     library = write_demo_library(scratch / "Sound Effects")[0].parent
     model = args.model or default_model(scratch)
 
-    from app.main import ui_state
     from app.engine_client import EngineClient
+    from app.main import ui_state
     from app.main_window import MainWindow
     from app.theme import apply_theme
     from engine.paths import app_paths

@@ -1,4 +1,5 @@
 """Session-wide fixtures: tiny models built once, an isolated Earmark home per test."""
+
 from __future__ import annotations
 
 import os

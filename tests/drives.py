@@ -8,6 +8,7 @@ can be mounted (not root, no mount support), it falls back to the renamed-folder
 so the test still runs: ``Drive(folder, "rename")`` makes the folder vanish by renaming it
 away and come back by renaming it back. ``kind`` says which one a test got.
 """
+
 from __future__ import annotations
 
 import logging

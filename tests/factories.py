@@ -3,6 +3,7 @@
 Nothing here downloads: the tiny text tower is a randomly initialised BERT with a
 word-level vocabulary written to disk, saved the way a real model folder is.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -12,10 +13,12 @@ import numpy as np
 import soundfile as sf
 import torch
 
-VOCAB = ("[PAD] [UNK] [CLS] [SEP] [MASK] a an the of and with in on slow fast loud soft "
-         "dog bark cat meow door creak wooden metal glass break water drip rain wind car engine "
-         "sine tone noise white pink click beep sweep piano snare kick drum bell voice speaking "
-         "woman man footsteps gravel fire crackle bird chirp thunder explosion whoosh hit low high").split()
+VOCAB = (
+    "[PAD] [UNK] [CLS] [SEP] [MASK] a an the of and with in on slow fast loud soft "
+    "dog bark cat meow door creak wooden metal glass break water drip rain wind car engine "
+    "sine tone noise white pink click beep sweep piano snare kick drum bell voice speaking "
+    "woman man footsteps gravel fire crackle bird chirp thunder explosion whoosh hit low high"
+).split()
 
 
 def tone(freq: float = 440.0, seconds: float = 1.0, sr: int = 16_000, amp: float = 0.5) -> np.ndarray:
@@ -27,8 +30,9 @@ def noise(seconds: float = 1.0, sr: int = 16_000, amp: float = 0.3, seed: int = 
     return (amp * np.random.default_rng(seed).standard_normal(int(seconds * sr))).astype(np.float32)
 
 
-def write_audio(path: Path, samples: np.ndarray, sr: int = 16_000, subtype: str | None = None,
-                format: str | None = None) -> Path:
+def write_audio(
+    path: Path, samples: np.ndarray, sr: int = 16_000, subtype: str | None = None, format: str | None = None
+) -> Path:
     """Write (frames,) or (frames, channels) float audio with soundfile; returns the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -47,9 +51,16 @@ def make_tiny_text_tower(folder: Path, width: int = 32):
     (folder / "vocab.txt").write_text("\n".join(VOCAB))
     tokenizer = BertTokenizerFast(vocab=str(folder / "vocab.txt"))  # transformers 5: vocab_file= is ignored
     torch.manual_seed(0)
-    config = causal_config(BertConfig(vocab_size=len(VOCAB), hidden_size=width, num_hidden_layers=1,
-                                      num_attention_heads=2, intermediate_size=2 * width,
-                                      max_position_embeddings=80))
+    config = causal_config(
+        BertConfig(
+            vocab_size=len(VOCAB),
+            hidden_size=width,
+            num_hidden_layers=1,
+            num_attention_heads=2,
+            intermediate_size=2 * width,
+            max_position_embeddings=80,
+        )
+    )
     model = BertModel(config, add_pooling_layer=False)
     model.save_pretrained(folder)
     tokenizer.save_pretrained(folder)
@@ -78,8 +89,9 @@ def debian_package(root: Path, package: str) -> Path:
     """The tree of a data package ``package`` under ``root`` (its DEBIAN/control written);
     returns the game's data folder, usr/share/games/<name>, to put sound files in."""
     (root / "DEBIAN").mkdir(parents=True)
-    (root / "DEBIAN/control").write_text(f"Package: {package}\nVersion: 1.0\nArchitecture: all\n"
-                                         "Maintainer: Test <t@example.org>\nDescription: test\n")
+    (root / "DEBIAN/control").write_text(
+        f"Package: {package}\nVersion: 1.0\nArchitecture: all\nMaintainer: Test <t@example.org>\nDescription: test\n"
+    )
     game = root / "usr/share/games" / package.removesuffix("-data")
     game.mkdir(parents=True)
     return game

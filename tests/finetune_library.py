@@ -4,6 +4,7 @@ Six kinds of sound that differ clearly in the spectrogram (tests/trainer/synthet
 three folders of its own, named in words of the tiny test tokenizer ("low_tone_03.wav" in
 "Tones/Low 2"), plus files whose names say nothing (``Take_017.wav``, ``ZOOM0001.WAV``).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,10 +14,22 @@ import numpy as np
 from tests.factories import write_audio
 from tests.trainer.synthetic import CLASSES, SR
 
-FOLDERS = {"low": "Tones/Low", "high": "Tones/High", "white": "Noise/White", "pink": "Noise/Pink",
-           "click": "Clicks/Fast", "sweep": "Sweeps/Sine"}
-NAMES = {"low": "low_sine_tone", "high": "high_sine_tone", "white": "white_noise", "pink": "pink_noise",
-         "click": "fast_click", "sweep": "sine_sweep"}
+FOLDERS = {
+    "low": "Tones/Low",
+    "high": "Tones/High",
+    "white": "Noise/White",
+    "pink": "Noise/Pink",
+    "click": "Clicks/Fast",
+    "sweep": "Sweeps/Sine",
+}
+NAMES = {
+    "low": "low_sine_tone",
+    "high": "high_sine_tone",
+    "white": "white_noise",
+    "pink": "pink_noise",
+    "click": "fast_click",
+    "sweep": "sine_sweep",
+}
 SAYS_NOTHING = ("Take_017.wav", "ZOOM0001.WAV", "Audio 01.wav")
 
 

@@ -6,6 +6,7 @@ synthetic batches (no data loading), for any model config, on CPU or GPU.
 
 Prints one JSON line per measurement. It measures, it asserts nothing.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -27,12 +28,25 @@ def synthetic_batch(model, tokenizer, batch: int, seconds: float, device) -> dic
     mel = torch.randn(batch, frames, model.cfg.n_mels) * 0.5
     captions = ["a wooden door creaks open slowly while rain falls on a metal roof"] * batch
     tokens = tokenizer(captions, padding=True, return_tensors="pt")
-    return {"mel": mel.to(device), "frames": torch.full((batch,), frames, device=device), "captions": captions,
-            "input_ids": tokens["input_ids"].to(device), "attention_mask": tokens["attention_mask"].to(device)}
+    return {
+        "mel": mel.to(device),
+        "frames": torch.full((batch,), frames, device=device),
+        "captions": captions,
+        "input_ids": tokens["input_ids"].to(device),
+        "attention_mask": tokens["attention_mask"].to(device),
+    }
 
 
-def measure(stage: str, model_name: str, batch: int, steps: int, sam: bool, device_name: str,
-            compile_blocks: bool, text_model: str | None) -> dict:
+def measure(
+    stage: str,
+    model_name: str,
+    batch: int,
+    steps: int,
+    sam: bool,
+    device_name: str,
+    compile_blocks: bool,
+    text_model: str | None,
+) -> dict:
     from trainer.build import build_model
 
     overrides = {"text_model": text_model} if text_model else {}
@@ -75,9 +89,17 @@ def measure(stage: str, model_name: str, batch: int, steps: int, sam: bool, devi
     if device.type == "cuda":
         torch.cuda.synchronize()
     elapsed = time.perf_counter() - start
-    result = {"stage": stage, "model": model_name, "device": str(device), "batch": batch, "sam": sam,
-              "compile": compile_blocks, "threads": torch.get_num_threads(),
-              "samples_per_s": batch * steps / elapsed, "tflops_per_s": total_flops / elapsed / 1e12}
+    result = {
+        "stage": stage,
+        "model": model_name,
+        "device": str(device),
+        "batch": batch,
+        "sam": sam,
+        "compile": compile_blocks,
+        "threads": torch.get_num_threads(),
+        "samples_per_s": batch * steps / elapsed,
+        "tflops_per_s": total_flops / elapsed / 1e12,
+    }
     peak = peak_flops(device)
     if peak:
         result["mfu"] = total_flops / elapsed / peak
@@ -98,8 +120,21 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     torch.set_num_threads(args.threads)
     for stage in args.stages.split(","):
-        print(json.dumps(measure(stage, args.model, args.batch, args.steps, args.sam and stage != "stage1",
-                                 args.device, args.compile, args.text_model)), flush=True)
+        print(
+            json.dumps(
+                measure(
+                    stage,
+                    args.model,
+                    args.batch,
+                    args.steps,
+                    args.sam and stage != "stage1",
+                    args.device,
+                    args.compile,
+                    args.text_model,
+                )
+            ),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

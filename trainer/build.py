@@ -8,6 +8,7 @@ The text tower is loaded from the config's source once; unless it is a frozen to
 ships in a package, the config is switched to ``text_model: "checkpoint"`` so the saved
 checkpoints carry it and load offline anywhere.
 """
+
 from __future__ import annotations
 
 import json
@@ -50,8 +51,10 @@ def build_model(cfg: TrainConfig) -> tuple[Cacophony, PreTrainedTokenizerBase]:
         return from_checkpoint(Path(cfg.init), cfg.model_overrides)
     model_cfg = model_config(cfg)
     if model_cfg.text_model == "checkpoint":
-        raise ValueError(f"config {cfg.model!r} takes its text tower from a checkpoint; for a new model "
-                         "set model_overrides.text_model to a transformers folder, hub id or package:NAME")
+        raise ValueError(
+            f"config {cfg.model!r} takes its text tower from a checkpoint; for a new model "
+            "set model_overrides.text_model to a transformers folder, hub id or package:NAME"
+        )
     text_model, tokenizer = load_text_tower(model_cfg.text_model)
     if not (model_cfg.text_frozen and model_cfg.text_model.startswith("package:")):
         model_cfg = model_cfg.replace(text_model="checkpoint")
@@ -68,8 +71,10 @@ def load_audio_encoder(model: Cacophony, folder: Path) -> None:
     mine = {k: v for k, v in model.state_dict().items() if k.startswith("audio.")}
     wrong = [k for k in mine if k not in weights or weights[k].shape != mine[k].shape]
     if wrong:
-        raise ValueError(f"{folder}: its audio encoder does not fit this config (e.g. {wrong[:3]}); "
-                         "use the same width/depth/heads/mlp_dim as stage 1")
+        raise ValueError(
+            f"{folder}: its audio encoder does not fit this config (e.g. {wrong[:3]}); "
+            "use the same width/depth/heads/mlp_dim as stage 1"
+        )
     model.load_state_dict(weights, strict=False)
     log.info("audio encoder initialised from %s", folder)
 
@@ -84,6 +89,8 @@ def from_checkpoint(folder: Path, overrides: dict) -> tuple[Cacophony, PreTraine
     missing = [k for k in result.missing_keys if not k.startswith(_OPTIONAL_MODULES) and not k.startswith("logmel.")]
     unexpected = [k for k in result.unexpected_keys if not k.startswith(_OPTIONAL_MODULES)]
     if missing or unexpected:
-        raise ValueError(f"overrides {overrides} change the shape of {folder}'s model "
-                         f"(missing {missing[:3]}, unexpected {unexpected[:3]})")
+        raise ValueError(
+            f"overrides {overrides} change the shape of {folder}'s model "
+            f"(missing {missing[:3]}, unexpected {unexpected[:3]})"
+        )
     return rebuilt.train(), tokenizer

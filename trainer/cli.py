@@ -14,6 +14,7 @@ Training commands take a JSON config (keys of :class:`trainer.config.TrainConfig
 ``--set`` overrides (``--set model_overrides.width=64``); ``torchrun --nproc-per-node N
 -m trainer.cli stage2 ...`` runs the same command data-parallel.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,8 +74,16 @@ def _teacher_embed(args) -> int:
 def _eval(args) -> int:
     from trainer.evaluation.run import run_eval
 
-    results = run_eval(args.model, args.manifest, split=args.split, zero_shot=args.zero_shot,
-                       captions=args.captions, audio_root=args.audio_root, device=args.device, spice=args.spice)
+    results = run_eval(
+        args.model,
+        args.manifest,
+        split=args.split,
+        zero_shot=args.zero_shot,
+        captions=args.captions,
+        audio_root=args.audio_root,
+        device=args.device,
+        spice=args.spice,
+    )
     print(json.dumps(results, indent=2))
     return 0
 
@@ -134,7 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--manifest", action="append", required=True, help="evaluation manifest (repeatable)")
     p.add_argument("--split", help="keep only this split (default: all items)")
     p.add_argument("--zero-shot", action="store_true", help="also classify by each item's first tag")
-    p.add_argument("--captions", action="store_true", help="also score generated captions (BLEU, METEOR, CIDEr, SPIDEr)")
+    p.add_argument(
+        "--captions", action="store_true", help="also score generated captions (BLEU, METEOR, CIDEr, SPIDEr)"
+    )
     p.add_argument("--spice", action="store_true", help="also SPICE/SPIDEr (downloads Stanford CoreNLP once)")
     p.add_argument("--audio-root", help="base folder for relative audio paths")
     p.add_argument("--device", default="cpu")
@@ -150,13 +161,18 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("import-cacophony", help="convert the authors' Flax Cacophony.ckpt")
     p.add_argument("checkpoint")
     p.add_argument("out")
-    p.add_argument("--text-model", default="FacebookAI/roberta-base",
-                   help="where the RoBERTa tokenizer/config come from (hub id or local folder)")
+    p.add_argument(
+        "--text-model",
+        default="FacebookAI/roberta-base",
+        help="where the RoBERTa tokenizer/config come from (hub id or local folder)",
+    )
     p.add_argument("--name", default="cacophony")
     p.set_defaults(run=_import)
 
-    p = commands.add_parser("library-finetune", help="fine-tune the active model on an Earmark library "
-                                                     "(what `earmark finetune` and the app launch)")
+    p = commands.add_parser(
+        "library-finetune",
+        help="fine-tune the active model on an Earmark library (what `earmark finetune` and the app launch)",
+    )
     p.add_argument("--data", required=True, help="Earmark's data folder (index, settings' models)")
     p.add_argument("--cache", required=True, help="Earmark's cache folder (log-mels are cached there)")
     p.add_argument("--config", required=True, help="Earmark's config folder (settings.json: the active model)")

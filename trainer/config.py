@@ -3,6 +3,7 @@
 Defaults follow cacophony.txt §IV where the paper gives a number; the stage presets only
 change what differs between stages, so one file can drive stage1 -> stage2 -> distill.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -78,8 +79,9 @@ class TrainConfig:
         if self.teacher_weight and self.teacher is None:
             raise ValueError("teacher_weight needs a teacher (teacher=aisfx)")
         if self.teacher_weight and self.stage == "stage1":
-            raise ValueError("stage1 (MAE) has no pooled audio embedding to distil a teacher into: "
-                             "use the teacher from stage2 on")
+            raise ValueError(
+                "stage1 (MAE) has no pooled audio embedding to distil a teacher into: use the teacher from stage2 on"
+            )
 
     @property
     def out_dir(self) -> Path:

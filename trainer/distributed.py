@@ -5,6 +5,7 @@ them with an all-gather whose backward sums the gradients back to their owners (
 ``gather_with_grad``), so with DDP's gradient averaging the update equals the one a single
 process would make on the global batch.
 """
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """Export: a training checkpoint -> the folder the app loads (no MAE decoder, optional fp16)."""
+
 from __future__ import annotations
 
 from pathlib import Path

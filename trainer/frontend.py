@@ -12,6 +12,7 @@ cached to choose the mix), the front-end CNN. The head (attention pooler + proje
 (one caption drawn per clip and step), with a learnable temperature that is not kept.
 ``export`` writes ``--init`` plus the head as one checkpoint with ``front_end`` set.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,10 +65,10 @@ def compute_features(model: Cacophony, tokenizer, manifest: Path, out: Path, bat
         path = folder / f"{prefix}-{start // CHUNK:05d}.npz"
         if path.exists():
             continue
-        chunk = items[start:start + CHUNK]
+        chunk = items[start : start + CHUNK]
         order = sorted(range(len(chunk)), key=lambda i: sf.info(chunk[i].audio).frames)
         features, vit = [None] * len(chunk), [None] * len(chunk)
-        for group in (order[i:i + batch] for i in range(0, len(order), batch)):
+        for group in (order[i : i + batch] for i in range(0, len(order), batch)):
             clips = [sf.read(chunk[i].audio, dtype="float32", frames=MAX_SAMPLES)[0] for i in group]
             wave, lengths = pad_batch([c if c.ndim == 1 else c.mean(1) for c in clips], "cpu")
             front, valid = model.front(wave, lengths)
@@ -77,20 +78,25 @@ def compute_features(model: Cacophony, tokenizer, manifest: Path, out: Path, bat
             if held:
                 embedding[held] = model.embed_mel(model.logmel(wave[held]), model.logmel.frames_for(lengths[held]))[0]
             for row, i in enumerate(group):
-                features[i] = front[row, :int(valid[row].sum())].half().numpy()
+                features[i] = front[row, : int(valid[row].sum())].half().numpy()
                 vit[i] = embedding[row].numpy()
         captions = [captions_of(item) for item in chunk]
         flat = [c for cs in captions for c in cs]
-        text = np.concatenate([embed_texts(model, tokenizer, flat[i:i + 256]) for i in range(0, len(flat), 256)])
-        np.savez(path, features=np.concatenate(features), lengths=[len(f) for f in features], vit=np.stack(vit),
-                 text=text, captions_per_item=[len(c) for c in captions],
-                 val=[item.split == "val" for item in chunk])
+        text = np.concatenate([embed_texts(model, tokenizer, flat[i : i + 256]) for i in range(0, len(flat), 256)])
+        np.savez(
+            path,
+            features=np.concatenate(features),
+            lengths=[len(f) for f in features],
+            vit=np.stack(vit),
+            text=text,
+            captions_per_item=[len(c) for c in captions],
+            val=[item.split == "val" for item in chunk],
+        )
         log.info("%s: features %d/%d", manifest, min(start + CHUNK, len(items)), len(items))
 
 
 def embed_texts(model: Cacophony, tokenizer, texts: list[str]) -> np.ndarray:
-    batch = tokenizer(texts, padding=True, truncation=True, max_length=model.cfg.max_text_tokens,
-                            return_tensors="pt")
+    batch = tokenizer(texts, padding=True, truncation=True, max_length=model.cfg.max_text_tokens, return_tensors="pt")
     return model.embed_text(batch["input_ids"], batch["attention_mask"])[0].numpy()
 
 
@@ -112,8 +118,8 @@ class Features:
         x = torch.zeros(len(rows), longest, self.frames[0].shape[1])
         valid = torch.zeros(len(rows), longest, dtype=torch.bool)
         for i, r in enumerate(rows):
-            x[i, :len(self.frames[r])] = torch.from_numpy(self.frames[r].astype(np.float32))
-            valid[i, :len(self.frames[r])] = True
+            x[i, : len(self.frames[r])] = torch.from_numpy(self.frames[r].astype(np.float32))
+            valid[i, : len(self.frames[r])] = True
         return x, valid
 
 
@@ -121,7 +127,7 @@ class Features:
 def held_out(model: Cacophony, data: Features, mix: float) -> dict[str, float]:
     """Retrieval on the held-out items with the head, mixed with the ViT at ``mix``."""
     rows = np.flatnonzero(data.val)
-    front = torch.cat([model.embed_front(*data.batch(rows[i:i + 64])) for i in range(0, len(rows), 64)])
+    front = torch.cat([model.embed_front(*data.batch(rows[i : i + 64])) for i in range(0, len(rows), 64)])
     audio = F.normalize((1 - mix) * torch.from_numpy(data.vit[rows]) + mix * front, dim=-1).numpy()
     text = np.concatenate([data.text[r] for r in rows])
     owner = np.concatenate([[i] * len(data.text[r]) for i, r in enumerate(rows)])
@@ -134,8 +140,9 @@ def train(model: Cacophony, data: Features, out: Path, steps: int, batch: int, l
     rng = np.random.default_rng(seed)
     head = [*model.front_pool.parameters(), *model.front_proj.parameters()]
     log_scale = torch.nn.Parameter(torch.tensor(math.log(1 / 0.07)))
-    optimizer = torch.optim.AdamW([{"params": head}, {"params": [log_scale], "weight_decay": 0.0}], lr=lr,
-                                  weight_decay=0.01)
+    optimizer = torch.optim.AdamW(
+        [{"params": head}, {"params": [log_scale], "weight_decay": 0.0}], lr=lr, weight_decay=0.01
+    )
     schedule = torch.optim.lr_scheduler.OneCycleLR(optimizer, lr, total_steps=steps, pct_start=0.05)
     train_rows = np.flatnonzero(~data.val)
     best, history = -1.0, []
@@ -154,12 +161,23 @@ def train(model: Cacophony, data: Features, out: Path, steps: int, batch: int, l
             model.eval()
             metrics = held_out(model, data, 1.0)
             history.append({"step": step, "loss": loss.item(), **metrics})
-            log.info("step %d loss %.3f held-out t2a R@10 %.3f mAP@10 %.3f", step, loss.item(), metrics["t2a/R@10"],
-                     metrics["t2a/mAP@10"])
+            log.info(
+                "step %d loss %.3f held-out t2a R@10 %.3f mAP@10 %.3f",
+                step,
+                loss.item(),
+                metrics["t2a/R@10"],
+                metrics["t2a/mAP@10"],
+            )
             if metrics["t2a/mAP@10"] > best:
                 best = metrics["t2a/mAP@10"]
-                save_file({k: v.contiguous() for k, v in model.state_dict().items()
-                           if k.startswith(("front_pool.", "front_proj."))}, out / "head.safetensors")
+                save_file(
+                    {
+                        k: v.contiguous()
+                        for k, v in model.state_dict().items()
+                        if k.startswith(("front_pool.", "front_proj."))
+                    },
+                    out / "head.safetensors",
+                )
             model.train()
     (out / "history.json").write_text(json.dumps(history, indent=1))
 

@@ -30,6 +30,7 @@ port) and the text tower's and decoder's head counts (from ``--text-model``, 12 
 RoBERTa-base). Known small differences: Flax LayerNorm in the audio encoder uses eps 1e-6,
 ours 1e-5; their patching drops a trailing partial patch, ours pads it with silence.
 """
+
 from __future__ import annotations
 
 import re
@@ -136,30 +137,42 @@ def _audio_state(p: dict, depth: int) -> dict[str, torch.Tensor]:
 
 def _pool_state(prefix: str, query: np.ndarray, kv: tuple, out: tuple, width: int) -> dict[str, torch.Tensor]:
     """Their poolers have a raw query and no query projection: ours gets an identity one."""
-    return {f"{prefix}.query": _t(query).reshape(1, 1, width),
-            f"{prefix}.attn.q.weight": torch.eye(width), f"{prefix}.attn.q.bias": torch.zeros(width),
-            f"{prefix}.attn.kv.weight": kv[0], f"{prefix}.attn.kv.bias": kv[1],
-            f"{prefix}.attn.out.weight": out[0], f"{prefix}.attn.out.bias": out[1]}
+    return {
+        f"{prefix}.query": _t(query).reshape(1, 1, width),
+        f"{prefix}.attn.q.weight": torch.eye(width),
+        f"{prefix}.attn.q.bias": torch.zeros(width),
+        f"{prefix}.attn.kv.weight": kv[0],
+        f"{prefix}.attn.kv.bias": kv[1],
+        f"{prefix}.attn.out.weight": out[0],
+        f"{prefix}.attn.out.bias": out[1],
+    }
 
 
 def _layers(p: dict, prefix: str = "encoder/layer") -> tuple[int, dict[str, np.ndarray]]:
     """Per-layer parameters named ``<i>/...`` from a scanned (stacked) or unrolled RoBERTa encoder."""
     scan = f"{prefix}/ScanFlaxRobertaLayer_0/"
-    scanned = {k[len(scan):]: v for k, v in p.items() if k.startswith(scan)}
+    scanned = {k[len(scan) :]: v for k, v in p.items() if k.startswith(scan)}
     if scanned:
         depth = next(iter(scanned.values())).shape[0]
         return depth, {f"{i}/{k}": v[i] for k, v in scanned.items() for i in range(depth)}
-    layers = {m.group(1) + "/" + m.group(2): v for k, v in p.items()
-              if (m := re.match(rf"{prefix}/(\d+)/(.*)", k))}
+    layers = {m.group(1) + "/" + m.group(2): v for k, v in p.items() if (m := re.match(rf"{prefix}/(\d+)/(.*)", k))}
     return len({k.split("/")[0] for k in layers}), layers
 
 
 def _attention(layers: dict, src: str, dst: str) -> dict[str, torch.Tensor]:
     """A RoBERTa (self or cross) attention, output dense and LayerNorm -> our Attention + norm."""
     get = lambda name: (_t(layers[f"{src}/{name}/kernel"]).T.contiguous(), _t(layers[f"{src}/{name}/bias"]))  # noqa: E731 - a one-line accessor, used on the next line
-    (q_w, q_b), (k_w, k_b), (v_w, v_b), (o_w, o_b) = (get(n) for n in ("self/query", "self/key", "self/value", "output/dense"))
-    return {f"{dst}.q.weight": q_w, f"{dst}.q.bias": q_b, f"{dst}.kv.weight": torch.cat([k_w, v_w]),
-            f"{dst}.kv.bias": torch.cat([k_b, v_b]), f"{dst}.out.weight": o_w, f"{dst}.out.bias": o_b}
+    (q_w, q_b), (k_w, k_b), (v_w, v_b), (o_w, o_b) = (
+        get(n) for n in ("self/query", "self/key", "self/value", "output/dense")
+    )
+    return {
+        f"{dst}.q.weight": q_w,
+        f"{dst}.q.bias": q_b,
+        f"{dst}.kv.weight": torch.cat([k_w, v_w]),
+        f"{dst}.kv.bias": torch.cat([k_b, v_b]),
+        f"{dst}.out.weight": o_w,
+        f"{dst}.out.bias": o_b,
+    }
 
 
 def _decoder_state(p: dict) -> tuple[int, dict[str, torch.Tensor]]:
@@ -185,21 +198,31 @@ def _decoder_state(p: dict) -> tuple[int, dict[str, torch.Tensor]]:
 
 
 def _roberta_state(p: dict, layers: dict, depth: int, pad_token_id: int) -> dict[str, torch.Tensor]:
-    s = {"embeddings.word_embeddings.weight": _t(p["embeddings/word_embeddings/embedding"]),
-         "embeddings.token_type_embeddings.weight": _t(p["embeddings/token_type_embeddings/embedding"]),
-         "embeddings.LayerNorm.weight": _t(p["embeddings/LayerNorm/scale"]),
-         "embeddings.LayerNorm.bias": _t(p["embeddings/LayerNorm/bias"])}
+    s = {
+        "embeddings.word_embeddings.weight": _t(p["embeddings/word_embeddings/embedding"]),
+        "embeddings.token_type_embeddings.weight": _t(p["embeddings/token_type_embeddings/embedding"]),
+        "embeddings.LayerNorm.weight": _t(p["embeddings/LayerNorm/scale"]),
+        "embeddings.LayerNorm.bias": _t(p["embeddings/LayerNorm/bias"]),
+    }
     positions = _t(p["embeddings/position_embeddings/embedding"])
     # They index positions from 0; transformers' RoBERTa from padding_idx + 1.
     s["embeddings.position_embeddings.weight"] = torch.roll(positions, pad_token_id + 1, dims=0)
-    names = {"attention/self/query": "attention.self.query", "attention/self/key": "attention.self.key",
-             "attention/self/value": "attention.self.value", "attention/output/dense": "attention.output.dense",
-             "intermediate/dense": "intermediate.dense", "output/dense": "output.dense"}
+    names = {
+        "attention/self/query": "attention.self.query",
+        "attention/self/key": "attention.self.key",
+        "attention/self/value": "attention.self.value",
+        "attention/output/dense": "attention.output.dense",
+        "intermediate/dense": "intermediate.dense",
+        "output/dense": "output.dense",
+    }
     for i in range(depth):
         for src, dst in names.items():
             s[f"encoder.layer.{i}.{dst}.weight"] = _t(layers[f"{i}/{src}/kernel"]).T.contiguous()
             s[f"encoder.layer.{i}.{dst}.bias"] = _t(layers[f"{i}/{src}/bias"])
-        for src, dst in (("attention/output/LayerNorm", "attention.output.LayerNorm"), ("output/LayerNorm", "output.LayerNorm")):
+        for src, dst in (
+            ("attention/output/LayerNorm", "attention.output.LayerNorm"),
+            ("output/LayerNorm", "output.LayerNorm"),
+        ):
             s[f"encoder.layer.{i}.{dst}.weight"] = _t(layers[f"{i}/{src}/scale"])
             s[f"encoder.layer.{i}.{dst}.bias"] = _t(layers[f"{i}/{src}/bias"])
     return s
@@ -220,40 +243,62 @@ def convert(params: dict, text_source: str, audio_pool_heads: int = 2, name: str
     projection = pool["Dense_1/kernel"].shape[1]
     text_width = text["embeddings/word_embeddings/embedding"].shape[1]
     if projection != width or proj["kernel"].shape != (text_width, projection):
-        raise FlaxCheckpointError(f"projection size {projection} differs from the audio width {width} or the "
-                                  f"text width {text_width}: this layout cannot be represented")
+        raise FlaxCheckpointError(
+            f"projection size {projection} differs from the audio width {width} or the "
+            f"text width {text_width}: this layout cannot be represented"
+        )
 
     text_depth, layers = _layers(text)
     source_config = AutoConfig.from_pretrained(text_source)
     text_config = RobertaConfig(
-        vocab_size=text["embeddings/word_embeddings/embedding"].shape[0], hidden_size=text_width,
-        num_hidden_layers=text_depth, num_attention_heads=source_config.num_attention_heads,
+        vocab_size=text["embeddings/word_embeddings/embedding"].shape[0],
+        hidden_size=text_width,
+        num_hidden_layers=text_depth,
+        num_attention_heads=source_config.num_attention_heads,
         intermediate_size=layers["0/intermediate/dense/kernel"].shape[1],
         max_position_embeddings=text["embeddings/position_embeddings/embedding"].shape[0],
         type_vocab_size=text["embeddings/token_type_embeddings/embedding"].shape[0],
-        layer_norm_eps=getattr(source_config, "layer_norm_eps", 1e-5), pad_token_id=source_config.pad_token_id,
-        bos_token_id=source_config.bos_token_id, eos_token_id=source_config.eos_token_id)
+        layer_norm_eps=getattr(source_config, "layer_norm_eps", 1e-5),
+        pad_token_id=source_config.pad_token_id,
+        bos_token_id=source_config.bos_token_id,
+        eos_token_id=source_config.eos_token_id,
+    )
     roberta = RobertaModel(causal_config(text_config), add_pooling_layer=False)
     roberta.load_state_dict(_roberta_state(text, layers, text_depth, text_config.pad_token_id), strict=True)
 
     cfg = CacophonyConfig(
-        name=name, width=width, depth=depth, heads=heads,
+        name=name,
+        width=width,
+        depth=depth,
+        heads=heads,
         mlp_dim=audio["AudioEncoderLayer_0/MLP_0/Dense_0/kernel"].shape[1],
-        n_mels=audio["freq_positional_embedding"].shape[0] * 16, decoder_depth=0, text_model="checkpoint",
-        embed_dim=projection, pool_heads=audio_pool_heads, text_pool_heads=1, pool_norm=False, caption_depth=0)
+        n_mels=audio["freq_positional_embedding"].shape[0] * 16,
+        decoder_depth=0,
+        text_model="checkpoint",
+        embed_dim=projection,
+        pool_heads=audio_pool_heads,
+        text_pool_heads=1,
+        pool_norm=False,
+        caption_depth=0,
+    )
     decoder_state: dict[str, torch.Tensor] = {}
     if "decoder_module" in params:
         decoder_depth, decoder_state = _decoder_state(flatten(params["decoder_module"]))
-        cfg = cfg.replace(caption_depth=decoder_depth, caption_heads=source_config.num_attention_heads,
-                          caption_style="roberta")
+        cfg = cfg.replace(
+            caption_depth=decoder_depth, caption_heads=source_config.num_attention_heads, caption_style="roberta"
+        )
     model = Cacophony(cfg, roberta)
     state = _audio_state(audio, depth) | decoder_state
-    state |= _pool_state("audio_pool", pool["query"],
-                         _dense(pool, "Dense_0"), _dense(pool, "Dense_1"), width)
+    state |= _pool_state("audio_pool", pool["query"], _dense(pool, "Dense_0"), _dense(pool, "Dense_1"), width)
     key_w, key_b = _dense(text, "pooler/key_proj")
     value_w, value_b = _dense(text, "pooler/value_proj")
-    state |= _pool_state("text_pool", text["pooler/attention_pool_query"],
-                         (torch.cat([key_w, value_w]), torch.cat([key_b, value_b])), _dense(proj), text_width)
+    state |= _pool_state(
+        "text_pool",
+        text["pooler/attention_pool_query"],
+        (torch.cat([key_w, value_w]), torch.cat([key_b, value_b])),
+        _dense(proj),
+        text_width,
+    )
     state["audio_proj.weight"] = torch.eye(projection)
     state["text_proj.weight"] = torch.eye(projection)
     state["logit_scale"] = torch.tensor(float(np.asarray(params["logit_scale"])))
@@ -264,13 +309,19 @@ def convert(params: dict, text_source: str, audio_pool_heads: int = 2, name: str
     return model.eval(), AutoTokenizer.from_pretrained(text_source)
 
 
-def import_cacophony(checkpoint: Path, out: Path, text_model: str = "FacebookAI/roberta-base",
-                     name: str = "cacophony", audio_pool_heads: int = 2) -> Path:
+def import_cacophony(
+    checkpoint: Path,
+    out: Path,
+    text_model: str = "FacebookAI/roberta-base",
+    name: str = "cacophony",
+    audio_pool_heads: int = 2,
+) -> Path:
     tree = read_flax_checkpoint(checkpoint)
     try:
         params = tree["0"]["params"]
     except (KeyError, TypeError):
         raise FlaxCheckpointError(f"{checkpoint}: expected the parameters under ['0']['params']") from None
     model, tokenizer = convert(params, text_model, audio_pool_heads, name)
-    return save_checkpoint(model, tokenizer, Path(out),
-                           extra={"name": name, "source": f"imported from {Path(checkpoint).name}"})
+    return save_checkpoint(
+        model, tokenizer, Path(out), extra={"name": name, "source": f"imported from {Path(checkpoint).name}"}
+    )

@@ -6,6 +6,7 @@ patches) -> clip -> AdamW -> clamp the logit scale. Every ``log_every`` steps on
 ``save_every`` steps ``<out>/last`` is rewritten (an app-loadable checkpoint plus the
 optimizer state), and the run ends with ``<out>/final``.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -21,8 +22,7 @@ import torch.distributed as dist
 from safetensors.torch import load_file
 from torch.nn.parallel import DistributedDataParallel
 
-from engine.models.cacophony.checkpoint import WEIGHTS_FILE, save_checkpoint
-from engine.models.cacophony.checkpoint import load_checkpoint
+from engine.models.cacophony.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint
 from engine.models.cacophony.model import Cacophony
 from trainer.build import build_model
 from trainer.config import TrainConfig
@@ -82,8 +82,15 @@ def make_step(cfg: TrainConfig, model: Cacophony, device: torch.device) -> torch
             teacher.requires_grad_(False)
             teachers.append(Teacher(teacher.eval(), tokenizer))
     teacher_dim = teacher_class(cfg.teacher).dim if cfg.teacher_weight else 0
-    return ContrastiveCaptionStep(model, cfg.caption_weight, teachers, cfg.distill_weight, cfg.distill_temperature,
-                                  cfg.teacher_weight, teacher_dim).to(device)
+    return ContrastiveCaptionStep(
+        model,
+        cfg.caption_weight,
+        teachers,
+        cfg.distill_weight,
+        cfg.distill_temperature,
+        cfg.teacher_weight,
+        teacher_dim,
+    ).to(device)
 
 
 def split_items(cfg: TrainConfig) -> tuple[list[Item], list[Item]]:
@@ -119,27 +126,43 @@ def train(cfg: TrainConfig) -> Path:
     if cfg.teacher_weight:
         files = [item.audio for item in CropDataset.trainable(train_items, need_captions)]
         targets = teacher_targets(files, TeacherVectors(cfg.teacher, cfg.teacher_cache_dir), cfg.num_workers)
-    dataset = CropDataset(train_items, mels, crop_frames(cfg, model), cfg.seed, cfg.keyword_caption_prob,
-                          need_captions, targets)
+    dataset = CropDataset(
+        train_items, mels, crop_frames(cfg, model), cfg.seed, cfg.keyword_caption_prob, need_captions, targets
+    )
     collate = Collate(tokenizer if need_captions else None, model.cfg.max_text_tokens)
 
     step_module = make_step(cfg, model, env.device)
-    base = torch.optim.AdamW(param_groups(step_module, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas,
-                             fused=env.device.type == "cuda")
+    base = torch.optim.AdamW(
+        param_groups(step_module, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas, fused=env.device.type == "cuda"
+    )
     optimizer = SAM(base, cfg.sam_rho) if cfg.sam else base
     generator = torch.Generator(env.device).manual_seed(cfg.seed * 1_000 + env.rank)
     start_step = _resume(cfg, step_module, base, generator, env) if cfg.resume else 0
     if cfg.compile:
         _compile_blocks(model)
-    runner = (DistributedDataParallel(step_module, device_ids=[env.device.index] if env.device.type == "cuda" else None,
-                                      find_unused_parameters=True) if env.distributed else step_module)
-    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if env.device.type == "cuda"
-                else contextlib.nullcontext())
+    runner = (
+        DistributedDataParallel(
+            step_module,
+            device_ids=[env.device.index] if env.device.type == "cuda" else None,
+            find_unused_parameters=True,
+        )
+        if env.distributed
+        else step_module
+    )
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if env.device.type == "cuda" else contextlib.nullcontext()
     peak = peak_flops(env.device, cfg.peak_flops)
     sampler = StepBatches(len(dataset), cfg.batch_size, cfg.seed, env.rank, env.world, start_step)
     loader = step_loader(dataset, collate, sampler, cfg.num_workers)
-    log.info("%s: %d train / %d val items, %d steps/epoch, model %s on %s x%d", cfg.stage, len(dataset),
-             len(val_items), sampler.steps_per_epoch, model.cfg.name, env.device, env.world)
+    log.info(
+        "%s: %d train / %d val items, %d steps/epoch, model %s on %s x%d",
+        cfg.stage,
+        len(dataset),
+        len(val_items),
+        sampler.steps_per_epoch,
+        model.cfg.name,
+        env.device,
+        env.world,
+    )
 
     step, window_start, window_flops, window_samples = start_step, time.perf_counter(), 0.0, 0
     set_train_mode(model)
@@ -147,8 +170,7 @@ def train(cfg: TrainConfig) -> Path:
     end = min(cfg.steps, cfg.stop_after or cfg.steps)  # a budgeted run stops early on the same schedule
     while step < end:
         epoch = step // sampler.steps_per_epoch
-        batch = {k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v
-                 for k, v in next(batches).items()}
+        batch = {k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in next(batches).items()}
         lr = lr_at(step, cfg.lr, cfg.warmup_steps, cfg.steps, cfg.min_lr)
         for group in base.param_groups:
             group["lr"] = lr
@@ -174,8 +196,14 @@ def train(cfg: TrainConfig) -> Path:
         window_samples += cfg.batch_size
         if env.is_main and (step % cfg.log_every == 0 or step == end):
             elapsed = time.perf_counter() - window_start
-            record = {"step": step, "epoch": epoch, "lr": lr, **{k: float(v) for k, v in metrics.items()},
-                      "samples_per_s": window_samples / elapsed, "tflops_per_s": window_flops / elapsed / 1e12}
+            record = {
+                "step": step,
+                "epoch": epoch,
+                "lr": lr,
+                **{k: float(v) for k, v in metrics.items()},
+                "samples_per_s": window_samples / elapsed,
+                "tflops_per_s": window_flops / elapsed / 1e12,
+            }
             if cfg.stage != "stage1":
                 record["temperature"] = model.temperature
             if peak:
@@ -221,11 +249,24 @@ def _save(cfg, step_module, tokenizer, optimizer, generator, step, env: DistEnv,
         model = step_module.model
         staging = folder.with_name(folder.name + ".tmp")
         shutil.rmtree(staging, ignore_errors=True)
-        save_checkpoint(model, tokenizer, staging, keep_mae_decoder=cfg.stage == "stage1",
-                        extra={"name": f"{model.cfg.name}-{cfg.stage}", "step": step})
-        save_state(staging, {"step": step, "optimizer": optimizer.state_dict(),
-                             "generator": generator.get_state(), "torch_rng": torch.get_rng_state(),
-                             "stage": cfg.stage, "trainer_weights": _trainer_weights(step_module)})
+        save_checkpoint(
+            model,
+            tokenizer,
+            staging,
+            keep_mae_decoder=cfg.stage == "stage1",
+            extra={"name": f"{model.cfg.name}-{cfg.stage}", "step": step},
+        )
+        save_state(
+            staging,
+            {
+                "step": step,
+                "optimizer": optimizer.state_dict(),
+                "generator": generator.get_state(),
+                "torch_rng": torch.get_rng_state(),
+                "stage": cfg.stage,
+                "trainer_weights": _trainer_weights(step_module),
+            },
+        )
         shutil.rmtree(folder, ignore_errors=True)
         staging.rename(folder)
     if env.distributed:
@@ -248,8 +289,10 @@ def _resume(cfg, step_module, optimizer, generator, env: DistEnv) -> int:
     saved_own = {k: v.to(env.device) for k, v in state.get("trainer_weights", {}).items()}
     unexpected = step_module.load_state_dict(weights | saved_own, strict=False).unexpected_keys
     if unexpected or saved_own.keys() != _trainer_weights(step_module).keys():
-        raise ValueError(f"{folder} does not fit this run (e.g. {unexpected[:3]}; trainer-only weights "
-                         f"{sorted(saved_own)}): use another out folder")
+        raise ValueError(
+            f"{folder} does not fit this run (e.g. {unexpected[:3]}; trainer-only weights "
+            f"{sorted(saved_own)}): use another out folder"
+        )
     optimizer.load_state_dict(state["optimizer"])
     generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])
@@ -259,7 +302,10 @@ def _resume(cfg, step_module, optimizer, generator, env: DistEnv) -> int:
 
 def _compile_blocks(model: Cacophony) -> None:
     """torch.compile each transformer block in place (names in the state dict stay the same)."""
-    for stack in (model.audio.blocks, getattr(model.mae_decoder, "blocks", []),
-                  getattr(model.caption_decoder, "blocks", [])):
+    for stack in (
+        model.audio.blocks,
+        getattr(model.mae_decoder, "blocks", []),
+        getattr(model.caption_decoder, "blocks", []),
+    ):
         for block in stack:
             block.compile(dynamic=True)

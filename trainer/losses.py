@@ -4,6 +4,7 @@ Per-rank losses that are means over samples are written as ``local sum / global 
 times the world size, so that DDP's gradient *averaging* reproduces exactly the gradient of
 the single-process mean over the global batch.
 """
+
 from __future__ import annotations
 
 import torch
@@ -12,7 +13,9 @@ import torch.nn.functional as F
 from trainer.distributed import all_reduce_sum, current_world, gather_no_grad, gather_with_grad
 
 
-def mae_loss(prediction: torch.Tensor, patches: torch.Tensor, masked: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+def mae_loss(
+    prediction: torch.Tensor, patches: torch.Tensor, masked: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """MSE against per-patch-normalised targets ``(x - mean) / sqrt(var + 1e-6)``, averaged
     over the masked, non-padding patches of the global batch. Returns (loss to backprop, value)."""
     target = patches.float()
@@ -34,8 +37,11 @@ def contrastive_loss(logits: torch.Tensor) -> torch.Tensor:
     return (F.cross_entropy(logits.float(), labels) + F.cross_entropy(logits.T.float(), labels)) / 2
 
 
-def caption_loss(logits: torch.Tensor, input_ids: torch.Tensor, attention_mask: torch.Tensor,
-                 ) -> tuple[torch.Tensor, torch.Tensor]:
+def caption_loss(
+    logits: torch.Tensor,
+    input_ids: torch.Tensor,
+    attention_mask: torch.Tensor,
+) -> tuple[torch.Tensor, torch.Tensor]:
     """Next-token cross-entropy with teacher forcing (eq. 2): position t predicts token t+1;
     padding is ignored. Mean over the real target tokens of the global batch."""
     targets = input_ids[:, 1:]

@@ -3,6 +3,7 @@
 The module's ``forward(batch)`` returns (loss to backprop, metrics, FLOPs of the step on
 this rank). Metrics are global-batch values, identical on every rank.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -12,8 +13,15 @@ from torch import nn
 
 from engine.models.cacophony.model import Cacophony
 from trainer.flops import stage1_sample_flops, stage2_sample_flops
-from trainer.losses import (caption_loss, contrastive_logits, contrastive_loss, cosine_distance_loss,
-                            distillation_loss, gather_teacher, mae_loss)
+from trainer.losses import (
+    caption_loss,
+    contrastive_logits,
+    contrastive_loss,
+    cosine_distance_loss,
+    distillation_loss,
+    gather_teacher,
+    mae_loss,
+)
 
 
 class MaeStep(nn.Module):
@@ -40,8 +48,13 @@ class Teacher:
     @torch.no_grad()
     def embed(self, batch: dict) -> tuple[torch.Tensor, torch.Tensor]:
         audio, _, _ = self.model.embed_mel(batch["mel"], batch["frames"])
-        tokens = self.tokenizer(batch["captions"], padding=True, truncation=True,
-                                max_length=self.model.cfg.max_text_tokens, return_tensors="pt")
+        tokens = self.tokenizer(
+            batch["captions"],
+            padding=True,
+            truncation=True,
+            max_length=self.model.cfg.max_text_tokens,
+            return_tensors="pt",
+        )
         device = batch["mel"].device
         text, _, _ = self.model.embed_text(tokens["input_ids"].to(device), tokens["attention_mask"].to(device))
         return audio, text
@@ -59,30 +72,41 @@ class ContrastiveCaptionStep(nn.Module):
     alignment (distilling the projected embedding would pull the audio-text space itself
     towards a classifier's geometry, in competition with the contrastive loss)."""
 
-    def __init__(self, model: Cacophony, caption_weight: float = 1.0, teachers: list[Teacher] = (),
-                 distill_weight: float = 1.0, distill_temperature: float | None = None,
-                 teacher_weight: float = 0.0, teacher_dim: int = 0):
+    def __init__(
+        self,
+        model: Cacophony,
+        caption_weight: float = 1.0,
+        teachers: list[Teacher] = (),
+        distill_weight: float = 1.0,
+        distill_temperature: float | None = None,
+        teacher_weight: float = 0.0,
+        teacher_dim: int = 0,
+    ):
         super().__init__()
         self.model = model
         self.caption_weight = caption_weight if model.caption_decoder is not None else 0.0
         self.teachers = list(teachers)
         self.distill_weight = distill_weight
         self.distill_temperature = distill_temperature or (
-            sum(t.model.temperature for t in self.teachers) / len(self.teachers) if self.teachers else None)
+            sum(t.model.temperature for t in self.teachers) / len(self.teachers) if self.teachers else None
+        )
         self.teacher_weight = teacher_weight
         self.teacher_head = nn.Linear(model.cfg.width, teacher_dim) if teacher_weight else None
 
     def forward(self, batch: dict, generator: torch.Generator | None = None):
         model = self.model
-        audio, audio_tokens, audio_valid = model.embed_mel(batch["mel"], batch["frames"],
-                                                           max_patches=model.cfg.train_patches, generator=generator)
+        audio, audio_tokens, audio_valid = model.embed_mel(
+            batch["mel"], batch["frames"], max_patches=model.cfg.train_patches, generator=generator
+        )
         text, text_states, text_valid = model.embed_text(batch["input_ids"], batch["attention_mask"])
         logits = contrastive_logits(audio, text, model.logit_scale)
         con = contrastive_loss(logits)
         loss, metrics = con, {"con": con.detach()}
         if self.teachers:
             embeddings = [t.embed(batch) for t in self.teachers]
-            similarity = gather_teacher((torch.stack([a for a, _ in embeddings]), torch.stack([t for _, t in embeddings])))
+            similarity = gather_teacher(
+                (torch.stack([a for a, _ in embeddings]), torch.stack([t for _, t in embeddings]))
+            )
             dist = distillation_loss(logits, similarity, self.distill_temperature)
             loss = (1 - self.distill_weight) * con + self.distill_weight * dist
             metrics["distill"] = dist.detach()

@@ -10,6 +10,7 @@ The norm is over every parameter that has a gradient (after DDP's all-reduce, so
 perturb identically). Gradient clipping, when wanted, goes between the second backward and
 ``second_step``.
 """
+
 from __future__ import annotations
 
 import torch

@@ -1,5 +1,6 @@
 """Linear warm-up then cosine decay to ``min_lr`` (cacophony.txt §IV-A). A pure function of
 the step, so resuming needs only the step number."""
+
 from __future__ import annotations
 
 import math

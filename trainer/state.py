@@ -5,6 +5,7 @@ and plain values (param groups). Tensors are stored flat under dotted paths in
 ``trainer_state.safetensors``; the rest, with a placeholder where each tensor was, goes to
 ``trainer_state.json``. Loading re-inflates the exact structure, so any torch optimizer works.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,8 +28,10 @@ def flatten(tree: Any, prefix: str, tensors: dict[str, torch.Tensor]) -> Any:
     if isinstance(tree, dict):
         return {"__dict__": [[_key(k), flatten(v, f"{prefix}.{k}", tensors)] for k, v in tree.items()]}
     if isinstance(tree, (list, tuple)):
-        return {"__list__": [flatten(v, f"{prefix}.{i}", tensors) for i, v in enumerate(tree)],
-                "tuple": isinstance(tree, tuple)}
+        return {
+            "__list__": [flatten(v, f"{prefix}.{i}", tensors) for i, v in enumerate(tree)],
+            "tuple": isinstance(tree, tuple),
+        }
     return tree
 
 

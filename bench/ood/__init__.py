@@ -7,6 +7,7 @@ search-quality bench, the tagging bench and the builtin model's recipe.
         ranked = my_search(query.text)          # named or opaque paths, best first
         print(query.text, judge(query, ranked, library), chance(query, library))
 """
+
 from bench.ood.library import OodFile, load_library
 from bench.ood.queries import OodQuery, by_category, chance, judge, load_queries
 from bench.ood.ucs import ucs_truth

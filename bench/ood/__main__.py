@@ -3,6 +3,7 @@ library. ``python -m bench.ood matches [QUERY...]``: list each query's relevant 
 and check that they are what a sound designer asking for it would accept. ``python -m bench.ood
 stats``: files per package, per query category and per UCS category. ``python -m bench.ood
 eval MODEL...``: content-only search on the opaque names, per category, against chance."""
+
 from __future__ import annotations
 
 import argparse

@@ -10,6 +10,7 @@ query category for each model given, next to chance (random rankings); asserts n
 Window embeddings are cached per model under ``data/ood-cache`` (keyed by the checkpoint's
 weights file and time), so comparing variants costs one pass each.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -25,8 +26,22 @@ from engine.models.cacophony.backend import pad_batch
 from engine.models.registry import load_model
 from engine.words import words
 
-EVERYDAY = ("footsteps", "doors", "impacts", "glass", "water", "fire", "weather", "vehicles", "machines", "animals",
-            "ui", "whooshes", "weapons", "voices")
+EVERYDAY = (
+    "footsteps",
+    "doors",
+    "impacts",
+    "glass",
+    "water",
+    "fire",
+    "weather",
+    "vehicles",
+    "machines",
+    "animals",
+    "ui",
+    "whooshes",
+    "weapons",
+    "voices",
+)
 METRICS = ("R@1", "R@10", "mAP@10")
 FRONT_VERSION = 1  # bump when the front-end's features change (they are cached across heads)
 
@@ -34,8 +49,9 @@ FRONT_VERSION = 1  # bump when the front-end's features change (they are cached 
 def windows_of(model, file) -> list[np.ndarray]:
     """The file's windows as the app cuts them (model length, half-window hop)."""
     window = model.info.window_seconds
-    return [w.samples for w in iter_windows(file.opaque, model.info.sample_rate, window, window / 2)
-            if len(w.samples)] or [np.zeros(model.info.sample_rate // 10, np.float32)]  # nothing decoded: silence
+    return [
+        w.samples for w in iter_windows(file.opaque, model.info.sample_rate, window, window / 2) if len(w.samples)
+    ] or [np.zeros(model.info.sample_rate // 10, np.float32)]  # nothing decoded: silence
 
 
 def cached(path: Path, compute) -> dict[str, np.ndarray]:
@@ -76,7 +92,7 @@ def file_windows(spec: str, model, library, cache_dir: Path) -> tuple[np.ndarray
             with torch.inference_mode():
                 wave, lengths = pad_batch(windows_of(model, file), model.device)
                 x, valid = front(wave, lengths)
-            found += [x[row, :int(valid[row].sum())].half().numpy() for row in range(len(x))]
+            found += [x[row, : int(valid[row].sum())].half().numpy() for row in range(len(x))]
         return {"features": np.concatenate(found), "lengths": np.asarray([len(f) for f in found])}
 
     raw = cached(cache_dir / f"front-{network.cfg.front_end.replace(':', '-')}-{FRONT_VERSION}.npz", features)
@@ -85,11 +101,11 @@ def file_windows(spec: str, model, library, cache_dir: Path) -> tuple[np.ndarray
     heads = []
     with torch.inference_mode():
         for start in range(0, len(frames), 64):
-            group = frames[start:start + 64]
+            group = frames[start : start + 64]
             x = torch.zeros(len(group), max(len(f) for f in group), raw["features"].shape[1])
             valid = torch.zeros(x.shape[:2], dtype=torch.bool)
             for row, f in enumerate(group):
-                x[row, :len(f)], valid[row, :len(f)] = torch.from_numpy(f.astype(np.float32)), True
+                x[row, : len(f)], valid[row, : len(f)] = torch.from_numpy(f.astype(np.float32)), True
             heads.append(network.embed_front(x, valid))
         mixed = network.mix_front(torch.from_numpy(data["embeddings"]), torch.cat(heads))
     return mixed.numpy(), data["owners"]
@@ -114,7 +130,7 @@ def evaluate(spec: str, library, queries, cache_dir: Path) -> dict[str, dict[str
     embeddings, owners = file_windows(spec, model, library, cache_dir)
     text = model.embed_text([q.text for q in queries])
     results = []
-    for query, vector in zip(queries, text):
+    for query, vector in zip(queries, text, strict=False):
         best = np.full(len(library), -np.inf)
         np.maximum.at(best, owners, embeddings @ vector)
         ranked = [library[i] for i in np.argsort(-best, kind="stable")[:10]]
@@ -131,8 +147,12 @@ def ucs_zero_shot(model, library, embeddings: np.ndarray, owners: np.ndarray) ->
     scores = np.full((len(library), len(names)), -np.inf)
     np.maximum.at(scores, owners, embeddings @ prompts.T)
     ranks = [int((scores[i] > scores[i, names.index(name)]).sum()) for i, name in truth.items()]
-    return {"top1": float(np.mean(np.asarray(ranks) < 1)), "top3": float(np.mean(np.asarray(ranks) < 3)),
-            "files": len(ranks), "categories": len(names)}
+    return {
+        "top1": float(np.mean(np.asarray(ranks) < 1)),
+        "top3": float(np.mean(np.asarray(ranks) < 3)),
+        "files": len(ranks),
+        "categories": len(names),
+    }
 
 
 def report(specs: list[str], root: Path, cache_dir: Path, markdown: bool) -> None:
@@ -158,6 +178,8 @@ def report(specs: list[str], root: Path, cache_dir: Path, markdown: bool) -> Non
         low = [c for c in EVERYDAY if tables[spec][c]["mAP@10"] <= 1.5 * luck[c]["mAP@10"]]
         print(f"{spec}: everyday categories at most 1.5x chance mAP@10: {', '.join(low) or 'none'}")
         ucs = tables[spec]["ucs"]
-        print(f"{spec}: UCS category zero-shot from audio alone, {ucs['files']} files in {ucs['categories']} "
-              f"categories: top-1 {ucs['top1']:.3f}, top-3 {ucs['top3']:.3f} (chance {1 / ucs['categories']:.3f}, "
-              f"{3 / ucs['categories']:.3f})")
+        print(
+            f"{spec}: UCS category zero-shot from audio alone, {ucs['files']} files in {ucs['categories']} "
+            f"categories: top-1 {ucs['top1']:.3f}, top-3 {ucs['top3']:.3f} (chance {1 / ucs['categories']:.3f}, "
+            f"{3 / ucs['categories']:.3f})"
+        )

@@ -13,6 +13,7 @@ effect, and a few dozen multi-minute tracks would also dominate indexing time. A
 that decodes to the same audio as one already kept (a copy in another package or folder) is
 dropped, so nothing is counted twice.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,7 +30,7 @@ from engine.words import name_words
 from trainer.corpus import debian
 from trainer.corpus.captions import clean_words, package_words
 from trainer.corpus.dedup import ContentIndex, content_key
-from trainer.corpus.packages import EVALUATION_PACKAGES, check_evaluable
+from trainer.corpus.packages import check_evaluable
 
 log = logging.getLogger(__name__)
 
@@ -83,8 +84,14 @@ def probe(task: tuple[str, Path, Path]) -> dict | None:
     seconds = len(samples) / RATE
     if seconds > MAX_SECONDS or seconds == 0:
         return None
-    return {"package": package, "relative": relative, "words": found, "seconds": round(seconds, 3),
-            "key": content_key(samples), "source": str(path)}
+    return {
+        "package": package,
+        "relative": relative,
+        "words": found,
+        "seconds": round(seconds, 3),
+        "key": content_key(samples),
+        "source": str(path),
+    }
 
 
 def build(out: Path, packages: list[str], workers: int = 2, seed: int = 0) -> list[dict]:
@@ -103,7 +110,7 @@ def build(out: Path, packages: list[str], workers: int = 2, seed: int = 0) -> li
         shutil.rmtree(out / folder, ignore_errors=True)
     order = list(range(len(entries)))
     random.Random(seed).shuffle(order)
-    for number, entry in zip(order, entries):
+    for number, entry in zip(order, entries, strict=False):
         source = Path(entry.pop("source"))
         entry["named"] = f"named/{entry['package']}/{entry['relative']}"
         entry["opaque"] = f"opaque/Take_{number + 1:04d}{source.suffix.lower()}"
@@ -111,8 +118,13 @@ def build(out: Path, packages: list[str], workers: int = 2, seed: int = 0) -> li
             (out / link).parent.mkdir(parents=True, exist_ok=True)
             os.link(source, out / link)
     (out / MANIFEST).write_text(json.dumps(entries, indent=1, ensure_ascii=False), encoding="utf-8")
-    log.info("%d files kept of %d probed (%d audio files in %d packages)", len(entries), len(probed), len(tasks),
-             len(packages))
+    log.info(
+        "%d files kept of %d probed (%d audio files in %d packages)",
+        len(entries),
+        len(probed),
+        len(tasks),
+        len(packages),
+    )
     return entries
 
 
@@ -136,5 +148,7 @@ def load_library(root: Path = DEFAULT_ROOT) -> list[OodFile]:
     if not manifest.is_file():
         raise FileNotFoundError(f"{manifest} is missing: build the library with python -m bench.ood build --out {root}")
     root = root.resolve()
-    return [OodFile(root / e["named"], root / e["opaque"], e["package"], e["relative"], tuple(e["words"]), e["seconds"])
-            for e in json.loads(manifest.read_text(encoding="utf-8"))]
+    return [
+        OodFile(root / e["named"], root / e["opaque"], e["package"], e["relative"], tuple(e["words"]), e["seconds"])
+        for e in json.loads(manifest.read_text(encoding="utf-8"))
+    ]

@@ -7,6 +7,7 @@ match, and optionally one that must not. They were written by reading every matc
 would accept. The metrics come from ``trainer.evaluation.metrics``, the project's one home for
 them.
 """
+
 from __future__ import annotations
 
 import json
@@ -76,5 +77,7 @@ def by_category(queries: Sequence[OodQuery], results: Sequence[dict[str, float]]
     for query, result in zip(queries, results, strict=True):
         groups[query.category].append(result)
         groups["all"].append(result)
-    return {category: {k: float(np.mean([r[k] for r in rows])) for k in rows[0]} | {"queries": len(rows)}
-            for category, rows in sorted(groups.items())}
+    return {
+        category: {k: float(np.mean([r[k] for r in rows])) for k in rows[0]} | {"queries": len(rows)}
+        for category, rows in sorted(groups.items())
+    }

@@ -5,6 +5,7 @@ Rules are tried in order and the first whose regex matches the file's words wins
 matches has no ground truth (it is left out of accuracy, not counted wrong). Rules were written
 by reading the matches (``python -m bench.ood stats`` prints the counts).
 """
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,11 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\b(scream|wscream|ohgod)\b", "VOXScrm"),
     (r"\b(crazylaugh|evillaugh|laugh)\b", "VOXLaff"),
     (r"\b(crowdcheer|cheering|applause|crowdooh|crowdboo)\b", "CRWDCheer"),
-    (r"\b(announcer|comments|yessir|affirm|excuseme|goodbye|welcome|letsgo|we re|we ve|the design|the factory|"
-     r"the lab|the mine|the production|the sector|it s all over)\b", "VOXMisc"),
+    (
+        r"\b(announcer|comments|yessir|affirm|excuseme|goodbye|welcome|letsgo|we re|we ve|the design|the factory|"
+        r"the lab|the mine|the production|the sector|it s all over)\b",
+        "VOXMisc",
+    ),
     (r"\b(steps?|footstep)\b", "FEETHmn"),
     (r"\b(door|wood open|stone open)\b", "DOORMisc"),
     (r"\b(glass|bottle)\b", "GLASMisc"),
@@ -36,15 +40,21 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\b(vacuum|washing|kettle|toilet)\b", "MACHAppl"),
     (r"\b(machine|pump|windmill|elevator)\b", "MACHMisc"),
     (r"\b(anvil|smith|hammer|mallet|stonemason)\b", "METLImpt"),
-    (r"\b(birds?|twitter|owl|raven|crow|seagulls?|cuckoo|lark|blackbird|vulture|penguin|tucan|quetzal|heron|"
-     r"nandou)\b", "BIRDMisc"),
+    (
+        r"\b(birds?|twitter|owl|raven|crow|seagulls?|cuckoo|lark|blackbird|vulture|penguin|tucan|quetzal|heron|"
+        r"nandou)\b",
+        "BIRDMisc",
+    ),
     (r"\b(hen|rooster|turkey|duck|drake|gander|chicken)\b", "BIRDFowl"),
     (r"\b(cow|bull|bison|sheep|lamb|pig|goat|sheepfield|mountaingoat)\b", "ANMLFarm"),
     (r"\b(horse|donkey|zebra)\b", "ANMLHors"),
     (r"\b(bee|hornet|mosquito|grasshopper|insects)\b", "ANMLInsc"),
     (r"\b(monkey|capuchmonk|chimp|gorilla|apes)\b", "ANMLPrim"),
-    (r"\b(lion|tiger|bear|elephant|hippopotamus|deer|doe|caribou|camel|dromedary|fox|badger|koala|squirrel|"
-     r"rabbit|mouse)\b", "ANMLWild"),
+    (
+        r"\b(lion|tiger|bear|elephant|hippopotamus|deer|doe|caribou|camel|dromedary|fox|badger|koala|squirrel|"
+        r"rabbit|mouse)\b",
+        "ANMLWild",
+    ),
     (r"\bdog\b", "ANMLDog"),
     (r"\b(zombie|goblin|minotaur|wyvern|antlion|skeleton|grave)\b", "CREAMnstr"),
     (r"\b(laser|phaser|plasma)\b", "LASRGun"),
@@ -56,8 +66,11 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\b(click|clic|keypress|tab|check)\b", "UIClick"),
     (r"\bbeep\b", "UIBeep"),
     (r"\b(alarm|ralarm|siren|battery low)\b", "ALRMMisc"),
-    (r"\b(message|msg|mail|email|sms|nudge|chatmessage|error|warning|question|login|logoff|logout|log in|log out|"
-     r"device added|device removed|trash|complete|dialog)\b", "UIAlert"),
+    (
+        r"\b(message|msg|mail|email|sms|nudge|chatmessage|error|warning|question|login|logoff|logout|log in|log out|"
+        r"device added|device removed|trash|complete|dialog)\b",
+        "UIAlert",
+    ),
     (r"\b(coins?|gold|cash|money)\b", "OBJCoin"),
     (r"\b(spell|heal|healing|teleport|teleporter|freeze|shield|timestop|warcry)\b", "MAGSpel"),
     (r"\brefwhistle\w*\b", "WHSTHmn"),

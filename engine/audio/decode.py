@@ -5,6 +5,7 @@ resamples. Reads stream in blocks, so a region or a window sequence of a
 multi-hour recording never holds the whole file in memory. Anything wrong with
 a file surfaces as :class:`AudioDecodeError` with a sentence the user can act on.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -21,8 +22,16 @@ from engine.audio import formats
 from engine.audio.files import AudioDecodeError, PathLike, libsndfile_reason, open_readonly
 from engine.audio.stream import Repairs, mono_blocks, resampled, windows
 
-__all__ = ["AudioDecodeError", "AudioFacts", "AudioWindow", "Repairs", "probe", "load_mono", "iter_windows",
-           "open_sound"]
+__all__ = [
+    "AudioDecodeError",
+    "AudioFacts",
+    "AudioWindow",
+    "Repairs",
+    "probe",
+    "load_mono",
+    "iter_windows",
+    "open_sound",
+]
 
 # libsndfile logs "data : <declared> (should be <present>)" when a WAV/AIFF header promises
 # more audio bytes than the file holds; recorders that crash leave 0 or 0xFFFFFFFF there.
@@ -89,8 +98,9 @@ def load_mono(path: PathLike, target_sr: int, start_s: float = 0.0, duration_s: 
     return np.concatenate(parts) if parts else np.zeros(0, np.float32)
 
 
-def iter_windows(path: PathLike, target_sr: int, window_s: float, hop_s: float,
-                 repairs: Repairs | None = None) -> Iterator[AudioWindow]:
+def iter_windows(
+    path: PathLike, target_sr: int, window_s: float, hop_s: float, repairs: Repairs | None = None
+) -> Iterator[AudioWindow]:
     """Overlapping mono windows over the whole file, streamed; a short file gives one window.
     ``repairs`` counts what was mended on the way (non-finite samples read as silence)."""
     size, hop = round(window_s * target_sr), round(hop_s * target_sr)
@@ -118,8 +128,13 @@ def _facts(sound: sf.SoundFile, path: PathLike) -> AudioFacts:
     if sound.frames <= 0:
         raise AudioDecodeError("file contains no audio (0 frames)", path)
     return AudioFacts(
-        duration_s=sound.frames / sound.samplerate, sample_rate=sound.samplerate, channels=sound.channels,
-        bit_depth=formats.bit_depth(sound.subtype), format=name, subtype=sound.subtype, frames=sound.frames,
+        duration_s=sound.frames / sound.samplerate,
+        sample_rate=sound.samplerate,
+        channels=sound.channels,
+        bit_depth=formats.bit_depth(sound.subtype),
+        format=name,
+        subtype=sound.subtype,
+        frames=sound.frames,
     )
 
 
@@ -131,8 +146,10 @@ def _check_header_complete(sound: sf.SoundFile, facts: AudioFacts, path: PathLik
     if declared > present and declared not in _UNFINISHED_SIZES:
         promised_s = facts.duration_s * declared / max(present, 1)
         raise AudioDecodeError(
-            f"file is truncated: the header promises {promised_s:.2f} s of audio, only {facts.duration_s:.2f} s are present",
-            path)
+            f"file is truncated: the header promises {promised_s:.2f} s of audio, "
+            f"only {facts.duration_s:.2f} s are present",
+            path,
+        )
 
 
 def _bounded(facts: AudioFacts) -> int:
@@ -140,8 +157,9 @@ def _bounded(facts: AudioFacts) -> int:
     return facts.frames * (_ESTIMATE_BOUND if facts.format == "mp3" else 1)
 
 
-def _counted(blocks: Iterator[np.ndarray], facts: AudioFacts, start: int, frames: int | None,
-             path: PathLike) -> Iterator[np.ndarray]:
+def _counted(
+    blocks: Iterator[np.ndarray], facts: AudioFacts, start: int, frames: int | None, path: PathLike
+) -> Iterator[np.ndarray]:
     """Pass blocks through; at the end, fail if the file held fewer frames than its header said."""
     read = 0
     for block in blocks:
@@ -152,7 +170,9 @@ def _counted(blocks: Iterator[np.ndarray], facts: AudioFacts, start: int, frames
     if read < expected - slack:
         raise AudioDecodeError(
             f"file is truncated: the header promises {facts.duration_s:.2f} s of audio, "
-            f"decoding stopped at {(start + read) / facts.sample_rate:.2f} s", path)
+            f"decoding stopped at {(start + read) / facts.sample_rate:.2f} s",
+            path,
+        )
 
 
 def _open_failure(exc: sf.LibsndfileError, handle) -> str:

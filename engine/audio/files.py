@@ -10,6 +10,7 @@ FIFO would block ``open`` until a writer comes, ``/dev/zero`` never ends), and t
 open itself is non-blocking and checked again on the descriptor, so a file swapped
 for a pipe between the two checks cannot hang the caller either.
 """
+
 from __future__ import annotations
 
 import errno
@@ -61,12 +62,16 @@ def regular_file(path: PathLike) -> os.stat_result:
     return info
 
 
-_SPECIAL_KINDS = ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISSOCK, "a socket"),
-                  (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"))
+_SPECIAL_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+)
 
 
 def _via_link(path: PathLike) -> str:
-    """"a link to /dev/zero, " when ``path`` is a symbolic link, so the user sees where it points."""
+    """ "a link to /dev/zero, " when ``path`` is a symbolic link, so the user sees where it points."""
     try:
         if not os.path.islink(path):
             return ""

@@ -6,6 +6,7 @@ comments in FLAC/Ogg/Opus and text chunks in AIFF (read with mutagen), plus
 the UCS file name. Every source is best-effort: a damaged tag is logged and
 skipped, it never costs the file its place in the index.
 """
+
 from __future__ import annotations
 
 import logging
@@ -55,5 +56,6 @@ def read_metadata(path: PathLike) -> FileMetadata:
     roles = {role: next((fields[k] for k in keys if fields.get(k)), "") for role, keys in _ROLES.items()}
     keywords = [word.strip() for key in _KEYWORD_FIELDS for word in re.split(r"[,;]", fields.get(key, ""))]
     name = os.fsdecode(os.path.basename(os.fspath(path)))
-    return FileMetadata(**roles, keywords=list(dict.fromkeys(k for k in keywords if k)), fields=fields,
-                        ucs=parse_ucs_filename(name))
+    return FileMetadata(
+        **roles, keywords=list(dict.fromkeys(k for k in keywords if k)), fields=fields, ucs=parse_ucs_filename(name)
+    )

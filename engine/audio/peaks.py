@@ -5,6 +5,7 @@ and reduced to one (min, max) pair per column; the result is small enough to
 keep as an ``.npz`` next to other cache files, keyed by path, size and mtime so
 an edited file gets fresh peaks.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -62,8 +63,8 @@ def compute_peaks(path: str | os.PathLike, buckets: int = DEFAULT_BUCKETS) -> Pe
                 take = min(whole, n_buckets - done)
                 if take <= 0:
                     break
-                mins[:, done:done + take] = shaped[:take].min(axis=1).T
-                maxs[:, done:done + take] = shaped[:take].max(axis=1).T
+                mins[:, done : done + take] = shaped[:take].min(axis=1).T
+                maxs[:, done : done + take] = shaped[:take].max(axis=1).T
                 done += take
         except sf.LibsndfileError as exc:
             raise AudioDecodeError(f"damaged audio data: {libsndfile_reason(exc)}", path) from exc

@@ -5,6 +5,7 @@ device's rate, so the file is never decoded whole (a multi-hour field
 recording previews as quickly as a one-shot). When the device cannot run at
 the file's rate, frames are resampled on the fly with a streaming soxr.
 """
+
 from __future__ import annotations
 
 import os

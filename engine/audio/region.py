@@ -6,6 +6,7 @@ copied as integers and float samples as doubles, so the region is bit-identical
 to the source frames; only lossy formats (MP3, Vorbis, Opus) are re-encoded.
 The source is opened read-only through the decoder; only the new file is written.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,9 @@ def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_di
             raise RegionError("The selected region is empty.")
         sound.seek(start)
         try:
-            frames = sound.read(stop - start, dtype="float64" if facts.subtype in _FLOAT_OR_LOSSY else "int32",
-                                always_2d=True)
+            frames = sound.read(
+                stop - start, dtype="float64" if facts.subtype in _FLOAT_OR_LOSSY else "int32", always_2d=True
+            )
         except sf.LibsndfileError as exc:
             raise AudioDecodeError(f"damaged audio data: {libsndfile_reason(exc)}", source) from exc
         container, endian = sound.format, sound.endian
@@ -55,9 +57,18 @@ def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_di
     # A unique temporary name: two writers of the same region (a background pre-write and a
     # drag that could not wait) each finish a whole file, and the rename keeps one of them.
     try:
-        with atomic_file(target) as partial, sf.SoundFile(str(partial), "w", samplerate=facts.sample_rate,
-                                                          channels=facts.channels, subtype=facts.subtype,
-                                                          endian=endian, format=container) as out:
+        with (
+            atomic_file(target) as partial,
+            sf.SoundFile(
+                str(partial),
+                "w",
+                samplerate=facts.sample_rate,
+                channels=facts.channels,
+                subtype=facts.subtype,
+                endian=endian,
+                format=container,
+            ) as out,
+        ):
             out.write(frames)
     except (sf.LibsndfileError, RuntimeError, OSError, ValueError) as exc:
         raise RegionError(f"Cannot write a region of {source.name}: {exc}") from exc

@@ -8,6 +8,7 @@ Samples that are not numbers (NaN or infinity, which a damaged or badly rendered
 one of them would otherwise turn every vector of the file into NaN, and a file
 that is otherwise fine should stay searchable, with a warning.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
@@ -25,14 +26,17 @@ BLOCK_FRAMES = 1 << 16
 @dataclass
 class Repairs:
     """What reading had to mend in a file's audio, for the caller to tell the user."""
+
     nonfinite_samples: int = 0  # NaN or infinity, replaced by 0
 
     def warning(self) -> str:
         """A sentence for the file's record, or "" when nothing was mended."""
         if not self.nonfinite_samples:
             return ""
-        return (f"{self.nonfinite_samples} samples are not numbers (NaN or infinity): "
-                f"they were indexed as silence (the file itself is unchanged)")
+        return (
+            f"{self.nonfinite_samples} samples are not numbers (NaN or infinity): "
+            f"they were indexed as silence (the file itself is unchanged)"
+        )
 
 
 def mono_blocks(sound: sf.SoundFile, frames: int | None, repairs: Repairs | None = None) -> Iterator[np.ndarray]:
@@ -85,13 +89,12 @@ def windows(blocks: Iterable[np.ndarray], size: int, hop: int) -> Iterator[tuple
         buffer = np.concatenate([buffer, block])
         total += len(block)
         while start + size < total:
-            yield start, start + size, buffer[start - buffer_start:start - buffer_start + size].copy()
+            yield start, start + size, buffer[start - buffer_start : start - buffer_start + size].copy()
             start += hop
-            buffer, buffer_start = buffer[start - buffer_start:], start
+            buffer, buffer_start = buffer[start - buffer_start :], start
     while total:
         end = min(start + size, total)
-        yield start, end, buffer[start - buffer_start:end - buffer_start].copy()
+        yield start, end, buffer[start - buffer_start : end - buffer_start].copy()
         if end == total:
             return
         start += hop
-

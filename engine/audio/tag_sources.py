@@ -4,6 +4,7 @@ Each reader takes the open file and returns ``{"<source>.<field>": text}``;
 wavinfo parses RIFF/RF64 chunks, mutagen everything else, so no chunk layout
 is decoded by hand here.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,10 @@ _IXML_TEXT = ("NOTE", "USER")
 _AIFF_TEXT = {"NAME": "name", "AUTH": "auth", "(c) ": "copyright", "ANNO": "anno"}
 _ID3_FRAMES = {"TIT1", "TIT2", "TIT3", "TPE1", "TPE2", "TALB", "TCON", "TCOM", "COMM", "TXXX"}
 # Vorbis comment / TXXX names holding numbers, dates and encoder details rather than words.
-_TECHNICAL = re.compile(r"^(encoder|encoded_by|date|year|tracknumber|tracktotal|totaltracks|discnumber|disctotal"
-                        r"|totaldiscs|isrc|bpm|length|replaygain_.*|r128_.*|itunes.*|musicbrainz.*)$")
+_TECHNICAL = re.compile(
+    r"^(encoder|encoded_by|date|year|tracknumber|tracktotal|totaltracks|discnumber|disctotal"
+    r"|totaldiscs|isrc|bpm|length|replaygain_.*|r128_.*|itunes.*|musicbrainz.*)$"
+)
 
 
 def read_fields(handle: BinaryIO) -> dict[str, str]:
@@ -83,8 +86,11 @@ def _mutagen_fields(handle: BinaryIO) -> dict[str, str]:
     if isinstance(audio.tags, ID3):
         return _id3_fields(audio.tags)
     if hasattr(audio.tags, "as_dict"):  # Vorbis comments: FLAC, Ogg Vorbis, Opus
-        return {f"vorbis.{key.lower()}": _clean(" ".join(values)) for key, values in audio.tags.as_dict().items()
-                if not _TECHNICAL.match(key.lower())}
+        return {
+            f"vorbis.{key.lower()}": _clean(" ".join(values))
+            for key, values in audio.tags.as_dict().items()
+            if not _TECHNICAL.match(key.lower())
+        }
     return {}
 
 

@@ -4,6 +4,7 @@ The CatID at the head is the one requirement of the convention and "must not be
 altered from the list", case included, so it is matched exactly against the
 UCS list shipped in ``resources/ucs`` (CC0). The other blocks are optional.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ class UcsName:
 
     @property
     def category_full(self) -> str:
-        """"DOORS-WOOD": the form database tools build from a CatID."""
+        """ "DOORS-WOOD": the form database tools build from a CatID."""
         return f"{self.category}-{self.subcategory}"
 
 
@@ -42,6 +43,14 @@ def parse_ucs_filename(name: str) -> UcsName | None:
     fx_name = blocks[1]
     vendor_category = fx_name.partition("-")[0].strip() if "-" in fx_name else ""
     creator_id, source_id = (blocks[2:4] + ["", ""])[:2]
-    return UcsName(cat_id=cat_id, category=category.category, subcategory=category.subcategory, fx_name=fx_name,
-                   creator_id=creator_id, source_id=source_id, user_data="_".join(blocks[4:]),
-                   user_category=user_category, vendor_category=vendor_category)
+    return UcsName(
+        cat_id=cat_id,
+        category=category.category,
+        subcategory=category.subcategory,
+        fx_name=fx_name,
+        creator_id=creator_id,
+        source_id=source_id,
+        user_data="_".join(blocks[4:]),
+        user_category=user_category,
+        vendor_category=vendor_category,
+    )

@@ -5,6 +5,7 @@ process writes (:mod:`engine.finetune.job`) and launching, watching, cancelling 
 
 Importing the package loads nothing: the app reads job states from ``job`` at start, and each
 name below is imported from its module on first use."""
+
 from importlib import import_module
 
 _HOMES = {"FinetuneStatus": "job", "JobFolder": "job", "Finetuner": "launcher", "FinetuneUnavailable": "launcher"}

@@ -5,13 +5,14 @@ estimate, a progress line and the validation after each epoch, then before/after
 held-out folders; a better model becomes the active one (the library is re-embedded with it),
 a worse one only with ``--force``. Ctrl-C stops the run; the next ``earmark finetune`` continues it.
 """
+
 from __future__ import annotations
 
 import argparse
 import sys
 import time
 
-from engine.finetune.job import DONE, FAILED, KEY_METRIC, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus
+from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus
 from engine.finetune.launcher import DEVICES
 
 POLL_SECONDS = 0.5
@@ -23,13 +24,20 @@ _CLEAR = "\r\033[K" if _TTY else "\n"  # the progress line is rewritten on a ter
 
 def add_arguments(command: argparse.ArgumentParser) -> None:
     command.add_argument("--minutes", type=float, default=10.0, help="time budget of a new fine-tune (default 10)")
-    command.add_argument("--device", default="auto", choices=DEVICES,
-                         help="auto takes a GPU when there is one (default)")
-    command.add_argument("--force", action="store_true",
-                         help="use the fine-tuned model even if it is not better on the held-out folders")
+    command.add_argument(
+        "--device", default="auto", choices=DEVICES, help="auto takes a GPU when there is one (default)"
+    )
+    command.add_argument(
+        "--force", action="store_true", help="use the fine-tuned model even if it is not better on the held-out folders"
+    )
     command.add_argument("--cancel", action="store_true", help="stop and forget the current fine-tune")
-    command.add_argument("--set", action="append", default=[], metavar="KEY=VALUE",
-                         help="training config override (advanced; see trainer/README.md)")
+    command.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="training config override (advanced; see trainer/README.md)",
+    )
 
 
 def run(engine, args, stop_requested) -> int:
@@ -87,8 +95,13 @@ def _watch(finetuner, stop_requested) -> FinetuneStatus:
         if status.steps and status.step and (_TTY or time.monotonic() - printed > LOG_SECONDS):
             eta = f" · about {status.eta_s / 60:.1f} min left" if status.eta_s is not None else ""
             loss = f" · loss {status.loss:.3f}" if status.loss is not None else ""
-            print(f"{_CLEAR}step {status.step}/{status.steps} · epoch {status.epoch + 1}/{max(status.epochs, 1):.0f}"
-                  f"{loss}{eta}", end="", file=sys.stderr, flush=True)
+            print(
+                f"{_CLEAR}step {status.step}/{status.steps} · epoch {status.epoch + 1}/{max(status.epochs, 1):.0f}"
+                f"{loss}{eta}",
+                end="",
+                file=sys.stderr,
+                flush=True,
+            )
             printed = time.monotonic()
         time.sleep(POLL_SECONDS)
 
@@ -118,5 +131,9 @@ def _metrics(values: dict) -> str:
 
 
 def _switch_progress(job) -> None:
-    print(f"\rre-embedding the library with the fine-tuned model: {job.done}/{job.total}", end="",
-          file=sys.stderr, flush=True)
+    print(
+        f"\rre-embedding the library with the fine-tuned model: {job.done}/{job.total}",
+        end="",
+        file=sys.stderr,
+        flush=True,
+    )

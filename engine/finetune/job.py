@@ -16,6 +16,7 @@
 
 Every JSON file is written beside and renamed into place, so a reader never sees half of one.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,7 +36,14 @@ if TYPE_CHECKING:
 NONE, STARTING, RUNNING, STOPPED, FAILED, DONE = "none", "starting", "running", "stopped", "failed", "done"
 # Phases the trainer process reports (events.jsonl "phase").
 PREPARING, MEASURING, TRAINING, EVALUATING, FINISHED, ERROR, PAUSED = (
-    "preparing", "measuring", "training", "evaluating", "finished", "failed", "paused")
+    "preparing",
+    "measuring",
+    "training",
+    "evaluating",
+    "finished",
+    "failed",
+    "paused",
+)
 KEY_METRIC = "t2a/mAP@10"
 
 
@@ -138,10 +146,14 @@ class JobFolder:
             return FinetuneStatus(state=STARTING if process_alive else NONE)
         events = self.events()
         last = events[-1] if events else {}
-        status = FinetuneStatus(phase=last.get("phase", ""), message=last.get("message", ""),
-                                plan=self.read_json(self.plan_file), result=self.read_json(self.result_file),
-                                applied=(self.folder / "applied").exists(),
-                                declined=(self.folder / "declined").exists())
+        status = FinetuneStatus(
+            phase=last.get("phase", ""),
+            message=last.get("message", ""),
+            plan=self.read_json(self.plan_file),
+            result=self.read_json(self.result_file),
+            applied=(self.folder / "applied").exists(),
+            declined=(self.folder / "declined").exists(),
+        )
         running = process_alive or self.is_running()
         if status.result:
             status.state = DONE
@@ -163,9 +175,13 @@ class JobFolder:
         step_s = plan.get("step_seconds")
         for record in _json_lines(self.run_dir / "log.jsonl"):
             if "val/t2a/mAP@10" in record:
-                status.validation.append({"step": record["step"], "epoch": record["step"] / per_epoch,
-                                          **{k.removeprefix("val/"): v for k, v in record.items()
-                                             if k.startswith("val/")}})
+                status.validation.append(
+                    {
+                        "step": record["step"],
+                        "epoch": record["step"] / per_epoch,
+                        **{k.removeprefix("val/"): v for k, v in record.items() if k.startswith("val/")},
+                    }
+                )
             elif "loss" in record:
                 status.step, status.loss = int(record["step"]), float(record["loss"])
                 if record.get("samples_per_s"):
@@ -174,8 +190,9 @@ class JobFolder:
         if status.state in (RUNNING, STOPPED) and status.steps and step_s:
             left = status.steps - status.step
             evaluations = math.ceil(status.steps / per_epoch) - status.step // per_epoch
-            status.eta_s = (left * step_s + evaluations * plan.get("validation_seconds", 0.0)
-                            + plan.get("final_seconds", 0.0))
+            status.eta_s = (
+                left * step_s + evaluations * plan.get("validation_seconds", 0.0) + plan.get("final_seconds", 0.0)
+            )
 
 
 def _json_lines(path: Path) -> list[dict]:

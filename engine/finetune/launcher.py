@@ -5,6 +5,7 @@ session, so neither a crash of the app nor closing it takes the run down; the ap
 again through the job folder. A run that did die (killed, power cut) is started again with
 the same job folder and continues from its last checkpoint.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -104,7 +105,8 @@ class Finetuner:
             before, after = result["before"][KEY_METRIC], result["after"][KEY_METRIC]
             raise FinetuneUnavailable(
                 f"the fine-tuned model is not better on the held-out folders (mAP@10 {before:.3f} -> {after:.3f}), "
-                f"so {result['start_model']} stays; use it anyway only if you have your own reasons")
+                f"so {result['start_model']} stays; use it anyway only if you have your own reasons"
+            )
         if not self.job.model_dir.is_dir():
             raise FinetuneUnavailable(f"the fine-tuned model is missing from {self.job.model_dir}")
         target = _free_folder(self.paths.models / result["model_name"])
@@ -123,15 +125,33 @@ class Finetuner:
     # -- the process ------------------------------------------------------------------------
     def _launch(self, args: list[str]) -> None:
         if importlib.util.find_spec("trainer") is None or getattr(sys, "frozen", False):
-            raise FinetuneUnavailable("this installation has no trainer (the desktop bundle leaves it out): "
-                                      "fine-tune from a source install (./run.sh, or `earmark finetune`)")
+            raise FinetuneUnavailable(
+                "this installation has no trainer (the desktop bundle leaves it out): "
+                "fine-tune from a source install (./run.sh, or `earmark finetune`)"
+            )
         self.job.folder.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "trainer.cli", "library-finetune", "--data", str(self.paths.data),
-                   "--cache", str(self.paths.cache), "--config", str(self.paths.config), *args]
+        command = [
+            sys.executable,
+            "-m",
+            "trainer.cli",
+            "library-finetune",
+            "--data",
+            str(self.paths.data),
+            "--cache",
+            str(self.paths.cache),
+            "--config",
+            str(self.paths.config),
+            *args,
+        ]
         with self.job.log_file.open("ab") as output:
-            self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=output, stderr=output,
-                                             cwd=Path(__file__).resolve().parents[2],
-                                             start_new_session=True)  # outlives the app; Ctrl-C in a terminal is ours
+            self._process = subprocess.Popen(
+                command,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                cwd=Path(__file__).resolve().parents[2],
+                start_new_session=True,
+            )  # outlives the app; Ctrl-C in a terminal is ours
         log.info("fine-tune started: pid %d, %s", self._process.pid, " ".join(command))
 
     def _pid(self) -> int | None:

@@ -3,10 +3,20 @@
 Importing the package loads nothing: its light modules (``status``) serve the app at start,
 and each name below is imported from its module, LanceDB with it, on first use.
 """
+
 from importlib import import_module
 
-_HOMES = {"LibraryStore": "store", "FileRecord": "records", "FileState": "records", "FolderRecord": "records",
-          "Windows": "vectors", "AnnPolicy": "vectors", "OK": "status", "ERROR": "status", "OFFLINE": "status"}
+_HOMES = {
+    "LibraryStore": "store",
+    "FileRecord": "records",
+    "FileState": "records",
+    "FolderRecord": "records",
+    "Windows": "vectors",
+    "AnnPolicy": "vectors",
+    "OK": "status",
+    "ERROR": "status",
+    "OFFLINE": "status",
+}
 __all__ = list(_HOMES)
 
 

@@ -1,5 +1,6 @@
 """Key/value facts about the database itself (schema version, applied migrations,
 vector-index bookkeeping), stored as JSON text in the ``meta`` table."""
+
 from __future__ import annotations
 
 import json

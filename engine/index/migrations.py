@@ -5,6 +5,7 @@ opens, and ``schema_version`` is bumped after each one. A crash inside a migrati
 re-runs that migration on the next open, so each must be safe to run twice (LanceDB
 commits each step atomically, so it is enough to check whether the step is done).
 """
+
 from __future__ import annotations
 
 import time
@@ -61,13 +62,14 @@ MIGRATIONS: tuple[Migration, ...] = (
 )
 
 
-def migrate(db: DBConnection, meta: Meta, target: int,
-            migrations: Sequence[Migration] = MIGRATIONS) -> list[Migration]:
+def migrate(db: DBConnection, meta: Meta, target: int, migrations: Sequence[Migration] = MIGRATIONS) -> list[Migration]:
     """Run the migrations between the stored version and ``target``; return those run."""
     current = meta.get(VERSION_KEY)
     if current > target:
-        raise SchemaVersionError(f"the library database is at schema version {current}, newer than this "
-                                 f"Earmark understands ({target}); update Earmark to open it")
+        raise SchemaVersionError(
+            f"the library database is at schema version {current}, newer than this "
+            f"Earmark understands ({target}); update Earmark to open it"
+        )
     steps = sorted((m for m in migrations if current < m.version <= target), key=lambda m: m.version)
     if [m.version for m in steps] != list(range(current + 1, target + 1)):
         raise SchemaVersionError(f"no migration path from schema version {current} to {target}")

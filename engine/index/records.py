@@ -4,6 +4,7 @@ Paths are ``str`` as the OS gives them, which on Linux may carry lone surrogates
 bytes that are not UTF-8 (``os.fsdecode``). Arrow strings must be UTF-8, so a row keeps
 a printable key (``path_key``) for lookups and SQL, and the exact bytes to give back.
 """
+
 from __future__ import annotations
 
 import os
@@ -26,6 +27,7 @@ def path_key(path: str | os.PathLike) -> str:
 @dataclass
 class FileRecord:
     """A file in the library; ``status`` is one of :mod:`engine.index.status`."""
+
     path: str
     folder: str
     content_hash: str = ""
@@ -52,6 +54,7 @@ class FileRecord:
 @dataclass(frozen=True)
 class FileState:
     """What an incremental rescan compares with the disk: no metadata, no text."""
+
     id: int
     path: str
     folder: str
@@ -96,8 +99,10 @@ def arrow_to_states(table: pa.Table) -> list[FileState]:
 
 
 def folders_to_arrow(folders: list[FolderRecord]) -> pa.Table:
-    rows = [{"path": path_key(f.path), "path_bytes": os.fsencode(f.path), "added_at": f.added_at,
-             "online": f.online} for f in folders]
+    rows = [
+        {"path": path_key(f.path), "path_bytes": os.fsencode(f.path), "added_at": f.added_at, "online": f.online}
+        for f in folders
+    ]
     return pa.Table.from_pylist(rows, schema=FOLDERS_SCHEMA)
 
 

@@ -7,6 +7,7 @@ file's time windows (models differ in vector size, so they cannot share a table)
 ``words_<model>`` per model the meaning of each file's name and description in that model's
 words space (engine.index.word_vectors).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,52 +25,60 @@ META = "meta"
 EMBEDDINGS_PREFIX = "emb_"
 WORDS_PREFIX = "words_"
 
-FILES_SCHEMA = pa.schema([
-    pa.field("id", pa.int64(), nullable=False),
-    pa.field("path", pa.string(), nullable=False),  # display/lookup key, always valid UTF-8
-    pa.field("path_bytes", pa.binary()),  # the exact OS path, for names that are not UTF-8
-    pa.field("folder", pa.string()),  # the library folder (a folders.path) it was found under
-    pa.field("content_hash", pa.string()),
-    pa.field("size", pa.int64()),
-    pa.field("mtime", pa.float64()),
-    pa.field("duration_s", pa.float64()),
-    pa.field("sample_rate", pa.int32()),
-    pa.field("channels", pa.int32()),
-    pa.field("bit_depth", pa.int32()),
-    pa.field("format", pa.string()),
-    pa.field("metadata_text", pa.string()),
-    pa.field("tags", pa.list_(pa.string())),
-    pa.field("caption", pa.string()),
-    pa.field("status", pa.string()),
-    pa.field("error", pa.string()),
-    pa.field("indexed_at", pa.float64()),
-    # derived from the fields above, for keyword search: see engine.index.text
-    pa.field("search_text", pa.string()),
-    pa.field("name_text", pa.string()),
-    pa.field("folder_text", pa.string()),
-    pa.field("info_text", pa.string()),
-])
+FILES_SCHEMA = pa.schema(
+    [
+        pa.field("id", pa.int64(), nullable=False),
+        pa.field("path", pa.string(), nullable=False),  # display/lookup key, always valid UTF-8
+        pa.field("path_bytes", pa.binary()),  # the exact OS path, for names that are not UTF-8
+        pa.field("folder", pa.string()),  # the library folder (a folders.path) it was found under
+        pa.field("content_hash", pa.string()),
+        pa.field("size", pa.int64()),
+        pa.field("mtime", pa.float64()),
+        pa.field("duration_s", pa.float64()),
+        pa.field("sample_rate", pa.int32()),
+        pa.field("channels", pa.int32()),
+        pa.field("bit_depth", pa.int32()),
+        pa.field("format", pa.string()),
+        pa.field("metadata_text", pa.string()),
+        pa.field("tags", pa.list_(pa.string())),
+        pa.field("caption", pa.string()),
+        pa.field("status", pa.string()),
+        pa.field("error", pa.string()),
+        pa.field("indexed_at", pa.float64()),
+        # derived from the fields above, for keyword search: see engine.index.text
+        pa.field("search_text", pa.string()),
+        pa.field("name_text", pa.string()),
+        pa.field("folder_text", pa.string()),
+        pa.field("info_text", pa.string()),
+    ]
+)
 
-FOLDERS_SCHEMA = pa.schema([
-    pa.field("path", pa.string(), nullable=False),
-    pa.field("path_bytes", pa.binary()),
-    pa.field("added_at", pa.float64()),
-    pa.field("online", pa.bool_()),
-])
+FOLDERS_SCHEMA = pa.schema(
+    [
+        pa.field("path", pa.string(), nullable=False),
+        pa.field("path_bytes", pa.binary()),
+        pa.field("added_at", pa.float64()),
+        pa.field("online", pa.bool_()),
+    ]
+)
 
-META_SCHEMA = pa.schema([
-    pa.field("key", pa.string(), nullable=False),
-    pa.field("value", pa.string()),
-])
+META_SCHEMA = pa.schema(
+    [
+        pa.field("key", pa.string(), nullable=False),
+        pa.field("value", pa.string()),
+    ]
+)
 
 
 def embeddings_schema(dim: int) -> pa.Schema:
-    return pa.schema([
-        pa.field("file_id", pa.int64(), nullable=False),
-        pa.field("start_s", pa.float64()),
-        pa.field("end_s", pa.float64()),
-        pa.field("vector", pa.list_(pa.float32(), dim)),
-    ])
+    return pa.schema(
+        [
+            pa.field("file_id", pa.int64(), nullable=False),
+            pa.field("start_s", pa.float64()),
+            pa.field("end_s", pa.float64()),
+            pa.field("vector", pa.list_(pa.float32(), dim)),
+        ]
+    )
 
 
 def words_schema(dim: int) -> pa.Schema:

@@ -3,6 +3,7 @@
 Every SQL string of Earmark is written here or in the store: the rest of the engine asks the
 store in Python terms (a folder, a status, :class:`SearchFilters`) and passes clauses on unread.
 """
+
 from __future__ import annotations
 
 import os
@@ -35,12 +36,13 @@ def all_of(*clauses: str | None) -> str | None:
     return " AND ".join(parts) if parts else None
 
 
-
 def file_where(folder: str | os.PathLike | None = None, status: str | None = None) -> str | None:
     """The file rows of one library folder (its own rows, as the indexer filed them), of one
     status, or both; None selects every row."""
-    return all_of(f"folder = {quote(path_key(folder))}" if folder is not None else None,
-                  f"status = {quote(status)}" if status is not None else None)
+    return all_of(
+        f"folder = {quote(path_key(folder))}" if folder is not None else None,
+        f"status = {quote(status)}" if status is not None else None,
+    )
 
 
 def search_where(filters: SearchFilters, phrases: Iterable[str] = (), excludes: Iterable[str] = ()) -> str | None:

@@ -20,6 +20,7 @@ vector indices are brought up to date by :meth:`optimize`, every ``optimize_ever
 writes and whenever the caller finishes a run; rows written since are still searched,
 only without the index's help.
 """
+
 from __future__ import annotations
 
 import logging
@@ -85,14 +86,23 @@ CLEANUP_AFTER = timedelta(minutes=5)  # old table versions kept this long for co
 
 
 class LibraryStore:
-    def __init__(self, db_path: str | Path, *, schema_version: int = SCHEMA_VERSION,
-                 migrations: Sequence[Migration] = MIGRATIONS, ann_policy: AnnPolicy = AnnPolicy(),
-                 optimize_every: int = 200):
+    def __init__(
+        self,
+        db_path: str | Path,
+        *,
+        schema_version: int = SCHEMA_VERSION,
+        migrations: Sequence[Migration] = MIGRATIONS,
+        ann_policy: AnnPolicy = AnnPolicy(),
+        optimize_every: int = 200,
+    ):
         Path(db_path).mkdir(parents=True, exist_ok=True)
         # Another process's writes (the CLI indexing while the app searches) show within a second.
         # Lance file format 2.1 fetches scattered rows (a page of hits by id) 2-3x faster than 2.0.
-        self.db = lancedb.connect(str(db_path), read_consistency_interval=timedelta(seconds=1),
-                                  storage_options={"new_table_data_storage_version": "2.1"})
+        self.db = lancedb.connect(
+            str(db_path),
+            read_consistency_interval=timedelta(seconds=1),
+            storage_options={"new_table_data_storage_version": "2.1"},
+        )
         self.ann_policy = ann_policy
         self.optimize_every = optimize_every
         self._writes = 0
@@ -136,8 +146,7 @@ class LibraryStore:
         """An unreachable folder keeps its files (status "offline", vectors kept) until it
         comes back; only files that were "ok" change, so the flip is reversible."""
         was, now = (OFFLINE, OK) if online else (OK, OFFLINE)
-        self.files.update(where=file_where(path, was),
-                          values={"status": now})
+        self.files.update(where=file_where(path, was), values={"status": now})
         self.folders_table.update(where=f"path = {quote(path_key(path))}", values={"online": online})
 
     def remove_folder(self, path: str | Path) -> int:
@@ -167,27 +176,34 @@ class LibraryStore:
         self._write_records(records)
         return records
 
-    def commit_embedded(self, model: ModelInfo, items: Sequence[tuple[FileRecord, Windows]],
-                        indexed_at: float | None = None) -> list[FileRecord]:
+    def commit_embedded(
+        self, model: ModelInfo, items: Sequence[tuple[FileRecord, Windows]], indexed_at: float | None = None
+    ) -> list[FileRecord]:
         """Store freshly embedded files: their windows for ``model`` replace any earlier
         ones, then their records are written with status "ok" (see the module docstring
         for why in this order)."""
         records = self._with_ids([record for record, _ in items])
         stamp = time.time() if indexed_at is None else indexed_at
         records = [replace(r, status=OK, error="", indexed_at=stamp) for r in records]
-        self.embeddings(model).replace({r.id: windows for r, (_, windows) in zip(records, items)})
+        self.embeddings(model).replace({r.id: windows for r, (_, windows) in zip(records, items, strict=False)})
         self._write_records(records)
         return records
 
-    def move_file(self, file_id: int, path: str, folder: str | None = None, size: int | None = None,
-                  mtime: float | None = None) -> FileRecord:
+    def move_file(
+        self, file_id: int, path: str, folder: str | None = None, size: int | None = None, mtime: float | None = None
+    ) -> FileRecord:
         """Re-link a moved or renamed file (found by content hash): new path, same id, so
         its vectors stay valid and nothing is re-embedded."""
         record = self.get_files([file_id]).get(file_id)
         if record is None:
             raise KeyError(f"no file with id {file_id} in the index")
-        moved = replace(record, path=path, folder=record.folder if folder is None else folder,
-                        size=record.size if size is None else size, mtime=record.mtime if mtime is None else mtime)
+        moved = replace(
+            record,
+            path=path,
+            folder=record.folder if folder is None else folder,
+            size=record.size if size is None else size,
+            mtime=record.mtime if mtime is None else mtime,
+        )
         return self.upsert_files([moved])[0]
 
     def set_tags(self, file_ids: Iterable[int], tags: Sequence[str]) -> None:
@@ -265,8 +281,9 @@ class LibraryStore:
         query = self.files.search().select(["id"]).limit(None)
         return read_all(query.where(where) if where else query)["id"].to_numpy()
 
-    def full_text(self, text: str, where: str | None, limit: int,
-                  fields: dict[str, float] = TEXT_FIELDS) -> tuple[np.ndarray, np.ndarray]:
+    def full_text(
+        self, text: str, where: str | None, limit: int, fields: dict[str, float] = TEXT_FIELDS
+    ) -> tuple[np.ndarray, np.ndarray]:
         """BM25 over the keyword fields, each weighed by ``fields``: ids and scores of the
         files holding any word of ``text`` (stemmed, stop words ignored; more matched
         words and rarer ones rank higher), best first, ``where`` as a prefilter."""
@@ -274,8 +291,9 @@ class LibraryStore:
         if not query_words:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         columns = list(fields)
-        match = MultiMatchQuery(" ".join(query_words), columns, boosts=[fields[c] for c in columns],
-                                operator=FullTextOperator.OR)
+        match = MultiMatchQuery(
+            " ".join(query_words), columns, boosts=[fields[c] for c in columns], operator=FullTextOperator.OR
+        )
         query = self.files.search(match, query_type="fts")
         if where:
             query = query.where(where, prefilter=True)
@@ -308,16 +326,20 @@ class LibraryStore:
             dim = stored["dim"] if stored is not None else dim
             if dim is None:
                 return None
-            table = self._word_vectors[model_name] = WordVectorTable(self.db, self.meta, model_name, dim,
-                                                                     self.ann_policy)
+            table = self._word_vectors[model_name] = WordVectorTable(
+                self.db, self.meta, model_name, dim, self.ann_policy
+            )
         return table
 
     def file_texts(self) -> dict[int, tuple[str, ...]]:
         """{file id: the texts its meaning is read from} (engine.index.word_vectors.file_texts)."""
         rows = read_all(self.files.search().select(["id", NAME, INFO]).limit(None))
-        return {file_id: file_texts(name or "", info or "")
-                for file_id, name, info in zip(rows["id"].to_pylist(), rows[NAME].to_pylist(),
-                                               rows[INFO].to_pylist())}
+        return {
+            file_id: file_texts(name or "", info or "")
+            for file_id, name, info in zip(
+                rows["id"].to_pylist(), rows[NAME].to_pylist(), rows[INFO].to_pylist(), strict=True
+            )
+        }
 
     def _word_tables(self) -> list[WordVectorTable]:
         return [self.word_vectors(v["model"]) for v in self.meta.items(WordVectorTable.META_PREFIX).values()]
@@ -373,11 +395,12 @@ class LibraryStore:
             raise ValueError("a batch names the same path twice")
         at_path = {}
         if keys:
-            rows = read_all(self.files.search().where(f"path IN ({', '.join(map(quote, keys))})")
-                            .select(["id", "path"]).limit(None)).to_pylist()
+            rows = read_all(
+                self.files.search().where(f"path IN ({', '.join(map(quote, keys))})").select(["id", "path"]).limit(None)
+            ).to_pylist()
             at_path = {row["path"]: row["id"] for row in rows}
         out, stale = [], []
-        for record, key in zip(records, keys):
+        for record, key in zip(records, keys, strict=False):
             existing = at_path.get(key)
             if record.id is None:
                 record = replace(record, id=existing if existing is not None else _new_id())
@@ -391,8 +414,9 @@ class LibraryStore:
     def _write_records(self, records: Sequence[FileRecord]) -> None:
         if not records:
             return
-        self.files.merge_insert("id").when_matched_update_all().when_not_matched_insert_all() \
-            .execute(files_to_arrow(list(records)))
+        self.files.merge_insert("id").when_matched_update_all().when_not_matched_insert_all().execute(
+            files_to_arrow(list(records))
+        )
         self._wrote()
 
     def _delete_vectors(self, file_ids: Sequence[int]) -> None:

@@ -10,6 +10,7 @@ it sits on (shared by many files, so they say less about each one), and the rest
 phrases and exclusions stay an exact whole-word test: a plain SQL ``LIKE '% door creak %'``
 (the words hold only letters and digits, never a LIKE wildcard or a quote).
 """
+
 from __future__ import annotations
 
 import os

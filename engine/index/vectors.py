@@ -8,6 +8,7 @@ so within the probed partitions scores are exact and recall stays near 1. Rows a
 after training are still found (LanceDB scans unindexed rows too) until ``optimize``
 folds them in; the index is retrained when the table has doubled since training.
 """
+
 from __future__ import annotations
 
 import logging
@@ -43,6 +44,7 @@ class AnnPolicy:
 @dataclass
 class Windows:
     """All the windows of one file for one model."""
+
     starts: np.ndarray  # (n,) seconds
     ends: np.ndarray  # (n,)
     vectors: np.ndarray  # (n, dim)
@@ -53,8 +55,10 @@ class Windows:
         self.vectors = np.asarray(self.vectors, dtype=np.float32)
         n = len(self.starts)
         if self.vectors.ndim != 2 or len(self.vectors) != n or len(self.ends) != n:
-            raise ValueError(f"{n} starts, {len(self.ends)} ends and vectors of shape {self.vectors.shape} "
-                             f"do not describe the same windows")
+            raise ValueError(
+                f"{n} starts, {len(self.ends)} ends and vectors of shape {self.vectors.shape} "
+                f"do not describe the same windows"
+            )
         if not np.isfinite(self.vectors).all():
             raise ValueError("window vectors contain NaN or infinity")
 
@@ -65,6 +69,7 @@ class Windows:
 @dataclass
 class WindowMatches:
     """Nearest windows, best first."""
+
     file_ids: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
@@ -78,8 +83,7 @@ class EmbeddingTable:
     META_PREFIX = "embeddings:"  # the meta key of each table: its model, size and ANN bookkeeping
     ROWS_PER_FILE = 4  # a first guess, for how many rows to fetch per file wanted (a few windows each)
 
-    def __init__(self, db: DBConnection, meta: Meta, model_name: str, dim: int,
-                 policy: AnnPolicy = AnnPolicy()):
+    def __init__(self, db: DBConnection, meta: Meta, model_name: str, dim: int, policy: AnnPolicy = AnnPolicy()):
         self.model_name = model_name
         self.dim = dim
         self.name = self.table_name(model_name)
@@ -88,8 +92,10 @@ class EmbeddingTable:
         self._meta_key = f"{self.META_PREFIX}{self.name}"
         stored = meta.get(self._meta_key)
         if stored is not None and stored["dim"] != dim:
-            raise ValueError(f"model {model_name!r} has {dim}-d vectors but the index holds {stored['dim']}-d ones "
-                             f"under that name; give the model a different name")
+            raise ValueError(
+                f"model {model_name!r} has {dim}-d vectors but the index holds {stored['dim']}-d ones "
+                f"under that name; give the model a different name"
+            )
         self.table = open_or_create(db, self.name, self.schema(dim))
         if stored is None:
             self.table.create_index("file_id", config=BTree())
@@ -115,19 +121,27 @@ class EmbeddingTable:
         after this returns (see LibraryStore.commit_embedded)."""
         for file_id, item in windows.items():
             if len(item) and item.vectors.shape[1] != self.dim:
-                raise ValueError(f"file {file_id}: {item.vectors.shape[1]}-d vectors for the "
-                                 f"{self.dim}-d model {self.model_name!r}")
+                raise ValueError(
+                    f"file {file_id}: {item.vectors.shape[1]}-d vectors for the {self.dim}-d model {self.model_name!r}"
+                )
         self.delete(list(windows))
         batch = {file_id: item for file_id, item in windows.items() if len(item)}
         if not batch:
             return
         vectors = l2_normalise(np.concatenate([item.vectors for item in batch.values()]))
-        self.table.add(pa.table({
-            "file_id": np.concatenate([np.full(len(item), file_id, np.int64) for file_id, item in batch.items()]),
-            "start_s": np.concatenate([item.starts for item in batch.values()]),
-            "end_s": np.concatenate([item.ends for item in batch.values()]),
-            "vector": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), self.dim),
-        }, schema=self.table.schema))
+        self.table.add(
+            pa.table(
+                {
+                    "file_id": np.concatenate(
+                        [np.full(len(item), file_id, np.int64) for file_id, item in batch.items()]
+                    ),
+                    "start_s": np.concatenate([item.starts for item in batch.values()]),
+                    "end_s": np.concatenate([item.ends for item in batch.values()]),
+                    "vector": pa.FixedSizeListArray.from_arrays(pa.array(vectors.reshape(-1)), self.dim),
+                },
+                schema=self.table.schema,
+            )
+        )
 
     def delete(self, file_ids: list[int]) -> None:
         if file_ids:
@@ -154,8 +168,7 @@ class EmbeddingTable:
         rows = read_all(self.table.search().where(f"file_id = {int(file_id)}").limit(None))
         order = np.argsort(rows["start_s"].to_numpy())
         vectors = rows["vector"].combine_chunks().flatten().to_numpy().reshape(-1, self.dim)
-        return Windows(rows["start_s"].to_numpy()[order], rows["end_s"].to_numpy()[order],
-                           vectors[order])
+        return Windows(rows["start_s"].to_numpy()[order], rows["end_s"].to_numpy()[order], vectors[order])
 
     def nearest(self, vector: np.ndarray, k: int, only_files: np.ndarray | None = None) -> WindowMatches:
         """The ``k`` windows nearest to ``vector``; ``only_files`` restricts the search to
@@ -163,17 +176,26 @@ class EmbeddingTable:
         filter leaves too few candidates in the nearest partitions). With an index, at
         least enough partitions to hold 2k windows are probed, so a large ``k`` (a caller
         filtering afterwards) really gets k candidates."""
-        query = (self.table.search(np.asarray(vector, dtype=np.float32)).distance_type("dot").limit(k)
-                 .select(["file_id", "start_s", "end_s", "_distance"]))
+        query = (
+            self.table.search(np.asarray(vector, dtype=np.float32))
+            .distance_type("dot")
+            .limit(k)
+            .select(["file_id", "start_s", "end_s", "_distance"])
+        )
         if only_files is not None:
             query = query.where(in_list("file_id", only_files), prefilter=True)
         if self.has_vector_index:
             probes = max(self.nprobes, math.ceil(2 * k / self.policy.rows_per_partition))
-            query = query.minimum_nprobes(probes).maximum_nprobes(0) if only_files is not None \
-                else query.nprobes(probes)
+            query = (
+                query.minimum_nprobes(probes).maximum_nprobes(0) if only_files is not None else query.nprobes(probes)
+            )
         rows = read_all(query)
-        return WindowMatches(rows["file_id"].to_numpy(), rows["start_s"].to_numpy(), rows["end_s"].to_numpy(),
-                             1.0 - rows["_distance"].to_numpy().astype(np.float64))
+        return WindowMatches(
+            rows["file_id"].to_numpy(),
+            rows["start_s"].to_numpy(),
+            rows["end_s"].to_numpy(),
+            1.0 - rows["_distance"].to_numpy().astype(np.float64),
+        )
 
     # -- upkeep ----------------------------------------------------------------------
 
@@ -189,14 +211,21 @@ class EmbeddingTable:
         rows = self.count()
         partitions = max(1, rows // self.policy.rows_per_partition)
         started = time.perf_counter()
-        self.table.create_index("vector", config=IvfFlat(distance_type="dot", num_partitions=partitions),
-                                name=VECTOR_INDEX, replace=True)
-        log.info("%s: IVF_FLAT index over %d windows, %d partitions, built in %.1fs",
-                 self.name, rows, partitions, time.perf_counter() - started)
+        self.table.create_index(
+            "vector", config=IvfFlat(distance_type="dot", num_partitions=partitions), name=VECTOR_INDEX, replace=True
+        )
+        log.info(
+            "%s: IVF_FLAT index over %d windows, %d partitions, built in %.1fs",
+            self.name,
+            rows,
+            partitions,
+            time.perf_counter() - started,
+        )
         self.has_vector_index = True
         self._partitions = partitions
-        self.meta.set(self._meta_key, {"model": self.model_name, "dim": self.dim, "ann_rows": rows,
-                                       "partitions": partitions})
+        self.meta.set(
+            self._meta_key, {"model": self.model_name, "dim": self.dim, "ann_rows": rows, "partitions": partitions}
+        )
 
     @property
     def nprobes(self) -> int:

@@ -13,6 +13,7 @@ Rows are derived data: :func:`sync_word_vectors` compares the texts stored with 
 current ones after every index run and edit, and embeds only what changed, so a rename, a
 tag edit, a crash in the middle or a new tokeniser all end with the table matching the files.
 """
+
 from __future__ import annotations
 
 import logging
@@ -82,12 +83,18 @@ class WordVectorTable(EmbeddingTable):
             return
         matrix = l2_normalise(np.stack([vectors[text] for _, text in pairs]))
         zeros = np.zeros(len(pairs))
-        self.table.add(pa.table({
-            "file_id": np.array([file_id for file_id, _ in pairs], np.int64),
-            "start_s": zeros, "end_s": zeros,
-            "vector": pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1)), self.dim),
-            "text": [text for _, text in pairs],
-        }, schema=self.table.schema))
+        self.table.add(
+            pa.table(
+                {
+                    "file_id": np.array([file_id for file_id, _ in pairs], np.int64),
+                    "start_s": zeros,
+                    "end_s": zeros,
+                    "vector": pa.FixedSizeListArray.from_arrays(pa.array(matrix.reshape(-1)), self.dim),
+                    "text": [text for _, text in pairs],
+                },
+                schema=self.table.schema,
+            )
+        )
 
 
 def file_texts(name_text: str, info_text: str) -> tuple[str, ...]:
@@ -107,11 +114,11 @@ def sync_word_vectors(store: LibraryStore, model_name: str, embed: Callable[[lis
     if table is not None:
         table.delete(gone)
     for start in range(0, len(todo), WRITE_CHUNK):
-        chunk = {file_id: wanted[file_id] for file_id in todo[start:start + WRITE_CHUNK]}
+        chunk = {file_id: wanted[file_id] for file_id in todo[start : start + WRITE_CHUNK]}
         vectors = table.known([file_id for file_id in chunk if file_id in stored]) if table is not None else {}
         unique = sorted({text for texts in chunk.values() for text in texts} - vectors.keys())
         for first in range(0, len(unique), EMBED_BATCH):
-            batch = unique[first:first + EMBED_BATCH]
+            batch = unique[first : first + EMBED_BATCH]
             vectors.update(zip(batch, np.asarray(embed(batch), dtype=np.float32), strict=True))
         if table is None:
             if not unique:

@@ -9,6 +9,7 @@ Each file is read in its own thread (engine.library.deadline), so a file that ca
 read in its time budget fails alone and a stop request is heard while it is read. A
 batch the model refuses is retried file by file, so one file's audio fails that file only.
 """
+
 from __future__ import annotations
 
 import functools
@@ -19,8 +20,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.audio.decode import (AudioDecodeError, AudioFacts, AudioWindow, Repairs, iter_windows, load_mono,
-                                 probe)
+from engine.audio.decode import AudioDecodeError, AudioFacts, AudioWindow, Repairs, iter_windows, load_mono, probe
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.library.deadline import BackgroundReader, FileBudget, Stopped
 from engine.models.base import AudioTextModel
@@ -33,6 +33,7 @@ DEFAULT_BUDGET = FileBudget()
 @dataclass
 class FileJob:
     """One file to (re-)embed; ``context`` rides along untouched for the caller."""
+
     path: str
     context: object = None
 
@@ -61,14 +62,20 @@ class EmbeddedFile:
 @dataclass
 class StageTimes:
     """Seconds spent per stage, for the benchmark and the log."""
+
     decode: float = 0.0
     model: float = 0.0
     audio_seconds: float = 0.0
 
 
 class WindowEmbedder:
-    def __init__(self, model: AudioTextModel, hop_fraction: float = 0.5, batch_size: int = 16,
-                 budget: FileBudget = DEFAULT_BUDGET):
+    def __init__(
+        self,
+        model: AudioTextModel,
+        hop_fraction: float = 0.5,
+        batch_size: int = 16,
+        budget: FileBudget = DEFAULT_BUDGET,
+    ):
         self.model = model
         self.window_s = model.info.window_seconds
         self.hop_s = self.window_s * hop_fraction
@@ -76,8 +83,11 @@ class WindowEmbedder:
         self.budget = budget
         self.times = StageTimes()
 
-    def run(self, jobs: Iterable[FileJob], should_stop: Callable[[], bool] = lambda: False,
-            ) -> Iterator[EmbeddedFile]:
+    def run(
+        self,
+        jobs: Iterable[FileJob],
+        should_stop: Callable[[], bool] = lambda: False,
+    ) -> Iterator[EmbeddedFile]:
         """Yield every job once, finished (vectors) or failed (error), in completion order.
 
         Stops when ``should_stop()`` (asked between batches and several times a second while
@@ -94,8 +104,9 @@ class WindowEmbedder:
             reader = BackgroundReader(functools.partial(self._windows, item), name="earmark-decode")
             while not item.error:
                 try:
-                    window = reader.next(lambda item=item: self.budget.for_audio(item.facts and item.facts.duration_s),
-                                         should_stop)
+                    window = reader.next(
+                        lambda item=item: self.budget.for_audio(item.facts and item.facts.duration_s), should_stop
+                    )
                 except Stopped:
                     return
                 except Exception as exc:  # noqa: BLE001 - one bad file must not end the run
@@ -171,8 +182,9 @@ class WindowEmbedder:
             self._keep(queue, vectors)
         self.times.model += time.perf_counter() - tic
 
-    def _embed_file_by_file(self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]],
-                            batch_error: Exception) -> None:
+    def _embed_file_by_file(
+        self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]], batch_error: Exception
+    ) -> None:
         """A batch the model refused: if it cannot embed silence either, the model is broken
         and the run must stop (raise); otherwise each file is tried alone and those the
         model refuses fail on their own."""
@@ -195,8 +207,9 @@ class WindowEmbedder:
             if item.error:
                 continue
             if not np.isfinite(vector).all():  # audio far outside any real range overflows the model
-                self._model_failed(item, "its audio gave vectors that are not numbers (samples far outside "
-                                         "the normal range)")
+                self._model_failed(
+                    item, "its audio gave vectors that are not numbers (samples far outside the normal range)"
+                )
                 continue
             item.starts.append(start)
             item.ends.append(end)

@@ -7,6 +7,7 @@ touches, deletions), then embed new and changed files in windows and commit them
 batches. Every write is one atomic LanceDB commit and the store orders them so that a
 kill -9 at any point leaves a state the next run completes to what a clean run gives.
 """
+
 from __future__ import annotations
 
 import functools
@@ -50,13 +51,19 @@ class IndexerOptions:
 @dataclass
 class _Target:
     """A reachable library folder and what to rescan in it (its root, or watched paths)."""
+
     folder: FolderRecord
     roots: list[str]
 
 
 class Indexer:
-    def __init__(self, store: LibraryStore, model: AudioTextModel, options: IndexerOptions = IndexerOptions(),
-                 row_lock: AbstractContextManager | None = None):
+    def __init__(
+        self,
+        store: LibraryStore,
+        model: AudioTextModel,
+        options: IndexerOptions = IndexerOptions(),
+        row_lock: AbstractContextManager | None = None,
+    ):
         """``row_lock`` is held only around each write of file rows, never while decoding or
         embedding: a caller that edits rows itself (tags, captions) shares it, so its edits
         wait for one commit rather than for a run that can take hours."""
@@ -66,8 +73,12 @@ class Indexer:
         self.row_lock = row_lock or nullcontext()
         self.embedder = WindowEmbedder(model, options.hop_fraction, options.batch_size, options.file_budget)
 
-    def index(self, paths: Iterable[str] | None = None, progress: ProgressCallback | None = None,
-              should_stop: StopCheck | None = None) -> IndexReport:
+    def index(
+        self,
+        paths: Iterable[str] | None = None,
+        progress: ProgressCallback | None = None,
+        should_stop: StopCheck | None = None,
+    ) -> IndexReport:
         """Update the index from disk: every folder, or only ``paths`` (files or folders
         inside library folders, e.g. what the watcher saw change)."""
         started = time.monotonic()
@@ -81,22 +92,29 @@ class Indexer:
         report.unreadable_dirs = dict(scanned.unreadable_dirs)
         sorted_out = triage(scanned, known)
         report.unchanged = len(sorted_out.unchanged)
-        hashes, too_slow = self._hashes([item for _, item in sorted_out.recheck] + sorted_out.new, progress,
-                                        should_stop)
+        hashes, too_slow = self._hashes(
+            [item for _, item in sorted_out.recheck] + sorted_out.new, progress, should_stop
+        )
         if hashes is None:
             report.stopped = True
             return self._finish(report, started)
         plan = resolve(sorted_out, hashes)
         self._apply_cheap_changes(plan, folder_of, report)
-        jobs = [FileJob(item.path, (row, item, digest)) for row, item, digest in plan.changed] + \
-               [FileJob(item.path, (None, item, digest)) for item, digest in plan.added]
+        jobs = [FileJob(item.path, (row, item, digest)) for row, item, digest in plan.changed] + [
+            FileJob(item.path, (None, item, digest)) for item, digest in plan.added
+        ]
         self._embed_and_commit(jobs, folder_of, report, progress, should_stop, too_slow)
         if paths is None and not report.stopped:
             self._embed_missing(report, progress, should_stop)
         return self._finish(report, started)
 
-    def embed_missing(self, progress: ProgressCallback | None = None, should_stop: StopCheck | None = None,
-                      limit: int | None = None, skip: set[int] = frozenset()) -> IndexReport:
+    def embed_missing(
+        self,
+        progress: ProgressCallback | None = None,
+        should_stop: StopCheck | None = None,
+        limit: int | None = None,
+        skip: set[int] = frozenset(),
+    ) -> IndexReport:
         """Give "ok" files that have no vectors for this model some (after a model switch):
         at most ``limit`` of them, leaving out ``skip`` (ids that failed before).
 
@@ -163,16 +181,20 @@ class Indexer:
     def _has_offline_files(self, folder: FolderRecord) -> bool:
         return self.store.count(folder.path, OFFLINE) > 0
 
-    def _hashes(self, items: list[ScannedFile], progress: ProgressCallback,
-                should_stop: StopCheck) -> tuple[dict[str, str] | None, dict[str, str]]:
+    def _hashes(
+        self, items: list[ScannedFile], progress: ProgressCallback, should_stop: StopCheck
+    ) -> tuple[dict[str, str] | None, dict[str, str]]:
         """Content hashes by path ("" for a file that cannot be read: decoding says why, in
         words), or None when stopped; and the files whose reading ran out of time, with why
         (they are not read again in this run)."""
         hashes, too_slow = {}, {}
         for done, item in enumerate(items, 1):
             try:
-                hashes[item.path] = call_within(functools.partial(content_hash, item.path),
-                                                self.options.file_budget.for_bytes(item.size), should_stop)
+                hashes[item.path] = call_within(
+                    functools.partial(content_hash, item.path),
+                    self.options.file_budget.for_bytes(item.size),
+                    should_stop,
+                )
             except Stopped:
                 return None, too_slow
             except OverBudget as exc:
@@ -186,16 +208,29 @@ class Indexer:
         # moves and touches keep each row's id (so its vectors) and change where and when: one commit
         with self.row_lock:
             records = self.store.get_files([row.id for row, _ in plan.moved + plan.touched])
-            self.store.upsert_files([replace(records[row.id], path=item.path, folder=folder_of[item.path],
-                                             size=item.size, mtime=item.mtime)
-                                     for row, item in plan.moved + plan.touched])
+            self.store.upsert_files(
+                [
+                    replace(
+                        records[row.id], path=item.path, folder=folder_of[item.path], size=item.size, mtime=item.mtime
+                    )
+                    for row, item in plan.moved + plan.touched
+                ]
+            )
             self.store.delete_files([row.id for row in plan.deleted])
         report.moved, report.touched, report.removed = len(plan.moved), len(plan.touched), len(plan.deleted)
 
-    def _embed_and_commit(self, jobs: list[FileJob], folder_of: dict[str, str], report: IndexReport,
-                          progress: ProgressCallback, should_stop: StopCheck, too_slow: dict[str, str]) -> None:
-        with Committer(self.store, self.model, self.options.commit_every, self.options.commit_interval_s,
-                       self.row_lock) as committer:
+    def _embed_and_commit(
+        self,
+        jobs: list[FileJob],
+        folder_of: dict[str, str],
+        report: IndexReport,
+        progress: ProgressCallback,
+        should_stop: StopCheck,
+        too_slow: dict[str, str],
+    ) -> None:
+        with Committer(
+            self.store, self.model, self.options.commit_every, self.options.commit_interval_s, self.row_lock
+        ) as committer:
             given_up = [EmbeddedFile(job, error=too_slow[job.path]) for job in jobs if job.path in too_slow]
             rest = [job for job in jobs if job.path not in too_slow]
             for done, item in enumerate(itertools.chain(given_up, self._embedded(rest, report, should_stop)), 1):
@@ -215,8 +250,14 @@ class Indexer:
                         report.updated += 1
                 progress(IndexProgress("embedding", done, len(jobs), item.job.path, len(report.errors)))
 
-    def _embed_missing(self, report: IndexReport, progress: ProgressCallback, should_stop: StopCheck,
-                       limit: int | None = None, skip: set[int] = frozenset()) -> None:
+    def _embed_missing(
+        self,
+        report: IndexReport,
+        progress: ProgressCallback,
+        should_stop: StopCheck,
+        limit: int | None = None,
+        skip: set[int] = frozenset(),
+    ) -> None:
         ids = [i for i in self.store.files_missing_embeddings(self.model.info) if i not in skip][:limit]
         table = self.store.embeddings(self.model.info)
         pending: dict[int, Windows] = {}
@@ -236,7 +277,7 @@ class Indexer:
     def _jobs_by_id(self, ids: list[int], chunk: int = 256) -> Iterator[FileJob]:
         """Jobs for these file ids, reading their records a chunk at a time."""
         for start in range(0, len(ids), chunk):
-            for record in self.store.get_files(ids[start:start + chunk]).values():
+            for record in self.store.get_files(ids[start : start + chunk]).values():
                 yield FileJob(record.path, record.id)
 
     def _embedded(self, jobs: list[FileJob], report: IndexReport, should_stop: StopCheck) -> Iterator[EmbeddedFile]:
@@ -264,15 +305,31 @@ class Indexer:
         return Windows(item.starts, item.ends, item.matrix(self.model.info.embedding_dim))
 
     @staticmethod
-    def _record(item: EmbeddedFile, scanned: ScannedFile, digest: str, folder: str, file_id: int | None,
-                ) -> FileRecord:
+    def _record(
+        item: EmbeddedFile,
+        scanned: ScannedFile,
+        digest: str,
+        folder: str,
+        file_id: int | None,
+    ) -> FileRecord:
         facts, metadata = item.facts, item.metadata
         return FileRecord(
-            id=file_id, path=scanned.path, folder=folder, content_hash=digest, size=scanned.size, mtime=scanned.mtime,
-            duration_s=facts.duration_s if facts else None, sample_rate=facts.sample_rate if facts else None,
-            channels=facts.channels if facts else None, bit_depth=facts.bit_depth if facts else None,
-            format=facts.format if facts else None, metadata_text=metadata.text if metadata else "",
-            status=ERROR if item.error else PENDING, error=item.error or item.warning, indexed_at=time.time())
+            id=file_id,
+            path=scanned.path,
+            folder=folder,
+            content_hash=digest,
+            size=scanned.size,
+            mtime=scanned.mtime,
+            duration_s=facts.duration_s if facts else None,
+            sample_rate=facts.sample_rate if facts else None,
+            channels=facts.channels if facts else None,
+            bit_depth=facts.bit_depth if facts else None,
+            format=facts.format if facts else None,
+            metadata_text=metadata.text if metadata else "",
+            status=ERROR if item.error else PENDING,
+            error=item.error or item.warning,
+            indexed_at=time.time(),
+        )
 
 
 def _folder_containing(path: str, folders: list[FolderRecord]) -> FolderRecord | None:

@@ -1,4 +1,5 @@
 """What an indexing run tells its caller while it runs (progress) and when it ends (report)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -46,11 +47,17 @@ class IndexReport:
     def summary(self, *, zeros: bool = True) -> str:
         """The run's counts in the words every front end uses ("4 added, 0 updated, 0 moved,
         0 removed, 1 failed"); without ``zeros``, only what happened ("" when nothing did)."""
-        counts = ((self.added, "added"), (self.updated, "updated"), (self.moved, "moved"),
-                  (self.removed, "removed"), (len(self.errors), "failed"))
+        counts = (
+            (self.added, "added"),
+            (self.updated, "updated"),
+            (self.moved, "moved"),
+            (self.removed, "removed"),
+            (len(self.errors), "failed"),
+        )
         return ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.added or self.updated or self.moved or self.touched or self.removed or self.embedded
-                    or self.errors)
+        return bool(
+            self.added or self.updated or self.moved or self.touched or self.removed or self.embedded or self.errors
+        )

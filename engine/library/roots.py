@@ -8,6 +8,7 @@ through it the app) never waits longer than that. A root whose check has not ans
 counts as unreachable, and no second check is started on it while the first still
 hangs: a dead share costs one stuck thread, not one more every few seconds.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,6 +5,7 @@ a link back to an ancestor cannot loop and a linked-in folder is not indexed twi
 Directories that cannot be listed are reported, so the indexer can keep what it knew
 about them instead of taking their files for deleted.
 """
+
 from __future__ import annotations
 
 import hashlib

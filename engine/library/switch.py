@@ -8,6 +8,7 @@ nothing left to embed, the flip happens under that same lock, so no file can sli
 A cancelled or failed switch changes nothing; the vectors it finished stay and are reused if the
 same model is picked again.
 """
+
 from __future__ import annotations
 
 import logging
@@ -27,6 +28,7 @@ SWITCH_SLICE = 256  # files embedded per hold of the write lock
 @dataclass(frozen=True)
 class SwitchState:
     """Where a switch stands: plain data, for a status report or a JSON document."""
+
     spec: str
     done: int  # files embedded (or failed) with the new model so far
     total: int  # files the new model had to embed when the switch started
@@ -50,14 +52,23 @@ class ModelSwitch:
         self._cancel = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def start(self, load: Callable[[], AudioTextModel], indexer_for: Callable[[AudioTextModel], Indexer],
-              write_lock: AbstractContextManager, interrupted: StopCheck,
-              flip: Callable[[AudioTextModel], None]) -> None:
+    def start(
+        self,
+        load: Callable[[], AudioTextModel],
+        indexer_for: Callable[[AudioTextModel], Indexer],
+        write_lock: AbstractContextManager,
+        interrupted: StopCheck,
+        flip: Callable[[AudioTextModel], None],
+    ) -> None:
         """Run in the background: ``load`` the model, embed what its table lacks through
         ``indexer_for(model)`` a slice at a time under ``write_lock`` (stopping early when
         ``interrupted()``, to give the lock up), and ``flip`` to it once nothing is missing."""
-        self._thread = threading.Thread(target=self._run, args=(load, indexer_for, write_lock, interrupted, flip),
-                                        name="earmark-model-switch", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run,
+            args=(load, indexer_for, write_lock, interrupted, flip),
+            name="earmark-model-switch",
+            daemon=True,
+        )
         self._thread.start()
 
     def cancel(self) -> None:
@@ -77,9 +88,14 @@ class ModelSwitch:
     def state(self) -> SwitchState:
         return SwitchState(self.spec, self.done, self.total, self.finished, self.error, tuple(self.failed))
 
-    def _run(self, load: Callable[[], AudioTextModel], indexer_for: Callable[[AudioTextModel], Indexer],
-             write_lock: AbstractContextManager, interrupted: StopCheck,
-             flip: Callable[[AudioTextModel], None]) -> None:
+    def _run(
+        self,
+        load: Callable[[], AudioTextModel],
+        indexer_for: Callable[[AudioTextModel], Indexer],
+        write_lock: AbstractContextManager,
+        interrupted: StopCheck,
+        flip: Callable[[AudioTextModel], None],
+    ) -> None:
         try:
             model = load()
             indexer = indexer_for(model)
@@ -87,8 +103,9 @@ class ModelSwitch:
             failed_ids: set[int] = set()
             while not self.cancelled:
                 with write_lock:
-                    report = indexer.embed_missing(limit=SWITCH_SLICE, skip=failed_ids,
-                                                   should_stop=lambda: interrupted() or self.cancelled)
+                    report = indexer.embed_missing(
+                        limit=SWITCH_SLICE, skip=failed_ids, should_stop=lambda: interrupted() or self.cancelled
+                    )
                     failed_ids.update(report.failed_ids)
                     self.failed += [e.path for e in report.errors]
                     self.done += report.embedded + len(report.errors)

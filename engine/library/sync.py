@@ -8,6 +8,7 @@ or mtime moved or the path is new:
    touched; a new path whose hash matches a vanished row is that file, moved; what is
    left is new or deleted.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict

@@ -18,6 +18,7 @@ back, or is now another folder (a remounted drive, the empty mount point left by
 unmounted one), gets a fresh watch and goes into the next batch as a path, so the
 consumer rescans that folder and decides from what is there now.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -28,8 +29,13 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from watchdog.events import (DirModifiedEvent, FileClosedNoWriteEvent, FileOpenedEvent, FileSystemEvent,
-                             FileSystemEventHandler)
+from watchdog.events import (
+    DirModifiedEvent,
+    FileClosedNoWriteEvent,
+    FileOpenedEvent,
+    FileSystemEvent,
+    FileSystemEventHandler,
+)
 from watchdog.observers import Observer
 from watchdog.observers.api import ObservedWatch
 
@@ -52,9 +58,16 @@ class _Root:
 
 
 class LibraryWatcher:
-    def __init__(self, on_change: ChangeHandler, debounce_s: float = 1.0, max_wait_s: float = 15.0, *,
-                 on_unreachable: UnreachableHandler | None = None, check_every_s: float = 1.0,
-                 probe: RootProbe | None = None):
+    def __init__(
+        self,
+        on_change: ChangeHandler,
+        debounce_s: float = 1.0,
+        max_wait_s: float = 15.0,
+        *,
+        on_unreachable: UnreachableHandler | None = None,
+        check_every_s: float = 1.0,
+        probe: RootProbe | None = None,
+    ):
         self.on_change = on_change
         self.on_unreachable = on_unreachable
         self.debounce_s = debounce_s

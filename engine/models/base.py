@@ -4,6 +4,7 @@ The engine only ever talks to an :class:`AudioTextModel`: the indexer hands it
 mono float32 audio at the model's own sample rate, the search hands it text.
 Vectors come back L2-normalised so a dot product is the cosine similarity.
 """
+
 from __future__ import annotations
 
 from abc import ABC, abstractmethod

@@ -10,6 +10,7 @@ Two things the transformers API leaves to the caller, handled here:
   "longer"), so the backend fixes ``is_longer`` itself and seeds the crops: the same
   audio always gives the same vector, which the index relies on.
 """
+
 from __future__ import annotations
 
 from contextlib import contextmanager
@@ -37,12 +38,17 @@ class ClapBackend(AudioTextModel):
         self.truncation = "fusion" if self.fused else "rand_trunc"
         extractor = processor.feature_extractor
         self.max_samples = int(extractor.nb_max_samples)
-        self.info = ModelInfo(name=name, backend="clap", embedding_dim=int(model.config.projection_dim),
-                              sample_rate=int(extractor.sampling_rate),
-                              window_seconds=float(extractor.max_length_s), can_caption=False)
+        self.info = ModelInfo(
+            name=name,
+            backend="clap",
+            embedding_dim=int(model.config.projection_dim),
+            sample_rate=int(extractor.sampling_rate),
+            window_seconds=float(extractor.max_length_s),
+            can_caption=False,
+        )
 
     @classmethod
-    def from_folder(cls, folder: Path, name: str, device: str = "cpu") -> "ClapBackend":
+    def from_folder(cls, folder: Path, name: str, device: str = "cpu") -> ClapBackend:
         """Load a saved ``ClapModel`` + ``ClapProcessor`` folder, never touching the network."""
         folder = Path(folder)
         if not is_clap_folder(folder):
@@ -54,8 +60,9 @@ class ClapBackend(AudioTextModel):
     @torch.inference_mode()
     def embed_text(self, texts: list[str]) -> np.ndarray:
         batch = self.processor.tokenizer(texts, padding=True, truncation=True, return_tensors="pt")
-        output = self.model.get_text_features(input_ids=batch["input_ids"].to(self.device),
-                                              attention_mask=batch["attention_mask"].to(self.device))
+        output = self.model.get_text_features(
+            input_ids=batch["input_ids"].to(self.device), attention_mask=batch["attention_mask"].to(self.device)
+        )
         return l2_normalise(output.pooler_output.float().cpu().numpy())
 
     @torch.inference_mode()
@@ -64,11 +71,16 @@ class ClapBackend(AudioTextModel):
         clips = [np.asarray(c, np.float32) if len(c) else np.zeros(1, np.float32) for c in clips]
         with _seeded_numpy(_CROP_SEED):
             features = self.processor.feature_extractor(
-                clips, sampling_rate=self.info.sample_rate, truncation=self.truncation,
-                padding="repeatpad", return_tensors="pt")
+                clips,
+                sampling_rate=self.info.sample_rate,
+                truncation=self.truncation,
+                padding="repeatpad",
+                return_tensors="pt",
+            )
         is_longer = torch.tensor([[len(c) > self.max_samples] for c in clips])
-        output = self.model.get_audio_features(input_features=features["input_features"].to(self.device),
-                                               is_longer=is_longer.to(self.device))
+        output = self.model.get_audio_features(
+            input_features=features["input_features"].to(self.device), is_longer=is_longer.to(self.device)
+        )
         return l2_normalise(output.pooler_output.float().cpu().numpy())
 
 
@@ -78,8 +90,9 @@ def download_clap(repo_id: str, progress: DownloadProgress | None = None) -> Pat
     The terminal gets huggingface_hub's own progress bar; ``progress`` additionally
     hears every byte count, for a GUI to draw its own.
     """
-    folder = snapshot_download(repo_id, allow_patterns=_HUB_FILES,
-                               tqdm_class=_reporting_tqdm(progress) if progress else None)
+    folder = snapshot_download(
+        repo_id, allow_patterns=_HUB_FILES, tqdm_class=_reporting_tqdm(progress) if progress else None
+    )
     return Path(folder)
 
 
@@ -89,6 +102,7 @@ def _reporting_tqdm(progress: DownloadProgress) -> type:
     Counted here rather than read from ``self.n`` because a disabled bar (no terminal)
     stops counting, and a GUI still wants the numbers.
     """
+
     class ReportingTqdm(hf_tqdm):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)

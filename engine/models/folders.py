@@ -1,5 +1,6 @@
 """What a model folder is, told from its files without loading anything (no torch, no
 transformers): the app asks this at start, before the engine and its model are loaded."""
+
 from __future__ import annotations
 
 import json

@@ -14,6 +14,7 @@ instead of mixing vectors from two different models in one.
 Importing this module loads neither torch nor transformers (the backends are imported when a
 model is loaded), so the app can list and check models before the engine is up.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,13 @@ class ModelChoice:
     note: str = ""
 
 
-def load_model(spec: str | None = None, device: str = "cpu", *, models_dir: Path | None = None,
-               progress: DownloadProgress | None = None) -> AudioTextModel:
+def load_model(
+    spec: str | None = None,
+    device: str = "cpu",
+    *,
+    models_dir: Path | None = None,
+    progress: DownloadProgress | None = None,
+) -> AudioTextModel:
     """Load the model ``spec`` names (None means builtin). Raises ModelLoadError with the alternatives."""
     spec = (spec or BUILTIN).strip()
     try:
@@ -78,7 +84,8 @@ def resolve_checkpoint(spec: str, models_dir: Path | None = None) -> Path:
         raise ModelLoadError(
             f"the builtin model is not installed (no checkpoint in {BUILTIN_DIR}). Use a Cacophony "
             f"checkpoint folder (--model PATH), or a CLAP model (--model clap:{SUGGESTED_CLAP[0]}, "
-            f"downloaded once, or --model clap:FOLDER); `earmark models` lists what is available.")
+            f"downloaded once, or --model clap:FOLDER); `earmark models` lists what is available."
+        )
     candidates = [Path(spec).expanduser()]
     if models_dir is not None and "/" not in spec and "\\" not in spec:
         candidates.append(Path(models_dir) / spec)
@@ -88,7 +95,8 @@ def resolve_checkpoint(spec: str, models_dir: Path | None = None) -> Path:
     tried = " or ".join(str(c) for c in candidates)
     raise ModelLoadError(
         f"no model at {tried}: a model is 'builtin', a Cacophony checkpoint folder (config.json + "
-        f"model.safetensors), or 'clap:<hub id or folder>'; `earmark models` lists what is available.")
+        f"model.safetensors), or 'clap:<hub id or folder>'; `earmark models` lists what is available."
+    )
 
 
 def _load_clap(source: str, device: str, progress: DownloadProgress | None) -> AudioTextModel:
@@ -104,8 +112,10 @@ def _load_clap(source: str, device: str, progress: DownloadProgress | None) -> A
         try:
             folder = clap.download_clap(source, progress)
         except Exception as exc:  # noqa: BLE001 - network, auth, offline and cache errors all end here
-            raise ModelLoadError(f"could not get CLAP model {source!r} from the hub: {exc}. "
-                                 "Without a network, pass a folder holding a saved CLAP model (clap:FOLDER).") from exc
+            raise ModelLoadError(
+                f"could not get CLAP model {source!r} from the hub: {exc}. "
+                "Without a network, pass a folder holding a saved CLAP model (clap:FOLDER)."
+            ) from exc
     else:
         raise ModelLoadError(f"clap:{source}: no such folder, and not a hub id (owner/name)")
     if not is_clap_folder(folder):
@@ -133,8 +143,15 @@ def model_name(label: str, weights: Path, config: Path) -> str:
 
 def list_models(models_dir: Path | None = None) -> list[ModelChoice]:
     """What ``--model`` can be: builtin, the user's checkpoints, local and cached CLAP models, suggestions."""
-    choices = [ModelChoice(BUILTIN, "builtin", str(BUILTIN_DIR), is_checkpoint(BUILTIN_DIR),
-                           "" if is_checkpoint(BUILTIN_DIR) else "not installed")]
+    choices = [
+        ModelChoice(
+            BUILTIN,
+            "builtin",
+            str(BUILTIN_DIR),
+            is_checkpoint(BUILTIN_DIR),
+            "" if is_checkpoint(BUILTIN_DIR) else "not installed",
+        )
+    ]
     if models_dir is not None and Path(models_dir).is_dir():
         for folder in sorted(p for p in Path(models_dir).iterdir() if p.is_dir()):
             if is_clap_folder(folder):  # first: a CLAP folder also has config.json + model.safetensors
@@ -144,8 +161,15 @@ def list_models(models_dir: Path | None = None) -> list[ModelChoice]:
     cached = _cached_clap_repos()
     for repo_id in dict.fromkeys([*cached, *SUGGESTED_CLAP]):
         available = repo_id in cached
-        choices.append(ModelChoice(CLAP_PREFIX + repo_id, "clap", repo_id, available,
-                                   "downloaded" if available else "downloads on first use"))
+        choices.append(
+            ModelChoice(
+                CLAP_PREFIX + repo_id,
+                "clap",
+                repo_id,
+                available,
+                "downloaded" if available else "downloads on first use",
+            )
+        )
     return choices
 
 

@@ -4,10 +4,17 @@ Importing the package loads nothing: ``engine.search.filters`` (SearchFilters) i
 app builds filters at start without loading LanceDB; each name below is imported from its
 module on first use.
 """
+
 from importlib import import_module
 
-_HOMES = {"Searcher": "searcher", "SearchHit": "searcher", "describe_hit": "explain", "SearchFilters": "filters",
-          "ParsedQuery": "query", "parse_query": "query"}
+_HOMES = {
+    "Searcher": "searcher",
+    "SearchHit": "searcher",
+    "describe_hit": "explain",
+    "SearchFilters": "filters",
+    "ParsedQuery": "query",
+    "parse_query": "query",
+}
 __all__ = list(_HOMES)
 
 

@@ -1,6 +1,7 @@
 """Why a hit is where it is: one line per hit for ``earmark search --explain``, and the
 sentence the app's Match column shows on hover. Light (no LanceDB, no torch): the app imports
 it at start, and it reads only a hit's ranks and scores."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,21 +9,29 @@ from pathlib import Path
 
 def describe_hit(hit) -> str:
     """One line for ``--explain``: where the hit ranked in each ranking and why."""
-    vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f} @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" \
-        if hit.vector_rank else "vector -"
+    vector = (
+        f"vector #{hit.vector_rank} cos={hit.vector_score:.3f} @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s"
+        if hit.vector_rank
+        else "vector -"
+    )
     text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"
     meaning = f"meaning #{hit.meaning_rank} cos={hit.meaning_score:.3f}" if hit.meaning_rank else "meaning -"
     return f"match {hit.score:3.0f}  {text}  {meaning}  {vector}  {Path(hit.path).name}"
 
 
 def match_reasons(hit) -> str:
-    """"Found by the words of its name, by what its name means, by how it sounds": the rankings
+    """ "Found by the words of its name, by what its name means, by how it sounds": the rankings
     that found the hit, in the order they weigh (a ranking that only listed it far down still
     says so, since it still added to the match)."""
-    reasons = [reason for rank, reason in ((getattr(hit, "text_rank", None), "the words of its name or description"),
-                                           (getattr(hit, "meaning_rank", None), "what its name or description means"),
-                                           (getattr(hit, "vector_rank", None), "how it sounds"))
-               if rank]
+    reasons = [
+        reason
+        for rank, reason in (
+            (getattr(hit, "text_rank", None), "the words of its name or description"),
+            (getattr(hit, "meaning_rank", None), "what its name or description means"),
+            (getattr(hit, "vector_rank", None), "how it sounds"),
+        )
+        if rank
+    ]
     if not reasons:
         return ""
     head = ", ".join(reasons[:-1])

@@ -3,6 +3,7 @@
 A plain dataclass with no imports, so the app's filter bar builds one at start without loading
 the index; the store turns it into SQL (:func:`engine.index.sql.search_where`).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class SearchFilters:
     """``None`` means any."""
+
     min_duration_s: float | None = None
     max_duration_s: float | None = None
     sample_rate: int | None = None

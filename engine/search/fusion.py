@@ -8,6 +8,7 @@ space). A library's names were written by people who heard the sound, so the fir
 lead and the sound only adds: a model that hears sounds from unseen sources poorly must
 not push the right names out of the top ten, as equal-vote reciprocal-rank fusion did.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -23,6 +24,7 @@ class FusionWeights:
     """What the meaning of the names and the sound add to a keyword match; measured with
     ``bench/search_quality.py --sweep`` (a broad plateau: meaning 0.5-1.0, floor 0.3,
     sound 0.1 are within 0.01 mAP@10 of each other)."""
+
     meaning: float = 0.75
     sound: float = 0.1
     meaning_floor: float = 0.3  # a words-space cosine at or below this shares no meaning
@@ -53,8 +55,9 @@ def best_window_per_file(matches: Iterable[WindowMatches]) -> list[FileMatch]:
     parts = [m for m in matches if len(m)]
     if not parts:
         return []
-    ids, starts, ends, scores = (np.concatenate([getattr(m, name) for m in parts])
-                                 for name in ("file_ids", "starts", "ends", "scores"))
+    ids, starts, ends, scores = (
+        np.concatenate([getattr(m, name) for m in parts]) for name in ("file_ids", "starts", "ends", "scores")
+    )
     order = np.lexsort((starts, -scores))  # best first; an exact tie goes to the earlier window
     ids, starts, ends, scores = ids[order], starts[order], ends[order], scores[order]
     _, first = np.unique(ids, return_index=True)
@@ -91,8 +94,12 @@ def meaning_scores(matches: list[FileMatch], floor: float) -> dict[int, float]:
     return {m.file_id: max(0.0, (m.score - floor) / (1.0 - floor)) for m in matches}
 
 
-def fuse(vector: list[FileMatch], text: list[FileMatch], meaning: list[FileMatch] = (),
-         weights: FusionWeights = FusionWeights()) -> list[FusedHit]:
+def fuse(
+    vector: list[FileMatch],
+    text: list[FileMatch],
+    meaning: list[FileMatch] = (),
+    weights: FusionWeights = FusionWeights(),
+) -> list[FusedHit]:
     """Score = keyword + ``weights.meaning`` x meaning + ``weights.sound`` x sound, each on 0..1
     (:func:`relative_scores`, :func:`meaning_scores`), reported as a 0..100 match. The names
     lead: the sound reorders near-ties and fills in below them, and cannot push a strong name
@@ -100,8 +107,9 @@ def fuse(vector: list[FileMatch], text: list[FileMatch], meaning: list[FileMatch
     match and no shared meaning, as with ``Take_017.wav``) the sound is the whole score, so
     the order is exactly the vector ranking's."""
     sound, words = relative_scores(vector, from_weakest=True), relative_scores(text, from_weakest=False)
-    meant = {file_id: score for file_id, score in meaning_scores(list(meaning), weights.meaning_floor).items()
-             if score > 0}
+    meant = {
+        file_id: score for file_id, score in meaning_scores(list(meaning), weights.meaning_floor).items() if score > 0
+    }
     names_say = bool(words or meant)
     sound_weight = weights.sound if names_say else 1.0
     best = (1.0 if words else 0.0) + (weights.meaning if meant else 0.0) + (sound_weight if sound else 0.0)
@@ -111,11 +119,23 @@ def fuse(vector: list[FileMatch], text: list[FileMatch], meaning: list[FileMatch
         (v_rank, v_match), (t_rank, t_match), (m_rank, m_match) = (r.get(file_id, (None, None)) for r in ranks)
         if file_id not in meant:  # a name below the floor was a candidate, not a reason
             m_rank, m_match = None, None
-        score = (words.get(file_id, 0.0) + weights.meaning * meant.get(file_id, 0.0)
-                 + sound_weight * sound.get(file_id, 0.0))
-        hits.append(FusedHit(file_id, 100.0 * score / best, v_match, v_rank, t_match.score if t_match else None,
-                             t_rank, m_match.score if m_match else None, m_rank))
+        score = (
+            words.get(file_id, 0.0) + weights.meaning * meant.get(file_id, 0.0) + sound_weight * sound.get(file_id, 0.0)
+        )
+        hits.append(
+            FusedHit(
+                file_id,
+                100.0 * score / best,
+                v_match,
+                v_rank,
+                t_match.score if t_match else None,
+                t_rank,
+                m_match.score if m_match else None,
+                m_rank,
+            )
+        )
     # a tie goes to the better keyword rank, then meaning, then vector, then the id
     never = len(vector) + len(text) + len(meaning) + 1
-    return sorted(hits, key=lambda h: (-h.score, h.text_rank or never, h.meaning_rank or never,
-                                       h.vector_rank or never, h.file_id))
+    return sorted(
+        hits, key=lambda h: (-h.score, h.text_rank or never, h.meaning_rank or never, h.vector_rank or never, h.file_id)
+    )

@@ -14,6 +14,7 @@
 Unbalanced quotes close at the end of the query; a lone ``-`` or ``OR`` at either end
 is ignored, so typing never raises an error.
 """
+
 from __future__ import annotations
 
 import re

@@ -7,6 +7,7 @@ keeps its best alternative in each ranking, and the rankings are fused so that t
 lead and the sound only adds (:func:`engine.search.fusion.fuse`).
 Every hit carries its ranks and raw scores, so ``--explain`` can show why it is there.
 """
+
 from __future__ import annotations
 
 import os
@@ -58,8 +59,14 @@ class SearchResults(list):
 
 
 class Searcher:
-    def __init__(self, store: LibraryStore, model: AudioTextModel | None, *,
-                 weights: FusionWeights = FusionWeights(), text_fields: dict[str, float] = TEXT_FIELDS):
+    def __init__(
+        self,
+        store: LibraryStore,
+        model: AudioTextModel | None,
+        *,
+        weights: FusionWeights = FusionWeights(),
+        text_fields: dict[str, float] = TEXT_FIELDS,
+    ):
         """``model`` None searches keywords only (no model loaded, or it failed to load).
         ``weights`` and ``text_fields`` are the fusion's and BM25's weights; the defaults
         are the measured ones, other values are for ``bench/search_quality.py``."""
@@ -68,8 +75,13 @@ class Searcher:
         self.weights = weights
         self.text_fields = text_fields
 
-    def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100,
-               rankings: frozenset[str] = RANKINGS) -> list[SearchHit]:
+    def search(
+        self,
+        query: str,
+        filters: SearchFilters = SearchFilters(),
+        limit: int = 100,
+        rankings: frozenset[str] = RANKINGS,
+    ) -> list[SearchHit]:
         """Hybrid search. ``rankings`` picks the rankings fused (:data:`RANKINGS`; one alone is how
         ``bench/search_quality.py`` measures each); quoted phrases and exclusions always apply."""
         parsed = parse_query(query)
@@ -78,22 +90,34 @@ class Searcher:
             return self._browse(where, limit)
         pool = max(MIN_CANDIDATES, 2 * limit)
         texts = [alt.text for alt in parsed.alternatives]
-        passing = [passing_files(self.store, search_where(filters, alt.phrases, parsed.excludes))
-                   for alt in parsed.alternatives]
+        passing = [
+            passing_files(self.store, search_where(filters, alt.phrases, parsed.excludes))
+            for alt in parsed.alternatives
+        ]
         # The three rankings at once: each is mostly a text encoder's forward pass or a LanceDB
         # query, both of which run outside the GIL, so the query takes about as long as the slowest.
-        work = {SOUND: lambda: self._vector_candidates(texts, passing, pool),
-                WORDS: lambda: [m for alt_text, ids in zip(texts, passing, strict=True)
-                                for m in matching_files(self.store, alt_text, pool, ids, self.text_fields)],
-                MEANING: lambda: self._meaning_candidates(texts, passing, pool)}
+        work = {
+            SOUND: lambda: self._vector_candidates(texts, passing, pool),
+            WORDS: lambda: [
+                m
+                for alt_text, ids in zip(texts, passing, strict=True)
+                for m in matching_files(self.store, alt_text, pool, ids, self.text_fields)
+            ],
+            MEANING: lambda: self._meaning_candidates(texts, passing, pool),
+        }
         running = {name: _RANKING_THREADS.submit(job) for name, job in work.items() if name in rankings}
-        vector, text, meaning = (keep_best(running[name].result()) if name in running else []
-                                 for name in (SOUND, WORDS, MEANING))
+        vector, text, meaning = (
+            keep_best(running[name].result()) if name in running else [] for name in (SOUND, WORDS, MEANING)
+        )
         return self._hits(fuse(vector, text, meaning, self.weights)[:limit])
 
-    def similar(self, example: np.ndarray | str | os.PathLike, limit: int = 100,
-                filters: SearchFilters = SearchFilters(), exclude_path: str | os.PathLike | None = None,
-                ) -> list[SearchHit]:
+    def similar(
+        self,
+        example: np.ndarray | str | os.PathLike,
+        limit: int = 100,
+        filters: SearchFilters = SearchFilters(),
+        exclude_path: str | os.PathLike | None = None,
+    ) -> list[SearchHit]:
         """Files that sound like ``example``: a library file's path (its stored windows are
         used, nothing is decoded), or the (n, dim) window embeddings of any clip, computed
         by the caller with ``model.embed_audio``. The example itself is never a result:
@@ -119,10 +143,12 @@ class Searcher:
                 exclude.append(record.id)
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
-        matches = nearest_files(self.store, table, queries, limit, passing_files(self.store, search_where(filters)),
-                                exclude)
-        return self._hits([FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None)
-                           for rank, m in enumerate(matches, 1)])
+        matches = nearest_files(
+            self.store, table, queries, limit, passing_files(self.store, search_where(filters)), exclude
+        )
+        return self._hits(
+            [FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None) for rank, m in enumerate(matches, 1)]
+        )
 
     # -- the three rankings -----------------------------------------------------------
 
@@ -131,16 +157,22 @@ class Searcher:
         if table is None or table.count() == 0:
             return []
         vectors = self.model.embed_text(texts)
-        return [m for vector, ids in zip(vectors, passing, strict=True)
-                for m in nearest_files(self.store, table, vector, pool, ids)]
+        return [
+            m
+            for vector, ids in zip(vectors, passing, strict=True)
+            for m in nearest_files(self.store, table, vector, pool, ids)
+        ]
 
     def _meaning_candidates(self, texts: list[str], passing: list[np.ndarray | None], pool: int) -> list[FileMatch]:
         table = None if self.model is None else self.store.word_vectors(self.model.info.name)
         if table is None or table.count() == 0:
             return []
         vectors = self.model.embed_words(texts)
-        return [m for vector, ids in zip(vectors, passing, strict=True)
-                for m in nearest_files(self.store, table, vector, pool, ids)]
+        return [
+            m
+            for vector, ids in zip(vectors, passing, strict=True)
+            for m in nearest_files(self.store, table, vector, pool, ids)
+        ]
 
     def _table(self) -> EmbeddingTable | None:
         return None if self.model is None else self.store.embeddings(self.model.info)
@@ -160,10 +192,18 @@ class Searcher:
             if record is None:  # deleted between the ranking and now
                 continue
             window = h.vector
-            hits.append(SearchHit(**vars(record), score=h.score,
-                                  best_start_s=window.start_s if window else None,
-                                  best_end_s=window.end_s if window else None,
-                                  vector_rank=h.vector_rank, text_rank=h.text_rank,
-                                  vector_score=window.score if window else None, text_score=h.text_score,
-                                  meaning_rank=h.meaning_rank, meaning_score=h.meaning_score))
+            hits.append(
+                SearchHit(
+                    **vars(record),
+                    score=h.score,
+                    best_start_s=window.start_s if window else None,
+                    best_end_s=window.end_s if window else None,
+                    vector_rank=h.vector_rank,
+                    text_rank=h.text_rank,
+                    vector_score=window.score if window else None,
+                    text_score=h.text_score,
+                    meaning_rank=h.meaning_rank,
+                    meaning_score=h.meaning_score,
+                )
+            )
         return hits

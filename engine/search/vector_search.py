@@ -16,6 +16,7 @@ engine/index/vectors.py):
   BM25 likewise fetches proportionally more matches (2,700 cost 29 ms where the LIKE
   prefilter inside the full-text search cost 46 ms).
 """
+
 from __future__ import annotations
 
 import math
@@ -46,8 +47,14 @@ def passing_files(store: LibraryStore, where: str | None) -> np.ndarray | None:
     return None if len(ids) == total else ids
 
 
-def nearest_files(store: LibraryStore, table: EmbeddingTable, queries: np.ndarray, n_files: int,
-                  passing: np.ndarray | None, exclude: Collection[int] = ()) -> list[FileMatch]:
+def nearest_files(
+    store: LibraryStore,
+    table: EmbeddingTable,
+    queries: np.ndarray,
+    n_files: int,
+    passing: np.ndarray | None,
+    exclude: Collection[int] = (),
+) -> list[FileMatch]:
     """The ``n_files`` files among ``passing`` (:func:`passing_files`; None: all) whose best
     window is nearest to any of ``queries`` (rows of a (q, dim) array), best first, each with
     that window."""
@@ -67,14 +74,15 @@ def nearest_files(store: LibraryStore, table: EmbeddingTable, queries: np.ndarra
         files = best_window_per_file(windows)
         ids = np.array([m.file_id for m in files], np.int64)
         keep = ~np.isin(ids, excluded) & (np.isin(ids, allowed) if allowed is not None else True)
-        files = [m for m, ok in zip(files, keep) if ok]
+        files = [m for m, ok in zip(files, keep, strict=False) if ok]
         if len(files) >= n_files or k >= rows or all(len(w) < k for w in windows):
             return files[:n_files]
         k = min(k * GROWTH, rows)
 
 
-def matching_files(store: LibraryStore, text: str, n_files: int, passing: np.ndarray | None,
-                   fields: dict[str, float]) -> list[FileMatch]:
+def matching_files(
+    store: LibraryStore, text: str, n_files: int, passing: np.ndarray | None, fields: dict[str, float]
+) -> list[FileMatch]:
     """The ``n_files`` best BM25 matches of ``text`` among ``passing`` (None: all), best first."""
     if passing is not None and passing.size == 0:
         return []

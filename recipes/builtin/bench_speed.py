@@ -3,6 +3,7 @@ with 2 torch threads (issue 4's target: >= 10 files/s). Prints numbers; asserts 
 
     python recipes/builtin/bench_speed.py [CHECKPOINT] [--clips 32] [--batch 8]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,13 +31,15 @@ def main() -> None:
     backend.embed_audio(clips[:2])  # warm-up
     start, cpu_start = time.perf_counter(), time.process_time()
     for i in range(0, len(clips), args.batch):
-        backend.embed_audio(clips[i:i + args.batch])
+        backend.embed_audio(clips[i : i + args.batch])
     elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     # On a shared machine wall-clock speed depends on the neighbours; CPU time per file does
     # not, and 2 / (CPU s per file) is what 2 free cores would give.
-    print(f"{args.checkpoint}: {len(clips) / elapsed:.1f} files/s wall ({args.seconds:g} s clips, batch {args.batch}, "
-          f"torch threads 2, {elapsed:.1f} s for {len(clips)}, load average {os.getloadavg()[0]:.1f}); "
-          f"{cpu / len(clips):.3f} CPU s per file = {2 * len(clips) / cpu:.1f} files/s on 2 free cores")
+    print(
+        f"{args.checkpoint}: {len(clips) / elapsed:.1f} files/s wall ({args.seconds:g} s clips, batch {args.batch}, "
+        f"torch threads 2, {elapsed:.1f} s for {len(clips)}, load average {os.getloadavg()[0]:.1f}); "
+        f"{cpu / len(clips):.3f} CPU s per file = {2 * len(clips) / cpu:.1f} files/s on 2 free cores"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 """The real window on a real engine: tiny Cacophony model, LanceDB under an isolated home, files on disk."""
+
 from __future__ import annotations
 
 from pathlib import Path

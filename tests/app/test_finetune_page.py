@@ -1,5 +1,6 @@
 """Settings -> Fine-tune, in the real window: the real trainer process on a named library, its
 progress on the page and in the status bar, the swap in the background, and the way back."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,10 +36,24 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
     # What the page and the status bar showed while the run was training (each poll, as it came:
     # a fast machine can finish the few steps between two looks, so they are kept, not awaited).
     shown = []
-    page.finetune.status_changed.connect(lambda status: shown.append(
-        (page.progress.isVisible(), page.progress.value(), page.state.text(), page.start_button.isEnabled(),
-         page.cancel_button.isEnabled(), page.plan.text(), page.validation.text(), window.finetune_label.text()))
-        if status.state == RUNNING and status.step > 0 else None)
+    page.finetune.status_changed.connect(
+        lambda status: (
+            shown.append(
+                (
+                    page.progress.isVisible(),
+                    page.progress.value(),
+                    page.state.text(),
+                    page.start_button.isEnabled(),
+                    page.cancel_button.isEnabled(),
+                    page.plan.text(),
+                    page.validation.text(),
+                    window.finetune_label.text(),
+                )
+            )
+            if status.state == RUNNING and status.step > 0
+            else None
+        )
+    )
     qtbot.mouseClick(page.start_button, Qt.LeftButton)
 
     qtbot.waitUntil(lambda: bool(shown) or page.finetune.status.state == DONE, timeout=FINETUNE_TIMEOUT_MS)
@@ -49,8 +64,10 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
     assert label.startswith("Fine-tuning")
 
     # Done and better: the swap starts by itself and re-embeds in the background.
-    qtbot.waitUntil(lambda: window.client.model_info is not None and window.client.model_info.name != start_name,
-                    timeout=FINETUNE_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.client.model_info is not None and window.client.model_info.name != start_name,
+        timeout=FINETUNE_TIMEOUT_MS,
+    )
     assert window.client.model_info.name.startswith("library_fine_tune")
     assert re_embedded and re_embedded[-1][0] == re_embedded[-1][1]
     page.finetune.poll()
@@ -60,15 +77,18 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
 
     # The model it started from is one click away.
     qtbot.mouseClick(page.rollback_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: window.client.model_info is not None and window.client.model_info.name == start_name,
-                    timeout=FINETUNE_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.client.model_info is not None and window.client.model_info.name == start_name,
+        timeout=FINETUNE_TIMEOUT_MS,
+    )
     assert window.client.engine.model_spec == start_model
     dialog.reject()
 
 
 @pytest.mark.slow
-def test_a_run_that_died_with_the_app_continues_when_the_app_starts_again(qtbot, earmark_home, tiny_checkpoint,
-                                                                         tmp_path, monkeypatch):
+def test_a_run_that_died_with_the_app_continues_when_the_app_starts_again(
+    qtbot, earmark_home, tiny_checkpoint, tmp_path, monkeypatch
+):
     """The trainer is really killed with the app closed; the next window resumes it by itself."""
     import json
     import os
@@ -94,8 +114,10 @@ def test_a_run_that_died_with_the_app_continues_when_the_app_starts_again(qtbot,
     saved = json.loads(last.read_text())["step"]
 
     window = open_window(qtbot, str(tiny_checkpoint))
-    qtbot.waitUntil(lambda: window.client.finetune.status.state == RUNNING
-                    and window.client.finetune.status.step > saved, timeout=FINETUNE_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.client.finetune.status.state == RUNNING and window.client.finetune.status.step > saved,
+        timeout=FINETUNE_TIMEOUT_MS,
+    )
     assert f"resumed {finetuner.job.run_dir / 'last'} at step {saved}" in finetuner.job.log_file.read_text()
     assert window.finetune_label.text().startswith("Fine-tuning")
     window.client.engine.finetuner.cancel()  # do not leave it training

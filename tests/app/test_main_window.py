@@ -1,4 +1,5 @@
 """The window on a real engine: search as you type, audition, drag, folders, watcher, failures, state."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,15 +36,17 @@ def test_adding_a_folder_indexes_it_with_visible_progress(qtbot, window, tmp_pat
     write_library(tmp_path / "lib")
     seen = []
     window.client.index_progress.connect(
-        lambda progress: seen.append((window.indexing.isVisible(), window.indexing.label.text(), progress.phase)))
+        lambda progress: seen.append((window.indexing.isVisible(), window.indexing.label.text(), progress.phase))
+    )
     reports = index_folder(qtbot, window, tmp_path / "lib")
     assert reports[-1].added == 4
     assert seen and all(visible for visible, _, _ in seen)
     assert any(label.startswith("Embedding") and "/ 4" in label for _, label, _ in seen)
     assert not window.indexing.isVisible()  # gone once the run ends
     folders = window.library.folders
-    qtbot.waitUntil(lambda: folders.topLevelItemCount() == 1 and folders.topLevelItem(0).text(1) == "4/4",
-                    timeout=10_000)
+    qtbot.waitUntil(
+        lambda: folders.topLevelItemCount() == 1 and folders.topLevelItem(0).text(1) == "4/4", timeout=10_000
+    )
     assert folders.topLevelItem(0).text(0) == "lib"
     assert window.center.currentWidget() is window.center_split
 
@@ -160,8 +163,10 @@ def test_an_unplugged_folder_shows_offline(qtbot, window, library, tmp_path):
     (tmp_path / "Sound Effects").rename(tmp_path / "elsewhere")
     window.library.rescan_button.click()
     folders = window.library.folders
-    qtbot.waitUntil(lambda: folders.topLevelItemCount() == 1 and folders.topLevelItem(0).text(1) == "offline",
-                    timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: folders.topLevelItemCount() == 1 and folders.topLevelItem(0).text(1) == "offline",
+        timeout=ENGINE_TIMEOUT_MS,
+    )
     assert "Offline" in folders.topLevelItem(0).toolTip(0)
 
 
@@ -182,8 +187,12 @@ def test_pause_stops_the_run_and_resume_finishes_it(qtbot, window, tmp_path):
     client.index_progress.disconnect()
     window.indexing.pause_button.click()  # resume
     qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: window.library.folders.topLevelItemCount() == 1
-                    and window.library.folders.topLevelItem(0).text(1) == "6/6", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: (
+            window.library.folders.topLevelItemCount() == 1 and window.library.folders.topLevelItem(0).text(1) == "6/6"
+        ),
+        timeout=10_000,
+    )
 
 
 def test_tags_edited_in_the_panel_are_saved_and_searchable(qtbot, window, library):
@@ -250,8 +259,7 @@ def test_a_missing_builtin_model_says_so(qtbot, earmark_home, tmp_path, monkeypa
     assert window.banner.button.text() == "Open Settings…"
 
 
-def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, earmark_home, tmp_path,
-                                                                     tiny_checkpoint):
+def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, earmark_home, tmp_path, tiny_checkpoint):
     from app.settings_dialog import AudioPage, ModelPage, SettingsDialog
 
     window = open_window(qtbot, str(tmp_path / "no-such-model"))

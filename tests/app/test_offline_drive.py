@@ -2,6 +2,7 @@
 mount, a renamed folder everywhere): results stay, greyed; the preview says why it will not play;
 the Offline filter hides them; back online with no manual index. And a drive whose stat hangs
 does not freeze the window."""
+
 from __future__ import annotations
 
 import time
@@ -28,8 +29,9 @@ def test_an_unplugged_drive_stays_searchable_greyed_and_comes_back(qtbot, window
     drive.unplug()
     folders = window.library.folders
     qtbot.waitUntil(lambda: folders.topLevelItem(0).text(1) == "offline", timeout=WATCH_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: window.model.rowCount() and all(is_offline(h) for h in window.model.hits()),
-                    timeout=WATCH_TIMEOUT_MS)  # the open query refreshed by itself
+    qtbot.waitUntil(
+        lambda: window.model.rowCount() and all(is_offline(h) for h in window.model.hits()), timeout=WATCH_TIMEOUT_MS
+    )  # the open query refreshed by itself
     assert names(window)[0] == "dog_bark.wav"  # still found, where it was
     assert all(window.model.index(0, c).data(Qt.ForegroundRole) == Colors.offline for c in range(len(COLUMNS)))
 
@@ -46,13 +48,17 @@ def test_an_unplugged_drive_stays_searchable_greyed_and_comes_back(qtbot, window
     qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=ENGINE_TIMEOUT_MS)
 
     drive.replug()
-    qtbot.waitUntil(lambda: window.model.rowCount() == 4 and not any(is_offline(h) for h in window.model.hits()),
-                    timeout=WATCH_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.model.rowCount() == 4 and not any(is_offline(h) for h in window.model.hits()),
+        timeout=WATCH_TIMEOUT_MS,
+    )
     qtbot.waitUntil(lambda: window.preview.offline_reason == "", timeout=10_000)  # the selection plays again
     write_audio(drive.root / "bell_ring.wav", tone(1200, 0.5))
     store = window.client.engine.store
-    qtbot.waitUntil(lambda: getattr(store.get_file(str(drive.root / "bell_ring.wav")), "status", "") == "ok",
-                    timeout=WATCH_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: getattr(store.get_file(str(drive.root / "bell_ring.wav")), "status", "") == "ok",
+        timeout=WATCH_TIMEOUT_MS,
+    )
     type_query(qtbot, window, "bell")
     assert names(window)[0] == "bell_ring.wav"
     window.results.clearSelection()  # the preview lets go of the file, so the drive can be unmounted
@@ -71,7 +77,7 @@ def test_a_drive_whose_stat_hangs_never_freezes_the_window(qtbot, window, librar
         qtbot.waitUntil(lambda: folders.topLevelItem(0).text(1) == "offline", timeout=WATCH_TIMEOUT_MS)
         type_query(qtbot, window, "dog bark")  # and searching goes on while the share still hangs
         assert is_offline(window.model.hit(0)) and not share.release.is_set()
-        stall = max(b - a for a, b in zip(beats, beats[1:]))
+        stall = max(b - a for a, b in zip(beats, beats[1:], strict=False))
         print(f"\nlongest pause of the UI thread while the share hung: {stall * 1000:.0f} ms")
     finally:
         share.release.set()

@@ -1,5 +1,6 @@
 """Results on drives that are not connected: greyed, badged with the drive's name, left out of
 drags with a sentence saying why, and a preview that says so instead of playing."""
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -16,8 +17,10 @@ DRIVE = "/media/me/SFX Drive"
 
 
 def hits() -> list[SearchHit]:
-    return [SearchHit(path="/lib/door.wav", folder="/lib", status=OK, score=80.0, duration_s=1.0),
-            SearchHit(path=f"{DRIVE}/doors/creak.wav", folder=DRIVE, status=OFFLINE, score=60.0, duration_s=2.0)]
+    return [
+        SearchHit(path="/lib/door.wav", folder="/lib", status=OK, score=80.0, duration_s=1.0),
+        SearchHit(path=f"{DRIVE}/doors/creak.wav", folder=DRIVE, status=OFFLINE, score=60.0, duration_s=2.0),
+    ]
 
 
 def test_offline_rows_are_greyed_badged_and_say_which_drive():
@@ -48,9 +51,12 @@ def test_the_badge_is_painted_on_offline_rows_only(qtbot):
         """Pixels in the right third of the name cell that are not the row's background."""
         cell = view.visualRect(model.index(row, 0))
         background = image.pixelColor(cell.right() - 1, cell.top() + 1)
-        return sum(1 for x in range(cell.right() - cell.width() // 3, cell.right())
-                   for y in range(cell.top() + 2, cell.bottom() - 1)
-                   if _distance(image.pixelColor(x, y), background) > 30)
+        return sum(
+            1
+            for x in range(cell.right() - cell.width() // 3, cell.right())
+            for y in range(cell.top() + 2, cell.bottom() - 1)
+            if _distance(image.pixelColor(x, y), background) > 30
+        )
 
     assert marked_pixels(0) == 0  # a short name leaves the right of its cell empty
     assert marked_pixels(1) > 50  # the "offline · SFX Drive" pill
@@ -72,6 +78,8 @@ def test_offline_files_are_left_out_of_drags_and_the_user_is_told(qtbot):
     view.selectRow(1)
     with qtbot.waitSignal(view.message, timeout=1000) as said:
         view.startDrag(Qt.CopyAction)  # nothing but an offline file: no drag starts, a sentence does
-    assert said.args == [f"Not dragged: creak.wav is offline: it is on “SFX Drive” ({DRIVE}), which is not "
-                         f"connected. Connect it to play or drag this sound."]
+    assert said.args == [
+        f"Not dragged: creak.wav is offline: it is on “SFX Drive” ({DRIVE}), which is not "
+        f"connected. Connect it to play or drag this sound."
+    ]
     assert offline.drag_message(hits()[1:] * 2).startswith("2 offline files were not dragged: connect “SFX Drive”")

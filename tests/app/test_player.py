@@ -1,4 +1,5 @@
 """Playback through sounddevice to the ALSA null device that tests/conftest.py makes the default."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """The preview panel end to end: real peaks on a worker, real playback, a real drag of a region."""
+
 from __future__ import annotations
 
 import hashlib
@@ -57,8 +58,12 @@ def test_dragging_a_waveform_selection_writes_a_matching_region_file(qtbot, tmp_
     region = urls[0].toLocalFile()
     assert region.startswith(str(tmp_path / "cache" / "regions")) and region.endswith(".aiff")
     info, source_info = sf.info(region), sf.info(str(source))
-    assert (info.format, info.subtype, info.samplerate, info.channels) == \
-           (source_info.format, source_info.subtype, source_info.samplerate, source_info.channels)
+    assert (info.format, info.subtype, info.samplerate, info.channels) == (
+        source_info.format,
+        source_info.subtype,
+        source_info.samplerate,
+        source_info.channels,
+    )
     first = round(start * 44_100)
     assert info.frames == round(end * 44_100) - first
     expected = sf.read(str(source), start=first, stop=first + info.frames, dtype="int32")[0]

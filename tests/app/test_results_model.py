@@ -1,4 +1,5 @@
 """The results model: columns, sorting that carries the selection, drag mime data, 100 k rows."""
+
 from __future__ import annotations
 
 import time
@@ -37,14 +38,27 @@ def test_columns_show_what_a_sound_designer_reads():
     model = ResultsModel()
     model.set_hits([Hit("/lib/doors/creak.wav", 83.2, 3.25, 96_000, 1, "wav", 24, ["door", "wood"], "slow creak")])
     row = [model.index(0, c).data() for c in range(model.columnCount())]
-    assert row == ["creak.wav", "0:03.2", "WAV 24-bit", "96 kHz", "Mono", "door, wood", "slow creak", "83",
-                   "/lib/doors"]
+    assert row == [
+        "creak.wav",
+        "0:03.2",
+        "WAV 24-bit",
+        "96 kHz",
+        "Mono",
+        "door, wood",
+        "slow creak",
+        "83",
+        "/lib/doors",
+    ]
 
 
 def test_sort_moves_the_selection_with_its_row(qtbot):
     model = ResultsModel()
-    model.set_hits([Hit(f"/lib/{name}.wav", score, duration) for name, score, duration in
-                    (("c", 0.9, 5.0), ("a", 0.5, 1.0), ("b", 0.7, 3.0))])
+    model.set_hits(
+        [
+            Hit(f"/lib/{name}.wav", score, duration)
+            for name, score, duration in (("c", 0.9, 5.0), ("a", 0.5, 1.0), ("b", 0.7, 3.0))
+        ]
+    )
     view = ResultsView()
     qtbot.addWidget(view)
     view.setModel(model)
@@ -111,12 +125,19 @@ def test_a_browse_list_hides_meaningless_scores():
 
 def test_the_match_says_which_rankings_found_the_file():
     model = ResultsModel()
-    model.set_hits([Hit("/lib/swing.wav", 61.0, meaning_rank=1, vector_rank=7),
-                    Hit("/lib/door.wav", 93.0, text_rank=1, meaning_rank=2, vector_rank=3),
-                    Hit("/lib/take_017.wav", 40.0, vector_rank=1)])
-    assert model.index(0, SCORE_COLUMN).data(Qt.ToolTipRole) == \
-        "Match 61 of 100, found by what its name or description means and how it sounds"
+    model.set_hits(
+        [
+            Hit("/lib/swing.wav", 61.0, meaning_rank=1, vector_rank=7),
+            Hit("/lib/door.wav", 93.0, text_rank=1, meaning_rank=2, vector_rank=3),
+            Hit("/lib/take_017.wav", 40.0, vector_rank=1),
+        ]
+    )
+    assert (
+        model.index(0, SCORE_COLUMN).data(Qt.ToolTipRole)
+        == "Match 61 of 100, found by what its name or description means and how it sounds"
+    )
     assert model.index(1, SCORE_COLUMN).data(Qt.ToolTipRole) == (
         "Match 93 of 100, found by the words of its name or description, what its name or description means "
-        "and how it sounds")
+        "and how it sounds"
+    )
     assert model.index(2, SCORE_COLUMN).data(Qt.ToolTipRole) == "Match 40 of 100, found by how it sounds"

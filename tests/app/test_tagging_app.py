@@ -73,7 +73,7 @@ def test_a_generated_caption_can_be_edited_before_it_is_applied(qtbot):
 
 
 @pytest.fixture
-def tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path):  # noqa: F811
+def tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path):  # noqa: F811 - the fixture it uses is imported by name above
     shutil.copytree(tiny_term_cache, Path(earmark_home) / "cache" / "tagging")
     window = open_window(qtbot, str(tiny_checkpoint))
     qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)

@@ -1,4 +1,5 @@
 """Editing tags of many files at once keeps what only some of them carry."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

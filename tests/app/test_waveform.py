@@ -1,4 +1,5 @@
 """The waveform widget's drawing maths and its mouse grammar, driven by real mouse events."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,6 +1,7 @@
 """The out-of-distribution library: its package list stays apart from training and the reserved
 list, its queries and UCS rules load, duplicates and music are dropped from a real .deb, and a
 ranking is judged with the project's metrics."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,22 @@ from trainer.corpus.packages import (
     reserved_packages,
 )
 
-EVERYDAY = {"footsteps", "doors", "impacts", "glass", "water", "fire", "weather", "vehicles", "machines", "animals",
-            "ui", "whooshes", "weapons", "voices"}
+EVERYDAY = {
+    "footsteps",
+    "doors",
+    "impacts",
+    "glass",
+    "water",
+    "fire",
+    "weather",
+    "vehicles",
+    "machines",
+    "animals",
+    "ui",
+    "whooshes",
+    "weapons",
+    "voices",
+}
 TRAINING = [p for packages in PACKAGE_SETS.values() for p in packages]
 
 
@@ -77,8 +92,10 @@ def test_ucs_rules_name_real_categories():
 
 
 def library_of(*texts: str) -> list[OodFile]:
-    return [OodFile(Path(f"/n/{i}.ogg"), Path(f"/o/Take_{i:04d}.ogg"), "p", f"{i}.ogg", tuple(t.split()), 1.0)
-            for i, t in enumerate(texts)]
+    return [
+        OodFile(Path(f"/n/{i}.ogg"), Path(f"/o/Take_{i:04d}.ogg"), "p", f"{i}.ogg", tuple(t.split()), 1.0)
+        for i, t in enumerate(texts)
+    ]
 
 
 def test_judge_uses_the_ranks_of_all_relevant_files():

@@ -1,4 +1,5 @@
 """Fixtures the engine's front-end tests (facade, CLI, repair) share."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Every `earmark` command, in-process through main() and through the installed script."""
+
 from __future__ import annotations
 
 import json
@@ -52,10 +53,13 @@ def test_search_human_json_explain_and_filters(indexed, library):
     assert {"score", "best_start_s", "best_end_s", "vector_rank", "duration_s"} <= set(hits[0])
     code, out, _ = indexed("search", "door creak", "--explain")
     assert "vector #" in out and "text #1 bm25=" in out
-    for flags, expected in ((["--channels", "2"], {"stereo_bell.wav"}), (["--format", "flac"], {"rain_on_roof.flac"}),
-                            (["--sample-rate", "48000"], {"stereo_bell.wav"}),
-                            (["--min-duration", "1.8", "--max-duration", "2.5"], {"door_creak.wav"}),
-                            (["--folder", library / "rain"], {"rain_on_roof.flac"})):
+    for flags, expected in (
+        (["--channels", "2"], {"stereo_bell.wav"}),
+        (["--format", "flac"], {"rain_on_roof.flac"}),
+        (["--sample-rate", "48000"], {"stereo_bell.wav"}),
+        (["--min-duration", "1.8", "--max-duration", "2.5"], {"door_creak.wav"}),
+        (["--folder", library / "rain"], {"rain_on_roof.flac"}),
+    ):
         code, out, _ = indexed("search", "sound", "--json", *flags)
         assert {Path(h["path"]).name for h in json.loads(out)} == expected, flags
     code, out, _ = indexed("search", "--", "-door creak")  # exclusion first needs --
@@ -130,8 +134,16 @@ def test_a_database_from_a_newer_earmark_is_a_message_not_a_traceback(cli):
 @pytest.mark.slow
 def test_installed_script_honours_earmark_home(tmp_path, library, tiny_checkpoint):
     env = os.environ | {"EARMARK_HOME": str(tmp_path / "env-home")}
-    run = lambda *args: subprocess.run([str(EARMARK), "--model", str(tiny_checkpoint), *map(str, args)], env=env,
-                                       capture_output=True, text=True, timeout=300)
+
+    def run(*args):
+        return subprocess.run(
+            [str(EARMARK), "--model", str(tiny_checkpoint), *map(str, args)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
     assert run("add-folder", library).returncode == 0
     indexed = run("index")
     assert indexed.returncode == 0 and "4 added" in indexed.stdout

@@ -1,4 +1,5 @@
 """Configs refuse keys they do not have, naming them (the Cacophony and training configs share this)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """The Engine facade end to end: real files, real LanceDB, the tiny models."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,8 +45,10 @@ def test_index_then_search_with_filters(engine, library):
     assert names(engine.search("sound", SearchFilters(channels=2))) == ["stereo_bell.wav"]
     assert names(engine.search("sound", SearchFilters(format="flac"))) == ["rain_on_roof.flac"]
     assert names(engine.search("sound", SearchFilters(folder=str(library / "rain")))) == ["rain_on_roof.flac"]
-    assert set(names(engine.search("sound", SearchFilters(min_duration_s=1.8)))) == {"door_creak.wav",
-                                                                                    "rain_on_roof.flac"}
+    assert set(names(engine.search("sound", SearchFilters(min_duration_s=1.8)))) == {
+        "door_creak.wav",
+        "rain_on_roof.flac",
+    }
     assert names(engine.failed_files()) == ["broken.wav"] and engine.failed_files()[0].status == ERROR
 
 
@@ -99,8 +102,10 @@ def test_tags_and_caption_written_at_once_both_survive(engine, library):
     path = str(library / "door_creak.wav")
     for round_ in range(5):
         tags, caption = [f"tag{round_}"], f"caption {round_}"
-        writers = [threading.Thread(target=engine.set_tags, args=([path], tags)),
-                   threading.Thread(target=engine.set_caption, args=(path, caption))]
+        writers = [
+            threading.Thread(target=engine.set_tags, args=([path], tags)),
+            threading.Thread(target=engine.set_caption, args=(path, caption)),
+        ]
         for writer in writers:
             writer.start()
         for writer in writers:
@@ -222,8 +227,7 @@ def test_switch_keeps_files_added_meanwhile(engine, library, tmp_path):
 def test_cancelled_switch_changes_nothing(engine, tmp_path):
     engine.index()
     old = engine.model_info
-    job = engine.switch_model(str(make_tiny_cacophony_checkpoint(tmp_path / "other", seed=4)),
-                              lambda job: job.cancel())
+    job = engine.switch_model(str(make_tiny_cacophony_checkpoint(tmp_path / "other", seed=4)), lambda job: job.cancel())
     assert job.wait(120) is True and engine.model_info == old
     assert engine.settings.model_spec == "builtin"  # never saved
 

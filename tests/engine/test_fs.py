@@ -1,4 +1,5 @@
 """The shared file-system helpers: folder containment as text, and whole-file writes."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Entry points own logging: each adds its handler for the run and takes exactly that one away."""
+
 from __future__ import annotations
 
 import logging
@@ -36,7 +37,9 @@ def test_a_nested_run_on_the_same_file_keeps_the_outer_handler(tmp_path):
 
 def test_without_a_folder_it_logs_to_stderr(capsys):
     with entry_logging():
-        assert sum(isinstance(h, logging.StreamHandler) and h.stream is sys.stderr
-                   for h in logging.getLogger().handlers) == 1
+        assert (
+            sum(isinstance(h, logging.StreamHandler) and h.stream is sys.stderr for h in logging.getLogger().handlers)
+            == 1
+        )
         logging.getLogger("trainer.loop").info("step 10")
     assert "trainer.loop: step 10" in capsys.readouterr().err

@@ -1,4 +1,5 @@
 """Settings survive restarts, and a damaged file never stops the app from starting."""
+
 from __future__ import annotations
 
 import json
@@ -19,7 +20,8 @@ def test_missing_damaged_and_foreign_values_fall_back_to_defaults(tmp_path):
     assert Settings.load(path) == Settings()
     path.write_text("{not json")
     assert Settings.load(path) == Settings()
-    path.write_text(json.dumps({"model_spec": 3, "watch_debounce_s": 2, "from_a_newer_version": True,
-                                "device": "cuda"}))
+    path.write_text(
+        json.dumps({"model_spec": 3, "watch_debounce_s": 2, "from_a_newer_version": True, "device": "cuda"})
+    )
     loaded = Settings.load(path)
     assert loaded.model_spec == "builtin" and loaded.watch_debounce_s == 2 and loaded.device == "cuda"

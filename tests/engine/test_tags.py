@@ -1,4 +1,5 @@
 """Typed tag lists, and many-file tag edits that keep what only some files carry."""
+
 from __future__ import annotations
 
 from engine.tags import edited_tags, parse_tags

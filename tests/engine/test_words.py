@@ -1,4 +1,5 @@
 """The one tokeniser, on names from real libraries, game folders and UCS."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,41 +7,47 @@ import pytest
 from engine.words import file_stem, name_words, ucs_category_of, words
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("Door03_Creak", "door 03 creak"),
-    ("UZIRapid_Fire", "uzi rapid fire"),
-    ("explosion1", "explosion 1"),
-    ("LRBark_1", "lr bark 1"),
-    ("DoorCreak_Slow_03", "door creak slow 03"),
-    ("METAL-Impact-Big_tk2", "metal impact big tk 2"),
-    ("01 Rain on roof v2", "01 rain on roof v 2"),
-    ("Glass.Break.Small", "glass break small"),
-    ("44Magnum", "44 magnum"),
-    ("Boeing747_Takeoff_Far", "boeing 747 takeoff far"),
-    ("footstep_gravel-run#4", "footstep gravel run 4"),
-    ("café_Tür ÉCLAT", "café tür éclat"),
-    ("gameover", "game over"),  # compounds written as one word
-    ("refwhistle01", "ref whistle 01"),
-    ("powerup_levelup", "power up level up"),
-    ("jackhammer", "jackhammer"),  # one word already
-    ("eline", "eline"),  # "e line" would be a guess
-    ("zzzap", "zzzap"),
-    ("HTTPRequest", "http request"),
-    ("wolfGrowl", "wolf growl"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("Door03_Creak", "door 03 creak"),
+        ("UZIRapid_Fire", "uzi rapid fire"),
+        ("explosion1", "explosion 1"),
+        ("LRBark_1", "lr bark 1"),
+        ("DoorCreak_Slow_03", "door creak slow 03"),
+        ("METAL-Impact-Big_tk2", "metal impact big tk 2"),
+        ("01 Rain on roof v2", "01 rain on roof v 2"),
+        ("Glass.Break.Small", "glass break small"),
+        ("44Magnum", "44 magnum"),
+        ("Boeing747_Takeoff_Far", "boeing 747 takeoff far"),
+        ("footstep_gravel-run#4", "footstep gravel run 4"),
+        ("café_Tür ÉCLAT", "café tür éclat"),
+        ("gameover", "game over"),  # compounds written as one word
+        ("refwhistle01", "ref whistle 01"),
+        ("powerup_levelup", "power up level up"),
+        ("jackhammer", "jackhammer"),  # one word already
+        ("eline", "eline"),  # "e line" would be a guess
+        ("zzzap", "zzzap"),
+        ("HTTPRequest", "http request"),
+        ("wolfGrowl", "wolf growl"),
+        ("", ""),
+    ],
+)
 def test_words_split_names_as_a_person_reads_them(text, expected):
     assert " ".join(words(text)) == expected
 
 
-@pytest.mark.parametrize("path,expected", [
-    ("/lib/DOORWood_Creak Heavy_ACME_PRJ.wav", "door wood creak heavy acme prj doors"),
-    ("/lib/GUNAuto_Uzi 9mm Rapid Fire_TN_DORY.flac", "gun auto uzi 9 mm rapid fire tn dory guns automatic"),
-    ("/lib/RAIN_Heavy On Roof.wav", "rain heavy on roof"),  # category RAIN, subcategory GENERAL: nothing to add
-    ("/lib/sounds/fire1.ogg", "fire 1"),  # folders are not part of the name
-    ("/lib/Door.Creak.Slow.WAV", "door creak slow"),
-    ("/lib/notes.v2", "notes v 2"),  # not an audio extension: the dot part stays a word
-])
+@pytest.mark.parametrize(
+    "path,expected",
+    [
+        ("/lib/DOORWood_Creak Heavy_ACME_PRJ.wav", "door wood creak heavy acme prj doors"),
+        ("/lib/GUNAuto_Uzi 9mm Rapid Fire_TN_DORY.flac", "gun auto uzi 9 mm rapid fire tn dory guns automatic"),
+        ("/lib/RAIN_Heavy On Roof.wav", "rain heavy on roof"),  # category RAIN, subcategory GENERAL: nothing to add
+        ("/lib/sounds/fire1.ogg", "fire 1"),  # folders are not part of the name
+        ("/lib/Door.Creak.Slow.WAV", "door creak slow"),
+        ("/lib/notes.v2", "notes v 2"),  # not an audio extension: the dot part stays a word
+    ],
+)
 def test_name_words_add_the_ucs_category(path, expected):
     assert " ".join(name_words(path)) == expected
 

@@ -1,5 +1,6 @@
 """Trainer test fixtures: a tiny text tower folder and the synthetic audio-caption set,
 built once per session, plus a helper that runs one stage through the real CLI."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,8 +36,20 @@ def teacher_cache(tmp_path_factory, synthetic_manifest) -> Path:
     from trainer.cli import main
 
     folder = tmp_path_factory.mktemp("teacher-cache")
-    assert main(["teacher-embed", "--train", str(synthetic_manifest), "--set", f"teacher_cache={folder}",
-                 "--set", "num_workers=0"]) == 0
+    assert (
+        main(
+            [
+                "teacher-embed",
+                "--train",
+                str(synthetic_manifest),
+                "--set",
+                f"teacher_cache={folder}",
+                "--set",
+                "num_workers=0",
+            ]
+        )
+        == 0
+    )
     return folder
 
 
@@ -46,8 +59,15 @@ def run_stage(text_tower, synthetic_manifest, mel_cache):
     from trainer.cli import main
 
     def run(stage: str, out: Path, *extra: str, manifest: Path | None = None, **settings) -> Path:
-        defaults = {"model_overrides.text_model": str(text_tower), "batch_size": 12, "warmup_steps": 5,
-                    "log_every": 10, "num_workers": 0, "cache_dir": str(mel_cache), "save_every": 0}
+        defaults = {
+            "model_overrides.text_model": str(text_tower),
+            "batch_size": 12,
+            "warmup_steps": 5,
+            "log_every": 10,
+            "num_workers": 0,
+            "cache_dir": str(mel_cache),
+            "save_every": 0,
+        }
         args = [stage, "--train", str(manifest or synthetic_manifest), "--out", str(out)]
         for key, value in (defaults | settings).items():
             args += ["--set", f"{key}={str(value).lower() if isinstance(value, bool) else value}"]

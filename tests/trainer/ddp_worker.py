@@ -1,4 +1,5 @@
 """Process bodies for the DDP tests (spawned, so they live in an importable module)."""
+
 from __future__ import annotations
 
 import os
@@ -9,8 +10,13 @@ import torch.distributed as dist
 
 
 def join(rank: int, world: int, port: int) -> None:
-    os.environ |= {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port), "RANK": str(rank),
-                   "WORLD_SIZE": str(world), "LOCAL_RANK": str(rank)}
+    os.environ |= {
+        "MASTER_ADDR": "127.0.0.1",
+        "MASTER_PORT": str(port),
+        "RANK": str(rank),
+        "WORLD_SIZE": str(world),
+        "LOCAL_RANK": str(rank),
+    }
     torch.set_num_threads(1)
     if world > 1:
         dist.init_process_group("gloo", rank=rank, world_size=world)
@@ -23,11 +29,24 @@ def global_batch(tokenizer, size: int = 8) -> dict:
     mel = torch.randn(size, 128, 128, generator=g) * 0.5
     for row, n in enumerate(frames):
         mel[row, n:] = 0
-    captions = ["white noise", "a high sine tone", "pink noise", "a fast click", "a slow sweep",
-                "low tone", "loud white noise", "soft pink noise"][:size]
+    captions = [
+        "white noise",
+        "a high sine tone",
+        "pink noise",
+        "a fast click",
+        "a slow sweep",
+        "low tone",
+        "loud white noise",
+        "soft pink noise",
+    ][:size]
     tokens = tokenizer(captions, padding=True, return_tensors="pt")
-    return {"mel": mel, "frames": frames, "captions": captions, "input_ids": tokens["input_ids"],
-            "attention_mask": tokens["attention_mask"]}
+    return {
+        "mel": mel,
+        "frames": frames,
+        "captions": captions,
+        "input_ids": tokens["input_ids"],
+        "attention_mask": tokens["attention_mask"],
+    }
 
 
 def loss_and_grads(rank: int, world: int, port: int, checkpoint: str, distill: bool, out: str) -> None:
@@ -53,7 +72,7 @@ def loss_and_grads(rank: int, world: int, port: int, checkpoint: str, distill: b
     runner = DistributedDataParallel(step, find_unused_parameters=True) if world > 1 else step
     batch = global_batch(tokenizer)
     local = len(batch["mel"]) // world
-    part = {k: v[rank * local:(rank + 1) * local] for k, v in batch.items()}
+    part = {k: v[rank * local : (rank + 1) * local] for k, v in batch.items()}
     loss, metrics, _ = runner(part)
     loss.backward()
     if rank == 0:

@@ -1,4 +1,5 @@
 """Caption metrics through pycocoevalcap (BLEU, ROUGE-L, CIDEr; METEOR where Java runs)."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,11 @@ pytestmark = pytest.mark.slow  # the Java caption scorers start slowly
 
 pytest.importorskip("pycocoevalcap")
 
-REFERENCES = [["a dog is barking", "a dog barks loudly"], ["rain falls on a metal roof", "heavy rain on a roof"],
-              ["a car engine idles", "an engine runs"]]
+REFERENCES = [
+    ["a dog is barking", "a dog barks loudly"],
+    ["rain falls on a metal roof", "heavy rain on a roof"],
+    ["a car engine idles", "an engine runs"],
+]
 
 
 def test_perfect_captions_score_higher_than_wrong_ones():
@@ -31,7 +35,8 @@ def test_perfect_captions_score_higher_than_wrong_ones():
 
 
 def test_eval_command_scores_generated_captions(tiny_checkpoint, synthetic_manifest, capsys):
-    assert main(["eval", str(tiny_checkpoint), "--manifest", str(synthetic_manifest), "--split", "val",
-                 "--captions"]) == 0
+    assert (
+        main(["eval", str(tiny_checkpoint), "--manifest", str(synthetic_manifest), "--split", "val", "--captions"]) == 0
+    )
     results = json.loads(capsys.readouterr().out)
     assert 0.0 <= results["BLEU-1"] <= 1.0 and results["CIDEr"] >= 0.0

@@ -1,4 +1,5 @@
 """The earmark-train commands end to end: finetune (with fusion), distill, eval, export, config."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,9 @@ def read_log(out):
 def test_config_file_and_overrides(tmp_path):
     path = tmp_path / "run.json"
     path.write_text(json.dumps({"batch_size": 64, "model_overrides": {"width": 48}, "train": ["a.jsonl"]}))
-    cfg = load_config("stage1", path, ["steps=7", "sam=true", "model_overrides.depth=3", "out=runs/x", "betas=[0.9,0.95]"])
+    cfg = load_config(
+        "stage1", path, ["steps=7", "sam=true", "model_overrides.depth=3", "out=runs/x", "betas=[0.9,0.95]"]
+    )
     assert isinstance(cfg, TrainConfig) and cfg.stage == "stage1" and cfg.lr == 2e-4  # the stage-1 preset
     assert cfg.batch_size == 64 and cfg.steps == 7 and cfg.sam is True and cfg.out == "runs/x"
     assert cfg.model_overrides == {"width": 48, "depth": 3} and cfg.betas == (0.9, 0.95)
@@ -51,8 +54,9 @@ def test_cli_reports_bad_input_without_a_traceback(tmp_path, capsys):
 @pytest.mark.slow
 def test_finetune_with_fusion_then_export_and_app_load(tmp_path, run_stage, tiny_checkpoint):
     out = tmp_path / "ft"
-    final = run_stage("finetune", out, "--init", str(tiny_checkpoint), steps=6, lr=1e-3,
-                      **{"model_overrides.fusion": True})
+    final = run_stage(
+        "finetune", out, "--init", str(tiny_checkpoint), steps=6, lr=1e-3, **{"model_overrides.fusion": True}
+    )
     model, _, _ = load_checkpoint(final)
     assert model.fusion is not None and model.cfg.fusion
     assert any("con" in r for r in read_log(out))
@@ -68,16 +72,26 @@ def test_finetune_with_fusion_then_export_and_app_load(tmp_path, run_stage, tiny
 def test_distill_from_an_ensemble(tmp_path, run_stage, tiny_checkpoint):
     teacher_b = run_stage("finetune", tmp_path / "other", "--init", str(tiny_checkpoint), steps=3, lr=1e-3)
     out = tmp_path / "distill"
-    run_stage("distill", out, "--init", str(tiny_checkpoint), steps=4, distill_weight=0.5, log_every=1,
-              teachers=json.dumps([str(tiny_checkpoint), str(teacher_b)]))
+    run_stage(
+        "distill",
+        out,
+        "--init",
+        str(tiny_checkpoint),
+        steps=4,
+        distill_weight=0.5,
+        log_every=1,
+        teachers=json.dumps([str(tiny_checkpoint), str(teacher_b)]),
+    )
     log = [r for r in read_log(out) if "distill" in r]
     assert len(log) == 4 and all(r["distill"] > 0 for r in log)
     assert log[0]["loss"] == pytest.approx(0.5 * log[0]["con"] + 0.5 * log[0]["distill"] + log[0]["caption"], rel=1e-4)
 
 
 def test_eval_command_scores_any_checkpoint(tmp_path, tiny_checkpoint, synthetic_manifest, capsys):
-    assert main(["eval", str(tiny_checkpoint), "--manifest", str(synthetic_manifest), "--split", "val",
-                 "--zero-shot"]) == 0
+    assert (
+        main(["eval", str(tiny_checkpoint), "--manifest", str(synthetic_manifest), "--split", "val", "--zero-shot"])
+        == 0
+    )
     results = json.loads(capsys.readouterr().out)
     assert results["items"] == 12
     for key in ("t2a/R@1", "t2a/R@5", "t2a/R@10", "t2a/mAP@10", "a2t/R@1", "a2t/mAP@10", "zero_shot/accuracy"):

@@ -1,4 +1,5 @@
 """Crops, captions, the log-mel cache and the step sampler."""
+
 from __future__ import annotations
 
 import random
@@ -48,8 +49,12 @@ def test_collate_pads_and_tokenizes(text_tower):
     from transformers import AutoTokenizer
 
     tokenizer = AutoTokenizer.from_pretrained(text_tower)
-    batch = Collate(tokenizer)([{"mel": torch.ones(10, 128), "caption": "dog bark", "index": 3},
-                                {"mel": torch.ones(4, 128), "caption": "a slow wooden door creak", "index": 5}])
+    batch = Collate(tokenizer)(
+        [
+            {"mel": torch.ones(10, 128), "caption": "dog bark", "index": 3},
+            {"mel": torch.ones(4, 128), "caption": "a slow wooden door creak", "index": 5},
+        ]
+    )
     assert batch["mel"].shape == (2, 10, 128) and batch["frames"].tolist() == [10, 4]
     assert batch["mel"][1, 4:].abs().sum() == 0 and batch["index"].tolist() == [3, 5]
     assert batch["input_ids"].shape == batch["attention_mask"].shape and batch["attention_mask"][0].sum() == 4
@@ -57,13 +62,13 @@ def test_collate_pads_and_tokenizes(text_tower):
 
 def test_step_batches_shard_global_batches_and_resume():
     single = StepBatches(10, 4, seed=1)
-    first = [b for _, b in zip(range(5), single)]
+    first = [b for _, b in zip(range(5), single, strict=False)]
     assert all(len(b) == 4 for b in first) and first[2][0][0] == 1  # 2 steps per epoch: step 2 is epoch 1
     assert sorted(i for _, i in first[0] + first[1]) != list(range(10))  # last partial batch dropped
     halves = [StepBatches(10, 4, seed=1, rank=r, world=2) for r in range(2)]
-    shards = [[b for _, b in zip(range(5), h)] for h in halves]
+    shards = [[b for _, b in zip(range(5), h, strict=False)] for h in halves]
     assert [shards[0][s] + shards[1][s] for s in range(5)] == first
-    resumed = [b for _, b in zip(range(2), StepBatches(10, 4, seed=1, start_step=3))]
+    resumed = [b for _, b in zip(range(2), StepBatches(10, 4, seed=1, start_step=3), strict=False)]
     assert resumed == first[3:5]
     with pytest.raises(ValueError, match="divisible"):
         StepBatches(10, 3, seed=0, world=2)

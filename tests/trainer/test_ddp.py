@@ -1,4 +1,5 @@
 """Two gloo processes on halves of a global batch = one process on all of it."""
+
 from __future__ import annotations
 
 import json
@@ -42,25 +43,39 @@ def test_two_processes_give_the_single_process_loss_and_gradient(tmp_path, tiny_
 
 def test_two_process_training_run_matches_one_process(tmp_path, text_tower, synthetic_manifest, mel_cache):
     """The whole loop (sampler sharding, SAM, clipping, AdamW) for 3 steps, weights compared."""
+
     def config(out):
-        return {"stage": "stage2", "model": "tiny", "out": str(out), "train": [str(synthetic_manifest)],
-                "cache_dir": str(mel_cache), "steps": 3, "batch_size": 8, "lr": 1e-3, "warmup_steps": 1,
-                "num_workers": 0, "log_every": 1, "save_every": 0, "sam": True, "seed": 3,
-                "model_overrides": {"text_model": str(text_tower), "text_frozen": True}}
+        return {
+            "stage": "stage2",
+            "model": "tiny",
+            "out": str(out),
+            "train": [str(synthetic_manifest)],
+            "cache_dir": str(mel_cache),
+            "steps": 3,
+            "batch_size": 8,
+            "lr": 1e-3,
+            "warmup_steps": 1,
+            "num_workers": 0,
+            "log_every": 1,
+            "save_every": 0,
+            "sam": True,
+            "seed": 3,
+            "model_overrides": {"text_model": str(text_tower), "text_frozen": True},
+        }
 
     spawn(ddp_worker.train_run, 1, config(tmp_path / "one"))
     spawn(ddp_worker.train_run, 2, config(tmp_path / "two"))
     one, _, _ = load_checkpoint(tmp_path / "one" / "final")
     two, _, _ = load_checkpoint(tmp_path / "two" / "final")
-    for (name, a), (_, b) in zip(one.state_dict().items(), two.state_dict().items()):
+    for (name, a), (_, b) in zip(one.state_dict().items(), two.state_dict().items(), strict=False):
         if name.endswith("kv.bias"):
             # The key bias gets an exactly-zero gradient (softmax ignores a constant shift), so
             # Adam turns rounding noise into +-lr steps there: compare the value half only.
-            a, b = a[len(a) // 2:], b[len(b) // 2:]
+            a, b = a[len(a) // 2 :], b[len(b) // 2 :]
         torch.testing.assert_close(b, a, rtol=1e-4, atol=1e-5, msg=name)
     log_one, log_two = (read_log(tmp_path / run / "log.jsonl") for run in ("one", "two"))
     assert [r["step"] for r in log_one if "con" in r] == [r["step"] for r in log_two if "con" in r] == [1, 2, 3]
-    for a, b in zip(log_one, log_two):  # training lines, then the final validation line
+    for a, b in zip(log_one, log_two, strict=False):  # training lines, then the final validation line
         for key, value in a.items():
             if key not in ("samples_per_s", "tflops_per_s"):
                 assert b[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key

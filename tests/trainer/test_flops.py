@@ -1,4 +1,5 @@
 """The FLOP counts behind the MFU estimate, against hand counts."""
+
 from __future__ import annotations
 
 from tests.factories import make_tiny_cacophony
@@ -15,7 +16,9 @@ def test_block_flops_by_hand():
 def test_stage_flops_follow_the_config(tmp_path):
     model, _ = make_tiny_cacophony(tmp_path)
     cfg = model.cfg
-    assert audio_encoder_flops(model, 10) == 2 * 10 * 256 * cfg.width + cfg.depth * block_flops(10, cfg.width, cfg.mlp_dim)
+    assert audio_encoder_flops(model, 10) == 2 * 10 * 256 * cfg.width + cfg.depth * block_flops(
+        10, cfg.width, cfg.mlp_dim
+    )
     # stage 1 encodes only the visible fifth, so it costs less than encoding everything three times over
     assert stage1_sample_flops(model, 100) > 3 * audio_encoder_flops(model, 20)
     trained = stage2_sample_flops(model, 64, 8)

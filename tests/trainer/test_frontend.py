@@ -1,5 +1,6 @@
 """The front-end head's recipe end to end on a tiny model: features once (resumable), a few
 InfoNCE steps, the held-out mixes, and an export the app loads."""
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,13 @@ def test_features_train_mixes_export(tiny_checkpoint, tmp_path, capsys):
         t = np.arange(int(16_000 * (0.5 + i / 8))) / 16_000
         audio = np.sin(2 * np.pi * (200 + 150 * i) * t) * 0.3 if i % 2 else rng.standard_normal(len(t)) * 0.2
         sf.write(tmp_path / f"{i}.wav", audio.astype(np.float32), 16_000)
-        rows.append({"audio": f"{i}.wav", "captions": [f"sound number {i}", "a test sound"],
-                     "split": "val" if i < 4 else "train"})
+        rows.append(
+            {
+                "audio": f"{i}.wav",
+                "captions": [f"sound number {i}", "a test sound"],
+                "split": "val" if i < 4 else "train",
+            }
+        )
     manifest = tmp_path / "manifest.jsonl"
     manifest.write_text("\n".join(json.dumps(r) for r in rows))
     run = tmp_path / "run"

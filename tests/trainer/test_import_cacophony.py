@@ -3,6 +3,7 @@
 The reference forward passes below re-implement the authors' Flax code (github.com/gzhu06/
 Cacophony, src/caco) directly on the raw arrays, independently of the converter's mapping,
 so a wrong transpose, head split or position offset shows up as different embeddings."""
+
 from __future__ import annotations
 
 import math
@@ -22,6 +23,7 @@ D, H, L, M, P, V, POS, TEXT_LAYERS = 32, 2, 2, 64, 32, 62, 40, 2
 
 def flax_pack(tree) -> bytes:
     """flax.serialization's msgpack format: ndarrays as ext 1, numpy scalars as ext 3."""
+
     def encode(array: np.ndarray) -> bytes:
         return msgpack.packb((array.shape, array.dtype.name, array.tobytes("C")), use_bin_type=True)
 
@@ -38,8 +40,11 @@ def flax_pack(tree) -> bytes:
 def chunked(array: np.ndarray, parts: int = 3) -> dict:
     """How flax stores arrays over 2**30 bytes (forced here on a small one)."""
     pieces = np.array_split(array.reshape(-1), parts)
-    return {"__msgpack_chunked_array__": True, "shape": {str(i): n for i, n in enumerate(array.shape)},
-            "chunks": {str(i): c for i, c in enumerate(pieces)}}
+    return {
+        "__msgpack_chunked_array__": True,
+        "shape": {str(i): n for i, n in enumerate(array.shape)},
+        "chunks": {str(i): c for i, c in enumerate(pieces)},
+    }
 
 
 def synthetic_params(seed: int = 0) -> dict:
@@ -51,29 +56,52 @@ def synthetic_params(seed: int = 0) -> dict:
     for i in range(L):
         mha = {n: {"kernel": r(D, H, D // H), "bias": r(H, D // H, s=0.05)} for n in ("query", "key", "value")}
         mha["out"] = {"kernel": r(H, D // H, D), "bias": r(D, s=0.05)}
-        audio[f"AudioEncoderLayer_{i}"] = {"LayerNorm_0": ln(), "MultiHeadDotProductAttention_0": mha,
-                                           "LayerNorm_1": ln(), "MLP_0": {"Dense_0": dense(D, M), "Dense_1": dense(M, D)}}
+        audio[f"AudioEncoderLayer_{i}"] = {
+            "LayerNorm_0": ln(),
+            "MultiHeadDotProductAttention_0": mha,
+            "LayerNorm_1": ln(),
+            "MLP_0": {"Dense_0": dense(D, M), "Dense_1": dense(M, D)},
+        }
     stacked = lambda i, o: {"kernel": r(TEXT_LAYERS, i, o), "bias": r(TEXT_LAYERS, o, s=0.05)}  # noqa: E731 - one-line builders of fake weights
     stacked_ln = lambda: {"scale": 1 + r(TEXT_LAYERS, D, s=0.1), "bias": r(TEXT_LAYERS, D, s=0.1)}  # noqa: E731 - one-line builders of fake weights
 
     def roberta_layers(inner: int, cross: bool = False) -> dict:
-        attention = lambda: {"self": {n: stacked(D, D) for n in ("query", "key", "value")},  # noqa: E731 - one-line builders of fake weights
-                             "output": {"dense": stacked(D, D), "LayerNorm": stacked_ln()}}
-        layer = {"attention": attention(), "intermediate": {"dense": stacked(D, inner)},
-                 "output": {"dense": stacked(inner, D), "LayerNorm": stacked_ln()}}
+        def attention():
+            return {
+                "self": {n: stacked(D, D) for n in ("query", "key", "value")},
+                "output": {"dense": stacked(D, D), "LayerNorm": stacked_ln()},
+            }
+
+        layer = {
+            "attention": attention(),
+            "intermediate": {"dense": stacked(D, inner)},
+            "output": {"dense": stacked(inner, D), "LayerNorm": stacked_ln()},
+        }
         return layer | ({"crossattention": attention()} if cross else {})
 
     layer = roberta_layers(M)
-    text = {"embeddings": {"word_embeddings": {"embedding": r(V, D, s=0.5)},
-                           "position_embeddings": {"embedding": chunked(r(POS, D, s=0.5))},
-                           "token_type_embeddings": {"embedding": r(1, D)}, "LayerNorm": ln()},
-            "encoder": {"layer": {"ScanFlaxRobertaLayer_0": layer}},
-            "pooler": {"key_proj": dense(D, D), "value_proj": dense(D, D), "attention_pool_query": r(1, D)}}
-    decoder = {"encoder": {"layer": {"ScanFlaxRobertaLayer_0": roberta_layers(4 * D, cross=True)}},
-               "decoder_proj": dense(D, V)}
-    return {"audio_module": audio, "text_module": text, "decoder_module": decoder,
-            "audio_attention_pool": {"Dense_0": dense(D, 2 * D), "Dense_1": dense(D, P), "query": r(D)},
-            "text_proj": dense(D, P), "logit_scale": np.float32(2.6592)}
+    text = {
+        "embeddings": {
+            "word_embeddings": {"embedding": r(V, D, s=0.5)},
+            "position_embeddings": {"embedding": chunked(r(POS, D, s=0.5))},
+            "token_type_embeddings": {"embedding": r(1, D)},
+            "LayerNorm": ln(),
+        },
+        "encoder": {"layer": {"ScanFlaxRobertaLayer_0": layer}},
+        "pooler": {"key_proj": dense(D, D), "value_proj": dense(D, D), "attention_pool_query": r(1, D)},
+    }
+    decoder = {
+        "encoder": {"layer": {"ScanFlaxRobertaLayer_0": roberta_layers(4 * D, cross=True)}},
+        "decoder_proj": dense(D, V),
+    }
+    return {
+        "audio_module": audio,
+        "text_module": text,
+        "decoder_module": decoder,
+        "audio_attention_pool": {"Dense_0": dense(D, 2 * D), "Dense_1": dense(D, P), "query": r(D)},
+        "text_proj": dense(D, P),
+        "logit_scale": np.float32(2.6592),
+    }
 
 
 # ---------------------------------------------------------------------------- the authors' forward
@@ -99,9 +127,16 @@ def reference_audio_embedding(params: dict, mel: torch.Tensor) -> torch.Tensor:
         p = a[f"AudioEncoderLayer_{i}"]
         mha = p["MultiHeadDotProductAttention_0"]
         h = layer_norm(x, p["LayerNorm_0"], 1e-6)
-        q, k, v = (torch.einsum("nd,dhe->nhe", h, t(mha[n]["kernel"])) + t(mha[n]["bias"]) for n in ("query", "key", "value"))
+        q, k, v = (
+            torch.einsum("nd,dhe->nhe", h, t(mha[n]["kernel"])) + t(mha[n]["bias"]) for n in ("query", "key", "value")
+        )
         w = torch.softmax(torch.einsum("qhe,khe->hqk", q / math.sqrt(D // H), k), -1)
-        x = x + torch.einsum("hqk,khe->qhe", w, v).reshape(-1, H, D // H).flatten(1) @ t(mha["out"]["kernel"]).reshape(D, D) + t(mha["out"]["bias"])
+        x = (
+            x
+            + torch.einsum("hqk,khe->qhe", w, v).reshape(-1, H, D // H).flatten(1)
+            @ t(mha["out"]["kernel"]).reshape(D, D)
+            + t(mha["out"]["bias"])
+        )
         h = layer_norm(x, p["LayerNorm_1"], 1e-6)
         h = F.silu(h @ t(p["MLP_0"]["Dense_0"]["kernel"]) + t(p["MLP_0"]["Dense_0"]["bias"]))
         x = x + h @ t(p["MLP_0"]["Dense_1"]["kernel"]) + t(p["MLP_0"]["Dense_1"]["bias"])
@@ -125,9 +160,11 @@ def reference_text_embedding(params: dict, ids: list[int]) -> torch.Tensor:
     layer = p["encoder"]["layer"]["ScanFlaxRobertaLayer_0"]
     causal = torch.ones(n, n, dtype=torch.bool).tril()
     for i in range(TEXT_LAYERS):
-        get = lambda d: (t(d["kernel"][i]), t(d["bias"][i]))  # noqa: E731 - one-line builders of fake weights
+        get = lambda d, i=i: (t(d["kernel"][i]), t(d["bias"][i]))  # noqa: E731 - one-line builders of fake weights
         att = layer["attention"]
-        q, k, v = ((x @ w + b).reshape(n, 2, D // 2) for w, b in (get(att["self"][m]) for m in ("query", "key", "value")))
+        q, k, v = (
+            (x @ w + b).reshape(n, 2, D // 2) for w, b in (get(att["self"][m]) for m in ("query", "key", "value"))
+        )
         s = torch.einsum("qhd,khd->hqk", q, k) / math.sqrt(D // 2)
         w = torch.softmax(s.masked_fill(~causal, -1e10), -1)
         a = torch.einsum("hqk,khd->qhd", w, v).reshape(n, D)
@@ -156,8 +193,14 @@ def reference_decoder_logits(params: dict, text_states: torch.Tensor, audio_toke
 
     def attend(block, i, queries, keys, mask):
         get = lambda d: (t(d["kernel"][i]), t(d["bias"][i]))  # noqa: E731 - one-line builders of fake weights
-        q, k, v = ((inp @ w + b).reshape(inp.shape[0], 2, D // 2) for inp, (w, b) in
-                   ((queries, get(block["self"]["query"])), (keys, get(block["self"]["key"])), (keys, get(block["self"]["value"]))))
+        q, k, v = (
+            (inp @ w + b).reshape(inp.shape[0], 2, D // 2)
+            for inp, (w, b) in (
+                (queries, get(block["self"]["query"])),
+                (keys, get(block["self"]["key"])),
+                (keys, get(block["self"]["value"])),
+            )
+        )
         s = torch.einsum("qhd,khd->hqk", q, k) / math.sqrt(D // 2)
         if mask is not None:
             s = s.masked_fill(~mask, -1e10)
@@ -184,8 +227,15 @@ def text_source(tmp_path, text_tower):
 
     folder = tmp_path / "roberta"
     AutoTokenizer.from_pretrained(text_tower).save_pretrained(folder)
-    RobertaConfig(vocab_size=V, hidden_size=D, num_hidden_layers=TEXT_LAYERS, num_attention_heads=2,
-                  intermediate_size=M, max_position_embeddings=POS, pad_token_id=0).save_pretrained(folder)
+    RobertaConfig(
+        vocab_size=V,
+        hidden_size=D,
+        num_hidden_layers=TEXT_LAYERS,
+        num_attention_heads=2,
+        intermediate_size=M,
+        max_position_embeddings=POS,
+        pad_token_id=0,
+    ).save_pretrained(folder)
     return folder
 
 

@@ -1,4 +1,5 @@
 """The stage losses against direct computations from their definitions."""
+
 from __future__ import annotations
 
 import math
@@ -40,8 +41,11 @@ def test_caption_loss_predicts_the_next_token_and_ignores_padding():
     logits = torch.randn(2, 4, vocab)
     loss, _ = caption_loss(logits, ids, mask)
     # targets: row0 positions 0,1 predict 2,3; row1 position 0 predicts 4
-    expected = (F.cross_entropy(logits[0, 0:1], ids[0, 1:2]) + F.cross_entropy(logits[0, 1:2], ids[0, 2:3])
-                + F.cross_entropy(logits[1, 0:1], ids[1, 1:2])) / 3
+    expected = (
+        F.cross_entropy(logits[0, 0:1], ids[0, 1:2])
+        + F.cross_entropy(logits[0, 1:2], ids[0, 2:3])
+        + F.cross_entropy(logits[1, 0:1], ids[1, 1:2])
+    ) / 3
     assert loss.item() == pytest.approx(expected.item(), rel=1e-6)
     logits[0, 3] += 100  # a prediction after the last real token changes nothing
     logits[1, 1:] -= 100

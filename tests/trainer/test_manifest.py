@@ -1,4 +1,5 @@
 """Manifest readers: the generic formats and the published dataset layouts."""
+
 from __future__ import annotations
 
 import json
@@ -16,8 +17,10 @@ def wav(path):
 def test_generic_jsonl_relative_paths_single_caption_and_splits(tmp_path):
     wav(tmp_path / "clips" / "a.wav")
     wav(tmp_path / "clips" / "b.wav")
-    rows = [{"audio": "clips/a.wav", "captions": ["one", " two "], "tags": ["door", "creak"]},
-            {"audio": str(tmp_path / "clips" / "b.wav"), "caption": "just one", "tags": "x; y", "split": "val"}]
+    rows = [
+        {"audio": "clips/a.wav", "captions": ["one", " two "], "tags": ["door", "creak"]},
+        {"audio": str(tmp_path / "clips" / "b.wav"), "caption": "just one", "tags": "x; y", "split": "val"},
+    ]
     manifest = tmp_path / "m.jsonl"
     manifest.write_text("\n".join(json.dumps(r) for r in rows) + "\n\n")
     items = read_manifest(manifest)
@@ -27,7 +30,9 @@ def test_generic_jsonl_relative_paths_single_caption_and_splits(tmp_path):
     assert [i.split for i in read_manifest(manifest, split="val")] == ["val"]
     # write_jsonl -> read_manifest round trip
     again = read_manifest(write_jsonl(items, tmp_path / "copy.jsonl"))
-    assert [(i.audio, i.captions, i.tags, i.split) for i in again] == [(i.audio, i.captions, i.tags, i.split) for i in items]
+    assert [(i.audio, i.captions, i.tags, i.split) for i in again] == [
+        (i.audio, i.captions, i.tags, i.split) for i in items
+    ]
 
 
 def test_generic_csv(tmp_path):
@@ -54,16 +59,22 @@ def test_audiocaps_layout_groups_captions_per_clip(tmp_path):
     wav(tmp_path / "audio" / "def_30.flac")
     (tmp_path / "test.csv").write_text(
         "audiocap_id,youtube_id,start_time,caption\n1,abc,0,a dog barks\n2,abc,0,dog barking\n"
-        "3,def,30,rain falls\n4,gone,0,missing clip\n")
+        "3,def,30,rain falls\n4,gone,0,missing clip\n"
+    )
     items = read_manifest(tmp_path / "test.csv", audio_root=tmp_path / "audio")
     assert [(i.audio.name, i.captions, i.split) for i in items] == [
-        ("Yabc.wav", ["a dog barks", "dog barking"], "test"), ("def_30.flac", ["rain falls"], "test")]
+        ("Yabc.wav", ["a dog barks", "dog barking"], "test"),
+        ("def_30.flac", ["rain falls"], "test"),
+    ]
 
 
 def test_wavcaps_layout(tmp_path):
     wav(tmp_path / "flac" / "123.flac")
-    (tmp_path / "fsd.json").write_text(json.dumps(
-        {"num_captions_per_audio": 1, "data": [{"id": "123.wav", "caption": "a bell rings", "duration": 0.2}]}))
+    (tmp_path / "fsd.json").write_text(
+        json.dumps(
+            {"num_captions_per_audio": 1, "data": [{"id": "123.wav", "caption": "a bell rings", "duration": 0.2}]}
+        )
+    )
     [item] = read_manifest(tmp_path / "fsd.json", audio_root=tmp_path / "flac")
     assert item.audio == tmp_path / "flac" / "123.flac" and item.captions == ["a bell rings"]
 

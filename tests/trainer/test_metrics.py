@@ -1,11 +1,18 @@
 """The retrieval metrics against cases computed by hand from the definitions in issue 3."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from trainer.evaluation.metrics import (a2t_average_precision, a2t_metrics_from_ranks, descending_ranks,
-                                        retrieval_metrics, search_metrics_from_ranks, t2a_metrics_from_ranks)
+from trainer.evaluation.metrics import (
+    a2t_average_precision,
+    a2t_metrics_from_ranks,
+    descending_ranks,
+    retrieval_metrics,
+    search_metrics_from_ranks,
+    t2a_metrics_from_ranks,
+)
 
 
 def test_a2t_hand_checked_case():
@@ -49,7 +56,8 @@ def test_retrieval_metrics_from_embeddings():
     text = np.array([[1, 0, 0], [0, 1, 0], [0, 1, 0], [0.6, 0, 0.8]], dtype=np.float32)
     owners = np.array([0, 0, 1, 2])
     m = retrieval_metrics(audio, text, owners)
-    # t2a ranks: caption0 -> 0, caption1 -> audio0 ranks 1 (ties with audio2 at 0, index order), caption2 -> 0, caption3 -> 0
+    # t2a ranks: caption0 -> 0, caption1 -> audio0 ranks 1 (ties with audio2 at 0, index order),
+    # caption2 -> 0, caption3 -> 0
     assert m["t2a/R@1"] == 0.75 and m["t2a/mAP@10"] == pytest.approx((1 + 1 / 2 + 1 + 1) / 4)
     # a2t: audio0's captions [0, 1, 2, 3] scored [1, 0, 0, 0.6] -> ranks 0 and 2 (tie with caption 2 broken by index)
     # audio1 -> caption2 scores 1 and ties with caption1 (index 1 wins) -> rank 1; audio2 -> caption3 rank 0

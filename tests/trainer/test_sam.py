@@ -1,4 +1,5 @@
 """SAM's first update against steps worked out by hand."""
+
 from __future__ import annotations
 
 import math
@@ -21,7 +22,7 @@ def test_sam_with_sgd_matches_hand_computation_over_all_parameters():
     a, b, rho, lr = 3.0, 0.5, 0.075, 0.1
     w1, w2 = torch.tensor([1.0], requires_grad=True), torch.tensor([2.0], requires_grad=True)
     sam = SAM(torch.optim.SGD([w1, w2], lr=lr), rho=rho)
-    loss = lambda _: 0.5 * (a * w1 ** 2 + b * w2 ** 2).sum()  # noqa: E731 - the loss is a one-line formula
+    loss = lambda _: 0.5 * (a * w1**2 + b * w2**2).sum()  # noqa: E731 - the loss is a one-line formula
     sam_update(None, loss, sam)
     # g = (a*1, b*2) = (3, 1); ||g|| = sqrt(10); eps = rho * g / ||g||
     norm = math.sqrt(10)
@@ -35,7 +36,7 @@ def test_sam_with_adamw_first_step_goes_where_the_perturbed_gradient_points():
     # L = (w^2 - 1)^2 at w = 0.05: g = 4w(w^2-1) = -0.1995, so eps = -rho and w + eps = -0.025,
     # where the gradient 4(-0.025)(0.000625 - 1) = +0.0999375 has the opposite sign.
     rho, lr, wd = 0.075, 0.1, 0.01
-    loss = lambda w: ((w ** 2 - 1) ** 2).sum()  # noqa: E731 - the loss is a one-line formula
+    loss = lambda w: ((w**2 - 1) ** 2).sum()  # noqa: E731 - the loss is a one-line formula
     w = torch.tensor([0.05], requires_grad=True)
     sam_update(w, loss, SAM(torch.optim.AdamW([w], lr=lr, weight_decay=wd), rho=rho))
     g_perturbed = 4 * (0.05 - rho) * ((0.05 - rho) ** 2 - 1)

@@ -1,4 +1,5 @@
 """Warm-up + cosine schedule, and pickle-free optimizer state that resumes exactly."""
+
 from __future__ import annotations
 
 import pytest

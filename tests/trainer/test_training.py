@@ -1,4 +1,5 @@
 """End-to-end runs of the real loop on real (synthetic) audio files, single CPU process."""
+
 from __future__ import annotations
 
 import json
@@ -39,10 +40,21 @@ def write_tone_set(folder, count=24, seconds=2.0) -> str:
 
 def test_stage1_mae_loss_falls(tmp_path, run_stage):
     out = tmp_path / "s1"
-    final = run_stage("stage1", out, manifest=write_tone_set(tmp_path / "tones"), steps=60, lr=3e-3,
-                      warmup_steps=10, log_every=1, crop_seconds=1.5, **{
-                          "model_overrides.decoder_width": 64, "model_overrides.decoder_mlp_dim": 128,
-                          "model_overrides.decoder_heads": 4})
+    final = run_stage(
+        "stage1",
+        out,
+        manifest=write_tone_set(tmp_path / "tones"),
+        steps=60,
+        lr=3e-3,
+        warmup_steps=10,
+        log_every=1,
+        crop_seconds=1.5,
+        **{
+            "model_overrides.decoder_width": 64,
+            "model_overrides.decoder_mlp_dim": 128,
+            "model_overrides.decoder_heads": 4,
+        },
+    )
     losses = [r["loss"] for r in read_log(out) if "loss" in r]
     # Predicting each patch's mean scores 1.0 on normalised targets: below it is real reconstruction.
     assert np.mean(losses[-10:]) < 0.85 * np.mean(losses[:3]) and np.mean(losses[-10:]) < 0.9, losses
@@ -99,7 +111,7 @@ def test_resume_continues_where_it_stopped(tmp_path, run_stage):
     steps = [r["step"] for r in read_log(out) if "con" in r]
     run_stage("stage2", out, steps=9)  # resumes from last (step 6)
     after = [r["step"] for r in read_log(out) if "con" in r]
-    assert after[len(steps):] == [9]
+    assert after[len(steps) :] == [9]
     _, _, meta = load_checkpoint(out / "final")
     assert meta["step"] == 9
 
@@ -108,7 +120,10 @@ def test_stop_after_ends_early_on_the_full_runs_schedule(tmp_path, run_stage):
     full, cut = tmp_path / "full", tmp_path / "cut"
     run_stage("stage2", full, steps=8, log_every=1, sam=False)
     run_stage("stage2", cut, steps=8, stop_after=4, log_every=1, sam=False)
-    lrs = lambda out: [r["lr"] for r in read_log(out) if "con" in r]
+
+    def lrs(out):
+        return [r["lr"] for r in read_log(out) if "con" in r]
+
     assert lrs(cut) == lrs(full)[:4]  # the same warm-up and cosine, cut at step 4
     assert load_checkpoint(cut / "final")[2]["step"] == 4
 
@@ -129,7 +144,7 @@ def test_teacher_distillation_learns_resumes_and_stays_out_of_checkpoints(tmp_pa
         assert any("teacher_head" in k for k in f.keys())
     # Resuming restores it: the loss carries on from where it was, not from a fresh head.
     run_stage("stage2", out, steps=62, lr=2e-3, sam=False, log_every=1, **teacher)
-    resumed = [r["teacher"] for r in read_log(out) if "teacher" in r][len(log):]
+    resumed = [r["teacher"] for r in read_log(out) if "teacher" in r][len(log) :]
     assert len(resumed) == 2 and max(resumed) < 0.7, resumed
 
     exported = tmp_path / "app-model"

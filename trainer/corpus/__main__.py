@@ -1,4 +1,5 @@
 """``python -m trainer.corpus build --out data/corpus``: fetch, render, augment, write the manifest."""
+
 from __future__ import annotations
 
 import argparse
@@ -16,11 +17,16 @@ def main(argv: list[str] | None = None) -> int:
     build = sub.add_parser("build", help="build (or finish building) the corpus")
     build.add_argument("--out", type=Path, required=True, help="corpus folder (git-ignored; e.g. data/corpus)")
     build.add_argument("--sources", default=",".join(SOURCES), help=f"comma list of {', '.join(SOURCES)}")
-    build.add_argument("--packages", default="games",
-                       help=f"comma list of Debian packages or of the sets {', '.join(PACKAGE_SETS)}")
+    build.add_argument(
+        "--packages", default="games", help=f"comma list of Debian packages or of the sets {', '.join(PACKAGE_SETS)}"
+    )
     build.add_argument("--limit", type=int, default=None, help="at most this many files per package (smoke runs)")
-    build.add_argument("--unlike", type=Path, default=None,
-                       help="bench/ood manifest.json: leave out Debian audio identical to an evaluation file")
+    build.add_argument(
+        "--unlike",
+        type=Path,
+        default=None,
+        help="bench/ood manifest.json: leave out Debian audio identical to an evaluation file",
+    )
     build.add_argument("--workers", type=int, default=2)
     build.add_argument("--val-percent", type=int, default=10)
     build.add_argument("--variants", type=int, default=1, help="augmented copies per clip (gain/shift/reverb)")
@@ -28,8 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--seed", type=int, default=0)
     build.add_argument("--parts-only", action="store_true", help="build the source parts, no manifest yet")
     args = parser.parse_args(argv)
-    args.packages = [package for name in args.packages.split(",") if name
-                     for package in PACKAGE_SETS.get(name, (name,))]
+    args.packages = [
+        package for name in args.packages.split(",") if name for package in PACKAGE_SETS.get(name, (name,))
+    ]
     with entry_logging():  # progress on the terminal
         return _build(parser, args)
 

@@ -3,6 +3,7 @@ time offsets change nothing a caption says; varispeed (pitch and time together) 
 for clips whose caption names a pitch or speed; reverb is said in the caption; a mix of two
 clips is captioned "X and Y". Variants keep their source's split, and mixes only pair clips
 of one split, so nothing held out leaks into training."""
+
 from __future__ import annotations
 
 import random
@@ -33,10 +34,10 @@ def reverb(samples: np.ndarray, seconds: float, rng: np.random.Generator, wet: f
     """Convolution with exponentially decaying noise (a synthetic room with RT60 = ``seconds``)."""
     n = int(seconds * SAMPLE_RATE)
     ir = rng.standard_normal(n) * np.exp(-6.9 * np.arange(n) / n)
-    ir /= np.sqrt(np.sum(ir ** 2))
+    ir /= np.sqrt(np.sum(ir**2))
     size = len(samples) + n - 1
     tail = np.fft.irfft(np.fft.rfft(samples, size) * np.fft.rfft(ir, size), size)[:MAX_SAMPLES]
-    dry = np.pad(samples, (0, max(0, len(tail) - len(samples))))[:len(tail)]
+    dry = np.pad(samples, (0, max(0, len(tail) - len(samples))))[: len(tail)]
     return ((1 - wet) * dry + wet * tail).astype(np.float32)
 
 
@@ -46,15 +47,19 @@ def mix(a: np.ndarray, b: np.ndarray, rng: random.Random) -> np.ndarray:
     out = np.zeros(n, dtype=np.float32)
     for samples, level in ((a, 0.0), (b, rng.uniform(-6, 6))):
         samples = samples[:n] / (np.max(np.abs(samples)) + 1e-9)
-        out[:len(samples)] += samples * 10 ** (level / 20) * 0.5
+        out[: len(samples)] += samples * 10 ** (level / 20) * 0.5
     return out
 
 
 ROOMS = {0.4: "in a small room", 1.2: "with reverb", 2.5: "in a large hall"}
 
 
-def variant(samples: np.ndarray, clip: Clip, rng: random.Random, nrng: np.random.Generator,
-            ) -> tuple[np.ndarray, list[str], str]:
+def variant(
+    samples: np.ndarray,
+    clip: Clip,
+    rng: random.Random,
+    nrng: np.random.Generator,
+) -> tuple[np.ndarray, list[str], str]:
     """One random augmentation of a clip: (audio, captions, what was done)."""
     choices = ["gain", "offset", "reverb"] + ([] if clip.exact_pitch else ["varispeed"])
     how = rng.choice(choices)
@@ -73,7 +78,7 @@ def variant(samples: np.ndarray, clip: Clip, rng: random.Random, nrng: np.random
 
 
 def build(out: Path, clips: list[Clip], variants: int, mixes: int, rng: random.Random) -> list[Clip]:
-    nrng = np.random.default_rng(rng.randrange(2 ** 32))
+    nrng = np.random.default_rng(rng.randrange(2**32))
     extra = []
     for clip in clips:
         samples = read_clip(out, clip)
@@ -93,7 +98,15 @@ def build(out: Path, clips: list[Clip], variants: int, mixes: int, rng: random.R
         if a.source == b.source or a.captions[0] == b.captions[0]:
             continue
         relative = write_clip(out, f"mixes/{number:05d}.wav", mix(read_clip(out, a), read_clip(out, b), rng))
-        extra.append(Clip(relative, [f"{a.captions[0]} and {b.captions[0]}", f"{a.tags[0]} and {b.tags[0]}"],
-                          list(dict.fromkeys(a.tags + b.tags)), f"{a.source}+{b.source}", "mix", split,
-                          a.exact_pitch or b.exact_pitch))
+        extra.append(
+            Clip(
+                relative,
+                [f"{a.captions[0]} and {b.captions[0]}", f"{a.tags[0]} and {b.tags[0]}"],
+                list(dict.fromkeys(a.tags + b.tags)),
+                f"{a.source}+{b.source}",
+                "mix",
+                split,
+                a.exact_pitch or b.exact_pitch,
+            )
+        )
     return extra

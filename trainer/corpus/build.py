@@ -1,12 +1,13 @@
 """Corpus build steps: each source writes its own part manifest once, then the parts are split
 by source, augmented and joined into ``manifest.jsonl`` (a rebuild skips finished parts)."""
+
 from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable
 
 from trainer.corpus import augment, debian, gm, signals, speech
 from trainer.corpus.clips import Clip, read_manifest, split_for, write_manifest
@@ -18,8 +19,9 @@ SOURCES: dict[str, Callable[..., list[Clip]]] = {
     "signals": lambda out, args: signals.build(out, seed=args.seed),
     "speech": lambda out, args: speech.build(out),
     "gm": lambda out, args: gm.build(out),
-    "debian": lambda out, args: debian.build(out, args.packages, workers=args.workers, limit=args.limit,
-                                             seen=index_of_manifest(args.unlike)),
+    "debian": lambda out, args: debian.build(
+        out, args.packages, workers=args.workers, limit=args.limit, seen=index_of_manifest(args.unlike)
+    ),
 }
 
 

@@ -3,6 +3,7 @@
 A game's ``sounds/weapons/shotgun_fire02.ogg`` says "shotgun fire"; its folders add context
 ("weapons"), except the ones that only say where data lives ("usr", "share", "sounds").
 """
+
 from __future__ import annotations
 
 import re
@@ -11,12 +12,14 @@ from pathlib import PurePosixPath
 from engine.words import words
 
 # Folder and file words that carry no meaning about the sound itself.
-GENERIC_WORDS = frozenset("""
+GENERIC_WORDS = frozenset(
+    """
 usr share games game data sound sounds snd sfx fx audio samples sample ogg wav flac mp3 opus
 doc docs media assets res resources base packages package default common misc other effects
 effect files file tmp new old final master mono stereo techs megapack factions units
 commondata tilesets pak civ
-""".split())
+""".split()
+)
 
 
 VOICE_FOLDERS = frozenset({"voices", "voice", "speech", "vo"})
@@ -35,8 +38,11 @@ def clean_words(text: str) -> list[str]:
     return [w for w in found if w not in GENERIC_WORDS]
 
 
-def path_caption(relative_path: str, package_words: set[str] = frozenset(), context_folders: int = 2,
-                 ) -> tuple[str, list[str]]:
+def path_caption(
+    relative_path: str,
+    package_words: set[str] = frozenset(),
+    context_folders: int = 2,
+) -> tuple[str, list[str]]:
     """(sound name, context words) from a path inside a package. The name comes from the file
     stem, or from the nearest meaningful folder when the stem is only a number ("3.ogg").
     Package words ("supertuxkart") are dropped: they name the game, not the sound. Context is
@@ -50,11 +56,11 @@ def path_caption(relative_path: str, package_words: set[str] = frozenset(), cont
     if not name and folders:
         name = folders.pop()
     context: list[str] = []
-    for words in reversed(folders):
-        phrase = " ".join(words)
+    for folder_words in reversed(folders):
+        phrase = " ".join(folder_words)
         if phrase in context or phrase == " ".join(name):
             continue
-        if len(context) < context_folders or VOICE_FOLDERS & set(words):
+        if len(context) < context_folders or VOICE_FOLDERS & set(folder_words):
             context.append(phrase)
     return " ".join(name), context
 

@@ -3,6 +3,7 @@
 Every clip remembers the source it came from: the held-out split is decided per *source*
 (a hash of its id), so a file's segments and augmented variants never straddle train and val.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -43,7 +44,7 @@ def segments(samples: np.ndarray, max_segments: int, min_seconds: float = 0.05) 
     or a silent piece is dropped (a game's music loop ends in silence more often than not)."""
     out = []
     for start in range(0, len(samples), MAX_SAMPLES):
-        piece = samples[start:start + MAX_SAMPLES]
+        piece = samples[start : start + MAX_SAMPLES]
         if len(piece) < min_seconds * SAMPLE_RATE or not is_audible(piece):
             continue
         out.append(piece)
@@ -53,7 +54,7 @@ def segments(samples: np.ndarray, max_segments: int, min_seconds: float = 0.05) 
 
 
 def is_audible(samples: np.ndarray, floor_db: float = -60.0) -> bool:
-    return len(samples) > 0 and 20 * np.log10(np.sqrt(np.mean(samples ** 2)) + 1e-12) > floor_db
+    return len(samples) > 0 and 20 * np.log10(np.sqrt(np.mean(samples**2)) + 1e-12) > floor_db
 
 
 def write_clip(root: Path, relative: str, samples: np.ndarray) -> str:

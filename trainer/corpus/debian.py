@@ -6,6 +6,7 @@ ship their sounds inside zip archives (Quake-engine ``.pk3``, 0 A.D.'s ``public.
 Warzone 2100's ``.wz``): those are
 extracted too, and then only their audio members unpacked.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,21 +23,51 @@ from trainer.corpus.packages import check_trainable
 
 log = logging.getLogger(__name__)
 
-PACKAGES = ("hedgewars-data", "lincity-ng-data", "frozen-bubble-data", "extremetuxracer-data",
-            "tuxpaint-data", "pingus-data", "supertuxkart-data", "supertux-data", "megaglest-data",
-            "widelands-data", "redeclipse-data")
+PACKAGES = (
+    "hedgewars-data",
+    "lincity-ng-data",
+    "frozen-bubble-data",
+    "extremetuxracer-data",
+    "tuxpaint-data",
+    "pingus-data",
+    "supertuxkart-data",
+    "supertux-data",
+    "megaglest-data",
+    "widelands-data",
+    "redeclipse-data",
+)
 # The second corpus (builtin model from s10 on): everyday sounds (footsteps by surface, doors,
 # glass, fire, wind), drum kits and sample packs, desktop and game interface sounds.
-MORE_PACKAGES = ("ufoai-sound", "openarena-data", "sound-theme-freedesktop", "lmms-common",
-                 "sonic-pi-samples", "hydrogen-drumkits", "bzflag-data", "chromium-bsu-data",
-                 "endless-sky-data", "freeciv-data", "freecol", "manaplus-data", "pokerth-data",
-                 "tuxmath-data")
+MORE_PACKAGES = (
+    "ufoai-sound",
+    "openarena-data",
+    "sound-theme-freedesktop",
+    "lmms-common",
+    "sonic-pi-samples",
+    "hydrogen-drumkits",
+    "bzflag-data",
+    "chromium-bsu-data",
+    "endless-sky-data",
+    "freeciv-data",
+    "freecol",
+    "manaplus-data",
+    "pokerth-data",
+    "tuxmath-data",
+)
 # The third (s11 on): 0 A.D.'s impacts, weapons, footsteps, animals, weather and voice lines.
 ZERO_AD_PACKAGES = ("0ad-data",)
 # The fourth (issue 18): more and wider, from games with cars, tanks, weapons, space and
 # machines (warzone2100's sounds sit in .wz zip archives).
-WIDER_PACKAGES = ("warzone2100-data", "nexuiz-data", "torcs-data", "naev-data", "asc-data", "ksirk", "bomber",
-                  "kbreakout")
+WIDER_PACKAGES = (
+    "warzone2100-data",
+    "nexuiz-data",
+    "torcs-data",
+    "naev-data",
+    "asc-data",
+    "ksirk",
+    "bomber",
+    "kbreakout",
+)
 PACKAGE_SETS = {"games": PACKAGES, "more": MORE_PACKAGES, "0ad": ZERO_AD_PACKAGES, "wider": WIDER_PACKAGES}
 AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus"})
 ARCHIVE_SUFFIXES = frozenset({".pk3", ".zip", ".wz"})
@@ -63,8 +94,9 @@ def extract_audio(deb: Path, dest: Path) -> list[Path]:
         dest.mkdir(parents=True, exist_ok=True)
         tar = subprocess.Popen(["dpkg-deb", "--fsys-tarfile", str(deb)], stdout=subprocess.PIPE)
         # tar exits 2 when a glob matches nothing in this package: that is not an error here.
-        subprocess.run(["tar", "-x", "-C", str(dest), "--wildcards", *AUDIO_GLOBS], stdin=tar.stdout,
-                       stderr=subprocess.DEVNULL)
+        subprocess.run(
+            ["tar", "-x", "-C", str(dest), "--wildcards", *AUDIO_GLOBS], stdin=tar.stdout, stderr=subprocess.DEVNULL
+        )
         if tar.wait() != 0:
             raise RuntimeError(f"dpkg-deb could not read {deb}")
         for archive in [p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in ARCHIVE_SUFFIXES]:
@@ -111,8 +143,9 @@ def file_clips(task: tuple[str, Path, Path, Path]) -> tuple[str, list[Clip]]:
     return content_key(samples), clips
 
 
-def build(out: Path, packages: list[str], workers: int = 2, limit: int | None = None,
-          seen: ContentIndex | None = None) -> list[Clip]:
+def build(
+    out: Path, packages: list[str], workers: int = 2, limit: int | None = None, seen: ContentIndex | None = None
+) -> list[Clip]:
     """Clips of every package's audio. Reserved and evaluation packages are refused before any
     download; a file whose decoded audio is already in ``seen`` (an earlier file of this build,
     or evaluation audio the caller put there) is left out."""

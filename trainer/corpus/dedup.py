@@ -7,6 +7,7 @@ ends, quantised to 16 bits) is identical: a copy, a renamed copy or one padded w
 matches; a re-encoded take (even losslessly: encoders round differently by a bit) or an edited
 one does not.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,7 +22,7 @@ SILENCE = 1 / 32768  # below one 16-bit step
 def content_key(samples: np.ndarray) -> str:
     """Hash of the decoded audio with leading and trailing silence trimmed."""
     loud = np.flatnonzero(np.abs(samples) > SILENCE)
-    trimmed = samples[loud[0]:loud[-1] + 1] if len(loud) else samples[:0]
+    trimmed = samples[loud[0] : loud[-1] + 1] if len(loud) else samples[:0]
     quantised = np.clip(np.round(trimmed * 32767), -32768, 32767).astype("<i2")
     return hashlib.sha1(quantised.tobytes()).hexdigest()
 

@@ -2,6 +2,7 @@
 and rolls at three velocities; every drum key is hit in four kits. One MIDI file per program
 holds all its events at known times, so one fluidsynth run renders them and we cut the result
 (starting fluidsynth and loading the 140 MB SoundFont costs more than the rendering)."""
+
 from __future__ import annotations
 
 import shutil
@@ -34,9 +35,11 @@ class Event:
 
 def midi_file(channel: int, program: int, bank: int, events: list[Event]) -> bytes:
     """A format-0 Standard MIDI File: bank/program select, then every event in its slot."""
-    timeline: list[tuple[int, bytes]] = [(0, bytes([0xB0 | channel, 0, bank >> 7])),
-                                         (0, bytes([0xB0 | channel, 32, bank & 0x7F])),
-                                         (0, bytes([0xC0 | channel, program]))]
+    timeline: list[tuple[int, bytes]] = [
+        (0, bytes([0xB0 | channel, 0, bank >> 7])),
+        (0, bytes([0xB0 | channel, 32, bank & 0x7F])),
+        (0, bytes([0xC0 | channel, program])),
+    ]
     for slot, event in enumerate(events):
         for onset, key, duration in event.notes:
             start = round((slot * SLOT_SECONDS + onset) * TICKS_PER_SECOND)
@@ -49,7 +52,7 @@ def midi_file(channel: int, program: int, bank: int, events: list[Event]) -> byt
     for tick, message in timeline:
         track += variable_length(tick - now) + message
         now = tick
-    return (b"MThd" + struct.pack(">IHHH", 6, 0, 1, 480) + b"MTrk" + struct.pack(">I", len(track)) + bytes(track))
+    return b"MThd" + struct.pack(">IHHH", 6, 0, 1, 480) + b"MTrk" + struct.pack(">I", len(track)) + bytes(track)
 
 
 def variable_length(value: int) -> bytes:
@@ -68,8 +71,11 @@ def render(midi: bytes, slots: int) -> np.ndarray:
     with tempfile.TemporaryDirectory() as tmp:
         mid, wav = Path(tmp) / "in.mid", Path(tmp) / "out.wav"
         mid.write_bytes(midi)
-        subprocess.run(["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", str(SAMPLE_RATE), "-F", str(wav),
-                        str(SOUNDFONT), str(mid)], check=True, capture_output=True)
+        subprocess.run(
+            ["fluidsynth", "-ni", "-q", "-g", "0.6", "-r", str(SAMPLE_RATE), "-F", str(wav), str(SOUNDFONT), str(mid)],
+            check=True,
+            capture_output=True,
+        )
         samples, _ = sf.read(wav, dtype="float32", always_2d=True)
     mono = samples.mean(axis=1)
     need = int(slots * SLOT_SECONDS * SAMPLE_RATE)
@@ -82,13 +88,33 @@ def program_events(name: str) -> list[Event]:
     for velocity in VELOCITIES:
         for key in (45, 60, 72):
             register = {45: "low", 60: "", 72: "high"}[key]
-            events.append(Event([(0.0, key, 1.5)], velocity,
-                                with_article(f"{register + ' ' if register else ''}{name} note ({note_name(key)})"), tags))
-        events.append(Event([(0.0, k, 1.8) for k in (60, 64, 67)], velocity, with_article(f"{name} playing a chord"), tags))
-        events.append(Event([(i * 0.12, k, 0.12) for i, k in enumerate((60, 64, 67, 72, 76, 79, 84))], velocity,
-                            with_article(f"{name} playing a fast rising arpeggio"), tags))
-        events.append(Event([(i * 0.08, 55, 0.08) for i in range(20)], velocity,
-                            with_article(f"{name} playing a fast repeated note roll"), tags))
+            events.append(
+                Event(
+                    [(0.0, key, 1.5)],
+                    velocity,
+                    with_article(f"{register + ' ' if register else ''}{name} note ({note_name(key)})"),
+                    tags,
+                )
+            )
+        events.append(
+            Event([(0.0, k, 1.8) for k in (60, 64, 67)], velocity, with_article(f"{name} playing a chord"), tags)
+        )
+        events.append(
+            Event(
+                [(i * 0.12, k, 0.12) for i, k in enumerate((60, 64, 67, 72, 76, 79, 84))],
+                velocity,
+                with_article(f"{name} playing a fast rising arpeggio"),
+                tags,
+            )
+        )
+        events.append(
+            Event(
+                [(i * 0.08, 55, 0.08) for i in range(20)],
+                velocity,
+                with_article(f"{name} playing a fast repeated note roll"),
+                tags,
+            )
+        )
     return events
 
 
@@ -98,16 +124,33 @@ def drum_events(kit: str) -> list[Event]:
         name = drum.lower()
         tags = [name, drum_kind(name), kit]
         for velocity in VELOCITIES:
-            events.append(Event([(0.0, FIRST_DRUM_KEY + offset, 0.2)], velocity, with_article(f"{name} hit, {kit}"), tags))
-        events.append(Event([(i * 0.07, FIRST_DRUM_KEY + offset, 0.07) for i in range(20)], 80,
-                            with_article(f"{name} roll, {kit}"), tags))
+            events.append(
+                Event([(0.0, FIRST_DRUM_KEY + offset, 0.2)], velocity, with_article(f"{name} hit, {kit}"), tags)
+            )
+        events.append(
+            Event(
+                [(i * 0.07, FIRST_DRUM_KEY + offset, 0.07) for i in range(20)],
+                80,
+                with_article(f"{name} roll, {kit}"),
+                tags,
+            )
+        )
     return events
 
 
 # What a person calls a GM drum sound in general ("a snare" for "electric snare").
-DRUM_KINDS = (("bass drum", "kick drum"), ("snare", "snare drum"), ("side stick", "snare drum rim"),
-              ("tom", "tom drum"), ("hi-hat", "hi-hat"), ("cymbal", "cymbal"), ("ride bell", "cymbal"),
-              ("conga", "hand drum"), ("bongo", "hand drum"), ("timbale", "hand drum"))
+DRUM_KINDS = (
+    ("bass drum", "kick drum"),
+    ("snare", "snare drum"),
+    ("side stick", "snare drum rim"),
+    ("tom", "tom drum"),
+    ("hi-hat", "hi-hat"),
+    ("cymbal", "cymbal"),
+    ("ride bell", "cymbal"),
+    ("conga", "hand drum"),
+    ("bongo", "hand drum"),
+    ("timbale", "hand drum"),
+)
 
 
 def with_article(phrase: str) -> str:
@@ -128,12 +171,13 @@ def cut(out: Path, folder: str, audio: np.ndarray, events: list[Event], kind: st
     clips = []
     slot = int(SLOT_SECONDS * SAMPLE_RATE)
     for number, event in enumerate(events):
-        piece = audio[number * slot:(number + 1) * slot]
+        piece = audio[number * slot : (number + 1) * slot]
         if not is_audible(piece, floor_db=-55):
             continue  # a program or kit the SoundFont lacks renders silence
         relative = write_clip(out, f"{folder}/{number:03d}.wav", piece)
-        clips.append(Clip(relative, with_loudness(event), event.tags, f"{folder}/{number}", kind=kind,
-                          exact_pitch=True))
+        clips.append(
+            Clip(relative, with_loudness(event), event.tags, f"{folder}/{number}", kind=kind, exact_pitch=True)
+        )
     return clips
 
 

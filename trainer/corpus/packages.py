@@ -9,6 +9,7 @@
   beside the checkout (or the file ``$EARMARK_RESERVED_SOURCES`` names). Without it nothing can
   be checked, so nothing is built.
 """
+
 from __future__ import annotations
 
 import os
@@ -21,13 +22,43 @@ RESERVED_LIST = REPO.parent / "shared" / "data" / "reserved-sources.txt"
 # Small, well-named game packages with everyday sounds (footsteps, doors, glass, water, fire,
 # weather, vehicles, machines, animals, interface, whooshes, weapons, voices).
 EVALUATION_PACKAGES = (
-    "freedroidrpg-data", "flare-game", "lbreakout2-data", "powermanga-data", "tecnoballz-data",
-    "freedink-data", "simutrans-pak64", "tuxtype-data", "kgoldrunner", "granatier", "kapman", "kbounce",
-    "opencity-data", "ri-li-data", "gigalomania-data", "tuxfootball", "open-invaders-data",
-    "trackballs-data", "marsshooter-data", "unknown-horizons", "boswars-data", "trigger-rally-data",
-    "tuxpaint-stamps-default", "knavalbattle", "kolf", "yaru-theme-sound", "oxygen-sounds", "deepin-sound-theme",
-    "circuslinux-data", "kblocks", "kdiamond", "kpat", "klickety", "alienblaster-data", "bumprace-data",
-    "netpanzer-data", "funnyboat",
+    "freedroidrpg-data",
+    "flare-game",
+    "lbreakout2-data",
+    "powermanga-data",
+    "tecnoballz-data",
+    "freedink-data",
+    "simutrans-pak64",
+    "tuxtype-data",
+    "kgoldrunner",
+    "granatier",
+    "kapman",
+    "kbounce",
+    "opencity-data",
+    "ri-li-data",
+    "gigalomania-data",
+    "tuxfootball",
+    "open-invaders-data",
+    "trackballs-data",
+    "marsshooter-data",
+    "unknown-horizons",
+    "boswars-data",
+    "trigger-rally-data",
+    "tuxpaint-stamps-default",
+    "knavalbattle",
+    "kolf",
+    "yaru-theme-sound",
+    "oxygen-sounds",
+    "deepin-sound-theme",
+    "circuslinux-data",
+    "kblocks",
+    "kdiamond",
+    "kpat",
+    "klickety",
+    "alienblaster-data",
+    "bumprace-data",
+    "netpanzer-data",
+    "funnyboat",
 )
 
 
@@ -39,8 +70,10 @@ def reserved_packages(path: Path | None = None) -> frozenset[str]:
     """Names in the reserved list (one a line, ``#`` comments)."""
     path = path or Path(os.environ.get("EARMARK_RESERVED_SOURCES", RESERVED_LIST))
     if not path.is_file():
-        raise FileNotFoundError(f"the reserved-packages list {path} is missing: it says which Debian packages "
-                                "must never be trained on or evaluated with; set EARMARK_RESERVED_SOURCES to it")
+        raise FileNotFoundError(
+            f"the reserved-packages list {path} is missing: it says which Debian packages "
+            "must never be trained on or evaluated with; set EARMARK_RESERVED_SOURCES to it"
+        )
     lines = (line.split("#", 1)[0].strip() for line in path.read_text(encoding="utf-8").splitlines())
     return frozenset(line for line in lines if line)
 

@@ -1,6 +1,7 @@
 """Synthesised test signals with captions that are exactly true: tones at named pitches,
 sweeps, noise colours, clicks and beeps. They teach the words a sound designer uses for
 the plainest sounds ("a high-pitched beep", "pink noise")."""
+
 from __future__ import annotations
 
 import random
@@ -73,7 +74,7 @@ def noise(colour: str, seconds: float, rng: np.random.Generator) -> np.ndarray:
     spectrum = np.fft.rfft(rng.standard_normal(n))
     f = np.fft.rfftfreq(n, 1 / SAMPLE_RATE)
     f[0] = f[1]
-    spectrum *= {"white": 1.0, "pink": f ** -0.5, "brown": f ** -1.0}[colour]
+    spectrum *= {"white": 1.0, "pink": f**-0.5, "brown": f**-1.0}[colour]
     out = np.fft.irfft(spectrum, n)
     return out / (np.max(np.abs(out)) + 1e-9) * envelope(n)
 
@@ -82,7 +83,7 @@ def pulses(burst: np.ndarray, count: int, period_s: float, tail_s: float = 0.3) 
     period = int(period_s * SAMPLE_RATE)
     out = np.zeros(period * (count - 1) + len(burst) + int(tail_s * SAMPLE_RATE))
     for i in range(count):
-        out[i * period:i * period + len(burst)] += burst
+        out[i * period : i * period + len(burst)] += burst
     return out
 
 
@@ -107,9 +108,16 @@ def recipes(rng: random.Random, nrng: np.random.Generator):
             seconds = rng.choice((0.5, 1.5, 3.0))
             gain, loud = loudness(rng)
             name = note_name(note)
-            yield (tone(hz, seconds, waveform) * gain,
-                   [f"a {loud}{register(hz)} {waveform} tone", f"a {waveform} wave at {name}, {hz:.0f} Hz",
-                    f"{waveform} tone"], [f"{waveform} tone", register(hz)], True)
+            yield (
+                tone(hz, seconds, waveform) * gain,
+                [
+                    f"a {loud}{register(hz)} {waveform} tone",
+                    f"a {waveform} wave at {name}, {hz:.0f} Hz",
+                    f"{waveform} tone",
+                ],
+                [f"{waveform} tone", register(hz)],
+                True,
+            )
     for _ in range(120):
         f0, f1 = sorted(rng.sample([50, 100, 200, 400, 800, 1600, 3200, 6400], 2))
         up = rng.random() < 0.5
@@ -117,35 +125,59 @@ def recipes(rng: random.Random, nrng: np.random.Generator):
         speed = "fast" if seconds <= 1 else "slow"
         direction = "up" if up else "down"
         start, end = (f0, f1) if up else (f1, f0)
-        yield (sweep(start, end, seconds) * loudness(rng)[0],
-               [f"a {speed} sine sweep going {direction}", f"a rising tone" if up else "a falling tone",
-                f"frequency sweep {direction} from {start} Hz to {end} Hz"], ["sweep", direction], True)
+        yield (
+            sweep(start, end, seconds) * loudness(rng)[0],
+            [
+                f"a {speed} sine sweep going {direction}",
+                "a rising tone" if up else "a falling tone",
+                f"frequency sweep {direction} from {start} Hz to {end} Hz",
+            ],
+            ["sweep", direction],
+            True,
+        )
     for colour in ("white", "pink", "brown"):
         for _ in range(40):
             gain, loud = loudness(rng)
             seconds = rng.choice((0.3, 1.0, 3.0, 8.0))
             length = "a burst of " if seconds < 0.5 else ""
-            yield (noise(colour, seconds, nrng) * gain,
-                   [f"{length}{loud}{colour} noise", f"{colour} noise", "static hiss" if colour == "white" else
-                    f"{colour} noise rumble"], [f"{colour} noise", "noise"], False)
+            yield (
+                noise(colour, seconds, nrng) * gain,
+                [
+                    f"{length}{loud}{colour} noise",
+                    f"{colour} noise",
+                    "static hiss" if colour == "white" else f"{colour} noise rumble",
+                ],
+                [f"{colour} noise", "noise"],
+                False,
+            )
     for _ in range(80):
         count = rng.choice((1, 2, 3, 4, 6))
         hz = rng.choice((440, 880, 1000, 1500, 2000, 3000))
         length = rng.choice((0.05, 0.15, 0.6))
         kind = {0.05: "short", 0.15: "", 0.6: "long"}[length]
         gap = length + rng.choice((0.05, 0.2, 0.5))
-        words = f"{COUNT_WORDS[count]} {kind} beeps".replace("  ", " ") if count > 1 else f"a {kind} beep".replace("  ", " ")
-        yield (pulses(tone(hz, length, rng.choice(("sine", "square"))), count, gap) * loudness(rng)[0],
-               [words, f"{'a ' if count == 1 else ''}{register(hz)} beep{'s' if count > 1 else ''}", "beep"],
-               ["beep", register(hz)], True)
+        words = (
+            f"{COUNT_WORDS[count]} {kind} beeps".replace("  ", " ")
+            if count > 1
+            else f"a {kind} beep".replace("  ", " ")
+        )
+        yield (
+            pulses(tone(hz, length, rng.choice(("sine", "square"))), count, gap) * loudness(rng)[0],
+            [words, f"{'a ' if count == 1 else ''}{register(hz)} beep{'s' if count > 1 else ''}", "beep"],
+            ["beep", register(hz)],
+            True,
+        )
     for _ in range(60):
         bpm = rng.choice((60, 90, 120, 180, 240, 400))
         count = rng.choice((1, 4, 8, 16))
         words = "a single click" if count == 1 else f"clicks at {bpm} beats per minute"
         tempo = "" if count == 1 else ("fast " if bpm >= 240 else "slow " if bpm <= 90 else "")
-        yield (pulses(click(), count, 60 / bpm) * loudness(rng)[0],
-               [words, f"{tempo}ticking clicks" if count > 1 else "a click", "metronome clicks" if count > 1 else "click"],
-               ["click"], True)
+        yield (
+            pulses(click(), count, 60 / bpm) * loudness(rng)[0],
+            [words, f"{tempo}ticking clicks" if count > 1 else "a click", "metronome clicks" if count > 1 else "click"],
+            ["click"],
+            True,
+        )
     for _ in range(20):
         seconds = rng.choice((1.0, 3.0))
         hum_hz = rng.choice((50, 60))

@@ -1,5 +1,6 @@
 """Speech from espeak-ng: several voices, languages and speeds, captioned with who speaks which
 language ("a woman speaking French") and, in English, what is said."""
+
 from __future__ import annotations
 
 import shutil
@@ -14,17 +15,39 @@ import soxr
 from trainer.corpus.clips import MAX_SAMPLES, SAMPLE_RATE, Clip, write_clip
 
 # espeak-ng voice variant -> who is heard.
-VOICES = {"+m3": "a man", "+f2": "a woman", "+m7": "a man with a deep voice", "+f4": "a woman",
-          "+whisper": "a person whispering"}
+VOICES = {
+    "+m3": "a man",
+    "+f2": "a woman",
+    "+m7": "a man with a deep voice",
+    "+f4": "a woman",
+    "+whisper": "a person whispering",
+}
 SPEEDS = {120: "slowly", 170: "", 240: "quickly"}
 
 SENTENCES = {
-    "en": ("English", ("the door is open", "please close the window", "where is the train station",
-                       "good morning, how are you today", "the weather is very nice", "turn left at the corner",
-                       "I can hear the rain outside", "the meeting starts at nine o'clock",
-                       "watch out, the floor is wet", "thank you very much", "one, two, three, four, five",
-                       "attention please, the train is arriving", "can you help me", "game over",
-                       "level complete", "welcome back", "mission accomplished", "ready, set, go")),
+    "en": (
+        "English",
+        (
+            "the door is open",
+            "please close the window",
+            "where is the train station",
+            "good morning, how are you today",
+            "the weather is very nice",
+            "turn left at the corner",
+            "I can hear the rain outside",
+            "the meeting starts at nine o'clock",
+            "watch out, the floor is wet",
+            "thank you very much",
+            "one, two, three, four, five",
+            "attention please, the train is arriving",
+            "can you help me",
+            "game over",
+            "level complete",
+            "welcome back",
+            "mission accomplished",
+            "ready, set, go",
+        ),
+    ),
     "fr": ("French", ("bonjour, comment allez-vous", "il fait très beau aujourd'hui", "où est la gare")),
     "de": ("German", ("guten Morgen, wie geht es Ihnen", "das Wetter ist heute sehr schön", "wo ist der Bahnhof")),
     "es": ("Spanish", ("buenos días, ¿cómo está usted?", "hace muy buen tiempo hoy", "¿dónde está la estación?")),
@@ -52,8 +75,9 @@ def speak(text: str, voice: str, speed: int) -> np.ndarray:
         raise RuntimeError("needs espeak-ng (apt-get install espeak-ng)")
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "speech.wav"
-        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), text],
-                       check=True, capture_output=True)
+        subprocess.run(
+            ["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(wav), text], check=True, capture_output=True
+        )
         samples, rate = sf.read(wav, dtype="float32")
     return soxr.resample(samples, rate, SAMPLE_RATE)[:MAX_SAMPLES]
 
@@ -63,7 +87,7 @@ def captions(who: str, language: str, text: str, speed_word: str) -> list[str]:
     verb = "in" if "whispering" in who else "speaking"
     out = [f"{who} {verb} {language}{how}", f"{language} speech", "speech"]
     if language == "English":
-        out.insert(1, f"{who.split(' with ')[0]} saying \"{text}\"")
+        out.insert(1, f'{who.split(" with ")[0]} saying "{text}"')
     return out
 
 
@@ -79,6 +103,14 @@ def build(out: Path) -> list[Clip]:
                     tag = voice.strip("+")
                     relative = write_clip(out, f"speech/{code}/{number:02d}-{tag}-{speed}.wav", samples)
                     tags = ["speech", language.lower(), "whisper" if "whisper" in who else who.split()[1]]
-                    clips.append(Clip(relative, captions(who, language, text, speed_word), tags,
-                                      f"speech/{code}/{number}/{tag}/{speed}", kind="speech", exact_pitch=True))
+                    clips.append(
+                        Clip(
+                            relative,
+                            captions(who, language, text, speed_word),
+                            tags,
+                            f"speech/{code}/{number}/{tag}/{speed}",
+                            kind="speech",
+                            exact_pitch=True,
+                        )
+                    )
     return clips

@@ -1,9 +1,11 @@
 """Caption metrics through pycocoevalcap (the COCO caption toolkit the AAC papers use).
 
-It comes with the test extra (``pip install pycocoevalcap``: ~100 MB with its Java jars). BLEU-1..4, ROUGE-L and CIDEr-D are pure Python; METEOR and the PTB tokenizer need a
+It comes with the test extra (``pip install pycocoevalcap``: ~100 MB with its Java jars). BLEU-1..4,
+ROUGE-L and CIDEr-D are pure Python; METEOR and the PTB tokenizer need a
 Java runtime; SPICE (and so SPIDEr = (CIDEr + SPICE) / 2) additionally downloads Stanford
 CoreNLP on first use, which fails offline: it is then reported as unavailable, not zero.
 """
+
 from __future__ import annotations
 
 import logging
@@ -17,8 +19,9 @@ class CaptionMetricsUnavailable(RuntimeError):
     pass
 
 
-def caption_metrics(predictions: Sequence[str], references: Sequence[Sequence[str]],
-                    spice: bool = False) -> dict[str, float | str]:
+def caption_metrics(
+    predictions: Sequence[str], references: Sequence[Sequence[str]], spice: bool = False
+) -> dict[str, float | str]:
     """Corpus-level scores of one generated caption per clip against its references. SPICE is
     opt-in: on first use pycocoevalcap downloads Stanford CoreNLP (about 1 GB)."""
     try:

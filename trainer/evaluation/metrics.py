@@ -7,6 +7,7 @@ AP@10 = (1 / n_true) * sum_j j / p_j over the sorted 1-based ranks p_j <= 10 of 
 captions. (E.g. 0-based ranks [3, 0, 10, 13, 16] give R@1 = 1 and AP@10 = (1/1 + 2/4)/5 = 0.3.)
 Ranks are positions in a stable descending sort, so ties go to the earlier index.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -68,4 +69,3 @@ def retrieval_metrics(audio: np.ndarray, text: np.ndarray, text_audio: np.ndarra
     t2a = t2a_metrics_from_ranks(t2a_ranks)
     a2t = a2t_metrics_from_ranks(a2t_ranks)
     return {**{f"t2a/{k}": v for k, v in t2a.items()}, **{f"a2t/{k}": v for k, v in a2t.items()}}
-

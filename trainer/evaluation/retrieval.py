@@ -1,5 +1,6 @@
 """Embedding an evaluation set and scoring it, for any :class:`AudioTextModel` backend, plus a
 fast path for the trainer's own Cacophony on cached log-mels (same model, no re-decoding)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -26,14 +27,15 @@ def caption_table(items: Sequence[Item]) -> tuple[list[str], np.ndarray]:
 
 
 def _batched(embed: Callable[[list], np.ndarray], values: list, batch_size: int) -> np.ndarray:
-    return np.concatenate([embed(values[i:i + batch_size]) for i in range(0, len(values), batch_size)])
+    return np.concatenate([embed(values[i : i + batch_size]) for i in range(0, len(values), batch_size)])
 
 
 def backend_audio_embeddings(model: AudioTextModel, items: Sequence[Item], batch_size: int = 8) -> np.ndarray:
     """Whole files at the model's rate: every backend sees the full audio (inference mode)."""
     sr = model.info.sample_rate
-    return _batched(lambda paths: model.embed_audio([load_mono(p, sr) for p in paths]),
-                    [item.audio for item in items], batch_size)
+    return _batched(
+        lambda paths: model.embed_audio([load_mono(p, sr) for p in paths]), [item.audio for item in items], batch_size
+    )
 
 
 def evaluate_backend(model: AudioTextModel, items: Sequence[Item], batch_size: int = 8) -> dict[str, float]:
@@ -47,8 +49,9 @@ def evaluate_backend(model: AudioTextModel, items: Sequence[Item], batch_size: i
     return retrieval_metrics(audio, text, owners)
 
 
-def zero_shot_accuracy(model: AudioTextModel, items: Sequence[Item], labels: Sequence[str] | None = None,
-                       batch_size: int = 8) -> dict[str, float]:
+def zero_shot_accuracy(
+    model: AudioTextModel, items: Sequence[Item], labels: Sequence[str] | None = None, batch_size: int = 8
+) -> dict[str, float]:
     """Classification by the nearest class-name prompt ("The sound of <label>."). Each item's
     class is its first tag; ``labels`` defaults to every class present."""
     items = [item for item in items if item.tags]
@@ -64,8 +67,9 @@ def zero_shot_accuracy(model: AudioTextModel, items: Sequence[Item], labels: Seq
 
 
 @torch.no_grad()
-def evaluate_cacophony_on_mels(model: Cacophony, tokenizer, items: Sequence[Item], mels: MelSource,
-                               device: torch.device, batch_size: int = 16) -> dict[str, float]:
+def evaluate_cacophony_on_mels(
+    model: Cacophony, tokenizer, items: Sequence[Item], mels: MelSource, device: torch.device, batch_size: int = 16
+) -> dict[str, float]:
     """The training-time evaluation: whole cached log-mels through the model in eval mode. A clip
     over 8 training windows is patch-sampled to that (a fixed draw), as the paper does for
     audio that would not fit in memory (cacophony.txt §III-B)."""
@@ -74,17 +78,29 @@ def evaluate_cacophony_on_mels(model: Cacophony, tokenizer, items: Sequence[Item
     model.eval()
     audio = []
     for start in range(0, len(items), batch_size):
-        chunk = [torch.from_numpy(np.asarray(mels.full(item.audio), dtype=np.float32)) for item in items[start:start + batch_size]]
+        chunk = [
+            torch.from_numpy(np.asarray(mels.full(item.audio), dtype=np.float32))
+            for item in items[start : start + batch_size]
+        ]
         frames = torch.tensor([len(m) for m in chunk])
         mel = torch.nn.utils.rnn.pad_sequence(chunk, batch_first=True)
-        embedding, _, _ = model.embed_mel(mel.to(device), frames.to(device), max_patches=8 * model.cfg.train_patches,
-                                          generator=torch.Generator(device).manual_seed(start))
+        embedding, _, _ = model.embed_mel(
+            mel.to(device),
+            frames.to(device),
+            max_patches=8 * model.cfg.train_patches,
+            generator=torch.Generator(device).manual_seed(start),
+        )
         audio.append(embedding.float().cpu().numpy())
     texts, owners = caption_table(items)
     text = []
     for start in range(0, len(texts), 64):
-        tokens = tokenizer(texts[start:start + 64], padding=True, truncation=True,
-                           max_length=model.cfg.max_text_tokens, return_tensors="pt")
+        tokens = tokenizer(
+            texts[start : start + 64],
+            padding=True,
+            truncation=True,
+            max_length=model.cfg.max_text_tokens,
+            return_tensors="pt",
+        )
         embedding, _, _ = model.embed_text(tokens["input_ids"].to(device), tokens["attention_mask"].to(device))
         text.append(embedding.float().cpu().numpy())
     model.train(was_training)

@@ -1,4 +1,5 @@
 """``earmark-train eval``: the papers' evaluation of any model the app can load."""
+
 from __future__ import annotations
 
 from engine.models.base import AudioTextModel
@@ -13,12 +14,20 @@ def generated_captions(model: AudioTextModel, items, batch_size: int = 8) -> lis
     sr = model.info.sample_rate
     out: list[str] = []
     for start in range(0, len(items), batch_size):
-        out += model.caption([load_mono(item.audio, sr) for item in items[start:start + batch_size]])
+        out += model.caption([load_mono(item.audio, sr) for item in items[start : start + batch_size]])
     return out
 
 
-def run_eval(model_spec: str, manifests: list[str], split: str | None = None, zero_shot: bool = False,
-             captions: bool = False, audio_root: str | None = None, device: str = "cpu", spice: bool = False) -> dict:
+def run_eval(
+    model_spec: str,
+    manifests: list[str],
+    split: str | None = None,
+    zero_shot: bool = False,
+    captions: bool = False,
+    audio_root: str | None = None,
+    device: str = "cpu",
+    spice: bool = False,
+) -> dict:
     model = load_model(model_spec, device=device)  # anything the app loads: builtin, a folder, clap:...
     items = read_manifests(manifests, audio_root, split)
     results: dict = {"model": model.info.name, "items": len(items)}
@@ -32,8 +41,9 @@ def run_eval(model_spec: str, manifests: list[str], split: str | None = None, ze
             results["captions"] = f"{model.info.name} cannot caption"
         else:
             try:
-                results |= caption_metrics(generated_captions(model, with_captions),
-                                           [item.captions for item in with_captions], spice=spice)
+                results |= caption_metrics(
+                    generated_captions(model, with_captions), [item.captions for item in with_captions], spice=spice
+                )
             except CaptionMetricsUnavailable as error:
                 results["captions"] = str(error)
     return results

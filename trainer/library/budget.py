@@ -4,6 +4,7 @@ Nothing here guesses a speed: the run times a few real steps on the real data an
 (:func:`trainer.library.run.measure_steps`), and on a GPU measures the memory a sample takes at
 two batch sizes; this module turns those measurements into a plan.
 """
+
 from __future__ import annotations
 
 import math
@@ -28,10 +29,14 @@ def resolve_device(requested: str) -> tuple[str, str]:
             return "mps", "Fine-tuning on the Apple GPU (Metal)."
         return "cpu", NO_GPU
     if requested == "cuda" and not cuda:
-        raise ValueError(f"--device cuda: no CUDA GPU is available here (PyTorch {torch.__version__} sees none); "
-                         "use --device cpu, which works but is slower")
+        raise ValueError(
+            f"--device cuda: no CUDA GPU is available here (PyTorch {torch.__version__} sees none); "
+            "use --device cpu, which works but is slower"
+        )
     if requested == "mps" and not mps:
-        raise ValueError("--device mps: no Apple Metal GPU is available here; use --device cpu, which works but is slower")
+        raise ValueError(
+            "--device mps: no Apple Metal GPU is available here; use --device cpu, which works but is slower"
+        )
     if requested not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device must be auto, cpu, cuda or mps, not {requested!r}")
     return requested, "Fine-tuning on the CPU." if requested == "cpu" else f"Fine-tuning on {requested}."
@@ -46,11 +51,12 @@ def free_gpu_memory() -> tuple[int, int]:
 @dataclass(frozen=True)
 class MemoryUse:
     """Peak GPU memory of a training step as ``fixed + per_sample * batch`` (two measured points)."""
+
     fixed: float
     per_sample: float
 
     @classmethod
-    def from_peaks(cls, small: tuple[int, int], large: tuple[int, int]) -> "MemoryUse":
+    def from_peaks(cls, small: tuple[int, int], large: tuple[int, int]) -> MemoryUse:
         """``small`` and ``large`` are (batch size, peak bytes) of two measured steps."""
         (b1, p1), (b2, p2) = small, large
         per_sample = max((p2 - p1) / (b2 - b1), 1.0)
@@ -60,9 +66,11 @@ class MemoryUse:
         """The largest power-of-two batch whose step fits in ``share`` of the free memory, in [low, high]."""
         fits = (free_bytes * share - self.fixed) / self.per_sample
         if fits < low:
-            raise ValueError(f"the GPU has {free_bytes / 2**30:.1f} GiB free, too little for a batch of {low} "
-                             f"(a step needs about {(self.fixed + low * self.per_sample) / 2**30:.1f} GiB); "
-                             "close what else uses it, or use --device cpu")
+            raise ValueError(
+                f"the GPU has {free_bytes / 2**30:.1f} GiB free, too little for a batch of {low} "
+                f"(a step needs about {(self.fixed + low * self.per_sample) / 2**30:.1f} GiB); "
+                "close what else uses it, or use --device cpu"
+            )
         return int(min(high, 2 ** math.floor(math.log2(fits))))
 
 
@@ -74,6 +82,7 @@ def fit_batch(batch: int, train_items: int) -> int:
 @dataclass(frozen=True)
 class Plan:
     """How many steps fit in the budget, and the estimate shown before training starts."""
+
     steps: int
     steps_per_epoch: int
     step_seconds: float
@@ -94,14 +103,23 @@ class Plan:
         return self.spent_seconds + self.training_seconds + self.final_seconds
 
     def describe(self) -> str:
-        return (f"{self.steps} steps ({self.epochs:.1f} epochs) at {self.step_seconds:.2f} s a step, "
-                f"validation {self.validation_seconds:.0f} s after each epoch, final evaluation "
-                f"{self.final_seconds:.0f} s; preparing took {self.spent_seconds:.0f} s. "
-                f"Estimated total {self.total_seconds / 60:.1f} min.")
+        return (
+            f"{self.steps} steps ({self.epochs:.1f} epochs) at {self.step_seconds:.2f} s a step, "
+            f"validation {self.validation_seconds:.0f} s after each epoch, final evaluation "
+            f"{self.final_seconds:.0f} s; preparing took {self.spent_seconds:.0f} s. "
+            f"Estimated total {self.total_seconds / 60:.1f} min."
+        )
 
 
-def plan_steps(budget_s: float, spent_s: float, step_s: float, steps_per_epoch: int, validation_s: float,
-               final_s: float, min_steps: int = MIN_STEPS) -> Plan:
+def plan_steps(
+    budget_s: float,
+    spent_s: float,
+    step_s: float,
+    steps_per_epoch: int,
+    validation_s: float,
+    final_s: float,
+    min_steps: int = MIN_STEPS,
+) -> Plan:
     """The most steps whose training, validations and final evaluation end within the budget.
     Raises ValueError with the budget that would do, when not even ``min_steps`` fit."""
     per_step = step_s + validation_s / steps_per_epoch
@@ -109,7 +127,9 @@ def plan_steps(budget_s: float, spent_s: float, step_s: float, steps_per_epoch: 
     plan = Plan(max(steps, 0), steps_per_epoch, step_s, validation_s, final_s, spent_s)
     if steps < min_steps:
         needed = spent_s + final_s + validation_s + min_steps * per_step
-        raise ValueError(f"{budget_s / 60:.1f} minutes is too short on this machine: preparing took {spent_s:.0f} s, "
-                         f"a training step takes {step_s:.1f} s and evaluating {final_s:.0f} s; choose at least "
-                         f"{math.ceil(needed / 60)} minutes")
+        raise ValueError(
+            f"{budget_s / 60:.1f} minutes is too short on this machine: preparing took {spent_s:.0f} s, "
+            f"a training step takes {step_s:.1f} s and evaluating {final_s:.0f} s; choose at least "
+            f"{math.ceil(needed / 60)} minutes"
+        )
     return plan

@@ -22,6 +22,7 @@ every file in it the same caption. It stays in the library and searchable as bef
 The held-out part is whole folders (:func:`split_by_folder`): a folder's files are variations
 of one sound, and one of them in training would make its siblings easy to find.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -47,11 +48,13 @@ log = logging.getLogger(__name__)
 # these, numbers, take markers and single letters says nothing about the sound; in a name that
 # does say something they stay ("Race_Track_Ambience"). Words that also name a sound (shot,
 # roll, clip, voice, mic, camera, record) are not here: "Shot_01" is a gunshot.
-DEVICE_WORDS = frozenset("""
+DEVICE_WORDS = frozenset(
+    """
 zoom tascam dr ste rec recording recordings take track audio untitled memo bounce bounced
 export exported render rendered session scene sc slate dsc img mvi vid video mov marantz pmd
 roland sony icd ls mixpre sd zaxcom
-""".split())
+""".split()
+)
 MAX_DESCRIPTION_WORDS = 40  # a long description is mostly notes about the recording, not the sound
 CONTEXT_FOLDERS = 2  # as the corpus captions (trainer/corpus/captions.py)
 
@@ -84,7 +87,7 @@ def folder_caption_words(path: str, library_folder: str, folders: int = CONTEXT_
     if relative == os.curdir or relative.startswith(os.pardir):
         return []
     found: list[str] = []
-    for part in [words for words in map(clean_words, Path(relative).parts) if words][-folders:]:
+    for part in [found_words for found_words in map(clean_words, Path(relative).parts) if found_words][-folders:]:
         found += [w for w in part if w not in found]
     return found
 
@@ -107,6 +110,7 @@ def descriptions(metadata: FileMetadata | None, name_words: list[str]) -> list[s
 @dataclass
 class LibraryPairs:
     """The training and held-out items, and what was left out of the text side."""
+
     train: list[Item]
     val: list[Item]
     says_nothing: list[str] = field(default_factory=list)  # paths: no text of their own
@@ -142,8 +146,14 @@ def _metadata(path: str) -> FileMetadata | None:
         return None
 
 
-def library_pairs(records: Iterable[FileRecord], val_fraction: float = 0.15, max_val: int = 300,
-                  min_train: int = 32, min_val: int = 8, seed: int = 0) -> LibraryPairs:
+def library_pairs(
+    records: Iterable[FileRecord],
+    val_fraction: float = 0.15,
+    max_val: int = 300,
+    min_train: int = 32,
+    min_val: int = 8,
+    seed: int = 0,
+) -> LibraryPairs:
     """Pairs of the library's searchable files, split into training and held-out folders.
     Raises ValueError, saying what the library lacks, when there is too little to learn from."""
     items, silent = [], []
@@ -159,12 +169,14 @@ def library_pairs(records: Iterable[FileRecord], val_fraction: float = 0.15, max
             f"too little to learn from: {len(items)} files have a name, description, tags or caption that "
             f"describe them ({len(silent)} more have names that say nothing, like Take_017), giving {len(train)} "
             f"to train on and {len(val)} in held-out folders; fine-tuning needs at least {min_train} and {min_val}. "
-            "Tag or caption more files, or add folders with descriptive names.")
+            "Tag or caption more files, or add folders with descriptive names."
+        )
     return LibraryPairs(train, val, silent, val_folders)
 
 
-def split_by_folder(items: list[Item], val_fraction: float = 0.15, max_val: int = 300,
-                    seed: int = 0) -> tuple[list[Item], list[Item], list[str]]:
+def split_by_folder(
+    items: list[Item], val_fraction: float = 0.15, max_val: int = 300, seed: int = 0
+) -> tuple[list[Item], list[Item], list[str]]:
     """(train, held out, held-out folders): whole folders, picked in a seeded order that depends
     only on their paths (a resumed or repeated run holds out the same ones), until about
     ``val_fraction`` of the items (at most ``max_val``) are held out. A library in one folder is
@@ -190,6 +202,9 @@ def split_by_folder(items: list[Item], val_fraction: float = 0.15, max_val: int 
     held_set = set(held)
     train = [item for key in sorted(groups) if key not in held_set for item in groups[key]]
     # a held-out file with tags only is scored against its keyword caption
-    val = [Item(item.audio, item.captions or [keyword_caption(item.tags)], item.tags, "val")
-           for key in sorted(held) for item in groups[key]]
+    val = [
+        Item(item.audio, item.captions or [keyword_caption(item.tags)], item.tags, "val")
+        for key in sorted(held)
+        for item in groups[key]
+    ]
     return train, val, sorted(held)

@@ -20,6 +20,7 @@ Phases, each reported in the job folder (engine/finetune/job.py), which the app 
 Started again on the same job folder it continues where it stopped: the request, the split and
 the plan are written once and reused, and training resumes from ``run/last``.
 """
+
 from __future__ import annotations
 
 import datetime
@@ -36,8 +37,17 @@ from pathlib import Path
 import torch
 from filelock import Timeout
 
-from engine.finetune.job import (ERROR, EVALUATING, FINISHED, KEY_METRIC, MEASURING, PAUSED, PREPARING,
-                                 TRAINING, JobFolder)
+from engine.finetune.job import (
+    ERROR,
+    EVALUATING,
+    FINISHED,
+    KEY_METRIC,
+    MEASURING,
+    PAUSED,
+    PREPARING,
+    TRAINING,
+    JobFolder,
+)
 from engine.finetune.launcher import model_folder_name
 from engine.index.records import OK, FileRecord
 from engine.index.store import LibraryStore
@@ -60,12 +70,15 @@ log = logging.getLogger(__name__)
 
 # The defaults of a library fine-tune; any key can be changed with --set (which wins over the plan).
 DEFAULTS = {
-    "lr": 3e-4, "min_lr": 1e-6,  # the builtin recipe's stage-2 rate (the paper's 1e-5 suits its batch of 4096)
+    "lr": 3e-4,
+    "min_lr": 1e-6,  # the builtin recipe's stage-2 rate (the paper's 1e-5 suits its batch of 4096)
     "sam": False,  # SAM doubles a step's cost: more steps serve a short budget better
     # a quarter the starting model's own correspondences (salsa), three quarters the library's captions:
     # on bench/finetune.py 0.5 kept more of the general query vocabulary but learnt the library's less
     "distill_weight": 0.25,
-    "caption_weight": 0.5, "keyword_caption_prob": 0.3, "seed": 0,
+    "caption_weight": 0.5,
+    "keyword_caption_prob": 0.3,
+    "seed": 0,
 }
 CPU_BATCH = 16
 CPU_CROP_SECONDS = 3.0  # on a CPU a 3 s crop costs a third of the model's 10 s window (the builtin recipe's crop)
@@ -84,8 +97,13 @@ class Request:
     started: float
 
 
-def library_finetune(paths: AppPaths, minutes: float | None = None, device: str = "auto",
-                     overrides: list[str] = (), model: str | None = None) -> dict:
+def library_finetune(
+    paths: AppPaths,
+    minutes: float | None = None,
+    device: str = "auto",
+    overrides: list[str] = (),
+    model: str | None = None,
+) -> dict:
     """Run (or continue) the job in ``<data>/finetune``; returns its result. ``model`` is the spec
     of the model to start from (default: the saved choice in the settings)."""
     job = JobFolder(paths.data / "finetune")
@@ -107,8 +125,9 @@ def library_finetune(paths: AppPaths, minutes: float | None = None, device: str 
         lock.release()
 
 
-def _run(job: JobFolder, paths: AppPaths, minutes: float | None, device: str, overrides: list[str],
-         model: str | None) -> dict:
+def _run(
+    job: JobFolder, paths: AppPaths, minutes: float | None, device: str, overrides: list[str], model: str | None
+) -> dict:
     if job.result_file.exists():
         return job.read_json(job.result_file)
     request = _request(job, minutes, device, overrides, model or Settings.load(paths.settings_file).model_spec)
@@ -124,8 +143,10 @@ def _run(job: JobFolder, paths: AppPaths, minutes: float | None, device: str, ov
     result = _finish(job, plan, final)
     job.write_json(job.result_file, result)
     verdict = "better" if result["better"] else "not better"
-    job.event(FINISHED, f"done: held-out mAP@10 {result['before'][KEY_METRIC]:.3f} -> "
-                        f"{result['after'][KEY_METRIC]:.3f} ({verdict})")
+    job.event(
+        FINISHED,
+        f"done: held-out mAP@10 {result['before'][KEY_METRIC]:.3f} -> {result['after'][KEY_METRIC]:.3f} ({verdict})",
+    )
     return result
 
 
@@ -144,6 +165,7 @@ def _request(job: JobFolder, minutes: float | None, device: str, overrides: list
 
 # -- preparing and measuring --------------------------------------------------------------------
 
+
 def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> dict:
     device, note = resolve_device(request.device)
     job.event(PREPARING, note, device=device)
@@ -155,23 +177,37 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     pairs = library_pairs([r for r in records if (r.duration_s or 0) <= MAX_FILE_SECONDS])
     mels = MelSource(model_cfg.sample_rate, model_cfg.n_mels, paths.cache / "finetune-mels")
     pairs = _cache_held_out(job, pairs, mels)
-    job.event(PREPARING, f"{len(pairs.train)} files to learn from, {len(pairs.val)} held out in "
-                         f"{len(pairs.val_folders)} folders; {len(pairs.says_nothing)} names say nothing and "
-                         f"{len(long_files)} files are over {MAX_FILE_SECONDS:.0f} s (left out of training, "
-                         "still searchable)")
-    manifests = {"train": write_jsonl(pairs.train, job.folder / "train.jsonl"),
-                 "val": write_jsonl(pairs.val, job.folder / "val.jsonl")}
+    job.event(
+        PREPARING,
+        f"{len(pairs.train)} files to learn from, {len(pairs.val)} held out in "
+        f"{len(pairs.val_folders)} folders; {len(pairs.says_nothing)} names say nothing and "
+        f"{len(long_files)} files are over {MAX_FILE_SECONDS:.0f} s (left out of training, "
+        "still searchable)",
+    )
+    manifests = {
+        "train": write_jsonl(pairs.train, job.folder / "train.jsonl"),
+        "val": write_jsonl(pairs.val, job.folder / "val.jsonl"),
+    }
 
-    base = {**DEFAULTS, "init": str(start), "train": [str(manifests["train"])], "val": [str(manifests["val"])],
-            "out": str(job.run_dir), "device": device, "cache_dir": str(mels.cache_dir),
-            "crop_seconds": CPU_CROP_SECONDS if device == "cpu" else None,
-            "num_workers": 0 if device == "cpu" else 2, "batch_size": CPU_BATCH}
+    base = {
+        **DEFAULTS,
+        "init": str(start),
+        "train": [str(manifests["train"])],
+        "val": [str(manifests["val"])],
+        "out": str(job.run_dir),
+        "device": device,
+        "cache_dir": str(mels.cache_dir),
+        "crop_seconds": CPU_CROP_SECONDS if device == "cpu" else None,
+        "num_workers": 0 if device == "cpu" else 2,
+        "batch_size": CPU_BATCH,
+    }
     fixed = dict(item.split("=", 1) for item in request.overrides)
     if device == "cuda" and "batch_size" not in fixed:
         job.event(MEASURING, "measuring the GPU memory a training step takes")
         base["batch_size"] = _gpu_batch(job, _config(base, request.overrides))
-    base["batch_size"] = fit_batch(base["batch_size"], len(pairs.train)) if "batch_size" not in fixed \
-        else base["batch_size"]
+    base["batch_size"] = (
+        fit_batch(base["batch_size"], len(pairs.train)) if "batch_size" not in fixed else base["batch_size"]
+    )
     # Timed first: on a CPU this picks the thread count the evaluations below run with too. The
     # steps read their clips for the first time (training files are cached as training meets
     # them), so the time is that of a first epoch; later epochs are faster and end early.
@@ -179,8 +215,10 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
         threads, step_s = _cpu_threads(job, _config(base, request.overrides))
     else:
         job.event(MEASURING, f"timing {MEASURE_STEPS} training steps at batch {base['batch_size']}")
-        threads, (step_s, _) = torch.get_num_threads(), measure_steps(_config(base, request.overrides),
-                                                                        job.folder / "measure")
+        threads, (step_s, _) = (
+            torch.get_num_threads(),
+            measure_steps(_config(base, request.overrides), job.folder / "measure"),
+        )
 
     job.event(MEASURING, "scoring the starting model on the held-out folders")
     started = time.perf_counter()
@@ -192,24 +230,45 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     spent = time.time() - request.started
     plan = plan_steps(request.minutes * 60, spent, step_s, per_epoch, validation_s, final_s)
     steps = int(fixed.get("steps", plan.steps))
-    base |= {"steps": plan.steps, "warmup_steps": max(1, plan.steps // 10), "eval_every": per_epoch,
-             # a log line every ~5 s, and at least 20 in a run, so a short run shows its progress too
-             "log_every": max(1, min(round(5 / step_s), steps // 20)),
-             "save_every": max(1, round(SAVE_SECONDS / step_s))}
+    base |= {
+        "steps": plan.steps,
+        "warmup_steps": max(1, plan.steps // 10),
+        "eval_every": per_epoch,
+        # a log line every ~5 s, and at least 20 in a run, so a short run shows its progress too
+        "log_every": max(1, min(round(5 / step_s), steps // 20)),
+        "save_every": max(1, round(SAVE_SECONDS / step_s)),
+    }
     cfg = _config(base, request.overrides)
     if cfg.steps != plan.steps:  # --set steps=N: the user's number of steps, the estimate follows it
         plan = replace(plan, steps=cfg.steps)
     library = Counter(r.folder for r in records).most_common(1)[0][0]
     when = datetime.datetime.now()
-    saved = {"config": cfg.to_dict(), "start_model": start_spec, "start_folder": str(start), "device": device,
-             "threads": threads,
-             "device_note": note, "batch_size": cfg.batch_size, "steps": cfg.steps, "steps_per_epoch": per_epoch,
-             "step_seconds": step_s, "validation_seconds": validation_s, "final_seconds": final_s,
-             "estimate": plan.describe(), "estimated_seconds": plan.total_seconds, "minutes": request.minutes,
-             "before": before, "library": Path(library).name, "model_name": model_folder_name(Path(library).name, when),
-             "model_display": f"{Path(library).name} fine-tune {when:%Y-%m-%d %H:%M}",
-             "train_files": len(pairs.train), "held_out_files": len(pairs.val), "held_out_folders": pairs.val_folders,
-             "says_nothing": len(pairs.says_nothing), "long_files": len(long_files)}
+    saved = {
+        "config": cfg.to_dict(),
+        "start_model": start_spec,
+        "start_folder": str(start),
+        "device": device,
+        "threads": threads,
+        "device_note": note,
+        "batch_size": cfg.batch_size,
+        "steps": cfg.steps,
+        "steps_per_epoch": per_epoch,
+        "step_seconds": step_s,
+        "validation_seconds": validation_s,
+        "final_seconds": final_s,
+        "estimate": plan.describe(),
+        "estimated_seconds": plan.total_seconds,
+        "minutes": request.minutes,
+        "before": before,
+        "library": Path(library).name,
+        "model_name": model_folder_name(Path(library).name, when),
+        "model_display": f"{Path(library).name} fine-tune {when:%Y-%m-%d %H:%M}",
+        "train_files": len(pairs.train),
+        "held_out_files": len(pairs.val),
+        "held_out_folders": pairs.val_folders,
+        "says_nothing": len(pairs.says_nothing),
+        "long_files": len(long_files),
+    }
     job.write_json(job.plan_file, saved)
     job.event(MEASURING, f"estimate: {plan.describe()}", estimate_seconds=plan.total_seconds)
     return saved
@@ -218,12 +277,15 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
 def start_checkpoint(spec: str, models_dir: Path) -> Path:
     """The Cacophony checkpoint folder the active model spec names; CLAP models cannot be fine-tuned here."""
     if spec.startswith(CLAP_PREFIX):
-        raise ValueError(f"the active model is a CLAP model ({spec}): fine-tuning works on Cacophony checkpoints "
-                         "(the builtin model or one trained with earmark-train); switch to one first")
+        raise ValueError(
+            f"the active model is a CLAP model ({spec}): fine-tuning works on Cacophony checkpoints "
+            "(the builtin model or one trained with earmark-train); switch to one first"
+        )
     folder = resolve_checkpoint(spec, models_dir)
     if is_clap_folder(folder) or not is_checkpoint(folder):
-        raise ValueError(f"{folder} is not a Cacophony checkpoint (config.json + model.safetensors): "
-                         "fine-tuning works on those only")
+        raise ValueError(
+            f"{folder} is not a Cacophony checkpoint (config.json + model.safetensors): fine-tuning works on those only"
+        )
     return folder
 
 
@@ -258,8 +320,9 @@ def _cache_held_out(job: JobFolder, pairs: LibraryPairs, mels: MelSource) -> Lib
         if time.monotonic() - shown > PROGRESS_SECONDS or done == total:
             job.event(PREPARING, f"reading the held-out audio: {done} of {total} files", done=done, total=total)
             shown = time.monotonic()
-    return LibraryPairs(pairs.train, [item for item in pairs.val if item.audio not in bad], pairs.says_nothing,
-                        pairs.val_folders)
+    return LibraryPairs(
+        pairs.train, [item for item in pairs.val if item.audio not in bad], pairs.says_nothing, pairs.val_folders
+    )
 
 
 def _baseline_validation(job: JobFolder, start: Path, val: list[Item], mels: MelSource, device: str) -> float:
@@ -284,8 +347,17 @@ def measure_steps(cfg: TrainConfig, folder: Path, steps: int = MEASURE_STEPS) ->
     """(median seconds a training step takes after the first, peak GPU bytes or 0): a few real
     steps of ``cfg`` in a scratch folder, deleted afterwards."""
     shutil.rmtree(folder, ignore_errors=True)
-    probe = replace(cfg, out=str(folder), val=[], stop_after=steps, steps=max(cfg.steps, steps + 1),
-                    eval_every=0, save_every=0, log_every=1, resume=False)
+    probe = replace(
+        cfg,
+        out=str(folder),
+        val=[],
+        stop_after=steps,
+        steps=max(cfg.steps, steps + 1),
+        eval_every=0,
+        save_every=0,
+        log_every=1,
+        resume=False,
+    )
     if probe.device == "cuda":
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
@@ -312,8 +384,12 @@ def _cpu_threads(job: JobFolder, cfg: TrainConfig) -> tuple[int, float]:
     best = min(timings, key=timings.get)
     torch.set_num_threads(best)
     if len(timings) > 1:
-        job.event(MEASURING, "seconds a step: " + ", ".join(f"{s:.2f} on {n} thread(s)" for n, s in timings.items())
-                  + f"; training on {best}")
+        job.event(
+            MEASURING,
+            "seconds a step: "
+            + ", ".join(f"{s:.2f} on {n} thread(s)" for n, s in timings.items())
+            + f"; training on {best}",
+        )
     return best, timings[best]
 
 
@@ -326,8 +402,11 @@ def _gpu_batch(job: JobFolder, cfg: TrainConfig) -> int:
         points.append((batch, peak))
     memory = MemoryUse.from_peaks(*points)
     batch = memory.batch_for(free)
-    job.event(MEASURING, f"GPU: {free / 2**30:.1f} of {total / 2**30:.1f} GiB free, about "
-                         f"{memory.per_sample / 2**20:.0f} MiB a sample: batch {batch}")
+    job.event(
+        MEASURING,
+        f"GPU: {free / 2**30:.1f} of {total / 2**30:.1f} GiB free, about "
+        f"{memory.per_sample / 2**20:.0f} MiB a sample: batch {batch}",
+    )
     return batch
 
 
@@ -339,6 +418,7 @@ def _train(cfg: TrainConfig) -> Path:
 
 # -- finishing ----------------------------------------------------------------------------------
 
+
 def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
     """Export the fine-tuned model into the job folder (fp16, as the app loads it) and score that
     very file on the held-out folders against the starting model's score."""
@@ -347,12 +427,20 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
     val = read_manifest(plan["config"]["val"][0])
     after = evaluate_backend(CacophonyBackend.from_checkpoint(job.model_dir, device=plan["device"]), val)
     before = plan["before"]
-    result = {"before": before, "after": after, "better": after[KEY_METRIC] > before[KEY_METRIC],
-              "start_model": plan["start_model"], "model_name": plan["model_name"],
-              "model_display": plan["model_display"], "library": plan["library"], "steps": plan["steps"],
-              "held_out_files": len(val), "held_out_folders": plan["held_out_folders"],
-              "train_files": plan["train_files"], "device": plan["device"],
-              "finished": datetime.datetime.now().isoformat(timespec="seconds")}
+    result = {
+        "before": before,
+        "after": after,
+        "better": after[KEY_METRIC] > before[KEY_METRIC],
+        "start_model": plan["start_model"],
+        "model_name": plan["model_name"],
+        "model_display": plan["model_display"],
+        "library": plan["library"],
+        "steps": plan["steps"],
+        "held_out_files": len(val),
+        "held_out_folders": plan["held_out_folders"],
+        "train_files": plan["train_files"],
+        "device": plan["device"],
+        "finished": datetime.datetime.now().isoformat(timespec="seconds"),
+    }
     (job.model_dir / "finetune.json").write_text(json.dumps(result, indent=2))  # provenance, beside the weights
     return result
-

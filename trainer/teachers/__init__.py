@@ -6,6 +6,7 @@ A teacher class has ``name`` (its cache key), ``sample_rate``, ``dim`` and
 weights, so it is built only when a vector is not cached yet. Classes are imported on
 demand: this module stays light enough for the config and the command line.
 """
+
 from __future__ import annotations
 
 import importlib

@@ -9,9 +9,8 @@ padding as librosa 0.9) -> 96 HTK mels over 0-22050 Hz, each filter scaled to un
 (librosa ``norm=1.0``) -> ``log10(10000 x + 1)`` -> the package's min-max normalisation ->
 blocks of 100 frames (~2.3 s) hopping 50, as its own inference does.
 """
-from __future__ import annotations
 
-from pathlib import Path
+from __future__ import annotations
 
 import numpy as np
 import torch
@@ -40,7 +39,8 @@ def _aisfx():
     except ImportError as error:
         raise TeacherUnavailable(
             "the aisfx teacher needs the aisfx package: pip install --no-deps aisfx==0.1.2 "
-            "(--no-deps: its pinned librosa/numpy are not needed here)") from error
+            "(--no-deps: its pinned librosa/numpy are not needed here)"
+        ) from error
     return aisfx
 
 
@@ -57,9 +57,19 @@ class AisfxSpectrogram(nn.Module):
     def __init__(self):
         super().__init__()
         self.mel = torchaudio.transforms.MelSpectrogram(
-            sample_rate=SAMPLE_RATE, n_fft=N_FFT, win_length=N_FFT, hop_length=HOP, f_min=0.0,
-            f_max=SAMPLE_RATE / 2, n_mels=N_MELS, power=2.0, center=True, pad_mode="constant",
-            norm=None, mel_scale="htk")
+            sample_rate=SAMPLE_RATE,
+            n_fft=N_FFT,
+            win_length=N_FFT,
+            hop_length=HOP,
+            f_min=0.0,
+            f_max=SAMPLE_RATE / 2,
+            n_mels=N_MELS,
+            power=2.0,
+            center=True,
+            pad_mode="constant",
+            norm=None,
+            mel_scale="htk",
+        )
         normalise_filters_l1(self.mel)
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:

@@ -6,6 +6,7 @@ size, mtime and teacher version). ``earmark-train teacher-embed`` fills the cach
 run; a run fills whatever is still missing before its first step. Finished files are never
 recomputed, so an interrupted fill simply continues.
 """
+
 from __future__ import annotations
 
 import logging
@@ -77,12 +78,21 @@ def precompute(paths: Iterable[Path], vectors: TeacherVectors, num_workers: int 
     """Fill the cache for ``paths`` (each distinct file once); returns what was done."""
     paths = list(dict.fromkeys(Path(p) for p in paths))
     missing = vectors.missing(paths)
-    log.info("%s: %d files, %d cached, %d to compute", vectors.teacher_type.name, len(paths),
-             len(paths) - len(missing), len(missing))
+    log.info(
+        "%s: %d files, %d cached, %d to compute",
+        vectors.teacher_type.name,
+        len(paths),
+        len(paths) - len(missing),
+        len(missing),
+    )
     if missing:
         vectors.load_teacher()  # fail here, not in a worker, when the teacher's package is missing
-    loader = DataLoader(_Missing(missing, vectors), batch_size=None, num_workers=num_workers,
-                        worker_init_fn=one_thread_per_worker if num_workers else None)
+    loader = DataLoader(
+        _Missing(missing, vectors),
+        batch_size=None,
+        num_workers=num_workers,
+        worker_init_fn=one_thread_per_worker if num_workers else None,
+    )
     failed, start = [], time.perf_counter()
     for done, (path, error) in enumerate(loader, start=1):
         if error is not None:
@@ -90,8 +100,12 @@ def precompute(paths: Iterable[Path], vectors: TeacherVectors, num_workers: int 
             failed.append(path)
         if done % log_every == 0 or done == len(missing):
             log.info("%d/%d computed (%.1f files/s)", done, len(missing), done / (time.perf_counter() - start))
-    return {"files": len(paths), "cached": len(paths) - len(missing),
-            "computed": len(missing) - len(failed), "failed": len(failed)}
+    return {
+        "files": len(paths),
+        "cached": len(paths) - len(missing),
+        "computed": len(missing) - len(failed),
+        "failed": len(failed),
+    }
 
 
 def teacher_targets(paths: Iterable[Path], vectors: TeacherVectors, num_workers: int = 0) -> dict[Path, np.ndarray]:
@@ -105,9 +119,11 @@ def teacher_targets(paths: Iterable[Path], vectors: TeacherVectors, num_workers:
     paths = list(dict.fromkeys(Path(p) for p in paths))
     counts = precompute(paths, vectors, num_workers)
     if counts["failed"]:
-        raise ValueError(f"no {vectors.teacher_type.name} vector for {counts['failed']} of the training files "
-                         "(their errors are logged above)")
+        raise ValueError(
+            f"no {vectors.teacher_type.name} vector for {counts['failed']} of the training files "
+            "(their errors are logged above)"
+        )
     table = np.stack([vectors.vector(p) for p in paths])
     table -= table.mean(axis=0)
     table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-8)
-    return dict(zip(paths, table))
+    return dict(zip(paths, table, strict=False))

@@ -23,6 +23,7 @@ audio is silent; the features are then a mean over 9 frequency positions instead
 different but no poorer summary, which the trained head learns from), and in bfloat16 where the
 CPU does it natively (AVX512-BF16/AMX: features within cosine 0.9997 of float32).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,8 +55,9 @@ def load_aisfx_weights() -> tuple[dict[str, torch.Tensor], dict]:
     try:
         import aisfx.inference
     except ImportError as error:
-        raise FrontEndUnavailable("this model's audio front-end needs the aisfx package: "
-                                  "pip install --no-deps aisfx==0.1.2") from error
+        raise FrontEndUnavailable(
+            "this model's audio front-end needs the aisfx package: pip install --no-deps aisfx==0.1.2"
+        ) from error
     allowed = [(np._core.multiarray.scalar, "numpy.core.multiarray.scalar"), np.dtype, np.dtypes.Int64DType]
     with torch.serialization.safe_globals(allowed):
         return torch.load(aisfx.inference.get_path_modelWeights(), map_location="cpu", weights_only=True)
@@ -70,19 +72,22 @@ class AisfxFrontEnd(nn.Module):
 
         weights, _ = load_aisfx_weights()
         cnn = EmbeddingNet("max", 3, 1, 64).eval()
-        cnn.load_state_dict({k.removeprefix("embedding_net."): v for k, v in weights.items()
-                             if k.startswith("embedding_net.")})
+        cnn.load_state_dict(
+            {k.removeprefix("embedding_net."): v for k, v in weights.items() if k.startswith("embedding_net.")}
+        )
         self.half = torch.cpu._is_avx512_bf16_supported()  # else bfloat16 is emulated: slower, not faster
         # Frozen, so each BatchNorm folds into its convolution (exact in eval mode): half the ops.
         blocks = (cnn.conv_block1, cnn.conv_block2, cnn.conv_block3, cnn.conv_block4)
         self.convs = nn.ModuleList(
             nn.Sequential(fuse_conv_bn_eval(b.conv1, b.bn1), nn.ReLU(), fuse_conv_bn_eval(b.conv2, b.bn2), nn.ReLU())
-            for b in blocks).to(memory_format=torch.channels_last, dtype=torch.bfloat16 if self.half else torch.float32)
+            for b in blocks
+        ).to(memory_format=torch.channels_last, dtype=torch.bfloat16 if self.half else torch.float32)
         self.requires_grad_(False)
         self.win = round(N_FFT_44K * sample_rate / SOURCE_RATE)
         self.hop = round(HOP_44K * sample_rate / SOURCE_RATE)
-        full = torchaudio.functional.melscale_fbanks(N_FFT_44K // 2 + 1, 0.0, SOURCE_RATE / 2, N_MELS, SOURCE_RATE,
-                                                     norm=None, mel_scale="htk")
+        full = torchaudio.functional.melscale_fbanks(
+            N_FFT_44K // 2 + 1, 0.0, SOURCE_RATE / 2, N_MELS, SOURCE_RATE, norm=None, mel_scale="htk"
+        )
         bins = self.win // 2 + 1
         unit_sum = full / full.sum(0, keepdim=True)
         self.register_buffer("filters", unit_sum[:bins, :BANDS].contiguous(), persistent=False)
@@ -91,9 +96,10 @@ class AisfxFrontEnd(nn.Module):
 
     def spectrogram(self, wave: torch.Tensor) -> torch.Tensor:
         """(B, S) peak-normalised 16 kHz waves -> (B, frames, BANDS), normalised to ~[0, 1]."""
-        stft = torch.stft(wave, self.win, self.hop, self.win, self.window, center=True, pad_mode="constant",
-                          return_complex=True)
-        power = stft.real ** 2 + stft.imag ** 2
+        stft = torch.stft(
+            wave, self.win, self.hop, self.win, self.window, center=True, pad_mode="constant", return_complex=True
+        )
+        power = stft.real**2 + stft.imag**2
         mel = (power.transpose(1, 2) @ self.filters) * self.power_scale
         return (torch.log10(mel * 10_000.0 + 1) - NORM_MIN) / (NORM_MAX - NORM_MIN)
 

@@ -1,4 +1,5 @@
 """The app-facing :class:`AudioTextModel` for a Cacophony checkpoint."""
+
 from __future__ import annotations
 
 import copy
@@ -32,19 +33,25 @@ class CacophonyBackend(AudioTextModel):
         self._bidirectional_lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
         cfg = model.cfg
-        self.info = ModelInfo(name=name, backend="cacophony", embedding_dim=cfg.embed_dim,
-                              sample_rate=cfg.sample_rate, window_seconds=cfg.window_seconds,
-                              can_caption=model.caption_decoder is not None)
+        self.info = ModelInfo(
+            name=name,
+            backend="cacophony",
+            embedding_dim=cfg.embed_dim,
+            sample_rate=cfg.sample_rate,
+            window_seconds=cfg.window_seconds,
+            can_caption=model.caption_decoder is not None,
+        )
 
     @classmethod
-    def from_checkpoint(cls, folder: Path, name: str | None = None, device: str = "cpu") -> "CacophonyBackend":
+    def from_checkpoint(cls, folder: Path, name: str | None = None, device: str = "cpu") -> CacophonyBackend:
         model, tokenizer, meta = load_checkpoint(folder, device)
         return cls(model, tokenizer, name or meta.get("name") or Path(folder).name, device)
 
     def tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
         with self._tokenizer_lock:  # a fast tokenizer refuses a second thread mid-call ("Already borrowed")
-            batch = self.tokenizer(texts, padding=True, truncation=True,
-                                   max_length=self.model.cfg.max_text_tokens, return_tensors="pt")
+            batch = self.tokenizer(
+                texts, padding=True, truncation=True, max_length=self.model.cfg.max_text_tokens, return_tensors="pt"
+            )
         return {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
 
     @torch.inference_mode()
@@ -124,12 +131,15 @@ class CacophonyBackend(AudioTextModel):
         def step(ids: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
             mask = torch.ones_like(ids)
             states = self.model.text(ids, mask)
-            logits = self.model.caption_logits(states, mask.bool(), audio_tokens[rows],
-                                               None if audio_valid is None else audio_valid[rows])[:, -1]
+            logits = self.model.caption_logits(
+                states, mask.bool(), audio_tokens[rows], None if audio_valid is None else audio_valid[rows]
+            )[:, -1]
             return torch.log_softmax(logits.float(), dim=-1)
 
         tok = self.tokenizer
         start = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
         stop = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
-        return [GeneratedCaption(tok.decode(d.tokens, skip_special_tokens=True).strip(), d.mean_logprob)
-                for d in decode(step, len(clips), start, stop, options, self.device)]
+        return [
+            GeneratedCaption(tok.decode(d.tokens, skip_special_tokens=True).strip(), d.mean_logprob)
+            for d in decode(step, len(clips), start, stop, options, self.device)
+        ]

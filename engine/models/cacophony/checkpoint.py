@@ -5,6 +5,7 @@ and loaded from its source, which keeps the builtin checkpoint small; a trained 
 stored with the rest. With ``text_model: "checkpoint"`` the tower's transformers config
 and tokenizer sit in ``text/`` beside the weights.
 """
+
 from __future__ import annotations
 
 import json
@@ -22,8 +23,15 @@ from engine.models.folders import CONFIG_FILE, WEIGHTS_FILE, is_checkpoint
 _NOT_SAVED = ("logmel.", "front.")  # derived buffers, and a frozen front-end loaded from its package
 
 
-def save_checkpoint(model: Cacophony, tokenizer: PreTrainedTokenizerBase, folder: Path,
-                    *, keep_mae_decoder: bool = False, half: bool = False, extra: dict | None = None) -> Path:
+def save_checkpoint(
+    model: Cacophony,
+    tokenizer: PreTrainedTokenizerBase,
+    folder: Path,
+    *,
+    keep_mae_decoder: bool = False,
+    half: bool = False,
+    extra: dict | None = None,
+) -> Path:
     """Write ``model`` to ``folder``. ``half`` stores floats as fp16 (the builtin model)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -46,8 +54,10 @@ def save_checkpoint(model: Cacophony, tokenizer: PreTrainedTokenizerBase, folder
     return folder
 
 
-def load_checkpoint(folder: Path, device: str | torch.device = "cpu",
-                    ) -> tuple[Cacophony, PreTrainedTokenizerBase, dict]:
+def load_checkpoint(
+    folder: Path,
+    device: str | torch.device = "cpu",
+) -> tuple[Cacophony, PreTrainedTokenizerBase, dict]:
     """Build the model a checkpoint folder describes and load its weights (fp32)."""
     folder = Path(folder)
     if not is_checkpoint(folder):
@@ -64,8 +74,10 @@ def load_checkpoint(folder: Path, device: str | torch.device = "cpu",
     missing = expected - set(state) - _tied_aliases(model)
     unexpected = set(state) - set(model.state_dict())
     if missing or unexpected:
-        raise ValueError(f"checkpoint {folder} does not match its config: "
-                         f"missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}")
+        raise ValueError(
+            f"checkpoint {folder} does not match its config: "
+            f"missing {sorted(missing)[:5]}, unexpected {sorted(unexpected)[:5]}"
+        )
     model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in state.items()}, strict=False)
     return model.to(device).eval(), tokenizer, meta
 

@@ -1,4 +1,5 @@
 """Model configs by name, open_clip style: one JSON file per size in ``configs/``."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -67,14 +68,14 @@ class CacophonyConfig:
         """Audio length the encoder sees in training: train_patches of 16 frames at 10 ms."""
         return self.window_frames * 0.01
 
-    def replace(self, **overrides) -> "CacophonyConfig":
+    def replace(self, **overrides) -> CacophonyConfig:
         return dataclasses.replace(self, **overrides)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
 
     @classmethod
-    def from_dict(cls, data: dict) -> "CacophonyConfig":
+    def from_dict(cls, data: dict) -> CacophonyConfig:
         return config_from_dict(cls, data, "Cacophony config")
 
 

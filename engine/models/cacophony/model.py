@@ -10,6 +10,7 @@ Text: a transformers encoder (RoBERTa in the paper) run causally, so the caption
 stacked on it cannot peek at the next token. Both towers end in attention poolers and
 linear projections into one L2-normalised space; a learnable log-temperature scales it.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,8 +40,14 @@ class LogMel(nn.Module):
             # authors' spectrogram, kept for their checkpoint, not a mistake to warn users of.
             warnings.filterwarnings("ignore", message="At least one mel filterbank has all zero values")
             self.mel = torchaudio.transforms.MelSpectrogram(
-                sample_rate=sample_rate, n_fft=512, win_length=400, hop_length=self.hop,
-                f_min=0.0, f_max=sample_rate / 2, n_mels=n_mels, power=1.0,
+                sample_rate=sample_rate,
+                n_fft=512,
+                win_length=400,
+                hop_length=self.hop,
+                f_min=0.0,
+                f_max=sample_rate / 2,
+                n_mels=n_mels,
+                power=1.0,
             )
 
     def forward(self, wave: torch.Tensor) -> torch.Tensor:
@@ -255,7 +262,7 @@ def fusion_views(mel: torch.Tensor, frames: torch.Tensor, window: int, generator
             options = options if len(options) else torch.zeros(1, dtype=torch.long)
             pick = int(torch.randint(len(options), (1,), generator=generator)) if random_crops else len(options) // 2
             start = int(options[pick])
-            views[row, view] = mel[row, start:start + window]
+            views[row, view] = mel[row, start : start + window]
     return views, view_frames, long_rows
 
 
@@ -269,7 +276,8 @@ class MAEDecoder(nn.Module):
         self.mask_token = nn.Parameter(torch.zeros(1, 1, dim))
         self.pos = PatchPositions(dim, cfg.freq_patches)
         self.blocks = nn.ModuleList(
-            Block(dim, cfg.decoder_heads, cfg.decoder_mlp_dim) for _ in range(cfg.decoder_depth))
+            Block(dim, cfg.decoder_heads, cfg.decoder_mlp_dim) for _ in range(cfg.decoder_depth)
+        )
         self.norm = nn.LayerNorm(dim)
         self.predict = nn.Linear(dim, cfg.patch * cfg.patch)
 
@@ -334,13 +342,15 @@ class CaptionDecoder(nn.Module):
         if cfg.caption_style == "roberta":
             self.blocks = nn.ModuleList(
                 PostNormBlock(text_width, cfg.caption_heads, 4 * text_width, context_dim=cfg.width)
-                for _ in range(cfg.caption_depth))
+                for _ in range(cfg.caption_depth)
+            )
             self.norm = nn.Identity()
             self.output = nn.Linear(text_width, vocab_size)
         elif cfg.caption_style == "prenorm":
             self.blocks = nn.ModuleList(
                 Block(text_width, cfg.caption_heads, 4 * text_width, context_dim=cfg.width)
-                for _ in range(cfg.caption_depth))
+                for _ in range(cfg.caption_depth)
+            )
             self.norm = nn.LayerNorm(text_width)
             self.output = None
         else:
@@ -368,8 +378,11 @@ class Cacophony(nn.Module):
         self.text_pool = AttentionPool(self.text.width, cfg.text_pool_heads or cfg.pool_heads, cfg.pool_norm)
         self.text_proj = nn.Linear(self.text.width, cfg.embed_dim, bias=False)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(1 / cfg.init_temperature)))
-        self.caption_decoder = (CaptionDecoder(cfg, self.text.width, self.text.token_embeddings.num_embeddings)
-                                if cfg.caption_depth else None)
+        self.caption_decoder = (
+            CaptionDecoder(cfg, self.text.width, self.text.token_embeddings.num_embeddings)
+            if cfg.caption_depth
+            else None
+        )
         self.mae_decoder = MAEDecoder(cfg) if cfg.decoder_depth else None
         self.fusion = FeatureFusion(cfg.width) if cfg.fusion else None
         self.front = None
@@ -405,8 +418,9 @@ class Cacophony(nn.Module):
         return self.audio(patches, time_idx, freq_idx, valid), valid
 
     def _encode_fused(self, mel, frames, generator=None):
-        views, view_frames, long_rows = fusion_views(mel, frames, self.cfg.window_frames, generator,
-                                                     random_crops=self.training)
+        views, view_frames, long_rows = fusion_views(
+            mel, frames, self.cfg.window_frames, generator, random_crops=self.training
+        )
         b, v = views.shape[:2]
         patches, time_idx, freq_idx, valid = patchify(views.flatten(0, 1), view_frames.flatten(), self.cfg.patch)
         tokens = self.audio.embed(patches, time_idx, freq_idx).unflatten(0, (b, v))
@@ -416,8 +430,9 @@ class Cacophony(nn.Module):
         return self.audio.transform(x, valid), valid
 
     def embed_audio(self, wave, num_samples, max_patches: int | None = None, generator=None):
-        embedding, tokens, valid = self.embed_mel(self.logmel(wave), self.logmel.frames_for(num_samples),
-                                                  max_patches, generator)
+        embedding, tokens, valid = self.embed_mel(
+            self.logmel(wave), self.logmel.frames_for(num_samples), max_patches, generator
+        )
         if self.front is not None:
             embedding = self.mix_front(embedding, self.embed_front(*self.front(wave, num_samples)))
         return embedding, tokens, valid

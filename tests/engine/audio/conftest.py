@@ -3,6 +3,7 @@
 Tests may write RIFF chunks by hand to *produce* fixtures; the code under test
 only ever reads them through wavinfo and mutagen.
 """
+
 from __future__ import annotations
 
 import struct
@@ -29,17 +30,34 @@ def append_riff_chunks(path: Path, chunks: dict[bytes, bytes]) -> Path:
 
 def bext_chunk(description: str, originator: str = "", originator_ref: str = "", encoding: str = "ascii") -> bytes:
     """An EBU Tech 3285 version-1 bext payload."""
-    fixed = struct.pack("<256s32s32s10s8sQH64s10s180s", description.encode(encoding), originator.encode(encoding),
-                        originator_ref.encode(encoding), b"2024-01-31", b"12:00:00", 0, 1, b"", b"", b"")
+    fixed = struct.pack(
+        "<256s32s32s10s8sQH64s10s180s",
+        description.encode(encoding),
+        originator.encode(encoding),
+        originator_ref.encode(encoding),
+        b"2024-01-31",
+        b"12:00:00",
+        0,
+        1,
+        b"",
+        b"",
+        b"",
+    )
     return fixed + b"A=PCM,F=48000,W=24,M=mono\r\n"
 
 
 def wav_header(sample_rate: int, channels: int, bits: int, data_bytes: int, format_tag: int = 1) -> bytes:
     """A canonical 44-byte PCM WAV header whose fields can be made to lie."""
     block = channels * bits // 8
-    return (b"RIFF" + struct.pack("<I", 36 + data_bytes) + b"WAVE"
-            + b"fmt " + struct.pack("<IHHIIHH", 16, format_tag, channels, sample_rate, sample_rate * block, block, bits)
-            + b"data" + struct.pack("<I", data_bytes))
+    return (
+        b"RIFF"
+        + struct.pack("<I", 36 + data_bytes)
+        + b"WAVE"
+        + b"fmt "
+        + struct.pack("<IHHIIHH", 16, format_tag, channels, sample_rate, sample_rate * block, block, bits)
+        + b"data"
+        + struct.pack("<I", data_bytes)
+    )
 
 
 def sparse_wav(path: Path, seconds: float, sample_rate: int) -> Path:
@@ -55,5 +73,6 @@ def sparse_wav(path: Path, seconds: float, sample_rate: int) -> Path:
 def stereo_tone_wav(tmp_path) -> Path:
     """1.5 s at 48 kHz: 1 kHz on the left, silence on the right."""
     left = tone(1000, 1.5, sr=48_000)
-    return write_audio(tmp_path / "stereo.wav", np.stack([left, np.zeros_like(left)], axis=1), sr=48_000,
-                       subtype="PCM_24")
+    return write_audio(
+        tmp_path / "stereo.wav", np.stack([left, np.zeros_like(left)], axis=1), sr=48_000, subtype="PCM_24"
+    )

@@ -1,4 +1,5 @@
 """Every way a file can be unreadable ends in AudioDecodeError with its own sentence, never a crash."""
+
 from __future__ import annotations
 
 import os
@@ -52,10 +53,14 @@ def bound_socket(path):
 OPEN_FAILURES = {
     "zero_byte": (lambda d: written(d / "empty.wav", b""), "file is empty (0 bytes)"),
     # Two-byte characters from byte 5 on: the 512-byte sniff ends inside one.
-    "text_renamed": (lambda d: written(d / "notes.wav", ("Mix: " + "éèà" * 100 + "\n").encode()),
-                     "not an audio file: it contains text"),
-    "random_bytes": (lambda d: written(d / "noise.mp3", np.random.default_rng(0).bytes(4000)),
-                     "not an audio file: format not recognised"),
+    "text_renamed": (
+        lambda d: written(d / "notes.wav", ("Mix: " + "éèà" * 100 + "\n").encode()),
+        "not an audio file: it contains text",
+    ),
+    "random_bytes": (
+        lambda d: written(d / "noise.mp3", np.random.default_rng(0).bytes(4000)),
+        "not an audio file: format not recognised",
+    ),
     "truncated_wav_data": (lambda d: cut(good(d), 0.5), "file is truncated: the header promises 1.00 s"),
     "truncated_aiff_data": (lambda d: cut(good(d, "a.aiff"), 0.5), "file is truncated: the header promises 1.00 s"),
     "truncated_wav_header": (lambda d: cut(good(d), 0.0003), "damaged audio header"),
@@ -69,17 +74,24 @@ OPEN_FAILURES = {
     "folder": (lambda d: (d / "dir.wav").mkdir() or d / "dir.wav", "is a folder, not a file"),
     "fifo": (lambda d: os.mkfifo(d / "pipe.wav") or d / "pipe.wav", "not a regular file: a named pipe (FIFO)"),
     "socket": (lambda d: bound_socket(d / "socket.wav"), "not a regular file: a socket"),
-    "link_to_dev_zero": (lambda d: os.symlink("/dev/zero", d / "zero.wav") or d / "zero.wav",
-                         "not a regular file: a link to /dev/zero, a character device"),
-    "link_to_dev_urandom": (lambda d: os.symlink("/dev/urandom", d / "random.wav") or d / "random.wav",
-                            "not a regular file: a link to /dev/urandom, a character device"),
+    "link_to_dev_zero": (
+        lambda d: os.symlink("/dev/zero", d / "zero.wav") or d / "zero.wav",
+        "not a regular file: a link to /dev/zero, a character device",
+    ),
+    "link_to_dev_urandom": (
+        lambda d: os.symlink("/dev/urandom", d / "random.wav") or d / "random.wav",
+        "not a regular file: a link to /dev/urandom, a character device",
+    ),
     "symlink_loop": (lambda d: os.symlink(d / "loop.wav", d / "loop.wav") or d / "loop.wav", "symbolic link loop"),
 }
 
 
 @pytest.mark.parametrize("case", OPEN_FAILURES)
-@pytest.mark.parametrize("reader", [probe, lambda p: load_mono(p, 16_000), lambda p: list(iter_windows(p, 16_000, 1, 1))],
-                         ids=["probe", "load_mono", "iter_windows"])
+@pytest.mark.parametrize(
+    "reader",
+    [probe, lambda p: load_mono(p, 16_000), lambda p: list(iter_windows(p, 16_000, 1, 1))],
+    ids=["probe", "load_mono", "iter_windows"],
+)
 def test_bad_file_gives_its_own_message(tmp_path, case, reader):
     make, message = OPEN_FAILURES[case]
     with pytest.raises(AudioDecodeError) as raised:
@@ -101,10 +113,13 @@ def test_every_reader_refuses_what_is_not_a_regular_file_without_opening_it(tmp_
 
 
 # Failures only decoding can find: the header is fine, the audio data is not.
-@pytest.mark.parametrize("name,keep,message", [
-    ("cut.flac", 0.5, "damaged audio data near"),
-    ("cut.mp3", 0.4, "file is truncated: the header promises 1.00 s of audio, decoding stopped at"),
-])
+@pytest.mark.parametrize(
+    "name,keep,message",
+    [
+        ("cut.flac", 0.5, "damaged audio data near"),
+        ("cut.mp3", 0.4, "file is truncated: the header promises 1.00 s of audio, decoding stopped at"),
+    ],
+)
 def test_damage_inside_the_data_is_found_while_decoding(tmp_path, name, keep, message):
     path = cut(good(tmp_path, name), keep)
     assert probe(path).duration_s == pytest.approx(1.0, abs=0.01)
@@ -117,7 +132,7 @@ def test_unfinished_recording_placeholder_size_still_decodes(tmp_path):
     """A recorder that died mid-take leaves 0xFFFFFFFF as the data size; the audio that is there is fine."""
     samples = (tone(440, 1.0, 8_000) * 32767).astype("<i2").tobytes()
     path = tmp_path / "crashed_take.wav"
-    path.write_bytes(wav_header(8_000, 1, 16, 0xFFFFFFFF - 36) [:40] + struct.pack("<I", 0xFFFFFFFF) + samples)
+    path.write_bytes(wav_header(8_000, 1, 16, 0xFFFFFFFF - 36)[:40] + struct.pack("<I", 0xFFFFFFFF) + samples)
     assert probe(path).duration_s == pytest.approx(1.0)
     assert len(load_mono(path, 16_000)) == 16_000
 
@@ -157,8 +172,9 @@ def locked_file():
     shutil.rmtree(folder)
 
 
-@pytest.mark.parametrize("reader", [probe, lambda p: load_mono(p, 16_000), read_metadata],
-                         ids=["probe", "load_mono", "read_metadata"])
+@pytest.mark.parametrize(
+    "reader", [probe, lambda p: load_mono(p, 16_000), read_metadata], ids=["probe", "load_mono", "read_metadata"]
+)
 def test_no_read_permission(locked_file, reader):
     if os.geteuid() == 0:  # root reads anything: ask as nobody
         message = run_as_nobody(reader, locked_file)

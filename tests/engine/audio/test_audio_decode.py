@@ -1,4 +1,5 @@
 """Decoding every supported format to mono at a model's rate, regions, and streamed windows."""
+
 from __future__ import annotations
 
 import tracemalloc
@@ -86,10 +87,10 @@ def test_resampling_keeps_frequency_and_level(tmp_path, source_sr, target_sr):
     path = write_audio(tmp_path / "tone.wav", tone(1000, 2.0, source_sr, 0.5), sr=source_sr, subtype="FLOAT")
     out = load_mono(path, target_sr)
     assert len(out) == 2 * target_sr
-    middle = out[target_sr // 2: target_sr // 2 + target_sr]  # 1 s away from the filter's edges: bin k is k Hz
+    middle = out[target_sr // 2 : target_sr // 2 + target_sr]  # 1 s away from the filter's edges: bin k is k Hz
     spectrum = np.abs(np.fft.rfft(middle * np.hanning(len(middle))))
     assert int(np.argmax(spectrum)) == 1000
-    assert np.sqrt(np.mean(middle ** 2)) == pytest.approx(0.5 / np.sqrt(2), rel=0.01)
+    assert np.sqrt(np.mean(middle**2)) == pytest.approx(0.5 / np.sqrt(2), rel=0.01)
 
 
 def ramp_file(tmp_path, seconds: float, sr: int):
@@ -120,12 +121,15 @@ def spans(path, sr=8_000, window_s=10.0, hop_s=5.0):
     return [(w.start_s, w.end_s) for w in iter_windows(path, sr, window_s, hop_s)]
 
 
-@pytest.mark.parametrize("seconds,expected", [
-    (25.0, [(0, 10), (5, 15), (10, 20), (15, 25)]),
-    (22.0, [(0, 10), (5, 15), (10, 20), (15, 22)]),
-    (10.0, [(0, 10)]),
-    (3.0, [(0, 3)]),
-])
+@pytest.mark.parametrize(
+    "seconds,expected",
+    [
+        (25.0, [(0, 10), (5, 15), (10, 20), (15, 25)]),
+        (22.0, [(0, 10), (5, 15), (10, 20), (15, 22)]),
+        (10.0, [(0, 10)]),
+        (3.0, [(0, 3)]),
+    ],
+)
 def test_windows_cover_the_file_with_regular_starts(tmp_path, seconds, expected):
     path = write_audio(tmp_path / "w.wav", tone(seconds=seconds, sr=8_000), sr=8_000)
     assert spans(path) == expected

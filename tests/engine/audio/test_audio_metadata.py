@@ -1,4 +1,5 @@
 """Descriptive metadata round-trips from every place sound libraries keep it, and reading never writes."""
+
 from __future__ import annotations
 
 import hashlib
@@ -38,8 +39,14 @@ def info_list(**fields: str) -> bytes:
 
 def bwf(path, container="WAV"):
     write_audio(path, np.zeros((4800, 2), np.float32), sr=48_000, subtype="PCM_24", format=container)
-    return append_riff_chunks(path, {b"bext": bext_chunk("Harbour ambience at night", "Sound Devices 833", "SD833"),
-                                     b"iXML": IXML, b"LIST": info_list(INAM="Harbour night", IKEY="harbour; gulls, night")})
+    return append_riff_chunks(
+        path,
+        {
+            b"bext": bext_chunk("Harbour ambience at night", "Sound Devices 833", "SD833"),
+            b"iXML": IXML,
+            b"LIST": info_list(INAM="Harbour night", IKEY="harbour; gulls, night"),
+        },
+    )
 
 
 @pytest.mark.parametrize("container,name", [("WAV", "take.wav"), ("RF64", "take.rf64")])
@@ -50,8 +57,15 @@ def test_bwf_bext_ixml_and_info_round_trip(tmp_path, container, name):
     assert meta.title == "Harbour night"
     assert meta.keywords == ["harbour", "gulls", "night"]
     assert meta.comment == "gulls overhead, distant foghorn"  # iXML NOTE
-    expected_ixml = {"ixml.project": "Harbour Nights", "ixml.scene": "12A", "ixml.take": "3", "ixml.tape": "DAY04",
-                     "ixml.user": "mic=MKH416 location=pier", "ixml.family_name": "12A-3", "ixml.track_names": "Boom Lav"}
+    expected_ixml = {
+        "ixml.project": "Harbour Nights",
+        "ixml.scene": "12A",
+        "ixml.take": "3",
+        "ixml.tape": "DAY04",
+        "ixml.user": "mic=MKH416 location=pier",
+        "ixml.family_name": "12A-3",
+        "ixml.track_names": "Boom Lav",
+    }
     assert {k: meta.fields.get(k) for k in expected_ixml} == expected_ixml
     for words in ("Harbour ambience at night", "Harbour Nights", "MKH416", "Boom Lav", "gulls overhead"):
         assert words in meta.text
@@ -90,11 +104,14 @@ def test_id3_in_mp3(tmp_path):
     path = write_audio(tmp_path / "door.mp3", tone(), sr=16_000)
     audio = MP3(path)
     audio.add_tags()
-    for frame in (TIT2(encoding=3, text="Barn door"), TPE1(encoding=3, text="Field Kit"),
-                  COMM(encoding=3, lang="eng", desc="", text="rusty hinge, slow"),
-                  TXXX(encoding=3, desc="DESCRIPTION", text="old barn door creaks open"),
-                  TXXX(encoding=3, desc="KEYWORDS", text="door, creak, hinge"),
-                  TXXX(encoding=3, desc="replaygain_track_gain", text="-3.2 dB")):
+    for frame in (
+        TIT2(encoding=3, text="Barn door"),
+        TPE1(encoding=3, text="Field Kit"),
+        COMM(encoding=3, lang="eng", desc="", text="rusty hinge, slow"),
+        TXXX(encoding=3, desc="DESCRIPTION", text="old barn door creaks open"),
+        TXXX(encoding=3, desc="KEYWORDS", text="door, creak, hinge"),
+        TXXX(encoding=3, desc="replaygain_track_gain", text="-3.2 dB"),
+    ):
         audio.tags.add(frame)
     audio.save()
     meta = read_metadata(path)
@@ -104,9 +121,14 @@ def test_id3_in_mp3(tmp_path):
     assert "-3.2 dB" not in meta.text
 
 
-@pytest.mark.parametrize("name,container,subtype,sr", [("rain.ogg", "OGG", "VORBIS", 16_000),
-                                                        ("rain.opus", "OGG", "OPUS", 48_000),
-                                                        ("rain.flac", "FLAC", "PCM_16", 16_000)])
+@pytest.mark.parametrize(
+    "name,container,subtype,sr",
+    [
+        ("rain.ogg", "OGG", "VORBIS", 16_000),
+        ("rain.opus", "OGG", "OPUS", 48_000),
+        ("rain.flac", "FLAC", "PCM_16", 16_000),
+    ],
+)
 def test_vorbis_comments(tmp_path, name, container, subtype, sr):
     import mutagen
 
@@ -165,8 +187,12 @@ def test_reading_never_changes_a_file(tmp_path):
     files = sorted(tmp_path.iterdir())
     before = {p: (hashlib.sha256(p.read_bytes()).hexdigest(), os.stat(p).st_mtime_ns) for p in files}
     for path in files:
-        for read in (probe, read_metadata, lambda p: load_mono(p, 16_000, 0.01, 0.02),
-                     lambda p: list(iter_windows(p, 16_000, 0.05, 0.02))):
+        for read in (
+            probe,
+            read_metadata,
+            lambda p: load_mono(p, 16_000, 0.01, 0.02),
+            lambda p: list(iter_windows(p, 16_000, 0.05, 0.02)),
+        ):
             try:
                 read(path)
             except AudioDecodeError:

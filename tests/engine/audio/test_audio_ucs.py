@@ -1,4 +1,5 @@
 """UCS file names, checked against the examples in the convention itself."""
+
 from __future__ import annotations
 
 import json
@@ -20,8 +21,12 @@ def test_the_shipped_list_is_the_whole_ucs_8_2_1():
 
 def test_basic_example_from_the_convention():
     name = parse_ucs_filename("GUNAuto_Uzi 9mm Rapid Fire Close Up Short Bursts_TN_DORY")
-    assert (name.cat_id, name.category, name.subcategory, name.category_full) == ("GUNAuto", "GUNS", "AUTOMATIC",
-                                                                                 "GUNS-AUTOMATIC")
+    assert (name.cat_id, name.category, name.subcategory, name.category_full) == (
+        "GUNAuto",
+        "GUNS",
+        "AUTOMATIC",
+        "GUNS-AUTOMATIC",
+    )
     assert (name.fx_name, name.creator_id, name.source_id) == ("Uzi 9mm Rapid Fire Close Up Short Bursts", "TN", "DORY")
     assert (name.user_data, name.user_category, name.vendor_category) == ("", "", "")
 
@@ -48,15 +53,18 @@ def test_dots_in_the_fx_name_are_not_an_extension():
     assert parse_ucs_filename("VEHCar_Mustang 5.0 Idle_TN_CARS").fx_name == "Mustang 5.0 Idle"
 
 
-@pytest.mark.parametrize("name", [
-    "GunAudio_UZI 9mm Rapid Fire Close Up Short Bursts_TN_DORY_WideStereoMKH8020",  # the doc's typo: not a CatID
-    "gunauto_Uzi burst_TN_DORY",  # the case must be honoured
-    "GUNAUTO_Uzi burst_TN_DORY",
-    "Door_Creak_01.wav",
-    "door creak slow.wav",
-    "DOORWood.wav",  # a CatID with no FX name
-    "DOORWood_.wav",
-    "",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "GunAudio_UZI 9mm Rapid Fire Close Up Short Bursts_TN_DORY_WideStereoMKH8020",  # the doc's typo: not a CatID
+        "gunauto_Uzi burst_TN_DORY",  # the case must be honoured
+        "GUNAUTO_Uzi burst_TN_DORY",
+        "Door_Creak_01.wav",
+        "door creak slow.wav",
+        "DOORWood.wav",  # a CatID with no FX name
+        "DOORWood_.wav",
+        "",
+    ],
+)
 def test_non_ucs_names_are_rejected(name):
     assert parse_ucs_filename(name) is None

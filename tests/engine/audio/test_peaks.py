@@ -1,4 +1,5 @@
 """Waveform overviews: per-channel extremes, the on-disk cache and its pruning."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """The streaming preview reader the player pulls from."""
+
 from __future__ import annotations
 
 import numpy as np

@@ -1,4 +1,5 @@
 """Region files dragged into a DAW: same format, rate and depth; the original untouched."""
+
 from __future__ import annotations
 
 import hashlib
@@ -15,16 +16,22 @@ def _digest(path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-@pytest.mark.parametrize("suffix, subtype, dtype", [(".wav", "PCM_24", "int32"), (".aiff", "PCM_16", "int32"),
-                                                    (".flac", "PCM_16", "int32"), (".wav", "FLOAT", "float32")])
+@pytest.mark.parametrize(
+    "suffix, subtype, dtype",
+    [
+        (".wav", "PCM_24", "int32"),
+        (".aiff", "PCM_16", "int32"),
+        (".flac", "PCM_16", "int32"),
+        (".wav", "FLOAT", "float32"),
+    ],
+)
 def test_region_is_bit_identical_and_keeps_format_rate_depth(tmp_path, suffix, subtype, dtype):
     audio = np.stack([noise(2.0, 44_100, seed=1), noise(2.0, 44_100, seed=2)], 1)
     source = write_audio(tmp_path / f"source{suffix}", audio, 44_100, subtype=subtype)
     before = _digest(source)
     region = write_region(source, 0.5, 1.25, tmp_path / "regions")
     info, source_info = sf.info(str(region)), sf.info(str(source))
-    assert (info.format, info.subtype, info.samplerate, info.channels) == \
-           (source_info.format, subtype, 44_100, 2)
+    assert (info.format, info.subtype, info.samplerate, info.channels) == (source_info.format, subtype, 44_100, 2)
     assert info.frames == round(0.75 * 44_100)
     expected = sf.read(str(source), start=22_050, stop=22_050 + info.frames, dtype=dtype)[0]
     assert np.array_equal(sf.read(str(region), dtype=dtype)[0], expected)

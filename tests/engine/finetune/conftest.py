@@ -1,5 +1,6 @@
 """A named library indexed with the tiny model under its own Earmark home, and waiting for the
 real fine-tuning process the tests launch."""
+
 from __future__ import annotations
 
 import time

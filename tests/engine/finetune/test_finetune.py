@@ -1,6 +1,7 @@
 """The library fine-tune end to end: the real trainer process on a named library the test writes,
 launched through `earmark finetune` and the Finetuner, really killed and resumed, cancelled,
 and swapped in only when it beats the starting model on held-out folders."""
+
 from __future__ import annotations
 
 import json
@@ -75,8 +76,15 @@ def test_a_model_that_got_worse_is_not_swapped_in_unless_insisted(finetuned, cap
     good = Settings.load(paths.settings_file).model_spec
     capsys.readouterr()
     # A learning rate a thousand times too high wrecks what the good model knew.
-    code = earmark(paths, "finetune", "--minutes", "5", "--device", "cpu",
-                   *sets("steps=15", "lr=0.5", "warmup_steps=1", "distill_weight=0", "caption_weight=0"))
+    code = earmark(
+        paths,
+        "finetune",
+        "--minutes",
+        "5",
+        "--device",
+        "cpu",
+        *sets("steps=15", "lr=0.5", "warmup_steps=1", "distill_weight=0", "caption_weight=0"),
+    )
     out, err = capsys.readouterr()
     assert code == 0, err
     result = json.loads((paths.data / "finetune" / "result.json").read_text())
@@ -115,8 +123,11 @@ def test_a_killed_run_resumes_from_its_checkpoint_after_an_app_restart(library_h
     wait_for(lambda: restarted.status().state == DONE, what="the resumed run to finish")
     trainer_log = finetuner.job.log_file.read_text()
     assert f"resumed {finetuner.job.run_dir / 'last'} at step {killed_at}" in trainer_log
-    steps = [r["step"] for r in map(json.loads, (finetuner.job.run_dir / "log.jsonl").read_text().splitlines())
-             if "loss" in r]
+    steps = [
+        r["step"]
+        for r in map(json.loads, (finetuner.job.run_dir / "log.jsonl").read_text().splitlines())
+        if "loss" in r
+    ]
     assert steps[-1] == 36 and steps.count(1) == 1  # went on to the end, never started over
     assert restarted.status().result["steps"] == 36
 

@@ -1,4 +1,5 @@
 """Small real rows and vectors for index and search tests."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -12,8 +13,9 @@ LIB = "/library/sfx"
 
 
 def model_info(name: str = "test-model", dim: int = 8) -> ModelInfo:
-    return ModelInfo(name=name, backend="cacophony", embedding_dim=dim, sample_rate=16_000,
-                     window_seconds=1.0, can_caption=False)
+    return ModelInfo(
+        name=name, backend="cacophony", embedding_dim=dim, sample_rate=16_000, window_seconds=1.0, can_caption=False
+    )
 
 
 def record(name: str, folder: str = LIB, **fields) -> FileRecord:

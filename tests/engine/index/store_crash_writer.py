@@ -3,6 +3,7 @@
 Round r gives every file (r % 3) + 1 windows starting at r * 100 seconds, and adds one
 new file, so a kill can land between any two LanceDB commits of a round.
 """
+
 from __future__ import annotations
 
 import sys

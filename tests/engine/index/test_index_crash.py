@@ -1,5 +1,6 @@
 """kill -9 a process writing to the store at random moments: no file may end with a
 doubled or mixed set of windows, and recover() leaves no vectors without a record."""
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,13 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def run_until_killed(db_path: Path, first_round: int, rng: random.Random) -> int:
     """Start the writer, let it finish two rounds, kill it at a random moment; the last round it finished."""
-    proc = subprocess.Popen([sys.executable, "-m", "tests.engine.index.store_crash_writer", str(db_path),
-                             str(first_round)], cwd=ROOT, stdout=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.engine.index.store_crash_writer", str(db_path), str(first_round)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     try:
         finished = [int(proc.stdout.readline()) for _ in range(2)]
         time.sleep(rng.uniform(0.0, 0.4))
@@ -37,7 +42,7 @@ def run_until_killed(db_path: Path, first_round: int, rng: random.Random) -> int
 def check_consistent(store: LibraryStore) -> None:
     table = store.embeddings(model_info()).table.to_arrow()
     starts_by_file: dict[int, list[float]] = {}
-    for file_id, start in zip(table["file_id"].to_pylist(), table["start_s"].to_pylist()):
+    for file_id, start in zip(table["file_id"].to_pylist(), table["start_s"].to_pylist(), strict=False):
         starts_by_file.setdefault(file_id, []).append(start)
     for file_id, starts in starts_by_file.items():
         rounds = {int(s // 100) for s in starts}

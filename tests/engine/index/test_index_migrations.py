@@ -1,4 +1,5 @@
 """Schema versions: a database made at an older version is migrated in order, once."""
+
 from __future__ import annotations
 
 import lancedb
@@ -28,10 +29,12 @@ def fill_rating(db) -> None:
 def test_old_database_is_migrated_in_order_once(tmp_path):
     path = tmp_path / "index.lance"
     v1 = LibraryStore(path, schema_version=1)
-    saved, = v1.upsert_files([record("door.wav")])
+    (saved,) = v1.upsert_files([record("door.wav")])
     calls = []
-    migrations = [Migration(3, "fill ratings", lambda db: (calls.append(3), fill_rating(db))),
-                  Migration(2, "add a rating column", lambda db: (calls.append(2), add_rating(db)))]
+    migrations = [
+        Migration(3, "fill ratings", lambda db: (calls.append(3), fill_rating(db))),
+        Migration(2, "add a rating column", lambda db: (calls.append(2), add_rating(db))),
+    ]
 
     v3 = LibraryStore(path, schema_version=3, migrations=migrations)
     assert calls == [2, 3]
@@ -76,7 +79,10 @@ def test_a_version_1_index_gains_the_keyword_fields(tmp_path):
     store = LibraryStore(path)
     assert store.schema_version == 2 and store.meta.get("migration:2")
     by_name = {r["path"].rsplit("/", 1)[1]: r for r in store.files.to_arrow().to_pylist()}
-    assert (by_name["DoorCreak03.wav"]["name_text"], by_name["DoorCreak03.wav"]["folder_text"]) == ("door creak 03", "doors")
+    assert (by_name["DoorCreak03.wav"]["name_text"], by_name["DoorCreak03.wav"]["folder_text"]) == (
+        "door creak 03",
+        "doors",
+    )
     assert by_name["x.wav"]["info_text"] == "wind gust"
     assert "search_text" not in {i.columns[0] for i in store.files.list_indices() if i.index_type == "FTS"}
     for query in ("door", "doors", "gust"):
@@ -86,7 +92,7 @@ def test_a_version_1_index_gains_the_keyword_fields(tmp_path):
 
 def test_a_new_tokeniser_rereads_the_stored_names_on_open(tmp_path, monkeypatch):
     store = LibraryStore(tmp_path / "index.lance")
-    saved, = store.upsert_files([record("gameover.wav")])
+    (saved,) = store.upsert_files([record("gameover.wav")])
     store.files.update(where=f"id = {saved.id}", values={"name_text": "gameover"})  # as an older tokeniser left it
     store.meta.set("text_version", 1)
     reopened = LibraryStore(tmp_path / "index.lance")

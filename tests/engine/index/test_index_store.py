@@ -1,4 +1,5 @@
 """LibraryStore against a real LanceDB in a temp folder."""
+
 from __future__ import annotations
 
 import os
@@ -16,15 +17,23 @@ MODEL = model_info()
 def window_rows(store: LibraryStore, file_id: int, model=MODEL) -> list[tuple[float, float]]:
     table = store.embeddings(model).table
     rows = table.search().where(f"file_id = {file_id}").limit(None).to_arrow()
-    return sorted(zip(rows["start_s"].to_pylist(), rows["end_s"].to_pylist()))
+    return sorted(zip(rows["start_s"].to_pylist(), rows["end_s"].to_pylist(), strict=False))
 
 
 def test_fresh_database_has_tables_indices_and_version(store, tmp_path):
     assert store.schema_version == SCHEMA_VERSION
     assert {FILES, FOLDERS, META} <= set(store.db.list_tables().tables)
     indexed = {i.columns[0]: i.index_type for i in store.files.list_indices()}
-    assert indexed == {"name_text": "FTS", "folder_text": "FTS", "info_text": "FTS", "id": "BTree", "path": "BTree", "content_hash": "BTree",
-                       "status": "Bitmap", "folder": "Bitmap"}
+    assert indexed == {
+        "name_text": "FTS",
+        "folder_text": "FTS",
+        "info_text": "FTS",
+        "id": "BTree",
+        "path": "BTree",
+        "content_hash": "BTree",
+        "status": "Bitmap",
+        "folder": "Bitmap",
+    }
     store.upsert_files([record("a.wav")])
     store.files.drop_index("path_idx")  # as if made by a version without it
     reopened = LibraryStore(tmp_path / "index.lance")
@@ -34,9 +43,9 @@ def test_fresh_database_has_tables_indices_and_version(store, tmp_path):
 
 
 def test_upsert_assigns_ids_and_updates_by_path(store):
-    first, = store.upsert_files([record("door.wav", size=10)])
+    (first,) = store.upsert_files([record("door.wav", size=10)])
     assert isinstance(first.id, int)
-    again, = store.upsert_files([record("door.wav", size=20, metadata_text="creaky")])
+    (again,) = store.upsert_files([record("door.wav", size=20, metadata_text="creaky")])
     assert again.id == first.id
     assert store.count_files() == 1
     stored = store.get_file(f"{LIB}/door.wav")
@@ -48,14 +57,14 @@ def test_upsert_assigns_ids_and_updates_by_path(store):
 
 def test_non_utf8_file_names_round_trip(store):
     path = os.fsdecode(f"{LIB}/caf".encode() + b"\xe9 door.wav")  # Latin-1 byte: a lone surrogate in str
-    saved, = store.upsert_files([FileRecord(path=path, folder=LIB, content_hash="h")])
+    (saved,) = store.upsert_files([FileRecord(path=path, folder=LIB, content_hash="h")])
     assert store.get_file(path).path == path
     assert store.get_files([saved.id])[saved.id].path == path
     assert store.folder_files(LIB)[0].path == path
 
 
 def test_moved_file_is_relinked_by_hash_keeping_vectors(store):
-    saved, = store.commit_embedded(MODEL, [(record("old name.wav", content_hash="abc"), windows(3))])
+    (saved,) = store.commit_embedded(MODEL, [(record("old name.wav", content_hash="abc"), windows(3))])
     before = window_rows(store, saved.id)
     [found] = store.find_by_hash("abc")
     moved = store.move_file(found.id, f"{LIB}/sub/new name.wav", size=1000, mtime=5.0)
@@ -69,7 +78,7 @@ def test_moved_file_is_relinked_by_hash_keeping_vectors(store):
 
 def test_rewriting_windows_replaces_them_without_duplicates(store):
     for round_, n in enumerate([3, 5, 2, 2]):
-        saved, = store.commit_embedded(MODEL, [(record("amb.wav"), windows(n, seed=round_, start=10 * round_))])
+        (saved,) = store.commit_embedded(MODEL, [(record("amb.wav"), windows(n, seed=round_, start=10 * round_))])
     assert window_rows(store, saved.id) == [(30.0, 31.0), (31.0, 32.0)]
     assert store.embeddings(MODEL).count() == 2
     assert store.count_files() == 1
@@ -96,7 +105,7 @@ def test_delete_removes_rows_and_vectors_of_every_model(store):
 
 
 def test_error_records_are_listed_and_lose_stale_vectors(store):
-    saved, = store.commit_embedded(MODEL, [(record("bad.wav"), windows(2))])
+    (saved,) = store.commit_embedded(MODEL, [(record("bad.wav"), windows(2))])
     store.upsert_files([record("bad.wav", status=ERROR, error="truncated WAV: data chunk ends early")])
     [failed] = store.failed_files()
     assert (failed.id, failed.error) == (saved.id, "truncated WAV: data chunk ends early")
@@ -105,8 +114,9 @@ def test_error_records_are_listed_and_lose_stale_vectors(store):
 
 def test_offline_folder_keeps_everything_and_comes_back(store):
     store.add_folder("/mnt/drive")
-    saved = store.commit_embedded(MODEL, [(record("a.wav", folder="/mnt/drive"), windows(2)),
-                                          (record("b.wav", folder="/mnt/drive"), windows(1))])
+    saved = store.commit_embedded(
+        MODEL, [(record("a.wav", folder="/mnt/drive"), windows(2)), (record("b.wav", folder="/mnt/drive"), windows(1))]
+    )
     store.upsert_files([record("c.wav", folder="/mnt/drive", status=ERROR, error="unreadable")])
     store.commit_embedded(MODEL, [(record("x.wav"), windows(1))])
     store.set_folder_online("/mnt/drive", False)
@@ -120,8 +130,8 @@ def test_offline_folder_keeps_everything_and_comes_back(store):
 
 def test_remove_folder_deletes_only_that_folder(store):
     store.add_folder("/other")
-    gone, = store.commit_embedded(MODEL, [(record("a.wav", folder="/other"), windows(2))])
-    kept, = store.commit_embedded(MODEL, [(record("a.wav"), windows(1))])
+    (gone,) = store.commit_embedded(MODEL, [(record("a.wav", folder="/other"), windows(2))])
+    (kept,) = store.commit_embedded(MODEL, [(record("a.wav"), windows(1))])
     assert store.remove_folder("/other") == 1
     assert [f.path for f in store.folders()] == [LIB]
     assert store.get_files([gone.id, kept.id]).keys() == {kept.id}
@@ -130,11 +140,17 @@ def test_remove_folder_deletes_only_that_folder(store):
 
 def test_folder_files_lists_scan_state_of_one_folder(store):
     store.add_folder("/other")
-    saved, = store.upsert_files([record("a.wav", size=12, mtime=3.5, content_hash="h1")])
+    (saved,) = store.upsert_files([record("a.wav", size=12, mtime=3.5, content_hash="h1")])
     store.upsert_files([record("b.wav", folder="/other")])
     [state] = store.folder_files(LIB)
-    assert (state.id, state.path, state.size, state.mtime, state.content_hash, state.status) == \
-        (saved.id, f"{LIB}/a.wav", 12, 3.5, "h1", OK)
+    assert (state.id, state.path, state.size, state.mtime, state.content_hash, state.status) == (
+        saved.id,
+        f"{LIB}/a.wav",
+        12,
+        3.5,
+        "h1",
+        OK,
+    )
 
 
 def test_tags_and_caption_are_stored_and_searchable(store):
@@ -149,9 +165,9 @@ def test_tags_and_caption_are_stored_and_searchable(store):
 
 
 def test_recover_drops_orphan_and_error_vectors(store):
-    ok, = store.commit_embedded(MODEL, [(record("ok.wav"), windows(2))])
+    (ok,) = store.commit_embedded(MODEL, [(record("ok.wav"), windows(2))])
     store.embeddings(MODEL).replace({999: windows(3)})  # vectors written, killed before the record
-    bad, = store.commit_embedded(MODEL, [(record("bad.wav"), windows(2))])
+    (bad,) = store.commit_embedded(MODEL, [(record("bad.wav"), windows(2))])
     store.files.update(where=f"id = {bad.id}", values={"status": ERROR})  # killed before its vectors went
     assert store.recover() == 2
     assert store.embeddings(MODEL).file_ids().tolist() == [ok.id]
@@ -178,13 +194,13 @@ def test_optimize_builds_vector_index_and_new_rows_are_still_found(tmp_path):
     store = LibraryStore(tmp_path / "db", ann_policy=AnnPolicy(min_rows=300, rows_per_partition=50))
     rng = np.random.default_rng(0)
     vectors = rng.standard_normal((400, 8)).astype(np.float32)
-    items = [(record(f"f{i}.wav"), Windows([0.0], [1.0], vectors[i:i + 1])) for i in range(400)]
+    items = [(record(f"f{i}.wav"), Windows([0.0], [1.0], vectors[i : i + 1])) for i in range(400)]
     saved = store.commit_embedded(MODEL, items)
     table = store.embeddings(MODEL)
     assert not table.has_vector_index
     store.optimize()
     assert any(i.index_type == "IvfFlat" for i in table.table.list_indices())
-    late, = store.commit_embedded(MODEL, [(record("late.wav"), windows(1, seed=7))])  # after the index
+    (late,) = store.commit_embedded(MODEL, [(record("late.wav"), windows(1, seed=7))])  # after the index
     for query, expected in [(vectors[17], saved[17].id), (windows(1, seed=7).vectors[0], late.id)]:
         assert table.nearest(query, 1).file_ids.tolist() == [expected]
 

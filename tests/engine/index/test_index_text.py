@@ -1,12 +1,18 @@
 """The keyword fields and the whole-word patterns read from them."""
+
 from __future__ import annotations
 
 from engine.index.text import file_text, folder_words, phrase_pattern
 
 
 def test_fields_hold_name_folder_and_description_words_apart():
-    text = file_text("/lib/Doors/Old Barn/DOOR_WoodCreak-Slow 01.wav", "/lib", "Recorded: Zoom H6; 'old barn'",
-                     ["Foley", "UCS"], "A door creaks.")
+    text = file_text(
+        "/lib/Doors/Old Barn/DOOR_WoodCreak-Slow 01.wav",
+        "/lib",
+        "Recorded: Zoom H6; 'old barn'",
+        ["Foley", "UCS"],
+        "A door creaks.",
+    )
     assert (text.name, text.folder) == ("door wood creak slow 01", "doors old barn")
     assert text.info == "recorded zoom h 6 old barn foley ucs a door creaks"
     assert text.columns["search_text"] == f" {text.name} {text.folder} {text.info} "

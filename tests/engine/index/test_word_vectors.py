@@ -1,5 +1,6 @@
 """What the names mean: the words table follows the files (every change, only what changed),
 on a real LanceDB with the real tiny model's words space, and through a real index run."""
+
 from __future__ import annotations
 
 import os
@@ -33,9 +34,14 @@ class CountingEmbed:
 
 
 def test_sync_embeds_each_text_once_and_follows_every_change(store, tiny_model):
-    door, take, dog, dog2 = store.upsert_files([
-        record("Door03_Creak.wav"), record("Take_017.wav", metadata_text="Wooden door, slow"),
-        record("dog_bark.wav"), record("Dogs/dog_bark.wav")])
+    door, take, dog, dog2 = store.upsert_files(
+        [
+            record("Door03_Creak.wav"),
+            record("Take_017.wav", metadata_text="Wooden door, slow"),
+            record("dog_bark.wav"),
+            record("Dogs/dog_bark.wav"),
+        ]
+    )
     embed = CountingEmbed(tiny_model)
     assert sync_word_vectors(store, "tiny", embed) == 4
     table = store.word_vectors("tiny")
@@ -80,7 +86,10 @@ def test_an_index_run_a_rename_and_a_tag_edit_keep_the_meaning_current(tmp_path,
         assert sorted(t for texts in table.texts().values() for t in texts) == ["swing then hit", "thunder crack"]
 
         engine.set_tags([library / "thunder_crack.wav"], ["storm"])  # searchable by meaning at once
-        assert sorted(t for texts in table.texts().values() for t in texts) == ["storm", "swing then hit",
-                                                                                 "thunder crack"]
+        assert sorted(t for texts in table.texts().values() for t in texts) == [
+            "storm",
+            "swing then hit",
+            "thunder crack",
+        ]
         hits = Searcher(engine.store, engine.model).search("thunder crack", rankings=frozenset({MEANING}))
         assert hits[0].name == "thunder_crack.wav" and hits[0].meaning_score == pytest.approx(1.0, abs=1e-4)

@@ -1,4 +1,5 @@
 """Fixtures for the library tests: the tiny model, a fresh store, a library folder."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -8,6 +8,7 @@ deleted, the new ones not added), ``timer`` (N milliseconds into the run: anywhe
 inside LanceDB writes included), ``none`` (run to the end). Small batches make many
 commits, so the kill points fall between and inside them.
 """
+
 from __future__ import annotations
 
 import functools
@@ -55,8 +56,9 @@ def kill_after_delay(milliseconds: int) -> None:
 
 if __name__ == "__main__":
     home, checkpoint, point, nth = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
-    facade.Engine._indexer = lambda self, model: Indexer(self.store, model, IndexerOptions(batch_size=3, commit_every=2),
-                                                         self._row_lock)
+    facade.Engine._indexer = lambda self, model: Indexer(
+        self.store, model, IndexerOptions(batch_size=3, commit_every=2), self._row_lock
+    )
     if point == "after-commit":
         kill_after_call(LibraryStore, "commit_embedded", nth)
     elif point == "vectors-not-records":

@@ -1,5 +1,6 @@
 """Shared by the library tests: a model that counts its work, index snapshots, and
 subprocesses that obey file permissions even when the tests run as root."""
+
 from __future__ import annotations
 
 import ctypes
@@ -45,9 +46,17 @@ def snapshot(store: LibraryStore, model_name: str) -> dict[str, tuple]:
     out = {}
     for record in records:
         windows = table.windows(record.id)
-        out[record.path] = (record.content_hash, record.status, record.error, record.size, record.duration_s,
-                            record.folder, tuple(np.round(windows.starts, 3)), tuple(np.round(windows.ends, 3)),
-                            windows.vectors)
+        out[record.path] = (
+            record.content_hash,
+            record.status,
+            record.error,
+            record.size,
+            record.duration_s,
+            record.folder,
+            tuple(np.round(windows.starts, 3)),
+            tuple(np.round(windows.ends, 3)),
+            windows.vectors,
+        )
     assert len(out) == len(records), "two records for one path"
     return out
 

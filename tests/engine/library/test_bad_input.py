@@ -1,5 +1,6 @@
 """Files that are not what they claim: each gets a clear error in the index, the run goes
 on, and no user file is ever written to."""
+
 from __future__ import annotations
 
 import os
@@ -34,15 +35,25 @@ def bad_library(folder):
     os.symlink(folder / "loop-a.wav", folder / "loop-b.wav")
     os.symlink(folder, folder / "loop-dir")
     os.symlink(folder / "nowhere.wav", folder / "dangling.wav")
-    write_audio(folder / "eight-channels-192k.wav", np.stack([tone(200 * (c + 1), 0.5, 192_000) for c in range(8)], 1),
-                sr=192_000, subtype="PCM_24")
+    write_audio(
+        folder / "eight-channels-192k.wav",
+        np.stack([tone(200 * (c + 1), 0.5, 192_000) for c in range(8)], 1),
+        sr=192_000,
+        subtype="PCM_24",
+    )
     raw = os.fsencode(folder) + b"/caf\xe9-\xff.wav"
     os.rename(write_audio(folder / "latin1.wav", tone(600, 1.0)), raw)
     return {
-        "truncated.flac": "damaged audio data", "truncated.wav": "truncated", "zero.wav": "empty (0 bytes)",
-        "lying-length.wav": "header promises 10.00 s", "lying-format.wav": "malformed",
-        "lying-channels.wav": "channel count is zero", "text.wav": "not an audio file: it contains text",
-        "noise.mp3": "audio", "loop-a.wav": "symbolic link loop", "loop-b.wav": "symbolic link loop",
+        "truncated.flac": "damaged audio data",
+        "truncated.wav": "truncated",
+        "zero.wav": "empty (0 bytes)",
+        "lying-length.wav": "header promises 10.00 s",
+        "lying-format.wav": "malformed",
+        "lying-channels.wav": "channel count is zero",
+        "text.wav": "not an audio file: it contains text",
+        "noise.mp3": "audio",
+        "loop-a.wav": "symbolic link loop",
+        "loop-b.wav": "symbolic link loop",
         "dangling.wav": "file not found",
     }
 
@@ -91,15 +102,18 @@ def test_unreadable_file_is_an_error_then_indexed_once_readable(library, store, 
     home = tmp_path / "home"
     os.chmod(locked, 0)
     try:
-        code = ("import sys; from engine.cli import main; "
-                f"sys.exit(main(['--home', {str(home)!r}, '--model', {str(tiny_checkpoint)!r}, 'add-folder', "
-                f"{str(library)!r}]) or main(['--home', {str(home)!r}, '--model', {str(tiny_checkpoint)!r}, 'index']))")
+        code = (
+            "import sys; from engine.cli import main; "
+            f"sys.exit(main(['--home', {str(home)!r}, '--model', {str(tiny_checkpoint)!r}, 'add-folder', "
+            f"{str(library)!r}]) or main(['--home', {str(home)!r}, '--model', {str(tiny_checkpoint)!r}, 'index']))"
+        )
         result = run_as_user(python_args(code), timeout=300)
     finally:
         os.chmod(locked, stat.S_IRUSR | stat.S_IWUSR)
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"{locked}: permission denied" in result.stdout
     from engine.index.store import LibraryStore
+
     child_store = LibraryStore(home / "data" / "index.lance")
     assert child_store.get_file(str(locked)).error == "permission denied"
     assert child_store.get_file(str(library / "open.wav")).status == OK
@@ -118,8 +132,9 @@ def test_a_file_that_keeps_the_run_waiting_past_its_budget_fails_alone(library, 
     quick = write_audio(library / "quick.wav", tone(500, 1.0))
     budget = FileBudget(base_s=0.3, per_audio_second_s=0.0)
     report = Indexer(store, model, IndexerOptions(file_budget=budget)).index()
-    assert [(os.path.basename(e.path), e.error.split(",")[0]) for e in report.errors] == \
-           [("slow.wav", "reading took longer than 0.3 s")]
+    assert [(os.path.basename(e.path), e.error.split(",")[0]) for e in report.errors] == [
+        ("slow.wav", "reading took longer than 0.3 s")
+    ]
     assert "the limit for this file" in store.get_file(str(slow)).error
     assert store.get_file(str(quick)).status == OK
 
@@ -133,6 +148,7 @@ def test_audio_the_model_cannot_embed_fails_that_file_only(library, store, index
     write_audio(library / "fine.wav", tone(300, 1.0))
     report = indexer.index()
     assert [os.path.basename(e.path) for e in report.errors] == ["extreme.wav"]
-    assert report.errors[0].error.startswith("the model could not embed this file: its audio gave vectors that are "
-                                             "not numbers")
+    assert report.errors[0].error.startswith(
+        "the model could not embed this file: its audio gave vectors that are not numbers"
+    )
     assert store.get_file(str(library / "fine.wav")).status == OK

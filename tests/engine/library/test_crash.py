@@ -1,5 +1,6 @@
 """kill -9 during `earmark index` at several points, then let a run finish: the index must
 equal a clean run's (no duplicate records or windows, nothing lost, nothing stale)."""
+
 from __future__ import annotations
 
 import os
@@ -21,9 +22,14 @@ pytestmark = pytest.mark.slow
 
 
 def run_child(home: Path, checkpoint: Path, point: str, nth: int = 0) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(CHILD), str(home), str(checkpoint), point, str(nth)],
-                          cwd=REPO, capture_output=True, text=True, timeout=300,
-                          env=os.environ | {"PYTHONPATH": str(REPO)})
+    return subprocess.run(
+        [sys.executable, str(CHILD), str(home), str(checkpoint), point, str(nth)],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=os.environ | {"PYTHONPATH": str(REPO)},
+    )
 
 
 def build_library(folder: Path, n: int = 24) -> None:

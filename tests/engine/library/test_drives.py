@@ -1,5 +1,6 @@
 """Drives that come and go under a running watcher: a real unmount where the test can mount,
 a folder renamed away everywhere; and a folder whose stat hangs (a dead network share)."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,11 @@ def statuses(engine: Engine, folder) -> dict[str, str]:
 
 def test_unplug_and_replug_under_a_running_watcher(engine, drive):
     root = str(drive.root)
-    for name, samples in (("door_creak.wav", tone(300, 1.0)), ("dog_bark.wav", noise(1.0)),
-                          ("rain_drip.wav", noise(0.5, seed=2))):
+    for name, samples in (
+        ("door_creak.wav", tone(300, 1.0)),
+        ("dog_bark.wav", noise(1.0)),
+        ("rain_drip.wav", noise(0.5, seed=2)),
+    ):
         write_audio(drive.root / name, samples)
     engine.add_folder(root)
     engine.index()
@@ -45,8 +49,9 @@ def test_unplug_and_replug_under_a_running_watcher(engine, drive):
 
     unplugged = time.monotonic()
     drive.unplug()
-    assert wait_for(lambda: set(statuses(engine, root).values()) == {OFFLINE}
-                    and not engine.folders()[0].online, OFFLINE_WITHIN_S), statuses(engine, root)
+    assert wait_for(
+        lambda: set(statuses(engine, root).values()) == {OFFLINE} and not engine.folders()[0].online, OFFLINE_WITHIN_S
+    ), statuses(engine, root)
     print(f"\n[{drive.kind}] offline after {time.monotonic() - unplugged:.1f} s")
     assert wait_for(lambda: any(r.offline_folders == [root] for r in reports), 10)
     assert {r.path: r.id for r in engine.store.find_files()} == ids  # nothing deleted...
@@ -60,8 +65,13 @@ def test_unplug_and_replug_under_a_running_watcher(engine, drive):
     write_audio(away / "glass_break.wav", noise(0.8, seed=5))
     drive.done_away()
     drive.replug()
-    assert wait_for(lambda: statuses(engine, root) == dict.fromkeys(
-        ["door_creak.wav", "dog_bark.wav", "rain_drip.wav", "glass_break.wav"], OK), 60), statuses(engine, root)
+    assert wait_for(
+        lambda: (
+            statuses(engine, root)
+            == dict.fromkeys(["door_creak.wav", "dog_bark.wav", "rain_drip.wav", "glass_break.wav"], OK)
+        ),
+        60,
+    ), statuses(engine, root)
     assert engine.folders()[0].online
     assert wait_for(lambda: any(r.back_online == [root] for r in reports), 10)  # reported after the commit
     assert {p: i for p, i in ((r.path, r.id) for r in engine.store.find_files()) if p in ids} == ids  # same ids
@@ -78,8 +88,13 @@ def test_earmark_watch_says_when_a_drive_goes_and_comes_back(drive, tmp_path, ti
     """The issue's scenario, through the installed command: `earmark watch` running, the drive
     unmounted, then mounted again with a new file on it."""
     write_audio(drive.root / "door_creak.wav", tone(300, 1.0))
-    base = [str(Path(sys.executable).with_name("earmark")), "--home", str(tmp_path / "home"),
-            "--model", str(tiny_checkpoint)]
+    base = [
+        str(Path(sys.executable).with_name("earmark")),
+        "--home",
+        str(tmp_path / "home"),
+        "--model",
+        str(tiny_checkpoint),
+    ]
     subprocess.run(base + ["add-folder", str(drive.root)], check=True, capture_output=True, timeout=300)
     watcher = subprocess.Popen(base + ["watch"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     lines: queue.Queue[str] = queue.Queue()
@@ -116,7 +131,7 @@ def test_cli_marks_offline_files(tmp_path, tiny_checkpoint, capsys):
     capsys.readouterr()
 
     assert main([*base, "search", "door", "--json"]) == 0
-    hit, = json.loads(capsys.readouterr().out)
+    (hit,) = json.loads(capsys.readouterr().out)
     assert (hit["status"], hit["folder"]) == ("offline", str(library))
     assert main([*base, "search", "door"]) == 0
     assert f"[offline: {library} is not connected]" in capsys.readouterr().out
@@ -127,6 +142,7 @@ def test_cli_marks_offline_files(tmp_path, tiny_checkpoint, capsys):
 
 
 # -- a root whose stat hangs -------------------------------------------------------------------
+
 
 def in_thread(fn, timeout: float = 20.0) -> bool:
     """Run ``fn`` in a thread; True if it returned within ``timeout`` (False: it blocked)."""
@@ -142,9 +158,13 @@ def test_a_hanging_root_blocks_neither_start_nor_the_checks_of_other_roots(tmp_p
         folder.mkdir()
     hanging = HangingShare(share)
     lost, batches = [], []
-    watcher = LibraryWatcher(batches.append, debounce_s=0.2, check_every_s=0.1,
-                             on_unreachable=lambda root, why: lost.append((root, why)),
-                             probe=RootProbe(hanging, timeout_s=0.3))
+    watcher = LibraryWatcher(
+        batches.append,
+        debounce_s=0.2,
+        check_every_s=0.1,
+        on_unreachable=lambda root, why: lost.append((root, why)),
+        probe=RootProbe(hanging, timeout_s=0.3),
+    )
     try:
         assert in_thread(lambda: watcher.start([str(share), str(local), str(other)])), "start() waited for the share"
         assert lost == [(str(share), "not responding (no answer in 0.3 s)")]

@@ -1,4 +1,5 @@
 """Window embedding across files: same vectors as one file at a time, failures dropped whole."""
+
 from __future__ import annotations
 
 import numpy as np

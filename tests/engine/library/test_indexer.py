@@ -1,5 +1,6 @@
 """The indexer against a real LanceDB store and real files: incremental runs, moves,
 deletions, offline folders, stopping and resuming."""
+
 from __future__ import annotations
 
 import os
@@ -139,8 +140,9 @@ def test_stopped_run_resumes_to_the_clean_result(library, store, model, tmp_path
     make_files(library, 6)
     progress = []
     stopper = Indexer(store, model, IndexerOptions(batch_size=1, commit_every=1))
-    report = stopper.index(progress=progress.append,
-                           should_stop=lambda: sum(p.phase == "embedding" for p in progress) >= 2)
+    report = stopper.index(
+        progress=progress.append, should_stop=lambda: sum(p.phase == "embedding" for p in progress) >= 2
+    )
     assert report.stopped and 0 < store.count_files() < 6
     Indexer(store, model).index()
     clean = LibraryStore(tmp_path / "clean.lance")

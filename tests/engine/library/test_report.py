@@ -1,4 +1,5 @@
 """The one-line summary of an indexing run that the CLI and the app's status bar both print."""
+
 from __future__ import annotations
 
 from engine.library.report import FileError, IndexReport
@@ -9,4 +10,3 @@ def test_summary_names_every_count_or_only_what_happened():
     assert report.summary() == "4 added, 0 updated, 1 moved, 0 removed, 1 failed"
     assert report.summary(zeros=False) == "4 added, 1 moved, 1 failed"
     assert IndexReport().summary(zeros=False) == ""
-

@@ -1,8 +1,8 @@
 """The folder walk: audio files only, symlinks followed once, unreadable folders reported."""
+
 from __future__ import annotations
 
 import os
-
 
 from engine.library.scanner import content_hash, scan
 from tests.engine.library.helpers import python_args, run_as_user
@@ -43,9 +43,11 @@ def test_non_utf8_names_come_back_openable(tmp_path):
 def test_unreadable_folder_is_reported_not_treated_as_empty(tmp_path):
     write_audio(tmp_path / "locked" / "x.wav", tone())
     os.chmod(tmp_path / "locked", 0)
-    code = (f"from engine.library.scanner import scan; r = scan([{str(tmp_path)!r}]); "
-            f"print(sorted(r.unreadable_dirs), r.covers({str(tmp_path / 'locked' / 'x.wav')!r}), "
-            f"r.covers({str(tmp_path / 'y.wav')!r}), len(r.files))")
+    code = (
+        f"from engine.library.scanner import scan; r = scan([{str(tmp_path)!r}]); "
+        f"print(sorted(r.unreadable_dirs), r.covers({str(tmp_path / 'locked' / 'x.wav')!r}), "
+        f"r.covers({str(tmp_path / 'y.wav')!r}), len(r.files))"
+    )
     try:
         result = run_as_user(python_args(code))
     finally:

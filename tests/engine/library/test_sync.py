@@ -1,4 +1,5 @@
 """The rescan decisions, on hand-made rows and scans (the indexer tests run them for real)."""
+
 from __future__ import annotations
 
 from engine.index.records import ERROR, OK, FileState
@@ -12,8 +13,13 @@ def row(id, path, digest="h", size=10, mtime=1.0, status=OK, error="", indexed_a
 
 def test_unchanged_rechecked_new_and_vanished():
     known = [row(1, "/lib/same.wav"), row(2, "/lib/edited.wav"), row(3, "/lib/gone.wav")]
-    scan = ScanResult([ScannedFile("/lib/same.wav", 10, 1.0), ScannedFile("/lib/edited.wav", 10, 2.0),
-                       ScannedFile("/lib/new.wav", 5, 1.0)])
+    scan = ScanResult(
+        [
+            ScannedFile("/lib/same.wav", 10, 1.0),
+            ScannedFile("/lib/edited.wav", 10, 2.0),
+            ScannedFile("/lib/new.wav", 5, 1.0),
+        ]
+    )
     tri = triage(scan, known)
     assert [r.id for r in tri.unchanged] == [1]
     assert [r.id for r, _ in tri.recheck] == [2]
@@ -22,16 +28,20 @@ def test_unchanged_rechecked_new_and_vanished():
 
 
 def test_same_hash_is_a_touch_a_new_hash_a_change():
-    tri = triage(ScanResult([ScannedFile("/lib/a.wav", 10, 5.0), ScannedFile("/lib/b.wav", 11, 5.0)]),
-                 [row(1, "/lib/a.wav", "A"), row(2, "/lib/b.wav", "B")])
+    tri = triage(
+        ScanResult([ScannedFile("/lib/a.wav", 10, 5.0), ScannedFile("/lib/b.wav", 11, 5.0)]),
+        [row(1, "/lib/a.wav", "A"), row(2, "/lib/b.wav", "B")],
+    )
     plan = resolve(tri, {"/lib/a.wav": "A", "/lib/b.wav": "B2"})
     assert [r.id for r, _ in plan.touched] == [1]
     assert [(r.id, digest) for r, _, digest in plan.changed] == [(2, "B2")]
 
 
 def test_a_new_path_with_a_vanished_hash_is_a_move():
-    tri = triage(ScanResult([ScannedFile("/lib/sub/renamed.wav", 10, 1.0), ScannedFile("/lib/other.wav", 3, 1.0)]),
-                 [row(7, "/lib/old.wav", "X"), row(8, "/lib/deleted.wav", "Y")])
+    tri = triage(
+        ScanResult([ScannedFile("/lib/sub/renamed.wav", 10, 1.0), ScannedFile("/lib/other.wav", 3, 1.0)]),
+        [row(7, "/lib/old.wav", "X"), row(8, "/lib/deleted.wav", "Y")],
+    )
     plan = resolve(tri, {"/lib/sub/renamed.wav": "X", "/lib/other.wav": "Z"})
     assert [(r.id, f.path) for r, f in plan.moved] == [(7, "/lib/sub/renamed.wav")]
     assert [f.path for f, _ in plan.added] == ["/lib/other.wav"]
@@ -39,8 +49,10 @@ def test_a_new_path_with_a_vanished_hash_is_a_move():
 
 
 def test_two_copies_moved_at_once_relink_both_rows():
-    tri = triage(ScanResult([ScannedFile("/lib/n1.wav", 10, 1.0), ScannedFile("/lib/n2.wav", 10, 1.0)]),
-                 [row(1, "/lib/o1.wav", "X"), row(2, "/lib/o2.wav", "X")])
+    tri = triage(
+        ScanResult([ScannedFile("/lib/n1.wav", 10, 1.0), ScannedFile("/lib/n2.wav", 10, 1.0)]),
+        [row(1, "/lib/o1.wav", "X"), row(2, "/lib/o2.wav", "X")],
+    )
     plan = resolve(tri, {"/lib/n1.wav": "X", "/lib/n2.wav": "X"})
     assert sorted(r.id for r, _ in plan.moved) == [1, 2] and not plan.added and not plan.deleted
 

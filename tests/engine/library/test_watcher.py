@@ -1,5 +1,6 @@
 """Real watchdog events: debounced batches, a burst that loses nothing, and live
 add/modify/move/delete reaching the index through the Engine."""
+
 from __future__ import annotations
 
 import os
@@ -64,8 +65,9 @@ def test_burst_of_2000_files_is_indexed_completely(engine, tmp_path):
     clip = tone(800, 0.05)
     for i in range(2000):
         sf.write(library / f"blip{i:04d}.wav", clip, 16_000)
-    assert wait_for(lambda: engine.store.count_files("status = 'ok'") == 2000, timeout=600, every=1.0), \
+    assert wait_for(lambda: engine.store.count_files("status = 'ok'") == 2000, timeout=600, every=1.0), (
         engine.store.count_files()
+    )
     time.sleep(1.0)  # let a late batch land, then check nothing was doubled
     assert engine.store.count_files() == 2000
     assert len(engine.store.embeddings(engine.model_info).file_ids()) == 2000
@@ -92,9 +94,10 @@ def test_live_add_modify_move_delete(engine, tmp_path):
 
     def settled():
         files = {os.path.relpath(r.path, library): r for r in engine.store.find_files()}
-        return (set(files) == {"keep.wav", "edit.wav", os.path.join("added", "new.wav"),
-                               os.path.join("added", "moved.wav")}
-                and files["edit.wav"].duration_s == 2.0)
+        return (
+            set(files) == {"keep.wav", "edit.wav", os.path.join("added", "new.wav"), os.path.join("added", "moved.wav")}
+            and files["edit.wav"].duration_s == 2.0
+        )
 
     assert wait_for(settled, timeout=60), [r.path for r in engine.store.find_files()]
     assert engine.store.get_file(str(library / "added" / "moved.wav")).id == ids["move.wav"]  # re-linked

@@ -1,4 +1,5 @@
 """Tiny CLAP folders, built once per session (a few seconds each)."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,6 +1,7 @@
 """The shipped builtin checkpoint: loads offline through the app backend, its config matches
 its weights, it fits the size budget, and on sounds this test makes the matching text query
 ranks the right file first."""
+
 from __future__ import annotations
 
 import json
@@ -44,8 +45,11 @@ def test_config_matches_weights():
     assert cfg.text_frozen and cfg.text_model.startswith("package:")
     assert cfg.front_end in ("", "package:aisfx")
     text_model, _ = load_text_tower(cfg.text_model, pretrained=False)
-    expected = {k: v.shape for k, v in Cacophony(cfg, text_model).state_dict().items()
-                if not k.startswith(("text.", "logmel.", "front."))}
+    expected = {
+        k: v.shape
+        for k, v in Cacophony(cfg, text_model).state_dict().items()
+        if not k.startswith(("text.", "logmel.", "front."))
+    }
     with safe_open(BUILTIN / WEIGHTS_FILE, "pt") as f:
         saved = {k: torch.Size(f.get_slice(k).get_shape()) for k in f.keys()}
     assert saved == expected
@@ -68,8 +72,9 @@ def snare_hit() -> np.ndarray:
     # Without the SoundFont: a noise burst over a decaying 190 Hz body, as a snare sounds.
     t = np.arange(SAMPLE_RATE // 2) / SAMPLE_RATE
     rng = np.random.default_rng(0)
-    return (0.6 * rng.standard_normal(len(t)) * np.exp(-t / 0.06)
-            + 0.5 * np.sin(2 * np.pi * 190 * t) * np.exp(-t / 0.08)).astype(np.float32)
+    return (
+        0.6 * rng.standard_normal(len(t)) * np.exp(-t / 0.06) + 0.5 * np.sin(2 * np.pi * 190 * t) * np.exp(-t / 0.08)
+    ).astype(np.float32)
 
 
 def piano_note() -> np.ndarray | None:
@@ -106,7 +111,10 @@ def synthesised(backend):
 def test_matching_query_ranks_the_right_sound_first(backend, synthesised, query):
     queries, audio, missing = synthesised
     if query in missing:
-        pytest.skip(f"cannot make '{query}' here: {'espeak-ng' if 'speaking' in query else 'fluidsynth + fluid-soundfont-gm'} not installed")
+        pytest.skip(
+            f"cannot make '{query}' here: "
+            f"{'espeak-ng' if 'speaking' in query else 'fluidsynth + fluid-soundfont-gm'} not installed"
+        )
     scores = audio @ backend.embed_text([query])[0]
     ranked = [queries[i] for i in np.argsort(-scores)]
     assert ranked[0] == query, f"'{query}' ranked {ranked}"

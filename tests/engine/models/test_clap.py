@@ -1,4 +1,5 @@
 """ClapBackend on a tiny random CLAP saved to disk; the hub is faked only at snapshot_download."""
+
 from __future__ import annotations
 
 import shutil

@@ -1,5 +1,6 @@
 """The aiSFX front-end: frozen features from its package, a clip's features do not depend on what
 it is batched with, and a checkpoint with it stays small, loads offline and embeds."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,7 +32,7 @@ def test_features_are_frozen_and_independent_of_the_batch(front):
     short, long = burst(1.0, 0), burst(6.0, 1)
     alone, valid_alone = front(short[None], torch.tensor([len(short)]))
     wave = torch.zeros(2, len(long))
-    wave[0, :len(short)], wave[1] = short, long
+    wave[0, : len(short)], wave[1] = short, long
     batched, valid = front(wave, torch.tensor([len(short), len(long)]))
     assert alone.shape[-1] == DIM and valid[0].sum() == valid_alone.sum() < valid[1].sum()
     assert valid[1].sum() == (1 + len(long) // front.hop) // 8  # one feature per 8 frames of the clip
@@ -55,8 +56,9 @@ def test_checkpoint_with_the_front_end_loads_offline_and_embeds(tiny_checkpoint,
     loaded = CacophonyBackend.from_checkpoint(folder)
     assert loaded.model.cfg.front_end == "package:aisfx"
     # front_mix 0: the ViT's embedding alone, exactly the base model's.
-    np.testing.assert_allclose(loaded.embed_audio(clips), CacophonyBackend(base, tokenizer, "base").embed_audio(clips),
-                               atol=1e-5)
+    np.testing.assert_allclose(
+        loaded.embed_audio(clips), CacophonyBackend(base, tokenizer, "base").embed_audio(clips), atol=1e-5
+    )
     loaded.model.cfg.front_mix = 1.0
     alone = loaded.embed_audio(clips)
     np.testing.assert_allclose(np.linalg.norm(alone, axis=1), 1, atol=1e-5)

@@ -1,4 +1,5 @@
 """load_model's specs and list_models, with real tiny checkpoints on disk."""
+
 from __future__ import annotations
 
 import shutil
@@ -66,7 +67,7 @@ def test_list_models_shows_builtin_checkpoints_and_clap(tiny_checkpoint, tiny_cl
     assert choices["mine"].kind == "checkpoint" and choices["mine"].available
     assert choices[f"clap:{models / 'myclap'}"].kind == "clap"
     assert not choices["clap:laion/larger_clap_general"].available
-    assert "junk" not in {c.location.rsplit('/', 1)[-1] for c in choices.values()}
+    assert "junk" not in {c.location.rsplit("/", 1)[-1] for c in choices.values()}
 
 
 def test_damaged_checkpoint_is_a_model_load_error_naming_the_cause(tiny_checkpoint, tmp_path):

@@ -1,4 +1,5 @@
 """Window-to-file aggregation and the fusion in which the names lead and the sound only adds."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ SOUND_ONLY_ADDS = FusionWeights(meaning=0.75, sound=0.3, meaning_floor=0.3)
 
 
 def matches(*rows) -> WindowMatches:
-    ids, starts, scores = zip(*rows)
+    ids, starts, scores = zip(*rows, strict=False)
     return WindowMatches(np.array(ids), np.array(starts, float), np.array(starts, float) + 10, np.array(scores))
 
 
@@ -18,8 +19,11 @@ def test_best_window_per_file_over_several_lists():
     first = matches((1, 0.0, 0.2), (2, 0.0, 0.5), (1, 30.0, 0.9))
     second = matches((2, 5.0, 0.95), (3, 0.0, 0.1), (1, 60.0, 0.9))  # file 1 ties: earlier window wins
     files = best_window_per_file([first, second])
-    assert [(m.file_id, m.start_s, m.end_s, m.score) for m in files] == \
-        [(2, 5.0, 15.0, 0.95), (1, 30.0, 40.0, 0.9), (3, 0.0, 10.0, 0.1)]
+    assert [(m.file_id, m.start_s, m.end_s, m.score) for m in files] == [
+        (2, 5.0, 15.0, 0.95),
+        (1, 30.0, 40.0, 0.9),
+        (3, 0.0, 10.0, 0.1),
+    ]
     assert best_window_per_file([]) == []
 
 
@@ -53,7 +57,7 @@ def test_without_keyword_matches_the_order_is_the_vector_ranking():
 
 
 def test_meaning_finds_names_that_share_no_word_and_reorders_keyword_matches():
-    """"whoosh": no name holds the word; swing_then_hit means it, rain_loop does not."""
+    """ "whoosh": no name holds the word; swing_then_hit means it, rain_loop does not."""
     meaning = [FileMatch(4, 0.72), FileMatch(5, 0.30), FileMatch(6, 0.10)]  # 5 at the floor, 6 below
     vector = [FileMatch(6, 0.5), FileMatch(4, 0.4), FileMatch(5, 0.3)]
     fused = fuse(vector, [], meaning, SOUND_ONLY_ADDS)

@@ -1,4 +1,5 @@
 """Parsing the Soundminer-style syntax (its effect on results is in test_searcher)."""
+
 from __future__ import annotations
 
 from engine.search.query import Term, parse_query

@@ -4,6 +4,7 @@ Query vectors always come from the model; stored window vectors are either the m
 own embeddings or vectors placed at a chosen cosine to a query embedding, so that the
 expected ranking is known exactly.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -26,22 +27,40 @@ def embed(model, text: str) -> np.ndarray:
 
 
 def test_text_matches_name_metadata_tag_and_caption(store):
-    a, b, c, d = store.upsert_files([record("zebra_crossing.wav"), record("x1.wav", metadata_text="quokka field"),
-                                     record("x2.wav"), record("x3.wav")])
+    a, b, c, d = store.upsert_files(
+        [
+            record("zebra_crossing.wav"),
+            record("x1.wav", metadata_text="quokka field"),
+            record("x2.wav"),
+            record("x3.wav"),
+        ]
+    )
     store.set_tags([c.id], ["narwhal"])
     store.set_caption(d.id, "an axolotl splashing")
     searcher = Searcher(store, None)
-    for query, expected in [("zebra", "zebra_crossing.wav"), ("quokka", "x1.wav"), ("narwhal", "x2.wav"),
-                            ("axolotl splashes", "x3.wav")]:  # stemmed: splashes ~ splashing
+    for query, expected in [
+        ("zebra", "zebra_crossing.wav"),
+        ("quokka", "x1.wav"),
+        ("narwhal", "x2.wav"),
+        ("axolotl splashes", "x3.wav"),
+    ]:  # stemmed: splashes ~ splashing
         [hit] = searcher.search(query)
         assert (hit.name, hit.text_rank, hit.vector_rank) == (expected, 1, None)
         assert hit.text_score > 0 and hit.best_start_s is None
 
 
 def test_keyword_ranking_counts_every_matched_word_stemmed(store):
-    store.upsert_files([record("glass_shatter_big.wav"), record("GlassBreak02.wav"), record("window.wav"),
-                        record("breaking_news.wav"), record("Doors/creak.wav"), record("fire1.ogg"),
-                        record("Glass/tinkle.wav")])
+    store.upsert_files(
+        [
+            record("glass_shatter_big.wav"),
+            record("GlassBreak02.wav"),
+            record("window.wav"),
+            record("breaking_news.wav"),
+            record("Doors/creak.wav"),
+            record("fire1.ogg"),
+            record("Glass/tinkle.wav"),
+        ]
+    )
     searcher = Searcher(store, None)
     hits = searcher.search("glass breaking")  # neither name holds both words as typed
     assert names(hits)[0] == "GlassBreak02.wav"  # both words, stemmed (breaking ~ break), camel case split
@@ -53,12 +72,15 @@ def test_keyword_ranking_counts_every_matched_word_stemmed(store):
 
 def test_fusion_ranks_files_strong_in_both_lists_first(store, tiny_model):
     query = embed(tiny_model, "door")
-    store.commit_embedded(tiny_model.info, [
-        (record("door.wav"), one_window(at_cosine(query, 0.90, seed=1))),  # vector #2, text #1
-        (record("rumble.wav"), one_window(at_cosine(query, 0.95, seed=2))),  # vector #1, no text
-        (record("door ambience with many other words.wav"), one_window(at_cosine(query, 0.20, seed=3))),  # v3 t2
-        (record("unrelated.wav"), one_window(at_cosine(query, -0.5, seed=4))),  # vector #4 only
-    ])
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("door.wav"), one_window(at_cosine(query, 0.90, seed=1))),  # vector #2, text #1
+            (record("rumble.wav"), one_window(at_cosine(query, 0.95, seed=2))),  # vector #1, no text
+            (record("door ambience with many other words.wav"), one_window(at_cosine(query, 0.20, seed=3))),  # v3 t2
+            (record("unrelated.wav"), one_window(at_cosine(query, -0.5, seed=4))),  # vector #4 only
+        ],
+    )
     hits = Searcher(store, tiny_model).search("door")
     assert names(hits) == ["door.wav", "door ambience with many other words.wav", "rumble.wav", "unrelated.wav"]
     assert [(h.vector_rank, h.text_rank) for h in hits] == [(2, 1), (3, 2), (1, None), (4, None)]
@@ -76,8 +98,10 @@ def test_best_window_is_the_reported_moment(store, tiny_model):
     query = embed(tiny_model, "bird chirp")
     vectors = np.stack([at_cosine(query, c, seed=i) for i, c in enumerate([0.1, 0.3, 0.92, 0.4])])
     forest = Windows([0.0, 5.0, 10.0, 15.0], [10.0, 15.0, 20.0, 25.0], vectors)
-    store.commit_embedded(tiny_model.info, [(record("forest ambience.wav"), forest),
-                                            (record("street.wav"), one_window(at_cosine(query, 0.5, seed=9)))])
+    store.commit_embedded(
+        tiny_model.info,
+        [(record("forest ambience.wav"), forest), (record("street.wav"), one_window(at_cosine(query, 0.5, seed=9)))],
+    )
     hits = Searcher(store, tiny_model).search("bird chirp")
     assert names(hits) == ["forest ambience.wav", "street.wav"]
     assert (hits[0].best_start_s, hits[0].best_end_s) == (10.0, 20.0)
@@ -86,11 +110,14 @@ def test_best_window_is_the_reported_moment(store, tiny_model):
 
 def test_quoted_phrase_must_appear_as_consecutive_words(store, tiny_model):
     query = embed(tiny_model, "wooden door")
-    store.commit_embedded(tiny_model.info, [
-        (record("door_wooden_old.wav"), one_window(at_cosine(query, 0.99, seed=1))),  # best vector, wrong order
-        (record("x.wav", metadata_text="a Wooden Door, closing"), one_window(at_cosine(query, 0.5, seed=2))),
-        (record("wooden_box.wav"), one_window(at_cosine(query, 0.7, seed=3))),
-    ])
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("door_wooden_old.wav"), one_window(at_cosine(query, 0.99, seed=1))),  # best vector, wrong order
+            (record("x.wav", metadata_text="a Wooden Door, closing"), one_window(at_cosine(query, 0.5, seed=2))),
+            (record("wooden_box.wav"), one_window(at_cosine(query, 0.7, seed=3))),
+        ],
+    )
     searcher = Searcher(store, tiny_model)
     assert names(searcher.search('"wooden door"')) == ["x.wav"]
     assert set(names(searcher.search("wooden door"))) == {"door_wooden_old.wav", "x.wav", "wooden_box.wav"}
@@ -98,12 +125,15 @@ def test_quoted_phrase_must_appear_as_consecutive_words(store, tiny_model):
 
 def test_exclusion_drops_files_from_both_rankings(store, tiny_model):
     query = embed(tiny_model, "door")
-    store.commit_embedded(tiny_model.info, [
-        (record("metal door slam.wav"), one_window(at_cosine(query, 0.99, seed=1))),
-        (record("door creak.wav"), one_window(at_cosine(query, 0.5, seed=2))),
-        (record("gate.wav", caption="heavy metal gate"), one_window(at_cosine(query, 0.4, seed=3))),
-        (record("rain.wav"), one_window(at_cosine(query, 0.1, seed=4))),
-    ])
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("metal door slam.wav"), one_window(at_cosine(query, 0.99, seed=1))),
+            (record("door creak.wav"), one_window(at_cosine(query, 0.5, seed=2))),
+            (record("gate.wav", caption="heavy metal gate"), one_window(at_cosine(query, 0.4, seed=3))),
+            (record("rain.wav"), one_window(at_cosine(query, 0.1, seed=4))),
+        ],
+    )
     searcher = Searcher(store, tiny_model)
     assert "metal door slam.wav" in names(searcher.search("door"))
     assert names(searcher.search("door -metal")) == ["door creak.wav", "rain.wav"]
@@ -112,11 +142,14 @@ def test_exclusion_drops_files_from_both_rankings(store, tiny_model):
 
 def test_or_searches_each_alternative_on_its_own(store, tiny_model):
     dog, cat, both = (embed(tiny_model, t) for t in ("dog bark", "cat meow", "dog bark cat meow"))
-    store.commit_embedded(tiny_model.info, [
-        (record("canine.wav", metadata_text="dog bark"), one_window(dog)),
-        (record("feline.wav", metadata_text="cat meow"), one_window(cat)),
-        (record("pets.wav", metadata_text="cat bark"), one_window(both)),
-    ])
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("canine.wav", metadata_text="dog bark"), one_window(dog)),
+            (record("feline.wav", metadata_text="cat meow"), one_window(cat)),
+            (record("pets.wav", metadata_text="cat bark"), one_window(both)),
+        ],
+    )
     searcher = Searcher(store, tiny_model)
     alternatives = searcher.search("dog bark OR cat meow")
     assert sorted(h.vector_rank for h in alternatives if h.name != "pets.wav") == [1, 2]  # cos 1 to own alternative
@@ -144,25 +177,42 @@ def filter_library(request, store, tiny_model, monkeypatch):
     monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", request.param)
     query = embed(tiny_model, "door")
     store.add_folder("/other")
-    store.commit_embedded(tiny_model.info, [
-        (FileRecord(path=f"{folder}/{name}", folder=LIB if folder.startswith(LIB) else folder, content_hash=name,
-                    duration_s=duration, sample_rate=rate, channels=channels, format=fmt, tags=tags),
-         one_window(at_cosine(query, 0.9 - 0.05 * i, seed=i)))
-        for i, (name, folder, duration, rate, channels, fmt, tags) in enumerate(FILTER_LIBRARY)])
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (
+                FileRecord(
+                    path=f"{folder}/{name}",
+                    folder=LIB if folder.startswith(LIB) else folder,
+                    content_hash=name,
+                    duration_s=duration,
+                    sample_rate=rate,
+                    channels=channels,
+                    format=fmt,
+                    tags=tags,
+                ),
+                one_window(at_cosine(query, 0.9 - 0.05 * i, seed=i)),
+            )
+            for i, (name, folder, duration, rate, channels, fmt, tags) in enumerate(FILTER_LIBRARY)
+        ],
+    )
     return Searcher(store, tiny_model)
 
 
-@pytest.mark.parametrize("filters, expected", [
-    (SearchFilters(min_duration_s=5, max_duration_s=30), {"b.wav", "c.flac", "e.mp3"}),
-    (SearchFilters(max_duration_s=1.5), {"a.wav"}),
-    (SearchFilters(sample_rate=48_000), {"b.wav", "d.wav"}),
-    (SearchFilters(channels=2), {"b.wav", "c.flac", "e.mp3"}),
-    (SearchFilters(format="FLAC"), {"c.flac"}),
-    (SearchFilters(folder=f"{LIB}/ambience/"), {"d.wav", "e.mp3"}),
-    (SearchFilters(folder=f"{LIB}/amb"), set()),  # a folder, not a string prefix
-    (SearchFilters(tag="foley"), {"a.wav", "c.flac"}),
-    (SearchFilters(tag="foley", sample_rate=96_000), {"c.flac"}),
-])
+@pytest.mark.parametrize(
+    "filters, expected",
+    [
+        (SearchFilters(min_duration_s=5, max_duration_s=30), {"b.wav", "c.flac", "e.mp3"}),
+        (SearchFilters(max_duration_s=1.5), {"a.wav"}),
+        (SearchFilters(sample_rate=48_000), {"b.wav", "d.wav"}),
+        (SearchFilters(channels=2), {"b.wav", "c.flac", "e.mp3"}),
+        (SearchFilters(format="FLAC"), {"c.flac"}),
+        (SearchFilters(folder=f"{LIB}/ambience/"), {"d.wav", "e.mp3"}),
+        (SearchFilters(folder=f"{LIB}/amb"), set()),  # a folder, not a string prefix
+        (SearchFilters(tag="foley"), {"a.wav", "c.flac"}),
+        (SearchFilters(tag="foley", sample_rate=96_000), {"c.flac"}),
+    ],
+)
 def test_each_filter_applies_to_vector_text_and_browse(filter_library, filters, expected):
     by_vector = filter_library.search("zzz", filters)  # no text match anywhere: vector ranking alone
     assert set(names(by_vector)) == expected and all(h.vector_rank for h in by_vector)
@@ -175,8 +225,13 @@ def test_offline_files_are_found_with_their_status_and_failed_ones_are_not(store
     """A file on an unplugged drive is still a sound the user has: found, saying it is offline."""
     store.add_folder("/drive")
     query = embed(tiny_model, "door")
-    store.commit_embedded(tiny_model.info, [(record("door.wav", folder="/drive"), one_window(query)),
-                                            (record("door2.wav"), one_window(at_cosine(query, 0.3)))])
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("door.wav", folder="/drive"), one_window(query)),
+            (record("door2.wav"), one_window(at_cosine(query, 0.3))),
+        ],
+    )
     store.upsert_files([record("door3.wav", status=ERROR, error="unreadable")])
     store.set_folder_online("/drive", False)
     searcher = Searcher(store, tiny_model)
@@ -194,11 +249,14 @@ def test_similar_to_a_library_file_excludes_itself(store, tiny_model):
     rng = np.random.default_rng(0)
     base = tiny_model.embed_audio([tone(440.0, 1.0), noise(1.0)])
     near = base + 0.05 * rng.standard_normal(base.shape).astype(np.float32)
-    source, twin, other = store.commit_embedded(tiny_model.info, [
-        (record("tone.wav"), Windows([0.0, 1.0], [1.0, 2.0], base)),
-        (record("tone copy.wav"), Windows([0.0, 1.0], [1.0, 2.0], near)),
-        (record("other.wav"), one_window(-base[0])),
-    ])
+    source, twin, other = store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("tone.wav"), Windows([0.0, 1.0], [1.0, 2.0], base)),
+            (record("tone copy.wav"), Windows([0.0, 1.0], [1.0, 2.0], near)),
+            (record("other.wav"), one_window(-base[0])),
+        ],
+    )
     searcher = Searcher(store, tiny_model)
     by_path = searcher.similar(source.path, limit=5)
     assert names(by_path) == ["tone copy.wav", "other.wav"]
@@ -211,7 +269,7 @@ def test_similar_to_a_library_file_excludes_itself(store, tiny_model):
 def test_similar_to_a_clip_outside_the_library(store, tiny_model, tmp_path):
     clips = {"low.wav": tone(220.0), "high.wav": tone(3000.0), "hiss.wav": noise(seed=3)}
     vectors = tiny_model.embed_audio(list(clips.values()))
-    store.commit_embedded(tiny_model.info, [(record(n), one_window(v)) for n, v in zip(clips, vectors)])
+    store.commit_embedded(tiny_model.info, [(record(n), one_window(v)) for n, v in zip(clips, vectors, strict=False)])
     outside = tiny_model.embed_audio([tone(3000.0, amp=0.5)])  # same sound, a file the library lacks
     hits = Searcher(store, tiny_model).similar(outside, limit=3)
     assert hits[0].name == "high.wav" and hits[0].score == pytest.approx(100.0, abs=1e-2)
@@ -222,14 +280,20 @@ def test_similar_to_a_clip_outside_the_library(store, tiny_model, tmp_path):
 
 
 def test_meaning_finds_a_name_without_the_query_word_and_filters_apply_to_it(store, tiny_model):
-    """"whoosh" is in no name; the words table says swing_then_hit means it (cosines placed)."""
+    """ "whoosh" is in no name; the words table says swing_then_hit means it (cosines placed)."""
     query = tiny_model.embed_words(["whoosh"])[0]
-    swing, rain, blade = store.upsert_files([record("swing_then_hit.wav"), record("rain_loop.wav"),
-                                             record("blade_swipe.wav", status=OFFLINE)])
+    swing, rain, blade = store.upsert_files(
+        [record("swing_then_hit.wav"), record("rain_loop.wav"), record("blade_swipe.wav", status=OFFLINE)]
+    )
     table = store.word_vectors(tiny_model.info.name, dim=len(query))
-    table.put({swing.id: ("swing then hit",), rain.id: ("rain loop",), blade.id: ("blade swipe",)},
-              {"swing then hit": at_cosine(query, 0.8, seed=1), "rain loop": at_cosine(query, 0.1, seed=2),
-               "blade swipe": at_cosine(query, 0.7, seed=3)})
+    table.put(
+        {swing.id: ("swing then hit",), rain.id: ("rain loop",), blade.id: ("blade swipe",)},
+        {
+            "swing then hit": at_cosine(query, 0.8, seed=1),
+            "rain loop": at_cosine(query, 0.1, seed=2),
+            "blade swipe": at_cosine(query, 0.7, seed=3),
+        },
+    )
     searcher = Searcher(store, tiny_model)
     hits = searcher.search("whoosh")
     assert names(hits) == ["swing_then_hit.wav", "blade_swipe.wav"]  # rain's meaning is below the floor

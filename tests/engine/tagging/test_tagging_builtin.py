@@ -1,5 +1,6 @@
 """The real builtin model tags a small named library: the right UCS category first for most files,
 with the confidence its calibration gives (bench/tagging.py measures the same on 514 unseen files)."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,8 +12,10 @@ from engine.paths import app_paths
 from engine.tagging.vocabulary import shipped_ucs
 from tests.engine.tagging.conftest import NAMED, write_named_library
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not is_checkpoint(BUILTIN_DIR), reason="the builtin model is not installed")]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not is_checkpoint(BUILTIN_DIR), reason="the builtin model is not installed"),
+]
 
 
 def test_the_builtin_model_ranks_the_named_category_first_for_most_files(tmp_path):

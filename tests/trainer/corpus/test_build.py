@@ -1,4 +1,5 @@
 """The corpus CLI end to end on the fast source: manifest the trainer reads, split by source."""
+
 import json
 from collections import defaultdict
 

@@ -1,4 +1,5 @@
 """Audio comes out of a real .deb, also from inside the zip archives Quake-engine games use."""
+
 import shutil
 import zipfile
 
@@ -41,7 +42,8 @@ def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
     assert relative == [
         "usr/share/games/toygame/pak0/escape.wav",  # "../../" dropped: nothing lands outside
         "usr/share/games/toygame/pak0/sound/footsteps/grass1.wav",
-        "usr/share/games/toygame/sounds/door_open.wav"]
+        "usr/share/games/toygame/sounds/door_open.wav",
+    ]
     assert not list(dest.rglob("*.pk3")) and not list(dest.rglob("*.bsp")) and not list(dest.rglob("*.txt"))
     assert all(dest in p.parents for p in files) and not (tmp_path / "escape.wav").exists()
     grass = next(p for p in files if p.name == "grass1.wav")
@@ -52,8 +54,9 @@ def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
 def test_package_sets_expand_on_the_command_line(tmp_path, monkeypatch):
     asked = []
     monkeypatch.setattr(debian, "build", lambda out, packages, **kw: asked.extend(packages) or [])
-    corpus_main(["build", "--out", str(tmp_path), "--sources", "debian", "--packages", "more,toygame-data",
-                 "--parts-only"])
+    corpus_main(
+        ["build", "--out", str(tmp_path), "--sources", "debian", "--packages", "more,toygame-data", "--parts-only"]
+    )
     assert asked == [*debian.MORE_PACKAGES, "toygame-data"]
 
 

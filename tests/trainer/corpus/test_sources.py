@@ -1,4 +1,5 @@
 """The synthesised and rendered sources say what they contain."""
+
 import shutil
 
 import numpy as np
@@ -21,10 +22,12 @@ def test_named_pitch_is_the_frequency_played():
 
 def test_noise_colours_tilt_as_named():
     rng = np.random.default_rng(0)
+
     def low_high_ratio(colour):
         power = np.abs(np.fft.rfft(signals.noise(colour, 2.0, rng))) ** 2
         f = np.fft.rfftfreq(2 * SAMPLE_RATE, 1 / SAMPLE_RATE)
         return power[(f > 100) & (f < 200)].mean() / power[(f > 4000) & (f < 8000)].mean()
+
     white, pink, brown = (low_high_ratio(c) for c in ("white", "pink", "brown"))
     assert white < 2 < pink < brown
 
@@ -36,7 +39,7 @@ def test_sweep_direction():
 
 def test_segments_cut_long_audio_and_drop_silence():
     loud = np.ones(SAMPLE_RATE * 25, dtype=np.float32) * 0.1
-    loud[SAMPLE_RATE * 11:SAMPLE_RATE * 21] = 0  # the second 10.24 s piece is nearly all silence
+    loud[SAMPLE_RATE * 11 : SAMPLE_RATE * 21] = 0  # the second 10.24 s piece is nearly all silence
     pieces = segments(loud, max_segments=3)
     assert [len(p) for p in pieces][0] == 163840 and all(len(p) <= 163840 for p in pieces)
     assert len(segments(np.zeros(SAMPLE_RATE, dtype=np.float32), 3)) == 0
@@ -63,13 +66,16 @@ def test_midi_file_is_a_valid_smf_with_every_note():
     assert data.count(bytes([0x90])) >= notes  # a note-on status byte per note (running status unused)
 
 
-@pytest.mark.skipif(shutil.which("fluidsynth") is None or not gm.SOUNDFONT.exists(), reason="fluidsynth + fluid-soundfont-gm not installed")
+@pytest.mark.skipif(
+    shutil.which("fluidsynth") is None or not gm.SOUNDFONT.exists(),
+    reason="fluidsynth + fluid-soundfont-gm not installed",
+)
 def test_rendered_piano_note_sounds_in_its_slot(tmp_path):
     events = gm.program_events("acoustic grand piano")[:2]
     audio = gm.render(gm.midi_file(0, 0, 0, events), len(events))
     clips = gm.cut(tmp_path, "gm/piano", audio, events, "gm")
     assert len(clips) == 2 and clips[0].captions[0] == "a low acoustic grand piano note (A2), soft"
-    first = audio[:int(gm.SLOT_SECONDS * SAMPLE_RATE)]
+    first = audio[: int(gm.SLOT_SECONDS * SAMPLE_RATE)]
     assert peak_hz(first[:SAMPLE_RATE]) == pytest.approx(110, rel=0.03)  # A2
 
 

@@ -1,4 +1,5 @@
 """The plan from measured numbers: steps that fit the budget, the batch that fits the GPU memory."""
+
 from __future__ import annotations
 
 import pytest
@@ -20,7 +21,7 @@ def test_a_budget_too_short_says_how_many_minutes_would_do():
 
 
 def test_gpu_batch_from_two_measured_peaks():
-    gib = 2 ** 30
+    gib = 2**30
     memory = MemoryUse.from_peaks((4, int(1.4 * gib)), (8, int(1.8 * gib)))  # 1 GiB fixed + 0.1 GiB a sample
     assert memory.fixed == pytest.approx(gib, rel=1e-6) and memory.per_sample == pytest.approx(0.1 * gib, rel=1e-6)
     assert memory.batch_for(free_bytes=80 * gib) == 256  # capped

@@ -1,6 +1,7 @@
 """Pairs from a library's own text: names through the one tokeniser, UCS category words, folder
 context, BWF descriptions read from real files, tags and captions; names that say nothing are
 left out; whole folders are held out."""
+
 from __future__ import annotations
 
 import os
@@ -10,28 +11,45 @@ import pytest
 from engine.index.records import FileRecord
 from tests.engine.audio.conftest import append_riff_chunks, bext_chunk
 from tests.factories import tone, write_audio
-from trainer.library.pairs import library_pairs, name_caption_words, record_item, says_nothing, split_by_folder
 from trainer.data.manifest import Item
+from trainer.library.pairs import library_pairs, name_caption_words, record_item, says_nothing, split_by_folder
 
 
-@pytest.mark.parametrize("name", ["Take_017.wav", "ZOOM0001.WAV", "STE-003.wav", "Audio 01.aif", "Track 12.wav",
-                                  "New Recording 12.m4a", "2021-03-04 10.22.wav", "DR0000_0001.WAV",
-                                  "Scene1_Take3.wav", "H4n_0042.wav", "untitled.wav", "a8f3c9d2.wav"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Take_017.wav",
+        "ZOOM0001.WAV",
+        "STE-003.wav",
+        "Audio 01.aif",
+        "Track 12.wav",
+        "New Recording 12.m4a",
+        "2021-03-04 10.22.wav",
+        "DR0000_0001.WAV",
+        "Scene1_Take3.wav",
+        "H4n_0042.wav",
+        "untitled.wav",
+        "a8f3c9d2.wav",
+    ],
+)
 def test_names_that_say_nothing(name):
     assert says_nothing(name)
     assert name_caption_words(f"/lib/x/{name}") == []
 
 
-@pytest.mark.parametrize("name,expected", [
-    ("Door_Creak_01.wav", "door creak"),
-    ("wind_take3.wav", "wind"),  # the take marker goes, the sound stays
-    ("Race_Track_Ambience.wav", "race track ambience"),  # a recorder's word inside a real name stays
-    ("DOORWood_Creak Heavy_ACME_PRJ.wav", "creak heavy doors wood"),  # FX name + CatID words, no creator/source
-    ("AMBForst_ZOOM0001_ME.wav", "ambience forest"),  # a UCS name with a recorder's FX name: its category
-    ("MetalImpactBig03.flac", "metal impact big"),
-    ("Shot_01.wav", "shot"),  # a gunshot, not a film take
-    ("roll_sound.wav", "roll"),
-])
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("Door_Creak_01.wav", "door creak"),
+        ("wind_take3.wav", "wind"),  # the take marker goes, the sound stays
+        ("Race_Track_Ambience.wav", "race track ambience"),  # a recorder's word inside a real name stays
+        ("DOORWood_Creak Heavy_ACME_PRJ.wav", "creak heavy doors wood"),  # FX name + CatID words, no creator/source
+        ("AMBForst_ZOOM0001_ME.wav", "ambience forest"),  # a UCS name with a recorder's FX name: its category
+        ("MetalImpactBig03.flac", "metal impact big"),
+        ("Shot_01.wav", "shot"),  # a gunshot, not a film take
+        ("roll_sound.wav", "roll"),
+    ],
+)
 def test_names_that_describe(name, expected):
     assert not says_nothing(name)
     assert " ".join(name_caption_words(f"/lib/x/{name}")) == expected
@@ -58,11 +76,14 @@ def test_only_the_nearest_two_folders_are_context(tmp_path):
 def test_description_tags_and_caption_join_the_text_and_a_bare_title_does_not(tmp_path):
     library = tmp_path / "lib"
     path = write_audio(library / "Harbour" / "Harbour_Night_01.wav", tone())
-    append_riff_chunks(path, {b"bext": bext_chunk("Waves lapping at a wooden pier, gulls far off", "Sound Devices 833")})
+    append_riff_chunks(
+        path, {b"bext": bext_chunk("Waves lapping at a wooden pier, gulls far off", "Sound Devices 833")}
+    )
     from engine.audio.metadata import read_metadata
 
-    item = record_item(record(path, library, tags=["water", "pier"], caption="  waves  against a pier "),
-                       read_metadata(path))
+    item = record_item(
+        record(path, library, tags=["water", "pier"], caption="  waves  against a pier "), read_metadata(path)
+    )
     assert item.captions == ["harbour night", "Waves lapping at a wooden pier, gulls far off", "waves against a pier"]
     assert item.tags == ["water", "pier"]  # keyword-to-caption text at training time
     assert "Sound Devices" not in " ".join(item.captions)  # the originator is not a description
@@ -101,8 +122,11 @@ def test_too_little_text_is_a_clear_error(tmp_path):
 
 
 def test_one_folder_is_split_by_name_keeping_numbered_variants_together(tmp_path):
-    items = [Item(tmp_path / f"{name}_{i:02d}.wav", [name]) for name in ("door", "glass", "wind", "fire", "rain")
-             for i in range(4)]
+    items = [
+        Item(tmp_path / f"{name}_{i:02d}.wav", [name])
+        for name in ("door", "glass", "wind", "fire", "rain")
+        for i in range(4)
+    ]
     train, val, held = split_by_folder(items, val_fraction=0.2)
     assert len(val) == 4 and len(held) == 1
     assert {i.captions[0] for i in val}.isdisjoint(i.captions[0] for i in train)

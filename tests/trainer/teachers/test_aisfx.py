@@ -1,5 +1,6 @@
 """The aiSFX teacher: safe loading, its spectrogram against independent numpy references,
 and clip vectors that tell different sounds apart but not the same sound at other gains."""
+
 from __future__ import annotations
 
 import pickle
@@ -16,6 +17,7 @@ from trainer.teachers.aisfx import HOP, N_FFT, N_MELS, NORM_MAX, SAMPLE_RATE, Ai
 def librosa_htk_mel_l1(sr: int, n_fft: int, n_mels: int, fmin: float, fmax: float) -> np.ndarray:
     """librosa 0.9's ``filters.mel(htk=True, norm=1.0)``, written from its definition: triangles
     over the FFT bin frequencies between HTK-mel-spaced edges, each row scaled to unit L1 norm."""
+
     def hz_to_mel(f):
         return 2595.0 * np.log10(1.0 + np.asarray(f) / 700.0)
 
@@ -46,7 +48,7 @@ def test_spectrogram_matches_a_numpy_stft_reference():
     padded = np.pad(wave.astype(np.float64), N_FFT // 2)
     frames = 1 + len(wave) // HOP
     window = 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(N_FFT) / N_FFT)
-    stft = np.stack([np.fft.rfft(padded[t * HOP:t * HOP + N_FFT] * window) for t in range(frames)])
+    stft = np.stack([np.fft.rfft(padded[t * HOP : t * HOP + N_FFT] * window) for t in range(frames)])
     fb = librosa_htk_mel_l1(SAMPLE_RATE, N_FFT, N_MELS, 0.0, SAMPLE_RATE / 2)
     reference = np.log10((np.abs(stft) ** 2) @ fb.T * 10_000 + 1) / NORM_MAX
     ours = AisfxSpectrogram()(torch.from_numpy(wave)).numpy()
@@ -86,8 +88,11 @@ def white(seed: int, seconds: float = 3.0, sr: int = SAMPLE_RATE) -> np.ndarray:
 
 
 def test_vectors_separate_sounds_and_ignore_gain(teacher):
-    noise_a, noise_b, sine = teacher.embed(white(0), SAMPLE_RATE), teacher.embed(white(1), SAMPLE_RATE), \
-        teacher.embed(tone(440), SAMPLE_RATE)
+    noise_a, noise_b, sine = (
+        teacher.embed(white(0), SAMPLE_RATE),
+        teacher.embed(white(1), SAMPLE_RATE),
+        teacher.embed(tone(440), SAMPLE_RATE),
+    )
     assert noise_a.shape == (512,) and noise_a.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(noise_a), 1.0, rtol=1e-5)
     # Features are post-ReLU, so all vectors share a positive direction: measured noise-sine

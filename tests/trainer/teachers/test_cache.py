@@ -1,5 +1,6 @@
 """The teacher-vector cache: filled once through ``earmark-train teacher-embed``, resumed
 without redoing finished files, and turned into centred distillation targets."""
+
 from __future__ import annotations
 
 import json
@@ -17,9 +18,11 @@ pytest.importorskip("aisfx.inference", reason="the aisfx package is an optional 
 
 @pytest.fixture
 def clips(tmp_path):
-    paths = [write_audio(tmp_path / "a" / "hum.wav", tone(120.0, seconds=1.5)),
-             write_audio(tmp_path / "a" / "beep.wav", tone(2500.0, seconds=0.8)),
-             write_audio(tmp_path / "a" / "hiss.wav", noise(seconds=2.0))]
+    paths = [
+        write_audio(tmp_path / "a" / "hum.wav", tone(120.0, seconds=1.5)),
+        write_audio(tmp_path / "a" / "beep.wav", tone(2500.0, seconds=0.8)),
+        write_audio(tmp_path / "a" / "hiss.wav", noise(seconds=2.0)),
+    ]
     manifest = tmp_path / "clips.jsonl"
     manifest.write_text("".join(json.dumps({"audio": str(p), "captions": ["x"]}) + "\n" for p in paths))
     return manifest, paths
@@ -50,8 +53,20 @@ def test_precompute_fills_the_run_cache_and_resumes_without_redoing(tmp_path, cl
 def test_unreadable_files_are_reported_not_fatal_to_the_rest(tmp_path, clips, capsys):
     manifest, paths = clips
     paths[0].write_bytes(b"RIFF not really a wave file")
-    assert main(["teacher-embed", "--train", str(manifest), "--set", f"teacher_cache={tmp_path / 'c'}",
-                 "--set", "num_workers=0"]) == 1
+    assert (
+        main(
+            [
+                "teacher-embed",
+                "--train",
+                str(manifest),
+                "--set",
+                f"teacher_cache={tmp_path / 'c'}",
+                "--set",
+                "num_workers=0",
+            ]
+        )
+        == 1
+    )
     counts = json.loads(capsys.readouterr().out)
     assert (counts["computed"], counts["failed"]) == (2, 1)
     with pytest.raises(ValueError, match="no aisfx-v1 vector for 1 of the training files"):

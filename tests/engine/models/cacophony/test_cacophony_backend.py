@@ -1,4 +1,5 @@
 """The app-facing backend on a tiny checkpoint."""
+
 from __future__ import annotations
 
 import numpy as np

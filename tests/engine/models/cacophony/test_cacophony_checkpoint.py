@@ -1,4 +1,5 @@
 """Checkpoint folders: exact round trip, fp16 export, clear errors."""
+
 from __future__ import annotations
 
 import json
@@ -18,10 +19,16 @@ def test_round_trip_is_exact_and_drops_the_mae_decoder(tmp_path):
     assert meta["name"] == "t" and loaded.mae_decoder is None and loaded.cfg.decoder_depth == 0
     wave, lengths = torch.randn(2, 20_000), torch.tensor([20_000, 9_000])
     with torch.no_grad():
-        torch.testing.assert_close(loaded.embed_audio(wave, lengths)[0], model.embed_audio(wave, lengths)[0], rtol=0, atol=0)
+        torch.testing.assert_close(
+            loaded.embed_audio(wave, lengths)[0], model.embed_audio(wave, lengths)[0], rtol=0, atol=0
+        )
         ids = loaded_tokenizer(["dog bark"], return_tensors="pt")
-        torch.testing.assert_close(loaded.embed_text(ids["input_ids"], ids["attention_mask"])[0],
-                                   model.embed_text(ids["input_ids"], ids["attention_mask"])[0], rtol=0, atol=0)
+        torch.testing.assert_close(
+            loaded.embed_text(ids["input_ids"], ids["attention_mask"])[0],
+            model.embed_text(ids["input_ids"], ids["attention_mask"])[0],
+            rtol=0,
+            atol=0,
+        )
     assert loaded.temperature == pytest.approx(model.temperature)
 
 
@@ -31,8 +38,9 @@ def test_half_precision_checkpoint_is_close(tmp_path):
     loaded, _, _ = load_checkpoint(save_checkpoint(model, tokenizer, tmp_path / "half", half=True))
     wave, lengths = torch.randn(1, 16_000), torch.tensor([16_000])
     with torch.no_grad():
-        torch.testing.assert_close(loaded.embed_audio(wave, lengths)[0], model.embed_audio(wave, lengths)[0],
-                                   atol=5e-3, rtol=0)
+        torch.testing.assert_close(
+            loaded.embed_audio(wave, lengths)[0], model.embed_audio(wave, lengths)[0], atol=5e-3, rtol=0
+        )
 
 
 def test_keep_mae_decoder_for_resuming(tmp_path):

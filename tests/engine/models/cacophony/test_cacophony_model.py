@@ -1,4 +1,5 @@
 """The Cacophony network: spectrogram, patches and padding, masks, causal text, fusion."""
+
 from __future__ import annotations
 
 import math
@@ -65,14 +66,20 @@ def test_padding_does_not_change_an_embedding(tiny):
     together, tokens, valid = model.embed_audio(batch, torch.tensor([8_000, 40_000]))
     torch.testing.assert_close(together[0], alone[0], atol=1e-5, rtol=1e-4)
     assert torch.allclose(together.norm(dim=-1), torch.ones(2))
-    assert tokens.shape == (2, valid.shape[1], model.cfg.width) and valid.sum(1).tolist() == [32, 128]  # 50 and 250 frames: 4 and 16 time patches
+    assert tokens.shape == (2, valid.shape[1], model.cfg.width) and valid.sum(1).tolist() == [
+        32,
+        128,
+    ]  # 50 and 250 frames: 4 and 16 time patches
 
 
 def test_training_samples_at_most_train_patches(tiny):
     model, _ = tiny
-    tokens, valid = model.encode_audio_tokens(torch.randn(2, 48_000), torch.tensor([48_000, 4_000]),
-                                              max_patches=model.cfg.train_patches,
-                                              generator=torch.Generator().manual_seed(0))
+    tokens, valid = model.encode_audio_tokens(
+        torch.randn(2, 48_000),
+        torch.tensor([48_000, 4_000]),
+        max_patches=model.cfg.train_patches,
+        generator=torch.Generator().manual_seed(0),
+    )
     assert tokens.shape[1] == model.cfg.train_patches == 64
     assert valid.sum(1).tolist() == [64, 16]  # the short row keeps all its 16 patches, padding fills the rest
 
@@ -81,8 +88,9 @@ def test_mae_masks_each_row_at_the_ratio_of_its_own_valid_patches(tiny):
     model, _ = tiny
     if model.mae_decoder is None:
         pytest.skip("tiny config without MAE decoder")
-    prediction, patches, masked = model.mae_reconstruct(torch.randn(2, 48_000), torch.tensor([48_000, 8_000]),
-                                                        torch.Generator().manual_seed(0))
+    prediction, patches, masked = model.mae_reconstruct(
+        torch.randn(2, 48_000), torch.tensor([48_000, 8_000]), torch.Generator().manual_seed(0)
+    )
     assert prediction.shape == patches.shape
     _, _, _, valid = model.audio_patches(torch.randn(2, 48_000), torch.tensor([48_000, 8_000]))
     per_row_valid = valid.sum(1)
@@ -136,8 +144,9 @@ def test_fusion_encodes_long_audio_in_one_window_and_leaves_short_audio_alone(ti
     torch.testing.assert_close(embedding[1], alone[0], atol=1e-5, rtol=1e-4)
     model.train()
     try:
-        trained, _, _ = model.embed_audio(batch, torch.tensor([len(long_clip), 8_000]),
-                                          generator=torch.Generator().manual_seed(1))
+        trained, _, _ = model.embed_audio(
+            batch, torch.tensor([len(long_clip), 8_000]), generator=torch.Generator().manual_seed(1)
+        )
     finally:
         model.eval()
     assert not torch.allclose(trained[0], embedding[0])  # random crops while training

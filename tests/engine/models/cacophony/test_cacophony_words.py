@@ -1,4 +1,5 @@
 """Text-text embeddings: a frozen text tower's own bidirectional sentence embedding, else the joint one."""
+
 from __future__ import annotations
 
 import numpy as np
