@@ -125,7 +125,7 @@ def fuse(
         hits.append(
             FusedHit(
                 file_id,
-                100.0 * score / best,
+                100.0 * score / best if best > 0 else 0.0,  # (weights of 0, from a sweep)
                 v_match,
                 v_rank,
                 t_match.score if t_match else None,

@@ -78,3 +78,11 @@ def test_names_that_mean_nothing_leave_the_vector_ranking_as_it_is():
     meaning = [FileMatch(8, 0.29), FileMatch(4, 0.25)]
     fused = fuse(vector, [], meaning, SOUND_ONLY_ADDS)
     assert [h.file_id for h in fused] == [5, 4, 8] and fused[0].score == 100.0
+
+
+def test_weights_of_zero_rank_by_what_is_left():
+    """A sweep tries meaning 0 and sound 0: the keyword order, and no division by a zero best."""
+    vector, meaning = [FileMatch(1, 0.9)], [FileMatch(1, 0.8), FileMatch(2, 0.7)]
+    nothing = FusionWeights(meaning=0.0, sound=0.0)
+    assert [h.file_id for h in fuse(vector, [FileMatch(2, 3.0), FileMatch(1, 1.0)], meaning, nothing)] == [2, 1]
+    assert {h.score for h in fuse(vector, [], meaning, nothing)} == {0.0}
