@@ -5,8 +5,8 @@ what a sound is in words the user did not type: "whoosh" is ``swing_then_hit``, 
 ``goblin_die``, "airplane" is ``biplane``. The model's text tower has learnt which words mean
 the same (``AudioTextModel.embed_words``: for the builtin model, its pretrained MiniLM), so each
 file's name words, and its description (metadata, tags, caption) when it has one, are embedded
-once and kept here, one row per text; the search's third half ranks files by their nearest
-text (engine.search.fusion). The table is a window table whose windows are texts, so the same
+once and kept here, one row per text; the search's third ranking orders files by their
+nearest text (engine.search.fusion). The table is a window table whose windows are texts, so the same
 nearest-file search, filters and ANN index serve it.
 
 Rows are derived data: :func:`sync_word_vectors` compares the texts stored with the files'
@@ -105,7 +105,8 @@ def file_texts(name_text: str, info_text: str) -> tuple[str, ...]:
 def sync_word_vectors(store: LibraryStore, model_name: str, embed: Callable[[list[str]], np.ndarray]) -> int:
     """Bring ``model_name``'s words table to the files' current texts: rows of files that are
     gone or whose texts changed are replaced, new files added, each distinct text embedded
-    once (``embed``: the model's ``embed_words``). Returns how many files were embedded."""
+    once (``embed``: the model's ``embed_words``; a text a changed file still holds keeps its
+    vector). Returns how many files' rows were written."""
     wanted = store.file_texts()
     table = store.word_vectors(model_name)
     stored = table.texts() if table is not None else {}
