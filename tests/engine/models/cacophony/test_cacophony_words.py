@@ -27,6 +27,11 @@ def test_a_frozen_tower_compares_words_with_every_token_seeing_every_other(tmp_p
     first = tiny.embed_words(["dog bark"])[0]
     np.testing.assert_allclose(first, words[0], atol=1e-5)  # batch padding does not leak into the mean
     assert tiny.model.text.model.config.is_decoder  # the model's own tower stays causal
+    sentence, causal_tower = tiny._sentence_tower(), tiny.model.text.model
+    assert all(
+        a.data_ptr() == b.data_ptr()  # one set of weights in memory, not a copy
+        for a, b in zip(sentence.parameters(), causal_tower.parameters(), strict=True)
+    )
 
 
 def test_a_tower_trained_with_the_model_uses_the_joint_embedding(tmp_path):
