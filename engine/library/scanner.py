@@ -3,7 +3,9 @@
 Symlinks are followed, but every directory is entered once by its (device, inode), so
 a link back to an ancestor cannot loop and a linked-in folder is not indexed twice.
 Directories that cannot be listed are reported, so the indexer can keep what it knew
-about them instead of taking their files for deleted.
+about them instead of taking their files for deleted. Anything named like a sound is listed,
+whatever it is (a pipe, a device, a folder called ``Takes.wav``): opening it reports what it
+is, per file, and a folder's sounds are walked as well.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ def scan(roots: Iterable[str]) -> ScanResult:
     visited: set[tuple[int, int]] = set()
     for root in roots:
         if os.path.isdir(root):
+            if is_audio_name(os.path.basename(root)):
+                result.files.append(_stat_file(root))
             _walk(root, visited, result)
         elif is_audio_name(os.path.basename(root)) and os.path.lexists(root):
             result.files.append(_stat_file(root))
@@ -87,7 +91,7 @@ def _walk(top: str, visited: set[tuple[int, int]], result: ScanResult) -> None:
                 is_dir = False
             if is_dir:
                 stack.append(entry.path)
-            elif is_audio_name(entry.name):
+            if is_audio_name(entry.name):  # a folder named like a sound too: reported ("is a folder"), and walked
                 result.files.append(_stat_file(entry.path))
 
 

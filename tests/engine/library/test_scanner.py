@@ -19,6 +19,15 @@ def test_lists_audio_files_recursively_and_skips_the_rest(tmp_path):
     assert found == ["a.wav", os.path.join("sub", "deeper", "B.FLAC")]
 
 
+def test_a_folder_named_like_a_sound_is_listed_to_be_reported_and_walked(tmp_path):
+    """Opening ``Takes.wav/`` says "is a folder" in the report; its sounds are indexed too, in a
+    full scan and in the watcher's scan of that folder alone."""
+    write_audio(tmp_path / "Takes.wav" / "take_1.wav", tone())
+    for roots in ([tmp_path], [tmp_path / "Takes.wav"]):
+        found = sorted(os.path.relpath(f.path, tmp_path) for f in scan([str(r) for r in roots]).files)
+        assert found == ["Takes.wav", os.path.join("Takes.wav", "take_1.wav")]
+
+
 def test_symlink_loops_and_repeated_folders_are_visited_once(tmp_path):
     write_audio(tmp_path / "lib" / "kit" / "snare.wav", tone())
     os.symlink(tmp_path / "lib", tmp_path / "lib" / "kit" / "back-to-top")  # a loop
