@@ -161,6 +161,11 @@ class Indexer:
         folder_of: dict[str, str] = {}
         for target in targets:
             result = scan(target.roots)
+            if not self._is_reachable(target.folder):
+                # the drive went between the check and the walk (its mount point is empty now):
+                # what was found is unknown, not deleted
+                log.info("library folder %r became unreachable during the scan: its files kept", target.folder.path)
+                result = ScanResult(unreadable_dirs={target.folder.path: "unreachable (unplugged during the scan)"})
             scanned.files += result.files
             scanned.unreadable_dirs |= result.unreadable_dirs
             folder_of |= {item.path: target.folder.path for item in result.files}

@@ -200,3 +200,30 @@ def test_engine_marks_a_hanging_root_offline_and_keeps_searching(engine, tmp_pat
         assert wait_for(lambda: engine.folders()[0].online and statuses(engine, library) == {"door_creak.wav": OK})
     finally:
         hanging.release.set()
+
+
+def test_a_drive_unplugged_between_the_check_and_the_walk_loses_nothing(engine, tmp_path, monkeypatch):
+    """The race the reachability check alone leaves: the mount point is checked while the drive
+    is there, then walked once it is gone (an empty folder). Its rows, tags and vectors stay."""
+    from engine.library import indexer
+
+    drive = tmp_path / "SFX Drive"
+    for name in ("door_creak.wav", "dog_bark.wav"):
+        write_audio(drive / name, tone(300, 1.0))
+    engine.add_folder(drive)
+    engine.index()
+    engine.set_tags([drive / "dog_bark.wav"], ["good take"])
+    before = {r.path: r.id for r in engine.store.find_files()}
+
+    real_scan = indexer.scan
+
+    def unplug_then_walk(roots):
+        os.rename(drive, tmp_path / "unplugged")  # what the drive held leaves the mount point...
+        drive.mkdir()  # ...which stays behind, empty
+        return real_scan(roots)
+
+    monkeypatch.setattr(indexer, "scan", unplug_then_walk)
+    report = engine.index()
+    assert report.removed == 0 and str(drive) in report.unreadable_dirs, report
+    assert {r.path: r.id for r in engine.store.find_files()} == before
+    assert engine.store.get_file(str(drive / "dog_bark.wav")).tags == ["good take"]
