@@ -1,8 +1,8 @@
 """What each file's name and description mean, as vectors in the model's words space.
 
 Keyword search finds the files that share a word with the query; a library's names also say
-what a sound is in words the user did not type: "whoosh" is ``swing_then_hit``, "monster" is
-``goblin_die``, "airplane" is ``biplane``. The model's text tower has learnt which words mean
+what a sound is in words the user did not type: "splash" is ``puddle.wav``, "eating" is
+``bite.wav``, "airplane" is ``biplane.ogg``. The model's text tower has learnt which words mean
 the same (``AudioTextModel.embed_words``: for the builtin model, its pretrained MiniLM), so each
 file's name words, and its description (metadata, tags, caption) when it has one, are embedded
 once and kept here, one row per text; the search's third ranking orders files by their

@@ -3,7 +3,7 @@
 A file scores as its best window (max), which is also the moment reported to the user:
 in a 3-minute ambience the one bird call is what matched. Three rankings are fused
 (:func:`fuse`): the words of the names (BM25), what the names mean (the model's words
-space: "whoosh" finds ``swing_then_hit``) and what the sound is (the model's audio-text
+space: "splash" finds ``puddle.wav``) and what the sound is (the model's audio-text
 space). A library's names were written by people who heard the sound, so the first two
 lead and the sound only adds: a model that hears sounds from unseen sources poorly must
 not push the right names out of the top ten, as equal-vote reciprocal-rank fusion did.
