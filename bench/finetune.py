@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.ood import by_category, chance, judge, load_library, load_queries
-from bench.ood.library import DEFAULT_ROOT
+from bench.ood.library import DEFAULT_ROOT, indexed_engine
 from engine.facade import Engine
 from engine.finetune.job import DONE, FAILED, KEY_METRIC
 from engine.paths import app_paths
@@ -96,12 +96,9 @@ def main() -> int:
     paths = app_paths(args.home).ensure()
     Settings(model_spec="builtin").save(paths.settings_file)
     named = str(args.library.resolve() / "named")
-    with Engine(paths, "builtin") as engine:
-        if named not in {f.path for f in engine.folders()}:
-            engine.add_folder(named)
-        started = time.perf_counter()
-        report = engine.index()
-        print(f"indexed {report.scanned} files with builtin in {time.perf_counter() - started:.0f} s", flush=True)
+    engine, report = indexed_engine(paths, named, "builtin")
+    with engine:
+        print(f"indexed {report.scanned} files with builtin in {report.seconds:.0f} s", flush=True)
         hybrid_before = hybrid(engine, library, queries)
         hybrid_chance = by_category(queries, [chance(q, library) for q in queries])["all"]
 

@@ -35,6 +35,7 @@ import bm25s
 import Stemmer
 
 from bench.ood import OodFile, OodQuery, by_category, chance, judge, load_library, load_queries
+from bench.ood.library import indexed_engine
 from engine.facade import Engine
 from engine.index.text import FOLDER, INFO, NAME, TEXT_FIELDS
 from engine.paths import app_paths
@@ -49,14 +50,10 @@ Ranker = Callable[[str], list[Path]]  # query -> result paths, best first
 
 def open_library(home: Path, folder: Path, model: str) -> Engine:
     """An Earmark home with ``folder`` indexed by ``model`` (only what changed is indexed again)."""
-    engine = Engine(app_paths(home), model)
-    if not any(Path(f.path) == folder for f in engine.folders()):
-        engine.add_folder(folder)
-    started = time.perf_counter()
-    report = engine.index()
+    engine, report = indexed_engine(app_paths(home), folder, model)
     print(
         f"  {folder.name}: {report.scanned} files, {report.embedded} embedded now, {len(report.errors)} errors "
-        f"({time.perf_counter() - started:.0f} s)"
+        f"({report.seconds:.0f} s)"
     )
     return engine
 

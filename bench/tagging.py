@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.ood import OodFile, load_library, ucs_truth
+from bench.ood.library import indexed_engine
 from engine.audio.decode import load_mono
 from engine.facade import Engine
 from engine.index.records import FileRecord
@@ -196,15 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     library = load_library(args.ood)
     files = [f for f in library if ucs_truth(f) is not None]
     named_root, opaque_root = (args.ood / "named").resolve(), (args.ood / "opaque").resolve()
-    engine = Engine(app_paths(args.work / f"home-{args.model}"), args.model)
-    if not any(Path(f.path) == named_root for f in engine.folders()):
-        engine.add_folder(named_root)
-    started = time.perf_counter()
-    report = engine.index()
+    engine, report = indexed_engine(app_paths(args.work / f"home-{args.model}"), named_root, args.model)
     print(
         f"{len(library)} files in {args.ood}, {len(files)} with a UCS ground truth in "
         f"{len({ucs_truth(f).category for f in files})} categories; model {engine.model_info.name}; "
-        f"indexed {report.embedded} now ({time.perf_counter() - started:.0f} s)"
+        f"indexed {report.embedded} now ({report.seconds:.0f} s)"
     )
 
     model = engine.model

@@ -24,6 +24,7 @@ import shutil
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from engine.audio.decode import AudioDecodeError, load_mono
 from engine.words import name_words
@@ -31,6 +32,11 @@ from trainer.corpus import debian
 from trainer.corpus.captions import clean_words, package_words
 from trainer.corpus.dedup import ContentIndex, content_key
 from trainer.corpus.packages import check_evaluable
+
+if TYPE_CHECKING:
+    from engine.facade import Engine
+    from engine.library.report import IndexReport
+    from engine.paths import AppPaths
 
 log = logging.getLogger(__name__)
 
@@ -152,3 +158,14 @@ def load_library(root: Path = DEFAULT_ROOT) -> list[OodFile]:
         OodFile(root / e["named"], root / e["opaque"], e["package"], e["relative"], tuple(e["words"]), e["seconds"])
         for e in json.loads(manifest.read_text(encoding="utf-8"))
     ]
+
+
+def indexed_engine(paths: AppPaths, folder: str | os.PathLike, model: str) -> tuple[Engine, IndexReport]:
+    """An Earmark engine on ``paths`` with ``folder`` (a part of this library) added and
+    indexed by ``model``; a home kept from an earlier run indexes only what changed."""
+    from engine.facade import Engine  # here: the library's readers need no torch or LanceDB
+
+    engine = Engine(paths, model)
+    if not any(Path(f.path) == Path(folder) for f in engine.folders()):
+        engine.add_folder(folder)
+    return engine, engine.index()

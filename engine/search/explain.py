@@ -26,9 +26,9 @@ def match_reasons(hit) -> str:
     reasons = [
         reason
         for rank, reason in (
-            (getattr(hit, "text_rank", None), "the words of its name or description"),
-            (getattr(hit, "meaning_rank", None), "what its name or description means"),
-            (getattr(hit, "vector_rank", None), "how it sounds"),
+            (hit.text_rank, "the words of its name or description"),
+            (hit.meaning_rank, "what its name or description means"),
+            (hit.vector_rank, "how it sounds"),
         )
         if rank
     ]

@@ -11,7 +11,7 @@ Every hit carries its ranks and raw scores, so ``--explain`` can show why it is 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -91,19 +91,23 @@ class Searcher:
         pool = max(MIN_CANDIDATES, 2 * limit)
         texts = [alt.text for alt in parsed.alternatives]
         passing = [
-            passing_files(self.store, search_where(filters, alt.phrases, parsed.excludes))
+            passing_files(
+                self.store, search_where(filters, alt.phrases, parsed.excludes), bool(alt.phrases or parsed.excludes)
+            )
             for alt in parsed.alternatives
         ]
         # The three rankings at once: each is mostly a text encoder's forward pass or a LanceDB
         # query, both of which run outside the GIL, so the query takes about as long as the slowest.
         work = {
-            SOUND: lambda: self._vector_candidates(texts, passing, pool),
+            SOUND: lambda: self._nearest(self._table(), lambda t: self.model.embed_text(t), texts, passing, pool),
             WORDS: lambda: [
                 m
                 for alt_text, ids in zip(texts, passing, strict=True)
                 for m in matching_files(self.store, alt_text, pool, ids, self.text_fields)
             ],
-            MEANING: lambda: self._meaning_candidates(texts, passing, pool),
+            MEANING: lambda: self._nearest(
+                self._words_table(), lambda t: self.model.embed_words(t), texts, passing, pool
+            ),
         }
         running = {name: _RANKING_THREADS.submit(job) for name, job in work.items() if name in rankings}
         vector, text, meaning = (
@@ -152,30 +156,29 @@ class Searcher:
 
     # -- the three rankings -----------------------------------------------------------
 
-    def _vector_candidates(self, texts: list[str], passing: list[np.ndarray | None], pool: int) -> list[FileMatch]:
-        table = self._table()
+    def _nearest(
+        self,
+        table: EmbeddingTable | None,
+        embed: Callable[[list[str]], np.ndarray],
+        texts: list[str],
+        passing: list[np.ndarray | None],
+        pool: int,
+    ) -> list[FileMatch]:
+        """The sound ranking (window table, ``embed_text``) or the meaning ranking (words table,
+        ``embed_words``): each alternative's nearest files among those passing its filter."""
         if table is None or table.count() == 0:
             return []
-        vectors = self.model.embed_text(texts)
         return [
             m
-            for vector, ids in zip(vectors, passing, strict=True)
-            for m in nearest_files(self.store, table, vector, pool, ids)
-        ]
-
-    def _meaning_candidates(self, texts: list[str], passing: list[np.ndarray | None], pool: int) -> list[FileMatch]:
-        table = None if self.model is None else self.store.word_vectors(self.model.info.name)
-        if table is None or table.count() == 0:
-            return []
-        vectors = self.model.embed_words(texts)
-        return [
-            m
-            for vector, ids in zip(vectors, passing, strict=True)
+            for vector, ids in zip(embed(texts), passing, strict=True)
             for m in nearest_files(self.store, table, vector, pool, ids)
         ]
 
     def _table(self) -> EmbeddingTable | None:
         return None if self.model is None else self.store.embeddings(self.model.info)
+
+    def _words_table(self) -> EmbeddingTable | None:
+        return None if self.model is None else self.store.word_vectors(self.model.info.name)
 
     # -- results ----------------------------------------------------------------------
 

@@ -34,14 +34,16 @@ MARGIN = 1.5  # fetch this much more than the share passing predicts, so one que
 GROWTH = 4  # fetch this many times more rows when too few files came back
 
 
-def passing_files(store: LibraryStore, where: str | None) -> np.ndarray | None:
+def passing_files(store: LibraryStore, where: str | None, tests_words: bool = False) -> np.ndarray | None:
     """Ids of the files passing ``where``, or None when every file does (the usual case, and
     then nothing is read). Worked out once per query alternative and shared by its rankings:
-    a phrase or an exclusion is a whole-word LIKE over every file, a full scan each time."""
+    a filter that ``tests_words`` (a quoted phrase or an exclusion) is a whole-word LIKE over
+    every file, a full scan each time, so it is not counted first as status and folder filters
+    are (their count comes from the scalar indices)."""
     if where is None:
         return None
     total = store.count_files()
-    if "LIKE" not in where and store.count_files(where) == total:  # status and folder filters count fast
+    if not tests_words and store.count_files(where) == total:
         return None
     ids = store.file_ids(where)
     return None if len(ids) == total else ids
