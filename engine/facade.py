@@ -364,21 +364,23 @@ class Engine:
     def set_tags(self, paths: Iterable[str | os.PathLike], tags: list[str]) -> None:
         """Replace the tags of these library files (they become searchable words)."""
         with self._row_lock:  # read-modify-write of whole rows: concurrent edits would drop one
-            self.store.set_tags([self._record(p).id for p in paths], tags)
-        self._sync_word_vectors()
+            ids = [self._record(p).id for p in paths]
+            self.store.set_tags(ids, tags)
+        self._sync_word_vectors(ids)
 
     def set_caption(self, path: str | os.PathLike, text: str) -> None:
         with self._row_lock:
-            self.store.set_caption(self._record(path).id, text)
-        self._sync_word_vectors()
+            file_id = self._record(path).id
+            self.store.set_caption(file_id, text)
+        self._sync_word_vectors([file_id])
 
-    def _sync_word_vectors(self) -> None:
+    def _sync_word_vectors(self, file_ids: list[int]) -> None:
         """An edited description is searchable by meaning at once, not after the next index run.
         (Beside a run's own sync a file's rows may be written twice; the next sync sees it and
         writes them once.)"""
         model = self._model_or_none()
         if model is not None:
-            sync_word_vectors(self.store, model.info.name, model.embed_words)
+            sync_word_vectors(self.store, model.info.name, model.embed_words, file_ids)
 
     def _record(self, path: str | os.PathLike) -> FileRecord:
         record = self.store.get_file(_normalise(path))

@@ -331,9 +331,11 @@ class LibraryStore:
             )
         return table
 
-    def file_texts(self) -> dict[int, tuple[str, ...]]:
-        """{file id: the texts its meaning is read from} (engine.index.word_vectors.file_texts)."""
-        rows = read_all(self.files.search().select(["id", NAME, INFO]).limit(None))
+    def file_texts(self, file_ids: Sequence[int] | None = None) -> dict[int, tuple[str, ...]]:
+        """{file id: the texts its meaning is read from} (engine.index.word_vectors.file_texts),
+        of every file or of ``file_ids``."""
+        query = self.files.search().select(["id", NAME, INFO]).limit(None)
+        rows = read_all(query if file_ids is None else query.where(in_list("id", file_ids)))
         return {
             file_id: file_texts(name or "", info or "")
             for file_id, name, info in zip(

@@ -58,9 +58,10 @@ class WordVectorTable(EmbeddingTable):
     def schema(dim: int) -> pa.Schema:
         return words_schema(dim)
 
-    def texts(self) -> dict[int, tuple[str, ...]]:
-        """{file id: the texts its rows hold}, as last embedded."""
-        rows = read_all(self.table.search().select(["file_id", "text"]).limit(None))
+    def texts(self, file_ids: Sequence[int] | None = None) -> dict[int, tuple[str, ...]]:
+        """{file id: the texts its rows hold}, as last embedded; of every file or of ``file_ids``."""
+        query = self.table.search().select(["file_id", "text"]).limit(None)
+        rows = read_all(query if file_ids is None else query.where(in_list("file_id", file_ids)))
         out: dict[int, list[str]] = {}
         for file_id, text in zip(rows["file_id"].to_pylist(), rows["text"].to_pylist(), strict=True):
             out.setdefault(file_id, []).append(text)
@@ -102,14 +103,20 @@ def file_texts(name_text: str, info_text: str) -> tuple[str, ...]:
     return tuple(sorted({text for text in (name_text, info_text) if text}))
 
 
-def sync_word_vectors(store: LibraryStore, model_name: str, embed: Callable[[list[str]], np.ndarray]) -> int:
+def sync_word_vectors(
+    store: LibraryStore,
+    model_name: str,
+    embed: Callable[[list[str]], np.ndarray],
+    file_ids: Sequence[int] | None = None,
+) -> int:
     """Bring ``model_name``'s words table to the files' current texts: rows of files that are
     gone or whose texts changed are replaced, new files added, each distinct text embedded
     once (``embed``: the model's ``embed_words``; a text a changed file still holds keeps its
-    vector). Returns how many files' rows were written."""
-    wanted = store.file_texts()
+    vector). ``file_ids`` limits it to those files (an edit of a few: the library is not read).
+    Returns how many files' rows were written."""
+    wanted = store.file_texts(file_ids)
     table = store.word_vectors(model_name)
-    stored = table.texts() if table is not None else {}
+    stored = table.texts(file_ids) if table is not None else {}
     gone = [file_id for file_id in stored if file_id not in wanted]
     todo = [file_id for file_id, texts in wanted.items() if stored.get(file_id, ()) != texts]
     if table is not None:

@@ -60,6 +60,18 @@ def test_sync_embeds_each_text_once_and_follows_every_change(store, tiny_model):
     assert table.count() == 2 + 2 + 1  # take and dog: name + description; dog2: name
 
 
+def test_a_sync_of_a_few_files_reads_and_writes_only_theirs(store, tiny_model):
+    door, dog = store.upsert_files([record("door_creak.wav"), record("dog_bark.wav")])
+    sync_word_vectors(store, "tiny", tiny_model.embed_words)
+    store.set_tags([door.id, dog.id], ["edited"])
+    embed = CountingEmbed(tiny_model)
+    assert sync_word_vectors(store, "tiny", embed, file_ids=[dog.id]) == 1
+    texts = store.word_vectors("tiny").texts()
+    assert texts[dog.id] == store.file_texts()[dog.id] and embed.texts == ["edited"]
+    assert texts[door.id] == ("door creak",)  # not asked for: left to the next sync
+    assert sync_word_vectors(store, "tiny", embed) == 1 and store.word_vectors("tiny").texts() == store.file_texts()
+
+
 def test_rows_written_twice_by_two_syncs_are_written_once_again(store, tiny_model):
     [door] = store.upsert_files([record("door_creak.wav")])
     sync_word_vectors(store, "tiny", tiny_model.embed_words)
