@@ -102,6 +102,19 @@ class Plan:
     def total_seconds(self) -> float:
         return self.spent_seconds + self.training_seconds + self.final_seconds
 
+    def schedule(self, save_seconds: float) -> dict[str, int]:
+        """The training settings that follow the number of steps. The warm-up is a tenth of *these*
+        steps: one sized for the budget's steps would leave a shorter ``--set steps=N`` run at a
+        fraction of its learning rate (on a fast machine, a few hundredths: nothing learnt)."""
+        return {
+            "steps": self.steps,
+            "warmup_steps": max(1, self.steps // 10),
+            "eval_every": self.steps_per_epoch,
+            # a log line every ~5 s, and at least 20 in a run, so a short run shows its progress too
+            "log_every": max(1, min(round(5 / self.step_seconds), self.steps // 20)),
+            "save_every": max(1, round(save_seconds / self.step_seconds)),
+        }
+
     def describe(self) -> str:
         return (
             f"{self.steps} steps ({self.epochs:.1f} epochs) at {self.step_seconds:.2f} s a step, "

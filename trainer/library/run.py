@@ -229,18 +229,9 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     per_epoch = max(1, len(pairs.train) // _config(base, request.overrides).batch_size)
     spent = time.time() - request.started
     plan = plan_steps(request.minutes * 60, spent, step_s, per_epoch, validation_s, final_s)
-    steps = int(fixed.get("steps", plan.steps))
-    base |= {
-        "steps": plan.steps,
-        "warmup_steps": max(1, plan.steps // 10),
-        "eval_every": per_epoch,
-        # a log line every ~5 s, and at least 20 in a run, so a short run shows its progress too
-        "log_every": max(1, min(round(5 / step_s), steps // 20)),
-        "save_every": max(1, round(SAVE_SECONDS / step_s)),
-    }
-    cfg = _config(base, request.overrides)
-    if cfg.steps != plan.steps:  # --set steps=N: the user's number of steps, the estimate follows it
-        plan = replace(plan, steps=cfg.steps)
+    if "steps" in fixed:  # --set steps=N: the user's number of steps, the estimate follows it
+        plan = replace(plan, steps=int(fixed["steps"]))
+    cfg = _config(base | plan.schedule(SAVE_SECONDS), request.overrides)
     library = Counter(r.folder for r in records).most_common(1)[0][0]
     when = datetime.datetime.now()
     saved = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -13,6 +15,15 @@ def test_steps_fill_the_budget_after_what_was_spent_and_the_evaluations():
     assert plan.total_seconds <= 600 + 2.0  # a validation is counted per started epoch
     assert plan.steps == int((600 - 60 - 30 - 10) / (2.0 + 10 / 50))
     assert "steps" in plan.describe() and f"{plan.epochs:.1f} epochs" in plan.describe()
+
+
+def test_a_shorter_run_than_the_budget_warms_up_over_its_own_steps():
+    # A fast machine: five minutes hold thousands of steps, the user asked for 40.
+    plan = plan_steps(budget_s=300, spent_s=10, step_s=0.02, steps_per_epoch=4, validation_s=1, final_s=2)
+    assert plan.steps > 1000
+    schedule = replace(plan, steps=40).schedule(save_seconds=60)
+    assert schedule["steps"] == 40 and schedule["warmup_steps"] == 4  # not a tenth of the budget's steps
+    assert schedule["log_every"] == 2 and schedule["eval_every"] == 4 and schedule["save_every"] == 3000
 
 
 def test_a_budget_too_short_says_how_many_minutes_would_do():
