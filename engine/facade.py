@@ -100,7 +100,13 @@ class Engine:
         self._switch: ModelSwitch | None = None
         # suggested tags and captions, vocabularies, UCS renames (engine.tagging.service)
         self.tagging = Tagging(
-            self.store, lambda: self.model, self.paths, self.settings, self._row_lock, self._write_lock
+            self.store,
+            lambda: self.model,
+            self.paths,
+            self.settings,
+            self._row_lock,
+            self._write_lock,
+            self._sync_word_vectors,
         )
         self.finetuner = Finetuner(paths)  # the library fine-tune, a process of its own (engine/finetune)
 
@@ -379,7 +385,7 @@ class Engine:
         (Beside a run's own sync a file's rows may be written twice; the next sync sees it and
         writes them once.)"""
         model = self._model_or_none()
-        if model is not None:
+        if model is not None and file_ids:
             sync_word_vectors(self.store, model.info.name, model.embed_words, file_ids)
 
     def _record(self, path: str | os.PathLike) -> FileRecord:

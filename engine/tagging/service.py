@@ -59,13 +59,17 @@ class Tagging:
         settings: Settings,
         row_lock: threading.Lock,
         write_lock: threading.RLock,
+        edited: Callable[[list[int]], None] = lambda file_ids: None,
     ):
+        """``edited`` is told the ids of files whose tags, caption or name changed (the engine makes
+        their new words searchable by meaning at once)."""
         self.store = store
         self._model = model
         self.paths = paths
         self.settings = settings
         self._row_lock = row_lock
         self._write_lock = write_lock
+        self._edited = edited
         self.shelf = VocabularyShelf(paths.data / "vocabularies")
         self.journal = paths.data / "renames.jsonl"
         self._encoded: dict[tuple[str, str], EncodedVocabulary] = {}
@@ -232,6 +236,7 @@ class Tagging:
             fresh = self.store.get_files([r.id for r in records])  # the tags as they are now
             accepted: dict[str, list[int]] = {}
             new_tags: dict[tuple[str, ...], list[int]] = {}
+            changed: set[int] = set()
             for record in records:
                 current = fresh.get(record.id, record)
                 chosen = [s for s in shown[record.path].tags if keys is None or s.key in keys]
@@ -249,10 +254,13 @@ class Tagging:
                     self.store.set_caption(record.id, caption.value)
                     table.drop([record.id], CAPTION)
                     report.captions_set += 1
+                    changed.add(record.id)
             for tags, ids in new_tags.items():
                 self.store.set_tags(ids, list(tags))
+                changed.update(ids)
         for key, ids in accepted.items():
             table.drop(ids, TAG, [key])
+        self._edited(sorted(changed))
         return report
 
     def reject(
@@ -295,6 +303,7 @@ class Tagging:
                     changed += len(tags) - len(record.tags)
             for tags, group in groups.items():
                 self.store.set_tags(group, list(tags))
+        self._edited([i for group in groups.values() for i in group])
         return changed
 
     # -- renaming ------------------------------------------------------------------------------
@@ -326,11 +335,15 @@ class Tagging:
         """Rename as planned (the user asked); returns the batch id :meth:`undo_rename` reverses."""
         online = [f.path for f in self.store.folders() if f.online]
         with self._write_lock, self._row_lock:
-            return rename.apply(plans, self.store, self.journal, online)
+            batch = rename.apply(plans, self.store, self.journal, online)
+        self._edited([p.file_id for p in plans])  # a new name is new words
+        return batch
 
     def undo_rename(self) -> list[rename.RenamePlan]:
         with self._write_lock, self._row_lock:
-            return rename.undo_last(self.store, self.journal)
+            undone = rename.undo_last(self.store, self.journal)
+        self._edited([p.file_id for p in undone])
+        return undone
 
     # -- BWF copies ----------------------------------------------------------------------------
 

@@ -37,6 +37,11 @@ def write_named_library(folder: Path) -> Path:
     return folder
 
 
+def meaning_is_current(engine: Engine) -> bool:
+    """The words table holds every file's texts as they are now: edits are searchable by meaning at once."""
+    return engine.store.word_vectors(engine.model.info.name).texts() == engine.store.file_texts()
+
+
 @pytest.fixture
 def named_library(tmp_path) -> Path:
     return write_named_library(tmp_path / "library")

@@ -10,6 +10,7 @@ import pytest
 
 from engine.tagging.rename import RenameError, RenamePlan, fx_name, ucs_name, unique_targets
 from tests.engine.library.helpers import checksums
+from tests.engine.tagging.conftest import meaning_is_current
 from tests.factories import tone, write_audio
 
 
@@ -50,6 +51,7 @@ def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_en
     tag_engine.tagging.rename(plans)
     new = named_library / "ANMLDog_Dog Bark_JD_TOWN.wav"
     assert new.is_file() and not dog.exists()
+    assert meaning_is_current(tag_engine)  # the new name's words, at once
     moved = tag_engine.file_info(new).record
     assert (moved.id, moved.tags, moved.content_hash) == (record.id, ["ANIMALS-DOG"], record.content_hash)
     np.testing.assert_array_equal(tag_engine.store.embeddings(tag_engine.model_info).windows(moved.id).vectors, vectors)
@@ -60,6 +62,7 @@ def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_en
 
     undone = tag_engine.tagging.undo_rename()
     assert len(undone) == len(plans) and checksums(named_library) == before
+    assert meaning_is_current(tag_engine)
     assert tag_engine.file_info(dog).record.id == record.id and tag_engine.store.get_file(str(new)) is None
     assert tag_engine.index().embedded == 0
     with pytest.raises(RenameError, match="no rename to undo"):

@@ -15,7 +15,7 @@ from engine.tagging import jobs
 from engine.tagging.calibration import DEFAULT
 from engine.tagging.vocabulary import shipped_ucs
 from tests.engine.models.tiny_clap import make_tiny_clap
-from tests.engine.tagging.conftest import NAMED
+from tests.engine.tagging.conftest import NAMED, meaning_is_current
 from tests.factories import noise, write_audio
 
 
@@ -77,6 +77,7 @@ def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, name
     assert shown.caption is not None and shown.caption.evidence == "decoder" and 0 < shown.caption.confidence <= 1
     report = tag_engine.tagging.accept([laser], keys=[shown.tags[0].key], captions=True)
     assert (report.tags_added, report.captions_set) == (1, 1)
+    assert meaning_is_current(tag_engine)
     record = tag_engine.file_info(laser).record
     assert record.tags == [shown.tags[0].value] and record.caption == shown.caption.value
     caption_word = next(w for w in shown.caption.value.split() if len(w) > 3)
@@ -92,8 +93,10 @@ def test_bulk_add_and_remove_touch_only_the_named_tags(tag_engine, named_library
     tag_engine.set_tags(files[:1], ["outdoor"])
     assert tag_engine.tagging.add_tags([named_library], ["storm", "outdoor"]) == 2 * len(NAMED) - 1
     assert tag_engine.file_info(files[0]).record.tags == ["outdoor", "storm"]
+    assert meaning_is_current(tag_engine)
     assert tag_engine.tagging.remove_tags(files, ["STORM"]) == 2
     assert [tag_engine.file_info(f).record.tags for f in files] == [["outdoor"], ["outdoor"]]
+    assert meaning_is_current(tag_engine)
 
 
 def test_a_changed_file_loses_its_stale_suggestions(tag_engine, named_library):
