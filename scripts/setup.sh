@@ -72,7 +72,8 @@ install_python_environment() {
     "${pip[@]}" "torch==2.9.1"
     "${pip[@]}" "torch==2.9.1" "torchaudio==2.9.*"
     "${pip[@]}" -e "$repo[test]"
-    # aisfx pins numpy 1.23/librosa 0.9 but runs on numpy 2: its weights are a teacher, not a runtime need.
+    # aisfx (the builtin model's UCS bridge hears through its CNN) pins numpy 1.23/librosa 0.9 but
+    # runs on numpy 2 without librosa here: its weights and network definition are all we use.
     "${pip[@]}" --no-deps "aisfx==0.1.2"
     echo "$want" > "$stamp"
 }

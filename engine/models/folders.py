@@ -8,6 +8,7 @@ from pathlib import Path
 
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
+CLASSES_FILE = "ucs-classes.json"  # a checkpoint's UCS bridge (engine.models.cacophony.ucs_bridge), when it has one
 
 
 def is_checkpoint(folder: Path) -> bool:

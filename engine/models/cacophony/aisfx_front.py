@@ -66,7 +66,9 @@ def load_aisfx_weights() -> tuple[dict[str, torch.Tensor], dict]:
 class AisfxFrontEnd(nn.Module):
     """16 kHz waves (B, S) with lengths -> frozen aiSFX features (B, T', 512) and validity (B, T')."""
 
-    def __init__(self, sample_rate: int = 16_000):
+    def __init__(self, sample_rate: int = 16_000, bands: int = BANDS):
+        """``bands``: the lowest mel bands the CNN sees; all 96 (``N_MELS``) gives the features
+        the package's own classifier heads were trained on (the bands above 8 kHz are silent)."""
         super().__init__()
         from aisfx.models.cnn2d import EmbeddingNet  # the package's own network definition
 
@@ -90,7 +92,7 @@ class AisfxFrontEnd(nn.Module):
         )
         bins = self.win // 2 + 1
         unit_sum = full / full.sum(0, keepdim=True)
-        self.register_buffer("filters", unit_sum[:bins, :BANDS].contiguous(), persistent=False)
+        self.register_buffer("filters", unit_sum[:bins, :bands].contiguous(), persistent=False)
         self.register_buffer("window", torch.hann_window(self.win), persistent=False)
         self.power_scale = (SOURCE_RATE / sample_rate) ** 2
 
@@ -104,6 +106,11 @@ class AisfxFrontEnd(nn.Module):
         return (torch.log10(mel * 10_000.0 + 1) - NORM_MIN) / (NORM_MAX - NORM_MIN)
 
     def forward(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        features, valid = self.features(wave, num_samples)
+        return F.layer_norm(features, (DIM,)), valid
+
+    def features(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The CNN's own features (B, T', 512), before the normalisation the trained head reads, and validity."""
         peak = wave.abs().amax(dim=1, keepdim=True)
         wave = wave / torch.where(peak > 0, peak, 1.0)  # aisfx peak-normalises: loudness carries no meaning
         # Silence after every clip, longer than half the CNN's receptive field: a clip's features
@@ -118,4 +125,4 @@ class AisfxFrontEnd(nn.Module):
         frames = 1 + torch.div(num_samples, self.hop, rounding_mode="floor")
         steps = torch.div(frames, TIME_POOL, rounding_mode="floor").clamp(min=1)  # as max-pooling floors alone
         valid = torch.arange(features.shape[1], device=wave.device)[None] < steps[:, None]
-        return F.layer_norm(features, (DIM,)), valid
+        return features, valid

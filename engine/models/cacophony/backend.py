@@ -8,11 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import torch
+import torchaudio
 
 from engine.models.base import AudioTextModel, CaptionOptions, GeneratedCaption, ModelInfo, l2_normalise
 from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.model import Cacophony
+from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, UcsBridge, load_classes
 from engine.models.decoding import decode
+from engine.words import words
 
 
 def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -25,7 +28,12 @@ def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tens
 
 
 class CacophonyBackend(AudioTextModel):
-    def __init__(self, model: Cacophony, tokenizer, name: str, device: str = "cpu"):
+    """A Cacophony model, and beside it, when its checkpoint has ``ucs-classes.json``, the UCS
+    bridge (:mod:`engine.models.cacophony.ucs_bridge`): then an embedding is the joint one and the
+    bridge's, scaled so one dot product weighs them ``1 - w`` and ``w``, and clips come at
+    44.1 kHz (the bridge's rate; the model hears them resampled to its own)."""
+
+    def __init__(self, model: Cacophony, tokenizer, name: str, device: str = "cpu", bridge: dict | None = None):
         self.model = model.to(device).eval()
         self.tokenizer = tokenizer
         self.device = device
@@ -33,11 +41,19 @@ class CacophonyBackend(AudioTextModel):
         self._bidirectional_lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
         cfg = model.cfg
+        self.bridge: UcsBridge | None = None
+        self.bridge_shares = (1.0, 0.0)  # square roots of the joint's and the bridge's shares
+        if bridge is not None:
+            names = sorted(set(bridge["classes"]))
+            category_words = torch.from_numpy(self.embed_words([" ".join(words(n)) for n in names]))
+            self.bridge = UcsBridge(bridge["classes"], category_words, bridge["head"]).to(device).eval()
+            self.bridge_shares = (float(np.sqrt(1.0 - bridge["weight"])), float(np.sqrt(bridge["weight"])))
+        words_dim = self.bridge.category_words.shape[1] if self.bridge is not None else 0
         self.info = ModelInfo(
             name=name,
             backend="cacophony",
-            embedding_dim=cfg.embed_dim,
-            sample_rate=cfg.sample_rate,
+            embedding_dim=cfg.embed_dim + words_dim,
+            sample_rate=SAMPLE_RATE if self.bridge is not None else cfg.sample_rate,
             window_seconds=cfg.window_seconds,
             can_caption=model.caption_decoder is not None,
         )
@@ -45,7 +61,17 @@ class CacophonyBackend(AudioTextModel):
     @classmethod
     def from_checkpoint(cls, folder: Path, name: str | None = None, device: str = "cpu") -> CacophonyBackend:
         model, tokenizer, meta = load_checkpoint(folder, device)
-        return cls(model, tokenizer, name or meta.get("name") or Path(folder).name, device)
+        bridge = load_classes(folder) if (Path(folder) / CLASSES_FILE).is_file() else None
+        return cls(model, tokenizer, name or meta.get("name") or Path(folder).name, device, bridge)
+
+    def _model_waves(self, clips: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
+        """The clips padded at the rate the model hears (resampled from the bridge's rate when there is one)."""
+        wave, lengths = pad_batch(clips, self.device)
+        rate = self.model.cfg.sample_rate
+        if self.bridge is None or rate == SAMPLE_RATE:
+            return wave, lengths
+        resampled = torchaudio.functional.resample(wave, SAMPLE_RATE, rate)
+        return resampled, torch.div(lengths * rate + SAMPLE_RATE - 1, SAMPLE_RATE, rounding_mode="floor")
 
     def tokenize(self, texts: list[str]) -> dict[str, torch.Tensor]:
         with self._tokenizer_lock:  # a fast tokenizer refuses a second thread mid-call ("Already borrowed")
@@ -56,12 +82,22 @@ class CacophonyBackend(AudioTextModel):
 
     @torch.inference_mode()
     def embed_audio(self, clips: list[np.ndarray]) -> np.ndarray:
-        wave, lengths = pad_batch(clips, self.device)
-        embedding, _, _ = self.model.embed_audio(wave, lengths)
+        embedding, _, _ = self.model.embed_audio(*self._model_waves(clips))
+        if self.bridge is not None:
+            bridged = self.bridge(*pad_batch(clips, self.device))
+            embedding = torch.cat([self.bridge_shares[0] * embedding.float(), self.bridge_shares[1] * bridged], dim=-1)
         return embedding.float().cpu().numpy()
 
     @torch.inference_mode()
     def embed_text(self, texts: list[str]) -> np.ndarray:
+        embedding = self._joint_text(texts)
+        if self.bridge is not None:
+            embedding = np.concatenate(
+                [self.bridge_shares[0] * embedding, self.bridge_shares[1] * self.embed_words(texts)], axis=-1
+            )
+        return embedding
+
+    def _joint_text(self, texts: list[str]) -> np.ndarray:
         embedding, _, _ = self.model.embed_text(**self.tokenize(texts))
         return embedding.float().cpu().numpy()
 
@@ -74,7 +110,7 @@ class CacophonyBackend(AudioTextModel):
         bench/tagging.py: 53 % top-1 this way, 8 % through the joint embedding). A tower trained
         with the model has no such other life: it gets the joint embedding."""
         if not self.model.cfg.text_frozen:
-            return self.embed_text(texts)
+            return self._joint_text(texts)
         batch = self.tokenize(texts)
         states = self._sentence_tower()(**batch).last_hidden_state
         mask = batch["attention_mask"][..., None].to(states.dtype)
@@ -107,8 +143,7 @@ class CacophonyBackend(AudioTextModel):
         """Greedy decoding (the paper samples at temperature 0.1, which is nearly greedy)."""
         if self.model.caption_decoder is None:
             return super().caption(clips, max_tokens)
-        wave, lengths = pad_batch(clips, self.device)
-        _, audio_tokens, audio_valid = self.model.embed_audio(wave, lengths)
+        _, audio_tokens, audio_valid = self.model.embed_audio(*self._model_waves(clips))
         tok = self.tokenizer
         start = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
         stop = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
@@ -130,8 +165,7 @@ class CacophonyBackend(AudioTextModel):
         options = options or CaptionOptions()
         if self.model.caption_decoder is None:
             return super().describe(clips, options)
-        wave, lengths = pad_batch(clips, self.device)
-        _, audio_tokens, audio_valid = self.model.embed_audio(wave, lengths)
+        _, audio_tokens, audio_valid = self.model.embed_audio(*self._model_waves(clips))
 
         def step(ids: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
             mask = torch.ones_like(ids)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soxr
 import torch
 from safetensors import safe_open
 
@@ -18,10 +19,16 @@ from engine.models.cacophony.checkpoint import CONFIG_FILE, WEIGHTS_FILE
 from engine.models.cacophony.config import CacophonyConfig
 from engine.models.cacophony.model import Cacophony
 from engine.models.cacophony.text_tower import load_text_tower
+from engine.models.cacophony.ucs_bridge import SAMPLE_RATE as BRIDGE_RATE
 from trainer.corpus import gm, signals, speech
 from trainer.corpus.clips import SAMPLE_RATE
 
 BUILTIN = Path(__file__).resolve().parents[3] / "resources" / "models" / "builtin"
+
+
+def heard(clip: np.ndarray, rate: int) -> np.ndarray:
+    """A clip made at the corpus rate, at the rate the backend takes clips."""
+    return soxr.resample(np.asarray(clip, dtype=np.float32), SAMPLE_RATE, rate).astype(np.float32)
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +64,9 @@ def test_config_matches_weights():
 
 def test_embeds_offline_through_the_app_backend(backend, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    assert backend.info.sample_rate == SAMPLE_RATE
-    audio = backend.embed_audio([signals.tone(440, 1.0).astype(np.float32), np.zeros(SAMPLE_RATE * 12, np.float32)])
+    assert backend.info.sample_rate == BRIDGE_RATE  # the UCS bridge hears 44.1 kHz, the model 16 kHz
+    rate = backend.info.sample_rate
+    audio = backend.embed_audio([heard(signals.tone(440, 1.0), rate), np.zeros(rate * 12, np.float32)])
     text = backend.embed_text(["a dog barking", "rain"])
     assert audio.shape == (2, backend.info.embedding_dim) == text.shape
     np.testing.assert_allclose(np.linalg.norm(audio, axis=1), 1, atol=1e-4)
@@ -103,7 +111,7 @@ SOUNDS = {
 def synthesised(backend):
     clips = {query: make() for query, make in SOUNDS.items()}
     missing = [q for q, clip in clips.items() if clip is None]
-    clips = {q: np.asarray(c, dtype=np.float32) for q, c in clips.items() if c is not None}
+    clips = {q: heard(c, backend.info.sample_rate) for q, c in clips.items() if c is not None}
     return list(clips), backend.embed_audio(list(clips.values())), missing
 
 

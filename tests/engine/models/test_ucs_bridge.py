@@ -1,0 +1,115 @@
+"""The UCS bridge: aiSFX's Soundly head heard at 44.1 kHz, its classes recovered by a monotone
+alignment, and a backend whose one dot product weighs the joint space and the bridge as told."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import numpy as np
+import pytest
+import torch
+import torchaudio
+
+from engine.models.cacophony.backend import CacophonyBackend
+from engine.models.cacophony.ucs_bridge import CLASSES_FILE, HEAD, SAMPLE_RATE, AisfxHead
+from engine.words import ucs_categories
+from trainer.ucs_heads import align, alignment_scores, label
+
+CATEGORIES = sorted({c.category for c in ucs_categories().values()})
+
+
+@pytest.fixture(scope="module")
+def head() -> AisfxHead:
+    return AisfxHead()
+
+
+def burst(seconds: float, seed: int, rate: int = SAMPLE_RATE) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    n = int(seconds * rate)
+    return (rng.standard_normal(n) * np.exp(-np.linspace(0, 4, n)) * 0.5).astype(np.float32)
+
+
+def test_the_alignment_finds_the_left_out_categories_through_noise():
+    left_out = {3, 40, 41}
+    truth = [c for c in range(len(CATEGORIES)) if c not in left_out]  # class k is category truth[k]
+    rng = np.random.default_rng(0)
+    scores = rng.normal(0, 0.3, (len(truth), len(CATEGORIES)))
+    for k in range(len(truth)):
+        if k % 5:  # every fifth class is attested by no labelled sound: its neighbours place it
+            scores[k, truth[k]] += 1.0
+    assert align(scores) == truth
+    assert [int(row.argmax()) for row in scores] != truth  # the noise fools a class-by-class argmax
+
+
+def test_alignment_scores_are_the_shares_of_labelled_sounds_each_class_tops():
+    probabilities = np.full((5, 3), 0.3)
+    probabilities[0] = probabilities[1] = [0.8, 0.1, 0.1]  # two "DOORS" sounds whose top class is 0
+    probabilities[2] = [0.1, 0.1, 0.8]  # and one whose top class is 2
+    scores = alignment_scores(probabilities, ["DOORS", "DOORS", "DOORS", None, None], ["BIRDS", "DOORS", "GLASS"])
+    assert scores[:, 1].round(3).tolist() == [0.667, 0.0, 0.333] and not scores[:, [0, 2]].any()
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Door03_Creak", "DOORS"),
+        ("glass_smash_01", "GLASS"),
+        ("dog bark, animals", "ANIMALS"),
+        ("explosion big", "EXPLOSIONS"),
+        ("Take_017", None),
+    ],
+)
+def test_training_sounds_are_labelled_by_their_words(text, category):
+    assert label(text) == category
+
+
+def test_head_gives_a_distribution_per_clip_whatever_it_is_batched_with(head):
+    assert not any(p.requires_grad for p in head.parameters())
+    short, long = burst(1.0, 0), burst(12.0, 1)
+    wave = torch.zeros(2, len(long))
+    wave[0, : len(short)], wave[1] = torch.from_numpy(short), torch.from_numpy(long)
+    batched = head(wave, torch.tensor([len(short), len(long)]))
+    alone = head(torch.from_numpy(short)[None], torch.tensor([len(short)]))
+    assert batched.shape == (2, head.classes) and head.classes == 79  # the Soundly head
+    torch.testing.assert_close(batched.sum(1), torch.ones(2))
+    torch.testing.assert_close(batched[0], alone[0], atol=0.1, rtol=0)  # the STFT's edge differs a little
+    blip = head(torch.full((1, 100), 0.1), torch.tensor([100]))  # 2 ms: still one block
+    assert torch.isfinite(blip).all() and float(blip.sum()) == pytest.approx(1.0, abs=1e-5)
+
+
+@pytest.fixture(scope="module")
+def bridged(tiny_checkpoint, tmp_path_factory):
+    """The tiny checkpoint with a UCS bridge of weight 0.3 (classes: the categories, three left out)."""
+    folder = tmp_path_factory.mktemp("bridged") / "tiny-ucs"
+    shutil.copytree(tiny_checkpoint, folder)
+    classes = [c for c in CATEGORIES if c not in ("ARCHIVED", "GAMES", "GEOTHERMAL")]
+    (folder / CLASSES_FILE).write_text(json.dumps({"head": HEAD, "weight": 0.3, "classes": classes}))
+    return CacophonyBackend.from_checkpoint(folder), CacophonyBackend.from_checkpoint(tiny_checkpoint)
+
+
+def test_a_bridged_backend_weighs_the_joint_space_and_the_bridge_in_one_dot_product(bridged):
+    backend, plain = bridged
+    words_dim = backend.embed_words(["x"]).shape[1]
+    assert backend.info.sample_rate == SAMPLE_RATE and plain.info.sample_rate == plain.model.cfg.sample_rate
+    assert backend.info.embedding_dim == plain.info.embedding_dim + words_dim
+    clips = [burst(1.5, 2), burst(11.0, 3)]
+    audio, text = backend.embed_audio(clips), backend.embed_text(["glass breaking", "a dog barking"])
+    assert audio.shape == (2, backend.info.embedding_dim) == text.shape
+    np.testing.assert_allclose(np.linalg.norm(audio, axis=1), 1, atol=1e-4)
+
+    # The joint part is the plain model's on the same clips heard at its own rate.
+    rate = plain.info.sample_rate
+    joint = plain.embed_audio(
+        [torchaudio.functional.resample(torch.from_numpy(c), SAMPLE_RATE, rate).numpy() for c in clips]
+    )
+    joint_dim = plain.info.embedding_dim
+    np.testing.assert_allclose(audio[:, :joint_dim] / np.sqrt(0.7), joint, atol=2e-2)
+    # and one dot product is 0.7 x the joint score + 0.3 x the bridge's
+    bridge = audio[:, joint_dim:] / np.sqrt(0.3)
+    words = backend.embed_words(["glass breaking", "a dog barking"])
+    np.testing.assert_allclose(
+        audio @ text.T,
+        0.7 * (joint @ plain.embed_text(["glass breaking", "a dog barking"]).T) + 0.3 * (bridge @ words.T),
+        atol=2e-2,
+    )
