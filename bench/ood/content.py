@@ -2,7 +2,8 @@
 its opaque names (``Take_0001.ogg``), every sound-designer query embedded as text and every
 file ranked by its best window, as the app's vector search ranks them (windows of the model's
 length, half-window hop, a file scores as its best window). Prints R@1, R@10 and mAP@10 per
-query category for each model given, next to chance (random rankings); asserts nothing.
+query category for each model given, next to chance (random rankings) and, for a model with a
+UCS bridge, the same model without it; asserts nothing.
 
     python -m bench.ood build                      # once
     python -m bench.ood eval builtin runs/front/final [--markdown]
@@ -14,6 +15,7 @@ weights file and time), so comparing variants costs one pass each.
 from __future__ import annotations
 
 import hashlib
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -23,6 +25,7 @@ from safetensors import safe_open
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from engine.audio.decode import iter_windows
 from engine.models.cacophony.backend import pad_batch
+from engine.models.folders import CLASSES_FILE
 from engine.models.registry import load_model
 from engine.words import words
 
@@ -122,7 +125,21 @@ def weights_key(spec: str) -> str:
     with safe_open(weights, "pt") as f:
         for name in sorted(k for k in f.keys() if not k.startswith(("front_pool.", "front_proj."))):
             digest.update(name.encode() + f.get_tensor(name).numpy().tobytes())
+    if (folder / CLASSES_FILE).is_file():  # a UCS bridge changes every window's vector
+        digest.update((folder / CLASSES_FILE).read_bytes())
     return digest.hexdigest()[:10]
+
+
+def joint_only(spec: str, cache_dir: Path) -> str | None:
+    """A copy of a bridged checkpoint without its UCS bridge (the trained model alone, the
+    baseline the bridge is measured against), or None when ``spec`` has no bridge."""
+    folder = Path(spec) if Path(spec).is_dir() else Path(__file__).resolve().parents[2] / "resources/models" / spec
+    if not (folder / CLASSES_FILE).is_file():
+        return None
+    copy = cache_dir / f"joint-only-{folder.name}"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(CLASSES_FILE))
+    return str(copy)
 
 
 def evaluate(spec: str, library, queries, cache_dir: Path) -> dict[str, dict[str, float]]:
@@ -159,6 +176,7 @@ def report(specs: list[str], root: Path, cache_dir: Path, markdown: bool) -> Non
     """Print the per-category table of every model next to chance."""
     torch.set_num_threads(2)
     library, queries = load_library(root), load_queries()
+    specs = [*specs, *filter(None, (joint_only(spec, cache_dir) for spec in specs))]
     tables = {spec: evaluate(spec, library, queries, cache_dir) for spec in specs}
     luck = by_category(queries, [chance(q, library) for q in queries])
     categories = ["all", *EVERYDAY, *sorted(set(luck) - set(EVERYDAY) - {"all"})]
