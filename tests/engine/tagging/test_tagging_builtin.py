@@ -7,8 +7,9 @@ import pytest
 
 from engine.facade import Engine
 from engine.models.cacophony.checkpoint import is_checkpoint
-from engine.models.registry import BUILTIN_DIR
+from engine.models.registry import BUILTIN_DIR, load_model
 from engine.paths import app_paths
+from engine.tagging.calibration import DEFAULT, load_calibration
 from engine.tagging.vocabulary import shipped_ucs
 from tests.engine.tagging.conftest import NAMED, write_named_library
 
@@ -32,3 +33,11 @@ def test_the_builtin_model_ranks_the_named_category_first_for_most_files(tmp_pat
         assert len(right) >= 0.75 * len(NAMED), {n: first[n].key for n in NAMED if n not in right}
         confident = [first[n].confidence for n in right]
         assert sum(confident) / len(confident) > 0.3  # calibrated on unseen names, right answers are not timid
+
+
+def test_the_shipped_calibration_is_the_builtin_models_own():
+    """A changed builtin model (weights, config or UCS bridge: its name changes) must be measured
+    again with ``python -m bench.tagging --write-calibration``: without it, suggestions would be
+    weighed by uncalibrated defaults and its captions, measured worse than nothing, shown."""
+    calibration = load_calibration(load_model("builtin").info.name)
+    assert calibration != DEFAULT and calibration.caption_threshold == 1.0
