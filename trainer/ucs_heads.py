@@ -175,11 +175,10 @@ def main(argv: list[str] | None = None) -> int:
 
     items = [item for manifest in args.manifest for item in read_manifest(manifest)]
     texts = [" ".join([*item.captions[-1:], *item.tags]) for item in items]
-    head = AisfxHead(HEAD)
     if args.cache and args.cache.exists():
         probabilities = np.load(args.cache)["probabilities"]
     else:
-        probabilities = class_probabilities(head, [Path(item.audio) for item in items])
+        probabilities = class_probabilities(AisfxHead(HEAD), [Path(item.audio) for item in items])
         if args.cache:
             args.cache.parent.mkdir(parents=True, exist_ok=True)
             np.savez(args.cache, probabilities=probabilities)

@@ -2,9 +2,9 @@
 
 The aiSFX CNN (:mod:`engine.models.cacophony.aisfx_front`) was trained with classifier heads on
 professional libraries' UCS categories (Pro Sound Effects, Soundly, ...). Those heads hear
-everyday sound effects far better than a model trained on ten thousand game sounds: on sounds
-from unseen sources (bench/ood) the Soundly head names the UCS category of 22 % of files
-first, the builtin model's zero-shot 12 %. The package ships the heads without their class
+everyday sound effects far better than a model trained on ten thousand game sounds (README,
+"The UCS bridge": with it the builtin model names the UCS category of unseen sounds first for
+19.5 % of files instead of 11.9 %). The package ships the heads without their class
 names; ``trainer.ucs_heads`` recovers them (classes in alphabetical order with the categories a
 dataset lacks left out, aligned on labelled training sounds) into the checkpoint's
 ``ucs-classes.json``.
@@ -30,7 +30,9 @@ from engine.models.cacophony.aisfx_front import DIM, N_MELS, SOURCE_RATE, AisfxF
 from engine.models.folders import CLASSES_FILE
 
 SAMPLE_RATE = SOURCE_RATE  # 44.1 kHz: the heads hear what lies above 8 kHz
-HEAD = "soundlyTrain"  # of the package's nine heads, the one that names UCS categories best (trainer.ucs_heads)
+# Of the package's nine heads, the one whose aligned classes named the training sounds' categories
+# best while this was built (top-1 0.32, against 0.11 and 0.20 for the Pro Sound Effects and mixed-UCS heads).
+HEAD = "soundlyTrain"
 BLOCK_FRAMES = 100  # the package classifies blocks of 100 frames (2.3 s)
 BLOCK_STEPS = 12  # a block in the CNN's 8-frame steps (its last 4 frames fall to the pooling's floor)
 BLOCK_HOP = 6  # half a block, as the package's own inference hops
@@ -47,9 +49,9 @@ class AisfxHead(nn.Module):
 
     def __init__(self, head: str = HEAD, sample_rate: int = SAMPLE_RATE):
         super().__init__()
-        # All 96 bands at the package's own rate: the features the heads learnt from. (From 16 kHz
-        # audio, silent above 8 kHz, the Soundly head's top class changed for a third of unseen
-        # sounds and search by it fell from mAP@10 0.049 to 0.022 on bench/ood.)
+        # All 96 bands at the package's own rate: the features the heads learnt from. (Measured while
+        # building this: from 16 kHz audio, silent above 8 kHz, the Soundly head's top class changed
+        # for a third of unseen sounds, and search by it alone fell from mAP@10 0.049 to 0.022.)
         self.front = AisfxFrontEnd(sample_rate, bands=N_MELS)
         weights, datasets = load_aisfx_weights()
         if head not in datasets:
@@ -69,7 +71,7 @@ class AisfxHead(nn.Module):
     def forward(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
         # As the package classifies: a clip shorter than a block is one block padded with silence
         # (what the heads learnt short sounds as), and a partial last block is dropped unless it is
-        # the only one. (Masking the silence away instead cost a fifth of mAP@10 on bench/ood.)
+        # the only one. (Masking the silence away instead cost a fifth of the bridge's mAP@10.)
         block_samples = BLOCK_FRAMES * self.front.hop
         if wave.shape[1] < block_samples:
             wave = F.pad(wave, (0, block_samples - wave.shape[1]))
