@@ -1,5 +1,5 @@
-"""The UCS bridge: aiSFX's Soundly head heard at 44.1 kHz, its classes recovered by a monotone
-alignment, and a backend whose one dot product weighs the joint space and the bridge as told."""
+"""The UCS bridge: aiSFX's Soundly head heard at 44.1 kHz, and a backend whose one dot product
+weighs the joint space and the bridge as told."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ import torchaudio
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.ucs_bridge import CLASSES_FILE, HEAD, SAMPLE_RATE, AisfxHead
 from engine.words import ucs_categories
-from trainer.ucs_heads import align, alignment_scores, label
 
 CATEGORIES = sorted({c.category for c in ucs_categories().values()})
 
@@ -28,40 +27,6 @@ def burst(seconds: float, seed: int, rate: int = SAMPLE_RATE) -> np.ndarray:
     rng = np.random.default_rng(seed)
     n = int(seconds * rate)
     return (rng.standard_normal(n) * np.exp(-np.linspace(0, 4, n)) * 0.5).astype(np.float32)
-
-
-def test_the_alignment_finds_the_left_out_categories_through_noise():
-    left_out = {3, 40, 41}
-    truth = [c for c in range(len(CATEGORIES)) if c not in left_out]  # class k is category truth[k]
-    rng = np.random.default_rng(0)
-    scores = rng.normal(0, 0.3, (len(truth), len(CATEGORIES)))
-    for k in range(len(truth)):
-        if k % 5:  # every fifth class is attested by no labelled sound: its neighbours place it
-            scores[k, truth[k]] += 1.0
-    assert align(scores) == truth
-    assert [int(row.argmax()) for row in scores] != truth  # the noise fools a class-by-class argmax
-
-
-def test_alignment_scores_are_the_shares_of_labelled_sounds_each_class_tops():
-    probabilities = np.full((5, 3), 0.3)
-    probabilities[0] = probabilities[1] = [0.8, 0.1, 0.1]  # two "DOORS" sounds whose top class is 0
-    probabilities[2] = [0.1, 0.1, 0.8]  # and one whose top class is 2
-    scores = alignment_scores(probabilities, ["DOORS", "DOORS", "DOORS", None, None], ["BIRDS", "DOORS", "GLASS"])
-    assert scores[:, 1].round(3).tolist() == [0.667, 0.0, 0.333] and not scores[:, [0, 2]].any()
-
-
-@pytest.mark.parametrize(
-    ("text", "category"),
-    [
-        ("Door03_Creak", "DOORS"),
-        ("glass_smash_01", "GLASS"),
-        ("dog bark, animals", "ANIMALS"),
-        ("explosion big", "EXPLOSIONS"),
-        ("Take_017", None),
-    ],
-)
-def test_training_sounds_are_labelled_by_their_words(text, category):
-    assert label(text) == category
 
 
 def test_head_gives_a_distribution_per_clip_whatever_it_is_batched_with(head):
