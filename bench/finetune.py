@@ -1,6 +1,6 @@
 """Fine-tuning on a library, measured the way a user would run it. Prints numbers, asserts nothing.
 
-    nice -n 19 python -m bench.finetune [--minutes 10] [--device cpu]
+    nice -n 19 python -m bench.finetune [--minutes 10] [--device cpu] [--half odd|even] [--set KEY=VALUE]
 
 On the named part of the out-of-distribution library (``python -m bench.ood build``: packages
 outside training and outside the reserved list), in an Earmark home of its own
@@ -85,6 +85,11 @@ def main() -> int:
     parser.add_argument("--home", type=Path, default=HOME)
     parser.add_argument("--library", type=Path, default=DEFAULT_ROOT)
     parser.add_argument(
+        "--half",
+        choices=("odd", "even"),
+        help="only every other package (sorted by name): choose settings on one half, report on the other",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         default=[],
@@ -93,10 +98,15 @@ def main() -> int:
     )
     args = parser.parse_args()
     library, queries = load_library(args.library), load_queries()
-    paths = app_paths(args.home).ensure()
+    packages = sorted({f.package for f in library})
+    if args.half:
+        packages = packages[0 if args.half == "odd" else 1 :: 2]
+        library = [f for f in library if f.package in packages]
+    home = args.home if args.half is None else args.home.with_name(f"{args.home.name}-{args.half}")
+    paths = app_paths(home).ensure()
     Settings(model_spec="builtin").save(paths.settings_file)
-    named = str(args.library.resolve() / "named")
-    engine, report = indexed_engine(paths, named, "builtin")
+    named = args.library.resolve() / "named"
+    engine, report = indexed_engine(paths, [named] if args.half is None else [named / p for p in packages], "builtin")
     with engine:
         print(f"indexed {report.scanned} files with builtin in {report.seconds:.0f} s", flush=True)
         hybrid_before = hybrid(engine, library, queries)
@@ -126,9 +136,11 @@ def main() -> int:
         hybrid_after = hybrid(engine, library, queries)
 
     events = {e["phase"]: e["time"] for e in engine.finetuner.job.events()}
+    half = f" (the {args.half} half of the packages: {', '.join(packages)})" if args.half else ""
     print(
-        f"\nfine-tune of builtin on {plan['train_files']} named files ({plan['says_nothing']} names said nothing, "
-        f"{plan['long_files']} over 120 s), {args.minutes:g}-minute budget on {plan['device']} "
+        f"\nfine-tune of builtin{half} on {plan['train_files']} named files "
+        f"({plan['says_nothing']} names said nothing, {plan['long_files']} over 120 s), "
+        f"{args.minutes:g}-minute budget on {plan['device']} "
         f"({plan['threads']} thread(s), batch {plan['batch_size']}):"
     )
     print(f"  plan: {plan['estimate']}" + (f" overrides: {' '.join(args.set)}" if args.set else ""))

@@ -50,7 +50,7 @@ Ranker = Callable[[str], list[Path]]  # query -> result paths, best first
 
 def open_library(home: Path, folder: Path, model: str) -> Engine:
     """An Earmark home with ``folder`` indexed by ``model`` (only what changed is indexed again)."""
-    engine, report = indexed_engine(app_paths(home), folder, model)
+    engine, report = indexed_engine(app_paths(home), [folder], model)
     print(
         f"  {folder.name}: {report.scanned} files, {report.embedded} embedded now, {len(report.errors)} errors "
         f"({report.seconds:.0f} s)"

@@ -21,6 +21,7 @@ import logging
 import os
 import random
 import shutil
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -160,12 +161,14 @@ def load_library(root: Path = DEFAULT_ROOT) -> list[OodFile]:
     ]
 
 
-def indexed_engine(paths: AppPaths, folder: str | os.PathLike, model: str) -> tuple[Engine, IndexReport]:
-    """An Earmark engine on ``paths`` with ``folder`` (a part of this library) added and
+def indexed_engine(paths: AppPaths, folders: Sequence[str | os.PathLike], model: str) -> tuple[Engine, IndexReport]:
+    """An Earmark engine on ``paths`` with ``folders`` (parts of this library) added and
     indexed by ``model``; a home kept from an earlier run indexes only what changed."""
     from engine.facade import Engine  # here: the library's readers need no torch or LanceDB
 
     engine = Engine(paths, model)
-    if not any(Path(f.path) == Path(folder) for f in engine.folders()):
-        engine.add_folder(folder)
+    known = {Path(f.path) for f in engine.folders()}
+    for folder in folders:
+        if Path(folder) not in known:
+            engine.add_folder(folder)
     return engine, engine.index()
