@@ -102,6 +102,7 @@ def main() -> int:
     if args.half:
         packages = packages[0 if args.half == "odd" else 1 :: 2]
         library = [f for f in library if f.package in packages]
+        queries = [q for q in queries if any(q.is_relevant(f) for f in library)]  # those this half can answer
     home = args.home if args.half is None else args.home.with_name(f"{args.home.name}-{args.half}")
     paths = app_paths(home).ensure()
     Settings(model_spec="builtin").save(paths.settings_file)
