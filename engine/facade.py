@@ -96,7 +96,7 @@ class Engine:
         self._row_lock = threading.Lock()  # short: each read-modify-write of file rows
         self._interrupt = threading.Event()
         self._watcher: LibraryWatcher | None = None
-        self.root_probe = RootProbe()  # how the watcher checks folders (a test swaps in a hanging check)
+        self.root_probe = RootProbe()  # how index runs and the watcher check folders (a test swaps in a hanging check)
         self._switch: ModelSwitch | None = None
         # suggested tags and captions, vocabularies, UCS renames (engine.tagging.service)
         self.tagging = Tagging(
@@ -314,7 +314,7 @@ class Engine:
         options = IndexerOptions(
             hop_fraction=self.settings.window_hop_fraction, batch_size=self.settings.embed_batch_size
         )
-        return Indexer(self.store, model, options, self._row_lock)
+        return Indexer(self.store, model, options, self._row_lock, self.root_probe)
 
     # -- search -------------------------------------------------------------------------
 

@@ -30,6 +30,7 @@ from engine.library.committer import Committer
 from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
 from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
 from engine.library.report import FileError, IndexProgress, IndexReport, ProgressCallback
+from engine.library.roots import RootProbe
 from engine.library.scanner import ScannedFile, ScanResult, content_hash, scan
 from engine.library.sync import Plan, resolve, triage
 from engine.models.base import AudioTextModel
@@ -63,11 +64,14 @@ class Indexer:
         model: AudioTextModel,
         options: IndexerOptions = IndexerOptions(),
         row_lock: AbstractContextManager | None = None,
+        probe: RootProbe | None = None,
     ):
         """``row_lock`` is held only around each write of file rows, never while decoding or
         embedding: a caller that edits rows itself (tags, captions) shares it, so its edits
-        wait for one commit rather than for a run that can take hours."""
+        wait for one commit rather than for a run that can take hours. ``probe`` asks whether a
+        library folder answers, with a timeout (the engine's, shared with its watcher)."""
         self.store = store
+        self.probe = probe or RootProbe()
         self.model = model
         self.options = options
         self.row_lock = row_lock or nullcontext()
@@ -174,8 +178,14 @@ class Indexer:
         return scanned, known, folder_of
 
     def _is_reachable(self, folder: FolderRecord) -> bool:
-        """A folder that is gone, or now empty when the index knew files in it (the empty
-        mount point of an unplugged drive), is unreachable rather than emptied."""
+        """A folder that is gone, does not answer in time (a dead network share, whose ``stat``
+        can block for minutes: the run goes on without it), or is now empty when the index knew
+        files in it (the empty mount point of an unplugged drive), is unreachable rather than
+        emptied."""
+        state = self.probe.probe([folder.path])[folder.path]
+        if not state.reachable:
+            log.info("library folder %r: %s", folder.path, state.reason)
+            return False
         try:
             with os.scandir(folder.path) as entries:
                 empty = next(entries, None) is None

@@ -202,6 +202,29 @@ def test_engine_marks_a_hanging_root_offline_and_keeps_searching(engine, tmp_pat
         hanging.release.set()
 
 
+def test_an_index_run_goes_on_without_a_share_that_does_not_answer(engine, tmp_path):
+    """A dead network share blocks ``stat``: the run marks it offline within the probe's timeout,
+    keeps its files, and indexes the other folders."""
+    share, local = tmp_path / "share", tmp_path / "local"
+    write_audio(share / "door_creak.wav", tone(300, 1.0))
+    engine.add_folder(share)
+    engine.index()
+    write_audio(local / "dog_bark.wav", noise(1.0))
+    engine.add_folder(local)
+    hanging = HangingShare(share)
+    engine.root_probe = RootProbe(hanging, timeout_s=0.3)
+    reports = []
+    try:
+        assert in_thread(lambda: reports.append(engine.index()), timeout=60), "the run waited for the dead share"
+        assert reports[0].offline_folders == [str(share)] and reports[0].added == 1
+        assert statuses(engine, share) == {"door_creak.wav": OFFLINE}
+        assert statuses(engine, local) == {"dog_bark.wav": OK}
+        hanging.release.set()  # it answers again: the next run brings it back
+        assert engine.index().back_online == [str(share)] and statuses(engine, share) == {"door_creak.wav": OK}
+    finally:
+        hanging.release.set()
+
+
 def test_a_drive_unplugged_between_the_check_and_the_walk_loses_nothing(engine, tmp_path, monkeypatch):
     """The race the reachability check alone leaves: the mount point is checked while the drive
     is there, then walked once it is gone (an empty folder). Its rows, tags and vectors stay."""
