@@ -91,7 +91,8 @@ class Indexer:
         report = IndexReport()
         self.store.recover()
         progress(IndexProgress("scanning", 0, 0))
-        scanned, known, folder_of = self._scan(self._reachable_targets(paths, report))
+        targets = self._reachable_targets(paths, report)
+        scanned, known, folder_of = self._scan(targets)
         report.scanned = len(scanned.files)
         report.unreadable_dirs = dict(scanned.unreadable_dirs)
         sorted_out = triage(scanned, known)
@@ -110,7 +111,7 @@ class Indexer:
         self._embed_and_commit(jobs, folder_of, report, progress, should_stop, too_slow)
         if paths is None and not report.stopped:
             self._embed_missing(report, progress, should_stop)
-        return self._finish(report, started)
+        return self._finish(report, started, None if paths is None else self._ids_under(targets, known))
 
     def embed_missing(
         self,
@@ -304,9 +305,17 @@ class Indexer:
         yield from self.embedder.run(jobs, stop)
         report.audio_seconds += self.embedder.times.audio_seconds - audio_before
 
-    def _finish(self, report: IndexReport, started: float) -> IndexReport:
-        if not report.stopped:  # what the names mean, for the files as they are now (a stop leaves it to the next run)
-            sync_word_vectors(self.store, self.model.info.name, self.model.embed_words)
+    def _ids_under(self, targets: list[_Target], before: list[FileState]) -> list[int]:
+        """The files a run over part of the library (a watcher batch) may have changed: those
+        under its roots before it and after it."""
+        now = [row for t in targets for row in _under(self.store.folder_files(t.folder.path), t.roots)]
+        return sorted({row.id for row in before} | {row.id for row in now})
+
+    def _finish(self, report: IndexReport, started: float, scope: list[int] | None = None) -> IndexReport:
+        """``scope``: the files whose meaning to bring up to date (None: every file; a watcher batch
+        of one file then reads one file's texts, not the whole library's)."""
+        if not report.stopped and scope != []:  # a stop leaves what the names mean to the next run
+            sync_word_vectors(self.store, self.model.info.name, self.model.embed_words, scope)
         if report.changed_anything:
             with self.row_lock:  # compaction rewrites the fragments an edit would update
                 self.store.optimize()

@@ -105,3 +105,27 @@ def test_an_index_run_a_rename_and_a_tag_edit_keep_the_meaning_current(tmp_path,
         ]
         hits = Searcher(engine.store, engine.model).search("thunder crack", rankings=frozenset({MEANING}))
         assert hits[0].name == "thunder_crack.wav" and hits[0].meaning_score == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_watcher_batch_brings_only_its_own_files_meaning_up_to_date(tmp_path, tiny_checkpoint):
+    from engine.library.indexer import Indexer
+
+    library = tmp_path / "Library"
+    write_audio(library / "swing_then_hit.wav", tone(300, 0.5))
+    write_audio(library / "rain_loop.wav", tone(500, 0.5))
+    with Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint)) as engine:
+        engine.add_folder(library)
+        engine.index()
+        table = engine.store.word_vectors(engine.model.info.name)
+        swing = engine.store.get_file(str(library / "swing_then_hit.wav"))
+        engine.store.set_tags([swing.id], ["whoosh"])  # written beside the engine: its meaning is stale now
+
+        os.rename(library / "rain_loop.wav", library / "thunder_crack.wav")
+        batch = [str(library / "rain_loop.wav"), str(library / "thunder_crack.wav")]  # what the watcher saw
+        Indexer(engine.store, engine.model).index(batch)
+        texts = table.texts()
+        thunder = engine.store.get_file(str(library / "thunder_crack.wav"))
+        assert texts[thunder.id] == ("thunder crack",) and len(texts) == 2  # the renamed file, and no stale row
+        assert texts[swing.id] == ("swing then hit",)  # outside the batch: not read, left to a full run
+        engine.index()
+        assert table.texts() == engine.store.file_texts()
