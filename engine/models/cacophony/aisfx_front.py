@@ -64,7 +64,9 @@ def load_aisfx_weights() -> tuple[dict[str, torch.Tensor], dict]:
 
 
 class AisfxFrontEnd(nn.Module):
-    """16 kHz waves (B, S) with lengths -> frozen aiSFX features (B, T', 512) and validity (B, T')."""
+    """Waves (B, S) at ``sample_rate`` with lengths -> frozen aiSFX features (B, T', 512) and
+    validity (B, T'): from the 16 kHz audio of a Cacophony model as its front-end, from 44.1 kHz
+    audio (exactly the package's spectrogram) for the UCS bridge."""
 
     def __init__(self, sample_rate: int = 16_000, bands: int = BANDS):
         """``bands``: the lowest mel bands the CNN sees; all 96 (``N_MELS``) gives the features
