@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +30,45 @@ def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tens
     return wave.to(device), lengths.to(device)
 
 
+class OnceEach:
+    """Values of the last ``size`` keys, each computed once even when two threads ask for it at
+    the same moment (the second waits for the first's result)."""
+
+    def __init__(self, size: int = 64):
+        self.size = size
+        self._done: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._running: dict[str, Future] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+        with self._lock:
+            if key in self._done:
+                self._done.move_to_end(key)
+                return self._done[key].copy()
+            running = self._running.get(key)
+            if running is None:
+                running = self._running[key] = Future()
+                mine = True
+            else:
+                mine = False
+        if not mine:
+            return running.result().copy()
+        try:
+            value = compute()
+        except BaseException as error:
+            with self._lock:
+                del self._running[key]
+            running.set_exception(error)
+            raise
+        with self._lock:
+            del self._running[key]
+            self._done[key] = value
+            while len(self._done) > self.size:
+                self._done.popitem(last=False)
+        running.set_result(value)
+        return value.copy()
+
+
 class CacophonyBackend(AudioTextModel):
     """A Cacophony model, and beside it, when its checkpoint has ``ucs-classes.json``, the UCS
     bridge (:mod:`engine.models.cacophony.ucs_bridge`): then an embedding is the joint one and the
@@ -40,6 +82,7 @@ class CacophonyBackend(AudioTextModel):
         self._bidirectional: torch.nn.Module | None = None  # see embed_words
         self._bidirectional_lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
+        self._recent_words = OnceEach()
         cfg = model.cfg
         self.bridge: UcsBridge | None = None
         self.bridge_shares = (1.0, 0.0)  # square roots of the joint's and the bridge's shares
@@ -97,18 +140,27 @@ class CacophonyBackend(AudioTextModel):
             )
         return embedding
 
+    @torch.inference_mode()
     def _joint_text(self, texts: list[str]) -> np.ndarray:
         embedding, _, _ = self.model.embed_text(**self.tokenize(texts))
         return embedding.float().cpu().numpy()
 
-    @torch.inference_mode()
     def embed_words(self, texts: list[str]) -> np.ndarray:
         """With a frozen pretrained text tower (the builtin model's all-MiniLM-L6-v2), its own
         sentence embedding: every token attending to every other, as it was pretrained, then
         mean-pooled. Cacophony runs the tower causally for its caption decoder, which suits
         matching audio but compares words poorly (UCS categories from file names in
         bench/tagging.py: 53 % top-1 this way, 8 % through the joint embedding). A tower trained
-        with the model has no such other life: it gets the joint embedding."""
+        with the model has no such other life: it gets the joint embedding.
+
+        A single text is computed once for the last few: a search asks for its query's at the
+        same moment for the meaning of names and, with a UCS bridge, inside :meth:`embed_text`."""
+        if len(texts) == 1:
+            return self._recent_words.get(texts[0], lambda: self._words(texts))
+        return self._words(texts)
+
+    @torch.inference_mode()
+    def _words(self, texts: list[str]) -> np.ndarray:
         if not self.model.cfg.text_frozen:
             return self._joint_text(texts)
         batch = self.tokenize(texts)

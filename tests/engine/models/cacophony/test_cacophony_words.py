@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import numpy as np
 import torch
 
@@ -37,3 +40,29 @@ def test_a_frozen_tower_compares_words_with_every_token_seeing_every_other(tmp_p
 def test_a_tower_trained_with_the_model_uses_the_joint_embedding(tmp_path):
     tiny = backend(tmp_path, frozen=False)
     np.testing.assert_allclose(tiny.embed_words(["dog bark"]), tiny.embed_text(["dog bark"]), atol=1e-6)
+
+
+def test_a_query_asked_for_by_two_searches_at_once_is_encoded_once(tmp_path, monkeypatch):
+    tiny = backend(tmp_path, frozen=True)
+    computed, real = [], tiny._words
+
+    def slow_words(texts):
+        computed.append(list(texts))
+        time.sleep(0.3)  # long enough for the second thread to ask while the first computes
+        return real(texts)
+
+    monkeypatch.setattr(tiny, "_words", slow_words)
+    found = []
+    threads = [threading.Thread(target=lambda: found.append(tiny.embed_words(["dog bark"]))) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert computed == [["dog bark"]] and len(found) == 2
+    np.testing.assert_array_equal(found[0], found[1])
+    found[0][0, 0] = 99.0  # a caller's copy: changing it changes nothing kept
+    np.testing.assert_array_equal(tiny.embed_words(["dog bark"]), found[1])
+    assert computed == [["dog bark"]]
+    tiny.embed_words(["dog bark", "door creak"])  # a batch (names being indexed) is not kept
+    tiny.embed_words(["door creak"])
+    assert computed == [["dog bark"], ["dog bark", "door creak"], ["door creak"]]
