@@ -33,7 +33,6 @@ from lancedb.index import HnswSq, IvfPq
 
 from engine.index import FileRecord, LibraryStore, Windows
 from engine.index.vectors import WindowMatches
-from engine.index.word_vectors import WordVectorTable
 from engine.models.base import AudioTextModel
 from engine.search import Searcher
 from engine.search.searcher import SOUND
@@ -137,11 +136,7 @@ def fill_word_vectors(
     (its size is that of ``embed_words``); the table of an earlier model is dropped first, and
     its ANN index is built as the store's policy would."""
     dim = model.embed_words(["x"]).shape[1]
-    name = WordVectorTable.table_name(model.info.name)
-    if name in store.db.list_tables().tables:
-        store.db.drop_table(name)
-        store.meta.table.delete(f"key = '{WordVectorTable.META_PREFIX}{name}'")
-    store._word_vectors.pop(model.info.name, None)
+    store.drop_word_vectors(model.info.name)
     table = store.word_vectors(model.info.name, dim=dim)
     centres = rng.standard_normal((topics.max() + 1, dim), dtype=np.float32)
     for lo in range(0, len(file_ids), 20_000):

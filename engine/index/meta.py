@@ -26,6 +26,9 @@ class Meta:
         row = pa.table({"key": [key], "value": [json.dumps(value)]}, schema=META_SCHEMA)
         self.table.merge_insert("key").when_matched_update_all().when_not_matched_insert_all().execute(row)
 
+    def delete(self, key: str) -> None:
+        self.table.delete(f"key = {quote(key)}")
+
     def items(self, prefix: str = "") -> dict[str, Any]:
         rows = read_all(self.table.search()).to_pylist()
         return {r["key"]: json.loads(r["value"]) for r in rows if r["key"].startswith(prefix)}

@@ -331,6 +331,15 @@ class LibraryStore:
             )
         return table
 
+    def drop_word_vectors(self, model_name: str) -> None:
+        """Forget ``model_name``'s words table; the next sync makes it again from the files' texts
+        (bench/bench_search.py fills it with synthetic vectors of another size)."""
+        name = WordVectorTable.table_name(model_name)
+        if name in self.db.list_tables().tables:
+            self.db.drop_table(name)
+        self.meta.delete(WordVectorTable.META_PREFIX + name)
+        self._word_vectors.pop(model_name, None)
+
     def file_texts(self, file_ids: Sequence[int] | None = None) -> dict[int, tuple[str, ...]]:
         """{file id: the texts its meaning is read from} (engine.index.word_vectors.file_texts),
         of every file or of ``file_ids``."""

@@ -129,3 +129,12 @@ def test_a_watcher_batch_brings_only_its_own_files_meaning_up_to_date(tmp_path, 
         assert texts[swing.id] == ("swing then hit",)  # outside the batch: not read, left to a full run
         engine.index()
         assert table.texts() == engine.store.file_texts()
+
+
+def test_a_dropped_words_table_is_made_again_by_the_next_sync(store, tiny_model):
+    store.upsert_files([record("door_creak.wav"), record("dog_bark.wav")])
+    sync_word_vectors(store, "tiny", tiny_model.embed_words)
+    store.drop_word_vectors("tiny")
+    assert store.word_vectors("tiny") is None  # the table, its size and the store's handle are gone
+    assert sync_word_vectors(store, "tiny", tiny_model.embed_words) == 2
+    assert store.word_vectors("tiny").texts() == store.file_texts()
