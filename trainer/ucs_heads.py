@@ -4,12 +4,13 @@ The ``aisfx`` package ships its heads (one per training dataset) with class coun
 names. Labels made by a label encoder are the dataset's categories in alphabetical order, and a
 dataset lacks a few of the 82 UCS categories (the Soundly head has 79 classes). So the classes
 are the sorted categories with a few left out: a monotone alignment, which dynamic programming
-finds exactly, scoring each (class, category) pair by how much more probable the class is on
-training sounds whose words name that category than on all of them.
+finds exactly, maximising the mean per-category top-1 accuracy on the training sounds whose
+words name a category. The bridge's share beside the joint space is then the largest that keeps
+the checkpoint's own held-out retrieval within 5 %.
 
-Only training corpora are read (their manifests' captions and tags give the words); evaluation
-sets never are. The result is the checkpoint's ``ucs-classes.json``
-(:mod:`engine.models.cacophony.ucs_bridge`).
+Only training corpora are read (their manifests' captions and tags give the words, their
+held-out splits the share); evaluation sets never are. The result is the checkpoint's
+``ucs-classes.json`` (:mod:`engine.models.cacophony.ucs_bridge`).
 
     python -m trainer.ucs_heads --manifest data/corpus-more/manifest.jsonl [...] \
         --heldout data/corpus-more/heldout.jsonl [...] --out resources/models/builtin
