@@ -53,7 +53,6 @@ from engine.index.records import OK, FileRecord
 from engine.index.store import LibraryStore
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import is_checkpoint, load_checkpoint
-from engine.models.cacophony.ucs_bridge import CLASSES_FILE
 from engine.models.clap import is_clap_folder
 from engine.models.registry import CLAP_PREFIX, resolve_checkpoint
 from engine.paths import AppPaths
@@ -415,10 +414,7 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
     """Export the fine-tuned model into the job folder (fp16, as the app loads it) and score that
     very file on the held-out folders against the starting model's score."""
     shutil.rmtree(job.model_dir, ignore_errors=True)
-    export(final, job.model_dir, half=True, name=plan["model_display"])
-    bridge = Path(plan["start_folder"]) / CLASSES_FILE
-    if bridge.is_file():  # the starting model's UCS bridge (untrained: it hears as before) comes along
-        shutil.copy2(bridge, job.model_dir / CLASSES_FILE)
+    export(final, job.model_dir, half=True, name=plan["model_display"], bridge_from=Path(plan["start_folder"]))
     val = read_manifest(plan["config"]["val"][0])
     after = evaluate_backend(CacophonyBackend.from_checkpoint(job.model_dir, device=plan["device"]), val)
     before = plan["before"]
