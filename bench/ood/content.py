@@ -114,9 +114,14 @@ def file_windows(spec: str, model, library, cache_dir: Path) -> tuple[np.ndarray
     return mixed.numpy(), data["owners"]
 
 
+def spec_folder(spec: str) -> Path:
+    """The folder a model spec names: a path, or a model shipped under ``resources/models``."""
+    return Path(spec) if Path(spec).is_dir() else Path(__file__).resolve().parents[2] / "resources/models" / spec
+
+
 def weights_key(spec: str) -> str:
     """Hash of a checkpoint's tensors outside a front-end head (or of the name, for others)."""
-    folder = Path(spec) if Path(spec).is_dir() else Path(__file__).resolve().parents[2] / "resources/models" / spec
+    folder = spec_folder(spec)
     weights = folder / "model.safetensors"
     digest = hashlib.sha1()
     if not weights.exists():
@@ -133,7 +138,7 @@ def weights_key(spec: str) -> str:
 def joint_only(spec: str, cache_dir: Path) -> str | None:
     """A copy of a bridged checkpoint without its UCS bridge (the trained model alone, the
     baseline the bridge is measured against), or None when ``spec`` has no bridge."""
-    folder = Path(spec) if Path(spec).is_dir() else Path(__file__).resolve().parents[2] / "resources/models" / spec
+    folder = spec_folder(spec)
     if not (folder / CLASSES_FILE).is_file():
         return None
     copy = cache_dir / f"joint-only-{folder.name}"
