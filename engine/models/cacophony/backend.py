@@ -18,7 +18,6 @@ from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.model import Cacophony
 from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, UcsBridge, load_classes
 from engine.models.decoding import decode
-from engine.words import words
 
 
 def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -87,9 +86,7 @@ class CacophonyBackend(AudioTextModel):
         self.bridge: UcsBridge | None = None
         self.bridge_shares = (1.0, 0.0)  # square roots of the joint's and the bridge's shares
         if bridge is not None:
-            names = sorted(set(bridge["classes"]))
-            category_words = torch.from_numpy(self.embed_words([" ".join(words(n)) for n in names]))
-            self.bridge = UcsBridge(bridge["classes"], category_words, bridge["head"]).to(device).eval()
+            self.bridge = UcsBridge(bridge["classes"], self.embed_words, bridge["head"]).to(device).eval()
             self.bridge_shares = (float(np.sqrt(1.0 - bridge["weight"])), float(np.sqrt(bridge["weight"])))
         words_dim = self.bridge.category_words.shape[1] if self.bridge is not None else 0
         self.info = ModelInfo(
@@ -107,9 +104,8 @@ class CacophonyBackend(AudioTextModel):
         bridge = load_classes(folder) if (Path(folder) / CLASSES_FILE).is_file() else None
         return cls(model, tokenizer, name or meta.get("name") or Path(folder).name, device, bridge)
 
-    def _model_waves(self, clips: list[np.ndarray]) -> tuple[torch.Tensor, torch.Tensor]:
-        """The clips padded at the rate the model hears (resampled from the bridge's rate when there is one)."""
-        wave, lengths = pad_batch(clips, self.device)
+    def _at_model_rate(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Padded clips as the model hears them (resampled from the bridge's rate when there is one)."""
         rate = self.model.cfg.sample_rate
         if self.bridge is None or rate == SAMPLE_RATE:
             return wave, lengths
@@ -125,9 +121,10 @@ class CacophonyBackend(AudioTextModel):
 
     @torch.inference_mode()
     def embed_audio(self, clips: list[np.ndarray]) -> np.ndarray:
-        embedding, _, _ = self.model.embed_audio(*self._model_waves(clips))
+        wave, lengths = pad_batch(clips, self.device)
+        embedding, _, _ = self.model.embed_audio(*self._at_model_rate(wave, lengths))
         if self.bridge is not None:
-            bridged = self.bridge(*pad_batch(clips, self.device))
+            bridged = self.bridge(wave, lengths)
             embedding = torch.cat([self.bridge_shares[0] * embedding.float(), self.bridge_shares[1] * bridged], dim=-1)
         return embedding.float().cpu().numpy()
 
@@ -195,7 +192,7 @@ class CacophonyBackend(AudioTextModel):
         """Greedy decoding (the paper samples at temperature 0.1, which is nearly greedy)."""
         if self.model.caption_decoder is None:
             return super().caption(clips, max_tokens)
-        _, audio_tokens, audio_valid = self.model.embed_audio(*self._model_waves(clips))
+        _, audio_tokens, audio_valid = self.model.embed_audio(*self._at_model_rate(*pad_batch(clips, self.device)))
         tok = self.tokenizer
         start = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
         stop = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
@@ -217,7 +214,7 @@ class CacophonyBackend(AudioTextModel):
         options = options or CaptionOptions()
         if self.model.caption_decoder is None:
             return super().describe(clips, options)
-        _, audio_tokens, audio_valid = self.model.embed_audio(*self._model_waves(clips))
+        _, audio_tokens, audio_valid = self.model.embed_audio(*self._at_model_rate(*pad_batch(clips, self.device)))
 
         def step(ids: torch.Tensor, rows: torch.Tensor) -> torch.Tensor:
             mask = torch.ones_like(ids)

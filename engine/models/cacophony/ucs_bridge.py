@@ -20,14 +20,17 @@ caller stay as they are.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from engine.models.cacophony.aisfx_front import DIM, N_MELS, SOURCE_RATE, AisfxFrontEnd, load_aisfx_weights
 from engine.models.folders import CLASSES_FILE
+from engine.words import words
 
 SAMPLE_RATE = SOURCE_RATE  # 44.1 kHz: the heads hear what lies above 8 kHz
 # Of the package's nine heads, the one whose aligned classes named the training sounds' categories
@@ -86,16 +89,16 @@ class AisfxHead(nn.Module):
 class UcsBridge(nn.Module):
     """Clips -> the words-space vector of the UCS categories an aiSFX head hears in them."""
 
-    def __init__(self, classes: list[str], category_words: torch.Tensor, head: str = HEAD):
-        """``classes``: the UCS category of each class of the head; ``category_words``: (categories,
-        words dim) L2-normalised words-space embeddings of the distinct categories, sorted."""
+    def __init__(self, classes: list[str], embed_words: Callable[[list[str]], np.ndarray], head: str = HEAD):
+        """``classes``: the UCS category of each class of the head; ``embed_words``: texts ->
+        L2-normalised words-space vectors (:meth:`CacophonyBackend.embed_words`), which embeds
+        the distinct categories' names once, here."""
         super().__init__()
         self.head = AisfxHead(head)
         if len(classes) != self.head.classes:
             raise ValueError(f"{len(classes)} class names for the {self.head.classes} classes of aiSFX head {head}")
         names = sorted(set(classes))
-        if len(names) != len(category_words):
-            raise ValueError(f"{len(category_words)} category embeddings for {len(names)} categories")
+        category_words = torch.from_numpy(embed_words([" ".join(words(name)) for name in names]))
         to_category = torch.zeros(len(classes), len(names))
         to_category[torch.arange(len(classes)), torch.tensor([names.index(c) for c in classes])] = 1.0
         self.register_buffer("to_category", to_category, persistent=False)
