@@ -385,7 +385,7 @@ class Engine:
         (Beside a run's own sync a file's rows may be written twice; the next sync sees it and
         writes them once.)"""
         model = self._model_or_none()
-        if model is not None and file_ids:
+        if model is not None:
             sync_word_vectors(self.store, model.info.name, model.embed_words, file_ids)
 
     def _record(self, path: str | os.PathLike) -> FileRecord:

@@ -314,7 +314,7 @@ class Indexer:
     def _finish(self, report: IndexReport, started: float, scope: list[int] | None = None) -> IndexReport:
         """``scope``: the files whose meaning to bring up to date (None: every file; a watcher batch
         of one file then reads one file's texts, not the whole library's)."""
-        if not report.stopped and scope != []:  # a stop leaves what the names mean to the next run
+        if not report.stopped:  # a stop leaves what the names mean to the next run
             sync_word_vectors(self.store, self.model.info.name, self.model.embed_words, scope)
         if report.changed_anything:
             with self.row_lock:  # compaction rewrites the fragments an edit would update

@@ -69,6 +69,7 @@ def test_a_sync_of_a_few_files_reads_and_writes_only_theirs(store, tiny_model):
     texts = store.word_vectors("tiny").texts()
     assert texts[dog.id] == store.file_texts()[dog.id] and embed.texts == ["edited"]
     assert texts[door.id] == ("door creak",)  # not asked for: left to the next sync
+    assert sync_word_vectors(store, "tiny", embed, file_ids=[]) == 0  # no file: nothing read or written
     assert sync_word_vectors(store, "tiny", embed) == 1 and store.word_vectors("tiny").texts() == store.file_texts()
 
 
