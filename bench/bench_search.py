@@ -248,7 +248,12 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         print(f"[{label}] ivf_flat done", flush=True)
 
     texts = (QUERIES * math.ceil(args.queries / len(QUERIES)))[: args.queries]
+    # a phrase of one common word (held by ~7 % of the files) or of two (a few hundred files), and an exclusion
     syntax = [f'"{WORDS[i % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}' for i, t in enumerate(texts)]
+    pairs = [
+        f'"{WORDS[i % len(WORDS)]} {WORDS[(5 * i + 3) % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}'
+        for i, t in enumerate(texts)
+    ]
     for model_label, model in models.items():
         p50, p95, _ = timed(lambda t, model=model: model.embed_text([t]), texts)
         rows.append(Row(label, f"text encoding only ({model_label})", None, p50, p95))
@@ -269,7 +274,9 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), texts)
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), syntax)
-        rows.append(Row(label, f'  + "phrase" and -exclusion ({model_label})', None, p50, p95))
+        rows.append(Row(label, f'  + "word" and -exclusion ({model_label})', None, p50, p95))
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), pairs)
+        rows.append(Row(label, f'  + "two words" and -exclusion ({model_label})', None, p50, p95))
     shutil.rmtree(folder, ignore_errors=True)
     return rows
 
