@@ -59,7 +59,13 @@ def _tags(hit) -> str:
 
 
 def _folder(hit) -> str:
-    return str(Path(hit.path).parent)
+    """The file's folder from its library folder down ("SFX Drive/Doors/Wood"): what tells two
+    files apart, where the whole path would show only its common start in a narrow column (the
+    Name column's tooltip holds the whole path)."""
+    parent = Path(hit.path).parent
+    if hit.folder and parent.is_relative_to(hit.folder):
+        return str(Path(Path(hit.folder).name) / parent.relative_to(hit.folder))
+    return str(parent)
 
 
 def _number(value) -> float:
@@ -77,7 +83,7 @@ COLUMNS: tuple[Column, ...] = (
         86,
     ),
     Column("Format", format_text, format_text, width=100),
-    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 78),
+    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 96),
     Column("Channels", channels_text, lambda h: _number(h.channels), width=92),
     Column("Tags", _tags, lambda h: _tags(h).lower(), width=170),
     Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=220),

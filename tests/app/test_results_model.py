@@ -47,8 +47,10 @@ def test_columns_show_what_a_sound_designer_reads():
         "door, wood",
         "slow creak",
         "83",
-        "/lib/doors",
+        "lib/doors",  # from the library folder down: the part of the path that tells files apart
     ]
+    model.set_hits([Hit("/elsewhere/x.wav", 50.0)])  # not under its library folder: the whole folder
+    assert model.index(0, _column("Folder")).data() == "/elsewhere"
 
 
 def test_sort_moves_the_selection_with_its_row(qtbot):
