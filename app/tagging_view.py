@@ -19,7 +19,8 @@ def describe_job(report) -> str:
     """A finished or stopped job in one status-bar line."""
     if report is None:
         return "Tagging stopped"
-    done = f"{report.tagged} sounds tagged" + (f", {report.captioned} captioned" if report.captioned else "")
+    sounds = "1 sound" if report.tagged == 1 else f"{report.tagged} sounds"
+    done = f"{sounds} tagged" + (f", {report.captioned} captioned" if report.captioned else "")
     if report.stopped:
         return f"Tagging stopped ({done}); it continues the next time Earmark opens"
     return f"Suggestions ready: {done} · select sounds to accept or reject them"

@@ -11,6 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.suggestions_box import SUGGESTION_COLOUR
+from app.tagging_view import describe_job
 from app.tags_panel import TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.tagging import jobs
@@ -136,3 +137,11 @@ def test_a_cancelled_folder_job_continues_when_earmark_opens_again(qtbot, taggin
     assert resumed[0].resumed_from == reports[0].tagged and not resumed[0].stopped
     assert resumed[0].resumed_from + resumed[0].tagged == len(NAMED)
     assert again.client.engine.tagging.pending_job() is None
+
+
+def test_a_finished_job_is_told_in_one_status_line():
+    assert describe_job(jobs.TagReport("j", tagged=1)).startswith("Suggestions ready: 1 sound tagged ·")
+    several = describe_job(jobs.TagReport("j", tagged=12, captioned=3))
+    assert several.startswith("Suggestions ready: 12 sounds tagged, 3 captioned")
+    stopped = describe_job(jobs.TagReport("j", tagged=4, stopped=True))
+    assert stopped == "Tagging stopped (4 sounds tagged); it continues the next time Earmark opens"
