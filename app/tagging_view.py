@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 from app.library_panel import PATH_ROLE
 from app.theme import icon
 
+FIRST_SUGGESTIONS = "Suggesting… the first time with a model, its vocabulary is read first (about a minute)"
+
 
 def describe_job(report) -> str:
     """A finished or stopped job in one status-bar line."""
@@ -89,7 +91,9 @@ class TaggingController(QObject):
         if self.client.running:
             self.window.show_error("A tagging job is running: wait for it, or cancel it in the status bar.")
             return
-        self.window.tags.suggestions.show_busy("Suggesting…")
+        engine = self.window.client.engine
+        first = engine is not None and not engine.tagging.vocabularies_ready()
+        self.window.tags.suggestions.show_busy(FIRST_SUGGESTIONS if first else "Suggesting…")
         self.client.tag(paths, captions)
 
     def suggest_for_folder(self, captions: bool) -> None:

@@ -75,7 +75,7 @@ def encode_vocabulary(
     """Term embeddings in both spaces (cached under ``cache_dir``) and the word lexicon of ``vocabulary``."""
     cache_file = None
     if cache_dir is not None:
-        cache_file = Path(cache_dir) / f"{model.info.name}-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npz"
+        cache_file = vocabulary_cache_file(cache_dir, model.info.name, vocabulary)
         if cache_file.is_file():
             with np.load(cache_file) as cached:
                 if len(cached["audio"]) == len(cached["words"]) == len(vocabulary.terms):
@@ -86,6 +86,10 @@ def encode_vocabulary(
         cache_file.parent.mkdir(parents=True, exist_ok=True)
         np.savez(cache_file, audio=audio, words=text)
     return EncodedVocabulary(vocabulary, audio, text, lexicon_of(vocabulary))
+
+
+def vocabulary_cache_file(cache_dir: Path, model_name: str, vocabulary: Vocabulary) -> Path:
+    return Path(cache_dir) / f"{model_name}-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npz"
 
 
 _LEXICONS: dict[str, Lexicon] = {}

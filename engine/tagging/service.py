@@ -13,6 +13,7 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from engine.audio.ucs import parse_ucs_filename
 from engine.index.records import FileRecord
@@ -23,7 +24,7 @@ from engine.paths import AppPaths
 from engine.settings import Settings
 from engine.tagging import bwf, rename
 from engine.tagging.calibration import Calibration, load_calibration
-from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary
+from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary, vocabulary_cache_file
 from engine.tagging.jobs import TagJob, TagProgress, TagReport, run_job, save_job, saved_job, target_ids
 from engine.tagging.tagger import caption_suggestions, tag_suggestions
 from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
@@ -89,8 +90,22 @@ class Tagging:
     def encoded(self, model: AudioTextModel, vocabulary: Vocabulary) -> EncodedVocabulary:
         key = (model.info.name, vocabulary.fingerprint)
         if key not in self._encoded:
-            self._encoded[key] = encode_vocabulary(model, vocabulary, self.paths.cache / "tagging")
+            self._encoded[key] = encode_vocabulary(model, vocabulary, self._term_cache)
         return self._encoded[key]
+
+    def vocabularies_ready(self) -> bool:
+        """Whether the active model's term embeddings of every vocabulary are made already; the
+        first job with a model makes them (thousands of prompts: about a minute on a laptop CPU),
+        which the app says while the first suggestions wait."""
+        name = self._model().info.name
+        return all(
+            (name, v.fingerprint) in self._encoded or vocabulary_cache_file(self._term_cache, name, v).is_file()
+            for v in self.vocabularies()
+        )
+
+    @property
+    def _term_cache(self) -> Path:
+        return self.paths.cache / "tagging"
 
     def calibration(self, model: AudioTextModel | None = None) -> Calibration:
         return load_calibration((model or self._model()).info.name)

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from app.suggestions_box import SUGGESTION_COLOUR
-from app.tagging_view import describe_job
+from app.tagging_view import FIRST_SUGGESTIONS, describe_job
 from app.tags_panel import TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.tagging import jobs
@@ -98,6 +98,7 @@ def test_suggest_then_accept_in_the_window_makes_the_tag_the_users_and_searchabl
     box.set_threshold(0.0)
     window.client.tagging.set_threshold(0.0)
     box.suggest_button.click()
+    assert box.hint.text() == "Suggesting…"  # the vocabulary's terms are embedded already
     qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
     for row in range(1, box.list.count()):
         box.list.item(row).setCheckState(Qt.Unchecked)
@@ -145,3 +146,18 @@ def test_a_finished_job_is_told_in_one_status_line():
     assert several.startswith("Suggestions ready: 12 sounds tagged, 3 captioned")
     stopped = describe_job(jobs.TagReport("j", tagged=4, stopped=True))
     assert stopped == "Tagging stopped (4 sounds tagged); it continues the next time Earmark opens"
+
+
+def test_the_first_suggestions_with_a_new_vocabulary_say_why_they_wait(qtbot, tagging_window, tmp_path):
+    window, folder = tagging_window
+    mine = tmp_path / "mine.csv"
+    mine.write_text("tag,synonyms\nbark,woof\nhowl,\n", encoding="utf-8")
+    window.client.engine.tagging.import_vocabulary(mine)
+    select(qtbot, window, folder / "dog_bark.wav")
+    box = window.tags.suggestions
+    box.suggest_button.click()
+    assert box.hint.text() == FIRST_SUGGESTIONS
+    reports = []
+    window.client.tagging.job_finished.connect(reports.append)
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert reports[0].tagged == 1 and window.client.engine.tagging.vocabularies_ready()

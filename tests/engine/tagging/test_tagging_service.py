@@ -155,3 +155,16 @@ def test_captions_measured_worse_than_nothing_are_not_made(tag_engine, named_lib
     with pytest.raises(ValueError, match="worse than nothing"):
         tag_engine.tagging.tag([named_library], captions=True)
     assert tag_engine.tagging.pending_job() is None  # refused before any job was started
+
+
+def test_the_first_job_with_a_vocabulary_makes_its_term_embeddings_for_good(tag_engine, named_library, tmp_path):
+    """The app tells the user the first suggestions wait for this (about a minute for UCS)."""
+    assert tag_engine.tagging.vocabularies_ready()  # the UCS terms, from the cache the fixture copied in
+    mine = tmp_path / "mine.csv"
+    mine.write_text("tag,synonyms\nlaser zap,pew;blaster\nsquelch,\n", encoding="utf-8")
+    tag_engine.tagging.import_vocabulary(mine)
+    assert not tag_engine.tagging.vocabularies_ready()
+    tag_engine.tagging.tag([named_library / "wind_howl.wav"])
+    assert tag_engine.tagging.vocabularies_ready()
+    with Engine(tag_engine.paths, tag_engine.model_spec) as reopened:  # kept on disk, not only in memory
+        assert reopened.tagging.vocabularies_ready()
