@@ -6,6 +6,8 @@ word-level vocabulary written to disk, saved the way a real model folder is.
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -83,6 +85,21 @@ def make_tiny_cacophony_checkpoint(folder: Path, seed: int = 0, **overrides) -> 
     folder = Path(folder)
     model, tokenizer = make_tiny_cacophony(folder.parent / f"{folder.name}-build", seed, **overrides)
     return save_checkpoint(model, tokenizer, folder, extra={"name": "tiny-test"})
+
+
+def bridged_checkpoint(checkpoint: Path, folder: Path, weight: float) -> Path:
+    """A copy of ``checkpoint`` with a UCS bridge of share ``weight`` (engine.models.cacophony.ucs_bridge):
+    the Soundly head's 79 classes named as trainer.ucs_heads names them, the sorted UCS categories
+    with three left out."""
+    from engine.models.cacophony.ucs_bridge import CLASSES_FILE, HEAD
+    from engine.words import ucs_categories
+
+    folder = Path(folder)
+    shutil.copytree(checkpoint, folder)
+    categories = sorted({c.category for c in ucs_categories().values()})
+    classes = [c for c in categories if c not in ("ARCHIVED", "GAMES", "GEOTHERMAL")]
+    (folder / CLASSES_FILE).write_text(json.dumps({"head": HEAD, "weight": weight, "classes": classes}))
+    return folder
 
 
 def debian_package(root: Path, package: str) -> Path:

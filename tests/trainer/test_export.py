@@ -3,25 +3,16 @@ comes along from the starting model or the source."""
 
 from __future__ import annotations
 
-import json
 import shutil
 
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.folders import CLASSES_FILE
-from engine.words import ucs_categories
+from tests.factories import bridged_checkpoint
 from trainer.export import export
 
 
-def bridged_copy(tiny_checkpoint, folder):
-    shutil.copytree(tiny_checkpoint, folder)
-    categories = sorted({c.category for c in ucs_categories().values()})
-    classes = [c for c in categories if c not in ("ARCHIVED", "GAMES", "GEOTHERMAL")]
-    (folder / CLASSES_FILE).write_text(json.dumps({"head": "soundlyTrain", "weight": 0.4, "classes": classes}))
-    return folder
-
-
 def test_a_fine_tunes_export_keeps_its_starting_models_bridge(tiny_checkpoint, tmp_path):
-    start = bridged_copy(tiny_checkpoint, tmp_path / "start")
+    start = bridged_checkpoint(tiny_checkpoint, tmp_path / "start", weight=0.4)
     run = tmp_path / "run"
     shutil.copytree(tiny_checkpoint, run / "final")  # a run's final checkpoint has no bridge of its own
     out = export(run, tmp_path / "out", half=True, name="fine-tuned", bridge_from=start)
@@ -31,6 +22,6 @@ def test_a_fine_tunes_export_keeps_its_starting_models_bridge(tiny_checkpoint, t
 
 
 def test_an_export_keeps_the_sources_bridge_and_adds_none_to_a_plain_model(tiny_checkpoint, tmp_path):
-    source = bridged_copy(tiny_checkpoint, tmp_path / "bridged")
+    source = bridged_checkpoint(tiny_checkpoint, tmp_path / "bridged", weight=0.4)
     assert (export(source, tmp_path / "copy") / CLASSES_FILE).is_file()
     assert not (export(tiny_checkpoint, tmp_path / "plain") / CLASSES_FILE).exists()

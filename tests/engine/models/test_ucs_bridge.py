@@ -3,19 +3,14 @@ weighs the joint space and the bridge as told."""
 
 from __future__ import annotations
 
-import json
-import shutil
-
 import numpy as np
 import pytest
 import torch
 import torchaudio
 
 from engine.models.cacophony.backend import CacophonyBackend
-from engine.models.cacophony.ucs_bridge import CLASSES_FILE, HEAD, SAMPLE_RATE, AisfxHead
-from engine.words import ucs_categories
-
-CATEGORIES = sorted({c.category for c in ucs_categories().values()})
+from engine.models.cacophony.ucs_bridge import SAMPLE_RATE, AisfxHead
+from tests.factories import bridged_checkpoint
 
 
 @pytest.fixture(scope="module")
@@ -45,11 +40,8 @@ def test_head_gives_a_distribution_per_clip_whatever_it_is_batched_with(head):
 
 @pytest.fixture(scope="module")
 def bridged(tiny_checkpoint, tmp_path_factory):
-    """The tiny checkpoint with a UCS bridge of weight 0.3 (classes: the categories, three left out)."""
-    folder = tmp_path_factory.mktemp("bridged") / "tiny-ucs"
-    shutil.copytree(tiny_checkpoint, folder)
-    classes = [c for c in CATEGORIES if c not in ("ARCHIVED", "GAMES", "GEOTHERMAL")]
-    (folder / CLASSES_FILE).write_text(json.dumps({"head": HEAD, "weight": 0.3, "classes": classes}))
+    """The tiny checkpoint with a UCS bridge of weight 0.3, and without."""
+    folder = bridged_checkpoint(tiny_checkpoint, tmp_path_factory.mktemp("bridged") / "tiny-ucs", weight=0.3)
     return CacophonyBackend.from_checkpoint(folder), CacophonyBackend.from_checkpoint(tiny_checkpoint)
 
 
