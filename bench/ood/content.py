@@ -26,7 +26,7 @@ from bench.ood import by_category, chance, judge, load_library, load_queries, uc
 from engine.audio.decode import iter_windows
 from engine.models.cacophony.backend import pad_batch
 from engine.models.folders import CLASSES_FILE
-from engine.models.registry import load_model
+from engine.models.registry import CLAP_PREFIX, load_model, resolve_checkpoint
 from engine.words import words
 
 EVERYDAY = (
@@ -115,8 +115,9 @@ def file_windows(spec: str, model, library, cache_dir: Path) -> tuple[np.ndarray
 
 
 def spec_folder(spec: str) -> Path:
-    """The folder a model spec names: a path, or a model shipped under ``resources/models``."""
-    return Path(spec) if Path(spec).is_dir() else Path(__file__).resolve().parents[2] / "resources/models" / spec
+    """The folder a model spec names, as the registry resolves it (``builtin`` or a path); a
+    ``clap:`` spec names no checkpoint folder here."""
+    return Path(spec) if spec.startswith(CLAP_PREFIX) else resolve_checkpoint(spec)
 
 
 def weights_key(spec: str) -> str:
