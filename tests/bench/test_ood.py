@@ -17,7 +17,7 @@ from bench.ood import by_category, chance, judge, load_library, load_queries, uc
 from bench.ood.content import EVERYDAY
 from bench.ood.library import OodFile, build
 from bench.ood.ucs import RULES
-from engine.words import ucs_categories
+from engine.words import ucs_categories, words
 from tests.factories import build_deb, debian_package
 from trainer.corpus.debian import PACKAGE_SETS
 from trainer.corpus.packages import (
@@ -74,6 +74,27 @@ def test_ucs_rules_name_real_categories():
     assert all(re.compile(pattern) for pattern, _ in RULES)
     file = OodFile(Path("a"), Path("b"), "p", "x/door_open.ogg", ("door", "open"), 1.0)
     assert ucs_truth(file).category == "DOORS"
+
+
+def literal_words(pattern: str) -> list[str]:
+    """The plain-word alternatives of a relevance regex ("door", "crowd cheer"), its other syntax dropped."""
+    bare = re.sub(r"\(\?<!.*?\)|\\b|\\w[+*]|\\s", " ", pattern)
+    return [" ".join(p.split()) for p in re.split(r"[|()?+]", bare) if re.fullmatch(r"[a-z][a-z ]*", p.strip() or "-")]
+
+
+def test_relevance_regexes_spell_words_as_the_tokeniser_writes_them():
+    """Relevance and UCS rules are matched against names cleaned by the one tokeniser, so an
+    alternative it would split ("gameover", "crowdcheer") silently matches nothing: when the
+    tokeniser learnt to split compounds, 21 files lost their UCS truth and 30-odd query
+    alternatives went dead."""
+    patterns = [pattern for pattern, _ in RULES]
+    for query in load_queries():
+        patterns += [p.pattern for p in query.relevant] + ([query.exclude.pattern] if query.exclude else [])
+    alternatives = {a for pattern in patterns for a in literal_words(pattern)}
+    assert {"door", "crowd cheer", "ref whistle", "lion", "enemies"} <= alternatives
+    assert [a for a in sorted(alternatives) if " ".join(words(a)) != a] == []
+    assert literal_words(r"\b(gameover|game over)\b") == ["gameover", "game over"]
+    assert " ".join(words("gameover")) != "gameover"  # the kind of drift this test catches
 
 
 def library_of(*texts: str) -> list[OodFile]:
