@@ -73,7 +73,12 @@ def rank(
             break
         if category in owned:
             continue
-        indices = sorted(vocabulary.category_terms[category], key=lambda i: -probabilities[i])
+        # terms as likely as each other to 5 digits (a file's evidence the same for "kiss" and
+        # "spit") go in vocabulary order, not by the last bits of float noise, so the same file
+        # gets the same term whichever batch embedded it
+        indices = sorted(
+            vocabulary.category_terms[category], key=lambda i: (-round(probabilities[i] / totals[category], 5), i)
+        )
         best = next((i for i in indices if terms[i].key not in rejected), None)
         if best is None:
             continue

@@ -70,5 +70,5 @@ def test_a_killed_tagging_job_resumes_and_ends_like_a_clean_run(tmp_path, tiny_c
         want = suggestions_by_name(clean)
     assert sorted(got) == sorted(want) == sorted(os.path.basename(n) for n in NAMED)
     for name in want:
-        assert [k for k, _ in got[name]] == [k for k, _ in want[name]], name
+        assert [k for k, _ in got[name]] == [k for k, _ in want[name]], (name, got[name], want[name])
         np.testing.assert_allclose([c for _, c in got[name]], [c for _, c in want[name]], atol=1e-4)
