@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from engine.index.records import FileRecord
 from engine.tagging.calibration import (
     DEFAULT,
     Calibration,
@@ -15,7 +16,7 @@ from engine.tagging.calibration import (
     save_calibration,
     softmax,
 )
-from engine.tagging.evidence import Evidence, name_cat_id
+from engine.tagging.evidence import Evidence, file_words, name_cat_id
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.vocabulary import shipped_ucs
 from engine.words import words
@@ -49,6 +50,19 @@ def test_names_that_say_nothing_have_no_words(ucs):
     _, lexicon = ucs
     for name in ("Take_017", "sfx_001 final mix", "audio 44k stereo"):
         assert not lexicon.knows(words(name)) and not lexicon.scores(words(name)).any()
+
+
+def test_file_words_keep_what_the_file_sounds_like_not_how_it_was_kept():
+    """The text tower reads these words: "sound effects processed by" pulled names towards
+    DESIGNED, so the words of how a file was made or kept go, as in the word overlap."""
+    record = FileRecord(
+        path="/lib/Sounds/SFX/Door_Creak_Take2_final.wav",
+        folder="/lib",
+        metadata_text="Sound effect of an old door 2019",
+        tags=["wood"],
+    )
+    # name, folders below the library (both "Sounds" and "SFX" say nothing), metadata, tags
+    assert file_words(record) == ["door", "creak", "effect", "of", "an", "door", "wood"]
 
 
 def test_catid_is_the_head_block_of_the_name():
