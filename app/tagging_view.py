@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 from app.library_panel import PATH_ROLE
 from app.theme import icon
 
-FIRST_SUGGESTIONS = "Suggesting… the first time with a model, its vocabulary is read first (about a minute)"
+FIRST_SUGGESTIONS = "Suggesting… the first time with a model, its vocabulary is read first (a minute or two)"
 
 
 def describe_job(report) -> str:

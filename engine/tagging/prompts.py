@@ -22,14 +22,19 @@ def _phrase(text: str) -> str:
     return " ".join(words(text))
 
 
+def _own_name(term: Term) -> str:
+    """ "wood doors" for DOORS / WOOD ("doors" for DOORS / MISC); a user term's tag."""
+    if not term.is_ucs:
+        return _phrase(term.tag)
+    category, sub = _phrase(term.category), _phrase(term.subcategory)
+    return category if sub in _VAGUE else f"{sub} {category}"
+
+
 def term_prompts(term: Term) -> list[str]:
     """Distinct phrases for ``term``; never empty."""
     if term.is_ucs:
         category, sub = _phrase(term.category), _phrase(term.subcategory)
-        phrases = [
-            category if sub in _VAGUE else f"{sub} {category}",
-            category if sub in _VAGUE else f"{category}, {sub}",
-        ]
+        phrases = [_own_name(term), category if sub in _VAGUE else f"{category}, {sub}"]
     else:
         phrases = [_phrase(term.tag)]
         if term.category != term.tag:
@@ -40,3 +45,11 @@ def term_prompts(term: Term) -> list[str]:
     if term.synonyms:
         phrases.append(", ".join(_phrase(s) for s in term.synonyms[:MAX_SYNONYMS]))
     return list(dict.fromkeys(p for p in phrases if p)) or [term.key]
+
+
+def term_names(term: Term) -> list[str]:
+    """The names a term answers to one by one: its own and each of its synonyms; never empty.
+    A name matched alone is not diluted by the others: ``dog_bark`` is near ANIMALS-DOG's
+    "bark", while the mean of all its phrases sits between "bark", "canine" and "puppy"."""
+    names = [_own_name(term), *(_phrase(s) for s in term.synonyms)]
+    return list(dict.fromkeys(n for n in names if n)) or [term.key]

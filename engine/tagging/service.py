@@ -95,7 +95,7 @@ class Tagging:
 
     def vocabularies_ready(self) -> bool:
         """Whether the active model's term embeddings of every vocabulary are made already; the
-        first job with a model makes them (thousands of prompts: about a minute on a laptop CPU),
+        first job with a model makes them (some 14,000 phrases for UCS: a minute or two on a laptop CPU),
         which the app says while the first suggestions wait."""
         name = self._model().info.name
         return all(

@@ -158,7 +158,7 @@ def test_captions_measured_worse_than_nothing_are_not_made(tag_engine, named_lib
 
 
 def test_the_first_job_with_a_vocabulary_makes_its_term_embeddings_for_good(tag_engine, named_library, tmp_path):
-    """The app tells the user the first suggestions wait for this (about a minute for UCS)."""
+    """The app tells the user the first suggestions wait for this (a minute or two for UCS)."""
     assert tag_engine.tagging.vocabularies_ready()  # the UCS terms, from the cache the fixture copied in
     mine = tmp_path / "mine.csv"
     mine.write_text("tag,synonyms\nlaser zap,pew;blaster\nsquelch,\n", encoding="utf-8")

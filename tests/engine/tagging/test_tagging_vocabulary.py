@@ -1,14 +1,25 @@
-"""Vocabularies: the official UCS list, the user's own in CSV and JSON, and clear refusals."""
+"""Vocabularies: the official UCS list, the user's own in CSV and JSON, clear refusals, and the
+phrases and names terms are embedded from."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from engine.tagging.prompts import term_prompts
-from engine.tagging.vocabulary import UCS, VocabularyError, VocabularyShelf, read_vocabulary_file, shipped_ucs
+from engine.tagging.evidence import TermNames, name_embeddings
+from engine.tagging.prompts import term_names, term_prompts
+from engine.tagging.vocabulary import (
+    UCS,
+    Term,
+    Vocabulary,
+    VocabularyError,
+    VocabularyShelf,
+    read_vocabulary_file,
+    shipped_ucs,
+)
 
 SHARED_UCS = Path(__file__).resolve().parents[4] / "shared" / "data" / "ucs" / "ucs-8.2.1-en.json"
 
@@ -77,3 +88,36 @@ def test_ucs_prompts_are_short_phrases_from_every_field():
     prompts = term_prompts(shipped_ucs().term("DOORWood"))
     assert prompts[0] == "wood doors" and len(prompts) == len(set(prompts)) >= 3
     assert term_prompts(shipped_ucs().term("AIRMisc"))[0] == "air"  # a vague subcategory adds nothing
+
+
+def test_a_term_answers_to_its_own_name_and_each_synonym_alone():
+    door = shipped_ucs().term("DOORWood")
+    names = term_names(door)
+    assert names[0] == "wood doors" and len(names) == len(set(names)) == 1 + len(set(door.synonyms))
+    assert term_names(Term(key="zap", tag="zap", synonyms=("Electric-Arc", "zap"))) == ["zap", "electric arc"]
+
+
+def test_a_files_words_meet_the_nearest_name_of_each_term():
+    """Three terms with one, two and one names, in a 2-d space: each term scores its best name."""
+    names = TermNames(
+        vectors=np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8]], np.float32),
+        rows=np.array([0, 1, 2, 1]),  # term 0: name 0; term 1: names 1 and 2; term 2: name 1
+        starts=np.array([0, 1, 3]),
+    )
+    files = np.array([[1.0, 0.0], [0.0, 1.0]], np.float32)
+    np.testing.assert_allclose(names.nearest(files), [[1.0, 0.6, 0.0], [0.0, 1.0, 1.0]])
+
+
+def test_encoded_names_are_each_embedded_once_and_held_by_their_terms():
+    vocabulary = Vocabulary(
+        "mine", (Term(key="a", tag="a", synonyms=("b",)), Term(key="b", tag="b", synonyms=("a", "c")))
+    )
+    seen = []
+
+    def embed(texts):
+        seen.extend(texts)
+        return np.eye(3, dtype=np.float32)[[ord(t) - ord("a") for t in texts]]
+
+    names = name_embeddings(embed, vocabulary)
+    assert seen == ["a", "b", "c"]  # each distinct name once
+    np.testing.assert_allclose(names.nearest(np.eye(3, dtype=np.float32)), [[1, 1], [1, 1], [0, 1]])
