@@ -19,6 +19,7 @@ laptop CPU, so they are cached on disk per model and vocabulary fingerprint.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -156,6 +157,16 @@ def near_folder_words(path: str, library_folder: str) -> list[str]:
     return words(" ".join(relative.split(os.sep)[-NEAR_FOLDERS:]))
 
 
+# What metadata says about where a file came from, not what it sounds like: links, e-mail
+# addresses, licences and the stamp of the tool that wrote it (SoX writes "Processed by SoX" into
+# every file it makes; "Public Domain/WTFPL/CC0", "License: GPLv2+", "freesound.org/people/...").
+_PROVENANCE = re.compile(
+    r"\S+@\S+|(?:https?://|www\.)\S+|\bprocessed by sox\b|\bpublic domain\b|\bown recording\b"
+    r"|\b(?:licen[cs]e[ds]?|cc[- ]?by(?:[- ]sa)?(?: \d(?:\.\d)?)?|cc0|wtfpl|l?gplv?\d?\+?|art libre)\b",
+    re.IGNORECASE,
+)
+
+
 def file_words(record: FileRecord) -> list[str]:
     """What a file says about itself: name, the nearest folders, metadata (capped), the user's
     tags and caption. Bare numbers and the words of how a file was made or kept (``NON_WORDS``:
@@ -163,7 +174,7 @@ def file_words(record: FileRecord) -> list[str]:
     tower, "sound effects" pulled names towards DESIGNED (bench/tagging.py, names only through
     the text tower: 52.9 % -> 58.5 % top-1, better in both package halves)."""
     found = name_words(record.path) + near_folder_words(record.path, record.folder)
-    found += words(record.metadata_text)[:MAX_METADATA_WORDS]
+    found += words(_PROVENANCE.sub(" ", record.metadata_text))[:MAX_METADATA_WORDS]
     found += words(" ".join([*record.tags, record.caption]))
     return [w for w in found if not w.isdigit() and w not in NON_WORDS]
 

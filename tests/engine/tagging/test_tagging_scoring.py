@@ -65,6 +65,16 @@ def test_file_words_keep_what_the_file_sounds_like_not_how_it_was_kept():
     assert file_words(record) == ["door", "creak", "effect", "of", "an", "door", "wood"]
 
 
+def test_metadata_says_what_it_sounds_like_not_where_it_came_from():
+    record = FileRecord(
+        path="/lib/casket.wav",
+        folder="/lib",
+        metadata_text="Creaky Casket\nqubodup@gmail.com\nMix of CC0 sounds https://freesound.org/people/x/sounds/1/\n"
+        "License: CC-BY-SA 3.0, GPLv2+\nPublic Domain/WTFPL\nProcessed by SoX",
+    )
+    assert file_words(record) == ["casket", "creaky", "casket", "of"]  # "mix" and "sounds" are NON_WORDS
+
+
 def test_catid_is_the_head_block_of_the_name():
     assert name_cat_id("/x/DOORWood-Int_Creak Slow_JD_TOWN.wav") == "DOORWood"
     assert name_cat_id("/x/door_creak.wav") == "door"
