@@ -3,7 +3,7 @@
     python -m bench.tagging [--model builtin] [--ood data/ood] [--captions 150] [--write-calibration]
 
 The out-of-distribution library (``python -m bench.ood build``) has a UCS ground truth for the
-files whose names say what they are (``bench/ood/ucs.py``: 514 files in 36 UCS categories). Its
+files whose names say what they are (``bench/ood/ucs.py``: 520 files in 36 UCS categories). Its
 ``named/`` folder is indexed once (kept under ``--work``); the same windows then stand for the
 ``opaque/`` twin, whose records carry only the ``Take_0001`` name (no folders, no metadata), so
 "audio only" is the sound and nothing else. Printed, top-1 and top-3 UCS *category* accuracy:

@@ -35,8 +35,9 @@ from engine.words import file_stem, name_words, words
 
 PROMPTS_VERSION = 2  # bump when term_prompts or term_names change, so cached embeddings are rebuilt
 # of the text evidence, the share of the term's nearest single name (the rest: the mean of its
-# phrases); bench/tagging.py, audio and names, leave-one-package-out: 59.2 % top-1 at 0, 63.3 %
-# at 0.3 and at 0.5 (names through the text tower alone: 58.5, 58.3, 55.2 %)
+# phrases); bench/tagging.py, audio and names, leave one package out: 59.2 % top-1 without,
+# 63.1 % at 0.3; a first try measured 0.3 and 0.5 alike (names through the text tower alone fell
+# at 0.5), and no other share was tried
 NAME_SHARE = 0.3
 MAX_METADATA_WORDS = 40  # a long BWF description would drown the name
 NEAR_FOLDERS = 2
