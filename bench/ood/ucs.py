@@ -67,7 +67,7 @@ RULES: tuple[tuple[str, str], ...] = (
     (r"\bbeep\b", "UIBeep"),
     (r"\b(alarm|ralarm|siren|battery low)\b", "ALRMMisc"),
     (
-        r"\b(message|msg|mail|email|sms|nudge|error|warning|question|login|log off|log out|log in|log out|log off|"
+        r"\b(message|msg|mail|email|sms|nudge|error|warning|question|login|log in|log out|log off|"
         r"device added|device removed|trash|complete|dialog)\b",
         "UIAlert",
     ),
