@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from engine.fs import folder_prefix
 from engine.index.records import path_key
 from engine.index.status import OFFLINE, OK
-from engine.index.text import PHRASE_COLUMN, phrase_pattern
 
 if TYPE_CHECKING:
     from engine.search.filters import SearchFilters
@@ -45,12 +44,31 @@ def file_where(folder: str | os.PathLike | None = None, status: str | None = Non
     )
 
 
-def search_where(filters: SearchFilters, phrases: Iterable[str] = (), excludes: Iterable[str] = ()) -> str | None:
-    """The files a search may return: those passing ``filters``, holding every quoted phrase and
-    none of the excluded ones. The same clause prefilters the full-text search and selects which
-    files' windows the vector search may return, so both halves of a hybrid query see the same
-    library."""
-    clauses = [_searchable(filters.include_offline)]
+def search_where(filters: SearchFilters) -> str:
+    """The files a search may return by status and ``filters`` (quoted phrases and exclusions
+    are looked up in the phrase index: engine.search.vector_search.passing_files). The same files
+    are the candidates of every ranking, so the halves of a hybrid query see the same library."""
+    return all_of(_searchable(filters.include_offline), *_filter_clauses(filters))
+
+
+def search_where_not(filters: SearchFilters) -> str:
+    """The files :func:`search_where` drops. The status column is never NULL, so its clause is
+    negated with NOT, which the status index answers (10 ms at 250k files against 27 ms for a scan);
+    a filter's column may be NULL (a file that failed to decode has no duration), and a NULL fails
+    both a clause and its NOT, so each filter is tested IS NOT TRUE."""
+    parts = [f"NOT ({_searchable(filters.include_offline)})"]
+    parts += [f"({clause}) IS NOT TRUE" for clause in _filter_clauses(filters)]
+    return " OR ".join(parts)
+
+
+def is_not_true(where: str) -> str:
+    """The rows ``where`` does not select, including those where it is NULL (a NULL duration
+    fails ``duration_s >= 1`` and, negated with NOT, would fail that too)."""
+    return f"({where}) IS NOT TRUE"
+
+
+def _filter_clauses(filters: SearchFilters) -> list[str]:
+    clauses = []
     if filters.min_duration_s is not None:
         clauses.append(f"duration_s >= {float(filters.min_duration_s)!r}")
     if filters.max_duration_s is not None:
@@ -65,9 +83,7 @@ def search_where(filters: SearchFilters, phrases: Iterable[str] = (), excludes: 
         clauses.append(f"starts_with(path, {quote(folder_prefix(path_key(filters.folder)))})")
     if filters.tag:
         clauses.append(f"array_has(tags, {quote(filters.tag.strip())})")
-    clauses += [_contains(phrase) for phrase in phrases]
-    clauses += [_contains(phrase, negate=True) for phrase in excludes]
-    return all_of(*clauses)
+    return clauses
 
 
 def searchable_under(paths: Iterable[str]) -> str | None:
@@ -82,12 +98,3 @@ def searchable_under(paths: Iterable[str]) -> str | None:
 
 def _searchable(include_offline: bool) -> str:
     return f"status IN ({quote(OK)}, {quote(OFFLINE)})" if include_offline else f"status = {quote(OK)}"
-
-
-def _contains(phrase: str, negate: bool = False) -> str | None:
-    """``search_text`` holds ``phrase`` as whole consecutive words (or does not); None when the
-    phrase has no words at all."""
-    pattern = phrase_pattern(phrase)
-    if pattern is None:
-        return None
-    return f"{PHRASE_COLUMN} {'NOT ' if negate else ''}LIKE {quote(pattern)}"

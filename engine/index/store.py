@@ -34,7 +34,7 @@ from pathlib import Path
 import lancedb
 import numpy as np
 from lancedb.index import FTS, Bitmap, BTree
-from lancedb.query import FullTextOperator, MultiMatchQuery
+from lancedb.query import FullTextOperator, MultiMatchQuery, PhraseQuery
 
 from engine.index.meta import Meta
 from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate, refresh_keyword_fields
@@ -66,7 +66,7 @@ from engine.index.schema import (
     read_all,
 )
 from engine.index.sql import file_where, in_list, quote, searchable_under
-from engine.index.text import INFO, NAME, TEXT_FIELDS, TEXT_VERSION
+from engine.index.text import INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSION, phrase_words
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.index.word_vectors import WordVectorTable, file_texts
 from engine.models.base import ModelInfo
@@ -82,6 +82,9 @@ TEXT_VERSION_KEY = "text_version"
 # Words that say nothing about a sound. LanceDB's English list also drops "up", "down", "over",
 # "off", "out" and "under", which do ("power up", "game over", "switch off", "rev down").
 STOP_WORDS = "a an the of and or with in on at to for by from is are be this that it its as into".split()
+# Quoted phrases and exclusions test exact whole words in order: positions, no stemming, every word
+# kept, and no length limit (a word the index skipped could never match).
+PHRASE_INDEX = FTS(with_position=True, stem=False, remove_stop_words=False, max_token_length=None)
 CLEANUP_AFTER = timedelta(minutes=5)  # old table versions kept this long for concurrent readers
 
 
@@ -300,6 +303,15 @@ class LibraryStore:
         rows = query.select(["id", "_score"]).limit(limit).to_arrow()
         return rows["id"].to_numpy(), rows["_score"].to_numpy().astype(np.float64)
 
+    def files_with_phrase(self, phrase: str) -> np.ndarray | None:
+        """Ids of the files (any status) whose words hold ``phrase``'s words consecutively; None
+        when the phrase has no words (it then asks for nothing)."""
+        text = phrase_words(phrase)
+        if text is None:
+            return None
+        query = self.files.search(PhraseQuery(text, PHRASE_COLUMN), query_type="fts")
+        return query.select(["id", "_score"]).limit(max(1, self.count_files())).to_arrow()["id"].to_numpy()
+
     # -- embeddings -------------------------------------------------------------------
 
     def embeddings(self, model: ModelInfo | str) -> EmbeddingTable:
@@ -396,8 +408,10 @@ class LibraryStore:
                 self.files.create_index(column, config=kind())
         for column in TEXT_FIELDS:
             if column not in indexed:
-                # phrases are matched with LIKE on search_text, so no token positions needed
+                # BM25 ranks words, so no token positions (phrases have their own index)
                 self.files.create_index(column, config=FTS(with_position=False, custom_stop_words=STOP_WORDS))
+        if PHRASE_COLUMN not in indexed:
+            self.files.create_index(PHRASE_COLUMN, config=PHRASE_INDEX)
 
     def _with_ids(self, records: Sequence[FileRecord]) -> list[FileRecord]:
         """Give each record the id of its row: its own, else the row at its path, else new."""

@@ -6,9 +6,10 @@ file name is what a library's author chose to call the sound, its folders are th
 it sits on (shared by many files, so they say less about each one), and the rest
 (BWF/iXML/ID3 descriptions, tags, caption) is what someone wrote about it.
 
-``search_text`` folds all three into one line of words padded with spaces, so quoted
-phrases and exclusions stay an exact whole-word test: a plain SQL ``LIKE '% door creak %'``
-(the words hold only letters and digits, never a LIKE wildcard or a quote).
+``search_text`` folds all three into one line of words, indexed with word positions and no
+stemming (the store's phrase index), so quoted phrases and exclusions stay an exact test of
+whole consecutive words: "door creak" holds for ``old_door_creak.wav``, not for
+``doors_creaking.wav``, and costs an index lookup, not a scan of every file.
 """
 
 from __future__ import annotations
@@ -55,8 +56,8 @@ def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable
     return FileText(" ".join(name_words(path)), " ".join(folder_words(path, library_folder)), " ".join(info))
 
 
-def phrase_pattern(phrase: str) -> str | None:
-    """The LIKE pattern that matches ``phrase`` as whole consecutive words of a
-    ``search_text``; None when the phrase has no word characters at all."""
+def phrase_words(phrase: str) -> str | None:
+    """``phrase`` as the words ``search_text`` holds (the same split as the index); None when
+    it has no word characters at all."""
     found = words(phrase)
-    return f"% {' '.join(found)} %" if found else None
+    return " ".join(found) if found else None

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.index.records import FileRecord
-from engine.index.sql import search_where
+from engine.index.sql import search_where, search_where_not
 from engine.index.store import LibraryStore
 from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import EmbeddingTable
@@ -26,11 +26,12 @@ from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
 from engine.search.query import parse_query
-from engine.search.vector_search import matching_files, nearest_files, passing_files
+from engine.search.vector_search import SEARCH_MAX_ROWS, Passing, matching_files, nearest_files, passing_files
 
 WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
 RANKINGS = frozenset({WORDS, MEANING, SOUND})
-_RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS), thread_name_prefix="earmark-ranking")
+# a thread per ranking and one for the phrase lookups they wait for (submitted first, so never starved)
+_RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 1, thread_name_prefix="earmark-ranking")
 MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 
@@ -85,28 +86,30 @@ class Searcher:
         """Hybrid search. ``rankings`` picks the rankings fused (:data:`RANKINGS`; one alone is how
         ``bench/search_quality.py`` measures each); quoted phrases and exclusions always apply."""
         parsed = parse_query(query)
-        where = search_where(filters, excludes=parsed.excludes)
+        where, where_not = search_where(filters), search_where_not(filters)
         if parsed.is_empty:
-            return self._browse(where, limit)
+            return self._browse(passing_files(self.store, where, (), parsed.excludes, where_not), where, limit)
         pool = max(MIN_CANDIDATES, 2 * limit)
         texts = [alt.text for alt in parsed.alternatives]
-        passing = [
-            passing_files(
-                self.store, search_where(filters, alt.phrases, parsed.excludes), bool(alt.phrases or parsed.excludes)
-            )
-            for alt in parsed.alternatives
-        ]
-        # The three rankings at once: each is mostly a text encoder's forward pass or a LanceDB
-        # query, both of which run outside the GIL, so the query takes about as long as the slowest.
+        # The files each alternative may return, and the three rankings, at once: each is mostly
+        # a text encoder's forward pass or LanceDB queries, which run outside the GIL, so the
+        # query takes about as long as the slowest (the encoders do not wait for the phrase lookups).
+        passing_job = _RANKING_THREADS.submit(
+            lambda: [
+                passing_files(self.store, where, alt.phrases, parsed.excludes, where_not) for alt in parsed.alternatives
+            ]
+        )
         work = {
-            SOUND: lambda: self._nearest(self._table(), lambda t: self.model.embed_text(t), texts, passing, pool),
+            SOUND: lambda: self._nearest(
+                self._table(), lambda t: self.model.embed_text(t), texts, passing_job.result, pool
+            ),
             WORDS: lambda: [
                 m
-                for alt_text, ids in zip(texts, passing, strict=True)
-                for m in matching_files(self.store, alt_text, pool, ids, self.text_fields)
+                for alt_text, files in zip(texts, passing_job.result(), strict=True)
+                for m in matching_files(self.store, alt_text, pool, files, self.text_fields)
             ],
             MEANING: lambda: self._nearest(
-                self._words_table(), lambda t: self.model.embed_words(t), texts, passing, pool
+                self._words_table(), lambda t: self.model.embed_words(t), texts, passing_job.result, pool
             ),
         }
         running = {name: _RANKING_THREADS.submit(job) for name, job in work.items() if name in rankings}
@@ -130,7 +133,7 @@ class Searcher:
         table = self._table()
         if table is None:
             raise LookupError("query by example needs an audio-text model; none is loaded")
-        exclude = []
+        exclude: list[int] = []
         if isinstance(example, (str, os.PathLike)):
             record = self.store.get_file(example)
             if record is None:
@@ -147,9 +150,8 @@ class Searcher:
                 exclude.append(record.id)
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
-        matches = nearest_files(
-            self.store, table, queries, limit, passing_files(self.store, search_where(filters)), exclude
-        )
+        passing = passing_files(self.store, search_where(filters), where_not=search_where_not(filters)).without(exclude)
+        matches = nearest_files(self.store, table, queries, limit, passing)
         return self._hits(
             [FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None) for rank, m in enumerate(matches, 1)]
         )
@@ -161,17 +163,19 @@ class Searcher:
         table: EmbeddingTable | None,
         embed: Callable[[list[str]], np.ndarray],
         texts: list[str],
-        passing: list[np.ndarray | None],
+        passing: Callable[[], list[Passing]],
         pool: int,
     ) -> list[FileMatch]:
         """The sound ranking (window table, ``embed_text``) or the meaning ranking (words table,
-        ``embed_words``): each alternative's nearest files among those passing its filter."""
+        ``embed_words``): each alternative's nearest files among those ``passing`` its filter
+        (asked for once the texts are embedded)."""
         if table is None or table.count() == 0:
             return []
+        vectors = embed(texts)
         return [
             m
-            for vector, ids in zip(embed(texts), passing, strict=True)
-            for m in nearest_files(self.store, table, vector, pool, ids)
+            for vector, files in zip(vectors, passing(), strict=True)
+            for m in nearest_files(self.store, table, vector, pool, files, SEARCH_MAX_ROWS)
         ]
 
     def _table(self) -> EmbeddingTable | None:
@@ -182,10 +186,12 @@ class Searcher:
 
     # -- results ----------------------------------------------------------------------
 
-    def _browse(self, where: str | None, limit: int) -> list[SearchHit]:
+    def _browse(self, passing: Passing, where: str | None, limit: int) -> list[SearchHit]:
         """A query with no positive terms lists the files that pass, by path."""
-        records = sorted(self.store.find_files(where), key=lambda r: r.path)[:limit]
-        return [SearchHit(**vars(r)) for r in records]
+        records = self.store.find_files(where)
+        keep = passing.keep(np.array([r.id for r in records], np.int64))
+        chosen = sorted((r for r, ok in zip(records, keep, strict=True) if ok), key=lambda r: r.path)[:limit]
+        return [SearchHit(**vars(r)) for r in chosen]
 
     def _hits(self, fused: list[FusedHit]) -> list[SearchHit]:
         records = self.store.get_files(h.file_id for h in fused)

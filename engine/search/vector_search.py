@@ -1,52 +1,115 @@
-"""Nearest files and keyword matches under a files-table filter.
+"""Nearest files and keyword matches among the files a search may return.
 
-Filters live on the files table, vectors in the model's tables, and LanceDB cannot join
-them inside a query. The files that pass are read once per query alternative
-(:func:`passing_files`: a quoted phrase or an exclusion is a whole-word LIKE, a full scan
-each time it is evaluated) and every ranking then follows one of three cases, by how many
-pass (measured at 1M windows / 250k files, bench/bench_search.py and the numbers in
-engine/index/vectors.py):
+Filters, quoted phrases and exclusions live on the files table, vectors in the model's tables,
+and LanceDB cannot join them inside a query. So the files that pass are worked out once per
+query alternative (:func:`passing_files`) as :class:`Passing`: the ids allowed, or none
+(every file) less the ids blocked, whichever list is shorter, and every ranking then follows
+one of three cases (measured at 1M windows / 250k files, bench/bench_search.py and the numbers
+in engine/index/vectors.py):
 
-* every file (no filters, nothing offline: the usual case): search, no check at all;
-* a few (<= ``PREFILTER_MAX_FILES``): a ``file_id IN (...)`` prefilter on the search.
-  Evaluating the IN list costs about 10 us per id, so 400 ids add ~15 ms but 19k ids
-  ~200 ms, hence the cap;
-* more: search unfiltered for proportionally more rows (the index probes enough
-  partitions to return them) and keep those whose file passes (~15 ms for 20k ids);
-  BM25 likewise fetches proportionally more matches (2,700 cost 29 ms where the LIKE
-  prefilter inside the full-text search cost 46 ms).
+* every file but a few blocked (no filters, or an exclusion: the usual case): search, and drop
+  the blocked files from what comes back;
+* a few allowed (<= ``PREFILTER_MAX_FILES``): their rows are looked up by a ``file_id IN (...)``
+  prefilter and scored exactly (EmbeddingTable.nearest). The lookup costs about 40 us per
+  file (100 files 18 ms, 500 36 ms, 2,000 85 ms), hence the cap;
+* more allowed: search unfiltered for proportionally more rows (the index probes enough
+  partitions to return them) and keep those whose file passes; BM25 likewise fetches
+  proportionally more matches. When the filter and the query disagree (a quoted "rain"
+  and a query that sounds like doors), few of the nearest rows pass however many are fetched,
+  so a search ranking stops at ``SEARCH_MAX_ROWS``: its list is then shorter, never wrong
+  (the passing files among the nearest rows, in order), and the other rankings fill the rest.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from engine.index.sql import in_list
+from engine.index.sql import in_list, is_not_true
 from engine.index.store import LibraryStore
 from engine.index.vectors import EmbeddingTable
 from engine.search.fusion import FileMatch, best_window_per_file
 
-PREFILTER_MAX_FILES = 2_000
+PREFILTER_MAX_FILES = 1_000
 MARGIN = 1.5  # fetch this much more than the share passing predicts, so one query is usually enough
 GROWTH = 4  # fetch this many times more rows when too few files came back
+SEARCH_MAX_ROWS = 4_000  # rows a search ranking fetches at most under a filter (~30 ms at 1M windows)
+
+_NO_IDS = np.empty(0, np.int64)
 
 
-def passing_files(store: LibraryStore, where: str | None, tests_words: bool = False) -> np.ndarray | None:
-    """Ids of the files passing ``where``, or None when every file does (the usual case, and
-    then nothing is read). Worked out once per query alternative and shared by its rankings:
-    a filter that ``tests_words`` (a quoted phrase or an exclusion) is a whole-word LIKE over
-    every file, a full scan each time, so it is not counted first as status and folder filters
-    are (their count comes from the scalar indices)."""
-    if where is None:
-        return None
+@dataclass(frozen=True)
+class Passing:
+    """The files a ranking may return: ``allowed`` (None: every file) less ``blocked``."""
+
+    allowed: np.ndarray | None = None
+    blocked: np.ndarray = field(default_factory=lambda: _NO_IDS)
+
+    def without(self, ids: Collection[int]) -> Passing:
+        """These files no longer pass (the example of a query by example)."""
+        ids = np.fromiter((int(i) for i in ids), np.int64)
+        if self.allowed is not None:
+            return Passing(np.setdiff1d(self.allowed, ids))
+        return Passing(None, np.union1d(self.blocked, ids))
+
+    @property
+    def is_everything(self) -> bool:
+        return self.allowed is None and self.blocked.size == 0
+
+    @property
+    def is_nothing(self) -> bool:
+        return self.allowed is not None and self.allowed.size == 0
+
+    def share(self, total: int) -> float:
+        """The part of a library of ``total`` files that passes."""
+        passing = self.allowed.size if self.allowed is not None else total - self.blocked.size
+        return min(1.0, passing / max(total, 1))
+
+    def keep(self, ids: np.ndarray) -> np.ndarray:
+        """Which of ``ids`` pass (a boolean mask)."""
+        if self.allowed is not None:
+            return np.isin(ids, self.allowed)
+        return ~np.isin(ids, self.blocked)
+
+
+def passing_files(
+    store: LibraryStore,
+    where: str | None,
+    phrases: Iterable[str] = (),
+    excludes: Iterable[str] = (),
+    where_not: str | None = None,
+) -> Passing:
+    """The files passing ``where`` (status and the user's filters, SQL on the files table) that
+    hold every quoted phrase of ``phrases`` and none of ``excludes`` (whole consecutive words,
+    looked up in the phrase index: :meth:`LibraryStore.files_with_phrase`). Worked out once per
+    query alternative and shared by its rankings; a filter that leaves most files is read as
+    the few it drops (a few failed files should not cost a list of every other id), selected by
+    ``where_not`` when the caller can say it faster than ``(where) IS NOT TRUE``
+    (engine.index.sql.search_where_not)."""
     total = store.count_files()
-    if not tests_words and store.count_files(where) == total:
-        return None
-    ids = store.file_ids(where)
-    return None if len(ids) == total else ids
+    count = store.count_files(where) if where else total
+    if count == total:
+        passing = Passing()
+    elif count <= total // 2:
+        passing = Passing(store.file_ids(where))
+    else:
+        passing = Passing(None, store.file_ids(where_not or is_not_true(where)))
+    for phrase in phrases:
+        ids = store.files_with_phrase(phrase)
+        if ids is None:
+            continue
+        if passing.allowed is None:
+            passing = Passing(np.setdiff1d(ids, passing.blocked))
+        else:
+            passing = Passing(np.intersect1d(passing.allowed, ids))
+    for phrase in excludes:
+        ids = store.files_with_phrase(phrase)
+        if ids is not None:
+            passing = passing.without(ids)
+    return passing
 
 
 def nearest_files(
@@ -54,49 +117,50 @@ def nearest_files(
     table: EmbeddingTable,
     queries: np.ndarray,
     n_files: int,
-    passing: np.ndarray | None,
-    exclude: Collection[int] = (),
+    passing: Passing = Passing(),
+    max_rows: int | None = None,
 ) -> list[FileMatch]:
-    """The ``n_files`` files among ``passing`` (:func:`passing_files`; None: all) whose best
-    window is nearest to any of ``queries`` (rows of a (q, dim) array), best first, each with
-    that window."""
+    """The ``n_files`` passing files whose best window is nearest to any of ``queries`` (rows
+    of a (q, dim) array), best first, each with that window. ``max_rows`` caps the windows
+    fetched under a filter (a search ranking: module docstring); None searches until enough
+    files pass or every window was seen (query by example, the only ranking of its search)."""
     rows = table.count()
-    if rows == 0 or n_files <= 0:
+    if rows == 0 or n_files <= 0 or passing.is_nothing:
         return []
-    total = store.count_files()
-    excluded = np.fromiter((int(i) for i in exclude), np.int64)
-    allowed = None if passing is None else np.setdiff1d(passing, excluded)
-    if allowed is not None and allowed.size == 0:
+    prefilter = passing.allowed is not None and passing.allowed.size <= PREFILTER_MAX_FILES
+    share = 1.0 if prefilter or passing.is_everything else passing.share(store.count_files())
+    if share == 0.0:
         return []
-    prefilter = allowed is not None and allowed.size <= PREFILTER_MAX_FILES
-    share = 1.0 if allowed is None or prefilter else allowed.size / max(total, 1)
-    k = math.ceil((n_files + excluded.size) * table.ROWS_PER_FILE * (1.0 if share == 1.0 else MARGIN) / share)
+    cap = min(rows, max_rows or rows)
+    k = min(cap, math.ceil(n_files * table.ROWS_PER_FILE * (1.0 if share == 1.0 else MARGIN) / share))
     while True:
-        windows = [table.nearest(query, k, allowed if prefilter else None) for query in np.atleast_2d(queries)]
+        windows = [table.nearest(query, k, passing.allowed if prefilter else None) for query in np.atleast_2d(queries)]
         files = best_window_per_file(windows)
-        ids = np.array([m.file_id for m in files], np.int64)
-        keep = ~np.isin(ids, excluded) & (np.isin(ids, allowed) if allowed is not None else True)
-        files = [m for m, ok in zip(files, keep, strict=False) if ok]
-        if len(files) >= n_files or k >= rows or all(len(w) < k for w in windows):
+        if not prefilter and not passing.is_everything:
+            keep = passing.keep(np.array([m.file_id for m in files], np.int64))
+            files = [m for m, ok in zip(files, keep, strict=True) if ok]
+        if len(files) >= n_files or k >= cap or all(len(w) < k for w in windows):
             return files[:n_files]
-        k = min(k * GROWTH, rows)
+        k = min(k * GROWTH, cap)
 
 
 def matching_files(
-    store: LibraryStore, text: str, n_files: int, passing: np.ndarray | None, fields: dict[str, float]
+    store: LibraryStore, text: str, n_files: int, passing: Passing, fields: dict[str, float]
 ) -> list[FileMatch]:
-    """The ``n_files`` best BM25 matches of ``text`` among ``passing`` (None: all), best first."""
-    if passing is not None and passing.size == 0:
+    """The ``n_files`` best BM25 matches of ``text`` among the passing files, best first; under
+    a filter that leaves many files, at most ``SEARCH_MAX_ROWS`` matches are read."""
+    if passing.is_nothing:
         return []
-    small = passing is not None and passing.size <= PREFILTER_MAX_FILES
-    if passing is None or small:
-        ids, scores = store.full_text(text, in_list("id", passing) if small else None, n_files, fields)
+    if passing.is_everything or (passing.allowed is not None and passing.allowed.size <= PREFILTER_MAX_FILES):
+        prefilter = None if passing.allowed is None else in_list("id", passing.allowed)
+        ids, scores = store.full_text(text, prefilter, n_files, fields)
         return [FileMatch(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
     total = store.count_files()
-    limit = math.ceil(n_files * MARGIN * total / passing.size)
+    cap = max(n_files, min(total, SEARCH_MAX_ROWS))
+    limit = min(cap, math.ceil(n_files * MARGIN / max(passing.share(total), 1 / total)))
     while True:
         ids, scores = store.full_text(text, None, limit, fields)
-        keep = np.isin(ids, passing)
-        if keep.sum() >= n_files or len(ids) < limit or limit >= total:
+        keep = passing.keep(ids)
+        if keep.sum() >= n_files or len(ids) < limit or limit >= cap:
             return [FileMatch(int(i), float(s)) for i, s in zip(ids[keep], scores[keep], strict=True)][:n_files]
-        limit = min(limit * GROWTH, total)
+        limit = min(limit * GROWTH, cap)

@@ -84,7 +84,9 @@ def test_a_version_1_index_gains_the_keyword_fields(tmp_path):
         "doors",
     )
     assert by_name["x.wav"]["info_text"] == "wind gust"
-    assert "search_text" not in {i.columns[0] for i in store.files.list_indices() if i.index_type == "FTS"}
+    phrase_index = {i.columns[0]: i for i in store.files.list_indices() if i.index_type == "FTS"}["search_text"]
+    assert phrase_index.index_details["with_position"]  # the old word index gave way to the phrase index
+    assert store.files_with_phrase("door creak").tolist() == [1]
     for query in ("door", "doors", "gust"):
         ids, _ = store.full_text(query, None, 10)
         assert len(ids) == 1, query

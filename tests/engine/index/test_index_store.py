@@ -28,6 +28,7 @@ def test_fresh_database_has_tables_indices_and_version(store, tmp_path):
         "name_text": "FTS",
         "folder_text": "FTS",
         "info_text": "FTS",
+        "search_text": "FTS",
         "id": "BTree",
         "path": "BTree",
         "content_hash": "BTree",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.index.text import file_text, folder_words, phrase_pattern
+from engine.index.text import file_text, folder_words, phrase_words
 
 
 def test_fields_hold_name_folder_and_description_words_apart():
@@ -24,7 +24,7 @@ def test_folder_words_start_below_the_library_folder():
     assert folder_words("/elsewhere/Impacts/hit.wav", "/media/SFX Drive") == []  # not under it: no guess
 
 
-def test_phrase_pattern_matches_whole_words_only():
-    assert phrase_pattern('Door  "Creak"') == "% door creak %"
-    assert phrase_pattern("DoorCreak03") == "% door creak 03 %"  # the same split as the index
-    assert phrase_pattern(" -- ") is None
+def test_phrase_words_matches_whole_words_only():
+    assert phrase_words('Door  "Creak"') == "door creak"
+    assert phrase_words("DoorCreak03") == "door creak 03"  # the same split as the index
+    assert phrase_words(" -- ") is None

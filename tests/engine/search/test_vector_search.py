@@ -41,8 +41,8 @@ def brute_force(ids, vectors, query, allowed, n):
 
 @pytest.mark.parametrize(
     "share, prefilter_max",
-    [(0.04, 100), (0.04, 0), (0.5, 0), (1.0, 0)],
-    ids=["prefilter", "postfilter-narrow", "postfilter", "unfiltered"],
+    [(0.04, 100), (0.04, 0), (0.5, 0), (0.8, 0), (1.0, 0)],
+    ids=["prefilter", "postfilter-narrow", "postfilter", "postfilter-blocked", "unfiltered"],
 )
 def test_same_files_as_brute_force(library, share, prefilter_max, monkeypatch):
     monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", prefilter_max)
@@ -53,9 +53,8 @@ def test_same_files_as_brute_force(library, share, prefilter_max, monkeypatch):
     for _ in range(3):
         query = rng.standard_normal(DIM).astype(np.float32)
         query /= np.linalg.norm(query)
-        got = nearest_files(
-            store, store.embeddings(MODEL), query, 5, passing_files(store, in_list("id", allowed)), exclude=excluded
-        )
+        passing = passing_files(store, in_list("id", allowed)).without(excluded)
+        got = nearest_files(store, store.embeddings(MODEL), query, 5, passing)
         assert [m.file_id for m in got] == brute_force(ids, vectors, query, allowed - set(excluded), 5)
         assert [m.score for m in got] == pytest.approx(sorted((m.score for m in got), reverse=True))
 
@@ -72,6 +71,45 @@ def test_fetches_more_windows_until_enough_files_pass(library, prefilter_max, mo
     assert [m.file_id for m in got] == brute_force(ids, vectors, query, allowed, 40)
 
 
+def test_a_capped_ranking_is_shorter_never_wrong(library, monkeypatch):
+    """Under a filter the query disagrees with, a search ranking reads at most ``max_rows``
+    windows: fewer files than asked, but exactly the best passing ones, in order."""
+    store, ids, vectors = library
+    monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", 0)
+    allowed = set(ids[::3].tolist())
+    query = vectors[1, 0]
+    capped = nearest_files(store, store.embeddings(MODEL), query, 40, passing_files(store, in_list("id", allowed)), 60)
+    assert 0 < len(capped) < 40
+    assert [m.file_id for m in capped] == brute_force(ids, vectors, query, allowed, len(capped))
+
+
+def test_a_filter_that_leaves_most_files_is_read_as_the_few_it_drops(tmp_path):
+    store = open_store(tmp_path)
+    kept = store.upsert_files([record(f"door_{i}.wav", duration_s=2.0) for i in range(6)])
+    short = store.upsert_files([record("tick.wav", duration_s=0.5), record("broken.wav", duration_s=None)])
+    passing = passing_files(store, "duration_s >= 1.0")
+    assert passing.allowed is None
+    assert set(passing.blocked.tolist()) == {r.id for r in short}  # a NULL duration does not pass either
+    assert passing.keep(np.array([r.id for r in kept + short])).tolist() == [True] * 6 + [False, False]
+    narrow = passing_files(store, "duration_s < 1.0")
+    assert set(narrow.allowed.tolist()) == {short[0].id} and narrow.blocked.size == 0
+
+
+def test_phrases_and_exclusions_are_exact_whole_words_including_rows_written_since_the_index(tmp_path):
+    store = open_store(tmp_path)
+    indexed = store.upsert_files([record("old_door_creak.wav"), record("doors_creaking.wav"), record("door.wav")])
+    store.optimize()
+    fresh = store.upsert_files([record("door_creak_2.wav"), record("creak_door.wav")])  # not in the index yet
+    by_name = {r.path.rsplit("/", 1)[1]: r.id for r in indexed + fresh}
+    assert set(store.files_with_phrase('"Door Creak"').tolist()) == {
+        by_name["old_door_creak.wav"],
+        by_name["door_creak_2.wav"],
+    }
+    assert store.files_with_phrase(" -- ") is None
+    passing = passing_files(store, None, phrases=["door"], excludes=["creak"])
+    assert set(passing.allowed.tolist()) == {by_name["door.wav"]}
+
+
 @pytest.mark.parametrize("prefilter_max", [1000, 0])
 def test_keyword_matches_under_a_filter_are_those_of_the_filtered_full_text_search(
     tmp_path, prefilter_max, monkeypatch
@@ -85,10 +123,12 @@ def test_keyword_matches_under_a_filter_are_those_of_the_filtered_full_text_sear
         [record(f"door_{i:03d}_{'wood' if i % 3 else 'metal'}.wav") for i in range(90)]
         + [record(f"gate_{i:03d}.wav") for i in range(30)]
     )
-    where = "search_text NOT LIKE '% metal %'"
-    passing = passing_files(store, where)
-    assert len(passing) == 90 and {r.id for r in records} > set(passing.tolist())
-    want_ids, _ = store.full_text("wooden door", where, 20)  # (BM25 inside a prefilter scores on another scale)
+    passing = passing_files(store, None, excludes=["metal"])
+    assert passing.allowed is None and len(passing.blocked) == 30
+    assert set(passing.blocked.tolist()) == {r.id for r in records if "metal" in r.path}
+    want_ids, _ = store.full_text(
+        "wooden door", "search_text NOT LIKE '% metal %'", 20
+    )  # (BM25 inside a prefilter scores on another scale)
     got = matching_files(store, "wooden door", 20, passing, TEXT_FIELDS)
     assert [m.file_id for m in got] == want_ids.tolist()
     assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
