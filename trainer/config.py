@@ -41,6 +41,10 @@ class TrainConfig:
     batch_size: int = 32
     steps: int = 1000  # the length of the lr schedule
     stop_after: int | None = None  # end at this step with the schedule still spanning `steps`
+    # Seconds the steps and validations may take over all of a run's pieces: the schedule then
+    # moves on with time as well as steps (trainer.schedule.paced_step), so a machine slower than
+    # measured ends on time with its learning rate decayed, having done fewer steps.
+    time_budget_s: float | None = None
     lr: float = 1e-5
     min_lr: float = 1e-6
     warmup_steps: int = 100

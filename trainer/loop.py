@@ -34,7 +34,7 @@ from trainer.evaluation.retrieval import evaluate_cacophony_on_mels
 from trainer.flops import peak_flops
 from trainer.objectives import ContrastiveCaptionStep, MaeStep, Teacher
 from trainer.sam import SAM
-from trainer.schedule import lr_at
+from trainer.schedule import lr_at, paced_step
 from trainer.state import load_state, save_state
 from trainer.teachers import teacher_class
 from trainer.teachers.cache import TeacherVectors, teacher_targets
@@ -137,7 +137,7 @@ def train(cfg: TrainConfig) -> Path:
     )
     optimizer = SAM(base, cfg.sam_rho) if cfg.sam else base
     generator = torch.Generator(env.device).manual_seed(cfg.seed * 1_000 + env.rank)
-    start_step = _resume(cfg, step_module, base, generator, env) if cfg.resume else 0
+    start_step, trained_before = _resume(cfg, step_module, base, generator, env) if cfg.resume else (0, 0.0)
     if cfg.compile:
         _compile_blocks(model)
     runner = (
@@ -168,10 +168,16 @@ def train(cfg: TrainConfig) -> Path:
     set_train_mode(model)
     batches = iter(loader)
     end = min(cfg.steps, cfg.stop_after or cfg.steps)  # a budgeted run stops early on the same schedule
-    while step < end:
+    clock = time.perf_counter()
+
+    def trained_s() -> float:  # this run's training time over all its pieces
+        return trained_before + time.perf_counter() - clock
+
+    at = paced_step(step, cfg.steps, trained_s(), cfg.time_budget_s)
+    while at < end:
         epoch = step // sampler.steps_per_epoch
         batch = {k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in next(batches).items()}
-        lr = lr_at(step, cfg.lr, cfg.warmup_steps, cfg.steps, cfg.min_lr)
+        lr = lr_at(at, cfg.lr, cfg.warmup_steps, cfg.steps, cfg.min_lr)
         for group in base.param_groups:
             group["lr"] = lr
         draw = generator.get_state()
@@ -192,14 +198,16 @@ def train(cfg: TrainConfig) -> Path:
         with torch.no_grad():
             model.logit_scale.clamp_(0, cfg.max_logit_scale)
         step += 1
+        at = paced_step(step, cfg.steps, trained_s(), cfg.time_budget_s)
         window_flops += flops * env.world
         window_samples += cfg.batch_size
-        if env.is_main and (step % cfg.log_every == 0 or step == end):
+        if env.is_main and (step % cfg.log_every == 0 or at >= end):
             elapsed = time.perf_counter() - window_start
             record = {
                 "step": step,
                 "epoch": epoch,
                 "lr": lr,
+                "trained_s": trained_s(),
                 **{k: float(v) for k, v in metrics.items()},
                 "samples_per_s": window_samples / elapsed,
                 "tflops_per_s": window_flops / elapsed / 1e12,
@@ -210,12 +218,12 @@ def train(cfg: TrainConfig) -> Path:
                 record["mfu"] = window_flops / elapsed / (peak * env.world)
             _log(out, record)
             window_start, window_flops, window_samples = time.perf_counter(), 0.0, 0
-        if cfg.save_every and step % cfg.save_every == 0 and step < end:
-            _save(cfg, step_module, tokenizer, base, generator, step, env, out / "last")
+        if cfg.save_every and step % cfg.save_every == 0 and at < end:
+            _save(cfg, step_module, tokenizer, base, generator, step, trained_s(), env, out / "last")
         if val_items and cfg.eval_every and step % cfg.eval_every == 0 and need_captions:
             _evaluate(model, tokenizer, val_items, mels, env, out, step)
 
-    _save(cfg, step_module, tokenizer, base, generator, step, env, out / "last")
+    _save(cfg, step_module, tokenizer, base, generator, step, trained_s(), env, out / "last")
     if val_items and need_captions:
         _evaluate(model, tokenizer, val_items, mels, env, out, step)
     final = out / "final"
@@ -241,7 +249,7 @@ def _evaluate(model, tokenizer, items, mels, env: DistEnv, out: Path, step: int)
         dist.barrier()
 
 
-def _save(cfg, step_module, tokenizer, optimizer, generator, step, env: DistEnv, folder: Path) -> None:
+def _save(cfg, step_module, tokenizer, optimizer, generator, step, trained_s, env: DistEnv, folder: Path) -> None:
     """Checkpoint + optimizer state, written beside and then swapped in, so a crash while
     saving leaves the previous ``last`` intact. Trainer-only weights (a teacher head) go to
     the optimizer state's file, never into the app-loadable checkpoint."""
@@ -260,6 +268,7 @@ def _save(cfg, step_module, tokenizer, optimizer, generator, step, env: DistEnv,
             staging,
             {
                 "step": step,
+                "trained_seconds": trained_s,
                 "optimizer": optimizer.state_dict(),
                 "generator": generator.get_state(),
                 "torch_rng": torch.get_rng_state(),
@@ -278,11 +287,12 @@ def _trainer_weights(step_module: torch.nn.Module) -> dict[str, torch.Tensor]:
     return {k: v for k, v in step_module.state_dict().items() if not k.startswith("model.")}
 
 
-def _resume(cfg, step_module, optimizer, generator, env: DistEnv) -> int:
+def _resume(cfg, step_module, optimizer, generator, env: DistEnv) -> tuple[int, float]:
+    """The step and the seconds trained of the run saved in ``out/last``; (0, 0) when none is."""
     folder = cfg.out_dir / "last"
     state = load_state(folder)
     if state is None:
-        return 0
+        return 0, 0.0
     if state.get("stage") != cfg.stage:
         raise ValueError(f"{folder} holds a {state.get('stage')} run, not {cfg.stage}: use another out folder")
     weights = {f"model.{k}": v for k, v in load_file(folder / WEIGHTS_FILE, device=str(env.device)).items()}
@@ -297,7 +307,7 @@ def _resume(cfg, step_module, optimizer, generator, env: DistEnv) -> int:
     generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])
     log.info("resumed %s at step %d", folder, state["step"])
-    return int(state["step"])
+    return int(state["step"]), float(state.get("trained_seconds", 0.0))
 
 
 def _compile_blocks(model: Cacophony) -> None:

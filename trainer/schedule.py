@@ -1,5 +1,6 @@
 """Linear warm-up then cosine decay to ``min_lr`` (cacophony.txt §IV-A). A pure function of
-the step, so resuming needs only the step number."""
+the step (and, for a run with a time budget, of the seconds trained), so resuming needs only
+those two numbers."""
 
 from __future__ import annotations
 
@@ -13,3 +14,13 @@ def lr_at(step: int, peak: float, warmup: int, total: int, min_lr: float = 0.0) 
         return peak
     progress = min((step - warmup) / max(total - warmup, 1), 1.0)
     return min_lr + 0.5 * (peak - min_lr) * (1 + math.cos(math.pi * progress))
+
+
+def paced_step(step: int, total: int, trained_s: float, budget_s: float | None) -> int:
+    """Where a run is in its schedule of ``total`` steps: the steps done or, with a time budget,
+    the share of it spent, whichever is further. A fine-tune plans its steps from a few timed
+    ones; when the machine then runs slower (another program starts, the laptop throttles) the
+    schedule keeps to the clock instead, and the run ends when the budget is spent."""
+    if not budget_s:
+        return step
+    return max(step, min(total, math.floor(total * trained_s / budget_s)))

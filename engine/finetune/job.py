@@ -173,6 +173,7 @@ class JobFolder:
         per_epoch = max(int(plan.get("steps_per_epoch", 1)), 1)
         status.epochs = status.steps / per_epoch if status.steps else 0.0
         step_s = plan.get("step_seconds")
+        trained_s = None
         for record in _json_lines(self.run_dir / "log.jsonl"):
             if "val/t2a/mAP@10" in record:
                 status.validation.append(
@@ -184,6 +185,7 @@ class JobFolder:
                 )
             elif "loss" in record:
                 status.step, status.loss = int(record["step"]), float(record["loss"])
+                trained_s = record.get("trained_s", trained_s)
                 if record.get("samples_per_s"):
                     step_s = plan.get("batch_size", 1) / record["samples_per_s"]
         status.epoch = status.step // per_epoch
@@ -193,6 +195,9 @@ class JobFolder:
             status.eta_s = (
                 left * step_s + evaluations * plan.get("validation_seconds", 0.0) + plan.get("final_seconds", 0.0)
             )
+            budget_s = plan.get("config", {}).get("time_budget_s")
+            if budget_s and trained_s is not None:  # training ends when its time is spent, steps left or not
+                status.eta_s = min(status.eta_s, max(0.0, budget_s - trained_s) + plan.get("final_seconds", 0.0))
 
 
 def _json_lines(path: Path) -> list[dict]:

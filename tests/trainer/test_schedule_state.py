@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from trainer.schedule import lr_at
+from trainer.schedule import lr_at, paced_step
 from trainer.state import STATE_JSON, STATE_TENSORS, load_state, save_state
 
 
@@ -15,6 +15,13 @@ def test_schedule_warms_up_then_decays_to_min():
     assert lr_at(55, 1e-3, 10, 100, 1e-5) == pytest.approx(1e-5 + 0.5 * (1e-3 - 1e-5))
     assert lr_at(100, 1e-3, 10, 100, 1e-5) == pytest.approx(1e-5)
     assert lr_at(500, 1e-3, 10, 100, 1e-5) == pytest.approx(1e-5)
+
+
+def test_a_time_budget_moves_the_schedule_on_with_the_clock():
+    assert paced_step(30, 100, trained_s=500.0, budget_s=None) == 30  # no budget: the steps alone
+    assert paced_step(30, 100, trained_s=10.0, budget_s=100.0) == 30  # the steps ahead of the clock
+    assert paced_step(30, 100, trained_s=60.0, budget_s=100.0) == 60  # a slow machine: the clock leads
+    assert paced_step(30, 100, trained_s=250.0, budget_s=100.0) == 100  # the budget spent: the schedule's end
 
 
 def test_optimizer_state_round_trip_resumes_identically(tmp_path):

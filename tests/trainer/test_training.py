@@ -128,6 +128,23 @@ def test_stop_after_ends_early_on_the_full_runs_schedule(tmp_path, run_stage):
     assert load_checkpoint(cut / "final")[2]["step"] == 4
 
 
+def test_a_time_budget_ends_the_run_on_time_with_its_learning_rate_decayed(tmp_path, run_stage):
+    """Planned for far more steps than the budget allows (a machine slower than measured): the run
+    stops when its seconds are spent, its schedule having followed the clock to the end; resumed,
+    it has nothing left to do."""
+    out = tmp_path / "s2"
+    budget, lr = 4.0, 1e-3
+    run_stage("stage2", out, steps=10_000, time_budget_s=budget, lr=lr, min_lr=0, log_every=1, sam=False)
+    log = [r for r in read_log(out) if "con" in r]
+    step = load_checkpoint(out / "final")[2]["step"]
+    assert 2 <= step < 10_000 and log[-1]["step"] == step
+    assert budget <= log[-1]["trained_s"] < budget + 5  # within a step (and its logging) of the budget
+    assert log[-1]["lr"] < 0.25 * lr < log[len(log) // 4]["lr"]  # cosine by the clock, not by 10,000 steps
+    run_stage("stage2", out, steps=10_000, time_budget_s=budget, lr=lr, min_lr=0, log_every=1, sam=False)
+    assert [r for r in read_log(out) if "con" in r] == log  # resumed: the budget was spent
+    assert load_checkpoint(out / "final")[2]["step"] == step
+
+
 def test_teacher_distillation_learns_resumes_and_stays_out_of_checkpoints(tmp_path, run_stage, teacher_cache):
     out = tmp_path / "s2"
     teacher = {"teacher": "aisfx", "teacher_weight": 1.0, "teacher_cache": str(teacher_cache)}

@@ -231,7 +231,9 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     plan = plan_steps(request.minutes * 60, spent, step_s, per_epoch, validation_s, final_s)
     if "steps" in fixed:  # --set steps=N: the user's number of steps, the estimate follows it
         plan = replace(plan, steps=int(fixed["steps"]))
-    cfg = _config(base | plan.schedule(SAVE_SECONDS), request.overrides)
+    # the budget is a deadline, not only a plan: a machine slower than measured does fewer steps
+    deadline = {} if "steps" in fixed else {"time_budget_s": plan.training_seconds}
+    cfg = _config(base | plan.schedule(SAVE_SECONDS) | deadline, request.overrides)
     library = Counter(r.folder for r in records).most_common(1)[0][0]
     when = datetime.datetime.now()
     saved = {
