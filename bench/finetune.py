@@ -145,10 +145,11 @@ def main() -> int:
         f"({plan['threads']} thread(s), batch {plan['batch_size']}):"
     )
     print(f"  plan: {plan['estimate']}" + (f" overrides: {' '.join(args.set)}" if args.set else ""))
+    training_min = (events["evaluating"] - events["training"]) / 60
+    epochs = status.step / plan["steps_per_epoch"]  # the steps done: the budget may end a run before its plan
     print(
-        f"  wall time {wall / 60:.1f} min (training phase {(events['evaluating'] - events['training']) / 60:.1f} min), "
-        f"{plan['steps']} steps, {plan['steps'] / plan['steps_per_epoch']:.2f} epochs, "
-        f"{(events['evaluating'] - events['training']) / max(plan['steps'] / plan['steps_per_epoch'], 1e-9) / 60:.1f} "
+        f"  wall time {wall / 60:.1f} min (training phase {training_min:.1f} min), {status.step} of "
+        f"{plan['steps']} planned steps, {epochs:.2f} epochs, {training_min / max(epochs, 1e-9):.1f} "
         f"min an epoch incl. validation"
     )
     print(

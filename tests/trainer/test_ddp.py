@@ -77,7 +77,7 @@ def test_two_process_training_run_matches_one_process(tmp_path, text_tower, synt
     assert [r["step"] for r in log_one if "con" in r] == [r["step"] for r in log_two if "con" in r] == [1, 2, 3]
     for a, b in zip(log_one, log_two, strict=False):  # training lines, then the final validation line
         for key, value in a.items():
-            if key not in ("samples_per_s", "tflops_per_s"):
+            if key not in ("samples_per_s", "tflops_per_s", "trained_s"):  # timings differ
                 assert b[key] == pytest.approx(value, rel=1e-4, abs=1e-6), key
 
 
