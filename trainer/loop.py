@@ -173,7 +173,11 @@ def train(cfg: TrainConfig) -> Path:
     def trained_s() -> float:  # this run's training time over all its pieces
         return trained_before + time.perf_counter() - clock
 
-    at = paced_step(step, cfg.steps, trained_s(), cfg.time_budget_s)
+    def position(step: int) -> int:  # where the run is in its schedule (trainer.schedule.paced_step)
+        at = paced_step(step, cfg.steps, trained_s(), cfg.time_budget_s)
+        return _rank_zeros(at, env) if cfg.time_budget_s else at
+
+    at = position(step)
     while at < end:
         epoch = step // sampler.steps_per_epoch
         batch = {k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in next(batches).items()}
@@ -198,7 +202,7 @@ def train(cfg: TrainConfig) -> Path:
         with torch.no_grad():
             model.logit_scale.clamp_(0, cfg.max_logit_scale)
         step += 1
-        at = paced_step(step, cfg.steps, trained_s(), cfg.time_budget_s)
+        at = position(step)
         window_flops += flops * env.world
         window_samples += cfg.batch_size
         if env.is_main and (step % cfg.log_every == 0 or at >= end):
@@ -232,6 +236,17 @@ def train(cfg: TrainConfig) -> Path:
     if env.distributed:
         dist.barrier()
     return final
+
+
+def _rank_zeros(value: int, env: DistEnv) -> int:
+    """Rank 0's ``value`` on every rank. Each rank's clock reads a little differently, and a rank
+    whose time budget ran out one step before the others' would leave them waiting in their
+    gradient all-reduce for ever."""
+    if not env.distributed:
+        return value
+    shared = torch.tensor([value], device=env.device)
+    dist.broadcast(shared, src=0)
+    return int(shared.item())
 
 
 def _log(out: Path, record: dict) -> None:

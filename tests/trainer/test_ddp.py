@@ -83,3 +83,29 @@ def test_two_process_training_run_matches_one_process(tmp_path, text_tower, synt
 
 def read_log(path):
     return [json.loads(line) for line in path.read_text().splitlines()]
+
+
+def test_two_processes_with_a_time_budget_stop_at_the_same_step(tmp_path, text_tower, synthetic_manifest, mel_cache):
+    """Each rank reads its own clock, and one whose budget ran out a step before the other's would
+    leave it waiting in its gradient all-reduce; rank 0's clock decides for both, so the run ends
+    (when the clocks happen to cross within one step, the run ends without it too)."""
+    config = {
+        "stage": "stage2",
+        "model": "tiny",
+        "out": str(tmp_path / "two"),
+        "train": [str(synthetic_manifest)],
+        "cache_dir": str(mel_cache),
+        "steps": 10_000,
+        "time_budget_s": 3.0,
+        "batch_size": 8,
+        "warmup_steps": 1,
+        "num_workers": 0,
+        "log_every": 1,
+        "save_every": 0,
+        "sam": False,
+        "model_overrides": {"text_model": str(text_tower), "text_frozen": True},
+    }
+    spawn(ddp_worker.train_run, 2, config)
+    steps = [r["step"] for r in read_log(tmp_path / "two" / "log.jsonl") if "con" in r]
+    assert 1 <= steps[-1] < 10_000
+    assert load_checkpoint(tmp_path / "two" / "final")[2]["step"] == steps[-1]
