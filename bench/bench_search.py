@@ -137,9 +137,11 @@ def pairs_of(words: list[str], count: int) -> list[str]:
 
 
 def fail_some(store: LibraryStore, count: int) -> list[FileRecord]:
-    """Mark ``count`` files as failed to decode (as the indexer does), returning them as they were."""
+    """Mark ``count`` files as failed to decode, as an index run does (ending with the indices
+    brought up to date), returning them as they were."""
     records = store.find_files(limit=count)
     store.upsert_files([replace(r, status=ERROR, error="bench: unreadable") for r in records])
+    store.files.optimize()
     return records
 
 

@@ -96,7 +96,7 @@ def passing_files(
     elif count <= total // 2:
         passing = Passing(store.file_ids(where))
     else:
-        passing = Passing(None, store.file_ids(where_not or is_not_true(where)))
+        passing = Passing(None, store.few_file_ids(where_not or is_not_true(where)))
     for phrase in phrases:
         ids = store.files_with_phrase(phrase)
         if ids is None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -93,6 +95,8 @@ def test_a_filter_that_leaves_most_files_is_read_as_the_few_it_drops(tmp_path):
     assert passing.keep(np.array([r.id for r in kept + short])).tolist() == [True] * 6 + [False, False]
     narrow = passing_files(store, "duration_s < 1.0")
     assert set(narrow.allowed.tolist()) == {short[0].id} and narrow.blocked.size == 0
+    (later,) = store.upsert_files([replace(kept[0], duration_s=0.2)])  # the few are read again after a write
+    assert set(passing_files(store, "duration_s >= 1.0").blocked.tolist()) == {r.id for r in short} | {later.id}
 
 
 def test_phrases_and_exclusions_are_exact_whole_words_including_rows_written_since_the_index(tmp_path):
