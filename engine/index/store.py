@@ -296,7 +296,7 @@ class LibraryStore:
             return known[1]
         ids = self.file_ids(where)
         if len(self._few_ids) >= FEW_IDS_KEPT:
-            self._few_ids.pop(next(iter(self._few_ids)))
+            self._few_ids.clear()  # one step, so a search on another thread never sees it half done
         self._few_ids[where] = (version, ids)
         return ids
 
