@@ -86,18 +86,15 @@ class Searcher:
         """Hybrid search. ``rankings`` picks the rankings fused (:data:`RANKINGS`; one alone is how
         ``bench/search_quality.py`` measures each); quoted phrases and exclusions always apply."""
         parsed = parse_query(query)
-        where, where_not = search_where(filters), search_where_not(filters)
         if parsed.is_empty:
-            return self._browse(passing_files(self.store, where, (), parsed.excludes, where_not), where, limit)
+            return self._browse(self._passing(filters, excludes=parsed.excludes), search_where(filters), limit)
         pool = max(MIN_CANDIDATES, 2 * limit)
         texts = [alt.text for alt in parsed.alternatives]
         # The files each alternative may return, and the three rankings, at once: each is mostly
         # a text encoder's forward pass or LanceDB queries, which run outside the GIL, so the
         # query takes about as long as the slowest (the encoders do not wait for the phrase lookups).
         passing_job = _RANKING_THREADS.submit(
-            lambda: [
-                passing_files(self.store, where, alt.phrases, parsed.excludes, where_not) for alt in parsed.alternatives
-            ]
+            lambda: [self._passing(filters, alt.phrases, parsed.excludes) for alt in parsed.alternatives]
         )
         work = {
             SOUND: lambda: self._nearest(
@@ -150,8 +147,7 @@ class Searcher:
                 exclude.append(record.id)
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
-        passing = passing_files(self.store, search_where(filters), where_not=search_where_not(filters)).without(exclude)
-        matches = nearest_files(self.store, table, queries, limit, passing)
+        matches = nearest_files(self.store, table, queries, limit, self._passing(filters).without(exclude))
         return self._hits(
             [FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None) for rank, m in enumerate(matches, 1)]
         )
@@ -177,6 +173,10 @@ class Searcher:
             for vector, files in zip(vectors, passing(), strict=True)
             for m in nearest_files(self.store, table, vector, pool, files, SEARCH_MAX_ROWS)
         ]
+
+    def _passing(self, filters: SearchFilters, phrases: Iterable[str] = (), excludes: Iterable[str] = ()) -> Passing:
+        """The files a ranking may return under ``filters``, holding ``phrases`` and none of ``excludes``."""
+        return passing_files(self.store, search_where(filters), phrases, excludes, search_where_not(filters))
 
     def _table(self) -> EmbeddingTable | None:
         return None if self.model is None else self.store.embeddings(self.model.info)

@@ -23,7 +23,7 @@ in engine/index/vectors.py):
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -48,9 +48,9 @@ class Passing:
     allowed: np.ndarray | None = None
     blocked: np.ndarray = field(default_factory=lambda: _NO_IDS)
 
-    def without(self, ids: Collection[int]) -> Passing:
-        """These files no longer pass (the example of a query by example)."""
-        ids = np.fromiter((int(i) for i in ids), np.int64)
+    def without(self, ids: Sequence[int] | np.ndarray) -> Passing:
+        """These files no longer pass (an exclusion's, the example of a query by example)."""
+        ids = np.asarray(ids, np.int64)
         if self.allowed is not None:
             return Passing(np.setdiff1d(self.allowed, ids))
         return Passing(None, np.union1d(self.blocked, ids))
