@@ -27,7 +27,7 @@ import pyarrow as pa
 from engine.index.schema import WORDS_PREFIX, model_table_name, read_all, words_schema
 from engine.index.sql import in_list
 from engine.index.vectors import AnnPolicy, EmbeddingTable
-from engine.models.base import l2_normalise
+from engine.models.base import embed_in_batches, l2_normalise
 
 if TYPE_CHECKING:
     from engine.index.store import LibraryStore
@@ -125,9 +125,8 @@ def sync_word_vectors(
         chunk = {file_id: wanted[file_id] for file_id in todo[start : start + WRITE_CHUNK]}
         vectors = table.known([file_id for file_id in chunk if file_id in stored]) if table is not None else {}
         unique = sorted({text for texts in chunk.values() for text in texts} - vectors.keys())
-        for first in range(0, len(unique), EMBED_BATCH):
-            batch = unique[first : first + EMBED_BATCH]
-            vectors.update(zip(batch, np.asarray(embed(batch), dtype=np.float32), strict=True))
+        if unique:
+            vectors.update(zip(unique, embed_in_batches(embed, unique, EMBED_BATCH), strict=True))
         if table is None:
             if not unique:
                 continue

@@ -76,6 +76,13 @@ class AudioTextModel(ABC):
         raise NotImplementedError(f"{self.info.name} has no caption decoder")
 
 
+def embed_in_batches(embed: Callable[[list[str]], np.ndarray], texts: list[str], batch: int) -> np.ndarray:
+    """``embed`` (texts -> vectors) over ``texts``, ``batch`` at a time: a whole vocabulary or
+    library of names in one call would pad every text to the longest and hold all its
+    activations at once."""
+    return np.concatenate([np.asarray(embed(texts[i : i + batch]), np.float32) for i in range(0, len(texts), batch)])
+
+
 def l2_normalise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)

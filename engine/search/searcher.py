@@ -147,7 +147,7 @@ class Searcher:
                 exclude.append(record.id)
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
-        matches = nearest_files(self.store, table, queries, limit, self._passing(filters).without(exclude))
+        matches = nearest_files(table, queries, limit, self._passing(filters).without(exclude))
         return self._hits(
             [FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None) for rank, m in enumerate(matches, 1)]
         )
@@ -171,7 +171,7 @@ class Searcher:
         return [
             m
             for vector, files in zip(vectors, passing(), strict=True)
-            for m in nearest_files(self.store, table, vector, pool, files, SEARCH_MAX_ROWS)
+            for m in nearest_files(table, vector, pool, files, SEARCH_MAX_ROWS)
         ]
 
     def _passing(self, filters: SearchFilters, phrases: Iterable[str] = (), excludes: Iterable[str] = ()) -> Passing:

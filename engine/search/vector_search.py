@@ -43,17 +43,20 @@ _NO_IDS = np.empty(0, np.int64)
 
 @dataclass(frozen=True)
 class Passing:
-    """The files a ranking may return: ``allowed`` (None: every file) less ``blocked``."""
+    """The files a ranking may return: ``allowed`` (None: every file) less ``blocked``, out of a
+    library of ``total`` files when it was worked out (what a ranking under a filter sizes its
+    fetch by, so it need not count the files again)."""
 
     allowed: np.ndarray | None = None
     blocked: np.ndarray = field(default_factory=lambda: _NO_IDS)
+    total: int = 0
 
     def without(self, ids: Sequence[int] | np.ndarray) -> Passing:
         """These files no longer pass (an exclusion's, the example of a query by example)."""
         ids = np.asarray(ids, np.int64)
         if self.allowed is not None:
-            return Passing(np.setdiff1d(self.allowed, ids))
-        return Passing(None, np.union1d(self.blocked, ids))
+            return Passing(np.setdiff1d(self.allowed, ids), total=self.total)
+        return Passing(None, np.union1d(self.blocked, ids), self.total)
 
     @property
     def is_everything(self) -> bool:
@@ -63,10 +66,13 @@ class Passing:
     def is_nothing(self) -> bool:
         return self.allowed is not None and self.allowed.size == 0
 
-    def share(self, total: int) -> float:
-        """The part of a library of ``total`` files that passes."""
-        passing = self.allowed.size if self.allowed is not None else total - self.blocked.size
-        return min(1.0, passing / max(total, 1))
+    @property
+    def share(self) -> float:
+        """The part of the library that passes."""
+        if self.is_everything:
+            return 1.0
+        passing = self.allowed.size if self.allowed is not None else self.total - self.blocked.size
+        return min(1.0, passing / max(self.total, 1))
 
     def keep(self, ids: np.ndarray) -> np.ndarray:
         """Which of ``ids`` pass (a boolean mask)."""
@@ -92,19 +98,19 @@ def passing_files(
     total = store.count_files()
     count = store.count_files(where) if where else total
     if count == total:
-        passing = Passing()
+        passing = Passing(total=total)
     elif count <= total // 2:
-        passing = Passing(store.file_ids(where))
+        passing = Passing(store.file_ids(where), total=total)
     else:
-        passing = Passing(None, store.few_file_ids(where_not or is_not_true(where)))
+        passing = Passing(None, store.few_file_ids(where_not or is_not_true(where)), total)
     for phrase in phrases:
         ids = store.files_with_phrase(phrase)
         if ids is None:
             continue
         if passing.allowed is None:
-            passing = Passing(np.setdiff1d(ids, passing.blocked))
+            passing = Passing(np.setdiff1d(ids, passing.blocked), total=total)
         else:
-            passing = Passing(np.intersect1d(passing.allowed, ids))
+            passing = Passing(np.intersect1d(passing.allowed, ids), total=total)
     for phrase in excludes:
         ids = store.files_with_phrase(phrase)
         if ids is not None:
@@ -113,7 +119,6 @@ def passing_files(
 
 
 def nearest_files(
-    store: LibraryStore,
     table: EmbeddingTable,
     queries: np.ndarray,
     n_files: int,
@@ -128,7 +133,7 @@ def nearest_files(
     if rows == 0 or n_files <= 0 or passing.is_nothing:
         return []
     prefilter = passing.allowed is not None and passing.allowed.size <= PREFILTER_MAX_FILES
-    share = 1.0 if prefilter or passing.is_everything else passing.share(store.count_files())
+    share = 1.0 if prefilter else passing.share
     if share == 0.0:
         return []
     cap = min(rows, max_rows or rows)
@@ -155,9 +160,9 @@ def matching_files(
         prefilter = None if passing.allowed is None else in_list("id", passing.allowed)
         ids, scores = store.full_text(text, prefilter, n_files, fields)
         return [FileMatch(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
-    total = store.count_files()
+    total = passing.total
     cap = max(n_files, min(total, SEARCH_MAX_ROWS))
-    limit = min(cap, math.ceil(n_files * MARGIN / max(passing.share(total), 1 / total)))
+    limit = min(cap, math.ceil(n_files * MARGIN / max(passing.share, 1 / total)))
     while True:
         ids, scores = store.full_text(text, None, limit, fields)
         keep = passing.keep(ids)

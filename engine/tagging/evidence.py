@@ -27,7 +27,7 @@ import numpy as np
 
 from engine.index.records import FileRecord
 from engine.index.vectors import Windows
-from engine.models.base import AudioTextModel, l2_normalise
+from engine.models.base import AudioTextModel, embed_in_batches, l2_normalise
 from engine.tagging.lexicon import NON_WORDS, Lexicon
 from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Vocabulary
@@ -84,16 +84,11 @@ class Evidence:
     category_sizes: np.ndarray | None = None  # terms in each term's category, (terms,)
 
 
-def embed_in_batches(embed, texts: list[str]) -> np.ndarray:
-    """``embed`` (texts -> vectors) over ``texts``, ``TEXT_BATCH`` at a time."""
-    return np.concatenate([embed(texts[i : i + TEXT_BATCH]) for i in range(0, len(texts), TEXT_BATCH)])
-
-
 def term_embeddings(embed, vocabulary: Vocabulary) -> np.ndarray:
     """Each term's embedding: the normalised mean of its prompts' (``embed``: texts -> vectors)."""
     prompts = [term_prompts(term) for term in vocabulary.terms]
     flat = [p for group in prompts for p in group]
-    vectors = embed_in_batches(embed, flat)
+    vectors = embed_in_batches(embed, flat, TEXT_BATCH)
     owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
     summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
     np.add.at(summed, owner, vectors)
@@ -105,7 +100,7 @@ def name_embeddings(embed, vocabulary: Vocabulary) -> TermNames:
     names = [term_names(term) for term in vocabulary.terms]
     distinct = list(dict.fromkeys(n for group in names for n in group))
     row_of = {name: row for row, name in enumerate(distinct)}
-    vectors = embed_in_batches(embed, distinct)
+    vectors = embed_in_batches(embed, distinct, TEXT_BATCH)
     rows = np.array([row_of[n] for group in names for n in group], np.int64)
     starts = np.cumsum([0] + [len(group) for group in names[:-1]]).astype(np.int64)
     return TermNames(vectors, rows, starts)

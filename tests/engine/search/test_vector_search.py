@@ -56,7 +56,7 @@ def test_same_files_as_brute_force(library, share, prefilter_max, monkeypatch):
         query = rng.standard_normal(DIM).astype(np.float32)
         query /= np.linalg.norm(query)
         passing = passing_files(store, in_list("id", allowed)).without(excluded)
-        got = nearest_files(store, store.embeddings(MODEL), query, 5, passing)
+        got = nearest_files(store.embeddings(MODEL), query, 5, passing)
         assert [m.file_id for m in got] == brute_force(ids, vectors, query, allowed - set(excluded), 5)
         assert [m.score for m in got] == pytest.approx(sorted((m.score for m in got), reverse=True))
 
@@ -69,7 +69,7 @@ def test_fetches_more_windows_until_enough_files_pass(library, prefilter_max, mo
     monkeypatch.setattr(vector_search, "MARGIN", 1.0)
     allowed = set(ids[::2].tolist())
     query = vectors[1, 0]  # nearest window belongs to a file the filter drops
-    got = nearest_files(store, store.embeddings(MODEL), query, 40, passing_files(store, in_list("id", allowed)))
+    got = nearest_files(store.embeddings(MODEL), query, 40, passing_files(store, in_list("id", allowed)))
     assert [m.file_id for m in got] == brute_force(ids, vectors, query, allowed, 40)
 
 
@@ -80,7 +80,7 @@ def test_a_capped_ranking_is_shorter_never_wrong(library, monkeypatch):
     monkeypatch.setattr(vector_search, "PREFILTER_MAX_FILES", 0)
     allowed = set(ids[::3].tolist())
     query = vectors[1, 0]
-    capped = nearest_files(store, store.embeddings(MODEL), query, 40, passing_files(store, in_list("id", allowed)), 60)
+    capped = nearest_files(store.embeddings(MODEL), query, 40, passing_files(store, in_list("id", allowed)), 60)
     assert 0 < len(capped) < 40
     assert [m.file_id for m in capped] == brute_force(ids, vectors, query, allowed, len(capped))
 
