@@ -33,6 +33,7 @@ from pathlib import Path
 
 import lancedb
 import numpy as np
+import pyarrow.compute as pc
 from lancedb.index import FTS, Bitmap, BTree
 from lancedb.query import FullTextOperator, MultiMatchQuery, PhraseQuery
 
@@ -285,6 +286,13 @@ class LibraryStore:
     def file_ids(self, where: str | None = None) -> np.ndarray:
         query = self.files.search().select(["id"]).limit(None)
         return read_all(query.where(where) if where else query)["id"].to_numpy()
+
+    def ids_by_path(self, where: str | None = None) -> np.ndarray:
+        """:meth:`file_ids` in path order (what browsing lists). Only ids and paths are read:
+        records of a whole 100k-file library took 2.1 s to build, to show the first hundred."""
+        query = self.files.search().select(["id", "path"]).limit(None)
+        table = read_all(query.where(where) if where else query)
+        return table["id"].to_numpy()[pc.sort_indices(table["path"]).to_numpy()]
 
     def few_file_ids(self, where: str) -> np.ndarray:
         """:meth:`file_ids` of a clause every search asks and few files meet (the failed and

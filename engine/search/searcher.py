@@ -188,10 +188,10 @@ class Searcher:
 
     def _browse(self, passing: Passing, where: str | None, limit: int) -> list[SearchHit]:
         """A query with no positive terms lists the files that pass, by path."""
-        records = self.store.find_files(where)
-        keep = passing.keep(np.array([r.id for r in records], np.int64))
-        chosen = sorted((r for r, ok in zip(records, keep, strict=True) if ok), key=lambda r: r.path)[:limit]
-        return [SearchHit(**vars(r)) for r in chosen]
+        ids = self.store.ids_by_path(where)
+        chosen = ids[passing.keep(ids)][:limit]
+        records = self.store.get_files(chosen.tolist())
+        return [SearchHit(**vars(records[i])) for i in chosen.tolist() if i in records]
 
     def _hits(self, fused: list[FusedHit]) -> list[SearchHit]:
         records = self.store.get_files(h.file_id for h in fused)

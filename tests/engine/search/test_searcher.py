@@ -302,3 +302,11 @@ def test_meaning_finds_a_name_without_the_query_word_and_filters_apply_to_it(sto
     assert "meaning #1 cos=0.800" in describe_hit(hits[0])
     assert names(searcher.search("whoosh -swing")) == ["blade_swipe.wav"]  # exclusions apply to meaning too
     assert names(searcher.search("whoosh", SearchFilters(include_offline=False))) == ["swing_then_hit.wav"]
+
+
+def test_browsing_lists_the_first_passing_files_in_path_order(store):
+    names_written = [f"{word}_{i}.wav" for i, word in enumerate(["rain", "door", "bell", "wind"] * 5)]
+    store.upsert_files([record(name) for name in names_written[::-1]])  # not written in path order
+    searcher = Searcher(store, None)
+    assert names(searcher.search("", limit=6)) == sorted(names_written)[:6]
+    assert names(searcher.search("-bell -door", limit=4)) == sorted(n for n in names_written if n[0] in "rw")[:4]
