@@ -19,11 +19,13 @@ skipped at 1M by default: on 2 cores each takes many minutes to build (ask with 
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -263,26 +265,44 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         rows.append(Row(label, f"ivf_flat (store; {table.nprobes} probes)", build, p50, p95, recall(results)))
         print(f"[{label}] ivf_flat done", flush=True)
 
-    # every query text distinct, as typed: the model keeps the last few texts' embeddings, and a
-    # repeated one would skip its text encoding
+    # every query text distinct, as typed, in every row: the model keeps the last few texts'
+    # embeddings, and a repeated one would skip its encoding (rows before 2026-12-02 let the full
+    # query find its words embedding cached)
+    counter = itertools.count()
     texts = [f"{QUERIES[i % len(QUERIES)]} {WORDS[i % len(WORDS)]}" for i in range(args.queries)]
-    # a phrase of one common word (held by ~7 % of the files) or of two (a few hundred files), and an exclusion
-    syntax = [f'"{WORDS[i % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}' for i, t in enumerate(texts)]
-    pairs = [
-        f'"{WORDS[i % len(WORDS)]} {WORDS[(5 * i + 3) % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}'
-        for i, t in enumerate(texts)
-    ]
+
+    def fresh() -> list[str]:
+        return [f"{t} {next(counter)}" for t in texts]
+
+    def syntax() -> list[str]:  # a phrase of one common word (~7 % of the files), and an exclusion
+        return [f'"{WORDS[i % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}' for i, t in enumerate(fresh())]
+
+    def pairs() -> list[str]:  # a phrase of two words (a few hundred files), and an exclusion
+        return [
+            f'"{WORDS[i % len(WORDS)]} {WORDS[(5 * i + 3) % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}'
+            for i, t in enumerate(fresh())
+        ]
+
     # the phrase lookup alone, the phrase index against the LIKE scan of every file it replaced
     for phrases, what in ((WORDS[:10], "one common word"), (pairs_of(WORDS, 10), "two words")):
         p50, p95, _ = timed(store.files_with_phrase, phrases)
         rows.append(Row(label, f"phrase lookup, {what}: phrase index", None, p50, p95))
         p50, p95, _ = timed(lambda p: read_all(store.files.search().where(f"search_text LIKE '% {p} %'")), phrases)
         rows.append(Row(label, f"phrase lookup, {what}: LIKE scan", None, p50, p95))
+    # browsing (an empty query: the app's first view, and a cleared search box): the first 100 by
+    # path, against building every file's record and sorting them, as it was done before
+    browser = Searcher(store, None)
+    p50, p95, _ = timed(lambda q: browser.search(q, limit=100), [""] * 10)
+    rows.append(Row(label, "browse: empty query, first 100 by path", None, p50, p95))
+    p50, p95, _ = timed(lambda q: browser.search(q, limit=100), [f"-{w}" for w in WORDS[:10]])
+    rows.append(Row(label, "browse: one exclusion only", None, p50, p95))
+    p50, p95, _ = timed(lambda _: sorted(store.find_files(), key=lambda r: r.path)[:100], [None] * 3)
+    rows.append(Row(label, "browse: every record read and sorted (before)", None, p50, p95))
     for model_label, model in models.items():
-        p50, p95, _ = timed(lambda t, model=model: model.embed_text([t]), texts)
-        rows.append(Row(label, f"text encoding only ({model_label})", None, p50, p95))
-        p50, p95, _ = timed(lambda t, model=model: model.embed_words([t]), texts)
-        rows.append(Row(label, f"words encoding only ({model_label})", None, p50, p95))
+        p50, p95, _ = timed(lambda t, model=model: (model.embed_text([t]), model.embed_words([t])), fresh())
+        rows.append(Row(label, f"text+words encoding, one pass ({model_label})", None, p50, p95))
+        p50, p95, _ = timed(lambda t, model=model: two_passes(model, t), fresh())
+        rows.append(Row(label, f"text+words encoding, two at once, before ({model_label})", None, p50, p95))
         tic = time.perf_counter()
         fill_word_vectors(store, model, file_ids, topics, rng)
         print(
@@ -292,22 +312,31 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         searcher = Searcher(store, model)
         before = frozenset({WORDS_RANKING, SOUND})
         p50, p95, _ = timed(
-            lambda t, searcher=searcher, before=before: searcher.search(t, limit=50, rankings=before), texts
+            lambda t, searcher=searcher, before=before: searcher.search(t, limit=50, rankings=before), fresh()
         )
         rows.append(Row(label, f"keywords + sound only ({model_label})", None, p50, p95))
-        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), texts)
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), fresh())
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
-        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), syntax)
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), syntax())
         rows.append(Row(label, f'  + "word" and -exclusion ({model_label})', None, p50, p95))
-        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), pairs)
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), pairs())
         rows.append(Row(label, f'  + "two words" and -exclusion ({model_label})', None, p50, p95))
         failed = fail_some(store, FAILED_FILES)
-        again = [f"{t} {i}" for i, t in enumerate(texts)]  # new texts again: nothing cached
-        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), again)
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), fresh())
         rows.append(Row(label, f"full query, {FAILED_FILES} files failed ({model_label})", None, p50, p95))
         store.upsert_files([replace(r, status=OK, error="") for r in failed])
     shutil.rmtree(folder, ignore_errors=True)
     return rows
+
+
+_PAIR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="bench-encoders")
+
+
+def two_passes(model, text: str) -> None:
+    """A query's joint and words embeddings as searches computed them before 2026-12-02: a pass
+    of the text tower each, on two threads at once (the sound ranking's and the meaning's)."""
+    for job in [_PAIR.submit(model._joint_text, [text]), _PAIR.submit(model._words, [text])]:
+        job.result()
 
 
 def build_models(dim: int, names: list[str]) -> dict[str, AudioTextModel]:
@@ -333,12 +362,12 @@ def build_models(dim: int, names: list[str]) -> dict[str, AudioTextModel]:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = f"{'vectors':>10}  {'method':<50} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>9}"
+    header = f"{'vectors':>10}  {'method':<64} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>9}"
     print("\n" + header + "\n" + "-" * len(header))
     for r in rows:
         build = f"{r.build_s:8.1f}" if r.build_s is not None else f"{'':>8}"
         rec = f"{r.recall:9.3f}" if r.recall is not None else f"{'':>9}"
-        print(f"{r.size:>10}  {r.method:<50} {build} {r.p50_ms:8.2f} {r.p95_ms:8.2f} {rec}")
+        print(f"{r.size:>10}  {r.method:<64} {build} {r.p50_ms:8.2f} {r.p95_ms:8.2f} {rec}")
 
 
 def main(argv: list[str] | None = None) -> None:

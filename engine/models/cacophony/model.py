@@ -458,7 +458,10 @@ class Cacophony(nn.Module):
     def embed_text(self, input_ids, attention_mask):
         states = self.text(input_ids, attention_mask)
         valid = attention_mask.bool()
-        return F.normalize(self.text_proj(self.text_pool(states, valid)), dim=-1), states, valid
+        return self.project_text(states, valid), states, valid
+
+    def project_text(self, states, valid):
+        return F.normalize(self.text_proj(self.text_pool(states, valid)), dim=-1)
 
     def caption_logits(self, text_states, text_valid, audio_tokens, audio_valid):
         return self.caption_decoder(text_states, text_valid, audio_tokens, audio_valid, self.text.token_embeddings)

@@ -42,27 +42,40 @@ def test_a_tower_trained_with_the_model_uses_the_joint_embedding(tmp_path):
     np.testing.assert_allclose(tiny.embed_words(["dog bark"]), tiny.embed_text(["dog bark"]), atol=1e-6)
 
 
+def test_a_single_text_gets_both_embeddings_from_one_pass_equal_to_the_batch_ones(tmp_path):
+    tiny = backend(tmp_path, frozen=True)
+    texts = ["dog bark", "metal door creak slowly"]
+    joint, words = tiny.embed_text(texts), tiny.embed_words(texts)  # batches: a pass each, as before
+    for i, text in enumerate(texts):
+        np.testing.assert_allclose(tiny.embed_text([text])[0], joint[i], atol=1e-5)
+        np.testing.assert_allclose(tiny.embed_words([text])[0], words[i], atol=1e-5)
+
+
 def test_a_query_asked_for_by_two_searches_at_once_is_encoded_once(tmp_path, monkeypatch):
     tiny = backend(tmp_path, frozen=True)
-    computed, real = [], tiny._words
+    computed, real = [], tiny._joint_and_words
 
-    def slow_words(texts):
-        computed.append(list(texts))
+    def slow_pass(text):
+        computed.append(text)
         time.sleep(0.3)  # long enough for the second thread to ask while the first computes
-        return real(texts)
+        return real(text)
 
-    monkeypatch.setattr(tiny, "_words", slow_words)
-    found = []
-    threads = [threading.Thread(target=lambda: found.append(tiny.embed_words(["dog bark"]))) for _ in range(2)]
+    monkeypatch.setattr(tiny, "_joint_and_words", slow_pass)
+    found = {}
+    threads = [
+        threading.Thread(target=lambda: found.setdefault("words", tiny.embed_words(["dog bark"]))),
+        threading.Thread(target=lambda: found.setdefault("joint", tiny.embed_text(["dog bark"]))),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(10)
-    assert computed == [["dog bark"]] and len(found) == 2
-    np.testing.assert_array_equal(found[0], found[1])
-    found[0][0, 0] = 99.0  # a caller's copy: changing it changes nothing kept
-    np.testing.assert_array_equal(tiny.embed_words(["dog bark"]), found[1])
-    assert computed == [["dog bark"]]
+    assert computed == ["dog bark"] and set(found) == {"words", "joint"}
+    kept = found["words"].copy()
+    found["words"][0, 0] = 99.0  # a caller's copy: changing it changes nothing kept
+    np.testing.assert_array_equal(tiny.embed_words(["dog bark"]), kept)
+    np.testing.assert_array_equal(tiny.embed_text(["dog bark"]), found["joint"])
+    assert computed == ["dog bark"]
     tiny.embed_words(["dog bark", "door creak"])  # a batch (names being indexed) is not kept
     tiny.embed_words(["door creak"])
-    assert computed == [["dog bark"], ["dog bark", "door creak"], ["door creak"]]
+    assert computed == ["dog bark", "door creak"]
