@@ -87,6 +87,23 @@ if [ "${S12:-0}" = 1 ]; then
     "$PY" -m trainer.cli export "$RUNS/s12" "$RUNS/s12-export" --half --name builtin
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/s12-export" | tee "$RUNS/ood-eval-s12.txt"
 fi
+# 5c. Tried, not shipped (README): SAM_ABLATION=1 measures SAM on against off at equal compute,
+#     continuing the shipped model on the unaugmented "more" set: 220 plain steps against 110
+#     SAM steps (each two forward-backward passes), then both out of distribution.
+if [ "${SAM_ABLATION:-0}" = 1 ]; then
+    [ -f "$CORPUS_FRONT/manifest.jsonl" ] || "$PY" -m trainer.corpus build --out "$CORPUS_FRONT" \
+        --sources debian,speech --packages more --variants 0 --mixes 0 --unlike data/ood/manifest.json
+    for sam in "false 220 20" "true 110 10"; do
+        read -r on steps warmup <<< "$sam"
+        OMP_NUM_THREADS=1 "$PY" -m trainer.cli finetune --config "$RECIPE/stage2-continue.json" \
+            --train "$CORPUS_FRONT/manifest.jsonl" --val "$CORPUS_FRONT/heldout.jsonl" --set cache_dir=data/mel-cache \
+            --init resources/models/builtin --out "$RUNS/sam-$on" --set sam="$on" --set steps="$steps" \
+            --set warmup_steps="$warmup" --set save_every=25
+        "$PY" -m trainer.cli export "$RUNS/sam-$on" "$RUNS/sam-$on-export" --half --name builtin
+    done
+    "$PY" -m bench.ood eval resources/models/builtin "$RUNS/sam-false-export" "$RUNS/sam-true-export" \
+        | tee "$RUNS/ood-eval-sam.txt"
+fi
 # 6. App-ready fp16 copy.
 "$PY" -m trainer.cli export "$PREV" resources/models/builtin --half --name builtin
 # 7. Tried (issue 18), not shipped: the aiSFX sound-effects CNN as a frozen front-end beside the
