@@ -44,13 +44,17 @@ def main() -> None:
     parser.add_argument("--home", type=Path, help="Earmark home to use (default: a fresh temporary one)")
     parser.add_argument("--model", help="model spec (default: builtin if installed, else a random tiny model)")
     parser.add_argument("--size", default="1600x960")
+    parser.add_argument(
+        "--library", type=Path, help="a real library folder to add and index (default: the synthetic demo library)"
+    )
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="earmark-shot-"))
     home = args.home or scratch / "home"
     from scripts.demo_library import TAGS, write_demo_library
 
-    library = write_demo_library(scratch / "Sound Effects")[0].parent
+    demo = args.library is None
+    library = write_demo_library(scratch / "Sound Effects")[0].parent if demo else args.library.resolve()
     model = args.model or default_model(scratch)
 
     from app.engine_client import EngineClient
@@ -67,11 +71,12 @@ def main() -> None:
     window.resize(width, height)
     window.show()
     wait_until(app, lambda: window.client.engine is not None, 300, "the engine to open")
-    finished = []
-    window.client.index_finished.connect(finished.append)
-    window.add_folder(str(library))
-    wait_until(app, lambda: finished, 600, "indexing")
-    for name, (tags, caption) in TAGS.items():  # as if typed into the tags panel
+    if str(library) not in {f.path for f in window.client.engine.folders()}:  # a --home may hold it already
+        finished = []
+        window.client.index_finished.connect(finished.append)
+        window.add_folder(str(library))
+        wait_until(app, lambda: finished, 600, "indexing")
+    for name, (tags, caption) in TAGS.items() if demo else ():  # as if typed into the tags panel
         window.client.engine.set_tags([str(library / name)], tags)
         if caption:
             window.client.engine.set_caption(str(library / name), caption)
