@@ -76,10 +76,11 @@ def main() -> None:
         window.client.index_finished.connect(finished.append)
         window.add_folder(str(library))
         wait_until(app, lambda: finished, 600, "indexing")
-    for name, (tags, caption) in TAGS.items() if demo else ():  # as if typed into the tags panel
-        window.client.engine.set_tags([str(library / name)], tags)
-        if caption:
-            window.client.engine.set_caption(str(library / name), caption)
+    if demo:
+        for name, (tags, caption) in TAGS.items():  # as if typed into the tags panel
+            window.client.engine.set_tags([str(library / name)], tags)
+            if caption:
+                window.client.engine.set_caption(str(library / name), caption)
     window.client.refresh_library()
     window.search_field.setFocus()
     window.search_field.setText(args.query)

@@ -189,9 +189,9 @@ class Searcher:
     def _browse(self, passing: Passing, where: str | None, limit: int) -> list[SearchHit]:
         """A query with no positive terms lists the files that pass, by path."""
         ids = self.store.ids_by_path(where)
-        chosen = ids[passing.keep(ids)][:limit]
-        records = self.store.get_files(chosen.tolist())
-        return [SearchHit(**vars(records[i])) for i in chosen.tolist() if i in records]
+        chosen = ids[passing.keep(ids)][:limit].tolist()
+        records = self.store.get_files(chosen)
+        return [SearchHit(**vars(records[i])) for i in chosen if i in records]  # one deleted meanwhile is gone
 
     def _hits(self, fused: list[FusedHit]) -> list[SearchHit]:
         records = self.store.get_files(h.file_id for h in fused)
