@@ -2,7 +2,8 @@
 library. ``python -m bench.ood matches [QUERY...]``: list each query's relevant files, to read
 and check that they are what a sound designer asking for it would accept. ``python -m bench.ood
 stats``: files per package, per query category and per UCS category. ``python -m bench.ood
-eval MODEL...``: content-only search on the opaque names, per category, against chance."""
+eval MODEL...``: content-only search on the opaque names, per category, against chance.
+``python -m bench.ood shares MODEL``: the same search at each share of a model's UCS bridge."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
+from bench.ood import shares
 from bench.ood.content import report
 from bench.ood.library import DEFAULT_ROOT, build, load_library
 from bench.ood.queries import load_queries
@@ -31,7 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     evaluate.add_argument("models", nargs="+", help="builtin, a checkpoint folder, ...")
     evaluate.add_argument("--cache", type=Path, default=Path("data/ood-cache"), help="window embeddings per model")
     evaluate.add_argument("--markdown", action="store_true", help="print a README table")
-    for command in (make, matches, sub.choices["stats"], evaluate):
+    share = sub.add_parser("shares", help="content-only search at each share of a model's UCS bridge")
+    share.add_argument("model", help="a checkpoint with a UCS bridge: builtin, or a folder")
+    share.add_argument("--cache", type=Path, default=Path("data/ood-cache"), help="window embeddings per model")
+    for command in (make, matches, sub.choices["stats"], evaluate, share):
         command.add_argument("--out", type=Path, default=DEFAULT_ROOT, help="library folder (git-ignored)")
     args = parser.parse_args(argv)
     with entry_logging():  # progress on the terminal
@@ -45,6 +50,9 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "eval":
         report(args.models, args.out, args.cache, args.markdown)
+        return 0
+    if args.command == "shares":
+        shares.report(args.model, args.out, args.cache)
         return 0
     library = load_library(args.out)
     queries = load_queries()

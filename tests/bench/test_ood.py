@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,7 @@ import soundfile as sf
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from bench.ood.content import EVERYDAY
 from bench.ood.library import OodFile, build
+from bench.ood.shares import halves, remix, search
 from bench.ood.ucs import RULES
 from engine.words import ucs_categories, words
 from tests.factories import build_deb, debian_package
@@ -118,6 +120,33 @@ def test_judge_uses_the_ranks_of_all_relevant_files():
     assert 0 < chance(query, library)["mAP@10"] < 1
     table = by_category([query, query], [metrics, perfect])
     assert table["glass"]["queries"] == 2 and table["all"]["mAP@10"] == pytest.approx((metrics["mAP@10"] + 1) / 2)
+
+
+def test_a_remixed_share_weighs_the_joint_and_bridge_dot_products():
+    rng = np.random.default_rng(0)
+    joint, bridge = rng.normal(size=(5, 4)), rng.normal(size=(5, 3))
+    own = (np.sqrt(0.6), np.sqrt(0.4))  # the model's shares, as its vectors were stored
+    stored = np.concatenate([own[0] * joint, own[1] * bridge], axis=1)
+    assert np.allclose(remix(stored, 4, own, 0.4), stored)
+    for w in (0.0, 0.7, 1.0):
+        mixed = remix(stored, 4, own, w)
+        assert np.allclose(mixed @ mixed.T, (1 - w) * joint @ joint.T + w * bridge @ bridge.T)
+
+
+def test_package_halves_are_searched_apart_with_the_queries_they_can_answer():
+    texts = ("glass break", "door open", "glass smash", "fire crackle")
+    library = [replace(f, package=package) for f, package in zip(library_of(*texts), "abcd", strict=True)]
+    parts = halves(library)
+    assert parts["odd"].tolist() == [0, 2] and parts["even"].tolist() == [1, 3]
+    queries = [q for q in load_queries() if q.text in ("glass breaking", "door opening")]
+    assert len(queries) == 2
+    # one window per file; each query's vector is the window of one of its right files
+    embeddings, owners = np.eye(4, dtype=np.float32), np.arange(4)
+    text = embeddings[[0 if q.text == "glass breaking" else 1 for q in queries]]
+    odd = search(embeddings, owners, text, library, queries, parts["odd"])
+    assert odd["all"]["queries"] == 1 and odd["glass"]["R@1"] == 1.0  # no door in this half
+    whole = search(embeddings, owners, text, library, queries)
+    assert whole["all"]["queries"] == 2 and whole["all"]["R@1"] == 1.0
 
 
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")

@@ -78,3 +78,10 @@ def test_the_command_writes_classes_a_bridged_backend_loads(tmp_path, tiny_check
     assert written["heldout_map10"]["0.0"] > 0 and written["weight"] in [float(w) for w in written["heldout_map10"]]
     backend = CacophonyBackend.from_checkpoint(folder)
     assert backend.bridge is not None and backend.bridge_shares[1] == pytest.approx(np.sqrt(written["weight"]))
+
+    # a share measured out of distribution is written as given (not in tenths, so never the
+    # rule's own), beside the same held-out curve
+    assert main([*args, "--weight", "0.65"]) == 0
+    given = json.loads((folder / CLASSES_FILE).read_text())
+    assert given["weight"] == 0.65 and given["heldout_map10"] == written["heldout_map10"]
+    assert CacophonyBackend.from_checkpoint(folder).bridge_shares[1] == pytest.approx(np.sqrt(0.65))

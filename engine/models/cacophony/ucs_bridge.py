@@ -4,7 +4,7 @@ The aiSFX CNN (:mod:`engine.models.cacophony.aisfx_front`) was trained with clas
 professional libraries' UCS categories (Pro Sound Effects, Soundly, ...). Those heads hear
 everyday sound effects far better than a model trained on ten thousand game sounds (README,
 "The UCS bridge": with it the builtin model names the UCS category of unseen sounds first for
-19.5 % of files instead of 11.9 %). The package ships the heads without their class
+21.7 % of files instead of 11.7 %). The package ships the heads without their class
 names; ``trainer.ucs_heads`` recovers them (classes in alphabetical order with the categories a
 dataset lacks left out, aligned on labelled training sounds) into the checkpoint's
 ``ucs-classes.json``.
