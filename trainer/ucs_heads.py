@@ -10,8 +10,8 @@ distribution (``python -m bench.ood shares``); without it, the largest that keep
 own held-out retrieval within 5 %. The held-out curve is written either way.
 
 Only training corpora are read (their manifests' captions and tags give the words, their
-held-out splits the curve); evaluation sets never are: a share measured on one is given. The result is the checkpoint's
-``ucs-classes.json`` (:mod:`engine.models.cacophony.ucs_bridge`).
+held-out splits the curve); evaluation sets never are: a share measured on one is given. The
+result is the checkpoint's ``ucs-classes.json`` (:mod:`engine.models.cacophony.ucs_bridge`).
 
     python -m trainer.ucs_heads --manifest data/corpus-more/manifest.jsonl [...] \
         --heldout data/corpus-more/heldout.jsonl [...] --out resources/models/builtin [--weight 0.6]

@@ -2,8 +2,9 @@
 issue says a model is judged: on sounds from sources it never trained on. Prints, for each share
 ``w`` (one dot product is ``(1 - w) * joint + w * bridge``), content-only search over the whole
 out-of-distribution library and over each half of its packages (every other one, sorted by
-name), UCS category zero-shot, and which everyday categories stay at chance (at most 1.5x its mAP@10).
-Choose the share on one half and read it on the other: 81 queries move a lot with a few files.
+name), UCS category zero-shot, and which everyday categories stay at chance (at most 1.5x its
+mAP@10). Choose the share on one half and read it on the other: 81 queries move a lot with a
+few files.
 
     python -m bench.ood shares builtin
 
@@ -35,10 +36,8 @@ def remix(vectors: np.ndarray, joint_dim: int, shares: tuple[float, float], w: f
 def halves(library) -> dict[str, np.ndarray]:
     """File indices of the odd and even halves of the packages, sorted by name."""
     packages = sorted({f.package for f in library})
-    return {
-        half: np.array([i for i, f in enumerate(library) if f.package in set(packages[start::2])])
-        for half, start in (("odd", 0), ("even", 1))
-    }
+    by_half = {"odd": set(packages[0::2]), "even": set(packages[1::2])}
+    return {half: np.array([i for i, f in enumerate(library) if f.package in kept]) for half, kept in by_half.items()}
 
 
 def search(embeddings, owners, text, library, queries, files: np.ndarray | None = None) -> dict[str, dict]:
