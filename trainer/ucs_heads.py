@@ -14,7 +14,8 @@ held-out splits the curve); evaluation sets never are: a share measured on one i
 result is the checkpoint's ``ucs-classes.json`` (:mod:`engine.models.cacophony.ucs_bridge`).
 
     python -m trainer.ucs_heads --manifest data/corpus-more/manifest.jsonl [...] \
-        --heldout data/corpus-more/heldout.jsonl [...] --out resources/models/builtin [--weight 0.6]
+        --heldout data/corpus-more/heldout.jsonl [...] --out resources/models/builtin \
+        [--weight 0.6 --query-shares 0.6,0.2,0.6]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import argparse
 import json
 import logging
 import re
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -31,7 +33,7 @@ import torch
 from engine.audio.decode import load_mono
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import load_checkpoint
-from engine.models.cacophony.ucs_bridge import CLASSES_FILE, HEAD, SAMPLE_RATE, AisfxHead
+from engine.models.cacophony.ucs_bridge import CLASSES_FILE, HEAD, SAMPLE_RATE, AisfxHead, QueryShares
 from engine.words import ucs_categories, words
 from trainer.data.manifest import Item, read_manifest
 from trainer.evaluation.retrieval import caption_table, retrieval_metrics
@@ -155,9 +157,8 @@ def bridge_weight(folder: Path, classes: list[str], heldout: list[Item]) -> tupl
     clips = [load_mono(item.audio, rate, 0.0, seconds) for item in items]
     audio = np.concatenate([backend.embed_audio(clips[i : i + 16]) for i in range(0, len(clips), 16)])
     texts, owners = caption_table(items)
-    text = backend.embed_text(texts)
     joint, (share_joint, share_bridge) = backend.model.cfg.embed_dim, backend.bridge_shares
-    parts = [(a[:, :joint] / share_joint, a[:, joint:] / share_bridge) for a in (audio, text)]
+    parts = [(audio[:, :joint] / share_joint, audio[:, joint:] / share_bridge), backend.text_parts(texts)]
     curve = {}
     for tenths in range(10):
         w = tenths / 10
@@ -179,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         help="the bridge's share, as measured out of distribution (python -m bench.ood shares); "
         "default: the largest that keeps the held-out mAP@10 within 5 %%",
+    )
+    parser.add_argument(
+        "--query-shares",
+        metavar="THRESHOLD,BELOW,ABOVE",
+        help="each query's own share of the bridge, as measured by python -m bench.ood shares: ABOVE when "
+        "its words are at least THRESHOLD (cosine) from a UCS category name, else BELOW",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -212,6 +219,9 @@ def main(argv: list[str] | None = None) -> int:
         "labelled_top1": round(accuracy, 3),
         "heldout_map10": {str(w): round(value, 4) for w, value in curve.items()},
     }
+    if args.query_shares:
+        threshold, below, above = (float(v) for v in args.query_shares.split(","))
+        result["query_shares"] = asdict(QueryShares(threshold, below, above))
     (args.out / CLASSES_FILE).write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
     log.info("bridge weight %.1f; held-out t2a mAP@10 by weight: %s", result["weight"], result["heldout_map10"])
     log.info("%s: left out %s; top-1 on %d labelled sounds %.3f", HEAD, result["left_out"], len(labelled), accuracy)

@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     share = sub.add_parser("shares", help="content-only search at each share of a model's UCS bridge")
     share.add_argument("model", help="a checkpoint with a UCS bridge: builtin, or a folder")
     share.add_argument("--cache", type=Path, default=Path("data/ood-cache"), help="window embeddings per model")
+    share.add_argument(
+        "--heldout", type=Path, action="append", default=[], help="a training corpus's held-out manifest (repeat)"
+    )
     for command in (make, matches, sub.choices["stats"], evaluate, share):
         command.add_argument("--out", type=Path, default=DEFAULT_ROOT, help="library folder (git-ignored)")
     args = parser.parse_args(argv)
@@ -52,7 +55,7 @@ def _run(args: argparse.Namespace) -> int:
         report(args.models, args.out, args.cache, args.markdown)
         return 0
     if args.command == "shares":
-        shares.report(args.model, args.out, args.cache)
+        shares.report(args.model, args.out, args.cache, args.heldout)
         return 0
     library = load_library(args.out)
     queries = load_queries()

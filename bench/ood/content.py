@@ -152,7 +152,7 @@ def joint_only(spec: str, cache_dir: Path) -> str | None:
 def evaluate(spec: str, library, queries, cache_dir: Path) -> dict[str, dict[str, float]]:
     model = load_model(spec)
     embeddings, owners = file_windows(spec, model, library, cache_dir)
-    results = rank_queries(embeddings, owners, model.embed_text([q.text for q in queries]), library, queries)
+    results = rank_queries(embeddings, owners, model.embed_query([q.text for q in queries]), library, queries)
     return by_category(queries, results) | {"ucs": ucs_zero_shot(model.embed_text, library, embeddings, owners)}
 
 

@@ -3,10 +3,14 @@ issue says a model is judged: on sounds from sources it never trained on. Prints
 ``w`` (one dot product is ``(1 - w) * joint + w * bridge``), content-only search over the whole
 out-of-distribution library and over each half of its packages (every other one, sorted by
 name), UCS category zero-shot, and which everyday categories stay at chance (at most 1.5x its
-mAP@10). Choose the share on one half and read it on the other: 81 queries move a lot with a
+mAP@10). Then the same search with a share per query (:class:`QueryShares`: one share for
+queries whose words are near a UCS category name, another for the rest) over a small grid,
+the audio at the model's own share. With ``--heldout`` (a training corpus's held-out manifest)
+each row also gives the model's own held-out t2a mAP@10: what a share costs in distribution.
+Choose on one half (and the held-out clips) and read on the other: 81 queries move a lot with a
 few files.
 
-    python -m bench.ood shares builtin
+    python -m bench.ood shares builtin [--heldout data/corpus-more/heldout.jsonl]
 
 The model's windows are embedded once at its own share (cached like ``eval``) and taken apart
 into the joint and bridge parts, so every share costs a few matrix products, not a pass.
@@ -21,9 +25,18 @@ import torch
 
 from bench.ood import by_category, chance, load_library, load_queries
 from bench.ood.content import AT_CHANCE, EVERYDAY, file_windows, rank_queries, ucs_zero_shot
+from engine.audio.decode import load_mono
+from engine.models.cacophony.ucs_bridge import QueryShares
 from engine.models.registry import load_model
+from trainer.data.manifest import read_manifest
+from trainer.evaluation.retrieval import caption_table, retrieval_metrics
 
 SHARES = tuple(round(0.1 * tenths, 1) for tenths in range(11))
+GATES = tuple(
+    QueryShares(threshold, below, above)
+    for threshold in (0.5, 0.6, 0.7)
+    for below, above in ((0.2, 0.6), (0.3, 0.7), (0.2, 0.8), (0.4, 0.8))
+)
 
 
 def remix(vectors: np.ndarray, joint_dim: int, shares: tuple[float, float], w: float) -> np.ndarray:
@@ -31,6 +44,13 @@ def remix(vectors: np.ndarray, joint_dim: int, shares: tuple[float, float], w: f
     square roots of the model's own shares) rescaled to the share ``w``."""
     joint, bridge = vectors[:, :joint_dim] / shares[0], vectors[:, joint_dim:] / shares[1]
     return np.concatenate([np.sqrt(1.0 - w) * joint, np.sqrt(w) * bridge], axis=1)
+
+
+def query_vectors(joint: np.ndarray, words: np.ndarray, audio_share: float, shares: np.ndarray) -> np.ndarray:
+    """Text vectors whose dot product with audio stored at ``audio_share`` (0 < s < 1) weighs
+    the bridge by each text's own share, as the backend's ``embed_text`` makes them."""
+    scale = (1.0 - shares) / np.sqrt(1.0 - audio_share), shares / np.sqrt(audio_share)
+    return np.concatenate([scale[0][:, None] * joint, scale[1][:, None] * words], axis=1)
 
 
 def halves(library) -> dict[str, np.ndarray]:
@@ -53,35 +73,70 @@ def search(embeddings, owners, text, library, queries, files: np.ndarray | None 
     return by_category(queries, rank_queries(embeddings, owners, text, library, queries))
 
 
-def report(spec: str, root: Path, cache_dir: Path) -> None:
+def heldout_clips(model, manifests: list[Path]):
+    """(audio embeddings, caption texts, owner of each caption) of held-out clips, first window each."""
+    items = [item for manifest in manifests for item in read_manifest(manifest) if item.captions]
+    rate, seconds = model.info.sample_rate, model.info.window_seconds
+    clips = [load_mono(item.audio, rate, 0.0, seconds) for item in items]
+    audio = np.concatenate([model.embed_audio(clips[i : i + 16]) for i in range(0, len(clips), 16)])
+    texts, owners = caption_table(items)
+    return audio, texts, owners
+
+
+def report(spec: str, root: Path, cache_dir: Path, heldout: list[Path] = ()) -> None:
     torch.set_num_threads(2)
     library, queries = load_library(root), load_queries()
     model = load_model(spec)
-    network = getattr(model, "model", None)
-    if getattr(model, "bridge", None) is None or network is None:
+    if getattr(model, "bridge", None) is None:
         raise SystemExit(f"{spec} has no UCS bridge: there is no share to measure")
     embeddings, owners = file_windows(spec, model, library, cache_dir)
-    text = model.embed_text([q.text for q in queries])
-    joint_dim, own = network.cfg.embed_dim, model.bridge_shares
+    joint, words = model.text_parts([q.text for q in queries])
+    joint_dim, own = model.model.cfg.embed_dim, model.bridge_shares
     luck = by_category(queries, [chance(q, library) for q in queries])
     parts = halves(library)
+    held = heldout_clips(model, list(heldout)) if heldout else None
+    held_text = model.text_parts(held[1]) if held else None
+
+    def row(label: str, audio: np.ndarray, text: np.ndarray, held_vectors=None, embed_text=None) -> str:
+        whole = search(audio, owners, text, library, queries)
+        cells = [whole["all"]] + [search(audio, owners, text, library, queries, parts[h])["all"] for h in parts]
+        flat = [c for c in EVERYDAY if whole[c]["mAP@10"] <= AT_CHANCE * luck[c]["mAP@10"]]
+        metrics = " | ".join(f"{c['mAP@10']:.3f} / {c['R@10']:.3f} / {c['R@1']:.3f}" for c in cells)
+        line = f"| {label} | {metrics} | {len(flat)}: {', '.join(flat)}"
+        if embed_text is not None:
+            ucs = ucs_zero_shot(embed_text, library, audio, owners)
+            line += f" | {ucs['top1']:.1%} / {ucs['top3']:.1%}"
+        if held:
+            line += f" | {retrieval_metrics(*held_vectors, held[2])['t2a/mAP@10']:.3f}"
+        return line + " |"
+
+    def fixed(texts: list[str], w: float) -> np.ndarray:
+        joint_part, words_part = model.text_parts(texts)
+        return np.concatenate([np.sqrt(1.0 - w) * joint_part, np.sqrt(w) * words_part], axis=1)
+
     print(
-        f"{spec}: {len(library)} files, {len(queries)} queries; its share is {own[1] ** 2:.2f}. "
+        f"{spec}: {len(library)} files, {len(queries)} queries; the audio's share is {own[1] ** 2:.2f}. "
         f"Halves: odd {len(parts['odd'])} files, even {len(parts['even'])}. mAP@10 / R@10 / R@1"
     )
-    print("| share | all | odd half | even half | UCS top-1 / top-3 | everyday categories at chance |")
-    print("|---|---|---|---|---|---|")
+    header = "| share | all | odd half | even half | everyday categories at chance |"
+    held_header = " held-out t2a mAP@10 |" if held else ""
+    print(header + " UCS top-1 / top-3 |" + held_header)
+    print("|---" * (6 + bool(held)) + "|")
     for w in SHARES:
-        mixed = remix(embeddings, joint_dim, own, w)
-        query = remix(text, joint_dim, own, w)
-        whole = search(mixed, owners, query, library, queries)
-        cells = [whole["all"]] + [search(mixed, owners, query, library, queries, parts[h])["all"] for h in parts]
-        ucs = ucs_zero_shot(
-            lambda texts, w=w: remix(model.embed_text(texts), joint_dim, own, w), library, mixed, owners
-        )
-        flat = [c for c in EVERYDAY if whole[c]["mAP@10"] <= AT_CHANCE * luck[c]["mAP@10"]]
-        print(
-            f"| {w:.1f} | "
-            + " | ".join(f"{c['mAP@10']:.3f} / {c['R@10']:.3f} / {c['R@1']:.3f}" for c in cells)
-            + f" | {ucs['top1']:.1%} / {ucs['top3']:.1%} | {len(flat)}: {', '.join(flat)} |"
-        )
+        text = np.concatenate([np.sqrt(1.0 - w) * joint, np.sqrt(w) * words], axis=1)
+        audio = remix(embeddings, joint_dim, own, w)
+        held_vectors = None
+        if held:
+            held_query = np.concatenate([np.sqrt(1.0 - w) * held_text[0], np.sqrt(w) * held_text[1]], axis=1)
+            held_vectors = (remix(held[0], joint_dim, own, w), held_query)
+        print(row(f"{w:.1f}", audio, text, held_vectors, lambda texts, w=w: fixed(texts, w)))
+    print("\nA share per query, the audio at its own share: below / above a words cosine to a category name")
+    print(header.replace("| share |", "| query shares |") + held_header)
+    print("|---" * (5 + bool(held)) + "|")
+    for gate in GATES:
+        text = query_vectors(joint, words, own[1] ** 2, gate.of(model.bridge.nearness(words)))
+        held_vectors = None
+        if held:
+            shares = gate.of(model.bridge.nearness(held_text[1]))
+            held_vectors = (held[0], query_vectors(*held_text, own[1] ** 2, shares))
+        print(row(f"{gate.below} / {gate.above} at {gate.threshold}", embeddings, text, held_vectors))

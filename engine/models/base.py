@@ -58,7 +58,13 @@ class AudioTextModel(ABC):
 
     @abstractmethod
     def embed_text(self, texts: list[str]) -> np.ndarray:
-        """Embed queries or captions; returns (n, dim), L2-normalised."""
+        """Embed captions and labels (a tag's prompts); returns (n, dim), L2-normalised."""
+
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        """Embed what a user typed to search the audio; returns (n, dim), ranked by dot product.
+        The caption embedding unless a backend weighs a query's parts by what it asks
+        (:class:`engine.models.cacophony.ucs_bridge.QueryShares`)."""
+        return self.embed_text(texts)
 
     def embed_words(self, texts: list[str]) -> np.ndarray:
         """Embed texts to compare with other texts (a file's name with tag names); returns (n, dim'),

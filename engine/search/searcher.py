@@ -98,7 +98,7 @@ class Searcher:
         )
         work = {
             SOUND: lambda: self._nearest(
-                self._table(), lambda t: self.model.embed_text(t), texts, passing_job.result, pool
+                self._table(), lambda t: self.model.embed_query(t), texts, passing_job.result, pool
             ),
             WORDS: lambda: [
                 m
@@ -162,7 +162,7 @@ class Searcher:
         passing: Callable[[], list[Passing]],
         pool: int,
     ) -> list[FileMatch]:
-        """The sound ranking (window table, ``embed_text``) or the meaning ranking (words table,
+        """The sound ranking (window table, ``embed_query``) or the meaning ranking (words table,
         ``embed_words``): each alternative's nearest files among those ``passing`` its filter
         (asked for once the texts are embedded)."""
         if table is None or table.count() == 0:

@@ -17,7 +17,7 @@ import soundfile as sf
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from bench.ood.content import EVERYDAY
 from bench.ood.library import OodFile, build
-from bench.ood.shares import halves, remix, search
+from bench.ood.shares import halves, query_vectors, remix, search
 from bench.ood.ucs import RULES
 from engine.words import ucs_categories, words
 from tests.factories import build_deb, debian_package
@@ -131,6 +131,17 @@ def test_a_remixed_share_weighs_the_joint_and_bridge_dot_products():
     for w in (0.0, 0.7, 1.0):
         mixed = remix(stored, 4, own, w)
         assert np.allclose(mixed @ mixed.T, (1 - w) * joint @ joint.T + w * bridge @ bridge.T)
+
+
+def test_query_vectors_weigh_each_text_by_its_own_share():
+    rng = np.random.default_rng(1)
+    joint, bridge = rng.normal(size=(4, 5)), rng.normal(size=(4, 3))
+    stored = np.concatenate([np.sqrt(0.4) * joint, np.sqrt(0.6) * bridge], axis=1)  # audio at 0.6
+    text_joint, text_words = rng.normal(size=(2, 5)), rng.normal(size=(2, 3))
+    shares = np.array([0.2, 0.9])
+    scores = stored @ query_vectors(text_joint, text_words, 0.6, shares).T
+    for k, share in enumerate(shares):
+        assert np.allclose(scores[:, k], (1 - share) * joint @ text_joint[k] + share * bridge @ text_words[k])
 
 
 def test_package_halves_are_searched_apart_with_the_queries_they_can_answer():

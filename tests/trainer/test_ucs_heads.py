@@ -81,7 +81,9 @@ def test_the_command_writes_classes_a_bridged_backend_loads(tmp_path, tiny_check
 
     # a share measured out of distribution is written as given (not in tenths, so never the
     # rule's own), beside the same held-out curve
-    assert main([*args, "--weight", "0.65"]) == 0
+    assert main([*args, "--weight", "0.65", "--query-shares", "0.6,0.2,0.7"]) == 0
     given = json.loads((folder / CLASSES_FILE).read_text())
     assert given["weight"] == 0.65 and given["heldout_map10"] == written["heldout_map10"]
-    assert CacophonyBackend.from_checkpoint(folder).bridge_shares[1] == pytest.approx(np.sqrt(0.65))
+    assert given["query_shares"] == {"threshold": 0.6, "below": 0.2, "above": 0.7} and "query_shares" not in written
+    gated = CacophonyBackend.from_checkpoint(folder)
+    assert gated.bridge_shares[1] == pytest.approx(np.sqrt(0.65)) and gated.query_shares.above == 0.7

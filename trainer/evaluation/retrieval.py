@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import torch
 
-from engine.models.base import AudioTextModel
+from engine.models.base import AudioTextModel, l2_normalise
 from engine.models.cacophony.model import Cacophony
 from trainer.data.audio import load_mono
 from trainer.data.keywords import class_prompt
@@ -39,13 +39,14 @@ def backend_audio_embeddings(model: AudioTextModel, items: Sequence[Item], batch
 
 
 def evaluate_backend(model: AudioTextModel, items: Sequence[Item], batch_size: int = 8) -> dict[str, float]:
-    """t2a / a2t R@1/5/10 and mAP@10 of any backend on items with captions."""
+    """t2a / a2t R@1/5/10 and mAP@10 of any backend on items with captions, each caption
+    embedded as a search query is (``embed_query``; unit length, so a2t compares captions fairly)."""
     items = [item for item in items if item.captions]
     if not items:
         raise ValueError("retrieval evaluation needs items with captions")
     texts, owners = caption_table(items)
     audio = backend_audio_embeddings(model, items, batch_size)
-    text = _batched(model.embed_text, texts, 64)
+    text = l2_normalise(_batched(model.embed_query, texts, 64))
     return retrieval_metrics(audio, text, owners)
 
 

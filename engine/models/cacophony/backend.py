@@ -16,7 +16,7 @@ import torchaudio
 from engine.models.base import AudioTextModel, CaptionOptions, GeneratedCaption, ModelInfo, l2_normalise
 from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.model import Cacophony
-from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, UcsBridge, load_classes
+from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, QueryShares, UcsBridge, load_classes
 from engine.models.decoding import decode
 
 
@@ -85,9 +85,12 @@ class CacophonyBackend(AudioTextModel):
         cfg = model.cfg
         self.bridge: UcsBridge | None = None
         self.bridge_shares = (1.0, 0.0)  # square roots of the joint's and the bridge's shares
+        self.query_shares: QueryShares | None = None  # None: every text weighs them as the audio does
         if bridge is not None:
             self.bridge = UcsBridge(bridge["classes"], self.embed_words, bridge["head"]).to(device).eval()
             self.bridge_shares = (float(np.sqrt(1.0 - bridge["weight"])), float(np.sqrt(bridge["weight"])))
+            if "query_shares" in bridge:
+                self.query_shares = QueryShares(**bridge["query_shares"])
         words_dim = self.bridge.category_words.shape[1] if self.bridge is not None else 0
         self.info = ModelInfo(
             name=name,
@@ -130,12 +133,31 @@ class CacophonyBackend(AudioTextModel):
 
     @torch.inference_mode()
     def embed_text(self, texts: list[str]) -> np.ndarray:
-        embedding = self._query(texts[0])[0] if len(texts) == 1 else self._joint_text(texts)
-        if self.bridge is not None:
-            embedding = np.concatenate(
-                [self.bridge_shares[0] * embedding, self.bridge_shares[1] * self.embed_words(texts)], axis=-1
-            )
-        return embedding
+        """With a bridge, the joint and the words embedding side by side, each scaled by the square
+        root of the audio's share: a tag's prompts are category names, as the bridge's are."""
+        return self._side_by_side(texts, None)
+
+    @torch.inference_mode()
+    def embed_query(self, texts: list[str]) -> np.ndarray:
+        """As :meth:`embed_text`, but with :class:`QueryShares` each query weighs the bridge by its
+        own share: a dot product with a clip is ``(1 - s) * joint + s * bridge``. Such a vector is
+        not of unit length; only the order of its dot products matters."""
+        return self._side_by_side(texts, self.query_shares)
+
+    def _side_by_side(self, texts: list[str], query_shares: QueryShares | None) -> np.ndarray:
+        joint, words = self.text_parts(texts)
+        if self.bridge is None:
+            return joint
+        if query_shares is None:
+            return np.concatenate([self.bridge_shares[0] * joint, self.bridge_shares[1] * words], axis=-1)
+        share = query_shares.of(self.bridge.nearness(words))
+        scale = (1.0 - share) / self.bridge_shares[0], share / self.bridge_shares[1]
+        return np.concatenate([scale[0][:, None] * joint, scale[1][:, None] * words], axis=-1).astype(np.float32)
+
+    def text_parts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
+        """The joint embedding of each text and, with a bridge, its words embedding (unscaled)."""
+        joint = self._query(texts[0])[0] if len(texts) == 1 else self._joint_text(texts)
+        return joint, (self.embed_words(texts) if self.bridge is not None else None)
 
     @torch.inference_mode()
     def _joint_text(self, texts: list[str]) -> np.ndarray:

@@ -15,12 +15,18 @@ embedding, :meth:`CacophonyBackend.embed_words`), so a query's words meet it the
 backend concatenates it with the trained joint embedding, each scaled by the square root of its
 share, so one dot product is ``(1 - w) * joint + w * bridge`` and the index, the ANN and every
 caller stay as they are.
+
+A text may weigh the two by a share of its own (:class:`QueryShares`), since only the query
+side of the dot product needs to change: a query whose words are near a UCS category name
+("door opening") asks what the professional-library classifier hears, one that names none
+("a woman speaking French", "sine sweep") what the trained model learnt.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -42,8 +48,23 @@ BLOCK_HOP = 6  # half a block, as the package's own inference hops
 
 
 def load_classes(folder: Path) -> dict:
-    """``{"head": name, "classes": [UCS category of each class], "weight": share}`` of a checkpoint."""
+    """``{"head": name, "classes": [UCS category of each class], "weight": share}`` of a checkpoint,
+    and, when measured, ``"query_shares"`` (:class:`QueryShares`' fields)."""
     return json.loads((Path(folder) / CLASSES_FILE).read_text(encoding="utf-8"))
+
+
+@dataclass(frozen=True)
+class QueryShares:
+    """The bridge's share for a query: ``above`` when the cosine of its words embedding with some
+    UCS category name's is at least ``threshold``, else ``below`` (README, "The UCS bridge")."""
+
+    threshold: float
+    below: float
+    above: float
+
+    def of(self, nearness: np.ndarray) -> np.ndarray:
+        """Each text's share, from its best cosine to a category name, (texts,)."""
+        return np.where(nearness >= self.threshold, self.above, self.below)
 
 
 class AisfxHead(nn.Module):
@@ -110,3 +131,7 @@ class UcsBridge(nn.Module):
 
     def forward(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
         return F.normalize(self.categories(wave, num_samples) @ self.category_words, dim=-1)
+
+    def nearness(self, words: np.ndarray) -> np.ndarray:
+        """Each words embedding's best cosine to a category name, (texts,)."""
+        return (words @ self.category_words.cpu().numpy().T).max(axis=1)

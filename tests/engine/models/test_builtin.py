@@ -123,6 +123,6 @@ def test_matching_query_ranks_the_right_sound_first(backend, synthesised, query)
             f"cannot make '{query}' here: "
             f"{'espeak-ng' if 'speaking' in query else 'fluidsynth + fluid-soundfont-gm'} not installed"
         )
-    scores = audio @ backend.embed_text([query])[0]
+    scores = audio @ backend.embed_query([query])[0]  # as a search asks
     ranked = [queries[i] for i in np.argsort(-scores)]
     assert ranked[0] == query, f"'{query}' ranked {ranked}"

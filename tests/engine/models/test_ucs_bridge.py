@@ -3,13 +3,15 @@ weighs the joint space and the bridge as told."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 import torch
 import torchaudio
 
 from engine.models.cacophony.backend import CacophonyBackend
-from engine.models.cacophony.ucs_bridge import SAMPLE_RATE, AisfxHead
+from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, AisfxHead
 from tests.factories import bridged_checkpoint
 
 
@@ -70,3 +72,27 @@ def test_a_bridged_backend_weighs_the_joint_space_and_the_bridge_in_one_dot_prod
         0.7 * (joint @ plain.embed_text(["glass breaking", "a dog barking"]).T) + 0.3 * (bridge @ words.T),
         atol=2e-2,
     )
+
+
+def test_a_text_near_a_category_name_weighs_the_bridge_by_its_own_share(tiny_checkpoint, tmp_path):
+    folder = bridged_checkpoint(tiny_checkpoint, tmp_path / "gated", weight=0.6)
+    classes = json.loads((folder / CLASSES_FILE).read_text())
+    classes["query_shares"] = {"threshold": 0.99, "below": 0.2, "above": 0.8}
+    (folder / CLASSES_FILE).write_text(json.dumps(classes))
+    backend = CacophonyBackend.from_checkpoint(folder)
+    texts = ["doors", "a woman speaking french"]  # a UCS category's own name, and no category
+    joint, words = backend.text_parts(texts)
+    nearness = backend.bridge.nearness(words)
+    assert nearness[0] == pytest.approx(1.0, abs=1e-4) and nearness[1] < 0.99
+    clips = [burst(1.5, 4), burst(3.0, 5)]
+    audio, text = backend.embed_audio(clips), backend.embed_query(texts)
+    joint_dim = joint.shape[1]
+    audio_joint, audio_bridge = audio[:, :joint_dim] / np.sqrt(0.4), audio[:, joint_dim:] / np.sqrt(0.6)
+    for row, share in ((0, 0.8), (1, 0.2)):  # one dot product: (1 - s) x joint + s x bridge, s the text's
+        expected = (1 - share) * audio_joint @ joint[row] + share * audio_bridge @ words[row]
+        np.testing.assert_allclose(audio @ text[row], expected, atol=1e-4)
+    # a caption or a tag's prompt (embed_text), and a query without query shares, weigh them as the audio does
+    plain = CacophonyBackend.from_checkpoint(bridged_checkpoint(tiny_checkpoint, tmp_path / "plain", weight=0.6))
+    for as_audio in (backend.embed_text(texts), plain.embed_query(texts)):
+        np.testing.assert_allclose(as_audio[:, joint_dim:], np.sqrt(0.6) * words, atol=1e-5)
+        np.testing.assert_allclose(as_audio[:, :joint_dim], np.sqrt(0.4) * joint, atol=1e-5)
