@@ -46,6 +46,11 @@ def remix(vectors: np.ndarray, joint_dim: int, shares: tuple[float, float], w: f
     return np.concatenate([np.sqrt(1.0 - w) * joint, np.sqrt(w) * bridge], axis=1)
 
 
+def at_share(joint: np.ndarray, words: np.ndarray, w: float) -> np.ndarray:
+    """Text vectors for audio remixed to the share ``w`` (:func:`remix`): one share for both."""
+    return np.concatenate([np.sqrt(1.0 - w) * joint, np.sqrt(w) * words], axis=1)
+
+
 def query_vectors(joint: np.ndarray, words: np.ndarray, audio_share: float, shares: np.ndarray) -> np.ndarray:
     """Text vectors whose dot product with audio stored at ``audio_share`` (0 < s < 1) weighs
     the bridge by each text's own share, as the backend's ``embed_text`` makes them."""
@@ -110,9 +115,9 @@ def report(spec: str, root: Path, cache_dir: Path, heldout: list[Path] = ()) -> 
             line += f" | {retrieval_metrics(*held_vectors, held[2])['t2a/mAP@10']:.3f}"
         return line + " |"
 
-    def fixed(texts: list[str], w: float) -> np.ndarray:
-        joint_part, words_part = model.text_parts(texts)
-        return np.concatenate([np.sqrt(1.0 - w) * joint_part, np.sqrt(w) * words_part], axis=1)
+    def labels_at(w: float):
+        """Texts (the category names of UCS zero-shot) embedded at the share ``w``."""
+        return lambda texts: at_share(*model.text_parts(texts), w)
 
     print(
         f"{spec}: {len(library)} files, {len(queries)} queries; the audio's share is {own[1] ** 2:.2f}. "
@@ -123,13 +128,9 @@ def report(spec: str, root: Path, cache_dir: Path, heldout: list[Path] = ()) -> 
     print(header + " UCS top-1 / top-3 |" + held_header)
     print("|---" * (6 + bool(held)) + "|")
     for w in SHARES:
-        text = np.concatenate([np.sqrt(1.0 - w) * joint, np.sqrt(w) * words], axis=1)
         audio = remix(embeddings, joint_dim, own, w)
-        held_vectors = None
-        if held:
-            held_query = np.concatenate([np.sqrt(1.0 - w) * held_text[0], np.sqrt(w) * held_text[1]], axis=1)
-            held_vectors = (remix(held[0], joint_dim, own, w), held_query)
-        print(row(f"{w:.1f}", audio, text, held_vectors, lambda texts, w=w: fixed(texts, w)))
+        held_vectors = (remix(held[0], joint_dim, own, w), at_share(*held_text, w)) if held else None
+        print(row(f"{w:.1f}", audio, at_share(joint, words, w), held_vectors, labels_at(w)))
     print("\nA share per query, the audio at its own share: below / above a words cosine to a category name")
     print(header.replace("| share |", "| query shares |") + held_header)
     print("|---" * (5 + bool(held)) + "|")
