@@ -185,7 +185,7 @@ def main(argv: list[str] | None = None) -> int:
         "--query-shares",
         metavar="THRESHOLD,BELOW,ABOVE",
         help="each query's own share of the bridge, as measured by python -m bench.ood shares: ABOVE when "
-        "its words are at least THRESHOLD (cosine) from a UCS category name, else BELOW",
+        "the cosine of its words with a UCS category name is at least THRESHOLD, else BELOW",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

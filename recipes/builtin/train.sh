@@ -130,8 +130,8 @@ done
 #     corpora's labelled sounds. Its shares are measured out of distribution, as the issue asks
 #     (`python -m bench.ood shares builtin --heldout data/corpus-more/heldout.jsonl`): the audio
 #     at 0.6 (best on the odd half of the packages, better than the old 0.4 on the even half),
-#     and each query 0.6 when its words are within 0.6 of a UCS category name, else 0.2 (the best
-#     odd half among the per-query shares that keep the held-out mAP@10 of the old 0.4).
+#     and each query 0.6 when its words' cosine with a UCS category name is at least 0.6, else 0.2
+#     (the best odd half among the per-query shares that keep the held-out mAP@10 of the old 0.4).
 for set in 0ad wider; do  # unaugmented, and without audio identical to an out-of-distribution file
     [ -f "data/corpus-$set/manifest.jsonl" ] || "$PY" -m trainer.corpus build --out "data/corpus-$set" \
         --sources debian --packages "$set" --variants 0 --mixes 0 --unlike data/ood/manifest.json
