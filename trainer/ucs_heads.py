@@ -33,7 +33,14 @@ import torch
 from engine.audio.decode import load_mono
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import load_checkpoint
-from engine.models.cacophony.ucs_bridge import CLASSES_FILE, HEAD, SAMPLE_RATE, AisfxHead, QueryShares
+from engine.models.cacophony.ucs_bridge import (
+    CLASSES_FILE,
+    HEAD,
+    SAMPLE_RATE,
+    AisfxHead,
+    QueryShares,
+    side_by_side,
+)
 from engine.words import ucs_categories, words
 from trainer.data.manifest import Item, read_manifest
 from trainer.evaluation.retrieval import caption_table, retrieval_metrics
@@ -162,7 +169,7 @@ def bridge_weight(folder: Path, classes: list[str], heldout: list[Item]) -> tupl
     curve = {}
     for tenths in range(10):
         w = tenths / 10
-        mixed = [np.concatenate([np.sqrt(1 - w) * j, np.sqrt(w) * b], axis=1) for j, b in parts]
+        mixed = [side_by_side(j, b, w) for j, b in parts]
         curve[w] = retrieval_metrics(*mixed, owners)["t2a/mAP@10"]
     return max(w for w, value in curve.items() if value >= KEEP * curve[0.0]), curve
 

@@ -26,7 +26,7 @@ import torch
 from bench.ood import by_category, chance, load_library, load_queries
 from bench.ood.content import AT_CHANCE, EVERYDAY, file_windows, rank_queries, ucs_zero_shot
 from engine.audio.decode import load_mono
-from engine.models.cacophony.ucs_bridge import QueryShares
+from engine.models.cacophony.ucs_bridge import QueryShares, query_side, side_by_side
 from engine.models.registry import load_model
 from trainer.data.manifest import read_manifest
 from trainer.evaluation.retrieval import caption_table, retrieval_metrics
@@ -42,20 +42,7 @@ GATES = tuple(
 def remix(vectors: np.ndarray, joint_dim: int, shares: tuple[float, float], w: float) -> np.ndarray:
     """Bridged vectors (joint part scaled by ``shares[0]``, bridge part by ``shares[1]``: the
     square roots of the model's own shares) rescaled to the share ``w``."""
-    joint, bridge = vectors[:, :joint_dim] / shares[0], vectors[:, joint_dim:] / shares[1]
-    return np.concatenate([np.sqrt(1.0 - w) * joint, np.sqrt(w) * bridge], axis=1)
-
-
-def at_share(joint: np.ndarray, words: np.ndarray, w: float) -> np.ndarray:
-    """Text vectors for audio remixed to the share ``w`` (:func:`remix`): one share for both."""
-    return np.concatenate([np.sqrt(1.0 - w) * joint, np.sqrt(w) * words], axis=1)
-
-
-def query_vectors(joint: np.ndarray, words: np.ndarray, audio_share: float, shares: np.ndarray) -> np.ndarray:
-    """Text vectors whose dot product with audio stored at ``audio_share`` (0 < s < 1) weighs
-    the bridge by each text's own share, as the backend's ``embed_text`` makes them."""
-    scale = (1.0 - shares) / np.sqrt(1.0 - audio_share), shares / np.sqrt(audio_share)
-    return np.concatenate([scale[0][:, None] * joint, scale[1][:, None] * words], axis=1)
+    return side_by_side(vectors[:, :joint_dim] / shares[0], vectors[:, joint_dim:] / shares[1], w)
 
 
 def halves(library) -> dict[str, np.ndarray]:
@@ -117,7 +104,7 @@ def report(spec: str, root: Path, cache_dir: Path, heldout: list[Path] = ()) -> 
 
     def labels_at(w: float):
         """Texts (the category names of UCS zero-shot) embedded at the share ``w``."""
-        return lambda texts: at_share(*model.text_parts(texts), w)
+        return lambda texts: side_by_side(*model.text_parts(texts), w)
 
     print(
         f"{spec}: {len(library)} files, {len(queries)} queries; the audio's share is {own[1] ** 2:.2f}. "
@@ -129,15 +116,15 @@ def report(spec: str, root: Path, cache_dir: Path, heldout: list[Path] = ()) -> 
     print("|---" * (6 + bool(held)) + "|")
     for w in SHARES:
         audio = remix(embeddings, joint_dim, own, w)
-        held_vectors = (remix(held[0], joint_dim, own, w), at_share(*held_text, w)) if held else None
-        print(row(f"{w:.1f}", audio, at_share(joint, words, w), held_vectors, labels_at(w)))
+        held_vectors = (remix(held[0], joint_dim, own, w), side_by_side(*held_text, w)) if held else None
+        print(row(f"{w:.1f}", audio, side_by_side(joint, words, w), held_vectors, labels_at(w)))
     print("\nA share per query, the audio at its own share: below / above a words cosine to a category name")
     print(header.replace("| share |", "| query shares |") + held_header)
     print("|---" * (5 + bool(held)) + "|")
     for gate in GATES:
-        text = query_vectors(joint, words, own[1] ** 2, gate.of(model.bridge.nearness(words)))
+        text = query_side(joint, words, own[1] ** 2, gate.of(model.bridge.nearness(words)))
         held_vectors = None
         if held:
             shares = gate.of(model.bridge.nearness(held_text[1]))
-            held_vectors = (held[0], query_vectors(*held_text, own[1] ** 2, shares))
+            held_vectors = (held[0], query_side(*held_text, own[1] ** 2, shares))
         print(row(f"{gate.below} / {gate.above} at {gate.threshold}", embeddings, text, held_vectors))

@@ -17,8 +17,9 @@ import soundfile as sf
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from bench.ood.content import EVERYDAY
 from bench.ood.library import OodFile, build
-from bench.ood.shares import halves, query_vectors, remix, search
+from bench.ood.shares import halves, remix, search
 from bench.ood.ucs import RULES
+from engine.models.cacophony.ucs_bridge import query_side
 from engine.words import ucs_categories, words
 from tests.factories import build_deb, debian_package
 from trainer.corpus.debian import PACKAGE_SETS
@@ -139,7 +140,7 @@ def test_query_vectors_weigh_each_text_by_its_own_share():
     stored = np.concatenate([np.sqrt(0.4) * joint, np.sqrt(0.6) * bridge], axis=1)  # audio at 0.6
     text_joint, text_words = rng.normal(size=(2, 5)), rng.normal(size=(2, 3))
     shares = np.array([0.2, 0.9])
-    scores = stored @ query_vectors(text_joint, text_words, 0.6, shares).T
+    scores = stored @ query_side(text_joint, text_words, 0.6, shares).T
     for k, share in enumerate(shares):
         assert np.allclose(scores[:, k], (1 - share) * joint @ text_joint[k] + share * bridge @ text_words[k])
 

@@ -16,7 +16,15 @@ import torchaudio
 from engine.models.base import AudioTextModel, CaptionOptions, GeneratedCaption, ModelInfo, l2_normalise
 from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.model import Cacophony
-from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, QueryShares, UcsBridge, load_classes
+from engine.models.cacophony.ucs_bridge import (
+    CLASSES_FILE,
+    SAMPLE_RATE,
+    QueryShares,
+    UcsBridge,
+    load_classes,
+    query_side,
+    side_by_side,
+)
 from engine.models.decoding import decode
 
 
@@ -148,11 +156,11 @@ class CacophonyBackend(AudioTextModel):
         joint, words = self.text_parts(texts)
         if self.bridge is None:
             return joint
+        audio_share = self.bridge_shares[1] ** 2
         if query_shares is None:
-            return np.concatenate([self.bridge_shares[0] * joint, self.bridge_shares[1] * words], axis=-1)
-        share = query_shares.of(self.bridge.nearness(words))
-        scale = (1.0 - share) / self.bridge_shares[0], share / self.bridge_shares[1]
-        return np.concatenate([scale[0][:, None] * joint, scale[1][:, None] * words], axis=-1).astype(np.float32)
+            return side_by_side(joint, words, audio_share)
+        shares = query_shares.of(self.bridge.nearness(words))
+        return query_side(joint, words, audio_share, shares).astype(np.float32)
 
     def text_parts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """The joint embedding of each text and, with a bridge, its words embedding (unscaled)."""

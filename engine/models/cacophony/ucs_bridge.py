@@ -25,6 +25,7 @@ side of the dot product needs to change: a query whose words are near a UCS cate
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,6 +52,19 @@ def load_classes(folder: Path) -> dict:
     """``{"head": name, "classes": [UCS category of each class], "weight": share}`` of a checkpoint,
     and, when measured, ``"query_shares"`` (:class:`QueryShares`' fields)."""
     return json.loads((Path(folder) / CLASSES_FILE).read_text(encoding="utf-8"))
+
+
+def side_by_side(joint: np.ndarray, bridge: np.ndarray, share: float) -> np.ndarray:
+    """Joint and bridge vectors, (n, d) and (n, d'), scaled by the square roots of ``1 - share``
+    and ``share``: one dot product of two such vectors is ``(1 - share) * joint + share * bridge``."""
+    return np.concatenate([math.sqrt(1.0 - share) * joint, math.sqrt(share) * bridge], axis=-1)  # keeps float32
+
+
+def query_side(joint: np.ndarray, words: np.ndarray, audio_share: float, shares: np.ndarray) -> np.ndarray:
+    """Text vectors whose dot product with audio made by :func:`side_by_side` at ``audio_share``
+    (0 < s < 1) weighs the bridge by each text's own ``shares``, (n,)."""
+    scale = (1.0 - shares) / np.sqrt(1.0 - audio_share), shares / np.sqrt(audio_share)
+    return np.concatenate([scale[0][:, None] * joint, scale[1][:, None] * words], axis=-1)
 
 
 @dataclass(frozen=True)
