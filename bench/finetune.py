@@ -44,7 +44,7 @@ def content_only(engine: Engine, files, queries) -> dict:
     table = engine.store.embeddings(model.info)
     windows = [table.windows(engine.store.get_file(str(f.named)).id).vectors for f in files]
     results = []
-    for query, text in zip(queries, model.embed_text([q.text for q in queries]), strict=False):
+    for query, text in zip(queries, model.embed_query([q.text for q in queries]), strict=False):
         best = np.array([float((w @ text).max()) for w in windows])
         results.append(judge(query, [files[i] for i in np.argsort(-best, kind="stable")[:10]], files))
     return by_category(queries, results)["all"]

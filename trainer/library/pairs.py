@@ -178,17 +178,20 @@ def split_by_folder(
     items: list[Item], val_fraction: float = 0.15, max_val: int = 300, seed: int = 0
 ) -> tuple[list[Item], list[Item], list[str]]:
     """(train, held out, held-out folders): whole folders, picked in a seeded order that depends
-    only on their paths (a resumed or repeated run holds out the same ones), until about
+    only on their paths below the library (a resumed or repeated run, or the same library mounted
+    elsewhere, holds out the same ones), until about
     ``val_fraction`` of the items (at most ``max_val``) are held out. A library in one folder is
     split by name instead, all numbered variants of one name ("door creak 01", "02") together."""
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         groups[str(item.audio.parent)].append(item)
+    hashed = _relative_to_common_parent(list(groups))
     if len(groups) < 2:
         groups = defaultdict(list)
         for item in items:
             groups[" ".join(w for w in words(file_stem(item.audio.name)) if not w.isdigit())].append(item)
-    order = sorted(groups, key=lambda key: hashlib.sha1(f"{seed}|{key}".encode()).hexdigest())
+        hashed = {key: key for key in groups}
+    order = sorted(groups, key=lambda key: hashlib.sha1(f"{seed}|{hashed[key]}".encode()).hexdigest())
     target = min(round(len(items) * val_fraction), max_val)
     held: list[str] = []
     held_count = 0
@@ -208,3 +211,14 @@ def split_by_folder(
         for item in groups[key]
     ]
     return train, val, sorted(held)
+
+
+def _relative_to_common_parent(folders: list[str]) -> dict[str, str]:
+    """Each folder as a path below the folders' common parent, so that where the library is
+    mounted (another drive letter or mount point, a test's temporary folder) never changes which
+    folders are held out."""
+    try:
+        root = os.path.commonpath(folders)
+    except ValueError:  # no common parent (folders on different drives)
+        return {folder: folder for folder in folders}
+    return {folder: Path(os.path.relpath(folder, root)).as_posix() for folder in folders}

@@ -136,3 +136,12 @@ def test_held_out_files_with_tags_only_are_scored_on_their_keyword_caption(tmp_p
     items = [Item(tmp_path / f"f{i}" / "x.wav", [], ["door", "creak"]) for i in range(10)]
     _, val, _ = split_by_folder(items, val_fraction=0.3)
     assert val and all(v.captions and "door" in v.captions[0] for v in val)
+
+
+def test_the_same_library_mounted_elsewhere_holds_out_the_same_folders(tmp_path):
+    def held_out(root):
+        items = [Item(root / "sfx" / f"folder {f}" / f"{i}.wav", [f"sound {f}"]) for f in range(12) for i in range(3)]
+        return [os.path.relpath(folder, root) for folder in split_by_folder(items, val_fraction=0.2)[2]]
+
+    first = held_out(tmp_path / "drive a")
+    assert first and first == held_out(tmp_path / "mnt" / "other name" / "b")
