@@ -3,7 +3,8 @@ library. ``python -m bench.ood matches [QUERY...]``: list each query's relevant 
 and check that they are what a sound designer asking for it would accept. ``python -m bench.ood
 stats``: files per package, per query category and per UCS category. ``python -m bench.ood
 eval MODEL...``: content-only search on the opaque names, per category, against chance.
-``python -m bench.ood shares MODEL``: the same search at each share of a model's UCS bridge."""
+``python -m bench.ood shares MODEL``: the same search at each share of a model's UCS bridge.
+``python -m bench.ood similar MODEL``: find-similar-sounds quality by UCS category."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import argparse
 from collections import Counter
 from pathlib import Path
 
-from bench.ood import shares
+from bench.ood import shares, similar
 from bench.ood.content import report
 from bench.ood.library import DEFAULT_ROOT, build, load_library
 from bench.ood.queries import load_queries
@@ -39,7 +40,10 @@ def main(argv: list[str] | None = None) -> int:
     share.add_argument(
         "--heldout", type=Path, action="append", default=[], help="a training corpus's held-out manifest (repeat)"
     )
-    for command in (make, matches, sub.choices["stats"], evaluate, share):
+    alike = sub.add_parser("similar", help="find similar sounds: nearest files of the same UCS category")
+    alike.add_argument("model", help="builtin, a checkpoint folder, ...")
+    alike.add_argument("--cache", type=Path, default=Path("data/ood-cache"), help="window embeddings per model")
+    for command in (make, matches, sub.choices["stats"], evaluate, share, alike):
         command.add_argument("--out", type=Path, default=DEFAULT_ROOT, help="library folder (git-ignored)")
     args = parser.parse_args(argv)
     with entry_logging():  # progress on the terminal
@@ -56,6 +60,9 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "shares":
         shares.report(args.model, args.out, args.cache, args.heldout)
+        return 0
+    if args.command == "similar":
+        similar.report(args.model, args.out, args.cache)
         return 0
     library = load_library(args.out)
     queries = load_queries()

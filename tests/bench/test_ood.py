@@ -18,6 +18,7 @@ from bench.ood import by_category, chance, judge, load_library, load_queries, uc
 from bench.ood.content import EVERYDAY
 from bench.ood.library import OodFile, build
 from bench.ood.shares import halves, remix, search
+from bench.ood.similar import best_pairs, neighbour_metrics
 from bench.ood.ucs import RULES
 from engine.models.cacophony.ucs_bridge import query_side
 from engine.words import ucs_categories, words
@@ -162,6 +163,32 @@ def test_package_halves_are_searched_apart_with_the_queries_they_can_answer():
 
 
 @pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
+def test_similar_sounds_are_scored_by_category_and_optionally_across_folders():
+    # two categories, each in two folders of two files; scores put a file's folder mate first,
+    # then the other category's files, then its own category's other folder
+    labels = np.array(["A", "A", "A", "A", "B", "B", "B", "B"])
+    folders = np.array(["a1", "a1", "a2", "a2", "b1", "b1", "b2", "b2"])
+    same_folder = folders[:, None] == folders[None, :]
+    same_label = labels[:, None] == labels[None, :]
+    scores = np.where(same_folder, 3.0, np.where(same_label, 1.0, 2.0))
+    everywhere = neighbour_metrics(scores, labels, folders, other_folders=False)
+    # ranks: mate (right), four of the other category, the two of its own other folder (6th, 7th)
+    assert everywhere["P@10"] == pytest.approx(3 / 10)
+    assert everywhere["mAP@10"] == pytest.approx((1 + 2 / 6 + 3 / 7) / 3)
+    elsewhere = neighbour_metrics(scores, labels, folders, other_folders=True)
+    # without the own folder: four wrong, then the two right ones at 5th and 6th; 6 candidates only
+    assert elsewhere["P@10"] == pytest.approx(2 / 10)
+    assert elsewhere["mAP@10"] == pytest.approx((1 / 5 + 2 / 6) / 2)
+
+
+def test_query_by_example_scores_a_file_by_its_best_window_pair():
+    windows = np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.8], [-1.0, 0.0]])
+    owners = np.array([0, 0, 1, 2])
+    scores = best_pairs(windows, owners, np.array([0, 1, 2]))
+    assert scores[0, 1] == pytest.approx(0.8) and scores[1, 0] == pytest.approx(0.8)
+    assert scores[0, 2] == pytest.approx(0.0)  # the second window of file 0 is orthogonal to file 2's
+
+
 def test_build_drops_copies_music_and_long_files(tmp_path):
     root = tmp_path / "pkg"
     sounds = debian_package(root, "toyood-data") / "sounds"

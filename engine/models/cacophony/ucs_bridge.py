@@ -107,18 +107,31 @@ class AisfxHead(nn.Module):
         self.requires_grad_(False)
 
     def forward(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
-        # As the package classifies: a clip shorter than a block is one block padded with silence
-        # (what the heads learnt short sounds as), and a partial last block is dropped unless it is
-        # the only one. (Masking the silence away instead cost a fifth of the bridge's mAP@10.)
+        blocks, counted = self.blocks(wave, num_samples)
+        return _mean_over(torch.softmax(self.mlp(blocks), dim=-1), counted)
+
+    def embedding(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
+        """The clip's mean block features, (B, 512): what the heads classify, and a sound-to-sound
+        space of its own (``python -m bench.ood similar``)."""
+        return _mean_over(*self.blocks(wave, num_samples))
+
+    def blocks(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Block features (B, blocks, 512), max over time, and which blocks count (B, blocks).
+        As the package classifies: a clip shorter than a block is one block padded with silence
+        (what the heads learnt short sounds as), and a partial last block is dropped unless it is
+        the only one. (Masking the silence away instead cost a fifth of the bridge's mAP@10.)"""
         block_samples = BLOCK_FRAMES * self.front.hop
         if wave.shape[1] < block_samples:
             wave = F.pad(wave, (0, block_samples - wave.shape[1]))
         features, valid = self.front.features(wave, num_samples.clamp(min=block_samples))
-        blocks = features.unfold(1, BLOCK_STEPS, BLOCK_HOP).amax(dim=-1)  # (B, blocks, 512): max over time
+        blocks = features.unfold(1, BLOCK_STEPS, BLOCK_HOP).amax(dim=-1)
         ends = torch.arange(blocks.shape[1], device=wave.device) * BLOCK_HOP + BLOCK_STEPS
-        counted = (ends[None] <= valid.sum(1, keepdim=True)).to(features.dtype)  # whole blocks of the clip
-        probs = torch.softmax(self.mlp(blocks), dim=-1)
-        return (probs * counted[..., None]).sum(1) / counted.sum(1, keepdim=True)
+        return blocks, (ends[None] <= valid.sum(1, keepdim=True)).to(features.dtype)  # whole blocks of the clip
+
+
+def _mean_over(values: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
+    """(B, blocks, d) averaged over the blocks that count, (B, d)."""
+    return (values * counted[..., None]).sum(1) / counted.sum(1, keepdim=True)
 
 
 class UcsBridge(nn.Module):

@@ -1,0 +1,131 @@
+"""Find similar sounds, measured on sounds no model of ours trained on: each file of the
+out-of-distribution library with a UCS ground truth (``bench/ood/ucs.py``) asks for its ten
+nearest other files, and a neighbour is right when it has the same UCS category. Printed,
+precision at 10 and mAP@10 over all the other files, and over files of other folders only (a
+folder's files are mostly variants of one sound, which any space finds; a sound designer asking
+for "more like this" across a library wants the others too), for
+
+- random vectors (chance);
+- the model's stored window vectors as the app's query by example ranks them (a file scores as
+  its best pair of windows), and each file's mean window in the whole vector, its joint part and
+  its UCS bridge part alone;
+- for a model with a UCS bridge, the aiSFX network's own features under that bridge (the mean of
+  its 2.3 s block features: what the head classifies), which the index does not store.
+
+    python -m bench.ood similar builtin
+
+Asserts nothing. The aiSFX features are cached under ``--cache`` with the window vectors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from bench.ood.content import cached, file_windows
+from bench.ood.library import load_library
+from bench.ood.ucs import ucs_truth
+from engine.audio.decode import load_mono
+from engine.models.cacophony.ucs_bridge import SAMPLE_RATE
+from engine.models.registry import load_model
+
+CUTOFF = 10
+SECONDS = 30.0  # the library's files are at most this long
+
+
+def neighbour_metrics(scores: np.ndarray, labels: np.ndarray, folders: np.ndarray, other_folders: bool) -> dict:
+    """P@10 and mAP@10 of each row's nearest columns by ``scores`` (files x files, the same files),
+    a neighbour right when its label is the row's; with ``other_folders`` a row's own folder is
+    left out. Rows with nothing right to find are skipped."""
+    scores = scores.astype(np.float64, copy=True)
+    np.fill_diagonal(scores, -np.inf)
+    if other_folders:
+        scores[folders[:, None] == folders[None, :]] = -np.inf
+    precision, average = [], []
+    for row in range(len(labels)):
+        candidates = np.isfinite(scores[row])
+        total = int((candidates & (labels == labels[row])).sum())
+        if total == 0:
+            continue
+        right = np.zeros(CUTOFF, bool)
+        shown = min(CUTOFF, int(candidates.sum()))  # past the last candidate: misses
+        right[:shown] = labels[np.argsort(-scores[row], kind="stable")[:shown]] == labels[row]
+        precision.append(right.mean())
+        average.append(float((right * np.cumsum(right) / np.arange(1, CUTOFF + 1)).sum() / min(total, CUTOFF)))
+    return {"P@10": float(np.mean(precision)), "mAP@10": float(np.mean(average))}
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-12)
+
+
+def file_means(embeddings: np.ndarray, owners: np.ndarray, files: int) -> np.ndarray:
+    summed = np.zeros((files, embeddings.shape[1]))
+    np.add.at(summed, owners, embeddings)
+    return unit(summed)
+
+
+def best_pairs(embeddings: np.ndarray, owners: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """(rows x rows) file scores as query by example ranks them: the best cosine over window pairs."""
+    windows = unit(embeddings)
+    out = np.empty((len(rows), len(rows)))
+    for position, row in enumerate(rows):
+        best = np.full(owners.max() + 1, -np.inf)
+        np.maximum.at(best, owners, (windows[owners == row] @ windows.T).max(axis=0))
+        out[position] = best[rows]
+    return out
+
+
+def aisfx_features(model, library) -> np.ndarray:
+    """Each file's mean aiSFX block features (its first 30 s at 44.1 kHz, as the bridge hears)."""
+    head = model.bridge.head
+    found = []
+    with torch.inference_mode():
+        for file in library:
+            wave = torch.from_numpy(load_mono(file.opaque, SAMPLE_RATE, 0.0, SECONDS))[None]
+            found.append(head.embedding(wave, torch.tensor([wave.shape[1]]))[0].numpy())
+    return np.stack(found)
+
+
+def report(spec: str, root: Path, cache_dir: Path) -> None:
+    torch.set_num_threads(2)
+    library = load_library(root)
+    model = load_model(spec)
+    embeddings, owners = file_windows(spec, model, library, cache_dir)
+    truth = {i: t.category for i, f in enumerate(library) if (t := ucs_truth(f)) is not None}
+    rows = np.array(sorted(truth))
+    labels = np.array([truth[i] for i in rows])
+    folders = np.array([str(library[i].named.parent) for i in rows])
+
+    spaces: dict[str, np.ndarray] = {}
+    random = unit(np.random.default_rng(0).normal(size=(len(rows), 64)))
+    spaces["chance (random vectors)"] = random @ random.T
+    spaces["stored windows, best pair (the app's query by example)"] = best_pairs(embeddings, owners, rows)
+    means = file_means(embeddings, owners, len(library))[rows]
+    spaces["stored windows, each file's mean"] = means @ means.T
+    bridge = getattr(model, "bridge", None)
+    if bridge is not None:
+        cut = model.model.cfg.embed_dim
+        for name, part in (("joint part", slice(None, cut)), ("UCS bridge part", slice(cut, None))):
+            vectors = file_means(embeddings[:, part], owners, len(library))[rows]
+            spaces[f"stored windows, each file's mean, {name} alone"] = vectors @ vectors.T
+        key = f"aisfx-{bridge.head.classes}-similar.npz"
+        features = cached(cache_dir / key, lambda: {"features": aisfx_features(model, library)})["features"]
+        vectors = unit(features[rows])
+        spaces["aiSFX block features under the bridge, each file's mean (not stored)"] = vectors @ vectors.T
+
+    print(
+        f"{len(rows)} files of {root} with a UCS ground truth in {len(set(labels))} categories; model {spec}; "
+        f"a neighbour is right when it has the file's UCS category"
+    )
+    print("| space | P@10 | mAP@10 | other folders: P@10 | other folders: mAP@10 |")
+    print("|---|---|---|---|---|")
+    for name, scores in spaces.items():
+        everywhere = neighbour_metrics(scores, labels, folders, other_folders=False)
+        elsewhere = neighbour_metrics(scores, labels, folders, other_folders=True)
+        print(
+            f"| {name} | {everywhere['P@10']:.3f} | {everywhere['mAP@10']:.3f} | "
+            f"{elsewhere['P@10']:.3f} | {elsewhere['mAP@10']:.3f} |"
+        )
