@@ -162,7 +162,6 @@ def test_package_halves_are_searched_apart_with_the_queries_they_can_answer():
     assert whole["all"]["queries"] == 2 and whole["all"]["R@1"] == 1.0
 
 
-@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
 def test_similar_sounds_are_scored_by_category_and_optionally_across_folders():
     # two categories, each in two folders of two files; scores put a file's folder mate first,
     # then the other category's files, then its own category's other folder
@@ -189,6 +188,7 @@ def test_query_by_example_scores_a_file_by_its_best_window_pair():
     assert scores[0, 2] == pytest.approx(0.0)  # the second window of file 0 is orthogonal to file 2's
 
 
+@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
 def test_build_drops_copies_music_and_long_files(tmp_path):
     root = tmp_path / "pkg"
     sounds = debian_package(root, "toyood-data") / "sounds"

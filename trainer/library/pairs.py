@@ -179,14 +179,15 @@ def split_by_folder(
 ) -> tuple[list[Item], list[Item], list[str]]:
     """(train, held out, held-out folders): whole folders, picked in a seeded order that depends
     only on their paths below the library (a resumed or repeated run, or the same library mounted
-    elsewhere, holds out the same ones), until about
-    ``val_fraction`` of the items (at most ``max_val``) are held out. A library in one folder is
-    split by name instead, all numbered variants of one name ("door creak 01", "02") together."""
+    elsewhere, holds out the same ones), until about ``val_fraction`` of the items (at most
+    ``max_val``) are held out. A library in one folder is split by name instead, all numbered
+    variants of one name ("door creak 01", "02") together."""
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         groups[str(item.audio.parent)].append(item)
-    hashed = _relative_to_common_parent(list(groups))
-    if len(groups) < 2:
+    if len(groups) >= 2:
+        hashed = _relative_to_common_parent(list(groups))
+    else:
         groups = defaultdict(list)
         for item in items:
             groups[" ".join(w for w in words(file_stem(item.audio.name)) if not w.isdigit())].append(item)
