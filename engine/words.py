@@ -23,6 +23,7 @@ import wordninja
 from engine.audio.formats import AUDIO_EXTENSIONS
 
 UCS_LIST = Path(__file__).resolve().parents[1] / "resources" / "ucs" / "ucs-8.2.1-en.json"
+COMPOUNDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "compounds.txt"
 
 # lower→Upper ("doorCreak"), ACRONYM→Word ("UZIRapid", "DOORWood"), letter↔digit ("Door03", "44Magnum")
 _BOUNDARIES = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -80,6 +81,23 @@ def _compound(word: str) -> tuple[str, ...]:
     if len(parts) > 1 and all(len(p) >= 3 or p in _SHORT_PARTS for p in parts):
         return tuple(parts)
     return (word,)
+
+
+def with_compound_heads(query_words: list[str]) -> list[str]:
+    """A keyword query's words and, for a sound compound written as one word, its head
+    (``resources/search/compounds.txt``): "metal footsteps" also asks for "steps", so
+    ``step_metal_01.wav`` matches both of the query's sounds instead of losing to ``metal.wav``.
+    Only the query grows; the index keeps the compound as written."""
+    heads = compound_heads()
+    added = [heads[w] for w in query_words if w in heads and heads[w] not in query_words]
+    return query_words + list(dict.fromkeys(added))
+
+
+@cache
+def compound_heads() -> dict[str, str]:
+    """Compound -> head, as listed in ``resources/search/compounds.txt``."""
+    lines = COMPOUNDS.read_text(encoding="utf-8").splitlines()
+    return dict(line.split() for line in lines if line.strip() and not line.startswith("#"))
 
 
 def file_stem(path: str | PurePath) -> str:

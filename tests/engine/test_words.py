@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.words import file_stem, name_words, ucs_category_of, words
+from engine.words import compound_heads, file_stem, name_words, ucs_category_of, with_compound_heads, words
 
 
 @pytest.mark.parametrize(
@@ -57,3 +57,16 @@ def test_only_an_exact_catid_at_the_head_is_a_category():
     assert ucs_category_of("doorwood_creak") is None  # CatIDs are case sensitive in the convention
     assert ucs_category_of("Creak_DOORWood") is None
     assert file_stem("a/b/c.d.flac") == "c.d"
+
+
+def test_a_sound_compound_in_a_query_also_asks_for_its_head():
+    assert with_compound_heads(["metal", "footsteps"]) == ["metal", "footsteps", "steps"]
+    assert with_compound_heads(["footsteps", "steps"]) == ["footsteps", "steps"]  # asked already
+    assert with_compound_heads(["fireball"]) == ["fireball"]  # "ball" alone is another sound
+
+
+def test_every_listed_compound_is_one_word_to_the_tokeniser():
+    # a compound the tokeniser splits already finds its parts; listing it would only say so twice
+    for compound, head in compound_heads().items():
+        assert words(compound) == [compound], compound
+        assert compound.endswith(head), compound

@@ -212,3 +212,12 @@ def test_automatic_optimize_after_many_writes(tmp_path):
         store.upsert_files([record(f"f{i}.wav")])
     fts = next(i for i in store.files.list_indices() if i.index_type == "FTS")
     assert (fts.num_indexed_rows, fts.num_unindexed_rows) == (5, 0)
+
+
+def test_a_query_compound_also_finds_files_named_by_its_head(store):
+    hit, steps, named = store.upsert_files(
+        [record("metal.wav"), record("step_metal_01.wav"), record("footsteps_gravel.wav")]
+    )
+    ids = store.full_text("metal footsteps", None, 10)[0].tolist()
+    assert ids[0] == steps.id  # both sounds of the query, where "metal" alone held only "metal"
+    assert set(ids) == {hit.id, steps.id, named.id}
