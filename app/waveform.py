@@ -16,6 +16,11 @@ from app.theme import Colors
 from engine.audio.peaks import Peaks
 
 RULER_HEIGHT = 18
+# A file peaking below -20 dBFS is drawn magnified until its peak fills most of the lane (at most
+# 60 dB), and says so: a quiet footstep at -38 dBFS otherwise looks like a flat, silent line.
+QUIET_PEAK = 0.1
+SHOWN_PEAK = 0.9
+MAX_DISPLAY_GAIN = 1000.0
 _TICK_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
 
 
@@ -30,6 +35,15 @@ def format_time(seconds: float, precise: bool = False) -> str:
 def ruler_step(duration_s: float, width: int) -> float:
     """The tick spacing that keeps ruler labels at least 70 px apart."""
     return next((s for s in _TICK_STEPS if s * width / max(duration_s, 1e-9) >= 70), _TICK_STEPS[-1])
+
+
+def display_gain(peak: float) -> float:
+    """The waveform's drawing gain for a file peaking at ``peak``: 1 for a file louder than
+    ``QUIET_PEAK``, else enough to show its peak at ``SHOWN_PEAK`` (at most ``MAX_DISPLAY_GAIN``;
+    digital silence stays flat)."""
+    if peak >= QUIET_PEAK or peak <= 0.0:
+        return 1.0
+    return min(SHOWN_PEAK / peak, MAX_DISPLAY_GAIN)
 
 
 def column_envelope(values: np.ndarray, width: int, reduce) -> np.ndarray:
@@ -75,6 +89,11 @@ class WaveformView(QWidget):
     @property
     def match_window(self) -> tuple[float, float] | None:
         return self._match
+
+    @property
+    def display_gain(self) -> float:
+        """How much larger than full scale the waveform is drawn (1.0: as it is)."""
+        return display_gain(self._peaks.peak) if self._peaks else 1.0
 
     def set_peaks(self, peaks: Peaks | None, message: str = "") -> None:
         self._peaks = peaks
@@ -135,6 +154,7 @@ class WaveformView(QWidget):
             return
         self._paint_ruler(painter)
         self._paint_lanes(painter)
+        self._paint_gain(painter)
         self._paint_window(painter, self._match, Colors.match, Colors.match_edge, "best match")
         self._paint_window(painter, self._selection, Colors.selection, Colors.selection_edge, "")
         x = self._x_of(self._position)
@@ -162,9 +182,18 @@ class WaveformView(QWidget):
             label = f"{k * step:g}s" if step < 60 else format_time(k * step)
             painter.drawText(QPointF(x + 3, RULER_HEIGHT - 6), label)
 
+    def _paint_gain(self, painter: QPainter) -> None:
+        gain = self.display_gain
+        if gain == 1.0:
+            return
+        painter.setPen(Colors.ruler_text)
+        label = f"shown ×{gain:.0f} · peak {20 * np.log10(self._peaks.peak):.0f} dBFS"
+        painter.drawText(self._wave_rect().adjusted(0, 4, -8, 0), Qt.AlignRight | Qt.AlignTop, label)
+
     def _paint_lanes(self, painter: QPainter) -> None:
         area = self._wave_rect()
-        envelopes = self._envelopes()
+        gain = self.display_gain
+        envelopes = [(low * gain, high * gain) for low, high in self._envelopes()]
         lane_h = area.height() / len(envelopes)
         painter.setRenderHint(QPainter.Antialiasing, True)
         for c, (low, high) in enumerate(envelopes):

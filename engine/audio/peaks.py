@@ -39,6 +39,13 @@ class Peaks:
     def channels(self) -> int:
         return int(self.mins.shape[0])
 
+    @property
+    def peak(self) -> float:
+        """The largest absolute sample value over all channels (1.0 is full scale)."""
+        if not self.mins.size:
+            return 0.0
+        return float(max(-self.mins.min(), self.maxs.max(), 0.0))
+
 
 def compute_peaks(path: str | os.PathLike, buckets: int = DEFAULT_BUCKETS) -> Peaks:
     """Stream ``path`` once and reduce it to ``buckets`` (min, max) pairs per channel.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from app.waveform import RULER_HEIGHT, WaveformView, column_envelope, format_time, ruler_step
+from app.waveform import RULER_HEIGHT, WaveformView, column_envelope, display_gain, format_time, ruler_step
 from engine.audio.peaks import compute_peaks
 from tests.factories import tone, write_audio
 
@@ -42,6 +43,26 @@ def test_peaks_are_per_channel_and_drawn(qtbot, tmp_path):
     image = view.grab().toImage()
     lane_middle = RULER_HEIGHT + (200 - RULER_HEIGHT) // 4
     assert image.pixelColor(400, lane_middle) != image.pixelColor(400, RULER_HEIGHT + 2)  # signal drawn, not blank
+
+
+def test_a_quiet_file_is_drawn_magnified_and_says_so(qtbot, tmp_path):
+    assert display_gain(0.5) == 1.0 and display_gain(0.0) == 1.0  # loud as it is; silence stays flat
+    assert display_gain(0.01) == pytest.approx(90.0) and display_gain(1e-6) == 1000.0
+    loud = write_audio(tmp_path / "loud.wav", tone(440, 1.0) * 0.8)
+    quiet = write_audio(tmp_path / "quiet.wav", tone(440, 1.0) * 0.01)
+    view = WaveformView()
+    view.resize(800, 200)
+    qtbot.addWidget(view)
+    view.show()
+    # a row halfway between the lane's middle and its top: inside a 0.8 peak, above a 0.01 one
+    row = RULER_HEIGHT + (200 - RULER_HEIGHT) // 4
+    drawn = {}
+    for name, path in (("loud", loud), ("quiet", quiet)):
+        view.set_peaks(compute_peaks(path, 1000))
+        drawn[name] = (view.display_gain, view.grab().toImage().pixelColor(400, row))
+    background = view.grab().toImage().pixelColor(400, 199)
+    assert drawn["loud"][0] == 1.0 and drawn["quiet"][0] > 50
+    assert drawn["quiet"][1] != background  # magnified into that row, not a flat line
 
 
 def test_click_seeks_drag_scrubs(qtbot, tmp_path):
