@@ -28,8 +28,10 @@ from bench.ood.content import cached, file_windows
 from bench.ood.library import load_library
 from bench.ood.ucs import ucs_truth
 from engine.audio.decode import load_mono
+from engine.models.base import l2_normalise
 from engine.models.cacophony.ucs_bridge import SAMPLE_RATE
 from engine.models.registry import load_model
+from trainer.evaluation.metrics import a2t_average_precision
 
 CUTOFF = 10
 SECONDS = 30.0  # the library's files are at most this long
@@ -45,31 +47,24 @@ def neighbour_metrics(scores: np.ndarray, labels: np.ndarray, folders: np.ndarra
         scores[folders[:, None] == folders[None, :]] = -np.inf
     precision, average = [], []
     for row in range(len(labels)):
-        candidates = np.isfinite(scores[row])
-        total = int((candidates & (labels == labels[row])).sum())
-        if total == 0:
+        right = np.isfinite(scores[row]) & (labels == labels[row])
+        if not right.any():
             continue
-        right = np.zeros(CUTOFF, bool)
-        shown = min(CUTOFF, int(candidates.sum()))  # past the last candidate: misses
-        right[:shown] = labels[np.argsort(-scores[row], kind="stable")[:shown]] == labels[row]
-        precision.append(right.mean())
-        average.append(float((right * np.cumsum(right) / np.arange(1, CUTOFF + 1)).sum() / min(total, CUTOFF)))
+        ranks = np.flatnonzero(right[np.argsort(-scores[row], kind="stable")])  # 0-based, left-out ones last
+        precision.append((ranks < CUTOFF).sum() / CUTOFF)
+        average.append(a2t_average_precision(ranks, CUTOFF, capped=True))
     return {"P@10": float(np.mean(precision)), "mAP@10": float(np.mean(average))}
-
-
-def unit(vectors: np.ndarray) -> np.ndarray:
-    return vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(1e-12)
 
 
 def file_means(embeddings: np.ndarray, owners: np.ndarray, files: int) -> np.ndarray:
     summed = np.zeros((files, embeddings.shape[1]))
     np.add.at(summed, owners, embeddings)
-    return unit(summed)
+    return l2_normalise(summed)
 
 
 def best_pairs(embeddings: np.ndarray, owners: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """(rows x rows) file scores as query by example ranks them: the best cosine over window pairs."""
-    windows = unit(embeddings)
+    windows = l2_normalise(embeddings)
     out = np.empty((len(rows), len(rows)))
     for position, row in enumerate(rows):
         best = np.full(owners.max() + 1, -np.inf)
@@ -100,7 +95,7 @@ def report(spec: str, root: Path, cache_dir: Path) -> None:
     folders = np.array([str(library[i].named.parent) for i in rows])
 
     spaces: dict[str, np.ndarray] = {}
-    random = unit(np.random.default_rng(0).normal(size=(len(rows), 64)))
+    random = l2_normalise(np.random.default_rng(0).normal(size=(len(rows), 64)))
     spaces["chance (random vectors)"] = random @ random.T
     spaces["stored windows, best pair (the app's query by example)"] = best_pairs(embeddings, owners, rows)
     means = file_means(embeddings, owners, len(library))[rows]
@@ -113,7 +108,7 @@ def report(spec: str, root: Path, cache_dir: Path) -> None:
             spaces[f"stored windows, each file's mean, {name} alone"] = vectors @ vectors.T
         key = f"aisfx-{bridge.head.classes}-similar.npz"
         features = cached(cache_dir / key, lambda: {"features": aisfx_features(model, library)})["features"]
-        vectors = unit(features[rows])
+        vectors = l2_normalise(features[rows])
         spaces["aiSFX block features under the bridge, each file's mean (not stored)"] = vectors @ vectors.T
 
     print(
