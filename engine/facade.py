@@ -340,7 +340,7 @@ class Engine:
         stored = record is not None and record.status in (OK, OFFLINE)  # an unplugged file's windows are kept
         if stored and len(self.store.embeddings(model.info).windows(record.id)):
             return searcher.similar(path, limit, filters)
-        example = self._indexer(model).embedder.example_vectors(path, MAX_EXAMPLE_WINDOWS)
+        example = self._indexer(model).embedder.example_windows(path, MAX_EXAMPLE_WINDOWS)
         return searcher.similar(example, limit, filters, exclude_path=path)
 
     def _model_or_none(self) -> AudioTextModel | None:

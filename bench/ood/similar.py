@@ -6,15 +6,15 @@ folder's files are mostly variants of one sound, which any space finds; a sound 
 for "more like this" across a library wants the others too), for
 
 - random vectors (chance);
-- the model's stored window vectors as the app's query by example ranks them (a file scores as
-  its best pair of windows), and each file's mean window in the whole vector, its joint part and
-  its UCS bridge part alone;
-- for a model with a UCS bridge, the aiSFX network's own features under that bridge (the mean of
-  its 2.3 s block features: what the head classifies), which the index does not store.
+- the model's audio-text window vectors as find similar ranks them without a likeness space (a
+  file scores as its best pair of windows), and each file's mean window in the whole vector, its
+  joint part and its UCS bridge part alone;
+- for a model with a likeness space (``ModelInfo.likeness``: the aiSFX features under the UCS
+  bridge), its likeness windows as find similar ranks them, and each file's mean.
 
     python -m bench.ood similar builtin
 
-Asserts nothing. The aiSFX features are cached under ``--cache`` with the window vectors.
+Asserts nothing. Window vectors are cached under ``--cache``.
 """
 
 from __future__ import annotations
@@ -24,17 +24,14 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.ood.content import cached, file_windows
+from bench.ood.content import cached, file_windows, windows_of
 from bench.ood.library import load_library
 from bench.ood.ucs import ucs_truth
-from engine.audio.decode import load_mono
 from engine.models.base import l2_normalise
-from engine.models.cacophony.ucs_bridge import SAMPLE_RATE
 from engine.models.registry import load_model
 from trainer.evaluation.metrics import a2t_average_precision
 
 CUTOFF = 10
-SECONDS = 30.0  # the library's files are at most this long
 
 
 def neighbour_metrics(scores: np.ndarray, labels: np.ndarray, folders: np.ndarray, other_folders: bool) -> dict:
@@ -73,15 +70,20 @@ def best_pairs(embeddings: np.ndarray, owners: np.ndarray, rows: np.ndarray) -> 
     return out
 
 
-def aisfx_features(model, library) -> np.ndarray:
-    """Each file's mean aiSFX block features (its first 30 s at 44.1 kHz, as the bridge hears)."""
-    head = model.bridge.head
-    found = []
-    with torch.inference_mode():
-        for file in library:
-            wave = torch.from_numpy(load_mono(file.opaque, SAMPLE_RATE, 0.0, SECONDS))[None]
-            found.append(head.embedding(wave, torch.tensor([wave.shape[1]]))[0].numpy())
-    return np.stack(found)
+def likeness_windows(model, library, cache_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(likeness vectors of every window as the app cuts them (W, d), file index of each (W,)),
+    cached per likeness space (every model of the space shares them)."""
+
+    def compute():
+        parts, owners = [], []
+        for index, file in enumerate(library):
+            clips = windows_of(model, file)
+            parts.append(model.embed_audio_and_likeness(clips)[1])
+            owners += [index] * len(clips)
+        return {"likeness": np.concatenate(parts), "owners": np.asarray(owners)}
+
+    data = cached(cache_dir / f"likeness-{model.info.likeness.name}.npz", compute)
+    return data["likeness"], data["owners"]
 
 
 def report(spec: str, root: Path, cache_dir: Path) -> None:
@@ -97,19 +99,22 @@ def report(spec: str, root: Path, cache_dir: Path) -> None:
     spaces: dict[str, np.ndarray] = {}
     random = l2_normalise(np.random.default_rng(0).normal(size=(len(rows), 64)))
     spaces["chance (random vectors)"] = random @ random.T
-    spaces["stored windows, best pair (the app's query by example)"] = best_pairs(embeddings, owners, rows)
+    spaces["audio-text windows, best pair (find similar before 2026-12-02)"] = best_pairs(embeddings, owners, rows)
     means = file_means(embeddings, owners, len(library))[rows]
-    spaces["stored windows, each file's mean"] = means @ means.T
+    spaces["audio-text windows, each file's mean"] = means @ means.T
     bridge = getattr(model, "bridge", None)
     if bridge is not None:
         cut = model.model.cfg.embed_dim
         for name, part in (("joint part", slice(None, cut)), ("UCS bridge part", slice(cut, None))):
             vectors = file_means(embeddings[:, part], owners, len(library))[rows]
-            spaces[f"stored windows, each file's mean, {name} alone"] = vectors @ vectors.T
-        key = f"aisfx-{bridge.head.classes}-similar.npz"
-        features = cached(cache_dir / key, lambda: {"features": aisfx_features(model, library)})["features"]
-        vectors = l2_normalise(features[rows])
-        spaces["aiSFX block features under the bridge, each file's mean (not stored)"] = vectors @ vectors.T
+            spaces[f"audio-text windows, each file's mean, {name} alone"] = vectors @ vectors.T
+    if model.info.likeness is not None:
+        likeness, likeness_owners = likeness_windows(model, library, cache_dir)
+        spaces["likeness windows, best pair (find similar since 2026-12-02)"] = best_pairs(
+            likeness, likeness_owners, rows
+        )
+        means = file_means(likeness, likeness_owners, len(library))[rows]
+        spaces["likeness windows, each file's mean"] = means @ means.T
 
     print(
         f"{len(rows)} files of {root} with a UCS ground truth in {len(set(labels))} categories; model {spec}; "

@@ -191,9 +191,23 @@ class LibraryStore:
         records = self._with_ids([record for record, _ in items])
         stamp = time.time() if indexed_at is None else indexed_at
         records = [replace(r, status=OK, error="", indexed_at=stamp) for r in records]
-        self.embeddings(model).replace({r.id: windows for r, (_, windows) in zip(records, items, strict=False)})
+        self.replace_windows(model, {r.id: windows for r, (_, windows) in zip(records, items, strict=False)})
         self._write_records(records)
         return records
+
+    def replace_windows(self, model: ModelInfo, windows: dict[int, Windows]) -> None:
+        """Make these files' windows for ``model`` exactly the given ones, and, when the model has
+        a likeness space, their likeness windows too (written first: a crash between the two
+        leaves the file's old model windows, which the files' records still describe)."""
+        if model.likeness is not None:
+            space = model.likeness.name
+            likeness = {file_id: item.in_likeness() for file_id, item in windows.items()}
+            dims = {item.vectors.shape[1] for item in likeness.values() if len(item)}
+            if len(dims) > 1:
+                raise ValueError(f"likeness vectors of sizes {sorted(dims)} for the one space {space!r}")
+            if dims or space in self.models():
+                self._vector_table(space, dims.pop() if dims else None).replace(likeness)
+        self.embeddings(model).replace(windows)
 
     def move_file(
         self, file_id: int, path: str, folder: str | None = None, size: int | None = None, mtime: float | None = None
@@ -342,15 +356,24 @@ class LibraryStore:
     def embeddings(self, model: ModelInfo | str) -> EmbeddingTable:
         """The window-vector table of ``model``, made on first use. A bare name opens an
         existing table only (the dimension comes from the meta table)."""
-        name = model if isinstance(model, str) else model.name
+        if isinstance(model, str):
+            return self._vector_table(model, None)
+        return self._vector_table(model.name, model.embedding_dim)
+
+    def likeness(self, model: ModelInfo) -> EmbeddingTable | None:
+        """The window table of ``model``'s likeness space (ModelInfo.likeness), shared by every
+        model with that space; None when it has none or nothing is stored in it yet."""
+        space = model.likeness
+        return self.embeddings(space.name) if space is not None and space.name in self.models() else None
+
+    def _vector_table(self, name: str, dim: int | None) -> EmbeddingTable:
+        """The window table called ``name``; ``dim`` None opens an existing one only."""
         table = self._embeddings.get(name)
         if table is None:
-            if isinstance(model, str):
+            if dim is None:
                 dim = self.models().get(name)
                 if dim is None:
                     raise KeyError(f"the index holds no vectors for model {name!r}")
-            else:
-                dim = model.embedding_dim
             table = self._embeddings[name] = EmbeddingTable(self.db, self.meta, name, dim, self.ann_policy)
         return table
 
@@ -397,9 +420,13 @@ class LibraryStore:
         return {v["model"]: v["dim"] for v in self.meta.items("embeddings:").values()}
 
     def files_missing_embeddings(self, model: ModelInfo) -> list[int]:
-        """Ids of "ok" files with no windows for ``model``: the work left when the active
-        model changes (the old model's table keeps answering meanwhile)."""
+        """Ids of "ok" files with no windows for ``model``, or none in its likeness space: the
+        work left when the active model changes (the old model's table keeps answering
+        meanwhile)."""
         done = self.embeddings(model).file_ids()
+        if model.likeness is not None:
+            likeness = self.likeness(model)
+            done = np.intersect1d(done, likeness.file_ids() if likeness is not None else [])
         return np.setdiff1d(self.file_ids(file_where(status=OK)), done).tolist()
 
     # -- upkeep -----------------------------------------------------------------------

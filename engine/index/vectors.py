@@ -48,22 +48,34 @@ class Windows:
     starts: np.ndarray  # (n,) seconds
     ends: np.ndarray  # (n,)
     vectors: np.ndarray  # (n, dim)
+    likeness: np.ndarray | None = None  # (n, d): the same windows in the model's likeness space, if any
 
     def __post_init__(self):
         self.starts = np.asarray(self.starts, dtype=np.float64).reshape(-1)
         self.ends = np.asarray(self.ends, dtype=np.float64).reshape(-1)
         self.vectors = np.asarray(self.vectors, dtype=np.float32)
+        if self.likeness is not None:
+            self.likeness = np.asarray(self.likeness, dtype=np.float32)
         n = len(self.starts)
-        if self.vectors.ndim != 2 or len(self.vectors) != n or len(self.ends) != n:
-            raise ValueError(
-                f"{n} starts, {len(self.ends)} ends and vectors of shape {self.vectors.shape} "
-                f"do not describe the same windows"
-            )
-        if not np.isfinite(self.vectors).all():
-            raise ValueError("window vectors contain NaN or infinity")
+        for name, vectors in (("vectors", self.vectors), ("likeness vectors", self.likeness)):
+            if vectors is None:
+                continue
+            if vectors.ndim != 2 or len(vectors) != n or len(self.ends) != n:
+                raise ValueError(
+                    f"{n} starts, {len(self.ends)} ends and {name} of shape {vectors.shape} "
+                    f"do not describe the same windows"
+                )
+            if not np.isfinite(vectors).all():
+                raise ValueError(f"window {name} contain NaN or infinity")
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    def in_likeness(self) -> Windows:
+        """These windows with their likeness vectors as their vectors (none when they have none)."""
+        if self.likeness is None:
+            return Windows(self.starts[:0], self.ends[:0], np.zeros((0, 0), np.float32))
+        return Windows(self.starts, self.ends, self.likeness)
 
 
 @dataclass

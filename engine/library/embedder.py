@@ -22,6 +22,7 @@ import numpy as np
 
 from engine.audio.decode import AudioDecodeError, AudioFacts, AudioWindow, Repairs, iter_windows, load_mono, probe
 from engine.audio.metadata import FileMetadata, read_metadata
+from engine.index.vectors import Windows
 from engine.library.deadline import BackgroundReader, FileBudget, Stopped
 from engine.models.base import AudioTextModel
 
@@ -46,6 +47,7 @@ class EmbeddedFile:
     starts: list[float] = field(default_factory=list)
     ends: list[float] = field(default_factory=list)
     vectors: list[np.ndarray] = field(default_factory=list)
+    likeness: list[np.ndarray] = field(default_factory=list)  # when the model has a likeness space
     error: str = ""
     warning: str = ""  # what was mended to index it (stored on its record)
     _pending: int = 0
@@ -55,8 +57,10 @@ class EmbeddedFile:
     def done(self) -> bool:
         return self._queued_all and self._pending == 0
 
-    def matrix(self, dim: int) -> np.ndarray:
-        return np.stack(self.vectors).astype(np.float32) if self.vectors else np.zeros((0, dim), np.float32)
+    def windows(self, dim: int) -> Windows:
+        vectors = np.stack(self.vectors).astype(np.float32) if self.vectors else np.zeros((0, dim), np.float32)
+        likeness = np.stack(self.likeness) if self.likeness else None
+        return Windows(self.starts, self.ends, vectors, likeness)
 
 
 @dataclass
@@ -130,18 +134,21 @@ class WindowEmbedder:
             self._embed(queue)
         yield from self._finished(started)
 
-    def example_vectors(self, path: str, max_windows: int) -> np.ndarray:
-        """At most ``max_windows`` window vectors of any audio file, to search by its sound: the
+    def example_windows(self, path: str, max_windows: int) -> Windows:
+        """At most ``max_windows`` windows of any audio file, to search by its sound: the
         file's windows as indexing cuts them, or, for a longer file, ``max_windows`` of them
         spread evenly over it, decoding only those."""
         duration = probe(path).duration_s
         rate = self.model.info.sample_rate
         if duration <= self.window_s + self.hop_s * (max_windows - 1):
-            clips = [window.samples for window in iter_windows(path, rate, self.window_s, self.hop_s)]
+            windows = list(iter_windows(path, rate, self.window_s, self.hop_s))
+            starts, clips = [w.start_s for w in windows], [w.samples for w in windows]
         else:
             starts = np.linspace(0, duration - self.window_s, max_windows)
             clips = [load_mono(path, rate, float(start), self.window_s) for start in starts]
-        return self.model.embed_audio(clips)
+        vectors, likeness = self.model.embed_audio_and_likeness(clips)
+        starts = np.asarray(starts, dtype=np.float64)
+        return Windows(starts, np.minimum(starts + self.window_s, duration), vectors, likeness)
 
     @staticmethod
     def _fail(item: EmbeddedFile, exc: Exception) -> None:
@@ -151,7 +158,7 @@ class WindowEmbedder:
             log.error("unexpected failure decoding %r", item.job.path, exc_info=exc)
             item.error = f"unexpected error while decoding: {type(exc).__name__}: {exc}"
         item._pending = 0
-        item.starts, item.ends, item.vectors = [], [], []
+        item.starts, item.ends, item.vectors, item.likeness = [], [], [], []
 
     def _windows(self, item: EmbeddedFile) -> Iterator[AudioWindow]:
         """The file's windows; runs in the reader's thread (facts, metadata and the warning
@@ -175,11 +182,11 @@ class WindowEmbedder:
     def _embed(self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]]) -> None:
         tic = time.perf_counter()
         try:
-            vectors = self.model.embed_audio([samples for *_, samples in queue])
+            vectors, likeness = self.model.embed_audio_and_likeness([samples for *_, samples in queue])
         except Exception as exc:  # noqa: BLE001 - find out whether one file or the model is at fault
             self._embed_file_by_file(queue, exc)
         else:
-            self._keep(queue, vectors)
+            self._keep(queue, vectors, likeness)
         self.times.model += time.perf_counter() - tic
 
     def _embed_file_by_file(
@@ -195,18 +202,25 @@ class WindowEmbedder:
         for item in dict.fromkeys(entry[0] for entry in queue):
             mine = [entry for entry in queue if entry[0] is item]
             try:
-                vectors = self.model.embed_audio([samples for *_, samples in mine])
+                vectors, likeness = self.model.embed_audio_and_likeness([samples for *_, samples in mine])
             except Exception as exc:  # noqa: BLE001 - this file's audio is what the model refuses
                 log.warning("the model refused %r: %s", item.job.path, exc)
                 self._model_failed(item, f"{type(exc).__name__}: {exc}")
                 continue
-            self._keep(mine, vectors)
+            self._keep(mine, vectors, likeness)
 
-    def _keep(self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]], vectors: np.ndarray) -> None:
-        for (item, start, end, _), vector in zip(queue, vectors, strict=True):
+    def _keep(
+        self,
+        queue: list[tuple[EmbeddedFile, float, float, np.ndarray]],
+        vectors: np.ndarray,
+        likeness: np.ndarray | None,
+    ) -> None:
+        for position, ((item, start, end, _), vector) in enumerate(zip(queue, vectors, strict=True)):
             if item.error:
                 continue
-            if not np.isfinite(vector).all():  # audio far outside any real range overflows the model
+            liked = None if likeness is None else likeness[position]
+            if not np.isfinite(vector).all() or (liked is not None and not np.isfinite(liked).all()):
+                # audio far outside any real range overflows the model
                 self._model_failed(
                     item, "its audio gave vectors that are not numbers (samples far outside the normal range)"
                 )
@@ -214,13 +228,15 @@ class WindowEmbedder:
             item.starts.append(start)
             item.ends.append(end)
             item.vectors.append(vector)
+            if liked is not None:
+                item.likeness.append(liked)
             item._pending -= 1
 
     @staticmethod
     def _model_failed(item: EmbeddedFile, reason: str) -> None:
         item.error = f"the model could not embed this file: {reason}"
         item._pending = 0
-        item.starts, item.ends, item.vectors = [], [], []
+        item.starts, item.ends, item.vectors, item.likeness = [], [], [], []
 
     @staticmethod
     def _finished(started: list[EmbeddedFile]) -> Iterator[EmbeddedFile]:

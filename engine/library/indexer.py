@@ -275,7 +275,6 @@ class Indexer:
         skip: set[int] = frozenset(),
     ) -> None:
         ids = [i for i in self.store.files_missing_embeddings(self.model.info) if i not in skip][:limit]
-        table = self.store.embeddings(self.model.info)
         pending: dict[int, Windows] = {}
         for done, item in enumerate(self._embedded(self._jobs_by_id(ids), report, should_stop), 1):
             if item.error:  # kept out of the index: the next rescan looks at the file again
@@ -285,10 +284,10 @@ class Indexer:
                 pending[item.job.context] = self._windows(item)
                 report.embedded += 1
             if len(pending) >= self.options.commit_every:
-                table.replace(pending)
+                self.store.replace_windows(self.model.info, pending)
                 pending = {}
             progress(IndexProgress("embedding", done, len(ids), item.job.path, len(report.errors)))
-        table.replace(pending)
+        self.store.replace_windows(self.model.info, pending)
 
     def _jobs_by_id(self, ids: list[int], chunk: int = 256) -> Iterator[FileJob]:
         """Jobs for these file ids, reading their records a chunk at a time."""
@@ -326,7 +325,7 @@ class Indexer:
     # -- records ----------------------------------------------------------------------
 
     def _windows(self, item: EmbeddedFile) -> Windows:
-        return Windows(item.starts, item.ends, item.matrix(self.model.info.embedding_dim))
+        return item.windows(self.model.info.embedding_dim)
 
     @staticmethod
     def _record(

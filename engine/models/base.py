@@ -25,6 +25,20 @@ class ModelInfo:
     sample_rate: int
     window_seconds: float  # the length it was trained on: the indexer's window size
     can_caption: bool
+    likeness: LikenessSpace | None = None  # the sound-to-sound space its audio also yields, if any
+
+
+@dataclass(frozen=True)
+class LikenessSpace:
+    """A space made for sounds like sounds, which find similar ranks by instead of the audio-text
+    one (a space made to meet words is not the best at that: README, "Find similar")."""
+
+    name: str  # of its window table, shared by every model that yields it
+    unrelated: float  # the cosine of two unrelated sounds there, which a match score shows as 0
+
+    def match(self, cosine: float) -> float:
+        """A 0-100 match score: 0 for two unrelated sounds, 100 for the same sound."""
+        return 100.0 * max(0.0, (cosine - self.unrelated) / (1.0 - self.unrelated))
 
 
 @dataclass(frozen=True)
@@ -55,6 +69,11 @@ class AudioTextModel(ABC):
     @abstractmethod
     def embed_audio(self, clips: list[np.ndarray]) -> np.ndarray:
         """Embed mono float32 clips at ``info.sample_rate``; any lengths; returns (n, dim), L2-normalised."""
+
+    def embed_audio_and_likeness(self, clips: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+        """:meth:`embed_audio` and, when the model has an ``info.likeness`` space, each clip's
+        L2-normalised vector in it, (n, d), from the same pass over the audio."""
+        return self.embed_audio(clips), None
 
     @abstractmethod
     def embed_text(self, texts: list[str]) -> np.ndarray:

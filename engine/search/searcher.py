@@ -21,7 +21,7 @@ from engine.index.records import FileRecord
 from engine.index.sql import search_where, search_where_not
 from engine.index.store import LibraryStore
 from engine.index.text import TEXT_FIELDS
-from engine.index.vectors import EmbeddingTable
+from engine.index.vectors import EmbeddingTable, Windows
 from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
@@ -117,40 +117,66 @@ class Searcher:
 
     def similar(
         self,
-        example: np.ndarray | str | os.PathLike,
+        example: Windows | np.ndarray | str | os.PathLike,
         limit: int = 100,
         filters: SearchFilters = SearchFilters(),
         exclude_path: str | os.PathLike | None = None,
     ) -> list[SearchHit]:
         """Files that sound like ``example``: a library file's path (its stored windows are
-        used, nothing is decoded), or the (n, dim) window embeddings of any clip, computed
-        by the caller with ``model.embed_audio``. The example itself is never a result:
-        a library path is excluded, and so is ``exclude_path`` when the caller embedded a
-        file that is in the library."""
+        used, nothing is decoded), or the windows of any clip, computed by the caller with
+        ``model.embed_audio_and_likeness`` (or bare window embeddings, (n, dim), from
+        ``model.embed_audio``). The example itself is never a result: a library path is
+        excluded, and so is ``exclude_path`` when the caller embedded a file that is in the
+        library.
+
+        When the model has a likeness space (ModelInfo.likeness) and every file it embedded has
+        windows there, files are ranked there, and scored 0 for unrelated and 100 for the same
+        sound; otherwise by the audio-text windows, scored by their cosine."""
         table = self._table()
         if table is None:
             raise LookupError("query by example needs an audio-text model; none is loaded")
+        likeness = self._complete_likeness(table)
         exclude: list[int] = []
         if isinstance(example, (str, os.PathLike)):
             record = self.store.get_file(example)
             if record is None:
                 raise LookupError(f"{example} is not in the library: embed its audio and pass the vectors instead")
-            queries = table.windows(record.id).vectors
-            if not len(queries):
+            stored = likeness.windows(record.id) if likeness is not None else None
+            if stored is None or not len(stored):
+                likeness, stored = None, table.windows(record.id)
+            if not len(stored):
                 raise LookupError(f"{example} has no vectors for model {table.model_name!r} yet")
+            queries = stored.vectors
             exclude.append(record.id)
+        elif isinstance(example, Windows) and likeness is not None and example.likeness is not None:
+            queries = example.likeness
         else:
-            queries = np.atleast_2d(np.asarray(example, dtype=np.float32))
+            likeness = None
+            queries = example.vectors if isinstance(example, Windows) else np.asarray(example, dtype=np.float32)
+            queries = np.atleast_2d(queries)
         if exclude_path is not None:
             record = self.store.get_file(exclude_path)
             if record is not None:
                 exclude.append(record.id)
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
-        matches = nearest_files(table, queries, limit, self._passing(filters).without(exclude))
+        passing = self._passing(filters).without(exclude)
+        if likeness is None:
+            matches, score = nearest_files(table, queries, limit, passing), lambda cosine: 100.0 * max(cosine, 0.0)
+        else:
+            matches, score = nearest_files(likeness, queries, limit, passing), self.model.info.likeness.match
         return self._hits(
-            [FusedHit(m.file_id, 100.0 * max(m.score, 0.0), m, rank, None, None) for rank, m in enumerate(matches, 1)]
+            [FusedHit(m.file_id, score(m.score), m, rank, None, None) for rank, m in enumerate(matches, 1)]
         )
+
+    def _complete_likeness(self, table: EmbeddingTable) -> EmbeddingTable | None:
+        """The model's likeness table if every file with audio-text windows has windows there
+        too (a library indexed before the model had one fills it in as it is re-embedded;
+        until then a ranking there would leave those files out)."""
+        likeness = self.store.likeness(self.model.info)
+        if likeness is None or np.setdiff1d(table.file_ids(), likeness.file_ids()).size:
+            return None
+        return likeness
 
     # -- the three rankings -----------------------------------------------------------
 

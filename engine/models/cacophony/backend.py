@@ -18,6 +18,7 @@ from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.model import Cacophony
 from engine.models.cacophony.ucs_bridge import (
     CLASSES_FILE,
+    LIKENESS,
     SAMPLE_RATE,
     QueryShares,
     UcsBridge,
@@ -107,6 +108,7 @@ class CacophonyBackend(AudioTextModel):
             sample_rate=SAMPLE_RATE if self.bridge is not None else cfg.sample_rate,
             window_seconds=cfg.window_seconds,
             can_caption=model.caption_decoder is not None,
+            likeness=LIKENESS if self.bridge is not None else None,
         )
 
     @classmethod
@@ -130,14 +132,19 @@ class CacophonyBackend(AudioTextModel):
             )
         return {k: batch[k].to(self.device) for k in ("input_ids", "attention_mask")}
 
-    @torch.inference_mode()
     def embed_audio(self, clips: list[np.ndarray]) -> np.ndarray:
+        return self.embed_audio_and_likeness(clips)[0]
+
+    @torch.inference_mode()
+    def embed_audio_and_likeness(self, clips: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
+        """With a bridge, the likeness is the aiSFX features its head classified (ucs_bridge.LIKENESS)."""
         wave, lengths = pad_batch(clips, self.device)
         embedding, _, _ = self.model.embed_audio(*self._at_model_rate(wave, lengths))
-        if self.bridge is not None:
-            bridged = self.bridge(wave, lengths)
-            embedding = torch.cat([self.bridge_shares[0] * embedding.float(), self.bridge_shares[1] * bridged], dim=-1)
-        return embedding.float().cpu().numpy()
+        if self.bridge is None:
+            return embedding.float().cpu().numpy(), None
+        bridged, likeness = self.bridge.with_likeness(wave, lengths)
+        embedding = torch.cat([self.bridge_shares[0] * embedding.float(), self.bridge_shares[1] * bridged], dim=-1)
+        return embedding.cpu().numpy(), likeness.float().cpu().numpy()
 
     @torch.inference_mode()
     def embed_text(self, texts: list[str]) -> np.ndarray:

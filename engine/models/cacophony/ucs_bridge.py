@@ -35,6 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from engine.models.base import LikenessSpace
 from engine.models.cacophony.aisfx_front import DIM, N_MELS, SOURCE_RATE, AisfxFrontEnd, load_aisfx_weights
 from engine.models.folders import CLASSES_FILE
 from engine.words import words
@@ -46,6 +47,10 @@ HEAD = "soundlyTrain"
 BLOCK_FRAMES = 100  # the package classifies blocks of 100 frames (2.3 s)
 BLOCK_STEPS = 12  # a block in the CNN's 8-frame steps (its last 4 frames fall to the pooling's floor)
 BLOCK_HOP = 6  # half a block, as the package's own inference hops
+# The likeness space of every model with a bridge: the aiSFX network's mean block features, the
+# same for any head (bump the name's version when they change). Two sounds of the out-of-
+# distribution bench (bench/ood) sit at a median cosine of 0.77 there: all features are positive.
+LIKENESS = LikenessSpace("aisfx_blocks_v1", unrelated=0.77)
 
 
 def load_classes(folder: Path) -> dict:
@@ -107,13 +112,14 @@ class AisfxHead(nn.Module):
         self.requires_grad_(False)
 
     def forward(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
-        blocks, counted = self.blocks(wave, num_samples)
-        return _mean_over(torch.softmax(self.mlp(blocks), dim=-1), counted)
+        return self.heard(wave, num_samples)[0]
 
-    def embedding(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
-        """The clip's mean block features, (B, 512): what the heads classify, and a sound-to-sound
-        space of its own (``python -m bench.ood similar``)."""
-        return _mean_over(*self.blocks(wave, num_samples))
+    def heard(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Class probabilities (B, classes) and the clip's mean block features (B, 512), from one
+        pass: the features are what the heads classify, and a sound-to-sound space of their own
+        (find similar: ``python -m bench.ood similar``)."""
+        blocks, counted = self.blocks(wave, num_samples)
+        return _mean_over(torch.softmax(self.mlp(blocks), dim=-1), counted), _mean_over(blocks, counted)
 
     def blocks(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Block features (B, blocks, 512), max over time, and which blocks count (B, blocks).
@@ -157,7 +163,14 @@ class UcsBridge(nn.Module):
         return self.head(wave, num_samples) @ self.to_category
 
     def forward(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.categories(wave, num_samples) @ self.category_words, dim=-1)
+        return self.with_likeness(wave, num_samples)[0]
+
+    def with_likeness(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The clips' bridge vectors (B, words dim) and their likeness vectors, the aiSFX features
+        the head classified (B, 512); both L2-normalised."""
+        probabilities, features = self.head.heard(wave, num_samples)
+        bridged = F.normalize((probabilities @ self.to_category) @ self.category_words, dim=-1)
+        return bridged, F.normalize(features, dim=-1)
 
     def nearness(self, words: np.ndarray) -> np.ndarray:
         """Each words embedding's best cosine to a category name, (texts,)."""

@@ -7,14 +7,20 @@ from pathlib import Path
 import numpy as np
 
 from engine.index import FileRecord, LibraryStore, Windows
-from engine.models.base import ModelInfo
+from engine.models.base import LikenessSpace, ModelInfo
 
 LIB = "/library/sfx"
 
 
-def model_info(name: str = "test-model", dim: int = 8) -> ModelInfo:
+def model_info(name: str = "test-model", dim: int = 8, likeness: LikenessSpace | None = None) -> ModelInfo:
     return ModelInfo(
-        name=name, backend="cacophony", embedding_dim=dim, sample_rate=16_000, window_seconds=1.0, can_caption=False
+        name=name,
+        backend="cacophony",
+        embedding_dim=dim,
+        sample_rate=16_000,
+        window_seconds=1.0,
+        can_caption=False,
+        likeness=likeness,
     )
 
 
@@ -25,10 +31,12 @@ def record(name: str, folder: str = LIB, **fields) -> FileRecord:
     return FileRecord(path=f"{folder}/{name}", folder=folder, **fields)
 
 
-def windows(n: int, dim: int = 8, seed: int = 0, start: float = 0.0) -> Windows:
+def windows(n: int, dim: int = 8, seed: int = 0, start: float = 0.0, likeness_dim: int = 0) -> Windows:
+    """``n`` one-second windows of random vectors, and likeness vectors when ``likeness_dim``."""
     rng = np.random.default_rng(seed)
     starts = start + np.arange(n, dtype=np.float64)
-    return Windows(starts, starts + 1.0, rng.standard_normal((n, dim)))
+    likeness = rng.standard_normal((n, likeness_dim)) if likeness_dim else None
+    return Windows(starts, starts + 1.0, rng.standard_normal((n, dim)), likeness)
 
 
 def open_store(folder: Path) -> LibraryStore:

@@ -9,6 +9,7 @@ import pytest
 
 from engine.index import ERROR, OFFLINE, OK, AnnPolicy, FileRecord, LibraryStore, Windows
 from engine.index.schema import FILES, FOLDERS, META, SCHEMA_VERSION, embeddings_table_name
+from engine.models.base import LikenessSpace
 from tests.engine.index.index_factories import LIB, model_info, record, windows
 
 MODEL = model_info()
@@ -180,6 +181,27 @@ def test_files_missing_embeddings_for_a_new_model(store):
     store.commit_embedded(new_model, [(store.get_file(a.path), windows(1, dim=4))])
     assert store.files_missing_embeddings(new_model) == [b.id]
     assert store.models() == {MODEL.name: 8, new_model.name: 4}
+
+
+def test_a_model_with_a_likeness_space_stores_its_windows_there_too_and_misses_files_without(store):
+    space = LikenessSpace("like-v1", unrelated=0.5)
+    liked, other = model_info("liked", dim=4, likeness=space), model_info("also-liked", dim=6, likeness=space)
+    a, b = store.commit_embedded(MODEL, [(record("a.wav"), windows(2)), (record("b.wav"), windows(1))])
+    assert store.likeness(liked) is None and store.files_missing_embeddings(liked) == [a.id, b.id]
+    store.commit_embedded(liked, [(store.get_file(a.path), windows(2, dim=4, likeness_dim=3))])
+    table = store.likeness(liked)
+    assert table.dim == 3 and window_rows(store, a.id, space.name) == [(0.0, 1.0), (1.0, 2.0)]
+    assert store.files_missing_embeddings(liked) == [b.id]
+    # b's windows for this model without likeness vectors (written by an older version) still miss
+    store.replace_windows(liked, {b.id: windows(1, dim=4)})
+    assert store.files_missing_embeddings(liked) == [b.id] and window_rows(store, b.id, space.name) == []
+    # another model of the same space shares the table: a's likeness counts for it
+    store.commit_embedded(other, [(store.get_file(a.path), windows(1, dim=6, likeness_dim=3))])
+    assert store.files_missing_embeddings(other) == [b.id] and window_rows(store, a.id, space.name) == [(0.0, 1.0)]
+    with pytest.raises(ValueError, match="sizes"):
+        store.replace_windows(liked, {a.id: windows(1, dim=4, likeness_dim=3), b.id: windows(1, dim=4, likeness_dim=5)})
+    store.delete_files([a.id])
+    assert window_rows(store, a.id, space.name) == []
 
 
 def test_model_table_names_are_safe_and_distinct(store):

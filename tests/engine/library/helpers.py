@@ -32,8 +32,11 @@ class CountingModel(AudioTextModel):
         self.clips = 0
 
     def embed_audio(self, clips):
+        return self.embed_audio_and_likeness(clips)[0]
+
+    def embed_audio_and_likeness(self, clips):
         self.clips += len(clips)
-        return self.inner.embed_audio(clips)
+        return self.inner.embed_audio_and_likeness(clips)
 
     def embed_text(self, texts):
         return self.inner.embed_text(texts)

@@ -15,7 +15,7 @@ def test_batching_across_files_gives_the_vectors_of_one_file_at_a_time(tmp_path,
     assert list(together) == [str(p) for p in paths]  # completion order is input order
     for job in jobs:
         (alone,) = WindowEmbedder(model, batch_size=1).run([job])
-        np.testing.assert_allclose(together[job.path].matrix(16), alone.matrix(16), atol=1e-5)
+        np.testing.assert_allclose(together[job.path].windows(16).vectors, alone.windows(16).vectors, atol=1e-5)
         assert together[job.path].starts == alone.starts
 
 
@@ -25,7 +25,7 @@ def test_windows_follow_the_models_window_and_hop(tmp_path, model):
     (done,) = WindowEmbedder(model, hop_fraction=0.5).run([FileJob(str(path))])
     assert np.allclose(done.starts, np.arange(len(done.starts)) * window / 2)
     assert done.ends[-1] == done.facts.duration_s and len(done.vectors) == 7
-    np.testing.assert_allclose(np.linalg.norm(done.matrix(16), axis=1), 1, atol=1e-5)
+    np.testing.assert_allclose(np.linalg.norm(done.windows(16).vectors, axis=1), 1, atol=1e-5)
 
 
 def test_a_file_failing_midway_is_dropped_whole_and_the_run_goes_on(tmp_path, model):

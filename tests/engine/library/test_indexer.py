@@ -12,8 +12,9 @@ from engine.index.records import ERROR, OFFLINE, OK
 from engine.index.store import LibraryStore
 from engine.library.indexer import Indexer, IndexerOptions
 from engine.library.report import IndexProgress
-from tests.engine.library.helpers import assert_same_index, snapshot
-from tests.factories import noise, tone, write_audio
+from engine.models.registry import load_model
+from tests.engine.library.helpers import CountingModel, assert_same_index, snapshot
+from tests.factories import bridged_checkpoint, noise, tone, write_audio
 
 
 def make_files(folder, n=4, seconds=1.0):
@@ -181,3 +182,28 @@ def test_half_finished_offline_flip_is_repaired(library, store, indexer):
     store.folders_table.update(where="true", values={"online": True})  # the second write never happened
     indexer.index()
     assert {r.status for r in store.find_files()} == {OK}
+
+
+def test_a_model_with_a_likeness_space_fills_it_in_for_files_indexed_before_it_had_one(
+    library, store, tiny_checkpoint, tmp_path
+):
+    model = CountingModel(load_model(str(bridged_checkpoint(tiny_checkpoint, tmp_path / "ucs", weight=0.3))))
+    paths = make_files(library, 3)
+    indexer = Indexer(store, model)
+    indexer.index()
+    likeness, table = store.likeness(model.info), store.embeddings(model.info)
+    ids = sorted(store.file_ids().tolist())
+    assert likeness.dim == 512 and sorted(likeness.file_ids().tolist()) == ids
+    for file_id in ids:  # the same windows in both spaces
+        np.testing.assert_array_equal(likeness.windows(file_id).starts, table.windows(file_id).starts)
+    example = indexer.embedder.example_windows(str(paths[0]), 4)  # a clip searched by its sound has its likeness
+    stored = likeness.windows(record(store, paths[0]).id)
+    np.testing.assert_allclose(example.likeness, stored.vectors, atol=1e-4)
+
+    likeness.delete(ids[:2])  # as an index made before the model had its likeness space
+    before, clips = snapshot(store, model.info.name), model.clips
+    report = indexer.index()
+    assert report.embedded == 2 and model.clips > clips
+    assert sorted(likeness.file_ids().tolist()) == ids
+    assert_same_index(snapshot(store, model.info.name), before)  # windows replaced, not doubled
+    assert indexer.index().embedded == 0

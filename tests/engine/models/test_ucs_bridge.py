@@ -96,3 +96,21 @@ def test_a_text_near_a_category_name_weighs_the_bridge_by_its_own_share(tiny_che
     for as_audio in (backend.embed_text(texts), plain.embed_query(texts)):
         np.testing.assert_allclose(as_audio[:, joint_dim:], np.sqrt(0.6) * words, atol=1e-5)
         np.testing.assert_allclose(as_audio[:, :joint_dim], np.sqrt(0.4) * joint, atol=1e-5)
+
+
+def test_a_bridged_backend_gives_the_aisfx_features_as_its_likeness_from_the_same_pass(bridged, head):
+    backend, plain = bridged
+    assert backend.info.likeness is not None and plain.info.likeness is None
+    clips = [burst(1.5, 6), burst(11.0, 7), np.zeros(SAMPLE_RATE, np.float32) + 1e-4]
+    audio, likeness = backend.embed_audio_and_likeness(clips)
+    np.testing.assert_allclose(audio, backend.embed_audio(clips), atol=1e-5)
+    assert likeness.shape == (3, 512) and likeness.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(likeness, axis=1), 1, atol=1e-5)
+    for clip, row in zip(clips, likeness, strict=True):  # each clip's own mean block features
+        _, features = head.heard(torch.from_numpy(clip)[None], torch.tensor([len(clip)]))
+        np.testing.assert_allclose(row, (features / features.norm())[0].numpy(), atol=0.02)
+    assert plain.embed_audio_and_likeness(clips[:1])[1] is None
+    # a score of 0 for unrelated sounds (the space's median pair), 100 for the same one
+    space = backend.info.likeness
+    assert space.match(1.0) == 100.0 and space.match(space.unrelated) == 0.0 == space.match(0.1)
+    assert space.match((1.0 + space.unrelated) / 2) == pytest.approx(50.0)

@@ -7,10 +7,14 @@ expected ranking is known exactly.
 
 from __future__ import annotations
 
+import copy
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
 from engine.index import ERROR, OFFLINE, OK, FileRecord, Windows
+from engine.models.base import LikenessSpace
 from engine.search import Searcher, SearchFilters, describe_hit, vector_search
 from engine.search.fusion import FusionWeights
 from tests.engine.index.index_factories import LIB, record
@@ -277,6 +281,44 @@ def test_similar_to_a_clip_outside_the_library(store, tiny_model, tmp_path):
         Searcher(store, tiny_model).similar(tmp_path / "elsewhere.wav")
     with pytest.raises(LookupError, match="needs an audio-text model"):
         Searcher(store, None).similar(outside)
+
+
+def test_similar_ranks_in_the_likeness_space_once_every_file_has_windows_there(store, tiny_model):
+    """Placed so the two spaces disagree: in the audio-text space the door sounds like the
+    example, in the likeness space the gate does."""
+    model = copy.copy(tiny_model)
+    model.info = replace(tiny_model.info, likeness=LikenessSpace("like-v1", unrelated=0.5))
+    dim = model.info.embedding_dim
+    example = at_cosine(np.eye(dim, dtype=np.float32)[0], 0.0, seed=1)
+    like = np.eye(6, dtype=np.float32)[0]
+
+    def file(vector_cosine: float, likeness_cosine: float, seed: int) -> Windows:
+        return Windows(
+            [0.0], [1.0], at_cosine(example, vector_cosine, seed)[None], at_cosine(like, likeness_cosine, seed)[None]
+        )
+
+    source, door, gate = store.commit_embedded(
+        model.info,
+        [
+            (record("example.wav"), file(1.0, 1.0, 0)),
+            (record("door.wav"), file(0.9, 0.6, 1)),
+            (record("gate.wav"), file(0.2, 0.8, 2)),
+        ],
+    )
+    searcher = Searcher(store, model)
+    hits = searcher.similar(source.path, limit=5)
+    assert names(hits) == ["gate.wav", "door.wav"]
+    assert [h.score for h in hits] == pytest.approx([60.0, 20.0], abs=1e-3)  # 0.5 is unrelated: 0
+    outside = Windows([0.0], [1.0], example[None], like[None])  # a clip's windows, embedded by the caller
+    assert names(searcher.similar(outside, limit=5, exclude_path=source.path)) == ["gate.wav", "door.wav"]
+    assert names(searcher.similar(example[None], limit=2)) == ["example.wav", "door.wav"]  # bare vectors: no likeness
+    # a file embedded before the model had its likeness space: until it is re-embedded, the
+    # audio-text space ranks, so that no file is left out
+    (old,) = store.upsert_files([record("old.wav")])
+    store.embeddings(model.info).replace({old.id: one_window(at_cosine(example, 0.5, 3))})
+    hits = searcher.similar(source.path, limit=5)
+    assert names(hits) == ["door.wav", "old.wav", "gate.wav"]
+    assert hits[0].score == pytest.approx(90.0, abs=1e-3)
 
 
 def test_meaning_finds_a_name_without_the_query_word_and_filters_apply_to_it(store, tiny_model):
