@@ -25,7 +25,7 @@ from safetensors import safe_open
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from engine.audio.decode import iter_windows
 from engine.models.cacophony.backend import pad_batch
-from engine.models.folders import CLASSES_FILE
+from engine.models.folders import CLASSES_FILE, WORDS_HEAD_FILE
 from engine.models.registry import CLAP_PREFIX, load_model, resolve_checkpoint
 from engine.words import words
 
@@ -132,8 +132,9 @@ def weights_key(spec: str) -> str:
     with safe_open(weights, "pt") as f:
         for name in sorted(k for k in f.keys() if not k.startswith(("front_pool.", "front_proj."))):
             digest.update(name.encode() + f.get_tensor(name).numpy().tobytes())
-    if (folder / CLASSES_FILE).is_file():  # a UCS bridge changes every window's vector
-        digest.update((folder / CLASSES_FILE).read_bytes())
+    for part in (CLASSES_FILE, WORDS_HEAD_FILE):  # a UCS bridge and its words head change every window's vector
+        if (folder / part).is_file():
+            digest.update((folder / part).read_bytes())
     return digest.hexdigest()[:10]
 
 
@@ -145,7 +146,7 @@ def joint_only(spec: str, cache_dir: Path) -> str | None:
         return None
     copy = cache_dir / f"joint-only-{folder.name}"
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(CLASSES_FILE))
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(CLASSES_FILE, WORDS_HEAD_FILE))
     return str(copy)
 
 

@@ -5,7 +5,9 @@ out-of-distribution library and over each half of its packages (every other one,
 name), UCS category zero-shot, and which everyday categories stay at chance (at most 1.5x its
 mAP@10). Then the same search with a share per query (:class:`QueryShares`: one share for
 queries whose words are near a UCS category name, another for the rest) over a small grid,
-the audio at the model's own share. With ``--heldout`` (a training corpus's held-out manifest)
+the audio at the model's own share. For a bridge with a words head (``trainer.words_head``),
+last, the head's share of the bridge vector against the categories' over a grid of per-query
+shares (the two parts of each window computed once, then remixed). With ``--heldout`` (a training corpus's held-out manifest)
 each row also gives the model's own held-out t2a mAP@10: what a share costs in distribution.
 Choose on one half (and the held-out clips) and read on the other: 81 queries move a lot with a
 few files.
@@ -24,9 +26,19 @@ import numpy as np
 import torch
 
 from bench.ood import by_category, chance, load_library, load_queries
-from bench.ood.content import AT_CHANCE, EVERYDAY, file_windows, rank_queries, ucs_zero_shot
+from bench.ood.content import (
+    AT_CHANCE,
+    EVERYDAY,
+    cached,
+    file_windows,
+    rank_queries,
+    ucs_zero_shot,
+    weights_key,
+    windows_of,
+)
 from engine.audio.decode import load_mono
-from engine.models.cacophony.ucs_bridge import QueryShares, query_side, side_by_side
+from engine.models.cacophony.backend import pad_batch
+from engine.models.cacophony.ucs_bridge import QueryShares, mix_words, query_side, side_by_side
 from engine.models.registry import load_model
 from trainer.data.manifest import read_manifest
 from trainer.evaluation.retrieval import caption_table, retrieval_metrics
@@ -36,6 +48,14 @@ GATES = tuple(
     QueryShares(threshold, below, above)
     for threshold in (0.5, 0.6, 0.7)
     for below, above in ((0.2, 0.6), (0.3, 0.7), (0.2, 0.8), (0.4, 0.8))
+)
+
+
+HEAD_SHARES = (0.0, 0.25, 0.5, 0.75, 1.0)
+HEAD_GATES = tuple(
+    QueryShares(threshold, below, above)
+    for threshold in (0.5, 0.6)
+    for below, above in ((0.2, 0.6), (0.4, 0.8), (0.6, 0.95), (0.8, 0.95))
 )
 
 
@@ -66,13 +86,13 @@ def search(embeddings, owners, text, library, queries, files: np.ndarray | None 
 
 
 def heldout_clips(model, manifests: list[Path]):
-    """(audio embeddings, caption texts, owner of each caption) of held-out clips, first window each."""
+    """(audio embeddings, caption texts, owner of each caption, the clips) of held-out clips, first window each."""
     items = [item for manifest in manifests for item in read_manifest(manifest) if item.captions]
     rate, seconds = model.info.sample_rate, model.info.window_seconds
     clips = [load_mono(item.audio, rate, 0.0, seconds) for item in items]
     audio = np.concatenate([model.embed_audio(clips[i : i + 16]) for i in range(0, len(clips), 16)])
     texts, owners = caption_table(items)
-    return audio, texts, owners
+    return audio, texts, owners, clips
 
 
 def report(spec: str, root: Path, cache_dir: Path, heldout: list[Path] = ()) -> None:
@@ -128,3 +148,47 @@ def report(spec: str, root: Path, cache_dir: Path, heldout: list[Path] = ()) -> 
             shares = gate.of(model.bridge.nearness(held_text[1]))
             held_vectors = (held[0], query_side(*held_text, own[1] ** 2, shares))
         print(row(f"{gate.below} / {gate.above} at {gate.threshold}", embeddings, text, held_vectors))
+    if model.bridge.words_head is None:
+        return
+    print(
+        "\nThe words head's share of the bridge vector (the categories' is the rest) and a share per query, "
+        "the audio at its own share"
+    )
+    print(header.replace("| share |", "| words head share | query shares |") + held_header)
+    print("|---" * (6 + bool(held)) + "|")
+    pieces = cached(cache_dir / f"bridge-parts-{weights_key(spec)}.npz", lambda: bridge_parts(model, library))
+    held_parts = bridge_parts_of_clips(model, held[3]) if held else None
+    for head_share in HEAD_SHARES:
+        audio = side_by_side(
+            embeddings[:, :joint_dim] / own[0],
+            mix_words(pieces["categories"], pieces["heard"], head_share),
+            own[1] ** 2,
+        )
+        held_audio = None
+        if held:
+            mixed = mix_words(held_parts["categories"], held_parts["heard"], head_share)
+            held_audio = side_by_side(held[0][:, :joint_dim] / own[0], mixed, own[1] ** 2)
+        for gate in HEAD_GATES:
+            text = query_side(joint, words, own[1] ** 2, gate.of(model.bridge.nearness(words)))
+            held_vectors = None
+            if held:
+                shares = gate.of(model.bridge.nearness(held_text[1]))
+                held_vectors = (held_audio, query_side(*held_text, own[1] ** 2, shares))
+            label = f"{head_share:.2f} | {gate.below} / {gate.above} at {gate.threshold}"
+            print(row(label, audio, text, held_vectors))
+
+
+def bridge_parts_of_clips(model, clips: list[np.ndarray]) -> dict[str, np.ndarray]:
+    """The bridge's categories and words-head vectors of each clip (UcsBridge.parts)."""
+    found = {"categories": [], "heard": []}
+    with torch.inference_mode():
+        for start in range(0, len(clips), 16):
+            categories, heard, _ = model.bridge.parts(*pad_batch(clips[start : start + 16], model.device))
+            found["categories"].append(categories.numpy())
+            found["heard"].append(heard.numpy())
+    return {name: np.concatenate(values) for name, values in found.items()}
+
+
+def bridge_parts(model, library) -> dict[str, np.ndarray]:
+    """:func:`bridge_parts_of_clips` of every window of the library, as the app cuts them."""
+    return bridge_parts_of_clips(model, [clip for file in library for clip in windows_of(model, file)])

@@ -9,6 +9,7 @@ from pathlib import Path
 CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 CLASSES_FILE = "ucs-classes.json"  # a checkpoint's UCS bridge (engine.models.cacophony.ucs_bridge), when it has one
+WORDS_HEAD_FILE = "words-head.safetensors"  # the bridge's learnt words head, when it has one (same module)
 
 
 def is_checkpoint(folder: Path) -> bool:

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from engine.models.base import AudioTextModel, DownloadProgress
-from engine.models.folders import CLASSES_FILE, CONFIG_FILE, WEIGHTS_FILE, is_checkpoint, is_clap_folder
+from engine.models.folders import (
+    CLASSES_FILE,
+    CONFIG_FILE,
+    WEIGHTS_FILE,
+    WORDS_HEAD_FILE,
+    is_checkpoint,
+    is_clap_folder,
+)
 
 BUILTIN = "builtin"
 CLAP_PREFIX = "clap:"
@@ -72,7 +79,9 @@ def _load_cacophony(spec: str, folder: Path, device: str) -> AudioTextModel:
     from engine.models.cacophony.backend import CacophonyBackend
 
     label = BUILTIN if spec == BUILTIN else json.loads((folder / CONFIG_FILE).read_text()).get("name") or folder.name
-    name = model_name(label, folder / WEIGHTS_FILE, folder / CONFIG_FILE, folder / CLASSES_FILE)
+    name = model_name(
+        label, folder / WEIGHTS_FILE, folder / CONFIG_FILE, folder / CLASSES_FILE, folder / WORDS_HEAD_FILE
+    )
     return CacophonyBackend.from_checkpoint(folder, name=name, device=device)
 
 
@@ -127,13 +136,14 @@ def _load_clap(source: str, device: str, progress: DownloadProgress | None) -> A
     return clap.ClapBackend.from_folder(folder, name, device)
 
 
-def model_name(label: str, weights: Path, config: Path, extra: Path | None = None) -> str:
-    """``label`` made table-safe, plus 8 hex digits that change whenever the weights do (or the
-    ``extra`` file, when there is one: a UCS bridge changes every vector)."""
+def model_name(label: str, weights: Path, config: Path, *extra: Path) -> str:
+    """``label`` made table-safe, plus 8 hex digits that change whenever the weights do (or an
+    ``extra`` file that is there: a UCS bridge and its words head change every vector)."""
     digest = hashlib.blake2b(digest_size=4)
     digest.update(config.read_bytes())
-    if extra is not None and extra.is_file():
-        digest.update(extra.read_bytes())
+    for path in extra:
+        if path.is_file():
+            digest.update(path.read_bytes())
     size = weights.stat().st_size
     digest.update(str(size).encode())
     with open(weights, "rb") as handle:

@@ -141,6 +141,18 @@ OMP_NUM_THREADS=1 "$PY" -m trainer.ucs_heads --manifest "$CORPUS_FRONT/manifest.
     --heldout "$CORPUS_FRONT/heldout.jsonl" --heldout data/corpus-0ad/heldout.jsonl \
     --heldout data/corpus-wider/heldout.jsonl --out resources/models/builtin --cache data/ucs-heads/probabilities.npz \
     --weight 0.6 --query-shares 0.6,0.2,0.6
+# 7c. Shipped: the bridge's words head (trainer/words_head.py): a linear map from aiSFX's features
+#     to the sentence space, learnt on every Debian set (heard from the original files at 44.1 kHz)
+#     and the rendered signals, speech and GM sounds, unaugmented and without audio identical to an
+#     out-of-distribution file. Its share of the bridge vector and the query shares are measured
+#     out of distribution (`python -m bench.ood shares builtin --heldout data/corpus-synth/heldout.jsonl`,
+#     the last table: chosen on the odd half, read on the even; README "The words head").
+[ -f data/corpus-sfx/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-sfx --sources debian \
+    --packages games,more,0ad,wider --variants 0 --mixes 0 --unlike data/ood/manifest.json
+[ -f data/corpus-synth/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-synth \
+    --sources signals,speech,gm --variants 0 --mixes 0
+"$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth \
+    --checkpoint resources/models/builtin --share WORDS_HEAD_SHARE --query-shares QUERY_SHARES
 # 8. Held-out retrieval (t2a/a2t R@k, mAP@10) and GM instrument/drum zero-shot accuracy
 #    (135 instrument and drum names; 22 GM families and drum kinds).
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-heldout.json"

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from engine.audio.decode import AudioDecodeError, load_mono
 from trainer.corpus.captions import package_words, path_caption, sound_captions
-from trainer.corpus.clips import SAMPLE_RATE, Clip, segments, write_clip
+from trainer.corpus.clips import MAX_SECONDS, SAMPLE_RATE, Clip, segments, write_clip
 from trainer.corpus.dedup import ContentIndex, content_key
 from trainer.corpus.packages import check_trainable
 
@@ -141,6 +141,19 @@ def file_clips(task: tuple[str, Path, Path, Path]) -> tuple[str, list[Clip]]:
         audio = write_clip(out, f"debian/{package}/{relative.rsplit('.', 1)[0]}.{number}.wav", piece)
         clips.append(Clip(audio, captions, tags, source, kind="debian"))
     return content_key(samples), clips
+
+
+def original_of(corpus: Path, clip: Clip) -> tuple[Path, float] | None:
+    """The file a Debian clip was cut from, under the corpus's ``extracted/``, and the clip's start
+    in it (clip ``name.N.wav`` is its N-th audible 10.24 s piece): the sound at its own rate, where
+    the clip is 16 kHz. None for other clips, or when the extracted file is gone."""
+    if clip.kind != "debian":
+        return None
+    path = Path(corpus) / "extracted" / clip.source
+    number = clip.audio.rsplit(".", 2)[-2]
+    if not path.is_file() or not number.isdigit():
+        return None
+    return path, int(number) * MAX_SECONDS
 
 
 def build(

@@ -22,11 +22,13 @@ from engine.models.cacophony.ucs_bridge import (
     SAMPLE_RATE,
     QueryShares,
     UcsBridge,
+    WordsHead,
     load_classes,
     query_side,
     side_by_side,
 )
 from engine.models.decoding import decode
+from engine.models.folders import WORDS_HEAD_FILE
 
 
 def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -96,7 +98,11 @@ class CacophonyBackend(AudioTextModel):
         self.bridge_shares = (1.0, 0.0)  # square roots of the joint's and the bridge's shares
         self.query_shares: QueryShares | None = None  # None: every text weighs them as the audio does
         if bridge is not None:
-            self.bridge = UcsBridge(bridge["classes"], self.embed_words, bridge["head"]).to(device).eval()
+            words_head = bridge.get("words_head")
+            self.bridge = UcsBridge(
+                bridge["classes"], self.embed_words, bridge["head"], words_head, bridge.get("words_head_share", 0.0)
+            )
+            self.bridge = self.bridge.to(device).eval()
             self.bridge_shares = (float(np.sqrt(1.0 - bridge["weight"])), float(np.sqrt(bridge["weight"])))
             if "query_shares" in bridge:
                 self.query_shares = QueryShares(**bridge["query_shares"])
@@ -115,6 +121,8 @@ class CacophonyBackend(AudioTextModel):
     def from_checkpoint(cls, folder: Path, name: str | None = None, device: str = "cpu") -> CacophonyBackend:
         model, tokenizer, meta = load_checkpoint(folder, device)
         bridge = load_classes(folder) if (Path(folder) / CLASSES_FILE).is_file() else None
+        if bridge is not None and (Path(folder) / WORDS_HEAD_FILE).is_file():
+            bridge["words_head"] = WordsHead.load(Path(folder) / WORDS_HEAD_FILE)
         return cls(model, tokenizer, name or meta.get("name") or Path(folder).name, device, bridge)
 
     def _at_model_rate(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

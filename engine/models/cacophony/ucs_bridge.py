@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+from safetensors.torch import load_file
 from torch import nn
 
 from engine.models.base import LikenessSpace
@@ -55,7 +56,8 @@ LIKENESS = LikenessSpace("aisfx_blocks_v1", unrelated=0.77)
 
 def load_classes(folder: Path) -> dict:
     """``{"head": name, "classes": [UCS category of each class], "weight": share}`` of a checkpoint,
-    and, when measured, ``"query_shares"`` (:class:`QueryShares`' fields)."""
+    and, when measured, ``"query_shares"`` (:class:`QueryShares`' fields) and, with a words head
+    (``WORDS_HEAD_FILE``), ``"words_head_share"``."""
     return json.loads((Path(folder) / CLASSES_FILE).read_text(encoding="utf-8"))
 
 
@@ -135,20 +137,67 @@ class AisfxHead(nn.Module):
         return blocks, (ends[None] <= valid.sum(1, keepdim=True)).to(features.dtype)  # whole blocks of the clip
 
 
+def mix_words(categories, heard, share: float):
+    """The bridge vector: the categories' and the words head's words vectors, (n, d) tensors or
+    arrays, weighed ``1 - share`` and ``share`` and L2-normalised."""
+    mixed = (1.0 - share) * categories + share * heard
+    if isinstance(mixed, torch.Tensor):
+        return F.normalize(mixed, dim=-1)
+    return mixed / np.linalg.norm(mixed, axis=-1, keepdims=True)
+
+
 def _mean_over(values: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
     """(B, blocks, d) averaged over the blocks that count, (B, d)."""
     return (values * counted[..., None]).sum(1) / counted.sum(1, keepdim=True)
 
 
-class UcsBridge(nn.Module):
-    """Clips -> the words-space vector of the UCS categories an aiSFX head hears in them."""
+class WordsHead(nn.Module):
+    """Likeness vectors (B, 512) -> the words space (B, words dim), L2-normalised: a linear map
+    learnt on captioned sounds (``python -m trainer.words_head``) with aiSFX and the sentence
+    tower frozen. The 82 category names are a narrow door into the words space; the map lets
+    what aiSFX hears meet any words its training captions used (README, "The words head")."""
 
-    def __init__(self, classes: list[str], embed_words: Callable[[list[str]], np.ndarray], head: str = HEAD):
+    def __init__(self, weight: torch.Tensor, bias: torch.Tensor, mean: torch.Tensor):
+        super().__init__()
+        self.project = nn.Linear(weight.shape[1], weight.shape[0])
+        self.project.load_state_dict({"weight": weight, "bias": bias})
+        self.register_buffer("mean", mean)  # of the training likeness vectors, taken away first
+        self.requires_grad_(False)
+
+    @classmethod
+    def load(cls, path: Path) -> WordsHead:
+        tensors = load_file(str(path))
+        return cls(tensors["weight"].float(), tensors["bias"].float(), tensors["mean"].float())
+
+    def tensors(self) -> dict[str, torch.Tensor]:
+        """What :meth:`load` reads back (``safetensors.torch.save_file`` writes it)."""
+        return {"weight": self.project.weight, "bias": self.project.bias, "mean": self.mean}
+
+    def forward(self, likeness: torch.Tensor) -> torch.Tensor:
+        return F.normalize(self.project(likeness - self.mean), dim=-1)
+
+
+class UcsBridge(nn.Module):
+    """Clips -> the words-space vector of the UCS categories an aiSFX head hears in them, mixed,
+    when the checkpoint has one, with its words head's vector."""
+
+    def __init__(
+        self,
+        classes: list[str],
+        embed_words: Callable[[list[str]], np.ndarray],
+        head: str = HEAD,
+        words_head: WordsHead | None = None,
+        words_head_share: float = 0.0,
+    ):
         """``classes``: the UCS category of each class of the head; ``embed_words``: texts ->
         L2-normalised words-space vectors (:meth:`CacophonyBackend.embed_words`), which embeds
-        the distinct categories' names once, here."""
+        the distinct categories' names once, here; ``words_head_share``: the words head's weight
+        in the mix (the categories' is one minus it)."""
         super().__init__()
+        if words_head is None and words_head_share:
+            raise ValueError("a words head's share is given but there is no words head")
         self.head = AisfxHead(head)
+        self.words_head, self.words_head_share = words_head, words_head_share
         if len(classes) != self.head.classes:
             raise ValueError(f"{len(classes)} class names for the {self.head.classes} classes of aiSFX head {head}")
         names = sorted(set(classes))
@@ -168,9 +217,20 @@ class UcsBridge(nn.Module):
     def with_likeness(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The clips' bridge vectors (B, words dim) and their likeness vectors, the aiSFX features
         the head classified (B, 512); both L2-normalised."""
+        categories, heard, likeness = self.parts(wave, num_samples)
+        if heard is None:
+            return categories, likeness
+        return mix_words(categories, heard, self.words_head_share), likeness
+
+    def parts(
+        self, wave: torch.Tensor, num_samples: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        """What the bridge vector is mixed from, each L2-normalised: the categories' words vector
+        (B, words dim), the words head's (None without one), and the likeness vector (B, 512)."""
         probabilities, features = self.head.heard(wave, num_samples)
-        bridged = F.normalize((probabilities @ self.to_category) @ self.category_words, dim=-1)
-        return bridged, F.normalize(features, dim=-1)
+        categories = F.normalize((probabilities @ self.to_category) @ self.category_words, dim=-1)
+        likeness = F.normalize(features, dim=-1)
+        return categories, None if self.words_head is None else self.words_head(likeness), likeness
 
     def nearness(self, words: np.ndarray) -> np.ndarray:
         """Each words embedding's best cosine to a category name, (texts,)."""
