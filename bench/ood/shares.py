@@ -7,8 +7,9 @@ mAP@10). Then the same search with a share per query (:class:`QueryShares`: one 
 queries whose words are near a UCS category name, another for the rest) over a small grid,
 the audio at the model's own share. For a bridge with a words head (``trainer.words_head``),
 last, the head's share of the bridge vector against the categories' over a grid of per-query
-shares (the two parts of each window computed once, then remixed). With ``--heldout`` (a training corpus's held-out manifest)
-each row also gives the model's own held-out t2a mAP@10: what a share costs in distribution.
+shares (the two parts of each window computed once, then remixed). With ``--heldout`` (a
+training corpus's held-out manifest) each row also gives the model's own held-out t2a mAP@10:
+what a share costs in distribution.
 Choose on one half (and the held-out clips) and read on the other: 81 queries move a lot with a
 few files.
 
