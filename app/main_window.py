@@ -78,7 +78,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.resize(1440, 880)
         self._folders: list = []
-        self._query = ""
+        self._similar_to: str | None = None  # the file whose similar sounds are shown, when they are
         self._select_first_on_answer = False
         self._refreshing = False  # True while new hits replace old ones: the selection is restored, not new
         self._shown = False
@@ -282,7 +282,7 @@ class MainWindow(QMainWindow):
             f"{info.sample_rate} Hz · {info.window_seconds:g} s windows"
         )
         self.statusBar().clearMessage()
-        self.run_query(self.search_field.text())
+        self._ask_again()
 
     def _engine_unavailable(self, message: str) -> None:
         self.statusBar().clearMessage()
@@ -316,9 +316,9 @@ class MainWindow(QMainWindow):
 
     def run_query(self, text: str) -> None:
         """Search (an empty query browses the library, filters included)."""
-        self._query = text.strip()
+        self._similar_to = None
         if self.client.engine is not None:
-            self.client.search(self._query, self.filter_bar.values(), RESULT_LIMIT)
+            self.client.search(text.strip(), self.filter_bar.values(), RESULT_LIMIT)
 
     def _commit_query(self, text: str) -> None:
         self.ui_state.setValue("search/last_query", text)
@@ -339,6 +339,7 @@ class MainWindow(QMainWindow):
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:
             return
+        self._similar_to = path
         self.result_label.setText(f"Finding sounds like {Path(path).name}…")
         self.client.similar(path, RESULT_LIMIT)
 
@@ -425,7 +426,15 @@ class MainWindow(QMainWindow):
 
     def _library_changed(self) -> None:
         self.client.refresh_library()
-        self.run_query(self._query)
+        self._ask_again()
+
+    def _ask_again(self) -> None:
+        """Ask again for what the user is looking at (the library or the model changed): the sounds
+        like a file stay that, and are not replaced by the last typed query's results."""
+        if self._similar_to is None:
+            self.run_query(self.search_field.text())
+        else:
+            self.client.similar(self._similar_to, RESULT_LIMIT)
 
     # -- tags ---------------------------------------------------------------------------------------------
     def _save_tags(self, tags_by_path: dict) -> None:

@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument(
         "--library", type=Path, help="a real library folder to add and index (default: the synthetic demo library)"
     )
+    parser.add_argument("--similar", type=Path, help="instead of the query, find sounds like this file (Similar)")
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="earmark-shot-"))
@@ -82,10 +83,17 @@ def main() -> None:
             if caption:
                 window.client.engine.set_caption(str(library / name), caption)
     window.client.refresh_library()
-    window.search_field.setFocus()
-    window.search_field.setText(args.query)
-    window.search_field.query_committed.emit(args.query)
+    if args.similar:
+        wait_until(app, lambda: window.client.model_info is not None, 300, "the model")
+        window.find_similar(str(args.similar.resolve()))
+    else:
+        window.search_field.setFocus()
+        window.search_field.setText(args.query)
+        window.search_field.query_committed.emit(args.query)
     wait_until(app, lambda: window.model.rowCount() > 0, 60, "search results")
+    if args.similar:
+        wait_until(app, lambda: "similar to" in window.result_label.text(), 60, "similar sounds")
+        window.results.selectRow(0)  # a search previews its top hit by itself; here the user clicks it
     wait_until(app, lambda: window.preview.waveform.duration_s > 0, 60, "the waveform")
     window.player.stop()  # the null audio device has drained the file already: park the playhead
     match = window.preview.waveform.match_window
@@ -95,7 +103,8 @@ def main() -> None:
     app.exec()
     args.out.parent.mkdir(parents=True, exist_ok=True)
     window.grab().save(str(args.out))
-    print(f"screenshot: {args.out} ({window.model.rowCount()} results for “{args.query}”)")
+    asked = f"sounds like {args.similar.name}" if args.similar else f"“{args.query}”"
+    print(f"screenshot: {args.out} ({window.model.rowCount()} results for {asked})")
     window.close()
 
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start Earmark under Xvfb on a library (a synthetic demo one unless given), run a query and save a
 # screenshot.
-# Usage: scripts/screenshot.sh [out.png] [query] [screenshot.py options, e.g. --library DIR --home DIR]
+# Usage: scripts/screenshot.sh [out.png] [query] [screenshot.py options, e.g. --library DIR --home DIR,
+#        --similar FILE to show the sounds like FILE instead of the query's results]
 #        (default: build/screenshot.png, "wooden door creak, slow")
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"

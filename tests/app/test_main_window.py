@@ -225,6 +225,24 @@ def test_dropping_a_file_finds_similar_sounds(qtbot, window, library, tmp_path):
     assert "bark_again.wav" not in names(window)
 
 
+def test_similar_sounds_stay_shown_while_the_library_changes(qtbot, window, library, tmp_path):
+    """A folder indexed meanwhile refreshes what is shown: the sounds like the file, not the query
+    typed before; typing again goes back to searching."""
+    qtbot.keyClicks(window.search_field, "rain")
+    qtbot.waitUntil(lambda: "for “rain”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    window.find_similar(str(library["dog_bark.wav"]))
+    qtbot.waitUntil(lambda: "similar to dog_bark.wav" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    write_audio(tmp_path / "More" / "bark_too.wav", tone(600, 0.7))
+    index_folder(qtbot, window, tmp_path / "More")
+    window._rerun.timeout.emit()  # what the watcher's burst of changes ends in
+    qtbot.waitUntil(lambda: "bark_too.wav" in names(window), timeout=ENGINE_TIMEOUT_MS)
+    assert "similar to dog_bark.wav" in window.result_label.text() and "dog_bark.wav" not in names(window)
+    qtbot.keyClicks(window.search_field, "y")
+    qtbot.waitUntil(lambda: "for “rainy”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    window._rerun.timeout.emit()
+    qtbot.waitUntil(lambda: "for “rainy”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+
+
 def test_layout_folders_and_last_query_survive_a_restart(qtbot, window, library):
     qtbot.keyClicks(window.search_field, "rain")
     # The offscreen screen is 800x800: only a height that fits comes back unclamped, so the
