@@ -204,6 +204,17 @@ def test_a_model_with_a_likeness_space_stores_its_windows_there_too_and_misses_f
     assert window_rows(store, a.id, space.name) == []
 
 
+def test_a_tables_file_ids_are_read_again_after_every_write(store):
+    table = store.embeddings(MODEL)
+    a, b = store.commit_embedded(MODEL, [(record("a.wav"), windows(2)), (record("b.wav"), windows(1))])
+    assert table.file_ids().tolist() == sorted([a.id, b.id]) and not table.file_ids().flags.writeable
+    (c,) = store.commit_embedded(MODEL, [(record("c.wav"), windows(1))])
+    assert table.file_ids().tolist() == sorted([a.id, b.id, c.id])
+    store.delete_files([a.id])
+    assert table.file_ids().tolist() == sorted([b.id, c.id])
+    assert LibraryStore(store.db.uri).embeddings(MODEL.name).file_ids().tolist() == sorted([b.id, c.id])
+
+
 def test_model_table_names_are_safe_and_distinct(store):
     assert embeddings_table_name("tiny") == "emb_tiny"
     odd = embeddings_table_name("clap:laion/larger_clap_general")
