@@ -19,6 +19,7 @@ skipped at 1M by default: on 2 cores each takes many minutes to build (ask with 
 from __future__ import annotations
 
 import argparse
+import copy
 import itertools
 import math
 import os
@@ -36,7 +37,7 @@ from lancedb.index import HnswSq, IvfPq
 from engine.index import ERROR, OK, FileRecord, LibraryStore, Windows
 from engine.index.schema import read_all
 from engine.index.vectors import WindowMatches
-from engine.models.base import AudioTextModel
+from engine.models.base import AudioTextModel, LikenessSpace, ModelInfo
 from engine.search import Searcher
 from engine.search.searcher import SOUND
 from engine.search.searcher import WORDS as WORDS_RANKING
@@ -59,6 +60,7 @@ QUERIES = [
 ]
 MODEL_NAME = "bench"
 K = 10
+LIKENESS_DIM = 512  # aiSFX's block features, the builtin model's likeness space
 FAILED_FILES = 50  # a real library has a few files that would not decode; they are never results
 
 
@@ -165,6 +167,33 @@ def fill_word_vectors(
     table.table.optimize()
     if table.count() >= table.policy.min_rows:
         table.build_ann_index()
+
+
+def fill_likeness(
+    store: LibraryStore, file_ids: np.ndarray, windows_per_file: int, rng: np.random.Generator
+) -> LikenessSpace:
+    """Every file's windows in a 512-d likeness space, as the builtin model stores them (clustered
+    like the audio-text windows), ANN-indexed as the store's policy would; the space."""
+    space = LikenessSpace("bench_likeness", unrelated=0.77)
+    n = len(file_ids) * windows_per_file
+    vectors, _, _ = clustered(n, LIKENESS_DIM, windows_per_file, rng)
+    info = ModelInfo(space.name, "cacophony", LIKENESS_DIM, 44_100, 10.0, can_caption=False)
+    table = store.embeddings(info)
+    for lo in range(0, len(file_ids), 20_000):
+        ids = file_ids[lo : lo + 20_000]
+        starts = np.arange(windows_per_file) * 5.0
+        table.replace(
+            {
+                int(f): Windows(
+                    starts, starts + 10.0, vectors[(lo + k) * windows_per_file : (lo + k + 1) * windows_per_file]
+                )
+                for k, f in enumerate(ids)
+            }
+        )
+    table.table.optimize()
+    if table.count() >= table.policy.min_rows:
+        table.build_ann_index()
+    return space
 
 
 def timed(fn, inputs) -> tuple[float, float, list]:
@@ -325,6 +354,18 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), fresh())
         rows.append(Row(label, f"full query, {FAILED_FILES} files failed ({model_label})", None, p50, p95))
         store.upsert_files([replace(r, status=OK, error="") for r in failed])
+    # find similar, from a library file's stored windows: in the audio-text windows (a model with
+    # no likeness space), and in a 512-d likeness table as the builtin model ranks (ModelInfo.likeness)
+    model = next(iter(models.values()))
+    examples = [r.path for r in store.get_files(rng.choice(file_ids, 20, replace=False).tolist()).values()]
+    p50, p95, _ = timed(lambda path: Searcher(store, model).similar(path, limit=50), examples)
+    rows.append(Row(label, "find similar: audio-text windows", None, p50, p95))
+    tic = time.perf_counter()
+    liked = copy.copy(model)
+    liked.info = replace(model.info, likeness=fill_likeness(store, file_ids, args.windows_per_file, rng))
+    print(f"[{label}] likeness windows written and indexed in {time.perf_counter() - tic:.1f}s", flush=True)
+    p50, p95, _ = timed(lambda path: Searcher(store, liked).similar(path, limit=50), examples)
+    rows.append(Row(label, f"find similar: {LIKENESS_DIM}-d likeness windows", None, p50, p95))
     shutil.rmtree(folder, ignore_errors=True)
     return rows
 
