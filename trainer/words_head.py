@@ -131,10 +131,8 @@ def same_caption_loss(logits: torch.Tensor, caption: torch.Tensor) -> torch.Tens
     """Symmetric InfoNCE over (clips x captions) logits where every pair sharing a caption is a
     right answer, weighed equally (soft targets): a repeated caption is never a negative."""
     same = (caption[:, None] == caption[None, :]).float()
-    targets = same / same.sum(1, keepdim=True)
-    a2t = -(targets * logits.log_softmax(1)).sum(1).mean()
-    t2a = -(targets * logits.log_softmax(0)).sum(0).mean()
-    return (a2t + t2a) / 2
+    targets = same / same.sum(1, keepdim=True)  # symmetric: a caption's clips are its rows and its columns
+    return (F.cross_entropy(logits, targets) + F.cross_entropy(logits.T, targets.T)) / 2
 
 
 @torch.no_grad()
