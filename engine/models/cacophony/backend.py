@@ -98,11 +98,14 @@ class CacophonyBackend(AudioTextModel):
         self.bridge_shares = (1.0, 0.0)  # square roots of the joint's and the bridge's shares
         self.query_shares: QueryShares | None = None  # None: every text weighs them as the audio does
         if bridge is not None:
-            words_head = bridge.get("words_head")
             self.bridge = UcsBridge(
-                bridge["classes"], self.embed_words, bridge["head"], words_head, bridge.get("words_head_share", 0.0)
+                bridge["classes"],
+                self.embed_words,
+                bridge["head"],
+                bridge.get("words_head"),
+                bridge.get("words_head_share", 0.0),
             )
-            self.bridge = self.bridge.to(device).eval()
+            self.bridge.to(device).eval()
             self.bridge_shares = (float(np.sqrt(1.0 - bridge["weight"])), float(np.sqrt(bridge["weight"])))
             if "query_shares" in bridge:
                 self.query_shares = QueryShares(**bridge["query_shares"])
