@@ -55,6 +55,7 @@ from engine.index.records import (
     folders_to_arrow,
     path_key,
 )
+from engine.index.rows import ROW_ID, RowLookup
 from engine.index.schema import (
     FILES,
     FILES_SCHEMA,
@@ -116,6 +117,7 @@ class LibraryStore:
         if version is not None:
             migrate(self.db, self.meta, schema_version, migrations)  # before opening: tables may change
         self.files = open_or_create(self.db, FILES, FILES_SCHEMA)
+        self._file_rows = RowLookup(self.files, ["id"])  # the file of each row, for queries that find rows
         if self.meta.get(TEXT_VERSION_KEY) != TEXT_VERSION:
             # words are split or stopped differently now: re-read the names, rebuild the word indices
             refresh_keyword_fields(self.files)
@@ -339,8 +341,9 @@ class LibraryStore:
         query = self.files.search(match, query_type="fts")
         if where:
             query = query.where(where, prefilter=True)
-        rows = query.select(["id", "_score"]).limit(limit).to_arrow()
-        return rows["id"].to_numpy(), rows["_score"].to_numpy().astype(np.float64)
+        rows = query.select(["_score"]).with_row_id(True).limit(limit).to_arrow()
+        files, found = self._file_rows.look_up(rows[ROW_ID].to_numpy())
+        return files["id"], rows["_score"].to_numpy().astype(np.float64)[found]
 
     def files_with_phrase(self, phrase: str) -> np.ndarray | None:
         """Ids of the files (any status) whose words hold ``phrase``'s words consecutively; None
@@ -348,8 +351,9 @@ class LibraryStore:
         text = phrase_words(phrase)
         if text is None:
             return None
-        query = self.files.search(PhraseQuery(text, PHRASE_COLUMN), query_type="fts")
-        return query.select(["id", "_score"]).limit(max(1, self.count_files())).to_arrow()["id"].to_numpy()
+        query = self.files.search(PhraseQuery(text, PHRASE_COLUMN), query_type="fts").select(["_score"])
+        rows = query.with_row_id(True).limit(max(1, self.count_files())).to_arrow()
+        return self._file_rows.look_up(rows[ROW_ID].to_numpy())[0]["id"]
 
     # -- embeddings -------------------------------------------------------------------
 

@@ -23,6 +23,7 @@ from lancedb.db import DBConnection
 from lancedb.index import BTree, IvfFlat
 
 from engine.index.meta import Meta
+from engine.index.rows import ROW_ID, RowLookup
 from engine.index.schema import embeddings_schema, embeddings_table_name, open_or_create, read_all
 from engine.index.sql import in_list
 from engine.models.base import l2_normalise
@@ -90,6 +91,10 @@ class WindowMatches:
     def __len__(self) -> int:
         return len(self.file_ids)
 
+    def subset(self, rows: np.ndarray | slice) -> WindowMatches:
+        """These rows only (a mask, indices or a slice), in their order."""
+        return WindowMatches(self.file_ids[rows], self.starts[rows], self.ends[rows], self.scores[rows])
+
 
 class EmbeddingTable:
     META_PREFIX = "embeddings:"  # the meta key of each table: its model, size and ANN bookkeeping
@@ -114,7 +119,7 @@ class EmbeddingTable:
             meta.set(self._meta_key, {"model": model_name, "dim": dim, "ann_rows": 0})
         self.has_vector_index = any(i.name == VECTOR_INDEX for i in self.table.list_indices())
         self._partitions = (stored or {}).get("partitions", 1)
-        self._file_ids: tuple[int, np.ndarray] | None = None  # (table version, distinct file ids)
+        self.rows = RowLookup(self.table, ["file_id", "start_s", "end_s"])  # each row's window, by row id
 
     @staticmethod
     def table_name(model_name: str) -> str:
@@ -173,16 +178,9 @@ class EmbeddingTable:
         return self.table.count_rows()
 
     def file_ids(self) -> np.ndarray:
-        """Distinct ids of the files that have windows here (read-only). Kept until the table's
-        next version: reading them costs about 110 ms at 1 M windows, and find similar asks on
-        every call whether its likeness table covers the library."""
-        version = self.table.version
-        if self._file_ids is None or self._file_ids[0] != version:
-            column = read_all(self.table.search().select(["file_id"]).limit(None))["file_id"]
-            ids = np.unique(column.to_numpy())
-            ids.setflags(write=False)
-            self._file_ids = (version, ids)
-        return self._file_ids[1]
+        """Distinct ids of the files that have windows here (read-only; kept until the table
+        changes: find similar asks on every call whether its likeness table covers the library)."""
+        return self.rows.current().distinct("file_id")
 
     def windows(self, file_id: int) -> Windows:
         rows = read_all(self.table.search().where(f"file_id = {int(file_id)}").limit(None))
@@ -196,23 +194,29 @@ class EmbeddingTable:
         no partition is probed): an IVF search filtered to a few files probes partition after
         partition until it finds k of their rows, 2 s at 1M windows when the files all sit far from
         the query. With an index and no filter, at least enough partitions to hold 2k windows are
-        probed, so a large ``k`` (a caller filtering afterwards) really gets k candidates."""
-        query = (
-            self.table.search(np.asarray(vector, dtype=np.float32))
-            .distance_type("dot")
-            .limit(k)
-            .select(["file_id", "start_s", "end_s", "_distance"])
-        )
+        probed, so a large ``k`` (a caller filtering afterwards) really gets k candidates; LanceDB
+        returns their row ids, and their windows are read from :attr:`rows` (engine.index.rows)."""
+        vector = np.asarray(vector, dtype=np.float32)
         if only_files is not None:
+            query = self.table.search(vector).distance_type("dot").limit(k)
             query = query.where(in_list("file_id", only_files), prefilter=True).bypass_vector_index()
-        elif self.has_vector_index:
+            rows = read_all(query.select(["file_id", "start_s", "end_s", "_distance"]))
+            return WindowMatches(
+                rows["file_id"].to_numpy(),
+                rows["start_s"].to_numpy(),
+                rows["end_s"].to_numpy(),
+                1.0 - rows["_distance"].to_numpy().astype(np.float64),
+            )
+        query = self.table.search(vector).distance_type("dot").limit(k).select(["_distance"]).with_row_id(True)
+        if self.has_vector_index:
             query = query.nprobes(max(self.nprobes, math.ceil(2 * k / self.policy.rows_per_partition)))
         rows = read_all(query)
+        window, found = self.rows.look_up(rows[ROW_ID].to_numpy())
         return WindowMatches(
-            rows["file_id"].to_numpy(),
-            rows["start_s"].to_numpy(),
-            rows["end_s"].to_numpy(),
-            1.0 - rows["_distance"].to_numpy().astype(np.float64),
+            window["file_id"],
+            window["start_s"],
+            window["end_s"],
+            1.0 - rows["_distance"].to_numpy().astype(np.float64)[found],
         )
 
     # -- upkeep ----------------------------------------------------------------------

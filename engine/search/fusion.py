@@ -50,19 +50,28 @@ class FusedHit:
     meaning_rank: int | None = None
 
 
-def best_window_per_file(matches: Iterable[WindowMatches]) -> list[FileMatch]:
-    """Best window of each file over one or more window lists, files best first."""
+def best_window_per_file(matches: Iterable[WindowMatches]) -> WindowMatches:
+    """Best window of each file over one or more window lists, files best first (arrays: a
+    ranking may keep a few of thousands of files, so objects are made only for those,
+    :func:`file_matches`)."""
     parts = [m for m in matches if len(m)]
     if not parts:
-        return []
+        return WindowMatches(*(np.empty(0, dtype) for dtype in (np.int64, np.float64, np.float64, np.float64)))
     ids, starts, ends, scores = (
         np.concatenate([getattr(m, name) for m in parts]) for name in ("file_ids", "starts", "ends", "scores")
     )
     order = np.lexsort((starts, -scores))  # best first; an exact tie goes to the earlier window
-    ids, starts, ends, scores = ids[order], starts[order], ends[order], scores[order]
-    _, first = np.unique(ids, return_index=True)
-    first.sort()
-    return [FileMatch(int(ids[i]), float(scores[i]), float(starts[i]), float(ends[i])) for i in first]
+    _, first = np.unique(ids[order], return_index=True)
+    return WindowMatches(ids, starts, ends, scores).subset(order[np.sort(first)])
+
+
+def file_matches(windows: WindowMatches) -> list[FileMatch]:
+    """One :class:`FileMatch` per row, with its window."""
+    columns = (windows.file_ids, windows.starts, windows.ends, windows.scores)
+    return [
+        FileMatch(int(i), float(score), float(start), float(end))
+        for i, start, end, score in zip(*(column.tolist() for column in columns), strict=True)
+    ]
 
 
 def keep_best(matches: Iterable[FileMatch]) -> list[FileMatch]:

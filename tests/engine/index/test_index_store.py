@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import numpy as np
 import pytest
@@ -213,6 +214,47 @@ def test_a_tables_file_ids_are_read_again_after_every_write(store):
     store.delete_files([a.id])
     assert table.file_ids().tolist() == sorted([b.id, c.id])
     assert LibraryStore(store.db.uri).embeddings(MODEL.name).file_ids().tolist() == sorted([b.id, c.id])
+
+
+def test_nearest_windows_stay_right_as_rows_move_here_and_in_another_process(store):
+    """A search reads LanceDB's row ids and looks the windows up in a row index it keeps per table
+    version: each write, a compaction (which moves every row) and another process's writes must
+    all still give the right file and window."""
+    table = store.embeddings(MODEL)
+
+    def nearest(vector) -> list[tuple[int, float, float]]:
+        found = table.nearest(vector, 1)
+        return list(zip(found.file_ids.tolist(), found.starts.tolist(), found.ends.tolist(), strict=True))
+
+    a, b = store.commit_embedded(MODEL, [(record("a.wav"), windows(3, seed=1)), (record("b.wav"), windows(2, seed=2))])
+    assert nearest(windows(3, seed=1).vectors[2]) == [(a.id, 2.0, 3.0)]
+    assert nearest(windows(2, seed=2).vectors[1]) == [(b.id, 1.0, 2.0)]
+    store.replace_windows(MODEL, {b.id: windows(2, seed=3, start=10.0)})  # b's rows are new rows
+    assert nearest(windows(2, seed=3, start=10.0).vectors[0]) == [(b.id, 10.0, 11.0)]
+    store.optimize()  # compaction rewrites every row
+    assert nearest(windows(3, seed=1).vectors[0]) == [(a.id, 0.0, 1.0)]
+    other = LibraryStore(store.db.uri)  # the CLI indexing while the app searches
+    (c,) = other.commit_embedded(MODEL, [(record("c.wav"), windows(1, seed=4, start=5.0))])
+    other.replace_windows(MODEL, {a.id: windows(3, seed=5, start=20.0)})
+    other.optimize()
+    time.sleep(1.1)  # the store sees another process's writes within a second
+    assert nearest(windows(1, seed=4).vectors[0]) == [(c.id, 5.0, 6.0)]
+    assert nearest(windows(3, seed=5).vectors[1]) == [(a.id, 21.0, 22.0)]
+    assert nearest(windows(3, seed=1).vectors[2]) != [(a.id, 2.0, 3.0)]  # a's old windows are gone
+
+
+def test_keyword_and_phrase_hits_name_the_right_files_as_rows_move(store):
+    """BM25 and phrase lookups also return row ids, looked up in the files' ids per version."""
+    door, rain = store.upsert_files([record("door_creak.wav"), record("rain.wav")])
+    assert store.full_text("door", None, 10)[0].tolist() == [door.id]
+    store.upsert_files([record("door_creak.wav", size=5)])  # the same file, rewritten as a new row
+    store.optimize()
+    assert store.full_text("door", None, 10)[0].tolist() == [door.id]
+    other = LibraryStore(store.db.uri)
+    (gate,) = other.upsert_files([record("gate_creak.wav")])
+    time.sleep(1.1)  # another process's rows show within a second
+    assert sorted(store.files_with_phrase("creak").tolist()) == sorted([door.id, gate.id])
+    assert store.full_text("rain creak", None, 10)[0].tolist()[0] == rain.id  # the rarer word first
 
 
 def test_model_table_names_are_safe_and_distinct(store):

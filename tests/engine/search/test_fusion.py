@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.index.vectors import WindowMatches
-from engine.search.fusion import FileMatch, FusionWeights, best_window_per_file, fuse, keep_best
+from engine.search.fusion import FileMatch, FusionWeights, best_window_per_file, file_matches, fuse, keep_best
 
 SOUND_ONLY_ADDS = FusionWeights(meaning=0.75, sound=0.3, meaning_floor=0.3)
 
@@ -18,13 +18,13 @@ def matches(*rows) -> WindowMatches:
 def test_best_window_per_file_over_several_lists():
     first = matches((1, 0.0, 0.2), (2, 0.0, 0.5), (1, 30.0, 0.9))
     second = matches((2, 5.0, 0.95), (3, 0.0, 0.1), (1, 60.0, 0.9))  # file 1 ties: earlier window wins
-    files = best_window_per_file([first, second])
+    files = file_matches(best_window_per_file([first, second]))
     assert [(m.file_id, m.start_s, m.end_s, m.score) for m in files] == [
         (2, 5.0, 15.0, 0.95),
         (1, 30.0, 40.0, 0.9),
         (3, 0.0, 10.0, 0.1),
     ]
-    assert best_window_per_file([]) == []
+    assert len(best_window_per_file([])) == 0 and file_matches(best_window_per_file([])) == []
 
 
 def test_keep_best_merges_alternatives():

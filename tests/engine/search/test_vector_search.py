@@ -12,7 +12,7 @@ from engine.index.sql import in_list
 from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import EmbeddingTable
 from engine.search import vector_search
-from engine.search.vector_search import matching_files, nearest_files, passing_files
+from engine.search.vector_search import Passing, matching_files, nearest_files, passing_files
 from tests.engine.index.index_factories import model_info, open_store, record
 
 DIM, FILES, WINDOWS = 8, 200, 3
@@ -140,3 +140,20 @@ def test_keyword_matches_under_a_filter_are_those_of_the_filtered_full_text_sear
     got = matching_files(store, "wooden door", 20, passing, TEXT_FIELDS)
     assert [m.file_id for m in got] == want_ids.tolist()
     assert [m.score for m in got] == sorted((m.score for m in got), reverse=True)
+
+
+def test_the_files_passing_are_those_of_set_arithmetic_over_random_ids():
+    """Passing keeps its ids sorted and tells membership by binary search: with the store's random
+    63-bit ids in any order, it must agree with plain set arithmetic."""
+    rng = np.random.default_rng(3)
+    library = rng.integers(0, 2**63 - 1, 2_000, dtype=np.int64)
+    phrase, excluded, failed = (rng.choice(library, size, replace=False) for size in (600, 300, 20))
+    expected_allowed = (set(phrase.tolist()) - set(failed.tolist())) - set(excluded.tolist())
+    passing = Passing(None, failed, len(library)).only(phrase).without(excluded)
+    assert passing.allowed is not None and set(passing.allowed.tolist()) == expected_allowed
+    assert passing.keep(library).tolist() == [i in expected_allowed for i in library.tolist()]
+    blocking = Passing(None, failed, len(library)).without(excluded)
+    blocked = set(failed.tolist()) | set(excluded.tolist())
+    assert blocking.keep(library).tolist() == [i not in blocked for i in library.tolist()]
+    assert blocking.share == pytest.approx(1 - len(blocked) / len(library))
+    assert not Passing(np.empty(0, np.int64), total=5).keep(library[:3]).any()
