@@ -26,7 +26,14 @@ from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
 from engine.search.query import parse_query
-from engine.search.vector_search import SEARCH_MAX_ROWS, Passing, matching_files, nearest_files, passing_files
+from engine.search.vector_search import (
+    SEARCH_MAX_ROWS,
+    Passing,
+    among,
+    matching_files,
+    nearest_files,
+    passing_files,
+)
 
 WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
 RANKINGS = frozenset({WORDS, MEANING, SOUND})
@@ -174,7 +181,7 @@ class Searcher:
         too (a library indexed before the model had one fills it in as it is re-embedded;
         until then a ranking there would leave those files out)."""
         likeness = self.store.likeness(self.model.info)
-        if likeness is None or np.setdiff1d(table.file_ids(), likeness.file_ids()).size:
+        if likeness is None or not among(table.file_ids(), likeness.file_ids()).all():
             return None
         return likeness
 
