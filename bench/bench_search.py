@@ -62,6 +62,7 @@ MODEL_NAME = "bench"
 K = 10
 LIKENESS_DIM = 512  # aiSFX's block features, the builtin model's likeness space
 FAILED_FILES = 50  # a real library has a few files that would not decode; they are never results
+APP_RESULTS = 500  # the hits the app lists for a query (app/main_window.py RESULT_LIMIT); the other rows ask 50
 
 
 @dataclass
@@ -346,6 +347,8 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         rows.append(Row(label, f"keywords + sound only ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), fresh())
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=APP_RESULTS), fresh())
+        rows.append(Row(label, f"full query, {APP_RESULTS} results as the app lists ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), syntax())
         rows.append(Row(label, f'  + "word" and -exclusion ({model_label})', None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), pairs())

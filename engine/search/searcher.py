@@ -198,9 +198,9 @@ class Searcher:
         """The sound ranking (window table, ``embed_query``) or the meaning ranking (words table,
         ``embed_words``): each alternative's nearest files among those ``passing`` its filter
         (asked for once the texts are embedded)."""
-        if table is None or table.count() == 0:
+        if table is None:
             return []
-        vectors = embed(texts)
+        vectors = embed(texts)  # (an empty table costs an encoding, which the other vector ranking wants anyway)
         return [
             m
             for vector, files in zip(vectors, passing(), strict=True)
