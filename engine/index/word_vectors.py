@@ -99,8 +99,11 @@ class WordVectorTable(EmbeddingTable):
 
 
 def file_texts(name_text: str, info_text: str) -> tuple[str, ...]:
-    """The texts a file is known by: its name words, and its description when it has one."""
-    return tuple(sorted({text for text in (name_text, info_text) if text}))
+    """The texts a file is known by: its name words, and its description when it has one, each
+    without numbers: take and variation numbers (``hit_03.wav``, ``explosion2.ogg``) say nothing
+    of what a sound is, yet pull its meaning toward every other name with digits."""
+    texts = (" ".join(word for word in text.split() if not word.isdigit()) for text in (name_text, info_text))
+    return tuple(sorted({text for text in texts if text}))
 
 
 def sync_word_vectors(

@@ -46,7 +46,7 @@ def test_sync_embeds_each_text_once_and_follows_every_change(store, tiny_model):
     assert sync_word_vectors(store, "tiny", embed) == 4
     table = store.word_vectors("tiny")
     assert table.texts() == store.file_texts()
-    assert table.texts()[door.id] == ("door 03 creak",) and len(table.texts()[take.id]) == 2  # name + description
+    assert table.texts()[door.id] == ("door creak",) and table.texts()[take.id] == ("take", "wooden door slow")
     assert sorted(embed.texts) == sorted(set(embed.texts))  # the two dog_bark names: one text, embedded once
 
     embed.texts.clear()
@@ -58,6 +58,18 @@ def test_sync_embeds_each_text_once_and_follows_every_change(store, tiny_model):
     assert embed.texts == ["barking"]  # only the new description; the name's vector is kept
     assert table.texts() == store.file_texts() and door.id not in table.texts()
     assert table.count() == 2 + 2 + 1  # take and dog: name + description; dog2: name
+
+
+def test_numbers_say_nothing_of_what_a_name_means(store, tiny_model):
+    """Take and variation numbers are left out of the meaning: numbered takes of one sound share
+    one text (embedded once), and a name of numbers alone has no meaning row."""
+    first, second, numbers = store.upsert_files([record("hit_03.wav"), record("Hit04.wav"), record("0017.wav")])
+    embed = CountingEmbed(tiny_model)
+    assert sync_word_vectors(store, "tiny", embed) == 2
+    texts = store.word_vectors("tiny").texts()
+    assert texts[first.id] == texts[second.id] == ("hit",) and numbers.id not in texts
+    assert embed.texts == ["hit"]
+    assert store.get_file(numbers.path) is not None and store.full_text("0017", None, 5)[0].tolist() == [numbers.id]
 
 
 def test_a_sync_of_a_few_files_reads_and_writes_only_theirs(store, tiny_model):
