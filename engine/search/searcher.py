@@ -37,8 +37,9 @@ from engine.search.vector_search import (
 
 WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
 RANKINGS = frozenset({WORDS, MEANING, SOUND})
-# a thread per ranking and one for the phrase lookups they wait for (submitted first, so never starved)
-_RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 1, thread_name_prefix="earmark-ranking")
+# a thread per ranking, one for the phrase lookups they wait for and one reading the keyword hits'
+# records; a job waits only for jobs submitted before it (taken first), so none is ever starved
+_RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 2, thread_name_prefix="earmark-ranking")
 MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 
@@ -107,20 +108,25 @@ class Searcher:
             SOUND: lambda: self._nearest(
                 self._table(), lambda t: self.model.embed_query(t), texts, passing_job.result, pool
             ),
-            WORDS: lambda: [
+            WORDS: lambda: keep_best(
                 m
                 for alt_text, files in zip(texts, passing_job.result(), strict=True)
                 for m in matching_files(self.store, alt_text, pool, files, self.text_fields)
-            ],
+            ),
             MEANING: lambda: self._nearest(
                 self._words_table(), lambda t: self.model.embed_words(t), texts, passing_job.result, pool
             ),
         }
         running = {name: _RANKING_THREADS.submit(job) for name, job in work.items() if name in rankings}
+        # the names lead, so the best keyword matches are most of the hits: their records are read
+        # while the vector rankings still run, and only the other hits' once the rankings are fused
+        early = _RANKING_THREADS.submit(
+            lambda: self.store.get_files(m.file_id for m in running[WORDS].result()[:limit]) if WORDS in running else {}
+        )
         vector, text, meaning = (
             keep_best(running[name].result()) if name in running else [] for name in (SOUND, WORDS, MEANING)
         )
-        return self._hits(fuse(vector, text, meaning, self.weights)[:limit])
+        return self._hits(fuse(vector, text, meaning, self.weights)[:limit], early.result())
 
     def similar(
         self,
@@ -226,8 +232,10 @@ class Searcher:
         records = self.store.get_files(chosen)
         return [SearchHit(**vars(records[i])) for i in chosen if i in records]  # one deleted meanwhile is gone
 
-    def _hits(self, fused: list[FusedHit]) -> list[SearchHit]:
-        records = self.store.get_files(h.file_id for h in fused)
+    def _hits(self, fused: list[FusedHit], known: dict[int, FileRecord] | None = None) -> list[SearchHit]:
+        """The hits' records, of which ``known`` were read already."""
+        records = dict(known or {})
+        records.update(self.store.get_files(h.file_id for h in fused if h.file_id not in records))
         hits = []
         for h in fused:
             record = records.get(h.file_id)
