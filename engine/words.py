@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path, PurePath
@@ -50,6 +51,23 @@ class UcsCategory:
         """Search words of the category and subcategory: DOORS / WOOD -> ["doors", "wood"]."""
         found = words(self.category)
         return found + [w for w in words(self.subcategory) if w not in found and w not in _VAGUE_SUBCATEGORIES]
+
+
+# Words of file and folder names that say how a file was made or kept, not what it sounds like;
+# some are UCS synonyms ("take", "sound", "audio"), which would make Take_017.wav look named.
+NON_WORDS = frozenset(
+    """
+take takes tk alt var version ver v final edit edited mix master copy new old untitled rec recording
+sound sounds snd sfx fx audio data misc other stereo mono wav wave aif aiff flac ogg mp3 opus bwf usr share
+""".split()
+)
+
+
+def describing(found: Iterable[str]) -> list[str]:
+    """The words that can say what a sound is: bare numbers (take and variation counts) and
+    :data:`NON_WORDS` dropped. What a file means to tagging and to the meaning ranking of search
+    is read from these; keyword search keeps every word ("0017" still finds ``0017.wav``)."""
+    return [w for w in found if not w.isdigit() and w not in NON_WORDS]
 
 
 @cache

@@ -28,6 +28,7 @@ from engine.index.schema import WORDS_PREFIX, model_table_name, read_all, words_
 from engine.index.sql import in_list
 from engine.index.vectors import AnnPolicy, EmbeddingTable
 from engine.models.base import embed_in_batches, l2_normalise
+from engine.words import describing
 
 if TYPE_CHECKING:
     from engine.index.store import LibraryStore
@@ -100,9 +101,10 @@ class WordVectorTable(EmbeddingTable):
 
 def file_texts(name_text: str, info_text: str) -> tuple[str, ...]:
     """The texts a file is known by: its name words, and its description when it has one, each
-    without numbers: take and variation numbers (``hit_03.wav``, ``explosion2.ogg``) say nothing
-    of what a sound is, yet pull its meaning toward every other name with digits."""
-    texts = (" ".join(word for word in text.split() if not word.isdigit()) for text in (name_text, info_text))
+    only as far as it is :func:`engine.words.describing`: take and variation numbers
+    (``hit_03.wav``) and words such as "take" or "sfx" say nothing of what a sound is, yet pulled
+    its meaning toward every other name holding them."""
+    texts = (" ".join(describing(text.split())) for text in (name_text, info_text))
     return tuple(sorted({text for text in texts if text}))
 
 

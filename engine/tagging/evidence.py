@@ -28,10 +28,10 @@ import numpy as np
 from engine.index.records import FileRecord
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, embed_in_batches, l2_normalise
-from engine.tagging.lexicon import NON_WORDS, Lexicon
+from engine.tagging.lexicon import Lexicon
 from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Vocabulary
-from engine.words import file_stem, name_words, words
+from engine.words import describing, file_stem, name_words, words
 
 PROMPTS_VERSION = 2  # bump when term_prompts or term_names change, so cached embeddings are rebuilt
 # of the text evidence, the share of the term's nearest single name (the rest: the mean of its
@@ -170,14 +170,14 @@ _PROVENANCE = re.compile(
 
 def file_words(record: FileRecord) -> list[str]:
     """What a file says about itself: name, the nearest folders, metadata (capped), the user's
-    tags and caption. Bare numbers and the words of how a file was made or kept (``NON_WORDS``:
-    "sound", "sfx", "take") say nothing of what it sounds like and are dropped; given to the text
-    tower, "sound effects" pulled names towards DESIGNED (bench/tagging.py, names only through
-    the text tower: 52.9 % -> 58.5 % top-1, better in both package halves)."""
+    tags and caption, as far as it describes a sound (:func:`engine.words.describing`): bare
+    numbers and the words of how a file was made or kept ("sound", "sfx", "take") are dropped;
+    given to the text tower, "sound effects" pulled names towards DESIGNED (bench/tagging.py,
+    names only through the text tower: 52.9 % -> 58.5 % top-1, better in both package halves)."""
     found = name_words(record.path) + near_folder_words(record.path, record.folder)
     found += words(_PROVENANCE.sub(" ", record.metadata_text))[:MAX_METADATA_WORDS]
     found += words(" ".join([*record.tags, record.caption]))
-    return [w for w in found if not w.isdigit() and w not in NON_WORDS]
+    return describing(found)
 
 
 def name_cat_id(path: str) -> str:

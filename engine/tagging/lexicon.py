@@ -20,18 +20,10 @@ from functools import cache
 import numpy as np
 
 from engine.tagging.vocabulary import Term, term_words
-from engine.words import words
+from engine.words import describing, words
 
 SYNONYM_WEIGHT = 0.5  # a synonym explains a word half as surely as the category or subcategory name
 LENGTH_DISCOUNT = 0.25
-# Words of file and folder names that say how a file was made or kept, not what it sounds like;
-# some are UCS synonyms ("take", "sound", "audio"), which would make Take_017.wav look named.
-NON_WORDS = frozenset(
-    """
-take takes tk alt var version ver v final edit edited mix master copy new old untitled rec recording
-sound sounds snd sfx fx audio data misc other stereo mono wav wave aif aiff flac ogg mp3 opus bwf usr share
-""".split()
-)
 
 
 @cache
@@ -42,8 +34,8 @@ def _stemmer():
 
 
 def stems(tokens: Sequence[str]) -> list[str]:
-    """Snowball stems of lower-case words (digits, one-letter words and NON_WORDS dropped)."""
-    kept = [t for t in tokens if len(t) > 1 and not t.isdigit() and t not in NON_WORDS]
+    """Snowball stems of lower-case words (one-letter words and those not :func:`describing` dropped)."""
+    kept = [t for t in describing(tokens) if len(t) > 1]
     return _stemmer().stemWords(kept) if kept else []
 
 
