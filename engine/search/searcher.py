@@ -108,24 +108,26 @@ class Searcher:
             SOUND: lambda: self._nearest(
                 self._table(), lambda t: self.model.embed_query(t), texts, passing_job.result, pool
             ),
-            WORDS: lambda: keep_best(
+            WORDS: lambda: [
                 m
                 for alt_text, files in zip(texts, passing_job.result(), strict=True)
                 for m in matching_files(self.store, alt_text, pool, files, self.text_fields)
-            ),
+            ],
             MEANING: lambda: self._nearest(
                 self._words_table(), lambda t: self.model.embed_words(t), texts, passing_job.result, pool
             ),
         }
-        running = {name: _RANKING_THREADS.submit(job) for name, job in work.items() if name in rankings}
+        running = {  # each a file once, at its best alternative
+            name: _RANKING_THREADS.submit(lambda job=job: keep_best(job()))
+            for name, job in work.items()
+            if name in rankings
+        }
         # the names lead, so the best keyword matches are most of the hits: their records are read
         # while the vector rankings still run, and only the other hits' once the rankings are fused
         early = _RANKING_THREADS.submit(
             lambda: self.store.get_files(m.file_id for m in running[WORDS].result()[:limit]) if WORDS in running else {}
         )
-        vector, text, meaning = (
-            keep_best(running[name].result()) if name in running else [] for name in (SOUND, WORDS, MEANING)
-        )
+        vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         return self._hits(fuse(vector, text, meaning, self.weights)[:limit], early.result())
 
     def similar(
