@@ -337,9 +337,11 @@ class Engine:
         searcher = Searcher(self.store, model)
         path = _normalise(path)
         record = self.store.get_file(path)
-        stored = record is not None and record.status in (OK, OFFLINE)  # an unplugged file's windows are kept
-        if stored and len(self.store.embeddings(model.info).windows(record.id)):
-            return searcher.similar(path, limit, filters)
+        if record is not None and record.status in (OK, OFFLINE):  # an unplugged file's windows are kept
+            try:
+                return searcher.similar(path, limit, filters)
+            except LookupError:  # in the library, not embedded yet: heard now, as any other file
+                pass
         example = self._indexer(model).embedder.example_windows(path, MAX_EXAMPLE_WINDOWS)
         return searcher.similar(example, limit, filters, exclude_path=path)
 

@@ -80,6 +80,11 @@ def test_similar_for_library_and_outside_files(engine, library, tmp_path):
     assert names(hits)[0] == "dog_bark.wav" and hits[0].score == pytest.approx(100.0, abs=1e-2)
     long_outside = write_audio(tmp_path / "elsewhere" / "long.wav", noise(90.0))  # more windows than it samples
     assert len(engine.similar(long_outside, limit=4)) == 4
+    # a library file whose windows are not stored yet (its embedding still to come) is heard now
+    dog = engine.store.get_file(str(library / "dog_bark.wav"))
+    engine.store.embeddings(engine.model_info).delete([dog.id])
+    hits = engine.similar(library / "dog_bark.wav", limit=10)
+    assert "dog_bark.wav" not in names(hits) and len(hits) == 3
 
 
 def test_file_info_tags_and_caption(engine, library, tmp_path):
