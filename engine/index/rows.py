@@ -22,6 +22,15 @@ from engine.index.schema import read_all
 ROW_ID = "_rowid"
 
 
+def sorted_positions(sorted_values: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Where each of ``values`` is in ``sorted_values`` (ascending), -1 where it is not: a binary
+    search each, far cheaper than ``np.isin`` for the few thousand values a search looks up."""
+    if not len(sorted_values):
+        return np.full(len(values), -1)
+    at = np.searchsorted(sorted_values, values).clip(max=len(sorted_values) - 1)
+    return np.where(sorted_values[at] == values, at, -1)
+
+
 class RowColumns:
     """Some columns of every row of a table at one version, looked up by row id."""
 
@@ -47,10 +56,7 @@ class RowColumns:
 
     def positions(self, row_ids: np.ndarray) -> np.ndarray:
         """Where each of ``row_ids`` is held here; -1 for a row not known here."""
-        if not len(self):
-            return np.full(len(row_ids), -1)
-        at = np.searchsorted(self.row_ids, row_ids).clip(max=len(self) - 1)
-        return np.where(self.row_ids[at] == row_ids, at, -1)
+        return sorted_positions(self.row_ids, row_ids)
 
 
 class RowLookup:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from engine.index.rows import sorted_positions
 from engine.index.sql import in_list, is_not_true
 from engine.index.store import LibraryStore
 from engine.index.vectors import EmbeddingTable
@@ -96,10 +97,7 @@ def among(ids: np.ndarray, others: np.ndarray) -> np.ndarray:
     """Which of ``ids`` are in ``others``, which must be sorted (a boolean mask): a binary search
     each, 0.07 ms for 1,000 ids among 17,500, against 1.6 ms for ``np.isin``, which a filtered
     search asked several times a query."""
-    if not len(others):
-        return np.zeros(len(ids), bool)
-    at = np.searchsorted(others, ids).clip(max=len(others) - 1)
-    return others[at] == ids
+    return sorted_positions(others, ids) >= 0
 
 
 def passing_files(
