@@ -331,6 +331,9 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
     for model_label, model in models.items():
         p50, p95, _ = timed(lambda t, model=model: (model.embed_text([t]), model.embed_words([t])), fresh())
         rows.append(Row(label, f"text+words encoding, one pass ({model_label})", None, p50, p95))
+        fp32 = fp32_queries(model)
+        p50, p95, _ = timed(lambda t, model=fp32: (model.embed_text([t]), model.embed_words([t])), fresh())
+        rows.append(Row(label, f"text+words encoding, one pass, fp32, before ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t, model=model: two_passes(model, t), fresh())
         rows.append(Row(label, f"text+words encoding, two at once, before ({model_label})", None, p50, p95))
         tic = time.perf_counter()
@@ -381,6 +384,15 @@ def two_passes(model, text: str) -> None:
     of the text tower each, on two threads at once (the sound ranking's and the meaning's)."""
     for job in [_PAIR.submit(model._joint_text, [text]), _PAIR.submit(model._words, [text])]:
         job.result()
+
+
+def fp32_queries(model: AudioTextModel) -> AudioTextModel:
+    """The same model encoding its queries in fp32, as every search did before the bf16 query
+    tower (2026-12-02; on a CPU without native bf16 they still do, and the two encoding rows then
+    measure the same thing)."""
+    from engine.models.cacophony.backend import CacophonyBackend
+
+    return CacophonyBackend(model.model, model.tokenizer, MODEL_NAME, query_dtype=torch.float32)
 
 
 def build_models(dim: int, names: list[str]) -> dict[str, AudioTextModel]:

@@ -8,13 +8,18 @@ import time
 import numpy as np
 import torch
 
-from engine.models.cacophony.backend import CacophonyBackend
+from engine.models.cacophony.backend import CacophonyBackend, native_bf16
 from tests.factories import make_tiny_cacophony
 
 
-def backend(tmp_path, frozen: bool) -> CacophonyBackend:
+def backend(tmp_path, frozen: bool, query_dtype: torch.dtype = torch.float32) -> CacophonyBackend:
+    """fp32 queries unless asked: the exact comparisons below hold only there."""
     model, tokenizer = make_tiny_cacophony(tmp_path / ("frozen" if frozen else "trained"), text_frozen=frozen)
-    return CacophonyBackend(model, tokenizer, "tiny")
+    return CacophonyBackend(model, tokenizer, "tiny", query_dtype=query_dtype)
+
+
+def cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return (a * b).sum(-1) / np.linalg.norm(a, axis=-1) / np.linalg.norm(b, axis=-1)
 
 
 def test_a_frozen_tower_compares_words_with_every_token_seeing_every_other(tmp_path):
@@ -49,6 +54,24 @@ def test_a_single_text_gets_both_embeddings_from_one_pass_equal_to_the_batch_one
     for i, text in enumerate(texts):
         np.testing.assert_allclose(tiny.embed_text([text])[0], joint[i], atol=1e-5)
         np.testing.assert_allclose(tiny.embed_words([text])[0], words[i], atol=1e-5)
+
+
+def test_queries_in_bf16_match_fp32_and_leave_the_models_tower_alone(tmp_path):
+    for frozen in (True, False):
+        exact = backend(tmp_path, frozen)
+        half = CacophonyBackend(exact.model, exact.tokenizer, "tiny", query_dtype=torch.bfloat16)
+        texts = ["dog bark", "metal door creak slowly", "glass break"]
+        for embed in ("embed_query", "embed_words"):
+            queried = np.concatenate([getattr(half, embed)([t]) for t in texts])  # one text: the query tower
+            reference = getattr(exact, embed)(texts)  # a batch: the model's own tower, fp32
+            assert not np.array_equal(queried, reference)  # really computed in bf16 ...
+            assert cosines(queried, reference).min() > 0.999, embed  # ... and as good as fp32 for ranking
+        assert half._query_tower is not exact.model.text
+        assert {p.dtype for p in half._query_tower.parameters()} == {torch.bfloat16}
+        assert {p.dtype for p in exact.model.text.parameters()} == {torch.float32}  # captions, batches, training
+        assert exact._query_tower is exact.model.text  # fp32 queries: no copy
+    default = CacophonyBackend(exact.model, exact.tokenizer, "tiny")
+    assert (default._query_tower is exact.model.text) != native_bf16("cpu")  # bf16 only where the CPU has it
 
 
 def test_a_query_asked_for_by_two_searches_at_once_is_encoded_once(tmp_path, monkeypatch):
