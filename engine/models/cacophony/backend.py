@@ -230,7 +230,7 @@ class CacophonyBackend(AudioTextModel):
     def _text_tower_in(self, dtype: torch.dtype) -> torch.nn.Module:
         """The model's text tower, or a copy of it in ``dtype`` for queries alone. A query is a
         few tokens, so its pass reads every weight for little arithmetic: bf16 halves what is
-        read (all-MiniLM-L6-v2 on this project's AMX CPU, bench/bench_search.py: 11 -> 7 ms,
+        read (all-MiniLM-L6-v2 on this project's AMX CPU, bench/bench_search.py: 9.5 -> 6.6 ms p50,
         embeddings at cosine 0.99994 with fp32's). A copy, not the tower itself: batches (tag
         prompts, names), captions and the trainer keep the fp32 weights; it costs half the
         tower's size in memory (45 MB for MiniLM's 22.6 M weights). The copy is taken now:
