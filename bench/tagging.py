@@ -9,7 +9,8 @@ files whose names say what they are (``bench/ood/ucs.py``: 520 files in 36 UCS c
 "audio only" is the sound and nothing else. Printed, top-1 and top-3 UCS *category* accuracy:
 
 - chance (uniform over the 82 categories) and always answering the most frequent categories;
-- names only: word overlap with the UCS words (no model), and the names through the text tower;
+- names only: word overlap with the UCS words (no model), the names through the text tower, and
+  through the classifier learned from the UCS names (engine/tagging/classifier.py);
 - audio only (names hidden), and audio with names: Earmark's suggestions.
 
 Calibration is cross-fitted by package: the weights that score a file were fitted on the other
@@ -60,7 +61,7 @@ from engine.words import words
 from trainer.corpus.captions import GENERIC_WORDS, package_words, path_caption
 from trainer.evaluation.captions import caption_metrics
 
-WITH_WORDS, SOUND_ONLY = ("sound", "text", "lexical", "prior"), ("sound", "prior")
+WITH_WORDS, SOUND_ONLY = ("sound", "text", "lexical", "prior", "category"), ("sound", "prior")
 SHOWN_SHARE = 0.5  # captions above the threshold: at least this share names a word of the references
 
 
@@ -246,6 +247,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     audio = probabilities(opaque, per_fold)
     both = probabilities(named, per_fold)
+    results["names only: the words classifier"] = [
+        category_ranking(vocabulary, e.category if e.category is not None else np.zeros(len(e.lexical)), np.max)
+        for e in named
+    ]
     results["audio only, names hidden (Earmark)"] = [category_ranking(vocabulary, p) for p in audio]
     results["audio and names (Earmark)"] = [category_ranking(vocabulary, p) for p in both]
     chance = 1 / len(vocabulary.category_terms)
@@ -291,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
 def _weights(weights: Weights) -> str:
     return (
         f"sound {weights.sound:.1f}, text {weights.text:.1f}, words {weights.lexical:.1f}, "
-        f"category size prior {weights.prior:.2f}"
+        f"category size prior {weights.prior:.2f}, words classifier {weights.category:.2f}"
     )
 
 

@@ -1,10 +1,10 @@
 """From evidence to calibrated confidence: a softmax over the terms of a vocabulary.
 
 Each term's logit is a weighted sum of its evidence (sound, text-tower and word-overlap
-cosines), less a weighted log of the number of terms in its category (UCS MUSICAL has 25
-subcategories, WIND 5: without it, a file the evidence says little about goes to the big
-categories, whose probability sums the most terms). The weights are the inverse temperatures
-of a multi-feature temperature scaling,
+cosines, and the log-probability the words classifier gives its category), less a weighted log
+of the number of terms in its category (UCS MUSICAL has 25 subcategories, WIND 5: without it, a
+file the evidence says little about goes to the big categories, whose probability sums the most
+terms). The weights are the inverse temperatures of a multi-feature temperature scaling,
 fitted by maximum likelihood on held-out files with known categories (``bench/tagging.py
 --calibrate``), so "0.7" means right about 70 % of the time on such files. Two sets of
 weights: one for files whose words name some term, one for files judged by their sound
@@ -34,6 +34,7 @@ class Weights:
     text: float
     lexical: float
     prior: float = 0.0  # weight of -log(terms in the term's category): see Evidence.category_sizes
+    category: float = 0.0  # weight of the words classifier's log-probability: see Evidence.category
 
     def logits(self, evidence: Evidence) -> np.ndarray:
         z = self.lexical * evidence.lexical.astype(np.float64)
@@ -43,6 +44,8 @@ class Weights:
             z = z + self.sound * evidence.sound
         if evidence.text is not None:
             z = z + self.text * evidence.text
+        if evidence.category is not None and self.category:
+            z = z + self.category * evidence.category
         return z
 
 
@@ -119,7 +122,7 @@ def fit_weights(
     """Maximum-likelihood weights for the features named in ``use`` (the rest stay 0)."""
     from scipy.optimize import minimize
 
-    names = ("sound", "text", "lexical", "prior")
+    names = ("sound", "text", "lexical", "prior", "category")
 
     def weights_of(x: np.ndarray) -> Weights:
         values = dict.fromkeys(names, 0.0)

@@ -8,12 +8,16 @@
     embedding, far better for text-text similarity than the joint space), and against each
     name a term answers to alone (:func:`engine.tagging.prompts.term_names`), the nearest
     one counting ``NAME_SHARE``;
-(c) **word overlap**: the same words against the terms' words (:mod:`engine.tagging.lexicon`);
-(d) **an exact UCS CatID** at the head of the file name, which decides the UCS tag outright.
+(c) **the category the words say**: the same embedding through a classifier learned from the
+    vocabulary's names (:mod:`engine.tagging.classifier`), each term scored by the log-probability
+    of its category;
+(d) **word overlap**: the same words against the terms' words (:mod:`engine.tagging.lexicon`);
+(e) **an exact UCS CatID** at the head of the file name, which decides the UCS tag outright.
 
 Term embeddings cost two text-tower passes over every prompt of the vocabulary (about 3,000
-phrases for UCS) and one over its names (about 10,700 distinct ones), a minute or two on a
-laptop CPU, so they are cached on disk per model and vocabulary fingerprint.
+phrases for UCS) and one over its names (about 10,700 distinct ones), and the classifier a fit
+over the names (15-25 s for UCS), a minute or two on a laptop CPU, so all are cached on disk per
+model and vocabulary fingerprint.
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ import numpy as np
 from engine.index.records import FileRecord
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, embed_in_batches, l2_normalise
+from engine.tagging.classifier import CategoryClassifier, fit_classifier
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Vocabulary
 from engine.words import describing, file_stem, name_words, words
 
-PROMPTS_VERSION = 2  # bump when term_prompts or term_names change, so cached embeddings are rebuilt
+PROMPTS_VERSION = 3  # bump when term_prompts or term_names change, so cached embeddings are rebuilt
 # of the text evidence, the share of the term's nearest single name (the rest: the mean of its
 # phrases); bench/tagging.py, audio and names, leave one package out: 59.2 % top-1 without,
 # 63.1 % at 0.3; a first try measured 0.3 and 0.5 alike (names through the text tower alone fell
@@ -51,11 +56,18 @@ class EncodedVocabulary:
     word_embeddings: np.ndarray  # (terms, dim'): the text-text space (AudioTextModel.embed_words)
     lexicon: Lexicon
     names: TermNames
+    classifier: CategoryClassifier | None  # None: a vocabulary of one category
 
     def text_scores(self, embedded: np.ndarray) -> np.ndarray:
         """(files, terms) text evidence of files' words embedded in the text-text space."""
         whole = embedded @ self.word_embeddings.T
         return (1.0 - NAME_SHARE) * whole + NAME_SHARE * self.names.nearest(embedded)
+
+    def category_scores(self, embedded: np.ndarray) -> np.ndarray | None:
+        """(files, terms): the classifier's log-probability of each term's category."""
+        if self.classifier is None:
+            return None
+        return self.classifier.log_probabilities(embedded)[:, term_categories(self.vocabulary)]
 
 
 @dataclass
@@ -82,6 +94,7 @@ class Evidence:
     has_words: bool  # some word of the file names some term (else: judged by its sound)
     exact: int | None  # index of the term the file name's CatID names
     category_sizes: np.ndarray | None = None  # terms in each term's category, (terms,)
+    category: np.ndarray | None = None  # log-probability of each term's category from the words, (terms,)
 
 
 def term_embeddings(embed, vocabulary: Vocabulary) -> np.ndarray:
@@ -106,6 +119,19 @@ def name_embeddings(embed, vocabulary: Vocabulary) -> TermNames:
     return TermNames(vectors, rows, starts)
 
 
+def term_categories(vocabulary: Vocabulary) -> np.ndarray:
+    """(terms,) index of each term's category in ``vocabulary.categories``."""
+    index = {category: i for i, category in enumerate(vocabulary.categories)}
+    return np.array([index[t.category] for t in vocabulary.terms], np.int64)
+
+
+def name_classifier(vocabulary: Vocabulary, names: TermNames) -> CategoryClassifier | None:
+    """The classifier fitted to tell each (term, name) pair's category from the name's vector."""
+    per_term = np.diff(np.append(names.starts, len(names.rows)))
+    labels = np.repeat(term_categories(vocabulary), per_term)
+    return fit_classifier(names.vectors[names.rows], labels, len(vocabulary.categories))
+
+
 def encode_vocabulary(
     model: AudioTextModel,
     vocabulary: Vocabulary,
@@ -119,18 +145,30 @@ def encode_vocabulary(
             with np.load(cache_file) as cached:
                 if len(cached["audio"]) == len(cached["words"]) == len(cached["name_starts"]) == len(vocabulary.terms):
                     names = TermNames(cached["names"], cached["name_rows"], cached["name_starts"])
+                    classifier = None
+                    if cached["classifier_weight"].size:
+                        classifier = CategoryClassifier(cached["classifier_weight"], cached["classifier_bias"])
                     return EncodedVocabulary(
-                        vocabulary, cached["audio"], cached["words"], lexicon_of(vocabulary), names
+                        vocabulary, cached["audio"], cached["words"], lexicon_of(vocabulary), names, classifier
                     )
     audio = term_embeddings(model.embed_text, vocabulary)
     text = term_embeddings(model.embed_words, vocabulary)
     names = name_embeddings(model.embed_words, vocabulary)
+    classifier = name_classifier(vocabulary, names)
     if cache_file is not None:
         cache_file.parent.mkdir(parents=True, exist_ok=True)
+        nothing = np.empty(0)
         np.savez(
-            cache_file, audio=audio, words=text, names=names.vectors, name_rows=names.rows, name_starts=names.starts
+            cache_file,
+            audio=audio,
+            words=text,
+            names=names.vectors,
+            name_rows=names.rows,
+            name_starts=names.starts,
+            classifier_weight=nothing if classifier is None else classifier.weight,
+            classifier_bias=nothing if classifier is None else classifier.bias,
         )
-    return EncodedVocabulary(vocabulary, audio, text, lexicon_of(vocabulary), names)
+    return EncodedVocabulary(vocabulary, audio, text, lexicon_of(vocabulary), names, classifier)
 
 
 def vocabulary_cache_file(cache_dir: Path, model_name: str, vocabulary: Vocabulary) -> Path:
@@ -195,13 +233,16 @@ def gather_evidence(
     texts = [file_words(r) for r in records]
     has_words = [encoded.lexicon.knows(t) for t in texts]
     text_scores: dict[int, np.ndarray] = {}
+    category_scores: dict[int, np.ndarray] = {}
     if model is not None:
         wanted = [i for i, t in enumerate(texts) if t and has_words[i]]
         for start in range(0, len(wanted), TEXT_BATCH):
             chunk = wanted[start : start + TEXT_BATCH]
             embedded = model.embed_words([" ".join(texts[i]) for i in chunk])
-            for i, row in zip(chunk, encoded.text_scores(embedded), strict=True):
-                text_scores[i] = row
+            text_scores.update(zip(chunk, encoded.text_scores(embedded), strict=True))
+            categories = encoded.category_scores(embedded)
+            if categories is not None:
+                category_scores.update(zip(chunk, categories, strict=True))
     keys = {t.key: i for i, t in enumerate(vocabulary.terms)}
     sizes = np.array([len(vocabulary.category_terms[t.category]) for t in vocabulary.terms], np.float64)
     out = []
@@ -211,5 +252,6 @@ def gather_evidence(
         if model is not None and item is not None and len(item):
             sound = encoded.embeddings @ l2_normalise(item.vectors.mean(axis=0))
         exact = keys.get(name_cat_id(record.path)) if vocabulary.is_ucs else None
-        out.append(Evidence(sound, text_scores.get(i), encoded.lexicon.scores(texts[i]), has_words[i], exact, sizes))
+        lexical = encoded.lexicon.scores(texts[i])
+        out.append(Evidence(sound, text_scores.get(i), lexical, has_words[i], exact, sizes, category_scores.get(i)))
     return out
