@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import threading
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
@@ -242,41 +243,30 @@ class EngineClient(QObject):
 
     # -- searching -----------------------------------------------------------------------------
     def search(self, query: str, filters: SearchFilters, limit: int) -> None:
-        self._search_generation += 1
-        generation = self._search_generation
-
-        def run():
-            if generation != self._search_generation:  # typed on since: skip the stale query
-                return None
-            started = time.perf_counter()
-            hits = self.engine.search(query, filters, limit)
-            return hits, time.perf_counter() - started
-
-        self._submit(
-            self.search_pool,
-            run,
-            on_failed=self.error.emit,
-            on_done=lambda answer: (
-                answer and generation == self._search_generation and self.results.emit(query, answer[0], answer[1])
-            ),
-        )
+        self._ask(lambda: self.engine.search(query, filters, limit), lambda *answer: self.results.emit(query, *answer))
 
     def similar(self, path: str, limit: int) -> None:
+        self._ask(lambda: self.engine.similar(path, limit), lambda *answer: self.similar_results.emit(path, *answer))
+
+    def _ask(self, ask: Callable[[], list], show: Callable[[list, float], None]) -> None:
+        """Run a search or a find-similar off the UI thread and ``show`` its hits and seconds,
+        only if nothing was asked since: a query typed on, or another sound's likes, makes it
+        stale, and a stale one not yet started is skipped."""
         self._search_generation += 1
         generation = self._search_generation
 
         def run():
+            if generation != self._search_generation:
+                return None
             started = time.perf_counter()
-            hits = self.engine.similar(path, limit)
+            hits = ask()
             return hits, time.perf_counter() - started
 
         self._submit(
             self.search_pool,
             run,
             on_failed=self.error.emit,
-            on_done=lambda answer: (
-                generation == self._search_generation and self.similar_results.emit(path, answer[0], answer[1])
-            ),
+            on_done=lambda answer: answer and generation == self._search_generation and show(*answer),
         )
 
     # -- the library ---------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Vocabulary
 from engine.words import describing, file_stem, name_words, words
 
-PROMPTS_VERSION = 3  # bump when term_prompts or term_names change, so cached embeddings are rebuilt
+PROMPTS_VERSION = 3  # bump when term_prompts, term_names or what the cache holds change: it is rebuilt
 # of the text evidence, the share of the term's nearest single name (the rest: the mean of its
 # phrases); bench/tagging.py, audio and names, leave one package out: 59.2 % top-1 without,
 # 63.1 % at 0.3; a first try measured 0.3 and 0.5 alike (names through the text tower alone fell

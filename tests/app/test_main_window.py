@@ -322,3 +322,19 @@ def test_model_download_progress_is_shown_until_the_model_is_ready(qtbot, window
     assert progress.value() / progress.maximum() == pytest.approx(0.5, abs=1e-6)
     qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
     assert not progress.isVisible()
+
+
+def test_only_the_newest_search_or_find_similar_is_shown(qtbot, window, library):
+    """A query asked and then overtaken by a find-similar (or a query typed on) never reaches the
+    window, whether it had started or not: the window would flash results the user left behind."""
+    client, shown = window.client, []
+    client.results.connect(lambda query, hits, seconds: shown.append(("search", query)))
+    client.similar_results.connect(lambda path, hits, seconds: shown.append(("similar", path)))
+    client.search("rain", window.filter_bar.values(), 50)
+    client.similar(str(library["dog_bark.wav"]), 50)
+    qtbot.waitUntil(lambda: bool(shown), timeout=ENGINE_TIMEOUT_MS)
+    client.search("bark", window.filter_bar.values(), 50)
+    client.search("door", window.filter_bar.values(), 50)
+    qtbot.waitUntil(lambda: len(shown) == 2, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.wait(500)  # time for an overtaken answer to arrive, were it let through
+    assert shown == [("similar", str(library["dog_bark.wav"])), ("search", "door")]

@@ -41,8 +41,8 @@ def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tens
 
 
 def native_bf16(device: str) -> bool:
-    """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX). Elsewhere PyTorch
-    emulates it, slower than fp32 (the trainer's experience on CPUs without it)."""
+    """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX). Elsewhere bf16
+    products are emulated, slower than fp32's, so queries stay fp32 there."""
     return device == "cpu" and (torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
 
 
