@@ -230,11 +230,13 @@ class CacophonyBackend(AudioTextModel):
     def _text_tower_in(self, dtype: torch.dtype) -> torch.nn.Module:
         """The model's text tower, or a copy of it in ``dtype`` for queries alone. A query is a
         few tokens, so its pass reads every weight for little arithmetic: bf16 halves what is
-        read (all-MiniLM-L6-v2 on this project's AMX CPU, bench/bench_search.py: 9.5 -> 6.6 ms p50,
-        embeddings at cosine 0.99994 with fp32's). A copy, not the tower itself: batches (tag
-        prompts, names), captions and the trainer keep the fp32 weights; it costs half the
-        tower's size in memory (45 MB for MiniLM's 22.6 M weights). The copy is taken now:
-        a caller that goes on training the model gets queries from the weights it gave."""
+        read, which is what a query waits for once the weights are out of cache (all-MiniLM-L6-v2
+        on this project's AMX CPU inside bench/bench_search.py's searches: 9.5 -> 6.6 ms p50;
+        alone in a 480 MB L3 the two are alike), embeddings at cosine 0.99994 with fp32's. A copy,
+        not the tower itself: batches (tag prompts, names), captions and the trainer keep the
+        fp32 weights; it costs half the tower's size in memory (45 MB for MiniLM's 22.6 M
+        weights). The copy is taken now: a caller that goes on training the model gets queries
+        from the weights it gave."""
         if dtype == torch.float32:
             return self.model.text
         return copy.deepcopy(self.model.text).to(dtype)
