@@ -3,13 +3,12 @@
 The text evidence of :mod:`engine.tagging.evidence` asks how near a file's words are to each
 term's names, one cosine at a time. A linear classifier over the same embeddings, fitted to tell
 the categories apart from all their names at once (UCS: 18,567 names of 752 terms in 82
-categories), learns which directions of the space separate categories rather than which name is
-nearest: ``oxygen sys app error`` sits near AIR's "oxygen", while the classifier has seen
-"error", "alert" and "message" pull towards USER INTERFACE. Fitted on the vocabulary alone, so a
-user's own vocabulary gets its own. bench/tagging.py, audio and names, leave one package out:
-61.3 % -> 66.2 % top-1 as a fourth evidence (names alone through it 44.8 %, less than the
-cosines' 57.9 %: it adds to them, it does not replace them); the regularisation was measured at
-C = 3, 10 and 30 in scikit-learn's terms (65.4, 66.2, 66.2 %).
+categories), learns which directions of the space separate categories rather than which one
+name is nearest. Fitted on the vocabulary alone, so a user's own vocabulary gets its own.
+bench/tagging.py, audio and names, leave one package out: 61.3 % -> 66.2 % top-1 as a fourth
+evidence (names alone through it 44.8 %, less than the cosines' 57.9 %: it adds to them, it does
+not replace them); the regularisation was measured at C = 3, 10 and 30 in scikit-learn's terms
+(65.4, 66.2, 66.2 %).
 """
 
 from __future__ import annotations
