@@ -67,7 +67,7 @@ class EncodedVocabulary:
         """(files, terms): the classifier's log-probability of each term's category."""
         if self.classifier is None:
             return None
-        return self.classifier.log_probabilities(embedded)[:, term_categories(self.vocabulary)]
+        return self.classifier.log_probabilities(embedded)[:, self.vocabulary.term_categories]
 
 
 @dataclass
@@ -119,16 +119,10 @@ def name_embeddings(embed, vocabulary: Vocabulary) -> TermNames:
     return TermNames(vectors, rows, starts)
 
 
-def term_categories(vocabulary: Vocabulary) -> np.ndarray:
-    """(terms,) index of each term's category in ``vocabulary.categories``."""
-    index = {category: i for i, category in enumerate(vocabulary.categories)}
-    return np.array([index[t.category] for t in vocabulary.terms], np.int64)
-
-
 def name_classifier(vocabulary: Vocabulary, names: TermNames) -> CategoryClassifier | None:
     """The classifier fitted to tell each (term, name) pair's category from the name's vector."""
     per_term = np.diff(np.append(names.starts, len(names.rows)))
-    labels = np.repeat(term_categories(vocabulary), per_term)
+    labels = np.repeat(vocabulary.term_categories, per_term)
     return fit_classifier(names.vectors[names.rows], labels, len(vocabulary.categories))
 
 

@@ -26,6 +26,8 @@ from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
 
+import numpy as np
+
 from engine.fs import atomic_file
 from engine.words import UCS_LIST, words
 
@@ -84,6 +86,13 @@ class Vocabulary:
         for index, term in enumerate(self.terms):
             out.setdefault(term.category, []).append(index)
         return out
+
+    @cached_property
+    def term_categories(self) -> np.ndarray:
+        """(terms,) index of each term's category in :attr:`categories` (worked out once: the
+        words classifier maps its category scores to terms with it on every batch of files)."""
+        index = {category: i for i, category in enumerate(self.categories)}
+        return np.array([index[t.category] for t in self.terms], np.int64)
 
     def term(self, key: str) -> Term | None:
         return next((t for t in self.terms if t.key == key), None)
