@@ -152,7 +152,7 @@ OMP_NUM_THREADS=1 "$PY" -m trainer.ucs_heads --manifest "$CORPUS_FRONT/manifest.
 [ -f data/corpus-synth/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-synth \
     --sources signals,speech,gm --variants 0 --mixes 0
 "$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth \
-    --checkpoint resources/models/builtin --share WORDS_HEAD_SHARE --query-shares QUERY_SHARES
+    --checkpoint resources/models/builtin --share 0.5
 # 8. Held-out retrieval (t2a/a2t R@k, mAP@10) and GM instrument/drum zero-shot accuracy
 #    (135 instrument and drum names; 22 GM families and drum kinds).
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-heldout.json"
