@@ -20,7 +20,7 @@ export PYTHONPATH=.  # bench/ (the out-of-distribution library) is not an instal
 
 # 1. Corpus (parts already built are reused; delete $CORPUS/manifest.jsonl to re-augment).
 if [ ! -f "$CORPUS/manifest.jsonl" ]; then
-    "$PY" -m trainer.corpus build --out "$CORPUS" --variants 1 --mixes 3000
+    "$PY" -m trainer.corpus build --out "$CORPUS" --sources signals,speech,gm,debian --variants 1 --mixes 3000
 fi
 COMMON=(--train "$CORPUS/manifest.jsonl" --set cache_dir=data/mel-cache)
 
@@ -153,6 +153,17 @@ OMP_NUM_THREADS=1 "$PY" -m trainer.ucs_heads --manifest "$CORPUS_FRONT/manifest.
     --sources signals,speech,gm --variants 0 --mixes 0
 "$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth \
     --checkpoint resources/models/builtin --share 0.5
+# 7d. Tried, not shipped (README "The words head"): TEXTURES=1 trains the words head again with
+#     procedurally made whooshes, fire, fireballs, rain and wind (trainer/corpus/textures.py) beside
+#     7c's corpora, into a copy of the shipped checkpoint, and measures both out of distribution.
+if [ "${TEXTURES:-0}" = 1 ]; then
+    [ -f data/corpus-textures/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-textures \
+        --sources textures --variants 0 --mixes 0
+    rm -rf "$RUNS/textures" && mkdir -p "$RUNS" && cp -r resources/models/builtin "$RUNS/textures"
+    "$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth --corpus data/corpus-textures \
+        --checkpoint "$RUNS/textures" --share 0.5
+    "$PY" -m bench.ood eval resources/models/builtin "$RUNS/textures" | tee "$RUNS/ood-eval-textures.txt"
+fi
 # 8. Held-out retrieval (t2a/a2t R@k, mAP@10) and GM instrument/drum zero-shot accuracy
 #    (135 instrument and drum names; 22 GM families and drum kinds).
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-heldout.json"

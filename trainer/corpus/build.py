@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from trainer.corpus import augment, debian, gm, signals, speech
+from trainer.corpus import augment, debian, gm, signals, speech, textures
 from trainer.corpus.clips import Clip, read_manifest, split_for, write_manifest
 from trainer.corpus.dedup import index_of_manifest
 
@@ -19,6 +19,7 @@ SOURCES: dict[str, Callable[..., list[Clip]]] = {
     "signals": lambda out, args: signals.build(out, seed=args.seed),
     "speech": lambda out, args: speech.build(out),
     "gm": lambda out, args: gm.build(out),
+    "textures": lambda out, args: textures.build(out, seed=args.seed),
     "debian": lambda out, args: debian.build(
         out, args.packages, workers=args.workers, limit=args.limit, seen=index_of_manifest(args.unlike)
     ),
