@@ -38,7 +38,7 @@ from engine.models.clap import DownloadProgress
 from engine.models.registry import ModelLoadError, load_model
 from engine.paths import AppPaths
 from engine.search.filters import SearchFilters
-from engine.search.searcher import MAX_EXAMPLE_WINDOWS, Searcher, SearchHit, SearchResults
+from engine.search.searcher import MAX_EXAMPLE_WINDOWS, NotEmbeddedError, Searcher, SearchHit, SearchResults
 from engine.settings import Settings
 from engine.tagging.service import Tagging
 
@@ -340,7 +340,7 @@ class Engine:
         if record is not None and record.status in (OK, OFFLINE):  # an unplugged file's windows are kept
             try:
                 return searcher.similar(path, limit, filters)
-            except LookupError:  # in the library, not embedded yet: heard now, as any other file
+            except NotEmbeddedError:  # in the library, not embedded yet: heard now, as any other file
                 pass
         example = self._indexer(model).embedder.example_windows(path, MAX_EXAMPLE_WINDOWS)
         return searcher.similar(example, limit, filters, exclude_path=path)

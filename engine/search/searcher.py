@@ -44,6 +44,11 @@ MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file stron
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 
 
+class NotEmbeddedError(LookupError):
+    """A library file asked for by path whose audio the model has not embedded yet: the caller
+    can hear the file now instead (any other LookupError is a real failure)."""
+
+
 @dataclass
 class SearchHit(FileRecord):
     score: float = 0.0  # 0..100 match: see engine.search.fusion; for query by example, 100 x cosine
@@ -160,7 +165,7 @@ class Searcher:
             if stored is None or not len(stored):
                 likeness, stored = None, table.windows(record.id)
             if not len(stored):
-                raise LookupError(f"{example} has no vectors for model {table.model_name!r} yet")
+                raise NotEmbeddedError(f"{example} has no vectors for model {table.model_name!r} yet")
             queries = stored.vectors
             exclude.append(record.id)
         elif isinstance(example, Windows) and likeness is not None and example.likeness is not None:

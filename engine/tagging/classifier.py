@@ -32,9 +32,7 @@ class CategoryClassifier:
 
     def log_probabilities(self, embedded: np.ndarray) -> np.ndarray:
         """(files, categories) log-probabilities of each file's category."""
-        z = embedded.astype(np.float64) @ self.weight + self.bias
-        z -= z.max(axis=1, keepdims=True)
-        return z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        return torch.log_softmax(torch.from_numpy(embedded.astype(np.float64) @ self.weight + self.bias), 1).numpy()
 
 
 def fit_classifier(vectors: np.ndarray, labels: np.ndarray, categories: int) -> CategoryClassifier | None:
