@@ -2,7 +2,8 @@
 
 The bridge meets words through 82 category names, a narrow door: "a dog barking", "crackling"
 or "rain on a roof" each land near one name at best. A linear map from the frozen aiSFX features
-(what the head classifies, ``ucs_bridge.LIKENESS``) to the frozen sentence embedding of a
+(what the head classifies, ``ucs_bridge.LIKENESS``, with how they move in time: their mean and
+spread over the clip's frames, ``AisfxHead.heard_in_time``) to the frozen sentence embedding of a
 sound's captions lets what aiSFX hears meet any words the captions used. It is trained with a
 symmetric InfoNCE whose targets count every clip with the same caption as a right answer (a
 corpus says "game music" hundreds of times), on the training split of corpora built by
@@ -33,7 +34,7 @@ from safetensors.torch import save_file
 
 from engine.audio.decode import AudioDecodeError, load_mono
 from engine.models.cacophony.backend import CacophonyBackend
-from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, AisfxHead, WordsHead
+from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, AisfxHead, WordsHead, head_input
 from engine.models.folders import WORDS_HEAD_FILE
 from trainer.corpus.clips import MAX_SECONDS, Clip, read_manifest
 from trainer.corpus.debian import original_of
@@ -55,9 +56,11 @@ class HeadConfig:
 
 @dataclass
 class Captioned:
-    """Clips' likeness vectors (n, 512), unit length, their captions and splits."""
+    """Clips' likeness vectors (n, 512), unit length, how their features move in time (n, 1024,
+    :meth:`AisfxHead.heard_in_time`), their captions and splits."""
 
     likeness: np.ndarray
+    in_time: np.ndarray
     captions: list[list[str]]
     train: np.ndarray  # (n,) bool; the rest is validation
 
@@ -65,7 +68,7 @@ class Captioned:
 def hear(corpora: list[Path], head: AisfxHead) -> Captioned:
     """Every captioned clip of the corpora's ``manifest.jsonl``, heard by aiSFX at 44.1 kHz; a
     clip that cannot be decoded is left out with a warning."""
-    vectors, captions, train = [], [], []
+    vectors, in_time, captions, train = [], [], [], []
     for corpus in corpora:
         for clip in read_manifest(Path(corpus) / "manifest.jsonl"):
             if not clip.captions:
@@ -76,11 +79,12 @@ def hear(corpora: list[Path], head: AisfxHead) -> Captioned:
                 log.warning("skipping %s: %s", clip.audio, error)
                 continue
             with torch.inference_mode():
-                _, features = head.heard(torch.from_numpy(wave)[None], torch.tensor([len(wave)]))
+                _, features, moving = head.heard_in_time(torch.from_numpy(wave)[None], torch.tensor([len(wave)]))
             vectors.append(F.normalize(features, dim=-1)[0].numpy())
+            in_time.append(moving[0].numpy())
             captions.append(clip.captions)
             train.append(clip.split == "train")
-    return Captioned(np.stack(vectors), captions, np.array(train))
+    return Captioned(np.stack(vectors), np.stack(in_time), captions, np.array(train))
 
 
 def _wave(corpus: Path, clip: Clip) -> np.ndarray:
@@ -101,7 +105,8 @@ def train_head(data: Captioned, embed_words, config: HeadConfig = HeadConfig()) 
     choices = [np.array([index[text] for text in captions]) for captions in data.captions]
     likeness = torch.from_numpy(data.likeness).float()
     mean = likeness[data.train].mean(0)
-    project = torch.nn.Linear(likeness.shape[1], words.shape[1])
+    inputs = head_input(likeness, mean, torch.from_numpy(data.in_time).float())
+    project = torch.nn.Linear(inputs.shape[1], words.shape[1])
     optimiser = torch.optim.AdamW(project.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
     rows = np.flatnonzero(data.train)
     best: tuple[float, int, dict] = (-1.0, -1, {})
@@ -111,13 +116,13 @@ def train_head(data: Captioned, embed_words, config: HeadConfig = HeadConfig()) 
         for start in range(0, len(order), config.batch_size):
             batch = order[start : start + config.batch_size]
             caption = torch.from_numpy(np.array([rng.choice(choices[i]) for i in batch]))
-            audio = F.normalize(project(likeness[batch] - mean), dim=-1)
+            audio = F.normalize(project(inputs[batch]), dim=-1)
             loss = same_caption_loss(audio @ words[caption].T / config.temperature, caption)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
         if epoch % config.evaluate_every == 0 or epoch == config.epochs:
-            score = _validate(project, mean, likeness, words, choices, ~data.train)
+            score = _validate(project, inputs, words, choices, ~data.train)
             history.append((epoch, score))
             if score > best[0]:
                 best = (score, epoch, {k: v.detach().clone() for k, v in project.state_dict().items()})
@@ -136,9 +141,9 @@ def same_caption_loss(logits: torch.Tensor, caption: torch.Tensor) -> torch.Tens
 
 
 @torch.no_grad()
-def _validate(project, mean, likeness, words, choices, rows: np.ndarray) -> float:
+def _validate(project, inputs, words, choices, rows: np.ndarray) -> float:
     rows = np.flatnonzero(rows)
-    audio = F.normalize(project(likeness[rows] - mean), dim=-1).numpy()
+    audio = F.normalize(project(inputs[rows]), dim=-1).numpy()
     captions = [c for i in rows for c in choices[i]]
     owners = np.array([k for k, i in enumerate(rows) for _ in choices[i]])
     return retrieval_metrics(audio, words[captions].numpy(), owners)["t2a/mAP@10"]

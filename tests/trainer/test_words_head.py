@@ -56,7 +56,7 @@ def test_a_debian_clip_is_heard_from_its_original_and_a_rendered_one_from_itself
     assert original_of(corpus, rows[0]) is None
     assert original_of(corpus, rows[-1]) == (corpus / "extracted/game-data/usr/share/hum.ogg", 0.0)
     data = hear([corpus], AisfxHead().eval())
-    assert data.likeness.shape == (21, 512) and data.train.sum() == 15
+    assert data.likeness.shape == (21, 512) and data.in_time.shape == (21, 1024) and data.train.sum() == 15
     np.testing.assert_allclose(np.linalg.norm(data.likeness, axis=1), 1, atol=1e-5)
     hums = [i for i, captions in enumerate(data.captions) if captions == ["a low hum"]]
     # the Debian clip sounds like the other hums (its own clip is silence)
@@ -91,8 +91,8 @@ def test_the_head_learns_to_tell_the_captions_apart_and_the_backend_mixes_it_in(
         wave[row, : len(clip)] = torch.from_numpy(clip)
     lengths = torch.tensor([len(c) for c in clips])
     with torch.inference_mode():
-        probabilities, features = bridge.head.heard(wave, lengths)
-        heard = bridge.words_head(F.normalize(features, dim=-1)).numpy()
+        probabilities, features, in_time = bridge.head.heard_in_time(wave, lengths)
+        heard = bridge.words_head(F.normalize(features, dim=-1), in_time).numpy()
         categories = F.normalize((probabilities @ bridge.to_category) @ bridge.category_words, dim=-1).numpy()
         mixed, _ = bridge.with_likeness(wave, lengths)
     assert (heard @ words.T).argmax(axis=1).tolist() == [0, 1]  # each new sound nearest its own caption

@@ -120,21 +120,36 @@ class AisfxHead(nn.Module):
         """Class probabilities (B, classes) and the clip's mean block features (B, 512), from one
         pass: the features are what the heads classify, and a sound-to-sound space of their own
         (find similar: ``python -m bench.ood similar``)."""
-        blocks, counted = self.blocks(wave, num_samples)
-        return _mean_over(torch.softmax(self.mlp(blocks), dim=-1), counted), _mean_over(blocks, counted)
+        probabilities, features, _ = self.heard_in_time(wave, num_samples)
+        return probabilities, features
 
-    def blocks(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Block features (B, blocks, 512), max over time, and which blocks count (B, blocks).
-        As the package classifies: a clip shorter than a block is one block padded with silence
-        (what the heads learnt short sounds as), and a partial last block is dropped unless it is
-        the only one. (Masking the silence away instead cost a fifth of the bridge's mAP@10.)"""
+    def heard_in_time(
+        self, wave: torch.Tensor, num_samples: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """:meth:`heard`, and how the features move in time: the mean and the standard deviation
+        over the clip's frames, each L2-normalised, (B, 1024), for the words head (max-pooled
+        blocks keep each feature's peak, not the swell of a whoosh or the flicker of a fire)."""
+        features, valid = self.frames(wave, num_samples)
+        blocks = features.unfold(1, BLOCK_STEPS, BLOCK_HOP).amax(dim=-1)
+        ends = torch.arange(blocks.shape[1], device=wave.device) * BLOCK_HOP + BLOCK_STEPS
+        counted = (ends[None] <= valid.sum(1, keepdim=True)).to(features.dtype)  # whole blocks of the clip
+        probabilities = _mean_over(torch.softmax(self.mlp(blocks), dim=-1), counted)
+        weight = valid.to(features.dtype)[..., None]
+        mean = (features * weight).sum(1) / weight.sum(1)
+        spread = (((features - mean[:, None]) ** 2 * weight).sum(1) / weight.sum(1)).sqrt()
+        in_time = torch.cat([F.normalize(mean, dim=-1), F.normalize(spread, dim=-1)], dim=-1)
+        return probabilities, _mean_over(blocks, counted), in_time
+
+    def frames(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Frame features (B, T', 512) and which frames are the clip's (B, T'), as the package
+        classifies: a clip shorter than a block is one block padded with silence (what the heads
+        learnt short sounds as); blocks of :data:`BLOCK_STEPS` frames are then max-pooled, and a
+        partial last block is dropped unless it is the only one. (Masking the silence away instead
+        cost a fifth of the bridge's mAP@10.)"""
         block_samples = BLOCK_FRAMES * self.front.hop
         if wave.shape[1] < block_samples:
             wave = F.pad(wave, (0, block_samples - wave.shape[1]))
-        features, valid = self.front.features(wave, num_samples.clamp(min=block_samples))
-        blocks = features.unfold(1, BLOCK_STEPS, BLOCK_HOP).amax(dim=-1)
-        ends = torch.arange(blocks.shape[1], device=wave.device) * BLOCK_HOP + BLOCK_STEPS
-        return blocks, (ends[None] <= valid.sum(1, keepdim=True)).to(features.dtype)  # whole blocks of the clip
+        return self.front.features(wave, num_samples.clamp(min=block_samples))
 
 
 def mix_words(categories, heard, share: float):
@@ -152,16 +167,18 @@ def _mean_over(values: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
 
 
 class WordsHead(nn.Module):
-    """Likeness vectors (B, 512) -> the words space (B, words dim), L2-normalised: a linear map
-    learnt on captioned sounds (``python -m trainer.words_head``) with aiSFX and the sentence
-    tower frozen. The 82 category names are a narrow door into the words space; the map lets
-    what aiSFX hears meet any words its training captions used (README, "The words head")."""
+    """Likeness vectors (B, 512), and with a head trained on them how the features move in time
+    (B, 1024, :meth:`AisfxHead.heard_in_time`), -> the words space (B, words dim), L2-normalised: a
+    linear map learnt on captioned sounds (``python -m trainer.words_head``) with aiSFX and the
+    sentence tower frozen. The 82 category names are a narrow door into the words space; the map
+    lets what aiSFX hears meet any words its training captions used (README, "The words head")."""
 
     def __init__(self, weight: torch.Tensor, bias: torch.Tensor, mean: torch.Tensor):
         super().__init__()
         self.project = nn.Linear(weight.shape[1], weight.shape[0])
         self.project.load_state_dict({"weight": weight, "bias": bias})
         self.register_buffer("mean", mean)  # of the training likeness vectors, taken away first
+        self.in_time = weight.shape[1] > mean.shape[0]  # it reads the features' movement in time too
         self.requires_grad_(False)
 
     @classmethod
@@ -173,8 +190,15 @@ class WordsHead(nn.Module):
         """What :meth:`load` reads back (``safetensors.torch.save_file`` writes it)."""
         return {"weight": self.project.weight, "bias": self.project.bias, "mean": self.mean}
 
-    def forward(self, likeness: torch.Tensor) -> torch.Tensor:
-        return F.normalize(self.project(likeness - self.mean), dim=-1)
+    def forward(self, likeness: torch.Tensor, in_time: torch.Tensor | None = None) -> torch.Tensor:
+        return F.normalize(self.project(head_input(likeness, self.mean, in_time if self.in_time else None)), dim=-1)
+
+
+def head_input(likeness: torch.Tensor, mean: torch.Tensor, in_time: torch.Tensor | None) -> torch.Tensor:
+    """What a words head reads: the likeness vectors less the training mean, and, for a head
+    trained on them, the features' movement in time beside them."""
+    centred = likeness - mean
+    return centred if in_time is None else torch.cat([centred, in_time], dim=-1)
 
 
 class UcsBridge(nn.Module):
@@ -227,10 +251,10 @@ class UcsBridge(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
         """What the bridge vector is mixed from, each L2-normalised: the categories' words vector
         (B, words dim), the words head's (None without one), and the likeness vector (B, 512)."""
-        probabilities, features = self.head.heard(wave, num_samples)
+        probabilities, features, in_time = self.head.heard_in_time(wave, num_samples)
         categories = F.normalize((probabilities @ self.to_category) @ self.category_words, dim=-1)
         likeness = F.normalize(features, dim=-1)
-        return categories, None if self.words_head is None else self.words_head(likeness), likeness
+        return categories, None if self.words_head is None else self.words_head(likeness, in_time), likeness
 
     def nearness(self, words: np.ndarray) -> np.ndarray:
         """Each words embedding's best cosine to a category name, (texts,)."""

@@ -11,7 +11,7 @@ import torch
 import torchaudio
 
 from engine.models.cacophony.backend import CacophonyBackend
-from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, AisfxHead
+from engine.models.cacophony.ucs_bridge import CLASSES_FILE, SAMPLE_RATE, AisfxHead, WordsHead
 from tests.factories import bridged_checkpoint
 
 
@@ -96,6 +96,39 @@ def test_a_text_near_a_category_name_weighs_the_bridge_by_its_own_share(tiny_che
     for as_audio in (backend.embed_text(texts), plain.embed_query(texts)):
         np.testing.assert_allclose(as_audio[:, joint_dim:], np.sqrt(0.6) * words, atol=1e-5)
         np.testing.assert_allclose(as_audio[:, :joint_dim], np.sqrt(0.4) * joint, atol=1e-5)
+
+
+def test_how_the_features_move_in_time_is_the_clips_own_whatever_it_is_batched_with(head):
+    """The mean and spread over a clip's own frames (padding never counts), beside what
+    :meth:`AisfxHead.heard` gives from the same pass; a steady sound and a swelling one differ."""
+    short, long = burst(1.0, 2), burst(6.0, 3)
+    wave = torch.zeros(2, len(long))
+    wave[0, : len(short)], wave[1] = torch.from_numpy(short), torch.from_numpy(long)
+    lengths = torch.tensor([len(short), len(long)])
+    probabilities, features, in_time = head.heard_in_time(wave, lengths)
+    torch.testing.assert_close((probabilities, features), head.heard(wave, lengths))
+    alone = head.heard_in_time(torch.from_numpy(short)[None], lengths[:1])[2]
+    assert in_time.shape == (2, 1024)
+    torch.testing.assert_close(in_time[0], alone[0], atol=0.02, rtol=0)  # the STFT's edge differs a little
+    frames, valid = head.frames(wave, lengths)
+    own = frames[1, valid[1]]
+    torch.testing.assert_close(in_time[1, :512], own.mean(0) / own.mean(0).norm(), atol=1e-4, rtol=0)
+    t = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE
+    steady = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
+    swelling = (steady * np.exp(-(((t - 1.5) / 0.3) ** 2))).astype(np.float32)
+    moving = [head.heard_in_time(torch.from_numpy(c)[None], torch.tensor([len(c)]))[2][0] for c in (steady, swelling)]
+    assert float(moving[0][:512] @ moving[1][:512]) > float(moving[0][512:] @ moving[1][512:])
+
+
+def test_a_words_head_reads_the_movement_in_time_only_when_trained_on_it():
+    torch.manual_seed(0)
+    likeness, in_time = torch.randn(3, 512), torch.randn(3, 1024)
+    plain = WordsHead(torch.randn(8, 512), torch.zeros(8), torch.zeros(512))  # a head from before
+    assert not plain.in_time
+    torch.testing.assert_close(plain(likeness), plain(likeness, in_time))
+    timed = WordsHead(torch.randn(8, 1536), torch.zeros(8), torch.zeros(512))
+    assert timed.in_time and timed(likeness, in_time).shape == (3, 8)
+    assert not torch.allclose(timed(likeness, in_time), timed(likeness, -in_time))
 
 
 def test_a_bridged_backend_gives_the_aisfx_features_as_its_likeness_from_the_same_pass(bridged, head):
