@@ -141,12 +141,13 @@ OMP_NUM_THREADS=1 "$PY" -m trainer.ucs_heads --manifest "$CORPUS_FRONT/manifest.
     --heldout "$CORPUS_FRONT/heldout.jsonl" --heldout data/corpus-0ad/heldout.jsonl \
     --heldout data/corpus-wider/heldout.jsonl --out resources/models/builtin --cache data/ucs-heads/probabilities.npz \
     --weight 0.8
-# 7c. Shipped: the bridge's words head (trainer/words_head.py): a linear map from aiSFX's features
-#     to the sentence space, learnt on every Debian set (heard from the original files at 44.1 kHz)
-#     and the rendered signals, speech and GM sounds, unaugmented and without audio identical to an
-#     out-of-distribution file. Its share of the bridge vector, 0.5, is measured out of
-#     distribution with 7b's (`python -m bench.ood shares builtin --heldout
-#     data/corpus-synth/heldout.jsonl`: chosen on the odd half, read on the even; README "The words head").
+# 7c. Shipped: the bridge's words head (trainer/words_head.py): a linear map from aiSFX's features,
+#     and how they move in time over a clip's frames, to the sentence space, learnt on every Debian
+#     set (heard from the original files at 44.1 kHz) and the rendered signals, speech and GM sounds,
+#     unaugmented and without audio identical to an out-of-distribution file. Its share of the
+#     bridge vector, 0.5, is measured out of distribution with 7b's (`python -m bench.ood shares
+#     builtin --heldout data/corpus-synth/heldout.jsonl`: chosen on the odd half, read on the even;
+#     README "The words head").
 [ -f data/corpus-sfx/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-sfx --sources debian \
     --packages games,more,0ad,wider --variants 0 --mixes 0 --unlike data/ood/manifest.json
 [ -f data/corpus-synth/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-synth \
