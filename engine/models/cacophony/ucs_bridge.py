@@ -134,9 +134,9 @@ class AisfxHead(nn.Module):
         ends = torch.arange(blocks.shape[1], device=wave.device) * BLOCK_HOP + BLOCK_STEPS
         counted = (ends[None] <= valid.sum(1, keepdim=True)).to(features.dtype)  # whole blocks of the clip
         probabilities = _mean_over(torch.softmax(self.mlp(blocks), dim=-1), counted)
-        weight = valid.to(features.dtype)[..., None]
-        mean = (features * weight).sum(1) / weight.sum(1)
-        spread = (((features - mean[:, None]) ** 2 * weight).sum(1) / weight.sum(1)).sqrt()
+        own = valid.to(features.dtype)
+        mean = _mean_over(features, own)
+        spread = _mean_over((features - mean[:, None]) ** 2, own).sqrt()
         in_time = torch.cat([F.normalize(mean, dim=-1), F.normalize(spread, dim=-1)], dim=-1)
         return probabilities, _mean_over(blocks, counted), in_time
 
@@ -162,7 +162,7 @@ def mix_words(categories, heard, share: float):
 
 
 def _mean_over(values: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
-    """(B, blocks, d) averaged over the blocks that count, (B, d)."""
+    """(B, n, d) averaged over the n (blocks or frames) that count, (B, d)."""
     return (values * counted[..., None]).sum(1) / counted.sum(1, keepdim=True)
 
 
