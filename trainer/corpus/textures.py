@@ -95,9 +95,9 @@ def fire(seconds: float, rng: np.random.Generator, roar: float, crackles_per_sec
 
 
 def fireball(seconds: float, rng: np.random.Generator) -> np.ndarray:
-    """A burst of flame: a low, wide whoosh with a roar under it and a few crackles."""
+    """A burst of flame: a low, wide whoosh and crackles (both peak-normalised)."""
     out = whoosh(seconds, rng, rng.uniform(100, 250), rng.uniform(600, 1500))
-    out += 0.4 * impulses(seconds, 30, (0.3, 2.0), rng) * np.abs(out).max()
+    out += 0.4 * impulses(seconds, 30, (0.3, 2.0), rng)
     return out * envelope(len(out))
 
 
