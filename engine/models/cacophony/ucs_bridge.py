@@ -191,6 +191,8 @@ class WordsHead(nn.Module):
         return {"weight": self.project.weight, "bias": self.project.bias, "mean": self.mean}
 
     def forward(self, likeness: torch.Tensor, in_time: torch.Tensor | None = None) -> torch.Tensor:
+        if self.in_time and in_time is None:
+            raise ValueError("this words head was trained on the features' movement in time: pass in_time too")
         return F.normalize(self.project(head_input(likeness, self.mean, in_time if self.in_time else None)), dim=-1)
 
 

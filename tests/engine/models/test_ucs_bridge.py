@@ -129,6 +129,8 @@ def test_a_words_head_reads_the_movement_in_time_only_when_trained_on_it():
     timed = WordsHead(torch.randn(8, 1536), torch.zeros(8), torch.zeros(512))
     assert timed.in_time and timed(likeness, in_time).shape == (3, 8)
     assert not torch.allclose(timed(likeness, in_time), timed(likeness, -in_time))
+    with pytest.raises(ValueError, match="movement in time"):
+        timed(likeness)
 
 
 def test_a_bridged_backend_gives_the_aisfx_features_as_its_likeness_from_the_same_pass(bridged, head):
