@@ -63,11 +63,16 @@ sound sounds snd sfx fx audio data misc other stereo mono wav wave aif aiff flac
 )
 
 
+def without_numbers(found: Iterable[str]) -> list[str]:
+    """The words less bare numbers: in a name they count takes, variations and versions."""
+    return [w for w in found if not w.isdigit()]
+
+
 def describing(found: Iterable[str]) -> list[str]:
-    """The words that can say what a sound is: bare numbers (take and variation counts) and
+    """The words that can say what a sound is: bare numbers (:func:`without_numbers`) and
     :data:`NON_WORDS` dropped. What a file means to tagging and to the meaning ranking of search
     is read from these; keyword search keeps every word ("0017" still finds ``0017.wav``)."""
-    return [w for w in found if not w.isdigit() and w not in NON_WORDS]
+    return [w for w in without_numbers(found) if w not in NON_WORDS]
 
 
 @cache

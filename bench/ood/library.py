@@ -28,7 +28,7 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
 from engine.audio.decode import AudioDecodeError, load_mono
-from engine.words import name_words
+from engine.words import name_words, without_numbers
 from trainer.corpus import debian
 from trainer.corpus.captions import clean_words, package_words
 from trainer.corpus.dedup import ContentIndex, content_key
@@ -72,7 +72,7 @@ def path_words(relative: str, package: str) -> list[str]:
     path = PurePosixPath(relative)
     drop = package_words(package)
     found = [w for part in path.parent.parts for w in clean_words(part) if w not in drop]
-    stem_words = [w for w in name_words(path.name) if not w.isdigit()]
+    stem_words = without_numbers(name_words(path.name))
     return found + [w for w in stem_words if w not in drop]
 
 

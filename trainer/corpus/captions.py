@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from pathlib import PurePosixPath
 
-from engine.words import words
+from engine.words import without_numbers, words
 
 # Folder and file words that carry no meaning about the sound itself.
 GENERIC_WORDS = frozenset(
@@ -32,7 +32,7 @@ _TAKE = re.compile(r"^(?:take|tk|t|v|ver|version|var|alt)$")
 def clean_words(text: str) -> list[str]:
     """Caption words of one path part: the one tokeniser's words, without generic ones, bare
     numbers, or the take marker that ends a name ("Wind_take3" -> wind)."""
-    found = [w for w in words(text) if not w.isdigit()]
+    found = without_numbers(words(text))
     while found and _TAKE.match(found[-1]):
         found.pop()
     return [w for w in found if w not in GENERIC_WORDS]

@@ -1,5 +1,7 @@
 """General MIDI level 1 names: the 128 melodic programs (by family) and the 47 percussion keys."""
 
+from engine.words import without_numbers
+
 PROGRAMS = (
     "Acoustic Grand Piano",
     "Bright Acoustic Piano",
@@ -211,7 +213,7 @@ def family(program: int) -> str:
 def plain_name(name: str) -> str:
     """'Acoustic Guitar (nylon)' -> 'nylon acoustic guitar'; 'Slap Bass 1' -> 'slap bass'."""
     base, _, detail = name.partition(" (")
-    words = [w for w in base.split() if not w.isdigit()]
+    words = without_numbers(base.split())
     if detail:
         words.insert(0, detail.rstrip(")"))
     return " ".join(words).lower()

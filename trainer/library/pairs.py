@@ -37,7 +37,7 @@ from engine.audio.decode import AudioDecodeError
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.audio.ucs import parse_ucs_filename
 from engine.index.records import FileRecord
-from engine.words import file_stem, ucs_categories, words
+from engine.words import file_stem, ucs_categories, without_numbers, words
 from trainer.corpus.captions import clean_words
 from trainer.data.keywords import keyword_caption
 from trainer.data.manifest import Item
@@ -190,7 +190,7 @@ def split_by_folder(
     else:
         groups = defaultdict(list)
         for item in items:
-            groups[" ".join(w for w in words(file_stem(item.audio.name)) if not w.isdigit())].append(item)
+            groups[" ".join(without_numbers(words(file_stem(item.audio.name))))].append(item)
         hashed = {key: key for key in groups}
     order = sorted(groups, key=lambda key: hashlib.sha1(f"{seed}|{hashed[key]}".encode()).hexdigest())
     target = min(round(len(items) * val_fraction), max_val)
