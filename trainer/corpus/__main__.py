@@ -1,4 +1,5 @@
-"""``python -m trainer.corpus build --out data/corpus``: fetch, render, augment, write the manifest."""
+"""``python -m trainer.corpus build --out data/corpus``: fetch, render, augment, write the manifest;
+``python -m trainer.corpus stats data/corpus``: its clips, hours and audio-caption pairs."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from engine.logs import entry_logging
 from trainer.corpus.build import SOURCES, assemble, build_part
 from trainer.corpus.debian import PACKAGE_SETS
+from trainer.corpus.stats import table, tally
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,7 +35,12 @@ def main(argv: list[str] | None = None) -> int:
     build.add_argument("--mixes", type=int, default=2000, help="two-source mixtures to add")
     build.add_argument("--seed", type=int, default=0)
     build.add_argument("--parts-only", action="store_true", help="build the source parts, no manifest yet")
+    stats = sub.add_parser("stats", help="clips, hours and audio-caption pairs of built corpora")
+    stats.add_argument("folders", type=Path, nargs="+", help="corpus folders (each with its manifest.jsonl)")
     args = parser.parse_args(argv)
+    if args.command == "stats":
+        print("\n\n".join(table(folder, tally(folder)) for folder in args.folders))
+        return 0
     args.packages = [
         package for name in args.packages.split(",") if name for package in PACKAGE_SETS.get(name, (name,))
     ]
