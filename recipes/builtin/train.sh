@@ -104,6 +104,35 @@ if [ "${SAM_ABLATION:-0}" = 1 ]; then
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/sam-false-export" "$RUNS/sam-true-export" \
         | tee "$RUNS/ood-eval-sam.txt"
 fi
+# 5d. Tried, not shipped (README): STAGE1_ABLATION=1 measures real stage-1 pre-training against the
+#     recipe's 40 steps at equal compute, from scratch on all the unaugmented audio (every Debian
+#     set, rendered signals, speech and GM; captions unused by stage 1): 40 MAE steps then 50
+#     minutes of stage 2, against 25 minutes of MAE then 25 of stage 2 (time budgets, so both get
+#     the same CPU time on any machine), both exported and measured out of distribution.
+if [ "${STAGE1_ABLATION:-0}" = 1 ]; then
+    ALL=(--train data/corpus-sfx/manifest.jsonl --train data/corpus-synth/manifest.jsonl --set cache_dir=data/mel-cache)
+    HELD=(--val data/corpus-sfx/heldout.jsonl --val data/corpus-synth/heldout.jsonl)
+    S2=(--config "$RECIPE/stage2.json" --set steps=4000 --set warmup_steps=100 --set save_every=100)
+    "$PY" -m trainer.cli stage1 --config "$RECIPE/stage1.json" "${ALL[@]}" --out "$RUNS/ab-s1-40"
+    # The two arms side by side, one thread each (as measured), so both see the same machine.
+    (
+        OMP_NUM_THREADS=1 "$PY" -m trainer.cli stage2 "${S2[@]}" "${ALL[@]}" "${HELD[@]}" \
+            --init "$RUNS/ab-s1-40/final" --out "$RUNS/ab-s2-short-mae" --set time_budget_s=3000
+    ) &
+    (
+        OMP_NUM_THREADS=1 "$PY" -m trainer.cli stage1 --config "$RECIPE/stage1.json" "${ALL[@]}" \
+            --out "$RUNS/ab-s1-long" --set steps=4000 --set warmup_steps=100 --set save_every=100 \
+            --set time_budget_s=1500
+        OMP_NUM_THREADS=1 "$PY" -m trainer.cli stage2 "${S2[@]}" "${ALL[@]}" "${HELD[@]}" \
+            --init "$RUNS/ab-s1-long/final" --out "$RUNS/ab-s2-long-mae" --set time_budget_s=1500
+    ) &
+    wait
+    for arm in short-mae long-mae; do
+        "$PY" -m trainer.cli export "$RUNS/ab-s2-$arm" "$RUNS/ab-$arm-export" --half --name builtin
+    done
+    "$PY" -m bench.ood eval resources/models/builtin "$RUNS/ab-short-mae-export" "$RUNS/ab-long-mae-export" \
+        | tee "$RUNS/ood-eval-stage1.txt"
+fi
 # 6. App-ready fp16 copy.
 "$PY" -m trainer.cli export "$PREV" resources/models/builtin --half --name builtin
 # 7. Tried (issue 18), not shipped: the aiSFX sound-effects CNN as a frozen front-end beside the
@@ -152,6 +181,7 @@ OMP_NUM_THREADS=1 "$PY" -m trainer.ucs_heads --manifest "$CORPUS_FRONT/manifest.
     --packages games,more,0ad,wider --variants 0 --mixes 0 --unlike data/ood/manifest.json
 [ -f data/corpus-synth/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-synth \
     --sources signals,speech,gm --variants 0 --mixes 0
+mkdir -p "$RUNS" && "$PY" -m trainer.corpus stats data/corpus-sfx data/corpus-synth | tee "$RUNS/corpus-stats.md"
 "$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth \
     --checkpoint resources/models/builtin --share 0.5
 # 7d. Tried, not shipped (README "The words head"): TEXTURES=1 trains the words head again with
