@@ -108,7 +108,8 @@ fi
 #     recipe's 40 steps at equal compute, from scratch on all the unaugmented audio (every Debian
 #     set, rendered signals, speech and GM; captions unused by stage 1): 40 MAE steps then 50
 #     minutes of stage 2, against 25 minutes of MAE then 25 of stage 2 (time budgets, so both get
-#     the same CPU time on any machine), both exported and measured out of distribution.
+#     the same CPU time on any machine), both exported and measured out of distribution; then
+#     the pre-trained arm continued, alone and beside the shipped bridge (README).
 if [ "${STAGE1_ABLATION:-0}" = 1 ]; then
     ALL=(--train data/corpus-sfx/manifest.jsonl --train data/corpus-synth/manifest.jsonl --set cache_dir=data/mel-cache)
     HELD=(--val data/corpus-sfx/heldout.jsonl --val data/corpus-synth/heldout.jsonl)
@@ -132,6 +133,15 @@ if [ "${STAGE1_ABLATION:-0}" = 1 ]; then
     done
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/ab-short-mae-export" "$RUNS/ab-long-mae-export" \
         | tee "$RUNS/ood-eval-stage1.txt"
+    # Then the pre-trained arm alone, 55 more minutes of stage 2 (both threads), and the same with
+    # the shipped UCS bridge beside it: a candidate for the builtin's trained half.
+    "$PY" -m trainer.cli finetune --config "$RECIPE/stage2-continue.json" "${ALL[@]}" "${HELD[@]}" \
+        --init "$RUNS/ab-s2-long-mae/final" --out "$RUNS/ab-long-mae-more" --set steps=4000 --set warmup_steps=50 \
+        --set save_every=100 --set time_budget_s=3300
+    "$PY" -m trainer.cli export "$RUNS/ab-long-mae-more" "$RUNS/ab-long-mae-more-export" --half --name builtin
+    rm -rf "$RUNS/cand" && cp -r "$RUNS/ab-long-mae-more-export" "$RUNS/cand"
+    cp resources/models/builtin/ucs-classes.json resources/models/builtin/words-head.safetensors "$RUNS/cand/"
+    "$PY" -m bench.ood eval resources/models/builtin "$RUNS/cand" | tee "$RUNS/ood-eval-cand.txt"
 fi
 # 6. App-ready fp16 copy.
 "$PY" -m trainer.cli export "$PREV" resources/models/builtin --half --name builtin
