@@ -128,7 +128,9 @@ class AisfxHead(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`heard`, and how the features move in time: the mean and the standard deviation
         over the clip's frames, each L2-normalised, (B, 1024), for the words head (max-pooled
-        blocks keep each feature's peak, not the swell of a whoosh or the flicker of a fire)."""
+        blocks keep each feature's peak, not the swell of a whoosh or the flicker of a fire).
+        As the package classifies, blocks of :data:`BLOCK_STEPS` frames are max-pooled and a
+        partial last block is dropped unless it is the only one."""
         features, valid = self.frames(wave, num_samples)
         blocks = features.unfold(1, BLOCK_STEPS, BLOCK_HOP).amax(dim=-1)
         ends = torch.arange(blocks.shape[1], device=wave.device) * BLOCK_HOP + BLOCK_STEPS
@@ -143,9 +145,8 @@ class AisfxHead(nn.Module):
     def frames(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """Frame features (B, T', 512) and which frames are the clip's (B, T'), as the package
         classifies: a clip shorter than a block is one block padded with silence (what the heads
-        learnt short sounds as); blocks of :data:`BLOCK_STEPS` frames are then max-pooled, and a
-        partial last block is dropped unless it is the only one. (Masking the silence away instead
-        cost a fifth of the bridge's mAP@10.)"""
+        learnt short sounds as; masking the silence away instead cost a fifth of the bridge's
+        mAP@10)."""
         block_samples = BLOCK_FRAMES * self.front.hop
         if wave.shape[1] < block_samples:
             wave = F.pad(wave, (0, block_samples - wave.shape[1]))
