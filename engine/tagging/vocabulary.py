@@ -4,7 +4,8 @@ Two kinds of file are accepted by :func:`read_vocabulary_file`:
 
 * **UCS** (the official list as JSON, or its spreadsheet saved as CSV): rows with ``CatID``,
   ``Category`` and ``SubCategory`` (``Explanations`` and ``Synonyms`` optional). Imported, it
-  replaces the shipped list (a newer UCS release, or a translation).
+  replaces the shipped list (a newer UCS release, or a translation), as it is: the names Earmark
+  adds to the shipped list (:func:`shipped_ucs`) are not added to it.
 * **A user vocabulary**: a CSV with a ``tag`` column (``description``, ``synonyms`` separated by
   ``;``, and ``group`` optional), or JSON: ``{"terms": [{"tag": ..., "description": ...,
   "synonyms": [...], "group": ...}]}`` or simply a list of tag strings.
@@ -34,6 +35,7 @@ from engine.words import UCS_LIST, words
 UCS = "ucs"
 _VAGUE_SUBCATEGORIES = {"MISC", "GENERAL"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+EARMARK_NAMES = UCS_LIST.parent / "earmark-names.json"  # what Earmark adds to the shipped list (shipped_ucs)
 
 
 class VocabularyError(ValueError):
@@ -185,8 +187,13 @@ def read_vocabulary_file(path: str | os.PathLike, name: str | None = None) -> Vo
 
 @cache
 def shipped_ucs() -> Vocabulary:
-    """The UCS list in ``resources/ucs`` (CC0)."""
-    return replace(read_vocabulary_file(UCS_LIST), source="")
+    """The UCS list in ``resources/ucs`` (CC0), its terms answering also to the names Earmark adds
+    (``earmark-names.json``: UI sounds named by the desktop event they mark, "dialog-error",
+    "device-added", which UCS, naming what a sound is, does not know)."""
+    ucs = read_vocabulary_file(UCS_LIST)
+    added = json.loads(EARMARK_NAMES.read_text(encoding="utf-8"))["names"]
+    terms = tuple(replace(t, synonyms=(*t.synonyms, *added.get(t.key, ()))) for t in ucs.terms)
+    return replace(ucs, terms=terms, source="")
 
 
 # -- the library's vocabularies ---------------------------------------------------------------

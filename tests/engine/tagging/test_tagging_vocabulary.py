@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 
 from engine.tagging.evidence import TermNames, name_embeddings
+from engine.tagging.lexicon import Lexicon
 from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import (
+    EARMARK_NAMES,
     UCS,
     Term,
     Vocabulary,
@@ -20,6 +22,7 @@ from engine.tagging.vocabulary import (
     read_vocabulary_file,
     shipped_ucs,
 )
+from engine.words import UCS_LIST, name_words
 
 SHARED_UCS = Path(__file__).resolve().parents[4] / "shared" / "data" / "ucs" / "ucs-8.2.1-en.json"
 
@@ -82,6 +85,23 @@ def test_a_bad_vocabulary_file_is_refused_naming_it(tmp_path, name, content, mes
     assert [v.name for v in shelf.all()] == [UCS]  # nothing half-imported
     with pytest.raises(VocabularyError, match="cannot be read"):
         read_vocabulary_file(tmp_path / "missing.csv")
+
+
+def test_desktop_event_names_are_user_interface_words_of_the_shipped_list_only():
+    """UI sounds named by the freedesktop.org event they mark: by their words alone (word overlap,
+    no model), UCS as published reads them as other things; with the names Earmark adds, as UI."""
+    events = ["dialog-error.oga", "desktop-login.oga", "trash-empty.wav", "battery-low.oga", "complete.oga"]
+
+    def categories(vocabulary):
+        lexicon = Lexicon(vocabulary.terms)
+        return [vocabulary.terms[int(np.argmax(lexicon.scores(name_words(e))))].category for e in events]
+
+    assert categories(shipped_ucs()) == ["USER INTERFACE"] * len(events)
+    published = read_vocabulary_file(UCS_LIST)
+    assert "USER INTERFACE" not in categories(published)
+    assert [t.key for t in published.terms] == [t.key for t in shipped_ucs().terms]  # names added, no term
+    added = json.loads(EARMARK_NAMES.read_text())["names"]
+    assert set(added) <= {t.key for t in published.terms}  # every name sits under a CatID UCS has
 
 
 def test_ucs_prompts_are_short_phrases_from_every_field():
