@@ -16,7 +16,7 @@ from engine.tagging.calibration import (
     save_calibration,
     softmax,
 )
-from engine.tagging.evidence import Evidence, file_words, name_cat_id
+from engine.tagging.evidence import SPOKEN_WORDS, Evidence, file_words, name_cat_id
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.vocabulary import shipped_ucs
 from engine.words import words
@@ -73,6 +73,24 @@ def test_metadata_says_what_it_sounds_like_not_where_it_came_from():
         "License: CC-BY-SA 3.0, GPLv2+\nPublic Domain/WTFPL\nProcessed by SoX",
     )
     assert file_words(record) == ["casket", "creaky", "casket", "of"]  # "mix" and "sounds" are NON_WORDS
+
+
+@pytest.mark.parametrize(
+    ("name", "spoken"),
+    [
+        ("the_lab_s_been_destroyed.wav", True),
+        ("WeVeWon_02.wav", True),
+        ("VO_you_are_late.wav", True),
+        ("door_creak_slow.wav", False),
+        ("swing_then_hit_1.ogg", False),
+        ("we_02.wav", False),  # two words: no sentence
+    ],
+)
+def test_a_name_that_is_a_sentence_is_read_as_a_spoken_line(name, spoken):
+    """Voice lines are named by what they say; read as words, the lab's destruction was DESTRUCTION."""
+    found = file_words(FileRecord(path=f"/lib/Game/{name}", folder="/lib"))
+    assert (found[-len(SPOKEN_WORDS) :] == SPOKEN_WORDS) is spoken
+    assert "game" in found  # the folder's words are still read
 
 
 def test_catid_is_the_head_block_of_the_name():
