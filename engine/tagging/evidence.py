@@ -223,7 +223,7 @@ def file_words(record: FileRecord) -> list[str]:
     given to the text tower, "sound effects" pulled names towards DESIGNED (bench/tagging.py,
     names only through the text tower: 52.9 % -> 58.5 % top-1, better in both package halves).
     A name that is a sentence adds :data:`SPOKEN_WORDS` (bench/tagging.py, audio and names:
-    70.4 % -> 71.7 % top-1, spoken lines 27 -> 35 of 44 right)."""
+    70.4 % -> 71.7 % top-1, VOICES files 27 -> 35 of 44 right)."""
     name = without_numbers(name_words(record.path))
     found = name + near_folder_words(record.path, record.folder)
     if is_spoken_line(name):
