@@ -215,6 +215,15 @@ if [ "${TEXTURES:-0}" = 1 ]; then
         --checkpoint "$RUNS/textures" --share 0.5
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/textures" | tee "$RUNS/ood-eval-textures.txt"
 fi
+# 7e. Tried, not shipped (README "The words head"): TUNE_TOP=1 trains 7c's head again and then
+#     tunes aiSFX's last block with it for five epochs (--tune-top; the epoch with the best
+#     validation kept), into a copy of the shipped checkpoint, and measures both out of distribution.
+if [ "${TUNE_TOP:-0}" = 1 ]; then
+    rm -rf "$RUNS/tuned-top" && mkdir -p "$RUNS" && cp -r resources/models/builtin "$RUNS/tuned-top"
+    "$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth \
+        --checkpoint "$RUNS/tuned-top" --share 0.5 --tune-top 5
+    "$PY" -m bench.ood eval resources/models/builtin "$RUNS/tuned-top" | tee "$RUNS/ood-eval-tuned-top.txt"
+fi
 # 8. Held-out retrieval (t2a/a2t R@k, mAP@10) and GM instrument/drum zero-shot accuracy
 #    (135 instrument and drum names; 22 GM families and drum kinds).
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-heldout.json"

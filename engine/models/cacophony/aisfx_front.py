@@ -113,18 +113,28 @@ class AisfxFrontEnd(nn.Module):
 
     def features(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The CNN's own features (B, T', 512), before the normalisation the trained head reads, and validity."""
+        trunk, valid = self.trunk(wave, num_samples)
+        return self.top(trunk), valid
+
+    def trunk(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The first three blocks' output (B, 256, T', bands / 8), channels-last, and which of its
+        T' steps are the clip's (B, T'): what the last block (:meth:`top`) reads."""
         peak = wave.abs().amax(dim=1, keepdim=True)
         wave = wave / torch.where(peak > 0, peak, 1.0)  # aisfx peak-normalises: loudness carries no meaning
         # Silence after every clip, longer than half the CNN's receptive field: a clip's features
         # are then the same alone as in a batch with longer clips (whose padding is silence too).
         spec = F.pad(self.spectrogram(wave), (0, 0, 0, TAIL_FRAMES))
         x = spec[:, None].to(self.convs[0][0].weight.dtype).contiguous(memory_format=torch.channels_last)
-        for index, block in enumerate(self.convs):
-            x = block(x)
-            if index < 3:
-                x = F.max_pool2d(x, 2)  # the package's 2x2 max-pools after the first three blocks
-        features = x.float().mean(dim=3).transpose(1, 2)  # (B, T', 512): the package's mean over frequency
+        for block in self.convs[:3]:
+            x = F.max_pool2d(block(x), 2)  # the package's 2x2 max-pools after the first three blocks
         frames = 1 + torch.div(num_samples, self.hop, rounding_mode="floor")
         steps = torch.div(frames, TIME_POOL, rounding_mode="floor").clamp(min=1)  # as max-pooling floors alone
-        valid = torch.arange(features.shape[1], device=wave.device)[None] < steps[:, None]
-        return features, valid
+        valid = torch.arange(x.shape[2], device=wave.device)[None] < steps[:, None]
+        return x, valid
+
+    def top(self, trunk: torch.Tensor, block: nn.Module | None = None) -> torch.Tensor:
+        """Features (B, T', 512) of :meth:`trunk`'s output through the last block, the package's
+        own or ``block`` (a copy of it tuned under a words head, ``WordsHead.top``)."""
+        block = self.convs[3] if block is None else block
+        x = block(trunk.to(next(block.parameters()).dtype))
+        return x.float().mean(dim=3).transpose(1, 2)  # the package's mean over frequency

@@ -128,12 +128,19 @@ class AisfxHead(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """:meth:`heard`, and how the features move in time: the mean and the standard deviation
         over the clip's frames, each L2-normalised, (B, 1024), for the words head (max-pooled
-        blocks keep each feature's peak, not the swell of a whoosh or the flicker of a fire).
-        As the package classifies, blocks of :data:`BLOCK_STEPS` frames are max-pooled and a
-        partial last block is dropped unless it is the only one."""
-        features, valid = self.frames(wave, num_samples)
+        blocks keep each feature's peak, not the swell of a whoosh or the flicker of a fire)."""
+        return self.heard_from(*self.trunk(wave, num_samples))
+
+    def heard_from(
+        self, trunk: torch.Tensor, valid: torch.Tensor, top: nn.Module | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """:meth:`heard_in_time` of :meth:`trunk`'s output, through the network's last block or
+        ``top``, a tuned copy of it (``WordsHead.top``). As the package classifies, blocks of
+        :data:`BLOCK_STEPS` frames are max-pooled and a partial last block is dropped unless it
+        is the only one."""
+        features = self.front.top(trunk, top)
         blocks = features.unfold(1, BLOCK_STEPS, BLOCK_HOP).amax(dim=-1)
-        ends = torch.arange(blocks.shape[1], device=wave.device) * BLOCK_HOP + BLOCK_STEPS
+        ends = torch.arange(blocks.shape[1], device=features.device) * BLOCK_HOP + BLOCK_STEPS
         counted = (ends[None] <= valid.sum(1, keepdim=True)).to(features.dtype)  # whole blocks of the clip
         probabilities = _mean_over(torch.softmax(self.mlp(blocks), dim=-1), counted)
         own = valid.to(features.dtype)
@@ -143,14 +150,19 @@ class AisfxHead(nn.Module):
         return probabilities, _mean_over(blocks, counted), in_time
 
     def frames(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Frame features (B, T', 512) and which frames are the clip's (B, T'), as the package
-        classifies: a clip shorter than a block is one block padded with silence (what the heads
-        learnt short sounds as; masking the silence away instead cost a fifth of the bridge's
-        mAP@10)."""
+        """Frame features (B, T', 512) and which frames are the clip's (B, T')."""
+        trunk, valid = self.trunk(wave, num_samples)
+        return self.front.top(trunk), valid
+
+    def trunk(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The network's first three blocks' output and its valid steps (``AisfxFrontEnd.trunk``),
+        as the package classifies: a clip shorter than a block is one block padded with silence
+        (what the heads learnt short sounds as; masking the silence away instead cost a fifth of
+        the bridge's mAP@10)."""
         block_samples = BLOCK_FRAMES * self.front.hop
         if wave.shape[1] < block_samples:
             wave = F.pad(wave, (0, block_samples - wave.shape[1]))
-        return self.front.features(wave, num_samples.clamp(min=block_samples))
+        return self.front.trunk(wave, num_samples.clamp(min=block_samples))
 
 
 def mix_words(categories, heard, share: float):
@@ -170,31 +182,52 @@ def _mean_over(values: torch.Tensor, counted: torch.Tensor) -> torch.Tensor:
 class WordsHead(nn.Module):
     """Likeness vectors (B, 512), and with a head trained on them how the features move in time
     (B, 1024, :meth:`AisfxHead.heard_in_time`), -> the words space (B, words dim), L2-normalised: a
-    linear map learnt on captioned sounds (``python -m trainer.words_head``) with aiSFX and the
-    sentence tower frozen. The 82 category names are a narrow door into the words space; the map
-    lets what aiSFX hears meet any words its training captions used (README, "The words head")."""
+    linear map learnt on captioned sounds (``python -m trainer.words_head``) with the sentence
+    tower frozen. The 82 category names are a narrow door into the words space; the map lets what
+    aiSFX hears meet any words its training captions used (README, "The words head").
 
-    def __init__(self, weight: torch.Tensor, bias: torch.Tensor, mean: torch.Tensor):
+    A head may also carry ``top``, its own copy of aiSFX's last block tuned with the map
+    (``--tune-top``): it then reads features from that block, while the class probabilities and
+    the likeness space stay the package's."""
+
+    def __init__(
+        self, weight: torch.Tensor, bias: torch.Tensor, mean: torch.Tensor, top: dict[str, torch.Tensor] | None = None
+    ):
         super().__init__()
         self.project = nn.Linear(weight.shape[1], weight.shape[0])
         self.project.load_state_dict({"weight": weight, "bias": bias})
         self.register_buffer("mean", mean)  # of the training likeness vectors, taken away first
         self.in_time = weight.shape[1] > mean.shape[0]  # it reads the features' movement in time too
+        self.top: nn.Sequential | None = None
+        if top is not None:
+            self.top = top_block()
+            self.top.load_state_dict(top)
         self.requires_grad_(False)
 
     @classmethod
     def load(cls, path: Path) -> WordsHead:
-        tensors = load_file(str(path))
-        return cls(tensors["weight"].float(), tensors["bias"].float(), tensors["mean"].float())
+        tensors = {name: value.float() for name, value in load_file(str(path)).items()}
+        top = {name.removeprefix("top."): value for name, value in tensors.items() if name.startswith("top.")}
+        return cls(tensors["weight"], tensors["bias"], tensors["mean"], top or None)
 
     def tensors(self) -> dict[str, torch.Tensor]:
         """What :meth:`load` reads back (``safetensors.torch.save_file`` writes it)."""
-        return {"weight": self.project.weight, "bias": self.project.bias, "mean": self.mean}
+        own = {"weight": self.project.weight, "bias": self.project.bias, "mean": self.mean}
+        if self.top is not None:
+            own |= {f"top.{name}": value.float() for name, value in self.top.state_dict().items()}
+        return own
 
     def forward(self, likeness: torch.Tensor, in_time: torch.Tensor | None = None) -> torch.Tensor:
         if self.in_time and in_time is None:
             raise ValueError("this words head was trained on the features' movement in time: pass in_time too")
         return F.normalize(self.project(head_input(likeness, self.mean, in_time if self.in_time else None)), dim=-1)
+
+
+def top_block() -> nn.Sequential:
+    """A block shaped as aiSFX's last (its convolutions with their batch norms folded in)."""
+    return nn.Sequential(
+        nn.Conv2d(DIM // 2, DIM, 3, padding=1), nn.ReLU(), nn.Conv2d(DIM, DIM, 3, padding=1), nn.ReLU()
+    )
 
 
 def head_input(likeness: torch.Tensor, mean: torch.Tensor, in_time: torch.Tensor | None) -> torch.Tensor:
@@ -225,6 +258,8 @@ class UcsBridge(nn.Module):
             raise ValueError("a words head's share is given but there is no words head")
         self.head = AisfxHead(head)
         self.words_head, self.words_head_share = words_head, words_head_share
+        if words_head is not None and words_head.top is not None:  # runs as the network's own blocks do
+            words_head.top.to(dtype=self.head.front.convs[3][0].weight.dtype, memory_format=torch.channels_last)
         if len(classes) != self.head.classes:
             raise ValueError(f"{len(classes)} class names for the {self.head.classes} classes of aiSFX head {head}")
         names = sorted(set(classes))
@@ -254,10 +289,16 @@ class UcsBridge(nn.Module):
     ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
         """What the bridge vector is mixed from, each L2-normalised: the categories' words vector
         (B, words dim), the words head's (None without one), and the likeness vector (B, 512)."""
-        probabilities, features, in_time = self.head.heard_in_time(wave, num_samples)
+        trunk, valid = self.head.trunk(wave, num_samples)
+        probabilities, features, in_time = self.head.heard_from(trunk, valid)
         categories = F.normalize((probabilities @ self.to_category) @ self.category_words, dim=-1)
         likeness = F.normalize(features, dim=-1)
-        return categories, None if self.words_head is None else self.words_head(likeness, in_time), likeness
+        if self.words_head is None:
+            return categories, None, likeness
+        if self.words_head.top is None:
+            return categories, self.words_head(likeness, in_time), likeness
+        _, tuned, tuned_in_time = self.head.heard_from(trunk, valid, self.words_head.top)
+        return categories, self.words_head(F.normalize(tuned, dim=-1), tuned_in_time), likeness
 
     def nearness(self, words: np.ndarray) -> np.ndarray:
         """Each words embedding's best cosine to a category name, (texts,)."""
