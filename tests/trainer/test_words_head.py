@@ -4,6 +4,7 @@ mixed into the backend's bridge vector as its share says."""
 
 from __future__ import annotations
 
+import copy
 import json
 
 import numpy as np
@@ -164,6 +165,17 @@ def test_the_last_block_tunes_from_the_package_block_and_its_best_epoch_is_kept(
     assert {"top.0.weight", "top.2.bias"} <= set(load_file(str(tmp_path / WORDS_HEAD_FILE)))
     back = WordsHead.load(tmp_path / WORDS_HEAD_FILE)
     torch.testing.assert_close(back.top.state_dict(), {k: v.float() for k, v in tuned.top.state_dict().items()})
+
+
+def test_a_feature_flat_over_a_clip_leaves_the_tuned_block_a_finite_gradient():
+    """Silence gives the last block the same input at every step, so some features do not move
+    over the clip and their spread is 0, where a square root has no finite gradient."""
+    aisfx = AisfxHead().eval()
+    top = copy.deepcopy(aisfx.front.convs[3]).float().requires_grad_(True)
+    trunk, valid = aisfx.trunk(torch.zeros(1, SAMPLE_RATE * 3), torch.tensor([SAMPLE_RATE * 3]))
+    _, features, in_time = aisfx.heard_from(trunk.float(), valid, top)
+    (features.sum() + in_time.sum()).backward()
+    assert all(torch.isfinite(p.grad).all() for p in top.parameters())
 
 
 def test_tuning_needs_the_trunks(corpus):

@@ -145,7 +145,8 @@ class AisfxHead(nn.Module):
         probabilities = _mean_over(torch.softmax(self.mlp(blocks), dim=-1), counted)
         own = valid.to(features.dtype)
         mean = _mean_over(features, own)
-        spread = _mean_over((features - mean[:, None]) ** 2, own).sqrt()
+        # clamped: a feature flat over the clip (often 0 after the ReLU) has no finite gradient at 0
+        spread = _mean_over((features - mean[:, None]) ** 2, own).clamp_min(1e-12).sqrt()
         in_time = torch.cat([F.normalize(mean, dim=-1), F.normalize(spread, dim=-1)], dim=-1)
         return probabilities, _mean_over(blocks, counted), in_time
 
