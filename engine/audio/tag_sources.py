@@ -46,7 +46,9 @@ def read_fields(handle: BinaryIO) -> dict[str, str]:
         try:
             found = reader(handle)
         except Exception as exc:  # noqa: BLE001 - third-party parsers fail in many ways on damaged tags
-            log.warning("skipping unreadable %s tags in %r: %s", reader.__name__, handle.name, exc)
+            kind = type(exc)
+            named = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+            log.warning("skipping unreadable %s tags in %r: %s: %s", reader.__name__, handle.name, named, exc)
             continue
         fields.update((key, value) for key, value in found.items() if value and key not in fields)
     return fields

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import struct
 
 import numpy as np
@@ -90,6 +91,8 @@ def test_damaged_chunk_is_skipped_and_other_sources_still_read(tmp_path, caplog)
     assert meta.title == "kept title"
     assert "bext.description" not in meta.fields
     assert "skipping unreadable _wav_fields" in caplog.text
+    # the file and the kind of failure are named, even when the parser's message is empty
+    assert re.search(r"broken\.wav': struct\.error: unpack", caplog.text), caplog.text
 
 
 def test_wav_info_written_by_soundfile(tmp_path):
