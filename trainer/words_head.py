@@ -11,6 +11,10 @@ corpus says "game music" hundreds of times), on the training split of corpora bu
 their original files at 44.1 kHz, as the app hears a library (the corpus's clips are 16 kHz,
 and aiSFX hears much of what it knows above 8 kHz); rendered ones from the clips.
 
+``--tune-top EPOCHS`` then also tunes a copy of aiSFX's last block with the map (LiT's next step:
+unlock the top of the frozen tower), keeping the epoch the validation split picks. Tried for the
+builtin and not shipped (README, "The words head": in distribution up, out of distribution not).
+
 The result is the checkpoint's ``words-head.safetensors`` and, in its ``ucs-classes.json``, the
 head's share of the bridge vector (``--share``), measured out of distribution (``python -m
 bench.ood shares``) and given here: evaluation sets are never read.
