@@ -150,11 +150,6 @@ class AisfxHead(nn.Module):
         in_time = torch.cat([F.normalize(mean, dim=-1), F.normalize(spread, dim=-1)], dim=-1)
         return probabilities, _mean_over(blocks, counted), in_time
 
-    def frames(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Frame features (B, T', 512) and which frames are the clip's (B, T')."""
-        trunk, valid = self.trunk(wave, num_samples)
-        return self.front.top(trunk), valid
-
     def trunk(self, wave: torch.Tensor, num_samples: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The network's first three blocks' output and its valid steps (``AisfxFrontEnd.trunk``),
         as the package classifies: a clip shorter than a block is one block padded with silence

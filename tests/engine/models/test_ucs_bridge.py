@@ -110,8 +110,8 @@ def test_how_the_features_move_in_time_is_the_clips_own_whatever_it_is_batched_w
     alone = head.heard_in_time(torch.from_numpy(short)[None], lengths[:1])[2]
     assert in_time.shape == (2, 1024)
     torch.testing.assert_close(in_time[0], alone[0], atol=0.02, rtol=0)  # the STFT's edge differs a little
-    frames, valid = head.frames(wave, lengths)
-    own = frames[1, valid[1]]
+    trunk, valid = head.trunk(wave, lengths)
+    own = head.front.top(trunk)[1, valid[1]]
     torch.testing.assert_close(in_time[1, :512], own.mean(0) / own.mean(0).norm(), atol=1e-4, rtol=0)
     t = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE
     steady = (0.3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32)
