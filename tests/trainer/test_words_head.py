@@ -53,6 +53,11 @@ def corpus(tmp_path_factory):
     return folder
 
 
+def _one_hot_words(texts):
+    """A words space where each kind's caption is its own axis."""
+    return np.eye(8, dtype=np.float32)[[sorted(KINDS).index(t) for t in texts]]
+
+
 def test_a_debian_clip_is_heard_from_its_original_and_a_rendered_one_from_itself(corpus):
     rows = [Clip(**json.loads(line)) for line in (corpus / "manifest.jsonl").read_text().splitlines()]
     assert original_of(corpus, rows[0]) is None
@@ -108,11 +113,7 @@ def test_the_head_learns_to_tell_the_captions_apart_and_the_backend_mixes_it_in(
 
 def test_a_head_is_trained_on_the_training_split_and_its_best_epoch_kept(corpus):
     data = hear([corpus], AisfxHead().eval())
-
-    def embed(texts):
-        return np.eye(8, dtype=np.float32)[[sorted(KINDS).index(t) for t in texts]]
-
-    head, report = train_head(data, embed, HeadConfig(epochs=10, evaluate_every=2, batch_size=8))
+    head, report = train_head(data, _one_hot_words, HeadConfig(epochs=10, evaluate_every=2, batch_size=8))
     scores = [score for _, score in report["history"]]
     assert len(scores) == 5 and report["val/t2a/mAP@10"] == max(scores) and report["epoch"] in (2, 4, 6, 8, 10)
     # the two kinds told apart on the held-out clips: each caption ranks its three clips, the same
@@ -131,10 +132,6 @@ def test_a_backend_without_a_head_is_unchanged(tiny_checkpoint, tmp_path):
     folder = bridged_checkpoint(tiny_checkpoint, tmp_path / "plain", weight=0.5)
     backend = CacophonyBackend.from_checkpoint(folder)
     assert backend.bridge.words_head is None and backend.bridge.words_head_share == 0.0
-
-
-def _one_hot_words(texts):
-    return np.eye(8, dtype=np.float32)[[sorted(KINDS).index(t) for t in texts]]
 
 
 def test_the_last_block_tunes_from_the_package_block_and_its_best_epoch_is_kept(corpus, tmp_path):
