@@ -15,16 +15,18 @@ from typing import Any
 import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
+from engine.logs import described
+
 log = logging.getLogger(__name__)
+_SAY_WHAT_WENT_WRONG = (OSError, ValueError, LookupError, RuntimeError)  # messages that need no kind before them
 _running: set[Task] = set()  # keeps each task (and its signal object) alive until its answer is delivered
 
 
 def user_message(exc: BaseException) -> str:
     """One line a sound designer can act on; our own errors already carry such a message."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-    if isinstance(exc, (OSError, ValueError, LookupError, RuntimeError)) or type(exc).__module__.startswith("engine"):
-        return text or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    ours = isinstance(exc, _SAY_WHAT_WENT_WRONG) or type(exc).__module__.startswith("engine")
+    text = str(exc).strip()
+    return text.splitlines()[0] if ours and text else described(exc)
 
 
 class TaskSignals(QObject):

@@ -43,6 +43,17 @@ def entry_logging(log_dir: Path | None = None, level: int = logging.INFO) -> Ite
             handler.close()
 
 
+def described(exc: BaseException) -> str:
+    """An exception as a log line or a file's error names it: its kind (module-qualified outside
+    the builtins: "struct.error", "soundfile.LibsndfileError") and its message's first line; the
+    kind alone when the message is empty (wavinfo fails on some chunks with a bare
+    StopIteration, which "%s" of the exception shows as nothing at all)."""
+    kind = type(exc)
+    named = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    text = str(exc).strip()
+    return f"{named}: {text.splitlines()[0]}" if text else named
+
+
 def _new_handler(root: logging.Logger, log_dir: Path | None) -> logging.Handler | None:
     if log_dir is None:
         if any(type(h) is logging.StreamHandler and h.stream is sys.stderr for h in root.handlers):

@@ -17,6 +17,8 @@ from mutagen.aiff import AIFFFile
 from mutagen.id3 import ID3
 from wavinfo import WavInfoReader
 
+from engine.logs import described
+
 log = logging.getLogger(__name__)
 
 _INFO_FIELDS = ("title", "artist", "comment", "keywords", "subject", "genre", "product", "engineer", "source")
@@ -46,9 +48,7 @@ def read_fields(handle: BinaryIO) -> dict[str, str]:
         try:
             found = reader(handle)
         except Exception as exc:  # noqa: BLE001 - third-party parsers fail in many ways on damaged tags
-            kind = type(exc)
-            named = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
-            log.warning("skipping unreadable %s tags in %r: %s: %s", reader.__name__, handle.name, named, exc)
+            log.warning("skipping unreadable %s tags in %r: %s", reader.__name__, handle.name, described(exc))
             continue
         fields.update((key, value) for key, value in found.items() if value and key not in fields)
     return fields

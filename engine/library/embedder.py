@@ -24,6 +24,7 @@ from engine.audio.decode import AudioDecodeError, AudioFacts, AudioWindow, Repai
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.index.vectors import Windows
 from engine.library.deadline import BackgroundReader, FileBudget, Stopped
+from engine.logs import described
 from engine.models.base import AudioTextModel
 
 log = logging.getLogger(__name__)
@@ -156,7 +157,7 @@ class WindowEmbedder:
             item.error = str(exc)
         else:
             log.error("unexpected failure decoding %r", item.job.path, exc_info=exc)
-            item.error = f"unexpected error while decoding: {type(exc).__name__}: {exc}"
+            item.error = f"unexpected error while decoding: {described(exc)}"
         item._pending = 0
         item.starts, item.ends, item.vectors, item.likeness = [], [], [], []
 
@@ -205,7 +206,7 @@ class WindowEmbedder:
                 vectors, likeness = self.model.embed_audio_and_likeness([samples for *_, samples in mine])
             except Exception as exc:  # noqa: BLE001 - this file's audio is what the model refuses
                 log.warning("the model refused %r: %s", item.job.path, exc)
-                self._model_failed(item, f"{type(exc).__name__}: {exc}")
+                self._model_failed(item, described(exc))
                 continue
             self._keep(mine, vectors, likeness)
 

@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from engine.logs import described
 from engine.models.base import AudioTextModel, DownloadProgress
 from engine.models.folders import (
     CLASSES_FILE,
@@ -72,7 +73,7 @@ def load_model(
     except ModelLoadError:
         raise
     except Exception as exc:  # a damaged or mismatched model must not take search down with it
-        raise ModelLoadError(f"could not load model {spec!r}: {type(exc).__name__}: {exc}") from exc
+        raise ModelLoadError(f"could not load model {spec!r}: {described(exc)}") from exc
 
 
 def _load_cacophony(spec: str, folder: Path, device: str) -> AudioTextModel:

@@ -1,11 +1,16 @@
-"""Entry points own logging: each adds its handler for the run and takes exactly that one away."""
+"""Entry points own logging: each adds its handler for the run and takes exactly that one away;
+an exception is named the same way wherever a log line or a file's error names it."""
 
 from __future__ import annotations
 
+import json
 import logging
+import struct
 import sys
 
-from engine.logs import LOG_FILE_NAME, entry_logging
+import pytest
+
+from engine.logs import LOG_FILE_NAME, described, entry_logging
 
 
 def _ours(root: logging.Logger, log_file) -> list[logging.Handler]:
@@ -43,3 +48,19 @@ def test_without_a_folder_it_logs_to_stderr(capsys):
         )
         logging.getLogger("trainer.loop").info("step 10")
     assert "trainer.loop: step 10" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "exc, expected",
+    [
+        (ValueError("bad chunk\nat offset 12"), "ValueError: bad chunk"),  # the first line only
+        (StopIteration(), "StopIteration"),  # no message: the kind alone, not an empty string
+        (struct.error("unpack requires a buffer of 4 bytes"), "struct.error: unpack requires a buffer of 4 bytes"),
+        (
+            json.JSONDecodeError("Expecting value", "", 0),
+            "json.decoder.JSONDecodeError: Expecting value: line 1 column 1 (char 0)",
+        ),
+    ],
+)
+def test_an_exception_is_described_by_its_kind_and_first_line(exc, expected):
+    assert described(exc) == expected

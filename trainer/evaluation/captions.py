@@ -12,6 +12,8 @@ import logging
 import shutil
 from collections.abc import Sequence
 
+from engine.logs import described
+
 log = logging.getLogger(__name__)
 
 
@@ -64,7 +66,7 @@ def _java_metric(name, module, cls, truths, hypotheses, java: bool) -> dict[str,
         return {name: float(scorer.compute_score(truths, hypotheses)[0])}
     except Exception as error:  # noqa: BLE001 - a Java tool's failure (e.g. offline download) is reported, not fatal
         log.warning("%s failed: %s", name, error)
-        return {name: f"unavailable: {type(error).__name__}: {str(error)[:200]}"}
+        return {name: f"unavailable: {described(error)[:200]}"}
 
 
 def _normalise(text: str) -> str:
