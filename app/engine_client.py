@@ -58,6 +58,7 @@ def describe_report(report) -> str:
     parts = [report.summary(zeros=False) + (" (see Failed files)" if report.errors else "")]
     if report.offline_folders:
         parts.append(f"{len(report.offline_folders)} folder(s) offline")
+    parts.append(report.unreadable_formats_line())
     summary = ", ".join(filter(None, parts)) or "no changes"
     return f"{'Indexing paused' if report.stopped else 'Library up to date'}: {summary} · {report.seconds:.1f} s"
 

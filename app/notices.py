@@ -69,7 +69,7 @@ class EmptyLibrary(QWidget):
         self.button.setIconSize(QSize(20, 20))
         self.button.clicked.connect(self.add_folder_clicked)
         formats = QLabel(
-            "WAV · AIFF · FLAC · OGG · Opus · MP3 — your files are only read, never changed.",
+            "WAV · AIFF · FLAC · OGG · Opus · MP3 · CAF · W64 — your files are only read, never changed.",
             objectName="EmptyText",
             alignment=Qt.AlignCenter,
         )

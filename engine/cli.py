@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from engine.audio.decode import AudioDecodeError
+from engine.audio.formats import FORMATS
 from engine.facade import Engine
 from engine.finetune import console as finetune_console
 from engine.index.health import damage_of, describe_table
@@ -98,7 +99,7 @@ def _output_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--max-duration", type=float, metavar="SECONDS")
     command.add_argument("--sample-rate", type=int, metavar="HZ")
     command.add_argument("--channels", type=int)
-    command.add_argument("--format", help="wav, aiff, flac, ogg, opus or mp3")
+    command.add_argument("--format", help=", ".join(FORMATS[:-1]) + f" or {FORMATS[-1]}")
     command.add_argument("--folder", help="only files under this folder")
     command.add_argument("--tag", help="only files with this tag")
     command.add_argument(
@@ -168,6 +169,10 @@ def _print_index_report(report: IndexReport, failed) -> None:
         print(f"offline: {_shown(folder)} (unreachable; its files are kept)")
     for folder, reason in report.unreadable_dirs.items():
         print(f"skipped folder {_shown(folder)}: {reason}")
+    if report.unreadable_formats:
+        print(f"\n{report.unreadable_formats_line()}:")
+        for path in report.unreadable_formats:
+            print(f"  {_shown(path)}")
     if report.warnings:
         print(f"\n{len(report.warnings)} file(s) indexed with a warning:")
         for warning in report.warnings:

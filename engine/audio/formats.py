@@ -2,7 +2,9 @@
 
 The index stores one short format name per file so the search can filter on it;
 libsndfile reports a container ("WAV", "WAVEX", "RF64", "OGG", ...) plus a
-subtype, and Ogg needs the subtype to tell Vorbis from Opus.
+subtype, and Ogg needs the subtype to tell Vorbis from Opus. Beside the usual six, two
+containers sound designers meet that libsndfile reads as well: Apple's CAF (Logic, GarageBand,
+Apple Loops; PCM or ALAC) and Sony's Wave64 (Sound Forge and Vegas record long takes in it).
 """
 
 from __future__ import annotations
@@ -21,12 +23,30 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset(
         ".oga",
         ".opus",
         ".mp3",
+        ".caf",
+        ".w64",
     }
 )
 
-FORMATS = ("wav", "aiff", "flac", "ogg", "opus", "mp3")
+# Sound formats libsndfile cannot read (AAC and ALAC in MP4, WMA, WavPack, Monkey's Audio, DSD, ...):
+# a library's files in them are not indexed, and an indexing run says so instead of leaving them
+# out in silence.
+UNREADABLE_AUDIO_EXTENSIONS: frozenset[str] = frozenset(
+    ".m4a .m4b .aac .wma .wv .ape .mpc .tta .ac3 .dts .amr .dsf .dff .mka .ra".split()
+)
 
-_CONTAINERS = {"WAV": "wav", "WAVEX": "wav", "RF64": "wav", "AIFF": "aiff", "FLAC": "flac", "MP3": "mp3"}
+FORMATS = ("wav", "aiff", "flac", "ogg", "opus", "mp3", "caf", "w64")
+
+_CONTAINERS = {
+    "WAV": "wav",
+    "WAVEX": "wav",
+    "RF64": "wav",
+    "AIFF": "aiff",
+    "FLAC": "flac",
+    "MP3": "mp3",
+    "CAF": "caf",
+    "W64": "w64",
+}
 
 _BIT_DEPTHS = {
     "PCM_S8": 8,
@@ -38,6 +58,10 @@ _BIT_DEPTHS = {
     "DOUBLE": 64,
     "ULAW": 8,
     "ALAW": 8,
+    "ALAC_16": 16,  # Apple Lossless in CAF
+    "ALAC_20": 20,
+    "ALAC_24": 24,
+    "ALAC_32": 32,
 }
 
 

@@ -3,7 +3,10 @@
 Dragging a selection into a DAW must give the DAW what the library holds: the
 same container, sample rate, channel count and sample format. PCM samples are
 copied as integers and float samples as doubles, so the region is bit-identical
-to the source frames; only lossy formats (MP3, Vorbis, Opus) are re-encoded.
+to the source frames; only lossy formats (MP3, Vorbis, Opus) are re-encoded. Apple Lossless
+is the one exception to "the same sample format": libsndfile (1.2.2) encodes some ALAC
+regions wrongly (the first 4,096 frames of a noise burst cut from mid-file came back changed),
+so an ALAC CAF gives a CAF of plain PCM at the same depth, the same samples exactly.
 The source is opened read-only through the decoder; only the new file is written.
 """
 
@@ -19,6 +22,7 @@ from engine.audio.files import AudioDecodeError, libsndfile_reason
 from engine.fs import atomic_file
 
 _FLOAT_OR_LOSSY = {"FLOAT", "DOUBLE", "VORBIS", "OPUS", "MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III"}
+_WRITTEN_AS = {"ALAC_16": "PCM_16", "ALAC_20": "PCM_24", "ALAC_24": "PCM_24", "ALAC_32": "PCM_32"}
 
 
 class RegionError(Exception):
@@ -64,7 +68,7 @@ def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_di
                 "w",
                 samplerate=facts.sample_rate,
                 channels=facts.channels,
-                subtype=facts.subtype,
+                subtype=_WRITTEN_AS.get(facts.subtype, facts.subtype),
                 endian=endian,
                 format=container,
             ) as out,

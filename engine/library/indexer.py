@@ -95,6 +95,7 @@ class Indexer:
         scanned, known, folder_of = self._scan(targets)
         report.scanned = len(scanned.files)
         report.unreadable_dirs = dict(scanned.unreadable_dirs)
+        report.unreadable_formats = sorted(scanned.unreadable_formats)
         sorted_out = triage(scanned, known)
         report.unchanged = len(sorted_out.unchanged)
         hashes, too_slow = self._hashes(
@@ -173,6 +174,7 @@ class Indexer:
                 result = ScanResult(unreadable_dirs={target.folder.path: "unreachable (unplugged during the scan)"})
             scanned.files += result.files
             scanned.unreadable_dirs |= result.unreadable_dirs
+            scanned.unreadable_formats += result.unreadable_formats
             folder_of |= {item.path: target.folder.path for item in result.files}
             rows = self.store.folder_files(target.folder.path)
             known += rows if target.roots == [target.folder.path] else _under(rows, target.roots)

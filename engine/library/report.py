@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -40,6 +42,7 @@ class IndexReport:
     offline_folders: list[str] = field(default_factory=list)
     back_online: list[str] = field(default_factory=list)  # folders that were offline and are reachable again
     unreadable_dirs: dict[str, str] = field(default_factory=dict)
+    unreadable_formats: list[str] = field(default_factory=list)  # sounds in formats Earmark cannot read: not indexed
     failed_ids: list[int] = field(default_factory=list)  # index ids of the errors, where the file has one
     stopped: bool = False  # should_stop() ended it early; the next run resumes
     seconds: float = 0.0
@@ -55,6 +58,18 @@ class IndexReport:
             (len(self.errors), "failed"),
         )
         return ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
+
+    def unreadable_formats_line(self) -> str:
+        """The sounds this run could not index for their format, in one line ("" when none):
+        "3 sound(s) in formats Earmark cannot read (1 .m4a, 2 .wv): convert them to WAV or FLAC ..."."""
+        if not self.unreadable_formats:
+            return ""
+        suffixes = Counter(os.path.splitext(path)[1].lower() for path in self.unreadable_formats)
+        kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(suffixes.items()))
+        return (
+            f"{len(self.unreadable_formats)} sound(s) in formats Earmark cannot read ({kinds}): "
+            "convert them to WAV or FLAC to search them"
+        )
 
     @property
     def changed_anything(self) -> bool:

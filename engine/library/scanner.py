@@ -5,7 +5,8 @@ a link back to an ancestor cannot loop and a linked-in folder is not indexed twi
 Directories that cannot be listed are reported, so the indexer can keep what it knew
 about them instead of taking their files for deleted. Anything named like a sound is listed,
 whatever it is (a pipe, a device, a folder called ``Takes.wav``): opening it reports what it
-is, per file, and a folder's sounds are walked as well.
+is, per file, and a folder's sounds are walked as well. Sounds in a format Earmark cannot read
+(``.m4a``, ``.wv``) are listed apart, for the report to name.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from engine.audio.files import open_readonly
-from engine.audio.formats import AUDIO_EXTENSIONS
+from engine.audio.formats import AUDIO_EXTENSIONS, UNREADABLE_AUDIO_EXTENSIONS
 from engine.fs import is_inside
 
 log = logging.getLogger(__name__)
@@ -36,6 +37,7 @@ class ScannedFile:
 class ScanResult:
     files: list[ScannedFile] = field(default_factory=list)
     unreadable_dirs: dict[str, str] = field(default_factory=dict)  # path -> reason
+    unreadable_formats: list[str] = field(default_factory=list)  # sounds in formats Earmark cannot read
 
     def covers(self, path: str) -> bool:
         """False if ``path`` lies under a folder this scan could not list (its fate is unknown)."""
@@ -45,6 +47,10 @@ class ScanResult:
 def is_audio_name(name: str) -> bool:
     # "._x.wav" is macOS metadata (AppleDouble) that sits next to every file copied to a foreign disk
     return not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS
+
+
+def is_unreadable_sound_name(name: str) -> bool:
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in UNREADABLE_AUDIO_EXTENSIONS
 
 
 def scan(roots: Iterable[str]) -> ScanResult:
@@ -58,8 +64,11 @@ def scan(roots: Iterable[str]) -> ScanResult:
             _walk(root, visited, result)
         elif is_audio_name(os.path.basename(root)) and os.path.lexists(root):
             result.files.append(_stat_file(root))
+        elif is_unreadable_sound_name(os.path.basename(root)) and os.path.isfile(root):
+            result.unreadable_formats.append(root)
     unique = {item.path: item for item in result.files}  # roots may overlap (a folder and a file in it)
     result.files = list(unique.values())
+    result.unreadable_formats = list(dict.fromkeys(result.unreadable_formats))
     return result
 
 
@@ -93,6 +102,8 @@ def _walk(top: str, visited: set[tuple[int, int]], result: ScanResult) -> None:
                 stack.append(entry.path)
             if is_audio_name(entry.name):  # a folder named like a sound too: reported ("is a folder"), and walked
                 result.files.append(_stat_file(entry.path))
+            elif not is_dir and is_unreadable_sound_name(entry.name):
+                result.unreadable_formats.append(entry.path)
 
 
 def _stat_file(path: str) -> ScannedFile:

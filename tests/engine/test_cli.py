@@ -43,6 +43,29 @@ def test_add_folder_and_index_report_failures_at_the_end(cli, library):
     assert report["report"]["unchanged"] == 5 and report["failed_files"][0]["error"].startswith("not an audio")
 
 
+def test_index_names_the_sounds_it_cannot_read_and_apple_and_sony_formats_are_read(cli, library):
+    """A WavPack and an AAC file are named as skipped; a CAF and a Wave64 take are indexed."""
+    (library / "kit").mkdir()
+    (library / "kit" / "snare.wv").write_bytes(b"wvpk")
+    (library / "memo.m4a").write_bytes(b"\0\0\0\x20ftypM4A ")
+    write_audio(library / "loop.caf", tone(220, 1.0), format="CAF", subtype="ALAC_16")
+    write_audio(library / "long take.w64", tone(330, 1.0), format="W64", subtype="PCM_24")
+    cli("add-folder", library)
+    code, out, _ = cli("index")
+    assert code == 0 and "7 files, 6 added" in out and "1 failed" in out
+    assert "2 sound(s) in formats Earmark cannot read (1 .m4a, 1 .wv)" in out
+    assert f"  {library / 'kit' / 'snare.wv'}" in out and f"  {library / 'memo.m4a'}" in out
+    code, out, _ = cli("search", "", "--format", "caf", "--json")
+    assert [Path(hit["path"]).name for hit in json.loads(out)] == ["loop.caf"]
+    code, out, _ = cli("search", "", "--format", "w64", "--json")
+    assert [Path(hit["path"]).name for hit in json.loads(out)] == ["long take.w64"]
+    code, out, _ = cli("index", "--json")
+    assert json.loads(out)["report"]["unreadable_formats"] == [
+        str(library / "kit" / "snare.wv"),
+        str(library / "memo.m4a"),
+    ]
+
+
 def test_search_human_json_explain_and_filters(indexed, library):
     code, out, _ = indexed("search", "door creak", "--limit", "2")
     lines = out.splitlines()

@@ -26,6 +26,9 @@ FORMATS = [
     ("vorbis.ogg", "OGG", "VORBIS", "ogg", None, False),
     ("speech.opus", "OGG", "OPUS", "opus", None, False),
     ("lossy.mp3", "MP3", "MPEG_LAYER_III", "mp3", None, False),
+    ("logic.caf", "CAF", "PCM_24", "caf", 24, True),
+    ("apple-lossless.caf", "CAF", "ALAC_24", "caf", 24, True),
+    ("long-take.w64", "W64", "PCM_16", "w64", 16, True),
 ]
 
 

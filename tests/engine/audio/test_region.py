@@ -23,6 +23,8 @@ def _digest(path) -> str:
         (".aiff", "PCM_16", "int32"),
         (".flac", "PCM_16", "int32"),
         (".wav", "FLOAT", "float32"),
+        (".w64", "PCM_24", "int32"),
+        (".caf", "PCM_24", "int32"),
     ],
 )
 def test_region_is_bit_identical_and_keeps_format_rate_depth(tmp_path, suffix, subtype, dtype):
@@ -37,6 +39,17 @@ def test_region_is_bit_identical_and_keeps_format_rate_depth(tmp_path, suffix, s
     assert np.array_equal(sf.read(str(region), dtype=dtype)[0], expected)
     assert _digest(source) == before  # the original is untouched
     assert region.parent == tmp_path / "regions" and region.suffix == suffix
+
+
+def test_an_apple_lossless_region_is_the_same_samples_as_pcm_of_its_depth(tmp_path):
+    # libsndfile's ALAC encoder changed the first 4,096 frames of such a region cut from mid-file
+    audio = np.stack([noise(2.0, 44_100, seed=1), noise(2.0, 44_100, seed=2)], 1)
+    source = write_audio(tmp_path / "loop.caf", audio, 44_100, format="CAF", subtype="ALAC_24")
+    region = write_region(source, 0.5, 1.25, tmp_path / "regions")
+    info = sf.info(str(region))
+    assert (info.format, info.subtype, info.samplerate, info.channels) == ("CAF", "PCM_24", 44_100, 2)
+    expected = sf.read(str(source), start=22_050, stop=22_050 + info.frames, dtype="int32")[0]
+    assert np.array_equal(sf.read(str(region), dtype="int32")[0], expected)
 
 
 def test_lossy_regions_are_reencoded_in_the_same_format(tmp_path):

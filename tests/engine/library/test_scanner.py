@@ -19,6 +19,21 @@ def test_lists_audio_files_recursively_and_skips_the_rest(tmp_path):
     assert found == ["a.wav", os.path.join("sub", "deeper", "B.FLAC")]
 
 
+def test_sounds_in_formats_earmark_cannot_read_are_listed_apart(tmp_path):
+    write_audio(tmp_path / "a.wav", tone())
+    (tmp_path / "voice memo.M4A").write_bytes(b"\0\0\0\x20ftypM4A ")
+    (tmp_path / "kit" / "snare.wv").parent.mkdir()
+    (tmp_path / "kit" / "snare.wv").write_bytes(b"wvpk")
+    (tmp_path / "Takes.wma").mkdir()  # a folder: not a sound
+    result = scan([str(tmp_path)])
+    assert [os.path.basename(f.path) for f in result.files] == ["a.wav"]
+    assert sorted(os.path.relpath(p, tmp_path) for p in result.unreadable_formats) == [
+        os.path.join("kit", "snare.wv"),
+        "voice memo.M4A",
+    ]
+    assert scan([str(tmp_path / "kit" / "snare.wv")]).unreadable_formats == [str(tmp_path / "kit" / "snare.wv")]
+
+
 def test_a_folder_named_like_a_sound_is_listed_to_be_reported_and_walked(tmp_path):
     """Opening ``Takes.wav/`` says "is a folder" in the report; its sounds are indexed too, in a
     full scan and in the watcher's scan of that folder alone."""
