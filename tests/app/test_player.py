@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from app.player import Player, output_devices
 from tests.factories import tone, write_audio
@@ -13,8 +14,12 @@ def test_output_devices_lists_the_null_default():
     assert "default" in names
 
 
-def test_play_runs_the_stream_and_consumes_every_frame(qtbot, tmp_path):
-    path = write_audio(tmp_path / "beep.wav", tone(880, 0.5, 44_100), 44_100, subtype="PCM_16")
+@pytest.mark.parametrize(
+    "name, container, subtype",
+    [("beep.wav", "WAV", "PCM_16"), ("beep.caf", "CAF", "ALAC_16"), ("beep.w64", "W64", "PCM_24")],
+)
+def test_play_runs_the_stream_and_consumes_every_frame(qtbot, tmp_path, name, container, subtype):
+    path = write_audio(tmp_path / name, tone(880, 0.5, 44_100), 44_100, subtype=subtype, format=container)
     player = Player()
     states = []
     player.playing_changed.connect(states.append)
