@@ -87,11 +87,13 @@ def ucs_categories() -> dict[str, UcsCategory]:
     }
 
 
-def words(text: str) -> list[str]:
+def words(text: str, compounds: bool = True) -> list[str]:
     """Lower-case words of any text: split on ``_ - .`` and spaces, camelCase, capitals before a
-    capitalised word, letter–digit boundaries, and English compounds written as one word.
-    ``"UZIRapid_Fire-03"`` -> uzi rapid fire 03; ``"gameover1"`` -> game over 1."""
-    return [part for word in _WORD.findall(_BOUNDARIES.sub(" ", text).casefold()) for part in _compound(word)]
+    capitalised word, letter–digit boundaries, and (unless ``compounds`` is False) English
+    compounds written as one word. ``"UZIRapid_Fire-03"`` -> uzi rapid fire 03; ``"gameover1"``
+    -> game over 1."""
+    found = _WORD.findall(_BOUNDARIES.sub(" ", text).casefold())
+    return [part for word in found for part in _compound(word)] if compounds else found
 
 
 @lru_cache(maxsize=65_536)
