@@ -108,6 +108,31 @@ def _compound(word: str) -> tuple[str, ...]:
     return (word,)
 
 
+@cache
+def known_words() -> frozenset[str]:
+    """The words a description is written in: wordninja's English list (126,000 words by their
+    Wikipedia frequency, the list :func:`words` splits compounds by) and every word of the UCS
+    list (categories, subcategories and synonyms, many of them sound words no encyclopedia
+    uses: "bodyfall", "swooshes", "airgun")."""
+    import gzip
+
+    with gzip.open(Path(wordninja.__file__).with_name("wordninja") / "wordninja_words.txt.gz", "rt") as handle:
+        english = handle.read().split()
+    ucs = (
+        w
+        for c in ucs_categories().values()
+        for text in (c.category, c.subcategory, *c.synonyms)
+        for w in words(text, compounds=False)
+    )
+    return frozenset(english).union(ucs)
+
+
+def is_title(word: str) -> bool:
+    """Whether a word of letters is none that :func:`known_words` holds: a name (a game's, a
+    pack's, a vendor's: "mirrormagic", "netpanzer", "soundmorph"), not a description."""
+    return word.isalpha() and word not in known_words()
+
+
 def with_compound_heads(query_words: list[str]) -> list[str]:
     """A keyword query's words and, for a sound compound written as one word, its head
     (``resources/search/compounds.txt``): "metal footsteps" also asks for "steps", so

@@ -36,7 +36,7 @@ from engine.tagging.classifier import CategoryClassifier, fit_classifier
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Vocabulary
-from engine.words import describing, file_stem, name_words, without_numbers, words
+from engine.words import describing, file_stem, is_title, name_words, without_numbers, words
 
 PROMPTS_VERSION = 3  # bump when term_prompts, term_names or what the cache holds change: it is rebuilt
 # of the text evidence, the share of the term's nearest single name (the rest: the mean of its
@@ -182,15 +182,16 @@ def lexicon_of(vocabulary: Vocabulary) -> Lexicon:
 def near_folder_words(path: str, library_folder: str) -> list[str]:
     """Words of the ``NEAR_FOLDERS`` folders nearest the file, below the library folder: a
     library's shelves near the file ("Doors/Wood") say what it is, the ones far above it
-    ("SFX 2019/Vendor/usr/share/games") mostly do not. A folder name written as one lower-case
-    word is kept whole: shelves are named in words, a run-together name is a title (a game's,
-    a pack's: "mirrormagic", "netpanzer", "alienblaster"), and its parts tagged a whole game's
-    sounds MAGIC-SPELL at 90 % (README, "Tagging": a library no bench holds)."""
+    ("SFX 2019/Vendor/usr/share/games") mostly do not. Shelves are named in words; a folder
+    word no dictionary or UCS list knows is a title (a game's, a pack's: "mirrormagic",
+    "netpanzer", "alienblaster") and is left out, not split into the words it runs together:
+    "mirror magic" made a whole game's sounds MAGIC-SPELL at 68-98 %, "alien blaster" SCIFI
+    (README, "Tagging")."""
     parent = os.path.dirname(path)
     relative = os.path.relpath(parent, library_folder) if library_folder else os.path.basename(parent)
     if relative == os.curdir or relative.startswith(os.pardir):
         return []
-    return words(" ".join(relative.split(os.sep)[-NEAR_FOLDERS:]), compounds=False)
+    return [w for w in words(" ".join(relative.split(os.sep)[-NEAR_FOLDERS:]), compounds=False) if not is_title(w)]
 
 
 # What metadata says about where a file came from, not what it sounds like: links, e-mail

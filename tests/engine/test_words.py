@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.words import compound_heads, file_stem, name_words, ucs_category_of, with_compound_heads, words
+from engine.words import compound_heads, file_stem, is_title, name_words, ucs_category_of, with_compound_heads, words
 
 
 @pytest.mark.parametrize(
@@ -70,3 +70,19 @@ def test_every_listed_compound_is_one_word_to_the_tokeniser():
     for compound, head in compound_heads().items():
         assert words(compound) == [compound], compound
         assert compound.endswith(head), compound
+
+
+@pytest.mark.parametrize(
+    "word, title",
+    [
+        ("mirrormagic", True),  # a game
+        ("soundmorph", True),  # a vendor
+        ("sand", False),  # English, though wordninja would split it ("s and")
+        ("footsteps", False),
+        ("swooshes", False),  # no dictionary's, but a UCS category's
+        ("bodyfall", False),  # a UCS subcategory
+        ("take2", False),  # not letters alone: numbers and takes are for describing() to drop
+    ],
+)
+def test_a_word_no_dictionary_or_ucs_list_knows_is_a_title(word, title):
+    assert is_title(word) is title

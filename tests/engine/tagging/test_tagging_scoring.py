@@ -65,15 +65,18 @@ def test_file_words_keep_what_the_file_sounds_like_not_how_it_was_kept():
     assert file_words(record) == ["door", "creak", "effect", "of", "an", "door", "wood"]
 
 
-def test_a_folder_named_in_one_run_together_word_is_a_title_not_a_description(ucs):
-    """A game's folder ("mirrormagic") is not split into its words for tagging: "magic" named a
-    whole game's sounds MAGIC-SPELL. A file's own run-together name is ("doorcreak"), and a
-    folder named in words is read as it is written."""
+def test_a_folder_named_by_a_word_no_dictionary_knows_is_a_title_and_says_nothing(ucs):
+    """A game's folder ("mirrormagic") is left out of the words tagging reads, not split into
+    "mirror magic", which named a whole game's sounds MAGIC-SPELL. A file's own run-together
+    name still splits ("doorcreak"), and folders named in words, or in the UCS list's own
+    sound words ("Bodyfall"), are read as they are written."""
     _, lexicon = ucs
     game = FileRecord(path="/lib/mirrormagic/snd/lachen.wav", folder="/lib")
-    assert file_words(game) == ["lachen", "mirrormagic"] and not lexicon.knows(file_words(game))
+    assert file_words(game) == ["lachen"] and not lexicon.knows(file_words(game))
     shelf = FileRecord(path="/lib/Magic Spells/doorcreak.wav", folder="/lib")
     assert file_words(shelf) == ["door", "creak", "magic", "spells"]
+    vendor = FileRecord(path="/lib/Soundmorph/Bodyfall/hit_03.wav", folder="/lib")
+    assert file_words(vendor) == ["hit", "bodyfall"]
 
 
 def test_metadata_says_what_it_sounds_like_not_where_it_came_from():
