@@ -12,6 +12,7 @@ analyser), and whole-word phrase and exclusion tests want the words as written.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections.abc import Iterable
@@ -114,8 +115,6 @@ def known_words() -> frozenset[str]:
     Wikipedia frequency, the list :func:`words` splits compounds by) and every word of the UCS
     list (categories, subcategories and synonyms, many of them sound words no encyclopedia
     uses: "bodyfall", "swooshes", "airgun")."""
-    import gzip
-
     with gzip.open(Path(wordninja.__file__).with_name("wordninja") / "wordninja_words.txt.gz", "rt") as handle:
         english = handle.read().split()
     ucs = (
@@ -128,8 +127,8 @@ def known_words() -> frozenset[str]:
 
 
 def is_title(word: str) -> bool:
-    """Whether a word of letters is none that :func:`known_words` holds: a name (a game's, a
-    pack's, a vendor's: "mirrormagic", "netpanzer", "soundmorph"), not a description."""
+    """Whether a word of letters is missing from :func:`known_words`: then it is a name (a
+    game's, a pack's, a vendor's: "mirrormagic", "netpanzer", "soundmorph"), not a description."""
     return word.isalpha() and word not in known_words()
 
 
