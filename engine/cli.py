@@ -163,6 +163,11 @@ def cmd_index(engine: Engine, args) -> int:
     return INTERRUPTED if report.stopped and stop.requested() else 0
 
 
+# An iTunes folder under a library holds thousands of .m4a files, named again on every run: the
+# first few say which, the count says how many.
+UNREADABLE_LISTED = 20
+
+
 def _print_index_report(report: IndexReport, failed) -> None:
     print(_summary(report))
     for folder in report.offline_folders:
@@ -171,8 +176,11 @@ def _print_index_report(report: IndexReport, failed) -> None:
         print(f"skipped folder {_shown(folder)}: {reason}")
     if report.unreadable_formats:
         print(f"\n{report.unreadable_formats_line()}:")
-        for path in report.unreadable_formats:
+        for path in report.unreadable_formats[:UNREADABLE_LISTED]:
             print(f"  {_shown(path)}")
+        if len(report.unreadable_formats) > UNREADABLE_LISTED:
+            more = len(report.unreadable_formats) - UNREADABLE_LISTED
+            print(f"  ... and {more} more (`earmark index --json` lists them all)")
     if report.warnings:
         print(f"\n{len(report.warnings)} file(s) indexed with a warning:")
         for warning in report.warnings:

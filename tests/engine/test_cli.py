@@ -64,6 +64,12 @@ def test_index_names_the_sounds_it_cannot_read_and_apple_and_sony_formats_are_re
         str(library / "kit" / "snare.wv"),
         str(library / "memo.m4a"),
     ]
+    (library / "Music").mkdir()
+    for number in range(25):  # an iTunes folder: the first few are named, the rest counted
+        (library / "Music" / f"song {number:02d}.m4a").write_bytes(b"\0\0\0\x20ftypM4A ")
+    code, out, _ = cli("index")
+    assert "27 sound(s) in formats Earmark cannot read (26 .m4a, 1 .wv)" in out
+    assert out.count(".m4a\n") == 20 and "  ... and 7 more (`earmark index --json` lists them all)" in out
 
 
 def test_search_human_json_explain_and_filters(indexed, library):
