@@ -87,7 +87,7 @@ class EngineClient(QObject):
     index_progress = Signal(object)
     index_finished = Signal(object)  # IndexReport, or None when the run failed
     index_paused = Signal()
-    library_changed = Signal()  # the watcher indexed changes (emitted from its thread)
+    library_changed = Signal(object)  # the watcher's IndexReport of what it indexed (emitted from its thread)
     # Byte counts travel as Python objects: a Qt int is 32-bit and model files pass 2 GiB.
     download_progress = Signal(str, object, object)  # what, bytes done, bytes total or None
     switch_progress = Signal(int, int)  # files re-embedded for a new model, of how many
@@ -187,8 +187,8 @@ class EngineClient(QObject):
         self.model_info = None
         self.unavailable.emit(model_problem(message, self.engine.model_spec))
 
-    def _watcher_saw_changes(self, _report) -> None:
-        self.library_changed.emit()
+    def _watcher_saw_changes(self, report) -> None:
+        self.library_changed.emit(report)
 
     def shutdown(self) -> None:
         self._cancel.set()

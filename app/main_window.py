@@ -201,7 +201,7 @@ class MainWindow(QMainWindow):
                 self.indexing.show_progress("re-embedding", done, total) if done < total else self.indexing.finish()
             )
         )
-        client.library_changed.connect(self._rerun.start)
+        client.library_changed.connect(self._watcher_indexed)
         client.finetune.status_changed.connect(lambda status: self.finetune_label.setText(status_bar_text(status)))
         client.error.connect(self.show_error)
 
@@ -423,6 +423,12 @@ class MainWindow(QMainWindow):
         if report is not None:
             self.statusBar().showMessage(describe_report(report), 8000)
         self._library_changed()
+
+    def _watcher_indexed(self, report) -> None:
+        """A burst of changes ends in one search again; a sound that cannot be indexed is said now."""
+        self._rerun.start()
+        if line := report.unreadable_formats_line():
+            self.statusBar().showMessage(line, 8000)
 
     def _library_changed(self) -> None:
         self.client.refresh_library()

@@ -238,6 +238,10 @@ def cmd_watch(engine: Engine, args) -> int:
             print(f"{now} {_summary(report)}", flush=True)
         for error in report.errors:
             print(f"  {_shown(error.path)}: {error.error}", flush=True)
+        if report.unreadable_formats:
+            print(f"{now} {report.unreadable_formats_line()}:", flush=True)
+            for path in report.unreadable_formats[:UNREADABLE_LISTED]:
+                print(f"  {_shown(path)}", flush=True)
 
     engine.start_watching(changed)
     print("watching for changes; Ctrl-C stops", flush=True)

@@ -255,7 +255,8 @@ class Engine:
                 offline_before = {f.path for f in self.store.folders() if not f.online}
                 report = self._indexer(self.model).index(paths)
             report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
-            if on_change is not None and (report.changed_anything or report.offline_folders or report.back_online):
+            news = report.changed_anything or report.offline_folders or report.back_online or report.unreadable_formats
+            if on_change is not None and news:
                 on_change(report)
 
         def unreachable(folder: str, reason: str) -> None:

@@ -198,6 +198,11 @@ def test_watch_indexes_changes_until_interrupted(tmp_path, library, tiny_checkpo
         while time.monotonic() < deadline and not any("1 added" in line for line in lines[-1:]):
             lines.append(watcher.stdout.readline())
         assert "1 added" in lines[-1]
+        (library / "memo.m4a").write_bytes(b"\0\0\0\x20ftypM4A ")  # said at once, not at the next full index
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any("memo.m4a" in line for line in lines[-1:]):
+            lines.append(watcher.stdout.readline())
+        assert "1 sound(s) in formats Earmark cannot read (1 .m4a)" in lines[-2] and "memo.m4a" in lines[-1]
     finally:
         watcher.send_signal(signal.SIGINT)
         assert watcher.wait(60) == 0
