@@ -168,6 +168,16 @@ def cmd_index(engine: Engine, args) -> int:
 UNREADABLE_LISTED = 20
 
 
+def _unreadable_lines(report: IndexReport) -> list[str]:
+    """What a run says of the sounds it cannot read: one line, then the first few of them."""
+    lines = [f"{report.unreadable_formats_line()}:"]
+    lines += [f"  {_shown(path)}" for path in report.unreadable_formats[:UNREADABLE_LISTED]]
+    if len(report.unreadable_formats) > UNREADABLE_LISTED:
+        more = len(report.unreadable_formats) - UNREADABLE_LISTED
+        lines.append(f"  ... and {more} more (`earmark index --json` lists them all)")
+    return lines
+
+
 def _print_index_report(report: IndexReport, failed) -> None:
     print(_summary(report))
     for folder in report.offline_folders:
@@ -175,12 +185,7 @@ def _print_index_report(report: IndexReport, failed) -> None:
     for folder, reason in report.unreadable_dirs.items():
         print(f"skipped folder {_shown(folder)}: {reason}")
     if report.unreadable_formats:
-        print(f"\n{report.unreadable_formats_line()}:")
-        for path in report.unreadable_formats[:UNREADABLE_LISTED]:
-            print(f"  {_shown(path)}")
-        if len(report.unreadable_formats) > UNREADABLE_LISTED:
-            more = len(report.unreadable_formats) - UNREADABLE_LISTED
-            print(f"  ... and {more} more (`earmark index --json` lists them all)")
+        print("\n" + "\n".join(_unreadable_lines(report)))
     if report.warnings:
         print(f"\n{len(report.warnings)} file(s) indexed with a warning:")
         for warning in report.warnings:
@@ -239,9 +244,7 @@ def cmd_watch(engine: Engine, args) -> int:
         for error in report.errors:
             print(f"  {_shown(error.path)}: {error.error}", flush=True)
         if report.unreadable_formats:
-            print(f"{now} {report.unreadable_formats_line()}:", flush=True)
-            for path in report.unreadable_formats[:UNREADABLE_LISTED]:
-                print(f"  {_shown(path)}", flush=True)
+            print(f"{now} " + "\n".join(_unreadable_lines(report)), flush=True)
 
     engine.start_watching(changed)
     print("watching for changes; Ctrl-C stops", flush=True)

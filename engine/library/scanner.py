@@ -44,13 +44,11 @@ class ScanResult:
         return not any(is_inside(path, d) for d in self.unreadable_dirs)
 
 
-def is_audio_name(name: str) -> bool:
-    # "._x.wav" is macOS metadata (AppleDouble) that sits next to every file copied to a foreign disk
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in AUDIO_EXTENSIONS
-
-
-def is_unreadable_sound_name(name: str) -> bool:
-    return not name.startswith(".") and os.path.splitext(name)[1].lower() in UNREADABLE_AUDIO_EXTENSIONS
+def is_audio_name(name: str, extensions: frozenset[str] = AUDIO_EXTENSIONS) -> bool:
+    """Whether a name is a sound's of the kind ``extensions`` name (by default those Earmark
+    reads); "._x.wav" is macOS metadata (AppleDouble) that sits next to every file copied to a
+    foreign disk."""
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in extensions
 
 
 def scan(roots: Iterable[str]) -> ScanResult:
@@ -64,7 +62,7 @@ def scan(roots: Iterable[str]) -> ScanResult:
             _walk(root, visited, result)
         elif is_audio_name(os.path.basename(root)) and os.path.lexists(root):
             result.files.append(_stat_file(root))
-        elif is_unreadable_sound_name(os.path.basename(root)) and os.path.isfile(root):
+        elif is_audio_name(os.path.basename(root), UNREADABLE_AUDIO_EXTENSIONS) and os.path.isfile(root):
             result.unreadable_formats.append(root)
     unique = {item.path: item for item in result.files}  # roots may overlap (a folder and a file in it)
     result.files = list(unique.values())
@@ -102,7 +100,7 @@ def _walk(top: str, visited: set[tuple[int, int]], result: ScanResult) -> None:
                 stack.append(entry.path)
             if is_audio_name(entry.name):  # a folder named like a sound too: reported ("is a folder"), and walked
                 result.files.append(_stat_file(entry.path))
-            elif not is_dir and is_unreadable_sound_name(entry.name):
+            elif not is_dir and is_audio_name(entry.name, UNREADABLE_AUDIO_EXTENSIONS):
                 result.unreadable_formats.append(entry.path)
 
 
