@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.finetune.job import DONE, FAILED, RUNNING, STARTING, STOPPED, FinetuneStatus
+from engine.finetune.job import DONE, FAILED, RUNNING, STARTING, STOPPED, FinetuneStatus, key_change, verdict
 
 POLL_MS = 1000
 
@@ -31,9 +31,7 @@ def describe_status(status: FinetuneStatus) -> str:
     if status.state == FAILED:
         return f"Fine-tuning failed: {status.error}"
     if status.state == DONE:
-        before, after = status.result["before"]["t2a/mAP@10"], status.result["after"]["t2a/mAP@10"]
-        verdict = "better" if status.better else "not better"
-        return f"Fine-tuned: held-out mAP@10 {before:.3f} → {after:.3f} ({verdict})"
+        return f"Fine-tuned: held-out {key_change(status.result)} ({verdict(status.result)})"
     return ""
 
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.finetune_client import describe_status
 from app.settings_dialog import SettingsPage, _hint
-from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus
+from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, scores_line
 
 INTRO = (
     "Earmark learns your library's sounds from what your library already says about them: file and "
@@ -31,10 +31,6 @@ INTRO = (
     "held out to check that the new model hears better, by sound alone, before it replaces the current "
     "one. Training runs in its own process: it goes on if you close Earmark, and continues after a crash."
 )
-
-
-def _metrics(values: dict) -> str:
-    return f"R@1 {values['t2a/R@1']:.3f} · R@10 {values['t2a/R@10']:.3f} · mAP@10 {values['t2a/mAP@10']:.3f}"
 
 
 class FinetunePage(SettingsPage):
@@ -107,9 +103,13 @@ class FinetunePage(SettingsPage):
             for point in status.validation
             if point["step"]
         ]
-        self.validation.setText(
-            "\n".join(([f"Held-out folders before: {_metrics(before)}"] if before else []) + epochs[-5:])
+        # the validation's own measure (each held-out file against its own name), not the verdict's
+        first = (
+            [f"Held-out folders, each file against its own name, before: {scores_line(before, 't2a')}"]
+            if before
+            else []
         )
+        self.validation.setText("\n".join(first + epochs[-5:]))
         self._show_result(status)
 
     def _show_result(self, status: FinetuneStatus) -> None:
@@ -117,9 +117,9 @@ class FinetunePage(SettingsPage):
         self.result.setText(
             ""
             if not result
-            else f"Held-out folders ({result['held_out_files']} files, by sound alone)\n"
-            f"before ({result['start_model']}): {_metrics(result['before'])}\n"
-            f"after: {_metrics(result['after'])}"
+            else f"Held-out folders ({result['held_out_files']} files): their names searched by sound alone\n"
+            f"before ({result['start_model']}): {scores_line(result['before'], separator=' · ')}\n"
+            f"after: {scores_line(result['after'], separator=' · ')}"
         )
         worse_waiting = status.pending and not status.better
         self.use_button.setVisible(worse_waiting)

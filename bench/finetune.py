@@ -9,7 +9,8 @@ the same process the app and ``earmark finetune`` launch, swap the result in (ev
 not better: the bench wants the after numbers), and report, before and after:
 
 - content only, on the held-out folders: the job's own evaluation (each held-out file's audio
-  against its captions: t2a R@1, R@10, mAP@10), and the bench.ood sound-designer queries ranked
+  against its captions: t2a R@1, R@10, mAP@10; each distinct caption asked as a search, which
+  decides the verdict), and the bench.ood sound-designer queries ranked
   by sound alone over the held-out files (best window, as the app's vector search ranks);
 - hybrid (names, metadata and sound: ``Engine.search``) over the whole library, bench.ood queries.
 
@@ -28,7 +29,7 @@ import numpy as np
 from bench.ood import by_category, chance, judge, load_library, load_queries
 from bench.ood.library import DEFAULT_ROOT, indexed_engine
 from engine.facade import Engine
-from engine.finetune.job import DONE, FAILED, KEY_METRIC
+from engine.finetune.job import DONE, FAILED, verdict
 from engine.paths import app_paths
 from engine.settings import Settings
 
@@ -158,8 +159,12 @@ def main() -> int:
     )
     print(row("builtin (before)", result["before"], "t2a/"))
     print(row("fine-tuned (after)", result["after"], "t2a/"))
-    ratio = result["after"][KEY_METRIC] / max(result["before"][KEY_METRIC], 1e-9)
+    ratio = result["after"]["t2a/mAP@10"] / max(result["before"]["t2a/mAP@10"], 1e-9)
     print(f"  mAP@10 ratio {ratio:.2f}x (goal >= {GOAL}x): {'met' if ratio >= GOAL else 'NOT met'}")
+    print("the same files, each distinct caption asked as a search (any file that carries it right; the verdict's):")
+    print(row("builtin (before)", result["before"], "search/"))
+    print(row("fine-tuned (after)", result["after"], "search/"))
+    print(f"  verdict: {verdict(result)} (resamplings of the searches with no gain: {result['no_gain_chance']:.1%})")
     print(
         f"\ncontent only, bench.ood queries over the held-out files ({len(held)} files, {len(held_queries)} queries):"
     )

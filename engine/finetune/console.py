@@ -12,11 +12,10 @@ import argparse
 import sys
 import time
 
-from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus
+from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, scores_line, verdict
 from engine.finetune.launcher import DEVICES
 
 POLL_SECONDS = 0.5
-SHOWN = ("t2a/R@1", "t2a/R@10", "t2a/mAP@10")
 LOG_SECONDS = 30.0
 _TTY = sys.stderr.isatty()
 _CLEAR = "\r\033[K" if _TTY else "\n"  # the progress line is rewritten on a terminal only
@@ -86,7 +85,7 @@ def _watch(finetuner, stop_requested) -> FinetuneStatus:
             print(f"{_CLEAR}{event['message']}", file=sys.stderr)
         seen_messages = len(events)
         for point in status.validation[seen_epochs:]:
-            print(f"{_CLEAR}validation at step {point['step']}: " + _metrics(point), file=sys.stderr)
+            print(f"{_CLEAR}validation at step {point['step']}: " + scores_line(point, "t2a"), file=sys.stderr)
         seen_epochs = len(status.validation)
         if status.state in (DONE, FAILED, NONE) or (status.state == STOPPED and seen_messages):
             return status
@@ -108,12 +107,15 @@ def _watch(finetuner, stop_requested) -> FinetuneStatus:
 
 def _decide(engine, status: FinetuneStatus, force: bool) -> int:
     result = status.result
-    print(f"\nheld-out folders ({result['held_out_files']} files), content only (their audio against their captions):")
-    print(f"  before ({result['start_model']}): {_metrics(result['before'])}")
-    print(f"  after  ({result['model_display']}): {_metrics(result['after'])}")
+    print(
+        f"\nheld-out folders ({result['held_out_files']} files), content only: their captions searched by sound, "
+        "any file named alike right"
+    )
+    print(f"  before ({result['start_model']}): {scores_line(result['before'])}")
+    print(f"  after  ({result['model_display']}): {scores_line(result['after'])}")
     if not result["better"] and not force:
         engine.finetuner.decline()
-        print(f"not better: keeping {result['start_model']}. `earmark finetune --force` uses it anyway.")
+        print(f"{verdict(result)}: keeping {result['start_model']}. `earmark finetune --force` uses it anyway.")
         return 0
     previous = engine.model_spec
     job = engine.use_finetuned(force=force, progress=_switch_progress)
@@ -124,10 +126,6 @@ def _decide(engine, status: FinetuneStatus, force: bool) -> int:
         return 1
     print(f"now using {engine.model_spec}; the previous model stays available: earmark models --use {previous}")
     return 0
-
-
-def _metrics(values: dict) -> str:
-    return ", ".join(f"{name.removeprefix('t2a/')} {values[name]:.3f}" for name in SHOWN if name in values)
 
 
 def _switch_progress(job) -> None:

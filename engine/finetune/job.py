@@ -8,7 +8,8 @@
 - ``run/``: the trainer's run folder; ``run/last`` is the resumable checkpoint and
   ``run/log.jsonl`` has the steps and the validation after each epoch;
 - ``model/``: the fine-tuned checkpoint, until it is adopted into the models folder;
-- ``result.json``: before and after on the held-out folders, and whether it is better;
+- ``result.json``: before and after on the held-out folders, and whether it is better
+  (:func:`verdict` says it in words);
 - ``applied`` / ``declined``: what became of the result;
 - ``lock``: held by the running trainer process; the OS releases it when the process dies, so
   a crash or a kill can never look like a run in progress;
@@ -44,7 +45,12 @@ PREPARING, MEASURING, TRAINING, EVALUATING, FINISHED, ERROR, PAUSED = (
     "failed",
     "paused",
 )
-KEY_METRIC = "t2a/mAP@10"
+# What decides whether a fine-tune is better: each distinct caption of the held-out files asked as
+# a search, every held-out file that carries it a right answer (trainer/library/run.py). The
+# validation after each epoch measures each file against its own captions ("t2a/"), which a
+# library's variations named alike turn into chance among the takes.
+KEY_METRIC = "search/mAP@10"
+SHOWN = ("R@1", "R@10", "mAP@10")
 
 
 @dataclass
@@ -73,6 +79,36 @@ class FinetuneStatus:
     def pending(self) -> bool:
         """Finished, and neither adopted nor turned down yet."""
         return self.state == DONE and not self.applied and not self.declined
+
+
+def verdict(result: dict) -> str:
+    """What a finished fine-tune came to, in words: "better", "not better", or, for a higher
+    held-out score that resampling its searches does not bear out, how often they show no gain
+    (trainer/library/run.py decides; this only says it)."""
+    if result.get("better"):
+        return "better"
+    chance = result.get("no_gain_chance")
+    if chance is None or result["after"].get(KEY_METRIC, 0.0) <= result["before"].get(KEY_METRIC, 0.0):
+        return "not better"
+    return (
+        f"not clearly better: resampling its {result['held_out_searches']} held-out searches shows no gain "
+        f"{chance:.0%} of the time"
+    )
+
+
+def key_change(result: dict) -> str:
+    """ "search mAP@10 0.264 -> 0.303", the held-out score the verdict weighs, before and after; a
+    result written by an earlier version, which lacks it, gets its per-file t2a instead."""
+    kind = "search" if KEY_METRIC in result["after"] else "t2a"
+    before, after = (result[when][f"{kind}/mAP@10"] for when in ("before", "after"))
+    return f"{kind} mAP@10 {before:.3f} -> {after:.3f}"
+
+
+def scores_line(values: dict, kind: str = "search", separator: str = ", ") -> str:
+    """ "R@1 0.083, R@10 0.833, mAP@10 0.244" of one ``kind`` of held-out score ("search" decides,
+    "t2a" is the validation after each epoch); what a result written by an earlier version lacks
+    is left out."""
+    return separator.join(f"{name} {values[f'{kind}/{name}']:.3f}" for name in SHOWN if f"{kind}/{name}" in values)
 
 
 class JobFolder:

@@ -21,7 +21,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.finetune.job import DONE, KEY_METRIC, RUNNING, STARTING, STOPPED, FinetuneStatus, JobFolder
+from engine.finetune.job import DONE, RUNNING, STARTING, STOPPED, FinetuneStatus, JobFolder, key_change, verdict
 from engine.paths import AppPaths
 
 log = logging.getLogger(__name__)
@@ -102,10 +102,9 @@ class Finetuner:
             return str(adopted)
         result = status.result
         if not result.get("better") and not force:
-            before, after = result["before"][KEY_METRIC], result["after"][KEY_METRIC]
             raise FinetuneUnavailable(
-                f"the fine-tuned model is not better on the held-out folders (mAP@10 {before:.3f} -> {after:.3f}), "
-                f"so {result['start_model']} stays; use it anyway only if you have your own reasons"
+                f"the fine-tuned model is {verdict(result)} (held-out {key_change(result)}), so "
+                f"{result['start_model']} stays; use it anyway only if you have your own reasons"
             )
         if not self.job.model_dir.is_dir():
             raise FinetuneUnavailable(f"the fine-tuned model is missing from {self.job.model_dir}")

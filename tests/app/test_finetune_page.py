@@ -19,7 +19,7 @@ FINETUNE_TIMEOUT_MS = 600_000  # a fresh Python with torch, the run, then re-emb
 @pytest.mark.slow
 def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot, window, tmp_path, monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see tests/engine/finetune/conftest.py
-    index_folder(qtbot, window, write_named_library(tmp_path / "Library", files_per_folder=4))
+    index_folder(qtbot, window, write_named_library(tmp_path / "Library", folders_per_kind=2, files_per_folder=3))
     start_model = window.client.engine.model_spec
     start_name = window.client.model_info.name
     window.client.finetune.overrides = ["steps=60", *FAST]  # several seconds of the tiny model
@@ -60,7 +60,7 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
     assert shown, "no poll saw the run training with a step done"
     visible, value, state, start_enabled, cancel_enabled, plan, validation, label = shown[0]
     assert visible and value > 0 and "step" in state and not start_enabled and cancel_enabled
-    assert "Plan:" in plan and "Held-out folders before" in validation
+    assert "Plan:" in plan and "Held-out folders, each file against its own name, before" in validation
     assert label.startswith("Fine-tuning")
 
     # Done and better: the swap starts by itself and re-embeds in the background.

@@ -8,10 +8,13 @@ import pytest
 from trainer.evaluation.metrics import (
     a2t_average_precision,
     a2t_metrics_from_ranks,
+    caption_search_ranks,
+    chance_of_no_gain,
     descending_ranks,
     retrieval_metrics,
     search_metrics_from_ranks,
     t2a_metrics_from_ranks,
+    t2a_ranks,
 )
 
 
@@ -63,3 +66,26 @@ def test_retrieval_metrics_from_embeddings():
     # audio1 -> caption2 scores 1 and ties with caption1 (index 1 wins) -> rank 1; audio2 -> caption3 rank 0
     assert m["a2t/R@1"] == pytest.approx(2 / 3)
     assert m["a2t/mAP@10"] == pytest.approx(((1 / 1 + 2 / 3) / 2 + 1 / 2 + 1) / 3)
+
+
+def test_a_gain_every_query_shares_is_certain_and_one_querys_is_not():
+    rng = np.random.default_rng(0)
+    before = rng.uniform(0.2, 0.4, 20)
+    assert chance_of_no_gain(before, before + rng.uniform(0.05, 0.15, 20)) == 0.0
+    assert chance_of_no_gain(before, before) == 1.0  # no gain at all
+    one = before.copy()
+    one[0] += 0.5  # the mean rises by 0.025, all of it one query's
+    # a resampling leaves that query out with probability (19/20)^20 = 0.36
+    assert chance_of_no_gain(before, one) == pytest.approx((19 / 20) ** 20, abs=0.02)
+
+
+def test_each_distinct_caption_is_one_search_whose_right_answers_are_all_that_carry_it():
+    # Audio 0 and 1 are two takes named alike; audio 2 another sound. Caption vectors sit on the axes.
+    audio = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 0, 1]], dtype=np.float32)
+    text = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 1]], dtype=np.float32)
+    captions = ["door creak", "door creak", "rain"]
+    ranks = caption_search_ranks(audio, text, np.array([0, 1, 2]), captions)
+    assert ranks == [[0, 1], [0]]  # one query for the two takes, both right, at the top
+    assert search_metrics_from_ranks(ranks)["mAP@10"] == pytest.approx(1.0)
+    # asked per take, the second take's caption finds the first take first: t2a calls that a miss
+    assert t2a_ranks(audio, text, np.array([0, 1, 2])).tolist() == [0, 1, 0]

@@ -38,15 +38,24 @@ def backend_audio_embeddings(model: AudioTextModel, items: Sequence[Item], batch
     )
 
 
-def evaluate_backend(model: AudioTextModel, items: Sequence[Item], batch_size: int = 8) -> dict[str, float]:
-    """t2a / a2t R@1/5/10 and mAP@10 of any backend on items with captions, each caption
-    embedded as a search query is (``embed_query``; unit length, so a2t compares captions fairly)."""
+def backend_retrieval(
+    model: AudioTextModel, items: Sequence[Item], batch_size: int = 8
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[str]]:
+    """(audio, text, owners, captions) of any backend on the items with captions: each item's
+    whole audio, each caption embedded as a search query is (``embed_query``; unit length, so a2t
+    compares captions fairly), the index of each caption's item, and the captions themselves."""
     items = [item for item in items if item.captions]
     if not items:
         raise ValueError("retrieval evaluation needs items with captions")
     texts, owners = caption_table(items)
     audio = backend_audio_embeddings(model, items, batch_size)
     text = l2_normalise(_batched(model.embed_query, texts, 64))
+    return audio, text, owners, texts
+
+
+def evaluate_backend(model: AudioTextModel, items: Sequence[Item], batch_size: int = 8) -> dict[str, float]:
+    """t2a / a2t R@1/5/10 and mAP@10 of any backend on items with captions (:func:`backend_retrieval`)."""
+    audio, text, owners, _ = backend_retrieval(model, items, batch_size)
     return retrieval_metrics(audio, text, owners)
 
 

@@ -15,7 +15,9 @@ Phases, each reported in the job folder (engine/finetune/job.py), which the app 
    so what it knew keeps anchoring the new space), validation after each epoch, a resumable
    checkpoint about every minute;
 4. evaluating: the fine-tuned model exported, then scored on the same held-out folders;
-   ``result.json`` says whether it beats the starting model.
+   ``result.json`` says whether it beats the starting model: a higher search mAP@10 (each
+   distinct held-out caption asked as a search) that a paired bootstrap over those searches does
+   not explain by one or two of them (:data:`MAX_NO_GAIN_CHANCE`).
 
 Started again on the same job folder it continues where it stopped: the request, the split and
 the plan are written once and reused, and training resumes from ``run/last``.
@@ -47,6 +49,8 @@ from engine.finetune.job import (
     PREPARING,
     TRAINING,
     JobFolder,
+    key_change,
+    verdict,
 )
 from engine.finetune.launcher import model_folder_name
 from engine.index.records import OK, FileRecord
@@ -61,7 +65,14 @@ from trainer.config import TrainConfig, load_config
 from trainer.data.audio import AudioDecodeError
 from trainer.data.manifest import Item, read_manifest, write_jsonl
 from trainer.data.melcache import MelSource
-from trainer.evaluation.retrieval import evaluate_backend, evaluate_cacophony_on_mels
+from trainer.evaluation.metrics import (
+    a2t_average_precision,
+    caption_search_ranks,
+    chance_of_no_gain,
+    retrieval_metrics,
+    search_metrics_from_ranks,
+)
+from trainer.evaluation.retrieval import backend_retrieval, evaluate_cacophony_on_mels
 from trainer.export import export
 from trainer.library.budget import MemoryUse, fit_batch, free_gpu_memory, plan_steps, resolve_device
 from trainer.library.pairs import LibraryPairs, library_pairs
@@ -86,6 +97,11 @@ MEASURE_STEPS = 3  # steps run to time them; the first is a warm-up and not coun
 SAVE_SECONDS = 60.0  # a resumable checkpoint about this often
 MAX_FILE_SECONDS = 120.0  # longer files are left out of training: their cached log-mels would be huge
 PROGRESS_SECONDS = 2.0
+# "Better" is a higher held-out search mAP@10 whose resamplings over its queries (the held-out
+# captions) gain nothing at most this often (trainer.evaluation.metrics.chance_of_no_gain): on a
+# dozen queries one of them moving a few places is a higher mean, not a better model, and the swap
+# re-embeds the whole library. A one-sided 95 % bootstrap interval; the user can still insist (--force).
+MAX_NO_GAIN_CHANCE = 0.05
 
 
 @dataclass
@@ -142,10 +158,9 @@ def _run(
     job.event(EVALUATING, "evaluating the fine-tuned model on the held-out folders")
     result = _finish(job, plan, final)
     job.write_json(job.result_file, result)
-    verdict = "better" if result["better"] else "not better"
     job.event(
         FINISHED,
-        f"done: held-out mAP@10 {result['before'][KEY_METRIC]:.3f} -> {result['after'][KEY_METRIC]:.3f} ({verdict})",
+        f"done: held-out {key_change(result)} ({verdict(result)})",
     )
     return result
 
@@ -222,7 +237,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
 
     job.event(MEASURING, "scoring the starting model on the held-out folders")
     started = time.perf_counter()
-    before = evaluate_backend(CacophonyBackend.from_checkpoint(start, device=device), pairs.val)
+    before, before_precisions = _held_out_scores(start, device, pairs.val)
     final_s = time.perf_counter() - started
     validation_s = _baseline_validation(job, start, pairs.val, mels, device)
 
@@ -253,6 +268,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
         "estimated_seconds": plan.total_seconds,
         "minutes": request.minutes,
         "before": before,
+        "before_precisions": before_precisions,
         "library": Path(library).name,
         "model_name": model_folder_name(Path(library).name, when),
         "model_display": f"{Path(library).name} fine-tune {when:%Y-%m-%d %H:%M}",
@@ -418,12 +434,17 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
     shutil.rmtree(job.model_dir, ignore_errors=True)
     export(final, job.model_dir, half=True, name=plan["model_display"], bridge_from=Path(plan["start_folder"]))
     val = read_manifest(plan["config"]["val"][0])
-    after = evaluate_backend(CacophonyBackend.from_checkpoint(job.model_dir, device=plan["device"]), val)
-    before = plan["before"]
+    after, after_precisions = _held_out_scores(job.model_dir, plan["device"], val)
+    before, before_precisions = plan["before"], plan.get("before_precisions")
+    if before_precisions is None:  # a job planned by a version that kept only the means
+        before, before_precisions = _held_out_scores(Path(plan["start_folder"]), plan["device"], val)
+    no_gain = chance_of_no_gain(before_precisions, after_precisions)
     result = {
         "before": before,
         "after": after,
-        "better": after[KEY_METRIC] > before[KEY_METRIC],
+        "better": after[KEY_METRIC] > before[KEY_METRIC] and no_gain <= MAX_NO_GAIN_CHANCE,
+        "no_gain_chance": no_gain,
+        "held_out_searches": len(after_precisions),
         "start_model": plan["start_model"],
         "model_name": plan["model_name"],
         "model_display": plan["model_display"],
@@ -437,3 +458,14 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
     }
     (job.model_dir / "finetune.json").write_text(json.dumps(result, indent=2))  # provenance, beside the weights
     return result
+
+
+def _held_out_scores(folder: Path, device: str, items: list[Item]) -> tuple[dict[str, float], list[float]]:
+    """A checkpoint's scores on the held-out items: each file against its own captions (t2a, a2t)
+    and each distinct caption asked as a search (``search/``, :data:`KEY_METRIC`), and that
+    search's AP@10 for each caption, which the verdict resamples."""
+    audio, text, owners, captions = backend_retrieval(CacophonyBackend.from_checkpoint(folder, device=device), items)
+    ranks = caption_search_ranks(audio, text, owners, captions)
+    searched = {f"search/{name}": value for name, value in search_metrics_from_ranks(ranks).items()}
+    precisions = [a2t_average_precision(r, capped=True) for r in ranks]
+    return retrieval_metrics(audio, text, owners) | searched, precisions

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 from pathlib import Path
 
@@ -14,7 +15,8 @@ import pytest
 from engine.cli import main
 from engine.facade import Engine
 from engine.finetune import Finetuner
-from engine.finetune.job import DONE, KEY_METRIC, STOPPED, TRAINING
+from engine.finetune.job import DONE, KEY_METRIC, STOPPED, TRAINING, JobFolder
+from engine.finetune.launcher import FinetuneUnavailable
 from engine.models.cacophony.checkpoint import is_checkpoint
 from engine.settings import Settings
 from tests.engine.finetune.conftest import FAST, indexed_home, wait_for
@@ -50,6 +52,7 @@ def test_a_short_cpu_finetune_beats_the_starting_model_and_becomes_active(finetu
     result = json.loads((paths.data / "finetune" / "result.json").read_text())
     before, after = result["before"][KEY_METRIC], result["after"][KEY_METRIC]
     assert result["better"] and after > before + 0.05, result
+    assert result["no_gain_chance"] <= 0.05  # not one or two lucky held-out files
     assert result["held_out_folders"] and result["held_out_files"] >= 8
     assert "estimate:" in err and "validation at step" in err  # the estimate, then each epoch's validation
 
@@ -145,3 +148,34 @@ def test_cancel_stops_the_process_and_leaves_nothing_behind(library_home, tiny_c
     assert not paths.models.exists() or not any(paths.models.iterdir())
     assert Settings.load(paths.settings_file).model_spec == str(tiny_checkpoint)
     assert Finetuner(paths).status().state == "none"
+
+
+def test_a_higher_score_that_resampling_does_not_bear_out_is_not_swapped_in(library_home, tiny_checkpoint, capsys):
+    """The trainer's verdict (result.json) when one held-out search of 13 moved: a higher mean, but
+    resamplings of the searches show no gain 35 % of the time. The CLI says so and keeps the
+    model; the app's adopt refuses it the same way; --force still uses it."""
+    paths = library_home
+    job = JobFolder(paths.data / "finetune")
+    shutil.copytree(tiny_checkpoint, job.model_dir)
+    result = {
+        "before": {KEY_METRIC: 0.264, "t2a/mAP@10": 0.2},
+        "after": {KEY_METRIC: 0.303, "t2a/mAP@10": 0.2},
+        "better": False,
+        "no_gain_chance": 0.35,
+        "start_model": str(tiny_checkpoint),
+        "model_name": "library-test",
+        "model_display": "Library fine-tune",
+        "held_out_files": 40,
+        "held_out_searches": 13,
+    }
+    job.write_json(job.result_file, result)
+    capsys.readouterr()
+    assert earmark(paths, "finetune") == 0
+    out, _ = capsys.readouterr()
+    assert "not clearly better: resampling its 13 held-out searches shows no gain 35% of the time: keeping" in out
+    assert Settings.load(paths.settings_file).model_spec == str(tiny_checkpoint)
+
+    with Engine(paths) as engine, pytest.raises(FinetuneUnavailable, match="is not clearly better: .* 0.264 -> 0.303"):
+        engine.finetuner.adopt()
+    assert earmark(paths, "finetune", "--force") == 0
+    assert Path(Settings.load(paths.settings_file).model_spec).name == "library-test"
