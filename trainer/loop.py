@@ -178,6 +178,7 @@ def train(cfg: TrainConfig) -> Path:
         return _rank_zeros(at, env) if cfg.time_budget_s else at
 
     at = position(step)
+    evaluated_at = None
     while at < end:
         epoch = step // sampler.steps_per_epoch
         batch = {k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in next(batches).items()}
@@ -226,9 +227,10 @@ def train(cfg: TrainConfig) -> Path:
             _save(cfg, step_module, tokenizer, base, generator, step, trained_s(), env, out / "last")
         if val_items and cfg.eval_every and step % cfg.eval_every == 0 and need_captions:
             _evaluate(model, tokenizer, val_items, mels, env, out, step)
+            evaluated_at = step
 
     _save(cfg, step_module, tokenizer, base, generator, step, trained_s(), env, out / "last")
-    if val_items and need_captions:
+    if val_items and need_captions and evaluated_at != step:  # the last step's, unless just measured
         _evaluate(model, tokenizer, val_items, mels, env, out, step)
     final = out / "final"
     if env.is_main:

@@ -67,7 +67,7 @@ def test_stage1_mae_loss_falls(tmp_path, run_stage):
 def test_stage2_learns_retrieval_and_app_backend_matches(tmp_path, run_stage, synthetic_manifest):
     s1 = run_stage("stage1", tmp_path / "s1", steps=20, lr=2e-3, crop_seconds=2.0)
     out = tmp_path / "s2"
-    final = run_stage("stage2", out, "--init", str(s1), steps=150, lr=2e-3, sam=False, log_every=25)
+    final = run_stage("stage2", out, "--init", str(s1), steps=150, lr=2e-3, sam=False, log_every=25, eval_every=75)
     log = read_log(out)
     train = [r for r in log if "con" in r]
     # Chance levels: ln(batch) for InfoNCE, ln(vocabulary) for the next token.
@@ -77,6 +77,7 @@ def test_stage2_learns_retrieval_and_app_backend_matches(tmp_path, run_stage, sy
 
     # Held-out clips: 12 audios, each caption shared by the 2 clips of its class, so t2a R@1
     # can reach 0.5; chance is 1/12 for R@1 and ~0.24 for mAP@10.
+    assert [r["step"] for r in log if "val/t2a/R@1" in r] == [75, 150]  # the last step's validation once
     val = [r for r in log if "val/t2a/R@1" in r][-1]
     assert val["val/t2a/R@1"] > 0.3 and val["val/t2a/mAP@10"] > 0.5, val
 
