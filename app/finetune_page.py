@@ -105,7 +105,7 @@ class FinetunePage(SettingsPage):
         ]
         # the validation's own measure (each held-out file against its own name), not the verdict's
         first = (
-            [f"Held-out folders, each file against its own name, before: {scores_line(before, 't2a')}"]
+            [f"Held-out folders, each file against its own name, before: {scores_line(before, 't2a', ' · ')}"]
             if before
             else []
         )
