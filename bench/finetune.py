@@ -164,7 +164,8 @@ def main() -> int:
     print("the same files, each distinct caption asked as a search (any file that carries it right; the verdict's):")
     print(row("builtin (before)", result["before"], "search/"))
     print(row("fine-tuned (after)", result["after"], "search/"))
-    print(f"  verdict: {verdict(result)} (resamplings of the searches with no gain: {result['no_gain_chance']:.1%})")
+    print(f"  verdict: {verdict(result)} (no gain in {result['no_gain_chance']:.1%} of the resamplings)")
+    print(f"  the words head heard {result.get('words_head_files', 0)} training files")
     print(
         f"\ncontent only, bench.ood queries over the held-out files ({len(held)} files, {len(held_queries)} queries):"
     )

@@ -93,11 +93,9 @@ def hear(corpora: list[Path], head: AisfxHead, keep_trunk: bool = False) -> Capt
             except AudioDecodeError as error:
                 log.warning("skipping %s: %s", clip.audio, error)
                 continue
-            with torch.inference_mode():
-                trunk, valid = head.trunk(torch.from_numpy(wave)[None], torch.tensor([len(wave)]))
-                _, features, moving = head.heard_from(trunk, valid)
-            vectors.append(F.normalize(features, dim=-1)[0].numpy())
-            in_time.append(moving[0].numpy())
+            likeness, moving, trunk, valid = heard(head, wave)
+            vectors.append(likeness)
+            in_time.append(moving)
             captions.append(clip.captions)
             train.append(clip.split == "train")
             if keep_trunk:
@@ -105,6 +103,15 @@ def hear(corpora: list[Path], head: AisfxHead, keep_trunk: bool = False) -> Capt
                 trunks.append(trunk[0, :, : steps[-1] + 2].transpose(0, 1).contiguous())
     kept = (trunks, np.array(steps)) if keep_trunk else (None, None)
     return Captioned(np.stack(vectors), np.stack(in_time), captions, np.array(train), *kept)
+
+
+def heard(head: AisfxHead, wave: np.ndarray) -> tuple[np.ndarray, np.ndarray, torch.Tensor, torch.Tensor]:
+    """One 44.1 kHz clip as a words head reads it: its likeness vector (unit length), how its
+    features move in time, and the trunk output and valid steps they came from."""
+    with torch.inference_mode():
+        trunk, valid = head.trunk(torch.from_numpy(wave)[None], torch.tensor([len(wave)]))
+        _, features, moving = head.heard_from(trunk, valid)
+    return F.normalize(features, dim=-1)[0].numpy(), moving[0].numpy(), trunk, valid
 
 
 def _wave(corpus: Path, clip: Clip) -> np.ndarray:
@@ -129,15 +136,7 @@ def train_head(data: Captioned, embed_words, config: HeadConfig = HeadConfig()) 
     best: tuple[float, int, dict] = (-1.0, -1, {})
     history = []
     for epoch in range(1, config.epochs + 1):
-        order = rows[rng.permutation(len(rows))]
-        for start in range(0, len(order), config.batch_size):
-            batch = order[start : start + config.batch_size]
-            caption = torch.from_numpy(np.array([rng.choice(choices[i]) for i in batch]))
-            audio = F.normalize(project(inputs[batch]), dim=-1)
-            loss = same_caption_loss(audio @ words[caption].T / config.temperature, caption)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
+        _epoch(project, optimiser, inputs, words, choices, rows, rng, config)
         if epoch % config.evaluate_every == 0 or epoch == config.epochs:
             score = _validate(project, inputs, words, choices, ~data.train)
             history.append((epoch, score))
@@ -147,6 +146,37 @@ def train_head(data: Captioned, embed_words, config: HeadConfig = HeadConfig()) 
     state = best[2]
     head = WordsHead(state["weight"], state["bias"], mean)
     return head, {"epoch": best[1], "val/t2a/mAP@10": best[0], "history": history}
+
+
+def retune(head: WordsHead, data: Captioned, embed_words, config: HeadConfig) -> WordsHead:
+    """``head`` trained further on all of ``data`` for ``config.epochs``, from where it is and on
+    its own training mean: a library fine-tune teaches it the library's words
+    (trainer/library/words.py), and the library's held-out folders judge the result, so no
+    validation split picks an epoch here."""
+    torch.manual_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    words, choices = _caption_table(data, embed_words)
+    in_time = torch.from_numpy(data.in_time).float() if head.in_time else None
+    inputs = head_input(torch.from_numpy(data.likeness).float(), head.mean, in_time)
+    project = copy.deepcopy(head.project).requires_grad_(True)
+    optimiser = torch.optim.AdamW(project.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    with torch.enable_grad():
+        for _ in range(config.epochs):
+            _epoch(project, optimiser, inputs, words, choices, np.arange(len(choices)), rng, config)
+    return WordsHead(project.weight.detach(), project.bias.detach(), head.mean)
+
+
+def _epoch(project, optimiser, inputs, words, choices, rows: np.ndarray, rng, config: HeadConfig) -> None:
+    """One pass over ``rows`` in random batches, each clip with one of its captions."""
+    order = rows[rng.permutation(len(rows))]
+    for start in range(0, len(order), config.batch_size):
+        batch = order[start : start + config.batch_size]
+        caption = torch.from_numpy(np.array([rng.choice(choices[i]) for i in batch]))
+        audio = F.normalize(project(inputs[batch]), dim=-1)
+        loss = same_caption_loss(audio @ words[caption].T / config.temperature, caption)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
 
 
 def tune_top(

@@ -14,7 +14,8 @@ Phases, each reported in the job folder (engine/finetune/job.py), which the app 
    L = (1 - w) L_con + w L_dist + lambda_cap L_cap, the frozen starting model as the one teacher,
    so what it knew keeps anchoring the new space), validation after each epoch, a resumable
    checkpoint about every minute;
-4. evaluating: the fine-tuned model exported, then scored on the same held-out folders;
+4. evaluating: the fine-tuned model exported, its UCS bridge's words head (when it has one)
+   taught the library's names (trainer/library/words.py), then scored on the same held-out folders;
    ``result.json`` says whether it beats the starting model: a higher search mAP@10 (each
    distinct held-out caption asked as a search) that a paired bootstrap over those searches does
    not explain by one or two of them (:data:`MAX_NO_GAIN_CHANCE`).
@@ -57,6 +58,7 @@ from engine.index.records import OK, FileRecord
 from engine.index.store import LibraryStore
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import is_checkpoint, load_checkpoint
+from engine.models.cacophony.ucs_bridge import AisfxHead
 from engine.models.clap import is_clap_folder
 from engine.models.registry import CLAP_PREFIX, resolve_checkpoint
 from engine.paths import AppPaths
@@ -76,6 +78,7 @@ from trainer.evaluation.retrieval import backend_retrieval, evaluate_cacophony_o
 from trainer.export import export
 from trainer.library.budget import MemoryUse, fit_batch, free_gpu_memory, plan_steps, resolve_device
 from trainer.library.pairs import LibraryPairs, library_pairs
+from trainer.library.words import files_to_hear, has_words_head, seconds_to_hear, tune_words_head
 
 log = logging.getLogger(__name__)
 
@@ -235,6 +238,13 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
             measure_steps(_config(base, request.overrides), job.folder / "measure"),
         )
 
+    head_files, head_s = 0, 0.0
+    if has_words_head(start):
+        job.event(MEASURING, "timing how long the bridge's words head takes to hear a file")
+        per_file_s = seconds_to_hear(AisfxHead().eval(), pairs.train)
+        head_files = files_to_hear(pairs.train, request.minutes * 60, per_file_s)
+        head_s = head_files * per_file_s
+
     job.event(MEASURING, "scoring the starting model on the held-out folders")
     started = time.perf_counter()
     before, before_precisions = _held_out_scores(start, device, pairs.val)
@@ -243,7 +253,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
 
     per_epoch = max(1, len(pairs.train) // _config(base, request.overrides).batch_size)
     spent = time.time() - request.started
-    plan = plan_steps(request.minutes * 60, spent, step_s, per_epoch, validation_s, final_s)
+    plan = plan_steps(request.minutes * 60, spent, step_s, per_epoch, validation_s, final_s + head_s)
     if "steps" in fixed:  # --set steps=N: the user's number of steps, the estimate follows it
         plan = replace(plan, steps=int(fixed["steps"]))
     # the budget is a deadline, not only a plan: a machine slower than measured does fewer steps
@@ -273,6 +283,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
         "model_name": model_folder_name(Path(library).name, when),
         "model_display": f"{Path(library).name} fine-tune {when:%Y-%m-%d %H:%M}",
         "train_files": len(pairs.train),
+        "words_head_files": head_files,  # heard to teach the bridge's words head the library's names
         "held_out_files": len(pairs.val),
         "held_out_folders": pairs.val_folders,
         "says_nothing": len(pairs.says_nothing),
@@ -433,6 +444,14 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
     very file on the held-out folders against the starting model's score."""
     shutil.rmtree(job.model_dir, ignore_errors=True)
     export(final, job.model_dir, half=True, name=plan["model_display"], bridge_from=Path(plan["start_folder"]))
+    heard_files = 0
+    if plan.get("words_head_files"):
+        job.event(
+            EVALUATING, f"teaching the bridge's words head the library's names ({plan['words_head_files']} files)"
+        )
+        embed_words = CacophonyBackend.from_checkpoint(job.model_dir, device=plan["device"]).embed_words
+        train = read_manifest(plan["config"]["train"][0])
+        _, heard_files = tune_words_head(job.model_dir, train, plan["words_head_files"], embed_words)
     val = read_manifest(plan["config"]["val"][0])
     after, after_precisions = _held_out_scores(job.model_dir, plan["device"], val)
     before, before_precisions = plan["before"], plan.get("before_precisions")
@@ -453,6 +472,7 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
         "held_out_files": len(val),
         "held_out_folders": plan["held_out_folders"],
         "train_files": plan["train_files"],
+        "words_head_files": heard_files,
         "device": plan["device"],
         "finished": datetime.datetime.now().isoformat(timespec="seconds"),
     }

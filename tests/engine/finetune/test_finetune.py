@@ -18,9 +18,13 @@ from engine.finetune import Finetuner
 from engine.finetune.job import DONE, KEY_METRIC, STOPPED, TRAINING, JobFolder
 from engine.finetune.launcher import FinetuneUnavailable
 from engine.models.cacophony.checkpoint import is_checkpoint
+from engine.models.folders import WORDS_HEAD_FILE
 from engine.settings import Settings
 from tests.engine.finetune.conftest import FAST, indexed_home, wait_for
 from tests.finetune_library import SAYS_NOTHING
+from trainer.library.run import library_finetune
+
+BUILTIN = Path(__file__).resolve().parents[3] / "resources" / "models" / "builtin"
 
 pytestmark = pytest.mark.slow
 
@@ -179,3 +183,17 @@ def test_a_higher_score_that_resampling_does_not_bear_out_is_not_swapped_in(libr
         engine.finetuner.adopt()
     assert earmark(paths, "finetune", "--force") == 0
     assert Path(Settings.load(paths.settings_file).model_spec).name == "library-test"
+
+
+def test_a_builtin_finetune_teaches_its_words_head_the_librarys_names(tmp_path):
+    """The builtin model's fine-tune (in this process, the job's own function) also trains its UCS
+    bridge's words head on the library's training files: the plan counts them, the fine-tuned
+    folder carries the new head, and the held-out searches find more by sound than before."""
+    paths = indexed_home(tmp_path, BUILTIN)
+    result = library_finetune(paths, minutes=5, device="cpu", overrides=["steps=2"], model=str(BUILTIN))
+    job = JobFolder(paths.data / "finetune")
+    plan = json.loads(job.plan_file.read_text())
+    assert plan["words_head_files"] == plan["train_files"] and result["words_head_files"] == plan["train_files"]
+    assert any("teaching the bridge's words head" in event["message"] for event in job.events())
+    assert (job.model_dir / WORDS_HEAD_FILE).read_bytes() != (BUILTIN / WORDS_HEAD_FILE).read_bytes()
+    assert result["after"][KEY_METRIC] > result["before"][KEY_METRIC] + 0.05, result
