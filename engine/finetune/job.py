@@ -51,6 +51,10 @@ PREPARING, MEASURING, TRAINING, EVALUATING, FINISHED, ERROR, PAUSED = (
 # library's variations named alike turn into chance among the takes.
 KEY_METRIC = "search/mAP@10"
 SHOWN = ("R@1", "R@10", "mAP@10")
+# Fewer held-out folders cannot tell a better model (trainer/library/run.py): a bootstrap over four
+# folders that all gain finds no resampling without a gain, yet four folders all gaining by chance
+# happens one time in sixteen.
+MIN_HELD_OUT_FOLDERS = 5
 
 
 @dataclass
@@ -83,17 +87,18 @@ class FinetuneStatus:
 
 def verdict(result: dict) -> str:
     """What a finished fine-tune came to, in words: "better", "not better", or, for a higher
-    held-out score that resampling its searches does not bear out, how often they show no gain
-    (trainer/library/run.py decides; this only says it)."""
+    held-out score that too few held-out folders or resampling them does not bear out, which and
+    how often they show no gain (trainer/library/run.py decides; this only says it)."""
     if result.get("better"):
         return "better"
     chance = result.get("no_gain_chance")
     if chance is None or result["after"].get(KEY_METRIC, 0.0) <= result["before"].get(KEY_METRIC, 0.0):
         return "not better"
-    return (
-        f"not clearly better: resampling its {result['held_out_searches']} held-out searches shows no gain "
-        f"{chance:.0%} of the time"
-    )
+    folders = result["searched_folders"]
+    if folders < MIN_HELD_OUT_FOLDERS:
+        held = f"{folders} held-out folder" + ("s" if folders != 1 else "")
+        return f"not clearly better: only {held}, too few to tell (it takes {MIN_HELD_OUT_FOLDERS})"
+    return f"not clearly better: resampling its {folders} held-out folders shows no gain {chance:.0%} of the time"
 
 
 def key_change(result: dict) -> str:

@@ -19,7 +19,7 @@ FINETUNE_TIMEOUT_MS = 600_000  # a fresh Python with torch, the run, then re-emb
 @pytest.mark.slow
 def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot, window, tmp_path, monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see tests/engine/finetune/conftest.py
-    index_folder(qtbot, window, write_named_library(tmp_path / "Library", folders_per_kind=2, files_per_folder=3))
+    index_folder(qtbot, window, write_named_library(tmp_path / "Library", folders_per_kind=3, files_per_folder=2))
     start_model = window.client.engine.model_spec
     start_name = window.client.model_info.name
     window.client.finetune.overrides = ["steps=60", *FAST]  # several seconds of the tiny model

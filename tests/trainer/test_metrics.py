@@ -68,15 +68,25 @@ def test_retrieval_metrics_from_embeddings():
     assert m["a2t/mAP@10"] == pytest.approx(((1 / 1 + 2 / 3) / 2 + 1 / 2 + 1) / 3)
 
 
-def test_a_gain_every_query_shares_is_certain_and_one_querys_is_not():
+def test_a_gain_every_folder_shares_is_certain_and_one_folders_is_not():
     rng = np.random.default_rng(0)
-    before = rng.uniform(0.2, 0.4, 20)
-    assert chance_of_no_gain(before, before + rng.uniform(0.05, 0.15, 20)) == 0.0
-    assert chance_of_no_gain(before, before) == 1.0  # no gain at all
+    before, folders = rng.uniform(0.2, 0.4, 20), np.arange(20)
+    assert chance_of_no_gain(before, before + rng.uniform(0.05, 0.15, 20), folders) == 0.0
+    assert chance_of_no_gain(before, before, folders) == 1.0  # no gain at all
     one = before.copy()
-    one[0] += 0.5  # the mean rises by 0.025, all of it one query's
-    # a resampling leaves that query out with probability (19/20)^20 = 0.36
-    assert chance_of_no_gain(before, one) == pytest.approx((19 / 20) ** 20, abs=0.02)
+    one[0] += 0.5  # the mean rises by 0.025, all of it one folder's
+    # a resampling leaves that folder out with probability (19/20)^20 = 0.36
+    assert chance_of_no_gain(before, one, folders) == pytest.approx((19 / 20) ** 20, abs=0.02)
+
+
+def test_searches_of_one_folder_are_resampled_together():
+    """Five searches of one held-out folder gaining are one folder's gain, not five."""
+    before = np.zeros(10)
+    after = before.copy()
+    after[:5] = 0.5
+    by_search = chance_of_no_gain(before, after, np.arange(10))
+    by_folder = chance_of_no_gain(before, after, np.array([0, 0, 0, 0, 0, 1, 2, 3, 4, 5]))
+    assert by_search < 0.01 and by_folder == pytest.approx((5 / 6) ** 6, abs=0.02)
 
 
 def test_each_distinct_caption_is_one_search_whose_right_answers_are_all_that_carry_it():
@@ -84,8 +94,8 @@ def test_each_distinct_caption_is_one_search_whose_right_answers_are_all_that_ca
     audio = np.array([[1, 0, 0], [0.9, 0.1, 0], [0, 0, 1]], dtype=np.float32)
     text = np.array([[1, 0, 0], [1, 0, 0], [0, 0, 1]], dtype=np.float32)
     captions = ["door creak", "door creak", "rain"]
-    ranks = caption_search_ranks(audio, text, np.array([0, 1, 2]), captions)
-    assert ranks == [[0, 1], [0]]  # one query for the two takes, both right, at the top
+    ranks, first = caption_search_ranks(audio, text, np.array([0, 1, 2]), captions)
+    assert ranks == [[0, 1], [0]] and first == [0, 2]  # one search for the two takes, both right, on top
     assert search_metrics_from_ranks(ranks)["mAP@10"] == pytest.approx(1.0)
     # asked per take, the second take's caption finds the first take first: t2a calls that a miss
     assert t2a_ranks(audio, text, np.array([0, 1, 2])).tolist() == [0, 1, 0]

@@ -76,26 +76,34 @@ def retrieval_metrics(audio: np.ndarray, text: np.ndarray, text_audio: np.ndarra
 
 def caption_search_ranks(
     audio: np.ndarray, text: np.ndarray, text_audio: np.ndarray, captions: list[str]
-) -> list[list[int]]:
+) -> tuple[list[list[int]], list[int]]:
     """Each distinct caption asked once, as a search over all the audio: the 0-based ranks of every
-    item that carries it (:func:`search_metrics_from_ranks` scores them). A library names its
-    variations alike ("door wood creak" for twelve takes), and any of them answers the search;
-    asked per item (t2a), the twelve captions tie and where "its own" take ranks is chance."""
+    item that carries it (:func:`search_metrics_from_ranks` scores them), and the first item that
+    carries each. A library names its variations alike ("door wood creak" for twelve takes), and
+    any of them answers the search; asked per item (t2a), the twelve captions tie and where "its
+    own" take ranks is chance."""
     first: dict[str, int] = {}
     holders: dict[str, set[int]] = {}
     for j, caption in enumerate(captions):
         first.setdefault(caption, j)
         holders.setdefault(caption, set()).add(int(text_audio[j]))
     ranks = descending_ranks(text[list(first.values())] @ audio.T)
-    return [ranks[q, sorted(holders[caption])].tolist() for q, caption in enumerate(first)]
+    searches = [ranks[q, sorted(holders[caption])].tolist() for q, caption in enumerate(first)]
+    return searches, [int(text_audio[j]) for j in first.values()]
 
 
-def chance_of_no_gain(before: np.ndarray, after: np.ndarray, resamples: int = 10_000, seed: int = 0) -> float:
-    """Paired bootstrap of a gain in mean score: the share of resamplings of the queries (with
-    replacement) in which the mean of ``after - before`` is not above 0; ``before`` and ``after``
-    are two models' scores of the same queries. Small means the gain is not one or two lucky
-    queries: one query that improves among 13 unchanged ones is left out of a resampling about a
-    third of the time, so such a gain scores about 0.35."""
+def chance_of_no_gain(
+    before: np.ndarray, after: np.ndarray, groups: np.ndarray, resamples: int = 10_000, seed: int = 0
+) -> float:
+    """Paired bootstrap of a gain in mean score: the share of resamplings of the ``groups`` (with
+    replacement, each with all its queries) in which the mean of ``after - before`` is not above
+    0; ``before`` and ``after`` are two models' scores of the same queries, and a group is what
+    moves together (a held-out folder's searches share its folder's words). Small means the gain
+    is not one or two lucky groups: one group that improves among 13 unchanged ones is left out of
+    a resampling about a third of the time, so such a gain scores about 0.35."""
     difference = np.asarray(after, np.float64) - np.asarray(before, np.float64)
-    drawn = np.random.default_rng(seed).integers(0, len(difference), (resamples, len(difference)))
-    return float(np.mean(difference[drawn].mean(axis=1) <= 0.0))
+    _, group = np.unique(np.asarray(groups), return_inverse=True)
+    sums = np.bincount(group, weights=difference)
+    counts = np.bincount(group).astype(np.float64)
+    drawn = np.random.default_rng(seed).integers(0, len(sums), (resamples, len(sums)))
+    return float(np.mean(sums[drawn].sum(axis=1) / counts[drawn].sum(axis=1) <= 0.0))

@@ -46,6 +46,7 @@ from engine.finetune.job import (
     FINISHED,
     KEY_METRIC,
     MEASURING,
+    MIN_HELD_OUT_FOLDERS,
     PAUSED,
     PREPARING,
     TRAINING,
@@ -100,10 +101,11 @@ MEASURE_STEPS = 3  # steps run to time them; the first is a warm-up and not coun
 SAVE_SECONDS = 60.0  # a resumable checkpoint about this often
 MAX_FILE_SECONDS = 120.0  # longer files are left out of training: their cached log-mels would be huge
 PROGRESS_SECONDS = 2.0
-# "Better" is a higher held-out search mAP@10 whose resamplings over its queries (the held-out
-# captions) gain nothing at most this often (trainer.evaluation.metrics.chance_of_no_gain): on a
-# dozen queries one of them moving a few places is a higher mean, not a better model, and the swap
-# re-embeds the whole library. A one-sided 95 % bootstrap interval; the user can still insist (--force).
+# "Better" is a higher held-out search mAP@10 that resampling the held-out folders (each with its
+# searches: they share the folder's words) bears out: no gain in at most this share of the
+# resamplings (trainer.evaluation.metrics.chance_of_no_gain). One folder's searches moving is a
+# higher mean, not a better model, and the swap re-embeds the whole library. A one-sided 95 %
+# bootstrap interval; the user can still insist (--force).
 MAX_NO_GAIN_CHANCE = 0.05
 
 
@@ -247,7 +249,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
 
     job.event(MEASURING, "scoring the starting model on the held-out folders")
     started = time.perf_counter()
-    before, before_precisions = _held_out_scores(start, device, pairs.val)
+    before, before_precisions, _ = _held_out_scores(start, device, pairs.val)
     final_s = time.perf_counter() - started
     validation_s = _baseline_validation(job, start, pairs.val, mels, device)
 
@@ -453,17 +455,19 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
         train = read_manifest(plan["config"]["train"][0])
         _, heard_files = tune_words_head(job.model_dir, train, plan["words_head_files"], embed_words)
     val = read_manifest(plan["config"]["val"][0])
-    after, after_precisions = _held_out_scores(job.model_dir, plan["device"], val)
+    after, after_precisions, folders = _held_out_scores(job.model_dir, plan["device"], val)
     before, before_precisions = plan["before"], plan.get("before_precisions")
     if before_precisions is None:  # a job planned by a version that kept only the means
-        before, before_precisions = _held_out_scores(Path(plan["start_folder"]), plan["device"], val)
-    no_gain = chance_of_no_gain(before_precisions, after_precisions)
+        before, before_precisions, _ = _held_out_scores(Path(plan["start_folder"]), plan["device"], val)
+    no_gain = chance_of_no_gain(before_precisions, after_precisions, folders)
+    enough = len(set(folders)) >= MIN_HELD_OUT_FOLDERS
     result = {
         "before": before,
         "after": after,
-        "better": after[KEY_METRIC] > before[KEY_METRIC] and no_gain <= MAX_NO_GAIN_CHANCE,
+        "better": enough and after[KEY_METRIC] > before[KEY_METRIC] and no_gain <= MAX_NO_GAIN_CHANCE,
         "no_gain_chance": no_gain,
         "held_out_searches": len(after_precisions),
+        "searched_folders": len(set(folders)),
         "start_model": plan["start_model"],
         "model_name": plan["model_name"],
         "model_display": plan["model_display"],
@@ -480,12 +484,14 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
     return result
 
 
-def _held_out_scores(folder: Path, device: str, items: list[Item]) -> tuple[dict[str, float], list[float]]:
+def _held_out_scores(folder: Path, device: str, items: list[Item]) -> tuple[dict[str, float], list[float], list[str]]:
     """A checkpoint's scores on the held-out items: each file against its own captions (t2a, a2t)
-    and each distinct caption asked as a search (``search/``, :data:`KEY_METRIC`), and that
-    search's AP@10 for each caption, which the verdict resamples."""
+    and each distinct caption asked as a search (``search/``, :data:`KEY_METRIC`); that search's
+    AP@10 for each caption and the folder it asks about, which the verdict resamples."""
     audio, text, owners, captions = backend_retrieval(CacophonyBackend.from_checkpoint(folder, device=device), items)
-    ranks = caption_search_ranks(audio, text, owners, captions)
+    ranks, first = caption_search_ranks(audio, text, owners, captions)
     searched = {f"search/{name}": value for name, value in search_metrics_from_ranks(ranks).items()}
     precisions = [a2t_average_precision(r, capped=True) for r in ranks]
-    return retrieval_metrics(audio, text, owners) | searched, precisions
+    with_captions = [item for item in items if item.captions]
+    folders = [str(Path(with_captions[i].audio).parent) for i in first]
+    return retrieval_metrics(audio, text, owners) | searched, precisions, folders

@@ -18,7 +18,7 @@ FAST = ["lr=0.003", "distill_weight=0.3"]
 PROCESS_TIMEOUT_S = 600  # a fresh Python importing torch, transformers and LanceDB on a busy 2-core machine
 
 
-def indexed_home(root: Path, model: Path, folders_per_kind: int = 2, files_per_folder: int = 3) -> AppPaths:
+def indexed_home(root: Path, model: Path, folders_per_kind: int = 3, files_per_folder: int = 2) -> AppPaths:
     """An Earmark home whose saved model is ``model``, with the named library added and indexed."""
     paths = app_paths(root / "home").ensure()
     Settings(model_spec=str(model)).save(paths.settings_file)

@@ -155,8 +155,8 @@ def test_cancel_stops_the_process_and_leaves_nothing_behind(library_home, tiny_c
 
 
 def test_a_higher_score_that_resampling_does_not_bear_out_is_not_swapped_in(library_home, tiny_checkpoint, capsys):
-    """The trainer's verdict (result.json) when one held-out search of 13 moved: a higher mean, but
-    resamplings of the searches show no gain 35 % of the time. The CLI says so and keeps the
+    """The trainer's verdict (result.json) when one held-out folder of 13 moved: a higher mean, but
+    resamplings of the folders show no gain 35 % of the time. The CLI says so and keeps the
     model; the app's adopt refuses it the same way; --force still uses it."""
     paths = library_home
     job = JobFolder(paths.data / "finetune")
@@ -170,13 +170,14 @@ def test_a_higher_score_that_resampling_does_not_bear_out_is_not_swapped_in(libr
         "model_name": "library-test",
         "model_display": "Library fine-tune",
         "held_out_files": 40,
-        "held_out_searches": 13,
+        "held_out_searches": 30,
+        "searched_folders": 13,
     }
     job.write_json(job.result_file, result)
     capsys.readouterr()
     assert earmark(paths, "finetune") == 0
     out, _ = capsys.readouterr()
-    assert "not clearly better: resampling its 13 held-out searches shows no gain 35% of the time: keeping" in out
+    assert "not clearly better: resampling its 13 held-out folders shows no gain 35% of the time: keeping" in out
     assert Settings.load(paths.settings_file).model_spec == str(tiny_checkpoint)
 
     with Engine(paths) as engine, pytest.raises(FinetuneUnavailable, match="is not clearly better: .* 0.264 -> 0.303"):
