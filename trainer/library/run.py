@@ -17,8 +17,9 @@ Phases, each reported in the job folder (engine/finetune/job.py), which the app 
 4. evaluating: the fine-tuned model exported, its UCS bridge's words head (when it has one)
    taught the library's names (trainer/library/words.py), then scored on the same held-out folders;
    ``result.json`` says whether it beats the starting model: a higher search mAP@10 (each
-   distinct held-out caption asked as a search) that a paired bootstrap over those searches does
-   not explain by one or two of them (:data:`MAX_NO_GAIN_CHANCE`).
+   distinct held-out caption asked as a search) that a paired bootstrap over the held-out folders
+   does not explain by one or two of them (:data:`MAX_NO_GAIN_CHANCE`), over at least
+   ``MIN_HELD_OUT_FOLDERS`` folders.
 
 Started again on the same job folder it continues where it stopped: the request, the split and
 the plan are written once and reused, and training resumes from ``run/last``.
@@ -442,8 +443,9 @@ def _train(cfg: TrainConfig) -> Path:
 
 
 def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
-    """Export the fine-tuned model into the job folder (fp16, as the app loads it) and score that
-    very file on the held-out folders against the starting model's score."""
+    """Export the fine-tuned model into the job folder (fp16, as the app loads it), teach its
+    bridge's words head the library's names when the plan says so, and score that very folder on
+    the held-out folders against the starting model's score."""
     shutil.rmtree(job.model_dir, ignore_errors=True)
     export(final, job.model_dir, half=True, name=plan["model_display"], bridge_from=Path(plan["start_folder"]))
     heard_files = 0

@@ -6,8 +6,10 @@ out-of-distribution packages ten minutes of it moved held-out search mAP@10 from
 The bridge's words head is a linear map from what aiSFX hears to the sentence space, learnt on
 game and rendered sounds' captions; trained further on the library's own pairs (each file's
 first window heard by aiSFX, its captions from its name and folders) it meets the library's
-words. Hearing a file costs a pass of aiSFX (about 0.1-0.2 s on a laptop CPU), so the files
-heard are capped to a share of the budget; the training itself takes seconds.
+words. Hearing a file costs a pass of aiSFX over its first window (0.02-0.03 s for the bench's
+short game sounds on this project's 2-core machine, more for a full 10 s), so the files heard are
+capped to a share of the budget; the training itself takes seconds. A head that carries its own
+tuned copy of aiSFX's last block (``--tune-top``, not shipped) is left as it is.
 """
 
 from __future__ import annotations
@@ -37,7 +39,9 @@ LIBRARY_HEAD = HeadConfig(epochs=5, batch_size=64, learning_rate=1e-4)
 
 
 def has_words_head(folder: Path) -> bool:
-    return (Path(folder) / CLASSES_FILE).is_file() and (Path(folder) / WORDS_HEAD_FILE).is_file()
+    """Whether ``folder`` has a UCS bridge with a words head this module can tune."""
+    path = Path(folder) / WORDS_HEAD_FILE
+    return (Path(folder) / CLASSES_FILE).is_file() and path.is_file() and WordsHead.load(path).top is None
 
 
 def seconds_to_hear(head: AisfxHead, items: list[Item]) -> float:

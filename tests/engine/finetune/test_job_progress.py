@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.finetune.job import STOPPED, TRAINING, JobFolder
+from engine.finetune.job import KEY_METRIC, STOPPED, TRAINING, JobFolder, verdict
 
 
 @pytest.mark.parametrize("budget_s, eta_s", [(None, 90 * 1.0 + 9 * 5.0 + 20.0), (60.0, 60.0 - 50.0 + 20.0)])
@@ -24,3 +24,19 @@ def test_the_time_left_is_the_steps_left_or_the_budget_left_whichever_ends_first
     status = job.status()
     assert status.state == STOPPED and status.step == 10
     assert status.eta_s == pytest.approx(eta_s)
+
+
+@pytest.mark.parametrize(
+    "decided, said",
+    [
+        ({"better": True, "no_gain_chance": 0.01, "searched_folders": 9}, "better"),
+        ({"after": 0.20, "no_gain_chance": 0.9, "searched_folders": 9}, "not better"),
+        ({"no_gain_chance": 0.0, "searched_folders": 1}, "not clearly better: only 1 held-out folder, too few"),
+        ({"no_gain_chance": 0.0, "searched_folders": 4}, "not clearly better: only 4 held-out folders, too few"),
+        ({"no_gain_chance": 0.23, "searched_folders": 9}, "resampling its 9 held-out folders shows no gain 23%"),
+        ({}, "not better"),  # a result written before the verdict resampled: its own "better" stands
+    ],
+)
+def test_the_verdict_says_why_a_higher_score_is_not_better(decided, said):
+    result = {"better": False, "before": {KEY_METRIC: 0.25}, "after": {KEY_METRIC: decided.pop("after", 0.31)}}
+    assert said in verdict(result | decided)

@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 import torch
+from safetensors.torch import save_file
 
 from engine.models.cacophony.backend import CacophonyBackend
-from engine.models.cacophony.ucs_bridge import AisfxHead
+from engine.models.cacophony.ucs_bridge import AisfxHead, WordsHead, top_block
 from engine.models.folders import WORDS_HEAD_FILE
 from tests.finetune_library import write_named_library
 from trainer.data.manifest import Item
@@ -64,3 +65,11 @@ def test_the_files_heard_fit_their_share_of_the_budget():
     assert files_to_hear(items, budget_s=600, per_file_s=0.2) == int(BUDGET_SHARE * 600 / 0.2)
     assert files_to_hear(items, budget_s=600, per_file_s=0.01) == 1000  # all, when they fit
     assert not has_words_head(Path(__file__).parent)
+
+
+def test_a_head_with_its_own_tuned_block_is_left_as_it_is(tmp_path):
+    folder = shutil.copytree(BUILTIN, tmp_path / "model")
+    head = WordsHead.load(folder / WORDS_HEAD_FILE)
+    with_top = WordsHead(head.project.weight, head.project.bias, head.mean, top_block().state_dict())
+    save_file({k: v.contiguous() for k, v in with_top.tensors().items()}, str(folder / WORDS_HEAD_FILE))
+    assert not has_words_head(folder)
