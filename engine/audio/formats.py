@@ -28,11 +28,12 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset(
     }
 )
 
-# Sound formats libsndfile cannot read (AAC and ALAC in MP4, WMA, WavPack, Monkey's Audio, DSD, ...):
-# a library's files in them are not indexed, and an indexing run says so instead of leaving them
-# out in silence.
+# Sound formats libsndfile cannot read (AAC and ALAC in MP4, WMA, WavPack, Monkey's Audio, DSD, ...,
+# and headerless PCM, .raw and .pcm, whose rate and sample format no header says: an old game's
+# sounds, xblast-data's): a library's files in them are not indexed, and an indexing run says so
+# instead of leaving them out in silence.
 UNREADABLE_AUDIO_EXTENSIONS: frozenset[str] = frozenset(
-    ".m4a .m4b .aac .wma .wv .ape .mpc .tta .ac3 .dts .amr .dsf .dff .mka .ra".split()
+    ".m4a .m4b .aac .wma .wv .ape .mpc .tta .ac3 .dts .amr .dsf .dff .mka .ra .raw .pcm".split()
 )
 
 FORMATS = ("wav", "aiff", "flac", "ogg", "opus", "mp3", "caf", "w64")
