@@ -57,19 +57,16 @@ def search_metrics_from_ranks(true_ranks: list[list[int]], cutoff: int = 10) -> 
     return out
 
 
-def t2a_ranks(audio: np.ndarray, text: np.ndarray, text_audio: np.ndarray) -> np.ndarray:
-    """The 0-based rank of each caption's audio among all the audio, by cosine."""
-    return descending_ranks(text @ audio.T)[np.arange(len(text)), np.asarray(text_audio)]
-
-
 def retrieval_metrics(audio: np.ndarray, text: np.ndarray, text_audio: np.ndarray) -> dict[str, float]:
     """audio (n_audio, d) and text (n_text, d) L2-normalised embeddings; text_audio[j] = index of
     caption j's audio. Returns {"t2a/R@1": ..., "a2t/mAP@10": ...}."""
     text_audio = np.asarray(text_audio)
-    a2t_rank_matrix = descending_ranks(audio @ text.T)  # (n_audio, n_text)
+    scores = text @ audio.T  # (n_text, n_audio)
+    t2a_ranks = descending_ranks(scores)[np.arange(len(text)), text_audio]
+    a2t_rank_matrix = descending_ranks(scores.T)  # (n_audio, n_text)
     a2t_ranks = [a2t_rank_matrix[i, text_audio == i].tolist() for i in range(len(audio))]
     a2t_ranks = [r for r in a2t_ranks if r]
-    t2a = t2a_metrics_from_ranks(t2a_ranks(audio, text, text_audio))
+    t2a = t2a_metrics_from_ranks(t2a_ranks)
     a2t = a2t_metrics_from_ranks(a2t_ranks)
     return {**{f"t2a/{k}": v for k, v in t2a.items()}, **{f"a2t/{k}": v for k, v in a2t.items()}}
 
