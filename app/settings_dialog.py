@@ -2,7 +2,8 @@
 
 A page is a :class:`SettingsPage` subclass listed by :func:`_pages`; it loads from and
 applies to the engine's settings (or, for audio output, the app's own state).
-The library fine-tune's page lives in app/finetune_page.py.
+The vocabularies' page lives in app/vocabulary_page.py, the library fine-tune's in
+app/finetune_page.py.
 """
 
 from __future__ import annotations
@@ -226,9 +227,10 @@ class AudioPage(SettingsPage):
 
 
 def _pages() -> tuple[type[SettingsPage], ...]:
-    from app.finetune_page import FinetunePage  # it builds on SettingsPage, defined above
+    from app.finetune_page import FinetunePage  # they build on SettingsPage, defined above
+    from app.vocabulary_page import VocabularyPage
 
-    return ModelPage, LibraryPage, AudioPage, FinetunePage
+    return ModelPage, LibraryPage, AudioPage, VocabularyPage, FinetunePage
 
 
 class SettingsDialog(QDialog):

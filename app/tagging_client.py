@@ -23,6 +23,9 @@ class TaggingClient(QObject):
     job_finished = Signal(object)  # TagReport; None when the job failed (``error`` said why)
     files_changed = Signal(dict)  # {path: (tags, caption)} after an accept
     error = Signal(str)
+    vocabularies_loaded = Signal(list)  # [Vocabulary], UCS first
+    vocabulary_imported = Signal(object)  # the Vocabulary just imported
+    vocabulary_problem = Signal(str)  # why an import or a removal failed (names the file)
 
     def __init__(self, client):
         super().__init__(client)
@@ -107,6 +110,35 @@ class TaggingClient(QObject):
             return {path: item.caption.value if item.caption is not None else "" for path, item in shown.items()}
 
         self._submit(self.client.work_pool, run, on_done=self.captions_loaded.emit)
+
+    # -- vocabularies ----------------------------------------------------------------------
+    def load_vocabularies(self) -> None:
+        if self.client.engine is not None:
+            self._submit(self.client.work_pool, self._tagging.vocabularies, on_done=self.vocabularies_loaded.emit)
+
+    def import_vocabulary(self, path: str) -> None:
+        """Import a UCS list or the user's own vocabulary; the next suggestions use it."""
+
+        def imported(vocabulary) -> None:
+            self.vocabulary_imported.emit(vocabulary)
+            self.load_vocabularies()
+
+        self._change_vocabularies(self._tagging.import_vocabulary, path, imported)
+
+    def remove_vocabulary(self, name: str) -> None:
+        """Forget an imported vocabulary (the UCS list goes back to the shipped one)."""
+        self._change_vocabularies(self._tagging.remove_vocabulary, name, lambda _none: self.load_vocabularies())
+
+    def _change_vocabularies(self, change, argument, on_done) -> None:
+        if self.client.engine is not None:
+            submit(
+                self.client.edit_pool,
+                change,
+                argument,
+                context=self,
+                on_done=on_done,
+                on_failed=self.vocabulary_problem.emit,
+            )
 
     # -- acting ----------------------------------------------------------------------------
     def set_threshold(self, value: float) -> None:

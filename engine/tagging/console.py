@@ -32,7 +32,9 @@ def add_commands(commands) -> None:
     listing = action.add_parser("list", help="list them")
     listing.add_argument("--json", action="store_true")
     imported = action.add_parser(
-        "import", help="import the UCS list (JSON or CSV) or your own vocabulary (CSV with a tag column, or JSON)"
+        "import",
+        help="import the UCS list (JSON, or its spreadsheet as .xlsx or CSV) or your own vocabulary "
+        "(a spreadsheet with a tag column, or JSON)",
     )
     imported.add_argument("file")
     imported.add_argument("--name", help="name of a user vocabulary (default: the file name)")

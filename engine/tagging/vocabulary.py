@@ -2,13 +2,17 @@
 
 Two kinds of file are accepted by :func:`read_vocabulary_file`:
 
-* **UCS** (the official list as JSON, or its spreadsheet saved as CSV): rows with ``CatID``,
-  ``Category`` and ``SubCategory`` (``Explanations`` and ``Synonyms`` optional). Imported, it
-  replaces the shipped list (a newer UCS release, or a translation), as it is: the names Earmark
-  adds to the shipped list (:func:`shipped_ucs`) are not added to it.
-* **A user vocabulary**: a CSV with a ``tag`` column (``description``, ``synonyms`` separated by
-  ``;``, and ``group`` optional), or JSON: ``{"terms": [{"tag": ..., "description": ...,
-  "synonyms": [...], "group": ...}]}`` or simply a list of tag strings.
+* **UCS** (the official list as JSON, or its spreadsheet as .xlsx or saved as CSV): rows with
+  ``CatID``, ``Category`` and ``SubCategory`` (``Explanations`` and ``Synonyms`` optional; the
+  spreadsheet's "Synonyms - Comma Separated" column counts, its translation columns are not
+  read). Imported, it replaces the shipped list (a newer UCS release, or a translation), as it
+  is: the names Earmark adds to the shipped list (:func:`shipped_ucs`) are not added to it.
+* **A user vocabulary**: a spreadsheet (.xlsx or CSV) with a ``tag`` column (``description``,
+  ``synonyms`` separated by ``;``, and ``group`` optional), or JSON: ``{"terms": [{"tag": ...,
+  "description": ..., "synonyms": [...], "group": ...}]}`` or simply a list of tag strings.
+
+A spreadsheet's header is the first of its first rows that names ``CatID`` or ``tag``: the
+official UCS sheet has title rows above its header, and a CSV saved from it keeps them.
 
 Imported vocabularies are kept, normalised, as JSON under the app's data folder, so the file
 the user imported can move or vanish afterwards. Each vocabulary is its own classification:
@@ -19,10 +23,12 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import os
 import re
 import time
+import zipfile
 from dataclasses import asdict, dataclass, field, replace
 from functools import cache, cached_property
 from pathlib import Path
@@ -35,6 +41,10 @@ from engine.words import UCS_LIST, words
 UCS = "ucs"
 _VAGUE_SUBCATEGORIES = {"MISC", "GENERAL"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
+HEADER_ROWS = 10  # a spreadsheet's header is looked for in its first rows (the UCS sheet's is its third)
+_HEADER_NAMES = {"catid", "tag"}  # a row naming one of these is the header
+_COLUMN_NAMES = {"synonyms - comma separated": "Synonyms"}  # the official UCS sheet's header, as the JSON names it
+SPREADSHEET_SUFFIXES = (".xlsx", ".csv", ".tsv", ".txt")
 EARMARK_NAMES = UCS_LIST.parent / "earmark-names.json"  # what Earmark adds to the shipped list (shipped_ucs)
 
 
@@ -146,33 +156,24 @@ def read_vocabulary_file(path: str | os.PathLike, name: str | None = None) -> Vo
     """Parse a UCS list or a user vocabulary (see the module docstring); ``name`` names a user
     vocabulary (default: the file's stem). Raises VocabularyError naming the file."""
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        raise VocabularyError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
-    except UnicodeDecodeError as exc:
-        raise VocabularyError(f"{path}: not UTF-8 text (a spreadsheet? save it as CSV or JSON)") from exc
     suffix = path.suffix.lower()
     if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise VocabularyError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
-        rows = data.get("terms") if isinstance(data, dict) else data
-        if not isinstance(rows, list):
-            raise VocabularyError(f'{path}: expected a list of terms, or an object with a "terms" list')
-    elif suffix in (".csv", ".tsv", ".txt"):
+        rows = _json_rows(path)
+    elif suffix == ".xlsx":
+        rows = _header_rows(_workbook_table(path))
+    elif suffix in SPREADSHEET_SUFFIXES:
         dialect = "excel-tab" if suffix == ".tsv" else "excel"
-        rows = list(csv.DictReader(text.splitlines(), dialect=dialect))
+        rows = _header_rows(list(csv.reader(io.StringIO(_text(path)), dialect=dialect)))
     else:
-        raise VocabularyError(f"{path}: unknown vocabulary format {suffix or '(no extension)'}; use .json or .csv")
+        raise VocabularyError(
+            f"{path}: unknown vocabulary format {suffix or '(no extension)'}; use .json, .csv or .xlsx"
+            + (" (save the spreadsheet as .xlsx or CSV)" if suffix in (".xls", ".ods", ".numbers") else "")
+        )
     if not rows:
         raise VocabularyError(f"{path}: holds no terms")
-    is_ucs = isinstance(rows[0], dict) and "CatID" in rows[0]
-    terms = [
-        ucs_term(row, f"{path}, row {i + 1}") if is_ucs else user_term(row, f"{path}, row {i + 1}")
-        for i, row in enumerate(rows)
-    ]
+    is_ucs = isinstance(rows[0][1], dict) and "CatID" in rows[0][1]
+    read_term = ucs_term if is_ucs else user_term
+    terms = [read_term(row, f"{path}, row {number}") for number, row in rows]
     duplicates = sorted({t.key for t in terms if sum(u.key == t.key for u in terms) > 1})
     if duplicates:
         raise VocabularyError(f"{path}: {'CatID' if is_ucs else 'tag'} repeated: {', '.join(duplicates[:5])}")
@@ -183,6 +184,72 @@ def read_vocabulary_file(path: str | os.PathLike, name: str | None = None) -> Vo
             f'space, - _ . only; "ucs" is the UCS list\'s)'
         )
     return Vocabulary(vocabulary_name, tuple(terms), str(path))
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise VocabularyError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except UnicodeDecodeError as exc:
+        raise VocabularyError(f"{path}: not UTF-8 text (a spreadsheet? save it as .xlsx, CSV or JSON)") from exc
+
+
+def _json_rows(path: Path) -> list[tuple[int, object]]:
+    """(term number, term) of a JSON vocabulary."""
+    try:
+        data = json.loads(_text(path))
+    except json.JSONDecodeError as exc:
+        raise VocabularyError(f"{path}: not valid JSON ({exc.msg}, line {exc.lineno})") from exc
+    rows = data.get("terms") if isinstance(data, dict) else data
+    if not isinstance(rows, list):
+        raise VocabularyError(f'{path}: expected a list of terms, or an object with a "terms" list')
+    return list(enumerate(rows, start=1))
+
+
+def _workbook_table(path: Path) -> list[tuple]:
+    """The cells of a workbook's first sheet that has a UCS header (else its first sheet)."""
+    from openpyxl import load_workbook  # only an import reads it: the app starts without it
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except OSError as exc:
+        raise VocabularyError(f"{path}: cannot be read ({exc.strerror or exc})") from exc
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError) as exc:
+        raise VocabularyError(f"{path}: not a readable .xlsx spreadsheet ({exc})") from exc
+    try:
+        sheets = [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+    finally:
+        workbook.close()
+    ucs = (t for t in sheets if any("catid" in _names(row) for row in t[:HEADER_ROWS]))
+    return next(ucs, sheets[0] if sheets else [])
+
+
+def _names(row) -> set[str]:
+    return {str(cell).strip().casefold() for cell in row if cell is not None}
+
+
+def _header_rows(table: list) -> list[tuple[int, dict]]:
+    """A spreadsheet's rows below its header as (row number, {column: text}). Empty rows are
+    left out, and so are rows without a CatID (or tag) below one: notes under the table. A user
+    vocabulary's columns are read whatever their case ("Tag", "Synonyms")."""
+    if not table:
+        return []
+    header_at = next((i for i, row in enumerate(table[:HEADER_ROWS]) if _names(row) & _HEADER_NAMES), 0)
+    header = [str(cell or "").strip() for cell in table[header_at]]
+    ucs = any(column.casefold() == "catid" for column in header)
+    header = [_COLUMN_NAMES.get(c.casefold(), c) if ucs else c.casefold() for c in header]
+    key = "CatID" if ucs else "tag"
+    rows, below_gap = [], False
+    for number, row in enumerate(table[header_at + 1 :], start=header_at + 2):
+        texts = (("" if cell is None else str(cell)).strip() for cell in row)
+        cells = dict(zip(header, texts, strict=False))  # a CSV row ends at its last filled cell
+        if not any(cells.values()):
+            below_gap = True
+        elif cells.get(key) or not below_gap:
+            rows.append((number, cells))
+    return rows
 
 
 @cache

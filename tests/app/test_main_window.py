@@ -289,7 +289,7 @@ def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, ear
     qtbot.addWidget(dialog)
     dialog.show()
     pages = [dialog.page_list.item(i).text() for i in range(dialog.page_list.count())]
-    assert pages == ["Model", "Library", "Audio", "Fine-tune"]
+    assert pages == ["Model", "Library", "Audio", "Vocabularies", "Fine-tune"]
     model_page = dialog.page(ModelPage)
     assert model_page.device.itemData(0) == "cpu"
     model_page.checkpoint.setChecked(True)

@@ -1,13 +1,15 @@
-"""Vocabularies: the official UCS list, the user's own in CSV and JSON, clear refusals, and the
-phrases and names terms are embedded from."""
+"""Vocabularies: the official UCS list (JSON and spreadsheet), the user's own in CSV, .xlsx and
+JSON, clear refusals, and the phrases and names terms are embedded from."""
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from openpyxl import Workbook
 
 from engine.tagging.evidence import TermNames, name_embeddings
 from engine.tagging.lexicon import Lexicon
@@ -38,6 +40,68 @@ def test_importing_the_official_ucs_json_gives_752_catids_in_82_categories(tmp_p
     assert shelf.all()[0].source == str(SHARED_UCS)
     shelf.remove(UCS)
     assert shelf.all()[0] == shipped_ucs()
+
+
+# The official spreadsheet's English columns, as its third row names them (title rows above;
+# translation columns after)
+SHEET_HEADER = ["Category", "SubCategory", "CatID", "CatShort", "Explanations", "Synonyms - Comma Separated"]
+
+
+def official_sheet(rows: list[dict]) -> list[list]:
+    """The shared UCS list laid out as the official spreadsheet is: title rows, the header, a
+    French column the import does not read, and a note under the table after a gap."""
+    table = [["Universal Category System (UCS) v8.2.1"], ["Released under CC0"]]
+    table.append([*SHEET_HEADER, "Category_fr"])
+    for row in rows:
+        cells = [row["Category"], row["SubCategory"], row["CatID"], row["CatShort"], row["Explanations"]]
+        table.append([*cells, ", ".join(row["Synonyms"]), "PORTES"])
+    return [*table, [], ["Notes: CatIDs are case sensitive."]]
+
+
+@pytest.mark.skipif(not SHARED_UCS.is_file(), reason="the shared UCS fixture is not beside the checkout")
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_the_official_ucs_spreadsheet_imports_as_the_json_does(tmp_path, suffix):
+    table = official_sheet(json.loads(SHARED_UCS.read_text(encoding="utf-8")))
+    path = tmp_path / f"UCS v8.2.1 Full List{suffix}"
+    if suffix == ".xlsx":
+        workbook = Workbook()
+        workbook.active.title = "About"  # the list is found on whichever sheet holds it
+        sheet = workbook.create_sheet("UCS v8.2.1")
+        for row in table:
+            sheet.append(row)
+        workbook.save(path)
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as handle:
+            csv.writer(handle).writerows(table)
+    shelf = VocabularyShelf(tmp_path / "vocabularies")
+    vocabulary = shelf.import_file(path)
+    assert (vocabulary.name, len(vocabulary.terms), len(vocabulary.categories)) == (UCS, 752, 82)
+    assert vocabulary.terms == read_vocabulary_file(SHARED_UCS).terms  # synonyms and explanations included
+    assert shelf.all()[0].source == str(path)
+
+
+def test_a_user_vocabulary_spreadsheet_reads_its_columns_in_any_case(tmp_path):
+    workbook = Workbook()
+    for row in (["Tag", "Description", "Synonyms", "Group"], ["laser zap", "a blaster shot", "pew;blaster", "scifi"]):
+        workbook.active.append(row)
+    workbook.active.append([])
+    workbook.active.append(["squelch", None, None, 3])  # a number cell is read as its text
+    path = tmp_path / "foley.xlsx"
+    workbook.save(path)
+    foley = read_vocabulary_file(path)
+    assert foley.name == "foley" and [t.tag for t in foley.terms] == ["laser zap", "squelch"]
+    assert (foley.terms[0].synonyms, foley.terms[0].category, foley.terms[1].category) == (
+        ("pew", "blaster"),
+        "scifi",
+        "3",
+    )
+
+
+def test_a_bad_row_of_a_spreadsheet_is_named_by_its_row_in_the_sheet(tmp_path):
+    path = tmp_path / "ucs.csv"
+    path.write_text("UCS list\n\nCatID,Category,SubCategory\nDOORWood,DOORS,WOOD\nDOORMetl,DOORS,\n")
+    with pytest.raises(VocabularyError, match="row 5: a UCS row needs SubCategory"):
+        read_vocabulary_file(path)
 
 
 def test_a_user_csv_and_json_vocabulary_sit_beside_ucs(tmp_path):
@@ -72,7 +136,8 @@ def test_a_user_csv_and_json_vocabulary_sit_beside_ucs(tmp_path):
         ("twice.csv", "tag\nboom\nboom\n", "tag repeated: boom"),
         ("empty.csv", "tag\n", "holds no terms"),
         ("notags.json", json.dumps({"terms": [{"description": "no tag"}]}), 'has no "tag"'),
-        ("sheet.xlsx", "PK", "unknown vocabulary format .xlsx"),
+        ("sheet.xlsx", "PK", "not a readable .xlsx spreadsheet"),
+        ("sheet.xls", "PK", r"unknown vocabulary format \.xls; .*\(save the spreadsheet as \.xlsx or CSV\)"),
     ],
 )
 def test_a_bad_vocabulary_file_is_refused_naming_it(tmp_path, name, content, message):
