@@ -43,7 +43,11 @@ _VAGUE_SUBCATEGORIES = {"MISC", "GENERAL"}
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 _.-]{0,63}$")
 HEADER_ROWS = 10  # a spreadsheet's header is looked for in its first rows (the UCS sheet's is its third)
 _HEADER_NAMES = {"catid", "tag"}  # a row naming one of these is the header
-_COLUMN_NAMES = {"synonyms - comma separated": "Synonyms"}  # the official UCS sheet's header, as the JSON names it
+# a UCS sheet's columns, whatever their case, as the JSON names them (the official sheet says
+# "Synonyms - Comma Separated")
+_UCS_COLUMNS = {
+    name.casefold(): name for name in ("CatID", "Category", "SubCategory", "CatShort", "Explanations", "Synonyms")
+} | {"synonyms - comma separated": "Synonyms"}
 SPREADSHEET_SUFFIXES = (".xlsx", ".csv", ".tsv", ".txt")
 EARMARK_NAMES = UCS_LIST.parent / "earmark-names.json"  # what Earmark adds to the shipped list (shipped_ucs)
 
@@ -232,14 +236,14 @@ def _names(row) -> set[str]:
 
 def _header_rows(table: list) -> list[tuple[int, dict]]:
     """A spreadsheet's rows below its header as (row number, {column: text}). Empty rows are
-    left out, and so are rows without a CatID (or tag) below one: notes under the table. A user
-    vocabulary's columns are read whatever their case ("Tag", "Synonyms")."""
+    left out, and so are rows without a CatID (or tag) below one: notes under the table. Columns
+    are read whatever their case ("CATID", "Tag", "Synonyms")."""
     if not table:
         return []
     header_at = next((i for i, row in enumerate(table[:HEADER_ROWS]) if _names(row) & _HEADER_NAMES), 0)
     header = [str(cell or "").strip() for cell in table[header_at]]
     ucs = any(column.casefold() == "catid" for column in header)
-    header = [_COLUMN_NAMES.get(c.casefold(), c) if ucs else c.casefold() for c in header]
+    header = [_UCS_COLUMNS.get(c.casefold(), c) if ucs else c.casefold() for c in header]
     key = "CatID" if ucs else "tag"
     rows, below_gap = [], False
     for number, row in enumerate(table[header_at + 1 :], start=header_at + 2):

@@ -98,8 +98,9 @@ def test_a_user_vocabulary_spreadsheet_reads_its_columns_in_any_case(tmp_path):
 
 
 def test_a_bad_row_of_a_spreadsheet_is_named_by_its_row_in_the_sheet(tmp_path):
+    # and a UCS header in capitals is a UCS header
     path = tmp_path / "ucs.csv"
-    path.write_text("UCS list\n\nCatID,Category,SubCategory\nDOORWood,DOORS,WOOD\nDOORMetl,DOORS,\n")
+    path.write_text("UCS list\n\nCATID,CATEGORY,SUBCATEGORY\nDOORWood,DOORS,WOOD\nDOORMetl,DOORS,\n")
     with pytest.raises(VocabularyError, match="row 5: a UCS row needs SubCategory"):
         read_vocabulary_file(path)
 
