@@ -6,6 +6,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# The sound's part of a match is measured against the search's other sounds (a cosine has no
+# zero that means "unrelated"): when the names say nothing, the best-sounding file is 100 however
+# weak it is, so a match by sound alone says so.
+SOUND_ONLY = " alone: a rank among this search's sounds, not a certainty"
+
 
 def describe_hit(hit) -> str:
     """One line for ``--explain``: where the hit ranked in each ranking and why."""
@@ -35,4 +40,5 @@ def match_reasons(hit) -> str:
     if not reasons:
         return ""
     head = ", ".join(reasons[:-1])
-    return f"Match {hit.score:.0f} of 100, found by " + (f"{head} and {reasons[-1]}" if head else reasons[0])
+    found = f"Match {hit.score:.0f} of 100, found by " + (f"{head} and {reasons[-1]}" if head else reasons[0])
+    return found + (SOUND_ONLY if len(reasons) == 1 and hit.vector_rank else "")

@@ -142,4 +142,6 @@ def test_the_match_says_which_rankings_found_the_file():
         "Match 93 of 100, found by the words of its name or description, what its name or description means "
         "and how it sounds"
     )
-    assert model.index(2, SCORE_COLUMN).data(Qt.ToolTipRole) == "Match 40 of 100, found by how it sounds"
+    assert model.index(2, SCORE_COLUMN).data(Qt.ToolTipRole) == (
+        "Match 40 of 100, found by how it sounds alone: a rank among this search's sounds, not a certainty"
+    )
