@@ -8,8 +8,9 @@ Two kinds of file are accepted by :func:`read_vocabulary_file`:
   read). Imported, it replaces the shipped list (a newer UCS release, or a translation), as it
   is: the names Earmark adds to the shipped list (:func:`shipped_ucs`) are not added to it.
 * **A user vocabulary**: a spreadsheet (.xlsx or CSV) with a ``tag`` column (``description``,
-  ``synonyms`` separated by ``;``, and ``group`` optional), or JSON: ``{"terms": [{"tag": ...,
-  "description": ..., "synonyms": [...], "group": ...}]}`` or simply a list of tag strings.
+  ``synonyms`` separated by ``;``, and ``group`` optional) or one tag a line (a .txt), or JSON:
+  ``{"terms": [{"tag": ..., "description": ..., "synonyms": [...], "group": ...}]}`` or simply a
+  list of tag strings.
 
 A spreadsheet's header is the first of its first rows that names ``CatID`` or ``tag``: the
 official UCS sheet has title rows above its header, and a CSV saved from it keeps them.
@@ -237,10 +238,14 @@ def _names(row) -> set[str]:
 def _header_rows(table: list) -> list[tuple[int, dict]]:
     """A spreadsheet's rows below its header as (row number, {column: text}). Empty rows are
     left out, and so are rows without a CatID (or tag) below one: notes under the table. Columns
-    are read whatever their case ("CATID", "Tag", "Synonyms")."""
+    are read whatever their case ("CATID", "Tag", "Synonyms"); a single column without a header
+    is a list of tags."""
     if not table:
         return []
-    header_at = next((i for i, row in enumerate(table[:HEADER_ROWS]) if _names(row) & _HEADER_NAMES), 0)
+    header_at = next((i for i, row in enumerate(table[:HEADER_ROWS]) if _names(row) & _HEADER_NAMES), None)
+    if header_at is None and all(len([c for c in row if c not in (None, "")]) <= 1 for row in table):
+        table, header_at = [["tag"], *table], 0  # one word or phrase a line and no header: a list of tags
+    header_at = header_at or 0
     header = [str(cell or "").strip() for cell in table[header_at]]
     ucs = any(column.casefold() == "catid" for column in header)
     header = [_UCS_COLUMNS.get(c.casefold(), c) if ucs else c.casefold() for c in header]

@@ -97,6 +97,15 @@ def test_a_user_vocabulary_spreadsheet_reads_its_columns_in_any_case(tmp_path):
     )
 
 
+def test_a_list_of_tags_one_a_line_is_a_vocabulary(tmp_path):
+    path = tmp_path / "moods.txt"
+    path.write_text("tense\ncalm, peaceful\n\ndreamy\n", encoding="utf-8")  # an unquoted comma makes two cells
+    with pytest.raises(VocabularyError, match='row 2: a term has no "tag"'):
+        read_vocabulary_file(path)  # two cells on a line is a table, and it has no tag column
+    path.write_text("tense\ncalm\n\ndreamy\n", encoding="utf-8")
+    assert [t.tag for t in read_vocabulary_file(path).terms] == ["tense", "calm", "dreamy"]
+
+
 def test_a_bad_row_of_a_spreadsheet_is_named_by_its_row_in_the_sheet(tmp_path):
     # and a UCS header in capitals is a UCS header
     path = tmp_path / "ucs.csv"
