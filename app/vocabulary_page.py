@@ -25,7 +25,7 @@ FILE_FILTER = f"Vocabularies (*.json {' '.join('*' + s for s in SPREADSHEET_SUFF
 
 
 def describe(vocabulary: Vocabulary) -> str:
-    """One line of the list: what it is, how big, where it came from."""
+    """One line of the list: what it is and how big (where it came from is its tooltip)."""
     size = f"{len(vocabulary.terms)} terms"
     if len(vocabulary.categories) < len(vocabulary.terms):
         size += f" in {len(vocabulary.categories)} categories"

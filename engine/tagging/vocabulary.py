@@ -244,14 +244,16 @@ def _header_rows(table: list) -> list[tuple[int, dict]]:
         return []
     header_at = next((i for i, row in enumerate(table[:HEADER_ROWS]) if _names(row) & _HEADER_NAMES), None)
     if header_at is None and all(len([c for c in row if c not in (None, "")]) <= 1 for row in table):
-        table, header_at = [["tag"], *table], 0  # one word or phrase a line and no header: a list of tags
-    header_at = header_at or 0
-    header = [str(cell or "").strip() for cell in table[header_at]]
+        header, body, first = ["tag"], table, 1  # one word or phrase a line and no header: a list of tags
+    else:
+        header_at = header_at or 0  # no header found: the first row is read as one (and refused)
+        header, body, first = table[header_at], table[header_at + 1 :], header_at + 2
+    header = [str(cell or "").strip() for cell in header]
     ucs = any(column.casefold() == "catid" for column in header)
     header = [_UCS_COLUMNS.get(c.casefold(), c) if ucs else c.casefold() for c in header]
     key = "CatID" if ucs else "tag"
     rows, below_gap = [], False
-    for number, row in enumerate(table[header_at + 1 :], start=header_at + 2):
+    for number, row in enumerate(body, start=first):
         texts = (("" if cell is None else str(cell)).strip() for cell in row)
         cells = dict(zip(header, texts, strict=False))  # a CSV row ends at its last filled cell
         if not any(cells.values()):
