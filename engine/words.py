@@ -157,11 +157,20 @@ def file_stem(path: str | PurePath) -> str:
     return stem if dot and f".{suffix.lower()}" in AUDIO_EXTENSIONS else name
 
 
+def cat_id_block(stem: str) -> str:
+    """Where a UCS name holds its CatID: the first ``_`` block, less a ``-UserCategory``
+    (``DOORWood-MyCat_Creak`` -> DOORWood); "" when no FX name follows it. The FX name is the
+    convention's one other requirement, and without it a word is only a word: ``RAIN.WAV`` or
+    ``TEST.wav`` names the sound, not the CatID RAIN or TEST."""
+    head, _, rest = stem.partition("_")
+    if not rest.partition("_")[0].strip():
+        return ""
+    return head.partition("-")[0].strip()
+
+
 def ucs_category_of(stem: str) -> UcsCategory | None:
-    """The UCS category a name starts with: its first ``_`` block is an exact CatID
-    (``DOORWood_...``, ``DOORWood-MyCat_...``)."""
-    head = stem.split("_", 1)[0].partition("-")[0].strip()
-    return ucs_categories().get(head)
+    """The UCS category a name starts with: an exact CatID where :func:`cat_id_block` says."""
+    return ucs_categories().get(cat_id_block(stem))
 
 
 def name_words(path: str | PurePath) -> list[str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.words import file_stem, ucs_categories
+from engine.words import file_stem, ucs_category_of
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,12 @@ def parse_ucs_filename(name: str) -> UcsName | None:
 
     A name counts as UCS when its first block is an exact CatID and an FX name follows.
     """
-    blocks = [block.strip() for block in file_stem(name).split("_")]
-    cat_id, _, user_category = blocks[0].partition("-")
-    category = ucs_categories().get(cat_id)
-    if category is None or len(blocks) < 2 or not blocks[1]:
+    stem = file_stem(name)
+    category = ucs_category_of(stem)
+    if category is None:
         return None
+    blocks = [block.strip() for block in stem.split("_")]
+    cat_id, _, user_category = blocks[0].partition("-")
     fx_name = blocks[1]
     vendor_category = fx_name.partition("-")[0].strip() if "-" in fx_name else ""
     creator_id, source_id = (blocks[2:4] + ["", ""])[:2]

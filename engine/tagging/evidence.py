@@ -12,7 +12,8 @@
     vocabulary's names (:mod:`engine.tagging.classifier`), each term scored by the log-probability
     of its category;
 (d) **word overlap**: the same words against the terms' words (:mod:`engine.tagging.lexicon`);
-(e) **an exact UCS CatID** at the head of the file name, which decides the UCS tag outright.
+(e) **an exact UCS CatID** at the head of a UCS file name (an FX name follows it), which decides the
+    UCS tag outright.
 
 Term embeddings cost two text-tower passes over every prompt of the vocabulary (about 3,000
 phrases for UCS) and one over its names (about 10,700 distinct ones), and the classifier a fit
@@ -36,7 +37,7 @@ from engine.tagging.classifier import CategoryClassifier, fit_classifier
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Vocabulary
-from engine.words import describing, file_stem, is_title, name_words, without_numbers, words
+from engine.words import cat_id_block, describing, file_stem, is_title, name_words, without_numbers, words
 
 PROMPTS_VERSION = 3  # bump when term_prompts, term_names or what the cache holds change: it is rebuilt
 # of the text evidence, the share of the term's nearest single name (the rest: the mean of its
@@ -237,12 +238,6 @@ def file_words(record: FileRecord) -> list[str]:
     return describing(found)
 
 
-def name_cat_id(path: str) -> str:
-    """The head of a UCS file name, where the CatID goes (``DOORWood-Int_Creak`` -> DOORWood);
-    matched against the vocabulary in use, so an imported UCS release counts."""
-    return file_stem(path).split("_", 1)[0].partition("-")[0].strip()
-
-
 def gather_evidence(
     model: AudioTextModel | None, encoded: EncodedVocabulary, records: list[FileRecord], windows: dict[int, Windows]
 ) -> list[Evidence]:
@@ -270,7 +265,8 @@ def gather_evidence(
         item = windows.get(record.id)
         if model is not None and item is not None and len(item):
             sound = encoded.embeddings @ l2_normalise(item.vectors.mean(axis=0))
-        exact = keys.get(name_cat_id(record.path)) if vocabulary.is_ucs else None
+        # against the vocabulary in use, so the CatIDs of an imported UCS release count
+        exact = keys.get(cat_id_block(file_stem(record.path))) if vocabulary.is_ucs else None
         lexical = encoded.lexicon.scores(texts[i])
         out.append(Evidence(sound, text_scores.get(i), lexical, has_words[i], exact, sizes, category_scores.get(i)))
     return out

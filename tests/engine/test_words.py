@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from engine.words import compound_heads, file_stem, is_title, name_words, ucs_category_of, with_compound_heads, words
+from engine.words import (
+    cat_id_block,
+    compound_heads,
+    file_stem,
+    is_title,
+    name_words,
+    ucs_category_of,
+    with_compound_heads,
+    words,
+)
 
 
 @pytest.mark.parametrize(
@@ -52,7 +61,23 @@ def test_name_words_add_the_ucs_category(path, expected):
     assert " ".join(name_words(path)) == expected
 
 
+@pytest.mark.parametrize(
+    ("stem", "block"),
+    [
+        ("DOORWood-Int_Creak Slow_JD_TOWN", "DOORWood"),
+        ("door_creak", "door"),  # where the CatID would go; the vocabulary in use says if it is one
+        ("RAIN", ""),  # a word: no FX name follows
+        ("TEST_", ""),
+        ("WIND_ _JD", ""),
+    ],
+)
+def test_the_catid_block_needs_an_fx_name_after_it(stem, block):
+    assert cat_id_block(stem) == block
+
+
 def test_only_an_exact_catid_at_the_head_is_a_category():
+    assert ucs_category_of("RAIN") is None  # RAIN.WAV is a word, not a UCS name
+    assert ucs_category_of("RAIN_Heavy").cat_id == "RAIN"
     assert ucs_category_of("DOORWood-INT_Creak").cat_id == "DOORWood"
     assert ucs_category_of("doorwood_creak") is None  # CatIDs are case sensitive in the convention
     assert ucs_category_of("Creak_DOORWood") is None

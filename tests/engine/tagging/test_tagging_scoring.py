@@ -16,7 +16,7 @@ from engine.tagging.calibration import (
     save_calibration,
     softmax,
 )
-from engine.tagging.evidence import SPOKEN_WORDS, Evidence, file_words, name_cat_id
+from engine.tagging.evidence import SPOKEN_WORDS, Evidence, file_words
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.vocabulary import shipped_ucs
 from engine.words import words
@@ -105,11 +105,6 @@ def test_a_name_that_is_a_sentence_is_read_as_a_spoken_line(name, spoken):
     found = file_words(FileRecord(path=f"/lib/Game/{name}", folder="/lib"))
     assert (found[-len(SPOKEN_WORDS) :] == SPOKEN_WORDS) is spoken
     assert "game" in found  # the folder's words are still read
-
-
-def test_catid_is_the_head_block_of_the_name():
-    assert name_cat_id("/x/DOORWood-Int_Creak Slow_JD_TOWN.wav") == "DOORWood"
-    assert name_cat_id("/x/door_creak.wav") == "door"
 
 
 def evidence(n: int, right: int, strength: float, rng, exact=None, has_words=True) -> Evidence:
