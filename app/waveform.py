@@ -29,7 +29,7 @@ def format_time(seconds: float, precise: bool = False) -> str:
     if minutes >= 60:
         hours, minutes = divmod(minutes, 60)
         return f"{int(hours)}:{int(minutes):02d}:{rest:04.1f}"
-    if precise or 0 < seconds < 0.1:  # an interface blip of 30 ms would read 0:00.0, as if it were empty
+    if precise or 0 < seconds < 0.05:  # an interface blip of 30 ms would read 0:00.0, as if it were empty
         return f"{int(minutes)}:{rest:06.3f}"
     return f"{int(minutes)}:{rest:04.1f}"
 

@@ -23,6 +23,7 @@ def test_time_formatting_and_ruler_spacing():
     assert format_time(3.25) == "0:03.2"
     assert format_time(0.032) == "0:00.032"  # a 32 ms blip is not shown as empty
     assert format_time(0.0) == "0:00.0"
+    assert format_time(0.0999) == "0:00.1"  # what rounds to a tenth keeps the column's tenths
     assert format_time(61.5, precise=True) == "1:01.500"
     assert format_time(3725) == "1:02:05.0"
     assert ruler_step(10.0, 700) == 1  # 70 px per second
