@@ -19,7 +19,8 @@ INTRO = (
     "best term of each of your vocabularies. Import the official UCS spreadsheet (.xlsx, or saved as "
     "CSV) or its JSON to use another release or a translation, or your own list: a spreadsheet with a "
     "tag column (description, synonyms separated by ';' and group are optional), or a text file of one "
-    "tag a line. Suggest tags again to use a new vocabulary; tags you accepted or typed are never changed."
+    "tag a line. Import and Remove act at once (the dialog's Cancel does not undo them). "
+    "Suggest tags again to use a new vocabulary; tags you accepted or typed are never changed."
 )
 FILE_FILTER = f"Vocabularies (*.json {' '.join('*' + s for s in SPREADSHEET_SUFFIXES)})"
 
