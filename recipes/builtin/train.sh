@@ -224,6 +224,20 @@ if [ "${TUNE_TOP:-0}" = 1 ]; then
         --checkpoint "$RUNS/tuned-top" --share 0.5 --tune-top 5
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/tuned-top" | tee "$RUNS/ood-eval-tuned-top.txt"
 fi
+# 7f. Measured, not shipped yet (README "The words head"): PACKED=1 trains 7c's head with the two
+#     games whose sounds need their own tools beside 7c's corpora (openclonk-data's c4group groups,
+#     teeworlds-data's WavPack; needs c4group and wvunpack on PATH: apt-get install openclonk
+#     wavpack), into a copy of the shipped checkpoint, measures both out of distribution and the
+#     bridge's shares with it.
+if [ "${PACKED:-0}" = 1 ]; then
+    [ -f data/corpus-packed/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-packed \
+        --sources debian --packages packed --variants 0 --mixes 0 --unlike data/ood/manifest.json
+    rm -rf "$RUNS/packed" && mkdir -p "$RUNS" && cp -r resources/models/builtin "$RUNS/packed"
+    "$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth --corpus data/corpus-packed \
+        --checkpoint "$RUNS/packed" --share 0.5
+    "$PY" -m bench.ood eval resources/models/builtin "$RUNS/packed" | tee "$RUNS/ood-eval-packed.txt"
+    "$PY" -m bench.ood shares "$RUNS/packed" --heldout data/corpus-synth/heldout.jsonl | tee "$RUNS/ood-shares-packed.txt"
+fi
 # 8. Held-out retrieval (t2a/a2t R@k, mAP@10) and GM instrument/drum zero-shot accuracy
 #    (135 instrument and drum names; 22 GM families and drum kinds).
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-heldout.json"

@@ -4,12 +4,15 @@ Only the audio members of each package's data tarball are extracted (``dpkg-deb
 --fsys-tarfile | tar --wildcards``), which keeps a 860 MB package to the part we use. Some games
 ship their sounds inside zip archives (Quake-engine ``.pk3``, 0 A.D.'s ``public.zip``,
 Warzone 2100's ``.wz``): those are
-extracted too, and then only their audio members unpacked.
+extracted too, and then only their audio members unpacked. Two keep them in formats only their
+own Debian tools read, which must then be on PATH: OpenClonk's ``Sound.ocg`` groups (``c4group``,
+apt-get install openclonk) and Teeworlds' WavPack files (``wvunpack``, apt-get install wavpack).
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import subprocess
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
@@ -68,10 +71,25 @@ WIDER_PACKAGES = (
     "bomber",
     "kbreakout",
 )
-PACKAGE_SETS = {"games": PACKAGES, "more": MORE_PACKAGES, "0ad": ZERO_AD_PACKAGES, "wider": WIDER_PACKAGES}
+# The fifth (issue 18): the two games an earlier sweep could not read, whose sounds are named
+# by what they are (glass, wood, rock and metal hits, fire, bows; hammer and sword swings, guns).
+PACKED_PACKAGES = ("openclonk-data", "teeworlds-data")
+PACKAGE_SETS = {
+    "games": PACKAGES,
+    "more": MORE_PACKAGES,
+    "0ad": ZERO_AD_PACKAGES,
+    "wider": WIDER_PACKAGES,
+    "packed": PACKED_PACKAGES,
+}
 AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus"})
 ARCHIVE_SUFFIXES = frozenset({".pk3", ".zip", ".wz"})
-AUDIO_GLOBS = tuple(f"*{s}" for s in AUDIO_SUFFIXES | ARCHIVE_SUFFIXES) + ("*.OGG", "*.WAV")
+GROUP_SUFFIX = ".ocg"  # an OpenClonk group; its sounds are in Sound.ocg, graphics and music in others
+WAVPACK_SUFFIX = ".wv"
+AUDIO_GLOBS = tuple(f"*{s}" for s in AUDIO_SUFFIXES | ARCHIVE_SUFFIXES | {WAVPACK_SUFFIX}) + (
+    "*.OGG",
+    "*.WAV",
+    f"*Sound{GROUP_SUFFIX}",
+)
 LONG_FILE_SECONDS = 30.0  # music and ambience loops: one segment is enough variety
 
 
@@ -101,6 +119,16 @@ def extract_audio(deb: Path, dest: Path) -> list[Path]:
             raise RuntimeError(f"dpkg-deb could not read {deb}")
         for archive in [p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in ARCHIVE_SUFFIXES]:
             unpack_audio(archive)
+        for group in [p for p in dest.rglob(f"*{GROUP_SUFFIX}") if p.is_file()]:
+            unpack_group(group)
+        # so that a caption reads "chirp, bat", not "chirp, bat ocg" (OpenClonk ships some groups
+        # unpacked, as folders, and c4group leaves the name on those it unpacks)
+        groups = [p for p in dest.rglob(f"*{GROUP_SUFFIX}") if p.is_dir()]
+        for folder in sorted(groups, key=lambda p: len(p.parts), reverse=True):  # innermost first
+            if not folder.with_suffix("").exists():
+                folder.rename(folder.with_suffix(""))
+        for packed in [p for p in dest.rglob(f"*{WAVPACK_SUFFIX}") if p.is_file()]:
+            decode_wavpack(packed)
         done.touch()
     return sorted(p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_SUFFIXES)
 
@@ -117,6 +145,35 @@ def unpack_audio(archive: Path) -> None:
     except zipfile.BadZipFile as error:
         log.warning("skipping %s: %s", archive.name, error)
     archive.unlink()
+
+
+def unpack_group(group: Path) -> None:
+    """An OpenClonk group unpacked in place by its own tool (``c4group GROUP -x``: the file becomes
+    a folder, its inner groups too). A group the tool cannot read is reported and skipped."""
+    result = subprocess.run([_tool("c4group", "openclonk"), str(group), "-x"], capture_output=True, text=True)
+    if result.returncode != 0 or not group.is_dir():
+        log.warning("skipping %s: c4group could not unpack it: %s", group.name, result.stdout + result.stderr)
+        group.unlink(missing_ok=True)
+
+
+def decode_wavpack(packed: Path) -> None:
+    """A WavPack file decoded to a WAV beside it (``wvunpack``), then the WavPack copy goes: it is
+    our extracted copy. A file the tool cannot decode is reported and skipped."""
+    wav = packed.with_suffix(".wav")
+    result = subprocess.run(
+        [_tool("wvunpack", "wavpack"), "-q", "-y", str(packed), "-o", str(wav)], capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        log.warning("skipping %s: wvunpack could not decode it: %s", packed.name, result.stderr.strip())
+        wav.unlink(missing_ok=True)
+    packed.unlink()
+
+
+def _tool(name: str, package: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"this package's sounds need {name} (apt-get install {package})")
+    return found
 
 
 def file_clips(task: tuple[str, Path, Path, Path]) -> tuple[str, list[Clip]]:

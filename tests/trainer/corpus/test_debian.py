@@ -1,5 +1,7 @@
-"""Audio comes out of a real .deb, also from inside the zip archives Quake-engine games use."""
+"""Audio comes out of a real .deb, also from inside the zip archives Quake-engine games use and the
+formats only a game's own tools read."""
 
+import os
 import shutil
 import zipfile
 
@@ -93,3 +95,57 @@ def test_a_copied_file_is_dropped(tmp_path):
     seen = ContentIndex()
     seen.claim(content_key(load_mono(sounds / "dog_bark.wav", 16000)), "evaluation/bark.wav")  # an evaluation file
     assert [c.captions[0] for c in debian.build(out, ["toycopy-data"], workers=1, seen=seen)] == ["cat meow"]
+
+
+def fake_tool(folder, name: str, script: str) -> None:
+    """A stand-in for a Debian tool this machine may lack (the tools are a process boundary):
+    what it writes is what the real one would."""
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text("#!/bin/sh\n" + script)
+    (folder / name).chmod(0o755)
+
+
+def test_openclonk_groups_and_wavpack_are_unpacked_by_their_tools(tmp_path, monkeypatch):
+    root = tmp_path / "pkg"
+    game = debian_package(root, "packed-data")
+    wav = wav_bytes(tmp_path / "source.wav")
+    (game / "Sound.ocg").write_bytes(b"a c4group group")
+    (game / "Graphics.ocg").write_bytes(b"not sounds: left in the package")
+    (game / "Music.ocg").mkdir()  # a group shipped unpacked, as a folder
+    (game / "Music.ocg/Cavern.ogg").write_bytes(wav)
+    (game / "audio").mkdir()
+    (game / "audio/wp_gun_fire.wv").write_bytes(b"wvpk")
+    (game / "audio/broken.wv").write_bytes(b"not wavpack")
+    deb = build_deb(root, tmp_path / "packed-data_1.0_all.deb")
+    tools = tmp_path / "tools"
+    # c4group GROUP -x: the group file becomes a folder, inner groups too
+    bat = '"$1/Animals.ocg/Bat.ocg"'
+    fake_tool(tools, "c4group", f'rm "$1" && mkdir -p {bat} && cp {tmp_path}/source.wav {bat}/Chirp.wav\n')
+    # wvunpack -q -y IN -o OUT, failing on what is not WavPack
+    refuse = 'case "$3" in *broken*) echo "not a valid WavPack file" >&2; exit 1;; esac\n'
+    fake_tool(tools, "wvunpack", refuse + f'cp {tmp_path}/source.wav "$5"\n')
+    monkeypatch.setenv("PATH", f"{tools}:{os.environ['PATH']}")
+
+    dest = tmp_path / "extracted"
+    files = debian.extract_audio(deb, dest)
+
+    assert sorted(p.relative_to(dest).as_posix() for p in files) == [
+        "usr/share/games/packed/Music/Cavern.ogg",
+        "usr/share/games/packed/Sound/Animals/Bat/Chirp.wav",  # folders named without ".ocg"
+        "usr/share/games/packed/audio/wp_gun_fire.wav",
+    ]
+    assert all(p.read_bytes() == wav for p in files)
+    assert not list(dest.rglob("*.wv")) and not list(dest.rglob("*.ocg"))
+    chirp = next(p for p in files if p.name == "Chirp.wav")
+    caption = path_caption(chirp.relative_to(dest).as_posix(), package_words("packed-data"))
+    assert caption == ("chirp", ["bat", "animals"])
+
+
+def test_a_missing_tool_is_named_with_its_package(tmp_path, monkeypatch):
+    root = tmp_path / "pkg"
+    (debian_package(root, "packed-data") / "jump.wv").write_bytes(b"wvpk")
+    deb = build_deb(root, tmp_path / "packed-data_1.0_all.deb")
+    monkeypatch.setattr(debian.shutil, "which", lambda name: None if name == "wvunpack" else shutil.which(name))
+    with pytest.raises(RuntimeError, match=r"need wvunpack \(apt-get install wavpack\)"):
+        debian.extract_audio(deb, tmp_path / "extracted")
+    assert not (tmp_path / "extracted/.extracted").exists()  # a rerun, once it is installed, finishes the job
