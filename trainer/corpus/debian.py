@@ -153,7 +153,10 @@ def unpack_group(group: Path) -> None:
     result = subprocess.run([_tool("c4group", "openclonk"), str(group), "-x"], capture_output=True, text=True)
     if result.returncode != 0 or not group.is_dir():
         log.warning("skipping %s: c4group could not unpack it: %s", group.name, result.stdout + result.stderr)
-        group.unlink(missing_ok=True)
+        if group.is_dir():  # what it had unpacked before it failed: not trusted
+            shutil.rmtree(group)
+        else:
+            group.unlink(missing_ok=True)
 
 
 def decode_wavpack(packed: Path) -> None:

@@ -110,6 +110,8 @@ def test_openclonk_groups_and_wavpack_are_unpacked_by_their_tools(tmp_path, monk
     game = debian_package(root, "packed-data")
     wav = wav_bytes(tmp_path / "source.wav")
     (game / "Sound.ocg").write_bytes(b"a c4group group")
+    (game / "broken").mkdir()
+    (game / "broken/Sound.ocg").write_bytes(b"a damaged group")
     (game / "Graphics.ocg").write_bytes(b"not sounds: left in the package")
     (game / "Music.ocg").mkdir()  # a group shipped unpacked, as a folder
     (game / "Music.ocg/Cavern.ogg").write_bytes(wav)
@@ -120,7 +122,12 @@ def test_openclonk_groups_and_wavpack_are_unpacked_by_their_tools(tmp_path, monk
     tools = tmp_path / "tools"
     # c4group GROUP -x: the group file becomes a folder, inner groups too
     bat = '"$1/Animals.ocg/Bat.ocg"'
-    fake_tool(tools, "c4group", f'rm "$1" && mkdir -p {bat} && cp {tmp_path}/source.wav {bat}/Chirp.wav\n')
+    damaged = 'case "$1" in *broken*) rm "$1"; mkdir -p "$1"; cp {0}/source.wav "$1/half.wav"; exit 1;; esac\n'
+    fake_tool(
+        tools,
+        "c4group",
+        damaged.format(tmp_path) + f'rm "$1" && mkdir -p {bat} && cp {tmp_path}/source.wav {bat}/Chirp.wav\n',
+    )
     # wvunpack -q -y IN -o OUT, failing on what is not WavPack
     refuse = 'case "$3" in *broken*) echo "not a valid WavPack file" >&2; exit 1;; esac\n'
     fake_tool(tools, "wvunpack", refuse + f'cp {tmp_path}/source.wav "$5"\n')
