@@ -22,7 +22,7 @@ from engine.audio.decode import AudioDecodeError, load_mono
 from trainer.corpus.captions import package_words, path_caption, sound_captions
 from trainer.corpus.clips import MAX_SECONDS, SAMPLE_RATE, Clip, segments, write_clip
 from trainer.corpus.dedup import ContentIndex, content_key
-from trainer.corpus.packages import check_trainable
+from trainer.corpus.packages import check_trainable, debian_tool
 
 log = logging.getLogger(__name__)
 
@@ -90,6 +90,7 @@ AUDIO_GLOBS = tuple(f"*{s}" for s in AUDIO_SUFFIXES | ARCHIVE_SUFFIXES | {WAVPAC
     "*.WAV",
     f"*Sound{GROUP_SUFFIX}",
 )
+_SOUNDS = "this package's sounds"  # what needs a game's own unpacker (debian_tool)
 LONG_FILE_SECONDS = 30.0  # music and ambience loops: one segment is enough variety
 
 
@@ -150,7 +151,8 @@ def unpack_audio(archive: Path) -> None:
 def unpack_group(group: Path) -> None:
     """An OpenClonk group unpacked in place by its own tool (``c4group GROUP -x``: the file becomes
     a folder, its inner groups too). A group the tool cannot read is reported and skipped."""
-    result = subprocess.run([_tool("c4group", "openclonk"), str(group), "-x"], capture_output=True, text=True)
+    c4group = debian_tool("c4group", "openclonk", _SOUNDS)
+    result = subprocess.run([c4group, str(group), "-x"], capture_output=True, text=True)
     if result.returncode != 0 or not group.is_dir():
         log.warning("skipping %s: c4group could not unpack it: %s", group.name, result.stdout + result.stderr)
         if group.is_dir():  # what it had unpacked before it failed: not trusted
@@ -163,20 +165,12 @@ def decode_wavpack(packed: Path) -> None:
     """A WavPack file decoded to a WAV beside it (``wvunpack``), then the WavPack copy goes: it is
     our extracted copy. A file the tool cannot decode is reported and skipped."""
     wav = packed.with_suffix(".wav")
-    result = subprocess.run(
-        [_tool("wvunpack", "wavpack"), "-q", "-y", str(packed), "-o", str(wav)], capture_output=True, text=True
-    )
+    wvunpack = debian_tool("wvunpack", "wavpack", _SOUNDS)
+    result = subprocess.run([wvunpack, "-q", "-y", str(packed), "-o", str(wav)], capture_output=True, text=True)
     if result.returncode != 0:
         log.warning("skipping %s: wvunpack could not decode it: %s", packed.name, result.stderr.strip())
         wav.unlink(missing_ok=True)
     packed.unlink()
-
-
-def _tool(name: str, package: str) -> str:
-    found = shutil.which(name)
-    if found is None:
-        raise RuntimeError(f"this package's sounds need {name} (apt-get install {package})")
-    return found
 
 
 def file_clips(task: tuple[str, Path, Path, Path]) -> tuple[str, list[Clip]]:

@@ -5,7 +5,6 @@ holds all its events at known times, so one fluidsynth run renders them and we c
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 import tempfile
@@ -17,6 +16,7 @@ import soundfile as sf
 
 from trainer.corpus.clips import SAMPLE_RATE, Clip, is_audible, write_clip
 from trainer.corpus.gm_names import DRUM_KITS, DRUMS, FIRST_DRUM_KEY, PROGRAMS, family, plain_name
+from trainer.corpus.packages import debian_tool
 from trainer.corpus.signals import note_name
 
 SOUNDFONT = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")
@@ -66,8 +66,9 @@ def variable_length(value: int) -> bytes:
 
 def render(midi: bytes, slots: int) -> np.ndarray:
     """fluidsynth's offline renderer at 16 kHz, mono, cut to the slots."""
-    if shutil.which("fluidsynth") is None or not SOUNDFONT.exists():
-        raise RuntimeError("needs fluidsynth and fluid-soundfont-gm (apt-get install fluidsynth fluid-soundfont-gm)")
+    debian_tool("fluidsynth", "fluidsynth fluid-soundfont-gm", "the General MIDI sounds")
+    if not SOUNDFONT.exists():
+        raise RuntimeError(f"the General MIDI sounds need {SOUNDFONT} (apt-get install fluid-soundfont-gm)")
     with tempfile.TemporaryDirectory() as tmp:
         mid, wav = Path(tmp) / "in.mid", Path(tmp) / "out.wav"
         mid.write_bytes(midi)

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -96,3 +97,12 @@ def _refuse(packages: list[str], forbidden: frozenset[str], why: str) -> None:
     bad = [p for p in packages if p in forbidden]
     if bad:
         raise PackageNotAllowed(f"{', '.join(bad)} {why}")
+
+
+def debian_tool(name: str, package: str, needed_for: str) -> str:
+    """The path of a program some corpus sources run (fluidsynth, espeak-ng, a game's unpacker),
+    or a RuntimeError that says what needs it and which Debian package to install."""
+    found = shutil.which(name)
+    if found is None:
+        raise RuntimeError(f"{needed_for} need {name} (apt-get install {package})")
+    return found

@@ -3,7 +3,6 @@ language ("a woman speaking French") and, in English, what is said."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import tempfile
 from pathlib import Path
@@ -13,6 +12,7 @@ import soundfile as sf
 import soxr
 
 from trainer.corpus.clips import MAX_SAMPLES, SAMPLE_RATE, Clip, write_clip
+from trainer.corpus.packages import debian_tool
 
 # espeak-ng voice variant -> who is heard.
 VOICES = {
@@ -71,8 +71,7 @@ SENTENCES = {
 
 
 def speak(text: str, voice: str, speed: int) -> np.ndarray:
-    if shutil.which("espeak-ng") is None:
-        raise RuntimeError("needs espeak-ng (apt-get install espeak-ng)")
+    debian_tool("espeak-ng", "espeak-ng", "the speech clips")
     with tempfile.TemporaryDirectory() as tmp:
         wav = Path(tmp) / "speech.wav"
         subprocess.run(

@@ -11,7 +11,7 @@ import soundfile as sf
 
 from engine.audio.decode import load_mono
 from tests.factories import build_deb, debian_package
-from trainer.corpus import debian
+from trainer.corpus import debian, packages
 from trainer.corpus.__main__ import main as corpus_main
 from trainer.corpus.captions import package_words, path_caption
 from trainer.corpus.dedup import ContentIndex, content_key
@@ -152,7 +152,7 @@ def test_a_missing_tool_is_named_with_its_package(tmp_path, monkeypatch):
     root = tmp_path / "pkg"
     (debian_package(root, "packed-data") / "jump.wv").write_bytes(b"wvpk")
     deb = build_deb(root, tmp_path / "packed-data_1.0_all.deb")
-    monkeypatch.setattr(debian.shutil, "which", lambda name: None if name == "wvunpack" else shutil.which(name))
+    monkeypatch.setattr(packages.shutil, "which", lambda name: None if name == "wvunpack" else shutil.which(name))
     with pytest.raises(RuntimeError, match=r"need wvunpack \(apt-get install wavpack\)"):
         debian.extract_audio(deb, tmp_path / "extracted")
     assert not (tmp_path / "extracted/.extracted").exists()  # a rerun, once it is installed, finishes the job
