@@ -19,7 +19,7 @@ from app.workers import submit
 class TaggingClient(QObject):
     suggestions_loaded = Signal(dict)  # {path: FileSuggestions}
     captions_loaded = Signal(dict)  # {path: generated caption shown in the results}
-    job_progress = Signal(int, int)  # files done, of how many
+    job_progress = Signal(str, int, int)  # phase (engine.tagging.jobs: reading, tagging), files done, of how many
     job_finished = Signal(object)  # TagReport; None when the job failed (``error`` said why)
     files_changed = Signal(dict)  # {path: (tags, caption)} after an accept
     error = Signal(str)
@@ -84,7 +84,7 @@ class TaggingClient(QObject):
             context=self,
             on_done=finished,
             on_failed=failed,
-            on_progress=lambda p: self.job_progress.emit(p.done, p.total),
+            on_progress=lambda p: self.job_progress.emit(p.phase, p.done, p.total),
         )
 
     def _should_stop(self) -> bool:

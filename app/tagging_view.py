@@ -46,11 +46,11 @@ class TagJobStatus(QWidget):
             layout.addWidget(widget)
         self.hide()
 
-    def show_progress(self, done: int, total: int) -> None:
+    def show_progress(self, phase: str, done: int, total: int) -> None:
         self.show()
         self.bar.setMaximum(max(total, 1))
         self.bar.setValue(min(done, total))
-        self.label.setText(f"Tagging {done:,} / {total:,}")
+        self.label.setText(f"{phase} {done:,} / {total:,}")
 
 
 class TaggingController(QObject):

@@ -11,7 +11,9 @@ files whose names say what they are (``bench/ood/ucs.py``: 520 files in 36 UCS c
 - chance (uniform over the 82 categories) and always answering the most frequent categories;
 - names only: word overlap with the UCS words (no model), the names through the text tower, and
   through the classifier learned from the UCS names (engine/tagging/classifier.py);
-- audio only (names hidden), and audio with names: Earmark's suggestions.
+- audio only (names hidden), and audio with names: Earmark's suggestions, with names both each
+  file alone and the library tagged as one job, weighed by the category shares the job estimates
+  (engine/tagging/priors.py); and audio only weighed by shares of its own, which Earmark does not do.
 
 Calibration is cross-fitted by package: the weights that score a file were fitted on the other
 packages only, so every number here is held out. Then a reliability table
@@ -33,6 +35,7 @@ import argparse
 import random
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -56,6 +59,7 @@ from engine.tagging.calibration import (
 )
 from engine.tagging.evidence import Evidence, gather_evidence
 from engine.tagging.lexicon import stems
+from engine.tagging.priors import library_shares, reweigh
 from engine.tagging.vocabulary import Vocabulary, shipped_ucs
 from engine.words import words
 from trainer.corpus.captions import GENERIC_WORDS, package_words, path_caption
@@ -103,6 +107,19 @@ def cross_fitted(
 
     per_fold = [fit([i for i, f in enumerate(fold) if f != k]) for k in range(max(fold) + 1)]
     return per_fold, fit(list(range(len(fold))))
+
+
+def library_weighed(
+    vocabulary: Vocabulary, evidence: list[Evidence], scored: list[np.ndarray], weighed: Callable[[Evidence], bool]
+) -> list[np.ndarray]:
+    """``scored`` as a job over the whole library weighs them (engine/tagging/priors.py): the
+    category shares estimated from the files ``weighed`` picks, applied to those files."""
+    picked = [i for i, e in enumerate(evidence) if weighed(e)]
+    shares = library_shares(np.array([vocabulary.category_probabilities(scored[i]) for i in picked]))
+    if shares is None:
+        return scored
+    by_term, chosen = shares[vocabulary.term_categories], set(picked)
+    return [reweigh(p, by_term) if i in chosen else p for i, p in enumerate(scored)]
 
 
 def print_reliability(title: str, confidences: list[float], correct: list[bool]) -> None:
@@ -252,7 +269,16 @@ def main(argv: list[str] | None = None) -> int:
         for e in named
     ]
     results["audio only, names hidden (Earmark)"] = [category_ranking(vocabulary, p) for p in audio]
-    results["audio and names (Earmark)"] = [category_ranking(vocabulary, p) for p in both]
+    results["audio only, weighed by shares its sound alone suggests (not done: worse)"] = [
+        category_ranking(vocabulary, p) for p in library_weighed(vocabulary, opaque, audio, lambda e: True)
+    ]
+    results["audio and names, each file alone (Earmark before 2026-12-03)"] = [
+        category_ranking(vocabulary, p) for p in both
+    ]
+    both_weighed = library_weighed(vocabulary, named, both, lambda e: e.has_words and e.exact is None)
+    results["audio and names, the library as one job (Earmark)"] = [
+        category_ranking(vocabulary, p) for p in both_weighed
+    ]
     chance = 1 / len(vocabulary.category_terms)
     print(
         f"\nUCS category accuracy on {len(files)} held-out files from {max(fold) + 1} packages (each package's "
@@ -266,17 +292,19 @@ def main(argv: list[str] | None = None) -> int:
     worded = sum(e.has_words for e in named)
     print(f"\n{worded} of {len(files)} named files have words some UCS term knows; the others are judged by sound.")
 
-    for title, evidence, calibrations in (("audio only", opaque, per_fold), ("audio and names", named, per_fold)):
-        for stage, used in (
-            ("uncalibrated defaults", [DEFAULT] * len(calibrations)),
-            ("calibrated, cross-fitted", calibrations),
-        ):
-            confidences, correct = [], []
-            for p, truth in zip(probabilities(evidence, used), truths, strict=True):
-                ranking = category_ranking(vocabulary, p)
-                confidences.append(float(p[vocabulary.category_terms[ranking[0]]].sum()))
-                correct.append(ranking[0] == truth)
-            print_reliability(f"Reliability, {title}, {stage}", confidences, correct)
+    for title, stage, scored in (
+        ("audio only", "uncalibrated defaults", probabilities(opaque, [DEFAULT] * len(per_fold))),
+        ("audio only", "calibrated, cross-fitted", audio),
+        ("audio and names", "uncalibrated defaults", probabilities(named, [DEFAULT] * len(per_fold))),
+        ("audio and names", "calibrated, cross-fitted", both),
+        ("audio and names", "calibrated, weighed by the library's category shares", both_weighed),
+    ):
+        confidences, correct = [], []
+        for p, truth in zip(scored, truths, strict=True):
+            ranking = category_ranking(vocabulary, p)
+            confidences.append(float(p[vocabulary.category_terms[ranking[0]]].sum()))
+            correct.append(ranking[0] == truth)
+        print_reliability(f"Reliability, {title}, {stage}", confidences, correct)
     print(
         f"\nweights fitted on all files: with words {_weights(overall.with_words)}; "
         f"sound only {_weights(overall.sound_only)}"

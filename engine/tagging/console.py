@@ -23,6 +23,7 @@ from engine.tagging.jobs import TagProgress, TagReport
 from engine.tags import parse_tags
 
 INTERRUPTED = 130
+SHARES_SHOWN = 4  # the library's most common categories a tagging summary names
 
 
 def add_commands(commands) -> None:
@@ -164,7 +165,13 @@ def _summary(report: TagReport) -> str:
         parts.append(f"{report.captioned} captioned")
     if report.without_sound:
         parts.append(f"{report.without_sound} by their words only (not embedded yet: `earmark index`)")
-    return ", ".join(parts) + f" in {report.seconds:.1f} s; `earmark suggestions PATH` shows them"
+    summary = ", ".join(parts) + f" in {report.seconds:.1f} s; `earmark suggestions PATH` shows them"
+    if report.shares:
+        common = sorted(report.shares.items(), key=lambda item: -item[1])[:SHARES_SHOWN]
+        summary += "\nnamed files weighed by what the library holds most: " + ", ".join(
+            f"{category} {share:.0%}" for category, share in common
+        )
+    return summary
 
 
 def cmd_suggestions(engine, args) -> int:
@@ -262,11 +269,13 @@ class _Progress:
     def update(self, progress: TagProgress) -> None:
         from tqdm import tqdm
 
-        if self.bar is None:
+        if self.bar is None or self.bar.desc != progress.phase.lower():
+            if self.bar is not None:
+                self.bar.close()
             self.bar = tqdm(
                 total=progress.total,
                 initial=0,
-                desc="tagging",
+                desc=progress.phase.lower(),
                 unit="file",
                 file=sys.stderr,
                 dynamic_ncols=True,

@@ -1,10 +1,10 @@
 """A tagging job over files and folders: runs in batches, stops when asked, resumes after a kill.
 
-The job itself (what to tag, with which model, captions or not) is one JSON value in the
-index's meta table, written before the first batch and cleared after the last. What is done
-is not bookkept separately: it is the set of files that carry the job's run row in the
-suggestion table (see :mod:`engine.index.suggestions`), written in the same append as their
-suggestions. So a job killed anywhere resumes with exactly the files it had not finished.
+The job itself (what to tag, with which model, captions or not, the library's category shares)
+is one JSON value in the index's meta table, written before the first batch and cleared after
+the last. What is done is not bookkept separately: it is the set of files that carry the job's
+run row in the suggestion table (see :mod:`engine.index.suggestions`), written in the same append
+as their suggestions. So a job killed anywhere resumes with exactly the files it had not finished.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from engine.index.meta import Meta
-from engine.index.records import OFFLINE, OK
+from engine.index.records import OFFLINE, OK, FileRecord
 from engine.index.store import LibraryStore
 from engine.index.suggestions import CAPTION, RUN, Suggestion, SuggestionTable
 
@@ -32,6 +32,10 @@ class TagJob:
     targets: tuple[str, ...]  # absolute files or folders
     captions: bool
     created_at: float
+    # the library's UCS category shares among the targets' named files, estimated before the
+    # first batch and kept so that a resumed job weighs its files as the first run did;
+    # None: not estimated yet, {}: too few named files to say (engine/tagging/priors.py)
+    shares: dict[str, float] | None = None
 
     @classmethod
     def new(cls, model: str, targets: Sequence[str], captions: bool) -> TagJob:
@@ -41,11 +45,15 @@ class TagJob:
         return (self.model, set(self.targets), self.captions) == (model, set(targets), captions)
 
 
+READING, TAGGING = "Reading", "Tagging"  # a job's phases: its files read once for the library's shares, then tagged
+
+
 @dataclass
 class TagProgress:
     done: int
     total: int
     path: str = ""
+    phase: str = TAGGING
 
 
 @dataclass
@@ -59,6 +67,7 @@ class TagReport:
     stopped: bool = False
     problems: dict[str, str] = field(default_factory=dict)  # path -> why a caption is missing
     seconds: float = 0.0
+    shares: dict[str, float] = field(default_factory=dict)  # what the named files were weighed by (TagJob.shares)
 
 
 def saved_job(meta: Meta) -> TagJob | None:
@@ -73,6 +82,12 @@ def save_job(meta: Meta, job: TagJob | None) -> None:
 def target_ids(store: LibraryStore, targets: Sequence[str]) -> np.ndarray:
     """Searchable files (online or offline) that are, or lie under, the targets."""
     return store.searchable_ids_under(targets)
+
+
+def taggable(store: LibraryStore, ids: list[int]) -> list[FileRecord]:
+    """The records of these files that can be tagged now: readable, or offline (their drive unplugged;
+    what is stored of them still says what they are)."""
+    return [r for r in store.get_files(ids).values() if r.status in (OK, OFFLINE)]
 
 
 Tagger = Callable[[list, str], tuple[list[Suggestion], dict[str, str], int]]
@@ -91,13 +106,13 @@ def run_job(
     started = time.perf_counter()
     ids = target_ids(store, job.targets)
     todo = np.setdiff1d(ids, table.done(job.id))
-    report = TagReport(job.id, total=len(ids), resumed_from=len(ids) - len(todo))
+    report = TagReport(job.id, total=len(ids), resumed_from=len(ids) - len(todo), shares=job.shares or {})
     for start in range(0, len(todo), BATCH):
         if should_stop is not None and should_stop():
             report.stopped = True
             break
         batch = todo[start : start + BATCH].tolist()
-        records = [r for r in store.get_files(batch).values() if r.status in (OK, OFFLINE)]
+        records = taggable(store, batch)
         rows, problems, without_sound = tag_batch(records, job.id)
         runs = [Suggestion(r.id, RUN, "", 1.0, job=job.id, content_hash=r.content_hash) for r in records]
         table.replace(batch, rows + runs)

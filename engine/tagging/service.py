@@ -12,8 +12,10 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+import numpy as np
 
 from engine.audio.ucs import parse_ucs_filename
 from engine.index.records import FileRecord
@@ -25,8 +27,20 @@ from engine.settings import Settings
 from engine.tagging import bwf, rename
 from engine.tagging.calibration import Calibration, load_calibration
 from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary, vocabulary_cache_file
-from engine.tagging.jobs import TagJob, TagProgress, TagReport, run_job, save_job, saved_job, target_ids
-from engine.tagging.tagger import caption_suggestions, tag_suggestions
+from engine.tagging.jobs import (
+    BATCH,
+    READING,
+    TagJob,
+    TagProgress,
+    TagReport,
+    run_job,
+    save_job,
+    saved_job,
+    taggable,
+    target_ids,
+)
+from engine.tagging.priors import MIN_FILES, library_shares
+from engine.tagging.tagger import caption_suggestions, gather, named_category_probabilities, tag_suggestions
 from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
 
 ALL = 1 << 30  # a top-k that keeps everything
@@ -177,13 +191,19 @@ class Tagging:
         calibration = self.calibration(model)
         table = self.table(model)
         embeddings = self.store.embeddings(model.info)
+        if job.shares is None and not len(table.done(job.id)):
+            shares = self._library_shares(job, model, vocabularies, calibration, progress, should_stop)
+            if shares is None:
+                return TagReport(job.id, total=len(target_ids(self.store, job.targets)), stopped=True)
+            job = replace(job, shares=shares)
+            save_job(self.store.meta, job)
 
         def tag_batch(records: list[FileRecord], job_id: str):
             ids = [r.id for r in records]
             windows = {i: embeddings.windows(i) for i in ids}
             refused = table.for_files(ids, kinds=(TAG, CAPTION), states=(REJECTED,))
             rejected = {i: {s.key for s in items if s.kind == TAG} for i, items in refused.items()}
-            rows = tag_suggestions(model, vocabularies, calibration, records, windows, rejected, job_id)
+            rows = tag_suggestions(model, vocabularies, calibration, records, windows, rejected, job_id, job.shares)
             problems: dict[str, str] = {}
             if job.captions:
                 captions, problems = caption_suggestions(model, records, CaptionOptions(), job_id)
@@ -192,6 +212,37 @@ class Tagging:
             return rows, problems, sum(1 for i in ids if not len(windows[i]))
 
         return run_job(job, self.store, table, tag_batch, progress, should_stop)
+
+    def _library_shares(
+        self,
+        job: TagJob,
+        model: AudioTextModel,
+        vocabularies: list[EncodedVocabulary],
+        calibration: Calibration,
+        progress: Callable[[TagProgress], None] | None,
+        should_stop: Callable[[], bool] | None,
+    ) -> dict[str, float] | None:
+        """The UCS category shares among the job's named files (engine/tagging/priors.py), from
+        the evidence the job's batches will weigh; {} when too few files have words, None when
+        told to stop before the end."""
+        embeddings = self.store.embeddings(model.info)
+        ids = target_ids(self.store, job.targets).tolist()
+        if len(ids) < MIN_FILES:  # a file or a few from the panel: nothing to read twice
+            return {}
+        ucs = vocabularies[0]
+        said = [np.zeros((0, len(ucs.vocabulary.categories)))]
+        for start in range(0, len(ids), BATCH):
+            if should_stop is not None and should_stop():
+                return None
+            records = taggable(self.store, ids[start : start + BATCH])
+            windows = {r.id: embeddings.windows(r.id) for r in records}
+            evidence = gather(model, vocabularies, records, windows)[0]
+            said.append(named_category_probabilities(ucs, calibration, evidence))
+            if progress is not None:
+                path = records[-1].path if records else ""
+                progress(TagProgress(min(start + BATCH, len(ids)), len(ids), path, READING))
+        shares = library_shares(np.concatenate(said))
+        return {} if shares is None else dict(zip(ucs.vocabulary.categories, shares.tolist(), strict=True))
 
     # -- reading -------------------------------------------------------------------------------
 

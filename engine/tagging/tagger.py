@@ -22,6 +22,8 @@ from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, CaptionOptions
 from engine.tagging.calibration import Calibration
 from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence
+from engine.tagging.priors import reweigh
+from engine.tagging.vocabulary import Vocabulary
 
 STORED_PER_VOCABULARY = 10  # categories kept per file and vocabulary; the user's top-k and threshold filter at display
 
@@ -90,6 +92,34 @@ def rank(
     return Ranked(keys, tags, confidences, describe_evidence(evidence, calibration))
 
 
+def gather(
+    model: AudioTextModel | None,
+    vocabularies: Sequence[EncodedVocabulary],
+    records: list[FileRecord],
+    windows: dict[int, Windows],
+) -> list[list[Evidence]]:
+    """Each vocabulary's evidence for each file. A file counts as named when any vocabulary knows
+    a word of it."""
+    evidence = [gather_evidence(model, encoded, records, windows) for encoded in vocabularies]
+    named = [any(found[i].has_words for found in evidence) for i in range(len(records))]
+    return [[replace(e, has_words=n) for e, n in zip(found, named, strict=True)] for found in evidence]
+
+
+def named_category_probabilities(
+    ucs: EncodedVocabulary, calibration: Calibration, evidence: Sequence[Evidence]
+) -> np.ndarray:
+    """(files with words, categories): what the UCS evidence of each named file says, the input of
+    :func:`engine.tagging.priors.library_shares`."""
+    rows = [ucs.vocabulary.category_probabilities(calibration.probabilities(e)) for e in evidence if e.has_words]
+    return np.array(rows).reshape(len(rows), len(ucs.vocabulary.categories))
+
+
+def share_array(vocabulary: Vocabulary, shares: dict[str, float]) -> np.ndarray:
+    """A job's library shares in the vocabulary's category order (a category it did not see: an equal share)."""
+    equal = 1.0 / len(vocabulary.categories)
+    return np.array([shares.get(category, equal) for category in vocabulary.categories])
+
+
 def tag_suggestions(
     model: AudioTextModel | None,
     vocabularies: Sequence[EncodedVocabulary],
@@ -98,18 +128,22 @@ def tag_suggestions(
     windows: dict[int, Windows],
     rejected: dict[int, set[str]],
     job: str = "",
+    shares: dict[str, float] | None = None,
 ) -> list[Suggestion]:
     """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
-    vocabulary) is a softmax of its own; each user vocabulary competes with it (see
-    :meth:`Calibration.probabilities`). A file counts as named when any vocabulary knows a word of it."""
-    evidence = [gather_evidence(model, encoded, records, windows) for encoded in vocabularies]
-    named = [any(found[i].has_words for found in evidence) for i in range(len(records))]
-    evidence = [[replace(e, has_words=n) for e, n in zip(found, named, strict=True)] for found in evidence]
+    vocabulary) is a softmax of its own, weighed for files with words by the library's category
+    ``shares`` when the job estimated them (:mod:`engine.tagging.priors`); each user vocabulary
+    competes with it (see :meth:`Calibration.probabilities`)."""
+    evidence = gather(model, vocabularies, records, windows)
     ucs_logits = [calibration.weights(e).logits(e) for e in evidence[0]]
+    ucs = vocabularies[0].vocabulary
+    by_term = share_array(ucs, shares)[ucs.term_categories] if shares else None
     rows: list[Suggestion] = []
     for position, encoded in enumerate(vocabularies):
         for i, (record, found) in enumerate(zip(records, evidence[position], strict=True)):
             probabilities = calibration.probabilities(found, None if position == 0 else ucs_logits[i])
+            if position == 0 and by_term is not None and found.has_words and found.exact is None:
+                probabilities = reweigh(probabilities, by_term)
             ranked = rank(encoded, found, probabilities, calibration, record, rejected.get(record.id, set()))
             rows += [
                 Suggestion(

@@ -111,6 +111,10 @@ class Vocabulary:
         index = {category: i for i, category in enumerate(self.categories)}
         return np.array([index[t.category] for t in self.terms], np.int64)
 
+    def category_probabilities(self, term_probabilities: np.ndarray) -> np.ndarray:
+        """(categories,): each category's share of the terms' probabilities, in :attr:`categories` order."""
+        return np.bincount(self.term_categories, weights=term_probabilities, minlength=len(self.categories))
+
     def term(self, key: str) -> Term | None:
         return next((t for t in self.terms if t.key == key), None)
 

@@ -122,7 +122,7 @@ def test_a_cancelled_folder_job_continues_when_earmark_opens_again(qtbot, taggin
     reports = []
     window.client.tagging.job_finished.connect(reports.append)
     window.client.tagging.job_progress.connect(
-        lambda done, _total: done == 2 and window.tagging.status.cancel_button.click()
+        lambda phase, done, _total: phase == jobs.TAGGING and done == 2 and window.tagging.status.cancel_button.click()
     )
     window.library.folders.topLevelItem(0).setSelected(True)
     window.library.folders.actions()[0].trigger()  # "Suggest tags for this folder"

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import os
 from dataclasses import replace
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
 
 from engine.facade import Engine
 from engine.paths import app_paths
-from engine.tagging import jobs
+from engine.tagging import jobs, priors, service
 from engine.tagging.calibration import DEFAULT
+from engine.tagging.console import _summary
 from engine.tagging.vocabulary import shipped_ucs
 from tests.engine.models.tiny_clap import make_tiny_clap
 from tests.engine.tagging.conftest import NAMED, meaning_is_current
@@ -168,3 +170,64 @@ def test_the_first_job_with_a_vocabulary_makes_its_term_embeddings_for_good(tag_
     assert tag_engine.tagging.vocabularies_ready()
     with Engine(tag_engine.paths, tag_engine.model_spec) as reopened:  # kept on disk, not only in memory
         assert reopened.tagging.vocabularies_ready()
+
+
+def door_shelf(folder: Path) -> Path:
+    """A shelf of door sounds (more than a job needs to weigh by its library) beside the named library."""
+    for i in range(priors.MIN_FILES):
+        kind = ("creak", "slam", "knock", "open", "close")[i % 5]
+        write_audio(folder / "Doors" / f"door_{kind}_{i:02d}.wav", noise(0.6, seed=100 + i))
+    return folder
+
+
+def categories(found, path) -> dict[str, float]:
+    return {category_of(s.key): s.confidence for s in ucs_tags(found, path)}
+
+
+def test_a_folder_job_weighs_its_named_files_by_what_the_library_holds(tag_engine, named_library):
+    glass = named_library / "glass_smash_01.wav"
+    tag_engine.tagging.tag([glass])  # alone: a job of one file says nothing about its library
+    alone = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=10), glass)
+    door_shelf(named_library)
+    tag_engine.index()
+    report = tag_engine.tagging.tag([named_library])
+    assert max(report.shares, key=report.shares.get) == "DOORS" and sum(report.shares.values()) == pytest.approx(1)
+    assert "DOORS" in _summary(report)
+    weighed = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=10), glass)
+    both = [c for c in weighed if c in alone]
+    assert len(both) >= 2
+    # each category's confidence is its own one times its library share, brought back to a sum of 1
+    # (within what embedding the file's words in another batch moves them)
+    moved = 0
+    for a, b in pairwise(both):
+        by_shares = report.shares[a] / report.shares[b]
+        assert weighed[a] / weighed[b] == pytest.approx(alone[a] / alone[b] * by_shares, rel=0.05)
+        moved += not 0.8 < by_shares < 1.25
+    assert moved
+
+
+def test_a_job_of_few_named_files_weighs_nothing(tag_engine, named_library):
+    report = tag_engine.tagging.tag([named_library])  # 12 files
+    assert report.shares == {} and "weighed" not in _summary(report)
+
+
+def test_a_resumed_job_weighs_by_the_shares_it_started_with(tag_engine, named_library, monkeypatch):
+    door_shelf(named_library)
+    tag_engine.index()
+    stopped = tag_engine.tagging.tag([named_library], should_stop=lambda: True)  # before anything was read
+    assert stopped.stopped and stopped.tagged == 0 and tag_engine.tagging.pending_job().shares is None
+    monkeypatch.setattr(jobs, "BATCH", 4)
+    batches = []
+    first = tag_engine.tagging.tag(
+        [named_library], progress=batches.append, should_stop=lambda: jobs.TAGGING in [b.phase for b in batches]
+    )
+    assert [b.phase for b in batches] == [jobs.READING, jobs.TAGGING] and batches[0].done == batches[0].total
+    assert first.stopped and first.tagged == 4 and first.shares
+    assert tag_engine.tagging.pending_job().shares == first.shares
+
+    def estimated_again(*args, **kwargs):
+        raise AssertionError("a resumed job estimates its library's shares again")
+
+    monkeypatch.setattr(service, "library_shares", estimated_again)
+    second = tag_engine.tagging.resume()
+    assert not second.stopped and second.resumed_from == 4 and second.shares == first.shares

@@ -1,0 +1,59 @@
+"""The library's category shares, estimated from the files' probabilities alone."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from engine.tagging.priors import MIN_FILES, library_shares, reweigh
+
+
+def probabilities_of_a_library(true_shares: np.ndarray, files: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Files drawn from ``true_shares``, each heard as one number from its category's bell curve
+    (neighbouring categories overlap); their exact probabilities under equal priors, what a
+    calibrated classifier says, and their categories."""
+    rng = np.random.default_rng(seed)
+    truth = rng.choice(len(true_shares), size=files, p=true_shares)
+    heard = truth + rng.normal(0.0, 0.7, size=files)
+    logits = -((heard[:, None] - np.arange(len(true_shares))[None, :]) ** 2) / (2 * 0.7**2)
+    probabilities = np.exp(logits - logits.max(1, keepdims=True))
+    return probabilities / probabilities.sum(1, keepdims=True), truth
+
+
+def test_the_estimate_finds_a_skewed_library_where_the_mean_guess_does_not():
+    true = np.array([0.7, 0.2, 0.05, 0.05])
+    probabilities, _ = probabilities_of_a_library(true, 2000)
+    shares = library_shares(probabilities)
+    assert shares.sum() == pytest.approx(1.0)
+    assert np.abs(shares - true).max() < 0.05
+    assert np.abs(shares - true).max() < 0.5 * np.abs(probabilities.mean(0) - true).max()
+
+
+def test_weighed_by_the_library_more_files_are_right():
+    true = np.array([0.8, 0.1, 0.05, 0.05])
+    probabilities, truth = probabilities_of_a_library(true, 400, seed=1)
+    weighed = reweigh(probabilities, library_shares(probabilities))
+    assert (weighed.argmax(1) == truth).mean() > (probabilities.argmax(1) == truth).mean() + 0.05
+    assert np.allclose(weighed.sum(1), 1.0)
+
+
+def test_an_unsure_file_follows_what_its_library_holds():
+    shares = np.array([0.9, 0.1])
+    assert reweigh(np.array([0.45, 0.55]), shares).argmax() == 0
+    assert reweigh(np.array([0.05, 0.95]), shares).argmax() == 1  # sure evidence still wins
+
+
+def test_a_job_of_few_files_is_not_weighed():
+    probabilities = np.tile([0.9, 0.1], (MIN_FILES - 1, 1))
+    assert library_shares(probabilities) is None
+    assert library_shares(np.tile([0.9, 0.1], (MIN_FILES, 1))) is not None
+
+
+def test_a_library_of_one_category_leaves_the_others_a_share():
+    """Without the pseudo-files the others' shares would go to zero, and no later evidence could
+    ever make a file of this library anything else."""
+    probabilities = np.tile([1.0, 0.0, 0.0], (MIN_FILES, 1))
+    shares = library_shares(probabilities)
+    assert shares[0] > 0.9
+    assert shares[1:].min() >= 1.0 / (MIN_FILES + 3)
+    assert reweigh(np.array([0.01, 0.99, 0.0]), shares).argmax() == 1
