@@ -110,16 +110,22 @@ def cross_fitted(
 
 
 def library_weighed(
-    vocabulary: Vocabulary, evidence: list[Evidence], scored: list[np.ndarray], weighed: Callable[[Evidence], bool]
+    vocabulary: Vocabulary,
+    library: tuple[list[Evidence], list[np.ndarray]],
+    evidence: list[Evidence],
+    scored: list[np.ndarray],
+    weighed: Callable[[Evidence], bool],
 ) -> list[np.ndarray]:
     """``scored`` as a job over the whole library weighs them (engine/tagging/priors.py): the
-    category shares estimated from the files ``weighed`` picks, applied to those files."""
-    picked = [i for i, e in enumerate(evidence) if weighed(e)]
-    shares = library_shares(np.array([vocabulary.category_probabilities(scored[i]) for i in picked]))
+    category shares estimated from the library's files that ``weighed`` picks (every file of it,
+    with a ground truth or not, as `earmark tag` over the folder reads them), applied to the scored
+    files it picks."""
+    picked = [vocabulary.category_probabilities(p) for e, p in zip(*library, strict=True) if weighed(e)]
+    shares = library_shares(np.array(picked))
     if shares is None:
         return scored
-    by_term, chosen = shares[vocabulary.term_categories], set(picked)
-    return [reweigh(p, by_term) if i in chosen else p for i, p in enumerate(scored)]
+    by_term = shares[vocabulary.term_categories]
+    return [reweigh(p, by_term) if weighed(e) else p for e, p in zip(evidence, scored, strict=True)]
 
 
 def print_reliability(title: str, confidences: list[float], correct: list[bool]) -> None:
@@ -240,11 +246,16 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         raise SystemExit(f"{len(missing)} files are not indexed, e.g. {missing[0]}")
     windows = {r.id: table.windows(r.id) for r in records}
-    opaque_records = [
-        FileRecord(path=str(f.opaque), folder=str(opaque_root), id=r.id) for f, r in zip(files, records, strict=True)
-    ]
+
+    def opaque_twins(chosen: list[OodFile], named_records: list[FileRecord]) -> list[FileRecord]:
+        """The same files as ``Take_0001`` names, no folders, no metadata: only the sound says what they are."""
+        return [
+            FileRecord(path=str(f.opaque), folder=str(opaque_root), id=r.id)
+            for f, r in zip(chosen, named_records, strict=True)
+        ]
+
     named = gather_evidence(model, encoded, records, windows)
-    opaque = gather_evidence(model, encoded, opaque_records, windows)
+    opaque = gather_evidence(model, encoded, opaque_twins(files, records), windows)
     truths = [ucs_truth(f).category for f in files]
     labels = [vocabulary.category_terms[t] for t in truths]
     fold = folds(files)
@@ -252,6 +263,21 @@ def main(argv: list[str] | None = None) -> int:
 
     def probabilities(evidence: list[Evidence], calibrations: list[Calibration]) -> list[np.ndarray]:
         return [calibrations[k].probabilities(e) for e, k in zip(evidence, fold, strict=True)]
+
+    # the whole library, as a job over its folder reads it: each file scored with its package's
+    # cross-fitted calibration (a package without a ground truth: the one fitted on all)
+    package_fold = {f.package: k for f, k in zip(files, fold, strict=True)}
+    everything = [engine.store.get_file(str(f.named)) for f in library]
+    library_windows = {r.id: table.windows(r.id) for r in everything}
+    calibrations = [per_fold[package_fold[f.package]] if f.package in package_fold else overall for f in library]
+    library_evidence = {
+        "named": gather_evidence(model, encoded, everything, library_windows),
+        "opaque": gather_evidence(model, encoded, opaque_twins(library, everything), library_windows),
+    }
+    library_scored = {
+        kind: (found, [c.probabilities(e) for c, e in zip(calibrations, found, strict=True)])
+        for kind, found in library_evidence.items()
+    }
 
     results: dict[str, list[list[str]]] = {}
     common = [c for c, _ in Counter(truths).most_common()]
@@ -270,12 +296,15 @@ def main(argv: list[str] | None = None) -> int:
     ]
     results["audio only, names hidden (Earmark)"] = [category_ranking(vocabulary, p) for p in audio]
     results["audio only, weighed by shares its sound alone suggests (not done: worse)"] = [
-        category_ranking(vocabulary, p) for p in library_weighed(vocabulary, opaque, audio, lambda e: True)
+        category_ranking(vocabulary, p)
+        for p in library_weighed(vocabulary, library_scored["opaque"], opaque, audio, lambda e: True)
     ]
     results["audio and names, each file alone (Earmark before 2026-12-03)"] = [
         category_ranking(vocabulary, p) for p in both
     ]
-    both_weighed = library_weighed(vocabulary, named, both, lambda e: e.has_words and e.exact is None)
+    both_weighed = library_weighed(
+        vocabulary, library_scored["named"], named, both, lambda e: e.has_words and e.exact is None
+    )
     results["audio and names, the library as one job (Earmark)"] = [
         category_ranking(vocabulary, p) for p in both_weighed
     ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.tagging.priors import MIN_FILES, library_shares, reweigh
+from engine.tagging.priors import MIN_FILES, SMOOTHING, library_shares, reweigh
 
 
 def probabilities_of_a_library(true_shares: np.ndarray, files: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -52,8 +52,16 @@ def test_a_job_of_few_files_is_not_weighed():
 def test_a_library_of_one_category_leaves_the_others_a_share():
     """Without the pseudo-files the others' shares would go to zero, and no later evidence could
     ever make a file of this library anything else."""
-    probabilities = np.tile([1.0, 0.0, 0.0], (MIN_FILES, 1))
+    probabilities = np.tile([1.0, 0.0, 0.0], (500, 1))
     shares = library_shares(probabilities)
-    assert shares[0] > 0.9
-    assert shares[1:].min() >= 1.0 / (MIN_FILES + 3)
-    assert reweigh(np.array([0.01, 0.99, 0.0]), shares).argmax() == 1
+    assert shares[0] > 0.85
+    assert shares[1:].min() >= SMOOTHING / (500 + 3 * SMOOTHING)
+    assert reweigh(np.array([0.02, 0.98, 0.0]), shares).argmax() == 1
+
+
+def test_a_small_job_stays_near_its_own_evidence_and_a_large_one_follows_its_library():
+    true = np.array([0.7, 0.1, 0.1, 0.1])
+    small, _ = probabilities_of_a_library(true, MIN_FILES, seed=2)
+    large, _ = probabilities_of_a_library(true, 3000, seed=3)
+    equal = np.full(4, 0.25)
+    assert np.abs(library_shares(small) - equal).max() < 0.5 * np.abs(library_shares(large) - equal).max()
