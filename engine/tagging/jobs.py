@@ -45,7 +45,8 @@ class TagJob:
         return (self.model, set(self.targets), self.captions) == (model, set(targets), captions)
 
 
-READING, TAGGING = "Reading", "Tagging"  # a job's phases: its files read once for the library's shares, then tagged
+# a job's phases: its files read once for the library's category shares, then tagged
+READING, TAGGING = "Reading the library", "Tagging"
 
 
 @dataclass
