@@ -2,7 +2,7 @@
 
 The page only shows and asks; the work is the engine's (engine/finetune, a process of its
 own) through :class:`app.finetune_client.FinetuneClient`. It shows the plan once the run has
-measured it, the step, loss and time left, the validation after each epoch, and at the end the
+measured it, the step, loss and time left, each validation, and at the end the
 held-out scores before and after. A better model is swapped in by itself (the old one keeps
 answering while the library is re-embedded); a worse one only if the user insists, and the
 model it started from stays one click away.

@@ -1,7 +1,7 @@
 """``earmark finetune``: the library fine-tune from a terminal, watched until it ends.
 
 It starts a job (or continues an interrupted one, or watches one the app started), prints the
-estimate, a progress line and the validation after each epoch, then before/after on the
+estimate, a progress line and each validation, then before/after on the
 held-out folders; a better model becomes the active one (the library is re-embedded with it),
 a worse one only with ``--force``. Ctrl-C stops the run; the next ``earmark finetune`` continues it.
 """

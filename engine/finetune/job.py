@@ -6,7 +6,7 @@
   steps, seconds a step, the estimate); written once, so a resumed run keeps its schedule;
 - ``events.jsonl``: phases and milestones, one JSON object a line, appended by the trainer;
 - ``run/``: the trainer's run folder; ``run/last`` is the resumable checkpoint and
-  ``run/log.jsonl`` has the steps and the validation after each epoch;
+  ``run/log.jsonl`` has the steps and the validations;
 - ``model/``: the fine-tuned checkpoint, until it is adopted into the models folder;
 - ``result.json``: before and after on the held-out folders, and whether it is better
   (:func:`verdict` says it in words);

@@ -15,6 +15,9 @@ import torch
 NO_GPU = "No GPU found (no CUDA or Apple Metal device): fine-tuning on the CPU, which works but is slower."
 MEMORY_SHARE = 0.7  # of the free GPU memory: leaves room for fragmentation and the evaluation
 MIN_STEPS = 10  # fewer steps than this do not fine-tune anything
+# a run validates after each epoch, or after every few when it has more epochs than this: twenty
+# points draw its curve, and a small library's hundred-odd epochs would print a hundred lines
+MAX_VALIDATIONS = 20
 
 
 def resolve_device(requested: str) -> tuple[str, str]:
@@ -86,7 +89,7 @@ class Plan:
     steps: int
     steps_per_epoch: int
     step_seconds: float
-    validation_seconds: float  # one validation pass (after each epoch)
+    validation_seconds: float  # one validation pass
     final_seconds: float  # the final evaluation and export
     spent_seconds: float  # preparing and measuring, already done
 
@@ -95,8 +98,17 @@ class Plan:
         return self.steps / self.steps_per_epoch
 
     @property
+    def epochs_between_validations(self) -> int:
+        return max(1, math.ceil(self.epochs / MAX_VALIDATIONS))
+
+    @property
+    def validations(self) -> int:
+        """One every :attr:`epochs_between_validations` epochs, and one after the last step."""
+        return math.ceil(self.steps / (self.steps_per_epoch * self.epochs_between_validations))
+
+    @property
     def training_seconds(self) -> float:
-        return self.steps * self.step_seconds + math.ceil(self.epochs) * self.validation_seconds
+        return self.steps * self.step_seconds + self.validations * self.validation_seconds
 
     @property
     def total_seconds(self) -> float:
@@ -109,16 +121,18 @@ class Plan:
         return {
             "steps": self.steps,
             "warmup_steps": max(1, self.steps // 10),
-            "eval_every": self.steps_per_epoch,
+            "eval_every": self.steps_per_epoch * self.epochs_between_validations,
             # a log line every ~5 s, and at least 20 in a run, so a short run shows its progress too
             "log_every": max(1, min(round(5 / self.step_seconds), self.steps // 20)),
             "save_every": max(1, round(save_seconds / self.step_seconds)),
         }
 
     def describe(self) -> str:
+        every = self.epochs_between_validations
+        when = "each epoch" if every == 1 else f"every {every} epochs"
         return (
             f"{self.steps} steps ({self.epochs:.1f} epochs) at {self.step_seconds:.2f} s a step, "
-            f"validation {self.validation_seconds:.0f} s after each epoch, final evaluation "
+            f"validation {self.validation_seconds:.0f} s after {when}, final evaluation "
             f"{self.final_seconds:.0f} s; preparing took {self.spent_seconds:.0f} s. "
             f"Estimated total {self.total_seconds / 60:.1f} min."
         )
@@ -135,8 +149,11 @@ def plan_steps(
 ) -> Plan:
     """The most steps whose training, validations and final evaluation end within the budget.
     Raises ValueError with the budget that would do, when not even ``min_steps`` fit."""
+    left = budget_s - spent_s - final_s
     per_step = step_s + validation_s / steps_per_epoch
-    steps = math.floor((budget_s - spent_s - final_s - validation_s) / per_step)
+    steps = math.floor((left - validation_s) / per_step)  # a validation after each epoch
+    if steps / steps_per_epoch > MAX_VALIDATIONS:  # more epochs than validations: these fit more steps
+        steps = math.floor((left - MAX_VALIDATIONS * validation_s) / step_s)
     plan = Plan(max(steps, 0), steps_per_epoch, step_s, validation_s, final_s, spent_s)
     if steps < min_steps:
         needed = spent_s + final_s + validation_s + min_steps * per_step

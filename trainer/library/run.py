@@ -12,8 +12,8 @@ Phases, each reported in the job folder (engine/finetune/job.py), which the app 
 3. training: the stage-2 loss (InfoNCE + captioning) mixed with salsa self-distillation from the
    starting model's own estimated correspondences (estimated-correspondences.txt §5.2:
    L = (1 - w) L_con + w L_dist + lambda_cap L_cap, the frozen starting model as the one teacher,
-   so what it knew keeps anchoring the new space), validation after each epoch, a resumable
-   checkpoint about every minute;
+   so what it knew keeps anchoring the new space), validation after each epoch (every few epochs
+   past twenty), a resumable checkpoint about every minute;
 4. evaluating: the fine-tuned model exported, its UCS bridge's words head (when it has one)
    taught the library's names (trainer/library/words.py), then scored on the same held-out folders;
    ``result.json`` says whether it beats the starting model: a higher search mAP@10 (each

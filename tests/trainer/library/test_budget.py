@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 import torch
 
-from trainer.library.budget import NO_GPU, MemoryUse, fit_batch, plan_steps, resolve_device
+from trainer.library.budget import MAX_VALIDATIONS, NO_GPU, MemoryUse, fit_batch, plan_steps, resolve_device
 
 
 def test_steps_fill_the_budget_after_what_was_spent_and_the_evaluations():
@@ -24,6 +24,19 @@ def test_a_shorter_run_than_the_budget_warms_up_over_its_own_steps():
     schedule = replace(plan, steps=40).schedule(save_seconds=60)
     assert schedule["steps"] == 40 and schedule["warmup_steps"] == 4  # not a tenth of the budget's steps
     assert schedule["log_every"] == 2 and schedule["eval_every"] == 4 and schedule["save_every"] == 3000
+
+
+def test_a_small_library_validates_every_few_epochs_not_after_each_of_its_hundreds():
+    # 43 files at batch 16: two steps an epoch; three minutes hold a hundred-odd epochs
+    kwargs = dict(budget_s=180, spent_s=7, step_s=0.56, steps_per_epoch=2, validation_s=1.5, final_s=2)
+    plan = plan_steps(**kwargs)
+    every = plan.schedule(save_seconds=60)["eval_every"]
+    assert every % 2 == 0 and every > 2 and plan.validations <= MAX_VALIDATIONS
+    assert plan.validations == -(-plan.steps // every)  # as the training loop runs them: each eval_every, and last
+    assert plan.total_seconds <= 180
+    after_each_epoch = (180 - 7 - 2 - 1.5) / (0.56 + 1.5 / 2)  # what validating every epoch would have left
+    assert plan.steps > 1.5 * after_each_epoch
+    assert f"every {plan.epochs_between_validations} epochs" in plan.describe()
 
 
 def test_a_budget_too_short_says_how_many_minutes_would_do():
