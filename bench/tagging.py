@@ -241,21 +241,24 @@ def main(argv: list[str] | None = None) -> int:
     vocabulary = shipped_ucs()
     encoded = engine.tagging.encoded(model, vocabulary)
     table = engine.store.embeddings(model.info)
-    records = [engine.store.get_file(str(f.named)) for f in files]
-    missing = [f.named for f, r in zip(files, records, strict=True) if r is None]
+    # the whole library, as a job over its folder reads it; the files with a ground truth are scored
+    everything = [engine.store.get_file(str(f.named)) for f in library]
+    missing = [f.named for f, r in zip(library, everything, strict=True) if r is None]
     if missing:
         raise SystemExit(f"{len(missing)} files are not indexed, e.g. {missing[0]}")
-    windows = {r.id: table.windows(r.id) for r in records}
-
-    def opaque_twins(chosen: list[OodFile], named_records: list[FileRecord]) -> list[FileRecord]:
-        """The same files as ``Take_0001`` names, no folders, no metadata: only the sound says what they are."""
-        return [
-            FileRecord(path=str(f.opaque), folder=str(opaque_root), id=r.id)
-            for f, r in zip(chosen, named_records, strict=True)
-        ]
-
-    named = gather_evidence(model, encoded, records, windows)
-    opaque = gather_evidence(model, encoded, opaque_twins(files, records), windows)
+    windows = {r.id: table.windows(r.id) for r in everything}
+    # the same files as ``Take_0001`` names, no folders, no metadata: only the sound says what they are
+    twins = [
+        FileRecord(path=str(f.opaque), folder=str(opaque_root), id=r.id)
+        for f, r in zip(library, everything, strict=True)
+    ]
+    library_evidence = {
+        "named": gather_evidence(model, encoded, everything, windows),
+        "opaque": gather_evidence(model, encoded, twins, windows),
+    }
+    position = {f.named: i for i, f in enumerate(library)}
+    named = [library_evidence["named"][position[f.named]] for f in files]
+    opaque = [library_evidence["opaque"][position[f.named]] for f in files]
     truths = [ucs_truth(f).category for f in files]
     labels = [vocabulary.category_terms[t] for t in truths]
     fold = folds(files)
@@ -264,16 +267,10 @@ def main(argv: list[str] | None = None) -> int:
     def probabilities(evidence: list[Evidence], calibrations: list[Calibration]) -> list[np.ndarray]:
         return [calibrations[k].probabilities(e) for e, k in zip(evidence, fold, strict=True)]
 
-    # the whole library, as a job over its folder reads it: each file scored with its package's
-    # cross-fitted calibration (a package without a ground truth: the one fitted on all)
+    # every library file scored with its package's cross-fitted calibration (a package without a
+    # ground truth: the one fitted on all), as the library's shares are read from them
     package_fold = {f.package: k for f, k in zip(files, fold, strict=True)}
-    everything = [engine.store.get_file(str(f.named)) for f in library]
-    library_windows = {r.id: table.windows(r.id) for r in everything}
     calibrations = [per_fold[package_fold[f.package]] if f.package in package_fold else overall for f in library]
-    library_evidence = {
-        "named": gather_evidence(model, encoded, everything, library_windows),
-        "opaque": gather_evidence(model, encoded, opaque_twins(library, everything), library_windows),
-    }
     library_scored = {
         kind: (found, [c.probabilities(e) for c, e in zip(calibrations, found, strict=True)])
         for kind, found in library_evidence.items()
