@@ -299,9 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     results["audio and names, each file alone (Earmark before 2026-12-03)"] = [
         category_ranking(vocabulary, p) for p in both
     ]
-    both_weighed = library_weighed(
-        vocabulary, library_scored["named"], named, both, lambda e: e.has_words and e.exact is None
-    )
+    both_weighed = library_weighed(vocabulary, library_scored["named"], named, both, lambda e: e.has_words)
     results["audio and names, the library as one job (Earmark)"] = [
         category_ranking(vocabulary, p) for p in both_weighed
     ]
