@@ -26,6 +26,7 @@ from engine.audio.formats import AUDIO_EXTENSIONS
 
 UCS_LIST = Path(__file__).resolve().parents[1] / "resources" / "ucs" / "ucs-8.2.1-en.json"
 COMPOUNDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "compounds.txt"
+ABBREVIATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "abbreviations.txt"
 
 # lower→Upper ("doorCreak"), ACRONYM→Word ("UZIRapid", "DOORWood"), letter↔digit ("Door03", "44Magnum")
 _BOUNDARIES = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -123,7 +124,7 @@ def known_words() -> frozenset[str]:
         for text in (c.category, c.subcategory, *c.synonyms)
         for w in words(text, compounds=False)
     )
-    return frozenset(english).union(ucs)
+    return frozenset(english).union(ucs, abbreviations())
 
 
 def is_title(word: str) -> bool:
@@ -147,6 +148,29 @@ def compound_heads() -> dict[str, str]:
     """Compound -> head, as listed in ``resources/search/compounds.txt``."""
     lines = COMPOUNDS.read_text(encoding="utf-8").splitlines()
     return dict(line.split() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@cache
+def abbreviations() -> dict[str, tuple[str, ...]]:
+    """Abbreviation -> the words it stands for, as listed in ``resources/search/abbreviations.txt``."""
+    entries = (
+        line.split() for line in ABBREVIATIONS.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
+    )
+    return {fields[0]: tuple(fields[1:]) for fields in entries if fields}
+
+
+def with_abbreviations(found: list[str]) -> list[str]:
+    """The words with what each sound-library abbreviation among them stands for right after it
+    (``EXPL_Big_03`` -> expl explosion big 03), unless the words already say it. Applied where a
+    name is read for what it means (the index's text columns, tagging's words), not by
+    :func:`name_words` itself, so a benchmark's ground truth read from names stays the names as
+    written."""
+    listed = abbreviations()
+    out: list[str] = []
+    for word in found:
+        out.append(word)
+        out += [w for w in listed.get(word, ()) if w not in found and w not in out]
+    return out
 
 
 def file_stem(path: str | PurePath) -> str:

@@ -18,7 +18,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engine.words import name_words, words
+from engine.words import name_words, with_abbreviations, words
 
 NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 # BM25 weight of each field, measured on bench/search_quality.py's named library
@@ -26,7 +26,7 @@ TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold: a library
 # indexed before is re-read from its stored names and metadata when it opens (no re-embedding).
-TEXT_VERSION = 3
+TEXT_VERSION = 4
 
 
 @dataclass(frozen=True)
@@ -52,8 +52,11 @@ def folder_words(path: str, library_folder: str) -> list[str]:
 
 
 def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable[str], caption: str) -> FileText:
+    """The columns of one file; a sound-library abbreviation in its name or folders is followed by
+    the word it stands for (``AMB/EXPL_Big_03`` is found by "ambience" and "explosion")."""
     info = words(" ".join([metadata_text, *tags, caption]))
-    return FileText(" ".join(name_words(path)), " ".join(folder_words(path, library_folder)), " ".join(info))
+    name, folders = (with_abbreviations(found) for found in (name_words(path), folder_words(path, library_folder)))
+    return FileText(" ".join(name), " ".join(folders), " ".join(info))
 
 
 def phrase_words(phrase: str) -> str | None:

@@ -37,7 +37,16 @@ from engine.tagging.classifier import CategoryClassifier, fit_classifier
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Vocabulary
-from engine.words import cat_id_block, describing, file_stem, is_title, name_words, without_numbers, words
+from engine.words import (
+    cat_id_block,
+    describing,
+    file_stem,
+    is_title,
+    name_words,
+    with_abbreviations,
+    without_numbers,
+    words,
+)
 
 PROMPTS_VERSION = 3  # bump when term_prompts, term_names or what the cache holds change: it is rebuilt
 # of the text evidence, the share of the term's nearest single name (the rest: the mean of its
@@ -228,9 +237,11 @@ def file_words(record: FileRecord) -> list[str]:
     given to the text tower, "sound effects" pulled names towards DESIGNED (bench/tagging.py,
     names only through the text tower: 52.9 % -> 58.5 % top-1, better in both package halves).
     A name that is a sentence adds :data:`SPOKEN_WORDS` (bench/tagging.py, audio and names:
-    70.4 % -> 71.7 % top-1, VOICES files 27 -> 35 of 44 right)."""
+    70.4 % -> 71.7 % top-1, VOICES files 27 -> 35 of 44 right). A sound-library abbreviation in
+    the name or folders is read with the word it stands for, as the index reads it
+    (:func:`engine.words.with_abbreviations`: netpanzer's ``expl_1`` EXPLOSIONS first)."""
     name = without_numbers(name_words(record.path))
-    found = name + near_folder_words(record.path, record.folder)
+    found = with_abbreviations(name + near_folder_words(record.path, record.folder))
     if is_spoken_line(name):
         found += SPOKEN_WORDS
     found += words(_PROVENANCE.sub(" ", record.metadata_text))[:MAX_METADATA_WORDS]

@@ -5,12 +5,14 @@ from __future__ import annotations
 import pytest
 
 from engine.words import (
+    abbreviations,
     cat_id_block,
     compound_heads,
     file_stem,
     is_title,
     name_words,
     ucs_category_of,
+    with_abbreviations,
     with_compound_heads,
     words,
 )
@@ -111,3 +113,27 @@ def test_every_listed_compound_is_one_word_to_the_tokeniser():
 )
 def test_a_word_no_dictionary_or_ucs_list_knows_is_a_title(word, title):
     assert is_title(word) is title
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("EXPL_Big_03", "expl explosion big 03"),
+        ("AMB_Forest_Dawn", "amb ambience forest dawn"),
+        ("UI_Click_Soft", "ui user interface click soft"),
+        ("WHSH_Fast whoosh", "whsh fast whoosh"),  # the name says it already: nothing added
+        ("Magnum_Mag_Insert", "magnum mag insert"),  # a word of its own (a magazine) is not expanded
+        ("expl expl", "expl explosion expl"),
+    ],
+)
+def test_a_sound_library_abbreviation_is_read_with_its_word(text, expected):
+    assert " ".join(with_abbreviations(words(text))) == expected
+
+
+def test_every_listed_abbreviation_is_one_word_to_the_tokeniser_and_no_title():
+    listed = abbreviations()
+    assert len(listed) > 40 and all(listed.values())
+    for abbreviation, meaning in listed.items():
+        assert words(abbreviation) == [abbreviation]
+        assert not is_title(abbreviation), abbreviation  # kept in folder names, not dropped as a game's name
+        assert all(words(w) == [w] for w in meaning), abbreviation

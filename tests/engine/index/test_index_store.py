@@ -281,6 +281,15 @@ def test_optimize_builds_vector_index_and_new_rows_are_still_found(tmp_path):
         assert table.nearest(query, 1).file_ids.tolist() == [expected]
 
 
+def test_a_sound_library_abbreviation_is_found_by_its_word(store):
+    blast, ambience, plain = store.upsert_files(
+        [record("EXPL_Big_03.wav"), record("AMB/forest_dawn.wav"), record("explosion_small.wav")]
+    )
+    assert set(store.full_text("explosion", None, 10)[0].tolist()) == {blast.id, plain.id}
+    assert store.full_text("ambience", None, 10)[0].tolist() == [ambience.id]  # by its folder
+    assert store.files_with_phrase("explosion big").tolist() == [blast.id]  # read where the abbreviation stands
+
+
 def test_automatic_optimize_after_many_writes(tmp_path):
     store = LibraryStore(tmp_path / "db", optimize_every=5)
     for i in range(5):

@@ -79,6 +79,17 @@ def test_a_folder_named_by_a_word_no_dictionary_knows_is_a_title_and_says_nothin
     assert file_words(vendor) == ["hit", "bodyfall"]
 
 
+def test_a_sound_library_abbreviation_is_read_as_the_word_it_stands_for(ucs):
+    """``EXPL_03`` alone names no UCS term; read as "expl explosion" it names EXPLOSIONS, as an
+    ``AMB`` folder names AMBIENCE (netpanzer's ``expl_1``: CREATURES first before)."""
+    vocabulary, lexicon = ucs
+    record = FileRecord(path="/lib/AMB/EXPL_03.wav", folder="/lib")
+    assert file_words(record) == ["expl", "explosion", "amb", "ambience"]
+    assert not lexicon.knows(["expl", "amb"])
+    name_only = file_words(FileRecord(path="/lib/EXPL_03.wav", folder="/lib"))
+    assert vocabulary.terms[int(np.argmax(lexicon.scores(name_only)))].category == "EXPLOSIONS"
+
+
 def test_metadata_says_what_it_sounds_like_not_where_it_came_from():
     record = FileRecord(
         path="/lib/casket.wav",
