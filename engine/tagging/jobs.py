@@ -9,6 +9,7 @@ as their suggestions. So a job killed anywhere resumes with exactly the files it
 
 from __future__ import annotations
 
+import os
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -22,6 +23,8 @@ from engine.index.store import LibraryStore
 from engine.index.suggestions import CAPTION, RUN, Suggestion, SuggestionTable
 
 JOB_KEY = "tagging:job"
+SHARES_KEY = "tagging:library-shares"  # the shares folder jobs read, for smaller jobs within them
+REMEMBERED = 20  # folder jobs whose shares are kept, the latest last
 BATCH = 32
 
 
@@ -78,6 +81,27 @@ def saved_job(meta: Meta) -> TagJob | None:
 
 def save_job(meta: Meta, job: TagJob | None) -> None:
     meta.set(JOB_KEY, None if job is None else asdict(job))
+
+
+def remember_shares(meta: Meta, model: str, targets: Sequence[str], shares: dict[str, float]) -> None:
+    """Keep the shares a job read from its files, so that a later job too small to read its own
+    (a file or a few suggested again from the panel) is weighed as its library was."""
+    kept = [e for e in meta.get(SHARES_KEY, []) if (e["model"], set(e["targets"])) != (model, set(targets))]
+    kept.append({"model": model, "targets": list(targets), "shares": shares})
+    meta.set(SHARES_KEY, kept[-REMEMBERED:])
+
+
+def remembered_shares(meta: Meta, model: str, targets: Sequence[str]) -> dict[str, float]:
+    """The shares of the latest job with ``model`` whose targets hold every one of ``targets``;
+    {} when none does (the files are weighed by nothing)."""
+
+    def holds(outer: str, inner: str) -> bool:
+        return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
+
+    for entry in reversed(meta.get(SHARES_KEY, [])):
+        if entry["model"] == model and all(any(holds(o, t) for o in entry["targets"]) for t in targets):
+            return entry["shares"]
+    return {}
 
 
 def target_ids(store: LibraryStore, targets: Sequence[str]) -> np.ndarray:

@@ -33,6 +33,8 @@ from engine.tagging.jobs import (
     TagJob,
     TagProgress,
     TagReport,
+    remember_shares,
+    remembered_shares,
     run_job,
     save_job,
     saved_job,
@@ -223,12 +225,14 @@ class Tagging:
         should_stop: Callable[[], bool] | None,
     ) -> dict[str, float] | None:
         """The UCS category shares among the job's named files (engine/tagging/priors.py), from
-        the evidence the job's batches will weigh; {} when too few files have words, None when
-        told to stop before the end."""
+        the evidence the job's batches will weigh; None when told to stop before the end. A job
+        of too few files to say takes the shares of the latest job over a folder that holds them
+        ({} when none did): a file suggested again from the panel after its folder's job keeps
+        the suggestions the folder's job gave it."""
         embeddings = self.store.embeddings(model.info)
         ids = target_ids(self.store, job.targets).tolist()
         if len(ids) < MIN_FILES:  # a file or a few from the panel: nothing to read twice
-            return {}
+            return remembered_shares(self.store.meta, job.model, job.targets)
         ucs = vocabularies[0]
         said = [np.zeros((0, len(ucs.vocabulary.categories)))]
         for start in range(0, len(ids), BATCH):
@@ -242,7 +246,11 @@ class Tagging:
                 path = records[-1].path if records else ""
                 progress(TagProgress(min(start + BATCH, len(ids)), len(ids), path, READING))
         shares = library_shares(np.concatenate(said))
-        return {} if shares is None else dict(zip(ucs.vocabulary.categories, shares.tolist(), strict=True))
+        if shares is None:  # enough files, too few of them named
+            return remembered_shares(self.store.meta, job.model, job.targets)
+        read = dict(zip(ucs.vocabulary.categories, shares.tolist(), strict=True))
+        remember_shares(self.store.meta, job.model, job.targets, read)
+        return read
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -211,6 +211,28 @@ def test_a_job_of_few_named_files_weighs_nothing(tag_engine, named_library):
     assert report.shares == {} and "weighed" not in _summary(report)
 
 
+def test_a_file_suggested_again_after_its_folders_job_is_weighed_as_the_folder_was(tag_engine, named_library):
+    """The panel's "Suggest" on one file after "Suggest tags for this folder" keeps the folder
+    job's suggestions: the small job takes the shares the folder's job read (the latest one that
+    holds the file, for the same model), not equal ones."""
+    glass = named_library / "glass_smash_01.wav"
+    door_shelf(named_library)
+    tag_engine.index()
+    folder = tag_engine.tagging.tag([named_library])
+    assert folder.shares
+    by_folder = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=10), glass)
+    again = tag_engine.tagging.tag([glass])
+    assert again.shares == folder.shares
+    by_itself = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=10), glass)
+    assert by_itself == pytest.approx(by_folder, rel=0.05)
+    # files outside every folder a job read, or a job with another model, are weighed by nothing
+    meta, model = tag_engine.store.meta, tag_engine.model.info.name
+    assert jobs.remembered_shares(meta, model, [str(glass), str(named_library / "Doors")]) == folder.shares
+    assert jobs.remembered_shares(meta, "another-model", [str(glass)]) == {}
+    assert jobs.remembered_shares(meta, model, [str(glass), "/elsewhere/x.wav"]) == {}
+    assert jobs.remembered_shares(meta, model, [f"{named_library}-2/x.wav"]) == {}  # a sibling, not inside
+
+
 def test_a_resumed_job_weighs_by_the_shares_it_started_with(tag_engine, named_library, monkeypatch):
     door_shelf(named_library)
     tag_engine.index()
