@@ -246,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = [f.named for f, r in zip(library, everything, strict=True) if r is None]
     if missing:
         raise SystemExit(f"{len(missing)} files are not indexed, e.g. {missing[0]}")
-    windows = {r.id: table.windows(r.id) for r in everything}
+    windows = table.windows_of([r.id for r in everything])
     # the same files as ``Take_0001`` names, no folders, no metadata: only the sound says what they are
     twins = [
         FileRecord(path=str(f.opaque), folder=str(opaque_root), id=r.id)

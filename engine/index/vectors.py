@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -183,10 +184,24 @@ class EmbeddingTable:
         return self.rows.current().distinct("file_id")
 
     def windows(self, file_id: int) -> Windows:
-        rows = read_all(self.table.search().where(f"file_id = {int(file_id)}").limit(None))
-        order = np.argsort(rows["start_s"].to_numpy())
-        vectors = rows["vector"].combine_chunks().flatten().to_numpy().reshape(-1, self.dim)
-        return Windows(rows["start_s"].to_numpy()[order], rows["end_s"].to_numpy()[order], vectors[order])
+        return self.windows_of([file_id])[file_id]
+
+    def windows_of(self, file_ids: Sequence[int]) -> dict[int, Windows]:
+        """Each file's windows in time order (none for a file without), in one query: a tagging
+        batch read its 32 files' windows one query each, 5 ms a file, as long as scoring them."""
+        wanted = [int(i) for i in file_ids]
+        if not wanted:
+            return {}
+        rows = read_all(self.table.search().where(in_list("file_id", wanted)).limit(None))
+        owners = rows["file_id"].to_numpy()
+        order = np.lexsort((rows["start_s"].to_numpy(), owners))  # by file, then by start
+        owners, starts, ends = owners[order], rows["start_s"].to_numpy()[order], rows["end_s"].to_numpy()[order]
+        vectors = rows["vector"].combine_chunks().flatten().to_numpy().reshape(-1, self.dim)[order]
+        first, last = np.searchsorted(owners, wanted, side="left"), np.searchsorted(owners, wanted, side="right")
+        return {
+            file_id: Windows(starts[lo:hi], ends[lo:hi], vectors[lo:hi])
+            for file_id, lo, hi in zip(wanted, first, last, strict=True)
+        }
 
     def nearest(self, vector: np.ndarray, k: int, only_files: np.ndarray | None = None) -> WindowMatches:
         """The ``k`` windows nearest to ``vector``. ``only_files`` restricts the search to those

@@ -125,10 +125,13 @@ def run_job(
     tag_batch: Tagger,
     progress: Callable[[TagProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    started: float | None = None,
 ) -> TagReport:
     """Tag what ``job`` has not done yet. ``tag_batch(records, job id)`` returns (rows, problems,
-    files without sound). The job is cleared from the meta table once every file is done."""
-    started = time.perf_counter()
+    files without sound). The job is cleared from the meta table once every file is done. The
+    report's seconds count from ``started`` (``time.perf_counter``: where the job's reading of its
+    library began), else from this call."""
+    started = time.perf_counter() if started is None else started
     ids = target_ids(store, job.targets)
     todo = np.setdiff1d(ids, table.done(job.id))
     report = TagReport(job.id, total=len(ids), resumed_from=len(ids) - len(todo), shares=job.shares or {})

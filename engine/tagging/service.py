@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -189,6 +190,7 @@ class Tagging:
         return self._run(job, model, progress, should_stop)
 
     def _run(self, job: TagJob, model: AudioTextModel, progress, should_stop) -> TagReport:
+        started = time.perf_counter()
         vocabularies = [self.encoded(model, v) for v in self.vocabularies()]
         calibration = self.calibration(model)
         table = self.table(model)
@@ -202,7 +204,7 @@ class Tagging:
 
         def tag_batch(records: list[FileRecord], job_id: str):
             ids = [r.id for r in records]
-            windows = {i: embeddings.windows(i) for i in ids}
+            windows = embeddings.windows_of(ids)
             refused = table.for_files(ids, kinds=(TAG, CAPTION), states=(REJECTED,))
             rejected = {i: {s.key for s in items if s.kind == TAG} for i, items in refused.items()}
             rows = tag_suggestions(model, vocabularies, calibration, records, windows, rejected, job_id, job.shares)
@@ -213,7 +215,7 @@ class Tagging:
                 rows += [c for c in captions if (c.file_id, c.value) not in said]  # a rejected caption stays so
             return rows, problems, sum(1 for i in ids if not len(windows[i]))
 
-        return run_job(job, self.store, table, tag_batch, progress, should_stop)
+        return run_job(job, self.store, table, tag_batch, progress, should_stop, started)
 
     def _library_shares(
         self,
@@ -239,7 +241,7 @@ class Tagging:
             if should_stop is not None and should_stop():
                 return None
             records = taggable(self.store, ids[start : start + BATCH])
-            windows = {r.id: embeddings.windows(r.id) for r in records}
+            windows = embeddings.windows_of([r.id for r in records])
             evidence = gather(model, vocabularies, records, windows)[0]
             said.append(named_category_probabilities(ucs, calibration, evidence))
             if progress is not None:

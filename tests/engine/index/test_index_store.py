@@ -10,7 +10,7 @@ import pytest
 
 from engine.index import ERROR, OFFLINE, OK, AnnPolicy, FileRecord, LibraryStore, Windows
 from engine.index.schema import FILES, FOLDERS, META, SCHEMA_VERSION, embeddings_table_name
-from engine.models.base import LikenessSpace
+from engine.models.base import LikenessSpace, l2_normalise
 from tests.engine.index.index_factories import LIB, model_info, record, windows
 
 MODEL = model_info()
@@ -85,6 +85,24 @@ def test_rewriting_windows_replaces_them_without_duplicates(store):
     assert window_rows(store, saved.id) == [(30.0, 31.0), (31.0, 32.0)]
     assert store.embeddings(MODEL).count() == 2
     assert store.count_files() == 1
+
+
+def test_the_windows_of_many_files_come_in_one_read_each_in_time_order(store):
+    written = windows(4, seed=3)
+    order = [2, 0, 3, 1]  # stored out of time order
+    shuffled = Windows(written.starts[order], written.ends[order], written.vectors[order])
+    long, short, silent = store.commit_embedded(
+        MODEL,
+        [(record("long.wav"), shuffled), (record("short.wav"), windows(1, seed=4)), (record("x.wav"), windows(0))],
+    )
+    found = store.embeddings(MODEL).windows_of([short.id, silent.id, long.id, 999])
+    assert list(found) == [short.id, silent.id, long.id, 999]
+    assert found[long.id].starts.tolist() == [0.0, 1.0, 2.0, 3.0] and found[long.id].ends.tolist() == [1, 2, 3, 4]
+    assert np.allclose(found[long.id].vectors, l2_normalise(written.vectors), atol=1e-6)  # each with its own start
+    assert np.allclose(found[short.id].vectors, l2_normalise(windows(1, seed=4).vectors), atol=1e-6)
+    assert [len(found[i]) for i in (silent.id, 999)] == [0, 0]
+    assert all(item.vectors.shape == (len(item), MODEL.embedding_dim) for item in found.values())
+    assert store.embeddings(MODEL).windows_of([]) == {}
 
 
 def test_commit_rejects_vectors_of_the_wrong_size(store):
