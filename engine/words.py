@@ -115,7 +115,8 @@ def known_words() -> frozenset[str]:
     """The words a description is written in: wordninja's English list (126,000 words by their
     Wikipedia frequency, the list :func:`words` splits compounds by) and every word of the UCS
     list (categories, subcategories and synonyms, many of them sound words no encyclopedia
-    uses: "bodyfall", "swooshes", "airgun")."""
+    uses: "bodyfall", "swooshes", "airgun"), and the listed sound-library abbreviations (a
+    folder "WHSH" is a shelf, not a game's title)."""
     with gzip.open(Path(wordninja.__file__).with_name("wordninja") / "wordninja_words.txt.gz", "rt") as handle:
         english = handle.read().split()
     ucs = (
