@@ -147,17 +147,20 @@ def with_compound_heads(query_words: list[str]) -> list[str]:
 @cache
 def compound_heads() -> dict[str, str]:
     """Compound -> head, as listed in ``resources/search/compounds.txt``."""
-    lines = COMPOUNDS.read_text(encoding="utf-8").splitlines()
-    return dict(line.split() for line in lines if line.strip() and not line.startswith("#"))
+    return {fields[0]: fields[1] for fields in _listed(COMPOUNDS)}
 
 
 @cache
 def abbreviations() -> dict[str, tuple[str, ...]]:
     """Abbreviation -> the words it stands for, as listed in ``resources/search/abbreviations.txt``."""
-    entries = (
-        line.split() for line in ABBREVIATIONS.read_text(encoding="utf-8").splitlines() if not line.startswith("#")
-    )
-    return {fields[0]: tuple(fields[1:]) for fields in entries if fields}
+    return {fields[0]: tuple(fields[1:]) for fields in _listed(ABBREVIATIONS)}
+
+
+def _listed(path: Path) -> list[list[str]]:
+    """The entries of one of the word lists in ``resources/search``: a line's words, blank lines
+    and ``#`` comments left out."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return [line.split() for line in lines if line.strip() and not line.startswith("#")]
 
 
 def with_abbreviations(found: list[str]) -> list[str]:

@@ -9,7 +9,6 @@ as their suggestions. So a job killed anywhere resumes with exactly the files it
 
 from __future__ import annotations
 
-import os
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -17,6 +16,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from engine.fs import is_inside
 from engine.index.meta import Meta
 from engine.index.records import OFFLINE, OK, FileRecord
 from engine.index.store import LibraryStore
@@ -94,12 +94,8 @@ def remember_shares(meta: Meta, model: str, targets: Sequence[str], shares: dict
 def remembered_shares(meta: Meta, model: str, targets: Sequence[str]) -> dict[str, float]:
     """The shares of the latest job with ``model`` whose targets hold every one of ``targets``;
     {} when none does (the files are weighed by nothing)."""
-
-    def holds(outer: str, inner: str) -> bool:
-        return inner == outer or inner.startswith(outer.rstrip(os.sep) + os.sep)
-
     for entry in reversed(meta.get(SHARES_KEY, [])):
-        if entry["model"] == model and all(any(holds(o, t) for o in entry["targets"]) for t in targets):
+        if entry["model"] == model and all(any(is_inside(t, o) for o in entry["targets"]) for t in targets):
             return entry["shares"]
     return {}
 
