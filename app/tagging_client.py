@@ -14,6 +14,7 @@ import threading
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.workers import submit
+from engine.tagging.jobs import READING, TagProgress
 
 
 class TaggingClient(QObject):
@@ -32,9 +33,17 @@ class TaggingClient(QObject):
         self.client = client
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self.running = False
+        self._busy = False  # the pool holds a job, or the look for one to resume
+        self._looking = False  # that look has not yet found a job (it mostly finds none)
+        self._waiting = None  # a job asked for during the look: it starts when the look ends
         self._stop = threading.Event()
         client.ready.connect(lambda _info: self.resume())
+
+    @property
+    def running(self) -> bool:
+        """A job is running; the brief look for an unfinished one when a model becomes ready is
+        not one (a job asked for meanwhile waits for it instead of being refused)."""
+        return self._busy and not self._looking
 
     @property
     def _tagging(self):
@@ -46,36 +55,53 @@ class TaggingClient(QObject):
     # -- jobs ------------------------------------------------------------------------------
     def tag(self, paths: list[str], captions: bool = False) -> None:
         """Suggest tags (and captions) for files or folders; one job at a time."""
-        self._start(lambda progress, should_stop: self._tagging.tag(paths, captions, progress, should_stop))
+
+        def job(progress, should_stop):
+            return self._tagging.tag(paths, captions, progress, should_stop)
+
+        if self._looking:
+            self._waiting = job
+        else:
+            self._start(job)
 
     def resume(self) -> None:
         """Continue a job a stop or a crash left unfinished (nothing when there is none)."""
-        if self.client.engine is None or self.running:
+        if self.client.engine is None or self._busy:
             return
 
         def run(progress, should_stop):
-            return self._tagging.resume(progress, should_stop) if self._tagging.pending_job() else None
+            if self._tagging.pending_job() is None:
+                return None
+            progress(TagProgress(0, 0, phase=READING))  # found one: from here it is a job like any
+            return self._tagging.resume(progress, should_stop)
 
+        self._looking = True
         self._start(run)
 
     def cancel(self) -> None:
         self._stop.set()
 
     def _start(self, job) -> None:
-        if self.client.engine is None or self.running:
+        if self.client.engine is None or self._busy:
             return
-        self.running = True
+        self._busy = True
         self._stop.clear()
 
         def finished(report) -> None:
-            self.running = False
+            self._ended()
             if report is not None:  # None: there was nothing to resume
                 self.job_finished.emit(report)
+            self._start_waiting()
 
         def failed(message: str) -> None:
-            self.running = False
+            self._ended()
             self.error.emit(f"Tagging stopped: {message}")
             self.job_finished.emit(None)
+            self._start_waiting()
+
+        def progressed(progress: TagProgress) -> None:
+            self._looking = False
+            self.job_progress.emit(progress.phase, progress.done, progress.total)
 
         submit(
             self.pool,
@@ -84,13 +110,22 @@ class TaggingClient(QObject):
             context=self,
             on_done=finished,
             on_failed=failed,
-            on_progress=lambda p: self.job_progress.emit(p.phase, p.done, p.total),
+            on_progress=progressed,
         )
+
+    def _ended(self) -> None:
+        self._busy = self._looking = False
+
+    def _start_waiting(self) -> None:
+        job, self._waiting = self._waiting, None
+        if job is not None:
+            self._start(job)
 
     def _should_stop(self) -> bool:
         return self._stop.is_set()
 
     def shutdown(self) -> None:
+        self._waiting = None
         self._stop.set()
         self.pool.waitForDone(30_000)
 

@@ -4,6 +4,7 @@ on the real engine with the tiny model, a folder job's Cancel, and its resumptio
 from __future__ import annotations
 
 import shutil
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,3 +162,30 @@ def test_the_first_suggestions_with_a_new_vocabulary_say_why_they_wait(qtbot, ta
     window.client.tagging.job_finished.connect(reports.append)
     qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
     assert reports[0].tagged == 1 and window.client.engine.tagging.vocabularies_ready()
+
+
+def test_suggest_asked_while_the_start_up_looks_for_an_unfinished_job_runs_after_the_look(
+    qtbot, tagging_window, monkeypatch
+):
+    window, folder = tagging_window
+    tagging = window.client.engine.tagging
+    released, looking = threading.Event(), threading.Event()
+    find = tagging.pending_job
+
+    def slow_look():  # the look for an unfinished job, held open until the click has happened
+        looking.set()
+        released.wait(ENGINE_TIMEOUT_MS / 1000)
+        return find()
+
+    monkeypatch.setattr(tagging, "pending_job", slow_look)
+    errors, reports = [], []
+    monkeypatch.setattr(window, "show_error", errors.append)
+    window.client.tagging.job_finished.connect(reports.append)
+    window.client.tagging.resume()  # what a model becoming ready starts
+    assert looking.wait(10)
+    select(qtbot, window, folder / "dog_bark.wav")
+    window.tags.suggestions.suggest_button.click()
+    released.set()
+    assert errors == []  # not refused as if a job were running
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert reports[0].tagged == 1 and not window.client.tagging.running
