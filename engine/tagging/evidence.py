@@ -57,6 +57,7 @@ NAME_SHARE = 0.3
 MAX_METADATA_WORDS = 40  # a long BWF description would drown the name
 NEAR_FOLDERS = 2
 TEXT_BATCH = 64
+MEMO_LIMIT = 50_000  # words vectors a job keeps between its passes (1.5 KB each for MiniLM: 75 MB)
 
 
 @dataclass
@@ -189,6 +190,21 @@ def lexicon_of(vocabulary: Vocabulary) -> Lexicon:
     return _LEXICONS[vocabulary.fingerprint]
 
 
+def words_vectors(model: AudioTextModel, texts: list[str], memo: dict[str, np.ndarray] | None) -> np.ndarray:
+    """(texts, dim') the text-text vectors of ``texts``, those the memo lacks embedded now and
+    added to it while it holds fewer than ``MEMO_LIMIT``."""
+    if not texts:
+        return np.zeros((0, 0), np.float32)
+    memo = {} if memo is None else memo
+    missing = list(dict.fromkeys(t for t in texts if t not in memo))
+    fresh = dict(zip(missing, embed_in_batches(model.embed_words, missing, TEXT_BATCH) if missing else [], strict=True))
+    for text, vector in fresh.items():
+        if len(memo) >= MEMO_LIMIT:
+            break
+        memo[text] = vector
+    return np.stack([fresh[t] if t in fresh else memo[t] for t in texts])
+
+
 def near_folder_words(path: str, library_folder: str) -> list[str]:
     """Words of the ``NEAR_FOLDERS`` folders nearest the file, below the library folder: a
     library's shelves near the file ("Doors/Wood") say what it is, the ones far above it
@@ -250,10 +266,16 @@ def file_words(record: FileRecord) -> list[str]:
 
 
 def gather_evidence(
-    model: AudioTextModel | None, encoded: EncodedVocabulary, records: list[FileRecord], windows: dict[int, Windows]
+    model: AudioTextModel | None,
+    encoded: EncodedVocabulary,
+    records: list[FileRecord],
+    windows: dict[int, Windows],
+    embedded_words: dict[str, np.ndarray] | None = None,
 ) -> list[Evidence]:
     """Evidence for each record; ``windows`` holds the stored windows of those that have them
-    (a file without, or no model, gets no sound evidence)."""
+    (a file without, or no model, gets no sound evidence). ``embedded_words`` ({words: vector})
+    is a memo of the text tower's vectors for this and later calls: a job weighs every
+    vocabulary, and reads its library before it tags it, so each file's words are embedded once."""
     vocabulary = encoded.vocabulary
     texts = [file_words(r) for r in records]
     has_words = [encoded.lexicon.knows(t) for t in texts]
@@ -261,9 +283,9 @@ def gather_evidence(
     category_scores: dict[int, np.ndarray] = {}
     if model is not None:
         wanted = [i for i, t in enumerate(texts) if t and has_words[i]]
+        vectors = words_vectors(model, [" ".join(texts[i]) for i in wanted], embedded_words)
         for start in range(0, len(wanted), TEXT_BATCH):
-            chunk = wanted[start : start + TEXT_BATCH]
-            embedded = model.embed_words([" ".join(texts[i]) for i in chunk])
+            chunk, embedded = wanted[start : start + TEXT_BATCH], vectors[start : start + TEXT_BATCH]
             text_scores.update(zip(chunk, encoded.text_scores(embedded), strict=True))
             categories = encoded.category_scores(embedded)
             if categories is not None:

@@ -195,8 +195,9 @@ class Tagging:
         calibration = self.calibration(model)
         table = self.table(model)
         embeddings = self.store.embeddings(model.info)
+        embedded_words: dict[str, np.ndarray] = {}  # the reading pass's text-tower vectors, for the tagging pass
         if job.shares is None and not len(table.done(job.id)):
-            shares = self._library_shares(job, model, vocabularies, calibration, progress, should_stop)
+            shares = self._library_shares(job, model, vocabularies, calibration, progress, should_stop, embedded_words)
             if shares is None:
                 return TagReport(job.id, total=len(target_ids(self.store, job.targets)), stopped=True)
             job = replace(job, shares=shares)
@@ -207,7 +208,9 @@ class Tagging:
             windows = embeddings.windows_of(ids)
             refused = table.for_files(ids, kinds=(TAG, CAPTION), states=(REJECTED,))
             rejected = {i: {s.key for s in items if s.kind == TAG} for i, items in refused.items()}
-            rows = tag_suggestions(model, vocabularies, calibration, records, windows, rejected, job_id, job.shares)
+            rows = tag_suggestions(
+                model, vocabularies, calibration, records, windows, rejected, job_id, job.shares, embedded_words
+            )
             problems: dict[str, str] = {}
             if job.captions:
                 captions, problems = caption_suggestions(model, records, CaptionOptions(), job_id)
@@ -225,6 +228,7 @@ class Tagging:
         calibration: Calibration,
         progress: Callable[[TagProgress], None] | None,
         should_stop: Callable[[], bool] | None,
+        embedded_words: dict[str, np.ndarray],
     ) -> dict[str, float] | None:
         """The UCS category shares among the job's named files (engine/tagging/priors.py), from
         the evidence the job's batches will weigh; None when told to stop before the end. A job
@@ -242,7 +246,7 @@ class Tagging:
                 return None
             records = taggable(self.store, ids[start : start + BATCH])
             windows = embeddings.windows_of([r.id for r in records])
-            evidence = gather(model, vocabularies, records, windows)[0]
+            evidence = gather(model, vocabularies, records, windows, embedded_words)[0]
             said.append(named_category_probabilities(ucs, calibration, evidence))
             if progress is not None:
                 path = records[-1].path if records else ""

@@ -97,10 +97,12 @@ def gather(
     vocabularies: Sequence[EncodedVocabulary],
     records: list[FileRecord],
     windows: dict[int, Windows],
+    embedded_words: dict[str, np.ndarray] | None = None,
 ) -> list[list[Evidence]]:
-    """Each vocabulary's evidence for each file. A file counts as named when any vocabulary knows
-    a word of it."""
-    evidence = [gather_evidence(model, encoded, records, windows) for encoded in vocabularies]
+    """Each vocabulary's evidence for each file (``embedded_words``: see :func:`gather_evidence`;
+    without one, a memo for this call). A file counts as named when any vocabulary knows a word of it."""
+    embedded_words = {} if embedded_words is None else embedded_words
+    evidence = [gather_evidence(model, encoded, records, windows, embedded_words) for encoded in vocabularies]
     named = [any(found[i].has_words for found in evidence) for i in range(len(records))]
     return [[replace(e, has_words=n) for e, n in zip(found, named, strict=True)] for found in evidence]
 
@@ -129,12 +131,14 @@ def tag_suggestions(
     rejected: dict[int, set[str]],
     job: str = "",
     shares: dict[str, float] | None = None,
+    embedded_words: dict[str, np.ndarray] | None = None,
 ) -> list[Suggestion]:
     """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
     vocabulary) is a softmax of its own, weighed for files with words by the library's category
     ``shares`` when the job estimated them (:mod:`engine.tagging.priors`); each user vocabulary
-    competes with it (see :meth:`Calibration.probabilities`)."""
-    evidence = gather(model, vocabularies, records, windows)
+    competes with it (see :meth:`Calibration.probabilities`). ``embedded_words``: see
+    :func:`gather_evidence`."""
+    evidence = gather(model, vocabularies, records, windows, embedded_words)
     ucs_logits = [calibration.weights(e).logits(e) for e in evidence[0]]
     ucs = vocabularies[0].vocabulary
     by_term = share_array(ucs, shares)[ucs.term_categories] if shares else None

@@ -206,6 +206,23 @@ def test_a_folder_job_weighs_its_named_files_by_what_the_library_holds(tag_engin
     assert moved
 
 
+def test_a_folder_job_embeds_each_files_words_once(tag_engine, named_library, monkeypatch, tmp_path):
+    """A folder job reads its library (for the shares) and then tags it, each time against every
+    vocabulary: the text tower still sees each distinct file text once."""
+    mine = tmp_path / "mine.csv"
+    mine.write_text("tag,synonyms\ndoor creak,squeak\nbark,woof\n", encoding="utf-8")
+    tag_engine.tagging.import_vocabulary(mine)
+    tag_engine.tagging.tag([named_library / "wind_howl.wav"])  # the new vocabulary's terms are embedded first
+    door_shelf(named_library)
+    tag_engine.index()
+    model, seen = tag_engine.model, []
+    embed = model.embed_words
+    monkeypatch.setattr(model, "embed_words", lambda texts: (seen.extend(texts), embed(texts))[1])
+    report = tag_engine.tagging.tag([named_library])
+    assert report.shares and report.tagged == len(NAMED) + priors.MIN_FILES
+    assert seen and len(seen) == len(set(seen)), [t for t in set(seen) if seen.count(t) > 1]
+
+
 def test_a_job_of_few_named_files_weighs_nothing(tag_engine, named_library):
     report = tag_engine.tagging.tag([named_library])  # 12 files
     assert report.shares == {} and "weighed" not in _summary(report)
