@@ -13,7 +13,8 @@ files whose names say what they are (``bench/ood/ucs.py``: 520 files in 36 UCS c
   through the classifier learned from the UCS names (engine/tagging/classifier.py);
 - audio only (names hidden), and audio with names: Earmark's suggestions, with names both each
   file alone and the library tagged as one job, weighed by the category shares the job estimates
-  (engine/tagging/priors.py); and audio only weighed by shares of its own, which Earmark does not do.
+  and by what the other files of each file's folder are (engine/tagging/priors.py); and audio
+  only weighed by shares of its own, which Earmark does not do.
 
 Calibration is cross-fitted by package: the weights that score a file were fitted on the other
 packages only, so every number here is held out. Then a reliability table
@@ -32,6 +33,7 @@ of the captions do. Asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import time
 from collections import Counter
@@ -59,7 +61,7 @@ from engine.tagging.calibration import (
 )
 from engine.tagging.evidence import Evidence, gather_evidence
 from engine.tagging.lexicon import stems
-from engine.tagging.priors import library_shares, reweigh
+from engine.tagging.priors import library_shares, reweigh, shelf_prior, shelf_sums
 from engine.tagging.vocabulary import Vocabulary, shipped_ucs
 from engine.words import words
 from trainer.corpus.captions import GENERIC_WORDS, package_words, path_caption
@@ -115,17 +117,31 @@ def library_weighed(
     evidence: list[Evidence],
     scored: list[np.ndarray],
     weighed: Callable[[Evidence], bool],
+    shelves: tuple[list[str], list[str]] | None = None,
 ) -> list[np.ndarray]:
     """``scored`` as a job over the whole library weighs them (engine/tagging/priors.py): the
     category shares estimated from the library's files that ``weighed`` picks (every file of it,
     with a ground truth or not, as `earmark tag` over the folder reads them), applied to the scored
-    files it picks."""
-    picked = [vocabulary.category_probabilities(p) for e, p in zip(*library, strict=True) if weighed(e)]
-    shares = library_shares(np.array(picked))
+    files it picks; with ``shelves`` (each library file's folder, each scored file's folder), as
+    a job does, by what the other picked files of each file's folder are too."""
+    picked = [i for i, e in enumerate(library[0]) if weighed(e)]
+    said = np.array([vocabulary.category_probabilities(library[1][i]) for i in picked])
+    shares = library_shares(said)
     if shares is None:
         return scored
-    by_term = shares[vocabulary.term_categories]
-    return [reweigh(p, by_term) if weighed(e) else p for e, p in zip(evidence, scored, strict=True)]
+    if shelves is None:
+        by_term = shares[vocabulary.term_categories]
+        return [reweigh(p, by_term) if weighed(e) else p for e, p in zip(evidence, scored, strict=True)]
+    library_folders, scored_folders = shelves
+    sums = shelf_sums(reweigh(said, shares), [library_folders[i] for i in picked], vocabulary.categories)
+    out = []
+    for e, p, folder in zip(evidence, scored, scored_folders, strict=True):
+        if weighed(e):
+            own = reweigh(vocabulary.category_probabilities(p), shares)
+            prior = shelf_prior(shares, sums.get(folder), own, vocabulary.categories)
+            p = reweigh(p, prior[vocabulary.term_categories])
+        out.append(p)
+    return out
 
 
 def print_reliability(title: str, confidences: list[float], correct: list[bool]) -> None:
@@ -299,8 +315,14 @@ def main(argv: list[str] | None = None) -> int:
     results["audio and names, each file alone (Earmark before 2026-12-03)"] = [
         category_ranking(vocabulary, p) for p in both
     ]
-    both_weighed = library_weighed(vocabulary, library_scored["named"], named, both, lambda e: e.has_words)
-    results["audio and names, the library as one job (Earmark)"] = [
+    by_shares = library_weighed(vocabulary, library_scored["named"], named, both, lambda e: e.has_words)
+    results["audio and names, the library as one job, by its shares alone (Earmark before 2026-12-04)"] = [
+        category_ranking(vocabulary, p) for p in by_shares
+    ]
+    folders = [os.path.dirname(r.path) for r in everything]
+    shelves = (folders, [folders[position[f.named]] for f in files])
+    both_weighed = library_weighed(vocabulary, library_scored["named"], named, both, lambda e: e.has_words, shelves)
+    results["audio and names, the library as one job, by its shares and each folder's files (Earmark)"] = [
         category_ranking(vocabulary, p) for p in both_weighed
     ]
     chance = 1 / len(vocabulary.category_terms)
@@ -321,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
         ("audio only", "calibrated, cross-fitted", audio),
         ("audio and names", "uncalibrated defaults", probabilities(named, [DEFAULT] * len(per_fold))),
         ("audio and names", "calibrated, cross-fitted", both),
-        ("audio and names", "calibrated, weighed by the library's category shares", both_weighed),
+        ("audio and names", "calibrated, weighed by the library's shares and each folder's files", both_weighed),
     ):
         confidences, correct = [], []
         for p, truth in zip(scored, truths, strict=True):

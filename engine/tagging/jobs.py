@@ -39,6 +39,8 @@ class TagJob:
     # first batch and kept so that a resumed job weighs its files as the first run did;
     # None: not estimated yet, {}: too few named files to say (engine/tagging/priors.py)
     shares: dict[str, float] | None = None
+    # and per folder, what its named files are (engine.tagging.priors.shelf_sums), read with them
+    shelves: dict[str, list] | None = None
 
     @classmethod
     def new(cls, model: str, targets: Sequence[str], captions: bool) -> TagJob:
@@ -83,21 +85,23 @@ def save_job(meta: Meta, job: TagJob | None) -> None:
     meta.set(JOB_KEY, None if job is None else asdict(job))
 
 
-def remember_shares(meta: Meta, model: str, targets: Sequence[str], shares: dict[str, float]) -> None:
-    """Keep the shares a job read from its files, so that a later job too small to read its own
-    (a file or a few suggested again from the panel) is weighed as its library was."""
+def remember_shares(
+    meta: Meta, model: str, targets: Sequence[str], shares: dict[str, float], shelves: dict[str, list]
+) -> None:
+    """Keep the shares and shelves a job read from its files, so that a later job too small to
+    read its own (a file or a few suggested again from the panel) is weighed as its library was."""
     kept = [e for e in meta.get(SHARES_KEY, []) if (e["model"], set(e["targets"])) != (model, set(targets))]
-    kept.append({"model": model, "targets": list(targets), "shares": shares})
+    kept.append({"model": model, "targets": list(targets), "shares": shares, "shelves": shelves})
     meta.set(SHARES_KEY, kept[-REMEMBERED:])
 
 
-def remembered_shares(meta: Meta, model: str, targets: Sequence[str]) -> dict[str, float]:
-    """The shares of the latest job with ``model`` whose targets hold every one of ``targets``;
-    {} when none does (the files are weighed by nothing)."""
+def remembered_shares(meta: Meta, model: str, targets: Sequence[str]) -> tuple[dict[str, float], dict[str, list]]:
+    """The shares and shelves of the latest job with ``model`` whose targets hold every one of
+    ``targets``; empty when none does (the files are weighed by nothing)."""
     for entry in reversed(meta.get(SHARES_KEY, [])):
         if entry["model"] == model and all(any(is_inside(t, o) for o in entry["targets"]) for t in targets):
-            return entry["shares"]
-    return {}
+            return entry["shares"], entry.get("shelves", {})  # kept before shelves were: none
+    return {}, {}
 
 
 def target_ids(store: LibraryStore, targets: Sequence[str]) -> np.ndarray:

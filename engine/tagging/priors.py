@@ -20,9 +20,20 @@ top-3 and both halves up).
 Only files with words take part, as estimate and as suggestion: from the sound alone the
 probabilities are too unsure to tell a library's make-up (audio only falls with shares of its
 own), and a library's unnamed files are seldom like its named ones.
+
+A folder is a shelf: ``steps/step_metal1.ogg`` sits among footsteps on every surface, not among
+metal sounds, and ``enemies/antlion_die.ogg`` among monsters. So each named file is weighed by
+what the other named files of its own folder are (their probabilities under the library's
+shares, summed), with :data:`SHELF_PSEUDO_FILES` pseudo-files at the library's shares: a file
+alone in its folder is weighed by the library's shares only, a file among many by its shelf.
+The file itself is left out of its shelf, so a shelf never confirms its files' own first guesses.
+bench/tagging.py, the library as one job: 75.6 % -> 78.7 % top-1, both halves of the packages up
+(77.9 -> 81.0 %, 69.1 -> 72.1 %; ten pseudo-files 78.7 %, five 78.1 %, fifty 78.5 %).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,6 +41,11 @@ MIN_FILES = 20  # fewer files with words say little about a library: their sugge
 SMOOTHING = 20.0  # pseudo-files per category
 MAX_ROUNDS = 200
 SETTLED = 1e-6  # the largest change of a share at which the rounds stop
+SHELF_PSEUDO_FILES = 20.0  # files at the library's shares in every folder's prior
+SHELF_FLOOR = 0.02  # a folder's summed probability of a category below this is not kept (a job's
+# shelves are saved with it, and a folder is mostly a few categories)
+
+Shelves = dict[str, list]  # folder -> [named files, {category: their probabilities under the shares, summed}]
 
 
 def library_shares(probabilities: np.ndarray, smoothing: float = SMOOTHING) -> np.ndarray | None:
@@ -53,3 +69,27 @@ def reweigh(probabilities: np.ndarray, shares: np.ndarray) -> np.ndarray:
     """Probabilities under equal priors, (..., categories), made probabilities under ``shares``."""
     weighed = probabilities * shares
     return weighed / np.maximum(weighed.sum(-1, keepdims=True), 1e-30)
+
+
+def shelf_sums(weighed: np.ndarray, folders: Sequence[str], categories: Sequence[str]) -> Shelves:
+    """Each folder's named files counted and their (files, categories) probabilities under the
+    library's shares summed, the sums under :data:`SHELF_FLOOR` left out."""
+    names, owner = np.unique(np.asarray(folders, dtype=object), return_inverse=True)
+    summed = np.zeros((len(names), len(categories)))
+    np.add.at(summed, owner, weighed)
+    counts = np.bincount(owner, minlength=len(names))
+    return {
+        str(folder): [int(count), {categories[c]: float(row[c]) for c in np.flatnonzero(row >= SHELF_FLOOR)}]
+        for folder, count, row in zip(names, counts, summed, strict=True)
+    }
+
+
+def shelf_prior(shares: np.ndarray, shelf: list | None, own: np.ndarray, categories: Sequence[str]) -> np.ndarray:
+    """A named file's category prior, (categories,): the other named files of its folder (``shelf``,
+    of :func:`shelf_sums`; ``own``: the file's probabilities under ``shares``, taken out of it) and
+    :data:`SHELF_PSEUDO_FILES` files at the library's ``shares``."""
+    if shelf is None:
+        return shares
+    count, sums = shelf
+    others = np.maximum(np.array([sums.get(c, 0.0) for c in categories]) - own, 0.0)
+    return (others + SHELF_PSEUDO_FILES * shares) / (max(count - 1, 0) + SHELF_PSEUDO_FILES)

@@ -42,7 +42,7 @@ from engine.tagging.jobs import (
     taggable,
     target_ids,
 )
-from engine.tagging.priors import MIN_FILES, library_shares
+from engine.tagging.priors import MIN_FILES, Shelves, library_shares, reweigh, shelf_sums
 from engine.tagging.tagger import caption_suggestions, gather, named_category_probabilities, tag_suggestions
 from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
 
@@ -197,10 +197,10 @@ class Tagging:
         embeddings = self.store.embeddings(model.info)
         embedded_words: dict[str, np.ndarray] = {}  # the reading pass's text-tower vectors, for the tagging pass
         if job.shares is None and not len(table.done(job.id)):
-            shares = self._library_shares(job, model, vocabularies, calibration, progress, should_stop, embedded_words)
-            if shares is None:
+            read = self._library_shares(job, model, vocabularies, calibration, progress, should_stop, embedded_words)
+            if read is None:
                 return TagReport(job.id, total=len(target_ids(self.store, job.targets)), stopped=True)
-            job = replace(job, shares=shares)
+            job = replace(job, shares=read[0], shelves=read[1])
             save_job(self.store.meta, job)
 
         def tag_batch(records: list[FileRecord], job_id: str):
@@ -209,7 +209,16 @@ class Tagging:
             refused = table.for_files(ids, kinds=(TAG, CAPTION), states=(REJECTED,))
             rejected = {i: {s.key for s in items if s.kind == TAG} for i, items in refused.items()}
             rows = tag_suggestions(
-                model, vocabularies, calibration, records, windows, rejected, job_id, job.shares, embedded_words
+                model,
+                vocabularies,
+                calibration,
+                records,
+                windows,
+                rejected,
+                job_id,
+                job.shares,
+                job.shelves,
+                embedded_words,
             )
             problems: dict[str, str] = {}
             if job.captions:
@@ -229,18 +238,18 @@ class Tagging:
         progress: Callable[[TagProgress], None] | None,
         should_stop: Callable[[], bool] | None,
         embedded_words: dict[str, np.ndarray],
-    ) -> dict[str, float] | None:
-        """The UCS category shares among the job's named files (engine/tagging/priors.py), from
-        the evidence the job's batches will weigh; None when told to stop before the end. A job
-        of too few files to say takes the shares of the latest job over a folder that holds them
-        ({} when none did): a file suggested again from the panel after its folder's job keeps
-        the suggestions the folder's job gave it."""
+    ) -> tuple[dict[str, float], Shelves] | None:
+        """The UCS category shares among the job's named files and what each folder's named files
+        are (engine/tagging/priors.py), from the evidence the job's batches will weigh; None when
+        told to stop before the end. A job of too few files to say takes those of the latest job
+        over a folder that holds them (empty when none did): a file suggested again from the
+        panel after its folder's job keeps the suggestions the folder's job gave it."""
         embeddings = self.store.embeddings(model.info)
         ids = target_ids(self.store, job.targets).tolist()
         if len(ids) < MIN_FILES:  # a file or a few from the panel: nothing to read twice
             return remembered_shares(self.store.meta, job.model, job.targets)
         ucs = vocabularies[0]
-        said = [np.zeros((0, len(ucs.vocabulary.categories)))]
+        said, folders = [np.zeros((0, len(ucs.vocabulary.categories)))], []
         for start in range(0, len(ids), BATCH):
             if should_stop is not None and should_stop():
                 return None
@@ -248,15 +257,19 @@ class Tagging:
             windows = embeddings.windows_of([r.id for r in records])
             evidence = gather(model, vocabularies, records, windows, embedded_words)[0]
             said.append(named_category_probabilities(ucs, calibration, evidence))
+            folders += [os.path.dirname(r.path) for r, e in zip(records, evidence, strict=True) if e.has_words]
             if progress is not None:
                 path = records[-1].path if records else ""
                 progress(TagProgress(min(start + BATCH, len(ids)), len(ids), path, READING))
-        shares = library_shares(np.concatenate(said))
+        probabilities = np.concatenate(said)
+        shares = library_shares(probabilities)
         if shares is None:  # enough files, too few of them named
             return remembered_shares(self.store.meta, job.model, job.targets)
-        read = dict(zip(ucs.vocabulary.categories, shares.tolist(), strict=True))
-        remember_shares(self.store.meta, job.model, job.targets, read)
-        return read
+        categories = ucs.vocabulary.categories
+        read = dict(zip(categories, shares.tolist(), strict=True))
+        shelves = shelf_sums(reweigh(probabilities, shares), folders, categories)
+        remember_shares(self.store.meta, job.model, job.targets, read, shelves)
+        return read, shelves
 
     # -- reading -------------------------------------------------------------------------------
 

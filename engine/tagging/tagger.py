@@ -10,6 +10,7 @@ is described by how it starts.
 from __future__ import annotations
 
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -22,7 +23,7 @@ from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, CaptionOptions
 from engine.tagging.calibration import Calibration
 from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence
-from engine.tagging.priors import reweigh
+from engine.tagging.priors import Shelves, reweigh, shelf_prior
 from engine.tagging.vocabulary import Vocabulary
 
 STORED_PER_VOCABULARY = 10  # categories kept per file and vocabulary; the user's top-k and threshold filter at display
@@ -131,23 +132,30 @@ def tag_suggestions(
     rejected: dict[int, set[str]],
     job: str = "",
     shares: dict[str, float] | None = None,
+    shelves: Shelves | None = None,
     embedded_words: dict[str, np.ndarray] | None = None,
 ) -> list[Suggestion]:
     """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
     vocabulary) is a softmax of its own, weighed for files with words by the library's category
-    ``shares`` when the job estimated them (:mod:`engine.tagging.priors`); each user vocabulary
+    ``shares`` when the job estimated them and by what the other named files of its folder are
+    (``shelves``; :mod:`engine.tagging.priors`); each user vocabulary
     competes with it (see :meth:`Calibration.probabilities`). ``embedded_words``: see
     :func:`gather_evidence`."""
     evidence = gather(model, vocabularies, records, windows, embedded_words)
     ucs_logits = [calibration.weights(e).logits(e) for e in evidence[0]]
     ucs = vocabularies[0].vocabulary
-    by_term = share_array(ucs, shares)[ucs.term_categories] if shares else None
+    by_category = share_array(ucs, shares) if shares else None
     rows: list[Suggestion] = []
     for position, encoded in enumerate(vocabularies):
         for i, (record, found) in enumerate(zip(records, evidence[position], strict=True)):
             probabilities = calibration.probabilities(found, None if position == 0 else ucs_logits[i])
-            if position == 0 and by_term is not None and found.has_words and found.exact is None:
-                probabilities = reweigh(probabilities, by_term)
+            if position == 0 and by_category is not None and found.has_words and found.exact is None:
+                prior = by_category
+                if shelves:
+                    own = reweigh(ucs.category_probabilities(probabilities), by_category)
+                    shelf = shelves.get(os.path.dirname(record.path))
+                    prior = shelf_prior(by_category, shelf, own, ucs.categories)
+                probabilities = reweigh(probabilities, prior[ucs.term_categories])
             ranked = rank(encoded, found, probabilities, calibration, record, rejected.get(record.id, set()))
             rows += [
                 Suggestion(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from engine.tagging.priors import MIN_FILES, SMOOTHING, library_shares, reweigh
+from engine.tagging.priors import MIN_FILES, SMOOTHING, library_shares, reweigh, shelf_prior, shelf_sums
 
 
 def probabilities_of_a_library(true_shares: np.ndarray, files: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -65,3 +65,24 @@ def test_a_small_job_stays_near_its_own_evidence_and_a_large_one_follows_its_lib
     large, _ = probabilities_of_a_library(true, 3000, seed=3)
     equal = np.full(4, 0.25)
     assert np.abs(library_shares(small) - equal).max() < 0.5 * np.abs(library_shares(large) - equal).max()
+
+
+CATEGORIES = ["A", "B", "C", "D"]
+
+
+def test_a_file_follows_the_other_files_of_its_folder_and_not_its_own_guess():
+    """Two shelves of a library of A and B files; the unsure file on the B shelf leans to B."""
+    probabilities = np.array([[0.9, 0.1, 0, 0]] * 30 + [[0.1, 0.9, 0, 0]] * 30 + [[0.55, 0.45, 0, 0]])
+    folders = ["lib/a"] * 30 + ["lib/b"] * 31
+    shares = library_shares(probabilities)
+    weighed = reweigh(probabilities, shares)
+    shelves = shelf_sums(weighed, folders, CATEGORIES)
+    assert shelves["lib/b"][0] == 31 and set(shelves["lib/b"][1]) == {"A", "B"}  # C and D: under the floor
+    unsure = probabilities[-1]
+    by_library = reweigh(unsure, shares)
+    by_shelf = reweigh(unsure, shelf_prior(shares, shelves["lib/b"], weighed[-1], CATEGORIES))
+    assert by_library.argmax() == 0 and by_shelf.argmax() == 1
+    # on a shelf of its own, only the library's shares weigh it (it does not confirm itself)
+    alone = shelf_sums(weighed[-1:], ["lib/c"], CATEGORIES)["lib/c"]
+    assert shelf_prior(shares, alone, weighed[-1], CATEGORIES) == pytest.approx(shares, abs=1e-9)
+    assert shelf_prior(shares, None, weighed[-1], CATEGORIES) is shares

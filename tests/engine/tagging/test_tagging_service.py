@@ -185,7 +185,7 @@ def categories(found, path) -> dict[str, float]:
 
 
 def test_a_folder_job_weighs_its_named_files_by_what_the_library_holds(tag_engine, named_library):
-    glass = named_library / "glass_smash_01.wav"
+    glass = named_library / "Footsteps" / "gravel_walk.wav"  # the one named file in its folder: no shelf to weigh it
     tag_engine.tagging.tag([glass])  # alone: a job of one file says nothing about its library
     alone = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=10), glass)
     door_shelf(named_library)
@@ -204,6 +204,24 @@ def test_a_folder_job_weighs_its_named_files_by_what_the_library_holds(tag_engin
         assert weighed[a] / weighed[b] == pytest.approx(alone[a] / alone[b] * by_shares, rel=0.05)
         moved += not 0.8 < by_shares < 1.25
     assert moved
+
+
+def test_a_named_file_is_weighed_by_what_the_other_files_of_its_folder_are(tag_engine, named_library):
+    """A folder is a shelf: a glass sound filed among door sounds leans further towards DOORS than
+    the library's shares alone would take it (engine/tagging/priors.py)."""
+    door_shelf(named_library)
+    glass = named_library / "Doors" / "glass_smash_02.wav"
+    write_audio(glass, noise(0.8, seed=1))
+    tag_engine.index()
+    tag_engine.tagging.tag([glass])  # alone, before any folder job: weighed by nothing
+    alone = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=20), glass)
+    report = tag_engine.tagging.tag([named_library])
+    weighed = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=20), glass)
+    by_library = alone["DOORS"] / alone["GLASS"] * report.shares["DOORS"] / report.shares["GLASS"]
+    assert weighed["DOORS"] / weighed["GLASS"] > 1.5 * by_library
+    # what the job read of that folder: its door files and the glass file (left out of its own prior)
+    _, shelves = jobs.remembered_shares(tag_engine.store.meta, tag_engine.model.info.name, [str(named_library)])
+    assert shelves[str(named_library / "Doors")][0] == priors.MIN_FILES + 1
 
 
 def test_a_folder_job_embeds_each_files_words_once(tag_engine, named_library, monkeypatch, tmp_path):
@@ -244,10 +262,12 @@ def test_a_file_suggested_again_after_its_folders_job_is_weighed_as_the_folder_w
     assert by_itself == pytest.approx(by_folder, rel=0.05)
     # files outside every folder a job read, or a job with another model, are weighed by nothing
     meta, model = tag_engine.store.meta, tag_engine.model.info.name
-    assert jobs.remembered_shares(meta, model, [str(glass), str(named_library / "Doors")]) == folder.shares
-    assert jobs.remembered_shares(meta, "another-model", [str(glass)]) == {}
-    assert jobs.remembered_shares(meta, model, [str(glass), "/elsewhere/x.wav"]) == {}
-    assert jobs.remembered_shares(meta, model, [f"{named_library}-2/x.wav"]) == {}  # a sibling, not inside
+    shares, shelves = jobs.remembered_shares(meta, model, [str(glass), str(named_library / "Doors")])
+    assert shares == folder.shares
+    assert set(shelves) == {str(named_library / shelf) for shelf in ("", "Doors", "Footsteps")}
+    assert jobs.remembered_shares(meta, "another-model", [str(glass)]) == ({}, {})
+    assert jobs.remembered_shares(meta, model, [str(glass), "/elsewhere/x.wav"]) == ({}, {})
+    assert jobs.remembered_shares(meta, model, [f"{named_library}-2/x.wav"]) == ({}, {})  # a sibling, not inside
 
 
 def test_a_resumed_job_weighs_by_the_shares_it_started_with(tag_engine, named_library, monkeypatch):
