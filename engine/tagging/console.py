@@ -168,9 +168,10 @@ def _summary(report: TagReport) -> str:
     summary = ", ".join(parts) + f" in {report.seconds:.1f} s; `earmark suggestions PATH` shows them"
     if report.shares:
         common = sorted(report.shares.items(), key=lambda item: -item[1])[:SHARES_SHOWN]
-        summary += "\nnamed files weighed by what the library holds most: " + ", ".join(
+        summary += "\nnamed files weighed by what the library holds (most: " + ", ".join(
             f"{category} {share:.0%}" for category, share in common
         )
+        summary += ") and by the other files of their folders"
     return summary
 
 

@@ -219,6 +219,7 @@ def test_a_named_file_is_weighed_by_what_the_other_files_of_its_folder_are(tag_e
     weighed = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=20), glass)
     by_library = alone["DOORS"] / alone["GLASS"] * report.shares["DOORS"] / report.shares["GLASS"]
     assert weighed["DOORS"] / weighed["GLASS"] > 1.5 * by_library
+    assert _summary(report).endswith("and by the other files of their folders")
     # what the job read of that folder: its door files and the glass file (left out of its own prior)
     _, shelves = jobs.remembered_shares(tag_engine.store.meta, tag_engine.model.info.name, [str(named_library)])
     assert shelves[str(named_library / "Doors")][0] == priors.MIN_FILES + 1
