@@ -283,7 +283,8 @@ def test_a_resumed_job_weighs_by_the_shares_it_started_with(tag_engine, named_li
     )
     assert [b.phase for b in batches] == [jobs.READING, jobs.TAGGING] and batches[0].done == batches[0].total
     assert first.stopped and first.tagged == 4 and first.shares
-    assert tag_engine.tagging.pending_job().shares == first.shares
+    pending = tag_engine.tagging.pending_job()
+    assert pending.shares == first.shares and pending.shelves[str(named_library / "Doors")][0] == priors.MIN_FILES
 
     def estimated_again(*args, **kwargs):
         raise AssertionError("a resumed job estimates its library's shares again")
