@@ -197,7 +197,7 @@ class Tagging:
         embeddings = self.store.embeddings(model.info)
         embedded_words: dict[str, np.ndarray] = {}  # the reading pass's text-tower vectors, for the tagging pass
         if job.shares is None and not len(table.done(job.id)):
-            read = self._library_shares(job, model, vocabularies, calibration, progress, should_stop, embedded_words)
+            read = self._read_library(job, model, vocabularies, calibration, progress, should_stop, embedded_words)
             if read is None:
                 return TagReport(job.id, total=len(target_ids(self.store, job.targets)), stopped=True)
             job = replace(job, shares=read[0], shelves=read[1])
@@ -229,7 +229,7 @@ class Tagging:
 
         return run_job(job, self.store, table, tag_batch, progress, should_stop, started)
 
-    def _library_shares(
+    def _read_library(
         self,
         job: TagJob,
         model: AudioTextModel,
