@@ -14,7 +14,6 @@ import threading
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.workers import submit
-from engine.tagging.jobs import READING, TagProgress
 
 
 class TaggingClient(QObject):
@@ -70,6 +69,8 @@ class TaggingClient(QObject):
             return
 
         def run(progress, should_stop):
+            from engine.tagging.jobs import READING, TagProgress  # the index's modules: not before the window shows
+
             if self._tagging.pending_job() is None:
                 return None
             progress(TagProgress(0, 0, phase=READING))  # found one: from here it is a job like any
@@ -99,7 +100,7 @@ class TaggingClient(QObject):
             self.job_finished.emit(None)
             self._start_waiting()
 
-        def progressed(progress: TagProgress) -> None:
+        def progressed(progress) -> None:  # engine.tagging.jobs.TagProgress
             self._looking = False
             self.job_progress.emit(progress.phase, progress.done, progress.total)
 
