@@ -137,6 +137,12 @@ def cmd_tag(engine, args) -> int:
             else "an unfinished job over other files is dropped; this one starts now",
             file=sys.stderr,
         )
+    if not engine.tagging.vocabularies_ready():  # else the first bar waits a minute at 0 with no word why
+        print(
+            f"reading the vocabularies with the model {engine.model_info.name} first "
+            "(once per model and vocabulary: a minute or two for UCS)",
+            file=sys.stderr,
+        )
     with _Progress() as bar, cli._StopOnInterrupt() as stop:
         if args.resume:
             report = engine.tagging.resume(bar.update, stop.requested)

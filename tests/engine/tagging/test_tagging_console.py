@@ -42,6 +42,18 @@ def test_vocabularies_import_list_and_refuse_bad_files(cli, tmp_path):
     assert cli("vocab", "remove", "sfx")[0] == 0 and "sfx" not in cli("vocab", "list")[1]
 
 
+def test_the_first_job_with_a_vocabulary_says_it_reads_it_first(cli, named_library, tmp_path):
+    """The term embeddings of a new vocabulary take a minute or two for UCS; the bar would wait at 0."""
+    code, _, err = cli("tag", named_library / "dog_bark.wav")
+    assert code == 0 and "reading the vocabularies" not in err  # UCS read before (the fixture's cache)
+    mine = tmp_path / "mine.csv"
+    mine.write_text("tag,synonyms\nlaser zap,pew;blaster\nsquelch,\n", encoding="utf-8")
+    cli("vocab", "import", mine)
+    code, _, err = cli("tag", named_library / "dog_bark.wav")
+    assert code == 0 and "reading the vocabularies with the model" in err
+    assert "reading the vocabularies" not in cli("tag", named_library / "dog_bark.wav", "--restart")[2]
+
+
 def test_tag_suggest_accept_reject_and_bulk_edits(cli, named_library):
     code, out, _ = cli("tag", named_library)
     assert code == 0 and out.startswith(f"{len(NAMED)} files tagged")
