@@ -453,9 +453,13 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
         job.event(
             EVALUATING, f"teaching the bridge's words head the library's names ({plan['words_head_files']} files)"
         )
-        embed_words = CacophonyBackend.from_checkpoint(job.model_dir, device=plan["device"]).embed_words
+        # on the CPU, where the words head hears (trainer.words_head.heard): its aiSFX network is the
+        # one the bridge of the exported model holds, so it is loaded once
+        exported = CacophonyBackend.from_checkpoint(job.model_dir, device="cpu")
         train = read_manifest(plan["config"]["train"][0])
-        _, heard_files = tune_words_head(job.model_dir, train, plan["words_head_files"], embed_words)
+        _, heard_files = tune_words_head(
+            job.model_dir, train, plan["words_head_files"], exported.embed_words, exported.bridge.head
+        )
     val = read_manifest(plan["config"]["val"][0])
     after, after_precisions, folders = _held_out_scores(job.model_dir, plan["device"], val)
     before, before_precisions = plan["before"], plan.get("before_precisions")
