@@ -494,10 +494,11 @@ def _held_out_scores(folder: Path, device: str, items: list[Item]) -> tuple[dict
     """A checkpoint's scores on the held-out items: each file against its own captions (t2a, a2t)
     and each distinct caption asked as a search (``search/``, :data:`KEY_METRIC`); that search's
     AP@10 for each caption and the folder it asks about, which the verdict resamples."""
-    audio, text, owners, captions = backend_retrieval(CacophonyBackend.from_checkpoint(folder, device=device), items)
+    with_captions = [item for item in items if item.captions]  # what the owners index
+    model = CacophonyBackend.from_checkpoint(folder, device=device)
+    audio, text, owners, captions = backend_retrieval(model, with_captions)
     ranks, first = caption_search_ranks(audio, text, owners, captions)
     searched = {f"search/{name}": value for name, value in search_metrics_from_ranks(ranks).items()}
     precisions = [a2t_average_precision(r, capped=True) for r in ranks]
-    with_captions = [item for item in items if item.captions]
     folders = [str(Path(with_captions[i].audio).parent) for i in first]
     return retrieval_metrics(audio, text, owners) | searched, precisions, folders
