@@ -91,6 +91,11 @@ class AudioTextModel(ABC):
         similarity: this space need not be the audio one."""
         return self.embed_text(texts)
 
+    def embed_text_and_words(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`embed_text` and :meth:`embed_words` of the same texts (a vocabulary's prompts are
+        wanted in both spaces); a backend whose two share a pass over the text tower does it once."""
+        return self.embed_text(texts), self.embed_words(texts)
+
     def caption(self, clips: list[np.ndarray], max_tokens: int = 30) -> list[str]:
         """Describe each clip in words; only backends whose ``info.can_caption`` is true."""
         raise NotImplementedError(f"{self.info.name} has no caption decoder")

@@ -15,10 +15,11 @@
 (e) **an exact UCS CatID** at the head of a UCS file name (an FX name follows it), which decides the
     UCS tag outright.
 
-Term embeddings cost two text-tower passes over every prompt of the vocabulary (about 3,000
-phrases for UCS) and one over its names (about 10,700 distinct ones), and the classifier a fit
-over the names (15-25 s for UCS), a minute or two on a laptop CPU, so all are cached on disk per
-model and vocabulary fingerprint.
+Term embeddings cost the text tower's passes over every prompt of the vocabulary (about 3,000
+phrases for UCS, embedded in both spaces at once: ``AudioTextModel.embed_text_and_words``) and one
+over its names (about 10,700 distinct ones), and the classifier a fit over the names (10-25 s for
+UCS): 43 s for UCS with the builtin model on two cores (59 s when the prompts took a pass more), so
+all are cached on disk per model and vocabulary fingerprint.
 """
 
 from __future__ import annotations
@@ -108,15 +109,21 @@ class Evidence:
     category: np.ndarray | None = None  # log-probability of each term's category from the words, (terms,)
 
 
-def term_embeddings(embed, vocabulary: Vocabulary) -> np.ndarray:
-    """Each term's embedding: the normalised mean of its prompts' (``embed``: texts -> vectors)."""
+def term_embeddings(model: AudioTextModel, vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+    """Each term's embedding in the joint space and in the words space: the normalised mean of
+    its prompts' (:meth:`AudioTextModel.embed_text_and_words`, a batch at a time)."""
     prompts = [term_prompts(term) for term in vocabulary.terms]
     flat = [p for group in prompts for p in group]
-    vectors = embed_in_batches(embed, flat, TEXT_BATCH)
+    batches = [model.embed_text_and_words(flat[i : i + TEXT_BATCH]) for i in range(0, len(flat), TEXT_BATCH)]
     owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
-    summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
-    np.add.at(summed, owner, vectors)
-    return l2_normalise(summed)
+
+    def mean_of_prompts(vectors: np.ndarray) -> np.ndarray:
+        summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
+        np.add.at(summed, owner, vectors)
+        return l2_normalise(summed)
+
+    joint, words = (np.concatenate([np.asarray(b[k], np.float32) for b in batches]) for k in (0, 1))
+    return mean_of_prompts(joint), mean_of_prompts(words)
 
 
 def name_embeddings(embed, vocabulary: Vocabulary) -> TermNames:
@@ -156,8 +163,7 @@ def encode_vocabulary(
                     return EncodedVocabulary(
                         vocabulary, cached["audio"], cached["words"], lexicon_of(vocabulary), names, classifier
                     )
-    audio = term_embeddings(model.embed_text, vocabulary)
-    text = term_embeddings(model.embed_words, vocabulary)
+    audio, text = term_embeddings(model, vocabulary)
     names = name_embeddings(model.embed_words, vocabulary)
     classifier = name_classifier(vocabulary, names)
     if cache_file is not None:

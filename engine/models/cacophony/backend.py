@@ -199,6 +199,14 @@ class CacophonyBackend(AudioTextModel):
         shares = query_shares.of(self.bridge.nearness(words))
         return query_side(joint, words, audio_share, shares).astype(np.float32)
 
+    def embed_text_and_words(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """With a bridge, :meth:`embed_text` holds the words embedding already: one pass of the
+        tower fewer (UCS's 3,000 tag prompts, the first time a model tags: 34 -> 23 s here)."""
+        joint, words = self.text_parts(texts)
+        if self.bridge is None:
+            return joint, self.embed_words(texts)
+        return side_by_side(joint, words, self.bridge_shares[1] ** 2), words
+
     def text_parts(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray | None]:
         """The joint embedding of each text and, with a bridge, its words embedding (unscaled)."""
         joint = self._query(texts[0])[0] if len(texts) == 1 else self._joint_text(texts)

@@ -74,6 +74,16 @@ def test_a_bridged_backend_weighs_the_joint_space_and_the_bridge_in_one_dot_prod
     )
 
 
+def test_text_and_words_together_are_each_as_asked_alone(bridged):
+    """A vocabulary's prompts are embedded both ways in one call, whose bridged backend makes the
+    words once; with a bridge or without, each part is what its own method gives."""
+    texts = ["glass breaking", "a dog barking", "rain on a tin roof"]
+    for model in bridged:
+        text, words = model.embed_text_and_words(texts)
+        np.testing.assert_allclose(text, model.embed_text(texts), atol=1e-6)
+        np.testing.assert_allclose(words, model.embed_words(texts), atol=1e-6)
+
+
 def test_a_text_near_a_category_name_weighs_the_bridge_by_its_own_share(tiny_checkpoint, tmp_path):
     folder = bridged_checkpoint(tiny_checkpoint, tmp_path / "gated", weight=0.6)
     classes = json.loads((folder / CLASSES_FILE).read_text())
