@@ -123,14 +123,13 @@ class Finetuner:
 
     # -- the process ------------------------------------------------------------------------
     def _launch(self, args: list[str]) -> None:
-        if importlib.util.find_spec("trainer") is None or getattr(sys, "frozen", False):
+        if importlib.util.find_spec("trainer") is None:
             raise FinetuneUnavailable(
-                "this installation has no trainer (the desktop bundle leaves it out): "
-                "fine-tune from a source install (./run.sh, or `earmark finetune`)"
+                "this installation has no trainer: fine-tune from a source install (./run.sh, or `earmark finetune`)"
             )
         self.job.folder.mkdir(parents=True, exist_ok=True)
         command = [
-            sys.executable,
+            sys.executable,  # the desktop bundle's own binary runs ``-m trainer.cli`` too (packaging/launcher.py)
             "-m",
             "trainer.cli",
             "library-finetune",
