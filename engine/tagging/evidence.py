@@ -17,7 +17,7 @@
 
 Term embeddings cost the text tower's passes over every prompt of the vocabulary (about 3,000
 phrases for UCS, embedded in both spaces at once: ``AudioTextModel.embed_text_and_words``) and one
-over its names (about 10,700 distinct ones), and the classifier a fit over the names (10-25 s for
+over its names (about 10,700 distinct ones), and the classifier a fit over the names (8-25 s for
 UCS): 43 s for UCS with the builtin model on two cores (59 s when the prompts took a pass more), so
 all are cached on disk per model and vocabulary fingerprint.
 """
