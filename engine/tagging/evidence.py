@@ -111,19 +111,15 @@ class Evidence:
 
 def term_embeddings(model: AudioTextModel, vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
     """Each term's embedding in the joint space and in the words space: the normalised mean of
-    its prompts' (:meth:`AudioTextModel.embed_text_and_words`, a batch at a time)."""
+    its prompts' (:meth:`AudioTextModel.embed_text_and_words`, the two side by side per batch)."""
     prompts = [term_prompts(term) for term in vocabulary.terms]
     flat = [p for group in prompts for p in group]
-    batches = [model.embed_text_and_words(flat[i : i + TEXT_BATCH]) for i in range(0, len(flat), TEXT_BATCH)]
+    both = embed_in_batches(lambda batch: np.concatenate(model.embed_text_and_words(batch), axis=1), flat, TEXT_BATCH)
     owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
-
-    def mean_of_prompts(vectors: np.ndarray) -> np.ndarray:
-        summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
-        np.add.at(summed, owner, vectors)
-        return l2_normalise(summed)
-
-    joint, words = (np.concatenate([np.asarray(b[k], np.float32) for b in batches]) for k in (0, 1))
-    return mean_of_prompts(joint), mean_of_prompts(words)
+    summed = np.zeros((len(prompts), both.shape[1]), np.float32)
+    np.add.at(summed, owner, both)
+    joint, words = np.split(summed, [model.info.embedding_dim], axis=1)
+    return l2_normalise(joint), l2_normalise(words)
 
 
 def name_embeddings(embed, vocabulary: Vocabulary) -> TermNames:
