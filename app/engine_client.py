@@ -80,7 +80,7 @@ class EngineClient(QObject):
     opened = Signal()  # the library is open (with or without a model)
     ready = Signal(object)  # the model's ModelInfo
     unavailable = Signal(str)  # no model: a sentence for the user
-    results = Signal(str, list, float)  # query, hits, seconds
+    results = Signal(str, object, float)  # query, SearchResults (the hits and what the search read), seconds
     similar_results = Signal(str, list, float)  # path, hits, seconds
     folders_changed = Signal(list)
     failures_changed = Signal(list)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
@@ -38,6 +39,10 @@ from app.tags_panel import TagsPanel
 from app.theme import icon
 from app.waveform import format_time
 from engine.audio.formats import AUDIO_EXTENSIONS
+from engine.search.explain import describe_respellings
+
+if TYPE_CHECKING:
+    from engine.search.searcher import SearchResults
 
 log = logging.getLogger(__name__)
 
@@ -325,13 +330,15 @@ class MainWindow(QMainWindow):
         self._select_first_on_answer = True
         self.run_query(text)
 
-    def _show_results(self, query: str, hits: list, seconds: float) -> None:
+    def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self._set_hits(hits, ranked=bool(query))
         found = (
             f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}”"
             if query
             else f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
         )
+        if hits.respelled:
+            found += f" ({describe_respellings(hits.respelled)})"
         self.result_label.setText(
             f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else "No folders yet: add one to start"
         )

@@ -28,7 +28,7 @@ from engine.library.report import IndexProgress, IndexReport
 from engine.logs import entry_logging
 from engine.models.registry import ModelLoadError, list_models
 from engine.paths import app_paths
-from engine.search.explain import describe_hit
+from engine.search.explain import describe_hit, describe_respellings
 from engine.search.filters import SearchFilters
 from engine.search.searcher import SearchHit
 from engine.tagging import console as tagging_console
@@ -256,6 +256,8 @@ def cmd_watch(engine: Engine, args) -> int:
 
 def cmd_search(engine: Engine, args) -> int:
     hits = engine.search(args.query, _filters(args), args.limit)
+    if hits.respelled:
+        print(f"earmark: {describe_respellings(hits.respelled)}", file=sys.stderr)
     if hits.text_only:
         print(f"earmark: text search only, the model is unavailable: {hits.text_only}", file=sys.stderr)
     elif missing := len(engine.store.files_missing_embeddings(engine.model_info)):

@@ -323,8 +323,9 @@ class Engine:
         """Hybrid search; if the model cannot be loaded, words only, and the results' ``text_only``
         says why."""
         model = self._model_or_none()
-        hits = Searcher(self.store, model).search(query, filters, limit)
-        return SearchResults(hits, text_only="" if model is not None else self.model_error)
+        results = Searcher(self.store, model).search(query, filters, limit)
+        results.text_only = "" if model is not None else self.model_error
+        return results
 
     def similar(
         self,

@@ -35,7 +35,7 @@ import lancedb
 import numpy as np
 import pyarrow.compute as pc
 from lancedb.index import FTS, Bitmap, BTree
-from lancedb.query import FullTextOperator, MultiMatchQuery, PhraseQuery
+from lancedb.query import BooleanQuery, FullTextOperator, MatchQuery, MultiMatchQuery, Occur, PhraseQuery
 
 from engine.index.meta import Meta
 from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate, refresh_keyword_fields
@@ -87,6 +87,7 @@ STOP_WORDS = "a an the of and or with in on at to for by from is are be this tha
 # Quoted phrases and exclusions test exact whole words in order: positions, no stemming, every word
 # kept, and no length limit (a word the index skipped could never match).
 PHRASE_INDEX = FTS(with_position=True, stem=False, remove_stop_words=False, max_token_length=None)
+SPELLED_LIKE_FILES = 20  # files whose words a misspelt query word is compared with (engine.search.respell)
 FEW_IDS_KEPT = 8  # clauses whose ids few_file_ids keeps (one per set of search filters in use)
 CLEANUP_AFTER = timedelta(minutes=5)  # old table versions kept this long for concurrent readers
 
@@ -344,6 +345,15 @@ class LibraryStore:
         rows = query.select(["_score"]).with_row_id(True).limit(limit).to_arrow()
         files, found = self._file_rows.look_up(rows[ROW_ID].to_numpy())
         return files["id"], rows["_score"].to_numpy().astype(np.float64)[found]
+
+    def words_spelled_like(self, word: str, edits: int, limit: int = SPELLED_LIKE_FILES) -> list[str]:
+        """The keyword fields' words of up to ``limit`` files holding a word within ``edits``
+        edits of ``word`` (LanceDB's fuzzy match, over the stemmed words), for
+        engine.search.respell to find which of them ``word`` misspells. The match reads the FTS
+        index, so rows added since the last :meth:`optimize` are not among them."""
+        query = BooleanQuery([(Occur.SHOULD, MatchQuery(word, column, fuzziness=edits)) for column in TEXT_FIELDS])
+        rows = self.files.search(query, query_type="fts").select([*TEXT_FIELDS, "_score"]).limit(limit).to_arrow()
+        return [w for column in TEXT_FIELDS for text in rows[column].to_pylist() if text for w in text.split()]
 
     def files_with_phrase(self, phrase: str) -> np.ndarray | None:
         """Ids of the files (any status) whose words hold ``phrase``'s words consecutively; None

@@ -1,6 +1,7 @@
-"""Why a hit is where it is: one line per hit for ``earmark search --explain``, and the
-sentence the app's Match column shows on hover. Light (no LanceDB, no torch): the app imports
-it at start, and it reads only a hit's ranks and scores."""
+"""Why a hit is where it is: one line per hit for ``earmark search --explain``, the
+sentence the app's Match column shows on hover, and what a search read its typos as. Light
+(no LanceDB, no torch): the app imports it at start, and it reads only a hit's ranks and
+scores."""
 
 from __future__ import annotations
 
@@ -42,3 +43,9 @@ def match_reasons(hit) -> str:
     head = ", ".join(reasons[:-1])
     found = f"Match {hit.score:.0f} of 100, found by " + (f"{head} and {reasons[-1]}" if head else reasons[0])
     return found + (SOUND_ONLY if len(reasons) == 1 and hit.vector_rank else "")
+
+
+def describe_respellings(respelled: dict[str, str]) -> str:
+    """What the results say of the typos a search read (engine.search.respell): 'searched
+    “thunder” for “thundr”'; "" for none."""
+    return ", ".join(f"searched “{word}” for “{typo}”" for typo, word in respelled.items())

@@ -26,6 +26,7 @@ from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
 from engine.search.query import parse_query
+from engine.search.respell import respelled, respellings
 from engine.search.vector_search import (
     SEARCH_MAX_ROWS,
     Passing,
@@ -64,12 +65,14 @@ class SearchHit(FileRecord):
 
 class SearchResults(list):
     """The hits of one search, best first: a list, which also says whether the sound was
-    searched. ``text_only`` is why it was not ("" when it was): with no model to embed the
-    query, a search matches words alone."""
+    searched and which typed words were read as typos. ``text_only`` is why the sound was not
+    searched ("" when it was): with no model to embed the query, a search matches words alone.
+    ``respelled``: {typed word: the library word searched instead} (engine.search.respell)."""
 
-    def __init__(self, hits: Iterable[SearchHit] = (), text_only: str = ""):
+    def __init__(self, hits: Iterable[SearchHit] = (), text_only: str = "", respelled: dict[str, str] | None = None):
         super().__init__(hits)
         self.text_only = text_only
+        self.respelled = dict(respelled or {})
 
 
 class Searcher:
@@ -80,14 +83,17 @@ class Searcher:
         *,
         weights: FusionWeights = FusionWeights(),
         text_fields: dict[str, float] = TEXT_FIELDS,
+        respell: bool = True,
     ):
         """``model`` None searches keywords only (no model loaded, or it failed to load).
         ``weights`` and ``text_fields`` are the fusion's and BM25's weights; the defaults
-        are the measured ones, other values are for ``bench/search_quality.py``."""
+        are the measured ones, other values are for ``bench/search_quality.py``, as is
+        ``respell`` False (typos searched as typed)."""
         self.store = store
         self.model = model
         self.weights = weights
         self.text_fields = text_fields
+        self.respell = respell
 
     def search(
         self,
@@ -95,14 +101,21 @@ class Searcher:
         filters: SearchFilters = SearchFilters(),
         limit: int = 100,
         rankings: frozenset[str] = RANKINGS,
-    ) -> list[SearchHit]:
+    ) -> SearchResults:
         """Hybrid search. ``rankings`` picks the rankings fused (:data:`RANKINGS`; one alone is how
-        ``bench/search_quality.py`` measures each); quoted phrases and exclusions always apply."""
+        ``bench/search_quality.py`` measures each); quoted phrases and exclusions always apply,
+        as typed, where typos in the other words are searched as the words they misspell."""
         parsed = parse_query(query)
         if parsed.is_empty:
-            return self._browse(self._passing(filters, excludes=parsed.excludes), search_where(filters), limit)
+            return SearchResults(
+                self._browse(self._passing(filters, excludes=parsed.excludes), search_where(filters), limit)
+            )
         pool = max(MIN_CANDIDATES, 2 * limit)
-        texts = [alt.text for alt in parsed.alternatives]
+        typos = {}
+        if self.respell:
+            loose = " ".join(t.text for alt in parsed.alternatives for t in alt.terms if not t.phrase)
+            typos = respellings(self.store, loose)
+        texts = [respelled(alt.text, typos) for alt in parsed.alternatives]
         # The files each alternative may return, and the three rankings, at once: each is mostly
         # a text encoder's forward pass or LanceDB queries, which run outside the GIL, so the
         # query takes about as long as the slowest (the encoders do not wait for the phrase lookups).
@@ -133,7 +146,8 @@ class Searcher:
             lambda: self.store.get_files(m.file_id for m in running[WORDS].result()[:limit]) if WORDS in running else {}
         )
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
-        return self._hits(fuse(vector, text, meaning, self.weights)[:limit], early.result())
+        hits = self._hits(fuse(vector, text, meaning, self.weights)[:limit], early.result())
+        return SearchResults(hits, respelled=typos)
 
     def similar(
         self,

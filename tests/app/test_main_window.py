@@ -228,6 +228,14 @@ def test_dropping_a_file_finds_similar_sounds(qtbot, window, library, tmp_path):
     assert "bark_again.wav" not in names(window)
 
 
+def test_a_typo_is_searched_as_the_word_it_misspells_and_the_status_says_so(qtbot, window, library):
+    type_query(qtbot, window, "wodden")
+    assert names(window)[0] == "door_creak_wooden.wav"
+    assert "searched “wooden” for “wodden”" in window.result_label.text()
+    type_query(qtbot, window, "wooden")  # spelt right: nothing to say
+    assert "searched" not in window.result_label.text()
+
+
 def test_similar_sounds_stay_shown_while_the_library_changes(qtbot, window, library, tmp_path):
     """A folder indexed meanwhile refreshes what is shown: the sounds like the file, not the query
     typed before; typing again goes back to searching."""

@@ -93,6 +93,8 @@ def test_search_human_json_explain_and_filters(indexed, library):
         assert {Path(h["path"]).name for h in json.loads(out)} == expected, flags
     code, out, _ = indexed("search", "--", "-door creak")  # exclusion first needs --
     assert "door_creak" not in out
+    code, out, err = indexed("search", "dorr creak", "--limit", "1")  # a typo: the library word searched
+    assert str(library / "door_creak.wav") in out and err == "earmark: searched “door” for “dorr”\n"
 
 
 def test_tag_filter(indexed, library):

@@ -1,0 +1,54 @@
+"""Typos in a query: a word no dictionary knows and no file holds is searched as the library's
+word spelled most like it ("thnuder" -> "thunder"), in all three rankings, and the results say
+so ("searched “thunder” for “thnuder”").
+
+Only such words are read again. A real word the library lacks ("cow" where no file says cow)
+is left as typed: the sound and the meaning may still find it, where "bow" would not. A word
+the library holds is never touched, however unknown to the dictionary (a game's or a vendor's
+name: "netpanzer"). Which library words are near is LanceDB's fuzzy match over the keyword
+fields' stemmed words, so the typo is stemmed as they are ("foostteps" -> "foosttep", two
+edits from "footstep"; unstemmed it is three from anything the index holds) and allowed
+:data:`EDITS` edits (LanceDB counts two swapped letters as two). Of the near files' words, the
+one most like the typo (difflib's ratio, at least :data:`CLOSE_ENOUGH`; a dictionary word, so
+a typo is never "corrected" to another typo) replaces it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import TYPE_CHECKING
+
+from engine.tagging.lexicon import stems
+from engine.words import known_words, words
+
+if TYPE_CHECKING:
+    from engine.index.store import LibraryStore
+
+MIN_LETTERS = 4  # shorter words are too close to too many others to be read as typos
+EDITS = 2
+CLOSE_ENOUGH = 0.75  # difflib's ratio a respelling needs: "thnuder"/"thunder" 0.86, "wtaer"/"water" 0.8;
+# the near files' other words ("tbnq" and "tank", 0.5) are not what was meant
+
+
+def respellings(store: LibraryStore, text: str) -> dict[str, str]:
+    """{typed word: the library word it misspells} for the words of ``text`` read as typos."""
+    found = {}
+    for word in dict.fromkeys(words(text, compounds=False)):
+        if len(word) < MIN_LETTERS or not word.isalpha() or word in known_words():
+            continue
+        if all(store.full_text(part, None, 1)[0].size for part in words(word)):
+            continue  # the library holds it, or each of the words it runs together ("netpanzer")
+        stem = (stems([word]) or [word])[0]
+        near = {w for w in store.words_spelled_like(stem, EDITS) if w.isalpha() and w in known_words()}
+        best = difflib.get_close_matches(word, sorted(near), n=1, cutoff=CLOSE_ENOUGH)
+        if best:
+            found[word] = best[0]
+    return found
+
+
+def respelled(text: str, respellings: dict[str, str]) -> str:
+    """``text`` with each typo replaced by its respelling (whole words, any case)."""
+    for typo, word in respellings.items():
+        text = re.sub(rf"\b{re.escape(typo)}\b", word, text, flags=re.IGNORECASE)
+    return text

@@ -1,0 +1,78 @@
+"""Typos in a query searched as the library words they misspell, on a real LanceDB."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from engine.search import Searcher
+from engine.search.respell import respelled, respellings
+from engine.search.searcher import SOUND
+from tests.engine.index.index_factories import record
+from tests.engine.search.search_factories import one_window
+
+
+def names(hits) -> list[str]:
+    return [h.name for h in hits]
+
+
+def library(store) -> None:
+    store.upsert_files(
+        [
+            record("Thunder_Storm_Distant.wav"),
+            record("footsteps_gravel.wav"),
+            record("wooden_door_creak.wav"),
+            record("netpanzer/tank_move.wav"),
+            record("Cow/field.wav"),
+            record("shares.wav"),
+        ]
+    )
+    store.optimize()  # LanceDB's fuzzy match reads the FTS index, which rows join at optimize
+
+
+def test_a_typo_is_searched_as_the_library_word_it_misspells(store):
+    library(store)
+    searcher = Searcher(store, None)
+    hits = searcher.search("thundr")
+    assert names(hits) == ["Thunder_Storm_Distant.wav"] and hits.respelled == {"thundr": "thunder"}
+    hits = searcher.search("wodden dor")  # "dor" is too short to be read as a typo; "wooden" finds the file
+    assert names(hits) == ["wooden_door_creak.wav"] and hits.respelled == {"wodden": "wooden"}
+    # three edits from "footstep" as typed, two once stemmed as the index is ("foosttep")
+    hits = searcher.search("foostteps")
+    assert names(hits) == ["footsteps_gravel.wav"] and hits.respelled == {"foostteps": "footsteps"}
+    assert names(Searcher(store, None, respell=False).search("thundr")) == []  # as typed, nothing
+
+
+def test_known_words_and_library_words_are_left_as_typed(store):
+    library(store)
+    # a dictionary word the library lacks, a name the library holds, a word it holds run together
+    for query in ("bow", "bowl", "netpanzer", "cowfield"):
+        assert respellings(store, query) == {}, query
+    assert names(Searcher(store, None).search("netpanzer")) == ["tank_move.wav"]
+
+
+def test_a_typo_nothing_is_spelled_like_stays_as_typed(store):
+    library(store)
+    assert store.words_spelled_like("shrqxz", 2) == [] and respellings(store, "shrqxz") == {}
+    # "tbnq" is two edits from "tank", but half its letters are not what was meant
+    assert "tank" in store.words_spelled_like("tbnq", 2) and respellings(store, "tbnq") == {}
+
+
+def test_respelled_replaces_whole_words_in_any_case():
+    assert respelled("Thundr far thundring", {"thundr": "thunder"}) == "thunder far thundring"
+
+
+def test_the_respelling_is_what_the_model_hears(store, tiny_model):
+    """The sound half embeds the respelled query: of two files, one sounding like "thunder" and
+    one like "thundr" to the model, the first wins with respelling and the second without."""
+    thunder, typo = tiny_model.embed_query(["thunder", "thundr"])
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("Thunder_Storm_Distant.wav"), one_window(thunder / np.linalg.norm(thunder))),
+            (record("rain.wav"), one_window(typo / np.linalg.norm(typo))),
+        ],
+    )
+    store.optimize()
+    sound = frozenset({SOUND})
+    assert names(Searcher(store, tiny_model).search("thundr", rankings=sound))[0] == "Thunder_Storm_Distant.wav"
+    assert names(Searcher(store, tiny_model, respell=False).search("thundr", rankings=sound))[0] == "rain.wav"
