@@ -34,6 +34,7 @@ import numpy as np
 import torch
 from lancedb.index import HnswSq, IvfPq
 
+from bench.search_quality import with_typo
 from engine.index import ERROR, OK, FileRecord, LibraryStore, Windows
 from engine.index.schema import read_all
 from engine.index.vectors import WindowMatches
@@ -307,6 +308,9 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
     def syntax() -> list[str]:  # a phrase of one common word (~7 % of the files), and an exclusion
         return [f'"{WORDS[i % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}' for i, t in enumerate(fresh())]
 
+    def typos() -> list[str]:  # the longest word with two letters swapped (bench/search_quality.py), where it can be
+        return [typo for t in fresh() if (typo := with_typo(t))]
+
     def pairs() -> list[str]:  # a phrase of two words (a few hundred files), and an exclusion
         return [
             f'"{WORDS[i % len(WORDS)]} {WORDS[(5 * i + 3) % len(WORDS)]}" {t} -{WORDS[(i + 7) % len(WORDS)]}'
@@ -352,6 +356,11 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=APP_RESULTS), fresh())
         rows.append(Row(label, f"full query, {APP_RESULTS} results as the app lists ({model_label})", None, p50, p95))
+        p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), typos())
+        rows.append(Row(label, f"full query, a typo read as a word ({model_label})", None, p50, p95))
+        as_typed = Searcher(store, model, respell=False)
+        p50, p95, _ = timed(lambda t, searcher=as_typed: searcher.search(t, limit=50), typos())
+        rows.append(Row(label, f"full query, a typo as typed, before ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), syntax())
         rows.append(Row(label, f'  + "word" and -exclusion ({model_label})', None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), pairs())
