@@ -14,9 +14,10 @@ audio: under its shipped names (``named/``) and under names that say nothing (``
   a file manager's search sees);
 
 on the named library, then the hybrid and the sound alone on the opaque one (where names have
-nothing to find), then the queries typed in a hurry (two letters of a word swapped) on the named
-library: the hybrid reading typos as the library words they misspell (engine/search/respell.py),
-the hybrid taking them as typed, BM25, and the hybrid on the same queries without typos.
+nothing to find), then the queries typed in a hurry (a slip in a word: two letters swapped, one
+dropped, one doubled, a neighbouring key) on the named library: the hybrid reading typos as the
+library words they misspell (engine/search/respell.py), the hybrid taking them as typed, BM25,
+and the hybrid on the same queries without typos.
 Printed: R@1, R@10 and mAP@10 (AP capped at min(right files, 10)) overall
 and per query category, with chance. ``--sweep`` also prints overall mAP@10 for other fusion and
 field weights, each with its score on the odd and the even queries (a weight chosen on one half
@@ -154,34 +155,68 @@ def main() -> None:
             "chance": by_category(queries, [chance(q, files) for q in queries]),
         },
     )
-    typed = [replace(q, text=t) for q in queries if (t := with_typo(q.text))]
-    print_table(
-        f"Typos, named library: the {len(typed)} queries with a word of {TYPO_LETTERS}+ letters, two middle "
-        f"letters of the longest swapped (e.g. {typed[0].text!r})",
-        {
-            "Earmark hybrid": evaluate(earmark(named), files, typed),
-            "hybrid, typos as typed": evaluate(earmark(named, respell=False), files, typed),
-            "BM25 (our words)": evaluate(bm25_baseline(named_root, files), files, typed),
-            "hybrid, no typos": evaluate(earmark(named), files, [q for q in queries if with_typo(q.text)]),
-        },
-    )
+    print_typos(named, named_root, files, queries)
     if args.sweep:
         sweep(named, files, queries)
 
 
 TYPO_LETTERS = 5
+# the slips of a hurried typist, each at the middle of the query's longest word: two letters
+# swapped, one left out, one doubled, one hit on a neighbouring key (the first on a QWERTY row)
+TYPO_KINDS = ("swapped", "dropped", "doubled", "neighbour")
+QWERTY_NEIGHBOUR = {
+    c: row[i + 1] if i + 1 < len(row) else row[i - 1]
+    for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+    for i, c in enumerate(row)
+}
 
 
-def with_typo(text: str) -> str | None:
-    """``text`` as typed in a hurry: the two middle letters of its longest word of
-    :data:`TYPO_LETTERS` or more letters swapped ("explosion" -> "expolsion"); None without one,
-    or when the two are the same letter ("bubbles")."""
+def with_typo(text: str, kind: str = "swapped") -> str | None:
+    """``text`` with a slip of ``kind`` (:data:`TYPO_KINDS`) in its longest word of
+    :data:`TYPO_LETTERS` or more letters ("explosion": expolsion, exposion, expllosion,
+    expkosion); None without such a word, or when the slip leaves it as it was (two
+    equal letters swapped, "bubbles")."""
     longest = max(re.findall(r"[a-z]+", text), key=len, default="")
-    i = len(longest) // 2 - 1
-    if len(longest) < TYPO_LETTERS or longest[i] == longest[i + 1]:
+    if len(longest) < TYPO_LETTERS:
         return None
-    typo = longest[:i] + longest[i + 1] + longest[i] + longest[i + 2 :]
-    return re.sub(rf"\b{longest}\b", typo, text, count=1)
+    i = len(longest) // 2 - 1
+    head, middle, tail = longest[:i], longest[i : i + 2], longest[i + 2 :]
+    slipped = {
+        "swapped": middle[::-1],
+        "dropped": middle[1],
+        "doubled": middle[0] + middle,
+        "neighbour": QWERTY_NEIGHBOUR[middle[0]] + middle[1],
+    }[kind]
+    if slipped == middle:
+        return None
+    return re.sub(rf"\b{longest}\b", head + slipped + tail, text, count=1)
+
+
+def print_typos(named: Engine, root: Path, files: list[OodFile], queries: list[OodQuery]) -> None:
+    """The queries with each kind of slip (:data:`TYPO_KINDS`), pooled: the hybrid reading
+    typos, the hybrid taking them as typed, BM25, and the hybrid on the queries spelt right; then
+    each kind's overall mAP@10 for the first three."""
+    slipped = {kind: [replace(q, text=t) for q in queries if (t := with_typo(q.text, kind))] for kind in TYPO_KINDS}
+    typed = [q for kind in TYPO_KINDS for q in slipped[kind]]
+    right = [q for kind in TYPO_KINDS for q in queries if with_typo(q.text, kind)]
+    systems = {
+        "Earmark hybrid": earmark(named),
+        "hybrid, typos as typed": earmark(named, respell=False),
+        "BM25 (our words)": bm25_baseline(root, files),
+    }
+    examples = ", ".join(repr(slipped[kind][0].text) for kind in TYPO_KINDS)
+    print_table(
+        f"Typos, named library: {len(typed)} queries, each with a word of {TYPO_LETTERS}+ letters slipped at "
+        f"the middle of its longest ({', '.join(TYPO_KINDS)}: {examples})",
+        {name: evaluate(rank, files, typed) for name, rank in systems.items()}
+        | {"hybrid, no typos": evaluate(earmark(named), files, right)},
+    )
+    for kind in TYPO_KINDS:
+        scores = [evaluate(rank, files, slipped[kind])["all"][f"mAP@{CUTOFF}"] for rank in systems.values()]
+        print(
+            f"  {kind:10} ({len(slipped[kind])} queries) mAP@10: "
+            + ", ".join(f"{n} {v:.3f}" for n, v in zip(systems, scores, strict=True))
+        )
 
 
 def sweep(named: Engine, files: list[OodFile], queries: list[OodQuery]) -> None:
