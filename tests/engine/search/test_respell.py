@@ -40,6 +40,8 @@ def test_a_typo_is_searched_as_the_library_word_it_misspells(store):
     hits = searcher.search("foostteps")
     assert names(hits) == ["footsteps_gravel.wav"] and hits.respelled == {"foostteps": "footsteps"}
     assert names(Searcher(store, None, respell=False).search("thundr")) == []  # as typed, nothing
+    quoted = searcher.search('"thundr"')  # quoted: exactly as written, which no file holds
+    assert names(quoted) == [] and quoted.respelled == {}
 
 
 def test_known_words_and_library_words_are_left_as_typed(store):
