@@ -8,9 +8,12 @@ the library holds is never touched, however unknown to the dictionary (a game's 
 name: "netpanzer"). Which library words are near is LanceDB's fuzzy match over the keyword
 fields' stemmed words, so the typo is stemmed as they are ("foostteps" -> "foosttep", two
 edits from "footstep"; unstemmed it is three from anything the index holds) and allowed
-:data:`EDITS` edits (LanceDB counts two swapped letters as two). Of the near files' words, the
-one most like the typo (difflib's ratio, at least :data:`CLOSE_ENOUGH`; a dictionary word, so
-a typo is never "corrected" to another typo) replaces it.
+:data:`EDITS` edits. Of the near files' words, the one most like the typo (difflib's ratio, at
+least :data:`CLOSE_ENOUGH`; a dictionary word, so a typo is never "corrected" to another typo)
+replaces it. Two letters swapped, the commonest slip of a fast typist, are tried first and on
+their own: LanceDB counts a swap as two edits, so "hrose" (stem "hrose") is three from "horse"
+(stem "hors") and out of its reach, and "carsh" is as near "cash" as "crash"; a swap that gives
+a dictionary word the library holds is taken as it is.
 """
 
 from __future__ import annotations
@@ -39,12 +42,22 @@ def respellings(store: LibraryStore, text: str) -> dict[str, str]:
             continue
         if all(store.full_text(part, None, 1)[0].size for part in words(word)):
             continue  # the library holds it, or each of the words it runs together ("netpanzer")
+        swap = next((w for w in swaps(word) if w in known_words() and store.full_text(w, None, 1)[0].size), None)
+        if swap is not None:
+            found[word] = swap
+            continue
         stem = (stems([word]) or [word])[0]
         near = {w for w in store.words_spelled_like(stem, EDITS) if w.isalpha() and w in known_words()}
         best = difflib.get_close_matches(word, sorted(near), n=1, cutoff=CLOSE_ENOUGH)
         if best:
             found[word] = best[0]
     return found
+
+
+def swaps(word: str) -> list[str]:
+    """``word`` with two neighbouring letters swapped, each way it can be ("hrose": rhose, horse,
+    hrsoe, hroes)."""
+    return [word[:i] + word[i + 1] + word[i] + word[i + 2 :] for i in range(len(word) - 1) if word[i] != word[i + 1]]
 
 
 def respelled(text: str, respellings: dict[str, str]) -> str:

@@ -24,6 +24,9 @@ def library(store) -> None:
             record("netpanzer/tank_move.wav"),
             record("Cow/field.wav"),
             record("shares.wav"),
+            record("Horse_Gallop.wav"),
+            record("car_crash.wav"),
+            record("cash_register.wav"),
         ]
     )
     store.optimize()  # LanceDB's fuzzy match reads the FTS index, which rows join at optimize
@@ -40,6 +43,9 @@ def test_a_typo_is_searched_as_the_library_word_it_misspells(store):
     hits = searcher.search("foostteps")
     assert names(hits) == ["footsteps_gravel.wav"] and hits.respelled == {"foostteps": "footsteps"}
     assert names(Searcher(store, None, respell=False).search("thundr")) == []  # as typed, nothing
+    # two letters swapped: "hrose" is three edits from the index's "hors", and "carsh" as near
+    # "cash" as "crash" for the fuzzy match; a swap that makes a word the library holds is taken
+    assert respellings(store, "hrose carsh") == {"hrose": "horse", "carsh": "crash"}
     quoted = searcher.search('"thundr"')  # quoted: exactly as written, which no file holds
     assert names(quoted) == [] and quoted.respelled == {}
 
