@@ -8,7 +8,8 @@ index: build time, p50/p95 latency and recall@10 of windows against the exact to
 Then the whole query through ``Searcher.search`` (text and words encoding, vector search,
 BM25, the nearest names in the words space, fusion, record fetch) with the tiny test model
 and with a MiniLM text tower, both projecting to the bench's dimension, over the store with
-its vector index built and one synthetic name vector per file.
+its vector index built and one synthetic name vector per file; also with a typo in each query,
+read as the library word it misspells (engine/search/respell.py) and searched as typed.
 
 The vectors are synthetic but clustered like embeddings are (files scattered around
 topic centres, windows around their file), L2-normalised; uniform random vectors would
