@@ -111,17 +111,19 @@ class Searcher:
                 self._browse(self._passing(filters, excludes=parsed.excludes), search_where(filters), limit)
             )
         pool = max(MIN_CANDIDATES, 2 * limit)
+        # The files each alternative may return, and the three rankings, at once: each is mostly
+        # a text encoder's forward pass or LanceDB queries, which run outside the GIL, so the
+        # query takes about as long as the slowest (the encoders do not wait for the phrase lookups).
+        # The files passing depend on phrases and exclusions only, so they are looked up while
+        # the typos are read.
+        passing_job = _RANKING_THREADS.submit(
+            lambda: [self._passing(filters, alt.phrases, parsed.excludes) for alt in parsed.alternatives]
+        )
         typos = {}
         if self.respell:
             loose = " ".join(t.text for alt in parsed.alternatives for t in alt.terms if not t.phrase)
             typos = respellings(self.store, loose)
         texts = [respelled(alt.text, typos) for alt in parsed.alternatives]
-        # The files each alternative may return, and the three rankings, at once: each is mostly
-        # a text encoder's forward pass or LanceDB queries, which run outside the GIL, so the
-        # query takes about as long as the slowest (the encoders do not wait for the phrase lookups).
-        passing_job = _RANKING_THREADS.submit(
-            lambda: [self._passing(filters, alt.phrases, parsed.excludes) for alt in parsed.alternatives]
-        )
         work = {
             SOUND: lambda: self._nearest(
                 self._table(), lambda t: self.model.embed_query(t), texts, passing_job.result, pool
