@@ -40,9 +40,9 @@ def respellings(store: LibraryStore, text: str) -> dict[str, str]:
     for word in dict.fromkeys(words(text, compounds=False)):
         if len(word) < MIN_LETTERS or not word.isalpha() or word in known_words():
             continue
-        if all(store.full_text(part, None, 1)[0].size for part in words(word)):
+        if all(holds(store, part) for part in words(word)):
             continue  # the library holds it, or each of the words it runs together ("netpanzer")
-        swap = next((w for w in swaps(word) if w in known_words() and store.full_text(w, None, 1)[0].size), None)
+        swap = next((w for w in swaps(word) if w in known_words() and holds(store, w)), None)
         if swap is not None:
             found[word] = swap
             continue
@@ -52,6 +52,11 @@ def respellings(store: LibraryStore, text: str) -> dict[str, str]:
         if best:
             found[word] = best[0]
     return found
+
+
+def holds(store: LibraryStore, word: str) -> bool:
+    """Whether some file's keyword fields hold ``word`` (stemmed, as a keyword search matches)."""
+    return store.full_text(word, None, 1)[0].size > 0
 
 
 def swaps(word: str) -> list[str]:
