@@ -19,7 +19,8 @@ import torch
 from trainer.config import TrainConfig
 from trainer.distributed import pick_device
 from trainer.flops import peak_flops
-from trainer.loop import _compile_blocks, make_step, param_groups, set_train_mode
+from trainer.loop import _compile_blocks, make_step, set_train_mode
+from trainer.optim import param_groups
 from trainer.sam import SAM
 
 

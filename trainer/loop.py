@@ -33,6 +33,7 @@ from trainer.distributed import DistEnv, init_distributed
 from trainer.evaluation.retrieval import evaluate_cacophony_on_mels
 from trainer.flops import peak_flops
 from trainer.objectives import ContrastiveCaptionStep, MaeStep, Teacher
+from trainer.optim import param_groups
 from trainer.sam import SAM
 from trainer.schedule import lr_at, paced_step
 from trainer.state import load_state, save_state
@@ -57,16 +58,6 @@ def set_train_mode(model: Cacophony) -> None:
     model.train()
     if model.cfg.text_frozen:
         model.text.eval()
-
-
-def param_groups(module: torch.nn.Module, weight_decay: float) -> list[dict]:
-    """Weight decay on matrices only (not biases, norms, position/query/mask vectors). ``module``
-    is the model, or the step module (the model plus trainer-only parts such as a teacher head)."""
-    decay, no_decay = [], []
-    for name, p in module.named_parameters():
-        if p.requires_grad:
-            (decay if p.ndim == 2 and not name.endswith("pos.freq") else no_decay).append(p)
-    return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
 
 
 def make_step(cfg: TrainConfig, model: Cacophony, device: torch.device) -> torch.nn.Module:
