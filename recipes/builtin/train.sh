@@ -238,6 +238,24 @@ if [ "${PACKED:-0}" = 1 ]; then
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/packed" | tee "$RUNS/ood-eval-packed.txt"
     "$PY" -m bench.ood shares "$RUNS/packed" --heldout data/corpus-synth/heldout.jsonl | tee "$RUNS/ood-shares-packed.txt"
 fi
+# 7g. Tried, not shipped (README "On a lent GPU"): GPU=1 packs 7c's corpora (each clip's log-mel as a
+#     WebP image, each caption embedded by the shipped text side), trains the audio tower on a GPU
+#     (the continue and scratch arms of gpu-stages.json: about 5 minutes on an H200; run the train
+#     line where the GPU is, with data/gpu-pack beside the repo), puts each saved audio side into a
+#     copy of the shipped model (bridge and words head kept) and measures them out of distribution.
+if [ "${GPU:-0}" = 1 ]; then
+    [ -f data/gpu-pack/pack.npz ] || "$PY" -m trainer.packed pack --train data/corpus-sfx/manifest.jsonl \
+        --train data/corpus-synth/manifest.jsonl --val data/corpus-sfx/heldout.jsonl \
+        --val data/corpus-synth/heldout.jsonl --init resources/models/builtin --out data/gpu-pack --seconds 5
+    "$PY" -m trainer.packed train --pack data/gpu-pack --init resources/models/builtin --out "$RUNS/gpu" \
+        --stages "$RECIPE/gpu-stages.json"
+    ARMS=()
+    for weights in "$RUNS"/gpu/*.safetensors; do
+        "$PY" -m trainer.packed merge --init resources/models/builtin --weights "$weights" --dest "${weights%.safetensors}"
+        ARMS+=("${weights%.safetensors}")
+    done
+    "$PY" -m bench.ood eval resources/models/builtin "${ARMS[@]}" | tee "$RUNS/ood-eval-gpu.txt"
+fi
 # 8. Held-out retrieval (t2a/a2t R@k, mAP@10) and GM instrument/drum zero-shot accuracy
 #    (135 instrument and drum names; 22 GM families and drum kinds).
 "$PY" -m trainer.cli eval resources/models/builtin --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-heldout.json"
