@@ -2,9 +2,10 @@
 
     python -m trainer.packed pack --train data/corpus-sfx/manifest.jsonl --val data/corpus-sfx/heldout.jsonl \\
         --init resources/models/builtin --out data/gpu-pack        # here: 2 CPU cores, a few minutes
-    python -m trainer.packed train --pack data/gpu-pack --init resources/models/builtin --out OUT   # there
-    python -m trainer.packed merge --init resources/models/builtin --weights OUT/scratch-final.safetensors \\
-        --dest runs/gpu/scratch-final                                # here again
+    python -m trainer.packed train --pack data/gpu-pack --init resources/models/builtin --out OUT \\
+        --stages recipes/builtin/gpu-stages.json                    # there, on the GPU
+    python -m trainer.packed merge --init resources/models/builtin --weights OUT/scratch-2000.safetensors \\
+        --dest runs/gpu/scratch-2000                                 # here again
 
 Why a pack: a GPU is lent only now and then, for minutes, with at most 64 MiB of files and no
 network, so neither the corpus's audio (hours of WAV) nor the text tower (MiniLM, 90 MB) can go
@@ -44,7 +45,7 @@ from torch import nn
 
 from engine.logs import entry_logging
 from engine.models.cacophony.config import CacophonyConfig
-from engine.models.cacophony.model import Cacophony, LogMel
+from engine.models.cacophony.model import SILENCE, Cacophony, LogMel
 from engine.models.folders import CONFIG_FILE, WEIGHTS_FILE
 from trainer.config import TrainConfig
 from trainer.evaluation.metrics import retrieval_metrics
@@ -111,6 +112,8 @@ def pack(train: list[Path], val: list[Path], init: Path, out: Path, seconds: flo
                 kept.append((item, held))
             except Exception as error:  # noqa: BLE001 - one bad file never stops a pack
                 log.warning("left out %s: %s", item.audio, error)
+    if not kept:
+        raise ValueError("no clip could be packed")
     texts: dict[str, int] = {}
     caption_index = [[texts.setdefault(c, len(texts)) for c in captions_of(item)] for item, _ in kept]
     unique = list(texts)
@@ -218,9 +221,8 @@ def gained(mel: torch.Tensor, frames: torch.Tensor, gain_db: float, generator: t
     """``log(mel) * 0.2`` moves by ``0.2 * ln(10) / 20`` per dB; padding stays zero."""
     per_db = 0.2 * math.log(10) / 20
     shift = (torch.rand(len(mel), 1, 1, device=mel.device, generator=generator) * 2 - 1) * gain_db * per_db
-    floor = math.log(1e-5) * 0.2 + 0.9
     valid = torch.arange(mel.shape[1], device=mel.device)[None, :, None] < frames[:, None, None]
-    return torch.where(valid, (mel + shift).clamp(min=floor), mel)
+    return torch.where(valid, (mel + shift).clamp(min=SILENCE), mel)
 
 
 def run_stage(
@@ -289,8 +291,10 @@ def contrastive_step(model, corpus, clips, mel, frames, rng, generator) -> torch
 
 @torch.no_grad()
 def held_out_metrics(model: Cacophony, corpus: Corpus) -> dict[str, float]:
-    model.eval()
     clips = np.flatnonzero(corpus.held_out)
+    if not len(clips):
+        return {}
+    model.eval()
     audio = []
     for group in np.array_split(clips, max(1, len(clips) // 256)):
         index = torch.from_numpy(group).to(corpus.mels.device)
@@ -367,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--val", type=Path, action="append", default=[], help="pack: held-out manifest(s)")
     parser.add_argument("--out", type=Path, help="pack: the pack folder; train: where the weights go")
     parser.add_argument("--pack", type=Path, help="train: the pack folder")
-    parser.add_argument("--seconds", type=float, default=6.0, help="pack: each clip's first seconds")
+    parser.add_argument("--seconds", type=float, default=5.0, help="pack: each clip's first seconds")
     parser.add_argument("--quality", type=int, default=75, help="pack: WebP quality of the log-mel images")
     parser.add_argument("--arms", default="continue,scratch", help="train: continue, scratch or both")
     parser.add_argument("--stages", type=Path, help="train: JSON of Stage fields per stage (mae, scratch, continue)")
@@ -375,6 +379,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dest", type=Path, help="merge: the checkpoint folder to write")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
+    needs = {"pack": ["out"], "train": ["pack", "stages", "out"], "merge": ["weights", "dest"]}[args.command]
+    if missing := [f"--{name}" for name in needs if getattr(args, name) is None]:
+        parser.error(f"{args.command} needs {' '.join(missing)}")
     with entry_logging():
         if args.command == "pack":
             pack(args.train, args.val, args.init, args.out, args.seconds, args.quality)

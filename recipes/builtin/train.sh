@@ -246,7 +246,7 @@ fi
 if [ "${GPU:-0}" = 1 ]; then
     [ -f data/gpu-pack/pack.npz ] || "$PY" -m trainer.packed pack --train data/corpus-sfx/manifest.jsonl \
         --train data/corpus-synth/manifest.jsonl --val data/corpus-sfx/heldout.jsonl \
-        --val data/corpus-synth/heldout.jsonl --init resources/models/builtin --out data/gpu-pack --seconds 5
+        --val data/corpus-synth/heldout.jsonl --init resources/models/builtin --out data/gpu-pack
     "$PY" -m trainer.packed train --pack data/gpu-pack --init resources/models/builtin --out "$RUNS/gpu" \
         --stages "$RECIPE/gpu-stages.json"
     ARMS=()

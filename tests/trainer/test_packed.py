@@ -138,6 +138,8 @@ def test_takes_named_alike_are_not_negatives(tiny_checkpoint, tmp_path):
     train.write_text("\n".join(json.dumps(r) for r in rows))
     pack = tmp_path / "pack"
     assert main(["pack", "--train", str(train), "--init", str(tiny_checkpoint), "--out", str(pack)]) == 0
+    with pytest.raises(SystemExit):  # train names its missing arguments rather than failing on None
+        main(["train", "--pack", str(pack), "--init", str(tiny_checkpoint), "--out", str(tmp_path / "out")])
     model = audio_model(tiny_checkpoint, torch.device("cpu"))
     corpus = load_corpus(pack, torch.device("cpu"))
     generator = torch.Generator().manual_seed(0)
