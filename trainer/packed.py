@@ -32,7 +32,7 @@ import math
 import shutil
 import time
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -67,12 +67,12 @@ MAE_DECODER = {"decoder_width": 128, "decoder_depth": 2, "decoder_heads": 4, "de
 # ---------------------------------------------------------------------------- pack (here)
 @functools.cache
 def spectrogram(sample_rate: int, n_mels: int) -> LogMel:
-    torch.set_num_threads(1)  # one per pack worker
-    return LogMel(sample_rate, n_mels)
+    return LogMel(sample_rate, n_mels)  # one per pack worker
 
 
 def mel_image(path: Path, seconds: float, sample_rate: int, n_mels: int, quality: int) -> bytes:
     """The log-mel of the file's first ``seconds`` as a greyscale WebP image (frames x bands)."""
+    # Imported here, as in pack(): the decoders (soundfile, soxr) are not on the GPU machine.
     from trainer.data.audio import duration_seconds, load_mono
 
     wave = load_mono(path, sample_rate, duration_s=min(seconds, duration_seconds(path)))
@@ -96,6 +96,7 @@ def pack(train: list[Path], val: list[Path], init: Path, out: Path, seconds: flo
     """Write ``out/pack.npz``: the clips' log-mel images, their split and their captions' locked
     embeddings. A clip that does not decode is logged and left out; the pack goes on."""
     from engine.models.cacophony.checkpoint import load_checkpoint
+    from trainer.data.dataset import one_thread_per_worker
     from trainer.data.manifest import read_manifest
     from trainer.frontend import captions_of, embed_texts
 
@@ -103,7 +104,7 @@ def pack(train: list[Path], val: list[Path], init: Path, out: Path, seconds: flo
     items = [(item, False) for m in train for item in read_manifest(m)]
     items += [(item, True) for m in val for item in read_manifest(m)]
     images, kept = [], []
-    with ProcessPoolExecutor(2) as pool:
+    with ProcessPoolExecutor(2, initializer=one_thread_per_worker, initargs=(0,)) as pool:
         args = (seconds, model.cfg.sample_rate, model.cfg.n_mels, quality)
         futures = [pool.submit(mel_image, item.audio, *args) for item, _ in items]
         for (item, held), future in zip(items, futures, strict=True):
@@ -149,7 +150,7 @@ class Corpus:
     lengths: torch.Tensor
     held_out: np.ndarray
     text: torch.Tensor  # (captions, embed_dim), L2-normalised, locked
-    captions: list[np.ndarray] = field(default_factory=list)  # per clip: indices into text
+    captions: list[np.ndarray]  # per clip: indices into text
 
     def crops(self, clips: torch.Tensor, frames: int, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
         """A random window of at most ``frames`` from each clip, zero-padded as the trainer's Collate pads."""
