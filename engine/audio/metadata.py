@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from engine.audio.files import PathLike, open_readonly
-from engine.audio.tag_sources import read_fields
+from engine.audio.tag_sources import describes, read_fields
 from engine.audio.ucs import UcsName, parse_ucs_filename
 
 log = logging.getLogger(__name__)
@@ -42,8 +42,9 @@ class FileMetadata:
 
     @property
     def text(self) -> str:
-        """All the words, each distinct value once: what the full-text index stores."""
-        parts = list(self.fields.values())
+        """All the words about the sound, each distinct value once: what the full-text index
+        stores and tagging reads (not the recorder, dates or IDs: :func:`describes`)."""
+        parts = [value for key, value in self.fields.items() if describes(key)]
         if self.ucs is not None:
             parts += [self.ucs.category, self.ucs.subcategory, self.ucs.user_category, self.ucs.vendor_category]
         return "\n".join(dict.fromkeys(p for p in parts if p))

@@ -26,11 +26,22 @@ _IXML_FIELDS = ("project", "scene", "take", "tape", "family_name")
 _IXML_TEXT = ("NOTE", "USER")
 _AIFF_TEXT = {"NAME": "name", "AUTH": "auth", "(c) ": "copyright", "ANNO": "anno"}
 _ID3_FRAMES = {"TIT1", "TIT2", "TIT3", "TPE1", "TPE2", "TALB", "TCON", "TCOM", "COMM", "TXXX"}
-# Vorbis comment / TXXX names holding numbers, dates and encoder details rather than words.
+# Field names holding numbers, dates, IDs and the tool that wrote the file rather than words about
+# the sound: Vorbis comment / TXXX names, and the BWF ``bext`` fields that converters copy into
+# them (``originator`` is the recorder or DAW: "Pro Tools" in every file of a session made "tools"
+# a word of each, TOOLS a tag of each; ``origreference`` is an ID such as "micQnbGa9SfaaaGk").
 _TECHNICAL = re.compile(
-    r"^(encoder|encoded_by|date|year|tracknumber|tracktotal|totaltracks|discnumber|disctotal"
-    r"|totaldiscs|isrc|bpm|length|replaygain_.*|r128_.*|itunes.*|musicbrainz.*)$"
+    r"^(encoder|encoded_by|software|date|year|tracknumber|tracktotal|totaltracks|discnumber|disctotal"
+    r"|totaldiscs|isrc|bpm|length|replaygain_.*|r128_.*|itunes.*|musicbrainz.*"
+    r"|originator|orig_?reference|originator_?reference|orig(ination)?_?(date|time)|time_?reference"
+    r"|coding_?history|umid)$"
 )
+
+
+def describes(key: str) -> bool:
+    """Whether a ``"<source>.<field>"`` key holds words about the sound (``bext.originator`` does
+    not: it is kept among the fields, for the BWF copy, but not read as words)."""
+    return not _TECHNICAL.match(key.rpartition(".")[2])
 
 
 def read_fields(handle: BinaryIO) -> dict[str, str]:
@@ -88,11 +99,13 @@ def _mutagen_fields(handle: BinaryIO) -> dict[str, str]:
     if isinstance(audio.tags, ID3):
         return _id3_fields(audio.tags)
     if hasattr(audio.tags, "as_dict"):  # Vorbis comments: FLAC, Ogg Vorbis, Opus
-        return {
-            f"vorbis.{key.lower()}": _clean(" ".join(values))
-            for key, values in audio.tags.as_dict().items()
-            if not _TECHNICAL.match(key.lower())
-        }
+        # in the file's order: as_dict() goes through a set, whose order changes with the process's
+        # hash seed, and so did the text a file was indexed and tagged with
+        values: dict[str, list[str]] = {}
+        for key, value in audio.tags:
+            if describes(key.lower()):
+                values.setdefault(f"vorbis.{key.lower()}", []).append(value)
+        return {key: _clean(" ".join(texts)) for key, texts in values.items()}
     return {}
 
 
@@ -103,7 +116,7 @@ def _id3_fields(tags: ID3) -> dict[str, str]:
             continue
         key = f"id3.{frame.FrameID.lower()}"
         if frame.FrameID == "TXXX":
-            if _TECHNICAL.match(frame.desc.lower()):
+            if not describes(frame.desc.lower()):
                 continue
             key += f":{frame.desc.lower()}"
         text = _clean(" ".join(str(t) for t in frame.text))

@@ -9,8 +9,8 @@ Every text goes through the one tokeniser (engine/words.py):
   captions have it): ``Vendor/Doors/Wood/Creak_Heavy_03.wav`` -> "creak heavy, doors wood";
 - the descriptive metadata fields (BWF description and title, and their ID3/Vorbis/RIFF
   equivalents; comments are mostly what a tool or a licence says). ``record.metadata_text``
-  merges every text field, dates, originator and coding history included, so those roles are
-  read from the file's header instead;
+  merges every field that holds words, comments, artists and licences included, so those roles
+  are read from the file's header instead;
 - the user's tags and the file's metadata keywords, which become keyword-to-caption text at
   training time (laion-clap.txt §3.5, ``trainer/data/keywords.py``);
 - the user's caption, as written.
