@@ -20,9 +20,10 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 
 from engine.audio.files import AudioDecodeError
+from engine.audio.metadata import METADATA_VERSION, read_metadata
 from engine.fs import is_inside
 from engine.index.records import FileRecord, FileState, FolderRecord
-from engine.index.status import ERROR, OFFLINE, PENDING
+from engine.index.status import ERROR, OFFLINE, OK, PENDING
 from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
 from engine.index.word_vectors import sync_word_vectors
@@ -36,6 +37,10 @@ from engine.library.sync import Plan, resolve, triage
 from engine.models.base import AudioTextModel
 
 log = logging.getLogger(__name__)
+
+METADATA_VERSION_KEY = "metadata_version"
+REREAD_PHASE = "reading metadata"
+REREAD_CHUNK = 2_048  # files whose records are read and written at once when their headers are read again
 
 StopCheck = Callable[[], bool]
 
@@ -106,6 +111,9 @@ class Indexer:
             return self._finish(report, started)
         plan = resolve(sorted_out, hashes)
         self._apply_cheap_changes(plan, folder_of, report)
+        if paths is None:
+            kept = [row.id for row in sorted_out.unchanged] + [row.id for row, _ in plan.moved + plan.touched]
+            self._read_metadata_again(kept, report, progress, should_stop)
         jobs = [FileJob(item.path, (row, item, digest)) for row, item, digest in plan.changed] + [
             FileJob(item.path, (None, item, digest)) for item, digest in plan.added
         ]
@@ -236,6 +244,38 @@ class Indexer:
             )
             self.store.delete_files([row.id for row in plan.deleted])
         report.moved, report.touched, report.removed = len(plan.moved), len(plan.touched), len(plan.deleted)
+
+    def _read_metadata_again(
+        self, file_ids: list[int], report: IndexReport, progress: ProgressCallback, should_stop: StopCheck
+    ) -> None:
+        """After the metadata reader changed (``METADATA_VERSION``), the kept files' headers are
+        read again and their text updated, no audio decoded: "Pro Tools" stops being a word of
+        every file a library indexed before. Done once, on a full run that reached every folder
+        and was not stopped; the files this run embeds are read anew anyway."""
+        if self.store.meta.get(METADATA_VERSION_KEY) == METADATA_VERSION:
+            return
+        done = 0
+        for start in range(0, len(file_ids), REREAD_CHUNK):
+            changed = []
+            for record in self.store.get_files(file_ids[start : start + REREAD_CHUNK]).values():
+                done += 1
+                progress(IndexProgress(REREAD_PHASE, done, len(file_ids), record.path))
+                if should_stop():
+                    return  # not marked done: the next full run reads them again
+                if record.status != OK:
+                    continue
+                try:
+                    text = read_metadata(record.path).text
+                except Exception as exc:  # noqa: BLE001 - a file that moved or broke keeps its text; the scan says so
+                    log.info("kept the stored metadata of %r: %s", record.path, exc)
+                    continue
+                if text != record.metadata_text:
+                    changed.append(replace(record, metadata_text=text))
+            with self.row_lock:
+                self.store.upsert_files(changed)
+            report.reread += len(changed)
+        if not report.offline_folders:
+            self.store.meta.set(METADATA_VERSION_KEY, METADATA_VERSION)
 
     def _embed_and_commit(
         self,

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class IndexProgress:
-    phase: str  # "scanning" | "hashing" | "embedding"
+    phase: str  # "scanning" | "hashing" | "reading metadata" (once, after its reader changed) | "embedding"
     done: int  # files finished in this phase
     total: int  # files this phase will handle (0 while unknown)
     path: str = ""  # the file just finished
@@ -35,6 +35,7 @@ class IndexReport:
     touched: int = 0  # new mtime, same content
     removed: int = 0
     unchanged: int = 0
+    reread: int = 0  # files whose metadata text changed when their headers were read again
     embedded: int = 0  # files that got vectors in this run (added + updated + missing ones)
     audio_seconds: float = 0.0
     errors: list[FileError] = field(default_factory=list)  # files that failed in this run
@@ -74,5 +75,12 @@ class IndexReport:
     @property
     def changed_anything(self) -> bool:
         return bool(
-            self.added or self.updated or self.moved or self.touched or self.removed or self.embedded or self.errors
+            self.added
+            or self.updated
+            or self.moved
+            or self.touched
+            or self.removed
+            or self.reread
+            or self.embedded
+            or self.errors
         )

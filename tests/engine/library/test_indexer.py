@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import replace
 
 import numpy as np
 
@@ -207,3 +208,61 @@ def test_a_model_with_a_likeness_space_fills_it_in_for_files_indexed_before_it_h
     assert sorted(likeness.file_ids().tolist()) == ids
     assert_same_index(snapshot(store, model.info.name), before)  # windows replaced, not doubled
     assert indexer.index().embedded == 0
+
+
+def test_metadata_read_by_an_older_reader_is_read_again_once_not_reembedded(library, store, indexer, model):
+    """A library indexed before the metadata reader changed (METADATA_VERSION) has its files'
+    headers read again by the next full run: the words an older reader took from the recorder's
+    stamp leave, the audio is not decoded again, and the next run reads nothing."""
+    import mutagen
+
+    from engine.audio.metadata import METADATA_VERSION
+    from engine.library.indexer import METADATA_VERSION_KEY
+
+    path = write_audio(library / "creak.ogg", tone(seconds=1.0), format="OGG", subtype="VORBIS")
+    tagged = mutagen.File(path)
+    tagged["DESCRIPTION"], tagged["ORIGINATOR"] = "old door creak", "Pro Tools"
+    tagged.save()
+    make_files(library, 2)
+    indexer.index()
+    assert store.meta.get(METADATA_VERSION_KEY) == METADATA_VERSION
+    # as an index written before version 2 holds it
+    store.upsert_files([replace(record(store, path), metadata_text="old door creak\nPro Tools")])
+    store.optimize()
+    store.meta.set(METADATA_VERSION_KEY, 1)
+    creak = record(store, path).id
+
+    def found(word):
+        return store.full_text(word, None, 10)[0].tolist()
+
+    assert found("tools") == [creak]
+    clips = model.clips
+
+    events = []
+    report = indexer.index(progress=events.append)
+    assert (report.reread, report.embedded, report.updated, model.clips) == (1, 0, 0, clips)
+    assert [e.done for e in events if e.phase == "reading metadata"] == [1, 2, 3]
+    assert record(store, path).metadata_text == "old door creak"
+    assert found("tools") == [] and found("creak") == [creak]
+    assert store.meta.get(METADATA_VERSION_KEY) == METADATA_VERSION
+    assert indexer.index().reread == 0
+
+
+def test_metadata_is_read_again_only_once_every_folder_is_reachable(library, store, indexer, tmp_path):
+    """A drive unplugged during the pass keeps its files' old text, so the pass is not marked
+    done until a run reaches it."""
+    from engine.library.indexer import METADATA_VERSION_KEY
+
+    make_files(library, 2)
+    drive = tmp_path / "drive"
+    make_files(drive, 1)
+    store.add_folder(str(drive))
+    indexer.index()
+    store.meta.set(METADATA_VERSION_KEY, 1)
+    parked = tmp_path / "unplugged"
+    os.rename(drive, parked)
+    assert indexer.index().offline_folders == [str(drive)]
+    assert store.meta.get(METADATA_VERSION_KEY) == 1
+    os.rename(parked, drive)
+    indexer.index()
+    assert store.meta.get(METADATA_VERSION_KEY) != 1
