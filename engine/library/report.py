@@ -58,7 +58,10 @@ class IndexReport:
             (self.removed, "removed"),
             (len(self.errors), "failed"),
         )
-        return ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
+        said = ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
+        if self.reread:  # once after an update of the metadata reader: said only when it happened
+            said += f"{', ' if said else ''}{self.reread} descriptions read again"
+        return said
 
     def unreadable_formats_line(self) -> str:
         """The sounds this run could not index for their format, in one line ("" when none):

@@ -10,3 +10,5 @@ def test_summary_names_every_count_or_only_what_happened():
     assert report.summary() == "4 added, 0 updated, 1 moved, 0 removed, 1 failed"
     assert report.summary(zeros=False) == "4 added, 1 moved, 1 failed"
     assert IndexReport().summary(zeros=False) == ""
+    assert IndexReport(reread=3).summary(zeros=False) == "3 descriptions read again"
+    assert IndexReport(added=1, reread=3).summary().endswith("0 failed, 3 descriptions read again")
