@@ -256,7 +256,7 @@ class Indexer:
             return
         done = 0
         for start in range(0, len(file_ids), REREAD_CHUNK):
-            changed = []
+            changed: dict[int, str] = {}
             for record in self.store.get_files(file_ids[start : start + REREAD_CHUNK]).values():
                 done += 1
                 progress(IndexProgress(REREAD_PHASE, done, len(file_ids), record.path))
@@ -270,10 +270,12 @@ class Indexer:
                     log.info("kept the stored metadata of %r: %s", record.path, exc)
                     continue
                 if text != record.metadata_text:
-                    changed.append(replace(record, metadata_text=text))
-            with self.row_lock:
-                self.store.upsert_files(changed)
-            report.reread += len(changed)
+                    changed[record.id] = text
+            with self.row_lock:  # the rows as they are now: a tag typed meanwhile is kept
+                current = self.store.get_files(changed)
+                updated = [replace(current[i], metadata_text=text) for i, text in changed.items() if i in current]
+                self.store.upsert_files(updated)
+            report.reread += len(updated)
         if not report.offline_folders:
             self.store.meta.set(METADATA_VERSION_KEY, METADATA_VERSION)
 
