@@ -103,6 +103,7 @@ class EngineClient(QObject):
         self.model_spec = model_spec
         self.engine = None
         self.model_info = None
+        self.model_failure = ""  # why the model could not load, in words; "" while it loads or once it has
         self.search_pool, self.index_pool, self.work_pool = _pool(1), _pool(1), _pool(2)
         # Edits run one at a time: two concurrent read-modify-writes of one file row lose one of them.
         self.edit_pool = _pool(1)
@@ -179,13 +180,14 @@ class EngineClient(QObject):
         )
 
     def _model_ready(self, info) -> None:
-        self.model_info = info
+        self.model_info, self.model_failure = info, ""
         self.ready.emit(info)
         self.index()  # catch up with whatever changed while the app was closed
 
     def _model_failed(self, message: str) -> None:
         self.model_info = None
-        self.unavailable.emit(model_problem(message, self.engine.model_spec))
+        self.model_failure = model_problem(message, self.engine.model_spec)
+        self.unavailable.emit(self.model_failure)
 
     def _watcher_saw_changes(self, report) -> None:
         self.library_changed.emit(report)
@@ -233,7 +235,8 @@ class EngineClient(QObject):
 
     def _switch_finished(self, error: str) -> None:
         if error:
-            self.unavailable.emit(model_problem(error, self.engine.model_spec))
+            self.model_failure = model_problem(error, self.engine.model_spec)
+            self.unavailable.emit(self.model_failure)
         else:
             self._load_model()
 

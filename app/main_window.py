@@ -407,8 +407,10 @@ class MainWindow(QMainWindow):
             self.show_error("The library is still opening: try again in a moment.")
             return
         self.client.add_folder(path)
-        if self.client.model_info is None:
+        if self.client.model_info is None and self.client.model_failure:
             self.show_error("Folder added. It is indexed as soon as a model is loaded: pick one in Settings.")
+        elif self.client.model_info is None:  # still loading: the start-up index run takes the folder
+            self.statusBar().showMessage("Folder added: it is indexed as soon as the model has loaded.", 10_000)
 
     def _show_folders(self, folders: list) -> None:
         self._folders = folders

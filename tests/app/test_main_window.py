@@ -276,6 +276,14 @@ def test_a_model_that_cannot_load_is_explained_and_text_search_still_works(qtbot
     assert "could not be loaded" in window.banner.text.text()
     assert "Traceback" not in window.banner.text.text()
     assert "text search only" in window.model_label.text()
+    window.add_folder(str(tmp_path))
+    assert "pick one in Settings" in window.statusBar().currentMessage()
+
+
+def test_a_folder_added_while_the_model_loads_is_not_blamed_on_the_model(qtbot, window, tmp_path):
+    window.client.model_info = None  # as in the first seconds after start, before the model is ready
+    window.add_folder(str(tmp_path))
+    assert window.statusBar().currentMessage() == "Folder added: it is indexed as soon as the model has loaded."
 
 
 def test_a_missing_builtin_model_says_so(qtbot, earmark_home, tmp_path, monkeypatch):
