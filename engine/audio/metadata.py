@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 # Bumped whenever what FileMetadata.text holds changes: a library indexed before has its files'
 # headers read again by the next full index run (engine.library.indexer; no audio decoded).
-# 2: the recorder, dates and IDs are no longer read as words; Vorbis comments in the file's order.
+# 2: the recorder, dates, IDs and the iXML slate are no longer read as words; Vorbis comments in
+# the file's order.
 METADATA_VERSION = 2
 
 # The first present field wins each role; keys are "<source>.<field>", lower-case.

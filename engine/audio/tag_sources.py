@@ -29,12 +29,13 @@ _ID3_FRAMES = {"TIT1", "TIT2", "TIT3", "TPE1", "TPE2", "TALB", "TCON", "TCOM", "
 # Field names holding numbers, dates, IDs and the tool that wrote the file rather than words about
 # the sound: Vorbis comment / TXXX names, and the BWF ``bext`` fields that converters copy into
 # them (``originator`` is the recorder or DAW: "Pro Tools" in every file of a session made "tools"
-# a word of each, TOOLS a tag of each; ``origreference`` is an ID such as "micQnbGa9SfaaaGk").
+# a word of each, TOOLS a tag of each; ``origreference`` is an ID such as "micQnbGa9SfaaaGk"),
+# and the iXML slate a recorder writes on every take (scene "12A", take "3", tape "DAY04").
 _TECHNICAL = re.compile(
     r"^(encoder|encoded_by|software|date|year|tracknumber|tracktotal|totaltracks|discnumber|disctotal"
     r"|totaldiscs|isrc|bpm|length|replaygain_.*|r128_.*|itunes.*|musicbrainz.*"
     r"|originator|orig_?reference|originator_?reference|orig(ination)?_?(date|time)|time_?reference"
-    r"|coding_?history|umid)$"
+    r"|coding_?history|umid|scene|take|tape|family_name)$"
 )
 
 
