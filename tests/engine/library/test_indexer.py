@@ -7,11 +7,13 @@ import os
 import shutil
 from dataclasses import replace
 
+import mutagen
 import numpy as np
 
+from engine.audio.metadata import METADATA_VERSION
 from engine.index.records import ERROR, OFFLINE, OK
 from engine.index.store import LibraryStore
-from engine.library.indexer import Indexer, IndexerOptions
+from engine.library.indexer import METADATA_VERSION_KEY, Indexer, IndexerOptions
 from engine.library.report import IndexProgress
 from engine.models.registry import load_model
 from tests.engine.library.helpers import CountingModel, assert_same_index, snapshot
@@ -214,11 +216,6 @@ def test_metadata_read_by_an_older_reader_is_read_again_once_not_reembedded(libr
     """A library indexed before the metadata reader changed (METADATA_VERSION) has its files'
     headers read again by the next full run: the words an older reader took from the recorder's
     stamp leave, the audio is not decoded again, and the next run reads nothing."""
-    import mutagen
-
-    from engine.audio.metadata import METADATA_VERSION
-    from engine.library.indexer import METADATA_VERSION_KEY
-
     path = write_audio(library / "creak.ogg", tone(seconds=1.0), format="OGG", subtype="VORBIS")
     tagged = mutagen.File(path)
     tagged["DESCRIPTION"], tagged["ORIGINATOR"] = "old door creak", "Pro Tools"
@@ -251,8 +248,6 @@ def test_metadata_read_by_an_older_reader_is_read_again_once_not_reembedded(libr
 def test_metadata_is_read_again_only_once_every_folder_is_reachable(library, store, indexer, tmp_path):
     """A drive unplugged during the pass keeps its files' old text, so the pass is not marked
     done until a run reaches it."""
-    from engine.library.indexer import METADATA_VERSION_KEY
-
     make_files(library, 2)
     drive = tmp_path / "drive"
     make_files(drive, 1)
