@@ -40,8 +40,9 @@ _TECHNICAL = re.compile(
 
 
 def describes(key: str) -> bool:
-    """Whether a ``"<source>.<field>"`` key holds words about the sound (``bext.originator`` does
-    not: it is kept among the fields, for the BWF copy, but not read as words)."""
+    """Whether a ``"<source>.<field>"`` key, or a bare comment or TXXX name, holds words about the
+    sound (``bext.originator`` does not: it is kept among the fields, for the BWF copy, but not
+    read as words)."""
     return not _TECHNICAL.match(key.rpartition(".")[2])
 
 

@@ -254,28 +254,32 @@ class Indexer:
         and was not stopped; the files this run embeds are read anew anyway."""
         if self.store.meta.get(METADATA_VERSION_KEY) == METADATA_VERSION:
             return
-        done = 0
-        for start in range(0, len(file_ids), REREAD_CHUNK):
-            changed: dict[int, str] = {}
-            for record in self.store.get_files(file_ids[start : start + REREAD_CHUNK]).values():
-                done += 1
-                progress(IndexProgress(REREAD_PHASE, done, len(file_ids), record.path))
-                if should_stop():
-                    return  # not marked done: the next full run reads them again
-                if record.status != OK:
-                    continue
-                try:
-                    text = read_metadata(record.path).text
-                except Exception as exc:  # noqa: BLE001 - a file that moved or broke keeps its text; the scan says so
-                    log.info("kept the stored metadata of %r: %s", record.path, exc)
-                    continue
-                if text != record.metadata_text:
-                    changed[record.id] = text
+
+        def write(texts: dict[int, str]) -> None:
             with self.row_lock:  # the rows as they are now: a tag typed meanwhile is kept
-                current = self.store.get_files(changed)
-                updated = [replace(current[i], metadata_text=text) for i, text in changed.items() if i in current]
+                current = self.store.get_files(texts)
+                updated = [replace(current[i], metadata_text=text) for i, text in texts.items() if i in current]
                 self.store.upsert_files(updated)
             report.reread += len(updated)
+
+        changed: dict[int, str] = {}
+        for done, record in enumerate(self._records(file_ids, REREAD_CHUNK), 1):
+            progress(IndexProgress(REREAD_PHASE, done, len(file_ids), record.path))
+            if should_stop():
+                return  # not marked done: the next full run reads them again
+            if record.status != OK:
+                continue
+            try:
+                text = read_metadata(record.path).text
+            except Exception as exc:  # noqa: BLE001 - a file that moved or broke keeps its text; the scan says so
+                log.info("kept the stored metadata of %r: %s", record.path, exc)
+                continue
+            if text != record.metadata_text:
+                changed[record.id] = text
+            if len(changed) >= REREAD_CHUNK:
+                write(changed)
+                changed = {}
+        write(changed)
         if not report.offline_folders:
             self.store.meta.set(METADATA_VERSION_KEY, METADATA_VERSION)
 
@@ -320,7 +324,8 @@ class Indexer:
     ) -> None:
         ids = [i for i in self.store.files_missing_embeddings(self.model.info) if i not in skip][:limit]
         pending: dict[int, Windows] = {}
-        for done, item in enumerate(self._embedded(self._jobs_by_id(ids), report, should_stop), 1):
+        jobs = (FileJob(record.path, record.id) for record in self._records(ids))
+        for done, item in enumerate(self._embedded(jobs, report, should_stop), 1):
             if item.error:  # kept out of the index: the next rescan looks at the file again
                 report.errors.append(FileError(item.job.path, item.error))
                 report.failed_ids.append(item.job.context)
@@ -333,11 +338,10 @@ class Indexer:
             progress(IndexProgress("embedding", done, len(ids), item.job.path, len(report.errors)))
         self.store.replace_windows(self.model.info, pending)
 
-    def _jobs_by_id(self, ids: list[int], chunk: int = 256) -> Iterator[FileJob]:
-        """Jobs for these file ids, reading their records a chunk at a time."""
+    def _records(self, ids: list[int], chunk: int = 256) -> Iterator[FileRecord]:
+        """The records of these file ids, read a chunk at a time."""
         for start in range(0, len(ids), chunk):
-            for record in self.store.get_files(ids[start : start + chunk]).values():
-                yield FileJob(record.path, record.id)
+            yield from self.store.get_files(ids[start : start + chunk]).values()
 
     def _embedded(self, jobs: list[FileJob], report: IndexReport, should_stop: StopCheck) -> Iterator[EmbeddedFile]:
         def stop() -> bool:
