@@ -2,9 +2,9 @@
 
     python -m bench.search_quality [--model builtin] [--ood data/ood] [--sweep]
 
-The out-of-distribution library (``python -m bench.ood build``) is indexed twice with the same
-audio: under its shipped names (``named/``) and under names that say nothing (``opaque/``,
-``Take_0001.ogg``). Every query of ``bench/ood/queries.py`` runs through
+The out-of-distribution library (``python -m bench.ood build``) is indexed with the same audio
+under its shipped names (``named/``), under names that say nothing (``opaque/``,
+``Take_0001.ogg``), and twice half and half (below). Every query of ``bench/ood/queries.py`` runs through
 
 - Earmark's hybrid search and each of its rankings alone (``Searcher``): keywords (BM25 over
   the name fields), meaning (the names in the model's words space), sound (the audio);
@@ -14,10 +14,14 @@ audio: under its shipped names (``named/``) and under names that say nothing (``
   a file manager's search sees);
 
 on the named library, then the hybrid and the sound alone on the opaque one (where names have
-nothing to find), then the queries typed in a hurry (a slip in a word: two letters swapped, one
-dropped, one doubled, a neighbouring key) on the named library: the hybrid reading typos as the
-library words they misspell (engine/search/respell.py), the hybrid taking them as typed, BM25,
-and the hybrid on the same queries without typos.
+nothing to find), then on a mixed library, as most real ones are (a vendor's named files beside a
+recordist's ``Take_017.wav`` folders): every other package, sorted by name, under its names and the
+rest as ``Take_0001`` files in one folder, and the same with the halves swapped, both counted
+(:func:`mixed_library`), against BM25 over the same paths and chance; then the queries typed in a
+hurry (a slip in a word: two letters swapped, one dropped, one doubled, a neighbouring key) on the
+named library: the hybrid reading typos as the library words they misspell
+(engine/search/respell.py), the hybrid taking them as typed, BM25, and the hybrid on the same
+queries without typos.
 Printed: R@1, R@10 and mAP@10 (AP capped at min(right files, 10)) overall
 and per query category, with chance. ``--sweep`` also prints overall mAP@10 for other fusion and
 field weights, each with its score on the odd and the even queries (a weight chosen on one half
@@ -29,7 +33,9 @@ searches. Asserts nothing.
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import shutil
 import statistics
 import time
 from collections.abc import Callable
@@ -68,11 +74,14 @@ def plain_split(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
-def bm25_baseline(root: Path, files: list[OodFile], split: Callable[[str], list[str]] = words) -> Ranker:
+def bm25_baseline(
+    root: Path, files: list[OodFile], split: Callable[[str], list[str]] = words, paths: list[Path] | None = None
+) -> Ranker:
     """bm25s over the stemmed words of each path below ``root`` (folders and file name), the
-    path and the query cut into words by ``split``."""
+    path and the query cut into words by ``split``; ``paths`` are the files' paths (default:
+    their named ones)."""
     stemmer = Stemmer.Stemmer("english")
-    paths = [f.named for f in files]
+    paths = paths or [f.named for f in files]
     corpus = [" ".join(split(str(p.relative_to(root).with_suffix("")))) for p in paths]
     retriever = bm25s.BM25()
     retriever.index(bm25s.tokenize(corpus, stopwords="en", stemmer=stemmer, show_progress=False), show_progress=False)
@@ -81,7 +90,7 @@ def bm25_baseline(root: Path, files: list[OodFile], split: Callable[[str], list[
         tokens = bm25s.tokenize([" ".join(split(query))], stopwords="en", stemmer=stemmer, show_progress=False)
         if not tokens.vocab:
             return []
-        found, scores = retriever.retrieve(tokens, k=CUTOFF, show_progress=False)
+        found, scores = retriever.retrieve(tokens, k=min(CUTOFF, len(paths)), show_progress=False)
         return [paths[i] for i, s in zip(found[0], scores[0], strict=False) if s > 0]
 
     return rank
@@ -94,13 +103,73 @@ def earmark(engine: Engine, rankings: frozenset[str] = RANKINGS, **weights) -> R
 
 def evaluate(rank: Ranker, files: list[OodFile], queries: list[OodQuery]) -> dict[str, dict]:
     """{category or "all": mean metrics} and the median query time in ms under "ms"."""
+    results, times = run_queries(rank, files, queries)
+    return by_category(queries, results) | {"ms": 1000 * statistics.median(times)}
+
+
+def run_queries(
+    rank: Ranker, files: list[OodFile], queries: list[OodQuery], where: dict[str, OodFile] | None = None
+) -> tuple[list[dict[str, float]], list[float]]:
+    """Each query's metrics and seconds; ``where`` names the file of each path the ranker may
+    return (default: the library's named and opaque paths)."""
     results, times = [], []
     for query in queries:
         started = time.perf_counter()
         ranked = rank(query.text)
         times.append(time.perf_counter() - started)
-        results.append(judge(query, ranked, files))
-    return by_category(queries, results) | {"ms": 1000 * statistics.median(times)}
+        results.append(judge(query, [where[str(p)] for p in ranked] if where is not None else ranked, files))
+    return results, times
+
+
+def mixed_library(out: Path, files: list[OodFile], named_half: int) -> dict[str, OodFile]:
+    """A library of the same sounds, half of it named: the packages at even positions (sorted by
+    name) when ``named_half`` is 0, else the odd ones, keep their paths under ``out``; the others'
+    files are ``out/Takes/Take_0001.ogg``... as in the opaque library. Hard links (copies where the
+    file system has none), made once. Returns {path under ``out``: file}."""
+    packages = sorted({f.package for f in files})
+    where = {}
+    for f in files:
+        named = packages.index(f.package) % 2 == named_half
+        source, target = (f.named, out / f.package / f.relative) if named else (f.opaque, out / "Takes" / f.opaque.name)
+        if not target.exists():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+        where[str(target)] = f
+    return where
+
+
+def print_mixed(work: Path, model: str, files: list[OodFile], queries: list[OodQuery]) -> None:
+    """The hybrid, its keywords and its sound, BM25 over the same paths and chance, on the two
+    mixed libraries (:func:`mixed_library`), each query counted once in each."""
+    results: dict[str, list[dict[str, float]]] = {}
+    times: dict[str, list[float]] = {}
+    for half in (0, 1):
+        root = (work / f"mixed-{half}").resolve()
+        where = mixed_library(root, files, half)
+        engine = open_library(work / f"mixed-{half}-{model}", root, model)
+        systems = {
+            "Earmark hybrid": earmark(engine),
+            "keywords": earmark(engine, frozenset({WORDS})),
+            "sound": earmark(engine, frozenset({SOUND})),
+            "BM25 (our words)": bm25_baseline(root, files, paths=[Path(p) for p in where]),
+        }
+        for name, rank in systems.items():
+            found, seconds = run_queries(rank, files, queries, where)
+            results.setdefault(name, []).extend(found)
+            times.setdefault(name, []).extend(seconds)
+        engine.close()
+    both = [*queries, *queries]
+    measured = {
+        name: by_category(both, found) | {"ms": 1000 * statistics.median(times[name])}
+        for name, found in results.items()
+    }
+    print_table(
+        "Mixed library: half the packages under their names, half as Take_0001 files (each half named once)",
+        measured | {"chance": by_category(queries, [chance(q, files) for q in queries])},
+    )
 
 
 def print_table(title: str, systems: dict[str, dict[str, dict]]) -> None:
@@ -155,6 +224,7 @@ def main() -> None:
             "chance": by_category(queries, [chance(q, files) for q in queries]),
         },
     )
+    print_mixed(args.work, args.model, files, queries)
     print_typos(named, named_root, files, queries)
     if args.sweep:
         sweep(named, files, queries)
