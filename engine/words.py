@@ -134,14 +134,17 @@ def is_title(word: str) -> bool:
     return word.isalpha() and word not in known_words()
 
 
-def with_compound_heads(query_words: list[str]) -> list[str]:
-    """A keyword query's words and, for a sound compound written as one word, its head
-    (``resources/search/compounds.txt``): "metal footsteps" also asks for "steps", so
-    ``step_metal_01.wav`` matches both of the query's sounds instead of losing to ``metal.wav``.
+def keyword_query_words(text: str) -> list[str]:
+    """The words a keyword query asks for: its :func:`words`, the head of each sound compound
+    written as one word (``resources/search/compounds.txt``: "metal footsteps" also asks for
+    "steps", so ``step_metal_01.wav`` matches both of the query's sounds instead of losing to
+    ``metal.wav``), and a word run together as written too ("netpanzer" also asks for
+    "netpanzer"), which is how the index keeps a folder's words (engine.index.text.folder_words).
     Only the query grows; the index keeps the compound as written."""
+    query_words = words(text)
     heads = compound_heads()
-    added = [heads[w] for w in query_words if w in heads and heads[w] not in query_words]
-    return query_words + list(dict.fromkeys(added))
+    added = [heads[w] for w in query_words if w in heads] + words(text, compounds=False)
+    return query_words + [w for w in dict.fromkeys(added) if w not in query_words]
 
 
 @cache

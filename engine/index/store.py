@@ -72,7 +72,7 @@ from engine.index.text import INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSI
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.index.word_vectors import WordVectorTable, file_texts
 from engine.models.base import ModelInfo
-from engine.words import with_compound_heads, words
+from engine.words import keyword_query_words
 
 log = logging.getLogger(__name__)
 
@@ -332,7 +332,7 @@ class LibraryStore:
         files holding any word of ``text`` or the head of a sound compound in it (stemmed, stop
         words ignored; more matched words and rarer ones rank higher), best first, ``where`` as a
         prefilter."""
-        query_words = with_compound_heads(words(text))
+        query_words = keyword_query_words(text)
         if not query_words:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         columns = list(fields)

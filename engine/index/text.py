@@ -26,7 +26,7 @@ TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold: a library
 # indexed before is re-read from its stored names and metadata when it opens (no re-embedding).
-TEXT_VERSION = 4
+TEXT_VERSION = 5
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,18 @@ class FileText:
 
 def folder_words(path: str, library_folder: str) -> list[str]:
     """Words of the folders between the library folder and the file ("Doors/Wood Heavy"
-    -> doors wood heavy); the library folder's own name says where, not what."""
+    -> doors wood heavy); the library folder's own name says where, not what. A folder word
+    written as one is kept as one, as tagging reads folders (engine.tagging.evidence,
+    ``near_folder_words``): run together, it is far more often a title ("opencity",
+    "netpanzer", "freedroidrpg") than a description, and split into the words it could be read
+    as, it made every file below it match "open", "net" or "free" and lengthened the field every
+    other word is weighed against (README, "Folder titles"). Capitals and separators still
+    split ("GunShots", "Body_Falls"), and so do file names."""
     parent = os.path.dirname(path)
     relative = os.path.relpath(parent, library_folder) if library_folder else os.path.basename(parent)
     if relative == os.curdir or relative.startswith(os.pardir):
         return []
-    return words(relative)
+    return words(relative, compounds=False)
 
 
 def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable[str], caption: str) -> FileText:

@@ -10,10 +10,10 @@ from engine.words import (
     compound_heads,
     file_stem,
     is_title,
+    keyword_query_words,
     name_words,
     ucs_category_of,
     with_abbreviations,
-    with_compound_heads,
     words,
 )
 
@@ -87,9 +87,14 @@ def test_only_an_exact_catid_at_the_head_is_a_category():
 
 
 def test_a_sound_compound_in_a_query_also_asks_for_its_head():
-    assert with_compound_heads(["metal", "footsteps"]) == ["metal", "footsteps", "steps"]
-    assert with_compound_heads(["footsteps", "steps"]) == ["footsteps", "steps"]  # asked already
-    assert with_compound_heads(["fireball"]) == ["fireball"]  # "ball" alone is another sound
+    assert keyword_query_words("metal footsteps") == ["metal", "footsteps", "steps"]
+    assert keyword_query_words("footsteps steps") == ["footsteps", "steps"]  # asked already
+    assert keyword_query_words("fireball") == ["fireball"]  # "ball" alone is another sound
+
+
+def test_a_word_run_together_in_a_query_is_also_asked_for_as_written():
+    # as a folder's words are indexed: "netpanzer" is a game's folder, not a net and a panzer
+    assert keyword_query_words("netpanzer gameover") == ["net", "panzer", "game", "over", "netpanzer", "gameover"]
 
 
 def test_every_listed_compound_is_one_word_to_the_tokeniser():

@@ -24,6 +24,15 @@ def test_folder_words_start_below_the_library_folder():
     assert folder_words("/elsewhere/Impacts/hit.wav", "/media/SFX Drive") == []  # not under it: no guess
 
 
+def test_a_folder_word_written_as_one_stays_one_word_where_a_name_splits():
+    # "netpanzer" and "opencity" are games, not a net and a city: split, every sound of the game
+    # matched "open" and "net"; the title itself is still a word to search by
+    text = file_text("/lib/opencity-data/sounds/netpanzer/gameover.wav", "/lib", "", [], "")
+    assert text.folder == "opencity data sounds netpanzer"
+    assert text.name == "game over"
+    assert folder_words("/lib/Weapons/GunShots/shot.wav", "/lib") == ["weapons", "gun", "shots"]  # capitals still split
+
+
 def test_phrase_words_matches_whole_words_only():
     assert phrase_words('Door  "Creak"') == "door creak"
     assert phrase_words("DoorCreak03") == "door creak 03"  # the same split as the index
