@@ -41,9 +41,10 @@ class FileText:
         return {NAME: self.name, FOLDER: self.folder, INFO: self.info, PHRASE_COLUMN: f" {padded} "}
 
 
-def folder_words(path: str, library_folder: str) -> list[str]:
+def folder_words(path: str, library_folder: str, nearest: int | None = None) -> list[str]:
     """Words of the folders between the library folder and the file ("Doors/Wood Heavy"
-    -> doors wood heavy); the library folder's own name says where, not what. A folder word
+    -> doors wood heavy), of the ``nearest`` folders only when given; the library folder's own
+    name says where, not what. A folder word
     written as one is kept as one, as tagging reads folders (engine.tagging.evidence,
     ``near_folder_words``): run together, it is far more often a title ("opencity",
     "netpanzer", "freedroidrpg") than a description, and split into the words it could be read
@@ -54,7 +55,8 @@ def folder_words(path: str, library_folder: str) -> list[str]:
     relative = os.path.relpath(parent, library_folder) if library_folder else os.path.basename(parent)
     if relative == os.curdir or relative.startswith(os.pardir):
         return []
-    return words(relative, compounds=False)
+    folders = relative.split(os.sep)
+    return words(" ".join(folders[-nearest:] if nearest else folders), compounds=False)
 
 
 def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable[str], caption: str) -> FileText:

@@ -24,7 +24,6 @@ all are cached on disk per model and vocabulary fingerprint.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.index.records import FileRecord
+from engine.index.text import folder_words
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, embed_in_batches, l2_normalise
 from engine.tagging.classifier import CategoryClassifier, fit_classifier
@@ -215,11 +215,7 @@ def near_folder_words(path: str, library_folder: str) -> list[str]:
     "netpanzer", "alienblaster") and is left out, not split into the words it runs together:
     "mirror magic" made a whole game's sounds MAGIC-SPELL at 68-98 %, "alien blaster" SCIFI
     (README, "Tagging")."""
-    parent = os.path.dirname(path)
-    relative = os.path.relpath(parent, library_folder) if library_folder else os.path.basename(parent)
-    if relative == os.curdir or relative.startswith(os.pardir):
-        return []
-    return [w for w in words(" ".join(relative.split(os.sep)[-NEAR_FOLDERS:]), compounds=False) if not is_title(w)]
+    return [w for w in folder_words(path, library_folder, NEAR_FOLDERS) if not is_title(w)]
 
 
 # What metadata says about where a file came from, not what it sounds like: links, e-mail
