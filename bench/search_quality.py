@@ -4,7 +4,8 @@
 
 The out-of-distribution library (``python -m bench.ood build``) is indexed with the same audio
 under its shipped names (``named/``), under names that say nothing (``opaque/``,
-``Take_0001.ogg``), and twice half and half (below). Every query of ``bench/ood/queries.py`` runs through
+``Take_0001.ogg``), and twice half and half (below). Every query of ``bench/ood/queries.py``
+runs through
 
 - Earmark's hybrid search and each of its rankings alone (``Searcher``): keywords (BM25 over
   the name fields), meaning (the names in the model's words space), sound (the audio);

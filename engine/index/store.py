@@ -329,9 +329,9 @@ class LibraryStore:
         self, text: str, where: str | None, limit: int, fields: dict[str, float] = TEXT_FIELDS
     ) -> tuple[np.ndarray, np.ndarray]:
         """BM25 over the keyword fields, each weighed by ``fields``: ids and scores of the
-        files holding any word of ``text`` or the head of a sound compound in it (stemmed, stop
-        words ignored; more matched words and rarer ones rank higher), best first, ``where`` as a
-        prefilter."""
+        files holding any word :func:`engine.words.keyword_query_words` reads in ``text``
+        (stemmed, stop words ignored; more matched words and rarer ones rank higher), best
+        first, ``where`` as a prefilter."""
         query_words = keyword_query_words(text)
         if not query_words:
             return np.empty(0, np.int64), np.empty(0, np.float64)

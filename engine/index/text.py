@@ -43,10 +43,9 @@ class FileText:
 
 def folder_words(path: str, library_folder: str, nearest: int | None = None) -> list[str]:
     """Words of the folders between the library folder and the file ("Doors/Wood Heavy"
-    -> doors wood heavy), of the ``nearest`` folders only when given; the library folder's own
-    name says where, not what. A folder word
-    written as one is kept as one, as tagging reads folders (engine.tagging.evidence,
-    ``near_folder_words``): run together, it is far more often a title ("opencity",
+    -> doors wood heavy), of the ``nearest`` folders only when given (tagging's shelves,
+    engine.tagging.evidence); the library folder's own name says where, not what. A folder word
+    written as one is kept as one: run together, it is far more often a title ("opencity",
     "netpanzer", "freedroidrpg") than a description, and split into the words it could be read
     as, it made every file below it match "open", "net" or "free" and lengthened the field every
     other word is weighed against (README, "Folder titles"). Capitals and separators still
