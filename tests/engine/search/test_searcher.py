@@ -74,6 +74,13 @@ def test_keyword_ranking_counts_every_matched_word_stemmed(store):
     assert names(searcher.search("fire crackling")) == ["fire1.ogg"]  # "fire1" is fire + 1
 
 
+def test_a_folder_title_is_one_word_to_search_by_not_the_words_it_runs_together(store):
+    store.upsert_files([record("opencity/traffic.wav"), record("door_open.wav"), record("Open Air/birds.wav")])
+    searcher = Searcher(store, None)
+    assert set(names(searcher.search("open"))) == {"door_open.wav", "birds.wav"}  # not the game OpenCity's traffic
+    assert "traffic.wav" in names(searcher.search("opencity"))  # beside the files holding "open" or "city"
+
+
 def test_fusion_ranks_files_strong_in_both_lists_first(store, tiny_model):
     query = embed(tiny_model, "door")
     store.commit_embedded(
