@@ -170,6 +170,7 @@ class EngineClient(QObject):
         self._load_model()
 
     def _load_model(self) -> None:
+        self.model_failure = ""  # loading again (a switch that finished): an earlier failure no longer holds
         self._submit(
             self.work_pool,
             _load_model,
@@ -186,6 +187,9 @@ class EngineClient(QObject):
 
     def _model_failed(self, message: str) -> None:
         self.model_info = None
+        self._unavailable_model(message)
+
+    def _unavailable_model(self, message: str) -> None:
         self.model_failure = model_problem(message, self.engine.model_spec)
         self.unavailable.emit(self.model_failure)
 
@@ -235,8 +239,7 @@ class EngineClient(QObject):
 
     def _switch_finished(self, error: str) -> None:
         if error:
-            self.model_failure = model_problem(error, self.engine.model_spec)
-            self.unavailable.emit(self.model_failure)
+            self._unavailable_model(error)
         else:
             self._load_model()
 

@@ -278,6 +278,11 @@ def test_a_model_that_cannot_load_is_explained_and_text_search_still_works(qtbot
     assert "text search only" in window.model_label.text()
     window.add_folder(str(tmp_path))
     assert "pick one in Settings" in window.statusBar().currentMessage()
+    window.client._load_model()  # loading again, as after a switch: the old failure no longer holds
+    (tmp_path / "more").mkdir()
+    window.add_folder(str(tmp_path / "more"))
+    assert window.statusBar().currentMessage() == "Folder added: it is indexed as soon as the model has loaded."
+    qtbot.waitUntil(lambda: window.client.model_failure != "", timeout=ENGINE_TIMEOUT_MS)  # fails again
 
 
 def test_a_folder_added_while_the_model_loads_is_not_blamed_on_the_model(qtbot, window, tmp_path):
