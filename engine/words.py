@@ -15,7 +15,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path, PurePath
@@ -134,16 +134,21 @@ def is_title(word: str) -> bool:
     return word.isalpha() and word not in known_words()
 
 
-def keyword_query_words(text: str) -> list[str]:
+def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) -> list[str]:
     """The words a keyword query asks for: its :func:`words`, the head of each sound compound
     written as one word (``resources/search/compounds.txt``: "metal footsteps" also asks for
     "steps", so ``step_metal_01.wav`` matches both of the query's sounds instead of losing to
     ``metal.wav``), and a word run together as written too ("netpanzer" also asks for
     "netpanzer"), which is how the index keeps a folder's words (engine.index.text.folder_words).
-    Only the query grows; the index keeps the compound as written."""
-    query_words = words(text)
+    A title run together (:func:`is_title`) that the index holds (``held``) stands for itself
+    alone: "soundmorph" asks for the pack's folder, not for every file named "sound" or "morph",
+    which BM25 ranked above the pack's own files (a name's words weigh twice a folder's). Only the
+    query grows; the index keeps the compound as written."""
+    written = words(text, compounds=False)
+    itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
+    query_words = [part for w in written for part in ((w,) if w in itself else _compound(w))]
     heads = compound_heads()
-    added = [heads[w] for w in query_words if w in heads] + words(text, compounds=False)
+    added = [heads[w] for w in query_words if w in heads] + written
     return query_words + [w for w in dict.fromkeys(added) if w not in query_words]
 
 

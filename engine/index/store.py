@@ -68,7 +68,7 @@ from engine.index.schema import (
     read_all,
 )
 from engine.index.sql import file_where, in_list, quote, searchable_under
-from engine.index.text import INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSION, phrase_words
+from engine.index.text import FOLDER, INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSION, phrase_words
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.index.word_vectors import WordVectorTable, file_texts
 from engine.models.base import ModelInfo
@@ -332,7 +332,7 @@ class LibraryStore:
         files holding any word :func:`engine.words.keyword_query_words` reads in ``text``
         (stemmed, stop words ignored; more matched words and rarer ones rank higher), best
         first, ``where`` as a prefilter."""
-        query_words = keyword_query_words(text)
+        query_words = keyword_query_words(text, self.holds_folder_word)
         if not query_words:
             return np.empty(0, np.int64), np.empty(0, np.float64)
         columns = list(fields)
@@ -345,6 +345,12 @@ class LibraryStore:
         rows = query.select(["_score"]).with_row_id(True).limit(limit).to_arrow()
         files, found = self._file_rows.look_up(rows[ROW_ID].to_numpy())
         return files["id"], rows["_score"].to_numpy().astype(np.float64)[found]
+
+    def holds_folder_word(self, word: str) -> bool:
+        """Whether some file's folders hold ``word`` (the one field that keeps a word run
+        together as written: engine.index.text.folder_words)."""
+        query = self.files.search(MatchQuery(word, FOLDER), query_type="fts").select(["_score"])
+        return query.limit(1).to_arrow().num_rows > 0
 
     def words_spelled_like(self, word: str, edits: int, limit: int = SPELLED_LIKE_FILES) -> list[str]:
         """The keyword fields' words of up to ``limit`` files holding a word within ``edits``

@@ -97,6 +97,19 @@ def test_a_word_run_together_in_a_query_is_also_asked_for_as_written():
     assert keyword_query_words("netpanzer gameover") == ["net", "panzer", "game", "over", "netpanzer", "gameover"]
 
 
+def test_a_title_the_index_holds_stands_for_itself_alone():
+    asked = []
+
+    def held(word: str) -> bool:
+        asked.append(word)
+        return word in {"netpanzer", "doorbell"}
+
+    assert keyword_query_words("netpanzer gameover tank", held) == ["netpanzer", "game", "over", "tank", "gameover"]
+    # only titles run together are looked up: an English word ("doorbell") or one word is not
+    assert keyword_query_words("doorbell", held) == keyword_query_words("doorbell") == ["doorbell", "bell"]
+    assert asked == ["netpanzer", "gameover"]
+
+
 def test_every_listed_compound_is_one_word_to_the_tokeniser():
     # a compound the tokeniser splits already finds its parts; listing it would only say so twice
     for compound, head in compound_heads().items():
