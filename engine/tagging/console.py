@@ -229,10 +229,12 @@ def cmd_rename(engine, args) -> int:
     cli = _cli()
     if args.undo:
         undone = engine.tagging.undo_rename()
-        for plan in undone:
+        for plan in undone.renamed_back:
             print(f"{cli._shown(plan.new)} -> {os.path.basename(plan.old)}")
-        print(f"{len(undone)} files renamed back")
-        return 0
+        for path, reason in undone.waiting.items():
+            print(f"{cli._shown(path)}: not renamed back, {reason}")
+        print(f"{len(undone.renamed_back)} files renamed back")
+        return 1 if undone.waiting else 0
     if not args.paths:
         raise ValueError("name files or folders to rename, or --undo")
     plans, skipped = engine.tagging.rename_plan(args.paths, args.creator, args.source)
@@ -240,6 +242,9 @@ def cmd_rename(engine, args) -> int:
         print(f"{cli._shown(plan.old)}\n    -> {os.path.basename(plan.new)}  (CatID from the {plan.reason})")
     for path, reason in skipped.items():
         print(f"{cli._shown(path)}: not renamed, {reason}")
+    if not plans:
+        print("nothing to rename")
+        return 0
     if not args.apply:
         print(f"{len(plans)} files would be renamed; add --apply to rename them")
         return 0

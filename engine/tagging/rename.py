@@ -48,8 +48,8 @@ class RenamePlan:
 
 
 def fx_name(text: str) -> str:
-    """A title of at most 25 characters, cut at a word boundary: "a wooden door creaks slowly"
-    -> "Wooden Door Creaks"."""
+    """A title of at most 25 characters, cut at a word boundary: "a wooden door creaks slowly,
+    then slams shut" -> "Wooden Door Creaks Slowly"."""
     kept = [w for w in words(text) if w not in {"a", "an", "the"}]
     title = ""
     for word in kept:
@@ -65,10 +65,16 @@ def _block(text: str) -> str:
     return " ".join(text.translate(_UNSAFE).split())
 
 
-def ucs_name(cat_id: str, fx: str, creator: str, source: str, suffix: str, user_data: str = "") -> str:
-    blocks = [cat_id, _block(fx), _block(creator).replace(" ", ""), _block(source).replace(" ", "")]
-    if user_data:
-        blocks.append(_block(user_data))
+def ucs_name(
+    cat_id: str, fx: str, creator: str, source: str, suffix: str, user_data: str = "", user_category: str = ""
+) -> str:
+    """``CatID(-UserCategory)_FXName_CreatorID_SourceID(_UserData)``; UserData, the rest of the
+    name, keeps its own underscores."""
+    head = f"{cat_id}-{_block(user_category).replace(' ', '')}" if user_category else cat_id
+    blocks = [head, _block(fx), _block(creator).replace(" ", ""), _block(source).replace(" ", "")]
+    kept = [_block(part) for part in user_data.split("_")]
+    if any(kept):
+        blocks += kept
     return "_".join(blocks) + suffix
 
 
@@ -82,10 +88,11 @@ def propose(record: FileRecord, cat_id: str, caption: str, creator: str | None, 
         fx = fx_name(caption)
     else:
         fx = fx_name(" ".join(w for w in words(path.stem)))
-    creator = creator or (existing.creator_id if existing else "") or getpass.getuser()
-    source = source or (existing.source_id if existing else "") or Path(record.folder).name or "Library"
-    user_data = existing.user_data if existing else ""
-    return ucs_name(cat_id, fx, creator, source, path.suffix, user_data)
+    creator = (existing.creator_id if existing else "") or creator or getpass.getuser()
+    source = (existing.source_id if existing else "") or source or Path(record.folder).name or "Library"
+    if existing is None:
+        return ucs_name(cat_id, fx, creator, source, path.suffix)
+    return ucs_name(cat_id, fx, creator, source, path.suffix, existing.user_data, existing.user_category)
 
 
 def unique_targets(plans: Sequence[RenamePlan]) -> list[RenamePlan]:
@@ -143,8 +150,12 @@ def move(old: str, new: str) -> None:
 
 
 def apply(plans: Sequence[RenamePlan], store: LibraryStore, journal: Path, online_folders: Sequence[str]) -> str:
-    """Rename the files and re-link their records; returns the batch id :func:`undo_last` takes back."""
+    """Rename the files and re-link their records; returns the batch id :func:`undo_last` takes
+    back ("" when there is nothing to rename: no batch is written, so the last one stays the one
+    an undo takes back)."""
     check(plans, online_folders)
+    if not plans:
+        return ""
     batch = uuid.uuid4().hex[:12]
     journal.parent.mkdir(parents=True, exist_ok=True)
     with journal.open("a", encoding="utf-8") as handle:
@@ -157,25 +168,56 @@ def apply(plans: Sequence[RenamePlan], store: LibraryStore, journal: Path, onlin
     return batch
 
 
-def undo_last(store: LibraryStore, journal: Path) -> list[RenamePlan]:
-    """Put the last batch's files back under their old names (and their records with them);
-    returns what was undone. Files that were moved or renamed again since are left alone."""
+@dataclass(frozen=True)
+class Undone:
+    """What an undo did: the renames it took back, and {new name: why not} for those that
+    cannot go back yet and stay in the journal for the next undo."""
+
+    renamed_back: list[RenamePlan]
+    waiting: dict[str, str]
+
+
+def undo_last(store: LibraryStore, journal: Path) -> Undone:
+    """Put the last batch's files back under their old names (and their records with them).
+
+    A file renamed or moved on since (neither name is in its folder) is left alone. One that
+    cannot go back now, because its folder is offline or a new file has taken its old name,
+    stays in the journal with the batch, so the next undo tries it again (and the batch before
+    is not undone until it has gone back): the old name's file is never replaced, and a record
+    never points at a file that is not the one it indexed. A rename that stopped halfway (the
+    new name linked, the old one not yet unlinked: both names are the same file) is finished
+    backwards."""
     entries = _read(journal)
     if not entries:
         raise RenameError("there is no rename to undo")
     last = entries[-1]
-    undone = []
-    for plan in reversed([RenamePlan(**p) for p in last["renames"]]):
-        if os.path.lexists(plan.new) and not os.path.lexists(plan.old):
+    plans = [RenamePlan(**p) for p in last["renames"]]
+    renamed_back, waiting = [], {}
+    for plan in reversed(plans):
+        has_new, has_old = os.path.lexists(plan.new), os.path.lexists(plan.old)
+        if has_new and has_old and not os.path.samefile(plan.new, plan.old):
+            waiting[plan.new] = f"{os.path.basename(plan.old)} is another file now: rename or remove it first"
+            continue
+        if not has_new and not has_old:
+            if not os.path.isdir(os.path.dirname(plan.old)):
+                waiting[plan.new] = "its folder is not there (offline?): undo again when it is"
+            continue  # the user renamed or moved it on
+        if has_new and has_old:
+            os.unlink(plan.new)  # the same file under both names: the rename stopped halfway
+        elif has_new:
             move(plan.new, plan.old)
-        elif not os.path.lexists(plan.old):
-            continue  # neither name exists any more: the user moved it on
+        else:
+            record = store.get_files([plan.file_id]).get(plan.file_id)
+            if record is None or record.path != plan.new:
+                continue  # never renamed: the batch stopped before this file
         if store.get_files([plan.file_id]):
             store.move_file(plan.file_id, plan.old)
-        undone.append(plan)
+        renamed_back.append(plan)
+    left = [asdict(p) for p in plans if p.new in waiting]
+    kept = entries[:-1] + ([{**last, "renames": left}] if left else [])
     with atomic_file(journal) as partial:
-        partial.write_text("".join(json.dumps(e) + "\n" for e in entries[:-1]), encoding="utf-8")
-    return undone
+        partial.write_text("".join(json.dumps(e) + "\n" for e in kept), encoding="utf-8")
+    return Undone(renamed_back, waiting)
 
 
 def _read(journal: Path) -> list[dict]:

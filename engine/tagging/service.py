@@ -432,10 +432,11 @@ class Tagging:
         self._edited([p.file_id for p in plans])  # a new name is new words
         return batch
 
-    def undo_rename(self) -> list[rename.RenamePlan]:
+    def undo_rename(self) -> rename.Undone:
+        """Rename the last renamed batch back (:func:`engine.tagging.rename.undo_last`)."""
         with self._write_lock, self._row_lock:
             undone = rename.undo_last(self.store, self.journal)
-        self._edited([p.file_id for p in undone])
+        self._edited([p.file_id for p in undone.renamed_back])
         return undone
 
     # -- BWF copies ----------------------------------------------------------------------------

@@ -8,7 +8,8 @@ import os
 import numpy as np
 import pytest
 
-from engine.tagging.rename import RenameError, RenamePlan, fx_name, ucs_name, unique_targets
+from engine.index.records import FileRecord
+from engine.tagging.rename import RenameError, RenamePlan, fx_name, propose, ucs_name, unique_targets
 from tests.engine.library.helpers import checksums
 from tests.engine.tagging.conftest import meaning_is_current
 from tests.factories import tone, write_audio
@@ -18,6 +19,17 @@ def test_fx_names_are_short_titles_and_names_have_four_blocks():
     assert fx_name("a wooden door creaks slowly, then slams shut") == "Wooden Door Creaks Slowly"
     assert len(fx_name("supercalifragilisticexpialidocious noises")) <= 25
     assert ucs_name("DOORWood", "Creak_Slow", "J Doe", "My Lib/2", ".wav") == "DOORWood_Creak Slow_JDoe_MyLib2.wav"
+
+
+def test_a_name_already_in_ucs_form_keeps_every_block_it_has():
+    def proposed(name: str, creator: str | None = None) -> str:
+        record = FileRecord(path=f"/lib/Doors/{name}", folder="/lib")
+        return propose(record, "DOORWood", "a caption", creator, None)
+
+    named = "DOORWood-MyDoors_VND-Creak Long_JD_OldLib_Take_01.wav"
+    assert proposed(named) == proposed(named, creator="ME") == named  # user category, vendor, creator, user data
+    assert proposed("DOORWood_Creak_JD.wav", creator="ME") == "DOORWood_Creak_JD_lib.wav"  # only the missing block
+    assert proposed("door_creak.wav", creator="ME") == "DOORWood_Caption_ME_lib.wav"
 
 
 def test_colliding_names_are_numbered_and_right_names_left_alone(tmp_path):
@@ -61,7 +73,7 @@ def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_en
     assert sorted(checksums(named_library).values()) == sorted(before.values())  # same contents, new names
 
     undone = tag_engine.tagging.undo_rename()
-    assert len(undone) == len(plans) and checksums(named_library) == before
+    assert len(undone.renamed_back) == len(plans) and not undone.waiting and checksums(named_library) == before
     assert meaning_is_current(tag_engine)
     assert tag_engine.file_info(dog).record.id == record.id and tag_engine.store.get_file(str(new)) is None
     assert tag_engine.index().embedded == 0
@@ -91,3 +103,68 @@ def test_renames_outside_the_library_offline_or_over_a_file_are_refused(tag_engi
     with pytest.raises(RenameError, match="not in an online library folder"):
         tag_engine.tagging.rename([RenamePlan(dog.id, dog.path, str(named_library / "w.wav"), "ANMLDog")])
     assert checksums(named_library) == before and outside.is_file()
+
+
+def _renamed_dog(tag_engine, named_library):
+    dog = tag_engine.file_info(named_library / "dog_bark.wav").record
+    new = named_library / "ANMLDog_Dog Bark_JD_TOWN.wav"
+    tag_engine.tagging.rename([RenamePlan(dog.id, dog.path, str(new), "ANMLDog")])
+    return dog, new
+
+
+def test_undo_never_puts_a_record_on_a_new_file_that_took_the_old_name(tag_engine, named_library):
+    dog, new = _renamed_dog(tag_engine, named_library)
+    newcomer = write_audio(named_library / "dog_bark.wav", tone(freq=1234.0))
+    tag_engine.index()
+    newcomer_id = tag_engine.file_info(newcomer).record.id
+    undone = tag_engine.tagging.undo_rename()
+    assert not undone.renamed_back and "another file now" in undone.waiting[str(new)]
+    assert tag_engine.file_info(new).record.id == dog.id  # each record still on its own file
+    assert tag_engine.file_info(newcomer).record.id == newcomer_id
+    # the rename waits in the journal: once the old name is free, the next undo takes it back
+    newcomer.unlink()
+    tag_engine.index()
+    undone = tag_engine.tagging.undo_rename()
+    assert [p.file_id for p in undone.renamed_back] == [dog.id] and not new.exists()
+    assert tag_engine.file_info(named_library / "dog_bark.wav").record.id == dog.id
+
+
+def test_an_undo_while_the_folder_is_gone_keeps_the_batch_for_later(tag_engine, named_library, tmp_path):
+    dog, new = _renamed_dog(tag_engine, named_library)
+    unplugged = tmp_path / "unplugged"
+    named_library.rename(unplugged)  # the drive is gone
+    undone = tag_engine.tagging.undo_rename()
+    assert not undone.renamed_back and "offline" in undone.waiting[str(new)]
+    unplugged.rename(named_library)  # back
+    undone = tag_engine.tagging.undo_rename()
+    assert [p.file_id for p in undone.renamed_back] == [dog.id] and (named_library / "dog_bark.wav").is_file()
+    with pytest.raises(RenameError, match="no rename to undo"):
+        tag_engine.tagging.undo_rename()
+
+
+def test_a_rename_with_nothing_to_rename_is_not_what_undo_takes_back(tag_engine, named_library):
+    dog, new = _renamed_dog(tag_engine, named_library)
+    assert tag_engine.tagging.rename([]) == ""
+    undone = tag_engine.tagging.undo_rename()
+    assert [p.file_id for p in undone.renamed_back] == [dog.id] and not new.exists()
+
+
+def test_undo_finishes_a_rename_that_stopped_halfway_and_skips_files_it_never_reached(tag_engine, named_library):
+    before = checksums(named_library)
+    dog = tag_engine.file_info(named_library / "dog_bark.wav").record
+    wind = tag_engine.file_info(named_library / "wind_howl.wav").record
+    gone = str(named_library / "deleted_since_planning.wav")
+    plans = [
+        RenamePlan(dog.id, dog.path, str(named_library / "ANMLDog_Bark_JD_TOWN.wav"), "ANMLDog"),
+        RenamePlan(wind.id + 1000, gone, str(named_library / "MISC_Gone_JD_TOWN.wav"), "MISCMisc"),
+        RenamePlan(wind.id, wind.path, str(named_library / "WINDGust_Howl_JD_TOWN.wav"), "WINDGust"),
+    ]
+    with pytest.raises(FileNotFoundError):
+        tag_engine.tagging.rename(plans)  # stops at the missing file: the wind is never reached
+    os.link(plans[0].new, dog.path)  # and the dog as a crash leaves it between link and unlink
+    undone = tag_engine.tagging.undo_rename()
+    assert [p.file_id for p in undone.renamed_back] == [dog.id] and not undone.waiting
+    assert checksums(named_library) == before
+    assert (tag_engine.file_info(dog.path).record.id, tag_engine.file_info(wind.path).record.id) == (dog.id, wind.id)
+    with pytest.raises(RenameError, match="no rename to undo"):
+        tag_engine.tagging.undo_rename()
