@@ -68,7 +68,7 @@ from engine.index.schema import (
     read_all,
 )
 from engine.index.sql import file_where, in_list, quote, searchable_under
-from engine.index.text import FOLDER, INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSION, phrase_words
+from engine.index.text import FOLDER, INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSION, phrase_texts
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.index.word_vectors import WordVectorTable, file_texts
 from engine.models.base import ModelInfo
@@ -362,12 +362,14 @@ class LibraryStore:
         return [w for column in TEXT_FIELDS for text in rows[column].to_pylist() if text for w in text.split()]
 
     def files_with_phrase(self, phrase: str) -> np.ndarray | None:
-        """Ids of the files (any status) whose words hold ``phrase``'s words consecutively; None
-        when the phrase has no words (it then asks for nothing)."""
-        text = phrase_words(phrase)
-        if text is None:
+        """Ids of the files (any status) whose words hold ``phrase``'s words consecutively, as
+        :func:`engine.index.text.phrase_texts` reads them; None when the phrase has no words (it
+        then asks for nothing)."""
+        texts = phrase_texts(phrase)
+        if not texts:
             return None
-        query = self.files.search(PhraseQuery(text, PHRASE_COLUMN), query_type="fts").select(["_score"])
+        match = BooleanQuery([(Occur.SHOULD, PhraseQuery(text, PHRASE_COLUMN)) for text in texts])
+        query = self.files.search(match, query_type="fts").select(["_score"])
         rows = query.with_row_id(True).limit(max(1, self.count_files())).to_arrow()
         return self._file_rows.look_up(rows[ROW_ID].to_numpy())[0]["id"]
 

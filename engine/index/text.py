@@ -66,8 +66,13 @@ def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable
     return FileText(" ".join(name), " ".join(folders), " ".join(info))
 
 
-def phrase_words(phrase: str) -> str | None:
-    """``phrase`` as the words ``search_text`` holds (the same split as the index); None when
-    it has no word characters at all."""
-    found = words(phrase)
-    return " ".join(found) if found else None
+def phrase_texts(phrase: str) -> list[str]:
+    """``phrase`` as ``search_text`` may hold it, each way the index writes words: a file name's
+    compounds split and a folder's kept whole ("netpanzer" is "net panzer" in ``netpanzer.wav``
+    and "netpanzer" in ``netpanzer/shot.wav``), with and without what the phrase's abbreviations
+    stand for (``EXPL_Big`` is held as "expl explosion big", its metadata as written). A file
+    holding any of them holds the phrase; none when the phrase has no word characters."""
+    variants = []
+    for found in (words(phrase), words(phrase, compounds=False)):
+        variants += [" ".join(found), " ".join(with_abbreviations(found))]
+    return [text for text in dict.fromkeys(variants) if text]

@@ -2,10 +2,12 @@
 
     door creak "heavy wood" -metal OR gate squeak
 
-* words: what the sound is; every word of an alternative must appear in the text
-  fields for a text match (stemmed), and all of them are described to the model;
+* words: what the sound is; a file holding any word of an alternative in its text fields
+  (stemmed) is a text match, ranked higher the more of them and the rarer they are (BM25), and
+  all of them are described to the model;
 * ``"quoted phrase"``: these words, consecutively, must appear in the file's text
-  fields (name, metadata, tags, caption), or the file is not a result of that alternative;
+  fields (name, folders, metadata, tags, caption), or the file is not a result of that
+  alternative;
 * ``-word`` / ``-"a phrase"``: files whose text contains it are dropped, whichever
   alternative found them;
 * ``OR`` (upper case; a lower-case "or" is an ordinary word): splits the query into

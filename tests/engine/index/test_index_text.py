@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.index.text import file_text, folder_words, phrase_words
+from engine.index.text import file_text, folder_words, phrase_texts
 
 
 def test_fields_hold_name_folder_and_description_words_apart():
@@ -33,7 +33,9 @@ def test_a_folder_word_written_as_one_stays_one_word_where_a_name_splits():
     assert folder_words("/lib/Weapons/GunShots/shot.wav", "/lib") == ["weapons", "gun", "shots"]  # capitals still split
 
 
-def test_phrase_words_matches_whole_words_only():
-    assert phrase_words('Door  "Creak"') == "door creak"
-    assert phrase_words("DoorCreak03") == "door creak 03"  # the same split as the index
-    assert phrase_words(" -- ") is None
+def test_a_phrase_is_read_each_way_the_index_writes_words():
+    assert phrase_texts('Door  "Creak"') == ["door creak"]
+    assert phrase_texts("DoorCreak03") == ["door creak 03"]  # capitals and digits split as names and folders do
+    assert phrase_texts("netpanzer shot") == ["net panzer shot", "netpanzer shot"]  # a name's split, a folder's whole
+    assert phrase_texts("expl big") == ["expl big", "expl explosion big"]  # as written, and as the index expands it
+    assert phrase_texts(" -- ") == []

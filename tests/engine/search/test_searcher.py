@@ -154,6 +154,18 @@ def test_exclusion_drops_files_from_both_rankings(store, tiny_model):
     assert names(searcher.search('-"metal door"')) == ["door creak.wav", "gate.wav", "rain.wav"]  # browse
 
 
+def test_phrases_and_exclusions_read_words_as_the_index_writes_them(store):
+    store.upsert_files(
+        [record("netpanzer/shot.wav"), record("net_panzer_01.wav"), record("EXPL_Big_03.wav"), record("big_expl.wav")]
+    )
+    searcher = Searcher(store, None)
+    # a folder keeps a title whole, a file name splits it: an exclusion drops both
+    assert set(names(searcher.search("-netpanzer"))) == {"big_expl.wav", "EXPL_Big_03.wav"}
+    # an abbreviation is held with what it stands for after it, and is still a phrase as written
+    assert names(searcher.search('"expl big"')) == ["EXPL_Big_03.wav"]
+    assert names(searcher.search('"explosion big"')) == ["EXPL_Big_03.wav"]
+
+
 def test_or_searches_each_alternative_on_its_own(store, tiny_model):
     dog, cat, both = (embed(tiny_model, t) for t in ("dog bark", "cat meow", "dog bark cat meow"))
     store.commit_embedded(
