@@ -70,6 +70,12 @@ def suggestions_table_name(model_name: str) -> str:
     return model_table_name(PREFIX, model_name)
 
 
+def _identity(suggestion: Suggestion) -> tuple[int, str, str]:
+    """What a rejection refers to: a file's tag by its term, its caption by its text."""
+    said = suggestion.key if suggestion.kind == TAG else suggestion.value
+    return suggestion.file_id, suggestion.kind, said
+
+
 class SuggestionTable:
     def __init__(self, db: DBConnection, model_name: str):
         self.model_name = model_name
@@ -83,7 +89,11 @@ class SuggestionTable:
 
     def replace(self, file_ids: Sequence[int], rows: Sequence[Suggestion]) -> None:
         """Make these files' open suggestions exactly ``rows`` (rejected ones stay): one
-        delete, then one append."""
+        delete, then one append. A row the user has rejected is not written again, even when it
+        was computed before the rejection (a job tags a batch for seconds while the panel is
+        open): a rejected suggestion is never offered back."""
+        refused = {_identity(s) for items in self.for_files(file_ids, states=(REJECTED,)).values() for s in items}
+        rows = [r for r in rows if _identity(r) not in refused]
         if file_ids:
             self.table.delete(all_of(in_list("file_id", file_ids), f"state = {quote(SUGGESTED)}"))
         if rows:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -126,11 +127,13 @@ def run_job(
     progress: Callable[[TagProgress], None] | None = None,
     should_stop: Callable[[], bool] | None = None,
     started: float | None = None,
+    rows_lock: AbstractContextManager | None = None,
 ) -> TagReport:
     """Tag what ``job`` has not done yet. ``tag_batch(records, job id)`` returns (rows, problems,
     files without sound). The job is cleared from the meta table once every file is done. The
     report's seconds count from ``started`` (``time.perf_counter``: where the job's reading of its
-    library began), else from this call."""
+    library began), else from this call. ``rows_lock`` is held while a batch's rows are written,
+    the lock the user's rejections are written under."""
     started = time.perf_counter() if started is None else started
     ids = target_ids(store, job.targets)
     todo = np.setdiff1d(ids, table.done(job.id))
@@ -143,7 +146,8 @@ def run_job(
         records = taggable(store, batch)
         rows, problems, without_sound = tag_batch(records, job.id)
         runs = [Suggestion(r.id, RUN, "", 1.0, job=job.id, content_hash=r.content_hash) for r in records]
-        table.replace(batch, rows + runs)
+        with rows_lock or nullcontext():  # the user's rejections of these files are read and kept in one step
+            table.replace(batch, rows + runs)
         report.tagged += len(records)
         report.captioned += sum(r.kind == CAPTION for r in rows)
         report.without_sound += without_sound

@@ -227,7 +227,7 @@ class Tagging:
                 rows += [c for c in captions if (c.file_id, c.value) not in said]  # a rejected caption stays so
             return rows, problems, sum(1 for i in ids if not len(windows[i]))
 
-        return run_job(job, self.store, table, tag_batch, progress, should_stop, started)
+        return run_job(job, self.store, table, tag_batch, progress, should_stop, started, self._row_lock)
 
     def _read_library(
         self,
@@ -331,7 +331,9 @@ class Tagging:
             new_tags: dict[tuple[str, ...], list[int]] = {}
             changed: set[int] = set()
             for record in records:
-                current = fresh.get(record.id, record)
+                current = fresh.get(record.id)
+                if current is None:
+                    continue  # left the library since it was read (deleted, its folder removed)
                 chosen = [s for s in shown[record.path].tags if keys is None or s.key in keys]
                 tags = list(current.tags) + [s.value for s in chosen if s.value not in current.tags]
                 if len(tags) > len(current.tags):
@@ -369,10 +371,11 @@ class Tagging:
             for s in shown[record.path].tags:
                 if keys is None or s.key in keys:
                     by_key.setdefault(s.key, []).append(record.id)
-        for key, ids in by_key.items():
-            table.reject(ids, TAG, [key])
-        if captions:
-            table.reject([r.id for r in records], CAPTION)
+        with self._row_lock:  # not between a tagging job's reading of rejections and its writing
+            for key, ids in by_key.items():
+                table.reject(ids, TAG, [key])
+            if captions:
+                table.reject([r.id for r in records], CAPTION)
         return sum(len(ids) for ids in by_key.values())
 
     def add_tags(self, paths: Iterable[str | os.PathLike], tags: Sequence[str]) -> int:

@@ -41,6 +41,17 @@ def test_replace_keeps_rejected_rows_and_orders_by_confidence(store):
     assert table.for_files([1]) == {} and [s.key for s in table.for_files([2])[2]] == ["C"]
 
 
+def test_a_suggestion_rejected_while_a_job_computed_it_is_not_offered_back(store):
+    table = SuggestionTable(store.db, "m")
+    table.replace([1], [tag(1, "A", 0.6), Suggestion(1, CAPTION, "a door", 0.5)])
+    computed = [tag(1, "A", 0.6, job="j2"), tag(1, "B", 0.3, job="j2"), Suggestion(1, CAPTION, "a door", 0.5)]
+    table.reject([1], TAG, ["A"])  # the user, while the job tags file 1 again
+    table.reject([1], CAPTION)
+    table.replace([1], computed)
+    assert [s.key for s in table.for_files([1])[1]] == ["B"]
+    assert sorted((s.kind, s.key) for s in table.for_files([1], states=(REJECTED,))[1]) == [(CAPTION, ""), (TAG, "A")]
+
+
 def test_orphans_of_deleted_files_are_dropped(store):
     table = SuggestionTable(store.db, "m")
     table.replace([1, 2, 3], [tag(i, "A", 0.5) for i in (1, 2, 3)])

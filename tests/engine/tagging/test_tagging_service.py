@@ -90,6 +90,27 @@ def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, name
     assert after.caption is None and shown.tags[0].key not in [s.key for s in after.tags]
 
 
+def test_accepting_for_a_file_that_leaves_the_library_meanwhile_accepts_for_the_others(
+    tag_engine, named_library, monkeypatch
+):
+    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda model=None: replace(DEFAULT, caption_threshold=0.0))
+    files = [named_library / "laser_shot.wav", named_library / "wind_howl.wav"]
+    tag_engine.tagging.tag(files, captions=True)
+    gone = tag_engine.file_info(files[0]).record.id
+    shown_for = tag_engine.tagging.shown_for
+
+    def read_then_deleted(*args):  # an index run removes the deleted file while accept reads
+        shown = shown_for(*args)
+        tag_engine.store.delete_files([gone])
+        return shown
+
+    monkeypatch.setattr(tag_engine.tagging, "shown_for", read_then_deleted)
+    report = tag_engine.tagging.accept(files, min_confidence=0.0, captions=True)
+    kept = tag_engine.file_info(files[1]).record
+    assert report.captions_set == 1 and report.tags_added == len(kept.tags) > 0 and kept.caption
+    assert tag_engine.store.get_files([gone]) == {}
+
+
 def test_bulk_add_and_remove_touch_only_the_named_tags(tag_engine, named_library):
     files = [named_library / "wind_howl.wav", named_library / "thunder_rumble.wav"]
     tag_engine.set_tags(files[:1], ["outdoor"])
