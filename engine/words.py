@@ -94,8 +94,20 @@ def words(text: str, compounds: bool = True) -> list[str]:
     capitalised word, letter–digit boundaries, and (unless ``compounds`` is False) English
     compounds written as one word. ``"UZIRapid_Fire-03"`` -> uzi rapid fire 03; ``"gameover1"``
     -> game over 1."""
-    found = _WORD.findall(_BOUNDARIES.sub(" ", text).casefold())
+    found = [text[start:end].casefold() for start, end in word_spans(text)]
     return [part for word in found for part in _compound(word)] if compounds else found
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Where each word of ``text`` is, as :func:`words` reads words (compounds whole): the
+    spans a respelling replaces in the query as typed ("thnuder_rumble", "ThnuderRoll")."""
+    cuts = [m.start() for m in _BOUNDARIES.finditer(text)]
+    spans = []
+    for match in _WORD.finditer(text):
+        start, end = match.span()
+        inside = [cut for cut in cuts if start < cut < end]
+        spans += list(zip([start, *inside], [*inside, end], strict=True))
+    return spans
 
 
 @lru_cache(maxsize=65_536)

@@ -19,11 +19,10 @@ a dictionary word the library holds is taken as it is.
 from __future__ import annotations
 
 import difflib
-import re
 from typing import TYPE_CHECKING
 
 from engine.tagging.lexicon import stems
-from engine.words import known_words, words
+from engine.words import known_words, word_spans, words
 
 if TYPE_CHECKING:
     from engine.index.store import LibraryStore
@@ -66,7 +65,12 @@ def swaps(word: str) -> list[str]:
 
 
 def respelled(text: str, respellings: dict[str, str]) -> str:
-    """``text`` with each typo replaced by its respelling (whole words, any case)."""
-    for typo, word in respellings.items():
-        text = re.sub(rf"\b{re.escape(typo)}\b", word, text, flags=re.IGNORECASE)
-    return text
+    """``text`` with each typo replaced by its respelling, wherever :func:`words` reads it as a
+    word (any case; inside ``thnuder_rumble`` or ``ThnuderRoll`` too), the rest as typed."""
+    pieces, last = [], 0
+    for start, end in word_spans(text):
+        word = respellings.get(text[start:end].casefold())
+        if word is not None:
+            pieces += [text[last:start], word]
+            last = end
+    return "".join(pieces) + text[last:]

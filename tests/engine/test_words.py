@@ -14,6 +14,7 @@ from engine.words import (
     name_words,
     ucs_category_of,
     with_abbreviations,
+    word_spans,
     words,
 )
 
@@ -84,6 +85,12 @@ def test_only_an_exact_catid_at_the_head_is_a_category():
     assert ucs_category_of("doorwood_creak") is None  # CatIDs are case sensitive in the convention
     assert ucs_category_of("Creak_DOORWood") is None
     assert file_stem("a/b/c.d.flac") == "c.d"
+
+
+def test_word_spans_are_where_words_finds_each_word():
+    for text in ("UZIRapid_Fire-03", "gameover1", "ThnuderRoll thnuder_rumble", "Café—crème 12dB", " -- "):
+        assert [text[a:b].casefold() for a, b in word_spans(text)] == words(text, compounds=False)
+    assert word_spans("ThnuderRoll x") == [(0, 7), (7, 11), (12, 13)]
 
 
 def test_a_sound_compound_in_a_query_also_asks_for_its_head():

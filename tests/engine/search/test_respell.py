@@ -67,6 +67,11 @@ def test_a_typo_nothing_is_spelled_like_stays_as_typed(store):
 
 def test_respelled_replaces_whole_words_in_any_case():
     assert respelled("Thundr far thundring", {"thundr": "thunder"}) == "thunder far thundring"
+    # wherever the tokeniser reads it as a word, the query's other characters as typed
+    typo = {"thnuder": "thunder"}
+    assert respelled('thnuder_rumble ThnuderRoll thnuder3 -"far thnuder"', typo) == (
+        'thunder_rumble thunderRoll thunder3 -"far thunder"'
+    )
 
 
 def test_the_respelling_is_what_the_model_hears(store, tiny_model):
