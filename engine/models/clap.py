@@ -13,6 +13,7 @@ Two things the transformers API leaves to the caller, handled here:
 
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from engine.models.folders import is_clap_folder
 
 _HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]  # configs, weights, tokenizer: never pickles
 _CROP_SEED = 0
+_NUMPY_RNG = threading.Lock()  # held while the feature extractor borrows numpy's global RNG
 
 
 class ClapBackend(AudioTextModel):
@@ -118,10 +120,13 @@ def _reporting_tqdm(progress: DownloadProgress) -> type:
 
 @contextmanager
 def _seeded_numpy(seed: int):
-    """transformers' CLAP feature extractor crops with the global numpy RNG; borrow it seeded."""
-    state = np.random.get_state()
-    np.random.seed(seed)
-    try:
-        yield
-    finally:
-        np.random.set_state(state)
+    """transformers' CLAP feature extractor crops with the global numpy RNG; borrow it seeded,
+    one thread at a time (an index run and a find-similar of an outside file embed at once: the
+    other thread's seeding moved this one's crop, and the same file got another vector)."""
+    with _NUMPY_RNG:
+        state = np.random.get_state()
+        np.random.seed(seed)
+        try:
+            yield
+        finally:
+            np.random.set_state(state)

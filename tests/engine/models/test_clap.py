@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import threading
 
 import numpy as np
 import pytest
@@ -36,6 +37,25 @@ def test_same_audio_gives_the_same_vector_whatever_the_batch(tiny_clap):
     again = model.embed_audio([a[2], a[0]])
     np.testing.assert_allclose(first[[2, 0]], again, atol=1e-5)  # the long clip's crop is seeded too
     np.testing.assert_allclose(model.embed_text(["dog bark"]), model.embed_text(["dog bark", "click"])[:1], atol=1e-5)
+
+
+def test_a_long_clip_embeds_the_same_while_other_threads_embed_too(tiny_clap):
+    model = load_model(f"clap:{tiny_clap}")
+    long = [noise(14.0, 48_000, seed=3)]  # cropped at random (seeded) to the 10 s window
+    alone = model.embed_audio(long)
+    together: list[np.ndarray] = []
+
+    def embed() -> None:
+        together.extend(model.embed_audio(long) for _ in range(20))
+
+    threads = [threading.Thread(target=embed) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(together) == 60
+    for vector in together:
+        np.testing.assert_allclose(vector, alone, atol=1e-5)
 
 
 @pytest.mark.slow
