@@ -1,6 +1,6 @@
-"""File-system helpers several packages share: whether a path lies in a folder, and writing a
-file so that no reader ever sees half of it. Standard library only: the app imports this at start.
-"""
+"""File-system helpers several packages share: whether a path lies in a folder, the folders
+between a library folder and a file, and writing a file so that no reader ever sees half of it.
+Standard library only: the app imports this at start."""
 
 from __future__ import annotations
 
@@ -21,6 +21,16 @@ def is_inside(path: str, folder: str) -> bool:
     """``path`` is ``folder`` itself or lies somewhere below it (compared as text, no disk access:
     the folder may be on a drive that hangs)."""
     return path == folder or path.startswith(folder_prefix(folder))
+
+
+def folders_below(path: str, library_folder: str) -> list[str]:
+    """Names of the folders between ``library_folder`` and the file ``path`` (``Doors``, ``Wood``
+    for ``/lib/Doors/Wood/a.wav`` under ``/lib``); none for a file directly in it or outside it.
+    A folder whose name starts with two dots (``..Misc``) is a folder below, not the one above."""
+    relative = os.path.relpath(os.path.dirname(path), library_folder)
+    if relative in (os.curdir, os.pardir) or relative.startswith(os.pardir + os.sep):
+        return []
+    return relative.split(os.sep)
 
 
 @contextmanager

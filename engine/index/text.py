@@ -18,6 +18,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from engine.fs import folders_below
 from engine.words import name_words, with_abbreviations, words
 
 NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
@@ -50,11 +51,7 @@ def folder_words(path: str, library_folder: str, nearest: int | None = None) -> 
     as, it made every file below it match "open", "net" or "free" and lengthened the field every
     other word is weighed against (README, "Folder titles"). Capitals and separators still
     split ("GunShots", "Body_Falls"), and so do file names."""
-    parent = os.path.dirname(path)
-    relative = os.path.relpath(parent, library_folder) if library_folder else os.path.basename(parent)
-    if relative == os.curdir or relative.startswith(os.pardir):
-        return []
-    folders = relative.split(os.sep)
+    folders = folders_below(path, library_folder) if library_folder else [os.path.basename(os.path.dirname(path))]
     return words(" ".join(folders[-nearest:] if nearest else folders), compounds=False)
 
 

@@ -1,10 +1,11 @@
-"""The shared file-system helpers: folder containment as text, and whole-file writes."""
+"""The shared file-system helpers: folder containment as text, the folders below a library
+folder, and whole-file writes."""
 
 from __future__ import annotations
 
 import pytest
 
-from engine.fs import atomic_file, folder_prefix, is_inside
+from engine.fs import atomic_file, folder_prefix, folders_below, is_inside
 
 
 def test_inside_means_the_folder_or_below_it_never_a_sibling_with_the_same_start():
@@ -15,6 +16,20 @@ def test_inside_means_the_folder_or_below_it_never_a_sibling_with_the_same_start
     assert not is_inside("/sound", "/sounds")
     assert is_inside("/anything", "/")
     assert folder_prefix("/sounds/") == folder_prefix("/sounds") == "/sounds/"
+
+
+def test_the_folders_below_a_library_folder_are_those_between_it_and_the_file():
+    assert (
+        folders_below("/lib/Doors/Wood/a.wav", "/lib")
+        == folders_below("/lib/Doors/Wood/a.wav", "/lib/")
+        == [
+            "Doors",
+            "Wood",
+        ]
+    )
+    assert folders_below("/lib/..Misc/a.wav", "/lib") == ["..Misc"]  # a name, not the folder above
+    assert folders_below("/lib/a.wav", "/lib") == folders_below("/other/x/a.wav", "/lib") == []
+    assert folders_below("/a.wav", "/lib") == []
 
 
 def test_atomic_file_replaces_the_target_whole_and_leaves_nothing_beside_it(tmp_path):

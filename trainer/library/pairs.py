@@ -36,6 +36,7 @@ from pathlib import Path
 from engine.audio.decode import AudioDecodeError
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.audio.ucs import parse_ucs_filename
+from engine.fs import folders_below
 from engine.index.records import FileRecord
 from engine.words import file_stem, ucs_categories, without_numbers, words
 from trainer.corpus.captions import clean_words
@@ -83,11 +84,9 @@ def folder_caption_words(path: str, library_folder: str, folders: int = CONTEXT_
     """Words of the nearest ``folders`` folders below the library folder that say something
     (generic words and numbers dropped, each word once): ``Vendor/Doors/Wood Heavy/x.wav`` ->
     doors wood heavy. Further up, folders name collections and vendors more than sounds."""
-    relative = os.path.relpath(os.path.dirname(path), library_folder)
-    if relative == os.curdir or relative.startswith(os.pardir):
-        return []
     found: list[str] = []
-    for part in [found_words for found_words in map(clean_words, Path(relative).parts) if found_words][-folders:]:
+    saying = [part for part in map(clean_words, folders_below(path, library_folder)) if part]
+    for part in saying[-folders:]:
         found += [w for w in part if w not in found]
     return found
 

@@ -31,6 +31,8 @@ def test_a_folder_word_written_as_one_stays_one_word_where_a_name_splits():
     assert text.folder == "opencity data sounds netpanzer"
     assert text.name == "game over"
     assert folder_words("/lib/Weapons/GunShots/shot.wav", "/lib") == ["weapons", "gun", "shots"]  # capitals still split
+    assert folder_words("/lib/..Misc/Doors/a.wav", "/lib") == ["misc", "doors"]  # a name, not the folder above
+    assert folder_words("/other/Doors/a.wav", "/lib") == folder_words("/lib/a.wav", "/lib") == []
 
 
 def test_a_phrase_is_read_each_way_the_index_writes_words():
