@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from engine.audio.decode import AudioDecodeError, AudioFacts, probe
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.finetune import Finetuner
-from engine.fs import is_inside
+from engine.fs import absolute_path, is_inside
 from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
 from engine.index.store import LibraryStore
 from engine.index.word_vectors import sync_word_vectors
@@ -199,7 +199,7 @@ class Engine:
         """Add a library folder (indexed by the next :meth:`index`). A folder inside one
         already in the library is refused; one that contains library folders takes them
         over, their files and vectors included."""
-        folder = _normalise(path)
+        folder = absolute_path(path)
         if not os.path.isdir(folder):
             raise ValueError(f"{folder} is not a folder")
         existing = [f.path for f in self.store.folders()]
@@ -221,7 +221,7 @@ class Engine:
 
     def remove_folder(self, path: str | os.PathLike) -> int:
         """Forget a folder and its files (the files on disk are untouched); returns how many."""
-        folder = _normalise(path)
+        folder = absolute_path(path)
         if folder not in {f.path for f in self.store.folders()}:
             raise ValueError(f"{folder} is not a library folder")
         with self._exclusive(), self._row_lock:
@@ -337,7 +337,7 @@ class Engine:
         embedded, else its audio embedded now (any file, in the library or not)."""
         model = self.model
         searcher = Searcher(self.store, model)
-        path = _normalise(path)
+        path = absolute_path(path)
         record = self.store.get_file(path)
         if record is not None and record.status in (OK, OFFLINE):  # an unplugged file's windows are kept
             try:
@@ -358,7 +358,7 @@ class Engine:
 
     def file_info(self, path: str | os.PathLike) -> FileInfo:
         """What the index holds about ``path`` and what the file says now (any audio file)."""
-        path = _normalise(path)
+        path = absolute_path(path)
         record = self.store.get_file(path)
         facts = metadata = None
         error = ""
@@ -393,7 +393,7 @@ class Engine:
             sync_word_vectors(self.store, model.info.name, model.embed_words, file_ids)
 
     def _record(self, path: str | os.PathLike) -> FileRecord:
-        record = self.store.get_file(_normalise(path))
+        record = self.store.get_file(absolute_path(path))
         if record is None:
             raise KeyError(f"{path} is not in the library")
         return record
@@ -427,7 +427,3 @@ class Engine:
 
     def __exit__(self, *exc_info) -> None:
         self.close()
-
-
-def _normalise(path: str | os.PathLike) -> str:
-    return os.path.abspath(os.path.expanduser(os.fspath(path)))

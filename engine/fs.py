@@ -11,6 +11,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def absolute_path(path: str | os.PathLike) -> str:
+    """``path`` as the index keys files and folders: absolute, ``~`` expanded, links not followed."""
+    return os.path.abspath(os.path.expanduser(os.fspath(path)))
+
+
 def folder_prefix(folder: str) -> str:
     """``folder`` with exactly one trailing separator: what every path strictly inside it starts
     with (a plain ``startswith(folder)`` would put ``/sounds2/a.wav`` inside ``/sounds``)."""

@@ -185,14 +185,12 @@ class LibraryStore:
         self._write_records(records)
         return records
 
-    def commit_embedded(
-        self, model: ModelInfo, items: Sequence[tuple[FileRecord, Windows]], indexed_at: float | None = None
-    ) -> list[FileRecord]:
+    def commit_embedded(self, model: ModelInfo, items: Sequence[tuple[FileRecord, Windows]]) -> list[FileRecord]:
         """Store freshly embedded files: their windows for ``model`` replace any earlier
         ones, then their records are written with status "ok" (see the module docstring
         for why in this order)."""
         records = self._with_ids([record for record, _ in items])
-        stamp = time.time() if indexed_at is None else indexed_at
+        stamp = time.time()
         records = [replace(r, status=OK, error="", indexed_at=stamp) for r in records]
         self.replace_windows(model, {r.id: windows for r, (_, windows) in zip(records, items, strict=False)})
         self._write_records(records)
@@ -212,22 +210,13 @@ class LibraryStore:
                 self._vector_table(space, dims.pop() if dims else None).replace(likeness)
         self.embeddings(model).replace(windows)
 
-    def move_file(
-        self, file_id: int, path: str, folder: str | None = None, size: int | None = None, mtime: float | None = None
-    ) -> FileRecord:
-        """Re-link a moved or renamed file (found by content hash): new path, same id, so
-        its vectors stay valid and nothing is re-embedded."""
+    def move_file(self, file_id: int, path: str) -> FileRecord:
+        """Re-link a renamed file (engine.tagging.rename): new path, same id, so its vectors
+        stay valid and nothing is re-embedded."""
         record = self.get_files([file_id]).get(file_id)
         if record is None:
             raise KeyError(f"no file with id {file_id} in the index")
-        moved = replace(
-            record,
-            path=path,
-            folder=record.folder if folder is None else folder,
-            size=record.size if size is None else size,
-            mtime=record.mtime if mtime is None else mtime,
-        )
-        return self.upsert_files([moved])[0]
+        return self.upsert_files([replace(record, path=path)])[0]
 
     def set_tags(self, file_ids: Iterable[int], tags: Sequence[str]) -> None:
         """Replace the tags of these files; blanks and repeats are dropped, order kept."""
@@ -257,9 +246,6 @@ class LibraryStore:
         if not ids:
             return {}
         return {r.id: r for r in self.find_files(in_list("id", ids))}
-
-    def find_by_hash(self, content_hash: str) -> list[FileRecord]:
-        return self.find_files(f"content_hash = {quote(content_hash)}")
 
     def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
         query = self.files.search().select(RECORD_COLUMNS).limit(limit)

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.audio.ucs import parse_ucs_filename
+from engine.fs import absolute_path
 from engine.index.records import FileRecord
 from engine.index.store import LibraryStore
 from engine.index.suggestions import CAPTION, REJECTED, TAG, Suggestion, SuggestionTable
@@ -62,10 +63,6 @@ class AcceptReport:
     tags_added: int = 0
     captions_set: int = 0
     captions_kept: list[str] = field(default_factory=list)  # files whose own caption was not replaced
-
-
-def _absolute(path: str | os.PathLike) -> str:
-    return os.path.abspath(os.path.expanduser(os.fspath(path)))
 
 
 class Tagging:
@@ -165,7 +162,7 @@ class Tagging:
         model = self._model()
         if captions and self.caption_problem(model):
             raise ValueError(f"{self.caption_problem(model)}: tag without captions")
-        wanted = [_absolute(t) for t in targets]
+        wanted = [absolute_path(t) for t in targets]
         if not wanted:
             raise ValueError("nothing to tag: name files or folders")
         job = self.pending_job()
@@ -448,16 +445,16 @@ class Tagging:
         """A copy of a library WAV with its own tags and caption in BWF bext/iXML (see
         :mod:`engine.tagging.bwf`); the original is only read."""
         record = self.records([path])[0]
-        if record.path != _absolute(path):
+        if record.path != absolute_path(path):
             raise ValueError(f"{path} is a folder: name one file")
         ucs = next(v for v in self.vocabularies() if v.name == UCS)
-        return str(bwf.write_tagged_copy(record.path, _absolute(target), record.tags, record.caption, ucs))
+        return str(bwf.write_tagged_copy(record.path, absolute_path(target), record.tags, record.caption, ucs))
 
     # -- helpers -------------------------------------------------------------------------------
 
     def records(self, paths: Iterable[str | os.PathLike]) -> list[FileRecord]:
         """Library records of ``paths``; a folder stands for every file under it."""
-        wanted = [_absolute(p) for p in paths]
+        wanted = [absolute_path(p) for p in paths]
         ids = target_ids(self.store, wanted)
         records = sorted(self.store.get_files(ids.tolist()).values(), key=lambda r: r.path)
         if not records and wanted:
