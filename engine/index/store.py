@@ -354,7 +354,8 @@ class LibraryStore:
         texts = phrase_texts(phrase)
         if not texts:
             return None
-        match = BooleanQuery([(Occur.SHOULD, PhraseQuery(text, PHRASE_COLUMN)) for text in texts])
+        phrases = [PhraseQuery(text, PHRASE_COLUMN) for text in texts]
+        match = phrases[0] if len(phrases) == 1 else BooleanQuery([(Occur.SHOULD, p) for p in phrases])
         query = self.files.search(match, query_type="fts").select(["_score"])
         rows = query.with_row_id(True).limit(max(1, self.count_files())).to_arrow()
         return self._file_rows.look_up(rows[ROW_ID].to_numpy())[0]["id"]
