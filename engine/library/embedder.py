@@ -107,28 +107,30 @@ class WindowEmbedder:
             item = EmbeddedFile(job)
             started.append(item)
             reader = BackgroundReader(functools.partial(self._windows, item), name="earmark-decode")
-            while not item.error:
-                try:
-                    window = reader.next(
-                        lambda item=item: self.budget.for_audio(item.facts and item.facts.duration_s), should_stop
-                    )
-                except Stopped:
-                    return
-                except Exception as exc:  # noqa: BLE001 - one bad file must not end the run
-                    self._fail(item, exc)
-                    queue = [entry for entry in queue if entry[0] is not item]
-                    break
-                if window is None:
-                    break
-                queue.append((item, window.start_s, window.end_s, window.samples))
-                item._pending += 1
-                if len(queue) >= self.batch_size:
-                    self._embed(queue)
-                    queue = []
-                    yield from self._finished(started)
-                    if should_stop():
+            try:
+                while not item.error:
+                    try:
+                        window = reader.next(
+                            lambda item=item: self.budget.for_audio(item.facts and item.facts.duration_s), should_stop
+                        )
+                    except Stopped:
                         return
-            reader.close()  # a file failed while embedding stops being read
+                    except Exception as exc:  # noqa: BLE001 - one bad file must not end the run
+                        self._fail(item, exc)
+                        queue = [entry for entry in queue if entry[0] is not item]
+                        break
+                    if window is None:
+                        break
+                    queue.append((item, window.start_s, window.end_s, window.samples))
+                    item._pending += 1
+                    if len(queue) >= self.batch_size:
+                        self._embed(queue)
+                        queue = []
+                        yield from self._finished(started)
+                        if should_stop():
+                            return
+            finally:
+                reader.close()  # done, failed, stopped or closed at a yield: the producer ends, the file closes
             item._queued_all = True
             yield from self._finished(started)
         if queue:

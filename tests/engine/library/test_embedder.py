@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import threading
+import time
+
 import numpy as np
 
 from engine.library.embedder import FileJob, WindowEmbedder
@@ -47,3 +51,24 @@ def test_stop_between_batches_yields_only_finished_files(tmp_path, model):
     for item in results:
         seen.append(item)
     assert 2 <= len(seen) < 6 and all(len(s.vectors) == len(s.starts) > 0 for s in seen)
+
+
+def _reading(path) -> bool:
+    """Whether this process still has ``path`` open."""
+    return any(os.path.realpath(f"/proc/self/fd/{fd}") == str(path) for fd in os.listdir("/proc/self/fd"))
+
+
+def _decoding() -> bool:
+    return any(t.name == "earmark-decode" and t.is_alive() for t in threading.enumerate())
+
+
+def test_a_run_left_midway_through_a_long_file_ends_its_reading_thread_and_closes_it(tmp_path, model):
+    short = write_audio(tmp_path / "short.wav", tone(300, 0.5))
+    long = write_audio(tmp_path / "long.wav", noise(model.info.window_seconds * 40))
+    results = WindowEmbedder(model, batch_size=2).run([FileJob(str(short)), FileJob(str(long))])
+    assert next(results).job.path == str(short)  # handed over while the long file is being read
+    results.close()  # the caller stops listening (a pause, a folder removed)
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (_reading(long) or _decoding()):
+        time.sleep(0.05)
+    assert not _reading(long) and not _decoding()
