@@ -75,7 +75,9 @@ class RootProbe:
             deadline = time.monotonic() + self.timeout_s
             for check in fresh:
                 check.join(max(0.0, deadline - time.monotonic()))
-            self._hanging = {root: check for root, check in checks.items() if check.is_alive()}
+            # every root still hanging, not only those of this call: roots are often probed one at a time
+            everything = {**self._hanging, **checks}
+            self._hanging = {root: check for root, check in everything.items() if check.is_alive()}
             return {root: self._state(check) for root, check in checks.items()}
 
     def _state(self, check: _Check) -> RootState:

@@ -183,6 +183,22 @@ def test_a_hanging_root_blocks_neither_start_nor_the_checks_of_other_roots(tmp_p
         assert in_thread(watcher.stop)
 
 
+def test_a_hung_share_costs_one_stuck_check_however_the_roots_are_probed(tmp_path):
+    share, local = tmp_path / "share", tmp_path / "local"
+    share.mkdir()
+    local.mkdir()
+    hanging = HangingShare(share)
+    probe = RootProbe(hanging, timeout_s=0.1)
+    try:
+        for roots in ([share, local], [local], [share], [local], [share, local]):  # one at a time, as a run asks
+            states = probe.probe([str(r) for r in roots])
+            assert states[str(local)].reachable if local in roots else not states[str(share)].reachable
+        stuck = [t for t in threading.enumerate() if t.name == "earmark-root-check" and t.is_alive()]
+        assert len(stuck) == 1
+    finally:
+        hanging.release.set()
+
+
 def test_engine_marks_a_hanging_root_offline_and_keeps_searching(engine, tmp_path):
     library = tmp_path / "share"
     write_audio(library / "door_creak.wav", tone(300, 1.0))
