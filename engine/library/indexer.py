@@ -32,7 +32,7 @@ from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
 from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
 from engine.library.report import FileError, IndexProgress, IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
-from engine.library.scanner import ScannedFile, ScanResult, content_hash, scan
+from engine.library.scanner import ScannedFile, ScanResult, content_hash, is_hidden_below, scan
 from engine.library.sync import Plan, resolve, triage
 from engine.models.base import AudioTextModel
 
@@ -148,7 +148,7 @@ class Indexer:
             wanted = {}
             for path in paths:
                 folder = _folder_containing(os.path.abspath(path), folders)
-                if folder is not None:
+                if folder is not None and not is_hidden_below(os.path.abspath(path), folder.path):
                     wanted.setdefault(folder.path, []).append(os.path.abspath(path))
         targets = []
         for folder in folders:
@@ -173,8 +173,10 @@ class Indexer:
         scanned = ScanResult()
         known: list[FileState] = []
         folder_of: dict[str, str] = {}
+        identities = self._library_identities()
         for target in targets:
-            result = scan(target.roots)
+            others = [identity for path, identity in identities.items() if path != target.folder.path]
+            result = scan(target.roots, skip=others)
             if not self._is_reachable(target.folder):
                 # the drive went between the check and the walk (its mount point is empty now):
                 # what was found is unknown, not deleted
@@ -187,6 +189,11 @@ class Indexer:
             rows = self.store.folder_files(target.folder.path)
             known += rows if target.roots == [target.folder.path] else _under(rows, target.roots)
         return scanned, known, folder_of
+
+    def _library_identities(self) -> dict[str, tuple[int, int]]:
+        """(device, inode) of each reachable library folder, asked with the probe's timeout."""
+        states = self.probe.probe([f.path for f in self.store.folders()])
+        return {path: state.identity for path, state in states.items() if state.identity is not None}
 
     def _is_reachable(self, folder: FolderRecord) -> bool:
         """A folder that is gone, does not answer in time (a dead network share, whose ``stat``

@@ -1,7 +1,8 @@
 """Walk library folders and list the audio files in them, cheaply (stat only, no reads).
 
 Symlinks are followed, but every directory is entered once by its (device, inode), so
-a link back to an ancestor cannot loop and a linked-in folder is not indexed twice.
+a link back to an ancestor cannot loop and a linked-in folder is not indexed twice (nor is
+another library folder linked in: the indexer names those to skip).
 Directories that cannot be listed are reported, so the indexer can keep what it knew
 about them instead of taking their files for deleted. Anything named like a sound is listed,
 whatever it is (a pipe, a device, a folder called ``Takes.wav``): opening it reports what it
@@ -19,7 +20,7 @@ from dataclasses import dataclass, field
 
 from engine.audio.files import open_readonly
 from engine.audio.formats import AUDIO_EXTENSIONS, UNREADABLE_AUDIO_EXTENSIONS
-from engine.fs import is_inside
+from engine.fs import folders_below, is_inside
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +52,19 @@ def is_audio_name(name: str, extensions: frozenset[str] = AUDIO_EXTENSIONS) -> b
     return not name.startswith(".") and os.path.splitext(name)[1].lower() in extensions
 
 
-def scan(roots: Iterable[str]) -> ScanResult:
-    """Every audio file under ``roots`` (folders, or single files for a targeted rescan)."""
+def is_hidden_below(path: str, folder: str) -> bool:
+    """Whether ``path`` is or lies in a hidden folder below ``folder`` (``.Trash-1000``,
+    ``.git``): the walk never enters those, so a watched change there is none of the library's
+    (a file deleted in a file manager is moved to the drive's trash, and stays out of search)."""
+    return any(name.startswith(".") for name in folders_below(os.path.join(path, ""), folder))
+
+
+def scan(roots: Iterable[str], skip: Iterable[tuple[int, int]] = ()) -> ScanResult:
+    """Every audio file under ``roots`` (folders, or single files for a targeted rescan),
+    never entering the folders whose (device, inode) ``skip`` holds: the other library
+    folders, which a link in this one must not index a second time under other paths."""
     result = ScanResult()
-    visited: set[tuple[int, int]] = set()
+    visited: set[tuple[int, int]] = set(skip)
     for root in roots:
         if os.path.isdir(root):
             if is_audio_name(os.path.basename(root)):

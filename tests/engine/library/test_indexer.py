@@ -46,6 +46,31 @@ def test_first_run_embeds_every_file_in_windows(library, store, indexer, model):
     assert len(table.file_ids()) == 5 and record(store, files[0]).content_hash
 
 
+def test_another_library_folder_linked_in_is_indexed_once_as_itself(library, store, indexer, tmp_path):
+    other = tmp_path / "other"
+    make_files(other, 2)
+    store.add_folder(str(other))
+    make_files(library, 1)
+    os.symlink(other, library / "linked")  # the user's shortcut to the other library folder
+    report = indexer.index()
+    assert report.added == 3
+    assert sorted(os.path.relpath(r.path, tmp_path) for r in store.find_files()) == [
+        os.path.join("library", "sound0.wav"),
+        os.path.join("other", "sound0.wav"),
+        os.path.join("other", "sound1.wav"),
+    ]
+
+
+def test_a_change_in_a_hidden_folder_is_none_of_the_librarys(library, store, indexer):
+    (kept,) = make_files(library, 1)
+    indexer.index()
+    trashed = library / ".Trash-1000" / "files" / kept.name
+    trashed.parent.mkdir(parents=True)
+    kept.rename(trashed)  # deleted in a file manager, on a drive mounted as the library folder
+    report = indexer.index([str(kept), str(trashed)])  # what the watcher hands over: a move
+    assert report.removed == 1 and store.find_files() == []
+
+
 def test_second_run_touches_nothing(library, store, indexer, model):
     make_files(library)
     indexer.index()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from engine.library.scanner import content_hash, scan
+from engine.library.scanner import content_hash, is_hidden_below, scan
 from tests.engine.library.helpers import python_args, run_as_user
 from tests.factories import tone, write_audio
 
@@ -53,6 +53,21 @@ def test_symlink_loops_and_repeated_folders_are_visited_once(tmp_path):
     names = sorted(os.path.basename(f.path) for f in result.files)
     assert names == ["loop-a.wav", "loop-b.wav", "snare.wav"]
     assert all(f.size == -1 for f in result.files if f.path.endswith(("loop-a.wav", "loop-b.wav")))
+
+
+def test_folders_to_skip_are_never_entered_and_hidden_ones_are_hidden_below_a_folder(tmp_path):
+    write_audio(tmp_path / "lib" / "a.wav", tone())
+    write_audio(tmp_path / "other" / "b.wav", tone())
+    os.symlink(tmp_path / "other", tmp_path / "lib" / "linked")
+    info = os.stat(tmp_path / "other")
+    assert len(scan([str(tmp_path / "lib")]).files) == 2
+    assert [
+        os.path.basename(f.path) for f in scan([str(tmp_path / "lib")], skip=[(info.st_dev, info.st_ino)]).files
+    ] == ["a.wav"]
+    lib = str(tmp_path / "lib")
+    assert is_hidden_below(f"{lib}/.Trash-1000/files/a.wav", lib) and is_hidden_below(f"{lib}/.git", lib)
+    assert not is_hidden_below(f"{lib}/Doors/a.wav", lib) and not is_hidden_below(lib, lib)
+    assert not is_hidden_below("/elsewhere/.hidden/a.wav", lib)
 
 
 def test_non_utf8_names_come_back_openable(tmp_path):
