@@ -250,24 +250,28 @@ class Engine:
         and each folder that went offline as a report naming it, from the watcher's threads."""
         self.model  # noqa: B018 - load it now, so a bad model fails here and not in the watcher thread
 
-        def handle(paths: set[str]) -> None:
+        def handle(paths: set[str]) -> bool:
+            """Index a batch; False when it stopped early (the watcher is stopping, or a folder
+            removal asked for the lock), so the watcher hands the batch over again later."""
             with self._write_lock:
                 offline_before = {f.path for f in self.store.folders() if not f.online}
-                report = self._indexer(self.model).index(paths)
+                report = self._indexer(self.model).index(paths, None, self._stop_check(lambda: watcher.stopping))
             report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
             news = report.changed_anything or report.offline_folders or report.back_online or report.unreadable_formats
             if on_change is not None and news:
                 on_change(report)
+            return not report.stopped
 
         def unreachable(folder: str, reason: str) -> None:
             if self._mark_offline(folder, reason) and on_change is not None:
                 on_change(IndexReport(offline_folders=[folder]))
 
         self.stop_watching()
-        self._watcher = LibraryWatcher(
+        watcher = LibraryWatcher(
             handle, debounce_s=self.settings.watch_debounce_s, on_unreachable=unreachable, probe=self.root_probe
         )
-        self._watcher.start(f.path for f in self.store.folders())
+        self._watcher = watcher
+        watcher.start(f.path for f in self.store.folders())
 
     def _mark_offline(self, folder: str, reason: str) -> bool:
         """Mark a library folder the watcher cannot reach offline now, reading nothing on disk

@@ -47,7 +47,10 @@ log = logging.getLogger(__name__)
 # closes it, and a folder is "modified" whenever a file inside it comes or goes.
 _IGNORED = (FileOpenedEvent, FileClosedNoWriteEvent, DirModifiedEvent)
 
-ChangeHandler = Callable[[set[str]], None]
+# Handles a batch of changed paths; returns False when it stopped before the end (the watcher
+# was stopping, or something that must write first interrupted it): the batch is then kept and
+# handed over again with the next one, unless the watcher is stopping.
+ChangeHandler = Callable[[set[str]], bool | None]
 UnreachableHandler = Callable[[str, str], None]  # (root, why it cannot be reached)
 
 
@@ -111,6 +114,11 @@ class LibraryWatcher:
         self._wanted = list(folders)
         if self._running:
             self._check_roots()
+
+    @property
+    def stopping(self) -> bool:
+        """True once :meth:`stop` has been called: a handler asks it to end a long batch early."""
+        return self._stopping.is_set()
 
     def stop(self) -> None:
         with self._lock:
@@ -201,9 +209,12 @@ class LibraryWatcher:
                     continue
                 batch, self._pending = self._pending, set()
             try:
-                self.on_change(batch)
+                finished = self.on_change(batch)
             except Exception:  # noqa: BLE001 - a failed batch is logged; the next full index repairs it
                 log.exception("handling %d changed paths failed", len(batch))
+                continue
+            if finished is False and not self.stopping:
+                self._add(batch)
 
 
 class _Collector(FileSystemEventHandler):

@@ -55,6 +55,47 @@ def test_reading_files_raises_no_batches(tmp_path):
     assert batches == []
 
 
+def test_a_batch_left_unfinished_comes_again_and_stop_ends_a_long_one(tmp_path):
+    handed: list[set[str]] = []
+    watcher: LibraryWatcher
+
+    def handle(paths: set[str]) -> bool:
+        handed.append(paths)
+        if len(handed) == 1:
+            return False  # interrupted (a folder removal wanted the lock): not finished
+        while not watcher.stopping:  # a long batch that stops when asked
+            time.sleep(0.01)
+        return False
+
+    watcher = LibraryWatcher(handle, debounce_s=0.2)
+    watcher.start([str(tmp_path)])
+    try:
+        time.sleep(0.3)
+        (tmp_path / "new.wav").write_bytes(b"x")
+        assert wait_for(lambda: len(handed) >= 2, timeout=10)
+        assert handed[0] == handed[1] == {str(tmp_path / "new.wav")}  # the same batch, handed over again
+    finally:
+        started = time.monotonic()
+        watcher.stop()  # returns once the long batch ends, which it does when asked
+    assert time.monotonic() - started < 5 and len(handed) == 2  # and a stopped watcher hands nothing again
+
+
+def test_closing_the_engine_ends_a_long_watched_batch_at_once(engine, tmp_path):
+    library = tmp_path / "library"
+    library.mkdir()
+    engine.add_folder(library)
+    reports = []
+    engine.start_watching(reports.append)
+    time.sleep(0.3)
+    for i in range(60):  # a folder of long takes copied in: minutes of embedding
+        write_audio(library / f"take{i:02d}.wav", noise(60.0, seed=i))
+    assert wait_for(lambda: engine.store.count() > 0, timeout=30)  # the batch is under way
+    started = time.monotonic()
+    engine.close()  # quitting the app
+    assert time.monotonic() - started < 10
+    assert engine.store.count() < 60  # it stopped; the next run takes up the rest
+
+
 @pytest.mark.slow
 def test_burst_of_2000_files_is_indexed_completely(engine, tmp_path):
     library = tmp_path / "library"
