@@ -317,8 +317,8 @@ class EngineClient(QObject):
             self.refresh_library()
             if report.stopped and self.paused:
                 self.index_paused.emit()
-            elif self._index_again:
-                self.index()
+            elif self._index_again or (report.stopped and not self._should_stop()):
+                self.index()  # asked again meanwhile, or stopped for a folder removal: it goes on
             else:
                 self.index_finished.emit(report)
 

@@ -198,6 +198,28 @@ def test_pause_stops_the_run_and_resume_finishes_it(qtbot, window, tmp_path):
     )
 
 
+def test_a_folder_removed_during_a_run_stops_it_only_for_the_removal(qtbot, window, tmp_path):
+    kept, removed = tmp_path / "kept", tmp_path / "removed"
+    for k in range(6):
+        write_audio(kept / f"tone_{k}.wav", tone(200 + 100 * k, 0.5))
+    write_audio(removed / "old.wav", tone(300, 0.5))
+    index_folder(qtbot, window, removed)
+    client = window.client
+    reports = []
+    client.index_finished.connect(reports.append)
+    # Remove the other folder while the first file of the new one is in work.
+    client.index_progress.connect(lambda _p: client.remove_folder(str(removed)), Qt.SingleShotConnection)
+    window.add_folder(str(kept))
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert not reports[-1].stopped  # the run went on after the removal, to the end
+    qtbot.waitUntil(
+        lambda: (
+            window.library.folders.topLevelItemCount() == 1 and window.library.folders.topLevelItem(0).text(1) == "6/6"
+        ),
+        timeout=10_000,
+    )
+
+
 def test_tags_edited_in_the_panel_are_saved_and_searchable(qtbot, window, library):
     type_query(qtbot, window, "beep")
     window.results.selectRow(window.model.row_of(str(library["sine_beep.wav"])))
