@@ -183,10 +183,15 @@ class Player(QObject):
             self._reader = resampling
         self._reader.seek(self._position_s)
         self._seek_to = None
-        self._stream = sd.OutputStream(
+        stream = sd.OutputStream(
             samplerate=rate, channels=self._out_channels, dtype="float32", device=device, callback=self._fill
         )
-        self._stream.start()
+        try:
+            stream.start()
+        except Exception:  # a device busy or just unplugged: the stream is closed, not left open
+            stream.close()
+            raise
+        self._stream = stream
 
     def _fill(self, out: np.ndarray, frames: int, _time, _status) -> None:
         """PortAudio thread: fill ``out`` from the reader, wrapping at the loop range."""
@@ -200,7 +205,7 @@ class Player(QObject):
         while written < frames:
             room = max(0, int(round((end - reader.tell()) * reader.sample_rate)))
             block = reader.read(min(frames - written, room))
-            out[written : written + len(block)] = self._to_output(block)
+            out[written : written + len(block)] = fold_down(block, self._out_channels)
             written += len(block)
             if written < frames:
                 if not self.loop or (wrapped and len(block) == 0):
@@ -214,13 +219,6 @@ class Player(QObject):
         if written < frames:
             raise sd.CallbackStop
 
-    def _to_output(self, block: np.ndarray) -> np.ndarray:
-        if block.shape[1] == self._out_channels:
-            return block
-        if block.shape[1] == 1:
-            return np.repeat(block, self._out_channels, axis=1)
-        return block[:, : self._out_channels]
-
     def _tick(self) -> None:
         self.position_changed.emit(self._position_s)
         if self._stream is not None and not self._stream.active:
@@ -230,3 +228,24 @@ class Player(QObject):
         if self._reader is not None:
             self._reader.close()
             self._reader = None
+
+
+# 5.1 in a WAV file's channel order (front left, front right, centre, LFE, surround left and
+# right) folded to stereo as ITU-R BS.775 does: centre and surrounds at -3 dB, LFE left out;
+# divided by the coefficients' sum, so the fold-down never clips where the channels did not
+_FIVE_ONE_TO_STEREO = np.array([[1.0, 0.0], [0.0, 1.0], [0.7071, 0.7071], [0.0, 0.0], [0.7071, 0.0], [0.0, 0.7071]])
+_FIVE_ONE_TO_STEREO /= _FIVE_ONE_TO_STEREO.sum(axis=0)
+
+
+def fold_down(block: np.ndarray, channels: int) -> np.ndarray:
+    """(frames, file channels) as ``channels`` output channels: mono to every output, stereo as
+    it is, 5.1 to stereo by ITU-R BS.775, anything else (quad, Ambisonics, 8 tracks) as the mix
+    of all its channels, which is what the index hears too; never some channels dropped."""
+    have = block.shape[1]
+    if have == channels:
+        return block
+    if have == 1:
+        return np.repeat(block, channels, axis=1)
+    if have == 6 and channels == 2:
+        return (block @ _FIVE_ONE_TO_STEREO).astype(block.dtype)
+    return np.repeat(block.mean(axis=1, keepdims=True), channels, axis=1).astype(block.dtype)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.player import Player, output_devices
+from app.player import Player, fold_down, output_devices
 from tests.factories import tone, write_audio
 
 
@@ -30,6 +30,24 @@ def test_play_runs_the_stream_and_consumes_every_frame(qtbot, tmp_path, name, co
     assert states == [True, False]
     assert player.frames_played >= int(0.5 * 44_100)
     assert np.isclose(player.position_s, 0.5, atol=0.01)
+
+
+def test_files_of_more_channels_are_heard_whole_never_some_channels_dropped(qtbot, tmp_path):
+    frames = np.zeros((4, 6), np.float32)
+    frames[:, 2] = 1.0  # a 5.1 file with sound in its centre channel only
+    stereo = fold_down(frames, 2)
+    assert stereo.shape == (4, 2) and np.allclose(stereo[:, 0], stereo[:, 1]) and stereo[0, 0] > 0.2
+    quad = np.tile([[0.0, 0.0, 0.8, 0.0]], (4, 1)).astype(np.float32)  # sound behind, on the left only
+    assert np.allclose(fold_down(quad, 2), 0.2) and np.allclose(fold_down(quad, 1), 0.2)
+    assert np.abs(fold_down(np.ones((4, 6), np.float32), 2)).max() <= 1.0  # folded down without clipping
+    centre = np.zeros((22_050, 6), np.float32)
+    centre[:, 2] = tone(440, 0.5, 44_100)
+    path = write_audio(tmp_path / "centre.wav", centre, 44_100)
+    player = Player()
+    assert player.load(path)
+    player.play()
+    qtbot.waitUntil(lambda: not player.is_playing(), timeout=5000)
+    assert player.frames_played >= 22_050
 
 
 def test_play_from_a_window_starts_there_and_a_loop_range_wraps(qtbot, tmp_path):
