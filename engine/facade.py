@@ -210,7 +210,7 @@ class Engine:
         if not children:
             self.store.add_folder(folder)  # one write; a running index picks it up next time
         else:
-            with self._exclusive():
+            with self._exclusive(), self._row_lock:  # no tag edit between a row's read and its rewrite
                 self.store.add_folder(folder)
                 for child in children:
                     moved = [replace(r, folder=folder) for r in self.store.files_in_folder(child)]
