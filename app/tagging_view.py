@@ -91,8 +91,8 @@ class TaggingController(QObject):
         if self.client.running:
             self.window.show_error("A tagging job is running: wait for it, or cancel it in the status bar.")
             return
-        engine = self.window.client.engine
-        first = engine is not None and not engine.tagging.vocabularies_ready()
+        engine, info = self.window.client.engine, self.window.client.model_info
+        first = engine is not None and info is not None and not engine.tagging.vocabularies_ready(info)
         self.window.tags.suggestions.show_busy(FIRST_SUGGESTIONS if first else "Suggesting…")
         self.client.tag(paths, captions)
 
@@ -105,7 +105,7 @@ class TaggingController(QObject):
         box = self.window.tags.suggestions
         box.set_threshold(self.window.client.settings().tag_threshold)
         engine = self.window.client.engine
-        problem = engine.tagging.caption_problem() if engine is not None else "the library is closed"
+        problem = engine.tagging.caption_problem(info) if engine is not None else "the library is closed"
         box.with_captions.setEnabled(not problem)
         box.with_captions.setToolTip(problem.capitalize() or "Also write a caption with the model's decoder (slower)")
         if problem:

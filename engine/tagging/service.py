@@ -23,7 +23,7 @@ from engine.fs import absolute_path
 from engine.index.records import FileRecord
 from engine.index.store import LibraryStore
 from engine.index.suggestions import CAPTION, REJECTED, TAG, Suggestion, SuggestionTable
-from engine.models.base import AudioTextModel, CaptionOptions
+from engine.models.base import AudioTextModel, CaptionOptions, ModelInfo
 from engine.paths import AppPaths
 from engine.settings import Settings
 from engine.tagging import bwf, rename
@@ -107,11 +107,13 @@ class Tagging:
             self._encoded[key] = encode_vocabulary(model, vocabulary, self._term_cache)
         return self._encoded[key]
 
-    def vocabularies_ready(self) -> bool:
-        """Whether the active model's term embeddings of every vocabulary are made already; the
-        first job with a model makes them (some 14,000 phrases for UCS: a minute or two on a laptop CPU),
-        which the app says while the first suggestions wait."""
-        name = self._model().info.name
+    def vocabularies_ready(self, info: ModelInfo | None = None) -> bool:
+        """Whether the term embeddings of every vocabulary are made already for the model ``info``
+        describes (default: the active one, loaded if need be; the app passes the info it holds, so
+        its UI thread never waits for a load); the first job with a model makes them (some 14,000
+        phrases for UCS: a minute or two on a laptop CPU), which the app says while the first
+        suggestions wait."""
+        name = (info or self._model().info).name
         return all(
             (name, v.fingerprint) in self._encoded or vocabulary_cache_file(self._term_cache, name, v).is_file()
             for v in self.vocabularies()
@@ -121,18 +123,20 @@ class Tagging:
     def _term_cache(self) -> Path:
         return self.paths.cache / "tagging"
 
-    def calibration(self, model: AudioTextModel | None = None) -> Calibration:
-        return load_calibration((model or self._model()).info.name)
+    def calibration(self, info: ModelInfo | None = None) -> Calibration:
+        """The tag calibration of the model ``info`` describes (default: the active one)."""
+        return load_calibration((info or self._model().info).name)
 
-    def caption_problem(self, model: AudioTextModel | None = None) -> str:
-        """Why the model's captions are not offered, or "" when they are: it has no decoder, or its
-        captions of unseen sounds were measured worse than nothing (a caption threshold of 1)."""
-        model = model or self._model()
-        if not model.info.can_caption:
-            return f"the model {model.info.name} has no caption decoder"
-        if self.calibration(model).caption_threshold >= 1.0:
+    def caption_problem(self, info: ModelInfo | None = None) -> str:
+        """Why the captions of the model ``info`` describes (default: the active one) are not
+        offered, or "" when they are: it has no decoder, or its captions of unseen sounds were
+        measured worse than nothing (a caption threshold of 1)."""
+        info = info or self._model().info
+        if not info.can_caption:
+            return f"the model {info.name} has no caption decoder"
+        if self.calibration(info).caption_threshold >= 1.0:
             return (
-                f"the captions of {model.info.name} were measured worse than nothing on sounds it never "
+                f"the captions of {info.name} were measured worse than nothing on sounds it never "
                 f"heard (bench/tagging.py), so none are shown"
             )
         return ""
@@ -160,8 +164,8 @@ class Tagging:
         """Suggest tags (and captions) for files and everything under folders. An unfinished job
         for the same files, model and captions choice resumes where it stopped, unless ``restart``."""
         model = self._model()
-        if captions and self.caption_problem(model):
-            raise ValueError(f"{self.caption_problem(model)}: tag without captions")
+        if captions and self.caption_problem(model.info):
+            raise ValueError(f"{self.caption_problem(model.info)}: tag without captions")
         wanted = [absolute_path(t) for t in targets]
         if not wanted:
             raise ValueError("nothing to tag: name files or folders")
@@ -189,7 +193,7 @@ class Tagging:
     def _run(self, job: TagJob, model: AudioTextModel, progress, should_stop) -> TagReport:
         started = time.perf_counter()
         vocabularies = [self.encoded(model, v) for v in self.vocabularies()]
-        calibration = self.calibration(model)
+        calibration = self.calibration(model.info)
         table = self.table(model)
         embeddings = self.store.embeddings(model.info)
         embedded_words: dict[str, np.ndarray] = {}  # the reading pass's text-tower vectors, for the tagging pass
@@ -285,7 +289,7 @@ class Tagging:
         threshold = self.settings.tag_threshold if threshold is None else threshold
         top_k = self.settings.tag_top_k if top_k is None else top_k
         model = self._model()
-        floor = self.calibration(model).caption_threshold
+        floor = self.calibration(model.info).caption_threshold
         found = self.table(model).for_files([r.id for r in records])
         out = {}
         for record in records:

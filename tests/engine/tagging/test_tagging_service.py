@@ -72,7 +72,7 @@ def test_rejected_suggestions_are_hidden_and_never_offered_again(tag_engine, nam
 
 
 def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, named_library, monkeypatch):
-    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda model=None: replace(DEFAULT, caption_threshold=0.0))
+    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda info=None: replace(DEFAULT, caption_threshold=0.0))
     laser = named_library / "laser_shot.wav"
     tag_engine.tagging.tag([laser], captions=True)
     shown = tag_engine.tagging.suggestions([laser], threshold=0.0, top_k=1)[str(laser)]
@@ -93,7 +93,7 @@ def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, name
 def test_accepting_for_a_file_that_leaves_the_library_meanwhile_accepts_for_the_others(
     tag_engine, named_library, monkeypatch
 ):
-    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda model=None: replace(DEFAULT, caption_threshold=0.0))
+    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda info=None: replace(DEFAULT, caption_threshold=0.0))
     files = [named_library / "laser_shot.wav", named_library / "wind_howl.wav"]
     tag_engine.tagging.tag(files, captions=True)
     gone = tag_engine.file_info(files[0]).record.id
@@ -160,7 +160,7 @@ def test_files_outside_the_library_are_refused(tag_engine, tmp_path):
 
 
 def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monkeypatch):
-    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda model=None: replace(DEFAULT, caption_threshold=0.0))
+    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda info=None: replace(DEFAULT, caption_threshold=0.0))
     bell = named_library / "church_bell_ring.wav"
     tag_engine.tagging.tag([bell], captions=True)
     caption = tag_engine.tagging.suggestions([bell])[str(bell)].caption
@@ -173,7 +173,7 @@ def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monk
 
 
 def test_captions_measured_worse_than_nothing_are_not_made(tag_engine, named_library, monkeypatch):
-    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda model=None: replace(DEFAULT, caption_threshold=1.0))
+    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda info=None: replace(DEFAULT, caption_threshold=1.0))
     assert "worse than nothing" in tag_engine.tagging.caption_problem()
     with pytest.raises(ValueError, match="worse than nothing"):
         tag_engine.tagging.tag([named_library], captions=True)
