@@ -107,6 +107,9 @@ class EngineClient(QObject):
         self.search_pool, self.index_pool, self.work_pool = _pool(1), _pool(1), _pool(2)
         # Edits run one at a time: two concurrent read-modify-writes of one file row lose one of them.
         self.edit_pool = _pool(1)
+        # Model switches too, in the order asked: starting one cancels and waits for the last, which
+        # may wait for a long index run's lock, so never on the UI thread.
+        self.switch_pool = _pool(1)
         self._search_generation = 0
         self._cancel = threading.Event()  # the app is closing
         self._repairing = threading.Event()  # the engine is closed for a repair
@@ -199,7 +202,7 @@ class EngineClient(QObject):
     def shutdown(self) -> None:
         self._cancel.set()
         self.tagging.shutdown()  # a tagging job stops at its next batch
-        for pool in (self.search_pool, self.index_pool, self.work_pool, self.edit_pool):
+        for pool in (self.search_pool, self.index_pool, self.work_pool, self.edit_pool, self.switch_pool):
             pool.waitForDone(30_000)
         if self.engine is not None:
             self.engine.close()
@@ -221,15 +224,14 @@ class EngineClient(QObject):
         """Use ``spec`` (on the saved device): the library is re-embedded in the background, then it flips."""
         if self.engine is None:
             return
-
-        self.engine.switch_model(spec, self._switch_progress)
+        self._submit(self.switch_pool, self.engine.switch_model, spec, self._switch_progress, on_failed=self.error.emit)
 
     def use_finetuned(self, force: bool = False) -> None:
         """Swap in the finished fine-tune's model, re-embedding like any switch (Engine.use_finetuned);
         one that is not better than the model it started from only with ``force``."""
         if self.engine is not None:
             self._submit(
-                self.work_pool, self.engine.use_finetuned, force, self._switch_progress, on_failed=self.error.emit
+                self.switch_pool, self.engine.use_finetuned, force, self._switch_progress, on_failed=self.error.emit
             )
 
     def _switch_progress(self, job) -> None:  # the engine's switch thread
@@ -354,11 +356,12 @@ class EngineClient(QObject):
         names = [self.model_info.name] if self.model_info is not None else []
         self.model_info = None
         self._repairing.set()
+        self.tagging.cancel()  # a tagging job writes suggestion tables: it stops at its next batch (resumable)
 
         def run():
             from engine.index.repair import repair_index
 
-            for pool in (self.index_pool, self.search_pool, self.edit_pool):
+            for pool in (self.index_pool, self.search_pool, self.edit_pool, self.switch_pool, self.tagging.pool):
                 pool.waitForDone(60_000)
             if engine is not None:
                 engine.close()
