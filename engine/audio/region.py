@@ -12,6 +12,7 @@ The source is opened read-only through the decoder; only the new file is written
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -33,8 +34,19 @@ def region_file_name(source: Path, start_s: float, end_s: float) -> str:
     return f"{source.stem}_{start_s:.3f}-{end_s:.3f}s{source.suffix}"
 
 
+def source_folder(source: Path) -> str:
+    """The folder a source's regions go in, one per file and version (its path, size and
+    modification time): two libraries' ``Door_01.wav`` share a region's name, never its file,
+    and a file rendered again in place gives new regions. The file name the DAW shows stays the
+    source's, with the span."""
+    info = source.stat()
+    key = f"{source.resolve()}\0{info.st_size}\0{info.st_mtime_ns}"
+    return hashlib.blake2b(os.fsencode(key), digest_size=8).hexdigest()
+
+
 def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_dir: Path) -> Path:
-    """Write frames [start_s, end_s) of ``source`` to a new file in ``out_dir``; returns its path.
+    """Write frames [start_s, end_s) of ``source`` to a new file in ``out_dir`` (in the
+    source's own folder there, :func:`source_folder`); returns its path.
 
     Raises :class:`AudioDecodeError` when the source cannot be read and
     :class:`RegionError` when the region is empty or cannot be written.
@@ -53,7 +65,7 @@ def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_di
         except sf.LibsndfileError as exc:
             raise AudioDecodeError(f"damaged audio data: {libsndfile_reason(exc)}", source) from exc
         container, endian = sound.format, sound.endian
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir) / source_folder(source)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / region_file_name(source, start / facts.sample_rate, (start + len(frames)) / facts.sample_rate)
     if target.resolve() == source.resolve():

@@ -38,7 +38,7 @@ def test_region_is_bit_identical_and_keeps_format_rate_depth(tmp_path, suffix, s
     expected = sf.read(str(source), start=22_050, stop=22_050 + info.frames, dtype=dtype)[0]
     assert np.array_equal(sf.read(str(region), dtype=dtype)[0], expected)
     assert _digest(source) == before  # the original is untouched
-    assert region.parent == tmp_path / "regions" and region.suffix == suffix
+    assert region.parent.parent == tmp_path / "regions" and region.name == f"source_0.500-1.250s{suffix}"
 
 
 def test_an_apple_lossless_region_is_the_same_samples_as_pcm_of_its_depth(tmp_path):
@@ -64,3 +64,14 @@ def test_empty_region_is_refused(tmp_path):
     source = write_audio(tmp_path / "a.wav", tone(440, 1.0))
     with pytest.raises(RegionError, match="empty"):
         write_region(source, 2.0, 3.0, tmp_path / "regions")
+
+
+def test_files_of_one_name_in_two_folders_give_their_own_regions(tmp_path):
+    first = write_audio(tmp_path / "VendorA" / "Door_01.wav", noise(1.0, 44_100, seed=1), 44_100)
+    second = write_audio(tmp_path / "VendorB" / "Door_01.wav", noise(1.0, 44_100, seed=2), 44_100)
+    regions = [write_region(source, 0.1, 0.5, tmp_path / "regions") for source in (first, second)]
+    assert regions[0] != regions[1] and regions[0].name == regions[1].name == "Door_01_0.100-0.500s.wav"
+    for region, source in zip(regions, (first, second), strict=True):
+        expected = sf.read(str(source), start=4_410, stop=22_050, dtype="int32")[0]
+        assert np.array_equal(sf.read(str(region), dtype="int32")[0], expected)
+    assert regions[0].is_file()  # the second did not replace the first
