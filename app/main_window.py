@@ -357,15 +357,15 @@ class MainWindow(QMainWindow):
     def _set_hits(self, hits: list, ranked: bool = True) -> None:
         """Show new hits, keeping the column sort and the selected file when it is still there (so a
         refresh while indexing neither interrupts playback nor loses an edit in the tags panel)."""
-        selected = self.preview.path
+        current, selected = self.preview.path, self.results.selected_paths()
         self._refreshing = True
         self.model.set_hits(hits, ranked)
         header = self.results.horizontalHeader()
         if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (SCORE_COLUMN, Qt.DescendingOrder):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        row = self.model.row_of(selected) if selected else -1
-        if row >= 0:
-            self.results.selectRow(row)
+        row = self.model.row_of(current) if current else -1
+        if row >= 0:  # every selected file still shown stays selected, so a multi-file edit goes on
+            self.results.select_paths(selected or [current], current)
         self._refreshing = False
         if row >= 0 and is_offline(self.model.hit(row)) != bool(self.preview.offline_reason):
             self._selection_changed()  # its drive went away or came back: the preview follows
@@ -373,10 +373,11 @@ class MainWindow(QMainWindow):
             self.tags.show_hits(self.results.selected_hits())
         else:
             self._selection_changed()
-        if self._select_first_on_answer and hits:
+        if self._select_first_on_answer:  # the answer to a query just committed, with hits or none
             self._select_first_on_answer = False
-            self.results.setFocus()
-            self.results.selectRow(0)
+            if hits:
+                self.results.setFocus()
+                self.results.selectRow(0)
 
     def _navigate_from_search(self, key: int) -> None:
         self.results.setFocus()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QRectF, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRectF, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -123,6 +123,19 @@ class ResultsView(QTableView):
 
     def selected_paths(self) -> list[str]:
         return [str(hit.path) for hit in self.selected_hits()]
+
+    def select_paths(self, paths: list[str], current: str | None) -> None:
+        """Select the rows of ``paths`` that are still shown (after a refresh re-ordered them), the
+        row of ``current`` as the current one."""
+        model = self.model()
+        selection = QItemSelection()
+        for row in (model.row_of(path) for path in paths):
+            if row >= 0:
+                selection.select(model.index(row, 0), model.index(row, model.columnCount() - 1))
+        self.selectionModel().select(selection, QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
+        row = model.row_of(current) if current else -1
+        if row >= 0:
+            self.selectionModel().setCurrentIndex(model.index(row, 0), QItemSelectionModel.NoUpdate)
 
     def move_current(self, key: int) -> None:
         """Arrow keys typed in the search field step through the results (and audition them)."""

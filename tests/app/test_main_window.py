@@ -220,6 +220,30 @@ def test_a_folder_removed_during_a_run_stops_it_only_for_the_removal(qtbot, wind
     )
 
 
+def test_a_refresh_keeps_every_selected_file_and_the_edit_in_progress(qtbot, window, library):
+    window.search_field.clear()
+    window.run_query("")  # the whole library
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=ENGINE_TIMEOUT_MS)
+    chosen = sorted(str(p) for p in list(library.values())[:3])
+    window.results.select_paths(chosen, chosen[0])
+    assert sorted(window.results.selected_paths()) == chosen and len(window.tags.paths) == 3
+    qtbot.keyClicks(window.tags.tags, "outdoor")
+    answers = []
+    window.client.results.connect(lambda *args: answers.append(args))
+    window._ask_again()  # what a watcher batch or the model becoming ready does
+    qtbot.waitUntil(lambda: bool(answers), timeout=ENGINE_TIMEOUT_MS)
+    assert sorted(window.results.selected_paths()) == chosen and len(window.tags.paths) == 3
+    assert window.tags.tags.text() == "outdoor" and window.tags.apply_button.isEnabled()
+
+
+def test_a_query_without_results_does_not_select_a_later_answers_first_file(qtbot, window, library):
+    window.search_field.setText('"nothing holds this phrase"')
+    qtbot.keyClick(window.search_field, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.result_label.text().startswith("0 results"), timeout=ENGINE_TIMEOUT_MS)
+    type_query(qtbot, window, "beep")  # typed, not committed: nothing is selected and played for it
+    assert window.results.selected_paths() == []
+
+
 def test_tags_edited_in_the_panel_are_saved_and_searchable(qtbot, window, library):
     type_query(qtbot, window, "beep")
     window.results.selectRow(window.model.row_of(str(library["sine_beep.wav"])))
