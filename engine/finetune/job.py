@@ -202,10 +202,20 @@ class JobFolder:
             status.state, status.error = FAILED, status.message
         elif running:
             status.state = RUNNING if events else STARTING
+        elif not events:  # it ended before it began (an import error, a bad argument): not resumable
+            status.state, status.error = FAILED, self._last_words() or "the trainer ended before it began"
         else:
             status.state = STOPPED
         self._progress(status)
         return status
+
+    def _last_words(self) -> str:
+        """The last line the trainer printed (its traceback ends with the exception), or ""."""
+        try:
+            lines = self.log_file.read_text(errors="replace").splitlines()
+        except OSError:
+            return ""
+        return next((line.strip() for line in reversed(lines) if line.strip()), "")
 
     def _progress(self, status: FinetuneStatus) -> None:
         """Step, loss, epoch and ETA from the trainer's log and the plan's measured timings."""

@@ -8,6 +8,7 @@ the same job folder and continues from its last checkpoint.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import importlib.util
 import logging
@@ -68,17 +69,23 @@ class Finetuner:
         return True
 
     def stop(self, timeout: float = 60.0) -> None:
-        """End the running process, keeping the job: :meth:`resume` continues from the last checkpoint."""
-        pid = self._pid()
-        if pid is not None and self.job.is_running():
-            _terminate(pid)
+        """End the running process, keeping the job: :meth:`resume` continues from the last checkpoint.
+        Only a trainer is signalled: the process this app started, or the one holding the job's
+        lock (which wrote its pid on taking it). A pid file alone may be a dead run's, whose number
+        another process has by now; a trainer still starting (importing torch, the lock not yet
+        taken) is this app's own process."""
+        asked: set[int] = set()
         deadline = time.monotonic() + timeout
-        while (self.job.is_running() or self._alive()) and time.monotonic() < deadline:
+        while (pids := self._trainer_pids()) and time.monotonic() < deadline:
+            for pid in pids - asked:
+                _terminate(pid)
+            asked |= pids
             time.sleep(0.1)
-        if self.job.is_running() and pid is not None:
+        for pid in self._trainer_pids():
             _kill(pid)
         if self._process is not None:
-            self._process.wait(timeout=10)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self._process.wait(timeout=10)
             self._process = None
 
     def cancel(self) -> None:
@@ -128,6 +135,7 @@ class Finetuner:
                 "this installation has no trainer: fine-tune from a source install (./run.sh, or `earmark finetune`)"
             )
         self.job.folder.mkdir(parents=True, exist_ok=True)
+        self.job.pid_file.unlink(missing_ok=True)  # a dead run's: the new trainer writes its own on taking the lock
         command = [
             sys.executable,  # the desktop bundle's own binary runs ``-m trainer.cli`` too (packaging/launcher.py)
             "-m",
@@ -152,11 +160,13 @@ class Finetuner:
             )  # outlives the app; Ctrl-C in a terminal is ours
         log.info("fine-tune started: pid %d, %s", self._process.pid, " ".join(command))
 
-    def _pid(self) -> int | None:
-        try:
-            return int(self.job.pid_file.read_text())
-        except (OSError, ValueError):
-            return self._process.pid if self._process is not None else None
+    def _trainer_pids(self) -> set[int]:
+        """The trainer processes alive now (see :meth:`stop`)."""
+        pids = {self._process.pid} if self._alive() else set()
+        if self.job.is_running():
+            with contextlib.suppress(OSError, ValueError):
+                pids.add(int(self.job.pid_file.read_text()))
+        return pids
 
     def _alive(self) -> bool:
         return self._process is not None and self._process.poll() is None

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,11 @@ import pytest
 from engine.cli import main
 from engine.facade import Engine
 from engine.finetune import Finetuner
-from engine.finetune.job import DONE, KEY_METRIC, STOPPED, TRAINING, JobFolder
+from engine.finetune.job import DONE, FAILED, KEY_METRIC, STOPPED, TRAINING, JobFolder
 from engine.finetune.launcher import FinetuneUnavailable
 from engine.models.cacophony.checkpoint import is_checkpoint
 from engine.models.folders import WORDS_HEAD_FILE
+from engine.paths import app_paths
 from engine.settings import Settings
 from tests.engine.finetune.conftest import FAST, indexed_home, wait_for
 from tests.finetune_library import SAYS_NOTHING
@@ -152,6 +154,34 @@ def test_cancel_stops_the_process_and_leaves_nothing_behind(library_home, tiny_c
     assert not paths.models.exists() or not any(paths.models.iterdir())
     assert Settings.load(paths.settings_file).model_spec == str(tiny_checkpoint)
     assert Finetuner(paths).status().state == "none"
+
+
+def test_cancel_at_once_stops_the_starting_trainer_and_signals_no_other_process(library_home, tiny_checkpoint):
+    paths = library_home
+    finetuner = Finetuner(paths)
+    finetuner.start(5, str(tiny_checkpoint), "cpu", ["steps=100000", *FAST])
+    wait_for(lambda: finetuner.status().phase == TRAINING, what="training to start")
+    os.kill(int(finetuner.job.pid_file.read_text()), signal.SIGKILL)  # a run that died...
+    finetuner._process.wait(timeout=30)
+    bystander = subprocess.Popen(["sleep", "60"])  # ...whose pid file names a number another process has now
+    finetuner.job.pid_file.write_text(str(bystander.pid))
+    try:
+        assert finetuner.status().state == STOPPED and finetuner.resume()  # what the app does at start
+        trainer = finetuner._process
+        finetuner.cancel()  # at once: the trainer still imports torch and holds no lock
+        assert trainer.poll() is not None and bystander.poll() is None
+        assert not finetuner.job.folder.exists()
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+def test_a_trainer_that_dies_before_its_first_event_has_failed_and_says_why(tmp_path):
+    job = Finetuner(app_paths(tmp_path / "home").ensure()).job
+    job.folder.mkdir(parents=True)
+    job.log_file.write_text("Traceback (most recent call last):\n  ...\nImportError: no module named torch\n")
+    status = job.status()
+    assert status.state == FAILED and status.error == "ImportError: no module named torch"
 
 
 def test_a_higher_score_that_resampling_does_not_bear_out_is_not_swapped_in(library_home, tiny_checkpoint, capsys):
