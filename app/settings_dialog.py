@@ -144,6 +144,7 @@ class ModelPage(SettingsPage):
             self.checkpoint_path.setText(spec)
         self.device.setCurrentIndex(max(0, self.device.findData(settings.device)))
         self._enable_fields()
+        self._shown = (self.model_spec(), self.device.currentData())
 
     def model_spec(self) -> str:
         if self.clap.isChecked():
@@ -153,7 +154,12 @@ class ModelPage(SettingsPage):
         return "builtin"
 
     def apply(self, settings):
-        return dataclasses.replace(settings, model_spec=self.model_spec(), device=self.device.currentData())
+        """The model and device chosen here, when the user changed them; else ``settings`` as they
+        are now (a fine-tune swapped in while the dialog was open stays)."""
+        chosen = (self.model_spec(), self.device.currentData())
+        if chosen == self._shown:
+            return settings
+        return dataclasses.replace(settings, model_spec=chosen[0], device=chosen[1])
 
     def problem(self) -> str:
         spec = self.model_spec()

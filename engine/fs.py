@@ -1,10 +1,11 @@
 """File-system helpers several packages share: whether a path lies in a folder, the folders
-between a library folder and a file, and writing a file so that no reader ever sees half of it.
-Standard library only: the app imports this at start."""
+between a library folder and a file, and writing a file (or swapping a folder) so that no reader
+ever sees half of it. Standard library only: the app imports this at start."""
 
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -56,3 +57,24 @@ def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         partial.unlink(missing_ok=True)
         raise
+
+
+def swap_folder_in(staging: Path, folder: Path) -> None:
+    """Put the finished folder ``staging`` in place of ``folder`` by renames, the old one set
+    aside as ``<folder>.old`` until the new one is in: a crash (or a stop signal) at any moment
+    leaves a whole ``folder`` or a whole ``<folder>.old``, which :func:`recovered_folder` puts back."""
+    aside = folder.with_name(folder.name + ".old")
+    shutil.rmtree(aside, ignore_errors=True)
+    if folder.exists():
+        folder.rename(aside)
+    staging.rename(folder)
+    shutil.rmtree(aside, ignore_errors=True)
+
+
+def recovered_folder(folder: Path) -> Path:
+    """``folder``, put back from ``<folder>.old`` when a :func:`swap_folder_in` stopped between
+    its renames."""
+    aside = folder.with_name(folder.name + ".old")
+    if not folder.exists() and aside.is_dir():
+        aside.rename(folder)
+    return folder

@@ -22,6 +22,7 @@ import torch.distributed as dist
 from safetensors.torch import load_file
 from torch.nn.parallel import DistributedDataParallel
 
+from engine.fs import recovered_folder, swap_folder_in
 from engine.models.cacophony.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint
 from engine.models.cacophony.model import Cacophony
 from trainer.build import build_model
@@ -284,8 +285,7 @@ def _save(cfg, step_module, tokenizer, optimizer, generator, step, trained_s, en
                 "trainer_weights": _trainer_weights(step_module),
             },
         )
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
+        swap_folder_in(staging, folder)
     if env.distributed:
         dist.barrier()
 
@@ -297,7 +297,7 @@ def _trainer_weights(step_module: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 def _resume(cfg, step_module, optimizer, generator, env: DistEnv) -> tuple[int, float]:
     """The step and the seconds trained of the run saved in ``out/last``; (0, 0) when none is."""
-    folder = cfg.out_dir / "last"
+    folder = recovered_folder(cfg.out_dir / "last")
     state = load_state(folder)
     if state is None:
         return 0, 0.0

@@ -375,6 +375,19 @@ def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, ear
     qtbot.waitUntil(lambda: window.client.engine.settings.model_spec == str(tiny_checkpoint), timeout=10_000)
 
 
+def test_ok_in_settings_keeps_a_model_swapped_in_while_they_were_open(qtbot, window, tmp_path):
+    from app.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    finetuned = str(tmp_path / "models" / "library-fine-tune")
+    window.client.engine.settings.model_spec = finetuned  # what a fine-tune swapped in meanwhile saves
+    dialog.accept()  # the Model page untouched
+    qtbot.wait(3000)  # a switch back, had one been asked, would flip within this
+    assert window.client.settings().model_spec == finetuned
+
+
 def test_model_download_progress_is_shown_until_the_model_is_ready(qtbot, window, tiny_checkpoint):
     """The hub itself is out of reach in tests: the engine's download callback is driven by hand."""
     from PySide6.QtWidgets import QProgressDialog

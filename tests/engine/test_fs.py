@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.fs import atomic_file, folder_prefix, folders_below, is_inside
+from engine.fs import atomic_file, folder_prefix, folders_below, is_inside, recovered_folder, swap_folder_in
 
 
 def test_inside_means_the_folder_or_below_it_never_a_sibling_with_the_same_start():
@@ -51,3 +51,17 @@ def test_a_failed_write_keeps_the_old_file_and_removes_the_partial_one(tmp_path)
             raise RuntimeError("disk full")
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["settings.json"]
+
+
+def test_a_folder_swapped_in_is_whole_before_during_and_after(tmp_path):
+    last, staging = tmp_path / "last", tmp_path / "last.tmp"
+    for step in (1, 2):
+        staging.mkdir()
+        (staging / "step").write_text(str(step))
+        swap_folder_in(staging, last)
+        assert (last / "step").read_text() == str(step) and not staging.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["last"]
+    last.rename(tmp_path / "last.old")  # a stop signal between the two renames of the next swap
+    assert (recovered_folder(last) / "step").read_text() == "2"
+    assert recovered_folder(tmp_path / "never") == tmp_path / "never"  # nothing to recover: nothing made
+    assert not (tmp_path / "never").exists()
