@@ -38,7 +38,7 @@ from engine.audio.metadata import FileMetadata, read_metadata
 from engine.audio.ucs import parse_ucs_filename
 from engine.fs import folders_below
 from engine.index.records import FileRecord
-from engine.words import file_stem, ucs_categories, without_numbers, words
+from engine.words import file_stem, ucs_categories
 from trainer.corpus.captions import clean_words
 from trainer.data.keywords import keyword_caption
 from trainer.data.manifest import Item
@@ -179,8 +179,8 @@ def split_by_folder(
     """(train, held out, held-out folders): whole folders, picked in a seeded order that depends
     only on their paths below the library (a resumed or repeated run, or the same library mounted
     elsewhere, holds out the same ones), until about ``val_fraction`` of the items (at most
-    ``max_val``) are held out. A library in one folder is split by name instead, all numbered
-    variants of one name ("door creak 01", "02") together."""
+    ``max_val``) are held out. A library in one folder is split by name instead, all the files
+    whose names give one caption together ("door creak 01", "Door_Creak_v2", "door creak take 3")."""
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         groups[str(item.audio.parent)].append(item)
@@ -188,8 +188,8 @@ def split_by_folder(
         hashed = _relative_to_common_parent(list(groups))
     else:
         groups = defaultdict(list)
-        for item in items:
-            groups[" ".join(without_numbers(words(file_stem(item.audio.name))))].append(item)
+        for item in items:  # by the words its caption is made of: no held-out caption is also trained on
+            groups[" ".join(name_caption_words(str(item.audio)))].append(item)
         hashed = {key: key for key in groups}
     order = sorted(groups, key=lambda key: hashlib.sha1(f"{seed}|{hashed[key]}".encode()).hexdigest())
     target = min(round(len(items) * val_fraction), max_val)

@@ -132,6 +132,14 @@ def test_one_folder_is_split_by_name_keeping_numbered_variants_together(tmp_path
     assert {i.captions[0] for i in val}.isdisjoint(i.captions[0] for i in train)
 
 
+def test_names_that_give_one_caption_are_held_out_together(tmp_path):
+    names = ["Door Creak Take 2", "Door_Creak_v2", "door creak 01", "Glass_Smash_A", "glass smash 2", "wind howl"]
+    items = [Item(tmp_path / f"{name}.wav", [" ".join(name_caption_words(name))]) for name in names * 4]
+    for seed in range(8):
+        train, val, _ = split_by_folder(items, val_fraction=0.3, seed=seed)
+        assert val and {i.captions[0] for i in val}.isdisjoint(i.captions[0] for i in train), seed
+
+
 def test_held_out_files_with_tags_only_are_scored_on_their_keyword_caption(tmp_path):
     items = [Item(tmp_path / f"f{i}" / "x.wav", [], ["door", "creak"]) for i in range(10)]
     _, val, _ = split_by_folder(items, val_fraction=0.3)
