@@ -213,12 +213,19 @@ class MainWindow(QMainWindow):
         shortcuts = (
             (QKeySequence.Find, self.focus_search),
             (Qt.Key_Space, self.preview.toggle_playback),
-            (Qt.Key_Escape, self.player.stop),
+            (Qt.Key_Escape, self._escape),
         )
         for key, slot in shortcuts:
             QShortcut(QKeySequence(key), self, activated=slot)
         quit_action = QAction("Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
         self.addAction(quit_action)
+
+    def _escape(self) -> None:
+        """Escape stops playback, and in the search field with a query, clears the search too (the
+        window's shortcut takes the key before the field sees it)."""
+        self.player.stop()
+        if self.search_field.hasFocus() and self.search_field.text():
+            self.search_field.clear_search()
 
     # -- persistence -------------------------------------------------------------------------------
     def _restore(self) -> None:
@@ -483,4 +490,6 @@ class MainWindow(QMainWindow):
     def open_settings(self) -> None:
         from app.settings_dialog import SettingsDialog
 
-        SettingsDialog(self.client, self.player, self).exec()
+        dialog = SettingsDialog(self.client, self.player, self)
+        dialog.exec()
+        dialog.deleteLater()  # its pages listen to the engine's signals: a closed dialog must not stay

@@ -68,6 +68,11 @@ def _folder(hit) -> str:
     return str(parent)
 
 
+def _format_key(hit) -> tuple[str, float]:
+    """The container, then the bit depth as a number (8 before 16 before 24-bit)."""
+    return (hit.format or "").upper(), _number(getattr(hit, "bit_depth", None))
+
+
 def _number(value) -> float:
     """Numeric sort key; unknown values sort before every known one."""
     return float("-inf") if value is None else value
@@ -82,7 +87,7 @@ COLUMNS: tuple[Column, ...] = (
         Qt.AlignRight | Qt.AlignVCenter,
         86,
     ),
-    Column("Format", format_text, format_text, width=100),
+    Column("Format", format_text, _format_key, width=100),
     Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 96),
     Column("Channels", channels_text, lambda h: _number(h.channels), width=92),
     Column("Tags", _tags, lambda h: _tags(h).lower(), width=170),

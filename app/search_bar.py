@@ -41,11 +41,13 @@ class SearchField(QLineEdit):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in NAVIGATION_KEYS:
             self.navigate.emit(event.key())
-        elif event.key() == Qt.Key_Escape and self.text():
-            self.clear()
-            self._commit()
         else:
             super().keyPressEvent(event)
+
+    def clear_search(self) -> None:
+        """Empty the field and search at once (Escape in the field: the window's shortcut calls it)."""
+        self.clear()
+        self._commit()
 
 
 SAMPLE_RATES = (22050, 44100, 48000, 88200, 96000, 176400, 192000)

@@ -25,13 +25,17 @@ _TICK_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10
 
 
 def format_time(seconds: float, precise: bool = False) -> str:
-    minutes, rest = divmod(max(seconds, 0.0), 60)
+    """``m:ss.s`` (``h:mm:ss.s`` from an hour), to the millisecond when ``precise``; rounded
+    before it is split, so 59.97 s reads 1:00.0, never 0:60.0."""
+    seconds = max(seconds, 0.0)
+    # an interface blip of 30 ms would read 0:00.0, as if it were empty
+    places = 3 if (precise or 0 < seconds < 0.05) and seconds < 3600 - 0.0005 else 1
+    minutes, rest = divmod(round(seconds, places), 60)
+    width = places + 3
     if minutes >= 60:
         hours, minutes = divmod(minutes, 60)
-        return f"{int(hours)}:{int(minutes):02d}:{rest:04.1f}"
-    if precise or 0 < seconds < 0.05:  # an interface blip of 30 ms would read 0:00.0, as if it were empty
-        return f"{int(minutes)}:{rest:06.3f}"
-    return f"{int(minutes)}:{rest:04.1f}"
+        return f"{int(hours)}:{int(minutes):02d}:{rest:0{width}.{places}f}"
+    return f"{int(minutes)}:{rest:0{width}.{places}f}"
 
 
 def ruler_step(duration_s: float, width: int) -> float:

@@ -244,6 +244,15 @@ def test_a_query_without_results_does_not_select_a_later_answers_first_file(qtbo
     assert window.results.selected_paths() == []
 
 
+def test_escape_in_the_search_field_clears_the_search(qtbot, window, library):
+    type_query(qtbot, window, "beep")
+    window.search_field.setFocus()
+    qtbot.waitUntil(window.search_field.hasFocus, timeout=5_000)
+    qtbot.keyClick(window.search_field, Qt.Key_Escape)
+    assert window.search_field.text() == ""
+    qtbot.waitUntil(lambda: "type to search" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+
+
 def test_tags_edited_in_the_panel_are_saved_and_searchable(qtbot, window, library):
     type_query(qtbot, window, "beep")
     window.results.selectRow(window.model.row_of(str(library["sine_beep.wav"])))

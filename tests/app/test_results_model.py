@@ -53,6 +53,15 @@ def test_columns_show_what_a_sound_designer_reads():
     assert model.index(0, _column("Folder")).data() == "/elsewhere"
 
 
+def test_formats_sort_by_bit_depth_as_a_number():
+    model = ResultsModel()
+    depths = [16, 8, 32, 24, None]
+    model.set_hits([Hit(f"/lib/{d}.wav", 50.0, bit_depth=d) for d in depths])
+    model.sort(_column("Format"), Qt.AscendingOrder)
+    shown = [model.index(row, _column("Format")).data() for row in range(len(depths))]
+    assert shown == ["WAV", "WAV 8-bit", "WAV 16-bit", "WAV 24-bit", "WAV 32-bit"]
+
+
 def test_sort_moves_the_selection_with_its_row(qtbot):
     model = ResultsModel()
     model.set_hits(

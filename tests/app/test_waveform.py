@@ -24,6 +24,8 @@ def test_time_formatting_and_ruler_spacing():
     assert format_time(0.032) == "0:00.032"  # a 32 ms blip is not shown as empty
     assert format_time(0.0) == "0:00.0"
     assert format_time(0.0999) == "0:00.1"  # what rounds to a tenth keeps the column's tenths
+    assert (format_time(59.97), format_time(119.96), format_time(3599.97)) == ("1:00.0", "2:00.0", "1:00:00.0")
+    assert format_time(59.9996, precise=True) == "1:00.000"  # rounded before minutes are split off
     assert format_time(61.5, precise=True) == "1:01.500"
     assert format_time(3725) == "1:02:05.0"
     assert ruler_step(10.0, 700) == 1  # 70 px per second
