@@ -188,6 +188,9 @@ def _request(job: JobFolder, minutes: float | None, device: str, overrides: list
 
 
 def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> dict:
+    # the budget's clock counts this preparation, not the time since the request: a run killed while
+    # preparing and started again the next morning would have "spent" the night
+    preparing_since = time.time()
     device, note = resolve_device(request.device)
     job.event(PREPARING, note, device=device)
     start_spec = request.model
@@ -255,7 +258,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     validation_s = _baseline_validation(job, start, pairs.val, mels, device)
 
     per_epoch = max(1, len(pairs.train) // _config(base, request.overrides).batch_size)
-    spent = time.time() - request.started
+    spent = time.time() - preparing_since
     plan = plan_steps(request.minutes * 60, spent, step_s, per_epoch, validation_s, final_s + head_s)
     if "steps" in fixed:  # --set steps=N: the user's number of steps, the estimate follows it
         plan = replace(plan, steps=int(fixed["steps"]))
