@@ -22,7 +22,7 @@ import torch.distributed as dist
 from safetensors.torch import load_file
 from torch.nn.parallel import DistributedDataParallel
 
-from engine.fs import recovered_folder, swap_folder_in
+from engine.fs import atomic_file, recovered_folder, swap_folder_in
 from engine.models.cacophony.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint
 from engine.models.cacophony.model import Cacophony
 from trainer.build import build_model
@@ -108,7 +108,8 @@ def train(cfg: TrainConfig) -> Path:
     out = cfg.out_dir
     if env.is_main:
         out.mkdir(parents=True, exist_ok=True)
-        (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
+        with atomic_file(out / "train_config.json") as partial:  # read by whoever resumes the run
+            partial.write_text(json.dumps(cfg.to_dict(), indent=2))
 
     train_items, val_items = split_items(cfg)
     cache_dir = (out / "mel-cache") if cfg.cache_dir is None else (cfg.cache_dir or None)

@@ -489,7 +489,7 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
         "device": plan["device"],
         "finished": datetime.datetime.now().isoformat(timespec="seconds"),
     }
-    (job.model_dir / "finetune.json").write_text(json.dumps(result, indent=2))  # provenance, beside the weights
+    job.write_json(job.model_dir / "finetune.json", result)  # provenance, beside the weights
     return result
 
 
