@@ -201,12 +201,21 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     pairs = library_pairs([r for r in records if (r.duration_s or 0) <= MAX_FILE_SECONDS])
     mels = MelSource(model_cfg.sample_rate, model_cfg.n_mels, paths.cache / "finetune-mels")
     pairs = _cache_held_out(job, pairs, mels)
+    # the verdict resamples the held-out files' folders: with fewer, no result can be told better
+    judged_in = len({item.audio.parent for item in pairs.val})
     job.event(
         PREPARING,
         f"{len(pairs.train)} files to learn from, {len(pairs.val)} held out in "
         f"{len(pairs.val_folders)} folders; {len(pairs.says_nothing)} names say nothing and "
         f"{len(long_files)} files are over {MAX_FILE_SECONDS:.0f} s (left out of training, "
-        "still searchable)",
+        "still searchable)"
+        + (
+            f". Only {judged_in} held-out folder{'s' * (judged_in != 1)}: too few to tell a better model "
+            f"(it takes {MIN_HELD_OUT_FOLDERS}), so the result will not be swapped in by itself; more "
+            "folders of sounds would let it"
+            if judged_in < MIN_HELD_OUT_FOLDERS
+            else ""
+        ),
     )
     manifests = {
         "train": write_jsonl(pairs.train, job.folder / "train.jsonl"),
