@@ -161,12 +161,14 @@ class PreviewPanel(QWidget):
         self.player.set_loop_range(None, None)
         if match:
             self.player.seek(match[0])
+
+        def peaks():  # a file arrowed past before its turn in the pool is not read at all
+            return cached_peaks(path, self.peaks_dir) if generation == self._generation else None
+
         submit(
             self.pool,
-            cached_peaks,
-            path,
-            self.peaks_dir,
-            on_done=lambda peaks: generation == self._generation and self.waveform.set_peaks(peaks),
+            peaks,
+            on_done=lambda found: found and generation == self._generation and self.waveform.set_peaks(found),
             on_failed=lambda text: generation == self._generation and self.waveform.show_message(text),
             context=self,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import numpy as np
 import soundfile as sf
@@ -30,6 +31,20 @@ def test_show_file_draws_peaks_from_a_worker_and_caches_them(qtbot, tmp_path):
     assert panel.waveform.match_window == (0.5, 1.0)
     assert np.isclose(panel.player.position_s, 0.5)  # the playhead waits at the best-matching window
     assert len(list((tmp_path / "cache" / "peaks").glob("*.npz"))) == 1
+
+
+def test_files_arrowed_past_before_their_turn_are_not_read(qtbot, tmp_path):
+    sources = [write_audio(tmp_path / "lib" / f"take{i}.wav", noise(1.0, 48_000, seed=i), 48_000) for i in range(5)]
+    panel = _panel(qtbot, tmp_path)
+    panel.pool.setMaxThreadCount(1)
+    busy = threading.Event()
+    panel.pool.start(lambda: busy.wait(10))  # the pool is busy (a region being written, say)
+    for source in sources:  # the user holds Down through the results
+        panel.show_file(str(source))
+    busy.set()
+    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    panel.pool.waitForDone(5000)
+    assert len(list((tmp_path / "cache" / "peaks").glob("*.npz"))) == 1  # only the file shown now
 
 
 def test_dragging_a_waveform_selection_writes_a_matching_region_file(qtbot, tmp_path):
