@@ -66,7 +66,11 @@ def run(engine, args, stop_requested) -> int:
         print("\nstopped; `earmark finetune` continues it, `earmark finetune --cancel` drops it", file=sys.stderr)
         return 130
     if status.state == FAILED:
-        print(f"earmark: fine-tuning failed: {status.error}", file=sys.stderr)
+        print(
+            f"earmark: fine-tuning failed: {status.error}\n"
+            "`earmark finetune` starts a new one, reading the library again",
+            file=sys.stderr,
+        )
         return 1
     if status.state == NONE:
         print("earmark: the fine-tune was cancelled elsewhere", file=sys.stderr)
