@@ -181,16 +181,11 @@ def split_by_folder(
     elsewhere, holds out the same ones), until about ``val_fraction`` of the items (at most
     ``max_val``) are held out. A library in one folder is split by name instead, all the files
     whose names give one caption together ("door creak 01", "Door_Creak_v2", "door creak take 3")."""
+    by_folder = splits_by_folder(items)
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
-        groups[str(item.audio.parent)].append(item)
-    if len(groups) >= 2:
-        hashed = _relative_to_common_parent(list(groups))
-    else:
-        groups = defaultdict(list)
-        for item in items:  # by the words its caption is made of: no held-out caption is also trained on
-            groups[" ".join(name_caption_words(str(item.audio)))].append(item)
-        hashed = {key: key for key in groups}
+        groups[split_unit(item, by_folder)].append(item)
+    hashed = _relative_to_common_parent(list(groups)) if by_folder else {key: key for key in groups}
     order = sorted(groups, key=lambda key: hashlib.sha1(f"{seed}|{hashed[key]}".encode()).hexdigest())
     target = min(round(len(items) * val_fraction), max_val)
     held: list[str] = []
@@ -211,6 +206,18 @@ def split_by_folder(
         for item in groups[key]
     ]
     return train, val, sorted(held)
+
+
+def splits_by_folder(items: list[Item]) -> bool:
+    """Whether a library of these items is split (and judged) by folder: it has two or more."""
+    return len({item.audio.parent for item in items}) >= 2
+
+
+def split_unit(item: Item, by_folder: bool) -> str:
+    """What :func:`split_by_folder` holds out whole, and the verdict resamples: the file's folder,
+    or in a library of one folder the words its caption is made of, so no held-out caption is also
+    trained on ("Door_Creak_v2" and "door creak 01" together)."""
+    return str(item.audio.parent) if by_folder else " ".join(name_caption_words(str(item.audio)))
 
 
 def _relative_to_common_parent(folders: list[str]) -> dict[str, str]:

@@ -79,7 +79,7 @@ from trainer.evaluation.metrics import (
 from trainer.evaluation.retrieval import backend_retrieval, evaluate_cacophony_on_mels
 from trainer.export import export
 from trainer.library.budget import MemoryUse, fit_batch, free_gpu_memory, plan_steps, resolve_device
-from trainer.library.pairs import LibraryPairs, library_pairs
+from trainer.library.pairs import LibraryPairs, library_pairs, split_unit, splits_by_folder
 from trainer.library.words import files_to_hear, has_words_head, seconds_to_hear, tune_words_head
 
 log = logging.getLogger(__name__)
@@ -201,8 +201,9 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     pairs = library_pairs([r for r in records if (r.duration_s or 0) <= MAX_FILE_SECONDS])
     mels = MelSource(model_cfg.sample_rate, model_cfg.n_mels, paths.cache / "finetune-mels")
     pairs = _cache_held_out(job, pairs, mels)
-    # the verdict resamples the held-out files' folders: with fewer, no result can be told better
-    judged_in = len({item.audio.parent for item in pairs.val})
+    # the verdict resamples what the split held out whole (folders, or in a library of one folder,
+    # files of one caption): with fewer than MIN_HELD_OUT_FOLDERS no result can be told better
+    judged_in = len(pairs.val_folders)
     job.event(
         PREPARING,
         f"{len(pairs.train)} files to learn from, {len(pairs.val)} held out in "
@@ -210,7 +211,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
         f"{len(long_files)} files are over {MAX_FILE_SECONDS:.0f} s (left out of training, "
         "still searchable)"
         + (
-            f". Only {judged_in} held-out folder{'s' * (judged_in != 1)}: too few to tell a better model "
+            f". Only {judged_in} held out: too few to tell a better model "
             f"(it takes {MIN_HELD_OUT_FOLDERS}), so the result will not be swapped in by itself; more "
             "folders of sounds would let it"
             if judged_in < MIN_HELD_OUT_FOLDERS
@@ -262,7 +263,8 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
 
     job.event(MEASURING, "scoring the starting model on the held-out folders")
     started = time.perf_counter()
-    before, before_precisions, _ = _held_out_scores(start, device, pairs.val)
+    by_folder = splits_by_folder(pairs.train + pairs.val)
+    before, before_precisions, _ = _held_out_scores(start, device, pairs.val, by_folder)
     final_s = time.perf_counter() - started
     validation_s = _baseline_validation(job, start, pairs.val, mels, device)
 
@@ -301,6 +303,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
         "words_head_files": head_files,  # heard to teach the bridge's words head the library's names
         "held_out_files": len(pairs.val),
         "held_out_folders": pairs.val_folders,
+        "held_out_by": "folder" if by_folder else "caption",
         "says_nothing": len(pairs.says_nothing),
         "long_files": len(long_files),
     }
@@ -473,10 +476,11 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
             job.model_dir, train, plan["words_head_files"], exported.embed_words, exported.bridge.head
         )
     val = read_manifest(plan["config"]["val"][0])
-    after, after_precisions, folders = _held_out_scores(job.model_dir, plan["device"], val)
+    by_folder = plan.get("held_out_by", "folder") == "folder"
+    after, after_precisions, folders = _held_out_scores(job.model_dir, plan["device"], val, by_folder)
     before, before_precisions = plan["before"], plan.get("before_precisions")
     if before_precisions is None:  # a job planned by a version that kept only the means
-        before, before_precisions, _ = _held_out_scores(Path(plan["start_folder"]), plan["device"], val)
+        before, before_precisions, _ = _held_out_scores(Path(plan["start_folder"]), plan["device"], val, by_folder)
     no_gain = chance_of_no_gain(before_precisions, after_precisions, folders)
     enough = len(set(folders)) >= MIN_HELD_OUT_FOLDERS
     result = {
@@ -502,15 +506,18 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
     return result
 
 
-def _held_out_scores(folder: Path, device: str, items: list[Item]) -> tuple[dict[str, float], list[float], list[str]]:
+def _held_out_scores(
+    folder: Path, device: str, items: list[Item], by_folder: bool
+) -> tuple[dict[str, float], list[float], list[str]]:
     """A checkpoint's scores on the held-out items: each file against its own captions (t2a, a2t)
     and each distinct caption asked as a search (``search/``, :data:`KEY_METRIC`); that search's
-    AP@10 for each caption and the folder it asks about, which the verdict resamples."""
+    AP@10 for each caption and the held-out unit it asks about (:func:`split_unit`: its folder,
+    or in a library of one folder its caption's group), which the verdict resamples."""
     with_captions = [item for item in items if item.captions]  # what the owners index
     model = CacophonyBackend.from_checkpoint(folder, device=device)
     audio, text, owners, captions = backend_retrieval(model, with_captions)
     ranks, first = caption_search_ranks(audio, text, owners, captions)
     searched = {f"search/{name}": value for name, value in search_metrics_from_ranks(ranks).items()}
     precisions = [a2t_average_precision(r, capped=True) for r in ranks]
-    folders = [str(Path(with_captions[i].audio).parent) for i in first]
+    folders = [split_unit(with_captions[i], by_folder) for i in first]
     return retrieval_metrics(audio, text, owners) | searched, precisions, folders

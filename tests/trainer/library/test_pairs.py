@@ -12,7 +12,15 @@ from engine.index.records import FileRecord
 from tests.engine.audio.conftest import append_riff_chunks, bext_chunk
 from tests.factories import tone, write_audio
 from trainer.data.manifest import Item
-from trainer.library.pairs import library_pairs, name_caption_words, record_item, says_nothing, split_by_folder
+from trainer.library.pairs import (
+    library_pairs,
+    name_caption_words,
+    record_item,
+    says_nothing,
+    split_by_folder,
+    split_unit,
+    splits_by_folder,
+)
 
 
 @pytest.mark.parametrize(
@@ -138,6 +146,17 @@ def test_names_that_give_one_caption_are_held_out_together(tmp_path):
     for seed in range(8):
         train, val, _ = split_by_folder(items, val_fraction=0.3, seed=seed)
         assert val and {i.captions[0] for i in val}.isdisjoint(i.captions[0] for i in train), seed
+
+
+def test_what_is_held_out_whole_is_what_the_verdict_resamples(tmp_path):
+    kinds = ("door", "glass", "wind", "fire", "rain")
+    one_folder = [Item(tmp_path / f"{n}_{i}.wav", [n]) for n in kinds for i in (1, 2)]
+    folders = [Item(tmp_path / f"f{k}" / f"{i}.wav", [f"sound {k}"]) for k in range(8) for i in range(3)]
+    for items, by_folder in ((one_folder, False), (folders, True)):
+        assert splits_by_folder(items) is by_folder
+        _, val, held = split_by_folder(items, val_fraction=0.4)
+        assert sorted({split_unit(item, by_folder) for item in val}) == held  # one unit per held-out group
+    assert split_unit(one_folder[0], False) == "door" and split_unit(folders[0], True) == str(tmp_path / "f0")
 
 
 def test_held_out_files_with_tags_only_are_scored_on_their_keyword_caption(tmp_path):
