@@ -116,7 +116,7 @@ class Request:
     device: str
     overrides: list[str]
     model: str  # the spec of the model to start from
-    started: float
+    started: float  # when it was asked for (time.time()): a record; the budget counts its own runs' time
 
 
 def library_finetune(
