@@ -15,6 +15,7 @@ from __future__ import annotations
 import gzip
 import json
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -94,19 +95,21 @@ def words(text: str, compounds: bool = True) -> list[str]:
     capitalised word, letter–digit boundaries, and (unless ``compounds`` is False) English
     compounds written as one word. ``"UZIRapid_Fire-03"`` -> uzi rapid fire 03; ``"gameover1"``
     -> game over 1."""
-    found = [text[start:end].casefold() for start, end in word_spans(text)]
+    found = _WORD.findall(_BOUNDARIES.sub(" ", text).casefold())
     return [part for word in found for part in _compound(word)] if compounds else found
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:
-    """Where each word of ``text`` is, as :func:`words` reads words (compounds whole): the
-    spans a respelling replaces in the query as typed ("thnuder_rumble", "ThnuderRoll")."""
-    cuts = [m.start() for m in _BOUNDARIES.finditer(text)]
+    """Where each word of ``text`` is, by the rules :func:`words` splits by (compounds whole): the
+    spans a respelling replaces in the query as typed ("thnuder_rumble", "ThnuderRoll"). words()
+    keeps its one regex pass, twice as fast as slicing these spans, for it reads every name and
+    description the index and tagging see; tests/engine/test_words.py holds the two to agreeing."""
+    cuts = [m.start() for m in _BOUNDARIES.finditer(text)]  # ascending: each word's are a slice
     spans = []
     for match in _WORD.finditer(text):
         start, end = match.span()
-        inside = [cut for cut in cuts if start < cut < end]
-        spans += list(zip([start, *inside], [*inside, end], strict=True))
+        inside = cuts[bisect_right(cuts, start) : bisect_left(cuts, end)]
+        spans += zip([start, *inside], [*inside, end], strict=True)
     return spans
 
 
