@@ -146,10 +146,10 @@ class Indexer:
             wanted = {f.path: [f.path] for f in folders}
         else:
             wanted = {}
-            for path in paths:
-                folder = _folder_containing(os.path.abspath(path), folders)
-                if folder is not None and not is_hidden_below(os.path.abspath(path), folder.path):
-                    wanted.setdefault(folder.path, []).append(os.path.abspath(path))
+            for path in map(os.path.abspath, paths):
+                folder = _folder_containing(path, folders)
+                if folder is not None and not is_hidden_below(path, folder.path):
+                    wanted.setdefault(folder.path, []).append(path)
         targets = []
         for folder in folders:
             if folder.path not in wanted:

@@ -90,9 +90,8 @@ def propose(record: FileRecord, cat_id: str, caption: str, creator: str | None, 
         fx = fx_name(" ".join(w for w in words(path.stem)))
     creator = (existing.creator_id if existing else "") or creator or getpass.getuser()
     source = (existing.source_id if existing else "") or source or Path(record.folder).name or "Library"
-    if existing is None:
-        return ucs_name(cat_id, fx, creator, source, path.suffix)
-    return ucs_name(cat_id, fx, creator, source, path.suffix, existing.user_data, existing.user_category)
+    user_data, user_category = (existing.user_data, existing.user_category) if existing else ("", "")
+    return ucs_name(cat_id, fx, creator, source, path.suffix, user_data, user_category)
 
 
 def unique_targets(plans: Sequence[RenamePlan]) -> list[RenamePlan]:
@@ -202,15 +201,14 @@ def undo_last(store: LibraryStore, journal: Path) -> Undone:
             if not os.path.isdir(os.path.dirname(plan.old)):
                 waiting[plan.new] = "its folder is not there (offline?): undo again when it is"
             continue  # the user renamed or moved it on
+        record = store.get_files([plan.file_id]).get(plan.file_id)
+        if not has_new and (record is None or record.path != plan.new):
+            continue  # never renamed: the batch stopped before this file
         if has_new and has_old:
             os.unlink(plan.new)  # the same file under both names: the rename stopped halfway
         elif has_new:
             move(plan.new, plan.old)
-        else:
-            record = store.get_files([plan.file_id]).get(plan.file_id)
-            if record is None or record.path != plan.new:
-                continue  # never renamed: the batch stopped before this file
-        if store.get_files([plan.file_id]):
+        if record is not None:  # (only the old name left: the file went back, its record did not)
             store.move_file(plan.file_id, plan.old)
         renamed_back.append(plan)
     left = [asdict(p) for p in plans if p.new in waiting]
