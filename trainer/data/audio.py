@@ -1,5 +1,6 @@
 """Decoding for training goes through the engine's decoder: one code path with the app
 (soundfile + soxr, streaming regions, readable errors)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ All per-sample randomness (crop position, which caption, tag captions) comes fro
 ``random.Random`` seeded by (seed, epoch, item index), so a run is reproducible whatever
 the number of loader workers or ranks, and a resumed run sees the same data it would have.
 """
+
 from __future__ import annotations
 
 import random
@@ -25,9 +26,16 @@ class CropDataset(Dataset):
     """(epoch, index) -> {"mel": (frames<=crop, n_mels) float32, "caption": str, "index": int},
     plus "teacher": the clip's distillation target when ``teacher`` maps audio paths to them."""
 
-    def __init__(self, items: list[Item], mel: MelSource, crop_frames: int, seed: int = 0,
-                 keyword_caption_prob: float = 0.0, need_captions: bool = True,
-                 teacher: dict[Path, np.ndarray] | None = None):
+    def __init__(
+        self,
+        items: list[Item],
+        mel: MelSource,
+        crop_frames: int,
+        seed: int = 0,
+        keyword_caption_prob: float = 0.0,
+        need_captions: bool = True,
+        teacher: dict[Path, np.ndarray] | None = None,
+    ):
         items = self.trainable(items, need_captions)
         if not items and need_captions:
             raise ValueError("no item has a caption or tags to train on")
@@ -87,9 +95,14 @@ class Collate:
             batch["teacher"] = torch.stack([s["teacher"] for s in samples])
         if self.tokenizer is not None and "caption" in samples[0]:
             captions = [s["caption"] for s in samples]
-            tokens = self.tokenizer(captions, padding=True, truncation=True, max_length=self.max_text_tokens,
-                                    return_tensors="pt")
-            batch |= {"input_ids": tokens["input_ids"], "attention_mask": tokens["attention_mask"], "captions": captions}
+            tokens = self.tokenizer(
+                captions, padding=True, truncation=True, max_length=self.max_text_tokens, return_tensors="pt"
+            )
+            batch |= {
+                "input_ids": tokens["input_ids"],
+                "attention_mask": tokens["attention_mask"],
+                "captions": captions,
+            }
         return batch
 
 
@@ -102,8 +115,9 @@ class StepBatches(Sampler[list[tuple[int, int]]]):
         if global_batch % world:
             raise ValueError(f"batch_size {global_batch} must be divisible by the {world} processes")
         if size < global_batch:
-            raise ValueError(f"{size} training items are fewer than one batch of {global_batch}: "
-                             "lower batch_size or add data")
+            raise ValueError(
+                f"{size} training items are fewer than one batch of {global_batch}: lower batch_size or add data"
+            )
         self.size, self.global_batch, self.seed = size, global_batch, seed
         self.rank, self.world, self.start_step = rank, world, start_step
         self.steps_per_epoch = size // global_batch
@@ -112,11 +126,11 @@ class StepBatches(Sampler[list[tuple[int, int]]]):
         local = self.global_batch // self.world
         step = self.start_step
         while True:
-            epoch, b = divmod(step, self.steps_per_epoch)
+            epoch, first = divmod(step, self.steps_per_epoch)
             order = torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed * 100_003 + epoch))
-            for b in range(b, self.steps_per_epoch):
-                chunk = order[b * self.global_batch:(b + 1) * self.global_batch]
-                yield [(epoch, i) for i in chunk[self.rank * local:(self.rank + 1) * local].tolist()]
+            for b in range(first, self.steps_per_epoch):
+                chunk = order[b * self.global_batch : (b + 1) * self.global_batch]
+                yield [(epoch, i) for i in chunk[self.rank * local : (self.rank + 1) * local].tolist()]
                 step += 1
 
 
@@ -126,7 +140,13 @@ def one_thread_per_worker(_: int) -> None:
 
 def step_loader(dataset: CropDataset, collate: Collate, sampler: StepBatches, num_workers: int = 0) -> DataLoader:
     """One loader for the whole run (workers persist across epochs)."""
-    return DataLoader(dataset, batch_sampler=sampler, collate_fn=collate, num_workers=num_workers,
-                      pin_memory=torch.cuda.is_available(), persistent_workers=num_workers > 0,
-                      prefetch_factor=4 if num_workers else None,
-                      worker_init_fn=one_thread_per_worker if num_workers else None)
+    return DataLoader(
+        dataset,
+        batch_sampler=sampler,
+        collate_fn=collate,
+        num_workers=num_workers,
+        pin_memory=torch.cuda.is_available(),
+        persistent_workers=num_workers > 0,
+        prefetch_factor=4 if num_workers else None,
+        worker_init_fn=one_thread_per_worker if num_workers else None,
+    )

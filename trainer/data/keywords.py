@@ -5,6 +5,7 @@ default is the paper's own template fallback ("The sound of label-1, ..., and la
 plus a few variants. :func:`set_keyword_captioner` installs any callable (e.g. a local
 seq2seq model) in its place. Gendered words are replaced as the paper's post-processing does.
 """
+
 from __future__ import annotations
 
 import random
@@ -19,8 +20,14 @@ TEMPLATES = (
     "{}.",
     "Sound effect of {}.",
 )
-_DEBIAS = {r"\bwoman\b": "person", r"\bman\b": "person", r"\bwomen\b": "people", r"\bmen\b": "people",
-           r"\bgirl\b": "child", r"\bboy\b": "child"}
+_DEBIAS = {
+    r"\bwoman\b": "person",
+    r"\bman\b": "person",
+    r"\bwomen\b": "people",
+    r"\bmen\b": "people",
+    r"\bgirl\b": "child",
+    r"\bboy\b": "child",
+}
 
 
 def join_keywords(keywords: Sequence[str]) -> str:

@@ -19,6 +19,7 @@ Published layouts, recognised by their columns:
 - WavCaps: a JSON ``{"data": [{"id", "caption", "audio"?...}]}``; audio ``<audio_root>/<id>.flac``.
 Items whose audio is missing are skipped with a count in the log (partial downloads are normal).
 """
+
 from __future__ import annotations
 
 import csv
@@ -76,8 +77,12 @@ def write_jsonl(items: list[Item], path: str | Path) -> Path:
     path = Path(path)
     with path.open("w") as f:
         for item in items:
-            f.write(json.dumps({"audio": str(item.audio), "captions": item.captions,
-                                "tags": item.tags, "split": item.split}) + "\n")
+            f.write(
+                json.dumps(
+                    {"audio": str(item.audio), "captions": item.captions, "tags": item.tags, "split": item.split}
+                )
+                + "\n"
+            )
     return path
 
 
@@ -110,9 +115,11 @@ def _read_csv(path: Path, root: Path) -> list[Item]:
         return _read_audiocaps(path, rows, root)
     if "audio" in columns:
         return _read_generic_csv(rows, root)
-    raise ManifestError(f"{path}: CSV columns {sorted(columns)} match no known layout "
-                        "(generic needs 'audio' and 'caption...'; Clotho 'file_name, caption_1..5'; "
-                        "AudioCaps 'youtube_id, caption')")
+    raise ManifestError(
+        f"{path}: CSV columns {sorted(columns)} match no known layout "
+        "(generic needs 'audio' and 'caption...'; Clotho 'file_name, caption_1..5'; "
+        "AudioCaps 'youtube_id, caption')"
+    )
 
 
 def _read_generic_csv(rows: list[dict], root: Path) -> list[Item]:
@@ -129,8 +136,10 @@ def _read_clotho(path: Path, rows: list[dict], root: Path) -> list[Item]:
     split = CLOTHO_SPLITS[clotho_split]
     folders = [root / clotho_split, root, path.parent / clotho_split, path.parent.parent / clotho_split]
     folder = next((f for f in folders if f.is_dir() and rows and (f / rows[0]["file_name"]).exists()), folders[0])
-    return [Item(folder / row["file_name"], _clean([v for k, v in row.items() if k.startswith("caption_")]), [], split)
-            for row in rows]
+    return [
+        Item(folder / row["file_name"], _clean([v for k, v in row.items() if k.startswith("caption_")]), [], split)
+        for row in rows
+    ]
 
 
 def _read_audiocaps(path: Path, rows: list[dict], root: Path) -> list[Item]:
@@ -146,7 +155,13 @@ def _read_audiocaps(path: Path, rows: list[dict], root: Path) -> list[Item]:
 
 def _find_audiocaps_file(root: Path, row: dict) -> Path:
     youtube_id, start = row["youtube_id"], row.get("start_time", "")
-    stems = [youtube_id, f"Y{youtube_id}", f"{youtube_id}_{start}", f"{youtube_id}_{start}.000", row.get("audiocap_id", "")]
+    stems = [
+        youtube_id,
+        f"Y{youtube_id}",
+        f"{youtube_id}_{start}",
+        f"{youtube_id}_{start}.000",
+        row.get("audiocap_id", ""),
+    ]
     for stem in filter(None, stems):
         for suffix in AUDIO_SUFFIXES:
             candidate = root / f"{stem}{suffix}"
@@ -183,6 +198,7 @@ def _drop_missing(items: list[Item], source: Path) -> list[Item]:
     present = [item for item in items if item.audio.is_file()]
     if len(present) < len(items):
         missing = [str(item.audio) for item in items if not item.audio.is_file()]
-        log.warning("%s: %d of %d audio files are missing and skipped (first: %s)",
-                    source, len(missing), len(items), missing[0])
+        log.warning(
+            "%s: %d of %d audio files are missing and skipped (first: %s)", source, len(missing), len(items), missing[0]
+        )
     return present

@@ -6,6 +6,7 @@ keyed by the file's path, size, mtime and the spectrogram settings, written atom
 several loader workers or ranks can fill the cache at once. Reads are memory-mapped: a
 crop touches only its own frames.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -55,10 +56,14 @@ class MelSource:
     def crop(self, path: Path, start_frame: int, num_frames: int) -> np.ndarray:
         """Frames [start, start+num) as float32. Uncached, only that region is decoded."""
         if self.cache_dir is not None:
-            return np.asarray(self.full(path)[start_frame:start_frame + num_frames], dtype=np.float32)
+            return np.asarray(self.full(path)[start_frame : start_frame + num_frames], dtype=np.float32)
         hop = self.logmel.hop
-        wave = load_mono(path, self.sample_rate, start_s=start_frame * hop / self.sample_rate,
-                         duration_s=num_frames * hop / self.sample_rate)
+        wave = load_mono(
+            path,
+            self.sample_rate,
+            start_s=start_frame * hop / self.sample_rate,
+            duration_s=num_frames * hop / self.sample_rate,
+        )
         return self.compute(wave)[:num_frames]
 
     def _entry(self, path: Path) -> Path:
