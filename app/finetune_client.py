@@ -28,6 +28,8 @@ def describe_status(status: FinetuneStatus) -> str:
         return f"Fine-tuning: step {status.step} of {status.steps}{loss}{eta}"
     if status.state == STOPPED:
         return f"Fine-tuning paused at step {status.step} of {status.steps}"
+    if status.state == FAILED and status.resumable:
+        return f"Fine-tuning stopped at step {status.step} of {status.steps} by an error: {status.error}"
     if status.state == FAILED:
         return f"Fine-tuning failed: {status.error}"
     if status.state == DONE:
@@ -98,6 +100,15 @@ class FinetuneClient(QObject):
         self._resumed = True
         self.poll()
         self._timer.start()
+
+    def resume(self) -> None:
+        """Continue a stopped run, or one that failed after planning, from its last checkpoint."""
+        self.client._submit(
+            self.client.work_pool,
+            self._finetuner.resume,
+            on_done=lambda _: self._started(),
+            on_failed=self.client.error.emit,
+        )
 
     def cancel(self) -> None:
         self._timer.stop()

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from app.finetune_client import describe_status
 from app.settings_dialog import SettingsPage, _hint
-from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, scores_line
+from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, FinetuneStatus, scores_line
 
 INTRO = (
     "Earmark learns your library's sounds from what your library already says about them: file and "
@@ -46,6 +46,7 @@ class FinetunePage(SettingsPage):
         for value, text in dialog.client.compute_devices():
             self.device.addItem(text, value.split(":")[0])
         self.start_button = QPushButton("Fine-tune on my library", objectName="Primary")
+        self.continue_button = QPushButton("Continue")
         self.cancel_button = QPushButton("Cancel")
         self.progress = QProgressBar(textVisible=True)
         self.state = _hint("")
@@ -60,7 +61,7 @@ class FinetunePage(SettingsPage):
         form.addRow("Time budget", self.minutes)
         form.addRow("Run on", self.device)
         buttons = QHBoxLayout()
-        for button in (self.start_button, self.cancel_button):
+        for button in (self.start_button, self.continue_button, self.cancel_button):
             buttons.addWidget(button)
         buttons.addStretch(1)
         decisions = QHBoxLayout()
@@ -77,6 +78,7 @@ class FinetunePage(SettingsPage):
         layout.addStretch(1)
 
         self.start_button.clicked.connect(lambda: self.finetune.start(self.minutes.value(), self.device.currentData()))
+        self.continue_button.clicked.connect(self.finetune.resume)
         self.cancel_button.clicked.connect(self.finetune.cancel)
         self.use_button.clicked.connect(lambda: self.finetune.use(force=True))
         self.discard_button.clicked.connect(self.finetune.discard)
@@ -88,11 +90,12 @@ class FinetunePage(SettingsPage):
     def show_status(self, status: FinetuneStatus) -> None:
         busy = status.state in (RUNNING, STARTING)
         self.start_button.setEnabled(status.state in (NONE, FAILED, DONE) and not status.pending)
-        self.cancel_button.setEnabled(busy or status.state == STOPPED)
+        self.continue_button.setVisible(status.resumable)
+        self.cancel_button.setEnabled(busy or status.resumable)
         self.minutes.setEnabled(not busy)
         self.device.setEnabled(not busy)
         self.state.setText(describe_status(status))
-        self.progress.setVisible(busy or status.state == STOPPED)
+        self.progress.setVisible(busy or status.resumable)
         self.progress.setRange(0, max(status.steps, 1) if status.steps else 0)
         self.progress.setValue(status.step)
         plan = status.plan

@@ -1,6 +1,7 @@
 """``earmark finetune``: the library fine-tune from a terminal, watched until it ends.
 
-It starts a job (or continues an interrupted one, or watches one the app started), prints the
+It starts a job (or continues an interrupted one, or one that failed after planning its steps, or
+watches one the app started), prints the
 estimate, a progress line and each validation, then before/after on the
 held-out folders; a better model becomes the active one (the library is re-embedded with it),
 a worse one only with ``--force``. Ctrl-C stops the run; the next ``earmark finetune`` continues it.
@@ -52,8 +53,9 @@ def run(engine, args, stop_requested) -> int:
     status = finetuner.status()
     if status.state in (RUNNING, STARTING):
         print("a fine-tune is already running (started elsewhere); watching it", file=sys.stderr)
-    elif status.state == STOPPED:
-        print(f"continuing the interrupted fine-tune from step {status.step} of {status.steps}", file=sys.stderr)
+    elif status.resumable:
+        why = "interrupted" if status.state == STOPPED else f"failed ({status.error})"
+        print(f"continuing the {why} fine-tune from step {status.step} of {status.steps}", file=sys.stderr)
         finetuner.resume()
     elif status.state == DONE and (status.pending or (args.force and not status.applied)):
         pass  # decide about the finished one below
@@ -66,11 +68,13 @@ def run(engine, args, stop_requested) -> int:
         print("\nstopped; `earmark finetune` continues it, `earmark finetune --cancel` drops it", file=sys.stderr)
         return 130
     if status.state == FAILED:
-        print(
-            f"earmark: fine-tuning failed: {status.error}\n"
-            "`earmark finetune` starts a new one, reading the library again",
-            file=sys.stderr,
+        again = (
+            "`earmark finetune` continues it from its last checkpoint once that is mended, "
+            "`earmark finetune --cancel` drops it"
+            if status.resumable
+            else "`earmark finetune` starts a new one, reading the library again"
         )
+        print(f"earmark: fine-tuning failed: {status.error}\n{again}", file=sys.stderr)
         return 1
     if status.state == NONE:
         print("earmark: the fine-tune was cancelled elsewhere", file=sys.stderr)

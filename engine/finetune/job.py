@@ -80,6 +80,13 @@ class FinetuneStatus:
         return self.result.get("better") if self.result else None
 
     @property
+    def resumable(self) -> bool:
+        """Stopped (killed, or the app closed), or failed once it had planned its run (a training
+        file's drive unplugged before the last evaluation, a full disk): it continues from its last
+        checkpoint once the cause is mended. A run that failed while it prepared has nothing to continue."""
+        return self.state == STOPPED or (self.state == FAILED and bool(self.plan))
+
+    @property
     def pending(self) -> bool:
         """Finished, and neither adopted nor turned down yet."""
         return self.state == DONE and not self.applied and not self.declined

@@ -62,8 +62,9 @@ class Finetuner:
         self._launch(["--minutes", f"{minutes:g}", "--device", device, "--model", model_spec, *_set_args(overrides)])
 
     def resume(self) -> bool:
-        """Continue a stopped (interrupted or killed) run; False when there is none to continue."""
-        if self.status().state != STOPPED:
+        """Continue a stopped (interrupted or killed) run, or one that failed after it planned its
+        steps (:attr:`FinetuneStatus.resumable`); False when there is none to continue."""
+        if not self.status().resumable:
             return False
         self._launch([])
         return True

@@ -122,3 +122,30 @@ def test_a_run_that_died_with_the_app_continues_when_the_app_starts_again(
     assert window.finetune_label.text().startswith("Fine-tuning")
     window.client.engine.finetuner.cancel()  # do not leave it training
     assert not window.client.engine.finetuner.job.folder.exists()
+
+
+def test_a_stopped_run_or_one_that_failed_after_planning_can_be_continued_from_the_page(qtbot, window):
+    """The page offers Continue where the job can go on from its checkpoint; a run that failed while
+    it prepared has nothing to continue and is started again instead."""
+    from engine.finetune.job import FAILED, STOPPED, FinetuneStatus
+
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    page = dialog.page(FinetunePage)
+    dialog.page_list.setCurrentRow(dialog.pages.index(page))
+    dialog.show()
+    planned = {"estimate": "40 steps", "device_note": ""}
+    cases = [
+        (FinetuneStatus(state=STOPPED, step=3, steps=40, plan=planned), True),
+        (
+            FinetuneStatus(state=FAILED, step=6, steps=40, plan=planned, error="evaluation file x.wav cannot be read"),
+            True,
+        ),
+        (FinetuneStatus(state=FAILED, error="no usable items"), False),
+    ]
+    for status, resumable in cases:
+        page.show_status(status)
+        assert page.continue_button.isVisible() == resumable and page.cancel_button.isEnabled() == resumable
+    page.show_status(cases[1][0])
+    assert "step 6 of 40" in page.state.text() and "x.wav" in page.state.text()
+    dialog.reject()

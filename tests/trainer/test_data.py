@@ -45,6 +45,29 @@ def test_crops_and_captions_are_seeded_by_epoch_and_index(tmp_path, clip):
     assert "door" in ds[(0, 1)]["caption"] and "creak" in ds[(0, 1)]["caption"]  # tags only -> keyword caption
 
 
+def test_a_clip_gone_mid_run_is_left_out_and_its_place_taken_by_the_next(tmp_path, caplog):
+    """A library fine-tune runs for hours on files the user keeps using: one deleted (or its drive
+    unplugged) after the run met it, cached or not, must not end the run."""
+    clips = [write_audio(tmp_path / f"clip{i}.wav", noise(seconds=2.0, seed=i)) for i in range(3)]
+    items = [Item(c, [f"caption {i}"], []) for i, c in enumerate(clips)]
+    ds = CropDataset(items, MelSource(16_000, 128, tmp_path / "cache"), crop_frames=100, seed=3)
+    own = {i: ds[(0, i)] for i in (0, 2)}
+    ds[(0, 1)]  # cached before it goes
+    clips[1].unlink()
+    with caplog.at_level("WARNING"):
+        taken, again = ds[(0, 1)], ds[(0, 1)]
+    assert taken["index"] in own and taken["caption"] == f"caption {taken['index']}"
+    assert torch.equal(taken["mel"], own[taken["index"]]["mel"])  # drawn as it is for itself
+    assert torch.equal(again["mel"], taken["mel"])  # the same draw each time: a resumed run sees the same data
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert warnings == [f"{clips[1]}: left out of training: file not found"]  # once, naming it
+
+    for clip in clips:
+        clip.unlink(missing_ok=True)
+    with pytest.raises(RuntimeError, match=r"3 training clips in a row cannot be read: .*clip1\.wav: file not found"):
+        ds[(0, 1)]
+
+
 def test_collate_pads_and_tokenizes(text_tower):
     from transformers import AutoTokenizer
 

@@ -3,10 +3,15 @@
 All per-sample randomness (crop position, which caption, tag captions) comes from a
 ``random.Random`` seeded by (seed, epoch, item index), so a run is reproducible whatever
 the number of loader workers or ranks, and a resumed run sees the same data it would have.
+
+A clip that cannot be read (deleted, its drive unplugged, damaged since the corpus was made)
+does not end the run: it is left out with a warning naming it, its place in the batch taken by
+another clip that reads. A library fine-tune runs for hours on files the user keeps using.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,6 +25,10 @@ from trainer.data.audio import AudioDecodeError
 from trainer.data.keywords import keyword_caption
 from trainer.data.manifest import Item
 from trainer.data.melcache import MelSource
+
+log = logging.getLogger(__name__)
+
+MAX_UNREADABLE_IN_A_ROW = 8  # clips tried in turn for one place in a batch: more unreadable is a lost drive
 
 
 class CropDataset(Dataset):
@@ -46,6 +55,7 @@ class CropDataset(Dataset):
         self.keyword_caption_prob = keyword_caption_prob
         self.need_captions = need_captions
         self.teacher = teacher
+        self.unreadable: set[Path] = set()  # warned about once each
 
     @staticmethod
     def trainable(items: list[Item], need_captions: bool) -> list[Item]:
@@ -56,16 +66,34 @@ class CropDataset(Dataset):
         return len(self.items)
 
     def __getitem__(self, key: tuple[int, int]) -> dict:
-        """``key`` is (epoch, item index): the epoch reseeds the crop and caption choice."""
+        """``key`` is (epoch, item index): the epoch reseeds the crop and caption choice. An
+        unreadable clip's place is taken by another drawn at random (seeded by the key, so a
+        resumed run draws the same; not the next one, since a deleted folder's clips sit together),
+        sampled as it would be for itself."""
         epoch, index = key
+        draw = random.Random(f"{self.seed}-{epoch}-{index}-substitute")
+        position, failures = index, []
+        while True:
+            try:
+                return self._sample(epoch, position)
+            except (AudioDecodeError, ValueError, OSError) as error:
+                failures.append(f"{self.items[position].audio}: {error}")
+                self._warn(self.items[position].audio, error)
+            if len(failures) == min(MAX_UNREADABLE_IN_A_ROW, len(self.items)):
+                raise RuntimeError(f"{len(failures)} training clips in a row cannot be read: " + "; ".join(failures))
+            position = draw.randrange(len(self.items))
+
+    def _warn(self, audio: Path, error: Exception) -> None:
+        if audio not in self.unreadable:
+            self.unreadable.add(audio)
+            log.warning("%s: left out of training: %s", audio, error)
+
+    def _sample(self, epoch: int, index: int) -> dict:
         item = self.items[index]
         rng = random.Random(f"{self.seed}-{epoch}-{index}")
-        try:
-            total = self.mel.num_frames(item.audio)
-            start = rng.randint(0, max(total - self.crop_frames, 0))
-            mel = self.mel.crop(item.audio, start, min(self.crop_frames, total))
-        except (AudioDecodeError, ValueError, OSError) as error:
-            raise RuntimeError(f"training item {item.audio}: {error}") from error
+        total = self.mel.num_frames(item.audio)
+        start = rng.randint(0, max(total - self.crop_frames, 0))
+        mel = self.mel.crop(item.audio, start, min(self.crop_frames, total))
         sample = {"mel": torch.from_numpy(np.ascontiguousarray(mel)), "index": index}
         if self.teacher is not None:
             sample["teacher"] = torch.from_numpy(self.teacher[item.audio])

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from engine.audio.files import regular_file
 from engine.fs import atomic_file
 from engine.models.cacophony.model import LogMel
 from trainer.data.audio import duration_seconds, load_mono
@@ -72,8 +73,9 @@ class MelSource:
 
 def cache_entry(cache_dir: Path, path: Path, settings: str) -> Path:
     """Where what ``settings`` describes, computed from ``path``, is cached: keyed by the file's
-    resolved path, size and mtime, so an edited file is recomputed rather than read stale."""
-    stat = path.stat()
+    resolved path, size and mtime, so an edited file is recomputed rather than read stale; a file
+    that is gone, or no longer a file, raises AudioDecodeError saying so."""
+    stat = regular_file(path)
     key = f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{settings}"
     digest = hashlib.sha1(key.encode()).hexdigest()
     return cache_dir / digest[:2] / f"{digest}.npy"

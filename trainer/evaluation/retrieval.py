@@ -4,13 +4,14 @@ fast path for the trainer's own Cacophony on cached log-mels (same model, no re-
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 import torch
 
 from engine.models.base import AudioTextModel, l2_normalise
 from engine.models.cacophony.model import Cacophony
-from trainer.data.audio import load_mono
+from trainer.data.audio import AudioDecodeError, load_mono
 from trainer.data.keywords import class_prompt
 from trainer.data.manifest import Item
 from trainer.data.melcache import MelSource
@@ -34,7 +35,9 @@ def backend_audio_embeddings(model: AudioTextModel, items: Sequence[Item], batch
     """Whole files at the model's rate: every backend sees the full audio (inference mode)."""
     sr = model.info.sample_rate
     return _batched(
-        lambda paths: model.embed_audio([load_mono(p, sr) for p in paths]), [item.audio for item in items], batch_size
+        lambda paths: model.embed_audio([_readable(p, lambda p=p: load_mono(p, sr)) for p in paths]),
+        [item.audio for item in items],
+        batch_size,
     )
 
 
@@ -89,7 +92,7 @@ def evaluate_cacophony_on_mels(
     audio = []
     for start in range(0, len(items), batch_size):
         chunk = [
-            torch.from_numpy(np.asarray(mels.full(item.audio), dtype=np.float32))
+            torch.from_numpy(_readable(item.audio, lambda a=item.audio: np.asarray(mels.full(a), dtype=np.float32)))
             for item in items[start : start + batch_size]
         ]
         frames = torch.tensor([len(m) for m in chunk])
@@ -115,3 +118,12 @@ def evaluate_cacophony_on_mels(
         text.append(embedding.float().cpu().numpy())
     model.train(was_training)
     return retrieval_metrics(np.concatenate(audio), np.concatenate(text), owners)
+
+
+def _readable(audio: Path, read: Callable[[], np.ndarray]) -> np.ndarray:
+    """``read()`` of an evaluation clip; one that cannot be read (deleted, its drive unplugged)
+    stops the evaluation naming it: leaving it out would change what every score is compared with."""
+    try:
+        return read()
+    except (AudioDecodeError, OSError) as error:
+        raise RuntimeError(f"evaluation file {audio} cannot be read: {error}") from error

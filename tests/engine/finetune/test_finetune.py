@@ -16,7 +16,7 @@ import pytest
 from engine.cli import main
 from engine.facade import Engine
 from engine.finetune import Finetuner
-from engine.finetune.job import DONE, FAILED, KEY_METRIC, STOPPED, TRAINING, JobFolder
+from engine.finetune.job import DONE, FAILED, KEY_METRIC, RUNNING, STOPPED, TRAINING, JobFolder
 from engine.finetune.launcher import FinetuneUnavailable
 from engine.models.cacophony.checkpoint import is_checkpoint
 from engine.models.folders import WORDS_HEAD_FILE
@@ -139,6 +139,42 @@ def test_a_killed_run_resumes_from_its_checkpoint_after_an_app_restart(library_h
     ]
     assert steps[-1] == 36 and steps.count(1) == 1  # went on to the end, never started over
     assert restarted.status().result["steps"] == 36
+
+
+def test_a_run_outlives_a_deleted_training_file_and_continues_after_a_held_out_file_comes_back(
+    library_home, tiny_checkpoint, tmp_path
+):
+    """A drive unplugged mid-run: a training file that goes is left out and the run goes on; a
+    held-out file that goes stops it (every score is compared over the same files) with the file
+    named, and once it is back the run continues from its checkpoint instead of starting over."""
+    paths = library_home
+    finetuner = Finetuner(paths)
+    finetuner.start(5, str(tiny_checkpoint), "cpu", ["steps=300", "save_every=3", "log_every=1", *FAST])
+    wait_for(lambda: saved_step(paths) >= 3, what="a first checkpoint")
+    job = finetuner.job
+    train, held_out = (
+        Path(json.loads(job.folder.joinpath(name).read_text().splitlines()[0])["audio"])
+        for name in ("train.jsonl", "val.jsonl")
+    )
+    aside = tmp_path / "unplugged"
+    aside.mkdir()
+    train.rename(aside / "train.wav")
+    left_out = f"{train}: left out of training: file not found"
+    wait_for(lambda: left_out in job.log_file.read_text(), what="the running trainer to meet the missing file")
+    assert finetuner.status().state == RUNNING
+    held_out.rename(aside / "held_out.wav")
+    wait_for(lambda: finetuner.status().state == FAILED, what="the run to stop at the missing held-out file")
+    status = finetuner.status()
+    assert f"evaluation file {held_out} cannot be read: file not found" in status.error
+    assert status.resumable and status.step >= 3
+
+    (aside / "held_out.wav").rename(held_out)  # plugged in again; the training file stays gone
+    resumed = Finetuner(paths)
+    assert resumed.resume()
+    wait_for(lambda: resumed.status().state == DONE, what="the continued run to finish")
+    steps = [r["step"] for r in map(json.loads, (job.run_dir / "log.jsonl").read_text().splitlines()) if "loss" in r]
+    assert steps[-1] == 300 and steps.count(1) == 1  # continued, never started over
+    assert resumed.status().result["held_out_files"] == status.plan["held_out_files"]
 
 
 def test_cancel_stops_the_process_and_leaves_nothing_behind(library_home, tiny_checkpoint):
