@@ -24,6 +24,7 @@ from safetensors.torch import save_file
 from engine.audio.decode import AudioDecodeError, load_mono
 from engine.models.cacophony.ucs_bridge import SAMPLE_RATE, AisfxHead, WordsHead
 from engine.models.folders import CLASSES_FILE, WORDS_HEAD_FILE
+from trainer.data.keywords import join_keywords
 from trainer.data.manifest import Item
 from trainer.words_head import Captioned, HeadConfig, heard, retune
 
@@ -80,7 +81,7 @@ def tune_words_head(
             continue
         likeness.append(vector)
         in_time.append(moving)
-        captions.append(item.captions)
+        captions.append(item.captions or [join_keywords(item.tags)])  # a file only the user's tags describe
     if not captions:
         raise ValueError("none of the library's training files could be heard for the words head")
     data = Captioned(np.stack(likeness), np.stack(in_time), captions, np.ones(len(captions), bool))
