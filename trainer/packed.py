@@ -101,7 +101,8 @@ def pack(train: list[Path], val: list[Path], init: Path, out: Path, seconds: flo
     from trainer.frontend import captions_of, embed_texts
 
     model, tokenizer, _ = load_checkpoint(init)
-    items = [(item, False) for m in train for item in read_manifest(m)]
+    # a corpus's manifest.jsonl holds its held-out clips too (split "val", with their variants)
+    items = [(item, False) for m in train for item in read_manifest(m, split="train")]
     items += [(item, True) for m in val for item in read_manifest(m)]
     images, kept = [], []
     with ProcessPoolExecutor(2, initializer=one_thread_per_worker, initargs=(0,)) as pool:

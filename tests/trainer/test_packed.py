@@ -34,6 +34,9 @@ def write_manifest(folder, name, indices):
 def test_pack_train_merge(tiny_checkpoint, tmp_path, caplog):
     train = write_manifest(tmp_path, "train", range(4, 14))
     val = write_manifest(tmp_path, "val", range(4))
+    # as a corpus's manifest.jsonl does, the training manifest lists the held-out clips too, split "val"
+    held_rows = [json.loads(row) | {"split": "val"} for row in val.read_text().splitlines()]
+    train.write_text(train.read_text() + "\n" + "\n".join(json.dumps(r) for r in held_rows))
     (tmp_path / "13.wav").write_bytes(b"RIFF not really a wave")
     pack = tmp_path / "pack"
     assert (
