@@ -226,8 +226,11 @@ def train(cfg: TrainConfig) -> Path:
     if val_items and need_captions and evaluated_at != step:  # the last step's, unless just measured
         _evaluate(model, tokenizer, val_items, mels, env, out, step)
     final = out / "final"
-    if env.is_main:
-        save_checkpoint(model, tokenizer, final, extra={"name": f"{model.cfg.name}-{cfg.stage}", "step": step})
+    if env.is_main:  # written beside and swapped in, as ``last`` is: never new weights with an old config
+        staging = final.with_name(final.name + ".tmp")
+        shutil.rmtree(staging, ignore_errors=True)
+        save_checkpoint(model, tokenizer, staging, extra={"name": f"{model.cfg.name}-{cfg.stage}", "step": step})
+        swap_folder_in(staging, final)
     if env.distributed:
         dist.barrier()
     return final
@@ -282,6 +285,7 @@ def _save(cfg, step_module, tokenizer, optimizer, generator, step, trained_s, en
                 "optimizer": optimizer.state_dict(),
                 "generator": generator.get_state(),
                 "torch_rng": torch.get_rng_state(),
+                "cuda_rng": torch.cuda.get_rng_state_all() if env.device.type == "cuda" else None,
                 "stage": cfg.stage,
                 "trainer_weights": _trainer_weights(step_module),
             },
@@ -315,8 +319,24 @@ def _resume(cfg, step_module, optimizer, generator, env: DistEnv) -> tuple[int, 
     optimizer.load_state_dict(state["optimizer"])
     generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])
+    if state.get("cuda_rng") is not None and env.device.type == "cuda":  # dropout draws on the GPU
+        torch.cuda.set_rng_state_all(state["cuda_rng"])
+    if env.is_main:
+        _forget_logged_after(cfg.out_dir / "log.jsonl", int(state["step"]))
     log.info("resumed %s at step %d", folder, state["step"])
     return int(state["step"]), float(state.get("trained_seconds", 0.0))
+
+
+def _forget_logged_after(log_file: Path, step: int) -> None:
+    """Drop what the log says happened after ``step``: a run killed after its last save trains
+    and logs those steps again, and the app reads each validation as a point of its curve."""
+    if not log_file.is_file():
+        return
+    lines = log_file.read_text().splitlines()
+    kept = [line for line in lines if json.loads(line).get("step", 0) <= step]
+    if len(kept) < len(lines):
+        with atomic_file(log_file) as partial:
+            partial.write_text("".join(f"{line}\n" for line in kept))
 
 
 def _compile_blocks(model: Cacophony) -> None:

@@ -110,9 +110,14 @@ def test_resume_continues_where_it_stopped(tmp_path, run_stage):
     out = tmp_path / "s2"
     run_stage("stage2", out, steps=6, save_every=3, sam=True)
     steps = [r["step"] for r in read_log(out) if "con" in r]
+    # what a continuation killed after its last save (step 6) had logged: trained again on resume
+    with (out / "log.jsonl").open("a") as log:
+        log.writelines(json.dumps({"step": s, "con": 9.9, "val/t2a/mAP@10": 0.0}) + "\n" for s in (7, 8))
     run_stage("stage2", out, steps=9)  # resumes from last (step 6)
     after = [r["step"] for r in read_log(out) if "con" in r]
     assert after[len(steps) :] == [9]
+    logged = [r["step"] for r in read_log(out)]
+    assert logged == sorted(logged) and 9.9 not in [r.get("con") for r in read_log(out)]  # the killed steps forgotten
     _, _, meta = load_checkpoint(out / "final")
     assert meta["step"] == 9
 

@@ -260,7 +260,11 @@ def fusion_views(mel: torch.Tensor, frames: torch.Tensor, window: int, generator
         starts = torch.arange(n - window + 1).tensor_split(3)
         for view, options in enumerate(starts, start=1):
             options = options if len(options) else torch.zeros(1, dtype=torch.long)
-            pick = int(torch.randint(len(options), (1,), generator=generator)) if random_crops else len(options) // 2
+            pick = (  # on the generator's device: a CUDA generator cannot draw a CPU tensor
+                int(torch.randint(len(options), (1,), generator=generator, device=generator.device))
+                if random_crops
+                else len(options) // 2
+            )
             start = int(options[pick])
             views[row, view] = mel[row, start : start + window]
     return views, view_frames, long_rows
