@@ -10,7 +10,7 @@ repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)"
 venv="${EARMARK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/earmark-env/venv}"
 python="${EARMARK_PYTHON:-$(command -v python3.11 || command -v python3)}"
 
-apt_packages=(libportaudio2 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
+apt_packages=(python3-venv libportaudio2 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0
               libxkbcommon-x11-0 libxcb-cursor0 libegl1 libgl1 libfontconfig1 libdbus-1-3 xvfb)
 
 # What the tests (and the builtin model's recipe) render sounds with: speech, and the
@@ -65,7 +65,14 @@ install_python_environment() {
         fi
     fi
     echo "earmark: preparing the Python environment in $venv (first run downloads PyTorch, a few minutes)"
-    [ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+    if [ ! -x "$venv/bin/python" ]; then
+        # before any download: pip refuses another Python only after fetching PyTorch
+        "$python" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' || {
+            echo "earmark: needs Python 3.11, found $("$python" --version 2>&1) ($python); set EARMARK_PYTHON" >&2
+            return 1
+        }
+        "$python" -m venv "$venv"
+    fi
     # constraints.txt pins every package to the versions the tests last passed with
     local pip=("$venv/bin/python" -m pip install -q --disable-pip-version-check -c "$repo/constraints.txt")
     # torch first, alone: resolving it together with torchaudio picks mismatched builds.

@@ -8,7 +8,7 @@
 # "steps" and "batch_size" in stage*.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-PY=${PYTHON:-/root/.cache/earmark-env/venv/bin/python}
+PY=${PYTHON:-${EARMARK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/earmark-env/venv}/bin/python}  # scripts/setup.sh's
 CORPUS=${CORPUS:-data/corpus}
 CORPUS2=${CORPUS2:-data/corpus2}
 CORPUS3=${CORPUS3:-data/corpus3}
