@@ -23,11 +23,12 @@ import math
 from pathlib import Path
 
 import numpy as np
-import soundfile as sf
 import torch
 import torch.nn.functional as F
 from safetensors.torch import load_file, save_file
 
+from engine.audio.decode import load_mono, probe
+from engine.fs import atomic_file
 from engine.logs import entry_logging
 from engine.models.cacophony.backend import pad_batch
 from engine.models.cacophony.checkpoint import load_checkpoint, save_checkpoint
@@ -38,7 +39,7 @@ from trainer.evaluation.metrics import retrieval_metrics
 log = logging.getLogger(__name__)
 FRONT_END = "package:aisfx"
 CHUNK = 512  # clips per saved feature chunk: the unit of resumption
-MAX_SAMPLES = 6 * 16_000  # features of a clip's first 6 s (most are shorter): a third less CPU on long ones
+MAX_SECONDS = 6.0  # features of a clip's first 6 s (most are shorter): a third less CPU on long ones
 
 
 def with_front(model: Cacophony, mix: float) -> Cacophony:
@@ -55,44 +56,72 @@ def captions_of(item: Item) -> list[str]:
 @torch.inference_mode()
 def compute_features(model: Cacophony, tokenizer, manifest: Path, out: Path, batch: int = 8) -> None:
     """Front-end features (fp16), ViT embeddings and caption embeddings of every item of a
-    manifest, in chunk files under ``out/features`` named after it (a finished chunk is never
-    computed again; another manifest adds its own chunks)."""
+    manifest, in chunk files under ``out/features`` named by :func:`chunk_prefix`: a finished
+    chunk is never computed again, a rebuilt manifest's chunks replace its old ones, another
+    manifest adds its own. Each chunk is written beside and renamed into place, so a killed run
+    leaves whole chunks only."""
     items = read_manifest(manifest)
     folder = out / "features"
     folder.mkdir(parents=True, exist_ok=True)
-    prefix = hashlib.sha1(str(manifest.resolve()).encode()).hexdigest()[:8]
+    prefix = chunk_prefix(manifest, model.cfg.sample_rate)
+    remove_stale_chunks(folder, prefix)
     for start in range(0, len(items), CHUNK):
         path = folder / f"{prefix}-{start // CHUNK:05d}.npz"
         if path.exists():
             continue
-        chunk = items[start : start + CHUNK]
-        order = sorted(range(len(chunk)), key=lambda i: sf.info(chunk[i].audio).frames)
-        features, vit = [None] * len(chunk), [None] * len(chunk)
-        for group in (order[i : i + batch] for i in range(0, len(order), batch)):
-            clips = [sf.read(chunk[i].audio, dtype="float32", frames=MAX_SAMPLES)[0] for i in group]
-            wave, lengths = pad_batch([c if c.ndim == 1 else c.mean(1) for c in clips], "cpu")
-            front, valid = model.front(wave, lengths)
-            # The ViT's embeddings only serve choosing the mix on held-out items.
-            held = [row for row, i in enumerate(group) if chunk[i].split == "val"]
-            embedding = torch.zeros(len(group), model.cfg.embed_dim)
-            if held:
-                embedding[held] = model.embed_mel(model.logmel(wave[held]), model.logmel.frames_for(lengths[held]))[0]
-            for row, i in enumerate(group):
-                features[i] = front[row, : int(valid[row].sum())].half().numpy()
-                vit[i] = embedding[row].numpy()
-        captions = [captions_of(item) for item in chunk]
-        flat = [c for cs in captions for c in cs]
-        text = np.concatenate([embed_texts(model, tokenizer, flat[i : i + 256]) for i in range(0, len(flat), 256)])
-        np.savez(
-            path,
-            features=np.concatenate(features),
-            lengths=[len(f) for f in features],
-            vit=np.stack(vit),
-            text=text,
-            captions_per_item=[len(c) for c in captions],
-            val=[item.split == "val" for item in chunk],
-        )
+        arrays = chunk_features(model, tokenizer, items[start : start + CHUNK], batch)
+        with atomic_file(path) as partial, partial.open("wb") as f:
+            np.savez(f, **arrays)
         log.info("%s: features %d/%d", manifest, min(start + CHUNK, len(items)), len(items))
+
+
+def chunk_prefix(manifest: Path, sample_rate: int) -> str:
+    """``WHERE-WHAT``: a hash of the manifest's path (whose older chunks are then stale) and one of
+    its content and of what else shapes the chunks (their size, the seconds heard, the rate)."""
+    where = hashlib.sha1(str(manifest.resolve()).encode()).hexdigest()[:8]
+    what = hashlib.sha1(manifest.read_bytes())
+    what.update(json.dumps([CHUNK, MAX_SECONDS, sample_rate]).encode())
+    return f"{where}-{what.hexdigest()[:12]}"
+
+
+def remove_stale_chunks(folder: Path, prefix: str) -> None:
+    """Chunks of the same manifest path made from other content or settings: :class:`Features`
+    reads every chunk in the folder, so they would train beside the new ones."""
+    where = prefix.split("-", 1)[0]
+    for chunk in folder.glob(f"{where}-*.npz"):
+        if not chunk.name.startswith(f"{prefix}-"):
+            log.info("removing %s: its manifest or settings changed since", chunk.name)
+            chunk.unlink()
+
+
+def chunk_features(model: Cacophony, tokenizer, chunk: list[Item], batch: int) -> dict[str, np.ndarray]:
+    """One chunk's arrays; its clips are decoded to the model's rate, in batches of like length."""
+    rate = model.cfg.sample_rate
+    order = sorted(range(len(chunk)), key=lambda i: probe(chunk[i].audio).duration_s)
+    features, vit = [None] * len(chunk), [None] * len(chunk)
+    for group in (order[i : i + batch] for i in range(0, len(order), batch)):
+        clips = [load_mono(chunk[i].audio, rate, duration_s=MAX_SECONDS) for i in group]
+        wave, lengths = pad_batch(clips, "cpu")
+        front, valid = model.front(wave, lengths)
+        # The ViT's embeddings only serve choosing the mix on held-out items.
+        held = [row for row, i in enumerate(group) if chunk[i].split == "val"]
+        embedding = torch.zeros(len(group), model.cfg.embed_dim)
+        if held:
+            embedding[held] = model.embed_mel(model.logmel(wave[held]), model.logmel.frames_for(lengths[held]))[0]
+        for row, i in enumerate(group):
+            features[i] = front[row, : int(valid[row].sum())].half().numpy()
+            vit[i] = embedding[row].numpy()
+    captions = [captions_of(item) for item in chunk]
+    flat = [c for cs in captions for c in cs]
+    text = np.concatenate([embed_texts(model, tokenizer, flat[i : i + 256]) for i in range(0, len(flat), 256)])
+    return {
+        "features": np.concatenate(features),
+        "lengths": np.array([len(f) for f in features]),
+        "vit": np.stack(vit),
+        "text": text,
+        "captions_per_item": np.array([len(c) for c in captions]),
+        "val": np.array([item.split == "val" for item in chunk]),
+    }
 
 
 def embed_texts(model: Cacophony, tokenizer, texts: list[str]) -> np.ndarray:

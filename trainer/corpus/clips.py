@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from engine.fs import atomic_file
+
 SAMPLE_RATE = 16_000
 MAX_SECONDS = 10.24  # the model's training window: 512 patches of 16 frames
 MAX_SAMPLES = round(MAX_SECONDS * SAMPLE_RATE)
@@ -39,15 +41,17 @@ def split_for(source: str, val_percent: int) -> str:
     return "val" if bucket < val_percent else "train"
 
 
-def segments(samples: np.ndarray, max_segments: int, min_seconds: float = 0.05) -> list[np.ndarray]:
-    """Up to ``max_segments`` consecutive 10.24 s pieces; a tail shorter than ``min_seconds``
-    or a silent piece is dropped (a game's music loop ends in silence more often than not)."""
+def segments(samples: np.ndarray, max_segments: int, min_seconds: float = 0.05) -> list[tuple[int, np.ndarray]]:
+    """Up to ``max_segments`` of the consecutive 10.24 s windows, each with its number (window N
+    starts N × 10.24 s in: a clip cut from it can be found again in its file); a tail shorter than
+    ``min_seconds`` or a silent window is dropped (a game's music loop ends in silence more often
+    than not), so the numbers kept can skip."""
     out = []
-    for start in range(0, len(samples), MAX_SAMPLES):
+    for window, start in enumerate(range(0, len(samples), MAX_SAMPLES)):
         piece = samples[start : start + MAX_SAMPLES]
         if len(piece) < min_seconds * SAMPLE_RATE or not is_audible(piece):
             continue
-        out.append(piece)
+        out.append((window, piece))
         if len(out) == max_segments:
             break
     return out
@@ -77,7 +81,9 @@ def read_clip(root: Path, clip: Clip) -> np.ndarray:
 
 
 def write_manifest(clips: list[Clip], path: Path) -> Path:
-    with path.open("w") as f:
+    """Written beside and renamed into place: a build killed mid-write leaves the earlier manifest
+    or none, never a truncated one that a rebuild would take for finished."""
+    with atomic_file(path) as partial, partial.open("w") as f:
         for clip in clips:
             f.write(clip.to_json() + "\n")
     return path

@@ -191,23 +191,29 @@ def file_clips(task: tuple[str, Path, Path, Path]) -> tuple[str, list[Clip]]:
     tags = [name, *context, package.removesuffix("-data")]
     source = f"{package}/{relative}"
     clips = []
-    for number, piece in enumerate(segments(samples, max_segments=1 if long_file else 3)):
-        audio = write_clip(out, f"debian/{package}/{relative.rsplit('.', 1)[0]}.{number}.wav", piece)
+    for window, piece in segments(samples, max_segments=1 if long_file else 3):
+        audio = write_clip(out, f"debian/{package}/{relative.rsplit('.', 1)[0]}.{window}.wav", piece)
         clips.append(Clip(audio, captions, tags, source, kind="debian"))
     return content_key(samples), clips
 
 
 def original_of(corpus: Path, clip: Clip) -> tuple[Path, float] | None:
     """The file a Debian clip was cut from, under the corpus's ``extracted/``, and the clip's start
-    in it (clip ``name.N.wav`` is its N-th audible 10.24 s piece): the sound at its own rate, where
-    the clip is 16 kHz. None for other clips, or when the extracted file is gone."""
+    in it (clip ``name.N.wav`` is the file's 10.24 s window N, counted silent windows included):
+    the sound at its own rate, where the clip is 16 kHz. None for other clips, or when the
+    extracted file is gone."""
     if clip.kind != "debian":
         return None
     path = Path(corpus) / "extracted" / clip.source
-    number = clip.audio.rsplit(".", 2)[-2]
-    if not path.is_file() or not number.isdigit():
+    window = clip.audio.rsplit(".", 2)[-2]
+    if not path.is_file() or not window.isdigit():
         return None
-    return path, int(number) * MAX_SECONDS
+    return path, int(window) * MAX_SECONDS
+
+
+def packages_of(clips: list[Clip]) -> set[str]:
+    """The Debian packages whose audio is among ``clips`` (a clip's source is ``package/path``)."""
+    return {clip.source.split("/", 1)[0] for clip in clips if clip.kind == "debian"}
 
 
 def build(

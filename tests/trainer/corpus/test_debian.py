@@ -14,6 +14,7 @@ from tests.factories import build_deb, debian_package
 from trainer.corpus import debian, packages
 from trainer.corpus.__main__ import main as corpus_main
 from trainer.corpus.captions import package_words, path_caption
+from trainer.corpus.clips import MAX_SAMPLES, MAX_SECONDS, SAMPLE_RATE
 from trainer.corpus.dedup import ContentIndex, content_key
 from trainer.corpus.packages import EVALUATION_PACKAGES, PackageNotAllowed, reserved_packages
 
@@ -51,6 +52,23 @@ def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
     grass = next(p for p in files if p.name == "grass1.wav")
     assert path_caption(grass.relative_to(dest).as_posix(), package_words("toygame-data")) == ("grass", ["footsteps"])
     assert debian.extract_audio(deb, dest) == files  # finished once: not extracted again
+
+
+def test_a_clip_after_a_silent_window_is_found_again_in_its_file(tmp_path):
+    extracted = tmp_path / "extracted/toysfx-data"
+    path = extracted / "usr/share/games/toysfx/door_open.wav"
+    path.parent.mkdir(parents=True)
+    t = np.arange(MAX_SAMPLES) / SAMPLE_RATE
+    door = np.concatenate([np.zeros(MAX_SAMPLES), 0.3 * np.sin(2 * np.pi * 440 * t)]).astype(np.float32)
+    sf.write(path, door, SAMPLE_RATE)  # the first 10.24 s window is silence: no clip is cut from it
+
+    _, clips = debian.file_clips(("toysfx-data", path, extracted, tmp_path))
+
+    assert [clip.audio for clip in clips] == ["debian/toysfx-data/usr/share/games/toysfx/door_open.1.wav"]
+    original, start = debian.original_of(tmp_path, clips[0])
+    assert (original, start) == (path, MAX_SECONDS)
+    heard = load_mono(original, SAMPLE_RATE, start, MAX_SECONDS)
+    np.testing.assert_allclose(heard, load_mono(tmp_path / clips[0].audio, SAMPLE_RATE), atol=1e-4)
 
 
 def test_package_sets_expand_on_the_command_line(tmp_path, monkeypatch):

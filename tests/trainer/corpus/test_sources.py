@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from trainer.corpus import gm, signals, speech
-from trainer.corpus.clips import SAMPLE_RATE, segments, split_for
+from trainer.corpus.clips import MAX_SAMPLES, SAMPLE_RATE, segments, split_for
 from trainer.corpus.gm_names import DRUMS, PROGRAMS, plain_name
 
 
@@ -37,11 +37,12 @@ def test_sweep_direction():
     assert peak_hz(up[:4000]) < peak_hz(up[-4000:])
 
 
-def test_segments_cut_long_audio_and_drop_silence():
+def test_segments_cut_long_audio_and_drop_silence_keeping_window_numbers():
     loud = np.ones(SAMPLE_RATE * 25, dtype=np.float32) * 0.1
-    loud[SAMPLE_RATE * 11 : SAMPLE_RATE * 21] = 0  # the second 10.24 s piece is nearly all silence
+    loud[MAX_SAMPLES : 2 * MAX_SAMPLES] = 0  # the second 10.24 s window is silence
     pieces = segments(loud, max_segments=3)
-    assert [len(p) for p in pieces][0] == 163840 and all(len(p) <= 163840 for p in pieces)
+    assert [window for window, _ in pieces] == [0, 2]  # the third window is still window 2
+    assert [len(piece) for _, piece in pieces] == [MAX_SAMPLES, len(loud) - 2 * MAX_SAMPLES]
     assert len(segments(np.zeros(SAMPLE_RATE, dtype=np.float32), 3)) == 0
 
 
