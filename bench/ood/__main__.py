@@ -4,7 +4,9 @@ and check that they are what a sound designer asking for it would accept. ``pyth
 stats``: files per package, per query category and per UCS category. ``python -m bench.ood
 eval MODEL...``: content-only search on the opaque names, per category, against chance.
 ``python -m bench.ood shares MODEL``: the same search at each share of a model's UCS bridge.
-``python -m bench.ood similar MODEL``: find-similar-sounds quality by UCS category."""
+``python -m bench.ood similar MODEL``: find-similar-sounds quality by UCS category.
+``python -m bench.ood overlap``: the evaluation files whose audio a training package also ships
+(written to bench/ood/seen-in-training.json, which the build leaves out)."""
 
 from __future__ import annotations
 
@@ -14,10 +16,12 @@ from pathlib import Path
 
 from bench.ood import shares, similar
 from bench.ood.content import report
-from bench.ood.library import DEFAULT_ROOT, build, load_library
+from bench.ood.library import DEFAULT_ROOT, build, library_key, load_library
+from bench.ood.overlap import SEEN_IN_TRAINING, find_overlap, write_overlap
 from bench.ood.queries import load_queries
 from bench.ood.ucs import ucs_truth
 from engine.logs import entry_logging
+from trainer.corpus import debian
 from trainer.corpus.packages import EVALUATION_PACKAGES
 
 
@@ -27,6 +31,9 @@ def main(argv: list[str] | None = None) -> int:
     make = sub.add_parser("build", help="download, extract, de-duplicate and lay out the library")
     make.add_argument("--packages", default=",".join(EVALUATION_PACKAGES))
     make.add_argument("--workers", type=int, default=2)
+    overlap = sub.add_parser("overlap", help="find evaluation audio a training package also ships")
+    overlap.add_argument("--work", type=Path, default=Path("data/ood-overlap"), help="downloads and keys (ignored)")
+    overlap.add_argument("--workers", type=int, default=2)
     matches = sub.add_parser("matches", help="print the relevant files of queries")
     matches.add_argument("queries", nargs="*", help="query texts (default: all)")
     sub.add_parser("stats", help="counts per package, query category and UCS category")
@@ -55,14 +62,22 @@ def _run(args: argparse.Namespace) -> int:
         entries = build(args.out, [p for p in args.packages.split(",") if p], workers=args.workers)
         print(f"{len(entries)} files in {args.out}/named and {args.out}/opaque")
         return 0
-    if args.command == "eval":
-        report(args.models, args.out, args.cache, args.markdown)
+    if args.command == "overlap":
+        training = [p for pset in debian.PACKAGE_SETS.values() for p in pset]
+        found = find_overlap(list(EVALUATION_PACKAGES), training, args.work, args.workers)
+        write_overlap(found)
+        for entry in found:
+            print(f"{entry['evaluation']}  =  {entry['training']}")
+        print(f"{len(found)} evaluation files are training audio too: written to {SEEN_IN_TRAINING}")
         return 0
-    if args.command == "shares":
-        shares.report(args.model, args.out, args.cache, args.heldout)
-        return 0
-    if args.command == "similar":
-        similar.report(args.model, args.out, args.cache)
+    if args.command in ("eval", "shares", "similar"):
+        cache = args.cache / f"library-{library_key(args.out)}"  # a rebuilt library is embedded afresh
+        if args.command == "eval":
+            report(args.models, args.out, cache, args.markdown)
+        elif args.command == "shares":
+            shares.report(args.model, args.out, cache, args.heldout)
+        else:
+            similar.report(args.model, args.out, cache)
         return 0
     library = load_library(args.out)
     queries = load_queries()

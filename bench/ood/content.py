@@ -9,7 +9,8 @@ UCS bridge, the same model without it; asserts nothing.
     python -m bench.ood eval builtin runs/front/final [--markdown]
 
 Window embeddings are cached per model under ``data/ood-cache`` (keyed by the checkpoint's
-weights file and time), so comparing variants costs one pass each.
+weights and bridge files, in a folder per built library: ``library_key``), so comparing variants
+costs one pass each.
 """
 
 from __future__ import annotations

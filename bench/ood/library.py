@@ -11,11 +11,13 @@ have no words, the large spoken sets :data:`SKIP_WORDS` names, and anything long
 which in these packages is music or a long ambience loop; this set measures finding a sound
 effect, and a few dozen multi-minute tracks would also dominate indexing time. A sound
 that decodes to the same audio as one already kept (a copy in another package or folder) is
-dropped, so nothing is counted twice.
+dropped, so nothing is counted twice, and so is one whose audio a training package also ships
+(:mod:`bench.ood.overlap`: the same file in two packages escapes the packages' names).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
+from bench.ood.overlap import SEEN_IN_TRAINING, seen_in_training
 from engine.audio.decode import AudioDecodeError, load_mono
 from engine.words import name_words, without_numbers
 from trainer.corpus import debian
@@ -101,9 +104,12 @@ def probe(task: tuple[str, Path, Path]) -> dict | None:
     }
 
 
-def build(out: Path, packages: list[str], workers: int = 2, seed: int = 0) -> list[dict]:
+def build(
+    out: Path, packages: list[str], workers: int = 2, seed: int = 0, trained_on: Path = SEEN_IN_TRAINING
+) -> list[dict]:
     """Download and extract the packages, keep the sound effects, lay out named/ and opaque/,
-    write the manifest. Downloads and extraction are kept between runs; the layout is rebuilt."""
+    write the manifest. Downloads and extraction are kept between runs; the layout is rebuilt.
+    ``trained_on`` lists the evaluation audio a training package ships too (:mod:`bench.ood.overlap`)."""
     check_evaluable(packages, [p for pset in debian.PACKAGE_SETS.values() for p in pset])
     tasks = []
     for package in packages:
@@ -112,7 +118,7 @@ def build(out: Path, packages: list[str], workers: int = 2, seed: int = 0) -> li
         tasks += [(package, path, extracted) for path in files]
     with ProcessPoolExecutor(workers) as pool:
         probed = [entry for entry in pool.map(probe, tasks, chunksize=8) if entry is not None]
-    entries = unique(probed)
+    entries = unique(probed, seen_in_training(trained_on))
     for folder in ("named", "opaque"):
         shutil.rmtree(out / folder, ignore_errors=True)
     order = list(range(len(entries)))
@@ -135,9 +141,10 @@ def build(out: Path, packages: list[str], workers: int = 2, seed: int = 0) -> li
     return entries
 
 
-def unique(entries: list[dict]) -> list[dict]:
-    """The first of each group of files with the same decoded audio (in the order given)."""
-    seen = ContentIndex()
+def unique(entries: list[dict], seen: ContentIndex | None = None) -> list[dict]:
+    """The first of each group of files with the same decoded audio (in the order given), and none
+    whose audio ``seen`` holds already (what a training package ships: :mod:`bench.ood.overlap`)."""
+    seen = seen or ContentIndex()
     kept = []
     for entry in entries:
         name = f"{entry['package']}/{entry['relative']}"
@@ -147,6 +154,12 @@ def unique(entries: list[dict]) -> list[dict]:
         else:
             log.info("dropping %s: same audio as %s", name, earlier)
     return kept
+
+
+def library_key(root: Path = DEFAULT_ROOT) -> str:
+    """A short hash of the built library's manifest: what is cached about a library's files (their
+    windows' vectors, indexed by the files' order) holds for that very library only."""
+    return hashlib.sha1((root / MANIFEST).read_bytes()).hexdigest()[:10]
 
 
 def load_library(root: Path = DEFAULT_ROOT) -> list[OodFile]:

@@ -16,7 +16,8 @@ import soundfile as sf
 
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from bench.ood.content import EVERYDAY
-from bench.ood.library import OodFile, build
+from bench.ood.library import OodFile, build, library_key
+from bench.ood.overlap import find_overlap, write_overlap
 from bench.ood.shares import halves, remix, search
 from bench.ood.similar import best_pairs, neighbour_metrics
 from bench.ood.ucs import RULES
@@ -215,3 +216,41 @@ def test_build_drops_copies_music_and_long_files(tmp_path):
         assert re.fullmatch(r"Take_\d{4}\.wav", file.opaque.name)
         assert file.named.relative_to(out.resolve() / "named/toyood-data").as_posix() == file.relative
     assert {p.name for p in (out / "opaque").iterdir()} == {f.opaque.name for f in library}
+
+
+def test_evaluation_audio_a_training_package_also_ships_is_left_out(tmp_path):
+    """The same file in two packages (under another name) escapes the packages' names: found by
+    decoded content, listed, and left out of the library."""
+    rng = np.random.default_rng(1)
+    shared = (rng.standard_normal(8000) * 0.1).astype(np.float32)
+    work, out = tmp_path / "overlap", tmp_path / "ood"
+    for folder in (work / "debs", out / "debs"):
+        folder.mkdir(parents=True)
+    trained = debian_package(tmp_path / "train", "toytrain-data") / "sounds"
+    trained.mkdir()
+    sf.write(trained / "message_new.wav", shared, 16000)
+    sf.write(trained / "door.wav", (rng.standard_normal(4000) * 0.1).astype(np.float32), 16000)
+    build_deb(tmp_path / "train", work / "debs/toytrain-data_1.0_all.deb")
+    evaluated = debian_package(tmp_path / "eval", "toyood-data") / "sounds"
+    evaluated.mkdir()
+    sf.write(evaluated / "im_message_in.wav", np.concatenate([np.zeros(400, np.float32), shared]), 16000)
+    sf.write(evaluated / "glass_break.wav", (rng.standard_normal(4000) * 0.1).astype(np.float32), 16000)
+    for debs in (work / "debs", out / "debs"):
+        build_deb(tmp_path / "eval", debs / "toyood-data_1.0_all.deb")
+
+    found = find_overlap(["toyood-data"], ["toytrain-data"], work, workers=1)
+    assert [(e["evaluation"], e["training"]) for e in found] == [
+        (
+            "toyood-data/usr/share/games/toyood/sounds/im_message_in.wav",
+            "toytrain-data/usr/share/games/toytrain/sounds/message_new.wav",
+        )
+    ]
+    listed = tmp_path / "seen-in-training.json"
+    write_overlap(found, listed)
+
+    build(out, ["toyood-data"], workers=1, trained_on=listed)
+    assert [f.text for f in load_library(out)] == ["glass break"]
+    without = library_key(out)
+    build(out, ["toyood-data"], workers=1, trained_on=tmp_path / "none.json")  # without the list: both
+    assert sorted(f.text for f in load_library(out)) == ["glass break", "im message in"]
+    assert library_key(out) != without  # what a bench cached of one library is not read for the other
