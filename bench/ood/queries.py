@@ -11,6 +11,7 @@ them.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
@@ -20,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.ood.library import OodFile
-from trainer.evaluation.metrics import search_metrics_from_ranks
+from trainer.evaluation.metrics import KS, search_metrics_from_ranks
 
 QUERIES = Path(__file__).with_name("queries.json")
 CUTOFF = 10
@@ -63,12 +64,15 @@ def judge(query: OodQuery, ranked: Sequence[OodFile | Path | str], library: Sequ
     return search_metrics_from_ranks([[position.get(f.named, missing) for f in right]], CUTOFF)
 
 
-def chance(query: OodQuery, library: Sequence[OodFile], draws: int = 200, seed: int = 0) -> dict[str, float]:
-    """The same metrics for a random ranking of the library (mean of ``draws`` shuffles)."""
-    right = sum(query.is_relevant(f) for f in library)
-    rng = np.random.default_rng(seed)
-    ranks = [rng.choice(len(library), size=right, replace=False).tolist() for _ in range(draws)]
-    return search_metrics_from_ranks(ranks, CUTOFF)
+def chance(query: OodQuery, library: Sequence[OodFile]) -> dict[str, float]:
+    """The same metrics expected of a random ranking of the library, exactly: with ``r`` right
+    files among ``n``, R@k = 1 - C(n-r, k) / C(n, k), and the expected AP@10 sums, over the top
+    ten places, the chance a place is right times the expected precision there given it is."""
+    n, r = len(library), sum(query.is_relevant(f) for f in library)
+    recall = {f"R@{k}": 1 - math.comb(n - r, min(k, n)) / math.comb(n, min(k, n)) for k in KS}
+    places = range(1, min(CUTOFF, n) + 1)
+    hits = sum(r / n * (1 + (i - 1) * (r - 1) / max(n - 1, 1)) / i for i in places)
+    return recall | {f"mAP@{CUTOFF}": hits / min(r, CUTOFF)}
 
 
 def by_category(queries: Sequence[OodQuery], results: Sequence[dict[str, float]]) -> dict[str, dict[str, float]]:

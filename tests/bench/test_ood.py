@@ -32,6 +32,7 @@ from trainer.corpus.packages import (
     check_trainable,
     reserved_packages,
 )
+from trainer.evaluation.metrics import search_metrics_from_ranks
 
 TRAINING = [p for packages in PACKAGE_SETS.values() for p in packages]
 
@@ -123,6 +124,21 @@ def test_judge_uses_the_ranks_of_all_relevant_files():
     assert 0 < chance(query, library)["mAP@10"] < 1
     table = by_category([query, query], [metrics, perfect])
     assert table["glass"]["queries"] == 2 and table["all"]["mAP@10"] == pytest.approx((metrics["mAP@10"] + 1) / 2)
+
+
+def test_chance_is_what_random_rankings_score_on_average():
+    """3 right files among 40 (and among 6, where every ranking holds them all in its top ten)."""
+    query = next(q for q in load_queries() if q.text == "glass breaking")
+    for others in (37, 3):
+        library = library_of("glass break", "glass smash", "glass bottle", *["door open"] * others)
+        rng = np.random.default_rng(0)
+        ranks = [rng.choice(len(library), size=3, replace=False).tolist() for _ in range(40_000)]
+        drawn = search_metrics_from_ranks(ranks, 10)
+        exact = chance(query, library)
+        assert exact.keys() == drawn.keys()
+        for metric, value in exact.items():
+            assert value == pytest.approx(drawn[metric], abs=0.006), metric
+    assert chance(query, library)["R@10"] == 1.0  # six files: all three are always in the top ten
 
 
 def test_a_remixed_share_weighs_the_joint_and_bridge_dot_products():
