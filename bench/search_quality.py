@@ -126,20 +126,35 @@ def mixed_library(out: Path, files: list[OodFile], named_half: int) -> dict[str,
     """A library of the same sounds, half of it named: the packages at even positions (sorted by
     name) when ``named_half`` is 0, else the odd ones, keep their paths under ``out``; the others'
     files are ``out/Takes/Take_0001.ogg``... as in the opaque library. Hard links (copies where the
-    file system has none), made once. Returns {path under ``out``: file}."""
+    file system has none), kept between runs while they are the file they stand for: a rebuilt
+    library numbers its takes afresh, and a file it left out goes. Returns {path under ``out``: file}."""
     packages = sorted({f.package for f in files})
     where = {}
     for f in files:
         named = packages.index(f.package) % 2 == named_half
         source, target = (f.named, out / f.package / f.relative) if named else (f.opaque, out / "Takes" / f.opaque.name)
-        if not target.exists():
+        if not is_copy_of(target, source):
+            target.unlink(missing_ok=True)
             target.parent.mkdir(parents=True, exist_ok=True)
             try:
                 os.link(source, target)
             except OSError:
                 shutil.copy2(source, target)
         where[str(target)] = f
+    for stale in [p for p in out.rglob("*") if p.is_file() and str(p) not in where]:
+        stale.unlink()
     return where
+
+
+def is_copy_of(target: Path, source: Path) -> bool:
+    """Whether ``target`` is ``source`` (a hard link) or its copy (copy2 keeps size and time)."""
+    try:
+        if os.path.samefile(target, source):
+            return True
+        a, b = target.stat(), source.stat()
+    except OSError:
+        return False
+    return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
 
 
 def print_mixed(work: Path, model: str, files: list[OodFile], queries: list[OodQuery]) -> None:

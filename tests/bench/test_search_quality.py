@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from bench.ood import OodQuery
@@ -56,3 +57,24 @@ def test_keywords_find_only_the_named_half_and_each_path_is_judged_as_its_file(t
     assert [Path(p).name for p in rank("door")] == ["door_open.ogg"]  # door_slam is Take_0003 here
     (result,), _ = run_queries(rank, files, [door], where)
     assert result["R@1"] == 1.0 and result["mAP@10"] == 0.5  # two right files, only the first found
+
+
+def test_a_rebuilt_library_replaces_the_takes_it_numbered_afresh_and_drops_what_it_left_out(tmp_path):
+    files = library(tmp_path)
+    mixed_library(tmp_path / "mixed-1", files, 1)  # alpha's two files are Take_0001 and Take_0002
+    door_open, _, door_slam = files
+    renumbered = tmp_path / "rebuilt" / "Take_0001.ogg"  # the rebuild numbers door_open's take 1 again...
+    renumbered.parent.mkdir()
+    renumbered.write_bytes(b"sound 0, rebuilt")
+    rebuilt = [replace(door_open, opaque=renumbered), door_slam]  # ...and leaves glass_break out
+
+    where = mixed_library(tmp_path / "mixed-1", rebuilt, 1)
+    assert sorted(p.removeprefix(str(tmp_path)) for p in where) == [
+        "/mixed-1/Takes/Take_0001.ogg",
+        "/mixed-1/beta-data/snd/door_slam.wav",
+    ]
+    assert (tmp_path / "mixed-1/Takes/Take_0001.ogg").read_bytes() == b"sound 0, rebuilt"
+    assert sorted(p.name for p in (tmp_path / "mixed-1").rglob("*") if p.is_file()) == [
+        "Take_0001.ogg",
+        "door_slam.wav",
+    ]
