@@ -47,7 +47,7 @@ import bm25s
 import Stemmer
 
 from bench.ood import OodFile, OodQuery, by_category, chance, judge, load_library, load_queries
-from bench.ood.library import indexed_engine
+from bench.ood.library import indexed_engine, library_key
 from engine.facade import Engine
 from engine.index.text import FOLDER, INFO, NAME, TEXT_FIELDS
 from engine.paths import app_paths
@@ -157,15 +157,16 @@ def is_copy_of(target: Path, source: Path) -> bool:
     return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
 
 
-def print_mixed(work: Path, model: str, files: list[OodFile], queries: list[OodQuery]) -> None:
+def print_mixed(work: Path, model: str, files: list[OodFile], queries: list[OodQuery], built: str) -> None:
     """The hybrid, its keywords and its sound, BM25 over the same paths and chance, on the two
-    mixed libraries (:func:`mixed_library`), each query counted once in each."""
+    mixed libraries (:func:`mixed_library`), each query counted once in each; ``built`` names the
+    built library (:func:`library_key`), whose takes the mixed libraries' homes have indexed."""
     results: dict[str, list[dict[str, float]]] = {}
     times: dict[str, list[float]] = {}
     for half in (0, 1):
         root = (work / f"mixed-{half}").resolve()
         where = mixed_library(root, files, half)
-        engine = open_library(work / f"mixed-{half}-{model}", root, model)
+        engine = open_library(work / f"mixed-{half}-{model}-{built}", root, model)
         systems = {
             "Earmark hybrid": earmark(engine),
             "keywords": earmark(engine, frozenset({WORDS})),
@@ -219,7 +220,10 @@ def main() -> None:
         f"model {args.model}. Indexing (kept under {args.work} for the next run):"
     )
     named = open_library(args.work / f"named-{args.model}", named_root, args.model)
-    opaque = open_library(args.work / f"opaque-{args.model}", opaque_root, args.model)
+    # takes are numbered afresh by each build of the library, and an index knows a file by its path,
+    # size and time (which files of one package may share): a home of their own per built library
+    built = library_key(args.ood)
+    opaque = open_library(args.work / f"opaque-{args.model}-{built}", opaque_root, args.model)
 
     print_table(
         "Named library (the files' own names)",
@@ -240,7 +244,7 @@ def main() -> None:
             "chance": by_category(queries, [chance(q, files) for q in queries]),
         },
     )
-    print_mixed(args.work, args.model, files, queries)
+    print_mixed(args.work, args.model, files, queries, built)
     print_typos(named, named_root, files, queries)
     if args.sweep:
         sweep(named, files, queries)
