@@ -67,6 +67,7 @@ BUILTIN_MISSING = (
     "The builtin model is not installed in this copy of Earmark. Until you pick another "
     "model in Settings, search matches names, metadata, tags and captions only."
 )
+LIBRARY_CLOSED = "The library is not open yet: try again in a moment."
 
 
 def model_problem(message: str, spec: str | None) -> str:
@@ -83,6 +84,8 @@ class EngineClient(QObject):
     results = Signal(str, object, float)  # query, SearchResults (the hits and what the search read), seconds
     similar_results = Signal(str, list, float)  # path, hits, seconds
     folders_changed = Signal(list)
+    folder_edits_counted = Signal(str, int)  # a library folder, how many of its files carry the user's tags or caption
+    folder_removed = Signal(str)
     failures_changed = Signal(list)
     index_progress = Signal(object)
     index_finished = Signal(object)  # IndexReport, or None when the run failed
@@ -220,11 +223,28 @@ class EngineClient(QObject):
                 setattr(current, field.name, getattr(settings, field.name))
         current.save(self.paths.settings_file)
 
+    @property
+    def active_model_spec(self) -> str:
+        """The model the engine runs (a ``--model`` given at start, a fine-tune swapped in), which the
+        saved settings need not name; with the library closed, the one it opens with next."""
+        if self.engine is not None:
+            return self.engine.model_spec
+        return self.model_spec or Settings.load(self.paths.settings_file).model_spec
+
     def switch_model(self, spec: str) -> None:
-        """Use ``spec`` (on the saved device): the library is re-embedded in the background, then it flips."""
+        """Use ``spec`` (on the saved device): the library is re-embedded in the background, then it
+        flips. With the library closed (opening, failed, being repaired) the choice is saved, and
+        the next opening uses it."""
         if self.engine is None:
+            self._save_model_choice(spec)
             return
         self._submit(self.switch_pool, self.engine.switch_model, spec, self._switch_progress, on_failed=self.error.emit)
+
+    def _save_model_choice(self, spec: str) -> None:
+        settings = Settings.load(self.paths.settings_file)
+        settings.model_spec = spec
+        settings.save(self.paths.settings_file)
+        self.model_spec = spec  # over a --model given at start: the user chose since
 
     def use_finetuned(self, force: bool = False) -> None:
         """Swap in the finished fine-tune's model, re-embedding like any switch (Engine.use_finetuned);
@@ -294,14 +314,31 @@ class EngineClient(QObject):
 
         self._submit(self.work_pool, self.engine.add_folder, path, on_done=added, on_failed=self.error.emit)
 
+    def count_folder_edits(self, path: str) -> None:
+        """Ask how many of ``path``'s files carry the user's tags or caption (what removing it
+        forgets); the answer is :attr:`folder_edits_counted`."""
+        if self._library_open():
+            self._submit(
+                self.work_pool,
+                self.engine.edited_file_count,
+                path,
+                on_done=lambda edited: self.folder_edits_counted.emit(path, edited),
+                on_failed=self.error.emit,
+            )
+
     def remove_folder(self, path: str) -> None:
-        self._submit(
-            self.work_pool,
-            self.engine.remove_folder,
-            path,
-            on_done=lambda _: self.refresh_library(),
-            on_failed=self.error.emit,
-        )
+        def removed(_files) -> None:
+            self.refresh_library()
+            self.folder_removed.emit(path)
+
+        if self._library_open():
+            self._submit(self.work_pool, self.engine.remove_folder, path, on_done=removed, on_failed=self.error.emit)
+
+    def _library_open(self) -> bool:
+        """Whether the engine is open; when it is not (still opening, failed, being repaired), the user is told."""
+        if self.engine is None:
+            self.error.emit(LIBRARY_CLOSED)
+        return self.engine is not None
 
     def index(self) -> None:
         """Scan every folder (incremental). Asked during a run, it runs once more afterwards (the
@@ -317,15 +354,16 @@ class EngineClient(QObject):
         def finished(report) -> None:
             self.indexing = False
             self.refresh_library()
-            if report.stopped and self.paused:
-                self.index_paused.emit()
+            if self.paused and (report.stopped or self._index_again):
+                self.index_paused.emit()  # what is left waits for Resume
             elif self._index_again or (report.stopped and not self._should_stop()):
                 self.index()  # asked again meanwhile, or stopped for a folder removal: it goes on
             else:
+                self.paused = False  # it ended before a late Pause could stop it: nothing is left to resume
                 self.index_finished.emit(report)
 
         def failed(message: str) -> None:
-            self.indexing = False
+            self.indexing = self.paused = False  # nothing is left to resume: the next Rescan starts afresh
             self.error.emit(f"Indexing stopped: {message}")
             self.index_finished.emit(None)
 

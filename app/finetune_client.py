@@ -6,14 +6,21 @@ passes it on as :attr:`FinetuneClient.status_changed`. When a run finishes with 
 beats the starting one on the held-out folders, the swap starts by itself: the library is
 re-embedded in the background (the status bar shows it) while the old model keeps answering.
 When the app starts, a run that died with it is continued from its last checkpoint, and one
-that finished while it was closed is swapped in.
+that finished while it was closed is swapped in. Each model that becomes active (a swap, a way
+back) is followed by a look, since a swap changes what the job says.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.finetune.job import DONE, FAILED, RUNNING, STARTING, STOPPED, FinetuneStatus, key_change, verdict
+
+if TYPE_CHECKING:
+    from engine.finetune import Finetuner
 
 POLL_MS = 1000
 
@@ -54,16 +61,39 @@ class FinetuneClient(QObject):
         self._resumed = False  # only the first look after the app starts resumes a stopped run on its own
         self._swapped: str | None = None  # the result (its finish time) whose swap this session started
         client.opened.connect(self.poll)
+        client.ready.connect(lambda _info: self.poll())  # a switch ended: a swap is applied now
+        client.unavailable.connect(lambda _message: self.poll())  # or it failed: the result still waits
 
     @property
-    def _finetuner(self):
-        return self.client.engine.finetuner
+    def available(self) -> bool:
+        """The library is open: fine-tuning needs it (closed while opening, after a failure, during a repair)."""
+        return self.client.engine is not None
 
     def poll(self) -> None:
-        if self.client.engine is not None:
+        if self.available:
             self.client._submit(
-                self.client.work_pool, self._finetuner.status, on_done=self._seen, on_failed=self.client.error.emit
+                self.client.work_pool,
+                self.client.engine.finetuner.status,
+                on_done=self._seen,
+                on_failed=self.client.error.emit,
             )
+
+    def _act(self, act: Callable[[Finetuner], object], then: Callable[[], None] | None = None) -> None:
+        """``act`` on the engine's finetuner on a worker, then ``then`` (a poll by default); a failure
+        is said and polled too, so the page shows again what can be done (a click disables its button)."""
+        if not self.available:
+            return
+        self.client._submit(
+            self.client.work_pool,
+            act,
+            self.client.engine.finetuner,
+            on_done=lambda _: (then or self.poll)(),
+            on_failed=self._failed,
+        )
+
+    def _failed(self, message: str) -> None:
+        self.client.error.emit(message)
+        self.poll()
 
     def _seen(self, status: FinetuneStatus) -> None:
         first, self._resumed = not self._resumed, True
@@ -73,28 +103,15 @@ class FinetuneClient(QObject):
         else:
             self._timer.stop()
         if first and status.state == STOPPED:  # it died with the app: continue it
-            self.client._submit(
-                self.client.work_pool,
-                self._finetuner.resume,
-                on_done=lambda _: self.poll(),
-                on_failed=self.client.error.emit,
-            )
+            self._act(lambda finetuner: finetuner.resume())
         if status.pending and status.better and self._swapped != status.result.get("finished"):
             self.use(force=False)
         self.status_changed.emit(status)
 
     def start(self, minutes: float, device: str) -> None:
-        engine = self.client.engine
-        self.client._submit(
-            self.client.work_pool,
-            self._finetuner.start,
-            minutes,
-            engine.model_spec,
-            device,
-            list(self.overrides),
-            on_done=lambda _: self._started(),
-            on_failed=self.client.error.emit,
-        )
+        if self.available:
+            model_spec, overrides = self.client.engine.model_spec, list(self.overrides)
+            self._act(lambda finetuner: finetuner.start(minutes, model_spec, device, overrides), then=self._started)
 
     def _started(self) -> None:
         self._resumed = True
@@ -103,30 +120,15 @@ class FinetuneClient(QObject):
 
     def resume(self) -> None:
         """Continue a stopped run, or one that failed after planning, from its last checkpoint."""
-        self.client._submit(
-            self.client.work_pool,
-            self._finetuner.resume,
-            on_done=lambda _: self._started(),
-            on_failed=self.client.error.emit,
-        )
+        self._act(lambda finetuner: finetuner.resume(), then=self._started)
 
     def cancel(self) -> None:
         self._timer.stop()
-        self.client._submit(
-            self.client.work_pool,
-            self._finetuner.cancel,
-            on_done=lambda _: self.poll(),
-            on_failed=self.client.error.emit,
-        )
+        self._act(lambda finetuner: finetuner.cancel())
 
     def discard(self) -> None:
         """Keep the current model; the fine-tuned one goes with the job."""
-        self.client._submit(
-            self.client.work_pool,
-            self._finetuner.decline,
-            on_done=lambda _: self.poll(),
-            on_failed=self.client.error.emit,
-        )
+        self._act(lambda finetuner: finetuner.decline())
 
     def use(self, force: bool) -> None:
         """Swap the finished model in (``force``: even though it is not better); the re-embedding

@@ -5,7 +5,8 @@ own) through :class:`app.finetune_client.FinetuneClient`. It shows the plan once
 measured it, the step, loss and time left, each validation, and at the end the
 held-out scores before and after. A better model is swapped in by itself (the old one keeps
 answering while the library is re-embedded); a worse one only if the user insists, and the
-model it started from stays one click away.
+model it started from stays one click away. A button does nothing twice: a click disables it until
+the job's next status says what can be done, and nothing can be done with the library closed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ INTRO = (
     "held out to check that the new model hears better, by sound alone, before it replaces the current "
     "one. Training runs in its own process: it goes on if you close Earmark, and continues after a crash."
 )
+LIBRARY_CLOSED = "Fine-tuning is possible once the library is open."
 
 
 class FinetunePage(SettingsPage):
@@ -77,24 +79,43 @@ class FinetunePage(SettingsPage):
         layout.addLayout(decisions)
         layout.addStretch(1)
 
-        self.start_button.clicked.connect(lambda: self.finetune.start(self.minutes.value(), self.device.currentData()))
-        self.continue_button.clicked.connect(self.finetune.resume)
-        self.cancel_button.clicked.connect(self.finetune.cancel)
-        self.use_button.clicked.connect(lambda: self.finetune.use(force=True))
-        self.discard_button.clicked.connect(self.finetune.discard)
-        self.rollback_button.clicked.connect(self._roll_back)
+        self._on_click(self.start_button, lambda: self.finetune.start(self.minutes.value(), self.device.currentData()))
+        self._on_click(self.continue_button, self.finetune.resume)
+        self._on_click(self.cancel_button, self.finetune.cancel)
+        self.use_button.clicked.connect(lambda: self._decide(lambda: self.finetune.use(force=True)))
+        self.discard_button.clicked.connect(lambda: self._decide(self.finetune.discard))
+        self._on_click(self.rollback_button, self._roll_back)
         self.finetune.status_changed.connect(self.show_status)
         self.show_status(self.finetune.status)
         self.finetune.poll()
 
+    @staticmethod
+    def _on_click(button: QPushButton, act) -> None:
+        """``act`` once: the button stays disabled until the next status (or the library opening) enables it."""
+
+        def clicked() -> None:
+            button.setEnabled(False)
+            act()
+
+        button.clicked.connect(clicked)
+
+    def _decide(self, decision) -> None:
+        """Use or keep: the question is answered, so both buttons go at once (the status that follows
+        the swap or the refusal shows the outcome, and the way back)."""
+        self.use_button.hide()
+        self.discard_button.hide()
+        decision()
+
     def show_status(self, status: FinetuneStatus) -> None:
         busy = status.state in (RUNNING, STARTING)
-        self.start_button.setEnabled(status.state in (NONE, FAILED, DONE) and not status.pending)
+        available = self.finetune.available
+        self.start_button.setEnabled(available and status.state in (NONE, FAILED, DONE) and not status.pending)
         self.continue_button.setVisible(status.resumable)
-        self.cancel_button.setEnabled(busy or status.resumable)
+        self.continue_button.setEnabled(available)
+        self.cancel_button.setEnabled(available and (busy or status.resumable))
         self.minutes.setEnabled(not busy)
         self.device.setEnabled(not busy)
-        self.state.setText(describe_status(status))
+        self.state.setText(describe_status(status) if available else LIBRARY_CLOSED)
         self.progress.setVisible(busy or status.resumable)
         self.progress.setRange(0, max(status.steps, 1) if status.steps else 0)
         self.progress.setValue(status.step)
@@ -125,6 +146,9 @@ class FinetunePage(SettingsPage):
             f"after: {scores_line(result['after'], separator=' · ')}"
         )
         worse_waiting = status.pending and not status.better
+        available = self.finetune.available
+        for button in (self.use_button, self.discard_button, self.rollback_button):
+            button.setEnabled(available)
         self.use_button.setVisible(worse_waiting)
         self.discard_button.setVisible(worse_waiting)
         self.rollback_button.setVisible(bool(result) and status.applied)

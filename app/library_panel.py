@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMessageBox,
     QSplitter,
     QToolButton,
     QTreeWidget,
@@ -112,6 +113,23 @@ class LibraryPanel(QWidget):
     def _remove_selected(self) -> None:
         for item in self.folders.selectedItems():
             self.remove_requested.emit(item.data(0, PATH_ROLE))
+
+    def confirm_removal(self, path: str, edited: int) -> bool:
+        """Ask before a folder leaves the library: the tags and captions of its ``edited`` files go
+        with it, and adding it again does not bring them back."""
+        if edited:
+            carry = "carries" if edited == 1 else "carry"
+            lost = f"{edited:,} of its files {carry} your tags or captions, which will be forgotten."
+        else:
+            lost = "None of its files carry your tags or captions."
+        answer = QMessageBox.question(
+            self,
+            "Remove folder",
+            f"Stop watching {path}?\n\nIts sounds leave the library (the files stay on disk). {lost}",
+            QMessageBox.Yes | QMessageBox.No,
+            QMessageBox.No,
+        )
+        return answer == QMessageBox.Yes
 
     def show_folders(self, folders: list) -> None:
         """``folders``: the facade's FolderStatus records; "indexed" counts searchable files of all known."""

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.desktop import copy_paths, reveal_in_file_manager
-from app.engine_client import EngineClient, describe_report
+from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report
 from app.finetune_client import status_bar_text
 from app.library_panel import LibraryPanel
 from app.notices import Banner, EmptyLibrary, IndexingStatus
@@ -180,7 +180,7 @@ class MainWindow(QMainWindow):
         self.tags.tags_edited.connect(self._save_tags)
         self.tags.caption_edited.connect(self._save_caption)
         self.library.add_requested.connect(self.add_folder)
-        self.library.remove_requested.connect(client.remove_folder)
+        self.library.remove_requested.connect(client.count_folder_edits)  # the answer asks the user
         self.library.rescan_requested.connect(client.index)
         self.library.failed_file_activated.connect(reveal_in_file_manager)
         self.empty.add_folder_clicked.connect(self.library.ask_for_folder)
@@ -197,15 +197,13 @@ class MainWindow(QMainWindow):
         client.results.connect(self._show_results)
         client.similar_results.connect(self._show_similar)
         client.folders_changed.connect(self._show_folders)
+        client.folder_edits_counted.connect(self._confirm_removal)
+        client.folder_removed.connect(lambda _path: self._ask_again())  # its sounds leave the results
         client.failures_changed.connect(self.library.show_failed)
         client.index_progress.connect(self._show_progress)
         client.index_finished.connect(self._index_finished)
         client.index_paused.connect(self.indexing.show_paused)
-        client.switch_progress.connect(
-            lambda done, total: (
-                self.indexing.show_progress("re-embedding", done, total) if done < total else self.indexing.finish()
-            )
-        )
+        client.switch_progress.connect(self._show_switch_progress)
         client.library_changed.connect(self._watcher_indexed)
         client.finetune.status_changed.connect(lambda status: self.finetune_label.setText(status_bar_text(status)))
         client.error.connect(self.show_error)
@@ -412,13 +410,17 @@ class MainWindow(QMainWindow):
     # -- library ----------------------------------------------------------------------------------------
     def add_folder(self, path: str) -> None:
         if self.client.engine is None:
-            self.show_error("The library is still opening: try again in a moment.")
+            self.show_error(LIBRARY_CLOSED)
             return
         self.client.add_folder(path)
         if self.client.model_info is None and self.client.model_failure:
             self.show_error("Folder added. It is indexed as soon as a model is loaded: pick one in Settings.")
         elif self.client.model_info is None:  # still loading: the start-up index run takes the folder
             self.statusBar().showMessage("Folder added: it is indexed as soon as the model has loaded.", 10_000)
+
+    def _confirm_removal(self, path: str, edited: int) -> None:
+        if self.library.confirm_removal(path, edited):
+            self.client.remove_folder(path)
 
     def _show_folders(self, folders: list) -> None:
         self._folders = folders
@@ -434,6 +436,16 @@ class MainWindow(QMainWindow):
         )
         if progress.done and progress.done % 50 == 0:
             self._rerun.start()
+
+    def _show_switch_progress(self, done: int, total: int) -> None:
+        """A model switch's re-embedding; once it ends, an indexing run paused before it shows again,
+        with Resume (hiding it would leave indexing paused out of sight)."""
+        if done < total:
+            self.indexing.show_reembedding(done, total)
+        elif self.client.paused:
+            self.indexing.show_paused()
+        else:
+            self.indexing.finish()
 
     def _index_finished(self, report) -> None:
         self.indexing.finish()

@@ -113,19 +113,30 @@ class IndexingStatus(QWidget):
         return self.pause_button.isChecked()
 
     def show_progress(self, phase: str, done: int, total: int, current: str = "", errors: int = 0) -> None:
-        """``total`` 0 means not known yet: the bar runs busy."""
+        """An indexing run's progress; ``total`` 0 means not known yet: the bar runs busy."""
         self._last = (phase, done, total, current, errors)
+        self.pause_button.show()
+        paused = self.paused
+        self._show("Paused" if paused else phase.capitalize(), done, total, "" if paused else current, errors)
+        self.label.setToolTip(current)
+
+    def show_reembedding(self, done: int, total: int) -> None:
+        """A model switch re-embedding the library: it cannot be paused, so there is no button, and
+        the indexing run's counts are kept for when it ends."""
+        self.pause_button.hide()
+        self._show("Re-embedding", done, total)
+        self.label.setToolTip("")
+
+    def _show(self, what: str, done: int, total: int, current: str = "", errors: int = 0) -> None:
         self.show()
         self.bar.setMaximum(total)
         self.bar.setValue(min(done, total))
-        counts = f"{done:,} / {total:,}" if total else f"{done:,}"
-        text = f"{'Paused' if self.paused else phase.capitalize()} {counts}"
+        text = f"{what} {done:,} / {total:,}" if total else f"{what} {done:,}"
         if errors:
             text += f" · {errors} failed"
-        if current and not self.paused:
+        if current:
             text += f" · {self.label.fontMetrics().elidedText(current, Qt.ElideMiddle, 260)}"
         self.label.setText(text)
-        self.label.setToolTip(current)
 
     def finish(self) -> None:
         self._set_paused(False)

@@ -125,6 +125,8 @@ class ModelPage(SettingsPage):
         layout = QVBoxLayout(self)
         layout.addWidget(backend)
         layout.addWidget(compute)
+        if client.engine is None:
+            layout.addWidget(_hint("The library is not open: the model chosen here is used when it next opens."))
         layout.addStretch(1)
         self.kinds.buttonToggled.connect(lambda *_: self._enable_fields())
 
@@ -133,7 +135,8 @@ class ModelPage(SettingsPage):
         self.clap_id.setEnabled(self.clap.isChecked())
 
     def load(self, settings) -> None:
-        spec = settings.model_spec or "builtin"
+        """The model running (which a ``--model`` at start or a fine-tune makes other than the saved one)."""
+        spec = self.dialog.client.active_model_spec or "builtin"
         if spec.startswith("clap:"):
             self.clap.setChecked(True)
             self.clap_id.setText(spec.removeprefix("clap:"))
@@ -153,13 +156,15 @@ class ModelPage(SettingsPage):
             return self.checkpoint_path.text().strip()
         return "builtin"
 
+    def changed(self) -> bool:
+        return (self.model_spec(), self.device.currentData()) != self._shown
+
     def apply(self, settings):
         """The model and device chosen here, when the user changed them; else ``settings`` as they
         are now (a fine-tune swapped in while the dialog was open stays)."""
-        chosen = (self.model_spec(), self.device.currentData())
-        if chosen == self._shown:
+        if not self.changed():
             return settings
-        return dataclasses.replace(settings, model_spec=chosen[0], device=chosen[1])
+        return dataclasses.replace(settings, model_spec=self.model_spec(), device=self.device.currentData())
 
     def problem(self) -> str:
         spec = self.model_spec()
@@ -284,21 +289,25 @@ class SettingsDialog(QDialog):
             self.page_list.setCurrentRow(self.pages.index(model_page))
             self.error.setText(problem)
             return
-        before = self.client.settings()
-        settings = before
+        settings = self.client.settings()
         for page in self.pages:
             settings = page.apply(settings)
         self.client.save_settings(settings)
-        if (settings.model_spec, settings.device) != (
-            before.model_spec,
-            before.device,
-        ) or self.client.model_info is None:
-            self._switch_model(settings.model_spec)
+        if model_page.changed() or self.client.model_failure:  # a failed model is tried again
+            self._switch_model(model_page.model_spec())
         super().accept()
 
     def _switch_model(self, spec: str) -> None:
         """Start using the new model; a hub download shows its progress until the model is loaded,
-        then the re-embedding goes on in the background with its progress in the status bar."""
+        then the re-embedding goes on in the background with its progress in the status bar. With
+        the library closed the choice is only saved: there is nothing to show."""
+        if self.client.engine is not None:
+            self._show_loading()
+        self.client.switch_model(spec)
+
+    def _show_loading(self) -> None:
+        """A dialog with the download's progress, closed and deleted when the switch shows progress
+        or the model is ready or unavailable."""
         progress = QProgressDialog("Loading the model…", "Hide", 0, 0, self.parentWidget())
         progress.setWindowTitle("Loading model")
         progress.setMinimumDuration(300)
@@ -320,8 +329,8 @@ class SettingsDialog(QDialog):
             for signal in ends:
                 signal.disconnect(loaded)
             progress.close()
+            progress.deleteLater()
 
         self.client.download_progress.connect(report)
         for signal in ends:
             signal.connect(loaded)
-        self.client.switch_model(spec)

@@ -36,6 +36,7 @@ class TaggingClient(QObject):
         self._looking = False  # that look has not yet found a job (it mostly finds none)
         self._waiting = None  # a job asked for during the look: it starts when the look ends
         self._stop = threading.Event()
+        self._load_number = 0  # the latest suggestions load asked: only its answer is shown
         client.ready.connect(lambda _info: self.resume())
 
     @property
@@ -132,9 +133,18 @@ class TaggingClient(QObject):
 
     # -- reading ---------------------------------------------------------------------------
     def load(self, paths: list[str]) -> None:
+        """The suggestions of ``paths`` (the selection), as :attr:`suggestions_loaded`. Loads run side
+        by side, so one asked earlier can answer later: only the latest load's answer is passed on."""
+        self._load_number += 1
         if self.client.engine is None or self.client.model_info is None or not paths:
             return
-        self._submit(self.client.work_pool, self._tagging.suggestions, paths, on_done=self.suggestions_loaded.emit)
+        number = self._load_number
+
+        def loaded(found: dict) -> None:
+            if number == self._load_number:
+                self.suggestions_loaded.emit(found)
+
+        self._submit(self.client.work_pool, self._tagging.suggestions, paths, on_done=loaded)
 
     def load_captions(self, hits: list) -> None:
         """The generated captions (above the caption threshold) of result rows that have none of their own."""

@@ -60,9 +60,7 @@ class VocabularyPage(SettingsPage):
         self.remove_button.clicked.connect(self._remove)
         self.listing.currentItemChanged.connect(lambda *_: self._enable_remove())
         self.tagging.vocabularies_loaded.connect(self.show_vocabularies)
-        self.tagging.vocabulary_imported.connect(
-            lambda v: self.state.setText(f"Imported {describe(v)}. Suggest tags again to use it.")
-        )
+        self.tagging.vocabulary_imported.connect(self._imported)  # a bound slot: it goes with the page
         self.tagging.vocabulary_problem.connect(self.state.setText)
         available = dialog.client.engine is not None
         self.import_button.setEnabled(available)
@@ -78,6 +76,9 @@ class VocabularyPage(SettingsPage):
             item.setData(Qt.UserRole, vocabulary.name if vocabulary.source else None)  # None: shipped, stays
             item.setToolTip(vocabulary.source or "Shipped with Earmark")
         self._enable_remove()
+
+    def _imported(self, vocabulary: Vocabulary) -> None:
+        self.state.setText(f"Imported {describe(vocabulary)}. Suggest tags again to use it.")
 
     def import_file(self, path: str) -> None:
         self.state.setText(f"Importing {path}…")

@@ -229,6 +229,11 @@ class Engine:
         self._refresh_watch()
         return removed
 
+    def edited_file_count(self, path: str | os.PathLike) -> int:
+        """How many files of the library folder ``path`` carry the user's tags or caption, which
+        live in the file rows :meth:`remove_folder` deletes: what a removal would forget."""
+        return self.store.count_edited(absolute_path(path))
+
     # -- indexing -----------------------------------------------------------------------
 
     def index(self, progress: ProgressCallback | None = None, should_stop: StopCheck | None = None) -> IndexReport:

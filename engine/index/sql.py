@@ -44,6 +44,9 @@ def file_where(folder: str | os.PathLike | None = None, status: str | None = Non
     )
 
 
+EDITED = "array_length(tags) > 0 OR caption != ''"  # rows the user tagged or captioned
+
+
 def search_where(filters: SearchFilters) -> str:
     """The files a search may return by status and ``filters`` (quoted phrases and exclusions
     are looked up in the phrase index: engine.search.vector_search.passing_files). The same files

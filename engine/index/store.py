@@ -67,7 +67,7 @@ from engine.index.schema import (
     open_or_create,
     read_all,
 )
-from engine.index.sql import file_where, in_list, quote, searchable_under
+from engine.index.sql import EDITED, all_of, file_where, in_list, quote, searchable_under
 from engine.index.text import FOLDER, INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSION, phrase_texts
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.index.word_vectors import WordVectorTable, file_texts
@@ -280,6 +280,10 @@ class LibraryStore:
     def count(self, folder: str | Path | None = None, status: str | None = None) -> int:
         """How many files the library holds: in one library folder, of one status, or both."""
         return self.count_files(file_where(folder, status))
+
+    def count_edited(self, folder: str | Path) -> int:
+        """How many files of one library folder carry the user's tags or caption."""
+        return self.count_files(all_of(file_where(folder), EDITED))
 
     def searchable_ids_under(self, paths: Sequence[str]) -> np.ndarray:
         """Ids of the searchable files (online or offline) that are, or lie under, any of ``paths``."""

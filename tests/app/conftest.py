@@ -29,10 +29,17 @@ def write_library(folder: Path) -> dict[str, Path]:
     return {name: write_audio(folder / name, samples) for name, samples in sounds.items()}
 
 
-def open_window(qtbot, model_spec: str | None) -> MainWindow:
+def new_window(qtbot, model_spec: str | None) -> MainWindow:
+    """The window in its first moments: the library opens on a worker whose answer only the event
+    loop delivers, so until the test waits there is no engine (as while it opens or is repaired)."""
     paths = app_paths().ensure()  # EARMARK_HOME is set by the earmark_home fixture
     window = MainWindow(EngineClient(paths, model_spec), ui_state(paths))
     qtbot.addWidget(window)
+    return window
+
+
+def open_window(qtbot, model_spec: str | None) -> MainWindow:
+    window = new_window(qtbot, model_spec)
     window.show()
     qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
     return window

@@ -8,8 +8,8 @@ from PySide6.QtCore import Qt
 
 from app.finetune_page import FinetunePage
 from app.settings_dialog import SettingsDialog
-from engine.finetune.job import DONE, RUNNING
-from tests.app.conftest import index_folder
+from engine.finetune.job import DONE, RUNNING, STOPPED, FinetuneStatus
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window
 from tests.engine.finetune.conftest import FAST
 from tests.finetune_library import write_named_library
 
@@ -70,8 +70,7 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
     )
     assert window.client.model_info.name.startswith("library_fine_tune")
     assert re_embedded and re_embedded[-1][0] == re_embedded[-1][1]
-    page.finetune.poll()
-    qtbot.waitUntil(lambda: page.rollback_button.isVisible(), timeout=30_000)
+    qtbot.waitUntil(lambda: page.rollback_button.isVisible(), timeout=30_000)  # the switch's end is looked at
     assert "before" in page.result.text() and "after" in page.result.text()
     assert page.start_button.isEnabled() and window.finetune_label.text() == ""
 
@@ -149,3 +148,57 @@ def test_a_stopped_run_or_one_that_failed_after_planning_can_be_continued_from_t
     page.show_status(cases[1][0])
     assert "step 6 of 40" in page.state.text() and "x.wav" in page.state.text()
     dialog.reject()
+
+
+def finetune_page(qtbot, window) -> FinetunePage:
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    page = dialog.page(FinetunePage)
+    dialog.page_list.setCurrentRow(dialog.pages.index(page))
+    dialog.show()
+    return page
+
+
+def test_with_the_library_closed_the_page_offers_nothing_until_it_opens(qtbot, earmark_home, tiny_checkpoint):
+    from app.finetune_page import LIBRARY_CLOSED
+
+    window = new_window(qtbot, str(tiny_checkpoint))  # still opening, as after a failure or during a repair
+    page = finetune_page(qtbot, window)
+    assert not page.start_button.isEnabled() and page.state.text() == LIBRARY_CLOSED
+    window.client.finetune.start(5, "cpu")  # asked anyway: nothing to ask it of, and no error
+    qtbot.waitUntil(page.start_button.isEnabled, timeout=ENGINE_TIMEOUT_MS)  # the library opened
+    assert page.state.text() == ""
+
+
+def test_a_button_acts_once_until_the_job_says_what_can_be_done(qtbot, window):
+    page = finetune_page(qtbot, window)
+    page.show_status(FinetuneStatus(state=STOPPED, step=3, steps=40, plan={"estimate": "40 steps"}))
+    assert page.continue_button.isVisible() and page.continue_button.isEnabled()
+    page.continue_button.click()
+    assert not page.continue_button.isEnabled()  # a second click cannot launch a second trainer
+    qtbot.waitUntil(lambda: not page.continue_button.isVisible(), timeout=10_000)  # no job here to continue
+
+
+def test_a_decision_on_a_worse_model_hides_both_of_its_buttons_at_once(qtbot, window):
+    page = finetune_page(qtbot, window)
+    worse = {
+        "better": False,
+        "held_out_files": 4,
+        "start_model": "tiny",
+        "before": {"search/mAP@10": 0.30},
+        "after": {"search/mAP@10": 0.25},
+        "finished": 1.0,
+    }
+    page.show_status(FinetuneStatus(state=DONE, result=worse))
+    assert page.use_button.isVisible() and page.discard_button.isVisible()
+    page.discard_button.click()
+    assert not page.use_button.isVisible() and not page.discard_button.isVisible()
+
+
+def test_the_job_is_looked_at_again_when_a_model_switch_ends(qtbot, window, tiny_checkpoint):
+    """A swap marks the job applied as it ends: the status bar and the page must hear it then."""
+    events = []
+    window.client.ready.connect(lambda _info: events.append("model ready"))
+    window.client.finetune.status_changed.connect(lambda _status: events.append("job status"))
+    window.client.switch_model(str(tiny_checkpoint))
+    qtbot.waitUntil(lambda: events[-2:] == ["model ready", "job status"], timeout=ENGINE_TIMEOUT_MS)

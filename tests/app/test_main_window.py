@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.results_model import COLUMNS
-from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, write_library
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, write_library
 from tests.factories import noise, tone, write_audio
 
 NAME = next(i for i, c in enumerate(COLUMNS) if c.title == "Name")
@@ -220,6 +220,93 @@ def test_a_folder_removed_during_a_run_stops_it_only_for_the_removal(qtbot, wind
     )
 
 
+def test_a_pause_pressed_as_a_run_ends_leaves_the_next_run_free_to_index(qtbot, window, tmp_path):
+    """A run with nothing to do (no folders yet: nothing asks it to stop) ends before a Pause can
+    stop it: indexing must not stay paused out of sight, the next folder added never indexed."""
+    reports = []
+    window.client.index_finished.connect(reports.append)
+    window.library.rescan_button.click()
+    window.indexing.pause_button.click()  # before the run's answer can reach the window
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert not reports[0].stopped and not window.indexing.isVisible() and not window.indexing.paused
+    write_library(tmp_path / "Sound Effects")
+    assert index_folder(qtbot, window, tmp_path / "Sound Effects")[-1].added == 4
+
+
+def test_re_embedding_offers_no_pause_and_a_run_paused_before_it_shows_again(qtbot, window, tmp_path):
+    folder = tmp_path / "lib"
+    for k in range(6):
+        write_audio(folder / f"tone_{k}.wav", tone(200 + 100 * k, 0.5))
+    client, paused, reports = window.client, [], []
+    client.index_paused.connect(lambda: paused.append(True))
+    client.index_finished.connect(reports.append)
+    pause = lambda _progress: client.set_paused(True)  # noqa: E731 - connected, then disconnected
+    client.index_progress.connect(pause, Qt.DirectConnection)  # while the first file is in work
+    window.add_folder(str(folder))
+    qtbot.waitUntil(lambda: bool(paused), timeout=ENGINE_TIMEOUT_MS)
+    client.index_progress.disconnect(pause)
+    # A model switch re-embeds the library (its thread reports through this signal).
+    client.switch_progress.emit(10, 500)
+    assert window.indexing.label.text().startswith("Re-embedding 10 / 500")
+    assert not window.indexing.pause_button.isVisible()  # pausing it would mean nothing
+    client.switch_progress.emit(500, 500)
+    assert window.indexing.isVisible() and window.indexing.label.text().startswith("Paused")
+    assert window.indexing.pause_button.isVisible() and window.indexing.paused
+    window.indexing.pause_button.click()  # resume
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert not reports[0].stopped and not window.indexing.isVisible()
+
+
+@pytest.mark.parametrize("confirmed", [True, False], ids=["yes removes", "no keeps"])
+def test_removing_a_folder_asks_first_saying_how_many_of_its_files_the_user_tagged(
+    qtbot, window, library, tmp_path, monkeypatch, confirmed
+):
+    from PySide6.QtWidgets import QMessageBox
+
+    write_audio(tmp_path / "Other" / "gong.wav", tone(220, 0.8))
+    index_folder(qtbot, window, tmp_path / "Other")
+    client, edited = window.client, []
+    client.edited.connect(lambda: edited.append(True))
+    client.set_tags({str(library["dog_bark.wav"]): ["good boy"]})
+    client.set_caption([str(library["sine_beep.wav"])], "a short beep")
+    qtbot.waitUntil(lambda: len(edited) == 2, timeout=10_000)
+    window.run_query("")  # the whole library
+    qtbot.waitUntil(lambda: len(names(window)) == 5, timeout=ENGINE_TIMEOUT_MS)
+    asked = []
+    answer = QMessageBox.Yes if confirmed else QMessageBox.No
+    monkeypatch.setattr(
+        QMessageBox, "question", staticmethod(lambda _parent, _title, text, *_: asked.append(text) or answer)
+    )
+    folders = window.library.folders
+    next(
+        folders.topLevelItem(i)
+        for i in range(folders.topLevelItemCount())
+        if folders.topLevelItem(i).text(0) == "Sound Effects"
+    ).setSelected(True)
+
+    window.library.remove_button.click()
+    qtbot.waitUntil(lambda: bool(asked), timeout=ENGINE_TIMEOUT_MS)
+    assert "2 of its files carry your tags or captions, which will be forgotten" in asked[0]
+    if confirmed:
+        qtbot.waitUntil(lambda: names(window) == ["gong.wav"], timeout=ENGINE_TIMEOUT_MS)  # searched again
+        assert [f.path for f in client.engine.folders()] == [str(tmp_path / "Other")]
+    else:
+        qtbot.wait(500)  # a removal, had one been asked, would be done within this
+        assert len(client.engine.folders()) == 2 and len(names(window)) == 5
+        assert client.engine.file_info(library["dog_bark.wav"]).record.tags == ["good boy"]
+
+
+def test_removing_a_folder_while_the_library_is_closed_says_so(qtbot, earmark_home, tiny_checkpoint, tmp_path):
+    from app.engine_client import LIBRARY_CLOSED
+
+    window = new_window(qtbot, str(tiny_checkpoint))
+    window.library.remove_requested.emit(str(tmp_path))  # the library is still opening (or being repaired)
+    assert window.statusBar().currentMessage() == LIBRARY_CLOSED
+    window.client.remove_folder(str(tmp_path))
+    assert window.statusBar().currentMessage() == LIBRARY_CLOSED
+    qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
+
+
 def test_a_refresh_keeps_every_selected_file_and_the_edit_in_progress(qtbot, window, library):
     window.search_field.clear()
     window.run_query("")  # the whole library
@@ -413,7 +500,7 @@ def test_model_download_progress_is_shown_until_the_model_is_ready(qtbot, window
     qtbot.waitUntil(lambda: "3000.0 MB of 6000.0 MB" in progress.labelText(), timeout=5_000)
     assert progress.value() / progress.maximum() == pytest.approx(0.5, abs=1e-6)
     qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
-    assert not progress.isVisible()
+    qtbot.waitUntil(lambda: window.findChild(QProgressDialog) is None, timeout=5_000)  # closed and deleted
 
 
 def test_only_the_newest_search_or_find_similar_is_shown(qtbot, window, library):

@@ -189,3 +189,20 @@ def test_suggest_asked_while_the_start_up_looks_for_an_unfinished_job_runs_after
     assert errors == []  # not refused as if a job were running
     qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
     assert reports[0].tagged == 1 and not window.client.tagging.running
+
+
+def test_only_the_latest_suggestions_load_is_shown(qtbot, window, library):
+    """Loads run side by side: the one for an earlier selection may answer last, and must not
+    replace the suggestions of the files selected now."""
+    tagging, answers = window.client.tagging, []
+    tagging.suggestions_loaded.connect(answers.append)
+    dog, beep = str(library["dog_bark.wav"]), str(library["sine_beep.wav"])
+    tagging.load([dog])  # alone first: the first read sets up the suggestions table
+    qtbot.waitUntil(lambda: bool(answers), timeout=ENGINE_TIMEOUT_MS)
+    answers.clear()
+    tagging.load([dog])  # the first file clicked
+    tagging.load([dog, beep])  # then another added to the selection
+    qtbot.waitUntil(lambda: bool(answers), timeout=ENGINE_TIMEOUT_MS)
+    assert window.client.work_pool.waitForDone(30_000)
+    qtbot.wait(200)  # the other answer's delivery, were it let through
+    assert [set(found) for found in answers] == [{dog, beep}]

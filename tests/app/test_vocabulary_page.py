@@ -4,7 +4,7 @@ spreadsheet through the real file dialog, a bad file refused on the page, and re
 from __future__ import annotations
 
 from openpyxl import Workbook
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import SIGNAL, QCoreApplication, QEvent, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit
 
 from app.settings_dialog import SettingsDialog
@@ -83,3 +83,22 @@ def test_vocabularies_are_imported_and_removed_from_settings(qtbot, window, tmp_
     qtbot.mouseClick(page.remove_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: listed(page) == [SHIPPED])
     assert [v.name for v in window.client.engine.tagging.vocabularies()] == [UCS]
+
+
+def test_settings_opened_again_and_again_leave_no_page_listening(qtbot, window, tmp_path):
+    """Each closed dialog's page stops listening with it: an import later answers only the open
+    page (a listener left behind wrote to its deleted label, an error each time)."""
+    tagging = window.client.tagging
+    listeners = tagging.receivers(SIGNAL("vocabulary_imported(PyObject)"))
+    for _ in range(2):
+        closed = SettingsDialog(window.client, window.player, window)
+        closed.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.DeferredDelete)
+    assert tagging.receivers(SIGNAL("vocabulary_imported(PyObject)")) == listeners
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    page = dialog.page(VocabularyPage)
+    foley = tmp_path / "foley.csv"
+    foley.write_text("Tag\nlaser zap\n", encoding="utf-8")
+    page.import_file(str(foley))
+    qtbot.waitUntil(lambda: page.state.text() == "Imported foley: 1 terms. Suggest tags again to use it.")

@@ -1,0 +1,60 @@
+"""Settings -> Model in the real window: what it shows, and what OK does while the model loads and
+while the library is closed."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QLabel, QProgressDialog
+
+from app.settings_dialog import ModelPage, SettingsDialog
+from engine.settings import Settings
+from tests.app.conftest import ENGINE_TIMEOUT_MS, new_window
+
+CLAP = "laion/clap-htsat-unfused"
+
+
+def test_ok_while_the_first_model_loads_does_not_load_it_a_second_time(qtbot, earmark_home, tiny_checkpoint):
+    window = new_window(qtbot, str(tiny_checkpoint))
+    client, seen = window.client, []
+
+    def ok_in_settings() -> None:  # the library is open and its model is about to load
+        seen.append((client.model_info, client.model_failure))
+        dialog = SettingsDialog(client, window.player, window)
+        dialog.accept()
+        dialog.deleteLater()
+
+    client.opened.connect(ok_in_settings)
+    qtbot.waitUntil(lambda: client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    client.switch_pool.waitForDone(30_000)
+    assert seen == [(None, "")]  # still loading: neither loaded nor failed
+    assert client.engine.status().switching is None  # no switch: the model loaded once
+    assert window.findChild(QProgressDialog) is None
+
+
+def test_settings_show_the_model_running_rather_than_the_saved_one(qtbot, window, tiny_checkpoint):
+    assert Settings.load(window.client.paths.settings_file).model_spec == "builtin"  # the window runs --model
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    page = dialog.page(ModelPage)
+    assert page.checkpoint.isChecked() and page.checkpoint_path.text() == str(tiny_checkpoint)
+    assert not page.changed()
+    page.device.addItem("Another device", "mps")  # this machine has only its CPU
+    page.device.setCurrentIndex(page.device.count() - 1)
+    chosen = page.apply(window.client.settings())
+    assert (chosen.model_spec, chosen.device) == (str(tiny_checkpoint), "mps")  # the device alone changes
+
+
+def test_a_model_chosen_while_the_library_is_closed_is_kept_for_its_next_opening(qtbot, earmark_home, tiny_checkpoint):
+    window = new_window(qtbot, str(tiny_checkpoint))
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    page = dialog.page(ModelPage)
+    assert any("The library is not open" in label.text() for label in page.findChildren(QLabel))
+    page.clap.setChecked(True)
+    page.clap_id.setText(CLAP)
+    dialog.accept()
+    assert Settings.load(window.client.paths.settings_file).model_spec == f"clap:{CLAP}"
+    assert window.findChild(QProgressDialog) is None  # nothing loads, so nothing to wait for
+    again = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(again)
+    assert again.page(ModelPage).clap.isChecked() and again.page(ModelPage).clap_id.text() == CLAP
+    qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
