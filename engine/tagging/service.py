@@ -89,6 +89,7 @@ class Tagging:
         self.journal = paths.data / "renames.jsonl"
         self._encoded: dict[tuple[str, str], EncodedVocabulary] = {}
         self._tables: dict[str, SuggestionTable] = {}
+        self._tables_lock = threading.Lock()
 
     # -- vocabularies --------------------------------------------------------------------------
 
@@ -144,10 +145,13 @@ class Tagging:
     # -- jobs ----------------------------------------------------------------------------------
 
     def table(self, model: AudioTextModel | None = None) -> SuggestionTable:
+        """The suggestions of a model, its table made on first use: once, whatever the threads
+        asking (two first makers commit the same table and index, and LanceDB refuses the second)."""
         name = (model or self._model()).info.name
-        if name not in self._tables:
-            self._tables[name] = SuggestionTable(self.store.db, name)
-        return self._tables[name]
+        with self._tables_lock:
+            if name not in self._tables:
+                self._tables[name] = SuggestionTable(self.store.db, name)
+            return self._tables[name]
 
     def pending_job(self) -> TagJob | None:
         """The job a kill or a stop left unfinished, if any."""

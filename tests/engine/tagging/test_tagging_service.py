@@ -313,3 +313,25 @@ def test_a_resumed_job_weighs_by_the_shares_it_started_with(tag_engine, named_li
     monkeypatch.setattr(service, "library_shares", estimated_again)
     second = tag_engine.tagging.resume()
     assert not second.stopped and second.resumed_from == 4 and second.shares == first.shares
+
+
+def test_the_first_looks_at_a_models_suggestions_from_two_threads_make_one_table(tag_engine):
+    """The app loads suggestions on a pool of two: both first looks found no table and both made it
+    (and its index), and LanceDB refused the second ("Retryable commit conflict")."""
+    import threading
+
+    start, tables, errors = threading.Barrier(4), [], []
+
+    def look() -> None:
+        start.wait()
+        try:
+            tables.append(tag_engine.tagging.table(tag_engine.model))
+        except Exception as error:  # noqa: BLE001 - what the thread met is the test's answer
+            errors.append(error)
+
+    threads = [threading.Thread(target=look) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors and len({id(t) for t in tables}) == 1
