@@ -61,8 +61,9 @@ def package_keys(package: str, work: Path, workers: int) -> dict[str, str]:
 
 
 def find_overlap(evaluation: list[str], training: list[str], work: Path, workers: int = 2) -> list[dict]:
-    """Each evaluation file whose decoded audio a training package also ships:
-    {"key", "evaluation": package/path, "training": package/path}, sorted by evaluation file."""
+    """Each evaluation sound a training package also ships: {"key", "evaluation": package/path,
+    "training": package/path}, sorted by evaluation file. A key names one file of a package (the
+    build leaves out every file with that key: a package's silent files share one)."""
     trained: dict[str, str] = {}
     for package in training:
         for key, relative in package_keys(package, work, workers).items():
