@@ -48,6 +48,7 @@ import Stemmer
 
 from bench.ood import OodFile, OodQuery, by_category, chance, judge, load_library, load_queries
 from bench.ood.library import indexed_engine, library_key
+from bench.ood.queries import CUTOFF
 from engine.facade import Engine
 from engine.index.text import FOLDER, INFO, NAME, TEXT_FIELDS
 from engine.paths import app_paths
@@ -56,7 +57,6 @@ from engine.search.fusion import FusionWeights
 from engine.search.searcher import MEANING, RANKINGS, SOUND, WORDS
 from engine.words import words
 
-CUTOFF = 10
 Ranker = Callable[[str], list[Path]]  # query -> result paths, best first
 
 

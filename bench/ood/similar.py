@@ -26,12 +26,11 @@ import torch
 
 from bench.ood.content import cached, file_windows, windows_of
 from bench.ood.library import load_library
+from bench.ood.queries import CUTOFF
 from bench.ood.ucs import ucs_truth
 from engine.models.base import l2_normalise
 from engine.models.registry import load_model
 from trainer.evaluation.metrics import a2t_average_precision
-
-CUTOFF = 10
 
 
 def neighbour_metrics(scores: np.ndarray, labels: np.ndarray, folders: np.ndarray, other_folders: bool) -> dict:
