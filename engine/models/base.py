@@ -96,10 +96,6 @@ class AudioTextModel(ABC):
         wanted in both spaces); a backend whose two share a pass over the text tower does it once."""
         return self.embed_text(texts), self.embed_words(texts)
 
-    def caption(self, clips: list[np.ndarray], max_tokens: int = 30) -> list[str]:
-        """Describe each clip in words; only backends whose ``info.can_caption`` is true."""
-        raise NotImplementedError(f"{self.info.name} has no caption decoder")
-
     def describe(self, clips: list[np.ndarray], options: CaptionOptions | None = None) -> list[GeneratedCaption]:
         """Captions with how sure the decoder was (beam search or temperature sampling, see
         :mod:`engine.models.decoding`); only backends whose ``info.can_caption`` is true."""

@@ -14,6 +14,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
+from engine.models.base import CaptionOptions
 from engine.models.cacophony.backend import CacophonyBackend
 from trainer.cli import main
 from trainer.import_cacophony import FlaxCheckpointError, import_cacophony
@@ -269,7 +270,8 @@ def test_import_reproduces_the_authors_forward_pass(tmp_path, text_source):
         _, states, text_valid = model.embed_text(ids["input_ids"], ids["attention_mask"])
         logits = model.caption_logits(states, text_valid, tokens, audio_valid)
     torch.testing.assert_close(logits[0], reference_decoder_logits(params, states[0], tokens[0]), atol=1e-4, rtol=1e-4)
-    assert all(isinstance(c, str) for c in backend.caption([np.zeros(16_000, np.float32)], max_tokens=3))
+    options = CaptionOptions(beams=1, max_tokens=3)
+    assert all(c.text.strip() for c in backend.describe([np.zeros(16_000, np.float32)], options))
 
 
 def test_import_rejects_other_checkpoints(tmp_path, text_source):

@@ -11,10 +11,13 @@ from trainer.evaluation.retrieval import evaluate_backend, zero_shot_accuracy
 
 
 def generated_captions(model: AudioTextModel, items, batch_size: int = 8) -> list[str]:
+    """The captions the app would write for the items: its own decoding (beam search, 3 beams)."""
     sr = model.info.sample_rate
     out: list[str] = []
     for start in range(0, len(items), batch_size):
-        out += model.caption([load_mono(item.audio, sr) for item in items[start : start + batch_size]])
+        out += [
+            c.text for c in model.describe([load_mono(item.audio, sr) for item in items[start : start + batch_size]])
+        ]
     return out
 
 

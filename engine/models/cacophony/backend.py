@@ -300,28 +300,6 @@ class CacophonyBackend(AudioTextModel):
         return tower.to(self.device).eval()
 
     @torch.inference_mode()
-    def caption(self, clips: list[np.ndarray], max_tokens: int = 30) -> list[str]:
-        """Greedy decoding (the paper samples at temperature 0.1, which is nearly greedy)."""
-        if self.model.caption_decoder is None:
-            return super().caption(clips, max_tokens)
-        _, audio_tokens, audio_valid = self.model.embed_audio(*self._at_model_rate(*pad_batch(clips, self.device)))
-        tok = self.tokenizer
-        start = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
-        stop = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
-        ids = torch.full((len(clips), 1), start, device=self.device)
-        done = torch.zeros(len(clips), dtype=torch.bool, device=self.device)
-        for _ in range(max_tokens):
-            mask = torch.ones_like(ids)
-            states = self.model.text(ids, mask)
-            logits = self.model.caption_logits(states, mask.bool(), audio_tokens, audio_valid)[:, -1]
-            next_id = torch.where(done, torch.full_like(ids[:, 0], stop), logits.argmax(-1))
-            ids = torch.cat([ids, next_id[:, None]], dim=1)
-            done |= next_id == stop
-            if done.all():
-                break
-        return [tok.decode(row[1:], skip_special_tokens=True).strip() for row in ids.tolist()]
-
-    @torch.inference_mode()
     def describe(self, clips: list[np.ndarray], options: CaptionOptions | None = None) -> list[GeneratedCaption]:
         options = options or CaptionOptions()
         if self.model.caption_decoder is None:

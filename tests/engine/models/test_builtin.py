@@ -118,11 +118,7 @@ def synthesised(backend):
 @pytest.mark.parametrize("query", list(SOUNDS))
 def test_matching_query_ranks_the_right_sound_first(backend, synthesised, query):
     queries, audio, missing = synthesised
-    if query in missing:
-        pytest.skip(
-            f"cannot make '{query}' here: "
-            f"{'espeak-ng' if 'speaking' in query else 'fluidsynth + fluid-soundfont-gm'} not installed"
-        )
+    assert query not in missing, f"cannot make '{query}' here: scripts/setup.sh installs espeak-ng and fluidsynth"
     scores = audio @ backend.embed_query([query])[0]  # as a search asks
     ranked = [queries[i] for i in np.argsort(-scores)]
     assert ranked[0] == query, f"'{query}' ranked {ranked}"

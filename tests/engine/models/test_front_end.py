@@ -8,8 +8,6 @@ import pytest
 import torch
 from safetensors import safe_open
 
-pytest.importorskip("aisfx")
-
 from engine.models.cacophony.aisfx_front import DIM, AisfxFrontEnd  # noqa: E402 - imported only once aisfx is known to be installed
 from engine.models.cacophony.backend import CacophonyBackend  # noqa: E402 - imported only once aisfx is known to be installed
 from engine.models.cacophony.checkpoint import WEIGHTS_FILE, load_checkpoint, save_checkpoint  # noqa: E402 - imported only once aisfx is known to be installed
