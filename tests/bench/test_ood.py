@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
@@ -205,7 +204,6 @@ def test_query_by_example_scores_a_file_by_its_best_window_pair():
     assert scores[0, 2] == pytest.approx(0.0)  # the second window of file 0 is orthogonal to file 2's
 
 
-@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
 def test_build_drops_copies_music_and_long_files(tmp_path):
     root = tmp_path / "pkg"
     sounds = debian_package(root, "toyood-data") / "sounds"

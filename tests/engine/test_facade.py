@@ -250,7 +250,7 @@ def test_remove_folder_stops_a_running_index_instead_of_waiting(engine, library)
     worker = threading.Thread(target=lambda: results.append(engine.index(progress=progress)))
     worker.start()
     assert embedding.wait(60)
-    assert engine.remove_folder(library) >= 0
+    engine.remove_folder(library)  # the run stops for it (how many rows it held depends on the moment)
     worker.join(60)
     assert results[0].stopped and results[0].added < 44
     assert engine.store.count_files() == 0 and engine.folders() == []

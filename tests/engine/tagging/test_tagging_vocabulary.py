@@ -29,7 +29,6 @@ from engine.words import UCS_LIST, name_words
 SHARED_UCS = Path(__file__).resolve().parents[4] / "shared" / "data" / "ucs" / "ucs-8.2.1-en.json"
 
 
-@pytest.mark.skipif(not SHARED_UCS.is_file(), reason="the shared UCS fixture is not beside the checkout")
 def test_importing_the_official_ucs_json_gives_752_catids_in_82_categories(tmp_path):
     shelf = VocabularyShelf(tmp_path / "vocabularies")
     vocabulary = shelf.import_file(SHARED_UCS)
@@ -58,7 +57,6 @@ def official_sheet(rows: list[dict]) -> list[list]:
     return [*table, [], ["Notes: CatIDs are case sensitive."]]
 
 
-@pytest.mark.skipif(not SHARED_UCS.is_file(), reason="the shared UCS fixture is not beside the checkout")
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 def test_the_official_ucs_spreadsheet_imports_as_the_json_does(tmp_path, suffix):
     table = official_sheet(json.loads(SHARED_UCS.read_text(encoding="utf-8")))

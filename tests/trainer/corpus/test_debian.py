@@ -24,7 +24,6 @@ def wav_bytes(path) -> bytes:
     return path.read_bytes()
 
 
-@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
 def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
     root = tmp_path / "pkg"
     game = debian_package(root, "toygame-data")
@@ -91,7 +90,6 @@ def test_reserved_and_evaluation_packages_are_refused_before_any_download(tmp_pa
         corpus_main(["build", "--out", str(tmp_path), "--sources", "debian", "--packages", reserved, "--parts-only"])
 
 
-@pytest.mark.skipif(shutil.which("dpkg-deb") is None, reason="dpkg-deb not installed")
 def test_a_copied_file_is_dropped(tmp_path):
     root = tmp_path / "pkg"
     sounds = debian_package(root, "toycopy-data") / "sounds"

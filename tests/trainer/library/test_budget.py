@@ -58,8 +58,8 @@ def test_batch_leaves_two_steps_an_epoch():
     assert fit_batch(16, 1000) == 16 and fit_batch(16, 20) == 10 and fit_batch(16, 3) == 2
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the message of a machine without a GPU")
-def test_no_gpu_is_said_clearly_and_the_cpu_works():
+def test_no_gpu_is_said_clearly_and_the_cpu_works(monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)  # the hardware: a machine without a GPU
     assert resolve_device("cpu")[0] == "cpu"
     if not (torch.backends.mps.is_available()):
         assert resolve_device("auto") == ("cpu", NO_GPU)

@@ -13,8 +13,6 @@ from trainer.cli import main
 from trainer.data.audio import load_mono
 from trainer.teachers.cache import TeacherVectors, teacher_targets
 
-pytest.importorskip("aisfx.inference", reason="the aisfx package is an optional install")
-
 
 @pytest.fixture
 def clips(tmp_path):
