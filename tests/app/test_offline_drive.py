@@ -5,9 +5,7 @@ does not freeze the window."""
 
 from __future__ import annotations
 
-import time
-
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import Qt
 
 from app.offline import is_offline
 from app.results_model import COLUMNS
@@ -68,16 +66,10 @@ def test_a_drive_whose_stat_hangs_never_freezes_the_window(qtbot, window, librar
     share = HangingShare(tmp_path / "Sound Effects")
     probe = window.client.engine.root_probe  # the watcher's, swapped in place for a hanging stat
     probe.timeout_s, probe.check = 0.5, share
-    beats = []
-    heartbeat = QTimer(window, interval=20)
-    heartbeat.timeout.connect(lambda: beats.append(time.monotonic()))
-    heartbeat.start()
-    try:
+    try:  # a UI thread stuck in the hung stat would never get here: the share hangs until the end
         folders = window.library.folders
         qtbot.waitUntil(lambda: folders.topLevelItem(0).text(1) == "offline", timeout=WATCH_TIMEOUT_MS)
         type_query(qtbot, window, "dog bark")  # and searching goes on while the share still hangs
         assert is_offline(window.model.hit(0)) and not share.release.is_set()
-        stall = max(b - a for a, b in zip(beats, beats[1:], strict=False))
-        print(f"\nlongest pause of the UI thread while the share hung: {stall * 1000:.0f} ms")
     finally:
         share.release.set()

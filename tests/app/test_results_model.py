@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import QItemSelectionModel, Qt
@@ -102,7 +101,9 @@ def test_update_paths_edits_rows_in_place():
     assert model.index(1, 0).data(HIT_ROLE).caption == "rain on glass"
 
 
-def test_a_hundred_thousand_rows_stay_cheap(qtbot):
+def test_a_hundred_thousand_rows_sort_and_select(qtbot):
+    """A search answered with every file of a large library: the rows sort and select right (their
+    cost is not asserted here: timings are the benches')."""
     hits = [Hit(f"/lib/sound_{i:06d}.wav", (i * 7919 % 100_000) / 100_000, i % 300 / 10) for i in range(100_000)]
     model = ResultsModel()
     view = ResultsView()
@@ -110,18 +111,12 @@ def test_a_hundred_thousand_rows_stay_cheap(qtbot):
     view.setModel(model)
     view.resize(1000, 600)
     view.show()
-    started = time.perf_counter()
     model.set_hits(hits)
-    qtbot.wait(10)
-    shown = time.perf_counter()
     view.sortByColumn(SCORE_COLUMN, Qt.AscendingOrder)
-    qtbot.wait(10)
-    sorted_at = time.perf_counter()
-    print(f"\n100k rows: show {1000 * (shown - started):.0f} ms, sort by score {1000 * (sorted_at - shown):.0f} ms")
     assert model.rowCount() == 100_000
     assert model.hit(0).score == 0.0 and model.hit(99_999).score == max(h.score for h in hits)
     view.selectionModel().select(model.index(50_000, 0), QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows)
-    assert len(view.selected_hits()) == 1
+    assert [h.path for h in view.selected_hits()] == [model.hit(50_000).path]
 
 
 def test_a_browse_list_hides_meaningless_scores():
