@@ -28,7 +28,7 @@ Step = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
 @dataclass(frozen=True)
 class Decoded:
     tokens: list[int]  # without the start and stop tokens
-    mean_logprob: float  # per generated token, the stop token included
+    mean_logprob: float  # per generated token, the stop token included when the caption ended with one
 
 
 def decode(
@@ -45,7 +45,7 @@ def beam_search(
     """The best caption of one clip."""
     ids = torch.full((1, 1), start, dtype=torch.long, device=device)
     scores = torch.zeros(1, device=device)
-    finished: list[tuple[float, list[int], float]] = []  # (normalised score, tokens, log-prob sum)
+    finished: list[tuple[float, list[int], float, int]] = []  # (normalised score, tokens, log-prob sum, scored tokens)
     for length in range(1, options.max_tokens + 1):
         logprobs = step(ids, torch.full((len(ids),), row, dtype=torch.long, device=device))
         total = (scores[:, None] + logprobs).reshape(-1)
@@ -55,24 +55,24 @@ def beam_search(
         for score, index in zip(best.tolist(), flat.tolist(), strict=True):
             beam, token = divmod(index, vocabulary)
             if token == stop:
-                finished.append((score / length**options.length_penalty, ids[beam, 1:].tolist(), score))
+                finished.append((score / length**options.length_penalty, ids[beam, 1:].tolist(), score, length))
             else:
                 keep_ids.append(torch.cat([ids[beam], ids.new_tensor([token])]))
                 keep_scores.append(score)
             if len(keep_ids) == options.beams:
                 break
         best_finished = max((f[0] for f in finished), default=float("-inf"))
-        if not keep_ids or (len(finished) >= options.beams and best_finished >= max(keep_scores) / length):
+        best_open = max(keep_scores, default=float("-inf")) / length**options.length_penalty
+        if not keep_ids or (len(finished) >= options.beams and best_finished >= best_open):
             break  # the usual stopping rule: the best open beam, scored at its length, trails the finished
         ids, scores = torch.stack(keep_ids), torch.tensor(keep_scores, device=device)
     else:
         for beam in range(len(ids)):  # ran out of tokens: the open beams count as finished
             length = ids.shape[1] - 1
-            finished.append(
-                (float(scores[beam]) / length**options.length_penalty, ids[beam, 1:].tolist(), float(scores[beam]))
-            )
-    _, tokens, total = max(finished, key=lambda f: f[0])
-    return Decoded(tokens, total / (len(tokens) + 1))
+            score = float(scores[beam])
+            finished.append((score / length**options.length_penalty, ids[beam, 1:].tolist(), score, length))
+    _, tokens, total, scored = max(finished, key=lambda f: f[0])
+    return Decoded(tokens, total / scored)  # per token scored: the stop token's too, when there was one
 
 
 def sample(

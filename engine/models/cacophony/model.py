@@ -260,8 +260,9 @@ def fusion_views(mel: torch.Tensor, frames: torch.Tensor, window: int, generator
         starts = torch.arange(n - window + 1).tensor_split(3)
         for view, options in enumerate(starts, start=1):
             options = options if len(options) else torch.zeros(1, dtype=torch.long)
-            pick = (  # on the generator's device: a CUDA generator cannot draw a CPU tensor
-                int(torch.randint(len(options), (1,), generator=generator, device=generator.device))
+            on = generator.device if generator is not None else mel.device  # a CUDA generator draws on the GPU
+            pick = (
+                int(torch.randint(len(options), (1,), generator=generator, device=on))
                 if random_crops
                 else len(options) // 2
             )

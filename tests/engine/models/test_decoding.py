@@ -69,3 +69,9 @@ def test_tiny_backend_describes_with_both_methods(tiny_checkpoint):
         assert len(captions) == 2 and all(isinstance(c.text, str) and c.mean_logprob <= 0 for c in captions)
     greedy = backend.describe(clips, CaptionOptions(beams=1, max_tokens=5))
     assert all(c.text.strip() and c.mean_logprob <= 0 for c in greedy)
+
+
+def test_a_caption_cut_at_max_tokens_is_scored_by_the_tokens_it_has():
+    never_stops = lambda ids, rows: torch.tensor([[-50.0, -50.0, -0.1, -3.0]] * len(ids))  # noqa: E731 - a one-line fake decoder step
+    for options in (CaptionOptions(beams=2, max_tokens=4), CaptionOptions(method="sample", max_tokens=4)):
+        assert decode(never_stops, 1, START, STOP, options)[0].mean_logprob == pytest.approx(-0.1)
