@@ -26,7 +26,7 @@ from engine.index.records import OFFLINE, path_key
 from engine.index.repair import repair_index
 from engine.library.report import IndexProgress, IndexReport
 from engine.logs import entry_logging
-from engine.models.registry import ModelLoadError, list_models
+from engine.models.registry import ModelLoadError, list_models, resolve_checkpoint
 from engine.paths import app_paths
 from engine.search.explain import describe_hit, describe_respellings
 from engine.search.filters import SearchFilters
@@ -258,6 +258,9 @@ def cmd_search(engine: Engine, args) -> int:
     hits = engine.search(args.query, _filters(args), args.limit)
     if hits.respelled:
         print(f"earmark: {describe_respellings(hits.respelled)}", file=sys.stderr)
+    if hits.text_only and args.model:  # the model asked for by name: a search without it is not what was asked
+        print(f"earmark: --model {args.model} is unavailable: {hits.text_only}", file=sys.stderr)
+        return 1
     if hits.text_only:
         print(f"earmark: text search only, the model is unavailable: {hits.text_only}", file=sys.stderr)
     elif missing := len(engine.store.files_missing_embeddings(engine.model_info)):
@@ -320,11 +323,22 @@ def cmd_models(engine: Engine, args) -> int:
         return 0
     print(f"active: {engine.model_spec}")
     for choice in choices:
-        mark = "*" if choice.spec == engine.model_spec else " "
+        mark = "*" if _same_model(choice.spec, engine.model_spec, engine.paths.models) else " "
         state = "ready" if choice.available else "missing"
         note = f" ({choice.note})" if choice.note else ""
         print(f" {mark} {choice.kind:<10} {state:<7} {choice.spec}{note}")
     return 0
+
+
+def _same_model(listed: str, active: str, models: Path) -> bool:
+    """Whether two specs name one model: an adopted fine-tune is active by its absolute folder and
+    listed by its name in the models folder."""
+    if listed == active:
+        return True
+    try:
+        return resolve_checkpoint(listed, models) == resolve_checkpoint(active, models)
+    except (ModelLoadError, ValueError):  # a clap: id or a missing folder names no folder here
+        return False
 
 
 def cmd_finetune(engine: Engine, args) -> int:

@@ -137,12 +137,17 @@ def test_models_status_and_remove_folder(indexed, library, tiny_checkpoint):
     assert library.joinpath("door_creak.wav").exists()
 
 
-def test_models_use_switches_and_saves(indexed, tmp_path):
+def test_models_use_switches_and_saves(indexed, tmp_path, capsys):
     from tests.factories import make_tiny_cacophony_checkpoint
 
     other = make_tiny_cacophony_checkpoint(tmp_path / "other", seed=2)
     code, out, err = indexed("models", "--use", other)
     assert code == 0 and f"now using {other}" in out
+    # an adopted fine-tune is active by its absolute folder and listed by its name in the models folder
+    adopted = make_tiny_cacophony_checkpoint(app_paths(indexed.home).models / "library-mine", seed=3)
+    assert main(["--home", str(indexed.home), "--model", str(adopted), "models"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert [line for line in listed if line.startswith(" * ")] == [" * checkpoint ready   library-mine"]
     settings = json.loads((indexed.home / "config" / "settings.json").read_text())
     assert settings["model_spec"] == str(other)
 
@@ -153,6 +158,8 @@ def test_errors_are_one_line_and_exit_1(cli, tmp_path):
     code, _, err = cli("remove-folder", tmp_path)
     assert code == 1 and "not a library folder" in err
     assert main(["--home", str(tmp_path / "h"), "--model", str(tmp_path / "no-model"), "index"]) == 1
+    # a search asked of a model by name that will not load: not a text search passed off as one
+    assert main(["--home", str(tmp_path / "h"), "--model", str(tmp_path / "no-model"), "search", "door"]) == 1
 
 
 def test_a_database_from_a_newer_earmark_is_a_message_not_a_traceback(cli):
