@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from huggingface_hub import snapshot_download
+from huggingface_hub.errors import LocalEntryNotFoundError
 from huggingface_hub.utils import tqdm as hf_tqdm
 from transformers import ClapModel, ClapProcessor
 
@@ -87,11 +88,18 @@ class ClapBackend(AudioTextModel):
 
 
 def download_clap(repo_id: str, progress: DownloadProgress | None = None) -> Path:
-    """Fetch a hub model into huggingface_hub's cache (a no-op when cached); returns its folder.
+    """A hub model's folder in huggingface_hub's cache, fetched the first time only.
 
-    The terminal gets huggingface_hub's own progress bar; ``progress`` additionally
-    hears every byte count, for a GUI to draw its own.
+    A cached model is read without asking the hub: behind a firewall, a VPN or a captive portal
+    the hub can reset or hold a connection for a minute, and a model downloaded once is offline
+    from then on (nor does the library's model change under it when the hub's copy does). The
+    terminal gets huggingface_hub's own progress bar; ``progress`` additionally hears every byte
+    count, for a GUI to draw its own.
     """
+    try:
+        return Path(snapshot_download(repo_id, allow_patterns=_HUB_FILES, local_files_only=True))
+    except LocalEntryNotFoundError:  # not downloaded yet
+        pass
     folder = snapshot_download(
         repo_id, allow_patterns=_HUB_FILES, tqdm_class=_reporting_tqdm(progress) if progress else None
     )

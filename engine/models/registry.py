@@ -123,7 +123,7 @@ def _load_clap(source: str, device: str, progress: DownloadProgress | None) -> A
             folder = clap.download_clap(source, progress)
         except Exception as exc:  # noqa: BLE001 - network, auth, offline and cache errors all end here
             raise ModelLoadError(
-                f"could not get CLAP model {source!r} from the hub: {exc}. "
+                f"could not get CLAP model {source!r} from the hub: {str(exc).rstrip('. ')}. "
                 "Without a network, pass a folder holding a saved CLAP model (clap:FOLDER)."
             ) from exc
     else:

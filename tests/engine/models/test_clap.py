@@ -7,6 +7,7 @@ import threading
 
 import numpy as np
 import pytest
+from huggingface_hub.errors import LocalEntryNotFoundError
 
 from engine.models import clap
 from engine.models.registry import ModelLoadError, load_model
@@ -82,7 +83,9 @@ def test_empty_clip_embeds_as_silence(tiny_clap):
 def test_hub_id_downloads_with_progress(tiny_clap, tmp_path, monkeypatch):
     calls = {}
 
-    def fake_snapshot_download(repo_id, allow_patterns=None, tqdm_class=None, **kwargs):
+    def fake_snapshot_download(repo_id, allow_patterns=None, tqdm_class=None, local_files_only=False):
+        if local_files_only:
+            raise LocalEntryNotFoundError("not in the cache")  # the first time: downloaded
         calls.update(repo_id=repo_id, allow_patterns=allow_patterns)
         bar = tqdm_class(total=1000, initial=0, unit="B", desc="Downloading", name="huggingface_hub.snapshot_download")
         bar.update(600)
@@ -102,8 +105,24 @@ def test_hub_id_downloads_with_progress(tiny_clap, tmp_path, monkeypatch):
     assert model.embed_text(["bell"]).shape == (1, 12)
 
 
+def test_a_cached_hub_model_loads_without_asking_the_hub(tiny_clap, tmp_path, monkeypatch):
+    """Behind a firewall the hub resets the connection (or holds it for a minute): a model
+    downloaded once must not need it."""
+    cached = shutil.copytree(tiny_clap, tmp_path / "hub-cache" / "laion--fake-clap")
+
+    def hub(repo_id, allow_patterns=None, tqdm_class=None, local_files_only=False):
+        if local_files_only:
+            return str(cached)
+        raise ConnectionResetError(104, "Connection reset by peer")
+
+    monkeypatch.setattr(clap, "snapshot_download", hub)
+    assert load_model("clap:laion/fake-clap").embed_text(["bell"]).shape == (1, 12)
+
+
 def test_unreachable_hub_says_how_to_work_offline(monkeypatch):
-    def offline(*args, **kwargs):
+    def offline(*args, local_files_only=False, **kwargs):
+        if local_files_only:
+            raise LocalEntryNotFoundError("not in the cache")
         raise ConnectionError("offline mode is enabled")
 
     monkeypatch.setattr(clap, "snapshot_download", offline)
