@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -43,6 +44,8 @@ from engine.settings import Settings
 from engine.tagging.service import Tagging
 
 log = logging.getLogger(__name__)
+
+RETRY_LOAD_SECONDS = 60.0  # a model that failed to load is not tried again sooner (Engine.model)
 
 
 @dataclass(frozen=True)
@@ -92,6 +95,7 @@ class Engine:
         self.model_error = ""
         self._model: AudioTextModel | None = None
         self._model_lock = threading.Lock()
+        self._retry_load_at = 0.0  # time.monotonic() after which a failed model load is tried again
         self._write_lock = threading.RLock()  # one index run, model switch slice or folder removal at a time
         self._row_lock = threading.Lock()  # short: each read-modify-write of file rows
         self._interrupt = threading.Event()
@@ -114,13 +118,19 @@ class Engine:
 
     @property
     def model(self) -> AudioTextModel:
-        """The active model, loaded on first use. Raises ModelLoadError (also kept in ``model_error``)."""
+        """The active model, loaded on first use. Raises ModelLoadError (also kept in ``model_error``).
+        A load that failed is not tried again for :data:`RETRY_LOAD_SECONDS`: the app searches as
+        the user types, and each try may re-read a damaged checkpoint or wait on the hub (a switch
+        to a model tries at once)."""
         with self._model_lock:
             if self._model is None:
+                if self.model_error and time.monotonic() < self._retry_load_at:
+                    raise ModelLoadError(self.model_error)
                 try:
                     self._model = self._load(self.model_spec)
                 except ModelLoadError as exc:
                     self.model_error = str(exc)
+                    self._retry_load_at = time.monotonic() + RETRY_LOAD_SECONDS
                     raise
                 self.model_error = ""
             return self._model

@@ -6,10 +6,12 @@ import dataclasses
 import json
 import logging
 import os
+import shutil
 import threading
 
 import pytest
 
+from engine import facade
 from engine.facade import Engine
 from engine.index.migrations import VERSION_KEY, SchemaVersionError
 from engine.index.records import ERROR, OK
@@ -166,7 +168,7 @@ def test_missing_model_still_searches_text(engine, tmp_path, monkeypatch):
             without_model.index()
 
 
-def test_damaged_model_still_searches_text(engine, tiny_checkpoint, tmp_path):
+def test_damaged_model_still_searches_text(engine, tiny_checkpoint, tmp_path, monkeypatch):
     engine.index()
     damaged = tmp_path / "damaged-model"
     damaged.mkdir()
@@ -178,6 +180,15 @@ def test_damaged_model_still_searches_text(engine, tiny_checkpoint, tmp_path):
         hits = with_broken_model.search("door creak")
         assert names(hits) == ["door_creak.wav"] and hits[0].vector_rank is None
         assert "could not load model" in with_broken_model.model_error
+        shutil.copytree(tiny_checkpoint, damaged, dirs_exist_ok=True)  # mended meanwhile
+        # the next keystroke's search does not read the checkpoint again: a failed load waits its minute
+        assert with_broken_model.search("door creak").text_only
+    monkeypatch.setattr(facade, "RETRY_LOAD_SECONDS", 0.0)
+    (damaged / "config.json").write_text(json.dumps({"model": {"width": "wide"}}))
+    with Engine(engine.paths, str(damaged)) as with_broken_model:
+        assert with_broken_model.search("door creak").text_only
+        shutil.copytree(tiny_checkpoint, damaged, dirs_exist_ok=True)
+        assert not with_broken_model.search("door creak").text_only  # once the minute is up, it is tried again
 
 
 def test_switch_model_reembeds_in_background_and_flips_when_complete(engine, tmp_path):
