@@ -7,7 +7,9 @@ belongs to, and the answer is the (n, vocabulary) log-probabilities of the next 
 * **Beam search** keeps the ``beams`` best prefixes per clip and ends with the finished one
   of best length-normalised log-probability (the captioning baselines of cacophony.txt use 3).
 * **Temperature sampling** draws each token from softmax(logits / T); the paper samples at
-  T = 0.1, which is nearly greedy. A fixed seed makes it repeatable.
+  T = 0.1, which is nearly greedy. Each clip draws from a generator of its own, seeded by the
+  options' seed and the clip's own ``seeds`` entry (the backend: a hash of its audio), so a file's
+  caption is the same whichever files it is captioned with.
 
 Every caption comes back with its mean token log-probability: how sure the decoder was,
 which the tagger turns into the caption's confidence.
@@ -15,7 +17,7 @@ which the tagger turns into the caption's confidence.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -32,11 +34,18 @@ class Decoded:
 
 
 def decode(
-    step: Step, clips: int, start: int, stop: int, options: CaptionOptions, device: torch.device | str = "cpu"
+    step: Step,
+    clips: int,
+    start: int,
+    stop: int,
+    options: CaptionOptions,
+    device: torch.device | str = "cpu",
+    seeds: Sequence[int] | None = None,
 ) -> list[Decoded]:
+    """One caption per clip; ``seeds`` (one per clip, default its position) seed its sampling."""
     if options.method == "beam":
         return [beam_search(step, row, start, stop, options, device) for row in range(clips)]
-    return sample(step, clips, start, stop, options, device)
+    return sample(step, clips, start, stop, options, device, range(clips) if seeds is None else seeds)
 
 
 def beam_search(
@@ -76,10 +85,18 @@ def beam_search(
 
 
 def sample(
-    step: Step, clips: int, start: int, stop: int, options: CaptionOptions, device: torch.device | str = "cpu"
+    step: Step,
+    clips: int,
+    start: int,
+    stop: int,
+    options: CaptionOptions,
+    device: torch.device | str,
+    seeds: Sequence[int],
 ) -> list[Decoded]:
-    """One caption per clip, each token drawn at ``options.temperature``."""
-    generator = torch.Generator(device=device).manual_seed(options.seed)
+    """One caption per clip, each token drawn at ``options.temperature`` by the clip's own generator."""
+    generators = [
+        torch.Generator(device=device).manual_seed((options.seed * 1_000_003 + seed) % 2**63) for seed in seeds
+    ]
     ids = torch.full((clips, 1), start, dtype=torch.long, device=device)
     rows = torch.arange(clips, device=device)
     done = torch.zeros(clips, dtype=torch.bool, device=device)
@@ -88,7 +105,9 @@ def sample(
     for _ in range(options.max_tokens):
         logprobs = step(ids, rows)
         probabilities = torch.softmax(logprobs / options.temperature, dim=-1)
-        token = torch.multinomial(probabilities, 1, generator=generator)[:, 0]
+        token = torch.cat(
+            [torch.multinomial(p, 1, generator=g) for p, g in zip(probabilities, generators, strict=True)]
+        )
         token = torch.where(done, torch.full_like(token, stop), token)
         total += torch.where(done, 0.0, logprobs.gather(1, token[:, None])[:, 0])
         counted += (~done).float()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -38,6 +39,12 @@ def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tens
     for row, clip in enumerate(clips):
         wave[row, : len(clip)] = torch.from_numpy(np.asarray(clip, dtype=np.float32))
     return wave.to(device), lengths.to(device)
+
+
+def content_seed(clip: np.ndarray) -> int:
+    """A clip's own sampling seed, from its samples: its sampled caption does not depend on the
+    clips captioned with it."""
+    return int.from_bytes(hashlib.sha1(np.ascontiguousarray(clip).tobytes()).digest()[:7], "little")
 
 
 def native_bf16(device: str) -> bool:
@@ -319,5 +326,5 @@ class CacophonyBackend(AudioTextModel):
         stop = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
         return [
             GeneratedCaption(tok.decode(d.tokens, skip_special_tokens=True).strip(), d.mean_logprob)
-            for d in decode(step, len(clips), start, stop, options, self.device)
+            for d in decode(step, len(clips), start, stop, options, self.device, [content_seed(c) for c in clips])
         ]

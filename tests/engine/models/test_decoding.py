@@ -75,3 +75,12 @@ def test_a_caption_cut_at_max_tokens_is_scored_by_the_tokens_it_has():
     never_stops = lambda ids, rows: torch.tensor([[-50.0, -50.0, -0.1, -3.0]] * len(ids))  # noqa: E731 - a one-line fake decoder step
     for options in (CaptionOptions(beams=2, max_tokens=4), CaptionOptions(method="sample", max_tokens=4)):
         assert decode(never_stops, 1, START, STOP, options)[0].mean_logprob == pytest.approx(-0.1)
+
+
+def test_a_sampled_caption_is_the_same_whichever_clips_it_is_captioned_with(tiny_checkpoint):
+    backend = CacophonyBackend.from_checkpoint(tiny_checkpoint)
+    first, second = tone(seconds=0.5), noise(seconds=0.5)
+    warm = CaptionOptions(method="sample", temperature=1.0, max_tokens=8)
+    alone = backend.describe([first], warm)[0]
+    assert backend.describe([second, first], warm)[1] == alone
+    assert backend.describe([first], CaptionOptions(method="sample", temperature=1.0, max_tokens=8, seed=5))[0] != alone
