@@ -401,19 +401,11 @@ class Cacophony(nn.Module):
             self.text.requires_grad_(False)
 
     # -- audio
-    def audio_patches(self, wave: torch.Tensor, num_samples: torch.Tensor):
-        """Waveforms (B, S) zero-padded, with their true lengths -> patchify() outputs."""
-        return patchify(self.logmel(wave), self.logmel.frames_for(num_samples), self.cfg.patch)
-
-    def encode_audio_tokens(self, wave, num_samples, max_patches: int | None = None, generator=None):
-        """Per-patch audio states and their validity. ``max_patches`` samples a random subset
-        (training on long audio); None keeps the full sequence (inference)."""
-        return self.encode_mel_tokens(self.logmel(wave), self.logmel.frames_for(num_samples), max_patches, generator)
-
     def encode_mel_tokens(self, mel, frames, max_patches: int | None = None, generator=None):
-        """As :meth:`encode_audio_tokens` from a log-mel (B, T, n_mels) with true frame counts:
-        the trainer feeds cached spectrograms through here. With feature fusion on, rows longer
-        than the training window go through the fused 4-view path instead of patch sampling."""
+        """Per-patch audio states and their validity, from a log-mel (B, T, n_mels) with true
+        frame counts. ``max_patches`` samples a random subset (training on long audio); None keeps
+        the full sequence (inference). With feature fusion on, rows longer than the training window
+        go through the fused 4-view path instead of patch sampling."""
         if self.fusion is not None and int(frames.max()) > self.cfg.window_frames:
             return self._encode_fused(mel, frames, generator)
         patches, time_idx, freq_idx, valid = patchify(mel, frames, self.cfg.patch)

@@ -265,10 +265,6 @@ class UcsBridge(nn.Module):
         self.register_buffer("to_category", to_category, persistent=False)
         self.register_buffer("category_words", category_words.float(), persistent=False)
 
-    def categories(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
-        """P(category | clip), (B, categories) over the sorted distinct categories."""
-        return self.head(wave, num_samples) @ self.to_category
-
     def forward(self, wave: torch.Tensor, num_samples: torch.Tensor) -> torch.Tensor:
         return self.with_likeness(wave, num_samples)[0]
 

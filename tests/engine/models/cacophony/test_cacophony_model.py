@@ -74,9 +74,10 @@ def test_padding_does_not_change_an_embedding(tiny):
 
 def test_training_samples_at_most_train_patches(tiny):
     model, _ = tiny
-    tokens, valid = model.encode_audio_tokens(
-        torch.randn(2, 48_000),
-        torch.tensor([48_000, 4_000]),
+    wave, samples = torch.randn(2, 48_000), torch.tensor([48_000, 4_000])
+    tokens, valid = model.encode_mel_tokens(
+        model.logmel(wave),
+        model.logmel.frames_for(samples),
         max_patches=model.cfg.train_patches,
         generator=torch.Generator().manual_seed(0),
     )
@@ -91,7 +92,8 @@ def test_mae_masks_each_row_at_the_ratio_of_its_own_valid_patches(tiny):
         torch.randn(2, 48_000), torch.tensor([48_000, 8_000]), torch.Generator().manual_seed(0)
     )
     assert prediction.shape == patches.shape
-    _, _, _, valid = model.audio_patches(torch.randn(2, 48_000), torch.tensor([48_000, 8_000]))
+    samples = torch.tensor([48_000, 8_000])
+    _, _, _, valid = patchify(model.logmel(torch.randn(2, 48_000)), model.logmel.frames_for(samples), model.cfg.patch)
     per_row_valid = valid.sum(1)
     assert (masked & ~valid).sum() == 0
     for row in range(2):
