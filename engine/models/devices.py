@@ -1,4 +1,5 @@
-"""Which compute devices a model can run on here, for the settings' device choice."""
+"""Which compute devices a model can run on here, for the settings' device choice, and what the
+CPU computes natively."""
 
 from __future__ import annotations
 
@@ -16,3 +17,9 @@ def available_devices() -> list[tuple[str, str]]:
     if getattr(torch.backends, "mps", None) is not None and torch.backends.mps.is_available():
         devices.append(("mps", "GPU: Apple Metal"))
     return devices
+
+
+def native_bf16(device: str) -> bool:
+    """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX). Elsewhere bf16
+    products are emulated, slower than fp32's, so models stay fp32 there."""
+    return device == "cpu" and (torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())

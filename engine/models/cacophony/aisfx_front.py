@@ -33,6 +33,8 @@ import torchaudio
 from torch import nn
 from torch.nn.utils.fusion import fuse_conv_bn_eval
 
+from engine.models.devices import native_bf16
+
 SOURCE_RATE = 44_100
 N_FFT_44K, HOP_44K, N_MELS = 2048, 1024, 96
 NORM_MIN, NORM_MAX = 0.0, 9.457798957824707  # aisfx spectrogram_normalize('original')
@@ -79,7 +81,7 @@ class AisfxFrontEnd(nn.Module):
         cnn.load_state_dict(
             {k.removeprefix("embedding_net."): v for k, v in weights.items() if k.startswith("embedding_net.")}
         )
-        self.half = torch.cpu._is_avx512_bf16_supported()  # else bfloat16 is emulated: slower, not faster
+        self.half = native_bf16("cpu")  # else bfloat16 is emulated: slower, not faster
         # Frozen, so each BatchNorm folds into its convolution (exact in eval mode): half the ops.
         blocks = (cnn.conv_block1, cnn.conv_block2, cnn.conv_block3, cnn.conv_block4)
         self.convs = nn.ModuleList(

@@ -29,6 +29,7 @@ from engine.models.cacophony.ucs_bridge import (
     side_by_side,
 )
 from engine.models.decoding import decode
+from engine.models.devices import native_bf16
 from engine.models.folders import WORDS_HEAD_FILE
 
 
@@ -45,12 +46,6 @@ def content_seed(clip: np.ndarray) -> int:
     """A clip's own sampling seed, from its samples: its sampled caption does not depend on the
     clips captioned with it."""
     return int.from_bytes(hashlib.sha1(np.ascontiguousarray(clip).tobytes()).digest()[:7], "little")
-
-
-def native_bf16(device: str) -> bool:
-    """Whether this CPU multiplies bf16 in hardware (AVX512-BF16 or AMX). Elsewhere bf16
-    products are emulated, slower than fp32's, so queries stay fp32 there."""
-    return device == "cpu" and (torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
 
 
 class OnceEach:

@@ -8,7 +8,8 @@ import time
 import numpy as np
 import torch
 
-from engine.models.cacophony.backend import CacophonyBackend, native_bf16
+from engine.models.cacophony.backend import CacophonyBackend
+from engine.models.devices import native_bf16
 from tests.factories import make_tiny_cacophony
 
 
