@@ -61,8 +61,18 @@ def load_model(
     models_dir: Path | None = None,
     progress: DownloadProgress | None = None,
 ) -> AudioTextModel:
-    """Load the model ``spec`` names (None means builtin). Raises ModelLoadError with the alternatives."""
+    """Load the model ``spec`` names (None means builtin) on ``device``. Raises ModelLoadError with
+    the alternatives, or naming the device when this machine has no such device (a setting saved
+    on another machine, a GPU gone)."""
+    from engine.models.devices import available_devices  # torch: not at the window's start
+
     spec = (spec or BUILTIN).strip()
+    here = [choice for choice, _ in available_devices()]
+    if device.removesuffix(":0") not in here:
+        raise ModelLoadError(
+            f"the compute device {device!r} is not available here (this machine has {', '.join(here)}): "
+            "choose another in Settings → Model"
+        )
     try:
         if spec.startswith(CLAP_PREFIX):
             return _load_clap(spec.removeprefix(CLAP_PREFIX).strip(), device, progress)

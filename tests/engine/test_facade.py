@@ -281,3 +281,14 @@ def test_the_engine_leaves_logging_to_its_host(tmp_path, tiny_checkpoint):
         with pytest.raises(SchemaVersionError):
             Engine(paths, str(tiny_checkpoint))
         assert root.handlers == before
+
+
+def test_a_saved_device_this_machine_lacks_is_named(engine, tmp_path):
+    """A setting saved on a machine with a GPU, read on one without: the search says which setting."""
+    engine.index()
+    engine.settings.device = "cuda:7"
+    engine.settings.save(engine.paths.settings_file)
+    with Engine(engine.paths) as elsewhere:
+        hits = elsewhere.search("door creak")
+        assert names(hits)[0] == "door_creak.wav"
+        assert "compute device 'cuda:7' is not available here" in hits.text_only and "Settings" in hits.text_only
