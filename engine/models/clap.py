@@ -25,6 +25,7 @@ from huggingface_hub.utils import tqdm as hf_tqdm
 from transformers import ClapModel, ClapProcessor
 
 from engine.models.base import AudioTextModel, DownloadProgress, ModelInfo, l2_normalise
+from engine.models.cacophony.text_tower import quiet_loading
 from engine.models.folders import is_clap_folder
 
 _HUB_FILES = ["*.json", "*.safetensors", "*.txt", "*.model"]  # configs, weights, tokenizer: never pickles
@@ -56,8 +57,9 @@ class ClapBackend(AudioTextModel):
         folder = Path(folder)
         if not is_clap_folder(folder):
             raise FileNotFoundError(f"{folder} is not a CLAP model folder (needs a config.json of model_type 'clap')")
-        processor = ClapProcessor.from_pretrained(folder, local_files_only=True)
-        model = ClapModel.from_pretrained(folder, local_files_only=True, use_safetensors=True)
+        with quiet_loading():
+            processor = ClapProcessor.from_pretrained(folder, local_files_only=True)
+            model = ClapModel.from_pretrained(folder, local_files_only=True, use_safetensors=True)
         return cls(model, processor, name, device)
 
     @torch.inference_mode()

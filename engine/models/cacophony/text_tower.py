@@ -45,7 +45,7 @@ def load_text_tower(
     tokenizer = AutoTokenizer.from_pretrained(source)
     config = causal_config(AutoConfig.from_pretrained(source))
     if pretrained and _has_weights(source):
-        with _quiet_loading():
+        with quiet_loading():
             model = AutoModel.from_pretrained(source, config=config, add_pooling_layer=False, use_safetensors=True)
     else:
         model = AutoModel.from_config(config, add_pooling_layer=False)
@@ -53,10 +53,11 @@ def load_text_tower(
 
 
 @contextmanager
-def _quiet_loading() -> Iterator[None]:
-    """Without transformers' per-load progress bar and its report of the pretrained pooler
-    weights left unused (Cacophony pools with its own attention pooler): both would print
-    on every search from the command line. Download progress (huggingface_hub) still shows."""
+def quiet_loading() -> Iterator[None]:
+    """Without transformers' per-load progress bar and its reports (the pretrained pooler weights
+    Cacophony leaves unused: it pools with its own attention pooler): they would print on every
+    search from the command line, for Cacophony's text tower and CLAP alike. Download progress
+    (huggingface_hub) still shows."""
     verbosity, bar = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
