@@ -64,6 +64,13 @@ def hybrid(engine: Engine, files, queries) -> dict:
     return by_category(queries, [judge(q, ranked(q.text), files) for q in queries])["all"]
 
 
+def comparisons(title: str, luck: dict, before: dict, after: dict) -> None:
+    """A title, then chance, the builtin before and the fine-tuned model after, one row each."""
+    print(title)
+    for name, values in (("chance", luck), ("builtin (before)", before), ("fine-tuned (after)", after)):
+        print(row(name, values))
+
+
 def row(name: str, values: dict, prefix: str = "") -> str:
     return f"  {name:<34}" + "  ".join(f"{m} {values[prefix + m]:.3f}" for m in SHOWN)
 
@@ -176,35 +183,26 @@ def main() -> int:
     print(row("fine-tuned (after)", result["after"], "search/"))
     print(f"  verdict: {verdict(result)} (no gain in {result['no_gain_chance']:.1%} of the resamplings)")
     print(f"  the words head heard {result.get('words_head_files', 0)} training files")
-    print(
-        f"\ncontent only, bench.ood queries over the held-out files ({len(held)} files, {len(held_queries)} queries):"
+    comparisons(
+        f"\ncontent only, bench.ood queries over the held-out files ({len(held)} files, {len(held_queries)} queries):",
+        queries_chance,
+        queries_before,
+        queries_after,
     )
-    for name, values in (
-        ("chance", queries_chance),
-        ("builtin (before)", queries_before),
-        ("fine-tuned (after)", queries_after),
-    ):
-        print(row(name, values))
-    print(
+    comparisons(
         f"\nhybrid search (names, metadata, sound) over the whole library, judged on the held-out folders' "
-        f"files ({len(held)} files, {len(held_queries)} queries; out of sample):"
+        f"files ({len(held)} files, {len(held_queries)} queries; out of sample):",
+        queries_chance,
+        hybrid_held_before,
+        hybrid_held_after,
     )
-    for name, values in (
-        ("chance", queries_chance),
-        ("builtin (before)", hybrid_held_before),
-        ("fine-tuned (after)", hybrid_held_after),
-    ):
-        print(row(name, values))
-    print(
+    comparisons(
         f"the same, judged on the whole named library ({len(library)} files, {len(queries)} queries; in sample for "
-        "the fine-tuned model: the names that judge relevance were its training captions):"
+        "the fine-tuned model: the names that judge relevance were its training captions):",
+        hybrid_chance,
+        hybrid_before,
+        hybrid_after,
     )
-    for name, values in (
-        ("chance", hybrid_chance),
-        ("builtin (before)", hybrid_before),
-        ("fine-tuned (after)", hybrid_after),
-    ):
-        print(row(name, values))
     return 0
 
 
