@@ -28,7 +28,7 @@ from trainer.data.melcache import MelSource
 
 log = logging.getLogger(__name__)
 
-MAX_UNREADABLE_IN_A_ROW = 8  # clips tried in turn for one place in a batch: more unreadable is a lost drive
+MAX_UNREADABLE_IN_A_ROW = 8  # clips tried for one place in a batch: more unreadable is a lost drive, not a file
 
 
 class CropDataset(Dataset):
