@@ -272,7 +272,10 @@ class MainWindow(QMainWindow):
         }
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """The window goes at once; then the work still running is waited for (a model load or a
+        fine-tune stop can take seconds) and the engine closed."""
         self.save_state()
+        self.hide()
         self.player.shutdown()
         self.peaks_pool.waitForDone(5_000)
         self.client.shutdown()

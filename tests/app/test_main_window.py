@@ -517,3 +517,22 @@ def test_only_the_newest_search_or_find_similar_is_shown(qtbot, window, library)
     qtbot.waitUntil(lambda: len(shown) == 2, timeout=ENGINE_TIMEOUT_MS)
     qtbot.wait(500)  # time for an overtaken answer to arrive, were it let through
     assert shown == [("similar", str(library["dog_bark.wav"])), ("search", "door")]
+
+
+def test_quitting_hides_the_window_before_waiting_for_the_work_still_running(qtbot, window):
+    import threading
+    import time
+
+    release, seen = threading.Event(), []
+    window.client._submit(window.client.work_pool, lambda: release.wait(30))  # work that takes its time
+
+    def look_while_closing() -> None:  # while close() waits on the pool: is the window still up?
+        deadline = time.monotonic() + 10
+        while window.isVisible() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(window.isVisible())
+        release.set()
+
+    threading.Thread(target=look_while_closing).start()
+    window.close()
+    assert seen == [False]
