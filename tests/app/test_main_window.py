@@ -516,7 +516,8 @@ def test_only_the_newest_search_or_find_similar_is_shown(qtbot, window, library)
     client.search("bark", window.filter_bar.values(), 50)
     client.search("door", window.filter_bar.values(), 50)
     qtbot.waitUntil(lambda: len(shown) == 2, timeout=ENGINE_TIMEOUT_MS)
-    qtbot.wait(500)  # time for an overtaken answer to arrive, were it let through
+    assert client.search_pool.waitForDone(ENGINE_TIMEOUT_MS)  # every answer is in...
+    qtbot.wait(0)  # ...and delivered, were it let through
     assert shown == [("similar", str(library["dog_bark.wav"])), ("search", "door")]
 
 
