@@ -23,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
+from engine.fs import atomic_file
 from engine.tagging.evidence import Evidence
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[2] / "resources" / "tagging" / "calibration.json"
@@ -84,8 +85,10 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum()
 
 
-def load_calibration(model_name: str, path: Path = CALIBRATION_FILE) -> Calibration:
-    """The fitted calibration of ``model_name``, or the uncalibrated defaults."""
+def load_calibration(model_name: str, path: Path | None = None) -> Calibration:
+    """The fitted calibration of ``model_name`` in ``path`` (default: the shipped
+    :data:`CALIBRATION_FILE`), or the uncalibrated defaults."""
+    path = CALIBRATION_FILE if path is None else path
     if not path.is_file():
         return DEFAULT
     entry = json.loads(path.read_text(encoding="utf-8")).get(model_name)
@@ -99,12 +102,15 @@ def load_calibration(model_name: str, path: Path = CALIBRATION_FILE) -> Calibrat
     )
 
 
-def save_calibration(model_name: str, calibration: Calibration, path: Path = CALIBRATION_FILE) -> None:
-    """Add or replace one model's entry, keeping the others."""
+def save_calibration(model_name: str, calibration: Calibration, path: Path | None = None) -> None:
+    """Add or replace one model's entry in ``path`` (default: :data:`CALIBRATION_FILE`), keeping
+    the others; written whole."""
+    path = CALIBRATION_FILE if path is None else path
     document = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
     document[model_name] = asdict(calibration)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    with atomic_file(path) as partial:
+        partial.write_text(json.dumps(document, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 # -- fitting and measuring ---------------------------------------------------------------------

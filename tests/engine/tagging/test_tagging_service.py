@@ -12,8 +12,8 @@ import pytest
 
 from engine.facade import Engine
 from engine.paths import app_paths
-from engine.tagging import jobs, priors, service
-from engine.tagging.calibration import DEFAULT
+from engine.tagging import calibration, jobs, priors, service
+from engine.tagging.calibration import DEFAULT, save_calibration
 from engine.tagging.console import _summary
 from engine.tagging.vocabulary import shipped_ucs
 from tests.engine.models.tiny_clap import make_tiny_clap
@@ -27,6 +27,14 @@ def category_of(key: str) -> str:
 
 def ucs_tags(found, path):
     return [s for s in found[str(path)].tags if s.vocabulary == "ucs"]
+
+
+def calibrated(engine, monkeypatch, folder: Path, caption_threshold: float) -> None:
+    """The tiny model calibrated with this caption threshold, read from a calibration file as the
+    shipped models' are (the file's place is the only thing changed)."""
+    path = folder / "calibration.json"
+    save_calibration(engine.model_info.name, replace(DEFAULT, caption_threshold=caption_threshold), path)
+    monkeypatch.setattr(calibration, "CALIBRATION_FILE", path)
 
 
 def test_a_named_library_gets_the_right_category_first_for_most_files(tag_engine, named_library):
@@ -71,8 +79,8 @@ def test_rejected_suggestions_are_hidden_and_never_offered_again(tag_engine, nam
     assert first not in [s.key for s in ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0, top_k=10), door)]
 
 
-def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, named_library, monkeypatch):
-    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda info=None: replace(DEFAULT, caption_threshold=0.0))
+def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, named_library, monkeypatch, tmp_path):
+    calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=0.0)
     laser = named_library / "laser_shot.wav"
     tag_engine.tagging.tag([laser], captions=True)
     shown = tag_engine.tagging.suggestions([laser], threshold=0.0, top_k=1)[str(laser)]
@@ -91,9 +99,9 @@ def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, name
 
 
 def test_accepting_for_a_file_that_leaves_the_library_meanwhile_accepts_for_the_others(
-    tag_engine, named_library, monkeypatch
+    tag_engine, named_library, monkeypatch, tmp_path
 ):
-    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda info=None: replace(DEFAULT, caption_threshold=0.0))
+    calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=0.0)
     files = [named_library / "laser_shot.wav", named_library / "wind_howl.wav"]
     tag_engine.tagging.tag(files, captions=True)
     gone = tag_engine.file_info(files[0]).record.id
@@ -159,8 +167,8 @@ def test_files_outside_the_library_are_refused(tag_engine, tmp_path):
     assert Path(tag_engine.paths.data / "vocabularies").exists() is False  # nothing was imported
 
 
-def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monkeypatch):
-    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda info=None: replace(DEFAULT, caption_threshold=0.0))
+def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monkeypatch, tmp_path):
+    calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=0.0)
     bell = named_library / "church_bell_ring.wav"
     tag_engine.tagging.tag([bell], captions=True)
     caption = tag_engine.tagging.suggestions([bell])[str(bell)].caption
@@ -172,8 +180,8 @@ def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monk
     assert tag_engine.file_info(bell).record.caption == ""
 
 
-def test_captions_measured_worse_than_nothing_are_not_made(tag_engine, named_library, monkeypatch):
-    monkeypatch.setattr(tag_engine.tagging, "calibration", lambda info=None: replace(DEFAULT, caption_threshold=1.0))
+def test_captions_measured_worse_than_nothing_are_not_made(tag_engine, named_library, monkeypatch, tmp_path):
+    calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=1.0)
     assert "worse than nothing" in tag_engine.tagging.caption_problem()
     with pytest.raises(ValueError, match="worse than nothing"):
         tag_engine.tagging.tag([named_library], captions=True)
