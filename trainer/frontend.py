@@ -35,6 +35,7 @@ from engine.models.cacophony.checkpoint import load_checkpoint, save_checkpoint
 from engine.models.cacophony.model import Cacophony
 from trainer.data.manifest import Item, read_manifest
 from trainer.evaluation.metrics import retrieval_metrics
+from trainer.losses import contrastive_loss
 
 log = logging.getLogger(__name__)
 FRONT_END = "package:aisfx"
@@ -179,9 +180,7 @@ def train(model: Cacophony, data: Features, out: Path, steps: int, batch: int, l
         rows = rng.choice(train_rows, size=batch, replace=False)
         text = torch.from_numpy(np.stack([data.text[r][rng.integers(len(data.text[r]))] for r in rows]))
         audio = model.embed_front(*data.batch(rows))
-        logits = log_scale.exp().clamp(max=100) * audio @ text.T
-        target = torch.arange(len(rows))
-        loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+        loss = contrastive_loss(log_scale.exp().clamp(max=100) * audio @ text.T)
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
