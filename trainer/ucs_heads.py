@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from engine.audio.decode import load_mono
+from engine.audio.decode import AudioDecodeError, load_mono
 from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.ucs_bridge import (
@@ -99,10 +99,16 @@ def label(text: str) -> str | None:
 
 @torch.inference_mode()
 def class_probabilities(head: AisfxHead, paths: list[Path]) -> np.ndarray:
-    """(files, classes): each file's first ``MAX_SECONDS`` through the head, as the app's bridge hears it."""
+    """(files, classes): each file's first ``MAX_SECONDS`` through the head, as the app's bridge
+    hears it; a file that cannot be decoded is a row of NaN (logged), left out by the caller."""
     out = np.zeros((len(paths), head.classes), np.float32)
     for row, path in enumerate(paths):
-        wave = torch.from_numpy(load_mono(path, SAMPLE_RATE, 0.0, MAX_SECONDS))
+        try:
+            wave = torch.from_numpy(load_mono(path, SAMPLE_RATE, 0.0, MAX_SECONDS))
+        except AudioDecodeError as error:
+            log.warning("%s: left out: %s", path, error)
+            out[row] = np.nan
+            continue
         if len(wave):
             out[row] = head(wave[None], torch.tensor([len(wave)]))[0].numpy()
         if row % 500 == 0:
@@ -207,6 +213,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.cache:
             args.cache.parent.mkdir(parents=True, exist_ok=True)
             np.savez(args.cache, probabilities=probabilities)
+    heard = ~np.isnan(probabilities).any(axis=1)  # a file that could not be decoded is left out
+    texts, probabilities = [t for t, h in zip(texts, heard, strict=True) if h], probabilities[heard]
     labels = [label(text) for text in texts]
     categories = sorted({c.category for c in ucs_categories().values()})
     mapping = align(alignment_scores(probabilities, labels, categories))

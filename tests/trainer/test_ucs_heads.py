@@ -61,6 +61,9 @@ def test_the_command_writes_classes_a_bridged_backend_loads(tmp_path, tiny_check
             tmp_path / "audio" / f"{name}_{i}.wav", tone(200 + 60 * i, 1.0) if i % 2 else noise(1.0, seed=i)
         )
         items.append(Item(path, [name.replace("_", " ")], [], "train" if i < len(names) else "heldout"))
+    broken = tmp_path / "audio" / "door_creak_broken.wav"  # named like a door, and not audio at all
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot audio")
+    items.append(Item(broken, ["door creak"], [], "train"))
     train = write_jsonl([i for i in items if i.split == "train"], tmp_path / "train.jsonl")
     heldout = write_jsonl([i for i in items if i.split == "heldout"], tmp_path / "heldout.jsonl")
     folder = tmp_path / "model"
