@@ -43,7 +43,7 @@ from engine.models.cacophony.ucs_bridge import (
 )
 from engine.words import ucs_categories, words
 from trainer.data.manifest import Item, read_manifest
-from trainer.evaluation.retrieval import caption_table, retrieval_metrics
+from trainer.evaluation.retrieval import caption_table, readable, retrieval_metrics
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ def bridge_weight(folder: Path, classes: list[str], heldout: list[Item]) -> tupl
     backend = CacophonyBackend(model, tokenizer, "measure", bridge={"head": HEAD, "classes": classes, "weight": 0.5})
     items = [item for item in heldout if item.captions]
     rate, seconds = backend.info.sample_rate, backend.info.window_seconds
-    clips = [load_mono(item.audio, rate, 0.0, seconds) for item in items]
+    clips = [readable(item.audio, lambda a=item.audio: load_mono(a, rate, 0.0, seconds)) for item in items]
     audio = np.concatenate([backend.embed_audio(clips[i : i + 16]) for i in range(0, len(clips), 16)])
     texts, owners = caption_table(items)
     joint, (share_joint, share_bridge) = backend.model.cfg.embed_dim, backend.bridge_shares

@@ -90,3 +90,8 @@ def test_the_command_writes_classes_a_bridged_backend_loads(tmp_path, tiny_check
     assert given["query_shares"] == {"threshold": 0.6, "below": 0.2, "above": 0.7} and "query_shares" not in written
     gated = CacophonyBackend.from_checkpoint(folder)
     assert gated.bridge_shares[1] == pytest.approx(np.sqrt(0.65)) and gated.query_shares.above == 0.7
+
+    # a held-out sound that cannot be read stops the share's measurement, naming it
+    damaged = write_jsonl([Item(broken, ["door creak"], [], "heldout")], tmp_path / "damaged.jsonl")
+    with pytest.raises(RuntimeError, match=f"evaluation file {broken} cannot be read"):
+        main([*args[:2], "--heldout", str(damaged), *args[4:]])

@@ -35,7 +35,7 @@ def backend_audio_embeddings(model: AudioTextModel, items: Sequence[Item], batch
     """Whole files at the model's rate: every backend sees the full audio (inference mode)."""
     sr = model.info.sample_rate
     return _batched(
-        lambda paths: model.embed_audio([_readable(p, lambda p=p: load_mono(p, sr)) for p in paths]),
+        lambda paths: model.embed_audio([readable(p, lambda p=p: load_mono(p, sr)) for p in paths]),
         [item.audio for item in items],
         batch_size,
     )
@@ -92,7 +92,7 @@ def evaluate_cacophony_on_mels(
     audio = []
     for start in range(0, len(items), batch_size):
         chunk = [
-            torch.from_numpy(_readable(item.audio, lambda a=item.audio: np.asarray(mels.full(a), dtype=np.float32)))
+            torch.from_numpy(readable(item.audio, lambda a=item.audio: np.asarray(mels.full(a), dtype=np.float32)))
             for item in items[start : start + batch_size]
         ]
         frames = torch.tensor([len(m) for m in chunk])
@@ -120,7 +120,7 @@ def evaluate_cacophony_on_mels(
     return retrieval_metrics(np.concatenate(audio), np.concatenate(text), owners)
 
 
-def _readable(audio: Path, read: Callable[[], np.ndarray]) -> np.ndarray:
+def readable(audio: Path, read: Callable[[], np.ndarray]) -> np.ndarray:
     """``read()`` of an evaluation clip; one that cannot be read (deleted, its drive unplugged)
     stops the evaluation naming it: leaving it out would change what every score is compared with."""
     try:
