@@ -63,8 +63,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"{len(entries)} files in {args.out}/named and {args.out}/opaque")
         return 0
     if args.command == "overlap":
-        training = [p for pset in debian.PACKAGE_SETS.values() for p in pset]
-        found = find_overlap(list(EVALUATION_PACKAGES), training, args.work, args.workers)
+        found = find_overlap(list(EVALUATION_PACKAGES), list(debian.TRAINING_PACKAGES), args.work, args.workers)
         write_overlap(found)
         for entry in found:
             print(f"{entry['evaluation']}  =  {entry['training']}")

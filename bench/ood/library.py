@@ -110,7 +110,7 @@ def build(
     """Download and extract the packages, keep the sound effects, lay out named/ and opaque/,
     write the manifest. Downloads and extraction are kept between runs; the layout is rebuilt.
     ``trained_on`` lists the evaluation audio a training package ships too (:mod:`bench.ood.overlap`)."""
-    check_evaluable(packages, [p for pset in debian.PACKAGE_SETS.values() for p in pset])
+    check_evaluable(packages, list(debian.TRAINING_PACKAGES))
     tasks = []
     for package in packages:
         extracted = out / "extracted" / package

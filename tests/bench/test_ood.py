@@ -23,7 +23,7 @@ from bench.ood.ucs import RULES
 from engine.models.cacophony.ucs_bridge import query_side
 from engine.words import ucs_categories, words
 from tests.factories import build_deb, debian_package
-from trainer.corpus.debian import PACKAGE_SETS
+from trainer.corpus.debian import TRAINING_PACKAGES
 from trainer.corpus.packages import (
     EVALUATION_PACKAGES,
     PackageNotAllowed,
@@ -33,7 +33,7 @@ from trainer.corpus.packages import (
 )
 from trainer.evaluation.metrics import search_metrics_from_ranks
 
-TRAINING = [p for packages in PACKAGE_SETS.values() for p in packages]
+TRAINING = list(TRAINING_PACKAGES)
 
 
 def test_evaluation_packages_are_neither_trained_on_nor_reserved():

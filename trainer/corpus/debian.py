@@ -81,6 +81,7 @@ PACKAGE_SETS = {
     "wider": WIDER_PACKAGES,
     "packed": PACKED_PACKAGES,
 }
+TRAINING_PACKAGES = tuple(p for packages in PACKAGE_SETS.values() for p in packages)  # all the sets, in order
 AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus"})
 ARCHIVE_SUFFIXES = frozenset({".pk3", ".zip", ".wz"})
 GROUP_SUFFIX = ".ocg"  # an OpenClonk group; its sounds are in Sound.ocg, graphics and music in others
