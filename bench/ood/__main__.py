@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bench.ood import shares, similar
 from bench.ood.content import report
-from bench.ood.library import DEFAULT_ROOT, build, library_key, load_library
-from bench.ood.overlap import SEEN_IN_TRAINING, find_overlap, write_overlap
+from bench.ood.library import DEFAULT_ROOT, SEEN_IN_TRAINING, build, library_key, load_library
+from bench.ood.overlap import find_overlap, write_overlap
 from bench.ood.queries import load_queries
 from bench.ood.ucs import ucs_truth
 from engine.logs import entry_logging

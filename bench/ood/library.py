@@ -29,7 +29,6 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING
 
-from bench.ood.overlap import SEEN_IN_TRAINING, seen_in_training
 from engine.audio.decode import AudioDecodeError, load_mono
 from engine.words import name_words, without_numbers
 from trainer.corpus import debian
@@ -52,6 +51,7 @@ MAX_SECONDS = 30.0
 # languages, its spoken letters and numbers; Trigger Rally's co-driver pace notes).
 SKIP_WORDS = frozenset({"music", "musics", "song", "songs", "soundtrack", "desc", "alphabets", "math", "codriver"})
 RATE = 16_000  # decoding rate for length and de-duplication only; the files are linked as shipped
+SEEN_IN_TRAINING = Path(__file__).with_name("seen-in-training.json")  # written by bench.ood.overlap
 
 
 @dataclass(frozen=True)
@@ -154,6 +154,16 @@ def unique(entries: list[dict], seen: ContentIndex | None = None) -> list[dict]:
         else:
             log.info("dropping %s: same audio as %s", name, earlier)
     return kept
+
+
+def seen_in_training(path: Path = SEEN_IN_TRAINING) -> ContentIndex:
+    """The keys of evaluation audio a training package ships (:mod:`bench.ood.overlap`), each
+    claimed by its training file, for the build to leave out (an empty index when there is no list)."""
+    index = ContentIndex()
+    if path.is_file():
+        for entry in json.loads(path.read_text(encoding="utf-8")):
+            index.claim(entry["key"], f"training audio {entry['training']}")
+    return index
 
 
 def library_key(root: Path = DEFAULT_ROOT) -> str:

@@ -22,15 +22,13 @@ import logging
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from bench.ood.library import RATE, SEEN_IN_TRAINING
 from engine.audio.decode import AudioDecodeError, load_mono
 from engine.fs import atomic_file
 from trainer.corpus import debian
-from trainer.corpus.dedup import ContentIndex, content_key
+from trainer.corpus.dedup import content_key
 
 log = logging.getLogger(__name__)
-
-SEEN_IN_TRAINING = Path(__file__).with_name("seen-in-training.json")
-RATE = 16_000  # the rate the library build and the corpus builder key audio at
 
 
 def file_key(path: Path) -> str | None:
@@ -79,13 +77,3 @@ def find_overlap(evaluation: list[str], training: list[str], work: Path, workers
 def write_overlap(found: list[dict], path: Path = SEEN_IN_TRAINING) -> None:
     with atomic_file(path) as partial:
         partial.write_text(json.dumps(found, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def seen_in_training(path: Path = SEEN_IN_TRAINING) -> ContentIndex:
-    """The keys of evaluation audio a training package ships, each claimed by its training file,
-    for the library build to leave out (an empty index when there is no list)."""
-    index = ContentIndex()
-    if path.is_file():
-        for entry in json.loads(path.read_text(encoding="utf-8")):
-            index.claim(entry["key"], f"training audio {entry['training']}")
-    return index
