@@ -319,7 +319,8 @@ class CacophonyBackend(AudioTextModel):
         tok = self.tokenizer
         start = tok.cls_token_id if tok.cls_token_id is not None else tok.bos_token_id
         stop = tok.sep_token_id if tok.sep_token_id is not None else tok.eos_token_id
+        seeds = [content_seed(c) for c in clips] if options.method == "sample" else None  # beam search draws none
         return [
             GeneratedCaption(tok.decode(d.tokens, skip_special_tokens=True).strip(), d.mean_logprob)
-            for d in decode(step, len(clips), start, stop, options, self.device, [content_seed(c) for c in clips])
+            for d in decode(step, len(clips), start, stop, options, self.device, seeds)
         ]
