@@ -68,6 +68,17 @@ def _folder(hit) -> str:
     return str(parent)
 
 
+def _folder_shown(hit) -> str:
+    """The folder, and how many other files of the library hold the same bytes (the search shows
+    a sound once; its copies are named in the tooltip)."""
+    n = len(hit.copies)
+    return f"{_folder(hit)}  (+{n} {'copy' if n == 1 else 'copies'})" if n else _folder(hit)
+
+
+def copies_message(hit) -> str:
+    return "Also in the library, the same file:\n" + "\n".join(hit.copies)
+
+
 def _format_key(hit) -> tuple[str, float]:
     """The container, then the bit depth as a number (8 before 16 before 24-bit)."""
     return (hit.format or "").upper(), _number(getattr(hit, "bit_depth", None))
@@ -99,10 +110,11 @@ COLUMNS: tuple[Column, ...] = (
         Qt.AlignRight | Qt.AlignVCenter,
         96,
     ),
-    Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
+    Column("Folder", _folder_shown, lambda h: _folder(h).lower(), width=260),
 )
 SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")
 CAPTION_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
+FOLDER_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Folder")
 
 
 class ResultsModel(QAbstractTableModel):
@@ -182,6 +194,8 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ToolTipRole:
             if index.column() == SCORE_COLUMN:
                 return (match_reasons(hit) or None) if self._ranked else None
+            if index.column() == FOLDER_COLUMN and hit.copies:
+                return copies_message(hit)
             return str(hit.path) if index.column() == 0 else column.text(hit) or None
         if role == HIT_ROLE:
             return hit

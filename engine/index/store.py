@@ -247,6 +247,19 @@ class LibraryStore:
             return {}
         return {r.id: r for r in self.find_files(in_list("id", ids))}
 
+    def paths_by_content(self, content_hashes: Iterable[str]) -> dict[str, list[str]]:
+        """{content hash: the paths of the files holding exactly those bytes}, in path order: a
+        sound copied into several folders (one index lookup, ``content_hash`` has a scalar index)."""
+        wanted = sorted({h for h in content_hashes if h})
+        if not wanted:
+            return {}
+        where = f"content_hash IN ({', '.join(quote(h) for h in wanted)})"
+        rows = read_all(self.files.search().select(["path", "content_hash"]).where(where).limit(None))
+        found: dict[str, list[str]] = {}
+        for path, digest in sorted(zip(rows["path"].to_pylist(), rows["content_hash"].to_pylist(), strict=True)):
+            found.setdefault(digest, []).append(path)
+        return found
+
     def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
         query = self.files.search().select(RECORD_COLUMNS).limit(limit)
         return arrow_to_files(read_all(query.where(where) if where else query))

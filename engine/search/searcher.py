@@ -61,6 +61,7 @@ class SearchHit(FileRecord):
     text_score: float | None = None  # BM25
     meaning_rank: int | None = None
     meaning_score: float | None = None  # words-space cosine of the file's nearest name or description
+    copies: tuple[str, ...] = ()  # other files of the library with exactly these bytes (see Searcher._hits)
 
 
 class SearchResults(list):
@@ -173,6 +174,7 @@ class Searcher:
             raise LookupError("query by example needs an audio-text model; none is loaded")
         likeness = self._complete_likeness(table)
         exclude: list[int] = []
+        same_bytes = ""  # the example's copies are the example too
         if isinstance(example, (str, os.PathLike)):
             record = self.store.get_file(example)
             if record is None:
@@ -184,6 +186,7 @@ class Searcher:
                 raise NotEmbeddedError(f"{example} has no vectors for model {table.model_name!r} yet")
             queries = stored.vectors
             exclude.append(record.id)
+            same_bytes = record.content_hash
         elif isinstance(example, Windows) and likeness is not None and example.likeness is not None:
             queries = example.likeness
         else:
@@ -194,6 +197,7 @@ class Searcher:
             record = self.store.get_file(exclude_path)
             if record is not None:
                 exclude.append(record.id)
+                same_bytes = record.content_hash
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
         passing = self._passing(filters).without(exclude)
@@ -201,9 +205,10 @@ class Searcher:
             matches, score = nearest_files(table, queries, limit, passing), lambda cosine: 100.0 * max(cosine, 0.0)
         else:
             matches, score = nearest_files(likeness, queries, limit, passing), self.model.info.likeness.match
-        return self._hits(
+        hits = self._hits(
             [FusedHit(m.file_id, score(m.score), m, rank, None, None) for rank, m in enumerate(matches, 1)]
         )
+        return [h for h in hits if not same_bytes or h.content_hash != same_bytes]
 
     def _complete_likeness(self, table: EmbeddingTable) -> EmbeddingTable | None:
         """The model's likeness table if every file with audio-text windows has windows there
@@ -256,14 +261,23 @@ class Searcher:
         return [SearchHit(**vars(records[i])) for i in chosen if i in records]  # one deleted meanwhile is gone
 
     def _hits(self, fused: list[FusedHit], known: dict[int, FileRecord] | None = None) -> list[SearchHit]:
-        """The hits' records, of which ``known`` were read already."""
+        """The hits' records, of which ``known`` were read already. Files with the same bytes are
+        one hit, the best ranked, listing the others as its ``copies``: libraries gathered over
+        years hold the same sound in several folders, and a page of results showing it twice
+        shows one sound fewer."""
         records = dict(known or {})
         records.update(self.store.get_files(h.file_id for h in fused if h.file_id not in records))
+        by_content = self.store.paths_by_content(r.content_hash for r in records.values())
+        shown: set[str] = set()
         hits = []
         for h in fused:
             record = records.get(h.file_id)
             if record is None:  # deleted between the ranking and now
                 continue
+            if record.content_hash in shown:
+                continue
+            if record.content_hash:
+                shown.add(record.content_hash)
             window = h.vector
             hits.append(
                 SearchHit(
@@ -277,6 +291,7 @@ class Searcher:
                     text_score=h.text_score,
                     meaning_rank=h.meaning_rank,
                     meaning_score=h.meaning_score,
+                    copies=tuple(p for p in by_content.get(record.content_hash, ()) if p != record.path),
                 )
             )
         return hits

@@ -27,6 +27,7 @@ class Hit:
     meaning_rank: int | None = None
     vector_rank: int | None = None
     best_end_s: float | None = None
+    copies: tuple[str, ...] = ()
 
 
 def _column(title: str) -> int:
@@ -50,6 +51,26 @@ def test_columns_show_what_a_sound_designer_reads():
     ]
     model.set_hits([Hit("/elsewhere/x.wav", 50.0)])  # not under its library folder: the whole folder
     assert model.index(0, _column("Folder")).data() == "/elsewhere"
+
+
+def test_a_sound_with_copies_says_how_many_and_where():
+    model = ResultsModel()
+    model.set_hits(
+        [
+            Hit("/lib/doors/slam.wav", 90.0, copies=("/lib/backup/slam.wav", "/lib/old/slam copy.wav")),
+            Hit("/lib/doors/creak.wav", 80.0, copies=("/lib/backup/creak.wav",)),
+            Hit("/lib/doors/knock.wav", 70.0),
+        ]
+    )
+    folder = _column("Folder")
+    assert [model.index(r, folder).data() for r in range(3)] == [
+        "lib/doors  (+2 copies)",
+        "lib/doors  (+1 copy)",
+        "lib/doors",
+    ]
+    tip = model.index(0, folder).data(Qt.ToolTipRole)
+    assert "/lib/backup/slam.wav" in tip and "/lib/old/slam copy.wav" in tip
+    assert model.index(2, folder).data(Qt.ToolTipRole) == "lib/doors"
 
 
 def test_formats_sort_by_bit_depth_as_a_number():

@@ -292,6 +292,27 @@ def test_similar_to_a_library_file_excludes_itself(store, tiny_model):
     assert names(searcher.similar(base, limit=1)) == ["tone.wav"]
 
 
+def test_copies_of_one_sound_are_one_hit_naming_the_others(store, tiny_model):
+    """The same bytes in two folders (a library gathered over years) show once, naming the other
+    copy; sounds like one copy never offer the other, which is the same sound."""
+    query = embed(tiny_model, "door")
+    first, second, creak = store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("door_slam.wav", content_hash="same-bytes"), one_window(query)),
+            (record("door_slam.wav", folder="/backup/sfx", content_hash="same-bytes"), one_window(query)),
+            (record("door_creak.wav"), one_window(at_cosine(query, 0.5))),
+        ],
+    )
+    searcher = Searcher(store, tiny_model)
+    hits = searcher.search("door")
+    assert len(hits) == 2 and hits[1].path == creak.path and hits[1].copies == ()
+    assert {hits[0].path, *hits[0].copies} == {first.path, second.path} and len(hits[0].copies) == 1
+    assert [h.path for h in searcher.similar(first.path, limit=5)] == [creak.path]
+    assert [h.path for h in searcher.similar(query, limit=5, exclude_path=second.path)] == [creak.path]
+    assert len(searcher.similar(query, limit=5)) == 2  # a clip from outside: the sound itself is a result, once
+
+
 def test_similar_to_a_clip_outside_the_library(store, tiny_model, tmp_path):
     clips = {"low.wav": tone(220.0), "high.wav": tone(3000.0), "hiss.wav": noise(seed=3)}
     vectors = tiny_model.embed_audio(list(clips.values()))
