@@ -3,11 +3,14 @@
 Peaks are computed (or read from the disk cache) on a worker; the panel keeps
 a generation number so a slow file's peaks never land on a newer selection.
 A waveform selection is written to the region cache in the background as soon
-as it is made, so dragging it out starts instantly.
+as it is made, so dragging it out starts instantly; one dragged before its file is
+written starts dragging when the worker has written it, never writing on the UI
+thread. The region cache is kept under its size cap at start-up, on a worker.
 """
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QPoint, QSize, Qt, QThreadPool, Signal
@@ -20,7 +23,9 @@ from app.theme import icon
 from app.waveform import WaveformView, format_time
 from app.workers import submit
 from engine.audio.peaks import cached_peaks, prune_peaks
-from engine.audio.region import write_region
+from engine.audio.region import prune_regions, write_region
+
+RegionKey = tuple[str, float, float]  # a file, and a selection's start and end in seconds
 
 
 def _tool_button(icon_name: str, tip: str, checkable: bool = False) -> QToolButton:
@@ -68,8 +73,12 @@ class PreviewPanel(QWidget):
         self.path: str | None = None
         self.offline_reason = ""  # set while an offline file is shown: why it cannot be played or dragged
         self._generation = 0
-        self._regions: dict[tuple[str, float, float], Path] = {}
+        self._regions: dict[RegionKey, Path] = {}  # the region files written, so their drags start at once
+        self._writing: set[RegionKey] = set()  # regions a worker is writing
+        self._drag_waiting: RegionKey | None = None  # a region dragged out before its file was written
         submit(self.pool, prune_peaks, self.peaks_dir)  # the overviews of sounds not previewed in a long while
+        # the oldest regions of earlier sessions, once the cache is over its cap (engine.audio.region)
+        submit(self.pool, prune_regions, self.regions_dir, time.time())
 
         self.title = QLabel("No sound selected", objectName="FileTitle")
         self.facts = QLabel("", objectName="FileFacts")
@@ -224,33 +233,50 @@ class PreviewPanel(QWidget):
     def _selection_changed(self, selection: tuple[float, float] | None) -> None:
         self.player.set_loop_range(*(selection or (None, None)))
         if selection and self.path:
-            key = (self.path, *selection)
-            submit(
-                self.pool,
-                write_region,
-                self.path,
-                selection[0],
-                selection[1],
-                self.regions_dir,
-                on_done=lambda target: self._regions.__setitem__(key, target),
-                on_failed=self.message.emit,
-                context=self,
-            )
+            self._write_region((self.path, *selection))
 
-    def _region_file(self, start_s: float, end_s: float) -> Path | None:
-        key = (self.path, start_s, end_s)
-        if key not in self._regions:  # the background write has not finished: write it now
-            try:
-                self._regions[key] = write_region(self.path, start_s, end_s, self.regions_dir)
-            except Exception as exc:  # AudioDecodeError, RegionError: both carry a readable sentence
-                self.message.emit(f"Cannot drag the region out: {exc}")
-                return None
-        return self._regions[key]
+    def _write_region(self, key: RegionKey) -> None:
+        self._writing.add(key)
+        submit(
+            self.pool,
+            write_region,
+            *key,
+            self.regions_dir,
+            on_done=lambda target: self._region_written(key, target),
+            on_failed=lambda text: self._region_failed(key, text),
+            context=self,
+        )
+
+    def _region_written(self, key: RegionKey, target: Path) -> None:
+        """Remember the file; a drag that waited for it starts now if the button is still held (a
+        drag started after it was let go would drop wherever the pointer happens to be)."""
+        self._regions[key] = target
+        self._writing.discard(key)
+        if self._drag_waiting != key:
+            return
+        self._drag_waiting = None
+        if QApplication.mouseButtons() & Qt.LeftButton:
+            self._start_drag([str(target)])
+        else:
+            self.message.emit("The region was still being written when you let go: drag it again.")
+
+    def _region_failed(self, key: RegionKey, text: str) -> None:
+        self._writing.discard(key)
+        if self._drag_waiting == key:
+            self._drag_waiting = None
+            text = f"Cannot drag the region out: {text}"
+        self.message.emit(text)
 
     def _drag_region(self, start_s: float, end_s: float) -> None:
-        target = self._region_file(start_s, end_s)
-        if target:
-            self._start_drag([str(target)])
+        """Drag the region's file out; one not written yet is waited for without blocking the UI
+        (writing it here would freeze the window for as long as a long region takes)."""
+        key = (self.path, start_s, end_s)
+        if key in self._regions:
+            self._start_drag([str(self._regions[key])])
+            return
+        self._drag_waiting = key
+        if key not in self._writing:  # its write failed (a drive gone, say): try again
+            self._write_region(key)
 
     def _drag_handle_pulled(self) -> None:
         if not self.path:

@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+PARTIAL_SUFFIX = ".partial"  # a file being written by atomic_file; one left behind is a crash's
+
 
 def absolute_path(path: str | os.PathLike) -> str:
     """``path`` as the index keys files and folders: absolute, ``~`` expanded, links not followed."""
@@ -48,7 +50,7 @@ def atomic_file(target: str | os.PathLike) -> Iterator[Path]:
     target (worker threads, loader processes, training ranks) each finish a whole file of their own;
     the last rename wins. The folder must exist."""
     target = Path(target)
-    handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=".partial", dir=target.parent)
+    handle, name = tempfile.mkstemp(prefix=f".{target.stem}-", suffix=PARTIAL_SUFFIX, dir=target.parent)
     os.close(handle)
     partial = Path(name)
     try:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from PySide6.QtCore import QCoreApplication, QThreadPool
 
 from app.engine_client import EngineClient
 from app.main import ui_state
@@ -14,6 +15,14 @@ from engine.paths import app_paths
 from tests.factories import noise, tone, write_audio
 
 ENGINE_TIMEOUT_MS = 120_000  # importing torch and LanceDB on a busy 2-core machine
+
+
+def settle(pool: QThreadPool, timeout_ms: int = ENGINE_TIMEOUT_MS) -> None:
+    """Wait until every task on ``pool`` has finished and its answer has reached the UI thread,
+    so a test can then assert that something did not happen, rather than wait a while for it.
+    The answers are queued signals: ``qtbot.wait(0)`` returns without running the event loop."""
+    assert pool.waitForDone(timeout_ms)
+    QCoreApplication.processEvents()
 
 
 def write_library(folder: Path) -> dict[str, Path]:

@@ -9,7 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.results_model import COLUMNS
-from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, write_library
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle, write_library
 from tests.factories import noise, tone, write_audio
 
 NAME = next(i for i, c in enumerate(COLUMNS) if c.title == "Name")
@@ -233,11 +233,19 @@ def test_a_pause_pressed_as_a_run_ends_leaves_the_next_run_free_to_index(qtbot, 
     assert index_folder(qtbot, window, tmp_path / "Sound Effects")[-1].added == 4
 
 
-def test_re_embedding_offers_no_pause_and_a_run_paused_before_it_shows_again(qtbot, window, tmp_path):
+def test_re_embedding_offers_no_pause_and_a_run_paused_before_it_shows_again(qtbot, window, tmp_path, monkeypatch):
+    from engine.library import switch
+
+    # One file per slice, so three files report progress before the end as a large library does.
+    monkeypatch.setattr(switch, "SWITCH_SLICE", 1)
+    indexed = tmp_path / "indexed"
+    for k in range(3):
+        write_audio(indexed / f"hum_{k}.wav", tone(100 + 50 * k, 0.5))
+    index_folder(qtbot, window, indexed)
     folder = tmp_path / "lib"
     for k in range(6):
         write_audio(folder / f"tone_{k}.wav", tone(200 + 100 * k, 0.5))
-    client, paused, reports = window.client, [], []
+    client, paused, reports, shown = window.client, [], [], []
     client.index_paused.connect(lambda: paused.append(True))
     client.index_finished.connect(reports.append)
     pause = lambda _progress: client.set_paused(True)  # noqa: E731 - connected, then disconnected
@@ -245,16 +253,23 @@ def test_re_embedding_offers_no_pause_and_a_run_paused_before_it_shows_again(qtb
     window.add_folder(str(folder))
     qtbot.waitUntil(lambda: bool(paused), timeout=ENGINE_TIMEOUT_MS)
     client.index_progress.disconnect(pause)
-    # A model switch re-embeds the library (its thread reports through this signal).
-    client.switch_progress.emit(10, 500)
-    assert window.indexing.label.text().startswith("Re-embedding 10 / 500")
-    assert not window.indexing.pause_button.isVisible()  # pausing it would mean nothing
-    client.switch_progress.emit(500, 500)
-    assert window.indexing.isVisible() and window.indexing.label.text().startswith("Paused")
-    assert window.indexing.pause_button.isVisible() and window.indexing.paused
-    window.indexing.pause_button.click()  # resume
+    # What the window shows after each report of a real switch's re-embedding (connected after its own).
+    bar = window.indexing
+    client.switch_progress.connect(
+        lambda done, total: shown.append((done, total, bar.label.text(), bar.pause_button.isVisible()))
+    )
+    client.switch_model("builtin")
+    qtbot.waitUntil(lambda: client.engine.model_spec == "builtin", timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: shown and shown[-1][0] == shown[-1][1], timeout=10_000)  # its last report
+    during = [report for report in shown if report[0] < report[1]]
+    assert during  # it reported before it ended, as a large library's switch does
+    for done, total, label, pause_offered in during:
+        assert label.startswith(f"Re-embedding {done} / {total}") and not pause_offered  # a pause would mean nothing
+    assert bar.isVisible() and bar.label.text().startswith("Paused")
+    assert bar.pause_button.isVisible() and bar.paused
+    bar.pause_button.click()  # resume
     qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
-    assert not reports[0].stopped and not window.indexing.isVisible()
+    assert not reports[0].stopped and not bar.isVisible()
 
 
 @pytest.mark.parametrize("confirmed", [True, False], ids=["yes removes", "no keeps"])
@@ -291,8 +306,7 @@ def test_removing_a_folder_asks_first_saying_how_many_of_its_files_the_user_tagg
         qtbot.waitUntil(lambda: names(window) == ["gong.wav"], timeout=ENGINE_TIMEOUT_MS)  # searched again
         assert [f.path for f in client.engine.folders()] == [str(tmp_path / "Other")]
     else:
-        assert client.work_pool.waitForDone(ENGINE_TIMEOUT_MS)  # a removal, had one been asked, is done now
-        qtbot.wait(0)  # and its answer delivered
+        settle(client.work_pool)  # a removal, had one been asked, is done now and its answer delivered
         assert len(client.engine.folders()) == 2 and len(names(window)) == 5
         assert client.engine.file_info(library["dog_bark.wav"]).record.tags == ["good boy"]
 
@@ -481,7 +495,8 @@ def test_ok_in_settings_keeps_a_model_swapped_in_while_they_were_open(qtbot, win
     finetuned = str(tmp_path / "models" / "library-fine-tune")
     window.client.engine.settings.model_spec = finetuned  # what a fine-tune swapped in meanwhile saves
     dialog.accept()  # the Model page untouched
-    qtbot.wait(3000)  # a switch back, had one been asked, would flip within this
+    settle(window.client.switch_pool)  # a switch back, had one been asked, has started now
+    assert window.client.engine.status().switching is None
     assert window.client.settings().model_spec == finetuned
 
 
@@ -516,8 +531,7 @@ def test_only_the_newest_search_or_find_similar_is_shown(qtbot, window, library)
     client.search("bark", window.filter_bar.values(), 50)
     client.search("door", window.filter_bar.values(), 50)
     qtbot.waitUntil(lambda: len(shown) == 2, timeout=ENGINE_TIMEOUT_MS)
-    assert client.search_pool.waitForDone(ENGINE_TIMEOUT_MS)  # every answer is in...
-    qtbot.wait(0)  # ...and delivered, were it let through
+    settle(client.search_pool)  # every answer is in, and delivered were it let through
     assert shown == [("similar", str(library["dog_bark.wav"])), ("search", "door")]
 
 

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 from PySide6.QtCore import QPoint, Qt, QThreadPool
 
+from app import preview_panel
 from app.player import Player
 from app.preview_panel import PreviewPanel
+from app.waveform import WaveformView
+from engine.audio.region import prune_regions, write_region
+from tests.app.conftest import settle
 from tests.factories import noise, write_audio
 
 
@@ -47,6 +54,30 @@ def test_files_arrowed_past_before_their_turn_are_not_read(qtbot, tmp_path):
     assert len(list((tmp_path / "cache" / "peaks").glob("*.npz"))) == 1  # only the file shown now
 
 
+def _select(qtbot, wave: WaveformView, start_s: float, end_s: float) -> QPoint:
+    """Shift-drag from ``start_s`` to ``end_s``; returns a point inside the selection."""
+    x_of = lambda seconds: int(seconds / wave.duration_s * wave.width())  # noqa: E731 - a one-line conversion
+    y = wave.height() // 2
+    qtbot.mousePress(wave, Qt.LeftButton, Qt.ShiftModifier, QPoint(x_of(start_s), y))
+    qtbot.mouseMove(wave, QPoint(x_of(end_s), y))
+    qtbot.mouseRelease(wave, Qt.LeftButton, Qt.ShiftModifier, QPoint(x_of(end_s), y))
+    return QPoint(x_of((start_s + end_s) / 2), y)
+
+
+def _held_back_writer(monkeypatch) -> tuple[list[threading.Thread], threading.Event]:
+    """The real region writer, made to wait until the test lets it go (a long region, a slow
+    disk); returns the threads it was called on, and the event that lets it write."""
+    threads, go = [], threading.Event()
+
+    def write(*args) -> Path:
+        threads.append(threading.current_thread())
+        go.wait(10)
+        return write_region(*args)
+
+    monkeypatch.setattr(preview_panel, "write_region", write)
+    return threads, go
+
+
 def test_dragging_a_waveform_selection_writes_a_matching_region_file(qtbot, tmp_path):
     stereo = np.stack([noise(2.0, 44_100, seed=3), noise(2.0, 44_100, seed=4)], 1)
     source = write_audio(tmp_path / "lib" / "door.aiff", stereo, 44_100, subtype="PCM_24")
@@ -55,19 +86,16 @@ def test_dragging_a_waveform_selection_writes_a_matching_region_file(qtbot, tmp_
     panel.show_file(str(source))
     qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
     wave = panel.waveform
-    x_of = lambda seconds: int(seconds / 2.0 * wave.width())  # noqa: E731 - a one-line conversion
-    y = wave.height() // 2
-    qtbot.mousePress(wave, Qt.LeftButton, Qt.ShiftModifier, QPoint(x_of(0.5), y))
-    qtbot.mouseMove(wave, QPoint(x_of(1.5), y))
-    qtbot.mouseRelease(wave, Qt.LeftButton, Qt.ShiftModifier, QPoint(x_of(1.5), y))
+    inside = _select(qtbot, wave, 0.5, 1.5)
     start, end = wave.selection
+    settle(panel.pool)  # the selection's region is written, and the panel told
     drags = []
     panel.dragging.connect(drags.append)
-    qtbot.mousePress(wave, Qt.LeftButton, pos=QPoint(x_of(1.0), y))
-    qtbot.mouseMove(wave, QPoint(x_of(1.0) + 40, y + 10))
-    qtbot.mouseRelease(wave, Qt.LeftButton, pos=QPoint(x_of(1.0) + 40, y + 10))
+    qtbot.mousePress(wave, Qt.LeftButton, pos=inside)
+    qtbot.mouseMove(wave, inside + QPoint(40, 10))
+    assert len(drags) == 1  # at once, from the file written in the background
+    qtbot.mouseRelease(wave, Qt.LeftButton, pos=inside + QPoint(40, 10))
 
-    assert len(drags) == 1
     urls = drags[0].urls()
     assert len(urls) == 1 and urls[0].isLocalFile()
     region = urls[0].toLocalFile()
@@ -108,3 +136,109 @@ def test_space_bar_style_toggle_plays_to_the_null_device(qtbot, tmp_path):
     qtbot.waitUntil(lambda: not panel.player.is_playing(), timeout=5000)
     assert panel.player.frames_played >= int(0.3 * 16_000)
     assert not panel.play_button.isChecked()
+
+
+def test_a_region_dragged_before_its_file_is_written_is_dragged_once_a_worker_wrote_it(qtbot, tmp_path, monkeypatch):
+    stereo = np.stack([noise(2.0, 48_000, seed=5), noise(2.0, 48_000, seed=6)], 1)
+    source = write_audio(tmp_path / "lib" / "whoosh.wav", stereo, 48_000, subtype="PCM_24")
+    writers, go = _held_back_writer(monkeypatch)
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(source))
+    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    wave = panel.waveform
+    inside = _select(qtbot, wave, 0.25, 1.75)
+    start, end = wave.selection
+    dropped = []  # what a DAW would read from each drag's file as the drag starts
+
+    def read_dragged(mime) -> None:
+        (url,) = mime.urls()
+        dropped.append(sf.read(url.toLocalFile(), dtype="int32")[0])
+
+    panel.dragging.connect(read_dragged)
+    qtbot.mousePress(wave, Qt.LeftButton, pos=inside)
+    qtbot.mouseMove(wave, inside + QPoint(40, 10))
+    qtbot.mouseMove(wave, inside + QPoint(80, 20))  # on towards the DAW
+    assert dropped == [] and not list((tmp_path / "cache" / "regions").rglob("*.wav"))  # nothing written yet
+
+    go.set()
+    qtbot.waitUntil(lambda: bool(dropped), timeout=5000)  # the button still held: the drag starts
+    qtbot.mouseRelease(wave, Qt.LeftButton, pos=inside + QPoint(80, 20))
+    first = round(start * 48_000)
+    expected = sf.read(str(source), start=first, stop=round(end * 48_000), dtype="int32")[0]
+    assert len(dropped) == 1 and np.array_equal(dropped[0], expected)
+    assert len(writers) == 1  # the drag waited for the selection's own write, on a worker
+    assert writers[0] is not threading.main_thread()
+
+
+def test_letting_go_before_the_region_is_written_starts_no_drag_and_says_so(qtbot, tmp_path, monkeypatch):
+    source = write_audio(tmp_path / "lib" / "thud.wav", noise(2.0, 44_100), 44_100)
+    writers, go = _held_back_writer(monkeypatch)
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(source))
+    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    drags, messages = [], []
+    panel.dragging.connect(drags.append)
+    panel.message.connect(messages.append)
+    panel.waveform.set_selection((0.5, 1.0))  # a region the drag handle pulls out
+    handle = panel.drag_handle
+    qtbot.mousePress(handle, Qt.LeftButton, pos=QPoint(5, 5))
+    qtbot.mouseMove(handle, QPoint(40, 30))
+    qtbot.mouseRelease(handle, Qt.LeftButton, pos=QPoint(40, 30))  # let go over the DAW, too soon
+
+    go.set()
+    qtbot.waitUntil(lambda: bool(messages), timeout=5000)
+    assert messages == ["The region was still being written when you let go: drag it again."]
+    assert drags == []  # a drag started now would drop wherever the pointer is
+    qtbot.mousePress(handle, Qt.LeftButton, pos=QPoint(5, 5))
+    qtbot.mouseMove(handle, QPoint(40, 30))
+    assert len(drags) == 1  # again: the file is written, the drag starts at once
+    qtbot.mouseRelease(handle, Qt.LeftButton, pos=QPoint(40, 30))
+    assert len(writers) == 1 and writers[0] is not threading.main_thread()
+
+
+def test_a_region_that_cannot_be_written_is_not_dragged_and_says_why(qtbot, tmp_path, monkeypatch):
+    source = write_audio(tmp_path / "lib" / "gone.wav", noise(2.0, 44_100), 44_100)
+    _writers, go = _held_back_writer(monkeypatch)
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(source))
+    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    drags, messages = [], []
+    panel.dragging.connect(drags.append)
+    panel.message.connect(messages.append)
+    panel.waveform.set_selection((0.5, 1.0))
+    source.unlink()  # the drive went away, say
+    go.set()
+    qtbot.waitUntil(lambda: bool(messages), timeout=5000)  # the background write says so
+    handle = panel.drag_handle
+    qtbot.mousePress(handle, Qt.LeftButton, pos=QPoint(5, 5))
+    qtbot.mouseMove(handle, QPoint(40, 30))
+    qtbot.waitUntil(lambda: len(messages) == 2, timeout=5000)  # the drag tried again, on a worker
+    qtbot.mouseRelease(handle, Qt.LeftButton, pos=QPoint(40, 30))
+    assert messages == ["file not found", "Cannot drag the region out: file not found"]
+    assert drags == []
+
+
+def test_start_up_prunes_the_region_cache_on_a_worker_and_keeps_the_regions(qtbot, tmp_path, monkeypatch):
+    regions = tmp_path / "cache" / "regions"
+    source = write_audio(tmp_path / "lib" / "step.wav", noise(2.0, 44_100), 44_100)
+    old, recent = write_region(source, 0.0, 0.5, regions), write_region(source, 0.5, 1.0, regions)
+    crashed = old.with_name(".step_0.000-0.500s-k3j4.partial")  # a write a crash cut short
+    crashed.write_bytes(b"half a file")
+    last_month = time.time() - 30 * 24 * 3600
+    for path in (old, crashed):
+        os.utime(path, (last_month, last_month))
+    pruners = []
+
+    def prune(*args) -> int:
+        pruners.append(threading.current_thread())
+        return prune_regions(*args)
+
+    monkeypatch.setattr(preview_panel, "prune_regions", prune)
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(source))
+    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    panel.waveform.set_selection((1.0, 1.5))  # a region of this session
+    settle(panel.pool)
+    assert not crashed.exists() and old.is_file() and recent.is_file()  # a project may still use last month's
+    assert len(list(regions.rglob("*.wav"))) == 3
+    assert len(pruners) == 1 and pruners[0] is not threading.main_thread()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import time
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from engine.audio.region import RegionError, write_region
+from engine.audio.region import RegionError, prune_regions, write_region
 from tests.factories import noise, tone, write_audio
 
 
@@ -75,3 +77,66 @@ def test_files_of_one_name_in_two_folders_give_their_own_regions(tmp_path):
         expected = sf.read(str(source), start=4_410, stop=22_050, dtype="int32")[0]
         assert np.array_equal(sf.read(str(region), dtype="int32")[0], expected)
     assert regions[0].is_file()  # the second did not replace the first
+
+
+DAY = 24 * 3600
+
+
+def _aged(path, seconds_ago: float):
+    """``path`` as if last written ``seconds_ago``."""
+    when = time.time() - seconds_ago
+    os.utime(path, (when, when))
+    return path
+
+
+def test_age_alone_removes_no_region_but_a_crash_leftover_goes(tmp_path):
+    """A DAW project that refers to a dropped region (Reaper does, by default) needs it for as
+    long as the project lives: under the size cap nothing of a finished region goes."""
+    regions = tmp_path / "regions"
+    take = write_audio(tmp_path / "lib" / "take.wav", noise(2.0, 44_100), 44_100)
+    creak = write_audio(tmp_path / "lib" / "creak.wav", noise(1.0, 44_100, seed=5), 44_100)
+    last_year = _aged(write_region(creak, 0.1, 0.5, regions), 365 * DAY)
+    last_week = _aged(write_region(take, 0.0, 0.5, regions), 8 * DAY)
+    crash_leftover = last_week.with_name(".take_0.000-0.500s-x1y2.partial")
+    crash_leftover.write_bytes(b"half a file")
+    _aged(crash_leftover, 9 * DAY)
+    session_start = time.time() - 3600  # the app opened an hour ago
+    being_written = last_week.with_name(".take_1.000-2.000s-a1b2.partial")  # by this session, now
+    being_written.write_bytes(b"half")
+
+    assert prune_regions(regions, session_start) == 1
+    assert sorted(p for p in regions.rglob("*") if p.is_file()) == sorted([last_year, last_week, being_written])
+    assert sf.info(str(last_year)).frames == 0.4 * 44_100  # whole and readable
+
+    crash_leftover.write_bytes(b"half a file")
+    _aged(crash_leftover, 9 * DAY)
+    assert prune_regions(regions, session_start, max_bytes=0) == 3  # over the cap: the old go...
+    assert [p for p in regions.rglob("*") if p.is_file()] == [being_written]  # ...never this session's
+    assert not last_year.parent.exists()  # its folder, left empty, went too
+
+
+def test_over_the_size_cap_the_oldest_go_first_but_never_this_sessions(tmp_path):
+    regions = tmp_path / "regions"
+    sources = [write_audio(tmp_path / "lib" / f"hit_{k}.wav", noise(1.0, 44_100, seed=k), 44_100) for k in range(5)]
+    hours_ago = [5, 4, 3, 1, 0.1]
+    files = [_aged(write_region(s, 0.0, 1.0, regions), h * 3600) for s, h in zip(sources, hours_ago, strict=True)]
+    size = files[0].stat().st_size  # each is one second of the same format
+    session_start = time.time() - 2 * 3600  # the last two were written this session
+
+    assert prune_regions(regions, session_start, max_bytes=3 * size) == 2  # the two oldest
+    assert sorted(p for p in regions.rglob("*") if p.is_file()) == sorted(files[2:])
+    assert prune_regions(regions, session_start, max_bytes=size) == 1  # this session's two exceed it, kept
+    assert sorted(p for p in regions.rglob("*") if p.is_file()) == sorted(files[3:])
+
+
+def test_a_region_written_again_this_session_is_young_again(tmp_path):
+    regions = tmp_path / "regions"
+    source = write_audio(tmp_path / "lib" / "wind.wav", noise(1.0, 44_100), 44_100)
+    region = _aged(write_region(source, 0.2, 0.8, regions), 20 * DAY)
+    session_start = time.time() - 60
+    assert write_region(source, 0.2, 0.8, regions) == region  # the same span selected again
+    assert prune_regions(regions, session_start) == 0 and region.is_file()
+
+
+def test_pruning_a_cache_not_made_yet_removes_nothing(tmp_path):
+    assert prune_regions(tmp_path / "regions", time.time()) == 0
