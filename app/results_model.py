@@ -23,7 +23,7 @@ from engine.search.explain import match_reasons
 
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
-BADGE_ROLE = Qt.UserRole + 3  # "offline · drive" on the name of a file whose drive is not connected
+BADGE_ROLE = Qt.UserRole + 3  # on the name: "offline · drive" (its drive is not connected), or "+1 copy"
 
 
 @dataclass(frozen=True)
@@ -68,15 +68,14 @@ def _folder(hit) -> str:
     return str(parent)
 
 
-def _folder_shown(hit) -> str:
-    """The folder, and how many other files of the library hold the same bytes (the search shows
-    a sound once; its copies are named in the tooltip)."""
+def copies_badge(hit) -> str:
+    """How many other files of the library hold the same bytes: the search shows a sound once."""
     n = len(hit.copies)
-    return f"{_folder(hit)}  (+{n} {'copy' if n == 1 else 'copies'})" if n else _folder(hit)
+    return f"+{n} {'copy' if n == 1 else 'copies'}" if n else ""
 
 
 def copies_message(hit) -> str:
-    return "Also in the library, the same file:\n" + "\n".join(hit.copies)
+    return f"{hit.path}\n\nThe same file is also at:\n" + "\n".join(hit.copies)
 
 
 def _format_key(hit) -> tuple[str, float]:
@@ -110,11 +109,10 @@ COLUMNS: tuple[Column, ...] = (
         Qt.AlignRight | Qt.AlignVCenter,
         96,
     ),
-    Column("Folder", _folder_shown, lambda h: _folder(h).lower(), width=260),
+    Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
 )
 SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")
 CAPTION_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
-FOLDER_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Folder")
 
 
 class ResultsModel(QAbstractTableModel):
@@ -194,9 +192,11 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.ToolTipRole:
             if index.column() == SCORE_COLUMN:
                 return (match_reasons(hit) or None) if self._ranked else None
-            if index.column() == FOLDER_COLUMN and hit.copies:
-                return copies_message(hit)
-            return str(hit.path) if index.column() == 0 else column.text(hit) or None
+            if index.column() == 0:
+                return copies_message(hit) if hit.copies else str(hit.path)
+            return column.text(hit) or None
+        if role == BADGE_ROLE and index.column() == 0:
+            return copies_badge(hit) or None
         if role == HIT_ROLE:
             return hit
         if role == SCORE_ROLE and hit.score is not None and self._ranked:

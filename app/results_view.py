@@ -52,7 +52,8 @@ class MiddleElideDelegate(QStyledItemDelegate):
 
 
 class NameDelegate(MiddleElideDelegate):
-    """The file name, with an "offline · drive" badge at its right when the drive is not connected."""
+    """The file name, with a badge at its right: "offline · drive" when the drive is not connected,
+    "+1 copy" when the same file is elsewhere in the library too."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         badge = index.data(BADGE_ROLE)
@@ -71,7 +72,7 @@ class NameDelegate(MiddleElideDelegate):
         super().paint(painter, name, index)
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing)
-        painter.setPen(Colors.offline)
+        painter.setPen(Colors.offline if is_offline(index.data(HIT_ROLE)) else Colors.dim_text)
         painter.drawRoundedRect(pill, 4, 4)
         painter.drawText(pill, Qt.AlignCenter, metrics.elidedText(badge, Qt.ElideMiddle, int(pill.width()) - 10))
         painter.restore()

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 
-from app.results_model import COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel
+from app.results_model import BADGE_ROLE, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel
 from app.results_view import ResultsView
 
 
@@ -62,15 +62,10 @@ def test_a_sound_with_copies_says_how_many_and_where():
             Hit("/lib/doors/knock.wav", 70.0),
         ]
     )
-    folder = _column("Folder")
-    assert [model.index(r, folder).data() for r in range(3)] == [
-        "lib/doors  (+2 copies)",
-        "lib/doors  (+1 copy)",
-        "lib/doors",
-    ]
-    tip = model.index(0, folder).data(Qt.ToolTipRole)
-    assert "/lib/backup/slam.wav" in tip and "/lib/old/slam copy.wav" in tip
-    assert model.index(2, folder).data(Qt.ToolTipRole) == "lib/doors"
+    assert [model.index(r, 0).data(BADGE_ROLE) for r in range(3)] == ["+2 copies", "+1 copy", None]
+    tip = model.index(0, 0).data(Qt.ToolTipRole)
+    assert tip.startswith("/lib/doors/slam.wav") and "/lib/backup/slam.wav" in tip and "/lib/old/slam copy.wav" in tip
+    assert model.index(2, 0).data(Qt.ToolTipRole) == "/lib/doors/knock.wav"
 
 
 def test_formats_sort_by_bit_depth_as_a_number():
