@@ -29,6 +29,12 @@ def in_list(column: str, ids: Iterable[int]) -> str:
     return f"{column} IN ({values})" if values else "false"
 
 
+def texts_in(column: str, values: Iterable[str]) -> str:
+    """``column IN ('a', 'b')``; an empty list becomes a clause that is always false."""
+    quoted = ", ".join(quote(v) for v in values)
+    return f"{column} IN ({quoted})" if quoted else "false"
+
+
 def all_of(*clauses: str | None) -> str | None:
     """AND of the non-empty clauses, each parenthesised; None when there are none."""
     parts = [f"({c})" for c in clauses if c]

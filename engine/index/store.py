@@ -67,7 +67,7 @@ from engine.index.schema import (
     open_or_create,
     read_all,
 )
-from engine.index.sql import EDITED, all_of, file_where, in_list, quote, searchable_under
+from engine.index.sql import EDITED, all_of, file_where, in_list, quote, searchable_under, texts_in
 from engine.index.text import FOLDER, INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSION, phrase_texts
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.index.word_vectors import WordVectorTable, file_texts
@@ -253,12 +253,20 @@ class LibraryStore:
         wanted = sorted({h for h in content_hashes if h})
         if not wanted:
             return {}
-        where = f"content_hash IN ({', '.join(quote(h) for h in wanted)})"
-        rows = read_all(self.files.search().select(["path", "content_hash"]).where(where).limit(None))
+        rows = read_all(
+            self.files.search().select(["path", "content_hash"]).where(texts_in("content_hash", wanted)).limit(None)
+        )
         found: dict[str, list[str]] = {}
         for path, digest in sorted(zip(rows["path"].to_pylist(), rows["content_hash"].to_pylist(), strict=True)):
             found.setdefault(digest, []).append(path)
         return found
+
+    def embedded_with_content(self, content_hashes: Iterable[str]) -> list[FileRecord]:
+        """The embedded records (on a connected drive or not) holding any of these contents: whose
+        vectors a new copy can take instead of decoding and embedding the same bytes again."""
+        wanted = sorted({h for h in content_hashes if h})
+        embedded = texts_in("status", (OK, OFFLINE))
+        return self.find_files(all_of(texts_in("content_hash", wanted), embedded)) if wanted else []
 
     def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
         query = self.files.search().select(RECORD_COLUMNS).limit(limit)

@@ -28,6 +28,7 @@ from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
 from engine.index.word_vectors import sync_word_vectors
 from engine.library.committer import Committer
+from engine.library.copies import copied_record, first_of_each_content, stored_copies, with_copies
 from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
 from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
 from engine.library.report import FileError, IndexProgress, IndexReport, ProgressCallback
@@ -302,9 +303,31 @@ class Indexer:
         with Committer(
             self.store, self.model, self.options.commit_every, self.options.commit_interval_s, self.row_lock
         ) as committer:
+
+            def stored(record: FileRecord, windows: Windows, row: FileState | None, copy: bool) -> None:
+                committer.embedded(record, windows)
+                report.embedded += 1
+                report.copies += copy
+                if row is None:
+                    report.added += 1
+                else:
+                    report.updated += 1
+
             given_up = [EmbeddedFile(job, error=too_slow[job.path]) for job in jobs if job.path in too_slow]
             rest = [job for job in jobs if job.path not in too_slow]
-            for done, item in enumerate(itertools.chain(given_up, self._embedded(rest, report, should_stop)), 1):
+            held = stored_copies(self.store, self.model.info, map(_digest, rest))
+            done = itertools.count(1)
+            for job in rest:  # copies of sounds the index holds already: their vectors, nothing decoded
+                row, scanned, digest = job.context
+                if digest in held:
+                    source, windows = held[digest]
+                    record = copied_record(source, scanned, folder_of[scanned.path], row.id if row else None)
+                    stored(record, windows, row, True)
+                    progress(IndexProgress("embedding", next(done), len(jobs), job.path, len(report.errors)))
+            first, later = first_of_each_content([job for job in rest if _digest(job) not in held], _digest)
+            embedded_now: set[str] = set()
+            embedded = with_copies(self._embedded(first, report, should_stop), later, _digest)
+            for item in itertools.chain(given_up, embedded):
                 row, scanned, digest = item.job.context
                 record = self._record(item, scanned, digest, folder_of[scanned.path], row.id if row else None)
                 if item.error:
@@ -313,13 +336,9 @@ class Indexer:
                 else:
                     if item.warning:
                         report.warnings.append(FileError(item.job.path, item.warning))
-                    committer.embedded(record, self._windows(item))
-                    report.embedded += 1
-                    if row is None:
-                        report.added += 1
-                    else:
-                        report.updated += 1
-                progress(IndexProgress("embedding", done, len(jobs), item.job.path, len(report.errors)))
+                    stored(record, self._windows(item), row, bool(digest) and digest in embedded_now)
+                    embedded_now.add(digest)
+                progress(IndexProgress("embedding", next(done), len(jobs), item.job.path, len(report.errors)))
 
     def _embed_missing(
         self,
@@ -408,6 +427,11 @@ class Indexer:
             error=item.error or item.warning,
             indexed_at=time.time(),
         )
+
+
+def _digest(job: FileJob) -> str:
+    """The content hash of an indexing job's file ("" when it could not be read)."""
+    return job.context[2]
 
 
 def _folder_containing(path: str, folders: list[FolderRecord]) -> FolderRecord | None:

@@ -37,6 +37,7 @@ class IndexReport:
     unchanged: int = 0
     reread: int = 0  # files whose metadata text changed when their headers were read again
     embedded: int = 0  # files that got vectors in this run (added + updated + missing ones)
+    copies: int = 0  # of those, copies of a sound already embedded, which took its vectors (engine.library.copies)
     audio_seconds: float = 0.0
     errors: list[FileError] = field(default_factory=list)  # files that failed in this run
     warnings: list[FileError] = field(default_factory=list)  # files indexed after a repair of their audio
@@ -59,6 +60,9 @@ class IndexReport:
             (len(self.errors), "failed"),
         )
         said = ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
+        if self.copies:  # said only when it happened
+            copies = f"{self.copies} {'copy' if self.copies == 1 else 'copies'}"
+            said += f"{', ' if said else ''}{copies} of sounds embedded once"
         if self.reread:  # once after an update of the metadata reader: said only when it happened
             said += f"{', ' if said else ''}{self.reread} descriptions read again"
         return said

@@ -286,3 +286,49 @@ def test_metadata_is_read_again_only_once_every_folder_is_reachable(library, sto
     os.rename(parked, drive)
     indexer.index()
     assert store.meta.get(METADATA_VERSION_KEY) != 1
+
+
+def test_copies_of_one_sound_are_embedded_once_and_keep_their_own_tags(library, store, indexer, model):
+    """A vendor pack copied into each project: the same bytes decode to the same windows, so a
+    copy takes the first one's vectors and facts, in the same run or a later one."""
+    files = make_files(library, 3)
+    for copy in (library / "backup" / "sound0.wav", library / "old" / "take.wav"):
+        copy.parent.mkdir(exist_ok=True)
+        shutil.copyfile(files[0], copy)
+    report = indexer.index()
+    assert (report.added, report.embedded, report.copies, report.errors) == (5, 5, 2, [])
+    assert "2 copies of sounds embedded once" in report.summary()
+    table = store.embeddings(model.info)
+    first = record(store, files[0])
+    assert model.clips == sum(len(table.windows(record(store, f).id)) for f in files)  # the copies decoded nothing
+    for copy in (library / "backup" / "sound0.wav", library / "old" / "take.wav"):
+        twin = record(store, copy)
+        assert twin.id != first.id and twin.status == OK and twin.content_hash == first.content_hash
+        assert (twin.duration_s, twin.sample_rate, twin.format) == (first.duration_s, first.sample_rate, first.format)
+        np.testing.assert_array_equal(table.windows(twin.id).vectors, table.windows(first.id).vectors)
+
+    store.set_tags([first.id], ["mine"])
+    clips = model.clips
+    third = library / "later" / "sound0 copy.wav"
+    third.parent.mkdir()
+    shutil.copyfile(files[0], third)
+    report = indexer.index()
+    assert (report.added, report.copies, model.clips) == (1, 1, clips)  # from the index: nothing decoded
+    assert record(store, third).tags == [] and record(store, files[0]).tags == ["mine"]
+    np.testing.assert_array_equal(table.windows(record(store, third).id).vectors, table.windows(first.id).vectors)
+    assert indexer.index().embedded == 0
+
+
+def test_a_copy_takes_the_likeness_windows_too(library, store, tiny_checkpoint, tmp_path):
+    model = CountingModel(load_model(str(bridged_checkpoint(tiny_checkpoint, tmp_path / "ucs", weight=0.3))))
+    indexer = Indexer(store, model)
+    [original] = make_files(library, 1)
+    indexer.index()
+    copy = library / "copy.wav"
+    shutil.copyfile(original, copy)
+    clips = model.clips
+    assert indexer.index().copies == 1 and model.clips == clips
+    likeness = store.likeness(model.info)
+    np.testing.assert_array_equal(
+        likeness.windows(record(store, copy).id).vectors, likeness.windows(record(store, original).id).vectors
+    )

@@ -1,0 +1,96 @@
+"""Copies of one sound are embedded once.
+
+Libraries gathered over years hold the same file in several folders (a vendor pack copied into
+each project, a backup beside the original). Bytes that are the same decode to the same audio
+and the same header, so a copy takes the vectors, audio facts and metadata of a file the index
+holds already, or of the first file of this run with those bytes, instead of decoding and
+embedding them again. What is the user's own (tags, caption) is never copied: the committer
+keeps each row's own.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import replace
+
+from engine.index.records import FileRecord
+from engine.index.status import PENDING
+from engine.index.store import LibraryStore
+from engine.index.vectors import Windows
+from engine.library.embedder import EmbeddedFile, FileJob
+from engine.library.scanner import ScannedFile
+from engine.models.base import ModelInfo
+
+
+def stored_copies(
+    store: LibraryStore, model: ModelInfo, digests: Iterable[str]
+) -> dict[str, tuple[FileRecord, Windows]]:
+    """{content hash: a file the index holds with those bytes, and its windows for ``model``}:
+    only files with windows for this model (and in its likeness space, when it has one), as a
+    file indexed before a model switch may not have them yet."""
+    records = {}
+    for record in store.embedded_with_content(digests):
+        records.setdefault(record.content_hash, record)
+    if not records:
+        return {}
+    ids = [r.id for r in records.values()]
+    windows = store.embeddings(model).windows_of(ids)
+    likeness_table = store.likeness(model) if model.likeness is not None else None
+    if model.likeness is not None and likeness_table is None:
+        return {}
+    likeness = likeness_table.windows_of(ids) if likeness_table is not None else {}
+    found = {}
+    for digest, record in records.items():
+        stored = windows.get(record.id)
+        if stored is None or not len(stored):
+            continue
+        if model.likeness is not None:
+            alike = likeness.get(record.id)
+            if alike is None or len(alike) != len(stored):
+                continue
+            stored = Windows(stored.starts, stored.ends, stored.vectors, alike.vectors)
+        found[digest] = (record, stored)
+    return found
+
+
+def copied_record(source: FileRecord, scanned: ScannedFile, folder: str, file_id: int | None) -> FileRecord:
+    """The record of a copy of ``source`` found at ``scanned``: its audio facts and metadata
+    words, its own place, none of the user's words (the committer keeps a row's own)."""
+    return replace(
+        source,
+        id=file_id,
+        path=scanned.path,
+        folder=folder,
+        size=scanned.size,
+        mtime=scanned.mtime,
+        tags=[],
+        caption="",
+        status=PENDING,
+        indexed_at=time.time(),
+    )
+
+
+def first_of_each_content(jobs: list[FileJob], digest_of) -> tuple[list[FileJob], dict[str, list[FileJob]]]:
+    """The jobs to embed (the first with each content; any whose content is unknown) and, by
+    content, the later jobs with the same bytes, which take the first's result."""
+    first: list[FileJob] = []
+    later: dict[str, list[FileJob]] = {}
+    for job in jobs:
+        digest = digest_of(job)
+        if digest and digest in later:
+            later[digest].append(job)
+        else:
+            first.append(job)
+            if digest:
+                later[digest] = []
+    return first, {d: js for d, js in later.items() if js}
+
+
+def with_copies(items: Iterator[EmbeddedFile], later: dict[str, list[FileJob]], digest_of) -> Iterator[EmbeddedFile]:
+    """Each embedded file, then its copies of this run, each with the same result (an error too:
+    the same bytes fail the same way)."""
+    for item in items:
+        yield item
+        for job in later.get(digest_of(item.job), ()):
+            yield replace(item, job=job)
