@@ -94,6 +94,7 @@ class Engine:
         self.download_progress = download_progress
         self.model_error = ""
         self._model: AudioTextModel | None = None
+        self._model_device = ""  # the device self._model was loaded on
         self._model_lock = threading.Lock()
         self._retry_load_at = 0.0  # time.monotonic() after which a failed model load is tried again
         self._write_lock = threading.RLock()  # one index run, model switch slice or folder removal at a time
@@ -126,13 +127,14 @@ class Engine:
             if self._model is None:
                 if self.model_error and time.monotonic() < self._retry_load_at:
                     raise ModelLoadError(self.model_error)
+                device = self.settings.device
                 try:
-                    self._model = self._load(self.model_spec)
+                    self._model = self._load(self.model_spec, device)
                 except ModelLoadError as exc:
                     self.model_error = str(exc)
                     self._retry_load_at = time.monotonic() + RETRY_LOAD_SECONDS
                     raise
-                self.model_error = ""
+                self._model_device, self.model_error = device, ""
             return self._model
 
     @property
@@ -144,17 +146,31 @@ class Engine:
 
         Searches use the current model until the new one covers every file; the choice
         is saved in the settings when the flip happens. A switch already running is
-        cancelled (its finished vectors stay and are reused if it is picked again)."""
+        cancelled (its finished vectors stay and are reused if it is picked again).
+
+        ``spec`` already active on the device the settings name (the settings dialog's OK
+        with the model unchanged, ``earmark models --use`` with the active one) only saves
+        the choice: loading it again would hold a second copy of the model in memory for
+        nothing. The switch returned has then finished, and ``progress`` hears it once."""
         if self._switch is not None and not self._switch.finished:
             self._switch.cancel()
             self._switch.wait()
+        device = self.settings.device  # the load below uses this one, even if the settings change meanwhile
         self._switch = ModelSwitch(spec, progress)
+        with self._model_lock:
+            active = self._model if (spec, device) == (self.model_spec, self._model_device) else None
+        if active is not None:
+            self._flip(active, spec, device)
+            self._switch.finished = True
+            if progress is not None:
+                progress(self._switch)
+            return self._switch
         self._switch.start(
-            lambda: self._load(spec),
+            lambda: self._load(spec, device),
             self._indexer,
             self._write_lock,
             self._interrupt.is_set,
-            lambda model: self._flip(model, spec),
+            lambda model: self._flip(model, spec, device),
         )
         return self._switch
 
@@ -176,15 +192,15 @@ class Engine:
 
         return self.switch_model(spec, watch)
 
-    def _flip(self, model: AudioTextModel, spec: str) -> None:
+    def _flip(self, model: AudioTextModel, spec: str, device: str) -> None:
         with self._model_lock:
-            self._model, self.model_spec, self.model_error = model, spec, ""
+            self._model, self.model_spec, self._model_device, self.model_error = model, spec, device, ""
         self.settings.model_spec = spec
         self.settings.save(self.paths.settings_file)
-        log.info("active model is now %s (%s)", model.info.name, spec)
+        log.info("active model is now %s (%s on %s)", model.info.name, spec, device)
 
-    def _load(self, spec: str) -> AudioTextModel:
-        return load_model(spec, self.settings.device, models_dir=self.paths.models, progress=self.download_progress)
+    def _load(self, spec: str, device: str) -> AudioTextModel:
+        return load_model(spec, device, models_dir=self.paths.models, progress=self.download_progress)
 
     # -- folders ------------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ from engine.logs import entry_logging
 from engine.models import registry
 from engine.paths import app_paths
 from engine.search.filters import SearchFilters
+from engine.settings import Settings
 from tests.engine.models.tiny_clap import make_tiny_clap
 from tests.factories import make_tiny_cacophony_checkpoint, noise, tone, write_audio
 
@@ -246,6 +247,27 @@ def test_cancelled_switch_changes_nothing(engine, tmp_path):
     job = engine.switch_model(str(make_tiny_cacophony_checkpoint(tmp_path / "other", seed=4)), lambda job: job.cancel())
     assert job.wait(120) is True and engine.model_info == old
     assert engine.settings.model_spec == "builtin"  # never saved
+
+
+def test_a_switch_to_the_active_model_on_its_device_only_saves_the_choice(tmp_path, library, tiny_checkpoint):
+    """The settings dialog's OK and `earmark models --use` switch to the model in use as readily as
+    to another one, which used to load a second copy of it; only another device is worth a load."""
+    paths = app_paths(tmp_path / "home")
+    Settings(model_spec=str(tiny_checkpoint)).save(paths.settings_file)
+    with Engine(paths, "builtin") as engine:  # `earmark --model builtin`: the saved choice is another
+        engine.add_folder(library)
+        engine.index()
+        active, heard = engine.model, []
+        job = engine.switch_model("builtin", heard.append)
+        assert job.wait(120) and engine.model is active  # no second copy loaded and flipped in
+        assert heard == [job] and (job.error, job.done, job.total) == ("", 0, 0)  # told at once, as the app waits
+        assert engine.status().switching == job.state
+        assert Settings.load(paths.settings_file).model_spec == "builtin"
+        engine.settings.device = "cpu:0"  # another name for the CPU: a device of its own on every machine
+        job = engine.switch_model("builtin")
+        assert job.wait(120) and job.error == "" and engine.model is not active
+        moved = engine.model
+        assert engine.switch_model("builtin").finished and engine.model is moved
 
 
 def test_remove_folder_stops_a_running_index_instead_of_waiting(engine, library):

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
 from engine.cli import main
+from engine.tagging.console import INTERRUPTED
+from engine.tagging.jobs import BATCH
 from tests.engine.tagging.conftest import NAMED
+from tests.factories import tone, write_audio
+
+EARMARK = Path(sys.executable).with_name("earmark")
+MORE = 8 * BATCH  # files added to the named library for the Ctrl-C test: enough batches to stop between
+SOUNDS = ("door_creak", "glass_smash", "dog_bark", "rain_heavy", "wind_howl", "car_engine", "church_bell", "laser_shot")
+STOP_BOUND_S = 60  # the job ends this long after Ctrl-C at most (one batch: a second or so)
 
 
 @pytest.fixture
@@ -22,7 +37,35 @@ def cli(tmp_path, tiny_checkpoint, tiny_term_cache, named_library, capsys):
         return code, out, err
 
     assert run("add-folder", named_library)[0] == 0 and run("index")[0] == 0
+    run.home, run.model = home, tiny_checkpoint
     return run
+
+
+class Stderr:
+    """A process's stderr, read as it comes in a thread of its own: a tqdm bar redraws itself with
+    carriage returns, never a newline, so reading lines would wait for the end of the job."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+        self.text = b""
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
+
+    def _read(self) -> None:
+        for chunk in iter(lambda: self.process.stderr.read1(4096), b""):
+            self.text += chunk
+
+    def wait_for(self, pattern: bytes, timeout: float = 300) -> None:
+        deadline = time.monotonic() + timeout
+        while not re.search(pattern, self.text):
+            assert self.process.poll() is None, self.text[-2000:]
+            assert time.monotonic() < deadline, f"no {pattern!r} on stderr in {timeout} s"
+            time.sleep(0.05)
+
+    def all(self) -> str:
+        """Everything, once the process has ended."""
+        self.reader.join()
+        return self.text.decode(errors="replace")
 
 
 def test_vocabularies_import_list_and_refuse_bad_files(cli, tmp_path):
@@ -91,20 +134,36 @@ def test_rename_is_a_dry_run_until_applied_and_undoable(cli, named_library):
     assert code == 1 and "no rename to undo" in err
 
 
-def test_stopping_and_resuming_from_the_terminal(cli, named_library, monkeypatch):
-    from engine.tagging import jobs
+def interrupt_once_tagging(command: list) -> tuple[int, str, str]:
+    """Run ``command``, send it a real SIGINT once its first tagging batch is written, and give its
+    (exit code, stdout, stderr)."""
+    process = subprocess.Popen(list(map(str, command)), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        stderr = Stderr(process)
+        stderr.wait_for(rb"tagging:\s+\d+%")  # the tagging bar is drawn once the first batch is written
+        process.send_signal(signal.SIGINT)
+        process.wait(STOP_BOUND_S)  # raises TimeoutExpired if Ctrl-C is not heard
+        return process.returncode, process.stdout.read().decode(), stderr.all()
+    finally:
+        process.kill()  # only one an assertion left running: a finished process is not signalled
 
-    monkeypatch.setattr(jobs, "BATCH", 4)
-    calls = []
 
-    def stop_after_one_batch(self):
-        calls.append(1)
-        return len(calls) > 1
-
-    monkeypatch.setattr("engine.cli._StopOnInterrupt.requested", stop_after_one_batch)
-    code, _, err = cli("tag", named_library)
-    assert code == 130 and "earmark tag --resume" in err
-    monkeypatch.undo()
+@pytest.mark.slow
+def test_ctrl_c_stops_earmark_tag_and_resume_finishes_it(cli, named_library):
+    """Ctrl-C stops a job at the end of a batch with the shell's code for it, and `earmark tag
+    --resume`, as the stop message says, tags the rest and nothing twice."""
+    for i in range(MORE):
+        write_audio(named_library / "more" / f"{SOUNDS[i % len(SOUNDS)]}_{i:03d}.wav", tone(200 + 5 * i, 0.5))
+    assert cli("index")[0] == 0
+    total = len(NAMED) + MORE
+    code, out, err = interrupt_once_tagging([EARMARK, "--home", cli.home, "--model", cli.model, "tag", named_library])
+    assert code == INTERRUPTED, err[-2000:]
+    assert "stopping at the next safe point" in err and "stopped; `earmark tag --resume` continues it" in err
+    first = int(re.match(r"(\d+) files tagged", out)[1])
+    assert 0 < first < total and first % BATCH == 0  # whole batches only
     code, out, err = cli("tag", "--resume")
-    assert code == 0 and "resuming the unfinished job" in err and "4 done before" in out
+    assert code == 0 and "resuming the unfinished job" in err
+    assert out.startswith(f"{total - first} files tagged, {first} done before")
+    _, out, _ = cli("suggestions", named_library, "--threshold", "0", "--json")
+    assert len(json.loads(out)) == total and all(item["tags"] for item in json.loads(out).values())
     assert cli("tag", "--resume")[1] == "no unfinished tagging job\n"
