@@ -1,5 +1,7 @@
 """Training throughput benchmark: samples/s, TFLOP/s and MFU of stage-1 and stage-2 steps on
-synthetic batches (no data loading), for any model config, on CPU or GPU.
+synthetic batches (no data loading), for any model config, on CPU or GPU. Each step is the
+loop's own (``trainer.loop.train_step``: SAM's second pass, clipping and the logit-scale clamp
+included), so what is timed is what trains.
 
     python -m trainer.bench --model small --batch 8 --steps 5
     python -m trainer.bench --model vit-b --batch 64 --device cuda --compile
@@ -10,7 +12,6 @@ Prints one JSON line per measurement. It measures, it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import time
 
@@ -19,9 +20,7 @@ import torch
 from trainer.config import TrainConfig
 from trainer.distributed import pick_device
 from trainer.flops import peak_flops
-from trainer.loop import _compile_blocks, make_step, set_train_mode
-from trainer.optim import param_groups
-from trainer.sam import SAM
+from trainer.loop import _compile_blocks, autocast_for, make_optimizer, make_step, set_train_mode, train_step
 
 
 def synthetic_batch(model, tokenizer, batch: int, seconds: float, device) -> dict:
@@ -56,29 +55,17 @@ def measure(
     model, tokenizer = build_model(cfg)
     model.to(device)
     step = make_step(cfg, model, device)
-    base = torch.optim.AdamW(param_groups(model, 0.01), lr=1e-5, fused=device.type == "cuda")
-    optimizer = SAM(base, cfg.sam_rho) if sam else base
+    _, optimizer = make_optimizer(cfg, step, device)
+    generator = torch.Generator(device).manual_seed(cfg.seed)
     if compile_blocks:
         _compile_blocks(model)
     seconds = 15.0 if stage == "stage1" else model.cfg.window_seconds
     data = synthetic_batch(model, tokenizer, batch, seconds, device)
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
+    autocast = autocast_for(device)
     set_train_mode(model)
 
     def one_step() -> float:
-        with autocast:
-            loss, _, flops = step(data)
-        loss.backward()
-        if sam:
-            optimizer.first_step()
-            with autocast:
-                step(data)[0].backward()
-            optimizer.second_step()
-            flops *= 2
-        else:
-            optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        return flops
+        return train_step(step, model, optimizer, data, generator, cfg, autocast)[1]
 
     for _ in range(2):  # warm-up (and compilation)
         one_step()

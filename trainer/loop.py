@@ -1,10 +1,10 @@
 """The training loop every stage shares (nanoGPT-style: one function, top to bottom).
 
-Per step: lr from the schedule -> forward/backward (twice with SAM, on the same sampled
-patches) -> clip -> AdamW -> clamp the logit scale. Every ``log_every`` steps one JSON line
-(loss parts, lr, samples/s, MFU) goes to the log and ``<out>/log.jsonl``; every
-``save_every`` steps ``<out>/last`` is rewritten (an app-loadable checkpoint plus the
-optimizer state), and the run ends with ``<out>/final``.
+Per step: lr from the schedule -> ``train_step``: forward/backward (twice with SAM, on the same
+sampled patches) -> clip -> AdamW -> clamp the logit scale (trainer/bench.py times that same
+function). Every ``log_every`` steps one JSON line (loss parts, lr, samples/s, MFU) goes to the
+log and ``<out>/log.jsonl``; every ``save_every`` steps ``<out>/last`` is rewritten (an
+app-loadable checkpoint plus the optimizer state), and the run ends with ``<out>/final``.
 """
 
 from __future__ import annotations
@@ -85,6 +85,56 @@ def make_step(cfg: TrainConfig, model: Cacophony, device: torch.device) -> torch
     ).to(device)
 
 
+def make_optimizer(
+    cfg: TrainConfig, step_module: torch.nn.Module, device: torch.device
+) -> tuple[torch.optim.AdamW, torch.optim.AdamW | SAM]:
+    """(the AdamW, what steps it: SAM around it when ``cfg.sam``). The AdamW is what holds the
+    learning rate and the state a resumed run reloads; SAM only moves the weights around it."""
+    base = torch.optim.AdamW(
+        param_groups(step_module, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas, fused=device.type == "cuda"
+    )
+    return base, SAM(base, cfg.sam_rho) if cfg.sam else base
+
+
+def autocast_for(device: torch.device) -> contextlib.AbstractContextManager:
+    """The step's precision: bf16 autocast on a GPU, fp32 on a CPU (the loop and the benchmark alike)."""
+    return torch.autocast("cuda", dtype=torch.bfloat16) if device.type == "cuda" else contextlib.nullcontext()
+
+
+def train_step(
+    runner: torch.nn.Module,
+    model: Cacophony,
+    optimizer: torch.optim.AdamW | SAM,
+    batch: dict,
+    generator: torch.Generator,
+    cfg: TrainConfig,
+    autocast: contextlib.AbstractContextManager,
+) -> tuple[dict, float]:
+    """One update from one batch at the optimizer's current lr; returns the step's metrics and
+    its FLOPs on this rank. ``runner`` is the step module (``make_step``), DDP-wrapped or not.
+
+    With SAM the second pass replays ``generator``'s draw, so both gradients are of the same
+    patches and masks. A function of its own so that the benchmark times the step that trains."""
+    draw = generator.get_state()
+    with autocast:
+        loss, metrics, flops = runner(batch, generator)
+    loss.backward()
+    if cfg.sam:
+        optimizer.first_step()
+        generator.set_state(draw)
+        with autocast:
+            second_loss, _, _ = runner(batch, generator)
+        second_loss.backward()
+        flops *= 2
+    if cfg.grad_clip:
+        metrics["grad_norm"] = torch.nn.utils.clip_grad_norm_(runner.parameters(), cfg.grad_clip)
+    optimizer.second_step() if cfg.sam else optimizer.step()
+    optimizer.zero_grad(set_to_none=True)
+    with torch.no_grad():
+        model.logit_scale.clamp_(0, cfg.max_logit_scale)
+    return metrics, flops
+
+
 def split_items(cfg: TrainConfig) -> tuple[list[Item], list[Item]]:
     """Training items are the ``train`` split of ``cfg.train``; validation items are all of
     ``cfg.val``, or else the ``val`` split of ``cfg.train``."""
@@ -125,10 +175,7 @@ def train(cfg: TrainConfig) -> Path:
     collate = Collate(tokenizer if need_captions else None, model.cfg.max_text_tokens)
 
     step_module = make_step(cfg, model, env.device)
-    base = torch.optim.AdamW(
-        param_groups(step_module, cfg.weight_decay), lr=cfg.lr, betas=cfg.betas, fused=env.device.type == "cuda"
-    )
-    optimizer = SAM(base, cfg.sam_rho) if cfg.sam else base
+    base, optimizer = make_optimizer(cfg, step_module, env.device)
     generator = torch.Generator(env.device).manual_seed(cfg.seed * 1_000 + env.rank)
     start_step, trained_before = _resume(cfg, step_module, base, generator, env) if cfg.resume else (0, 0.0)
     if cfg.compile:
@@ -142,7 +189,7 @@ def train(cfg: TrainConfig) -> Path:
         if env.distributed
         else step_module
     )
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if env.device.type == "cuda" else contextlib.nullcontext()
+    autocast = autocast_for(env.device)
     peak = peak_flops(env.device, cfg.peak_flops)
     sampler = StepBatches(len(dataset), cfg.batch_size, cfg.seed, env.rank, env.world, start_step)
     loader = step_loader(dataset, collate, sampler, cfg.num_workers)
@@ -178,23 +225,7 @@ def train(cfg: TrainConfig) -> Path:
         lr = lr_at(at, cfg.lr, cfg.warmup_steps, cfg.steps, cfg.min_lr)
         for group in base.param_groups:
             group["lr"] = lr
-        draw = generator.get_state()
-        with autocast:
-            loss, metrics, flops = runner(batch, generator)
-        loss.backward()
-        if cfg.sam:
-            optimizer.first_step()
-            generator.set_state(draw)  # the second pass sees the same patches and masks
-            with autocast:
-                second_loss, _, _ = runner(batch, generator)
-            second_loss.backward()
-            flops *= 2
-        if cfg.grad_clip:
-            metrics["grad_norm"] = torch.nn.utils.clip_grad_norm_(step_module.parameters(), cfg.grad_clip)
-        optimizer.second_step() if cfg.sam else optimizer.step()
-        optimizer.zero_grad(set_to_none=True)
-        with torch.no_grad():
-            model.logit_scale.clamp_(0, cfg.max_logit_scale)
+        metrics, flops = train_step(runner, model, optimizer, batch, generator, cfg, autocast)
         step += 1
         at = position(step)
         window_flops += flops * env.world

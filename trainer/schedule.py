@@ -8,11 +8,19 @@ import math
 
 
 def lr_at(step: int, peak: float, warmup: int, total: int, min_lr: float = 0.0) -> float:
+    """The learning rate of step ``step`` of ``0 .. total - 1`` (the loop's numbering).
+
+    It rises linearly to ``peak``, reached at step ``warmup`` only (a step held at the peak is
+    a step of no decay), then falls every step along a cosine that lands on ``min_lr`` at the
+    last step, ``total - 1``, so a run ends on the rate it was planned to end on; later steps
+    (a run continued past its plan) stay there. A run too short to decay after its warm-up
+    stays at the peak."""
     if step < warmup:
-        return peak * (step + 1) / warmup
-    if total <= warmup:
+        return peak * (step + 1) / (warmup + 1)
+    decay_steps = total - 1 - warmup
+    if decay_steps <= 0:
         return peak
-    progress = min((step - warmup) / max(total - warmup, 1), 1.0)
+    progress = min((step - warmup) / decay_steps, 1.0)
     return min_lr + 0.5 * (peak - min_lr) * (1 + math.cos(math.pi * progress))
 
 

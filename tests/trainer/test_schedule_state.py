@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 import torch
 
@@ -9,12 +11,22 @@ from trainer.schedule import lr_at, paced_step
 from trainer.state import STATE_JSON, STATE_TENSORS, load_state, save_state
 
 
-def test_schedule_warms_up_then_decays_to_min():
-    assert lr_at(0, 1e-3, 10, 100) == pytest.approx(1e-4)
-    assert lr_at(9, 1e-3, 10, 100) == pytest.approx(1e-3)
-    assert lr_at(55, 1e-3, 10, 100, 1e-5) == pytest.approx(1e-5 + 0.5 * (1e-3 - 1e-5))
-    assert lr_at(100, 1e-3, 10, 100, 1e-5) == pytest.approx(1e-5)
-    assert lr_at(500, 1e-3, 10, 100, 1e-5) == pytest.approx(1e-5)
+def test_schedule_warms_up_to_one_peak_then_decays_every_step_to_min_at_the_last():
+    peak, warmup, total, min_lr = 1e-3, 10, 101, 1e-5
+    lrs = [lr_at(step, peak, warmup, total, min_lr) for step in range(total)]  # the loop's steps 0 .. total-1
+    rises, falls = lrs[: warmup + 1], lrs[warmup:]
+    assert all(a < b for a, b in pairwise(rises))
+    assert lrs[0] == pytest.approx(peak / (warmup + 1))
+    assert [step for step, lr in enumerate(lrs) if lr == peak] == [warmup]  # the peak, once
+    assert all(a > b for a, b in pairwise(falls))
+    assert lrs[55] == pytest.approx(min_lr + 0.5 * (peak - min_lr))  # halfway through the 90 decay steps
+    assert lrs[-1] == min_lr
+    assert min(lrs) == min_lr and lr_at(total, peak, warmup, total, min_lr) == min_lr  # continued past the plan
+
+
+def test_schedule_without_warmup_or_room_to_decay():
+    assert lr_at(0, 1e-3, 0, 5, 1e-5) == 1e-3 and lr_at(4, 1e-3, 0, 5, 1e-5) == 1e-5
+    assert [lr_at(s, 1e-3, 2, 3) for s in range(3)] == pytest.approx([1e-3 / 3, 2e-3 / 3, 1e-3])  # all warm-up
 
 
 def test_a_time_budget_moves_the_schedule_on_with_the_clock():

@@ -14,6 +14,7 @@ from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.checkpoint import WEIGHTS_FILE, load_checkpoint
 from tests.factories import VOCAB, write_audio
 from trainer.cli import main
+from trainer.config import TrainConfig
 from trainer.data.manifest import read_manifest
 from trainer.evaluation.retrieval import evaluate_backend, zero_shot_accuracy
 from trainer.state import STATE_TENSORS
@@ -132,6 +133,9 @@ def test_stop_after_ends_early_on_the_full_runs_schedule(tmp_path, run_stage):
 
     assert lrs(cut) == lrs(full)[:4]  # the same warm-up and cosine, cut at step 4
     assert load_checkpoint(cut / "final")[2]["step"] == 4
+    run_stage("stage2", cut, steps=8, log_every=1, sam=False)  # resumed mid-way: the rest of the same schedule
+    assert lrs(cut) == lrs(full)
+    assert lrs(full)[-1] == TrainConfig.min_lr  # the last step lands on the schedule's floor
 
 
 def test_a_time_budget_ends_the_run_on_time_with_its_learning_rate_decayed(tmp_path, run_stage):

@@ -33,7 +33,8 @@ MAX_UNREADABLE_IN_A_ROW = 8  # clips tried for one place in a batch: more unread
 
 class CropDataset(Dataset):
     """(epoch, index) -> {"mel": (frames<=crop, n_mels) float32, "caption": str, "index": int},
-    plus "teacher": the clip's distillation target when ``teacher`` maps audio paths to them."""
+    plus "teacher": the clip's distillation target when ``teacher`` maps audio paths to them
+    (a clip without one is left out)."""
 
     def __init__(
         self,
@@ -46,6 +47,8 @@ class CropDataset(Dataset):
         teacher: dict[Path, np.ndarray] | None = None,
     ):
         items = self.trainable(items, need_captions)
+        if teacher is not None:  # a clip the teacher could not read has no target (teacher_targets named it)
+            items = [item for item in items if item.audio in teacher]
         if not items and need_captions:
             raise ValueError("no item has a caption or tags to train on")
         self.items = items

@@ -115,15 +115,28 @@ def teacher_targets(paths: Iterable[Path], vectors: TeacherVectors, num_workers:
     Why centred: a teacher like aiSFX ends in ReLU and max-pooling, so all its vectors share
     one large positive direction (cosine 0.58 between white noise and a sine). Against raw
     vectors, a head that ignored the audio and always output that direction would already
-    score 1 - cos ~ 0.1; centred, that scores ~1 and only what tells clips apart is left."""
+    score 1 - cos ~ 0.1; centred, that scores ~1 and only what tells clips apart is left.
+
+    A file the teacher cannot read has no target and is absent from the result (its error is
+    logged, naming it), as the fine-tune's data leaves out a clip it cannot read: one damaged
+    file among thousands must not stop a run before its first step. None readable is an error."""
     paths = list(dict.fromkeys(Path(p) for p in paths))
-    counts = precompute(paths, vectors, num_workers)
-    if counts["failed"]:
+    precompute(paths, vectors, num_workers)
+    unreadable = set(vectors.missing(paths))
+    readable = [p for p in paths if p not in unreadable]
+    if not readable:
         raise ValueError(
-            f"no {vectors.teacher_type.name} vector for {counts['failed']} of the training files "
+            f"no {vectors.teacher_type.name} vector for any of the {len(paths)} training files "
             "(their errors are logged above)"
         )
-    table = np.stack([vectors.vector(p) for p in paths])
+    if unreadable:
+        log.warning(
+            "%d of %d training files left out of %s distillation (named above)",
+            len(unreadable),
+            len(paths),
+            vectors.teacher_type.name,
+        )
+    table = np.stack([vectors.vector(p) for p in readable])
     table -= table.mean(axis=0)
     table /= np.maximum(np.linalg.norm(table, axis=1, keepdims=True), 1e-8)
-    return dict(zip(paths, table, strict=False))
+    return dict(zip(readable, table, strict=True))

@@ -1,16 +1,23 @@
 """The teacher-vector cache: filled once through ``earmark-train teacher-embed``, resumed
-without redoing finished files, and turned into centred distillation targets."""
+without redoing finished files, and turned into centred distillation targets; a file the
+teacher cannot read is left out, naming it, and the run goes on without it."""
 
 from __future__ import annotations
 
 import json
+import logging
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from engine.models.cacophony.checkpoint import WEIGHTS_FILE
 from tests.factories import noise, tone, write_audio
 from trainer.cli import main
 from trainer.data.audio import load_mono
+from trainer.data.dataset import CropDataset
+from trainer.data.manifest import read_manifest
+from trainer.data.melcache import MelSource
 from trainer.teachers.cache import TeacherVectors, teacher_targets
 
 
@@ -67,8 +74,59 @@ def test_unreadable_files_are_reported_not_fatal_to_the_rest(tmp_path, clips, ca
     )
     counts = json.loads(capsys.readouterr().out)
     assert (counts["computed"], counts["failed"]) == (2, 1)
-    with pytest.raises(ValueError, match="no aisfx-v1 vector for 1 of the training files"):
-        teacher_targets(paths, TeacherVectors("aisfx", tmp_path / "c"))
+
+
+@pytest.fixture
+def with_a_broken_file(tmp_path, clips) -> tuple[Path, list[Path], Path]:
+    """The clips' manifest plus a file named like audio whose bytes are not: (manifest, good, broken)."""
+    manifest, paths = clips
+    broken = tmp_path / "a" / "broken.wav"
+    broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVEnot audio at all" * 8)
+    with_broken = tmp_path / "with-broken.jsonl"
+    rows = [*paths[:2], broken, paths[2]]
+    with_broken.write_text("".join(json.dumps({"audio": str(p), "captions": ["a low tone"]}) + "\n" for p in rows))
+    return with_broken, paths, broken
+
+
+def test_a_file_the_teacher_cannot_read_is_left_out_naming_it(tmp_path, with_a_broken_file, caplog):
+    manifest, good, broken = with_a_broken_file
+    items = read_manifest(manifest)
+    with caplog.at_level(logging.WARNING):
+        targets = teacher_targets([item.audio for item in items], TeacherVectors("aisfx", tmp_path / "c"))
+    assert list(targets) == good  # in their order, the broken one absent
+    table = np.stack(list(targets.values()))
+    np.testing.assert_allclose(np.linalg.norm(table, axis=1), 1.0, rtol=1e-5)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(w.startswith(f"no teacher vector for {broken}: damaged audio header") for w in warnings), warnings
+    assert "1 of 4 training files left out of aisfx-v1 distillation (named above)" in warnings
+    assert not any(str(p) in w for w in warnings for p in good)
+
+    # The fine-tune's data, given these targets, trains on the readable clips only, each with its target.
+    dataset = CropDataset(items, MelSource(16_000, 64), crop_frames=50, teacher=targets)
+    assert [item.audio for item in dataset.items] == good
+    for index, path in enumerate(good):
+        np.testing.assert_array_equal(dataset[(0, index)]["teacher"].numpy(), targets[path])
+
+
+def test_no_readable_file_at_all_is_an_error(tmp_path):
+    broken = [tmp_path / f"broken{i}.wav" for i in range(2)]
+    for path in broken:
+        path.write_bytes(b"not audio")
+    with pytest.raises(ValueError, match="no aisfx-v1 vector for any of the 2 training files"):
+        teacher_targets(broken, TeacherVectors("aisfx", tmp_path / "c"))
+
+
+@pytest.mark.slow
+def test_a_distillation_run_goes_on_without_the_unreadable_file(tmp_path, with_a_broken_file, run_stage, caplog):
+    manifest, _, broken = with_a_broken_file
+    out = tmp_path / "run"
+    teacher = {"teacher": "aisfx", "teacher_weight": 1.0, "teacher_cache": str(tmp_path / "c")}
+    with caplog.at_level(logging.WARNING):
+        final = run_stage("stage2", out, manifest=manifest, steps=2, batch_size=2, sam=False, log_every=1, **teacher)
+    assert (final / WEIGHTS_FILE).is_file()
+    logged = [json.loads(line) for line in (out / "log.jsonl").read_text().splitlines()]
+    assert [r["step"] for r in logged if "teacher" in r] == [1, 2]
+    assert any(str(broken) in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
 
 
 def test_targets_are_centred_unit_vectors_per_file(tmp_path, clips):
