@@ -30,7 +30,7 @@ import numpy as np
 
 from bench.ood import by_category, chance, judge, load_library, load_queries
 from bench.ood.content import rank_queries
-from bench.ood.library import DEFAULT_ROOT, indexed_engine
+from bench.ood.library import DEFAULT_ROOT, HALVES, indexed_engine, package_halves
 from engine.facade import Engine
 from engine.finetune.job import DONE, FAILED, verdict
 from engine.paths import app_paths
@@ -100,7 +100,7 @@ def main() -> int:
     parser.add_argument("--library", type=Path, default=DEFAULT_ROOT)
     parser.add_argument(
         "--half",
-        choices=("odd", "even"),
+        choices=HALVES,
         help="only every other package (sorted by name): choose settings on one half, report on the other",
     )
     parser.add_argument(
@@ -112,9 +112,8 @@ def main() -> int:
     )
     args = parser.parse_args()
     library, queries = load_library(args.library), load_queries()
-    packages = sorted({f.package for f in library})
     if args.half:
-        packages = packages[0 if args.half == "odd" else 1 :: 2]
+        packages = package_halves(library)[args.half]
         library = [f for f in library if f.package in packages]
         queries = [q for q in queries if any(q.is_relevant(f) for f in library)]  # those this half can answer
     home = args.home if args.half is None else args.home.with_name(f"{args.home.name}-{args.half}")

@@ -47,7 +47,7 @@ import bm25s
 import Stemmer
 
 from bench.ood import OodFile, OodQuery, by_category, chance, judge, load_library, load_queries
-from bench.ood.library import indexed_engine, library_key
+from bench.ood.library import HALVES, indexed_engine, library_key, package_halves
 from bench.ood.queries import CUTOFF
 from engine.facade import Engine
 from engine.index.text import FOLDER, INFO, NAME, TEXT_FIELDS
@@ -123,15 +123,16 @@ def run_queries(
 
 
 def mixed_library(out: Path, files: list[OodFile], named_half: int) -> dict[str, OodFile]:
-    """A library of the same sounds, half of it named: the packages at even positions (sorted by
-    name) when ``named_half`` is 0, else the odd ones, keep their paths under ``out``; the others'
-    files are ``out/Takes/Take_0001.ogg``... as in the opaque library. Hard links (copies where the
-    file system has none), kept between runs while they are the file they stand for: a rebuilt
-    library numbers its takes afresh, and a file it left out goes. Returns {path under ``out``: file}."""
-    packages = sorted({f.package for f in files})
+    """A library of the same sounds, half of it named: the packages of the first half
+    (:func:`package_halves`, "odd") when ``named_half`` is 0, else the second's, keep their paths
+    under ``out``; the others' files are ``out/Takes/Take_0001.ogg``... as in the opaque library.
+    Hard links (copies where the file system has none), kept between runs while they are the file
+    they stand for: a rebuilt library numbers its takes afresh, and a file it left out goes.
+    Returns {path under ``out``: file}."""
+    named_packages = package_halves(files)[HALVES[named_half]]
     where = {}
     for f in files:
-        named = packages.index(f.package) % 2 == named_half
+        named = f.package in named_packages
         source, target = (f.named, out / f.package / f.relative) if named else (f.opaque, out / "Takes" / f.opaque.name)
         if not is_copy_of(target, source):
             target.unlink(missing_ok=True)

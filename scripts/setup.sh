@@ -14,8 +14,9 @@ apt_packages=(python3-venv libportaudio2 libxcb-icccm4 libxcb-keysyms1 libxcb-im
               libxkbcommon-x11-0 libxcb-cursor0 libegl1 libgl1 libfontconfig1 libdbus-1-3 xvfb)
 
 # What the tests (and the builtin model's recipe) render sounds with: speech, and the
-# General MIDI instruments. Installed without their recommends (fluidsynth's is a Qt GUI).
-tool_packages=(espeak-ng fluidsynth fluid-soundfont-gm)
+# General MIDI instruments; and the Java runtime the caption metrics' METEOR and PTB tokenizer
+# (pycocoevalcap's jars) run on. Installed without their recommends (fluidsynth's is a Qt GUI).
+tool_packages=(espeak-ng fluidsynth fluid-soundfont-gm default-jre-headless)
 
 missing_packages() {
     for p in "$@"; do
@@ -80,7 +81,8 @@ install_python_environment() {
     "${pip[@]}" "torch==2.9.1" "torchaudio==2.9.*"
     "${pip[@]}" -e "$repo[test]"
     # aisfx (the builtin model's UCS bridge hears through its CNN) pins numpy 1.23/librosa 0.9 but
-    # runs on numpy 2 without librosa here: its weights and network definition are all we use.
+    # runs on numpy 2 without librosa here: its weights and network definition are all we use. So
+    # it is not in pyproject.toml (a resolver would have to honour those pins) and comes without deps.
     "${pip[@]}" --no-deps "aisfx==0.1.2"
     echo "$want" > "$stamp"
 }

@@ -23,11 +23,11 @@ import logging
 import os
 import random
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from engine.audio.decode import AudioDecodeError, load_mono
 from engine.words import name_words, without_numbers
@@ -52,6 +52,7 @@ MAX_SECONDS = 30.0
 SKIP_WORDS = frozenset({"music", "musics", "song", "songs", "soundtrack", "desc", "alphabets", "math", "codriver"})
 RATE = 16_000  # decoding rate for length and de-duplication only; the files are linked as shipped
 SEEN_IN_TRAINING = Path(__file__).with_name("seen-in-training.json")  # written by bench.ood.overlap
+HALVES = ("odd", "even")  # the names of package_halves' halves, first and second
 
 
 @dataclass(frozen=True)
@@ -79,27 +80,51 @@ def path_words(relative: str, package: str) -> list[str]:
     return found + [w for w in stem_words if w not in drop]
 
 
+def package_halves(files: Iterable[OodFile]) -> dict[str, list[str]]:
+    """The library's packages in two halves, for a setting chosen on one and read on the other:
+    every other package sorted by name ("odd": the first, third, ...; "even": the rest), so a
+    package's files, which sound alike (one game's hundred robot voices), stay on one side, and
+    every bench splits the same library the same way."""
+    packages = sorted({f.package for f in files})
+    return {HALVES[0]: packages[0::2], HALVES[1]: packages[1::2]}
+
+
+class Decoded(NamedTuple):
+    """What the build and the overlap command read of a file's audio."""
+
+    seconds: float
+    key: str  # trainer.corpus.dedup.content_key of the audio decoded at RATE
+
+
+def decoded(path: Path) -> Decoded | None:
+    """The length and content key of ``path`` decoded at :data:`RATE`, or None (logged) when it
+    does not decode (worker process). The build and :mod:`bench.ood.overlap` both key files here:
+    the build matches its keys against the seen-in-training list the overlap command writes, so
+    the two must decode and key a file alike."""
+    try:
+        samples = load_mono(path, RATE)
+    except (AudioDecodeError, ValueError, RuntimeError) as error:
+        log.warning("skipping %s: %s", path, error)
+        return None
+    return Decoded(len(samples) / RATE, content_key(samples))
+
+
 def probe(task: tuple[str, Path, Path]) -> dict | None:
-    """Length and content key of one extracted file, or None if it is dropped (worker process)."""
+    """Words, length and content key of one extracted file, or None if it is dropped (worker process)."""
     package, path, extracted = task
     relative = path.relative_to(extracted).as_posix()
     found = path_words(relative, package)
     if not found or SKIP_WORDS & set(found):  # no name words: nothing to judge it by ("07.wav")
         return None
-    try:
-        samples = load_mono(path, RATE)
-    except (AudioDecodeError, ValueError, RuntimeError) as error:
-        log.warning("skipping %s/%s: %s", package, relative, error)
-        return None
-    seconds = len(samples) / RATE
-    if seconds > MAX_SECONDS or seconds == 0:
+    audio = decoded(path)
+    if audio is None or not 0 < audio.seconds <= MAX_SECONDS:
         return None
     return {
         "package": package,
         "relative": relative,
         "words": found,
-        "seconds": round(seconds, 3),
-        "key": content_key(samples),
+        "seconds": round(audio.seconds, 3),
+        "key": audio.key,
         "source": str(path),
     }
 

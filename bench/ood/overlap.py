@@ -9,10 +9,10 @@ those, so scoring it on them measures memory, not hearing.
 
 ``python -m bench.ood overlap`` decodes every file of every training package
 (:data:`trainer.corpus.debian.PACKAGE_SETS`, the builtin recipe's sources) and of the evaluation
-packages as the library build reads them (16 kHz mono, the one content key of
-:mod:`trainer.corpus.dedup`), and writes the evaluation files whose audio a training package also
-holds to :data:`SEEN_IN_TRAINING` (committed: the build reads it and leaves them out, so a
-rebuild needs no training package). Each package's keys are kept under ``--work`` between runs.
+packages as the library build reads them (:func:`bench.ood.library.decoded`, the build's own
+keying), and writes the evaluation files whose audio a training package also holds to
+:data:`SEEN_IN_TRAINING` (committed: the build reads it and leaves them out, so a rebuild needs
+no training package). Each package's keys are kept under ``--work`` between runs.
 """
 
 from __future__ import annotations
@@ -22,22 +22,11 @@ import logging
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from bench.ood.library import RATE, SEEN_IN_TRAINING
-from engine.audio.decode import AudioDecodeError, load_mono
+from bench.ood.library import SEEN_IN_TRAINING, decoded
 from engine.fs import atomic_file
 from trainer.corpus import debian
-from trainer.corpus.dedup import content_key
 
 log = logging.getLogger(__name__)
-
-
-def file_key(path: Path) -> str | None:
-    """The content key of one file, or None when it does not decode (worker process)."""
-    try:
-        return content_key(load_mono(path, RATE))
-    except (AudioDecodeError, ValueError, RuntimeError) as error:
-        log.warning("skipping %s: %s", path, error)
-        return None
 
 
 def package_keys(package: str, work: Path, workers: int) -> dict[str, str]:
@@ -49,8 +38,12 @@ def package_keys(package: str, work: Path, workers: int) -> dict[str, str]:
     extracted = work / "extracted" / package
     files = debian.extract_audio(debian.fetch(package, work / "debs"), extracted)
     with ProcessPoolExecutor(workers) as pool:
-        keys = pool.map(file_key, files, chunksize=8)
-        found = {key: path.relative_to(extracted).as_posix() for path, key in zip(files, keys, strict=True) if key}
+        sounds = pool.map(decoded, files, chunksize=8)
+        found = {
+            sound.key: path.relative_to(extracted).as_posix()
+            for path, sound in zip(files, sounds, strict=True)
+            if sound is not None
+        }
     kept.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(kept) as partial:
         partial.write_text(json.dumps(found, sort_keys=True), encoding="utf-8")

@@ -37,6 +37,7 @@ from bench.ood.content import (
     weights_key,
     windows_of,
 )
+from bench.ood.library import package_halves
 from engine.audio.decode import load_mono
 from engine.models.cacophony.backend import pad_batch
 from engine.models.cacophony.ucs_bridge import QueryShares, mix_words, query_side, side_by_side
@@ -67,10 +68,11 @@ def remix(vectors: np.ndarray, joint_dim: int, shares: tuple[float, float], w: f
 
 
 def halves(library) -> dict[str, np.ndarray]:
-    """File indices of the odd and even halves of the packages, sorted by name."""
-    packages = sorted({f.package for f in library})
-    by_half = {"odd": set(packages[0::2]), "even": set(packages[1::2])}
-    return {half: np.array([i for i, f in enumerate(library) if f.package in kept]) for half, kept in by_half.items()}
+    """File indices of each half of the packages (:func:`package_halves`)."""
+    return {
+        half: np.array([i for i, f in enumerate(library) if f.package in kept])
+        for half, kept in package_halves(library).items()
+    }
 
 
 def search(embeddings, owners, text, library, queries, files: np.ndarray | None = None) -> dict[str, dict]:

@@ -15,7 +15,7 @@ import soundfile as sf
 
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from bench.ood.content import EVERYDAY
-from bench.ood.library import OodFile, build, library_key
+from bench.ood.library import OodFile, build, library_key, package_halves
 from bench.ood.overlap import find_overlap, write_overlap
 from bench.ood.shares import halves, remix, search
 from bench.ood.similar import best_pairs, neighbour_metrics
@@ -160,6 +160,12 @@ def test_query_vectors_weigh_each_text_by_its_own_share():
     scores = stored @ query_side(text_joint, text_words, 0.6, shares).T
     for k, share in enumerate(shares):
         assert np.allclose(scores[:, k], (1 - share) * joint @ text_joint[k] + share * bridge @ text_words[k])
+
+
+def test_package_halves_take_every_other_package_by_name_whatever_the_file_order():
+    library = [replace(f, package=package) for f, package in zip(library_of(*"abcdefg"), "dbcabed", strict=True)]
+    assert package_halves(library) == {"odd": ["a", "c", "e"], "even": ["b", "d"]}
+    assert package_halves(reversed(library)) == package_halves(library)  # the order of the files does not matter
 
 
 def test_package_halves_are_searched_apart_with_the_queries_they_can_answer():

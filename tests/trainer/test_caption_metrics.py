@@ -1,9 +1,9 @@
-"""Caption metrics through pycocoevalcap (BLEU, ROUGE-L, CIDEr; METEOR where Java runs)."""
+"""Caption metrics through pycocoevalcap (BLEU, ROUGE-L, CIDEr, and METEOR on the Java runtime
+scripts/setup.sh installs: without it the test fails, since the metrics would depend on the machine)."""
 
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -26,10 +26,8 @@ def test_perfect_captions_score_higher_than_wrong_ones():
     assert perfect["BLEU-1"] == pytest.approx(1.0) and perfect["ROUGE-L"] == pytest.approx(1.0)
     for key in ("BLEU-1", "BLEU-4", "ROUGE-L", "CIDEr"):
         assert perfect[key] > wrong[key], key
-    if shutil.which("java"):
-        assert perfect["METEOR"] > wrong["METEOR"]
-    else:
-        assert perfect["METEOR"].startswith("unavailable")
+    assert isinstance(perfect["METEOR"], float), f"METEOR {perfect['METEOR']} (setup installs default-jre-headless)"
+    assert perfect["METEOR"] > wrong["METEOR"]
     assert "SPICE" not in perfect  # opt-in (downloads CoreNLP)
 
 
