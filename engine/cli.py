@@ -166,6 +166,7 @@ def cmd_index(engine: Engine, args) -> int:
 # An iTunes folder under a library holds thousands of .m4a files, named again on every run: the
 # first few say which, the count says how many.
 UNREADABLE_LISTED = 20
+COPIES_SHOWN = 3  # a hit's copies printed under it; --json lists them all
 
 
 def _unreadable_lines(report: IndexReport) -> list[str]:
@@ -411,6 +412,10 @@ def _print_hits(hits: list[SearchHit], args) -> int:
         duration = f"{hit.duration_s:.1f}s" if hit.duration_s is not None else "?"
         offline = f"  [offline: {_shown(hit.folder)} is not connected]" if hit.status == OFFLINE else ""
         print(f"{rank:>3}. {hit.score:3.0f}  {_shown(hit.path)}  ({duration}){moment}{offline}")
+        for copy in hit.copies[:COPIES_SHOWN]:
+            print(f"           copy: {_shown(copy)}")
+        if len(hit.copies) > COPIES_SHOWN:
+            print(f"           ... and {len(hit.copies) - COPIES_SHOWN} more copies (--json lists them all)")
     return 0
 
 

@@ -97,6 +97,23 @@ def test_search_human_json_explain_and_filters(indexed, library):
     assert str(library / "door_creak.wav") in out and err == "earmark: searched “door” for “dorr”\n"
 
 
+def test_search_shows_a_sound_once_naming_its_copies(cli, library):
+    backup = library / "backup"
+    backup.mkdir()
+    (backup / "door_creak.wav").write_bytes((library / "door_creak.wav").read_bytes())
+    cli("add-folder", library)
+    code, out, _ = cli("index")
+    assert code == 0 and "1 copy of sounds embedded once" in out
+    code, out, _ = cli("search", "door creak")
+    lines = out.splitlines()
+    assert code == 0 and sum("door_creak.wav" in line for line in lines) == 2
+    [first] = [i for i, line in enumerate(lines) if "door_creak.wav" in line and "copy:" not in line]
+    assert lines[first + 1].strip().startswith("copy: ") and lines[first + 1].rstrip().endswith("door_creak.wav")
+    code, out, _ = cli("search", "door creak", "--json")
+    [hit] = [h for h in json.loads(out) if Path(h["path"]).name == "door_creak.wav"]
+    assert {hit["path"], *hit["copies"]} == {str(library / "door_creak.wav"), str(backup / "door_creak.wav")}
+
+
 def test_tag_filter(indexed, library):
     from engine.facade import Engine
     from engine.paths import app_paths
