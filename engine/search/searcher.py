@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from engine.index.records import FileRecord
-from engine.index.sql import search_where, search_where_not
+from engine.index.sql import search_where, search_where_not, texts_in
 from engine.index.store import LibraryStore
 from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import EmbeddingTable, Windows
@@ -43,6 +43,7 @@ RANKINGS = frozenset({WORDS, MEANING, SOUND})
 _RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 2, thread_name_prefix="earmark-ranking")
 MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
+COPIES_SLACK = 2  # query by example looks this many times deeper than the hits it shows: copies fold
 
 
 class NotEmbeddedError(LookupError):
@@ -149,7 +150,7 @@ class Searcher:
             lambda: self.store.get_files(m.file_id for m in running[WORDS].result()[:limit]) if WORDS in running else {}
         )
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
-        hits = self._hits(fuse(vector, text, meaning, self.weights)[:limit], early.result())
+        hits = self._hits(fuse(vector, text, meaning, self.weights), limit, early.result())
         return SearchResults(hits, respelled=typos)
 
     def similar(
@@ -198,17 +199,19 @@ class Searcher:
             if record is not None:
                 exclude.append(record.id)
                 same_bytes = record.content_hash
+        if same_bytes:
+            exclude.extend(self.store.file_ids(texts_in("content_hash", [same_bytes])).tolist())
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
         passing = self._passing(filters).without(exclude)
+        deeper = COPIES_SLACK * limit  # copies of one sound fold into one hit
         if likeness is None:
-            matches, score = nearest_files(table, queries, limit, passing), lambda cosine: 100.0 * max(cosine, 0.0)
+            matches, score = nearest_files(table, queries, deeper, passing), lambda cosine: 100.0 * max(cosine, 0.0)
         else:
-            matches, score = nearest_files(likeness, queries, limit, passing), self.model.info.likeness.match
-        hits = self._hits(
-            [FusedHit(m.file_id, score(m.score), m, rank, None, None) for rank, m in enumerate(matches, 1)]
+            matches, score = nearest_files(likeness, queries, deeper, passing), self.model.info.likeness.match
+        return self._hits(
+            [FusedHit(m.file_id, score(m.score), m, rank, None, None) for rank, m in enumerate(matches, 1)], limit
         )
-        return [h for h in hits if not same_bytes or h.content_hash != same_bytes]
 
     def _complete_likeness(self, table: EmbeddingTable) -> EmbeddingTable | None:
         """The model's likeness table if every file with audio-text windows has windows there
@@ -260,38 +263,45 @@ class Searcher:
         records = self.store.get_files(chosen)
         return [SearchHit(**vars(records[i])) for i in chosen if i in records]  # one deleted meanwhile is gone
 
-    def _hits(self, fused: list[FusedHit], known: dict[int, FileRecord] | None = None) -> list[SearchHit]:
-        """The hits' records, of which ``known`` were read already. Files with the same bytes are
-        one hit, the best ranked, listing the others as its ``copies``: libraries gathered over
-        years hold the same sound in several folders, and a page of results showing it twice
-        shows one sound fewer."""
+    def _hits(self, fused: list[FusedHit], limit: int, known: dict[int, FileRecord] | None = None) -> list[SearchHit]:
+        """The first ``limit`` hits' records, of which ``known`` were read already. Files with the
+        same bytes are one hit, the best ranked, listing the others as its ``copies``: libraries
+        gathered over years hold the same sound in several folders, and a page of results
+        showing it twice shows one sound fewer. Records are read for as many hits as are still
+        wanted, again after copies folded (once, in a library without copies)."""
         records = dict(known or {})
-        records.update(self.store.get_files(h.file_id for h in fused if h.file_id not in records))
-        by_content = self.store.paths_by_content(r.content_hash for r in records.values())
         shown: set[str] = set()
-        hits = []
-        for h in fused:
-            record = records.get(h.file_id)
-            if record is None:  # deleted between the ranking and now
-                continue
-            if record.content_hash in shown:
-                continue
-            if record.content_hash:
-                shown.add(record.content_hash)
-            window = h.vector
-            hits.append(
-                SearchHit(
-                    **vars(record),
-                    score=h.score,
-                    best_start_s=window.start_s if window else None,
-                    best_end_s=window.end_s if window else None,
-                    vector_rank=h.vector_rank,
-                    text_rank=h.text_rank,
-                    vector_score=window.score if window else None,
-                    text_score=h.text_score,
-                    meaning_rank=h.meaning_rank,
-                    meaning_score=h.meaning_score,
-                    copies=tuple(p for p in by_content.get(record.content_hash, ()) if p != record.path),
-                )
+        hits: list[SearchHit] = []
+        taken = 0
+        while len(hits) < limit and taken < len(fused):
+            chunk = fused[taken : taken + limit - len(hits)]
+            taken += len(chunk)
+            records.update(self.store.get_files(h.file_id for h in chunk if h.file_id not in records))
+            by_content = self.store.paths_by_content(
+                records[h.file_id].content_hash for h in chunk if h.file_id in records
             )
+            for h in chunk:
+                record = records.get(h.file_id)
+                if record is None:  # deleted between the ranking and now
+                    continue
+                if record.content_hash in shown:
+                    continue
+                if record.content_hash:
+                    shown.add(record.content_hash)
+                window = h.vector
+                hits.append(
+                    SearchHit(
+                        **vars(record),
+                        score=h.score,
+                        best_start_s=window.start_s if window else None,
+                        best_end_s=window.end_s if window else None,
+                        vector_rank=h.vector_rank,
+                        text_rank=h.text_rank,
+                        vector_score=window.score if window else None,
+                        text_score=h.text_score,
+                        meaning_rank=h.meaning_rank,
+                        meaning_score=h.meaning_score,
+                        copies=tuple(p for p in by_content.get(record.content_hash, ()) if p != record.path),
+                    )
+                )
         return hits

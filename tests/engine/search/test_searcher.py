@@ -296,21 +296,24 @@ def test_copies_of_one_sound_are_one_hit_naming_the_others(store, tiny_model):
     """The same bytes in two folders (a library gathered over years) show once, naming the other
     copy; sounds like one copy never offer the other, which is the same sound."""
     query = embed(tiny_model, "door")
-    first, second, creak = store.commit_embedded(
+    first, second, creak, knock = store.commit_embedded(
         tiny_model.info,
         [
             (record("door_slam.wav", content_hash="same-bytes"), one_window(query)),
             (record("door_slam.wav", folder="/backup/sfx", content_hash="same-bytes"), one_window(query)),
             (record("door_creak.wav"), one_window(at_cosine(query, 0.5))),
+            (record("door_knock.wav"), one_window(at_cosine(query, 0.2))),
         ],
     )
     searcher = Searcher(store, tiny_model)
     hits = searcher.search("door")
-    assert len(hits) == 2 and hits[1].path == creak.path and hits[1].copies == ()
+    assert [h.path for h in hits[1:]] == [creak.path, knock.path] and hits[1].copies == ()
     assert {hits[0].path, *hits[0].copies} == {first.path, second.path} and len(hits[0].copies) == 1
-    assert [h.path for h in searcher.similar(first.path, limit=5)] == [creak.path]
-    assert [h.path for h in searcher.similar(query, limit=5, exclude_path=second.path)] == [creak.path]
-    assert len(searcher.similar(query, limit=5)) == 2  # a clip from outside: the sound itself is a result, once
+    assert len(searcher.search("door", limit=2)) == 2  # two sounds, though the copy ranked second
+    assert [h.path for h in searcher.similar(first.path, limit=5)] == [creak.path, knock.path]
+    assert [h.path for h in searcher.similar(query, limit=5, exclude_path=second.path)] == [creak.path, knock.path]
+    outside = searcher.similar(query, limit=2)  # a clip from outside: the sound itself is a result, once
+    assert len(outside) == 2 and outside[1].path == creak.path and len(outside[0].copies) == 1
 
 
 def test_similar_to_a_clip_outside_the_library(store, tiny_model, tmp_path):
