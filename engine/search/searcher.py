@@ -204,7 +204,7 @@ class Searcher:
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
         passing = self._passing(filters).without(exclude)
-        deeper = COPIES_SLACK * limit  # copies of one sound fold into one hit
+        deeper = COPIES_SLACK * limit if self.store.copied_contents() else limit  # copies fold into one hit
         if likeness is None:
             matches, score = nearest_files(table, queries, deeper, passing), lambda cosine: 100.0 * max(cosine, 0.0)
         else:

@@ -322,3 +322,15 @@ def test_a_query_compound_also_finds_files_named_by_its_head(store):
     ids = store.full_text("metal footsteps", None, 10)[0].tolist()
     assert ids[0] == steps.id  # both sounds of the query, where "metal" alone held only "metal"
     assert set(ids) == {hit.id, steps.id, named.id}
+
+
+def test_copies_are_known_by_content_and_a_write_is_seen_at_once(store):
+    a, b, c = store.upsert_files(
+        [record("a.wav", content_hash="x"), record("b.wav", content_hash="y"), record("c.wav", content_hash="")]
+    )
+    assert store.copied_contents() == frozenset() and store.paths_by_content(["x", "y", ""]) == {}
+    store.upsert_files([record("copies/a.wav", content_hash="x"), record("d.wav", content_hash="")])
+    assert store.copied_contents() == {"x"}  # files whose bytes could not be read are no one's copies
+    assert store.paths_by_content(["x", "y"]) == {"x": [a.path, f"{LIB}/copies/a.wav"]}
+    store.delete_files([a.id])
+    assert store.copied_contents() == frozenset()
