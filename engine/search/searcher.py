@@ -199,7 +199,7 @@ class Searcher:
             if record is not None:
                 exclude.append(record.id)
                 same_bytes = record.content_hash
-        if same_bytes:
+        if same_bytes in self.store.copied_contents():
             exclude.extend(self.store.file_ids(texts_in("content_hash", [same_bytes])).tolist())
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
