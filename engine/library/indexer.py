@@ -350,18 +350,39 @@ class Indexer:
     ) -> None:
         ids = [i for i in self.store.files_missing_embeddings(self.model.info) if i not in skip][:limit]
         pending: dict[int, Windows] = {}
-        jobs = (FileJob(record.path, record.id) for record in self._records(ids))
-        for done, item in enumerate(self._embedded(jobs, report, should_stop), 1):
+        content_of = self.store.copies()  # copies of one sound are embedded once here too
+
+        def digest(job: FileJob) -> str:
+            return content_of.get(job.context, "")
+
+        def commit(file_id: int, windows: Windows) -> None:
+            nonlocal pending
+            pending[file_id] = windows
+            report.embedded += 1
+            if len(pending) >= self.options.commit_every:
+                self.store.replace_windows(self.model.info, pending)
+                pending = {}
+
+        jobs = [FileJob(record.path, record.id) for record in self._records(ids)]
+        held = stored_copies(self.store, self.model.info, map(digest, jobs))
+        done = itertools.count(1)
+        for job in jobs:  # copies of a sound this model has embedded already
+            if digest(job) in held:
+                commit(job.context, held[digest(job)][1])
+                report.copies += 1
+                progress(IndexProgress("embedding", next(done), len(ids), job.path, len(report.errors)))
+        first, later = first_of_each_content([job for job in jobs if digest(job) not in held], digest)
+        embedded_now: set[str] = set()
+        for item in with_copies(self._embedded(first, report, should_stop), later, digest):
             if item.error:  # kept out of the index: the next rescan looks at the file again
                 report.errors.append(FileError(item.job.path, item.error))
                 report.failed_ids.append(item.job.context)
             else:
-                pending[item.job.context] = self._windows(item)
-                report.embedded += 1
-            if len(pending) >= self.options.commit_every:
-                self.store.replace_windows(self.model.info, pending)
-                pending = {}
-            progress(IndexProgress("embedding", done, len(ids), item.job.path, len(report.errors)))
+                commit(item.job.context, self._windows(item))
+                content = digest(item.job)
+                report.copies += bool(content) and content in embedded_now
+                embedded_now.add(content)
+            progress(IndexProgress("embedding", next(done), len(ids), item.job.path, len(report.errors)))
         self.store.replace_windows(self.model.info, pending)
 
     def _records(self, ids: list[int], chunk: int = 256) -> Iterator[FileRecord]:

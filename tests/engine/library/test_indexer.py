@@ -332,3 +332,24 @@ def test_a_copy_takes_the_likeness_windows_too(library, store, tiny_checkpoint, 
     np.testing.assert_array_equal(
         likeness.windows(record(store, copy).id).vectors, likeness.windows(record(store, original).id).vectors
     )
+
+
+def test_after_a_model_switch_copies_are_embedded_once_too(library, store, indexer, model):
+    files = make_files(library, 2)
+    (library / "backup").mkdir()
+    shutil.copyfile(files[0], library / "backup" / "sound0.wav")
+    indexer.index()
+    table = store.embeddings(model.info)
+    ids = sorted(store.file_ids().tolist())
+    table.delete(ids)  # as files a newly chosen model has not embedded yet
+    clips = model.clips
+    report = indexer.embed_missing()
+    assert (report.embedded, report.copies, report.errors) == (3, 1, [])
+    assert model.clips - clips == sum(len(table.windows(record(store, f).id)) for f in files)
+    copy = record(store, library / "backup" / "sound0.wav")
+    np.testing.assert_array_equal(table.windows(copy.id).vectors, table.windows(record(store, files[0]).id).vectors)
+
+    table.delete([copy.id])  # its original has this model's vectors: the copy takes them
+    clips = model.clips
+    assert (indexer.embed_missing().copies, model.clips) == (1, clips)
+    assert len(table.windows(copy.id)) == len(table.windows(record(store, files[0]).id))
