@@ -290,6 +290,8 @@ def cmd_info(engine: Engine, args) -> int:
         print(f"  status: {record.status}{': ' + record.error if record.error else ''}")
         print(f"  folder: {_shown(record.folder)}")
         print(f"  windows: {info.windows} for the active model")
+        for copy in info.copies:
+            print(f"  copy: {_shown(copy)}")
         if record.tags:
             print(f"  tags: {', '.join(record.tags)}")
         if record.caption:

@@ -81,6 +81,7 @@ class FileInfo:
     metadata: FileMetadata | None
     windows: int  # stored windows for the active model
     error: str = ""  # why the file cannot be read now
+    copies: tuple[str, ...] = ()  # other library files with exactly these bytes
 
 
 class Engine:
@@ -404,7 +405,11 @@ class Engine:
         windows = 0
         if record is not None and self._model_or_none() is not None:
             windows = len(self.store.embeddings(self.model.info).windows(record.id))
-        return FileInfo(path, record, facts, metadata, windows, error)
+        copies = ()
+        if record is not None:
+            found = self.store.paths_by_content([record.content_hash]).get(record.content_hash, [])
+            copies = tuple(p for p in found if p != record.path)
+        return FileInfo(path, record, facts, metadata, windows, error, copies)
 
     def set_tags(self, paths: Iterable[str | os.PathLike], tags: list[str]) -> None:
         """Replace the tags of these library files (they become searchable words)."""

@@ -112,6 +112,8 @@ def test_search_shows_a_sound_once_naming_its_copies(cli, library):
     code, out, _ = cli("search", "door creak", "--json")
     [hit] = [h for h in json.loads(out) if Path(h["path"]).name == "door_creak.wav"]
     assert {hit["path"], *hit["copies"]} == {str(library / "door_creak.wav"), str(backup / "door_creak.wav")}
+    code, out, _ = cli("info", backup / "door_creak.wav")
+    assert code == 0 and f"  copy: {library / 'door_creak.wav'}" in out.splitlines()
 
 
 def test_tag_filter(indexed, library):
