@@ -30,6 +30,14 @@ def _panel(qtbot, tmp_path) -> PreviewPanel:
     return panel
 
 
+def _showing(qtbot, tmp_path, source) -> PreviewPanel:
+    """A panel showing ``source``, its waveform drawn."""
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(source))
+    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    return panel
+
+
 def test_show_file_draws_peaks_from_a_worker_and_caches_them(qtbot, tmp_path):
     source = write_audio(tmp_path / "lib" / "rain.wav", noise(2.0, 48_000), 48_000, subtype="PCM_24")
     panel = _panel(qtbot, tmp_path)
@@ -82,9 +90,7 @@ def test_dragging_a_waveform_selection_writes_a_matching_region_file(qtbot, tmp_
     stereo = np.stack([noise(2.0, 44_100, seed=3), noise(2.0, 44_100, seed=4)], 1)
     source = write_audio(tmp_path / "lib" / "door.aiff", stereo, 44_100, subtype="PCM_24")
     digest = hashlib.sha256(source.read_bytes()).hexdigest()
-    panel = _panel(qtbot, tmp_path)
-    panel.show_file(str(source))
-    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    panel = _showing(qtbot, tmp_path, source)
     wave = panel.waveform
     inside = _select(qtbot, wave, 0.5, 1.5)
     start, end = wave.selection
@@ -142,9 +148,7 @@ def test_a_region_dragged_before_its_file_is_written_is_dragged_once_a_worker_wr
     stereo = np.stack([noise(2.0, 48_000, seed=5), noise(2.0, 48_000, seed=6)], 1)
     source = write_audio(tmp_path / "lib" / "whoosh.wav", stereo, 48_000, subtype="PCM_24")
     writers, go = _held_back_writer(monkeypatch)
-    panel = _panel(qtbot, tmp_path)
-    panel.show_file(str(source))
-    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    panel = _showing(qtbot, tmp_path, source)
     wave = panel.waveform
     inside = _select(qtbot, wave, 0.25, 1.75)
     start, end = wave.selection
@@ -170,16 +174,21 @@ def test_a_region_dragged_before_its_file_is_written_is_dragged_once_a_worker_wr
     assert writers[0] is not threading.main_thread()
 
 
-def test_letting_go_before_the_region_is_written_starts_no_drag_and_says_so(qtbot, tmp_path, monkeypatch):
-    source = write_audio(tmp_path / "lib" / "thud.wav", noise(2.0, 44_100), 44_100)
-    writers, go = _held_back_writer(monkeypatch)
-    panel = _panel(qtbot, tmp_path)
-    panel.show_file(str(source))
-    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+def _selected(qtbot, tmp_path, name: str):
+    """A panel showing two seconds of noise with half a second selected (a region the drag handle
+    pulls out); the source, and lists of what the panel drags and says."""
+    source = write_audio(tmp_path / "lib" / name, noise(2.0, 44_100), 44_100)
+    panel = _showing(qtbot, tmp_path, source)
     drags, messages = [], []
     panel.dragging.connect(drags.append)
     panel.message.connect(messages.append)
-    panel.waveform.set_selection((0.5, 1.0))  # a region the drag handle pulls out
+    panel.waveform.set_selection((0.5, 1.0))
+    return panel, source, drags, messages
+
+
+def test_letting_go_before_the_region_is_written_starts_no_drag_and_says_so(qtbot, tmp_path, monkeypatch):
+    writers, go = _held_back_writer(monkeypatch)
+    panel, _source, drags, messages = _selected(qtbot, tmp_path, "thud.wav")
     handle = panel.drag_handle
     qtbot.mousePress(handle, Qt.LeftButton, pos=QPoint(5, 5))
     qtbot.mouseMove(handle, QPoint(40, 30))
@@ -197,15 +206,8 @@ def test_letting_go_before_the_region_is_written_starts_no_drag_and_says_so(qtbo
 
 
 def test_a_region_that_cannot_be_written_is_not_dragged_and_says_why(qtbot, tmp_path, monkeypatch):
-    source = write_audio(tmp_path / "lib" / "gone.wav", noise(2.0, 44_100), 44_100)
     _writers, go = _held_back_writer(monkeypatch)
-    panel = _panel(qtbot, tmp_path)
-    panel.show_file(str(source))
-    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
-    drags, messages = [], []
-    panel.dragging.connect(drags.append)
-    panel.message.connect(messages.append)
-    panel.waveform.set_selection((0.5, 1.0))
+    panel, source, drags, messages = _selected(qtbot, tmp_path, "gone.wav")
     source.unlink()  # the drive went away, say
     go.set()
     qtbot.waitUntil(lambda: bool(messages), timeout=5000)  # the background write says so
@@ -234,9 +236,7 @@ def test_start_up_prunes_the_region_cache_on_a_worker_and_keeps_the_regions(qtbo
         return prune_regions(*args)
 
     monkeypatch.setattr(preview_panel, "prune_regions", prune)
-    panel = _panel(qtbot, tmp_path)
-    panel.show_file(str(source))
-    qtbot.waitUntil(lambda: panel.waveform.duration_s > 0, timeout=5000)
+    panel = _showing(qtbot, tmp_path, source)
     panel.waveform.set_selection((1.0, 1.5))  # a region of this session
     settle(panel.pool)
     assert not crashed.exists() and old.is_file() and recent.is_file()  # a project may still use last month's
