@@ -17,7 +17,7 @@ from app.tags_panel import TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.tagging import jobs
 from engine.tagging.service import FileSuggestions
-from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, settle
 from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
 
 
@@ -203,6 +203,5 @@ def test_only_the_latest_suggestions_load_is_shown(qtbot, window, library):
     tagging.load([dog])  # the first file clicked
     tagging.load([dog, beep])  # then another added to the selection
     qtbot.waitUntil(lambda: bool(answers), timeout=ENGINE_TIMEOUT_MS)
-    assert window.client.work_pool.waitForDone(30_000)
-    qtbot.wait(200)  # the other answer's delivery, were it let through
+    settle(window.client.work_pool)  # both loads are done, and the other answer delivered were it let through
     assert [set(found) for found in answers] == [{dog, beep}]
