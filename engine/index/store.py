@@ -89,6 +89,7 @@ STOP_WORDS = "a an the of and or with in on at to for by from is are be this tha
 # kept, and no length limit (a word the index skipped could never match).
 PHRASE_INDEX = FTS(with_position=True, stem=False, remove_stop_words=False, max_token_length=None)
 SPELLED_LIKE_FILES = 20  # files whose words a misspelt query word is compared with (engine.search.respell)
+IN_LIST_CHUNK = 1_000  # values per SQL IN list when a set of unknown size is looked up
 FEW_IDS_KEPT = 8  # clauses whose ids few_file_ids keeps (one per set of search filters in use)
 CLEANUP_AFTER = timedelta(minutes=5)  # old table versions kept this long for concurrent readers
 
@@ -293,10 +294,22 @@ class LibraryStore:
 
     def embedded_with_content(self, content_hashes: Iterable[str]) -> list[FileRecord]:
         """The embedded records (on a connected drive or not) holding any of these contents: whose
-        vectors a new copy can take instead of decoding and embedding the same bytes again."""
-        wanted = sorted({h for h in content_hashes if h})
+        vectors a new copy can take instead of decoding and embedding the same bytes again. The
+        contents are first matched against the column (a first run asks about every file of a
+        library, none of which the index holds), then read in chunks of :data:`IN_LIST_CHUNK`."""
         embedded = texts_in("status", (OK, OFFLINE))
-        return self.find_files(all_of(texts_in("content_hash", wanted), embedded)) if wanted else []
+        wanted = {h for h in content_hashes if h}
+        if wanted:
+            held = read_all(self.files.search().select(["content_hash"]).where(embedded).limit(None))
+            wanted &= set(held["content_hash"].to_pylist())
+        ordered = sorted(wanted)
+        return [
+            record
+            for start in range(0, len(ordered), IN_LIST_CHUNK)
+            for record in self.find_files(
+                all_of(texts_in("content_hash", ordered[start : start + IN_LIST_CHUNK]), embedded)
+            )
+        ]
 
     def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
         query = self.files.search().select(RECORD_COLUMNS).limit(limit)

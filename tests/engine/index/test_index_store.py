@@ -334,3 +334,15 @@ def test_copies_are_known_by_content_and_a_write_is_seen_at_once(store):
     assert store.paths_by_content(["x", "y"]) == {"x": [a.path, f"{LIB}/copies/a.wav"]}
     store.delete_files([a.id])
     assert store.copied_contents() == frozenset()
+
+
+def test_embedded_records_are_found_by_content_in_chunks_and_only_if_held(store, monkeypatch):
+    from engine.index import store as store_module
+
+    monkeypatch.setattr(store_module, "IN_LIST_CHUNK", 2)
+    info = model_info()
+    store.commit_embedded(info, [(record(f"{k}.wav", content_hash=f"c{k}"), windows(1)) for k in range(5)])
+    store.upsert_files([record("failed.wav", content_hash="c9", status=ERROR)])
+    found = store.embedded_with_content([f"c{k}" for k in range(10)] + ["", "nowhere"])
+    assert sorted(r.content_hash for r in found) == ["c0", "c1", "c2", "c3", "c4"]  # not the failed one
+    assert store.embedded_with_content(["nowhere"]) == [] and store.embedded_with_content([]) == []
