@@ -173,20 +173,11 @@ def _summary(report: TagReport) -> str:
         parts.append(f"{report.without_sound} by their words only (not embedded yet: `earmark index`)")
     summary = ", ".join(parts) + f" in {report.seconds:.1f} s; `earmark suggestions PATH` shows them"
     if report.shares:
-        # a category the library holds much of is one at twice an even share or more: a small
-        # job's shares stay near even ("most: GAMES 2%" told a user of 36 files nothing)
-        telling = 2 / len(report.shares)
         common = sorted(report.shares.items(), key=lambda item: -item[1])[:SHARES_SHOWN]
-        common = [(category, share) for category, share in common if share >= telling]
-        if common:
-            summary += "\nnamed files weighed by what the library holds (most: " + ", ".join(
-                f"{category} {share:.0%}" for category, share in common
-            )
-            summary += ") and by the other files of their folders"
-        else:
-            summary += (
-                "\nnamed files weighed by the other files of their folders (too few to tell the library's shares)"
-            )
+        summary += "\nnamed files weighed by what the library holds (most: " + ", ".join(
+            f"{category} {share:.0%}" for category, share in common
+        )
+        summary += ") and by the other files of their folders"
     return summary
 
 

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
-from engine.tagging.console import INTERRUPTED, _summary
-from engine.tagging.jobs import BATCH, TagReport
+from engine.tagging.console import INTERRUPTED
+from engine.tagging.jobs import BATCH
 from tests.engine.tagging.conftest import NAMED
 from tests.factories import tone, write_audio
 
@@ -167,12 +167,3 @@ def test_ctrl_c_stops_earmark_tag_and_resume_finishes_it(cli, named_library):
     _, out, _ = cli("suggestions", named_library, "--threshold", "0", "--json")
     assert len(json.loads(out)) == total and all(item["tags"] for item in json.loads(out).values())
     assert cli("tag", "--resume")[1] == "no unfinished tagging job\n"
-
-
-def test_the_summary_names_only_categories_the_library_holds_much_of():
-    even = {f"CATEGORY {k}": 1 / 80 for k in range(80)}  # a small job: its shares stay near even
-    shown = _summary(TagReport("job", tagged=36, shares=even))
-    assert "too few to tell the library's shares" in shown and "most:" not in shown
-    skewed = {**even, "CATEGORY 0": 0.30, "CATEGORY 1": 0.05}
-    shown = _summary(TagReport("job", tagged=900, shares=skewed))
-    assert "(most: CATEGORY 0 30%, CATEGORY 1 5%) and by the other files of their folders" in shown
