@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from engine.index.records import FileRecord
 from engine.index.status import PENDING
-from engine.index.store import LibraryStore
+from engine.index.store import IN_LIST_CHUNK, LibraryStore
 from engine.index.vectors import Windows
 from engine.library.embedder import EmbeddedFile, FileJob
 from engine.library.scanner import ScannedFile
@@ -29,28 +29,26 @@ def stored_copies(
     """{content hash: a file the index holds with those bytes, and its windows for ``model``}:
     only files with windows for this model (and in its likeness space, when it has one), as a
     file indexed before a model switch may not have them yet."""
-    records = {}
-    for record in store.embedded_with_content(digests):
-        records.setdefault(record.content_hash, record)
-    if not records:
-        return {}
-    ids = [r.id for r in records.values()]
-    windows = store.embeddings(model).windows_of(ids)
     likeness_table = store.likeness(model) if model.likeness is not None else None
     if model.likeness is not None and likeness_table is None:
         return {}
-    likeness = likeness_table.windows_of(ids) if likeness_table is not None else {}
-    found = {}
-    for digest, record in records.items():
-        stored = windows.get(record.id)
-        if stored is None or not len(stored):
-            continue
-        if model.likeness is not None:
-            alike = likeness.get(record.id)
-            if alike is None or len(alike) != len(stored):
+    held = store.embedded_with_content(digests)
+    found: dict[str, tuple[FileRecord, Windows]] = {}
+    for start in range(0, len(held), IN_LIST_CHUNK):
+        chunk = [r for r in held[start : start + IN_LIST_CHUNK] if r.content_hash not in found]
+        ids = [r.id for r in chunk]
+        windows = store.embeddings(model).windows_of(ids)
+        likeness = likeness_table.windows_of(ids) if likeness_table is not None else {}
+        for record in chunk:
+            stored = windows.get(record.id)
+            if record.content_hash in found or stored is None or not len(stored):
                 continue
-            stored = Windows(stored.starts, stored.ends, stored.vectors, alike.vectors)
-        found[digest] = (record, stored)
+            if likeness_table is not None:
+                alike = likeness.get(record.id)
+                if alike is None or len(alike) != len(stored):
+                    continue
+                stored = Windows(stored.starts, stored.ends, stored.vectors, alike.vectors)
+            found[record.content_hash] = (record, stored)
     return found
 
 

@@ -353,3 +353,18 @@ def test_after_a_model_switch_copies_are_embedded_once_too(library, store, index
     clips = model.clips
     assert (indexer.embed_missing().copies, model.clips) == (1, clips)
     assert len(table.windows(copy.id)) == len(table.windows(record(store, files[0]).id))
+
+
+def test_a_copy_takes_the_vectors_of_whichever_copy_has_them(library, store, indexer, model):
+    [original] = make_files(library, 1)
+    shutil.copyfile(original, library / "copy.wav")
+    indexer.index()
+    table = store.embeddings(model.info)
+    table.delete([record(store, original).id])  # one copy without this model's vectors, the other with
+    shutil.copyfile(original, library / "third.wav")
+    clips = model.clips
+    report = indexer.index()
+    assert (report.added, report.copies, model.clips) == (1, 2, clips)  # the third, then the one without
+    expected = table.windows(record(store, library / "copy.wav").id).vectors
+    for path in (original, library / "third.wav"):
+        np.testing.assert_array_equal(table.windows(record(store, path).id).vectors, expected)
