@@ -161,10 +161,7 @@ class Engine:
         with self._model_lock:
             active = self._model if (spec, device) == (self.model_spec, self._model_device) else None
         if active is not None:
-            self._flip(active, spec, device)
-            self._switch.finished = True
-            if progress is not None:
-                progress(self._switch)
+            self._switch.end_at_once(lambda: self._flip(active, spec, device))
             return self._switch
         self._switch.start(
             lambda: self._load(spec, device),

@@ -71,6 +71,13 @@ class ModelSwitch:
         )
         self._thread.start()
 
+    def end_at_once(self, flip: Callable[[], None]) -> None:
+        """End without a thread, for the model already active (loaded, every vector there):
+        ``flip`` saves the choice, and ``progress`` hears the end once, as after a run."""
+        flip()
+        self.finished = True
+        self._progress(self)
+
     def cancel(self) -> None:
         self._cancel.set()
 
