@@ -11,7 +11,7 @@ keeps each row's own.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import replace
 
 from engine.index.records import FileRecord
@@ -69,26 +69,33 @@ def copied_record(source: FileRecord, scanned: ScannedFile, folder: str, file_id
     )
 
 
-def first_of_each_content(jobs: list[FileJob], digest_of) -> tuple[list[FileJob], dict[str, list[FileJob]]]:
-    """The jobs to embed (the first with each content; any whose content is unknown) and, by
-    content, the later jobs with the same bytes, which take the first's result."""
+def embedded_once(
+    jobs: list[FileJob],
+    digest_of: Callable[[FileJob], str],
+    held: Collection[str],
+    embed: Callable[[list[FileJob]], Iterator[EmbeddedFile]],
+) -> Iterator[tuple[FileJob, EmbeddedFile | None, bool]]:
+    """Each job's result once, as ``(job, result, copy)``: first ``(job, None, True)`` for each
+    copy of a sound the index holds (its content in ``held``: the caller has its vectors), then
+    what ``embed`` makes of the first file of every other content, each followed by the later
+    files of the run with the same bytes, which take its result (an error too: the same bytes
+    fail the same way) and are copies when it is not an error."""
+    for job in jobs:
+        if digest_of(job) in held:
+            yield job, None, True
     first: list[FileJob] = []
     later: dict[str, list[FileJob]] = {}
     for job in jobs:
         digest = digest_of(job)
+        if digest in held:
+            continue
         if digest and digest in later:
             later[digest].append(job)
         else:
             first.append(job)
             if digest:
                 later[digest] = []
-    return first, {d: js for d, js in later.items() if js}
-
-
-def with_copies(items: Iterator[EmbeddedFile], later: dict[str, list[FileJob]], digest_of) -> Iterator[EmbeddedFile]:
-    """Each embedded file, then its copies of this run, each with the same result (an error too:
-    the same bytes fail the same way)."""
-    for item in items:
-        yield item
+    for item in embed(first):
+        yield item.job, item, False
         for job in later.get(digest_of(item.job), ()):
-            yield replace(item, job=job)
+            yield job, replace(item, job=job), not item.error

@@ -28,7 +28,7 @@ from engine.index.store import LibraryStore
 from engine.index.vectors import Windows
 from engine.index.word_vectors import sync_word_vectors
 from engine.library.committer import Committer
-from engine.library.copies import copied_record, first_of_each_content, stored_copies, with_copies
+from engine.library.copies import copied_record, embedded_once, stored_copies
 from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
 from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
 from engine.library.report import FileError, IndexProgress, IndexReport, ProgressCallback
@@ -313,32 +313,26 @@ class Indexer:
                 else:
                     report.updated += 1
 
-            given_up = [EmbeddedFile(job, error=too_slow[job.path]) for job in jobs if job.path in too_slow]
+            given_up = [
+                (job, EmbeddedFile(job, error=too_slow[job.path]), False) for job in jobs if job.path in too_slow
+            ]
             rest = [job for job in jobs if job.path not in too_slow]
             held = stored_copies(self.store, self.model.info, map(_digest, rest))
-            done = itertools.count(1)
-            for job in rest:  # copies of sounds the index holds already: their vectors, nothing decoded
+            embedded = embedded_once(rest, _digest, held, lambda first: self._embedded(first, report, should_stop))
+            for done, (job, item, copy) in enumerate(itertools.chain(given_up, embedded), 1):
                 row, scanned, digest = job.context
-                if digest in held:
+                folder, file_id = folder_of[scanned.path], row.id if row else None
+                if item is None:  # a copy of a sound the index holds: its vectors, nothing decoded
                     source, windows = held[digest]
-                    record = copied_record(source, scanned, folder_of[scanned.path], row.id if row else None)
-                    stored(record, windows, row, True)
-                    progress(IndexProgress("embedding", next(done), len(jobs), job.path, len(report.errors)))
-            first, later = first_of_each_content([job for job in rest if _digest(job) not in held], _digest)
-            embedded_now: set[str] = set()
-            embedded = with_copies(self._embedded(first, report, should_stop), later, _digest)
-            for item in itertools.chain(given_up, embedded):
-                row, scanned, digest = item.job.context
-                record = self._record(item, scanned, digest, folder_of[scanned.path], row.id if row else None)
-                if item.error:
-                    report.errors.append(FileError(item.job.path, item.error))
-                    committer.failed(record)
+                    stored(copied_record(source, scanned, folder, file_id), windows, row, True)
+                elif item.error:
+                    report.errors.append(FileError(job.path, item.error))
+                    committer.failed(self._record(item, scanned, digest, folder, file_id))
                 else:
                     if item.warning:
-                        report.warnings.append(FileError(item.job.path, item.warning))
-                    stored(record, self._windows(item), row, bool(digest) and digest in embedded_now)
-                    embedded_now.add(digest)
-                progress(IndexProgress("embedding", next(done), len(jobs), item.job.path, len(report.errors)))
+                        report.warnings.append(FileError(job.path, item.warning))
+                    stored(self._record(item, scanned, digest, folder, file_id), self._windows(item), row, copy)
+                progress(IndexProgress("embedding", done, len(jobs), job.path, len(report.errors)))
 
     def _embed_missing(
         self,
@@ -365,24 +359,17 @@ class Indexer:
 
         jobs = [FileJob(record.path, record.id) for record in self._records(ids)]
         held = stored_copies(self.store, self.model.info, map(digest, jobs))
-        done = itertools.count(1)
-        for job in jobs:  # copies of a sound this model has embedded already
-            if digest(job) in held:
+        embedded = embedded_once(jobs, digest, held, lambda first: self._embedded(first, report, should_stop))
+        for done, (job, item, copy) in enumerate(embedded, 1):
+            if item is None:  # a copy of a sound this model has embedded already
                 commit(job.context, held[digest(job)][1])
-                report.copies += 1
-                progress(IndexProgress("embedding", next(done), len(ids), job.path, len(report.errors)))
-        first, later = first_of_each_content([job for job in jobs if digest(job) not in held], digest)
-        embedded_now: set[str] = set()
-        for item in with_copies(self._embedded(first, report, should_stop), later, digest):
-            if item.error:  # kept out of the index: the next rescan looks at the file again
-                report.errors.append(FileError(item.job.path, item.error))
-                report.failed_ids.append(item.job.context)
+            elif item.error:  # kept out of the index: the next rescan looks at the file again
+                report.errors.append(FileError(job.path, item.error))
+                report.failed_ids.append(job.context)
             else:
-                commit(item.job.context, self._windows(item))
-                content = digest(item.job)
-                report.copies += bool(content) and content in embedded_now
-                embedded_now.add(content)
-            progress(IndexProgress("embedding", next(done), len(ids), item.job.path, len(report.errors)))
+                commit(job.context, self._windows(item))
+            report.copies += copy
+            progress(IndexProgress("embedding", done, len(ids), job.path, len(report.errors)))
         self.store.replace_windows(self.model.info, pending)
 
     def _records(self, ids: list[int], chunk: int = 256) -> Iterator[FileRecord]:
