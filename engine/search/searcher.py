@@ -199,12 +199,13 @@ class Searcher:
             if record is not None:
                 exclude.append(record.id)
                 same_bytes = record.content_hash
-        if same_bytes in self.store.copied_contents():
+        copied = self.store.copied_contents()
+        if same_bytes in copied:
             exclude.extend(self.store.file_ids(texts_in("content_hash", [same_bytes])).tolist())
         if len(queries) > MAX_EXAMPLE_WINDOWS:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
         passing = self._passing(filters).without(exclude)
-        deeper = COPIES_SLACK * limit if self.store.copied_contents() else limit  # copies fold into one hit
+        deeper = COPIES_SLACK * limit if copied else limit  # copies fold into one hit
         if likeness is None:
             matches, score = nearest_files(table, queries, deeper, passing), lambda cosine: 100.0 * max(cosine, 0.0)
         else:
