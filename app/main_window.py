@@ -26,12 +26,13 @@ from PySide6.QtWidgets import (
 from app.desktop import copy_paths, reveal_in_file_manager
 from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report
 from app.finetune_client import status_bar_text
+from app.labels import ElidedLabel
 from app.library_panel import LibraryPanel
 from app.notices import Banner, EmptyLibrary, IndexingStatus
 from app.offline import is_offline, offline_message
 from app.player import Player
 from app.preview_panel import PreviewPanel
-from app.results_model import SCORE_COLUMN, ResultsModel, channels_text, format_text, rate_text
+from app.results_model import COLUMNS, SCORE_COLUMN, ResultsModel, channels_text, format_text, rate_text
 from app.results_view import ResultsView
 from app.search_bar import FilterBar, SearchField
 from app.tagging_view import TaggingController
@@ -71,6 +72,11 @@ def dropped_audio_paths(mime) -> list[str]:
         for url in mime.urls()
         if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS
     ]
+
+
+def _column_titles() -> list[str]:
+    """The results' columns, saved with their header state: the state is only good for these."""
+    return [column.title for column in COLUMNS]
 
 
 class MainWindow(QMainWindow):
@@ -156,11 +162,14 @@ class MainWindow(QMainWindow):
         column.addWidget(self.main_split, 1)
         self.setCentralWidget(body)
 
-        self.result_label = QLabel("")
+        # The results line is permanent: QStatusBar hides its normal widgets while a message shows, and
+        # a message that keeps coming back (no audio output, say) would hide it for good. Messages show
+        # at the left, up to it; it gives way (eliding, whole in its tooltip) before they do.
+        self.result_label = ElidedLabel("")
         self.indexing = IndexingStatus()
         self.model_label = QLabel("")
         self.finetune_label = QLabel("")
-        self.statusBar().addWidget(self.result_label, 1)
+        self.statusBar().addPermanentWidget(self.result_label)
         self.statusBar().addPermanentWidget(self.indexing)
         self.statusBar().addPermanentWidget(self.model_label)
         self.statusBar().addPermanentWidget(self.finetune_label)
@@ -230,7 +239,9 @@ class MainWindow(QMainWindow):
         state = self.ui_state
         if state.value("window/geometry"):
             self.restoreGeometry(state.value("window/geometry"))
-        if state.value("results/header"):
+        # a header state saved for other columns (an older Earmark's order, Match and Folder last) would
+        # give their widths, order and sort to the wrong columns: it is kept only for the same columns
+        if state.value("results/header") and state.value("results/columns", [], type=list) == _column_titles():
             self.results.horizontalHeader().restoreState(state.value("results/header"))
         self.preview.autoplay_button.setChecked(state.value("preview/autoplay", True, type=bool))
         self.preview.loop_button.setChecked(state.value("preview/loop", False, type=bool))
@@ -256,6 +267,7 @@ class MainWindow(QMainWindow):
         for name, splitter in self._splitters().items():
             state.setValue(f"splitters/{name}", splitter.saveState())
         state.setValue("results/header", self.results.horizontalHeader().saveState())
+        state.setValue("results/columns", _column_titles())
         state.setValue("preview/autoplay", self.preview.autoplay)
         state.setValue("preview/loop", self.preview.loop_button.isChecked())
         state.setValue("preview/volume", self.preview.volume.value())

@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QDrag, QMouseEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
 
+from app.labels import ElidedLabel
 from app.player import Player
 from app.results_model import file_mime_data
 from app.theme import icon
@@ -103,8 +104,16 @@ class PreviewPanel(QWidget):
         self.similar_button = _tool_button("similar", "Find sounds similar to this one")
         self.similar_button.setText("Similar")
         self.similar_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        hint = QLabel("Click to seek · drag to scrub · Shift-drag to select · drag a selection out", objectName="Hint")
-        hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # the first thing to go when narrow
+        self.hint = ElidedLabel(  # the first thing to go when narrow: shorter, then elided, never cut mid-word
+            "Click to seek · drag to scrub · Shift-drag to select · drag a selection out",
+            shorter=(
+                "Click seeks · drag scrubs · Shift-drag selects, then drag it out",
+                "Click seeks · drag scrubs · Shift-drag selects",
+                "Shift-drag selects a region",
+            ),
+            objectName="Hint",
+        )
+        self.hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
         header = QHBoxLayout()
         header.addWidget(self.title)
@@ -121,7 +130,7 @@ class PreviewPanel(QWidget):
         transport.addWidget(volume_icon)
         transport.addWidget(self.volume)
         transport.addSpacing(12)
-        transport.addWidget(hint, 1)
+        transport.addWidget(self.hint, 1)
         transport.addWidget(self.similar_button)
         transport.addWidget(self.drag_handle)
         layout = QVBoxLayout(self)

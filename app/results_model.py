@@ -88,27 +88,31 @@ def _number(value) -> float:
     return float("-inf") if value is None else value
 
 
+# What a sound designer reads first comes first and fits a 1400 px window without scrolling: the
+# name, the match, the length, tags and caption (984 px, each title whole in the dark theme). The
+# format's facts follow, and the folder, long and needed only to tell copies apart (the name's badge
+# and tooltip do that too), comes last.
 COLUMNS: tuple[Column, ...] = (
-    Column("Name", _name, lambda h: _name(h).lower(), width=330),
-    Column(
-        "Duration",
-        lambda h: format_time(h.duration_s or 0.0),
-        lambda h: _number(h.duration_s),
-        Qt.AlignRight | Qt.AlignVCenter,
-        86,
-    ),
-    Column("Format", format_text, _format_key, width=100),
-    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 96),
-    Column("Channels", channels_text, lambda h: _number(h.channels), width=92),
-    Column("Tags", _tags, lambda h: _tags(h).lower(), width=170),
-    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=220),
+    Column("Name", _name, lambda h: _name(h).lower(), width=320),
     Column(
         "Match",
         lambda h: "" if h.score is None else f"{h.score:.0f}",
         lambda h: _number(h.score),
         Qt.AlignRight | Qt.AlignVCenter,
-        96,
+        94,
     ),
+    Column(
+        "Duration",
+        lambda h: format_time(h.duration_s or 0.0),
+        lambda h: _number(h.duration_s),
+        Qt.AlignRight | Qt.AlignVCenter,
+        110,
+    ),
+    Column("Tags", _tags, lambda h: _tags(h).lower(), width=170),
+    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=290),
+    Column("Format", format_text, _format_key, width=100),
+    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 84),
+    Column("Channels", channels_text, lambda h: _number(h.channels), width=110),
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
 )
 SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
-from app.results_model import COLUMNS
+from app.results_model import COLUMNS, SCORE_COLUMN
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle, write_library
 from tests.factories import noise, tone, write_audio
 
@@ -425,6 +426,66 @@ def test_layout_folders_and_last_query_survive_a_restart(qtbot, window, library)
     assert again.height() == 700
     qtbot.waitUntil(lambda: again.center_split.sizes() == saved, timeout=5_000)
     qtbot.waitUntil(lambda: again.library.folders.topLevelItemCount() == 1, timeout=ENGINE_TIMEOUT_MS)
+
+
+def _fully_in_view(window, title: str) -> bool:
+    """Whether column ``title`` is on screen whole, without scrolling the results sideways."""
+    header, column = window.results.horizontalHeader(), next(i for i, c in enumerate(COLUMNS) if c.title == title)
+    left = header.sectionViewportPosition(column)
+    return not header.isSectionHidden(column) and 0 <= left and left + header.sectionSize(column) <= header.width()
+
+
+def test_the_match_and_what_a_sound_designer_reads_first_fit_a_1400_px_window(qtbot, window):
+    window.resize(1400, 850)
+    qtbot.waitUntil(lambda: window.size().width() == 1400 and window.results.viewport().width() > 0, timeout=5_000)
+    window.results.horizontalScrollBar().setValue(0)
+    qtbot.waitUntil(lambda: _fully_in_view(window, "Match"), timeout=5_000)
+    assert all(_fully_in_view(window, title) for title in ("Name", "Match", "Duration", "Tags", "Caption"))
+
+
+def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(qtbot, earmark_home, tiny_checkpoint):
+    from PySide6.QtGui import QStandardItemModel
+    from PySide6.QtWidgets import QHeaderView
+
+    from app.main import ui_state
+    from engine.paths import app_paths
+
+    # what an older Earmark saved: Name, Duration, Format, Rate, Channels, Tags, Caption, Match, Folder,
+    # sorted by Match (its 8th column), widths its own
+    old = QHeaderView(Qt.Horizontal)
+    old.setModel(QStandardItemModel(0, 9, old))
+    for column, width in enumerate((330, 86, 100, 96, 92, 170, 220, 96, 260)):
+        old.resizeSection(column, width)
+    old.setSortIndicator(7, Qt.DescendingOrder)
+    state = ui_state(app_paths().ensure())
+    state.setValue("results/header", old.saveState())
+    state.sync()
+
+    window = open_window(qtbot, str(tiny_checkpoint))
+    header = window.results.horizontalHeader()
+    assert header.sortIndicatorSection() == SCORE_COLUMN and header.sortIndicatorOrder() == Qt.DescendingOrder
+    assert [header.sectionSize(c) for c in range(len(COLUMNS))] == [c.width for c in COLUMNS]
+    assert [header.logicalIndex(v) for v in range(len(COLUMNS))] == list(range(len(COLUMNS)))
+    window.resize(1400, 850)
+    qtbot.waitUntil(lambda: _fully_in_view(window, "Match"), timeout=5_000)
+
+    header.resizeSection(SCORE_COLUMN, 90)  # what the user sets for these columns comes back
+    window.close()
+    again = open_window(qtbot, str(tiny_checkpoint))
+    assert again.results.horizontalHeader().sectionSize(SCORE_COLUMN) == 90
+
+
+def test_the_results_line_stays_shown_under_a_message_that_keeps_coming_back(qtbot, window, library):
+    said = "Cannot play through the default output: no such device"
+    window.player.failed.emit(said)  # what a machine without audio output says at each sound played
+    assert window.statusBar().currentMessage() == said
+    type_query(qtbot, window, "door")
+    assert window.statusBar().currentMessage() == said
+    label = window.result_label
+    assert label.isVisible() and re.fullmatch(r"\d+ results? for “door” · \d+ ms", label.text())
+    assert label.shown_text() == label.text()  # whole, not elided, at the window's size
+    # and the message, drawn at the left up to the results line, has the room to be read too
+    assert label.geometry().left() > window.statusBar().fontMetrics().horizontalAdvance(said)
 
 
 def test_a_model_that_cannot_load_is_explained_and_text_search_still_works(qtbot, earmark_home, tmp_path):

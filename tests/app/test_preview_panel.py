@@ -242,3 +242,20 @@ def test_start_up_prunes_the_region_cache_on_a_worker_and_keeps_the_regions(qtbo
     assert not crashed.exists() and old.is_file() and recent.is_file()  # a project may still use last month's
     assert len(list(regions.rglob("*.wav"))) == 3
     assert len(pruners) == 1 and pruners[0] is not threading.main_thread()
+
+
+def test_the_waveform_hint_fits_its_room_instead_of_being_cut_off(qtbot, tmp_path):
+    panel = _panel(qtbot, tmp_path)
+    hint, whole = panel.hint, panel.hint.text()
+    wordings = {whole, *hint._shorter}
+    shown_at = {}
+    for width in (1400, 760, 640, 560, 480):  # the panel beside the tags panel, in ever narrower windows
+        panel.resize(width, 260)
+        qtbot.waitUntil(lambda w=width: panel.width() == w, timeout=2000)
+        shown = shown_at[width] = hint.shown_text()
+        assert hint.fontMetrics().horizontalAdvance(shown) <= hint.contentsRect().width()
+        assert hint.geometry().right() < panel.similar_button.geometry().left()  # nothing drawn under Similar
+        assert shown in wordings or shown.endswith("…") or not shown  # a shorter wording, or elided: never cut
+        assert hint.toolTip() == ("" if shown == whole else whole)  # shortened or elided: whole in its tooltip
+    assert shown_at[1400] == whole
+    assert len(set(shown_at.values())) > 2  # it gave way a step at a time

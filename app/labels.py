@@ -1,0 +1,57 @@
+"""A label that fits its width: a shorter wording where one is given, then "…", never clipped mid-word."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QLabel, QWidget
+
+
+class ElidedLabel(QLabel):
+    """One line of text that shows the longest of its wordings that fits (``text()``, then each of
+    ``shorter`` in turn), the last one elided with "…" when none does; its tooltip then holds the
+    whole text. It asks for its whole text's width but can shrink to nothing, so a layout short of
+    room squeezes it rather than the widgets beside it (a plain QLabel cuts its text off mid-word)."""
+
+    def __init__(self, text: str = "", shorter: Sequence[str] = (), parent: QWidget | None = None, **kwargs):
+        super().__init__(text, parent, **kwargs)
+        self._shorter = tuple(shorter)
+        self._own_tooltip = bool(kwargs.get("toolTip"))
+        self.setWordWrap(False)
+
+    def shown_text(self) -> str:
+        """What fits the label's width now."""
+        width = self.contentsRect().width()
+        metrics = self.fontMetrics()
+        wordings = (self.text(), *self._shorter)
+        fitting = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
+        return fitting if fitting is not None else metrics.elidedText(wordings[-1], Qt.ElideRight, max(width, 0))
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._tooltip_follows()
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._tooltip_follows()
+
+    def _tooltip_follows(self) -> None:
+        if not self._own_tooltip:
+            self.setToolTip("" if self.shown_text() == self.text() else self.text())
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            self.contentsRect(),
+            int(self.alignment()),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(),
+            self.foregroundRole(),
+        )
