@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import signal
 import sys
 import threading
@@ -93,13 +94,19 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _output_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--limit", type=int, default=20)
+    command.add_argument("--limit", type=_count, default=20)
     command.add_argument("--json", action="store_true")
-    command.add_argument("--min-duration", type=float, metavar="SECONDS")
-    command.add_argument("--max-duration", type=float, metavar="SECONDS")
-    command.add_argument("--sample-rate", type=int, metavar="HZ")
-    command.add_argument("--channels", type=int)
-    command.add_argument("--format", help=", ".join(FORMATS[:-1]) + f" or {FORMATS[-1]}")
+    command.add_argument("--min-duration", type=_seconds, metavar="SECONDS")
+    command.add_argument("--max-duration", type=_seconds, metavar="SECONDS")
+    command.add_argument("--sample-rate", type=_count, metavar="HZ")
+    command.add_argument("--channels", type=_count)
+    command.add_argument(
+        "--format",
+        type=_format_name,
+        choices=FORMATS,
+        metavar="FORMAT",
+        help=", ".join(FORMATS[:-1]) + f" or {FORMATS[-1]}",
+    )
     command.add_argument("--folder", help="only files under this folder")
     command.add_argument("--tag", help="only files with this tag")
     command.add_argument(
@@ -109,10 +116,53 @@ def _output_options(command: argparse.ArgumentParser) -> None:
     )
 
 
+# Values no file can have are usage errors (exit status 2, naming the option and what it takes),
+# not a search that answers "no matches".
+
+
+def _count(text: str) -> int:
+    """A --limit, --sample-rate or --channels: a whole number, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A duration bound: a number of seconds, 0 or more."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, not {text!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text!r}")
+    return value
+
+
+def _format_name(text: str) -> str:
+    """--format as the index names formats (``FORMATS``): "WAV" and ".wav" are "wav", as the filter reads them."""
+    return text.lower().lstrip(".")
+
+
+def _contradiction(args: argparse.Namespace) -> str | None:
+    """What makes the options together match nothing, if anything: a usage error."""
+    low, high = getattr(args, "min_duration", None), getattr(args, "max_duration", None)
+    if low is not None and high is not None and low > high:
+        return f"argument --min-duration: {low:g} s is longer than --max-duration {high:g} s"
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit status 0 when the command ran (an index run with files that failed included),
-    1 when it could not run (the message says why), 130 when Ctrl-C stopped an index run."""
-    args = build_parser().parse_args(argv)
+    1 when it could not run (the message says why), 2 for a usage error (argparse's),
+    130 when Ctrl-C stopped an index run."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if problem := _contradiction(args):
+        parser.error(problem)
     with entry_logging(app_paths(args.home).logs):
         return _run(args)
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 
+from engine.fs import absolute_path
 from engine.tagging.jobs import TagProgress, TagReport
 from engine.tags import parse_tags
 
@@ -124,16 +125,32 @@ def cmd_vocab(engine, args) -> int:
     return 0
 
 
+def _in_library(engine, paths: list[str]) -> list[str]:
+    """``paths`` less those naming nothing in the library, each of which a warning on stderr names;
+    a KeyError (the CLI's exit status 1) when none is left. Every command taking PATH... asks this
+    first, so all of them say alike what they pass over."""
+    missing = engine.tagging.not_in_library(paths)
+    kept = [p for p in paths if absolute_path(p) not in missing]
+    if not kept and len(missing) == 1:
+        raise KeyError(next(iter(missing.values())))
+    for why in missing.values():
+        print(f"earmark: {why}; skipped", file=sys.stderr)
+    if not kept:
+        raise KeyError("none of these files is in the library")
+    return kept
+
+
 def cmd_tag(engine, args) -> int:
     cli = _cli()
     pending = engine.tagging.pending_job()
     if not args.paths and not args.resume:
         raise ValueError("name files or folders to tag, or --resume the unfinished job")
+    paths = [] if args.resume else _in_library(engine, args.paths)
     if pending is not None and not args.restart:
         print(
             f"resuming the unfinished job over {', '.join(map(cli._shown, pending.targets))}"
             if args.resume
-            or pending.same_work(engine.model_info.name, [os.path.abspath(p) for p in args.paths], args.captions)
+            or pending.same_work(engine.model_info.name, [absolute_path(p) for p in paths], args.captions)
             else "an unfinished job over other files is dropped; this one starts now",
             file=sys.stderr,
         )
@@ -150,7 +167,7 @@ def cmd_tag(engine, args) -> int:
                 print("no unfinished tagging job")
                 return 0
         else:
-            report = engine.tagging.tag(args.paths, args.captions, bar.update, stop.requested, args.restart)
+            report = engine.tagging.tag(paths, args.captions, bar.update, stop.requested, args.restart)
     if args.json:
         cli._print_json(report)
     else:
@@ -183,7 +200,7 @@ def _summary(report: TagReport) -> str:
 
 def cmd_suggestions(engine, args) -> int:
     cli = _cli()
-    found = engine.tagging.suggestions(args.paths, args.threshold, args.top_k)
+    found = engine.tagging.suggestions(_in_library(engine, args.paths), args.threshold, args.top_k)
     if args.json:
         cli._print_json(found)
         return 0
@@ -202,7 +219,9 @@ def cmd_suggestions(engine, args) -> int:
 
 
 def cmd_accept(engine, args) -> int:
-    report = engine.tagging.accept(args.paths, args.tag, args.min_confidence, args.caption, args.replace_caption)
+    report = engine.tagging.accept(
+        _in_library(engine, args.paths), args.tag, args.min_confidence, args.caption, args.replace_caption
+    )
     print(f"{report.tags_added} tags added, {report.captions_set} captions set")
     if report.captions_kept:
         print(f"{len(report.captions_kept)} files kept their own caption (--replace-caption replaces it)")
@@ -210,18 +229,18 @@ def cmd_accept(engine, args) -> int:
 
 
 def cmd_reject(engine, args) -> int:
-    rejected = engine.tagging.reject(args.paths, args.tag, args.caption)
+    rejected = engine.tagging.reject(_in_library(engine, args.paths), args.tag, args.caption)
     print(f"{rejected} suggestions rejected" + (", and the captions" if args.caption else ""))
     return 0
 
 
 def cmd_add_tags(engine, args) -> int:
-    print(f"{engine.tagging.add_tags(args.paths, parse_tags(args.tags))} tags added")
+    print(f"{engine.tagging.add_tags(_in_library(engine, args.paths), parse_tags(args.tags))} tags added")
     return 0
 
 
 def cmd_remove_tags(engine, args) -> int:
-    print(f"{engine.tagging.remove_tags(args.paths, parse_tags(args.tags))} tags removed")
+    print(f"{engine.tagging.remove_tags(_in_library(engine, args.paths), parse_tags(args.tags))} tags removed")
     return 0
 
 
@@ -237,7 +256,7 @@ def cmd_rename(engine, args) -> int:
         return 1 if undone.waiting else 0
     if not args.paths:
         raise ValueError("name files or folders to rename, or --undo")
-    plans, skipped = engine.tagging.rename_plan(args.paths, args.creator, args.source)
+    plans, skipped = engine.tagging.rename_plan(_in_library(engine, args.paths), args.creator, args.source)
     for plan in plans:
         print(f"{cli._shown(plan.old)}\n    -> {os.path.basename(plan.new)}  (CatID from the {plan.reason})")
     for path, reason in skipped.items():

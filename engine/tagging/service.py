@@ -461,12 +461,28 @@ class Tagging:
     # -- helpers -------------------------------------------------------------------------------
 
     def records(self, paths: Iterable[str | os.PathLike]) -> list[FileRecord]:
-        """Library records of ``paths``; a folder stands for every file under it."""
+        """Library records of ``paths``; a folder stands for every file under it. A KeyError says
+        why when none of them is in the library; one that is not among others is left out (the
+        CLI names those first, :meth:`not_in_library`)."""
         wanted = [absolute_path(p) for p in paths]
         ids = target_ids(self.store, wanted)
         records = sorted(self.store.get_files(ids.tolist()).values(), key=lambda r: r.path)
         if not records and wanted:
             raise KeyError(
-                f"{wanted[0]} is not in the library" if len(wanted) == 1 else "none of these files is in the library"
+                next(iter(self.not_in_library(wanted).values()))
+                if len(wanted) == 1
+                else "none of these files is in the library"
             )
         return records
+
+    def not_in_library(self, paths: Iterable[str | os.PathLike]) -> dict[str, str]:
+        """{absolute path: why} for those of ``paths`` that are no searchable library file nor a
+        folder holding one (what :meth:`records` and a tagging job would pass over)."""
+        missing = {}
+        for path in dict.fromkeys(absolute_path(p) for p in paths):
+            if not len(target_ids(self.store, [path])):
+                exists = os.path.lexists(path)
+                missing[path] = f"{path} is not in the library" + (
+                    "" if exists else ": there is no such file or folder"
+                )
+        return missing

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -12,12 +13,13 @@ from pathlib import Path
 
 import pytest
 
+import engine.index.store as store_module
 from engine.cli import main
 from engine.index.migrations import VERSION_KEY
 from engine.index.schema import SCHEMA_VERSION
 from engine.index.store import LibraryStore
 from engine.paths import app_paths
-from tests.factories import make_tiny_cacophony_checkpoint, tone, write_audio
+from tests.factories import make_tiny_cacophony_checkpoint, noise, tone, write_audio
 
 EARMARK = Path(sys.executable).with_name("earmark")
 
@@ -114,6 +116,55 @@ def test_search_shows_a_sound_once_naming_its_copies(cli, library):
     assert {hit["path"], *hit["copies"]} == {str(library / "door_creak.wav"), str(backup / "door_creak.wav")}
     code, out, _ = cli("info", backup / "door_creak.wav")
     assert code == 0 and f"  copy: {library / 'door_creak.wav'}" in out.splitlines()
+
+
+def test_copies_that_match_alike_are_listed_under_one_path_whatever_the_query(cli, library, monkeypatch):
+    """Byte-identical copies under names with the same words match every query alike: the copy
+    listed is the shortest path for each query, not the one a tie-break put first (the lowest id,
+    so the list changed from library to library, and with rounding from query to query)."""
+    ids = itertools.count(1)  # ids are random: pinned so that the lowest falls on a longer path
+    monkeypatch.setattr(store_module, "_new_id", lambda: next(ids))
+    sound = write_audio(library / "Wind Gust 02.wav", noise(1.5, seed=42))
+    (library / "Archive").mkdir()
+    for copy in (library / "wind_gust.wav", library / "Archive" / "WIND-GUST.wav"):
+        copy.write_bytes(sound.read_bytes())
+    shortest, others = str(library / "wind_gust.wav"), {str(sound), str(library / "Archive" / "WIND-GUST.wav")}
+    cli("add-folder", library)
+    assert "2 copies of sounds embedded once" in cli("index")[1]
+    for query in ("wind", "storm", "wind gust howling"):  # words of the names, and words of none
+        code, out, _ = cli("search", query, "--json")
+        [hit] = [h for h in json.loads(out) if h["copies"]]
+        assert code == 0 and (hit["path"], set(hit["copies"])) == (shortest, others), query
+    code, out, _ = cli("similar", library / "door_creak.wav", "--json")
+    [hit] = [h for h in json.loads(out) if h["copies"]]
+    assert code == 0 and (hit["path"], set(hit["copies"])) == (shortest, others)
+
+
+def test_meaningless_option_values_are_usage_errors(cli, capsys):
+    """A format Earmark does not read, a limit of 0 or less, or a duration range no sound fits
+    would only answer "no matches": argparse refuses them (exit 2), naming the option and what
+    it takes."""
+    for command, flags, said in (
+        ("search", ["--format", "aac"], ["--format", "invalid choice: 'aac'", "'wav', 'aiff', 'flac'", "'w64'"]),
+        ("search", ["--limit", "0"], ["--limit", "1 or more"]),
+        ("search", ["--limit=-3"], ["--limit", "1 or more"]),
+        ("search", ["--limit", "many"], ["--limit", "a whole number"]),
+        ("similar", ["--min-duration=-1"], ["--min-duration", "0 or more"]),
+        ("search", ["--max-duration", "nan"], ["--max-duration", "0 or more"]),
+        ("search", ["--channels", "0"], ["--channels", "1 or more"]),
+        (
+            "search",
+            ["--min-duration", "5", "--max-duration", "1"],
+            ["--min-duration: 5 s", "longer than --max-duration 1 s"],
+        ),
+    ):
+        with pytest.raises(SystemExit) as exited:
+            cli(command, "x", *flags)
+        err = capsys.readouterr().err
+        assert exited.value.code == 2 and all(words in err for words in said), (flags, err)
+    assert not cli.home.exists()  # refused before anything was opened
+    for spelled in ("FLAC", ".flac"):  # as the filter reads formats
+        assert cli("search", "x", "--format", spelled, "--min-duration", "1", "--max-duration", "1")[0] == 0
 
 
 def test_tag_filter(indexed, library):

@@ -134,6 +134,35 @@ def test_rename_is_a_dry_run_until_applied_and_undoable(cli, named_library):
     assert code == 1 and "no rename to undo" in err
 
 
+def test_paths_not_in_the_library_are_named_and_the_others_go_on(cli, named_library, tmp_path):
+    """A path that is not in the library is named on stderr, whichever command it was given to;
+    alone it is an error (exit 1, nothing tagged), among others the rest go on."""
+    dog, missing = named_library / "dog_bark.wav", tmp_path / "nonexistent" / "foo.wav"
+    outside = write_audio(tmp_path / "outside.wav", tone(440, 0.5))
+    gone = f"earmark: {missing} is not in the library: there is no such file or folder"
+    code, out, err = cli("tag", missing)
+    assert (code, out, err.strip()) == (1, "", gone)
+    code, out, err = cli("tag", outside)
+    assert (code, out, err.strip()) == (1, "", f"earmark: {outside} is not in the library")
+    code, out, err = cli("tag", missing, outside)
+    assert code == 1 and out == "" and f"{gone}; skipped" in err and f"{outside} is not in the library; skipped" in err
+    assert "none of these files is in the library" in err
+    code, out, err = cli("tag", dog, missing)
+    assert code == 0 and out.startswith("1 files tagged") and f"{gone}; skipped\n" in err
+    assert cli("tag", "--resume")[1] == "no unfinished tagging job\n"  # the job did not wait on the missing path
+    code, out, err = cli("suggestions", missing, dog, "--threshold", "0")
+    assert code == 0 and out.startswith(f"{dog}\n") and str(missing) not in out and f"{gone}; skipped" in err
+    cli("accept", dog, "--min-confidence", "0")
+    code, out, err = cli("rename", dog, outside, "--creator", "JD", "--source", "TOWN")
+    assert (
+        code == 0 and out.startswith(f"{dog}\n    -> ") and f"earmark: {outside} is not in the library; skipped" in err
+    )
+    for command in (["accept"], ["reject"], ["add-tags", "keeper"], ["remove-tags", "keeper"]):
+        code, _, err = cli(*command, dog, missing)
+        assert code == 0 and f"{gone}; skipped" in err, command
+        assert cli(*command, missing)[0] == 1, command
+
+
 def interrupt_once_tagging(command: list) -> tuple[int, str, str]:
     """Run ``command``, send it a real SIGINT once its first tagging batch is written, and give its
     (exit code, stdout, stderr)."""
