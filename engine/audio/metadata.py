@@ -23,8 +23,9 @@ log = logging.getLogger(__name__)
 # Bumped whenever what FileMetadata.text holds changes: a library indexed before has its files'
 # headers read again by the next full index run (engine.library.indexer; no audio decoded).
 # 2: the recorder, dates, IDs and the iXML slate are no longer read as words; Vorbis comments in
-# the file's order.
-METADATA_VERSION = 2
+# the file's order. 3: a RIFF INFO value ends at its first NUL (the bytes a writer left after it
+# were read as words).
+METADATA_VERSION = 3
 
 # The first present field wins each role; keys are "<source>.<field>", lower-case.
 _ROLES = {

@@ -82,7 +82,7 @@ def _wav_fields(handle: BinaryIO) -> dict[str, str]:
         if wav.ixml.raw_xml.find("TRACK_LIST") is not None:
             fields["ixml.track_names"] = " ".join(t.name for t in wav.ixml.track_list if t.name)
     if wav.info:
-        fields |= {f"info.{name}": getattr(wav.info, name) for name in _INFO_FIELDS}
+        fields |= {f"info.{name}": _terminated(getattr(wav.info, name)) for name in _INFO_FIELDS}
     return {key: _clean(value) for key, value in fields.items() if value}
 
 
@@ -131,6 +131,13 @@ def _decode(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("latin-1")
+
+
+def _terminated(text: str | None) -> str | None:
+    """A RIFF INFO value up to its first NUL: the C string a writer meant. wavinfo strips only
+    trailing NULs, and writers leave bytes after the terminator (FlightGear's ``engstart.wav`` has
+    its INAM stored as "wave\\0i", which read as the title "wave i")."""
+    return text if text is None else text.split("\0", 1)[0]
 
 
 def _clean(text: str) -> str:

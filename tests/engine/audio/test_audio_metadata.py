@@ -105,6 +105,20 @@ def test_wav_info_written_by_soundfile(tmp_path):
     assert (meta.title, meta.artist, meta.comment) == ("Kettle whistle", "J. Recordist", "steam rising")
 
 
+def test_info_values_end_at_their_first_nul(tmp_path):
+    """An INFO value is a C string: what a writer left after its NUL is not a word of the file
+    (FlightGear's engstart.wav stores its title as "wave\\0i" and was titled "wave i")."""
+    path = write_audio(tmp_path / "engstart.wav", tone(), sr=16_000)
+    body = b"INFO"
+    for ident, value in ((b"INAM", b"wave\0i"), (b"ICMT", b"starter motor \0\0"), (b"IKEY", b"engine; start\0x")):
+        body += ident + struct.pack("<I", len(value)) + value + b"\0" * (len(value) % 2)
+    append_riff_chunks(path, {b"LIST": body})
+    meta = read_metadata(path)
+    assert (meta.title, meta.comment, meta.keywords) == ("wave", "starter motor", ["engine", "start"])
+    assert meta.fields["info.title"] == "wave"
+    assert meta.text.split("\n") == ["wave", "starter motor", "engine; start"]
+
+
 def test_id3_in_mp3(tmp_path):
     path = write_audio(tmp_path / "door.mp3", tone(), sr=16_000)
     audio = MP3(path)
