@@ -269,24 +269,52 @@ class Searcher:
         same bytes are one hit, the best ranked, listing the others as its ``copies``: libraries
         gathered over years hold the same sound in several folders, and a page of results
         showing it twice shows one sound fewer. Records are read for as many hits as are still
-        wanted, again after copies folded (once, in a library without copies)."""
+        wanted, again after copies folded (once, in a library without copies).
+
+        Copies whose scores are equal but for float noise (the same windows, the same or equally
+        matching names) are one match: which ranked first is rounding, and changed from query to
+        query. The copy shown then is the one whose own words matched the query (a keyword
+        match), else the shortest path, else the first path in order: the same for every query
+        that matches the copies alike."""
+        noise = 1e-3  # of a 0..100 score: far below a whole point, far above float32 rounding
         records = dict(known or {})
         shown: set[str] = set()
         hits: list[SearchHit] = []
         taken = 0
+
+        def representative(at: int) -> FusedHit:
+            """Of the copies scoring as ``fused[at]`` within ``noise`` (from it on), the one shown."""
+            end = at + 1
+            while end < len(fused) and fused[end].score >= fused[at].score - noise:  # best first: a run
+                end += 1
+            if end == at + 1:
+                return fused[at]
+            tied = fused[at:end]
+            records.update(self.store.get_files(h.file_id for h in tied if h.file_id not in records))
+            content = records[fused[at].file_id].content_hash
+            copies = [h for h in tied if h.file_id in records and records[h.file_id].content_hash == content]
+            return min(
+                copies,
+                key=lambda h: (h.text_score is None, len(records[h.file_id].path), records[h.file_id].path),
+            )
+
         while len(hits) < limit and taken < len(fused):
+            start = taken
             chunk = fused[taken : taken + limit - len(hits)]
             taken += len(chunk)
             records.update(self.store.get_files(h.file_id for h in chunk if h.file_id not in records))
             by_content = self.store.paths_by_content(
                 records[h.file_id].content_hash for h in chunk if h.file_id in records
             )
-            for h in chunk:
+            for at, h in enumerate(chunk, start):
                 record = records.get(h.file_id)
                 if record is None:  # deleted between the ranking and now
                     continue
                 if record.content_hash in shown:
                     continue
+                if record.content_hash in by_content:
+                    h = representative(at)
+                    record = records[h.file_id]
                 if record.content_hash:
                     shown.add(record.content_hash)
                 window = h.vector

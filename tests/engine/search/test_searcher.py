@@ -316,6 +316,26 @@ def test_copies_of_one_sound_are_one_hit_naming_the_others(store, tiny_model):
     assert len(outside) == 2 and outside[1].path == creak.path and len(outside[0].copies) == 1
 
 
+def test_copies_scored_apart_by_rounding_only_are_listed_under_one_path(store, tiny_model):
+    """Copies whose windows differ by float rounding match a query alike, but each query's
+    rounding ranked a different copy first, and the copy listed changed with the query: the
+    shortest path is listed for every query."""
+    wind, gust = embed(tiny_model, "wind"), embed(tiny_model, "wind gust")
+    sound = at_cosine(wind, 0.6)
+    lean = 1e-6 / (1 - wind.dot(gust)) * (wind - gust)  # cosines 2e-6 apart: towards "wind", away from "gust"
+    short, long = store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("wind.wav", content_hash="same-bytes"), one_window(sound + lean)),
+            (record("wind.wav", folder=f"{LIB}/backup", content_hash="same-bytes"), one_window(sound - lean)),
+        ],
+    )
+    searcher = Searcher(store, tiny_model)
+    for query, rank in ((wind, 1), (gust, 2)):  # the listed copy ranked first, then second: rounding
+        [hit] = searcher.similar(query, limit=5)
+        assert (hit.path, hit.copies, hit.vector_rank) == (short.path, (long.path,), rank)
+
+
 def test_similar_to_a_clip_outside_the_library(store, tiny_model, tmp_path):
     clips = {"low.wav": tone(220.0), "high.wav": tone(3000.0), "hiss.wav": noise(seed=3)}
     vectors = tiny_model.embed_audio(list(clips.values()))
