@@ -69,7 +69,16 @@ from engine.index.schema import (
     read_all,
 )
 from engine.index.sql import EDITED, all_of, file_where, in_list, quote, searchable_under, texts_in
-from engine.index.text import FOLDER, INFO, NAME, PHRASE_COLUMN, TEXT_FIELDS, TEXT_VERSION, phrase_texts
+from engine.index.text import (
+    FOLDER,
+    INFO,
+    NAME,
+    PHRASE_COLUMN,
+    TEXT_FIELDS,
+    TEXT_VERSION,
+    meaning_parts,
+    phrase_texts,
+)
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.index.word_vectors import WordVectorTable, file_texts
 from engine.models.base import ModelInfo
@@ -480,13 +489,12 @@ class LibraryStore:
     def file_texts(self, file_ids: Sequence[int] | None = None) -> dict[int, tuple[str, ...]]:
         """{file id: the texts its meaning is read from} (engine.index.word_vectors.file_texts),
         of every file or of ``file_ids``."""
-        query = self.files.search().select(["id", NAME, INFO]).limit(None)
+        query = self.files.search().select(["id", NAME, INFO, "tags"]).limit(None)
         rows = read_all(query if file_ids is None else query.where(in_list("id", file_ids)))
+        columns = (rows[column].to_pylist() for column in ("id", NAME, INFO, "tags"))
         return {
-            file_id: file_texts(name or "", info or "")
-            for file_id, name, info in zip(
-                rows["id"].to_pylist(), rows[NAME].to_pylist(), rows[INFO].to_pylist(), strict=True
-            )
+            file_id: file_texts(*meaning_parts(name or "", info or "", tags or ()))
+            for file_id, name, info, tags in zip(*columns, strict=True)
         }
 
     def _word_tables(self) -> list[WordVectorTable]:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from engine.index.text import file_text, folder_words, phrase_texts
+from engine.index.text import file_text, folder_words, meaning_parts, phrase_texts
 
 
-def test_fields_hold_name_folder_and_description_words_apart():
+def test_fields_hold_name_and_tags_folder_and_description_words_apart():
     text = file_text(
         "/lib/Doors/Old Barn/DOOR_WoodCreak-Slow 01.wav",
         "/lib",
@@ -13,9 +13,20 @@ def test_fields_hold_name_folder_and_description_words_apart():
         ["Foley", "UCS"],
         "A door creaks.",
     )
-    assert (text.name, text.folder) == ("door wood creak slow 01", "doors old barn")
-    assert text.info == "recorded zoom h 6 old barn foley ucs a door creaks"
+    assert (text.name, text.folder) == (
+        "door wood creak slow 01 foley ucs",
+        "doors old barn",
+    )  # tags: what it is called
+    assert text.info == "recorded zoom h 6 old barn a door creaks"
     assert text.columns["search_text"] == f" {text.name} {text.folder} {text.info} "
+
+
+def test_meaning_reads_the_tags_apart_from_the_name():
+    """Keyword search weighs tags as the name; what the names mean keeps them a text of their own."""
+    text = file_text("/lib/Door_Creak.wav", "/lib", "Recorded at night", ["Wood, Slow"], "A door.")
+    assert text.name == "door creak wood slow"
+    assert meaning_parts(text.name, text.info, ["Wood, Slow"]) == ("door creak", "recorded at night a door wood slow")
+    assert meaning_parts("door creak", "", []) == ("door creak", "")
 
 
 def test_folder_words_start_below_the_library_folder():

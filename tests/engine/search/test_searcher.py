@@ -53,6 +53,28 @@ def test_text_matches_name_metadata_tag_and_caption(store):
         assert hit.text_score > 0 and hit.best_start_s is None
 
 
+def test_a_users_tag_weighs_like_a_name_word(store):
+    """A library of bare names where the user tagged two takes "gpws callout": the tagged files
+    follow the one file named so, not far below it (BM25 counts a field's files among those that
+    hold any words, so as descriptions a few tags read as common words of long texts: a twelfth
+    of the name's score), and above a file that holds only one of the words in its folder."""
+    named, *others = store.upsert_files(
+        [record("gpws_inop.wav"), record("callouts/chime.wav")]
+        + [record(f"{word}_{i}.wav") for i, word in enumerate(["rain", "wind", "engine", "door", "click"] * 6)]
+        + [record("Take_001.wav"), record("Take_002.wav")]
+    )
+    tagged = others[-2:]
+    store.set_tags([t.id for t in tagged], ["voice, male, gpws callout"])
+    hits = Searcher(store, None).search("gpws callout")
+    assert [h.name for h in hits][:3] in (
+        ["gpws_inop.wav", "Take_001.wav", "Take_002.wav"],
+        ["gpws_inop.wav", "Take_002.wav", "Take_001.wav"],
+        ["Take_001.wav", "Take_002.wav", "gpws_inop.wav"],
+        ["Take_002.wav", "Take_001.wav", "gpws_inop.wav"],
+    )
+    assert min(h.text_score for h in hits[:3]) > 0.5 * max(h.text_score for h in hits[:3])
+
+
 def test_keyword_ranking_counts_every_matched_word_stemmed(store):
     store.upsert_files(
         [
