@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
-import math
 import signal
 import sys
 import threading
@@ -17,6 +16,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from engine.arguments import count, seconds
 from engine.audio.decode import AudioDecodeError
 from engine.audio.formats import FORMATS
 from engine.facade import Engine
@@ -94,12 +94,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _output_options(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--limit", type=_count, default=20)
+    command.add_argument("--limit", type=count, default=20)
     command.add_argument("--json", action="store_true")
-    command.add_argument("--min-duration", type=_seconds, metavar="SECONDS")
-    command.add_argument("--max-duration", type=_seconds, metavar="SECONDS")
-    command.add_argument("--sample-rate", type=_count, metavar="HZ")
-    command.add_argument("--channels", type=_count)
+    command.add_argument("--min-duration", type=seconds, metavar="SECONDS")
+    command.add_argument("--max-duration", type=seconds, metavar="SECONDS")
+    command.add_argument("--sample-rate", type=count, metavar="HZ")
+    command.add_argument("--channels", type=count)
     command.add_argument(
         "--format",
         type=_format_name,
@@ -114,32 +114,6 @@ def _output_options(command: argparse.ArgumentParser) -> None:
         action="store_true",
         help="leave out files on unplugged drives (by default they are listed, marked offline)",
     )
-
-
-# Values no file can have are usage errors (exit status 2, naming the option and what it takes),
-# not a search that answers "no matches".
-
-
-def _count(text: str) -> int:
-    """A --limit, --sample-rate or --channels: a whole number, 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
-
-
-def _seconds(text: str) -> float:
-    """A duration bound: a number of seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, not {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text!r}")
-    return value
 
 
 def _format_name(text: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import os
 import sys
 
+from engine.arguments import count, probability
 from engine.fs import absolute_path
 from engine.tagging.jobs import TagProgress, TagReport
 from engine.tags import parse_tags
@@ -56,14 +57,14 @@ def add_commands(commands) -> None:
 
     shown = commands.add_parser("suggestions", help="the suggested tags and captions of files or folders")
     shown.add_argument("paths", nargs="+", metavar="PATH")
-    shown.add_argument("--threshold", type=float, help="hide tags below this confidence (default: settings)")
-    shown.add_argument("--top-k", type=int, help="tags shown per vocabulary (default: settings)")
+    shown.add_argument("--threshold", type=probability, help="hide tags below this confidence (default: settings)")
+    shown.add_argument("--top-k", type=count, help="tags shown per vocabulary (default: settings)")
     shown.add_argument("--json", action="store_true")
 
     accept = commands.add_parser("accept", help="add the shown suggestions to the files' own tags")
     accept.add_argument("paths", nargs="+", metavar="PATH")
     accept.add_argument("--tag", action="append", metavar="KEY", help="only this suggestion (CatID or tag)")
-    accept.add_argument("--min-confidence", type=float, help="instead of the threshold in the settings")
+    accept.add_argument("--min-confidence", type=probability, help="instead of the threshold in the settings")
     accept.add_argument("--caption", action="store_true", help="the suggested caption too, where a file has none")
     accept.add_argument("--replace-caption", action="store_true", help="even over the file's own caption")
     reject = commands.add_parser("reject", help="hide suggestions for good (re-tagging never offers them back)")

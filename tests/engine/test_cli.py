@@ -141,8 +141,8 @@ def test_copies_that_match_alike_are_listed_under_one_path_whatever_the_query(cl
 
 
 def test_meaningless_option_values_are_usage_errors(cli, capsys):
-    """A format Earmark does not read, a limit of 0 or less, or a duration range no sound fits
-    would only answer "no matches": argparse refuses them (exit 2), naming the option and what
+    """A format Earmark does not read, a limit of 0 or less, a duration range no sound fits or a
+    confidence outside 0-1 would only answer "no matches": argparse refuses them (exit 2), naming the option and what
     it takes."""
     for command, flags, said in (
         ("search", ["--format", "aac"], ["--format", "invalid choice: 'aac'", "'wav', 'aiff', 'flac'", "'w64'"]),
@@ -152,6 +152,9 @@ def test_meaningless_option_values_are_usage_errors(cli, capsys):
         ("similar", ["--min-duration=-1"], ["--min-duration", "0 or more"]),
         ("search", ["--max-duration", "nan"], ["--max-duration", "0 or more"]),
         ("search", ["--channels", "0"], ["--channels", "1 or more"]),
+        ("suggestions", ["--top-k", "0"], ["--top-k", "1 or more"]),
+        ("suggestions", ["--threshold", "1.5"], ["--threshold", "from 0 to 1"]),
+        ("accept", ["--min-confidence=-0.1"], ["--min-confidence", "from 0 to 1"]),
         (
             "search",
             ["--min-duration", "5", "--max-duration", "1"],
