@@ -6,36 +6,29 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Callable
 
 
 def count(text: str) -> int:
-    """A count (--limit, --top-k, --sample-rate, --channels): a whole number, 1 or more."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, not {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
-    return value
+    """A count (--limit, --top-k, --sample-rate, --channels)."""
+    return _value(text, int, lambda v: v >= 1, "a whole number, 1 or more")
 
 
 def seconds(text: str) -> float:
-    """A duration bound: a number of seconds, 0 or more."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 or more, not {text!r}") from None
-    if not math.isfinite(value) or value < 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds, 0 or more, not {text!r}")
-    return value
+    """A duration bound."""
+    return _value(text, float, lambda v: math.isfinite(v) and v >= 0, "a number of seconds, 0 or more")
 
 
 def probability(text: str) -> float:
-    """A confidence threshold: a number from 0 to 1."""
+    """A confidence threshold."""
+    return _value(text, float, lambda v: 0.0 <= v <= 1.0, "a number from 0 to 1")
+
+
+def _value(text: str, parse: Callable[[str], float], fits: Callable[[float], bool], wanted: str):
     try:
-        value = float(text)
+        value = parse(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number from 0 to 1, not {text!r}") from None
-    if not 0.0 <= value <= 1.0:
-        raise argparse.ArgumentTypeError(f"must be from 0 to 1, not {text!r}")
+        value = None
+    if value is None or not fits(value):
+        raise argparse.ArgumentTypeError(f"expected {wanted}, not {text!r}")
     return value
