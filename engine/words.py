@@ -157,13 +157,16 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     "netpanzer"), which is how the index keeps a folder's words (engine.index.text.folder_words).
     A title run together (:func:`is_title`) that the index holds (``held``) stands for itself
     alone: "soundmorph" asks for the pack's folder, not for every file named "sound" or "morph",
-    which BM25 ranked above the pack's own files (a name's words weigh twice a folder's). Only the
-    query grows; the index keeps the compound as written."""
+    which BM25 ranked above the pack's own files (a name's words weigh twice a folder's). A listed
+    sound-library abbreviation asks for what it stands for too, as the index holds a name's
+    (:func:`with_abbreviations`): a CatID typed as one word ("WTHRThun") finds the files tagged
+    WEATHER-THUNDER and those named "thunder". Only the query grows; the index keeps the
+    compound as written."""
     written = words(text, compounds=False)
     itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
     query_words = [part for w in written for part in ((w,) if w in itself else _compound(w))]
-    heads = compound_heads()
-    added = [heads[w] for w in query_words if w in heads] + written
+    heads, listed = compound_heads(), abbreviations()
+    added = [heads[w] for w in query_words if w in heads] + written + [a for w in written for a in listed.get(w, ())]
     return query_words + [w for w in dict.fromkeys(added) if w not in query_words]
 
 

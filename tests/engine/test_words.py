@@ -97,6 +97,7 @@ def test_a_sound_compound_in_a_query_also_asks_for_its_head():
     assert keyword_query_words("metal footsteps") == ["metal", "footsteps", "steps"]
     assert keyword_query_words("footsteps steps") == ["footsteps", "steps"]  # asked already
     assert keyword_query_words("fireball") == ["fireball"]  # "ball" alone is another sound
+    assert keyword_query_words("WTHRThun") == ["wthr", "thun", "weather", "thunder"]  # a CatID, as names are read
 
 
 def test_a_word_run_together_in_a_query_is_also_asked_for_as_written():

@@ -75,6 +75,20 @@ def test_a_users_tag_weighs_like_a_name_word(store):
     assert min(h.text_score for h in hits[:3]) > 0.5 * max(h.text_score for h in hits[:3])
 
 
+def test_a_ucs_catid_typed_as_a_query_finds_its_tag_and_its_names(store):
+    """A sound designer types CatIDs: "WTHRThun" finds the take tagged WEATHER-THUNDER (an accepted
+    UCS suggestion), the file named by that CatID and the one named "thunder", not the rain."""
+    tagged, named, plain, rain = store.upsert_files(
+        [record("Take_004.wav"), record("WTHRThun_Distant Roll.wav"), record("thunder_01.wav"), record("rain.wav")]
+    )
+    store.set_tags([tagged.id], ["WEATHER-THUNDER"])
+    assert {h.name for h in Searcher(store, None).search("WTHRThun")} == {
+        "Take_004.wav",
+        "WTHRThun_Distant Roll.wav",
+        "thunder_01.wav",
+    }
+
+
 def test_keyword_ranking_counts_every_matched_word_stemmed(store):
     store.upsert_files(
         [
