@@ -100,9 +100,9 @@ class WordVectorTable(EmbeddingTable):
 
 
 def file_texts(name_text: str, info_text: str) -> tuple[str, ...]:
-    """The texts a file is known by: its name words (its tags' after them), and its description
-    when it has one, each
-    only as far as it is :func:`engine.words.describing`: take and variation numbers
+    """The texts a file is known by: its name words, and its description (its tags' words after
+    it, engine.index.text.meaning_parts) when it has one, each only as far as it is
+    :func:`engine.words.describing`: take and variation numbers
     (``hit_03.wav``) and words such as "take" or "sfx" say nothing of what a sound is, yet pulled
     its meaning toward every other name holding them."""
     texts = (" ".join(describing(text.split())) for text in (name_text, info_text))
