@@ -3,9 +3,10 @@
 Suggestions are not the user's until accepted, so they look different: italic, in the accent
 colour, each with its confidence and a check box, under their own "SUGGESTED" title, while the
 accepted tags sit in the plain tags field above. With several files selected, one line stands
-for a suggestion any of them has ("DOORS-WOOD 82% · 3 of 5"); accepting adds it to those that
-have it. A generated caption can be accepted as it is, or double-clicked into the caption
-editor to be edited first (then it is the user's once applied).
+for a suggestion shown for any of them ("DOORS-WOOD 82% · 3 of 5", counting only the files it
+is shown for, above the threshold and in the top k); accepting adds it to those files alone.
+A generated caption can be accepted as it is, or double-clicked into the caption editor to be
+edited first (then it is the user's once applied).
 """
 
 from __future__ import annotations

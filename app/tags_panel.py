@@ -63,11 +63,11 @@ class TagsPanel(QWidget):
             lambda keys, caption: self.reject_requested.emit(self.paths, keys, caption)
         )
         self.suggestions.caption_chosen.connect(self.caption.setPlainText)  # typed, so Apply makes it the user's
-        self.show_hits([])
+        self._render([])  # nothing selected: the fields and buttons start disabled
 
     def show_hits(self, hits: list) -> None:
         """Show ``hits``; the same files again (a refreshed search) keep an edit in progress."""
-        if self.apply_button.isEnabled() and [h.path for h in hits] == [h.path for h in self._hits]:
+        if hits and self.apply_button.isEnabled() and [h.path for h in hits] == [h.path for h in self._hits]:
             self._hits = list(hits)
             return
         self._render(hits)

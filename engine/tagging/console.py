@@ -63,8 +63,18 @@ def add_commands(commands) -> None:
 
     accept = commands.add_parser("accept", help="add the shown suggestions to the files' own tags")
     accept.add_argument("paths", nargs="+", metavar="PATH")
-    accept.add_argument("--tag", action="append", metavar="KEY", help="only this suggestion (CatID or tag)")
-    accept.add_argument("--min-confidence", type=probability, help="instead of the threshold in the settings")
+    accept.add_argument(
+        "--tag",
+        action="append",
+        metavar="KEY",
+        help="only this suggestion (CatID or tag), for the files it is shown for; "
+        "add --min-confidence 0 to accept it where it is hidden too",
+    )
+    accept.add_argument(
+        "--min-confidence",
+        type=probability,
+        help="instead of the threshold in the settings (with --tag, also past the top-k)",
+    )
     accept.add_argument("--caption", action="store_true", help="the suggested caption too, where a file has none")
     accept.add_argument("--replace-caption", action="store_true", help="even over the file's own caption")
     reject = commands.add_parser("reject", help="hide suggestions for good (re-tagging never offers them back)")

@@ -323,12 +323,17 @@ class Tagging:
         captions: bool = False,
         replace_caption: bool = False,
     ) -> AcceptReport:
-        """Add suggested tags to the files' own tags: the shown ones (``min_confidence`` instead of
-        the user's threshold, if given), or only those of ``keys``. With ``captions``, the shown
-        caption becomes the file's caption where it has none (or always, with ``replace_caption``)."""
+        """Add suggested tags to the files' own tags: the shown ones, or only those of ``keys``, each
+        only to the files it is shown for (above the user's threshold, within the top k of its
+        vocabulary), as the panel and ``earmark suggestions`` show them. ``min_confidence``, if
+        given, stands for the user's threshold; with ``keys`` it also lifts the top k, so a named
+        suggestion hidden for some files is accepted for those too (``min_confidence=0``: for every
+        file that has it). With ``captions``, the shown caption becomes the file's caption where it
+        has none (or always, with ``replace_caption``)."""
         records = self.records(paths)
         table = self.table()
-        shown = self.shown_for(records, min_confidence, None) if keys is None else self.shown_for(records, 0.0, ALL)
+        top_k = ALL if keys is not None and min_confidence is not None else None
+        shown = self.shown_for(records, min_confidence, top_k)
         report = AcceptReport()
         with self._row_lock:
             fresh = self.store.get_files([r.id for r in records])  # the tags as they are now

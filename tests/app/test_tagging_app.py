@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from app.suggestions_box import SUGGESTION_COLOUR
+from app.suggestions_box import KIND_ROLE, SUGGESTION_COLOUR
 from app.tagging_view import FIRST_SUGGESTIONS, describe_job
 from app.tags_panel import TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.tagging import jobs
-from engine.tagging.service import FileSuggestions
+from engine.tagging.service import ALL, FileSuggestions
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, settle
 from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
 
@@ -115,6 +115,43 @@ def test_suggest_then_accept_in_the_window_makes_the_tag_the_users_and_searchabl
     engine = window.client.engine
     assert engine.file_info(dog).record.tags == [accepted_tag]
     assert any(h.path == str(dog) and h.text_rank for h in engine.search(accepted_tag, limit=3))
+
+
+def test_accepting_a_suggestion_for_many_sounds_tags_only_those_its_count_names(qtbot, tagging_window):
+    """With every sound selected, a suggestion shown for some of them ("· N of M") and hidden, below
+    the threshold, for others is accepted for exactly those N."""
+    window, folder = tagging_window
+    paths = sorted(str(folder / name) for name in NAMED)
+    window.results.selectAll()
+    qtbot.waitUntil(lambda: sorted(window.tags.paths) == paths, timeout=10_000)
+    box = window.tags.suggestions
+    box.suggest_button.click()
+    qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
+    engine = window.client.engine
+    everything = engine.tagging.suggestions(paths, threshold=0.0, top_k=ALL)
+    having: dict[str, set[str]] = {}
+    for path in paths:
+        for s in everything[path].tags:
+            having.setdefault(s.key, set()).add(path)
+    rows = {box.list.item(i).data(KIND_ROLE)[1]: i for i in range(box.list.count())}
+
+    def count(key: str) -> int:  # the "· N of M" beside the suggestion
+        return int(box.list.item(rows[key]).text().split("· ")[1].split(" of ")[0])
+
+    key = next(k for k in sorted(rows) if k in having and count(k) < len(having[k]))  # hidden for some
+    text, shown_count = box.list.item(rows[key]).text(), count(key)
+    assert text.endswith(f"· {shown_count} of {len(paths)}")
+    for i in range(box.list.count()):
+        if i != rows[key]:
+            box.list.item(i).setCheckState(Qt.Unchecked)
+    value = text.split("  ")[0]
+    box.accept_button.click()
+    qtbot.waitUntil(lambda: sum(value in engine.file_info(p).record.tags for p in paths) > 0, timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.edit_pool)
+    tagged = {p for p in paths if value in engine.file_info(p).record.tags}
+    threshold = engine.settings.tag_threshold
+    assert len(tagged) == shown_count
+    assert all(s.confidence >= threshold for p in tagged for s in everything[p].tags if s.key == key)
 
 
 def test_a_cancelled_folder_job_continues_when_earmark_opens_again(qtbot, tagging_window, monkeypatch):

@@ -49,3 +49,20 @@ def test_a_refresh_of_the_same_files_keeps_an_edit_and_revert_drops_it(qtbot):
     qtbot.keyClicks(panel.tags, ", creak")
     panel.show_hits([Row("/b.wav", ["rain"])])  # another file: its own tags
     assert panel.tags.text() == "rain"
+
+
+def test_with_nothing_selected_the_fields_and_buttons_are_disabled(qtbot):
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    widgets = (panel.tags, panel.caption, panel.apply_button, panel.revert_button)
+    assert panel.subject.text() == "Nothing selected"
+    assert not any(w.isEnabled() for w in widgets)  # at start, before any selection
+    panel.show_hits([Row("/a.wav", ["door"])])
+    assert panel.tags.isEnabled() and panel.caption.isEnabled()
+    qtbot.keyClicks(panel.tags, ", creak")
+    assert panel.apply_button.isEnabled() and panel.revert_button.isEnabled()
+    panel.show_hits([])  # the selection cleared, with an edit in progress
+    assert panel.subject.text() == "Nothing selected" and panel.tags.text() == ""
+    assert not any(w.isEnabled() for w in widgets)
+    panel.show_hits([Row("/b.wav", ["rain"])])
+    assert panel.tags.isEnabled() and panel.caption.isEnabled() and not panel.apply_button.isEnabled()
