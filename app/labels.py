@@ -40,9 +40,18 @@ class ElidedLabel(QLabel):
         super().resizeEvent(event)
         self._tooltip_follows()
 
+    def setToolTip(self, text: str) -> None:
+        """A tooltip set from outside (a file's whole path, say) stays; an empty one hands the tooltip
+        back to the label, which then shows the whole text only while it is elided."""
+        self._own_tooltip = bool(text)
+        if text:
+            super().setToolTip(text)
+        else:
+            self._tooltip_follows()
+
     def _tooltip_follows(self) -> None:
         if not self._own_tooltip:
-            self.setToolTip("" if self.shown_text() == self.text() else self.text())
+            super().setToolTip("" if self.shown_text() == self.text() else self.text())
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)

@@ -92,6 +92,9 @@ class MainWindow(QMainWindow):
         self._similar_to: str | None = None  # the file whose similar sounds are shown, when they are
         self._select_first_on_answer = False
         self._refreshing = False  # True while new hits replace old ones: the selection is restored, not new
+        # what the shown results answer: ("search", query) or ("similar", path); the selection is kept
+        # only when hits for the same question replace them (a refresh), never for a new question
+        self._shown_for: tuple[str, str] | None = None
         self._shown = False
 
         self.player = Player(self)
@@ -229,9 +232,11 @@ class MainWindow(QMainWindow):
 
     def _escape(self) -> None:
         """Escape stops playback, and in the search field with a query, clears the search too (the
-        window's shortcut takes the key before the field sees it)."""
+        window's shortcut takes the key before the field sees it): the library is browsed from the
+        top, nothing selected or played (a clear is not a commit)."""
         self.player.stop()
         if self.search_field.hasFocus() and self.search_field.text():
+            self._select_first_on_answer = False  # an Enter's answer still on its way selects nothing now
             self.search_field.clear_search()
 
     # -- persistence -------------------------------------------------------------------------------
@@ -351,7 +356,7 @@ class MainWindow(QMainWindow):
         self.run_query(text)
 
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
-        self._set_hits(hits, ranked=bool(query))
+        self._set_hits(hits, ranked=bool(query), answers=("search", query))
         found = (
             f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}”"
             if query
@@ -371,19 +376,27 @@ class MainWindow(QMainWindow):
         self.client.similar(path, RESULT_LIMIT)
 
     def _show_similar(self, path: str, hits: list, seconds: float) -> None:
-        self._set_hits(hits)
+        self._set_hits(hits, answers=("similar", path))
         self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")
 
-    def _set_hits(self, hits: list, ranked: bool = True) -> None:
-        """Show new hits, keeping the column sort and the selected file when it is still there (so a
-        refresh while indexing neither interrupts playback nor loses an edit in the tags panel)."""
+    def _set_hits(self, hits: list, ranked: bool = True, answers: tuple[str, str] | None = None) -> None:
+        """Show new hits, keeping the column sort. A refresh (hits for the question already shown, as
+        while indexing) keeps the selected file when it is still there, so it neither interrupts
+        playback nor loses an edit in the tags panel. Hits for a new question (another query typed,
+        the search cleared) show from the top with nothing selected: the next Down picks the best hit,
+        not the row after the last query's pick."""
+        refresh = answers is not None and answers == self._shown_for
+        self._shown_for = answers
         current, selected = self.preview.path, self.results.selected_paths()
         self._refreshing = True
         self.model.set_hits(hits, ranked)
         header = self.results.horizontalHeader()
         if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (SCORE_COLUMN, Qt.DescendingOrder):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
-        row = self.model.row_of(current) if current else -1
+        row = self.model.row_of(current) if current and refresh else -1
+        if row < 0:
+            self.results.selectionModel().clear()  # no current row either: Down starts at the top
+            self.results.scrollToTop()
         if row >= 0:  # every selected file still shown stays selected, so a multi-file edit goes on
             self.results.select_paths(selected or [current], current)
         self._refreshing = False
@@ -400,8 +413,10 @@ class MainWindow(QMainWindow):
                 self.results.selectRow(0)
 
     def _navigate_from_search(self, key: int) -> None:
-        self.results.setFocus()
+        # moved before the focus goes over: a table taking the focus with no current row makes its
+        # first row current (unselected), and the key would then step past the best hit
         self.results.move_current(key)
+        self.results.setFocus()
 
     # -- selection and preview --------------------------------------------------------------------
     def _selection_changed(self) -> None:

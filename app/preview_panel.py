@@ -81,7 +81,8 @@ class PreviewPanel(QWidget):
         # the oldest regions of earlier sessions, once the cache is over its cap (engine.audio.region)
         submit(self.pool, prune_regions, self.regions_dir, time.time())
 
-        self.title = QLabel("No sound selected", objectName="FileTitle")
+        # elided, not a plain QLabel: a long file name must not widen the panel and with it the window
+        self.title = ElidedLabel("No sound selected", objectName="FileTitle")
         self.facts = QLabel("", objectName="FileFacts")
         self.time = QLabel(format_time(0, True), objectName="TimeReadout")
         self.waveform = WaveformView()
@@ -215,7 +216,9 @@ class PreviewPanel(QWidget):
         self.path = None
         self.offline_reason = ""
         self.title.setText("No sound selected")
+        self.title.setToolTip("")
         self.facts.setText("")
+        self.time.setText(format_time(0, True))  # no file, no time: not the last file's position and length
         self.waveform.set_match_window(None)
         self.waveform.show_message("Select a sound to preview it")
         self._set_enabled(False)

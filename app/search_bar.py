@@ -45,9 +45,12 @@ class SearchField(QLineEdit):
             super().keyPressEvent(event)
 
     def clear_search(self) -> None:
-        """Empty the field and search at once (Escape in the field: the window's shortcut calls it)."""
+        """Empty the field and browse at once (Escape in the field: the window's shortcut calls it).
+        Not a commit: a committed query selects (and may play) its first hit, and clearing the
+        search asks for nothing to be selected."""
+        self._debounce.stop()
         self.clear()
-        self._commit()
+        self.query_changed.emit(self.text())
 
 
 SAMPLE_RATES = (22050, 44100, 48000, 88200, 96000, 176400, 192000)

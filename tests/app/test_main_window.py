@@ -356,6 +356,66 @@ def test_escape_in_the_search_field_clears_the_search(qtbot, window, library):
     qtbot.waitUntil(lambda: "type to search" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
 
 
+def test_escape_browses_without_selecting_or_playing_anything(qtbot, window, library, monkeypatch):
+    """A clear is not a commit: the browse list shows, nothing is selected, nothing plays, and what
+    played stops."""
+    window.preview.autoplay_button.setChecked(True)
+    window.preview.loop_button.setChecked(True)  # keeps the stream alive on the null sink
+    type_query(qtbot, window, "beep")
+    window.results.selectRow(0)  # auditioned (it may fail on a machine without a sound card)
+    assert window.preview.path is not None
+    plays = []
+    monkeypatch.setattr(window.player, "play", lambda *args: plays.append(args))
+    window.search_field.setFocus()
+    qtbot.waitUntil(window.search_field.hasFocus, timeout=5_000)
+    qtbot.keyClick(window.search_field, Qt.Key_Escape)
+    assert not window.player.is_playing()  # Escape stops playback
+    qtbot.waitUntil(lambda: "type to search" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.search_pool)
+    assert window.model.rowCount() == 4
+    assert window.results.selected_paths() == [] and not window.results.currentIndex().isValid()
+    assert window.preview.path is None and plays == []
+    assert window.search_field.hasFocus()
+
+
+def test_a_new_query_shows_its_results_from_the_top_and_down_picks_the_best_hit(qtbot, window, library):
+    """The last query's pick is not carried into a new query's results (it scrolled the list to it
+    and made Down go to the row after it); a refresh of the same query still keeps it."""
+    window.search_field.clear()
+    qtbot.keyClicks(window.search_field, "sine beep")
+    qtbot.keyClick(window.search_field, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.results.selected_paths() != [], timeout=ENGINE_TIMEOUT_MS)
+    assert window.results.selected_paths() == [str(library["sine_beep.wav"])]
+    window.search_field.setFocus()
+    type_query(qtbot, window, "rain")
+    assert window.model.rowCount() == 4 and names(window)[0] != "sine_beep.wav"
+    assert window.results.selected_paths() == [] and not window.results.currentIndex().isValid()
+    assert window.results.verticalScrollBar().value() == 0
+    window.search_field.setFocus()
+    qtbot.keyClick(window.search_field, Qt.Key_Down)
+    assert window.results.selected_paths() == [str(window.model.hit(0).path)]  # the best hit
+
+    answers = []
+    window.client.results.connect(lambda *answer: answers.append(answer))
+    window.run_query("rain")  # a refresh, as while indexing: the pick stays
+    qtbot.waitUntil(lambda: bool(answers), timeout=ENGINE_TIMEOUT_MS)
+    assert window.results.selected_paths() == [str(window.model.hit(0).path)]
+
+
+def test_a_long_file_name_does_not_widen_the_window(qtbot, window, library, tmp_path):
+    qtbot.waitUntil(lambda: window.model.rowCount() == 4, timeout=ENGINE_TIMEOUT_MS)  # the results page shows
+    settle(window.client.search_pool)
+    qtbot.wait(100)
+    narrowest = window.minimumSizeHint().width()
+    long_name = ("application-data-base-failed-" * 5)[:116] + ".wav"
+    assert len(long_name) == 120
+    source = write_audio(tmp_path / "lib" / long_name, tone(440, 0.3))
+    window.preview.show_file(str(source))
+    qtbot.wait(100)  # the layout requests travel up to the window
+    assert window.minimumSizeHint().width() <= narrowest
+    assert window.preview.title.toolTip() == str(source)  # the whole name is still there to read
+
+
 def test_tags_edited_in_the_panel_are_saved_and_searchable(qtbot, window, library):
     type_query(qtbot, window, "beep")
     window.results.selectRow(window.model.row_of(str(library["sine_beep.wav"])))

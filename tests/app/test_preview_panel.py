@@ -259,3 +259,16 @@ def test_the_waveform_hint_fits_its_room_instead_of_being_cut_off(qtbot, tmp_pat
         assert hint.toolTip() == ("" if shown == whole else whole)  # shortened or elided: whole in its tooltip
     assert shown_at[1400] == whole
     assert len(set(shown_at.values())) > 2  # it gave way a step at a time
+
+
+def test_clearing_the_preview_resets_the_time_readout_and_title(qtbot, tmp_path):
+    source = write_audio(tmp_path / "lib" / "rain.wav", noise(2.0, 48_000), 48_000)
+    panel = _panel(qtbot, tmp_path)
+    empty = panel.time.text()
+    panel.show_file(str(source))
+    panel.player.seek(1.5)
+    assert panel.time.text() != empty and "/" in panel.time.text()
+    assert panel.title.toolTip() == str(source)  # the whole path, kept though the name fits
+    panel.clear()
+    assert panel.title.text() == "No sound selected" and panel.title.toolTip() == ""
+    assert panel.time.text() == empty  # not the last file's position and length
