@@ -66,5 +66,8 @@ def apply_theme(app: QApplication) -> None:
     ):
         palette.setColor(role, QColor(value))
     app.setPalette(palette)
-    app.setStyleSheet((resource_dir() / "theme" / "dark.qss").read_text(encoding="utf-8"))
+    theme = resource_dir() / "theme"
+    # the stylesheet names its images (the check mark) by @THEME_DIR@: QSS resolves a relative url()
+    # against the working directory, not the stylesheet's folder
+    app.setStyleSheet((theme / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", theme.as_posix()))
     app.setWindowIcon(icon("earmark"))
