@@ -11,14 +11,18 @@ the job's next status says what can be done, and nothing can be done with the li
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QProgressBar,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
+    QWidget,
 )
 
 from app.finetune_client import describe_status
@@ -49,7 +53,7 @@ class FinetunePage(SettingsPage):
             self.device.addItem(text, value.split(":")[0])
         self.start_button = QPushButton("Fine-tune on my library", objectName="Primary")
         self.continue_button = QPushButton("Continue")
-        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button = QPushButton("Stop fine-tuning")  # not the dialog's Cancel: it ends the run
         self.progress = QProgressBar(textVisible=True)
         self.state = _hint("")
         self.plan = _hint("")
@@ -70,7 +74,17 @@ class FinetunePage(SettingsPage):
         for button in (self.use_button, self.discard_button, self.rollback_button):
             decisions.addWidget(button)
         decisions.addStretch(1)
-        layout = QVBoxLayout(self)
+        # in a scroll area: at the dialog's size the wrapped text and the scores take more height
+        # than there is, and a layout squeezed below its wrapped labels' heights overlaps them
+        body = QWidget()
+        scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        scroll.setWidget(body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(_hint(INTRO))
         layout.addLayout(form)
         layout.addLayout(buttons)
@@ -122,14 +136,22 @@ class FinetunePage(SettingsPage):
         plan = status.plan
         self.plan.setText(f"{plan.get('device_note', '')} Plan: {plan['estimate']}" if plan.get("estimate") else "")
         before = plan.get("before")
-        epochs = [
-            f"after epoch {point['epoch']:.0f}: mAP@10 {point['t2a/mAP@10']:.3f}"
-            for point in status.validation
-            if point["step"]
-        ]
+        per_epoch = max(int(plan.get("steps_per_epoch", 1)), 1)
+        epochs, seen = [], set()
+        for point in status.validation:
+            if not point["step"] or point["step"] in seen:  # a step measured once is shown once
+                continue
+            seen.add(point["step"])
+            step = int(point["step"])
+            # the run's last measure, at a step inside an epoch (its time was spent), is not an epoch's
+            when = f"after epoch {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
+            epochs.append(f"{when}: mAP@10 {point['t2a/mAP@10']:.3f}")
         # the validation's own measure (each held-out file against its own name), not the verdict's
         first = (
-            [f"Held-out folders, each file against its own name, before: {scores_line(before, 't2a', ' · ')}"]
+            [
+                "Check after each epoch (each held-out file found by its own name), "
+                f"before training: {scores_line(before, 't2a', ' · ')}"
+            ]
             if before
             else []
         )
@@ -141,7 +163,8 @@ class FinetunePage(SettingsPage):
         self.result.setText(
             ""
             if not result
-            else f"Held-out folders ({result['held_out_files']} files): their names searched by sound alone\n"
+            else f"Verdict: held-out folders ({result['held_out_files']} files), their names searched by sound "
+            "alone (a different measure from the check above)\n"
             f"before ({result['start_model']}): {scores_line(result['before'], separator=' · ')}\n"
             f"after: {scores_line(result['after'], separator=' · ')}"
         )

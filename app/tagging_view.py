@@ -17,15 +17,28 @@ from app.theme import icon
 FIRST_SUGGESTIONS = "Suggesting… the first time with a model, its vocabulary is read first (a minute or two)"
 
 
+def _sounds(n: int) -> str:
+    return "1 sound" if n == 1 else f"{n:,} sounds"
+
+
 def describe_job(report) -> str:
-    """A finished or stopped job in one status-bar line."""
+    """A finished or stopped job in one status-bar line. Nothing is tagged by a job: it suggests
+    tags (and captions) for ``report.tagged`` sounds in this run, after ``resumed_from`` that an
+    earlier, interrupted run of it did."""
     if report is None:
         return "Tagging stopped"
-    sounds = "1 sound" if report.tagged == 1 else f"{report.tagged} sounds"
-    done = f"{sounds} tagged" + (f", {report.captioned} captioned" if report.captioned else "")
+    done = f"for {_sounds(report.tagged)}"
+    if report.captioned:
+        done += f", {report.captioned:,} with a caption"
+    if report.resumed_from:
+        done += f"; {_sounds(report.resumed_from)} done before"
     if report.stopped:
-        return f"Tagging stopped ({done}); it continues the next time Earmark opens"
-    return f"Suggestions ready: {done} · select sounds to accept or reject them"
+        return f"Suggesting stopped (suggestions ready {done}); it continues the next time Earmark opens"
+    if not report.tagged:
+        if not report.resumed_from:
+            return "No sounds to suggest tags for"
+        return f"{_sounds(report.resumed_from)} already had suggestions · select sounds to accept or reject them"
+    return f"Suggestions ready {done} · select sounds to accept or reject them"
 
 
 class TagJobStatus(QWidget):

@@ -4,7 +4,7 @@
     earmark tag PATH... [--captions] [--restart]      earmark tag --resume
     earmark suggestions PATH... [--threshold P] [--top-k K]
     earmark accept PATH... [--tag KEY]... [--min-confidence P] [--caption [--replace-caption]]
-    earmark reject PATH... [--tag KEY]... [--caption]
+    earmark reject PATH... [--tag KEY]... [--min-confidence P] [--caption]
     earmark add-tags "TAG, TAG" PATH...               earmark remove-tags "TAG" PATH...
     earmark rename PATH... [--creator ID] [--source ID] [--apply]     earmark rename --undo
     earmark bwf-copy FILE OUT                         (a WAV copy with its tags and caption in bext/iXML)
@@ -79,7 +79,18 @@ def add_commands(commands) -> None:
     accept.add_argument("--replace-caption", action="store_true", help="even over the file's own caption")
     reject = commands.add_parser("reject", help="hide suggestions for good (re-tagging never offers them back)")
     reject.add_argument("paths", nargs="+", metavar="PATH")
-    reject.add_argument("--tag", action="append", metavar="KEY", help="only this suggestion (CatID or tag)")
+    reject.add_argument(
+        "--tag",
+        action="append",
+        metavar="KEY",
+        help="only this suggestion (CatID or tag), for the files it is shown for; "
+        "add --min-confidence 0 to reject it where it is hidden too",
+    )
+    reject.add_argument(
+        "--min-confidence",
+        type=probability,
+        help="instead of the threshold in the settings (with --tag, also past the top-k)",
+    )
     reject.add_argument("--caption", action="store_true", help="the suggested caption too")
 
     for name, verb in (("add-tags", "add tags to"), ("remove-tags", "remove tags from")):
@@ -240,7 +251,7 @@ def cmd_accept(engine, args) -> int:
 
 
 def cmd_reject(engine, args) -> int:
-    rejected = engine.tagging.reject(_in_library(engine, args.paths), args.tag, args.caption)
+    rejected = engine.tagging.reject(_in_library(engine, args.paths), args.tag, args.caption, args.min_confidence)
     print(f"{rejected} suggestions rejected" + (", and the captions" if args.caption else ""))
     return 0
 

@@ -332,8 +332,7 @@ class Tagging:
         has none (or always, with ``replace_caption``)."""
         records = self.records(paths)
         table = self.table()
-        top_k = ALL if keys is not None and min_confidence is not None else None
-        shown = self.shown_for(records, min_confidence, top_k)
+        shown = self._acted_on(records, keys, min_confidence)
         report = AcceptReport()
         with self._row_lock:
             fresh = self.store.get_files([r.id for r in records])  # the tags as they are now
@@ -344,7 +343,7 @@ class Tagging:
                 current = fresh.get(record.id)
                 if current is None:
                     continue  # left the library since it was read (deleted, its folder removed)
-                chosen = [s for s in shown[record.path].tags if keys is None or s.key in keys]
+                chosen = shown[record.path].tags
                 tags = list(current.tags) + [s.value for s in chosen if s.value not in current.tags]
                 if len(tags) > len(current.tags):
                     new_tags.setdefault(tuple(tags), []).append(record.id)
@@ -369,24 +368,42 @@ class Tagging:
         return report
 
     def reject(
-        self, paths: Iterable[str | os.PathLike], keys: Sequence[str] | None = None, captions: bool = False
+        self,
+        paths: Iterable[str | os.PathLike],
+        keys: Sequence[str] | None = None,
+        captions: bool = False,
+        min_confidence: float | None = None,
     ) -> int:
-        """Reject the shown tag suggestions (or those of ``keys``), and with ``captions`` the
-        caption suggestion: they are hidden and never offered again for these files."""
+        """Reject the shown tag suggestions, or only those of ``keys``, each only for the files it is
+        shown for (as :meth:`accept`: above the user's threshold, within the top k of its
+        vocabulary; ``min_confidence`` as there), and with ``captions`` the caption suggestion:
+        they are hidden and never offered again for these files."""
         records = self.records(paths)
         table = self.table()
-        shown = self.shown_for(records, None, None) if keys is None else self.shown_for(records, 0.0, ALL)
+        shown = self._acted_on(records, keys, min_confidence)
         by_key: dict[str, list[int]] = {}
         for record in records:
             for s in shown[record.path].tags:
-                if keys is None or s.key in keys:
-                    by_key.setdefault(s.key, []).append(record.id)
+                by_key.setdefault(s.key, []).append(record.id)
         with self._row_lock:  # not between a tagging job's reading of rejections and its writing
             for key, ids in by_key.items():
                 table.reject(ids, TAG, [key])
             if captions:
                 table.reject([r.id for r in records], CAPTION)
         return sum(len(ids) for ids in by_key.values())
+
+    def _acted_on(
+        self, records: list[FileRecord], keys: Sequence[str] | None, min_confidence: float | None
+    ) -> dict[str, FileSuggestions]:
+        """What :meth:`accept` and :meth:`reject` act on, per file: its shown tag suggestions (only
+        those of ``keys``, if given) and its shown caption. ``min_confidence`` stands for the user's
+        threshold; with ``keys`` it also lifts the top k (so ``min_confidence=0`` reaches every file
+        that has a named suggestion)."""
+        top_k = ALL if keys is not None and min_confidence is not None else None
+        shown = self.shown_for(records, min_confidence, top_k)
+        if keys is None:
+            return shown
+        return {path: replace(f, tags=[s for s in f.tags if s.key in keys]) for path, f in shown.items()}
 
     def add_tags(self, paths: Iterable[str | os.PathLike], tags: Sequence[str]) -> int:
         """Append ``tags`` to each file's own tags (bulk apply); returns how many were added."""

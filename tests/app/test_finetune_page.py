@@ -60,7 +60,7 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
     assert shown, "no poll saw the run training with a step done"
     visible, value, state, start_enabled, cancel_enabled, plan, validation, label = shown[0]
     assert visible and value > 0 and "step" in state and not start_enabled and cancel_enabled
-    assert "Plan:" in plan and "Held-out folders, each file against its own name, before" in validation
+    assert "Plan:" in plan and "before training" in validation
     assert label.startswith("Fine-tuning")
 
     # Done and better: the swap starts by itself and re-embeds in the background.
@@ -202,3 +202,33 @@ def test_the_job_is_looked_at_again_when_a_model_switch_ends(qtbot, window, tiny
     window.client.finetune.status_changed.connect(lambda _status: events.append("job status"))
     window.client.switch_model(str(tiny_checkpoint))
     qtbot.waitUntil(lambda: events[-2:] == ["model ready", "job status"], timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_each_measure_is_shown_once_and_labelled_at_the_dialogs_size(qtbot, window):
+    """A last measure inside an epoch is not a second "after epoch 2"; the per-file check and the
+    verdict's search scores are told apart; the page scrolls rather than squeezing its text."""
+    page = finetune_page(qtbot, window)
+    page.dialog.resize(760, 520)
+    plan = {"estimate": "120 steps", "steps_per_epoch": 50, "steps": 120, "before": {"t2a/mAP@10": 0.146}}
+    validation = [
+        {"step": 0, "t2a/mAP@10": 0.146},
+        {"step": 100, "t2a/mAP@10": 0.19},
+        {"step": 100, "t2a/mAP@10": 0.19},
+        {"step": 120, "t2a/mAP@10": 0.2},
+    ]
+    result = {
+        "held_out_files": 4,
+        "start_model": "builtin",
+        "before": {"search/mAP@10": 0.137},
+        "after": {"search/mAP@10": 0.2},
+    }
+    page.show_status(FinetuneStatus(state=DONE, steps=120, plan=plan, validation=validation, result=result))
+    lines = page.validation.text().splitlines()
+    assert len(lines) == len(set(lines)) == 3 and lines[1:] == [
+        "after epoch 2: mAP@10 0.190",
+        "at the end (step 120): mAP@10 0.200",
+    ]
+    assert "before training" in lines[0] and "different measure" in page.result.text()
+    assert page.cancel_button.text() == "Stop fine-tuning"
+    assert page.minimumSizeHint().height() <= 520
+    page.dialog.reject()

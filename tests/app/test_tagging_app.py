@@ -179,11 +179,23 @@ def test_a_cancelled_folder_job_continues_when_earmark_opens_again(qtbot, taggin
 
 
 def test_a_finished_job_is_told_in_one_status_line():
-    assert describe_job(jobs.TagReport("j", tagged=1)).startswith("Suggestions ready: 1 sound tagged ·")
-    several = describe_job(jobs.TagReport("j", tagged=12, captioned=3))
-    assert several.startswith("Suggestions ready: 12 sounds tagged, 3 captioned")
-    stopped = describe_job(jobs.TagReport("j", tagged=4, stopped=True))
-    assert stopped == "Tagging stopped (4 sounds tagged); it continues the next time Earmark opens"
+    """The job suggests; it tags nothing, so the line never says sounds were tagged."""
+    one = describe_job(jobs.TagReport("j", total=1, tagged=1))
+    assert one == "Suggestions ready for 1 sound · select sounds to accept or reject them"
+    several = describe_job(jobs.TagReport("j", total=12, tagged=12, captioned=3))
+    assert several.startswith("Suggestions ready for 12 sounds, 3 with a caption ·")
+    resumed = describe_job(jobs.TagReport("j", total=10, resumed_from=6, tagged=4))
+    assert resumed.startswith("Suggestions ready for 4 sounds; 6 sounds done before ·")
+    stopped = describe_job(jobs.TagReport("j", total=9, tagged=4, stopped=True))
+    assert stopped == "Suggesting stopped (suggestions ready for 4 sounds); it continues the next time Earmark opens"
+    for line in (one, several, resumed, stopped):
+        assert "tagged" not in line
+
+
+def test_a_job_with_nothing_new_to_suggest_says_so():
+    nothing_new = describe_job(jobs.TagReport("j", total=10, resumed_from=10, tagged=0))
+    assert nothing_new == "10 sounds already had suggestions · select sounds to accept or reject them"
+    assert describe_job(jobs.TagReport("j", total=0)) == "No sounds to suggest tags for"
 
 
 def test_the_first_suggestions_with_a_new_vocabulary_say_why_they_wait(qtbot, tagging_window, tmp_path):

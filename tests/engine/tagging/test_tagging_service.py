@@ -129,6 +129,31 @@ def test_accepting_a_suggestion_tags_only_the_files_it_is_shown_for(tag_engine, 
     assert all(value in tag_engine.file_info(p).record.tags for p in files if p in having[key])
 
 
+def test_rejecting_a_suggestion_rejects_it_only_for_the_files_it_is_shown_for(tag_engine, named_library):
+    """Rejecting "X · N of M" in the panel rejects X for the N files it is shown for, not for the
+    selected files where it is hidden; naming ``min_confidence=0`` reaches those too."""
+    tag_engine.tagging.tag([named_library])
+    files = sorted(str(named_library / name) for name in NAMED)
+    everything = tag_engine.tagging.suggestions(files, threshold=0.0, top_k=service.ALL)
+    shown = tag_engine.tagging.suggestions(files)
+    having: dict[str, set[str]] = {}
+    for path in files:
+        for s in everything[path].tags:
+            having.setdefault(s.key, set()).add(path)
+    showing = {key: {p for p in files if key in [s.key for s in shown[p].tags]} for key in having}
+    key = next(k for k in sorted(having) if showing[k] and having[k] - showing[k])  # shown for some, hidden for others
+    hidden = having[key] - showing[key]
+
+    assert tag_engine.tagging.reject(files, keys=[key]) == len(showing[key])  # what the panel counts
+    after = tag_engine.tagging.suggestions(files, threshold=0.0, top_k=service.ALL)
+    offered = {p for p in files if key in [s.key for s in after[p].tags]}
+    assert offered == hidden  # still there, to accept or reject later
+
+    assert tag_engine.tagging.reject(sorted(hidden), keys=[key], min_confidence=0.0) == len(hidden)
+    after = tag_engine.tagging.suggestions(files, threshold=0.0, top_k=service.ALL)
+    assert not any(key in [s.key for s in after[p].tags] for p in files)
+
+
 def test_accepting_for_a_file_that_leaves_the_library_meanwhile_accepts_for_the_others(
     tag_engine, named_library, monkeypatch, tmp_path
 ):
