@@ -274,8 +274,13 @@ class EngineClient(QObject):
     def search(self, query: str, filters: SearchFilters, limit: int) -> None:
         self._ask(lambda: self.engine.search(query, filters, limit), lambda *answer: self.results.emit(query, *answer))
 
-    def similar(self, path: str, limit: int) -> None:
-        self._ask(lambda: self.engine.similar(path, limit), lambda *answer: self.similar_results.emit(path, *answer))
+    def similar(self, path: str, limit: int, filters: SearchFilters | None = None) -> None:
+        """The sounds like ``path``, within ``filters`` (none: every file)."""
+        filters = filters if filters is not None else SearchFilters()
+        self._ask(
+            lambda: self.engine.similar(path, limit, filters),
+            lambda *answer: self.similar_results.emit(path, *answer),
+        )
 
     def _ask(self, ask: Callable[[], list], show: Callable[[list, float], None]) -> None:
         """Run a search or a find-similar off the UI thread and ``show`` its hits and seconds,

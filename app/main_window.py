@@ -182,7 +182,8 @@ class MainWindow(QMainWindow):
         self.search_field.query_changed.connect(self.run_query)
         self.search_field.query_committed.connect(self._commit_query)
         self.search_field.navigate.connect(self._navigate_from_search)
-        self.filter_bar.changed.connect(lambda: self.run_query(self.search_field.text()))
+        self.search_field.back_requested.connect(self.back_to_search)
+        self.filter_bar.changed.connect(self._ask_again)  # the sounds like a file stay that, filtered anew
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.results.reveal_requested.connect(lambda paths: paths and reveal_in_file_manager(paths[0]))
         self.results.copy_requested.connect(copy_paths)
@@ -233,9 +234,15 @@ class MainWindow(QMainWindow):
     def _escape(self) -> None:
         """Escape stops playback, and in the search field with a query, clears the search too (the
         window's shortcut takes the key before the field sees it): the library is browsed from the
-        top, nothing selected or played (a clear is not a commit)."""
+        top, nothing selected or played (a clear is not a commit). While similar sounds are shown,
+        it goes back to the search typed before (an Escape that stopped playback outside the
+        search field only stops it)."""
+        playing = self.player.is_playing()
         self.player.stop()
-        if self.search_field.hasFocus() and self.search_field.text():
+        if self._similar_to is not None and not self.search_field.text():
+            if self.search_field.hasFocus() or not playing:
+                self.back_to_search()
+        elif self.search_field.hasFocus() and self.search_field.text():
             self._select_first_on_answer = False  # an Enter's answer still on its way selects nothing now
             self.search_field.clear_search()
 
@@ -277,7 +284,7 @@ class MainWindow(QMainWindow):
         state.setValue("preview/loop", self.preview.loop_button.isChecked())
         state.setValue("preview/volume", self.preview.volume.value())
         state.setValue("audio/output_device", self.player.device_name)
-        state.setValue("search/last_query", self.search_field.text())
+        state.setValue("search/last_query", self.search_field.query())
         state.sync()
 
     def _splitters(self) -> dict[str, QSplitter]:
@@ -347,10 +354,19 @@ class MainWindow(QMainWindow):
     def run_query(self, text: str) -> None:
         """Search (an empty query browses the library, filters included)."""
         self._similar_to = None
+        self.search_field.end_similar()
         if self.client.engine is not None:
             self.client.search(text.strip(), self.filter_bar.values(), RESULT_LIMIT)
 
+    def back_to_search(self) -> None:
+        """Leave the sounds like a file for the search typed before them, put back in the field."""
+        self._select_first_on_answer = False
+        self.run_query(self.search_field.end_similar(restore=True))
+
     def _commit_query(self, text: str) -> None:
+        if self._similar_to is not None and not text:  # Enter in the emptied field: back to the search
+            self.back_to_search()
+            return
         self.ui_state.setValue("search/last_query", text)
         self._select_first_on_answer = True
         self.run_query(text)
@@ -372,8 +388,10 @@ class MainWindow(QMainWindow):
         if self.client.engine is None:
             return
         self._similar_to = path
+        self._select_first_on_answer = False
+        self.search_field.show_similar(Path(path).name)
         self.result_label.setText(f"Finding sounds like {Path(path).name}…")
-        self.client.similar(path, RESULT_LIMIT)
+        self.client.similar(path, RESULT_LIMIT, self.filter_bar.values())
 
     def _show_similar(self, path: str, hits: list, seconds: float) -> None:
         self._set_hits(hits, answers=("similar", path))
@@ -426,6 +444,9 @@ class MainWindow(QMainWindow):
         self.tags.show_hits(hits)
         current = self.results.currentIndex()
         hit = self.model.hit(current.row()) if current.isValid() and hits else (hits[0] if hits else None)
+        if hit is None and self._similar_to is not None:
+            self._show_reference(self._similar_to)
+            return
         if hit is None:
             self.preview.clear()
             return
@@ -436,6 +457,13 @@ class MainWindow(QMainWindow):
             return
         match = best_window(hit)
         self.preview.show_file(str(hit.path), describe(hit), match, play=self.preview.autoplay)
+
+    def _show_reference(self, path: str) -> None:
+        """With no result selected, the preview keeps (or shows) the file the similar sounds are
+        like, to compare them with; it is not played again."""
+        if self.preview.path == path:
+            return
+        self.preview.show_file(path, "The sound these are similar to")
 
     # -- library ----------------------------------------------------------------------------------------
     def add_folder(self, path: str) -> None:
@@ -499,7 +527,7 @@ class MainWindow(QMainWindow):
         if self._similar_to is None:
             self.run_query(self.search_field.text())
         else:
-            self.client.similar(self._similar_to, RESULT_LIMIT)
+            self.client.similar(self._similar_to, RESULT_LIMIT, self.filter_bar.values())
 
     # -- tags ---------------------------------------------------------------------------------------------
     def _save_tags(self, tags_by_path: dict) -> None:

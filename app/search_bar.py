@@ -16,19 +16,35 @@ DEBOUNCE_MS = 220
 NAVIGATION_KEYS = (Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown)
 
 
+PLACEHOLDER = 'Describe a sound… e.g. “wooden door creak, slow”  -exclude  "exact phrase"'
+
+
+def similar_placeholder(name: str) -> str:
+    return f"Sounds like {name} — type to search, Esc to go back"
+
+
 class SearchField(QLineEdit):
-    """Emits ``query_changed`` after typing pauses and ``query_committed`` on Enter."""
+    """Emits ``query_changed`` after typing pauses and ``query_committed`` on Enter.
+
+    While the results are the sounds like a file (:meth:`show_similar`), the field is empty and
+    says so in its placeholder, with a back button; the query typed before is kept for
+    :meth:`end_similar` (Escape, Enter in the empty field, or the back button: ``back_requested``)."""
 
     query_changed = Signal(str)
     query_committed = Signal(str)
     navigate = Signal(int)  # an arrow/page key meant for the results
+    back_requested = Signal()  # the back button, shown while similar sounds are
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("SearchField")
-        self.setPlaceholderText('Describe a sound… e.g. “wooden door creak, slow”  -exclude  "exact phrase"')
+        self.setPlaceholderText(PLACEHOLDER)
         self.setClearButtonEnabled(True)
         self.addAction(icon("search"), QLineEdit.LeadingPosition)
+        self._query_before_similar: str | None = None  # None: the field shows a text search
+        self.back_action = self.addAction(icon("clear"), QLineEdit.TrailingPosition)
+        self.back_action.setVisible(False)
+        self.back_action.triggered.connect(self.back_requested)
         self._debounce = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._debounce.timeout.connect(lambda: self.query_changed.emit(self.text()))
         self.textEdited.connect(lambda _text: self._debounce.start())
@@ -43,6 +59,37 @@ class SearchField(QLineEdit):
             self.navigate.emit(event.key())
         else:
             super().keyPressEvent(event)
+
+    @property
+    def showing_similar(self) -> bool:
+        return self._query_before_similar is not None
+
+    def query(self) -> str:
+        """The text search the user last typed: what the field holds, or held before similar sounds."""
+        return self._query_before_similar if self._query_before_similar is not None else self.text()
+
+    def show_similar(self, name: str) -> None:
+        """The results are now the sounds like ``name``: the field empties (the query it held is
+        kept, once, for the way back) and its placeholder and back button say what is shown."""
+        self._debounce.stop()
+        if self._query_before_similar is None:
+            self._query_before_similar = self.text()
+        self.clear()
+        self.setPlaceholderText(similar_placeholder(name))
+        self.back_action.setToolTip(f"Back to the search “{self._query_before_similar}” (Esc)")
+        self.back_action.setVisible(True)
+
+    def end_similar(self, restore: bool = False) -> str:
+        """Back to a text search; with ``restore``, the query typed before is put back in the field
+        (only when nothing was typed since). Returns the field's text."""
+        if self._query_before_similar is not None:
+            before, self._query_before_similar = self._query_before_similar, None
+            self.setPlaceholderText(PLACEHOLDER)
+            self.back_action.setVisible(False)
+            if restore and not self.text():
+                self._debounce.stop()
+                self.setText(before)
+        return self.text()
 
     def clear_search(self) -> None:
         """Empty the field and browse at once (Escape in the field: the window's shortcut calls it).

@@ -466,7 +466,8 @@ def test_similar_sounds_stay_shown_while_the_library_changes(qtbot, window, libr
     window._rerun.timeout.emit()  # what the watcher's burst of changes ends in
     qtbot.waitUntil(lambda: "bark_too.wav" in names(window), timeout=ENGINE_TIMEOUT_MS)
     assert "similar to dog_bark.wav" in window.result_label.text() and "dog_bark.wav" not in names(window)
-    qtbot.keyClicks(window.search_field, "y")
+    assert window.search_field.text() == ""  # emptied while the sounds like the file show
+    qtbot.keyClicks(window.search_field, "rainy")
     qtbot.waitUntil(lambda: "for “rainy”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
     window._rerun.timeout.emit()
     qtbot.waitUntil(lambda: "for “rainy”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
@@ -673,3 +674,96 @@ def test_quitting_hides_the_window_before_waiting_for_the_work_still_running(qtb
     threading.Thread(target=look_while_closing).start()
     window.close()
     assert seen == [False]
+
+
+def press_similar(qtbot, window, path: Path) -> None:
+    """Select ``path`` in the results and press the preview's Similar button, as a user would."""
+    window.results.selectRow(window.model.row_of(str(path)))
+    assert window.preview.path == str(path)
+    window.preview.similar_button.click()
+    qtbot.waitUntil(lambda: f"similar to {path.name}" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_similar_sounds_say_so_in_the_search_field_and_escape_goes_back_to_the_query(qtbot, window, library):
+    type_query(qtbot, window, "rain")
+    press_similar(qtbot, window, library["dog_bark.wav"])
+    field = window.search_field
+    assert field.text() == ""  # not the query's words over results that are not its
+    assert "dog_bark.wav" in field.placeholderText() and "Esc" in field.placeholderText()
+    assert field.back_action.isVisible()
+    field.setFocus()
+    qtbot.waitUntil(field.hasFocus, timeout=5_000)
+    qtbot.keyClick(field, Qt.Key_Escape)
+    qtbot.waitUntil(lambda: "for “rain”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    assert field.text() == "rain" and "dog_bark.wav" not in field.placeholderText()
+    assert not field.back_action.isVisible()
+
+
+def test_the_back_button_and_enter_in_the_emptied_field_go_back_to_the_query(qtbot, window, library):
+    type_query(qtbot, window, "rain")
+    press_similar(qtbot, window, library["dog_bark.wav"])
+    window.search_field.back_action.trigger()
+    qtbot.waitUntil(lambda: "for “rain”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    assert window.search_field.text() == "rain"
+    press_similar(qtbot, window, library["sine_beep.wav"])
+    qtbot.keyClick(window.search_field, Qt.Key_Return)
+    qtbot.waitUntil(lambda: "for “rain”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    assert window.search_field.text() == "rain"
+
+
+def test_typing_in_similar_mode_searches_the_new_words(qtbot, window, library):
+    type_query(qtbot, window, "rain")
+    press_similar(qtbot, window, library["dog_bark.wav"])
+    qtbot.keyClicks(window.search_field, "beep")
+    qtbot.waitUntil(lambda: "for “beep”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    assert "dog_bark.wav" not in window.search_field.placeholderText()
+    assert not window.search_field.back_action.isVisible()
+    window.save_state()
+    assert window.ui_state.value("search/last_query") == "beep"
+
+
+def test_the_last_query_is_saved_while_similar_sounds_are_shown(qtbot, window, library):
+    type_query(qtbot, window, "rain")
+    press_similar(qtbot, window, library["dog_bark.wav"])
+    window.save_state()
+    assert window.ui_state.value("search/last_query") == "rain"
+
+
+def test_the_reference_sound_stays_in_the_preview_to_compare_with(qtbot, window, library, tmp_path):
+    type_query(qtbot, window, "rain")
+    press_similar(qtbot, window, library["dog_bark.wav"])
+    settle(window.client.search_pool)
+    assert "dog_bark.wav" not in names(window)  # not among its own results...
+    assert window.preview.path == str(library["dog_bark.wav"])  # ...but still there to play
+    assert window.preview.title.text() == "dog_bark.wav"
+    window.results.selectRow(0)  # a result is auditioned; unselected, the reference comes back
+    assert window.preview.path != str(library["dog_bark.wav"])
+    window.results.selectionModel().clear()
+    assert window.preview.path == str(library["dog_bark.wav"])
+
+
+def test_a_dropped_file_is_shown_in_the_preview_with_its_similar_sounds(qtbot, window, library, tmp_path):
+    from PySide6.QtCore import QMimeData, QPoint, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    outside = write_audio(tmp_path / "elsewhere" / "bark_again.wav", tone(610, 0.6))
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(outside))])
+    window.dropEvent(QDropEvent(QPoint(10, 10), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier))
+    qtbot.waitUntil(lambda: "similar to bark_again.wav" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    assert window.preview.path == str(outside)
+    assert "bark_again.wav" in window.search_field.placeholderText()
+
+
+def test_the_filters_apply_to_similar_sounds_and_a_changed_filter_asks_again(qtbot, window, library):
+    type_query(qtbot, window, "beep")
+    window.filter_bar.max_duration.setValue(1.1)  # the 4 s bark and the 1.2 s rain are too long
+    qtbot.waitUntil(lambda: "dog_bark.wav" not in names(window), timeout=ENGINE_TIMEOUT_MS)
+    press_similar(qtbot, window, library["sine_beep.wav"])
+    settle(window.client.search_pool)
+    assert names(window) == ["door_creak_wooden.wav"]
+    window.filter_bar.max_duration.setValue(0.0)  # any length again: still the sounds like the beep
+    qtbot.waitUntil(lambda: "dog_bark.wav" in names(window), timeout=ENGINE_TIMEOUT_MS)
+    assert "similar to sine_beep.wav" in window.result_label.text()
+    assert sorted(names(window)) == ["dog_bark.wav", "door_creak_wooden.wav", "rain_on_glass.flac"]
+    assert window.search_field.text() == "" and "sine_beep.wav" in window.search_field.placeholderText()
