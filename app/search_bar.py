@@ -60,10 +60,6 @@ class SearchField(QLineEdit):
         else:
             super().keyPressEvent(event)
 
-    @property
-    def showing_similar(self) -> bool:
-        return self._query_before_similar is not None
-
     def query(self) -> str:
         """The text search the user last typed: what the field holds, or held before similar sounds."""
         return self._query_before_similar if self._query_before_similar is not None else self.text()

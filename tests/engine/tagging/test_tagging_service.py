@@ -98,40 +98,10 @@ def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, name
     assert after.caption is None and shown.tags[0].key not in [s.key for s in after.tags]
 
 
-def test_accepting_a_suggestion_tags_only_the_files_it_is_shown_for(tag_engine, named_library):
-    """A key shown (above the user's threshold) for some files and hidden for others is accepted
-    only where it is shown, as many files as the panel's "· N of M" counts; naming a lower
-    ``min_confidence`` takes it where it was hidden too."""
-    tag_engine.tagging.tag([named_library])
-    files = sorted(str(named_library / name) for name in NAMED)
-    everything = tag_engine.tagging.suggestions(files, threshold=0.0, top_k=service.ALL)
-    shown = tag_engine.tagging.suggestions(files)  # the user's threshold and top k, as the panel shows
-    having: dict[str, set[str]] = {}
-    for path in files:
-        for s in everything[path].tags:
-            having.setdefault(s.key, set()).add(path)
-    showing = {key: {p for p in files if key in [s.key for s in shown[p].tags]} for key in having}
-    key = next(k for k in sorted(having) if showing[k] and having[k] - showing[k])  # shown for some, hidden for others
-    value = next(s.value for p in files for s in everything[p].tags if s.key == key)
-    threshold = tag_engine.tagging.settings.tag_threshold
-    hidden = having[key] - showing[key]
-    assert all(s.confidence < threshold for p in hidden for s in everything[p].tags if s.key == key)
-
-    report = tag_engine.tagging.accept(files, keys=[key])
-    tagged = {p for p in files if value in tag_engine.file_info(p).record.tags}
-    assert report.tags_added == len(tagged) == len(showing[key])  # what the panel counts
-    assert tagged == showing[key] and not tagged & hidden
-    still = tag_engine.tagging.suggestions(sorted(hidden), threshold=0.0, top_k=service.ALL)
-    assert all(key in [s.key for s in still[p].tags] for p in hidden)  # still there to accept later
-
-    report = tag_engine.tagging.accept(sorted(hidden), keys=[key], min_confidence=0.0)
-    assert report.tags_added == len(hidden)
-    assert all(value in tag_engine.file_info(p).record.tags for p in files if p in having[key])
-
-
-def test_rejecting_a_suggestion_rejects_it_only_for_the_files_it_is_shown_for(tag_engine, named_library):
-    """Rejecting "X · N of M" in the panel rejects X for the N files it is shown for, not for the
-    selected files where it is hidden; naming ``min_confidence=0`` reaches those too."""
+def partly_shown(tag_engine, named_library):
+    """The named library tagged, its files, every suggestion of each (threshold 0, no top k), and
+    a key shown (the user's threshold and top k, as the panel shows) for some files and hidden for
+    others, with the files that have it and those it is shown for."""
     tag_engine.tagging.tag([named_library])
     files = sorted(str(named_library / name) for name in NAMED)
     everything = tag_engine.tagging.suggestions(files, threshold=0.0, top_k=service.ALL)
@@ -141,10 +111,39 @@ def test_rejecting_a_suggestion_rejects_it_only_for_the_files_it_is_shown_for(ta
         for s in everything[path].tags:
             having.setdefault(s.key, set()).add(path)
     showing = {key: {p for p in files if key in [s.key for s in shown[p].tags]} for key in having}
-    key = next(k for k in sorted(having) if showing[k] and having[k] - showing[k])  # shown for some, hidden for others
-    hidden = having[key] - showing[key]
+    key = next(k for k in sorted(having) if showing[k] and having[k] - showing[k])
+    return files, everything, key, having[key], showing[key]
 
-    assert tag_engine.tagging.reject(files, keys=[key]) == len(showing[key])  # what the panel counts
+
+def test_accepting_a_suggestion_tags_only_the_files_it_is_shown_for(tag_engine, named_library):
+    """A key shown (above the user's threshold) for some files and hidden for others is accepted
+    only where it is shown, as many files as the panel's "· N of M" counts; naming a lower
+    ``min_confidence`` takes it where it was hidden too."""
+    files, everything, key, having, showing = partly_shown(tag_engine, named_library)
+    value = next(s.value for p in files for s in everything[p].tags if s.key == key)
+    threshold = tag_engine.tagging.settings.tag_threshold
+    hidden = having - showing
+    assert all(s.confidence < threshold for p in hidden for s in everything[p].tags if s.key == key)
+
+    report = tag_engine.tagging.accept(files, keys=[key])
+    tagged = {p for p in files if value in tag_engine.file_info(p).record.tags}
+    assert report.tags_added == len(tagged) == len(showing)  # what the panel counts
+    assert tagged == showing and not tagged & hidden
+    still = tag_engine.tagging.suggestions(sorted(hidden), threshold=0.0, top_k=service.ALL)
+    assert all(key in [s.key for s in still[p].tags] for p in hidden)  # still there to accept later
+
+    report = tag_engine.tagging.accept(sorted(hidden), keys=[key], min_confidence=0.0)
+    assert report.tags_added == len(hidden)
+    assert all(value in tag_engine.file_info(p).record.tags for p in files if p in having)
+
+
+def test_rejecting_a_suggestion_rejects_it_only_for_the_files_it_is_shown_for(tag_engine, named_library):
+    """Rejecting "X · N of M" in the panel rejects X for the N files it is shown for, not for the
+    selected files where it is hidden; naming ``min_confidence=0`` reaches those too."""
+    files, everything, key, having, showing = partly_shown(tag_engine, named_library)
+    hidden = having - showing
+
+    assert tag_engine.tagging.reject(files, keys=[key]) == len(showing)  # what the panel counts
     after = tag_engine.tagging.suggestions(files, threshold=0.0, top_k=service.ALL)
     offered = {p for p in files if key in [s.key for s in after[p].tags]}
     assert offered == hidden  # still there, to accept or reject later
