@@ -40,6 +40,7 @@ from app.tags_panel import TagsPanel
 from app.theme import icon
 from app.waveform import format_time
 from engine.audio.formats import AUDIO_EXTENSIONS
+from engine.models.registry import shown_name
 from engine.search.explain import describe_respellings
 
 if TYPE_CHECKING:
@@ -313,9 +314,9 @@ class MainWindow(QMainWindow):
     def _engine_ready(self, info) -> None:
         if not self.client.damage:
             self.banner.hide()
-        self.model_label.setText(f"Model: {info.name}")
+        self.model_label.setText(f"Model: {shown_name(info.name)}")
         self.model_label.setToolTip(
-            f"{info.backend} · {info.embedding_dim}-d embeddings · "
+            f"{info.name}: {info.backend} · {info.embedding_dim}-d embeddings · "
             f"{info.sample_rate} Hz · {info.window_seconds:g} s windows"
         )
         self.statusBar().clearMessage()

@@ -165,6 +165,12 @@ def model_name(label: str, weights: Path, config: Path, *extra: Path) -> str:
     return f"{slug}_{digest.hexdigest()}"
 
 
+def shown_name(name: str) -> str:
+    """A :func:`model_name` as people read it, without the weights' fingerprint: the status bar's
+    "builtin", not "builtin_8b265576" (the whole name stays in its tooltip)."""
+    return re.sub(r"_[0-9a-f]{8}$", "", name)
+
+
 def list_models(models_dir: Path | None = None) -> list[ModelChoice]:
     """What ``--model`` can be: builtin, the user's checkpoints, local and cached CLAP models, suggestions."""
     choices = [

@@ -603,7 +603,9 @@ def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, ear
     dialog.accept()
     qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
     assert not window.banner.isVisible()
-    assert window.model_label.text().startswith("Model: tiny_test")
+    name = window.client.model_info.name  # tiny_test_<the weights' fingerprint>
+    assert window.model_label.text() == "Model: tiny_test" and name.startswith("tiny_test_")
+    assert name in window.model_label.toolTip()
     assert window.player.device_name == "default"
     qtbot.waitUntil(lambda: window.client.engine.settings.model_spec == str(tiny_checkpoint), timeout=10_000)
 
