@@ -413,11 +413,11 @@ class MainWindow(QMainWindow):
         if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (SCORE_COLUMN, Qt.DescendingOrder):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
         row = self.model.row_of(current) if current and refresh else -1
-        if row < 0:
-            self.results.selectionModel().clear()  # no current row either: Down starts at the top
-            self.results.scrollToTop()
         if row >= 0:  # every selected file still shown stays selected, so a multi-file edit goes on
             self.results.select_paths(selected or [current], current)
+        else:
+            self.results.selectionModel().clear()  # no current row either: Down starts at the top
+            self.results.scrollToTop()
         self._refreshing = False
         if row >= 0 and is_offline(self.model.hit(row)) != bool(self.preview.offline_reason):
             self._selection_changed()  # its drive went away or came back: the preview follows

@@ -62,35 +62,23 @@ def add_commands(commands) -> None:
     shown.add_argument("--json", action="store_true")
 
     accept = commands.add_parser("accept", help="add the shown suggestions to the files' own tags")
-    accept.add_argument("paths", nargs="+", metavar="PATH")
-    accept.add_argument(
-        "--tag",
-        action="append",
-        metavar="KEY",
-        help="only this suggestion (CatID or tag), for the files it is shown for; "
-        "add --min-confidence 0 to accept it where it is hidden too",
-    )
-    accept.add_argument(
-        "--min-confidence",
-        type=probability,
-        help="instead of the threshold in the settings (with --tag, also past the top-k)",
-    )
+    reject = commands.add_parser("reject", help="hide suggestions for good (re-tagging never offers them back)")
+    for command, verb in ((accept, "accept"), (reject, "reject")):  # both act on the suggestions shown
+        command.add_argument("paths", nargs="+", metavar="PATH")
+        command.add_argument(
+            "--tag",
+            action="append",
+            metavar="KEY",
+            help="only this suggestion (CatID or tag), for the files it is shown for; "
+            f"add --min-confidence 0 to {verb} it where it is hidden too",
+        )
+        command.add_argument(
+            "--min-confidence",
+            type=probability,
+            help="instead of the threshold in the settings (with --tag, also past the top-k)",
+        )
     accept.add_argument("--caption", action="store_true", help="the suggested caption too, where a file has none")
     accept.add_argument("--replace-caption", action="store_true", help="even over the file's own caption")
-    reject = commands.add_parser("reject", help="hide suggestions for good (re-tagging never offers them back)")
-    reject.add_argument("paths", nargs="+", metavar="PATH")
-    reject.add_argument(
-        "--tag",
-        action="append",
-        metavar="KEY",
-        help="only this suggestion (CatID or tag), for the files it is shown for; "
-        "add --min-confidence 0 to reject it where it is hidden too",
-    )
-    reject.add_argument(
-        "--min-confidence",
-        type=probability,
-        help="instead of the threshold in the settings (with --tag, also past the top-k)",
-    )
     reject.add_argument("--caption", action="store_true", help="the suggested caption too")
 
     for name, verb in (("add-tags", "add tags to"), ("remove-tags", "remove tags from")):
