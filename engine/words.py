@@ -13,6 +13,7 @@ analyser), and whole-word phrase and exclusion tests want the words as written.
 from __future__ import annotations
 
 import gzip
+import itertools
 import json
 import re
 from bisect import bisect_left, bisect_right
@@ -160,14 +161,19 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     which BM25 ranked above the pack's own files (a name's words weigh twice a folder's). A listed
     sound-library abbreviation asks for what it stands for too, as the index holds a name's
     (:func:`with_abbreviations`): a CatID typed as one word ("WTHRThun") finds the files tagged
-    WEATHER-THUNDER and those named "thunder". Only the query grows; the index keeps the
+    WEATHER-THUNDER and those named "thunder". Two words typed apart that are one English word
+    run together ask for it too, twice, as it stands for both: "pick up" finds
+    ``sfx_pickup_gun.wav`` (the tokeniser keeps "pickup" whole, a word of its own) as a file
+    holding both words, before ``up_arrow.wav``. Only the query grows; the index keeps the
     compound as written."""
     written = words(text, compounds=False)
     itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
     query_words = [part for w in written for part in ((w,) if w in itself else _compound(w))]
     heads, listed = compound_heads(), abbreviations()
+    joined = [a + b for a, b in itertools.pairwise(written) if a + b in known_words()]
     added = [heads[w] for w in query_words if w in heads] + written + [a for w in written for a in listed.get(w, ())]
-    return query_words + [w for w in dict.fromkeys(added) if w not in query_words]
+    asked = query_words + [w for w in dict.fromkeys(added) if w not in query_words]
+    return asked + [w for w in dict.fromkeys(joined) if w not in asked for _ in range(2)]
 
 
 @cache

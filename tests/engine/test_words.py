@@ -105,6 +105,13 @@ def test_a_word_run_together_in_a_query_is_also_asked_for_as_written():
     assert keyword_query_words("netpanzer gameover") == ["net", "panzer", "game", "over", "netpanzer", "gameover"]
 
 
+def test_two_query_words_that_run_together_into_a_word_also_ask_for_it():
+    # asked twice: a file holding it holds both words typed
+    assert keyword_query_words("pick up health") == ["pick", "up", "health", "pickup", "pickup"]
+    assert keyword_query_words("sea gull") == ["sea", "gull", "seagull", "seagull"]
+    assert keyword_query_words("door creak") == ["door", "creak"]  # "doorcreak" is no word
+
+
 def test_a_title_the_index_holds_stands_for_itself_alone():
     asked = []
 

@@ -120,6 +120,14 @@ def test_a_folder_title_is_one_word_to_search_by_not_the_words_it_runs_together(
     assert set(names(searcher.search("opendoor"))) == {"door_open.wav", "birds.wav"}
 
 
+def test_two_words_typed_apart_find_the_word_they_run_together_into(store):
+    # "pickup" is an English word of its own, so the tokeniser keeps sfx_pickup_gun.wav's whole
+    store.upsert_files([record("sfx_pickup_gun.wav"), record("gun_fire.wav"), record("up_arrow.wav")])
+    searcher = Searcher(store, None)
+    assert names(searcher.search("pick up"))[0] == "sfx_pickup_gun.wav"
+    assert set(names(searcher.search("pick up"))) == {"sfx_pickup_gun.wav", "up_arrow.wav"}
+
+
 def test_fusion_ranks_files_strong_in_both_lists_first(store, tiny_model):
     query = embed(tiny_model, "door")
     store.commit_embedded(
