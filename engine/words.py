@@ -13,6 +13,7 @@ analyser), and whole-word phrase and exclusion tests want the words as written.
 from __future__ import annotations
 
 import gzip
+import hashlib
 import itertools
 import json
 import re
@@ -186,6 +187,16 @@ def compound_heads() -> dict[str, str]:
 def abbreviations() -> dict[str, tuple[str, ...]]:
     """Abbreviation -> the words it stands for, as listed in ``resources/search/abbreviations.txt``."""
     return {fields[0]: tuple(fields[1:]) for fields in _listed(ABBREVIATIONS)}
+
+
+@cache
+def word_lists_fingerprint() -> str:
+    """8 hex digits that change whenever a word list of ``resources/search`` does: what an index's
+    keyword columns hold depends on them (engine.index.text.TEXT_VERSION)."""
+    digest = hashlib.blake2b(digest_size=4)
+    for path in (COMPOUNDS, ABBREVIATIONS):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def _listed(path: Path) -> list[list[str]]:

@@ -23,15 +23,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.fs import folders_below
-from engine.words import name_words, with_abbreviations, words
+from engine.words import name_words, with_abbreviations, word_lists_fingerprint, words
 
 NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 # BM25 weight of each field, measured on bench/search_quality.py's named library
 TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
-# Bumped whenever engine.words or the fields change what a file's columns hold: a library
-# indexed before is re-read from its stored names and metadata when it opens (no re-embedding).
-TEXT_VERSION = 6
+# Bumped whenever engine.words or the fields change what a file's columns hold; a change of the
+# word lists (abbreviations, compounds) changes it by itself. A library indexed before is re-read
+# from its stored names and metadata when it opens (no re-embedding).
+TEXT_VERSION = f"7-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)

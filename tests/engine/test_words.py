@@ -154,6 +154,7 @@ def test_a_word_no_dictionary_or_ucs_list_knows_is_a_title(word, title):
         ("EXPL_Big_03", "expl explosion big 03"),
         ("AMB_Forest_Dawn", "amb ambience forest dawn"),
         ("UI_Click_Soft", "ui user interface click soft"),
+        ("vo_pain_short-01", "vo voice pain short 01"),  # a game's voice-over lines
         ("WHSH_Fast whoosh", "whsh fast whoosh"),  # the name says it already: nothing added
         ("Magnum_Mag_Insert", "magnum mag insert"),  # a word of its own (a magazine) is not expanded
         ("expl expl", "expl explosion expl"),
@@ -170,3 +171,18 @@ def test_every_listed_abbreviation_is_one_word_to_the_tokeniser_and_no_title():
         assert words(abbreviation) == [abbreviation]
         assert not is_title(abbreviation), abbreviation  # kept in folder names, not dropped as a game's name
         assert all(words(w) == [w] for w in meaning), abbreviation
+
+
+def test_the_word_lists_fingerprint_follows_the_lists(tmp_path, monkeypatch):
+    import engine.words
+
+    before = engine.words.word_lists_fingerprint()
+    edited = tmp_path / "abbreviations.txt"
+    edited.write_text(engine.words.ABBREVIATIONS.read_text(encoding="utf-8") + "sg shotgun\n", encoding="utf-8")
+    monkeypatch.setattr(engine.words, "ABBREVIATIONS", edited)
+    engine.words.word_lists_fingerprint.cache_clear()
+    try:
+        assert engine.words.word_lists_fingerprint() != before  # an index re-reads its names on open
+    finally:
+        engine.words.word_lists_fingerprint.cache_clear()
+
