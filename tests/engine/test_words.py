@@ -185,4 +185,3 @@ def test_the_word_lists_fingerprint_follows_the_lists(tmp_path, monkeypatch):
         assert engine.words.word_lists_fingerprint() != before  # an index re-reads its names on open
     finally:
         engine.words.word_lists_fingerprint.cache_clear()
-
