@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QMenu,
     QSplitter,
     QStackedWidget,
     QToolButton,
@@ -32,6 +33,7 @@ from app.notices import Banner, EmptyLibrary, IndexingStatus
 from app.offline import is_offline, offline_message
 from app.player import Player
 from app.preview_panel import PreviewPanel
+from app.rename_dialog import RenameController
 from app.results_model import COLUMNS, SCORE_COLUMN, ResultsModel, channels_text, format_text, rate_text
 from app.results_view import ResultsView
 from app.search_bar import FilterBar, SearchField
@@ -73,6 +75,11 @@ def dropped_audio_paths(mime) -> list[str]:
         for url in mime.urls()
         if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS
     ]
+
+
+def _key(key) -> str:
+    """A key as a menu shows it beside an action whose key the results view handles itself."""
+    return QKeySequence(key).toString(QKeySequence.NativeText)
 
 
 def _column_titles() -> list[str]:
@@ -177,6 +184,27 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.indexing)
         self.statusBar().addPermanentWidget(self.model_label)
         self.statusBar().addPermanentWidget(self.finetune_label)
+        self._build_actions()
+
+    def _build_actions(self) -> None:
+        """What can be done to the selected results, as the window's actions: the right-click menu
+        shows these, so a menu item and its key do the same. Return and Ctrl+C stay the results
+        view's own keys (the menu only names them): as window shortcuts they would take Return
+        and Copy from the search field."""
+        self.play_action = QAction("Play / stop", self, shortcut=QKeySequence(Qt.Key_Space))
+        self.play_action.triggered.connect(self.preview.toggle_playback)
+        self.similar_action = QAction("Find similar sounds", self)
+        self.similar_action.triggered.connect(self._find_similar_to_selected)
+        self.reveal_action = QAction(f"Show in folder\t{_key(Qt.Key_Return)}", self)
+        self.reveal_action.triggered.connect(lambda: self.reveal(self.results.selected_paths()))
+        self.copy_action = QAction("Copy path", self)
+        self.copy_action.triggered.connect(lambda: copy_paths(self.results.selected_paths()))
+        self.suggest_action = QAction("Suggest tags", self)
+        self.suggest_action.triggered.connect(self._suggest_for_selected)
+        self.addAction(self.play_action)
+        self.renames = RenameController(self)  # Rename to UCS name…, Undo last rename (app/rename_dialog.py)
+        self.results.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.results.customContextMenuRequested.connect(self._show_results_menu)
 
     def _connect(self) -> None:
         client = self.client
@@ -186,7 +214,7 @@ class MainWindow(QMainWindow):
         self.search_field.back_requested.connect(self.back_to_search)
         self.filter_bar.changed.connect(self._ask_again)  # the sounds like a file stay that, filtered anew
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
-        self.results.reveal_requested.connect(lambda paths: paths and reveal_in_file_manager(paths[0]))
+        self.results.reveal_requested.connect(self.reveal)
         self.results.copy_requested.connect(copy_paths)
         self.results.message.connect(self.show_error)
         self.preview.similar_requested.connect(self.find_similar)
@@ -221,10 +249,10 @@ class MainWindow(QMainWindow):
         client.library_changed.connect(self._watcher_indexed)
         client.finetune.status_changed.connect(lambda status: self.finetune_label.setText(status_bar_text(status)))
         client.error.connect(self.show_error)
+        client.tagging.rename_failed.connect(lambda _message: self._ask_again())  # the dialog says why
 
         shortcuts = (
             (QKeySequence.Find, self.focus_search),
-            (Qt.Key_Space, self.preview.toggle_playback),
             (Qt.Key_Escape, self._escape),
         )
         for key, slot in shortcuts:
@@ -564,3 +592,66 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.client, self.player, self)
         dialog.exec()
         dialog.deleteLater()  # its pages listen to the engine's signals: a closed dialog must not stay
+
+    # -- the results' right-click menu ---------------------------------------------------------------
+    def results_menu(self) -> QMenu:
+        """The menu for the selected results, made anew each time: its texts and what is enabled
+        follow the selection (Play is never disabled: it is also the space bar)."""
+        hits = self.results.selected_hits()
+        self.copy_action.setText(f"Copy path{'s' * (len(hits) > 1)}\t{_key(QKeySequence.Copy)}")
+        for action, enabled in (
+            (self.similar_action, bool(hits) and self.client.engine is not None),
+            (self.reveal_action, bool(hits)),
+            (self.copy_action, bool(hits)),
+            (self.suggest_action, bool(hits) and self.client.model_info is not None),
+            (self.renames.rename_action, bool(hits) and self.client.engine is not None),
+        ):
+            action.setEnabled(enabled)
+        menu = QMenu(self.results)
+        menu.addActions([self.play_action, self.similar_action])
+        menu.addSeparator()
+        menu.addActions([self.reveal_action, self.copy_action])
+        menu.addSeparator()
+        menu.addActions([self.suggest_action, self.renames.rename_action, self.renames.undo_action])
+        return menu
+
+    def _show_results_menu(self, position) -> None:
+        menu = self.results_menu()
+        menu.exec(self.results.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def reveal(self, paths: list[str]) -> None:
+        """Show the first of ``paths`` in the file manager (Return in the results, the menu)."""
+        if paths:
+            reveal_in_file_manager(paths[0])
+
+    def _find_similar_to_selected(self) -> None:
+        """The sounds like the row right-clicked (the current one), else the first selected."""
+        current = self.results.currentIndex()
+        hits = self.results.selected_hits()
+        hit = self.model.hit(current.row()) if current.isValid() and hits else (hits[0] if hits else None)
+        if hit is not None:
+            self.find_similar(str(hit.path))
+
+    def _suggest_for_selected(self) -> None:
+        """What the tags panel's Suggest does, for the selection (captions as its box says)."""
+        self.tagging.suggest(self.results.selected_paths(), self.tags.suggestions.with_captions.isChecked())
+
+    # -- renamed files ---------------------------------------------------------------------------------
+    def follow_renames(self, moves: dict[str, str]) -> None:
+        """Show renamed files ({old path: new path}) under their new names wherever the window shows
+        them, without a new search: the index re-linked them, nothing was re-embedded."""
+        previewed = moves.get(self.preview.path or "")
+        for old, new in moves.items():
+            self.model.update_paths([old], path=new)
+        if self._similar_to in moves:
+            self._similar_to = moves[self._similar_to]
+            self._shown_for = ("similar", self._similar_to)
+            self.search_field.show_similar(Path(self._similar_to).name)
+        self.tags.show_hits(self.results.selected_hits())
+        if previewed:
+            row = self.model.row_of(previewed)
+            hit = self.model.hit(row) if row >= 0 else None
+            facts = describe(hit) if hit is not None else self.preview.facts.text()
+            self.preview.show_file(previewed, facts, best_window(hit) if hit is not None else None)
+        self.client.tagging.load_captions([h for h in self.model.hits() if str(h.path) in set(moves.values())])

@@ -1,4 +1,5 @@
-"""The app's side of tagging: suggestion jobs in the background, loading, accepting, rejecting.
+"""The app's side of tagging: suggestion jobs in the background, loading, accepting, rejecting,
+and UCS renames (planned, done only when the user presses Rename, undone).
 
 A job (a selection or a whole folder) runs on a pool of its own, so it never waits behind an
 index run nor holds one up; it stops at the end of a batch when cancelled or when the app closes,
@@ -10,10 +11,23 @@ every other engine call, and answer as signals on the UI thread.
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass, field
 
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.workers import submit
+
+
+@dataclass(frozen=True)
+class RenameProposal:
+    """One answer to :meth:`TaggingClient.plan_rename`: the renames (engine ``RenamePlan``) that
+    Rename would do, {path: why not} for the files it would leave, and ``problem`` when no plan
+    could be made at all (said in the dialog, which stays open)."""
+
+    number: int  # which request it answers: the dialog shows only its latest
+    plans: list = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    problem: str = ""
 
 
 class TaggingClient(QObject):
@@ -26,6 +40,10 @@ class TaggingClient(QObject):
     vocabularies_loaded = Signal(list)  # [Vocabulary], UCS first
     vocabulary_imported = Signal(object)  # the Vocabulary just imported
     vocabulary_problem = Signal(str)  # why an import or a removal failed (names the file)
+    rename_planned = Signal(object)  # RenameProposal
+    renamed = Signal(dict)  # {old path: new path} once a rename the user asked for is done
+    rename_failed = Signal(str)  # why a rename stopped (names the file)
+    renamed_back = Signal(object)  # engine.tagging.rename.Undone of an undo
 
     def __init__(self, client):
         super().__init__(client)
@@ -37,6 +55,7 @@ class TaggingClient(QObject):
         self._waiting = None  # a job asked for during the look: it starts when the look ends
         self._stop = threading.Event()
         self._load_number = 0  # the latest suggestions load asked: only its answer is shown
+        self._plan_number = 0  # the latest rename plan asked
         client.ready.connect(lambda _info: self.resume())
 
     @property
@@ -211,3 +230,74 @@ class TaggingClient(QObject):
         self._submit(
             self.client.edit_pool, self._tagging.reject, paths, keys, caption, on_done=lambda _count: self.load(paths)
         )
+
+    # -- renaming --------------------------------------------------------------------------
+    def plan_rename(self, paths: list[str], creator: str, source: str) -> int:
+        """Ask for the UCS names of ``paths`` (nothing is renamed); the answer is a
+        :class:`RenameProposal` on :attr:`rename_planned` carrying the number returned here. Empty
+        IDs leave them to the engine's defaults (the user's login, each file's library folder)."""
+        self._plan_number += 1
+        number = self._plan_number
+        if self.client.engine is None:
+            self.rename_planned.emit(RenameProposal(number, problem="The library is not open yet."))
+            return number
+        submit(
+            self.client.work_pool,
+            self._plan,
+            number,
+            paths,
+            creator.strip() or None,
+            source.strip() or None,
+            context=self,
+            on_done=self.rename_planned.emit,
+            on_failed=lambda message: self.rename_planned.emit(RenameProposal(number, problem=message)),
+        )
+        return number
+
+    def _plan(self, number: int, paths: list[str], creator: str | None, source: str | None) -> RenameProposal:
+        """Worker: the engine's plan, plus what it passes over in silence: files outside the library,
+        files already named right, and renames :func:`engine.tagging.rename.check` would refuse now
+        (an offline folder), so the dialog says why before Rename is pressed rather than after."""
+        from engine.fs import absolute_path
+        from engine.tagging.rename import RenameError, check
+
+        tagging = self._tagging
+        skipped = tagging.not_in_library(paths)
+        inside = [p for p in paths if absolute_path(p) not in skipped]
+        plans, unnamed = tagging.rename_plan(inside, creator, source) if inside else ([], {})
+        skipped.update(unnamed)
+        online = [f.path for f in tagging.store.folders() if f.online]
+        ready = []
+        for plan in plans:
+            try:
+                check([plan], online)
+                ready.append(plan)
+            except RenameError as refused:
+                skipped[plan.old] = str(refused)
+        planned = {p.old for p in plans}
+        for path in map(absolute_path, inside):
+            if path not in planned and path not in skipped:
+                skipped[path] = "it has its UCS name already"
+        return RenameProposal(number, ready, skipped)
+
+    def rename(self, plans: list) -> None:
+        """Rename as planned (the user pressed Rename): :attr:`renamed` or :attr:`rename_failed`."""
+
+        def run() -> dict[str, str]:
+            self._tagging.rename(plans)
+            return {p.old: p.new for p in plans}
+
+        def done(moves: dict[str, str]) -> None:
+            self.renamed.emit(moves)
+            self.client.edited.emit()
+
+        submit(self.client.edit_pool, run, context=self, on_done=done, on_failed=self.rename_failed.emit)
+
+    def undo_rename(self) -> None:
+        """Rename the last renamed batch back: :attr:`renamed_back`, or :attr:`error` (none to undo)."""
+
+        def done(undone) -> None:
+            self.renamed_back.emit(undone)
+            self.client.edited.emit()
+
+        self._submit(self.client.edit_pool, self._tagging.undo_rename, on_done=done)

@@ -1,0 +1,257 @@
+"""The "Rename to UCS name…" dialog: each selected file's name beside the UCS name it would get,
+the files that would not be renamed and why, and the CreatorID and SourceID that go into the names.
+
+Nothing is renamed until Rename is pressed. Planning and renaming run on workers through
+:class:`app.tagging_client.TaggingClient`; the dialog asks again when an ID changes, shows only
+the latest answer, and closes once the files are renamed (a failure stays shown, naming the file).
+:class:`RenameController` is the main window's side: its two actions, and the status bar's word.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QToolButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.engine_client import LIBRARY_CLOSED
+from app.tagging_client import RenameProposal, TaggingClient
+from app.theme import Colors
+
+# where a plan's CatID came from (engine.tagging.service.Tagging.rename_plan), said to the user
+CAT_ID_FROM = {"name": "from its name", "tag": "from your tag", "suggestion": "from a suggestion"}
+NOT_RENAMED = "not renamed"
+ERROR_TEXT = "#ffb3b8"  # the error banner's text colour (resources/theme/dark.qss)
+
+
+def _files(n: int) -> str:
+    return "1 file" if n == 1 else f"{n:,} files"
+
+
+def _login() -> str:
+    """The CreatorID offered until the user gives one: the login name, the engine's default too."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):  # no login name to be had (a bare container): the user types one
+        return ""
+
+
+class RenameDialog(QDialog):
+    def __init__(
+        self, client: TaggingClient, paths: list[str], creator: str, source: str, parent: QWidget | None = None
+    ):
+        super().__init__(parent)
+        self.setWindowTitle("Rename to UCS name")
+        self.resize(960, 440)
+        self.client = client
+        self.paths = paths
+        self.proposal: RenameProposal | None = None  # the latest plan, once it is here
+        self._asked = 0  # the number of the plan asked last: an older answer is not shown
+        self._renaming = False
+
+        self.creator = QLineEdit(creator, placeholderText="your login name")
+        self.source = QLineEdit(source, placeholderText="each file's library folder")
+        self.creator.setToolTip("Who recorded or designed the sounds (a UCS name keeps its own)")
+        self.source.setToolTip("The library, project or show they come from (a UCS name keeps its own)")
+        ids = QFormLayout()
+        ids.addRow("CreatorID", self.creator)
+        ids.addRow("SourceID", self.source)
+        self.table = QTreeWidget(rootIsDecorated=False, uniformRowHeights=True, alternatingRowColors=True)
+        self.table.setTextElideMode(Qt.ElideMiddle)  # both ends of a long name: its CatID and its IDs
+        self.table.setHeaderLabels(["Current name", "UCS name", "CatID, or why not renamed"])
+        header = self.table.header()
+        header.setSectionResizeMode(0, QHeaderView.Interactive)
+        header.setSectionResizeMode(1, QHeaderView.Interactive)
+        header.setStretchLastSection(True)
+        self.table.setColumnWidth(0, 230)
+        self.table.setColumnWidth(1, 340)
+        self.summary = QLabel(wordWrap=True)
+        self.error = QLabel(wordWrap=True, textInteractionFlags=Qt.TextSelectableByMouse)
+        self.error.setStyleSheet(f"color: {ERROR_TEXT}")
+        self.error.hide()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
+        self.rename_button = self.buttons.addButton("Rename", QDialogButtonBox.AcceptRole)
+        self.rename_button.setObjectName("Primary")
+        self.rename_button.setEnabled(False)
+        layout = QVBoxLayout(self)
+        layout.addLayout(ids)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+        self._replan = QTimer(self, singleShot=True, interval=300)  # typing an ID asks once it pauses
+        self._replan.timeout.connect(self.plan)
+        for field in (self.creator, self.source):
+            field.textChanged.connect(self._ids_changed)
+        self.buttons.accepted.connect(self.rename)
+        self.buttons.rejected.connect(self.reject)
+        client.rename_planned.connect(self._show)
+        client.renamed.connect(self._renamed)
+        client.rename_failed.connect(self._failed)
+        self.plan()
+
+    def plan(self) -> None:
+        """Ask for the names with the IDs as they are now; Rename waits for the answer."""
+        self.rename_button.setEnabled(False)
+        self.summary.setText("Working out the names…")
+        self._asked = self.client.plan_rename(self.paths, self.creator.text(), self.source.text())
+
+    def _ids_changed(self) -> None:
+        self.rename_button.setEnabled(False)  # the names shown are for the old IDs
+        self._replan.start()
+
+    def _show(self, proposal: RenameProposal) -> None:
+        if proposal.number != self._asked:
+            return
+        self.proposal = proposal
+        self.table.clear()
+        for plan in proposal.plans:
+            cat_id = f"{plan.cat_id} {CAT_ID_FROM.get(plan.reason, '')}".strip()
+            row = QTreeWidgetItem([os.path.basename(plan.old), os.path.basename(plan.new), cat_id])
+            row.setToolTip(0, plan.old)
+            row.setToolTip(1, plan.new)
+            self.table.addTopLevelItem(row)
+        for path, why in proposal.skipped.items():
+            shown = why.replace(path, "it", 1)  # the row names the file already (its tooltip says it whole)
+            row = QTreeWidgetItem([os.path.basename(path), NOT_RENAMED, shown[:1].upper() + shown[1:]])
+            row.setToolTip(0, path)
+            row.setToolTip(2, why)
+            for column in range(3):
+                row.setForeground(column, Colors.dim_text)
+            self.table.addTopLevelItem(row)
+        count = len(proposal.plans)
+        self.rename_button.setText(f"Rename {_files(count)}" if count else "Rename")
+        self.rename_button.setEnabled(bool(count) and not self._renaming)
+        self._say(proposal)
+
+    def _say(self, proposal: RenameProposal) -> None:
+        count, kept = len(proposal.plans), len(proposal.skipped)
+        if proposal.problem:
+            self.summary.setText(f"No names could be worked out: {proposal.problem}")
+        elif not count:
+            self.summary.setText("Nothing to rename" + (": see why above." if kept else "."))
+        else:
+            left = f"; {_files(kept)} will not be, see why above" if kept else ""
+            self.summary.setText(
+                f"{_files(count)} will be renamed in {'its' if count == 1 else 'their'} folder{'s' * (count > 1)}"
+                f"{left}. The index follows them, and Undo last rename (right-click a result) puts them back."
+            )
+
+    @property
+    def stale(self) -> bool:
+        """Whether the names shown are not yet those of the IDs as typed (an answer is on its way)."""
+        return self.proposal is None or self.proposal.number != self._asked or self._replan.isActive()
+
+    def rename(self) -> None:
+        """Rename as shown; the dialog closes when it is done, or says what stopped it."""
+        if self.stale or not self.proposal.plans:
+            return
+        self._renaming = True
+        self.error.hide()
+        self._set_editable(False)
+        self.summary.setText("Renaming…")
+        self.client.rename(self.proposal.plans)
+
+    def _set_editable(self, editable: bool) -> None:
+        for widget in (self.creator, self.source, self.buttons.button(QDialogButtonBox.Cancel)):
+            widget.setEnabled(editable)
+        self.rename_button.setEnabled(False)  # until the next plan: after a failure, the disk changed
+
+    def _renamed(self, _moves: dict) -> None:
+        if self._renaming:
+            self.accept()
+
+    def _failed(self, message: str) -> None:
+        if not self._renaming:
+            return
+        self._renaming = False
+        self._set_editable(True)
+        self.error.setText(f"Not renamed: {message}")
+        self.error.show()
+        self.plan()  # as the disk is now: a name taken since, the files renamed before it stopped
+
+    def reject(self) -> None:
+        if not self._renaming:  # a rename under way finishes: the dialog closes when it has
+            super().reject()
+
+
+class RenameController(QObject):
+    """Renaming in the main window: "Rename to UCS name…" opens the dialog for the selected results,
+    "Undo last rename" renames the last batch back (also a status-bar button once files were
+    renamed), and the status bar says what was done; the window then shows the files under their
+    new names (``follow_renames``). Kept apart from the window, as tagging is."""
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.client: TaggingClient = window.client.tagging
+        self.dialog: RenameDialog | None = None  # while it is open
+        self.rename_action = QAction("Rename to UCS name…", window)
+        self.rename_action.triggered.connect(self.rename_selected)
+        self.undo_action = QAction("Undo last rename", window)
+        self.undo_action.setToolTip("Give the files renamed last their old names back")
+        self.undo_action.triggered.connect(self.undo)
+        self.undo_button = QToolButton()
+        self.undo_button.setDefaultAction(self.undo_action)
+        self.undo_button.hide()  # shown from a rename until it is undone
+        window.statusBar().addPermanentWidget(self.undo_button)
+        self.client.renamed.connect(self._renamed)
+        self.client.renamed_back.connect(self._renamed_back)
+
+    def rename_selected(self) -> None:
+        """The dialog for the selected files, with the CreatorID used last and, when they share one,
+        their library folder's name as the SourceID (what the engine would take)."""
+        hits = self.window.results.selected_hits()
+        if not hits or self.dialog is not None or not self._library_open():
+            return
+        creator = self.window.ui_state.value("rename/creator", "", type=str) or _login()
+        sources = {Path(hit.folder).name for hit in hits}
+        source = sources.pop() if len(sources) == 1 else ""
+        dialog = RenameDialog(self.client, [str(h.path) for h in hits], creator, source, self.window)
+        dialog.accepted.connect(lambda: self.window.ui_state.setValue("rename/creator", dialog.creator.text().strip()))
+        dialog.finished.connect(lambda _result: self._closed(dialog))
+        self.dialog = dialog
+        dialog.open()
+
+    def _closed(self, dialog: RenameDialog) -> None:
+        self.dialog = None
+        dialog.deleteLater()
+
+    def undo(self) -> None:
+        if self._library_open():
+            self.window.statusBar().showMessage("Renaming the last renamed files back…")
+            self.client.undo_rename()
+
+    def _library_open(self) -> bool:
+        if self.window.client.engine is None:
+            self.window.show_error(LIBRARY_CLOSED)
+        return self.window.client.engine is not None
+
+    def _renamed(self, moves: dict) -> None:
+        self.window.follow_renames(moves)
+        self.undo_button.show()
+        self.window.statusBar().showMessage(f"Renamed {_files(len(moves))} · Undo last rename puts them back", 15_000)
+
+    def _renamed_back(self, undone) -> None:
+        """An undo: the files it renamed back, and those it could not yet, each named with why."""
+        self.window.follow_renames({plan.new: plan.old for plan in undone.renamed_back})
+        said = [f"Renamed {_files(len(undone.renamed_back))} back"]
+        said += [f"{Path(path).name} not renamed back: {why}" for path, why in undone.waiting.items()]
+        self.undo_button.setVisible(bool(undone.waiting))
+        self.window.statusBar().showMessage("; ".join(said), 30_000)

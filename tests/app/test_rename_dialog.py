@@ -1,0 +1,128 @@
+"""Rename to UCS name from the window, on the real engine and real files: the dialog shows the names
+first, Rename renames on disk and the results and the index follow, Undo puts the old names back,
+Cancel and a name taken meanwhile rename nothing."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox
+
+from app.rename_dialog import NOT_RENAMED, RenameDialog
+from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
+from tests.factories import tone, write_audio
+
+RENAMED = "ANMLDog_Dog Bark_JD_Kennel.wav"  # dog_bark.wav tagged ANIMALS-DOG, creator JD, source Kennel
+
+
+def rows(dialog: RenameDialog) -> dict[str, tuple[str, str]]:
+    """{current name: (UCS name or "not renamed", CatID or why)} as the dialog shows them."""
+    table = dialog.table
+    return {
+        item.text(0): (item.text(1), item.text(2))
+        for item in (table.topLevelItem(i) for i in range(table.topLevelItemCount()))
+    }
+
+
+def planned(qtbot, dialog: RenameDialog) -> None:
+    """Wait for the answer to the latest plan asked (the IDs typed last) to be shown."""
+    qtbot.waitUntil(lambda: not dialog.stale, timeout=ENGINE_TIMEOUT_MS)
+
+
+def listing(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.fixture
+def dialog(qtbot, window, library) -> RenameDialog:
+    """The dialog opened from the window for the dog (tagged with a UCS category) and the beep (no
+    category), with the IDs JD and Kennel typed in."""
+    dog, beep = str(library["dog_bark.wav"]), str(library["sine_beep.wav"])
+    window.client.engine.set_tags([dog], ["ANIMALS-DOG"])
+    qtbot.waitUntil(lambda: window.model.row_of(dog) >= 0 and window.model.row_of(beep) >= 0, timeout=10_000)
+    window.results.select_paths([dog, beep], dog)
+    window.renames.rename_action.trigger()
+    dialog = window.renames.dialog
+    assert dialog is not None and dialog.isVisible()
+    dialog.creator.setText("JD")
+    dialog.source.setText("Kennel")
+    planned(qtbot, dialog)
+    return dialog
+
+
+def test_the_dialog_shows_each_files_ucs_name_and_why_others_are_not_renamed(qtbot, dialog, library):
+    shown = rows(dialog)
+    assert shown["dog_bark.wav"] == (RENAMED, "ANMLDog from your tag")
+    name, why = shown["sine_beep.wav"]
+    assert name == NOT_RENAMED and why.startswith("No UCS category")
+    assert dialog.rename_button.isEnabled() and dialog.rename_button.text() == "Rename 1 file"
+    assert "1 file will not be" in dialog.summary.text()
+    dialog.source.setText("Farm")  # another SourceID: planned again, and Rename waits for it
+    assert not dialog.rename_button.isEnabled()
+    planned(qtbot, dialog)
+    assert rows(dialog)["dog_bark.wav"][0] == "ANMLDog_Dog Bark_JD_Farm.wav"
+    assert listing(library["dog_bark.wav"].parent) == sorted(library)  # planning renamed nothing
+
+
+def test_a_file_outside_the_library_is_named_with_why(qtbot, window, library, tmp_path):
+    outside = write_audio(tmp_path / "elsewhere" / "mine.wav", tone())
+    window.client.engine.set_tags([library["dog_bark.wav"]], ["ANIMALS-DOG"])
+    dialog = RenameDialog(window.client.tagging, [str(library["dog_bark.wav"]), str(outside)], "JD", "Kennel")
+    qtbot.addWidget(dialog)
+    planned(qtbot, dialog)
+    name, why = rows(dialog)["mine.wav"]
+    assert name == NOT_RENAMED and why.startswith("It is not in the library")
+    assert dialog.table.topLevelItem(1).toolTip(2).startswith(f"{outside} is not in the library")
+    assert rows(dialog)["dog_bark.wav"][0] == RENAMED
+
+
+def test_rename_renames_on_disk_the_results_and_index_follow_and_undo_puts_it_back(
+    qtbot, window, dialog, library, monkeypatch
+):
+    folder = library["dog_bark.wav"].parent
+    dog, new = str(library["dog_bark.wav"]), str(folder / RENAMED)
+    record_id = window.client.engine.file_info(dog).record.id
+    with qtbot.waitSignal(window.client.tagging.renamed, timeout=ENGINE_TIMEOUT_MS):
+        dialog.rename_button.click()
+    assert (folder / RENAMED).is_file() and not library["dog_bark.wav"].exists()
+    assert not (folder / "SINEMisc_Sine Beep_JD_Kennel.wav").exists() and library["sine_beep.wav"].is_file()
+    assert window.model.row_of(new) >= 0 and window.model.row_of(dog) < 0  # the results show the new name
+    assert window.tags.paths[0] == new and window.preview.path == new  # the panels follow the selected file
+    assert "Renamed 1 file" in window.statusBar().currentMessage() and window.renames.undo_button.isVisible()
+    qtbot.waitUntil(lambda: window.renames.dialog is None, timeout=10_000)
+    assert window.ui_state.value("rename/creator") == "JD"  # offered first next time
+
+    hits = window.client.engine.search("kennel", limit=5)  # the new name's words, found by keyword
+    assert hits and hits[0].path == new and hits[0].text_rank == 1
+    assert window.client.engine.file_info(new).record.id == record_id  # re-linked, not a new file
+
+    with qtbot.waitSignal(window.client.tagging.renamed_back, timeout=ENGINE_TIMEOUT_MS):
+        window.renames.undo_action.trigger()
+    assert library["dog_bark.wav"].is_file() and not (folder / RENAMED).exists()
+    assert window.model.row_of(dog) >= 0 and window.model.row_of(new) < 0
+    assert window.statusBar().currentMessage() == "Renamed 1 file back"
+    assert not window.renames.undo_button.isVisible()
+    assert window.client.engine.file_info(dog).record.id == record_id
+
+
+def test_cancel_renames_nothing(qtbot, window, dialog, library):
+    folder = library["dog_bark.wav"].parent
+    dialog.buttons.button(QDialogButtonBox.Cancel).click()
+    qtbot.waitUntil(lambda: window.renames.dialog is None, timeout=10_000)
+    settle(window.client.edit_pool)
+    assert listing(folder) == sorted(library)
+    assert window.client.engine.file_info(library["dog_bark.wav"]).record.path == str(library["dog_bark.wav"])
+
+
+def test_a_name_taken_after_planning_is_said_naming_the_file_and_nothing_is_renamed(qtbot, window, dialog, library):
+    folder = library["dog_bark.wav"].parent
+    shutil.copy(library["sine_beep.wav"], folder / RENAMED)  # another file takes the name meanwhile
+    dialog.rename_button.click()
+    qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=ENGINE_TIMEOUT_MS)
+    assert f"{folder / RENAMED} already exists" in dialog.error.text() and "nothing was renamed" in dialog.error.text()
+    assert library["dog_bark.wav"].is_file() and dialog.isVisible()
+    planned(qtbot, dialog)  # planned again as the disk is now: the taken name is numbered
+    assert rows(dialog)["dog_bark.wav"][0] == "ANMLDog_Dog Bark_JD_Kennel_2.wav" and dialog.rename_button.isEnabled()
+    dialog.reject()
