@@ -64,11 +64,16 @@ def rank(
     """The ``keep`` most likely categories, each as its most likely term the user has not
     rejected, with the category's probability as the confidence (what calibration measures:
     "this is a door sound, 80 %"; which door, wood or metal, is the term's best guess).
-    Categories the file already carries a tag of are left out."""
+    A rejected term takes its probability with it: a sibling suggested in its place gets what the
+    category's other terms hold, not the whole category the user said no to, and nothing is
+    renormalised, so a confidence stays the calibrated chance of being right. Categories the file
+    already carries a tag of are left out."""
     vocabulary = encoded.vocabulary
     terms = vocabulary.terms
     own = {t.casefold() for t in record.tags}
     owned = {t.category for t in terms if t.tag.casefold() in own}
+    if rejected:
+        probabilities = np.where([t.key in rejected for t in terms], 0.0, probabilities)
     totals = {category: float(probabilities[indices].sum()) for category, indices in vocabulary.category_terms.items()}
     keys, tags, confidences = [], [], []
     for category in sorted(totals, key=totals.__getitem__, reverse=True):

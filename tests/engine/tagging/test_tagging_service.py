@@ -79,6 +79,25 @@ def test_rejected_suggestions_are_hidden_and_never_offered_again(tag_engine, nam
     assert first not in [s.key for s in ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0, top_k=10), door)]
 
 
+def test_after_a_rejection_the_next_suggestions_keep_their_own_confidence(tag_engine, named_library):
+    """Rejecting "DOORCreak 92 %" and suggesting again must not offer its sibling "DOORMisc" at the
+    92 % the rejected term held, nor lift any other suggestion: confidences are not renormalised."""
+    door = named_library / "door_creak_wood.wav"
+    tag_engine.tagging.tag([named_library])
+    before = ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0, top_k=10), door)
+    top = before[0]
+    tag_engine.tagging.reject([door], keys=[top.key])
+    tag_engine.tagging.tag([door], restart=True)
+    after = ucs_tags(tag_engine.tagging.suggestions([door], threshold=0.0, top_k=10), door)
+    was = {category_of(s.key): s.confidence for s in before}
+    now = {category_of(s.key): s.confidence for s in after}
+    assert top.key not in [s.key for s in after]
+    assert now.get(category_of(top.key), 0.0) < top.confidence - 0.01  # its sibling holds only its own share
+    # the others as they were (a file alone embeds a hair differently from its folder's batch), not
+    # scaled up to fill what the rejected term held
+    assert all(confidence < 1.1 * was[category] for category, confidence in now.items() if category in was)
+
+
 def test_accepted_tags_and_captions_are_found_by_keyword_search(tag_engine, named_library, monkeypatch, tmp_path):
     calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=0.0)
     laser = named_library / "laser_shot.wav"
