@@ -12,7 +12,7 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QUrl
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtGui import QDesktopServices, QPaintEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -30,7 +30,11 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QRadioButton,
+    QSizePolicy,
     QStackedWidget,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
     QVBoxLayout,
     QWidget,
 )
@@ -38,6 +42,8 @@ from PySide6.QtWidgets import (
 from app.engine_client import builtin_model_installed
 from app.player import SYSTEM_DEFAULT, output_devices
 from app.theme import icon
+
+SIZE = QSize(760, 520)  # what the dialog opens at: no page may ask for more width than this leaves it
 
 
 class SettingsPage(QWidget):
@@ -75,6 +81,35 @@ def _folder_row(line: QLineEdit, title: str, parent: QWidget) -> QHBoxLayout:
     row.addWidget(line, 1)
     row.addWidget(browse)
     return row
+
+
+class PathButton(QPushButton):
+    """A folder's path on a button that opens it in the file manager. A long path (a home deep in a
+    studio drive) is elided in its middle, keeping the folder's own name, instead of widening the
+    whole dialog to fit it; the tooltip holds it whole."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.setToolTip(f"{folder}\nOpen in the file manager")
+        self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Fixed)  # shrinks below its text's width
+        self.clicked.connect(lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder))))
+
+    def shown_text(self) -> str:
+        """The path as it fits the button's width now."""
+        return self.fontMetrics().elidedText(self.text(), Qt.ElideMiddle, max(self.width() - self._padding(), 0))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(self._padding() + self.fontMetrics().horizontalAdvance("/…/") * 4, super().sizeHint().height())
+
+    def _padding(self) -> int:
+        """The button's width beside its text (the style's margins and the theme's padding)."""
+        return super().sizeHint().width() - self.fontMetrics().horizontalAdvance(self.text())
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = self.shown_text()
+        QStylePainter(self).drawControl(QStyle.CE_PushButton, option)
 
 
 class ModelPage(SettingsPage):
@@ -189,10 +224,7 @@ class LibraryPage(SettingsPage):
             ("Settings", paths.config),
             ("Logs", paths.logs),
         ):
-            button = QPushButton(str(folder))
-            button.setToolTip("Open in the file manager")
-            button.clicked.connect(lambda _=False, f=folder: QDesktopServices.openUrl(QUrl.fromLocalFile(str(f))))
-            form.addRow(label, button)
+            form.addRow(label, PathButton(folder))
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("Data location", objectName="PanelTitle"))
         layout.addLayout(form)
@@ -250,7 +282,7 @@ class SettingsDialog(QDialog):
         self.client = client
         self.player = player
         self.setWindowTitle("Earmark Settings")
-        self.resize(760, 520)
+        self.resize(SIZE)
         self.page_list = QListWidget(objectName="SettingsPages")
         self.page_list.setFixedWidth(170)
         self.page_list.setIconSize(QSize(18, 18))

@@ -3,9 +3,11 @@ while the library is closed."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtWidgets import QLabel, QProgressDialog
 
-from app.settings_dialog import ModelPage, SettingsDialog
+from app.settings_dialog import SIZE, LibraryPage, ModelPage, PathButton, SettingsDialog
 from engine.settings import Settings
 from tests.app.conftest import ENGINE_TIMEOUT_MS, new_window
 
@@ -57,4 +59,27 @@ def test_a_model_chosen_while_the_library_is_closed_is_kept_for_its_next_opening
     again = SettingsDialog(window.client, window.player, window)
     qtbot.addWidget(again)
     assert again.page(ModelPage).clap.isChecked() and again.page(ModelPage).clap_id.text() == CLAP
+    qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_the_dialog_opens_at_its_size_however_long_its_paths_are(qtbot, tmp_path, monkeypatch, tiny_checkpoint):
+    """Earmark's home deep in a studio drive: the dialog still opens at the size it asks for, the
+    Library page's paths elided in their middle (not widening every page) and whole in their tooltips."""
+    home = tmp_path / "Studio Shared Drive (do not reorganise)" / "Application Support Folders" / "earmark-home"
+    monkeypatch.setenv("EARMARK_HOME", str(home))
+    window = new_window(qtbot, str(tiny_checkpoint))
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert dialog.size() == SIZE
+    for row, page in enumerate(dialog.pages):
+        dialog.page_list.setCurrentRow(row)
+        assert page.minimumSizeHint().width() <= dialog.stack.width(), page.title  # shown whole, nothing cut
+    buttons = dialog.page(LibraryPage).findChildren(PathButton)
+    assert len(buttons) == 4
+    for button in buttons:
+        assert button.toolTip().startswith(button.text() + "\n") and str(home) in button.text()
+        shown = button.shown_text()
+        assert "…" in shown and shown.endswith(Path(button.text()).name)  # the folder's own name shows
     qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
