@@ -33,6 +33,7 @@ class Column:
     sort_key: Callable[[Any], Any]
     align: Qt.AlignmentFlag = Qt.AlignLeft | Qt.AlignVCenter
     width: int = 80
+    first_order: Qt.SortOrder = Qt.AscendingOrder  # a first click on the header sorts so; the next reverses
 
 
 def _name(hit) -> str:
@@ -100,6 +101,7 @@ COLUMNS: tuple[Column, ...] = (
         lambda h: _number(h.score),
         Qt.AlignRight | Qt.AlignVCenter,
         94,
+        Qt.DescendingOrder,  # the best match first, as a search ranks them
     ),
     Column(
         "Duration",
@@ -169,6 +171,8 @@ class ResultsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation, role=Qt.DisplayRole):
         if orientation == Qt.Horizontal and role == Qt.DisplayRole:
             return COLUMNS[section].title
+        if orientation == Qt.Horizontal and role == Qt.InitialSortOrderRole:
+            return COLUMNS[section].first_order
         return None
 
     def data(self, index: QModelIndex, role=Qt.DisplayRole):

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QStyle,
     QStyledItemDelegate,
+    QStyleOptionHeader,
     QStyleOptionViewItem,
     QTableView,
 )
@@ -78,6 +79,26 @@ class NameDelegate(MiddleElideDelegate):
         painter.restore()
 
 
+class SortHeader(QHeaderView):
+    """The columns' header, its sort arrow drawn as people read one: ▲ for ascending (A to Z, the
+    shortest first), ▼ for descending (the best match first). Qt hands the style SortDown for
+    Qt.AscendingOrder and SortUp for Qt.DescendingOrder, and Fusion (the app's style on every
+    system, app/theme.py) draws SortUp as ▲: unswapped, the best match first showed ▲."""
+
+    _SWAPPED = {
+        QStyleOptionHeader.SortIndicator.SortUp: QStyleOptionHeader.SortIndicator.SortDown,
+        QStyleOptionHeader.SortIndicator.SortDown: QStyleOptionHeader.SortIndicator.SortUp,
+    }
+
+    def __init__(self, parent: QTableView):
+        super().__init__(Qt.Horizontal, parent)
+        self.setSectionsClickable(True)  # as the table's own header is: a click sorts
+
+    def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
+        super().initStyleOptionForIndex(option, logical_index)
+        option.sortIndicator = self._SWAPPED.get(option.sortIndicator, option.sortIndicator)
+
+
 class ResultsView(QTableView):
     reveal_requested = Signal(list)  # paths
     copy_requested = Signal(list)  # paths
@@ -85,6 +106,7 @@ class ResultsView(QTableView):
 
     def __init__(self, parent=None):
         super().__init__(parent)
+        self.setHorizontalHeader(SortHeader(self))
         self.setSelectionBehavior(QAbstractItemView.SelectRows)
         self.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.setSortingEnabled(True)

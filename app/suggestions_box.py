@@ -4,12 +4,15 @@ Suggestions are not the user's until accepted, so they look different: italic, i
 colour, each with its confidence and a check box, under their own "SUGGESTED" title, while the
 accepted tags sit in the plain tags field above. With several files selected, one line stands
 for a suggestion shown for any of them ("DOORS-WOOD 82% · 3 of 5", counting only the files it
-is shown for, above the threshold and in the top k); accepting adds it to those files alone.
+is shown for, above the threshold and in the top k; "· 1 of 5: door_close.wav" when it is one),
+and its tooltip names those files with each one's confidence; accepting adds it to them alone.
 A generated caption can be accepted as it is, or double-clicked into the caption editor to be
 edited first (then it is the user's once applied).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
@@ -27,6 +30,9 @@ from PySide6.QtWidgets import (
 
 KIND_ROLE = Qt.UserRole + 1  # ("tag", key) or ("caption", text)
 SUGGESTION_COLOUR = QColor("#7ee8dc")
+SHOWN_ROWS = 6  # in view without scrolling, even in a short window: a top 5 and a caption
+MOST_ROWS = 10  # the list grows no taller: a taller window gives the caption editor the room
+NAMED_FILES = 10  # files a tooltip names before it counts the rest
 
 
 class SuggestionsBox(QWidget):
@@ -47,8 +53,8 @@ class SuggestionsBox(QWidget):
         self.suggest_button = QPushButton("Suggest")
         self.suggest_button.setToolTip("Suggest UCS tags (and a caption) for the selected sounds, in the background")
         self.list = QListWidget(objectName="Suggestions")
-        self.list.setMaximumHeight(130)
         self.list.setWordWrap(True)
+        self._fit_rows()
         self.hint = QLabel("", objectName="Hint", wordWrap=True)
         self.accept_button = QPushButton("Accept")
         self.accept_button.setToolTip("Add the checked suggestions to the sounds' own tags and caption")
@@ -89,22 +95,29 @@ class SuggestionsBox(QWidget):
         self.hint.setText(text)
         self._update_buttons()
 
+    def _fit_rows(self) -> None:
+        """Room for :data:`SHOWN_ROWS` one-line suggestions, in the list's font as the theme sets it."""
+        self.list.ensurePolished()
+        row = self.list.fontMetrics().height() + 2  # an item's text and its margins
+        frame = 2 * self.list.frameWidth()
+        self.list.setMinimumHeight(SHOWN_ROWS * row + frame)
+        self.list.setMaximumHeight(MOST_ROWS * row + frame)
+
     def show_suggestions(self, found: dict, selected: int) -> None:
         """``found``: {path: FileSuggestions} of the ``selected`` files."""
         self.list.blockSignals(True)
         self.list.clear()
-        tags: dict[str, list] = {}
-        for item in found.values():
+        tags: dict[str, list] = {}  # key -> [(path, suggestion)] of the files it is shown for
+        for path, item in found.items():
             for suggestion in item.tags:
-                tags.setdefault(suggestion.key, []).append(suggestion)
-        for key, same in sorted(tags.items(), key=lambda kv: -max(s.confidence for s in kv[1])):
-            best = max(same, key=lambda s: s.confidence)
-            share = f"  · {len(same)} of {selected}" if selected > 1 else ""
+                tags.setdefault(suggestion.key, []).append((path, suggestion))
+        for key, shown in sorted(tags.items(), key=lambda kv: -max(s.confidence for _, s in kv[1])):
+            best = max((s for _, s in shown), key=lambda s: s.confidence)
             self._add(
-                f"{best.value}  {best.confidence:.0%}{share}",
+                f"{best.value}  {best.confidence:.0%}{share_text(shown, selected)}",
                 ("tag", key),
                 f"{key} ({best.vocabulary}) from the {best.evidence.replace('+', ' and the ')}; "
-                f"not your tag until you accept it",
+                f"not your tag until you accept it{files_text(shown, selected)}",
             )
         captions = [item.caption for item in found.values() if item.caption is not None]
         for caption in captions[:1] if selected == 1 else []:
@@ -168,3 +181,23 @@ class SuggestionsBox(QWidget):
         keys, caption = self.checked()
         for button in (self.accept_button, self.reject_button):
             button.setEnabled(bool(keys or caption))
+
+
+def share_text(shown: list, selected: int) -> str:
+    """What a suggestion's line says of the files it is for (``shown``: [(path, Suggestion)]): how
+    many of the ``selected``, and which when it is one ("· 1 of 8: door_close.wav")."""
+    if selected < 2:
+        return ""  # the panel's subject names the one file
+    name = f": {Path(shown[0][0]).name}" if len(shown) == 1 else ""
+    return f"  · {len(shown)} of {selected}{name}"
+
+
+def files_text(shown: list, selected: int) -> str:
+    """The tooltip's list of the files a suggestion is for, each with its own confidence (the line
+    shows the best of them), the :data:`NAMED_FILES` most confident by name and the rest counted."""
+    if selected < 2:
+        return ""
+    ranked = sorted(shown, key=lambda ps: -ps[1].confidence)
+    names = [f"{Path(path).name} {s.confidence:.0%}" for path, s in ranked[:NAMED_FILES]]
+    more = f"\nand {len(ranked) - NAMED_FILES} more" if len(ranked) > NAMED_FILES else ""
+    return f"\n\nFor {len(shown)} of the {selected} selected sounds:\n" + "\n".join(names) + more

@@ -12,6 +12,7 @@ from pathlib import Path
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QPushButton, QVBoxLayout, QWidget
 
+from app.labels import ElidedLabel
 from app.suggestions_box import SuggestionsBox
 from engine.tags import edited_tags, parse_tags
 
@@ -29,7 +30,7 @@ class TagsPanel(QWidget):
         self._hits: list = []
         self._shared: list[str] = []
         self._caption_dirty = False  # setPlainText resets the document's own flag, so keep ours
-        self.subject = QLabel("Nothing selected", objectName="Hint")
+        self.subject = ElidedLabel("Nothing selected", objectName="Hint")
         self.tags = QLineEdit(placeholderText="Tags, comma separated")
         self.caption = QPlainTextEdit(placeholderText="A sentence describing the sound")
         self.caption.setTabChangesFocus(True)
@@ -40,11 +41,15 @@ class TagsPanel(QWidget):
         self.action_row.addStretch(1)
         self.action_row.addWidget(self.revert_button)
         self.action_row.addWidget(self.apply_button)
+        # the subject beside the title, not under it: in a short window that line is the suggestions'
+        title_row = QHBoxLayout()
+        title_row.setSpacing(12)
+        title_row.addWidget(QLabel("TAGS & CAPTION", objectName="PanelTitle"))
+        title_row.addWidget(self.subject, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(6)
-        layout.addWidget(QLabel("TAGS & CAPTION", objectName="PanelTitle"))
-        layout.addWidget(self.subject)
+        layout.addLayout(title_row)
         layout.addWidget(self.tags)
         layout.addWidget(self.suggestions)
         layout.addWidget(self.caption, 1)
@@ -94,7 +99,7 @@ class TagsPanel(QWidget):
             if not hits
             else Path(hits[0].path).name
             if len(hits) == 1
-            else f"{len(hits)} sounds selected: edits apply to all of them"
+            else f"{len(hits)} sounds: edits apply to all"
         )
         self.tags.setText(", ".join(self._shared))
         self.tags.setPlaceholderText("Tags, comma separated" if len(hits) < 2 else "Tags to add to all")

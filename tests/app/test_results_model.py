@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
+from PySide6.QtWidgets import QHeaderView
 
 from app.results_model import BADGE_ROLE, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel
 from app.results_view import ResultsView
@@ -165,3 +166,47 @@ def test_the_match_says_which_rankings_found_the_file():
     assert model.index(2, SCORE_COLUMN).data(Qt.ToolTipRole) == (
         "Match 40 of 100, found by how it sounds alone: a rank among this search's sounds, not a certainty"
     )
+
+
+def arrow_points_down(header: QHeaderView, section: int) -> bool:
+    """Whether the sort arrow drawn in ``section`` is ▼: of the pixels the arrow changes (the section
+    drawn with it and without), the widest row is its top one."""
+    rect = QRect(header.sectionViewportPosition(section), 0, header.sectionSize(section), header.height())
+    shown = header.viewport().grab(rect).toImage()
+    header.setSortIndicatorShown(False)
+    bare = header.viewport().grab(rect).toImage()
+    header.setSortIndicatorShown(True)
+    widths = [sum(shown.pixel(x, y) != bare.pixel(x, y) for x in range(shown.width())) for y in range(shown.height())]
+    rows = [w for w in widths if w]
+    assert len(rows) > 2 and rows[0] != rows[-1], widths  # an arrow is drawn, and it is a triangle
+    return rows[0] > rows[-1]
+
+
+def test_the_sort_arrow_reads_as_the_list_is_sorted_and_a_header_click_sorts_as_expected(qtbot):
+    """Best match first is a descending sort: ▼. A click on Match reverses it and back; Name and
+    Duration sort A to Z and shortest first on their first click (▲)."""
+    model = ResultsModel()
+    view = ResultsView()
+    view.setModel(model)
+    qtbot.addWidget(view)
+    model.set_hits([Hit("/lib/a.wav", 90.0, 3.0), Hit("/lib/c.wav", 70.0, 1.0), Hit("/lib/b.wav", 40.0, 2.0)])
+    view.resize(900, 200)
+    view.show()
+    qtbot.waitExposed(view)
+    header = view.horizontalHeader()
+
+    def click(title: str) -> list[str]:
+        section = _column(title)
+        x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
+        qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(x, header.height() // 2))
+        assert header.sortIndicatorSection() == section
+        return [model.index(row, 0).data() for row in range(model.rowCount())]
+
+    assert (header.sortIndicatorSection(), header.sortIndicatorOrder()) == (SCORE_COLUMN, Qt.DescendingOrder)
+    assert arrow_points_down(header, SCORE_COLUMN)  # as ranked: the best match first
+    assert click("Match") == ["b.wav", "c.wav", "a.wav"] and not arrow_points_down(header, SCORE_COLUMN)
+    assert click("Match") == ["a.wav", "c.wav", "b.wav"] and arrow_points_down(header, SCORE_COLUMN)
+    assert click("Name") == ["a.wav", "b.wav", "c.wav"] and not arrow_points_down(header, _column("Name"))
+    assert click("Duration") == ["c.wav", "b.wav", "a.wav"] and not arrow_points_down(header, _column("Duration"))
+    assert click("Duration") == ["a.wav", "b.wav", "c.wav"] and arrow_points_down(header, _column("Duration"))
+    assert click("Match") == ["a.wav", "c.wav", "b.wav"] and arrow_points_down(header, SCORE_COLUMN)

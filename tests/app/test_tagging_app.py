@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 
+from app.results_view import ROW_HEIGHT
 from app.suggestions_box import KIND_ROLE, SUGGESTION_COLOUR
 from app.tagging_view import FIRST_SUGGESTIONS, describe_job
 from app.tags_panel import TagsPanel
@@ -48,7 +49,11 @@ def test_suggestions_look_apart_from_the_users_tags_and_accept_emits_the_checked
     )
     box = panel.suggestions
     texts = [box.list.item(i).text() for i in range(box.list.count())]
-    assert texts == ["DOORS-WOOD  80%  · 2 of 2", "GLASS-BREAK  40%  · 1 of 2", "generated captions for 1 of 2"]
+    assert texts == [
+        "DOORS-WOOD  80%  · 2 of 2",
+        "GLASS-BREAK  40%  · 1 of 2: b.wav",  # one file: the line names it
+        "generated captions for 1 of 2",
+    ]
     first = box.list.item(0)
     assert first.font().italic() and first.foreground().color() == SUGGESTION_COLOUR
     assert panel.tags.text() == ""  # the suggestions are not in the user's tags field
@@ -72,6 +77,41 @@ def test_a_generated_caption_can_be_edited_before_it_is_applied(qtbot):
     with qtbot.waitSignal(panel.caption_edited) as edited:
         panel.apply()
     assert edited.args == [["/a.wav"], "a door creaks"]
+
+
+def test_at_1400x850_six_suggestions_show_and_each_names_the_files_it_is_for(qtbot, window, library):
+    """A short window still shows six suggestions without scrolling, the tags field, the caption
+    editor and the results keeping their room; a line says which file its suggestion is for, its
+    tooltip which files when several."""
+    window.resize(1400, 850)
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
+    window.results.selectAll()
+    settle(window.client.work_pool)  # the selection's own (empty) suggestions are in
+    dog, door, rain, beep = (str(library[name]) for name in sorted(library))
+    assert sorted(window.tags.paths) == [dog, door, rain, beep]
+    common = [suggestion(1, f"K{i}", f"CATEGORY-SUB{i}", 0.9 - i / 20) for i in range(6)]
+    window.tags.show_suggestions(
+        {
+            dog: FileSuggestions(dog, [*common, suggestion(1, "ANMLDog", "ANIMALS-DOG", 0.7)], None),
+            door: FileSuggestions(door, [*common, suggestion(2, "DOORWood", "DOORS-WOOD", 0.5)], None),
+            rain: FileSuggestions(rain, [*common, suggestion(3, "DOORWood", "DOORS-WOOD", 0.4)], None),
+            beep: FileSuggestions(beep, common, None),
+        }
+    )
+    QCoreApplication.processEvents()  # laid out
+    box = window.tags.suggestions.list
+    in_view = [i for i in range(box.count()) if box.viewport().rect().contains(box.visualItemRect(box.item(i)))]
+    assert len(in_view) >= 6
+    panel = window.tags
+    assert panel.tags.height() >= panel.tags.sizeHint().height()
+    assert panel.caption.viewport().height() >= 3 * panel.caption.fontMetrics().lineSpacing()
+    assert window.results.viewport().height() >= 12 * ROW_HEIGHT
+    rows = {box.item(i).data(KIND_ROLE)[1]: box.item(i) for i in range(box.count())}
+    assert rows["ANMLDog"].text() == "ANIMALS-DOG  70%  · 1 of 4: dog_bark.wav"
+    assert rows["DOORWood"].text() == "DOORS-WOOD  50%  · 2 of 4"
+    tip = rows["DOORWood"].toolTip()
+    assert "door_creak_wooden.wav 50%" in tip and "rain_on_glass.flac 40%" in tip
+    assert "dog_bark.wav" not in tip and "sine_beep.wav" not in tip
 
 
 @pytest.fixture
@@ -140,7 +180,7 @@ def test_accepting_a_suggestion_for_many_sounds_tags_only_those_its_count_names(
 
     key = next(k for k in sorted(rows) if k in having and count(k) < len(having[k]))  # hidden for some
     text, shown_count = box.list.item(rows[key]).text(), count(key)
-    assert text.endswith(f"· {shown_count} of {len(paths)}")
+    assert f"· {shown_count} of {len(paths)}" in text
     for i in range(box.list.count()):
         if i != rows[key]:
             box.list.item(i).setCheckState(Qt.Unchecked)
