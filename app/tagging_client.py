@@ -255,30 +255,9 @@ class TaggingClient(QObject):
         return number
 
     def _plan(self, number: int, paths: list[str], creator: str | None, source: str | None) -> RenameProposal:
-        """Worker: the engine's plan, plus what it passes over in silence: files outside the library,
-        files already named right, and renames :func:`engine.tagging.rename.check` would refuse now
-        (an offline folder), so the dialog says why before Rename is pressed rather than after."""
-        from engine.fs import absolute_path
-        from engine.tagging.rename import RenameError, check
-
-        tagging = self._tagging
-        skipped = tagging.not_in_library(paths)
-        inside = [p for p in paths if absolute_path(p) not in skipped]
-        plans, unnamed = tagging.rename_plan(inside, creator, source) if inside else ([], {})
-        skipped.update(unnamed)
-        online = [f.path for f in tagging.store.folders() if f.online]
-        ready = []
-        for plan in plans:
-            try:
-                check([plan], online)
-                ready.append(plan)
-            except RenameError as refused:
-                skipped[plan.old] = str(refused)
-        planned = {p.old for p in plans}
-        for path in map(absolute_path, inside):
-            if path not in planned and path not in skipped:
-                skipped[path] = "it has its UCS name already"
-        return RenameProposal(number, ready, skipped)
+        """Worker: the engine's plan and why it leaves the files it leaves."""
+        plans, skipped = self._tagging.rename_plan(paths, creator, source)
+        return RenameProposal(number, plans, skipped)
 
     def rename(self, plans: list) -> None:
         """Rename as planned (the user pressed Rename): :attr:`renamed` or :attr:`rename_failed`."""

@@ -119,16 +119,25 @@ def _inside(path: str, folders: Sequence[str]) -> bool:
     return any(is_inside(path, folder) for folder in folders)
 
 
+def refusal(plan: RenamePlan, online_folders: Sequence[str]) -> str | None:
+    """Why ``plan`` cannot be done now (it leaves its folder or the library's online folders, or
+    would overwrite a file), or None: asked when the names are planned, so the user reads why
+    before pressing Rename, and again by :func:`check` before anything moves."""
+    if os.path.dirname(plan.new) != os.path.dirname(plan.old):
+        return f"{plan.old}: a rename stays in its folder, not {plan.new}"
+    if not _inside(plan.old, online_folders):
+        return f"{plan.old} is not in an online library folder: it is not renamed"
+    if os.path.lexists(plan.new):
+        return f"{plan.new} already exists: nothing was renamed"
+    return None
+
+
 def check(plans: Sequence[RenamePlan], online_folders: Sequence[str]) -> None:
-    """Refuse, before anything moves, a plan that leaves its folder or the library, or that
-    would overwrite a file."""
+    """Refuse, before anything moves, a batch with a plan :func:`refusal` refuses, or two plans
+    with one name."""
     for plan in plans:
-        if os.path.dirname(plan.new) != os.path.dirname(plan.old):
-            raise RenameError(f"{plan.old}: a rename stays in its folder, not {plan.new}")
-        if not _inside(plan.old, online_folders):
-            raise RenameError(f"{plan.old} is not in an online library folder: it is not renamed")
-        if os.path.lexists(plan.new):
-            raise RenameError(f"{plan.new} already exists: nothing was renamed")
+        if why := refusal(plan, online_folders):
+            raise RenameError(why)
     if len({p.new for p in plans}) != len(plans):
         raise RenameError("two files would get the same name: nothing was renamed")
 

@@ -434,13 +434,16 @@ class Tagging:
     def rename_plan(
         self, paths: Iterable[str | os.PathLike], creator: str | None = None, source: str | None = None
     ) -> tuple[list[rename.RenamePlan], dict[str, str]]:
-        """UCS names for the files (nothing is renamed): the plans, and {path: why not} for files
-        with no UCS category to name them by."""
-        records = self.records(paths)
+        """UCS names for the files (nothing is renamed): the plans, and {path: why not} for the
+        files it leaves: not in the library, no UCS category to name them by, named so already,
+        or a rename :func:`engine.tagging.rename.refusal` refuses now (a drive unplugged)."""
+        paths = list(paths)
+        skipped = self.not_in_library(paths)
+        records = self.records([p for p in paths if absolute_path(p) not in skipped])
         ucs = next(v for v in self.vocabularies() if v.name == UCS)
         by_tag = {t.tag.casefold(): t.key for t in ucs.terms}
         shown = self.shown_for(records, None, None)
-        plans, skipped = [], {}
+        plans = []
         for record in records:
             parsed = parse_ucs_filename(os.path.basename(record.path))
             own = next((by_tag[t.casefold()] for t in record.tags if t.casefold() in by_tag), None)
@@ -451,16 +454,28 @@ class Tagging:
                 continue
             caption = record.caption or (shown[record.path].caption.value if shown[record.path].caption else "")
             new = os.path.join(os.path.dirname(record.path), rename.propose(record, cat_id, caption, creator, source))
+            if new == record.path:
+                skipped[record.path] = "it has its UCS name already"
+                continue
             plans.append(rename.RenamePlan(record.id, record.path, new, cat_id, reason))
-        return rename.unique_targets(plans), skipped
+        online = self._online_folders()
+        ready = []
+        for plan in rename.unique_targets(plans):
+            if why := rename.refusal(plan, online):
+                skipped[plan.old] = why
+            else:
+                ready.append(plan)
+        return ready, skipped
 
     def rename(self, plans: Sequence[rename.RenamePlan]) -> str:
         """Rename as planned (the user asked); returns the batch id :meth:`undo_rename` reverses."""
-        online = [f.path for f in self.store.folders() if f.online]
         with self._write_lock, self._row_lock:
-            batch = rename.apply(plans, self.store, self.journal, online)
+            batch = rename.apply(plans, self.store, self.journal, self._online_folders())
         self._edited([p.file_id for p in plans])  # a new name is new words
         return batch
+
+    def _online_folders(self) -> list[str]:
+        return [f.path for f in self.store.folders() if f.online]
 
     def undo_rename(self) -> rename.Undone:
         """Rename the last renamed batch back (:func:`engine.tagging.rename.undo_last`)."""

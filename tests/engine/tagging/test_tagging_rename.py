@@ -51,11 +51,12 @@ def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_en
     dog = named_library / "dog_bark.wav"
     tag_engine.set_tags([dog], ["ANIMALS-DOG"])
     plans, skipped = tag_engine.tagging.rename_plan([named_library], creator="JD", source="TOWN")
-    assert not skipped or all("no UCS category" in why for why in skipped.values())
+    named_so = str(named_library / "DOORWood_Slam Heavy_JD_TOWN.wav")
+    assert skipped.pop(named_so) == "it has its UCS name already"
+    assert all("no UCS category" in why for why in skipped.values())
     by_old = {os.path.basename(p.old): p for p in plans}
     assert os.path.basename(by_old["dog_bark.wav"].new) == "ANMLDog_Dog Bark_JD_TOWN.wav"
     assert by_old["dog_bark.wav"].reason == "tag"
-    assert "DOORWood_Slam Heavy_JD_TOWN.wav" not in by_old  # already its right name
     assert checksums(named_library) == before  # planning touches nothing
 
     record = tag_engine.file_info(dog).record
@@ -99,9 +100,15 @@ def test_renames_outside_the_library_offline_or_over_a_file_are_refused(tag_engi
     for message, plans in refused.items():
         with pytest.raises(RenameError, match=message):
             tag_engine.tagging.rename(plans)
+    tag_engine.set_tags([dog.path], ["ANIMALS-DOG"])
     tag_engine.store.set_folder_online(str(named_library), False)
     with pytest.raises(RenameError, match="not in an online library folder"):
         tag_engine.tagging.rename([RenamePlan(dog.id, dog.path, str(named_library / "w.wav"), "ANMLDog")])
+    # the plan says so before anything is asked: the drive is unplugged, the other file is no library's
+    plans, skipped = tag_engine.tagging.rename_plan([dog.path, outside])
+    assert plans == []
+    assert "not in an online library folder" in skipped[dog.path]
+    assert "is not in the library" in skipped[str(outside)]
     assert checksums(named_library) == before and outside.is_file()
 
 
