@@ -109,6 +109,13 @@ def embed_in_batches(embed: Callable[[list[str]], np.ndarray], texts: list[str],
     return np.concatenate([np.asarray(embed(texts[i : i + batch]), np.float32) for i in range(0, len(texts), batch)])
 
 
+UNIT_TOLERANCE = 1e-5  # a norm this close to 1 is float32 rounding of a unit vector (cosine error below 1e-5)
+
+
 def l2_normalise(x: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length, float32. A row already of unit length (within ``UNIT_TOLERANCE``)
+    is kept bit for bit: dividing by its norm again moved last bits, so a copy of a sound written
+    from the stored vectors did not hold exactly the original's."""
     x = np.asarray(x, dtype=np.float32)
-    return x / np.maximum(np.linalg.norm(x, axis=-1, keepdims=True), 1e-12)
+    norms = np.linalg.norm(x, axis=-1, keepdims=True)
+    return np.where(np.abs(norms - 1.0) <= UNIT_TOLERANCE, x, x / np.maximum(norms, 1e-12))

@@ -86,6 +86,15 @@ def test_rewriting_windows_replaces_them_without_duplicates(store):
     assert store.count_files() == 1
 
 
+def test_windows_written_from_stored_ones_are_the_same_bits(store):
+    """A copy of a sound takes the stored vectors of the file it copies (engine/library/copies.py):
+    writing them again must not move a bit (dividing a unit vector by its norm again did)."""
+    [original] = store.commit_embedded(MODEL, [(record("a.wav"), windows(200, seed=5))])
+    stored = store.embeddings(MODEL).windows(original.id)
+    [copy] = store.commit_embedded(MODEL, [(record("copy/a.wav"), stored)])
+    np.testing.assert_array_equal(store.embeddings(MODEL).windows(copy.id).vectors, stored.vectors)
+
+
 def test_the_windows_of_many_files_come_in_one_read_each_in_time_order(store):
     written = windows(4, seed=3)
     order = [2, 0, 3, 1]  # stored out of time order
