@@ -244,12 +244,33 @@ def ucs_category_of(stem: str) -> UcsCategory | None:
     return ucs_categories().get(cat_id_block(stem))
 
 
+def ucs_blocks(stem: str) -> tuple[str, str, str, str, str] | None:
+    """A UCS name's blocks, ``CatID(-UserCategory)``, FXName, CreatorID, SourceID and UserData
+    ("" where absent); None for a name that is not UCS (:func:`ucs_category_of`)."""
+    if ucs_category_of(stem) is None:
+        return None
+    blocks = [block.strip() for block in stem.split("_")]
+    head, fx, creator, source = (blocks[:4] + ["", ""])[:4]
+    return head, fx, creator, source, "_".join(blocks[4:])
+
+
 def name_words(path: str | PurePath) -> list[str]:
     """Words of a file name (extension dropped); a UCS CatID at its head adds its category
-    and subcategory words: ``DOORWood_Creak Heavy.wav`` -> door wood creak heavy doors."""
+    and subcategory words: ``DOORWood_Creak Heavy_JD_ACME.wav`` -> door wood creak heavy doors.
+    A UCS name's CreatorID and SourceID say who made it and for what, not what it sounds like
+    (:func:`ucs_origin_words`): "root" and "audio" in ``FOLYFeet_Foot Left_root_audio.wav``
+    lengthened the name every word of it is weighed against."""
     stem = file_stem(path)
-    found = words(stem)
-    category = ucs_category_of(stem)
-    if category is not None:
-        found += [w for w in category.words if w not in found]
-    return found
+    blocks = ucs_blocks(stem)
+    if blocks is None:
+        return words(stem)
+    head, fx, _creator, _source, user_data = blocks
+    found = words(" ".join([head, fx, user_data]))
+    return found + [w for w in ucs_category_of(stem).words if w not in found]
+
+
+def ucs_origin_words(path: str | PurePath) -> list[str]:
+    """The words of a UCS name's CreatorID and SourceID (none for other names): searchable as a
+    folder's words are, since like a folder they say where a sound comes from."""
+    blocks = ucs_blocks(file_stem(path))
+    return words(" ".join(blocks[2:4])) if blocks else []

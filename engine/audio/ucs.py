@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.words import file_stem, ucs_category_of
+from engine.words import file_stem, ucs_blocks, ucs_category_of
 
 
 @dataclass(frozen=True)
@@ -36,14 +36,13 @@ def parse_ucs_filename(name: str) -> UcsName | None:
     A name counts as UCS when its first block is an exact CatID and an FX name follows.
     """
     stem = file_stem(name)
-    category = ucs_category_of(stem)
-    if category is None:
+    blocks = ucs_blocks(stem)
+    if blocks is None:
         return None
-    blocks = [block.strip() for block in stem.split("_")]
-    cat_id, _, user_category = blocks[0].partition("-")
-    fx_name = blocks[1]
+    category = ucs_category_of(stem)
+    head, fx_name, creator_id, source_id, user_data = blocks
+    cat_id, _, user_category = head.partition("-")
     vendor_category = fx_name.partition("-")[0].strip() if "-" in fx_name else ""
-    creator_id, source_id = (blocks[2:4] + ["", ""])[:2]
     return UcsName(
         cat_id=cat_id,
         category=category.category,
@@ -51,7 +50,7 @@ def parse_ucs_filename(name: str) -> UcsName | None:
         fx_name=fx_name,
         creator_id=creator_id,
         source_id=source_id,
-        user_data="_".join(blocks[4:]),
+        user_data=user_data,
         user_category=user_category,
         vendor_category=vendor_category,
     )

@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.fs import folders_below
-from engine.words import name_words, with_abbreviations, word_lists_fingerprint, words
+from engine.words import name_words, ucs_origin_words, with_abbreviations, word_lists_fingerprint, words
 
 NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 # BM25 weight of each field, measured on bench/search_quality.py's named library
@@ -32,7 +32,7 @@ PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold; a change of the
 # word lists (abbreviations, compounds) changes it by itself. A library indexed before is re-read
 # from its stored names and metadata when it opens (no re-embedding).
-TEXT_VERSION = f"7-{word_lists_fingerprint()}"
+TEXT_VERSION = f"8-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)
@@ -61,12 +61,13 @@ def folder_words(path: str, library_folder: str, nearest: int | None = None) -> 
 
 
 def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable[str], caption: str) -> FileText:
-    """The columns of one file, its tags' words after its name's; a sound-library abbreviation in
-    its name or folders is followed by the word it stands for (``AMB/EXPL_Big_03`` is found by
-    "ambience" and "explosion")."""
+    """The columns of one file, its tags' words after its name's, a UCS name's CreatorID and
+    SourceID with its folders'; a sound-library abbreviation in its name or folders is followed by
+    the word it stands for (``AMB/EXPL_Big_03`` is found by "ambience" and "explosion")."""
     info = words(" ".join([metadata_text, caption]))
     name, folders = (with_abbreviations(found) for found in (name_words(path), folder_words(path, library_folder)))
-    return FileText(" ".join(name + words(" ".join(tags))), " ".join(folders), " ".join(info))
+    origin = ucs_origin_words(path)  # a UCS name's CreatorID and SourceID: where it comes from, as a folder
+    return FileText(" ".join(name + words(" ".join(tags))), " ".join(folders + origin), " ".join(info))
 
 
 def meaning_parts(name_text: str, info_text: str, tags: Iterable[str]) -> tuple[str, str]:

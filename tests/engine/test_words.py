@@ -13,6 +13,7 @@ from engine.words import (
     keyword_query_words,
     name_words,
     ucs_category_of,
+    ucs_origin_words,
     with_abbreviations,
     word_spans,
     words,
@@ -52,8 +53,10 @@ def test_words_split_names_as_a_person_reads_them(text, expected):
 @pytest.mark.parametrize(
     "path,expected",
     [
-        ("/lib/DOORWood_Creak Heavy_ACME_PRJ.wav", "door wood creak heavy acme prj doors"),
-        ("/lib/GUNAuto_Uzi 9mm Rapid Fire_TN_DORY.flac", "gun auto uzi 9 mm rapid fire tn dory guns automatic"),
+        # CreatorID and SourceID say where a sound comes from, not what it is: not name words
+        ("/lib/DOORWood_Creak Heavy_ACME_PRJ.wav", "door wood creak heavy doors"),
+        ("/lib/GUNAuto_Uzi 9mm Rapid Fire_TN_DORY.flac", "gun auto uzi 9 mm rapid fire guns automatic"),
+        ("/lib/DOORWood-Mine_Creak_JD_ACME_take 2.wav", "door wood mine creak take 2 doors"),  # UserData describes it
         ("/lib/RAIN_Heavy On Roof.wav", "rain heavy on roof"),  # category RAIN, subcategory GENERAL: nothing to add
         ("/lib/sounds/fire1.ogg", "fire 1"),  # folders are not part of the name
         ("/lib/Door.Creak.Slow.WAV", "door creak slow"),
@@ -62,6 +65,12 @@ def test_words_split_names_as_a_person_reads_them(text, expected):
 )
 def test_name_words_add_the_ucs_category(path, expected):
     assert " ".join(name_words(path)) == expected
+
+
+def test_a_ucs_names_creator_and_source_are_where_it_comes_from():
+    assert ucs_origin_words("/lib/DOORWood_Creak Heavy_JD_ACME Horror.wav") == ["jd", "acme", "horror"]
+    assert ucs_origin_words("/lib/DOORWood_Creak Heavy.wav") == []
+    assert ucs_origin_words("/lib/door_creak_JD_ACME.wav") == []  # no CatID: no UCS name
 
 
 @pytest.mark.parametrize(

@@ -128,6 +128,16 @@ def test_two_words_typed_apart_find_the_word_they_run_together_into(store):
     assert set(names(searcher.search("pick up"))) == {"sfx_pickup_gun.wav", "up_arrow.wav"}
 
 
+def test_a_ucs_names_creator_and_source_are_searched_as_its_folders_are(store):
+    store.upsert_files([record("FOLYFeet_Foot Left_JD_ACME.wav"), record("foot_left_acme.wav")])
+    searcher = Searcher(store, None)
+    # the IDs do not lengthen the name its words are weighed against: both names match as equals
+    scores = {h.name: h.text_score for h in searcher.search("foot left")}
+    assert scores["FOLYFeet_Foot Left_JD_ACME.wav"] == pytest.approx(scores["foot_left_acme.wav"], rel=0.2)
+    # still found by who made it, as a folder's word: below a name that says it
+    assert names(searcher.search("acme")) == ["foot_left_acme.wav", "FOLYFeet_Foot Left_JD_ACME.wav"]
+
+
 def test_fusion_ranks_files_strong_in_both_lists_first(store, tiny_model):
     query = embed(tiny_model, "door")
     store.commit_embedded(
