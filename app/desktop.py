@@ -10,7 +10,8 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 
 def reveal_in_file_manager(path: str) -> bool:
-    """Show ``path`` selected in Finder/Explorer; elsewhere open its folder (no portable 'select')."""
+    """Show ``path`` selected in Finder/Explorer; elsewhere open its folder (no portable 'select').
+    False when no file manager could be started (none set up to open folders): the caller says so."""
     if sys.platform == "darwin":
         return QProcess.startDetached("open", ["-R", path])[0]
     if sys.platform.startswith("win"):

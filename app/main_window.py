@@ -7,6 +7,7 @@ touches files, the index or the model happens behind that client on a worker.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -75,6 +76,13 @@ def dropped_audio_paths(mime) -> list[str]:
         for url in mime.urls()
         if url.isLocalFile() and Path(url.toLocalFile()).suffix.lower() in AUDIO_EXTENSIONS
     ]
+
+
+def sentence(message: str) -> str:
+    """``message`` as a sentence for the status bar: the engine words its errors to follow a colon
+    ("there is no rename to undo"), so a first plain lower-case word gets its capital. A message
+    that starts with a file name or a path ("dog_bark.wav …", "/Volumes/…") is left as it is."""
+    return message[:1].upper() + message[1:] if re.match(r"[a-z]+(?=[ ,;:])", message) else message
 
 
 def _key(key) -> str:
@@ -190,19 +198,31 @@ class MainWindow(QMainWindow):
         """What can be done to the selected results, as the window's actions: the right-click menu
         shows these, so a menu item and its key do the same. Return and Ctrl+C stay the results
         view's own keys (the menu only names them): as window shortcuts they would take Return
-        and Copy from the search field."""
+        and Copy from the search field. Rename (F2), Find similar (Ctrl+Shift+S) and Suggest tags
+        (Ctrl+T) act on the selected results and are keys of the results view alone, so they never
+        take a key from the search field or the tags and caption editors; Ctrl+Shift+S rather than
+        Ctrl+L, which file dialogs and browsers use to go to the location field (a user pressing it
+        for the search field would get similar sounds instead). Settings (Ctrl+,) works anywhere:
+        no text field uses the key."""
         self.play_action = QAction("Play / stop", self, shortcut=QKeySequence(Qt.Key_Space))
         self.play_action.triggered.connect(self.preview.toggle_playback)
-        self.similar_action = QAction("Find similar sounds", self)
+        self.similar_action = QAction("Find similar sounds", self, shortcut=QKeySequence("Ctrl+Shift+S"))
         self.similar_action.triggered.connect(self._find_similar_to_selected)
         self.reveal_action = QAction(f"Show in folder\t{_key(Qt.Key_Return)}", self)
         self.reveal_action.triggered.connect(lambda: self.reveal(self.results.selected_paths()))
         self.copy_action = QAction("Copy path", self)
         self.copy_action.triggered.connect(lambda: copy_paths(self.results.selected_paths()))
-        self.suggest_action = QAction("Suggest tags", self)
+        self.suggest_action = QAction("Suggest tags", self, shortcut=QKeySequence("Ctrl+T"))
         self.suggest_action.triggered.connect(self._suggest_for_selected)
-        self.addAction(self.play_action)
+        self.settings_action = QAction("Settings…", self, shortcut=QKeySequence("Ctrl+,"))
+        self.settings_action.triggered.connect(self.open_settings)
+        self.settings_button.setToolTip(f"Settings ({_key(self.settings_action.shortcut())})")
+        self.addActions([self.play_action, self.settings_action])
         self.renames = RenameController(self)  # Rename to UCS name…, Undo last rename (app/rename_dialog.py)
+        for action in (self.similar_action, self.suggest_action, self.renames.rename_action):
+            action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+            action.setShortcutVisibleInContextMenu(True)  # named in the menu on every system (macOS too)
+            self.results.addAction(action)  # the key works while the results have the focus
         self.results.setContextMenuPolicy(Qt.CustomContextMenu)
         self.results.customContextMenuRequested.connect(self._show_results_menu)
 
@@ -214,6 +234,8 @@ class MainWindow(QMainWindow):
         self.search_field.back_requested.connect(self.back_to_search)
         self.filter_bar.changed.connect(self._ask_again)  # the sounds like a file stay that, filtered anew
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.results.selectionModel().selectionChanged.connect(lambda *_: self._enable_actions())
+        self.model.modelReset.connect(self._enable_actions)  # a reset drops the selection unsaid
         self.results.reveal_requested.connect(self.reveal)
         self.results.copy_requested.connect(copy_paths)
         self.results.message.connect(self.show_error)
@@ -224,13 +246,15 @@ class MainWindow(QMainWindow):
         self.library.add_requested.connect(self.add_folder)
         self.library.remove_requested.connect(client.count_folder_edits)  # the answer asks the user
         self.library.rescan_requested.connect(client.index)
-        self.library.failed_file_activated.connect(reveal_in_file_manager)
+        self.library.failed_file_activated.connect(lambda path: self.reveal([path]))
         self.empty.add_folder_clicked.connect(self.library.ask_for_folder)
         self.indexing.pause_toggled.connect(client.set_paused)
         self._banner_action = self.open_settings  # what the banner's button does: it depends on the message
         self.banner.action_clicked.connect(lambda: self._banner_action())
-        self.settings_button.clicked.connect(self.open_settings)
+        self.settings_button.clicked.connect(self.settings_action.trigger)
 
+        for change in (client.opened, client.ready, client.unavailable, client.damaged, client.repaired):
+            change.connect(lambda *_: self._enable_actions())  # Find similar needs the library, Suggest a model
         client.opened.connect(self._engine_opened)
         client.ready.connect(self._engine_ready)
         client.unavailable.connect(self._engine_unavailable)
@@ -259,6 +283,7 @@ class MainWindow(QMainWindow):
             QShortcut(QKeySequence(key), self, activated=slot)
         quit_action = QAction("Quit", self, shortcut=QKeySequence.Quit, triggered=self.close)
         self.addAction(quit_action)
+        self._enable_actions()  # nothing is selected yet: the results' keys wait for a selection
 
     def _escape(self) -> None:
         """Escape stops playback, and in the search field with a query, clears the search too (the
@@ -583,6 +608,7 @@ class MainWindow(QMainWindow):
 
     # -- messages and settings ---------------------------------------------------------------------------
     def show_error(self, message: str) -> None:
+        message = sentence(message)
         log.warning("shown to the user: %s", message)
         self.statusBar().showMessage(message, 10_000)
 
@@ -597,6 +623,18 @@ class MainWindow(QMainWindow):
     def results_menu(self) -> QMenu:
         """The menu for the selected results, made anew each time: its texts and what is enabled
         follow the selection (Play is never disabled: it is also the space bar)."""
+        self._enable_actions()
+        menu = QMenu(self.results)
+        menu.addActions([self.play_action, self.similar_action])
+        menu.addSeparator()
+        menu.addActions([self.reveal_action, self.copy_action])
+        menu.addSeparator()
+        menu.addActions([self.suggest_action, self.renames.rename_action, self.renames.undo_action])
+        return menu
+
+    def _enable_actions(self) -> None:
+        """Enable what can be done to the selection now: a disabled action's key does nothing
+        either, so this follows the selection and the engine, not only the menu being opened."""
         hits = self.results.selected_hits()
         self.copy_action.setText(f"Copy path{'s' * (len(hits) > 1)}\t{_key(QKeySequence.Copy)}")
         for action, enabled in (
@@ -607,13 +645,6 @@ class MainWindow(QMainWindow):
             (self.renames.rename_action, bool(hits) and self.client.engine is not None),
         ):
             action.setEnabled(enabled)
-        menu = QMenu(self.results)
-        menu.addActions([self.play_action, self.similar_action])
-        menu.addSeparator()
-        menu.addActions([self.reveal_action, self.copy_action])
-        menu.addSeparator()
-        menu.addActions([self.suggest_action, self.renames.rename_action, self.renames.undo_action])
-        return menu
 
     def _show_results_menu(self, position) -> None:
         menu = self.results_menu()
@@ -621,9 +652,10 @@ class MainWindow(QMainWindow):
         menu.deleteLater()
 
     def reveal(self, paths: list[str]) -> None:
-        """Show the first of ``paths`` in the file manager (Return in the results, the menu)."""
-        if paths:
-            reveal_in_file_manager(paths[0])
+        """Show the first of ``paths`` in the file manager (Return in the results, the menu, a file
+        that failed to index); when none could be started, the status bar says so, naming the folder."""
+        if paths and not reveal_in_file_manager(paths[0]):
+            self.show_error(f"Could not open {Path(paths[0]).parent} in a file manager")
 
     def _find_similar_to_selected(self) -> None:
         """The sounds like the row right-clicked (the current one), else the first selected."""

@@ -71,7 +71,10 @@ class Player(QObject):
         super().__init__(parent)
         self.volume = 0.8
         self.loop = False
-        self.device_name = SYSTEM_DEFAULT
+        self._device_name = SYSTEM_DEFAULT
+        # the output's problem said last ("Cannot play through …"): each sound selected would say it
+        # again, so it is said once, and again only once the output worked or another was picked
+        self._output_problem = ""
         self.frames_played = 0  # frames handed to the device since the app started
         self.path: Path | None = None
         self._reader: PreviewReader | None = None
@@ -85,6 +88,17 @@ class Player(QObject):
         self._timer.timeout.connect(self._tick)
 
     # -- what the UI asks for -------------------------------------------------
+    @property
+    def device_name(self) -> str:
+        """The output device's name, :data:`SYSTEM_DEFAULT` for the system's default output."""
+        return self._device_name
+
+    @device_name.setter
+    def device_name(self, name: str) -> None:
+        if name != self._device_name:
+            self._output_problem = ""  # another device: its problem, if it has one, is news
+        self._device_name = name
+
     @property
     def position_s(self) -> float:
         return self._position_s
@@ -115,7 +129,11 @@ class Player(QObject):
         """Where looping (and playing a selection) wraps; ``None`` for the whole file."""
         self._loop_range = (start_s, end_s) if start_s is not None and end_s is not None and end_s > start_s else None
 
-    def play(self, start_s: float | None = None) -> None:
+    def play(self, start_s: float | None = None, *, asked: bool = False) -> None:
+        """Play from the playhead (or ``start_s``). An output that cannot play is said once, not at
+        every sound auditioned (autoplay), until it plays again or another output is picked; a
+        play the user ``asked`` for (Space, the play button) says it every time, or nothing would
+        answer the key."""
         if self._reader is None:
             return
         if start_s is not None:
@@ -123,7 +141,7 @@ class Player(QObject):
         if self._stream is not None:
             return
         if _AUDIO_PROBLEM:
-            self.failed.emit(_AUDIO_PROBLEM)
+            self._output_failed(_AUDIO_PROBLEM, asked)
             return
         start, end = self._loop_range or (0.0, self.duration_s)
         if not start <= self._position_s < end - 1e-3:
@@ -133,10 +151,16 @@ class Player(QObject):
         except Exception as exc:  # PortAudio errors come in several types; all end up as a message
             log.exception("cannot open the output stream")
             self._stream = None
-            self.failed.emit(f"Cannot play through {self.device_name or 'the default output'}: {exc}")
+            self._output_failed(f"Cannot play through {self.device_name or 'the default output'}: {exc}", asked)
             return
+        self._output_problem = ""  # the output works: a problem it has later is news again
         self._timer.start()
         self.playing_changed.emit(True)
+
+    def _output_failed(self, message: str, asked: bool) -> None:
+        if asked or message != self._output_problem:
+            self.failed.emit(message)
+        self._output_problem = message
 
     def stop(self) -> None:
         stream, self._stream = self._stream, None
@@ -151,7 +175,8 @@ class Player(QObject):
         self.playing_changed.emit(False)
 
     def toggle(self) -> None:
-        self.stop() if self.is_playing() else self.play()
+        """Space or the play button: the user asked, so a failing output is said again."""
+        self.stop() if self.is_playing() else self.play(asked=True)
 
     def seek(self, seconds: float) -> None:
         seconds = float(np.clip(seconds, 0.0, self.duration_s))

@@ -116,10 +116,14 @@ class PreviewPanel(QWidget):
         )
         self.hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
+        # the name takes the header's free room (the facts sit by the time readout): it is elided only
+        # when the name, the facts and the time do not fit side by side, never beside empty space
+        self.title.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         header = QHBoxLayout()
-        header.addWidget(self.title)
+        header.addWidget(self.title, 1)
         header.addSpacing(10)
-        header.addWidget(self.facts, 1)
+        header.addWidget(self.facts)
+        header.addSpacing(6)
         header.addWidget(self.time)
         transport = QHBoxLayout()
         transport.setSpacing(4)

@@ -9,19 +9,22 @@ the latest answer, and closes once the files are renamed (a failure stays shown,
 
 from __future__ import annotations
 
-import getpass
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtCore import QModelIndex, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -43,12 +46,36 @@ def _files(n: int) -> str:
     return "1 file" if n == 1 else f"{n:,} files"
 
 
-def _login() -> str:
-    """The CreatorID offered until the user gives one: the login name, the engine's default too."""
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):  # no login name to be had (a bare container): the user types one
-        return ""
+# What stands in the names shown while no CreatorID is typed: they show where it goes, and
+# Rename waits for one. (The engine would take the login name for a missing CreatorID, which is
+# not who recorded the sounds: the app never leaves it to that.)
+CREATOR_PLACEHOLDER = "CreatorID"
+NEEDS_CREATOR = "Rename needs a CreatorID: type yours above."
+REASON_COLUMN = 2
+
+
+class WrappingDelegate(QStyledItemDelegate):
+    """The reasons column: a why not renamed is read whole, wrapped to the column's width (its row
+    grows), never cut to "accept a …". QTreeView asks a row's height without the column's width,
+    and a style sheet's item padding is not taken off the width the style wraps to, so the height
+    is measured here, in the rectangle the text is drawn in."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.features |= QStyleOptionViewItem.WrapText
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:
+        one_line = super().sizeHint(option, index)
+        view = self.parent()
+        option = QStyleOptionViewItem(option)
+        self.initStyleOption(option, index)
+        option.rect = QRect(0, 0, view.columnWidth(index.column()), one_line.height())
+        style = view.style()
+        margin = style.pixelMetric(QStyle.PM_FocusFrameHMargin, None, view) + 1  # as the style's text margin
+        room = style.subElementRect(QStyle.SE_ItemViewItemText, option, view).width() - 2 * margin
+        metrics = option.fontMetrics
+        wrapped = metrics.boundingRect(QRect(0, 0, max(room, 1), 100_000), Qt.TextWordWrap, option.text).height()
+        return QSize(one_line.width(), one_line.height() + max(0, wrapped - metrics.height()))
 
 
 class RenameDialog(QDialog):
@@ -64,20 +91,26 @@ class RenameDialog(QDialog):
         self._asked = 0  # the number of the plan asked last: an older answer is not shown
         self._renaming = False
 
-        self.creator = QLineEdit(creator, placeholderText="your login name")
+        self.creator = QLineEdit(creator, placeholderText="your initials or ID (required)")
         self.source = QLineEdit(source, placeholderText="each file's library folder")
-        self.creator.setToolTip("Who recorded or designed the sounds (a UCS name keeps its own)")
+        self.creator.setToolTip(
+            "Who recorded or designed the sounds: your initials or ID, as in your other UCS names "
+            "(a UCS name keeps its own)"
+        )
         self.source.setToolTip("The library, project or show they come from (a UCS name keeps its own)")
         ids = QFormLayout()
         ids.addRow("CreatorID", self.creator)
         ids.addRow("SourceID", self.source)
-        self.table = QTreeWidget(rootIsDecorated=False, uniformRowHeights=True, alternatingRowColors=True)
+        # rows as tall as their reason wrapped: not uniform
+        self.table = QTreeWidget(rootIsDecorated=False, uniformRowHeights=False, alternatingRowColors=True)
         self.table.setTextElideMode(Qt.ElideMiddle)  # both ends of a long name: its CatID and its IDs
         self.table.setHeaderLabels(["Current name", "UCS name", "CatID, or why not renamed"])
+        self.table.setItemDelegateForColumn(REASON_COLUMN, WrappingDelegate(self.table))
         header = self.table.header()
         header.setSectionResizeMode(0, QHeaderView.Interactive)
         header.setSectionResizeMode(1, QHeaderView.Interactive)
         header.setStretchLastSection(True)
+        header.sectionResized.connect(lambda *_: self.table.doItemsLayout())  # rewrap to the new width
         self.table.setColumnWidth(0, 230)
         self.table.setColumnWidth(1, 340)
         self.summary = QLabel(wordWrap=True)
@@ -88,12 +121,18 @@ class RenameDialog(QDialog):
         self.rename_button = self.buttons.addButton("Rename", QDialogButtonBox.AcceptRole)
         self.rename_button.setObjectName("Primary")
         self.rename_button.setEnabled(False)
+        self.creator_hint = QLabel(NEEDS_CREATOR)
+        self.creator_hint.setProperty("dim", True)
+        self.creator_hint.setVisible(not self._creator())
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.creator_hint, 1)
+        bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.addLayout(ids)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.error)
-        layout.addWidget(self.buttons)
+        layout.addLayout(bottom)
 
         self._replan = QTimer(self, singleShot=True, interval=300)  # typing an ID asks once it pauses
         self._replan.timeout.connect(self.plan)
@@ -106,14 +145,20 @@ class RenameDialog(QDialog):
         client.rename_failed.connect(self._failed)
         self.plan()
 
+    def _creator(self) -> str:
+        return self.creator.text().strip()
+
     def plan(self) -> None:
-        """Ask for the names with the IDs as they are now; Rename waits for the answer."""
+        """Ask for the names with the IDs as they are now; Rename waits for the answer. With no
+        CreatorID typed, the names show where it goes (and Rename waits for one too)."""
         self.rename_button.setEnabled(False)
         self.summary.setText("Working out the names…")
-        self._asked = self.client.plan_rename(self.paths, self.creator.text(), self.source.text())
+        creator = self._creator() or CREATOR_PLACEHOLDER
+        self._asked = self.client.plan_rename(self.paths, creator, self.source.text())
 
     def _ids_changed(self) -> None:
         self.rename_button.setEnabled(False)  # the names shown are for the old IDs
+        self.creator_hint.setVisible(not self._creator())
         self._replan.start()
 
     def _show(self, proposal: RenameProposal) -> None:
@@ -137,7 +182,7 @@ class RenameDialog(QDialog):
             self.table.addTopLevelItem(row)
         count = len(proposal.plans)
         self.rename_button.setText(f"Rename {_files(count)}" if count else "Rename")
-        self.rename_button.setEnabled(bool(count) and not self._renaming)
+        self.rename_button.setEnabled(bool(count) and not self._renaming and bool(self._creator()))
         self._say(proposal)
 
     def _say(self, proposal: RenameProposal) -> None:
@@ -160,7 +205,7 @@ class RenameDialog(QDialog):
 
     def rename(self) -> None:
         """Rename as shown; the dialog closes when it is done, or says what stopped it."""
-        if self.stale or not self.proposal.plans:
+        if self.stale or not self.proposal.plans or not self._creator():
             return
         self._renaming = True
         self.error.hide()
@@ -192,35 +237,43 @@ class RenameDialog(QDialog):
 
 
 class RenameController(QObject):
-    """Renaming in the main window: "Rename to UCS name…" opens the dialog for the selected results,
-    "Undo last rename" renames the last batch back (also a status-bar button once files were
-    renamed), and the status bar says what was done; the window then shows the files under their
-    new names (``follow_renames``). Kept apart from the window, as tagging is."""
+    """Renaming in the main window: "Rename to UCS name…" (F2) opens the dialog for the selected
+    results, "Undo last rename" renames the last batch back (also a status-bar button once files
+    were renamed), and the status bar says what was done; the window then shows the files under
+    their new names (``follow_renames``). Undo is enabled only while there is a rename to undo: the
+    engine's rename journal (``Tagging.journal``) holds a batch, from this session or one before.
+    Kept apart from the window, as tagging is."""
 
     def __init__(self, window):
         super().__init__(window)
         self.window = window
         self.client: TaggingClient = window.client.tagging
         self.dialog: RenameDialog | None = None  # while it is open
-        self.rename_action = QAction("Rename to UCS name…", window)
+        self.rename_action = QAction("Rename to UCS name…", window, shortcut=QKeySequence(Qt.Key_F2))
         self.rename_action.triggered.connect(self.rename_selected)
         self.undo_action = QAction("Undo last rename", window)
         self.undo_action.setToolTip("Give the files renamed last their old names back")
         self.undo_action.triggered.connect(self.undo)
+        self.undo_action.setEnabled(False)  # until the library is open and its journal read
         self.undo_button = QToolButton()
         self.undo_button.setDefaultAction(self.undo_action)
         self.undo_button.hide()  # shown from a rename until it is undone
         window.statusBar().addPermanentWidget(self.undo_button)
         self.client.renamed.connect(self._renamed)
         self.client.renamed_back.connect(self._renamed_back)
+        # a failed rename may have journaled its batch, a failed undo may have found none
+        for change in (self.client.rename_failed, self.client.error, window.client.opened, window.client.repaired):
+            change.connect(lambda *_: self.enable_undo())
+        window.client.damaged.connect(lambda *_: self.undo_action.setEnabled(False))
 
     def rename_selected(self) -> None:
-        """The dialog for the selected files, with the CreatorID used last and, when they share one,
+        """The dialog for the selected files, with the CreatorID the user gave last (none the first
+        time: it is who recorded the sounds, which only the user knows) and, when they share one,
         their library folder's name as the SourceID (what the engine would take)."""
         hits = self.window.results.selected_hits()
         if not hits or self.dialog is not None or not self._library_open():
             return
-        creator = self.window.ui_state.value("rename/creator", "", type=str) or _login()
+        creator = self.window.ui_state.value("rename/creator", "", type=str)
         sources = {Path(hit.folder).name for hit in hits}
         source = sources.pop() if len(sources) == 1 else ""
         dialog = RenameDialog(self.client, [str(h.path) for h in hits], creator, source, self.window)
@@ -233,10 +286,30 @@ class RenameController(QObject):
         self.dialog = None
         dialog.deleteLater()
 
+    def can_undo(self) -> bool:
+        """Whether the rename journal holds a batch to undo: a stat of one small file in Earmark's
+        own data folder (the engine appends a line per batch and rewrites it without the batch an
+        undo took back, empty once none is left)."""
+        engine = self.window.client.engine
+        if engine is None:
+            return False
+        try:
+            return Path(engine.tagging.journal).stat().st_size > 0
+        except OSError:  # no journal yet: nothing was ever renamed
+            return False
+
+    def enable_undo(self) -> None:
+        self.undo_action.setEnabled(self.can_undo())
+
     def undo(self) -> None:
-        if self._library_open():
-            self.window.statusBar().showMessage("Renaming the last renamed files back…")
-            self.client.undo_rename()
+        if not self._library_open():
+            return
+        if not self.can_undo():  # undone meanwhile (the command line, say)
+            self.undo_action.setEnabled(False)
+            self.window.show_error("There is no rename to undo")
+            return
+        self.window.statusBar().showMessage("Renaming the last renamed files back…")
+        self.client.undo_rename()
 
     def _library_open(self) -> bool:
         if self.window.client.engine is None:
@@ -246,12 +319,15 @@ class RenameController(QObject):
     def _renamed(self, moves: dict) -> None:
         self.window.follow_renames(moves)
         self.undo_button.show()
+        self.enable_undo()
         self.window.statusBar().showMessage(f"Renamed {_files(len(moves))} · Undo last rename puts them back", 15_000)
 
     def _renamed_back(self, undone) -> None:
-        """An undo: the files it renamed back, and those it could not yet, each named with why."""
+        """An undo: the files it renamed back, and those it could not yet, each named with why; a
+        batch from before stays to undo next."""
         self.window.follow_renames({plan.new: plan.old for plan in undone.renamed_back})
         said = [f"Renamed {_files(len(undone.renamed_back))} back"]
         said += [f"{Path(path).name} not renamed back: {why}" for path, why in undone.waiting.items()]
         self.undo_button.setVisible(bool(undone.waiting))
+        self.enable_undo()
         self.window.statusBar().showMessage("; ".join(said), 30_000)

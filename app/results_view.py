@@ -118,6 +118,9 @@ class ResultsView(QTableView):
         self.setWordWrap(False)
         self.setTextElideMode(Qt.ElideRight)
         self.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        # Tab and Shift+Tab leave the table for the next and previous widget (the tags field, Suggest…),
+        # as in a file manager: stepping through cells never let them out, and scrolled Name away
+        self.setTabKeyNavigation(False)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setItemDelegateForColumn(SCORE_COLUMN, ScoreDelegate(self))
         self.setItemDelegateForColumn(0, NameDelegate(self))

@@ -45,13 +45,14 @@ def test_a_right_click_opens_the_menu_of_the_selected_file(qtbot, window, librar
 
     QTimer.singleShot(0, look_and_close)
     window.results.customContextMenuRequested.emit(QPoint(10, 10))
-    assert list(seen) == ITEMS and all(seen.values())
+    assert list(seen) == ITEMS
+    assert [item for item, on in seen.items() if not on] == ["Undo last rename"]  # nothing renamed yet
 
 
-def test_with_nothing_selected_only_play_and_undo_are_offered(qtbot, window, library):
+def test_with_nothing_selected_only_play_is_offered(qtbot, window, library):
     window.results.selectionModel().clear()
     enabled = shown(window.results_menu())
-    assert [item for item, on in enabled.items() if on] == ["Play / stop", "Undo last rename"]
+    assert [item for item, on in enabled.items() if on] == ["Play / stop"]
 
 
 def test_copy_puts_the_selected_paths_on_the_clipboard(qtbot, window, library):
@@ -106,6 +107,12 @@ def test_suggest_from_the_menu_is_the_tags_panels_suggest(qtbot, window, library
     assert window.tags.suggestions.hint.text().startswith("Suggesting")  # the panel says it is working
 
 
-def test_undo_with_no_rename_to_undo_says_so(qtbot, window):
-    window.renames.undo_action.trigger()
+def test_undo_is_offered_only_with_a_rename_to_undo_and_says_so_as_a_sentence(qtbot, window):
+    assert not window.renames.undo_action.isEnabled()  # a new library: nothing was ever renamed
+    window.renames.undo()  # as the status-bar button would, were it shown
+    assert window.statusBar().currentMessage() == "There is no rename to undo"
+    window.statusBar().clearMessage()
+    window.client.tagging.undo_rename()  # the engine's own answer, as when its journal empties meanwhile
     qtbot.waitUntil(lambda: "no rename to undo" in window.statusBar().currentMessage(), timeout=ENGINE_TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == "There is no rename to undo"  # a capital, not "there is…"
+    assert not window.renames.undo_action.isEnabled()

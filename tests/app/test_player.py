@@ -100,3 +100,46 @@ def test_a_failed_switch_to_resampling_keeps_the_file_playable(qtbot, tmp_path, 
     player.play()
     qtbot.waitUntil(lambda: not player.is_playing(), timeout=5000)
     assert player.frames_played > 0
+
+
+@pytest.fixture
+def no_output():
+    """No default output, as on a machine without a sound card: PortAudio's "Error querying device -1"."""
+    sd = pytest.importorskip("sounddevice")
+    sd.default.device = None, -1
+    yield
+    sd.default.reset()
+
+
+def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_picked(qtbot, tmp_path, no_output):
+    import sounddevice as sd
+
+    player = Player()
+    said = []
+    player.failed.connect(said.append)
+    sounds = [write_audio(tmp_path / f"{n}.wav", tone(440 + n, 0.2)) for n in range(3)]
+    for path in sounds:  # each sound auditioned as it is selected
+        assert player.load(path)
+        player.play()
+        assert not player.is_playing()
+    assert said == ["Cannot play through the default output: Error querying device -1"]
+
+    player.toggle()  # Space: the user asked, and is told why nothing plays
+    assert len(said) == 2
+    player.device_name = "Studio Monitors"  # another output picked in Settings (gone: the default again)
+    player.play()
+    assert said[-1] == "Cannot play through Studio Monitors: Error querying device -1" and len(said) == 3
+    player.play()
+    assert len(said) == 3
+
+    player.device_name = ""  # back to the default, which still cannot play
+    player.play()
+    player.play()
+    assert len(said) == 4 and said[-1] == said[0]
+    sd.default.reset()  # the output works again
+    player.play()
+    assert player.is_playing()
+    player.stop()
+    sd.default.device = None, -1  # and fails once more: that is news
+    player.play()
+    assert len(said) == 5 and said[-1] == said[0]

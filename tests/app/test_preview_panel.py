@@ -272,3 +272,21 @@ def test_clearing_the_preview_resets_the_time_readout_and_title(qtbot, tmp_path)
     panel.clear()
     assert panel.title.text() == "No sound selected" and panel.title.toolTip() == ""
     assert panel.time.text() == empty  # not the last file's position and length
+
+
+def test_the_title_takes_the_free_room_and_is_elided_only_when_it_does_not_fit(qtbot, tmp_path):
+    source = write_audio(tmp_path / "lib" / "foley_body_impact-01.wav", noise(1.2, 48_000), 48_000)
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(source), "WAV · 24-bit · 96 kHz · Stereo · 0:01.2")
+    title = panel.title
+    for width in (1000, 760):
+        panel.resize(width, 260)
+        qtbot.waitUntil(lambda w=width: panel.width() == w and panel.facts.width() >= 100, timeout=2000)
+        # the room between the name and the facts is the name's: all of it, up to the facts
+        assert title.width() > title.sizeHint().width()
+        assert panel.facts.geometry().left() - title.geometry().right() < 30  # only the spacing between them
+        assert title.shown_text() == "foley_body_impact-01.wav"  # whole, not "foley_body_impact-01.…"
+    narrowest = panel.minimumSizeHint().width()  # too narrow for the name, the facts and the time side by side
+    panel.resize(narrowest, 260)
+    qtbot.waitUntil(lambda: panel.width() == narrowest and title.width() < title.sizeHint().width(), timeout=2000)
+    assert title.shown_text().endswith("…") and title.toolTip() == str(source)

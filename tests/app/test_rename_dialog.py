@@ -8,10 +8,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication, QRect, Qt
 from PySide6.QtWidgets import QDialogButtonBox
 
-from app.rename_dialog import NOT_RENAMED, RenameDialog
-from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
+from app.rename_dialog import NEEDS_CREATOR, NOT_RENAMED, RenameDialog
+from app.theme import resource_dir
+from tests.app.conftest import ENGINE_TIMEOUT_MS, open_window, settle
 from tests.factories import tone, write_audio
 
 RENAMED = "ANMLDog_Dog Bark_JD_Kennel.wav"  # dog_bark.wav tagged ANIMALS-DOG, creator JD, source Kennel
@@ -126,3 +128,70 @@ def test_a_name_taken_after_planning_is_said_naming_the_file_and_nothing_is_rena
     planned(qtbot, dialog)  # planned again as the disk is now: the taken name is numbered
     assert rows(dialog)["dog_bark.wav"][0] == "ANMLDog_Dog Bark_JD_Kennel_2.wav" and dialog.rename_button.isEnabled()
     dialog.reject()
+
+
+def test_the_creator_id_is_the_users_to_give_and_rename_waits_for_it(qtbot, window, tiny_checkpoint, library):
+    """No login name ("root") offered as the CreatorID: the field starts empty the first time, the
+    names show where the ID goes, and Rename waits for one; the ID typed is the one in the names, and
+    is offered next time. Undo is offered only once there is a rename to undo, in the next session too."""
+    dog = str(library["dog_bark.wav"])
+    folder = library["dog_bark.wav"].parent
+    assert not window.renames.undo_action.isEnabled()  # nothing renamed yet
+    window.client.engine.set_tags([dog], ["ANIMALS-DOG"])
+    qtbot.waitUntil(lambda: window.model.row_of(dog) >= 0, timeout=10_000)
+    window.results.select_paths([dog], dog)
+    window.renames.rename_action.trigger()
+    dialog = window.renames.dialog
+    assert dialog.creator.text() == "" and dialog.creator.placeholderText() == "your initials or ID (required)"
+    planned(qtbot, dialog)
+    assert rows(dialog)["dog_bark.wav"][0] == "ANMLDog_Dog Bark_CreatorID_SoundEffects.wav"  # where it goes
+    assert not dialog.rename_button.isEnabled() and dialog.creator_hint.isVisible()
+    assert dialog.creator_hint.text() == NEEDS_CREATOR
+    dialog.rename()  # as the button would, were it enabled: nothing happens
+    settle(window.client.edit_pool)
+    assert listing(folder) == sorted(library)
+
+    dialog.creator.setText("MK")
+    planned(qtbot, dialog)
+    assert rows(dialog)["dog_bark.wav"][0] == "ANMLDog_Dog Bark_MK_SoundEffects.wav"
+    assert dialog.rename_button.isEnabled() and not dialog.creator_hint.isVisible()
+    with qtbot.waitSignal(window.client.tagging.renamed, timeout=ENGINE_TIMEOUT_MS):
+        dialog.rename_button.click()
+    assert (folder / "ANMLDog_Dog Bark_MK_SoundEffects.wav").is_file()
+    assert window.renames.undo_action.isEnabled()
+    qtbot.waitUntil(lambda: window.renames.dialog is None, timeout=10_000)
+
+    window.close()  # the next session: the rename is still there to undo, and MK is offered
+    again = open_window(qtbot, str(tiny_checkpoint))
+    assert again.renames.undo_action.isEnabled()
+    renamed = str(folder / "ANMLDog_Dog Bark_MK_SoundEffects.wav")
+    qtbot.waitUntil(lambda: again.model.row_of(renamed) >= 0, timeout=ENGINE_TIMEOUT_MS)
+    again.results.select_paths([renamed], renamed)
+    again.renames.rename_action.trigger()
+    assert again.renames.dialog.creator.text() == "MK"
+    again.renames.dialog.reject()
+    with qtbot.waitSignal(again.client.tagging.renamed_back, timeout=ENGINE_TIMEOUT_MS):
+        again.renames.undo_action.trigger()
+    assert library["dog_bark.wav"].is_file() and not again.renames.undo_action.isEnabled()  # none left
+
+
+def test_why_a_file_is_not_renamed_is_shown_whole_wrapped_to_its_column(qtbot, dialog):
+    theme = resource_dir() / "theme"  # the app's look, its items' padding included
+    dialog.setStyleSheet((theme / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", theme.as_posix()))
+    table = dialog.table
+    item = next(
+        table.topLevelItem(i) for i in range(table.topLevelItemCount()) if table.topLevelItem(i).text(1) == NOT_RENAMED
+    )
+    reason = item.text(2)
+    assert reason == "No UCS category: accept a UCS tag or tag the file first"
+    for width in (960, 760):  # the dialog as it opens, and on a smaller screen
+        dialog.resize(width, 440)
+        qtbot.waitUntil(lambda w=width: dialog.width() == w, timeout=5_000)
+        QCoreApplication.processEvents()
+        metrics = table.fontMetrics()
+        cell = table.visualRect(table.indexFromItem(item, 2))
+        room = cell.width() - 2 * 6 - 2 * 3  # less the items' padding and the style's text margins
+        assert metrics.horizontalAdvance(reason) > room  # it does not fit on one line
+        wrapped = metrics.boundingRect(QRect(0, 0, room, 10_000), Qt.TextWordWrap, reason)
+        assert wrapped.height() <= cell.height()  # the row is as tall as the reason wrapped: every word shows
+        assert table.visualRect(table.indexFromItem(item, 0)).height() == cell.height()

@@ -1,0 +1,127 @@
+"""The results from the keyboard, on the real window: Tab leaves the table, and the right-click
+menu's items have keys (F2 renames, Ctrl+Shift+S finds similar sounds, Ctrl+T suggests tags,
+Ctrl+, opens Settings) that work from the results and never take a key from a text field."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QApplication
+
+from app.settings_dialog import SettingsDialog
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window
+from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
+
+
+def press(qtbot, widget, key, modifiers=Qt.NoModifier) -> None:
+    """A key with its modifiers, then the modifiers let go: QTest's release of a modifier key leaves
+    it held in QGuiApplication.keyboardModifiers(), and a Shift held there would make a later test's
+    selectRow extend a selection instead of selecting the row."""
+    qtbot.keyClick(widget, key, modifiers)
+    qtbot.keyRelease(widget, Qt.Key_Shift)
+
+
+def focus_results(qtbot, window, path) -> None:
+    """``path``'s row selected and current, the keyboard focus in the results."""
+    qtbot.waitUntil(lambda: window.model.row_of(str(path)) >= 0, timeout=ENGINE_TIMEOUT_MS)
+    window.activateWindow()
+    window.results.setFocus()
+    window.results.selectRow(window.model.row_of(str(path)))
+    qtbot.waitUntil(lambda: window.results.hasFocus(), timeout=5_000)
+
+
+def test_tab_and_shift_tab_leave_the_results_for_the_widgets_around_them(qtbot, window, library):
+    focus_results(qtbot, window, library["dog_bark.wav"])
+    scrolled = window.results.horizontalScrollBar()
+    qtbot.keyClick(window.results, Qt.Key_Tab)
+    assert not window.results.hasFocus()  # out of the table, not into its next cell
+    assert scrolled.value() == 0  # and the Name column did not scroll out of sight
+    for _ in range(10):  # on to the tags field, the tags panel's first stop
+        if window.tags.tags.hasFocus():
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Tab)
+    assert window.tags.tags.hasFocus()
+
+    window.results.setFocus()
+    qtbot.waitUntil(lambda: window.results.hasFocus(), timeout=5_000)
+    press(qtbot, window.results, Qt.Key_Backtab, Qt.ShiftModifier)
+    assert not window.results.hasFocus() and scrolled.value() == 0
+    assert window.results.selected_paths() == [str(library["dog_bark.wav"])]  # Tab selected nothing else
+
+
+def test_f2_opens_the_rename_dialog_for_the_selected_result(qtbot, window, library):
+    focus_results(qtbot, window, library["sine_beep.wav"])
+    qtbot.keyClick(window.results, Qt.Key_F2)
+    dialog = window.renames.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.paths == [str(library["sine_beep.wav"])]
+    dialog.reject()
+
+
+def test_ctrl_shift_s_finds_the_sounds_similar_to_the_selected_result(qtbot, window, library):
+    focus_results(qtbot, window, library["rain_on_glass.flac"])
+    press(qtbot, window.results, Qt.Key_S, Qt.ControlModifier | Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: "similar to rain_on_glass.flac" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_ctrl_t_suggests_tags_for_the_selected_result(
+    qtbot,
+    earmark_home,
+    tiny_checkpoint,
+    tiny_term_cache,  # noqa: F811 - the fixture imported above
+    tmp_path,
+):
+    shutil.copytree(tiny_term_cache, Path(earmark_home) / "cache" / "tagging")  # the UCS terms embedded already
+    window = open_window(qtbot, str(tiny_checkpoint))
+    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)
+    folder = write_named_library(tmp_path / "Named")
+    index_folder(qtbot, window, folder)
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(NAMED), timeout=ENGINE_TIMEOUT_MS)
+    dog = folder / "dog_bark.wav"
+    box = window.tags.suggestions
+    box.set_threshold(0.0)
+    window.client.tagging.set_threshold(0.0)
+    focus_results(qtbot, window, dog)
+    qtbot.waitUntil(lambda: window.tags.paths == [str(dog)], timeout=10_000)
+    press(qtbot, window.results, Qt.Key_T, Qt.ControlModifier)
+    assert box.hint.text() == "Suggesting…"
+    qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)  # the dog's suggestions
+
+
+def test_ctrl_comma_opens_settings(qtbot, window):
+    seen = []
+
+    def look_and_close() -> None:
+        dialog = QApplication.activeModalWidget()
+        seen.append(type(dialog))
+        dialog.reject()
+
+    QTimer.singleShot(0, look_and_close)
+    window.search_field.setFocus()
+    press(qtbot, window.search_field, Qt.Key_Comma, Qt.ControlModifier)
+    assert seen == [SettingsDialog]
+
+
+def test_the_keys_are_named_in_the_menu_and_not_taken_from_the_text_fields(qtbot, window, library):
+    beep = library["sine_beep.wav"]
+    focus_results(qtbot, window, beep)
+    keys = {a.text().split("\t")[0]: a.shortcut().toString() for a in window.results_menu().actions()}
+    assert keys["Rename to UCS name…"] == "F2"
+    assert keys["Find similar sounds"] == "Ctrl+Shift+S" and keys["Suggest tags"] == "Ctrl+T"
+    assert all(
+        a.isShortcutVisibleInContextMenu() for a in window.results_menu().actions() if not a.shortcut().isEmpty()
+    )
+
+    shown = window.result_label.text()
+    for field in (window.search_field, window.tags.tags, window.tags.caption):  # the result stays selected
+        field.setFocus()
+        qtbot.waitUntil(field.hasFocus, timeout=5_000)
+        for key in ("F2", "Ctrl+Shift+S", "Ctrl+T"):
+            sequence = QKeySequence(key)[0]
+            press(qtbot, field, sequence.key(), sequence.keyboardModifiers())
+        assert window.renames.dialog is None and window.result_label.text() == shown  # no dialog, no similar search
+        assert not window.tags.suggestions.hint.text().startswith("Suggesting")
+        assert window.results.selected_paths() == [str(beep)]
