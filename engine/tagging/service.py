@@ -450,7 +450,7 @@ class Tagging:
             top = next((s.key for s in shown[record.path].tags if s.vocabulary == UCS), None)
             cat_id, reason = (parsed.cat_id, "name") if parsed else (own, "tag") if own else (top, "suggestion")
             if cat_id is None:
-                skipped[record.path] = "no UCS category: accept a UCS tag or tag the file first"
+                skipped[record.path] = "no UCS category: accept a suggested one, or tag it with one (e.g. DOORS-WOOD)"
                 continue
             caption = record.caption or (shown[record.path].caption.value if shown[record.path].caption else "")
             new = os.path.join(os.path.dirname(record.path), rename.propose(record, cat_id, caption, creator, source))

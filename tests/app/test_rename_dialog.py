@@ -183,7 +183,7 @@ def test_why_a_file_is_not_renamed_is_shown_whole_wrapped_to_its_column(qtbot, d
         table.topLevelItem(i) for i in range(table.topLevelItemCount()) if table.topLevelItem(i).text(1) == NOT_RENAMED
     )
     reason = item.text(2)
-    assert reason == "No UCS category: accept a UCS tag or tag the file first"
+    assert reason == "No UCS category: accept a suggested one, or tag it with one (e.g. DOORS-WOOD)"
     for width in (960, 760):  # the dialog as it opens, and on a smaller screen
         dialog.resize(width, 440)
         qtbot.waitUntil(lambda w=width: dialog.width() == w, timeout=5_000)
