@@ -8,6 +8,11 @@ is shown for, above the threshold and in the top k; "· 1 of 5: door_close.wav" 
 and its tooltip names those files with each one's confidence; accepting adds it to them alone.
 A generated caption can be accepted as it is, or double-clicked into the caption editor to be
 edited first (then it is the user's once applied).
+
+A lowered threshold lists less confident suggestions, but only those at or above the default
+threshold (:data:`PRECHECKED`, 30 %) come checked: a 0 % guess is there to read, not to be
+accepted along with the rest. The hint under the list says how many more are not listed and why
+(below the threshold, past the top k of a vocabulary), in the terms the list is made by.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QHBoxLayout,
     QLabel,
@@ -28,11 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.settings import Settings
+
 KIND_ROLE = Qt.UserRole + 1  # ("tag", key) or ("caption", text)
 SUGGESTION_COLOUR = QColor("#7ee8dc")
 SHOWN_ROWS = 6  # in view without scrolling, even in a short window: a top 5 and a caption
 MOST_ROWS = 10  # the list grows no taller: a taller window gives the caption editor the room
 NAMED_FILES = 10  # files a tooltip names before it counts the rest
+# Suggestions at least this confident come checked: the settings' default threshold, whatever the
+# box shows (a threshold lowered to look at the weak ones does not make them worth accepting).
+PRECHECKED = Settings().tag_threshold
 
 
 class SuggestionsBox(QWidget):
@@ -47,7 +58,10 @@ class SuggestionsBox(QWidget):
         self.title = QLabel("SUGGESTED", objectName="PanelTitle")
         self.title.setToolTip("Suggestions are not your tags until you accept them")
         self.threshold = QSpinBox(minimum=0, maximum=100, singleStep=5, suffix=" %", prefix="≥ ")
-        self.threshold.setToolTip("Hide suggested tags less confident than this")
+        self.threshold.setToolTip(
+            f"Hide suggested tags less confident than this (those under {PRECHECKED:.0%} are listed unchecked)"
+        )
+        self.top_k = Settings().tag_top_k  # suggestions listed per sound and vocabulary (the settings')
         self.with_captions = QCheckBox("Caption")
         self.with_captions.setToolTip("Also write a caption with the model's decoder (slower)")
         self.suggest_button = QPushButton("Suggest")
@@ -85,10 +99,13 @@ class SuggestionsBox(QWidget):
         self.list.itemDoubleClicked.connect(self._double_clicked)
         self.show_suggestions({}, 0)
 
-    def set_threshold(self, value: float) -> None:
+    def set_threshold(self, value: float, top_k: int | None = None) -> None:
+        """The settings' threshold (and top k, listed per sound and vocabulary), without asking again."""
         self.threshold.blockSignals(True)
         self.threshold.setValue(round(value * 100))
         self.threshold.blockSignals(False)
+        if top_k is not None:
+            self.top_k = top_k
 
     def show_busy(self, text: str) -> None:
         self.list.clear()
@@ -113,11 +130,15 @@ class SuggestionsBox(QWidget):
                 tags.setdefault(suggestion.key, []).append((path, suggestion))
         for key, shown in sorted(tags.items(), key=lambda kv: -max(s.confidence for _, s in kv[1])):
             best = max((s for _, s in shown), key=lambda s: s.confidence)
+            checked = best.confidence >= PRECHECKED
             self._add(
                 f"{best.value}  {best.confidence:.0%}{share_text(shown, selected)}",
                 ("tag", key),
                 f"{key} ({best.vocabulary}) from the {best.evidence.replace('+', ' and the ')}; "
-                f"not your tag until you accept it{files_text(shown, selected)}",
+                f"not your tag until you accept it"
+                + ("" if checked else f" (under {PRECHECKED:.0%}: not checked)")
+                + files_text(shown, selected),
+                checked,
             )
         captions = [item.caption for item in found.values() if item.caption is not None]
         for caption in captions[:1] if selected == 1 else []:
@@ -135,22 +156,26 @@ class SuggestionsBox(QWidget):
         self.list.blockSignals(False)
         hidden = sum(item.hidden for item in found.values())
         self.hint.setText(
-            ""
-            if self.list.count()
+            hidden_text(hidden, selected, self.threshold.value(), self.top_k)
+            if hidden
+            else ""
+            if self.list.count() or not selected
             else "No suggestions yet: Suggest"
-            if not hidden and selected
-            else f"{hidden} below the threshold"
+        )
+        self.hint.setToolTip(
+            f"Lower the threshold to list less confident suggestions; at most {self.top_k} per vocabulary "
+            "are listed for each sound"
             if hidden
             else ""
         )
         self.setEnabled(bool(selected))
         self._update_buttons()
 
-    def _add(self, text: str, kind: tuple[str, str], tip: str) -> None:
+    def _add(self, text: str, kind: tuple[str, str], tip: str, checked: bool = True) -> None:
         item = QListWidgetItem(text)
         item.setData(KIND_ROLE, kind)
         item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
-        item.setCheckState(Qt.Checked)
+        item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
         font = QFont(self.list.font())
         font.setItalic(True)
         item.setFont(font)
@@ -178,9 +203,25 @@ class SuggestionsBox(QWidget):
             self.caption_chosen.emit(text)
 
     def _update_buttons(self) -> None:
+        """Accept and Reject act on the checked suggestions: with none, they are disabled. A button
+        disabled with the focus on it (Reject, once the suggestions it rejected are gone) hands the
+        focus to the list, not to whatever follows it (the caption editor)."""
+        focus = QApplication.focusWidget()
         keys, caption = self.checked()
         for button in (self.accept_button, self.reject_button):
             button.setEnabled(bool(keys or caption))
+        if focus in (self.accept_button, self.reject_button) and not focus.isEnabled() and self.list.isEnabled():
+            self.list.setFocus(Qt.OtherFocusReason)
+
+
+def hidden_text(hidden: int, selected: int, threshold_percent: int, top_k: int) -> str:
+    """How many open suggestions the list leaves out, and why, as the list is made: a sound's
+    suggestions under the threshold, and those past the top k of their vocabulary (at a threshold
+    of 0 only these). With several sounds, counted per sound (one left out for two sounds is two)."""
+    past = f"past the top {top_k} per vocabulary"
+    why = past if threshold_percent <= 0 else f"below {threshold_percent} % or {past}"
+    sounds = f" for these {selected} sounds," if selected > 1 else ""
+    return f"{hidden} more{sounds} {why}"
 
 
 def share_text(shown: list, selected: int) -> str:

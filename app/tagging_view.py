@@ -116,7 +116,8 @@ class TaggingController(QObject):
 
     def _model_ready(self, info) -> None:
         box = self.window.tags.suggestions
-        box.set_threshold(self.window.client.settings().tag_threshold)
+        settings = self.window.client.settings()
+        box.set_threshold(settings.tag_threshold, settings.tag_top_k)
         engine = self.window.client.engine
         problem = engine.tagging.caption_problem(info) if engine is not None else "the library is closed"
         box.with_captions.setEnabled(not problem)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +13,7 @@ from app.engine_client import EngineClient
 from app.main import ui_state
 from app.main_window import MainWindow
 from engine.paths import app_paths
+from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
 from tests.factories import noise, tone, write_audio
 
 ENGINE_TIMEOUT_MS = 120_000  # importing torch and LanceDB on a busy 2-core machine
@@ -78,3 +80,16 @@ def library(qtbot, window, tmp_path) -> dict[str, Path]:
     files = write_library(tmp_path / "Sound Effects")
     index_folder(qtbot, window, tmp_path / "Sound Effects")
     return files
+
+
+@pytest.fixture
+def tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path):  # noqa: F811 - imported above
+    """The window on the tiny model with the UCS terms embedded already and the named library indexed."""
+    shutil.copytree(tiny_term_cache, Path(earmark_home) / "cache" / "tagging")
+    window = open_window(qtbot, str(tiny_checkpoint))
+    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)
+    folder = write_named_library(tmp_path / "Named")
+    index_folder(qtbot, window, folder)
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(NAMED), timeout=ENGINE_TIMEOUT_MS)
+    return window, folder

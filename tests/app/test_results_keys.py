@@ -4,16 +4,12 @@ Ctrl+, opens Settings) that work from the results and never take a key from a te
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QApplication
 
 from app.settings_dialog import SettingsDialog
-from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window
-from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
+from tests.app.conftest import ENGINE_TIMEOUT_MS
 
 
 def press(qtbot, widget, key, modifiers=Qt.NoModifier) -> None:
@@ -66,20 +62,8 @@ def test_ctrl_shift_s_finds_the_sounds_similar_to_the_selected_result(qtbot, win
     qtbot.waitUntil(lambda: "similar to rain_on_glass.flac" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
 
 
-def test_ctrl_t_suggests_tags_for_the_selected_result(
-    qtbot,
-    earmark_home,
-    tiny_checkpoint,
-    tiny_term_cache,  # noqa: F811 - the fixture imported above
-    tmp_path,
-):
-    shutil.copytree(tiny_term_cache, Path(earmark_home) / "cache" / "tagging")  # the UCS terms embedded already
-    window = open_window(qtbot, str(tiny_checkpoint))
-    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)
-    folder = write_named_library(tmp_path / "Named")
-    index_folder(qtbot, window, folder)
-    qtbot.waitUntil(lambda: window.model.rowCount() == len(NAMED), timeout=ENGINE_TIMEOUT_MS)
+def test_ctrl_t_suggests_tags_for_the_selected_result(qtbot, tagging_window):
+    window, folder = tagging_window
     dog = folder / "dog_bark.wav"
     box = window.tags.suggestions
     box.set_threshold(0.0)

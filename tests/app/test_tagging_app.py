@@ -3,23 +3,22 @@ on the real engine with the tiny model, a folder job's Cancel, and its resumptio
 
 from __future__ import annotations
 
-import shutil
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QApplication
 
 from app.results_view import ROW_HEIGHT
-from app.suggestions_box import KIND_ROLE, SUGGESTION_COLOUR
+from app.suggestions_box import KIND_ROLE, PRECHECKED, SUGGESTION_COLOUR
 from app.tagging_view import FIRST_SUGGESTIONS, describe_job
 from app.tags_panel import TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.tagging import jobs
 from engine.tagging.service import ALL, FileSuggestions
-from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, settle
-from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
+from tests.app.conftest import ENGINE_TIMEOUT_MS, open_window, settle
+from tests.engine.tagging.conftest import NAMED
 
 
 @dataclass(frozen=True)
@@ -63,6 +62,69 @@ def test_suggestions_look_apart_from_the_users_tags_and_accept_emits_the_checked
     assert accepted.args == [["/a.wav", "/b.wav"], ["DOORWood"], True]
     panel.show_suggestions({"/c.wav": FileSuggestions("/c.wav", [], None)})  # a late answer for another file
     assert box.list.count() == 3
+
+
+def checks(box) -> dict[str, bool]:
+    """{tag key or caption: checked} of the suggestions listed."""
+    return {
+        box.list.item(i).data(KIND_ROLE)[1]: box.list.item(i).checkState() == Qt.Checked
+        for i in range(box.list.count())
+    }
+
+
+def test_a_lowered_threshold_lists_weak_suggestions_unchecked_and_accept_adds_only_the_checked(qtbot):
+    """At a threshold of 0 a 0 % guess is listed, to read, but only what reaches the settings'
+    default threshold comes checked, so Accept as it comes adds no junk."""
+    assert PRECHECKED == 0.3  # engine.settings.Settings.tag_threshold, the box's own default
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    panel.show_hits([Row("/a.wav")])
+    box = panel.suggestions
+    box.set_threshold(0.0, top_k=3)
+    tags = [
+        suggestion(1, "FGHTImpt", "FIGHT-IMPACT", 0.93),
+        suggestion(1, "WEAPSwrd", "WEAPONS-SWORD", 0.3),
+        suggestion(1, "GOREBone", "GORE-BONE", 0.004),
+        suggestion(1, "FGHTGrab", "FIGHT-GRAB", 0.29),
+    ]
+    panel.show_suggestions({"/a.wav": FileSuggestions("/a.wav", tags, suggestion(1, "", "a punch", 0.7, CAPTION), 27)})
+    assert [box.list.item(i).text() for i in range(box.list.count())] == [
+        "FIGHT-IMPACT  93%",
+        "WEAPONS-SWORD  30%",
+        "FIGHT-GRAB  29%",
+        "GORE-BONE  0%",
+        "“a punch”  70%",
+    ]
+    assert checks(box) == {"FGHTImpt": True, "WEAPSwrd": True, "FGHTGrab": False, "GOREBone": False, "a punch": True}
+    assert "not checked" in box.list.item(3).toolTip()
+    with qtbot.waitSignal(panel.accept_requested) as accepted:
+        box.accept_button.click()
+    assert accepted.args == [["/a.wav"], ["FGHTImpt", "WEAPSwrd"], True]
+
+
+def test_the_hint_says_why_suggestions_are_not_listed_as_the_threshold_and_top_k_make_the_list(qtbot):
+    """At a threshold of 0 nothing is below it: what is left out is past the top k of its
+    vocabulary, and the hint says that, not "27 below the threshold" beside three suggestions."""
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    panel.show_hits([Row("/a.wav")])
+    box = panel.suggestions
+    box.set_threshold(0.0, top_k=3)
+    three = [suggestion(1, f"K{i}", f"CAT-SUB{i}", 0.0) for i in range(3)]
+    panel.show_suggestions({"/a.wav": FileSuggestions("/a.wav", three, None, 27)})
+    assert box.hint.text() == "27 more past the top 3 per vocabulary"
+    box.set_threshold(0.3)
+    panel.show_suggestions({"/a.wav": FileSuggestions("/a.wav", [], None, 30)})
+    assert box.hint.text() == "30 more below 30 % or past the top 3 per vocabulary"
+    panel.show_hits([Row("/a.wav"), Row("/b.wav")])
+    panel.show_suggestions(
+        {"/a.wav": FileSuggestions("/a.wav", [], None, 4), "/b.wav": FileSuggestions("/b.wav", [], None, 5)}
+    )
+    assert box.hint.text() == "9 more for these 2 sounds, below 30 % or past the top 3 per vocabulary"
+    panel.show_suggestions(
+        {"/a.wav": FileSuggestions("/a.wav", [], None), "/b.wav": FileSuggestions("/b.wav", [], None)}
+    )
+    assert box.hint.text() == "No suggestions yet: Suggest"
 
 
 def test_a_generated_caption_can_be_edited_before_it_is_applied(qtbot):
@@ -114,18 +176,6 @@ def test_at_1400x850_six_suggestions_show_and_each_names_the_files_it_is_for(qtb
     assert "dog_bark.wav" not in tip and "sine_beep.wav" not in tip
 
 
-@pytest.fixture
-def tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path):  # noqa: F811 - the fixture it uses is imported by name above
-    shutil.copytree(tiny_term_cache, Path(earmark_home) / "cache" / "tagging")
-    window = open_window(qtbot, str(tiny_checkpoint))
-    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)
-    folder = write_named_library(tmp_path / "Named")
-    index_folder(qtbot, window, folder)
-    qtbot.waitUntil(lambda: window.model.rowCount() == len(NAMED), timeout=ENGINE_TIMEOUT_MS)
-    return window, folder
-
-
 def select(qtbot, window, path: Path) -> None:
     window.results.selectRow(window.model.row_of(str(path)))
     qtbot.waitUntil(lambda: window.tags.paths == [str(path)], timeout=10_000)
@@ -141,6 +191,7 @@ def test_suggest_then_accept_in_the_window_makes_the_tag_the_users_and_searchabl
     box.suggest_button.click()
     assert box.hint.text() == "Suggesting…"  # the vocabulary's terms are embedded already
     qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
+    box.list.item(0).setCheckState(Qt.Checked)  # at threshold 0 a weak first suggestion comes unchecked
     for row in range(1, box.list.count()):
         box.list.item(row).setCheckState(Qt.Unchecked)
     accepted_tag = box.list.item(0).text().split("  ")[0]
@@ -155,6 +206,42 @@ def test_suggest_then_accept_in_the_window_makes_the_tag_the_users_and_searchabl
     engine = window.client.engine
     assert engine.file_info(dog).record.tags == [accepted_tag]
     assert any(h.path == str(dog) and h.text_rank for h in engine.search(accepted_tag, limit=3))
+
+
+def test_reject_keeps_the_focus_and_at_threshold_0_the_hint_counts_what_the_list_leaves_out(qtbot, tagging_window):
+    """Reject the one suggestion above the threshold: the list comes back empty, and the focus stays
+    in the suggestions (not in the caption editor). Then, at a threshold of 0, the 0 % guesses are
+    listed unchecked, and what the hint says is left out is what the list does not show."""
+    window, folder = tagging_window
+    dog = str(folder / "dog_bark.wav")
+    select(qtbot, window, folder / "dog_bark.wav")
+    box, engine = window.tags.suggestions, window.client.engine
+    assert box.threshold.value() == 30 and box.top_k == engine.settings.tag_top_k == 3  # from the settings
+    box.suggest_button.click()
+    qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.work_pool)
+    rejected = [key for key, checked in checks(box).items() if checked]
+    assert rejected == list(checks(box))  # all above 30 %, all checked
+    window.activateWindow()
+    qtbot.mouseClick(box.reject_button, Qt.LeftButton)  # which takes the focus
+    assert QApplication.focusWidget() is box.reject_button
+    qtbot.waitUntil(lambda: not set(rejected) & set(checks(box)), timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.edit_pool)
+    settle(window.client.work_pool)
+    assert not box.reject_button.isEnabled()  # nothing is checked now
+    assert QApplication.focusWidget() is box.list, QApplication.focusWidget()
+
+    def left_out() -> int:  # the open suggestions the list does not show, whatever the threshold
+        return len(engine.tagging.suggestions([dog], threshold=0.0, top_k=ALL)[dog].tags) - box.list.count()
+
+    assert box.hint.text() == f"{left_out()} more below 30 % or past the top 3 per vocabulary"
+    box.threshold.setValue(0)  # as typed in the box: saved, and the suggestions loaded again
+    qtbot.waitUntil(lambda: box.list.count() == 3, timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.work_pool)
+    assert box.hint.text() == f"{left_out()} more past the top 3 per vocabulary"
+    shown = {s.key: s.confidence for s in engine.tagging.suggestions([dog])[dog].tags}
+    assert checks(box) == {key: confidence >= PRECHECKED for key, confidence in shown.items()}
+    assert not any(checks(box).values())  # the dog's other guesses are 0 %: listed, none checked
 
 
 def test_accepting_a_suggestion_for_many_sounds_tags_only_those_its_count_names(qtbot, tagging_window):
