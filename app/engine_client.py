@@ -54,11 +54,14 @@ def builtin_model_installed() -> bool:
 
 
 def describe_report(report) -> str:
-    """An indexing run in one status-bar line."""
+    """An indexing run in one status-bar line; "" for a run that saw no sound and did nothing (no
+    folders yet, or none with a sound in it): a library of nothing is not "up to date"."""
     parts = [report.summary(zeros=False) + (" (see Failed files)" if report.errors else "")]
     if report.offline_folders:
         parts.append(f"{len(report.offline_folders)} folder(s) offline")
     parts.append(report.unreadable_formats_line())
+    if not report.scanned and not report.stopped and not any(parts):
+        return ""
     summary = ", ".join(filter(None, parts)) or "no changes"
     return f"{'Indexing paused' if report.stopped else 'Library up to date'}: {summary} · {report.seconds:.1f} s"
 
@@ -85,6 +88,7 @@ class EngineClient(QObject):
     similar_results = Signal(str, list, float)  # path, hits, seconds
     folders_changed = Signal(list)
     folder_edits_counted = Signal(str, int)  # a library folder, how many of its files carry the user's tags or caption
+    folder_added = Signal(str)  # a library folder, once folders_changed has listed it (its indexing starts)
     folder_removed = Signal(str)
     failures_changed = Signal(list)
     index_progress = Signal(object)
@@ -304,17 +308,28 @@ class EngineClient(QObject):
         )
 
     # -- the library ---------------------------------------------------------------------------
-    def refresh_library(self) -> None:
+    def refresh_library(self, added: str = "") -> None:
+        """Read the folders and the failed files again; with ``added`` (a folder just added),
+        :attr:`folder_added` follows the folder list that holds it."""
         if self.engine is None:
             return
-        self._submit(self.work_pool, self.engine.folders, on_done=self.folders_changed.emit, on_failed=self.error.emit)
+
+        def listed(folders: list) -> None:
+            self.folders_changed.emit(folders)
+            if added:
+                self.folder_added.emit(added)
+
+        self._submit(self.work_pool, self.engine.folders, on_done=listed, on_failed=self.error.emit)
         self._submit(
             self.work_pool, self.engine.failed_files, on_done=self.failures_changed.emit, on_failed=self.error.emit
         )
 
     def add_folder(self, path: str) -> None:
+        """Add ``path`` to the library and index it; :attr:`folder_added` follows the folder list that
+        holds it, so what the window says of the library can change as soon as the folder is in."""
+
         def added(_status) -> None:
-            self.refresh_library()
+            self.refresh_library(added=path)
             self.index()
 
         self._submit(self.work_pool, self.engine.add_folder, path, on_done=added, on_failed=self.error.emit)

@@ -30,18 +30,25 @@ from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report
 from app.finetune_client import status_bar_text
 from app.labels import ElidedLabel
 from app.library_panel import LibraryPanel
-from app.notices import Banner, EmptyLibrary, IndexingStatus
+from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, quoted
 from app.offline import is_offline, offline_message
 from app.player import Player
 from app.preview_panel import PreviewPanel
 from app.rename_dialog import RenameController
-from app.results_model import COLUMNS, SCORE_COLUMN, ResultsModel, channels_text, format_text, rate_text
+from app.results_model import (
+    COLUMNS,
+    SCORE_COLUMN,
+    ResultsModel,
+    channels_text,
+    duration_text,
+    format_text,
+    rate_text,
+)
 from app.results_view import ResultsView
 from app.search_bar import FilterBar, SearchField
 from app.tagging_view import TaggingController
 from app.tags_panel import TagsPanel
 from app.theme import icon
-from app.waveform import format_time
 from engine.audio.formats import AUDIO_EXTENSIONS
 from engine.models.registry import shown_name
 from engine.search.explain import describe_respellings
@@ -57,7 +64,7 @@ _PAGE_EMPTY, _PAGE_RESULTS = 0, 1
 
 def describe(hit) -> str:
     """The preview's one-line technical summary of a hit."""
-    parts = [format_text(hit), rate_text(hit), channels_text(hit), format_time(hit.duration_s or 0.0)]
+    parts = [format_text(hit), rate_text(hit), channels_text(hit), duration_text(hit.duration_s)]
     return "  ·  ".join(p for p in parts if p)
 
 
@@ -148,6 +155,7 @@ class MainWindow(QMainWindow):
         self.model = ResultsModel(self)
         self.results = ResultsView()
         self.results.setModel(self.model)
+        self.no_results = NoResults(self.results)  # over an empty results list: why, and what to try
         self.preview = PreviewPanel(self.player, self.peaks_pool, cache / "peaks", cache / "regions")
         self.tags = TagsPanel()
         self.empty = EmptyLibrary()
@@ -234,6 +242,7 @@ class MainWindow(QMainWindow):
         self.search_field.back_requested.connect(self.back_to_search)
         self.filter_bar.changed.connect(self._ask_again)  # the sounds like a file stay that, filtered anew
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
+        self.results.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._show_sort_indicator())
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._enable_actions())
         self.model.modelReset.connect(self._enable_actions)  # a reset drops the selection unsaid
         self.results.reveal_requested.connect(self.reveal)
@@ -265,6 +274,7 @@ class MainWindow(QMainWindow):
         client.folders_changed.connect(self._show_folders)
         client.folder_edits_counted.connect(self._confirm_removal)
         client.folder_removed.connect(lambda _path: self._ask_again())  # its sounds leave the results
+        client.folder_added.connect(lambda _path: self._ask_again())  # the results line stops saying "no folders"
         client.failures_changed.connect(self.library.show_failed)
         client.index_progress.connect(self._show_progress)
         client.index_finished.connect(self._index_finished)
@@ -428,15 +438,14 @@ class MainWindow(QMainWindow):
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         found = (
-            f"{len(hits):,} result{'s' * (len(hits) != 1)} for “{query}”"
+            f"{len(hits):,} result{'s' * (len(hits) != 1)} for {quoted(query)}"
             if query
             else f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
         )
         if hits.respelled:
             found += f" ({describe_respellings(hits.respelled)})"
-        self.result_label.setText(
-            f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else "No folders yet: add one to start"
-        )
+        self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)
+        self.no_results.show_for(len(hits), query, self.filter_bar.values(), indexing=self.client.indexing)
 
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:
@@ -449,6 +458,7 @@ class MainWindow(QMainWindow):
 
     def _show_similar(self, path: str, hits: list, seconds: float) -> None:
         self._set_hits(hits, answers=("similar", path))
+        self.no_results.show_for(len(hits), filters=self.filter_bar.values(), similar_to=path)
         self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")
 
     def _set_hits(self, hits: list, ranked: bool = True, answers: tuple[str, str] | None = None) -> None:
@@ -465,6 +475,7 @@ class MainWindow(QMainWindow):
         header = self.results.horizontalHeader()
         if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (SCORE_COLUMN, Qt.DescendingOrder):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        self._show_sort_indicator()
         row = self.model.row_of(current) if current and refresh else -1
         if row >= 0:  # every selected file still shown stays selected, so a multi-file edit goes on
             self.results.select_paths(selected or [current], current)
@@ -483,6 +494,12 @@ class MainWindow(QMainWindow):
             if hits:
                 self.results.setFocus()
                 self.results.selectRow(0)
+
+    def _show_sort_indicator(self) -> None:
+        """No Match arrow over a browse (no query, or one that only excludes): its order is the
+        paths', not a ranking; an arrow on another column shows as ever."""
+        header = self.results.horizontalHeader()
+        header.setSortIndicatorShown(self.model.sort_indicator_shown(header.sortIndicatorSection()))
 
     def _navigate_from_search(self, key: int) -> None:
         # moved before the focus goes over: a table taking the focus with no current row makes its
@@ -540,7 +557,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_folders([str(f.path) for f in folders])
         self.center.setCurrentIndex(_PAGE_RESULTS if folders else _PAGE_EMPTY)
         if not folders:
-            self.result_label.setText("No folders yet: add one to start")
+            self.result_label.setText(NO_FOLDERS)
 
     def _show_progress(self, progress) -> None:
         self.indexing.show_progress(
@@ -561,8 +578,8 @@ class MainWindow(QMainWindow):
 
     def _index_finished(self, report) -> None:
         self.indexing.finish()
-        if report is not None:
-            self.statusBar().showMessage(describe_report(report), 8000)
+        if report is not None and (line := describe_report(report)):  # "" with no sound in any folder
+            self.statusBar().showMessage(line, 8000)
         self._library_changed()
 
     def _watcher_indexed(self, report) -> None:

@@ -1,12 +1,28 @@
 """Things the window says to the user: a banner for problems to act on, the empty-library
-call to action, and the indexing progress in the status bar."""
+call to action, what an empty results list means, and the indexing progress in the status bar."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QToolButton, QVBoxLayout, QWidget
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.theme import icon
+from engine.search.filters import SearchFilters
+from engine.search.query import parse_query
+
+NO_FOLDERS = "No folders yet: add one to start"
+FORMATS_READ = "WAV · AIFF · FLAC · OGG · Opus · MP3 · CAF · W64"
 
 
 class Banner(QWidget):
@@ -69,7 +85,7 @@ class EmptyLibrary(QWidget):
         self.button.setIconSize(QSize(20, 20))
         self.button.clicked.connect(self.add_folder_clicked)
         formats = QLabel(
-            "WAV · AIFF · FLAC · OGG · Opus · MP3 · CAF · W64 — your files are only read, never changed.",
+            f"{FORMATS_READ} — your files are only read, never changed.",
             objectName="EmptyText",
             alignment=Qt.AlignCenter,
         )
@@ -82,6 +98,100 @@ class EmptyLibrary(QWidget):
         layout.addSpacing(10)
         layout.addWidget(formats)
         layout.addStretch(3)
+
+
+def quoted(query: str) -> str:
+    """A query as the window quotes it: in “ ”, unless it is quoted already ("swing hammer", a
+    phrase, stays as typed rather than reading “"swing hammer"”)."""
+    query = query.strip()
+    return query if len(query) > 1 and query[0] == query[-1] == '"' else f"“{query}”"
+
+
+def filtered(filters: SearchFilters | None) -> bool:
+    """Whether the filter bar narrows the search (its defaults, offline drives shown, do not)."""
+    return filters is not None and filters != SearchFilters()
+
+
+def _either(tips: list[str]) -> str:
+    return tips[0] if len(tips) == 1 else f"{', '.join(tips[:-1])} or {tips[-1]}"
+
+
+def no_results_message(
+    query: str = "", filters: SearchFilters | None = None, similar_to: str = "", indexing: bool = False
+) -> str:
+    """What an empty results list says: what found nothing, and what to try instead."""
+    narrowed = filtered(filters)
+    clear = "clearing the filters (Reset)"
+    if similar_to:
+        name = Path(similar_to).name
+        return (
+            f"No sounds like {name} pass these filters — try {clear}"
+            if narrowed
+            else f"No other sounds to compare with {name} yet"
+        )
+    if not query.strip():
+        if narrowed:
+            return f"No sounds pass these filters — try {clear}"
+        if indexing:
+            return "No sounds indexed yet — they are listed here as they are indexed"
+        return f"No sounds in your folders yet: Earmark reads {FORMATS_READ}"
+    parsed = parse_query(query)
+    terms = [term for alternative in parsed.alternatives for term in alternative.terms]
+    tips = []
+    if len(terms) > 1 or any(len(term.text.split()) > 1 for term in terms):
+        tips.append("fewer words")
+    if any(term.phrase for term in terms):
+        tips.append("without the quotes")
+    if parsed.excludes:
+        tips.append("without " + " ".join(f"-{word}" for word in parsed.excludes))
+    if narrowed:
+        tips.append(clear)
+    if not tips:
+        tips.append("other words, or describe how it sounds")
+    return f"No sounds match {quoted(query)}{' with these filters' if narrowed else ''} — try {_either(tips)}"
+
+
+class NoResults(QLabel):
+    """Over an empty results list, in its middle: what found nothing and what to try (the list
+    alone would be a blank area). It follows the view's size, lets clicks through, and goes as
+    soon as the list has rows."""
+
+    def __init__(self, view: QAbstractItemView):
+        super().__init__(view.viewport(), objectName="EmptyText", alignment=Qt.AlignCenter, wordWrap=True)
+        self.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setContentsMargins(24, 24, 24, 24)
+        self._view = view
+        view.viewport().installEventFilter(self)
+        if view.model() is not None:
+            view.model().modelReset.connect(self._follow_rows)
+            view.model().rowsInserted.connect(self._follow_rows)
+        self.hide()
+
+    def show_for(
+        self,
+        count: int,
+        query: str = "",
+        filters: SearchFilters | None = None,
+        similar_to: str = "",
+        indexing: bool = False,
+    ) -> None:
+        """The answer just shown had ``count`` hits: with none, say why (see :func:`no_results_message`)."""
+        if count:
+            self.hide()
+            return
+        self.setText(no_results_message(query, filters, similar_to, indexing))
+        self.setGeometry(self._view.viewport().rect())
+        self.show()
+        self.raise_()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Resize:
+            self.setGeometry(self._view.viewport().rect())
+        return False
+
+    def _follow_rows(self, *_args) -> None:
+        if self._view.model().rowCount():
+            self.hide()
 
 
 class IndexingStatus(QWidget):

@@ -18,7 +18,6 @@ from PySide6.QtGui import QFont
 
 from app.offline import badge, is_offline, offline_message
 from app.theme import Colors, icon
-from app.waveform import format_time
 from engine.search.explain import match_reasons
 
 HIT_ROLE = Qt.UserRole + 1
@@ -84,6 +83,32 @@ def _format_key(hit) -> tuple[str, float]:
     return (hit.format or "").upper(), _number(getattr(hit, "bit_depth", None))
 
 
+def duration_text(seconds: float | None) -> str:
+    """The Duration column's one format, for every length: ``m:ss.ss`` (``h:mm:ss.ss`` from an
+    hour), to the hundredth, so a 32 ms click reads 0:00.03, never 0:00.0 as if it were empty, and
+    the column's decimal points line up. Rounded before it is split (59.997 s reads 1:00.00); a
+    sound shorter than 5 ms reads <0:00.01; an unknown length reads nothing."""
+    if seconds is None:
+        return ""
+    if 0 < seconds < 0.005:
+        return "<0:00.01"
+    minutes, rest = divmod(round(max(seconds, 0.0), 2), 60)
+    if minutes >= 60:
+        hours, minutes = divmod(minutes, 60)
+        return f"{int(hours)}:{int(minutes):02d}:{rest:05.2f}"
+    return f"{int(minutes)}:{rest:05.2f}"
+
+
+def has_score(hit) -> bool:
+    """Whether a hit has a match to show: a search ranked it (a ranking found it, or it has a
+    score above 0). A browse's hits, and those of a query that only excludes ("-laser", which
+    lists the files without it, by path), carry the 0 nobody measured."""
+    if hit.score is None:
+        return False
+    ranks = (getattr(hit, name, None) for name in ("text_rank", "meaning_rank", "vector_rank"))
+    return hit.score > 0 or any(rank is not None for rank in ranks)
+
+
 def _number(value) -> float:
     """Numeric sort key; unknown values sort before every known one."""
     return float("-inf") if value is None else value
@@ -105,7 +130,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
     Column(
         "Duration",
-        lambda h: format_time(h.duration_s or 0.0),
+        lambda h: duration_text(h.duration_s),
         lambda h: _number(h.duration_s),
         Qt.AlignRight | Qt.AlignVCenter,
         110,
@@ -130,11 +155,23 @@ class ResultsModel(QAbstractTableModel):
 
     # -- content --------------------------------------------------------------------------
     def set_hits(self, hits: Sequence, ranked: bool = True) -> None:
-        """``ranked`` False: a browse of the library, whose scores mean nothing and are not shown."""
+        """``ranked`` False: a browse of the library, whose scores mean nothing and are not shown.
+        Hits none of which a search ranked (an exclusion-only query's: a browse by path) are a
+        browse too, whatever ``ranked`` says."""
         self.beginResetModel()
         self._hits = list(hits)
-        self._ranked = ranked
+        self._ranked = ranked and (not self._hits or any(has_score(h) for h in self._hits))
         self.endResetModel()
+
+    @property
+    def ranked(self) -> bool:
+        """Whether the rows are a ranked search (best match first), not a browse (by path)."""
+        return self._ranked
+
+    def sort_indicator_shown(self, section: int) -> bool:
+        """Whether the header shows its sort arrow with the rows sorted by ``section``: not the
+        Match arrow over a browse, whose order is the paths', not a ranking."""
+        return self._ranked or section != SCORE_COLUMN
 
     def set_suggested_captions(self, captions: dict[str, str]) -> None:
         """Generated captions to show, marked as such, in the rows of files without a caption of their own
@@ -193,13 +230,14 @@ class ResultsModel(QAbstractTableModel):
             generated = generated_caption(role, self._generated[str(hit.path)])
             if generated is not None:
                 return generated
+        scored = self._ranked and has_score(hit)
         if role == Qt.DisplayRole:
-            return column.text(hit) if self._ranked or index.column() != SCORE_COLUMN else ""
+            return column.text(hit) if scored or index.column() != SCORE_COLUMN else ""
         if role == Qt.TextAlignmentRole:
             return int(column.align)
         if role == Qt.ToolTipRole:
             if index.column() == SCORE_COLUMN:
-                return (match_reasons(hit) or None) if self._ranked else None
+                return (match_reasons(hit) or None) if scored else None
             if index.column() == 0:
                 return copies_message(hit) if hit.copies else str(hit.path)
             return column.text(hit) or None
@@ -207,7 +245,7 @@ class ResultsModel(QAbstractTableModel):
             return copies_badge(hit) or None
         if role == HIT_ROLE:
             return hit
-        if role == SCORE_ROLE and hit.score is not None and self._ranked:
+        if role == SCORE_ROLE and scored:
             return min(max(hit.score / 100.0, 0.0), 1.0)
         return None
 

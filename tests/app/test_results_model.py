@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
 from PySide6.QtWidgets import QHeaderView
 
-from app.results_model import BADGE_ROLE, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel
+from app.results_model import BADGE_ROLE, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel, duration_text
 from app.results_view import ResultsView
 
 
@@ -42,7 +42,7 @@ def test_columns_show_what_a_sound_designer_reads():
     assert row == [  # what a sound designer reads first, first: it fits a window without scrolling
         "creak.wav",
         "83",
-        "0:03.2",
+        "0:03.25",
         "door, wood",
         "slow creak",
         "WAV 24-bit",
@@ -144,6 +144,37 @@ def test_a_browse_list_hides_meaningless_scores():
     model.set_hits([Hit("/lib/a.wav", 87.4), Hit("/lib/b.wav", 25.0)])
     assert model.index(0, SCORE_COLUMN).data() == "87"  # a 0-100 match, and its bar
     assert model.index(1, SCORE_COLUMN).data(SCORE_ROLE) == 0.25
+
+
+def test_hits_no_ranking_found_show_no_match_and_no_sort_arrow_on_match():
+    """An exclusion-only query ("-laser") lists the files without the word, by path: each carries
+    the 0 nobody measured, which is no match to show (no "0", no sliver of a bar), and the list
+    is a browse, whose order no Match arrow should claim."""
+    model = ResultsModel()
+    model.set_hits([Hit("/lib/a.wav", 0.0), Hit("/lib/b.wav", 0.0)], ranked=True)  # what "-laser" answers
+    assert [model.index(row, SCORE_COLUMN).data() for row in range(2)] == ["", ""]
+    assert [model.index(row, SCORE_COLUMN).data(SCORE_ROLE) for row in range(2)] == [None, None]
+    assert model.index(0, SCORE_COLUMN).data(Qt.ToolTipRole) is None
+    assert not model.ranked
+    assert not model.sort_indicator_shown(SCORE_COLUMN) and model.sort_indicator_shown(_column("Name"))
+    # a search's hit that a ranking found is shown even at 0, beside hits with a real match
+    model.set_hits([Hit("/lib/a.wav", 42.0, text_rank=1), Hit("/lib/b.wav", 0.0, vector_rank=9)])
+    assert model.ranked and model.sort_indicator_shown(SCORE_COLUMN)
+    assert [model.index(row, SCORE_COLUMN).data() for row in range(2)] == ["42", "0"]
+    model.set_hits([Hit("/lib/a.wav", 0.0)], ranked=False)  # a browse: no arrow on Match either
+    assert not model.sort_indicator_shown(SCORE_COLUMN)
+
+
+def test_every_duration_reads_in_one_format_to_the_hundredth():
+    """One rule for the Duration column: m:ss.ss, so a 32 ms click is not 0:00.032 beside a
+    0:00.10 (nor 0:00.0, as if empty), and the decimal points line up."""
+    model = ResultsModel()
+    lengths = [0.032, 0.1, 4.0, 75.5, 59.997, 3725.25]
+    model.set_hits([Hit(f"/lib/{i}.wav", 50.0, length) for i, length in enumerate(lengths)])
+    shown = [model.index(row, _column("Duration")).data() for row in range(len(lengths))]
+    assert shown == ["0:00.03", "0:00.10", "0:04.00", "1:15.50", "1:00.00", "1:02:05.25"]
+    assert len({text.index(".") - len(text) for text in shown}) == 1  # two decimals, every time
+    assert (duration_text(0.002), duration_text(0.0), duration_text(None)) == ("<0:00.01", "0:00.00", "")
 
 
 def test_the_match_says_which_rankings_found_the_file():
