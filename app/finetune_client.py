@@ -17,16 +17,58 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.finetune.job import DONE, FAILED, RUNNING, STARTING, STOPPED, FinetuneStatus, key_change, verdict
+from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, verdict
 
 if TYPE_CHECKING:
     from engine.finetune import Finetuner
 
 POLL_MS = 1000
+# Stop fine-tuning cancels the run: the trainer is ended and its job folder removed (Finetuner.cancel),
+# so nothing of it is kept, and the model that answers searches was never changed.
+STOPPING = "Stopping… the model in use stays as it is"
+STOPPED_BY_USER = "Stopped — the model in use is unchanged; the stopped run is discarded"
+
+# The held-out scores in words a sound designer reads, each with its metric's name for the tooltip:
+# R@1 is how often the right sound comes first, R@10 how often it is in the first ten, and mAP@10
+# how high the right sounds rank in the first ten (0 to 1).
+SCORE_WORDS = (
+    ("R@1", "right sound first", "percent"),
+    ("R@10", "in the top 10", "percent"),
+    ("mAP@10", "ranking score", "score"),
+)
+SCORES_EXPLAINED = (
+    "R@1: how often the right sound comes first · R@10: how often it is in the top 10 · "
+    "mAP@10: how high the right sounds rank in the top 10, from 0 to 1"
+)
 
 
-def describe_status(status: FinetuneStatus) -> str:
-    """One line for the status bar and the Settings page."""
+def plain_scores(values: dict, kind: str = "search", separator: str = " · ") -> str:
+    """ "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23", what
+    :func:`engine.finetune.job.scores_line` says with metric names ("R@1 0.100 · R@10 0.500 ·
+    mAP@10 0.231"), which the page keeps for its tooltips; a score a result lacks is left out."""
+    said = []
+    for name, words, how in SCORE_WORDS:
+        value = values.get(f"{kind}/{name}")
+        if value is not None:
+            said.append(f"{words}: {value * 100:.0f} %" if how == "percent" else f"{words} {value:.2f}")
+    return separator.join(said)
+
+
+def plain_change(result: dict) -> str:
+    """The held-out score the verdict weighs, before and after, in words: "ranking score 0.26 → 0.30"
+    (a result written by an earlier version, which lacks the search score, gets its per-file one)."""
+    kind = "search" if "search/mAP@10" in result["after"] else "t2a"
+    before, after = (result[when][f"{kind}/mAP@10"] for when in ("before", "after"))
+    return f"ranking score {before:.2f} → {after:.2f}"
+
+
+def describe_status(status: FinetuneStatus, stop: str = "") -> str:
+    """One line for the status bar and the Settings page. ``stop`` is what the user's Stop did so
+    far (:attr:`FinetuneClient.stop`): "stopping" while the run is ended, "stopped" once it is gone."""
+    if stop == "stopped" and status.state == NONE:
+        return STOPPED_BY_USER
+    if stop == "stopping":
+        return STOPPING
     if status.state in (STARTING,) or (status.state == RUNNING and not status.step):
         return f"Fine-tuning: {status.message or 'starting'}"
     if status.state == RUNNING:
@@ -40,7 +82,7 @@ def describe_status(status: FinetuneStatus) -> str:
     if status.state == FAILED:
         return f"Fine-tuning failed: {status.error}"
     if status.state == DONE:
-        return f"Fine-tuned: held-out {key_change(status.result)} ({verdict(status.result)})"
+        return f"Fine-tuned: held-out folders' {plain_change(status.result)} ({verdict(status.result)})"
     return ""
 
 
@@ -60,6 +102,7 @@ class FinetuneClient(QObject):
         self._timer = QTimer(self, interval=POLL_MS, timeout=self.poll)
         self._resumed = False  # only the first look after the app starts resumes a stopped run on its own
         self._swapped: str | None = None  # the result (its finish time) whose swap this session started
+        self.stop = ""  # what the user's Stop did: "stopping", then "stopped" (see describe_status)
         client.opened.connect(self.poll)
         client.ready.connect(lambda _info: self.poll())  # a switch ended: a swap is applied now
         client.unavailable.connect(lambda _message: self.poll())  # or it failed: the result still waits
@@ -91,10 +134,6 @@ class FinetuneClient(QObject):
             on_failed=self._failed,
         )
 
-    def _failed(self, message: str) -> None:
-        self.client.error.emit(message)
-        self.poll()
-
     def _seen(self, status: FinetuneStatus) -> None:
         first, self._resumed = not self._resumed, True
         self.status = status
@@ -110,6 +149,7 @@ class FinetuneClient(QObject):
 
     def start(self, minutes: float, device: str) -> None:
         if self.available:
+            self.stop = ""
             model_spec, overrides = self.client.engine.model_spec, list(self.overrides)
             self._act(lambda finetuner: finetuner.start(minutes, model_spec, device, overrides), then=self._started)
 
@@ -120,11 +160,28 @@ class FinetuneClient(QObject):
 
     def resume(self) -> None:
         """Continue a stopped run, or one that failed after planning, from its last checkpoint."""
+        self.stop = ""
         self._act(lambda finetuner: finetuner.resume(), then=self._started)
 
     def cancel(self) -> None:
+        """End the run and forget it (the model in use was never changed); the status says
+        "stopping" until it is gone, then "stopped" (:data:`STOPPED_BY_USER`)."""
+        if not self.available:
+            return
         self._timer.stop()
-        self._act(lambda finetuner: finetuner.cancel())
+        self.stop = "stopping"
+        self.status_changed.emit(self.status)
+        self._act(lambda finetuner: finetuner.cancel(), then=self._cancelled)
+
+    def _cancelled(self) -> None:
+        self.stop = "stopped"
+        self.poll()
+
+    def _failed(self, message: str) -> None:
+        if self.stop == "stopping":  # the stop failed: the run is as it was
+            self.stop = ""
+        self.client.error.emit(message)
+        self.poll()
 
     def discard(self) -> None:
         """Keep the current model; the fine-tuned one goes with the job."""

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.finetune_client import describe_status
+from app.finetune_client import SCORES_EXPLAINED, describe_status, plain_scores
 from app.settings_dialog import SettingsPage, _hint
 from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, FinetuneStatus, scores_line
 
@@ -123,13 +123,14 @@ class FinetunePage(SettingsPage):
     def show_status(self, status: FinetuneStatus) -> None:
         busy = status.state in (RUNNING, STARTING)
         available = self.finetune.available
+        stopping = self.finetune.stop == "stopping"  # a second Stop, or a Continue, waits for the first to end
         self.start_button.setEnabled(available and status.state in (NONE, FAILED, DONE) and not status.pending)
         self.continue_button.setVisible(status.resumable)
-        self.continue_button.setEnabled(available)
-        self.cancel_button.setEnabled(available and (busy or status.resumable))
+        self.continue_button.setEnabled(available and not stopping)
+        self.cancel_button.setEnabled(available and (busy or status.resumable) and not stopping)
         self.minutes.setEnabled(not busy)
         self.device.setEnabled(not busy)
-        self.state.setText(describe_status(status) if available else LIBRARY_CLOSED)
+        self.state.setText(describe_status(status, self.finetune.stop) if available else LIBRARY_CLOSED)
         self.progress.setVisible(busy or status.resumable)
         self.progress.setRange(0, max(status.steps, 1) if status.steps else 0)
         self.progress.setValue(status.step)
@@ -137,7 +138,7 @@ class FinetunePage(SettingsPage):
         self.plan.setText(f"{plan.get('device_note', '')} Plan: {plan['estimate']}" if plan.get("estimate") else "")
         before = plan.get("before")
         per_epoch = max(int(plan.get("steps_per_epoch", 1)), 1)
-        epochs, seen = [], set()
+        epochs, named, seen = [], [], set()
         for point in status.validation:
             if not point["step"] or point["step"] in seen:  # a step measured once is shown once
                 continue
@@ -145,29 +146,36 @@ class FinetunePage(SettingsPage):
             step = int(point["step"])
             # the run's last measure, at a step inside an epoch (its time was spent), is not an epoch's
             when = f"after epoch {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
-            epochs.append(f"{when}: mAP@10 {point['t2a/mAP@10']:.3f}")
+            epochs.append(f"{when}: {plain_scores({'t2a/mAP@10': point['t2a/mAP@10']}, 't2a')}")
+            named.append(f"{when}: mAP@10 {point['t2a/mAP@10']:.3f}")
         # the validation's own measure (each held-out file against its own name), not the verdict's
-        first = (
-            [
-                "Check after each epoch (each held-out file found by its own name), "
-                f"before training: {scores_line(before, 't2a', ' · ')}"
-            ]
-            if before
-            else []
+        check = "Check after each epoch (each held-out file found by its own name), before training: "
+        first, first_named = (
+            ([check + plain_scores(before, "t2a")], [check + scores_line(before, "t2a", " · ")]) if before else ([], [])
         )
         self.validation.setText("\n".join(first + epochs[-5:]))
+        # the words on the page, the measures' names in the tooltip (for whoever knows them)
+        self.validation.setToolTip(
+            "\n".join(first_named + named[-5:] + ["", SCORES_EXPLAINED]) if first or epochs else ""
+        )
         self._show_result(status)
 
     def _show_result(self, status: FinetuneStatus) -> None:
         result = status.result if status.state == DONE else {}
-        self.result.setText(
-            ""
-            if not result
-            else f"Verdict: held-out folders ({result['held_out_files']} files), their names searched by sound "
-            "alone (a different measure from the check above)\n"
-            f"before ({result['start_model']}): {scores_line(result['before'], separator=' · ')}\n"
-            f"after: {scores_line(result['after'], separator=' · ')}"
-        )
+        if result:
+            self.result.setText(
+                f"Verdict: held-out folders ({result['held_out_files']} files), their names searched by sound "
+                "alone (a different measure from the check above)\n"
+                f"before ({result['start_model']}): {plain_scores(result['before'])}\n"
+                f"after: {plain_scores(result['after'])}"
+            )
+            self.result.setToolTip(
+                f"before: {scores_line(result['before'], separator=' · ')}\n"
+                f"after: {scores_line(result['after'], separator=' · ')}\n\n{SCORES_EXPLAINED}"
+            )
+        else:
+            self.result.setText("")
+            self.result.setToolTip("")
         worse_waiting = status.pending and not status.better
         available = self.finetune.available
         for button in (self.use_button, self.discard_button, self.rollback_button):

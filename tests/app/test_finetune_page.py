@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
+from app.finetune_client import STOPPED_BY_USER, STOPPING, describe_status, plain_scores
 from app.finetune_page import FinetunePage
 from app.settings_dialog import SettingsDialog
-from engine.finetune.job import DONE, RUNNING, STOPPED, FinetuneStatus
+from engine.finetune.job import DONE, NONE, RUNNING, STOPPED, FinetuneStatus
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window
 from tests.engine.finetune.conftest import FAST
 from tests.finetune_library import write_named_library
@@ -225,10 +226,55 @@ def test_each_measure_is_shown_once_and_labelled_at_the_dialogs_size(qtbot, wind
     page.show_status(FinetuneStatus(state=DONE, steps=120, plan=plan, validation=validation, result=result))
     lines = page.validation.text().splitlines()
     assert len(lines) == len(set(lines)) == 3 and lines[1:] == [
-        "after epoch 2: mAP@10 0.190",
-        "at the end (step 120): mAP@10 0.200",
+        "after epoch 2: ranking score 0.19",
+        "at the end (step 120): ranking score 0.20",
     ]
+    assert "after epoch 2: mAP@10 0.190" in page.validation.toolTip()  # the measure's name, for who knows it
     assert "before training" in lines[0] and "different measure" in page.result.text()
     assert page.cancel_button.text() == "Stop fine-tuning"
     assert page.minimumSizeHint().height() <= 520
     page.dialog.reject()
+
+
+def test_stop_says_the_run_is_stopped_and_the_model_in_use_unchanged(qtbot, window):
+    """Stop fine-tuning ends the run and discards it (Finetuner.cancel): the page says so, rather
+    than every line going blank as if nothing had ever run."""
+    page = finetune_page(qtbot, window)
+    model = window.client.engine.model_spec
+    page.show_status(FinetuneStatus(state=RUNNING, step=5, steps=40, plan={"estimate": "40 steps"}))
+    assert page.cancel_button.isEnabled()
+    page.cancel_button.click()
+    assert page.state.text() == STOPPING and not page.cancel_button.isEnabled()  # at once: it takes a while
+    qtbot.waitUntil(lambda: page.state.text() == STOPPED_BY_USER, timeout=ENGINE_TIMEOUT_MS)
+    assert STOPPED_BY_USER.startswith("Stopped — the model in use is unchanged")
+    assert window.client.finetune.status.state == NONE and not window.client.engine.finetuner.job.folder.exists()
+    assert window.client.engine.model_spec == model and page.start_button.isEnabled()
+    assert window.finetune_label.text() == ""  # nothing runs or waits for a decision
+
+
+def test_held_out_scores_read_in_words_with_the_metric_names_in_the_tooltip(qtbot, window):
+    """ "R@1 0.100 · R@10 0.500 · mAP@10 0.231" is jargon to a sound designer."""
+    scores = {"t2a/R@1": 0.1, "t2a/R@10": 0.5, "t2a/mAP@10": 0.231}
+    assert plain_scores(scores, "t2a") == "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23"
+    page = finetune_page(qtbot, window)
+    plan = {"estimate": "40 steps", "steps_per_epoch": 20, "steps": 40, "before": scores}
+    page.show_status(FinetuneStatus(state=RUNNING, step=20, steps=40, plan=plan, validation=[{"step": 20, **scores}]))
+    text, tip = page.validation.text(), page.validation.toolTip()
+    assert "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23" in text
+    assert "after epoch 1: ranking score 0.23" in text
+    assert "R@1" not in text and "mAP" not in text
+    assert "R@1 0.100 · R@10 0.500 · mAP@10 0.231" in tip and "how often the right sound comes first" in tip
+    result = {
+        "better": True,
+        "held_out_files": 6,
+        "start_model": "tiny",
+        "before": {"search/R@1": 0.2, "search/mAP@10": 0.264},
+        "after": {"search/R@1": 0.4, "search/mAP@10": 0.303},
+    }
+    done = FinetuneStatus(state=DONE, result=result, applied=True)
+    page.show_status(done)
+    assert "before (tiny): right sound first: 20 % · ranking score 0.26" in page.result.text()
+    assert "after: right sound first: 40 % · ranking score 0.30" in page.result.text()
+    assert "mAP" not in page.result.text() and "search mAP@10" not in describe_status(done)
+    assert "R@1 0.200" in page.result.toolTip()
+    assert describe_status(done) == "Fine-tuned: held-out folders' ranking score 0.26 → 0.30 (better)"
