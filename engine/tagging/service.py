@@ -48,6 +48,9 @@ from engine.tagging.tagger import caption_suggestions, gather, named_category_pr
 from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
 
 ALL = 1 << 30  # a top-k that keeps everything
+# The most files a small job reads around it (the folders holding its files) for the shares it is
+# weighed by: the reading pass ran at about 200 files/s on Teeworlds' 131, so about 10 s at most.
+AROUND_LIMIT = 2_000
 
 
 @dataclass(frozen=True)
@@ -247,12 +250,21 @@ class Tagging:
         """The UCS category shares among the job's named files and what each folder's named files
         are (engine/tagging/priors.py), from the evidence the job's batches will weigh; None when
         told to stop before the end. A job of too few files to say takes those of the latest job
-        over a folder that holds them (empty when none did): a file suggested again from the
-        panel after its folder's job keeps the suggestions the folder's job gave it."""
+        over a folder that holds them: a file suggested again from the panel after its folder's
+        job keeps the suggestions the folder's job gave it. When no job read them yet, it reads
+        the folders holding its files, if they hold enough files to say and few enough to read
+        now (:data:`AROUND_LIMIT`), else it is weighed by nothing: a file suggested first on its
+        own got other suggestions than its folder's job then gave it (a review on Teeworlds)."""
         embeddings = self.store.embeddings(model.info)
-        ids = target_ids(self.store, job.targets).tolist()
-        if len(ids) < MIN_FILES:  # a file or a few from the panel: nothing to read twice
-            return remembered_shares(self.store.meta, job.model, job.targets)
+        targets = job.targets
+        ids = target_ids(self.store, targets).tolist()
+        if len(ids) < MIN_FILES:  # a file or a few from the panel
+            remembered = remembered_shares(self.store.meta, job.model, targets)
+            folders = sorted({os.path.dirname(r.path) for r in self.store.get_files(ids).values()})
+            around = target_ids(self.store, folders).tolist()
+            if remembered[0] or not MIN_FILES <= len(around) <= AROUND_LIMIT:
+                return remembered
+            targets, ids = folders, around
         ucs = vocabularies[0]
         said, folders = [np.zeros((0, len(ucs.vocabulary.categories)))], []
         for start in range(0, len(ids), BATCH):
@@ -273,7 +285,7 @@ class Tagging:
         categories = ucs.vocabulary.categories
         read = dict(zip(categories, shares.tolist(), strict=True))
         shelves = shelf_sums(reweigh(probabilities, shares), folders, categories)
-        remember_shares(self.store.meta, job.model, job.targets, read, shelves)
+        remember_shares(self.store.meta, job.model, targets, read, shelves)
         return read, shelves
 
     # -- reading -------------------------------------------------------------------------------

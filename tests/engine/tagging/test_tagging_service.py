@@ -309,14 +309,16 @@ def test_a_folder_job_weighs_its_named_files_by_what_the_library_holds(tag_engin
     assert moved
 
 
-def test_a_named_file_is_weighed_by_what_the_other_files_of_its_folder_are(tag_engine, named_library):
+def test_a_named_file_is_weighed_by_what_the_other_files_of_its_folder_are(tag_engine, named_library, monkeypatch):
     """A folder is a shelf: a glass sound filed among door sounds leans further towards DOORS than
     the library's shares alone would take it (engine/tagging/priors.py)."""
     door_shelf(named_library)
     glass = named_library / "Doors" / "glass_smash_02.wav"
     write_audio(glass, noise(0.8, seed=1))
     tag_engine.index()
-    tag_engine.tagging.tag([glass])  # alone, before any folder job: weighed by nothing
+    with monkeypatch.context() as limited:
+        limited.setattr(service, "AROUND_LIMIT", 0)  # its folder too large to read now: weighed by nothing
+        assert tag_engine.tagging.tag([glass]).shares == {}
     alone = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=20), glass)
     report = tag_engine.tagging.tag([named_library])
     weighed = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=20), glass)
@@ -326,6 +328,21 @@ def test_a_named_file_is_weighed_by_what_the_other_files_of_its_folder_are(tag_e
     # what the job read of that folder: its door files and the glass file (left out of its own prior)
     _, shelves = jobs.remembered_shares(tag_engine.store.meta, tag_engine.model.info.name, [str(named_library)])
     assert shelves[str(named_library / "Doors")][0] == priors.MIN_FILES + 1
+
+
+def test_a_file_suggested_first_on_its_own_is_weighed_as_its_folders_job_would(tag_engine, named_library):
+    """No folder job yet: a small job reads the folders holding its files (enough of them to say,
+    few enough to read now), so Suggest on one file gives what Suggest on its folder then gives."""
+    door_shelf(named_library)
+    glass = named_library / "Doors" / "glass_smash_02.wav"
+    write_audio(glass, noise(0.8, seed=1))
+    tag_engine.index()
+    alone = tag_engine.tagging.tag([glass])
+    assert alone.shares and max(alone.shares, key=alone.shares.get) == "DOORS"
+    first = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=20), glass)
+    tag_engine.tagging.tag([named_library / "Doors"])
+    by_folder = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=20), glass)
+    assert first == pytest.approx(by_folder, rel=0.05)
 
 
 def test_a_folder_job_embeds_each_files_words_once(tag_engine, named_library, monkeypatch, tmp_path):
