@@ -97,6 +97,12 @@ def _key(key) -> str:
     return QKeySequence(key).toString(QKeySequence.NativeText)
 
 
+def _by_sound_alone(hits: list) -> bool:
+    """Whether a search found its hits by how they sound alone: no file's words matched the query,
+    nor their meaning, so the list is the library ranked by sound and its count says nothing."""
+    return any(hit.vector_rank for hit in hits) and not any(hit.text_rank or hit.meaning_rank for hit in hits)
+
+
 def _column_titles() -> list[str]:
     """The results' columns, saved with their header state: the state is only good for these."""
     return [column.title for column in COLUMNS]
@@ -319,6 +325,7 @@ class MainWindow(QMainWindow):
         # give their widths, order and sort to the wrong columns: it is kept only for the same columns
         if state.value("results/header") and state.value("results/columns", [], type=list) == _column_titles():
             self.results.horizontalHeader().restoreState(state.value("results/header"))
+            self.results.keep_column_widths()  # the user's widths win over fitting the Caption to the window
         self.preview.autoplay_button.setChecked(state.value("preview/autoplay", True, type=bool))
         self.preview.loop_button.setChecked(state.value("preview/loop", False, type=bool))
         self.preview.volume.setValue(state.value("preview/volume", 80, type=int))
@@ -437,11 +444,15 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
-        found = (
-            f"{len(hits):,} result{'s' * (len(hits) != 1)} for {quoted(query)}"
-            if query
-            else f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
-        )
+        if not query:
+            found = f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
+        elif _by_sound_alone(hits):
+            ranked = "1 sound ranked by how it sounds"
+            if len(hits) != 1:
+                ranked = f"{len(hits):,} sounds ranked by how they sound"
+            found = f"No file is named so: {ranked}, for {quoted(query)}"
+        else:
+            found = f"{len(hits):,} result{'s' * (len(hits) != 1)} for {quoted(query)}"
         if hits.respelled:
             found += f" ({describe_respellings(hits.respelled)})"
         self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)
@@ -471,7 +482,7 @@ class MainWindow(QMainWindow):
         self._shown_for = answers
         current, selected = self.preview.path, self.results.selected_paths()
         self._refreshing = True
-        self.model.set_hits(hits, ranked)
+        self.model.set_hits(hits, ranked, similar_to=answers[1] if answers and answers[0] == "similar" else None)
         header = self.results.horizontalHeader()
         if (header.sortIndicatorSection(), header.sortIndicatorOrder()) != (SCORE_COLUMN, Qt.DescendingOrder):
             self.model.sort(header.sortIndicatorSection(), header.sortIndicatorOrder())
@@ -695,6 +706,7 @@ class MainWindow(QMainWindow):
             self.model.update_paths([old], path=new)
         if self._similar_to in moves:
             self._similar_to = moves[self._similar_to]
+            self.model.similar_to = self._similar_to  # the Match tooltips name it
             self._shown_for = ("similar", self._similar_to)
             self.search_field.show_similar(Path(self._similar_to).name)
         self.tags.show_hits(self.results.selected_hits())

@@ -109,23 +109,30 @@ def has_score(hit) -> bool:
     return hit.score > 0 or any(rank is not None for rank in ranks)
 
 
+def similar_reasons(hit, like: str) -> str:
+    """The Match tooltip in find similar: how alike two sounds are (engine Searcher.similar), not a
+    rank among the list."""
+    return f"Match {hit.score:.0f} of 100 for how much it sounds like {like}: 100 is the same sound"
+
+
 def _number(value) -> float:
     """Numeric sort key; unknown values sort before every known one."""
     return float("-inf") if value is None else value
 
 
-# What a sound designer reads first comes first and fits a 1400 px window without scrolling: the
-# name, the match, the length, tags and caption (984 px, each title whole in the dark theme). The
-# format's facts follow, and the folder, long and needed only to tell copies apart (the name's badge
-# and tooltip do that too), comes last.
+# What a sound designer reads first comes first: the name, the match, the length, tags and caption.
+# The format's facts follow, and the folder, long and needed only to tell copies apart (the name's
+# badge and tooltip do that too), comes last. Every column fits the results of a 1400 x 850 window
+# (about 1,050 px beside the library): the Caption takes what the others leave (its width here is
+# its least, app/results_view.py), each title whole in the dark theme beside its sort arrow.
 COLUMNS: tuple[Column, ...] = (
-    Column("Name", _name, lambda h: _name(h).lower(), width=320),
+    Column("Name", _name, lambda h: _name(h).lower(), width=220),
     Column(
         "Match",
         lambda h: "" if h.score is None else f"{h.score:.0f}",
         lambda h: _number(h.score),
         Qt.AlignRight | Qt.AlignVCenter,
-        94,
+        78,
         Qt.DescendingOrder,  # the best match first, as a search ranks them
     ),
     Column(
@@ -133,14 +140,14 @@ COLUMNS: tuple[Column, ...] = (
         lambda h: duration_text(h.duration_s),
         lambda h: _number(h.duration_s),
         Qt.AlignRight | Qt.AlignVCenter,
-        110,
+        100,
     ),
-    Column("Tags", _tags, lambda h: _tags(h).lower(), width=170),
-    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=290),
+    Column("Tags", _tags, lambda h: _tags(h).lower(), width=110),
+    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=100),
     Column("Format", format_text, _format_key, width=100),
-    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 84),
-    Column("Channels", channels_text, lambda h: _number(h.channels), width=110),
-    Column("Folder", _folder, lambda h: _folder(h).lower(), width=260),
+    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 68),
+    Column("Channels", channels_text, lambda h: _number(h.channels), width=104),
+    Column("Folder", _folder, lambda h: _folder(h).lower(), width=100),
 )
 SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")
 CAPTION_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
@@ -152,15 +159,18 @@ class ResultsModel(QAbstractTableModel):
         self._hits: list = []
         self._ranked = True
         self._generated: dict[str, str] = {}  # path -> a generated caption not accepted yet
+        self.similar_to: str | None = None  # the file the hits sound like, in find similar
 
     # -- content --------------------------------------------------------------------------
-    def set_hits(self, hits: Sequence, ranked: bool = True) -> None:
+    def set_hits(self, hits: Sequence, ranked: bool = True, similar_to: str | None = None) -> None:
         """``ranked`` False: a browse of the library, whose scores mean nothing and are not shown.
         Hits none of which a search ranked (an exclusion-only query's: a browse by path) are a
-        browse too, whatever ``ranked`` says."""
+        browse too, whatever ``ranked`` says. ``similar_to``: the hits are the sounds like that
+        file (find similar), whose matches measure how alike they sound, not a search's ranking."""
         self.beginResetModel()
         self._hits = list(hits)
         self._ranked = ranked and (not self._hits or any(has_score(h) for h in self._hits))
+        self.similar_to = similar_to
         self.endResetModel()
 
     @property
@@ -236,6 +246,8 @@ class ResultsModel(QAbstractTableModel):
         if role == Qt.TextAlignmentRole:
             return int(column.align)
         if role == Qt.ToolTipRole:
+            if index.column() == SCORE_COLUMN and scored and self.similar_to:
+                return similar_reasons(hit, Path(self.similar_to).name)
             if index.column() == SCORE_COLUMN:
                 return (match_reasons(hit) or None) if scored else None
             if index.column() == 0:

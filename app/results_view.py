@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.offline import drag_message, is_offline
-from app.results_model import BADGE_ROLE, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE
+from app.results_model import BADGE_ROLE, CAPTION_COLUMN, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE
 from app.theme import Colors
 
 ROW_HEIGHT = 24
@@ -93,6 +93,15 @@ class SortHeader(QHeaderView):
     def __init__(self, parent: QTableView):
         super().__init__(Qt.Horizontal, parent)
         self.setSectionsClickable(True)  # as the table's own header is: a click sorts
+        self.pressed = False  # a mouse button is down on it: a section resized now is the user's doing
+
+    def mousePressEvent(self, event) -> None:
+        self.pressed = True
+        super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        super().mouseReleaseEvent(event)
+        self.pressed = False
 
     def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
         super().initStyleOptionForIndex(option, logical_index)
@@ -137,12 +146,37 @@ class ResultsView(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        # the Caption takes the width the other columns leave, so that all fit without scrolling
+        # sideways, until the user sizes a column or their saved widths come back (keep_column_widths)
+        self._fit_caption = True
+        header.sectionResized.connect(lambda *_: header.pressed and self.keep_column_widths())
+        header.sectionHandleDoubleClicked.connect(lambda _section: self.keep_column_widths())
 
     def setModel(self, model) -> None:
         super().setModel(model)
         for column, spec in enumerate(COLUMNS):
             self.setColumnWidth(column, spec.width)
         self.horizontalHeader().setSortIndicator(SCORE_COLUMN, Qt.DescendingOrder)
+        self._fit_columns()
+
+    def keep_column_widths(self) -> None:
+        """The column widths are the user's (sized by hand, or restored): the Caption no longer follows the view."""
+        self._fit_caption = False
+
+    def resizeEvent(self, event) -> None:  # the viewport's size: a scroll bar that comes or goes changes it too
+        super().resizeEvent(event)
+        self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        if not self._fit_caption or self.model() is None:
+            return
+        header = self.horizontalHeader()
+        others = sum(
+            spec.width
+            for column, spec in enumerate(COLUMNS)
+            if column != CAPTION_COLUMN and not header.isSectionHidden(column)
+        )
+        header.resizeSection(CAPTION_COLUMN, max(COLUMNS[CAPTION_COLUMN].width, self.viewport().width() - others))
 
     def selected_hits(self) -> list:
         return [index.data(HIT_ROLE) for index in sorted(self.selectionModel().selectedRows(), key=lambda i: i.row())]

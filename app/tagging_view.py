@@ -21,10 +21,16 @@ def _sounds(n: int) -> str:
     return "1 sound" if n == 1 else f"{n:,} sounds"
 
 
-def describe_job(report) -> str:
+SELECT_TO_REVIEW = " · select sounds to accept or reject them"
+REVIEW_SELECTED = ": accept or reject them in the tags panel"
+
+
+def describe_job(report, selected: bool = False) -> str:
     """A finished or stopped job in one status-bar line. Nothing is tagged by a job: it suggests
     tags (and captions) for ``report.tagged`` sounds in this run, after ``resumed_from`` that an
-    earlier, interrupted run of it did."""
+    earlier, interrupted run of it did. ``selected``: the job's sounds are the selected ones, so
+    the tags panel shows their suggestions already (a folder's job asks to select some first)."""
+    review = REVIEW_SELECTED if selected else SELECT_TO_REVIEW
     if report is None:
         return "Tagging stopped"
     done = f"for {_sounds(report.tagged)}"
@@ -37,8 +43,8 @@ def describe_job(report) -> str:
     if not report.tagged:
         if not report.resumed_from:
             return "No sounds to suggest tags for"
-        return f"{_sounds(report.resumed_from)} already had suggestions · select sounds to accept or reject them"
-    return f"Suggestions ready {done} · select sounds to accept or reject them"
+        return f"{_sounds(report.resumed_from)} already had suggestions{review}"
+    return f"Suggestions ready {done}{review}"
 
 
 class TagJobStatus(QWidget):
@@ -72,6 +78,7 @@ class TaggingController(QObject):
         self.window = window
         self.client = window.client.tagging
         self.status = TagJobStatus()
+        self._job_paths: set[str] | None = None  # what the job asked for here was for (None: a resumed job)
         window.statusBar().addPermanentWidget(self.status)
         panel = window.tags
         panel.suggest_requested.connect(self.suggest)
@@ -107,6 +114,7 @@ class TaggingController(QObject):
         engine, info = self.window.client.engine, self.window.client.model_info
         first = engine is not None and info is not None and not engine.tagging.vocabularies_ready(info)
         self.window.tags.suggestions.show_busy(FIRST_SUGGESTIONS if first else "Suggesting…")
+        self._job_paths = set(paths)
         self.client.tag(paths, captions)
 
     def suggest_for_folder(self, captions: bool) -> None:
@@ -137,6 +145,14 @@ class TaggingController(QObject):
 
     def _job_finished(self, report) -> None:
         self.status.hide()
-        self.window.statusBar().showMessage(describe_job(report), 10_000)
+        # the sounds suggested for are still the selection: the tags panel shows their suggestions now
+        asked, self._job_paths = self._job_paths, None
+        selected = (
+            asked is not None
+            and report is not None
+            and report.total == len(asked)  # not a resumed job that ended first
+            and asked == set(self.window.tags.paths)
+        )
+        self.window.statusBar().showMessage(describe_job(report, selected), 10_000)
         self.client.load(self.window.tags.paths)
         self.client.load_captions(self.window.model.hits())

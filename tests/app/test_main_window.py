@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open
 from tests.factories import noise, tone, write_audio
 
 NAME = next(i for i, c in enumerate(COLUMNS) if c.title == "Name")
+CAPTION = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
 
 
 def names(window) -> list[str]:
@@ -525,15 +527,36 @@ def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(q
     window = open_window(qtbot, str(tiny_checkpoint))
     header = window.results.horizontalHeader()
     assert header.sortIndicatorSection() == SCORE_COLUMN and header.sortIndicatorOrder() == Qt.DescendingOrder
-    assert [header.sectionSize(c) for c in range(len(COLUMNS))] == [c.width for c in COLUMNS]
+    widths = [header.sectionSize(c) for c in range(len(COLUMNS))]
+    assert [w for c, w in enumerate(widths) if c != CAPTION] == [c.width for c in COLUMNS if c.title != "Caption"]
+    assert widths[CAPTION] >= COLUMNS[CAPTION].width  # it takes what the others leave
     assert [header.logicalIndex(v) for v in range(len(COLUMNS))] == list(range(len(COLUMNS)))
     window.resize(1400, 850)
     qtbot.waitUntil(lambda: _fully_in_view(window, "Match"), timeout=5_000)
 
     header.resizeSection(SCORE_COLUMN, 90)  # what the user sets for these columns comes back
+    header.resizeSection(CAPTION, 400)
     window.close()
     again = open_window(qtbot, str(tiny_checkpoint))
+    again.resize(1400, 850)
+    qtbot.waitUntil(lambda: again.results.viewport().width() < 1200, timeout=5_000)
     assert again.results.horizontalHeader().sectionSize(SCORE_COLUMN) == 90
+    assert again.results.horizontalHeader().sectionSize(CAPTION) == 400  # not fitted to the window: theirs
+
+
+def test_at_1400x850_every_column_fits_the_results_without_scrolling_sideways(qtbot, window, library):
+    """On a first start (no saved widths) all nine columns show whole in the default window and
+    splitters, the Caption taking what the others leave, also once a long list brings its scroll bar."""
+    window.resize(1400, 850)
+    type_query(qtbot, window, "door")
+    hits = window.model.hits()
+    window.model.set_hits([dataclasses.replace(hits[0], path=f"/lib/take_{i:03}.wav") for i in range(200)] + hits)
+    view = window.results
+    qtbot.waitUntil(lambda: view.verticalScrollBar().isVisible(), timeout=5_000)
+    qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=5_000)
+    assert not view.horizontalScrollBar().isVisible()
+    assert all(_fully_in_view(window, column.title) for column in COLUMNS)
+    assert view.horizontalHeader().sectionSize(CAPTION) >= COLUMNS[CAPTION].width
 
 
 def test_the_results_line_stays_shown_under_a_message_that_keeps_coming_back(qtbot, window, library):
@@ -713,6 +736,14 @@ def test_the_back_button_and_enter_in_the_emptied_field_go_back_to_the_query(qtb
     assert window.search_field.text() == "rain"
 
 
+def test_the_match_of_a_similar_sound_says_how_alike_it_sounds(qtbot, window, library):
+    type_query(qtbot, window, "rain")
+    press_similar(qtbot, window, library["dog_bark.wav"])
+    tip = window.model.index(0, SCORE_COLUMN).data(Qt.ToolTipRole)
+    assert tip.startswith(f"Match {window.model.hit(0).score:.0f} of 100 for how much it sounds like dog_bark.wav")
+    assert "100 is the same sound" in tip and "rank among" not in tip
+
+
 def test_typing_in_similar_mode_searches_the_new_words(qtbot, window, library):
     type_query(qtbot, window, "rain")
     press_similar(qtbot, window, library["dog_bark.wav"])
@@ -769,3 +800,22 @@ def test_the_filters_apply_to_similar_sounds_and_a_changed_filter_asks_again(qtb
     assert "similar to sine_beep.wav" in window.result_label.text()
     assert sorted(names(window)) == ["dog_bark.wav", "door_creak_wooden.wav", "rain_on_glass.flac"]
     assert window.search_field.text() == "" and "sine_beep.wav" in window.search_field.placeholderText()
+
+
+def test_a_search_no_name_or_meaning_matched_says_its_sounds_are_ranked_by_sound_alone(qtbot, window, library):
+    """When no file's words nor their meaning match, every file is ranked by how it sounds: the
+    count is the library's and says nothing, so the line says what the list is instead."""
+    from engine.search.searcher import SearchResults
+
+    type_query(qtbot, window, "whoosh")
+    hits = window.model.hits()
+    # the tiny random model finds a meaning in any name: what a real one answers for "whoosh" here
+    by_sound = SearchResults([dataclasses.replace(h, text_rank=None, meaning_rank=None) for h in hits])
+    assert all(h.vector_rank for h in by_sound)
+    window.client.results.emit("whoosh", by_sound, 0.012)
+    assert window.result_label.text() == (
+        f"No file is named so: {len(hits)} sounds ranked by how they sound, for “whoosh” · 12 ms"
+    )
+    named = SearchResults([dataclasses.replace(by_sound[0], text_rank=1), *by_sound[1:]])
+    window.client.results.emit("whoosh", named, 0.012)
+    assert window.result_label.text() == f"{len(hits)} results for “whoosh” · 12 ms"

@@ -29,6 +29,7 @@ class Hit:
     vector_rank: int | None = None
     best_end_s: float | None = None
     copies: tuple[str, ...] = ()
+    vector_score: float | None = None
 
 
 def _column(title: str) -> int:
@@ -197,6 +198,16 @@ def test_the_match_says_which_rankings_found_the_file():
     assert model.index(2, SCORE_COLUMN).data(Qt.ToolTipRole) == (
         "Match 40 of 100, found by how it sounds alone: a rank among this search's sounds, not a certainty"
     )
+
+
+def test_in_find_similar_the_match_says_how_alike_the_sounds_are_not_a_rank():
+    """Find similar scores how alike two sounds are (engine Searcher.similar), not a rank among the list."""
+    model = ResultsModel()
+    model.set_hits([Hit("/lib/lion.wav", 56.6, vector_rank=1, vector_score=0.9)], similar_to="/lib/dog.ogg")
+    tip = model.index(0, SCORE_COLUMN).data(Qt.ToolTipRole)
+    assert tip == "Match 57 of 100 for how much it sounds like dog.ogg: 100 is the same sound"
+    model.set_hits([Hit("/lib/lion.wav", 90.0, vector_rank=1, vector_score=0.9)])  # a search again
+    assert "a rank among this search's sounds" in model.index(0, SCORE_COLUMN).data(Qt.ToolTipRole)
 
 
 def arrow_points_down(header: QHeaderView, section: int) -> bool:

@@ -325,6 +325,33 @@ def test_a_job_with_nothing_new_to_suggest_says_so():
     assert describe_job(jobs.TagReport("j", total=0)) == "No sounds to suggest tags for"
 
 
+def test_a_job_for_the_selected_sounds_says_their_suggestions_are_in_the_tags_panel():
+    """The selection's job: its sounds are selected already, so the line does not ask to select them."""
+    ready = describe_job(jobs.TagReport("j", total=3, tagged=3), selected=True)
+    assert ready == "Suggestions ready for 3 sounds: accept or reject them in the tags panel"
+    again = describe_job(jobs.TagReport("j", total=2, resumed_from=2, tagged=0), selected=True)
+    assert again == "2 sounds already had suggestions: accept or reject them in the tags panel"
+
+
+def test_suggest_for_the_selection_says_so_when_done_and_a_folder_job_asks_to_select(qtbot, tagging_window):
+    window, folder = tagging_window
+    chosen = [folder / name for name in ("dog_bark.wav", "wind_howl.wav", "laser_shot.wav")]
+    window.results.select_paths([str(p) for p in chosen], str(chosen[0]))
+    qtbot.waitUntil(lambda: sorted(window.tags.paths) == sorted(map(str, chosen)), timeout=10_000)
+    reports = []
+    window.client.tagging.job_finished.connect(reports.append)
+    window.tags.suggestions.suggest_button.click()
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert reports[0].tagged == 3
+    line = window.statusBar().currentMessage()
+    assert line == "Suggestions ready for 3 sounds: accept or reject them in the tags panel"
+
+    window.library.folders.topLevelItem(0).setSelected(True)
+    window.library.folders.actions()[0].trigger()  # "Suggest tags for this folder": not the selection
+    qtbot.waitUntil(lambda: len(reports) == 2, timeout=ENGINE_TIMEOUT_MS)
+    assert window.statusBar().currentMessage().endswith(" · select sounds to accept or reject them")
+
+
 def test_the_first_suggestions_with_a_new_vocabulary_say_why_they_wait(qtbot, tagging_window, tmp_path):
     window, folder = tagging_window
     mine = tmp_path / "mine.csv"
