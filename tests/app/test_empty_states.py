@@ -7,12 +7,11 @@ from PySide6.QtCore import QCoreApplication, Qt
 
 from app.engine_client import describe_report
 from app.notices import NO_FOLDERS, NoResults, no_results_message, quoted
-from app.results_model import COLUMNS, SCORE_COLUMN, SCORE_ROLE, ResultsModel
-from app.results_view import ResultsView
+from app.results_model import COLUMNS, SCORE_COLUMN, SCORE_ROLE
 from engine.library.report import IndexReport
 from engine.search.filters import SearchFilters
 from tests.app.conftest import ENGINE_TIMEOUT_MS, settle, write_library
-from tests.app.test_results_model import Hit
+from tests.app.test_results_model import Hit, shown_results
 
 NAME = next(i for i, c in enumerate(COLUMNS) if c.title == "Name")
 
@@ -59,12 +58,7 @@ def test_a_browse_shows_no_match_sort_arrow_and_a_search_does(qtbot, window, lib
 
 
 def test_an_empty_results_list_says_what_found_nothing_and_what_to_try(qtbot):
-    model = ResultsModel()
-    view = ResultsView()
-    view.setModel(model)
-    qtbot.addWidget(view)
-    view.resize(900, 300)
-    view.show()
+    model, view = shown_results(qtbot, 900, 300)
     empty = NoResults(view)
     empty.show_for(0, '"swing hammer"')
     assert empty.isVisible() and empty.geometry() == view.viewport().rect()

@@ -119,16 +119,22 @@ def test_update_paths_edits_rows_in_place():
     assert model.index(1, 0).data(HIT_ROLE).caption == "rain on glass"
 
 
-def test_a_hundred_thousand_rows_sort_and_select(qtbot):
-    """A search answered with every file of a large library: the rows sort and select right (their
-    cost is not asserted here: timings are the benches')."""
-    hits = [Hit(f"/lib/sound_{i:06d}.wav", (i * 7919 % 100_000) / 100_000, i % 300 / 10) for i in range(100_000)]
+def shown_results(qtbot, width: int, height: int) -> tuple[ResultsModel, ResultsView]:
+    """An empty results list shown at ``width`` x ``height``."""
     model = ResultsModel()
     view = ResultsView()
     qtbot.addWidget(view)
     view.setModel(model)
-    view.resize(1000, 600)
+    view.resize(width, height)
     view.show()
+    return model, view
+
+
+def test_a_hundred_thousand_rows_sort_and_select(qtbot):
+    """A search answered with every file of a large library: the rows sort and select right (their
+    cost is not asserted here: timings are the benches')."""
+    hits = [Hit(f"/lib/sound_{i:06d}.wav", (i * 7919 % 100_000) / 100_000, i % 300 / 10) for i in range(100_000)]
+    model, view = shown_results(qtbot, 1000, 600)
     model.set_hits(hits)
     view.sortByColumn(SCORE_COLUMN, Qt.AscendingOrder)
     assert model.rowCount() == 100_000
