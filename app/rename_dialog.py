@@ -287,16 +287,9 @@ class RenameController(QObject):
         dialog.deleteLater()
 
     def can_undo(self) -> bool:
-        """Whether the rename journal holds a batch to undo: a stat of one small file in Earmark's
-        own data folder (the engine appends a line per batch and rewrites it without the batch an
-        undo took back, empty once none is left)."""
+        """Whether the engine's rename journal holds a batch to undo (a stat, no worker needed)."""
         engine = self.window.client.engine
-        if engine is None:
-            return False
-        try:
-            return Path(engine.tagging.journal).stat().st_size > 0
-        except OSError:  # no journal yet: nothing was ever renamed
-            return False
+        return engine is not None and engine.tagging.can_undo_rename()
 
     def enable_undo(self) -> None:
         self.undo_action.setEnabled(self.can_undo())

@@ -185,6 +185,16 @@ class Undone:
     waiting: dict[str, str]
 
 
+def can_undo(journal: Path) -> bool:
+    """Whether the journal holds a batch :func:`undo_last` would take back: a stat, not a read
+    (it is appended a line per batch and rewritten without the batch an undo took back, empty
+    once none is left)."""
+    try:
+        return journal.stat().st_size > 0
+    except OSError:  # no journal yet: nothing was ever renamed
+        return False
+
+
 def undo_last(store: LibraryStore, journal: Path) -> Undone:
     """Put the last batch's files back under their old names (and their records with them).
 

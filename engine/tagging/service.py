@@ -489,6 +489,10 @@ class Tagging:
     def _online_folders(self) -> list[str]:
         return [f.path for f in self.store.folders() if f.online]
 
+    def can_undo_rename(self) -> bool:
+        """Whether there is a renamed batch to undo (:func:`engine.tagging.rename.can_undo`)."""
+        return rename.can_undo(self.journal)
+
     def undo_rename(self) -> rename.Undone:
         """Rename the last renamed batch back (:func:`engine.tagging.rename.undo_last`)."""
         with self._write_lock, self._row_lock:

@@ -58,6 +58,7 @@ def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_en
     assert os.path.basename(by_old["dog_bark.wav"].new) == "ANMLDog_Dog Bark_JD_TOWN.wav"
     assert by_old["dog_bark.wav"].reason == "tag"
     assert checksums(named_library) == before  # planning touches nothing
+    assert not tag_engine.tagging.can_undo_rename()  # nothing renamed yet: no journal
 
     record = tag_engine.file_info(dog).record
     vectors = tag_engine.store.embeddings(tag_engine.model_info).windows(record.id).vectors
@@ -73,7 +74,9 @@ def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_en
     assert tag_engine.search("dog bark", limit=1)[0].path == str(new)
     assert sorted(checksums(named_library).values()) == sorted(before.values())  # same contents, new names
 
+    assert tag_engine.tagging.can_undo_rename()
     undone = tag_engine.tagging.undo_rename()
+    assert not tag_engine.tagging.can_undo_rename()
     assert len(undone.renamed_back) == len(plans) and not undone.waiting and checksums(named_library) == before
     assert meaning_is_current(tag_engine)
     assert tag_engine.file_info(dog).record.id == record.id and tag_engine.store.get_file(str(new)) is None
