@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, verdict
+from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, key_scores, verdict
 
 if TYPE_CHECKING:
     from engine.finetune import Finetuner
@@ -57,8 +57,7 @@ def plain_scores(values: dict, kind: str = "search", separator: str = " · ") ->
 def plain_change(result: dict) -> str:
     """The held-out score the verdict weighs, before and after, in words: "ranking score 0.26 → 0.30"
     (a result written by an earlier version, which lacks the search score, gets its per-file one)."""
-    kind = "search" if "search/mAP@10" in result["after"] else "t2a"
-    before, after = (result[when][f"{kind}/mAP@10"] for when in ("before", "after"))
+    _, before, after = key_scores(result)
     return f"ranking score {before:.2f} → {after:.2f}"
 
 

@@ -715,4 +715,5 @@ class MainWindow(QMainWindow):
             hit = self.model.hit(row) if row >= 0 else None
             facts = describe(hit) if hit is not None else self.preview.facts.text()
             self.preview.show_file(previewed, facts, best_window(hit) if hit is not None else None)
-        self.client.tagging.load_captions([h for h in self.model.hits() if str(h.path) in set(moves.values())])
+        renamed = set(moves.values())
+        self.client.tagging.load_captions([h for h in self.model.hits() if str(h.path) in renamed])

@@ -108,11 +108,17 @@ def verdict(result: dict) -> str:
     return f"not clearly better: resampling its {folders} held-out folders shows no gain {chance:.0%} of the time"
 
 
-def key_change(result: dict) -> str:
-    """ "search mAP@10 0.264 -> 0.303", the held-out score the verdict weighs, before and after; a
-    result written by an earlier version, which lacks it, gets its per-file t2a instead."""
+def key_scores(result: dict) -> tuple[str, float, float]:
+    """The held-out score the verdict weighs, its kind and its mAP@10 before and after: "search",
+    or for a result written by an earlier version, which lacks it, its per-file "t2a"."""
     kind = "search" if KEY_METRIC in result["after"] else "t2a"
     before, after = (result[when][f"{kind}/mAP@10"] for when in ("before", "after"))
+    return kind, before, after
+
+
+def key_change(result: dict) -> str:
+    """ "search mAP@10 0.264 -> 0.303": :func:`key_scores` in a line."""
+    kind, before, after = key_scores(result)
     return f"{kind} mAP@10 {before:.3f} -> {after:.3f}"
 
 
