@@ -6,7 +6,7 @@ set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
 source "$repo/scripts/setup.sh"
 python="$EARMARK_VENV/bin/python"
-# Pinned with its hooks (this pair freezes and runs a PySide6 6.12 window on Python 3.11): an
+# Pinned with its hooks (this pair freezes and runs a PySide6 6.11 window on Python 3.11): an
 # unpinned PyInstaller would change the bundle from one build to the next.
 "$python" -m pip install -q --disable-pip-version-check "pyinstaller==6.22.3" "pyinstaller-hooks-contrib==2026.10"
 cd "$repo"
