@@ -41,6 +41,17 @@ _VAGUE_SUBCATEGORIES = frozenset({"misc", "general"})
 # any part shorter than that stay whole (a split of "eline" into "e line" is a guess, not a reading).
 _MIN_COMPOUND = 6
 _SHORT_PARTS = frozenset("up go me we on in of to it is at no ok uh oh".split())
+# A weapon's report is named "shot", "shoot" or "fire" ("Pistol_Shot", "rifle_shoot", "wp_gun_fire",
+# "GunFire"): a keyword query that names a weapon and one of these asks for each of them, so
+# "gun shot" finds the gun firing before a shorter name that only holds "gun" (a gun pickup).
+# Without the weapon, "fire" is flames and "shot" a photo or a glass.
+_WEAPONS = frozenset(
+    f"{w}{s}"
+    for w in "gun pistol rifle shotgun revolver cannon musket sniper blaster laser weapon".split()
+    for s in ("", "s")
+)
+_SHOOTING = ("shot", "shoot", "fire", "gunshot", "gunfire")
+_SHOOTING_FORMS = frozenset([*_SHOOTING, "shots", "shoots", "shooting", "fires", "firing", "gunshots"])
 
 
 @dataclass(frozen=True)
@@ -118,13 +129,29 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 @lru_cache(maxsize=65_536)
 def _compound(word: str) -> tuple[str, ...]:
     """A word's parts when it is English words run together (wordninja's segmentation by
-    Wikipedia word frequencies), else the word itself."""
+    Wikipedia word frequencies) or a listed abbreviation run into a word, else the word itself."""
     if len(word) < _MIN_COMPOUND or not (word.isascii() and word.isalpha()):
         return (word,)
+    if abbreviated := _after_abbreviation(word):
+        return abbreviated
     parts = wordninja.split(word)
     if len(parts) > 1 and all(len(p) >= 3 or p in _SHORT_PARTS for p in parts):
         return tuple(parts)
     return (word,)
+
+
+def _after_abbreviation(word: str) -> tuple[str, str] | None:
+    """A listed sound-library abbreviation run into a word ("dbljump", "atmoswind"): the two, else
+    None. wordninja knows no shorthand, so it cut "dbljump" into "d bl jump" (and the name stayed
+    whole, found by neither "double" nor "jump") and "atmoswind" into "at mos wind". Only for a
+    word that is none of its own, and the longest abbreviation first ("explo" before "expl")."""
+    if word in known_words():
+        return None
+    for abbreviation in sorted(abbreviations(), key=len, reverse=True):
+        rest = word.removeprefix(abbreviation)
+        if rest != word and len(rest) >= 3 and rest in known_words():
+            return abbreviation, rest
+    return None
 
 
 @cache
@@ -165,8 +192,8 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     WEATHER-THUNDER and those named "thunder". Two words typed apart that are one English word
     run together ask for it too, twice, as it stands for both: "pick up" finds
     ``sfx_pickup_gun.wav`` (the tokeniser keeps "pickup" whole, a word of its own) as a file
-    holding both words, before ``up_arrow.wav``. Only the query grows; the index keeps the
-    compound as written."""
+    holding both words, before ``up_arrow.wav``. A weapon's report asks for each word it is
+    named by (:func:`_shooting`). Only the query grows; the index keeps the compound as written."""
     written = words(text, compounds=False)
     itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
     query_words = [part for w in written for part in ((w,) if w in itself else _compound(w))]
@@ -174,7 +201,16 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     joined = [a + b for a, b in itertools.pairwise(written) if a + b in known_words()]
     added = [heads[w] for w in query_words if w in heads] + written + [a for w in written for a in listed.get(w, ())]
     asked = query_words + [w for w in dict.fromkeys(added) if w not in query_words]
-    return asked + [w for w in dict.fromkeys(joined) if w not in asked for _ in range(2)]
+    asked += [w for w in dict.fromkeys(joined) if w not in asked for _ in range(2)]
+    return asked + [w for w in _shooting(asked) if w not in asked]
+
+
+def _shooting(found: list[str]) -> tuple[str, ...]:
+    """The words a gun's report is named by (:data:`_SHOOTING`) when ``found`` names a weapon
+    and one of them: "gun shot" also asks for "fire" and "shoot", "gunfire" for "shot"."""
+    said = set(found)
+    shooting = said & _SHOOTING_FORMS
+    return _SHOOTING if shooting and (said & _WEAPONS or shooting & {"gunshot", "gunshots", "gunfire"}) else ()
 
 
 @cache

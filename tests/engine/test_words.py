@@ -11,6 +11,7 @@ from engine.words import (
     file_stem,
     is_title,
     keyword_query_words,
+    known_words,
     name_words,
     ucs_category_of,
     ucs_origin_words,
@@ -171,6 +172,37 @@ def test_a_word_no_dictionary_or_ucs_list_knows_is_a_title(word, title):
 )
 def test_a_sound_library_abbreviation_is_read_with_its_word(text, expected):
     assert " ".join(with_abbreviations(words(text))) == expected
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("foley_dbljump-01.wav", "foley dbl double jump 01"),  # wordninja alone: "d bl jump"
+        ("DBL_Jump.wav", "dbl double jump"),
+        ("whshbig.wav", "whsh whoosh big"),
+        ("explobig.wav", "explo explosion big"),  # the longest abbreviation: not "expl" + "obig"
+        ("ambush.wav", "ambush"),  # a word of its own, not "amb" + "ush"
+    ],
+)
+def test_an_abbreviation_run_into_a_word_is_read_as_both(name, expected):
+    assert " ".join(with_abbreviations(name_words(name))) == expected
+
+
+def test_every_listed_abbreviation_run_into_a_sound_word_is_split_off():
+    for abbreviation in abbreviations():
+        for sound in ("jump", "click", "impact"):
+            if abbreviation + sound not in known_words():
+                assert words(abbreviation + sound) == [abbreviation, sound], abbreviation + sound
+
+
+def test_a_weapons_report_is_asked_for_by_each_of_its_words():
+    # "wp_gun_fire.wav" and "Pistol_Shot.wav" are the same sound named two ways
+    assert keyword_query_words("gun shot") == ["gun", "shot", "gunshot", "gunshot", "shoot", "fire", "gunfire"]
+    assert set(keyword_query_words("rifle firing")) >= {"shot", "shoot", "fire"}
+    assert set(keyword_query_words("gunfire")) >= {"shot", "shoot"}
+    # without a weapon "fire" is flames, and a weapon alone is not its report
+    assert keyword_query_words("fire crackling") == ["fire", "crackling"]
+    assert keyword_query_words("laser gun") == ["laser", "gun"]
 
 
 def test_every_listed_abbreviation_is_one_word_to_the_tokeniser_and_no_title():

@@ -128,6 +128,19 @@ def test_two_words_typed_apart_find_the_word_they_run_together_into(store):
     assert set(names(searcher.search("pick up"))) == {"sfx_pickup_gun.wav", "up_arrow.wav"}
 
 
+def test_a_gun_shot_finds_the_gun_firing_before_a_shorter_name_that_only_holds_gun(store):
+    store.upsert_files([record("sfx_pickup_gun.wav"), record("wp_gun_fire-01.wav"), record("campfire_crackle.wav")])
+    searcher = Searcher(store, None)
+    assert names(searcher.search("gun shot")) == ["wp_gun_fire-01.wav", "sfx_pickup_gun.wav"]
+
+
+def test_an_abbreviation_run_into_a_word_finds_the_file_by_both(store):
+    store.upsert_files([record("foley_dbljump-01.wav"), record("double_door.wav"), record("foley_land-01.wav")])
+    searcher = Searcher(store, None)
+    assert names(searcher.search("double jump"))[0] == "foley_dbljump-01.wav"
+    assert names(searcher.search("jump")) == ["foley_dbljump-01.wav"]
+
+
 def test_a_ucs_names_creator_and_source_are_searched_as_its_folders_are(store):
     store.upsert_files([record("FOLYFeet_Foot Left_JD_ACME.wav"), record("foot_left_acme.wav")])
     searcher = Searcher(store, None)
