@@ -1,20 +1,26 @@
 """The "Rename to UCS name…" dialog: each selected file's name beside the UCS name it would get,
 the files that would not be renamed and why, and the CreatorID and SourceID that go into the names.
+A row's CatID and FX name can be corrected in place (a hammer swing planned as GUNSMech): the
+engine plans that file again with them, checks the CatID against the UCS list and says why not.
 
 Nothing is renamed until Rename is pressed. Planning and renaming run on workers through
-:class:`app.tagging_client.TaggingClient`; the dialog asks again when an ID changes, shows only
-the latest answer, and closes once the files are renamed (a failure stays shown, naming the file).
+:class:`app.tagging_client.TaggingClient`; the dialog asks again when an ID or a row changes, shows
+only the latest answer, and closes once the files are renamed (a failure stays shown, naming the file).
 :class:`RenameController` is the main window's side: its two actions, and the status bar's word.
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QCompleter,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -35,9 +41,15 @@ from PySide6.QtWidgets import (
 from app.engine_client import LIBRARY_CLOSED
 from app.tagging_client import RenameProposal, TaggingClient
 from app.theme import Colors
+from engine.tagging.rename import Override
 
 # where a plan's CatID came from (engine.tagging.service.Tagging.rename_plan), said to the user
-CAT_ID_FROM = {"name": "from its name", "tag": "from your tag", "suggestion": "from a suggestion"}
+CAT_ID_FROM = {
+    "name": "from its name",
+    "tag": "from your tag",
+    "suggestion": "from a suggestion",
+    "user": "your choice",
+}
 NOT_RENAMED = "not renamed"
 ERROR_TEXT = "#ffb3b8"  # the error banner's text colour (resources/theme/dark.qss)
 
@@ -47,14 +59,91 @@ def _files(n: int) -> str:
 
 
 # What stands in the names shown while no CreatorID is typed: they show where it goes, and
-# Rename waits for one. (The engine would take the login name for a missing CreatorID, which is
-# not who recorded the sounds: the app never leaves it to that.)
+# Rename waits for one when a name needs it. (The engine would take the login name for a missing
+# CreatorID, which is not who recorded the sounds: the app never leaves it to that.) A file whose
+# UCS name has a CreatorID keeps its own, so it needs none.
 CREATOR_PLACEHOLDER = "CreatorID"
 NEEDS_CREATOR = "Rename needs a CreatorID: type yours above."
-REASON_COLUMN = 2
+KEEP_CREATORS = "No CreatorID needed: each file keeps the one in its name."
+NAME_COLUMN, CAT_ID_COLUMN, FX_COLUMN, UCS_COLUMN, REASON_COLUMN = range(5)
+EDITED = {CAT_ID_COLUMN: "cat_id", FX_COLUMN: "fx_name"}  # the Override field each editable column sets
+PATH_ROLE = Qt.UserRole  # a row's file, on its first column
 
 
-class WrappingDelegate(QStyledItemDelegate):
+def creator_hint(planned: int, needing: int, typed: bool) -> str:
+    """What the line beside Rename says about the CreatorID ("" says nothing): Rename waits for one
+    only while a name that has none of its own is planned."""
+    kept = planned - needing
+    if not planned or (typed and not kept):
+        return ""
+    if not needing:
+        return KEEP_CREATORS
+    if typed:
+        its = "its" if kept == 1 else "their"
+        return f"{_files(kept)} keep{'s' * (kept == 1)} the CreatorID in {its} name: yours goes in the others."
+    if not kept:
+        return NEEDS_CREATOR
+    return f"Rename needs a CreatorID for the {_files(needing)} with none in the name: type yours above."
+
+
+def cat_id_of(text: str) -> str:
+    """The CatID in what the CatID editor holds: a list entry ("TOOLHand — TOOLS / HAND") or what
+    was typed; the engine checks it."""
+    return text.split("—")[0].strip()
+
+
+class CatIdDelegate(QStyledItemDelegate):
+    """The CatID column's editor: the UCS list's CatIDs ("DOORWood — DOORS / WOOD"), completed from
+    anywhere in what is typed, so a category is found by its name too. What is committed is the
+    CatID alone; one not on the list goes to the engine all the same, which says why not on the
+    row (the list may not be here yet, and the user sees their typing was read)."""
+
+    def __init__(self, parent: QWidget):
+        super().__init__(parent)
+        self.choices = QStandardItemModel(self)
+        self._list_width = 0  # wide enough for the longest entry, worked out once
+
+    def set_terms(self, terms) -> None:
+        """The UCS terms (engine ``Term``) offered; once: they do not change while the dialog is open."""
+        if self.choices.rowCount() or not terms:
+            return
+        for term in terms:
+            choice = QStandardItem(f"{term.key} — {term.category} / {term.subcategory}")
+            choice.setData(term.key, Qt.UserRole)
+            self.choices.appendRow(choice)
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> QWidget:
+        editor = QComboBox(parent, editable=True, insertPolicy=QComboBox.NoInsert, maxVisibleItems=16)
+        editor.setModel(self.choices)
+        completer = QCompleter(self.choices, editor)
+        completer.setCaseSensitivity(Qt.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchContains)
+        editor.setCompleter(completer)
+        if not self._list_width and self.choices.rowCount():
+            texts = (self.choices.item(i).text() for i in range(self.choices.rowCount()))
+            self._list_width = max(map(editor.fontMetrics().horizontalAdvance, texts)) + 48  # the scroll bar, margins
+        for view in (editor.view(), completer.popup()):  # the entries whole, not "AIR…RST"
+            view.setMinimumWidth(self._list_width)
+        return editor
+
+    def setEditorData(self, editor: QComboBox, index: QModelIndex) -> None:
+        cat_id = index.data() or ""
+        editor.setCurrentIndex(editor.findData(cat_id, Qt.UserRole))
+        editor.setEditText(editor.currentText() if editor.currentIndex() >= 0 else cat_id)
+
+    def setModelData(self, editor: QComboBox, model: QAbstractItemModel, index: QModelIndex) -> None:
+        model.setData(index, cat_id_of(editor.currentText()))
+
+
+class ShownOnlyDelegate(QStyledItemDelegate):
+    """A column read, not edited: a row is editable as a whole (its CatID and FX name), so the
+    columns around them open no editor."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        return None
+
+
+class WrappingDelegate(ShownOnlyDelegate):
     """The reasons column: a why not renamed is read whole, wrapped to the column's width (its row
     grows), never cut to "accept a …". QTreeView asks a row's height without the column's width,
     and a style sheet's item padding is not taken off the width the style wraps to, so the height
@@ -84,14 +173,16 @@ class RenameDialog(QDialog):
     ):
         super().__init__(parent)
         self.setWindowTitle("Rename to UCS name")
-        self.resize(960, 440)
+        self.resize(1100, 460)
         self.client = client
         self.paths = paths
         self.proposal: RenameProposal | None = None  # the latest plan, once it is here
         self._asked = 0  # the number of the plan asked last: an older answer is not shown
         self._renaming = False
+        self.overrides: dict[str, Override] = {}  # {path: the user's own CatID and FX name}, as given
+        self._filling = False  # the rows are being written from a plan, not edited
 
-        self.creator = QLineEdit(creator, placeholderText="your initials or ID (required)")
+        self.creator = QLineEdit(creator, placeholderText="your initials or ID (for names without one)")
         self.source = QLineEdit(source, placeholderText="each file's library folder")
         self.creator.setToolTip(
             "Who recorded or designed the sounds: your initials or ID, as in your other UCS names "
@@ -104,15 +195,27 @@ class RenameDialog(QDialog):
         # rows as tall as their reason wrapped: not uniform
         self.table = QTreeWidget(rootIsDecorated=False, uniformRowHeights=False, alternatingRowColors=True)
         self.table.setTextElideMode(Qt.ElideMiddle)  # both ends of a long name: its CatID and its IDs
-        self.table.setHeaderLabels(["Current name", "UCS name", "CatID, or why not renamed"])
+        self.table.setHeaderLabels(["Current name", "CatID", "FX name", "UCS name", "CatID from, or why not"])
         self.table.setItemDelegateForColumn(REASON_COLUMN, WrappingDelegate(self.table))
+        self.shown_only = ShownOnlyDelegate(self.table)
+        for column in (NAME_COLUMN, UCS_COLUMN):
+            self.table.setItemDelegateForColumn(column, self.shown_only)
+        self.cat_ids = CatIdDelegate(self.table)
+        self.table.setItemDelegateForColumn(CAT_ID_COLUMN, self.cat_ids)
+        self.table.setEditTriggers(
+            QAbstractItemView.DoubleClicked | QAbstractItemView.SelectedClicked | QAbstractItemView.EditKeyPressed
+        )
+        self.table.itemChanged.connect(self._row_edited)
         header = self.table.header()
-        header.setSectionResizeMode(0, QHeaderView.Interactive)
-        header.setSectionResizeMode(1, QHeaderView.Interactive)
-        header.setStretchLastSection(True)
+        for column in range(REASON_COLUMN + 1):  # the UCS name takes the room the dialog has
+            header.setSectionResizeMode(
+                column, QHeaderView.Stretch if column == UCS_COLUMN else QHeaderView.Interactive
+            )
+        header.setStretchLastSection(False)
         header.sectionResized.connect(lambda *_: self.table.doItemsLayout())  # rewrap to the new width
-        self.table.setColumnWidth(0, 230)
-        self.table.setColumnWidth(1, 340)
+        for column, width in ((NAME_COLUMN, 190), (CAT_ID_COLUMN, 125), (FX_COLUMN, 180), (REASON_COLUMN, 240)):
+            self.table.setColumnWidth(column, width)
+        self.rows: dict[str, QTreeWidgetItem] = {}  # {path: its row}, kept in place as plans change
         self.summary = QLabel(wordWrap=True)
         self.error = QLabel(wordWrap=True, textInteractionFlags=Qt.TextSelectableByMouse)
         self.error.setStyleSheet(f"color: {ERROR_TEXT}")
@@ -121,9 +224,9 @@ class RenameDialog(QDialog):
         self.rename_button = self.buttons.addButton("Rename", QDialogButtonBox.AcceptRole)
         self.rename_button.setObjectName("Primary")
         self.rename_button.setEnabled(False)
-        self.creator_hint = QLabel(NEEDS_CREATOR)
+        self.creator_hint = QLabel()
         self.creator_hint.setProperty("dim", True)
-        self.creator_hint.setVisible(not self._creator())
+        self.creator_hint.hide()  # until a plan says which names need one
         bottom = QHBoxLayout()
         bottom.addWidget(self.creator_hint, 1)
         bottom.addWidget(self.buttons)
@@ -148,42 +251,94 @@ class RenameDialog(QDialog):
     def _creator(self) -> str:
         return self.creator.text().strip()
 
+    def _needing(self) -> int:
+        """How many of the names planned take the CreatorID typed (their file's name has none)."""
+        return sum(p.needs_creator for p in self.proposal.plans) if self.proposal else 0
+
+    def _creator_missing(self) -> bool:
+        return self._needing() > 0 and not self._creator()
+
+    def _hint_creator(self) -> None:
+        planned = len(self.proposal.plans) if self.proposal else 0
+        hint = creator_hint(planned, self._needing(), bool(self._creator()))
+        self.creator_hint.setText(hint)
+        self.creator_hint.setVisible(bool(hint))
+
     def plan(self) -> None:
-        """Ask for the names with the IDs as they are now; Rename waits for the answer. With no
-        CreatorID typed, the names show where it goes (and Rename waits for one too)."""
+        """Ask for the names with the IDs and the rows' own CatIDs and FX names as they are now;
+        Rename waits for the answer. With no CreatorID typed, the names show where it goes (and
+        Rename waits for one too, if a name takes it)."""
+        self._replan.stop()
         self.rename_button.setEnabled(False)
         self.summary.setText("Working out the names…")
         creator = self._creator() or CREATOR_PLACEHOLDER
-        self._asked = self.client.plan_rename(self.paths, creator, self.source.text())
+        self._asked = self.client.plan_rename(self.paths, creator, self.source.text(), self.overrides)
 
     def _ids_changed(self) -> None:
         self.rename_button.setEnabled(False)  # the names shown are for the old IDs
-        self.creator_hint.setVisible(not self._creator())
+        self._hint_creator()
         self._replan.start()
+
+    def _row_edited(self, row: QTreeWidgetItem, column: int) -> None:
+        """A CatID or FX name typed in a row: that file is planned again with it (an empty one
+        gives the plan's own back)."""
+        if self._filling or column not in EDITED:
+            return
+        path = row.data(NAME_COLUMN, PATH_ROLE)
+        given = replace(self.overrides.get(path, Override()), **{EDITED[column]: row.text(column).strip()})
+        if given == Override():
+            self.overrides.pop(path, None)
+        else:
+            self.overrides[path] = given
+        self.plan()
 
     def _show(self, proposal: RenameProposal) -> None:
         if proposal.number != self._asked:
             return
         self.proposal = proposal
-        self.table.clear()
-        for plan in proposal.plans:
-            cat_id = f"{plan.cat_id} {CAT_ID_FROM.get(plan.reason, '')}".strip()
-            row = QTreeWidgetItem([os.path.basename(plan.old), os.path.basename(plan.new), cat_id])
-            row.setToolTip(0, plan.old)
-            row.setToolTip(1, plan.new)
-            self.table.addTopLevelItem(row)
-        for path, why in proposal.skipped.items():
-            shown = why.replace(path, "it", 1)  # the row names the file already (its tooltip says it whole)
-            row = QTreeWidgetItem([os.path.basename(path), NOT_RENAMED, shown[:1].upper() + shown[1:]])
-            row.setToolTip(0, path)
-            row.setToolTip(2, why)
-            for column in range(3):
-                row.setForeground(column, Colors.dim_text)
-            self.table.addTopLevelItem(row)
+        self.cat_ids.set_terms(proposal.ucs_terms)
+        self._filling = True
+        try:
+            for plan in proposal.plans:
+                self._fill(plan.old, plan.cat_id, plan.fx, plan.new, CAT_ID_FROM.get(plan.reason, ""), "")
+            for path, why in proposal.skipped.items():
+                shown = why.replace(path, "it", 1)  # the row names the file already (its tooltip says it whole)
+                given = self.overrides.get(path, Override())
+                self._fill(path, given.cat_id, given.fx_name, NOT_RENAMED, shown[:1].upper() + shown[1:], why)
+            listed = {plan.old for plan in proposal.plans} | set(proposal.skipped)
+            for path in [path for path in self.rows if path not in listed]:  # none, but when no plan was made
+                self.table.takeTopLevelItem(self.table.indexOfTopLevelItem(self.rows.pop(path)))
+        finally:
+            self._filling = False
         count = len(proposal.plans)
         self.rename_button.setText(f"Rename {_files(count)}" if count else "Rename")
-        self.rename_button.setEnabled(bool(count) and not self._renaming and bool(self._creator()))
+        self.rename_button.setEnabled(bool(count) and not self._renaming and not self._creator_missing())
+        self._hint_creator()
         self._say(proposal)
+
+    def _fill(self, path: str, cat_id: str, fx: str, new: str, note: str, why: str) -> None:
+        """Write one file's row (made the first time, kept in place after, so an edited row does
+        not jump); ``why`` is set only for a file that is not renamed, whose row is dimmed."""
+        row = self.rows.get(path)
+        if row is None:
+            row = self.rows[path] = QTreeWidgetItem()
+            row.setData(NAME_COLUMN, PATH_ROLE, path)
+            row.setFlags(row.flags() | Qt.ItemIsEditable)
+            row.setToolTip(CAT_ID_COLUMN, "Double-click to choose another UCS CatID for this file")
+            row.setToolTip(FX_COLUMN, "Double-click to give this file your own FX name")
+            self.table.addTopLevelItem(row)
+        for column, text in enumerate((os.path.basename(path), cat_id, fx, os.path.basename(new), note)):
+            row.setText(column, text)
+        row.setToolTip(NAME_COLUMN, path)
+        row.setToolTip(UCS_COLUMN, new if not why else "")
+        row.setToolTip(REASON_COLUMN, why)
+        given = self.overrides.get(path, Override())
+        for column, field_name in EDITED.items():  # the user's own, in bold
+            font = QFont(row.font(column))
+            font.setBold(bool(getattr(given, field_name)))
+            row.setFont(column, font)
+        for column in range(REASON_COLUMN + 1):
+            row.setForeground(column, Colors.dim_text if why else QBrush())
 
     def _say(self, proposal: RenameProposal) -> None:
         count, kept = len(proposal.plans), len(proposal.skipped)
@@ -205,7 +360,7 @@ class RenameDialog(QDialog):
 
     def rename(self) -> None:
         """Rename as shown; the dialog closes when it is done, or says what stopped it."""
-        if self.stale or not self.proposal.plans or not self._creator():
+        if self.stale or not self.proposal.plans or self._creator_missing():
             return
         self._renaming = True
         self.error.hide()
@@ -214,7 +369,7 @@ class RenameDialog(QDialog):
         self.client.rename(self.proposal.plans)
 
     def _set_editable(self, editable: bool) -> None:
-        for widget in (self.creator, self.source, self.buttons.button(QDialogButtonBox.Cancel)):
+        for widget in (self.creator, self.source, self.table, self.buttons.button(QDialogButtonBox.Cancel)):
             widget.setEnabled(editable)
         self.rename_button.setEnabled(False)  # until the next plan: after a failure, the disk changed
 

@@ -16,18 +16,21 @@ from dataclasses import dataclass, field
 from PySide6.QtCore import QObject, QThreadPool, Signal
 
 from app.workers import submit
+from engine.tagging.rename import Override
 
 
 @dataclass(frozen=True)
 class RenameProposal:
     """One answer to :meth:`TaggingClient.plan_rename`: the renames (engine ``RenamePlan``) that
     Rename would do, {path: why not} for the files it would leave, and ``problem`` when no plan
-    could be made at all (said in the dialog, which stays open)."""
+    could be made at all (said in the dialog, which stays open); with the UCS list's terms the
+    plan checked CatIDs against, which the dialog offers when a CatID is corrected."""
 
     number: int  # which request it answers: the dialog shows only its latest
     plans: list = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
     problem: str = ""
+    ucs_terms: tuple = ()  # engine Term, of the UCS vocabulary in use
 
 
 class TaggingClient(QObject):
@@ -232,10 +235,13 @@ class TaggingClient(QObject):
         )
 
     # -- renaming --------------------------------------------------------------------------
-    def plan_rename(self, paths: list[str], creator: str, source: str) -> int:
+    def plan_rename(
+        self, paths: list[str], creator: str, source: str, overrides: dict[str, Override] | None = None
+    ) -> int:
         """Ask for the UCS names of ``paths`` (nothing is renamed); the answer is a
         :class:`RenameProposal` on :attr:`rename_planned` carrying the number returned here. Empty
-        IDs leave them to the engine's defaults (the user's login, each file's library folder)."""
+        IDs leave them to the engine's defaults (the user's login, each file's library folder);
+        ``overrides`` are the user's own CatID and FX name for some files, which the engine checks."""
         self._plan_number += 1
         number = self._plan_number
         if self.client.engine is None:
@@ -248,16 +254,20 @@ class TaggingClient(QObject):
             paths,
             creator.strip() or None,
             source.strip() or None,
+            dict(overrides or {}),
             context=self,
             on_done=self.rename_planned.emit,
             on_failed=lambda message: self.rename_planned.emit(RenameProposal(number, problem=message)),
         )
         return number
 
-    def _plan(self, number: int, paths: list[str], creator: str | None, source: str | None) -> RenameProposal:
-        """Worker: the engine's plan and why it leaves the files it leaves."""
-        plans, skipped = self._tagging.rename_plan(paths, creator, source)
-        return RenameProposal(number, plans, skipped)
+    def _plan(
+        self, number: int, paths: list[str], creator: str | None, source: str | None, overrides: dict[str, Override]
+    ) -> RenameProposal:
+        """Worker: the engine's plan, why it leaves the files it leaves, and the CatIDs there are."""
+        plans, skipped = self._tagging.rename_plan(paths, creator, source, overrides)
+        ucs = next(v for v in self._tagging.vocabularies() if v.is_ucs)
+        return RenameProposal(number, plans, skipped, ucs_terms=ucs.terms)
 
     def rename(self, plans: list) -> None:
         """Rename as planned (the user pressed Rename): :attr:`renamed` or :attr:`rename_failed`."""

@@ -21,14 +21,17 @@ import os
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from engine.audio.ucs import parse_ucs_filename
 from engine.fs import atomic_file, is_inside
-from engine.index.records import FileRecord
-from engine.index.store import LibraryStore
 from engine.words import words
+
+if TYPE_CHECKING:  # the app imports this module for Override: no database at its start
+    from engine.index.records import FileRecord
+    from engine.index.store import LibraryStore
 
 MAX_FX_NAME = 25  # characters, as the UCS convention recommends
 _UNSAFE = str.maketrans({c: " " for c in '_/\\:*?"<>|'})
@@ -44,7 +47,18 @@ class RenamePlan:
     old: str
     new: str
     cat_id: str
-    reason: str = ""  # where the CatID came from: "name", "tag", "suggestion"
+    reason: str = ""  # where the CatID came from: "name", "tag", "suggestion", "user" (an Override)
+    fx: str = ""  # the FX name block of ``new``: shown to be corrected, not read back
+    needs_creator: bool = False  # ``new`` takes the CreatorID given: the old name has none of its own
+
+
+@dataclass(frozen=True)
+class Override:
+    """What the user gives one file instead of what the plan would take ("" keeps that): a CatID
+    (checked against the UCS list) and an FX name (cleaned as :func:`fx_name` cleans captions)."""
+
+    cat_id: str = ""
+    fx_name: str = ""
 
 
 def fx_name(text: str) -> str:
@@ -78,16 +92,24 @@ def ucs_name(
     return "_".join(blocks) + suffix
 
 
-def propose(record: FileRecord, cat_id: str, caption: str, creator: str | None, source: str | None) -> str:
-    """The UCS name ``record`` should have (file name only)."""
+def planned_fx_name(record: FileRecord, caption: str) -> str:
+    """The FX name ``record``'s UCS name gets unless the user gives one: the one its UCS name has,
+    else its caption's, else its current name's words."""
     path = Path(record.path)
     existing = parse_ucs_filename(path.name)
     if existing is not None:
-        fx = existing.fx_name
-    elif caption:
-        fx = fx_name(caption)
-    else:
-        fx = fx_name(" ".join(w for w in words(path.stem)))
+        return existing.fx_name
+    return fx_name(caption) if caption else fx_name(" ".join(w for w in words(path.stem)))
+
+
+def propose(
+    record: FileRecord, cat_id: str, caption: str, creator: str | None, source: str | None, fx: str = ""
+) -> str:
+    """The UCS name ``record`` should have (file name only), with the FX name ``fx`` when given
+    (the user's, cleaned) instead of :func:`planned_fx_name`."""
+    path = Path(record.path)
+    existing = parse_ucs_filename(path.name)
+    fx = fx or planned_fx_name(record, caption)
     creator = (existing.creator_id if existing else "") or creator or getpass.getuser()
     source = (existing.source_id if existing else "") or source or Path(record.folder).name or "Library"
     user_data, user_category = (existing.user_data, existing.user_category) if existing else ("", "")
@@ -108,7 +130,7 @@ def unique_targets(plans: Sequence[RenamePlan]) -> list[RenamePlan]:
             number += 1
             target = f"{stem}_{number}{suffix}"
         taken.add(target)
-        out.append(RenamePlan(plan.file_id, plan.old, target, plan.cat_id, plan.reason))
+        out.append(replace(plan, new=target))
     return out
 
 

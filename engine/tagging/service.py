@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -46,6 +46,7 @@ from engine.tagging.jobs import (
 from engine.tagging.priors import MIN_FILES, Shelves, library_shares, reweigh, shelf_sums
 from engine.tagging.tagger import caption_suggestions, gather, named_category_probabilities, tag_suggestions
 from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
+from engine.words import words
 
 ALL = 1 << 30  # a top-k that keeps everything
 # The most files a small job reads around it (the folders holding its files) for the shares it is
@@ -444,32 +445,56 @@ class Tagging:
     # -- renaming ------------------------------------------------------------------------------
 
     def rename_plan(
-        self, paths: Iterable[str | os.PathLike], creator: str | None = None, source: str | None = None
+        self,
+        paths: Iterable[str | os.PathLike],
+        creator: str | None = None,
+        source: str | None = None,
+        overrides: Mapping[str | os.PathLike, rename.Override] | None = None,
     ) -> tuple[list[rename.RenamePlan], dict[str, str]]:
         """UCS names for the files (nothing is renamed): the plans, and {path: why not} for the
-        files it leaves: not in the library, no UCS category to name them by, named so already,
-        or a rename :func:`engine.tagging.rename.refusal` refuses now (a drive unplugged)."""
+        files it leaves: not in the library, no UCS category to name them by, an override's CatID
+        not in the UCS list, named so already, or a rename :func:`engine.tagging.rename.refusal`
+        refuses now (a drive unplugged). ``overrides`` ({path: Override}) are the user's own CatID
+        and FX name for some files, when what the tags and the name give is wrong: a CatID given
+        names a file that has no UCS category too."""
         paths = list(paths)
         skipped = self.not_in_library(paths)
         records = self.records([p for p in paths if absolute_path(p) not in skipped])
         ucs = next(v for v in self.vocabularies() if v.name == UCS)
         by_tag = {t.tag.casefold(): t.key for t in ucs.terms}
+        by_cat_id = {t.key.casefold(): t.key for t in ucs.terms}
+        given = {
+            absolute_path(p): rename.Override(o.cat_id.strip(), o.fx_name.strip()) for p, o in (overrides or {}).items()
+        }
         shown = self.shown_for(records, None, None)
         plans = []
         for record in records:
             parsed = parse_ucs_filename(os.path.basename(record.path))
+            override = given.get(record.path, rename.Override())
             own = next((by_tag[t.casefold()] for t in record.tags if t.casefold() in by_tag), None)
             top = next((s.key for s in shown[record.path].tags if s.vocabulary == UCS), None)
             cat_id, reason = (parsed.cat_id, "name") if parsed else (own, "tag") if own else (top, "suggestion")
+            if override.cat_id:
+                cat_id, reason = by_cat_id.get(override.cat_id.casefold()), "user"
+                if cat_id is None:
+                    skipped[record.path] = f"{override.cat_id} is not a UCS CatID: choose one from the list"
+                    continue
+            if override.fx_name and not words(override.fx_name):
+                skipped[record.path] = f"the FX name {override.fx_name!r} has no words to name it by"
+                continue
             if cat_id is None:
                 skipped[record.path] = "no UCS category: accept a suggested one, or tag it with one (e.g. DOORS-WOOD)"
                 continue
             caption = record.caption or (shown[record.path].caption.value if shown[record.path].caption else "")
-            new = os.path.join(os.path.dirname(record.path), rename.propose(record, cat_id, caption, creator, source))
+            fx = rename.fx_name(override.fx_name) if override.fx_name else rename.planned_fx_name(record, caption)
+            new = os.path.join(
+                os.path.dirname(record.path), rename.propose(record, cat_id, caption, creator, source, fx)
+            )
             if new == record.path:
                 skipped[record.path] = "it has its UCS name already"
                 continue
-            plans.append(rename.RenamePlan(record.id, record.path, new, cat_id, reason))
+            needs_creator = not (parsed and parsed.creator_id)
+            plans.append(rename.RenamePlan(record.id, record.path, new, cat_id, reason, fx, needs_creator))
         online = self._online_folders()
         ready = []
         for plan in rename.unique_targets(plans):

@@ -9,21 +9,31 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QRect, Qt
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QComboBox, QDialogButtonBox, QLineEdit
 
-from app.rename_dialog import NEEDS_CREATOR, NOT_RENAMED, RenameDialog
+from app.rename_dialog import (
+    CAT_ID_COLUMN,
+    FX_COLUMN,
+    KEEP_CREATORS,
+    NAME_COLUMN,
+    NEEDS_CREATOR,
+    NOT_RENAMED,
+    REASON_COLUMN,
+    UCS_COLUMN,
+    RenameDialog,
+)
 from app.theme import resource_dir
-from tests.app.conftest import ENGINE_TIMEOUT_MS, open_window, settle
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, settle
 from tests.factories import tone, write_audio
 
 RENAMED = "ANMLDog_Dog Bark_JD_Kennel.wav"  # dog_bark.wav tagged ANIMALS-DOG, creator JD, source Kennel
 
 
 def rows(dialog: RenameDialog) -> dict[str, tuple[str, str]]:
-    """{current name: (UCS name or "not renamed", CatID or why)} as the dialog shows them."""
+    """{current name: (UCS name or "not renamed", where the CatID is from or why not)} as the dialog shows them."""
     table = dialog.table
     return {
-        item.text(0): (item.text(1), item.text(2))
+        item.text(0): (item.text(UCS_COLUMN), item.text(REASON_COLUMN))
         for item in (table.topLevelItem(i) for i in range(table.topLevelItemCount()))
     }
 
@@ -31,6 +41,20 @@ def rows(dialog: RenameDialog) -> dict[str, tuple[str, str]]:
 def planned(qtbot, dialog: RenameDialog) -> None:
     """Wait for the answer to the latest plan asked (the IDs typed last) to be shown."""
     qtbot.waitUntil(lambda: not dialog.stale, timeout=ENGINE_TIMEOUT_MS)
+
+
+def edit(qtbot, dialog: RenameDialog, path: Path, column: int, text: str) -> None:
+    """Type ``text`` into a file's CatID or FX name cell as the user does (its editor opened, the
+    text typed, Enter), and wait for the plan made with it."""
+    dialog.table.editItem(dialog.rows[str(path)], column)
+    editor = dialog.table.viewport().findChild(QComboBox if column == CAT_ID_COLUMN else QLineEdit)
+    line = editor.lineEdit() if isinstance(editor, QComboBox) else editor
+    line.selectAll()
+    qtbot.keyClicks(line, text)
+    qtbot.keyClick(line, Qt.Key_Return)
+    qtbot.waitUntil(lambda: dialog.table.state() != dialog.table.State.EditingState, timeout=5_000)
+    assert dialog.stale  # planned again with it
+    planned(qtbot, dialog)
 
 
 def listing(folder: Path) -> list[str]:
@@ -56,7 +80,8 @@ def dialog(qtbot, window, library) -> RenameDialog:
 
 def test_the_dialog_shows_each_files_ucs_name_and_why_others_are_not_renamed(qtbot, dialog, library):
     shown = rows(dialog)
-    assert shown["dog_bark.wav"] == (RENAMED, "ANMLDog from your tag")
+    assert shown["dog_bark.wav"] == (RENAMED, "from your tag")
+    assert dialog.rows[str(library["dog_bark.wav"])].text(1) == "ANMLDog"
     name, why = shown["sine_beep.wav"]
     assert name == NOT_RENAMED and why.startswith("No UCS category")
     assert dialog.rename_button.isEnabled() and dialog.rename_button.text() == "Rename 1 file"
@@ -76,7 +101,7 @@ def test_a_file_outside_the_library_is_named_with_why(qtbot, window, library, tm
     planned(qtbot, dialog)
     name, why = rows(dialog)["mine.wav"]
     assert name == NOT_RENAMED and why.startswith("It is not in the library")
-    assert dialog.table.topLevelItem(1).toolTip(2).startswith(f"{outside} is not in the library")
+    assert dialog.table.topLevelItem(1).toolTip(REASON_COLUMN).startswith(f"{outside} is not in the library")
     assert rows(dialog)["dog_bark.wav"][0] == RENAMED
 
 
@@ -142,7 +167,10 @@ def test_the_creator_id_is_the_users_to_give_and_rename_waits_for_it(qtbot, wind
     window.results.select_paths([dog], dog)
     window.renames.rename_action.trigger()
     dialog = window.renames.dialog
-    assert dialog.creator.text() == "" and dialog.creator.placeholderText() == "your initials or ID (required)"
+    assert (
+        dialog.creator.text() == ""
+        and dialog.creator.placeholderText() == "your initials or ID (for names without one)"
+    )
     planned(qtbot, dialog)
     assert rows(dialog)["dog_bark.wav"][0] == "ANMLDog_Dog Bark_CreatorID_SoundEffects.wav"  # where it goes
     assert not dialog.rename_button.isEnabled() and dialog.creator_hint.isVisible()
@@ -180,18 +208,110 @@ def test_why_a_file_is_not_renamed_is_shown_whole_wrapped_to_its_column(qtbot, d
     dialog.setStyleSheet((theme / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", theme.as_posix()))
     table = dialog.table
     item = next(
-        table.topLevelItem(i) for i in range(table.topLevelItemCount()) if table.topLevelItem(i).text(1) == NOT_RENAMED
+        table.topLevelItem(i)
+        for i in range(table.topLevelItemCount())
+        if table.topLevelItem(i).text(UCS_COLUMN) == NOT_RENAMED
     )
-    reason = item.text(2)
+    reason = item.text(REASON_COLUMN)
     assert reason == "No UCS category: accept a suggested one, or tag it with one (e.g. DOORS-WOOD)"
-    for width in (960, 760):  # the dialog as it opens, and on a smaller screen
+    for width in (1100, 860):  # the dialog as it opens, and on a smaller screen
         dialog.resize(width, 440)
         qtbot.waitUntil(lambda w=width: dialog.width() == w, timeout=5_000)
         QCoreApplication.processEvents()
         metrics = table.fontMetrics()
-        cell = table.visualRect(table.indexFromItem(item, 2))
+        cell = table.visualRect(table.indexFromItem(item, REASON_COLUMN))
         room = cell.width() - 2 * 6 - 2 * 3  # less the items' padding and the style's text margins
         assert metrics.horizontalAdvance(reason) > room  # it does not fit on one line
         wrapped = metrics.boundingRect(QRect(0, 0, room, 10_000), Qt.TextWordWrap, reason)
         assert wrapped.height() <= cell.height()  # the row is as tall as the reason wrapped: every word shows
         assert table.visualRect(table.indexFromItem(item, 0)).height() == cell.height()
+
+
+def test_a_rows_catid_corrected_from_the_ucs_list_renames_that_file_with_it(qtbot, window, dialog, library):
+    """A dog planned as ANMLDog, corrected to a tool: the list offers the CatIDs with their names,
+    the engine plans the file again with the one chosen, and Rename (then Undo) does as shown."""
+    dog, folder = library["dog_bark.wav"], library["dog_bark.wav"].parent
+    edit(qtbot, dialog, dog, CAT_ID_COLUMN, "toolhand")
+    assert rows(dialog)["dog_bark.wav"] == ("TOOLHand_Dog Bark_JD_Kennel.wav", "your choice")
+    assert dialog.rows[str(dog)].text(CAT_ID_COLUMN) == "TOOLHand" and dialog.overrides[str(dog)].cat_id == "toolhand"
+    choices = dialog.cat_ids.choices
+    assert any(choices.item(i).text() == "TOOLHand — TOOLS / HAND" for i in range(choices.rowCount()))
+    with qtbot.waitSignal(window.client.tagging.renamed, timeout=ENGINE_TIMEOUT_MS):
+        dialog.rename_button.click()
+    assert (folder / "TOOLHand_Dog Bark_JD_Kennel.wav").is_file() and not dog.exists()
+    with qtbot.waitSignal(window.client.tagging.renamed_back, timeout=ENGINE_TIMEOUT_MS):
+        window.renames.undo_action.trigger()
+    assert listing(folder) == sorted(library)
+
+
+def test_only_the_catid_and_fx_name_open_an_editor(qtbot, dialog, library):
+    row = dialog.rows[str(library["dog_bark.wav"])]
+    for column in range(dialog.table.columnCount()):
+        dialog.table.editItem(row, column)
+        opened = dialog.table.viewport().findChildren(QComboBox) + dialog.table.viewport().findChildren(QLineEdit)
+        editors = [w for w in opened if w.isVisible() and not isinstance(w.parent(), QComboBox)]
+        assert bool(editors) == (column in (CAT_ID_COLUMN, FX_COLUMN)), column
+        for editor in editors:
+            qtbot.keyClick(editor, Qt.Key_Escape)  # left as it was
+        qtbot.waitUntil(lambda: dialog.table.state() != dialog.table.State.EditingState, timeout=5_000)
+    assert row.text(NAME_COLUMN) == "dog_bark.wav" and not dialog.overrides and not dialog.stale
+
+
+def test_a_catid_not_in_the_list_is_said_on_its_row_and_a_file_given_one_is_renamed(qtbot, window, dialog, library):
+    """The engine checks the CatID typed: one not in the UCS list leaves its file with why; the
+    beep, left out for having no UCS category, is renamed once it is given one."""
+    dog, beep, folder = library["dog_bark.wav"], library["sine_beep.wav"], library["dog_bark.wav"].parent
+    edit(qtbot, dialog, dog, CAT_ID_COLUMN, "GUNSMEH")
+    assert rows(dialog)["dog_bark.wav"] == (NOT_RENAMED, "GUNSMEH is not a UCS CatID: choose one from the list")
+    assert dialog.rows[str(dog)].text(CAT_ID_COLUMN) == "GUNSMEH"  # what was typed stays, to be corrected
+    assert not dialog.rename_button.isEnabled()
+    edit(qtbot, dialog, beep, CAT_ID_COLUMN, "BEEPTimer")
+    assert rows(dialog)["sine_beep.wav"] == ("BEEPTimer_Sine Beep_JD_Kennel.wav", "your choice")
+    assert dialog.rename_button.text() == "Rename 1 file"
+    with qtbot.waitSignal(window.client.tagging.renamed, timeout=ENGINE_TIMEOUT_MS):
+        dialog.rename_button.click()
+    assert (folder / "BEEPTimer_Sine Beep_JD_Kennel.wav").is_file() and dog.is_file()
+
+
+def test_an_fx_name_typed_is_cleaned_as_the_engine_cleans_it_and_used(qtbot, window, dialog, library):
+    dog, folder = library["dog_bark.wav"], library["dog_bark.wav"].parent
+    edit(qtbot, dialog, dog, FX_COLUMN, "the big_dog: barks twice/loud!")
+    assert rows(dialog)["dog_bark.wav"][0] == "ANMLDog_Big Dog Barks Twice Loud_JD_Kennel.wav"
+    assert dialog.rows[str(dog)].text(FX_COLUMN) == "Big Dog Barks Twice Loud"
+    with qtbot.waitSignal(window.client.tagging.renamed, timeout=ENGINE_TIMEOUT_MS):
+        dialog.rename_button.click()
+    assert (folder / "ANMLDog_Big Dog Barks Twice Loud_JD_Kennel.wav").is_file() and not dog.exists()
+
+
+def test_files_whose_ucs_names_have_a_creator_id_are_renamed_without_one_typed(qtbot, window, tmp_path):
+    """A CreatorID is asked only for names that have none: these keep their own, so a hammer swing
+    named as a gun mechanism is corrected and renamed with the CreatorID field left empty; a file
+    without one, once it is to be renamed too, waits for it, and the line beside Rename says which."""
+    folder = tmp_path / "Shed"
+    hammer = write_audio(folder / "GUNMech_Hammer Swing_MK_Shed.wav", tone(300, 0.4))
+    door = write_audio(folder / "DOORWood_Creak_AB.wav", tone(500, 0.4))  # no SourceID yet
+    saw = write_audio(folder / "saw.wav", tone(700, 0.4))  # no UCS category, no CreatorID
+    index_folder(qtbot, window, folder)
+    paths = [str(hammer), str(door), str(saw)]
+    qtbot.waitUntil(lambda: all(window.model.row_of(path) >= 0 for path in paths))
+    window.results.select_paths(paths, str(hammer))
+    window.renames.rename_action.trigger()
+    dialog = window.renames.dialog
+    planned(qtbot, dialog)
+    assert dialog.creator.text() == "" and rows(dialog)["DOORWood_Creak_AB.wav"][0] == "DOORWood_Creak_AB_Shed.wav"
+    edit(qtbot, dialog, hammer, CAT_ID_COLUMN, "TOOLHand")
+    assert rows(dialog)["GUNMech_Hammer Swing_MK_Shed.wav"][0] == "TOOLHand_Hammer Swing_MK_Shed.wav"
+    assert dialog.rename_button.isEnabled() and dialog.creator_hint.text() == KEEP_CREATORS
+
+    edit(qtbot, dialog, saw, CAT_ID_COLUMN, "TOOLPowr")  # a name that takes the CreatorID typed
+    assert not dialog.rename_button.isEnabled() and "CreatorID for the 1 file" in dialog.creator_hint.text()
+    dialog.creator.setText("JD")
+    planned(qtbot, dialog)
+    assert dialog.rename_button.isEnabled() and dialog.creator_hint.text().startswith("2 files keep the CreatorID")
+    with qtbot.waitSignal(window.client.tagging.renamed, timeout=ENGINE_TIMEOUT_MS):
+        dialog.rename_button.click()
+    assert listing(folder) == [
+        "DOORWood_Creak_AB_Shed.wav",
+        "TOOLHand_Hammer Swing_MK_Shed.wav",
+        "TOOLPowr_Saw_JD_Shed.wav",
+    ]

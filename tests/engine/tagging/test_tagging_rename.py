@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from engine.index.records import FileRecord
-from engine.tagging.rename import RenameError, RenamePlan, fx_name, propose, ucs_name, unique_targets
+from engine.tagging.rename import Override, RenameError, RenamePlan, fx_name, propose, ucs_name, unique_targets
 from tests.engine.library.helpers import checksums
 from tests.engine.tagging.conftest import meaning_is_current
 from tests.factories import tone, write_audio
@@ -83,6 +83,45 @@ def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_en
     assert tag_engine.index().embedded == 0
     with pytest.raises(RenameError, match="no rename to undo"):
         tag_engine.tagging.undo_rename()
+
+
+def test_the_users_own_catid_and_fx_name_replace_the_planned_ones(tag_engine, named_library):
+    """The plan's CatID and FX name can be wrong (a hammer swing planned as a gun): the user's own
+    are checked against the UCS list, cleaned like a caption's, and name even a file with no UCS
+    category; a UCS name keeps its CreatorID, so only the others need one."""
+    dog, glass, wind, loud, named = (
+        str(named_library / name)
+        for name in (
+            "dog_bark.wav",
+            "glass_smash_01.wav",
+            "wind_howl.wav",
+            "laser_shot.wav",
+            "DOORWood_Slam Heavy_JD_TOWN.wav",
+        )
+    )
+    tag_engine.set_tags([dog], ["ANIMALS-DOG"])
+    overrides = {
+        dog: Override("TOOLHand", "the hammer_swing, heavy!"),
+        glass: Override("glasbrk"),  # no UCS category of its own; the case is the list's
+        wind: Override("GUNSMEH"),
+        loud: Override(fx_name="!!"),
+        named: Override("DOORMetl"),
+    }
+    plans, skipped = tag_engine.tagging.rename_plan([named_library], "MK", "TOWN", overrides)
+    by_old = {os.path.basename(p.old): p for p in plans}
+    assert os.path.basename(by_old["dog_bark.wav"].new) == "TOOLHand_Hammer Swing Heavy_MK_TOWN.wav"
+    assert (by_old["dog_bark.wav"].reason, by_old["dog_bark.wav"].fx) == ("user", "Hammer Swing Heavy")
+    assert os.path.basename(by_old["glass_smash_01.wav"].new) == "GLASBrk_Glass Smash 01_MK_TOWN.wav"
+    assert skipped[wind] == "GUNSMEH is not a UCS CatID: choose one from the list"
+    assert "has no words" in skipped[loud]
+    renamed = by_old["DOORWood_Slam Heavy_JD_TOWN.wav"]
+    assert os.path.basename(renamed.new) == "DOORMetl_Slam Heavy_JD_TOWN.wav" and not renamed.needs_creator
+    assert by_old["dog_bark.wav"].needs_creator and named not in skipped
+    assert "no UCS category" in skipped[str(named_library / "door_creak_wood.wav")]  # no override: as before
+
+    tag_engine.tagging.rename(plans)
+    assert (named_library / "TOOLHand_Hammer Swing Heavy_MK_TOWN.wav").is_file() and not os.path.exists(dog)
+    assert (named_library / "DOORMetl_Slam Heavy_JD_TOWN.wav").is_file() and os.path.exists(wind)
 
 
 def test_renames_outside_the_library_offline_or_over_a_file_are_refused(tag_engine, named_library, tmp_path):
