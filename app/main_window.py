@@ -51,6 +51,7 @@ from app.tags_panel import TagsPanel
 from app.theme import icon
 from engine.audio.formats import AUDIO_EXTENSIONS
 from engine.models.registry import shown_name
+from engine.plural import counted
 from engine.search.explain import describe_respellings
 
 if TYPE_CHECKING:
@@ -445,14 +446,14 @@ class MainWindow(QMainWindow):
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         if not query:
-            found = f"{len(hits):,} sound{'s' * (len(hits) != 1)} (type to search)"
+            found = f"{counted(len(hits), 'sound')} (type to search)"
         elif _by_sound_alone(hits):
             ranked = "1 sound ranked by how it sounds"
             if len(hits) != 1:
                 ranked = f"{len(hits):,} sounds ranked by how they sound"
             found = f"No file is named so: {ranked}, for {quoted(query)}"
         else:
-            found = f"{len(hits):,} result{'s' * (len(hits) != 1)} for {quoted(query)}"
+            found = f"{counted(len(hits), 'result')} for {quoted(query)}"
         if hits.respelled:
             found += f" ({describe_respellings(hits.respelled)})"
         self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)

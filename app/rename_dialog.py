@@ -41,6 +41,7 @@ from PySide6.QtWidgets import (
 from app.engine_client import LIBRARY_CLOSED
 from app.tagging_client import RenameProposal, TaggingClient
 from app.theme import Colors
+from engine.plural import counted
 from engine.tagging.rename import Override
 
 # where a plan's CatID came from (engine.tagging.service.Tagging.rename_plan), said to the user
@@ -52,10 +53,6 @@ CAT_ID_FROM = {
 }
 NOT_RENAMED = "not renamed"
 ERROR_TEXT = "#ffb3b8"  # the error banner's text colour (resources/theme/dark.qss)
-
-
-def _files(n: int) -> str:
-    return "1 file" if n == 1 else f"{n:,} files"
 
 
 # What stands in the names shown while no CreatorID is typed: they show where it goes, and
@@ -80,10 +77,10 @@ def creator_hint(planned: int, needing: int, typed: bool) -> str:
         return KEEP_CREATORS
     if typed:
         its = "its" if kept == 1 else "their"
-        return f"{_files(kept)} keep{'s' * (kept == 1)} the CreatorID in {its} name: yours goes in the others."
+        return f"{counted(kept, 'file')} keep{'s' * (kept == 1)} the CreatorID in {its} name: yours goes in the others."
     if not kept:
         return NEEDS_CREATOR
-    return f"Rename needs a CreatorID for the {_files(needing)} with none in the name: type yours above."
+    return f"Rename needs a CreatorID for the {counted(needing, 'file')} with none in the name: type yours above."
 
 
 def cat_id_of(text: str) -> str:
@@ -311,7 +308,7 @@ class RenameDialog(QDialog):
         finally:
             self._filling = False
         count = len(proposal.plans)
-        self.rename_button.setText(f"Rename {_files(count)}" if count else "Rename")
+        self.rename_button.setText(f"Rename {counted(count, 'file')}" if count else "Rename")
         self.rename_button.setEnabled(bool(count) and not self._renaming and not self._creator_missing())
         self._hint_creator()
         self._say(proposal)
@@ -347,9 +344,10 @@ class RenameDialog(QDialog):
         elif not count:
             self.summary.setText("Nothing to rename" + (": see why above." if kept else "."))
         else:
-            left = f"; {_files(kept)} will not be, see why above" if kept else ""
+            left = f"; {counted(kept, 'file')} will not be, see why above" if kept else ""
+            where = "its folder" if count == 1 else "their folders"
             self.summary.setText(
-                f"{_files(count)} will be renamed in {'its' if count == 1 else 'their'} folder{'s' * (count > 1)}"
+                f"{counted(count, 'file')} will be renamed in {where}"
                 f"{left}. The index follows them, and Undo last rename (right-click a result) puts them back."
             )
 
@@ -468,13 +466,15 @@ class RenameController(QObject):
         self.window.follow_renames(moves)
         self.undo_button.show()
         self.enable_undo()
-        self.window.statusBar().showMessage(f"Renamed {_files(len(moves))} · Undo last rename puts them back", 15_000)
+        self.window.statusBar().showMessage(
+            f"Renamed {counted(len(moves), 'file')} · Undo last rename puts them back", 15_000
+        )
 
     def _renamed_back(self, undone) -> None:
         """An undo: the files it renamed back, and those it could not yet, each named with why; a
         batch from before stays to undo next."""
         self.window.follow_renames({plan.new: plan.old for plan in undone.renamed_back})
-        said = [f"Renamed {_files(len(undone.renamed_back))} back"]
+        said = [f"Renamed {counted(len(undone.renamed_back), 'file')} back"]
         said += [f"{Path(path).name} not renamed back: {why}" for path, why in undone.waiting.items()]
         self.undo_button.setVisible(bool(undone.waiting))
         self.enable_undo()

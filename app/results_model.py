@@ -18,6 +18,7 @@ from PySide6.QtGui import QFont
 
 from app.offline import badge, is_offline, offline_message
 from app.theme import Colors, icon
+from engine.plural import counted
 from engine.search.explain import match_reasons
 
 HIT_ROLE = Qt.UserRole + 1
@@ -71,7 +72,7 @@ def _folder(hit) -> str:
 def copies_badge(hit) -> str:
     """How many other files of the library hold the same bytes: the search shows a sound once."""
     n = len(hit.copies)
-    return f"+{n} {'copy' if n == 1 else 'copies'}" if n else ""
+    return f"+{counted(n, 'copy', 'copies')}" if n else ""
 
 
 def copies_message(hit) -> str:

@@ -13,12 +13,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QW
 
 from app.library_panel import PATH_ROLE
 from app.theme import icon
+from engine.plural import counted
 
 FIRST_SUGGESTIONS = "Suggesting… the first time with a model, its vocabulary is read first (a minute or two)"
-
-
-def _sounds(n: int) -> str:
-    return "1 sound" if n == 1 else f"{n:,} sounds"
 
 
 SELECT_TO_REVIEW = " · select sounds to accept or reject them"
@@ -33,17 +30,17 @@ def describe_job(report, selected: bool = False) -> str:
     review = REVIEW_SELECTED if selected else SELECT_TO_REVIEW
     if report is None:
         return "Tagging stopped"
-    done = f"for {_sounds(report.tagged)}"
+    done = f"for {counted(report.tagged, 'sound')}"
     if report.captioned:
         done += f", {report.captioned:,} with a caption"
     if report.resumed_from:
-        done += f"; {_sounds(report.resumed_from)} done before"
+        done += f"; {counted(report.resumed_from, 'sound')} done before"
     if report.stopped:
         return f"Suggesting stopped (suggestions ready {done}); it continues the next time Earmark opens"
     if not report.tagged:
         if not report.resumed_from:
             return "No sounds to suggest tags for"
-        return f"{_sounds(report.resumed_from)} already had suggestions{review}"
+        return f"{counted(report.resumed_from, 'sound')} already had suggestions{review}"
     return f"Suggestions ready {done}{review}"
 
 

@@ -29,6 +29,7 @@ from engine.library.report import IndexProgress, IndexReport
 from engine.logs import entry_logging
 from engine.models.registry import ModelLoadError, list_models, resolve_checkpoint
 from engine.paths import app_paths
+from engine.plural import counted
 from engine.search.explain import describe_hit, describe_respellings
 from engine.search.filters import SearchFilters
 from engine.search.searcher import SearchHit
@@ -172,7 +173,7 @@ def cmd_add_folder(engine: Engine, args) -> int:
 
 def cmd_remove_folder(engine: Engine, args) -> int:
     removed = engine.remove_folder(args.folder)
-    print(f"removed {_shown(args.folder)} ({removed} files forgotten; nothing on disk was changed)")
+    print(f"removed {_shown(args.folder)} ({counted(removed, 'file')} forgotten; nothing on disk was changed)")
     return 0
 
 
@@ -384,7 +385,7 @@ def cmd_status(engine: Engine, args) -> int:
     for folder in status.folders:
         state = "online" if folder.online else "OFFLINE"
         offline = f", {folder.offline} offline" if folder.offline else ""
-        print(f"  {_shown(folder.path)}  [{state}] {folder.files} files, {folder.errors} failed{offline}")
+        print(f"  {_shown(folder.path)}  [{state}] {counted(folder.files, 'file')}, {folder.errors} failed{offline}")
     if not status.folders:
         print("no folders yet: `earmark add-folder DIR`")
     if status.indexed_models:
@@ -446,7 +447,7 @@ def _print_hits(hits: list[SearchHit], args) -> int:
 
 
 def _summary(report: IndexReport) -> str:
-    return f"{report.scanned} files, {report.summary()} in {report.seconds:.1f} s"
+    return f"{counted(report.scanned, 'file')}, {report.summary()} in {report.seconds:.1f} s"
 
 
 def _print_json(value) -> None:

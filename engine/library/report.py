@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from engine.plural import counted
+
 
 @dataclass(frozen=True)
 class IndexProgress:
@@ -61,8 +63,7 @@ class IndexReport:
         )
         said = ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
         if self.copies:  # said only when it happened
-            copies = f"{self.copies} {'copy' if self.copies == 1 else 'copies'}"
-            said += f"{', ' if said else ''}{copies} of sounds embedded once"
+            said += f"{', ' if said else ''}{counted(self.copies, 'copy', 'copies')} of sounds embedded once"
         if self.reread:  # once after an update of the metadata reader: said only when it happened
             said += f"{', ' if said else ''}{self.reread} descriptions read again"
         return said

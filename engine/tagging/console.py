@@ -21,6 +21,7 @@ import sys
 
 from engine.arguments import count, probability
 from engine.fs import absolute_path
+from engine.plural import counted
 from engine.tagging.jobs import TagProgress, TagReport
 from engine.tags import parse_tags
 
@@ -191,7 +192,7 @@ def cmd_tag(engine, args) -> int:
 
 
 def _summary(report: TagReport) -> str:
-    parts = [f"{report.tagged} files tagged"]
+    parts = [f"{counted(report.tagged, 'file')} tagged"]
     if report.resumed_from:
         parts.append(f"{report.resumed_from} done before")
     if report.captioned:
@@ -232,9 +233,9 @@ def cmd_accept(engine, args) -> int:
     report = engine.tagging.accept(
         _in_library(engine, args.paths), args.tag, args.min_confidence, args.caption, args.replace_caption
     )
-    print(f"{report.tags_added} tags added, {report.captions_set} captions set")
+    print(f"{counted(report.tags_added, 'tag')} added, {counted(report.captions_set, 'caption')} set")
     if report.captions_kept:
-        print(f"{len(report.captions_kept)} files kept their own caption (--replace-caption replaces it)")
+        print(f"{counted(len(report.captions_kept), 'file')} kept their own caption (--replace-caption replaces it)")
     return 0
 
 
@@ -245,12 +246,14 @@ def cmd_reject(engine, args) -> int:
 
 
 def cmd_add_tags(engine, args) -> int:
-    print(f"{engine.tagging.add_tags(_in_library(engine, args.paths), parse_tags(args.tags))} tags added")
+    added = engine.tagging.add_tags(_in_library(engine, args.paths), parse_tags(args.tags))
+    print(f"{counted(added, 'tag')} added")
     return 0
 
 
 def cmd_remove_tags(engine, args) -> int:
-    print(f"{engine.tagging.remove_tags(_in_library(engine, args.paths), parse_tags(args.tags))} tags removed")
+    removed = engine.tagging.remove_tags(_in_library(engine, args.paths), parse_tags(args.tags))
+    print(f"{counted(removed, 'tag')} removed")
     return 0
 
 
@@ -262,7 +265,7 @@ def cmd_rename(engine, args) -> int:
             print(f"{cli._shown(plan.new)} -> {os.path.basename(plan.old)}")
         for path, reason in undone.waiting.items():
             print(f"{cli._shown(path)}: not renamed back, {reason}")
-        print(f"{len(undone.renamed_back)} files renamed back")
+        print(f"{counted(len(undone.renamed_back), 'file')} renamed back")
         return 1 if undone.waiting else 0
     if not args.paths:
         raise ValueError("name files or folders to rename, or --undo")
@@ -275,10 +278,10 @@ def cmd_rename(engine, args) -> int:
         print("nothing to rename")
         return 0
     if not args.apply:
-        print(f"{len(plans)} files would be renamed; add --apply to rename them")
+        print(f"{counted(len(plans), 'file')} would be renamed; add --apply to rename them")
         return 0
     engine.tagging.rename(plans)
-    print(f"{len(plans)} files renamed; `earmark rename --undo` renames them back")
+    print(f"{counted(len(plans), 'file')} renamed; `earmark rename --undo` renames them back")
     return 0
 
 

@@ -111,13 +111,13 @@ def test_tag_suggest_accept_reject_and_bulk_edits(cli, named_library):
     if keys[1] not in cli("suggestions", dog)[1]:  # hidden at the user's threshold: rejected only if asked
         assert cli("reject", dog, "--tag", keys[1]) == (0, "0 suggestions rejected\n", "")
     assert cli("reject", dog, "--tag", keys[1], "--min-confidence", "0") == (0, "1 suggestions rejected\n", "")
-    assert cli("accept", dog, "--tag", keys[0])[1] == "1 tags added, 0 captions set\n"
+    assert cli("accept", dog, "--tag", keys[0])[1] == "1 tag added, 0 captions set\n"
     _, out, _ = cli("info", dog)
     assert f"tags: {out.split('tags: ')[1].splitlines()[0]}".count(",") == 0  # one tag, the accepted one
     _, out, _ = cli("suggestions", dog, "--threshold", "0", "--top-k", "10")
     assert keys[0] not in out and keys[1] not in out
     assert cli("add-tags", "outdoor, keeper", named_library)[1] == f"{2 * len(NAMED)} tags added\n"
-    assert cli("remove-tags", "keeper", dog)[1] == "1 tags removed\n"
+    assert cli("remove-tags", "keeper", dog)[1] == "1 tag removed\n"
     _, out, _ = cli("search", "keeper", "--json")
     assert len([h for h in json.loads(out) if h["text_rank"] is not None]) == len(NAMED) - 1
 
@@ -131,7 +131,7 @@ def test_rename_is_a_dry_run_until_applied_and_undoable(cli, named_library):
     code, out, _ = cli("rename", dog, "--creator", "JD", "--source", "TOWN", "--apply")
     new_name = out.splitlines()[1].strip().removeprefix("-> ").split("  (")[0]
     assert code == 0 and not dog.exists() and (named_library / new_name).is_file() and new_name.endswith("_JD_TOWN.wav")
-    assert cli("rename", "--undo")[1].endswith("1 files renamed back\n") and dog.exists()
+    assert cli("rename", "--undo")[1].endswith("1 file renamed back\n") and dog.exists()
     code, _, err = cli("rename", "--undo")
     assert code == 1 and "no rename to undo" in err
 
@@ -150,7 +150,7 @@ def test_paths_not_in_the_library_are_named_and_the_others_go_on(cli, named_libr
     assert code == 1 and out == "" and f"{gone}; skipped" in err and f"{outside} is not in the library; skipped" in err
     assert "none of these files is in the library" in err
     code, out, err = cli("tag", dog, missing)
-    assert code == 0 and out.startswith("1 files tagged") and f"{gone}; skipped\n" in err
+    assert code == 0 and out.startswith("1 file tagged") and f"{gone}; skipped\n" in err
     assert cli("tag", "--resume")[1] == "no unfinished tagging job\n"  # the job did not wait on the missing path
     code, out, err = cli("suggestions", missing, dog, "--threshold", "0")
     assert code == 0 and out.startswith(f"{dog}\n") and str(missing) not in out and f"{gone}; skipped" in err
