@@ -42,6 +42,9 @@ from app.results_model import (
     channels_text,
     duration_text,
     format_text,
+    found_by_words,
+    has_score,
+    ranked_by,
     rate_text,
 )
 from app.results_view import ResultsView
@@ -98,10 +101,24 @@ def _key(key) -> str:
     return QKeySequence(key).toString(QKeySequence.NativeText)
 
 
-def _by_sound_alone(hits: list) -> bool:
-    """Whether a search found its hits by how they sound alone: no file's words matched the query,
-    nor their meaning, so the list is the library ranked by sound and its count says nothing."""
-    return any(hit.vector_rank for hit in hits) and not any(hit.text_rank or hit.meaning_rank for hit in hits)
+def results_line(query: str, hits: SearchResults) -> str:
+    """What the results line says of a search's hits. The engine lists up to the result limit
+    whatever the query (its sound and name-meaning rankings rank the whole library), so only the
+    hits the words found are counted as results ("12 results for “door”"), and the sounds after
+    them are named for what they are ("then 488 ranked by how they sound and what their names
+    mean"); with none the words found, the line says no file is named so. A list no ranking
+    scored (an exclusion-only query's, "-laser") is counted whole: those are the files it keeps."""
+    respelled = f" ({describe_respellings(hits.respelled)})" if hits.respelled else ""
+    if not query:
+        return f"{counted(len(hits), 'sound')} (type to search){respelled}"
+    if not any(has_score(hit) for hit in hits):
+        return f"{counted(len(hits), 'result')} for {quoted(query)}{respelled}"
+    rest = [hit for hit in hits if not found_by_words(hit)]
+    if len(rest) == len(hits):
+        ranked = f"{counted(len(rest), 'sound')} ranked by {ranked_by(rest)}"
+        return f"No file is named so: {ranked}, for {quoted(query)}{respelled}"
+    found = f"{counted(len(hits) - len(rest), 'result')} for {quoted(query)}{respelled}"
+    return f"{found}, then {len(rest):,} ranked by {ranked_by(rest)}" if rest else found
 
 
 def _column_titles() -> list[str]:
@@ -445,17 +462,7 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
-        if not query:
-            found = f"{counted(len(hits), 'sound')} (type to search)"
-        elif _by_sound_alone(hits):
-            ranked = "1 sound ranked by how it sounds"
-            if len(hits) != 1:
-                ranked = f"{len(hits):,} sounds ranked by how they sound"
-            found = f"No file is named so: {ranked}, for {quoted(query)}"
-        else:
-            found = f"{counted(len(hits), 'result')} for {quoted(query)}"
-        if hits.respelled:
-            found += f" ({describe_respellings(hits.respelled)})"
+        found = results_line(query, hits)
         self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)
         self.no_results.show_for(len(hits), query, self.filter_bar.values(), indexing=self.client.indexing)
 

@@ -110,6 +110,38 @@ def has_score(hit) -> bool:
     return hit.score > 0 or any(rank is not None for rank in ranks)
 
 
+def found_by_words(hit) -> bool:
+    """Whether the words of the query found the hit (in its name, tags, caption or folder): the
+    results a user counts. The fused ranking lists the library's other sounds after them, up to
+    the result limit, for how they sound and what their names mean: those are no match of the
+    words, and are counted and shown apart (:meth:`ResultsModel.sort` keeps them below)."""
+    return getattr(hit, "text_rank", None) is not None
+
+
+def ranked_by(hits: Sequence) -> str:
+    """What ranked ``hits``, none of which the words found, said for as many of them: "how they
+    sound and what their names mean", "how it sounds"… Only the rankings that found one of them
+    are named, so a list ranked by sound alone says so."""
+    one = len(hits) == 1
+    reasons = [
+        reason
+        for found, reason in (
+            (any(getattr(h, "vector_rank", None) for h in hits), "how it sounds" if one else "how they sound"),
+            (
+                any(getattr(h, "meaning_rank", None) for h in hits),
+                "what its name means" if one else "what their names mean",
+            ),
+        )
+        if found
+    ]
+    return " and ".join(reasons) or ("its match" if one else "their match")
+
+
+def not_found_by_words(hit) -> str:
+    """The tooltip line of a hit listed after the word matches: why it is there at all."""
+    return f"No word searched is in its name, tags, caption or folder: listed for {ranked_by([hit])}"
+
+
 def similar_reasons(hit, like: str) -> str:
     """The Match tooltip in find similar: how alike two sounds are (engine Searcher.similar), not a
     rank among the list."""
@@ -125,7 +157,9 @@ def _number(value) -> float:
 # The format's facts follow, and the folder, long and needed only to tell copies apart (the name's
 # badge and tooltip do that too), comes last. Every column fits the results of a 1400 x 850 window
 # (about 1,050 px beside the library): the Caption takes what the others leave (its width here is
-# its least, app/results_view.py), each title whole in the dark theme beside its sort arrow.
+# its least, app/results_view.py), each title whole in the dark theme beside its sort arrow. The
+# Rate is wide enough for "11.025 kHz", and the Folder for its deepest folder or two, shown from
+# the right (app/results_view.py elides it on the left): a Caption, often empty, gave them room.
 COLUMNS: tuple[Column, ...] = (
     Column("Name", _name, lambda h: _name(h).lower(), width=220),
     Column(
@@ -144,11 +178,11 @@ COLUMNS: tuple[Column, ...] = (
         100,
     ),
     Column("Tags", _tags, lambda h: _tags(h).lower(), width=110),
-    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=100),
+    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=90),
     Column("Format", format_text, _format_key, width=100),
-    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 68),
+    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 96),
     Column("Channels", channels_text, lambda h: _number(h.channels), width=104),
-    Column("Folder", _folder, lambda h: _folder(h).lower(), width=100),
+    Column("Folder", _folder, lambda h: _folder(h).lower(), width=150),
 )
 SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")
 CAPTION_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
@@ -159,6 +193,8 @@ class ResultsModel(QAbstractTableModel):
         super().__init__(parent)
         self._hits: list = []
         self._ranked = True
+        self._words = 0  # in a search, how many hits (the first rows) the words found; the rest follow
+        self._grouped = False  # a search whose words found some hits but not all: two groups, never mixed
         self._generated: dict[str, str] = {}  # path -> a generated caption not accepted yet
         self.similar_to: str | None = None  # the file the hits sound like, in find similar
 
@@ -172,7 +208,27 @@ class ResultsModel(QAbstractTableModel):
         self._hits = list(hits)
         self._ranked = ranked and (not self._hits or any(has_score(h) for h in self._hits))
         self.similar_to = similar_to
+        found = [found_by_words(h) for h in self._hits]
+        self._words = sum(found)
+        self._grouped = self._ranked and similar_to is None and 0 < self._words < len(self._hits)
+        if self._grouped:  # the word matches first, each group in the engine's order (the best first)
+            self._hits = [h for h in self._hits if found_by_words(h)] + [h for h in self._hits if not found_by_words(h)]
         self.endResetModel()
+
+    @property
+    def grouped(self) -> bool:
+        """Whether the rows are a search's two groups: the hits its words found, then the sounds
+        listed for how they sound and what their names mean. A browse, find similar and a search
+        whose words found all or none of its hits have one group."""
+        return self._grouped
+
+    def first_unworded_row(self) -> int:
+        """The first row of the hits the words did not find, where the two groups meet; -1 with
+        one group."""
+        return self._words if self._grouped else -1
+
+    def _unworded(self, row: int) -> bool:
+        return self._grouped and row >= self._words
 
     @property
     def ranked(self) -> bool:
@@ -242,6 +298,8 @@ class ResultsModel(QAbstractTableModel):
             if generated is not None:
                 return generated
         scored = self._ranked and has_score(hit)
+        if role == Qt.ForegroundRole and self._unworded(index.row()):
+            return Colors.dim_text  # no match of the words: shown, but dimmer than those
         if role == Qt.DisplayRole:
             return column.text(hit) if scored or index.column() != SCORE_COLUMN else ""
         if role == Qt.TextAlignmentRole:
@@ -252,7 +310,8 @@ class ResultsModel(QAbstractTableModel):
             if index.column() == SCORE_COLUMN:
                 return (match_reasons(hit) or None) if scored else None
             if index.column() == 0:
-                return copies_message(hit) if hit.copies else str(hit.path)
+                tip = copies_message(hit) if hit.copies else str(hit.path)
+                return f"{tip}\n\n{not_found_by_words(hit)}" if self._unworded(index.row()) else tip
             return column.text(hit) or None
         if role == BADGE_ROLE and index.column() == 0:
             return copies_badge(hit) or None
@@ -267,12 +326,17 @@ class ResultsModel(QAbstractTableModel):
         return base | Qt.ItemIsDragEnabled if index.isValid() else base
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        """Sort by ``column``; in a search with two groups (:attr:`grouped`), within each: the hits
+        the words found stay above the others in either direction, so the sounds listed only for
+        how they sound never mix into the matches (the shortest door, not the shortest sound)."""
         key = COLUMNS[column].sort_key
         self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()
         old_rows = [(p.row(), p.column()) for p in old_persistent]
         keys = [key(hit) for hit in self._hits]
         ranked = sorted(range(len(keys)), key=keys.__getitem__, reverse=order == Qt.DescendingOrder)
+        if self._grouped:  # rows below _words are the word matches, before and after
+            ranked = [r for r in ranked if r < self._words] + [r for r in ranked if r >= self._words]
         new_row_of = {old: new for new, old in enumerate(ranked)}
         self._hits = [self._hits[r] for r in ranked]
         self.changePersistentIndexList(old_persistent, [self.index(new_row_of[r], c) for r, c in old_rows])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRectF, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QKeySequence, QPainter
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QHeaderView,
     QStyle,
     QStyledItemDelegate,
@@ -45,11 +48,44 @@ class ScoreDelegate(QStyledItemDelegate):
 
 
 class MiddleElideDelegate(QStyledItemDelegate):
-    """File names and folders keep both ends readable (take numbers, last folder); prose elides at the end."""
+    """File names keep both ends readable (take numbers, extension); prose elides at the end."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         option.textElideMode = Qt.ElideMiddle
+
+
+def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
+    """``folder`` as it fits ``width``: whole, else its deepest folders after "…/" (what tells two
+    folders of one library apart: "…/effects/item_sounds", not "lib/ef…ounds"), whole folder names
+    only while one fits; the last one alone, cut at its left, when even it does not."""
+    if metrics.horizontalAdvance(folder) <= width:
+        return folder
+    parts = re.split(r"([/\\])", folder)  # names at even indexes, each followed by its separator
+    for start in range(2, len(parts), 2):
+        deepest = "…" + parts[start - 1] + "".join(parts[start:])
+        if metrics.horizontalAdvance(deepest) <= width:
+            return deepest
+    return metrics.elidedText(folder, Qt.ElideLeft, width)
+
+
+class FolderDelegate(QStyledItemDelegate):
+    """The Folder column: elided on the left, by whole folder names (:func:`elide_folder`)."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        option.textElideMode = Qt.ElideLeft
+        if option.rect.width() > 0 and option.text:
+            option.text = elide_folder(option.text, option.fontMetrics, text_width(option))
+
+
+def text_width(option: QStyleOptionViewItem) -> int:
+    """The width a cell's text is drawn in: the cell less the theme's padding (the style's text
+    rect) and the margins the style leaves on each side of the text."""
+    style = option.widget.style() if option.widget else QApplication.style()
+    rect = style.subElementRect(QStyle.SE_ItemViewItemText, option, option.widget)
+    margin = style.pixelMetric(QStyle.PM_FocusFrameHMargin, None, option.widget) + 1
+    return max(rect.width() - 2 * margin, 0)
 
 
 class NameDelegate(MiddleElideDelegate):
@@ -133,10 +169,10 @@ class ResultsView(QTableView):
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setItemDelegateForColumn(SCORE_COLUMN, ScoreDelegate(self))
         self.setItemDelegateForColumn(0, NameDelegate(self))
-        middle = MiddleElideDelegate(self)
+        folder = FolderDelegate(self)
         for column, spec in enumerate(COLUMNS):
             if spec.title == "Folder":
-                self.setItemDelegateForColumn(column, middle)
+                self.setItemDelegateForColumn(column, folder)
         rows = self.verticalHeader()
         rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.Fixed)  # fixed heights: no per-row measuring at 100 k rows
@@ -177,6 +213,20 @@ class ResultsView(QTableView):
             if column != CAPTION_COLUMN and not header.isSectionHidden(column)
         )
         header.resizeSection(CAPTION_COLUMN, max(COLUMNS[CAPTION_COLUMN].width, self.viewport().width() - others))
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        """The rows, and a line above the first sound the search's words did not find: where the
+        matches end and the sounds listed for how they sound begin (drawn dimmer, app/results_model.py)."""
+        super().paintEvent(event)
+        row = self.model().first_unworded_row() if self.model() is not None else -1
+        if row <= 0:
+            return
+        y = self.rowViewportPosition(row)
+        if 0 <= y <= self.viewport().height():
+            painter = QPainter(self.viewport())
+            painter.setPen(QPen(Colors.score_bar, 1, Qt.DashLine))
+            painter.drawLine(0, y, self.viewport().width(), y)
+            painter.end()
 
     def selected_hits(self) -> list:
         return [index.data(HIT_ROLE) for index in sorted(self.selectionModel().selectedRows(), key=lambda i: i.row())]

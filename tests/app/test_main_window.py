@@ -566,7 +566,9 @@ def test_the_results_line_stays_shown_under_a_message_that_keeps_coming_back(qtb
     type_query(qtbot, window, "door")
     assert window.statusBar().currentMessage() == said
     label = window.result_label
-    assert label.isVisible() and re.fullmatch(r"\d+ results? for “door” · \d+ ms", label.text())
+    # the words' matches, then what the rest are ranked by (tests/app/test_result_groups.py)
+    line = r"\d+ results? for “door”(, then \d+ ranked by [a-z ]+)? · \d+ ms"
+    assert label.isVisible() and re.fullmatch(line, label.text())
     assert label.shown_text() == label.text()  # whole, not elided, at the window's size
     # and the message, drawn at the left up to the results line, has the room to be read too
     assert label.geometry().left() > window.statusBar().fontMetrics().horizontalAdvance(said)
@@ -817,5 +819,12 @@ def test_a_search_no_name_or_meaning_matched_says_its_sounds_are_ranked_by_sound
         f"No file is named so: {len(hits)} sounds ranked by how they sound, for “whoosh” · 12 ms"
     )
     named = SearchResults([dataclasses.replace(by_sound[0], text_rank=1), *by_sound[1:]])
-    window.client.results.emit("whoosh", named, 0.012)
-    assert window.result_label.text() == f"{len(hits)} results for “whoosh” · 12 ms"
+    window.client.results.emit("whoosh", named, 0.012)  # one file's words match: one result, then the rest
+    assert window.result_label.text() == (
+        f"1 result for “whoosh”, then {len(hits) - 1} ranked by how they sound · 12 ms"
+    )
+    # a name's meaning is no word of it either: a list ranked by it too is still named by none
+    meant = SearchResults([dataclasses.replace(by_sound[0], meaning_rank=1), *by_sound[1:]])
+    window.client.results.emit("whoosh", meant, 0.012)
+    ranked = f"{len(hits)} sounds ranked by how they sound and what their names mean"
+    assert window.result_label.text() == f"No file is named so: {ranked}, for “whoosh” · 12 ms"

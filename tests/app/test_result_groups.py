@@ -1,0 +1,241 @@
+"""A search's two groups: the hits its words found (the results counted), then the sounds the
+fused ranking lists after them up to the result limit, for how they sound and what their names
+mean. The count, the order under any column's sort, the dimmer rows, and the columns that show a
+folder and a sample rate whole enough to read."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QStyleOptionViewItem
+
+from app.main_window import results_line
+from app.results_model import COLUMNS, SCORE_COLUMN, ResultsModel
+from app.results_view import ResultsView, elide_folder, text_width
+from app.theme import Colors, resource_dir
+from engine.search.searcher import SearchResults
+from tests.app.conftest import ENGINE_TIMEOUT_MS
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    score: float
+    duration_s: float = 1.0
+    sample_rate: int = 48_000
+    channels: int = 2
+    format: str = "wav"
+    bit_depth: int | None = 24
+    tags: list = field(default_factory=list)
+    caption: str = ""
+    folder: str = "/lib"
+    best_start_s: float | None = None
+    text_rank: int | None = None
+    meaning_rank: int | None = None
+    vector_rank: int | None = None
+    best_end_s: float | None = None
+    copies: tuple[str, ...] = ()
+    vector_score: float | None = None
+
+
+def _column(title: str) -> int:
+    return next(i for i, c in enumerate(COLUMNS) if c.title == title)
+
+
+NAME, DURATION, FOLDER, RATE = (_column(title) for title in ("Name", "Duration", "Folder", "Rate"))
+
+
+def door_search() -> list[Hit]:
+    """What "door" answers, in the engine's order: two files its words found, among sounds only a
+    name's meaning or the sound found; a meaning match may outscore a weak word match."""
+    return [
+        Hit("/lib/door_slam.wav", 90.0, 2.0, text_rank=1, meaning_rank=1, vector_rank=3),
+        Hit("/lib/gate_creak.wav", 60.0, 0.2, meaning_rank=2, vector_rank=1),
+        Hit("/lib/door_knock.wav", 40.0, 3.0, text_rank=2, vector_rank=4),
+        Hit("/lib/sheepfield.ogg", 8.0, 0.1, vector_rank=2),
+        Hit("/lib/thunder.wav", 5.0, 9.0, meaning_rank=3),
+    ]
+
+
+def shown_names(model: ResultsModel) -> list[str]:
+    return [model.index(row, NAME).data() for row in range(model.rowCount())]
+
+
+WORD_MATCHES = {"door_slam.wav", "door_knock.wav"}
+
+
+def test_the_hits_the_words_found_come_first_and_stay_first_under_any_sort(qtbot):
+    """Sorted by Duration, a search for "door" listed a 0.1 s field recording first, the two doors
+    lost among sounds no word found: each group is sorted on its own, the doors above, both ways."""
+    model = ResultsModel()
+    view = ResultsView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    model.set_hits(door_search())
+    assert model.grouped and model.first_unworded_row() == 2
+    assert shown_names(model) == ["door_slam.wav", "door_knock.wav", "gate_creak.wav", "sheepfield.ogg", "thunder.wav"]
+    view.selectRow(model.row_of("/lib/sheepfield.ogg"))
+    view.sortByColumn(DURATION, Qt.AscendingOrder)
+    assert shown_names(model) == ["door_slam.wav", "door_knock.wav", "sheepfield.ogg", "gate_creak.wav", "thunder.wav"]
+    assert view.selected_paths() == ["/lib/sheepfield.ogg"]  # the selection follows its row
+    view.sortByColumn(DURATION, Qt.DescendingOrder)
+    assert shown_names(model) == ["door_knock.wav", "door_slam.wav", "thunder.wav", "gate_creak.wav", "sheepfield.ogg"]
+    assert view.selected_paths() == ["/lib/sheepfield.ogg"]
+    view.sortByColumn(SCORE_COLUMN, Qt.AscendingOrder)
+    assert set(shown_names(model)[:2]) == WORD_MATCHES and shown_names(model)[2] == "thunder.wav"
+    view.sortByColumn(NAME, Qt.DescendingOrder)
+    assert shown_names(model)[:2] == ["door_slam.wav", "door_knock.wav"]
+
+
+def test_the_sounds_no_word_found_are_drawn_dimmer_and_say_why_they_are_listed():
+    model = ResultsModel()
+    model.set_hits(door_search())
+    for row in range(model.rowCount()):
+        worded = model.index(row, NAME).data() in WORD_MATCHES
+        assert model.index(row, DURATION).data(Qt.ForegroundRole) == (None if worded else Colors.dim_text)
+    tip = model.index(model.row_of("/lib/gate_creak.wav"), NAME).data(Qt.ToolTipRole)
+    assert tip.startswith("/lib/gate_creak.wav\n\n") and "how it sounds and what its name means" in tip
+    assert model.index(model.row_of("/lib/door_slam.wav"), NAME).data(Qt.ToolTipRole) == "/lib/door_slam.wav"
+
+
+def test_a_browse_find_similar_and_a_search_whose_words_found_none_are_one_group(qtbot):
+    """Only a search whose words found some of its hits has two groups: elsewhere a column sorts
+    the whole list, and no row is dimmed."""
+    model = ResultsModel()
+    browse = [
+        dataclasses.replace(h, score=0.0, text_rank=None, meaning_rank=None, vector_rank=None) for h in door_search()
+    ]
+    sound_only = [dataclasses.replace(h, text_rank=None) for h in door_search()]
+    for hits, ranked, similar_to in (
+        (browse, False, None),
+        (door_search(), True, "/lib/x.wav"),
+        (sound_only, True, None),
+    ):
+        model.set_hits(hits, ranked, similar_to=similar_to)
+        assert not model.grouped and model.first_unworded_row() == -1
+        model.sort(DURATION, Qt.AscendingOrder)
+        assert shown_names(model)[0] == "sheepfield.ogg"
+        assert all(model.index(row, NAME).data(Qt.ForegroundRole) is None for row in range(model.rowCount()))
+
+
+def test_the_results_line_counts_only_what_the_words_found_and_names_the_rest():
+    """The engine lists up to 500 sounds for any query: "500 results" for nonsense was the limit,
+    not a count. The words' matches are counted; the rest are named for what ranked them."""
+    hits = SearchResults(door_search())
+    assert results_line("door", hits) == (
+        "2 results for “door”, then 3 ranked by how they sound and what their names mean"
+    )
+    slam, gate, knock, sheep, _ = door_search()
+    meant = [dataclasses.replace(h, vector_rank=None, meaning_rank=h.meaning_rank or 4) for h in (gate, sheep)]
+    by_meaning = SearchResults([slam, knock, *meant])
+    assert results_line("door", by_meaning) == "2 results for “door”, then 2 ranked by what their names mean"
+    assert results_line("door", SearchResults([slam, gate])) == (
+        "1 result for “door”, then 1 ranked by how it sounds and what its name means"
+    )
+    assert results_line("door", SearchResults(door_search()[:4:2])) == "2 results for “door”"
+    nonsense = SearchResults([dataclasses.replace(h, text_rank=None) for h in door_search()])
+    assert results_line("xqzvbnm", nonsense) == (
+        "No file is named so: 5 sounds ranked by how they sound and what their names mean, for “xqzvbnm”"
+    )
+    by_sound = SearchResults([Hit("/lib/a.wav", 100.0, vector_rank=1)])
+    assert results_line("whoosh", by_sound) == "No file is named so: 1 sound ranked by how it sounds, for “whoosh”"
+    excluded = SearchResults([Hit("/lib/a.wav", 0.0), Hit("/lib/b.wav", 0.0)])  # "-laser": the files kept
+    assert results_line("-laser", excluded) == "2 results for “-laser”"
+
+
+def themed(view: ResultsView) -> None:
+    """The app's dark theme on ``view`` alone (its font size and cell padding decide what fits),
+    leaving the application's style as the other tests expect it."""
+    view.setStyleSheet((resource_dir() / "theme" / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", ""))
+
+
+def shown_text(view: ResultsView, row: int, column: int) -> tuple[str, int]:
+    """The text the column's delegate draws in its cell, and the width it has for it."""
+    index = view.model().index(row, column)
+    option = QStyleOptionViewItem()
+    option.initFrom(view.viewport())
+    option.widget = view
+    option.rect = view.visualRect(index)
+    view.itemDelegateForIndex(index).initStyleOption(option, index)
+    return option.text, text_width(option)
+
+
+def test_the_folder_column_shows_the_deepest_folders_eliding_on_the_left(qtbot):
+    """Elided in the middle, every folder of a library read "lib/f…ounds": its start, the library's
+    own name, says nothing, and the folder that tells sounds apart is the deepest one."""
+    model = ResultsModel()
+    view = ResultsView()
+    qtbot.addWidget(view)
+    themed(view)
+    view.setModel(model)
+    view.resize(1060, 300)
+    view.show()
+    deep = Hit("/sfx/lib/freedroidrpg/effects/item_sounds/Item_Drop_Sound_4.ogg", 50.0, folder="/sfx/lib")
+    model.set_hits([deep])
+    text, width = shown_text(view, 0, FOLDER)
+    assert text.startswith("…/") and text.endswith("/item_sounds"), text
+    assert view.fontMetrics().horizontalAdvance(text) <= width
+    metrics = QFontMetrics(view.font())
+    folder = "lib/freedroidrpg/effects/item_sounds"
+    assert elide_folder(folder, metrics, 10_000) == folder
+    assert elide_folder(folder, metrics, metrics.horizontalAdvance("…/effects/item_sounds")) == "…/effects/item_sounds"
+    cut = elide_folder(folder, metrics, metrics.horizontalAdvance("…unds"))  # not even the deepest fits: its end
+    assert cut.startswith("…") and cut.endswith("ds") and "/" not in cut
+
+
+def test_the_rate_column_reads_a_sample_rate_whole(qtbot):
+    """At 68 px the dark theme showed "44.1 …" and "22.0…": the Rate has room for "11.025 kHz"."""
+    model = ResultsModel()
+    view = ResultsView()
+    qtbot.addWidget(view)
+    themed(view)
+    view.setModel(model)
+    view.resize(1060, 300)
+    view.show()
+    rates = (11_025, 22_050, 44_100)
+    model.set_hits([Hit(f"/lib/{rate}.wav", 50.0, sample_rate=rate) for rate in rates])
+    for row, shown in enumerate(("11.025 kHz", "22.05 kHz", "44.1 kHz")):
+        text, width = shown_text(view, row, RATE)
+        assert text == shown and view.fontMetrics().horizontalAdvance(text) <= width, (text, width)
+
+
+# -- the real window ---------------------------------------------------------------------------------
+
+
+def type_query(qtbot, window, text: str) -> None:
+    window.search_field.clear()
+    qtbot.keyClicks(window.search_field, text)
+    qtbot.waitUntil(lambda: f"for “{text}”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_a_search_counts_the_files_its_words_found_and_sorts_them_above_the_rest(qtbot, window, library):
+    """ "door" names one file of four: it is the one result, the other three follow it, dimmer, in
+    the engine's ranking by sound and meaning, and stay below it sorted by Duration either way."""
+    type_query(qtbot, window, "door")
+    model, view = window.model, window.results
+    assert window.result_label.text().startswith("1 result for “door”, then 3 ranked by how they sound")
+    assert model.index(0, NAME).data() == "door_creak_wooden.wav" and model.first_unworded_row() == 1
+    assert model.index(1, NAME).data(Qt.ForegroundRole) == Colors.dim_text
+    view.selectionModel().select(
+        model.index(model.row_of(str(library["dog_bark.wav"])), 0),
+        QItemSelectionModel.ClearAndSelect | QItemSelectionModel.Rows,
+    )
+    for order, rest in (
+        (Qt.AscendingOrder, ["sine_beep.wav", "rain_on_glass.flac", "dog_bark.wav"]),
+        (Qt.DescendingOrder, ["dog_bark.wav", "rain_on_glass.flac", "sine_beep.wav"]),
+    ):
+        view.sortByColumn(DURATION, order)
+        assert shown_names(model) == ["door_creak_wooden.wav", *rest]
+        assert view.selected_paths() == [str(library["dog_bark.wav"])]
+    assert model.index(0, NAME).data(Qt.ForegroundRole) is None  # the one match, drawn as ever
+
+
+def test_a_nonsense_query_says_no_file_is_named_so(qtbot, window, library):
+    """ "xqzvbnm" said "4 results", every file listed for its sound and its name's meaning: no file
+    is named so, and the line says what the list is instead."""
+    type_query(qtbot, window, "xqzvbnm")
+    assert window.result_label.text().startswith("No file is named so: 4 sounds ranked by how they sound")
+    assert not window.model.grouped
