@@ -1,10 +1,16 @@
-"""The library sidebar: watched folders with their counts, and the files that failed and why."""
+"""The library sidebar: watched folders with their counts and, below each, its subfolders that
+hold sounds (a tree read from the index off the UI thread); and the files that failed and why.
+
+Selecting a folder, a library folder or any folder below one, filters the results to it and
+everything below, as the filter bar's folder choice does; the two follow each other.
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -20,8 +26,24 @@ from PySide6.QtWidgets import (
 )
 
 from app.theme import icon
+from app.workers import submit
+from engine.fs import is_inside
+from engine.plural import counted
 
 PATH_ROLE = Qt.UserRole + 1
+ROOT_ROLE = Qt.UserRole + 2  # True on a library folder's row, False on a subfolder's
+FILLED_ROLE = Qt.UserRole + 3  # a subfolder row whose own subfolders are rows yet
+
+
+def subfolder_tree(counts: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
+    """{folder: [(subfolder, its sounds)], by name} from :meth:`engine.facade.Engine.subfolders`'
+    counts, so a row's children are found without scanning all the folders of the library."""
+    below: dict[str, list[tuple[str, int]]] = {}
+    for path, count in counts.items():
+        below.setdefault(os.path.dirname(path), []).append((path, count))
+    for children in below.values():
+        children.sort(key=lambda child: os.path.basename(child[0]).casefold())
+    return below
 
 
 def _title_row(title: QLabel, *buttons: QToolButton) -> QHBoxLayout:
@@ -38,6 +60,17 @@ def _button(icon_name: str, tip: str) -> QToolButton:
     button.setIcon(icon(icon_name))
     button.setIconSize(QSize(16, 16))
     return button
+
+
+def _opened_below(item: QTreeWidgetItem) -> list[str]:
+    """The folders of the opened rows below ``item`` (rows exist only where a folder was opened)."""
+    opened, rows = [], [item.child(i) for i in range(item.childCount())]
+    while rows:
+        row = rows.pop()
+        if row.isExpanded():
+            opened.append(row.data(0, PATH_ROLE))
+            rows += [row.child(i) for i in range(row.childCount())]
+    return opened
 
 
 def _tree(headers: list[str]) -> QTreeWidget:
@@ -60,6 +93,7 @@ class LibraryPanel(QWidget):
     remove_requested = Signal(str)
     rescan_requested = Signal()
     failed_file_activated = Signal(str)
+    folder_chosen = Signal(object)  # the folder the user selected (a library folder or one below); None: none
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -68,6 +102,11 @@ class LibraryPanel(QWidget):
         self.remove_button = _button("folder-remove", "Stop watching the selected folder (files stay on disk)")
         self.rescan_button = _button("rescan", "Rescan every folder for new, changed and removed files")
         self.folders = _tree(["Folder", "Indexed", "Errors"])
+        self.folders.setRootIsDecorated(True)  # library folders open onto their subfolders
+        self._roots: dict[str, QTreeWidgetItem] = {}
+        self._counts: dict[str, dict[str, int]] = {}  # library folder -> Engine.subfolders()
+        self._below: dict[str, list[tuple[str, int]]] = {}  # folder -> its subfolders, every library folder's
+        self._quiet = False  # the selection is being set to what the filter says: not the user's choice
         self.failed_title = QLabel("FAILED FILES", objectName="PanelTitle")
         self.failed = _tree(["File and reason"])
         self.failed.setHeaderHidden(True)
@@ -99,9 +138,8 @@ class LibraryPanel(QWidget):
         self.add_button.clicked.connect(self.ask_for_folder)
         self.remove_button.clicked.connect(self._remove_selected)
         self.rescan_button.clicked.connect(self.rescan_requested)
-        self.folders.itemSelectionChanged.connect(
-            lambda: self.remove_button.setEnabled(bool(self.folders.selectedItems()))
-        )
+        self.folders.itemSelectionChanged.connect(self._selection_changed)
+        self.folders.itemExpanded.connect(self._fill)
         self.failed.itemActivated.connect(lambda item, _col: self.failed_file_activated.emit(item.data(0, PATH_ROLE)))
         self.remove_button.setEnabled(False)
 
@@ -112,7 +150,103 @@ class LibraryPanel(QWidget):
 
     def _remove_selected(self) -> None:
         for item in self.folders.selectedItems():
-            self.remove_requested.emit(item.data(0, PATH_ROLE))
+            if item.data(0, ROOT_ROLE):  # a subfolder is not watched on its own
+                self.remove_requested.emit(item.data(0, PATH_ROLE))
+
+    def _selection_changed(self) -> None:
+        selected = self.folders.selectedItems()
+        self.remove_button.setEnabled(any(item.data(0, ROOT_ROLE) for item in selected))
+        if not self._quiet:
+            self.folder_chosen.emit(selected[0].data(0, PATH_ROLE) if selected else None)
+
+    def selected_folder(self) -> str | None:
+        selected = self.folders.selectedItems()
+        return selected[0].data(0, PATH_ROLE) if selected else None
+
+    def select_folder(self, path: str | None) -> None:
+        """Show ``path`` selected (its parents opened), as the folder filter chose it; None, or a
+        folder the tree does not hold, selects none. Not a choice of the user's: no ``folder_chosen``."""
+        if path == self.selected_folder():
+            return
+        item = self.item_for(path) if path is not None else None
+        self._quiet = True
+        try:
+            self.folders.clearSelection()
+            if item is not None:
+                parent = item.parent()
+                while parent is not None:
+                    parent.setExpanded(True)
+                    parent = parent.parent()
+                item.setSelected(True)
+                self.folders.setCurrentItem(item)
+                self.folders.scrollToItem(item)
+        finally:
+            self._quiet = False
+
+    def item_for(self, path: str) -> QTreeWidgetItem | None:
+        """The row of ``path``, a library folder or a subfolder, making the rows above it (only
+        those: a library's thousands of folders become rows as they are opened)."""
+        root = next((r for r in self._roots if is_inside(path, r)), None)
+        item = self._roots.get(root) if root is not None else None
+        while item is not None and item.data(0, PATH_ROLE) != path:
+            self._fill(item)
+            children = (item.child(i) for i in range(item.childCount()))
+            item = next((c for c in children if is_inside(path, c.data(0, PATH_ROLE))), None)
+        return item
+
+    def _fill(self, item: QTreeWidgetItem) -> None:
+        """Make the rows of ``item``'s subfolders, once (when it is opened, or a row below is wanted)."""
+        if item.data(0, FILLED_ROLE):
+            return
+        item.setData(0, FILLED_ROLE, True)
+        rows = []
+        for path, count in self._below.get(item.data(0, PATH_ROLE), []):
+            row = QTreeWidgetItem([os.path.basename(path), f"{count:,}", ""])
+            row.setData(0, PATH_ROLE, path)
+            row.setData(0, ROOT_ROLE, False)
+            row.setToolTip(0, f"{path}\n{counted(count, 'sound')}, here and below")
+            row.setIcon(0, icon("folder"))
+            row.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
+            if path in self._below:
+                row.setChildIndicatorPolicy(QTreeWidgetItem.ShowIndicator)
+            rows.append(row)
+        item.addChildren(rows)
+        if not rows:
+            item.setChildIndicatorPolicy(QTreeWidgetItem.DontShowIndicatorWhenChildless)
+
+    def show_subfolders(self, root: str, counts: dict[str, int]) -> None:
+        """``counts``: :meth:`engine.facade.Engine.subfolders` of the library folder ``root``. The
+        folders opened and the one selected stay so, where they still hold sounds."""
+        item = self._roots.get(root)
+        if item is None or self._counts.get(root) == counts:
+            return
+        selected = self.selected_folder()
+        opened = _opened_below(item)
+        for path in self._counts.get(root, {}):
+            self._below.pop(path, None)
+        self._counts[root] = counts
+        self._below.update(subfolder_tree(counts))
+        self._quiet = True
+        try:
+            was_open = item.isExpanded()
+            item.takeChildren()
+            item.setData(0, FILLED_ROLE, False)
+            item.setChildIndicatorPolicy(
+                QTreeWidgetItem.ShowIndicator if root in self._below else QTreeWidgetItem.DontShowIndicatorWhenChildless
+            )
+            if was_open:
+                self._fill(item)
+            for path in sorted(opened, key=len):
+                row = self.item_for(path) if path in counts else None
+                if row is not None:
+                    row.setExpanded(True)
+            if selected is not None and selected != root and is_inside(selected, root):
+                row = self.item_for(selected)  # None: its sounds are gone (the filter still names it)
+                if row is not None:
+                    row.setSelected(True)
+                    self.folders.setCurrentItem(row)
+        finally:
+            self._quiet = False
 
     def confirm_removal(self, path: str, edited: int) -> bool:
         """Ask before a folder leaves the library: the tags and captions of its ``edited`` files go
@@ -132,24 +266,51 @@ class LibraryPanel(QWidget):
         return answer == QMessageBox.Yes
 
     def show_folders(self, folders: list) -> None:
-        """``folders``: the facade's FolderStatus records; "indexed" counts searchable files of all known."""
-        selected = {item.data(0, PATH_ROLE) for item in self.folders.selectedItems()}
-        self.folders.clear()
-        for folder in folders:
+        """``folders``: the facade's FolderStatus records; "indexed" counts searchable files of all
+        known. Rows stay (with their subfolders, opened or not, and the selection) where their
+        folder stays; :meth:`show_subfolders` then brings each one's subfolders up to date."""
+        paths = [str(folder.path) for folder in folders]
+        self._quiet = True
+        try:
+            for path in [p for p in self._roots if p not in paths]:
+                item = self._roots.pop(path)
+                self.folders.takeTopLevelItem(self.folders.indexOfTopLevelItem(item))
+                for below in self._counts.pop(path, {}):
+                    self._below.pop(below, None)
+                self._below.pop(path, None)
+        finally:
+            self._quiet = False
+        for index, folder in enumerate(folders):
             path = str(folder.path)
             total = folder.files + folder.errors + folder.offline
-            item = QTreeWidgetItem(
-                [Path(path).name or path, f"{folder.files:,}/{total:,}", f"{folder.errors:,}" if folder.errors else ""]
-            )
+            texts = [
+                Path(path).name or path,
+                f"{folder.files:,}/{total:,}",
+                f"{folder.errors:,}" if folder.errors else "",
+            ]
+            item = self._roots.get(path)
+            if item is None:
+                item = self._roots[path] = QTreeWidgetItem(texts)
+                item.setChildIndicatorPolicy(QTreeWidgetItem.DontShowIndicatorWhenChildless)
+            else:
+                for column, text in enumerate(texts):
+                    item.setText(column, text)
             item.setData(0, PATH_ROLE, path)
+            item.setData(0, ROOT_ROLE, True)
             item.setToolTip(0, path if folder.online else f"{path}\nOffline: the folder cannot be reached.")
             item.setIcon(0, icon("folder" if folder.online else "offline"))
             if not folder.online:
                 item.setText(1, "offline")
             for column in (1, 2):
                 item.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
-            self.folders.addTopLevelItem(item)
-            item.setSelected(path in selected)
+            if self.folders.topLevelItem(index) is not item:
+                self._quiet = True
+                try:
+                    if self.folders.indexOfTopLevelItem(item) >= 0:
+                        self.folders.takeTopLevelItem(self.folders.indexOfTopLevelItem(item))
+                    self.folders.insertTopLevelItem(index, item)
+                finally:
+                    self._quiet = False
 
     def show_failed(self, failures: list) -> None:
         """``failures``: records with ``path`` and ``error``."""
@@ -164,3 +325,45 @@ class LibraryPanel(QWidget):
             item.setIcon(0, icon("error"))
             items.append(item)
         self.failed.addTopLevelItems(items)
+
+
+class FolderTree(QObject):
+    """Fills the panel's tree and the folder filter's completions with each library folder's
+    subfolders (read by :meth:`engine.facade.Engine.subfolders` on the engine client's work pool,
+    again whenever the folder list is), and keeps the panel's selection and the filter's folder
+    one choice: the user points at "SFX/Doors/Wood" in either and the results are its sounds."""
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self._asked: dict[str, int] = {}  # library folder -> the latest read asked: only its answer is shown
+        self._number = 0
+        panel, bar = window.library, window.filter_bar
+        window.client.folders_changed.connect(self.reload)
+        panel.folder_chosen.connect(bar.set_folder)
+        bar.changed.connect(lambda: panel.select_folder(bar.values().folder))
+
+    def reload(self, folders: list) -> None:
+        """Read the subfolders of each of ``folders`` (FolderStatus records) off the UI thread."""
+        engine = self.window.client.engine
+        if engine is None:
+            return
+        for folder in folders:
+            root = str(folder.path)
+            self._number += 1
+            self._asked[root] = self._number
+            submit(
+                self.window.client.work_pool,
+                engine.subfolders,
+                root,
+                context=self.window.library,
+                on_done=lambda counts, root=root, number=self._number: self._show(root, number, counts),
+                on_failed=self.window.show_error,
+            )
+
+    def _show(self, root: str, number: int, counts: dict[str, int]) -> None:
+        if self._asked.get(root) != number:
+            return
+        self.window.library.show_subfolders(root, counts)
+        self.window.filter_bar.set_subfolders(root, sorted(counts))
+        self.window.library.select_folder(self.window.filter_bar.values().folder)  # chosen before its row was read

@@ -29,7 +29,7 @@ from app.desktop import copy_paths, reveal_in_file_manager
 from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report
 from app.finetune_client import status_bar_text
 from app.labels import ElidedLabel
-from app.library_panel import LibraryPanel
+from app.library_panel import FolderTree, LibraryPanel
 from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, quoted
 from app.offline import is_offline, offline_message
 from app.player import Player
@@ -151,6 +151,7 @@ class MainWindow(QMainWindow):
         self._rerun.timeout.connect(self._library_changed)
         self._build(client.paths.cache)
         self._connect()
+        self.folder_tree = FolderTree(self)  # subfolders in the library panel and the folder filter
         self.tagging = TaggingController(self)  # suggested tags and captions (app/tagging_view.py)
         self._restore()
         self.statusBar().showMessage("Loading the model…")

@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QHBoxLayout, QLabel, QLineEdit, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QCompleter,
+    QDoubleSpinBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QWidget,
+)
 
 from app.theme import icon
 from engine.audio.formats import FORMATS
+from engine.fs import is_inside
 from engine.search.filters import SearchFilters
 
 DEBOUNCE_MS = 220
@@ -111,6 +122,18 @@ def _duration_box(placeholder: str) -> QDoubleSpinBox:
     return box
 
 
+SUBFOLDER_ROLE = Qt.UserRole + 1  # the folder combo's one item for a folder below a library folder
+
+
+def folder_label(path: str, root: str) -> str:
+    """How the folder filter names ``path``, a library folder ``root`` or a folder below it: from
+    the library folder's name down ("SFX/Doors/Wood"), the same on every system."""
+    name = Path(root).name or root
+    if path == root:
+        return name
+    return "/".join([name, *Path(path).relative_to(root).parts])
+
+
 def _choice(any_text: str, items) -> QComboBox:
     combo = QComboBox()
     combo.addItem(any_text, None)
@@ -135,6 +158,22 @@ class FilterBar(QWidget):
         self.folder = _choice("All folders", ())
         self.folder.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
         self.folder.setMinimumContentsLength(14)
+        # The list holds the library folders only (a library may have 10,000 subfolders); any folder
+        # below one is found by typing part of its name, which the completer matches anywhere.
+        self.folder.setEditable(True)
+        self.folder.setInsertPolicy(QComboBox.NoInsert)
+        self.folder.setToolTip("Pick a library folder, or type part of a subfolder's name")
+        self._subfolders: dict[str, list[str]] = {}  # library folder -> the folders below it that hold sounds
+        self._by_label: dict[str, str] = {}  # completer text -> folder
+        self.folder_names = QStringListModel(self)
+        self.folder_completer = QCompleter(self.folder_names, self)
+        self.folder_completer.setCaseSensitivity(Qt.CaseInsensitive)
+        self.folder_completer.setFilterMode(Qt.MatchContains)
+        self.folder_completer.setMaxVisibleItems(12)
+        # on the line edit, not the combo: the combo would look a completion up among its own items
+        self.folder.lineEdit().setCompleter(self.folder_completer)
+        self.folder_completer.activated[str].connect(self._folder_typed)
+        self.folder.lineEdit().editingFinished.connect(lambda: self._folder_typed(self.folder.lineEdit().text()))
         self.offline = QCheckBox("Offline")
         self.offline.setChecked(True)
         self.offline.setToolTip("Show sounds on drives that are not connected (greyed, with the drive's name)")
@@ -188,6 +227,7 @@ class FilterBar(QWidget):
         )
 
     def set_folders(self, folders: list[str]) -> None:
+        """The library folders the list offers; a folder chosen below one of them stays chosen."""
         current = self.folder.currentData()
         self.folder.blockSignals(True)
         self.folder.clear()
@@ -195,11 +235,75 @@ class FilterBar(QWidget):
         for path in folders:
             self.folder.addItem(Path(path).name or path, path)
             self.folder.setItemData(self.folder.count() - 1, path, Qt.ToolTipRole)
-        index = self.folder.findData(current)
+        self._subfolders = {root: paths for root, paths in self._subfolders.items() if root in folders}
+        self._list_subfolders()
+        index = self._folder_index(current) if current is not None else 0
         self.folder.setCurrentIndex(max(index, 0))
         self.folder.blockSignals(False)
         if current is not None and index < 0:
             self.changed.emit()
+
+    def set_subfolders(self, root: str, paths: list[str]) -> None:
+        """The folders below the library folder ``root`` that hold sounds: what typing in the
+        folder filter completes (only the matches are listed, never all of them at once)."""
+        self._subfolders[root] = paths
+        self._list_subfolders()
+
+    def _list_subfolders(self) -> None:
+        self._by_label = {}
+        for root, paths in self._subfolders.items():
+            for path in paths:
+                self._by_label.setdefault(folder_label(path, root), path)
+        self.folder_names.setStringList(sorted(self._by_label, key=str.casefold))
+
+    def _folder_typed(self, text: str) -> None:
+        """A completion picked, or the typing finished: that folder, if the text names one
+        (empty text: all folders); else the field shows the folder chosen again."""
+        text = text.strip()
+        path = self._by_label.get(text)
+        if path is None and text:
+            index = self.folder.findText(text)
+            path = self.folder.itemData(index) if index > 0 else None
+            if index < 0:
+                self._show_chosen_folder()
+                return
+        self.set_folder(path)
+
+    def _show_chosen_folder(self) -> None:
+        """The field shows the chosen folder's name again (an editable combo's text is what was typed)."""
+        self.folder.setEditText(self.folder.itemText(self.folder.currentIndex()))
+
+    def set_folder(self, path: str | None) -> None:
+        """Filter to ``path``: a library folder or any folder below one (the library panel's tree
+        chooses these); None, all folders. ``changed`` follows when the choice is new."""
+        if path == self.folder.currentData():
+            self._show_chosen_folder()
+            return
+        self.folder.blockSignals(True)
+        index = self._folder_index(path) if path is not None else 0
+        self.folder.setCurrentIndex(index)
+        self.folder.blockSignals(False)
+        self.changed.emit()
+
+    def _folder_index(self, path: str) -> int:
+        """The list's item for ``path``; a folder below a library folder gets the list's one
+        subfolder item, after its library folder (-1 when no library folder holds it)."""
+        index = self.folder.findData(path)
+        if index >= 0:
+            return index
+        roots = [(i, self.folder.itemData(i)) for i in range(1, self.folder.count())]
+        root = next(((i, r) for i, r in roots if r and is_inside(path, r)), None)
+        if root is None:
+            return -1
+        for i in range(self.folder.count()):
+            if self.folder.itemData(i, SUBFOLDER_ROLE):
+                self.folder.removeItem(i)  # the one shown before: only the chosen subfolder is listed
+                break
+        at = self.folder.findData(root[1]) + 1
+        self.folder.insertItem(at, folder_label(path, root[1]), path)
+        self.folder.setItemData(at, path, Qt.ToolTipRole)
+        self.folder.setItemData(at, True, SUBFOLDER_ROLE)
+        return at
 
     def clear(self) -> None:
         widgets = (

@@ -115,6 +115,8 @@ class TaggingController(QObject):
         self.client.tag(paths, captions)
 
     def suggest_for_folder(self, captions: bool) -> None:
+        """The selected folder's job: a library folder, or any folder below one (the engine's job
+        takes the files at or under each path it is given)."""
         folders = [item.data(0, PATH_ROLE) for item in self.window.library.folders.selectedItems()]
         if folders:
             self.suggest(folders, captions)

@@ -219,6 +219,13 @@ class Engine:
             )
         return out
 
+    def subfolders(self, folder: str | os.PathLike) -> dict[str, int]:
+        """{folder below the library folder ``folder``: its searchable sounds, itself and below},
+        only folders that hold one. Read from the index alone (no disk access: the drive may be
+        unplugged), for the library panel's tree and the folder filter; a search filtered to one
+        of these folders, or a tagging job given one, takes the same files."""
+        return self.store.subfolder_counts(absolute_path(folder))
+
     def add_folder(self, path: str | os.PathLike) -> FolderStatus:
         """Add a library folder (indexed by the next :meth:`index`). A folder inside one
         already in the library is refused; one that contains library folders takes them

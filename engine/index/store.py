@@ -24,6 +24,8 @@ only without the index's help.
 from __future__ import annotations
 
 import logging
+import os
+import re
 import secrets
 import time
 from collections.abc import Iterable, Sequence
@@ -38,6 +40,7 @@ import pyarrow.compute as pc
 from lancedb.index import FTS, Bitmap, BTree
 from lancedb.query import BooleanQuery, FullTextOperator, MatchQuery, MultiMatchQuery, Occur, PhraseQuery
 
+from engine.fs import folder_prefix
 from engine.index.meta import Meta
 from engine.index.migrations import MIGRATIONS, VERSION_KEY, Migration, migrate, refresh_keyword_fields
 from engine.index.records import (
@@ -345,6 +348,27 @@ class LibraryStore:
         counts: dict[str, dict[str, int]] = {}
         for row in rows.group_by(["folder", "status"]).aggregate([([], "count_all")]).to_pylist():
             counts.setdefault(row["folder"], {})[row["status"]] = row["count_all"]
+        return counts
+
+    def subfolder_counts(self, folder: str | Path) -> dict[str, int]:
+        """{subfolder: searchable files (online or offline) in it and below} for every folder
+        below the library folder ``folder`` that holds one: what the library panel's tree and the
+        folder filter offer, so a sound designer can point at "SFX/Doors/Wood" rather than search
+        its name. The root itself is left out (its counts are :meth:`counts_by_folder`'s). Only the
+        path column is read; files are grouped by their parent folder in Arrow (a library of
+        250k files has some 10k folders), and only those few are walked up to the root in Python."""
+        root = path_key(folder).rstrip(os.sep)
+        where = all_of(file_where(folder), f"status IN ({quote(OK)}, {quote(OFFLINE)})")
+        paths = read_all(self.files.search().where(where).select(["path"]).limit(None))["path"]
+        sep = re.escape(os.sep)
+        parents = pc.replace_substring_regex(paths, pattern=f"{sep}[^{sep}]*$", replacement="")  # each file's folder
+        counts: dict[str, int] = {}
+        prefix = folder_prefix(root)
+        for row in pc.value_counts(parents).to_pylist():
+            parent, files = row["values"], row["counts"]
+            while parent.startswith(prefix):  # the folder and each one above it, up to the root
+                counts[parent] = counts.get(parent, 0) + files
+                parent = parent.rsplit(os.sep, 1)[0]
         return counts
 
     def count_files(self, where: str | None = None) -> int:
