@@ -114,7 +114,7 @@ CHANNELS = ((1, "Mono"), (2, "Stereo"), (4, "Quad"), (6, "5.1"))
 def _duration_box(placeholder: str) -> QDoubleSpinBox:
     box = QDoubleSpinBox()
     box.setRange(0.0, 36000.0)
-    box.setDecimals(1)
+    box.setDecimals(2)  # hundredths, as the Duration column reads: UI clicks and hits are 0.05 s
     box.setSuffix(" s")
     box.setSpecialValueText(placeholder)  # shown at the minimum, which therefore means "any"
     box.setFixedWidth(76)
