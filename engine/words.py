@@ -7,7 +7,8 @@ query parser, tag suggestion and the trainer's caption cleaning all read them th
 query word and an indexed word can never disagree about where a word ends.
 
 Stemming is not done here: the full-text index stems both sides itself (LanceDB's English
-analyser), and whole-word phrase and exclusion tests want the words as written.
+analyser), and whole-word phrase and exclusion tests want the words as written. Only the forms
+of one idea that the stemmer keeps apart are read with their idea's head (:func:`idea_head`).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path, PurePath
 
+import Stemmer
 import wordninja
 
 from engine.audio.formats import AUDIO_EXTENSIONS
@@ -30,6 +32,7 @@ from engine.audio.formats import AUDIO_EXTENSIONS
 UCS_LIST = Path(__file__).resolve().parents[1] / "resources" / "ucs" / "ucs-8.2.1-en.json"
 COMPOUNDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "compounds.txt"
 ABBREVIATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "abbreviations.txt"
+DERIVATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "derivations.txt"
 
 # lower→Upper ("doorCreak"), ACRONYM→Word ("UZIRapid", "DOORWood"), letter↔digit ("Door03", "44Magnum")
 _BOUNDARIES = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -193,16 +196,30 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     run together ask for it too, twice, as it stands for both: "pick up" finds
     ``sfx_pickup_gun.wav`` (the tokeniser keeps "pickup" whole, a word of its own) as a file
     holding both words, before ``up_arrow.wav``. A weapon's report asks for each word it is
-    named by (:func:`_shooting`). Only the query grows; the index keeps the compound as written."""
+    named by (:func:`_shooting`). A derived form asks for its idea's head as the index holds it
+    (:func:`idea_head`: "exploding" asks for "explosion" too). Only the query grows; the
+    index keeps the compound as written."""
     written = words(text, compounds=False)
     itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
     query_words = [part for w in written for part in ((w,) if w in itself else _compound(w))]
     heads, listed = compound_heads(), abbreviations()
     joined = [a + b for a, b in itertools.pairwise(written) if a + b in known_words()]
     added = [heads[w] for w in query_words if w in heads] + written + [a for w in written for a in listed.get(w, ())]
+    added += [head for w in written if (head := idea_head(w)) is not None]
     asked = query_words + [w for w in dict.fromkeys(added) if w not in query_words]
     asked += [w for w in dict.fromkeys(joined) if w not in asked for _ in range(2)]
     return asked + [w for w in _shooting(asked) if w not in asked]
+
+
+@cache
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("english")
+
+
+@lru_cache(maxsize=65_536)
+def _stem(word: str) -> str:
+    """``word``'s Snowball English stem, as the full-text index stems it."""
+    return _stemmer().stemWord(word)
 
 
 def _shooting(found: list[str]) -> tuple[str, ...]:
@@ -226,11 +243,19 @@ def abbreviations() -> dict[str, tuple[str, ...]]:
 
 
 @cache
+def derivations() -> dict[str, str]:
+    """Stem -> the head of its idea, for each form but the head listed in
+    ``resources/search/derivations.txt`` (a line's first word is its head: "explosion explode"
+    gives explod -> explosion)."""
+    return {_stem(form): line[0] for line in _listed(DERIVATIONS) for form in line[1:]}
+
+
+@cache
 def word_lists_fingerprint() -> str:
     """8 hex digits that change whenever a word list of ``resources/search`` does: what an index's
     keyword columns hold depends on them (engine.index.text.TEXT_VERSION)."""
     digest = hashlib.blake2b(digest_size=4)
-    for path in (COMPOUNDS, ABBREVIATIONS):
+    for path in (COMPOUNDS, ABBREVIATIONS, DERIVATIONS):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -244,16 +269,33 @@ def _listed(path: Path) -> list[list[str]]:
 
 def with_abbreviations(found: list[str]) -> list[str]:
     """The words with what each sound-library abbreviation among them stands for right after it
-    (``EXPL_Big_03`` -> expl explosion big 03), unless the words already say it. Applied where a
+    (``EXPL_Big_03`` -> expl explosion big 03), and the head of each derived form's idea
+    (``shipExplode`` -> ship explode explosion), unless the words already say it. Applied where a
     name is read for what it means (the index's text columns, tagging's words), not by
     :func:`name_words` itself, so a benchmark's ground truth read from names stays the names as
     written."""
     listed = abbreviations()
+    said = {_stem(w) for w in found}
     out: list[str] = []
     for word in found:
         out.append(word)
         out += [w for w in listed.get(word, ()) if w not in found and w not in out]
+        head = idea_head(word)
+        if head is not None and _stem(head) not in said and head not in out:
+            out.append(head)
     return out
+
+
+def idea_head(word: str) -> str | None:
+    """The head of the idea ``word`` is a derived form of, as listed in
+    ``resources/search/derivations.txt`` ("shipExplode"'s "explode" -> explosion), else None.
+    The full-text index stems words (Snowball's English stemmer, which :func:`_stem` is), and
+    stemming does not undo a derivation: "explosion" is "explos" and ``shipExplode.wav``
+    "explod", so a search for "explosion" ranked shipExplode, planetExplode and corpse_explode
+    below unrelated files. Held with its head, a form is one word with it, and weighs as one:
+    asked for as a second query word instead, the rarer form outranked the idea's own name
+    (granatier's ``explode.wav`` above ``explosion.wav`` for "big explosion")."""
+    return derivations().get(_stem(word))
 
 
 def file_stem(path: str | PurePath) -> str:

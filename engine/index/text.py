@@ -32,7 +32,7 @@ PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold; a change of the
 # word lists (abbreviations, compounds) changes it by itself. A library indexed before is re-read
 # from its stored names and metadata when it opens (no re-embedding).
-TEXT_VERSION = f"9-{word_lists_fingerprint()}"
+TEXT_VERSION = f"10-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)

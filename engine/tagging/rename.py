@@ -34,6 +34,9 @@ if TYPE_CHECKING:  # the app imports this module for Override: no database at it
     from engine.index.store import LibraryStore
 
 MAX_FX_NAME = 25  # characters, as the UCS convention recommends
+MAX_VARIATION = 4  # digits of a trailing variation number ("01", "0017"); a longer one is a date or an id
+# Words that say nothing in a sound library's FX name: every file in it is a sound
+FILLER = frozenset({"sound", "sounds", "sfx", "snd", "audio", "fx"})
 _UNSAFE = str.maketrans({c: " " for c in '_/\\:*?"<>|'})
 
 
@@ -55,23 +58,34 @@ class RenamePlan:
 @dataclass(frozen=True)
 class Override:
     """What the user gives one file instead of what the plan would take ("" keeps that): a CatID
-    (checked against the UCS list) and an FX name (cleaned as :func:`fx_name` cleans captions)."""
+    (checked against the UCS list) and an FX name (cleaned by :func:`fx_name`, its words kept)."""
 
     cat_id: str = ""
     fx_name: str = ""
 
 
-def fx_name(text: str) -> str:
-    """A title of at most 25 characters, cut at a word boundary: "a wooden door creaks slowly,
-    then slams shut" -> "Wooden Door Creaks Slowly"."""
-    kept = [w for w in words(text) if w not in {"a", "an", "the"}]
+def fx_name(text: str, drop_filler: bool = False) -> str:
+    """A title of at most 25 characters (what the UCS convention recommends), cut at a word
+    boundary: "a wooden door creaks slowly, then slams shut" -> "Wooden Door Creaks Slowly".
+    A trailing variation number is kept and the words before it cut to fit instead: sound
+    designers number variations at the end of the FX name ("Door Creak 01"), and a cut that
+    dropped it gave ``Menu_Item_Selected_Sound_1`` and ``_0`` one FX name. ``drop_filler`` drops
+    the words that say nothing in a sound library (:data:`FILLER`: "Menu Item Selected Sound"),
+    unless nothing else would remain; an FX name the user typed keeps them."""
+    found = [w for w in words(text) if w not in {"a", "an", "the"}]
+    kept = [w for w in found if w not in FILLER] if drop_filler else found
+    if all(w.isdigit() for w in kept):
+        kept = found  # "Sound_01": the filler is all that names it
+    number = kept.pop() if len(kept) > 1 and kept[-1].isdigit() and len(kept[-1]) <= MAX_VARIATION else ""
+    room = MAX_FX_NAME - (len(number) + 1 if number else 0)
     title = ""
     for word in kept:
         candidate = f"{title} {word.capitalize()}".strip()
-        if len(candidate) > MAX_FX_NAME:
+        if len(candidate) > room:
             break
         title = candidate
-    return title or (kept[0].capitalize()[:MAX_FX_NAME] if kept else "Sound")
+    title = title or (kept[0].capitalize()[:room] if kept else "Sound")
+    return f"{title} {number}" if number else title
 
 
 def _block(text: str) -> str:
@@ -99,7 +113,7 @@ def planned_fx_name(record: FileRecord, caption: str) -> str:
     existing = parse_ucs_filename(path.name)
     if existing is not None:
         return existing.fx_name
-    return fx_name(caption) if caption else fx_name(" ".join(w for w in words(path.stem)))
+    return fx_name(caption or " ".join(words(path.stem)), drop_filler=True)
 
 
 def propose(

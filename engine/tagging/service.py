@@ -467,7 +467,7 @@ class Tagging:
             absolute_path(p): rename.Override(o.cat_id.strip(), o.fx_name.strip()) for p, o in (overrides or {}).items()
         }
         shown = self.shown_for(records, None, None)
-        plans = []
+        plans, unnamed = [], []
         for record in records:
             parsed = parse_ucs_filename(os.path.basename(record.path))
             override = given.get(record.path, rename.Override())
@@ -483,7 +483,7 @@ class Tagging:
                 skipped[record.path] = f"the FX name {override.fx_name!r} has no words to name it by"
                 continue
             if cat_id is None:
-                skipped[record.path] = "no UCS category: accept a suggested one, or tag it with one (e.g. DOORS-WOOD)"
+                unnamed.append(record)
                 continue
             caption = record.caption or (shown[record.path].caption.value if shown[record.path].caption else "")
             fx = rename.fx_name(override.fx_name) if override.fx_name else rename.planned_fx_name(record, caption)
@@ -495,6 +495,7 @@ class Tagging:
                 continue
             needs_creator = not (parsed and parsed.creator_id)
             plans.append(rename.RenamePlan(record.id, record.path, new, cat_id, reason, fx, needs_creator))
+        skipped |= self._why_no_category(unnamed)
         online = self._online_folders()
         ready = []
         for plan in rename.unique_targets(plans):
@@ -503,6 +504,23 @@ class Tagging:
             else:
                 ready.append(plan)
         return ready, skipped
+
+    def _why_no_category(self, records: list[FileRecord]) -> dict[str, str]:
+        """{path: why not} for files :meth:`rename_plan` found no UCS category for. A file whose
+        UCS suggestions all fall under the user's threshold is told its best one and how sure it
+        is: "accept a suggested one" sent the user looking for a suggestion the panel hid."""
+        threshold = self.settings.tag_threshold
+        best = self.shown_for(records, 0.0, 1)  # each vocabulary's most confident suggestion, hidden or not
+        out = {}
+        for record in records:
+            top = next((s for s in best[record.path].tags if s.vocabulary == UCS), None)
+            out[record.path] = (
+                f"no UCS suggestion reaches {threshold:.0%}: the best is {top.value} ({top.key}) at "
+                f"{top.confidence:.0%}; accept it or type a CatID"
+                if top is not None
+                else "no UCS category: accept a suggested one, or tag it with one (e.g. DOORS-WOOD)"
+            )
+        return out
 
     def rename(self, plans: Sequence[rename.RenamePlan]) -> str:
         """Rename as planned (the user asked); returns the batch id :meth:`undo_rename` reverses."""

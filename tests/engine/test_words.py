@@ -8,7 +8,9 @@ from engine.words import (
     abbreviations,
     cat_id_block,
     compound_heads,
+    derivations,
     file_stem,
+    idea_head,
     is_title,
     keyword_query_words,
     known_words,
@@ -224,5 +226,36 @@ def test_the_word_lists_fingerprint_follows_the_lists(tmp_path, monkeypatch):
     engine.words.word_lists_fingerprint.cache_clear()
     try:
         assert engine.words.word_lists_fingerprint() != before  # an index re-reads its names on open
+        derived = tmp_path / "derivations.txt"
+        derived.write_text(engine.words.DERIVATIONS.read_text(encoding="utf-8") + "rumble rumbly\n", encoding="utf-8")
+        edited_before = engine.words.word_lists_fingerprint()
+        monkeypatch.setattr(engine.words, "DERIVATIONS", derived)
+        engine.words.word_lists_fingerprint.cache_clear()
+        assert engine.words.word_lists_fingerprint() != edited_before  # the index holds each form's head
     finally:
         engine.words.word_lists_fingerprint.cache_clear()
+
+
+def test_the_forms_of_one_idea_the_stemmer_keeps_apart_are_read_with_its_head():
+    """Snowball stems "explosion" to explos and "explode" to explod, so keyword search did not see
+    shipExplode.wav as an explosion: the name holds the idea's head after the form, and a query
+    that types a form asks for the head too, so the two are one word to BM25."""
+    assert with_abbreviations(words("shipExplode")) == ["ship", "explode", "explosion"]
+    assert with_abbreviations(words("corpse_exploding_02")) == ["corpse", "exploding", "explosion", "02"]
+    assert with_abbreviations(words("creaky_door_creak")) == ["creaky", "door", "creak"]  # said already
+    assert with_abbreviations(words("EXPL_Explode")) == ["expl", "explosion", "explode"]  # once
+    assert keyword_query_words("explosion") == ["explosion"]  # the head finds every form held with it
+    assert keyword_query_words("exploding barrel") == ["exploding", "barrel", "explosion"]
+    assert keyword_query_words("creaky door") == ["creaky", "door", "creak"]
+    assert idea_head("collide") == "collision" and idea_head("collision") is None and idea_head("door") is None
+
+
+def test_every_listed_derivation_is_a_form_the_stemmer_keeps_apart_from_its_head():
+    import Stemmer
+
+    stem = Stemmer.Stemmer("english").stemWord
+    listed = derivations()
+    assert {"explod": "explosion", "collid": "collision", "creaki": "creak"}.items() <= listed.items()
+    for form_stem, head in listed.items():
+        assert words(head) == [head] and form_stem != stem(head), head  # alike stems need no line
+        assert idea_head(head) is None, head  # a head is no other idea's form

@@ -8,8 +8,19 @@ import os
 import numpy as np
 import pytest
 
+from engine.facade import Engine
 from engine.index.records import FileRecord
-from engine.tagging.rename import Override, RenameError, RenamePlan, fx_name, propose, ucs_name, unique_targets
+from engine.tagging.rename import (
+    Override,
+    RenameError,
+    RenamePlan,
+    fx_name,
+    planned_fx_name,
+    propose,
+    ucs_name,
+    unique_targets,
+)
+from engine.tagging.vocabulary import UCS
 from tests.engine.library.helpers import checksums
 from tests.engine.tagging.conftest import meaning_is_current
 from tests.factories import tone, write_audio
@@ -19,6 +30,47 @@ def test_fx_names_are_short_titles_and_names_have_four_blocks():
     assert fx_name("a wooden door creaks slowly, then slams shut") == "Wooden Door Creaks Slowly"
     assert len(fx_name("supercalifragilisticexpialidocious noises")) <= 25
     assert ucs_name("DOORWood", "Creak_Slow", "J Doe", "My Lib/2", ".wav") == "DOORWood_Creak Slow_JDoe_MyLib2.wav"
+
+
+@pytest.mark.parametrize(
+    ("name", "fx"),
+    [
+        ("Menu_Item_Selected_Sound_1", "Menu Item Selected 1"),  # was "Menu Item Selected Sound": the 1 cut
+        ("Menu_Item_Deselected_Sound_0", "Menu Item Deselected 0"),  # was "Menu Item Deselected"
+        ("Shop_ItemRepairedSound_0", "Shop Item Repaired 0"),
+        ("Takeover_Game_Won_Sound_0", "Takeover Game Won 0"),
+        ("Laser_SFX_Blast_Long_Heavy_Distant_03", "Laser Blast Long Heavy 03"),  # words before the number go
+        ("glass_smash_01", "Glass Smash 01"),
+        ("Sound_01", "Sound 01"),  # the filler is all that names it
+        ("DoorCreak_20230101", "Door Creak 20230101"),  # a date, not a variation: cut like a word
+    ],
+)
+def test_a_planned_fx_name_keeps_its_variation_number_and_drops_filler_words(name, fx):
+    """Variations are numbered at the end of the FX name ("Door Creak 01"), and every file in a
+    sound library is a sound: a name that lost its number to the 25-character cut gave two
+    variations one FX name, and "Sound" took the place of what told them apart."""
+    assert planned_fx_name(FileRecord(path=f"/lib/{name}.wav", folder="/lib"), "") == fx
+    assert len(fx) <= 25
+
+
+def test_a_caption_planned_as_an_fx_name_drops_filler_words_too():
+    assert planned_fx_name(FileRecord(path="/lib/x.wav", folder="/lib"), "a door creaks, sound 2") == "Door Creaks 2"
+
+
+def test_an_fx_name_the_user_types_keeps_its_words_and_its_number():
+    assert fx_name("Whoosh Sound FX 3") == "Whoosh Sound Fx 3"  # the user's words, not filler to us
+    assert fx_name("menu item selected sound 12") == "Menu Item Selected 12"  # the number fits, not "Sound"
+
+
+def weak_reason(engine: Engine, path: str) -> str:
+    """Why ``path`` is not renamed when its UCS suggestions are all under the threshold: its best
+    one and how sure it is, as the engine holds them."""
+    best = next(s for s in engine.tagging.suggestions([path], 0.0, 1)[path].tags if s.vocabulary == UCS)
+    assert best.confidence < engine.settings.tag_threshold
+    return (
+        f"no UCS suggestion reaches {engine.settings.tag_threshold:.0%}: the best is {best.value} ({best.key}) "
+        f"at {best.confidence:.0%}; accept it or type a CatID"
+    )
 
 
 def test_a_name_already_in_ucs_form_keeps_every_block_it_has():
@@ -53,7 +105,7 @@ def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_en
     plans, skipped = tag_engine.tagging.rename_plan([named_library], creator="JD", source="TOWN")
     named_so = str(named_library / "DOORWood_Slam Heavy_JD_TOWN.wav")
     assert skipped.pop(named_so) == "it has its UCS name already"
-    assert all("no UCS category" in why for why in skipped.values())
+    assert skipped and all(why == weak_reason(tag_engine, path) for path, why in skipped.items())
     by_old = {os.path.basename(p.old): p for p in plans}
     assert os.path.basename(by_old["dog_bark.wav"].new) == "ANMLDog_Dog Bark_JD_TOWN.wav"
     assert by_old["dog_bark.wav"].reason == "tag"
