@@ -27,6 +27,10 @@ POLL_MS = 1000
 # so nothing of it is kept, and the model that answers searches was never changed.
 STOPPING = "Stopping… the model in use stays as it is"
 STOPPED_BY_USER = "Stopped — the model in use is unchanged; the stopped run is discarded"
+# The time left is worked out from the seconds the steps so far took, and a few steps say little:
+# until this many are done the line says it is estimating.
+ESTIMATE_AFTER_STEPS = 10
+ESTIMATING = "estimating the time left…"
 
 # The held-out scores in words a sound designer reads, each with its metric's name for the tooltip:
 # R@1 is how often the right sound comes first, R@10 how often it is in the first ten, and mAP@10
@@ -43,14 +47,15 @@ SCORES_EXPLAINED = (
 
 
 def plain_scores(values: dict, kind: str = "search", separator: str = " · ") -> str:
-    """ "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23", what
+    """ "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23 of 1" (its scale said:
+    "0.07" alone read as nothing to a sound designer), what
     :func:`engine.finetune.job.scores_line` says with metric names ("R@1 0.100 · R@10 0.500 ·
     mAP@10 0.231"), which the page keeps for its tooltips; a score a result lacks is left out."""
     said = []
     for name, words, how in SCORE_WORDS:
         value = values.get(f"{kind}/{name}")
         if value is not None:
-            said.append(f"{words}: {value * 100:.0f} %" if how == "percent" else f"{words} {value:.2f}")
+            said.append(f"{words}: {value * 100:.0f} %" if how == "percent" else f"{words} {value:.2f} of 1")
     return separator.join(said)
 
 
@@ -71,9 +76,8 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
     if status.state in (STARTING,) or (status.state == RUNNING and not status.step):
         return f"Fine-tuning: {status.message or 'starting'}"
     if status.state == RUNNING:
-        eta = f", about {max(status.eta_s, 0) / 60:.0f} min left" if status.eta_s is not None else ""
-        loss = f", loss {status.loss:.3f}" if status.loss is not None else ""
-        return f"Fine-tuning: step {status.step} of {status.steps}{loss}{eta}"
+        loss = f" · training loss {status.loss:.2f} (falls as it learns)" if status.loss is not None else ""
+        return f"Fine-tuning: step {status.step} of {status.steps}{loss} · {time_left(status)}"
     if status.state == STOPPED:
         return f"Fine-tuning paused at step {status.step} of {status.steps}"
     if status.state == FAILED and status.resumable:
@@ -83,6 +87,16 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
     if status.state == DONE:
         return f"Fine-tuned: held-out folders' {plain_change(status.result)} ({verdict(status.result)})"
     return ""
+
+
+def time_left(status: FinetuneStatus) -> str:
+    """ "about 6 min left", "less than a minute left", or :data:`ESTIMATING` while too few steps
+    (or none timed yet) say how long a step takes: a run planned at "Estimated total 9.9 min"
+    said "about 6 min left" at step 3 of 225."""
+    if status.eta_s is None or status.step < ESTIMATE_AFTER_STEPS:
+        return ESTIMATING
+    minutes = round(max(status.eta_s, 0.0) / 60)
+    return "less than a minute left" if minutes < 1 else f"about {minutes} min left"
 
 
 def status_bar_text(status: FinetuneStatus) -> str:

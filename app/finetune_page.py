@@ -149,7 +149,7 @@ class FinetunePage(SettingsPage):
             epochs.append(f"{when}: {plain_scores({'t2a/mAP@10': point['t2a/mAP@10']}, 't2a')}")
             named.append(f"{when}: mAP@10 {point['t2a/mAP@10']:.3f}")
         # the validation's own measure (each held-out file against its own name), not the verdict's
-        check = "Check after each epoch (each held-out file found by its own name), before training: "
+        check = "Check after each epoch (each held-out file found by its own name; higher is better), before training: "
         first, first_named = (
             ([check + plain_scores(before, "t2a")], [check + scores_line(before, "t2a", " · ")]) if before else ([], [])
         )
@@ -165,7 +165,7 @@ class FinetunePage(SettingsPage):
         if result:
             self.result.setText(
                 f"Verdict: held-out folders ({result['held_out_files']} files), their names searched by sound "
-                "alone (a different measure from the check above)\n"
+                "alone (a different measure from the check above; higher is better)\n"
                 f"before ({result['start_model']}): {plain_scores(result['before'])}\n"
                 f"after: {plain_scores(result['after'])}"
             )

@@ -23,6 +23,9 @@ from engine.search.query import parse_query
 
 NO_FOLDERS = "No folders yet: add one to start"
 FORMATS_READ = "WAV · AIFF · FLAC · OGG · Opus · MP3 · CAF · W64"
+# What Earmark does to the files: it reads them, and renames them only when asked (Rename to UCS
+# name, undoable); tags and captions live in its index. "Never changed" alone was not true.
+FILES_PROMISE = "your files are only read, never changed unless you ask to rename them"
 
 
 class Banner(QWidget):
@@ -85,7 +88,7 @@ class EmptyLibrary(QWidget):
         self.button.setIconSize(QSize(20, 20))
         self.button.clicked.connect(self.add_folder_clicked)
         formats = QLabel(
-            f"{FORMATS_READ} — your files are only read, never changed.",
+            f"{FORMATS_READ} — {FILES_PROMISE}.",
             objectName="EmptyText",
             alignment=Qt.AlignCenter,
         )

@@ -11,6 +11,7 @@ is not lost.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,29 @@ def _device_index(name: str) -> int | None:
         if device["name"] == name and device["max_output_channels"] > 0:
             return index
     return None
+
+
+NO_OUTPUT = "no audio output device was found (connect one, then choose it in Settings → Audio)"
+
+
+def output_problem(device_name: str, exc: Exception) -> str:
+    """Why nothing plays, in a sound designer's words: PortAudio's "Error querying device -1" is a
+    machine with no output device at all (none connected, or a chosen one gone and no default to
+    fall back on), said as that, with the device chosen named; any other error (a device busy,
+    a rate it refuses) is said as PortAudio says it, less its error code."""
+    said = re.sub(r"\s*\[PaErrorCode -?\d+\]", "", str(exc)).strip()
+    where = f"Cannot play through {device_name}" if device_name else "Cannot play"
+    if "device -1" in said or not _has_output():
+        return f"{where}: {NO_OUTPUT}"
+    return f"{where if device_name else 'Cannot play through the default output'}: {said}"
+
+
+def _has_output() -> bool:
+    """Whether PortAudio lists any output device now (asking may fail too: then it does not)."""
+    try:
+        return bool(output_devices())
+    except Exception:  # PortAudio errors come in several types
+        return False
 
 
 class Player(QObject):
@@ -151,7 +175,7 @@ class Player(QObject):
         except Exception as exc:  # PortAudio errors come in several types; all end up as a message
             log.exception("cannot open the output stream")
             self._stream = None
-            self._output_failed(f"Cannot play through {self.device_name or 'the default output'}: {exc}", asked)
+            self._output_failed(output_problem(self.device_name, exc), asked)
             return
         self._output_problem = ""  # the output works: a problem it has later is news again
         self._timer.start()

@@ -124,9 +124,13 @@ class CatIdDelegate(QStyledItemDelegate):
         return editor
 
     def setEditorData(self, editor: QComboBox, index: QModelIndex) -> None:
+        """The row's CatID, selected whole: typing replaces it, as in the FX name's editor (the view
+        selects a line editor's text, but not a combo box's), so "sword" is what the completer
+        looks for, not "TOONImpt — CARTOON / IMPACTsword"."""
         cat_id = index.data() or ""
         editor.setCurrentIndex(editor.findData(cat_id, Qt.UserRole))
         editor.setEditText(editor.currentText() if editor.currentIndex() >= 0 else cat_id)
+        editor.lineEdit().selectAll()
 
     def setModelData(self, editor: QComboBox, model: QAbstractItemModel, index: QModelIndex) -> None:
         model.setData(index, cat_id_of(editor.currentText()))
@@ -462,8 +466,16 @@ class RenameController(QObject):
             self.window.show_error(LIBRARY_CLOSED)
         return self.window.client.engine is not None
 
-    def _renamed(self, moves: dict) -> None:
+    def _follow(self, moves: dict[str, str]) -> None:
+        """The window shows the files under their new names, and the tags panel the suggestions of
+        the files now selected: it forgets those of the old paths when the selected files' paths
+        change, and no selection change follows a rename to load them again, so without this it
+        said "No suggestions yet" for files that have some (the index kept them, re-linked)."""
         self.window.follow_renames(moves)
+        self.client.load(self.window.tags.paths)
+
+    def _renamed(self, moves: dict) -> None:
+        self._follow(moves)
         self.undo_button.show()
         self.enable_undo()
         self.window.statusBar().showMessage(
@@ -473,7 +485,7 @@ class RenameController(QObject):
     def _renamed_back(self, undone) -> None:
         """An undo: the files it renamed back, and those it could not yet, each named with why; a
         batch from before stays to undo next."""
-        self.window.follow_renames({plan.new: plan.old for plan in undone.renamed_back})
+        self._follow({plan.new: plan.old for plan in undone.renamed_back})
         said = [f"Renamed {counted(len(undone.renamed_back), 'file')} back"]
         said += [f"{Path(path).name} not renamed back: {why}" for path, why in undone.waiting.items()]
         self.undo_button.setVisible(bool(undone.waiting))

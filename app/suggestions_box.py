@@ -11,7 +11,9 @@ edited first (then it is the user's once applied).
 
 A lowered threshold lists less confident suggestions, but only those at or above the default
 threshold (:data:`PRECHECKED`, 30 %) come checked: a 0 % guess is there to read, not to be
-accepted along with the rest. The hint under the list says how many more are not listed and why
+accepted along with the rest. With a large selection, a suggestion for only a few of its sounds
+comes unchecked too (:func:`widely_shared`): it is not what the user reviews the selection for.
+The hint under the list says how many more are not listed and why
 (below the threshold, past the top k of a vocabulary), in the terms the list is made by.
 """
 
@@ -20,7 +22,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QFont
+from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -44,6 +46,30 @@ NAMED_FILES = 10  # files a tooltip names before it counts the rest
 # Suggestions at least this confident come checked: the settings' default threshold, whatever the
 # box shows (a threshold lowered to look at the weak ones does not make them worth accepting).
 PRECHECKED = Settings().tag_threshold
+# With more sounds selected than LARGE_SELECTION, a suggestion for fewer than MIN_SHARE_PERCENT of
+# them comes unchecked, however confident (widely_shared says why).
+LARGE_SELECTION = 20
+MIN_SHARE_PERCENT = 10
+
+
+class WrappedHint(QLabel):
+    """A word-wrapped label that asks for the height of its text wrapped at its width. A layout
+    asks a widget's minimum height without its width, so a label wrapped to more lines than that
+    guess was given less height than it drew and covered what was above it (the list's last rows)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("", parent, objectName="Hint", wordWrap=True)
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        self.setMinimumHeight(self.heightForWidth(self.width()) if self.text() else 0)
 
 
 class SuggestionsBox(QWidget):
@@ -69,7 +95,7 @@ class SuggestionsBox(QWidget):
         self.list = QListWidget(objectName="Suggestions")
         self.list.setWordWrap(True)
         self._fit_rows()
-        self.hint = QLabel("", objectName="Hint", wordWrap=True)
+        self.hint = WrappedHint()
         self.accept_button = QPushButton("Accept")
         self.accept_button.setToolTip("Add the checked suggestions to the sounds' own tags and caption")
         self.reject_button = QPushButton("Reject")
@@ -80,6 +106,9 @@ class SuggestionsBox(QWidget):
         header.addWidget(self.title, 1)
         for widget in (self.threshold, self.with_captions, self.suggest_button):
             header.addWidget(widget)
+        # The hint under the list, beside the buttons, its row as tall as it wraps (WrappedHint): a
+        # long "1528 more for these 169 sounds, …" wrapped to three lines in a row laid out at the
+        # buttons' height was drawn over the list's last rows.
         buttons = QHBoxLayout()
         buttons.addWidget(self.hint, 1)
         buttons.addWidget(self.reject_button)
@@ -130,15 +159,20 @@ class SuggestionsBox(QWidget):
                 tags.setdefault(suggestion.key, []).append((path, suggestion))
         for key, shown in sorted(tags.items(), key=lambda kv: -max(s.confidence for _, s in kv[1])):
             best = max((s for _, s in shown), key=lambda s: s.confidence)
-            checked = best.confidence >= PRECHECKED
+            confident, shared = best.confidence >= PRECHECKED, widely_shared(len(shown), selected)
+            why_not = (
+                f" (under {PRECHECKED:.0%}: not checked)"
+                if not confident
+                else f" (for fewer than {MIN_SHARE_PERCENT} % of the selected sounds: not checked)"
+                if not shared
+                else ""
+            )
             self._add(
                 f"{best.value}  {best.confidence:.0%}{share_text(shown, selected)}",
                 ("tag", key),
                 f"{key} ({best.vocabulary}) from the {best.evidence.replace('+', ' and the ')}; "
-                f"not your tag until you accept it"
-                + ("" if checked else f" (under {PRECHECKED:.0%}: not checked)")
-                + files_text(shown, selected),
-                checked,
+                f"not your tag until you accept it{why_not}{files_text(shown, selected)}",
+                confident and shared,
             )
         captions = [item.caption for item in found.values() if item.caption is not None]
         for caption in captions[:1] if selected == 1 else []:
@@ -212,6 +246,21 @@ class SuggestionsBox(QWidget):
             button.setEnabled(bool(keys or caption))
         if focus in (self.accept_button, self.reject_button) and not focus.isEnabled() and self.list.isEnabled():
             self.list.setFocus(Qt.OtherFocusReason)
+
+
+def widely_shared(shown_for: int, selected: int) -> bool:
+    """Whether a suggestion shown for ``shown_for`` of the ``selected`` sounds is for enough of them
+    to come checked (when it is confident too): any is, with up to :data:`LARGE_SELECTION` sounds
+    selected; with more, one for at least :data:`MIN_SHARE_PERCENT` of them.
+
+    A few sounds selected are a few the user is looking at, and a line for one of them names it
+    ("· 1 of 5: door_close.wav"). A large selection (a whole folder) is reviewed as one: "ROBOTS-
+    VOCAL · 70 of 169" is what the user accepts for it, while "GLASS-BREAK · 1 of 169" is one
+    file's guess nobody auditioned. All checked, one Accept wrote 35 categories over 169 files;
+    unchecked, such a suggestion stays listed, one click away."""
+    if selected <= LARGE_SELECTION:
+        return True
+    return 100 * shown_for >= MIN_SHARE_PERCENT * selected  # whole numbers: 0.1 * 30 is not 3
 
 
 def hidden_text(hidden: int, selected: int, threshold_percent: int, top_k: int) -> str:

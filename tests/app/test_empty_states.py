@@ -4,9 +4,10 @@ a list that is a browse rather than a ranking. The real window on the real engin
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QLabel
 
 from app.engine_client import describe_report
-from app.notices import NO_FOLDERS, NoResults, no_results_message, quoted
+from app.notices import NO_FOLDERS, EmptyLibrary, NoResults, no_results_message, quoted
 from app.results_model import COLUMNS, SCORE_COLUMN, SCORE_ROLE
 from engine.library.report import IndexReport
 from engine.search.filters import SearchFilters
@@ -132,3 +133,12 @@ def test_the_results_line_stops_saying_no_folders_as_soon_as_one_is_added(qtbot,
     assert window.center.currentWidget() is window.center_split
     assert window.result_label.text() != NO_FOLDERS and "No folders" not in window.result_label.text()
     assert window.no_results.isVisible() and window.no_results.text().startswith("No sounds in your folders yet")
+
+
+def test_the_first_run_page_promises_only_what_is_true_of_the_files(qtbot):
+    """Earmark renames files when asked (Rename to UCS name): "only read, never changed" was not true."""
+    page = EmptyLibrary()
+    qtbot.addWidget(page)
+    said = " ".join(label.text() for label in page.findChildren(QLabel))
+    assert "only read, never changed unless you ask to rename them." in said
+    assert "never changed." not in said

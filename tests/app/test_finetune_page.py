@@ -6,7 +6,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 
-from app.finetune_client import STOPPED_BY_USER, STOPPING, describe_status, plain_scores
+from app.finetune_client import (
+    ESTIMATE_AFTER_STEPS,
+    ESTIMATING,
+    STOPPED_BY_USER,
+    STOPPING,
+    describe_status,
+    plain_scores,
+)
 from app.finetune_page import FinetunePage
 from app.settings_dialog import SettingsDialog
 from engine.finetune.job import DONE, NONE, RUNNING, STOPPED, FinetuneStatus
@@ -226,8 +233,8 @@ def test_each_measure_is_shown_once_and_labelled_at_the_dialogs_size(qtbot, wind
     page.show_status(FinetuneStatus(state=DONE, steps=120, plan=plan, validation=validation, result=result))
     lines = page.validation.text().splitlines()
     assert len(lines) == len(set(lines)) == 3 and lines[1:] == [
-        "after epoch 2: ranking score 0.19",
-        "at the end (step 120): ranking score 0.20",
+        "after epoch 2: ranking score 0.19 of 1",
+        "at the end (step 120): ranking score 0.20 of 1",
     ]
     assert "after epoch 2: mAP@10 0.190" in page.validation.toolTip()  # the measure's name, for who knows it
     assert "before training" in lines[0] and "different measure" in page.result.text()
@@ -255,7 +262,7 @@ def test_stop_says_the_run_is_stopped_and_the_model_in_use_unchanged(qtbot, wind
 def test_held_out_scores_read_in_words_with_the_metric_names_in_the_tooltip(qtbot, window):
     """ "R@1 0.100 · R@10 0.500 · mAP@10 0.231" is jargon to a sound designer."""
     scores = {"t2a/R@1": 0.1, "t2a/R@10": 0.5, "t2a/mAP@10": 0.231}
-    assert plain_scores(scores, "t2a") == "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23"
+    assert plain_scores(scores, "t2a") == "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23 of 1"
     page = finetune_page(qtbot, window)
     plan = {"estimate": "40 steps", "steps_per_epoch": 20, "steps": 40, "before": scores}
     page.show_status(FinetuneStatus(state=RUNNING, step=20, steps=40, plan=plan, validation=[{"step": 20, **scores}]))
@@ -278,3 +285,29 @@ def test_held_out_scores_read_in_words_with_the_metric_names_in_the_tooltip(qtbo
     assert "mAP" not in page.result.text() and "search mAP@10" not in describe_status(done)
     assert "R@1 0.200" in page.result.toolTip()
     assert describe_status(done) == "Fine-tuned: held-out folders' ranking score 0.26 → 0.30 (better)"
+
+
+def test_a_running_step_is_said_in_words_and_the_time_left_only_once_steps_can_tell_it(qtbot, window):
+    """ "step 3 of 225, loss 7.029, about 6 min left" under a plan of 9.9 min: the loss is named
+    for what it does, and a time left from three steps is not said (it jumped)."""
+    page = finetune_page(qtbot, window)
+    plan = {"estimate": "225 steps (4.4 epochs) at 1.74 s a step. Estimated total 9.9 min.", "device_note": ""}
+    early = FinetuneStatus(state=RUNNING, step=3, steps=225, loss=7.0291, eta_s=360.0, plan=plan)
+    page.show_status(early)
+    assert page.state.text() == f"Fine-tuning: step 3 of 225 · training loss 7.03 (falls as it learns) · {ESTIMATING}"
+    assert "min left" not in page.state.text()
+    steady = FinetuneStatus(state=RUNNING, step=ESTIMATE_AFTER_STEPS, steps=225, loss=6.5, eta_s=530.0, plan=plan)
+    page.show_status(steady)
+    assert page.state.text().endswith("training loss 6.50 (falls as it learns) · about 9 min left")
+    page.show_status(FinetuneStatus(state=RUNNING, step=220, steps=225, loss=2.0, eta_s=20.0, plan=plan))
+    assert page.state.text().endswith("less than a minute left")  # not "about 0 min left"
+
+
+def test_the_scores_scale_is_said_and_higher_is_better(qtbot, window):
+    """A bare "ranking score 0.07" read as nothing to a sound designer."""
+    page = finetune_page(qtbot, window)
+    before = {"t2a/R@1": 0.02, "t2a/R@10": 0.25, "t2a/mAP@10": 0.07}
+    plan = {"estimate": "40 steps", "steps_per_epoch": 20, "steps": 40, "before": before}
+    page.show_status(FinetuneStatus(state=RUNNING, step=5, steps=40, plan=plan))
+    check = page.validation.text()
+    assert "higher is better" in check and check.endswith("in the top 10: 25 % · ranking score 0.07 of 1")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.player import Player, fold_down, output_devices
+from app.player import NO_OUTPUT, Player, fold_down, output_devices, output_problem
 from tests.factories import tone, write_audio
 
 
@@ -122,13 +122,14 @@ def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_pi
         assert player.load(path)
         player.play()
         assert not player.is_playing()
-    assert said == ["Cannot play through the default output: Error querying device -1"]
+    # in a sound designer's words, not PortAudio's "Error querying device -1"
+    assert said == ["Cannot play: no audio output device was found (connect one, then choose it in Settings → Audio)"]
 
     player.toggle()  # Space: the user asked, and is told why nothing plays
     assert len(said) == 2
     player.device_name = "Studio Monitors"  # another output picked in Settings (gone: the default again)
     player.play()
-    assert said[-1] == "Cannot play through Studio Monitors: Error querying device -1" and len(said) == 3
+    assert said[-1] == f"Cannot play through Studio Monitors: {NO_OUTPUT}" and len(said) == 3  # the one chosen, named
     player.play()
     assert len(said) == 3
 
@@ -143,3 +144,17 @@ def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_pi
     sd.default.device = None, -1  # and fails once more: that is news
     player.play()
     assert len(said) == 5 and said[-1] == said[0]
+
+
+def test_an_output_that_is_there_but_fails_is_named_with_why_less_portaudios_error_code(monkeypatch):
+    """A device that is connected but busy keeps PortAudio's reason, not its "[PaErrorCode -9985]"."""
+    import app.player
+
+    monkeypatch.setattr(app.player, "_has_output", lambda: True)
+    busy = Exception("Error opening OutputStream: Device unavailable [PaErrorCode -9985]")
+    assert output_problem("Studio Monitors", busy) == (
+        "Cannot play through Studio Monitors: Error opening OutputStream: Device unavailable"
+    )
+    assert output_problem("", busy).startswith("Cannot play through the default output: Error opening")
+    monkeypatch.setattr(app.player, "_has_output", lambda: False)  # and none there at all
+    assert output_problem("", busy) == f"Cannot play: {NO_OUTPUT}"

@@ -315,3 +315,58 @@ def test_files_whose_ucs_names_have_a_creator_id_are_renamed_without_one_typed(q
         "TOOLHand_Hammer Swing_MK_Shed.wav",
         "TOOLPowr_Saw_JD_Shed.wav",
     ]
+
+
+def test_the_catid_editor_opens_with_its_text_selected_so_typing_replaces_it(qtbot, dialog, library):
+    """Double-click a CatID and type: what is typed replaces the CatID, as in the FX name's editor,
+    and the list is searched for it ("sword" finds WEAPONS / SWORD), not "TOONImpt — …sword"."""
+    table = dialog.table
+    dialog.activateWindow()
+    cell = table.visualRect(table.indexFromItem(dialog.rows[str(library["dog_bark.wav"])], CAT_ID_COLUMN))
+    # a double-click's first press, then its second (QTest's double-click alone sends no press)
+    qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=cell.center())
+    qtbot.mouseDClick(table.viewport(), Qt.LeftButton, pos=cell.center())
+    qtbot.waitUntil(lambda: table.state() == table.State.EditingState, timeout=5_000)
+    editor = table.viewport().findChild(QComboBox)
+    line = editor.lineEdit()
+    assert line.text().startswith("ANMLDog") and line.selectedText() == line.text()
+    qtbot.keyClicks(line, "sword")
+    assert line.text() == "sword"
+    completer = editor.completer()
+    assert completer.completionCount() >= 1
+    assert completer.completionModel().index(0, 0).data().startswith("WEAPSwrd")
+    qtbot.keyClick(line, Qt.Key_Escape)
+
+
+def test_the_tags_panel_shows_the_selected_files_suggestions_again_after_a_rename_and_an_undo(qtbot, tagging_window):
+    """A rename changes the selected file's path, which the tags panel takes for another file: it
+    must load that file's suggestions again (they followed it), not say "No suggestions yet"."""
+    window, folder = tagging_window
+    dog = str(folder / "dog_bark.wav")
+    window.client.engine.set_tags([dog], ["ANIMALS-DOG"])
+    window.results.selectRow(window.model.row_of(dog))
+    qtbot.waitUntil(lambda: window.tags.paths == [dog], timeout=10_000)
+    box = window.tags.suggestions
+    box.set_threshold(0.0)
+    window.client.tagging.set_threshold(0.0)  # every file has some suggestions at 0
+    box.suggest_button.click()
+    qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.work_pool)
+    listed = [box.list.item(i).text() for i in range(box.list.count())]
+
+    window.renames.rename_action.trigger()
+    dialog = window.renames.dialog
+    dialog.creator.setText("JD")
+    planned(qtbot, dialog)
+    with qtbot.waitSignal(window.client.tagging.renamed, timeout=ENGINE_TIMEOUT_MS):
+        dialog.rename_button.click()
+    settle(window.client.work_pool)
+    assert window.tags.paths != [dog] and not Path(dog).exists()
+    assert [box.list.item(i).text() for i in range(box.list.count())] == listed
+    assert box.hint.text() != "No suggestions yet: Suggest"
+
+    with qtbot.waitSignal(window.client.tagging.renamed_back, timeout=ENGINE_TIMEOUT_MS):
+        window.renames.undo_action.trigger()
+    settle(window.client.work_pool)
+    assert window.tags.paths == [dog]
+    assert [box.list.item(i).text() for i in range(box.list.count())] == listed

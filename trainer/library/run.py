@@ -64,6 +64,7 @@ from engine.models.cacophony.ucs_bridge import AisfxHead
 from engine.models.clap import is_clap_folder
 from engine.models.registry import CLAP_PREFIX, resolve_checkpoint
 from engine.paths import AppPaths
+from engine.plural import counted
 from engine.settings import Settings
 from trainer.config import TrainConfig, load_config
 from trainer.data.audio import AudioDecodeError
@@ -248,7 +249,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     if device == "cpu":
         threads, step_s = _cpu_threads(job, _config(base, request.overrides))
     else:
-        job.event(MEASURING, f"timing {MEASURE_STEPS} training steps at batch {base['batch_size']}")
+        job.event(MEASURING, f"timing {MEASURE_STEPS} training steps of {base['batch_size']} sounds")
         threads, (step_s, _) = (
             torch.get_num_threads(),
             measure_steps(_config(base, request.overrides), job.folder / "measure"),
@@ -417,7 +418,9 @@ def _cpu_threads(job: JobFolder, cfg: TrainConfig) -> tuple[int, float]:
     for threads in sorted({1, torch.get_num_threads()}):  # one first: the others get one timed step only
         torch.set_num_threads(threads)
         steps = MEASURE_STEPS if threads == 1 else 2
-        job.event(MEASURING, f"timing {steps} training steps at batch {cfg.batch_size} on {threads} thread(s)")
+        job.event(
+            MEASURING, f"timing {steps} training steps of {cfg.batch_size} sounds on {counted(threads, 'thread')}"
+        )
         timings[threads], _ = measure_steps(cfg, job.folder / "measure", steps)
     best = min(timings, key=timings.get)
     torch.set_num_threads(best)
@@ -425,8 +428,8 @@ def _cpu_threads(job: JobFolder, cfg: TrainConfig) -> tuple[int, float]:
         job.event(
             MEASURING,
             "seconds a step: "
-            + ", ".join(f"{s:.2f} on {n} thread(s)" for n, s in timings.items())
-            + f"; training on {best}",
+            + ", ".join(f"{s:.2f} on {counted(n, 'thread')}" for n, s in timings.items())
+            + f"; training on {counted(best, 'thread')}",
         )
     return best, timings[best]
 

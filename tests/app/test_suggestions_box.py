@@ -1,0 +1,136 @@
+"""The suggestions box with many sounds selected: its hint wraps under the list without covering
+it at any size the panel is given, and only the suggestions that stand for the selection come
+checked. The panel alone, and once in the real window."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pytest
+from PySide6.QtCore import QCoreApplication, Qt
+
+from app.suggestions_box import KIND_ROLE, LARGE_SELECTION, MIN_SHARE_PERCENT, widely_shared
+from app.tags_panel import TagsPanel
+from engine.index.suggestions import TAG, Suggestion
+from engine.tagging.service import FileSuggestions
+from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
+
+SELECTED = 169  # as in the review: a game's whole folder of sounds selected
+
+
+@dataclass(frozen=True)
+class Row:
+    path: str
+    tags: list = field(default_factory=list)
+    caption: str = ""
+
+
+def suggestion(file_id: int, key: str, confidence: float) -> Suggestion:
+    return Suggestion(file_id, TAG, f"{key.upper()}-SUB", confidence, key, "ucs", "sound+words")
+
+
+def panel_with(qtbot, shares: dict[str, tuple[int, float]], selected: int = SELECTED) -> TagsPanel:
+    """The tags panel for ``selected`` sounds, each suggestion ``key`` shown for the first ``count``
+    of them at ``confidence`` ({key: (count, confidence)}), and some left out for each sound."""
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    rows = [Row(f"/library/Game/sound_{i:03}.ogg") for i in range(selected)]
+    panel.show_hits(rows)
+    panel.show_suggestions(
+        {
+            row.path: FileSuggestions(
+                row.path,
+                [suggestion(i, key, confidence) for key, (count, confidence) in shares.items() if i < count],
+                None,
+                9,
+            )
+            for i, row in enumerate(rows)
+        }
+    )
+    return panel
+
+
+def checks(panel: TagsPanel) -> dict[str, bool]:
+    box = panel.suggestions
+    return {
+        box.list.item(i).data(KIND_ROLE)[1]: box.list.item(i).checkState() == Qt.Checked
+        for i in range(box.list.count())
+    }
+
+
+def settle_layout() -> None:
+    """A minimum height set from a resize is laid out on the next turns of the event loop."""
+    for _ in range(4):
+        QCoreApplication.processEvents()
+
+
+@pytest.mark.parametrize(
+    "size",
+    [(378, 250), (320, 120), (260, 120)],
+    ids=["as wide as at 1400x850, shorter", "short and narrow", "narrower"],
+)
+def test_the_hint_wraps_under_the_list_and_covers_none_of_it(qtbot, size):
+    """At 1400x850 the panel was about 378 pixels wide, and "1528 more for these 169 sounds, …"
+    was drawn over the list's last rows. The hint's row is as tall as it wraps, at every width, and
+    the panel asks for that room (a window too short for it shrinks the results above instead)."""
+    panel = panel_with(qtbot, {f"K{k}": (SELECTED - 4 * k, 0.9) for k in range(35)})
+    box = panel.suggestions
+    assert box.hint.text().startswith(f"{SELECTED * 9} more for these {SELECTED} sounds")
+    panel.show()
+    panel.resize(*size)  # a top-level widget is not made smaller than its minimum
+    settle_layout()
+    hint, listed = box.hint.geometry(), box.list.geometry()
+    assert box.hint.height() >= box.hint.heightForWidth(box.hint.width()) > box.hint.fontMetrics().height()  # wraps
+    assert hint.top() > listed.bottom() and not hint.intersects(listed)
+    for button in (box.accept_button, box.reject_button):
+        assert button.geometry().top() > listed.bottom() and not button.geometry().intersects(hint)
+    assert box.rect().contains(hint) and panel.caption.geometry().top() > box.geometry().bottom()
+    assert box.list.verticalScrollBar().maximum() > 0  # 35 suggestions: the list scrolls
+
+
+def test_with_many_sounds_selected_only_suggestions_for_a_good_share_of_them_come_checked(qtbot):
+    """One Accept used to write all 35 categories over 169 files. A confident suggestion for one
+    of them (GLASS-BREAK · 1 of 169) is listed unchecked, like one under 30 %; one for at least
+    10 % of the selection (17 of 169) comes checked. With 20 sounds or fewer, any confident one."""
+    panel = panel_with(
+        qtbot,
+        {"robots": (70, 1.0), "voices": (17, 0.9), "ui": (16, 1.0), "glass": (1, 1.0), "hum": (120, 0.2)},
+    )
+    assert checks(panel) == {"robots": True, "voices": True, "ui": False, "glass": False, "hum": False}
+    box = panel.suggestions
+    tips = {box.list.item(i).data(KIND_ROLE)[1]: box.list.item(i).toolTip() for i in range(box.list.count())}
+    assert f"fewer than {MIN_SHARE_PERCENT} % of the selected sounds: not checked" in tips["glass"]
+    assert "under 30%: not checked" in tips["hum"] and "not checked" not in tips["robots"]
+    with qtbot.waitSignal(panel.accept_requested) as accepted:
+        box.accept_button.click()
+    assert accepted.args[1] == ["robots", "voices"]
+
+    # one sound's own suggestions, or one among a handful, are in view: checked when confident, as before
+    assert checks(panel_with(qtbot, {"door": (1, 0.8), "glass": (1, 0.2)}, selected=1)) == {
+        "door": True,
+        "glass": False,
+    }
+    assert checks(panel_with(qtbot, {"door": (5, 0.8), "glass": (1, 0.9)}, selected=LARGE_SELECTION)) == {
+        "door": True,
+        "glass": True,
+    }
+    assert widely_shared(3, 30) and not widely_shared(2, 30)  # exactly 10 %, counted in whole numbers
+
+
+def test_in_the_window_at_1400x850_the_hint_covers_none_of_the_list(qtbot, window, library):
+    """The review's case in the real window: its splitters give the tags panel the room the wrapped
+    hint asks for (the results above are shorter by a line), rather than the hint a row too short."""
+    window.resize(1400, 850)
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
+    window.results.selectAll()
+    settle(window.client.work_pool)  # the selection's own (empty) suggestions are in
+    paths = window.tags.paths
+    window.tags.show_suggestions(
+        {path: FileSuggestions(path, [suggestion(1, f"K{k}", 0.9) for k in range(35)], None, 382) for path in paths}
+    )
+    settle_layout()
+    box = window.tags.suggestions
+    assert box.hint.text().startswith("1528 more for these 4 sounds")
+    hint, listed = box.hint.geometry(), box.list.geometry()
+    assert box.hint.height() >= box.hint.heightForWidth(box.hint.width()) and not hint.intersects(listed)
+    assert box.rect().contains(hint) and window.tags.caption.geometry().top() > box.geometry().bottom()
