@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,59 @@ from PySide6.QtCore import QCoreApplication, QThreadPool
 from app.engine_client import EngineClient
 from app.main import ui_state
 from app.main_window import MainWindow
+from app.results_model import COLUMNS, ResultsModel
+from app.results_view import ResultsView
+from app.theme import resource_dir
 from engine.paths import app_paths
 from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
 from tests.factories import noise, tone, write_audio
 
 ENGINE_TIMEOUT_MS = 120_000  # importing torch and LanceDB on a busy 2-core machine
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A search hit as the engine gives the results table one (engine.search.searcher.SearchHit's fields)."""
+
+    path: str
+    score: float
+    duration_s: float = 1.0
+    sample_rate: int = 48_000
+    channels: int = 2
+    format: str = "wav"
+    bit_depth: int | None = 24
+    tags: list = field(default_factory=list)
+    caption: str = ""
+    folder: str = "/lib"
+    best_start_s: float | None = None
+    text_rank: int | None = None
+    meaning_rank: int | None = None
+    vector_rank: int | None = None
+    best_end_s: float | None = None
+    copies: tuple[str, ...] = ()
+    vector_score: float | None = None
+
+
+def column(title: str) -> int:
+    """The results table's column titled ``title``."""
+    return next(i for i, c in enumerate(COLUMNS) if c.title == title)
+
+
+def shown_results(qtbot, width: int, height: int, themed: bool = False) -> tuple[ResultsModel, ResultsView]:
+    """An empty results list shown at ``width`` x ``height``; ``themed``: in the app's dark theme
+    (its font size and cell padding decide what fits), set on the view alone, leaving the
+    application's style as the other tests expect it."""
+    model = ResultsModel()
+    view = ResultsView()
+    qtbot.addWidget(view)
+    if themed:
+        view.setStyleSheet(
+            (resource_dir() / "theme" / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", "")
+        )
+    view.setModel(model)
+    view.resize(width, height)
+    view.show()
+    return model, view
 
 
 def settle(pool: QThreadPool, timeout_ms: int = ENGINE_TIMEOUT_MS) -> None:
@@ -82,13 +131,20 @@ def library(qtbot, window, tmp_path) -> dict[str, Path]:
     return files
 
 
+def open_tagging_window(qtbot, home: str, checkpoint: Path, term_cache: Path) -> MainWindow:
+    """The window on the tiny model (``checkpoint``), loaded and caught up, with the UCS terms
+    embedded already (``term_cache`` copied into ``home``: embedding them takes a while)."""
+    shutil.copytree(term_cache, Path(home) / "cache" / "tagging")
+    window = open_window(qtbot, str(checkpoint))
+    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)
+    return window
+
+
 @pytest.fixture
 def tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path):  # noqa: F811 - imported above
     """The window on the tiny model with the UCS terms embedded already and the named library indexed."""
-    shutil.copytree(tiny_term_cache, Path(earmark_home) / "cache" / "tagging")
-    window = open_window(qtbot, str(tiny_checkpoint))
-    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)
+    window = open_tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache)
     folder = write_named_library(tmp_path / "Named")
     index_folder(qtbot, window, folder)
     qtbot.waitUntil(lambda: window.model.rowCount() == len(NAMED), timeout=ENGINE_TIMEOUT_MS)

@@ -6,46 +6,19 @@ folder and a sample rate whole enough to read."""
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QStyleOptionViewItem
 
 from app.main_window import results_line
-from app.results_model import COLUMNS, SCORE_COLUMN, ResultsModel
+from app.results_model import SCORE_COLUMN, ResultsModel
 from app.results_view import ResultsView, elide_folder, text_width
-from app.theme import Colors, resource_dir
+from app.theme import Colors
 from engine.search.searcher import SearchResults
-from tests.app.conftest import ENGINE_TIMEOUT_MS
+from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, column, shown_results
 
-
-@dataclass(frozen=True)
-class Hit:
-    path: str
-    score: float
-    duration_s: float = 1.0
-    sample_rate: int = 48_000
-    channels: int = 2
-    format: str = "wav"
-    bit_depth: int | None = 24
-    tags: list = field(default_factory=list)
-    caption: str = ""
-    folder: str = "/lib"
-    best_start_s: float | None = None
-    text_rank: int | None = None
-    meaning_rank: int | None = None
-    vector_rank: int | None = None
-    best_end_s: float | None = None
-    copies: tuple[str, ...] = ()
-    vector_score: float | None = None
-
-
-def _column(title: str) -> int:
-    return next(i for i, c in enumerate(COLUMNS) if c.title == title)
-
-
-NAME, DURATION, FOLDER, RATE = (_column(title) for title in ("Name", "Duration", "Folder", "Rate"))
+NAME, DURATION, FOLDER, RATE = (column(title) for title in ("Name", "Duration", "Folder", "Rate"))
 
 
 def door_search() -> list[Hit]:
@@ -146,12 +119,6 @@ def test_the_results_line_counts_only_what_the_words_found_and_names_the_rest():
     assert results_line("-laser", excluded) == "2 results for “-laser”"
 
 
-def themed(view: ResultsView) -> None:
-    """The app's dark theme on ``view`` alone (its font size and cell padding decide what fits),
-    leaving the application's style as the other tests expect it."""
-    view.setStyleSheet((resource_dir() / "theme" / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", ""))
-
-
 def shown_text(view: ResultsView, row: int, column: int) -> tuple[str, int]:
     """The text the column's delegate draws in its cell, and the width it has for it."""
     index = view.model().index(row, column)
@@ -166,13 +133,7 @@ def shown_text(view: ResultsView, row: int, column: int) -> tuple[str, int]:
 def test_the_folder_column_shows_the_deepest_folders_eliding_on_the_left(qtbot):
     """Elided in the middle, every folder of a library read "lib/f…ounds": its start, the library's
     own name, says nothing, and the folder that tells sounds apart is the deepest one."""
-    model = ResultsModel()
-    view = ResultsView()
-    qtbot.addWidget(view)
-    themed(view)
-    view.setModel(model)
-    view.resize(1060, 300)
-    view.show()
+    model, view = shown_results(qtbot, 1060, 300, themed=True)
     deep = Hit("/sfx/lib/freedroidrpg/effects/item_sounds/Item_Drop_Sound_4.ogg", 50.0, folder="/sfx/lib")
     model.set_hits([deep])
     text, width = shown_text(view, 0, FOLDER)
@@ -188,13 +149,7 @@ def test_the_folder_column_shows_the_deepest_folders_eliding_on_the_left(qtbot):
 
 def test_the_rate_column_reads_a_sample_rate_whole(qtbot):
     """At 68 px the dark theme showed "44.1 …" and "22.0…": the Rate has room for "11.025 kHz"."""
-    model = ResultsModel()
-    view = ResultsView()
-    qtbot.addWidget(view)
-    themed(view)
-    view.setModel(model)
-    view.resize(1060, 300)
-    view.show()
+    model, view = shown_results(qtbot, 1060, 300, themed=True)
     rates = (11_025, 22_050, 44_100)
     model.set_hits([Hit(f"/lib/{rate}.wav", 50.0, sample_rate=rate) for rate in rates])
     for row, shown in enumerate(("11.025 kHz", "22.05 kHz", "44.1 kHz")):

@@ -2,38 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
 from PySide6.QtWidgets import QHeaderView
 
-from app.results_model import BADGE_ROLE, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel, duration_text
+from app.results_model import BADGE_ROLE, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel, duration_text
 from app.results_view import ResultsView
-
-
-@dataclass(frozen=True)
-class Hit:
-    path: str
-    score: float
-    duration_s: float = 1.0
-    sample_rate: int = 48_000
-    channels: int = 2
-    format: str = "wav"
-    bit_depth: int | None = 24
-    tags: list = field(default_factory=list)
-    caption: str = ""
-    folder: str = "/lib"
-    best_start_s: float | None = None
-    text_rank: int | None = None
-    meaning_rank: int | None = None
-    vector_rank: int | None = None
-    best_end_s: float | None = None
-    copies: tuple[str, ...] = ()
-    vector_score: float | None = None
-
-
-def _column(title: str) -> int:
-    return next(i for i, c in enumerate(COLUMNS) if c.title == title)
+from tests.app.conftest import Hit, column, shown_results
 
 
 def test_columns_show_what_a_sound_designer_reads():
@@ -52,7 +26,7 @@ def test_columns_show_what_a_sound_designer_reads():
         "lib/doors",  # from the library folder down: the part of the path that tells files apart
     ]
     model.set_hits([Hit("/elsewhere/x.wav", 50.0)])  # not under its library folder: the whole folder
-    assert model.index(0, _column("Folder")).data() == "/elsewhere"
+    assert model.index(0, column("Folder")).data() == "/elsewhere"
 
 
 def test_a_sound_with_copies_says_how_many_and_where():
@@ -74,8 +48,8 @@ def test_formats_sort_by_bit_depth_as_a_number():
     model = ResultsModel()
     depths = [16, 8, 32, 24, None]
     model.set_hits([Hit(f"/lib/{d}.wav", 50.0, bit_depth=d) for d in depths])
-    model.sort(_column("Format"), Qt.AscendingOrder)
-    shown = [model.index(row, _column("Format")).data() for row in range(len(depths))]
+    model.sort(column("Format"), Qt.AscendingOrder)
+    shown = [model.index(row, column("Format")).data() for row in range(len(depths))]
     assert shown == ["WAV", "WAV 8-bit", "WAV 16-bit", "WAV 24-bit", "WAV 32-bit"]
 
 
@@ -91,10 +65,10 @@ def test_sort_moves_the_selection_with_its_row(qtbot):
     qtbot.addWidget(view)
     view.setModel(model)
     view.selectRow(model.row_of("/lib/b.wav"))
-    view.sortByColumn(_column("Name"), Qt.AscendingOrder)
+    view.sortByColumn(column("Name"), Qt.AscendingOrder)
     assert [model.index(r, 0).data() for r in range(3)] == ["a.wav", "b.wav", "c.wav"]
     assert view.selected_paths() == ["/lib/b.wav"]
-    view.sortByColumn(_column("Duration"), Qt.DescendingOrder)
+    view.sortByColumn(column("Duration"), Qt.DescendingOrder)
     assert [model.hit(r).duration_s for r in range(3)] == [5.0, 3.0, 1.0]
     assert view.selected_paths() == ["/lib/b.wav"]
 
@@ -115,19 +89,8 @@ def test_update_paths_edits_rows_in_place():
     model.dataChanged.connect(lambda first, last: changed.append(first.row()))
     model.update_paths(["/lib/b.wav"], tags=["rain"], caption="rain on glass")
     assert changed == [1]
-    assert model.index(1, _column("Tags")).data() == "rain"
+    assert model.index(1, column("Tags")).data() == "rain"
     assert model.index(1, 0).data(HIT_ROLE).caption == "rain on glass"
-
-
-def shown_results(qtbot, width: int, height: int) -> tuple[ResultsModel, ResultsView]:
-    """An empty results list shown at ``width`` x ``height``."""
-    model = ResultsModel()
-    view = ResultsView()
-    qtbot.addWidget(view)
-    view.setModel(model)
-    view.resize(width, height)
-    view.show()
-    return model, view
 
 
 def test_a_hundred_thousand_rows_sort_and_select(qtbot):
@@ -163,7 +126,7 @@ def test_hits_no_ranking_found_show_no_match_and_no_sort_arrow_on_match():
     assert [model.index(row, SCORE_COLUMN).data(SCORE_ROLE) for row in range(2)] == [None, None]
     assert model.index(0, SCORE_COLUMN).data(Qt.ToolTipRole) is None
     assert not model.ranked
-    assert not model.sort_indicator_shown(SCORE_COLUMN) and model.sort_indicator_shown(_column("Name"))
+    assert not model.sort_indicator_shown(SCORE_COLUMN) and model.sort_indicator_shown(column("Name"))
     # a search's hit that a ranking found is shown even at 0, beside hits with a real match
     model.set_hits([Hit("/lib/a.wav", 42.0, text_rank=1), Hit("/lib/b.wav", 0.0, vector_rank=9)])
     assert model.ranked and model.sort_indicator_shown(SCORE_COLUMN)
@@ -178,7 +141,7 @@ def test_every_duration_reads_in_one_format_to_the_hundredth():
     model = ResultsModel()
     lengths = [0.032, 0.1, 4.0, 75.5, 59.997, 3725.25]
     model.set_hits([Hit(f"/lib/{i}.wav", 50.0, length) for i, length in enumerate(lengths)])
-    shown = [model.index(row, _column("Duration")).data() for row in range(len(lengths))]
+    shown = [model.index(row, column("Duration")).data() for row in range(len(lengths))]
     assert shown == ["0:00.03", "0:00.10", "0:04.00", "1:15.50", "1:00.00", "1:02:05.25"]
     assert len({text.index(".") - len(text) for text in shown}) == 1  # two decimals, every time
     assert (duration_text(0.002), duration_text(0.0), duration_text(None)) == ("<0:00.01", "0:00.00", "")
@@ -245,7 +208,7 @@ def test_the_sort_arrow_reads_as_the_list_is_sorted_and_a_header_click_sorts_as_
     header = view.horizontalHeader()
 
     def click(title: str) -> list[str]:
-        section = _column(title)
+        section = column(title)
         x = header.sectionViewportPosition(section) + header.sectionSize(section) // 2
         qtbot.mouseClick(header.viewport(), Qt.LeftButton, pos=QPoint(x, header.height() // 2))
         assert header.sortIndicatorSection() == section
@@ -255,7 +218,7 @@ def test_the_sort_arrow_reads_as_the_list_is_sorted_and_a_header_click_sorts_as_
     assert arrow_points_down(header, SCORE_COLUMN)  # as ranked: the best match first
     assert click("Match") == ["b.wav", "c.wav", "a.wav"] and not arrow_points_down(header, SCORE_COLUMN)
     assert click("Match") == ["a.wav", "c.wav", "b.wav"] and arrow_points_down(header, SCORE_COLUMN)
-    assert click("Name") == ["a.wav", "b.wav", "c.wav"] and not arrow_points_down(header, _column("Name"))
-    assert click("Duration") == ["c.wav", "b.wav", "a.wav"] and not arrow_points_down(header, _column("Duration"))
-    assert click("Duration") == ["a.wav", "b.wav", "c.wav"] and arrow_points_down(header, _column("Duration"))
+    assert click("Name") == ["a.wav", "b.wav", "c.wav"] and not arrow_points_down(header, column("Name"))
+    assert click("Duration") == ["c.wav", "b.wav", "a.wav"] and not arrow_points_down(header, column("Duration"))
+    assert click("Duration") == ["a.wav", "b.wav", "c.wav"] and arrow_points_down(header, column("Duration"))
     assert click("Match") == ["a.wav", "c.wav", "b.wav"] and arrow_points_down(header, SCORE_COLUMN)

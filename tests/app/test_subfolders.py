@@ -9,7 +9,6 @@ shift-click over 169 rows. Real window, real engine, the tiny model, files in ne
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -17,7 +16,7 @@ from PySide6.QtWidgets import QTreeWidgetItem
 
 from app.library_panel import PATH_ROLE
 from app.main_window import MainWindow
-from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, write_library
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_tagging_window, write_library
 from tests.engine.tagging.conftest import NAMED, write_named_library
 from tests.factories import tone, write_audio
 
@@ -118,10 +117,7 @@ def test_suggest_tags_for_a_subfolder_suggests_for_its_files_alone(
     qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path
 ):
     """The folder job is given the subfolder, so the other packages get no suggestions."""
-    shutil.copytree(tiny_term_cache, Path(earmark_home) / "cache" / "tagging")
-    window = open_window(qtbot, str(tiny_checkpoint))
-    qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
-    qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)
+    window = open_tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache)
     library = nested_library(tmp_path / "SFX")
     index_folder(qtbot, window, library)
     wait_for_tree(qtbot, window)
