@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QToolButton,
@@ -39,6 +38,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.engine_client import LIBRARY_CLOSED
+from app.results_view import text_width
 from app.tagging_client import RenameProposal, TaggingClient
 from app.theme import Colors
 from engine.plural import counted
@@ -160,9 +160,8 @@ class WrappingDelegate(ShownOnlyDelegate):
         option = QStyleOptionViewItem(option)
         self.initStyleOption(option, index)
         option.rect = QRect(0, 0, view.columnWidth(index.column()), one_line.height())
-        style = view.style()
-        margin = style.pixelMetric(QStyle.PM_FocusFrameHMargin, None, view) + 1  # as the style's text margin
-        room = style.subElementRect(QStyle.SE_ItemViewItemText, option, view).width() - 2 * margin
+        option.widget = view
+        room = text_width(option)
         metrics = option.fontMetrics
         wrapped = metrics.boundingRect(QRect(0, 0, max(room, 1), 100_000), Qt.TextWordWrap, option.text).height()
         return QSize(one_line.width(), one_line.height() + max(0, wrapped - metrics.height()))
