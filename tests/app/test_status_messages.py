@@ -7,6 +7,7 @@ import sys
 
 import pytest
 
+from app.player import NO_OUTPUT
 from tests.app.conftest import ENGINE_TIMEOUT_MS
 from tests.app.test_player import no_output  # noqa: F401 - a fixture
 
@@ -24,7 +25,7 @@ def test_an_output_that_cannot_play_is_said_once_not_at_each_selection(qtbot, wi
         window.results.selectRow(row)
         assert window.preview.path == str(window.model.hit(row).path)
         window.statusBar().clearMessage()  # as the message's ten seconds do: it does not come back
-    assert messages == ["Cannot play through the default output: Error querying device -1"]
+    assert messages == [f"Cannot play: {NO_OUTPUT}"]
     window.preview.toggle_playback()  # Space: asked for, so said again
     assert len(messages) == 2 and messages[-1] == messages[0]
 
