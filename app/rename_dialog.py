@@ -52,6 +52,15 @@ CAT_ID_FROM = {
     "user": "your choice",
 }
 NOT_RENAMED = "not renamed"
+
+
+def cat_id_from(plan) -> str:
+    """Where a plan's CatID came from, and how sure a suggestion not accepted is ("from a
+    suggestion at 84%"): renaming by a guess the user never saw asks to be read first."""
+    said = CAT_ID_FROM.get(plan.reason, "")
+    return f"{said} at {plan.confidence:.0%}" if plan.confidence is not None else said
+
+
 ERROR_TEXT = "#ffb3b8"  # the error banner's text colour (resources/theme/dark.qss)
 
 
@@ -300,7 +309,7 @@ class RenameDialog(QDialog):
         self._filling = True
         try:
             for plan in proposal.plans:
-                self._fill(plan.old, plan.cat_id, plan.fx, plan.new, CAT_ID_FROM.get(plan.reason, ""), "")
+                self._fill(plan.old, plan.cat_id, plan.fx, plan.new, cat_id_from(plan), "")
             for path, why in proposal.skipped.items():
                 shown = why.replace(path, "it", 1)  # the row names the file already (its tooltip says it whole)
                 given = self.overrides.get(path, Override())

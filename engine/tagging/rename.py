@@ -53,6 +53,7 @@ class RenamePlan:
     reason: str = ""  # where the CatID came from: "name", "tag", "suggestion", "user" (an Override)
     fx: str = ""  # the FX name block of ``new``: shown to be corrected, not read back
     needs_creator: bool = False  # ``new`` takes the CreatorID given: the old name has none of its own
+    confidence: float | None = None  # the suggestion's, when the CatID is one not accepted ("suggestion")
 
 
 @dataclass(frozen=True)

@@ -472,8 +472,10 @@ class Tagging:
             parsed = parse_ucs_filename(os.path.basename(record.path))
             override = given.get(record.path, rename.Override())
             own = next((by_tag[t.casefold()] for t in record.tags if t.casefold() in by_tag), None)
-            top = next((s.key for s in shown[record.path].tags if s.vocabulary == UCS), None)
-            cat_id, reason = (parsed.cat_id, "name") if parsed else (own, "tag") if own else (top, "suggestion")
+            top = next((s for s in shown[record.path].tags if s.vocabulary == UCS), None)
+            cat_id, reason = (
+                (parsed.cat_id, "name") if parsed else (own, "tag") if own else (top and top.key, "suggestion")
+            )
             if override.cat_id:
                 cat_id, reason = by_cat_id.get(override.cat_id.casefold()), "user"
                 if cat_id is None:
@@ -494,7 +496,8 @@ class Tagging:
                 skipped[record.path] = "it has its UCS name already"
                 continue
             needs_creator = not (parsed and parsed.creator_id)
-            plans.append(rename.RenamePlan(record.id, record.path, new, cat_id, reason, fx, needs_creator))
+            sure = top.confidence if reason == "suggestion" else None  # a guess not accepted: how sure, said
+            plans.append(rename.RenamePlan(record.id, record.path, new, cat_id, reason, fx, needs_creator, sure))
         skipped |= self._why_no_category(unnamed)
         online = self._online_folders()
         ready = []

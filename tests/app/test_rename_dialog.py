@@ -5,6 +5,7 @@ Cancel and a name taken meanwhile rename nothing."""
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,10 @@ from app.rename_dialog import (
     REASON_COLUMN,
     UCS_COLUMN,
     RenameDialog,
+    cat_id_from,
 )
 from app.theme import resource_dir
+from engine.tagging.rename import RenamePlan
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, open_window, settle
 from tests.factories import tone, write_audio
 
@@ -370,3 +373,11 @@ def test_the_tags_panel_shows_the_selected_files_suggestions_again_after_a_renam
     settle(window.client.work_pool)
     assert window.tags.paths == [dog]
     assert [box.list.item(i).text() for i in range(box.list.count())] == listed
+
+
+def test_a_catid_from_a_suggestion_not_accepted_says_how_sure_it_is():
+    guessed = RenamePlan(
+        1, "/lib/swing.wav", "/lib/TOONImpt_Swing_JD_Lib.wav", "TOONImpt", "suggestion", confidence=0.42
+    )
+    assert cat_id_from(guessed) == "from a suggestion at 42%"
+    assert cat_id_from(replace(guessed, reason="tag", confidence=None)) == "from your tag"

@@ -3,6 +3,7 @@ re-embedding, undoable, and never outside the library or over another file."""
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
@@ -269,3 +270,19 @@ def test_undo_finishes_a_rename_that_stopped_halfway_and_skips_files_it_never_re
     assert (tag_engine.file_info(dog.path).record.id, tag_engine.file_info(wind.path).record.id) == (dog.id, wind.id)
     with pytest.raises(RenameError, match="no rename to undo"):
         tag_engine.tagging.undo_rename()
+
+
+def test_a_catid_from_a_suggestion_not_accepted_comes_with_how_sure_it_is(tag_engine, named_library):
+    """The rename dialog says "from a suggestion at 84%": a file renamed by a guess the user never
+    accepted is read first. The CatIDs from a name, a tag or the user carry no confidence."""
+    tag_engine.tagging.tag([named_library])
+    tag_engine.tagging.settings = dataclasses.replace(tag_engine.tagging.settings, tag_threshold=0.0)
+    tag_engine.set_tags([named_library / "dog_bark.wav"], ["ANIMALS-DOG"])
+    shown = tag_engine.tagging.suggestions([named_library])
+    plans, _ = tag_engine.tagging.rename_plan([named_library], creator="JD", source="TOWN")
+    guessed = [plan for plan in plans if plan.reason == "suggestion"]
+    assert guessed and any(plan.reason != "suggestion" for plan in plans)
+    for plan in guessed:
+        best = next(s for s in shown[plan.old].tags if s.vocabulary == UCS)
+        assert (plan.cat_id, plan.confidence) == (best.key, best.confidence)
+    assert all(plan.confidence is None for plan in plans if plan.reason != "suggestion")
