@@ -42,7 +42,7 @@ from app.results_view import text_width
 from app.tagging_client import RenameProposal, TaggingClient
 from app.theme import Colors
 from engine.plural import counted
-from engine.tagging.rename import Override
+from engine.tagging.rename import Override, default_source
 
 # where a plan's CatID came from (engine.tagging.service.Tagging.rename_plan), said to the user
 CAT_ID_FROM = {
@@ -192,7 +192,7 @@ class RenameDialog(QDialog):
         self._filling = False  # the rows are being written from a plan, not edited
 
         self.creator = QLineEdit(creator, placeholderText="your initials or ID (for names without one)")
-        self.source = QLineEdit(source, placeholderText="each file's library folder")
+        self.source = QLineEdit(source, placeholderText="each file's pack: its first folder in the library")
         self.creator.setToolTip(
             "Who recorded or designed the sounds: your initials or ID, as in your other UCS names "
             "(a UCS name keeps its own)"
@@ -434,12 +434,13 @@ class RenameController(QObject):
     def rename_selected(self) -> None:
         """The dialog for the selected files, with the CreatorID the user gave last (none the first
         time: it is who recorded the sounds, which only the user knows) and, when they share one,
-        their library folder's name as the SourceID (what the engine would take)."""
+        their pack's name as the SourceID (engine.tagging.rename.default_source, what the engine
+        would take)."""
         hits = self.window.results.selected_hits()
         if not hits or self.dialog is not None or not self._library_open():
             return
         creator = self.window.ui_state.value("rename/creator", "", type=str)
-        sources = {Path(hit.folder).name for hit in hits}
+        sources = {default_source(str(hit.path), str(hit.folder)) for hit in hits}
         source = sources.pop() if len(sources) == 1 else ""
         dialog = RenameDialog(self.client, [str(h.path) for h in hits], creator, source, self.window)
         dialog.accepted.connect(lambda: self.window.ui_state.setValue("rename/creator", dialog.creator.text().strip()))

@@ -93,7 +93,9 @@ def add_commands(commands) -> None:
     )
     renaming.add_argument("paths", nargs="*", metavar="PATH")
     renaming.add_argument("--creator", help="CreatorID block (default: a UCS name's own, else your user name)")
-    renaming.add_argument("--source", help="SourceID block (default: a UCS name's own, else the library folder)")
+    renaming.add_argument(
+        "--source", help="SourceID block (default: a UCS name's own, else the file's first folder in the library)"
+    )
     renaming.add_argument("--apply", action="store_true", help="rename the files (the index follows them)")
     renaming.add_argument("--undo", action="store_true", help="rename the last renamed files back")
     copy = commands.add_parser(

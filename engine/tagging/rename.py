@@ -4,7 +4,7 @@ A proposal is ``CatID_FXName_CreatorID_SourceID`` (the four blocks the UCS conve
 for): the CatID from the name itself, else from a UCS tag the user accepted, else from the
 best UCS suggestion; the FX name from the name a UCS file already has, else from its caption,
 else from its current name's words; creator and source from the name a UCS file already has,
-else from what the user gives (default: the library folder's name as the source).
+else from what the user gives (default source: :func:`default_source`, the file's pack).
 
 Renaming is a journal plus ``os.link``/``unlink`` (which refuses to overwrite) and then
 :meth:`LibraryStore.move_file`, so the file keeps its id and vectors and nothing is
@@ -117,6 +117,18 @@ def planned_fx_name(record: FileRecord, caption: str) -> str:
     return fx_name(caption or " ".join(words(path.stem)), drop_filler=True)
 
 
+def default_source(path: str, library_folder: str) -> str:
+    """The SourceID a file's UCS name gets when none is given: the first folder below its library
+    folder, where a library keeps each pack or vendor ("SFX/BOOM Doors/Wood/creak.wav" -> "BOOM
+    Doors"), else the library folder's own name. The library folder alone named every file of a
+    one-root library after the root ("lib")."""
+    try:
+        parts = Path(path).parent.relative_to(library_folder).parts
+    except ValueError:  # not below it (a path of another spelling): the library folder's name
+        parts = ()
+    return parts[0] if parts else (Path(library_folder).name or "Library")
+
+
 def propose(
     record: FileRecord, cat_id: str, caption: str, creator: str | None, source: str | None, fx: str = ""
 ) -> str:
@@ -126,7 +138,7 @@ def propose(
     existing = parse_ucs_filename(path.name)
     fx = fx or planned_fx_name(record, caption)
     creator = (existing.creator_id if existing else "") or creator or getpass.getuser()
-    source = (existing.source_id if existing else "") or source or Path(record.folder).name or "Library"
+    source = (existing.source_id if existing else "") or source or default_source(record.path, record.folder)
     user_data, user_category = (existing.user_data, existing.user_category) if existing else ("", "")
     return ucs_name(cat_id, fx, creator, source, path.suffix, user_data, user_category)
 

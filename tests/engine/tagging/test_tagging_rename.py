@@ -15,6 +15,7 @@ from engine.tagging.rename import (
     Override,
     RenameError,
     RenamePlan,
+    default_source,
     fx_name,
     planned_fx_name,
     propose,
@@ -81,8 +82,8 @@ def test_a_name_already_in_ucs_form_keeps_every_block_it_has():
 
     named = "DOORWood-MyDoors_VND-Creak Long_JD_OldLib_Take_01.wav"
     assert proposed(named) == proposed(named, creator="ME") == named  # user category, vendor, creator, user data
-    assert proposed("DOORWood_Creak_JD.wav", creator="ME") == "DOORWood_Creak_JD_lib.wav"  # only the missing block
-    assert proposed("door_creak.wav", creator="ME") == "DOORWood_Caption_ME_lib.wav"
+    assert proposed("DOORWood_Creak_JD.wav", creator="ME") == "DOORWood_Creak_JD_Doors.wav"  # only the missing block
+    assert proposed("door_creak.wav", creator="ME") == "DOORWood_Caption_ME_Doors.wav"
 
 
 def test_colliding_names_are_numbered_and_right_names_left_alone(tmp_path):
@@ -286,3 +287,12 @@ def test_a_catid_from_a_suggestion_not_accepted_comes_with_how_sure_it_is(tag_en
         best = next(s for s in shown[plan.old].tags if s.vocabulary == UCS)
         assert (plan.cat_id, plan.confidence) == (best.key, best.confidence)
     assert all(plan.confidence is None for plan in plans if plan.reason != "suggestion")
+
+
+def test_a_files_source_id_is_its_pack_the_first_folder_below_its_library_folder():
+    """A one-root library ("lib") named every file ..._lib: the pack or vendor folder says where a sound comes from."""
+    deep = FileRecord(path="/sfx/BOOM Doors/Wood/creak.wav", folder="/sfx")
+    assert default_source(deep.path, deep.folder) == "BOOM Doors"
+    assert propose(deep, "DOORWood", "", "JD", None).endswith("_JD_BOOMDoors.wav")
+    assert default_source("/sfx/creak.wav", "/sfx") == "sfx"  # in the library folder itself: its name
+    assert propose(deep, "DOORWood", "", "JD", "Town").endswith("_JD_Town.wav")  # one the user gives wins
