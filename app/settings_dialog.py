@@ -119,9 +119,9 @@ class ModelPage(SettingsPage):
     def __init__(self, dialog: SettingsDialog):
         super().__init__(dialog)
         client = dialog.client
-        self.builtin = QRadioButton("Builtin Earmark model")
-        self.checkpoint = QRadioButton("A Cacophony checkpoint folder")
-        self.clap = QRadioButton("A CLAP model (transformers): hub id or folder")
+        self.builtin = QRadioButton("Earmark's builtin model (works offline)")
+        self.checkpoint = QRadioButton("A model folder: one you fine-tuned or trained (Cacophony checkpoint)")
+        self.clap = QRadioButton("LAION-CLAP: a Hugging Face model id (downloaded once) or its folder")
         self.kinds = QButtonGroup(self)
         for button in (self.builtin, self.checkpoint, self.clap):
             self.kinds.addButton(button)
