@@ -8,11 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shiboken6
 from PySide6.QtCore import QCoreApplication, QThreadPool
 
 from app.engine_client import EngineClient
 from app.main import ui_state
 from app.main_window import MainWindow
+from app.player import Player
 from app.results_model import COLUMNS, ResultsModel
 from app.results_view import ResultsView
 from app.theme import resource_dir
@@ -103,6 +105,17 @@ def open_window(qtbot, model_spec: str | None) -> MainWindow:
     window.show()
     qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
     return window
+
+
+@pytest.fixture
+def player():
+    """A Player of its own (the window's is its child), stopped and deleted on this, the UI, thread
+    when the test ends. Left to Python's cycle collector, a Qt object is destroyed on whichever
+    thread happens to collect: a pool's or LanceDB's, while its timer may still be due here."""
+    player = Player()
+    yield player
+    player.shutdown()
+    shiboken6.delete(player)
 
 
 @pytest.fixture

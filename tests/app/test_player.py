@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.player import NO_OUTPUT, Player, fold_down, output_devices, output_problem
+from app.player import NO_OUTPUT, fold_down, output_devices, output_problem
 from tests.factories import tone, write_audio
 
 
@@ -18,9 +18,8 @@ def test_output_devices_lists_the_null_default():
     "name, container, subtype",
     [("beep.wav", "WAV", "PCM_16"), ("beep.caf", "CAF", "ALAC_16"), ("beep.w64", "W64", "PCM_24")],
 )
-def test_play_runs_the_stream_and_consumes_every_frame(qtbot, tmp_path, name, container, subtype):
+def test_play_runs_the_stream_and_consumes_every_frame(qtbot, tmp_path, name, container, subtype, player):
     path = write_audio(tmp_path / name, tone(880, 0.5, 44_100), 44_100, subtype=subtype, format=container)
-    player = Player()
     states = []
     player.playing_changed.connect(states.append)
     assert player.load(path)
@@ -32,7 +31,7 @@ def test_play_runs_the_stream_and_consumes_every_frame(qtbot, tmp_path, name, co
     assert np.isclose(player.position_s, 0.5, atol=0.01)
 
 
-def test_files_of_more_channels_are_heard_whole_never_some_channels_dropped(qtbot, tmp_path):
+def test_files_of_more_channels_are_heard_whole_never_some_channels_dropped(qtbot, tmp_path, player):
     frames = np.zeros((4, 6), np.float32)
     frames[:, 2] = 1.0  # a 5.1 file with sound in its centre channel only
     stereo = fold_down(frames, 2)
@@ -43,16 +42,14 @@ def test_files_of_more_channels_are_heard_whole_never_some_channels_dropped(qtbo
     centre = np.zeros((22_050, 6), np.float32)
     centre[:, 2] = tone(440, 0.5, 44_100)
     path = write_audio(tmp_path / "centre.wav", centre, 44_100)
-    player = Player()
     assert player.load(path)
     player.play()
     qtbot.waitUntil(lambda: not player.is_playing(), timeout=5000)
     assert player.frames_played >= 22_050
 
 
-def test_play_from_a_window_starts_there_and_a_loop_range_wraps(qtbot, tmp_path):
+def test_play_from_a_window_starts_there_and_a_loop_range_wraps(qtbot, tmp_path, player):
     path = write_audio(tmp_path / "long.wav", tone(220, 2.0, 16_000), 16_000)
-    player = Player()
     player.load(path)
     player.play(start_s=1.5)
     qtbot.waitUntil(lambda: not player.is_playing(), timeout=5000)
@@ -69,10 +66,9 @@ def test_play_from_a_window_starts_there_and_a_loop_range_wraps(qtbot, tmp_path)
     assert not player.is_playing()
 
 
-def test_an_unreadable_file_is_a_message_not_a_crash(qtbot, tmp_path):
+def test_an_unreadable_file_is_a_message_not_a_crash(qtbot, tmp_path, player):
     broken = tmp_path / "broken.wav"
     broken.write_bytes(b"RIFF....WAVEfmt nonsense")
-    player = Player()
     with qtbot.waitSignal(player.failed) as signal:
         assert not player.load(broken)
     assert "broken.wav" in signal.args[0]
@@ -80,11 +76,10 @@ def test_an_unreadable_file_is_a_message_not_a_crash(qtbot, tmp_path):
     assert not player.is_playing()
 
 
-def test_a_failed_switch_to_resampling_keeps_the_file_playable(qtbot, tmp_path, monkeypatch):
+def test_a_failed_switch_to_resampling_keeps_the_file_playable(qtbot, tmp_path, monkeypatch, player):
     import app.player as player_module
 
     path = write_audio(tmp_path / "odd_rate.wav", tone(440, 1.0, 16_000), 16_000)
-    player = Player()
     assert player.load(path)
 
     def refuse(**_settings):
@@ -111,10 +106,11 @@ def no_output():
     sd.default.reset()
 
 
-def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_picked(qtbot, tmp_path, no_output):
+def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_picked(
+    qtbot, tmp_path, no_output, player
+):
     import sounddevice as sd
 
-    player = Player()
     said = []
     player.failed.connect(said.append)
     sounds = [write_audio(tmp_path / f"{n}.wav", tone(440 + n, 0.2)) for n in range(3)]

@@ -23,7 +23,9 @@ from tests.factories import noise, write_audio
 
 def _panel(qtbot, tmp_path) -> PreviewPanel:
     pool = QThreadPool()
-    panel = PreviewPanel(Player(), pool, tmp_path / "cache" / "peaks", tmp_path / "cache" / "regions")
+    player = Player()
+    panel = PreviewPanel(player, pool, tmp_path / "cache" / "peaks", tmp_path / "cache" / "regions")
+    player.setParent(panel)  # deleted with the panel, on this thread (as the window's is with the window)
     panel.resize(1000, 260)
     qtbot.addWidget(panel)
     panel.show()
