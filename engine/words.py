@@ -212,14 +212,16 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
 
 
 @cache
-def _stemmer() -> Stemmer.Stemmer:
+def english_stemmer() -> Stemmer.Stemmer:
+    """Snowball's English stemmer (PyStemmer), the one the full-text index stems both sides with:
+    tagging's word overlap and the derived forms here stem as the index does."""
     return Stemmer.Stemmer("english")
 
 
 @lru_cache(maxsize=65_536)
 def _stem(word: str) -> str:
     """``word``'s Snowball English stem, as the full-text index stems it."""
-    return _stemmer().stemWord(word)
+    return english_stemmer().stemWord(word)
 
 
 def _shooting(found: list[str]) -> tuple[str, ...]:

@@ -15,28 +15,20 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from functools import cache
 
 import numpy as np
 
 from engine.tagging.vocabulary import Term, term_words
-from engine.words import describing, words
+from engine.words import describing, english_stemmer, words
 
 SYNONYM_WEIGHT = 0.5  # a synonym explains a word half as surely as the category or subcategory name
 LENGTH_DISCOUNT = 0.25
 
 
-@cache
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
-
-
 def stems(tokens: Sequence[str]) -> list[str]:
     """Snowball stems of lower-case words (one-letter words and those not :func:`describing` dropped)."""
     kept = [t for t in describing(tokens) if len(t) > 1]
-    return _stemmer().stemWords(kept) if kept else []
+    return english_stemmer().stemWords(kept) if kept else []
 
 
 class Lexicon:
