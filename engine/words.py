@@ -33,6 +33,7 @@ UCS_LIST = Path(__file__).resolve().parents[1] / "resources" / "ucs" / "ucs-8.2.
 COMPOUNDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "compounds.txt"
 ABBREVIATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "abbreviations.txt"
 DERIVATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "derivations.txt"
+SOUND_WORDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "sound-words.txt"
 
 # lower→Upper ("doorCreak"), ACRONYM→Word ("UZIRapid", "DOORWood"), letter↔digit ("Door03", "44Magnum")
 _BOUNDARIES = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -73,10 +74,13 @@ class UcsCategory:
 
 
 # Words of file and folder names that say how a file was made or kept, not what it sounds like;
-# some are UCS synonyms ("take", "sound", "audio"), which would make Take_017.wav look named.
+# some are UCS synonyms ("take", "sound", "audio"), which would make Take_017.wav look named. A
+# loop is a file cut to repeat seamlessly, fire or an engine as often as an ambience: "loop"
+# made flare's open_fire_loop.ogg AMBIENCE first (bench/tagging.py).
 NON_WORDS = frozenset(
     """
 take takes tk alt var version ver v final edit edited mix master copy new old untitled rec recording
+loop loops looped looping loopable
 sound sounds snd sfx fx audio data misc other stereo mono wav wave aif aiff flac ogg mp3 opus bwf usr share
 """.split()
 )
@@ -132,8 +136,9 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 @lru_cache(maxsize=65_536)
 def _compound(word: str) -> tuple[str, ...]:
     """A word's parts when it is English words run together (wordninja's segmentation by
-    Wikipedia word frequencies) or a listed abbreviation run into a word, else the word itself."""
-    if len(word) < _MIN_COMPOUND or not (word.isascii() and word.isalpha()):
+    Wikipedia word frequencies) or a listed abbreviation run into a word, else the word itself.
+    A listed abbreviation or sound word is whole ("kikeriki", not wordninja's "kike riki")."""
+    if len(word) < _MIN_COMPOUND or not (word.isascii() and word.isalpha()) or word in abbreviations():
         return (word,)
     if abbreviated := _after_abbreviation(word):
         return abbreviated
@@ -240,8 +245,10 @@ def compound_heads() -> dict[str, str]:
 
 @cache
 def abbreviations() -> dict[str, tuple[str, ...]]:
-    """Abbreviation -> the words it stands for, as listed in ``resources/search/abbreviations.txt``."""
-    return {fields[0]: tuple(fields[1:]) for fields in _listed(ABBREVIATIONS)}
+    """Abbreviation or sound word -> the words it stands for, as listed in
+    ``resources/search/abbreviations.txt`` ("expl" -> explosion) and ``sound-words.txt`` ("blub" ->
+    bubble): both are read alike, the word kept and what it stands for after it."""
+    return {fields[0]: tuple(fields[1:]) for path in (ABBREVIATIONS, SOUND_WORDS) for fields in _listed(path)}
 
 
 @cache
@@ -257,7 +264,7 @@ def word_lists_fingerprint() -> str:
     """8 hex digits that change whenever a word list of ``resources/search`` does: what an index's
     keyword columns hold depends on them (engine.index.text.TEXT_VERSION)."""
     digest = hashlib.blake2b(digest_size=4)
-    for path in (COMPOUNDS, ABBREVIATIONS, DERIVATIONS):
+    for path in (COMPOUNDS, ABBREVIATIONS, DERIVATIONS, SOUND_WORDS):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -30,9 +30,10 @@ NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold; a change of the
-# word lists (abbreviations, compounds) changes it by itself. A library indexed before is re-read
+# word lists (abbreviations, compounds, derivations, sound words) changes it by itself. 11: "loop"
+# is a non-word. A library indexed before is re-read
 # from its stored names and metadata when it opens (no re-embedding).
-TEXT_VERSION = f"10-{word_lists_fingerprint()}"
+TEXT_VERSION = f"11-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)

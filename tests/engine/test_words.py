@@ -9,6 +9,7 @@ from engine.words import (
     cat_id_block,
     compound_heads,
     derivations,
+    describing,
     file_stem,
     idea_head,
     is_title,
@@ -188,6 +189,26 @@ def test_a_sound_library_abbreviation_is_read_with_its_word(text, expected):
 )
 def test_an_abbreviation_run_into_a_word_is_read_as_both(name, expected):
     assert " ".join(with_abbreviations(name_words(name))) == expected
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("blub.wav", "blub bubble"),  # marsshooter's and funnyboat's bubbles: CARTOON and AMBIENCE first before
+        ("blubPop.wav", "blub bubble pop"),
+        ("wroum.wav", "wroum engine"),  # opencity's car
+        ("clic_02.wav", "clic click 02"),
+        ("kikeriki.ogg", "kikeriki rooster"),  # a listed word is whole: wordninja cut it into "kike riki"
+        ("Cat_Meow.wav", "cat meow"),  # an English sound word the text tower knows is left as it is
+    ],
+)
+def test_a_sound_word_is_read_with_the_word_it_stands_for(name, expected):
+    assert " ".join(with_abbreviations(name_words(name))) == expected
+
+
+def test_a_loop_says_how_a_file_was_cut_not_what_it_sounds_like():
+    assert describing(words("open_fire_loop")) == ["open", "fire"]
+    assert words("open_fire_loop") == ["open", "fire", "loop"]  # keyword search still finds "loop"
 
 
 def test_every_listed_abbreviation_run_into_a_sound_word_is_split_off():

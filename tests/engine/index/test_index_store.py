@@ -316,6 +316,14 @@ def test_a_sound_library_abbreviation_is_found_by_its_word(store):
     assert store.files_with_phrase("explosion big").tolist() == [blast.id]  # read where the abbreviation stands
 
 
+def test_a_sound_word_is_found_by_the_word_it_stands_for(store):
+    bubbles, car, plain = store.upsert_files(
+        [record("toon/blubPop.wav"), record("wroum.wav"), record("bubbles_01.wav")]
+    )
+    assert set(store.full_text("bubbles", None, 10)[0].tolist()) == {bubbles.id, plain.id}
+    assert store.full_text("engine", None, 10)[0].tolist() == [car.id]
+
+
 def test_automatic_optimize_after_many_writes(tmp_path):
     store = LibraryStore(tmp_path / "db", optimize_every=5)
     for i in range(5):

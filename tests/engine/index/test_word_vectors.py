@@ -104,7 +104,8 @@ def test_an_index_run_a_rename_and_a_tag_edit_keep_the_meaning_current(tmp_path,
         engine.add_folder(library)
         engine.index()
         table = engine.store.word_vectors(engine.model.info.name)
-        assert sorted(t for texts in table.texts().values() for t in texts) == ["rain loop", "swing then hit"]
+        texts = sorted(t for texts in table.texts().values() for t in texts)
+        assert texts == ["rain", "swing then hit"]  # "loop" says how the file was cut, not what it is
 
         os.rename(library / "rain_loop.wav", library / "thunder_crack.wav")
         engine.index()

@@ -90,6 +90,16 @@ def test_a_sound_library_abbreviation_is_read_as_the_word_it_stands_for(ucs):
     assert vocabulary.terms[int(np.argmax(lexicon.scores(name_only)))].category == "EXPLOSIONS"
 
 
+def test_a_sound_word_names_what_it_stands_for(ucs):
+    """ "blub" is a UCS synonym the word overlap reads, but the text tower (MiniLM) reads nothing
+    in it, and marsshooter's toon/blub*.wav went to CARTOON: the file's words now say "bubble"."""
+    vocabulary, lexicon = ucs
+    blub = file_words(FileRecord(path="/lib/toon/blub.wav", folder="/lib"))
+    assert blub == ["blub", "bubble", "toon"]
+    best = vocabulary.terms[int(np.argmax(lexicon.scores(blub)))]
+    assert (best.category, best.subcategory) == ("WATER", "BUBBLES")
+
+
 def test_metadata_says_what_it_sounds_like_not_where_it_came_from():
     record = FileRecord(
         path="/lib/casket.wav",
