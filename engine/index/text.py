@@ -29,10 +29,10 @@ NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 # BM25 weight of each field, measured on bench/search_quality.py's named library
 TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
-# Bumped whenever engine.words or the fields change what a file's columns hold; a change of the
-# word lists (abbreviations, compounds, derivations, sound words) changes it by itself. 11: "loop"
-# is a non-word. A library indexed before is re-read
-# from its stored names and metadata when it opens (no re-embedding).
+# Bumped whenever engine.words or the fields change what a file's columns hold (11: "loop" is a
+# non-word); a change of the word lists (abbreviations, compounds, derivations, sound words)
+# changes it by itself. A library indexed before is re-read from its stored names and metadata
+# when it opens (no re-embedding).
 TEXT_VERSION = f"11-{word_lists_fingerprint()}"
 
 
