@@ -39,7 +39,7 @@ def test_add_folder_and_index_report_failures_at_the_end(cli, library):
     assert "5 files, 4 added" in out and "1 failed" in out
     assert out.rstrip().endswith(f"{library / 'broken.wav'}: not an audio file: it contains text")
     code, out, _ = cli("index")
-    assert "0 added" in out and "1 file(s) could not be indexed" in out  # still listed on later runs
+    assert "0 added" in out and "\n1 file could not be indexed:" in out  # still listed on later runs
     code, out, _ = cli("index", "--json")
     report = json.loads(out)
     assert report["report"]["unchanged"] == 5 and report["failed_files"][0]["error"].startswith("not an audio")
@@ -55,7 +55,7 @@ def test_index_names_the_sounds_it_cannot_read_and_apple_and_sony_formats_are_re
     cli("add-folder", library)
     code, out, _ = cli("index")
     assert code == 0 and "7 files, 6 added" in out and "1 failed" in out
-    assert "2 sound(s) in formats Earmark cannot read (1 .m4a, 1 .wv)" in out
+    assert "\n2 sounds in formats Earmark cannot read (1 .m4a, 1 .wv): convert them" in out
     assert f"  {library / 'kit' / 'snare.wv'}" in out and f"  {library / 'memo.m4a'}" in out
     code, out, _ = cli("search", "", "--format", "caf", "--json")
     assert [Path(hit["path"]).name for hit in json.loads(out)] == ["loop.caf"]
@@ -70,7 +70,7 @@ def test_index_names_the_sounds_it_cannot_read_and_apple_and_sony_formats_are_re
     for number in range(25):  # an iTunes folder: the first few are named, the rest counted
         (library / "Music" / f"song {number:02d}.m4a").write_bytes(b"\0\0\0\x20ftypM4A ")
     code, out, _ = cli("index")
-    assert "27 sound(s) in formats Earmark cannot read (26 .m4a, 1 .wv)" in out
+    assert "\n27 sounds in formats Earmark cannot read (26 .m4a, 1 .wv)" in out
     assert out.count(".m4a\n") == 20 and "  ... and 7 more (`earmark index --json` lists them all)" in out
 
 
@@ -215,7 +215,7 @@ def test_models_use_switches_and_saves(indexed, tmp_path, capsys):
 
     other = make_tiny_cacophony_checkpoint(tmp_path / "other", seed=2)
     code, out, err = indexed("models", "--use", other)
-    assert code == 0 and f"now using {other}" in out
+    assert code == 0 and f"now using {other}" in out and "); 0 files could not be embedded" in out
     # an adopted fine-tune is active by its absolute folder and listed by its name in the models folder
     adopted = make_tiny_cacophony_checkpoint(app_paths(indexed.home).models / "library-mine", seed=3)
     assert main(["--home", str(indexed.home), "--model", str(adopted), "models"]) == 0
@@ -284,7 +284,7 @@ def test_watch_indexes_changes_until_interrupted(tmp_path, library, tiny_checkpo
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline and not any("memo.m4a" in line for line in lines[-1:]):
             lines.append(watcher.stdout.readline())
-        assert "1 sound(s) in formats Earmark cannot read (1 .m4a)" in lines[-2] and "memo.m4a" in lines[-1]
+        assert "1 sound in a format Earmark cannot read (1 .m4a): convert it" in lines[-2] and "memo.m4a" in lines[-1]
     finally:
         watcher.send_signal(signal.SIGINT)
         assert watcher.wait(60) == 0

@@ -141,6 +141,13 @@ def test_an_abbreviation_run_into_a_word_finds_the_file_by_both(store):
     assert names(searcher.search("jump")) == ["foley_dbljump-01.wav"]
 
 
+def test_a_whoosh_finds_a_swish(store):
+    """A user typed "whoosh" and got dammit.wav and wahoo.wav first (MiniLM reads "who" + "osh"),
+    swish.wav 415th: a swish is named with its kin, so the words find it."""
+    store.upsert_files([record("toon/swish.wav"), record("dammit.wav"), record("wahoo.wav"), record("swoosh_02.wav")])
+    assert set(names(Searcher(store, None).search("whoosh"))) == {"swish.wav", "swoosh_02.wav"}
+
+
 def test_the_forms_of_one_idea_are_one_word_to_search_by(store):
     """The stemmer keeps "explosion" (explos) and "explode" (explod) apart: a search for
     "explosion" ranked shipExplode.wav, planetExplode.wav and corpse_explode.wav (ranks 23-29)
