@@ -155,11 +155,17 @@ def _after_abbreviation(word: str) -> tuple[str, str] | None:
     word that is none of its own, and the longest abbreviation first ("explo" before "expl")."""
     if word in known_words():
         return None
-    for abbreviation in sorted(abbreviations(), key=len, reverse=True):
+    for abbreviation in _longest_first():
         rest = word.removeprefix(abbreviation)
         if rest != word and len(rest) >= 3 and rest in known_words():
             return abbreviation, rest
     return None
+
+
+@cache
+def _longest_first() -> tuple[str, ...]:
+    """The listed abbreviations and sound words, longest first ("explo" before "expl")."""
+    return tuple(sorted(abbreviations(), key=len, reverse=True))
 
 
 @cache
@@ -334,8 +340,11 @@ def ucs_category_of(stem: str) -> UcsCategory | None:
 def ucs_blocks(stem: str) -> tuple[str, str, str, str, str] | None:
     """A UCS name's blocks, ``CatID(-UserCategory)``, FXName, CreatorID, SourceID and UserData
     ("" where absent); None for a name that is not UCS (:func:`ucs_category_of`)."""
-    if ucs_category_of(stem) is None:
-        return None
+    return None if ucs_category_of(stem) is None else name_blocks(stem)
+
+
+def name_blocks(stem: str) -> tuple[str, str, str, str, str]:
+    """A name's ``_`` blocks as :func:`ucs_blocks` gives them, for a name already known to be UCS."""
     blocks = [block.strip() for block in stem.split("_")]
     head, fx, creator, source = (blocks[:4] + ["", ""])[:4]
     return head, fx, creator, source, "_".join(blocks[4:])
@@ -348,12 +357,12 @@ def name_words(path: str | PurePath) -> list[str]:
     (:func:`ucs_origin_words`): "root" and "audio" in ``FOLYFeet_Foot Left_root_audio.wav``
     lengthened the name every word of it is weighed against."""
     stem = file_stem(path)
-    blocks = ucs_blocks(stem)
-    if blocks is None:
+    category = ucs_category_of(stem)
+    if category is None:
         return words(stem)
-    head, fx, _creator, _source, user_data = blocks
+    head, fx, _creator, _source, user_data = name_blocks(stem)
     found = words(" ".join([head, fx, user_data]))
-    return found + [w for w in ucs_category_of(stem).words if w not in found]
+    return found + [w for w in category.words if w not in found]
 
 
 def ucs_origin_words(path: str | PurePath) -> list[str]:

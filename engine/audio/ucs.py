@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from engine.words import file_stem, ucs_blocks, ucs_category_of
+from engine.words import file_stem, name_blocks, ucs_category_of
 
 
 @dataclass(frozen=True)
@@ -36,11 +36,10 @@ def parse_ucs_filename(name: str) -> UcsName | None:
     A name counts as UCS when its first block is an exact CatID and an FX name follows.
     """
     stem = file_stem(name)
-    blocks = ucs_blocks(stem)
-    if blocks is None:
-        return None
     category = ucs_category_of(stem)
-    head, fx_name, creator_id, source_id, user_data = blocks
+    if category is None:
+        return None
+    head, fx_name, creator_id, source_id, user_data = name_blocks(stem)
     cat_id, _, user_category = head.partition("-")
     vendor_category = fx_name.partition("-")[0].strip() if "-" in fx_name else ""
     return UcsName(
