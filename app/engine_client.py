@@ -23,6 +23,7 @@ from app.finetune_client import FinetuneClient
 from app.tagging_client import TaggingClient
 from app.workers import submit
 from engine.paths import AppPaths
+from engine.plural import counted
 from engine.search.filters import SearchFilters
 from engine.settings import Settings
 
@@ -58,7 +59,7 @@ def describe_report(report) -> str:
     folders yet, or none with a sound in it): a library of nothing is not "up to date"."""
     parts = [report.summary(zeros=False) + (" (see Failed files)" if report.errors else "")]
     if report.offline_folders:
-        parts.append(f"{len(report.offline_folders)} folder(s) offline")
+        parts.append(f"{counted(len(report.offline_folders), 'folder')} offline")
     parts.append(report.unreadable_formats_line())
     if not report.scanned and not report.stopped and not any(parts):
         return ""

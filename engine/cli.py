@@ -213,11 +213,11 @@ def _print_index_report(report: IndexReport, failed) -> None:
     if report.unreadable_formats:
         print("\n" + "\n".join(_unreadable_lines(report)))
     if report.warnings:
-        print(f"\n{len(report.warnings)} file(s) indexed with a warning:")
+        print(f"\n{counted(len(report.warnings), 'file')} indexed with a warning:")
         for warning in report.warnings:
             print(f"  {_shown(warning.path)}: {warning.error}")
     if failed:
-        print(f"\n{len(failed)} file(s) could not be indexed:")
+        print(f"\n{counted(len(failed), 'file')} could not be indexed:")
         for record in failed:
             print(f"  {_shown(record.path)}: {record.error}")
     if report.stopped:
@@ -344,7 +344,8 @@ def cmd_models(engine: Engine, args) -> int:
         print(file=sys.stderr)
         if job.error:
             raise ValueError(f"could not switch to {args.use}: {job.error}")
-        print(f"now using {args.use} ({engine.model_info.name}); {len(job.failed)} file(s) could not be embedded")
+        failed = counted(len(job.failed), "file")
+        print(f"now using {args.use} ({engine.model_info.name}); {failed} could not be embedded")
     choices = list_models(engine.paths.models)
     if args.json:
         _print_json({"active": engine.model_spec, "models": choices})

@@ -70,14 +70,17 @@ class IndexReport:
 
     def unreadable_formats_line(self) -> str:
         """The sounds this run could not index for their format, in one line ("" when none):
-        "3 sound(s) in formats Earmark cannot read (1 .m4a, 2 .wv): convert them to WAV or FLAC ..."."""
+        "3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv): convert them to WAV or FLAC ...",
+        or "1 sound in a format Earmark cannot read (1 .m4a): convert it to WAV or FLAC ..."."""
         if not self.unreadable_formats:
             return ""
         suffixes = Counter(os.path.splitext(path)[1].lower() for path in self.unreadable_formats)
         kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(suffixes.items()))
+        n = len(self.unreadable_formats)
+        formats, them = ("a format", "it") if n == 1 else ("formats", "them")
         return (
-            f"{len(self.unreadable_formats)} sound(s) in formats Earmark cannot read ({kinds}): "
-            "convert them to WAV or FLAC to search them"
+            f"{counted(n, 'sound')} in {formats} Earmark cannot read ({kinds}): "
+            f"convert {them} to WAV or FLAC to search {them}"
         )
 
     @property

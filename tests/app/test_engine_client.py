@@ -9,11 +9,22 @@ from engine.library.report import FileError, IndexReport
 def test_the_app_status_line_adds_its_hints_to_the_same_words():
     report = IndexReport(added=2, errors=[FileError("/a/b.wav", "x")], offline_folders=["/mnt/drive"], seconds=1.25)
     assert describe_report(report) == (
-        "Library up to date: 2 added, 1 failed (see Failed files), 1 folder(s) offline · 1.2 s"
+        "Library up to date: 2 added, 1 failed (see Failed files), 1 folder offline · 1.2 s"
     )
     assert describe_report(IndexReport(stopped=True)) == "Indexing paused: no changes · 0.0 s"
     skipped = IndexReport(unreadable_formats=["/lib/memo.m4a", "/lib/kit/snare.wv", "/lib/kit/kick.WV"], seconds=0.5)
     assert describe_report(skipped) == (
-        "Library up to date: 3 sound(s) in formats Earmark cannot read (1 .m4a, 2 .wv): "
+        "Library up to date: 3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv): "
         "convert them to WAV or FLAC to search them · 0.5 s"
+    )
+
+
+def test_counts_in_the_status_line_are_said_in_words():
+    """One of a thing is said in the singular, sentence and all; two or more in the plural."""
+    offline = IndexReport(offline_folders=["/mnt/a", "/mnt/b"])
+    assert describe_report(offline) == "Library up to date: 2 folders offline · 0.0 s"
+    one = IndexReport(unreadable_formats=["/lib/memo.m4a"])
+    assert describe_report(one) == (
+        "Library up to date: 1 sound in a format Earmark cannot read (1 .m4a): "
+        "convert it to WAV or FLAC to search it · 0.0 s"
     )

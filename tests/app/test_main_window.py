@@ -129,7 +129,7 @@ def test_a_file_created_on_disk_appears_without_a_restart(qtbot, window, library
     write_audio(tmp_path / "Sound Effects" / "thunder_rumble.wav", noise(1.5, seed=9))
     qtbot.waitUntil(lambda: names(window)[:1] == ["thunder_rumble.wav"], timeout=ENGINE_TIMEOUT_MS)
     (tmp_path / "Sound Effects" / "voice memo.m4a").write_bytes(b"\0\0\0\x20ftypM4A ")  # not silently left out
-    said = "1 sound(s) in formats Earmark cannot read (1 .m4a)"
+    said = "1 sound in a format Earmark cannot read (1 .m4a): convert it"
     qtbot.waitUntil(lambda: said in window.statusBar().currentMessage(), timeout=ENGINE_TIMEOUT_MS)
 
 
