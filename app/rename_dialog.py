@@ -42,7 +42,7 @@ from app.results_view import text_width
 from app.tagging_client import RenameProposal, TaggingClient
 from app.theme import Colors
 from engine.plural import counted
-from engine.tagging.rename import Override, default_source
+from engine.tagging.rename import Override, default_source, id_block
 
 # where a plan's CatID came from (engine.tagging.service.Tagging.rename_plan), said to the user
 CAT_ID_FROM = {
@@ -90,6 +90,16 @@ def creator_hint(planned: int, needing: int, typed: bool) -> str:
     if not kept:
         return NEEDS_CREATOR
     return f"Rename needs a CreatorID for the {counted(needing, 'file')} with none in the name: type yours above."
+
+
+def creator_note(typed: str) -> str:
+    """What the line under the CreatorID says ("" says nothing): what the ID is written as
+    (:func:`id_block`), when that is not what was typed (around it, spaces go unsaid): "J_D x"
+    is written JDx, and finding that only in the names is too late."""
+    written = id_block(typed)
+    if written == typed.strip():
+        return ""
+    return f"Written as {written or 'nothing'}: a UCS ID holds no spaces, underscores or path characters"
 
 
 def cat_id_of(text: str) -> str:
@@ -198,9 +208,12 @@ class RenameDialog(QDialog):
             "(a UCS name keeps its own)"
         )
         self.source.setToolTip("The library, project or show they come from (a UCS name keeps its own)")
-        ids = QFormLayout()
-        ids.addRow("CreatorID", self.creator)
-        ids.addRow("SourceID", self.source)
+        self.creator_note = QLabel()
+        self.creator_note.setProperty("dim", True)
+        self.ids = QFormLayout()
+        self.ids.addRow("CreatorID", self.creator)
+        self.ids.addRow("", self.creator_note)
+        self.ids.addRow("SourceID", self.source)
         # rows as tall as their reason wrapped: not uniform
         self.table = QTreeWidget(rootIsDecorated=False, uniformRowHeights=False, alternatingRowColors=True)
         self.table.setTextElideMode(Qt.ElideMiddle)  # both ends of a long name: its CatID and its IDs
@@ -240,7 +253,7 @@ class RenameDialog(QDialog):
         bottom.addWidget(self.creator_hint, 1)
         bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
-        layout.addLayout(ids)
+        layout.addLayout(self.ids)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.summary)
         layout.addWidget(self.error)
@@ -250,6 +263,8 @@ class RenameDialog(QDialog):
         self._replan.timeout.connect(self.plan)
         for field in (self.creator, self.source):
             field.textChanged.connect(self._ids_changed)
+        self.creator.textChanged.connect(self._note_creator)
+        self._note_creator()
         self.buttons.accepted.connect(self.rename)
         self.buttons.rejected.connect(self.reject)
         client.rename_planned.connect(self._show)
@@ -258,7 +273,13 @@ class RenameDialog(QDialog):
         self.plan()
 
     def _creator(self) -> str:
-        return self.creator.text().strip()
+        """The CreatorID as written: one that is all underscores is none, and Rename waits for one."""
+        return id_block(self.creator.text())
+
+    def _note_creator(self) -> None:
+        note = creator_note(self.creator.text())
+        self.creator_note.setText(note)
+        self.ids.setRowVisible(self.creator_note, bool(note))
 
     def _needing(self) -> int:
         """How many of the names planned take the CreatorID typed (their file's name has none)."""

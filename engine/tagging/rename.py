@@ -94,13 +94,19 @@ def _block(text: str) -> str:
     return " ".join(text.translate(_UNSAFE).split())
 
 
+def id_block(text: str) -> str:
+    """A CreatorID, SourceID or UserCategory as a name holds it: a block without spaces ("J_D x"
+    is written JDx; the rename dialog shows the user what theirs becomes)."""
+    return _block(text).replace(" ", "")
+
+
 def ucs_name(
     cat_id: str, fx: str, creator: str, source: str, suffix: str, user_data: str = "", user_category: str = ""
 ) -> str:
     """``CatID(-UserCategory)_FXName_CreatorID_SourceID(_UserData)``; UserData, the rest of the
     name, keeps its own underscores."""
-    head = f"{cat_id}-{_block(user_category).replace(' ', '')}" if user_category else cat_id
-    blocks = [head, _block(fx), _block(creator).replace(" ", ""), _block(source).replace(" ", "")]
+    head = f"{cat_id}-{id_block(user_category)}" if user_category else cat_id
+    blocks = [head, _block(fx), id_block(creator), id_block(source)]
     kept = [_block(part) for part in user_data.split("_")]
     if any(kept):
         blocks += kept

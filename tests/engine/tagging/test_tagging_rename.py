@@ -17,6 +17,7 @@ from engine.tagging.rename import (
     RenamePlan,
     default_source,
     fx_name,
+    id_block,
     planned_fx_name,
     propose,
     ucs_name,
@@ -32,6 +33,13 @@ def test_fx_names_are_short_titles_and_names_have_four_blocks():
     assert fx_name("a wooden door creaks slowly, then slams shut") == "Wooden Door Creaks Slowly"
     assert len(fx_name("supercalifragilisticexpialidocious noises")) <= 25
     assert ucs_name("DOORWood", "Creak_Slow", "J Doe", "My Lib/2", ".wav") == "DOORWood_Creak Slow_JDoe_MyLib2.wav"
+    # an ID block holds no spaces, underscores or path characters; the dialog shows what one becomes
+    assert [id_block(typed) for typed in ("J_D x", " JD ", 'a/b\\c:d*e?f"g<h>i|j', "__")] == [
+        "JDx",
+        "JD",
+        "abcdefghij",
+        "",
+    ]
 
 
 @pytest.mark.parametrize(
