@@ -47,14 +47,6 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.drawText(rect.adjusted(0, -2, 0, -2), Qt.AlignRight | Qt.AlignVCenter, index.data() or "")
 
 
-class MiddleElideDelegate(QStyledItemDelegate):
-    """File names keep both ends readable (take numbers, extension); prose elides at the end."""
-
-    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        super().initStyleOption(option, index)
-        option.textElideMode = Qt.ElideMiddle
-
-
 def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
     """``folder`` as it fits ``width``: whole, else its deepest folders after "…/" (what tells two
     folders of one library apart: "…/effects/item_sounds", not "lib/ef…ounds"), whole folder names
@@ -88,9 +80,11 @@ def text_width(option: QStyleOptionViewItem) -> int:
     return max(rect.width() - 2 * margin, 0)
 
 
-class NameDelegate(MiddleElideDelegate):
+class NameDelegate(QStyledItemDelegate):
     """The file name, with a badge at its right: "offline · drive" when the drive is not connected,
-    "+1 copy" when the same file is elsewhere in the library too."""
+    "+1 copy" when the same file is elsewhere in the library too. The name is elided on the right,
+    as the view elides: a UCS name starts with what is read, its CatID and FX name
+    ("DOORWood_Creak Heavy Sl…"), which a cut in the middle took; its tooltip has it whole."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         badge = index.data(BADGE_ROLE)

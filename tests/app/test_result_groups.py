@@ -1,7 +1,7 @@
 """A search's two groups: the hits its words found (the results counted), then the sounds the
 fused ranking lists after them up to the result limit, for how they sound and what their names
 mean. The count, the order under any column's sort, the dimmer rows, and the columns that show a
-folder and a sample rate whole enough to read."""
+name, a folder and a sample rate by the part of them that is read."""
 
 from __future__ import annotations
 
@@ -120,14 +120,26 @@ def test_the_results_line_counts_only_what_the_words_found_and_names_the_rest():
 
 
 def shown_text(view: ResultsView, row: int, column: int) -> tuple[str, int]:
-    """The text the column's delegate draws in its cell, and the width it has for it."""
+    """The text the column's delegate draws in its cell (elided as the style elides it), and the
+    width it has for it."""
     index = view.model().index(row, column)
     option = QStyleOptionViewItem()
-    option.initFrom(view.viewport())
-    option.widget = view
+    view.initViewItemOption(option)
     option.rect = view.visualRect(index)
     view.itemDelegateForIndex(index).initStyleOption(option, index)
-    return option.text, text_width(option)
+    width = text_width(option)
+    return option.fontMetrics.elidedText(option.text, option.textElideMode, width), width
+
+
+def test_the_name_column_keeps_the_start_of_a_long_name(qtbot):
+    """Elided in the middle, a UCS name lost its FX name ("DOORWood_Cr…_JD_ACME.wav"), which is
+    what a sound designer reads: its CatID and FX name come first, and the tooltip has it whole."""
+    model, view = shown_results(qtbot, 1060, 300, themed=True)
+    name = "DOORWood_Creak Heavy Slow Long Groan_JD_ACME Foley Library.wav"
+    model.set_hits([Hit(f"/lib/{name}", 50.0)])
+    text, width = shown_text(view, 0, NAME)
+    assert text != name and text.endswith("…") and name.startswith(text[:-1]), text
+    assert text.startswith("DOORWood_Creak Heavy") and view.fontMetrics().horizontalAdvance(text) <= width
 
 
 def test_the_folder_column_shows_the_deepest_folders_eliding_on_the_left(qtbot):
