@@ -212,7 +212,8 @@ class ResultsModel(QAbstractTableModel):
         self._words = sum(found)
         self._grouped = self._ranked and similar_to is None and 0 < self._words < len(self._hits)
         if self._grouped:  # the word matches first, each group in the engine's order (the best first)
-            self._hits = [h for h in self._hits if found_by_words(h)] + [h for h in self._hits if not found_by_words(h)]
+            worded = [h for h, by_words in zip(self._hits, found, strict=True) if by_words]
+            self._hits = worded + [h for h, by_words in zip(self._hits, found, strict=True) if not by_words]
         self.endResetModel()
 
     @property
