@@ -238,6 +238,18 @@ def test_every_listed_abbreviation_is_one_word_to_the_tokeniser_and_no_title():
         assert all(words(w) == [w] for w in meaning), abbreviation
 
 
+def test_each_listed_word_is_listed_once():
+    """A word listed twice keeps only its last line; a slip once turned "fwoosh whoosh" into "fswish
+    whoosh" and listed swoosh and woosh twice."""
+    import engine.words
+
+    lists = (engine.words.ABBREVIATIONS, engine.words.SOUND_WORDS, engine.words.COMPOUNDS)
+    for path in lists:
+        entries = [fields[0] for fields in engine.words._listed(path)]
+        assert len(entries) == len(set(entries)), path.name
+    assert len(abbreviations()) == sum(len(engine.words._listed(path)) for path in lists[:2])  # none in both
+
+
 def test_the_word_lists_fingerprint_follows_the_lists(tmp_path, monkeypatch):
     import engine.words
 
