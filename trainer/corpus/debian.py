@@ -119,8 +119,11 @@ def extract_audio(deb: Path, dest: Path) -> list[Path]:
         )
         if tar.wait() != 0:
             raise RuntimeError(f"dpkg-deb could not read {deb}")
-        for archive in [p for p in dest.rglob("*") if p.is_file() and p.suffix.lower() in ARCHIVE_SUFFIXES]:
-            unpack_audio(archive)
+        for archive in [p for p in dest.rglob("*") if p.suffix.lower() in ARCHIVE_SUFFIXES]:
+            if archive.is_symlink():  # the archive it names is unpacked where it is (libreoffice-common's)
+                archive.unlink()
+            elif archive.is_file():
+                unpack_audio(archive)
         for group in [p for p in dest.rglob(f"*{GROUP_SUFFIX}") if p.is_file()]:
             unpack_group(group)
         # so that a caption reads "chirp, bat", not "chirp, bat ocg" (OpenClonk ships some groups
@@ -144,7 +147,7 @@ def unpack_audio(archive: Path) -> None:
             for member in pack.infolist():
                 if not member.is_dir() and Path(member.filename).suffix.lower() in AUDIO_SUFFIXES:
                     pack.extract(member, archive.with_suffix(""))  # extract() drops "..": no escape
-    except zipfile.BadZipFile as error:
+    except (zipfile.BadZipFile, OSError) as error:
         log.warning("skipping %s: %s", archive.name, error)
     archive.unlink()
 

@@ -35,6 +35,10 @@ def test_audio_of_package_and_of_its_pk3_is_extracted(tmp_path):
         pack.writestr("maps/level.bsp", b"map")
         pack.writestr("../../escape.wav", wav)
     (game / "broken.pk3").write_bytes(b"PK\x03\x04 cut off")
+    # links to an archive, as libreoffice-common ships: once the archive is unpacked (and gone) the
+    # link dangled and the build stopped on it
+    for name in ("a-link.pk3", "z-link.pk3"):
+        os.symlink("pak0.pk3", game / name)
     deb = build_deb(root, tmp_path / "toygame-data_1.0_all.deb")
 
     dest = tmp_path / "extracted"
