@@ -299,6 +299,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--checkpoint", type=Path, required=True, help="a checkpoint with a UCS bridge")
     parser.add_argument("--share", type=float, required=True, help="the head's share of the bridge vector")
     parser.add_argument("--epochs", type=int, default=HeadConfig.epochs)
+    parser.add_argument("--seed", type=int, default=HeadConfig.seed, help="of the map's start and batch order")
     parser.add_argument(
         "--tune-top", type=int, default=0, metavar="EPOCHS", help="then tune aiSFX's last block with the map"
     )
@@ -309,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     aisfx = AisfxHead().eval()
     data = hear(args.corpus, aisfx, keep_trunk=bool(args.tune_top))
     log.info("%d clips (%d training)", len(data.captions), data.train.sum())
-    config = HeadConfig(epochs=args.epochs, tune_epochs=args.tune_top)
+    config = HeadConfig(epochs=args.epochs, tune_epochs=args.tune_top, seed=args.seed)
     head, report = train_head(data, backend.embed_words, config)
     if config.tune_epochs:
         head, tuned = tune_top(data, head, aisfx, backend.embed_words, config)

@@ -238,6 +238,23 @@ if [ "${PACKED:-0}" = 1 ]; then
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/packed" | tee "$RUNS/ood-eval-packed.txt"
     "$PY" -m bench.ood shares "$RUNS/packed" --heldout data/corpus-synth/heldout.jsonl | tee "$RUNS/ood-shares-packed.txt"
 fi
+# 7h. Measured, not shipped (README "The words head"): SWEEP=1 builds the sixth corpus (41 more
+#     Debian packages, trainer.corpus.debian.SWEEP_PACKAGES) and trains 7f's head with it beside 7f's
+#     corpora (needs 7f's tools), seeds 0 and 1, each into a copy of the shipped checkpoint, and
+#     measures them out of distribution in one run with the shipped model.
+if [ "${SWEEP:-0}" = 1 ]; then
+    [ -f data/corpus-packed/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-packed \
+        --sources debian --packages packed --variants 0 --mixes 0 --unlike data/ood/manifest.json
+    [ -f data/corpus-sweep/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-sweep \
+        --sources debian --packages sweep --variants 0 --mixes 0 --unlike data/ood/manifest.json
+    "$PY" -m trainer.corpus stats data/corpus-sweep | tee "$RUNS/corpus-stats-sweep.md"
+    for seed in 0 1; do
+        rm -rf "$RUNS/sweep-$seed" && mkdir -p "$RUNS" && cp -r resources/models/builtin "$RUNS/sweep-$seed"
+        "$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth --corpus data/corpus-packed \
+            --corpus data/corpus-sweep --checkpoint "$RUNS/sweep-$seed" --share 0.5 --seed "$seed"
+    done
+    "$PY" -m bench.ood eval resources/models/builtin "$RUNS/sweep-0" "$RUNS/sweep-1" | tee "$RUNS/ood-eval-sweep.txt"
+fi
 # 7g. Tried, not shipped (README "On a lent GPU"): GPU=1 packs 7c's corpora (each clip's log-mel as a
 #     WebP image, each caption embedded by the shipped text side), trains the audio tower on a GPU
 #     (the continue and scratch arms of gpu-stages.json: about 5 minutes on an H200; run the train

@@ -111,6 +111,31 @@ def test_the_head_learns_to_tell_the_captions_apart_and_the_backend_mixes_it_in(
     np.testing.assert_allclose(audio[:, joint_dim:] / np.sqrt(0.5), mixed.numpy(), atol=2e-2)
 
 
+def test_the_seed_chooses_the_heads_start_so_a_rebuild_can_be_measured_over_seeds(corpus, tiny_checkpoint, tmp_path):
+    heads = {}
+    for name, seed in (("a", "0"), ("b", "0"), ("c", "1")):
+        folder = bridged_checkpoint(tiny_checkpoint, tmp_path / name, weight=0.5)
+        assert (
+            main(
+                [
+                    "--corpus",
+                    str(corpus),
+                    "--checkpoint",
+                    str(folder),
+                    "--share",
+                    "0.5",
+                    "--epochs",
+                    "1",
+                    "--seed",
+                    seed,
+                ]
+            )
+            == 0
+        )
+        heads[name] = (folder / WORDS_HEAD_FILE).read_bytes()
+    assert heads["a"] == heads["b"] and heads["a"] != heads["c"]
+
+
 def test_a_head_is_trained_on_the_training_split_and_its_best_epoch_kept(corpus):
     data = hear([corpus], AisfxHead().eval())
     head, report = train_head(data, _one_hot_words, HeadConfig(epochs=10, evaluate_every=2, batch_size=8))

@@ -74,12 +74,60 @@ WIDER_PACKAGES = (
 # The fifth (issue 18): the two games an earlier sweep could not read, whose sounds are named
 # by what they are (glass, wood, rock and metal hits, fire, bows; hammer and sword swings, guns).
 PACKED_PACKAGES = ("openclonk-data", "teeworlds-data")
+# The sixth (issue 18, 2026-12-05): every other Debian package found (apt-file) whose sounds are
+# named by what they are, outside the reserved and evaluation lists and their near copies
+# (trainer.corpus.packages.NEAR_COPIES). Left out: ddnet-data (its sounds are teeworlds-data's, byte
+# for byte), libreoffice-common, and packages whose file names say nothing (key codes, numbers).
+SWEEP_PACKAGES = (
+    "scratch",
+    "triplea",
+    "micropolis-data",
+    "heroes-sound-effects",
+    "caveexpress-data",
+    "enigma-data",
+    "sdl-ball-data",
+    "starfighter-data",
+    "brainparty-data",
+    "pekka-kana-2-data",
+    "plee-the-bear-data",
+    "garden-of-coloured-lights-data",
+    "amphetamine-data",
+    "pinball-table-gnu-data",
+    "davegnukem-data",
+    "mazeofgalious-data",
+    "overgod-data",
+    "etw-data",
+    "ardentryst",
+    "ukui-media",
+    "sound-icons",
+    "tworld-data",
+    "seahorse-adventures",
+    "solarwolf",
+    "trophy-data",
+    "dustracing2d-data",
+    "meritous-data",
+    "rrootage-data",
+    "parsec47-data",
+    "gunroar-data",
+    "torus-trooper-data",
+    "mu-cade-data",
+    "excellent-bifurcation",
+    "freegish-data",
+    "icebreaker",
+    "burgerspace",
+    "whichwayisup",
+    "jag",
+    "gl-117-data",
+    "val-and-rick-data",
+    "mame-data",
+)
 PACKAGE_SETS = {
     "games": PACKAGES,
     "more": MORE_PACKAGES,
     "0ad": ZERO_AD_PACKAGES,
     "wider": WIDER_PACKAGES,
     "packed": PACKED_PACKAGES,
+    "sweep": SWEEP_PACKAGES,
 }
 TRAINING_PACKAGES = tuple(p for packages in PACKAGE_SETS.values() for p in packages)  # all the sets, in order
 AUDIO_SUFFIXES = frozenset({".ogg", ".oga", ".wav", ".flac", ".mp3", ".opus"})

@@ -90,6 +90,9 @@ def test_reserved_and_evaluation_packages_are_refused_before_any_download(tmp_pa
         debian.build(tmp_path, ["hedgewars-data", reserved])
     with pytest.raises(PackageNotAllowed, match="out-of-distribution"):
         debian.build(tmp_path, [EVALUATION_PACKAGES[0]])
+    with pytest.raises(PackageNotAllowed, match="re-encoded copies of freedroidrpg-data"):
+        debian.build(tmp_path, ["hedgewars-data", "mirrormagic-data"])  # exact-copy checks miss these
+    packages.check_trainable(debian.TRAINING_PACKAGES)  # every training set is clear of all of them
     with pytest.raises(PackageNotAllowed, match="reserved"):
         corpus_main(["build", "--out", str(tmp_path), "--sources", "debian", "--packages", reserved, "--parts-only"])
 
