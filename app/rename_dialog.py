@@ -41,7 +41,7 @@ from app.engine_client import LIBRARY_CLOSED
 from app.results_view import text_width
 from app.tagging_client import RenameProposal, TaggingClient
 from app.theme import Colors
-from engine.plural import counted
+from engine.plural import counted, percent
 from engine.tagging.rename import Override, default_source, id_block
 
 # where a plan's CatID came from (engine.tagging.service.Tagging.rename_plan), said to the user
@@ -58,7 +58,7 @@ def cat_id_from(plan) -> str:
     """Where a plan's CatID came from, and how sure a suggestion not accepted is ("from a
     suggestion at 84%"): renaming by a guess the user never saw asks to be read first."""
     said = CAT_ID_FROM.get(plan.reason, "")
-    return f"{said} at {plan.confidence:.0%}" if plan.confidence is not None else said
+    return f"{said} at {percent(plan.confidence)}" if plan.confidence is not None else said
 
 
 ERROR_TEXT = "#ffb3b8"  # the error banner's text colour (resources/theme/dark.qss)

@@ -168,7 +168,7 @@ class SuggestionsBox(QWidget):
                 else ""
             )
             self._add(
-                f"{best.value}  {best.confidence:.0%}{share_text(shown, selected)}",
+                f"{best.value}  {best.said}{share_text(shown, selected)}",
                 ("tag", key),
                 f"{key} ({best.vocabulary}) from the {best.evidence.replace('+', ' and the ')}; "
                 f"not your tag until you accept it{why_not}{files_text(shown, selected)}",
@@ -177,7 +177,7 @@ class SuggestionsBox(QWidget):
         captions = [item.caption for item in found.values() if item.caption is not None]
         for caption in captions[:1] if selected == 1 else []:
             self._add(
-                f"“{caption.value}”  {caption.confidence:.0%}",
+                f"“{caption.value}”  {caption.said}",
                 ("caption", caption.value),
                 "Generated caption: accept it as it is, or double-click to edit it first",
             )
@@ -288,6 +288,6 @@ def files_text(shown: list, selected: int) -> str:
     if selected < 2:
         return ""
     ranked = sorted(shown, key=lambda ps: -ps[1].confidence)
-    names = [f"{Path(path).name} {s.confidence:.0%}" for path, s in ranked[:NAMED_FILES]]
+    names = [f"{Path(path).name} {s.said}" for path, s in ranked[:NAMED_FILES]]
     more = f"\nand {len(ranked) - NAMED_FILES} more" if len(ranked) > NAMED_FILES else ""
     return f"\n\nFor {len(shown)} of the {selected} selected sounds:\n" + "\n".join(names) + more

@@ -25,8 +25,10 @@ from lancedb.index import BTree
 
 from engine.index.schema import model_table_name, open_or_create, read_all
 from engine.index.sql import all_of, in_list, quote
+from engine.plural import percent
 
 TAG, CAPTION, RUN = "tag", "caption", "run"
+EXACT = "catid"  # the evidence of a tag the file's name holds as a UCS CatID: the one certain suggestion
 SUGGESTED, REJECTED = "suggested", "rejected"
 PREFIX = "sug_"
 
@@ -60,6 +62,11 @@ class Suggestion:
     job: str = ""
     content_hash: str = ""
     created_at: float = 0.0
+
+    @property
+    def said(self) -> str:
+        """Its confidence as the user reads it (:func:`engine.plural.percent`)."""
+        return percent(self.confidence, certain=self.evidence == EXACT)
 
 
 _FIELDS = tuple(f.name for f in fields(Suggestion))

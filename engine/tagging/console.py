@@ -220,9 +220,9 @@ def cmd_suggestions(engine, args) -> int:
     for path, item in found.items():
         print(cli._shown(path))
         for s in item.tags:
-            print(f"  {s.confidence:>5.0%}  {s.value:<28} {s.key:<12} ({s.vocabulary}, {s.evidence})")
+            print(f"  {s.said:>5}  {s.value:<28} {s.key:<12} ({s.vocabulary}, {s.evidence})")
         if item.caption is not None:
-            print(f"  {item.caption.confidence:>5.0%}  caption: {item.caption.value}")
+            print(f"  {item.caption.said:>5}  caption: {item.caption.value}")
         if not item.tags and item.caption is None:
             print(
                 "  no suggestions"

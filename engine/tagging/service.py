@@ -519,7 +519,7 @@ class Tagging:
             top = next((s for s in best[record.path].tags if s.vocabulary == UCS), None)
             out[record.path] = (
                 f"no UCS suggestion reaches {threshold:.0%}: the best is {top.value} ({top.key}) at "
-                f"{top.confidence:.0%}; accept it or type a CatID"
+                f"{top.said}; accept it or type a CatID"
                 if top is not None
                 else "no UCS category: accept a suggested one, or tag it with one (e.g. DOORS-WOOD)"
             )

@@ -18,7 +18,7 @@ import numpy as np
 
 from engine.audio.decode import AudioDecodeError, load_mono
 from engine.index.records import OK, FileRecord
-from engine.index.suggestions import CAPTION, TAG, Suggestion
+from engine.index.suggestions import CAPTION, EXACT, TAG, Suggestion
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, CaptionOptions
 from engine.tagging.calibration import Calibration
@@ -42,7 +42,7 @@ class Ranked:
 def describe_evidence(evidence: Evidence, calibration: Calibration) -> str:
     """What a suggestion rests on, in a word the app can show."""
     if evidence.exact is not None:
-        return "catid"
+        return EXACT
     weights = calibration.weights(evidence)
     parts = [
         name

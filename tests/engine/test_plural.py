@@ -1,6 +1,7 @@
-"""Counts said in words, as the app's status texts and the CLI say them."""
+"""Counts and confidences said in words, as the app's status texts and the CLI say them."""
 
-from engine.plural import counted
+from engine.index.suggestions import EXACT, TAG, Suggestion
+from engine.plural import counted, percent
 
 
 def test_one_is_singular_and_every_other_count_plural_with_thousands_grouped():
@@ -8,3 +9,12 @@ def test_one_is_singular_and_every_other_count_plural_with_thousands_grouped():
     assert counted(0, "sound") == "0 sounds"
     assert counted(2048, "file") == "2,048 files"
     assert counted(1, "copy", "copies") == "1 copy" and counted(3, "copy", "copies") == "3 copies"
+
+
+def test_a_suggestion_reads_certain_only_when_its_name_holds_the_catid():
+    assert percent(0.42) == "42%" and percent(0.004) == "0%"
+    assert percent(0.998) == "99%" and percent(1.0) == "99%"  # a calibrated guess is never a fact
+    assert percent(1.0, certain=True) == "100%"
+    sure = dict(file_id=1, kind=TAG, value="ROBOTS-VOCAL", confidence=0.999)
+    assert Suggestion(**sure, evidence="sound").said == "99%"
+    assert Suggestion(**sure, evidence=EXACT).said == "100%"
