@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 from app.offline import drag_message, is_offline
 from app.results_model import BADGE_ROLE, CAPTION_COLUMN, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE
 from app.theme import Colors
+from engine.words import file_stem, ucs_blocks
 
 ROW_HEIGHT = 24
 
@@ -80,11 +81,45 @@ def text_width(option: QStyleOptionViewItem) -> int:
     return max(rect.width() - 2 * margin, 0)
 
 
+def elide_name(name: str, metrics: QFontMetrics, width: int) -> str:
+    """``name`` as it fits ``width``: whole; else a UCS name's CatID and FX name with "_…" for the
+    IDs after them, cut in the middle when even they do not fit, so that both the CatID and the FX
+    name's end stay ("DOORWood_Creak He…Groan 02": a cut on the right made a file's variations
+    read alike, one in the middle took the FX name); any other name is cut in the middle, which
+    keeps its take number ("Door Creak Lo…ng 03.wav")."""
+    if metrics.horizontalAdvance(name) <= width:
+        return name
+    blocks = ucs_blocks(file_stem(name))
+    if blocks is None:
+        return metrics.elidedText(name, Qt.ElideMiddle, width)
+    core = f"{blocks[0]}_{blocks[1]}"
+    if metrics.horizontalAdvance(core + "_…") <= width:
+        return core + "_…"
+    return metrics.elidedText(core, Qt.ElideMiddle, width)
+
+
+BADGE_SHARE = 0.35  # of the Name cell, at most: at half, an offline library's names all read "DOORW…"
+
+
+def fitted_badge(badge: str, metrics: QFontMetrics, cell: int) -> tuple[str, int]:
+    """A name's badge as it fits :data:`BADGE_SHARE` of a ``cell`` that wide, and its pill's width:
+    whole ("offline · Field Recorder"), else its first words alone ("offline"), which the pill
+    elides when even they do not fit."""
+    room = int(cell * BADGE_SHARE)
+    if metrics.horizontalAdvance(badge) + 14 > room:
+        badge = badge.split(" · ")[0]
+    return badge, min(metrics.horizontalAdvance(badge) + 14, room)
+
+
 class NameDelegate(QStyledItemDelegate):
-    """The file name, with a badge at its right: "offline · drive" when the drive is not connected,
-    "+1 copy" when the same file is elsewhere in the library too. The name is elided on the right,
-    as the view elides: a UCS name starts with what is read, its CatID and FX name
-    ("DOORWood_Creak Heavy Sl…"), which a cut in the middle took; its tooltip has it whole."""
+    """The file name (:func:`elide_name`), with a badge at its right (:func:`fitted_badge`):
+    "offline · drive" when the drive is not connected, "+1 copy" when the same file is elsewhere in
+    the library too."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        if option.rect.width() > 0 and option.text:
+            option.text = elide_name(option.text, option.fontMetrics, text_width(option))
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         badge = index.data(BADGE_ROLE)
@@ -96,7 +131,7 @@ class NameDelegate(QStyledItemDelegate):
         if option.widget:  # the row's background across the whole cell, badge included
             option.widget.style().drawPrimitive(QStyle.PE_PanelItemViewItem, option, painter, option.widget)
         metrics = option.fontMetrics
-        width = min(metrics.horizontalAdvance(badge) + 14, option.rect.width() // 2)
+        badge, width = fitted_badge(badge, metrics, option.rect.width())
         pill = QRectF(option.rect.right() - width - 3, option.rect.top() + 4, width, option.rect.height() - 8)
         name = QStyleOptionViewItem(option)
         name.rect = option.rect.adjusted(0, 0, -width - 6, 0)

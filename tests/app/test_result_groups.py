@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 
 from app.main_window import results_line
 from app.results_model import SCORE_COLUMN, ResultsModel
-from app.results_view import ResultsView, elide_folder, text_width
+from app.results_view import ResultsView, elide_folder, elide_name, fitted_badge, text_width
 from app.theme import Colors
 from engine.search.searcher import SearchResults
 from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, column, shown_results
@@ -131,15 +131,31 @@ def shown_text(view: ResultsView, row: int, column: int) -> tuple[str, int]:
     return option.fontMetrics.elidedText(option.text, option.textElideMode, width), width
 
 
-def test_the_name_column_keeps_the_start_of_a_long_name(qtbot):
-    """Elided in the middle, a UCS name lost its FX name ("DOORWood_Cr…_JD_ACME.wav"), which is
-    what a sound designer reads: its CatID and FX name come first, and the tooltip has it whole."""
+def test_the_name_column_keeps_a_ucs_names_catid_and_fx_name_and_a_takes_number(qtbot):
+    """Elided in the middle, a UCS name lost its FX name ("DOORWood_Cr…_JD_ACME.wav"); elided on
+    the right, a file's numbered variations read alike ("DOORWood_Creak Heavy Slo…" three times)."""
     model, view = shown_results(qtbot, 1060, 300, themed=True)
-    name = "DOORWood_Creak Heavy Slow Long Groan_JD_ACME Foley Library.wav"
-    model.set_hits([Hit(f"/lib/{name}", 50.0)])
-    text, width = shown_text(view, 0, NAME)
-    assert text != name and text.endswith("…") and name.startswith(text[:-1]), text
-    assert text.startswith("DOORWood_Creak Heavy") and view.fontMetrics().horizontalAdvance(text) <= width
+    names = [f"DOORWood_Creak Heavy Slow Long Groan {n:02d}_JD_ACME Foley Library.wav" for n in (1, 2)]
+    model.set_hits([Hit(f"/lib/{name}", 50.0) for name in names])
+    shown = [shown_text(view, row, NAME) for row in (0, 1)]
+    for (text, width), n in zip(shown, ("01", "02"), strict=True):
+        assert text.startswith("DOORWood_Cr") and n in text and "…" in text, text
+        assert view.fontMetrics().horizontalAdvance(text) <= width
+    metrics = QFontMetrics(view.font())
+    core = "DOORWood_Creak Heavy Slow Long Groan 01"
+    assert elide_name(names[0], metrics, metrics.horizontalAdvance(core + "_…")) == core + "_…"  # the IDs go first
+    take = elide_name("Door Creak Long Heavy Slow 03.wav", metrics, metrics.horizontalAdvance("Door Cr…w 03.wav"))
+    assert take.startswith("Door") and take.endswith("03.wav"), take
+
+
+def test_an_offline_badge_leaves_the_name_most_of_its_cell(qtbot):
+    """At half the cell, an offline library's names all read "DOORW…": the badge says "offline"
+    alone when the drive's name does not fit."""
+    _model, view = shown_results(qtbot, 1060, 300, themed=True)
+    metrics = QFontMetrics(view.font())
+    assert fitted_badge("offline · ucslib", metrics, 1000)[0] == "offline · ucslib"
+    badge, width = fitted_badge("offline · Field Recorder 2", metrics, 220)
+    assert badge == "offline" and width <= 0.35 * 220
 
 
 def test_the_folder_column_shows_the_deepest_folders_eliding_on_the_left(qtbot):
