@@ -484,6 +484,11 @@ class Tagging:
             if override.fx_name and not words(override.fx_name):
                 skipped[record.path] = f"the FX name {override.fx_name!r} has no words to name it by"
                 continue
+            if reason == "name" and parsed.creator_id and parsed.source_id and not override.fx_name:
+                # a whole UCS name is kept as its maker wrote it: "ACME Foley Library" is not
+                # rewritten "ACMEFoleyLibrary", nor its FX name cleaned
+                skipped[record.path] = "it has its UCS name already"
+                continue
             if cat_id is None:
                 unnamed.append(record)
                 continue

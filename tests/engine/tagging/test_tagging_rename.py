@@ -107,6 +107,22 @@ def test_colliding_names_are_numbered_and_right_names_left_alone(tmp_path):
     ]
 
 
+def test_a_whole_ucs_name_is_kept_as_its_maker_wrote_it(tag_engine, named_library):
+    """The review saw "…_JD_ACME Foley Library.wav" planned as "…_JD_ACMEFoleyLibrary.wav": a
+    vendor's name rewritten for nothing. A name that lacks its IDs is still completed."""
+    vendor = named_library / "DOORWood_Creak Heavy Sound_JD_ACME Foley Library.wav"
+    partial = named_library / "DOORMetl_Clang.wav"
+    for path in (vendor, partial):
+        write_audio(path, tone(220, 0.3))
+    tag_engine.index()
+    plans, skipped = tag_engine.tagging.rename_plan([vendor, partial], creator="ME", source="LIB")
+    assert skipped == {str(vendor): "it has its UCS name already"}
+    assert [os.path.basename(p.new) for p in plans] == ["DOORMetl_Clang_ME_LIB.wav"]
+    retitled = {str(vendor): Override(fx_name="Creak Heavy")}  # unless the user changes it
+    plans, _ = tag_engine.tagging.rename_plan([vendor], creator="ME", overrides=retitled)
+    assert [os.path.basename(p.new) for p in plans] == ["DOORWood_Creak Heavy_JD_ACMEFoleyLibrary.wav"]
+
+
 def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_engine, named_library):
     before = checksums(named_library)
     tag_engine.tagging.tag([named_library])
