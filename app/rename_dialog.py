@@ -92,8 +92,8 @@ def creator_hint(planned: int, needing: int, typed: bool) -> str:
     return f"Rename needs a CreatorID for the {counted(needing, 'file')} with none in the name: type yours above."
 
 
-def creator_note(typed: str) -> str:
-    """What the line under the CreatorID says ("" says nothing): what the ID is written as
+def id_note(typed: str) -> str:
+    """What the line under the CreatorID or SourceID says ("" says nothing): what the ID is written as
     (:func:`id_block`), when that is not what was typed (around it, spaces go unsaid): "J_D x"
     is written JDx, and finding that only in the names is too late."""
     written = id_block(typed)
@@ -208,12 +208,15 @@ class RenameDialog(QDialog):
             "(a UCS name keeps its own)"
         )
         self.source.setToolTip("The library, project or show they come from (a UCS name keeps its own)")
-        self.creator_note = QLabel()
-        self.creator_note.setProperty("dim", True)
+        self.creator_note, self.source_note = QLabel(), QLabel()
         self.ids = QFormLayout()
-        self.ids.addRow("CreatorID", self.creator)
-        self.ids.addRow("", self.creator_note)
-        self.ids.addRow("SourceID", self.source)
+        for label, field, note in (
+            ("CreatorID", self.creator, self.creator_note),
+            ("SourceID", self.source, self.source_note),
+        ):
+            note.setProperty("dim", True)
+            self.ids.addRow(label, field)
+            self.ids.addRow("", note)
         # rows as tall as their reason wrapped: not uniform
         self.table = QTreeWidget(rootIsDecorated=False, uniformRowHeights=False, alternatingRowColors=True)
         self.table.setTextElideMode(Qt.ElideMiddle)  # both ends of a long name: its CatID and its IDs
@@ -263,8 +266,9 @@ class RenameDialog(QDialog):
         self._replan.timeout.connect(self.plan)
         for field in (self.creator, self.source):
             field.textChanged.connect(self._ids_changed)
-        self.creator.textChanged.connect(self._note_creator)
-        self._note_creator()
+        for field, note in ((self.creator, self.creator_note), (self.source, self.source_note)):
+            field.textChanged.connect(lambda _text, field=field, note=note: self._note(field, note))
+            self._note(field, note)
         self.buttons.accepted.connect(self.rename)
         self.buttons.rejected.connect(self.reject)
         client.rename_planned.connect(self._show)
@@ -276,10 +280,10 @@ class RenameDialog(QDialog):
         """The CreatorID as written: one that is all underscores is none, and Rename waits for one."""
         return id_block(self.creator.text())
 
-    def _note_creator(self) -> None:
-        note = creator_note(self.creator.text())
-        self.creator_note.setText(note)
-        self.ids.setRowVisible(self.creator_note, bool(note))
+    def _note(self, field: QLineEdit, note: QLabel) -> None:
+        said = id_note(field.text())
+        note.setText(said)
+        self.ids.setRowVisible(note, bool(said))
 
     def _needing(self) -> int:
         """How many of the names planned take the CreatorID typed (their file's name has none)."""

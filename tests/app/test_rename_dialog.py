@@ -401,3 +401,6 @@ def test_a_creator_id_written_otherwise_than_typed_is_said_under_the_field(qtbot
     planned(qtbot, dialog)
     assert rows(dialog)["dog_bark.wav"][0] == "ANMLDog_Dog Bark_CreatorID_Kennel.wav"
     assert not dialog.rename_button.isEnabled()
+    assert not dialog.source_note.isVisible()  # the SourceID the same way: "My Show_2024" is MyShow2024
+    dialog.source.setText("My Show_2024")
+    assert dialog.source_note.isVisible() and dialog.source_note.text().startswith("Written as MyShow2024:")
