@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         # a message that keeps coming back (no audio output, say) would hide it for good. Messages show
         # at the left, up to it; it gives way (eliding, whole in its tooltip) before they do.
         self.result_label = ElidedLabel("")
+        self.result_label.setObjectName("ResultLine")  # ruled off from a message cut at its left (theme)
         self.indexing = IndexingStatus()
         self.model_label = QLabel("")
         self.finetune_label = QLabel("")
