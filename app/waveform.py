@@ -156,7 +156,8 @@ class WaveformView(QWidget):
         painter.fillRect(self.rect(), Colors.background)
         if self._peaks is None or self.duration_s <= 0:
             painter.setPen(Colors.dim_text)
-            painter.drawText(self.rect(), Qt.AlignCenter, self._message)
+            # wrapped, in from the edges: one centred line of a long message (an offline drive's) was cut at both ends
+            painter.drawText(self.rect().adjusted(12, 4, -12, -4), Qt.AlignCenter | Qt.TextWordWrap, self._message)
             return
         self._paint_ruler(painter)
         self._paint_lanes(painter)
