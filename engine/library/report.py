@@ -71,13 +71,14 @@ class IndexReport:
     def unreadable_formats_line(self) -> str:
         """The sounds this run could not index for their format, in one line ("" when none):
         "3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv): convert them to WAV or FLAC ...",
-        or "1 sound in a format Earmark cannot read (1 .m4a): convert it to WAV or FLAC ..."."""
+        "2 sounds in a format ... (2 .m4a)", or "1 sound in a format ... (1 .m4a): convert it ..."."""
         if not self.unreadable_formats:
             return ""
         suffixes = Counter(os.path.splitext(path)[1].lower() for path in self.unreadable_formats)
         kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(suffixes.items()))
         n = len(self.unreadable_formats)
-        formats, them = ("a format", "it") if n == 1 else ("formats", "them")
+        formats = "a format" if len(suffixes) == 1 else "formats"
+        them = "it" if n == 1 else "them"
         return (
             f"{counted(n, 'sound')} in {formats} Earmark cannot read ({kinds}): "
             f"convert {them} to WAV or FLAC to search {them}"

@@ -28,3 +28,5 @@ def test_counts_in_the_status_line_are_said_in_words():
         "Library up to date: 1 sound in a format Earmark cannot read (1 .m4a): "
         "convert it to WAV or FLAC to search it · 0.0 s"
     )
+    two = IndexReport(unreadable_formats=["/lib/memo.m4a", "/lib/take.m4a"])  # two sounds, one format
+    assert describe_report(two).startswith("Library up to date: 2 sounds in a format Earmark cannot read (2 .m4a)")
