@@ -29,6 +29,9 @@ from engine.audio.region import prune_regions, write_region
 RegionKey = tuple[str, float, float]  # a file, and a selection's start and end in seconds
 
 
+TITLE_MIN_WIDTH = 160  # px of the file name kept however narrow the panel
+
+
 def _tool_button(icon_name: str, tip: str, checkable: bool = False) -> QToolButton:
     button = QToolButton()
     button.setIcon(icon(icon_name))
@@ -83,7 +86,7 @@ class PreviewPanel(QWidget):
 
         # elided, not a plain QLabel: a long file name must not widen the panel and with it the window
         self.title = ElidedLabel("No sound selected", objectName="FileTitle")
-        self.facts = QLabel("", objectName="FileFacts")
+        self.facts = ElidedLabel("", objectName="FileFacts")
         self.time = QLabel(format_time(0, True), objectName="TimeReadout")
         self.waveform = WaveformView()
         self.play_button = _tool_button("play", "Play / stop (Space)", checkable=True)
@@ -119,6 +122,9 @@ class PreviewPanel(QWidget):
         # the name takes the header's free room (the facts sit by the time readout): it is elided only
         # when the name, the facts and the time do not fit side by side, never beside empty space
         self.title.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        # and keeps a name's start when the panel is narrow, the facts giving way (at the window's
+        # least width the facts took it all and the name was gone, not even "…" left)
+        self.title.setMinimumWidth(TITLE_MIN_WIDTH)
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addSpacing(10)
