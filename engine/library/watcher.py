@@ -89,10 +89,17 @@ class LibraryWatcher:
         self._roots_lock = threading.Lock()  # the monitor and set_folders() arm and disarm watches
         self._wanted: list[str] = []
         self._roots: dict[str, _Root] = {}
+        # start() and stop() one at a time: a stop() (the engine closing, for a repair) while start()
+        # still armed its roots joined a thread start() had made but not yet started, and failed
+        self._lifecycle = threading.RLock()
 
     def start(self, folders: Iterable[str]) -> None:
         """Watch ``folders``; the reachable ones are watched when this returns (after at most
         the probe's timeout, however many roots hang)."""
+        with self._lifecycle:
+            self._start(folders)
+
+    def _start(self, folders: Iterable[str]) -> None:
         if self._running:
             self.stop()
         self._running = True
@@ -121,6 +128,11 @@ class LibraryWatcher:
         return self._stopping.is_set()
 
     def stop(self) -> None:
+        """Stop watching; a start() under way finishes first (at most the probe's timeout)."""
+        with self._lifecycle:
+            self._stop()
+
+    def _stop(self) -> None:
         with self._lock:
             self._running = False
             self._lock.notify_all()

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from engine.library.roots import RootProbe, folder_identity
 from engine.library.watcher import LibraryWatcher
 from tests.engine.library.helpers import wait_for
 from tests.factories import noise, tone, write_audio
@@ -175,3 +176,25 @@ def test_a_folder_the_os_refuses_to_watch_leaves_the_others_watched(tmp_path, mo
         assert watcher._observer is observer, "an unchanged folder list restarted every watch"
     finally:
         watcher.stop()
+
+
+def test_a_stop_while_start_arms_its_roots_waits_for_it_and_leaves_nothing_running(tmp_path):
+    """The engine closing for a repair stopped the watcher while its start() still probed the
+    roots: stop() joined a thread start() had made but not yet started, and the repair failed
+    ("cannot join thread before it is started"). A slow root makes that window wide."""
+    arming = threading.Event()
+
+    def slow_identity(path):
+        arming.set()
+        time.sleep(0.5)
+        return folder_identity(path)
+
+    watcher = LibraryWatcher(lambda batch: None, probe=RootProbe(slow_identity, timeout_s=5))
+    starting = threading.Thread(target=watcher.start, args=([str(tmp_path)],))
+    starting.start()
+    assert arming.wait(5)
+    watcher.stop()  # from another thread, while start() is inside its probe
+    starting.join(5)
+    assert not starting.is_alive()
+    assert watcher._observer is None and watcher._monitor is None and watcher._worker is None
+    assert not [t for t in threading.enumerate() if t.name in ("earmark-watcher", "earmark-root-monitor")]
