@@ -60,6 +60,8 @@ def describe_report(report) -> str:
     parts = [report.summary(zeros=False) + (" (see Failed files)" if report.errors else "")]
     if report.offline_folders:
         parts.append(f"{counted(len(report.offline_folders), 'folder')} offline")
+    if report.back_online:  # its files found as they are again: said, as going offline is
+        parts.append(f"{counted(len(report.back_online), 'folder')} back online")
     parts.append(report.unreadable_formats_line())
     if not report.scanned and not report.stopped and not any(parts):
         return ""

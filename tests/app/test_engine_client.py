@@ -23,6 +23,7 @@ def test_counts_in_the_status_line_are_said_in_words():
     """One of a thing is said in the singular, sentence and all; two or more in the plural."""
     offline = IndexReport(offline_folders=["/mnt/a", "/mnt/b"])
     assert describe_report(offline) == "Library up to date: 2 folders offline · 0.0 s"
+    assert describe_report(IndexReport(back_online=["/mnt/a"])) == "Library up to date: 1 folder back online · 0.0 s"
     one = IndexReport(unreadable_formats=["/lib/memo.m4a"])
     assert describe_report(one) == (
         "Library up to date: 1 sound in a format Earmark cannot read (1 .m4a): "
