@@ -8,6 +8,8 @@ everything below, as the filter bar's folder choice does; the two follow each ot
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, Signal
@@ -153,6 +155,16 @@ class LibraryPanel(QWidget):
             if item.data(0, ROOT_ROLE):  # a subfolder is not watched on its own
                 self.remove_requested.emit(item.data(0, PATH_ROLE))
 
+    @contextmanager
+    def _quietly(self) -> Iterator[None]:
+        """Selection changes made inside are the panel's own (following the filter, rebuilding
+        rows), not the user's choice: no ``folder_chosen``."""
+        before, self._quiet = self._quiet, True
+        try:
+            yield
+        finally:
+            self._quiet = before
+
     def _selection_changed(self) -> None:
         selected = self.folders.selectedItems()
         self.remove_button.setEnabled(any(item.data(0, ROOT_ROLE) for item in selected))
@@ -169,8 +181,7 @@ class LibraryPanel(QWidget):
         if path == self.selected_folder():
             return
         item = self.item_for(path) if path is not None else None
-        self._quiet = True
-        try:
+        with self._quietly():
             self.folders.clearSelection()
             if item is not None:
                 parent = item.parent()
@@ -180,8 +191,6 @@ class LibraryPanel(QWidget):
                 item.setSelected(True)
                 self.folders.setCurrentItem(item)
                 self.folders.scrollToItem(item)
-        finally:
-            self._quiet = False
 
     def item_for(self, path: str) -> QTreeWidgetItem | None:
         """The row of ``path``, a library folder or a subfolder, making the rows above it (only
@@ -226,8 +235,7 @@ class LibraryPanel(QWidget):
             self._below.pop(path, None)
         self._counts[root] = counts
         self._below.update(subfolder_tree(counts))
-        self._quiet = True
-        try:
+        with self._quietly():
             was_open = item.isExpanded()
             item.takeChildren()
             item.setData(0, FILLED_ROLE, False)
@@ -245,8 +253,6 @@ class LibraryPanel(QWidget):
                 if row is not None:
                     row.setSelected(True)
                     self.folders.setCurrentItem(row)
-        finally:
-            self._quiet = False
 
     def confirm_removal(self, path: str, edited: int) -> bool:
         """Ask before a folder leaves the library: the tags and captions of its ``edited`` files go
@@ -270,16 +276,13 @@ class LibraryPanel(QWidget):
         known. Rows stay (with their subfolders, opened or not, and the selection) where their
         folder stays; :meth:`show_subfolders` then brings each one's subfolders up to date."""
         paths = [str(folder.path) for folder in folders]
-        self._quiet = True
-        try:
+        with self._quietly():
             for path in [p for p in self._roots if p not in paths]:
                 item = self._roots.pop(path)
                 self.folders.takeTopLevelItem(self.folders.indexOfTopLevelItem(item))
                 for below in self._counts.pop(path, {}):
                     self._below.pop(below, None)
                 self._below.pop(path, None)
-        finally:
-            self._quiet = False
         for index, folder in enumerate(folders):
             path = str(folder.path)
             total = folder.files + folder.errors + folder.offline
@@ -304,13 +307,10 @@ class LibraryPanel(QWidget):
             for column in (1, 2):
                 item.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
             if self.folders.topLevelItem(index) is not item:
-                self._quiet = True
-                try:
-                    if self.folders.indexOfTopLevelItem(item) >= 0:
-                        self.folders.takeTopLevelItem(self.folders.indexOfTopLevelItem(item))
+                with self._quietly():
+                    if (at := self.folders.indexOfTopLevelItem(item)) >= 0:
+                        self.folders.takeTopLevelItem(at)
                     self.folders.insertTopLevelItem(index, item)
-                finally:
-                    self._quiet = False
 
     def show_failed(self, failures: list) -> None:
         """``failures``: records with ``path`` and ``error``."""
