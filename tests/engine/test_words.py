@@ -185,6 +185,7 @@ def test_a_sound_library_abbreviation_is_read_with_its_word(text, expected):
         ("whshbig.wav", "whsh whoosh big"),
         ("explobig.wav", "explo explosion big"),  # the longest abbreviation: not "expl" + "obig"
         ("ambush.wav", "ambush"),  # a word of its own, not "amb" + "ush"
+        ("battle_mg1.wav", "battle mg machine gun 1"),  # netpanzer's machine gun: FIRE first before
     ],
 )
 def test_an_abbreviation_run_into_a_word_is_read_as_both(name, expected):
