@@ -11,12 +11,13 @@ only the latest answer, and closes once the files are renamed (a failure stays s
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import replace
 from pathlib import Path
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QRect, QSize, Qt, QTimer
-from PySide6.QtGui import QAction, QBrush, QFont, QKeySequence, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QBrush, QFont, QFontMetricsF, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -38,7 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.engine_client import LIBRARY_CLOSED
-from app.results_view import text_width
+from app.results_view import ElidedNameDelegate, text_width
 from app.tagging_client import RenameProposal, TaggingClient
 from app.theme import Colors
 from engine.plural import counted, percent
@@ -163,6 +164,12 @@ class ShownOnlyDelegate(QStyledItemDelegate):
         return None
 
 
+class ShownNameDelegate(ShownOnlyDelegate, ElidedNameDelegate):
+    """The current and the UCS name: read, not edited, and cut as the results cut a name, so a
+    long one keeps its CatID and its FX name's end (a take's number), the IDs going first: they
+    are the same on every row, and cut in the middle, the names read alike."""
+
+
 class WrappingDelegate(ShownOnlyDelegate):
     """The reasons column: a why not renamed is read whole, wrapped to the column's width (its row
     grows), never cut to "accept a …". QTreeView asks a row's height without the column's width,
@@ -184,6 +191,18 @@ class WrappingDelegate(ShownOnlyDelegate):
         metrics = option.fontMetrics
         wrapped = metrics.boundingRect(QRect(0, 0, max(room, 1), 100_000), Qt.TextWordWrap, option.text).height()
         return QSize(one_line.width(), one_line.height() + max(0, wrapped - metrics.height()))
+
+
+class IdNote(QLabel):
+    """The line under an ID field (:func:`id_note`): kept, empty, when it says nothing, a line of
+    text tall, so that the table below stays put as an ID is typed (a line that came and went moved
+    it). An empty label is a pixel shorter than one with text: its font's height is rounded down,
+    where a line of text rounds it up."""
+
+    def minimumSizeHint(self) -> QSize:
+        margins = self.contentsMargins()
+        line = math.ceil(QFontMetricsF(self.font()).height()) + margins.top() + margins.bottom()
+        return super().minimumSizeHint().expandedTo(QSize(0, line))
 
 
 class RenameDialog(QDialog):
@@ -208,7 +227,7 @@ class RenameDialog(QDialog):
             "(a UCS name keeps its own)"
         )
         self.source.setToolTip("The library, project or show they come from (a UCS name keeps its own)")
-        self.creator_note, self.source_note = QLabel(), QLabel()
+        self.creator_note, self.source_note = IdNote(), IdNote()
         self.ids = QFormLayout()
         for label, field, note in (
             ("CreatorID", self.creator, self.creator_note),
@@ -219,12 +238,12 @@ class RenameDialog(QDialog):
             self.ids.addRow("", note)
         # rows as tall as their reason wrapped: not uniform
         self.table = QTreeWidget(rootIsDecorated=False, uniformRowHeights=False, alternatingRowColors=True)
-        self.table.setTextElideMode(Qt.ElideMiddle)  # both ends of a long name: its CatID and its IDs
+        self.table.setTextElideMode(Qt.ElideMiddle)  # an FX name keeps its end: a take's number
         self.table.setHeaderLabels(["Current name", "CatID", "FX name", "UCS name", "CatID from, or why not"])
         self.table.setItemDelegateForColumn(REASON_COLUMN, WrappingDelegate(self.table))
-        self.shown_only = ShownOnlyDelegate(self.table)
+        self.names = ShownNameDelegate(self.table)
         for column in (NAME_COLUMN, UCS_COLUMN):
-            self.table.setItemDelegateForColumn(column, self.shown_only)
+            self.table.setItemDelegateForColumn(column, self.names)
         self.cat_ids = CatIdDelegate(self.table)
         self.table.setItemDelegateForColumn(CAT_ID_COLUMN, self.cat_ids)
         self.table.setEditTriggers(
@@ -267,8 +286,8 @@ class RenameDialog(QDialog):
         for field in (self.creator, self.source):
             field.textChanged.connect(self._ids_changed)
         for field, note in ((self.creator, self.creator_note), (self.source, self.source_note)):
-            field.textChanged.connect(lambda _text, field=field, note=note: self._note(field, note))
-            self._note(field, note)
+            field.textChanged.connect(lambda text, note=note: note.setText(id_note(text)))
+            note.setText(id_note(field.text()))
         self.buttons.accepted.connect(self.rename)
         self.buttons.rejected.connect(self.reject)
         client.rename_planned.connect(self._show)
@@ -279,11 +298,6 @@ class RenameDialog(QDialog):
     def _creator(self) -> str:
         """The CreatorID as written: one that is all underscores is none, and Rename waits for one."""
         return id_block(self.creator.text())
-
-    def _note(self, field: QLineEdit, note: QLabel) -> None:
-        said = id_note(field.text())
-        note.setText(said)
-        self.ids.setRowVisible(note, bool(said))
 
     def _needing(self) -> int:
         """How many of the names planned take the CreatorID typed (their file's name has none)."""

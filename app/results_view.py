@@ -111,15 +111,20 @@ def fitted_badge(badge: str, metrics: QFontMetrics, cell: int) -> tuple[str, int
     return badge, min(metrics.horizontalAdvance(badge) + 14, room)
 
 
-class NameDelegate(QStyledItemDelegate):
-    """The file name (:func:`elide_name`), with a badge at its right (:func:`fitted_badge`):
-    "offline · drive" when the drive is not connected, "+1 copy" when the same file is elsewhere in
-    the library too."""
+class ElidedNameDelegate(QStyledItemDelegate):
+    """A file name cut to its cell by :func:`elide_name`: the results' Name column, and the names
+    in the rename dialog, read alike."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
         if option.rect.width() > 0 and option.text:
             option.text = elide_name(option.text, option.fontMetrics, text_width(option))
+
+
+class NameDelegate(ElidedNameDelegate):
+    """The file name (:class:`ElidedNameDelegate`), with a badge at its right (:func:`fitted_badge`):
+    "offline · drive" when the drive is not connected, "+1 copy" when the same file is elsewhere in
+    the library too."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         badge = index.data(BADGE_ROLE)
