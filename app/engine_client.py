@@ -93,7 +93,7 @@ class EngineClient(QObject):
     folder_edits_counted = Signal(str, int)  # a library folder, how many of its files carry the user's tags or caption
     folder_added = Signal(str)  # a library folder, once folders_changed has listed it (its indexing starts)
     folder_removed = Signal(str)
-    failures_changed = Signal(list)
+    failures_changed = Signal(list, list)  # the failed files' records, then the sounds in formats it cannot read
     index_progress = Signal(object)
     index_finished = Signal(object)  # IndexReport, or None when the run failed
     index_paused = Signal()
@@ -323,8 +323,12 @@ class EngineClient(QObject):
                 self.folder_added.emit(added)
 
         self._submit(self.work_pool, self.engine.folders, on_done=listed, on_failed=self.error.emit)
+        engine = self.engine
         self._submit(
-            self.work_pool, self.engine.failed_files, on_done=self.failures_changed.emit, on_failed=self.error.emit
+            self.work_pool,
+            lambda: (engine.failed_files(), engine.unreadable_files()),
+            on_done=lambda failed: self.failures_changed.emit(*failed),
+            on_failed=self.error.emit,
         )
 
     def add_folder(self, path: str) -> None:

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMessageBox,
     QSplitter,
+    QStyle,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -30,11 +31,14 @@ from PySide6.QtWidgets import (
 from app.theme import icon
 from app.workers import submit
 from engine.fs import is_inside
+from engine.library.report import unreadable_formats_said
 from engine.plural import counted
 
 PATH_ROLE = Qt.UserRole + 1
 ROOT_ROLE = Qt.UserRole + 2  # True on a library folder's row, False on a subfolder's
 FILLED_ROLE = Qt.UserRole + 3  # a subfolder row whose own subfolders are rows yet
+UNREADABLE_OPEN = 20  # up to this many sounds in formats Earmark cannot read are listed open
+FOLDER_CHARACTERS = 8  # of a library folder's name, the least the Folder column shows
 
 
 def subfolder_tree(counts: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
@@ -90,6 +94,25 @@ def _tree(headers: list[str]) -> QTreeWidget:
     return tree
 
 
+def _least_width(tree: QTreeWidget) -> int:
+    """The folders' tree's least width: the counts' columns and the vertical scroll bar, and a
+    Folder column with a library folder's branch, icon and :data:`FOLDER_CHARACTERS` of its name
+    (with the cell's padding and margins, about four characters more)."""
+    header = tree.header()
+    icon = tree.style().pixelMetric(QStyle.PM_SmallIconSize, None, tree)
+    folder = tree.indentation() + icon + (FOLDER_CHARACTERS + 4) * tree.fontMetrics().averageCharWidth()
+    counts = sum(header.sectionSize(column) for column in range(1, header.count()))
+    return folder + counts + 2 * tree.frameWidth() + tree.verticalScrollBar().sizeHint().width()
+
+
+def _keep_folder_names_readable(tree: QTreeWidget) -> None:
+    """The Folder column stretches into what the counts' columns leave, which at the panel's least
+    width was the one letter "F" (the counts scrolled out of view beside it): the tree is kept as
+    wide as :func:`_least_width`, again as the counts' columns fit what they show."""
+    tree.header().sectionResized.connect(lambda *_: tree.setMinimumWidth(_least_width(tree)))
+    tree.setMinimumWidth(_least_width(tree))
+
+
 class LibraryPanel(QWidget):
     add_requested = Signal(str)
     remove_requested = Signal(str)
@@ -105,6 +128,7 @@ class LibraryPanel(QWidget):
         self.rescan_button = _button("rescan", "Rescan every folder for new, changed and removed files")
         self.folders = _tree(["Folder", "Indexed", "Errors"])
         self.folders.setRootIsDecorated(True)  # library folders open onto their subfolders
+        _keep_folder_names_readable(self.folders)
         self._roots: dict[str, QTreeWidgetItem] = {}
         self._counts: dict[str, dict[str, int]] = {}  # library folder -> Engine.subfolders()
         self._below: dict[str, list[tuple[str, int]]] = {}  # folder -> its subfolders, every library folder's
@@ -142,7 +166,7 @@ class LibraryPanel(QWidget):
         self.rescan_button.clicked.connect(self.rescan_requested)
         self.folders.itemSelectionChanged.connect(self._selection_changed)
         self.folders.itemExpanded.connect(self._fill)
-        self.failed.itemActivated.connect(lambda item, _col: self.failed_file_activated.emit(item.data(0, PATH_ROLE)))
+        self.failed.itemActivated.connect(self._failed_activated)
         self.remove_button.setEnabled(False)
 
     def ask_for_folder(self) -> None:
@@ -312,19 +336,37 @@ class LibraryPanel(QWidget):
                         self.folders.takeTopLevelItem(at)
                     self.folders.insertTopLevelItem(index, item)
 
-    def show_failed(self, failures: list) -> None:
-        """``failures``: records with ``path`` and ``error``."""
+    def _failed_activated(self, item: QTreeWidgetItem) -> None:
+        if path := item.data(0, PATH_ROLE):  # a file's row; the unreadable sounds' row opens and closes
+            self.failed_file_activated.emit(path)
+
+    def show_failed(self, failures: list, unreadable: list[str]) -> None:
+        """``failures``: records with ``path`` and ``error``; ``unreadable``: the sounds in formats
+        Earmark cannot read, under one row that says what they are and what to do (an iTunes
+        folder holds thousands: they are there to go through, not to bury the failures)."""
         self.failed.clear()
-        self.failed_title.setText(f"FAILED FILES ({len(failures)})" if failures else "FAILED FILES")
-        items = []
+        count = len(failures) + len(unreadable)
+        self.failed_title.setText(f"FAILED FILES ({count})" if count else "FAILED FILES")
         for failure in failures:
-            reason = failure.error or "unknown error"
-            item = QTreeWidgetItem([f"{Path(failure.path).name}\n{reason}"])
-            item.setData(0, PATH_ROLE, str(failure.path))
-            item.setToolTip(0, f"{failure.path}\n{reason}")
-            item.setIcon(0, icon("error"))
-            items.append(item)
-        self.failed.addTopLevelItems(items)
+            self.failed.addTopLevelItem(_failed_item(failure.path, failure.error or "unknown error", "error"))
+        if unreadable:
+            what, advice = unreadable_formats_said(unreadable)
+            group = QTreeWidgetItem([f"{what}\n{advice}"])
+            group.setToolTip(0, f"{what}: {advice}")
+            group.setIcon(0, icon("warning"))
+            group.addChildren([_failed_item(path, os.path.dirname(path), "warning") for path in unreadable])
+            self.failed.addTopLevelItem(group)
+            group.setExpanded(len(unreadable) <= UNREADABLE_OPEN)
+        self.failed.setRootIsDecorated(bool(unreadable))  # the one row that opens onto files
+
+
+def _failed_item(path: str, reason: str, icon_name: str) -> QTreeWidgetItem:
+    """A row of the failed files: the file's name, then why (two lines); activating it shows the file."""
+    item = QTreeWidgetItem([f"{Path(path).name}\n{reason}"])
+    item.setData(0, PATH_ROLE, str(path))
+    item.setToolTip(0, f"{path}\n{reason}")
+    item.setIcon(0, icon(icon_name))
+    return item
 
 
 class FolderTree(QObject):

@@ -104,6 +104,9 @@ class Engine:
         self._watcher: LibraryWatcher | None = None
         self.root_probe = RootProbe()  # how index runs and the watcher check folders (a test swaps in a hanging check)
         self._switch: ModelSwitch | None = None
+        # Sounds in formats Earmark cannot read (.m4a, .wv), as the scans last found them: they have
+        # no row in the index, so they are kept here for the failed-files list to name
+        self._unreadable: frozenset[str] = frozenset()
         # suggested tags and captions, vocabularies, UCS renames (engine.tagging.service)
         self.tagging = Tagging(
             self.store,
@@ -257,6 +260,7 @@ class Engine:
             raise ValueError(f"{folder} is not a library folder")
         with self._exclusive(), self._row_lock:
             removed = self.store.remove_folder(folder)
+            self._found_unreadable([folder], [])
         self._refresh_watch()
         return removed
 
@@ -273,11 +277,24 @@ class Engine:
         model = self.model
         with self._write_lock:
             report = self._indexer(model).index(None, progress, self._stop_check(should_stop))
+            self._found_unreadable(None, report.unreadable_formats)
         self._refresh_watch()  # a folder may have come back online
         return report
 
     def failed_files(self) -> list[FileRecord]:
         return sorted(self.store.failed_files(), key=lambda r: r.path)
+
+    def unreadable_files(self) -> list[str]:
+        """The library's sounds in formats Earmark cannot read (``.m4a``, ``.wv``), as the last scan
+        of their folder found them: each index run's report names them once, and this keeps them
+        for a list the user can go through (the app's Failed files) until they are converted."""
+        return sorted(self._unreadable)
+
+    def _found_unreadable(self, scanned: list[str] | None, found: list[str]) -> None:
+        """What a scan of ``scanned`` (files or folders; None: the whole library) found in formats
+        Earmark cannot read replaces what was known there. Called under the write lock."""
+        kept = () if scanned is None else (p for p in self._unreadable if not any(is_inside(p, s) for s in scanned))
+        self._unreadable = frozenset([*kept, *found])
 
     def start_watching(self, on_change: Callable[[IndexReport], None] | None = None) -> None:
         """Index changes in the library folders as they happen (debounced), and follow their
@@ -292,6 +309,7 @@ class Engine:
             with self._write_lock:
                 offline_before = {f.path for f in self.store.folders() if not f.online}
                 report = self._indexer(self.model).index(paths, None, self._stop_check(lambda: watcher.stopping))
+                self._found_unreadable(list(paths), report.unreadable_formats)
             report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
             news = report.changed_anything or report.offline_folders or report.back_online or report.unreadable_formats
             if on_change is not None and news:

@@ -70,19 +70,8 @@ class IndexReport:
 
     def unreadable_formats_line(self) -> str:
         """The sounds this run could not index for their format, in one line ("" when none):
-        "3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv): convert them to WAV or FLAC ...",
-        "2 sounds in a format ... (2 .m4a)", or "1 sound in a format ... (1 .m4a): convert it ..."."""
-        if not self.unreadable_formats:
-            return ""
-        suffixes = Counter(os.path.splitext(path)[1].lower() for path in self.unreadable_formats)
-        kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(suffixes.items()))
-        n = len(self.unreadable_formats)
-        formats = "a format" if len(suffixes) == 1 else "formats"
-        them = "it" if n == 1 else "them"
-        return (
-            f"{counted(n, 'sound')} in {formats} Earmark cannot read ({kinds}): "
-            f"convert {them} to WAV or FLAC to search {them}"
-        )
+        "3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv): convert them to WAV or FLAC ..."."""
+        return ": ".join(unreadable_formats_said(self.unreadable_formats)) if self.unreadable_formats else ""
 
     @property
     def changed_anything(self) -> bool:
@@ -96,3 +85,17 @@ class IndexReport:
             or self.embedded
             or self.errors
         )
+
+
+def unreadable_formats_said(paths: list[str]) -> tuple[str, str]:
+    """What ``paths`` (sounds in formats Earmark cannot read) are and what to do, in words:
+    ("3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv)", "convert them to WAV or FLAC to
+    search them"); "2 sounds in a format ... (2 .m4a)"; "1 sound ...", "convert it ..."."""
+    suffixes = Counter(os.path.splitext(path)[1].lower() for path in paths)
+    kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(suffixes.items()))
+    formats = "a format" if len(suffixes) == 1 else "formats"
+    them = "it" if len(paths) == 1 else "them"
+    return (
+        f"{counted(len(paths), 'sound')} in {formats} Earmark cannot read ({kinds})",
+        f"convert {them} to WAV or FLAC to search {them}",
+    )

@@ -150,18 +150,27 @@ def test_a_refreshed_search_keeps_the_selection_playing(qtbot, window, library):
     window.player.stop()
 
 
-def test_a_corrupt_file_shows_its_error(qtbot, window, tmp_path):
+def test_a_corrupt_file_shows_its_error_and_a_sound_it_cannot_read_is_named(qtbot, window, tmp_path):
+    """The status bar's line about a format Earmark cannot read goes after seconds: the files stay
+    listed under the failed ones."""
     folder = tmp_path / "lib"
     write_audio(folder / "fine.wav", tone(300, 0.5))
     (folder / "broken.wav").write_bytes(b"RIFF\x24\x00\x00\x00WAVEjunk" + bytes(64))
+    memo = folder / "voice memos" / "memo.m4a"
+    memo.parent.mkdir()
+    memo.write_bytes(b"\0\0\0\x18ftypM4A ")
     reports = index_folder(qtbot, window, folder)
     assert [Path(e.path).name for e in reports[-1].errors] == ["broken.wav"]
     failed = window.library.failed
-    qtbot.waitUntil(lambda: failed.topLevelItemCount() == 1, timeout=10_000)
+    qtbot.waitUntil(lambda: failed.topLevelItemCount() == 2, timeout=10_000)
     name, reason = failed.topLevelItem(0).text(0).split("\n")
     assert name == "broken.wav"
     assert reason == reports[-1].errors[0].error  # the engine's reason, in words
-    assert window.library.failed_title.text() == "FAILED FILES (1)"
+    group = failed.topLevelItem(1)
+    assert group.text(0) == "1 sound in a format Earmark cannot read (1 .m4a)\nconvert it to WAV or FLAC to search it"
+    assert group.isExpanded() and group.childCount() == 1
+    assert group.child(0).text(0) == f"memo.m4a\n{memo.parent}"
+    assert window.library.failed_title.text() == "FAILED FILES (2)"
     qtbot.waitUntil(lambda: window.library.folders.topLevelItem(0).text(2) == "1", timeout=10_000)
 
 

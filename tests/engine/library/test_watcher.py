@@ -200,3 +200,27 @@ def test_a_stop_while_start_arms_its_roots_waits_for_it_and_leaves_nothing_runni
     assert watcher._observer is None and watcher._monitor is None and watcher._worker is None
     names = ("earmark-watcher", "earmark-root-monitor")
     assert not [t for t in threading.enumerate() if t.name in names and t not in earlier]
+
+
+def test_sounds_in_unreadable_formats_stay_listed_until_they_are_gone(engine, tmp_path):
+    """An index run's report names them once; the engine keeps the list for the user to go
+    through, a watched change updates it, and a removed folder takes its own with it."""
+    library, other = tmp_path / "library", tmp_path / "other"
+    memo = library / "memos" / "memo.m4a"
+    memo.parent.mkdir(parents=True)
+    memo.write_bytes(b"\0\0\0\x18ftypM4A ")
+    (other / "kit").mkdir(parents=True)
+    snare = other / "kit" / "snare.wv"
+    snare.write_bytes(b"wvpk")
+    engine.add_folder(library)
+    engine.add_folder(other)
+    engine.index()
+    assert engine.unreadable_files() == [str(memo), str(snare)]
+    engine.start_watching()
+    time.sleep(0.3)
+    take = library / "take.m4a"
+    take.write_bytes(b"\0\0\0\x18ftypM4A ")
+    memo.unlink()
+    assert wait_for(lambda: engine.unreadable_files() == [str(take), str(snare)], timeout=15), engine.unreadable_files()
+    engine.remove_folder(other)
+    assert engine.unreadable_files() == [str(take)]
