@@ -101,16 +101,10 @@ def _least_width(tree: QTreeWidget) -> int:
     header = tree.header()
     icon = tree.style().pixelMetric(QStyle.PM_SmallIconSize, None, tree)
     folder = tree.indentation() + icon + (FOLDER_CHARACTERS + 4) * tree.fontMetrics().averageCharWidth()
-    counts = sum(header.sectionSize(column) for column in range(1, header.count()))
+    counts = sum(  # as wide as the counts' columns fit what they show (ResizeToContents does so later)
+        max(header.sectionSizeHint(column), tree.sizeHintForColumn(column)) for column in range(1, header.count())
+    )
     return folder + counts + 2 * tree.frameWidth() + tree.verticalScrollBar().sizeHint().width()
-
-
-def _keep_folder_names_readable(tree: QTreeWidget) -> None:
-    """The Folder column stretches into what the counts' columns leave, which at the panel's least
-    width was the one letter "F" (the counts scrolled out of view beside it): the tree is kept as
-    wide as :func:`_least_width`, again as the counts' columns fit what they show."""
-    tree.header().sectionResized.connect(lambda *_: tree.setMinimumWidth(_least_width(tree)))
-    tree.setMinimumWidth(_least_width(tree))
 
 
 class LibraryPanel(QWidget):
@@ -128,7 +122,6 @@ class LibraryPanel(QWidget):
         self.rescan_button = _button("rescan", "Rescan every folder for new, changed and removed files")
         self.folders = _tree(["Folder", "Indexed", "Errors"])
         self.folders.setRootIsDecorated(True)  # library folders open onto their subfolders
-        _keep_folder_names_readable(self.folders)
         self._roots: dict[str, QTreeWidgetItem] = {}
         self._counts: dict[str, dict[str, int]] = {}  # library folder -> Engine.subfolders()
         self._below: dict[str, list[tuple[str, int]]] = {}  # folder -> its subfolders, every library folder's
@@ -160,6 +153,7 @@ class LibraryPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
+        self._keep_folder_names_readable()
 
         self.add_button.clicked.connect(self.ask_for_folder)
         self.remove_button.clicked.connect(self._remove_selected)
@@ -168,6 +162,13 @@ class LibraryPanel(QWidget):
         self.folders.itemExpanded.connect(self._fill)
         self.failed.itemActivated.connect(self._failed_activated)
         self.remove_button.setEnabled(False)
+
+    def _keep_folder_names_readable(self) -> None:
+        """The Folder column stretches into what the counts' columns leave, which at the panel's
+        least width was the one letter "F" (the counts scrolled out of view beside it): the tree is
+        kept as wide as :func:`_least_width`, again as the counts change."""
+        self.folders.setMinimumWidth(_least_width(self.folders))
+        self.splitter.updateGeometry()  # a splitter does not pass a child's new least size on to the panel
 
     def ask_for_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, "Add a folder of sounds")
@@ -335,6 +336,7 @@ class LibraryPanel(QWidget):
                     if (at := self.folders.indexOfTopLevelItem(item)) >= 0:
                         self.folders.takeTopLevelItem(at)
                     self.folders.insertTopLevelItem(index, item)
+        self._keep_folder_names_readable()
 
     def _failed_activated(self, item: QTreeWidgetItem) -> None:
         if path := item.data(0, PATH_ROLE):  # a file's row; the unreadable sounds' row opens and closes

@@ -24,15 +24,16 @@ def test_the_folder_column_keeps_a_readable_name_at_the_panels_least_width(qtbot
     qtbot.addWidget(panel)
     theme = resource_dir() / "theme"  # the app's font and padding decide what fits
     panel.setStyleSheet((theme / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", theme.as_posix()))
-    panel.show_folders([folder_status("/lib/Footsteps Library", 12_345, errors=3)])
     panel.show()
     qtbot.waitExposed(panel)
+    panel.show_folders([folder_status("/lib/Footsteps Library", 12_345, errors=3)])  # as the app: after it is shown
     QCoreApplication.processEvents()
     panel.resize(panel.minimumSizeHint())
     QCoreApplication.processEvents()
     tree = panel.folders
     assert panel.width() == panel.minimumSizeHint().width()
     assert tree.header().length() <= tree.viewport().width()  # every column in view, not scrolled
+    assert tree.geometry().right() < tree.parentWidget().width()  # and the tree itself not cut off by the panel
     text, room = shown_text(tree, 0, 0)  # the room its text has, the row's branch and icon left out
     assert room >= 8 * tree.fontMetrics().averageCharWidth(), text
 
