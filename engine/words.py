@@ -34,6 +34,7 @@ COMPOUNDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "comp
 ABBREVIATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "abbreviations.txt"
 DERIVATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "derivations.txt"
 SOUND_WORDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "sound-words.txt"
+FALSE_FRIENDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "false-friends.txt"
 
 # lower→Upper ("doorCreak"), ACRONYM→Word ("UZIRapid", "DOORWood"), letter↔digit ("Door03", "44Magnum")
 _BOUNDARIES = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -263,6 +264,39 @@ def derivations() -> dict[str, str]:
     ``resources/search/derivations.txt`` (a line's first word is its head: "explosion explode"
     gives explod -> explosion)."""
     return {_stem(form): line[0] for line in _listed(DERIVATIONS) for form in line[1:]}
+
+
+@dataclass(frozen=True)
+class FalseFriends:
+    """A keyword query's word that the index's stem shares with a word of another meaning
+    (``resources/search/false-friends.txt``): a file holding only the other word is scored as if the
+    query had asked for ``rest``."""
+
+    own: tuple[str, ...]  # the forms of the query's word
+    others: tuple[str, ...]  # the forms of the word it is not
+    rest: tuple[str, ...]  # the query's words but those of the shared stem
+
+
+@cache
+def _false_friend_lines() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    pairs = []
+    for line in _listed(FALSE_FRIENDS):
+        bar = line.index("|")
+        pairs.append((tuple(line[:bar]), tuple(line[bar + 1 :])))
+    return pairs
+
+
+def false_friends(query_words: list[str]) -> list[FalseFriends]:
+    """The listed false friends of ``query_words`` (:func:`keyword_query_words`); none for a line
+    the query asks both sides of ("engine engineer" wants both)."""
+    asked = set(query_words)
+    found = []
+    for one, other in _false_friend_lines():
+        for own, others in ((one, other), (other, one)):
+            if asked & set(own) and not asked & set(others):
+                stem = _stem(own[0])
+                found.append(FalseFriends(own, others, tuple(w for w in query_words if _stem(w) != stem)))
+    return found
 
 
 @cache

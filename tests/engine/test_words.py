@@ -251,6 +251,17 @@ def test_each_listed_word_is_listed_once():
     assert len(abbreviations()) == sum(len(engine.words._listed(path)) for path in lists[:2])  # none in both
 
 
+def test_false_friends_share_the_index_stem_and_a_query_of_both_keeps_both():
+    """A listed pair the stemmer already keeps apart would be a line that does nothing."""
+    from engine.words import _false_friend_lines, english_stemmer, false_friends
+
+    for one, other in _false_friend_lines():
+        assert len({english_stemmer().stemWord(w) for w in one + other}) == 1, one
+    (friends,) = false_friends(["engines", "idle"])
+    assert (friends.others, friends.rest) == (("engineer", "engineers", "engineering"), ("idle",))
+    assert false_friends(["engine", "engineer"]) == [] and false_friends(["door"]) == []
+
+
 def test_the_word_lists_fingerprint_follows_the_lists(tmp_path, monkeypatch):
     import engine.words
 

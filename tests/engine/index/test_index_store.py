@@ -363,3 +363,24 @@ def test_embedded_records_are_found_by_content_in_chunks_and_only_if_held(store,
     found = store.embedded_with_content([f"c{k}" for k in range(10)] + ["", "nowhere"])
     assert sorted(r.content_hash for r in found) == ["c0", "c1", "c2", "c3", "c4"]  # not the failed one
     assert store.embedded_with_content(["nowhere"]) == [] and store.embedded_with_content([]) == []
+
+
+def test_a_word_the_stemmer_folds_into_another_does_not_find_it(store):
+    """Snowball reads "engine" and "engineer" as one stem: a search for engines listed a strategy
+    game's engineer voice lines first, by their names and their folder."""
+    engine, truck, engineer, engineer_idle = store.upsert_files(
+        [
+            record("engine_loop.wav"),
+            record("VEHTruck_Wroum Engines Idle.wav"),
+            record("units/engineer/engineer_select.wav"),
+            record("units/engineer/engineer_idle.wav"),
+        ]
+    )
+    assert set(store.full_text("engine", None, 10)[0].tolist()) == {engine.id, truck.id}
+    ids, scores = store.full_text("engine idle", None, 10)
+    assert set(ids.tolist()) == {engine.id, truck.id, engineer_idle.id} and list(scores) == sorted(scores, reverse=True)
+    idle = dict(zip(*(part.tolist() for part in store.full_text("idle", None, 10)), strict=True))
+    assert scores[ids.tolist().index(engineer_idle.id)] == pytest.approx(idle[engineer_idle.id])  # by "idle" alone
+    assert set(store.full_text("engineering", None, 10)[0].tolist()) == {engineer.id, engineer_idle.id}
+    assert len(store.full_text("engine engineer", None, 10)[0]) == 4  # a query asking for both finds both
+    assert store.full_text("engine", f"id != {engine.id}", 10)[0].tolist() == [truck.id]  # a filter still holds
