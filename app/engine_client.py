@@ -13,6 +13,7 @@ loads next, and when it cannot, the window says why and searches text only.
 from __future__ import annotations
 
 import dataclasses
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -57,16 +58,33 @@ def builtin_model_installed() -> bool:
 def describe_report(report) -> str:
     """An indexing run in one status-bar line; "" for a run that saw no sound and did nothing (no
     folders yet, or none with a sound in it): a library of nothing is not "up to date"."""
-    parts = [report.summary(zeros=False) + (" (see Failed files)" if report.errors else "")]
-    if report.offline_folders:
-        parts.append(f"{counted(len(report.offline_folders), 'folder')} offline")
-    if report.back_online:  # its files found as they are again: said, as going offline is
-        parts.append(f"{counted(len(report.back_online), 'folder')} back online")
-    parts.append(report.unreadable_formats_line())
+    parts = [report.summary(zeros=False) + (" (see Failed files)" if report.errors else ""), *_folder_news(report)]
     if not report.scanned and not report.stopped and not any(parts):
         return ""
     summary = ", ".join(filter(None, parts)) or "no changes"
     return f"{'Indexing paused' if report.stopped else 'Library up to date'}: {summary} · {report.seconds:.1f} s"
+
+
+def describe_watched(report) -> str:
+    """What a batch the folder watcher indexed, or a folder it saw go, says in the status bar: only
+    what the user must know, a file that failed ("broken.wav could not be indexed (see Failed
+    files)"), a folder offline or back, sounds in a format Earmark cannot read; "" for a batch that
+    went well (the results say the rest)."""
+    parts = []
+    if errors := report.errors:
+        failed = os.path.basename(errors[0].path) if len(errors) == 1 else counted(len(errors), "file")
+        parts.append(f"{failed} could not be indexed (see Failed files)")
+    return ", ".join(filter(None, [*parts, *_folder_news(report)]))
+
+
+def _folder_news(report) -> list[str]:
+    """What a run says of the library's folders and of the sounds it cannot read ("" where nothing)."""
+    parts = []
+    if report.offline_folders:
+        parts.append(f"{counted(len(report.offline_folders), 'folder')} offline")
+    if report.back_online:  # its files found as they are again: said, as going offline is
+        parts.append(f"{counted(len(report.back_online), 'folder')} back online")
+    return [*parts, report.unreadable_formats_line()]
 
 
 BUILTIN_MISSING = (

@@ -356,7 +356,8 @@ class LibraryPanel(QWidget):
             group = QTreeWidgetItem([f"{what}\n{advice}"])
             group.setToolTip(0, f"{what}: {advice}")
             group.setIcon(0, icon("warning"))
-            group.addChildren([_failed_item(path, os.path.dirname(path), "warning") for path in unreadable])
+            # the folder's name under the file's: a path cut to the width showed every row's library root alike
+            group.addChildren([_failed_item(path, f"in {Path(path).parent.name}", "warning") for path in unreadable])
             self.failed.addTopLevelItem(group)
             group.setExpanded(len(unreadable) <= UNREADABLE_OPEN)
         self.failed.setRootIsDecorated(bool(unreadable))  # the one row that opens onto files

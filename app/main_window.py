@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.desktop import copy_paths, reveal_in_file_manager
-from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report
+from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, describe_watched
 from app.finetune_client import status_bar_text
 from app.labels import ElidedLabel
 from app.library_panel import FolderTree, LibraryPanel
@@ -606,7 +606,7 @@ class MainWindow(QMainWindow):
     def _watcher_indexed(self, report) -> None:
         """A burst of changes ends in one search again; a sound that cannot be indexed is said now."""
         self._rerun.start()
-        if line := report.unreadable_formats_line():
+        if line := describe_watched(report):
             self.statusBar().showMessage(line, 8000)
 
     def _library_changed(self) -> None:

@@ -260,7 +260,7 @@ class Engine:
             raise ValueError(f"{folder} is not a library folder")
         with self._exclusive(), self._row_lock:
             removed = self.store.remove_folder(folder)
-            self._found_unreadable([folder], [])
+            self._found_unreadable(IndexReport(), [folder])
         self._refresh_watch()
         return removed
 
@@ -277,7 +277,7 @@ class Engine:
         model = self.model
         with self._write_lock:
             report = self._indexer(model).index(None, progress, self._stop_check(should_stop))
-            self._found_unreadable(None, report.unreadable_formats)
+            self._found_unreadable(report)
         self._refresh_watch()  # a folder may have come back online
         return report
 
@@ -290,11 +290,21 @@ class Engine:
         for a list the user can go through (the app's Failed files) until they are converted."""
         return sorted(self._unreadable)
 
-    def _found_unreadable(self, scanned: list[str] | None, found: list[str]) -> None:
-        """What a scan of ``scanned`` (files or folders; None: the whole library) found in formats
-        Earmark cannot read replaces what was known there. Called under the write lock."""
-        kept = () if scanned is None else (p for p in self._unreadable if not any(is_inside(p, s) for s in scanned))
-        self._unreadable = frozenset([*kept, *found])
+    def _found_unreadable(self, report: IndexReport, scanned: Iterable[str] | None = None) -> bool:
+        """What a run's scan of ``scanned`` (files or folders; None: the whole library) found in
+        formats Earmark cannot read replaces what was known there, but in the folders it could not
+        reach (offline, unreadable), whose sounds are still there for all it knows. Whether the
+        list changed. Called under the write lock."""
+        unreached = [*report.offline_folders, *report.unreadable_dirs]
+        scanned = None if scanned is None else list(scanned)
+
+        def kept(path: str) -> bool:
+            looked = scanned is None or any(is_inside(path, s) for s in scanned)
+            return not looked or any(is_inside(path, folder) for folder in unreached)
+
+        before = self._unreadable
+        self._unreadable = frozenset([*filter(kept, before), *report.unreadable_formats])
+        return self._unreadable != before
 
     def start_watching(self, on_change: Callable[[IndexReport], None] | None = None) -> None:
         """Index changes in the library folders as they happen (debounced), and follow their
@@ -309,9 +319,9 @@ class Engine:
             with self._write_lock:
                 offline_before = {f.path for f in self.store.folders() if not f.online}
                 report = self._indexer(self.model).index(paths, None, self._stop_check(lambda: watcher.stopping))
-                self._found_unreadable(list(paths), report.unreadable_formats)
+                listed_anew = self._found_unreadable(report, paths)  # a sound deleted or converted leaves it
             report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
-            news = report.changed_anything or report.offline_folders or report.back_online or report.unreadable_formats
+            news = report.changed_anything or report.offline_folders or report.back_online or listed_anew
             if on_change is not None and news:
                 on_change(report)
             return not report.stopped

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.engine_client import describe_report
+from app.engine_client import describe_report, describe_watched
 from engine.library.report import FileError, IndexReport
 
 
@@ -31,3 +31,21 @@ def test_counts_in_the_status_line_are_said_in_words():
     )
     two = IndexReport(unreadable_formats=["/lib/memo.m4a", "/lib/take.m4a"])  # two sounds, one format
     assert describe_report(two).startswith("Library up to date: 2 sounds in a format Earmark cannot read (2 .m4a)")
+
+
+def test_a_watched_batch_says_only_what_the_user_must_act_on():
+    """A file dropped in that fails was listed in Failed files without a word in the status bar."""
+    assert describe_watched(IndexReport(added=3, seconds=0.4)) == ""
+    broken = IndexReport(added=1, errors=[FileError("/lib/new/broken.wav", "not a sound file")])
+    assert describe_watched(broken) == "broken.wav could not be indexed (see Failed files)"
+    both = IndexReport(
+        errors=[FileError("/lib/a.wav", "x"), FileError("/lib/b.wav", "y")], unreadable_formats=["/lib/m.m4a"]
+    )
+    assert describe_watched(both) == (
+        "2 files could not be indexed (see Failed files), "
+        "1 sound in a format Earmark cannot read (1 .m4a): convert it to WAV or FLAC to search it"
+    )
+    assert (
+        describe_watched(IndexReport(offline_folders=["/mnt/drive"])) == "1 folder offline"
+    )  # was said by rescans only
+    assert describe_watched(IndexReport(added=4, back_online=["/mnt/drive"])) == "1 folder back online"

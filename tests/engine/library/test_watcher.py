@@ -216,11 +216,19 @@ def test_sounds_in_unreadable_formats_stay_listed_until_they_are_gone(engine, tm
     engine.add_folder(other)
     engine.index()
     assert engine.unreadable_files() == [str(memo), str(snare)]
-    engine.start_watching()
+    reports = []
+    engine.start_watching(reports.append)
     time.sleep(0.3)
     take = library / "take.m4a"
     take.write_bytes(b"\0\0\0\x18ftypM4A ")
     memo.unlink()
     assert wait_for(lambda: engine.unreadable_files() == [str(take), str(snare)], timeout=15), engine.unreadable_files()
+    heard = len(reports)
+    take.unlink()  # converted, say: the list changed, and the app hears of it to show it again
+    assert wait_for(lambda: len(reports) > heard, timeout=15) and engine.unreadable_files() == [str(snare)]
+    engine.stop_watching()
+    other.rename(tmp_path / "unplugged")
+    engine.index()  # a drive that is away: what was found on it is kept
+    assert engine.unreadable_files() == [str(snare)]
     engine.remove_folder(other)
-    assert engine.unreadable_files() == [str(take)]
+    assert engine.unreadable_files() == []
