@@ -104,9 +104,10 @@ def ucs_name(
     cat_id: str, fx: str, creator: str, source: str, suffix: str, user_data: str = "", user_category: str = ""
 ) -> str:
     """``CatID(-UserCategory)_FXName_CreatorID_SourceID(_UserData)``; UserData, the rest of the
-    name, keeps its own underscores."""
+    name, keeps its own underscores. The IDs are written as given, made safe as blocks: one typed
+    is passed through :func:`id_block` by the caller, one from the file's own name is its maker's."""
     head = f"{cat_id}-{id_block(user_category)}" if user_category else cat_id
-    blocks = [head, _block(fx), id_block(creator), id_block(source)]
+    blocks = [head, _block(fx), _block(creator), _block(source)]
     kept = [_block(part) for part in user_data.split("_")]
     if any(kept):
         blocks += kept
@@ -143,8 +144,9 @@ def propose(
     path = Path(record.path)
     existing = parse_ucs_filename(path.name)
     fx = fx or planned_fx_name(record, caption)
-    creator = (existing.creator_id if existing else "") or creator or getpass.getuser()
-    source = (existing.source_id if existing else "") or source or default_source(record.path, record.folder)
+    # the file's own IDs as its maker wrote them ("ACME Foley Library"), others as a UCS ID holds them
+    creator = (existing.creator_id if existing else "") or id_block(creator or getpass.getuser())
+    source = (existing.source_id if existing else "") or id_block(source or default_source(record.path, record.folder))
     user_data, user_category = (existing.user_data, existing.user_category) if existing else ("", "")
     return ucs_name(cat_id, fx, creator, source, path.suffix, user_data, user_category)
 

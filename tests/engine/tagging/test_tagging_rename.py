@@ -32,7 +32,7 @@ from tests.factories import tone, write_audio
 def test_fx_names_are_short_titles_and_names_have_four_blocks():
     assert fx_name("a wooden door creaks slowly, then slams shut") == "Wooden Door Creaks Slowly"
     assert len(fx_name("supercalifragilisticexpialidocious noises")) <= 25
-    assert ucs_name("DOORWood", "Creak_Slow", "J Doe", "My Lib/2", ".wav") == "DOORWood_Creak Slow_JDoe_MyLib2.wav"
+    assert ucs_name("DOORWood", "Creak_Slow", "JDoe", "My Lib/2", ".wav") == "DOORWood_Creak Slow_JDoe_My Lib 2.wav"
     # an ID block holds no spaces, underscores or path characters; the dialog shows what one becomes
     assert [id_block(typed) for typed in ("J_D x", " JD ", 'a/b\\c:d*e?f"g<h>i|j', "__")] == [
         "JDx",
@@ -109,18 +109,22 @@ def test_colliding_names_are_numbered_and_right_names_left_alone(tmp_path):
 
 def test_a_whole_ucs_name_is_kept_as_its_maker_wrote_it(tag_engine, named_library):
     """The review saw "…_JD_ACME Foley Library.wav" planned as "…_JD_ACMEFoleyLibrary.wav": a
-    vendor's name rewritten for nothing. A name that lacks its IDs is still completed."""
+    vendor's name rewritten for nothing, and again when the user gave it another FX name or CatID.
+    A name that lacks its IDs is still completed, with the IDs as a UCS ID holds them."""
     vendor = named_library / "DOORWood_Creak Heavy Sound_JD_ACME Foley Library.wav"
     partial = named_library / "DOORMetl_Clang.wav"
     for path in (vendor, partial):
         write_audio(path, tone(220, 0.3))
     tag_engine.index()
-    plans, skipped = tag_engine.tagging.rename_plan([vendor, partial], creator="ME", source="LIB")
+    plans, skipped = tag_engine.tagging.rename_plan([vendor, partial], creator="M E", source="My Lib")
     assert skipped == {str(vendor): "it has its UCS name already"}
-    assert [os.path.basename(p.new) for p in plans] == ["DOORMetl_Clang_ME_LIB.wav"]
-    retitled = {str(vendor): Override(fx_name="Creak Heavy")}  # unless the user changes it
+    assert [os.path.basename(p.new) for p in plans] == ["DOORMetl_Clang_ME_MyLib.wav"]
+    retitled = {str(vendor): Override(fx_name="Creak Heavy")}  # unless the user changes it: its IDs stay
     plans, _ = tag_engine.tagging.rename_plan([vendor], creator="ME", overrides=retitled)
-    assert [os.path.basename(p.new) for p in plans] == ["DOORWood_Creak Heavy_JD_ACMEFoleyLibrary.wav"]
+    assert [os.path.basename(p.new) for p in plans] == ["DOORWood_Creak Heavy_JD_ACME Foley Library.wav"]
+    recatalogued = {str(vendor): Override(cat_id="DOORMetl")}
+    plans, _ = tag_engine.tagging.rename_plan([vendor], creator="ME", overrides=recatalogued)
+    assert [os.path.basename(p.new) for p in plans] == ["DOORMetl_Creak Heavy Sound_JD_ACME Foley Library.wav"]
 
 
 def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_engine, named_library):
