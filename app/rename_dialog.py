@@ -16,7 +16,7 @@ import os
 from dataclasses import replace
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QRect, QSize, Qt, QTimer
+from PySide6.QtCore import QAbstractItemModel, QEvent, QModelIndex, QObject, QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QAction, QBrush, QFont, QFontMetricsF, QKeySequence, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -73,6 +73,8 @@ CREATOR_PLACEHOLDER = "CreatorID"
 NEEDS_CREATOR = "Rename needs a CreatorID: type yours above."
 KEEP_CREATORS = "No CreatorID needed: each file keeps the one in its name."
 NAME_COLUMN, CAT_ID_COLUMN, FX_COLUMN, UCS_COLUMN, REASON_COLUMN = range(5)
+COLUMN_WIDTHS = {NAME_COLUMN: 190, CAT_ID_COLUMN: 125, FX_COLUMN: 180, REASON_COLUMN: 240}  # the UCS name's stretches
+UCS_LEAST_WIDTH = 220  # of the UCS name's column: its CatID, a few FX words and the take number
 EDITED = {CAT_ID_COLUMN: "cat_id", FX_COLUMN: "fx_name"}  # the Override field each editable column sets
 PATH_ROLE = Qt.UserRole  # a row's file, on its first column
 
@@ -257,8 +259,8 @@ class RenameDialog(QDialog):
             )
         header.setStretchLastSection(False)
         header.sectionResized.connect(lambda *_: self.table.doItemsLayout())  # rewrap to the new width
-        for column, width in ((NAME_COLUMN, 190), (CAT_ID_COLUMN, 125), (FX_COLUMN, 180), (REASON_COLUMN, 240)):
-            self.table.setColumnWidth(column, width)
+        self._fit_columns(self.table.width())
+        self.table.installEventFilter(self)
         self.rows: dict[str, QTreeWidgetItem] = {}  # {path: its row}, kept in place as plans change
         self.summary = QLabel(wordWrap=True)
         self.error = QLabel(wordWrap=True, textInteractionFlags=Qt.TextSelectableByMouse)
@@ -298,6 +300,20 @@ class RenameDialog(QDialog):
     def _creator(self) -> str:
         """The CreatorID as written: one that is all underscores is none, and Rename waits for one."""
         return id_block(self.creator.text())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table and event.type() == QEvent.Resize:
+            self._fit_columns(event.size().width())
+        return super().eventFilter(watched, event)
+
+    def _fit_columns(self, table_width: int) -> None:
+        """The columns but the UCS name's at their widths, shrunk alike where the table is too narrow
+        to leave the UCS name :data:`UCS_LEAST_WIDTH`: the view scrolled sideways then, and cut the
+        UCS names at its edge ("DOORMetl_Creak Heavy Slo") instead of eliding them."""
+        view = table_width - 2 * self.table.frameWidth() - self.table.verticalScrollBar().sizeHint().width()
+        scale = min(1.0, (view - UCS_LEAST_WIDTH) / sum(COLUMN_WIDTHS.values()))
+        for column, width in COLUMN_WIDTHS.items():
+            self.table.setColumnWidth(column, int(width * scale))
 
     def _needing(self) -> int:
         """How many of the names planned take the CreatorID typed (their file's name has none)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
-from app.rename_dialog import NAME_COLUMN, UCS_COLUMN, RenameDialog
+from app.rename_dialog import COLUMN_WIDTHS, NAME_COLUMN, UCS_COLUMN, UCS_LEAST_WIDTH, RenameDialog
 from app.tagging_client import RenameProposal
 from app.theme import resource_dir
 from engine.tagging.rename import RenamePlan
@@ -72,3 +72,24 @@ def test_the_table_stays_in_place_when_a_note_comes_under_an_id(qtbot):
     dialog.creator.setText("JD")
     QCoreApplication.processEvents()
     assert not dialog.creator_note.text() and dialog.table.geometry().y() == top
+
+
+def test_a_narrowed_dialog_keeps_its_columns_in_view(qtbot):
+    """At 700 px the columns outgrew the view: it scrolled sideways and the UCS names were cut at its
+    edge ("DOORMetl_Creak Heavy Slo") instead of elided; the other columns now give way alike."""
+    dialog = shown_dialog(qtbot)
+    dialog.resize(700, dialog.height())
+    qtbot.waitUntil(lambda: dialog.width() == 700)
+    QCoreApplication.processEvents()
+    header = dialog.table.header()
+    assert header.length() <= dialog.table.viewport().width()
+    assert header.sectionSize(UCS_COLUMN) >= UCS_LEAST_WIDTH
+    text, width = shown_text(dialog.table, 0, UCS_COLUMN)
+    assert text.startswith("TOOLHand_") and text.endswith("01") and "…" in text, text  # elided, its IDs first
+    dialog.resize(1100, dialog.height())  # and take their widths back in a wide dialog
+    qtbot.waitUntil(lambda: dialog.width() == 1100)
+    QCoreApplication.processEvents()
+    assert (
+        header.sectionSize(NAME_COLUMN) == COLUMN_WIDTHS[NAME_COLUMN]
+        and header.length() <= dialog.table.viewport().width()
+    )
