@@ -58,7 +58,7 @@ def builtin_model_installed() -> bool:
 def describe_report(report) -> str:
     """An indexing run in one status-bar line; "" for a run that saw no sound and did nothing (no
     folders yet, or none with a sound in it): a library of nothing is not "up to date"."""
-    parts = [report.summary(zeros=False) + (" (see Failed files)" if report.errors else ""), *_folder_news(report)]
+    parts = [report.summary(zeros=False, where_failed=" (see Failed files)"), *_folder_news(report)]
     if not report.scanned and not report.stopped and not any(parts):
         return ""
     summary = ", ".join(filter(None, parts)) or "no changes"

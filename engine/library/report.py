@@ -51,15 +51,17 @@ class IndexReport:
     stopped: bool = False  # should_stop() ended it early; the next run resumes
     seconds: float = 0.0
 
-    def summary(self, *, zeros: bool = True) -> str:
+    def summary(self, *, zeros: bool = True, where_failed: str = "") -> str:
         """The run's counts in the words every front end uses ("4 added, 0 updated, 0 moved,
-        0 removed, 1 failed"); without ``zeros``, only what happened ("" when nothing did)."""
+        0 removed, 1 failed"); without ``zeros``, only what happened ("" when nothing did);
+        ``where_failed`` follows the failures' count ("1 failed (see Failed files)"), not the line's
+        end, where it read as if it were said of what comes last."""
         counts = (
             (self.added, "added"),
             (self.updated, "updated"),
             (self.moved, "moved"),
             (self.removed, "removed"),
-            (len(self.errors), "failed"),
+            (len(self.errors), f"failed{where_failed}"),
         )
         said = ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
         if self.copies:  # said only when it happened
