@@ -293,6 +293,7 @@ def test_the_forms_of_one_idea_the_stemmer_keeps_apart_are_read_with_its_head():
     assert keyword_query_words("explosion") == ["explosion"]  # the head finds every form held with it
     assert keyword_query_words("exploding barrel") == ["exploding", "barrel", "explosion"]
     assert keyword_query_words("creaky door") == ["creaky", "door", "creak"]
+    assert with_abbreviations(words("goblin_die")) == ["goblin", "die", "death"]  # found by "death cry"
     assert idea_head("collide") == "collision" and idea_head("collision") is None and idea_head("door") is None
 
 
