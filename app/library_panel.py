@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from app.theme import icon
 from app.workers import submit
-from engine.fs import is_inside
+from engine.fs import folder_names, is_inside
 from engine.library.report import unreadable_formats_said
 from engine.plural import counted
 
@@ -301,6 +301,7 @@ class LibraryPanel(QWidget):
         known. Rows stay (with their subfolders, opened or not, and the selection) where their
         folder stays; :meth:`show_subfolders` then brings each one's subfolders up to date."""
         paths = [str(folder.path) for folder in folders]
+        names = folder_names(paths)
         with self._quietly():
             for path in [p for p in self._roots if p not in paths]:
                 item = self._roots.pop(path)
@@ -312,7 +313,7 @@ class LibraryPanel(QWidget):
             path = str(folder.path)
             total = folder.files + folder.errors + folder.offline
             texts = [
-                Path(path).name or path,
+                names[path],
                 f"{folder.files:,}/{total:,}",
                 f"{folder.errors:,}" if folder.errors else "",
             ]

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from app.theme import icon
 from engine.audio.formats import FORMATS
-from engine.fs import is_inside
+from engine.fs import folder_names, is_inside
 from engine.search.filters import SearchFilters
 
 DEBOUNCE_MS = 220
@@ -125,10 +125,10 @@ def _duration_box(placeholder: str) -> QDoubleSpinBox:
 SUBFOLDER_ROLE = Qt.UserRole + 1  # the folder combo's one item for a folder below a library folder
 
 
-def folder_label(path: str, root: str) -> str:
+def folder_label(path: str, root: str, name: str) -> str:
     """How the folder filter names ``path``, a library folder ``root`` or a folder below it: from
-    the library folder's name down ("SFX/Doors/Wood"), the same on every system."""
-    name = Path(root).name or root
+    the library folder's ``name`` (:func:`engine.fs.folder_names`) down ("SFX/Doors/Wood"), the same
+    on every system."""
     if path == root:
         return name
     return "/".join([name, *Path(path).relative_to(root).parts])
@@ -165,6 +165,7 @@ class FilterBar(QWidget):
         self.folder.setToolTip("Pick a library folder, or type part of a subfolder's name")
         self._subfolders: dict[str, list[str]] = {}  # library folder -> the folders below it that hold sounds
         self._by_label: dict[str, str] = {}  # completer text -> folder
+        self._root_names: dict[str, str] = {}  # library folder -> its name in the list (engine.fs.folder_names)
         self.folder_names = QStringListModel(self)
         self.folder_completer = QCompleter(self.folder_names, self)
         self.folder_completer.setCaseSensitivity(Qt.CaseInsensitive)
@@ -232,8 +233,9 @@ class FilterBar(QWidget):
         self.folder.blockSignals(True)
         self.folder.clear()
         self.folder.addItem("All folders", None)
+        self._root_names = folder_names(folders)
         for path in folders:
-            self.folder.addItem(Path(path).name or path, path)
+            self.folder.addItem(self._root_names[path], path)
             self.folder.setItemData(self.folder.count() - 1, path, Qt.ToolTipRole)
         self._subfolders = {root: paths for root, paths in self._subfolders.items() if root in folders}
         self._list_subfolders()
@@ -253,8 +255,12 @@ class FilterBar(QWidget):
         self._by_label = {}
         for root, paths in self._subfolders.items():
             for path in paths:
-                self._by_label.setdefault(folder_label(path, root), path)
+                self._by_label.setdefault(folder_label(path, root, self._root_name(root)), path)
         self.folder_names.setStringList(sorted(self._by_label, key=str.casefold))
+
+    def _root_name(self, root: str) -> str:
+        """The library folder's name as the list shows it (told apart from another of the same name)."""
+        return self._root_names.get(root) or Path(root).name or root
 
     def _folder_typed(self, text: str) -> None:
         """A completion picked, or the typing finished: that folder, if the text names one
@@ -300,7 +306,7 @@ class FilterBar(QWidget):
                 self.folder.removeItem(i)  # the one shown before: only the chosen subfolder is listed
                 break
         at = self.folder.findData(root[1]) + 1
-        self.folder.insertItem(at, folder_label(path, root[1]), path)
+        self.folder.insertItem(at, folder_label(path, root[1], self._root_name(root[1])), path)
         self.folder.setItemData(at, path, Qt.ToolTipRole)
         self.folder.setItemData(at, True, SUBFOLDER_ROLE)
         return at

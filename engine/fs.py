@@ -1,5 +1,5 @@
 """File-system helpers several packages share: whether a path lies in a folder, the folders
-between a library folder and a file, and writing a file (or swapping a folder) so that no reader
+between a library folder and a file, what to call a folder, and writing a file (or swapping a folder) so that no reader
 ever sees half of it. Standard library only: the app imports this at start."""
 
 from __future__ import annotations
@@ -39,6 +39,22 @@ def folders_below(path: str, library_folder: str) -> list[str]:
     if relative in (os.curdir, os.pardir) or relative.startswith(os.pardir + os.sep):
         return []
     return relative.split(os.sep)
+
+
+def folder_names(folders: list[str]) -> dict[str, str]:
+    """Each folder as the app names it: its own name ("ucslib"), and where two library folders share
+    one, the folders above it that tell them apart ("ucslib (s35/review)", "ucslib (s36/review)"), which
+    the panel and the folder filter showed as two rows alike."""
+    parts = {folder: Path(folder).parts for folder in folders}
+    named = {}
+    for folder, own in parts.items():
+        for depth in range(1, len(own) + 1):
+            tail = own[-depth:]
+            if all(other[-depth:] != tail for path, other in parts.items() if path != folder):
+                break
+        name = own[-1] if own else folder
+        named[folder] = f"{name} ({'/'.join(own[-depth:-1])})" if depth > 1 else (name or folder)
+    return named
 
 
 @contextmanager

@@ -18,3 +18,18 @@ def test_a_duration_is_typed_to_the_hundredth_as_the_results_show_it(qtbot):
         qtbot.keyClick(box.lineEdit(), Qt.Key_Return)
     chosen = bar.values()
     assert (chosen.min_duration_s, chosen.max_duration_s) == (0.01, 0.05)
+
+
+def test_library_folders_of_one_name_and_their_subfolders_are_told_apart(qtbot):
+    """Two library folders called "ucslib" were two items alike, and so were their subfolders."""
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    roots = ["/a/s35/review/ucslib", "/a/s36/review/ucslib"]
+    bar.set_folders(roots)
+    assert [bar.folder.itemText(i) for i in range(1, bar.folder.count())] == [
+        "ucslib (s35/review)",
+        "ucslib (s36/review)",
+    ]
+    for root in roots:
+        bar.set_subfolders(root, [f"{root}/Doors"])
+    assert bar.folder_names.stringList() == ["ucslib (s35/review)/Doors", "ucslib (s36/review)/Doors"]

@@ -58,3 +58,11 @@ def test_many_sounds_it_cannot_read_wait_under_one_row_and_each_is_shown_on_acti
     assert shown == [songs[2], "/lib/broken.wav"]
     panel.show_failed([], [])
     assert panel.failed.topLevelItemCount() == 0 and panel.failed_title.text() == "FAILED FILES"
+
+
+def test_two_library_folders_of_one_name_are_told_apart(qtbot):
+    panel = LibraryPanel()
+    qtbot.addWidget(panel)
+    panel.show_folders([folder_status("/a/s35/review/ucslib", 12), folder_status("/a/s36/review/ucslib", 13)])
+    rows = [panel.folders.topLevelItem(i).text(0) for i in range(panel.folders.topLevelItemCount())]
+    assert rows == ["ucslib (s35/review)", "ucslib (s36/review)"]

@@ -5,7 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from engine.fs import atomic_file, folder_prefix, folders_below, is_inside, recovered_folder, swap_folder_in
+from engine.fs import (
+    atomic_file,
+    folder_names,
+    folder_prefix,
+    folders_below,
+    is_inside,
+    recovered_folder,
+    swap_folder_in,
+)
 
 
 def test_inside_means_the_folder_or_below_it_never_a_sibling_with_the_same_start():
@@ -65,3 +73,16 @@ def test_a_folder_swapped_in_is_whole_before_during_and_after(tmp_path):
     assert (recovered_folder(last) / "step").read_text() == "2"
     assert recovered_folder(tmp_path / "never") == tmp_path / "never"  # nothing to recover: nothing made
     assert not (tmp_path / "never").exists()
+
+
+def test_library_folders_of_one_name_are_named_by_what_tells_them_apart():
+    """Two folders called "ucslib" showed as two rows alike in the panel and the folder filter."""
+    named = folder_names(["/a/s35/review/ucslib", "/a/s36/review/ucslib", "/data/SFX", "/b/x/lib", "/c/x/lib", "/"])
+    assert named == {
+        "/a/s35/review/ucslib": "ucslib (s35/review)",
+        "/a/s36/review/ucslib": "ucslib (s36/review)",
+        "/data/SFX": "SFX",  # a name of its own stays as it is
+        "/b/x/lib": "lib (b/x)",
+        "/c/x/lib": "lib (c/x)",
+        "/": "/",
+    }
