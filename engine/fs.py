@@ -1,6 +1,7 @@
 """File-system helpers several packages share: whether a path lies in a folder, the folders
-between a library folder and a file, what to call a folder, and writing a file (or swapping a folder) so that no reader
-ever sees half of it. Standard library only: the app imports this at start."""
+between a library folder and a file, what to call a folder, and writing a file (or swapping a
+folder) so that no reader ever sees half of it. Standard library only: the app imports this at
+start."""
 
 from __future__ import annotations
 
@@ -48,12 +49,13 @@ def folder_names(folders: list[str]) -> dict[str, str]:
     parts = {folder: Path(folder).parts for folder in folders}
     named = {}
     for folder, own in parts.items():
-        for depth in range(1, len(own) + 1):
+        depth = 1
+        for depth in range(1, len(own) + 1):  # the depth it stops at is the one named by
             tail = own[-depth:]
             if all(other[-depth:] != tail for path, other in parts.items() if path != folder):
                 break
-        name = own[-1] if own else folder
-        named[folder] = f"{name} ({'/'.join(own[-depth:-1])})" if depth > 1 else (name or folder)
+        name = own[-1] if own else folder  # "/" is its own last part
+        named[folder] = f"{name} ({'/'.join(own[-depth:-1])})" if depth > 1 else name
     return named
 
 
