@@ -276,6 +276,15 @@ class FalseFriends:
     others: tuple[str, ...]  # the forms of the word it is not
     rest: tuple[str, ...]  # the query's words but those of the shared stem
 
+    def hold_only_others(self, text: str) -> bool:
+        """Whether ``text``, words as written between spaces (``search_text``), holds a form of
+        the other word and none of the query's."""
+
+        def holds(forms: tuple[str, ...]) -> bool:
+            return any(f" {form} " in text for form in forms)
+
+        return holds(self.others) and not holds(self.own)
+
 
 @cache
 def _false_friend_lines() -> list[tuple[tuple[str, ...], tuple[str, ...]]]:

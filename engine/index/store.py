@@ -422,14 +422,21 @@ class LibraryStore:
         query_words = keyword_query_words(text, self.holds_folder_word)
         if not query_words:
             return np.empty(0, np.int64), np.empty(0, np.float64)
-        ids, scores = self._bm25(query_words, where, limit, fields)
-        for friends in false_friends(query_words):
-            ids, scores = self._without_false_friend(friends, ids, scores, where, fields)
+        friends = false_friends(query_words)
+        ids, scores, texts = self._bm25(query_words, where, limit, fields, with_text=bool(friends))
+        for one in friends:
+            ids, scores, texts = self._without_false_friend(one, ids, scores, texts, where, fields)
         return ids, scores
 
     def _bm25(
-        self, query_words: Sequence[str], where: str | None, limit: int, fields: dict[str, float]
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self,
+        query_words: Sequence[str],
+        where: str | None,
+        limit: int,
+        fields: dict[str, float],
+        with_text: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Ids and BM25 scores of the hits, best first, and their ``search_text`` when asked."""
         columns = list(fields)
         match = MultiMatchQuery(
             " ".join(query_words), columns, boosts=[fields[c] for c in columns], operator=FullTextOperator.OR
@@ -437,33 +444,39 @@ class LibraryStore:
         query = self.files.search(match, query_type="fts")
         if where:
             query = query.where(where, prefilter=True)
-        rows = query.select(["_score"]).with_row_id(True).limit(limit).to_arrow()
+        selected = ["_score", PHRASE_COLUMN] if with_text else ["_score"]
+        rows = query.select(selected).with_row_id(True).limit(limit).to_arrow()
         files, found = self._file_rows.look_up(rows[ROW_ID].to_numpy())
-        return files["id"], rows["_score"].to_numpy().astype(np.float64)[found]
+        texts = rows[PHRASE_COLUMN].to_numpy(zero_copy_only=False)[found] if with_text else None
+        return files["id"], rows["_score"].to_numpy().astype(np.float64)[found], texts
 
     def _without_false_friend(
-        self, friends: FalseFriends, ids: np.ndarray, scores: np.ndarray, where: str | None, fields: dict[str, float]
-    ) -> tuple[np.ndarray, np.ndarray]:
+        self,
+        friends: FalseFriends,
+        ids: np.ndarray,
+        scores: np.ndarray,
+        texts: np.ndarray,
+        where: str | None,
+        fields: dict[str, float],
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The hits holding the false friend and not the query's word ("engineer_die.wav" for
         "engine") scored by the query's other words alone (BM25 adds a score per word: asked
         again without the shared stem, what is left is theirs), or dropped when nothing else
         matched, or when the words left do not rank them among as many hits; the hits re-sorted.
-        The phrase column keeps words as written, unstemmed."""
-
-        def holding(forms: tuple[str, ...]) -> str:
-            return " OR ".join(f"{PHRASE_COLUMN} LIKE {quote(f'% {form} %')}" for form in forms)
-
-        strangers = np.isin(ids, self.file_ids(f"({holding(friends.others)}) AND NOT ({holding(friends.own)})"))
+        Which hits hold which word is read in their own ``search_text`` (words as written,
+        unstemmed), not in the whole library's: a scan of every file's text cost 25 ms a query
+        at 100k files."""
+        strangers = np.array([friends.hold_only_others(text) for text in texts], dtype=bool)
         if not strangers.any():
-            return ids, scores
+            return ids, scores, texts
         again: dict[int, float] = {}
         if friends.rest:  # over the same files: a prefilter is what LanceDB's BM25 counts words in
-            found, found_scores = self._bm25(friends.rest, where, len(ids), fields)
+            found, found_scores, _ = self._bm25(friends.rest, where, len(ids), fields)
             again = dict(zip(found.tolist(), found_scores.tolist(), strict=True))
         scores = np.where(strangers, [again.get(i, 0.0) for i in ids.tolist()], scores)
         kept = ~strangers | np.isin(ids, list(again))
         order = np.argsort(-scores[kept], kind="stable")
-        return ids[kept][order], scores[kept][order]
+        return ids[kept][order], scores[kept][order], texts[kept][order]
 
     def holds_folder_word(self, word: str) -> bool:
         """Whether some file's folders hold ``word`` (the one field that keeps a word run

@@ -368,19 +368,22 @@ def test_embedded_records_are_found_by_content_in_chunks_and_only_if_held(store,
 def test_a_word_the_stemmer_folds_into_another_does_not_find_it(store):
     """Snowball reads "engine" and "engineer" as one stem: a search for engines listed a strategy
     game's engineer voice lines first, by their names and their folder."""
-    engine, truck, engineer, engineer_idle = store.upsert_files(
+    engine, truck, engineer, engineer_idle, engine_room = store.upsert_files(
         [
             record("engine_loop.wav"),
             record("VEHTruck_Wroum Engines Idle.wav"),
             record("units/engineer/engineer_select.wav"),
             record("units/engineer/engineer_idle.wav"),
+            record("units/engineer/engine_room.wav"),  # holds both: the engine is found
         ]
     )
-    assert set(store.full_text("engine", None, 10)[0].tolist()) == {engine.id, truck.id}
+    assert set(store.full_text("engine", None, 10)[0].tolist()) == {engine.id, truck.id, engine_room.id}
     ids, scores = store.full_text("engine idle", None, 10)
-    assert set(ids.tolist()) == {engine.id, truck.id, engineer_idle.id} and list(scores) == sorted(scores, reverse=True)
+    assert set(ids.tolist()) == {engine.id, truck.id, engine_room.id, engineer_idle.id}
+    assert list(scores) == sorted(scores, reverse=True)
     idle = dict(zip(*(part.tolist() for part in store.full_text("idle", None, 10)), strict=True))
     assert scores[ids.tolist().index(engineer_idle.id)] == pytest.approx(idle[engineer_idle.id])  # by "idle" alone
-    assert set(store.full_text("engineering", None, 10)[0].tolist()) == {engineer.id, engineer_idle.id}
-    assert len(store.full_text("engine engineer", None, 10)[0]) == 4  # a query asking for both finds both
-    assert store.full_text("engine", f"id != {engine.id}", 10)[0].tolist() == [truck.id]  # a filter still holds
+    assert set(store.full_text("engineering", None, 10)[0].tolist()) == {engineer.id, engineer_idle.id, engine_room.id}
+    assert len(store.full_text("engine engineer", None, 10)[0]) == 5  # a query asking for both finds both
+    where = f"id NOT IN ({engine.id}, {engine_room.id})"
+    assert store.full_text("engine", where, 10)[0].tolist() == [truck.id]  # a filter still holds
