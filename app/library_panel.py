@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from app.theme import icon
 from app.workers import submit
 from engine.fs import folder_names, is_inside
-from engine.library.report import unreadable_formats_said
+from engine.library.report import unreadable_formats_row, unreadable_formats_said
 from engine.plural import counted
 
 PATH_ROLE = Qt.UserRole + 1
@@ -353,9 +353,8 @@ class LibraryPanel(QWidget):
         for failure in failures:
             self.failed.addTopLevelItem(_failed_item(failure.path, failure.error or "unknown error", "error"))
         if unreadable:
-            what, advice = unreadable_formats_said(unreadable)
-            group = QTreeWidgetItem([f"{what}\n{advice}"])
-            group.setToolTip(0, f"{what}: {advice}")
+            group = QTreeWidgetItem(["\n".join(unreadable_formats_row(unreadable))])
+            group.setToolTip(0, ": ".join(unreadable_formats_said(unreadable)))
             group.setIcon(0, icon("warning"))
             # the folder's name under the file's: a path cut to the width showed every row's library root alike
             group.addChildren([_failed_item(path, f"in {Path(path).parent.name}", "warning") for path in unreadable])

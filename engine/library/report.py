@@ -93,11 +93,23 @@ def unreadable_formats_said(paths: list[str]) -> tuple[str, str]:
     """What ``paths`` (sounds in formats Earmark cannot read) are and what to do, in words:
     ("3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv)", "convert them to WAV or FLAC to
     search them"); "2 sounds in a format ... (2 .m4a)"; "1 sound ...", "convert it ..."."""
-    suffixes = Counter(os.path.splitext(path)[1].lower() for path in paths)
-    kinds = ", ".join(f"{count} {suffix}" for suffix, count in sorted(suffixes.items()))
-    formats = "a format" if len(suffixes) == 1 else "formats"
+    formats, kinds = _kinds(paths)
+    formats = "a format" if formats == 1 else "formats"
     them = "it" if len(paths) == 1 else "them"
     return (
         f"{counted(len(paths), 'sound')} in {formats} Earmark cannot read ({kinds})",
         f"convert {them} to WAV or FLAC to search {them}",
     )
+
+
+def unreadable_formats_row(paths: list[str]) -> tuple[str, str]:
+    """The same, shorter, for the two lines of a narrow list's row: ("3 sounds Earmark cannot
+    read", "1 .m4a, 2 .wv: convert to WAV or FLAC"). The sentence was cut at the Library panel's
+    width before it said which formats."""
+    return f"{counted(len(paths), 'sound')} Earmark cannot read", f"{_kinds(paths)[1]}: convert to WAV or FLAC"
+
+
+def _kinds(paths: list[str]) -> tuple[int, str]:
+    """How many suffixes ``paths`` have, and how many paths have each: (2, "1 .m4a, 2 .wv")."""
+    suffixes = Counter(os.path.splitext(path)[1].lower() for path in paths)
+    return len(suffixes), ", ".join(f"{count} {suffix}" for suffix, count in sorted(suffixes.items()))

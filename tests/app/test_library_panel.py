@@ -38,6 +38,28 @@ def test_the_folder_column_keeps_a_readable_name_at_the_panels_least_width(qtbot
     assert room >= 8 * tree.fontMetrics().averageCharWidth(), text
 
 
+def test_the_row_of_sounds_it_cannot_read_says_their_formats_at_the_panels_least_width(qtbot):
+    """The row said "5 sounds in formats Earmark cannot read (4 .m4a, 1 .wv)", cut before the
+    formats at the panel's usual width: its two lines now fit where the folders' names do."""
+    panel = LibraryPanel()
+    qtbot.addWidget(panel)
+    theme = resource_dir() / "theme"
+    panel.setStyleSheet((theme / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", theme.as_posix()))
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_folders([folder_status("/lib/Field Recordings", 12_345, errors=3)])
+    panel.show_failed([], [f"/lib/Field Recordings/memo{i}.m4a" for i in range(4)] + ["/lib/Field Recordings/a.wv"])
+    QCoreApplication.processEvents()
+    panel.resize(panel.minimumSizeHint())
+    QCoreApplication.processEvents()
+    lines = panel.failed.topLevelItem(0).text(0).split("\n")
+    room = shown_text(panel.failed, 0, 0)[1]
+    metrics = panel.failed.fontMetrics()
+    assert lines == ["5 sounds Earmark cannot read", "4 .m4a, 1 .wv: convert to WAV or FLAC"]
+    assert all(metrics.horizontalAdvance(line) <= room for line in lines), room
+    assert metrics.horizontalAdvance("5 sounds in formats Earmark cannot read (4 .m4a, 1 .wv)") > room  # as it was
+
+
 def test_many_sounds_it_cannot_read_wait_under_one_row_and_each_is_shown_on_activation(qtbot):
     """An iTunes folder's thousands of .m4a files would bury the failed files: they are one row,
     closed, that opens onto them; a file's row shows the file, the row of them shows nothing."""
@@ -48,7 +70,7 @@ def test_many_sounds_it_cannot_read_wait_under_one_row_and_each_is_shown_on_acti
     panel.show_failed([failure], songs)
     assert panel.failed_title.text() == "FAILED FILES (31)"
     group = panel.failed.topLevelItem(1)
-    assert group.text(0).startswith("30 sounds in a format Earmark cannot read (30 .m4a)")
+    assert group.text(0) == "30 sounds Earmark cannot read\n30 .m4a: convert to WAV or FLAC"
     assert group.childCount() == 30 and not group.isExpanded()
     shown = []
     panel.failed_file_activated.connect(shown.append)

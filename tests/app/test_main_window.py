@@ -167,7 +167,9 @@ def test_a_corrupt_file_shows_its_error_and_a_sound_it_cannot_read_is_named(qtbo
     assert name == "broken.wav"
     assert reason == reports[-1].errors[0].error  # the engine's reason, in words
     group = failed.topLevelItem(1)
-    assert group.text(0) == "1 sound in a format Earmark cannot read (1 .m4a)\nconvert it to WAV or FLAC to search it"
+    assert group.text(0) == "1 sound Earmark cannot read\n1 .m4a: convert to WAV or FLAC"
+    said = "1 sound in a format Earmark cannot read (1 .m4a): convert it to WAV or FLAC to search it"
+    assert group.toolTip(0) == said
     assert group.isExpanded() and group.childCount() == 1
     assert group.child(0).text(0) == "memo.m4a\nin voice memos" and str(memo) in group.child(0).toolTip(0)
     assert window.library.failed_title.text() == "FAILED FILES (2)"
