@@ -7,9 +7,14 @@ UCS list shipped in ``resources/ucs`` (CC0). The other blocks are optional.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from functools import cache
 
-from engine.words import file_stem, name_blocks, ucs_category_of
+from engine.words import cat_id_block, file_stem, name_blocks, ucs_categories, ucs_category_of
+
+# A CatID's form: its category's short name in capitals, then its subcategory's ("VEHCar", "DOORWood")
+CAT_ID_FORM = re.compile(r"([A-Z]{2,})[A-Z][a-z0-9]+")
 
 
 @dataclass(frozen=True)
@@ -39,13 +44,30 @@ def parse_ucs_filename(name: str) -> UcsName | None:
     category = ucs_category_of(stem)
     if category is None:
         return None
+    return _blocks(stem, category.category, category.subcategory)
+
+
+def parse_ucs_shaped(name: str) -> UcsName | None:
+    """:func:`parse_ucs_filename`, and also a name in the convention's form whose CatID is not in
+    the list, an older version's or a misspelt one (``VEHEngn_Idle Rumble_JD_ACME.wav``): its
+    category's short name is one of the list's and an FX name follows; its category and
+    subcategory are left empty. Renamed to a listed CatID it keeps its FX name and IDs, which,
+    read as words, leaked into the new FX name ("Veh Engn Idle Rumble Jd")."""
+    stem = file_stem(name)
+    if (listed := parse_ucs_filename(stem)) is not None:
+        return listed
+    form = CAT_ID_FORM.fullmatch(cat_id_block(stem))
+    return _blocks(stem, "", "") if form is not None and form.group(1) in _category_shorts() else None
+
+
+def _blocks(stem: str, category: str, subcategory: str) -> UcsName:
     head, fx_name, creator_id, source_id, user_data = name_blocks(stem)
     cat_id, _, user_category = head.partition("-")
     vendor_category = fx_name.partition("-")[0].strip() if "-" in fx_name else ""
     return UcsName(
         cat_id=cat_id,
-        category=category.category,
-        subcategory=category.subcategory,
+        category=category,
+        subcategory=subcategory,
         fx_name=fx_name,
         creator_id=creator_id,
         source_id=source_id,
@@ -53,3 +75,9 @@ def parse_ucs_filename(name: str) -> UcsName | None:
         user_category=user_category,
         vendor_category=vendor_category,
     )
+
+
+@cache
+def _category_shorts() -> frozenset[str]:
+    """The categories' short names the listed CatIDs begin with: AIR, DOOR, VEH, ..."""
+    return frozenset(form.group(1) for cat_id in ucs_categories() if (form := CAT_ID_FORM.fullmatch(cat_id)))

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from engine.audio.ucs import parse_ucs_filename
+from engine.audio.ucs import parse_ucs_shaped
 from engine.fs import atomic_file, is_inside
 from engine.words import words
 
@@ -115,10 +115,11 @@ def ucs_name(
 
 
 def planned_fx_name(record: FileRecord, caption: str) -> str:
-    """The FX name ``record``'s UCS name gets unless the user gives one: the one its UCS name has,
-    else its caption's, else its current name's words."""
+    """The FX name ``record``'s UCS name gets unless the user gives one: the one its UCS name has
+    (its CatID listed or not: :func:`parse_ucs_shaped`), else its caption's, else its current
+    name's words."""
     path = Path(record.path)
-    existing = parse_ucs_filename(path.name)
+    existing = parse_ucs_shaped(path.name)
     if existing is not None:
         return existing.fx_name
     return fx_name(caption or " ".join(words(path.stem)), drop_filler=True)
@@ -142,7 +143,7 @@ def propose(
     """The UCS name ``record`` should have (file name only), with the FX name ``fx`` when given
     (the user's, cleaned) instead of :func:`planned_fx_name`."""
     path = Path(record.path)
-    existing = parse_ucs_filename(path.name)
+    existing = parse_ucs_shaped(path.name)
     fx = fx or planned_fx_name(record, caption)
     # the file's own IDs as its maker wrote them ("ACME Foley Library"), others as a UCS ID holds them
     creator = (existing.creator_id if existing else "") or id_block(creator or getpass.getuser())

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.audio.ucs import parse_ucs_filename
+from engine.audio.ucs import parse_ucs_filename, parse_ucs_shaped
 from engine.words import UCS_LIST, ucs_categories
 
 
@@ -68,3 +68,30 @@ def test_dots_in_the_fx_name_are_not_an_extension():
 )
 def test_non_ucs_names_are_rejected(name):
     assert parse_ucs_filename(name) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "cat_id"),
+    [
+        ("VEHEngn_Idle Rumble_JD_ACME.wav", "VEHEngn"),  # a vehicle CatID the list does not hold
+        ("UIClck-Menus_Beep_JD_ACME.wav", "UIClck"),  # a misspelt one, with a user category
+        ("DOORWood_Creak_JD_ACME.wav", "DOORWood"),  # a listed one, read as parse_ucs_filename reads it
+    ],
+)
+def test_a_name_in_ucs_form_is_read_whether_or_not_its_catid_is_listed(name, cat_id):
+    shaped = parse_ucs_shaped(name)
+    assert shaped is not None and (shaped.cat_id, shaped.fx_name, shaped.creator_id) == (
+        cat_id,
+        name.split("_")[1],
+        "JD",
+    )
+    assert (shaped.category == "") == (parse_ucs_filename(name) is None)
+
+
+@pytest.mark.parametrize(
+    "name", ["SFXDoor_Creak_JD.wav", "VEHEngn.wav", "Door_Creak_JD.wav", "vehEngn_Idle_JD.wav", "VEHICLECar_Idle.wav"]
+)
+def test_a_name_not_in_ucs_form_is_not_read_as_ucs(name):
+    """Its first block is not a listed category's short name and a subcategory's (SFX, vehICLE),
+    or no FX name follows it."""
+    assert parse_ucs_shaped(name) is None

@@ -127,6 +127,20 @@ def test_a_whole_ucs_name_is_kept_as_its_maker_wrote_it(tag_engine, named_librar
     assert [os.path.basename(p.new) for p in plans] == ["DOORMetl_Creak Heavy Sound_JD_ACME Foley Library.wav"]
 
 
+def test_a_name_in_ucs_form_with_a_catid_not_in_the_list_keeps_its_fx_name_and_ids(tag_engine, named_library):
+    """``VEHEngn`` is no UCS 8.2.1 CatID: the name was read as words, so its CatID, CreatorID and
+    SourceID leaked into the FX name it was planned ("Veh Engn Idle Rumble Jd Acme") and the IDs
+    were replaced. It gets a listed CatID, and keeps the rest as its maker wrote it."""
+    older = named_library / "VEHEngn_Idle Rumble_JD_ACME Foley Library.wav"
+    write_audio(older, tone(110, 0.3))
+    tag_engine.index()
+    plans, skipped = tag_engine.tagging.rename_plan(
+        [older], creator="ME", overrides={str(older): Override(cat_id="VEHCar")}
+    )
+    assert skipped == {}
+    assert [os.path.basename(p.new) for p in plans] == ["VEHCar_Idle Rumble_JD_ACME Foley Library.wav"]
+
+
 def test_rename_relinks_without_reembedding_and_undo_puts_everything_back(tag_engine, named_library):
     before = checksums(named_library)
     tag_engine.tagging.tag([named_library])
