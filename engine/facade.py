@@ -260,7 +260,7 @@ class Engine:
             raise ValueError(f"{folder} is not a library folder")
         with self._exclusive(), self._row_lock:
             removed = self.store.remove_folder(folder)
-            self._found_unreadable(IndexReport(), [folder])
+            self._unreadable = frozenset(p for p in self._unreadable if not is_inside(p, folder))
         self._refresh_watch()
         return removed
 
