@@ -158,7 +158,10 @@ class TaggingClient(QObject):
         """The suggestions of ``paths`` (the selection), as :attr:`suggestions_loaded`. Loads run side
         by side, so one asked earlier can answer later: only the latest load's answer is passed on."""
         self._load_number += 1
-        if self.client.engine is None or self.client.model_info is None or not paths:
+        if self.client.engine is None or self.client.model_info is None:
+            return
+        if not paths:  # nothing selected: the box's empty state, not a job's "Suggesting…" left standing
+            self.suggestions_loaded.emit({})
             return
         number = self._load_number
 

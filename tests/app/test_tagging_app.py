@@ -352,6 +352,20 @@ def test_suggest_for_the_selection_says_so_when_done_and_a_folder_job_asks_to_se
     assert window.statusBar().currentMessage().endswith(" · select sounds to accept or reject them")
 
 
+def test_a_folder_job_with_nothing_selected_leaves_the_tags_panel_idle_when_done(qtbot, tagging_window):
+    """The box said "Suggesting…" from the job's start until a sound was selected, long after the
+    status bar had said the suggestions were ready."""
+    window, _folder = tagging_window
+    assert window.tags.paths == []
+    reports = []
+    window.client.tagging.job_finished.connect(reports.append)
+    window.library.folders.topLevelItem(0).setSelected(True)
+    window.library.folders.actions()[0].trigger()  # "Suggest tags for this folder"
+    assert window.tags.suggestions.hint.text() == "Suggesting…"
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: window.tags.suggestions.hint.text() == "", timeout=10_000)
+
+
 def test_the_first_suggestions_with_a_new_vocabulary_say_why_they_wait(qtbot, tagging_window, tmp_path):
     window, folder = tagging_window
     mine = tmp_path / "mine.csv"
