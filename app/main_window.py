@@ -11,9 +11,10 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, QSize, Qt, QThreadPool, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QSettings, QSize, Qt, QThreadPool, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -265,6 +266,7 @@ class MainWindow(QMainWindow):
         self.search_field.query_changed.connect(self.run_query)
         self.search_field.query_committed.connect(self._commit_query)
         self.search_field.navigate.connect(self._navigate_from_search)
+        self.results.typed.connect(self._type_into_search)
         self.search_field.back_requested.connect(self.back_to_search)
         self.filter_bar.changed.connect(self._ask_again)  # the sounds like a file stay that, filtered anew
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
@@ -441,6 +443,12 @@ class MainWindow(QMainWindow):
     def focus_search(self) -> None:
         self.search_field.setFocus(Qt.ShortcutFocusReason)
         self.search_field.selectAll()
+
+    def _type_into_search(self, text: str) -> None:
+        """What was typed in the results starts a new query in the search field, as if typed there."""
+        self.focus_search()  # the query selected, so the first letter replaces it
+        for letter in text:
+            QApplication.sendEvent(self.search_field, QKeyEvent(QEvent.KeyPress, 0, Qt.NoModifier, letter))
 
     def run_query(self, text: str) -> None:
         """Search (an empty query browses the library, filters included)."""

@@ -182,6 +182,7 @@ class ResultsView(QTableView):
     reveal_requested = Signal(list)  # paths
     copy_requested = Signal(list)  # paths
     message = Signal(str)  # said to the user, e.g. why an offline file was not dragged
+    typed = Signal(str)  # letters typed in the results: a new query, not a jump to a name
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -290,6 +291,20 @@ class ResultsView(QTableView):
             self.selectRow(0)
             return
         self.keyPressEvent(QKeyEvent(QKeyEvent.KeyPress, key, Qt.NoModifier))
+
+    def keyboardSearch(self, search: str) -> None:
+        """Letters typed here go to the search field (:attr:`typed`), as a sound library's search
+        box takes them: Qt's jump to the next row whose name starts with them landed on row 448 of a
+        ranking, in the tail listed by sound, and played it."""
+        self.typed.emit(search)
+
+    def moveCursor(self, action: QAbstractItemView.CursorAction, modifiers) -> QModelIndex:
+        """Home and End go to the first and the last result, as in a list (a table's go to the row's
+        first and last column, which in a list of whole rows moved nothing)."""
+        if action in (QAbstractItemView.MoveHome, QAbstractItemView.MoveEnd) and self.model() is not None:
+            row = 0 if action == QAbstractItemView.MoveHome else self.model().rowCount() - 1
+            return self.model().index(row, max(self.currentIndex().column(), 0))
+        return super().moveCursor(action, modifiers)
 
     def startDrag(self, supported_actions) -> None:
         """Offline files stay out of a drag (the model leaves them out of its data) and the user is

@@ -109,3 +109,23 @@ def test_the_keys_are_named_in_the_menu_and_not_taken_from_the_text_fields(qtbot
         assert window.renames.dialog is None and window.result_label.text() == shown  # no dialog, no similar search
         assert not window.tags.suggestions.hint.text().startswith("Suggesting")
         assert window.results.selected_paths() == [str(beep)]
+
+
+def test_letters_typed_in_the_results_start_a_new_query_and_home_and_end_go_to_the_ends(qtbot, window, library):
+    """Qt's type-ahead jumped to the next row whose name began with the letters (and played it);
+    a sound library's user typing there means a new search. Home and End moved nothing in a
+    table of whole rows."""
+    window.search_field.setText("dog")
+    focus_results(qtbot, window, library["dog_bark.wav"])
+    last = window.model.rowCount() - 1
+    assert last > 0
+    press(qtbot, window.results, Qt.Key_End)
+    assert window.results.currentIndex().row() == last
+    press(qtbot, window.results, Qt.Key_Home)
+    assert window.results.currentIndex().row() == 0
+    current = window.results.currentIndex().row()
+    qtbot.keyClicks(window.results, "r")
+    assert window.search_field.hasFocus() and window.search_field.text() == "r"  # the query replaced
+    qtbot.keyClicks(window.search_field, "ain")
+    assert window.search_field.text() == "rain" and window.results.currentIndex().row() == current
+    qtbot.waitUntil(lambda: window.model.row_of(str(library["rain_on_glass.flac"])) == 0, timeout=ENGINE_TIMEOUT_MS)
