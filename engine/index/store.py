@@ -484,13 +484,18 @@ class LibraryStore:
         query = self.files.search(MatchQuery(word, FOLDER), query_type="fts").select(["_score"])
         return query.limit(1).to_arrow().num_rows > 0
 
-    def words_spelled_like(self, word: str, edits: int, limit: int = SPELLED_LIKE_FILES) -> list[str]:
-        """The keyword fields' words of up to ``limit`` files holding a word within ``edits``
-        edits of ``word`` (LanceDB's fuzzy match, over the stemmed words), for
-        engine.search.respell to find which of them ``word`` misspells. The match reads the FTS
-        index, so rows added since the last :meth:`optimize` are not among them."""
-        query = BooleanQuery([(Occur.SHOULD, MatchQuery(word, column, fuzziness=edits)) for column in TEXT_FIELDS])
-        rows = self.files.search(query, query_type="fts").select([*TEXT_FIELDS, "_score"]).limit(limit).to_arrow()
+    def words_spelled_like(self, word: str, stem: str, edits: int, limit: int = SPELLED_LIKE_FILES) -> list[str]:
+        """The keyword fields' words of up to ``limit`` files holding a word within ``edits`` edits
+        of ``word`` as written (``search_text``) or of its ``stem`` among the stemmed words
+        (LanceDB's fuzzy match), for engine.search.respell to find which of them ``word``
+        misspells. Both: a letter dropped before a suffix ("explsion") is one edit from the word
+        ("explosion") and four from its stem ("explos"); a typo the stemmer shortens ("foostteps",
+        "foosttep") is nearer the stem ("footstep"). The match reads the FTS indices, so rows
+        added since the last :meth:`optimize` are not among them."""
+        clauses = [(Occur.SHOULD, MatchQuery(stem, column, fuzziness=edits)) for column in TEXT_FIELDS]
+        clauses.append((Occur.SHOULD, MatchQuery(word, PHRASE_COLUMN, fuzziness=edits)))
+        query = self.files.search(BooleanQuery(clauses), query_type="fts").select([*TEXT_FIELDS, "_score"])
+        rows = query.limit(limit).to_arrow()
         return [w for column in TEXT_FIELDS for text in rows[column].to_pylist() if text for w in text.split()]
 
     def files_with_phrase(self, phrase: str) -> np.ndarray | None:

@@ -2,18 +2,20 @@
 word spelled most like it ("thnuder" -> "thunder"), in all three rankings, and the results say
 so ("searched “thunder” for “thnuder”").
 
-Only such words are read again. A real word the library lacks ("cow" where no file says cow)
-is left as typed: the sound and the meaning may still find it, where "bow" would not. A word
-the library holds is never touched, however unknown to the dictionary (a game's or a vendor's
-name: "netpanzer"). Which library words are near is LanceDB's fuzzy match over the keyword
-fields' stemmed words, so the typo is stemmed as they are ("foostteps" -> "foosttep", two
-edits from "footstep"; unstemmed it is three from anything the index holds) and allowed
-:data:`EDITS` edits. Of the near files' words, the one most like the typo (difflib's ratio, at
-least :data:`CLOSE_ENOUGH`; a dictionary word, so a typo is never "corrected" to another typo)
-replaces it. Two letters swapped, the commonest slip of a fast typist, are tried first and on
-their own: LanceDB counts a swap as two edits, so "hrose" (stem "hrose") is three from "horse"
-(stem "hors") and out of its reach, and "carsh" is as near "cash" as "crash"; a swap that gives
-a dictionary word the library holds is taken as it is.
+Only such words are read again. A real word the library lacks ("cow" where no file says cow) is
+left as typed: the sound and the meaning may still find it, where "bow" would not. A word the
+library holds is never touched, however unknown to the dictionary (a game's or a vendor's name:
+"netpanzer"). Which library words are near is LanceDB's fuzzy match over the keyword fields'
+stemmed words, the typo stemmed as they are ("foostteps" -> "foosttep", two edits from
+"footstep"; unstemmed it is three from anything they hold), and over the words as written
+(``search_text``), where a letter dropped before a suffix is found ("explsion" is one edit from
+"explosion" and four from its stem "explos"); each allowed :data:`EDITS` edits. Of the near
+files' words, the one most like the typo (difflib's ratio, at least :data:`CLOSE_ENOUGH`; a
+dictionary word, so a typo is never "corrected" to another typo) replaces it. Two letters
+swapped, the commonest slip of a fast typist, are tried first and on their own: LanceDB counts a
+swap as two edits, so "hrose" (stem "hrose") is three from "horse" (stem "hors") and out of its
+reach, and "carsh" is as near "cash" as "crash"; a swap that gives a dictionary word the library
+holds is taken as it is.
 """
 
 from __future__ import annotations
@@ -46,7 +48,7 @@ def respellings(store: LibraryStore, text: str) -> dict[str, str]:
             found[word] = swap
             continue
         stem = (stems([word]) or [word])[0]
-        near = {w for w in store.words_spelled_like(stem, EDITS) if w.isalpha() and w in known_words()}
+        near = {w for w in store.words_spelled_like(word, stem, EDITS) if w.isalpha() and w in known_words()}
         best = difflib.get_close_matches(word, sorted(near), n=1, cutoff=CLOSE_ENOUGH)
         if best:
             found[word] = best[0]

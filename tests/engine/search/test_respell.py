@@ -27,6 +27,7 @@ def library(store) -> None:
             record("Horse_Gallop.wav"),
             record("car_crash.wav"),
             record("cash_register.wav"),
+            record("big_explosion.wav"),
         ]
     )
     store.optimize()  # LanceDB's fuzzy match reads the FTS index, which rows join at optimize
@@ -46,6 +47,10 @@ def test_a_typo_is_searched_as_the_library_word_it_misspells(store):
     # two letters swapped: "hrose" is three edits from the index's "hors", and "carsh" as near
     # "cash" as "crash" for the fuzzy match; a swap that makes a word the library holds is taken
     assert respellings(store, "hrose carsh") == {"hrose": "horse", "carsh": "crash"}
+    # a letter dropped before the suffix: one edit from "explosion", four from its stem "explos";
+    # as typed, the tokeniser split it into words the library might hold ("expl", "sion")
+    hits = searcher.search("explsion")
+    assert names(hits) == ["big_explosion.wav"] and hits.respelled == {"explsion": "explosion"}
     quoted = searcher.search('"thundr"')  # quoted: exactly as written, which no file holds
     assert names(quoted) == [] and quoted.respelled == {}
 
@@ -60,9 +65,9 @@ def test_known_words_and_library_words_are_left_as_typed(store):
 
 def test_a_typo_nothing_is_spelled_like_stays_as_typed(store):
     library(store)
-    assert store.words_spelled_like("shrqxz", 2) == [] and respellings(store, "shrqxz") == {}
+    assert store.words_spelled_like("shrqxz", "shrqxz", 2) == [] and respellings(store, "shrqxz") == {}
     # "tbnq" is two edits from "tank", but half its letters are not what was meant
-    assert "tank" in store.words_spelled_like("tbnq", 2) and respellings(store, "tbnq") == {}
+    assert "tank" in store.words_spelled_like("tbnq", "tbnq", 2) and respellings(store, "tbnq") == {}
 
 
 def test_respelled_replaces_whole_words_in_any_case():
