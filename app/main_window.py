@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +32,7 @@ from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, des
 from app.finetune_client import status_bar_text
 from app.labels import ElidedLabel
 from app.library_panel import FolderTree, LibraryPanel
-from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, quoted
+from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, filtered, quoted
 from app.offline import is_offline, offline_message
 from app.player import Player
 from app.preview_panel import PreviewPanel
@@ -57,6 +58,7 @@ from engine.audio.formats import AUDIO_EXTENSIONS
 from engine.models.registry import shown_name
 from engine.plural import counted
 from engine.search.explain import describe_respellings
+from engine.search.filters import SearchFilters
 
 if TYPE_CHECKING:
     from engine.search.searcher import SearchResults
@@ -102,24 +104,36 @@ def _key(key) -> str:
     return QKeySequence(key).toString(QKeySequence.NativeText)
 
 
-def results_line(query: str, hits: SearchResults) -> str:
+def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
     """What the results line says of a search's hits. The engine lists up to the result limit
     whatever the query (its sound and name-meaning rankings rank the whole library), so only the
     hits the words found are counted as results ("12 results for “door”"), and the sounds after
     them are named for what they are ("then 488 ranked by how they sound and what their names
     mean"); with none the words found, the line says no file is named so. A list no ranking
-    scored (an exclusion-only query's, "-laser") is counted whole: those are the files it keeps."""
+    scored (an exclusion-only query's, "-laser") is counted whole: those are the files it keeps.
+    ``scope`` (:func:`scope_said`) says where the filters looked: a folder chosen in the Library
+    panel narrowed every later search, and "No file is named so" was said of the whole library."""
     respelled = f" ({describe_respellings(hits.respelled)})" if hits.respelled else ""
+    within = f" {scope}" if scope else ""
     if not query:
-        return f"{counted(len(hits), 'sound')} (type to search){respelled}"
+        return f"{counted(len(hits), 'sound')}{within} (type to search){respelled}"
     if not any(has_score(hit) for hit in hits):
-        return f"{counted(len(hits), 'result')} for {quoted(query)}{respelled}"
+        return f"{counted(len(hits), 'result')} for {quoted(query)}{within}{respelled}"
     rest = [hit for hit in hits if not found_by_words(hit)]
     if len(rest) == len(hits):
         ranked = f"{counted(len(rest), 'sound')} ranked by {ranked_by(rest)}"
-        return f"No file is named so: {ranked}, for {quoted(query)}{respelled}"
-    found = f"{counted(len(hits) - len(rest), 'result')} for {quoted(query)}{respelled}"
+        return f"No file{within} is named so: {ranked}, for {quoted(query)}{respelled}"
+    found = f"{counted(len(hits) - len(rest), 'result')} for {quoted(query)}{within}{respelled}"
     return f"{found}, then {len(rest):,} ranked by {ranked_by(rest)}" if rest else found
+
+
+def scope_said(filters: SearchFilters, folder_name: str) -> str:
+    """Where a search looked, when the filters narrowed it: "in Doors/Wood", "within these
+    filters", "in Doors/Wood, within these filters"; "" for the whole library."""
+    said = [f"in {folder_name}"] if filters.folder else []
+    if filtered(replace(filters, folder=None)):
+        said.append("within these filters")
+    return ", ".join(said)
 
 
 def _column_titles() -> list[str]:
@@ -472,9 +486,10 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
-        found = results_line(query, hits)
+        filters = self.filter_bar.values()
+        found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()))
         self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)
-        self.no_results.show_for(len(hits), query, self.filter_bar.values(), indexing=self.client.indexing)
+        self.no_results.show_for(len(hits), query, filters, indexing=self.client.indexing)
 
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:

@@ -11,10 +11,11 @@ from PySide6.QtCore import QItemSelectionModel, Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QStyleOptionViewItem
 
-from app.main_window import results_line
+from app.main_window import results_line, scope_said
 from app.results_model import SCORE_COLUMN, ResultsModel
 from app.results_view import ResultsView, elide_folder, elide_name, fitted_badge, text_width
 from app.theme import Colors
+from engine.search.filters import SearchFilters
 from engine.search.searcher import SearchResults
 from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, column, shown_results
 
@@ -117,6 +118,21 @@ def test_the_results_line_counts_only_what_the_words_found_and_names_the_rest():
     assert results_line("whoosh", by_sound) == "No file is named so: 1 sound ranked by how it sounds, for “whoosh”"
     excluded = SearchResults([Hit("/lib/a.wav", 0.0), Hit("/lib/b.wav", 0.0)])  # "-laser": the files kept
     assert results_line("-laser", excluded) == "2 results for “-laser”"
+
+
+def test_the_results_line_says_where_the_filters_looked():
+    """A folder chosen in the Library panel narrows every later search: "No file is named so" was
+    said of the whole library while 27 files outside the folder were."""
+    in_wood = scope_said(SearchFilters(folder="/lib/Doors/Wood"), "Doors/Wood")
+    assert in_wood == "in Doors/Wood"
+    assert scope_said(SearchFilters(min_duration_s=2.0), "") == "within these filters"
+    assert scope_said(SearchFilters(folder="/lib/Doors", format="wav"), "Doors") == "in Doors, within these filters"
+    assert scope_said(SearchFilters(), "All folders") == ""
+    hits = SearchResults(door_search())
+    assert results_line("door", hits, in_wood).startswith("2 results for “door” in Doors/Wood, then 3 ranked by")
+    nonsense = SearchResults([dataclasses.replace(h, text_rank=None) for h in door_search()])
+    assert results_line("xqzvbnm", nonsense, in_wood).startswith("No file in Doors/Wood is named so: 5 sounds")
+    assert results_line("", hits, in_wood) == "5 sounds in Doors/Wood (type to search)"
 
 
 def shown_text(view: ResultsView, row: int, column: int) -> tuple[str, int]:

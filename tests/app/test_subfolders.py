@@ -83,6 +83,8 @@ def test_selecting_a_subfolder_filters_the_results_to_it_and_the_filter_follows(
     expected = {str(p) for p in rain.iterdir()}
     qtbot.waitUntil(lambda: shown_paths(window) == expected, timeout=ENGINE_TIMEOUT_MS)
     assert not window.library.remove_button.isEnabled()  # a subfolder is not watched on its own
+    # the results line says the search looks there, not in the whole library
+    qtbot.waitUntil(lambda: " in SFX/Pack B/Rain (type to search)" in window.result_label.text(), timeout=5_000)
 
     window.filter_bar.folder.setCurrentIndex(0)  # "All folders"
     assert not window.library.folders.selectedItems()
