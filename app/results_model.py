@@ -156,10 +156,10 @@ def _number(value) -> float:
 # What a sound designer reads first comes first: the name, the match, the length, tags and caption.
 # The format's facts follow, and the folder, long and needed only to tell copies apart (the name's
 # badge and tooltip do that too), comes last. Every column fits the results of a 1400 x 850 window
-# (about 1,050 px beside the library): the Caption takes what the others leave (its width here is
-# its least, app/results_view.py), each title whole in the dark theme beside its sort arrow. The
-# Rate is wide enough for "11.025 kHz", and the Folder for its deepest folder or two, shown from
-# the right (app/results_view.py elides it on the left): a Caption, often empty, gave them room.
+# (about 1,050 px beside the library), each title whole in the dark theme beside its sort arrow;
+# the Name takes what the others leave (app/results_view.py, which shrinks an empty Tags or
+# Caption). The Rate is wide enough for "11.025 kHz", and the Folder for its deepest folder or two,
+# shown from the right (app/results_view.py elides it on the left).
 COLUMNS: tuple[Column, ...] = (
     Column("Name", _name, lambda h: _name(h).lower(), width=220),
     Column(
@@ -184,8 +184,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("Channels", channels_text, lambda h: _number(h.channels), width=104),
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=150),
 )
-SCORE_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Match")
-CAPTION_COLUMN = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
+NAME_COLUMN, SCORE_COLUMN, TAGS_COLUMN, CAPTION_COLUMN = (
+    next(i for i, c in enumerate(COLUMNS) if c.title == title) for title in ("Name", "Match", "Tags", "Caption")
+)
 
 
 class ResultsModel(QAbstractTableModel):

@@ -18,11 +18,21 @@ from PySide6.QtWidgets import (
 )
 
 from app.offline import drag_message, is_offline
-from app.results_model import BADGE_ROLE, CAPTION_COLUMN, COLUMNS, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE
+from app.results_model import (
+    BADGE_ROLE,
+    CAPTION_COLUMN,
+    COLUMNS,
+    HIT_ROLE,
+    NAME_COLUMN,
+    SCORE_COLUMN,
+    SCORE_ROLE,
+    TAGS_COLUMN,
+)
 from app.theme import Colors
 from engine.words import file_stem, ucs_blocks
 
 ROW_HEIGHT = 24
+NAME_MORE = 200  # px the Name takes of the room left before the Caption shares it (a UCS name's ~50 characters)
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -203,7 +213,7 @@ class ResultsView(QTableView):
         self.setTabKeyNavigation(False)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setItemDelegateForColumn(SCORE_COLUMN, ScoreDelegate(self))
-        self.setItemDelegateForColumn(0, NameDelegate(self))
+        self.setItemDelegateForColumn(NAME_COLUMN, NameDelegate(self))
         folder = FolderDelegate(self)
         for column, spec in enumerate(COLUMNS):
             if spec.title == "Folder":
@@ -217,9 +227,9 @@ class ResultsView(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
-        # the Caption takes the width the other columns leave, so that all fit without scrolling
-        # sideways, until the user sizes a column or their saved widths come back (keep_column_widths)
-        self._fit_caption = True
+        # the columns fit the view without scrolling sideways (_fit_columns) until the user sizes a
+        # column or their saved widths come back (keep_column_widths)
+        self._fit_to_view = True
         header.sectionResized.connect(lambda *_: header.pressed and self.keep_column_widths())
         header.sectionHandleDoubleClicked.connect(lambda _section: self.keep_column_widths())
 
@@ -228,26 +238,42 @@ class ResultsView(QTableView):
         for column, spec in enumerate(COLUMNS):
             self.setColumnWidth(column, spec.width)
         self.horizontalHeader().setSortIndicator(SCORE_COLUMN, Qt.DescendingOrder)
+        for changed in (model.modelReset, model.dataChanged):  # new hits; captions and tags arriving later
+            changed.connect(self._fit_columns)
         self._fit_columns()
 
     def keep_column_widths(self) -> None:
-        """The column widths are the user's (sized by hand, or restored): the Caption no longer follows the view."""
-        self._fit_caption = False
+        """The column widths are the user's (sized by hand, or restored): they no longer follow the view."""
+        self._fit_to_view = False
 
     def resizeEvent(self, event) -> None:  # the viewport's size: a scroll bar that comes or goes changes it too
         super().resizeEvent(event)
         self._fit_columns()
 
-    def _fit_columns(self) -> None:
-        if not self._fit_caption or self.model() is None:
+    def _fit_columns(self, *_changed) -> None:
+        """Every column in view, and what is left to the Name, which a sound designer reads first and
+        a UCS name fills ("DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"): the Tags and
+        Caption, empty for most libraries, shrink to their titles while no result has any (they
+        took 200 px beside names cut at 220), and with captions to read the Caption shares what
+        is left once the Name has :data:`NAME_MORE` more."""
+        if not self._fit_to_view or self.model() is None:
             return
         header = self.horizontalHeader()
-        others = sum(
-            spec.width
-            for column, spec in enumerate(COLUMNS)
-            if column != CAPTION_COLUMN and not header.isSectionHidden(column)
-        )
-        header.resizeSection(CAPTION_COLUMN, max(COLUMNS[CAPTION_COLUMN].width, self.viewport().width() - others))
+        widths = [spec.width for spec in COLUMNS]
+        for column in (TAGS_COLUMN, CAPTION_COLUMN):
+            if not self._holds_text(column):
+                widths[column] = header.sectionSizeHint(column)
+        shown = [column for column in range(len(COLUMNS)) if not header.isSectionHidden(column)]
+        spare = max(0, self.viewport().width() - sum(widths[column] for column in shown))
+        to_name = min(spare, NAME_MORE) if self._holds_text(CAPTION_COLUMN) else spare
+        widths[NAME_COLUMN] += to_name
+        widths[CAPTION_COLUMN] += spare - to_name
+        for column in shown:
+            header.resizeSection(column, widths[column])
+
+    def _holds_text(self, column: int) -> bool:
+        model = self.model()
+        return any(model.index(row, column).data() for row in range(model.rowCount()))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """The rows, and a line above the first sound the search's words did not find: where the

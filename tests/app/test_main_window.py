@@ -16,6 +16,7 @@ from tests.factories import noise, tone, write_audio
 
 NAME = next(i for i, c in enumerate(COLUMNS) if c.title == "Name")
 CAPTION = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
+TAGS = next(i for i, c in enumerate(COLUMNS) if c.title == "Tags")
 
 
 def names(window) -> list[str]:
@@ -539,8 +540,11 @@ def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(q
     header = window.results.horizontalHeader()
     assert header.sortIndicatorSection() == SCORE_COLUMN and header.sortIndicatorOrder() == Qt.DescendingOrder
     widths = [header.sectionSize(c) for c in range(len(COLUMNS))]
-    assert [w for c, w in enumerate(widths) if c != CAPTION] == [c.width for c in COLUMNS if c.title != "Caption"]
-    assert widths[CAPTION] >= COLUMNS[CAPTION].width  # it takes what the others leave
+    fitted = {NAME, TAGS, CAPTION}  # the Name takes what the others leave, the empty Tags and Caption shrink
+    assert [w for c, w in enumerate(widths) if c not in fitted] == [
+        spec.width for c, spec in enumerate(COLUMNS) if c not in fitted
+    ]
+    assert widths[NAME] >= COLUMNS[NAME].width
     assert [header.logicalIndex(v) for v in range(len(COLUMNS))] == list(range(len(COLUMNS)))
     window.resize(1400, 850)
     qtbot.waitUntil(lambda: _fully_in_view(window, "Match"), timeout=5_000)
@@ -557,7 +561,9 @@ def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(q
 
 def test_at_1400x850_every_column_fits_the_results_without_scrolling_sideways(qtbot, window, library):
     """On a first start (no saved widths) all nine columns show whole in the default window and
-    splitters, the Caption taking what the others leave, also once a long list brings its scroll bar."""
+    splitters, also once a long list brings its scroll bar. The Name takes what the others leave
+    (UCS names were cut at 220 px), the Tags and Caption, empty here, only their titles' width;
+    once a result has a caption, the Caption has room to read it."""
     window.resize(1400, 850)
     type_query(qtbot, window, "door")
     hits = window.model.hits()
@@ -567,7 +573,12 @@ def test_at_1400x850_every_column_fits_the_results_without_scrolling_sideways(qt
     qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=5_000)
     assert not view.horizontalScrollBar().isVisible()
     assert all(_fully_in_view(window, column.title) for column in COLUMNS)
-    assert view.horizontalHeader().sectionSize(CAPTION) >= COLUMNS[CAPTION].width
+    header = view.horizontalHeader()
+    assert header.sectionSize(CAPTION) < COLUMNS[CAPTION].width and header.sectionSize(TAGS) < COLUMNS[TAGS].width
+    assert header.sectionSize(NAME) >= COLUMNS[NAME].width + COLUMNS[CAPTION].width - header.sectionSize(CAPTION)
+    window.model.set_suggested_captions({hits[0].path: "a wooden door creaks open slowly"})
+    qtbot.waitUntil(lambda: header.sectionSize(CAPTION) >= COLUMNS[CAPTION].width, timeout=5_000)
+    assert view.horizontalScrollBar().maximum() == 0 and header.sectionSize(NAME) >= COLUMNS[NAME].width
 
 
 def test_the_results_line_stays_shown_under_a_message_that_keeps_coming_back(qtbot, window, library):
