@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
@@ -21,6 +21,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSplitter,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QTreeWidget,
     QTreeWidgetItem,
@@ -39,6 +41,7 @@ ROOT_ROLE = Qt.UserRole + 2  # True on a library folder's row, False on a subfol
 FILLED_ROLE = Qt.UserRole + 3  # a subfolder row whose own subfolders are rows yet
 UNREADABLE_OPEN = 20  # up to this many sounds in formats Earmark cannot read are listed open
 FOLDER_CHARACTERS = 8  # of a library folder's name, the least the Folder column shows
+ERRORS_COLUMN = 2  # of the folders' tree: shown only while some library folder has failed files
 
 
 def subfolder_tree(counts: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
@@ -95,16 +98,30 @@ def _tree(headers: list[str]) -> QTreeWidget:
 
 
 def _least_width(tree: QTreeWidget) -> int:
-    """The folders' tree's least width: the counts' columns and the vertical scroll bar, and a
-    Folder column with a library folder's branch, icon and :data:`FOLDER_CHARACTERS` of its name
+    """The folders' tree's least width: the counts' columns shown and the vertical scroll bar, and
+    a Folder column with a library folder's branch, icon and :data:`FOLDER_CHARACTERS` of its name
     (with the cell's padding and margins, about four characters more)."""
     header = tree.header()
     icon = tree.style().pixelMetric(QStyle.PM_SmallIconSize, None, tree)
     folder = tree.indentation() + icon + (FOLDER_CHARACTERS + 4) * tree.fontMetrics().averageCharWidth()
     counts = sum(  # as wide as the counts' columns fit what they show (ResizeToContents does so later)
-        max(header.sectionSizeHint(column), tree.sizeHintForColumn(column)) for column in range(1, header.count())
+        max(header.sectionSizeHint(column), tree.sizeHintForColumn(column))
+        for column in range(1, header.count())
+        if not tree.isColumnHidden(column)
     )
     return folder + counts + 2 * tree.frameWidth() + tree.verticalScrollBar().sizeHint().width()
+
+
+class _FolderNameDelegate(QStyledItemDelegate):
+    """The Folder column: a subfolder's name is cut on the right, where a library folder's is cut
+    in the middle (as the tree cuts). Packs of a library are told apart by how their names begin:
+    cut in the middle, "freedink-data" and "freedroidrpg-data" both read "fre…ata"; a library
+    folder's name ends in what tells two of one name apart ("ucslib (s35/review)")."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        if not index.data(ROOT_ROLE):
+            option.textElideMode = Qt.ElideRight
 
 
 class LibraryPanel(QWidget):
@@ -122,7 +139,11 @@ class LibraryPanel(QWidget):
         self.rescan_button = _button("rescan", "Rescan every folder for new, changed and removed files")
         self.folders = _tree(["Folder", "Indexed", "Errors"])
         self.folders.setRootIsDecorated(True)  # library folders open onto their subfolders
+        self.folders.setItemDelegateForColumn(0, _FolderNameDelegate(self.folders))
+        self.folders.setColumnHidden(ERRORS_COLUMN, True)  # until a folder has failed files
         self._roots: dict[str, QTreeWidgetItem] = {}
+        self._folders: list = []  # the FolderStatus records shown
+        self._indexing = False  # a run has files left (running or paused): the counts are not final yet
         self._counts: dict[str, dict[str, int]] = {}  # library folder -> Engine.subfolders()
         self._below: dict[str, list[tuple[str, int]]] = {}  # folder -> its subfolders, every library folder's
         self._quiet = False  # the selection is being set to what the filter says: not the user's choice
@@ -296,10 +317,23 @@ class LibraryPanel(QWidget):
         )
         return answer == QMessageBox.Yes
 
+    def show_indexing(self, indexing: bool) -> None:
+        """Whether an indexing run has files left (it runs, or it is paused). The index knows a
+        file only once the run has embedded it, so a folder's searchable and known counts are
+        alike all through a run: "64/64" looked finished with 900 files still to come. Until the
+        run ends, the Indexed column says "64 so far"."""
+        if indexing != self._indexing:
+            self._indexing = indexing
+            self.show_folders(self._folders)
+
     def show_folders(self, folders: list) -> None:
         """``folders``: the facade's FolderStatus records; "indexed" counts searchable files of all
-        known. Rows stay (with their subfolders, opened or not, and the selection) where their
-        folder stays; :meth:`show_subfolders` then brings each one's subfolders up to date."""
+        known ("so far" while a run has files left: :meth:`show_indexing`). Rows stay (with their
+        subfolders, opened or not, and the selection) where their folder stays;
+        :meth:`show_subfolders` then brings each one's subfolders up to date. The Errors column is
+        shown only while some folder has failed files: empty, it took the room of the folders'
+        names, cut to "fre…ata" stubs."""
+        self._folders = folders
         paths = [str(folder.path) for folder in folders]
         names = folder_names(paths)
         with self._quietly():
@@ -314,7 +348,7 @@ class LibraryPanel(QWidget):
             total = folder.files + folder.errors + folder.offline
             texts = [
                 names[path],
-                f"{folder.files:,}/{total:,}",
+                f"{folder.files:,} so far" if self._indexing else f"{folder.files:,}/{total:,}",
                 f"{folder.errors:,}" if folder.errors else "",
             ]
             item = self._roots.get(path)
@@ -328,6 +362,8 @@ class LibraryPanel(QWidget):
             item.setData(0, ROOT_ROLE, True)
             item.setToolTip(0, path if folder.online else f"{path}\nOffline: the folder cannot be reached.")
             item.setIcon(0, icon("folder" if folder.online else "offline"))
+            so_far = f"Indexing is not finished: {counted(folder.files, 'sound')} searchable so far"
+            item.setToolTip(1, so_far if self._indexing and folder.online else "")
             if not folder.online:
                 item.setText(1, "offline")
             for column in (1, 2):
@@ -337,6 +373,7 @@ class LibraryPanel(QWidget):
                     if (at := self.folders.indexOfTopLevelItem(item)) >= 0:
                         self.folders.takeTopLevelItem(at)
                     self.folders.insertTopLevelItem(index, item)
+        self.folders.setColumnHidden(ERRORS_COLUMN, not any(folder.errors for folder in folders))
         self._keep_folder_names_readable()
 
     def _failed_activated(self, item: QTreeWidgetItem) -> None:
@@ -376,7 +413,9 @@ class FolderTree(QObject):
     """Fills the panel's tree and the folder filter's completions with each library folder's
     subfolders (read by :meth:`engine.facade.Engine.subfolders` on the engine client's work pool,
     again whenever the folder list is), and keeps the panel's selection and the filter's folder
-    one choice: the user points at "SFX/Doors/Wood" in either and the results are its sounds."""
+    one choice: the user points at "SFX/Doors/Wood" in either and the results are its sounds.
+    It tells the panel while an indexing run has files left, from the run's first progress to
+    its end (a paused run has files left too)."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -385,6 +424,8 @@ class FolderTree(QObject):
         self._number = 0
         panel, bar = window.library, window.filter_bar
         window.client.folders_changed.connect(self.reload)
+        window.client.index_progress.connect(self._indexing_runs)  # a method: queued from the indexer's thread
+        window.client.index_finished.connect(lambda _report: panel.show_indexing(False))
         panel.folder_chosen.connect(bar.set_folder)
         bar.changed.connect(lambda: panel.select_folder(bar.values().folder))
 
@@ -405,6 +446,9 @@ class FolderTree(QObject):
                 on_done=lambda counts, root=root, number=self._number: self._show(root, number, counts),
                 on_failed=self.window.show_error,
             )
+
+    def _indexing_runs(self, _progress) -> None:
+        self.window.library.show_indexing(True)
 
     def _show(self, root: str, number: int, counts: dict[str, int]) -> None:
         if self._asked.get(root) != number:

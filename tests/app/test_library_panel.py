@@ -1,15 +1,21 @@
-"""The library panel at its least width: a folder's name is still read there."""
+"""The library panel: a folder's name is read at the panel's least and usual widths, and its
+counts do not look finished while a run indexes it."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from types import SimpleNamespace
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtWidgets import QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem
 
 from app.library_panel import LibraryPanel
+from app.results_view import text_width
 from app.theme import resource_dir
+from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
 from tests.app.test_result_groups import shown_text
+from tests.factories import tone, write_audio
 
 
 def folder_status(path: str, files: int, errors: int = 0) -> SimpleNamespace:
@@ -17,15 +23,55 @@ def folder_status(path: str, files: int, errors: int = 0) -> SimpleNamespace:
     return SimpleNamespace(path=Path(path), files=files, errors=errors, offline=0, online=True)
 
 
-def test_the_folder_column_keeps_a_readable_name_at_the_panels_least_width(qtbot):
-    """The Folder column stretched into what the counts left, down to the one letter "F", the counts
-    scrolled out of view beside it: it keeps about eight characters, the counts in view."""
+def themed_panel(qtbot) -> LibraryPanel:
+    """The panel shown in the app's theme (its font and padding decide what fits)."""
     panel = LibraryPanel()
     qtbot.addWidget(panel)
-    theme = resource_dir() / "theme"  # the app's font and padding decide what fits
+    theme = resource_dir() / "theme"
     panel.setStyleSheet((theme / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", theme.as_posix()))
     panel.show()
     qtbot.waitExposed(panel)
+    return panel
+
+
+def shown_name(tree: QTreeWidget, item: QTreeWidgetItem) -> str:
+    """The folder's name as its row draws it (elided as the style elides it)."""
+    index = tree.indexFromItem(item, 0)
+    option = QStyleOptionViewItem()
+    tree.initViewItemOption(option)
+    option.rect = tree.visualRect(index)
+    tree.itemDelegateForIndex(index).initStyleOption(option, index)
+    return option.fontMetrics.elidedText(option.text, option.textElideMode, text_width(option))
+
+
+def test_packs_of_a_library_read_apart_at_the_panels_usual_width(qtbot):
+    """At the window's first width of the panel (330 px), a library of game packs read "ali…ata",
+    "bu…ta", "fre…ata" twice (freedink-data, freedroidrpg-data): the names were cut in the middle,
+    beside an Errors column of nothing but room. A subfolder's name is cut on the right, and the
+    Errors column shows only while some folder has failed files."""
+    packs = ["alienblaster-data", "boswars-data", "bumprace-data", "deepin-sound-theme", "flare-game"]
+    packs += ["freedink-data", "freedroidrpg-data", "simutrans-pak64", "tuxpaint-stamps-default"]
+    panel = themed_panel(qtbot)
+    panel.show_folders([folder_status("/lib/library", 997)])
+    panel.show_subfolders("/lib/library", {f"/lib/library/{pack}": 10 for pack in packs})
+    panel.resize(330, 700)
+    tree = panel.folders
+    root = tree.topLevelItem(0)
+    root.setExpanded(True)
+    QCoreApplication.processEvents()
+    shown = [shown_name(tree, root.child(row)) for row in range(len(packs))]
+    assert len(set(shown)) == len(packs), shown
+    assert all(pack.startswith(text.removesuffix("…")) for pack, text in zip(packs, shown, strict=True)), shown
+    errors = next(column for column in range(tree.columnCount()) if tree.headerItem().text(column) == "Errors")
+    assert tree.isColumnHidden(errors)
+    panel.show_folders([folder_status("/lib/library", 997, errors=2)])
+    assert not tree.isColumnHidden(errors) and root.text(errors) == "2"
+
+
+def test_the_folder_column_keeps_a_readable_name_at_the_panels_least_width(qtbot):
+    """The Folder column stretched into what the counts left, down to the one letter "F", the counts
+    scrolled out of view beside it: it keeps about eight characters, the counts in view."""
+    panel = themed_panel(qtbot)
     panel.show_folders([folder_status("/lib/Footsteps Library", 12_345, errors=3)])  # as the app: after it is shown
     QCoreApplication.processEvents()
     panel.resize(panel.minimumSizeHint())
@@ -41,12 +87,7 @@ def test_the_folder_column_keeps_a_readable_name_at_the_panels_least_width(qtbot
 def test_the_row_of_sounds_it_cannot_read_says_their_formats_at_the_panels_least_width(qtbot):
     """The row said "5 sounds in formats Earmark cannot read (4 .m4a, 1 .wv)", cut before the
     formats at the panel's usual width: its two lines now fit where the folders' names do."""
-    panel = LibraryPanel()
-    qtbot.addWidget(panel)
-    theme = resource_dir() / "theme"
-    panel.setStyleSheet((theme / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", theme.as_posix()))
-    panel.show()
-    qtbot.waitExposed(panel)
+    panel = themed_panel(qtbot)
     panel.show_folders([folder_status("/lib/Field Recordings", 12_345, errors=3)])
     panel.show_failed([], [f"/lib/Field Recordings/memo{i}.m4a" for i in range(4)] + ["/lib/Field Recordings/a.wv"])
     QCoreApplication.processEvents()
@@ -88,3 +129,32 @@ def test_two_library_folders_of_one_name_are_told_apart(qtbot):
     panel.show_folders([folder_status("/a/s35/review/ucslib", 12), folder_status("/a/s36/review/ucslib", 13)])
     rows = [panel.folders.topLevelItem(i).text(0) for i in range(panel.folders.topLevelItemCount())]
     assert rows == ["ucslib (s35/review)", "ucslib (s36/review)"]
+
+
+def test_a_folder_being_indexed_does_not_read_finished(qtbot, window, tmp_path):
+    """The index knows a file once a run has embedded it: a folder's row read "64/64", its files
+    known all searchable, while the status bar said "Embedding 96 / 997". Until the run ends
+    (here paused after its first file, files left) the row says how many are searchable so far."""
+    folder = tmp_path / "lib"
+    for k in range(6):
+        write_audio(folder / f"tone_{k}.wav", tone(200 + 100 * k, 0.5))
+    client, folders = window.client, window.library.folders
+    paused, reports = [], []
+    client.index_paused.connect(lambda: paused.append(True))
+    client.index_finished.connect(reports.append)
+
+    def pause(_progress) -> None:
+        client.set_paused(True)
+
+    client.index_progress.connect(pause, Qt.DirectConnection)  # while the first file is in work
+    window.add_folder(str(folder))
+    qtbot.waitUntil(lambda: bool(paused), timeout=ENGINE_TIMEOUT_MS)
+    client.index_progress.disconnect(pause)
+    settle(client.work_pool)  # the folders read as the run stopped
+    row = folders.topLevelItem(0)
+    assert re.fullmatch(r"\d so far", row.text(1)), row.text(1)
+    assert row.toolTip(1).startswith("Indexing is not finished")
+    window.indexing.pause_button.click()  # resume
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: folders.topLevelItem(0).text(1) == "6/6", timeout=10_000)
+    assert folders.topLevelItem(0).toolTip(1) == ""
