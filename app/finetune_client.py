@@ -8,6 +8,10 @@ re-embedded in the background (the status bar shows it) while the old model keep
 When the app starts, a run that died with it is continued from its last checkpoint, and one
 that finished while it was closed is swapped in. Each model that becomes active (a swap, a way
 back) is followed by a look, since a swap changes what the job says.
+
+The status bar says the job in a few words (:func:`status_bar_text`), the whole sentence in its
+tooltip, so the results line keeps its room; how a run ended (a failure, a result waiting for a
+decision) leaves it once the user has seen it on the Fine-tune page (:meth:`FinetuneClient.mark_read`).
 """
 
 from __future__ import annotations
@@ -74,12 +78,21 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
     if stop == "stopping":
         return STOPPING
     if status.state in (STARTING,) or (status.state == RUNNING and not status.step):
-        return f"Fine-tuning: {status.message or 'starting'}"
+        said = status.message or "starting"
+        estimate = status.plan.get("estimate")
+        if estimate and estimate in said:  # "training: 57 steps …": the page's plan line says it already
+            said = status.phase
+        return f"Fine-tuning: {said}"
     if status.state == RUNNING:
         loss = f" · training loss {status.loss:.2f} (falls as it learns)" if status.loss is not None else ""
         return f"Fine-tuning: step {status.step} of {status.steps}{loss} · {time_left(status)}"
     if status.state == STOPPED:
         return f"Fine-tuning paused at step {status.step} of {status.steps}"
+    if status.needs_minutes:
+        return (
+            f"Fine-tuning needs at least {status.needs_minutes} minutes on this machine: {status.measured}. "
+            f"Choose {status.needs_minutes} minutes or more and start again; the model in use is unchanged."
+        )
     if status.state == FAILED and status.resumable:
         return f"Fine-tuning stopped at step {status.step} of {status.steps} by an error: {status.error}"
     if status.state == FAILED:
@@ -100,8 +113,27 @@ def time_left(status: FinetuneStatus) -> str:
 
 
 def status_bar_text(status: FinetuneStatus) -> str:
-    """While a run is going, stopped or failed, or its result waits for a decision; else nothing."""
-    return describe_status(status) if status.state in (RUNNING, STARTING, STOPPED, FAILED) or status.pending else ""
+    """A few words while a run is going, stopped or failed, or its result waits for a decision; else
+    nothing. :func:`describe_status`'s sentence ran to 150 characters in the status bar and squeezed
+    the results line to "20 results f…"; it is the tooltip."""
+    if status.state == STARTING or (status.state == RUNNING and not status.step):
+        return f"Fine-tuning: {status.phase or 'starting'}"
+    if status.state == RUNNING:
+        return f"Fine-tuning: step {status.step} of {status.steps}"
+    if status.state == STOPPED:
+        return "Fine-tuning paused"
+    if status.needs_minutes:
+        return "Fine-tune: time budget too short"
+    if status.state == FAILED:
+        return "Fine-tuning stopped by an error" if status.resumable else "Fine-tuning failed"
+    if status.pending:
+        return f"Fine-tuned: {'better' if status.better else 'not better'}"
+    return ""
+
+
+def outcome(status: FinetuneStatus) -> bool:
+    """How a run ended, which the user reads once: a failure, or a result waiting for a decision."""
+    return status.state == FAILED or status.pending
 
 
 class FinetuneClient(QObject):
@@ -116,6 +148,7 @@ class FinetuneClient(QObject):
         self._resumed = False  # only the first look after the app starts resumes a stopped run on its own
         self._swapped: str | None = None  # the result (its finish time) whose swap this session started
         self.stop = ""  # what the user's Stop did: "stopping", then "stopped" (see describe_status)
+        self.outcome_read = False  # the user saw how the run ended on the Fine-tune page (mark_read)
         client.opened.connect(self.poll)
         client.ready.connect(lambda _info: self.poll())  # a switch ended: a swap is applied now
         client.unavailable.connect(lambda _message: self.poll())  # or it failed: the result still waits
@@ -150,6 +183,8 @@ class FinetuneClient(QObject):
     def _seen(self, status: FinetuneStatus) -> None:
         first, self._resumed = not self._resumed, True
         self.status = status
+        if not outcome(status):  # the next ending is news again
+            self.outcome_read = False
         if status.state in (RUNNING, STARTING):
             self._timer.start()
         else:
@@ -159,6 +194,12 @@ class FinetuneClient(QObject):
         if status.pending and status.better and self._swapped != status.result.get("finished"):
             self.use(force=False)
         self.status_changed.emit(status)
+
+    def mark_read(self) -> None:
+        """The Fine-tune page showed the user how the run ended: the status bar lets it go."""
+        if outcome(self.status) and not self.outcome_read:
+            self.outcome_read = True
+            self.status_changed.emit(self.status)
 
     def start(self, minutes: float, device: str) -> None:
         if self.available:

@@ -7,6 +7,7 @@ held-out scores before and after. A better model is swapped in by itself (the ol
 answering while the library is re-embedded); a worse one only if the user insists, and the
 model it started from stays one click away. A button does nothing twice: a click disables it until
 the job's next status says what can be done, and nothing can be done with the library closed.
+The main window's status bar says the job in a few words (:class:`FinetuneLabel`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.finetune_client import SCORES_EXPLAINED, describe_status, plain_scores
+from app.finetune_client import (
+    SCORES_EXPLAINED,
+    FinetuneClient,
+    describe_status,
+    outcome,
+    plain_scores,
+    status_bar_text,
+)
+from app.labels import ElidedLabel
 from app.settings_dialog import SettingsPage, _hint
 from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, FinetuneStatus, scores_line
 
@@ -37,6 +46,11 @@ INTRO = (
     "one. Training runs in its own process: it goes on if you close Earmark, and continues after a crash."
 )
 LIBRARY_CLOSED = "Fine-tuning is possible once the library is open."
+# The least time budget offered: a run prepares (reads the held-out audio, times its steps, scores the
+# starting model) before it can tell whether the budget fits, and on a CPU preparing, ten steps and the
+# final evaluation took 35 + 14 + 20 s: a 1-minute run failed after 40 s. A run that finds even this too
+# short names the budget this machine needs (FinetuneStatus.needs_minutes), which then becomes the least.
+MIN_MINUTES = 2
 
 
 class FinetunePage(SettingsPage):
@@ -46,7 +60,7 @@ class FinetunePage(SettingsPage):
     def __init__(self, dialog):
         super().__init__(dialog)
         self.finetune = dialog.client.finetune
-        self.minutes = QSpinBox(minimum=1, maximum=24 * 60, value=10, suffix=" min")
+        self.minutes = QSpinBox(minimum=MIN_MINUTES, maximum=24 * 60, value=10, suffix=" min")
         self.device = QComboBox()
         self.device.addItem("Automatic (a GPU when there is one)", "auto")
         for value, text in dialog.client.compute_devices():
@@ -129,6 +143,7 @@ class FinetunePage(SettingsPage):
         self.continue_button.setEnabled(available and not stopping)
         self.cancel_button.setEnabled(available and (busy or status.resumable) and not stopping)
         self.minutes.setEnabled(not busy)
+        self.minutes.setMinimum(max(MIN_MINUTES, status.needs_minutes))  # a shorter value is raised to it
         self.device.setEnabled(not busy)
         self.state.setText(describe_status(status, self.finetune.stop) if available else LIBRARY_CLOSED)
         self.progress.setVisible(busy or status.resumable)
@@ -159,6 +174,12 @@ class FinetunePage(SettingsPage):
             "\n".join(first_named + named[-5:] + ["", SCORES_EXPLAINED]) if first or epochs else ""
         )
         self._show_result(status)
+        if self.isVisible():  # how a run ended, seen here, need not stay in the status bar
+            self.finetune.mark_read()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.finetune.mark_read()
 
     def _show_result(self, status: FinetuneStatus) -> None:
         result = status.result if status.state == DONE else {}
@@ -188,3 +209,29 @@ class FinetunePage(SettingsPage):
 
     def _roll_back(self) -> None:
         self.dialog.client.switch_model(self.finetune.status.result["start_model"])
+
+
+class FinetuneLabel(ElidedLabel):
+    """The status bar's word on the fine-tune: a few (:func:`~app.finetune_client.status_bar_text`),
+    the whole of :func:`~app.finetune_client.describe_status` in the tooltip, at most
+    :attr:`MAX_CHARACTERS` wide and elided beyond, so the results line beside it keeps its room. How
+    a run ended is said until the user has seen it on the Fine-tune page
+    (:meth:`~app.finetune_client.FinetuneClient.mark_read`): the review's failure stayed there until
+    another run was started."""
+
+    MAX_CHARACTERS = 40
+
+    def __init__(self, finetune: FinetuneClient):
+        super().__init__("")
+        self.finetune = finetune
+        finetune.status_changed.connect(self.show_status)
+
+    def show_status(self, status: FinetuneStatus) -> None:
+        read = outcome(status) and self.finetune.outcome_read
+        self.setText("" if read else status_bar_text(status))
+        self.setToolTip(describe_status(status) if self.text() else "")
+        self.ensurePolished()  # measured in the theme's font and padding, which polishing applies
+        margins = self.contentsMargins()
+        self.setMaximumWidth(
+            self.fontMetrics().averageCharWidth() * self.MAX_CHARACTERS + margins.left() + margins.right()
+        )

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.desktop import copy_paths, reveal_in_file_manager
 from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, describe_watched
-from app.finetune_client import status_bar_text
+from app.finetune_page import FinetuneLabel
 from app.labels import ElidedLabel
 from app.library_panel import FolderTree, LibraryPanel
 from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, filtered, quoted
@@ -236,7 +236,7 @@ class MainWindow(QMainWindow):
         self.result_label.setObjectName("ResultLine")  # ruled off from a message cut at its left (theme)
         self.indexing = IndexingStatus()
         self.model_label = QLabel("")
-        self.finetune_label = QLabel("")
+        self.finetune_label = FinetuneLabel(self.client.finetune)  # short, bounded, follows the job itself
         self.statusBar().addPermanentWidget(self.result_label)
         self.statusBar().addPermanentWidget(self.indexing)
         self.statusBar().addPermanentWidget(self.model_label)
@@ -323,7 +323,6 @@ class MainWindow(QMainWindow):
         client.index_paused.connect(self.indexing.show_paused)
         client.switch_progress.connect(self._show_switch_progress)
         client.library_changed.connect(self._watcher_indexed)
-        client.finetune.status_changed.connect(lambda status: self.finetune_label.setText(status_bar_text(status)))
         client.error.connect(self.show_error)
         client.tagging.rename_failed.connect(lambda _message: self._ask_again())  # the dialog says why
 

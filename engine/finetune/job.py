@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -55,6 +56,9 @@ SHOWN = ("R@1", "R@10", "mAP@10")
 # folders that all gain finds no resampling without a gain, yet four folders all gaining by chance
 # happens one time in sixteen.
 MIN_HELD_OUT_FOLDERS = 5
+# What plan_steps (trainer/library/budget.py) says when not even its fewest steps fit the time budget:
+# the run had to prepare and time this machine to know, and names the budget that would do.
+TOO_SHORT = re.compile(r"too short on this machine: (?P<measured>.+); choose at least (?P<minutes>\d+) minutes$")
 
 
 @dataclass
@@ -85,6 +89,24 @@ class FinetuneStatus:
         file's drive unplugged before the last evaluation, a full disk): it continues from its last
         checkpoint once the cause is mended. A run that failed while it prepared has nothing to continue."""
         return self.state == STOPPED or (self.state == FAILED and bool(self.plan))
+
+    @property
+    def needs_minutes(self) -> int:
+        """The least time budget this machine needs, when the run failed because its own was shorter
+        (:data:`TOO_SHORT`); 0 for any other state or failure. A budget is advice to follow, not a
+        fault: the app says it so and offers no less."""
+        too_short = self._too_short()
+        return int(too_short["minutes"]) if too_short else 0
+
+    @property
+    def measured(self) -> str:
+        """What the too-short run measured ("preparing took 35 s, a training step takes 1.4 s and
+        evaluating 20 s"), the reason for :attr:`needs_minutes`; "" when that is 0."""
+        too_short = self._too_short()
+        return too_short["measured"] if too_short else ""
+
+    def _too_short(self) -> re.Match | None:
+        return TOO_SHORT.search(self.error) if self.state == FAILED else None
 
     @property
     def pending(self) -> bool:

@@ -14,9 +14,20 @@ from app.finetune_client import (
     describe_status,
     plain_scores,
 )
-from app.finetune_page import FinetunePage
+from app.finetune_page import MIN_MINUTES, FinetunePage
 from app.settings_dialog import SettingsDialog
-from engine.finetune.job import DONE, NONE, RUNNING, STOPPED, FinetuneStatus
+from engine.finetune.job import (
+    DONE,
+    ERROR,
+    FAILED,
+    MEASURING,
+    NONE,
+    PREPARING,
+    RUNNING,
+    STOPPED,
+    TRAINING,
+    FinetuneStatus,
+)
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window
 from tests.engine.finetune.conftest import FAST
 from tests.finetune_library import write_named_library
@@ -311,3 +322,42 @@ def test_the_scores_scale_is_said_and_higher_is_better(qtbot, window):
     page.show_status(FinetuneStatus(state=RUNNING, step=5, steps=40, plan=plan))
     check = page.validation.text()
     assert "higher is better" in check and check.endswith("in the top 10: 25 % · ranking score 0.07 of 1")
+
+
+def test_a_budget_too_short_for_this_machine_is_advice_and_no_shorter_one_is_offered(qtbot, window):
+    """A 1-minute run "failed" after 40 s of preparing: the page offers no budget under what a run
+    can use, and one this machine turns out to need more than reads as what to choose, not a failure."""
+    from trainer.library.budget import plan_steps
+
+    page = finetune_page(qtbot, window)
+    assert page.minutes.minimum() == MIN_MINUTES == 2
+    page.minutes.setValue(2)
+    with pytest.raises(ValueError) as too_short:  # what the trainer says on a machine slower than the review's
+        plan_steps(120.0, spent_s=70.0, step_s=3.0, steps_per_epoch=50, validation_s=12.0, final_s=40.0)
+    job = window.client.engine.finetuner.job
+    job.event(PREPARING, "No GPU found")
+    job.event(ERROR, str(too_short.value))
+    window.client.finetune.poll()
+    qtbot.waitUntil(lambda: window.client.finetune.status.state == FAILED, timeout=ENGINE_TIMEOUT_MS)
+    assert page.state.text().startswith(
+        "Fine-tuning needs at least 3 minutes on this machine: preparing took 70 s, a training step takes 3.0 s"
+    )
+    assert "failed" not in page.state.text() and "too short" not in page.state.text()
+    assert page.minutes.minimum() == 3 and page.minutes.value() == 3 and page.start_button.isEnabled()
+    assert window.finetune_label.text() == ""  # said here, in full: the status bar need not say it too
+
+
+def test_the_plan_is_said_once(qtbot, window):
+    """The page said "Fine-tuning: training: 57 steps …" over "… Plan: 57 steps …"."""
+    page = finetune_page(qtbot, window)
+    estimate = "57 steps (1.2 epochs) at 0.95 s a step; preparing took 33 s. Estimated total 2.0 min."
+    plan = {"estimate": estimate, "device_note": "No GPU found: fine-tuning on the CPU."}
+    for phase, message, said in (
+        (MEASURING, f"estimate: {estimate}", "measuring"),
+        (TRAINING, f"training: {estimate}", "training"),
+    ):
+        page.show_status(FinetuneStatus(state=RUNNING, phase=phase, message=message, plan=plan))
+        assert page.state.text() == f"Fine-tuning: {said}"
+        assert page.plan.text() == f"No GPU found: fine-tuning on the CPU. Plan: {estimate}"
+    page.show_status(FinetuneStatus(state=RUNNING, phase=PREPARING, message="reading the held-out audio: 3 of 9 files"))
+    assert page.state.text() == "Fine-tuning: reading the held-out audio: 3 of 9 files"  # no plan yet: said as it comes

@@ -1,5 +1,6 @@
 """What the status bar says on the real window when the desktop around it fails: an audio output
-that cannot play is said once, not at each sound selected; a folder no file manager opened is named."""
+that cannot play is said once, not at each sound selected; a folder no file manager opened is named;
+a fine-tune's end is said in a few words that leave the results line whole, until it has been read."""
 
 from __future__ import annotations
 
@@ -7,9 +8,19 @@ import sys
 
 import pytest
 
+from app.finetune_page import FinetunePage
 from app.player import NO_OUTPUT
-from tests.app.conftest import ENGINE_TIMEOUT_MS
+from app.settings_dialog import SettingsDialog
+from engine.finetune.job import ERROR, FAILED, PREPARING
+from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
+from tests.app.test_main_window import type_query
 from tests.app.test_player import no_output  # noqa: F401 - a fixture
+
+# What the trainer said after 35 s of a 1-minute fine-tune on the review's machine (plan_steps).
+TOO_SHORT = (
+    "1.0 minutes is too short on this machine: preparing took 35 s, a training step takes 1.4 s and evaluating "
+    "20 s; choose at least 2 minutes"
+)
 
 
 def said(window, messages: list[str]) -> None:
@@ -40,3 +51,32 @@ def test_show_in_folder_says_so_naming_the_folder_when_no_file_manager_opens_it(
     window.statusBar().clearMessage()
     window.reveal_action.trigger()
     assert window.statusBar().currentMessage() == f"Could not open {beep.parent} in a file manager"
+
+
+def test_a_fine_tune_budget_too_short_is_said_briefly_beside_a_whole_results_line_until_read(qtbot, window, library):
+    """The trainer's 150-character sentence, a permanent label, squeezed the results line to
+    "20 results f…" at 1280x720 and stayed there until another run was started."""
+    window.resize(1280, 720)
+    type_query(qtbot, window, "door")
+    job = window.client.engine.finetuner.job  # the job folder the trainer writes, as it left it
+    job.event(PREPARING, "No GPU found")
+    job.event(ERROR, TOO_SHORT)
+    window.client.finetune.poll()
+    qtbot.waitUntil(lambda: window.client.finetune.status.state == FAILED, timeout=ENGINE_TIMEOUT_MS)
+    label, results = window.finetune_label, window.result_label
+    assert label.text() == "Fine-tune: time budget too short" and label.shown_text() == label.text()
+    assert "needs at least 2 minutes on this machine: preparing took 35 s" in label.toolTip()
+    assert "failed" not in label.toolTip()
+    assert results.shown_text() == results.text()  # whole, not elided
+
+    dialog = SettingsDialog(window.client, window.player, window)  # where the user reads it in full
+    qtbot.addWidget(dialog)
+    page = dialog.page(FinetunePage)
+    dialog.show()
+    assert label.text() == "Fine-tune: time budget too short"  # Settings open on another page: not read yet
+    dialog.page_list.setCurrentRow(dialog.pages.index(page))
+    assert label.text() == "" and label.toolTip() == ""
+    dialog.reject()
+    window.client.finetune.poll()  # looked at again: still the same failure, still read
+    settle(window.client.work_pool)
+    assert label.text() == ""

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from engine.finetune.job import KEY_METRIC, STOPPED, TRAINING, JobFolder, verdict
+from engine.finetune.job import ERROR, FAILED, KEY_METRIC, PREPARING, STOPPED, TRAINING, JobFolder, verdict
 
 
 @pytest.mark.parametrize("budget_s, eta_s", [(None, 90 * 1.0 + 9 * 5.0 + 20.0), (60.0, 60.0 - 50.0 + 20.0)])
@@ -40,3 +40,20 @@ def test_the_time_left_is_the_steps_left_or_the_budget_left_whichever_ends_first
 def test_the_verdict_says_why_a_higher_score_is_not_better(decided, said):
     result = {"better": False, "before": {KEY_METRIC: 0.25}, "after": {KEY_METRIC: decided.pop("after", 0.31)}}
     assert said in verdict(result | decided)
+
+
+def test_a_budget_too_short_for_this_machine_names_the_least_one_and_what_was_measured(tmp_path):
+    """The review's run: 1 minute, after 35 s of preparing and timing. The trainer's own words
+    (plan_steps) are read for the budget that would do, which the app then offers as the least."""
+    from trainer.library.budget import plan_steps
+
+    with pytest.raises(ValueError) as too_short:
+        plan_steps(60.0, spent_s=35.0, step_s=1.4, steps_per_epoch=50, validation_s=6.0, final_s=20.0)
+    job = JobFolder(tmp_path / "job")
+    job.event(PREPARING, "No GPU found")
+    job.event(ERROR, str(too_short.value))
+    status = job.status()
+    assert status.state == FAILED and status.needs_minutes == 2
+    assert status.measured == "preparing took 35 s, a training step takes 1.4 s and evaluating 20 s"
+    job.event(ERROR, "no usable items")  # any other failure names no budget
+    assert job.status().needs_minutes == 0 and job.status().measured == ""
