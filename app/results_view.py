@@ -22,6 +22,7 @@ from app.results_model import (
     BADGE_ROLE,
     CAPTION_COLUMN,
     COLUMNS,
+    DESCRIPTION_COLUMN,
     HIT_ROLE,
     NAME_COLUMN,
     SCORE_COLUMN,
@@ -32,7 +33,8 @@ from app.theme import Colors
 from engine.words import file_stem, ucs_blocks
 
 ROW_HEIGHT = 24
-NAME_MORE = 200  # px the Name takes of the room left before the Caption shares it (a UCS name's ~50 characters)
+NAME_MORE = 200  # px the Name takes of the room left before a Description or Caption shares it (a UCS name)
+NAME_LEAST = 150  # px the Name keeps in a narrow window, where it gives way first
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -252,22 +254,34 @@ class ResultsView(QTableView):
 
     def _fit_columns(self, *_changed) -> None:
         """Every column in view, and what is left to the Name, which a sound designer reads first and
-        a UCS name fills ("DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"): the Tags and
-        Caption, empty for most libraries, shrink to their titles while no result has any (they
-        took 200 px beside names cut at 220), and with captions to read the Caption shares what
-        is left once the Name has :data:`NAME_MORE` more."""
+        a UCS name fills ("DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"). The Description
+        (the files' own metadata) shows when a result has one, and the Tags and Caption, empty for
+        many libraries, shrink to their titles while no result has any (they took 200 px beside
+        names cut at 220); with words to read, the Description or else the Caption shares what is
+        left once the Name has :data:`NAME_MORE` more. In a narrow window they give way to their
+        titles first, then the Name down to :data:`NAME_LEAST`."""
         if not self._fit_to_view or self.model() is None:
             return
         header = self.horizontalHeader()
         widths = [spec.width for spec in COLUMNS]
-        for column in (TAGS_COLUMN, CAPTION_COLUMN):
-            if not self._holds_text(column):
-                widths[column] = header.sectionSizeHint(column)
+        worded = [column for column in (DESCRIPTION_COLUMN, TAGS_COLUMN, CAPTION_COLUMN) if self._holds_text(column)]
+        header.setSectionHidden(DESCRIPTION_COLUMN, DESCRIPTION_COLUMN not in worded)  # what the files say, if any
+        for column in {TAGS_COLUMN, CAPTION_COLUMN} - set(worded):
+            widths[column] = header.sectionSizeHint(column)
         shown = [column for column in range(len(COLUMNS)) if not header.isSectionHidden(column)]
-        spare = max(0, self.viewport().width() - sum(widths[column] for column in shown))
-        to_name = min(spare, NAME_MORE) if self._holds_text(CAPTION_COLUMN) else spare
-        widths[NAME_COLUMN] += to_name
-        widths[CAPTION_COLUMN] += spare - to_name
+        spare = self.viewport().width() - sum(widths[column] for column in shown)
+        readers = [column for column in worded if column != TAGS_COLUMN]
+        if spare >= 0:
+            to_name = min(spare, NAME_MORE) if readers else spare
+            widths[NAME_COLUMN] += to_name
+            if readers:
+                widths[readers[0]] += spare - to_name
+        else:  # too narrow: the words to read give way to their titles, then the Name
+            for column in readers:
+                cut = min(-spare, max(0, widths[column] - header.sectionSizeHint(column)))
+                widths[column] -= cut
+                spare += cut
+            widths[NAME_COLUMN] = max(NAME_LEAST, widths[NAME_COLUMN] + spare)
         for column in shown:
             header.resizeSection(column, widths[column])
 

@@ -57,6 +57,16 @@ class FileMetadata:
         return "\n".join(dict.fromkeys(p for p in parts if p))
 
 
+def described(metadata_text: str, name: str) -> str:
+    """What a file's own metadata says of it, in one line ("gravel · footsteps on a garden path"):
+    its :attr:`FileMetadata.text` less the category words a UCS name adds there for the index
+    (the name says them already). A library's BWF descriptions and titles were searched and never
+    shown: "footsteps gravel" listed bang.wav, whose title is "gravel", for no reason one could see."""
+    ucs = parse_ucs_filename(name)
+    added = {ucs.category, ucs.subcategory, ucs.user_category, ucs.vendor_category} if ucs else set()
+    return " · ".join(line for line in metadata_text.splitlines() if line.strip() and line not in added)
+
+
 def read_metadata(path: PathLike) -> FileMetadata:
     """Read every text field a file carries; raises AudioDecodeError only if it cannot be opened."""
     with open_readonly(path) as handle:

@@ -38,6 +38,7 @@ class Hit:
     bit_depth: int | None = 24
     tags: list = field(default_factory=list)
     caption: str = ""
+    metadata_text: str = ""  # the file's own words (engine.audio.metadata.FileMetadata.text)
     folder: str = "/lib"
     best_start_s: float | None = None
     text_rank: int | None = None

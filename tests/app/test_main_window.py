@@ -11,12 +11,14 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 
 from app.results_model import COLUMNS, SCORE_COLUMN
+from app.results_view import NAME_LEAST
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle, write_library
 from tests.factories import noise, tone, write_audio
 
 NAME = next(i for i, c in enumerate(COLUMNS) if c.title == "Name")
 CAPTION = next(i for i, c in enumerate(COLUMNS) if c.title == "Caption")
 TAGS = next(i for i, c in enumerate(COLUMNS) if c.title == "Tags")
+DESCRIPTION = next(i for i, c in enumerate(COLUMNS) if c.title == "Description")
 
 
 def names(window) -> list[str]:
@@ -540,7 +542,8 @@ def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(q
     header = window.results.horizontalHeader()
     assert header.sortIndicatorSection() == SCORE_COLUMN and header.sortIndicatorOrder() == Qt.DescendingOrder
     widths = [header.sectionSize(c) for c in range(len(COLUMNS))]
-    fitted = {NAME, TAGS, CAPTION}  # the Name takes what the others leave, the empty Tags and Caption shrink
+    # the Name takes what the others leave, the empty Tags and Caption shrink, the Description is hidden
+    fitted = {NAME, DESCRIPTION, TAGS, CAPTION}
     assert [w for c, w in enumerate(widths) if c not in fitted] == [
         spec.width for c, spec in enumerate(COLUMNS) if c not in fitted
     ]
@@ -572,13 +575,21 @@ def test_at_1400x850_every_column_fits_the_results_without_scrolling_sideways(qt
     qtbot.waitUntil(lambda: view.verticalScrollBar().isVisible(), timeout=5_000)
     qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=5_000)
     assert not view.horizontalScrollBar().isVisible()
-    assert all(_fully_in_view(window, column.title) for column in COLUMNS)
     header = view.horizontalHeader()
+    assert header.isSectionHidden(DESCRIPTION)  # no file here says anything of itself
+    assert all(_fully_in_view(window, column.title) for column in COLUMNS if column.title != "Description")
     assert header.sectionSize(CAPTION) < COLUMNS[CAPTION].width and header.sectionSize(TAGS) < COLUMNS[TAGS].width
     assert header.sectionSize(NAME) >= COLUMNS[NAME].width + COLUMNS[CAPTION].width - header.sectionSize(CAPTION)
     window.model.set_suggested_captions({hits[0].path: "a wooden door creaks open slowly"})
     qtbot.waitUntil(lambda: header.sectionSize(CAPTION) >= COLUMNS[CAPTION].width, timeout=5_000)
     assert view.horizontalScrollBar().maximum() == 0 and header.sectionSize(NAME) >= COLUMNS[NAME].width
+    said = [dataclasses.replace(hits[0], metadata_text="Barn door, slow creak")] + window.model.hits()[1:]
+    window.model.set_hits(said)  # a file that says what it is: its Description shows, all still in view
+    qtbot.waitUntil(lambda: not header.isSectionHidden(DESCRIPTION), timeout=5_000)
+    assert view.horizontalScrollBar().maximum() == 0  # the words to read gave way first, then the Name a little
+    assert header.sectionSize(NAME) >= NAME_LEAST and header.sectionSize(DESCRIPTION) >= header.sectionSizeHint(
+        DESCRIPTION
+    )
 
 
 def test_the_results_line_stays_shown_under_a_message_that_keeps_coming_back(qtbot, window, library):

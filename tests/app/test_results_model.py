@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
 from PySide6.QtWidgets import QHeaderView
 
@@ -12,12 +14,14 @@ from tests.app.conftest import Hit, column, shown_results
 
 def test_columns_show_what_a_sound_designer_reads():
     model = ResultsModel()
-    model.set_hits([Hit("/lib/doors/creak.wav", 83.2, 3.25, 96_000, 1, "wav", 24, ["door", "wood"], "slow creak")])
+    creak = Hit("/lib/doors/creak.wav", 83.2, 3.25, 96_000, 1, "wav", 24, ["door", "wood"], "slow creak")
+    model.set_hits([dataclasses.replace(creak, metadata_text="Barn door\nrusty hinge")])
     row = [model.index(0, c).data() for c in range(model.columnCount())]
     assert row == [  # what a sound designer reads first, first: it fits a window without scrolling
         "creak.wav",
         "83",
         "0:03.25",
+        "Barn door · rusty hinge",  # what the file's own metadata says (a BWF description, a title)
         "door, wood",
         "slow creak",
         "WAV 24-bit",

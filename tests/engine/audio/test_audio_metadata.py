@@ -17,7 +17,7 @@ from mutagen.mp3 import MP3
 from mutagen.wave import WAVE
 
 from engine.audio.decode import AudioDecodeError, iter_windows, load_mono, probe
-from engine.audio.metadata import read_metadata
+from engine.audio.metadata import described, read_metadata
 from tests.engine.audio.conftest import append_riff_chunks, bext_chunk
 from tests.factories import tone, write_audio
 
@@ -191,6 +191,19 @@ def test_ucs_name_joins_the_text(tmp_path):
     meta = read_metadata(path)
     assert meta.ucs is not None and meta.ucs.cat_id == "DOORWood"
     assert {"DOORS", "WOOD", "INT"} <= set(meta.text.split("\n"))
+
+
+def test_what_a_file_says_of_itself_is_its_metadata_without_its_ucs_names_category_words(tmp_path):
+    """The results' Description: the file's own title, comment, description, in one line; not the
+    category words the index adds for a UCS name, which the name shows already."""
+    name = "DOORWood-INT_Barn Door Creak_TN_FARM.wav"
+    with sf.SoundFile(tmp_path / name, "w", 16_000, 1) as sound:
+        sound.title, sound.comment = "Barn door", "slow creak, rusty hinge"
+        sound.write(tone())
+    meta = read_metadata(tmp_path / name)
+    assert "DOORS" in meta.text
+    assert described(meta.text, name) == "Barn door · slow creak, rusty hinge"
+    assert described("", name) == "" and described("gravel", "bang.wav") == "gravel"
 
 
 def test_files_without_tags_or_audio_give_empty_metadata(tmp_path):
