@@ -33,6 +33,12 @@ class ElidedLabel(QLabel):
         super().setText(text)
         self._tooltip_follows()
 
+    def say(self, text: str, shorter: Sequence[str] = ()) -> None:
+        """New wordings, longest first, as the constructor takes them."""
+        self._shorter = tuple(shorter)
+        self.setText(text)
+        self.update()
+
     def minimumSizeHint(self) -> QSize:
         return QSize(0, super().minimumSizeHint().height())
 

@@ -30,6 +30,23 @@ RegionKey = tuple[str, float, float]  # a file, and a selection's start and end 
 
 
 TITLE_MIN_WIDTH = 160  # px of the file name kept however narrow the panel
+# What the transport row says with no region selected, longest first (an ElidedLabel's wordings): the
+# first thing to go when the panel is narrow, shorter, then elided, never cut mid-word
+HINT = (
+    "Click to seek · drag to scrub · Shift-drag to select · drag a selection out",
+    (
+        "Click seeks · drag scrubs · Shift-drag selects, then drag it out",
+        "Click seeks · drag scrubs · Shift-drag selects",
+        "Shift-drag selects a region",
+    ),
+)
+
+
+def region_said(start_s: float, end_s: float) -> tuple[str, tuple[str, ...]]:
+    """The selected region's start, end and length, as a sound designer trims by them (the shaded
+    region said nothing of where it was), in the wordings :data:`HINT` takes."""
+    start, end, length = (format_time(t, precise=True) for t in (start_s, end_s, end_s - start_s))
+    return f"Region {start} – {end} · {length} long · drag it out", (f"Region {start} – {end} · {length}", length)
 
 
 def _tool_button(icon_name: str, tip: str, checkable: bool = False) -> QToolButton:
@@ -108,15 +125,7 @@ class PreviewPanel(QWidget):
         self.similar_button = _tool_button("similar", "Find sounds similar to this one")
         self.similar_button.setText("Similar")
         self.similar_button.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
-        self.hint = ElidedLabel(  # the first thing to go when narrow: shorter, then elided, never cut mid-word
-            "Click to seek · drag to scrub · Shift-drag to select · drag a selection out",
-            shorter=(
-                "Click seeks · drag scrubs · Shift-drag selects, then drag it out",
-                "Click seeks · drag scrubs · Shift-drag selects",
-                "Shift-drag selects a region",
-            ),
-            objectName="Hint",
-        )
+        self.hint = ElidedLabel(*HINT, objectName="Hint")  # the first thing to go when narrow
         self.hint.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
 
         # the name takes the header's free room (the facts sit by the time readout): it is elided only
@@ -254,6 +263,7 @@ class PreviewPanel(QWidget):
 
     def _selection_changed(self, selection: tuple[float, float] | None) -> None:
         self.player.set_loop_range(*(selection or (None, None)))
+        self.hint.say(*(region_said(*selection) if selection else HINT))
         if selection and self.path:
             self._write_region((self.path, *selection))
 

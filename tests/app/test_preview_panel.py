@@ -122,6 +122,18 @@ def test_dragging_a_waveform_selection_writes_a_matching_region_file(qtbot, tmp_
     assert hashlib.sha256(source.read_bytes()).hexdigest() == digest
 
 
+def test_a_selected_region_says_where_it_starts_and_ends_and_how_long_it_is(qtbot, tmp_path):
+    """The shaded region said nothing of where it was: a sound designer trims by its times."""
+    source = write_audio(tmp_path / "lib" / "hit.wav", noise(2.0), 16_000)
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(source))
+    hint = panel.hint.text()
+    panel.waveform.set_selection((0.25, 1.5))
+    assert panel.hint.text() == "Region 0:00.250 – 0:01.500 · 0:01.250 long · drag it out"
+    panel.waveform.set_selection(None)
+    assert panel.hint.text() == hint
+
+
 def test_the_drag_handle_without_a_selection_drags_the_whole_file(qtbot, tmp_path):
     source = write_audio(tmp_path / "lib" / "hit.wav", noise(0.5), 16_000)
     panel = _panel(qtbot, tmp_path)
