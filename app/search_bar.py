@@ -175,7 +175,7 @@ class FilterBar(QWidget):
         self.folder.lineEdit().setCompleter(self.folder_completer)
         self.folder_completer.activated[str].connect(self._folder_typed)
         self.folder.lineEdit().editingFinished.connect(lambda: self._folder_typed(self.folder.lineEdit().text()))
-        self.offline = QCheckBox("Offline")
+        self.offline = QCheckBox("Show offline")  # ticked or not, the label says which
         self.offline.setChecked(True)
         self.offline.setToolTip("Show sounds on drives that are not connected (greyed, with the drive's name)")
         self.reset = QPushButton("Reset")
