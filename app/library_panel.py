@@ -42,6 +42,7 @@ FILLED_ROLE = Qt.UserRole + 3  # a subfolder row whose own subfolders are rows y
 UNREADABLE_OPEN = 20  # up to this many sounds in formats Earmark cannot read are listed open
 FOLDER_CHARACTERS = 8  # of a library folder's name, the least the Folder column shows
 ERRORS_COLUMN = 2  # of the folders' tree: shown only while some library folder has failed files
+FAILED_OPEN = 200  # px the Failed files pane opens to when a file fails
 
 
 def subfolder_tree(counts: dict[str, int]) -> dict[str, list[tuple[str, int]]]:
@@ -170,11 +171,12 @@ class LibraryPanel(QWidget):
         self.splitter = QSplitter(Qt.Vertical)
         self.splitter.addWidget(folders_box)
         self.splitter.addWidget(failed_box)
-        self.splitter.setSizes([300, 200])
+        self.splitter.setSizes([300, FAILED_OPEN])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self._keep_folder_names_readable()
+        self._fold_failed(True)  # until a file fails
 
         self.add_button.clicked.connect(self.ask_for_folder)
         self.remove_button.clicked.connect(self._remove_selected)
@@ -398,6 +400,17 @@ class LibraryPanel(QWidget):
             self.failed.addTopLevelItem(group)
             group.setExpanded(len(unreadable) <= UNREADABLE_OPEN)
         self.failed.setRootIsDecorated(bool(unreadable))  # the one row that opens onto files
+        self._fold_failed(not count)
+
+    def _fold_failed(self, empty: bool) -> None:
+        """An empty Failed files pane keeps only its title: it took two fifths of the panel to say
+        nothing. It opens when a file fails, as tall as it was or :data:`FAILED_OPEN`."""
+        if self.failed.isHidden() == empty:
+            return
+        self.failed.setHidden(empty)
+        top, bottom = self.splitter.sizes()
+        wanted = self.splitter.widget(1).minimumSizeHint().height() if empty else max(bottom, FAILED_OPEN)
+        self.splitter.setSizes([max(top + bottom - wanted, 0), wanted])
 
 
 def _failed_item(path: str, reason: str, icon_name: str) -> QTreeWidgetItem:

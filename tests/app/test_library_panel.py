@@ -158,3 +158,19 @@ def test_a_folder_being_indexed_does_not_read_finished(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
     qtbot.waitUntil(lambda: folders.topLevelItem(0).text(1) == "6/6", timeout=10_000)
     assert folders.topLevelItem(0).toolTip(1) == ""
+
+
+def test_the_failed_files_pane_keeps_only_its_title_while_nothing_failed(qtbot):
+    """Empty, it took two fifths of the panel to say nothing; it opens when a file fails."""
+    panel = themed_panel(qtbot)
+    panel.resize(330, 800)
+    panel.show_folders([folder_status("/lib/library", 997)])
+    panel.show_failed([], [])
+    QCoreApplication.processEvents()
+    folders, failed = panel.splitter.sizes()
+    assert panel.failed.isHidden() and failed <= 3 * panel.failed_title.sizeHint().height() and folders > 600
+    panel.show_failed([SimpleNamespace(path="/lib/library/broken.wav", error="not a sound file")], [])
+    QCoreApplication.processEvents()
+    assert not panel.failed.isHidden() and panel.splitter.sizes()[1] >= 150
+    panel.show_failed([], [])
+    assert panel.failed.isHidden() and panel.splitter.sizes()[0] > 600
