@@ -191,9 +191,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("Channels", channels_text, lambda h: _number(h.channels), width=104),
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=150),
 )
-NAME_COLUMN, SCORE_COLUMN, DESCRIPTION_COLUMN, TAGS_COLUMN, CAPTION_COLUMN = (
+NAME_COLUMN, SCORE_COLUMN, DESCRIPTION_COLUMN, TAGS_COLUMN, CAPTION_COLUMN, FOLDER_COLUMN = (
     next(i for i, c in enumerate(COLUMNS) if c.title == title)
-    for title in ("Name", "Match", "Description", "Tags", "Caption")
+    for title in ("Name", "Match", "Description", "Tags", "Caption", "Folder")
 )
 
 

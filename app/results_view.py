@@ -23,6 +23,7 @@ from app.results_model import (
     CAPTION_COLUMN,
     COLUMNS,
     DESCRIPTION_COLUMN,
+    FOLDER_COLUMN,
     HIT_ROLE,
     NAME_COLUMN,
     SCORE_COLUMN,
@@ -34,7 +35,8 @@ from engine.words import file_stem, ucs_blocks
 
 ROW_HEIGHT = 24
 NAME_MORE = 200  # px the Name takes of the room left before a Description or Caption shares it (a UCS name)
-NAME_LEAST = 150  # px the Name keeps in a narrow window, where it gives way first
+NAME_LEAST = 130  # px the Name keeps in a narrow window, where it gives way last
+FOLDER_LEAST = 80  # px the Folder keeps there
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -216,10 +218,7 @@ class ResultsView(QTableView):
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self.setItemDelegateForColumn(SCORE_COLUMN, ScoreDelegate(self))
         self.setItemDelegateForColumn(NAME_COLUMN, NameDelegate(self))
-        folder = FolderDelegate(self)
-        for column, spec in enumerate(COLUMNS):
-            if spec.title == "Folder":
-                self.setItemDelegateForColumn(column, folder)
+        self.setItemDelegateForColumn(FOLDER_COLUMN, FolderDelegate(self))
         rows = self.verticalHeader()
         rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.Fixed)  # fixed heights: no per-row measuring at 100 k rows
@@ -259,7 +258,8 @@ class ResultsView(QTableView):
         many libraries, shrink to their titles while no result has any (they took 200 px beside
         names cut at 220); with words to read, the Description or else the Caption shares what is
         left once the Name has :data:`NAME_MORE` more. In a narrow window they give way to their
-        titles first, then the Name down to :data:`NAME_LEAST`."""
+        titles first, then the Folder down to :data:`FOLDER_LEAST` (its last folder, elided on the
+        left), then the Name down to :data:`NAME_LEAST`."""
         if not self._fit_to_view or self.model() is None:
             return
         header = self.horizontalHeader()
@@ -276,9 +276,10 @@ class ResultsView(QTableView):
             widths[NAME_COLUMN] += to_name
             if readers:
                 widths[readers[0]] += spare - to_name
-        else:  # too narrow: the words to read give way to their titles, then the Name
-            for column in readers:
-                cut = min(-spare, max(0, widths[column] - header.sectionSizeHint(column)))
+        else:  # too narrow: the words to read give way to their titles, then the Folder, then the Name
+            least = {column: header.sectionSizeHint(column) for column in readers} | {FOLDER_COLUMN: FOLDER_LEAST}
+            for column, width in least.items():
+                cut = min(-spare, max(0, widths[column] - width))
                 widths[column] -= cut
                 spare += cut
             widths[NAME_COLUMN] = max(NAME_LEAST, widths[NAME_COLUMN] + spare)

@@ -562,6 +562,25 @@ def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(q
     assert again.results.horizontalHeader().sectionSize(CAPTION) == 400  # not fitted to the window: theirs
 
 
+def test_at_1280x720_with_failed_files_and_descriptions_every_column_still_fits(qtbot, window, library):
+    """The review's laptop window, the Library panel widened by its Errors column, a Description
+    shown: the Folder was scrolled out of view. The words to read and the Folder give way, then the
+    Name."""
+    window.resize(1280, 720)
+    window.library.show_folders([dataclasses.replace(window.library._folders[0], errors=2)])
+    type_query(qtbot, window, "door")
+    hits = window.model.hits()
+    said = [dataclasses.replace(h, metadata_text="Barn door, slow creak, rusty hinge") for h in hits]
+    window.model.set_hits([dataclasses.replace(said[0], path=f"/lib/take_{i:03}.wav") for i in range(200)] + said)
+    view, header = window.results, window.results.horizontalHeader()
+    qtbot.waitUntil(
+        lambda: view.verticalScrollBar().isVisible() and not header.isSectionHidden(DESCRIPTION), timeout=5_000
+    )
+    qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=5_000)
+    assert all(_fully_in_view(window, column.title) for column in COLUMNS)
+    assert header.sectionSize(NAME) >= NAME_LEAST
+
+
 def test_at_1400x850_every_column_fits_the_results_without_scrolling_sideways(qtbot, window, library):
     """On a first start (no saved widths) all nine columns show whole in the default window and
     splitters, also once a long list brings its scroll bar. The Name takes what the others leave
