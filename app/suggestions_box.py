@@ -21,17 +21,19 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QResizeEvent
 from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPushButton,
     QSpinBox,
+    QStyledItemDelegate,
     QVBoxLayout,
     QWidget,
 )
@@ -72,6 +74,15 @@ class WrappedHint(QLabel):
         self.setMinimumHeight(self.heightForWidth(self.width()) if self.text() else 0)
 
 
+class _ListWide(QStyledItemDelegate):
+    """A row as wide as the list's view at most, so its text is cut on the right (a list lays out a
+    row of one line as wide as its text, and scrolled sideways)."""
+
+    def sizeHint(self, option, index) -> QSize:
+        size = super().sizeHint(option, index)
+        return QSize(min(size.width(), self.parent().viewport().width()), size.height())
+
+
 class SuggestionsBox(QWidget):
     suggest_requested = Signal(bool)  # with captions
     accept_requested = Signal(list, bool)  # tag keys, the caption too
@@ -93,7 +104,12 @@ class SuggestionsBox(QWidget):
         self.suggest_button = QPushButton("Suggest")
         self.suggest_button.setToolTip("Suggest UCS tags (and a caption) for the selected sounds, in the background")
         self.list = QListWidget(objectName="Suggestions")
-        self.list.setWordWrap(True)
+        # one line each, cut on the right (what and how sure come first; the files are in the tooltip):
+        # wrapped, a long file name made rows two lines tall and the list's last row showed half
+        self.list.setWordWrap(False)
+        self.list.setTextElideMode(Qt.ElideRight)
+        self.list.setItemDelegate(_ListWide(self.list))
+        self.list.setResizeMode(QListView.Adjust)  # rows laid out again as the list's width changes
         self._fit_rows()
         self.hint = WrappedHint()
         self.accept_button = QPushButton("Accept")

@@ -134,3 +134,24 @@ def test_in_the_window_at_1400x850_the_hint_covers_none_of_the_list(qtbot, windo
     hint, listed = box.hint.geometry(), box.list.geometry()
     assert box.hint.height() >= box.hint.heightForWidth(box.hint.width()) and not hint.intersects(listed)
     assert box.rect().contains(hint) and window.tags.caption.geometry().top() > box.geometry().bottom()
+
+
+def test_a_suggestion_for_one_long_named_file_keeps_to_one_line(qtbot):
+    """Wrapped, "DOORS-WOOD 100% · 1 of 6: DOORWood_Creak Slow_JD_ACME Foley Library.wav" took two
+    lines and the list's last row showed half: each is one line, cut on the right, where the file
+    name goes first."""
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    rows = [Row(f"/library/UCS/DOORWood_Creak Slow Heavy Groan {i:02}_JD_ACME Foley Library.wav") for i in range(6)]
+    panel.show_hits(rows)
+    panel.show_suggestions(
+        {row.path: FileSuggestions(row.path, [suggestion(i, f"K{i}", 0.9)], None) for i, row in enumerate(rows)}
+    )
+    panel.resize(378, 600)
+    panel.show()
+    settle_layout()
+    box = panel.suggestions.list
+    assert box.count() == 6 and "ACME Foley Library.wav" in box.item(0).text()
+    line = box.fontMetrics().height()
+    assert all(box.visualItemRect(box.item(i)).height() < 2 * line for i in range(box.count()))
+    assert all(box.viewport().rect().contains(box.visualItemRect(box.item(i))) for i in range(box.count()))
