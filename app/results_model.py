@@ -163,9 +163,9 @@ def _number(value) -> float:
 # The format's facts follow, and the folder, long and needed only to tell copies apart (the name's
 # badge and tooltip do that too), comes last. Every column fits the results of a 1400 x 850 window
 # (about 1,050 px beside the library), each title whole in the dark theme beside its sort arrow;
-# the Name takes what the others leave (app/results_view.py, which shrinks an empty Tags or
-# Caption). The Rate is wide enough for "11.025 kHz", and the Folder for its deepest folder or two,
-# shown from the right (app/results_view.py elides it on the left).
+# the Name takes what the others leave (app/results_view.py, which hides an empty Description and
+# shrinks an empty Tags or Caption). The Rate is wide enough for "11.025 kHz", and the Folder for
+# its deepest folder or two, shown from the right (app/results_view.py elides it on the left).
 COLUMNS: tuple[Column, ...] = (
     Column("Name", _name, lambda h: _name(h).lower(), width=220),
     Column(

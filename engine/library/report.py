@@ -93,8 +93,8 @@ def unreadable_formats_said(paths: list[str]) -> tuple[str, str]:
     """What ``paths`` (sounds in formats Earmark cannot read) are and what to do, in words:
     ("3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv)", "convert them to WAV or FLAC to
     search them"); "2 sounds in a format ... (2 .m4a)"; "1 sound ...", "convert it ..."."""
-    formats, kinds = _kinds(paths)
-    formats = "a format" if formats == 1 else "formats"
+    suffixes, kinds = _kinds(paths)
+    formats = "a format" if suffixes == 1 else "formats"
     them = "it" if len(paths) == 1 else "them"
     return (
         f"{counted(len(paths), 'sound')} in {formats} Earmark cannot read ({kinds})",
