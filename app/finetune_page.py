@@ -160,11 +160,13 @@ class FinetunePage(SettingsPage):
             seen.add(point["step"])
             step = int(point["step"])
             # the run's last measure, at a step inside an epoch (its time was spent), is not an epoch's
-            when = f"after epoch {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
+            when = f"after pass {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
             epochs.append(f"{when}: {plain_scores({'t2a/mAP@10': point['t2a/mAP@10']}, 't2a')}")
             named.append(f"{when}: mAP@10 {point['t2a/mAP@10']:.3f}")
         # the validation's own measure (each held-out file against its own name), not the verdict's
-        check = "Check after each epoch (each held-out file found by its own name; higher is better), before training: "
+        check = (
+            "Checked after each pass (each held-out file found by its own name; higher is better), before training: "
+        )
         first, first_named = (
             ([check + plain_scores(before, "t2a")], [check + scores_line(before, "t2a", " · ")]) if before else ([], [])
         )

@@ -224,7 +224,7 @@ def test_the_job_is_looked_at_again_when_a_model_switch_ends(qtbot, window, tiny
 
 
 def test_each_measure_is_shown_once_and_labelled_at_the_dialogs_size(qtbot, window):
-    """A last measure inside an epoch is not a second "after epoch 2"; the per-file check and the
+    """A last measure inside a pass is not a second "after pass 2"; the per-file check and the
     verdict's search scores are told apart; the page scrolls rather than squeezing its text."""
     page = finetune_page(qtbot, window)
     page.dialog.resize(760, 520)
@@ -244,10 +244,10 @@ def test_each_measure_is_shown_once_and_labelled_at_the_dialogs_size(qtbot, wind
     page.show_status(FinetuneStatus(state=DONE, steps=120, plan=plan, validation=validation, result=result))
     lines = page.validation.text().splitlines()
     assert len(lines) == len(set(lines)) == 3 and lines[1:] == [
-        "after epoch 2: ranking score 0.19 of 1",
+        "after pass 2: ranking score 0.19 of 1",
         "at the end (step 120): ranking score 0.20 of 1",
     ]
-    assert "after epoch 2: mAP@10 0.190" in page.validation.toolTip()  # the measure's name, for who knows it
+    assert "after pass 2: mAP@10 0.190" in page.validation.toolTip()  # the measure's name, for who knows it
     assert "before training" in lines[0] and "different measure" in page.result.text()
     assert page.cancel_button.text() == "Stop fine-tuning"
     assert page.minimumSizeHint().height() <= 520
@@ -279,7 +279,7 @@ def test_held_out_scores_read_in_words_with_the_metric_names_in_the_tooltip(qtbo
     page.show_status(FinetuneStatus(state=RUNNING, step=20, steps=40, plan=plan, validation=[{"step": 20, **scores}]))
     text, tip = page.validation.text(), page.validation.toolTip()
     assert "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23" in text
-    assert "after epoch 1: ranking score 0.23" in text
+    assert "after pass 1: ranking score 0.23" in text
     assert "R@1" not in text and "mAP" not in text
     assert "R@1 0.100 · R@10 0.500 · mAP@10 0.231" in tip and "how often the right sound comes first" in tip
     result = {

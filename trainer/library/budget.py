@@ -128,13 +128,15 @@ class Plan:
         }
 
     def describe(self) -> str:
+        """The plan in a sound designer's words, the total first: the Fine-tune page and the CLI
+        show it before training starts ("epochs" and "validation" said nothing to one)."""
         every = self.epochs_between_validations
-        when = "each epoch" if every == 1 else f"every {every} epochs"
+        when = "each pass" if every == 1 else f"every {every} passes"
         return (
-            f"{self.steps} steps ({self.epochs:.1f} epochs) at {self.step_seconds:.2f} s a step, "
-            f"validation {self.validation_seconds:.0f} s after {when}, final evaluation "
-            f"{self.final_seconds:.0f} s; preparing took {self.spent_seconds:.0f} s. "
-            f"Estimated total {self.total_seconds / 60:.1f} min."
+            f"About {self.total_seconds / 60:.1f} min: {self.steps} training steps of "
+            f"{self.step_seconds:.2f} s (each sound heard {self.epochs:.1f} times), a check of "
+            f"{self.validation_seconds:.0f} s after {when} and {self.final_seconds:.0f} s at the end; "
+            f"preparing took {self.spent_seconds:.0f} s."
         )
 
 

@@ -14,7 +14,9 @@ def test_steps_fill_the_budget_after_what_was_spent_and_the_evaluations():
     plan = plan_steps(budget_s=600, spent_s=60, step_s=2.0, steps_per_epoch=50, validation_s=10, final_s=30)
     assert plan.total_seconds <= 600 + 2.0  # a validation is counted per started epoch
     assert plan.steps == int((600 - 60 - 30 - 10) / (2.0 + 10 / 50))
-    assert "steps" in plan.describe() and f"{plan.epochs:.1f} epochs" in plan.describe()
+    said = plan.describe()  # the total first, in a sound designer's words
+    assert said.startswith(f"About {plan.total_seconds / 60:.1f} min: {plan.steps} training steps")
+    assert f"each sound heard {plan.epochs:.1f} times" in said and "epoch" not in said
 
 
 def test_a_shorter_run_than_the_budget_warms_up_over_its_own_steps():
@@ -36,7 +38,7 @@ def test_a_small_library_validates_every_few_epochs_not_after_each_of_its_hundre
     assert plan.total_seconds <= 180
     after_each_epoch = (180 - 7 - 2 - 1.5) / (0.56 + 1.5 / 2)  # what validating every epoch would have left
     assert plan.steps > 1.5 * after_each_epoch
-    assert f"every {plan.epochs_between_validations} epochs" in plan.describe()
+    assert f"a check of 2 s after every {plan.epochs_between_validations} passes" in plan.describe()
 
 
 def test_a_budget_too_short_says_how_many_minutes_would_do():
