@@ -37,6 +37,7 @@ ROW_HEIGHT = 24
 NAME_MORE = 200  # px the Name takes of the room left before a Description or Caption shares it (a UCS name)
 NAME_LEAST = 130  # px the Name keeps in a narrow window, where it gives way last
 FOLDER_LEAST = 80  # px the Folder keeps there
+ROWS_LOOKED_AT = 1_000  # results read to tell whether a column has anything to show
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -287,8 +288,10 @@ class ResultsView(QTableView):
             header.resizeSection(column, widths[column])
 
     def _holds_text(self, column: int) -> bool:
+        """Whether some of the first :data:`ROWS_LOOKED_AT` results show text in ``column`` (a search
+        lists 500; a list of a whole library's 100k rows took seconds to read through)."""
         model = self.model()
-        return any(model.index(row, column).data() for row in range(model.rowCount()))
+        return any(model.index(row, column).data() for row in range(min(model.rowCount(), ROWS_LOOKED_AT)))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """The rows, and a line above the first sound the search's words did not find: where the
