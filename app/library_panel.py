@@ -405,12 +405,11 @@ class LibraryPanel(QWidget):
     def _fold_failed(self, empty: bool) -> None:
         """An empty Failed files pane keeps only its title: it took two fifths of the panel to say
         nothing. It opens when a file fails, as tall as it was or :data:`FAILED_OPEN`."""
-        if self.failed.isHidden() == empty:
-            return
         self.failed.setHidden(empty)
-        top, bottom = self.splitter.sizes()
+        top, bottom = self.splitter.sizes()  # as the window's saved state left them, it may be
         wanted = self.splitter.widget(1).minimumSizeHint().height() if empty else max(bottom, FAILED_OPEN)
-        self.splitter.setSizes([max(top + bottom - wanted, 0), wanted])
+        if wanted != bottom:
+            self.splitter.setSizes([max(top + bottom - wanted, 0), wanted])
 
 
 def _failed_item(path: str, reason: str, icon_name: str) -> QTreeWidgetItem:

@@ -174,3 +174,6 @@ def test_the_failed_files_pane_keeps_only_its_title_while_nothing_failed(qtbot):
     assert not panel.failed.isHidden() and panel.splitter.sizes()[1] >= 150
     panel.show_failed([], [])
     assert panel.failed.isHidden() and panel.splitter.sizes()[0] > 600
+    panel.splitter.setSizes([500, 300])  # a window state saved while files had failed, restored
+    panel.show_failed([], [])
+    assert panel.splitter.sizes()[1] <= 3 * panel.failed_title.sizeHint().height()
