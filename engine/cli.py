@@ -19,6 +19,7 @@ from pathlib import Path
 from engine.arguments import count, seconds
 from engine.audio.decode import AudioDecodeError
 from engine.audio.formats import FORMATS
+from engine.audio.metadata import described
 from engine.facade import Engine
 from engine.finetune import console as finetune_console
 from engine.index.health import damage_of, describe_table
@@ -440,6 +441,8 @@ def _print_hits(hits: list[SearchHit], args) -> int:
         duration = f"{hit.duration_s:.1f}s" if hit.duration_s is not None else "?"
         offline = f"  [offline: {_shown(hit.folder)} is not connected]" if hit.status == OFFLINE else ""
         print(f"{rank:>3}. {hit.score:3.0f}  {_shown(hit.path)}  ({duration}){moment}{offline}")
+        if said := described(hit.metadata_text, Path(hit.path).name):  # as the app's Description column
+            print(f"           {said}")
         for copy in hit.copies[:COPIES_SHOWN]:
             print(f"           copy: {_shown(copy)}")
         if len(hit.copies) > COPIES_SHOWN:

@@ -118,6 +118,21 @@ def test_search_shows_a_sound_once_naming_its_copies(cli, library):
     assert code == 0 and f"  copy: {library / 'door_creak.wav'}" in out.splitlines()
 
 
+def test_search_shows_what_a_files_own_metadata_says_under_it(cli, library):
+    """As the app's Description column: bang.wav, found by "footsteps gravel" for its title."""
+    import soundfile as sf
+
+    with sf.SoundFile(library / "bang.wav", "w", 16_000, 1) as sound:
+        sound.title, sound.comment = "gravel", "boots on a garden path"
+        sound.write(noise(0.5))
+    cli("add-folder", library)
+    cli("index")
+    code, out, _ = cli("search", "gravel")
+    lines = out.splitlines()
+    [at] = [i for i, line in enumerate(lines) if "bang.wav" in line]
+    assert code == 0 and lines[at + 1].strip() == "gravel · boots on a garden path"
+
+
 def test_copies_that_match_alike_are_listed_under_one_path_whatever_the_query(cli, library, monkeypatch):
     """Byte-identical copies under names with the same words match every query alike: the copy
     listed is the shortest path for each query, not the one a tie-break put first (the lowest id,
