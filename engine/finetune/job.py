@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import shutil
 import time
 from dataclasses import dataclass, field
@@ -56,9 +55,16 @@ SHOWN = ("R@1", "R@10", "mAP@10")
 # folders that all gain finds no resampling without a gain, yet four folders all gaining by chance
 # happens one time in sixteen.
 MIN_HELD_OUT_FOLDERS = 5
-# What plan_steps (trainer/library/budget.py) says when not even its fewest steps fit the time budget:
-# the run had to prepare and time this machine to know, and names the budget that would do.
-TOO_SHORT = re.compile(r"too short on this machine: (?P<measured>.+); choose at least (?P<minutes>\d+) minutes$")
+
+
+class BudgetTooShort(ValueError):
+    """Not even a run's fewest steps fit its time budget (trainer/library/budget.py's plan_steps):
+    the run had to prepare and time this machine to know. It names the budget that would do and
+    what was measured, which :meth:`JobFolder.failed` writes beside the sentence for the app."""
+
+    def __init__(self, message: str, minutes: int, measured: str):
+        super().__init__(message)
+        self.minutes, self.measured = minutes, measured
 
 
 @dataclass
@@ -78,6 +84,11 @@ class FinetuneStatus:
     applied: bool = False
     declined: bool = False
     error: str = ""
+    # Failed for a budget this machine cannot fit (BudgetTooShort): the least one that would do, and
+    # what was measured ("preparing took 35 s, a training step takes 1.4 s and evaluating 20 s"); 0
+    # and "" otherwise. A budget is advice to follow, not a fault: the app says it so and offers no less.
+    needs_minutes: int = 0
+    measured: str = ""
 
     @property
     def better(self) -> bool | None:
@@ -89,24 +100,6 @@ class FinetuneStatus:
         file's drive unplugged before the last evaluation, a full disk): it continues from its last
         checkpoint once the cause is mended. A run that failed while it prepared has nothing to continue."""
         return self.state == STOPPED or (self.state == FAILED and bool(self.plan))
-
-    @property
-    def needs_minutes(self) -> int:
-        """The least time budget this machine needs, when the run failed because its own was shorter
-        (:data:`TOO_SHORT`); 0 for any other state or failure. A budget is advice to follow, not a
-        fault: the app says it so and offers no less."""
-        too_short = self._too_short()
-        return int(too_short["minutes"]) if too_short else 0
-
-    @property
-    def measured(self) -> str:
-        """What the too-short run measured ("preparing took 35 s, a training step takes 1.4 s and
-        evaluating 20 s"), the reason for :attr:`needs_minutes`; "" when that is 0."""
-        too_short = self._too_short()
-        return too_short["measured"] if too_short else ""
-
-    def _too_short(self) -> re.Match | None:
-        return TOO_SHORT.search(self.error) if self.state == FAILED else None
 
     @property
     def pending(self) -> bool:
@@ -201,6 +194,13 @@ class JobFolder:
         with self.events_file.open("a") as handle:
             handle.write(json.dumps({"time": time.time(), "phase": phase, "message": message, **data}) + "\n")
 
+    def failed(self, error: Exception) -> None:
+        """The run ended with ``error``: its sentence, and for a budget too short what would do."""
+        if isinstance(error, BudgetTooShort):
+            self.event(ERROR, str(error), needs_minutes=error.minutes, measured=error.measured)
+        else:
+            self.event(ERROR, str(error))
+
     def mark(self, name: str) -> None:
         """``applied`` or ``declined``."""
         (self.folder / name).write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
@@ -235,6 +235,7 @@ class JobFolder:
             status.state = DONE
         elif status.phase == ERROR and not running:
             status.state, status.error = FAILED, status.message
+            status.needs_minutes, status.measured = last.get("needs_minutes", 0), last.get("measured", "")
         elif running:
             status.state = RUNNING if events else STARTING
         elif not events:  # it ended before it began (an import error, a bad argument): not resumable

@@ -18,7 +18,6 @@ from app.finetune_page import MIN_MINUTES, FinetunePage
 from app.settings_dialog import SettingsDialog
 from engine.finetune.job import (
     DONE,
-    ERROR,
     FAILED,
     MEASURING,
     NONE,
@@ -336,7 +335,7 @@ def test_a_budget_too_short_for_this_machine_is_advice_and_no_shorter_one_is_off
         plan_steps(120.0, spent_s=70.0, step_s=3.0, steps_per_epoch=50, validation_s=12.0, final_s=40.0)
     job = window.client.engine.finetuner.job
     job.event(PREPARING, "No GPU found")
-    job.event(ERROR, str(too_short.value))
+    job.failed(too_short.value)
     window.client.finetune.poll()
     qtbot.waitUntil(lambda: window.client.finetune.status.state == FAILED, timeout=ENGINE_TIMEOUT_MS)
     assert page.state.text().startswith(

@@ -11,15 +11,17 @@ import pytest
 from app.finetune_page import FinetunePage
 from app.player import NO_OUTPUT
 from app.settings_dialog import SettingsDialog
-from engine.finetune.job import ERROR, FAILED, PREPARING
+from engine.finetune.job import FAILED, PREPARING, BudgetTooShort
 from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
 from tests.app.test_main_window import type_query
 from tests.app.test_player import no_output  # noqa: F401 - a fixture
 
-# What the trainer said after 35 s of a 1-minute fine-tune on the review's machine (plan_steps).
-TOO_SHORT = (
+# What the trainer raised after 35 s of a 1-minute fine-tune on the review's machine.
+TOO_SHORT = BudgetTooShort(
     "1.0 minutes is too short on this machine: preparing took 35 s, a training step takes 1.4 s and evaluating "
-    "20 s; choose at least 2 minutes"
+    "20 s; choose at least 2 minutes",
+    2,
+    "preparing took 35 s, a training step takes 1.4 s and evaluating 20 s",
 )
 
 
@@ -60,7 +62,7 @@ def test_a_fine_tune_budget_too_short_is_said_briefly_beside_a_whole_results_lin
     type_query(qtbot, window, "door")
     job = window.client.engine.finetuner.job  # the job folder the trainer writes, as it left it
     job.event(PREPARING, "No GPU found")
-    job.event(ERROR, TOO_SHORT)
+    job.failed(TOO_SHORT)
     window.client.finetune.poll()
     qtbot.waitUntil(lambda: window.client.finetune.status.state == FAILED, timeout=ENGINE_TIMEOUT_MS)
     label, results = window.finetune_label, window.result_label

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import torch
 
+from engine.finetune.job import BudgetTooShort
+
 NO_GPU = "No GPU found (no CUDA or Apple Metal device): fine-tuning on the CPU, which works but is slower."
 MEMORY_SHARE = 0.7  # of the free GPU memory: leaves room for fragmentation and the evaluation
 MIN_STEPS = 10  # fewer steps than this do not fine-tune anything
@@ -150,7 +152,7 @@ def plan_steps(
     min_steps: int = MIN_STEPS,
 ) -> Plan:
     """The most steps whose training, validations and final evaluation end within the budget.
-    Raises ValueError with the budget that would do, when not even ``min_steps`` fit."""
+    Raises BudgetTooShort (a ValueError) with the budget that would do, when not even ``min_steps`` fit."""
     left = budget_s - spent_s - final_s
     per_step = step_s + validation_s / steps_per_epoch
     steps = math.floor((left - validation_s) / per_step)  # a validation after each epoch
@@ -158,10 +160,13 @@ def plan_steps(
         steps = math.floor((left - MAX_VALIDATIONS * validation_s) / step_s)
     plan = Plan(max(steps, 0), steps_per_epoch, step_s, validation_s, final_s, spent_s)
     if steps < min_steps:
-        needed = spent_s + final_s + validation_s + min_steps * per_step
-        raise ValueError(
-            f"{budget_s / 60:.1f} minutes is too short on this machine: preparing took {spent_s:.0f} s, "
-            f"a training step takes {step_s:.1f} s and evaluating {final_s:.0f} s; choose at least "
-            f"{math.ceil(needed / 60)} minutes"
+        minutes = math.ceil((spent_s + final_s + validation_s + min_steps * per_step) / 60)
+        measured = (
+            f"preparing took {spent_s:.0f} s, a training step takes {step_s:.1f} s and evaluating {final_s:.0f} s"
+        )
+        raise BudgetTooShort(
+            f"{budget_s / 60:.1f} minutes is too short on this machine: {measured}; choose at least {minutes} minutes",
+            minutes,
+            measured,
         )
     return plan

@@ -42,7 +42,6 @@ import torch
 from filelock import Timeout
 
 from engine.finetune.job import (
-    ERROR,
     EVALUATING,
     FINISHED,
     KEY_METRIC,
@@ -142,7 +141,7 @@ def library_finetune(
         job.event(PAUSED, "stopped; it continues from its last checkpoint when started again")
         raise
     except Exception as error:
-        job.event(ERROR, str(error))
+        job.failed(error)
         raise
     finally:
         lock.release()

@@ -51,7 +51,7 @@ def test_a_budget_too_short_for_this_machine_names_the_least_one_and_what_was_me
         plan_steps(60.0, spent_s=35.0, step_s=1.4, steps_per_epoch=50, validation_s=6.0, final_s=20.0)
     job = JobFolder(tmp_path / "job")
     job.event(PREPARING, "No GPU found")
-    job.event(ERROR, str(too_short.value))
+    job.failed(too_short.value)  # as the trainer records its end
     status = job.status()
     assert status.state == FAILED and status.needs_minutes == 2
     assert status.measured == "preparing took 35 s, a training step takes 1.4 s and evaluating 20 s"
