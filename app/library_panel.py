@@ -145,6 +145,7 @@ class LibraryPanel(QWidget):
         self._roots: dict[str, QTreeWidgetItem] = {}
         self._folders: list = []  # the FolderStatus records shown
         self._indexing = False  # a run has files left (running or paused): the counts are not final yet
+        self._filled: frozenset[str] | None = None  # the folders it embeds files of; None: not known yet
         self._counts: dict[str, dict[str, int]] = {}  # library folder -> Engine.subfolders()
         self._below: dict[str, list[tuple[str, int]]] = {}  # folder -> its subfolders, every library folder's
         self._quiet = False  # the selection is being set to what the filter says: not the user's choice
@@ -319,14 +320,20 @@ class LibraryPanel(QWidget):
         )
         return answer == QMessageBox.Yes
 
-    def show_indexing(self, indexing: bool) -> None:
-        """Whether an indexing run has files left (it runs, or it is paused). The index knows a
-        file only once the run has embedded it, so a folder's searchable and known counts are
-        alike all through a run: "64/64" looked finished with 900 files still to come. Until the
-        run ends, the Indexed column says "64 so far"."""
-        if indexing != self._indexing:
-            self._indexing = indexing
+    def show_indexing(self, indexing: bool, filling: frozenset[str] | None = None) -> None:
+        """Whether an indexing run has files left (it runs, or it is paused), and the library
+        folders it embeds files of (``filling``; None while the run does not know yet). The index
+        knows a file only once the run has embedded it, so a folder's searchable and known counts
+        are alike all through a run: "64/64" looked finished with 900 files still to come. Until
+        the run ends, the Indexed column of a folder it fills says "64 so far"; a folder it has
+        nothing to embed in keeps its "64/64"."""
+        if (indexing, filling) != (self._indexing, self._filled):
+            self._indexing, self._filled = indexing, filling
             self.show_folders(self._folders)
+
+    def _filling(self, folder: str) -> bool:
+        """An indexing run may still add sounds of this folder."""
+        return self._indexing and (self._filled is None or folder in self._filled)
 
     def show_folders(self, folders: list) -> None:
         """``folders``: the facade's FolderStatus records; "indexed" counts searchable files of all
@@ -350,7 +357,7 @@ class LibraryPanel(QWidget):
             total = folder.files + folder.errors + folder.offline
             texts = [
                 names[path],
-                f"{folder.files:,} so far" if self._indexing else f"{folder.files:,}/{total:,}",
+                f"{folder.files:,} so far" if self._filling(path) else f"{folder.files:,}/{total:,}",
                 f"{folder.errors:,}" if folder.errors else "",
             ]
             item = self._roots.get(path)
@@ -365,7 +372,7 @@ class LibraryPanel(QWidget):
             item.setToolTip(0, path if folder.online else f"{path}\nOffline: the folder cannot be reached.")
             item.setIcon(0, icon("folder" if folder.online else "offline"))
             so_far = f"Indexing is not finished: {counted(folder.files, 'sound')} searchable so far"
-            item.setToolTip(1, so_far if self._indexing and folder.online else "")
+            item.setToolTip(1, so_far if self._filling(path) and folder.online else "")
             if not folder.online:
                 item.setText(1, "offline")
             for column in (1, 2):
@@ -426,8 +433,8 @@ class FolderTree(QObject):
     subfolders (read by :meth:`engine.facade.Engine.subfolders` on the engine client's work pool,
     again whenever the folder list is), and keeps the panel's selection and the filter's folder
     one choice: the user points at "SFX/Doors/Wood" in either and the results are its sounds.
-    It tells the panel while an indexing run has files left, from the run's first progress to
-    its end (a paused run has files left too)."""
+    It tells the panel while an indexing run has files left, and which folders it fills, from the
+    run's first progress to its end (a paused run has files left too)."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
@@ -459,8 +466,8 @@ class FolderTree(QObject):
                 on_failed=self.window.show_error,
             )
 
-    def _indexing_runs(self, _progress) -> None:
-        self.window.library.show_indexing(True)
+    def _indexing_runs(self, progress) -> None:
+        self.window.library.show_indexing(True, progress.filling)
 
     def _show(self, root: str, number: int, counts: dict[str, int]) -> None:
         if self._asked.get(root) != number:

@@ -319,6 +319,7 @@ class Indexer:
             rest = [job for job in jobs if job.path not in too_slow]
             held = stored_copies(self.store, self.model.info, map(_digest, rest))
             embedded = embedded_once(rest, _digest, held, lambda first: self._embedded(first, report, should_stop))
+            filling = frozenset(folder_of[job.path] for job in jobs)
             for done, (job, item, copy) in enumerate(itertools.chain(given_up, embedded), 1):
                 row, scanned, digest = job.context
                 folder, file_id = folder_of[scanned.path], row.id if row else None
@@ -332,7 +333,7 @@ class Indexer:
                     if item.warning:
                         report.warnings.append(FileError(job.path, item.warning))
                     stored(self._record(item, scanned, digest, folder, file_id), self._windows(item), row, copy)
-                progress(IndexProgress("embedding", done, len(jobs), job.path, len(report.errors)))
+                progress(IndexProgress("embedding", done, len(jobs), job.path, len(report.errors), filling))
 
     def _embed_missing(
         self,
@@ -357,7 +358,11 @@ class Indexer:
                 self.store.replace_windows(self.model.info, pending)
                 pending = {}
 
-        jobs = [FileJob(record.path, record.id) for record in self._records(ids)]
+        jobs, folders = [], set()
+        for record in self._records(ids):
+            jobs.append(FileJob(record.path, record.id))
+            folders.add(record.folder)
+        filling = frozenset(folders)
         held = stored_copies(self.store, self.model.info, map(digest, jobs))
         embedded = embedded_once(jobs, digest, held, lambda first: self._embedded(first, report, should_stop))
         for done, (job, item, copy) in enumerate(embedded, 1):
@@ -369,7 +374,7 @@ class Indexer:
             else:
                 commit(job.context, self._windows(item))
             report.copies += copy
-            progress(IndexProgress("embedding", done, len(ids), job.path, len(report.errors)))
+            progress(IndexProgress("embedding", done, len(ids), job.path, len(report.errors), filling))
         self.store.replace_windows(self.model.info, pending)
 
     def _records(self, ids: list[int], chunk: int = 256) -> Iterator[FileRecord]:

@@ -17,6 +17,9 @@ class IndexProgress:
     total: int  # files this phase will handle (0 while unknown)
     path: str = ""  # the file just finished
     errors: int = 0  # per-file errors so far in this run
+    # The library folders this phase embeds files of (a front end tells the folders the run is
+    # filling from those it leaves as they were); None while not known (scanning, hashing).
+    filling: frozenset[str] | None = None
 
 
 ProgressCallback = Callable[[IndexProgress], None]

@@ -160,6 +160,37 @@ def test_a_folder_being_indexed_does_not_read_finished(qtbot, window, tmp_path):
     assert folders.topLevelItem(0).toolTip(1) == ""
 
 
+def test_a_folder_the_run_leaves_alone_reads_finished(qtbot, window, tmp_path):
+    """A second folder added to an indexed library: while its files are embedded, the first
+    folder, which the run has nothing to embed in, keeps its "3/3" (every folder read "so far")."""
+    done, added = tmp_path / "done", tmp_path / "added"
+    for k in range(3):
+        write_audio(done / f"tone_{k}.wav", tone(200 + 100 * k, 0.5))
+        write_audio(added / f"hum_{k}.wav", tone(150 + 50 * k, 0.5))
+    client, folders = window.client, window.library.folders
+    reports, paused = [], []
+    client.index_finished.connect(reports.append)
+    client.index_paused.connect(lambda: paused.append(True))
+    window.add_folder(str(done))
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+
+    def pause(progress) -> None:
+        if progress.phase == "embedding":
+            client.set_paused(True)
+
+    client.index_progress.connect(pause, Qt.DirectConnection)  # while the second file is in work
+    window.add_folder(str(added))
+    qtbot.waitUntil(lambda: bool(paused), timeout=ENGINE_TIMEOUT_MS)
+    client.index_progress.disconnect(pause)
+    settle(client.work_pool)
+    rows = {folders.topLevelItem(i).text(0): folders.topLevelItem(i) for i in range(folders.topLevelItemCount())}
+    assert rows["done"].text(1) == "3/3" and rows["done"].toolTip(1) == ""
+    assert re.fullmatch(r"\d so far", rows["added"].text(1)), rows["added"].text(1)
+    window.indexing.pause_button.click()  # resume
+    qtbot.waitUntil(lambda: len(reports) == 2, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: rows["added"].text(1) == "3/3", timeout=10_000)
+
+
 def test_the_failed_files_pane_keeps_only_its_title_while_nothing_failed(qtbot):
     """Empty, it took two fifths of the panel to say nothing; it opens when a file fails."""
     panel = themed_panel(qtbot)

@@ -35,7 +35,7 @@ def test_first_run_embeds_every_file_in_windows(library, store, indexer, model):
     report = indexer.index(progress=events.append)
     assert (report.scanned, report.added, report.embedded, report.errors) == (5, 5, 5, [])
     assert {e.phase for e in events} >= {"scanning", "hashing", "embedding"}
-    assert events[-1] == IndexProgress("embedding", 5, 5, events[-1].path, 0)
+    assert events[-1] == IndexProgress("embedding", 5, 5, events[-1].path, 0, frozenset({str(library)}))
     table = store.embeddings(model.info)
     rain = record(store, library / "sub" / "rain.flac")
     assert rain.status == OK and rain.format == "flac" and rain.duration_s == 3.0 and rain.folder == str(library)
@@ -332,6 +332,25 @@ def test_a_copy_takes_the_likeness_windows_too(library, store, tiny_checkpoint, 
     np.testing.assert_array_equal(
         likeness.windows(record(store, copy).id).vectors, likeness.windows(record(store, original).id).vectors
     )
+
+
+def test_progress_names_the_folders_the_run_embeds_files_of(tmp_path, library, store, indexer):
+    """A front end shows a folder as still filling ("64 so far") only while the run embeds files
+    of it: a folder it has nothing to do in reads as done."""
+    make_files(library, 2)
+    indexer.index()
+    other = tmp_path / "other"
+    make_files(other, 3)
+    store.add_folder(str(other))
+    events = []
+    indexer.index(progress=events.append)
+    assert [e.filling for e in events if e.phase == "embedding"] == [frozenset({str(other)})] * 3
+    assert all(e.filling is None for e in events if e.phase != "embedding")
+
+    store.embeddings(indexer.model.info).delete(sorted(store.file_ids().tolist()))  # as after a model switch
+    events = []
+    indexer.embed_missing(progress=events.append)
+    assert [e.filling for e in events] == [frozenset({str(library), str(other)})] * 5
 
 
 def test_after_a_model_switch_copies_are_embedded_once_too(library, store, indexer, model):
