@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.theme import icon
+from app.theme import Colors, icon
 from app.workers import submit
 from engine.fs import folder_names, is_inside
 from engine.library.report import unreadable_formats_row, unreadable_formats_said
@@ -40,8 +40,7 @@ PATH_ROLE = Qt.UserRole + 1
 ROOT_ROLE = Qt.UserRole + 2  # True on a library folder's row, False on a subfolder's
 FILLED_ROLE = Qt.UserRole + 3  # a subfolder row whose own subfolders are rows yet
 UNREADABLE_OPEN = 20  # up to this many sounds in formats Earmark cannot read are listed open
-FOLDER_CHARACTERS = 8  # of a library folder's name, the least the Folder column shows
-ERRORS_COLUMN = 2  # of the folders' tree: shown only while some library folder has failed files
+FOLDER_CHARACTERS = 20  # of a library folder's name, the least the Folder column shows (a subfolder's, about 16)
 FAILED_OPEN = 200  # px the Failed files pane opens to when a file fails
 
 
@@ -98,6 +97,16 @@ def _tree(headers: list[str]) -> QTreeWidget:
     return tree
 
 
+def _count_said(folder, filling: bool) -> str:
+    """The tooltip of a library folder's count: what is not searchable yet, and why."""
+    said = []
+    if filling and folder.online:
+        said.append(f"Indexing is not finished: {counted(folder.files, 'sound')} searchable so far")
+    if folder.errors:
+        said.append(f"{counted(folder.errors, 'sound')} could not be read: see Failed files")
+    return "\n".join(said)
+
+
 def _least_width(tree: QTreeWidget) -> int:
     """The folders' tree's least width: the counts' columns shown and the vertical scroll bar, and
     a Folder column with a library folder's branch, icon and :data:`FOLDER_CHARACTERS` of its name
@@ -138,10 +147,9 @@ class LibraryPanel(QWidget):
         self.add_button = _button("folder-add", "Add a folder to the library")
         self.remove_button = _button("folder-remove", "Stop watching the selected folder (files stay on disk)")
         self.rescan_button = _button("rescan", "Rescan every folder for new, changed and removed files")
-        self.folders = _tree(["Folder", "Indexed", "Errors"])
+        self.folders = _tree(["Folder", "Indexed"])
         self.folders.setRootIsDecorated(True)  # library folders open onto their subfolders
         self.folders.setItemDelegateForColumn(0, _FolderNameDelegate(self.folders))
-        self.folders.setColumnHidden(ERRORS_COLUMN, True)  # until a folder has failed files
         self._roots: dict[str, QTreeWidgetItem] = {}
         self._folders: list = []  # the FolderStatus records shown
         self._indexing = False  # a run has files left (running or paused): the counts are not final yet
@@ -339,9 +347,9 @@ class LibraryPanel(QWidget):
         """``folders``: the facade's FolderStatus records; "indexed" counts searchable files of all
         known ("so far" while a run has files left: :meth:`show_indexing`). Rows stay (with their
         subfolders, opened or not, and the selection) where their folder stays;
-        :meth:`show_subfolders` then brings each one's subfolders up to date. The Errors column is
-        shown only while some folder has failed files: empty, it took the room of the folders'
-        names, cut to "fre…ata" stubs."""
+        :meth:`show_subfolders` then brings each one's subfolders up to date. A folder with failed
+        files says so in its count ("997/1,000" in the failures' colour, and why in its tooltip): an
+        Errors column of its own, empty on every subfolder's row, cut the names to "freed…"."""
         self._folders = folders
         paths = [str(folder.path) for folder in folders]
         names = folder_names(paths)
@@ -358,7 +366,6 @@ class LibraryPanel(QWidget):
             texts = [
                 names[path],
                 f"{folder.files:,} so far" if self._filling(path) else f"{folder.files:,}/{total:,}",
-                f"{folder.errors:,}" if folder.errors else "",
             ]
             item = self._roots.get(path)
             if item is None:
@@ -371,18 +378,16 @@ class LibraryPanel(QWidget):
             item.setData(0, ROOT_ROLE, True)
             item.setToolTip(0, path if folder.online else f"{path}\nOffline: the folder cannot be reached.")
             item.setIcon(0, icon("folder" if folder.online else "offline"))
-            so_far = f"Indexing is not finished: {counted(folder.files, 'sound')} searchable so far"
-            item.setToolTip(1, so_far if self._filling(path) and folder.online else "")
+            item.setToolTip(1, _count_said(folder, self._filling(path)))
+            item.setData(1, Qt.ForegroundRole, Colors.failed if folder.errors else None)
             if not folder.online:
                 item.setText(1, "offline")
-            for column in (1, 2):
-                item.setTextAlignment(column, Qt.AlignRight | Qt.AlignVCenter)
+            item.setTextAlignment(1, Qt.AlignRight | Qt.AlignVCenter)
             if self.folders.topLevelItem(index) is not item:
                 with self._quietly():
                     if (at := self.folders.indexOfTopLevelItem(item)) >= 0:
                         self.folders.takeTopLevelItem(at)
                     self.folders.insertTopLevelItem(index, item)
-        self.folders.setColumnHidden(ERRORS_COLUMN, not any(folder.errors for folder in folders))
         self._keep_folder_names_readable()
 
     def _failed_activated(self, item: QTreeWidgetItem) -> None:

@@ -44,6 +44,7 @@ class Colors:
     dim_text = QColor("#8a929e")
     score_bar = QColor("#3fc8b8")
     offline = QColor("#5d646e")  # results on drives that are not connected
+    failed = QColor("#e8836f")  # a library folder's count while some of its files failed
 
 
 def apply_theme(app: QApplication) -> None:
