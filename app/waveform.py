@@ -102,10 +102,14 @@ class WaveformView(QWidget):
         return display_gain(self._peaks.peak) if self._peaks else 1.0
 
     def set_peaks(self, peaks: Peaks | None, message: str = "") -> None:
+        """Draw another file (or a message): a region selected on the one before is gone, and
+        said to be gone, or the panel went on offering "Region 0:00.458 – 0:04.123 · drag it out"
+        on a 1.5 s file whose drag exports the whole file."""
         self._peaks = peaks
         self._message = message
         self._envelope_cache = None
-        self._selection = None
+        if self._selection is not None:
+            self.set_selection(None)
         self.update()
 
     def show_message(self, message: str) -> None:

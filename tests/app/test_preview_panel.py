@@ -134,6 +134,21 @@ def test_a_selected_region_says_where_it_starts_and_ends_and_how_long_it_is(qtbo
     assert panel.hint.text() == hint
 
 
+def test_the_region_of_the_file_before_is_not_said_of_the_next(qtbot, tmp_path):
+    """A region selected on one file, then another file chosen: the waveform dropped the region
+    but the row still said "Region 0:00.250 – 0:01.500 · drag it out", on any file after it."""
+    first = write_audio(tmp_path / "lib" / "river.wav", noise(2.0), 16_000)
+    second = write_audio(tmp_path / "lib" / "beep.wav", noise(0.5), 16_000)
+    panel = _showing(qtbot, tmp_path, first)
+    hint = panel.hint.text()
+    panel.waveform.set_selection((0.25, 1.5))
+    panel.show_file(str(second))
+    assert panel.waveform.selection is None and panel.hint.text() == hint
+    panel.waveform.set_selection((0.1, 0.3))
+    panel.clear()
+    assert panel.hint.text() == hint
+
+
 def test_the_drag_handle_without_a_selection_drags_the_whole_file(qtbot, tmp_path):
     source = write_audio(tmp_path / "lib" / "hit.wav", noise(0.5), 16_000)
     panel = _panel(qtbot, tmp_path)
