@@ -113,6 +113,7 @@ class EngineClient(QObject):
     folder_removed = Signal(str)
     failures_changed = Signal(list, list)  # the failed files' records, then the sounds in formats it cannot read
     index_progress = Signal(object)
+    similar_failed = Signal(str, str)  # the file whose likes were asked for, what went wrong
     index_finished = Signal(object)  # IndexReport, or None when the run failed
     index_paused = Signal()
     library_changed = Signal(object)  # the watcher's IndexReport of what it indexed (emitted from its thread)
@@ -300,17 +301,22 @@ class EngineClient(QObject):
         self._ask(lambda: self.engine.search(query, filters, limit), lambda *answer: self.results.emit(query, *answer))
 
     def similar(self, path: str, limit: int, filters: SearchFilters | None = None) -> None:
-        """The sounds like ``path``, within ``filters`` (none: every file)."""
+        """The sounds like ``path``, within ``filters`` (none: every file); :attr:`similar_failed`
+        when ``path`` cannot be heard (a damaged file dropped on the window)."""
         filters = filters if filters is not None else SearchFilters()
         self._ask(
             lambda: self.engine.similar(path, limit, filters),
             lambda *answer: self.similar_results.emit(path, *answer),
+            lambda message: self.similar_failed.emit(path, message),
         )
 
-    def _ask(self, ask: Callable[[], list], show: Callable[[list, float], None]) -> None:
+    def _ask(
+        self, ask: Callable[[], list], show: Callable[[list, float], None], failed: Callable[[str], None] | None = None
+    ) -> None:
         """Run a search or a find-similar off the UI thread and ``show`` its hits and seconds,
         only if nothing was asked since: a query typed on, or another sound's likes, makes it
-        stale, and a stale one not yet started is skipped."""
+        stale, and a stale one not yet started is skipped. A failure goes to ``failed`` when one is
+        given (if it is still the newest question), else to :attr:`error`."""
         self._search_generation += 1
         generation = self._search_generation
 
@@ -324,7 +330,9 @@ class EngineClient(QObject):
         self._submit(
             self.search_pool,
             run,
-            on_failed=self.error.emit,
+            on_failed=(lambda text: generation == self._search_generation and failed(text))
+            if failed
+            else self.error.emit,
             on_done=lambda answer: answer and generation == self._search_generation and show(*answer),
         )
 

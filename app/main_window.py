@@ -313,6 +313,7 @@ class MainWindow(QMainWindow):
         client.repaired.connect(self._index_repaired)
         client.results.connect(self._show_results)
         client.similar_results.connect(self._show_similar)
+        client.similar_failed.connect(self._similar_failed)
         client.folders_changed.connect(self._show_folders)
         client.folder_edits_counted.connect(self._confirm_removal)
         client.folder_removed.connect(lambda _path: self._ask_again())  # its sounds leave the results
@@ -503,6 +504,15 @@ class MainWindow(QMainWindow):
         self._set_hits(hits, answers=("similar", path))
         self.no_results.show_for(len(hits), filters=self.filter_bar.values(), similar_to=path)
         self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")
+
+    def _similar_failed(self, path: str, message: str) -> None:
+        """The file cannot be heard (random bytes named .wav, dropped on the window): the window
+        said "Finding sounds like corrupt.wav…" over the last search's results for good. It goes
+        back to that search, and the status bar says which file failed and why."""
+        if path != self._similar_to:
+            return
+        self.back_to_search()
+        self.show_error(f"Cannot find sounds like {Path(path).name}: {message}")
 
     def _set_hits(self, hits: list, ranked: bool = True, answers: tuple[str, str] | None = None) -> None:
         """Show new hits, keeping the column sort. A refresh (hits for the question already shown, as

@@ -779,6 +779,20 @@ def test_similar_sounds_say_so_in_the_search_field_and_escape_goes_back_to_the_q
     assert not field.back_action.isVisible()
 
 
+def test_a_file_that_cannot_be_heard_goes_back_to_the_search_and_says_which_file(qtbot, window, library, tmp_path):
+    """Random bytes named .wav, dropped for its likes: the window stayed on "Finding sounds like
+    corrupt.wav…" over the last search's results, and the status bar did not name the file."""
+    corrupt = tmp_path / "elsewhere" / "corrupt.wav"
+    corrupt.parent.mkdir()
+    corrupt.write_bytes(bytes(range(256)) * 64)
+    type_query(qtbot, window, "rain")
+    window.find_similar(str(corrupt))
+    qtbot.waitUntil(lambda: "for “rain”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    field = window.search_field
+    assert field.text() == "rain" and not field.back_action.isVisible()
+    assert window.statusBar().currentMessage().startswith("Cannot find sounds like corrupt.wav: ")
+
+
 def test_the_back_button_and_enter_in_the_emptied_field_go_back_to_the_query(qtbot, window, library):
     type_query(qtbot, window, "rain")
     press_similar(qtbot, window, library["dog_bark.wav"])
