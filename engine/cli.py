@@ -155,6 +155,8 @@ def _run(args: argparse.Namespace) -> int:
         if damage is None and not isinstance(exc, _EXPECTED_ERRORS):
             raise
         message = damage or (exc.args[0] if isinstance(exc, KeyError) and exc.args else exc)
+        if isinstance(exc, AudioDecodeError) and exc.path is not None:  # "is a folder, not a file": which?
+            message = f"{_shown(str(exc.path))}: {message}"
         print(f"earmark: {message}", file=sys.stderr)
         return 1
 

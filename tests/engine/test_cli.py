@@ -208,6 +208,9 @@ def test_similar_and_info(indexed, library, tmp_path):
     assert info["record"]["status"] == "error" and info["error"].startswith("not an audio file")
     code, out, _ = indexed("info", tmp_path / "missing.wav")
     assert code == 1 and "not in the library" in out and "file not found" in out
+    for wrong, reason in ((library / "broken.wav", "not an audio file"), (library, "is a folder, not a file")):
+        code, _, err = indexed("similar", wrong)  # said with the file it is said of
+        assert code == 1 and err.startswith(f"earmark: {wrong}: {reason}"), err
 
 
 def test_models_status_and_remove_folder(indexed, library, tiny_checkpoint):
