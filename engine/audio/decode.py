@@ -44,6 +44,7 @@ _LOSSY_SLACK = 0.05
 # said, but never to more than this many times as many (reading stops there: every read is bounded).
 _ESTIMATE_BOUND = 2
 _SIGNATURES = (b"RIFF", b"RF64", b"BW64", b"FORM", b"fLaC", b"OggS", b"ID3")
+_SNIFF_BYTES = 512  # what a file that fails to open is judged by
 
 
 @dataclass(frozen=True)
@@ -176,9 +177,12 @@ def _counted(
 
 
 def _open_failure(exc: sf.LibsndfileError, handle) -> str:
-    head = handle.read(512)
+    head = handle.read(_SNIFF_BYTES)
+    if _has_audio_signature(head) and len(head) < _SNIFF_BYTES and exc.code == 1:  # 1: SF_ERR_UNRECOGNISED_FORMAT
+        # "RIFF" and nothing more (a copy cut short) read as "it contains text"
+        return f"damaged audio header: the file ends after {len(head)} bytes"
     # libsndfile's MP3 prober can report odd errors on arbitrary bytes, so judge the content too.
-    if exc.code == 1 or not _has_audio_signature(head):  # 1: SF_ERR_UNRECOGNISED_FORMAT
+    if exc.code == 1 or not _has_audio_signature(head):
         return "not an audio file: " + ("it contains text" if _looks_like_text(head) else "format not recognised")
     if exc.code == 3:  # SF_ERR_MALFORMED_FILE
         return "damaged audio file: the format is recognised but the file is malformed (truncated or corrupt)"

@@ -64,6 +64,7 @@ OPEN_FAILURES = {
     "truncated_wav_data": (lambda d: cut(good(d), 0.5), "file is truncated: the header promises 1.00 s"),
     "truncated_aiff_data": (lambda d: cut(good(d, "a.aiff"), 0.5), "file is truncated: the header promises 1.00 s"),
     "truncated_wav_header": (lambda d: cut(good(d), 0.0003), "damaged audio header"),
+    "wav_cut_after_riff": (lambda d: written(d / "stub.wav", b"RIFF"), "damaged audio header: the file ends after 4"),
     "truncated_ogg": (lambda d: cut(good(d, "t.ogg"), 0.5), "damaged audio file"),
     "header_zero_channels": (lambda d: patched(good(d), 22, "<H", 0), "damaged audio header: channel count is zero"),
     "header_unknown_codec": (lambda d: patched(good(d), 20, "<H", 0x99), "damaged audio header"),
