@@ -68,7 +68,7 @@ class IndexReport:
         )
         said = ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
         if self.copies:  # said only when it happened
-            said += f"{', ' if said else ''}{counted(self.copies, 'copy', 'copies')} of sounds embedded once"
+            said += f"{', ' if said else ''}{counted(self.copies, 'duplicate file')} (each sound embedded once)"
         if self.reread:  # once after an update of the metadata reader: said only when it happened
             said += f"{', ' if said else ''}{self.reread} descriptions read again"
         return said

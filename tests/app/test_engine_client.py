@@ -14,7 +14,7 @@ def test_the_app_status_line_adds_its_hints_to_the_same_words():
     assert describe_report(IndexReport(stopped=True)) == "Indexing paused: no changes · 0.0 s"
     copied = IndexReport(added=3, copies=2, errors=[FileError("/a/b.wav", "x")])  # the hint by the failures
     assert describe_report(copied) == (
-        "Library up to date: 3 added, 1 failed (see Failed files), 2 copies of sounds embedded once · 0.0 s"
+        "Library up to date: 3 added, 1 failed (see Failed files), 2 duplicate files (each sound embedded once) · 0.0 s"
     )
     skipped = IndexReport(unreadable_formats=["/lib/memo.m4a", "/lib/kit/snare.wv", "/lib/kit/kick.WV"], seconds=0.5)
     assert describe_report(skipped) == (

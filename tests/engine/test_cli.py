@@ -105,7 +105,7 @@ def test_search_shows_a_sound_once_naming_its_copies(cli, library):
     (backup / "door_creak.wav").write_bytes((library / "door_creak.wav").read_bytes())
     cli("add-folder", library)
     code, out, _ = cli("index")
-    assert code == 0 and "1 copy of sounds embedded once" in out
+    assert code == 0 and "1 duplicate file (each sound embedded once)" in out
     code, out, _ = cli("search", "door creak")
     lines = out.splitlines()
     assert code == 0 and sum("door_creak.wav" in line for line in lines) == 2
@@ -145,7 +145,7 @@ def test_copies_that_match_alike_are_listed_under_one_path_whatever_the_query(cl
         copy.write_bytes(sound.read_bytes())
     shortest, others = str(library / "wind_gust.wav"), {str(sound), str(library / "Archive" / "WIND-GUST.wav")}
     cli("add-folder", library)
-    assert "2 copies of sounds embedded once" in cli("index")[1]
+    assert "2 duplicate files (each sound embedded once)" in cli("index")[1]
     for query in ("wind", "storm", "wind gust howling"):  # words of the names, and words of none
         code, out, _ = cli("search", query, "--json")
         [hit] = [h for h in json.loads(out) if h["copies"]]

@@ -297,7 +297,7 @@ def test_copies_of_one_sound_are_embedded_once_and_keep_their_own_tags(library, 
         shutil.copyfile(files[0], copy)
     report = indexer.index()
     assert (report.added, report.embedded, report.copies, report.errors) == (5, 5, 2, [])
-    assert "2 copies of sounds embedded once" in report.summary()
+    assert "2 duplicate files (each sound embedded once)" in report.summary()
     table = store.embeddings(model.info)
     first = record(store, files[0])
     assert model.clips == sum(len(table.windows(record(store, f).id)) for f in files)  # the copies decoded nothing
