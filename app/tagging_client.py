@@ -2,10 +2,11 @@
 and UCS renames (planned, done only when the user presses Rename, undone).
 
 A job (a selection or a whole folder) runs on a pool of its own, so it never waits behind an
-index run nor holds one up; it stops at the end of a batch when cancelled or when the app closes,
-and when the app next opens with a model, an unfinished job (stopped, or killed with the app)
-continues by itself. Loads and edits go through the engine client's work and edit pools, like
-every other engine call, and answer as signals on the UI thread.
+index run nor holds one up; it stops at the end of a batch when the user stops it or when the app
+closes. Stop cancels it (the suggestions made so far stay); a job the app's closing (or a crash)
+cut short continues by itself when the app next opens with a model. Loads and edits go through
+the engine client's work and edit pools, like every other engine call, and answer as signals on
+the UI thread.
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ class TaggingClient(QObject):
         self._busy = False  # the pool holds a job, or the look for one to resume
         self._looking = False  # that look has not yet found a job (it mostly finds none)
         self._waiting = None  # a job asked for during the look: it starts when the look ends
-        self._stop = threading.Event()
+        self._stop = threading.Event()  # the job stops at the end of its batch
+        self._cancelled = threading.Event()  # and the user asked it: it is not resumed later
         self._load_number = 0  # the latest suggestions load asked: only its answer is shown
         self._plan_number = 0  # the latest rename plan asked
         client.ready.connect(lambda _info: self.resume())
@@ -103,13 +105,28 @@ class TaggingClient(QObject):
         self._start(run)
 
     def cancel(self) -> None:
+        """Stop the job for good: it does not resume at the next start (the user's Stop; a job
+        that resumed by itself after they had cancelled it was the review's complaint)."""
+        self._cancelled.set()
         self._stop.set()
+
+    def _cancellable(self, job):
+        """``job``, forgetting itself when it ends stopped by :meth:`cancel` (not by the app closing)."""
+
+        def run(progress, should_stop):
+            report = job(progress, should_stop)
+            if report is not None and report.stopped and self._cancelled.is_set():
+                self._tagging.drop_pending_job()
+            return report
+
+        return run
 
     def _start(self, job) -> None:
         if self.client.engine is None or self._busy:
             return
         self._busy = True
         self._stop.clear()
+        self._cancelled.clear()
 
         def finished(report) -> None:
             self._ended()
@@ -129,7 +146,7 @@ class TaggingClient(QObject):
 
         submit(
             self.pool,
-            job,
+            self._cancellable(job),
             should_stop=self._should_stop,
             context=self,
             on_done=finished,

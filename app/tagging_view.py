@@ -16,6 +16,9 @@ from app.theme import icon
 from engine.plural import counted
 
 FIRST_SUGGESTIONS = "Suggesting… the first time with a model, its vocabulary is read first (a minute or two)"
+PREPARING = "Preparing the UCS vocabulary for this model…"
+STARTING = "Suggesting…"
+STOPPING = "Stopping…"
 
 
 SELECT_TO_REVIEW = " · select sounds to accept or reject them"
@@ -25,27 +28,45 @@ REVIEW_SELECTED = ": accept or reject them in the tags panel"
 def describe_job(report, selected: bool = False) -> str:
     """A finished or stopped job in one status-bar line. Nothing is tagged by a job: it suggests
     tags (and captions) for ``report.tagged`` sounds in this run, after ``resumed_from`` that an
-    earlier, interrupted run of it did. ``selected``: the job's sounds are the selected ones, so
-    the tags panel shows their suggestions already (a folder's job asks to select some first)."""
-    review = REVIEW_SELECTED if selected else SELECT_TO_REVIEW
+    earlier, interrupted run of it did; it counts only what is sure enough to be shown, so it
+    never asks to review suggestions the panel does not list. ``selected``: the job's sounds are
+    the selected ones, so the tags panel shows their suggestions already (a folder's job asks to
+    select some first)."""
     if report is None:
         return "Tagging stopped"
-    done = f"for {counted(report.tagged, 'sound')}"
-    if report.captioned:
-        done += f", {report.captioned:,} with a caption"
-    if report.resumed_from:
-        done += f"; {counted(report.resumed_from, 'sound')} done before"
     if report.stopped:
-        return f"Suggesting stopped (suggestions ready {done}); it continues the next time Earmark opens"
+        return describe_stop(report.resumed_from + report.tagged)
+    review = REVIEW_SELECTED if selected else SELECT_TO_REVIEW
     if not report.tagged:
         if not report.resumed_from:
             return "No sounds to suggest tags for"
         return f"{counted(report.resumed_from, 'sound')} already had suggestions{review}"
+    if not report.suggested and not report.resumed_from:
+        return f"No suggestion sure enough to show for {counted(report.tagged, 'sound')}"
+    done = f"for {report.suggested:,} of {counted(report.tagged, 'sound')}"
+    if report.suggested == report.tagged:
+        done = f"for {counted(report.tagged, 'sound')}"
+    if report.captioned:
+        done += f", {report.captioned:,} with a caption"
+    elif report.captions_unsure:
+        done += ", no caption sure enough to show"
+    if report.resumed_from:
+        done += f"; {counted(report.resumed_from, 'sound')} done before"
     return f"Suggestions ready {done}{review}"
 
 
+def describe_stop(kept: int) -> str:
+    """A job the user stopped: it is cancelled, and what it suggested so far stays (short enough
+    for the status bar beside the permanent widgets)."""
+    if not kept:
+        return "Tagging stopped before any suggestions were made"
+    return f"Tagging stopped: the suggestions for {counted(kept, 'sound')} are kept"
+
+
 class TagJobStatus(QWidget):
-    """Tagging progress for the status bar, with Cancel (what is done stays done)."""
+    """Tagging progress for the status bar, with Stop (what is done stays done), shown from the
+    job's first moment: the first job with a model reads its vocabulary for minutes before any
+    progress, and the status bar stood empty, with nothing to stop it by (a review)."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -62,9 +83,19 @@ class TagJobStatus(QWidget):
             layout.addWidget(widget)
         self.hide()
 
+    def show_starting(self, first: bool) -> None:
+        """A job asked for, before its first progress: ``first``, its vocabulary is read first."""
+        self.show()
+        self.bar.setRange(0, 0)  # busy: how long is not known
+        self.label.setText(PREPARING if first else STARTING)
+
+    def show_stopping(self) -> None:
+        """Stop was pressed: the job ends at the end of what it is doing."""
+        self.label.setText(STOPPING)
+
     def show_progress(self, phase: str, done: int, total: int) -> None:
         self.show()
-        self.bar.setMaximum(max(total, 1))
+        self.bar.setRange(0, max(total, 1))
         self.bar.setValue(min(done, total))
         self.label.setText(f"{phase} {done:,} / {total:,}")
 
@@ -92,7 +123,7 @@ class TaggingController(QObject):
         self.client.job_progress.connect(self.status.show_progress)
         self.client.job_finished.connect(self._job_finished)
         self.client.error.connect(window.show_error)
-        self.status.cancel_button.clicked.connect(self.client.cancel)
+        self.status.cancel_button.clicked.connect(self._stop_job)
         self.folder_actions = {}
         for captions, text in (
             (False, "Suggest tags for this folder"),
@@ -106,13 +137,18 @@ class TaggingController(QObject):
 
     def suggest(self, paths: list[str], captions: bool) -> None:
         if self.client.running:
-            self.window.show_error("A tagging job is running: wait for it, or cancel it in the status bar.")
+            self.window.show_error("A tagging job is running: wait for it, or stop it in the status bar.")
             return
         engine, info = self.window.client.engine, self.window.client.model_info
         first = engine is not None and info is not None and not engine.tagging.vocabularies_ready(info)
         self.window.tags.suggestions.show_busy(FIRST_SUGGESTIONS if first else "Suggesting…")
         self._job_paths = set(paths)
+        self.status.show_starting(first)
         self.client.tag(paths, captions)
+
+    def _stop_job(self) -> None:
+        self.client.cancel()
+        self.status.show_stopping()
 
     def suggest_for_folder(self, captions: bool) -> None:
         """The selected folder's job: a library folder, or any folder below one (the engine's job
@@ -126,9 +162,9 @@ class TaggingController(QObject):
         settings = self.window.client.settings()
         box.set_threshold(settings.tag_threshold, settings.tag_top_k)
         engine = self.window.client.engine
-        problem = engine.tagging.caption_problem(info) if engine is not None else "the library is closed"
+        problem = engine.tagging.caption_problem(info) if engine is not None else "The library is not open yet"
         box.with_captions.setEnabled(not problem)
-        box.with_captions.setToolTip(problem.capitalize() or "Also write a caption with the model's decoder (slower)")
+        box.with_captions.setToolTip(problem or "Also write a caption with the model's decoder (slower)")
         if problem:
             box.with_captions.setChecked(False)
         self.folder_actions[True].setEnabled(not problem)

@@ -102,6 +102,20 @@ def load_calibration(model_name: str, path: Path | None = None) -> Calibration:
     )
 
 
+def unmeasured_caption_threshold(path: Path | None = None) -> float:
+    """The caption floor of a model whose captions were never measured: the strictest of the
+    measured models' in ``path`` (default: :data:`CALIBRATION_FILE`). A fine-tune starts from a
+    shipped model and keeps its caption decoder, so captions measured worse than nothing there
+    are no better in it; with the defaults' 0.5 a fine-tune of the builtin offered nonsense
+    captions the builtin's measurement had vetoed (a review)."""
+    path = CALIBRATION_FILE if path is None else path
+    if not path.is_file():
+        return DEFAULT.caption_threshold
+    entries = json.loads(path.read_text(encoding="utf-8")).values()
+    measured = [e.get("caption_threshold", DEFAULT.caption_threshold) for e in entries]
+    return max(measured, default=DEFAULT.caption_threshold)
+
+
 def save_calibration(model_name: str, calibration: Calibration, path: Path | None = None) -> None:
     """Add or replace one model's entry in ``path`` (default: :data:`CALIBRATION_FILE`), keeping
     the others; written whole."""

@@ -159,6 +159,8 @@ def cmd_tag(engine, args) -> int:
     if not args.paths and not args.resume:
         raise ValueError("name files or folders to tag, or --resume the unfinished job")
     paths = [] if args.resume else _in_library(engine, args.paths)
+    if args.captions and (problem := engine.tagging.caption_problem()):  # before the vocabularies' long read
+        raise ValueError(f"{problem}; tag without --captions")
     if pending is not None and not args.restart:
         print(
             f"resuming the unfinished job over {', '.join(map(cli._shown, pending.targets))}"
@@ -169,8 +171,7 @@ def cmd_tag(engine, args) -> int:
         )
     if not engine.tagging.vocabularies_ready():  # else the first bar waits a minute at 0 with no word why
         print(
-            f"reading the vocabularies with the model {engine.model_info.name} first "
-            "(once per model and vocabulary: a minute or two for UCS)",
+            "reading the vocabularies with this model first (once per model and vocabulary: a minute or two for UCS)",
             file=sys.stderr,
         )
     with _Progress() as bar, cli._StopOnInterrupt() as stop:
@@ -199,6 +200,8 @@ def _summary(report: TagReport) -> str:
         parts.append(f"{report.resumed_from} done before")
     if report.captioned:
         parts.append(f"{report.captioned} captioned")
+    if report.captions_unsure:
+        parts.append(f"{counted(report.captions_unsure, 'caption')} too unsure to show")
     if report.without_sound:
         parts.append(f"{report.without_sound} by their words only (not embedded yet: `earmark index`)")
     summary = ", ".join(parts) + f" in {report.seconds:.1f} s; `earmark suggestions PATH` shows them"

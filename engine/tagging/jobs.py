@@ -69,7 +69,9 @@ class TagReport:
     total: int = 0  # files the job covers
     resumed_from: int = 0  # already done by an earlier, interrupted run of the same job
     tagged: int = 0  # in this run
-    captioned: int = 0
+    suggested: int = 0  # of those, the files with a suggestion sure enough to be shown
+    captioned: int = 0  # captions sure enough to be shown
+    captions_unsure: int = 0  # captions made but too unsure to be shown
     without_sound: int = 0  # not embedded with the model yet: judged by their words only
     stopped: bool = False
     problems: dict[str, str] = field(default_factory=dict)  # path -> why a caption is missing
@@ -128,12 +130,15 @@ def run_job(
     should_stop: Callable[[], bool] | None = None,
     started: float | None = None,
     rows_lock: AbstractContextManager | None = None,
+    shown: Callable[[Suggestion], bool] = lambda row: True,
 ) -> TagReport:
     """Tag what ``job`` has not done yet. ``tag_batch(records, job id)`` returns (rows, problems,
     files without sound). The job is cleared from the meta table once every file is done. The
     report's seconds count from ``started`` (``time.perf_counter``: where the job's reading of its
     library began), else from this call. ``rows_lock`` is held while a batch's rows are written,
-    the lock the user's rejections are written under."""
+    the lock the user's rejections are written under. ``shown`` says whether a suggestion is sure
+    enough to be shown: the report counts what the user will see, not every guess made ("14 with
+    a caption" while none was shown, a review)."""
     started = time.perf_counter() if started is None else started
     ids = target_ids(store, job.targets)
     todo = np.setdiff1d(ids, table.done(job.id))
@@ -149,7 +154,7 @@ def run_job(
         with rows_lock or nullcontext():  # the user's rejections of these files are read and kept in one step
             table.replace(batch, rows + runs)
         report.tagged += len(records)
-        report.captioned += sum(r.kind == CAPTION for r in rows)
+        count_rows(report, rows, shown)
         report.without_sound += without_sound
         report.problems.update(problems)
         if progress is not None:
@@ -162,3 +167,12 @@ def run_job(
         table.optimize()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def count_rows(report: TagReport, rows: list[Suggestion], shown: Callable[[Suggestion], bool]) -> None:
+    """Add a batch's suggestions to the report: the files given one that is shown, and the
+    captions shown or too unsure to be."""
+    report.suggested += len({r.file_id for r in rows if shown(r)})
+    captions = [shown(r) for r in rows if r.kind == CAPTION]
+    report.captioned += sum(captions)
+    report.captions_unsure += len(captions) - sum(captions)

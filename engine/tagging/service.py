@@ -27,7 +27,7 @@ from engine.models.base import AudioTextModel, CaptionOptions, ModelInfo
 from engine.paths import AppPaths
 from engine.settings import Settings
 from engine.tagging import bwf, rename
-from engine.tagging.calibration import Calibration, load_calibration
+from engine.tagging.calibration import DEFAULT, Calibration, load_calibration, unmeasured_caption_threshold
 from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary, vocabulary_cache_file
 from engine.tagging.jobs import (
     BATCH,
@@ -49,6 +49,7 @@ from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
 from engine.words import words
 
 ALL = 1 << 30  # a top-k that keeps everything
+NO_CAPTIONS = "Automatic captions aren't available with this model"
 # The most files a small job reads around it (the folders holding its files) for the shares it is
 # weighed by: the reading pass ran at about 200 files/s on Teeworlds' 131, so about 10 s at most.
 AROUND_LIMIT = 2_000
@@ -129,22 +130,28 @@ class Tagging:
         return self.paths.cache / "tagging"
 
     def calibration(self, info: ModelInfo | None = None) -> Calibration:
-        """The tag calibration of the model ``info`` describes (default: the active one)."""
-        return load_calibration((info or self._model().info).name)
+        """The tag calibration of the model ``info`` describes (default: the active one). A model
+        never measured gets the default weights and the strictest measured caption floor
+        (:func:`~engine.tagging.calibration.unmeasured_caption_threshold`): a fine-tune of the
+        builtin must not offer the captions the builtin's measurement vetoed."""
+        measured = load_calibration((info or self._model().info).name)
+        if measured is not DEFAULT:  # the model has an entry of its own
+            return measured
+        return replace(DEFAULT, caption_threshold=unmeasured_caption_threshold())
 
     def caption_problem(self, info: ModelInfo | None = None) -> str:
         """Why the captions of the model ``info`` describes (default: the active one) are not
-        offered, or "" when they are: it has no decoder, or its captions of unseen sounds were
-        measured worse than nothing (a caption threshold of 1)."""
+        offered, in the user's words, or "" when they are: it has no decoder, or its captions of
+        unseen sounds were measured worse than nothing (a caption threshold of 1), or it was never
+        measured and the measured models' captions were."""
         info = info or self._model().info
         if not info.can_caption:
-            return f"the model {info.name} has no caption decoder"
-        if self.calibration(info).caption_threshold >= 1.0:
-            return (
-                f"the captions of {info.name} were measured worse than nothing on sounds it never "
-                f"heard (bench/tagging.py), so none are shown"
-            )
-        return ""
+            return f"{NO_CAPTIONS}: it cannot write captions"
+        if self.calibration(info).caption_threshold < 1.0:
+            return ""
+        if load_calibration(info.name) is not DEFAULT:
+            return f"{NO_CAPTIONS}: they were measured less useful than none"
+        return f"{NO_CAPTIONS}: they were never measured, and the measured models' were less useful than none"
 
     # -- jobs ----------------------------------------------------------------------------------
 
@@ -161,6 +168,11 @@ class Tagging:
         """The job a kill or a stop left unfinished, if any."""
         return saved_job(self.store.meta)
 
+    def drop_pending_job(self) -> None:
+        """Forget the unfinished job, so that nothing resumes it: the app's Stop cancels a job
+        (the suggestions it made stay), where a closed app's job goes on at the next start."""
+        save_job(self.store.meta, None)
+
     def tag(
         self,
         targets: Iterable[str | os.PathLike],
@@ -172,8 +184,8 @@ class Tagging:
         """Suggest tags (and captions) for files and everything under folders. An unfinished job
         for the same files, model and captions choice resumes where it stopped, unless ``restart``."""
         model = self._model()
-        if captions and self.caption_problem(model.info):
-            raise ValueError(f"{self.caption_problem(model.info)}: tag without captions")
+        if captions and (problem := self.caption_problem(model.info)):
+            raise ValueError(f"{problem}; suggest tags without captions")
         wanted = [absolute_path(t) for t in targets]
         if not wanted:
             raise ValueError("nothing to tag: name files or folders")
@@ -236,7 +248,12 @@ class Tagging:
                 rows += [c for c in captions if (c.file_id, c.value) not in said]  # a rejected caption stays so
             return rows, problems, sum(1 for i in ids if not len(windows[i]))
 
-        return run_job(job, self.store, table, tag_batch, progress, should_stop, started, self._row_lock)
+        threshold = self.settings.tag_threshold
+
+        def shown(row: Suggestion) -> bool:
+            return row.confidence >= (calibration.caption_threshold if row.kind == CAPTION else threshold)
+
+        return run_job(job, self.store, table, tag_batch, progress, should_stop, started, self._row_lock, shown)
 
     def _read_library(
         self,

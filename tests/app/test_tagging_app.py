@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from app.results_view import ROW_HEIGHT
 from app.suggestions_box import KIND_ROLE, PRECHECKED, SUGGESTION_COLOUR
-from app.tagging_view import FIRST_SUGGESTIONS, describe_job
+from app.tagging_view import FIRST_SUGGESTIONS, PREPARING, describe_job
 from app.tags_panel import TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.tagging import jobs
@@ -281,7 +281,9 @@ def test_accepting_a_suggestion_for_many_sounds_tags_only_those_its_count_names(
     assert all(s.confidence >= threshold for p in tagged for s in everything[p].tags if s.key == key)
 
 
-def test_a_cancelled_folder_job_continues_when_earmark_opens_again(qtbot, tagging_window, monkeypatch):
+def test_a_stopped_folder_job_is_cancelled_and_keeps_its_suggestions(qtbot, tagging_window, monkeypatch):
+    """Stop means stop: the job does not come back by itself when Earmark opens again, and what it
+    suggested before the stop stays, as the stop button's tooltip says."""
     window, folder = tagging_window
     monkeypatch.setattr(jobs, "BATCH", 1)
     reports = []
@@ -292,31 +294,79 @@ def test_a_cancelled_folder_job_continues_when_earmark_opens_again(qtbot, taggin
     window.library.folders.topLevelItem(0).setSelected(True)
     window.library.folders.actions()[0].trigger()  # "Suggest tags for this folder"
     qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
-    assert reports[0].stopped and 2 <= reports[0].tagged < len(NAMED)
-    assert not window.tagging.status.isVisible() and "continues the next time" in window.statusBar().currentMessage()
+    kept = reports[0].tagged
+    assert reports[0].stopped and 2 <= kept < len(NAMED)
+    assert not window.tagging.status.isVisible()
+    assert window.statusBar().currentMessage() == f"Tagging stopped: the suggestions for {kept} sounds are kept"
+    engine = window.client.engine
+    assert engine.tagging.pending_job() is None
+    found = engine.tagging.suggestions([str(folder)], threshold=0.0)
+    assert sum(bool(item.tags) for item in found.values()) == kept
     window.close()
 
     again = open_window(qtbot, window.client.model_spec)
     resumed = []
     again.client.tagging.job_finished.connect(resumed.append)
-    qtbot.waitUntil(lambda: bool(resumed), timeout=ENGINE_TIMEOUT_MS)
-    assert resumed[0].resumed_from == reports[0].tagged and not resumed[0].stopped
-    assert resumed[0].resumed_from + resumed[0].tagged == len(NAMED)
-    assert again.client.engine.tagging.pending_job() is None
+    qtbot.waitUntil(lambda: again.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
+    settle(again.client.tagging.pool)  # the look for an unfinished job, at the model's start
+    assert resumed == [] and not again.tagging.status.isVisible()
+
+
+def test_a_folder_job_shows_its_status_and_stop_button_from_its_first_moment(qtbot, tagging_window, tmp_path):
+    """The first job with a vocabulary reads it for minutes before any progress: the status bar
+    says so from the start, with the stop button, not only when the first files are done."""
+    window, _folder = tagging_window
+    mine = tmp_path / "mine.csv"
+    mine.write_text("tag,synonyms\nbark,woof\n", encoding="utf-8")
+    window.client.engine.tagging.import_vocabulary(mine)
+    reports = []
+    window.client.tagging.job_finished.connect(reports.append)
+    window.library.folders.topLevelItem(0).setSelected(True)
+    window.library.folders.actions()[0].trigger()  # "Suggest tags for this folder"
+    status = window.tagging.status
+    assert status.isVisible() and status.cancel_button.isVisible()
+    assert status.label.text() == PREPARING
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert not status.isVisible()
+
+
+def test_suggest_with_nothing_above_the_threshold_says_there_is_nothing_to_review(qtbot, tagging_window):
+    window, folder = tagging_window
+    select(qtbot, window, folder / "dog_bark.wav")
+    window.tags.suggestions.threshold.setValue(100)  # as typed: nothing guessed is that sure
+    settle(window.client.work_pool)
+    reports = []
+    window.client.tagging.job_finished.connect(reports.append)
+    window.tags.suggestions.suggest_button.click()
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == "No suggestion sure enough to show for 1 sound"
 
 
 def test_a_finished_job_is_told_in_one_status_line():
     """The job suggests; it tags nothing, so the line never says sounds were tagged."""
-    one = describe_job(jobs.TagReport("j", total=1, tagged=1))
+    one = describe_job(jobs.TagReport("j", total=1, tagged=1, suggested=1))
     assert one == "Suggestions ready for 1 sound · select sounds to accept or reject them"
-    several = describe_job(jobs.TagReport("j", total=12, tagged=12, captioned=3))
+    several = describe_job(jobs.TagReport("j", total=12, tagged=12, suggested=12, captioned=3))
     assert several.startswith("Suggestions ready for 12 sounds, 3 with a caption ·")
-    resumed = describe_job(jobs.TagReport("j", total=10, resumed_from=6, tagged=4))
+    resumed = describe_job(jobs.TagReport("j", total=10, resumed_from=6, tagged=4, suggested=4))
     assert resumed.startswith("Suggestions ready for 4 sounds; 6 sounds done before ·")
-    stopped = describe_job(jobs.TagReport("j", total=9, tagged=4, stopped=True))
-    assert stopped == "Suggesting stopped (suggestions ready for 4 sounds); it continues the next time Earmark opens"
+    stopped = describe_job(jobs.TagReport("j", total=9, resumed_from=2, tagged=4, stopped=True))
+    assert stopped == "Tagging stopped: the suggestions for 6 sounds are kept"
+    nothing_yet = describe_job(jobs.TagReport("j", total=9, stopped=True))
+    assert nothing_yet == "Tagging stopped before any suggestions were made"
     for line in (one, several, resumed, stopped):
         assert "tagged" not in line
+
+
+def test_a_job_line_counts_only_what_is_sure_enough_to_show():
+    """14 captions all under the caption floor are not "14 with a caption"; sounds with no
+    suggestion above the threshold are not counted as ready for review."""
+    unsure = describe_job(jobs.TagReport("j", total=14, tagged=14, suggested=14, captions_unsure=14))
+    assert unsure.startswith("Suggestions ready for 14 sounds, no caption sure enough to show ·")
+    some = describe_job(jobs.TagReport("j", total=14, tagged=14, suggested=9))
+    assert some.startswith("Suggestions ready for 9 of 14 sounds ·")
+    none = describe_job(jobs.TagReport("j", total=1, tagged=1, suggested=0), selected=True)
+    assert none == "No suggestion sure enough to show for 1 sound"
 
 
 def test_a_job_with_nothing_new_to_suggest_says_so():
@@ -327,7 +377,7 @@ def test_a_job_with_nothing_new_to_suggest_says_so():
 
 def test_a_job_for_the_selected_sounds_says_their_suggestions_are_in_the_tags_panel():
     """The selection's job: its sounds are selected already, so the line does not ask to select them."""
-    ready = describe_job(jobs.TagReport("j", total=3, tagged=3), selected=True)
+    ready = describe_job(jobs.TagReport("j", total=3, tagged=3, suggested=3), selected=True)
     assert ready == "Suggestions ready for 3 sounds: accept or reject them in the tags panel"
     again = describe_job(jobs.TagReport("j", total=2, resumed_from=2, tagged=0), selected=True)
     assert again == "2 sounds already had suggestions: accept or reject them in the tags panel"

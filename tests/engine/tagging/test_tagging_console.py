@@ -93,8 +93,22 @@ def test_the_first_job_with_a_vocabulary_says_it_reads_it_first(cli, named_libra
     mine.write_text("tag,synonyms\nlaser zap,pew;blaster\nsquelch,\n", encoding="utf-8")
     cli("vocab", "import", mine)
     code, _, err = cli("tag", named_library / "dog_bark.wav")
-    assert code == 0 and "reading the vocabularies with the model" in err
+    assert code == 0 and "reading the vocabularies with this model first" in err
     assert "reading the vocabularies" not in cli("tag", named_library / "dog_bark.wav", "--restart")[2]
+
+
+def test_tag_captions_with_a_model_whose_captions_are_vetoed_is_refused_before_the_vocabulary_read(
+    cli, named_library, tmp_path
+):
+    """The tiny model was never measured and the shipped builtin's captions were measured less
+    useful than none: --captions is refused at once, in plain words, not after minutes of reading."""
+    mine = tmp_path / "mine.csv"
+    mine.write_text("tag,synonyms\nlaser zap,pew;blaster\n", encoding="utf-8")
+    cli("vocab", "import", mine)  # a vocabulary not read yet with this model
+    code, out, err = cli("tag", named_library / "dog_bark.wav", "--captions")
+    assert code == 1 and out == "" and "reading the vocabularies" not in err
+    assert "Automatic captions aren't available with this model" in err and "tag without --captions" in err
+    assert "builtin_" not in err and "bench/" not in err
 
 
 def test_tag_suggest_accept_reject_and_bulk_edits(cli, named_library):

@@ -230,7 +230,7 @@ def test_a_model_without_a_decoder_says_so(tmp_path, named_library):
     with Engine(app_paths(tmp_path / "home"), f"clap:{clap}") as engine:
         engine.add_folder(named_library)
         engine.index()
-        with pytest.raises(ValueError, match="has no caption decoder"):
+        with pytest.raises(ValueError, match="captions aren.t available with this model: it cannot write captions"):
             engine.tagging.tag([named_library], captions=True)
         assert engine.tagging.tag([named_library]).tagged == len(NAMED)  # tags need no decoder
 
@@ -256,10 +256,60 @@ def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monk
 
 def test_captions_measured_worse_than_nothing_are_not_made(tag_engine, named_library, monkeypatch, tmp_path):
     calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=1.0)
-    assert "worse than nothing" in tag_engine.tagging.caption_problem()
-    with pytest.raises(ValueError, match="worse than nothing"):
+    problem = tag_engine.tagging.caption_problem()
+    assert problem == "Automatic captions aren't available with this model: they were measured less useful than none"
+    with pytest.raises(ValueError, match="measured less useful than none"):
         tag_engine.tagging.tag([named_library], captions=True)
     assert tag_engine.tagging.pending_job() is None  # refused before any job was started
+
+
+def test_a_model_never_measured_inherits_the_caption_veto_of_the_measured_ones(
+    tag_engine, named_library, monkeypatch, tmp_path
+):
+    """A fine-tune of the builtin gets no calibration of its own: it must not offer the captions
+    the builtin's measurement vetoed, and says so without model names or file paths."""
+    path = tmp_path / "calibration.json"
+    save_calibration("builtin_8b265576", replace(DEFAULT, caption_threshold=1.0, fitted="measured"), path)
+    monkeypatch.setattr(calibration, "CALIBRATION_FILE", path)
+    problem = tag_engine.tagging.caption_problem()
+    assert problem.startswith("Automatic captions aren't available with this model: they were never measured")
+    assert tag_engine.model_info.name not in problem and "builtin" not in problem and ".py" not in problem
+    with pytest.raises(ValueError, match="never measured"):
+        tag_engine.tagging.tag([named_library], captions=True)
+    save_calibration("builtin_8b265576", replace(DEFAULT, caption_threshold=0.4, fitted="measured"), path)
+    assert tag_engine.tagging.caption_problem() == ""  # measured useful there: offered, with that floor
+    assert tag_engine.tagging.calibration().caption_threshold == 0.4
+
+
+def test_a_jobs_caption_count_is_of_the_captions_shown(tag_engine, named_library, monkeypatch, tmp_path):
+    """Captions under the model's floor are kept but not shown: the report says so, not "with a caption"."""
+    calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=0.999)
+    files = [named_library / "laser_shot.wav", named_library / "wind_howl.wav"]
+    report = tag_engine.tagging.tag(files, captions=True)
+    shown = tag_engine.tagging.suggestions(files)
+    assert not any(item.caption for item in shown.values())
+    assert (report.captioned, report.captions_unsure) == (0, 2)
+    assert "2 captions too unsure to show" in _summary(report) and "captioned" not in _summary(report)
+
+
+def test_a_job_counts_the_files_given_a_suggestion_sure_enough_to_show(tag_engine, named_library):
+    """A file whose every guess is under the user's threshold is not counted as suggested for."""
+    exact, dog = named_library / "DOORWood_Slam Heavy_JD_TOWN.wav", named_library / "dog_bark.wav"
+    tag_engine.settings.tag_threshold = 0.999  # only a CatID in the name is that sure
+    report = tag_engine.tagging.tag([exact, dog])
+    assert (report.tagged, report.suggested) == (2, 1)
+    assert not tag_engine.tagging.suggestions([dog])[str(dog)].tags
+
+
+def test_a_dropped_job_does_not_resume_and_keeps_its_suggestions(tag_engine, named_library, monkeypatch):
+    monkeypatch.setattr(jobs, "BATCH", 3)
+    batches = []
+    stopped = tag_engine.tagging.tag([named_library], progress=batches.append, should_stop=lambda: len(batches) >= 2)
+    assert stopped.stopped and stopped.tagged > 0 and tag_engine.tagging.pending_job() is not None
+    tag_engine.tagging.drop_pending_job()
+    assert tag_engine.tagging.pending_job() is None and tag_engine.tagging.resume() is None
+    found = tag_engine.tagging.suggestions([named_library], threshold=0.0)
+    assert sum(bool(item.tags) for item in found.values()) == stopped.tagged
 
 
 def test_the_first_job_with_a_vocabulary_makes_its_term_embeddings_for_good(tag_engine, named_library, tmp_path):
