@@ -21,7 +21,19 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, key_scores, verdict
+from engine.finetune.job import (
+    DONE,
+    EVALUATING,
+    FAILED,
+    NONE,
+    RUNNING,
+    STARTING,
+    STOPPED,
+    FinetuneStatus,
+    key_scores,
+    verdict,
+)
+from engine.plural import counted
 
 if TYPE_CHECKING:
     from engine.finetune import Finetuner
@@ -35,6 +47,13 @@ STOPPED_BY_USER = "Stopped — the model in use is unchanged; the stopped run is
 # until this many are done the line says it is estimating.
 ESTIMATE_AFTER_STEPS = 10
 ESTIMATING = "estimating the time left…"
+# Once its steps are done a run checks the new model on the held-out folders, after teaching the
+# UCS bridge's words head the library's names when the model has one: on the review's busy CPU that
+# took 3 min 49 s, under a step counter frozen at "less than a minute left". The trainer's events
+# say it in its own words ("teaching the bridge's words head …"); these say it in a sound designer's.
+WORDS_HEAD_EVENT = "words head"  # in the trainer's event for the names stage (trainer/library/run.py)
+CHECKING = "checking the new model on the held-out folders…"
+LEARNING_NAMES = "learning your library's names from {files}, then checking the new model…"
 
 # The held-out scores in words a sound designer reads, each with its metric's name for the tooltip:
 # R@1 is how often the right sound comes first, R@10 how often it is in the first ten, and mAP@10
@@ -83,6 +102,8 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
         if estimate and estimate in said:  # "training: 57 steps …": the page's plan line says it already
             said = status.phase
         return f"Fine-tuning: {said}"
+    if status.state == RUNNING and status.phase == EVALUATING:
+        return f"Fine-tuning: {finishing(status)}"
     if status.state == RUNNING:
         loss = f" · training loss {status.loss:.2f} (falls as it learns)" if status.loss is not None else ""
         return f"Fine-tuning: step {status.step} of {status.steps}{loss} · {time_left(status)}"
@@ -102,6 +123,54 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
     return ""
 
 
+def finishing(status: FinetuneStatus) -> str:
+    """What a run whose steps are done is doing now (:data:`CHECKING` or :data:`LEARNING_NAMES`)."""
+    if WORDS_HEAD_EVENT not in status.message:
+        return CHECKING
+    return LEARNING_NAMES.format(files=counted(int(status.plan.get("words_head_files", 0)), "file"))
+
+
+def training_ended(status: FinetuneStatus) -> str:
+    """How many of the planned steps a run trained, when its time budget cut it short, else "":
+    the plan's "85 training steps" stayed on the page as if done after 12."""
+    if not status.cut_short:
+        return ""
+    return f"Training stopped after {status.step} of {status.steps} steps: the time budget ran out."
+
+
+def check_change(status: FinetuneStatus) -> tuple[float, float] | None:
+    """The check during training (each held-out file by its own name, the trained part of the model
+    alone) before the first step and at its last point, or None before it has both."""
+    points = [point for point in status.validation if "t2a/mAP@10" in point]
+    start = next((point for point in points if point["step"] == 0), None)
+    if start is None or points[-1]["step"] == 0:
+        return None
+    return start["t2a/mAP@10"], points[-1]["t2a/mAP@10"]
+
+
+def measures_disagree(status: FinetuneStatus) -> str:
+    """Why the check during training and the verdict point different ways, when they do; else "".
+    The check hears with the part of the model that training changes; the verdict searches with
+    the whole model as Earmark does, UCS bridge included, whose words head learns the library's
+    names after the steps (README: most of a fine-tune's gain). The review's run read "ranking
+    score 0.05" under the check and "(better)" a few lines on, with nothing to say why."""
+    change = check_change(status)
+    if not status.result or change is None:
+        return ""
+    before, after = change
+    if status.better and after < before:
+        said = f"The check during training fell ({before:.2f} → {after:.2f}) while the verdict rose."
+    elif not status.better and after > before:
+        said = f"The check during training rose ({before:.2f} → {after:.2f}); the verdict: {verdict(status.result)}."
+    else:
+        return ""
+    names = ", after it learnt your library's names" if status.result.get("words_head_files") else ""
+    return (
+        f"{said} They listen differently: the check uses only the part of the model that training changes; "
+        f"the verdict searches as Earmark does, with the whole model{names}. The verdict decides which model is used."
+    )
+
+
 def time_left(status: FinetuneStatus) -> str:
     """ "about 6 min left", "less than a minute left", or :data:`ESTIMATING` while too few steps
     (or none timed yet) say how long a step takes: a run planned at "Estimated total 9.9 min"
@@ -118,6 +187,9 @@ def status_bar_text(status: FinetuneStatus) -> str:
     the results line to "20 results f…"; it is the tooltip."""
     if status.state == STARTING or (status.state == RUNNING and not status.step):
         return f"Fine-tuning: {status.phase or 'starting'}"
+    if status.state == RUNNING and status.phase == EVALUATING:
+        doing = "learning your names" if WORDS_HEAD_EVENT in status.message else "checking the new model"
+        return f"Fine-tuning: {doing}"
     if status.state == RUNNING:
         return f"Fine-tuning: step {status.step} of {status.steps}"
     if status.state == STOPPED:

@@ -5,12 +5,15 @@ own) through :class:`app.finetune_client.FinetuneClient`. It shows the plan once
 measured it, the step, loss and time left, each validation, and at the end the
 held-out scores before and after. A better model is swapped in by itself (the old one keeps
 answering while the library is re-embedded); a worse one only if the user insists, and the
-model it started from stays one click away. A button does nothing twice: a click disables it until
-the job's next status says what can be done, and nothing can be done with the library closed.
+model it started from stays one click away, as does the fine-tuned one again after going back.
+A button does nothing twice: a click disables it until the job's next status says what can be
+done, and nothing can be done with the library closed.
 The main window's status bar says the job in a few words (:class:`FinetuneLabel`).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -30,13 +33,15 @@ from app.finetune_client import (
     SCORES_EXPLAINED,
     FinetuneClient,
     describe_status,
+    measures_disagree,
     outcome,
     plain_scores,
     status_bar_text,
+    training_ended,
 )
 from app.labels import ElidedLabel
 from app.settings_dialog import SettingsPage, _hint
-from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, FinetuneStatus, scores_line
+from engine.finetune.job import DONE, EVALUATING, FAILED, NONE, RUNNING, STARTING, FinetuneStatus, scores_line
 
 INTRO = (
     "Earmark learns your library's sounds from what your library already says about them: file and "
@@ -51,6 +56,18 @@ LIBRARY_CLOSED = "Fine-tuning is possible once the library is open."
 # final evaluation took 35 + 14 + 20 s: a 1-minute run failed after 40 s. A run that finds even this too
 # short names the budget this machine needs (FinetuneStatus.needs_minutes), which then becomes the least.
 MIN_MINUTES = 2
+# The validation's own measure (each held-out file against its own name, with the part of the model
+# that training changes), not the verdict's; its "before training" is its own first point, step 0.
+CHECK = (
+    "Checked during training, with the part of the model that training changes (each held-out file "
+    "found by its own name; higher is better), before training: "
+)
+SHOWN_CHECKS = 5  # the last few points of the check: a long run's twenty would push the verdict off the page
+VERDICT = (
+    "Verdict: held-out folders ({files} files), their names searched by sound alone with the whole model, "
+    "as Earmark searches (a different measure from the check during training below; higher is better)"
+)
+USE_AGAIN = "Use the fine-tuned model again"
 
 
 class FinetunePage(SettingsPage):
@@ -102,9 +119,13 @@ class FinetunePage(SettingsPage):
         layout.addWidget(_hint(INTRO))
         layout.addLayout(form)
         layout.addLayout(buttons)
-        for widget in (self.progress, self.state, self.plan, self.validation, self.result):
+        # the verdict first, under the line that says it in a few words, and what can be done about it;
+        # the plan and the check during training after them
+        for widget in (self.progress, self.state, self.result):
             layout.addWidget(widget)
         layout.addLayout(decisions)
+        for widget in (self.plan, self.validation):
+            layout.addWidget(widget)
         layout.addStretch(1)
 
         self._on_click(self.start_button, lambda: self.finetune.start(self.minutes.value(), self.device.currentData()))
@@ -112,7 +133,7 @@ class FinetunePage(SettingsPage):
         self._on_click(self.cancel_button, self.finetune.cancel)
         self.use_button.clicked.connect(lambda: self._decide(lambda: self.finetune.use(force=True)))
         self.discard_button.clicked.connect(lambda: self._decide(self.finetune.discard))
-        self._on_click(self.rollback_button, self._roll_back)
+        self._on_click(self.rollback_button, self._switch_model)
         self.finetune.status_changed.connect(self.show_status)
         self.show_status(self.finetune.status)
         self.finetune.poll()
@@ -147,37 +168,43 @@ class FinetunePage(SettingsPage):
         self.device.setEnabled(not busy)
         self.state.setText(describe_status(status, self.finetune.stop) if available else LIBRARY_CLOSED)
         self.progress.setVisible(busy or status.resumable)
-        self.progress.setRange(0, max(status.steps, 1) if status.steps else 0)
+        # once its steps are done a run's step says nothing of what is left: a busy bar, not 12 of 85 standing
+        finishing = status.state == RUNNING and status.phase == EVALUATING
+        self.progress.setRange(0, 0 if finishing or not status.steps else max(status.steps, 1))
         self.progress.setValue(status.step)
-        plan = status.plan
-        self.plan.setText(f"{plan.get('device_note', '')} Plan: {plan['estimate']}" if plan.get("estimate") else "")
-        before = plan.get("before")
-        per_epoch = max(int(plan.get("steps_per_epoch", 1)), 1)
-        epochs, named, seen = [], [], set()
-        for point in status.validation:
-            if not point["step"] or point["step"] in seen:  # a step measured once is shown once
-                continue
-            seen.add(point["step"])
-            step = int(point["step"])
-            # the run's last measure, at a step inside an epoch (its time was spent), is not an epoch's
-            when = f"after pass {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
-            epochs.append(f"{when}: {plain_scores({'t2a/mAP@10': point['t2a/mAP@10']}, 't2a')}")
-            named.append(f"{when}: mAP@10 {point['t2a/mAP@10']:.3f}")
-        # the validation's own measure (each held-out file against its own name), not the verdict's
-        check = (
-            "Checked after each pass (each held-out file found by its own name; higher is better), before training: "
-        )
-        first, first_named = (
-            ([check + plain_scores(before, "t2a")], [check + scores_line(before, "t2a", " · ")]) if before else ([], [])
-        )
-        self.validation.setText("\n".join(first + epochs[-5:]))
-        # the words on the page, the measures' names in the tooltip (for whoever knows them)
-        self.validation.setToolTip(
-            "\n".join(first_named + named[-5:] + ["", SCORES_EXPLAINED]) if first or epochs else ""
-        )
+        self.plan.setText(self._plan_text(status))
+        self._show_checks(status)
         self._show_result(status)
         if self.isVisible():  # how a run ended, seen here, need not stay in the status bar
             self.finetune.mark_read()
+
+    @staticmethod
+    def _plan_text(status: FinetuneStatus) -> str:
+        """The plan, and under it how many of its steps were trained when the time budget cut them short."""
+        plan = status.plan
+        if not plan.get("estimate"):
+            return ""
+        said = f"{plan.get('device_note', '')} Plan: {plan['estimate']}"
+        ended = training_ended(status)
+        return f"{said}\n{ended}" if ended else said
+
+    def _show_checks(self, status: FinetuneStatus) -> None:
+        """The check during training, in words, from its own point before the first step: the starting
+        model's verdict scores under "before training" read as a fall at the first pass (0.07 -> 0.05)
+        where the check itself went from 0.06."""
+        per_epoch = max(int(status.plan.get("steps_per_epoch", 1)), 1)
+        points = {int(point["step"]): point for point in status.validation}  # a step measured twice is shown once
+        start = points.pop(0, None)
+        said = [CHECK + plain_scores(start, "t2a")] if start else []
+        named = [CHECK + scores_line(start, "t2a", " · ")] if start else []
+        for step, point in list(points.items())[-SHOWN_CHECKS:]:
+            # the run's last measure, at a step inside a pass (its time was spent), is not a pass's
+            when = f"after pass {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
+            said.append(f"{when}: {plain_scores({'t2a/mAP@10': point['t2a/mAP@10']}, 't2a')}")
+            named.append(f"{when}: mAP@10 {point['t2a/mAP@10']:.3f}")
+        self.validation.setText("\n".join(said))
+        # the words on the page, the measures' names in the tooltip (for whoever knows them)
+        self.validation.setToolTip("\n".join([*named, "", SCORES_EXPLAINED]) if said else "")
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
@@ -185,13 +212,15 @@ class FinetunePage(SettingsPage):
 
     def _show_result(self, status: FinetuneStatus) -> None:
         result = status.result if status.state == DONE else {}
+        self.result.setVisible(bool(result))
         if result:
-            self.result.setText(
-                f"Verdict: held-out folders ({result['held_out_files']} files), their names searched by sound "
-                "alone (a different measure from the check above; higher is better)\n"
-                f"before ({result['start_model']}): {plain_scores(result['before'])}\n"
-                f"after: {plain_scores(result['after'])}"
-            )
+            said = [
+                VERDICT.format(files=result["held_out_files"]),
+                f"before ({result['start_model']}): {plain_scores(result['before'])}",
+                f"after: {plain_scores(result['after'])}",
+                measures_disagree(status),
+            ]
+            self.result.setText("\n".join(line for line in said if line))
             self.result.setToolTip(
                 f"before: {scores_line(result['before'], separator=' · ')}\n"
                 f"after: {scores_line(result['after'], separator=' · ')}\n\n{SCORES_EXPLAINED}"
@@ -205,12 +234,25 @@ class FinetunePage(SettingsPage):
             button.setEnabled(available)
         self.use_button.setVisible(worse_waiting)
         self.discard_button.setVisible(worse_waiting)
-        self.rollback_button.setVisible(bool(result) and status.applied)
+        # the way back while the fine-tuned model is in use, the way to it again once it is not
+        self.rollback_button.setVisible(bool(result) and status.applied and bool(status.adopted))
         if result:
-            self.rollback_button.setText(f"Go back to {result['start_model']}")
+            in_use = self._fine_tuned_in_use(status)
+            self.rollback_button.setText(f"Go back to {result['start_model']}" if in_use else USE_AGAIN)
 
-    def _roll_back(self) -> None:
-        self.dialog.client.switch_model(self.finetune.status.result["start_model"])
+    def _fine_tuned_in_use(self, status: FinetuneStatus) -> bool:
+        """Whether the model searches use now is the run's, wherever it was chosen (a swap, the way back,
+        the Model page): the job's "applied" stays after a way back, which left "Go back" on offer."""
+        active = self.dialog.client.active_model_spec or ""
+        return bool(status.adopted) and Path(active).expanduser().resolve() == Path(status.adopted).resolve()
+
+    def _switch_model(self) -> None:
+        """Back to the model the run started from, or to the fine-tuned one again (already in the models
+        folder: a plain switch, whose vectors were kept)."""
+        status = self.finetune.status
+        self.dialog.client.switch_model(
+            status.result["start_model"] if self._fine_tuned_in_use(status) else status.adopted
+        )
 
 
 class FinetuneLabel(ElidedLabel):

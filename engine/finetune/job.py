@@ -11,6 +11,7 @@
 - ``result.json``: before and after on the held-out folders, and whether it is better
   (:func:`verdict` says it in words);
 - ``applied`` / ``declined``: what became of the result;
+- ``adopted.json``: the models folder the fine-tuned model was moved into, once it was used;
 - ``lock``: held by the running trainer process; the OS releases it when the process dies, so
   a crash or a kill can never look like a run in progress;
 - ``pid``, ``trainer.log``: the trainer process's id and its output.
@@ -83,6 +84,9 @@ class FinetuneStatus:
     result: dict = field(default_factory=dict)  # {"before", "after", "better", "model_name", ...}
     applied: bool = False
     declined: bool = False
+    # The models folder the fine-tuned model was moved into (adopted.json), "" until then or once
+    # that folder is gone: the page offers it again after a way back, so it must still be there.
+    adopted: str = ""
     error: str = ""
     # Failed for a budget this machine cannot fit (BudgetTooShort): the least one that would do, and
     # what was measured ("preparing took 35 s, a training step takes 1.4 s and evaluating 20 s"); 0
@@ -105,6 +109,19 @@ class FinetuneStatus:
     def pending(self) -> bool:
         """Finished, and neither adopted nor turned down yet."""
         return self.state == DONE and not self.applied and not self.declined
+
+    @property
+    def trained(self) -> bool:
+        """Training is over: the run is checking its new model, or has finished. The last step
+        logged is then the last step trained (trainer.loop logs the step a run ends at)."""
+        return self.state == DONE or (self.state == RUNNING and self.phase == EVALUATING)
+
+    @property
+    def cut_short(self) -> bool:
+        """Training ended before the planned steps. Only the time budget ends it early
+        (trainer.schedule.paced_step keeps a slower machine to the clock), and the plan's steps
+        would otherwise read as done: the review's 2-minute run stopped at step 12 of 85."""
+        return self.trained and 0 < self.step < self.steps
 
 
 def verdict(result: dict) -> str:
@@ -156,6 +173,7 @@ class JobFolder:
     result_file = property(lambda self: self.folder / "result.json")
     log_file = property(lambda self: self.folder / "trainer.log")
     pid_file = property(lambda self: self.folder / "pid")
+    adopted_file = property(lambda self: self.folder / "adopted.json")
 
     def lock(self) -> FileLock:
         from filelock import FileLock  # here, not at the top: the app reads job states at start
@@ -229,6 +247,7 @@ class JobFolder:
             result=self.read_json(self.result_file),
             applied=(self.folder / "applied").exists(),
             declined=(self.folder / "declined").exists(),
+            adopted=self._adopted_folder(),
         )
         running = process_alive or self.is_running()
         if status.result:
@@ -244,6 +263,11 @@ class JobFolder:
             status.state = STOPPED
         self._progress(status)
         return status
+
+    def _adopted_folder(self) -> str:
+        """Where the fine-tuned model went in the models folder, if it is still there; else ""."""
+        folder = self.read_json(self.adopted_file).get("path", "")
+        return folder if folder and Path(folder).is_dir() else ""
 
     def _last_words(self) -> str:
         """The last line the trainer printed (its traceback ends with the exception), or ""."""

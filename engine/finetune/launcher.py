@@ -105,9 +105,8 @@ class Finetuner:
         status = self.status()
         if status.state != DONE:
             raise FinetuneUnavailable("there is no finished fine-tune to use")
-        adopted = Path(self.job.read_json(self._adopted_file).get("path", "")) if self._adopted_file.exists() else None
-        if adopted is not None and adopted.is_dir():
-            return str(adopted)
+        if status.adopted:
+            return status.adopted
         result = status.result
         if not result.get("better") and not force:
             raise FinetuneUnavailable(
@@ -119,12 +118,8 @@ class Finetuner:
         target = _free_folder(self.paths.models / result["model_name"])
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(self.job.model_dir), str(target))
-        self.job.write_json(self._adopted_file, {"path": str(target)})
+        self.job.write_json(self.job.adopted_file, {"path": str(target)})
         return str(target)
-
-    @property
-    def _adopted_file(self) -> Path:
-        return self.job.folder / "adopted.json"
 
     def mark_applied(self) -> None:
         self.job.mark("applied")

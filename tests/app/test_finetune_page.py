@@ -3,6 +3,9 @@ progress on the page and in the status bar, the swap in the background, and the 
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import pytest
 from PySide6.QtCore import Qt
 
@@ -14,10 +17,11 @@ from app.finetune_client import (
     describe_status,
     plain_scores,
 )
-from app.finetune_page import MIN_MINUTES, FinetunePage
+from app.finetune_page import MIN_MINUTES, USE_AGAIN, FinetunePage
 from app.settings_dialog import SettingsDialog
 from engine.finetune.job import (
     DONE,
+    EVALUATING,
     FAILED,
     MEASURING,
     NONE,
@@ -26,6 +30,7 @@ from engine.finetune.job import (
     STOPPED,
     TRAINING,
     FinetuneStatus,
+    JobFolder,
 )
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window
 from tests.engine.finetune.conftest import FAST
@@ -274,8 +279,9 @@ def test_held_out_scores_read_in_words_with_the_metric_names_in_the_tooltip(qtbo
     scores = {"t2a/R@1": 0.1, "t2a/R@10": 0.5, "t2a/mAP@10": 0.231}
     assert plain_scores(scores, "t2a") == "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23 of 1"
     page = finetune_page(qtbot, window)
-    plan = {"estimate": "40 steps", "steps_per_epoch": 20, "steps": 40, "before": scores}
-    page.show_status(FinetuneStatus(state=RUNNING, step=20, steps=40, plan=plan, validation=[{"step": 20, **scores}]))
+    plan = {"estimate": "40 steps", "steps_per_epoch": 20, "steps": 40}
+    checks = [{"step": 0, **scores}, {"step": 20, **scores}]  # the check's own point before training, then a pass
+    page.show_status(FinetuneStatus(state=RUNNING, step=20, steps=40, plan=plan, validation=checks))
     text, tip = page.validation.text(), page.validation.toolTip()
     assert "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23" in text
     assert "after pass 1: ranking score 0.23" in text
@@ -317,8 +323,8 @@ def test_the_scores_scale_is_said_and_higher_is_better(qtbot, window):
     """A bare "ranking score 0.07" read as nothing to a sound designer."""
     page = finetune_page(qtbot, window)
     before = {"t2a/R@1": 0.02, "t2a/R@10": 0.25, "t2a/mAP@10": 0.07}
-    plan = {"estimate": "40 steps", "steps_per_epoch": 20, "steps": 40, "before": before}
-    page.show_status(FinetuneStatus(state=RUNNING, step=5, steps=40, plan=plan))
+    plan = {"estimate": "40 steps", "steps_per_epoch": 20, "steps": 40}
+    page.show_status(FinetuneStatus(state=RUNNING, step=5, steps=40, plan=plan, validation=[{"step": 0, **before}]))
     check = page.validation.text()
     assert "higher is better" in check and check.endswith("in the top 10: 25 % · ranking score 0.07 of 1")
 
@@ -360,3 +366,122 @@ def test_the_plan_is_said_once(qtbot, window):
         assert page.plan.text() == f"No GPU found: fine-tuning on the CPU. Plan: {estimate}"
     page.show_status(FinetuneStatus(state=RUNNING, phase=PREPARING, message="reading the held-out audio: 3 of 9 files"))
     assert page.state.text() == "Fine-tuning: reading the held-out audio: 3 of 9 files"  # no plan yet: said as it comes
+
+
+# The review's 2-minute run (its job folder's plan, log and events): 85 steps planned, the budget
+# spent at step 12, then the words head taught 768 files' names and the new model checked.
+REVIEW_PLAN = {
+    "estimate": "About 1.9 min: 85 training steps of 0.56 s (each sound heard 1.8 times), a check of 7 s "
+    "after each pass and 31 s at the end; preparing took 21 s.",
+    "device_note": "No GPU found: fine-tuning on the CPU.",
+    "steps": 85,
+    "steps_per_epoch": 48,
+    "step_seconds": 0.56,
+    "validation_seconds": 7.4,
+    "final_seconds": 31.0,
+    "batch_size": 16,
+    "words_head_files": 768,
+    "config": {"time_budget_s": 62.5},
+}
+CHECK_BEFORE = {"step": 0, "val/t2a/R@1": 0.025, "val/t2a/R@10": 0.172, "val/t2a/mAP@10": 0.058}
+CHECK_AT_12 = {"step": 12, "val/t2a/R@1": 0.025, "val/t2a/R@10": 0.134, "val/t2a/mAP@10": 0.049}
+REVIEW_RESULT = {
+    "better": True,
+    "no_gain_chance": 0.0465,
+    "searched_folders": 26,
+    "held_out_files": 155,
+    "words_head_files": 768,
+    "start_model": "builtin",
+    "before": {"t2a/mAP@10": 0.073, "search/R@1": 0.020, "search/R@10": 0.259, "search/mAP@10": 0.074},
+    "after": {"t2a/mAP@10": 0.095, "search/R@1": 0.041, "search/R@10": 0.306, "search/mAP@10": 0.098},
+    "finished": "2026-12-05T23:49:13",
+}
+
+
+def review_job(folder, check_at_12: dict = CHECK_AT_12) -> JobFolder:
+    """The review's job folder as its trainer left it when its steps were done."""
+    job = JobFolder(folder)
+    job.write_json(job.plan_file, REVIEW_PLAN)
+    job.event(TRAINING, f"training: {REVIEW_PLAN['estimate']}")
+    job.run_dir.mkdir(parents=True)
+    steps = [{"step": step, "loss": 5.4, "samples_per_s": 2.3, "trained_s": 5.5 * step} for step in (4, 8, 12)]
+    lines = [CHECK_BEFORE, *steps, check_at_12]
+    (job.run_dir / "log.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines))
+    job.event(EVALUATING, "evaluating the fine-tuned model on the held-out folders")
+    return job
+
+
+def test_after_its_steps_the_run_says_what_it_does_and_that_the_budget_cut_it_short(qtbot, window, tmp_path):
+    """For 3 min 49 s of checking the review's page and status bar stood at "step 12 of 85 · less than
+    a minute left", and after it the plan still promised 85 steps."""
+    page = finetune_page(qtbot, window)
+    job = review_job(tmp_path / "job")
+    checking = job.status(process_alive=True)
+    assert checking.state == RUNNING and checking.cut_short
+    page.show_status(checking)
+    window.finetune_label.show_status(checking)
+    assert "checking the new model" in page.state.text() and "checking the new model" in window.finetune_label.text()
+    for said in (page.state.text(), window.finetune_label.text()):
+        assert "step 12" not in said and "left" not in said
+    assert page.progress.maximum() == 0  # a busy bar, not one standing at 12 of 85
+    stopped = "Training stopped after 12 of 85 steps: the time budget ran out."
+    assert page.plan.text().endswith(stopped)
+
+    job.event(EVALUATING, "teaching the bridge's words head the library's names (768 files)")
+    learning = job.status(process_alive=True)
+    page.show_status(learning)
+    window.finetune_label.show_status(learning)
+    assert "learning your library's names from 768 files" in page.state.text()
+    assert "learning your names" in window.finetune_label.text() and "bridge" not in page.state.text()
+
+    job.write_json(job.result_file, REVIEW_RESULT)
+    page.show_status(job.status())
+    assert page.plan.text().endswith(stopped)  # the plan's 85 steps do not read as done
+
+
+def test_the_verdict_comes_first_and_a_check_that_disagrees_is_explained(qtbot, window, tmp_path):
+    """The review read "ranking score 0.05" under the check and "(better)" a few lines on. The check
+    starts from its own point before training (0.06), not the verdict's whole-model score (0.07)."""
+    page = finetune_page(qtbot, window)
+    job = review_job(tmp_path / "job")
+    job.write_json(job.plan_file, REVIEW_PLAN | {"before": {"t2a/R@1": 0.019, "t2a/mAP@10": 0.073}})
+    job.write_json(job.result_file, REVIEW_RESULT)
+    page.show_status(job.status())
+    assert page.state.text().startswith("Fine-tuned") and page.state.text().endswith("(better)")
+    body = page.result.parentWidget().layout()
+    assert body.indexOf(page.result) < body.indexOf(page.validation)  # the verdict's scores before the check's
+    checks = page.validation.text().splitlines()
+    check_start = {key.removeprefix("val/"): value for key, value in CHECK_BEFORE.items()}
+    assert checks[0].endswith(plain_scores(check_start, "t2a")) and "0.07" not in checks[0]
+    assert "check during training fell (0.06 → 0.05)" in page.result.text()
+    assert "verdict decides" in page.result.text()
+
+    agreeing = review_job(tmp_path / "agreeing", CHECK_AT_12 | {"val/t2a/mAP@10": 0.07})
+    agreeing.write_json(agreeing.result_file, REVIEW_RESULT)
+    page.show_status(agreeing.status())
+    assert "verdict decides" not in page.result.text()  # nothing to explain when both rose
+
+
+def test_the_way_back_and_the_way_to_the_fine_tuned_model_again_follow_the_model_in_use(qtbot, window, tiny_checkpoint):
+    """After "Go back to builtin" the review's page still offered "Go back to builtin", and the
+    fine-tuned model could only be found again by browsing the models folder by hand."""
+    fine_tuned = window.client.paths.models / "library-2026-12-05-2344"
+    shutil.copytree(tiny_checkpoint, fine_tuned)
+    job = window.client.engine.finetuner.job  # as a swap and a way back left it
+    job.write_json(job.plan_file, REVIEW_PLAN)
+    job.write_json(job.result_file, REVIEW_RESULT | {"start_model": str(tiny_checkpoint)})
+    job.write_json(job.adopted_file, {"path": str(fine_tuned)})
+    job.mark("applied")
+    page = finetune_page(qtbot, window)
+    window.client.finetune.poll()
+    qtbot.waitUntil(lambda: page.rollback_button.isVisible(), timeout=ENGINE_TIMEOUT_MS)
+    assert page.rollback_button.text() == USE_AGAIN  # the model it started from is in use
+
+    qtbot.mouseClick(page.rollback_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.rollback_button.text().startswith("Go back to"), timeout=ENGINE_TIMEOUT_MS)
+    assert window.client.engine.model_spec == str(fine_tuned) and page.rollback_button.isEnabled()
+
+    qtbot.mouseClick(page.rollback_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: page.rollback_button.text() == USE_AGAIN, timeout=ENGINE_TIMEOUT_MS)
+    assert window.client.engine.model_spec == str(tiny_checkpoint)
+    page.dialog.reject()

@@ -6,7 +6,17 @@ import json
 
 import pytest
 
-from engine.finetune.job import ERROR, FAILED, KEY_METRIC, PREPARING, STOPPED, TRAINING, JobFolder, verdict
+from engine.finetune.job import (
+    ERROR,
+    EVALUATING,
+    FAILED,
+    KEY_METRIC,
+    PREPARING,
+    STOPPED,
+    TRAINING,
+    JobFolder,
+    verdict,
+)
 
 
 @pytest.mark.parametrize("budget_s, eta_s", [(None, 90 * 1.0 + 9 * 5.0 + 20.0), (60.0, 60.0 - 50.0 + 20.0)])
@@ -57,3 +67,31 @@ def test_a_budget_too_short_for_this_machine_names_the_least_one_and_what_was_me
     assert status.measured == "preparing took 35 s, a training step takes 1.4 s and evaluating 20 s"
     job.event(ERROR, "no usable items")  # any other failure names no budget
     assert job.status().needs_minutes == 0 and job.status().measured == ""
+
+
+def test_a_run_its_budget_cut_short_is_told_from_one_still_training_or_one_that_trained_every_step(tmp_path):
+    """The review's 2-minute run planned 85 steps and the budget ended it at step 12: the plan's
+    steps must not read as done. While it trains, step 12 is where it is, not where it stopped."""
+    job = JobFolder(tmp_path / "job")
+    job.write_json(job.plan_file, {"steps": 85, "steps_per_epoch": 48, "step_seconds": 0.56})
+    job.event(TRAINING, "training")
+    job.run_dir.mkdir(parents=True)
+    log = job.run_dir / "log.jsonl"
+    log.write_text(json.dumps({"step": 12, "loss": 5.4}) + "\n")
+    assert not job.status(process_alive=True).cut_short
+    job.event(EVALUATING, "evaluating the fine-tuned model on the held-out folders")
+    assert job.status(process_alive=True).cut_short
+    log.write_text(json.dumps({"step": 85, "loss": 5.0}) + "\n")
+    assert not job.status(process_alive=True).cut_short
+
+
+def test_the_fine_tuned_models_folder_is_known_while_it_is_there(tmp_path):
+    """The page offers the fine-tuned model again after a way back: only while its folder exists."""
+    job = JobFolder(tmp_path / "job")
+    model = tmp_path / "models" / "library-2026-12-05-2344"
+    model.mkdir(parents=True)
+    job.event(TRAINING, "training")
+    job.write_json(job.adopted_file, {"path": str(model)})
+    assert job.status().adopted == str(model)
+    model.rmdir()
+    assert job.status().adopted == ""
