@@ -102,6 +102,7 @@ MEASURE_STEPS = 3  # steps run to time them; the first is a warm-up and not coun
 SAVE_SECONDS = 60.0  # a resumable checkpoint about this often
 MAX_FILE_SECONDS = 120.0  # longer files are left out of training: their cached log-mels would be huge
 PROGRESS_SECONDS = 2.0
+HEARING_SLACK = 1.5  # the words head's hearing may run this much past its plan before it stops
 # "Better" is a higher held-out search mAP@10 that resampling the held-out folders (each with its
 # searches: they share the folder's words) bears out: no gain in at most this share of the
 # resamplings (trainer.evaluation.metrics.chance_of_no_gain). One folder's searches moving is a
@@ -301,6 +302,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
         "model_display": f"{Path(library).name} fine-tune {when:%Y-%m-%d %H:%M}",
         "train_files": len(pairs.train),
         "words_head_files": head_files,  # heard to teach the bridge's words head the library's names
+        "words_head_seconds": head_s,  # what hearing them was planned to take
         "held_out_files": len(pairs.val),
         "held_out_folders": pairs.val_folders,
         "held_out_by": "folder" if by_folder else "caption",
@@ -474,8 +476,14 @@ def _finish(job: JobFolder, plan: dict, final: Path) -> dict:
         # one the bridge of the exported model holds, so it is loaded once
         exported = CacophonyBackend.from_checkpoint(job.model_dir, device="cpu")
         train = read_manifest(plan["config"]["train"][0])
+        planned_s = plan.get("words_head_seconds")  # None in a plan of an earlier version
         _, heard_files = tune_words_head(
-            job.model_dir, train, plan["words_head_files"], exported.embed_words, exported.bridge.head
+            job.model_dir,
+            train,
+            plan["words_head_files"],
+            exported.embed_words,
+            exported.bridge.head,
+            hearing_s=HEARING_SLACK * planned_s if planned_s else None,
         )
     val = read_manifest(plan["config"]["val"][0])
     by_folder = plan.get("held_out_by", "folder") == "folder"
