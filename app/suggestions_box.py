@@ -15,11 +15,17 @@ accepted along with the rest. With a large selection, a suggestion for only a fe
 comes unchecked too (:func:`widely_shared`): it is not what the user reviews the selection for.
 The hint under the list says how many more are not listed and why
 (below the threshold, past the top k of a vocabulary), in the terms the list is made by.
+
+A folder's review is another: each sound's own best guess, not the few shared ones. "Best of
+each" checks, for each selected sound, its most confident suggestion listed, and narrows each
+such line to the sounds it is the best of ("· best for 9 of 107"), so one Accept gives every
+sound its own best tag and no other (:func:`best_of_each`).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QResizeEvent
@@ -40,7 +46,11 @@ from PySide6.QtWidgets import (
 
 from engine.settings import Settings
 
+if TYPE_CHECKING:  # the index's modules (LanceDB) are imported once the window shows, not for a hint
+    from engine.index.suggestions import Suggestion
+
 KIND_ROLE = Qt.UserRole + 1  # ("tag", key) or ("caption", text)
+TARGETS_ROLE = Qt.UserRole + 2  # a tag line's paths: those it goes to when accepted or rejected
 SUGGESTION_COLOUR = QColor("#7ee8dc")
 SHOWN_ROWS = 6  # in view without scrolling, even in a short window: a top 5 and a caption
 MOST_ROWS = 10  # the list grows no taller: a taller window gives the caption editor the room
@@ -85,8 +95,8 @@ class _ListWide(QStyledItemDelegate):
 
 class SuggestionsBox(QWidget):
     suggest_requested = Signal(bool)  # with captions
-    accept_requested = Signal(list, bool)  # tag keys, the caption too
-    reject_requested = Signal(list, bool)
+    accept_requested = Signal(dict, bool)  # {tag key: the paths it goes to}, the caption too
+    reject_requested = Signal(dict, bool)
     caption_chosen = Signal(str)  # a generated caption to edit before applying
     threshold_changed = Signal(float)
 
@@ -112,6 +122,10 @@ class SuggestionsBox(QWidget):
         self.list.setResizeMode(QListView.Adjust)  # rows laid out again as the list's width changes
         self._fit_rows()
         self.hint = WrappedHint()
+        self.best_button = QPushButton("Best of each")
+        self.best_button.setToolTip(
+            "Check only each sound's most confident suggestion: Accept then gives every sound its own best tag"
+        )
         self.accept_button = QPushButton("Accept")
         self.accept_button.setToolTip("Add the checked suggestions to the sounds' own tags and caption")
         self.reject_button = QPushButton("Reject")
@@ -127,6 +141,7 @@ class SuggestionsBox(QWidget):
         # buttons' height was drawn over the list's last rows.
         buttons = QHBoxLayout()
         buttons.addWidget(self.hint, 1)
+        buttons.addWidget(self.best_button)
         buttons.addWidget(self.reject_button)
         buttons.addWidget(self.accept_button)
         layout = QVBoxLayout(self)
@@ -137,11 +152,14 @@ class SuggestionsBox(QWidget):
         layout.addLayout(buttons)
 
         self.suggest_button.clicked.connect(lambda: self.suggest_requested.emit(self.with_captions.isChecked()))
+        self.best_button.clicked.connect(self.check_best_of_each)
         self.accept_button.clicked.connect(lambda: self._emit(self.accept_requested))
         self.reject_button.clicked.connect(lambda: self._emit(self.reject_requested))
         self.threshold.valueChanged.connect(lambda value: self.threshold_changed.emit(value / 100))
         self.list.itemChanged.connect(lambda _item: self._update_buttons())
         self.list.itemDoubleClicked.connect(self._double_clicked)
+        self._found: dict = {}  # {path: FileSuggestions} listed
+        self._selected = 0
         self.show_suggestions({}, 0)
 
     def set_threshold(self, value: float, top_k: int | None = None) -> None:
@@ -167,6 +185,7 @@ class SuggestionsBox(QWidget):
 
     def show_suggestions(self, found: dict, selected: int) -> None:
         """``found``: {path: FileSuggestions} of the ``selected`` files."""
+        self._found, self._selected = found, selected
         self.list.blockSignals(True)
         self.list.clear()
         tags: dict[str, list] = {}  # key -> [(path, suggestion)] of the files it is shown for
@@ -174,7 +193,7 @@ class SuggestionsBox(QWidget):
             for suggestion in item.tags:
                 tags.setdefault(suggestion.key, []).append((path, suggestion))
         for key, shown in sorted(tags.items(), key=lambda kv: -max(s.confidence for _, s in kv[1])):
-            best = max((s for _, s in shown), key=lambda s: s.confidence)
+            best = most_confident(shown)
             confident, shared = best.confidence >= PRECHECKED, widely_shared(len(shown), selected)
             why_not = (
                 f" (under {PRECHECKED:.0%}: not checked)"
@@ -186,9 +205,9 @@ class SuggestionsBox(QWidget):
             self._add(
                 f"{best.value}  {best.said}{share_text(shown, selected)}",
                 ("tag", key),
-                f"{key} ({best.vocabulary}) from the {best.evidence.replace('+', ' and the ')}; "
-                f"not your tag until you accept it{why_not}{files_text(shown, selected)}",
+                f"{about(best)}; not your tag until you accept it{why_not}{files_text(shown, selected)}",
                 confident and shared,
+                [path for path, _ in shown],
             )
         captions = [item.caption for item in found.values() if item.caption is not None]
         for caption in captions[:1] if selected == 1 else []:
@@ -219,11 +238,41 @@ class SuggestionsBox(QWidget):
             else ""
         )
         self.setEnabled(bool(selected))
+        self.best_button.setVisible(selected > 1)  # one sound's best is its first line, checked already
         self._update_buttons()
 
-    def _add(self, text: str, kind: tuple[str, str], tip: str, checked: bool = True) -> None:
+    def check_best_of_each(self) -> None:
+        """Check each selected sound's most confident suggestion and nothing else, each line narrowed
+        to the sounds it is the best of: Accept then gives every sound its own best tag alone (a
+        folder's 50 lines, checked one by one, was the review's complaint)."""
+        best = best_of_each(self._found)
+        self.list.blockSignals(True)
+        for item in (self.list.item(i) for i in range(self.list.count())):
+            kind, key = item.data(KIND_ROLE)
+            shown = best.get(key) if kind == "tag" else None
+            item.setCheckState(Qt.Checked if shown else Qt.Unchecked)
+            if shown:
+                self._narrow(item, shown)
+        self.list.blockSignals(False)
+        self._update_buttons()
+
+    def _narrow(self, item: QListWidgetItem, shown: list) -> None:
+        """``item``'s line as it goes only to the sounds ``shown`` ([(path, Suggestion)]) it is the
+        best suggestion of."""
+        best = most_confident(shown)
+        item.setText(f"{best.value}  {best.said}{share_text(shown, self._selected, 'best for ')}")
+        item.setToolTip(
+            f"{about(best)}; the best suggestion for {len(shown)} of the selected sounds: "
+            f"accepting adds it to those alone{files_text(shown, self._selected)}"
+        )
+        item.setData(TARGETS_ROLE, [path for path, _ in shown])
+
+    def _add(
+        self, text: str, kind: tuple[str, str], tip: str, checked: bool = True, targets: list[str] | None = None
+    ) -> None:
         item = QListWidgetItem(text)
         item.setData(KIND_ROLE, kind)
+        item.setData(TARGETS_ROLE, targets or [])
         item.setFlags(Qt.ItemIsEnabled | Qt.ItemIsUserCheckable)
         item.setCheckState(Qt.Checked if checked else Qt.Unchecked)
         font = QFont(self.list.font())
@@ -233,14 +282,13 @@ class SuggestionsBox(QWidget):
         item.setToolTip(tip)
         self.list.addItem(item)
 
-    def checked(self) -> tuple[list[str], bool]:
-        """(tag keys, whether the caption) checked."""
-        kinds = [
-            self.list.item(i).data(KIND_ROLE)
-            for i in range(self.list.count())
-            if self.list.item(i).checkState() == Qt.Checked
-        ]
-        return [key for kind, key in kinds if kind == "tag"], any(kind == "caption" for kind, _ in kinds)
+    def checked(self) -> tuple[dict[str, list[str]], bool]:
+        """({tag key: the paths it goes to}, whether the caption) checked."""
+        items = [self.list.item(i) for i in range(self.list.count())]
+        items = [item for item in items if item.checkState() == Qt.Checked]
+        kinds = [item.data(KIND_ROLE) for item in items]
+        tags = {key: item.data(TARGETS_ROLE) for item, (kind, key) in zip(items, kinds, strict=True) if kind == "tag"}
+        return tags, any(kind == "caption" for kind, _ in kinds)
 
     def _emit(self, signal) -> None:
         keys, caption = self.checked()
@@ -253,13 +301,16 @@ class SuggestionsBox(QWidget):
             self.caption_chosen.emit(text)
 
     def _update_buttons(self) -> None:
-        """Accept and Reject act on the checked suggestions: with none, they are disabled. A button
-        disabled with the focus on it (Reject, once the suggestions it rejected are gone) hands the
-        focus to the list, not to whatever follows it (the caption editor)."""
+        """Accept and Reject act on the checked suggestions: with none, they are disabled (and Best of
+        each with no tag listed). A button disabled with the focus on it (Reject, once the
+        suggestions it rejected are gone) hands the focus to the list, not to whatever follows it
+        (the caption editor)."""
         focus = QApplication.focusWidget()
         keys, caption = self.checked()
         for button in (self.accept_button, self.reject_button):
             button.setEnabled(bool(keys or caption))
+        kinds = (self.list.item(i).data(KIND_ROLE)[0] for i in range(self.list.count()))
+        self.best_button.setEnabled("tag" in kinds)
         if focus in (self.accept_button, self.reject_button) and not focus.isEnabled() and self.list.isEnabled():
             self.list.setFocus(Qt.OtherFocusReason)
 
@@ -289,13 +340,35 @@ def hidden_text(hidden: int, selected: int, threshold_percent: int, top_k: int) 
     return f"{hidden} more{sounds} {why}"
 
 
-def share_text(shown: list, selected: int) -> str:
+def best_of_each(found: dict) -> dict[str, list]:
+    """{tag key: [(path, Suggestion)] of the sounds it is the most confident suggestion of}, from
+    ``found`` ({path: FileSuggestions}, as listed: at or above the threshold)."""
+    best: dict[str, list] = {}
+    for path, item in found.items():
+        if item.tags:
+            top = max(item.tags, key=lambda s: s.confidence)
+            best.setdefault(top.key, []).append((path, top))
+    return best
+
+
+def most_confident(shown: list) -> Suggestion:
+    """The most confident of a line's suggestions (``shown``: [(path, Suggestion)]): what it shows."""
+    return max((s for _, s in shown), key=lambda s: s.confidence)
+
+
+def about(suggestion: Suggestion) -> str:
+    """A tooltip's first words: the term, its vocabulary and what it rests on."""
+    return f"{suggestion.key} ({suggestion.vocabulary}) from the {suggestion.evidence.replace('+', ' and the ')}"
+
+
+def share_text(shown: list, selected: int, share: str = "") -> str:
     """What a suggestion's line says of the files it is for (``shown``: [(path, Suggestion)]): how
-    many of the ``selected``, and which when it is one ("· 1 of 8: door_close.wav")."""
+    many of the ``selected``, and which when it is one ("· 1 of 8: door_close.wav"); ``share``
+    says how they were chosen ("best for ")."""
     if selected < 2:
         return ""  # the panel's subject names the one file
     name = f": {Path(shown[0][0]).name}" if len(shown) == 1 else ""
-    return f"  · {len(shown)} of {selected}{name}"
+    return f"  · {share}{len(shown)} of {selected}{name}"
 
 
 def files_text(shown: list, selected: int) -> str:

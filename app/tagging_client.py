@@ -236,7 +236,7 @@ class TaggingClient(QObject):
         if self.client.engine is not None:
             self.client.engine.settings.tag_threshold = value
 
-    def accept(self, paths: list[str], keys: list[str], caption: bool) -> None:
+    def accept(self, paths: list[str], keys: dict[str, list[str]], caption: bool) -> None:
         def run():
             # one file: its own caption is replaced (the user asked for this one); many: only empty ones are filled
             self._tagging.accept(paths, keys, captions=caption, replace_caption=len(paths) == 1)
@@ -249,7 +249,7 @@ class TaggingClient(QObject):
         self.client.edited.emit()
         self.load(list(changed))
 
-    def reject(self, paths: list[str], keys: list[str], caption: bool) -> None:
+    def reject(self, paths: list[str], keys: dict[str, list[str]], caption: bool) -> None:
         self._submit(
             self.client.edit_pool, self._tagging.reject, paths, keys, caption, on_done=lambda _count: self.load(paths)
         )

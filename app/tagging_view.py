@@ -63,6 +63,32 @@ def describe_stop(kept: int) -> str:
     return f"Tagging stopped: the suggestions for {counted(kept, 'sound')} are kept"
 
 
+def describe_accepted(before: dict[str, tuple[list[str], str]], after: dict[str, tuple[list[str], str]]) -> str:
+    """What an Accept added, in one status-bar line ("Added DOORS-WOOD to 12 sounds", "Added 14
+    tags to 107 sounds"), from each sound's (tags, caption) ``before`` and ``after`` it: Accept
+    worked silently, and the review could not tell what it had done. A sound missing from
+    ``before`` (no longer in the results) is not counted."""
+    known = {path: now for path, now in after.items() if path in before}
+    added = {path: [t for t in tags if t not in before[path][0]] for path, (tags, _caption) in known.items()}
+    new_tags = list(dict.fromkeys(tag for tags in added.values() for tag in tags))
+    captioned = sum(bool(caption) and caption != before[path][1] for path, (_tags, caption) in known.items())
+    parts = []
+    if new_tags:
+        what = new_tags[0] if len(new_tags) == 1 else counted(len(new_tags), "tag")
+        parts.append(f"{what} to {counted(sum(bool(tags) for tags in added.values()), 'sound')}")
+    if captioned:
+        parts.append(f"{'a caption' if captioned == 1 else 'captions'} to {counted(captioned, 'sound')}")
+    return f"Added {' and '.join(parts)}" if parts else "Nothing new to add: the sounds have these already"
+
+
+def describe_rejected(paths: list[str], keys: dict[str, list[str]], caption: bool) -> str:
+    """A Reject in one status-bar line ("Rejected 3 suggestions for 12 sounds"): ``keys`` {tag key:
+    the paths it is rejected for} and the caption of every one of ``paths``."""
+    sounds = set(paths) if caption else {path for targets in keys.values() for path in targets}
+    also = f" for {counted(len(sounds), 'sound')}" if len(sounds) > 1 else ""
+    return f"Rejected {counted(len(keys) + caption, 'suggestion')}{also}"
+
+
 class TagJobStatus(QWidget):
     """Tagging progress for the status bar, with Stop (what is done stays done), shown from the
     job's first moment: the first job with a model reads its vocabulary for minutes before any
@@ -112,6 +138,9 @@ class TaggingController(QObject):
         panel.suggest_requested.connect(self.suggest)
         panel.accept_requested.connect(self.client.accept)
         panel.reject_requested.connect(self.client.reject)
+        panel.reject_requested.connect(
+            lambda paths, keys, caption: window.statusBar().showMessage(describe_rejected(paths, keys, caption), 10_000)
+        )
         panel.suggestions.threshold_changed.connect(self._threshold_changed)
         window.results.selectionModel().selectionChanged.connect(lambda *_: self.client.load(panel.paths))
         window.client.results.connect(lambda _query, hits, _seconds: self.client.load_captions(hits))
@@ -174,9 +203,18 @@ class TaggingController(QObject):
         self.client.load(self.window.tags.paths)
 
     def _files_changed(self, changed: dict) -> None:
+        """An Accept is done: said in the status bar, and the results and the panel show it."""
+        line = describe_accepted(self._shown_now(list(changed)), changed)
+        self.window.statusBar().showMessage(line, 10_000)
         for path, (tags, caption) in changed.items():
             self.window.model.update_paths([path], tags=tags, caption=caption)
         self.window.tags.show_hits(self.window.results.selected_hits())
+
+    def _shown_now(self, paths: list[str]) -> dict[str, tuple[list[str], str]]:
+        """{path: (tags, caption)} as the results show them, of those of ``paths`` still listed."""
+        model = self.window.model
+        hits = [model.hit(row) for row in map(model.row_of, paths) if row >= 0]
+        return {str(hit.path): (list(hit.tags or ()), hit.caption or "") for hit in hits}
 
     def _job_finished(self, report) -> None:
         self.status.hide()

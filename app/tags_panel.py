@@ -21,8 +21,9 @@ class TagsPanel(QWidget):
     tags_edited = Signal(dict)  # path -> new tag list
     caption_edited = Signal(list, str)  # paths, caption
     suggest_requested = Signal(list, bool)  # paths, with captions
-    accept_requested = Signal(list, list, bool)  # paths, suggested tag keys, the suggested caption too
-    reject_requested = Signal(list, list, bool)
+    # paths, {suggested tag key: the paths it goes to}, the suggested caption too
+    accept_requested = Signal(list, dict, bool)
+    reject_requested = Signal(list, dict, bool)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -61,6 +61,16 @@ class FileSuggestions:
     tags: list[Suggestion]  # what is shown: above the threshold, the top k of each vocabulary
     caption: Suggestion | None  # shown only above the caption confidence floor
     hidden: int = 0  # open tag suggestions below the threshold or past top k
+
+
+# The suggestions to accept or reject: their keys, or {key: the paths it goes to}.
+Keys = Sequence[str] | Mapping[str, Collection[str]]
+
+
+def _named_for(keys: Keys, key: str, path: str) -> bool:
+    """Whether ``keys`` names ``key`` for the file at ``path`` (any file, when they are a list; a
+    mapping's paths as the index keys them, :func:`engine.fs.absolute_path`)."""
+    return path in keys.get(key, ()) if isinstance(keys, Mapping) else key in keys
 
 
 @dataclass
@@ -348,7 +358,7 @@ class Tagging:
     def accept(
         self,
         paths: Iterable[str | os.PathLike],
-        keys: Sequence[str] | None = None,
+        keys: Keys | None = None,
         min_confidence: float | None = None,
         captions: bool = False,
         replace_caption: bool = False,
@@ -358,8 +368,10 @@ class Tagging:
         vocabulary), as the panel and ``earmark suggestions`` show them. ``min_confidence``, if
         given, stands for the user's threshold; with ``keys`` it also lifts the top k, so a named
         suggestion hidden for some files is accepted for those too (``min_confidence=0``: for every
-        file that has it). With ``captions``, the shown caption becomes the file's caption where it
-        has none (or always, with ``replace_caption``)."""
+        file that has it). ``keys`` as {key: paths} names the files each goes to, of those it is
+        shown for (the panel's "Best of each": a sound's best suggestion, to it alone). With
+        ``captions``, the shown caption becomes the file's caption where it has none (or always,
+        with ``replace_caption``)."""
         records = self.records(paths)
         table = self.table()
         shown = self._acted_on(records, keys, min_confidence)
@@ -400,7 +412,7 @@ class Tagging:
     def reject(
         self,
         paths: Iterable[str | os.PathLike],
-        keys: Sequence[str] | None = None,
+        keys: Keys | None = None,
         captions: bool = False,
         min_confidence: float | None = None,
     ) -> int:
@@ -423,17 +435,21 @@ class Tagging:
         return sum(len(ids) for ids in by_key.values())
 
     def _acted_on(
-        self, records: list[FileRecord], keys: Sequence[str] | None, min_confidence: float | None
+        self, records: list[FileRecord], keys: Keys | None, min_confidence: float | None
     ) -> dict[str, FileSuggestions]:
         """What :meth:`accept` and :meth:`reject` act on, per file: its shown tag suggestions (only
-        those of ``keys``, if given) and its shown caption. ``min_confidence`` stands for the user's
-        threshold; with ``keys`` it also lifts the top k (so ``min_confidence=0`` reaches every file
-        that has a named suggestion)."""
+        those of ``keys``, if given, and with {key: paths} only for those paths) and its shown
+        caption. ``min_confidence`` stands for the user's threshold; with ``keys`` it also lifts the
+        top k (so ``min_confidence=0`` reaches every file that has a named suggestion)."""
         top_k = ALL if keys is not None and min_confidence is not None else None
         shown = self.shown_for(records, min_confidence, top_k)
         if keys is None:
             return shown
-        return {path: replace(f, tags=[s for s in f.tags if s.key in keys]) for path, f in shown.items()}
+        if isinstance(keys, Mapping):
+            keys = {key: {absolute_path(p) for p in paths} for key, paths in keys.items()}
+        return {
+            path: replace(f, tags=[s for s in f.tags if _named_for(keys, s.key, path)]) for path, f in shown.items()
+        }
 
     def add_tags(self, paths: Iterable[str | os.PathLike], tags: Sequence[str]) -> int:
         """Append ``tags`` to each file's own tags (bulk apply); returns how many were added."""

@@ -11,7 +11,7 @@ from PySide6.QtCore import QCoreApplication, Qt
 
 from app.suggestions_box import KIND_ROLE, LARGE_SELECTION, MIN_SHARE_PERCENT, widely_shared
 from app.tags_panel import TagsPanel
-from engine.index.suggestions import TAG, Suggestion
+from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.tagging.service import FileSuggestions
 from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
 
@@ -103,7 +103,7 @@ def test_with_many_sounds_selected_only_suggestions_for_a_good_share_of_them_com
     assert "under 30%: not checked" in tips["hum"] and "not checked" not in tips["robots"]
     with qtbot.waitSignal(panel.accept_requested) as accepted:
         box.accept_button.click()
-    assert accepted.args[1] == ["robots", "voices"]
+    assert {key: len(paths) for key, paths in accepted.args[1].items()} == {"robots": 70, "voices": 17}
 
     # one sound's own suggestions, or one among a handful, are in view: checked when confident, as before
     assert checks(panel_with(qtbot, {"door": (1, 0.8), "glass": (1, 0.2)}, selected=1)) == {
@@ -155,3 +155,55 @@ def test_a_suggestion_for_one_long_named_file_keeps_to_one_line(qtbot):
     line = box.fontMetrics().height()
     assert all(box.visualItemRect(box.item(i)).height() < 2 * line for i in range(box.count()))
     assert all(box.viewport().rect().contains(box.visualItemRect(box.item(i))) for i in range(box.count()))
+
+
+def test_best_of_each_checks_each_sounds_own_best_and_accept_gives_it_to_that_sound_alone(qtbot):
+    """A folder's review meant ticking 50 boxes: most lines are each for a few of its sounds, so
+    they come unchecked. Best of each checks every sound's most confident suggestion and nothing
+    else, each line narrowed to the sounds it is the best of: Accept (and Reject) then send each
+    suggestion to those sounds alone, not to the others it is shown for too, and no caption."""
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    rows = [Row(f"/library/Game/sound_{i:03}.ogg") for i in range(SELECTED)]
+    panel.show_hits(rows)
+    found = {}
+    for i, row in enumerate(rows):  # each sound's own guess, from 40 % to 80 %, and one shown for all at 65 %
+        tags = [suggestion(i, f"own{i % 20}", 0.4 + (i % 5) / 10), suggestion(i, "shared", 0.65)]
+        tags.sort(key=lambda s: -s.confidence)  # as the engine gives them
+        found[row.path] = FileSuggestions(row.path, tags, Suggestion(i, CAPTION, "a sound", 0.9), 9)
+    panel.show_suggestions(found)
+    box = panel.suggestions
+    best: dict[str, list[str]] = {}
+    for path, item in found.items():
+        best.setdefault(item.tags[0].key, []).append(path)
+    owns = [key for key in best if key != "shared"]
+    assert owns and not any(checks(panel)[key] for key in owns)  # each for fewer than 10 %: unchecked
+
+    box.best_button.click()
+    assert checks(panel) == {key: key in best for key in checks(panel)}  # the caption line too: unchecked
+    texts = dict(zip(checks(panel), texts_of(panel), strict=True))
+    assert all(f"· best for {len(paths)} of {SELECTED}" in texts[key] for key, paths in best.items())
+    with qtbot.waitSignal(panel.accept_requested) as accepted:
+        box.accept_button.click()
+    paths, keys, caption = accepted.args
+    assert paths == [row.path for row in rows] and not caption
+    assert {key: sorted(targets) for key, targets in keys.items()} == {key: sorted(p) for key, p in best.items()}
+    with qtbot.waitSignal(panel.reject_requested) as rejected:
+        box.reject_button.click()
+    assert rejected.args == accepted.args
+
+    panel.show_suggestions(found)  # loaded again (after an Accept): the lines as they come
+    assert "best for" not in "".join(texts_of(panel)) and len(box.checked()[0]["shared"]) == SELECTED
+
+
+def texts_of(panel: TagsPanel) -> list[str]:
+    return [panel.suggestions.list.item(i).text() for i in range(panel.suggestions.list.count())]
+
+
+def test_best_of_each_is_offered_only_with_several_sounds_selected(qtbot):
+    """One sound's best suggestion is its first line, checked already."""
+    one = panel_with(qtbot, {"door": (1, 0.8)}, selected=1)
+    many = panel_with(qtbot, {"door": (2, 0.8)}, selected=2)
+    for panel in (one, many):
+        panel.show()
+    assert not one.suggestions.best_button.isVisible() and many.suggestions.best_button.isVisible()

@@ -12,9 +12,10 @@ from PySide6.QtWidgets import QApplication
 
 from app.results_view import ROW_HEIGHT
 from app.suggestions_box import KIND_ROLE, PRECHECKED, SUGGESTION_COLOUR
-from app.tagging_view import FIRST_SUGGESTIONS, PREPARING, describe_job
+from app.tagging_view import FIRST_SUGGESTIONS, PREPARING, describe_accepted, describe_job, describe_rejected
 from app.tags_panel import TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
+from engine.plural import counted
 from engine.tagging import jobs
 from engine.tagging.service import ALL, FileSuggestions
 from tests.app.conftest import ENGINE_TIMEOUT_MS, open_window, settle
@@ -59,7 +60,7 @@ def test_suggestions_look_apart_from_the_users_tags_and_accept_emits_the_checked
     box.list.item(1).setCheckState(Qt.Unchecked)
     with qtbot.waitSignal(panel.accept_requested) as accepted:
         box.accept_button.click()
-    assert accepted.args == [["/a.wav", "/b.wav"], ["DOORWood"], True]
+    assert accepted.args == [["/a.wav", "/b.wav"], {"DOORWood": ["/a.wav", "/b.wav"]}, True]  # each to its sounds
     panel.show_suggestions({"/c.wav": FileSuggestions("/c.wav", [], None)})  # a late answer for another file
     assert box.list.count() == 3
 
@@ -99,7 +100,7 @@ def test_a_lowered_threshold_lists_weak_suggestions_unchecked_and_accept_adds_on
     assert "not checked" in box.list.item(3).toolTip()
     with qtbot.waitSignal(panel.accept_requested) as accepted:
         box.accept_button.click()
-    assert accepted.args == [["/a.wav"], ["FGHTImpt", "WEAPSwrd"], True]
+    assert accepted.args == [["/a.wav"], {"FGHTImpt": ["/a.wav"], "WEAPSwrd": ["/a.wav"]}, True]
 
 
 def test_the_hint_says_why_suggestions_are_not_listed_as_the_threshold_and_top_k_make_the_list(qtbot):
@@ -225,6 +226,7 @@ def test_reject_keeps_the_focus_and_at_threshold_0_the_hint_counts_what_the_list
     window.activateWindow()
     qtbot.mouseClick(box.reject_button, Qt.LeftButton)  # which takes the focus
     assert QApplication.focusWidget() is box.reject_button
+    assert window.statusBar().currentMessage() == f"Rejected {counted(len(rejected), 'suggestion')}"
     qtbot.waitUntil(lambda: not set(rejected) & set(checks(box)), timeout=ENGINE_TIMEOUT_MS)
     settle(window.client.edit_pool)
     settle(window.client.work_pool)
@@ -279,6 +281,68 @@ def test_accepting_a_suggestion_for_many_sounds_tags_only_those_its_count_names(
     threshold = engine.settings.tag_threshold
     assert len(tagged) == shown_count
     assert all(s.confidence >= threshold for p in tagged for s in everything[p].tags if s.key == key)
+
+
+def test_best_of_each_then_accept_gives_each_sound_its_own_best_tag_and_says_what_it_added(qtbot, tagging_window):
+    """The folder review: every sound selected, Best of each, Accept. Each sound gets its own most
+    confident suggestion and no other; the user's own tags stay; the status bar says what was
+    added. (One shown for a sound and the best of another goes to that other alone: the named
+    library has none, test_suggestions_box and the engine's tests hold one.)"""
+    window, folder = tagging_window
+    paths = sorted(str(folder / name) for name in NAMED)
+    engine = window.client.engine
+    engine.tagging.add_tags([paths[0]], ["mine"])
+    window.model.update_paths([paths[0]], tags=["mine"])
+    window.results.selectAll()
+    qtbot.waitUntil(lambda: sorted(window.tags.paths) == paths, timeout=10_000)
+    box = window.tags.suggestions
+    box.set_threshold(0.0)  # the tiny model's guesses are weak: at 0 each sound lists its top 3
+    window.client.tagging.set_threshold(0.0)
+    box.suggest_button.click()
+    qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.work_pool)
+    shown = engine.tagging.suggestions(paths)
+    best = {p: max(f.tags, key=lambda s: s.confidence).value for p, f in shown.items() if f.tags}
+    others = {p: {s.value for s in f.tags} - {best[p]} for p, f in shown.items() if f.tags}
+    assert any(others.values())  # sounds shown more than their best: given their best alone
+
+    box.best_button.click()
+    box.accept_button.click()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Added"), timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.edit_pool)
+    own = {paths[0]: ["mine"]}
+    assert {p: engine.file_info(p).record.tags for p in paths} == {
+        p: own.get(p, []) + [best[p]] * (p in best) for p in paths
+    }
+    added = set(best.values())
+    what = next(iter(added)) if len(added) == 1 else f"{len(added)} tags"
+    assert window.statusBar().currentMessage() == f"Added {what} to {counted(len(best), 'sound')}"
+
+
+def test_an_accept_is_said_by_what_it_added():
+    before = {"/a.wav": (["mine"], ""), "/b.wav": ([], ""), "/c.wav": ([], "own words")}
+    one = {"/a.wav": (["mine", "DOORS-WOOD"], ""), "/b.wav": (["DOORS-WOOD"], ""), "/c.wav": ([], "own words")}
+    assert describe_accepted(before, one) == "Added DOORS-WOOD to 2 sounds"
+    two = {**one, "/c.wav": (["GLASS-BREAK"], "own words")}
+    assert describe_accepted(before, two) == "Added 2 tags to 3 sounds"
+    captioned = {"/a.wav": (["mine"], "a door creaks"), "/b.wav": ([], "")}
+    assert describe_accepted(before, captioned) == "Added a caption to 1 sound"
+    assert describe_accepted(before, {**one, "/c.wav": ([], "a door")}) == (
+        "Added DOORS-WOOD to 2 sounds and a caption to 1 sound"
+    )
+    assert describe_accepted(before, {"/c.wav": ([], "own words")}).startswith("Nothing new to add")
+    assert describe_accepted({}, one).startswith("Nothing new to add")  # no longer in the results: not counted
+
+
+def test_a_reject_is_said_by_how_many_suggestions_for_how_many_sounds():
+    assert describe_rejected(["/a.wav"], {"DOORWood": ["/a.wav"], "GLASBrk": ["/a.wav"]}, True) == (
+        "Rejected 3 suggestions"
+    )
+    keys = {"DOORWood": ["/a.wav", "/b.wav"], "GLASBrk": ["/c.wav"]}
+    assert describe_rejected(["/a.wav", "/b.wav", "/c.wav", "/d.wav"], keys, False) == (
+        "Rejected 2 suggestions for 3 sounds"
+    )
+    assert describe_rejected(["/a.wav", "/b.wav"], {}, True) == "Rejected 1 suggestion for 2 sounds"
 
 
 def test_a_stopped_folder_job_is_cancelled_and_keeps_its_suggestions(qtbot, tagging_window, monkeypatch):

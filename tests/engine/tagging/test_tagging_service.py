@@ -172,6 +172,27 @@ def test_rejecting_a_suggestion_rejects_it_only_for_the_files_it_is_shown_for(ta
     assert not any(key in [s.key for s in after[p].tags] for p in files)
 
 
+def test_a_suggestion_named_with_its_files_is_accepted_and_rejected_for_those_alone(tag_engine, named_library):
+    """{key: paths}, as the panel's Best of each sends a sound's best suggestion: of the files it is
+    shown for, only those named get it, or reject it; the others keep it open, to act on later."""
+    tag_engine.tagging.tag([named_library])
+    files = sorted(str(named_library / name) for name in NAMED)
+    shown = tag_engine.tagging.suggestions(files, threshold=0.0)
+    having: dict[str, list[str]] = {}
+    for path in files:
+        for s in shown[path].tags:
+            having.setdefault(s.key, []).append(path)
+    key, (chosen, refused, *others) = next((k, paths) for k, paths in sorted(having.items()) if len(paths) >= 3)
+    value = next(s.value for s in shown[chosen].tags if s.key == key)
+
+    report = tag_engine.tagging.accept(files, {key: [os.path.relpath(chosen)]}, min_confidence=0.0)
+    assert report.tags_added == 1
+    assert [p for p in files if value in tag_engine.file_info(p).record.tags] == [chosen]
+    assert tag_engine.tagging.reject(files, {key: [refused]}, min_confidence=0.0) == 1
+    after = tag_engine.tagging.suggestions(files, threshold=0.0)  # as shown before
+    assert [p for p in files if key in [s.key for s in after[p].tags]] == others
+
+
 def test_accepting_for_a_file_that_leaves_the_library_meanwhile_accepts_for_the_others(
     tag_engine, named_library, monkeypatch, tmp_path
 ):
