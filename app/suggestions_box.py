@@ -136,11 +136,12 @@ class SuggestionsBox(QWidget):
         header.addWidget(self.title, 1)
         for widget in (self.threshold, self.with_captions, self.suggest_button):
             header.addWidget(widget)
-        # The hint under the list, beside the buttons, its row as tall as it wraps (WrappedHint): a
-        # long "1528 more for these 169 sounds, …" wrapped to three lines in a row laid out at the
-        # buttons' height was drawn over the list's last rows.
+        # The hint under the list, the panel's width to itself and as tall as it wraps (WrappedHint):
+        # a long "1528 more for these 169 sounds, …" wrapped to three lines in a row laid out at the
+        # buttons' height was drawn over the list's last rows, and beside three buttons it had a
+        # word's width, five lines of it.
         buttons = QHBoxLayout()
-        buttons.addWidget(self.hint, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.best_button)
         buttons.addWidget(self.reject_button)
         buttons.addWidget(self.accept_button)
@@ -149,6 +150,7 @@ class SuggestionsBox(QWidget):
         layout.setSpacing(4)
         layout.addLayout(header)
         layout.addWidget(self.list)
+        layout.addWidget(self.hint)
         layout.addLayout(buttons)
 
         self.suggest_button.clicked.connect(lambda: self.suggest_requested.emit(self.with_captions.isChecked()))

@@ -82,7 +82,8 @@ def test_the_hint_wraps_under_the_list_and_covers_none_of_it(qtbot, size):
     hint, listed = box.hint.geometry(), box.list.geometry()
     assert box.hint.height() >= box.hint.heightForWidth(box.hint.width()) > box.hint.fontMetrics().height()  # wraps
     assert hint.top() > listed.bottom() and not hint.intersects(listed)
-    for button in (box.accept_button, box.reject_button):
+    assert hint.width() >= 0.9 * listed.width()  # beside three buttons it had a word's width, five lines of it
+    for button in (box.accept_button, box.reject_button, box.best_button):
         assert button.geometry().top() > listed.bottom() and not button.geometry().intersects(hint)
     assert box.rect().contains(hint) and panel.caption.geometry().top() > box.geometry().bottom()
     assert box.list.verticalScrollBar().maximum() > 0  # 35 suggestions: the list scrolls
