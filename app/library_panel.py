@@ -8,6 +8,7 @@ everything below, as the filter bar's folder choice does; the two follow each ot
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,6 +41,9 @@ PATH_ROLE = Qt.UserRole + 1
 ROOT_ROLE = Qt.UserRole + 2  # True on a library folder's row, False on a subfolder's
 FILLED_ROLE = Qt.UserRole + 3  # a subfolder row whose own subfolders are rows yet
 UNREADABLE_OPEN = 20  # up to this many sounds in formats Earmark cannot read are listed open
+# How often the folders' counts are read again while a run embeds (the index commits every 32
+# files or 10 s): a new folder read "0 so far" until its run ended.
+COUNTS_EVERY_S = 5.0
 FOLDER_CHARACTERS = 20  # of a library folder's name, the least the Folder column shows (a subfolder's, about 16)
 FAILED_OPEN = 200  # px the Failed files pane opens to when a file fails
 
@@ -439,12 +443,14 @@ class FolderTree(QObject):
     again whenever the folder list is), and keeps the panel's selection and the filter's folder
     one choice: the user points at "SFX/Doors/Wood" in either and the results are its sounds.
     It tells the panel while an indexing run has files left, and which folders it fills, from the
-    run's first progress to its end (a paused run has files left too)."""
+    run's first progress to its end (a paused run has files left too), and has the folders' counts
+    read again every :data:`COUNTS_EVERY_S` while it embeds."""
 
     def __init__(self, window) -> None:
         super().__init__(window)
         self.window = window
         self._asked: dict[str, int] = {}  # library folder -> the latest read asked: only its answer is shown
+        self._counted_at = time.monotonic()  # when the folders' counts were last asked for during a run
         self._number = 0
         panel, bar = window.library, window.filter_bar
         window.client.folders_changed.connect(self.reload)
@@ -473,6 +479,9 @@ class FolderTree(QObject):
 
     def _indexing_runs(self, progress) -> None:
         self.window.library.show_indexing(True, progress.filling)
+        if progress.phase == "embedding" and time.monotonic() - self._counted_at >= COUNTS_EVERY_S:
+            self._counted_at = time.monotonic()
+            self.window.client.refresh_library()  # the counts so far, as the index has committed them
 
     def _show(self, root: str, number: int, counts: dict[str, int]) -> None:
         if self._asked.get(root) != number:

@@ -4,12 +4,14 @@ counts do not look finished while a run indexes it."""
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from types import SimpleNamespace
 
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QStyleOptionViewItem, QTreeWidget, QTreeWidgetItem
 
+from app import library_panel
 from app.library_panel import LibraryPanel
 from app.results_view import text_width
 from app.theme import resource_dir
@@ -192,6 +194,35 @@ def test_a_folder_the_run_leaves_alone_reads_finished(qtbot, window, tmp_path):
     window.indexing.pause_button.click()  # resume
     qtbot.waitUntil(lambda: len(reports) == 2, timeout=ENGINE_TIMEOUT_MS)
     qtbot.waitUntil(lambda: rows["added"].text(1) == "3/3", timeout=10_000)
+
+
+def test_a_folder_being_filled_counts_its_sounds_as_the_run_commits_them(qtbot, window, tmp_path, monkeypatch):
+    """A new folder's row read "0 so far" until its whole run ended: the counts are read again while
+    the run embeds (here each time; the index commits every 32 files), and the row follows them."""
+    monkeypatch.setattr(library_panel, "COUNTS_EVERY_S", 0.0)
+    folder = tmp_path / "lib"
+    for k in range(40):
+        write_audio(folder / f"tone_{k:02}.wav", tone(200 + 10 * k, 0.2))
+    client, folders = window.client, window.library.folders
+    shown, reports = threading.Event(), []
+    client.index_finished.connect(reports.append)
+
+    def hold(progress) -> None:  # on the indexer's thread: the run waits until the row has said it
+        if progress.phase == "embedding" and progress.done == 36:
+            shown.wait(timeout=ENGINE_TIMEOUT_MS / 1000)
+
+    client.index_progress.connect(hold, Qt.DirectConnection)
+    window.add_folder(str(folder))
+    qtbot.waitUntil(lambda: folders.topLevelItemCount() == 1, timeout=ENGINE_TIMEOUT_MS)
+    # 32 here, or fewer where the index's 10-second commit came first on a slow machine
+    qtbot.waitUntil(
+        lambda: re.fullmatch(r"[1-9]\d? so far", folders.topLevelItem(0).text(1)), timeout=ENGINE_TIMEOUT_MS
+    )
+    shown.set()
+    assert not reports  # said while the run was still going
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    client.index_progress.disconnect(hold)
+    qtbot.waitUntil(lambda: folders.topLevelItem(0).text(1) == "40/40", timeout=10_000)
 
 
 def test_the_failed_files_pane_keeps_only_its_title_while_nothing_failed(qtbot):
