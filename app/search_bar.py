@@ -107,8 +107,11 @@ class SearchField(QLineEdit):
         self.query_changed.emit(self.text())
 
 
-SAMPLE_RATES = (22050, 44100, 48000, 88200, 96000, 176400, 192000)
-CHANNELS = ((1, "Mono"), (2, "Stereo"), (4, "Quad"), (6, "5.1"))
+# The rates libraries hold, game and voice-memo rates too (a review's 11.025 kHz files could not be
+# picked), said as the Rate column says them; and channel counts as the Channels column says them,
+# with the layout a sound designer knows them by ("5.1" read as another thing than "6 ch").
+SAMPLE_RATES = (8000, 11025, 16000, 22050, 32000, 44100, 48000, 88200, 96000, 176400, 192000)
+CHANNELS = ((1, "Mono"), (2, "Stereo"), (4, "4 ch"), (6, "6 ch (5.1)"), (8, "8 ch (7.1)"))
 
 
 def _duration_box(placeholder: str) -> QDoubleSpinBox:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from PySide6.QtCore import Qt
 
+from app.results_model import channels_text, rate_text
 from app.search_bar import FilterBar
 
 
@@ -33,3 +36,18 @@ def test_library_folders_of_one_name_and_their_subfolders_are_told_apart(qtbot):
     for root in roots:
         bar.set_subfolders(root, [f"{root}/Doors"])
     assert bar.folder_names.stringList() == ["ucslib (s35/review)/Doors", "ucslib (s36/review)/Doors"]
+
+
+def test_rates_and_channels_are_offered_as_the_results_say_them(qtbot):
+    """A review's library of 11.025 kHz game sounds could not be filtered by its rate, and a 6-channel
+    file read "6 ch" in the results and "5.1" in the filter."""
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    rates = [bar.sample_rate.itemText(i) for i in range(1, bar.sample_rate.count())]
+    for rate in (8000, 11025, 16000, 22050, 32000, 44100, 48000, 96000):
+        assert rate_text(SimpleNamespace(sample_rate=rate)) in rates
+    channels = {bar.channels.itemData(i): bar.channels.itemText(i) for i in range(1, bar.channels.count())}
+    for count in (1, 2, 6):
+        assert channels[count].startswith(channels_text(SimpleNamespace(channels=count)))
+    bar.channels.setCurrentIndex(bar.channels.findData(6))
+    assert bar.values().channels == 6
