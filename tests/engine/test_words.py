@@ -171,6 +171,10 @@ def test_a_word_no_dictionary_or_ucs_list_knows_is_a_title(word, title):
         ("WHSH_Fast whoosh", "whsh fast whoosh"),  # the name says it already: nothing added
         ("Magnum_Mag_Insert", "magnum mag insert"),  # a word of its own (a magazine) is not expanded
         ("expl expl", "expl explosion expl"),
+        # UCS's own subcategory halves, in names that follow it only in part (a review's library)
+        ("FOOTConc_Heels Walk", "foot conc concrete heels walk"),
+        ("MNSTRGrowl_Big", "mnstr monster growl big"),
+        ("concert_hall", "concert hall"),  # a word of its own: not "conc" + "ert"
     ],
 )
 def test_a_sound_library_abbreviation_is_read_with_its_word(text, expected):
