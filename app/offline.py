@@ -22,10 +22,6 @@ def drive_name(hit) -> str:
     return Path(folder).name or folder
 
 
-def badge(hit) -> str:
-    return f"offline · {drive_name(hit)}"
-
-
 def offline_message(hit) -> str:
     """Why an offline file cannot be played or dragged, and what to do about it."""
     return (

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QFont
 
-from app.offline import badge, is_offline, offline_message
+from app.offline import is_offline, offline_message
 from app.theme import Colors, icon
 from engine.audio.metadata import described
 from engine.plural import counted
@@ -24,7 +24,7 @@ from engine.search.explain import match_reasons
 
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
-BADGE_ROLE = Qt.UserRole + 3  # on the name: "offline · drive" (its drive is not connected), or "+1 copy"
+BADGE_ROLE = Qt.UserRole + 3  # on the name: "+1 copy" when the same file is elsewhere in the library too
 
 
 @dataclass(frozen=True)
@@ -294,15 +294,16 @@ class ResultsModel(QAbstractTableModel):
             return None
         hit = self._hits[index.row()]
         column = COLUMNS[index.column()]
-        if is_offline(hit):  # greyed, badged on its name, and every tooltip says which drive to connect
+        # Greyed, the offline icon before its name, and every tooltip says which drive to connect: no
+        # "offline · drive" badge, which took the Name cell ("engineer_attack.wav" and
+        # "engineer.underattack.wav" both read "engine…ck.wav").
+        if is_offline(hit):
             if role == Qt.ForegroundRole:
                 return Colors.offline
             if role == Qt.ToolTipRole:
                 return offline_message(hit)
             if index.column() == 0 and role == Qt.DecorationRole:
                 return icon("offline")
-            if index.column() == 0 and role == BADGE_ROLE:
-                return badge(hit)
         if index.column() == CAPTION_COLUMN and not hit.caption and str(hit.path) in self._generated:
             generated = generated_caption(role, self._generated[str(hit.path)])
             if generated is not None:

@@ -113,17 +113,13 @@ def elide_name(name: str, metrics: QFontMetrics, width: int) -> str:
     return metrics.elidedText(core, Qt.ElideMiddle, width)
 
 
-BADGE_SHARE = 0.35  # of the Name cell, at most: at half, an offline library's names all read "DOORW…"
+BADGE_SHARE = 0.35  # of the Name cell, at most: the name keeps the rest
 
 
-def fitted_badge(badge: str, metrics: QFontMetrics, cell: int) -> tuple[str, int]:
-    """A name's badge as it fits :data:`BADGE_SHARE` of a ``cell`` that wide, and its pill's width:
-    whole ("offline · Field Recorder"), else its first words alone ("offline"), which the pill
-    elides when even they do not fit."""
-    room = int(cell * BADGE_SHARE)
-    if metrics.horizontalAdvance(badge) + 14 > room:
-        badge = badge.split(" · ")[0]
-    return badge, min(metrics.horizontalAdvance(badge) + 14, room)
+def badge_width(badge: str, metrics: QFontMetrics, cell: int) -> int:
+    """The width of a name's badge pill ("+2 copies") in a Name cell ``cell`` wide: its text, at most
+    :data:`BADGE_SHARE` of the cell (the pill elides the text past that), so the name stays readable."""
+    return min(metrics.horizontalAdvance(badge) + 14, int(cell * BADGE_SHARE))
 
 
 class ElidedNameDelegate(QStyledItemDelegate):
@@ -137,9 +133,9 @@ class ElidedNameDelegate(QStyledItemDelegate):
 
 
 class NameDelegate(ElidedNameDelegate):
-    """The file name (:class:`ElidedNameDelegate`), with a badge at its right (:func:`fitted_badge`):
-    "offline · drive" when the drive is not connected, "+1 copy" when the same file is elsewhere in
-    the library too."""
+    """The file name (:class:`ElidedNameDelegate`), with a badge at its right (:func:`badge_width`),
+    "+1 copy", when the same file is elsewhere in the library too. An offline file has no badge:
+    its icon, its greyed row and its tooltip say so, and leave its name the cell."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         badge = index.data(BADGE_ROLE)
@@ -151,7 +147,7 @@ class NameDelegate(ElidedNameDelegate):
         if option.widget:  # the row's background across the whole cell, badge included
             option.widget.style().drawPrimitive(QStyle.PE_PanelItemViewItem, option, painter, option.widget)
         metrics = option.fontMetrics
-        badge, width = fitted_badge(badge, metrics, option.rect.width())
+        width = badge_width(badge, metrics, option.rect.width())
         pill = QRectF(option.rect.right() - width - 3, option.rect.top() + 4, width, option.rect.height() - 8)
         name = QStyleOptionViewItem(option)
         name.rect = option.rect.adjusted(0, 0, -width - 6, 0)

@@ -112,51 +112,79 @@ class PathButton(QPushButton):
         QStylePainter(self).drawControl(QStyle.CE_PushButton, option)
 
 
+ONLY_CPU = "No GPU was found on this computer, so the model runs on its CPU."
+
+
 class ModelPage(SettingsPage):
+    """Which model listens to the sounds, said as what each choice means to a sound designer; the
+    technical detail (a checkpoint's files, a hub id, vectors) is in the tooltips."""
+
     title = "Model"
     icon_name = "similar"
 
     def __init__(self, dialog: SettingsDialog):
         super().__init__(dialog)
         client = dialog.client
-        self.builtin = QRadioButton("Earmark's builtin model (works offline)")
-        self.checkpoint = QRadioButton("A model folder: one you fine-tuned or trained (Cacophony checkpoint)")
-        self.clap = QRadioButton("LAION-CLAP: a Hugging Face model id (downloaded once) or its folder")
+        self.builtin = QRadioButton("Earmark's built-in model")
+        self.checkpoint = QRadioButton("A model you fine-tuned")
+        self.checkpoint.setToolTip(
+            "A Cacophony checkpoint folder (config.json and model.safetensors): the Fine-tune page "
+            "makes one from your library."
+        )
+        self.clap = QRadioButton("LAION-CLAP")
+        self.clap.setToolTip(
+            "A Hugging Face model id, such as laion/clap-htsat-unfused, downloaded into Earmark's models "
+            "folder the first time; or the folder of one already downloaded."
+        )
         self.kinds = QButtonGroup(self)
         for button in (self.builtin, self.checkpoint, self.clap):
             self.kinds.addButton(button)
-        self.checkpoint_path = QLineEdit(placeholderText="/path/to/checkpoint (config.json + model.safetensors)")
-        self.clap_id = QLineEdit(placeholderText="laion/clap-htsat-unfused  or  /path/to/clap-folder")
+        self.checkpoint_path = QLineEdit(placeholderText="The fine-tuned model's folder")
+        self.checkpoint_path.setToolTip(self.checkpoint.toolTip())
+        self.clap_id = QLineEdit(placeholderText="laion/clap-htsat-unfused  or  its folder")
+        self.clap_id.setToolTip(self.clap.toolTip())
         builtin_ok = builtin_model_installed()
         self.builtin_state = _hint(
-            "Installed."
+            "Installed: works offline, nothing to download."
             if builtin_ok
-            else "Not installed in this copy of Earmark: choose a checkpoint or a CLAP model instead."
+            else "Not installed in this copy of Earmark: choose a model you fine-tuned, or LAION-CLAP."
         )
         self.device = QComboBox()
         for value, text in client.compute_devices():
             self.device.addItem(text, value)
+        self.device.setEnabled(self.device.count() > 1)  # the CPU alone: nothing to choose
+        self.device.setToolTip("" if self.device.isEnabled() else ONLY_CPU)
 
-        backend = QGroupBox("Backend")
+        backend = QGroupBox("What listens to your sounds")
         grid = QGridLayout(backend)
         grid.addWidget(self.builtin, 0, 0)
         grid.addWidget(self.builtin_state, 1, 0)
         grid.addWidget(self.checkpoint, 2, 0)
-        grid.addLayout(_folder_row(self.checkpoint_path, "Choose a Cacophony checkpoint folder", self), 3, 0)
+        grid.addLayout(_folder_row(self.checkpoint_path, "Choose the fine-tuned model's folder", self), 3, 0)
         grid.addWidget(self.clap, 4, 0)
-        grid.addLayout(_folder_row(self.clap_id, "Choose a CLAP model folder", self), 5, 0)
         grid.addWidget(
             _hint(
-                "A hub id is downloaded once (progress is shown) and then works offline. "
-                "Changing the model re-embeds the library in the background; "
-                "each model keeps its own vectors, so switching back is instant."
+                "Larger and often better at finding sounds, but slower. Downloaded once (progress "
+                "is shown), then works offline."
             ),
-            6,
+            5,
             0,
         )
-        compute = QGroupBox("Compute")
+        grid.addLayout(_folder_row(self.clap_id, "Choose a downloaded LAION-CLAP model's folder", self), 6, 0)
+        switching = _hint(
+            "Changing the model analyses your library again in the background, while search keeps "
+            "working. Switching back is instant."
+        )
+        switching.setToolTip(
+            "The library is re-embedded with the new model; searches use the current one until it covers "
+            "every file. Each model keeps its own vectors, so switching back re-embeds nothing."
+        )
+        grid.addWidget(switching, 7, 0)
+        compute = QGroupBox("Computer")
         form = QFormLayout(compute)
-        form.addRow("Run the model on", self.device)
+        form.addRow("Run on", self.device)
+        if not self.device.isEnabled():
+            form.addRow(_hint(ONLY_CPU))
         layout = QVBoxLayout(self)
         layout.addWidget(backend)
         layout.addWidget(compute)
@@ -204,7 +232,7 @@ class ModelPage(SettingsPage):
     def problem(self) -> str:
         spec = self.model_spec()
         if spec in ("", "clap:"):
-            return "Enter a checkpoint folder or a CLAP model id."
+            return "Choose the fine-tuned model's folder, or enter a LAION-CLAP model id or folder."
         if self.checkpoint.isChecked() and not Path(spec).is_dir():
             return f"{spec} is not a folder."
         return ""

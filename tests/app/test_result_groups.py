@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QStyleOptionViewItem
 
 from app.main_window import results_line, scope_said
 from app.results_model import SCORE_COLUMN, ResultsModel
-from app.results_view import ResultsView, elide_folder, elide_name, fitted_badge, text_width
+from app.results_view import BADGE_SHARE, ResultsView, badge_width, elide_folder, elide_name, text_width
 from app.theme import Colors
 from engine.search.filters import SearchFilters
 from engine.search.searcher import SearchResults
@@ -164,14 +164,13 @@ def test_the_name_column_keeps_a_ucs_names_catid_and_fx_name_and_a_takes_number(
     assert take.startswith("Door") and take.endswith("03.wav"), take
 
 
-def test_an_offline_badge_leaves_the_name_most_of_its_cell(qtbot):
-    """At half the cell, an offline library's names all read "DOORW…": the badge says "offline"
-    alone when the drive's name does not fit."""
+def test_a_copies_badge_leaves_the_name_most_of_its_cell(qtbot):
+    """At half the cell, a badged library's names all read "DOORW…": the pill takes its text's
+    width, at most :data:`BADGE_SHARE` of the cell."""
     _model, view = shown_results(qtbot, 1060, 300, themed=True)
     metrics = QFontMetrics(view.font())
-    assert fitted_badge("offline · ucslib", metrics, 1000)[0] == "offline · ucslib"
-    badge, width = fitted_badge("offline · Field Recorder 2", metrics, 220)
-    assert badge == "offline" and width <= 0.35 * 220
+    assert badge_width("+12 copies", metrics, 1000) == metrics.horizontalAdvance("+12 copies") + 14
+    assert badge_width("+12 copies", metrics, 120) <= BADGE_SHARE * 120
 
 
 def test_the_folder_column_shows_the_deepest_folders_eliding_on_the_left(qtbot):

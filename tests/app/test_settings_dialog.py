@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QLabel, QProgressDialog
+from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QLineEdit, QProgressDialog
 
-from app.settings_dialog import SIZE, LibraryPage, ModelPage, PathButton, SettingsDialog
+from app.settings_dialog import ONLY_CPU, SIZE, LibraryPage, ModelPage, PathButton, SettingsDialog
 from engine.settings import Settings
 from tests.app.conftest import ENGINE_TIMEOUT_MS, new_window
 
@@ -83,3 +83,43 @@ def test_the_dialog_opens_at_its_size_however_long_its_paths_are(qtbot, tmp_path
         shown = button.shown_text()
         assert "…" in shown and shown.endswith(Path(button.text()).name)  # the folder's own name shows
     qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
+
+
+def shown_words(page: ModelPage) -> list[str]:
+    """What the page says without a tooltip: its labels, buttons, group titles and placeholders."""
+    return (
+        [label.text() for label in page.findChildren(QLabel)]
+        + [button.text() for button in page.findChildren(QAbstractButton)]
+        + [group.title() for group in page.findChildren(QGroupBox)]
+        + [line.placeholderText() for line in page.findChildren(QLineEdit)]
+    )
+
+
+def test_the_model_page_says_what_each_model_means_for_a_sound_designer(qtbot, window):
+    """It read "Cacophony checkpoint", "a Hugging Face model id", "re-embeds the library" and a
+    placeholder of file names: the words of whoever wrote the engine. They are in the tooltips."""
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    page = dialog.page(ModelPage)
+    shown = " ".join(shown_words(page)).lower()
+    for jargon in ("cacophony", "checkpoint", "hugging face", "hub id", "re-embed", "vectors", "safetensors"):
+        assert jargon not in shown, jargon
+    assert page.checkpoint.text() == "A model you fine-tuned" and "search keeps working" in shown
+    assert "Cacophony checkpoint" in page.checkpoint.toolTip() and "Hugging Face" in page.clap.toolTip()
+
+
+def test_run_on_is_a_choice_only_when_there_is_one(qtbot, window, monkeypatch):
+    """With the CPU alone, "Run the model on" was a combo of one item that did nothing: it is shown
+    disabled, saying why; with a GPU it offers both."""
+    monkeypatch.setattr(window.client, "compute_devices", lambda: [("cpu", "CPU")])
+    dialog = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(dialog)
+    page = dialog.page(ModelPage)
+    assert not page.device.isEnabled() and page.device.currentText() == "CPU"
+    assert page.device.toolTip() == ONLY_CPU and ONLY_CPU in shown_words(page)
+
+    monkeypatch.setattr(window.client, "compute_devices", lambda: [("cpu", "CPU"), ("cuda", "GPU: NVIDIA H100")])
+    with_gpu = SettingsDialog(window.client, window.player, window)
+    qtbot.addWidget(with_gpu)
+    page = with_gpu.page(ModelPage)
+    assert page.device.isEnabled() and page.device.count() == 2 and ONLY_CPU not in shown_words(page)
