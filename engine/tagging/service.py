@@ -67,6 +67,14 @@ class FileSuggestions:
 Keys = Sequence[str] | Mapping[str, Collection[str]]
 
 
+def _calibration(model_name: str) -> tuple[Calibration, bool]:
+    """The model's calibration, and whether it was measured (has an entry of its own)."""
+    measured = load_calibration(model_name)
+    if measured is not DEFAULT:
+        return measured, True
+    return replace(DEFAULT, caption_threshold=unmeasured_caption_threshold()), False
+
+
 def _named_for(keys: Keys, key: str, path: str) -> bool:
     """Whether ``keys`` names ``key`` for the file at ``path`` (any file, when they are a list; a
     mapping's paths as the index keys them, :func:`engine.fs.absolute_path`)."""
@@ -144,10 +152,7 @@ class Tagging:
         never measured gets the default weights and the strictest measured caption floor
         (:func:`~engine.tagging.calibration.unmeasured_caption_threshold`): a fine-tune of the
         builtin must not offer the captions the builtin's measurement vetoed."""
-        measured = load_calibration((info or self._model().info).name)
-        if measured is not DEFAULT:  # the model has an entry of its own
-            return measured
-        return replace(DEFAULT, caption_threshold=unmeasured_caption_threshold())
+        return _calibration((info or self._model().info).name)[0]
 
     def caption_problem(self, info: ModelInfo | None = None) -> str:
         """Why the captions of the model ``info`` describes (default: the active one) are not
@@ -157,9 +162,10 @@ class Tagging:
         info = info or self._model().info
         if not info.can_caption:
             return f"{NO_CAPTIONS}: it cannot write captions"
-        if self.calibration(info).caption_threshold < 1.0:
+        calibration, measured = _calibration(info.name)
+        if calibration.caption_threshold < 1.0:
             return ""
-        if load_calibration(info.name) is not DEFAULT:
+        if measured:
             return f"{NO_CAPTIONS}: they were measured less useful than none"
         return f"{NO_CAPTIONS}: they were never measured, and the measured models' were less useful than none"
 
