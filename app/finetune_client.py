@@ -23,7 +23,6 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.finetune.job import (
     DONE,
-    EVALUATING,
     FAILED,
     NONE,
     RUNNING,
@@ -102,7 +101,7 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
         if estimate and estimate in said:  # "training: 57 steps …": the page's plan line says it already
             said = status.phase
         return f"Fine-tuning: {said}"
-    if status.state == RUNNING and status.phase == EVALUATING:
+    if status.checking:
         return f"Fine-tuning: {finishing(status)}"
     if status.state == RUNNING:
         loss = f" · training loss {status.loss:.2f} (falls as it learns)" if status.loss is not None else ""
@@ -123,9 +122,15 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
     return ""
 
 
+def learning_names(status: FinetuneStatus) -> bool:
+    """A run whose steps are done is teaching the bridge's words head the library's names (before
+    it checks the new model), as its last event says."""
+    return status.checking and WORDS_HEAD_EVENT in status.message
+
+
 def finishing(status: FinetuneStatus) -> str:
     """What a run whose steps are done is doing now (:data:`CHECKING` or :data:`LEARNING_NAMES`)."""
-    if WORDS_HEAD_EVENT not in status.message:
+    if not learning_names(status):
         return CHECKING
     return LEARNING_NAMES.format(files=counted(int(status.plan.get("words_head_files", 0)), "file"))
 
@@ -187,9 +192,8 @@ def status_bar_text(status: FinetuneStatus) -> str:
     the results line to "20 results f…"; it is the tooltip."""
     if status.state == STARTING or (status.state == RUNNING and not status.step):
         return f"Fine-tuning: {status.phase or 'starting'}"
-    if status.state == RUNNING and status.phase == EVALUATING:
-        doing = "learning your names" if WORDS_HEAD_EVENT in status.message else "checking the new model"
-        return f"Fine-tuning: {doing}"
+    if status.checking:
+        return f"Fine-tuning: {'learning your names' if learning_names(status) else 'checking the new model'}"
     if status.state == RUNNING:
         return f"Fine-tuning: step {status.step} of {status.steps}"
     if status.state == STOPPED:

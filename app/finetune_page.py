@@ -41,7 +41,7 @@ from app.finetune_client import (
 )
 from app.labels import ElidedLabel
 from app.settings_dialog import SettingsPage, _hint
-from engine.finetune.job import DONE, EVALUATING, FAILED, NONE, RUNNING, STARTING, FinetuneStatus, scores_line
+from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, FinetuneStatus, scores_line
 
 INTRO = (
     "Earmark learns your library's sounds from what your library already says about them: file and "
@@ -169,8 +169,7 @@ class FinetunePage(SettingsPage):
         self.state.setText(describe_status(status, self.finetune.stop) if available else LIBRARY_CLOSED)
         self.progress.setVisible(busy or status.resumable)
         # once its steps are done a run's step says nothing of what is left: a busy bar, not 12 of 85 standing
-        finishing = status.state == RUNNING and status.phase == EVALUATING
-        self.progress.setRange(0, 0 if finishing or not status.steps else max(status.steps, 1))
+        self.progress.setRange(0, 0 if status.checking or not status.steps else max(status.steps, 1))
         self.progress.setValue(status.step)
         self.plan.setText(self._plan_text(status))
         self._show_checks(status)

@@ -111,10 +111,16 @@ class FinetuneStatus:
         return self.state == DONE and not self.applied and not self.declined
 
     @property
+    def checking(self) -> bool:
+        """The run's steps are done and it is checking its new model (teaching the bridge its
+        names first, when it has one): its step says nothing of what is left."""
+        return self.state == RUNNING and self.phase == EVALUATING
+
+    @property
     def trained(self) -> bool:
         """Training is over: the run is checking its new model, or has finished. The last step
         logged is then the last step trained (trainer.loop logs the step a run ends at)."""
-        return self.state == DONE or (self.state == RUNNING and self.phase == EVALUATING)
+        return self.state == DONE or self.checking
 
     @property
     def cut_short(self) -> bool:
