@@ -20,15 +20,13 @@ import tempfile
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
 
+from engine.audio.riff import RiffError, chunk_data, is_riff_wave, iter_chunks, write_wave
 from engine.tagging.rename import RenameError, move
 from engine.tagging.vocabulary import Vocabulary
 
-RIFF_LIMIT = 0xFFFFFFFF  # the largest size a RIFF header can state
 BEXT_FIXED = 602  # bytes of a version-1 bext chunk before its coding history
 DESCRIPTION = 256
-COPY_BLOCK = 1 << 20
 
 
 class BwfWriteError(ValueError):
@@ -50,81 +48,28 @@ def write_tagged_copy(
         head = handle.read(12)
         if head[:4] in (b"RF64", b"BW64"):
             raise BwfWriteError(f"{source} is an RF64 file (over 4 GB): Earmark does not rewrite those")
-        if head[:4] != b"RIFF" or head[8:12] != b"WAVE":
+        if not is_riff_wave(head):
             raise BwfWriteError(f"{source} is not a WAV file: only WAV carries bext and iXML chunks")
-        chunks = list(_chunks(handle, source))
-        bext = _bext(_read(handle, chunks, b"bext"), caption)
-        ixml = _ixml(_read(handle, chunks, b"iXML"), tags, caption, vocabulary)
-        body = 4 + sum(8 + _padded(size) for cid, _, size in chunks if cid not in (b"bext", b"iXML"))
-        body += 8 + _padded(len(bext)) + 8 + _padded(len(ixml))
-        if body > RIFF_LIMIT:
-            raise BwfWriteError(f"{source}: with its tags the copy would pass 4 GB, which a WAV cannot state")
+        try:
+            chunks = list(iter_chunks(handle))
+        except RiffError as exc:
+            raise BwfWriteError(f"{source}: {exc}") from None
+        bext = _bext(chunk_data(handle, chunks, b"bext"), caption)
+        ixml = _ixml(chunk_data(handle, chunks, b"iXML"), tags, caption, vocabulary)
         fd, temporary = tempfile.mkstemp(prefix=".earmark-", suffix=".wav", dir=target.parent)
         try:
             with os.fdopen(fd, "wb") as out:
-                out.write(b"RIFF" + struct.pack("<I", body) + b"WAVE")
-                written = False
-                for cid, offset, size in chunks:
-                    if cid in (b"bext", b"iXML"):
-                        continue
-                    _copy_chunk(handle, out, cid, offset, size)
-                    if cid == b"fmt " and not written:  # where readers look for them first
-                        _write_chunk(out, b"bext", bext)
-                        _write_chunk(out, b"iXML", ixml)
-                        written = True
-                if not written:
-                    raise BwfWriteError(f"{source} has no fmt chunk: not a WAV file Earmark can copy")
+                write_wave(handle, out, chunks, {b"bext": bext, b"iXML": ixml})
             shutil.copystat(source, temporary)
             move(temporary, str(target))  # never over a file that appeared meanwhile
+        except RiffError as exc:
+            raise BwfWriteError(f"{source}: {exc}") from None
         except RenameError as exc:
             raise BwfWriteError(str(exc)) from None
         finally:
             if os.path.lexists(temporary):
                 os.unlink(temporary)
     return target
-
-
-def _chunks(handle: BinaryIO, path: Path) -> list[tuple[bytes, int, int]]:
-    """(id, data offset, size) of every top-level chunk."""
-    end = os.fstat(handle.fileno()).st_size
-    position, found = 12, []
-    while position + 8 <= end:
-        handle.seek(position)
-        cid, size = struct.unpack("<4sI", handle.read(8))
-        if position + 8 + size > end:
-            raise BwfWriteError(f"{path}: chunk {cid!r} runs past the end of the file (damaged)")
-        found.append((cid, position + 8, size))
-        position += 8 + _padded(size)
-    return found
-
-
-def _padded(size: int) -> int:
-    return size + (size & 1)
-
-
-def _read(handle: BinaryIO, chunks, cid: bytes) -> bytes | None:
-    for found, offset, size in chunks:
-        if found == cid:
-            handle.seek(offset)
-            return handle.read(size)
-    return None
-
-
-def _copy_chunk(handle: BinaryIO, out: BinaryIO, cid: bytes, offset: int, size: int) -> None:
-    out.write(cid + struct.pack("<I", size))
-    handle.seek(offset)
-    left = _padded(size)
-    while left:
-        block = handle.read(min(COPY_BLOCK, left))
-        if not block:
-            out.write(b"\0" * left)  # a missing pad byte at the very end
-            break
-        out.write(block)
-        left -= len(block)
-
-
-def _write_chunk(out: BinaryIO, cid: bytes, data: bytes) -> None:
-    out.write(cid + struct.pack("<I", len(data)) + data + b"\0" * (len(data) & 1))
 
 
 def _description(caption: str) -> bytes:

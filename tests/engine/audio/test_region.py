@@ -1,16 +1,23 @@
-"""Region files dragged into a DAW: same format, rate and depth; the original untouched."""
+"""Region files dragged into a DAW: a lossless source's format, rate and depth, a lossy one's decoded
+samples in a float WAV, a BWF's chunks, a UCS name's blocks; the original untouched."""
 
 from __future__ import annotations
 
 import hashlib
 import os
+import struct
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
 import soundfile as sf
+from wavinfo import WavInfoReader
 
 from engine.audio.region import RegionError, prune_regions, write_region
+from engine.audio.riff import chunk_data, iter_chunks, write_wave
+from engine.audio.ucs import parse_ucs_filename
+from tests.engine.audio.conftest import append_riff_chunks, bext_chunk
 from tests.factories import noise, tone, write_audio
 
 
@@ -54,12 +61,91 @@ def test_an_apple_lossless_region_is_the_same_samples_as_pcm_of_its_depth(tmp_pa
     assert np.array_equal(sf.read(str(region), dtype="int32")[0], expected)
 
 
-def test_lossy_regions_are_reencoded_in_the_same_format(tmp_path):
-    source = write_audio(tmp_path / "rain.ogg", noise(1.0, 48_000), 48_000, format="OGG", subtype="VORBIS")
+@pytest.mark.parametrize("suffix, container, codec", [(".ogg", "OGG", "VORBIS"), (".mp3", "MP3", "MPEG_LAYER_III")])
+def test_a_lossy_region_is_a_float_wav_of_the_decoded_samples(tmp_path, suffix, container, codec):
+    """Encoded again it lost a second generation, and Pro Tools imports no Ogg at all."""
+    hot = np.stack([tone(440, 1.0, 48_000, amp=0.99) + noise(1.0, 48_000, amp=0.2, seed=k) for k in (1, 2)], 1)
+    source = write_audio(tmp_path / f"rain{suffix}", hot, 48_000, format=container, subtype=codec)
     region = write_region(source, 0.2, 0.6, tmp_path / "regions")
     info = sf.info(str(region))
-    assert (info.format, info.subtype, info.samplerate) == ("OGG", "VORBIS", 48_000)
-    assert abs(info.duration - 0.4) < 0.02
+    assert (info.format, info.subtype, info.samplerate, info.channels) == ("WAV", "FLOAT", 48_000, 2)
+    assert region.name == "rain_0.200-0.600s.wav" and info.frames == round(0.4 * 48_000)
+    decoded = sf.read(str(source), start=9_600, stop=9_600 + info.frames, dtype="float32")[0]
+    assert np.abs(decoded).max() > 1  # the decoder's overs...
+    assert np.array_equal(sf.read(str(region), dtype="float32")[0], decoded)  # ...kept, and nothing else lost
+
+
+def _bwf_source(path, time_reference: int) -> tuple:
+    """A 24-bit stereo BWF with its bext and iXML after the audio, as some recorders write them."""
+    audio = np.stack([noise(1.0, 48_000, seed=1), noise(1.0, 48_000, seed=2)], 1)
+    source = write_audio(path, audio, 48_000, subtype="PCM_24")
+    bext = bytearray(bext_chunk("Oak door, slow creak", originator="Sound Devices 833", originator_ref="USSDV123"))
+    struct.pack_into("<Q", bext, 338, time_reference)  # the TimeReference: frames since midnight
+    bext[348:412] = bytes(range(64))  # a UMID
+    ixml = b'<?xml version="1.0"?><BWFXML><SCENE>12A</SCENE><TAKE>3</TAKE><NOTE>door</NOTE></BWFXML>'
+    return append_riff_chunks(source, {b"bext": bytes(bext), b"iXML": ixml}), bytes(bext), ixml
+
+
+def _chunks(path) -> dict[bytes, bytes]:
+    with open(path, "rb") as handle:
+        chunks = list(iter_chunks(handle))
+        return {chunk.cid: chunk_data(handle, chunks, chunk.cid) for chunk in chunks}
+
+
+def test_a_bwf_region_keeps_its_bext_and_ixml_and_lines_up_on_the_timeline(tmp_path):
+    one_hour = 3_600 * 48_000
+    source, bext, ixml = _bwf_source(tmp_path / "lib" / "door.wav", one_hour)
+    before = _digest(source)
+    region = write_region(source, 0.25, 0.75, tmp_path / "regions")
+    assert _digest(source) == before  # the original is only read
+    chunks = _chunks(region)
+    assert list(chunks)[:3] == [b"fmt ", b"bext", b"iXML"]  # before the audio, where readers look first
+    assert chunks[b"iXML"] == ixml
+    bwf = WavInfoReader(str(region)).bext
+    assert (bwf.description, bwf.originator, bwf.originator_ref) == (
+        "Oak door, slow creak",
+        "Sound Devices 833",
+        "USSDV123",
+    )
+    assert bwf.time_reference == one_hour + 12_000  # the source's, plus the region's start frame
+    assert chunks[b"bext"][:338] + chunks[b"bext"][346:] == bext[:338] + bext[346:]  # every other field as it was
+    expected = sf.read(str(source), start=12_000, stop=36_000, dtype="int32")[0]
+    assert np.array_equal(sf.read(str(region), dtype="int32")[0], expected)
+
+
+def test_a_recording_cut_short_keeps_its_bext_in_its_regions(tmp_path):
+    """A recorder that stopped before finishing its header leaves the data size unwritten
+    (0xFFFFFFFF), running past the end: the bext before the audio still counts."""
+    plain = write_audio(tmp_path / "plain.wav", noise(1.0, 48_000), 48_000, subtype="PCM_24")
+    source = tmp_path / "lib" / "take.wav"
+    source.parent.mkdir()
+    with open(plain, "rb") as handle, open(source, "wb") as out:
+        write_wave(handle, out, list(iter_chunks(handle)), {b"bext": bext_chunk("Rain on a tin roof")})
+    with open(source, "r+b") as out:
+        data = next(chunk for chunk in iter_chunks(out) if chunk.cid == b"data")
+        out.seek(data.offset - 4)
+        out.write(struct.pack("<I", 0xFFFFFFFF))
+    region = write_region(source, 0.5, 0.75, tmp_path / "regions")
+    assert WavInfoReader(str(region)).bext.description == "Rain on a tin roof"
+    assert WavInfoReader(str(region)).bext.time_reference == 24_000
+    expected = sf.read(str(plain), start=24_000, stop=36_000, dtype="int32")[0]
+    assert np.array_equal(sf.read(str(region), dtype="int32")[0], expected)
+
+
+@pytest.mark.parametrize(
+    "name", ["DOORWood_Creak Slow_JD_MYLIB.wav", "DOORWood-Barn_Oak-Creak Slow_JD_MYLIB_take 2_close mic.flac"]
+)
+def test_a_ucs_region_keeps_its_blocks_with_the_span_in_its_fx_name(tmp_path, name):
+    """The span appended to the name was read as the SourceID or UserData (another library), and a
+    "-" in the FXName begins a VendorCategory."""
+    source = write_audio(tmp_path / "lib" / name, noise(2.0, 44_100), 44_100, subtype="PCM_16")
+    region = write_region(source, 0.5, 1.25, tmp_path / "regions")
+    named, named_region = parse_ucs_filename(source.name), parse_ucs_filename(region.name)
+    assert named_region.fx_name == f"{named.fx_name} 0.500 to 1.250s"
+    assert replace(named_region, fx_name=named.fx_name) == named  # CatID, IDs, UserData, categories as they were
+    assert region.suffix == source.suffix
+    nudged = write_region(source, 0.502, 1.25, tmp_path / "regions")  # a pixel further on a short file
+    assert nudged != region and region.is_file()
 
 
 def test_empty_region_is_refused(tmp_path):
