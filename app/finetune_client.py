@@ -47,7 +47,7 @@ STOPPED_BY_USER = "Stopped — the model in use is unchanged; the stopped run is
 ESTIMATE_AFTER_STEPS = 10
 ESTIMATING = "estimating the time left…"
 # Once its steps are done a run checks the new model on the held-out folders, after teaching the
-# UCS bridge's words head the library's names when the model has one: on the review's busy CPU that
+# UCS bridge's words head the library's names when the model has one: on a busy 2-core CPU that
 # took 3 min 49 s, under a step counter frozen at "less than a minute left". The trainer's events
 # say it in its own words ("teaching the bridge's words head …"); these say it in a sound designer's.
 WORDS_HEAD_EVENT = "words head"  # in the trainer's event for the names stage (trainer/library/run.py)
@@ -157,7 +157,7 @@ def measures_disagree(status: FinetuneStatus) -> str:
     """Why the check during training and the verdict point different ways, when they do; else "".
     The check hears with the part of the model that training changes; the verdict searches with
     the whole model as Earmark does, UCS bridge included, whose words head learns the library's
-    names after the steps (README: most of a fine-tune's gain). The review's run read "ranking
+    names after the steps (README: most of a fine-tune's gain). Without it a page read "ranking
     score 0.05" under the check and "(better)" a few lines on, with nothing to say why."""
     change = check_change(status)
     if not status.result or change is None:

@@ -259,8 +259,8 @@ class FinetuneLabel(ElidedLabel):
     the whole of :func:`~app.finetune_client.describe_status` in the tooltip, at most
     :attr:`MAX_CHARACTERS` wide and elided beyond, so the results line beside it keeps its room. How
     a run ended is said until the user has seen it on the Fine-tune page
-    (:meth:`~app.finetune_client.FinetuneClient.mark_read`): the review's failure stayed there until
-    another run was started."""
+    (:meth:`~app.finetune_client.FinetuneClient.mark_read`), not until another run starts: a failure
+    read once need not stay in the status bar for days."""
 
     MAX_CHARACTERS = 40
 

@@ -302,7 +302,7 @@ class ResultsModel(QAbstractTableModel):
                 return Colors.offline
             if role == Qt.ToolTipRole:
                 return offline_message(hit)
-            if index.column() == 0 and role == Qt.DecorationRole:
+            if index.column() == NAME_COLUMN and role == Qt.DecorationRole:
                 return icon("offline")
         if index.column() == CAPTION_COLUMN and not hit.caption and str(hit.path) in self._generated:
             generated = generated_caption(role, self._generated[str(hit.path)])
@@ -320,11 +320,11 @@ class ResultsModel(QAbstractTableModel):
                 return similar_reasons(hit, Path(self.similar_to).name)
             if index.column() == SCORE_COLUMN:
                 return (match_reasons(hit) or None) if scored else None
-            if index.column() == 0:
+            if index.column() == NAME_COLUMN:
                 tip = copies_message(hit) if hit.copies else str(hit.path)
                 return f"{tip}\n\n{not_found_by_words(hit)}" if self._unworded(index.row()) else tip
             return column.text(hit) or None
-        if role == BADGE_ROLE and index.column() == 0:
+        if role == BADGE_ROLE and index.column() == NAME_COLUMN:
             return copies_badge(hit) or None
         if role == HIT_ROLE:
             return hit

@@ -246,7 +246,7 @@ class SuggestionsBox(QWidget):
     def check_best_of_each(self) -> None:
         """Check each selected sound's most confident suggestion and nothing else, each line narrowed
         to the sounds it is the best of: Accept then gives every sound its own best tag alone (a
-        folder's 50 lines, checked one by one, was the review's complaint)."""
+        folder's 50 lines are too many to check one by one)."""
         best = best_of_each(self._found)
         self.list.blockSignals(True)
         for item in (self.list.item(i) for i in range(self.list.count())):

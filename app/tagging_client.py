@@ -105,8 +105,8 @@ class TaggingClient(QObject):
         self._start(run)
 
     def cancel(self) -> None:
-        """Stop the job for good: it does not resume at the next start (the user's Stop; a job
-        that resumed by itself after they had cancelled it was the review's complaint)."""
+        """Stop the job for good: it does not resume at the next start (the user's Stop: a job
+        that resumed by itself after they cancelled it would overrule them)."""
         self._cancelled.set()
         self._stop.set()
 

@@ -66,7 +66,7 @@ def describe_stop(kept: int) -> str:
 def describe_accepted(before: dict[str, tuple[list[str], str]], after: dict[str, tuple[list[str], str]]) -> str:
     """What an Accept added, in one status-bar line ("Added DOORS-WOOD to 12 sounds", "Added 14
     tags to 107 sounds"), from each sound's (tags, caption) ``before`` and ``after`` it: Accept
-    worked silently, and the review could not tell what it had done. A sound missing from
+    worked silently, and the user could not tell what it had done. A sound missing from
     ``before`` (no longer in the results) is not counted."""
     known = {path: now for path, now in after.items() if path in before}
     added = {path: [t for t in tags if t not in before[path][0]] for path, (tags, _caption) in known.items()}
@@ -92,7 +92,7 @@ def describe_rejected(paths: list[str], keys: dict[str, list[str]], caption: boo
 class TagJobStatus(QWidget):
     """Tagging progress for the status bar, with Stop (what is done stays done), shown from the
     job's first moment: the first job with a model reads its vocabulary for minutes before any
-    progress, and the status bar stood empty, with nothing to stop it by (a review)."""
+    progress, and an empty status bar meanwhile gives the user nothing to stop it by."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

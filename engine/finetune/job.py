@@ -126,7 +126,7 @@ class FinetuneStatus:
     def cut_short(self) -> bool:
         """Training ended before the planned steps. Only the time budget ends it early
         (trainer.schedule.paced_step keeps a slower machine to the clock), and the plan's steps
-        would otherwise read as done: the review's 2-minute run stopped at step 12 of 85."""
+        would otherwise read as done (a 2-minute budget on a busy CPU stopped one run at step 12 of 85)."""
         return self.trained and 0 < self.step < self.steps
 
 

@@ -107,7 +107,7 @@ def unmeasured_caption_threshold(path: Path | None = None) -> float:
     measured models' in ``path`` (default: :data:`CALIBRATION_FILE`). A fine-tune starts from a
     shipped model and keeps its caption decoder, so captions measured worse than nothing there
     are no better in it; with the defaults' 0.5 a fine-tune of the builtin offered nonsense
-    captions the builtin's measurement had vetoed (a review)."""
+    captions the builtin's measurement had vetoed ("ele, elephant" for a referee whistle)."""
     path = CALIBRATION_FILE if path is None else path
     if not path.is_file():
         return DEFAULT.caption_threshold

@@ -138,7 +138,7 @@ def run_job(
     library began), else from this call. ``rows_lock`` is held while a batch's rows are written,
     the lock the user's rejections are written under. ``shown`` says whether a suggestion is sure
     enough to be shown: the report counts what the user will see, not every guess made ("14 with
-    a caption" while none was shown, a review)."""
+    a caption" while none was shown misleads)."""
     started = time.perf_counter() if started is None else started
     ids = target_ids(store, job.targets)
     todo = np.setdiff1d(ids, table.done(job.id))

@@ -288,7 +288,8 @@ class Tagging:
         job keeps the suggestions the folder's job gave it. When no job read them yet, it reads
         the folders holding its files, if they hold enough files to say and few enough to read
         now (:data:`AROUND_LIMIT`), else it is weighed by nothing: a file suggested first on its
-        own got other suggestions than its folder's job then gave it (a review on Teeworlds)."""
+        own got other suggestions than its folder's job then gave it, and the user saw a sound's
+        suggestions change for no reason they could see."""
         embeddings = self.store.embeddings(model.info)
         targets = job.targets
         ids = target_ids(self.store, targets).tolist()
