@@ -40,8 +40,9 @@ def test_first_run_embeds_every_file_in_windows(library, store, indexer, model):
     rain = record(store, library / "sub" / "rain.flac")
     assert rain.status == OK and rain.format == "flac" and rain.duration_s == 3.0 and rain.folder == str(library)
     windows = table.windows(rain.id)
-    hop = model.info.window_seconds / 2
-    assert np.allclose(windows.starts, np.arange(len(windows)) * hop) and windows.ends[-1] == 3.0
+    window = model.info.window_seconds
+    assert np.allclose(windows.starts[:-1], np.arange(len(windows) - 1) * window / 2)  # a hop of half a window
+    assert np.allclose(windows.ends - windows.starts, window) and windows.ends[-1] == 3.0  # the last ends the file
     np.testing.assert_allclose(np.linalg.norm(windows.vectors, axis=1), 1, atol=1e-5)
     assert len(table.file_ids()) == 5 and record(store, files[0]).content_hash
 
