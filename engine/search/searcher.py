@@ -54,7 +54,7 @@ class NotEmbeddedError(LookupError):
 @dataclass
 class SearchHit(FileRecord):
     score: float = 0.0  # 0..100 match: see engine.search.fusion; for query by example, 100 x cosine
-    best_start_s: float | None = None  # the best-matching window of the file, when it matched by vector
+    best_start_s: float | None = None  # the file's best-matching window, when the sound earned it (earned_window)
     best_end_s: float | None = None
     vector_rank: int | None = None  # 1-based rank in each ranking; None: not a candidate there
     text_rank: int | None = None
@@ -317,7 +317,7 @@ class Searcher:
                     record = records[h.file_id]
                 if record.content_hash:
                     shown.add(record.content_hash)
-                window = h.vector
+                window = earned_window(h)
                 hits.append(
                     SearchHit(
                         **vars(record),
@@ -326,7 +326,7 @@ class Searcher:
                         best_end_s=window.end_s if window else None,
                         vector_rank=h.vector_rank,
                         text_rank=h.text_rank,
-                        vector_score=window.score if window else None,
+                        vector_score=h.vector.score if h.vector else None,
                         text_score=h.text_score,
                         meaning_rank=h.meaning_rank,
                         meaning_score=h.meaning_score,
@@ -334,3 +334,13 @@ class Searcher:
                     )
                 )
         return hits
+
+
+def earned_window(hit: FusedHit) -> FileMatch | None:
+    """The hit's best window, the moment shown as "the match", when the sound earned it: it ranked
+    the file among its first :data:`MIN_CANDIDATES` (the depth every search ranks, whatever its
+    limit), or the sound alone listed it. A long page of results ranks the sound deeper only to
+    fill the page: a 3-minute ambience found by its description ("a car horn honks at 1:30"), that
+    the sound puts 149th of 227, has no moment, as a hit of the words alone has none."""
+    sound_alone = hit.text_rank is None and hit.meaning_rank is None
+    return hit.vector if hit.vector_rank is not None and (hit.vector_rank <= MIN_CANDIDATES or sound_alone) else None

@@ -17,6 +17,7 @@ from engine.index import ERROR, OFFLINE, OK, FileRecord, Windows
 from engine.models.base import LikenessSpace
 from engine.search import Searcher, SearchFilters, describe_hit, vector_search
 from engine.search.fusion import FusionWeights
+from engine.search.searcher import MIN_CANDIDATES
 from tests.engine.index.index_factories import LIB, record
 from tests.engine.search.search_factories import at_cosine, one_window
 from tests.factories import noise, tone
@@ -219,6 +220,46 @@ def test_best_window_is_the_reported_moment(store, tiny_model):
     assert names(hits) == ["forest ambience.wav", "street.wav"]
     assert (hits[0].best_start_s, hits[0].best_end_s) == (10.0, 20.0)
     assert hits[0].vector_score == pytest.approx(0.92, abs=1e-5)
+
+
+def test_a_moment_the_sound_did_not_earn_is_not_shown(store, tiny_model):
+    """A 3-minute ambience found by its description that the sound ranks below the files it finds
+    (its first MIN_CANDIDATES) shows no window as the match, on a page of 20 hits or of 500 (which
+    ranks the sound deeper, only to fill the page); a file listed by its sound alone keeps its
+    window however far down, since that window is why it is listed."""
+    query = embed(tiny_model, "horn")
+    starts = np.arange(0.0, 175.0, 5.0)
+    street = Windows(starts, starts + 10.0, np.stack([at_cosine(query, -0.2, seed=i) for i in range(len(starts))]))
+    rumble = Windows(
+        [0.0, 10.0], [10.0, 20.0], np.stack([at_cosine(query, c, seed=s) for s, c in enumerate((-0.6, -0.5), 900)])
+    )
+    takes = [
+        (record(f"take_{i:03d}.wav"), one_window(at_cosine(query, 0.6 - 0.002 * i, seed=100 + i)))
+        for i in range(MIN_CANDIDATES + 10)
+    ]
+    store.commit_embedded(
+        tiny_model.info,
+        [(record("street.wav", metadata_text="a car horn honks at 1:30"), street), (record("rumble.wav"), rumble)]
+        + takes,
+    )
+    searcher = Searcher(store, tiny_model)
+    for limit in (20, 500):
+        hit = searcher.search("horn", limit=limit)[0]
+        assert (hit.name, hit.text_rank, hit.best_start_s, hit.best_end_s) == ("street.wav", 1, None, None)
+    by_name = {h.name: h for h in searcher.search("horn", limit=500)}
+    assert by_name["street.wav"].vector_rank == MIN_CANDIDATES + 11  # ranked by the sound, far down
+    # --explain names its sound rank and says no moment (it formatted the missing window and failed)
+    explained = describe_hit(by_name["street.wav"])
+    assert f"vector #{MIN_CANDIDATES + 11} cos=" in explained and "@" not in explained
+    assert "@10.0-20.0s" in describe_hit(by_name["rumble.wav"])
+    assert by_name["take_000.wav"].best_start_s == 0.0  # the sound's first: its moment
+    deep = by_name["rumble.wav"]
+    assert (deep.vector_rank, deep.text_rank, deep.best_start_s, deep.best_end_s) == (
+        MIN_CANDIDATES + 12,
+        None,
+        10.0,
+        20.0,
+    )
 
 
 def test_quoted_phrase_must_appear_as_consecutive_words(store, tiny_model):
