@@ -49,6 +49,9 @@ EVERYDAY = (
 METRICS = ("R@1", "R@10", "mAP@10")
 AT_CHANCE = 1.5  # an everyday category whose mAP@10 is at most this many times chance's is "at chance"
 FRONT_VERSION = 1  # bump when the front-end's features change (they are cached across heads)
+# bump when engine.audio.stream.windows cuts files differently (2: a full-length last window), so
+# models measured in one run never hear one library cut two ways
+WINDOWS_VERSION = 2
 
 
 def windows_of(model, file) -> list[np.ndarray]:
@@ -88,7 +91,7 @@ def file_windows(spec: str, model, library, cache_dir: Path) -> tuple[np.ndarray
         return {"embeddings": np.concatenate(parts), "owners": np.asarray(owners)}
 
     if front is None:
-        data = cached(cache_dir / f"own-{weights_key(spec)}.npz", own)
+        data = cached(cache_dir / f"own-{weights_key(spec)}-w{WINDOWS_VERSION}.npz", own)
         return data["embeddings"], data["owners"]
 
     def features():
@@ -100,8 +103,10 @@ def file_windows(spec: str, model, library, cache_dir: Path) -> tuple[np.ndarray
             found += [x[row, : int(valid[row].sum())].half().numpy() for row in range(len(x))]
         return {"features": np.concatenate(found), "lengths": np.asarray([len(f) for f in found])}
 
-    raw = cached(cache_dir / f"front-{network.cfg.front_end.replace(':', '-')}-{FRONT_VERSION}.npz", features)
-    data = cached(cache_dir / f"own-{weights_key(spec)}.npz", own)
+    raw = cached(
+        cache_dir / f"front-{network.cfg.front_end.replace(':', '-')}-{FRONT_VERSION}-w{WINDOWS_VERSION}.npz", features
+    )
+    data = cached(cache_dir / f"own-{weights_key(spec)}-w{WINDOWS_VERSION}.npz", own)
     frames = np.split(raw["features"], np.cumsum(raw["lengths"])[:-1])
     heads = []
     with torch.inference_mode():
