@@ -6,8 +6,9 @@ caption edits (one at a time), and everything else. Pausing stops the indexing r
 finished and
 holds no lock while paused, so edits and the watcher go on); resuming starts
 an incremental run that picks up where it stopped. The engine
-opens without its model (text search and the library work at once); the model
-loads next, and when it cannot, the window says why and searches text only.
+opens without its model: its index first (the folders and words searches work
+within a second or two), then the rest of it; the model loads next, and when
+it cannot, the window says why and searches text only.
 """
 
 from __future__ import annotations
@@ -36,9 +37,28 @@ def _pool(threads: int) -> QThreadPool:
 
 
 def _open_engine(paths: AppPaths, model_spec: str | None, download_progress):
+    """Worker: open the library's index (importing LanceDB, a second or so). Neither torch nor the
+    model is loaded here: the window shows the folders and searches words as soon as this returns."""
     from engine.facade import Engine
 
     return Engine(paths, model_spec, download_progress=download_progress)
+
+
+def _import_torch() -> None:
+    """Worker of :attr:`EngineClient.torch_pool` alone. torch's first import binds pybind11's
+    thread state to the thread doing it, and a pool thread's Python thread state ends with its
+    task: a later task on that thread whose torch call takes pybind11's GIL (the model load's
+    first tensor) used the freed state and crashed the app. The thread that imports torch runs
+    nothing else; again (a repaired library reopening) the import is only a lookup."""
+    import torch  # noqa: F401
+
+
+def _open_tagging(engine):
+    """Worker: make the engine's tagging (its modules import torch's, seconds on a cold start)
+    here rather than on the UI thread at its first use: the rename menu reads it as soon as the
+    library is :attr:`EngineClient.opened`."""
+    engine.tagging  # noqa: B018 - made on first use
+    return engine
 
 
 def _load_model(engine, start_watching):
@@ -102,7 +122,8 @@ def model_problem(message: str, spec: str | None) -> str:
 
 
 class EngineClient(QObject):
-    opened = Signal()  # the library is open (with or without a model)
+    index_opened = Signal()  # the index can be read: the folders, words searches (the rest of the library opens next)
+    opened = Signal()  # the library is open (with or without a model); the model loads next
     ready = Signal(object)  # the model's ModelInfo
     unavailable = Signal(str)  # no model: a sentence for the user
     results = Signal(str, object, float)  # query, SearchResults (the hits and what the search read), seconds
@@ -139,6 +160,7 @@ class EngineClient(QObject):
         # Model switches too, in the order asked: starting one cancels and waits for the last, which
         # may wait for a long index run's lock, so never on the UI thread.
         self.switch_pool = _pool(1)
+        self.torch_pool = _pool(1)  # imports torch and does nothing else (see _import_torch)
         self._search_generation = 0
         self._cancel = threading.Event()  # the app is closing
         self._repairing = threading.Event()  # the engine is closed for a repair
@@ -174,14 +196,15 @@ class EngineClient(QObject):
 
     # -- life cycle ------------------------------------------------------------------------
     def start(self) -> None:
-        """Open the library off the UI thread (importing the engine alone takes seconds), then the model."""
+        """Open the library off the UI thread (importing the engine alone takes seconds): its index
+        first, then the rest of it, then the model."""
         self._submit(
             self.work_pool,
             _open_engine,
             self.paths,
             self.model_spec,
             self._report_download,
-            on_done=self._opened,
+            on_done=self._index_opened,
             on_failed=self._open_failed,
         )
 
@@ -195,10 +218,23 @@ class EngineClient(QObject):
     def _report_download(self, what: str, done: int, total: int | None) -> None:
         self.download_progress.emit(what, done, total)
 
-    def _opened(self, engine) -> None:
+    def _index_opened(self, engine) -> None:
+        """The index can be read: the window shows the folders and searches words, while torch is
+        imported, then the rest of the engine opens, then the model loads."""
         self.engine = engine
-        self.opened.emit()
+        self.index_opened.emit()
         self.refresh_library()
+        self._submit(
+            self.torch_pool, _import_torch, on_done=lambda _: self._torch_imported(engine), on_failed=self._open_failed
+        )
+
+    def _torch_imported(self, engine) -> None:
+        self._submit(self.work_pool, _open_tagging, engine, on_done=self._opened, on_failed=self._open_failed)
+
+    def _opened(self, engine) -> None:
+        if engine is not self.engine:  # closed for a repair meanwhile: the library opens again by itself
+            return
+        self.opened.emit()
         self._load_model()
 
     def _load_model(self) -> None:
@@ -231,7 +267,14 @@ class EngineClient(QObject):
     def shutdown(self) -> None:
         self._cancel.set()
         self.tagging.shutdown()  # a tagging job stops at its next batch
-        for pool in (self.search_pool, self.index_pool, self.work_pool, self.edit_pool, self.switch_pool):
+        for pool in (
+            self.search_pool,
+            self.index_pool,
+            self.work_pool,
+            self.edit_pool,
+            self.switch_pool,
+            self.torch_pool,
+        ):
             pool.waitForDone(30_000)
         if self.engine is not None:
             self.engine.close()
@@ -298,7 +341,12 @@ class EngineClient(QObject):
 
     # -- searching -----------------------------------------------------------------------------
     def search(self, query: str, filters: SearchFilters, limit: int) -> None:
-        self._ask(lambda: self.engine.search(query, filters, limit), lambda *answer: self.results.emit(query, *answer))
+        """Search with the model once it is loaded; until then the words alone (the window asks
+        again when the model is :attr:`ready`)."""
+        self._ask(
+            lambda: self.engine.search(query, filters, limit, load_model=False),
+            lambda *answer: self.results.emit(query, *answer),
+        )
 
     def similar(self, path: str, limit: int, filters: SearchFilters | None = None) -> None:
         """The sounds like ``path``, within ``filters`` (none: every file); :attr:`similar_failed`

@@ -66,6 +66,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 RESULT_LIMIT = 500
+MODEL_LOADING = "Loading the sound model…"
 _PAGE_EMPTY, _PAGE_RESULTS = 0, 1
 
 
@@ -169,7 +170,7 @@ class MainWindow(QMainWindow):
         self.folder_tree = FolderTree(self)  # subfolders in the library panel and the folder filter
         self.tagging = TaggingController(self)  # suggested tags and captions (app/tagging_view.py)
         self._restore()
-        self.statusBar().showMessage("Loading the model…")
+        self._show_model_loading()
         client.start()
 
     # -- construction ------------------------------------------------------------------------------
@@ -304,9 +305,9 @@ class MainWindow(QMainWindow):
         self.banner.action_clicked.connect(lambda: self._banner_action())
         self.settings_button.clicked.connect(self.settings_action.trigger)
 
-        for change in (client.opened, client.ready, client.unavailable, client.damaged, client.repaired):
+        for change in (client.index_opened, client.ready, client.unavailable, client.damaged, client.repaired):
             change.connect(lambda *_: self._enable_actions())  # Find similar needs the library, Suggest a model
-        client.opened.connect(self._engine_opened)
+        client.index_opened.connect(self._engine_opened)
         client.ready.connect(self._engine_ready)
         client.unavailable.connect(self._engine_unavailable)
         client.damaged.connect(self._index_damaged)
@@ -414,8 +415,17 @@ class MainWindow(QMainWindow):
 
     # -- engine life cycle --------------------------------------------------------------------------
     def _engine_opened(self) -> None:
-        self.statusBar().showMessage("Loading the model…")
+        """The index can be read: the folders are on their way, and the query in the field is
+        searched by its words while the model loads (its answer comes again with the sound)."""
+        self._show_model_loading()
         self.run_query(self.search_field.text())
+
+    def _show_model_loading(self) -> None:
+        """Said where the model's name goes once it is loaded, which no passing message hides."""
+        self.model_label.setText(MODEL_LOADING)
+        self.model_label.setToolTip(
+            "Searches match names, metadata, tags and captions until it has loaded; then they hear the sounds too."
+        )
 
     def _engine_ready(self, info) -> None:
         if not self.client.damage:
@@ -425,18 +435,22 @@ class MainWindow(QMainWindow):
             f"{info.name}: {info.backend} · {info.embedding_dim}-d embeddings · "
             f"{info.sample_rate} Hz · {info.window_seconds:g} s windows"
         )
-        self.statusBar().clearMessage()
         self._ask_again()
 
     def _engine_unavailable(self, message: str) -> None:
-        self.statusBar().clearMessage()
-        self.model_label.setText("No model · text search only" if self.client.engine else "Library closed")
+        self._show_no_model()
         self._banner_action = self.open_settings
         self.banner.show_message(message, "Open Settings…", kind="error")
+
+    def _show_no_model(self) -> None:
+        self.model_label.setToolTip("")
+        self.model_label.setText("No model · text search only" if self.client.engine else "Library closed")
 
     def _index_damaged(self, summary: str) -> None:
         from engine.index.health import REPAIR_KEEPS
 
+        if self.client.engine is None:  # it could not open: no model loads until it is repaired
+            self._show_no_model()
         self._banner_action = self._repair
         self.banner.show_message(
             f"{summary} Repair rebuilds it from what is still readable and from your files on disk; {REPAIR_KEEPS}.",
@@ -489,7 +503,8 @@ class MainWindow(QMainWindow):
         filters = self.filter_bar.values()
         found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()))
         self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)
-        self.no_results.show_for(len(hits), query, filters, indexing=self.client.indexing)
+        loading = bool(hits.text_only) and not self.client.model_failure  # words only until the model is ready
+        self.no_results.show_for(len(hits), query, filters, indexing=self.client.indexing, model_loading=loading)
 
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:

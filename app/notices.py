@@ -120,9 +120,15 @@ def _either(tips: list[str]) -> str:
 
 
 def no_results_message(
-    query: str = "", filters: SearchFilters | None = None, similar_to: str = "", indexing: bool = False
+    query: str = "",
+    filters: SearchFilters | None = None,
+    similar_to: str = "",
+    indexing: bool = False,
+    model_loading: bool = False,
 ) -> str:
-    """What an empty results list says: what found nothing, and what to try instead."""
+    """What an empty results list says: what found nothing, and what to try instead. While the
+    sound model loads (``model_loading``) a query is read for its words alone: what is to come
+    is said instead of other words to try."""
     narrowed = filtered(filters)
     clear = "clearing the filters (Reset)"
     if similar_to:
@@ -138,6 +144,8 @@ def no_results_message(
         if indexing:
             return "No sounds indexed yet — they are listed here as they are indexed"
         return f"No sounds in your folders yet: Earmark reads {FORMATS_READ}"
+    if model_loading and not narrowed:
+        return f"No file is named {quoted(query)} — once the sound model has loaded, it finds sounds by how they sound"
     parsed = parse_query(query)
     terms = [term for alternative in parsed.alternatives for term in alternative.terms]
     tips = []
@@ -177,12 +185,13 @@ class NoResults(QLabel):
         filters: SearchFilters | None = None,
         similar_to: str = "",
         indexing: bool = False,
+        model_loading: bool = False,
     ) -> None:
         """The answer just shown had ``count`` hits: with none, say why (see :func:`no_results_message`)."""
         if count:
             self.hide()
             return
-        self.setText(no_results_message(query, filters, similar_to, indexing))
+        self.setText(no_results_message(query, filters, similar_to, indexing, model_loading))
         self.setGeometry(self._view.viewport().rect())
         self.show()
         self.raise_()

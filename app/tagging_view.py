@@ -163,6 +163,7 @@ class TaggingController(QObject):
             window.library.folders.addAction(action)
             self.folder_actions[captions] = action
         window.library.folders.setContextMenuPolicy(Qt.ActionsContextMenu)
+        self._show_threshold()  # the saved one from the first moment, not the box's 0 % until the model is ready
 
     def suggest(self, paths: list[str], captions: bool) -> None:
         if self.client.running:
@@ -186,10 +187,13 @@ class TaggingController(QObject):
         if folders:
             self.suggest(folders, captions)
 
+    def _show_threshold(self) -> None:
+        settings = self.window.client.settings()
+        self.window.tags.suggestions.set_threshold(settings.tag_threshold, settings.tag_top_k)
+
     def _model_ready(self, info) -> None:
         box = self.window.tags.suggestions
-        settings = self.window.client.settings()
-        box.set_threshold(settings.tag_threshold, settings.tag_top_k)
+        self._show_threshold()
         engine = self.window.client.engine
         problem = engine.tagging.caption_problem(info) if engine is not None else "The library is not open yet"
         box.with_captions.setEnabled(not problem)

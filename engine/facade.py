@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from engine.audio.decode import AudioDecodeError, AudioFacts, probe
 from engine.audio.metadata import FileMetadata, read_metadata
@@ -34,18 +35,20 @@ from engine.library.report import IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
 from engine.library.switch import ModelSwitch, SwitchState
 from engine.library.watcher import LibraryWatcher
-from engine.models.base import AudioTextModel, ModelInfo
-from engine.models.clap import DownloadProgress
+from engine.models.base import AudioTextModel, DownloadProgress, ModelInfo
 from engine.models.registry import ModelLoadError, load_model
 from engine.paths import AppPaths
 from engine.search.filters import SearchFilters
 from engine.search.searcher import MAX_EXAMPLE_WINDOWS, NotEmbeddedError, Searcher, SearchHit, SearchResults
 from engine.settings import Settings
-from engine.tagging.service import Tagging
+
+if TYPE_CHECKING:
+    from engine.tagging.service import Tagging
 
 log = logging.getLogger(__name__)
 
 RETRY_LOAD_SECONDS = 60.0  # a model that failed to load is not tried again sooner (Engine.model)
+MODEL_NOT_LOADED = "the model is not loaded yet"  # why a search that did not wait for it matched words only
 
 
 @dataclass(frozen=True)
@@ -107,17 +110,29 @@ class Engine:
         # Sounds in formats Earmark cannot read (.m4a, .wv), as the scans last found them: they have
         # no row in the index, so they are kept here for the failed-files list to name
         self._unreadable: frozenset[str] = frozenset()
-        # suggested tags and captions, vocabularies, UCS renames (engine.tagging.service)
-        self.tagging = Tagging(
-            self.store,
-            lambda: self.model,
-            self.paths,
-            self.settings,
-            self._row_lock,
-            self._write_lock,
-            self._sync_word_vectors,
-        )
+        self._tagging: Tagging | None = None
+        self._tagging_lock = threading.Lock()
         self.finetuner = Finetuner(paths)  # the library fine-tune, a process of its own (engine/finetune)
+
+    @property
+    def tagging(self) -> Tagging:
+        """Suggested tags and captions, vocabularies, UCS renames (engine.tagging.service), made on
+        first use: its modules import torch, a second or more that opening the library (its
+        folders, a words search) must not wait for."""
+        with self._tagging_lock:
+            if self._tagging is None:
+                from engine.tagging.service import Tagging
+
+                self._tagging = Tagging(
+                    self.store,
+                    lambda: self.model,
+                    self.paths,
+                    self.settings,
+                    self._row_lock,
+                    self._write_lock,
+                    self._sync_word_vectors,
+                )
+            return self._tagging
 
     # -- model --------------------------------------------------------------------------
 
@@ -387,12 +402,16 @@ class Engine:
 
     # -- search -------------------------------------------------------------------------
 
-    def search(self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100) -> SearchResults:
+    def search(
+        self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100, *, load_model: bool = True
+    ) -> SearchResults:
         """Hybrid search; if the model cannot be loaded, words only, and the results' ``text_only``
-        says why."""
-        model = self._model_or_none()
+        says why. Without ``load_model`` a model not loaded yet is neither loaded nor waited for
+        here (words only, "not loaded yet"): the app loads it on a worker of its own and lets the
+        user search the words in the seconds that takes."""
+        model = self._model_or_none() if load_model else self._model
         results = Searcher(self.store, model).search(query, filters, limit)
-        results.text_only = "" if model is not None else self.model_error
+        results.text_only = "" if model is not None else self.model_error or MODEL_NOT_LOADED
         return results
 
     def similar(

@@ -102,9 +102,11 @@ def new_window(qtbot, model_spec: str | None) -> MainWindow:
 
 
 def open_window(qtbot, model_spec: str | None) -> MainWindow:
+    """The window once its library is open (its index can be read from a moment before): the model
+    loads next."""
     window = new_window(qtbot, model_spec)
-    window.show()
-    qtbot.waitUntil(lambda: window.client.engine is not None, timeout=ENGINE_TIMEOUT_MS)
+    with qtbot.waitSignal(window.client.opened, timeout=ENGINE_TIMEOUT_MS):
+        window.show()
     return window
 
 
