@@ -67,20 +67,14 @@ MARGIN = 0.5  # seconds of bed-free noise on either side of the event
 def short_last_window(blocks: Iterable[np.ndarray], size: int, hop: int) -> Iterator[tuple[int, int, np.ndarray]]:
     """``engine.audio.stream.windows`` before 2026-12-06: windows every ``hop`` samples, the last
     one starting on the hop after the one before it and ending at the end of the stream, so shorter
-    than ``size`` unless the hops reach the end exactly. Kept to measure against."""
-    buffer = np.zeros(0, np.float32)
-    buffer_start = start = total = 0
-    for block in blocks:
-        buffer = np.concatenate([buffer, block])
-        total += len(block)
-        while start + size < total:
-            yield start, start + size, buffer[start - buffer_start : start - buffer_start + size].copy()
-            start += hop
-            buffer, buffer_start = buffer[start - buffer_start :], start
-    while total:
-        end = min(start + size, total)
-        yield start, end, buffer[start - buffer_start : end - buffer_start].copy()
-        if end == total:
+    than ``size`` unless the hops reach the end exactly. Kept to measure against (on the whole
+    stream at once: these files are minutes long)."""
+    audio = np.concatenate([np.zeros(0, np.float32), *blocks])
+    start = 0
+    while len(audio):
+        end = min(start + size, len(audio))
+        yield start, end, audio[start:end].copy()
+        if end == len(audio):
             return
         start += hop
 
