@@ -67,6 +67,7 @@ log = logging.getLogger(__name__)
 
 RESULT_LIMIT = 500
 MODEL_LOADING = "Loading the sound model…"
+OPENING_LIBRARY = "Opening your library…"  # over the results until the index can be read
 _PAGE_EMPTY, _PAGE_RESULTS = 0, 1
 
 
@@ -171,6 +172,7 @@ class MainWindow(QMainWindow):
         self.tagging = TaggingController(self)  # suggested tags and captions (app/tagging_view.py)
         self._restore()
         self._show_model_loading()
+        self.no_results.show_text(OPENING_LIBRARY)
         client.start()
 
     # -- construction ------------------------------------------------------------------------------
@@ -418,6 +420,7 @@ class MainWindow(QMainWindow):
         """The index can be read: the folders are on their way, and the query in the field is
         searched by its words while the model loads (its answer comes again with the sound)."""
         self._show_model_loading()
+        self.no_results.hide()
         self.run_query(self.search_field.text())
 
     def _show_model_loading(self) -> None:
@@ -439,6 +442,8 @@ class MainWindow(QMainWindow):
 
     def _engine_unavailable(self, message: str) -> None:
         self._show_no_model()
+        if self.client.engine is None:  # the library did not open: the banner says why
+            self.no_results.hide()
         self._banner_action = self.open_settings
         self.banner.show_message(message, "Open Settings…", kind="error")
 
@@ -451,6 +456,7 @@ class MainWindow(QMainWindow):
 
         if self.client.engine is None:  # it could not open: no model loads until it is repaired
             self._show_no_model()
+            self.no_results.hide()  # the banner says why
         self._banner_action = self._repair
         self.banner.show_message(
             f"{summary} Repair rebuilds it from what is still readable and from your files on disk; {REPAIR_KEEPS}.",

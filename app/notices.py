@@ -191,7 +191,11 @@ class NoResults(QLabel):
         if count:
             self.hide()
             return
-        self.setText(no_results_message(query, filters, similar_to, indexing, model_loading))
+        self.show_text(no_results_message(query, filters, similar_to, indexing, model_loading))
+
+    def show_text(self, text: str) -> None:
+        """Say ``text`` over the empty list: why it is empty, or what it waits for."""
+        self.setText(text)
         self.setGeometry(self._view.viewport().rect())
         self.show()
         self.raise_()

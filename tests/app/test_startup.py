@@ -33,6 +33,8 @@ def test_the_library_and_searches_by_words_come_before_the_model_which_says_it_i
 ):
     indexed_library(tmp_path / "Sound Effects", str(tiny_checkpoint))
     window = new_window(qtbot, str(tiny_checkpoint))
+    # nothing read yet: the empty list says what it waits for
+    assert window.no_results.text() == "Opening your library…" and not window.no_results.isHidden()
     client, held = window.client, []
     # A slow model (a large one, a slow drive): its load waits for the lock the engine loads it under,
     # held from the moment the library is open until the test lets it go.
@@ -40,6 +42,7 @@ def test_the_library_and_searches_by_words_come_before_the_model_which_says_it_i
     window.show()
     try:
         qtbot.waitUntil(lambda: window.library.folders.topLevelItemCount() == 1, timeout=ENGINE_TIMEOUT_MS)
+        assert "Opening" not in window.no_results.text() or window.no_results.isHidden()
         qtbot.waitUntil(lambda: "for “door”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
         qtbot.waitUntil(lambda: bool(held), timeout=ENGINE_TIMEOUT_MS)
         assert client.engine.status().model_name is None  # not loaded: what shows came from the index alone
