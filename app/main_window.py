@@ -561,6 +561,8 @@ class MainWindow(QMainWindow):
             self._selection_changed()  # its drive went away or came back: the preview follows
         elif row >= 0:
             self.tags.show_hits(self.results.selected_hits())
+            if not is_offline(self.model.hit(row)):  # the answer may have found its moment (the sound's, now)
+                self.preview.show_match(best_window(self.model.hit(row)))
         else:
             self._selection_changed()
         if self._select_first_on_answer:  # the answer to a query just committed, with hits or none

@@ -213,6 +213,16 @@ class PreviewPanel(QWidget):
         if play:
             self.player.play()
 
+    def show_match(self, match: tuple[float, float] | None) -> None:
+        """The file's best-matching window as a newer answer to the same question reports it (the
+        search again with the sound, once the model has loaded): drawn, and the playhead moved to
+        it unless the file is playing, as :meth:`show_file` would have placed it."""
+        if match == self.waveform.match_window:
+            return
+        self.waveform.set_match_window(match)
+        if match and not self.player.is_playing():
+            self.player.seek(match[0])
+
     def show_offline(self, path: str, facts: str, reason: str) -> None:
         """A file whose drive is not connected: its facts and, in words, why it cannot be played or
         dragged. Nothing on disk is touched (the drive may be a share that hangs); "Similar" still

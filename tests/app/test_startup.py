@@ -51,16 +51,24 @@ def test_the_library_and_searches_by_words_come_before_the_model_which_says_it_i
         assert window.tags.suggestions.threshold.value() == round(100 * Settings().tag_threshold) > 0
         shown = [Path(hit.path).name for hit in window.model.hits()]
         assert shown == ["door_creak_wooden.wav"] and window.model.hits()[0].vector_rank is None
-        type_query(qtbot, window, "bark")  # the search box takes new words meanwhile
-        assert [Path(hit.path).name for hit in window.model.hits()] == ["dog_bark.wav"]
         type_query(qtbot, window, "whoosh")  # no name says it: the sounds are still to come, not "try other words"
         assert window.model.rowCount() == 0 and "once the sound model has loaded" in window.no_results.text()
+        type_query(qtbot, window, "bark")  # the search box takes new words meanwhile
+        assert [Path(hit.path).name for hit in window.model.hits()] == ["dog_bark.wav"]
+        window.results.selectRow(0)  # previewed before the sound has said where in it the bark is
+        assert window.preview.path.endswith("dog_bark.wav") and window.preview.waveform.match_window is None
         assert "Loading the sound model" in window.model_label.text()
     finally:
         if held:
             client.engine._model_lock.release()
     qtbot.waitUntil(lambda: client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
     assert window.model_label.text() == "Model: tiny_test"
+    # the same question answered again with the sound: the file still previewed shows its moment
+    qtbot.waitUntil(lambda: window.model.hits()[0].vector_rank is not None, timeout=ENGINE_TIMEOUT_MS)
+    bark = window.model.hit(window.model.row_of(window.preview.path))
+    assert Path(bark.path).name == "dog_bark.wav" and window.results.selected_paths() == [bark.path]
+    qtbot.waitUntil(lambda: window.preview.waveform.match_window is not None, timeout=ENGINE_TIMEOUT_MS)
+    assert window.preview.waveform.match_window == (bark.best_start_s, bark.best_end_s)
     # asked again with the model: the sounds are ranked by how they sound, as the results line says
     qtbot.waitUntil(lambda: window.model.rowCount() > 0, timeout=ENGINE_TIMEOUT_MS)
     assert all(hit.vector_rank is not None for hit in window.model.hits())
