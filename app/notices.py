@@ -145,7 +145,10 @@ def no_results_message(
             return "No sounds indexed yet — they are listed here as they are indexed"
         return f"No sounds in your folders yet: Earmark reads {FORMATS_READ}"
     if model_loading and not narrowed:
-        return f"No file is named {quoted(query)} — once the sound model has loaded, it finds sounds by how they sound"
+        return (
+            f"No name, description, tag or caption says {quoted(query)} — once the sound model has loaded, "
+            "it finds sounds by how they sound"
+        )
     parsed = parse_query(query)
     terms = [term for alternative in parsed.alternatives for term in alternative.terms]
     tips = []
