@@ -656,7 +656,10 @@ class MainWindow(QMainWindow):
         self.indexing.finish()
         if report is not None and (line := describe_report(report)):  # "" with no sound in any folder
             self.statusBar().showMessage(line, 8000)
-        self._library_changed()
+        if report is not None and not (report.changed_anything or report.offline_folders or report.back_online):
+            self.client.refresh_library()  # a launch's rescan of an unchanged library: the results stand
+        else:
+            self._library_changed()
 
     def _watcher_indexed(self, report) -> None:
         """A burst of changes ends in one search again; a sound that cannot be indexed is said now."""

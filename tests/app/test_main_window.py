@@ -895,3 +895,24 @@ def test_a_search_no_name_or_meaning_matched_says_its_sounds_are_ranked_by_sound
     window.client.results.emit("whoosh", meant, 0.012)
     ranked = f"{len(hits)} sounds ranked by how they sound and what their names mean"
     assert window.result_label.text() == f"No file is named so: {ranked}, for “whoosh” · 12 ms"
+
+
+def test_a_rescan_that_changes_nothing_does_not_search_again_and_one_that_adds_a_sound_does(
+    qtbot, window, library, tmp_path
+):
+    """Every launch rescans the library once the model is ready: when nothing changed, the results
+    shown stand (the whole search ran a second time, half a second after the first); a new sound
+    asks again."""
+    type_query(qtbot, window, "door")
+    asked: list[str] = []
+    window.client.results.connect(lambda query, _hits, _seconds: asked.append(query))
+    reports: list = []
+    window.client.index_finished.connect(reports.append)
+    window.client.index()
+    qtbot.waitUntil(lambda: len(reports) == 1, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.wait(300)  # a search asked again would have answered by now
+    assert reports[0].unchanged == len(library) and asked == []
+    write_audio(tmp_path / "Sound Effects" / "door_slam_metal.wav", tone(300, 0.5))
+    window.client.index()
+    qtbot.waitUntil(lambda: len(reports) == 2 and asked == ["door"], timeout=ENGINE_TIMEOUT_MS)
+    assert "door_slam_metal.wav" in [Path(hit.path).name for hit in window.model.hits()]
