@@ -1,8 +1,9 @@
 """RIFF/WAVE chunks: listing a WAV file's top-level chunks, reading one, and writing a WAV that
 is another's chunks with some replaced.
 
-The two writers of BWF chunks share these: a tagged copy (:mod:`engine.tagging.bwf`) and a
-region dragged into a DAW (:mod:`engine.audio.region`). Reading tags goes through wavinfo
+The two writers of BWF chunks share these, and the parsing and writing of an iXML document: a
+tagged copy (:mod:`engine.tagging.bwf`) and a region dragged into a DAW
+(:mod:`engine.audio.region`). Reading tags goes through wavinfo
 (:mod:`engine.audio.tag_sources`) instead. Only 32-bit RIFF is handled: RF64/BW64 keep their sizes
 in a ``ds64`` chunk, and Wave64 names its chunks by GUID.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import os
 import struct
+import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterator, Mapping, Sequence
 from typing import BinaryIO, NamedTuple
 
@@ -61,8 +63,9 @@ def chunk_data(handle: BinaryIO, chunks: Sequence[Chunk], cid: bytes) -> bytes |
 def write_wave(handle: BinaryIO, out: BinaryIO, chunks: Sequence[Chunk], replacing: Mapping[bytes, bytes]) -> None:
     """Write to ``out`` a RIFF WAVE file of ``handle``'s ``chunks`` where every chunk named in
     ``replacing`` is dropped and ``replacing``'s data is written, in its order, right after the
-    ``fmt`` chunk (where readers look for BWF chunks first). :class:`RiffError` before a byte is
-    written when there is no ``fmt`` chunk or the result would pass what a RIFF size can state."""
+    ``fmt`` chunk (where readers look for BWF chunks first); a ``fmt`` in ``replacing`` takes the
+    first ``fmt`` chunk's place. :class:`RiffError` before a byte is written when there is no
+    ``fmt`` chunk or the result would pass what a RIFF size can state."""
     if not any(chunk.cid == FORMAT_CHUNK for chunk in chunks):
         raise RiffError("no fmt chunk: not a WAV file Earmark can copy")
     body = 4 + sum(8 + _padded(chunk.size) for chunk in chunks if chunk.cid not in replacing)
@@ -72,17 +75,41 @@ def write_wave(handle: BinaryIO, out: BinaryIO, chunks: Sequence[Chunk], replaci
     out.write(b"RIFF" + struct.pack("<I", body) + b"WAVE")
     inserted = False
     for chunk in chunks:
-        if chunk.cid in replacing:
-            continue
-        _copy_chunk(handle, out, chunk)
         if chunk.cid == FORMAT_CHUNK and not inserted:
+            if FORMAT_CHUNK in replacing:
+                _write_chunk(out, FORMAT_CHUNK, replacing[FORMAT_CHUNK])
+            else:
+                _copy_chunk(handle, out, chunk)
             for cid, data in replacing.items():
-                out.write(cid + struct.pack("<I", len(data)) + data + b"\0" * (len(data) & 1))
+                if cid != FORMAT_CHUNK:
+                    _write_chunk(out, cid, data)
             inserted = True
+        elif chunk.cid not in replacing:
+            _copy_chunk(handle, out, chunk)
+
+
+def parse_ixml(data: bytes | None) -> ElementTree.Element | None:
+    """The document of an iXML chunk's ``data`` (recorders pad it with NULs); None when there is
+    none or it does not parse."""
+    if not data:
+        return None
+    try:
+        return ElementTree.fromstring(data.rstrip(b"\0"))
+    except ElementTree.ParseError:
+        return None
+
+
+def ixml_data(root: ElementTree.Element) -> bytes:
+    """An iXML document as a chunk's data: UTF-8, with its XML declaration."""
+    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
 def _padded(size: int) -> int:
     return size + (size & 1)
+
+
+def _write_chunk(out: BinaryIO, cid: bytes, data: bytes) -> None:
+    out.write(cid + struct.pack("<I", len(data)) + data + b"\0" * (len(data) & 1))
 
 
 def _copy_chunk(handle: BinaryIO, out: BinaryIO, chunk: Chunk) -> None:

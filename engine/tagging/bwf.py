@@ -21,7 +21,7 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Sequence
 from pathlib import Path
 
-from engine.audio.riff import RiffError, chunk_data, is_riff_wave, iter_chunks, write_wave
+from engine.audio.riff import RiffError, chunk_data, is_riff_wave, iter_chunks, ixml_data, parse_ixml, write_wave
 from engine.tagging.rename import RenameError, move
 from engine.tagging.vocabulary import Vocabulary
 
@@ -87,13 +87,8 @@ def _bext(existing: bytes | None, caption: str) -> bytes:
 
 
 def _ixml(existing: bytes | None, tags: Sequence[str], caption: str, vocabulary: Vocabulary | None) -> bytes:
-    root = None
-    if existing:
-        try:
-            root = ElementTree.fromstring(existing.rstrip(b"\0"))
-        except ElementTree.ParseError:
-            root = None  # an unreadable iXML is replaced (in the copy only)
-    if root is None:
+    root = parse_ixml(existing)
+    if root is None:  # none, or an unreadable one: replaced (in the copy only)
         root = ElementTree.Element("BWFXML")
         ElementTree.SubElement(root, "IXML_VERSION").text = "2.10"
     lines = [f"KEYWORDS={', '.join(tags)}"] if tags else []
@@ -113,4 +108,4 @@ def _ixml(existing: bytes | None, tags: Sequence[str], caption: str, vocabulary:
         if element is None:
             element = ElementTree.SubElement(root, name)
         element.text = text
-    return ElementTree.tostring(root, encoding="utf-8", xml_declaration=True)
+    return ixml_data(root)

@@ -7,6 +7,7 @@ import hashlib
 import os
 import struct
 import time
+import xml.etree.ElementTree as ElementTree
 from dataclasses import replace
 
 import numpy as np
@@ -108,9 +109,124 @@ def test_a_bwf_region_keeps_its_bext_and_ixml_and_lines_up_on_the_timeline(tmp_p
         "USSDV123",
     )
     assert bwf.time_reference == one_hour + 12_000  # the source's, plus the region's start frame
-    assert chunks[b"bext"][:338] + chunks[b"bext"][346:] == bext[:338] + bext[346:]  # every other field as it was
+    assert chunks[b"bext"][348:412] == bytes(64)  # no UMID: the source's names the source
+    assert (
+        chunks[b"bext"][:338] + chunks[b"bext"][346:348] + chunks[b"bext"][412:]
+        == bext[:338] + bext[346:348] + bext[412:]
+    )
     expected = sf.read(str(source), start=12_000, stop=36_000, dtype="int32")[0]
     assert np.array_equal(sf.read(str(region), dtype="int32")[0], expected)
+
+
+def _ixml_value(ixml: bytes, path: str) -> str | None:
+    element = ElementTree.fromstring(ixml).find(path)
+    return None if element is None else element.text
+
+
+def test_a_bwf_regions_ixml_timestamps_move_with_its_bext_and_it_gets_its_own_file_uid(tmp_path):
+    """An asset manager matching files by FILE_UID or UMID took the region for its source, and
+    iXML's timestamps (which readers favour) kept the source's start."""
+    past_32_bits = (1 << 32) - 6_000  # the low half overflows into the high one
+    audio = np.stack([noise(1.0, 48_000, seed=1), noise(1.0, 48_000, seed=2)], 1)
+    source = write_audio(tmp_path / "lib" / "take.wav", audio, 48_000, subtype="PCM_24")
+    bext = bytearray(bext_chunk("Oak door"))
+    struct.pack_into("<Q", bext, 338, past_32_bits)
+    bext[348:412] = bytes(range(1, 65))  # a UMID
+    ixml = (
+        "<BWFXML><FILE_UID>SDV0001ABCDEF</FILE_UID><SPEED><TIMESTAMP_SAMPLE_RATE>48000</TIMESTAMP_SAMPLE_RATE>"
+        f"<TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI>0</TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI>"
+        f"<TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO>{past_32_bits}</TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO></SPEED>"
+        f"<BEXT><BWF_TIME_REFERENCE_LOW>{past_32_bits}</BWF_TIME_REFERENCE_LOW>"
+        "<BWF_TIME_REFERENCE_HIGH>0</BWF_TIME_REFERENCE_HIGH></BEXT><NOTE>door</NOTE></BWFXML>"
+    ).encode()
+    append_riff_chunks(source, {b"bext": bytes(bext), b"iXML": ixml})
+    before = _digest(source)
+    region = write_region(source, 0.25, 0.75, tmp_path / "regions")
+    chunks = _chunks(region)
+    moved = past_32_bits + 12_000
+    assert WavInfoReader(str(region)).bext.time_reference == moved
+    for high, low in (
+        ("SPEED/TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_HI", "SPEED/TIMESTAMP_SAMPLES_SINCE_MIDNIGHT_LO"),
+        ("BEXT/BWF_TIME_REFERENCE_HIGH", "BEXT/BWF_TIME_REFERENCE_LOW"),
+    ):
+        assert int(_ixml_value(chunks[b"iXML"], high)) << 32 | int(_ixml_value(chunks[b"iXML"], low)) == moved
+    assert _ixml_value(chunks[b"iXML"], "FILE_UID") not in (None, "SDV0001ABCDEF")
+    assert _ixml_value(chunks[b"iXML"], "NOTE") == "door"  # the rest as it was
+    assert chunks[b"bext"][348:412] == bytes(64)  # no UMID
+    again = _chunks(write_region(source, 0.5, 0.75, tmp_path / "regions"))
+    assert _ixml_value(again[b"iXML"], "FILE_UID") != _ixml_value(chunks[b"iXML"], "FILE_UID")
+    assert _digest(source) == before
+    malformed = b"<BWFXML><FILE_UID>SDV0001</FILE_UID><SPEED>"
+    source.write_bytes(source.read_bytes().replace(ixml, malformed.ljust(len(ixml), b" ")))  # same size
+    region = write_region(source, 0.25, 0.75, tmp_path / "regions")  # never failed for it...
+    assert _chunks(region)[b"iXML"] == malformed.ljust(len(ixml), b" ")  # ...and copied as it was
+
+
+def _extensible(path, channels: int, mask: int):
+    """A 24-bit WAVE_FORMAT_EXTENSIBLE file with the channel mask ``mask`` (libsndfile writes its own)."""
+    audio = np.stack([noise(1.0, 48_000, seed=k) for k in range(channels)], 1)
+    write_audio(path, audio, 48_000, format="WAVEX", subtype="PCM_24")
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, data.find(b"fmt ") + 8 + 20, mask)
+    path.write_bytes(bytes(data))
+    return path
+
+
+@pytest.mark.parametrize("channels, mask", [(6, 0x60F), (8, 0x0), (2, 0x0)])
+def test_a_multichannel_region_keeps_its_sources_channel_layout(tmp_path, channels, mask):
+    """libsndfile wrote its own mask: 5.1 with side surrounds became back surrounds, and an
+    8-channel discrete recording 7.1, its channel 4 an LFE to a DAW."""
+    source = _extensible(tmp_path / "lib" / f"poly {channels}.wav", channels, mask)
+    before = _digest(source)
+    region = write_region(source, 0.25, 0.75, tmp_path / "regions")
+    assert _chunks(region)[b"fmt "] == _chunks(source)[b"fmt "]
+    expected = sf.read(str(source), start=12_000, stop=36_000, dtype="int32")[0]
+    assert np.array_equal(sf.read(str(region), dtype="int32")[0], expected)
+    assert _digest(source) == before
+
+
+_NAME_MAX = 255  # bytes
+
+
+@pytest.mark.parametrize(
+    "stem",
+    [
+        "Very long descriptive name of a wooden door creak recorded in an old barn " * 4,
+        "DOORWood_" + "古い納屋の木の扉がゆっくりきしむ音" * 4 + "_JD_MYLIB_close mic take 2 far pair LR",
+    ],
+)
+def test_a_long_name_gives_a_region_with_a_shortened_name_and_its_span(tmp_path, stem):
+    """A name near the file system's 255 bytes (UTF-8 bytes count) failed with "File name too long"
+    when the span and the temporary name were added."""
+    stem = stem[:236] if stem.isascii() else stem
+    assert 240 <= len(os.fsencode(stem + ".wav")) <= _NAME_MAX
+    source = write_audio(tmp_path / "lib" / f"{stem}.wav", noise(2.0, 44_100), 44_100, subtype="PCM_16")
+    first = write_region(source, 0.5, 1.25, tmp_path / "regions")
+    second = write_region(source, 0.502, 1.25, tmp_path / "regions")
+    assert first != second and first.is_file() and second.is_file()
+    for region in (first, second):
+        assert len(os.fsencode(region.name)) <= _NAME_MAX and region.suffix == ".wav"
+    named = parse_ucs_filename(source.name)
+    if named is None:
+        assert first.name.endswith("_0.500-1.250s.wav") and stem.startswith(first.name.partition("_0.500")[0])
+    else:
+        named_region = parse_ucs_filename(first.name)
+        assert named_region.fx_name.endswith(" 0.500 to 1.250s")
+        assert named.fx_name.startswith(named_region.fx_name.removesuffix(" 0.500 to 1.250s"))
+        assert replace(named_region, fx_name=named.fx_name) == named  # CatID, IDs and UserData kept
+
+
+def test_a_ucs_name_too_long_even_without_its_fx_name_gives_up_its_user_data_too(tmp_path):
+    name = f"DOORWood_Creak_JD_MYLIB_{'close mic take ' * 14}.wav"
+    source = write_audio(tmp_path / "lib" / name, noise(1.0, 44_100), 44_100, subtype="PCM_16")
+    region = write_region(source, 0.5, 0.75, tmp_path / "regions")
+    named_region = parse_ucs_filename(region.name)
+    assert (named_region.cat_id, named_region.fx_name, named_region.source_id) == (
+        "DOORWood",
+        "0.500 to 0.750s",
+        "MYLIB",
+    )
+    assert "close mic take close mic" in named_region.user_data
 
 
 def test_a_recording_cut_short_keeps_its_bext_in_its_regions(tmp_path):
