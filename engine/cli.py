@@ -392,8 +392,12 @@ def cmd_status(engine: Engine, args) -> int:
         print(f"  {_shown(folder.path)}  [{state}] {counted(folder.files, 'file')}, {folder.errors} failed{offline}")
     if not status.folders:
         print("no folders yet: `earmark add-folder DIR`")
-    if status.indexed_models:
-        print("vectors for: " + ", ".join(sorted(status.indexed_models)))
+    if status.indexed_models:  # each model's are kept: switching back to one embeds nothing again
+        kept = (
+            f"{name} ({counted(len(engine.store.embeddings(name).file_ids()), 'file')})"
+            for name in status.indexed_models
+        )
+        print("sound vectors kept for: " + ", ".join(sorted(kept)))
     return 0
 
 

@@ -221,6 +221,8 @@ def test_models_status_and_remove_folder(indexed, library, tiny_checkpoint):
     code, out, _ = indexed("status")
     assert "4 searchable, 1 failed, 0 offline" in out and f"{library}  [online]" in out
     status = json.loads(indexed("status", "--json")[1])
+    (model,) = status["indexed_models"]  # the tiny model alone: how many files each model's vectors hold
+    assert f"sound vectors kept for: {model} (4 files)" in out
     assert status["files"] == 4 and status["folders"][0]["path"] == str(library)
     code, out, _ = indexed("remove-folder", library)
     assert code == 0 and "5 files forgotten" in out
