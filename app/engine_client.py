@@ -50,11 +50,13 @@ def _import_torch() -> None:
     task: a later task on that thread whose torch call takes pybind11's GIL (the model load's
     first tensor) used the freed state and crashed the app. The thread that imports torch runs
     nothing else; again (a repaired library reopening) the import is only a lookup."""
-    import torch  # noqa: F401
+    from engine.models.base import import_runtime
+
+    import_runtime()
 
 
 def _open_tagging(engine):
-    """Worker: make the engine's tagging (its modules import torch's, seconds on a cold start)
+    """Worker: make the engine's tagging (its modules import torch, seconds on a cold start)
     here rather than on the UI thread at its first use: the rename menu reads it as soon as the
     library is :attr:`EngineClient.opened`."""
     engine.tagging  # noqa: B018 - made on first use

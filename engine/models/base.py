@@ -63,6 +63,12 @@ class GeneratedCaption:
     mean_logprob: float  # per token; exp() of it is the decoder's geometric-mean token probability
 
 
+def import_runtime() -> None:
+    """Import torch, which every model here runs on: seconds on a cold start, which a caller may
+    take ahead of a model's load, on a thread of its own (the app does, app/engine_client.py)."""
+    import torch  # noqa: F401
+
+
 class AudioTextModel(ABC):
     info: ModelInfo
 
