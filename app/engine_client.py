@@ -131,6 +131,7 @@ class EngineClient(QObject):
     results = Signal(str, object, float)  # query, SearchResults (the hits and what the search read), seconds
     similar_results = Signal(str, list, float)  # path, hits, seconds
     folders_changed = Signal(list)
+    descriptions_held = Signal(bool)  # whether a sound of the library says what it is (the results' Description)
     folder_edits_counted = Signal(str, int)  # a library folder, how many of its files carry the user's tags or caption
     folder_added = Signal(str)  # a library folder, once folders_changed has listed it (its indexing starts)
     folder_removed = Signal(str)
@@ -224,8 +225,8 @@ class EngineClient(QObject):
         """The index can be read: the window shows the folders and searches words, while torch is
         imported, then the rest of the engine opens, then the model loads."""
         self.engine = engine
+        self.refresh_library()  # first: the search the window asks as the index opens shows by what it reads
         self.index_opened.emit()
-        self.refresh_library()
         self._submit(
             self.torch_pool, _import_torch, on_done=lambda _: self._torch_imported(engine), on_failed=self._open_failed
         )
@@ -388,8 +389,10 @@ class EngineClient(QObject):
 
     # -- the library ---------------------------------------------------------------------------
     def refresh_library(self, added: str = "") -> None:
-        """Read the folders and the failed files again; with ``added`` (a folder just added),
-        :attr:`folder_added` follows the folder list that holds it."""
+        """Read the folders, the failed files and whether the library holds a description again;
+        with ``added`` (a folder just added), :attr:`folder_added` follows the folder list that
+        holds it. The descriptions are read on the search pool, before any search asked after this,
+        so the results' columns are set before a page they change for is shown."""
         if self.engine is None:
             return
 
@@ -405,6 +408,9 @@ class EngineClient(QObject):
             lambda: (engine.failed_files(), engine.unreadable_files()),
             on_done=lambda failed: self.failures_changed.emit(*failed),
             on_failed=self.error.emit,
+        )
+        self._submit(
+            self.search_pool, engine.holds_descriptions, on_done=self.descriptions_held.emit, on_failed=self.error.emit
         )
 
     def add_folder(self, path: str) -> None:

@@ -318,6 +318,7 @@ class MainWindow(QMainWindow):
         client.similar_results.connect(self._show_similar)
         client.similar_failed.connect(self._similar_failed)
         client.folders_changed.connect(self._show_folders)
+        client.descriptions_held.connect(self.results.show_descriptions)
         client.folder_edits_counted.connect(self._confirm_removal)
         client.folder_removed.connect(lambda _path: self._ask_again())  # its sounds leave the results
         client.folder_added.connect(lambda _path: self._ask_again())  # the results line stops saying "no folders"

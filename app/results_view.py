@@ -228,6 +228,7 @@ class ResultsView(QTableView):
         # the columns fit the view without scrolling sideways (_fit_columns) until the user sizes a
         # column or their saved widths come back (keep_column_widths)
         self._fit_to_view = True
+        self._descriptions = False  # whether the library holds a description (show_descriptions)
         header.sectionResized.connect(lambda *_: header.pressed and self.keep_column_widths())
         header.sectionHandleDoubleClicked.connect(lambda _section: self.keep_column_widths())
 
@@ -238,6 +239,15 @@ class ResultsView(QTableView):
         self.horizontalHeader().setSortIndicator(SCORE_COLUMN, Qt.DescendingOrder)
         for changed in (model.modelReset, model.dataChanged):  # new hits; captions and tags arriving later
             changed.connect(self._fit_columns)
+        self._fit_columns()
+
+    def show_descriptions(self, held: bool) -> None:
+        """Show the Description column while the library holds a description (a fact of the
+        library, engine_client.EngineClient.descriptions_held), whoever sized the columns. Shown
+        while the page of results held one, it came and went as the pages changed (the words'
+        answer, then the sound's, at launch), moving every column beside it under the user's eyes;
+        and with the widths restored at a start, it stayed as the last page before quitting left it."""
+        self._descriptions = held
         self._fit_columns()
 
     def keep_column_widths(self) -> None:
@@ -251,18 +261,21 @@ class ResultsView(QTableView):
     def _fit_columns(self, *_changed) -> None:
         """Every column in view, and what is left to the Name, which a sound designer reads first and
         a UCS name fills ("DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"). The Description
-        (the files' own metadata) shows when a result has one, and the Tags and Caption, empty for
-        many libraries, shrink to their titles while no result has any (they took 200 px beside
-        names cut at 220); with words to read, the Description or else the Caption shares what is
-        left once the Name has :data:`NAME_MORE` more. In a narrow window they give way to their
-        titles first, then the Folder down to :data:`FOLDER_LEAST` (its last folder, elided on the
-        left), then the Name down to :data:`NAME_LEAST`."""
-        if not self._fit_to_view or self.model() is None:
+        (the files' own metadata) shows while the library holds one (:meth:`show_descriptions`), and
+        the Tags and Caption, empty for many libraries, shrink to their titles while no result has
+        any (they took 200 px beside names cut at 220); the Description, or else the Caption with
+        words to read, shares what is left once the Name has :data:`NAME_MORE` more. In a narrow
+        window they give way to their titles first, then the Folder down to :data:`FOLDER_LEAST`
+        (its last folder, elided on the left), then the Name down to :data:`NAME_LEAST`."""
+        if self.model() is None:
             return
         header = self.horizontalHeader()
+        header.setSectionHidden(DESCRIPTION_COLUMN, not self._descriptions)  # with the user's widths too
+        if not self._fit_to_view:
+            return
         widths = [spec.width for spec in COLUMNS]
-        worded = [column for column in (DESCRIPTION_COLUMN, TAGS_COLUMN, CAPTION_COLUMN) if self._holds_text(column)]
-        header.setSectionHidden(DESCRIPTION_COLUMN, DESCRIPTION_COLUMN not in worded)  # what the files say, if any
+        described = [DESCRIPTION_COLUMN] if self._descriptions else []  # what the files say, if any ever does
+        worded = described + [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if self._holds_text(column)]
         for column in {TAGS_COLUMN, CAPTION_COLUMN} - set(worded):
             widths[column] = header.sectionSizeHint(column)
         shown = [column for column in range(len(COLUMNS)) if not header.isSectionHidden(column)]

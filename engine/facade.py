@@ -244,6 +244,12 @@ class Engine:
         of these folders, or a tagging job given one, takes the same files."""
         return self.store.subfolder_counts(absolute_path(folder))
 
+    def holds_descriptions(self) -> bool:
+        """Whether any searchable sound of the library says something of itself in its metadata (a
+        BWF or iXML description, a title), read from the index alone: the app shows the results'
+        Description column by it, whichever page of results is shown."""
+        return self.store.holds_descriptions()
+
     def add_folder(self, path: str | os.PathLike) -> FolderStatus:
         """Add a library folder (indexed by the next :meth:`index`). A folder inside one
         already in the library is refused; one that contains library folders takes them

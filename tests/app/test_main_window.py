@@ -13,6 +13,7 @@ from PySide6.QtGui import QGuiApplication
 from app.results_model import COLUMNS, SCORE_COLUMN
 from app.results_view import NAME_LEAST
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle, write_library
+from tests.engine.audio.conftest import append_riff_chunks, bext_chunk
 from tests.factories import noise, tone, write_audio
 
 NAME = next(i for i, c in enumerate(COLUMNS) if c.title == "Name")
@@ -572,6 +573,7 @@ def test_at_1280x720_with_failed_files_and_descriptions_every_column_still_fits(
     type_query(qtbot, window, "door")
     hits = window.model.hits()
     said = [dataclasses.replace(h, metadata_text="Barn door, slow creak, rusty hinge") for h in hits]
+    window.results.show_descriptions(True)  # what the client says of a library whose files say what they are
     window.model.set_hits([dataclasses.replace(said[0], path=f"/lib/take_{i:03}.wav") for i in range(200)] + said)
     view, header = window.results, window.results.horizontalHeader()
     qtbot.waitUntil(
@@ -604,12 +606,38 @@ def test_at_1400x850_every_column_fits_the_results_without_scrolling_sideways(qt
     qtbot.waitUntil(lambda: header.sectionSize(CAPTION) >= COLUMNS[CAPTION].width, timeout=5_000)
     assert view.horizontalScrollBar().maximum() == 0 and header.sectionSize(NAME) >= COLUMNS[NAME].width
     said = [dataclasses.replace(hits[0], metadata_text="Barn door, slow creak")] + window.model.hits()[1:]
-    window.model.set_hits(said)  # a file that says what it is: its Description shows, all still in view
+    window.results.show_descriptions(True)  # a library whose files say what they are: the Description shows,
+    window.model.set_hits(said)  # all still in view
     qtbot.waitUntil(lambda: not header.isSectionHidden(DESCRIPTION), timeout=5_000)
     assert view.horizontalScrollBar().maximum() == 0  # the words to read gave way first, then the Name a little
     assert header.sectionSize(NAME) >= NAME_LEAST and header.sectionSize(DESCRIPTION) >= header.sectionSizeHint(
         DESCRIPTION
     )
+
+
+def test_the_description_column_stays_while_the_library_holds_a_description(qtbot, window, tmp_path):
+    """The columns stay put as the pages change: the Description shows while a sound of the library
+    has one, on a page without it too (shown while the page held one, it came and went, and moved
+    every column beside it), and goes once no sound of the library has one, also where the column
+    widths are the user's (they froze it as the last page left it)."""
+    write_library(tmp_path / "Sound Effects")
+    barn = write_audio(tmp_path / "Field Recordings" / "barn_door.wav", tone(300, 1.0))
+    append_riff_chunks(barn, {b"bext": bext_chunk("Barn door, slow creak, rusty hinge")})
+    index_folder(qtbot, window, tmp_path / "Sound Effects")
+    index_folder(qtbot, window, tmp_path / "Field Recordings")
+    header = window.results.horizontalHeader()
+    type_query(qtbot, window, "door")  # a ranked list's sort arrow widens the titles: both pages below have it
+    type_query(qtbot, window, "rain -barn")
+    rows = range(window.model.rowCount())
+    assert rows and not any(window.model.index(row, DESCRIPTION).data() for row in rows)  # no file here says any
+    assert not header.isSectionHidden(DESCRIPTION)
+    widths = [header.sectionSize(column) for column in range(len(COLUMNS))]
+    type_query(qtbot, window, "barn door")
+    assert "Barn door, slow creak, rusty hinge" in window.model.index(0, DESCRIPTION).data()
+    assert [header.sectionSize(column) for column in range(len(COLUMNS))] == widths  # nothing moved
+    window.results.keep_column_widths()  # as once the user sized a column, or at a start that restores them
+    window.client.remove_folder(str(tmp_path / "Field Recordings"))
+    qtbot.waitUntil(lambda: header.isSectionHidden(DESCRIPTION), timeout=ENGINE_TIMEOUT_MS)  # no sound has one now
 
 
 def test_the_results_line_stays_shown_under_a_message_that_keeps_coming_back(qtbot, window, library):

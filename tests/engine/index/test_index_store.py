@@ -353,6 +353,27 @@ def test_copies_are_known_by_content_and_a_write_is_seen_at_once(store):
     assert store.copied_contents() == frozenset()
 
 
+def test_the_library_holds_a_description_once_a_searchable_file_says_something_of_itself(store):
+    """What the results' Description column is shown by: a UCS name's category words (and its user
+    and vendor categories) are the name's, not a description, and a failed file is no result."""
+    assert not store.holds_descriptions()
+    store.upsert_files(
+        [
+            record("plain.wav"),
+            record("DOORWood_Creak Heavy_JD_ACME.wav", metadata_text="DOORS\nWOOD"),
+            record("DOORWood-Barn_ACME-Creak_JD_ACME.wav", metadata_text="DOORS\nWOOD\nBarn\nACME"),
+            record("broken.wav", metadata_text="Harbour ambience at night", status=ERROR),
+        ]
+    )
+    assert not store.holds_descriptions()
+    [harbour] = store.upsert_files([record("harbour.wav", metadata_text="Harbour ambience at night")])
+    assert store.holds_descriptions()  # a write is seen at once
+    store.set_folder_online(LIB, False)
+    assert store.holds_descriptions()  # an unplugged drive's sounds are still listed
+    store.delete_files([harbour.id])
+    assert not store.holds_descriptions()
+
+
 def test_embedded_records_are_found_by_content_in_chunks_and_only_if_held(store, monkeypatch):
     from engine.index import store as store_module
 
