@@ -298,7 +298,7 @@ def cmd_search(engine: Engine, args) -> int:
             f"their words only; `earmark index` embeds them",
             file=sys.stderr,
         )
-    return _print_hits(hits, args)
+    return _print_hits(hits, args, hits.sound_depth)
 
 
 def cmd_similar(engine: Engine, args) -> int:
@@ -432,7 +432,8 @@ def _filters(args) -> SearchFilters:
     )
 
 
-def _print_hits(hits: list[SearchHit], args) -> int:
+def _print_hits(hits: list[SearchHit], args, sound_depth: int = 0) -> int:
+    """The hits as lines, JSON or --explain lines (``sound_depth``: SearchResults.sound_depth)."""
     if args.json:
         _print_json(hits)
         return 0
@@ -440,7 +441,7 @@ def _print_hits(hits: list[SearchHit], args) -> int:
         print("no matches")
     for rank, hit in enumerate(hits, 1):
         if getattr(args, "explain", False):
-            print(f"{rank:>3}. {describe_hit(hit)}")
+            print(f"{rank:>3}. {describe_hit(hit, sound_depth)}")
             print(f"      {_shown(hit.path)}")
             continue
         moment = f"  @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""

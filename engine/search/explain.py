@@ -13,10 +13,15 @@ from pathlib import Path
 SOUND_ONLY = " alone: a rank among this search's sounds, not a certainty"
 
 
-def describe_hit(hit) -> str:
-    """One line for ``--explain``: where the hit ranked in each ranking and why."""
+def describe_hit(hit, sound_depth: int = 0) -> str:
+    """One line for ``--explain``: where the hit ranked in each ranking and why. A hit the sound
+    did not rank is said to be past ``sound_depth``, the files it ranked (SearchResults.sound_depth):
+    a bare "-" read as "sounds nothing like it", though a longer page (--limit) ranks it "#438"."""
     moment = f" @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
-    vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f}{moment}" if hit.vector_rank else "vector -"
+    if hit.vector_rank:
+        vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f}{moment}"
+    else:
+        vector = f"vector: not in its first {sound_depth}" if sound_depth else "vector -"
     text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"
     meaning = f"meaning #{hit.meaning_rank} cos={hit.meaning_score:.3f}" if hit.meaning_rank else "meaning -"
     return f"match {hit.score:3.0f}  {text}  {meaning}  {vector}  {Path(hit.path).name}"

@@ -69,12 +69,21 @@ class SearchResults(list):
     """The hits of one search, best first: a list, which also says whether the sound was
     searched and which typed words were read as typos. ``text_only`` is why the sound was not
     searched ("" when it was): with no model to embed the query, a search matches words alone.
-    ``respelled``: {typed word: the library word searched instead} (engine.search.respell)."""
+    ``respelled``: {typed word: the library word searched instead} (engine.search.respell).
+    ``sound_depth``: how many files the sound ranked (0: it ranked none), deeper for a longer
+    page, so a hit it did not rank is only "not among its first ``sound_depth``"."""
 
-    def __init__(self, hits: Iterable[SearchHit] = (), text_only: str = "", respelled: dict[str, str] | None = None):
+    def __init__(
+        self,
+        hits: Iterable[SearchHit] = (),
+        text_only: str = "",
+        respelled: dict[str, str] | None = None,
+        sound_depth: int = 0,
+    ):
         super().__init__(hits)
         self.text_only = text_only
         self.respelled = dict(respelled or {})
+        self.sound_depth = sound_depth
 
 
 class Searcher:
@@ -151,7 +160,8 @@ class Searcher:
         )
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         hits = self._hits(fuse(vector, text, meaning, self.weights), limit, early.result())
-        return SearchResults(hits, respelled=typos)
+        sound_depth = pool if SOUND in running and self.model is not None else 0
+        return SearchResults(hits, respelled=typos, sound_depth=sound_depth)
 
     def similar(
         self,

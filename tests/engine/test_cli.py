@@ -5,12 +5,14 @@ from __future__ import annotations
 import itertools
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import engine.index.store as store_module
@@ -19,6 +21,8 @@ from engine.index.migrations import VERSION_KEY
 from engine.index.schema import SCHEMA_VERSION
 from engine.index.store import LibraryStore
 from engine.paths import app_paths
+from tests.engine.index.index_factories import record
+from tests.engine.search.search_factories import at_cosine, one_window
 from tests.factories import make_tiny_cacophony_checkpoint, noise, tone, write_audio
 
 EARMARK = Path(sys.executable).with_name("earmark")
@@ -97,6 +101,29 @@ def test_search_human_json_explain_and_filters(indexed, library):
     assert "door_creak" not in out
     code, out, err = indexed("search", "dorr creak", "--limit", "1")  # a typo: the library word searched
     assert str(library / "door_creak.wav") in out and err == "earmark: searched “door” for “dorr”\n"
+
+
+def test_explain_says_how_deep_the_sound_ranked_a_hit_it_did_not_rank(indexed, library, tiny_checkpoint):
+    """door_creak.wav is found by its name and sounds less like "door creak" than 110 other takes:
+    a short page ranks the sound 100 deep, a page of 100 hits 200 deep. The line said "vector -"
+    for the one and "vector #114" for the other, as if the limit changed how the file sounds."""
+    from engine.facade import Engine
+
+    with Engine(app_paths(indexed.home), str(tiny_checkpoint)) as engine:
+        query = engine.model.embed_query(["door creak"])[0]
+        query /= np.linalg.norm(query)
+        takes = [
+            (record(f"take_{i:03d}.wav", str(library)), one_window(at_cosine(query, 0.95 - 0.001 * i, seed=i)))
+            for i in range(110)
+        ]
+        engine.store.commit_embedded(engine.model_info, takes)
+    code, out, _ = indexed("search", "door creak", "--explain", "--limit", "1")
+    first = out.splitlines()[0]
+    assert code == 0 and "door_creak.wav" in first and "text #1" in first
+    assert "vector: not in its first 100" in first and "vector -" not in first
+    code, out, _ = indexed("search", "door creak", "--explain", "--limit", "100")
+    first = out.splitlines()[0]
+    assert "door_creak.wav" in first and re.search(r"vector #1[1-9]\d cos=", first)
 
 
 def test_search_shows_a_sound_once_naming_its_copies(cli, library):
