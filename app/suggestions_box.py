@@ -11,8 +11,13 @@ edited first (then it is the user's once applied).
 
 A lowered threshold lists less confident suggestions, but only those at or above the default
 threshold (:data:`PRECHECKED`, 30 %) come checked: a 0 % guess is there to read, not to be
-accepted along with the rest. With a large selection, a suggestion for only a few of its sounds
-comes unchecked too (:func:`widely_shared`): it is not what the user reviews the selection for.
+accepted along with the rest. So a suggestion listed for some sounds at or above it and for others
+below is two lines (:func:`engine.tags.review_lines`): "CREATURES-DRAGON 98% · 2 of 18" as at
+30 %, checked, and "CREATURES-DRAGON 7% · 1 of 18: open_fire_loop.ogg", unchecked; Accept as
+the lines come adds what it adds at 30 %, and the weak files get the tag only when their own line
+is checked. With a large selection, a suggestion for only a few of its sounds comes unchecked too
+(:func:`widely_shared`, counting the sounds of its line): it is not what the user reviews the
+selection for.
 The hint under the list says how many more are not listed and why
 (below the threshold, past the top k of a vocabulary), in the terms the list is made by.
 
@@ -44,7 +49,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from engine.plural import counted
 from engine.settings import Settings
+from engine.tags import review_lines
 
 if TYPE_CHECKING:  # the index's modules (LanceDB) are imported once the window shows, not for a hint
     from engine.index.suggestions import Suggestion
@@ -190,26 +197,28 @@ class SuggestionsBox(QWidget):
         self._found, self._selected = found, selected
         self.list.blockSignals(True)
         self.list.clear()
-        tags: dict[str, list] = {}  # key -> [(path, suggestion)] of the files it is shown for
-        for path, item in found.items():
-            for suggestion in item.tags:
-                tags.setdefault(suggestion.key, []).append((path, suggestion))
-        for key, shown in sorted(tags.items(), key=lambda kv: -max(s.confidence for _, s in kv[1])):
-            best = most_confident(shown)
-            confident, shared = best.confidence >= PRECHECKED, widely_shared(len(shown), selected)
+        lines = review_lines({path: item.tags for path, item in found.items()}, PRECHECKED)
+        weak = {line.key: len(line.shown) for line in lines if not line.sure}
+        for line in lines:
+            best, shared = most_confident(line.shown), widely_shared(len(line.shown), selected)
             why_not = (
                 f" (under {PRECHECKED:.0%}: not checked)"
-                if not confident
+                if not line.sure
                 else f" (for fewer than {MIN_SHARE_PERCENT} % of the selected sounds: not checked)"
                 if not shared
                 else ""
             )
+            apart = (
+                f"; for {counted(weak[line.key], 'more sound')} it is under {PRECHECKED:.0%}, on a line of its own"
+                if line.sure and line.key in weak
+                else ""
+            )
             self._add(
-                f"{best.value}  {best.said}{share_text(shown, selected)}",
-                ("tag", key),
-                f"{about(best)}; not your tag until you accept it{why_not}{files_text(shown, selected)}",
-                confident and shared,
-                [path for path, _ in shown],
+                f"{best.value}  {best.said}{share_text(line.shown, selected)}",
+                ("tag", line.key),
+                f"{about(best)}; not your tag until you accept it{why_not}{apart}{files_text(line.shown, selected)}",
+                line.sure and shared,
+                [path for path, _ in line.shown],
             )
         captions = [item.caption for item in found.values() if item.caption is not None]
         for caption in captions[:1] if selected == 1 else []:
@@ -251,7 +260,8 @@ class SuggestionsBox(QWidget):
         self.list.blockSignals(True)
         for item in (self.list.item(i) for i in range(self.list.count())):
             kind, key = item.data(KIND_ROLE)
-            shown = best.get(key) if kind == "tag" else None
+            listed = set(item.data(TARGETS_ROLE))  # a term's sure and weak sounds are two lines
+            shown = [(path, s) for path, s in best.get(key, []) if path in listed] if kind == "tag" else []
             item.setCheckState(Qt.Checked if shown else Qt.Unchecked)
             if shown:
                 self._narrow(item, shown)
@@ -285,11 +295,15 @@ class SuggestionsBox(QWidget):
         self.list.addItem(item)
 
     def checked(self) -> tuple[dict[str, list[str]], bool]:
-        """({tag key: the paths it goes to}, whether the caption) checked."""
+        """({tag key: the paths it goes to}, whether the caption) checked: a term's paths are those
+        of its checked lines (its sure sounds' line, its weak sounds' line, or both)."""
         items = [self.list.item(i) for i in range(self.list.count())]
         items = [item for item in items if item.checkState() == Qt.Checked]
         kinds = [item.data(KIND_ROLE) for item in items]
-        tags = {key: item.data(TARGETS_ROLE) for item, (kind, key) in zip(items, kinds, strict=True) if kind == "tag"}
+        tags: dict[str, list[str]] = {}
+        for item, (kind, key) in zip(items, kinds, strict=True):
+            if kind == "tag":
+                tags.setdefault(key, []).extend(item.data(TARGETS_ROLE))
         return tags, any(kind == "caption" for kind, _ in kinds)
 
     def _emit(self, signal) -> None:

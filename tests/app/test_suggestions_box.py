@@ -118,6 +118,63 @@ def test_with_many_sounds_selected_only_suggestions_for_a_good_share_of_them_com
     assert widely_shared(3, 30) and not widely_shared(2, 30)  # exactly 10 %, counted in whole numbers
 
 
+def lines(panel: TagsPanel) -> list[tuple[str, bool]]:
+    """(text, checked) of each line listed: a term may have two."""
+    box = panel.suggestions.list
+    return [(box.item(i).text(), box.item(i).checkState() == Qt.Checked) for i in range(box.count())]
+
+
+def test_a_lowered_threshold_lists_weak_guesses_apart_and_checks_nothing_more(qtbot):
+    """The review's folder of 27 at "≥ 30 %": "WATER-SPLASH 81% · 1 of 27: puddle.wav" came unchecked
+    (one sound of 27). At "≥ 0 %" three weaker guesses joined it, "· 4 of 27", and it came checked,
+    as did "VOICES-SCREAM 69% · 3 of 27": Accept would have given both to the three weak sounds too.
+    A term's sounds under 30 % are a line of their own, unchecked, so Accept as the lines come adds
+    the same at 0 % as at 30 %."""
+    selected = 27
+    rows = [Row(f"/library/wav/sound_{i:03}.wav") for i in range(selected)]
+    confidences = {  # {key: {row: its confidence}}
+        "splash": {0: 0.81, 1: 0.2, 2: 0.15, 3: 0.1},
+        "scream": {4: 0.69, 5: 0.25, 6: 0.05},
+        "ui": {i: 0.9 if i < 5 else 0.12 for i in range(selected)},  # sure for 5 of 27: checked, for those 5
+    }
+
+    def at(threshold: float) -> TagsPanel:
+        panel = TagsPanel()
+        qtbot.addWidget(panel)
+        panel.show_hits(rows)
+        panel.suggestions.set_threshold(threshold)
+        found = {}
+        for i, row in enumerate(rows):
+            tags = [
+                suggestion(i, key, by_row[i]) for key, by_row in confidences.items() if by_row.get(i, -1) >= threshold
+            ]
+            found[row.path] = FileSuggestions(row.path, sorted(tags, key=lambda s: -s.confidence), None)
+        panel.show_suggestions(found)
+        return panel
+
+    usual, lowered = at(0.3), at(0.0)
+    assert lines(usual) == [
+        ("UI-SUB  90%  · 5 of 27", True),
+        ("SPLASH-SUB  81%  · 1 of 27: sound_000.wav", False),
+        ("SCREAM-SUB  69%  · 1 of 27: sound_004.wav", False),
+    ]
+    assert lines(lowered) == [
+        *lines(usual),
+        ("SCREAM-SUB  25%  · 2 of 27", False),
+        ("SPLASH-SUB  20%  · 3 of 27", False),
+        ("UI-SUB  12%  · 22 of 27", False),
+    ]
+    assert lowered.suggestions.checked() == usual.suggestions.checked() == ({"ui": [r.path for r in rows[:5]]}, False)
+    assert "for 22 more sounds it is under 30%, on a line of its own" in lowered.suggestions.list.item(0).toolTip()
+
+    # checked by the user, a weak line goes to its own sounds, beside the sure line's
+    box = lowered.suggestions
+    box.list.item(5).setCheckState(Qt.Checked)
+    with qtbot.waitSignal(lowered.accept_requested) as accepted:
+        box.accept_button.click()
+    assert accepted.args[1] == {"ui": [row.path for row in rows]}
+
+
 def test_in_the_window_at_1400x850_the_hint_covers_none_of_the_list(qtbot, window, library):
     """The review's case in the real window: its splitters give the tags panel the room the wrapped
     hint asks for (the results above are shorter by a line), rather than the hint a row too short."""

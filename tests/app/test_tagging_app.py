@@ -283,6 +283,61 @@ def test_accepting_a_suggestion_for_many_sounds_tags_only_those_its_count_names(
     assert all(s.confidence >= threshold for p in tagged for s in everything[p].tags if s.key == key)
 
 
+def lines(box) -> list[tuple[str, bool]]:
+    """(text, checked) of each suggestion listed: a term may have two lines."""
+    return [(box.list.item(i).text(), box.list.item(i).checkState() == Qt.Checked) for i in range(box.list.count())]
+
+
+def test_at_threshold_0_accept_as_it_comes_gives_a_tag_only_to_the_sounds_it_reaches_30_percent_for(
+    qtbot, tagging_window
+):
+    """The review's folder at "≥ 0 %", Accept without touching a box: the checked line
+    "CREATURES-DRAGON 98% · 3 of 18" gave the fire loop, at 6.8 %, the two wyverns' tag, and the
+    index kept it. The fire loop's guess is a line of its own, unchecked; it is the loop's only
+    when the user checks it."""
+    window, folder = tagging_window
+    engine = window.client.engine
+    paths = sorted(str(folder / name) for name in NAMED)
+    wyvern, wyvern_too, fire = paths[:3]
+    records = {record.path: record for record in engine.tagging.records(paths)}
+
+    def guess(path: str, key: str, value: str, confidence: float) -> Suggestion:  # as a tagging job writes one
+        record = records[path]
+        return Suggestion(
+            record.id, TAG, value, confidence, key, "ucs", "sound+words", content_hash=record.content_hash
+        )
+
+    dragon = [
+        guess(wyvern, "CREADrgn", "CREATURES-DRAGON", 0.97),
+        guess(wyvern_too, "CREADrgn", "CREATURES-DRAGON", 0.98),
+    ]
+    loop = [guess(fire, "FIREMisc", "FIRE-MISC", 0.74), guess(fire, "CREADrgn", "CREATURES-DRAGON", 0.07)]
+    engine.tagging.table().replace([records[path].id for path in (wyvern, wyvern_too, fire)], dragon + loop)
+    window.results.selectAll()
+    qtbot.waitUntil(lambda: sorted(window.tags.paths) == paths, timeout=10_000)
+    box = window.tags.suggestions
+    box.threshold.setValue(0)  # as typed: saved, and the suggestions loaded again
+    of = f"of {len(paths)}"
+    qtbot.waitUntil(lambda: box.list.count() == 3, timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.work_pool)
+    assert lines(box) == [
+        (f"CREATURES-DRAGON  98%  · 2 {of}", True),
+        (f"FIRE-MISC  74%  · 1 {of}: {Path(fire).name}", True),
+        (f"CREATURES-DRAGON  7%  · 1 {of}: {Path(fire).name}", False),
+    ]
+    box.accept_button.click()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Added"), timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.edit_pool)
+    tags = {path: engine.file_info(path).record.tags for path in (wyvern, wyvern_too, fire)}
+    assert tags == {wyvern: ["CREATURES-DRAGON"], wyvern_too: ["CREATURES-DRAGON"], fire: ["FIRE-MISC"]}
+    assert window.statusBar().currentMessage() == "Added 2 tags to 3 sounds"
+
+    qtbot.waitUntil(lambda: lines(box) == [(f"CREATURES-DRAGON  7%  · 1 {of}: {Path(fire).name}", False)])
+    box.list.item(0).setCheckState(Qt.Checked)  # the user's own choice
+    box.accept_button.click()
+    qtbot.waitUntil(lambda: "CREATURES-DRAGON" in engine.file_info(fire).record.tags, timeout=ENGINE_TIMEOUT_MS)
+
+
 def test_best_of_each_then_accept_gives_each_sound_its_own_best_tag_and_says_what_it_added(qtbot, tagging_window):
     """The folder review: every sound selected, Best of each, Accept. Each sound gets its own most
     confident suggestion and no other; the user's own tags stay; the status bar says what was
