@@ -98,7 +98,8 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
     if status.state in (STARTING,) or (status.state == RUNNING and not status.step):
         said = status.message or "starting"
         estimate = status.plan.get("estimate")
-        if estimate and estimate in said:  # "training: 57 steps …": the page's plan line says it already
+        # "training: 57 steps …", or that the result cannot be judged: the page's plan line says it already
+        if (estimate and estimate in said) or said == status.cannot_judge:
             said = status.phase
         return f"Fine-tuning: {said}"
     if status.checking:

@@ -1,8 +1,9 @@
 """Settings -> Fine-tune: teach the model the user's own library, in a time budget.
 
 The page only shows and asks; the work is the engine's (engine/finetune, a process of its
-own) through :class:`app.finetune_client.FinetuneClient`. It shows the plan once the run has
-measured it, the step, loss and time left, each validation, and at the end the
+own) through :class:`app.finetune_client.FinetuneClient`. It shows, from the moment the run has
+split the library, whether its held-out folders can judge the result at all, the plan once the
+run has measured it, the step, loss and time left, each validation, and at the end the
 held-out scores before and after. A better model is swapped in by itself (the old one keeps
 answering while the library is re-embedded); a worse one only if the user insists, and the
 model it started from stays one click away, as does the fine-tuned one again after going back.
@@ -41,14 +42,26 @@ from app.finetune_client import (
 )
 from app.labels import ElidedLabel
 from app.settings_dialog import SettingsPage, _hint
-from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, FinetuneStatus, scores_line
+from engine.finetune.job import (
+    DONE,
+    FAILED,
+    MIN_HELD_OUT_FOLDERS,
+    NONE,
+    RUNNING,
+    STARTING,
+    FinetuneStatus,
+    scores_line,
+)
 
 INTRO = (
     "Earmark learns your library's sounds from what your library already says about them: file and "
     "folder names (UCS categories included), BWF/iXML descriptions, your tags and captions. Files whose "
     "names say nothing (Take_017, ZOOM0001) are not learnt from but stay searchable. Whole folders are "
     "held out to check that the new model hears better, by sound alone, before it replaces the current "
-    "one. Training runs in its own process: it goes on if you close Earmark, and continues after a crash."
+    f"one; that check takes at least {MIN_HELD_OUT_FOLDERS} held-out folders, so in a library of a few "
+    "folders the result replaces the current model only if you choose it (said as soon as a run has "
+    "looked at your library). Training runs in its own process: it goes on if you close Earmark, and "
+    "continues after a crash."
 )
 LIBRARY_CLOSED = "Fine-tuning is possible once the library is open."
 # The least time budget offered: a run prepares (reads the held-out audio, times its steps, scores the
@@ -179,13 +192,13 @@ class FinetunePage(SettingsPage):
 
     @staticmethod
     def _plan_text(status: FinetuneStatus) -> str:
-        """The plan, and under it how many of its steps were trained when the time budget cut them short."""
+        """The plan; under it, from the moment the run has split the library (before the plan, before
+        the budget is spent), that too few held-out folders cannot judge its result, which was said only
+        in a passing state line and then at the end; and how many of its steps were trained when the
+        time budget cut them short."""
         plan = status.plan
-        if not plan.get("estimate"):
-            return ""
-        said = f"{plan.get('device_note', '')} Plan: {plan['estimate']}"
-        ended = training_ended(status)
-        return f"{said}\n{ended}" if ended else said
+        said = f"{plan.get('device_note', '')} Plan: {plan['estimate']}" if plan.get("estimate") else ""
+        return "\n".join(line for line in (said, status.cannot_judge, training_ended(status)) if line)
 
     def _show_checks(self, status: FinetuneStatus) -> None:
         """The check during training, in words, from its own point before the first step: the starting

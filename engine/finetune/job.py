@@ -4,7 +4,9 @@
 
 - ``plan.json``: what the run will do, measured before it starts (start model, device, batch,
   steps, seconds a step, the estimate); written once, so a resumed run keeps its schedule;
-- ``events.jsonl``: phases and milestones, one JSON object a line, appended by the trainer;
+- ``events.jsonl``: phases and milestones, one JSON object a line, appended by the trainer; the
+  one that splits the library carries what it holds out (``held_out_files``, ``held_out_folders``,
+  ``held_out_by``), known seconds into a run, long before the plan;
 - ``run/``: the trainer's run folder; ``run/last`` is the resumable checkpoint and
   ``run/log.jsonl`` has the steps and the validations;
 - ``model/``: the fine-tuned checkpoint, until it is adopted into the models folder;
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.fs import atomic_file
+from engine.plural import counted
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -93,6 +96,19 @@ class FinetuneStatus:
     # and "" otherwise. A budget is advice to follow, not a fault: the app says it so and offers no less.
     needs_minutes: int = 0
     measured: str = ""
+    # What the run holds out to judge its result, from the moment it has split the library (its
+    # first seconds of preparing): files, and the folders the verdict resamples (in a library of one
+    # folder, groups of files named alike, ``held_out_by`` "caption"). 0 until then.
+    held_out_files: int = 0
+    held_out_folders: int = 0
+    held_out_by: str = "folder"
+
+    @property
+    def cannot_judge(self) -> str:
+        """Why this run's result cannot be told better, once its split says so (:func:`too_few_held_out`); else ""."""
+        if not self.held_out_folders:
+            return ""
+        return too_few_held_out(self.held_out_files, self.held_out_folders, self.held_out_by)
 
     @property
     def better(self) -> bool | None:
@@ -144,6 +160,30 @@ def verdict(result: dict) -> str:
         held = f"{folders} held-out folder" + ("s" if folders != 1 else "")
         return f"not clearly better: only {held}, too few to tell (it takes {MIN_HELD_OUT_FOLDERS})"
     return f"not clearly better: resampling its {folders} held-out folders shows no gain {chance:.0%} of the time"
+
+
+def held_out_units(folders: int, by: str = "folder") -> str:
+    """ "1 held-out folder", "6 held-out folders", or in a library of one folder "3 held-out groups of
+    files named alike": what a run holds out whole, and its verdict resamples."""
+    if by == "folder":
+        return counted(folders, "held-out folder")
+    return f"{counted(folders, 'held-out group')} of files named alike"
+
+
+def too_few_held_out(files: int, folders: int, by: str = "folder") -> str:
+    """Why a run that holds out ``files`` in ``folders`` cannot be told better, or "" when it can:
+    fewer than :data:`MIN_HELD_OUT_FOLDERS` held-out folders never make a verdict of "better", so
+    its model never replaces the current one by itself. Said as soon as the library is split: a
+    small library's run spent its whole budget before the verdict said so, and its "Only 1 held
+    out" read as one file of the 18 held out."""
+    if folders >= MIN_HELD_OUT_FOLDERS:
+        return ""
+    return (
+        f"Only {held_out_units(folders, by)} ({counted(files, 'file')}): telling whether the fine-tuned model "
+        f"is better takes {held_out_units(MIN_HELD_OUT_FOLDERS, by)}, so with this library it cannot be judged "
+        "better and will not replace the current model by itself (you can still choose to use it when it is "
+        "done). More folders of sounds would let it."
+    )
 
 
 def key_scores(result: dict) -> tuple[str, float, float]:
@@ -255,6 +295,10 @@ class JobFolder:
             declined=(self.folder / "declined").exists(),
             adopted=self._adopted_folder(),
         )
+        split = next((event for event in reversed(events) if "held_out_folders" in event), {})
+        status.held_out_files = split.get("held_out_files", 0)
+        status.held_out_folders = split.get("held_out_folders", 0)
+        status.held_out_by = split.get("held_out_by", "folder")
         running = process_alive or self.is_running()
         if status.result:
             status.state = DONE

@@ -34,6 +34,7 @@ from engine.finetune.job import (
 )
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window
 from tests.engine.finetune.conftest import FAST
+from tests.factories import noise, write_audio
 from tests.finetune_library import write_named_library
 
 FINETUNE_TIMEOUT_MS = 600_000  # a fresh Python with torch, the run, then re-embedding, on a busy 2-core machine
@@ -144,6 +145,53 @@ def test_a_run_that_died_with_the_app_continues_when_the_app_starts_again(
     assert window.finetune_label.text().startswith("Fine-tuning")
     window.client.engine.finetuner.cancel()  # do not leave it training
     assert not window.client.engine.finetuner.job.folder.exists()
+
+
+@pytest.mark.slow
+def test_a_library_too_small_to_judge_says_so_from_the_runs_first_seconds_and_keeps_saying_it(
+    qtbot, window, tmp_path, monkeypatch
+):
+    """The review's library of three folders: its run held out one of them, and said that no result
+    could be told better only in a state line that flashed by while preparing ("Only 1 held out",
+    read as one file of the 18 held out), then at the end, its budget spent. Now the real trainer
+    says it, in held-out folders and files, as it splits the library (before it times a step); the
+    page's plan line says it from then on, and keeps it under the plan as the run goes on."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see tests/engine/finetune/conftest.py
+    library = tmp_path / "Library"
+    for f, (folder, words) in enumerate({"Noise": "white_noise", "Hum": "low_hum", "Hiss": "soft_hiss"}.items()):
+        for i in range(16):
+            write_audio(library / folder / f"{words}_{i:02d}.wav", noise(1.0, amp=0.1 + 0.1 * f, seed=16 * f + i))
+    index_folder(qtbot, window, library)
+    page = finetune_page(qtbot, window)
+    page.minutes.setValue(30)  # the budget is not what this is about: the run is stopped before it trains
+    page.device.setCurrentIndex(page.device.findData("cpu"))
+    client = page.finetune
+    qtbot.mouseClick(page.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(client.status.plan.get("estimate")), timeout=FINETUNE_TIMEOUT_MS)
+
+    events = window.client.engine.finetuner.job.events()
+    split = next(i for i, event in enumerate(events) if "held_out_folders" in event)
+    assert events[split]["message"].startswith("32 files to learn from, 16 in 1 held-out folder;")
+    said = events[split + 1]["message"]  # `earmark finetune` prints each event: its words are these
+    assert said.startswith("Only 1 held-out folder (16 files): telling whether the fine-tuned model is better ")
+    assert "takes 5 held-out folders" in said and "will not replace the current model by itself" in said
+    assert {event["phase"] for event in events[: split + 2]} == {PREPARING}  # before a step is timed
+
+    # The page as a look just after the split finds the job (the tiny model plans within a second of
+    # it, between two looks): the plan line says it, and the passing state line does not repeat it.
+    early = JobFolder(tmp_path / "early")
+    early.folder.mkdir()
+    early.events_file.write_text("".join(json.dumps(event) + "\n" for event in events[: split + 2]))
+    page.show_status(early.status(process_alive=True))
+    assert page.plan.text() == said and page.state.text() == "Fine-tuning: preparing"
+    # and it stays under the plan as the run goes on
+    page.show_status(client.status)
+    assert client.status.state == RUNNING
+    plan_line, kept = page.plan.text().splitlines()
+    assert plan_line == f"{client.status.plan['device_note']} Plan: {client.status.plan['estimate']}" and kept == said
+
+    page.cancel_button.click()
+    qtbot.waitUntil(lambda: client.status.state == NONE, timeout=ENGINE_TIMEOUT_MS)
 
 
 def test_a_stopped_run_or_one_that_failed_after_planning_can_be_continued_from_the_page(qtbot, window):

@@ -51,7 +51,9 @@ from engine.finetune.job import (
     PREPARING,
     TRAINING,
     JobFolder,
+    held_out_units,
     key_change,
+    too_few_held_out,
     verdict,
 )
 from engine.finetune.launcher import model_folder_name
@@ -200,25 +202,24 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
     records = _unchanged(LibraryStore(paths.index).files_with_status(OK))
     long_files = [r for r in records if (r.duration_s or 0) > MAX_FILE_SECONDS]
     pairs = library_pairs([r for r in records if (r.duration_s or 0) <= MAX_FILE_SECONDS])
-    mels = MelSource(model_cfg.sample_rate, model_cfg.n_mels, paths.cache / "finetune-mels")
-    pairs = _cache_held_out(job, pairs, mels)
-    # the verdict resamples what the split held out whole (folders, or in a library of one folder,
-    # files of one caption): with fewer than MIN_HELD_OUT_FOLDERS no result can be told better
-    judged_in = len(pairs.val_folders)
+    # what is held out whole (folders, or in a library of one folder, files of one caption) is what
+    # the verdict resamples: said now, before the budget is spent, with why fewer than
+    # MIN_HELD_OUT_FOLDERS cannot tell a better model; the events carry the numbers for the app
+    held_by = "folder" if splits_by_folder(pairs.items) else "caption"
     job.event(
         PREPARING,
-        f"{len(pairs.train)} files to learn from, {len(pairs.val)} held out in "
-        f"{len(pairs.val_folders)} folders; {len(pairs.says_nothing)} names say nothing and "
-        f"{len(long_files)} files are over {MAX_FILE_SECONDS:.0f} s (left out of training, "
-        "still searchable)"
-        + (
-            f". Only {judged_in} held out: too few to tell a better model "
-            f"(it takes {MIN_HELD_OUT_FOLDERS}), so the result will not be swapped in by itself; more "
-            "folders of sounds would let it"
-            if judged_in < MIN_HELD_OUT_FOLDERS
-            else ""
-        ),
+        f"{len(pairs.train)} files to learn from, {len(pairs.val)} in "
+        f"{held_out_units(len(pairs.val_folders), held_by)}; {len(pairs.says_nothing)} names say nothing and "
+        f"{len(long_files)} files are over {MAX_FILE_SECONDS:.0f} s (left out of training, still searchable)",
+        held_out_files=len(pairs.val),
+        held_out_folders=len(pairs.val_folders),
+        held_out_by=held_by,
     )
+    too_few = too_few_held_out(len(pairs.val), len(pairs.val_folders), held_by)
+    if too_few:
+        job.event(PREPARING, too_few)
+    mels = MelSource(model_cfg.sample_rate, model_cfg.n_mels, paths.cache / "finetune-mels")
+    pairs = _cache_held_out(job, pairs, mels)
     manifests = {
         "train": write_jsonl(pairs.train, job.folder / "train.jsonl"),
         "val": write_jsonl(pairs.val, job.folder / "val.jsonl"),
@@ -264,8 +265,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
 
     job.event(MEASURING, "scoring the starting model on the held-out folders")
     started = time.perf_counter()
-    by_folder = splits_by_folder(pairs.train + pairs.val)
-    before, before_precisions, _ = _held_out_scores(start, device, pairs.val, by_folder)
+    before, before_precisions, _ = _held_out_scores(start, device, pairs.val, held_by == "folder")
     final_s = time.perf_counter() - started
     validation_s = _baseline_validation(job, start, pairs.val, mels, device)
 
@@ -305,7 +305,7 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
         "words_head_seconds": head_s,  # what hearing them was planned to take
         "held_out_files": len(pairs.val),
         "held_out_folders": pairs.val_folders,
-        "held_out_by": "folder" if by_folder else "caption",
+        "held_out_by": held_by,
         "says_nothing": len(pairs.says_nothing),
         "long_files": len(long_files),
     }

@@ -52,6 +52,28 @@ def test_the_verdict_says_why_a_higher_score_is_not_better(decided, said):
     assert said in verdict(result | decided)
 
 
+@pytest.mark.parametrize(
+    "held_out, said",
+    [
+        ({"held_out_files": 18, "held_out_folders": 1}, "Only 1 held-out folder (18 files): telling whether the "),
+        ({"held_out_files": 30, "held_out_folders": 4}, "Only 4 held-out folders (30 files): telling whether the "),
+        ({"held_out_files": 9, "held_out_folders": 3, "held_out_by": "caption"}, "Only 3 held-out groups of files "),
+        ({"held_out_files": 40, "held_out_folders": 5}, ""),
+        ({}, ""),  # not split yet: nothing known
+    ],
+)
+def test_a_run_that_cannot_be_judged_says_so_from_its_split_in_held_out_folders(tmp_path, held_out, said):
+    """The review's run said "Only 1 held out" (of 18 files held out, in 1 folder) once, in a passing
+    event, and then at the end. The job's status carries what the split held out from then on."""
+    job = JobFolder(tmp_path / "job")
+    job.event(PREPARING, "32 files to learn from", **held_out)
+    job.event(PREPARING, "reading the held-out audio: 3 of 18 files")
+    warning = job.status().cannot_judge
+    assert warning.startswith(said) if said else warning == ""
+    if said:
+        assert "will not replace the current model by itself" in warning
+
+
 def test_a_budget_too_short_for_this_machine_names_the_least_one_and_what_was_measured(tmp_path):
     """The review's run: 1 minute, after 35 s of preparing and timing. The trainer's own words
     (plan_steps) are read for the budget that would do, which the app then offers as the least."""
