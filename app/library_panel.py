@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStyle,
@@ -144,6 +145,7 @@ class LibraryPanel(QWidget):
     rescan_requested = Signal()
     failed_file_activated = Signal(str)
     folder_chosen = Signal(object)  # the folder the user selected (a library folder or one below); None: none
+    export_requested = Signal(str)  # "Export tagged copies…" of a folder's right-click menu
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -196,6 +198,8 @@ class LibraryPanel(QWidget):
         self.rescan_button.clicked.connect(self.rescan_requested)
         self.folders.itemSelectionChanged.connect(self._selection_changed)
         self.folders.itemExpanded.connect(self._fill)
+        self.folders.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.folders.customContextMenuRequested.connect(self._show_folder_menu)
         self.failed.itemActivated.connect(self._failed_activated)
         self.remove_button.setEnabled(False)
 
@@ -231,6 +235,21 @@ class LibraryPanel(QWidget):
         self.remove_button.setEnabled(any(item.data(0, ROOT_ROLE) for item in selected))
         if not self._quiet:
             self.folder_chosen.emit(selected[0].data(0, PATH_ROLE) if selected else None)
+
+    def folder_menu(self, item: QTreeWidgetItem) -> QMenu:
+        """The right-click menu of a folder's row (a library folder or one below)."""
+        menu = QMenu(self.folders)
+        path = item.data(0, PATH_ROLE)
+        exported = menu.addAction("Export tagged copies…", lambda: self.export_requested.emit(path))
+        exported.setToolTip("Copy its sounds that carry your tags or caption, with them, to a folder")
+        return menu
+
+    def _show_folder_menu(self, position) -> None:
+        item = self.folders.itemAt(position)
+        if item is not None:
+            menu = self.folder_menu(item)
+            menu.exec(self.folders.viewport().mapToGlobal(position))
+            menu.deleteLater()
 
     def selected_folder(self) -> str | None:
         selected = self.folders.selectedItems()

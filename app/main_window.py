@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 
 from app.desktop import copy_paths, reveal_in_file_manager
 from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, describe_watched
+from app.export_copies import ExportController
 from app.finetune_page import FinetuneLabel
 from app.labels import ElidedLabel
 from app.library_panel import FolderTree, LibraryPanel
@@ -271,6 +272,7 @@ class MainWindow(QMainWindow):
         self.settings_button.setToolTip(f"Settings ({_key(self.settings_action.shortcut())})")
         self.addActions([self.play_action, self.settings_action])
         self.renames = RenameController(self)  # Rename to UCS name…, Undo last rename (app/rename_dialog.py)
+        self.exports = ExportController(self)  # Export tagged copies… (app/export_copies.py)
         for action in (self.similar_action, self.suggest_action, self.renames.rename_action):
             action.setShortcutContext(Qt.WidgetWithChildrenShortcut)
             action.setShortcutVisibleInContextMenu(True)  # named in the menu on every system (macOS too)
@@ -727,6 +729,8 @@ class MainWindow(QMainWindow):
         menu.addActions([self.reveal_action, self.copy_action])
         menu.addSeparator()
         menu.addActions([self.suggest_action, self.renames.rename_action, self.renames.undo_action])
+        menu.addActions([self.tagging.undo_accept.action, self.tagging.undo_reject.action])
+        menu.addAction(self.exports.action)
         return menu
 
     def _enable_actions(self) -> None:
@@ -740,6 +744,7 @@ class MainWindow(QMainWindow):
             (self.copy_action, bool(hits)),
             (self.suggest_action, bool(hits) and self.client.model_info is not None),
             (self.renames.rename_action, bool(hits) and self.client.engine is not None),
+            (self.exports.action, bool(hits) and self.client.engine is not None),
         ):
             action.setEnabled(enabled)
 

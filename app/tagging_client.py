@@ -1,5 +1,5 @@
-"""The app's side of tagging: suggestion jobs in the background, loading, accepting, rejecting,
-and UCS renames (planned, done only when the user presses Rename, undone).
+"""The app's side of tagging: suggestion jobs in the background, loading, accepting, rejecting
+(the last of each undone), and UCS renames (planned, done only when the user presses Rename, undone).
 
 A job (a selection or a whole folder) runs on a pool of its own, so it never waits behind an
 index run nor holds one up; it stops at the end of a batch when the user stops it or when the app
@@ -40,6 +40,9 @@ class TaggingClient(QObject):
     job_progress = Signal(str, int, int)  # phase (engine.tagging.jobs: reading, tagging), files done, of how many
     job_finished = Signal(object)  # TagReport; None when the job failed (``error`` said why)
     files_changed = Signal(dict)  # {path: (tags, caption)} after an accept
+    accept_undone = Signal(object, dict)  # engine AcceptUndone, and {path: (tags, caption)} of the files it changed
+    rejected = Signal(int)  # a reject is done: how many suggestions it rejected
+    reject_undone = Signal(int)  # the last reject is undone: how many suggestions are offered again
     error = Signal(str)
     vocabularies_loaded = Signal(list)  # [Vocabulary], UCS first
     vocabulary_imported = Signal(object)  # the Vocabulary just imported
@@ -250,9 +253,29 @@ class TaggingClient(QObject):
         self.load(list(changed))
 
     def reject(self, paths: list[str], keys: dict[str, list[str]], caption: bool) -> None:
-        self._submit(
-            self.client.edit_pool, self._tagging.reject, paths, keys, caption, on_done=lambda _count: self.load(paths)
-        )
+        def done(count: int) -> None:
+            self.rejected.emit(count)
+            self.load(paths)
+
+        self._submit(self.client.edit_pool, self._tagging.reject, paths, keys, caption, on_done=done)
+
+    def undo_accept(self) -> None:
+        """Take the last accept back: :attr:`accept_undone`, or :attr:`error` (none to undo)."""
+
+        def run():
+            undone = self._tagging.undo_accept()
+            records = self._tagging.records(undone.paths) if undone.paths else []
+            return undone, {r.path: (list(r.tags), r.caption) for r in records}
+
+        def done(answer) -> None:
+            self.accept_undone.emit(*answer)
+            self.client.edited.emit()
+
+        self._submit(self.client.edit_pool, run, on_done=done)
+
+    def undo_reject(self) -> None:
+        """Offer the suggestions the last reject rejected again: :attr:`reject_undone`, or :attr:`error`."""
+        self._submit(self.client.edit_pool, self._tagging.undo_reject, on_done=self.reject_undone.emit)
 
     # -- renaming --------------------------------------------------------------------------
     def plan_rename(

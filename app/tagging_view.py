@@ -1,5 +1,7 @@
 """Wires tagging into the main window: the tags panel's suggestions, the results' generated
-captions, a folder's "Suggest tags" action, and the job's progress with Cancel in the status bar.
+captions, a folder's "Suggest tags" action, the job's progress with Cancel in the status bar, and
+"Undo last accept" and "Undo last reject" (a status-bar button once done, and in the results'
+right-click menu beside "Undo last rename").
 
 Kept apart from :mod:`app.main_window` so the window stays about layout and search; this object
 only listens to the window's widgets and the :class:`app.tagging_client.TaggingClient`.
@@ -9,7 +11,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QSize, Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QToolButton, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from app.library_panel import PATH_ROLE
 from app.theme import icon
@@ -23,6 +25,8 @@ STOPPING = "Stopping…"
 
 SELECT_TO_REVIEW = " · select sounds to accept or reject them"
 REVIEW_SELECTED = ": accept or reject them in the tags panel"
+UNDO_ACCEPT, UNDO_REJECT = "Undo last accept", "Undo last reject"
+NOTHING_NEW = "Nothing new to add: the sounds have these already"
 
 
 def describe_job(report, selected: bool = False) -> str:
@@ -78,7 +82,7 @@ def describe_accepted(before: dict[str, tuple[list[str], str]], after: dict[str,
         parts.append(f"{what} to {counted(sum(bool(tags) for tags in added.values()), 'sound')}")
     if captioned:
         parts.append(f"{'a caption' if captioned == 1 else 'captions'} to {counted(captioned, 'sound')}")
-    return f"Added {' and '.join(parts)}" if parts else "Nothing new to add: the sounds have these already"
+    return f"Added {' and '.join(parts)}" if parts else NOTHING_NEW
 
 
 def describe_rejected(paths: list[str], keys: dict[str, list[str]], caption: bool) -> str:
@@ -87,6 +91,46 @@ def describe_rejected(paths: list[str], keys: dict[str, list[str]], caption: boo
     sounds = set(paths) if caption else {path for targets in keys.values() for path in targets}
     also = f" for {counted(len(sounds), 'sound')}" if len(sounds) > 1 else ""
     return f"Rejected {counted(len(keys) + caption, 'suggestion')}{also}"
+
+
+def describe_accept_undone(undone) -> str:
+    """An undone Accept in one status-bar line, from the engine's ``AcceptUndone``: what it took off
+    and put back, and the captions it kept because the user edited them since."""
+    done = [f"removed {counted(undone.tags_removed, 'tag')}"]
+    if undone.captions_restored:
+        done.append(f"put back {counted(undone.captions_restored, 'caption')}")
+    line = f"Undid the last accept on {counted(len(undone.paths), 'sound')}: {' and '.join(done)}"
+    if undone.captions_kept:
+        line += f"; {counted(len(undone.captions_kept), 'caption')} edited since kept"
+    return line
+
+
+class UndoLast(QObject):
+    """One "Undo last …" for the status bar and the results' menu, as the rename's undo is: its
+    button shows from the action it undoes until it is undone, and it is enabled while the engine
+    holds one to undo (kept in the index: from this session, one before, or the command line)."""
+
+    def __init__(self, text: str, tip: str, can_undo, undo, status_bar: QStatusBar, parent: QObject):
+        super().__init__(parent)
+        self._can_undo = can_undo
+        self.action = QAction(text, parent, toolTip=tip, enabled=False)
+        self.action.triggered.connect(undo)
+        self.button = QToolButton()
+        self.button.setDefaultAction(self.action)
+        self.button.hide()
+        status_bar.addPermanentWidget(self.button)
+
+    def done(self) -> None:
+        """What it undoes was just done: the button comes."""
+        self.button.show()
+        self.enable()
+
+    def undone(self) -> None:
+        self.button.hide()
+        self.enable()
+
+    def enable(self) -> None:
+        self.action.setEnabled(self._can_undo())
 
 
 class TagJobStatus(QWidget):
@@ -139,8 +183,34 @@ class TaggingController(QObject):
         panel.accept_requested.connect(self.client.accept)
         panel.reject_requested.connect(self.client.reject)
         panel.reject_requested.connect(
-            lambda paths, keys, caption: window.statusBar().showMessage(describe_rejected(paths, keys, caption), 10_000)
+            lambda paths, keys, caption: window.statusBar().showMessage(
+                f"{describe_rejected(paths, keys, caption)} · {UNDO_REJECT} offers them again", 10_000
+            )
         )
+        self.undo_accept = UndoLast(
+            UNDO_ACCEPT,
+            "Take the tags and captions the last Accept added off again, and suggest them again",
+            lambda: self._can_undo(lambda tagging: tagging.can_undo_accept()),
+            self.client.undo_accept,
+            window.statusBar(),
+            window,
+        )
+        self.undo_reject = UndoLast(
+            UNDO_REJECT,
+            "Suggest the suggestions the last Reject hid again",
+            lambda: self._can_undo(lambda tagging: tagging.can_undo_reject()),
+            self.client.undo_reject,
+            window.statusBar(),
+            window,
+        )
+        self.client.rejected.connect(lambda _count: self.undo_reject.done())
+        self.client.accept_undone.connect(self._accept_undone)
+        self.client.reject_undone.connect(self._reject_undone)
+        for undo in (self.undo_accept, self.undo_reject):
+            # a failed undo may have found none left (undone on the command line meanwhile)
+            for change in (self.client.error, window.client.opened, window.client.repaired):
+                change.connect(lambda *_, u=undo: u.enable())
+            window.client.damaged.connect(lambda *_, u=undo: u.action.setEnabled(False))
         panel.suggestions.threshold_changed.connect(self._threshold_changed)
         window.results.selectionModel().selectionChanged.connect(lambda *_: self.client.load(panel.paths))
         window.client.results.connect(lambda _query, hits, _seconds: self.client.load_captions(hits))
@@ -206,13 +276,40 @@ class TaggingController(QObject):
         self.client.set_threshold(value)
         self.client.load(self.window.tags.paths)
 
+    def _can_undo(self, ask) -> bool:
+        """The open engine's tagging's answer to ``ask`` (its ``can_undo_accept``, ``can_undo_reject``:
+        a read of the index's meta table, no worker needed); False while no library is open."""
+        engine = self.window.client.engine
+        return engine is not None and ask(engine.tagging)
+
     def _files_changed(self, changed: dict) -> None:
-        """An Accept is done: said in the status bar, and the results and the panel show it."""
+        """An Accept is done: said in the status bar with how to undo it, and the results and the
+        panel show it."""
         line = describe_accepted(self._shown_now(list(changed)), changed)
-        self.window.statusBar().showMessage(line, 10_000)
+        if line != NOTHING_NEW:
+            self.undo_accept.done()
+            line += f" · {UNDO_ACCEPT} takes it back"
+        self.window.statusBar().showMessage(line, 15_000)
+        self._show_files(changed)
+
+    def _show_files(self, changed: dict) -> None:
+        """The results and the tags panel show these files' tags and captions ({path: (tags, caption)})."""
         for path, (tags, caption) in changed.items():
             self.window.model.update_paths([path], tags=tags, caption=caption)
         self.window.tags.show_hits(self.window.results.selected_hits())
+
+    def _accept_undone(self, undone, changed: dict) -> None:
+        """The last Accept is undone: said, shown, and the selected sounds' suggestions loaded again
+        (the accepted ones are suggestions again)."""
+        self.undo_accept.undone()
+        self.window.statusBar().showMessage(describe_accept_undone(undone), 15_000)
+        self._show_files(changed)
+        self.client.load(self.window.tags.paths)
+
+    def _reject_undone(self, offered: int) -> None:
+        self.undo_reject.undone()
+        self.window.statusBar().showMessage(f"{counted(offered, 'suggestion')} offered again", 10_000)
+        self.client.load(self.window.tags.paths)
 
     def _shown_now(self, paths: list[str]) -> dict[str, tuple[list[str], str]]:
         """{path: (tags, caption)} as the results show them, of those of ``paths`` still listed."""

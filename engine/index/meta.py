@@ -21,6 +21,10 @@ class Meta:
         rows = read_all(self.table.search().where(f"key = {quote(key)}").select(["value"])).to_pylist()
         return json.loads(rows[0]["value"]) if rows else default
 
+    def has(self, key: str) -> bool:
+        """Whether ``key`` holds a value: a count, its value (maybe large) neither read nor parsed."""
+        return self.table.count_rows(f"key = {quote(key)}") > 0
+
     def set(self, key: str, value: Any) -> None:
         """One atomic write (merge on key), so a crash leaves the old value or the new."""
         row = pa.table({"key": [key], "value": [json.dumps(value)]}, schema=META_SCHEMA)

@@ -2,8 +2,13 @@
 
 A suggestion stays one until the user acts: accepting copies it into the file's own tags
 or caption (``LibraryStore.set_tags`` / ``set_caption``) and drops the row; rejecting keeps
-the row as "rejected", so tagging again never offers it back. Re-tagging replaces only the
-rows still "suggested".
+the row as "rejected", so tagging again never offers it back until the user takes the
+rejection back (:meth:`SuggestionTable.set_state`). Re-tagging replaces only the rows still
+"suggested".
+
+The last accept and the last reject are each one JSON value in the index's meta table
+(:class:`LastAccept`, :class:`LastReject`), so that the CLI and the app undo the same one, after
+a restart too: what an accept added to each file and the rows it took, what a reject rejected.
 
 Each tagged file also gets one ``run`` row naming the job that tagged it: a killed job
 resumes by skipping the files that carry its run row. A batch is written like the window
@@ -15,7 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from datetime import timedelta
 
 import numpy as np
@@ -23,6 +28,7 @@ import pyarrow as pa
 from lancedb.db import DBConnection
 from lancedb.index import BTree
 
+from engine.index.meta import Meta
 from engine.index.schema import model_table_name, open_or_create, read_all
 from engine.index.sql import all_of, in_list, quote
 from engine.plural import percent
@@ -31,6 +37,7 @@ TAG, CAPTION, RUN = "tag", "caption", "run"
 EXACT = "catid"  # the evidence of a tag the file's name holds as a UCS CatID: the one certain suggestion
 SUGGESTED, REJECTED = "suggested", "rejected"
 PREFIX = "sug_"
+LAST_ACCEPT, LAST_REJECT = "tagging:last-accept", "tagging:last-reject"  # meta keys
 
 SCHEMA = pa.schema(
     [
@@ -70,6 +77,53 @@ class Suggestion:
 
 
 _FIELDS = tuple(f.name for f in fields(Suggestion))
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    """What an accept did to one file, as its undo needs it: the tags it added (an undo takes
+    off these alone, so a tag the file had before stays), and the caption it replaced."""
+
+    file_id: int
+    tags_added: list[str]
+    caption_before: str = ""
+    caption_set: str | None = None  # the caption the accept wrote; None when it wrote none
+
+
+@dataclass(frozen=True)
+class LastAccept:
+    """The last accept: the model whose suggestions it took, what it did to each file, and the
+    suggestion rows it took from the table (an undo offers them again)."""
+
+    model: str
+    files: list[AcceptedFile]
+    taken: list[Suggestion]
+
+
+@dataclass(frozen=True)
+class LastReject:
+    """The last reject: the model whose suggestions it rejected, and the rows as they were."""
+
+    model: str
+    rejected: list[Suggestion]
+
+
+def remember(meta: Meta, key: str, last: LastAccept | LastReject) -> None:
+    """Keep ``last`` as the one an undo takes back (one atomic write, the one before replaced)."""
+    meta.set(key, asdict(last))
+
+
+def last_accept(meta: Meta) -> LastAccept | None:
+    value = meta.get(LAST_ACCEPT)
+    if value is None:
+        return None
+    files = [AcceptedFile(**f) for f in value["files"]]
+    return LastAccept(value["model"], files, [Suggestion(**s) for s in value["taken"]])
+
+
+def last_reject(meta: Meta) -> LastReject | None:
+    value = meta.get(LAST_REJECT)
+    return None if value is None else LastReject(value["model"], [Suggestion(**s) for s in value["rejected"]])
 
 
 def suggestions_table_name(model_name: str) -> str:
@@ -113,9 +167,29 @@ class SuggestionTable:
         """Delete open suggestions of ``kind`` (those of ``keys`` only, if given): accepted ones."""
         self.table.delete(self._where(file_ids, kind, keys, SUGGESTED))
 
-    def reject(self, file_ids: Sequence[int], kind: str, keys: Iterable[str] | None = None) -> None:
-        """Mark open suggestions rejected: they are no longer shown nor offered again."""
-        self.table.update(where=self._where(file_ids, kind, keys, SUGGESTED), values={"state": REJECTED})
+    def set_state(self, rows: Sequence[Suggestion], state: str) -> None:
+        """Give these rows ``state`` in one atomic write: rejecting open ones (:data:`REJECTED`),
+        or taking rejections back (:data:`SUGGESTED`: shown again at once where not stale, and
+        computed anew by the next tagging job). Each row is found by its file, kind, term and
+        text (what a rejection refers to, :func:`_identity`), and only while in the other state:
+        a row a job has written since is not overwritten with an old one."""
+        unique = {_identity(r): replace(r, state=state) for r in rows}
+        if not unique:
+            return
+        was = REJECTED if state == SUGGESTED else SUGGESTED
+        data = pa.Table.from_pylist([asdict(r) for r in unique.values()], schema=SCHEMA)
+        merge = self.table.merge_insert(["file_id", "kind", "key", "value"])
+        merge.when_matched_update_all(where=f"target.state = {quote(was)}").execute(data)
+
+    def offer_again(self, rows: Sequence[Suggestion]) -> int:
+        """Write back suggestion rows an accept took (its undo), less those the table holds again
+        in any state (a job tagged the file since); returns how many were written."""
+        held = self.for_files(sorted({r.file_id for r in rows}), states=(SUGGESTED, REJECTED))
+        present = {_identity(s) for items in held.values() for s in items}
+        fresh = [asdict(replace(r, state=SUGGESTED)) for r in rows if _identity(r) not in present]
+        if fresh:
+            self.table.add(pa.Table.from_pylist(fresh, schema=SCHEMA))
+        return len(fresh)
 
     def delete_files(self, file_ids: Sequence[int]) -> None:
         if file_ids:
@@ -133,13 +207,16 @@ class SuggestionTable:
     # -- reading ------------------------------------------------------------------------
 
     def for_files(
-        self, file_ids: Sequence[int], kinds: Sequence[str] = (TAG, CAPTION), states: Sequence[str] = (SUGGESTED,)
+        self,
+        file_ids: Sequence[int] | None,
+        kinds: Sequence[str] = (TAG, CAPTION),
+        states: Sequence[str] = (SUGGESTED,),
     ) -> dict[int, list[Suggestion]]:
-        """{file id: its suggestions, most confident first}."""
-        if not file_ids:
+        """{file id: its suggestions, most confident first}; ``file_ids`` None: of every file."""
+        if file_ids is not None and not file_ids:
             return {}
         where = all_of(
-            in_list("file_id", file_ids),
+            in_list("file_id", file_ids) if file_ids is not None else None,
             f"kind IN ({', '.join(map(quote, kinds))})",
             f"state IN ({', '.join(map(quote, states))})",
         )

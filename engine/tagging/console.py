@@ -2,12 +2,14 @@
 
     earmark vocab list | import FILE [--name NAME] | remove NAME
     earmark tag PATH... [--captions] [--restart]      earmark tag --resume
-    earmark suggestions PATH... [--threshold P] [--top-k K]
+    earmark suggestions PATH... [--threshold P] [--top-k K]   earmark suggestions --rejected [PATH...]
     earmark accept PATH... [--tag KEY]... [--min-confidence P] [--caption [--replace-caption]]
     earmark reject PATH... [--tag KEY]... [--min-confidence P] [--caption]
+    earmark accept --undo | reject --undo             (takes the last accept or reject back)
+    earmark unreject PATH... [--tag KEY]... [--caption]  (rejected suggestions offered again)
     earmark add-tags "TAG, TAG" PATH...               earmark remove-tags "TAG" PATH...
     earmark rename PATH... [--creator ID] [--source ID] [--apply]     earmark rename --undo
-    earmark bwf-copy FILE OUT                         (a WAV copy with its tags and caption in bext/iXML)
+    earmark export PATH... OUT [--json]               (tagged copies: WAV bext/iXML, Vorbis comments, ID3)
 
 PATH is a library file or folder (a folder stands for every file under it). Ctrl-C stops a
 tagging job at the end of a batch; ``earmark tag`` with the same paths (or ``--resume``)
@@ -21,7 +23,9 @@ import sys
 
 from engine.arguments import count, probability
 from engine.fs import absolute_path
+from engine.index.suggestions import CAPTION
 from engine.plural import counted
+from engine.tagging import export
 from engine.tagging.jobs import TagProgress, TagReport
 from engine.tags import parse_tags
 
@@ -57,15 +61,21 @@ def add_commands(commands) -> None:
     tag.add_argument("--json", action="store_true")
 
     shown = commands.add_parser("suggestions", help="the suggested tags and captions of files or folders")
-    shown.add_argument("paths", nargs="+", metavar="PATH")
+    shown.add_argument("paths", nargs="*", metavar="PATH")
+    shown.add_argument(
+        "--rejected", action="store_true", help="the rejected ones instead (of the whole library, without PATH)"
+    )
     shown.add_argument("--threshold", type=probability, help="hide tags below this confidence (default: settings)")
     shown.add_argument("--top-k", type=count, help="tags shown per vocabulary (default: settings)")
     shown.add_argument("--json", action="store_true")
 
     accept = commands.add_parser("accept", help="add the shown suggestions to the files' own tags")
-    reject = commands.add_parser("reject", help="hide suggestions for good (re-tagging never offers them back)")
+    reject = commands.add_parser(
+        "reject", help="hide suggestions (re-tagging never offers them back; `earmark unreject` does)"
+    )
     for command, verb in ((accept, "accept"), (reject, "reject")):  # both act on the suggestions shown
-        command.add_argument("paths", nargs="+", metavar="PATH")
+        command.add_argument("paths", nargs="*", metavar="PATH")
+        command.add_argument("--undo", action="store_true", help=f"take the last {verb} back (no PATH)")
         command.add_argument(
             "--tag",
             action="append",
@@ -81,6 +91,10 @@ def add_commands(commands) -> None:
     accept.add_argument("--caption", action="store_true", help="the suggested caption too, where a file has none")
     accept.add_argument("--replace-caption", action="store_true", help="even over the file's own caption")
     reject.add_argument("--caption", action="store_true", help="the suggested caption too")
+    unreject = commands.add_parser("unreject", help="offer rejected suggestions again (`suggestions --rejected`)")
+    unreject.add_argument("paths", nargs="+", metavar="PATH")
+    unreject.add_argument("--tag", action="append", metavar="KEY", help="only this rejected tag (CatID or tag)")
+    unreject.add_argument("--caption", action="store_true", help="the rejected captions too")
 
     for name, verb in (("add-tags", "add tags to"), ("remove-tags", "remove tags from")):
         edit = commands.add_parser(name, help=f"{verb} many files at once")
@@ -99,12 +113,19 @@ def add_commands(commands) -> None:
     renaming.add_argument("--apply", action="store_true", help="rename the files (the index follows them)")
     renaming.add_argument("--undo", action="store_true", help="rename the last renamed files back")
     copy = commands.add_parser(
-        "bwf-copy",
-        help="copy a library WAV with its tags and caption written into "
-        "its BWF bext/iXML chunks (the original is never changed)",
+        "export",
+        aliases=["bwf-copy"],
+        help="copy the files of PATHs that carry your tags or caption into the folder OUT, with them in "
+        "their metadata (WAV: bext/iXML; FLAC, Ogg, Opus: Vorbis comments; MP3, AIFF: ID3), the folders "
+        "mirrored; the originals are never changed, an existing file never overwritten",
     )
-    copy.add_argument("file")
-    copy.add_argument("out", help="the new file (must not exist)")
+    copy.add_argument("paths", nargs="+", metavar="PATH", help="library files or folders")
+    copy.add_argument(
+        "out",
+        metavar="OUT",
+        help="a folder outside the library (made if need be); for one FILE, also a new file name with its extension",
+    )
+    copy.add_argument("--json", action="store_true")
 
 
 def _cli():
@@ -216,6 +237,10 @@ def _summary(report: TagReport) -> str:
 
 def cmd_suggestions(engine, args) -> int:
     cli = _cli()
+    if args.rejected:
+        return _print_rejected(engine, args)
+    if not args.paths:
+        raise ValueError("name files or folders, or add --rejected to list the rejected suggestions")
     found = engine.tagging.suggestions(_in_library(engine, args.paths), args.threshold, args.top_k)
     if args.json:
         cli._print_json(found)
@@ -234,19 +259,79 @@ def cmd_suggestions(engine, args) -> int:
     return 0
 
 
+def _print_rejected(engine, args) -> int:
+    cli = _cli()
+    found = engine.tagging.rejected(_in_library(engine, args.paths) if args.paths else None)
+    if args.json:
+        cli._print_json(found)
+        return 0
+    for path, items in found.items():
+        print(cli._shown(path))
+        for s in items:
+            what = f"caption: {s.value}" if s.kind == CAPTION else f"{s.value:<28} {s.key:<12} ({s.vocabulary})"
+            print(f"  {s.said:>5}  {what}")
+    if not found:
+        print("no rejected suggestions")
+    else:
+        print("`earmark unreject PATH [--tag KEY] [--caption]` offers them again")
+    return 0
+
+
+def _undo_only(args, verb: str) -> None:
+    """``--undo`` takes back the last accept or reject, whichever files it was: a PATH with it
+    would read as undoing it for those files alone."""
+    if args.paths:
+        raise ValueError(f"--undo takes back the whole last {verb}: name no PATH")
+
+
 def cmd_accept(engine, args) -> int:
+    if args.undo:
+        _undo_only(args, "accept")
+        return _undo_accept(engine)
+    if not args.paths:
+        raise ValueError("name files or folders to accept suggestions for, or --undo the last accept")
     report = engine.tagging.accept(
         _in_library(engine, args.paths), args.tag, args.min_confidence, args.caption, args.replace_caption
     )
-    print(f"{counted(report.tags_added, 'tag')} added, {counted(report.captions_set, 'caption')} set")
+    said = f"{counted(report.tags_added, 'tag')} added, {counted(report.captions_set, 'caption')} set"
+    print(said + ("; `earmark accept --undo` undoes it" if report.tags_added or report.captions_set else ""))
     if report.captions_kept:
         print(f"{counted(len(report.captions_kept), 'file')} kept their own caption (--replace-caption replaces it)")
     return 0
 
 
+def _undo_accept(engine) -> int:
+    undone = engine.tagging.undo_accept()
+    done = [f"{counted(undone.tags_removed, 'tag')} removed"]
+    if undone.captions_restored:
+        done.append(f"{counted(undone.captions_restored, 'caption')} put back")
+    print(
+        f"the last accept is undone on {counted(len(undone.paths), 'file')}: {', '.join(done)}; "
+        f"{counted(undone.offered, 'suggestion')} offered again"
+    )
+    for path in undone.captions_kept:
+        print(f"{_cli()._shown(path)}: its caption was edited since, so it is kept")
+    return 0
+
+
 def cmd_reject(engine, args) -> int:
+    if args.undo:
+        _undo_only(args, "reject")
+        print(f"{counted(engine.tagging.undo_reject(), 'suggestion')} offered again")
+        return 0
+    if not args.paths:
+        raise ValueError("name files or folders to reject suggestions for, or --undo the last reject")
     rejected = engine.tagging.reject(_in_library(engine, args.paths), args.tag, args.caption, args.min_confidence)
-    print(f"{rejected} suggestions rejected" + (", and the captions" if args.caption else ""))
+    print(f"{counted(rejected, 'suggestion')} rejected" + ("; `earmark reject --undo` undoes it" if rejected else ""))
+    return 0
+
+
+def cmd_unreject(engine, args) -> int:
+    offered = engine.tagging.unreject(_in_library(engine, args.paths), args.tag, args.caption)
+    if not offered:
+        print("no rejected suggestions to offer again" + ("" if args.caption else " (--caption: captions too)"))
+        return 0
+    print(f"{counted(offered, 'rejected suggestion')} offered again; `earmark suggestions PATH` shows them")
     return 0
 
 
@@ -290,10 +375,16 @@ def cmd_rename(engine, args) -> int:
     return 0
 
 
-def cmd_bwf_copy(engine, args) -> int:
-    written = engine.tagging.write_tagged_copy(args.file, args.out)
-    print(f"wrote {_cli()._shown(written)} with the tags and caption of {os.path.basename(args.file)}")
-    return 0
+def cmd_export(engine, args) -> int:
+    """Exit status 1 when a file could not be copied (the others were written)."""
+    report = engine.tagging.export_tagged_copies(_in_library(engine, args.paths), args.out)
+    if args.json:
+        _cli()._print_json(report)
+    else:
+        for line in export.problems(report):
+            print(line)
+        print(export.summary(report))
+    return 1 if report.failed else 0
 
 
 COMMANDS = {
@@ -302,10 +393,12 @@ COMMANDS = {
     "suggestions": cmd_suggestions,
     "accept": cmd_accept,
     "reject": cmd_reject,
+    "unreject": cmd_unreject,
     "add-tags": cmd_add_tags,
     "remove-tags": cmd_remove_tags,
     "rename": cmd_rename,
-    "bwf-copy": cmd_bwf_copy,
+    "export": cmd_export,
+    "bwf-copy": cmd_export,  # its name before it wrote other formats and folders
 }
 
 

@@ -3,8 +3,10 @@
 The user always wins. Tagging writes suggestions only (per model, beside the index); a file's
 own tags change only through :meth:`Tagging.accept` (which appends), :meth:`add_tags` and
 :meth:`remove_tags` (the user's explicit bulk edits), and its caption only through an accept
-(which fills an empty caption unless told to replace). Edits take the engine's short row
-lock, renames its write lock too, like every other write to file rows.
+(which fills an empty caption unless told to replace). The last accept and the last reject can
+be taken back (:meth:`Tagging.undo_accept`, :meth:`Tagging.undo_reject`), and any rejection too
+(:meth:`Tagging.unreject`). Edits take the engine's short row lock, renames its write lock too,
+like every other write to file rows.
 """
 
 from __future__ import annotations
@@ -22,11 +24,26 @@ from engine.audio.ucs import parse_ucs_filename
 from engine.fs import absolute_path
 from engine.index.records import FileRecord
 from engine.index.store import LibraryStore
-from engine.index.suggestions import CAPTION, REJECTED, TAG, Suggestion, SuggestionTable
+from engine.index.suggestions import (
+    CAPTION,
+    LAST_ACCEPT,
+    LAST_REJECT,
+    REJECTED,
+    SUGGESTED,
+    TAG,
+    AcceptedFile,
+    LastAccept,
+    LastReject,
+    Suggestion,
+    SuggestionTable,
+    last_accept,
+    last_reject,
+    remember,
+)
 from engine.models.base import AudioTextModel, CaptionOptions, ModelInfo
 from engine.paths import AppPaths
 from engine.settings import Settings
-from engine.tagging import bwf, rename
+from engine.tagging import export, rename
 from engine.tagging.calibration import DEFAULT, Calibration, load_calibration, unmeasured_caption_threshold
 from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary, vocabulary_cache_file
 from engine.tagging.jobs import (
@@ -75,6 +92,14 @@ def _calibration(model_name: str) -> tuple[Calibration, bool]:
     return replace(DEFAULT, caption_threshold=unmeasured_caption_threshold()), False
 
 
+def _by_term(rows: Iterable[Suggestion]) -> dict[tuple[str, str], list[int]]:
+    """{(kind, tag key, "" for a caption): the ids of the files} of suggestion rows: one drop each."""
+    out: dict[tuple[str, str], list[int]] = {}
+    for row in rows:
+        out.setdefault((row.kind, row.key if row.kind == TAG else ""), []).append(row.file_id)
+    return out
+
+
 def _named_for(keys: Keys, key: str, path: str) -> bool:
     """Whether ``keys`` names ``key`` for the file at ``path`` (any file, when they are a list; a
     mapping's paths as the index keys them, :func:`engine.fs.absolute_path`)."""
@@ -86,6 +111,18 @@ class AcceptReport:
     tags_added: int = 0
     captions_set: int = 0
     captions_kept: list[str] = field(default_factory=list)  # files whose own caption was not replaced
+
+
+@dataclass
+class AcceptUndone:
+    """What :meth:`Tagging.undo_accept` did: the tags it took off, the captions it put back, and
+    the suggestions it offered again."""
+
+    paths: list[str] = field(default_factory=list)  # the files whose tags or caption it changed
+    tags_removed: int = 0
+    captions_restored: int = 0
+    captions_kept: list[str] = field(default_factory=list)  # edited since the accept: left as the user made them
+    offered: int = 0
 
 
 class Tagging:
@@ -174,7 +211,10 @@ class Tagging:
     def table(self, model: AudioTextModel | None = None) -> SuggestionTable:
         """The suggestions of a model, its table made on first use: once, whatever the threads
         asking (two first makers commit the same table and index, and LanceDB refuses the second)."""
-        name = (model or self._model()).info.name
+        return self._table_named((model or self._model()).info.name)
+
+    def _table_named(self, name: str) -> SuggestionTable:
+        """The suggestions of the model named ``name``, which need not be loaded (an undo)."""
         with self._tables_lock:
             if name not in self._tables:
                 self._tables[name] = SuggestionTable(self.store.db, name)
@@ -385,36 +425,99 @@ class Tagging:
         report = AcceptReport()
         with self._row_lock:
             fresh = self.store.get_files([r.id for r in records])  # the tags as they are now
-            accepted: dict[str, list[int]] = {}
+            done, taken = self._accepting(records, fresh, shown, captions, replace_caption, report)
+            if not taken:
+                return report  # nothing to accept: the last accept stays the one an undo takes back
+            remember(self.store.meta, LAST_ACCEPT, LastAccept(table.model_name, done, taken))  # before any write
             new_tags: dict[tuple[str, ...], list[int]] = {}
-            changed: set[int] = set()
-            for record in records:
-                current = fresh.get(record.id)
-                if current is None:
-                    continue  # left the library since it was read (deleted, its folder removed)
-                chosen = shown[record.path].tags
-                tags = list(current.tags) + [s.value for s in chosen if s.value not in current.tags]
-                if len(tags) > len(current.tags):
-                    new_tags.setdefault(tuple(tags), []).append(record.id)
-                    report.tags_added += len(tags) - len(current.tags)
-                for s in chosen:
-                    accepted.setdefault(s.key, []).append(record.id)
-                caption = shown[record.path].caption
-                if captions and caption is not None:
-                    if current.caption and not replace_caption:
-                        report.captions_kept.append(record.path)
-                        continue
-                    self.store.set_caption(record.id, caption.value)
-                    table.drop([record.id], CAPTION)
-                    report.captions_set += 1
-                    changed.add(record.id)
+            for accepted in done:
+                if accepted.tags_added:
+                    tags = tuple(fresh[accepted.file_id].tags + accepted.tags_added)
+                    new_tags.setdefault(tags, []).append(accepted.file_id)
+                if accepted.caption_set is not None:
+                    self.store.set_caption(accepted.file_id, accepted.caption_set)
             for tags, ids in new_tags.items():
                 self.store.set_tags(ids, list(tags))
-                changed.update(ids)
-        for key, ids in accepted.items():
-            table.drop(ids, TAG, [key])
-        self._edited(sorted(changed))
+        for (kind, key), ids in _by_term(taken).items():
+            table.drop(ids, kind, [key] if kind == TAG else None)
+        report.tags_added = sum(len(a.tags_added) for a in done)
+        report.captions_set = sum(a.caption_set is not None for a in done)
+        self._edited(sorted(a.file_id for a in done))
         return report
+
+    @staticmethod
+    def _accepting(
+        records: list[FileRecord],
+        fresh: dict[int, FileRecord],
+        shown: dict[str, FileSuggestions],
+        captions: bool,
+        replace_caption: bool,
+        report: AcceptReport,
+    ) -> tuple[list[AcceptedFile], list[Suggestion]]:
+        """What :meth:`accept` does to each file still in the library (``fresh``: its tags and
+        caption now), and the suggestion rows it takes; the files whose own caption it keeps go
+        into ``report``."""
+        done, taken = [], []
+        for record in records:
+            current = fresh.get(record.id)
+            if current is None:
+                continue  # left the library since it was read (deleted, its folder removed)
+            chosen = shown[record.path].tags
+            added = [v for v in dict.fromkeys(s.value for s in chosen) if v not in current.tags]
+            caption = shown[record.path].caption if captions else None
+            if caption is not None and current.caption and not replace_caption:
+                report.captions_kept.append(record.path)
+                caption = None
+            taken += chosen + ([caption] if caption is not None else [])
+            if added or caption is not None:
+                written = caption.value.strip() if caption is not None else None  # as the store keeps it
+                done.append(AcceptedFile(record.id, added, current.caption, written))
+        return done, taken
+
+    def can_undo_accept(self) -> bool:
+        """Whether there is an accept to undo (:meth:`undo_accept`), made here or by the CLI."""
+        return self.store.meta.has(LAST_ACCEPT)
+
+    def undo_accept(self) -> AcceptUndone:
+        """Take the last accept back: each file loses the tags it added (a tag it had before, or
+        was given since, stays), gets back the caption it replaced (unless edited since), and its
+        accepted suggestions are suggestions again. Files the accept did not touch are left alone;
+        a ValueError when there is no accept to undo (undone already)."""
+        with self._row_lock:
+            last = last_accept(self.store.meta)
+            if last is None:
+                raise ValueError("there is no accept to undo")
+            now = self.store.get_files([a.file_id for a in last.files])
+            undone, changed = self._take_back(last.files, now)
+            undone.offered = self._table_named(last.model).offer_again([s for s in last.taken if s.file_id in now])
+            self.store.meta.delete(LAST_ACCEPT)  # last: an undo cut short is done again, harmlessly
+        self._edited(sorted(changed))
+        return undone
+
+    def _take_back(
+        self, accepted: list[AcceptedFile], now: dict[int, FileRecord]
+    ) -> tuple[AcceptUndone, dict[int, str]]:
+        """Write the tags and captions :meth:`undo_accept` gives back (``now``: the files as they
+        are, those still in the library); returns what it did and {id: path} of the files it changed."""
+        undone, changed = AcceptUndone(), {}
+        groups: dict[tuple[str, ...], list[int]] = {}
+        for file in (a for a in accepted if a.file_id in now):
+            record = now[file.file_id]
+            tags = [t for t in record.tags if t not in file.tags_added]
+            if tags != record.tags:
+                groups.setdefault(tuple(tags), []).append(record.id)
+                undone.tags_removed += len(record.tags) - len(tags)
+                changed[record.id] = record.path
+            if file.caption_set is not None and record.caption != file.caption_set:
+                undone.captions_kept.append(record.path)  # the user's since: theirs
+            elif file.caption_set is not None:
+                self.store.set_caption(record.id, file.caption_before)
+                undone.captions_restored += 1
+                changed[record.id] = record.path
+        for tags, ids in groups.items():
+            self.store.set_tags(ids, list(tags))
+        undone.paths = list(changed.values())
+        return undone, changed
 
     def reject(
         self,
@@ -426,20 +529,64 @@ class Tagging:
         """Reject the shown tag suggestions, or only those of ``keys``, each only for the files it is
         shown for (as :meth:`accept`: above the user's threshold, within the top k of its
         vocabulary; ``min_confidence`` as there), and with ``captions`` the caption suggestion:
-        they are hidden and never offered again for these files."""
+        they are hidden and never offered again for these files (until :meth:`unreject`). Returns
+        how many suggestions (tags and captions) it rejected."""
         records = self.records(paths)
         table = self.table()
         shown = self._acted_on(records, keys, min_confidence)
-        by_key: dict[str, list[int]] = {}
-        for record in records:
-            for s in shown[record.path].tags:
-                by_key.setdefault(s.key, []).append(record.id)
+        rows = [s for record in records for s in shown[record.path].tags]
         with self._row_lock:  # not between a tagging job's reading of rejections and its writing
-            for key, ids in by_key.items():
-                table.reject(ids, TAG, [key])
             if captions:
-                table.reject([r.id for r in records], CAPTION)
-        return sum(len(ids) for ids in by_key.values())
+                open_captions = table.for_files([r.id for r in records], kinds=(CAPTION,))
+                rows += [s for items in open_captions.values() for s in items]
+            if rows:  # else the last reject stays the one an undo takes back
+                remember(self.store.meta, LAST_REJECT, LastReject(table.model_name, rows))
+                table.set_state(rows, REJECTED)
+        return len(rows)
+
+    def can_undo_reject(self) -> bool:
+        """Whether there is a reject to undo (:meth:`undo_reject`), made here or by the CLI."""
+        return self.store.meta.has(LAST_REJECT)
+
+    def undo_reject(self) -> int:
+        """Offer the suggestions the last reject rejected again; returns how many. A ValueError
+        when there is none to undo (undone already)."""
+        with self._row_lock:
+            last = last_reject(self.store.meta)
+            if last is None:
+                raise ValueError("there is no reject to undo")
+            self._table_named(last.model).set_state(last.rejected, SUGGESTED)
+            self.store.meta.delete(LAST_REJECT)
+        return len(last.rejected)
+
+    def rejected(self, paths: Iterable[str | os.PathLike] | None = None) -> dict[str, list[Suggestion]]:
+        """{path: its rejected suggestions, most confident first} of the active model, for the
+        library files among ``paths`` (None: the whole library), those with none left out."""
+        table = self.table()
+        if paths is None:
+            found = table.for_files(None, states=(REJECTED,))
+            records = sorted(self.store.get_files(list(found)).values(), key=lambda r: r.path)
+        else:
+            records = self.records(paths)
+            found = table.for_files([r.id for r in records], states=(REJECTED,))
+        return {r.path: found[r.id] for r in records if r.id in found}
+
+    def unreject(
+        self, paths: Iterable[str | os.PathLike], keys: Sequence[str] | None = None, captions: bool = False
+    ) -> int:
+        """Take the rejections of these files back: their rejected tags (only those of ``keys``, if
+        given) and with ``captions`` their rejected captions are suggestions again, shown at once
+        where the file has not changed since (else the next tagging job suggests them anew).
+        Returns how many."""
+        rows = [
+            s
+            for items in self.rejected(paths).values()
+            for s in items
+            if (s.kind == TAG and (keys is None or s.key in keys)) or (s.kind == CAPTION and captions)
+        ]
+        with self._row_lock:
+            self.table().set_state(rows, SUGGESTED)
+        return len(rows)
 
     def _acted_on(
         self, records: list[FileRecord], keys: Keys | None, min_confidence: float | None
@@ -591,16 +738,22 @@ class Tagging:
         self._edited([p.file_id for p in undone.renamed_back])
         return undone
 
-    # -- BWF copies ----------------------------------------------------------------------------
+    # -- tagged copies -------------------------------------------------------------------------
 
-    def write_tagged_copy(self, path: str | os.PathLike, target: str | os.PathLike) -> str:
-        """A copy of a library WAV with its own tags and caption in BWF bext/iXML (see
-        :mod:`engine.tagging.bwf`); the original is only read."""
-        record = self.records([path])[0]
-        if record.path != absolute_path(path):
-            raise ValueError(f"{path} is a folder: name one file")
+    def export_tagged_copies(
+        self,
+        paths: Sequence[str | os.PathLike],
+        out: str | os.PathLike,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> export.ExportReport:
+        """Copies of the files of ``paths`` (library files or folders) that carry the user's tags
+        or caption, with them in their metadata, mirrored under the folder ``out`` (see
+        :mod:`engine.tagging.export`); the originals are only read. A KeyError when one of
+        ``paths`` is not in the library (the CLI leaves those out first, naming them)."""
+        named = {absolute_path(p): self.records([p]) for p in paths}
         ucs = next(v for v in self.vocabularies() if v.name == UCS)
-        return str(bwf.write_tagged_copy(record.path, absolute_path(target), record.tags, record.caption, ucs))
+        library = [f.path for f in self.store.folders()]
+        return export.export_copies(named, absolute_path(out), ucs, library, progress)
 
     # -- helpers -------------------------------------------------------------------------------
 

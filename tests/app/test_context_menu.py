@@ -20,6 +20,9 @@ ITEMS = [
     "Suggest tags",
     "Rename to UCS name…",
     "Undo last rename",
+    "Undo last accept",
+    "Undo last reject",
+    "Export tagged copies…",
 ]
 
 
@@ -46,7 +49,8 @@ def test_a_right_click_opens_the_menu_of_the_selected_file(qtbot, window, librar
     QTimer.singleShot(0, look_and_close)
     window.results.customContextMenuRequested.emit(QPoint(10, 10))
     assert list(seen) == ITEMS
-    assert [item for item, on in seen.items() if not on] == ["Undo last rename"]  # nothing renamed yet
+    # nothing renamed, accepted or rejected yet
+    assert [item for item, on in seen.items() if not on] == ["Undo last rename", "Undo last accept", "Undo last reject"]
 
 
 def test_with_nothing_selected_only_play_is_offered(qtbot, window, library):

@@ -226,7 +226,9 @@ def test_reject_keeps_the_focus_and_at_threshold_0_the_hint_counts_what_the_list
     window.activateWindow()
     qtbot.mouseClick(box.reject_button, Qt.LeftButton)  # which takes the focus
     assert QApplication.focusWidget() is box.reject_button
-    assert window.statusBar().currentMessage() == f"Rejected {counted(len(rejected), 'suggestion')}"
+    assert window.statusBar().currentMessage() == (
+        f"Rejected {counted(len(rejected), 'suggestion')} · Undo last reject offers them again"
+    )
     qtbot.waitUntil(lambda: not set(rejected) & set(checks(box)), timeout=ENGINE_TIMEOUT_MS)
     settle(window.client.edit_pool)
     settle(window.client.work_pool)
@@ -330,7 +332,7 @@ def test_at_threshold_0_accept_as_it_comes_gives_a_tag_only_to_the_sounds_it_rea
     settle(window.client.edit_pool)
     tags = {path: engine.file_info(path).record.tags for path in (wyvern, wyvern_too, fire)}
     assert tags == {wyvern: ["CREATURES-DRAGON"], wyvern_too: ["CREATURES-DRAGON"], fire: ["FIRE-MISC"]}
-    assert window.statusBar().currentMessage() == "Added 2 tags to 3 sounds"
+    assert window.statusBar().currentMessage() == "Added 2 tags to 3 sounds · Undo last accept takes it back"
 
     qtbot.waitUntil(lambda: lines(box) == [(f"CREATURES-DRAGON  7%  · 1 {of}: {Path(fire).name}", False)])
     box.list.item(0).setCheckState(Qt.Checked)  # the user's own choice
@@ -371,7 +373,49 @@ def test_best_of_each_then_accept_gives_each_sound_its_own_best_tag_and_says_wha
     }
     added = set(best.values())
     what = next(iter(added)) if len(added) == 1 else f"{len(added)} tags"
-    assert window.statusBar().currentMessage() == f"Added {what} to {counted(len(best), 'sound')}"
+    assert window.statusBar().currentMessage() == (
+        f"Added {what} to {counted(len(best), 'sound')} · Undo last accept takes it back"
+    )
+
+
+def test_accept_and_reject_are_undone_in_the_window(qtbot, tagging_window):
+    """Accept, then the status bar's Undo: the sound has exactly its own tag again (the accept's
+    line says how to undo it) and the suggestions are listed again; a second undo finds none and
+    says so. Reject, then Undo last reject in the results' menu: they are listed again."""
+    window, folder = tagging_window
+    dog, engine = folder / "dog_bark.wav", window.client.engine
+    engine.tagging.add_tags([dog], ["mine"])
+    window.model.update_paths([str(dog)], tags=["mine"])
+    select(qtbot, window, dog)
+    box, undo_accept, undo_reject = window.tags.suggestions, window.tagging.undo_accept, window.tagging.undo_reject
+    box.suggest_button.click()
+    qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.work_pool)
+    listed = checks(box)
+    assert any(listed.values()) and undo_accept.button.isHidden() and not undo_accept.action.isEnabled()
+
+    box.accept_button.click()
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Added"), timeout=ENGINE_TIMEOUT_MS)
+    assert window.statusBar().currentMessage().endswith(" · Undo last accept takes it back")
+    assert len(engine.file_info(dog).record.tags) > 1 and undo_accept.action.isEnabled()
+    qtbot.mouseClick(undo_accept.button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Undid"), timeout=ENGINE_TIMEOUT_MS)
+    assert engine.file_info(dog).record.tags == ["mine"]
+    assert window.model.hit(window.model.row_of(str(dog))).tags == ["mine"] and window.tags.tags.text() == "mine"
+    qtbot.waitUntil(lambda: checks(box) == listed, timeout=ENGINE_TIMEOUT_MS)
+    assert undo_accept.button.isHidden() and not undo_accept.action.isEnabled()
+    window.client.tagging.undo_accept()  # as the menu's item would, had the command line undone it meanwhile
+    qtbot.waitUntil(lambda: "no accept to undo" in window.statusBar().currentMessage(), timeout=ENGINE_TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == "There is no accept to undo"
+    assert engine.file_info(dog).record.tags == ["mine"]
+
+    box.reject_button.click()
+    qtbot.waitUntil(lambda: not undo_reject.button.isHidden(), timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: box.list.count() == 0, timeout=ENGINE_TIMEOUT_MS)
+    next(a for a in window.results_menu().actions() if a.text() == "Undo last reject").trigger()
+    qtbot.waitUntil(lambda: checks(box) == listed, timeout=ENGINE_TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == f"{counted(len(listed), 'suggestion')} offered again"
+    assert undo_reject.button.isHidden() and not undo_reject.action.isEnabled()
 
 
 def test_an_accept_is_said_by_what_it_added():

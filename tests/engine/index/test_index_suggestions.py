@@ -1,10 +1,29 @@
-"""The per-model suggestion table: replacing open suggestions, rejecting, accepting, run rows."""
+"""The per-model suggestion table: replacing open suggestions, rejecting and taking it back,
+accepting and its undo's rows, run rows, and the last accept and reject kept in the meta table."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from engine.index.suggestions import CAPTION, REJECTED, RUN, TAG, Suggestion, SuggestionTable, suggestions_table_name
+from engine.index.suggestions import (
+    CAPTION,
+    LAST_ACCEPT,
+    LAST_REJECT,
+    REJECTED,
+    RUN,
+    SUGGESTED,
+    TAG,
+    AcceptedFile,
+    LastAccept,
+    LastReject,
+    Suggestion,
+    SuggestionTable,
+    last_accept,
+    last_reject,
+    remember,
+    suggestions_table_name,
+)
+from tests.engine.index.index_factories import open_store
 
 
 def tag(file_id, key, confidence, job="j1"):
@@ -31,7 +50,7 @@ def test_replace_keeps_rejected_rows_and_orders_by_confidence(store):
         ],
     )
     assert [s.key for s in table.for_files([1])[1]] == ["B", "", "A"]  # the run row is not a suggestion
-    table.reject([1], TAG, ["B"])
+    table.set_state([s for s in table.for_files([1])[1] if s.key == "B"], REJECTED)
     assert [s.key for s in table.for_files([1], kinds=(TAG,), states=(REJECTED,))[1]] == ["B"]
     table.replace([1], [tag(1, "D", 0.4, job="j2"), Suggestion(1, RUN, "", 1.0, job="j2")])
     assert [s.key for s in table.for_files([1])[1]] == ["D"]  # old open ones replaced...
@@ -45,8 +64,7 @@ def test_a_suggestion_rejected_while_a_job_computed_it_is_not_offered_back(store
     table = SuggestionTable(store.db, "m")
     table.replace([1], [tag(1, "A", 0.6), Suggestion(1, CAPTION, "a door", 0.5)])
     computed = [tag(1, "A", 0.6, job="j2"), tag(1, "B", 0.3, job="j2"), Suggestion(1, CAPTION, "a door", 0.5)]
-    table.reject([1], TAG, ["A"])  # the user, while the job tags file 1 again
-    table.reject([1], CAPTION)
+    table.set_state(table.for_files([1])[1], REJECTED)  # the user, while the job tags file 1 again
     table.replace([1], computed)
     assert [s.key for s in table.for_files([1])[1]] == ["B"]
     assert sorted((s.kind, s.key) for s in table.for_files([1], states=(REJECTED,))[1]) == [(CAPTION, ""), (TAG, "A")]
@@ -57,3 +75,39 @@ def test_orphans_of_deleted_files_are_dropped(store):
     table.replace([1, 2, 3], [tag(i, "A", 0.5) for i in (1, 2, 3)])
     assert table.delete_except(np.array([2])) == 2
     assert table.file_ids().tolist() == [2]
+
+
+def test_a_rejection_taken_back_is_a_suggestion_again_and_a_row_written_since_is_kept(store):
+    table = SuggestionTable(store.db, "m")
+    door = Suggestion(1, CAPTION, "a door", 0.5)
+    table.replace([1, 2], [tag(1, "A", 0.6), tag(1, "B", 0.4), door, tag(2, "A", 0.3)])
+    table.set_state([tag(1, "A", 0.6), door, tag(2, "A", 0.3)], REJECTED)
+    assert [s.key for s in table.for_files([1, 2])[1]] == ["B"] and 2 not in table.for_files([1, 2])
+    table.set_state([tag(1, "A", 0.6), door], SUGGESTED)
+    assert sorted((s.key, s.value) for s in table.for_files([1])[1]) == [("", "a door"), ("A", "a"), ("B", "b")]
+    assert [s.key for s in table.for_files([2], states=(REJECTED,))[2]] == ["A"]  # file 2's stays rejected
+    table.replace([1], [tag(1, "A", 0.9, job="j2")])  # a job suggests it anew
+    table.set_state([tag(1, "A", 0.6)], SUGGESTED)  # an old row taken back again: the new one stays
+    assert [(s.key, s.confidence, s.job) for s in table.for_files([1])[1]] == [("A", 0.9, "j2")]
+
+
+def test_rows_an_accept_took_are_offered_again_unless_the_table_holds_them_again(store):
+    table = SuggestionTable(store.db, "m")
+    table.replace([1], [tag(1, "A", 0.6), tag(1, "B", 0.4)])
+    taken = table.for_files([1])[1]
+    table.drop([1], TAG, ["A", "B"])
+    table.replace([1], [tag(1, "B", 0.5, job="j2")])  # tagged again since: B is there anew
+    assert table.offer_again(taken) == 1
+    assert sorted((s.key, s.confidence) for s in table.for_files([1])[1]) == [("A", 0.6), ("B", 0.5)]
+
+
+def test_the_last_accept_and_reject_survive_reopening_the_index(tmp_path):
+    store = open_store(tmp_path)
+    accepted = LastAccept("m", [AcceptedFile(1, ["DOORS-WOOD"], "old words", "a door")], [tag(1, "DOORWood", 0.8)])
+    rejected = LastReject("m", [tag(2, "GLASBrk", 0.4), Suggestion(2, CAPTION, "glass", 0.7)])
+    remember(store.meta, LAST_ACCEPT, accepted)
+    remember(store.meta, LAST_REJECT, rejected)
+    again = open_store(tmp_path)
+    assert (last_accept(again.meta), last_reject(again.meta)) == (accepted, rejected)
+    again.meta.delete(LAST_ACCEPT)
+    assert last_accept(again.meta) is None and last_reject(again.meta) == rejected

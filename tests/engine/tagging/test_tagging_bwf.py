@@ -11,8 +11,10 @@ import pytest
 import soundfile as sf
 
 from engine.audio.metadata import read_metadata
-from engine.tagging.bwf import BwfWriteError, write_tagged_copy
+from engine.tagging.bwf import write_tagged_copy
+from engine.tagging.embedded import CopyError
 from engine.tagging.vocabulary import shipped_ucs
+from tests.engine.audio.conftest import append_riff_chunks, bext_chunk
 from tests.engine.library.helpers import checksums
 from tests.factories import noise, tone, write_audio
 
@@ -59,6 +61,20 @@ def test_tagging_a_tagged_copy_replaces_only_the_description_and_our_elements(tm
     assert chunk_ids(second).count(b"bext") == 1 and chunk_ids(second).count(b"iXML") == 1
 
 
+def test_a_copy_without_a_caption_keeps_the_vendors_description_and_user_fields(tmp_path):
+    vendor_user = "LIBRARY=BOOM Doors\nKEYWORDS=old words\nDESIGNER=Jo"
+    ixml = f"<BWFXML><NOTE>vendor note</NOTE><USER>{vendor_user}</USER></BWFXML>".encode()
+    source = append_riff_chunks(
+        write_audio(tmp_path / "door.wav", tone()), {b"bext": bext_chunk("vendor description"), b"iXML": ixml}
+    )
+    copy = write_tagged_copy(source, tmp_path / "copy.wav", ["DOORS-WOOD"], "", shipped_ucs())
+    fields = read_metadata(copy).fields
+    assert fields["bext.description"] == "vendor description" and fields["ixml.note"] == "vendor note"
+    user = fields["ixml.user"].split()
+    assert "LIBRARY=BOOM" in user and "DESIGNER=Jo" in user and "CATID=DOORWood" in user
+    assert "KEYWORDS=DOORS-WOOD" in user and "KEYWORDS=old" not in user and "DESCRIPTION=" not in " ".join(user)
+
+
 def written_state(path) -> tuple[int, int, int, int]:
     stat = os.stat(path)
     return stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns
@@ -83,7 +99,7 @@ def test_rf64_non_wav_and_overwrites_are_refused_and_nothing_is_written(tmp_path
     # stand for its contents (not its access time, which reading its header may move).
     before, big = checksums(tmp_path / "small"), written_state(rf64)
     for source, target, message in cases:
-        with pytest.raises(BwfWriteError, match=message) as error:
+        with pytest.raises(CopyError, match=message) as error:
             write_tagged_copy(source, target, ["t"], "c")
         assert str(source) in str(error.value) or str(target) in str(error.value)
     assert checksums(tmp_path / "small") == before and written_state(rf64) == big

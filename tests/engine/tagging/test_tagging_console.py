@@ -124,8 +124,12 @@ def test_tag_suggest_accept_reject_and_bulk_edits(cli, named_library):
     assert code == 0 and len(keys) == 2
     if keys[1] not in cli("suggestions", dog)[1]:  # hidden at the user's threshold: rejected only if asked
         assert cli("reject", dog, "--tag", keys[1]) == (0, "0 suggestions rejected\n", "")
-    assert cli("reject", dog, "--tag", keys[1], "--min-confidence", "0") == (0, "1 suggestions rejected\n", "")
-    assert cli("accept", dog, "--tag", keys[0])[1] == "1 tag added, 0 captions set\n"
+    assert cli("reject", dog, "--tag", keys[1], "--min-confidence", "0") == (
+        0,
+        "1 suggestion rejected; `earmark reject --undo` undoes it\n",
+        "",
+    )
+    assert cli("accept", dog, "--tag", keys[0])[1] == "1 tag added, 0 captions set; `earmark accept --undo` undoes it\n"
     _, out, _ = cli("info", dog)
     assert f"tags: {out.split('tags: ')[1].splitlines()[0]}".count(",") == 0  # one tag, the accepted one
     _, out, _ = cli("suggestions", dog, "--threshold", "0", "--top-k", "10")
@@ -134,6 +138,41 @@ def test_tag_suggest_accept_reject_and_bulk_edits(cli, named_library):
     assert cli("remove-tags", "keeper", dog)[1] == "1 tag removed\n"
     _, out, _ = cli("search", "keeper", "--json")
     assert len([h for h in json.loads(out) if h["text_rank"] is not None]) == len(NAMED) - 1
+
+
+def suggested_keys(cli, path) -> list[str]:
+    """The keys of every open tag suggestion of ``path``, most confident first."""
+    _, out, _ = cli("suggestions", path, "--threshold", "0", "--top-k", "1000", "--json")
+    return [s["key"] for s in json.loads(out)[str(path)]["tags"]]
+
+
+def test_the_last_accept_is_undone_and_a_rejection_is_taken_back(cli, named_library):
+    """Each command opens the index anew, as a restart does: the undo is kept in it."""
+    cli("tag", named_library)
+    dog = named_library / "dog_bark.wav"
+    cli("add-tags", "mine", dog)
+    first, second = suggested_keys(cli, dog)[:2]
+    assert cli("accept", dog, "--tag", first, "--min-confidence", "0")[1].endswith(
+        "`earmark accept --undo` undoes it\n"
+    )
+    assert "tags: mine, " in cli("info", dog)[1]
+    code, out, _ = cli("accept", "--undo")
+    assert code == 0 and out.startswith("the last accept is undone on 1 file: 1 tag removed; 1 suggestion offered")
+    assert "tags: mine\n" in cli("info", dog)[1] and first in suggested_keys(cli, dog)
+    code, out, err = cli("accept", "--undo")
+    assert (code, out) == (1, "") and "there is no accept to undo" in err
+    assert cli("accept", "--undo", dog)[0] == 1  # the whole last accept, not some files of it
+
+    cli("reject", dog, "--tag", second, "--min-confidence", "0")
+    cli("tag", named_library, "--restart")
+    assert second not in suggested_keys(cli, dog)
+    code, out, _ = cli("suggestions", "--rejected")
+    assert code == 0 and out.startswith(f"{dog}\n") and second in out
+    assert cli("unreject", dog, "--tag", second)[1].startswith("1 rejected suggestion offered again")
+    assert second in suggested_keys(cli, dog)
+    assert cli("suggestions", "--rejected", named_library)[1] == "no rejected suggestions\n"
+    cli("reject", dog, "--tag", second, "--min-confidence", "0")
+    assert cli("reject", "--undo")[1] == "1 suggestion offered again\n" and second in suggested_keys(cli, dog)
 
 
 def test_rename_is_a_dry_run_until_applied_and_undoable(cli, named_library):
