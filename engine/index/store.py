@@ -28,7 +28,7 @@ import os
 import re
 import secrets
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from functools import cache
@@ -238,8 +238,17 @@ class LibraryStore:
 
     def set_tags(self, file_ids: Iterable[int], tags: Sequence[str]) -> None:
         """Replace the tags of these files; blanks and repeats are dropped, order kept."""
-        clean = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
-        self._write_records([replace(r, tags=clean) for r in self.get_files(file_ids).values()])
+        ids = list(file_ids)
+        self.set_tags_of(dict.fromkeys(ids, tags))
+
+    def set_tags_of(self, tags_by_id: Mapping[int, Sequence[str]]) -> None:
+        """Replace each file's tags with its own list ({file id: tags}), in one write: an accept of
+        "best of each" gives almost every file a set of its own, and a write per set took 23 s of a
+        400-file accept. Blanks and repeats are dropped, order kept."""
+        records = self.get_files(tags_by_id).values()
+        self._write_records(
+            [replace(r, tags=list(dict.fromkeys(t.strip() for t in tags_by_id[r.id] if t.strip()))) for r in records]
+        )
 
     def set_caption(self, file_id: int, caption: str) -> None:
         records = list(self.get_files([file_id]).values())

@@ -429,15 +429,13 @@ class Tagging:
             if not taken:
                 return report  # nothing to accept: the last accept stays the one an undo takes back
             remember(self.store.meta, LAST_ACCEPT, LastAccept(table.model_name, done, taken))  # before any write
-            new_tags: dict[tuple[str, ...], list[int]] = {}
+            new_tags: dict[int, list[str]] = {}
             for accepted in done:
                 if accepted.tags_added:
-                    tags = tuple(fresh[accepted.file_id].tags + accepted.tags_added)
-                    new_tags.setdefault(tags, []).append(accepted.file_id)
+                    new_tags[accepted.file_id] = fresh[accepted.file_id].tags + accepted.tags_added
                 if accepted.caption_set is not None:
                     self.store.set_caption(accepted.file_id, accepted.caption_set)
-            for tags, ids in new_tags.items():
-                self.store.set_tags(ids, list(tags))
+            self.store.set_tags_of(new_tags)
         for (kind, key), ids in _by_term(taken).items():
             table.drop(ids, kind, [key] if kind == TAG else None)
         report.tags_added = sum(len(a.tags_added) for a in done)
@@ -500,12 +498,12 @@ class Tagging:
         """Write the tags and captions :meth:`undo_accept` gives back (``now``: the files as they
         are, those still in the library); returns what it did and {id: path} of the files it changed."""
         undone, changed = AcceptUndone(), {}
-        groups: dict[tuple[str, ...], list[int]] = {}
+        kept: dict[int, list[str]] = {}
         for file in (a for a in accepted if a.file_id in now):
             record = now[file.file_id]
             tags = [t for t in record.tags if t not in file.tags_added]
             if tags != record.tags:
-                groups.setdefault(tuple(tags), []).append(record.id)
+                kept[record.id] = tags
                 undone.tags_removed += len(record.tags) - len(tags)
                 changed[record.id] = record.path
             if file.caption_set is not None and record.caption != file.caption_set:
@@ -514,8 +512,7 @@ class Tagging:
                 self.store.set_caption(record.id, file.caption_before)
                 undone.captions_restored += 1
                 changed[record.id] = record.path
-        for tags, ids in groups.items():
-            self.store.set_tags(ids, list(tags))
+        self.store.set_tags_of(kept)
         undone.paths = list(changed.values())
         return undone, changed
 
@@ -618,15 +615,14 @@ class Tagging:
         ids = [r.id for r in self.records(paths)]
         changed = 0
         with self._row_lock:
-            groups: dict[tuple[str, ...], list[int]] = {}
+            edited: dict[int, list[str]] = {}
             for record in self.store.get_files(ids).values():
                 tags = edit(list(record.tags))
                 if tags != record.tags:
-                    groups.setdefault(tuple(tags), []).append(record.id)
+                    edited[record.id] = tags
                     changed += len(tags) - len(record.tags)
-            for tags, group in groups.items():
-                self.store.set_tags(group, list(tags))
-        self._edited([i for group in groups.values() for i in group])
+            self.store.set_tags_of(edited)
+        self._edited(list(edited))
         return changed
 
     # -- renaming ------------------------------------------------------------------------------

@@ -193,6 +193,19 @@ def test_tags_and_caption_are_stored_and_searchable(store):
         store.set_caption(12345, "nothing")
 
 
+def test_each_file_gets_its_own_tags_in_one_write(store):
+    """An accept of "best of each" gives almost every file a tag set of its own: one write for
+    them all (a write per set took 23 s of a 400-file accept), each file its own list, cleaned."""
+    files = store.upsert_files([record(f"take_{i}.wav") for i in range(5)])
+    before = store.files.version
+    store.set_tags_of({f.id: [f"DOORWood {i}", " ", f"take {i}", f"take {i}"] for i, f in enumerate(files)})
+    assert store.files.version == before + 1
+    found = store.get_files([f.id for f in files])
+    assert [found[f.id].tags for f in files] == [[f"DOORWood {i}", f"take {i}"] for i in range(5)]
+    store.set_tags_of({})  # nothing to write: no write
+    assert store.files.version == before + 1
+
+
 def test_recover_drops_orphan_and_error_vectors(store):
     (ok,) = store.commit_embedded(MODEL, [(record("ok.wav"), windows(2))])
     store.embeddings(MODEL).replace({999: windows(3)})  # vectors written, killed before the record
