@@ -16,6 +16,17 @@ files whose names say what they are (``bench/ood/ucs.py``: 520 files in 36 UCS c
   and by what the other files of each file's folder are (engine/tagging/priors.py); and audio
   only weighed by shares of its own, which Earmark does not do.
 
+The same Earmark job once more, its categories in the order it suggests them (each category by
+the probability of its best subcategory, which is the confidence shown: ``engine/tagging/tagger.py``).
+
+Then UCS *subcategory* top-1 of the first suggestion, on the files whose name alone says their
+ground truth and that truth a subcategory more than its category's MISC ("frog", "rooster", "lion",
+"step", "laser"), each file alone: in their own folders, and each moved into a folder named after
+its category ("animals/frog.ogg", "birds/rooster.ogg", "robots/..."), the shelf sound libraries
+are sorted into. The folder's word may say the category; it should not say which subcategory where
+the name says it. With each, the expected calibration error of the first suggestion's confidence
+against its subcategory being right (what the percentage beside a CATEGORY-SUBCATEGORY claims).
+
 Calibration is cross-fitted by package: the weights that score a file were fitted on the other
 packages only, so every number here is held out. Then a reliability table
 (top-1 confidence against accuracy) before and after calibration. ``--write-calibration`` stores
@@ -39,12 +50,12 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 
 from bench.ood import OodFile, load_library, ucs_truth
-from bench.ood.library import indexed_engine
+from bench.ood.library import indexed_engine, path_words
 from engine.audio.decode import load_mono
 from engine.facade import Engine
 from engine.index.records import FileRecord
@@ -59,9 +70,10 @@ from engine.tagging.calibration import (
     reliability,
     save_calibration,
 )
-from engine.tagging.evidence import Evidence, gather_evidence
+from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence
 from engine.tagging.lexicon import stems
 from engine.tagging.priors import library_shares, reweigh, shelf_prior, shelf_sums
+from engine.tagging.tagger import rank
 from engine.tagging.vocabulary import Vocabulary, shipped_ucs
 from engine.words import words
 from trainer.corpus.captions import GENERIC_WORDS, package_words, path_caption
@@ -142,6 +154,73 @@ def library_weighed(
             p = reweigh(p, prior[vocabulary.term_categories])
         out.append(p)
     return out
+
+
+def suggested_categories(
+    encoded: EncodedVocabulary,
+    calibration: Calibration,
+    evidence: Evidence,
+    probabilities: np.ndarray,
+    record: FileRecord,
+) -> list[str]:
+    """The categories of Earmark's suggestions for a file in the order it suggests them
+    (engine/tagging/tagger.py)."""
+    ranked = rank(encoded, evidence, probabilities, calibration, record, set())
+    return [encoded.vocabulary.term(key).category for key in ranked.keys]
+
+
+def says_subcategory(file: OodFile) -> bool:
+    """Whether the file's name alone, without its folders, gives its ground truth, and that truth
+    is a subcategory more than its category's MISC or GENERAL (which add no word of their own)."""
+    truth = ucs_truth(file)
+    alone = ucs_truth(replace(file, words=tuple(path_words(PurePosixPath(file.relative).name, file.package))))
+    return truth == alone and truth.words != words(truth.category)
+
+
+def in_category_folder(record: FileRecord, category: str) -> FileRecord:
+    """The record as if its file lay in a folder named after its UCS category, right under the
+    library folder: ``animals/frog.ogg``, ``birds/rooster.ogg``."""
+    return replace(record, path=os.path.join(record.folder, category.lower(), os.path.basename(record.path)))
+
+
+def subcategory_bench(
+    engine: Engine,
+    encoded: EncodedVocabulary,
+    files: list[OodFile],
+    records: list[FileRecord],
+    calibrations: list[Calibration],
+) -> None:
+    """Subcategory top-1 of the first suggestion, each file alone (``calibrations``: each file's
+    cross-fitted one), of the files :func:`says_subcategory` picks: in their own folders and in a
+    folder named after their category."""
+    model = engine.model
+    chosen = [i for i, f in enumerate(files) if says_subcategory(f)]
+    truths = [ucs_truth(files[i]) for i in chosen]
+    own = [records[i] for i in chosen]
+    windows = engine.store.embeddings(model.info).windows_of([r.id for r in own])
+    print(
+        f"\nUCS subcategory of the first suggestion, each file alone, on the {len(chosen)} files whose name alone "
+        f"says a subcategory ({len({t.cat_id for t in truths})} of them):\n"
+    )
+    print("| the files in | subcategory top-1 | category top-1 | calibration error of the confidence shown |")
+    print("|---|---|---|---|")
+    for label, placed in (
+        ("their own folders", own),
+        (
+            'a folder named after their category ("animals")',
+            [in_category_folder(r, t.category) for r, t in zip(own, truths, strict=True)],
+        ),
+    ):
+        evidence = gather_evidence(model, encoded, placed, windows)
+        right_subcategory, right_category, shown = [], [], []
+        for i, found, record, truth in zip(chosen, evidence, placed, truths, strict=True):
+            calibration = calibrations[i]
+            ranked = rank(encoded, found, calibration.probabilities(found), calibration, record, set())
+            right_subcategory.append(ranked.keys[0] == truth.cat_id)
+            right_category.append(encoded.vocabulary.term(ranked.keys[0]).category == truth.category)
+            shown.append(ranked.confidences[0])
+        _, error = reliability(shown, right_subcategory)
+        print(f"| {label} | {np.mean(right_subcategory):.1%} | {np.mean(right_category):.1%} | {error:.3f} |")
 
 
 def print_reliability(title: str, confidences: list[float], correct: list[bool]) -> None:
@@ -325,6 +404,11 @@ def main(argv: list[str] | None = None) -> int:
     results["audio and names, the library as one job, by its shares and each folder's files (Earmark)"] = [
         category_ranking(vocabulary, p) for p in both_weighed
     ]
+    records = [everything[position[f.named]] for f in files]
+    results["the same, its categories in the order suggested (by the confidence shown)"] = [
+        suggested_categories(encoded, per_fold[k], e, p, r)
+        for e, p, r, k in zip(named, both_weighed, records, fold, strict=True)
+    ]
     chance = 1 / len(vocabulary.category_terms)
     print(
         f"\nUCS category accuracy on {len(files)} held-out files from {max(fold) + 1} packages (each package's "
@@ -351,6 +435,7 @@ def main(argv: list[str] | None = None) -> int:
             confidences.append(float(p[vocabulary.category_terms[ranking[0]]].sum()))
             correct.append(ranking[0] == truth)
         print_reliability(f"Reliability, {title}, {stage}", confidences, correct)
+    subcategory_bench(engine, encoded, files, records, [per_fold[k] for k in fold])
     print(
         f"\nweights fitted on all files: with words {_weights(overall.with_words)}; "
         f"sound only {_weights(overall.sound_only)}"

@@ -9,6 +9,9 @@ fitted by maximum likelihood on held-out files with known categories (``bench/ta
 --calibrate``), so "0.7" means right about 70 % of the time on such files. Two sets of
 weights: one for files whose words name some term, one for files judged by their sound
 alone (``Take_017.wav``), because the sound-only softmax must be far less sure of itself.
+A term's confidence is its category's, shared among the category's terms; where the file's own
+words count apart from its folders' (:attr:`Evidence.own`), they and the sound share it
+(:func:`shared_within`), so a folder named after a category says the category, not its MISC term.
 
 The fitted weights are kept per model in ``resources/tagging/calibration.json``; a model
 without an entry gets the defaults below and its confidences are marked uncalibrated.
@@ -64,17 +67,23 @@ class Calibration:
         """Confidence of each term; an exact CatID in the name is certain. ``rivals`` are the
         logits of other alternatives that share the probability mass without being suggested:
         a user vocabulary of three terms competes with the UCS list, or any sound would be a
-        confident one of the three."""
+        confident one of the three. Where the file's own words count apart (:attr:`Evidence.own`),
+        each category keeps the probability all the words give it, shared among its terms as the
+        own words and the sound say (:func:`shared_within`)."""
         if evidence.exact is not None:
             out = np.zeros(len(evidence.lexical))
             out[evidence.exact] = 1.0
             return out
         z = self.weights(evidence).logits(evidence)
         if rivals is None:
-            return softmax(z)
-        top = max(z.max(), rivals.max())
-        e = np.exp(z - top)
-        return e / (e.sum() + np.exp(rivals - top).sum())
+            out = softmax(z)
+        else:
+            top = max(z.max(), rivals.max())
+            e = np.exp(z - top)
+            out = e / (e.sum() + np.exp(rivals - top).sum())
+        if evidence.own is None:
+            return out
+        return shared_within(out, self.weights(evidence.own).logits(evidence.own), evidence.term_categories)
 
 
 DEFAULT = Calibration(Weights(sound=20.0, text=20.0, lexical=10.0), Weights(sound=20.0, text=0.0, lexical=0.0))
@@ -83,6 +92,19 @@ DEFAULT = Calibration(Weights(sound=20.0, text=20.0, lexical=10.0), Weights(soun
 def softmax(z: np.ndarray) -> np.ndarray:
     e = np.exp(z - z.max())
     return e / e.sum()
+
+
+def shared_within(probabilities: np.ndarray, logits: np.ndarray, categories: np.ndarray) -> np.ndarray:
+    """``probabilities`` (terms,) with each category's sum kept and shared among its terms (by
+    ``categories``, each term's category index) as the softmax of ``logits`` over them. The weights
+    stay those fitted for the categories: a temperature of their own, fitted on bench/tagging.py's
+    files whose name says a subcategory (scratch, not kept), came out at 1.0 (mean negative
+    log-likelihood of the right subcategory in its category 1.07 at 1.0, 1.10 at 0.75 and 1.5)."""
+    top = np.full(categories.max() + 1, -np.inf)
+    np.maximum.at(top, categories, logits)
+    e = np.exp(logits - top[categories])
+    totals = np.bincount(categories, weights=probabilities, minlength=len(top))
+    return totals[categories] * e / np.bincount(categories, weights=e, minlength=len(top))[categories]
 
 
 def load_calibration(model_name: str, path: Path | None = None) -> Calibration:

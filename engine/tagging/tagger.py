@@ -61,11 +61,10 @@ def rank(
     rejected: set[str],
     keep: int = STORED_PER_VOCABULARY,
 ) -> Ranked:
-    """The ``keep`` most likely categories, each as its most likely term the user has not
-    rejected, with the category's probability as the confidence (what calibration measures:
-    "this is a door sound, 80 %"; which door, wood or metal, is the term's best guess).
-    A rejected term takes its probability with it: a sibling suggested in its place gets what the
-    category's other terms hold, not the whole category the user said no to, and nothing is
+    """The ``keep`` most likely terms the user has not rejected, the best of each category, each
+    with its own probability as the confidence: "DOORS-WOOD 60 %" is the chance that the file is a
+    wooden door, not that it is some door (a category's sum beside its MISC term read as 99 % sure
+    of ANIMALS-MISC for a frog). A rejected term takes its probability with it, and nothing is
     renormalised, so a confidence stays the calibrated chance of being right. Categories the file
     already carries a tag of are left out."""
     vocabulary = encoded.vocabulary
@@ -74,28 +73,31 @@ def rank(
     owned = {t.category for t in terms if t.tag.casefold() in own}
     if rejected:
         probabilities = np.where([t.key in rejected for t in terms], 0.0, probabilities)
-    totals = {category: float(probabilities[indices].sum()) for category, indices in vocabulary.category_terms.items()}
-    keys, tags, confidences = [], [], []
-    for category in sorted(totals, key=totals.__getitem__, reverse=True):
-        if totals[category] <= 0:
-            break
-        if category in owned:
-            continue
-        # terms as likely as each other to 5 digits (a file's evidence the same for "kiss" and
-        # "spit") go in vocabulary order, not by the last bits of float noise, so the same file
-        # gets the same term whichever batch embedded it
-        indices = sorted(
-            vocabulary.category_terms[category], key=lambda i: (-round(probabilities[i] / totals[category], 5), i)
-        )
-        best = next((i for i in indices if terms[i].key not in rejected), None)
-        if best is None:
-            continue
-        keys.append(terms[best].key)
-        tags.append(terms[best].tag)
-        confidences.append(totals[category])
-        if len(keys) == keep or evidence.exact is not None:
-            break  # an exact CatID in the name decides: nothing is suggested beside it
-    return Ranked(keys, tags, confidences, describe_evidence(evidence, calibration))
+    best = [
+        best_term(probabilities, indices)
+        for category, indices in vocabulary.category_terms.items()
+        if category not in owned
+    ]
+    chosen = sorted((i for i in best if i is not None), key=lambda i: -probabilities[i])
+    # an exact CatID in the name decides: nothing is suggested beside it
+    chosen = chosen[: 1 if evidence.exact is not None else keep]
+    return Ranked(
+        [terms[i].key for i in chosen],
+        [terms[i].tag for i in chosen],
+        [float(probabilities[i]) for i in chosen],
+        describe_evidence(evidence, calibration),
+    )
+
+
+def best_term(probabilities: np.ndarray, indices: list[int]) -> int | None:
+    """The most likely of a category's terms (``indices``), None when none is likely at all. Terms
+    as likely as each other to 5 digits of the category's sum (a file's evidence the same for
+    "kiss" and "spit") go in vocabulary order, not by the last bits of float noise, so the same
+    file gets the same term whichever batch embedded it."""
+    total = float(probabilities[indices].sum())
+    if total <= 0:
+        return None
+    return min(indices, key=lambda i: (-round(probabilities[i] / total, 5), i))
 
 
 def gather(

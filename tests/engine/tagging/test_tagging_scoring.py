@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -142,6 +144,18 @@ def test_exact_catid_is_certain_and_rivals_share_the_mass():
     plain = evidence(3, 0, 0.2, rng)
     alone, against = DEFAULT.probabilities(plain), DEFAULT.probabilities(plain, rivals=np.full(50, 2.0))
     assert alone.sum() == pytest.approx(1.0) and against.sum() < 0.5 and np.argmax(against) == 0
+
+
+def test_a_files_own_words_share_out_the_category_all_its_words_give():
+    """The folder's "animals" names ANIMALS-MISC as its own name does, the file's "frog" ANIMALS-
+    AMPHIBIAN: with its own words counted apart, the category keeps what all the words give it, to
+    the last digit (the sound alone says too), and the own words say which of its terms."""
+    categories = np.array([0, 0, 1])  # ANIMALS-MISC, ANIMALS-AMPHIBIAN, BIRDS-FOWL
+    own = Evidence(np.array([0.3, 0.2, 0.1]), None, np.array([0.0, 0.8, 0.0]), True, None)
+    whole = Evidence(own.sound, None, np.array([0.9, 0.6, 0.0]), True, None, own=own, term_categories=categories)
+    shared, before = DEFAULT.probabilities(whole), DEFAULT.probabilities(replace(whole, own=None))
+    assert before[0] > before[1] and shared[1] > shared[0]
+    assert shared[:2].sum() == pytest.approx(before[:2].sum()) and shared[2] == pytest.approx(before[2])
 
 
 def test_fitting_recovers_the_temperature_of_data_drawn_from_it():
