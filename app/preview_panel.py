@@ -1,7 +1,9 @@
 """The preview: file facts, the waveform, transport, and dragging audio out.
 
 Peaks are computed (or read from the disk cache) on a worker; the panel keeps
-a generation number so a slow file's peaks never land on a newer selection.
+a generation number so a slow file's peaks never land on a newer selection. A
+search's best-matching window is narrowed to where in it the sound is on a worker
+too (engine.search.moment), and the playhead moves on to it.
 A waveform selection is written to the region cache in the background as soon
 as it is made, so dragging it out starts instantly; one dragged before its file is
 written starts dragging when the worker has written it, never writing on the UI
@@ -25,6 +27,7 @@ from app.waveform import WaveformView, format_time
 from app.workers import submit
 from engine.audio.peaks import cached_peaks, prune_peaks
 from engine.audio.region import prune_regions, write_region
+from engine.search.moment import Moment, narrowed
 
 RegionKey = tuple[str, float, float]  # a file, and a selection's start and end in seconds
 
@@ -94,6 +97,7 @@ class PreviewPanel(QWidget):
         self.path: str | None = None
         self.offline_reason = ""  # set while an offline file is shown: why it cannot be played or dragged
         self._generation = 0
+        self._window: Moment | None = None  # the best window the search reported, which the moment narrows
         self._regions: dict[RegionKey, Path] = {}  # the region files written, so their drags start at once
         self._writing: set[RegionKey] = set()  # regions a worker is writing
         self._drag_waiting: RegionKey | None = None  # a region dragged out before its file was written
@@ -181,7 +185,8 @@ class PreviewPanel(QWidget):
     def show_file(
         self, path: str, facts: str = "", match: tuple[float, float] | None = None, play: bool = False
     ) -> None:
-        """Preview ``path``; the playhead starts at the best-matching window when there is one."""
+        """Preview ``path``; the playhead starts at the best-matching window when there is one, and
+        moves on to where in it the sound is once a worker has found that (:meth:`_narrow`)."""
         self._generation += 1
         generation = self._generation
         self.path = path
@@ -189,6 +194,7 @@ class PreviewPanel(QWidget):
         self.title.setText(Path(path).name)
         self.title.setToolTip(path)
         self.facts.setText(facts)
+        self._window = match
         self.waveform.set_match_window(match)
         self.waveform.show_message("Drawing waveform…")
         loaded = self.player.load(path)
@@ -210,6 +216,7 @@ class PreviewPanel(QWidget):
             on_failed=lambda text: generation == self._generation and self.waveform.show_message(text),
             context=self,
         )
+        self._narrow(match)
         if play:
             self.player.play()
 
@@ -217,11 +224,40 @@ class PreviewPanel(QWidget):
         """The file's best-matching window as a newer answer to the same question reports it (the
         search again with the sound, once the model has loaded): drawn, and the playhead moved to
         it unless the file is playing, as :meth:`show_file` would have placed it."""
-        if match == self.waveform.match_window:
+        if match == self._window:
             return
+        self._window = match
         self.waveform.set_match_window(match)
         if match and not self.player.is_playing():
             self.player.seek(match[0])
+        self._narrow(match)
+
+    def _narrow(self, window: Moment | None) -> None:
+        """Narrow the file's best window to where in it the sound is (engine.search.moment: a
+        10-second window for a 1-second bark says little), decoding it on a worker."""
+        if window is None:
+            return
+        generation, path = self._generation, self.path
+
+        def moment() -> Moment | None:  # a file arrowed past before its turn is not read
+            return narrowed(path, window) if generation == self._generation and window == self._window else None
+
+        submit(
+            self.pool,
+            moment,
+            on_done=lambda found: found and generation == self._generation and self._show_narrowed(window, found),
+            context=self,
+        )
+
+    def _show_narrowed(self, window: Moment, moment: Moment) -> None:
+        """Highlight ``moment`` instead of the whole ``window``, and move the playhead on to it if it
+        is still in the stretch of the window before it (playing from the window's start, or waiting
+        there): one the user moved elsewhere stays."""
+        if window != self._window:  # a newer answer moved the window meanwhile
+            return
+        self.waveform.set_match_window(moment)
+        if window[0] <= self.player.position_s < moment[0]:
+            self.player.seek(moment[0])
 
     def show_offline(self, path: str, facts: str, reason: str) -> None:
         """A file whose drive is not connected: its facts and, in words, why it cannot be played or
@@ -234,6 +270,7 @@ class PreviewPanel(QWidget):
         self.title.setText(Path(path).name)
         self.title.setToolTip(path)
         self.facts.setText(facts)
+        self._window = None
         self.waveform.set_match_window(None)
         self.waveform.show_message(reason)
         self._set_enabled(False)
@@ -248,6 +285,7 @@ class PreviewPanel(QWidget):
         self.title.setToolTip("")
         self.facts.setText("")
         self.time.setText(format_time(0, True))  # no file, no time: not the last file's position and length
+        self._window = None
         self.waveform.set_match_window(None)
         self.waveform.show_message("Select a sound to preview it")
         self._set_enabled(False)

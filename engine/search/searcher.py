@@ -25,6 +25,7 @@ from engine.index.vectors import EmbeddingTable, Windows
 from engine.models.base import AudioTextModel
 from engine.search.filters import SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
+from engine.search.moment import JUDGED_FROM_S, stands_out
 from engine.search.query import parse_query
 from engine.search.respell import respelled, respellings
 from engine.search.vector_search import (
@@ -135,10 +136,14 @@ class Searcher:
             loose = " ".join(t.text for alt in parsed.alternatives for t in alt.terms if not t.phrase)
             typos = respellings(self.store, loose)
         texts = [respelled(alt.text, typos) for alt in parsed.alternatives]
+        heard: list[np.ndarray] = []  # the sound ranking's query vectors, which a long file's moment is judged by
+
+        def embed_heard(alternatives: list[str]) -> np.ndarray:
+            heard.extend(self.model.embed_query(alternatives))
+            return np.asarray(heard)
+
         work = {
-            SOUND: lambda: self._nearest(
-                self._table(), lambda t: self.model.embed_query(t), texts, passing_job.result, pool
-            ),
+            SOUND: lambda: self._nearest(self._table(), embed_heard, texts, passing_job.result, pool),
             WORDS: lambda: [
                 m
                 for alt_text, files in zip(texts, passing_job.result(), strict=True)
@@ -160,6 +165,7 @@ class Searcher:
         )
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         hits = self._hits(fuse(vector, text, meaning, self.weights), limit, early.result())
+        self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0
         return SearchResults(hits, respelled=typos, sound_depth=sound_depth)
 
@@ -267,6 +273,28 @@ class Searcher:
 
     # -- results ----------------------------------------------------------------------
 
+    def _judge_moments(self, hits: list[SearchHit], queries: np.ndarray) -> None:
+        """Take the moment from each long file found by its name whose best window does not stand
+        out from its other windows for the query (engine.search.moment): in a 3-minute take the
+        best of its windows is most often bed, and a wrong moment plays the bed, not the bark. A
+        file the sound alone lists keeps its moment, which is why it is listed. Only the long
+        hits' windows are read, in one query (a few, on a page of mostly short sounds)."""
+        judged = {
+            hit.id: hit
+            for hit in hits
+            if hit.best_start_s is not None
+            and (hit.text_rank is not None or hit.meaning_rank is not None)
+            and (hit.duration_s or 0.0) >= JUDGED_FROM_S
+        }
+        if not judged or not len(queries):
+            return
+        for file_id, windows in self._table().windows_of(list(judged)).items():
+            if not len(windows):
+                continue
+            scores = windows.vectors @ queries.T  # (windows, alternatives)
+            if not stands_out(scores[:, np.argmax(scores.max(axis=0))]):  # the alternative that found its window
+                judged[file_id].best_start_s = judged[file_id].best_end_s = None
+
     def _browse(self, passing: Passing, where: str | None, limit: int) -> list[SearchHit]:
         """A query with no positive terms lists the files that pass, by path."""
         ids = self.store.ids_by_path(where)
@@ -351,6 +379,8 @@ def earned_window(hit: FusedHit) -> FileMatch | None:
     the file among its first :data:`MIN_CANDIDATES` (the depth every search ranks, whatever its
     limit), or the sound alone listed it. A long page of results ranks the sound deeper only to
     fill the page: a 3-minute ambience found by its description ("a car horn honks at 1:30"), that
-    the sound puts 149th of 227, has no moment, as a hit of the words alone has none."""
+    the sound puts 149th of 227, has no moment, as a hit of the words alone has none. A long file
+    found by its name also needs its best window to stand out from its others
+    (:meth:`Searcher._judge_moments`)."""
     sound_alone = hit.text_rank is None and hit.meaning_rank is None
     return hit.vector if hit.vector_rank is not None and (hit.vector_rank <= MIN_CANDIDATES or sound_alone) else None

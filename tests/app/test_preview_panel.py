@@ -9,6 +9,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pytest
 import soundfile as sf
 from PySide6.QtCore import QPoint, Qt, QThreadPool
 
@@ -17,8 +18,9 @@ from app.player import Player
 from app.preview_panel import TITLE_MIN_WIDTH, PreviewPanel
 from app.waveform import WaveformView
 from engine.audio.region import prune_regions, write_region
+from engine.search.moment import narrowed
 from tests.app.conftest import settle
-from tests.factories import noise, write_audio
+from tests.factories import noise, tone, write_audio
 
 
 def _panel(qtbot, tmp_path) -> PreviewPanel:
@@ -48,6 +50,43 @@ def test_show_file_draws_peaks_from_a_worker_and_caches_them(qtbot, tmp_path):
     assert panel.waveform.match_window == (0.5, 1.0)
     assert np.isclose(panel.player.position_s, 0.5)  # the playhead waits at the best-matching window
     assert len(list((tmp_path / "cache" / "peaks").glob("*.npz"))) == 1
+
+
+def _take_with_a_bark(path: Path) -> Path:
+    """40 s of quiet bed with a 0.8-s bark at 23.3 s."""
+    take = noise(40.0, 16_000, amp=0.002, seed=5)
+    take[round(23.3 * 16_000) : round(24.1 * 16_000)] += tone(700, 0.8, 16_000, amp=0.4)
+    return write_audio(path, take, 16_000)
+
+
+def test_the_moment_narrows_to_the_sound_in_the_matching_window(qtbot, tmp_path):
+    """The model's best window is 10 s for a 0.8-s bark: the preview highlights the bark and waits
+    just before it (from the window's start, the bed plays for 3 s first); the same window
+    answered again keeps the bark."""
+    window = (20.48, 30.72)
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(_take_with_a_bark(tmp_path / "lib" / "take.wav")), "WAV", match=window)
+    qtbot.waitUntil(lambda: panel.waveform.match_window != window, timeout=5000)
+    start, end = panel.waveform.match_window
+    assert 23.0 <= start <= 23.3 and end == pytest.approx(24.1, abs=0.06)
+    assert panel.player.position_s == pytest.approx(start)
+    panel.show_match(window)  # the search again, once the model has loaded: the same window
+    settle(panel.pool)
+    assert panel.waveform.match_window == (start, end)
+
+
+def test_a_playhead_the_user_moved_stays_when_the_moment_narrows(qtbot, tmp_path, monkeypatch):
+    """Clicked elsewhere in the waveform before the narrowed moment came back: the playhead stays
+    where the user put it, and the bark is still highlighted."""
+    go = threading.Event()
+    monkeypatch.setattr(preview_panel, "narrowed", lambda *args: go.wait(10) and narrowed(*args))
+    panel = _panel(qtbot, tmp_path)
+    panel.show_file(str(_take_with_a_bark(tmp_path / "lib" / "take.wav")), "WAV", match=(20.48, 30.72))
+    panel.waveform.seek_requested.emit(5.0)
+    go.set()
+    qtbot.waitUntil(lambda: panel.waveform.match_window != (20.48, 30.72), timeout=5000)
+    assert 23.0 <= panel.waveform.match_window[0] <= 23.3
+    assert panel.player.position_s == pytest.approx(5.0)
 
 
 def test_files_arrowed_past_before_their_turn_are_not_read(qtbot, tmp_path):
