@@ -36,6 +36,11 @@ def is_riff_wave(head: bytes) -> bool:
     return head[:4] == b"RIFF" and head[8:12] == b"WAVE"
 
 
+def is_rf64_wave(head: bytes) -> bool:
+    """Whether a file's first 12 bytes open a 64-bit WAVE file (RF64, or BW64 as EBU names it)."""
+    return head[:4] in (b"RF64", b"BW64") and head[8:12] == b"WAVE"
+
+
 def iter_chunks(handle: BinaryIO) -> Iterator[Chunk]:
     """Every top-level chunk of the RIFF file ``handle`` in order; :class:`RiffError` at one that
     runs past the end of the file (the chunks before it were yielded: a recording cut short

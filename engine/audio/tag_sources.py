@@ -17,6 +17,7 @@ from mutagen.aiff import AIFFFile
 from mutagen.id3 import ID3
 from wavinfo import WavInfoReader
 
+from engine.audio.riff import is_rf64_wave, is_riff_wave
 from engine.logs import described
 
 log = logging.getLogger(__name__)
@@ -49,9 +50,9 @@ def describes(key: str) -> bool:
 def read_fields(handle: BinaryIO) -> dict[str, str]:
     head = handle.read(12)
     readers: list[Callable[[BinaryIO], dict[str, str]]] = [_mutagen_fields]
-    if head[:4] in (b"RF64", b"BW64") and head[8:12] == b"WAVE":
+    if is_rf64_wave(head):
         readers = [_wav_fields]  # mutagen knows only 32-bit RIFF
-    elif head[:4] == b"RIFF" and head[8:12] == b"WAVE":
+    elif is_riff_wave(head):
         readers.insert(0, _wav_fields)
     elif head[:4] == b"FORM":
         readers.insert(0, _aiff_text_chunks)

@@ -18,6 +18,7 @@ import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from engine.audio.riff import is_rf64_wave, is_riff_wave
 from engine.fs import is_inside
 from engine.index.records import FileRecord, path_key
 from engine.logs import described
@@ -54,7 +55,7 @@ def write_copy(
     or ID3 for the others (:mod:`engine.tagging.embedded`)."""
     with open(source, "rb") as handle:
         head = handle.read(12)
-    wave = head[:4] in (b"RIFF", b"RF64", b"BW64") and head[8:12] == b"WAVE"
+    wave = is_riff_wave(head) or is_rf64_wave(head)  # an RF64 one is refused by bwf, saying why
     (bwf if wave else embedded).write_tagged_copy(source, target, tags, caption, vocabulary)
 
 
