@@ -19,7 +19,10 @@ is checked. With a large selection, a suggestion for only a few of its sounds co
 (:func:`widely_shared`, counting the sounds of its line): it is not what the user reviews the
 selection for.
 The hint under the list says how many more are not listed and why
-(below the threshold, past the top k of a vocabulary), in the terms the list is made by.
+(below the threshold, past the top k of a vocabulary), in the terms the list is made by; under
+an empty list it says why nothing is listed, as the engine tells it apart
+(:mod:`engine.tagging.unlisted`: not tagged yet, not reached by the running job, all under the
+threshold, all accepted or rejected, not indexed).
 
 A folder's review is another: each sound's own best guess, not the few shared ones. "Best of
 each" checks, for each selected sound, its most confident suggestion listed, and narrows each
@@ -192,8 +195,9 @@ class SuggestionsBox(QWidget):
         self.list.setMinimumHeight(SHOWN_ROWS * row + frame)
         self.list.setMaximumHeight(MOST_ROWS * row + frame)
 
-    def show_suggestions(self, found: dict, selected: int) -> None:
-        """``found``: {path: FileSuggestions} of the ``selected`` files."""
+    def show_suggestions(self, found: dict, selected: int, why_none: str = "") -> None:
+        """``found``: {path: FileSuggestions} of the ``selected`` files; ``why_none``: when it lists
+        nothing, why, as the engine says it (not tagged yet, all under the threshold, …)."""
         self._found, self._selected = found, selected
         self.list.blockSignals(True)
         self.list.clear()
@@ -235,13 +239,8 @@ class SuggestionsBox(QWidget):
             )
         self.list.blockSignals(False)
         hidden = sum(item.hidden for item in found.values())
-        self.hint.setText(
-            hidden_text(hidden, selected, self.threshold.value(), self.top_k)
-            if hidden
-            else ""
-            if self.list.count() or not selected
-            else "No suggestions yet: Suggest"
-        )
+        left_out = hidden_text(hidden, selected, self.threshold.value(), self.top_k) if hidden else ""
+        self.hint.setText(why_none or left_out)
         self.hint.setToolTip(
             f"Lower the threshold to list less confident suggestions; at most {self.top_k} per vocabulary "
             "are listed for each sound"

@@ -35,11 +35,11 @@ class RenameProposal:
 
 
 class TaggingClient(QObject):
-    suggestions_loaded = Signal(dict)  # {path: FileSuggestions}
+    suggestions_loaded = Signal(dict, str)  # {path: FileSuggestions}, and why none is listed ("" when one is)
     captions_loaded = Signal(dict)  # {path: generated caption shown in the results}
     job_progress = Signal(str, int, int)  # phase (engine.tagging.jobs: reading, tagging), files done, of how many
     job_finished = Signal(object)  # TagReport; None when the job failed (``error`` said why)
-    files_changed = Signal(dict)  # {path: (tags, caption)} after an accept
+    accepted = Signal(object, dict)  # engine AcceptReport, and {path: (tags, caption)} of the files accepted for
     accept_undone = Signal(object, dict)  # engine AcceptUndone, and {path: (tags, caption)} of the files it changed
     rejected = Signal(int)  # a reject is done: how many suggestions it rejected
     reject_undone = Signal(int)  # the last reject is undone: how many suggestions are offered again
@@ -175,21 +175,22 @@ class TaggingClient(QObject):
 
     # -- reading ---------------------------------------------------------------------------
     def load(self, paths: list[str]) -> None:
-        """The suggestions of ``paths`` (the selection), as :attr:`suggestions_loaded`. Loads run side
-        by side, so one asked earlier can answer later: only the latest load's answer is passed on."""
+        """The suggestions of ``paths`` (the selection) and, when none is listed, the engine's why
+        (:meth:`engine.tagging.service.Tagging.listing`), as :attr:`suggestions_loaded`. Loads run
+        side by side, so one asked earlier can answer later: only the latest load's answer is passed on."""
         self._load_number += 1
         if self.client.engine is None or self.client.model_info is None:
             return
         if not paths:  # nothing selected: the box's empty state, not a job's "Suggesting…" left standing
-            self.suggestions_loaded.emit({})
+            self.suggestions_loaded.emit({}, "")
             return
         number = self._load_number
 
-        def loaded(found: dict) -> None:
+        def loaded(listing: tuple[dict, str]) -> None:
             if number == self._load_number:
-                self.suggestions_loaded.emit(found)
+                self.suggestions_loaded.emit(*listing)
 
-        self._submit(self.client.work_pool, self._tagging.suggestions, paths, on_done=loaded)
+        self._submit(self.client.work_pool, self._tagging.listing, paths, on_done=loaded)
 
     def load_captions(self, hits: list) -> None:
         """The generated captions (above the caption threshold) of result rows that have none of their own."""
@@ -242,13 +243,14 @@ class TaggingClient(QObject):
     def accept(self, paths: list[str], keys: dict[str, list[str]], caption: bool) -> None:
         def run():
             # one file: its own caption is replaced (the user asked for this one); many: only empty ones are filled
-            self._tagging.accept(paths, keys, captions=caption, replace_caption=len(paths) == 1)
-            return {r.path: (list(r.tags), r.caption) for r in self._tagging.records(paths)}
+            report = self._tagging.accept(paths, keys, captions=caption, replace_caption=len(paths) == 1)
+            return report, {r.path: (list(r.tags), r.caption) for r in self._tagging.records(paths)}
 
         self._submit(self.client.edit_pool, run, on_done=self._accepted)
 
-    def _accepted(self, changed: dict) -> None:
-        self.files_changed.emit(changed)
+    def _accepted(self, answer: tuple) -> None:
+        report, changed = answer
+        self.accepted.emit(report, changed)
         self.client.edited.emit()
         self.load(list(changed))
 

@@ -67,11 +67,15 @@ def describe_stop(kept: int) -> str:
     return f"Tagging stopped: the suggestions for {counted(kept, 'sound')} are kept"
 
 
-def describe_accepted(before: dict[str, tuple[list[str], str]], after: dict[str, tuple[list[str], str]]) -> str:
+def describe_accepted(report, before: dict[str, tuple[list[str], str]], after: dict[str, tuple[list[str], str]]) -> str:
     """What an Accept added, in one status-bar line ("Added DOORS-WOOD to 12 sounds", "Added 14
     tags to 107 sounds"), from each sound's (tags, caption) ``before`` and ``after`` it: Accept
-    worked silently, and the user could not tell what it had done. A sound missing from
-    ``before`` (no longer in the results) is not counted."""
+    worked silently, and the user could not tell what it had done. Whether it added anything is
+    the engine's ``report`` (``AcceptReport``): the results may show tags older than the files'
+    (added on the command line since). A sound missing from ``before`` (no longer in the
+    results) is not named: with none left, the report's counts are said."""
+    if not report.added:
+        return NOTHING_NEW
     known = {path: now for path, now in after.items() if path in before}
     added = {path: [t for t in tags if t not in before[path][0]] for path, (tags, _caption) in known.items()}
     new_tags = list(dict.fromkeys(tag for tags in added.values() for tag in tags))
@@ -82,7 +86,9 @@ def describe_accepted(before: dict[str, tuple[list[str], str]], after: dict[str,
         parts.append(f"{what} to {counted(sum(bool(tags) for tags in added.values()), 'sound')}")
     if captioned:
         parts.append(f"{'a caption' if captioned == 1 else 'captions'} to {counted(captioned, 'sound')}")
-    return f"Added {' and '.join(parts)}" if parts else NOTHING_NEW
+    if not parts:  # the sounds left the results meanwhile
+        parts = [counted(n, noun) for n, noun in ((report.tags_added, "tag"), (report.captions_set, "caption")) if n]
+    return f"Added {' and '.join(parts)}"
 
 
 def describe_rejected(paths: list[str], keys: dict[str, list[str]], caption: bool) -> str:
@@ -91,18 +97,6 @@ def describe_rejected(paths: list[str], keys: dict[str, list[str]], caption: boo
     sounds = set(paths) if caption else {path for targets in keys.values() for path in targets}
     also = f" for {counted(len(sounds), 'sound')}" if len(sounds) > 1 else ""
     return f"Rejected {counted(len(keys) + caption, 'suggestion')}{also}"
-
-
-def describe_accept_undone(undone) -> str:
-    """An undone Accept in one status-bar line, from the engine's ``AcceptUndone``: what it took off
-    and put back, and the captions it kept because the user edited them since."""
-    done = [f"removed {counted(undone.tags_removed, 'tag')}"]
-    if undone.captions_restored:
-        done.append(f"put back {counted(undone.captions_restored, 'caption')}")
-    line = f"Undid the last accept on {counted(len(undone.paths), 'sound')}: {' and '.join(done)}"
-    if undone.captions_kept:
-        line += f"; {counted(len(undone.captions_kept), 'caption')} edited since kept"
-    return line
 
 
 class UndoLast(QObject):
@@ -218,7 +212,7 @@ class TaggingController(QObject):
         window.client.ready.connect(self._model_ready)
         self.client.suggestions_loaded.connect(panel.show_suggestions)
         self.client.captions_loaded.connect(window.model.set_suggested_captions)
-        self.client.files_changed.connect(self._files_changed)
+        self.client.accepted.connect(self._accepted)
         self.client.job_progress.connect(self.status.show_progress)
         self.client.job_finished.connect(self._job_finished)
         self.client.error.connect(window.show_error)
@@ -282,11 +276,11 @@ class TaggingController(QObject):
         engine = self.window.client.engine
         return engine is not None and ask(engine.tagging)
 
-    def _files_changed(self, changed: dict) -> None:
-        """An Accept is done: said in the status bar with how to undo it, and the results and the
-        panel show it."""
-        line = describe_accepted(self._shown_now(list(changed)), changed)
-        if line != NOTHING_NEW:
+    def _accepted(self, report, changed: dict) -> None:
+        """An Accept is done (``report``: the engine's ``AcceptReport``): said in the status bar,
+        with how to undo it when it added something, and the results and the panel show it."""
+        line = describe_accepted(report, self._shown_now(list(changed)), changed)
+        if report.added:
             self.undo_accept.done()
             line += f" · {UNDO_ACCEPT} takes it back"
         self.window.statusBar().showMessage(line, 15_000)
@@ -301,8 +295,10 @@ class TaggingController(QObject):
     def _accept_undone(self, undone, changed: dict) -> None:
         """The last Accept is undone: said, shown, and the selected sounds' suggestions loaded again
         (the accepted ones are suggestions again)."""
+        from app.main_window import sentence  # the window imports this module
+
         self.undo_accept.undone()
-        self.window.statusBar().showMessage(describe_accept_undone(undone), 15_000)
+        self.window.statusBar().showMessage(sentence(undone.summary()), 15_000)
         self._show_files(changed)
         self.client.load(self.window.tags.paths)
 

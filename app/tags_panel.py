@@ -82,11 +82,11 @@ class TagsPanel(QWidget):
     def paths(self) -> list[str]:
         return [str(h.path) for h in self._hits]
 
-    def show_suggestions(self, found: dict) -> None:
-        """Suggestions ({path: FileSuggestions}) for the files shown; an answer for files no longer
-        selected is dropped."""
+    def show_suggestions(self, found: dict, why_none: str = "") -> None:
+        """Suggestions ({path: FileSuggestions}) for the files shown, and the engine's why none is
+        listed ("" when one is); an answer for files no longer selected is dropped."""
         if set(found) <= set(self.paths):
-            self.suggestions.show_suggestions(found, len(self._hits))
+            self.suggestions.show_suggestions(found, len(self._hits), why_none)
 
     def _render(self, hits: list) -> None:
         if [str(h.path) for h in hits] != self.paths:

@@ -294,7 +294,7 @@ def cmd_accept(engine, args) -> int:
         _in_library(engine, args.paths), args.tag, args.min_confidence, args.caption, args.replace_caption
     )
     said = f"{counted(report.tags_added, 'tag')} added, {counted(report.captions_set, 'caption')} set"
-    print(said + ("; `earmark accept --undo` undoes it" if report.tags_added or report.captions_set else ""))
+    print(said + ("; `earmark accept --undo` undoes it" if report.added else ""))
     if report.captions_kept:
         print(f"{counted(len(report.captions_kept), 'file')} kept their own caption (--replace-caption replaces it)")
     return 0
@@ -302,13 +302,7 @@ def cmd_accept(engine, args) -> int:
 
 def _undo_accept(engine) -> int:
     undone = engine.tagging.undo_accept()
-    done = [f"{counted(undone.tags_removed, 'tag')} removed"]
-    if undone.captions_restored:
-        done.append(f"{counted(undone.captions_restored, 'caption')} put back")
-    print(
-        f"the last accept is undone on {counted(len(undone.paths), 'file')}: {', '.join(done)}; "
-        f"{counted(undone.offered, 'suggestion')} offered again"
-    )
+    print(undone.summary())
     for path in undone.captions_kept:
         print(f"{_cli()._shown(path)}: its caption was edited since, so it is kept")
     return 0

@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -21,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from engine.audio.ucs import parse_ucs_filename
-from engine.fs import absolute_path
+from engine.fs import absolute_path, is_inside
 from engine.index.records import FileRecord
 from engine.index.store import LibraryStore
 from engine.index.suggestions import (
@@ -29,6 +30,7 @@ from engine.index.suggestions import (
     LAST_ACCEPT,
     LAST_REJECT,
     REJECTED,
+    RUN,
     SUGGESTED,
     TAG,
     AcceptedFile,
@@ -42,8 +44,9 @@ from engine.index.suggestions import (
 )
 from engine.models.base import AudioTextModel, CaptionOptions, ModelInfo
 from engine.paths import AppPaths
+from engine.plural import counted
 from engine.settings import Settings
-from engine.tagging import export, rename
+from engine.tagging import export, rename, unlisted
 from engine.tagging.calibration import DEFAULT, Calibration, load_calibration, unmeasured_caption_threshold
 from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary, vocabulary_cache_file
 from engine.tagging.jobs import (
@@ -112,6 +115,14 @@ class AcceptReport:
     captions_set: int = 0
     captions_kept: list[str] = field(default_factory=list)  # files whose own caption was not replaced
 
+    @property
+    def added(self) -> bool:
+        """Whether the accept gave any file something (a tag or a caption): only then is there an
+        accept of it to undo. The app decided it from its own status line, and a results list
+        older than the files (tags added on the command line since) offered to undo an accept
+        that had added nothing."""
+        return bool(self.tags_added or self.captions_set)
+
 
 @dataclass
 class AcceptUndone:
@@ -123,6 +134,21 @@ class AcceptUndone:
     captions_restored: int = 0
     captions_kept: list[str] = field(default_factory=list)  # edited since the accept: left as the user made them
     offered: int = 0
+
+    def summary(self) -> str:
+        """The undo in a line, for the CLI and the app alike: what it took off and put back, the
+        suggestions it offered again, and the captions it kept because they were edited since."""
+        done = [f"{counted(self.tags_removed, 'tag')} removed"]
+        if self.captions_restored:
+            done.append(f"{counted(self.captions_restored, 'caption')} put back")
+        said = (
+            f"the last accept is undone on {counted(len(self.paths), 'file')}: {', '.join(done)}; "
+            f"{counted(self.offered, 'suggestion')} offered again"
+        )
+        if self.captions_kept:
+            kept = len(self.captions_kept)
+            said += f"; {counted(kept, 'caption')} edited since {'is' if kept == 1 else 'are'} kept"
+        return said
 
 
 class Tagging:
@@ -372,6 +398,32 @@ class Tagging:
         none for files changed since they were tagged)."""
         records = self.records(paths)
         return self.shown_for(records, threshold, top_k)
+
+    def listing(self, paths: Iterable[str | os.PathLike]) -> tuple[dict[str, FileSuggestions], str]:
+        """What the tags panel lists for the selected ``paths``: the suggestions of those in the
+        library (:meth:`suggestions`), and when none of them lists one, why, in the panel's words
+        (:func:`~engine.tagging.unlisted.why_none`); "" when one does."""
+        wanted = [absolute_path(p) for p in paths]
+        records = sorted(self.store.get_files(target_ids(self.store, wanted).tolist()).values(), key=lambda r: r.path)
+        found = self.shown_for(records)
+        if not wanted or any(f.tags or f.caption is not None for f in found.values()):
+            return found, ""
+        return found, self._why_none(wanted, records, found)
+
+    def _why_none(self, wanted: list[str], records: list[FileRecord], found: dict[str, FileSuggestions]) -> str:
+        """Why none of the ``wanted`` paths lists a suggestion (:func:`~engine.tagging.unlisted.reason`
+        of each): the run rows of their files and the unfinished job, a read of the table's run rows
+        for these files and of the meta table."""
+        table = self.table()
+        runs = {i: rows[0] for i, rows in table.for_files([r.id for r in records], kinds=(RUN,)).items()}  # one a file
+        job = self.pending_job()
+        job = job if job is not None and job.model == table.model_name else None  # another model's does not resume
+        listed = {r.path for r in records}
+        missing = [p for p in wanted if p not in listed and not any(is_inside(path, p) for path in listed)]
+        reasons = {r.path: unlisted.reason(r, runs.get(r.id), job, found[r.path].hidden) for r in records}
+        hidden = sum(found[path].hidden for path, why in reasons.items() if why == unlisted.BELOW)
+        counts = Counter(reasons.values()) + Counter({unlisted.NOT_INDEXED: len(missing)})
+        return unlisted.why_none(counts, hidden, self.settings.tag_threshold)
 
     def shown_for(
         self, records: list[FileRecord], threshold: float | None = None, top_k: int | None = None

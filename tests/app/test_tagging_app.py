@@ -12,12 +12,19 @@ from PySide6.QtWidgets import QApplication
 
 from app.results_view import ROW_HEIGHT
 from app.suggestions_box import KIND_ROLE, PRECHECKED, SUGGESTION_COLOUR
-from app.tagging_view import FIRST_SUGGESTIONS, PREPARING, describe_accepted, describe_job, describe_rejected
+from app.tagging_view import (
+    FIRST_SUGGESTIONS,
+    NOTHING_NEW,
+    PREPARING,
+    describe_accepted,
+    describe_job,
+    describe_rejected,
+)
 from app.tags_panel import TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.plural import counted
 from engine.tagging import jobs
-from engine.tagging.service import ALL, FileSuggestions
+from engine.tagging.service import ALL, AcceptReport, FileSuggestions
 from tests.app.conftest import ENGINE_TIMEOUT_MS, open_window, settle
 from tests.engine.tagging.conftest import NAMED
 
@@ -122,10 +129,13 @@ def test_the_hint_says_why_suggestions_are_not_listed_as_the_threshold_and_top_k
         {"/a.wav": FileSuggestions("/a.wav", [], None, 4), "/b.wav": FileSuggestions("/b.wav", [], None, 5)}
     )
     assert box.hint.text() == "9 more for these 2 sounds, below 30 % or past the top 3 per vocabulary"
+    why = "These 2 sounds are not tagged yet: press Suggest"  # the engine's (test_tagging_unlisted)
     panel.show_suggestions(
-        {"/a.wav": FileSuggestions("/a.wav", [], None), "/b.wav": FileSuggestions("/b.wav", [], None)}
+        {"/a.wav": FileSuggestions("/a.wav", [], None), "/b.wav": FileSuggestions("/b.wav", [], None)}, why
     )
-    assert box.hint.text() == "No suggestions yet: Suggest"
+    assert box.hint.text() == why
+    panel.show_hits([Row("/c.wav")])  # another selection, its suggestions not loaded yet: no guess said meanwhile
+    assert box.hint.text() == ""
 
 
 def test_a_generated_caption_can_be_edited_before_it_is_applied(qtbot):
@@ -238,7 +248,9 @@ def test_reject_keeps_the_focus_and_at_threshold_0_the_hint_counts_what_the_list
     def left_out() -> int:  # the open suggestions the list does not show, whatever the threshold
         return len(engine.tagging.suggestions([dog], threshold=0.0, top_k=ALL)[dog].tags) - box.list.count()
 
-    assert box.hint.text() == f"{left_out()} more below 30 % or past the top 3 per vocabulary"
+    assert box.list.count() == 0 and box.hint.text() == (  # nothing listed: why, as the engine says it
+        f"Every suggestion for this sound is below 30 %: lower the threshold to see the {left_out()} hidden"
+    )
     box.threshold.setValue(0)  # as typed in the box: saved, and the suggestions loaded again
     qtbot.waitUntil(lambda: box.list.count() == 3, timeout=ENGINE_TIMEOUT_MS)
     settle(window.client.work_pool)
@@ -399,7 +411,12 @@ def test_accept_and_reject_are_undone_in_the_window(qtbot, tagging_window):
     assert window.statusBar().currentMessage().endswith(" · Undo last accept takes it back")
     assert len(engine.file_info(dog).record.tags) > 1 and undo_accept.action.isEnabled()
     qtbot.mouseClick(undo_accept.button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith("Undid"), timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: "accept is undone" in window.statusBar().currentMessage(), timeout=ENGINE_TIMEOUT_MS)
+    accepted = sum(listed.values())
+    assert window.statusBar().currentMessage() == (  # as the command line says it (AcceptUndone.summary)
+        f"The last accept is undone on 1 file: {counted(accepted, 'tag')} removed; "
+        f"{counted(accepted, 'suggestion')} offered again"
+    )
     assert engine.file_info(dog).record.tags == ["mine"]
     assert window.model.hit(window.model.row_of(str(dog))).tags == ["mine"] and window.tags.tags.text() == "mine"
     qtbot.waitUntil(lambda: checks(box) == listed, timeout=ENGINE_TIMEOUT_MS)
@@ -418,19 +435,70 @@ def test_accept_and_reject_are_undone_in_the_window(qtbot, tagging_window):
     assert undo_reject.button.isHidden() and not undo_reject.action.isEnabled()
 
 
+def test_accepting_a_tag_the_sound_was_given_meanwhile_says_nothing_new_and_offers_no_undo(qtbot, tagging_window):
+    """The results still show the sound without the tag the command line gave it since: the
+    engine's accept adds nothing, so nothing is said added and no undo is offered. Decided from the
+    status line, which the results made, it said "Added …" and offered to undo this accept."""
+    window, folder = tagging_window
+    dog, engine = folder / "dog_bark.wav", window.client.engine
+    select(qtbot, window, dog)
+    box, undo_accept = window.tags.suggestions, window.tagging.undo_accept
+    box.suggest_button.click()
+    qtbot.waitUntil(lambda: box.list.count() > 0, timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.work_pool)
+    for row in range(1, box.list.count()):
+        box.list.item(row).setCheckState(Qt.Unchecked)
+    tag = box.list.item(0).text().split("  ")[0]
+    engine.tagging.add_tags([dog], [tag])  # as `earmark add-tags` does: the window is not told
+    assert window.model.hit(window.model.row_of(str(dog))).tags == []
+    box.accept_button.click()
+    said = window.statusBar().currentMessage
+    qtbot.waitUntil(lambda: said().startswith(("Added", "Nothing")), timeout=ENGINE_TIMEOUT_MS)
+    assert window.statusBar().currentMessage() == NOTHING_NEW
+    assert undo_accept.button.isHidden() and not undo_accept.action.isEnabled()
+    assert engine.file_info(dog).record.tags == [tag]
+
+
+def test_the_tags_panel_says_why_it_lists_nothing(qtbot, tagging_window):
+    """An empty list says why, as the engine tells it apart (test_tagging_unlisted holds every
+    case): a sound not tagged yet, then one tagged whose every suggestion is under the threshold.
+    It said "No suggestions yet: Suggest" to both."""
+    window, folder = tagging_window
+    dog = folder / "dog_bark.wav"
+    select(qtbot, window, dog)
+    settle(window.client.work_pool)
+    box = window.tags.suggestions
+    assert box.list.count() == 0 and box.hint.text() == "This sound is not tagged yet: press Suggest"
+    box.threshold.setValue(100)  # as typed: nothing the tiny model guesses is that sure
+    reports = []
+    window.client.tagging.job_finished.connect(reports.append)
+    box.suggest_button.click()
+    qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
+    settle(window.client.work_pool)
+    hidden = len(window.client.engine.tagging.suggestions([dog], threshold=0.0, top_k=ALL)[str(dog)].tags)
+    assert hidden and box.list.count() == 0
+    assert box.hint.text() == (
+        f"Every suggestion for this sound is below 100 %: lower the threshold to see the {hidden} hidden"
+    )
+
+
 def test_an_accept_is_said_by_what_it_added():
     before = {"/a.wav": (["mine"], ""), "/b.wav": ([], ""), "/c.wav": ([], "own words")}
     one = {"/a.wav": (["mine", "DOORS-WOOD"], ""), "/b.wav": (["DOORS-WOOD"], ""), "/c.wav": ([], "own words")}
-    assert describe_accepted(before, one) == "Added DOORS-WOOD to 2 sounds"
+    tags = AcceptReport(tags_added=2)
+    assert describe_accepted(tags, before, one) == "Added DOORS-WOOD to 2 sounds"
     two = {**one, "/c.wav": (["GLASS-BREAK"], "own words")}
-    assert describe_accepted(before, two) == "Added 2 tags to 3 sounds"
+    assert describe_accepted(AcceptReport(tags_added=3), before, two) == "Added 2 tags to 3 sounds"
     captioned = {"/a.wav": (["mine"], "a door creaks"), "/b.wav": ([], "")}
-    assert describe_accepted(before, captioned) == "Added a caption to 1 sound"
-    assert describe_accepted(before, {**one, "/c.wav": ([], "a door")}) == (
+    assert describe_accepted(AcceptReport(captions_set=1), before, captioned) == "Added a caption to 1 sound"
+    both = AcceptReport(tags_added=2, captions_set=1)
+    assert describe_accepted(both, before, {**one, "/c.wav": ([], "a door")}) == (
         "Added DOORS-WOOD to 2 sounds and a caption to 1 sound"
     )
-    assert describe_accepted(before, {"/c.wav": ([], "own words")}).startswith("Nothing new to add")
-    assert describe_accepted({}, one).startswith("Nothing new to add")  # no longer in the results: not counted
+    assert describe_accepted(AcceptReport(), before, {"/c.wav": ([], "own words")}).startswith("Nothing new to add")
+    assert describe_accepted(both, {}, one) == "Added 2 tags and 1 caption"  # no longer in the results: the counts
+    # the results showed the tag missing (added on the command line since): the engine added nothing
+    assert describe_accepted(AcceptReport(), before, one).startswith("Nothing new to add")
 
 
 def test_a_reject_is_said_by_how_many_suggestions_for_how_many_sounds():
@@ -625,7 +693,7 @@ def test_only_the_latest_suggestions_load_is_shown(qtbot, window, library):
     """Loads run side by side: the one for an earlier selection may answer last, and must not
     replace the suggestions of the files selected now."""
     tagging, answers = window.client.tagging, []
-    tagging.suggestions_loaded.connect(answers.append)
+    tagging.suggestions_loaded.connect(lambda found, _why_none: answers.append(found))
     dog, beep = str(library["dog_bark.wav"]), str(library["sine_beep.wav"])
     tagging.load([dog])  # alone first: the first read sets up the suggestions table
     qtbot.waitUntil(lambda: bool(answers), timeout=ENGINE_TIMEOUT_MS)
