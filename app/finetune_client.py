@@ -5,8 +5,9 @@ job's status, once a second while one is going, on a worker (it reads a few smal
 passes it on as :attr:`FinetuneClient.status_changed`. When a run finishes with a model that
 beats the starting one on the held-out folders, the swap starts by itself: the library is
 re-embedded in the background (the status bar shows it) while the old model keeps answering.
-When the app starts, a run that died with it is continued from its last checkpoint, and one
-that finished while it was closed is swapped in. Each model that becomes active (a swap, a way
+When the app starts, a run that died with it is continued from its last checkpoint (one the user
+paused waits for them: :meth:`FinetuneClient.pause`), and one that finished while it was closed is
+swapped in. Each model that becomes active (a swap, a way
 back) is followed by a look, since a swap changes what the job says.
 
 The status bar says the job in a few words (:func:`status_bar_text`), the whole sentence in its
@@ -38,8 +39,9 @@ if TYPE_CHECKING:
     from engine.finetune import Finetuner
 
 POLL_MS = 1000
-# Stop fine-tuning cancels the run: the trainer is ended and its job folder removed (Finetuner.cancel),
-# so nothing of it is kept, and the model that answers searches was never changed.
+# Stop fine-tuning asks first (app.finetune_page.ask_how_to_stop), then pauses the run (Finetuner.pause:
+# the trainer is ended and the job kept, to continue from its last checkpoint) or discards it
+# (Finetuner.cancel: the job folder is removed). Either way the model that answers searches never changed.
 STOPPING = "Stopping… the model in use stays as it is"
 STOPPED_BY_USER = "Stopped — the model in use is unchanged; the stopped run is discarded"
 # The time left is worked out from the seconds the steps so far took, and a few steps say little:
@@ -108,7 +110,11 @@ def describe_status(status: FinetuneStatus, stop: str = "") -> str:
         loss = f" · training loss {status.loss:.2f} (falls as it learns)" if status.loss is not None else ""
         return f"Fine-tuning: step {status.step} of {status.steps}{loss} · {time_left(status)}"
     if status.state == STOPPED:
-        return f"Fine-tuning paused at step {status.step} of {status.steps}"
+        reached = f"at step {status.step} of {status.steps}" if status.steps else "while preparing"
+        return (
+            f"Fine-tuning paused {reached}: Continue picks it up from {status.continues_from}. "
+            "The model in use is unchanged."
+        )
     if status.needs_minutes:
         return (
             f"Fine-tuning needs at least {status.needs_minutes} minutes on this machine: {status.measured}. "
@@ -266,7 +272,7 @@ class FinetuneClient(QObject):
             self._timer.start()
         else:
             self._timer.stop()
-        if first and status.state == STOPPED:  # it died with the app: continue it
+        if first and status.state == STOPPED and not status.paused:  # it died with the app: continue it
             self._act(lambda finetuner: finetuner.resume())
         if status.pending and status.better and self._swapped != status.result.get("finished"):
             self.use(force=False)
@@ -294,17 +300,26 @@ class FinetuneClient(QObject):
         self.stop = ""
         self._act(lambda finetuner: finetuner.resume(), then=self._started)
 
+    def pause(self) -> None:
+        """End the run and keep it, to continue from its last checkpoint when the user asks (Continue,
+        here or after a restart, or ``earmark finetune``); the status says "stopping" until it has
+        ended, then that it is paused and where it continues."""
+        self._stop_with(lambda finetuner: finetuner.pause())
+
     def cancel(self) -> None:
         """End the run and forget it (the model in use was never changed); the status says
         "stopping" until it is gone, then "stopped" (:data:`STOPPED_BY_USER`)."""
+        self._stop_with(lambda finetuner: finetuner.cancel())
+
+    def _stop_with(self, act: Callable[[Finetuner], object]) -> None:
         if not self.available:
             return
         self._timer.stop()
         self.stop = "stopping"
         self.status_changed.emit(self.status)
-        self._act(lambda finetuner: finetuner.cancel(), then=self._cancelled)
+        self._act(act, then=self._stopped)
 
-    def _cancelled(self) -> None:
+    def _stopped(self) -> None:
         self.stop = "stopped"
         self.poll()
 

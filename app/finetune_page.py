@@ -8,7 +8,8 @@ held-out scores before and after. A better model is swapped in by itself (the ol
 answering while the library is re-embedded); a worse one only if the user insists, and the
 model it started from stays one click away, as does the fine-tuned one again after going back.
 A button does nothing twice: a click disables it until the job's next status says what can be
-done, and nothing can be done with the library closed.
+done, and nothing can be done with the library closed. Stop asks first (:func:`ask_how_to_stop`):
+an accidental click threw away what may have been an hour of training.
 The main window's status bar says the job in a few words (:class:`FinetuneLabel`).
 """
 
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QHBoxLayout,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QScrollArea,
@@ -81,6 +83,9 @@ VERDICT = (
     "as Earmark searches (a different measure from the check during training below; higher is better)"
 )
 USE_AGAIN = "Use the fine-tuned model again"
+# What Stop fine-tuning can do, once asked (ask_how_to_stop): keep the run to continue later, or throw it away.
+PAUSE, DISCARD = "pause", "discard"
+UNCHANGED = "The model in use stays as it is."
 
 
 class FinetunePage(SettingsPage):
@@ -143,7 +148,7 @@ class FinetunePage(SettingsPage):
 
         self._on_click(self.start_button, lambda: self.finetune.start(self.minutes.value(), self.device.currentData()))
         self._on_click(self.continue_button, self.finetune.resume)
-        self._on_click(self.cancel_button, self.finetune.cancel)
+        self.cancel_button.clicked.connect(self._stop)
         self.use_button.clicked.connect(lambda: self._decide(lambda: self.finetune.use(force=True)))
         self.discard_button.clicked.connect(lambda: self._decide(self.finetune.discard))
         self._on_click(self.rollback_button, self._switch_model)
@@ -160,6 +165,16 @@ class FinetunePage(SettingsPage):
             act()
 
         button.clicked.connect(clicked)
+
+    def _stop(self) -> None:
+        """Stop fine-tuning, as the user answers :func:`ask_how_to_stop`; nothing when the run ended
+        while the question was open (a run that finished must not be discarded by a late answer)."""
+        choice = ask_how_to_stop(self, self.finetune.status)
+        status = self.finetune.status
+        if not choice or not (status.state in (RUNNING, STARTING) or status.resumable):
+            return
+        self.cancel_button.setEnabled(False)  # until the next status, as any other button
+        (self.finetune.pause if choice == PAUSE else self.finetune.cancel)()
 
     def _decide(self, decision) -> None:
         """Use or keep: the question is answered, so both buttons go at once (the status that follows
@@ -265,6 +280,47 @@ class FinetunePage(SettingsPage):
         self.dialog.client.switch_model(
             status.result["start_model"] if self._fine_tuned_in_use(status) else status.adopted
         )
+
+
+def ask_how_to_stop(parent: QWidget, status: FinetuneStatus) -> str:
+    """Ask what Stop fine-tuning should do with the run, saying what each answer keeps and loses:
+    :data:`PAUSE` (a run that has begun is ended and kept, to continue from its last checkpoint),
+    :data:`DISCARD` (thrown away), or "" (the default: it goes on, or a stopped run stays to continue)."""
+    box = QMessageBox(QMessageBox.Question, "Stop fine-tuning", "Stop fine-tuning?", parent=parent)
+    pause = None
+    if status.state == RUNNING:
+        reached = (
+            f"It has trained {status.step} of {status.steps} steps."
+            if status.steps
+            else "It is still preparing: nothing is trained yet."
+        )
+        box.setInformativeText(
+            f"{reached}\n\nPause ends it and keeps it: it picks up from {status.continues_from}, when you "
+            "press Continue on this page (after a restart too) or run `earmark finetune`.\n\n"
+            f"Discard throws it away: a new run starts over, reading your library again.\n\n{UNCHANGED}"
+        )
+        pause = box.addButton("Pause, continue later", QMessageBox.AcceptRole)
+        discard = box.addButton("Discard the run", QMessageBox.DestructiveRole)
+        keep = box.addButton("Keep going", QMessageBox.RejectRole)
+    elif status.state == STARTING:
+        box.setInformativeText(f"It is still starting: nothing is done yet, so nothing is lost. {UNCHANGED}")
+        discard = box.addButton("Stop it", QMessageBox.DestructiveRole)
+        keep = box.addButton("Keep going", QMessageBox.RejectRole)
+    else:
+        box.setText("Discard the stopped fine-tune?")
+        box.setInformativeText(
+            f"Continue picks it up from {status.continues_from}. Discarding it throws that away: a new run "
+            f"starts over, reading your library again. {UNCHANGED}"
+        )
+        discard = box.addButton("Discard the run", QMessageBox.DestructiveRole)
+        keep = box.addButton("Keep it", QMessageBox.RejectRole)
+    box.setDefaultButton(keep)  # Enter or Esc on a dialog that popped up unexpectedly loses nothing
+    box.setEscapeButton(keep)
+    box.exec()
+    clicked = box.clickedButton()
+    if clicked is discard:
+        return DISCARD
+    return PAUSE if pause is not None and clicked is pause else ""
 
 
 class FinetuneLabel(ElidedLabel):

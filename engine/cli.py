@@ -84,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
         "before/after on held-out folders, swapped in only if better)",
     )
     finetune_console.add_arguments(finetune)
-    status = commands.add_parser("status", help="folders, file counts, model")
+    status = commands.add_parser("status", help="folders, file counts, model, a fine-tune waiting to continue")
     status.add_argument("--json", action="store_true")
     tagging_console.add_commands(commands)
     commands.add_parser(
@@ -398,6 +398,8 @@ def cmd_status(engine: Engine, args) -> int:
             for name in status.indexed_models
         )
         print("sound vectors kept for: " + ", ".join(sorted(kept)))
+    if waiting := finetune_console.resumable_line(engine.finetuner.status()):
+        print(waiting)
     return 0
 
 

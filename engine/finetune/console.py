@@ -4,7 +4,8 @@ It starts a job (or continues an interrupted one, or one that failed after plann
 watches one the app started), prints the
 estimate, a progress line and each validation, then before/after on the
 held-out folders; a better model becomes the active one (the library is re-embedded with it),
-a worse one only with ``--force``. Ctrl-C stops the run; the next ``earmark finetune`` continues it.
+a worse one only with ``--force``. Ctrl-C pauses the run; the next ``earmark finetune`` continues it,
+and ``earmark status`` says it is waiting (:func:`resumable_line`).
 """
 
 from __future__ import annotations
@@ -54,8 +55,7 @@ def run(engine, args, stop_requested) -> int:
     if status.state in (RUNNING, STARTING):
         print("a fine-tune is already running (started elsewhere); watching it", file=sys.stderr)
     elif status.resumable:
-        why = "interrupted" if status.state == STOPPED else f"failed ({status.error})"
-        print(f"continuing the {why} fine-tune from step {status.step} of {status.steps}", file=sys.stderr)
+        print(f"continuing the {_how_it_stopped(status)} fine-tune from {status.continues_from}", file=sys.stderr)
         finetuner.resume()
     elif status.state == DONE and (status.pending or (args.force and not status.applied)):
         pass  # decide about the finished one below
@@ -64,22 +64,41 @@ def run(engine, args, stop_requested) -> int:
         print(f"fine-tuning {engine.model_spec} on the library for about {args.minutes:g} minutes", file=sys.stderr)
     status = _watch(finetuner, stop_requested)
     if status.state in (RUNNING, STARTING, STOPPED):
-        finetuner.stop()
-        print("\nstopped; `earmark finetune` continues it, `earmark finetune --cancel` drops it", file=sys.stderr)
+        if stop_requested():  # else it was stopped elsewhere (the app, a kill): as that left it
+            finetuner.pause()
+        print(f"\n{resumable_line(finetuner.status()) or 'stopped'}", file=sys.stderr)
         return 130
     if status.state == FAILED:
-        again = (
-            "`earmark finetune` continues it from its last checkpoint once that is mended, "
-            "`earmark finetune --cancel` drops it"
-            if status.resumable
-            else "`earmark finetune` starts a new one, reading the library again"
-        )
+        again = resumable_line(status) or "`earmark finetune` starts a new one, reading the library again"
         print(f"earmark: fine-tuning failed: {status.error}\n{again}", file=sys.stderr)
         return 1
     if status.state == NONE:
         print("earmark: the fine-tune was cancelled elsewhere", file=sys.stderr)
         return 1
     return _decide(engine, status, args.force)
+
+
+def resumable_line(status: FinetuneStatus) -> str:
+    """One line on a run that can continue (:attr:`FinetuneStatus.resumable`), for ``earmark status``
+    and for ``earmark finetune`` as it ends: which run, how far it got, where it continues and the
+    commands to continue or discard it; "" when there is none. The app's page says it with its buttons."""
+    if not status.resumable:
+        return ""
+    plan = status.plan
+    run = f" of {plan['start_model']} ({plan['minutes']:g}-minute budget)" if "start_model" in plan else ""
+    reached = f"at step {status.step} of {status.steps}" if status.steps else "while preparing"
+    mended = "once that is mended, " if status.state == FAILED else ""
+    return (
+        f"fine-tune{run} {_how_it_stopped(status)} {reached}: {mended}`earmark finetune` continues it "
+        f"from {status.continues_from}; `earmark finetune --cancel` discards it"
+    )
+
+
+def _how_it_stopped(status: FinetuneStatus) -> str:
+    """ "paused" (by the user), "interrupted" (killed, a power cut) or "failed (<the error>)"."""
+    if status.state == FAILED:
+        return f"failed ({status.error})"
+    return "paused" if status.paused else "interrupted"
 
 
 def _watch(finetuner, stop_requested) -> FinetuneStatus:

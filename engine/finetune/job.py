@@ -13,6 +13,8 @@
 - ``result.json``: before and after on the held-out folders, and whether it is better
   (:func:`verdict` says it in words);
 - ``applied`` / ``declined``: what became of the result;
+- ``paused``: the user stopped the run to continue it later (:meth:`Finetuner.pause`), which the
+  app then leaves for the user to continue rather than continuing it on its own at start;
 - ``adopted.json``: the models folder the fine-tuned model was moved into, once it was used;
 - ``lock``: held by the running trainer process; the OS releases it when the process dies, so
   a crash or a kill can never look like a run in progress;
@@ -32,6 +34,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from engine.fs import atomic_file
+from engine.models.folders import CONFIG_FILE
 from engine.plural import counted
 
 if TYPE_CHECKING:
@@ -87,6 +90,8 @@ class FinetuneStatus:
     result: dict = field(default_factory=dict)  # {"before", "after", "better", "model_name", ...}
     applied: bool = False
     declined: bool = False
+    paused: bool = False  # stopped by the user to continue later (Finetuner.pause), not by a crash or a kill
+    saved_step: int = 0  # the step of the run's last checkpoint, where it continues; 0 before the first
     # The models folder the fine-tuned model was moved into (adopted.json), "" until then or once
     # that folder is gone: the page offers it again after a way back, so it must still be there.
     adopted: str = ""
@@ -120,6 +125,17 @@ class FinetuneStatus:
         file's drive unplugged before the last evaluation, a full disk): it continues from its last
         checkpoint once the cause is mended. A run that failed while it prepared has nothing to continue."""
         return self.state == STOPPED or (self.state == FAILED and bool(self.plan))
+
+    @property
+    def continues_from(self) -> str:
+        """Where a resumed run picks up, in words: its last checkpoint, which may be a few steps behind
+        the last step logged (a checkpoint is saved about once a minute, and the steps after it are
+        trained again), or the start of its training, or of its preparing, before it has one."""
+        if self.saved_step:
+            return f"step {self.saved_step} of {self.steps}, its last checkpoint"
+        if self.plan:
+            return "the start of its training (no checkpoint was saved yet)"
+        return "the start (it had not yet planned its steps)"
 
     @property
     def pending(self) -> bool:
@@ -266,8 +282,11 @@ class JobFolder:
             self.event(ERROR, str(error))
 
     def mark(self, name: str) -> None:
-        """``applied`` or ``declined``."""
+        """``applied``, ``declined`` or ``paused``."""
         (self.folder / name).write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
+
+    def unmark(self, name: str) -> None:
+        (self.folder / name).unlink(missing_ok=True)
 
     # -- reading ----------------------------------------------------------------------------
     def read_json(self, path: Path) -> dict:
@@ -293,7 +312,9 @@ class JobFolder:
             result=self.read_json(self.result_file),
             applied=(self.folder / "applied").exists(),
             declined=(self.folder / "declined").exists(),
+            paused=(self.folder / "paused").exists(),
             adopted=self._adopted_folder(),
+            saved_step=self.saved_step(),
         )
         split = next((event for event in reversed(events) if "held_out_folders" in event), {})
         status.held_out_files = split.get("held_out_files", 0)
@@ -313,6 +334,15 @@ class JobFolder:
             status.state = STOPPED
         self._progress(status)
         return status
+
+    def saved_step(self) -> int:
+        """The step of the last checkpoint (``run/last``, or ``run/last.old`` when a save stopped between
+        its renames, which the trainer puts back: engine.fs.recovered_folder); 0 when there is none."""
+        for folder in (self.run_dir / "last", self.run_dir / "last.old"):
+            step = self.read_json(folder / CONFIG_FILE).get("step")
+            if step is not None:
+                return int(step)
+        return 0
 
     def _adopted_folder(self) -> str:
         """Where the fine-tuned model went in the models folder, if it is still there; else ""."""

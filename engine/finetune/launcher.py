@@ -66,6 +66,7 @@ class Finetuner:
         steps (:attr:`FinetuneStatus.resumable`); False when there is none to continue."""
         if not self.status().resumable:
             return False
+        self.job.unmark("paused")
         self._launch([])
         return True
 
@@ -88,6 +89,15 @@ class Finetuner:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._process.wait(timeout=10)
             self._process = None
+
+    def pause(self) -> None:
+        """Stop the run to continue it later from its last checkpoint (:meth:`resume`, here, after a
+        restart, or ``earmark finetune``). Unlike a run that died (killed, a power cut), which the app
+        continues on its own when it starts, a paused one waits for the user: they stopped it for a
+        reason (the machine was needed). A run that had not begun has nothing to keep."""
+        self.stop()
+        if self.status().resumable:
+            self.job.mark("paused")
 
     def cancel(self) -> None:
         """Stop the run and forget it; nothing of it stays (the active model is untouched)."""

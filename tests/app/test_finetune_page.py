@@ -7,7 +7,8 @@ import json
 import shutil
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from app.finetune_client import (
     ESTIMATE_AFTER_STEPS,
@@ -19,6 +20,7 @@ from app.finetune_client import (
 )
 from app.finetune_page import MIN_MINUTES, USE_AGAIN, FinetunePage
 from app.settings_dialog import SettingsDialog
+from engine.finetune import Finetuner
 from engine.finetune.job import (
     DONE,
     EVALUATING,
@@ -32,12 +34,31 @@ from engine.finetune.job import (
     FinetuneStatus,
     JobFolder,
 )
-from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window
+from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle
 from tests.engine.finetune.conftest import FAST
 from tests.factories import noise, write_audio
 from tests.finetune_library import write_named_library
 
 FINETUNE_TIMEOUT_MS = 600_000  # a fresh Python with torch, the run, then re-embedding, on a busy 2-core machine
+
+
+def answer_stop(button: str) -> list[str]:
+    """Click ``button`` in the question the next Stop fine-tuning asks (the real, modal QMessageBox),
+    as the user would; returns what it asked (its text, a line, its informative text) once answered."""
+    asked: list[str] = []
+    tries = iter(range(500))  # 5 s for the question to appear; a Stop that asks nothing leaves ``asked`` empty
+
+    def click() -> None:
+        shown = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+        if not shown:
+            if next(tries, None) is not None:
+                QTimer.singleShot(10, click)
+            return
+        asked.append(f"{shown[0].text()}\n{shown[0].informativeText()}")
+        next(b for b in shown[0].buttons() if b.text() == button).click()
+
+    QTimer.singleShot(0, click)
+    return asked
 
 
 @pytest.mark.slow
@@ -190,7 +211,9 @@ def test_a_library_too_small_to_judge_says_so_from_the_runs_first_seconds_and_ke
     plan_line, kept = page.plan.text().splitlines()
     assert plan_line == f"{client.status.plan['device_note']} Plan: {client.status.plan['estimate']}" and kept == said
 
+    asked = answer_stop("Discard the run")
     page.cancel_button.click()
+    assert asked
     qtbot.waitUntil(lambda: client.status.state == NONE, timeout=ENGINE_TIMEOUT_MS)
 
 
@@ -307,19 +330,106 @@ def test_each_measure_is_shown_once_and_labelled_at_the_dialogs_size(qtbot, wind
 
 
 def test_stop_says_the_run_is_stopped_and_the_model_in_use_unchanged(qtbot, window):
-    """Stop fine-tuning ends the run and discards it (Finetuner.cancel): the page says so, rather
-    than every line going blank as if nothing had ever run."""
+    """Stop fine-tuning, answered "Discard the run", ends the run and discards it (Finetuner.cancel):
+    the page says so, rather than every line going blank as if nothing had ever run."""
     page = finetune_page(qtbot, window)
+    settle(window.client.work_pool)  # the page's first look at the job (none) is in, before this one
     model = window.client.engine.model_spec
-    page.show_status(FinetuneStatus(state=RUNNING, step=5, steps=40, plan={"estimate": "40 steps"}))
+    window.client.finetune.status = FinetuneStatus(state=RUNNING, step=5, steps=40, plan={"estimate": "40 steps"})
+    page.show_status(window.client.finetune.status)
     assert page.cancel_button.isEnabled()
+    asked = answer_stop("Discard the run")
     page.cancel_button.click()
+    assert asked[0].startswith("Stop fine-tuning?\nIt has trained 5 of 40 steps.")
     assert page.state.text() == STOPPING and not page.cancel_button.isEnabled()  # at once: it takes a while
     qtbot.waitUntil(lambda: page.state.text() == STOPPED_BY_USER, timeout=ENGINE_TIMEOUT_MS)
     assert STOPPED_BY_USER.startswith("Stopped — the model in use is unchanged")
     assert window.client.finetune.status.state == NONE and not window.client.engine.finetuner.job.folder.exists()
     assert window.client.engine.model_spec == model and page.start_button.isEnabled()
     assert window.finetune_label.text() == ""  # nothing runs or waits for a decision
+
+
+def test_stop_asks_first_and_the_default_answer_leaves_the_run_as_it_is(qtbot, window):
+    """An accidental Stop threw away what may have been an hour of training: it asks first, says
+    what each answer keeps and loses, and "Keep going" (or "Keep it", for a run already stopped)
+    does nothing to the run."""
+    page = finetune_page(qtbot, window)
+    settle(window.client.work_pool)  # the page's first look at the job (none) is in, before these
+    client = window.client.finetune
+    planned = {"estimate": "40 steps", "steps": 40}
+    running = FinetuneStatus(state=RUNNING, step=9, steps=40, plan=planned, saved_step=6)
+    stopped = FinetuneStatus(state=STOPPED, step=9, steps=40, plan=planned, saved_step=6)
+    pause = (
+        "Pause ends it and keeps it: it picks up from step 6 of 40, its last checkpoint, when you press Continue "
+        "on this page (after a restart too) or run `earmark finetune`."
+    )
+    for status, keep, question, kept in [
+        (running, "Keep going", "Stop fine-tuning?\nIt has trained 9 of 40 steps.", pause),
+        (
+            stopped,
+            "Keep it",
+            "Discard the stopped fine-tune?\nContinue picks it up from step 6 of 40",
+            "throws that away",
+        ),
+    ]:
+        client.status = status
+        page.show_status(status)
+        said = page.state.text()
+        asked = answer_stop(keep)
+        page.cancel_button.click()
+        assert asked and asked[0].startswith(question) and kept in asked[0]
+        assert "The model in use stays as it is." in asked[0]
+        assert page.state.text() == said and client.stop == "" and page.cancel_button.isEnabled()
+
+
+@pytest.mark.slow
+def test_keep_going_leaves_a_real_run_training_and_pause_keeps_it_to_continue_after_a_restart(
+    qtbot, window, tmp_path, monkeypatch, request
+):
+    """The real trainer: "Keep going" leaves it training; "Pause, continue later" ends it and keeps
+    its checkpoint; Earmark started again leaves the paused run waiting (a run that died with the
+    app is continued by itself) and offers Continue, which picks it up from that checkpoint."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see tests/engine/finetune/conftest.py
+    index_folder(qtbot, window, write_named_library(tmp_path / "Library", folders_per_kind=3, files_per_folder=2))
+    client = window.client.finetune
+    client.overrides = ["steps=100000", "save_every=3", "log_every=1", *FAST]  # it never ends by itself here
+    page = finetune_page(qtbot, window)
+    page.device.setCurrentIndex(page.device.findData("cpu"))
+    qtbot.mouseClick(page.start_button, Qt.LeftButton)
+    job = window.client.engine.finetuner.job
+    request.addfinalizer(Finetuner(window.client.paths).cancel)  # a run of 100000 steps never outlives the test
+    qtbot.waitUntil(
+        lambda: client.status.state == RUNNING and client.status.saved_step >= 3, timeout=FINETUNE_TIMEOUT_MS
+    )
+
+    asked = answer_stop("Keep going")
+    qtbot.mouseClick(page.cancel_button, Qt.LeftButton)
+    assert asked and asked[0].startswith("Stop fine-tuning?\nIt has trained ")
+    step = client.status.step
+    qtbot.waitUntil(lambda: client.status.step > step, timeout=FINETUNE_TIMEOUT_MS)  # it goes on training
+    assert client.status.state == RUNNING and job.is_running() and page.cancel_button.isEnabled()
+
+    asked = answer_stop("Pause, continue later")
+    qtbot.mouseClick(page.cancel_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: client.status.state == STOPPED and client.stop == "stopped", timeout=ENGINE_TIMEOUT_MS)
+    paused = client.status
+    assert paused.paused and paused.saved_step >= 3 and not job.is_running()
+    assert f"picks it up from step {paused.saved_step} of 100000, its last checkpoint" in page.state.text()
+    assert page.continue_button.isVisible() and page.continue_button.isEnabled()
+    window.close()
+
+    again = open_window(qtbot, None)  # Earmark started again
+    qtbot.waitUntil(lambda: again.client.finetune.status.state == STOPPED, timeout=ENGINE_TIMEOUT_MS)
+    settle(again.client.work_pool)
+    assert again.client.engine.finetuner.status().state == STOPPED  # no trainer launched: it waits for the user
+    assert again.finetune_label.text() == "Fine-tuning paused"
+    page = finetune_page(qtbot, again)
+    assert page.continue_button.isVisible()
+    qtbot.mouseClick(page.continue_button, Qt.LeftButton)
+    resumed = f"resumed {job.run_dir / 'last'} at step {paused.saved_step}"
+    qtbot.waitUntil(lambda: resumed in job.log_file.read_text(), timeout=FINETUNE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: again.client.finetune.status.state == RUNNING, timeout=ENGINE_TIMEOUT_MS)
+    assert not again.client.finetune.status.paused
 
 
 def test_held_out_scores_read_in_words_with_the_metric_names_in_the_tooltip(qtbot, window):

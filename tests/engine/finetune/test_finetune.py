@@ -110,10 +110,7 @@ def test_a_model_that_got_worse_is_not_swapped_in_unless_insisted(finetuned, cap
 
 
 def saved_step(paths) -> int:
-    try:
-        return json.loads((paths.data / "finetune" / "run" / "last" / "config.json").read_text())["step"]
-    except (OSError, ValueError, KeyError):
-        return 0
+    return JobFolder(paths.data / "finetune").saved_step()
 
 
 def test_a_killed_run_resumes_from_its_checkpoint_after_an_app_restart(library_home, tiny_checkpoint):
@@ -139,6 +136,35 @@ def test_a_killed_run_resumes_from_its_checkpoint_after_an_app_restart(library_h
     ]
     assert steps[-1] == 36 and steps.count(1) == 1  # went on to the end, never started over
     assert restarted.status().result["steps"] == 36
+
+
+def test_a_paused_run_waits_and_earmark_status_says_how_far_it_got_and_how_to_continue_it(
+    library_home, tiny_checkpoint, capsys, request
+):
+    """Pause (the app's "Pause, continue later", Ctrl-C in `earmark finetune`) ends the trainer and
+    keeps the job, marked paused so the app does not continue it by itself; `earmark status` says in
+    a line which run waits, how far it got, where it continues and how to continue or discard it."""
+    paths = library_home
+    finetuner = Finetuner(paths)
+    finetuner.start(5, str(tiny_checkpoint), "cpu", ["steps=100000", "save_every=3", "log_every=1", *FAST])
+    request.addfinalizer(Finetuner(paths).cancel)  # a run of 100000 steps never outlives the test
+    wait_for(lambda: saved_step(paths) >= 3, what="a first checkpoint")
+    finetuner.pause()
+    status = Finetuner(paths).status()
+    assert status.state == STOPPED and status.paused and status.saved_step == saved_step(paths) >= 3
+    assert not finetuner.job.is_running()
+    capsys.readouterr()
+    assert earmark(paths, "status") == 0
+    assert (
+        f"fine-tune of {tiny_checkpoint} (5-minute budget) paused at step {status.step} of 100000: "
+        f"`earmark finetune` continues it from step {status.saved_step} of 100000, its last checkpoint; "
+        "`earmark finetune --cancel` discards it"
+    ) in capsys.readouterr().out.splitlines()
+
+    resumed = Finetuner(paths)
+    assert resumed.resume() and not resumed.status().paused  # continued: no longer waiting for the user
+    resumed.cancel()
+    assert earmark(paths, "status") == 0 and "fine-tune" not in capsys.readouterr().out
 
 
 def test_a_run_outlives_a_deleted_training_file_and_continues_after_a_held_out_file_comes_back(
