@@ -91,6 +91,12 @@ class AudioTextModel(ABC):
         (:class:`engine.models.cacophony.ucs_bridge.QueryShares`)."""
         return self.embed_text(texts)
 
+    def query_likeness(self, texts: list[str]) -> np.ndarray | None:
+        """Queries as sounds in the model's ``info.likeness`` space, (n, d): a dot product with a
+        window's likeness vector is what it adds to the window's :meth:`embed_query` score. None when
+        the model has none (its sound ranking is the audio-text one alone)."""
+        return None
+
     def embed_words(self, texts: list[str]) -> np.ndarray:
         """Embed texts to compare with other texts (a file's name with tag names); returns (n, dim'),
         L2-normalised. The joint text embedding unless a backend has a better one for text-text

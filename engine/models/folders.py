@@ -10,6 +10,9 @@ CONFIG_FILE = "config.json"
 WEIGHTS_FILE = "model.safetensors"
 CLASSES_FILE = "ucs-classes.json"  # a checkpoint's UCS bridge (engine.models.cacophony.ucs_bridge), when it has one
 WORDS_HEAD_FILE = "words-head.safetensors"  # the bridge's learnt words head, when it has one (same module)
+# the training clips a query is heard through (engine.models.cacophony.exemplars), when it has them; not
+# part of the model's name: windows are embedded without it, so a library need not be embedded again
+EXEMPLARS_FILE = "exemplars.safetensors"
 
 
 def is_checkpoint(folder: Path) -> bool:

@@ -36,6 +36,8 @@ class FileMatch:
     score: float
     start_s: float | None = None  # the best window, for vector matches
     end_s: float | None = None
+    # of a sound match's score, what its likeness windows added (engine.search.vector_search.nearest_by_sound)
+    heard: float | None = None
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from engine.search.vector_search import (
     Passing,
     among,
     matching_files,
+    nearest_by_sound,
     nearest_files,
     passing_files,
 )
@@ -59,7 +60,8 @@ class SearchHit(FileRecord):
     best_end_s: float | None = None
     vector_rank: int | None = None  # 1-based rank in each ranking; None: not a candidate there
     text_rank: int | None = None
-    vector_score: float | None = None  # cosine similarity of the best window
+    vector_score: float | None = None  # the sound's score: the best window's cosine, plus vector_heard
+    vector_heard: float | None = None  # what the query heard as a sound added (vector_search.nearest_by_sound)
     text_score: float | None = None  # BM25
     meaning_rank: int | None = None
     meaning_score: float | None = None  # words-space cosine of the file's nearest name or description
@@ -143,7 +145,7 @@ class Searcher:
             return np.asarray(heard)
 
         work = {
-            SOUND: lambda: self._nearest(self._table(), embed_heard, texts, passing_job.result, pool),
+            SOUND: lambda: self._sound(embed_heard, texts, passing_job.result, pool),
             WORDS: lambda: [
                 m
                 for alt_text, files in zip(texts, passing_job.result(), strict=True)
@@ -241,6 +243,28 @@ class Searcher:
 
     # -- the three rankings -----------------------------------------------------------
 
+    def _sound(
+        self,
+        embed: Callable[[list[str]], np.ndarray],
+        texts: list[str],
+        passing: Callable[[], list[Passing]],
+        pool: int,
+    ) -> list[FileMatch]:
+        """The sound ranking: each alternative's files by their best window against its audio-text
+        vector (``embed``), and, when the model also hears queries as sounds in its likeness space
+        (``query_likeness``) and every file has windows there, by their best likeness window against
+        that sound too (:func:`nearest_by_sound`)."""
+        table = self._table()
+        likeness = self._complete_likeness(table) if table is not None else None
+        sounds = self.model.query_likeness(texts) if likeness is not None else None
+        if sounds is None:
+            return self._nearest(table, embed, texts, passing, pool)
+        return [
+            m
+            for vector, sound, files in zip(embed(texts), sounds, passing(), strict=True)
+            for m in nearest_by_sound(table, vector, likeness, sound, pool, files, SEARCH_MAX_ROWS)
+        ]
+
     def _nearest(
         self,
         table: EmbeddingTable | None,
@@ -249,9 +273,9 @@ class Searcher:
         passing: Callable[[], list[Passing]],
         pool: int,
     ) -> list[FileMatch]:
-        """The sound ranking (window table, ``embed_query``) or the meaning ranking (words table,
-        ``embed_words``): each alternative's nearest files among those ``passing`` its filter
-        (asked for once the texts are embedded)."""
+        """The sound ranking of the audio-text windows alone (window table, ``embed_query``) or the
+        meaning ranking (words table, ``embed_words``): each alternative's nearest files among those
+        ``passing`` its filter (asked for once the texts are embedded)."""
         if table is None:
             return []
         vectors = embed(texts)  # (an empty table costs an encoding, which the other vector ranking wants anyway)
@@ -365,6 +389,7 @@ class Searcher:
                         vector_rank=h.vector_rank,
                         text_rank=h.text_rank,
                         vector_score=h.vector.score if h.vector else None,
+                        vector_heard=h.vector.heard if h.vector else None,
                         text_score=h.text_score,
                         meaning_rank=h.meaning_rank,
                         meaning_score=h.meaning_score,

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -162,6 +162,38 @@ def nearest_files(
         if len(files) >= n_files or k >= cap or all(len(w) < k for w in windows):
             return file_matches(files.subset(slice(n_files)))
         k = min(k * GROWTH, cap)
+
+
+def nearest_by_sound(
+    table: EmbeddingTable,
+    query: np.ndarray,
+    likeness: EmbeddingTable,
+    sound: np.ndarray,
+    n_files: int,
+    passing: Passing = Passing(),
+    max_rows: int | None = None,
+) -> list[FileMatch]:
+    """The sound ranking of a model that also hears its queries as sounds (``sound``, from
+    ``model.query_likeness``): a file scores its best audio-text window's score for ``query`` plus
+    its best likeness window's for ``sound`` (:attr:`FileMatch.heard`), and keeps the audio-text
+    window as its moment. The ``n_files`` nearest of each table are the candidates; a candidate of
+    one only gets its exact score in the other by a lookup of its rows there (a prefilter on its
+    id: :meth:`EmbeddingTable.nearest`), so no file's score is a guess. A file with no audio-text
+    windows yet (the likeness table is shared by every model of its space) is left out."""
+    by_text = {m.file_id: m for m in nearest_files(table, query, n_files, passing, max_rows)}
+    by_sound = {m.file_id: m.score for m in nearest_files(likeness, sound, n_files, passing, max_rows)}
+    by_text |= {m.file_id: m for m in _scored(table, query, [i for i in by_sound if i not in by_text])}
+    by_sound |= {m.file_id: m.score for m in _scored(likeness, sound, [i for i in by_text if i not in by_sound])}
+    summed = [replace(m, score=m.score + by_sound[i], heard=by_sound[i]) for i, m in by_text.items() if i in by_sound]
+    return sorted(summed, key=lambda m: (-m.score, m.file_id))[:n_files]
+
+
+def _scored(table: EmbeddingTable, query: np.ndarray, file_ids: list[int]) -> list[FileMatch]:
+    """Each of ``file_ids``' best window in ``table`` for ``query``, scored exactly (none for a file
+    with no windows there)."""
+    if not file_ids:
+        return []
+    return nearest_files(table, query, len(file_ids), Passing(np.asarray(file_ids, np.int64)))
 
 
 def matching_files(

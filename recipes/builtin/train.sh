@@ -204,6 +204,13 @@ OMP_NUM_THREADS=1 "$PY" -m trainer.ucs_heads --manifest "$CORPUS_FRONT/manifest.
 mkdir -p "$RUNS" && "$PY" -m trainer.corpus stats data/corpus-sfx data/corpus-synth | tee "$RUNS/corpus-stats.md"
 "$PY" -m trainer.words_head --corpus data/corpus-sfx --corpus data/corpus-synth \
     --checkpoint resources/models/builtin --share 0.5
+# 7i. Shipped: the exemplars a query is heard through (trainer/exemplars.py,
+#     engine/models/cacophony/exemplars.py): 7c's clips as aiSFX heard them and their captions' sentence
+#     vectors. A query's 50 nearest captions' clips, softmax-weighted at temperature 0.1, are its sound
+#     in the likeness space, whose cosine with a file's best likeness window adds to its sound score
+#     (weight 1). Measured out of distribution with the shipped head (README "Queries heard through
+#     the training sounds"): each half of the packages choosing the setting the other is read at.
+"$PY" -m trainer.exemplars --corpus data/corpus-sfx --corpus data/corpus-synth --checkpoint resources/models/builtin
 # 7d. Tried, not shipped (README "The words head"): TEXTURES=1 trains the words head again with
 #     procedurally made whooshes, fire, fireballs, rain and wind (trainer/corpus/textures.py) beside
 #     7c's corpora, into a copy of the shipped checkpoint, and measures both out of distribution.

@@ -16,6 +16,7 @@ import torchaudio
 
 from engine.models.base import AudioTextModel, CaptionOptions, GeneratedCaption, ModelInfo, l2_normalise
 from engine.models.cacophony.checkpoint import load_checkpoint
+from engine.models.cacophony.exemplars import Exemplars
 from engine.models.cacophony.model import Cacophony
 from engine.models.cacophony.ucs_bridge import (
     CLASSES_FILE,
@@ -30,7 +31,7 @@ from engine.models.cacophony.ucs_bridge import (
 )
 from engine.models.decoding import decode
 from engine.models.devices import native_bf16
-from engine.models.folders import WORDS_HEAD_FILE
+from engine.models.folders import EXEMPLARS_FILE, WORDS_HEAD_FILE
 
 
 def pad_batch(clips: list[np.ndarray], device) -> tuple[torch.Tensor, torch.Tensor]:
@@ -118,6 +119,7 @@ class CacophonyBackend(AudioTextModel):
         self.bridge: UcsBridge | None = None
         self.bridge_shares = (1.0, 0.0)  # square roots of the joint's and the bridge's shares
         self.query_shares: QueryShares | None = None  # None: every text weighs them as the audio does
+        self.exemplars: Exemplars | None = None  # how a query is heard in the likeness space (query_likeness)
         if bridge is not None:
             self.bridge = UcsBridge(
                 bridge["classes"],
@@ -130,6 +132,7 @@ class CacophonyBackend(AudioTextModel):
             self.bridge_shares = (float(np.sqrt(1.0 - bridge["weight"])), float(np.sqrt(bridge["weight"])))
             if "query_shares" in bridge:
                 self.query_shares = QueryShares(**bridge["query_shares"])
+            self.exemplars = bridge.get("exemplars")
         words_dim = self.bridge.category_words.shape[1] if self.bridge is not None else 0
         self.info = ModelInfo(
             name=name,
@@ -147,6 +150,8 @@ class CacophonyBackend(AudioTextModel):
         bridge = load_classes(folder) if (Path(folder) / CLASSES_FILE).is_file() else None
         if bridge is not None and (Path(folder) / WORDS_HEAD_FILE).is_file():
             bridge["words_head"] = WordsHead.load(Path(folder) / WORDS_HEAD_FILE)
+        if bridge is not None and (Path(folder) / EXEMPLARS_FILE).is_file():
+            bridge["exemplars"] = Exemplars.load(Path(folder) / EXEMPLARS_FILE)
         return cls(model, tokenizer, name or meta.get("name") or Path(folder).name, device, bridge)
 
     def _at_model_rate(self, wave: torch.Tensor, lengths: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -190,6 +195,11 @@ class CacophonyBackend(AudioTextModel):
         own share: a dot product with a clip is ``(1 - s) * joint + s * bridge``. Such a vector is
         not of unit length; only the order of its dot products matters."""
         return self._side_by_side(texts, self.query_shares)
+
+    def query_likeness(self, texts: list[str]) -> np.ndarray | None:
+        """With exemplars (a bridge's ``exemplars.safetensors``), each query as what the training
+        clips its words name sound like to aiSFX (:class:`Exemplars`), from its words embedding."""
+        return None if self.exemplars is None else self.exemplars.query(self.embed_words(texts))
 
     def _side_by_side(self, texts: list[str], query_shares: QueryShares | None) -> np.ndarray:
         joint, words = self.text_parts(texts)

@@ -1,6 +1,6 @@
 """The shipped builtin checkpoint: loads offline through the app backend, its config matches
 its weights, it fits the size budget, and on sounds this test makes the matching text query
-ranks the right file first."""
+ranks the right file first, and so does the query heard through its exemplars."""
 
 from __future__ import annotations
 
@@ -112,13 +112,29 @@ def synthesised(backend):
     clips = {query: make() for query, make in SOUNDS.items()}
     missing = [q for q, clip in clips.items() if clip is None]
     clips = {q: heard(c, backend.info.sample_rate) for q, c in clips.items() if c is not None}
-    return list(clips), backend.embed_audio(list(clips.values())), missing
+    return list(clips), *backend.embed_audio_and_likeness(list(clips.values())), missing
 
 
 @pytest.mark.parametrize("query", list(SOUNDS))
 def test_matching_query_ranks_the_right_sound_first(backend, synthesised, query):
-    queries, audio, missing = synthesised
+    queries, audio, _, missing = synthesised
     assert query not in missing, f"cannot make '{query}' here: scripts/setup.sh installs espeak-ng and fluidsynth"
     scores = audio @ backend.embed_query([query])[0]  # as a search asks
     ranked = [queries[i] for i in np.argsort(-scores)]
     assert ranked[0] == query, f"'{query}' ranked {ranked}"
+
+
+def test_queries_are_heard_through_its_exemplars_as_unit_sounds_times_their_weight(backend, synthesised):
+    _, _, likeness, _ = synthesised
+    sounds = backend.query_likeness(["dog barking", "rain on a tin roof"])
+    assert sounds.shape == (2, likeness.shape[1])
+    np.testing.assert_allclose(np.linalg.norm(sounds, axis=1), backend.exemplars.config.weight, atol=1e-5)
+
+
+@pytest.mark.parametrize("query", list(SOUNDS))
+def test_a_query_heard_through_its_exemplars_sounds_like_the_right_sound(backend, synthesised, query):
+    queries, _, likeness, missing = synthesised
+    assert query not in missing, f"cannot make '{query}' here: scripts/setup.sh installs espeak-ng and fluidsynth"
+    scores = likeness @ backend.query_likeness([query])[0]  # what a search adds to each sound's score
+    ranked = [queries[i] for i in np.argsort(-scores)]
+    assert ranked[0] == query, f"'{query}' heard as {ranked}"
