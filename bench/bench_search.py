@@ -11,6 +11,16 @@ and with a MiniLM text tower, both projecting to the bench's dimension, over the
 its vector index built and one synthetic name vector per file; also with a typo in each query,
 read as the library word it misspells (engine/search/respell.py) and searched as typed.
 
+The same model also hears its queries as sounds (``query_likeness``, as the builtin model does
+with its exemplar bank): a real :class:`Exemplars` of the shipped bank's size over random vectors,
+and a 512-d likeness table of the same windows. Its whole queries are timed in turn with the
+plain model's, without a filter and under a topic's name as a quoted phrase (its ~125 files, a few
+hundred at 1M: a prefilter, as vector_search.PREFILTER_MAX_FILES allows), with the ratio of the
+two; so is the sound ranking alone (vector_search.nearest_files against nearest_by_sound), and
+``Exemplars.query`` is timed alone. The synthetic likeness space is unrelated to the audio-text
+one, so the two tables' nearest files hardly overlap and every candidate of one is looked up in
+the other: the most that second search can cost.
+
 The vectors are synthetic but clustered like embeddings are (files scattered around
 topic centres, windows around their file), L2-normalised; uniform random vectors would
 make every neighbour a near-tie and recall meaningless. IVF_PQ and IVF_HNSW_SQ are
@@ -39,10 +49,12 @@ from bench.search_quality import with_typo
 from engine.index import ERROR, OK, FileRecord, LibraryStore, Windows
 from engine.index.schema import read_all
 from engine.index.vectors import WindowMatches
-from engine.models.base import AudioTextModel, LikenessSpace, ModelInfo
+from engine.models.base import AudioTextModel, LikenessSpace, ModelInfo, l2_normalise
+from engine.models.cacophony.exemplars import Exemplars
 from engine.search import Searcher
-from engine.search.searcher import SOUND
+from engine.search.searcher import MIN_CANDIDATES, SOUND
 from engine.search.searcher import WORDS as WORDS_RANKING
+from engine.search.vector_search import SEARCH_MAX_ROWS, nearest_by_sound, nearest_files
 
 WORDS = (
     "door creak wood metal glass break water drip rain wind car engine bell voice footsteps gravel "
@@ -65,6 +77,8 @@ K = 10
 LIKENESS_DIM = 512  # aiSFX's block features, the builtin model's likeness space
 FAILED_FILES = 50  # a real library has a few files that would not decode; they are never results
 APP_RESULTS = 500  # the hits the app lists for a query (app/main_window.py RESULT_LIMIT); the other rows ask 50
+# the builtin model's exemplars.safetensors: distinct captions (words space), caption-clip pairs, clips
+BANK_CAPTIONS, BANK_PAIRS, BANK_CLIPS = 10_781, 34_097, 11_625
 
 
 @dataclass
@@ -75,6 +89,7 @@ class Row:
     p50_ms: float
     p95_ms: float
     recall: float | None = None
+    vs_before: tuple[float, float] | None = None  # p50 and p95 over those of the row timed in turn with it
 
 
 def parse_size(text: str) -> int:
@@ -107,6 +122,11 @@ def queries_like_data(centres: np.ndarray, count: int, rng: np.random.Generator)
     return q / np.linalg.norm(q, axis=1, keepdims=True)
 
 
+def topic_label(topic: int) -> str:
+    """The two words a topic's files are named by (a few hundred files each, more at 1M windows)."""
+    return f"{WORDS[topic % len(WORDS)]}_{WORDS[(topic // len(WORDS)) % len(WORDS)]}"
+
+
 def fill_store(
     store: LibraryStore, model, vectors: np.ndarray, topics: np.ndarray, windows_per_file: int
 ) -> np.ndarray:
@@ -118,7 +138,7 @@ def fill_store(
         items = []
         for f in range(lo, min(n_files, lo + batch)):
             rows = slice(f * windows_per_file, min(len(vectors), (f + 1) * windows_per_file))
-            label = f"{WORDS[topics[f] % len(WORDS)]}_{WORDS[(topics[f] // len(WORDS)) % len(WORDS)]}"
+            label = topic_label(topics[f])
             starts = np.arange(rows.stop - rows.start) * 5.0
             items.append(
                 (
@@ -176,7 +196,9 @@ def fill_likeness(
     store: LibraryStore, file_ids: np.ndarray, windows_per_file: int, rng: np.random.Generator
 ) -> LikenessSpace:
     """Every file's windows in a 512-d likeness space, as the builtin model stores them (clustered
-    like the audio-text windows), ANN-indexed as the store's policy would; the space."""
+    like the audio-text windows), ANN-indexed as the store's policy would; the space. The table is
+    the one LibraryStore.replace_windows writes a model's ``Windows.likeness`` to (named by the
+    space), written here alone: the audio-text windows are in already."""
     space = LikenessSpace("bench_likeness", unrelated=0.77)
     n = len(file_ids) * windows_per_file
     vectors, _, _ = clustered(n, LIKENESS_DIM, windows_per_file, rng)
@@ -199,6 +221,28 @@ def fill_likeness(
     return space
 
 
+def exemplar_bank(words_dim: int, rng: np.random.Generator) -> Exemplars:
+    """A bank of the shipped one's size, of random unit vectors, every caption and clip in a pair:
+    ``Exemplars.query`` costs a matmul over the captions, a max over the pairs and a top-50 over the
+    clips whatever the vectors hold."""
+    captions = l2_normalise(rng.standard_normal((BANK_CAPTIONS, words_dim), dtype=np.float32))
+    caption_row = rng.permutation(
+        np.concatenate([np.arange(BANK_CAPTIONS), rng.integers(0, BANK_CAPTIONS, BANK_PAIRS - BANK_CAPTIONS)])
+    )
+    clip_of = np.sort(np.concatenate([np.arange(BANK_CLIPS), rng.integers(0, BANK_CLIPS, BANK_PAIRS - BANK_CLIPS)]))
+    likeness = l2_normalise(rng.standard_normal((BANK_CLIPS, LIKENESS_DIM), dtype=np.float32))
+    return Exemplars(captions, caption_row, clip_of, likeness)
+
+
+def hearing(model: AudioTextModel, space: LikenessSpace, bank: Exemplars) -> AudioTextModel:
+    """``model`` with a likeness space, hearing its queries there through ``bank`` (query_likeness),
+    as the builtin model does with its bridge's exemplars; the same text tower and recent queries."""
+    heard = copy.copy(model)
+    heard.info = replace(model.info, likeness=space)
+    heard.exemplars = bank
+    return heard
+
+
 def timed(fn, inputs) -> tuple[float, float, list]:
     """Median and 95th-percentile milliseconds of ``fn`` over ``inputs`` after the first, and the
     results of all: the first warms caches and lazy loading, as in a running app, and is not timed
@@ -211,11 +255,27 @@ def timed(fn, inputs) -> tuple[float, float, list]:
     return float(np.percentile(times, 50) * 1e3), float(np.percentile(times, 95) * 1e3), results
 
 
+def timed_in_turn(before, after, inputs_before: list, inputs_after: list) -> tuple[Row, Row]:
+    """As :func:`timed` for two functions, called in turn, each on its own inputs, so that a change
+    in the load of the shared machine weighs both alike: rows of their p50 and p95 (size and method
+    left blank), the second with its ratios to the first."""
+    spent: tuple[list[float], list[float]] = ([], [])
+    before(inputs_before[0])
+    after(inputs_after[0])
+    for pair in zip(inputs_before[1:], inputs_after[1:], strict=True):
+        for fn, item, times in zip((before, after), pair, spent, strict=True):
+            tic = time.perf_counter()
+            fn(item)
+            times.append(time.perf_counter() - tic)
+    (b50, b95), (a50, a95) = (np.percentile(times, [50, 95]) * 1e3 for times in spent)
+    return Row("", "", None, b50, b95), Row("", "", None, a50, a95, vs_before=(a50 / b50, a95 / b95))
+
+
 def window_keys(file_ids, starts) -> set:
     return {(int(f), float(s)) for f, s in zip(file_ids, starts, strict=False)}
 
 
-def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.Generator) -> list[Row]:
+def bench_size(n: int, args, models: dict[str, AudioTextModel], bank: Exemplars, rng: np.random.Generator) -> list[Row]:
     label = f"{n:,}"
     tic = time.perf_counter()
     vectors, topics, centres = clustered(n, args.dim, args.windows_per_file, rng)
@@ -335,6 +395,32 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
     rows.append(Row(label, "browse: one exclusion only", None, p50, p95))
     p50, p95, _ = timed(lambda _: sorted(store.find_files(), key=lambda r: r.path)[:100], [None] * 3)
     rows.append(Row(label, "browse: every record read and sorted (before)", None, p50, p95))
+    tic = time.perf_counter()  # own generators, here and below: the word vectors are drawn as before these rows
+    space = fill_likeness(store, file_ids, args.windows_per_file, np.random.default_rng([1, n]))
+    print(f"[{label}] likeness windows written and indexed in {time.perf_counter() - tic:.1f}s", flush=True)
+
+    # the sound ranking alone, at the depth a search of 50 asks (no filter): the window table's nearest
+    # files, against those and the likeness table's, each side's missing ones looked up in the other
+    words = np.random.default_rng([2, n]).standard_normal((len(queries), bank.captions.shape[1]), dtype=np.float32)
+    sounds = list(zip(queries, bank.query(l2_normalise(words)), strict=True))
+    likeness = store.likeness(replace(info, likeness=space))
+    without, with_sound = timed_in_turn(
+        lambda pair: nearest_files(table, pair[0], MIN_CANDIDATES, max_rows=SEARCH_MAX_ROWS),
+        lambda pair: nearest_by_sound(table, pair[0], likeness, pair[1], MIN_CANDIDATES, max_rows=SEARCH_MAX_ROWS),
+        sounds,
+        sounds,
+    )
+    rows.append(replace(without, size=label, method=f"sound ranking alone, {MIN_CANDIDATES} files, in turn"))
+    rows.append(replace(with_sound, size=label, method="    + likeness windows (nearest_by_sound)"))
+
+    def named() -> list[str]:  # a topic's name as a quoted phrase: its ~125 files (~300 at 1M), prefiltered
+        return [f'"{name}" {t}' for name, t in zip(picker.choice(names, len(texts)), fresh(), strict=True)]
+
+    picker = np.random.default_rng([3, n])
+
+    names = sorted({topic_label(t).replace("_", " ") for t in topics})
+    named_files = np.median([len(store.files_with_phrase(name)) for name in names[:: max(1, len(names) // 20)]])
+    print(f"[{label}] a topic's name as a phrase leaves {named_files:.0f} files (median)", flush=True)
     for model_label, model in models.items():
         p50, p95, _ = timed(lambda t, model=model: (model.embed_text([t]), model.embed_words([t])), fresh())
         rows.append(Row(label, f"text+words encoding, one pass ({model_label})", None, p50, p95))
@@ -359,6 +445,16 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
         rows.append(Row(label, f"full query ({model_label})", None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=APP_RESULTS), fresh())
         rows.append(Row(label, f"full query, {APP_RESULTS} results as the app lists ({model_label})", None, p50, p95))
+        listening = Searcher(store, hearing(model, space, bank))
+        for what, queries_of in (("full query", fresh), ("  under a name phrase", named)):
+            without, with_sound = timed_in_turn(
+                lambda t, searcher=searcher: searcher.search(t, limit=50),
+                lambda t, searcher=listening: searcher.search(t, limit=50),
+                queries_of(),
+                queries_of(),
+            )
+            rows.append(replace(without, size=label, method=f"{what}, in turn ({model_label})"))
+            rows.append(replace(with_sound, size=label, method=f"    + query_likeness, {LIKENESS_DIM}-d table"))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), typos())
         rows.append(Row(label, f"full query, a typo read as a word ({model_label})", None, p50, p95))
         as_typed = Searcher(store, model, respell=False)
@@ -375,13 +471,11 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], rng: np.random.G
     # find similar, from a library file's stored windows: in the audio-text windows (a model with
     # no likeness space), and in a 512-d likeness table as the builtin model ranks (ModelInfo.likeness)
     model = next(iter(models.values()))
-    examples = [r.path for r in store.get_files(rng.choice(file_ids, 20, replace=False).tolist()).values()]
+    # (among the files with windows still: a file marked failed above lost its vectors for good)
+    examples = [r.path for r in store.get_files(rng.choice(table.file_ids(), 20, replace=False).tolist()).values()]
     p50, p95, _ = timed(lambda path: Searcher(store, model).similar(path, limit=50), examples)
     rows.append(Row(label, "find similar: audio-text windows", None, p50, p95))
-    tic = time.perf_counter()
-    liked = copy.copy(model)
-    liked.info = replace(model.info, likeness=fill_likeness(store, file_ids, args.windows_per_file, rng))
-    print(f"[{label}] likeness windows written and indexed in {time.perf_counter() - tic:.1f}s", flush=True)
+    liked = hearing(model, space, bank)
     p50, p95, _ = timed(lambda path: Searcher(store, liked).similar(path, limit=50), examples)
     rows.append(Row(label, f"find similar: {LIKENESS_DIM}-d likeness windows", None, p50, p95))
     shutil.rmtree(folder, ignore_errors=True)
@@ -430,12 +524,16 @@ def build_models(dim: int, names: list[str]) -> dict[str, AudioTextModel]:
 
 
 def print_table(rows: list[Row]) -> None:
-    header = f"{'vectors':>10}  {'method':<64} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>9}"
+    header = (
+        f"{'vectors':>10}  {'method':<64} {'build s':>8} {'p50 ms':>8} {'p95 ms':>8} {'recall@10':>9} "
+        f"{'x before p50/p95':>16}"
+    )
     print("\n" + header + "\n" + "-" * len(header))
     for r in rows:
         build = f"{r.build_s:8.1f}" if r.build_s is not None else f"{'':>8}"
         rec = f"{r.recall:9.3f}" if r.recall is not None else f"{'':>9}"
-        print(f"{r.size:>10}  {r.method:<64} {build} {r.p50_ms:8.2f} {r.p95_ms:8.2f} {rec}")
+        ratio = f"{r.vs_before[0]:7.2f} /{r.vs_before[1]:6.2f}" if r.vs_before is not None else ""
+        print(f"{r.size:>10}  {r.method:<64} {build} {r.p50_ms:8.2f} {r.p95_ms:8.2f} {rec} {ratio:>16}")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -462,10 +560,22 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     models = build_models(args.dim, args.models.split(","))
     rng = np.random.default_rng(0)
-    rows = []
+    words_dim = next(iter(models.values())).embed_words(["x"]).shape[1]
+    bank = exemplar_bank(words_dim, np.random.default_rng(1))
+    words = l2_normalise(np.random.default_rng(2).standard_normal((args.queries, 1, words_dim), dtype=np.float32))
+    p50, p95, _ = timed(bank.query, list(words))
+    rows = [
+        Row(
+            "bank",
+            f"Exemplars.query alone, one query ({BANK_CAPTIONS:,} captions, {BANK_CLIPS:,} clips)",
+            None,
+            p50,
+            p95,
+        )
+    ]
     started = time.perf_counter()
     for size in args.sizes.split(","):
-        rows += bench_size(parse_size(size), args, models, rng)
+        rows += bench_size(parse_size(size), args, models, bank, rng)
     print_table(rows)
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(

@@ -22,7 +22,10 @@ rest as ``Take_0001`` files in one folder, and the same with the halves swapped,
 hurry (a slip in a word: two letters swapped, one dropped, one doubled, a neighbouring key) on the
 named library: the hybrid reading typos as the library words they misspell
 (engine/search/respell.py), the hybrid taking them as typed, BM25, and the hybrid on the same
-queries without typos.
+queries without typos. For a model with exemplars (``exemplars.safetensors``: its sound ranking
+also hears each query as a sound), the named, opaque and mixed tables add the hybrid and the
+sound of the same model without them, on the same index (a copy of the checkpoint without the
+file under ``--work``: the windows and the model's name are the same, so is its index).
 Printed: R@1, R@10 and mAP@10 (AP capped at min(right files, 10)) overall
 and per query category, with chance. ``--sweep`` also prints overall mAP@10 for other fusion and
 field weights, each with its score on the odd and the even queries (a weight chosen on one half
@@ -47,10 +50,13 @@ import bm25s
 import Stemmer
 
 from bench.ood import OodFile, OodQuery, by_category, chance, judge, load_library, load_queries
+from bench.ood.content import without_exemplars
 from bench.ood.library import HALVES, indexed_engine, library_key, package_halves
 from bench.ood.queries import CUTOFF
 from engine.facade import Engine
 from engine.index.text import FOLDER, INFO, NAME, TEXT_FIELDS
+from engine.models.base import AudioTextModel
+from engine.models.registry import load_model
 from engine.paths import app_paths
 from engine.search import Searcher
 from engine.search.fusion import FusionWeights
@@ -97,9 +103,31 @@ def bm25_baseline(
     return rank
 
 
-def earmark(engine: Engine, rankings: frozenset[str] = RANKINGS, **weights) -> Ranker:
-    searcher = Searcher(engine.store, engine.model, **weights)
+def earmark(
+    engine: Engine, rankings: frozenset[str] = RANKINGS, model: AudioTextModel | None = None, **weights
+) -> Ranker:
+    """Earmark's search of ``engine``'s index, with ``model`` in place of the engine's (a variant
+    whose vectors are the index's: the model without its exemplars)."""
+    searcher = Searcher(engine.store, model or engine.model, **weights)
     return lambda query: [Path(h.path) for h in searcher.search(query, limit=CUTOFF, rankings=rankings)]
+
+
+def plain_model(spec: str, work: Path) -> AudioTextModel | None:
+    """The model ``spec`` names without its exemplars (:func:`without_exemplars`), or None when it
+    has none."""
+    copy = without_exemplars(spec, work)
+    return None if copy is None else load_model(copy)
+
+
+def without_exemplars_arms(engine: Engine, plain: AudioTextModel | None) -> dict[str, Ranker]:
+    """The hybrid and the sound of ``engine``'s index with ``plain`` (:func:`plain_model`): what
+    the exemplars add is the difference from the engine's own; none without exemplars."""
+    if plain is None:
+        return {}
+    return {
+        "hybrid, no exemplars": earmark(engine, model=plain),
+        "sound, no exemplars": earmark(engine, frozenset({SOUND}), model=plain),
+    }
 
 
 def evaluate(rank: Ranker, files: list[OodFile], queries: list[OodQuery]) -> dict[str, dict]:
@@ -158,10 +186,18 @@ def is_copy_of(target: Path, source: Path) -> bool:
     return (a.st_size, a.st_mtime_ns) == (b.st_size, b.st_mtime_ns)
 
 
-def print_mixed(work: Path, model: str, files: list[OodFile], queries: list[OodQuery], built: str) -> None:
+def print_mixed(
+    work: Path,
+    model: str,
+    files: list[OodFile],
+    queries: list[OodQuery],
+    built: str,
+    plain: AudioTextModel | None = None,
+) -> None:
     """The hybrid, its keywords and its sound, BM25 over the same paths and chance, on the two
     mixed libraries (:func:`mixed_library`), each query counted once in each; ``built`` names the
-    built library (:func:`library_key`), whose takes the mixed libraries' homes have indexed."""
+    built library (:func:`library_key`), whose takes the mixed libraries' homes have indexed;
+    ``plain``: the model without its exemplars (:func:`without_exemplars_arms`)."""
     results: dict[str, list[dict[str, float]]] = {}
     times: dict[str, list[float]] = {}
     for half in (0, 1):
@@ -172,6 +208,7 @@ def print_mixed(work: Path, model: str, files: list[OodFile], queries: list[OodQ
             "Earmark hybrid": earmark(engine),
             "keywords": earmark(engine, frozenset({WORDS})),
             "sound": earmark(engine, frozenset({SOUND})),
+            **without_exemplars_arms(engine, plain),
             "BM25 (our words)": bm25_baseline(root, files, paths=[Path(p) for p in where]),
         }
         for name, rank in systems.items():
@@ -225,6 +262,7 @@ def main() -> None:
     # size and time (which files of one package may share): a home of their own per built library
     built = library_key(args.ood)
     opaque = open_library(args.work / f"opaque-{args.model}-{built}", opaque_root, args.model)
+    plain = plain_model(args.model, args.work)
 
     print_table(
         "Named library (the files' own names)",
@@ -233,6 +271,7 @@ def main() -> None:
             "keywords": evaluate(earmark(named, frozenset({WORDS})), files, queries),
             "meaning": evaluate(earmark(named, frozenset({MEANING})), files, queries),
             "sound": evaluate(earmark(named, frozenset({SOUND})), files, queries),
+            **{name: evaluate(rank, files, queries) for name, rank in without_exemplars_arms(named, plain).items()},
             "BM25 (our words)": evaluate(bm25_baseline(named_root, files), files, queries),
             "BM25 (plain split)": evaluate(bm25_baseline(named_root, files, plain_split), files, queries),
         },
@@ -242,10 +281,11 @@ def main() -> None:
         {
             "Earmark hybrid": evaluate(earmark(opaque), files, queries),
             "sound": evaluate(earmark(opaque, frozenset({SOUND})), files, queries),
+            **{name: evaluate(rank, files, queries) for name, rank in without_exemplars_arms(opaque, plain).items()},
             "chance": by_category(queries, [chance(q, files) for q in queries]),
         },
     )
-    print_mixed(args.work, args.model, files, queries, built)
+    print_mixed(args.work, args.model, files, queries, built, plain)
     print_typos(named, named_root, files, queries)
     if args.sweep:
         sweep(named, files, queries)

@@ -2,8 +2,9 @@
 library. ``python -m bench.ood matches [QUERY...]``: list each query's relevant files, to read
 and check that they are what a sound designer asking for it would accept. ``python -m bench.ood
 stats``: files per package, per query category and per UCS category. ``python -m bench.ood
-eval MODEL...``: content-only search on the opaque names, per category, against chance.
-``python -m bench.ood shares MODEL``: the same search at each share of a model's UCS bridge.
+eval MODEL...``: content-only search on the opaque names, per category, against chance (and a
+model with exemplars against itself without them). ``python -m bench.ood shares MODEL``: the same
+search on the audio-text windows alone (exemplars left out) at each share of a model's UCS bridge.
 ``python -m bench.ood similar MODEL``: find-similar-sounds quality by UCS category.
 ``python -m bench.ood overlap``: the evaluation files whose audio a training package also ships
 (written to bench/ood/seen-in-training.json, which the build leaves out)."""

@@ -1,16 +1,20 @@
 """Content-only search on sounds no model of ours trained on: the ``bench/ood`` library under
 its opaque names (``Take_0001.ogg``), every sound-designer query embedded as text and every
 file ranked by its best window, as the app's vector search ranks them (windows of the model's
-length, half-window hop, a file scores as its best window). Prints R@1, R@10 and mAP@10 per
-query category for each model given, next to chance (random rankings) and, for a model with a
-UCS bridge, the same model without it; asserts nothing.
+length, half-window hop, a file scores as its best window; a model that also hears its queries
+as sounds, ``query_likeness``, adds its best likeness window's score for that sound, as
+``engine.search.vector_search.nearest_by_sound`` does). Prints R@1, R@10 and mAP@10 per query
+category for each model given, next to chance (random rankings), the same model without its
+exemplars when it has them (the audio-text windows alone: what hearing the queries adds) and,
+for a model with a UCS bridge, the same model without it; asserts nothing.
 
     python -m bench.ood build                      # once
     python -m bench.ood eval builtin runs/front/final [--markdown]
 
 Window embeddings are cached per model under ``data/ood-cache`` (keyed by the checkpoint's
-weights and bridge files, in a folder per built library: ``library_key``), so comparing variants
-costs one pass each.
+weights and bridge files, in a folder per built library: ``library_key``), and likeness windows
+per likeness space, so comparing variants costs one pass each (a model and its copy without
+exemplars share both).
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from safetensors import safe_open
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
 from engine.audio.decode import iter_windows
 from engine.models.cacophony.backend import pad_batch
-from engine.models.folders import CLASSES_FILE, WORDS_HEAD_FILE
+from engine.models.folders import CLASSES_FILE, EXEMPLARS_FILE, WORDS_HEAD_FILE
 from engine.models.registry import CLAP_PREFIX, load_model, resolve_checkpoint
 from engine.words import words
 
@@ -146,43 +150,101 @@ def weights_key(spec: str) -> str:
 
 def joint_only(spec: str, cache_dir: Path) -> str | None:
     """A copy of a bridged checkpoint without its UCS bridge (the trained model alone, the
-    baseline the bridge is measured against), or None when ``spec`` has no bridge."""
+    baseline the bridge is measured against; its exemplars go too, they hear queries in the
+    bridge's likeness space), or None when ``spec`` has no bridge."""
     folder = spec_folder(spec)
     if not (folder / CLASSES_FILE).is_file():
         return None
-    copy = cache_dir / f"joint-only-{folder.name}"
+    return copy_without(folder, cache_dir / f"joint-only-{folder.name}", CLASSES_FILE, WORDS_HEAD_FILE, EXEMPLARS_FILE)
+
+
+def without_exemplars(spec: str, cache_dir: Path) -> str | None:
+    """A copy of a checkpoint without its exemplar bank (the same windows, hence the same cached
+    vectors and model name; its queries are not heard as sounds: the baseline the exemplars are
+    measured against), or None when ``spec`` has none."""
+    folder = spec_folder(spec)
+    if not (folder / EXEMPLARS_FILE).is_file():
+        return None
+    return copy_without(folder, cache_dir / f"without-exemplars-{folder.name}", EXEMPLARS_FILE)
+
+
+def copy_without(folder: Path, copy: Path, *left_out: str) -> str:
+    """A fresh copy of the checkpoint ``folder`` at ``copy`` without the files ``left_out``."""
     shutil.rmtree(copy, ignore_errors=True)
-    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(CLASSES_FILE, WORDS_HEAD_FILE))
+    shutil.copytree(folder, copy, ignore=shutil.ignore_patterns(*left_out))
     return str(copy)
 
 
 def evaluate(spec: str, library, queries, cache_dir: Path) -> dict[str, dict[str, float]]:
     model = load_model(spec)
     embeddings, owners = file_windows(spec, model, library, cache_dir)
-    results = rank_queries(embeddings, owners, model.embed_query([q.text for q in queries]), library, queries)
+    texts = [q.text for q in queries]
+    heard = heard_scores(model, texts, library, cache_dir)
+    results = rank_queries(embeddings, owners, model.embed_query(texts), library, queries, heard)
     return by_category(queries, results) | {"ucs": ucs_zero_shot(model.embed_text, library, embeddings, owners)}
 
 
-def rank_queries(embeddings: np.ndarray, owners: np.ndarray, text: np.ndarray, library, queries) -> list[dict]:
-    """Each query's metrics, its files ranked by their best window against its text vector."""
-    results = []
-    for query, vector in zip(queries, text, strict=True):
-        best = np.full(len(library), -np.inf)
-        np.maximum.at(best, owners, embeddings @ vector)
-        ranked = [library[i] for i in np.argsort(-best, kind="stable")[:10]]
-        results.append(judge(query, ranked, library))
-    return results
+def likeness_windows(model, library, cache_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(likeness vectors of every window as the app cuts them (W, d), file index of each (W,)),
+    cached per likeness space (every model of the space shares them)."""
+
+    def compute():
+        parts, owners = [], []
+        for index, file in enumerate(library):
+            clips = windows_of(model, file)
+            parts.append(model.embed_audio_and_likeness(clips)[1])
+            owners += [index] * len(clips)
+        return {"likeness": np.concatenate(parts), "owners": np.asarray(owners)}
+
+    data = cached(cache_dir / f"likeness-{model.info.likeness.name}-w{WINDOWS_VERSION}.npz", compute)
+    return data["likeness"], data["owners"]
+
+
+def heard_scores(model, texts: list[str], library, cache_dir: Path) -> np.ndarray | None:
+    """What the app's sound ranking adds to each file's score for each query when the model hears
+    queries as sounds (``model.query_likeness``): the file's best likeness window's dot product
+    with the query's sound, (files, queries), as ``nearest_by_sound`` adds it; None for a model
+    that does not (no exemplars)."""
+    sounds = model.query_likeness(texts)
+    if sounds is None:
+        return None
+    likeness, owners = likeness_windows(model, library, cache_dir)
+    return best_window_scores(likeness, owners, sounds, len(library))
+
+
+def best_window_scores(windows: np.ndarray, owners: np.ndarray, vectors: np.ndarray, files: int) -> np.ndarray:
+    """(files, vectors): each file's best window's dot product with each vector (a file scores as
+    its best window, as the app ranks)."""
+    scores = np.full((files, len(vectors)), -np.inf)
+    np.maximum.at(scores, owners, windows @ vectors.T)
+    return scores
+
+
+def rank_queries(
+    embeddings: np.ndarray, owners: np.ndarray, text: np.ndarray, library, queries, heard: np.ndarray | None = None
+) -> list[dict]:
+    """Each query's metrics, its files ranked by their best window against its text vector plus,
+    with ``heard`` (:func:`heard_scores`), what hearing the query as a sound adds: the app's sound
+    ranking. Without it (``bench/ood/shares.py``, which weighs the bridge), the audio-text
+    windows alone."""
+    scores = best_window_scores(embeddings, owners, text, len(library))
+    if heard is not None:
+        scores += heard
+    return [
+        judge(query, [library[i] for i in np.argsort(-scores[:, column], kind="stable")[:10]], library)
+        for column, query in enumerate(queries)
+    ]
 
 
 def ucs_zero_shot(embed_text, library, embeddings: np.ndarray, owners: np.ndarray) -> dict[str, float]:
     """Top-1 and top-3 accuracy of naming each UCS-mapped file's category (among the categories
-    the mapped files have) from its audio alone; a file scores a category by its best window
-    against the category's name (``embed_text``: texts -> vectors of the windows' space)."""
+    the mapped files have) from its audio alone; a file scores a category by its best audio-text
+    window against the category's name (``embed_text``: texts -> vectors of the windows' space).
+    Naming a category is tagging, which the exemplars (they hear search queries) take no part in."""
     truth = {i: t.category for i, f in enumerate(library) if (t := ucs_truth(f)) is not None}
     names = sorted(set(truth.values()))
     prompts = embed_text([" ".join(words(name)) for name in names])
-    scores = np.full((len(library), len(names)), -np.inf)
-    np.maximum.at(scores, owners, embeddings @ prompts.T)
+    scores = best_window_scores(embeddings, owners, prompts, len(library))
     ranks = [int((scores[i] > scores[i, names.index(name)]).sum()) for i, name in truth.items()]
     return {
         "top1": float(np.mean(np.asarray(ranks) < 1)),
@@ -193,10 +255,15 @@ def ucs_zero_shot(embed_text, library, embeddings: np.ndarray, owners: np.ndarra
 
 
 def report(specs: list[str], root: Path, cache_dir: Path, markdown: bool) -> None:
-    """Print the per-category table of every model next to chance."""
+    """Print the per-category table of every model (and its variants) next to chance."""
     torch.set_num_threads(2)
     library, queries = load_library(root), load_queries()
-    specs = [*specs, *filter(None, (joint_only(spec, cache_dir) for spec in specs))]
+    specs = [  # each model, then the same without its exemplars and without its bridge, where it has them
+        variant
+        for spec in specs
+        for variant in (spec, without_exemplars(spec, cache_dir), joint_only(spec, cache_dir))
+        if variant is not None
+    ]
     tables = {spec: evaluate(spec, library, queries, cache_dir) for spec in specs}
     luck = by_category(queries, [chance(q, library) for q in queries])
     categories = ["all", *EVERYDAY, *sorted(set(luck) - set(EVERYDAY) - {"all"})]

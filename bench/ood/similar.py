@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from bench.ood.content import cached, file_windows, windows_of
+from bench.ood.content import file_windows, likeness_windows
 from bench.ood.library import load_library
 from bench.ood.queries import CUTOFF
 from bench.ood.ucs import ucs_truth
@@ -67,22 +67,6 @@ def best_pairs(embeddings: np.ndarray, owners: np.ndarray, rows: np.ndarray) -> 
         np.maximum.at(best, owners, (windows[owners == row] @ windows.T).max(axis=0))
         out[position] = best[rows]
     return out
-
-
-def likeness_windows(model, library, cache_dir: Path) -> tuple[np.ndarray, np.ndarray]:
-    """(likeness vectors of every window as the app cuts them (W, d), file index of each (W,)),
-    cached per likeness space (every model of the space shares them)."""
-
-    def compute():
-        parts, owners = [], []
-        for index, file in enumerate(library):
-            clips = windows_of(model, file)
-            parts.append(model.embed_audio_and_likeness(clips)[1])
-            owners += [index] * len(clips)
-        return {"likeness": np.concatenate(parts), "owners": np.asarray(owners)}
-
-    data = cached(cache_dir / f"likeness-{model.info.likeness.name}.npz", compute)
-    return data["likeness"], data["owners"]
 
 
 def report(spec: str, root: Path, cache_dir: Path) -> None:

@@ -14,13 +14,14 @@ import pytest
 import soundfile as sf
 
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
-from bench.ood.content import EVERYDAY
+from bench.ood.content import EVERYDAY, best_window_scores, joint_only, rank_queries, without_exemplars
 from bench.ood.library import OodFile, build, library_key, package_halves
 from bench.ood.overlap import find_overlap, write_overlap
 from bench.ood.shares import halves, remix, search
 from bench.ood.similar import best_pairs, neighbour_metrics
 from bench.ood.ucs import RULES
 from engine.models.cacophony.ucs_bridge import query_side
+from engine.models.folders import CLASSES_FILE, CONFIG_FILE, EXEMPLARS_FILE, WEIGHTS_FILE, WORDS_HEAD_FILE
 from engine.words import ucs_categories, words
 from tests.factories import build_deb, debian_package
 from trainer.corpus.debian import TRAINING_PACKAGES
@@ -200,6 +201,38 @@ def test_similar_sounds_are_scored_by_category_and_optionally_across_folders():
     # without the own folder: four wrong, then the two right ones at 5th and 6th; 6 candidates only
     assert elsewhere["P@10"] == pytest.approx(2 / 10)
     assert elsewhere["mAP@10"] == pytest.approx((1 / 5 + 2 / 6) / 2)
+
+
+def test_a_heard_query_adds_each_files_best_likeness_window_to_its_best_window():
+    """As the app's sound ranking (nearest_by_sound): the two best windows of a file need not be
+    one window. The glass file's best audio-text window is not its best likeness window; summed
+    per file it beats the door, summed per window it would not."""
+    library = library_of("door open", "glass break")
+    query = next(q for q in load_queries() if q.text == "glass breaking")
+    owners = np.array([0, 1, 1])
+    embeddings, text = np.array([[1.0, 0.0], [0.9, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0]])
+    likeness, sound = np.array([[0.5], [0.0], [0.7]]), np.array([[1.0]])  # door 1.0 + 0.5, glass 0.9 + 0.7
+
+    (alone,) = rank_queries(embeddings, owners, text, library, [query])
+    heard = best_window_scores(likeness, owners, sound, len(library))
+    (both,) = rank_queries(embeddings, owners, text, library, [query], heard)
+    assert alone["R@1"] == 0.0 and both["R@1"] == 1.0
+
+
+def test_a_checkpoint_is_measured_without_its_exemplars_and_without_its_bridge(tmp_path):
+    folder = tmp_path / "model"
+    folder.mkdir()
+    for name in (CONFIG_FILE, WEIGHTS_FILE, CLASSES_FILE, WORDS_HEAD_FILE, EXEMPLARS_FILE):
+        (folder / name).write_text(name)
+    cache = tmp_path / "cache"
+
+    plain = Path(without_exemplars(str(folder), cache))
+    assert sorted(p.name for p in plain.iterdir()) == sorted([CONFIG_FILE, WEIGHTS_FILE, CLASSES_FILE, WORDS_HEAD_FILE])
+    assert (plain / WEIGHTS_FILE).read_text() == WEIGHTS_FILE  # the same model: its windows are cached once
+    joint = Path(joint_only(str(folder), cache))
+    assert sorted(p.name for p in joint.iterdir()) == sorted([CONFIG_FILE, WEIGHTS_FILE])
+    assert without_exemplars(str(plain), cache) is None  # nothing to leave out: no extra column
+    assert (folder / EXEMPLARS_FILE).is_file()  # the checkpoint itself is left as it was
 
 
 def test_query_by_example_scores_a_file_by_its_best_window_pair():
