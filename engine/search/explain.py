@@ -19,9 +19,11 @@ def describe_hit(hit, sound_depth: int = 0) -> str:
     a bare "-" read as "sounds nothing like it", though a longer page (--limit) ranks it "#438"."""
     moment = f" @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
     if hit.vector_rank:
-        heard = hit.vector_heard
-        heard = "" if heard is None else f" (cos {hit.vector_score - heard:.3f} + heard {heard:.3f})"
-        vector = f"vector #{hit.vector_rank} {'score' if heard else 'cos'}={hit.vector_score:.3f}{heard}{moment}"
+        if hit.vector_heard is None:
+            vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f}{moment}"
+        else:
+            parts = f"cos {hit.vector_score - hit.vector_heard:.3f} + heard {hit.vector_heard:.3f}"
+            vector = f"vector #{hit.vector_rank} score={hit.vector_score:.3f} ({parts}){moment}"
     else:
         vector = f"vector: not in its first {sound_depth}" if sound_depth else "vector -"
     text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"

@@ -404,7 +404,7 @@ class Tagging:
         library (:meth:`suggestions`), and when none of them lists one, why, in the panel's words
         (:func:`~engine.tagging.unlisted.why_none`); "" when one does."""
         wanted = [absolute_path(p) for p in paths]
-        records = sorted(self.store.get_files(target_ids(self.store, wanted).tolist()).values(), key=lambda r: r.path)
+        records = self._library_records(wanted)
         found = self.shown_for(records)
         if not wanted or any(f.tags or f.caption is not None for f in found.values()):
             return found, ""
@@ -810,8 +810,7 @@ class Tagging:
         why when none of them is in the library; one that is not among others is left out (the
         CLI names those first, :meth:`not_in_library`)."""
         wanted = [absolute_path(p) for p in paths]
-        ids = target_ids(self.store, wanted)
-        records = sorted(self.store.get_files(ids.tolist()).values(), key=lambda r: r.path)
+        records = self._library_records(wanted)
         if not records and wanted:
             raise KeyError(
                 next(iter(self.not_in_library(wanted).values()))
@@ -819,6 +818,10 @@ class Tagging:
                 else "none of these files is in the library"
             )
         return records
+
+    def _library_records(self, wanted: list[str]) -> list[FileRecord]:
+        """Library records of the absolute paths ``wanted`` (a folder: every file under it), by path."""
+        return sorted(self.store.get_files(target_ids(self.store, wanted).tolist()).values(), key=lambda r: r.path)
 
     def not_in_library(self, paths: Iterable[str | os.PathLike]) -> dict[str, str]:
         """{absolute path: why} for those of ``paths`` that are no searchable library file nor a

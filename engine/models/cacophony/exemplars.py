@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 from safetensors import safe_open
-from safetensors.numpy import load_file, save_file
+from safetensors.numpy import save_file
 
 from engine.models.base import l2_normalise
 
@@ -99,7 +99,7 @@ class Exemplars:
     def load(cls, path: Path) -> Exemplars:
         with safe_open(str(path), "np") as handle:
             config = ExemplarConfig(**json.loads((handle.metadata() or {}).get(CONFIG_KEY, "{}")))
-        tensors = load_file(str(path))
+            tensors = {name: handle.get_tensor(name) for name in handle.keys()}
         return cls(
             l2_normalise(tensors["captions"].astype(np.float32)),
             tensors["caption_row"],
