@@ -123,13 +123,16 @@ class AisfxFrontEnd(nn.Module):
         T' steps are the clip's (B, T'): what the last block (:meth:`top`) reads."""
         peak = wave.abs().amax(dim=1, keepdim=True)
         wave = wave / torch.where(peak > 0, peak, 1.0)  # aisfx peak-normalises: loudness carries no meaning
-        # Silence after every clip, longer than half the CNN's receptive field: a clip's features
-        # are then the same alone as in a batch with longer clips (whose padding is silence too).
-        spec = F.pad(self.spectrogram(wave), (0, 0, 0, TAIL_FRAMES))
+        # A clip's own frames (as many as the STFT gives it alone), then silence longer than half
+        # the CNN's receptive field: its features are the same alone as in a batch with longer
+        # clips, whose frames straddling its end would otherwise still hear its last samples.
+        frames = 1 + torch.div(num_samples, self.hop, rounding_mode="floor")
+        spec = self.spectrogram(wave)
+        spec = spec * (torch.arange(spec.shape[1], device=wave.device)[None] < frames[:, None])[..., None]
+        spec = F.pad(spec, (0, 0, 0, TAIL_FRAMES))
         x = spec[:, None].to(self.convs[0][0].weight.dtype).contiguous(memory_format=torch.channels_last)
         for block in self.convs[:3]:
             x = F.max_pool2d(block(x), 2)  # the package's 2x2 max-pools after the first three blocks
-        frames = 1 + torch.div(num_samples, self.hop, rounding_mode="floor")
         steps = torch.div(frames, TIME_POOL, rounding_mode="floor").clamp(min=1)  # as max-pooling floors alone
         valid = torch.arange(x.shape[2], device=wave.device)[None] < steps[:, None]
         return x, valid
