@@ -380,8 +380,9 @@ def cmd_finetune(engine: Engine, args) -> int:
 
 def cmd_status(engine: Engine, args) -> int:
     status = engine.status()
+    waiting = finetune_console.waiting_run(engine.finetuner.status())
     if args.json:
-        _print_json(status)
+        _print_json({**_jsonable(status), "finetune_waiting": waiting})
         return 0
     print(f"data: {status.data_dir}")
     print(f"model: {status.model_spec}")
@@ -398,8 +399,8 @@ def cmd_status(engine: Engine, args) -> int:
             for name in status.indexed_models
         )
         print("sound vectors kept for: " + ", ".join(sorted(kept)))
-    if waiting := finetune_console.resumable_line(engine.finetuner.status()):
-        print(waiting)
+    if waiting:
+        print(waiting.line)
     return 0
 
 

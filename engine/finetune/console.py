@@ -5,7 +5,7 @@ watches one the app started), prints the
 estimate, a progress line and each validation, then before/after on the
 held-out folders; a better model becomes the active one (the library is re-embedded with it),
 a worse one only with ``--force``. Ctrl-C pauses the run; the next ``earmark finetune`` continues it,
-and ``earmark status`` says it is waiting (:func:`resumable_line`).
+and ``earmark status`` says it is waiting (:func:`waiting_run`, in a line or as JSON fields).
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass
 
 from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, scores_line, verdict
 from engine.finetune.launcher import DEVICES
@@ -55,7 +56,7 @@ def run(engine, args, stop_requested) -> int:
     if status.state in (RUNNING, STARTING):
         print("a fine-tune is already running (started elsewhere); watching it", file=sys.stderr)
     elif status.resumable:
-        print(f"continuing the {_how_it_stopped(status)} fine-tune from {status.continues_from}", file=sys.stderr)
+        print(f"continuing the {waiting_run(status).how} fine-tune from {status.continues_from}", file=sys.stderr)
         finetuner.resume()
     elif status.state == DONE and (status.pending or (args.force and not status.applied)):
         pass  # decide about the finished one below
@@ -78,27 +79,62 @@ def run(engine, args, stop_requested) -> int:
     return _decide(engine, status, args.force)
 
 
-def resumable_line(status: FinetuneStatus) -> str:
-    """One line on a run that can continue (:attr:`FinetuneStatus.resumable`), for ``earmark status``
-    and for ``earmark finetune`` as it ends: which run, how far it got, where it continues and the
-    commands to continue or discard it; "" when there is none. The app's page says it with its buttons."""
+@dataclass(frozen=True)
+class WaitingRun:
+    """A fine-tune that can continue (:attr:`FinetuneStatus.resumable`): which run, how it stopped,
+    how far it got, where it continues and the commands to continue or discard it. ``earmark status``
+    prints it as :attr:`line` and ``earmark status --json`` as these fields: one reading of the job."""
+
+    stopped: str  # "paused" (by the user), "interrupted" (killed, a power cut) or "failed"
+    error: str  # why it failed; "" unless it did
+    start_model: str  # the model it fine-tunes; "" before it planned its run
+    minutes: float | None  # its time budget; None before it planned its run
+    step: int  # the last step it trained
+    steps: int  # the steps it planned; 0 while it was preparing
+    saved_step: int  # the step of its last checkpoint, where it continues; 0 before the first
+    continues_from: str  # the same in words (:attr:`FinetuneStatus.continues_from`)
+    continue_command: str = "earmark finetune"
+    discard_command: str = "earmark finetune --cancel"
+
+    @property
+    def how(self) -> str:
+        """ "paused", "interrupted" or "failed (<the error>)"."""
+        return f"{self.stopped} ({self.error})" if self.error else self.stopped
+
+    @property
+    def line(self) -> str:
+        """The run in a line, for ``earmark status`` and for ``earmark finetune`` as it ends. The app's
+        page says it with its buttons."""
+        run = f" of {self.start_model} ({self.minutes:g}-minute budget)" if self.start_model else ""
+        reached = f"at step {self.step} of {self.steps}" if self.steps else "while preparing"
+        mended = "once that is mended, " if self.stopped == FAILED else ""
+        return (
+            f"fine-tune{run} {self.how} {reached}: {mended}`{self.continue_command}` continues it "
+            f"from {self.continues_from}; `{self.discard_command}` discards it"
+        )
+
+
+def waiting_run(status: FinetuneStatus) -> WaitingRun | None:
+    """The run of ``status`` that can continue, or None when there is none."""
     if not status.resumable:
-        return ""
+        return None
     plan = status.plan
-    run = f" of {plan['start_model']} ({plan['minutes']:g}-minute budget)" if "start_model" in plan else ""
-    reached = f"at step {status.step} of {status.steps}" if status.steps else "while preparing"
-    mended = "once that is mended, " if status.state == FAILED else ""
-    return (
-        f"fine-tune{run} {_how_it_stopped(status)} {reached}: {mended}`earmark finetune` continues it "
-        f"from {status.continues_from}; `earmark finetune --cancel` discards it"
+    return WaitingRun(
+        stopped=FAILED if status.state == FAILED else "paused" if status.paused else "interrupted",
+        error=status.error if status.state == FAILED else "",
+        start_model=plan.get("start_model", ""),
+        minutes=plan.get("minutes"),
+        step=status.step,
+        steps=status.steps,
+        saved_step=status.saved_step,
+        continues_from=status.continues_from,
     )
 
 
-def _how_it_stopped(status: FinetuneStatus) -> str:
-    """ "paused" (by the user), "interrupted" (killed, a power cut) or "failed (<the error>)"."""
-    if status.state == FAILED:
-        return f"failed ({status.error})"
-    return "paused" if status.paused else "interrupted"
+def resumable_line(status: FinetuneStatus) -> str:
+    """:attr:`WaitingRun.line` of the run of ``status`` that can continue; "" when there is none."""
+    waiting = waiting_run(status)
+    return waiting.line if waiting else ""
 
 
 def _watch(finetuner, stop_requested) -> FinetuneStatus:

@@ -25,7 +25,7 @@ from engine.arguments import count, probability
 from engine.fs import absolute_path
 from engine.index.suggestions import CAPTION
 from engine.plural import counted
-from engine.tagging import export
+from engine.tagging import export, unlisted
 from engine.tagging.jobs import TagProgress, TagReport
 from engine.tags import parse_tags
 
@@ -245,17 +245,15 @@ def cmd_suggestions(engine, args) -> int:
     if args.json:
         cli._print_json(found)
         return 0
+    why_none = engine.tagging.why_unlisted(found, unlisted.COMMAND_LINE, args.threshold)  # as the tags panel says it
     for path, item in found.items():
         print(cli._shown(path))
         for s in item.tags:
             print(f"  {s.said:>5}  {s.value:<28} {s.key:<12} ({s.vocabulary}, {s.evidence})")
         if item.caption is not None:
             print(f"  {item.caption.said:>5}  caption: {item.caption.value}")
-        if not item.tags and item.caption is None:
-            print(
-                "  no suggestions"
-                + (f" above the threshold ({item.hidden} below)" if item.hidden else ": `earmark tag` it first")
-            )
+        if path in why_none:
+            print(f"  {why_none[path]}")
     return 0
 
 

@@ -136,15 +136,16 @@ class AcceptUndone:
     offered: int = 0
 
     def summary(self) -> str:
-        """The undo in a line, for the CLI and the app alike: what it took off and put back, the
-        suggestions it offered again, and the captions it kept because they were edited since."""
-        done = [f"{counted(self.tags_removed, 'tag')} removed"]
+        """The undo in a line, for the CLI and the app alike: what it took off and put back (on how
+        many files; nothing of it when every caption it set was edited since), the suggestions it
+        offered again, and the captions it kept because they were edited since."""
+        done = []
+        if self.tags_removed:
+            done.append(f"{counted(self.tags_removed, 'tag')} removed")
         if self.captions_restored:
             done.append(f"{counted(self.captions_restored, 'caption')} put back")
-        said = (
-            f"the last accept is undone on {counted(len(self.paths), 'file')}: {', '.join(done)}; "
-            f"{counted(self.offered, 'suggestion')} offered again"
-        )
+        changed = f" on {counted(len(self.paths), 'file')}: {', '.join(done)};" if done else ":"
+        said = f"the last accept is undone{changed} {counted(self.offered, 'suggestion')} offered again"
         if self.captions_kept:
             kept = len(self.captions_kept)
             said += f"; {counted(kept, 'caption')} edited since {'is' if kept == 1 else 'are'} kept"
@@ -410,20 +411,38 @@ class Tagging:
             return found, ""
         return found, self._why_none(wanted, records, found)
 
+    def why_unlisted(
+        self, found: Mapping[str, FileSuggestions], steps: unlisted.Steps, threshold: float | None = None
+    ) -> dict[str, str]:
+        """{path: why} for each file of ``found`` (:meth:`suggestions` with ``threshold``) that lists
+        no suggestion, each as the tags panel says it of that file alone, its advice by ``steps``."""
+        empty = [path for path, item in found.items() if not item.tags and item.caption is None]
+        if not empty:
+            return {}
+        threshold = self.settings.tag_threshold if threshold is None else threshold
+        reasons = self._reasons(self._library_records(empty), found)
+        return {
+            path: unlisted.why_none({why: 1}, found[path].hidden, threshold, steps) for path, why in reasons.items()
+        }
+
     def _why_none(self, wanted: list[str], records: list[FileRecord], found: dict[str, FileSuggestions]) -> str:
-        """Why none of the ``wanted`` paths lists a suggestion (:func:`~engine.tagging.unlisted.reason`
-        of each): the run rows of their files and the unfinished job, a read of the table's run rows
-        for these files and of the meta table."""
+        """Why none of the ``wanted`` paths lists a suggestion (:meth:`_reasons`, and paths that are no
+        library file)."""
+        listed = {r.path for r in records}
+        missing = [p for p in wanted if p not in listed and not any(is_inside(path, p) for path in listed)]
+        reasons = self._reasons(records, found)
+        hidden = sum(found[path].hidden for path, why in reasons.items() if why == unlisted.BELOW)
+        counts = Counter(reasons.values()) + Counter({unlisted.NOT_INDEXED: len(missing)})
+        return unlisted.why_none(counts, hidden, self.settings.tag_threshold)
+
+    def _reasons(self, records: list[FileRecord], found: Mapping[str, FileSuggestions]) -> dict[str, str]:
+        """{path: :func:`~engine.tagging.unlisted.reason`} of each of ``records``: the run rows of their
+        files and the unfinished job, a read of the table's run rows for these files and of the meta table."""
         table = self.table()
         runs = {i: rows[0] for i, rows in table.for_files([r.id for r in records], kinds=(RUN,)).items()}  # one a file
         job = self.pending_job()
         job = job if job is not None and job.model == table.model_name else None  # another model's does not resume
-        listed = {r.path for r in records}
-        missing = [p for p in wanted if p not in listed and not any(is_inside(path, p) for path in listed)]
-        reasons = {r.path: unlisted.reason(r, runs.get(r.id), job, found[r.path].hidden) for r in records}
-        hidden = sum(found[path].hidden for path, why in reasons.items() if why == unlisted.BELOW)
-        counts = Counter(reasons.values()) + Counter({unlisted.NOT_INDEXED: len(missing)})
-        return unlisted.why_none(counts, hidden, self.settings.tag_threshold)
+        return {r.path: unlisted.reason(r, runs.get(r.id), job, found[r.path].hidden) for r in records}
 
     def shown_for(
         self, records: list[FileRecord], threshold: float | None = None, top_k: int | None = None

@@ -8,11 +8,15 @@ is a searchable library file, whether the unfinished tagging job covers it and h
 since (its run row's content hash), and how many of its open suggestions the panel leaves out (the
 :class:`~engine.tagging.service.FileSuggestions` it counted). A sound tagged with nothing open
 left had every suggestion accepted or rejected (tagging stores several for every sound).
+
+``earmark suggestions`` says the same of each file that lists nothing, with the commands that take
+the steps the panel's buttons take (:data:`COMMAND_LINE`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from engine.fs import is_inside
 from engine.index.records import FileRecord
@@ -31,6 +35,21 @@ NOT_INDEXED, WAITING, UNTAGGED, CHANGED, BELOW, REVIEWED = (
 REASONS = (NOT_INDEXED, WAITING, UNTAGGED, CHANGED, BELOW, REVIEWED)
 
 
+@dataclass(frozen=True)
+class Steps:
+    """How the reader takes the steps the advice names where they read it: the tags panel's
+    buttons (:data:`PANEL`) or the ``earmark`` commands (:data:`COMMAND_LINE`). ``{them}`` is "it"
+    or "them"."""
+
+    tag: str  # tags sounds never tagged with the active model
+    tag_again: str  # tags sounds changed since they were tagged
+    lower: str  # shows the suggestions under the threshold
+
+
+PANEL = Steps("press Suggest", "press Suggest to tag {them} again", "lower the threshold")
+COMMAND_LINE = Steps("`earmark tag` {them}", "`earmark tag` {them} again", "lower --threshold")
+
+
 def reason(record: FileRecord | None, run: Suggestion | None, job: TagJob | None, hidden: int) -> str:
     """Why one sound lists no suggestion: ``record`` its library record (None: not a searchable
     library file), ``run`` the run row of the job that tagged it last with the active model (None:
@@ -47,20 +66,20 @@ def reason(record: FileRecord | None, run: Suggestion | None, job: TagJob | None
     return BELOW if hidden else REVIEWED
 
 
-def why_none(reasons: Mapping[str, int], hidden: int, threshold: float) -> str:
+def why_none(reasons: Mapping[str, int], hidden: int, threshold: float, steps: Steps = PANEL) -> str:
     """What the panel says for a selection that lists nothing, from how many of its sounds have
     each :func:`reason` and how many suggestions are ``hidden`` under the ``threshold``: one reason
-    as a sentence with what to do, several as a count of each."""
+    as a sentence with what to do (by ``steps``), several as a count of each."""
     found = [(why, reasons[why]) for why in REASONS if reasons.get(why)]
     if len(found) == 1:
         why, n = found[0]
         said = _said(why, "this sound" if n == 1 else f"these {n:,} sounds", n, threshold)
-        if advice := _advice(why, n, hidden):
+        if advice := _advice(why, n, hidden, steps):
             said += f": {advice}"
         return said[:1].upper() + said[1:]
     parts = []
     for why, n in found:
-        advice = _advice(why, n, hidden) if why != WAITING else ""  # its advice is no step to take
+        advice = _advice(why, n, hidden, steps) if why != WAITING else ""  # its advice is no step to take
         parts.append(_said(why, f"{n:,}", n, threshold) + (f" ({advice})" if advice else ""))
     return f"No suggestions to show for these {sum(n for _, n in found):,} sounds: " + "; ".join(parts)
 
@@ -81,16 +100,16 @@ def _said(why: str, subject: str, n: int, threshold: float) -> str:
     return f"every suggestion for {subject} was accepted or rejected already"
 
 
-def _advice(why: str, n: int, hidden: int) -> str:
+def _advice(why: str, n: int, hidden: int, steps: Steps) -> str:
     """What the user can do about ``why`` (``n`` sounds; ``hidden`` suggestions under the
-    threshold), or "" when there is nothing to do."""
+    threshold) by ``steps``, or "" when there is nothing to do."""
     them = "it" if n == 1 else "them"
     if why == WAITING:
         return f"{'its' if n == 1 else 'their'} suggestions show once it has"
     if why == UNTAGGED:
-        return "press Suggest"
+        return steps.tag.format(them=them)
     if why == CHANGED:
-        return f"press Suggest to tag {them} again"
+        return steps.tag_again.format(them=them)
     if why == BELOW:
-        return f"lower the threshold to see {'the one' if hidden == 1 else f'the {hidden:,}'} hidden"
+        return f"{steps.lower} to see {'the one' if hidden == 1 else f'the {hidden:,}'} hidden"
     return ""

@@ -9,11 +9,12 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from engine.cli import main
+from engine.cli import INTERRUPTED, main
 from engine.facade import Engine
 from engine.finetune import Finetuner
 from engine.finetune.job import DONE, FAILED, KEY_METRIC, RUNNING, STOPPED, TRAINING, JobFolder
@@ -27,6 +28,7 @@ from tests.finetune_library import SAYS_NOTHING
 from trainer.library.run import library_finetune
 
 BUILTIN = Path(__file__).resolve().parents[3] / "resources" / "models" / "builtin"
+EARMARK = Path(sys.executable).with_name("earmark")
 
 pytestmark = pytest.mark.slow
 
@@ -123,12 +125,13 @@ def test_a_killed_run_resumes_from_its_checkpoint_after_an_app_restart(library_h
     finetuner._process.wait(timeout=30)
     killed_at = saved_step(paths)
     assert Finetuner(paths).status().state == STOPPED
+    killed_wrote = finetuner.job.log_file.stat().st_size  # the resumed run appends to the same log
 
     restarted = Finetuner(paths)  # a new app: nothing but the job folder
     assert restarted.resume()
     wait_for(lambda: restarted.status().state == DONE, what="the resumed run to finish")
-    trainer_log = finetuner.job.log_file.read_text()
-    assert f"resumed {finetuner.job.run_dir / 'last'} at step {killed_at}" in trainer_log
+    resumed_wrote = finetuner.job.log_file.read_bytes()[killed_wrote:].decode(errors="replace")
+    assert f"resumed {finetuner.job.run_dir / 'last'} at step {killed_at}" in resumed_wrote
     steps = [
         r["step"]
         for r in map(json.loads, (finetuner.job.run_dir / "log.jsonl").read_text().splitlines())
@@ -165,6 +168,43 @@ def test_a_paused_run_waits_and_earmark_status_says_how_far_it_got_and_how_to_co
     assert resumed.resume() and not resumed.status().paused  # continued: no longer waiting for the user
     resumed.cancel()
     assert earmark(paths, "status") == 0 and "fine-tune" not in capsys.readouterr().out
+
+
+def test_ctrl_c_in_earmark_finetune_pauses_the_run_and_earmark_status_says_it_waits(
+    library_home, tmp_path, capsys, request
+):
+    """A real SIGINT to `earmark finetune`'s process group, as Ctrl-C in its terminal sends: the
+    trainer, in a session of its own, does not get it; `earmark finetune` pauses it (ends it, keeps
+    its checkpoint) and exits with the shell's code for Ctrl-C, saying what `earmark status` then says."""
+    paths = library_home
+    request.addfinalizer(Finetuner(paths).cancel)  # a run of 100000 steps never outlives the test
+    command = [EARMARK, "--home", paths.data.parent, "finetune", "--minutes", "5", "--device", "cpu"]
+    command += sets("steps=100000", "save_every=3", "log_every=1", *FAST)
+    err = tmp_path / "stderr"
+    with err.open("wb") as stderr:
+        process = subprocess.Popen(
+            list(map(str, command)), stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
+        )
+    try:
+        wait_for(lambda: process.poll() is not None or saved_step(paths) >= 3, what="a first checkpoint")
+        assert process.poll() is None, err.read_text()[-2000:]
+        os.killpg(process.pid, signal.SIGINT)  # as Ctrl-C does: the terminal's foreground process group
+        assert process.wait(timeout=120) == INTERRUPTED, err.read_text()[-2000:]
+    finally:
+        process.kill()  # only one an assertion left running: a finished process is not signalled
+    said = err.read_text().splitlines()
+    assert "stopping at the next safe point (Ctrl-C again stops at once)" in said
+
+    status = Finetuner(paths).status()
+    assert status.state == STOPPED and status.paused and status.resumable
+    assert not Finetuner(paths).job.is_running()  # the trainer was ended, not left training
+    capsys.readouterr()
+    assert earmark(paths, "status") == 0
+    assert said[-1] in capsys.readouterr().out.splitlines()  # `earmark finetune` ended on what `status` says
+    assert earmark(paths, "status", "--json") == 0
+    waiting = json.loads(capsys.readouterr().out)["finetune_waiting"]
+    assert waiting["stopped"] == "paused" and waiting["saved_step"] == status.saved_step >= 3
+    assert waiting["continues_from"] == f"step {status.saved_step} of 100000, its last checkpoint"
 
 
 def test_a_run_outlives_a_deleted_training_file_and_continues_after_a_held_out_file_comes_back(

@@ -146,6 +146,21 @@ def suggested_keys(cli, path) -> list[str]:
     return [s["key"] for s in json.loads(out)[str(path)]["tags"]]
 
 
+def test_suggestions_say_why_a_file_lists_none_as_the_tags_panel_says_it(cli, named_library):
+    """In the words of the tags panel (engine/tagging/unlisted.py), with the command that takes the
+    step its button takes."""
+    dog, bell = named_library / "dog_bark.wav", named_library / "church_bell_ring.wav"
+    assert cli("suggestions", dog) == (0, f"{dog}\n  This sound is not tagged yet: `earmark tag` it\n", "")
+    cli("tag", dog)
+    hidden = len(suggested_keys(cli, dog))
+    assert hidden and cli("suggestions", dog, bell, "--threshold", "1") == (
+        0,
+        f"{bell}\n  This sound is not tagged yet: `earmark tag` it\n"
+        f"{dog}\n  Every suggestion for this sound is below 100 %: lower --threshold to see the {hidden} hidden\n",
+        "",
+    )
+
+
 def test_the_last_accept_is_undone_and_a_rejection_is_taken_back(cli, named_library):
     """Each command opens the index anew, as a restart does: the undo is kept in it."""
     cli("tag", named_library)

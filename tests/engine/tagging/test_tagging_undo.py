@@ -72,6 +72,20 @@ def test_a_caption_edited_after_the_accept_is_kept_by_its_undo(tag_engine, named
     tag_engine.set_caption(bell, "the user's own")
     undone = tag_engine.tagging.undo_accept()
     assert undone.captions_kept == [str(bell)] and own(tag_engine, bell) == ([], "the user's own")
+    assert undone.paths == [] and undone.summary() == (  # no file changed: no "on 0 files: 0 tags removed"
+        "the last accept is undone: 1 suggestion offered again; 1 caption edited since is kept"
+    )
+
+
+def test_an_undo_that_puts_back_a_caption_alone_says_so(tag_engine, named_library, monkeypatch, tmp_path):
+    calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=0.0)
+    bell = named_library / "church_bell_ring.wav"
+    tag_engine.tagging.tag([bell], captions=True)
+    tag_engine.tagging.accept([bell], keys=[], captions=True)
+    undone = tag_engine.tagging.undo_accept()
+    assert own(tag_engine, bell) == ([], "") and undone.summary() == (
+        "the last accept is undone on 1 file: 1 caption put back; 1 suggestion offered again"
+    )
 
 
 def test_an_accept_of_nothing_leaves_the_last_one_to_undo(tag_engine, named_library):

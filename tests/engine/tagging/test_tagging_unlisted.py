@@ -12,6 +12,7 @@ from engine.tagging.service import ALL
 from engine.tagging.unlisted import (
     BELOW,
     CHANGED,
+    COMMAND_LINE,
     NOT_INDEXED,
     REVIEWED,
     UNTAGGED,
@@ -54,6 +55,14 @@ def test_one_reason_is_a_sentence_with_what_to_do_and_several_are_counted():
     )
     assert why_none({CHANGED: 1}, 0, 0.3) == "This sound changed since it was tagged: press Suggest to tag it again"
     assert why_none({NOT_INDEXED: 2}, 0, 0.3) == "These 2 sounds are not indexed yet, so they cannot be tagged"
+    # `earmark suggestions` says the same, with the commands that take the buttons' steps
+    assert why_none({UNTAGGED: 1}, 0, 0.3, COMMAND_LINE) == "This sound is not tagged yet: `earmark tag` it"
+    assert why_none({CHANGED: 2}, 0, 0.3, COMMAND_LINE) == (
+        "These 2 sounds changed since they were tagged: `earmark tag` them again"
+    )
+    assert why_none({BELOW: 1}, 3, 0.55, COMMAND_LINE) == (
+        "Every suggestion for this sound is below 55 %: lower --threshold to see the 3 hidden"
+    )
     assert why_none({REVIEWED: 5, UNTAGGED: 10, BELOW: 1, WAITING: 2}, 7, 0.3) == (
         "No suggestions to show for these 18 sounds: tagging has not reached 2 yet; 10 are not tagged yet "
         "(press Suggest); every suggestion for 1 is below 30 % (lower the threshold to see the 7 hidden); "
