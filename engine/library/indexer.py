@@ -30,7 +30,7 @@ from engine.index.word_vectors import sync_word_vectors
 from engine.library.committer import Committer
 from engine.library.copies import copied_record, embedded_once, stored_copies
 from engine.library.deadline import FileBudget, OverBudget, Stopped, call_within
-from engine.library.embedder import EmbeddedFile, FileJob, WindowEmbedder
+from engine.library.embedder import LENGTH_BOUNDS_S, EmbeddedFile, FileJob, WindowEmbedder
 from engine.library.report import FileError, IndexProgress, IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
 from engine.library.scanner import ScannedFile, ScanResult, content_hash, is_hidden_below, scan
@@ -53,6 +53,7 @@ class IndexerOptions:
     commit_every: int = 32  # files per commit: fewer, larger LanceDB fragments
     commit_interval_s: float = 10.0  # ...or this often, so a slow model still saves its work
     file_budget: FileBudget = FileBudget()  # how long one file may keep the run waiting
+    length_bounds_s: tuple[float, ...] = LENGTH_BOUNDS_S  # windows are batched with others of about their length
 
 
 @dataclass
@@ -81,7 +82,9 @@ class Indexer:
         self.model = model
         self.options = options
         self.row_lock = row_lock or nullcontext()
-        self.embedder = WindowEmbedder(model, options.hop_fraction, options.batch_size, options.file_budget)
+        self.embedder = WindowEmbedder(
+            model, options.hop_fraction, options.batch_size, options.file_budget, options.length_bounds_s
+        )
 
     def index(
         self,

@@ -24,18 +24,21 @@ _DAC_CAPS = (1, 2)  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH: what lets root igno
 
 
 class CountingModel(AudioTextModel):
-    """A real model that also counts the clips it embeds, to prove what was not re-embedded."""
+    """A real model that also counts the clips it embeds, to prove what was not re-embedded,
+    and keeps each batch's clip lengths (samples), to show how windows were batched."""
 
     def __init__(self, model: AudioTextModel):
         self.inner = model
         self.info = model.info
         self.clips = 0
+        self.batches: list[list[int]] = []
 
     def embed_audio(self, clips):
         return self.embed_audio_and_likeness(clips)[0]
 
     def embed_audio_and_likeness(self, clips):
         self.clips += len(clips)
+        self.batches.append([len(clip) for clip in clips])
         return self.inner.embed_audio_and_likeness(clips)
 
     def embed_text(self, texts):

@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from engine.library import embedder
 from engine.library.embedder import FileJob, WindowEmbedder
 from tests.factories import noise, tone, write_audio
 
@@ -21,6 +22,41 @@ def test_batching_across_files_gives_the_vectors_of_one_file_at_a_time(tmp_path,
         (alone,) = WindowEmbedder(model, batch_size=1).run([job])
         np.testing.assert_allclose(together[job.path].windows(16).vectors, alone.windows(16).vectors, atol=1e-5)
         assert together[job.path].starts == alone.starts
+
+
+def test_windows_are_batched_with_windows_of_about_their_length(tmp_path, model):
+    """A batch is padded to its longest window: one-shots never wait on a long take's window,
+    and each file still gets the vectors it gets alone, in the order the files came."""
+    rate, window = model.info.sample_rate, model.info.window_seconds
+    seconds = [0.3, 0.4, window * 3, 0.3, 0.35, 0.45, window * 2, 0.4]
+    paths = [write_audio(tmp_path / f"{i}.wav", noise(s, seed=i)) for i, s in enumerate(seconds)]
+    jobs = [FileJob(str(p)) for p in paths]
+    done = list(WindowEmbedder(model, batch_size=3, length_bounds_s=(0.5,)).run(jobs))
+    assert [d.job.path for d in done] == [str(p) for p in paths]
+    assert all(max(batch) <= 0.5 * rate or min(batch) > 0.5 * rate for batch in model.batches)
+    assert sum(map(len, model.batches)) == sum(len(d.vectors) for d in done)
+    for item, job in zip(done, jobs, strict=True):
+        (alone,) = WindowEmbedder(model, batch_size=1).run([job])
+        np.testing.assert_allclose(item.windows(16).vectors, alone.windows(16).vectors, atol=1e-5)
+
+
+def test_a_file_of_a_rare_length_is_not_held_back_for_long(tmp_path, model, monkeypatch):
+    """Its group's batch may never fill: once too many files wait behind it, part-filled
+    batches are embedded, so it is handed over (and committed) long before the run ends."""
+    monkeypatch.setattr(embedder, "WAITING_FILES", 3)
+    window = model.info.window_seconds
+    paths = [write_audio(tmp_path / "short.wav", noise(0.3))]
+    paths += [write_audio(tmp_path / f"long{i}.wav", noise(window * 2, seed=i)) for i in range(12)]
+    read = []
+
+    def jobs():
+        for path in paths:
+            read.append(path)
+            yield FileJob(str(path))
+
+    results = WindowEmbedder(model, batch_size=4, length_bounds_s=(0.5,)).run(jobs())
+    assert next(results).job.path == str(paths[0]) and len(read) < len(paths)
+    assert len(list(results)) == len(paths) - 1
 
 
 def test_windows_follow_the_models_window_and_hop(tmp_path, model):
