@@ -18,7 +18,7 @@ long take every ``--long-every`` files, indexed with every window in one batchin
 windows batched by length (engine.library.embedder.LENGTH_BOUNDS_S), in the same run; the
 models may include ``builtin``:
 
-    python bench/bench_indexing.py --mixed --models builtin [--files 64] [--long-every 8]
+    python bench/bench_indexing.py --mixed --models builtin [--files 64] [--long-every 8] [--library FOLDER]
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from engine.audio.decode import iter_windows
 from engine.index.store import LibraryStore
 from engine.library.embedder import LENGTH_BOUNDS_S
 from engine.library.indexer import Indexer, IndexerOptions
+from engine.library.scanner import scan
 from engine.models.cacophony import Cacophony, get_config
 from engine.models.cacophony.backend import CacophonyBackend, pad_batch
 from engine.models.cacophony.checkpoint import save_checkpoint
@@ -129,15 +130,18 @@ def indexer_times(model, library: Path, workdir: Path, options: IndexerOptions |
 
 
 def measure_mixed(work: Path, args: argparse.Namespace) -> None:
-    """Print files/s and CPU s per file of the mixed library, one queue against by length."""
-    library = work / "mixed"
-    library.mkdir()
-    write_mixed(library, args.files, args.long_every)
+    """Print files/s and CPU s per file of the mixed library (or ``--library``), one queue
+    against by length."""
+    if args.library:
+        library, files = args.library, len(scan([str(args.library)]).files)
+        what = f"{files} files of {args.library}"
+    else:
+        library, files = work / "mixed", args.files
+        library.mkdir()
+        write_mixed(library, files, args.long_every)
+        what = f"{files} files: one-shots of 0.3-2 s, a 30 s take every {args.long_every}"
     arms = {"one queue": IndexerOptions(length_bounds_s=()), "by length": IndexerOptions()}
-    print(
-        f"\n{args.files} files: one-shots of 0.3-2 s, a 30 s take every {args.long_every}; "
-        f"{torch.get_num_threads()} threads; best of {args.repeat}; length bounds {LENGTH_BOUNDS_S} s"
-    )
+    print(f"\n{what}; {torch.get_num_threads()} threads; best of {args.repeat}; length bounds {LENGTH_BOUNDS_S} s")
     print("| model | batching | files/s | CPU s per file | load average |\n|---|---|---|---|---|")
     for name in args.models.split(","):
         spec = "builtin" if name == "builtin" else str(BUILDERS[name](work / f"ckpt-{name}"))
@@ -149,7 +153,7 @@ def measure_mixed(work: Path, args: argparse.Namespace) -> None:
             wall, cpu = min(runs)
             base = base or cpu
             print(
-                f"| {name} | {arm} | {args.files / wall:.2f} | {cpu / args.files:.3f} ({base / cpu:.2f}x) | "
+                f"| {name} | {arm} | {files / wall:.2f} | {cpu / files:.3f} ({base / cpu:.2f}x) | "
                 f"{os.getloadavg()[0]:.1f} |"
             )
 
@@ -205,6 +209,7 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=8, help="files copied for the 'with copies' library")
     parser.add_argument("--mixed", action="store_true", help="one-shots and long takes, batched two ways")
     parser.add_argument("--long-every", type=int, default=8, help="a long take every this many files (--mixed)")
+    parser.add_argument("--library", type=Path, help="with --mixed: index this folder instead (read only)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.mixed:
