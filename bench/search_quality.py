@@ -50,7 +50,7 @@ import bm25s
 import Stemmer
 
 from bench.ood import OodFile, OodQuery, by_category, chance, judge, load_library, load_queries
-from bench.ood.content import without_exemplars
+from bench.ood.content import WINDOWS_VERSION, without_exemplars
 from bench.ood.library import HALVES, indexed_engine, library_key, package_halves
 from bench.ood.queries import CUTOFF
 from engine.facade import Engine
@@ -203,7 +203,7 @@ def print_mixed(
     for half in (0, 1):
         root = (work / f"mixed-{half}").resolve()
         where = mixed_library(root, files, half)
-        engine = open_library(work / f"mixed-{half}-{model}-{built}", root, model)
+        engine = open_library(work / f"mixed-{half}-{model}-{built}-w{WINDOWS_VERSION}", root, model)
         systems = {
             "Earmark hybrid": earmark(engine),
             "keywords": earmark(engine, frozenset({WORDS})),
@@ -257,11 +257,11 @@ def main() -> None:
         f"{len(files)} files, {len(queries)} queries in {len({q.category for q in queries})} categories; "
         f"model {args.model}. Indexing (kept under {args.work} for the next run):"
     )
-    named = open_library(args.work / f"named-{args.model}", named_root, args.model)
+    named = open_library(args.work / f"named-{args.model}-w{WINDOWS_VERSION}", named_root, args.model)
     # takes are numbered afresh by each build of the library, and an index knows a file by its path,
     # size and time (which files of one package may share): a home of their own per built library
     built = library_key(args.ood)
-    opaque = open_library(args.work / f"opaque-{args.model}-{built}", opaque_root, args.model)
+    opaque = open_library(args.work / f"opaque-{args.model}-{built}-w{WINDOWS_VERSION}", opaque_root, args.model)
     plain = plain_model(args.model, args.work)
 
     print_table(

@@ -55,6 +55,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 
 from bench.ood import OodFile, load_library, ucs_truth
+from bench.ood.content import WINDOWS_VERSION
 from bench.ood.library import indexed_engine, path_words
 from engine.audio.decode import load_mono
 from engine.facade import Engine
@@ -325,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     library = load_library(args.ood)
     files = [f for f in library if ucs_truth(f) is not None]
     named_root, opaque_root = (args.ood / "named").resolve(), (args.ood / "opaque").resolve()
-    engine, report = indexed_engine(app_paths(args.work / f"home-{args.model}"), [named_root], args.model)
+    engine, report = indexed_engine(
+        app_paths(args.work / f"home-{args.model}-w{WINDOWS_VERSION}"), [named_root], args.model
+    )
     print(
         f"{len(library)} files in {args.ood}, {len(files)} with a UCS ground truth in "
         f"{len({ucs_truth(f).category for f in files})} categories; model {engine.model_info.name}; "

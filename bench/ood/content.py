@@ -53,9 +53,11 @@ EVERYDAY = (
 METRICS = ("R@1", "R@10", "mAP@10")
 AT_CHANCE = 1.5  # an everyday category whose mAP@10 is at most this many times chance's is "at chance"
 FRONT_VERSION = 1  # bump when the front-end's features change (they are cached across heads)
-# bump when engine.audio.stream.windows cuts files differently (2: a full-length last window), so
-# models measured in one run never hear one library cut two ways
-WINDOWS_VERSION = 2
+# bump when engine.audio.stream.windows cuts files differently (2: a full-length last window) or the
+# app embeds them differently (3: a window's vectors no longer depend on the windows batched with
+# it), so models measured in one run never hear one library cut two ways; the search-quality and
+# tagging benches keep their indexes per version too
+WINDOWS_VERSION = 3
 
 
 def windows_of(model, file) -> list[np.ndarray]:
