@@ -63,10 +63,10 @@ def _open_tagging(engine):
     return engine
 
 
-def _load_model(engine, start_watching):
+def _load_model(engine, on_change, progress):
     """Worker: load the model (a hub model downloads here) and start the watcher, which needs it."""
     info = engine.model_info
-    engine.start_watching(start_watching)
+    engine.start_watching(on_change, progress)
     return info
 
 
@@ -100,19 +100,34 @@ def describe_watched(report) -> str:
 
 
 def _folder_news(report) -> list[str]:
-    """What a run says of the library's folders and of the sounds it cannot read ("" where nothing)."""
+    """What a run says of the library's folders and of the sounds it cannot read ("" where nothing):
+    a folder by its name ("“SFX Drive” offline"; "1 folder offline" left the user to find which),
+    several by their count, listed by :func:`folder_news_details`."""
     parts = []
     if report.offline_folders:
-        parts.append(f"{counted(len(report.offline_folders), 'folder')} offline")
+        parts.append(f"{_folders_said(report.offline_folders)} offline")
     if report.back_online:  # its files found as they are again: said, as going offline is
-        parts.append(f"{counted(len(report.back_online), 'folder')} back online")
+        parts.append(f"{_folders_said(report.back_online)} back online")
     return [*parts, report.unreadable_formats_line()]
+
+
+def _folders_said(folders: list[str]) -> str:
+    return f"“{os.path.basename(folders[0]) or folders[0]}”" if len(folders) == 1 else counted(len(folders), "folder")
+
+
+def folder_news_details(report) -> str:
+    """The folders a run's line names or counts, each by its whole path (the status bar's tooltip
+    over the line): "Offline: /Volumes/SFX Drive", one a line; "" when there are none."""
+    said = [("Offline", report.offline_folders), ("Back online", report.back_online)]
+    return "\n".join(f"{what}: {folder}" for what, folders in said for folder in folders)
 
 
 BUILTIN_MISSING = (
     "The builtin model is not installed in this copy of Earmark. Until you pick another "
     "model in Settings, search matches names, metadata, tags and captions only."
 )
+# A watcher batch shows its progress once it has run this long: a file saved is indexed in a blink
+WATCH_SHOWN_AFTER_S = 1.0
 LIBRARY_CLOSED = "The library is not open yet: try again in a moment."
 
 
@@ -141,12 +156,16 @@ class EngineClient(QObject):
     index_finished = Signal(object)  # IndexReport, or None when the run failed
     index_paused = Signal()
     library_changed = Signal(object)  # the watcher's IndexReport of what it indexed (emitted from its thread)
+    # A watcher batch's IndexProgress, as index_progress, once the batch has run WATCH_SHOWN_AFTER_S;
+    # then None when it ends (a batch that ended sooner says nothing: saving one file flashed a bar)
+    watch_progress = Signal(object)
     # Byte counts travel as Python objects: a Qt int is 32-bit and model files pass 2 GiB.
     download_progress = Signal(str, object, object)  # what, bytes done, bytes total or None
     switch_progress = Signal(int, int)  # files re-embedded for a new model, of how many
     edited = Signal()  # tags or caption were saved
     error = Signal(str)
-    damaged = Signal(str)  # the index cannot be read: which tables, in words (repair() is the way out)
+    # the index cannot be read: which parts, in words (repair() is the way out), then what the storage said
+    damaged = Signal(str, str)
     repaired = Signal(object)  # a RepairReport, once the index is rebuilt and open again
     _switch_done = Signal(str)  # from the switch thread: error text, "" when the new model is active
 
@@ -171,6 +190,8 @@ class EngineClient(QObject):
         self.paused = False
         self.indexing = False
         self._index_again = False
+        self._batch_started: float | None = None  # when the watcher's batch in work began (its thread's alone)
+        self._batch_shown = False  # whether watch_progress has shown the batch in work
         self._switch_done.connect(self._switch_finished)
         self.damaged.connect(self._remember_damage)
         self.finetune = FinetuneClient(self)  # the library fine-tune (a process of its own) and its swap
@@ -192,7 +213,7 @@ class EngineClient(QObject):
                 damage = damage_of(exc, self.paths.index)
                 if damage is None:
                     raise
-                self.damaged.emit(damage.summary)
+                self.damaged.emit(damage.plain, damage.details)
                 raise damage from exc
 
         return run
@@ -211,7 +232,7 @@ class EngineClient(QObject):
             on_failed=self._open_failed,
         )
 
-    def _remember_damage(self, summary: str) -> None:
+    def _remember_damage(self, summary: str, _details: str) -> None:
         self.damage = summary
 
     def _open_failed(self, message: str) -> None:
@@ -247,6 +268,7 @@ class EngineClient(QObject):
             _load_model,
             self.engine,
             self._watcher_saw_changes,
+            self._watcher_progress,
             on_done=self._model_ready,
             on_failed=self._model_failed,
         )
@@ -266,6 +288,21 @@ class EngineClient(QObject):
 
     def _watcher_saw_changes(self, report) -> None:
         self.library_changed.emit(report)
+
+    def _watcher_progress(self, progress) -> None:
+        """The watcher's thread: a batch's progress, said as an index run's once the batch has run
+        :data:`WATCH_SHOWN_AFTER_S` (a pack dropped into a folder indexed for minutes in silence),
+        and its end (None) where it was said."""
+        if progress is None:
+            if self._batch_shown:
+                self.watch_progress.emit(None)
+            self._batch_started, self._batch_shown = None, False
+            return
+        if self._batch_started is None:
+            self._batch_started = time.monotonic()
+        if self._batch_shown or time.monotonic() - self._batch_started >= WATCH_SHOWN_AFTER_S:
+            self._batch_shown = True
+            self.watch_progress.emit(progress)
 
     def shutdown(self) -> None:
         self._cancel.set()

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.offline import MOVED_AWAY
 from app.theme import Colors, icon
 from app.workers import submit
 from engine.fs import folder_names, is_inside
@@ -399,7 +400,8 @@ class LibraryPanel(QWidget):
                     item.setText(column, text)
             item.setData(0, PATH_ROLE, path)
             item.setData(0, ROOT_ROLE, True)
-            item.setToolTip(0, path if folder.online else f"{path}\nOffline: the folder cannot be reached.")
+            unreachable = f"{path}\nOffline: the folder cannot be reached. Connect its drive; {MOVED_AWAY}"
+            item.setToolTip(0, path if folder.online else unreachable)
             item.setIcon(0, icon("folder" if folder.online else "offline"))
             item.setToolTip(1, _count_said(folder, self._filling(path)))
             item.setData(1, Qt.ForegroundRole, Colors.failed if folder.errors else None)
@@ -471,9 +473,11 @@ class FolderTree(QObject):
         self._asked: dict[str, int] = {}  # library folder -> the latest read asked: only its answer is shown
         self._counted_at = time.monotonic()  # when the folders' counts were last asked for during a run
         self._number = 0
+        self._run_filling: frozenset[str] | None = None  # what the indexing run (not a watcher batch) fills
         panel, bar = window.library, window.filter_bar
         window.client.folders_changed.connect(self.reload)
-        window.client.index_progress.connect(self._indexing_runs)  # a method: queued from the indexer's thread
+        window.client.index_progress.connect(self._run_indexes)  # a method: queued from the indexer's thread
+        window.client.watch_progress.connect(self._watcher_indexes)
         window.client.index_finished.connect(lambda _report: panel.show_indexing(False))
         panel.folder_chosen.connect(bar.set_folder)
         bar.changed.connect(lambda: panel.select_folder(bar.values().folder))
@@ -495,6 +499,22 @@ class FolderTree(QObject):
                 on_done=lambda counts, root=root, number=self._number: self._show(root, number, counts),
                 on_failed=self.window.show_error,
             )
+
+    def _run_indexes(self, progress) -> None:
+        self._run_filling = progress.filling
+        self._indexing_runs(progress)
+
+    def _watcher_indexes(self, progress) -> None:
+        """A batch the folder watcher indexes fills its folders as a run does ("340 so far"); once
+        it ends (None), the folders read as the indexing run leaves them: finished, unless a run
+        has files left (it waited for the batch, or it is paused)."""
+        client = self.window.client
+        if progress is not None:
+            self._indexing_runs(progress)
+        elif client.indexing or client.paused:
+            self.window.library.show_indexing(True, self._run_filling)
+        else:
+            self.window.library.show_indexing(False)
 
     def _indexing_runs(self, progress) -> None:
         self.window.library.show_indexing(True, progress.filling)

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.desktop import copy_paths, reveal_in_file_manager
-from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, describe_watched
+from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, describe_watched, folder_news_details
 from app.export_copies import ExportController
 from app.finetune_page import FinetuneLabel
 from app.labels import ElidedLabel
@@ -107,7 +107,7 @@ def _key(key) -> str:
     return QKeySequence(key).toString(QKeySequence.NativeText)
 
 
-def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
+def results_line(query: str, hits: SearchResults, scope: str = "", library_size: int = 0) -> str:
     """What the results line says of a search's hits. The engine lists up to the result limit
     whatever the query (its sound and name-meaning rankings rank the whole library), so only the
     hits the words found are counted as results ("12 results for “door”"), and the sounds after
@@ -115,11 +115,13 @@ def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
     mean"); with none the words found, the line says no file is named so. A list no ranking
     scored (an exclusion-only query's, "-laser") is counted whole: those are the files it keeps.
     ``scope`` (:func:`scope_said`) says where the filters looked: a folder chosen in the Library
-    panel narrowed every later search, and "No file is named so" was said of the whole library."""
+    panel narrowed every later search, and "No file is named so" was said of the whole library.
+    ``library_size``: the sounds of the whole library, which an empty search lists up to the
+    result limit (:func:`browsed`)."""
     respelled = f" ({describe_respellings(hits.respelled)})" if hits.respelled else ""
     within = f" {scope}" if scope else ""
     if not query:
-        return f"{counted(len(hits), 'sound')}{within} (type to search){respelled}"
+        return f"{browsed(len(hits), library_size if not scope else 0)}{within} (type to search){respelled}"
     if not any(has_score(hit) for hit in hits):
         return f"{counted(len(hits), 'result')} for {quoted(query)}{within}{respelled}"
     rest = [hit for hit in hits if not found_by_words(hit)]
@@ -128,6 +130,17 @@ def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
         return f"No file{within} is named so: {ranked}, for {quoted(query)}{respelled}"
     found = f"{counted(len(hits) - len(rest), 'result')} for {quoted(query)}{within}{respelled}"
     return f"{found}, then {len(rest):,} ranked by {ranked_by(rest)}" if rest else found
+
+
+def browsed(shown: int, library_size: int) -> str:
+    """What an empty search lists: "1,882 sounds", or, where the list stopped at the result limit,
+    "the first 500 of 1,882 sounds" ("500 sounds" read as if the rest were missing), "the first
+    500 sounds" where the size is not known (a folder or filters narrowed the search)."""
+    if shown < RESULT_LIMIT:
+        return counted(shown, "sound")
+    if library_size > shown:
+        return f"the first {shown:,} of {counted(library_size, 'sound')}"
+    return counted(shown, "sound") if library_size else f"the first {counted(shown, 'sound')}"
 
 
 def scope_said(filters: SearchFilters, folder_name: str) -> str:
@@ -245,6 +258,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.indexing)
         self.statusBar().addPermanentWidget(self.model_label)
         self.statusBar().addPermanentWidget(self.finetune_label)
+        # a tooltip set for a message (the folders a run names, whole) goes with it
+        self.statusBar().messageChanged.connect(lambda _message: self.statusBar().setToolTip(""))
         self._build_actions()
 
     def _build_actions(self) -> None:
@@ -326,6 +341,7 @@ class MainWindow(QMainWindow):
         client.folder_added.connect(lambda _path: self._ask_again())  # the results line stops saying "no folders"
         client.failures_changed.connect(self.library.show_failed)
         client.index_progress.connect(self._show_progress)
+        client.watch_progress.connect(self._show_watch_progress)
         client.index_finished.connect(self._index_finished)
         client.index_paused.connect(self.indexing.show_paused)
         client.switch_progress.connect(self._show_switch_progress)
@@ -454,9 +470,12 @@ class MainWindow(QMainWindow):
         self.model_label.setToolTip("")
         self.model_label.setText("No model · text search only" if self.client.engine else "Library closed")
 
-    def _index_damaged(self, summary: str) -> None:
+    def _index_damaged(self, summary: str, details: str) -> None:
+        """The banner says what is damaged and what Repair does; what the storage said (jargon such
+        as "LanceError(IO): ... failed to fill whole buffer") goes to the log and the text's tooltip."""
         from engine.index.health import REPAIR_KEEPS
 
+        log.warning("the index is damaged: %s", details)
         if self.client.engine is None:  # it could not open: no model loads until it is repaired
             self._show_no_model()
             self.no_results.hide()  # the banner says why
@@ -465,6 +484,7 @@ class MainWindow(QMainWindow):
             f"{summary} Repair rebuilds it from what is still readable and from your files on disk; {REPAIR_KEEPS}.",
             "Repair the index",
             kind="error",
+            details=details,
         )
 
     def _repair(self) -> None:
@@ -510,7 +530,8 @@ class MainWindow(QMainWindow):
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         filters = self.filter_bar.values()
-        found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()))
+        library_size = sum(folder.files + folder.offline for folder in self._folders)  # "Show offline" is the default
+        found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()), library_size)
         self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)
         loading = bool(hits.text_only) and not self.client.model_failure  # words only until the model is ready
         self.no_results.show_for(len(hits), query, filters, indexing=self.client.indexing, model_loading=loading)
@@ -638,12 +659,23 @@ class MainWindow(QMainWindow):
         if not folders:
             self.result_label.setText(NO_FOLDERS)
 
-    def _show_progress(self, progress) -> None:
+    def _show_progress(self, progress, pausable: bool = True) -> None:
         self.indexing.show_progress(
-            progress.phase, progress.done, progress.total, Path(progress.path).name, progress.errors
+            progress.phase, progress.done, progress.total, Path(progress.path).name, progress.errors, pausable=pausable
         )
         if progress.done and progress.done % 50 == 0:
             self._rerun.start()
+
+    def _show_watch_progress(self, progress) -> None:
+        """A batch the folder watcher indexes (a pack dropped into a folder) shows as a run does,
+        without Pause; at its end (None) the status bar says what it said before: nothing, a paused
+        run's counts with Resume, or, where a run waited for the batch, that run's progress next."""
+        if progress is not None:
+            self._show_progress(progress, pausable=False)
+        elif self.client.paused and not self.client.indexing:
+            self.indexing.show_paused()
+        elif not self.client.indexing:
+            self.indexing.finish()
 
     def _show_switch_progress(self, done: int, total: int) -> None:
         """A model switch's re-embedding; once it ends, an indexing run paused before it shows again,
@@ -658,7 +690,7 @@ class MainWindow(QMainWindow):
     def _index_finished(self, report) -> None:
         self.indexing.finish()
         if report is not None and (line := describe_report(report)):  # "" with no sound in any folder
-            self.statusBar().showMessage(line, 8000)
+            self._say_run(line, report)
         if report is not None and not (report.changed_anything or report.offline_folders or report.back_online):
             self.client.refresh_library()  # a launch's rescan of an unchanged library: the results stand
         else:
@@ -668,7 +700,13 @@ class MainWindow(QMainWindow):
         """A burst of changes ends in one search again; a sound that cannot be indexed is said now."""
         self._rerun.start()
         if line := describe_watched(report):
-            self.statusBar().showMessage(line, 8000)
+            self._say_run(line, report)
+
+    def _say_run(self, line: str, report) -> None:
+        """A run's or a watcher batch's line in the status bar, the folders it names or counts
+        listed whole in its tooltip while it shows."""
+        self.statusBar().showMessage(line, 8000)
+        self.statusBar().setToolTip(folder_news_details(report))
 
     def _library_changed(self) -> None:
         self.client.refresh_library()

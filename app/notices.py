@@ -54,12 +54,14 @@ class Banner(QWidget):
         layout.addWidget(close)
         self.hide()
 
-    def show_message(self, text: str, action: str = "", kind: str = "warning") -> None:
+    def show_message(self, text: str, action: str = "", kind: str = "warning", details: str = "") -> None:
+        """``details``: what a user need not read to act (an error's raw words), in the text's tooltip."""
         self.setProperty("kind", kind)
         self.style().unpolish(self)
         self.style().polish(self)
         self.icon.setPixmap(icon("error" if kind == "error" else "warning").pixmap(18, 18))
         self.text.setText(text)
+        self.text.setToolTip(f"Details:\n{details}" if details else "")
         self.button.setText(action)
         self.button.setVisible(bool(action))
         self.show()
@@ -241,11 +243,16 @@ class IndexingStatus(QWidget):
     def paused(self) -> bool:
         return self.pause_button.isChecked()
 
-    def show_progress(self, phase: str, done: int, total: int, current: str = "", errors: int = 0) -> None:
-        """An indexing run's progress; ``total`` 0 means not known yet: the bar runs busy."""
-        self._last = (phase, done, total, current, errors)
-        self.pause_button.show()
-        paused = self.paused
+    def show_progress(
+        self, phase: str, done: int, total: int, current: str = "", errors: int = 0, *, pausable: bool = True
+    ) -> None:
+        """An indexing run's progress; ``total`` 0 means not known yet: the bar runs busy. A batch
+        the folder watcher indexes is not ``pausable`` (the watcher goes on while a run is paused),
+        and it leaves a paused run's counts for :meth:`show_paused` once it ends."""
+        if pausable:
+            self._last = (phase, done, total, current, errors)
+        self.pause_button.setVisible(pausable)
+        paused = pausable and self.paused
         self._show("Paused" if paused else phase.capitalize(), done, total, "" if paused else current, errors)
         self.label.setToolTip(current)
 

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from engine.index.status import OFFLINE
 
+# A library folder that cannot be reached may be on a drive unplugged (said first) or gone from where it was
+MOVED_AWAY = "if the folder was moved, renamed or deleted, add it where it is now, or remove it, in the Library panel."
+
 
 def is_offline(hit) -> bool:
     return getattr(hit, "status", None) == OFFLINE
@@ -23,10 +26,12 @@ def drive_name(hit) -> str:
 
 
 def offline_message(hit) -> str:
-    """Why an offline file cannot be played or dragged, and what to do about it."""
+    """Why an offline file cannot be played or dragged, and what to do about it. The index knows
+    only that the library folder cannot be reached: an unplugged drive and a folder renamed or
+    deleted look alike to it, so both ways out are said (a renamed folder was told to connect)."""
     return (
         f"{Path(hit.path).name} is offline: it is on “{drive_name(hit)}” ({hit.folder}), which is not "
-        f"connected. Connect it to play or drag this sound."
+        f"connected or no longer there. Connect its drive to play or drag this sound; {MOVED_AWAY}"
     )
 
 

@@ -31,7 +31,7 @@ from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
 from engine.index.store import LibraryStore
 from engine.index.word_vectors import sync_word_vectors
 from engine.library.indexer import Indexer, IndexerOptions, StopCheck
-from engine.library.report import IndexReport, ProgressCallback
+from engine.library.report import IndexProgress, IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
 from engine.library.switch import ModelSwitch, SwitchState
 from engine.library.watcher import LibraryWatcher
@@ -47,6 +47,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+# A watcher batch's progress as it runs, then None once it has ended (Engine.start_watching)
+BatchProgress = Callable[[IndexProgress | None], None]
 RETRY_LOAD_SECONDS = 60.0  # a model that failed to load is not tried again sooner (Engine.model)
 MODEL_NOT_LOADED = "the model is not loaded yet"  # why a search that did not wait for it matched words only
 
@@ -327,25 +329,34 @@ class Engine:
         self._unreadable = frozenset([*filter(kept, before), *report.unreadable_formats])
         return self._unreadable != before
 
-    def start_watching(self, on_change: Callable[[IndexReport], None] | None = None) -> None:
+    def start_watching(
+        self, on_change: Callable[[IndexReport], None] | None = None, progress: BatchProgress | None = None
+    ) -> None:
         """Index changes in the library folders as they happen (debounced), and follow their
         drives: a folder that cannot be reached is marked offline within seconds (nothing is
         deleted), one that comes back is rescanned. ``on_change`` hears each batch's report,
-        and each folder that went offline as a report naming it, from the watcher's threads."""
+        and each folder that went offline as a report naming it, from the watcher's threads.
+        ``progress`` hears each batch's progress as an index run's (a pack of 1,500 files dropped
+        into a folder is minutes of work), then None once the batch has ended, whatever it found."""
         self.model  # noqa: B018 - load it now, so a bad model fails here and not in the watcher thread
 
         def handle(paths: set[str]) -> bool:
             """Index a batch; False when it stopped early (the watcher is stopping, or a folder
             removal asked for the lock), so the watcher hands the batch over again later."""
-            with self._write_lock:
-                offline_before = {f.path for f in self.store.folders() if not f.online}
-                report = self._indexer(self.model).index(paths, None, self._stop_check(lambda: watcher.stopping))
-                listed_anew = self._found_unreadable(report, paths)  # a sound deleted or converted leaves it
-            report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
-            news = report.changed_anything or report.offline_folders or report.back_online or listed_anew
-            if on_change is not None and news:
-                on_change(report)
-            return not report.stopped
+            try:
+                with self._write_lock:
+                    offline_before = {f.path for f in self.store.folders() if not f.online}
+                    stop = self._stop_check(lambda: watcher.stopping)
+                    report = self._indexer(self.model).index(paths, progress, stop)
+                    listed_anew = self._found_unreadable(report, paths)  # a sound deleted or converted leaves it
+                report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
+                news = report.changed_anything or report.offline_folders or report.back_online or listed_anew
+                if on_change is not None and news:
+                    on_change(report)
+                return not report.stopped
+            finally:
+                if progress is not None:
+                    progress(None)
 
         def unreachable(folder: str, reason: str) -> None:
             if self._mark_offline(folder, reason) and on_change is not None:
@@ -465,7 +476,8 @@ class Engine:
         copies = ()
         if record is not None:
             found = self.store.paths_by_content([record.content_hash]).get(record.content_hash, [])
-            copies = tuple(p for p in found if p != record.path)
+            # the store lists the paths' keys (a non-UTF-8 name's escaped): the file itself is not its copy
+            copies = tuple(p for p in found if p != path_key(record.path))
         return FileInfo(path, record, facts, metadata, windows, error, copies)
 
     def set_tags(self, paths: Iterable[str | os.PathLike], tags: list[str]) -> None:

@@ -51,6 +51,19 @@ class IndexDamagedError(RuntimeError):
         parts = [f"{describe_table(d.table)} (table '{d.table}') cannot be read: {d.problem}" for d in self.damage]
         return "The index is damaged: " + "; ".join(parts) + "."
 
+    @property
+    def plain(self) -> str:
+        """Which parts of the index cannot be read, in the user's words alone, for a window: what
+        the storage said ("LanceError(IO): ... failed to fill whole buffer") is :attr:`details`."""
+        return (
+            "The index is damaged: " + "; ".join(f"{describe_table(d.table)} cannot be read" for d in self.damage) + "."
+        )
+
+    @property
+    def details(self) -> str:
+        """What the storage said of each damaged table, one a line: for the log and a details tooltip."""
+        return "\n".join(f"table '{d.table}': {d.problem}" for d in self.damage)
+
 
 REPAIR_KEEPS = "tags and captions are kept wherever they can still be read"
 

@@ -117,7 +117,8 @@ def test_with_no_folders_an_indexing_run_does_not_say_the_library_is_up_to_date(
     assert window.result_label.text() == NO_FOLDERS
     # a run with sounds still says it, and so does one that found a folder gone
     assert describe_report(IndexReport(scanned=4, unchanged=4, seconds=0.1)) == "Library up to date: no changes · 0.1 s"
-    assert describe_report(IndexReport(offline_folders=["/Volumes/SFX"])).startswith("Library up to date: 1 folder")
+    gone = IndexReport(offline_folders=["/Volumes/SFX"])
+    assert describe_report(gone).startswith("Library up to date: “SFX” offline")
 
 
 def test_the_results_line_stops_saying_no_folders_as_soon_as_one_is_added(qtbot, window, tmp_path):

@@ -9,7 +9,7 @@ from engine.library.report import FileError, IndexReport
 def test_the_app_status_line_adds_its_hints_to_the_same_words():
     report = IndexReport(added=2, errors=[FileError("/a/b.wav", "x")], offline_folders=["/mnt/drive"], seconds=1.25)
     assert describe_report(report) == (
-        "Library up to date: 2 added, 1 failed (see Failed files), 1 folder offline · 1.2 s"
+        "Library up to date: 2 added, 1 failed (see Failed files), “drive” offline · 1.2 s"
     )
     assert describe_report(IndexReport(stopped=True)) == "Indexing paused: no changes · 0.0 s"
     copied = IndexReport(added=3, copies=2, errors=[FileError("/a/b.wav", "x")])  # the hint by the failures
@@ -27,7 +27,7 @@ def test_counts_in_the_status_line_are_said_in_words():
     """One of a thing is said in the singular, sentence and all; two or more in the plural."""
     offline = IndexReport(offline_folders=["/mnt/a", "/mnt/b"])
     assert describe_report(offline) == "Library up to date: 2 folders offline · 0.0 s"
-    assert describe_report(IndexReport(back_online=["/mnt/a"])) == "Library up to date: 1 folder back online · 0.0 s"
+    assert describe_report(IndexReport(back_online=["/mnt/a"])) == "Library up to date: “a” back online · 0.0 s"
     one = IndexReport(unreadable_formats=["/lib/memo.m4a"])
     assert describe_report(one) == (
         "Library up to date: 1 sound in a format Earmark cannot read (1 .m4a): "
@@ -50,6 +50,6 @@ def test_a_watched_batch_says_only_what_the_user_must_act_on():
         "1 sound in a format Earmark cannot read (1 .m4a): convert it to WAV or FLAC to search it"
     )
     assert (
-        describe_watched(IndexReport(offline_folders=["/mnt/drive"])) == "1 folder offline"
+        describe_watched(IndexReport(offline_folders=["/mnt/drive"])) == "“drive” offline"
     )  # was said by rescans only
-    assert describe_watched(IndexReport(added=4, back_online=["/mnt/drive"])) == "1 folder back online"
+    assert describe_watched(IndexReport(added=4, back_online=["/mnt/drive"])) == "“drive” back online"
