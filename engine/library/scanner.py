@@ -2,7 +2,10 @@
 
 Symlinks are followed, but every directory is entered once by its (device, inode), so
 a link back to an ancestor cannot loop and a linked-in folder is not indexed twice (nor is
-another library folder linked in: the indexer names those to skip).
+another library folder linked in: the indexer names those to skip). The folders above where
+a walk starts are never entered either: a link to the library folder itself, or to a folder
+that holds it, would index it a second time under other paths. A full scan and the watcher's
+rescan of one path inside the folder thus skip the same links.
 Directories that cannot be listed are reported, so the indexer can keep what it knew
 about them instead of taking their files for deleted. Anything named like a sound is listed,
 whatever it is (a pipe, a device, a folder called ``Takes.wav``): opening it reports what it
@@ -62,14 +65,17 @@ def is_hidden_below(path: str, folder: str) -> bool:
 def scan(roots: Iterable[str], skip: Iterable[tuple[int, int]] = ()) -> ScanResult:
     """Every audio file under ``roots`` (folders, or single files for a targeted rescan),
     never entering the folders whose (device, inode) ``skip`` holds: the other library
-    folders, which a link in this one must not index a second time under other paths."""
+    folders, which a link in this one must not index a second time under other paths. Nor
+    is any folder above a root entered: its own library folder, the folders between that and
+    a rescanned path, and those holding the library folder (a link to ``/`` indexed the disk)."""
     result = ScanResult()
     visited: set[tuple[int, int]] = set(skip)
+    identities: dict[str, tuple[int, int] | None] = {}
     for root in roots:
         if os.path.isdir(root):
             if is_audio_name(os.path.basename(root)):
                 result.files.append(_stat_file(root))
-            _walk(root, visited, result)
+            _walk(root, visited, _identities_above(root, identities), result)
         elif is_audio_name(os.path.basename(root)) and os.path.lexists(root):
             result.files.append(_stat_file(root))
         elif is_audio_name(os.path.basename(root), UNREADABLE_AUDIO_EXTENSIONS) and os.path.isfile(root):
@@ -80,7 +86,27 @@ def scan(roots: Iterable[str], skip: Iterable[tuple[int, int]] = ()) -> ScanResu
     return result
 
 
-def _walk(top: str, visited: set[tuple[int, int]], result: ScanResult) -> None:
+def _identities_above(path: str, known: dict[str, tuple[int, int] | None]) -> frozenset[tuple[int, int]]:
+    """(device, inode) of every folder above ``path`` (by name, up to ``/``): a walk from
+    ``path`` has passed through them, as a full scan has when it gets there, so a link back
+    to one of them is skipped alike. Kept apart from ``visited``: another root of the same
+    scan may lie above this one and must still be walked. ``known`` caches the stats."""
+    above = set()
+    folder, parent = os.path.abspath(path), os.path.dirname(os.path.abspath(path))
+    while parent != folder:
+        if parent not in known:
+            try:
+                info = os.stat(parent)
+                known[parent] = (info.st_dev, info.st_ino)
+            except OSError:
+                known[parent] = None
+        if known[parent] is not None:
+            above.add(known[parent])
+        folder, parent = parent, os.path.dirname(parent)
+    return frozenset(above)
+
+
+def _walk(top: str, visited: set[tuple[int, int]], above: frozenset[tuple[int, int]], result: ScanResult) -> None:
     stack = [top]
     while stack:
         folder = stack.pop()
@@ -89,9 +115,10 @@ def _walk(top: str, visited: set[tuple[int, int]], result: ScanResult) -> None:
         except OSError as exc:
             result.unreadable_dirs[folder] = exc.strerror or str(exc)
             continue
-        if (info.st_dev, info.st_ino) in visited:
+        identity = (info.st_dev, info.st_ino)
+        if identity in visited or identity in above:
             continue
-        visited.add((info.st_dev, info.st_ino))
+        visited.add(identity)
         try:
             with os.scandir(folder) as entries:
                 entries = list(entries)

@@ -8,6 +8,15 @@ handled) and passes the whole set on. A set cannot lose a path however many even
 arrive; the consumer rescans the paths (and the folders named), so what matters is
 the state on disk when it looks, not the order of events.
 
+A file still being written (a big take copied from a slow drive or a NAS) keeps raising
+events, so ``max_wait_s`` would hand it over half copied, to be reported "truncated" and
+then silently indexed once complete. A path with an event in the last ``settle_s`` is
+therefore held back, with every pending folder it lies in (rescanning the folder would read
+it too), until it has been quiet that long: the rest of the batch goes on without it. A file
+written for longer than ``max_hold_s`` (a recording, a log) is handed over as it is, and held
+again with its next events. A file that is quiet and still broken is handed over, and its
+failure reported, as before.
+
 inotify says nothing useful when a drive is unmounted (the watch just goes quiet) or
 when a watched folder is renamed away (the watch follows it, under its old name), so a
 monitor thread also checks every root's presence and (device, inode) every
@@ -23,6 +32,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import os
 import threading
 import time
@@ -54,6 +64,14 @@ ChangeHandler = Callable[[set[str]], bool | None]
 UnreachableHandler = Callable[[str, str], None]  # (root, why it cannot be reached)
 
 
+@dataclass
+class _Pending:
+    """When a path's first unhandled event came, and its latest one that wrote (monotonic)."""
+
+    first: float
+    last_write: float
+
+
 @dataclass(frozen=True)
 class _Root:
     identity: Identity | None  # None: unreachable
@@ -70,15 +88,23 @@ class LibraryWatcher:
         on_unreachable: UnreachableHandler | None = None,
         check_every_s: float = 1.0,
         probe: RootProbe | None = None,
+        settle_s: float | None = None,
+        max_hold_s: float = 300.0,
     ):
+        """``settle_s``: how long a path must have had no event to count as written (None:
+        twice ``debounce_s``); ``max_hold_s``: how long a path that keeps changing is held
+        back at most, counted from its first event."""
         self.on_change = on_change
         self.on_unreachable = on_unreachable
         self.debounce_s = debounce_s
         self.max_wait_s = max_wait_s
+        self.settle_s = 2 * debounce_s if settle_s is None else settle_s
+        self.max_hold_s = max_hold_s
         self.check_every_s = check_every_s
         self.probe = probe or RootProbe()
-        self._pending: set[str] = set()
+        self._pending: dict[str, _Pending] = {}
         self._first_event = self._last_event = 0.0
+        self._held_until = 0.0  # paths held back as still written are looked at again then, together
         self._lock = threading.Condition()
         self._running = False
         self._observer = None
@@ -184,7 +210,7 @@ class LibraryWatcher:
                     log.exception("handling unreachable folder %r failed", root)
         elif known is not None:  # back, or another folder now: rescan it as it is
             log.info("library folder %r is reachable again (or changed): rescanning it", root)
-            self._add([root])
+            self._add([root], written=False)
 
     def _arm(self, root: str) -> ObservedWatch | None:
         try:
@@ -198,14 +224,36 @@ class LibraryWatcher:
             with contextlib.suppress(KeyError, OSError):  # a watch whose drive is gone may be half closed
                 self._observer.unschedule(root.watch)
 
-    def _add(self, paths: Iterable[str]) -> None:
+    def _add(self, paths: Iterable[str], written: bool = True) -> None:
+        """Collect ``paths`` for the next batch; ``written`` is False for a path to rescan that
+        no write touched (a root that came back, a batch handed over again), never held back."""
         now = time.monotonic()
         with self._lock:
             if not self._pending:
                 self._first_event = now
-            self._pending.update(paths)
+            for path in paths:
+                pending = self._pending.setdefault(path, _Pending(now, -math.inf))
+                if written:
+                    pending.last_write = now
             self._last_event = now
             self._lock.notify_all()
+
+    def _settled(self, now: float) -> tuple[set[str], float]:
+        """The pending paths to hand over now, and when the last held-back path is due (those a
+        burst of writes left busy go on together, not one batch each as they settle): a path
+        written in the last ``settle_s`` (for no longer than ``max_hold_s``) is held, and so is
+        every pending folder above it, whose rescan would read the half-written file too."""
+        busy = {
+            path: min(pending.last_write + self.settle_s, pending.first + self.max_hold_s)
+            for path, pending in self._pending.items()
+            if now - pending.last_write < self.settle_s and now - pending.first < self.max_hold_s
+        }
+        held = set()
+        for path in busy:
+            while path not in held:
+                held.add(path)
+                path = os.path.dirname(path)
+        return set(self._pending) - held, max(busy.values(), default=now)
 
     def _run(self) -> None:
         while True:
@@ -215,18 +263,24 @@ class LibraryWatcher:
                 if not self._running:
                     return
                 now = time.monotonic()
-                wait = min(self._last_event + self.debounce_s, self._first_event + self.max_wait_s) - now
-                if wait > 0:
-                    self._lock.wait(wait)
+                due = min(self._last_event + self.debounce_s, self._first_event + self.max_wait_s)
+                due = max(due, self._held_until)
+                if due > now:
+                    self._lock.wait(due - now)
                     continue
-                batch, self._pending = self._pending, set()
+                batch, self._held_until = self._settled(now)
+                if not batch:
+                    continue
+                for path in batch:
+                    del self._pending[path]
+                self._first_event = now  # for the paths held back: they wait for their own quiet
             try:
                 finished = self.on_change(batch)
             except Exception:  # noqa: BLE001 - a failed batch is logged; the next full index repairs it
                 log.exception("handling %d changed paths failed", len(batch))
                 continue
             if finished is False and not self.stopping:
-                self._add(batch)
+                self._add(batch, written=False)
 
 
 class _Collector(FileSystemEventHandler):

@@ -107,3 +107,35 @@ def test_content_hash_follows_content_not_name(tmp_path):
     b.write_bytes(a.read_bytes())
     c = write_audio(tmp_path / "c.wav", tone(441))
     assert content_hash(str(a)) == content_hash(str(b)) != content_hash(str(c))
+
+
+def test_a_link_to_the_library_or_a_folder_above_it_is_skipped_in_a_rescan_as_in_a_full_scan(tmp_path):
+    """The watcher rescans only what changed: a new link ``A/loop/up`` to the folder holding
+    the library folders. A full scan of A never follows it (A is walked already, and B is
+    another library folder); the rescan of the link alone indexed all of A again under
+    ``A/loop/up/A``, because nothing had marked A as walked."""
+    library_a, library_b = tmp_path / "sounds" / "A", tmp_path / "sounds" / "B"
+    write_audio(library_a / "loop" / "kick.wav", tone())
+    write_audio(library_b / "snare.wav", tone())
+    write_audio(tmp_path / "sounds" / "not a library folder" / "hat.wav", tone())
+    link = library_a / "loop" / "up"
+    os.symlink(tmp_path / "sounds", link)
+    os.symlink(library_a, library_a / "loop" / "home")
+    os.symlink(tmp_path, library_a / "far up")
+    other = os.stat(library_b)
+    full = scan([str(library_a)], skip=[(other.st_dev, other.st_ino)])
+    assert [os.path.relpath(f.path, library_a) for f in full.files] == [os.path.join("loop", "kick.wav")]
+    for rescanned in (link, library_a / "loop" / "home", library_a / "loop", library_a / "far up"):
+        files = scan([str(rescanned)], skip=[(other.st_dev, other.st_ino)]).files
+        assert [f.path for f in files] == [f.path for f in full.files if f.path.startswith(str(rescanned))], rescanned
+
+
+def test_a_rescan_of_a_folder_and_of_a_folder_inside_it_walks_both(tmp_path):
+    """The folders above one root of a rescan do not keep another root, above it, from being walked."""
+    write_audio(tmp_path / "kit" / "snare.wav", tone())
+    write_audio(tmp_path / "kit" / "toms" / "low.wav", tone())
+    found = scan([str(tmp_path / "kit" / "toms"), str(tmp_path / "kit")]).files
+    assert sorted(os.path.relpath(f.path, tmp_path) for f in found) == [
+        os.path.join("kit", "snare.wav"),
+        os.path.join("kit", "toms", "low.wav"),
+    ]

@@ -3,6 +3,7 @@ add/modify/move/delete reaching the index through the Engine."""
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 import threading
@@ -12,6 +13,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from engine.index.status import OK
 from engine.library.roots import RootProbe, folder_identity
 from engine.library.watcher import LibraryWatcher
 from tests.engine.library.helpers import wait_for
@@ -232,3 +234,71 @@ def test_sounds_in_unreadable_formats_stay_listed_until_they_are_gone(engine, tm
     assert engine.unreadable_files() == [str(snare)]
     engine.remove_folder(other)
     assert engine.unreadable_files() == []
+
+
+def _indexing_watcher(indexer, reports: list, **timing) -> LibraryWatcher:
+    """A watcher whose batches a real indexer handles, as the engine's do; ``reports`` gets
+    each batch's report with the time it ended."""
+    return LibraryWatcher(lambda paths: reports.append((time.monotonic(), indexer.index(paths))), **timing)
+
+
+def test_a_link_to_the_folder_holding_the_library_adds_no_rows_while_watched(store, indexer, tmp_path):
+    """``ln -s .. A/loop/up`` under a running watcher: its rescan of the link indexed all of A
+    again under ``A/loop/up/A``, which the next full index removed."""
+    sounds = tmp_path / "sounds"
+    library_a, library_b = sounds / "A", sounds / "B"
+    write_audio(library_a / "loop" / "kick.wav", tone(300, 1.0))
+    write_audio(library_b / "snare.wav", tone(600, 1.0))
+    store.add_folder(str(library_a))
+    store.add_folder(str(library_b))
+    indexer.index()
+    before = sorted(record.path for record in store.find_files())
+    reports: list = []
+    watcher = _indexing_watcher(indexer, reports, debounce_s=0.2)
+    watcher.start([str(library_a), str(library_b)])
+    try:
+        time.sleep(0.3)
+        os.symlink(sounds, library_a / "loop" / "up")
+        os.symlink(library_a, library_a / "loop" / "home")
+        assert wait_for(lambda: reports, timeout=15)
+    finally:
+        watcher.stop()
+    assert sorted(record.path for record in store.find_files()) == before
+    full = indexer.index()
+    assert (full.added, full.removed) == (0, 0)
+    assert sorted(record.path for record in store.find_files()) == before
+
+
+def test_a_file_still_being_written_is_not_reported_failed_and_a_truncated_one_is(store, library, indexer):
+    """A take copied in slowly outlasts ``max_wait_s``: it was reported "truncated" half way,
+    then silently indexed. It is held back until quiet; the rest of the batch goes on (a copy
+    that stopped half way and stays so is reported failed, while the take is still written)."""
+    buffer = io.BytesIO()
+    sf.write(buffer, noise(8.0), 16_000, format="WAV")
+    whole = buffer.getvalue()
+    chunk = len(whole) // 16
+    reports: list = []
+    watcher = _indexing_watcher(indexer, reports, debounce_s=0.2, max_wait_s=0.5, settle_s=1.0)
+    watcher.start([str(library)])
+    try:
+        time.sleep(0.3)
+        broken, slow = library / "broken.wav", library / "slow.wav"
+        broken.write_bytes(whole[: len(whole) // 2])
+        with open(slow, "wb") as handle:
+            for start in range(0, len(whole), chunk):  # about 4 s of writing, quiet 0.25 s at most
+                handle.write(whole[start : start + chunk])
+                handle.flush()
+                time.sleep(0.25)
+        written = time.monotonic()
+
+        def indexed() -> bool:
+            record = store.get_file(str(slow))
+            return record is not None and record.status == OK
+
+        assert wait_for(indexed, timeout=20), [report.errors for _, report in reports]
+    finally:
+        watcher.stop()
+    failed = {error.path: (ended, error.error) for ended, report in reports for error in report.errors}
+    assert list(failed) == [str(broken)]
+    ended, why = failed[str(broken)]
+    assert "truncated" in why and ended < written
