@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import signal
 import sys
 import threading
@@ -56,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("folder")
     remove = commands.add_parser("remove-folder", help="forget a folder (its files on disk are untouched)")
     remove.add_argument("folder")
+    remove.add_argument(
+        "--yes", action="store_true", help="remove it even when its files carry your tags or captions (for scripts)"
+    )
     index = commands.add_parser("index", help="scan the folders and index new and changed files")
     index.add_argument("--json", action="store_true")
     commands.add_parser("watch", help="index, then keep indexing changes as they happen (Ctrl-C stops)")
@@ -134,13 +138,27 @@ def _contradiction(args: argparse.Namespace) -> str | None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Exit status 0 when the command ran (an index run with files that failed included),
     1 when it could not run (the message says why), 2 for a usage error (argparse's),
-    130 when Ctrl-C stopped an index run."""
+    130 when Ctrl-C stopped an index run, 141 when the reader of its output went away."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if problem := _contradiction(args):
         parser.error(problem)
     with entry_logging(app_paths(args.home).logs):
-        return _run(args)
+        try:
+            code = _run(args)
+            sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+            return code
+        except BrokenPipeError:
+            return _output_closed()
+
+
+def _output_closed() -> int:
+    """The reader of stdout went away (``earmark info FILE | head -4``): stop quietly, as ``cat``
+    does, and point stdout at the null device so no later flush of what is left complains."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
+    return OUTPUT_CLOSED
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -150,6 +168,8 @@ def _run(args: argparse.Namespace) -> int:
             return cmd_repair(paths, args)
         with Engine(paths, args.model) as engine:
             return COMMANDS[args.command](engine, args)
+    except BrokenPipeError:
+        raise  # the reader went away: not an error to tell it (main stops quietly)
     except Exception as exc:  # noqa: BLE001 - sorted out below: ours in words, anything else raised
         damage = damage_of(exc, paths.index)
         if damage is None and not isinstance(exc, _EXPECTED_ERRORS):
@@ -163,6 +183,7 @@ def _run(args: argparse.Namespace) -> int:
 
 _EXPECTED_ERRORS = (ModelLoadError, AudioDecodeError, SchemaVersionError, ValueError, LookupError, OSError)
 INTERRUPTED = 130  # the shell's code for a command Ctrl-C stopped
+OUTPUT_CLOSED = 141  # the shell's code for a command SIGPIPE stopped, what `yes | head -1` gives
 
 
 # -- commands -------------------------------------------------------------------------
@@ -175,6 +196,23 @@ def cmd_add_folder(engine: Engine, args) -> int:
 
 
 def cmd_remove_folder(engine: Engine, args) -> int:
+    """Tags and captions live in the rows a removal deletes, and adding the folder again does not
+    bring them back: as the app's Remove dialog does, say so and ask first (``--yes`` for scripts)."""
+    edited = engine.edited_file_count(args.folder)
+    if edited and not args.yes:
+        carry = "carries" if edited == 1 else "carry"
+        print(
+            f"earmark: {edited:,} of the files of {_shown(args.folder)} {carry} your tags or captions, "
+            "which removing the folder forgets (adding it again does not bring them back)",
+            file=sys.stderr,
+        )
+        if not sys.stdin.isatty():
+            print("earmark: nothing removed; run it again with --yes to remove it all the same", file=sys.stderr)
+            return 1
+        print(f"Remove {_shown(args.folder)} from the library? [y/N] ", end="", file=sys.stderr, flush=True)
+        if sys.stdin.readline().strip().lower() not in ("y", "yes"):
+            print("nothing removed")
+            return 1
     removed = engine.remove_folder(args.folder)
     print(f"removed {_shown(args.folder)} ({counted(removed, 'file')} forgotten; nothing on disk was changed)")
     return 0

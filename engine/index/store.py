@@ -344,15 +344,10 @@ class LibraryStore:
 
     def embedded_with_content(self, content_hashes: Iterable[str]) -> list[FileRecord]:
         """The embedded records (on a connected drive or not) holding any of these contents: whose
-        vectors a new copy can take instead of decoding and embedding the same bytes again. The
-        contents are first matched against the column (a first run asks about every file of a
-        library, none of which the index holds), then read in chunks of :data:`IN_LIST_CHUNK`."""
+        vectors a new copy can take instead of decoding and embedding the same bytes again, read
+        in chunks of :data:`IN_LIST_CHUNK`."""
         embedded = texts_in("status", (OK, OFFLINE))
-        wanted = {h for h in content_hashes if h}
-        if wanted:
-            held = read_all(self.files.search().select(["content_hash"]).where(embedded).limit(None))
-            wanted &= set(held["content_hash"].to_pylist())
-        ordered = sorted(wanted)
+        ordered = self._contents_held(content_hashes, embedded)
         return [
             record
             for start in range(0, len(ordered), IN_LIST_CHUNK)
@@ -360,6 +355,35 @@ class LibraryStore:
                 all_of(texts_in("content_hash", ordered[start : start + IN_LIST_CHUNK]), embedded)
             )
         ]
+
+    def offline_with_content(self, content_hashes: Iterable[str]) -> list[FileState]:
+        """The rows of unreachable folders (status "offline") holding any of these contents: a
+        file found under another library folder with those bytes may be one of them, moved there
+        (a renamed or moved library folder; engine.library.sync)."""
+        offline = file_where(status=OFFLINE)
+        ordered = self._contents_held(content_hashes, offline)
+        return [
+            state
+            for start in range(0, len(ordered), IN_LIST_CHUNK)
+            for state in arrow_to_states(
+                read_all(
+                    self.files.search()
+                    .where(all_of(texts_in("content_hash", ordered[start : start + IN_LIST_CHUNK]), offline))
+                    .select(STATE_COLUMNS)
+                    .limit(None)
+                )
+            )
+        ]
+
+    def _contents_held(self, content_hashes: Iterable[str], where: str) -> list[str]:
+        """Those of these contents that rows matching ``where`` hold, sorted. The contents are
+        matched against the column first: a first run asks about every file of a library, none of
+        which the index holds."""
+        wanted = {h for h in content_hashes if h}
+        if wanted:
+            held = read_all(self.files.search().select(["content_hash"]).where(where).limit(None))
+            wanted &= set(held["content_hash"].to_pylist())
+        return sorted(wanted)
 
     def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
         query = self.files.search().select(RECORD_COLUMNS).limit(limit)

@@ -3,9 +3,11 @@
 A run: recover what a killed run left (:meth:`LibraryStore.recover`), check each
 folder is reachable (an unreachable one is marked offline, never emptied), scan,
 compare with the index (:mod:`engine.library.sync`), apply the cheap changes (moves,
-touches, deletions), then embed new and changed files in windows and commit them in
-batches. Every write is one atomic LanceDB commit and the store orders them so that a
-kill -9 at any point leaves a state the next run completes to what a clean run gives.
+touches, deletions; a new file with the bytes of a row of an unreachable folder, a root
+renamed or moved, is that row moved, the user's tags with it), then embed new and changed
+files in windows and commit them in batches. Every write is one atomic LanceDB commit and
+the store orders them so that a kill -9 at any point leaves a state the next run completes
+to what a clean run gives.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import itertools
 import logging
 import os
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
@@ -113,7 +116,7 @@ class Indexer:
         if hashes is None:
             report.stopped = True
             return self._finish(report, started)
-        plan = resolve(sorted_out, hashes)
+        plan = resolve(sorted_out, hashes, self._offline_rows([hashes[item.path] for item in sorted_out.new], report))
         self._apply_cheap_changes(plan, folder_of, report)
         if paths is None:
             kept = [row.id for row in sorted_out.unchanged] + [row.id for row, _ in plan.moved + plan.touched]
@@ -241,20 +244,37 @@ class Indexer:
             progress(IndexProgress("hashing", done, len(items), item.path))
         return hashes, too_slow
 
+    def _offline_rows(self, digests: list[str], report: IndexReport) -> list[FileState]:
+        """The rows of unreachable library folders holding any of these contents, which the new
+        files with them may be (a root renamed or moved: its old path is offline). Only of folders
+        unreachable now, a folder this run did not check being asked again: a file of a drive that
+        is plugged in is never taken, and one with the same bytes is a copy."""
+        rows = self.store.offline_with_content(digests) if any(digests) else []
+        folders = {folder.path: folder for folder in self.store.folders()}
+        unreachable = {
+            path
+            for path in {row.folder for row in rows}
+            if path in report.offline_folders or (path in folders and not self._is_reachable(folders[path]))
+        }
+        return [row for row in rows if row.folder in unreachable]
+
     def _apply_cheap_changes(self, plan: Plan, folder_of: dict[str, str], report: IndexReport) -> None:
-        # moves and touches keep each row's id (so its vectors) and change where and when: one commit
+        # moves and touches keep each row's id (so its vectors, tags and caption) and change where
+        # and when: one commit; a row moved from an unreachable folder is found where it is now
         with self.row_lock:
             records = self.store.get_files([row.id for row, _ in plan.moved + plan.touched])
+
+            def placed(row: FileState, item: ScannedFile, **changes) -> FileRecord:
+                where = {"path": item.path, "folder": folder_of[item.path], "size": item.size, "mtime": item.mtime}
+                return replace(records[row.id], **where, **changes)
+
             self.store.upsert_files(
-                [
-                    replace(
-                        records[row.id], path=item.path, folder=folder_of[item.path], size=item.size, mtime=item.mtime
-                    )
-                    for row, item in plan.moved + plan.touched
-                ]
+                [placed(row, item) for row, item in plan.touched]
+                + [placed(row, item, status=OK) for row, item in plan.moved]
             )
             self.store.delete_files([row.id for row in plan.deleted])
         report.moved, report.touched, report.removed = len(plan.moved), len(plan.touched), len(plan.deleted)
+        report.moved_from = dict(Counter(row.folder for row, _ in plan.moved if row.status == OFFLINE))
 
     def _read_metadata_again(
         self, file_ids: list[int], report: IndexReport, progress: ProgressCallback, should_stop: StopCheck

@@ -37,6 +37,8 @@ class IndexReport:
     added: int = 0
     updated: int = 0  # content changed: embedded again
     moved: int = 0  # re-linked by content hash, not embedded again
+    # {unreachable library folder: how many of those moves came from it} (a renamed or moved root)
+    moved_from: dict[str, int] = field(default_factory=dict)
     touched: int = 0  # new mtime, same content
     removed: int = 0
     unchanged: int = 0
@@ -62,7 +64,7 @@ class IndexReport:
         counts = (
             (self.added, "added"),
             (self.updated, "updated"),
-            (self.moved, "moved"),
+            (self.moved, f"moved{self._moved_from_said()}"),
             (self.removed, "removed"),
             (len(self.errors), f"failed{where_failed}"),
         )
@@ -72,6 +74,18 @@ class IndexReport:
         if self.reread:  # once after an update of the metadata reader: said only when it happened
             said += f"{', ' if said else ''}{self.reread} descriptions read again"
         return said
+
+    def _moved_from_said(self) -> str:
+        """Where the moves from other, unreachable library folders came from, said after "18 moved":
+        " from /Volumes/SFX/C renamed" when all came from there, else " (18 from ..., 2 from ...)".
+        A renamed root's files, tags and all, should not look like files of the new name alone."""
+        if not self.moved_from:
+            return ""
+        from engine.index.records import path_key  # printable on any terminal (imports Arrow: only when said)
+
+        if list(self.moved_from.values()) == [self.moved]:
+            return f" from {path_key(next(iter(self.moved_from)))}"
+        return f" ({', '.join(f'{n} from {path_key(folder)}' for folder, n in self.moved_from.items())})"
 
     def unreadable_formats_line(self) -> str:
         """The sounds this run could not index for their format, in one line ("" when none):

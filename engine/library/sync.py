@@ -5,13 +5,16 @@ or mtime moved or the path is new:
 
 1. :func:`triage` (stat only): unchanged rows, rows to re-check, new paths, vanished rows.
 2. :func:`resolve` (with content hashes): a re-checked file with the same hash was only
-   touched; a new path whose hash matches a vanished row is that file, moved; what is
-   left is new or deleted.
+   touched; a new path whose hash matches a vanished row, or a row of a library folder
+   that is unreachable now (a renamed root), is that file, moved; what is left is new or
+   deleted.
 """
 
 from __future__ import annotations
 
+import os
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from engine.index.records import ERROR, OK, FileState
@@ -62,9 +65,11 @@ def triage(scan: ScanResult, known: list[FileState]) -> Triage:
     return out
 
 
-def resolve(tri: Triage, hashes: dict[str, str]) -> Plan:
+def resolve(tri: Triage, hashes: dict[str, str], offline: Iterable[FileState] = ()) -> Plan:
     """Turn the triage into actions, given the content hash of every re-checked and new path
-    (``""`` for a file that could not be read)."""
+    (``""`` for a file that could not be read). ``offline``: rows of library folders that are
+    unreachable now (a root renamed, moved or unplugged); a new path with one's bytes, that no
+    vanished row of its own folder claims, is that file moved here, its tags with it."""
     plan = Plan()
     for row, item in tri.recheck:
         digest = hashes[item.path]
@@ -72,22 +77,48 @@ def resolve(tri: Triage, hashes: dict[str, str]) -> Plan:
             plan.touched.append((row, item))
         else:
             plan.changed.append((row, item, digest))
-    vanished_by_hash: dict[str, list[FileState]] = defaultdict(list)
-    for row in tri.vanished:
-        if row.content_hash and row.status == OK:
-            vanished_by_hash[row.content_hash].append(row)
+    vanished_by_hash = _by_hash(row for row in tri.vanished if row.status == OK)
+    offline_by_hash = _by_hash(offline)
     relinked = set()
     for item in tri.new:
         digest = hashes[item.path]
-        candidates = vanished_by_hash.get(digest) if digest else None
-        if candidates:
-            row = candidates.pop()
+        row = _claim(vanished_by_hash, digest, item) or _claim(offline_by_hash, digest, item)
+        if row is not None:
             relinked.add(row.id)
             plan.moved.append((row, item))
         else:
             plan.added.append((item, digest))
     plan.deleted = [row for row in tri.vanished if row.id not in relinked] + tri.duplicates
     return plan
+
+
+def _by_hash(rows: Iterable[FileState]) -> dict[str, list[FileState]]:
+    by_hash: dict[str, list[FileState]] = defaultdict(list)
+    for row in rows:
+        if row.content_hash:
+            by_hash[row.content_hash].append(row)
+    return by_hash
+
+
+def _claim(candidates_by_hash: dict[str, list[FileState]], digest: str, item: ScannedFile) -> FileState | None:
+    """Take the row ``item`` is, moved, out of the candidates with its bytes (None if none): of
+    several copies, the one whose path ends most like the new one, so a renamed root's
+    ``a/hit.wav`` and ``b/hit.wav`` each keep their own tags."""
+    candidates = candidates_by_hash.get(digest) if digest else None
+    if not candidates:
+        return None
+    best = max(range(len(candidates)), key=lambda i: (_shared_tail(candidates[i].path, item.path), i))
+    return candidates.pop(best)
+
+
+def _shared_tail(one: str, other: str) -> int:
+    """How many trailing path components two paths share."""
+    shared = 0
+    for mine, theirs in zip(reversed(one.split(os.sep)), reversed(other.split(os.sep)), strict=False):
+        if mine != theirs:
+            break
+        shared += 1
+    return shared
 
 
 def same_stat(row: FileState, item: ScannedFile) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import itertools
 import json
 import os
@@ -255,6 +256,62 @@ def test_models_status_and_remove_folder(indexed, library, tiny_checkpoint):
     assert code == 0 and "5 files forgotten" in out
     assert json.loads(indexed("status", "--json")[1])["files"] == 0
     assert library.joinpath("door_creak.wav").exists()
+
+
+class _Terminal(io.StringIO):
+    """What the user types at a terminal: stdin that says it is one."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_remove_folder_asks_before_it_forgets_tags_and_refuses_a_script_without_yes(indexed, library, monkeypatch):
+    assert indexed("add-tags", "roottag", library / "dog_bark.wav")[0] == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))  # a script: no one to answer
+    code, out, err = indexed("remove-folder", library)
+    assert code == 1 and "1 of the files of" in err and "carries your tags or captions" in err and "--yes" in err
+    assert json.loads(indexed("status", "--json")[1])["files"] == 4  # nothing removed
+    monkeypatch.setattr(sys, "stdin", _Terminal("n\n"))
+    code, out, err = indexed("remove-folder", library)
+    assert code == 1 and f"Remove {library} from the library? [y/N]" in err and "nothing removed" in out
+    monkeypatch.setattr(sys, "stdin", _Terminal("y\n"))
+    code, out, _ = indexed("remove-folder", library)
+    assert code == 0 and "5 files forgotten" in out
+    assert indexed("add-folder", library)[0] == indexed("index")[0] == 0
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    assert indexed("add-tags", "roottag", library / "dog_bark.wav")[0] == 0
+    code, out, _ = indexed("remove-folder", library, "--yes")
+    assert code == 0 and "5 files forgotten" in out
+
+
+def test_a_renamed_root_added_again_keeps_its_tags_and_the_old_name_forgets_nothing(indexed, library, tmp_path):
+    """Review 6, finding 1: ``mv "C renamed" "C again"``, add the new name, index, remove the old."""
+    assert indexed("add-tags", "roottag", library / "dog_bark.wav")[0] == 0
+    again = tmp_path / "library again"
+    os.rename(library, again)
+    assert f"offline: {library}" in indexed("index")[1]
+    assert indexed("add-folder", again)[0] == 0
+    code, out, _ = indexed("index")
+    assert code == 0 and f"5 files, 0 added, 0 updated, 4 moved from {library}, 0 removed" in out
+    code, out, _ = indexed("remove-folder", library)  # asks nothing: no tags or captions are left there
+    assert code == 0 and "1 file forgotten" in out  # broken.wav's failure (the new name's failed on its own)
+    hits = json.loads(indexed("search", "sound", "--tag", "roottag", "--json")[1])
+    assert [h["path"] for h in hits] == [str(again / "dog_bark.wav")]
+
+
+@pytest.mark.slow
+def test_output_piped_into_a_reader_that_closes_early_ends_quietly(indexed, library):
+    """``earmark info FILE | head -4``: the reader goes before earmark writes; no error, no traceback."""
+    info = f'"{EARMARK}" --home "{indexed.home}" info "{library / "door_creak.wav"}"'
+    reader_gone = subprocess.run(
+        f'{info} | head -c 0; exit "${{PIPESTATUS[0]}}"',
+        shell=True,
+        executable="/bin/bash",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert reader_gone.returncode == 141 and reader_gone.stderr == ""
 
 
 def test_models_use_switches_and_saves(indexed, tmp_path, capsys):

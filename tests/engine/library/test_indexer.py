@@ -130,6 +130,69 @@ def test_moved_and_renamed_files_are_relinked_not_reembedded(library, store, ind
     assert record(store, files[0]) is None and store.count_files() == 3
 
 
+def renamed_root(library, store, indexer, tmp_path):
+    """A root indexed with a tagged, captioned file in a subfolder, then renamed on disk
+    (``mv "C renamed" "C again"``), its new name added as a library folder: (files, new root)."""
+    files = make_files(library, 2) + [write_audio(library / "city" / "road.wav", tone(1500, 1.2))]
+    indexer.index()
+    road = record(store, files[2])
+    store.set_tags([road.id], ["roottag"])
+    store.set_caption(road.id, "traffic at dusk")
+    again = tmp_path / "C again"
+    os.rename(library, again)
+    assert indexer.index().offline_folders == [str(library)]
+    store.add_folder(str(again))
+    return files, again
+
+
+def test_a_renamed_root_added_again_takes_its_rows_with_their_tags(library, store, indexer, model, tmp_path):
+    files, again = renamed_root(library, store, indexer, tmp_path)
+    ids = {p.relative_to(library): record(store, p).id for p in files}
+    rows, clips = store.embeddings(model.info).count(), model.clips
+    report = indexer.index()
+    assert (report.moved, report.added, report.copies, report.removed) == (3, 0, 0, 0)
+    assert report.moved_from == {str(library): 3} and f"3 moved from {library}" in report.summary()
+    road = record(store, again / "city" / "road.wav")
+    assert (road.id, road.tags, road.caption) == (ids[files[2].relative_to(library)], ["roottag"], "traffic at dusk")
+    assert {r.path: r.id for r in store.find_files()} == {str(again / rel): i for rel, i in ids.items()}
+    assert {(r.folder, r.status) for r in store.find_files()} == {(str(again), OK)}
+    assert model.clips == clips and store.embeddings(model.info).count() == rows  # nothing embedded again
+    assert store.count(str(library)) == 0 and store.count_edited(str(library)) == 0  # nothing left to forget
+
+
+def test_the_old_drive_coming_back_holds_copies_and_the_tags_stay_where_they_went(
+    library, store, indexer, model, tmp_path
+):
+    """The renamed root's old name reappears (a backup drive plugged in again): its files are
+    copies of the moved rows, found again without tags and without embedding anything."""
+    files, again = renamed_root(library, store, indexer, tmp_path)
+    indexer.index()
+    shutil.copytree(again, library)
+    clips = model.clips
+    report = indexer.index()
+    assert (report.added, report.copies, report.moved, model.clips) == (3, 3, 0, clips)
+    assert record(store, again / "city" / "road.wav").tags == ["roottag"] and record(store, files[2]).tags == []
+    paths = [r.path for r in store.find_files()]
+    assert len(paths) == len(set(paths)) == 6 and {r.status for r in store.find_files()} == {OK}
+
+
+def test_a_reachable_folders_file_is_never_taken_only_copied(library, store, indexer, tmp_path):
+    """Even when the index still says its folder is offline (a drive plugged in again since the
+    last check) and the run looks only at the other folder (a watcher batch): it is asked again."""
+    [original] = make_files(library, 1)
+    indexer.index()
+    store.set_tags([record(store, original).id], ["mine"])
+    store.set_folder_online(str(library), False)
+    other = tmp_path / "other"
+    copy = other / "same bytes.wav"
+    other.mkdir()
+    shutil.copyfile(original, copy)
+    store.add_folder(str(other))
+    report = indexer.index([str(copy)])
+    assert (report.added, report.copies, report.moved, report.moved_from) == (1, 1, 0, {})
+    assert record(store, original).tags == ["mine"] and record(store, copy).tags == []
+
+
 def test_deleted_files_leave_the_index_with_their_vectors(library, store, indexer, model):
     files = make_files(library, 3)
     indexer.index()

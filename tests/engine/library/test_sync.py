@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from engine.index.records import ERROR, OK, FileState
+from engine.index.records import ERROR, OFFLINE, OK, FileState
 from engine.library.scanner import ScannedFile, ScanResult
 from engine.library.sync import resolve, triage
 
 
-def row(id, path, digest="h", size=10, mtime=1.0, status=OK, error="", indexed_at=1.0):
-    return FileState(id, path, "/lib", digest, size, mtime, status, error, indexed_at)
+def row(id, path, digest="h", size=10, mtime=1.0, status=OK, error="", indexed_at=1.0, folder="/lib"):
+    return FileState(id, path, folder, digest, size, mtime, status, error, indexed_at)
 
 
 def test_unchanged_rechecked_new_and_vanished():
@@ -55,6 +55,25 @@ def test_two_copies_moved_at_once_relink_both_rows():
     )
     plan = resolve(tri, {"/lib/n1.wav": "X", "/lib/n2.wav": "X"})
     assert sorted(r.id for r, _ in plan.moved) == [1, 2] and not plan.added and not plan.deleted
+
+
+def test_a_row_of_an_unreachable_folder_is_moved_after_the_folders_own_vanished_rows():
+    """A renamed root: its old name's rows are offline; a vanished row of the scanned folder
+    itself claims its bytes first; of an offline row's copies, the one whose path ends alike."""
+    old = [
+        row(1, "/C renamed/a/hit.wav", "X", status=OFFLINE, folder="/C renamed"),
+        row(2, "/C renamed/b/hit.wav", "X", status=OFFLINE, folder="/C renamed"),
+        row(3, "/C renamed/c/own.wav", "Y", status=OFFLINE, folder="/C renamed"),
+    ]
+    scan = ScanResult([ScannedFile(p, 10, 1.0) for p in ("/lib/b/hit.wav", "/lib/a/hit.wav", "/lib/c/own.wav")])
+    tri = triage(scan, [row(7, "/lib/was/own.wav", "Y")])
+    plan = resolve(tri, dict.fromkeys(["/lib/a/hit.wav", "/lib/b/hit.wav"], "X") | {"/lib/c/own.wav": "Y"}, old)
+    assert sorted((r.id, f.path) for r, f in plan.moved) == [
+        (1, "/lib/a/hit.wav"),
+        (2, "/lib/b/hit.wav"),
+        (7, "/lib/c/own.wav"),
+    ]
+    assert not plan.added and not plan.deleted
 
 
 def test_a_failed_file_is_never_the_source_of_a_move():
