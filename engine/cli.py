@@ -257,8 +257,10 @@ def _print_index_report(report: IndexReport, failed) -> None:
         print(f"\n{counted(len(report.warnings), 'file')} indexed with a warning:")
         for warning in report.warnings:
             print(f"  {_shown(warning.path)}: {warning.error}")
-    if failed:
-        print(f"\n{counted(len(failed), 'file')} could not be indexed:")
+    if failed:  # the library's, where the summary counted this run's ("1 failed", then 6 listed)
+        new = len(report.errors)
+        when = "" if new == len(failed) else " (in earlier runs)" if not new else f" ({new} in this run)"
+        print(f"\n{counted(len(failed), 'file')} could not be indexed{when}:")
         for record in failed:
             print(f"  {_shown(record.path)}: {record.error}")
     if report.stopped:

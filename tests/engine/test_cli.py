@@ -44,10 +44,13 @@ def test_add_folder_and_index_report_failures_at_the_end(cli, library):
     assert "5 files, 4 added" in out and "1 failed" in out
     assert out.rstrip().endswith(f"{library / 'broken.wav'}: not an audio file: it contains text")
     code, out, _ = cli("index")
-    assert "0 added" in out and "\n1 file could not be indexed:" in out  # still listed on later runs
+    assert "0 failed" in out and "\n1 file could not be indexed (in earlier runs):" in out  # still listed
+    (library / "broken2.wav").write_text("not audio either")
+    code, out, _ = cli("index")  # the summary counts this run's failure, the list says it holds more
+    assert "1 failed" in out and "\n2 files could not be indexed (1 in this run):" in out
     code, out, _ = cli("index", "--json")
     report = json.loads(out)
-    assert report["report"]["unchanged"] == 5 and report["failed_files"][0]["error"].startswith("not an audio")
+    assert report["report"]["unchanged"] == 6 and report["failed_files"][0]["error"].startswith("not an audio")
 
 
 def test_index_names_the_sounds_it_cannot_read_and_apple_and_sony_formats_are_read(cli, library):
