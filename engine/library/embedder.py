@@ -71,6 +71,9 @@ class EmbeddedFile:
         return Windows(self.starts, self.ends, vectors, likeness)
 
 
+Queued = tuple[EmbeddedFile, float, float, np.ndarray]  # a window waiting for its batch: file, start, end, samples
+
+
 @dataclass
 class StageTimes:
     """Seconds spent per stage, for the benchmark and the log."""
@@ -102,15 +105,14 @@ class WindowEmbedder:
         jobs: Iterable[FileJob],
         should_stop: Callable[[], bool] = lambda: False,
     ) -> Iterator[EmbeddedFile]:
-        """Yield every job once, finished (vectors) or failed (error), in completion order.
+        """Yield every job once, finished (vectors) or failed (error), in the order of ``jobs``
+        (a file waits for the files before it).
 
         Stops when ``should_stop()`` (asked between batches and several times a second while
         a file is read); unfinished files are then not yielded. A file that keeps the run
         waiting past its budget fails with an error saying so.
         """
-        queues: list[list[tuple[EmbeddedFile, float, float, np.ndarray]]] = [
-            [] for _ in range(len(LENGTH_BOUNDS_S) + 1)
-        ]
+        queues: list[list[Queued]] = [[] for _ in range(len(self.length_bounds_s) + 1)]
         started: list[EmbeddedFile] = []
         for job in jobs:
             if should_stop():
@@ -155,7 +157,7 @@ class WindowEmbedder:
         seconds = len(samples) / self.model.info.sample_rate
         return sum(seconds > bound for bound in self.length_bounds_s)
 
-    def _embed_all(self, queues: list[list[tuple[EmbeddedFile, float, float, np.ndarray]]]) -> None:
+    def _embed_all(self, queues: list[list[Queued]]) -> None:
         """Embed each non-empty queue as one batch and empty it."""
         for queue in queues:
             if queue:
@@ -207,7 +209,7 @@ class WindowEmbedder:
                 return
             yield window
 
-    def _embed(self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]]) -> None:
+    def _embed(self, queue: list[Queued]) -> None:
         tic = time.perf_counter()
         try:
             vectors, likeness = self.model.embed_audio_and_likeness([samples for *_, samples in queue])
@@ -217,9 +219,7 @@ class WindowEmbedder:
             self._keep(queue, vectors, likeness)
         self.times.model += time.perf_counter() - tic
 
-    def _embed_file_by_file(
-        self, queue: list[tuple[EmbeddedFile, float, float, np.ndarray]], batch_error: Exception
-    ) -> None:
+    def _embed_file_by_file(self, queue: list[Queued], batch_error: Exception) -> None:
         """A batch the model refused: if it cannot embed silence either, the model is broken
         and the run must stop (raise); otherwise each file is tried alone and those the
         model refuses fail on their own."""
@@ -239,7 +239,7 @@ class WindowEmbedder:
 
     def _keep(
         self,
-        queue: list[tuple[EmbeddedFile, float, float, np.ndarray]],
+        queue: list[Queued],
         vectors: np.ndarray,
         likeness: np.ndarray | None,
     ) -> None:
