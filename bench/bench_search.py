@@ -16,10 +16,13 @@ with its exemplar bank): a real :class:`Exemplars` of the shipped bank's size ov
 and a 512-d likeness table of the same windows. Its whole queries are timed in turn with the
 plain model's, without a filter and under a topic's name as a quoted phrase (its ~125 files, a few
 hundred at 1M: a prefilter, as vector_search.PREFILTER_MAX_FILES allows), with the ratio of the
-two; so is the sound ranking alone (vector_search.nearest_files against nearest_by_sound), and
-``Exemplars.query`` is timed alone. The synthetic likeness space is unrelated to the audio-text
-one, so the two tables' nearest files hardly overlap and every candidate of one is looked up in
-the other: the most that second search can cost.
+two; so is the sound ranking alone (vector_search.nearest_files against nearest_by_sound, and
+nearest_by_sound against its two sides one after the other, as it ran them before), and
+``Exemplars.query`` is timed alone, as are a query of two alternatives (OR: its texts are encoded
+as batches) and the check that every file has likeness windows (Searcher._complete_likeness).
+The synthetic likeness space is unrelated to the audio-text one, so the two tables' nearest files
+hardly overlap and every candidate of one is looked up in the other: the most that second search
+can cost.
 
 The vectors are synthetic but clustered like embeddings are (files scattered around
 topic centres, windows around their file), L2-normalised; uniform random vectors would
@@ -48,13 +51,13 @@ from lancedb.index import HnswSq, IvfPq
 from bench.search_quality import with_typo
 from engine.index import ERROR, OK, FileRecord, LibraryStore, Windows
 from engine.index.schema import read_all
-from engine.index.vectors import WindowMatches
+from engine.index.vectors import EmbeddingTable, WindowMatches
 from engine.models.base import AudioTextModel, LikenessSpace, ModelInfo, l2_normalise
 from engine.models.cacophony.exemplars import Exemplars
 from engine.search import Searcher
 from engine.search.searcher import MIN_CANDIDATES, SOUND
 from engine.search.searcher import WORDS as WORDS_RANKING
-from engine.search.vector_search import SEARCH_MAX_ROWS, nearest_by_sound, nearest_files
+from engine.search.vector_search import SEARCH_MAX_ROWS, _scored, nearest_by_sound, nearest_files
 
 WORDS = (
     "door creak wood metal glass break water drip rain wind car engine bell voice footsteps gravel "
@@ -412,6 +415,18 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], bank: Exemplars,
     )
     rows.append(replace(without, size=label, method=f"sound ranking alone, {MIN_CANDIDATES} files, in turn"))
     rows.append(replace(with_sound, size=label, method="    + likeness windows (nearest_by_sound)"))
+    one_side, both_sides = timed_in_turn(
+        lambda pair: one_side_then_the_other(table, pair[0], likeness, pair[1], MIN_CANDIDATES, SEARCH_MAX_ROWS),
+        lambda pair: nearest_by_sound(table, pair[0], likeness, pair[1], MIN_CANDIDATES, max_rows=SEARCH_MAX_ROWS),
+        sounds,
+        sounds,
+    )
+    rows.append(replace(one_side, size=label, method="    its queries one side after the other, before, in turn"))
+    rows.append(replace(both_sides, size=label, method="    the two sides at once (nearest_by_sound)"))
+
+    def alternatives() -> list[str]:  # two alternatives (OR): their encodings are batches, not single texts
+        first, second = fresh(), fresh()
+        return [f"{a} OR {b}" for a, b in zip(first, second[1:] + second[:1], strict=True)]
 
     def named() -> list[str]:  # a topic's name as a quoted phrase: its ~125 files (~300 at 1M), prefiltered
         return [f'"{name}" {t}' for name, t in zip(picker.choice(names, len(texts)), fresh(), strict=True)]
@@ -455,6 +470,18 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], bank: Exemplars,
             )
             rows.append(replace(without, size=label, method=f"{what}, in turn ({model_label})"))
             rows.append(replace(with_sound, size=label, method=f"    + query_likeness, {LIKENESS_DIM}-d table"))
+        unshared = Searcher(store, words_unshared(listening.model))
+        without, with_shared = timed_in_turn(
+            lambda t, searcher=unshared: searcher.search(t, limit=50),
+            lambda t, searcher=listening: searcher.search(t, limit=50),
+            alternatives(),
+            alternatives(),
+        )
+        before = f"  two alternatives, words per caller, before, in turn ({model_label})"
+        rows.append(replace(without, size=label, method=before))
+        rows.append(replace(with_shared, size=label, method="    their words shared (+ query_likeness, both)"))
+        p50, p95, _ = timed(lambda _, searcher=listening: searcher._complete_likeness(table), [None] * len(texts))
+        rows.append(Row(label, "  every file in the likeness table? (Searcher._complete_likeness)", None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), typos())
         rows.append(Row(label, f"full query, a typo read as a word ({model_label})", None, p50, p95))
         as_typed = Searcher(store, model, respell=False)
@@ -490,6 +517,25 @@ def two_passes(model, text: str) -> None:
     of the text tower each, on two threads at once (the sound ranking's and the meaning's)."""
     for job in [_PAIR.submit(model._joint_text, [text]), _PAIR.submit(model._words, [text])]:
         job.result()
+
+
+def one_side_then_the_other(
+    table: EmbeddingTable, query: np.ndarray, likeness: EmbeddingTable, sound: np.ndarray, n_files: int, max_rows: int
+) -> None:
+    """nearest_by_sound's four queries as it ran them before 2026-12-06: each side's nearest files,
+    then each side's lookup of the other's candidates, one after another (its sums left out)."""
+    by_text = {m.file_id for m in nearest_files(table, query, n_files, max_rows=max_rows)}
+    by_sound = {m.file_id for m in nearest_files(likeness, sound, n_files, max_rows=max_rows)}
+    _scored(table, query, sorted(by_sound - by_text))
+    _scored(likeness, sound, sorted(by_text - by_sound))
+
+
+def words_unshared(model: AudioTextModel) -> AudioTextModel:
+    """The same model computing the words of several texts for each caller, as before 2026-12-06: a
+    query of alternatives had them computed for the meaning of names and again for query_likeness."""
+    before = copy.copy(model)
+    before.embed_words = lambda texts: model._query(texts[0])[1] if len(texts) == 1 else model._words(texts)
+    return before
 
 
 def fp32_queries(model: AudioTextModel) -> AudioTextModel:

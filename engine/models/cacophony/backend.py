@@ -6,7 +6,7 @@ import copy
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future
 from pathlib import Path
 
@@ -49,17 +49,20 @@ def content_seed(clip: np.ndarray) -> int:
     return int.from_bytes(hashlib.sha1(np.ascontiguousarray(clip).tobytes()).digest()[:7], "little")
 
 
+QUERY_ALTERNATIVES = 8  # embed_words keeps the words of batches this small: a query's alternatives
+
+
 class OnceEach:
     """Values of the last ``size`` keys, each computed once even when two threads ask for it at
     the same moment (the second waits for the first's result)."""
 
     def __init__(self, size: int = 64):
         self.size = size
-        self._done: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._running: dict[str, Future] = {}
+        self._done: OrderedDict[Hashable, np.ndarray] = OrderedDict()
+        self._running: dict[Hashable, Future] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str, compute: Callable[[], np.ndarray]) -> np.ndarray:
+    def get(self, key: Hashable, compute: Callable[[], np.ndarray]) -> np.ndarray:
         with self._lock:
             if key in self._done:
                 self._done.move_to_end(key)
@@ -115,6 +118,7 @@ class CacophonyBackend(AudioTextModel):
         self._bidirectional_lock = threading.Lock()
         self._tokenizer_lock = threading.Lock()
         self._recent_queries = OnceEach()
+        self._recent_alternatives = OnceEach()  # the words of a few texts at once (embed_words)
         cfg = model.cfg
         self.bridge: UcsBridge | None = None
         self.bridge_shares = (1.0, 0.0)  # square roots of the joint's and the bridge's shares
@@ -235,8 +239,17 @@ class CacophonyBackend(AudioTextModel):
         mean-pooled. Cacophony runs the tower causally for its caption decoder, which suits
         matching audio but compares words poorly (UCS categories from file names in
         bench/tagging.py: 53 % top-1 this way, 8 % through the joint embedding). A tower trained
-        with the model has no such other life: it gets the joint embedding."""
-        return self._query(texts[0])[1] if len(texts) == 1 else self._words(texts)
+        with the model has no such other life: it gets the joint embedding.
+
+        One text, or a few (a query's alternatives), is computed once for the last few: a search
+        asks for its query's words for the meaning of names, for :meth:`query_likeness` and, with
+        a bridge, for :meth:`embed_query`, each on its own thread (MiniLM, two alternatives: an
+        11 ms pass each)."""
+        if len(texts) == 1:
+            return self._query(texts[0])[1]
+        if len(texts) <= QUERY_ALTERNATIVES:
+            return self._recent_alternatives.get(tuple(texts), lambda: self._words(texts))
+        return self._words(texts)
 
     def _query(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """The joint and the words embedding of one text, computed together and once for the

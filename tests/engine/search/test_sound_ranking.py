@@ -12,12 +12,15 @@ import numpy as np
 import pytest
 
 from engine.index import Windows
+from engine.index.word_vectors import sync_word_vectors
 from engine.models.base import LikenessSpace
+from engine.models.cacophony.backend import CacophonyBackend
 from engine.models.cacophony.exemplars import ExemplarConfig, Exemplars
 from engine.search import Searcher, describe_hit
 from engine.search.vector_search import Passing, nearest_by_sound
 from tests.engine.index.index_factories import model_info, record
 from tests.engine.search.search_factories import at_cosine, one_window
+from tests.factories import make_tiny_cacophony
 
 SPACE = LikenessSpace("like-v1", unrelated=0.5)
 MODEL = model_info(dim=8, likeness=SPACE)
@@ -93,15 +96,19 @@ def test_a_file_with_likeness_windows_only_is_left_out(store):
     assert_ranked(store, [other, *files], [("f.wav", 1.0, 0.5, 0.0)])
 
 
+def hearing(model: CacophonyBackend) -> CacophonyBackend:
+    """``model`` with a likeness space and an exemplar bank of two clips, one per caption:
+    "dog bark" is heard as :data:`SOUND` exactly (its nearest clip alone)."""
+    heard = copy.copy(model)
+    heard.info = replace(model.info, likeness=SPACE)
+    captions = model.embed_words(["dog bark", "rain"])
+    heard.exemplars = Exemplars(captions, np.arange(2), np.arange(2), np.eye(2, 6, dtype=np.float32), ExemplarConfig(1))
+    return heard
+
+
 @pytest.fixture
 def hearing_model(tiny_model):
-    """The tiny model with a likeness space and an exemplar bank of two clips, one per caption:
-    "dog bark" is heard as :data:`SOUND` exactly (its nearest clip alone)."""
-    model = copy.copy(tiny_model)
-    model.info = replace(tiny_model.info, likeness=SPACE)
-    captions = tiny_model.embed_words(["dog bark", "rain"])
-    model.exemplars = Exemplars(captions, np.arange(2), np.arange(2), np.eye(2, 6, dtype=np.float32), ExemplarConfig(1))
-    return model
+    return hearing(tiny_model)
 
 
 def sound_hits(hits) -> list[tuple]:
@@ -139,3 +146,51 @@ def test_a_search_adds_the_likeness_of_the_querys_sound_once_every_file_has_like
     incomplete = Searcher(store, hearing_model).search("dog bark")
     assert [h.name for h in incomplete] == ["two.wav", "four.wav", "three.wav", "one.wav"]
     assert sound_hits(incomplete) == sound_hits(Searcher(store, deaf).search("dog bark"))
+
+
+def test_whether_every_file_is_heard_is_worked_out_again_only_once_a_table_changed(store, hearing_model, monkeypatch):
+    """The app makes a Searcher per search: what the last one found is kept with the store's tables,
+    and a file added, removed or losing its likeness windows is seen by the next search."""
+    query = hearing_model.embed_query(["dog bark"])[0]
+    one, two = store.commit_embedded(
+        hearing_model.info,
+        [(record("one.wav"), placed([0.6], [0.9], 1, query)), (record("two.wav"), placed([0.8], [0.0], 2, query))],
+    )
+    likeness_table = store.likeness(hearing_model.info)
+    asked, likeness = [], store.likeness
+    monkeypatch.setattr(store, "likeness", lambda model: asked.append(model) or likeness(model))
+
+    def heard() -> list[float | None]:
+        return [h.vector_heard for h in Searcher(store, hearing_model).search("dog bark")]
+
+    assert heard() == heard() == pytest.approx([0.9, 0.0], abs=1e-5)
+    assert len(asked) == 1  # the second search knew
+    (added,) = store.upsert_files([record("three.wav")])  # audio-text windows only: not every file is heard
+    store.embeddings(hearing_model.info).replace({added.id: one_window(at_cosine(query, 0.7, 3))})
+    assert heard() == [None, None, None]
+    store.delete_files([added.id])
+    assert heard() == pytest.approx([0.9, 0.0], abs=1e-5)
+    likeness_table.delete([two.id])  # the likeness table alone changed
+    assert heard() == [None, None]
+    assert len(asked) == 4
+
+
+def test_a_query_of_several_alternatives_runs_the_sentence_tower_once(tmp_path, store):
+    """Its words are asked for by the meaning of names and by query_likeness, on two threads."""
+    frozen, tokenizer = make_tiny_cacophony(tmp_path / "frozen", text_frozen=True)
+    model = hearing(CacophonyBackend(frozen, tokenizer, "tiny-frozen"))
+    query = model.embed_query(["dog bark"])[0]
+    files = store.commit_embedded(
+        model.info,
+        [(record("one.wav"), placed([0.6], [0.9], 1, query)), (record("two.wav"), placed([0.8], [0.0], 2, query))],
+    )
+    sync_word_vectors(store, model.info.name, model.embed_words, [f.id for f in files])  # the meaning ranks names
+    passes = []
+    hook = model._sentence_tower().register_forward_hook(lambda *_: passes.append(1))
+    try:
+        hits = Searcher(store, model).search("dog barking OR rain falling")
+    finally:
+        hook.remove()
+    assert len(passes) == 1
+    assert {h.name for h in hits} == {"one.wav", "two.wav"}
+    assert all(h.vector_heard is not None and h.meaning_rank is not None for h in hits)  # both rankings asked

@@ -100,6 +100,6 @@ def test_a_query_asked_for_by_two_searches_at_once_is_encoded_once(tmp_path, mon
     np.testing.assert_array_equal(tiny.embed_words(["dog bark"]), kept)
     np.testing.assert_array_equal(tiny.embed_text(["dog bark"]), found["joint"])
     assert computed == ["dog bark"]
-    tiny.embed_words(["dog bark", "door creak"])  # a batch (names being indexed) is not kept
+    tiny.embed_words(["dog bark", "door creak"])  # a batch is kept as a whole, not as these texts
     tiny.embed_words(["door creak"])
     assert computed == ["dog bark", "door creak"]
