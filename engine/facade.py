@@ -476,8 +476,7 @@ class Engine:
         copies = ()
         if record is not None:
             found = self.store.paths_by_content([record.content_hash]).get(record.content_hash, [])
-            # the store lists the paths' keys (a non-UTF-8 name's escaped): the file itself is not its copy
-            copies = tuple(p for p in found if p != path_key(record.path))
+            copies = tuple(p for p in found if p != record.path)
         return FileInfo(path, record, facts, metadata, windows, error, copies)
 
     def set_tags(self, paths: Iterable[str | os.PathLike], tags: list[str]) -> None:

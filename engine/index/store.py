@@ -309,11 +309,17 @@ class LibraryStore:
         if not wanted:
             return {}
         rows = read_all(
-            self.files.search().select(["path", "content_hash"]).where(texts_in("content_hash", wanted)).limit(None)
+            self.files.search()
+            .select(["path", "path_bytes", "content_hash"])
+            .where(texts_in("content_hash", wanted))
+            .limit(None)
         )
         found: dict[str, list[str]] = {}
-        for path, digest in sorted(zip(rows["path"].to_pylist(), rows["content_hash"].to_pylist(), strict=True)):
-            found.setdefault(digest, []).append(path)
+        for key, exact, digest in sorted(
+            zip(*(rows[name].to_pylist() for name in ("path", "path_bytes", "content_hash")), strict=True)
+        ):
+            # the exact path (a name that is not UTF-8 has an escaped key), as records give it
+            found.setdefault(digest, []).append(os.fsdecode(exact) if exact is not None else key)
         return found
 
     def holds_descriptions(self) -> bool:

@@ -1,5 +1,5 @@
-"""A file's copies, as the engine's file info lists them: other files with its bytes, never itself
-(a name that is not UTF-8 was listed as a copy of itself)."""
+"""A file's copies, as the engine's file info and its search hits list them: other files with its
+bytes by their real paths, never itself (a name that is not UTF-8 was listed as a copy of itself)."""
 
 from __future__ import annotations
 
@@ -24,4 +24,7 @@ def test_a_file_named_in_bytes_that_are_not_utf8_is_not_listed_as_its_own_copy(t
         engine.add_folder(folder)
         engine.index()
         assert engine.file_info(odd).copies == (str(plain),)
-        assert len(engine.file_info(plain).copies) == 1
+        assert engine.file_info(plain).copies == (odd,)  # its real path, not the index's escaped key
+        for query in ("bell", "bad name"):  # a search's hit lists the other (copies fold into one hit)
+            hit = engine.search(query, limit=1)[0]
+            assert hit.copies == ((odd,) if hit.path == str(plain) else (str(plain),)), query
