@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.offline import MOVED_AWAY
+from app.offline import folder_said, note_folders
 from app.theme import Colors, icon
 from app.workers import submit
 from engine.fs import folder_names, is_inside
@@ -375,6 +375,7 @@ class LibraryPanel(QWidget):
         files says so in its count ("997/1,000" in the failures' colour, and why in its tooltip): an
         Errors column of its own, empty on every subfolder's row, cut the names to "freed…"."""
         self._folders = folders
+        note_folders(folders)  # for the offline results' tooltips
         paths = [str(folder.path) for folder in folders]
         names = folder_names(paths)
         with self._quietly():
@@ -400,8 +401,7 @@ class LibraryPanel(QWidget):
                     item.setText(column, text)
             item.setData(0, PATH_ROLE, path)
             item.setData(0, ROOT_ROLE, True)
-            unreachable = f"{path}\nOffline: the folder cannot be reached. Connect its drive; {MOVED_AWAY}"
-            item.setToolTip(0, path if folder.online else unreachable)
+            item.setToolTip(0, path if folder.online else f"{path}\n{folder_said(folder.missing)}")
             item.setIcon(0, icon("folder" if folder.online else "offline"))
             item.setToolTip(1, _count_said(folder, self._filling(path)))
             item.setData(1, Qt.ForegroundRole, Colors.failed if folder.errors else None)

@@ -2,7 +2,9 @@
 
 Search keeps returning them (the sound exists, and the user needs to know which drive to
 plug in), but they cannot be played or dragged, so every place that would try says why
-in the same words.
+in the same words. The engine tells a library folder whose drive is not connected from one
+that is missing from a drive that is (moved, renamed or deleted: ``FolderStatus.missing``),
+and the way out differs: connect the drive, or add the folder's new place.
 """
 
 from __future__ import annotations
@@ -11,8 +13,23 @@ from pathlib import Path
 
 from engine.index.status import OFFLINE
 
-# A library folder that cannot be reached may be on a drive unplugged (said first) or gone from where it was
-MOVED_AWAY = "if the folder was moved, renamed or deleted, add it where it is now, or remove it, in the Library panel."
+MISSING = "missing: moved, renamed or deleted? Add its new place, or remove it"
+UNPLUGGED = "its drive is not connected: connect it"
+
+# The library folders last listed as missing (note_folders). Results and the preview say why a hit
+# is offline from the hit alone, so the folder list the Library panel shows is kept here for them.
+_missing_folders: frozenset[str] = frozenset()
+
+
+def note_folders(folders: list) -> None:
+    """``folders``: the facade's FolderStatus records, as listed now."""
+    global _missing_folders
+    _missing_folders = frozenset(str(f.path) for f in folders if not f.online and f.missing)
+
+
+def folder_said(missing: bool) -> str:
+    """Why a library folder is offline and what to do, for its tooltip."""
+    return f"Offline, {MISSING}." if missing else f"Offline: {UNPLUGGED}."
 
 
 def is_offline(hit) -> bool:
@@ -25,19 +42,27 @@ def drive_name(hit) -> str:
     return Path(folder).name or folder
 
 
+def is_missing(hit) -> bool:
+    """Whether the hit's library folder is gone from a drive that is there, not unplugged."""
+    return str(getattr(hit, "folder", "")) in _missing_folders
+
+
 def offline_message(hit) -> str:
-    """Why an offline file cannot be played or dragged, and what to do about it. The index knows
-    only that the library folder cannot be reached: an unplugged drive and a folder renamed or
-    deleted look alike to it, so both ways out are said (a renamed folder was told to connect)."""
-    return (
-        f"{Path(hit.path).name} is offline: it is on “{drive_name(hit)}” ({hit.folder}), which is not "
-        f"connected or no longer there. Connect its drive to play or drag this sound; {MOVED_AWAY}"
-    )
+    """Why an offline file cannot be played or dragged, and what to do about it: connect its
+    drive, or (its folder moved, renamed or deleted) add the folder's new place in the Library panel."""
+    where = f"{Path(hit.path).name} is offline: it is on “{drive_name(hit)}” ({hit.folder})"
+    if is_missing(hit):
+        return f"{where}, which is {MISSING}, in the Library panel."
+    return f"{where}, and {UNPLUGGED} to play or drag this sound."
 
 
 def drag_message(hits: list) -> str:
     """Said when a drag holds offline files (they are left out of it)."""
     if len(hits) == 1:
         return f"Not dragged: {offline_message(hits[0])}"
-    drives = ", ".join(sorted({f"“{drive_name(h)}”" for h in hits}))
-    return f"{len(hits)} offline files were not dragged: connect {drives} to use them."
+    unplugged = sorted({f"“{drive_name(h)}”" for h in hits if not is_missing(h)})
+    missing = sorted({f"“{drive_name(h)}”" for h in hits if is_missing(h)})
+    ways = ([f"connect {', '.join(unplugged)}"] if unplugged else []) + (
+        [f"find {', '.join(missing)} (moved, renamed or deleted?)"] if missing else []
+    )
+    return f"{len(hits)} offline files were not dragged: {' and '.join(ways)} to use them."

@@ -428,7 +428,7 @@ def cmd_status(engine: Engine, args) -> int:
     print(f"model: {status.model_spec}")
     print(f"files: {status.files} searchable, {status.errors} failed, {status.offline} offline")
     for folder in status.folders:
-        state = "online" if folder.online else "OFFLINE"
+        state = "online" if folder.online else "MISSING (moved, renamed or deleted?)" if folder.missing else "OFFLINE"
         offline = f", {folder.offline} offline" if folder.offline else ""
         print(f"  {_shown(folder.path)}  [{state}] {counted(folder.files, 'file')}, {folder.errors} failed{offline}")
     if not status.folders:

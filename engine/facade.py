@@ -27,7 +27,7 @@ from engine.audio.decode import AudioDecodeError, AudioFacts, probe
 from engine.audio.metadata import FileMetadata, read_metadata
 from engine.finetune import Finetuner
 from engine.fs import absolute_path, is_inside
-from engine.index.records import ERROR, OFFLINE, OK, FileRecord, path_key
+from engine.index.records import ERROR, OFFLINE, OK, FileRecord, FolderRecord, path_key
 from engine.index.store import LibraryStore
 from engine.index.word_vectors import sync_word_vectors
 from engine.library.indexer import Indexer, IndexerOptions, StopCheck
@@ -61,6 +61,9 @@ class FolderStatus:
     errors: int
     offline: int
     added_at: float
+    # offline, and gone from a drive that is still there (moved, renamed or deleted: add its new
+    # place, or remove it) rather than on a drive that is not connected (engine.library.roots)
+    missing: bool = False
 
 
 @dataclass(frozen=True)
@@ -223,9 +226,13 @@ class Engine:
     # -- folders ------------------------------------------------------------------------
 
     def folders(self) -> list[FolderStatus]:
+        """Each library folder and its counts; an offline one is looked for on disk (within the
+        root probe's timeout) to say whether it is missing or its drive is not connected."""
         counts = self.store.counts_by_folder()
+        records = sorted(self.store.folders(), key=lambda f: f.path)
+        missing = self._missing([f for f in records if not f.online])
         out = []
-        for folder in sorted(self.store.folders(), key=lambda f: f.path):
+        for folder in records:
             count = counts.get(path_key(folder.path), {})
             out.append(
                 FolderStatus(
@@ -235,9 +242,28 @@ class Engine:
                     count.get(ERROR, 0),
                     count.get(OFFLINE, 0),
                     folder.added_at,
+                    folder.path in missing,
                 )
             )
         return out
+
+    def _missing(self, offline: list[FolderRecord]) -> set[str]:
+        """Those of the ``offline`` folders gone from a device that is still there (moved, renamed
+        or deleted), as against those whose drive or share is not connected."""
+        known = [f for f in offline if f.device is not None]
+        states = self.root_probe.probe(f.path for f in known) if known else {}
+        return {f.path for f in known if states[f.path].missing_from(f.device)}
+
+    def _note_devices(self, report: IndexReport) -> None:
+        """Keep the device each online folder is on, for :meth:`_missing`: one not known yet (an
+        index from before it was kept) and one back online (a drive may come back as another
+        device number). Called under the write lock, after a run."""
+        folders = [f for f in self.store.folders() if f.online and (f.device is None or f.path in report.back_online)]
+        states = self.root_probe.probe(f.path for f in folders) if folders else {}
+        for folder in folders:
+            identity = states[folder.path].identity
+            if identity is not None and identity[0] != folder.device:
+                self.store.set_folder_device(folder.path, identity[0])
 
     def subfolders(self, folder: str | os.PathLike) -> dict[str, int]:
         """{folder below the library folder ``folder``: its searchable sounds, itself and below},
@@ -264,11 +290,12 @@ class Engine:
             if is_inside(folder, other):
                 raise ValueError(f"{folder} is already in the library (as part of {other})")
         children = [other for other in existing if is_inside(other, folder)]
+        device = os.stat(folder).st_dev
         if not children:
-            self.store.add_folder(folder)  # one write; a running index picks it up next time
+            self.store.add_folder(folder, device)  # one write; a running index picks it up next time
         else:
             with self._exclusive(), self._row_lock:  # no tag edit between a row's read and its rewrite
-                self.store.add_folder(folder)
+                self.store.add_folder(folder, device)
                 for child in children:
                     moved = [replace(r, folder=folder) for r in self.store.files_in_folder(child)]
                     self.store.upsert_files(moved)
@@ -301,6 +328,7 @@ class Engine:
         with self._write_lock:
             report = self._indexer(model).index(None, progress, self._stop_check(should_stop))
             self._found_unreadable(report)
+            self._note_devices(report)
         self._refresh_watch()  # a folder may have come back online
         return report
 
@@ -349,6 +377,7 @@ class Engine:
                     stop = self._stop_check(lambda: watcher.stopping)
                     report = self._indexer(self.model).index(paths, progress, stop)
                     listed_anew = self._found_unreadable(report, paths)  # a sound deleted or converted leaves it
+                    self._note_devices(report)
                 report.offline_folders = [f for f in report.offline_folders if f not in offline_before]  # news only
                 news = report.changed_anything or report.offline_folders or report.back_online or listed_anew
                 if on_change is not None and news:

@@ -17,7 +17,7 @@ from lancedb.table import Table
 
 from engine.index.meta import Meta
 from engine.index.records import arrow_to_files, files_to_arrow
-from engine.index.schema import FILES, read_all
+from engine.index.schema import FILES, FOLDERS, read_all
 from engine.index.text import PHRASE_COLUMN, TEXT_FIELDS
 
 VERSION_KEY = "schema_version"
@@ -56,9 +56,20 @@ def refresh_keyword_fields(files: Table) -> None:
         files.merge_insert("id").when_matched_update_all().execute(files_to_arrow(arrow_to_files(rows)))
 
 
+def remember_folder_devices(db: DBConnection) -> None:
+    """Version 3: each library folder keeps the device it was last seen on, to tell a folder
+    moved or deleted from a drive unplugged (engine.library.roots); unknown (NULL) until the
+    next index run sees the folder."""
+    if FOLDERS in db.list_tables().tables:
+        folders = db.open_table(FOLDERS)
+        if "device" not in folders.schema.names:
+            folders.add_columns({"device": "CAST(NULL AS BIGINT)"})
+
+
 # Append Migration(n, ...) here together with the schema change it describes.
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "keyword search fields: name, folder, description", split_keyword_fields),
+    Migration(3, "library folders remember their device", remember_folder_devices),
 )
 
 

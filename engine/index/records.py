@@ -71,10 +71,12 @@ class FolderRecord:
     path: str
     added_at: float
     online: bool
+    device: int | None = None  # st_dev where it was last seen (None: not yet seen since an upgrade)
 
 
 FILE_FIELDS = tuple(f.name for f in fields(FileRecord))
 STATE_FIELDS = tuple(f.name for f in fields(FileState))
+FOLDER_FIELDS = tuple(f.name for f in fields(FolderRecord))
 STATE_COLUMNS = [name for name in STATE_FIELDS if name != "path"] + ["path_bytes"]
 
 
@@ -99,15 +101,12 @@ def arrow_to_states(table: pa.Table) -> list[FileState]:
 
 
 def folders_to_arrow(folders: list[FolderRecord]) -> pa.Table:
-    rows = [
-        {"path": path_key(f.path), "path_bytes": os.fsencode(f.path), "added_at": f.added_at, "online": f.online}
-        for f in folders
-    ]
+    rows = [{**asdict(f), "path": path_key(f.path), "path_bytes": os.fsencode(f.path)} for f in folders]
     return pa.Table.from_pylist(rows, schema=FOLDERS_SCHEMA)
 
 
 def arrow_to_folders(table: pa.Table) -> list[FolderRecord]:
-    return [FolderRecord(**_with_os_path(row, ("path", "added_at", "online"))) for row in table.to_pylist()]
+    return [FolderRecord(**_with_os_path(row, FOLDER_FIELDS)) for row in table.to_pylist()]
 
 
 def _with_os_path(row: dict, names: tuple[str, ...]) -> dict:

@@ -17,7 +17,7 @@ import pyarrow as pa
 from lancedb.db import DBConnection
 from lancedb.table import Table
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 FILES = "files"
 FOLDERS = "folders"
@@ -59,6 +59,7 @@ FOLDERS_SCHEMA = pa.schema(
         pa.field("path_bytes", pa.binary()),
         pa.field("added_at", pa.float64()),
         pa.field("online", pa.bool_()),
+        pa.field("device", pa.int64()),  # st_dev where it was last seen: a folder gone from it is missing
     ]
 )
 

@@ -158,11 +158,13 @@ class LibraryStore:
 
     # -- folders ----------------------------------------------------------------------
 
-    def add_folder(self, path: str | Path) -> FolderRecord:
+    def add_folder(self, path: str | Path, device: int | None = None) -> FolderRecord:
+        """``device``: the st_dev the folder is on, to tell it moved or deleted from its drive
+        unplugged later (:meth:`set_folder_device` keeps it up to date)."""
         existing = self._folder(path)
         if existing is not None:
             return existing
-        folder = FolderRecord(str(path), time.time(), True)
+        folder = FolderRecord(str(path), time.time(), True, device)
         self.folders_table.merge_insert("path").when_not_matched_insert_all().execute(folders_to_arrow([folder]))
         return folder
 
@@ -175,6 +177,9 @@ class LibraryStore:
         was, now = (OFFLINE, OK) if online else (OK, OFFLINE)
         self.files.update(where=file_where(path, was), values={"status": now})
         self.folders_table.update(where=f"path = {quote(path_key(path))}", values={"online": online})
+
+    def set_folder_device(self, path: str | Path, device: int) -> None:
+        self.folders_table.update(where=f"path = {quote(path_key(path))}", values={"device": device})
 
     def remove_folder(self, path: str | Path) -> int:
         """Forget a folder the user removed: its files, their vectors, then the folder

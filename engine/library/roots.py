@@ -7,6 +7,12 @@ thread and waits at most ``timeout_s`` for it, so its caller (the watcher's loop
 through it the app) never waits longer than that. A root whose check has not answered
 counts as unreachable, and no second check is started on it while the first still
 hangs: a dead share costs one stuck thread, not one more every few seconds.
+
+A folder that is gone is told apart from one whose drive is gone by the folder it was in:
+the check also gives the device of the nearest folder above a gone one that is still there
+(:attr:`RootState.parent_device`). On the device the folder was on, the drive is connected
+and the folder was moved, renamed or deleted (:meth:`RootState.missing_from`); on another
+(the empty mount point, the folder above it), the drive is what went.
 """
 
 from __future__ import annotations
@@ -27,6 +33,14 @@ class RootState:
     reachable: bool
     identity: Identity | None = None  # None when unreachable
     reason: str = ""  # why it is unreachable, in words
+    # a folder that is gone: the device of the nearest folder above it that is there (None when
+    # that is a network share's or a FUSE root, whose share may be what went: gvfs holds each as a folder)
+    parent_device: int | None = None
+
+    def missing_from(self, device: int | None) -> bool:
+        """Whether the folder is gone from ``device`` (the one it was last seen on) while that
+        device is still there: moved, renamed or deleted, not unplugged."""
+        return device is not None and self.parent_device == device
 
 
 def folder_identity(path: str) -> Identity:
@@ -37,6 +51,24 @@ def folder_identity(path: str) -> Identity:
     return info.st_dev, info.st_ino
 
 
+def nearest_device(path: str) -> int | None:
+    """The device of the nearest folder above ``path`` that exists; None when that folder is the
+    root of a file system on no block device (a network share, FUSE): a share gone from under
+    it (gvfs keeps each share as a folder of one FUSE mount) is not a folder gone from a drive."""
+    parent = os.path.dirname(path)
+    while True:
+        try:
+            info = os.stat(parent)
+        except OSError:
+            if parent == os.path.dirname(parent):
+                return None
+            parent = os.path.dirname(parent)
+            continue
+        if os.major(info.st_dev) == 0 and os.path.ismount(parent):
+            return None
+        return info.st_dev
+
+
 class _Check(threading.Thread):
     """One call of the path check, on its own daemon thread (a hung one never blocks exit)."""
 
@@ -45,10 +77,14 @@ class _Check(threading.Thread):
         self.check, self.path = check, path
         self.identity: Identity | None = None
         self.error = ""
+        self.parent_device: int | None = None
 
     def run(self) -> None:
         try:
             self.identity = self.check(self.path)
+        except FileNotFoundError as exc:
+            self.error = exc.strerror or str(exc)
+            self.parent_device = nearest_device(self.path)
         except OSError as exc:
             self.error = exc.strerror or str(exc)
 
@@ -84,5 +120,5 @@ class RootProbe:
         if check.is_alive():
             return RootState(False, reason=f"not responding (no answer in {self.timeout_s:g} s)")
         if check.identity is None:
-            return RootState(False, reason=check.error or "unreachable")
+            return RootState(False, reason=check.error or "unreachable", parent_device=check.parent_device)
         return RootState(True, check.identity)

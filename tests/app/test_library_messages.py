@@ -3,9 +3,11 @@ many there are, which folders went offline, and what to do about one."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from app import main_window
 from app.main_window import results_line
-from app.offline import offline_message
+from app.offline import note_folders, offline_message
 from engine.library.report import IndexReport
 from engine.search.searcher import SearchResults
 from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit
@@ -47,10 +49,19 @@ def test_a_folder_gone_offline_is_named_and_several_are_listed_in_the_tooltip(qt
     assert status.toolTip() == ""
 
 
-def test_an_offline_sound_says_its_folder_may_be_gone_and_what_to_do_then():
-    """A library folder renamed or deleted was said to be "not connected. Connect it ..."; the index
-    cannot tell it from an unplugged drive, so both ways out are said."""
+def test_an_offline_sound_says_whether_to_connect_its_drive_or_find_its_folder():
+    """A library folder renamed or deleted was said to be "not connected. Connect it ..."; the
+    engine tells it from an unplugged drive now (FolderStatus.missing), and each is said its way out."""
     hit = Hit("/Volumes/SFX Drive/doors/creak.wav", 0.0, folder="/Volumes/SFX Drive")
-    said = offline_message(hit)
-    assert said.startswith("creak.wav is offline: it is on “SFX Drive” (/Volumes/SFX Drive)")
-    assert "Connect its drive" in said and "moved, renamed or deleted, add it where it is now" in said
+    try:
+        note_folders([SimpleNamespace(path="/Volumes/SFX Drive", online=False, missing=False)])
+        unplugged = offline_message(hit)
+        note_folders([SimpleNamespace(path="/Volumes/SFX Drive", online=False, missing=True)])
+        missing = offline_message(hit)
+    finally:
+        note_folders([])
+    assert unplugged.startswith("creak.wav is offline: it is on “SFX Drive” (/Volumes/SFX Drive)")
+    assert "its drive is not connected: connect it" in unplugged and "moved" not in unplugged
+    assert missing.startswith("creak.wav is offline: it is on “SFX Drive” (/Volumes/SFX Drive)")
+    assert "missing: moved, renamed or deleted? Add its new place, or remove it" in missing
+    assert "not connected" not in missing

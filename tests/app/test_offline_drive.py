@@ -34,7 +34,10 @@ def test_an_unplugged_drive_stays_searchable_greyed_and_comes_back(qtbot, window
     assert all(window.model.index(0, c).data(Qt.ForegroundRole) == Colors.offline for c in range(len(COLUMNS)))
 
     window.results.selectRow(0)
-    assert "on “SFX Drive”" in window.preview.offline_reason and "not connected" in window.preview.offline_reason
+    assert "on “SFX Drive”" in window.preview.offline_reason
+    # a renamed-away folder (where nothing mounts) is missing from a drive that is there, not unplugged
+    said = "missing: moved, renamed or deleted?" if drive.kind == "rename" else "its drive is not connected"
+    assert said in window.preview.offline_reason and said in folders.topLevelItem(0).toolTip(0)
     assert not window.preview.play_button.isEnabled() and not window.preview.drag_handle.isEnabled()
     window.preview.toggle_playback()  # Space
     assert not window.player.is_playing()

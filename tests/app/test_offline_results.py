@@ -78,8 +78,7 @@ def test_offline_files_are_left_out_of_drags_and_the_user_is_told(qtbot):
     with qtbot.waitSignal(view.message, timeout=1000) as said:
         view.startDrag(Qt.CopyAction)  # nothing but an offline file: no drag starts, a sentence does
     assert said.args == [
-        f"Not dragged: creak.wav is offline: it is on “SFX Drive” ({DRIVE}), which is not connected or no "
-        f"longer there. Connect its drive to play or drag this sound; if the folder was moved, renamed or "
-        f"deleted, add it where it is now, or remove it, in the Library panel."
+        f"Not dragged: creak.wav is offline: it is on “SFX Drive” ({DRIVE}), and its drive is not connected: "
+        f"connect it to play or drag this sound."
     ]
     assert offline.drag_message(hits()[1:] * 2).startswith("2 offline files were not dragged: connect “SFX Drive”")

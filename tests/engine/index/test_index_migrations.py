@@ -11,7 +11,7 @@ from engine.index import LibraryStore
 from engine.index.meta import Meta
 from engine.index.migrations import VERSION_KEY, Migration, SchemaVersionError
 from engine.index.records import files_to_arrow
-from engine.index.schema import FILES, FILES_SCHEMA, META, META_SCHEMA
+from engine.index.schema import FILES, FILES_SCHEMA, META, META_SCHEMA, SCHEMA_VERSION
 from engine.index.text import TEXT_VERSION
 from tests.engine.index.index_factories import record
 
@@ -77,7 +77,7 @@ def test_a_version_1_index_gains_the_keyword_fields(tmp_path):
     Meta(db.create_table(META, schema=META_SCHEMA)).set(VERSION_KEY, 1)
 
     store = LibraryStore(path)
-    assert store.schema_version == 2 and store.meta.get("migration:2")
+    assert store.schema_version == SCHEMA_VERSION and store.meta.get("migration:2")
     by_name = {r["path"].rsplit("/", 1)[1]: r for r in store.files.to_arrow().to_pylist()}
     assert (by_name["DoorCreak03.wav"]["name_text"], by_name["DoorCreak03.wav"]["folder_text"]) == (
         "door creak 03",

@@ -138,7 +138,7 @@ def test_cli_marks_offline_files(tmp_path, tiny_checkpoint, capsys):
     assert main([*base, "search", "door", "--online-only"]) == 0
     assert capsys.readouterr().out.strip() == "no matches"
     assert main([*base, "status"]) == 0
-    assert "[OFFLINE] 0 files, 0 failed, 1 offline" in capsys.readouterr().out
+    assert "[MISSING (moved, renamed or deleted?)] 0 files, 0 failed, 1 offline" in capsys.readouterr().out
 
 
 # -- a root whose stat hangs -------------------------------------------------------------------
