@@ -210,13 +210,23 @@ class _Repair:
             else ""
         )
 
+    def _version_of_tables(self) -> int:
+        """The schema version the tables' columns show: the keyword fields came with version 2,
+        the folders' device with 3 (engine.index.migrations); opening the index migrates the rest."""
+
+        def holds(table: str, schema) -> bool:
+            return set(schema.names) <= set(self.db.open_table(table).schema.names)
+
+        if not holds(FILES, FILES_SCHEMA):
+            return 1
+        return SCHEMA_VERSION if holds(FOLDERS, FOLDERS_SCHEMA) else 2
+
     def _write_meta(self, entries: dict, rebuilt_vectors: list[str]) -> None:
         """Bookkeeping that matches the repaired tables: the schema version, and an entry for
         every vector table (a rebuilt one has no vector index yet: ann_rows 0)."""
         entries = dict(entries)
-        if VERSION_KEY not in entries:
-            files_columns = set(self.db.open_table(FILES).schema.names)
-            entries[VERSION_KEY] = SCHEMA_VERSION if set(FILES_SCHEMA.names) <= files_columns else 1
+        if VERSION_KEY not in entries:  # lost with the meta table: the tables' columns tell it
+            entries[VERSION_KEY] = self._version_of_tables()
         tables = set(self.db.list_tables().tables)
         for key in [k for k in entries if k.startswith("embeddings:")]:
             if key.removeprefix("embeddings:") not in tables:

@@ -4,11 +4,15 @@ brings back a working index that keeps the tags wherever they could still be rea
 
 from __future__ import annotations
 
+import lancedb
 import numpy as np
 import pytest
 
 from engine.index.health import diagnose, valid_vectors
-from engine.index.schema import read_all
+from engine.index.meta import Meta
+from engine.index.migrations import VERSION_KEY
+from engine.index.repair import repair_index
+from engine.index.schema import FOLDERS, META, SCHEMA_VERSION, read_all
 from engine.index.store import LibraryStore
 from tests.engine.index.damage import (
     TAGS,
@@ -112,3 +116,24 @@ def test_a_damaged_words_table_is_set_aside_and_the_next_index_run_remakes_it(cl
     assert code == 0, out
     store = assert_works(cli, 10)
     assert store.word_vectors(store.models().popitem()[0]).texts() == store.file_texts()
+
+
+def test_a_version_lost_with_the_meta_table_is_read_from_the_tables_columns(cli, tmp_path, tiny_checkpoint):
+    """An index from before the folders kept their device (version 2) loses its meta table, the
+    schema version with it: repair must not call it version 3, or the migration adding the column
+    never runs and the next run fails to note a folder's device."""
+    library = tmp_path / "library"
+    tagged_index(cli.home, library, tiny_checkpoint)
+    db = lancedb.connect(str(index_dir(cli.home)))
+    folders = read_all(db.open_table(FOLDERS).search())
+    db.drop_table(FOLDERS)
+    db.create_table(FOLDERS, folders.drop_columns(["device"]))  # as version 2 kept them
+    for data in data_files(cli.home, META):  # the meta table unreadable, its version with it
+        truncate(data)
+    assert repair_index(index_dir(cli.home)).repaired
+    assert Meta(lancedb.connect(str(index_dir(cli.home))).open_table(META)).get(VERSION_KEY) == 2
+    store = LibraryStore(index_dir(cli.home))  # opening migrates it
+    assert store.schema_version == SCHEMA_VERSION and "device" in store.folders_table.schema.names
+    code, out, err = cli("index")
+    assert code == 0, out + err
+    assert [f.device for f in LibraryStore(index_dir(cli.home)).folders()] == [library.stat().st_dev]
