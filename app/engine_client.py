@@ -90,12 +90,16 @@ def describe_report(report) -> str:
 def describe_watched(report) -> str:
     """What a batch the folder watcher indexed, or a folder it saw go, says in the status bar: only
     what the user must know, a file that failed ("broken.wav could not be indexed (see Failed
-    files)"), a folder offline or back, sounds in a format Earmark cannot read; "" for a batch that
-    went well (the results say the rest)."""
+    files)"), files found again under a folder's new name ("18 files moved from “C renamed”": a
+    renamed folder's files, tags and all, followed), a folder offline or back, sounds in a format
+    Earmark cannot read; "" for a batch that went well (the results say the rest)."""
     parts = []
     if errors := report.errors:
         failed = os.path.basename(errors[0].path) if len(errors) == 1 else counted(len(errors), "file")
         parts.append(f"{failed} could not be indexed (see Failed files)")
+    if report.moved_from:
+        moved = counted(sum(report.moved_from.values()), "file")
+        parts.append(f"{moved} moved from {_folders_said(list(report.moved_from))}")
     return ", ".join(filter(None, [*parts, *_folder_news(report)]))
 
 

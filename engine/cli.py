@@ -299,28 +299,42 @@ def cmd_watch(engine: Engine, args) -> int:
     if stop.requested():
         return 0
 
+    output_closed = threading.Event()
+
     def changed(report: IndexReport) -> None:
-        now = time.strftime("%H:%M:%S")
-        for folder in report.offline_folders:
-            print(
-                f"{now} offline: {_shown(folder)} (unreachable; its files are kept and still found, marked offline)",
-                flush=True,
-            )
-        for folder in report.back_online:
-            print(f"{now} back online: {_shown(folder)}", flush=True)
-        if report.changed_anything:
-            print(f"{now} {_summary(report)}", flush=True)
-        for error in report.errors:
-            print(f"  {_shown(error.path)}: {error.error}", flush=True)
-        if report.unreadable_formats:
-            print(f"{now} " + "\n".join(_unreadable_lines(report)), flush=True)
+        """Print a batch's news, from the watcher's thread: a reader gone there (``earmark watch
+        | head -3``) ends the main thread, which stops quietly as for any closed output."""
+        try:
+            _print_watched(report)
+        except BrokenPipeError:
+            output_closed.set()
 
     engine.start_watching(changed)
     print("watching for changes; Ctrl-C stops", flush=True)
     with _StopOnInterrupt() as stop:
-        while not stop.requested():
+        while not stop.requested() and not output_closed.is_set():
             time.sleep(0.2)
+    if output_closed.is_set():
+        raise BrokenPipeError("the reader of the output went away")  # main() ends quietly
     return 0
+
+
+def _print_watched(report: IndexReport) -> None:
+    """What ``earmark watch`` prints of a watched batch or a folder the watcher saw go."""
+    now = time.strftime("%H:%M:%S")
+    for folder in report.offline_folders:
+        print(
+            f"{now} offline: {_shown(folder)} (unreachable; its files are kept and still found, marked offline)",
+            flush=True,
+        )
+    for folder in report.back_online:
+        print(f"{now} back online: {_shown(folder)}", flush=True)
+    if report.changed_anything:
+        print(f"{now} {_summary(report)}", flush=True)
+    for error in report.errors:
+        print(f"  {_shown(error.path)}: {error.error}", flush=True)
+    if report.unreadable_formats:
+        print(f"{now} " + "\n".join(_unreadable_lines(report)), flush=True)
 
 
 def cmd_search(engine: Engine, args) -> int:

@@ -96,8 +96,12 @@ class Indexer:
         should_stop: StopCheck | None = None,
     ) -> IndexReport:
         """Update the index from disk: every folder, or only ``paths`` (files or folders
-        inside library folders, e.g. what the watcher saw change)."""
+        inside library folders, e.g. what the watcher saw change). A full run compares size
+        and mtime only (reading every file each run is too slow); a file ``paths`` names is
+        read again whatever its stat says: the watcher saw it written, perhaps by a tool that
+        put the mtime back."""
         started = time.monotonic()
+        paths = None if paths is None else [os.path.abspath(path) for path in paths]
         progress = progress or (lambda _: None)
         should_stop = should_stop or (lambda: False)
         report = IndexReport()
@@ -108,7 +112,7 @@ class Indexer:
         report.scanned = len(scanned.files)
         report.unreadable_dirs = dict(scanned.unreadable_dirs)
         report.unreadable_formats = sorted(scanned.unreadable_formats)
-        sorted_out = triage(scanned, known)
+        sorted_out = triage(scanned, known, written=frozenset(paths or ()))
         report.unchanged = len(sorted_out.unchanged)
         hashes, too_slow = self._hashes(
             [item for _, item in sorted_out.recheck] + sorted_out.new, progress, should_stop
@@ -117,6 +121,7 @@ class Indexer:
             report.stopped = True
             return self._finish(report, started)
         plan = resolve(sorted_out, hashes, self._offline_rows([hashes[item.path] for item in sorted_out.new], report))
+        report.unchanged += len(plan.confirmed)
         self._apply_cheap_changes(plan, folder_of, report)
         if paths is None:
             kept = [row.id for row in sorted_out.unchanged] + [row.id for row, _ in plan.moved + plan.touched]
@@ -147,13 +152,13 @@ class Indexer:
 
     # -- steps ------------------------------------------------------------------------
 
-    def _reachable_targets(self, paths: Iterable[str] | None, report: IndexReport) -> list[_Target]:
+    def _reachable_targets(self, paths: list[str] | None, report: IndexReport) -> list[_Target]:
         folders = self.store.folders()
         if paths is None:
             wanted = {f.path: [f.path] for f in folders}
         else:
             wanted = {}
-            for path in map(os.path.abspath, paths):
+            for path in paths:
                 folder = _folder_containing(path, folders)
                 if folder is not None and not is_hidden_below(path, folder.path):
                     wanted.setdefault(folder.path, []).append(path)
@@ -377,6 +382,7 @@ class Indexer:
             nonlocal pending
             pending[file_id] = windows
             report.embedded += 1
+            report.embedded_again += 1
             if len(pending) >= self.options.commit_every:
                 self.store.replace_windows(self.model.info, pending)
                 pending = {}

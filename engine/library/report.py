@@ -44,6 +44,9 @@ class IndexReport:
     unchanged: int = 0
     reread: int = 0  # files whose metadata text changed when their headers were read again
     embedded: int = 0  # files that got vectors in this run (added + updated + missing ones)
+    # of those, files kept as they were whose vectors for this model were missing (dropped by a
+    # repair, never made by a model switched to): embedded again
+    embedded_again: int = 0
     copies: int = 0  # of those, copies of a sound already embedded, which took its vectors (engine.library.copies)
     audio_seconds: float = 0.0
     errors: list[FileError] = field(default_factory=list)  # files that failed in this run
@@ -58,9 +61,10 @@ class IndexReport:
 
     def summary(self, *, zeros: bool = True, where_failed: str = "") -> str:
         """The run's counts in the words every front end uses ("4 added, 0 updated, 0 moved,
-        0 removed, 1 failed"); without ``zeros``, only what happened ("" when nothing did);
-        ``where_failed`` follows the failures' count ("1 failed (see Failed files)"), not the line's
-        end, where it read as if it were said of what comes last."""
+        0 removed, 1 failed", then "1,775 embedded again" after a repair or a model switch); without
+        ``zeros``, only what happened ("" when nothing did); ``where_failed`` follows the failures'
+        count ("1 failed (see Failed files)"), not the line's end, where it read as if it were said
+        of what comes last."""
         counts = (
             (self.added, "added"),
             (self.updated, "updated"),
@@ -68,7 +72,9 @@ class IndexReport:
             (self.removed, "removed"),
             (len(self.errors), f"failed{where_failed}"),
         )
-        said = ", ".join(f"{n} {what}" for n, what in counts if n or zeros)
+        said = ", ".join(f"{n:,} {what}" for n, what in counts if n or zeros)
+        if self.embedded_again:  # said only when it happened: "0 updated" alone hid minutes of work
+            said += f"{', ' if said else ''}{self.embedded_again:,} embedded again"
         if self.copies:  # said only when it happened
             said += f"{', ' if said else ''}{counted(self.copies, 'duplicate file')} (each sound embedded once)"
         if self.reread:  # once after an update of the metadata reader: said only when it happened

@@ -1,20 +1,21 @@
 """Decide what a rescan must do: compare what is on disk with what the index holds.
 
 Two passes, so hashing (the only reading of file contents) happens only where size
-or mtime moved or the path is new:
+or mtime moved, the path is new, or the watcher saw that very file written (a tool that
+rewrites audio in place may restore the size and mtime: only its bytes tell):
 
 1. :func:`triage` (stat only): unchanged rows, rows to re-check, new paths, vanished rows.
 2. :func:`resolve` (with content hashes): a re-checked file with the same hash was only
-   touched; a new path whose hash matches a vanished row, or a row of a library folder
-   that is unreachable now (a renamed root), is that file, moved; what is left is new or
-   deleted.
+   touched (or, same stat too, not changed at all); a new path whose hash matches a vanished
+   row, or a row of a library folder that is unreachable now (a renamed root), is that file,
+   moved; what is left is new or deleted.
 """
 
 from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from engine.index.records import ERROR, OK, FileState
@@ -26,7 +27,8 @@ _MTIME_SLACK = 1e-5  # stored as float seconds: allow float round-off, not a rea
 @dataclass
 class Triage:
     unchanged: list[FileState] = field(default_factory=list)
-    recheck: list[tuple[FileState, ScannedFile]] = field(default_factory=list)  # size/mtime moved, or never read
+    # size/mtime moved, never read, or a file the watcher saw written
+    recheck: list[tuple[FileState, ScannedFile]] = field(default_factory=list)
     new: list[ScannedFile] = field(default_factory=list)
     vanished: list[FileState] = field(default_factory=list)
     duplicates: list[FileState] = field(default_factory=list)  # extra rows for one path (a crash mid-upsert)
@@ -39,10 +41,13 @@ class Plan:
     moved: list[tuple[FileState, ScannedFile]] = field(default_factory=list)  # keep the row (and vectors), new path
     added: list[tuple[ScannedFile, str]] = field(default_factory=list)
     deleted: list[FileState] = field(default_factory=list)
+    confirmed: list[FileState] = field(default_factory=list)  # re-checked with the same stat: read, as it was
 
 
-def triage(scan: ScanResult, known: list[FileState]) -> Triage:
-    """Sort rows and scanned files without reading any file contents."""
+def triage(scan: ScanResult, known: list[FileState], written: Collection[str] = frozenset()) -> Triage:
+    """Sort rows and scanned files without reading any file contents. ``written``: paths the
+    watcher saw written, re-checked whatever their stat says (a folder's path among them
+    re-checks nothing below it: an event on a folder is no write to each file in it)."""
     out = Triage()
     by_path: dict[str, FileState] = {}
     for row in sorted(known, key=lambda r: r.indexed_at or 0.0, reverse=True):  # newest row wins a path
@@ -56,7 +61,7 @@ def triage(scan: ScanResult, known: list[FileState]) -> Triage:
         row = by_path.get(item.path)
         if row is None:
             out.new.append(item)
-        elif not same_stat(row, item) or (row.status == ERROR and not row.content_hash):
+        elif item.path in written or not same_stat(row, item) or (row.status == ERROR and not row.content_hash):
             out.recheck.append((row, item))  # an unreadable file is retried: permissions may have changed
         else:
             out.unchanged.append(row)
@@ -73,10 +78,12 @@ def resolve(tri: Triage, hashes: dict[str, str], offline: Iterable[FileState] = 
     plan = Plan()
     for row, item in tri.recheck:
         digest = hashes[item.path]
-        if digest and digest == row.content_hash and row.status != ERROR:
-            plan.touched.append((row, item))
-        else:
+        if not digest or digest != row.content_hash or row.status == ERROR:
             plan.changed.append((row, item, digest))
+        elif same_stat(row, item):
+            plan.confirmed.append(row)  # a watched write left it as it was: nothing to store
+        else:
+            plan.touched.append((row, item))
     vanished_by_hash = _by_hash(row for row in tri.vanished if row.status == OK)
     offline_by_hash = _by_hash(offline)
     relinked = set()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import replace
 
 from engine.arguments import count, probability
 from engine.fs import absolute_path
@@ -31,6 +32,8 @@ from engine.tags import parse_tags
 
 INTERRUPTED = 130
 SHARES_SHOWN = 4  # the library's most common categories a tagging summary names
+# The steps a reject that found nothing names: its threshold is --min-confidence
+REJECTING = replace(unlisted.COMMAND_LINE, lower="lower --min-confidence")
 
 
 def add_commands(commands) -> None:
@@ -313,9 +316,23 @@ def cmd_reject(engine, args) -> int:
         return 0
     if not args.paths:
         raise ValueError("name files or folders to reject suggestions for, or --undo the last reject")
-    rejected = engine.tagging.reject(_in_library(engine, args.paths), args.tag, args.caption, args.min_confidence)
+    paths = _in_library(engine, args.paths)
+    rejected = engine.tagging.reject(paths, args.tag, args.caption, args.min_confidence)
     print(f"{counted(rejected, 'suggestion')} rejected" + ("; `earmark reject --undo` undoes it" if rejected else ""))
+    if not rejected:
+        print(_why_none_rejected(engine, paths, args))
     return 0
+
+
+def _why_none_rejected(engine, paths: list[str], args) -> str:
+    """Why a reject found nothing to reject, in the words of the tags panel and ``earmark
+    suggestions``: "0 suggestions rejected" alone left the user guessing (all under the
+    threshold? not tagged yet?), and ``reject --undo`` then had nothing to undo."""
+    if why := engine.tagging.why_none_listed(paths, REJECTING, args.min_confidence):
+        return why
+    if args.tag:  # suggestions are shown, none of them named
+        return f"None of the suggestions shown is {', '.join(args.tag)}: `earmark suggestions PATH` lists them"
+    return "Only captions are suggested for these files: --caption rejects them"  # the one thing left shown
 
 
 def cmd_unreject(engine, args) -> int:

@@ -407,9 +407,17 @@ class Tagging:
         wanted = [absolute_path(p) for p in paths]
         records = self._library_records(wanted)
         found = self.shown_for(records)
-        if not wanted or any(f.tags or f.caption is not None for f in found.values()):
-            return found, ""
         return found, self._why_none(wanted, records, found)
+
+    def why_none_listed(
+        self, paths: Iterable[str | os.PathLike], steps: unlisted.Steps, threshold: float | None = None
+    ) -> str:
+        """Why none of ``paths`` lists a suggestion at ``threshold``, in one sentence as the tags panel
+        says it of them as a selection, its advice by ``steps`` ("" when one does): an accept or
+        reject that found nothing to act on says why, as the panel would."""
+        wanted = [absolute_path(p) for p in paths]
+        records = self._library_records(wanted)
+        return self._why_none(wanted, records, self.shown_for(records, threshold), steps, threshold)
 
     def why_unlisted(
         self, found: Mapping[str, FileSuggestions], steps: unlisted.Steps, threshold: float | None = None
@@ -425,15 +433,24 @@ class Tagging:
             path: unlisted.why_none({why: 1}, found[path].hidden, threshold, steps) for path, why in reasons.items()
         }
 
-    def _why_none(self, wanted: list[str], records: list[FileRecord], found: dict[str, FileSuggestions]) -> str:
+    def _why_none(
+        self,
+        wanted: list[str],
+        records: list[FileRecord],
+        found: dict[str, FileSuggestions],
+        steps: unlisted.Steps = unlisted.PANEL,
+        threshold: float | None = None,
+    ) -> str:
         """Why none of the ``wanted`` paths lists a suggestion (:meth:`_reasons`, and paths that are no
-        library file)."""
+        library file); "" when one does, or none is wanted."""
+        if not wanted or any(f.tags or f.caption is not None for f in found.values()):
+            return ""
         listed = {r.path for r in records}
         missing = [p for p in wanted if p not in listed and not any(is_inside(path, p) for path in listed)]
         reasons = self._reasons(records, found)
         hidden = sum(found[path].hidden for path, why in reasons.items() if why == unlisted.BELOW)
         counts = Counter(reasons.values()) + Counter({unlisted.NOT_INDEXED: len(missing)})
-        return unlisted.why_none(counts, hidden, self.settings.tag_threshold)
+        return unlisted.why_none(counts, hidden, self.settings.tag_threshold if threshold is None else threshold, steps)
 
     def _reasons(self, records: list[FileRecord], found: Mapping[str, FileSuggestions]) -> dict[str, str]:
         """{path: :func:`~engine.tagging.unlisted.reason`} of each of ``records``: the run rows of their

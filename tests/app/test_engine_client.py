@@ -53,3 +53,13 @@ def test_a_watched_batch_says_only_what_the_user_must_act_on():
         describe_watched(IndexReport(offline_folders=["/mnt/drive"])) == "“drive” offline"
     )  # was said by rescans only
     assert describe_watched(IndexReport(added=4, back_online=["/mnt/drive"])) == "“drive” back online"
+
+
+def test_a_watched_batch_says_which_offline_folder_its_moves_came_from():
+    """The user renamed a library folder and added the new name: its files are followed, tags and
+    all, from the old name's offline rows. The batch said nothing of it."""
+    followed = IndexReport(moved=18, moved_from={"/lib/C renamed": 18})
+    assert describe_watched(followed) == "18 files moved from “C renamed”"
+    two = IndexReport(moved=21, moved_from={"/lib/C renamed": 20, "/mnt/old/D": 1}, offline_folders=["/mnt/x"])
+    assert describe_watched(two) == "21 files moved from 2 folders, “x” offline"
+    assert describe_watched(IndexReport(moved=3)) == ""  # moves inside a folder: the results say them

@@ -397,6 +397,31 @@ def test_watch_indexes_changes_until_interrupted(tmp_path, library, tiny_checkpo
         assert watcher.wait(60) == 0
 
 
+@pytest.mark.slow
+def test_watch_whose_reader_went_away_ends_quietly_at_its_next_batch(tmp_path, library, tiny_checkpoint):
+    """``earmark watch | head -3``: a batch's line is printed from the watcher's thread, where the
+    closed pipe failed unseen (logged) and watch ran on, writing to no one, until killed."""
+    home = tmp_path / "home"
+    base = [str(EARMARK), "--home", str(home), "--model", str(tiny_checkpoint)]
+    subprocess.run(base + ["add-folder", str(library)], check=True, capture_output=True, timeout=300)
+    errors = tmp_path / "stderr.txt"
+    with open(errors, "wb") as stderr:
+        watcher = subprocess.Popen(base + ["watch"], stdout=subprocess.PIPE, stderr=stderr, text=True)
+    try:
+        lines = []
+        while not any("watching for changes" in line for line in lines):
+            lines.append(watcher.stdout.readline())
+            assert watcher.poll() is None, lines
+        watcher.stdout.close()  # the reader has read its lines and goes
+        write_audio(library / "fresh.wav", tone(2000, 1.0))
+        assert watcher.wait(60) == 141
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    said = errors.read_text()
+    assert "Traceback" not in said and "Broken pipe" not in said and "earmark:" not in said
+
+
 def test_search_with_a_model_the_library_is_not_embedded_with_says_so(indexed, tmp_path, capsys):
     code, _, err = indexed("search", "dog bark")
     assert code == 0 and "not embedded" not in err

@@ -451,3 +451,39 @@ def test_a_copy_takes_the_vectors_of_whichever_copy_has_them(library, store, ind
     expected = table.windows(record(store, library / "copy.wav").id).vectors
     for path in (original, library / "third.wav"):
         np.testing.assert_array_equal(table.windows(record(store, path).id).vectors, expected)
+
+
+def test_an_edit_keeping_size_and_mtime_is_found_when_the_watcher_names_the_file(library, store, indexer, model):
+    """Review 6, finding 5: a tool that rewrites a sound and puts its mtime back. A full run stays
+    stat only (reading every file each run is too slow), and so does a rescan of its folder; the
+    watcher's rescan of the file it saw written reads it, and embeds it again."""
+    edited = write_audio(library / "attach.wav", tone(440, 2.0))
+    indexer.index()
+    before, vectors = record(store, edited), store.embeddings(model.info).windows(record(store, edited).id).vectors
+    stat = os.stat(edited)
+    write_audio(edited, noise(2.0, seed=5))
+    os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert os.stat(edited).st_size == stat.st_size
+    for stat_only in (indexer.index(), indexer.index([str(library)])):
+        assert (stat_only.unchanged, stat_only.updated) == (1, 0)
+    assert record(store, edited).content_hash == before.content_hash
+    report = indexer.index([str(edited)])
+    assert (report.updated, report.embedded) == (1, 1)
+    after = record(store, edited)
+    assert (after.id, after.mtime) == (before.id, before.mtime) and after.content_hash != before.content_hash
+    assert not np.allclose(store.embeddings(model.info).windows(after.id).vectors, vectors)
+    clips = model.clips
+    again = indexer.index([str(edited)])  # read again, found as it was: nothing written
+    assert (again.unchanged, again.changed_anything, model.clips) == (1, False, clips)
+
+
+def test_files_whose_vectors_went_missing_are_said_embedded_again(library, store, indexer, model):
+    """Review 6, finding 6: after a repair dropped a model's vectors, the re-index embedded every
+    file again and said "0 added, 0 updated, 0 moved, 0 removed"."""
+    make_files(library, 3)
+    indexer.index()
+    store.embeddings(model.info).delete(sorted(store.file_ids().tolist()))  # as a repair that lost them
+    report = indexer.index()
+    assert (report.added, report.updated, report.embedded, report.embedded_again) == (0, 0, 3, 3)
+    assert report.summary() == "0 added, 0 updated, 0 moved, 0 removed, 0 failed, 3 embedded again"
+    assert indexer.index().embedded_again == 0

@@ -12,3 +12,11 @@ def test_summary_names_every_count_or_only_what_happened():
     assert IndexReport().summary(zeros=False) == ""
     assert IndexReport(reread=3).summary(zeros=False) == "3 descriptions read again"
     assert IndexReport(added=1, reread=3).summary().endswith("0 failed, 3 descriptions read again")
+
+
+def test_files_embedded_again_are_said_only_when_there_were_some():
+    """After a repair or a model switch, every file kept as it was is embedded again: said, not "0 updated"."""
+    again = IndexReport(embedded=1_775, embedded_again=1_775)
+    assert again.summary() == "0 added, 0 updated, 0 moved, 0 removed, 0 failed, 1,775 embedded again"
+    assert again.summary(zeros=False) == "1,775 embedded again"
+    assert "again" not in IndexReport(added=2, embedded=2).summary()

@@ -95,3 +95,17 @@ def test_duplicate_rows_for_a_path_keep_the_newest():
     tri = triage(ScanResult([ScannedFile("/lib/a.wav", 10, 1.0)]), known)
     assert [r.id for r in tri.unchanged] == [2] and [r.id for r in tri.duplicates] == [1]
     assert [r.id for r in resolve(tri, {}).deleted] == [1]
+
+
+def test_a_file_the_watcher_saw_written_is_read_again_whatever_its_stat():
+    """Review 6, finding 5: a tool that rewrites a sound in place and puts its mtime back leaves
+    size and mtime as they were; only the file the watcher names is read again, not the files
+    of a folder it names."""
+    known = [row(1, "/lib/edited.wav", "A"), row(2, "/lib/sub/kept.wav", "B"), row(3, "/lib/saved.wav", "C")]
+    scan = ScanResult([ScannedFile(r.path, 10, 1.0) for r in known])
+    assert [r.id for r, _ in triage(scan, known).recheck] == []  # a full run: stat only
+    tri = triage(scan, known, written={"/lib/edited.wav", "/lib/saved.wav", "/lib/sub"})
+    assert sorted(r.id for r, _ in tri.recheck) == [1, 3] and [r.id for r in tri.unchanged] == [2]
+    plan = resolve(tri, {"/lib/edited.wav": "A2", "/lib/saved.wav": "C"})
+    assert [(r.id, digest) for r, _, digest in plan.changed] == [(1, "A2")]
+    assert [r.id for r in plan.confirmed] == [3] and plan.touched == []  # as it was: nothing to store

@@ -302,3 +302,23 @@ def test_a_file_still_being_written_is_not_reported_failed_and_a_truncated_one_i
     assert list(failed) == [str(broken)]
     ended, why = failed[str(broken)]
     assert "truncated" in why and ended < written
+
+
+def test_an_edit_that_puts_the_mtime_back_is_embedded_again_while_watched(store, library, indexer):
+    """Review 6, finding 5: a tool rewrote a sound in place and restored its mtime; the watcher
+    saw the write, but a rescan that compared size and mtime only kept the old vectors."""
+    edited = write_audio(library / "attach.wav", tone(440, 2.0))
+    indexer.index()
+    before = store.get_file(str(edited))
+    reports: list = []
+    watcher = _indexing_watcher(indexer, reports, debounce_s=0.2)
+    watcher.start([str(library)])
+    try:
+        time.sleep(0.3)
+        stat = os.stat(edited)
+        write_audio(edited, noise(2.0, seed=5))
+        os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        assert wait_for(lambda: store.get_file(str(edited)).content_hash != before.content_hash, timeout=20)
+    finally:
+        watcher.stop()
+    assert sum(report.updated for _, report in reports) == 1 and store.get_file(str(edited)).id == before.id

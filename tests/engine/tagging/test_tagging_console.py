@@ -123,7 +123,12 @@ def test_tag_suggest_accept_reject_and_bulk_edits(cli, named_library):
     keys = [line.split()[2] for line in out.splitlines()[1:]]
     assert code == 0 and len(keys) == 2
     if keys[1] not in cli("suggestions", dog)[1]:  # hidden at the user's threshold: rejected only if asked
-        assert cli("reject", dog, "--tag", keys[1]) == (0, "0 suggestions rejected\n", "")
+        assert cli("reject", dog, "--tag", keys[1]) == (
+            0,
+            "0 suggestions rejected\n"
+            f"None of the suggestions shown is {keys[1]}: `earmark suggestions PATH` lists them\n",
+            "",
+        )
     assert cli("reject", dog, "--tag", keys[1], "--min-confidence", "0") == (
         0,
         "1 suggestion rejected; `earmark reject --undo` undoes it\n",
@@ -159,6 +164,26 @@ def test_suggestions_say_why_a_file_lists_none_as_the_tags_panel_says_it(cli, na
         f"{dog}\n  Every suggestion for this sound is below 100 %: lower --threshold to see the {hidden} hidden\n",
         "",
     )
+
+
+def test_a_reject_that_finds_nothing_to_reject_says_why_as_the_tags_panel_does(cli, named_library):
+    """Review 6, finding 6: "0 suggestions rejected" with no reason, then `reject --undo`: "there is
+    no reject to undo". The reasons are the tags panel's, with the option reject takes."""
+    dog = named_library / "dog_bark.wav"
+    assert cli("reject", dog) == (0, "0 suggestions rejected\nThis sound is not tagged yet: `earmark tag` it\n", "")
+    assert cli("reject", named_library)[1] == (
+        f"0 suggestions rejected\nThese {len(NAMED)} sounds are not tagged yet: `earmark tag` them\n"
+    )
+    cli("tag", dog)
+    hidden = len(suggested_keys(cli, dog))
+    assert hidden and cli("reject", dog, "--min-confidence", "1") == (
+        0,
+        "0 suggestions rejected\n"
+        f"Every suggestion for this sound is below 100 %: lower --min-confidence to see the {hidden} hidden\n",
+        "",
+    )
+    code, out, err = cli("reject", "--undo")
+    assert (code, out) == (1, "") and "there is no reject to undo" in err
 
 
 def test_the_last_accept_is_undone_and_a_rejection_is_taken_back(cli, named_library):
