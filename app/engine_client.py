@@ -14,6 +14,7 @@ it cannot, the window says why and searches text only.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import threading
 import time
@@ -279,6 +280,10 @@ class EngineClient(QObject):
 
     def _model_ready(self, info) -> None:
         self.model_info, self.model_failure = info, ""
+        # The imports and the model stay for the process's life (some 450,000 objects with torch and
+        # LanceDB): every full collection walked them all, a 0.3 s pause of the UI thread while the
+        # user typed (bench/gc_pause.py). Frozen, a collection looks only at what came after.
+        gc.freeze()
         self.ready.emit(info)
         self.index()  # catch up with whatever changed while the app was closed
 
