@@ -117,30 +117,45 @@ def results_line(query: str, hits: SearchResults, scope: str = "", library_size:
     ``scope`` (:func:`scope_said`) says where the filters looked: a folder chosen in the Library
     panel narrowed every later search, and "No file is named so" was said of the whole library.
     ``library_size``: the sounds of the whole library, which an empty search lists up to the
-    result limit (:func:`browsed`)."""
+    result limit (:func:`browsed`), where the engine did not count what it lists from. A list cut
+    at the limit counts what the search found in all (:func:`found_in_all`): "the first 500 of
+    3,221 results for “whoosh”" ("500 results" read as exact)."""
     respelled = f" ({describe_respellings(hits.respelled)})" if hits.respelled else ""
     within = f" {scope}" if scope else ""
+    in_all = found_in_all(hits)
     if not query:
-        return f"{browsed(len(hits), library_size if not scope else 0)}{within} (type to search){respelled}"
+        size = in_all or (library_size if not scope else 0)
+        return f"{browsed(len(hits), size)}{within} (type to search){respelled}"
     if not any(has_score(hit) for hit in hits):
-        return f"{counted(len(hits), 'result')} for {quoted(query)}{within}{respelled}"
+        return f"{first_of(len(hits), in_all, 'result')} for {quoted(query)}{within}{respelled}"
     rest = [hit for hit in hits if not found_by_words(hit)]
     if len(rest) == len(hits):
         ranked = f"{counted(len(rest), 'sound')} ranked by {ranked_by(rest)}"
         return f"No file{within} is named so: {ranked}, for {quoted(query)}{respelled}"
-    found = f"{counted(len(hits) - len(rest), 'result')} for {quoted(query)}{within}{respelled}"
+    found = f"{first_of(len(hits) - len(rest), in_all, 'result')} for {quoted(query)}{within}{respelled}"
     return f"{found}, then {len(rest):,} ranked by {ranked_by(rest)}" if rest else found
+
+
+def found_in_all(hits: SearchResults) -> int:
+    """How many files the search found, where its list stopped at the result limit and so holds
+    only the first of them (the engine's ``total``); 0 where the list holds them all or the engine
+    did not count. A list short of the limit is every file found (its copies folded into one hit)."""
+    return (hits.total or 0) if len(hits) >= RESULT_LIMIT else 0
+
+
+def first_of(shown: int, in_all: int, noun: str) -> str:
+    """ "12 results", or, where the list holds the first ``shown`` of ``in_all``, "the first 500 of
+    3,221 results"."""
+    return f"the first {shown:,} of {counted(in_all, noun)}" if in_all > shown else counted(shown, noun)
 
 
 def browsed(shown: int, library_size: int) -> str:
     """What an empty search lists: "1,882 sounds", or, where the list stopped at the result limit,
     "the first 500 of 1,882 sounds" ("500 sounds" read as if the rest were missing), "the first
-    500 sounds" where the size is not known (a folder or filters narrowed the search)."""
+    500 sounds" where the size is not known."""
     if shown < RESULT_LIMIT:
         return counted(shown, "sound")
-    if library_size > shown:
-        return f"the first {shown:,} of {counted(library_size, 'sound')}"
-    return counted(shown, "sound") if library_size else f"the first {counted(shown, 'sound')}"
+    return first_of(shown, library_size, "sound") if library_size else f"the first {counted(shown, 'sound')}"
 
 
 def scope_said(filters: SearchFilters, folder_name: str) -> str:
@@ -528,6 +543,7 @@ class MainWindow(QMainWindow):
         self.run_query(text)
 
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
+        self.tags.show_listed(len(hits), found_in_all(hits))  # before the selection shows in the panel
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         filters = self.filter_bar.values()
         library_size = sum(folder.files + folder.offline for folder in self._folders)  # "Show offline" is the default
@@ -546,6 +562,7 @@ class MainWindow(QMainWindow):
         self.client.similar(path, RESULT_LIMIT, self.filter_bar.values())
 
     def _show_similar(self, path: str, hits: list, seconds: float) -> None:
+        self.tags.show_listed(len(hits), 0)  # not counted beyond the list
         self._set_hits(hits, answers=("similar", path))
         self.no_results.show_for(len(hits), filters=self.filter_bar.values(), similar_to=path)
         self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")

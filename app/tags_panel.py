@@ -3,6 +3,8 @@
 With several files selected the field holds the tags they share; what the
 user adds to or removes from that shared set is applied to each file
 (:func:`engine.tags.edited_tags`), so tags only some of them carry survive an edit.
+Every row selected where the results list only the first of the sounds found says so: "edits
+apply to all" read as all found, and tagged 500 of a 1,215-sound folder.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ class TagsPanel(QWidget):
         self.setObjectName("TagsPanel")
         self._hits: list = []
         self._shared: list[str] = []
+        self._listed, self._found = 0, 0  # the results list the first ``_listed`` of ``_found`` (0: all)
         self._caption_dirty = False  # setPlainText resets the document's own flag, so keep ours
         self.subject = ElidedLabel("Nothing selected", objectName="Hint")
         self.tags = QLineEdit(placeholderText="Tags, comma separated")
@@ -78,6 +81,11 @@ class TagsPanel(QWidget):
             return
         self._render(hits)
 
+    def show_listed(self, listed: int, found: int) -> None:
+        """The results list the first ``listed`` of the ``found`` sounds the search found (``found``
+        0: they list every one); said when every listed sound is selected (the next hits shown)."""
+        self._listed, self._found = listed, found
+
     @property
     def paths(self) -> list[str]:
         return [str(h.path) for h in self._hits]
@@ -95,15 +103,16 @@ class TagsPanel(QWidget):
         tag_sets = [list(h.tags or ()) for h in self._hits]
         self._shared = [t for t in tag_sets[0] if all(t in s for s in tag_sets[1:])] if tag_sets else []
         captions = {h.caption or "" for h in self._hits}
-        self.subject.setText(
-            "Nothing selected"
-            if not hits
-            else Path(hits[0].path).name
-            if len(hits) == 1
-            else f"{len(hits)} sounds: edits apply to all"
-        )
+        some_found = len(hits) > 1 and len(hits) == self._listed < self._found
+        self._say_subject(hits, some_found)
         self.tags.setText(", ".join(self._shared))
-        self.tags.setPlaceholderText("Tags, comma separated" if len(hits) < 2 else "Tags to add to all")
+        self.tags.setPlaceholderText(
+            "Tags, comma separated"
+            if len(hits) < 2
+            else f"Tags to add to these {len(hits):,}"
+            if some_found
+            else "Tags to add to all"
+        )
         self.caption.blockSignals(True)
         self.caption.setPlainText(captions.pop() if len(captions) == 1 else "")
         self.caption.setPlaceholderText(
@@ -116,6 +125,31 @@ class TagsPanel(QWidget):
         for widget in (self.tags, self.caption):
             widget.setEnabled(bool(hits))
         self._set_dirty(False)
+
+    def _say_subject(self, hits: list, some_found: bool) -> None:
+        """Name the file, or count the files an edit applies to; ``some_found``: they are every
+        sound the results list, which is not every sound found, so the count says of how many,
+        and the tooltip where a whole folder's sounds are reached."""
+        if not some_found:
+            self.subject.say(
+                "Nothing selected"
+                if not hits
+                else Path(hits[0].path).name
+                if len(hits) == 1
+                else f"{len(hits)} sounds: edits apply to all"
+            )
+            self.subject.setToolTip("")
+            return
+        selected, found = f"{len(hits):,}", f"{self._found:,}"
+        self.subject.say(
+            f"{selected} of the {found} sounds found: edits apply to these {selected} only",
+            [f"{selected} of {found} found: edits apply to these {selected}"],
+        )
+        self.subject.setToolTip(
+            f"The results list the first {selected} of the {found} sounds the search found, and an edit"
+            " applies to the sounds selected only. To suggest tags for every sound of a folder,"
+            " right-click it in the Library panel: Suggest tags for this folder."
+        )
 
     def apply(self) -> None:
         if not self._hits or not self.apply_button.isEnabled():

@@ -82,6 +82,11 @@ class Passing:
         return self.allowed is not None and self.allowed.size == 0
 
     @property
+    def few(self) -> bool:
+        """Few enough files are allowed to look up by id (a prefilter): the module docstring's second case."""
+        return self.allowed is not None and self.allowed.size <= PREFILTER_MAX_FILES
+
+    @property
     def share(self) -> float:
         """The part of the library that passes."""
         if self.is_everything:
@@ -151,7 +156,7 @@ def nearest_files(
     rows = table.count()
     if rows == 0 or n_files <= 0 or passing.is_nothing:
         return []
-    prefilter = passing.allowed is not None and passing.allowed.size <= PREFILTER_MAX_FILES
+    prefilter = passing.few
     share = 1.0 if prefilter else passing.share
     if share == 0.0:
         return []
@@ -213,9 +218,8 @@ def matching_files(
     a filter that leaves many files, at most ``SEARCH_MAX_ROWS`` matches are read."""
     if passing.is_nothing:
         return []
-    if passing.is_everything or (passing.allowed is not None and passing.allowed.size <= PREFILTER_MAX_FILES):
-        prefilter = None if passing.allowed is None else in_list("id", passing.allowed)
-        ids, scores = store.full_text(text, prefilter, n_files, fields)
+    if passing.is_everything or passing.few:
+        ids, scores = store.full_text(text, _words_prefilter(passing), n_files, fields)
         return [FileMatch(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
     total = passing.total
     cap = max(n_files, min(total, SEARCH_MAX_ROWS))
@@ -227,3 +231,18 @@ def matching_files(
             ids, scores = ids[keep][:n_files], scores[keep][:n_files]
             return [FileMatch(int(i), float(s)) for i, s in zip(ids, scores, strict=True)]
         limit = min(limit * GROWTH, cap)
+
+
+def matching_ids(store: LibraryStore, text: str, passing: Passing, fields: dict[str, float]) -> np.ndarray:
+    """Every passing file the words of ``text`` match (ids, best first): the same query as
+    :func:`matching_files`, read to the end, to count what the words found where that ranking stopped
+    at its first. Under a filter that leaves many files every match is read and the passing ones kept."""
+    if passing.is_nothing:
+        return _NO_IDS
+    ids, _scores = store.full_text(text, _words_prefilter(passing), max(passing.total, 1), fields)
+    return ids if passing.is_everything or passing.few else ids[passing.keep(ids)]
+
+
+def _words_prefilter(passing: Passing) -> str | None:
+    """The SQL a BM25 query is prefiltered by: the allowed ids when they are few, else none."""
+    return in_list("id", passing.allowed) if passing.few else None
