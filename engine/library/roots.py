@@ -18,6 +18,7 @@ and the folder was moved, renamed or deleted (:meth:`RootState.missing_from`); o
 from __future__ import annotations
 
 import os
+import re
 import stat
 import threading
 import time
@@ -51,10 +52,14 @@ def folder_identity(path: str) -> Identity:
     return info.st_dev, info.st_ino
 
 
+# File systems whose folders are shares that come and go (gvfs keeps each share as a folder of
+# one FUSE mount): a folder gone from the top of one is not a folder gone from a drive
+SHARE_FILE_SYSTEMS = ("fuse", "nfs", "cifs", "smb", "9p", "afp", "davfs", "sshfs")
+
+
 def nearest_device(path: str) -> int | None:
     """The device of the nearest folder above ``path`` that exists; None when that folder is the
-    root of a file system on no block device (a network share, FUSE): a share gone from under
-    it (gvfs keeps each share as a folder of one FUSE mount) is not a folder gone from a drive."""
+    root of a network or FUSE file system (:data:`SHARE_FILE_SYSTEMS`), whose share may be what went."""
     parent = os.path.dirname(path)
     while True:
         try:
@@ -64,9 +69,28 @@ def nearest_device(path: str) -> int | None:
                 return None
             parent = os.path.dirname(parent)
             continue
-        if os.major(info.st_dev) == 0 and os.path.ismount(parent):
+        if os.path.ismount(parent) and _is_share(parent, info.st_dev):
             return None
         return info.st_dev
+
+
+def _is_share(mount_point: str, device: int) -> bool:
+    """Whether the file system mounted at ``mount_point`` is a network or FUSE one, by its type in
+    /proc/self/mounts (the last mount there is the one seen); where that cannot be read (not
+    Linux), whether it is on no block device (a tmpfs is then taken for a share, the safe side:
+    its folder is said unplugged, not gone)."""
+    try:
+        with open("/proc/self/mounts", encoding="utf-8", errors="replace") as mounts:
+            types = [fields[2] for fields in map(str.split, mounts) if _unescaped(fields[1]) == mount_point]
+    except (OSError, IndexError):
+        return os.major(device) == 0
+    return bool(types) and types[-1].startswith(SHARE_FILE_SYSTEMS)
+
+
+def _unescaped(path: str) -> str:
+    """A path as /proc/self/mounts writes it: a space as backslash 040, a tab, a newline and a
+    backslash alike (three octal digits)."""
+    return re.sub(r"\\([0-7]{3})", lambda m: chr(int(m.group(1), 8)), path)
 
 
 class _Check(threading.Thread):
