@@ -328,7 +328,7 @@ def _why_none_rejected(engine, paths: list[str], args) -> str:
     """Why a reject found nothing to reject, in the words of the tags panel and ``earmark
     suggestions``: "0 suggestions rejected" alone left the user guessing (all under the
     threshold? not tagged yet?), and ``reject --undo`` then had nothing to undo."""
-    if why := engine.tagging.why_none_listed(paths, REJECTING, args.min_confidence):
+    if why := engine.tagging.listing(paths, REJECTING, args.min_confidence)[1]:
         return why
     if args.tag:  # suggestions are shown, none of them named
         return f"None of the suggestions shown is {', '.join(args.tag)}: `earmark suggestions PATH` lists them"

@@ -400,24 +400,21 @@ class Tagging:
         records = self.records(paths)
         return self.shown_for(records, threshold, top_k)
 
-    def listing(self, paths: Iterable[str | os.PathLike]) -> tuple[dict[str, FileSuggestions], str]:
-        """What the tags panel lists for the selected ``paths``: the suggestions of those in the
-        library (:meth:`suggestions`), and when none of them lists one, why, in the panel's words
-        (:func:`~engine.tagging.unlisted.why_none`); "" when one does."""
+    def listing(
+        self,
+        paths: Iterable[str | os.PathLike],
+        steps: unlisted.Steps = unlisted.PANEL,
+        threshold: float | None = None,
+    ) -> tuple[dict[str, FileSuggestions], str]:
+        """What the tags panel lists for the selected ``paths`` at ``threshold`` (None: the saved
+        one): the suggestions of those in the library (:meth:`suggestions`), and when none of them
+        lists one, why (:func:`~engine.tagging.unlisted.why_none`), its advice by ``steps`` (an accept
+        or reject on the command line that found nothing to act on says why, as the panel would);
+        "" when one does."""
         wanted = [absolute_path(p) for p in paths]
         records = self._library_records(wanted)
-        found = self.shown_for(records)
-        return found, self._why_none(wanted, records, found)
-
-    def why_none_listed(
-        self, paths: Iterable[str | os.PathLike], steps: unlisted.Steps, threshold: float | None = None
-    ) -> str:
-        """Why none of ``paths`` lists a suggestion at ``threshold``, in one sentence as the tags panel
-        says it of them as a selection, its advice by ``steps`` ("" when one does): an accept or
-        reject that found nothing to act on says why, as the panel would."""
-        wanted = [absolute_path(p) for p in paths]
-        records = self._library_records(wanted)
-        return self._why_none(wanted, records, self.shown_for(records, threshold), steps, threshold)
+        found = self.shown_for(records, threshold)
+        return found, self._why_none(wanted, records, found, steps, threshold)
 
     def why_unlisted(
         self, found: Mapping[str, FileSuggestions], steps: unlisted.Steps, threshold: float | None = None
