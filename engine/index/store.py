@@ -355,46 +355,29 @@ class LibraryStore:
 
     def embedded_with_content(self, content_hashes: Iterable[str]) -> list[FileRecord]:
         """The embedded records (on a connected drive or not) holding any of these contents: whose
-        vectors a new copy can take instead of decoding and embedding the same bytes again, read
-        in chunks of :data:`IN_LIST_CHUNK`."""
+        vectors a new copy can take instead of decoding and embedding the same bytes again."""
         embedded = texts_in("status", (OK, OFFLINE))
-        ordered = self._contents_held(content_hashes, embedded)
-        return [
-            record
-            for start in range(0, len(ordered), IN_LIST_CHUNK)
-            for record in self.find_files(
-                all_of(texts_in("content_hash", ordered[start : start + IN_LIST_CHUNK]), embedded)
-            )
-        ]
+        return [r for where in self._holding(content_hashes, embedded) for r in self.find_files(where)]
 
     def offline_with_content(self, content_hashes: Iterable[str]) -> list[FileState]:
         """The rows of unreachable folders (status "offline") holding any of these contents: a
         file found under another library folder with those bytes may be one of them, moved there
         (a renamed or moved library folder; engine.library.sync)."""
-        offline = file_where(status=OFFLINE)
-        ordered = self._contents_held(content_hashes, offline)
-        return [
-            state
-            for start in range(0, len(ordered), IN_LIST_CHUNK)
-            for state in arrow_to_states(
-                read_all(
-                    self.files.search()
-                    .where(all_of(texts_in("content_hash", ordered[start : start + IN_LIST_CHUNK]), offline))
-                    .select(STATE_COLUMNS)
-                    .limit(None)
-                )
-            )
-        ]
+        return [s for where in self._holding(content_hashes, file_where(status=OFFLINE)) for s in self._states(where)]
 
-    def _contents_held(self, content_hashes: Iterable[str], where: str) -> list[str]:
-        """Those of these contents that rows matching ``where`` hold, sorted. The contents are
-        matched against the column first: a first run asks about every file of a library, none of
-        which the index holds."""
+    def _holding(self, content_hashes: Iterable[str], where: str) -> list[str]:
+        """Filters for the rows matching ``where`` that hold any of these contents, one for each
+        :data:`IN_LIST_CHUNK` of them. The contents are matched against the column first: a first
+        run asks about every file of a library, none of which the index holds."""
         wanted = {h for h in content_hashes if h}
         if wanted:
             held = read_all(self.files.search().select(["content_hash"]).where(where).limit(None))
             wanted &= set(held["content_hash"].to_pylist())
-        return sorted(wanted)
+        ordered = sorted(wanted)
+        return [
+            all_of(texts_in("content_hash", ordered[start : start + IN_LIST_CHUNK]), where)
+            for start in range(0, len(ordered), IN_LIST_CHUNK)
+        ]
 
     def find_files(self, where: str | None = None, limit: int | None = None) -> list[FileRecord]:
         query = self.files.search().select(RECORD_COLUMNS).limit(limit)
@@ -412,8 +395,10 @@ class LibraryStore:
 
     def folder_files(self, folder: str | Path) -> list[FileState]:
         """The rows an incremental rescan of ``folder`` compares with the disk."""
-        rows = read_all(self.files.search().where(file_where(folder)).select(STATE_COLUMNS).limit(None))
-        return arrow_to_states(rows)
+        return self._states(file_where(folder))
+
+    def _states(self, where: str) -> list[FileState]:
+        return arrow_to_states(read_all(self.files.search().where(where).select(STATE_COLUMNS).limit(None)))
 
     def counts_by_folder(self) -> dict[str, dict[str, int]]:
         """{folder: {status: number of files}}."""
