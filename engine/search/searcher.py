@@ -192,15 +192,16 @@ class Searcher:
         early = _RANKING_THREADS.submit(
             lambda: self.store.get_files(m.file_id for m in running[WORDS].result()[:limit]) if WORDS in running else {}
         )
+
         # how many the words match in all, while the vector rankings still run (submitted after ``early``:
         # the records are the hits' first need)
-        total = _RANKING_THREADS.submit(
-            lambda: (
-                self._words_total(texts, passing_job.result(), running[WORDS].result(), worded, pool)
-                if WORDS in running
-                else None
-            )
-        )
+        def count_words() -> int | None:
+            if WORDS not in running:
+                return None
+            running[WORDS].result()  # the words ranking has filled ``worded``
+            return self._words_total(texts, passing_job.result(), worded, pool)
+
+        total = _RANKING_THREADS.submit(count_words)
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         hits = self._hits(fuse(vector, text, meaning, self.weights), limit, early.result())
         self._judge_moments(hits, np.asarray(heard))
@@ -371,21 +372,11 @@ class Searcher:
             if not stands_out(scores[:, np.argmax(scores.max(axis=0))]):  # the alternative that found its window
                 judged[file_id].best_start_s = judged[file_id].best_end_s = None
 
-    def _words_total(
-        self,
-        texts: list[str],
-        passing: list[Passing],
-        ranked: list[FileMatch],
-        worded: list[list[FileMatch]],
-        pool: int,
-    ) -> int:
-        """How many files the words of ``texts`` match in all: the words ranking's own count
-        (``ranked``, each file once) unless an alternative filled its ``pool`` (``worded``), whose
-        query is then read to the end (:func:`matching_ids`; 100k files, ~3,000 matches: 5-9 ms, on
-        its own thread beside the vector rankings). Only a search whose words match more files than
-        its ranking holds pays for it."""
-        if all(len(matches) < pool for matches in worded):
-            return len({m.file_id for m in ranked})  # a file two alternatives match counts once
+    def _words_total(self, texts: list[str], passing: list[Passing], worded: list[list[FileMatch]], pool: int) -> int:
+        """How many files the words of ``texts`` match in all, each once: each alternative's words
+        ranking (``worded``), or, where it filled its ``pool``, its query read to the end
+        (:func:`matching_ids`; 100k files, ~3,000 matches: 5-9 ms, on its own thread beside the
+        vector rankings). Only a search whose words match more files than its ranking holds pays."""
         every = [
             matching_ids(self.store, text, files, self.text_fields)
             if len(matches) >= pool
