@@ -40,7 +40,7 @@ import os
 import shutil
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -55,6 +55,7 @@ from engine.index.vectors import EmbeddingTable, WindowMatches
 from engine.models.base import AudioTextModel, LikenessSpace, ModelInfo, l2_normalise
 from engine.models.cacophony.exemplars import Exemplars
 from engine.search import Searcher
+from engine.search import searcher as searcher_module
 from engine.search.searcher import MIN_CANDIDATES, SOUND
 from engine.search.searcher import WORDS as WORDS_RANKING
 from engine.search.vector_search import SEARCH_MAX_ROWS, _scored, nearest_by_sound, nearest_files
@@ -480,6 +481,14 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], bank: Exemplars,
         before = f"  two alternatives, words per caller, before, in turn ({model_label})"
         rows.append(replace(without, size=label, method=before))
         rows.append(replace(with_shared, size=label, method="    their words shared (+ query_likeness, both)"))
+        in_turn, beside = timed_in_turn(
+            lambda t, searcher=listening: alternatives_in_turn(lambda: searcher.search(t, limit=50)),
+            lambda t, searcher=listening: searcher.search(t, limit=50),
+            alternatives(),
+            alternatives(),
+        )
+        rows.append(replace(in_turn, size=label, method=f"  two alternatives ranked in turn, before ({model_label})"))
+        rows.append(replace(beside, size=label, method="    ranked beside each other (each_beside)"))
         p50, p95, _ = timed(lambda _, searcher=listening: searcher._complete_likeness(table), [None] * len(texts))
         rows.append(Row(label, "  every file in the likeness table? (Searcher._complete_likeness)", None, p50, p95))
         p50, p95, _ = timed(lambda t, searcher=searcher: searcher.search(t, limit=50), typos())
@@ -528,6 +537,25 @@ def one_side_then_the_other(
     by_sound = {m.file_id for m in nearest_files(likeness, sound, n_files, max_rows=max_rows)}
     _scored(table, query, sorted(by_sound - by_text))
     _scored(likeness, sound, sorted(by_text - by_sound))
+
+
+class _InTurn(Executor):
+    """Runs each job as it is submitted, on the caller's thread."""
+
+    def submit(self, fn, /, *args, **kwargs) -> Future:
+        done: Future = Future()
+        done.set_result(fn(*args, **kwargs))
+        return done
+
+
+def alternatives_in_turn(search):
+    """``search()`` with a query's alternatives ranked one after another, as before 2026-12-06."""
+    beside = searcher_module._ALTERNATIVE_THREADS
+    searcher_module._ALTERNATIVE_THREADS = _InTurn()
+    try:
+        return search()
+    finally:
+        searcher_module._ALTERNATIVE_THREADS = beside
 
 
 def words_unshared(model: AudioTextModel) -> AudioTextModel:

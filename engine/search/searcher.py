@@ -46,6 +46,9 @@ RANKINGS = frozenset({WORDS, MEANING, SOUND})
 # records and one counting the words' matches; a job waits only for jobs submitted before it
 # (taken first), so none is ever starved
 _RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 3, thread_name_prefix="earmark-ranking")
+# a query's alternatives after the first, each searched in a vector table beside the first (two vector
+# rankings, two such alternatives each at once); their jobs wait for nothing, so none is ever starved
+_ALTERNATIVE_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="earmark-alternative")
 MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 COPIES_SLACK = 2  # query by example looks this many times deeper than the hits it shows: copies fold
@@ -312,11 +315,10 @@ class Searcher:
         sounds = self.model.query_likeness(texts) if likeness is not None else None
         if sounds is None:
             return self._nearest(table, embed, texts, passing, pool)
-        return [
-            m
-            for vector, sound, files in zip(embed(texts), sounds, passing(), strict=True)
-            for m in nearest_by_sound(table, vector, likeness, sound, pool, files, SEARCH_MAX_ROWS)
-        ]
+        return each_beside(
+            lambda vector, sound, files: nearest_by_sound(table, vector, likeness, sound, pool, files, SEARCH_MAX_ROWS),
+            zip(embed(texts), sounds, passing(), strict=True),
+        )
 
     def _nearest(
         self,
@@ -332,11 +334,10 @@ class Searcher:
         if table is None:
             return []
         vectors = embed(texts)  # (an empty table costs an encoding, which the other vector ranking wants anyway)
-        return [
-            m
-            for vector, files in zip(vectors, passing(), strict=True)
-            for m in nearest_files(table, vector, pool, files, SEARCH_MAX_ROWS)
-        ]
+        return each_beside(
+            lambda vector, files: nearest_files(table, vector, pool, files, SEARCH_MAX_ROWS),
+            zip(vectors, passing(), strict=True),
+        )
 
     def _passing(self, filters: SearchFilters, phrases: Iterable[str] = (), excludes: Iterable[str] = ()) -> Passing:
         """The files a ranking may return under ``filters``, holding ``phrases`` and none of ``excludes``."""
@@ -465,6 +466,16 @@ class Searcher:
                     )
                 )
         return hits
+
+
+def each_beside(rank: Callable[..., list[FileMatch]], alternatives: Iterable[tuple]) -> list[FileMatch]:
+    """Every alternative's matches (``rank(*alternative)``), in the alternatives' order, the later
+    alternatives ranked on other threads beside the first: each is mostly LanceDB queries, which run
+    outside the GIL, so a core to spare takes a share of the work (bench/bench_search.py, two
+    alternatives on two fully loaded cores: p50 x0.92-0.93)."""
+    first, *others = alternatives
+    beside = [_ALTERNATIVE_THREADS.submit(rank, *alternative) for alternative in others]
+    return [m for matches in [rank(*first), *(job.result() for job in beside)] for m in matches]
 
 
 def earned_window(hit: FusedHit) -> FileMatch | None:
