@@ -680,8 +680,8 @@ class MainWindow(QMainWindow):
         self.indexing.show_progress(
             progress.phase, progress.done, progress.total, Path(progress.path).name, progress.errors, pausable=pausable
         )
-        if progress.done and progress.done % 50 == 0:
-            self._rerun.start()
+        if progress.done and progress.done % 50 == 0 and not self._rerun.isActive():
+            self._rerun.start()  # not restarted: files coming faster than 50 a delay would starve it
 
     def _show_watch_progress(self, progress) -> None:
         """A batch the folder watcher indexes (a pack dropped into a folder) shows as a run does,

@@ -12,6 +12,7 @@ from PySide6.QtGui import QGuiApplication
 
 from app.results_model import COLUMNS, SCORE_COLUMN
 from app.results_view import NAME_LEAST
+from engine.library.report import IndexProgress
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle, write_library
 from tests.engine.audio.conftest import append_riff_chunks, bext_chunk
 from tests.factories import noise, tone, write_audio
@@ -489,6 +490,18 @@ def test_similar_sounds_stay_shown_while_the_library_changes(qtbot, window, libr
     qtbot.waitUntil(lambda: "for “rainy”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
     window._rerun.timeout.emit()
     qtbot.waitUntil(lambda: "for “rainy”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+
+
+def test_the_results_are_asked_again_while_a_fast_run_indexes(qtbot, window):
+    """Every 50 files a run or a watcher batch has indexed ask again within the refresh's delay, however
+    fast files come: a 50th file that restarted the delay starved it while they came faster than 50 a
+    delay (a pack dropped in, a light model), and the results said nothing new until the run ended."""
+    asked = []
+    window._rerun.timeout.connect(lambda: asked.append(True))
+    for done in range(1, 301):  # 50 files every ~0.25 s, the delay 0.6 s
+        window._show_progress(IndexProgress("embedding", done, 300, f"/library/pack/{done:03d}.wav"))
+        qtbot.wait(5)
+    assert len(asked) >= 2
 
 
 def test_layout_folders_and_last_query_survive_a_restart(qtbot, window, library):
