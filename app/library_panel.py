@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.offline import folder_said, note_folders
+from app.offline import folder_said
 from app.theme import Colors, icon
 from app.workers import submit
 from engine.fs import folder_names, is_inside
@@ -375,7 +375,6 @@ class LibraryPanel(QWidget):
         files says so in its count ("997/1,000" in the failures' colour, and why in its tooltip): an
         Errors column of its own, empty on every subfolder's row, cut the names to "freed…"."""
         self._folders = folders
-        note_folders(folders)  # for the offline results' tooltips
         paths = [str(folder.path) for folder in folders]
         names = folder_names(paths)
         with self._quietly():

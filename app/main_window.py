@@ -34,7 +34,7 @@ from app.finetune_page import FinetuneLabel
 from app.labels import ElidedLabel
 from app.library_panel import FolderTree, LibraryPanel
 from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, filtered, quoted
-from app.offline import is_offline, offline_message
+from app.offline import is_offline
 from app.player import Player
 from app.preview_panel import PreviewPanel
 from app.rename_dialog import RenameController
@@ -641,7 +641,7 @@ class MainWindow(QMainWindow):
         if str(hit.path) == self.preview.path and bool(self.preview.offline_reason) == is_offline(hit):
             return
         if is_offline(hit):
-            self.preview.show_offline(str(hit.path), describe(hit), offline_message(hit))
+            self.preview.show_offline(str(hit.path), describe(hit), self.model.offline_message(hit))
             return
         match = best_window(hit)
         self.preview.show_file(str(hit.path), describe(hit), match, play=self.preview.autoplay)
@@ -671,6 +671,7 @@ class MainWindow(QMainWindow):
     def _show_folders(self, folders: list) -> None:
         self._folders = folders
         self.library.show_folders(folders)
+        self.model.set_folders(folders)  # which offline results say to find their folder, not connect a drive
         self.filter_bar.set_folders([str(f.path) for f in folders])
         self.center.setCurrentIndex(_PAGE_RESULTS if folders else _PAGE_EMPTY)
         if not folders:

@@ -9,6 +9,7 @@ and the way out differs: connect the drive, or add the folder's new place.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 from engine.index.status import OFFLINE
@@ -16,15 +17,12 @@ from engine.index.status import OFFLINE
 MISSING = "missing: moved, renamed or deleted? Add its new place, or remove it"
 UNPLUGGED = "its drive is not connected: connect it"
 
-# The library folders last listed as missing (note_folders). Results and the preview say why a hit
-# is offline from the hit alone, so the folder list the Library panel shows is kept here for them.
-_missing_folders: frozenset[str] = frozenset()
 
-
-def note_folders(folders: list) -> None:
-    """``folders``: the facade's FolderStatus records, as listed now."""
-    global _missing_folders
-    _missing_folders = frozenset(str(f.path) for f in folders if not f.online and f.missing)
+def missing_folders(folders: list) -> frozenset[str]:
+    """Those of ``folders`` (the facade's FolderStatus records) that are missing from a drive that
+    is there: what a hit's offline message is said by, handed to whatever says it (the results
+    model is given the folders each time they are listed), so no window reads another's list."""
+    return frozenset(str(f.path) for f in folders if not f.online and f.missing)
 
 
 def folder_said(missing: bool) -> str:
@@ -42,27 +40,30 @@ def drive_name(hit) -> str:
     return Path(folder).name or folder
 
 
-def is_missing(hit) -> bool:
-    """Whether the hit's library folder is gone from a drive that is there, not unplugged."""
-    return str(getattr(hit, "folder", "")) in _missing_folders
+def is_missing(hit, missing: Collection[str]) -> bool:
+    """Whether the hit's library folder is gone from a drive that is there, not unplugged:
+    ``missing`` is :func:`missing_folders` of the folders as listed now."""
+    return str(getattr(hit, "folder", "")) in missing
 
 
-def offline_message(hit) -> str:
+def offline_message(hit, missing: Collection[str]) -> str:
     """Why an offline file cannot be played or dragged, and what to do about it: connect its
-    drive, or (its folder moved, renamed or deleted) add the folder's new place in the Library panel."""
+    drive, or (its folder moved, renamed or deleted: among ``missing``, :func:`missing_folders`)
+    add the folder's new place in the Library panel."""
     where = f"{Path(hit.path).name} is offline: it is on “{drive_name(hit)}” ({hit.folder})"
-    if is_missing(hit):
+    if is_missing(hit, missing):
         return f"{where}, which is {MISSING}, in the Library panel."
     return f"{where}, and {UNPLUGGED} to play or drag this sound."
 
 
-def drag_message(hits: list) -> str:
-    """Said when a drag holds offline files (they are left out of it)."""
+def drag_message(hits: list, missing: Collection[str]) -> str:
+    """Said when a drag holds offline files (they are left out of it); ``missing`` as for
+    :func:`offline_message`."""
     if len(hits) == 1:
-        return f"Not dragged: {offline_message(hits[0])}"
-    unplugged = sorted({f"“{drive_name(h)}”" for h in hits if not is_missing(h)})
-    missing = sorted({f"“{drive_name(h)}”" for h in hits if is_missing(h)})
+        return f"Not dragged: {offline_message(hits[0], missing)}"
+    unplugged = sorted({f"“{drive_name(h)}”" for h in hits if not is_missing(h, missing)})
+    gone = sorted({f"“{drive_name(h)}”" for h in hits if is_missing(h, missing)})
     ways = ([f"connect {', '.join(unplugged)}"] if unplugged else []) + (
-        [f"find {', '.join(missing)} (moved, renamed or deleted?)"] if missing else []
+        [f"find {', '.join(gone)} (moved, renamed or deleted?)"] if gone else []
     )
     return f"{len(hits)} offline files were not dragged: {' and '.join(ways)} to use them."

@@ -16,7 +16,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, QUrl
 from PySide6.QtGui import QFont
 
-from app.offline import is_offline, offline_message
+from app.offline import is_offline, missing_folders, offline_message
 from app.theme import Colors, icon
 from engine.audio.metadata import described
 from engine.plural import counted
@@ -206,8 +206,20 @@ class ResultsModel(QAbstractTableModel):
         self._grouped = False  # a search whose words found some hits but not all: two groups, never mixed
         self._generated: dict[str, str] = {}  # path -> a generated caption not accepted yet
         self.similar_to: str | None = None  # the file the hits sound like, in find similar
+        # the library folders missing from a drive that is there (set_folders): an offline hit of
+        # one says to find its folder, any other to connect its drive
+        self.missing_folders: frozenset[str] = frozenset()
 
     # -- content --------------------------------------------------------------------------
+    def set_folders(self, folders: list) -> None:
+        """``folders``: the facade's FolderStatus records, as the window lists them now. Each model
+        keeps its own, so a window's tooltips say what its own folders are."""
+        self.missing_folders = missing_folders(folders)
+
+    def offline_message(self, hit) -> str:
+        """Why the offline ``hit`` cannot be played or dragged, by this model's folders."""
+        return offline_message(hit, self.missing_folders)
+
     def set_hits(self, hits: Sequence, ranked: bool = True, similar_to: str | None = None) -> None:
         """``ranked`` False: a browse of the library, whose scores mean nothing and are not shown.
         Hits none of which a search ranked (an exclusion-only query's: a browse by path) are a
@@ -301,7 +313,7 @@ class ResultsModel(QAbstractTableModel):
             if role == Qt.ForegroundRole:
                 return Colors.offline
             if role == Qt.ToolTipRole:
-                return offline_message(hit)
+                return self.offline_message(hit)
             if index.column() == NAME_COLUMN and role == Qt.DecorationRole:
                 return icon("offline")
         if index.column() == CAPTION_COLUMN and not hit.caption and str(hit.path) in self._generated:

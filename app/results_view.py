@@ -365,7 +365,7 @@ class ResultsView(QTableView):
         hits = self.selected_hits()
         offline = [hit for hit in hits if is_offline(hit)]
         if offline:
-            self.message.emit(drag_message(offline))
+            self.message.emit(drag_message(offline, self.model().missing_folders))
         if len(offline) < len(hits):
             super().startDrag(supported_actions)
 

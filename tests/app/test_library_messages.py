@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 from app import main_window
 from app.main_window import results_line
-from app.offline import note_folders, offline_message
+from app.offline import missing_folders, offline_message
 from engine.library.report import IndexReport
 from engine.search.searcher import SearchResults
 from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit
@@ -53,13 +53,12 @@ def test_an_offline_sound_says_whether_to_connect_its_drive_or_find_its_folder()
     """A library folder renamed or deleted was said to be "not connected. Connect it ..."; the
     engine tells it from an unplugged drive now (FolderStatus.missing), and each is said its way out."""
     hit = Hit("/Volumes/SFX Drive/doors/creak.wav", 0.0, folder="/Volumes/SFX Drive")
-    try:
-        note_folders([SimpleNamespace(path="/Volumes/SFX Drive", online=False, missing=False)])
-        unplugged = offline_message(hit)
-        note_folders([SimpleNamespace(path="/Volumes/SFX Drive", online=False, missing=True)])
-        missing = offline_message(hit)
-    finally:
-        note_folders([])
+    unplugged = offline_message(
+        hit, missing_folders([SimpleNamespace(path="/Volumes/SFX Drive", online=False, missing=False)])
+    )
+    missing = offline_message(
+        hit, missing_folders([SimpleNamespace(path="/Volumes/SFX Drive", online=False, missing=True)])
+    )
     assert unplugged.startswith("creak.wav is offline: it is on “SFX Drive” (/Volumes/SFX Drive)")
     assert "its drive is not connected: connect it" in unplugged and "moved" not in unplugged
     assert missing.startswith("creak.wav is offline: it is on “SFX Drive” (/Volumes/SFX Drive)")

@@ -81,4 +81,6 @@ def test_offline_files_are_left_out_of_drags_and_the_user_is_told(qtbot):
         f"Not dragged: creak.wav is offline: it is on “SFX Drive” ({DRIVE}), and its drive is not connected: "
         f"connect it to play or drag this sound."
     ]
-    assert offline.drag_message(hits()[1:] * 2).startswith("2 offline files were not dragged: connect “SFX Drive”")
+    assert offline.drag_message(hits()[1:] * 2, model.missing_folders).startswith(
+        "2 offline files were not dragged: connect “SFX Drive”"
+    )
