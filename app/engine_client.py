@@ -122,9 +122,12 @@ def _folders_said(folders: list[str]) -> str:
 
 def folder_news_details(report) -> str:
     """The folders a run's line names or counts, each by its whole path (the status bar's tooltip
-    over the line): "Offline: /Volumes/SFX Drive", one a line; "" when there are none."""
+    over the line): "Offline: /Volumes/SFX Drive", one a line, those its files moved from first
+    ("Moved from: /Volumes/C renamed (18 files)": "21 files moved from 2 folders" named none of
+    them); "" when there are none."""
+    moved = [f"Moved from: {folder} ({counted(n, 'file')})" for folder, n in report.moved_from.items()]
     said = [("Offline", report.offline_folders), ("Back online", report.back_online)]
-    return "\n".join(f"{what}: {folder}" for what, folders in said for folder in folders)
+    return "\n".join([*moved, *(f"{what}: {folder}" for what, folders in said for folder in folders)])
 
 
 BUILTIN_MISSING = (

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.engine_client import describe_report, describe_watched
+from app.engine_client import describe_report, describe_watched, folder_news_details
 from engine.library.report import FileError, IndexReport
 
 
@@ -63,3 +63,17 @@ def test_a_watched_batch_says_which_offline_folder_its_moves_came_from():
     two = IndexReport(moved=21, moved_from={"/lib/C renamed": 20, "/mnt/old/D": 1}, offline_folders=["/mnt/x"])
     assert describe_watched(two) == "21 files moved from 2 folders, “x” offline"
     assert describe_watched(IndexReport(moved=3)) == ""  # moves inside a folder: the results say them
+
+
+def test_the_tooltip_lists_the_folders_moves_came_from_as_the_line_counts_them():
+    """ "21 files moved from 2 folders" (and a run's "21 moved (20 from ..., 1 from ...)", cut at the
+    status bar's width) named the folders nowhere the user could read them whole: the tooltip over
+    the line listed the offline and back online folders only."""
+    two = IndexReport(moved=21, moved_from={"/lib/C renamed": 20, "/mnt/old/D": 1}, offline_folders=["/mnt/x"])
+    assert describe_watched(two) == "21 files moved from 2 folders, “x” offline"
+    assert folder_news_details(two) == (
+        "Moved from: /lib/C renamed (20 files)\nMoved from: /mnt/old/D (1 file)\nOffline: /mnt/x"
+    )
+    run = IndexReport(moved=18, moved_from={"/lib/C renamed": 18}, back_online=["/mnt/a"])
+    assert folder_news_details(run) == "Moved from: /lib/C renamed (18 files)\nBack online: /mnt/a"
+    assert folder_news_details(IndexReport(moved=3)) == ""  # moves inside a folder come from none
