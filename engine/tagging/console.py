@@ -32,8 +32,12 @@ from engine.tags import parse_tags
 
 INTERRUPTED = 130
 SHARES_SHOWN = 4  # the library's most common categories a tagging summary names
-# The steps a reject that found nothing names: its threshold is --min-confidence
-REJECTING = replace(unlisted.COMMAND_LINE, lower="lower --min-confidence")
+# The steps an accept or a reject that found nothing to act on names: its threshold is
+# --min-confidence, and a lower one accepts or rejects the suggestions shown above it (it shows none)
+ACTING = {
+    verb: replace(unlisted.COMMAND_LINE, lower=f"lower --min-confidence to {verb} those above it")
+    for verb in ("accept", "reject")
+}
 
 
 def add_commands(commands) -> None:
@@ -291,13 +295,14 @@ def cmd_accept(engine, args) -> int:
         return _undo_accept(engine)
     if not args.paths:
         raise ValueError("name files or folders to accept suggestions for, or --undo the last accept")
-    report = engine.tagging.accept(
-        _in_library(engine, args.paths), args.tag, args.min_confidence, args.caption, args.replace_caption
-    )
+    paths = _in_library(engine, args.paths)
+    report = engine.tagging.accept(paths, args.tag, args.min_confidence, args.caption, args.replace_caption)
     said = f"{counted(report.tags_added, 'tag')} added, {counted(report.captions_set, 'caption')} set"
     print(said + ("; `earmark accept --undo` undoes it" if report.added else ""))
     if report.captions_kept:
         print(f"{counted(len(report.captions_kept), 'file')} kept their own caption (--replace-caption replaces it)")
+    if not report.added and (why := _why_none_acted_on(engine, paths, args, "accept")):
+        print(why)
     return 0
 
 
@@ -319,20 +324,24 @@ def cmd_reject(engine, args) -> int:
     paths = _in_library(engine, args.paths)
     rejected = engine.tagging.reject(paths, args.tag, args.caption, args.min_confidence)
     print(f"{counted(rejected, 'suggestion')} rejected" + ("; `earmark reject --undo` undoes it" if rejected else ""))
-    if not rejected:
-        print(_why_none_rejected(engine, paths, args))
+    if not rejected and (why := _why_none_acted_on(engine, paths, args, "reject")):
+        print(why)
     return 0
 
 
-def _why_none_rejected(engine, paths: list[str], args) -> str:
-    """Why a reject found nothing to reject, in the words of the tags panel and ``earmark
-    suggestions``: "0 suggestions rejected" alone left the user guessing (all under the
-    threshold? not tagged yet?), and ``reject --undo`` then had nothing to undo."""
-    if why := engine.tagging.listing(paths, REJECTING, args.min_confidence)[1]:
+def _why_none_acted_on(engine, paths: list[str], args, verb: str) -> str:
+    """Why an accept or a reject (``verb``) found nothing to act on, in the words of the tags panel
+    and ``earmark suggestions``: "0 suggestions rejected" or "0 tags added" alone left the user
+    guessing (all under the threshold? not tagged yet? accepted already?), and ``--undo`` then had
+    nothing to undo. "" where the command said why itself (an accept keeping the files' own
+    captions, the only suggestions shown)."""
+    if why := engine.tagging.listing(paths, ACTING[verb], args.min_confidence)[1]:
         return why
     if args.tag:  # suggestions are shown, none of them named
         return f"None of the suggestions shown is {', '.join(args.tag)}: `earmark suggestions PATH` lists them"
-    return "Only captions are suggested for these files: --caption rejects them"  # the one thing left shown
+    if not args.caption:  # the one thing left shown
+        return f"Only captions are suggested for these files: --caption {verb}s them"
+    return ""
 
 
 def cmd_unreject(engine, args) -> int:

@@ -39,15 +39,15 @@ REASONS = (NOT_INDEXED, WAITING, UNTAGGED, CHANGED, BELOW, REVIEWED)
 class Steps:
     """How the reader takes the steps the advice names where they read it: the tags panel's
     buttons (:data:`PANEL`) or the ``earmark`` commands (:data:`COMMAND_LINE`). ``{them}`` is "it"
-    or "them"."""
+    or "them"; ``{hidden}`` is "the one" or "the 12" (the suggestions under the threshold)."""
 
     tag: str  # tags sounds never tagged with the active model
     tag_again: str  # tags sounds changed since they were tagged
-    lower: str  # shows the suggestions under the threshold
+    lower: str  # what lowering the threshold does for the suggestions under it, where it is read
 
 
-PANEL = Steps("press Suggest", "press Suggest to tag {them} again", "lower the threshold")
-COMMAND_LINE = Steps("`earmark tag` {them}", "`earmark tag` {them} again", "lower --threshold")
+PANEL = Steps("press Suggest", "press Suggest to tag {them} again", "lower the threshold to see {hidden} hidden")
+COMMAND_LINE = Steps("`earmark tag` {them}", "`earmark tag` {them} again", "lower --threshold to see {hidden} hidden")
 
 
 def reason(record: FileRecord | None, run: Suggestion | None, job: TagJob | None, hidden: int) -> str:
@@ -111,5 +111,5 @@ def _advice(why: str, n: int, hidden: int, steps: Steps) -> str:
     if why == CHANGED:
         return steps.tag_again.format(them=them)
     if why == BELOW:
-        return f"{steps.lower} to see {'the one' if hidden == 1 else f'the {hidden:,}'} hidden"
+        return steps.lower.format(hidden="the one" if hidden == 1 else f"the {hidden:,}")
     return ""

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from engine.cli import main
+from engine.plural import counted
 from engine.tagging.console import INTERRUPTED
 from engine.tagging.jobs import BATCH
 from tests.engine.tagging.conftest import NAMED
@@ -175,15 +176,64 @@ def test_a_reject_that_finds_nothing_to_reject_says_why_as_the_tags_panel_does(c
         f"0 suggestions rejected\nThese {len(NAMED)} sounds are not tagged yet: `earmark tag` them\n"
     )
     cli("tag", dog)
-    hidden = len(suggested_keys(cli, dog))
-    assert hidden and cli("reject", dog, "--min-confidence", "1") == (
+    assert suggested_keys(cli, dog) and cli("reject", dog, "--min-confidence", "1") == (
         0,
         "0 suggestions rejected\n"
-        f"Every suggestion for this sound is below 100 %: lower --min-confidence to see the {hidden} hidden\n",
+        "Every suggestion for this sound is below 100 %: lower --min-confidence to reject those above it\n",
         "",
     )
     code, out, err = cli("reject", "--undo")
     assert (code, out) == (1, "") and "there is no reject to undo" in err
+
+
+def test_the_advice_of_a_reject_that_found_nothing_rejects_when_taken(cli, named_library):
+    """It said "lower --min-confidence to see the 12 hidden": a reject shows nothing, and a lower
+    --min-confidence rejected the suggestions shown above it (the top few of each vocabulary), not
+    the 12. Taken, the advice rejects what `earmark suggestions --threshold` lists at that value."""
+    dog = named_library / "dog_bark.wav"
+    cli("tag", dog)
+    advice = cli("reject", dog, "--min-confidence", "1")[1].splitlines()[1]
+    assert "to see" not in advice and advice.endswith("lower --min-confidence to reject those above it")
+    listed = cli("suggestions", dog, "--threshold", "0")[1].splitlines()[1:]  # one line a tag
+    assert listed and cli("reject", dog, "--min-confidence", "0")[1] == (
+        f"{counted(len(listed), 'suggestion')} rejected; `earmark reject --undo` undoes it\n"
+    )
+
+
+def test_an_accept_that_finds_nothing_to_accept_says_why(cli, named_library, tmp_path):
+    """`earmark accept` said "0 tags added, 0 captions set" and no more, whatever the cause: not
+    tagged yet, every suggestion under the threshold, accepted already, or none of the named
+    ones shown. It says why as a reject does, its advice by accept's options, which work."""
+    dog = named_library / "dog_bark.wav"
+    nothing = "0 tags added, 0 captions set\n"
+    assert cli("accept", dog) == (0, nothing + "This sound is not tagged yet: `earmark tag` it\n", "")
+    code, out, err = cli("accept", tmp_path / "elsewhere.wav")
+    assert code == 1 and out == "" and "is not in the library" in err
+
+    cli("tag", dog)
+    assert cli("accept", dog, "--min-confidence", "1") == (
+        0,
+        nothing + "Every suggestion for this sound is below 100 %: lower --min-confidence to accept those above it\n",
+        "",
+    )
+    assert cli("accept", dog, "--tag", "NOT-A-KEY") == (
+        0,
+        nothing + "None of the suggestions shown is NOT-A-KEY: `earmark suggestions PATH` lists them\n",
+        "",
+    )
+    listed = cli("suggestions", dog, "--threshold", "0")[1].splitlines()[1:]
+    assert cli("accept", dog, "--min-confidence", "0")[1].startswith(
+        f"{counted(len(listed), 'tag')} added"
+    )  # the advice, taken
+
+    left = suggested_keys(cli, dog)  # those past each vocabulary's top k: rejected, nothing is left open
+    if left:
+        cli("reject", dog, *[arg for key in left for arg in ("--tag", key)], "--min-confidence", "0")
+    assert cli("accept", dog, "--min-confidence", "0") == (
+        0,
+        nothing + "Every suggestion for this sound was accepted or rejected already\n",
+        "",
+    )
 
 
 def test_the_last_accept_is_undone_and_a_rejection_is_taken_back(cli, named_library):
