@@ -185,10 +185,9 @@ class Indexer:
         scanned = ScanResult()
         known: list[FileState] = []
         folder_of: dict[str, str] = {}
-        identities = self._library_identities()
+        library = self._library_identities()
         for target in targets:
-            others = [identity for path, identity in identities.items() if path != target.folder.path]
-            result = scan(target.roots, skip=others)
+            result = scan(target.roots, library)
             if not self._is_reachable(target.folder):
                 # the drive went between the check and the walk (its mount point is empty now):
                 # what was found is unknown, not deleted

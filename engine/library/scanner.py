@@ -1,11 +1,15 @@
 """Walk library folders and list the audio files in them, cheaply (stat only, no reads).
 
-Symlinks are followed, but every directory is entered once by its (device, inode), so
-a link back to an ancestor cannot loop and a linked-in folder is not indexed twice (nor is
-another library folder linked in: the indexer names those to skip). The folders above where
-a walk starts are never entered either: a link to the library folder itself, or to a folder
-that holds it, would index it a second time under other paths. A full scan and the watcher's
-rescan of one path inside the folder thus skip the same links.
+Symlinks are followed, but every directory is entered once by its (device, inode), so a link
+back to an ancestor cannot loop. A folder whose real location lies in a library folder (this
+one or another: the indexer names them all) is walked only from that library folder, by its path
+there: a link to it is not entered, and a library folder inside another is not walked as part
+of it. That depends on the folder alone, never on which way a walk reached it first, so
+a full scan and the watcher's rescan of any one path (a link, the folder it points to, the
+folder holding it) list each file under the same one path. A link to a folder outside every
+library folder is followed, and its files listed under the link's path. The folders above where
+a walk starts are never entered either: a link to a folder that holds the library folder would
+index it again under other paths.
 Directories that cannot be listed are reported, so the indexer can keep what it knew
 about them instead of taking their files for deleted. Anything named like a sound is listed,
 whatever it is (a pipe, a device, a folder called ``Takes.wav``): opening it reports what it
@@ -18,12 +22,13 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from engine.audio.files import open_readonly
 from engine.audio.formats import AUDIO_EXTENSIONS, UNREADABLE_AUDIO_EXTENSIONS
 from engine.fs import folders_below, is_inside
+from engine.library.roots import Identity
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +67,28 @@ def is_hidden_below(path: str, folder: str) -> bool:
     return any(name.startswith(".") for name in folders_below(os.path.join(path, ""), folder))
 
 
-def scan(roots: Iterable[str], skip: Iterable[tuple[int, int]] = ()) -> ScanResult:
-    """Every audio file under ``roots`` (folders, or single files for a targeted rescan),
-    never entering the folders whose (device, inode) ``skip`` holds: the other library
-    folders, which a link in this one must not index a second time under other paths. Nor
-    is any folder above a root entered: its own library folder, the folders between that and
-    a rescanned path, and those holding the library folder (a link to ``/`` indexed the disk)."""
+def scan(roots: Iterable[str], library: Mapping[str, Identity] | None = None) -> ScanResult:
+    """Every audio file under ``roots`` (folders, or single files for a targeted rescan).
+
+    ``library``: each library folder's path and (device, inode), as the probe found them (one
+    that did not answer is left out: looking it up could hang the walk). A folder whose real
+    location lies in a library folder is walked only from that folder, by its path there:
+    never through a link, nor from another library folder. A root belongs to the library folder
+    it lies in by name (the innermost), as the indexer files the paths found. Nor is any folder
+    above a root entered: its own library folder, the folders between that and a rescanned
+    path, and those holding the library folder (a link to ``/`` indexed the disk)."""
     result = ScanResult()
-    visited: set[tuple[int, int]] = set(skip)
-    identities: dict[str, tuple[int, int] | None] = {}
+    layout = _Layout(library or {})
+    visited: set[Identity] = set()
     for root in roots:
-        if os.path.isdir(root):
+        is_dir = os.path.isdir(root)
+        start, home = layout.reached(root if is_dir else os.path.dirname(root)), layout.home(root)
+        if not start.walked_from(home):
+            continue  # a link's way into a library folder, or another library folder's files
+        if is_dir:
             if is_audio_name(os.path.basename(root)):
                 result.files.append(_stat_file(root))
-            _walk(root, visited, _identities_above(root, identities), result)
+            _walk(start, home, layout, visited, layout.above(root), result)
         elif is_audio_name(os.path.basename(root)) and os.path.lexists(root):
             result.files.append(_stat_file(root))
         elif is_audio_name(os.path.basename(root), UNREADABLE_AUDIO_EXTENSIONS) and os.path.isfile(root):
@@ -86,37 +99,112 @@ def scan(roots: Iterable[str], skip: Iterable[tuple[int, int]] = ()) -> ScanResu
     return result
 
 
-def _identities_above(path: str, known: dict[str, tuple[int, int] | None]) -> frozenset[tuple[int, int]]:
-    """(device, inode) of every folder above ``path`` (by name, up to ``/``): a walk from
-    ``path`` has passed through them, as a full scan has when it gets there, so a link back
-    to one of them is skipped alike. Kept apart from ``visited``: another root of the same
-    scan may lie above this one and must still be walked. ``known`` caches the stats."""
-    above = set()
-    folder, parent = os.path.abspath(path), os.path.dirname(os.path.abspath(path))
-    while parent != folder:
-        if parent not in known:
+@dataclass(frozen=True)
+class _Reached:
+    """A folder as a walk reached it: whether through a link, and the library folder its real
+    location lies in (None: outside every one)."""
+
+    path: str
+    linked: bool
+    owner: Identity | None
+
+    def walked_from(self, home: Identity | None) -> bool:
+        """Whether the walk of the library folder ``home`` enters this folder: one outside every
+        library folder (a folder the user linked in from elsewhere, indexed under the link's
+        path), or one of ``home``'s reached with no link on the way. Decided by the folder alone, never
+        by which way a walk came first, so a full scan and a rescan of any path agree."""
+        return self.owner is None or (self.owner == home and not self.linked)
+
+
+class _Layout:
+    """Where folders really lie: the library folders by (device, inode), and the stats of the
+    folders a scan looked up (cached: many links and roots share the folders above them)."""
+
+    def __init__(self, library: Mapping[str, Identity]):
+        self.library = dict(library)
+        self.identities = frozenset(self.library.values())
+        self._known: dict[str, Identity | None] = {}
+
+    def identity(self, folder: str) -> Identity | None:
+        if folder not in self._known:
             try:
-                info = os.stat(parent)
-                known[parent] = (info.st_dev, info.st_ino)
+                info = os.stat(folder)
+                self._known[folder] = (info.st_dev, info.st_ino)
             except OSError:
-                known[parent] = None
-        if known[parent] is not None:
-            above.add(known[parent])
-        folder, parent = parent, os.path.dirname(parent)
-    return frozenset(above)
+                self._known[folder] = None
+        return self._known[folder]
+
+    def home(self, path: str) -> Identity | None:
+        """The library folder ``path`` lies in by name (the innermost), whose walk it is part of."""
+        folder = self._home_path(path)
+        return None if folder is None else self.library[folder]
+
+    def reached(self, folder: str) -> _Reached:
+        """Where a walk starting at ``folder`` stands: reached through a link if a folder between
+        its library folder (by name) and it is one."""
+        home = self._home_path(folder)
+        names = [] if home is None else folders_below(os.path.join(folder, ""), home)
+        linked = any(os.path.islink(os.path.join(home, *names[: depth + 1])) for depth in range(len(names)))
+        return _Reached(folder, linked, self.owner(folder))
+
+    def below(self, folder: _Reached, entry: os.DirEntry, is_link: bool) -> _Reached:
+        """The folder ``entry`` in ``folder``: a link's target is looked up where it really lies;
+        a plain folder lies where its parent does (or is a library folder: see :func:`_walk`)."""
+        if is_link:
+            return _Reached(entry.path, True, self.owner(entry.path))
+        return _Reached(entry.path, folder.linked, folder.owner)
+
+    def owner(self, path: str) -> Identity | None:
+        """The library folder ``path``'s real location lies in (the nearest one above it), or None."""
+        if not self.identities:
+            return None
+        folder = os.path.realpath(path)
+        while (identity := self.identity(folder)) not in self.identities:
+            if os.path.dirname(folder) == folder:
+                return None
+            folder = os.path.dirname(folder)
+        return identity
+
+    def above(self, path: str) -> frozenset[Identity]:
+        """(device, inode) of every folder above ``path`` (by name, up to ``/``): a walk from
+        ``path`` has passed through them, as a full scan has when it gets there, so a link back
+        to one of them is skipped alike. Kept apart from ``visited``: another root of the same
+        scan may lie above this one and must still be walked."""
+        above = set()
+        folder, parent = os.path.abspath(path), os.path.dirname(os.path.abspath(path))
+        while parent != folder:
+            if (identity := self.identity(parent)) is not None:
+                above.add(identity)
+            folder, parent = parent, os.path.dirname(parent)
+        return frozenset(above)
+
+    def _home_path(self, path: str) -> str | None:
+        inside = [folder for folder in self.library if is_inside(path, folder)]
+        return max(inside, key=len, default=None)
 
 
-def _walk(top: str, visited: set[tuple[int, int]], above: frozenset[tuple[int, int]], result: ScanResult) -> None:
+def _walk(
+    top: _Reached,
+    home: Identity | None,
+    layout: _Layout,
+    visited: set[Identity],
+    above: frozenset[Identity],
+    result: ScanResult,
+) -> None:
+    """List the files under ``top`` that the walk of the library folder ``home`` indexes."""
     stack = [top]
     while stack:
-        folder = stack.pop()
+        reached = stack.pop()
+        folder = reached.path
         try:
             info = os.stat(folder)
         except OSError as exc:
             result.unreadable_dirs[folder] = exc.strerror or str(exc)
             continue
         identity = (info.st_dev, info.st_ino)
-        if identity in visited or identity in above:
+        if identity in layout.identities:  # a library folder inside this one: its own walk's
+            reached = _Reached(folder, reached.linked, identity)
+        if identity in visited or identity in above or not reached.walked_from(home):
             continue
         visited.add(identity)
         try:
@@ -131,10 +219,11 @@ def _walk(top: str, visited: set[tuple[int, int]], above: frozenset[tuple[int, i
                 continue
             try:
                 is_dir = entry.is_dir()  # follows links
+                is_link = is_dir and entry.is_symlink()
             except OSError:
-                is_dir = False
+                is_dir = is_link = False
             if is_dir:
-                stack.append(entry.path)
+                stack.append(layout.below(reached, entry, is_link))
             if is_audio_name(entry.name):  # a folder named like a sound too: reported ("is a folder"), and walked
                 result.files.append(_stat_file(entry.path))
             elif not is_dir and is_audio_name(entry.name, UNREADABLE_AUDIO_EXTENSIONS):

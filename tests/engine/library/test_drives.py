@@ -256,10 +256,10 @@ def test_a_drive_unplugged_between_the_check_and_the_walk_loses_nothing(engine, 
 
     real_scan = indexer.scan
 
-    def unplug_then_walk(roots, skip=()):
+    def unplug_then_walk(roots, library=None):
         os.rename(drive, tmp_path / "unplugged")  # what the drive held leaves the mount point...
         drive.mkdir()  # ...which stays behind, empty
-        return real_scan(roots, skip)
+        return real_scan(roots, library)
 
     monkeypatch.setattr(indexer, "scan", unplug_then_walk)
     report = engine.index()

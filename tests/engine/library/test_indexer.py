@@ -9,6 +9,7 @@ from dataclasses import replace
 
 import mutagen
 import numpy as np
+import pytest
 
 from engine.audio.metadata import METADATA_VERSION
 from engine.index.records import ERROR, OFFLINE, OK
@@ -60,6 +61,50 @@ def test_another_library_folder_linked_in_is_indexed_once_as_itself(library, sto
         os.path.join("other", "sound0.wav"),
         os.path.join("other", "sound1.wav"),
     ]
+
+
+def indexed_paths(store) -> list[str]:
+    """Every row's path, a path with two rows listed twice."""
+    return sorted(r.path for r in store.find_files())
+
+
+@pytest.mark.parametrize("link_name", ["a drums link", "z drums link"])  # walked before, or after, the folder
+def test_a_link_to_a_folder_of_the_same_library_folder_indexes_its_files_once_under_their_real_path(
+    library, store, indexer, link_name
+):
+    """Review: the full run reached the folder by whichever way it walked first, the link or the
+    folder itself, and the watcher's rescan of one of them by the other: a row under each path."""
+    (hat,) = make_files(library / "kit", 1)
+    drums = library / "kit" / "drums"
+    kick, snare = make_files(drums, 2)
+    link = library / "kit" / link_name
+    os.symlink(drums, link)
+    want = sorted(str(path) for path in (hat, kick, snare))
+    assert indexer.index().added == 3 and indexed_paths(store) == want
+    for rescanned in ([drums], [link], [link, drums], [drums, link], [link / kick.name], [library / "kit"]):
+        report = indexer.index([str(path) for path in rescanned])
+        assert (report.added, report.removed, indexed_paths(store)) == (0, 0, want), rescanned
+    assert indexer.index().added == 0 and indexed_paths(store) == want
+
+
+@pytest.mark.parametrize("link_name", ["a to B", "z to B"])
+def test_a_link_into_a_folder_of_another_library_folder_indexes_its_files_there_once(
+    library, store, indexer, tmp_path, link_name
+):
+    """Only the other library folder itself was kept out: a link to a folder inside it was
+    walked, and its files indexed under both library folders."""
+    other = tmp_path / "other"
+    store.add_folder(str(other))
+    (mine,) = make_files(library, 1)
+    kick, snare = make_files(other / "kit", 2)
+    link = library / link_name
+    os.symlink(other / "kit", link)
+    want = sorted(str(path) for path in (mine, kick, snare))
+    assert indexer.index().added == 3 and indexed_paths(store) == want
+    for rescanned in ([link], [other / "kit"], [link, other / "kit"], [link / snare.name], [library]):
+        report = indexer.index([str(path) for path in rescanned])
+        assert (report.added, report.removed, indexed_paths(store)) == (0, 0, want), rescanned
+    assert {r.path: r.folder for r in store.find_files()}[str(kick)] == str(other)
 
 
 def test_a_change_in_a_hidden_folder_is_none_of_the_librarys(library, store, indexer):

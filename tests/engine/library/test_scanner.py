@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
+from engine.library.roots import folder_identity
 from engine.library.scanner import content_hash, is_hidden_below, scan
 from tests.engine.library.helpers import python_args, run_as_user
 from tests.factories import tone, write_audio
@@ -55,15 +58,13 @@ def test_symlink_loops_and_repeated_folders_are_visited_once(tmp_path):
     assert all(f.size == -1 for f in result.files if f.path.endswith(("loop-a.wav", "loop-b.wav")))
 
 
-def test_folders_to_skip_are_never_entered_and_hidden_ones_are_hidden_below_a_folder(tmp_path):
+def test_other_library_folders_are_never_entered_and_hidden_ones_are_hidden_below_a_folder(tmp_path):
     write_audio(tmp_path / "lib" / "a.wav", tone())
     write_audio(tmp_path / "other" / "b.wav", tone())
     os.symlink(tmp_path / "other", tmp_path / "lib" / "linked")
-    info = os.stat(tmp_path / "other")
     assert len(scan([str(tmp_path / "lib")]).files) == 2
-    assert [
-        os.path.basename(f.path) for f in scan([str(tmp_path / "lib")], skip=[(info.st_dev, info.st_ino)]).files
-    ] == ["a.wav"]
+    library = _identities(tmp_path / "lib", tmp_path / "other")
+    assert [os.path.basename(f.path) for f in scan([str(tmp_path / "lib")], library).files] == ["a.wav"]
     lib = str(tmp_path / "lib")
     assert is_hidden_below(f"{lib}/.Trash-1000/files/a.wav", lib) and is_hidden_below(f"{lib}/.git", lib)
     assert not is_hidden_below(f"{lib}/Doors/a.wav", lib) and not is_hidden_below(lib, lib)
@@ -122,11 +123,11 @@ def test_a_link_to_the_library_or_a_folder_above_it_is_skipped_in_a_rescan_as_in
     os.symlink(tmp_path / "sounds", link)
     os.symlink(library_a, library_a / "loop" / "home")
     os.symlink(tmp_path, library_a / "far up")
-    other = os.stat(library_b)
-    full = scan([str(library_a)], skip=[(other.st_dev, other.st_ino)])
+    library = _identities(library_a, library_b)
+    full = scan([str(library_a)], library)
     assert [os.path.relpath(f.path, library_a) for f in full.files] == [os.path.join("loop", "kick.wav")]
     for rescanned in (link, library_a / "loop" / "home", library_a / "loop", library_a / "far up"):
-        files = scan([str(rescanned)], skip=[(other.st_dev, other.st_ino)]).files
+        files = scan([str(rescanned)], library).files
         assert [f.path for f in files] == [f.path for f in full.files if f.path.startswith(str(rescanned))], rescanned
 
 
@@ -139,3 +140,59 @@ def test_a_rescan_of_a_folder_and_of_a_folder_inside_it_walks_both(tmp_path):
         os.path.join("kit", "snare.wav"),
         os.path.join("kit", "toms", "low.wav"),
     ]
+
+
+def _identities(*folders) -> dict[str, tuple[int, int]]:
+    """The library folders as the indexer names them to the scan: path and (device, inode)."""
+    return {str(folder): folder_identity(str(folder)) for folder in folders}
+
+
+def _listed(roots, library) -> list[str]:
+    return sorted(f.path for f in scan([str(root) for root in roots], library).files)
+
+
+@pytest.mark.parametrize("link_name", ["a drums link", "z drums link"])  # walked before, or after, the folder
+def test_a_link_to_a_folder_of_the_same_library_folder_lists_its_files_under_their_real_path_only(tmp_path, link_name):
+    """Review: the full scan reached the folder by whichever way it walked first, the link or the
+    folder itself, and the watcher's rescan of one of them by the other: a row under each path."""
+    library = tmp_path / "library"
+    kick = write_audio(library / "kit" / "drums" / "kick.wav", tone())
+    hat = write_audio(library / "kit" / "hat.wav", tone())
+    link = library / "kit" / link_name
+    os.symlink(library / "kit" / "drums", link)
+    known = _identities(library)
+    assert _listed([library], known) == _listed([library / "kit"], known) == [str(kick), str(hat)]
+    assert _listed([library / "kit" / "drums"], known) == [str(kick)]
+    assert _listed([link], known) == _listed([link / "kick.wav"], known) == []
+    assert _listed([link, library / "kit" / "drums"], known) == [str(kick)]  # a watcher batch, in either order
+    assert _listed([library / "kit" / "drums", link], known) == [str(kick)]
+
+
+@pytest.mark.parametrize("link_name", ["a to B", "z to B"])
+def test_a_link_into_a_folder_of_another_library_folder_lists_its_files_there_only(tmp_path, link_name):
+    """Only the other library folder itself was skipped: a link to a folder inside it was walked,
+    and its files listed under both library folders."""
+    library_a, library_b = tmp_path / "A", tmp_path / "B"
+    write_audio(library_a / "mine.wav", tone())
+    snare = write_audio(library_b / "kit" / "snare.wav", tone())
+    link = library_a / link_name
+    os.symlink(library_b / "kit", link)
+    known = _identities(library_a, library_b)
+    assert _listed([library_a], known) == [str(library_a / "mine.wav")]
+    assert _listed([link], known) == _listed([link / "snare.wav"], known) == []
+    assert _listed([library_b], known) == _listed([library_b / "kit"], known) == [str(snare)]
+
+
+def test_a_folder_linked_in_from_outside_is_listed_under_the_link_but_not_a_library_folder_beyond_it(tmp_path):
+    """A link out of the library is followed, as before; a link beyond it back into a folder of
+    another library folder is not."""
+    library_a, library_b, outside = tmp_path / "A", tmp_path / "B", tmp_path / "downloads"
+    mine = write_audio(library_a / "mine.wav", tone())
+    write_audio(library_b / "kit" / "snare.wav", tone())
+    hat = write_audio(outside / "pack" / "hat.wav", tone())
+    os.symlink(library_b / "kit", outside / "pack" / "B's kit")
+    os.symlink(outside, library_a / "downloads")
+    known = _identities(library_a, library_b)
+    linked_hat = str(library_a / "downloads" / hat.relative_to(outside))
+    assert _listed([library_a], known) == [linked_hat, str(mine)]
+    assert _listed([library_a / "downloads" / "pack"], known) == [linked_hat]

@@ -269,6 +269,27 @@ def test_a_link_to_the_folder_holding_the_library_adds_no_rows_while_watched(sto
     assert sorted(record.path for record in store.find_files()) == before
 
 
+def test_a_link_to_a_folder_of_the_library_made_while_watched_adds_no_second_row(store, library, indexer):
+    """``ln -s drums "kit/a drums link"`` under a running watcher: its rescan of the link indexed
+    the drums a second time, under the link's path, beside the rows the full run had made."""
+    drums = library / "drums"
+    kick = write_audio(drums / "kick.wav", tone(300, 1.0))
+    (library / "kit").mkdir()
+    indexer.index()
+    reports: list = []
+    watcher = _indexing_watcher(indexer, reports, debounce_s=0.2)
+    watcher.start([str(library)])
+    try:
+        time.sleep(0.3)
+        os.symlink(drums, library / "kit" / "a drums link")
+        snare = write_audio(drums / "snare.wav", tone(600, 1.0))  # seen under its real path only
+        assert wait_for(lambda: store.get_file(str(snare)) is not None, timeout=15)  # the link's batch came first
+    finally:
+        watcher.stop()
+    assert sorted(record.path for record in store.find_files()) == [str(kick), str(snare)]
+    assert (indexer.index().added, sorted(record.path for record in store.find_files())) == (0, [str(kick), str(snare)])
+
+
 def test_a_file_still_being_written_is_not_reported_failed_and_a_truncated_one_is(store, library, indexer):
     """A take copied in slowly outlasts ``max_wait_s``: it was reported "truncated" half way,
     then silently indexed. It is held back until quiet; the rest of the batch goes on (a copy
