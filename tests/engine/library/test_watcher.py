@@ -343,3 +343,49 @@ def test_an_edit_that_puts_the_mtime_back_is_embedded_again_while_watched(store,
     finally:
         watcher.stop()
     assert sum(report.updated for _, report in reports) == 1 and store.get_file(str(edited)).id == before.id
+
+
+def test_a_finished_sound_in_a_folder_still_being_copied_in_is_indexed_while_the_rest_is_written(
+    store, library, indexer
+):
+    """Review: a sample pack copied in was thought held whole, its finished sounds unsearchable
+    until its last file landed. Each file is held until it settles, and only the pending
+    folders above a file still written with it: a finished one goes on alone, once, and the
+    growing one is indexed once it stops, never reported truncated."""
+    buffer = io.BytesIO()
+    sf.write(buffer, noise(8.0), 16_000, format="WAV")
+    whole = buffer.getvalue()
+    chunk = len(whole) // 32
+    pack = library / "pack"
+    growing = pack / "growing.wav"
+
+    def copy_slowly() -> None:  # about 8 s of writing, quiet 0.25 s at most
+        with open(growing, "wb") as handle:
+            for start in range(0, len(whole), chunk):
+                handle.write(whole[start : start + chunk])
+                handle.flush()
+                time.sleep(0.25)
+
+    def indexed(path) -> bool:
+        record = store.get_file(str(path))
+        return record is not None and record.status == OK
+
+    reports: list = []
+    watcher = _indexing_watcher(indexer, reports, debounce_s=0.2, max_wait_s=0.5, settle_s=1.0, max_hold_s=60.0)
+    watcher.start([str(library)])
+    writer = threading.Thread(target=copy_slowly)
+    try:
+        time.sleep(0.3)
+        pack.mkdir()
+        finished = write_audio(pack / "finished.wav", tone(500, 1.0))
+        writer.start()
+        assert wait_for(lambda: indexed(finished), timeout=15)
+        assert writer.is_alive() and store.get_file(str(growing)) is None
+        writer.join()
+        assert wait_for(lambda: indexed(growing), timeout=20)
+    finally:
+        writer.join()
+        watcher.stop()
+    assert sorted(record.path for record in store.find_files()) == [str(finished), str(growing)]
+    assert sum(report.added for _, report in reports) == 2
+    assert [error for _, report in reports for error in report.errors] == []
