@@ -27,7 +27,7 @@ from app.tagging_client import TaggingClient
 from app.workers import submit
 from engine.paths import AppPaths
 from engine.plural import counted
-from engine.search.filters import SearchFilters
+from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 from engine.settings import Settings
 
 
@@ -392,11 +392,11 @@ class EngineClient(QObject):
         return available_devices()
 
     # -- searching -----------------------------------------------------------------------------
-    def search(self, query: str, filters: SearchFilters, limit: int) -> None:
+    def search(self, query: str, filters: SearchFilters, limit: int, order: BrowseOrder = BY_PATH) -> None:
         """Search with the model once it is loaded; until then the words alone (the window asks
-        again when the model is :attr:`ready`)."""
+        again when the model is :attr:`ready`). ``order``: how a browse (no words) lists its files."""
         self._ask(
-            lambda: self.engine.search(query, filters, limit, load_model=False),
+            lambda: self.engine.search(query, filters, limit, load_model=False, order=order),
             lambda *answer: self.results.emit(query, *answer),
         )
 

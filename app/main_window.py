@@ -42,6 +42,7 @@ from app.results_model import (
     COLUMNS,
     SCORE_COLUMN,
     ResultsModel,
+    browse_order,
     channels_text,
     duration_text,
     format_text,
@@ -59,7 +60,7 @@ from engine.audio.formats import AUDIO_EXTENSIONS
 from engine.models.registry import shown_name
 from engine.plural import counted
 from engine.search.explain import describe_respellings
-from engine.search.filters import SearchFilters
+from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 
 if TYPE_CHECKING:
     from engine.search.searcher import SearchResults
@@ -189,6 +190,8 @@ class MainWindow(QMainWindow):
         # only when hits for the same question replace them (a refresh), never for a new question
         self._shown_for: tuple[str, str] | None = None
         self._shown = False
+        self._cut = False  # the results shown are the first of more the search found (the engine's total)
+        self._asked_order = BY_PATH  # the order the last search asked lists a browse in
 
         self.player = Player(self)
         self.peaks_pool = QThreadPool(self)
@@ -227,6 +230,7 @@ class MainWindow(QMainWindow):
         self.model = ResultsModel(self)
         self.results = ResultsView()
         self.results.setModel(self.model)
+        self.model.lists_anew = self._list_browse_anew
         self.no_results = NoResults(self.results)  # over an empty results list: why, and what to try
         self.preview = PreviewPanel(self.player, self.peaks_pool, cache / "peaks", cache / "regions")
         self.tags = TagsPanel()
@@ -523,11 +527,32 @@ class MainWindow(QMainWindow):
             QApplication.sendEvent(self.search_field, QKeyEvent(QEvent.KeyPress, 0, Qt.NoModifier, letter))
 
     def run_query(self, text: str) -> None:
-        """Search (an empty query browses the library, filters included)."""
+        """Search (an empty query browses the library, filters included, in the order the results
+        are sorted by: :func:`browse_order`)."""
+        header = self.results.horizontalHeader()
+        self._search(text, browse_order(header.sortIndicatorSection(), header.sortIndicatorOrder()))
+
+    def _search(self, text: str, order: BrowseOrder) -> None:
         self._similar_to = None
         self.search_field.end_similar()
         if self.client.engine is not None:
-            self.client.search(text.strip(), self.filter_bar.values(), RESULT_LIMIT)
+            self._asked_order = order
+            self.client.search(text.strip(), self.filter_bar.values(), RESULT_LIMIT, order)
+
+    def _list_browse_anew(self, column: int, order: Qt.SortOrder) -> bool:
+        """The results sorted by ``column`` (a header click, new hits): where they are a browse that
+        lists only the first of its files (the library, a folder: the first 500 of 3,000) and the
+        engine can order by the column, the engine lists the browse anew in that order, over every
+        file that passes (a sort of the rows listed showed the shortest of the first 500 by path,
+        not the folder's), and True: the rows stay until its answer replaces them. False, and the
+        rows listed are sorted in the model, where they are every file found, a search's ranking
+        or find similar, or the column is one the engine cannot order by (Match, Tags)."""
+        if self.model.ranked or not self._cut or COLUMNS[column].browse_by is None:
+            return False
+        wanted = browse_order(column, order)
+        if wanted != self._asked_order:  # else asked already: Qt sorts a sortByColumn twice; or listed so
+            self._search(self._shown_for[1], wanted)
+        return True
 
     def back_to_search(self) -> None:
         """Leave the sounds like a file for the search typed before them, put back in the field."""
@@ -544,6 +569,7 @@ class MainWindow(QMainWindow):
 
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self.tags.show_listed(len(hits), found_in_all(hits))  # before the selection shows in the panel
+        self._cut = found_in_all(hits) > len(hits)  # before the rows are sorted (_list_browse_anew)
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         filters = self.filter_bar.values()
         library_size = sum(folder.files + folder.offline for folder in self._folders)  # "Show offline" is the default
@@ -563,6 +589,7 @@ class MainWindow(QMainWindow):
 
     def _show_similar(self, path: str, hits: list, seconds: float) -> None:
         self.tags.show_listed(len(hits), 0)  # not counted beyond the list
+        self._cut = False
         self._set_hits(hits, answers=("similar", path))
         self.no_results.show_for(len(hits), filters=self.filter_bar.values(), similar_to=path)
         self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")

@@ -21,6 +21,7 @@ from app.theme import Colors, icon
 from engine.audio.metadata import described
 from engine.plural import counted
 from engine.search.explain import match_reasons
+from engine.search.filters import BY_PATH, BrowseOrder, folder_shown
 
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
@@ -35,6 +36,9 @@ class Column:
     align: Qt.AlignmentFlag = Qt.AlignLeft | Qt.AlignVCenter
     width: int = 80
     first_order: Qt.SortOrder = Qt.AscendingOrder  # a first click on the header sorts so; the next reverses
+    # the engine's order sorting as ``sort_key`` does (engine.search.filters.BROWSE_ORDERS), which a browse
+    # listing only the first of its files is listed in anew; None: the listed rows are sorted here alone
+    browse_by: str | None = None
 
 
 def _name(hit) -> str:
@@ -65,13 +69,9 @@ def _description(hit) -> str:
 
 
 def _folder(hit) -> str:
-    """The file's folder from its library folder down ("SFX Drive/Doors/Wood"): what tells two
-    files apart, where the whole path would show only its common start in a narrow column (the
-    Name column's tooltip holds the whole path)."""
-    parent = Path(hit.path).parent
-    if hit.folder and parent.is_relative_to(hit.folder):
-        return str(Path(Path(hit.folder).name) / parent.relative_to(hit.folder))
-    return str(parent)
+    """The file's folder from its library folder down ("SFX Drive/Doors/Wood"), as
+    :func:`folder_shown` says it (the Name column's tooltip holds the whole path)."""
+    return folder_shown(Path(hit.path).parent, hit.folder)
 
 
 def copies_badge(hit) -> str:
@@ -167,7 +167,7 @@ def _number(value) -> float:
 # shrinks an empty Tags or Caption). The Rate is wide enough for "11.025 kHz", and the Folder for
 # its deepest folder or two, shown from the right (app/results_view.py elides it on the left).
 COLUMNS: tuple[Column, ...] = (
-    Column("Name", _name, lambda h: _name(h).lower(), width=220),
+    Column("Name", _name, lambda h: _name(h).lower(), width=220, browse_by="name"),
     Column(
         "Match",
         lambda h: "" if h.score is None else f"{h.score:.0f}",
@@ -182,15 +182,32 @@ COLUMNS: tuple[Column, ...] = (
         lambda h: _number(h.duration_s),
         Qt.AlignRight | Qt.AlignVCenter,
         100,
+        browse_by="duration",
     ),
     Column("Description", _description, lambda h: _description(h).lower(), width=160),
     Column("Tags", _tags, lambda h: _tags(h).lower(), width=110),
-    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=90),
-    Column("Format", format_text, _format_key, width=100),
-    Column("Rate", rate_text, lambda h: _number(h.sample_rate), Qt.AlignRight | Qt.AlignVCenter, 96),
-    Column("Channels", channels_text, lambda h: _number(h.channels), width=104),
-    Column("Folder", _folder, lambda h: _folder(h).lower(), width=150),
+    Column("Caption", lambda h: h.caption or "", lambda h: (h.caption or "").lower(), width=90, browse_by="caption"),
+    Column("Format", format_text, _format_key, width=100, browse_by="format"),
+    Column(
+        "Rate",
+        rate_text,
+        lambda h: _number(h.sample_rate),
+        Qt.AlignRight | Qt.AlignVCenter,
+        96,
+        browse_by="sample_rate",
+    ),
+    Column("Channels", channels_text, lambda h: _number(h.channels), width=104, browse_by="channels"),
+    Column("Folder", _folder, lambda h: _folder(h).lower(), width=150, browse_by="folder"),
 )
+
+
+def browse_order(column: int, order: Qt.SortOrder) -> BrowseOrder:
+    """The order the engine lists a browse in for the results sorted by ``column``: the column's own
+    (:attr:`Column.browse_by`), else by path, the rows listed then sorted by the column here."""
+    by = COLUMNS[column].browse_by
+    return BrowseOrder(by, order == Qt.DescendingOrder) if by else BY_PATH
+
+
 NAME_COLUMN, SCORE_COLUMN, DESCRIPTION_COLUMN, TAGS_COLUMN, CAPTION_COLUMN, FOLDER_COLUMN = (
     next(i for i, c in enumerate(COLUMNS) if c.title == title)
     for title in ("Name", "Match", "Description", "Tags", "Caption", "Folder")
@@ -209,6 +226,9 @@ class ResultsModel(QAbstractTableModel):
         # the library folders missing from a drive that is there (set_folders): an offline hit of
         # one says to find its folder, any other to connect its drive
         self.missing_folders: frozenset[str] = frozenset()
+        # asked first by sort: True where the engine lists the rows anew in that order (a browse listing
+        # only the first of its files: app/main_window.py), and the rows stay as they are until it has
+        self.lists_anew: Callable[[int, Qt.SortOrder], bool] | None = None
 
     # -- content --------------------------------------------------------------------------
     def set_folders(self, folders: list) -> None:
@@ -351,7 +371,10 @@ class ResultsModel(QAbstractTableModel):
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:
         """Sort by ``column``; in a search with two groups (:attr:`grouped`), within each: the hits
         the words found stay above the others in either direction, so the sounds listed only for
-        how they sound never mix into the matches (the shortest door, not the shortest sound)."""
+        how they sound never mix into the matches (the shortest door, not the shortest sound). Where
+        the engine lists the rows anew in that order instead (:attr:`lists_anew`), they are left be."""
+        if self.lists_anew is not None and self.lists_anew(column, order):
+            return
         key = COLUMNS[column].sort_key
         self.layoutAboutToBeChanged.emit()
         old_persistent = self.persistentIndexList()

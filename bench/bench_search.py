@@ -9,7 +9,9 @@ Then the whole query through ``Searcher.search`` (text and words encoding, vecto
 BM25, the nearest names in the words space, fusion, record fetch) with the tiny test model
 and with a MiniLM text tower, both projecting to the bench's dimension, over the store with
 its vector index built and one synthetic name vector per file; also with a typo in each query,
-read as the library word it misspells (engine/search/respell.py) and searched as typed.
+read as the library word it misspells (engine/search/respell.py) and searched as typed. A browse
+(an empty query) lists the first files by path, and, timed in turn with that, ordered by duration
+over every file (engine.search.filters.BrowseOrder, what a header click on a cut browse asks).
 
 The same model also hears its queries as sounds (``query_likeness``, as the builtin model does
 with its exemplar bank): a real :class:`Exemplars` of the shipped bank's size over random vectors,
@@ -56,6 +58,7 @@ from engine.models.base import AudioTextModel, LikenessSpace, ModelInfo, l2_norm
 from engine.models.cacophony.exemplars import Exemplars
 from engine.search import Searcher
 from engine.search import searcher as searcher_module
+from engine.search.filters import BrowseOrder
 from engine.search.searcher import MIN_CANDIDATES, SOUND
 from engine.search.searcher import WORDS as WORDS_RANKING
 from engine.search.vector_search import SEARCH_MAX_ROWS, _scored, nearest_by_sound, nearest_files
@@ -150,7 +153,7 @@ def fill_store(
                         path=f"/bench/{label}_{f:07d}.wav",
                         folder="/bench",
                         content_hash=str(f),
-                        duration_s=10.0,
+                        duration_s=0.05 + f * 7_919 % 11_900 / 100,  # 0.05-119 s, spread: what a browse sorts by
                         sample_rate=48_000,
                         channels=2,
                         format="wav",
@@ -397,6 +400,14 @@ def bench_size(n: int, args, models: dict[str, AudioTextModel], bank: Exemplars,
     rows.append(Row(label, "browse: empty query, first 100 by path", None, p50, p95))
     p50, p95, _ = timed(lambda q: browser.search(q, limit=100), [f"-{w}" for w in WORDS[:10]])
     rows.append(Row(label, "browse: one exclusion only", None, p50, p95))
+    by_path, by_duration = timed_in_turn(
+        lambda q: browser.search(q, limit=100),
+        lambda q: browser.search(q, limit=100, order=BrowseOrder("duration", descending=True)),
+        [""] * 10,
+        [""] * 10,
+    )
+    rows.append(replace(by_path, size=label, method="browse: empty query, first 100 by path, in turn"))
+    rows.append(replace(by_duration, size=label, method="    + by duration, longest first, of every file"))
     p50, p95, _ = timed(lambda _: sorted(store.find_files(), key=lambda r: r.path)[:100], [None] * 3)
     rows.append(Row(label, "browse: every record read and sorted (before)", None, p50, p95))
     tic = time.perf_counter()  # own generators, here and below: the word vectors are drawn as before these rows

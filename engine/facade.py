@@ -38,7 +38,7 @@ from engine.library.watcher import LibraryWatcher
 from engine.models.base import AudioTextModel, DownloadProgress, ModelInfo
 from engine.models.registry import ModelLoadError, load_model
 from engine.paths import AppPaths
-from engine.search.filters import SearchFilters
+from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 from engine.search.searcher import MAX_EXAMPLE_WINDOWS, NotEmbeddedError, Searcher, SearchHit, SearchResults
 from engine.settings import Settings
 
@@ -449,14 +449,21 @@ class Engine:
     # -- search -------------------------------------------------------------------------
 
     def search(
-        self, query: str, filters: SearchFilters = SearchFilters(), limit: int = 100, *, load_model: bool = True
+        self,
+        query: str,
+        filters: SearchFilters = SearchFilters(),
+        limit: int = 100,
+        *,
+        load_model: bool = True,
+        order: BrowseOrder = BY_PATH,
     ) -> SearchResults:
         """Hybrid search; if the model cannot be loaded, words only, and the results' ``text_only``
         says why. Without ``load_model`` a model not loaded yet is neither loaded nor waited for
         here (words only, "not loaded yet"): the app loads it on a worker of its own and lets the
-        user search the words in the seconds that takes."""
+        user search the words in the seconds that takes. ``order``: how a query with no words to
+        rank by (a browse) lists its files (:class:`BrowseOrder`); a search with words keeps its ranking."""
         model = self._model_or_none() if load_model else self._model
-        results = Searcher(self.store, model).search(query, filters, limit)
+        results = Searcher(self.store, model).search(query, filters, limit, order=order)
         results.text_only = "" if model is not None else self.model_error or MODEL_NOT_LOADED
         return results
 

@@ -24,7 +24,7 @@ from engine.index.store import LibraryStore
 from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import EmbeddingTable, Windows
 from engine.models.base import AudioTextModel, LikenessSpace
-from engine.search.filters import SearchFilters
+from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
 from engine.search.moment import JUDGED_FROM_S, stands_out
 from engine.search.query import parse_query
@@ -142,13 +142,17 @@ class Searcher:
         filters: SearchFilters = SearchFilters(),
         limit: int = 100,
         rankings: frozenset[str] = RANKINGS,
+        *,
+        order: BrowseOrder = BY_PATH,
     ) -> SearchResults:
         """Hybrid search. ``rankings`` picks the rankings fused (:data:`RANKINGS`; one alone is how
         ``bench/search_quality.py`` measures each); quoted phrases and exclusions always apply,
-        as typed, where typos in the other words are searched as the words they misspell."""
+        as typed, where typos in the other words are searched as the words they misspell.
+        ``order``: how a query with no words to rank by (a browse) lists its files."""
         parsed = parse_query(query)
         if parsed.is_empty:
-            return self._browse(self._passing(filters, excludes=parsed.excludes), search_where(filters), limit)
+            passing = self._passing(filters, excludes=parsed.excludes)
+            return self._browse(passing, search_where(filters), limit, order)
         pool = max(MIN_CANDIDATES, 2 * limit)
         # The files each alternative may return, and the three rankings, at once: each is mostly
         # a text encoder's forward pass or LanceDB queries, which run outside the GIL, so the
@@ -386,9 +390,10 @@ class Searcher:
         ]
         return int(np.unique(np.concatenate(every)).size)
 
-    def _browse(self, passing: Passing, where: str | None, limit: int) -> SearchResults:
-        """A query with no positive terms lists the files that pass, by path (``total``: how many pass)."""
-        ids = self.store.ids_by_path(where)
+    def _browse(self, passing: Passing, where: str | None, limit: int, order: BrowseOrder) -> SearchResults:
+        """A query with no positive terms lists the files that pass, all of them in ``order``, ties
+        by path (``total``: how many pass)."""
+        ids = self.store.ids_in_order(where, order)
         listed = ids[passing.keep(ids)]
         chosen = listed[:limit].tolist()
         records = self.store.get_files(chosen)
