@@ -108,7 +108,7 @@ def _key(key) -> str:
     return QKeySequence(key).toString(QKeySequence.NativeText)
 
 
-def results_line(query: str, hits: SearchResults, scope: str = "", library_size: int = 0) -> str:
+def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
     """What the results line says of a search's hits. The engine lists up to the result limit
     whatever the query (its sound and name-meaning rankings rank the whole library), so only the
     hits the words found are counted as results ("12 results for “door”"), and the sounds after
@@ -117,16 +117,13 @@ def results_line(query: str, hits: SearchResults, scope: str = "", library_size:
     scored (an exclusion-only query's, "-laser") is counted whole: those are the files it keeps.
     ``scope`` (:func:`scope_said`) says where the filters looked: a folder chosen in the Library
     panel narrowed every later search, and "No file is named so" was said of the whole library.
-    ``library_size``: the sounds of the whole library, which an empty search lists up to the
-    result limit (:func:`browsed`), where the engine did not count what it lists from. A list cut
-    at the limit counts what the search found in all (:func:`found_in_all`): "the first 500 of
-    3,221 results for “whoosh”" ("500 results" read as exact)."""
+    A list cut at the limit counts what the search found in all (:func:`found_in_all`): "the first
+    500 of 3,221 results for “whoosh”", "the first 500 of 1,882 sounds" ("500 results" read as exact)."""
     respelled = f" ({describe_respellings(hits.respelled)})" if hits.respelled else ""
     within = f" {scope}" if scope else ""
     in_all = found_in_all(hits)
     if not query:
-        size = in_all or (library_size if not scope else 0)
-        return f"{browsed(len(hits), size)}{within} (type to search){respelled}"
+        return f"{first_of(len(hits), in_all, 'sound')}{within} (type to search){respelled}"
     if not any(has_score(hit) for hit in hits):
         return f"{first_of(len(hits), in_all, 'result')} for {quoted(query)}{within}{respelled}"
     rest = [hit for hit in hits if not found_by_words(hit)]
@@ -148,15 +145,6 @@ def first_of(shown: int, in_all: int, noun: str) -> str:
     """ "12 results", or, where the list holds the first ``shown`` of ``in_all``, "the first 500 of
     3,221 results"."""
     return f"the first {shown:,} of {counted(in_all, noun)}" if in_all > shown else counted(shown, noun)
-
-
-def browsed(shown: int, library_size: int) -> str:
-    """What an empty search lists: "1,882 sounds", or, where the list stopped at the result limit,
-    "the first 500 of 1,882 sounds" ("500 sounds" read as if the rest were missing), "the first
-    500 sounds" where the size is not known."""
-    if shown < RESULT_LIMIT:
-        return counted(shown, "sound")
-    return first_of(shown, library_size, "sound") if library_size else f"the first {counted(shown, 'sound')}"
 
 
 def scope_said(filters: SearchFilters, folder_name: str) -> str:
@@ -572,8 +560,7 @@ class MainWindow(QMainWindow):
         self._cut = found_in_all(hits) > len(hits)  # before the rows are sorted (_list_browse_anew)
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         filters = self.filter_bar.values()
-        library_size = sum(folder.files + folder.offline for folder in self._folders)  # "Show offline" is the default
-        found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()), library_size)
+        found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()))
         self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)
         loading = bool(hits.text_only) and not self.client.model_failure  # words only until the model is ready
         self.no_results.show_for(len(hits), query, filters, indexing=self.client.indexing, model_loading=loading)

@@ -13,20 +13,20 @@ from engine.search.searcher import SearchResults
 from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit
 
 
-def page(size: int) -> SearchResults:
-    return SearchResults([Hit(f"/lib/{k}.wav", 0.0) for k in range(size)])
+def page(size: int, total: int | None = None) -> SearchResults:
+    return SearchResults([Hit(f"/lib/{k}.wav", 0.0) for k in range(size)], total=total)
 
 
-def test_an_empty_search_counts_the_library_not_the_page_it_lists():
+def test_an_empty_search_counts_what_it_lists_from_not_the_page_it_lists():
     """A 1,882-sound library said "500 sounds (type to search)": the result limit, read as if
     sounds were missing."""
-    full = page(main_window.RESULT_LIMIT)
-    assert results_line("", full, library_size=1_882) == "the first 500 of 1,882 sounds (type to search)"
-    assert results_line("", full, library_size=500) == "500 sounds (type to search)"
-    assert results_line("", page(12), library_size=12) == "12 sounds (type to search)"
-    # a folder's size is not the library's: where the page is full, it is only the first of them
-    assert results_line("", full, "in Doors", library_size=1_882) == "the first 500 sounds in Doors (type to search)"
-    assert results_line("", page(7), "in Doors", library_size=1_882) == "7 sounds in Doors (type to search)"
+    full = main_window.RESULT_LIMIT
+    assert results_line("", page(full, 1_882)) == "the first 500 of 1,882 sounds (type to search)"
+    assert results_line("", page(full, 500)) == "500 sounds (type to search)"
+    assert results_line("", page(12, 12)) == "12 sounds (type to search)"
+    # a folder's count is its own
+    assert results_line("", page(full, 731), "in Doors") == "the first 500 of 731 sounds in Doors (type to search)"
+    assert results_line("", page(7, 7), "in Doors") == "7 sounds in Doors (type to search)"
 
 
 def test_the_window_says_how_many_sounds_the_library_holds_beyond_the_page(qtbot, window, library, monkeypatch):
