@@ -2,11 +2,11 @@
 
 Copying a folder of sounds raises several events per file; indexing after each would
 re-read half-written files and thrash. Events only collect paths into a set; a worker
-thread waits until the folders have been quiet for ``debounce_s`` (or ``max_wait_s``
-has passed since the first unhandled event, so a never-ending stream is still
-handled) and passes the whole set on. A set cannot lose a path however many events
-arrive; the consumer rescans the paths (and the folders named), so what matters is
-the state on disk when it looks, not the order of events.
+thread waits until no new path has joined it for ``debounce_s`` (or ``max_wait_s`` has
+passed since the first unhandled event, so a never-ending stream is still handled) and
+passes the whole set on. A set cannot lose a path however many events arrive; the
+consumer rescans the paths (and the folders named), so what matters is the state on disk
+when it looks, not the order of events.
 
 A file still being written (a big take copied from a slow drive or a NAS) keeps raising
 events, so ``max_wait_s`` would hand it over half copied, to be reported "truncated" and
@@ -16,6 +16,11 @@ it too), until it has been quiet that long: the rest of the batch goes on withou
 written for longer than ``max_hold_s`` (a recording, a log) is handed over as it is, and held
 again with its next events. A file that is quiet and still broken is handed over, and its
 failure reported, as before.
+
+So the debounce waits for paths to stop arriving, not for each path to stop changing: that is
+the settle rule's work. A file growing for minutes raises a write every few hundred
+milliseconds; had its writes restarted the debounce, every finished file beside it would wait
+for ``max_wait_s`` although it settled long before.
 
 inotify says nothing useful when a drive is unmounted (the watch just goes quiet) or
 when a watched folder is renamed away (the watch follows it, under its old name), so a
@@ -103,7 +108,7 @@ class LibraryWatcher:
         self.check_every_s = check_every_s
         self.probe = probe or RootProbe()
         self._pending: dict[str, _Pending] = {}
-        self._first_event = self._last_event = 0.0
+        self._first_event = self._last_arrival = 0.0  # the first unhandled event; the last path new to the set
         self._held_until = 0.0  # paths held back as still written are looked at again then, together
         self._lock = threading.Condition()
         self._running = False
@@ -226,16 +231,21 @@ class LibraryWatcher:
 
     def _add(self, paths: Iterable[str], written: bool = True) -> None:
         """Collect ``paths`` for the next batch; ``written`` is False for a path to rescan that
-        no write touched (a root that came back, a batch handed over again), never held back."""
+        no write touched (a root that came back, a batch handed over again), never held back.
+        Only a path new to the set restarts the debounce: another write to a pending path only
+        holds that path longer (see :meth:`_settled`), so a file still growing does not keep the
+        settled ones beside it waiting."""
         now = time.monotonic()
         with self._lock:
             if not self._pending:
                 self._first_event = now
             for path in paths:
-                pending = self._pending.setdefault(path, _Pending(now, -math.inf))
+                pending = self._pending.get(path)
+                if pending is None:
+                    pending = self._pending[path] = _Pending(now, -math.inf)
+                    self._last_arrival = now
                 if written:
                     pending.last_write = now
-            self._last_event = now
             self._lock.notify_all()
 
     def _settled(self, now: float) -> tuple[set[str], float]:
@@ -263,7 +273,7 @@ class LibraryWatcher:
                 if not self._running:
                     return
                 now = time.monotonic()
-                due = min(self._last_event + self.debounce_s, self._first_event + self.max_wait_s)
+                due = min(self._last_arrival + self.debounce_s, self._first_event + self.max_wait_s)
                 due = max(due, self._held_until)
                 if due > now:
                     self._lock.wait(due - now)

@@ -351,27 +351,29 @@ def test_a_finished_sound_in_a_folder_still_being_copied_in_is_indexed_while_the
     """Review: a sample pack copied in was thought held whole, its finished sounds unsearchable
     until its last file landed. Each file is held until it settles, and only the pending
     folders above a file still written with it: a finished one goes on alone, once, and the
-    growing one is indexed once it stops, never reported truncated."""
+    growing one is indexed once it stops, never reported truncated. The growing file's writes
+    restarted the debounce, so the finished one waited for ``max_wait_s`` (here longer than the
+    whole copy): it must come once settled, while the other is still written."""
     buffer = io.BytesIO()
     sf.write(buffer, noise(8.0), 16_000, format="WAV")
     whole = buffer.getvalue()
-    chunk = len(whole) // 32
+    chunk = len(whole) // 50
     pack = library / "pack"
     growing = pack / "growing.wav"
 
-    def copy_slowly() -> None:  # about 8 s of writing, quiet 0.25 s at most
+    def copy_slowly() -> None:  # about 5 s of writing, never quiet for the debounce
         with open(growing, "wb") as handle:
             for start in range(0, len(whole), chunk):
                 handle.write(whole[start : start + chunk])
                 handle.flush()
-                time.sleep(0.25)
+                time.sleep(0.1)
 
     def indexed(path) -> bool:
         record = store.get_file(str(path))
         return record is not None and record.status == OK
 
     reports: list = []
-    watcher = _indexing_watcher(indexer, reports, debounce_s=0.2, max_wait_s=0.5, settle_s=1.0, max_hold_s=60.0)
+    watcher = _indexing_watcher(indexer, reports, debounce_s=0.5, max_wait_s=20.0, settle_s=1.0, max_hold_s=60.0)
     watcher.start([str(library)])
     writer = threading.Thread(target=copy_slowly)
     try:
@@ -379,7 +381,7 @@ def test_a_finished_sound_in_a_folder_still_being_copied_in_is_indexed_while_the
         pack.mkdir()
         finished = write_audio(pack / "finished.wav", tone(500, 1.0))
         writer.start()
-        assert wait_for(lambda: indexed(finished), timeout=15)
+        assert wait_for(lambda: indexed(finished), timeout=4), "the finished sound waited for the growing one"
         assert writer.is_alive() and store.get_file(str(growing)) is None
         writer.join()
         assert wait_for(lambda: indexed(growing), timeout=20)
