@@ -135,10 +135,12 @@ def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
 
 
 def found_in_all(hits: SearchResults) -> int:
-    """How many files the search found, where its list stopped at the result limit and so holds
-    only the first of them (the engine's ``total``); 0 where the list holds them all or the engine
-    did not count. A list short of the limit is every file found (its copies folded into one hit)."""
-    return (hits.total or 0) if len(hits) >= RESULT_LIMIT else 0
+    """How many the search found in all (the engine's ``total``: the sounds its words matched, a
+    group of copies once as the list folds it; a browse's files); 0 where the engine did not
+    count. More than the list shows of them only where the limit cut it (:func:`first_of`). Not
+    judged by the list's length: a search's list fills to the limit with sounds the words did
+    not find, so its words' rows are what the count is set against (:func:`results_line`)."""
+    return hits.total or 0
 
 
 def first_of(shown: int, in_all: int, noun: str) -> str:

@@ -96,10 +96,10 @@ class SearchResults(list):
     ``respelled``: {typed word: the library word searched instead} (engine.search.respell).
     ``sound_depth``: how many files the sound ranked (0: it ranked none), deeper for a longer
     page, so a hit it did not rank is only "not among its first ``sound_depth``".
-    ``total``: how many files the search found in all, of which the list holds the first (the
-    files the words matched under the filters, phrases and exclusions; for a browse, the files it
-    lists from): a list cut at the limit is not all of them. None: not counted (a search without
-    the words ranking)."""
+    ``total``: how many hits the search found in all, of which the list holds the first (the
+    sounds the words matched under the filters, phrases and exclusions, a group of copies once as
+    the list folds it; for a browse, which lists every file, the files it lists from): a list cut
+    at the limit is not all of them. None: not counted (a search without the words ranking)."""
 
     def __init__(
         self,
@@ -378,17 +378,30 @@ class Searcher:
                 judged[file_id].best_start_s = judged[file_id].best_end_s = None
 
     def _words_total(self, texts: list[str], passing: list[Passing], worded: list[list[FileMatch]], pool: int) -> int:
-        """How many files the words of ``texts`` match in all, each once: each alternative's words
+        """How many sounds the words of ``texts`` match in all, each once: each alternative's words
         ranking (``worded``), or, where it filled its ``pool``, its query read to the end
         (:func:`matching_ids`; 100k files, ~3,000 matches: 5-9 ms, on its own thread beside the
-        vector rankings). Only a search whose words match more files than its ranking holds pays."""
+        vector rankings). Only a search whose words match more files than its ranking holds pays.
+        Copies count once (:meth:`_distinct_contents`), as the hits list them."""
         every = [
             matching_ids(self.store, text, files, self.text_fields)
             if len(matches) >= pool
             else np.array([m.file_id for m in matches], np.int64)
             for text, files, matches in zip(texts, passing, worded, strict=True)
         ]
-        return int(np.unique(np.concatenate(every)).size)
+        return self._distinct_contents(np.unique(np.concatenate(every)))
+
+    def _distinct_contents(self, file_ids: np.ndarray) -> int:
+        """How many rows ``file_ids`` make once copies fold (:meth:`_hits`): a group of files with
+        the same bytes is one. Only the ids of a copy group are looked up, in the store's
+        {id: content hash} of those (:meth:`LibraryStore.copies`, read again only once the files
+        table changed, as the hits' :meth:`LibraryStore.copied_contents` is): a library without
+        copies pays nothing; "8 results" read "the first 8 of 14" where 6 were copies."""
+        copies = self.store.copies()
+        if not copies:
+            return int(file_ids.size)
+        grouped = [copies[i] for i in file_ids.tolist() if i in copies]
+        return int(file_ids.size) - len(grouped) + len(set(grouped))
 
     def _browse(self, passing: Passing, where: str | None, limit: int, order: BrowseOrder) -> SearchResults:
         """A query with no positive terms lists the files that pass, all of them in ``order``, ties

@@ -4,6 +4,7 @@ finding 1: "500 results for “whoosh”" of 3,221, and "500 sounds: edits apply
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -12,7 +13,8 @@ from PySide6.QtTest import QTest
 from app import main_window
 from app.main_window import results_line
 from engine.search.searcher import SearchResults
-from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit
+from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, index_folder, write_library
+from tests.factories import noise, write_audio
 
 QUERY = "door OR dog OR rain"  # the words find three of the four sounds
 
@@ -50,3 +52,38 @@ def test_a_folder_browsed_past_the_limit_counts_the_folders_sounds():
     """ "the first 500 sounds in Doors" left the folder's size unsaid: the engine counts it now."""
     listed = SearchResults([Hit(f"/lib/Doors/{k}.wav", 0.0) for k in range(main_window.RESULT_LIMIT)], total=1_215)
     assert results_line("", listed, "in Doors") == "the first 500 of 1,215 sounds in Doors (type to search)"
+
+
+def test_copies_folded_into_a_row_are_not_counted_as_results_left_out(qtbot, window, tmp_path, monkeypatch):
+    """ "the first 8 of 14 results", all 8 listed and the other 6 copies shown as "+1 copy" badges
+    (review 8, M1). The list fills to the limit with sounds the words did not find, as ever."""
+    library = tmp_path / "Sound Effects"
+    creak = write_library(library)["door_creak_wooden.wav"]
+    for copy in ("Backup", "Old"):  # the same bytes in two more folders
+        (library / copy).mkdir()
+        shutil.copyfile(creak, library / copy / creak.name)
+    write_audio(library / "door_slam.wav", noise(0.5, seed=7))
+    write_audio(library / "door_knock.wav", noise(0.4, seed=8))
+    index_folder(qtbot, window, library)
+    monkeypatch.setattr(main_window, "RESULT_LIMIT", 6)  # the 6 sounds of 8 files: the list is full
+    window.run_query("door")
+    qtbot.waitUntil(lambda: "“door”" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    assert window.model.rowCount() == 6
+    assert window.result_label.text().startswith("3 results for “door”, then 3 ranked by ")
+
+
+def test_the_words_rows_are_set_against_the_words_count_not_the_lists_length():
+    """A search's list is its words' matches, then sounds ranked by how they sound up to the limit:
+    only the words' rows say whether the words' matches were cut, whatever the list's length."""
+    worded = [Hit(f"/lib/whoosh_{k}.wav", 90.0, text_rank=k + 1) for k in range(480)]
+    heard = [Hit(f"/lib/air_{k}.wav", 10.0, vector_rank=k + 1) for k in range(20)]
+    assert results_line("whoosh", SearchResults(worded + heard, total=3_221)) == (
+        "the first 480 of 3,221 results for “whoosh”, then 20 ranked by how they sound"
+    )
+    assert results_line("whoosh", SearchResults(worded[:8] + heard, total=8)) == (
+        "8 results for “whoosh”, then 20 ranked by how they sound"
+    )
+    # a list short of the limit may be cut too: many matches folded as copies left fewer rows
+    assert results_line("whoosh", SearchResults(worded[:400], total=1_200)) == (
+        "the first 400 of 1,200 results for “whoosh”"
+    )

@@ -36,3 +36,27 @@ def test_a_browse_cut_at_its_limit_counts_the_files_it_lists_from(store):
     whoosh_library(store)
     folder = Searcher(store, None).search("", SearchFilters(folder=f"{LIB}/Air"), limit=4)
     assert (len(folder), folder.total) == (4, 10)
+
+
+def test_copies_of_one_sound_count_once_as_the_list_folds_them(store):
+    """ "the first 8 of 14 results" where all 8 were listed and the other 6 were copies, folded
+    into rows as "+1 copy" (review 8, M1): the total counts what the list shows."""
+    store.add_folder("/backup/sfx")
+    store.upsert_files(
+        [
+            record("door_creak.wav", content_hash="creak-bytes"),
+            record("door_creak.wav", folder="/backup/sfx", content_hash="creak-bytes"),
+            record("door_creak_copy.wav", content_hash="creak-bytes"),
+            record("door_slam.wav"),
+            record("door_knock.wav"),
+            record("rain.wav", content_hash="rain-bytes"),
+            record("rain.wav", folder="/backup/sfx", content_hash="rain-bytes"),
+        ]
+    )
+    searcher = Searcher(store, None)
+    listed = searcher.search("door", limit=50)
+    assert (len(listed), listed.total) == (3, 3)
+    cut = searcher.search("door", limit=2)
+    assert (len(cut), cut.total) == (2, 3)  # a cut list counts the same way
+    assert searcher.search("door OR rain", limit=50).total == 4
+    assert searcher.search("door_creak", SearchFilters(folder="/backup/sfx"), limit=50).total == 1
