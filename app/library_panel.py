@@ -238,16 +238,26 @@ class LibraryPanel(QWidget):
             self.folder_chosen.emit(selected[0].data(0, PATH_ROLE) if selected else None)
 
     def folder_menu(self, item: QTreeWidgetItem) -> QMenu:
-        """The right-click menu of a folder's row (a library folder or one below)."""
+        """The right-click menu of a folder's row (a library folder or one below): the panel's own
+        actions, then those other parts of the window add to the tree (tagging's "Suggest tags for
+        this folder"), which act on the selected folder. One menu for all: the tree showing only the
+        actions added to it hid "Export tagged copies…". Tooltips show, so a greyed action says why."""
         menu = QMenu(self.folders)
+        menu.setToolTipsVisible(True)
         path = item.data(0, PATH_ROLE)
         exported = menu.addAction("Export tagged copies…", lambda: self.export_requested.emit(path))
         exported.setToolTip("Copy its sounds that carry your tags or caption, with them, to a folder")
+        added = self.folders.actions()
+        if added:
+            menu.addSeparator()
+            menu.addActions(added)
         return menu
 
     def _show_folder_menu(self, position) -> None:
         item = self.folders.itemAt(position)
         if item is not None:
+            if not item.isSelected():  # as a right-click selects it: the added actions act on its row
+                self.folders.setCurrentItem(item)
             menu = self.folder_menu(item)
             menu.exec(self.folders.viewport().mapToGlobal(position))
             menu.deleteLater()

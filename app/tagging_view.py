@@ -9,7 +9,7 @@ only listens to the window's widgets and the :class:`app.tagging_client.TaggingC
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtCore import QObject, QSize
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
@@ -27,6 +27,7 @@ SELECT_TO_REVIEW = " · select sounds to accept or reject them"
 REVIEW_SELECTED = ": accept or reject them in the tags panel"
 UNDO_ACCEPT, UNDO_REJECT = "Undo last accept", "Undo last reject"
 NOTHING_NEW = "Nothing new to add: the sounds have these already"
+CAPTIONS_TIP = "Also write a caption with the model's decoder (slower)"
 
 
 def describe_job(report, selected: bool = False) -> str:
@@ -224,9 +225,8 @@ class TaggingController(QObject):
         ):
             action = QAction(text, window.library.folders)
             action.triggered.connect(lambda _checked=False, c=captions: self.suggest_for_folder(c))
-            window.library.folders.addAction(action)
+            window.library.folders.addAction(action)  # shown in the panel's folder menu (LibraryPanel.folder_menu)
             self.folder_actions[captions] = action
-        window.library.folders.setContextMenuPolicy(Qt.ActionsContextMenu)
         self._show_threshold()  # the saved one from the first moment, not the box's 0 % until the model is ready
 
     def suggest(self, paths: list[str], captions: bool) -> None:
@@ -261,10 +261,13 @@ class TaggingController(QObject):
         engine = self.window.client.engine
         problem = engine.tagging.caption_problem(info) if engine is not None else "The library is not open yet"
         box.with_captions.setEnabled(not problem)
-        box.with_captions.setToolTip(problem or "Also write a caption with the model's decoder (slower)")
+        box.with_captions.setToolTip(problem or CAPTIONS_TIP)
         if problem:
             box.with_captions.setChecked(False)
-        self.folder_actions[True].setEnabled(not problem)
+        captioned = self.folder_actions[True]  # greyed, it said nothing of why
+        captioned.setEnabled(not problem)
+        captioned.setToolTip(problem or CAPTIONS_TIP)
+        captioned.setStatusTip(problem or CAPTIONS_TIP)
 
     def _threshold_changed(self, value: float) -> None:
         self.client.set_threshold(value)
