@@ -111,6 +111,48 @@ def ucs_categories() -> dict[str, UcsCategory]:
     }
 
 
+@cache
+def _cat_ids_folded() -> dict[str, UcsCategory]:
+    """Case-folded CatID -> category, for the CatIDs no other one folds to (a CatID typed in any
+    case names one category or none)."""
+    folded: dict[str, list[UcsCategory]] = {}
+    for category in ucs_categories().values():
+        folded.setdefault(category.cat_id.casefold(), []).append(category)
+    return {fold: only for fold, (only, *others) in folded.items() if not others}
+
+
+def typed_cat_id(word: str) -> UcsCategory | None:
+    """The UCS category a query word names, else None. Sound designers search by CatID
+    ("AMBForst", "MAGSpel"), as UCS writes it or in any other case ("ambforst"). One that is also
+    a word ("wind", "TEST", "whsh": the CatIDs WIND, TEST and WHSH) is read as that word, unless it
+    is typed as the list writes it, subcategory in lower case ("BIRDSong", "GAMEBoard")."""
+    category = _cat_ids_folded().get(word.casefold())
+    if category is None:
+        return None
+    as_listed = word == category.cat_id and not word.isupper()
+    return category if as_listed or word.casefold() not in known_words() else None
+
+
+def typed_cat_ids(text: str) -> dict[str, UcsCategory]:
+    """{word as typed: its UCS category} for each word of ``text`` that names a CatID
+    (:func:`typed_cat_id`); a query's words here are split on spaces and ``_ - .`` only, as a
+    CatID is one word ("AMBForst_Morning" holds the CatID AMBForst)."""
+    return {word: category for word in _WORD.findall(text) if (category := typed_cat_id(word)) is not None}
+
+
+def read_cat_ids(text: str) -> str:
+    """``text`` with each CatID typed in it replaced by its category's words ("AMBForst birds" ->
+    "ambience forest birds"; :func:`typed_cat_id`), the rest as typed: what the models read of a
+    query. Split into its halves, "AMBForst" is "amb" and "forst", which the models read as no
+    forest, and which the respeller "corrected" to "forts"."""
+
+    def read(match: re.Match[str]) -> str:
+        category = typed_cat_id(match.group())
+        return match.group() if category is None else " ".join(category.words)
+
+    return _WORD.sub(read, text)
+
+
 def words(text: str, compounds: bool = True) -> list[str]:
     """Lower-case words of any text: split on ``_ - .`` and spaces, camelCase, capitals before a
     capitalised word, letter–digit boundaries, and (unless ``compounds`` is False) English
@@ -203,13 +245,15 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     alone: "soundmorph" asks for the pack's folder, not for every file named "sound" or "morph",
     which BM25 ranked above the pack's own files (a name's words weigh twice a folder's). A listed
     sound-library abbreviation asks for what it stands for too, as the index holds a name's
-    (:func:`with_abbreviations`): a CatID typed as one word ("WTHRThun") finds the files tagged
-    WEATHER-THUNDER and those named "thunder". Two words typed apart that are one English word
-    run together ask for it too, twice, as it stands for both: "pick up" finds
-    ``sfx_pickup_gun.wav`` (the tokeniser keeps "pickup" whole, a word of its own) as a file
-    holding both words, before ``up_arrow.wav``. A weapon's report asks for each word it is
-    named by (:func:`_shooting`). A derived form asks for its idea's head as the index holds it
-    (:func:`idea_head`: "exploding" asks for "explosion" too). Only the query grows; the
+    (:func:`with_abbreviations`), and a CatID typed as one word asks for its category's words
+    (:func:`typed_cat_ids`), as the index holds a UCS name's: "AMBForst" finds the files tagged
+    AMBIENCE-FOREST, those named "forest" and those named by the CatID (``AMBForst_Morning``), and
+    "WTHRThun", no CatID but two listed abbreviations, those tagged WEATHER-THUNDER. Two words
+    typed apart that are one English word run together ask for it too, twice, as it stands for
+    both: "pick up" finds ``sfx_pickup_gun.wav`` (the tokeniser keeps "pickup" whole, a word of its
+    own) as a file holding both words, before ``up_arrow.wav``. A weapon's report asks for each
+    word it is named by (:func:`_shooting`). A derived form asks for its idea's head as the index
+    holds it (:func:`idea_head`: "exploding" asks for "explosion" too). Only the query grows; the
     index keeps the compound as written."""
     written = words(text, compounds=False)
     itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
@@ -217,6 +261,7 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     heads, listed = compound_heads(), abbreviations()
     joined = [a + b for a, b in itertools.pairwise(written) if a + b in known_words()]
     added = [heads[w] for w in query_words if w in heads] + written + [a for w in written for a in listed.get(w, ())]
+    added += [w for category in typed_cat_ids(text).values() for w in category.words]
     added += [head for w in written if (head := idea_head(w)) is not None]
     asked = query_words + [w for w in dict.fromkeys(added) if w not in query_words]
     asked += [w for w in dict.fromkeys(joined) if w not in asked for _ in range(2)]

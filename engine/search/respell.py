@@ -5,17 +5,18 @@ so ("searched “thunder” for “thnuder”").
 Only such words are read again. A real word the library lacks ("cow" where no file says cow) is
 left as typed: the sound and the meaning may still find it, where "bow" would not. A word the
 library holds is never touched, however unknown to the dictionary (a game's or a vendor's name:
-"netpanzer"). Which library words are near is LanceDB's fuzzy match over the keyword fields'
-stemmed words, the typo stemmed as they are ("foostteps" -> "foosttep", two edits from
-"footstep"; unstemmed it is three from anything they hold), and over the words as written
-(``search_text``), where a letter dropped before a suffix is found ("explsion" is one edit from
-"explosion" and four from its stem "explos"); each allowed :data:`EDITS` edits. Of the near
-files' words, the one most like the typo (difflib's ratio, at least :data:`CLOSE_ENOUGH`; a
-dictionary word, so a typo is never "corrected" to another typo) replaces it. Two letters
-swapped, the commonest slip of a fast typist, are tried first and on their own: LanceDB counts a
-swap as two edits, so "hrose" (stem "hrose") is three from "horse" (stem "hors") and out of its
-reach, and "carsh" is as near "cash" as "crash"; a swap that gives a dictionary word the library
-holds is taken as it is.
+"netpanzer"), and neither is a half of a UCS CatID typed as one word ("AMBForst"'s "forst" is no
+typo for "forts": the search reads the CatID as its category's words, engine.words.read_cat_ids).
+Which library words are near is LanceDB's fuzzy match over the keyword fields' stemmed words, the
+typo stemmed as they are ("foostteps" -> "foosttep", two edits from "footstep"; unstemmed it is
+three from anything they hold), and over the words as written (``search_text``), where a letter
+dropped before a suffix is found ("explsion" is one edit from "explosion" and four from its stem
+"explos"); each allowed :data:`EDITS` edits. Of the near files' words, the one most like the typo
+(difflib's ratio, at least :data:`CLOSE_ENOUGH`; a dictionary word, so a typo is never
+"corrected" to another typo) replaces it. Two letters swapped, the commonest slip of a fast
+typist, are tried first and on their own: LanceDB counts a swap as two edits, so "hrose" (stem
+"hrose") is three from "horse" (stem "hors") and out of its reach, and "carsh" is as near "cash"
+as "crash"; a swap that gives a dictionary word the library holds is taken as it is.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import difflib
 from typing import TYPE_CHECKING
 
 from engine.tagging.lexicon import stems
-from engine.words import known_words, word_spans, words
+from engine.words import known_words, typed_cat_ids, word_spans, words
 
 if TYPE_CHECKING:
     from engine.index.store import LibraryStore
@@ -38,8 +39,9 @@ CLOSE_ENOUGH = 0.75  # difflib's ratio a respelling needs: "thnuder"/"thunder" 0
 def respellings(store: LibraryStore, text: str) -> dict[str, str]:
     """{typed word: the library word it misspells} for the words of ``text`` read as typos."""
     found = {}
+    of_cat_ids = set(words(" ".join(typed_cat_ids(text)), compounds=False))
     for word in dict.fromkeys(words(text, compounds=False)):
-        if len(word) < MIN_LETTERS or not word.isalpha() or word in known_words():
+        if len(word) < MIN_LETTERS or not word.isalpha() or word in known_words() or word in of_cat_ids:
             continue
         if all(holds(store, part) for part in words(word)):
             continue  # the library holds it, or each of the words it runs together ("netpanzer")

@@ -39,6 +39,7 @@ from engine.search.vector_search import (
     nearest_files,
     passing_files,
 )
+from engine.words import read_cat_ids
 
 WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
 RANKINGS = frozenset({WORDS, MEANING, SOUND})
@@ -167,6 +168,9 @@ class Searcher:
             loose = " ".join(t.text for alt in parsed.alternatives for t in alt.terms if not t.phrase)
             typos = respellings(self.store, loose)
         texts = [respelled(alt.text, typos) for alt in parsed.alternatives]
+        # what the models read: a CatID typed is its category's words, which the keyword query asks for
+        # beside the CatID's own ("AMBForst" is ambience forest to the models; engine.words.read_cat_ids)
+        meant = [read_cat_ids(text) for text in texts]
         heard: list[np.ndarray] = []  # the sound ranking's query vectors, which a long file's moment is judged by
 
         def embed_heard(alternatives: list[str]) -> np.ndarray:
@@ -183,10 +187,10 @@ class Searcher:
             return [m for matches in worded for m in matches]
 
         work = {
-            SOUND: lambda: self._sound(embed_heard, texts, passing_job.result, pool),
+            SOUND: lambda: self._sound(embed_heard, meant, passing_job.result, pool),
             WORDS: match_words,
             MEANING: lambda: self._nearest(
-                self._words_table(), lambda t: self.model.embed_words(t), texts, passing_job.result, pool
+                self._words_table(), lambda t: self.model.embed_words(t), meant, passing_job.result, pool
             ),
         }
         running = {  # each a file once, at its best alternative

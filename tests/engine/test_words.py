@@ -16,6 +16,7 @@ from engine.words import (
     keyword_query_words,
     known_words,
     name_words,
+    read_cat_ids,
     ucs_category_of,
     ucs_origin_words,
     with_abbreviations,
@@ -111,6 +112,20 @@ def test_a_sound_compound_in_a_query_also_asks_for_its_head():
     assert keyword_query_words("footsteps steps") == ["footsteps", "steps"]  # asked already
     assert keyword_query_words("fireball") == ["fireball"]  # "ball" alone is another sound
     assert keyword_query_words("WTHRThun") == ["wthr", "thun", "weather", "thunder"]  # a CatID, as names are read
+
+
+def test_a_catid_typed_in_a_query_is_read_as_its_category_words():
+    assert read_cat_ids("AMBForst birds") == "ambience forest birds"
+    assert read_cat_ids("CREAMnstr-GUNAuto") == "creatures monster-guns automatic"
+    assert read_cat_ids("ambforst") == "ambience forest"  # in any case, as it is no word of its own
+    # its own halves are still asked for, which a file named by the CatID holds
+    assert keyword_query_words("AMBForst") == ["amb", "forst", "ambience", "forest"]
+    assert keyword_query_words("ambforst") == ["ambforst", "ambience", "forest"]
+    # mixed-case names that are no CatID, and CatIDs that are words of their own, are as typed
+    for text in ("ThunderRoll", "GlassBreak02", "TEST", "wind"):
+        assert read_cat_ids(text) == text
+    assert keyword_query_words("TEST") == ["test"]  # not the archived TEST category's words
+    assert keyword_query_words("ThunderRoll") == ["thunder", "roll"]
 
 
 def test_a_word_run_together_in_a_query_is_also_asked_for_as_written():
