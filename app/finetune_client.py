@@ -30,7 +30,7 @@ from engine.finetune.job import (
     STARTING,
     STOPPED,
     FinetuneStatus,
-    key_scores,
+    plain_change,
     verdict,
 )
 from engine.plural import counted
@@ -55,39 +55,6 @@ ESTIMATING = "estimating the time left…"
 WORDS_HEAD_EVENT = "words head"  # in the trainer's event for the names stage (trainer/library/run.py)
 CHECKING = "checking the new model on the held-out folders…"
 LEARNING_NAMES = "learning your library's names from {files}, then checking the new model…"
-
-# The held-out scores in words a sound designer reads, each with its metric's name for the tooltip:
-# R@1 is how often the right sound comes first, R@10 how often it is in the first ten, and mAP@10
-# how high the right sounds rank in the first ten (0 to 1).
-SCORE_WORDS = (
-    ("R@1", "right sound first", "percent"),
-    ("R@10", "in the top 10", "percent"),
-    ("mAP@10", "ranking score", "score"),
-)
-SCORES_EXPLAINED = (
-    "R@1: how often the right sound comes first · R@10: how often it is in the top 10 · "
-    "mAP@10: how high the right sounds rank in the top 10, from 0 to 1"
-)
-
-
-def plain_scores(values: dict, kind: str = "search", separator: str = " · ") -> str:
-    """ "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23 of 1" (its scale said:
-    "0.07" alone read as nothing to a sound designer), what
-    :func:`engine.finetune.job.scores_line` says with metric names ("R@1 0.100 · R@10 0.500 ·
-    mAP@10 0.231"), which the page keeps for its tooltips; a score a result lacks is left out."""
-    said = []
-    for name, words, how in SCORE_WORDS:
-        value = values.get(f"{kind}/{name}")
-        if value is not None:
-            said.append(f"{words}: {value * 100:.0f} %" if how == "percent" else f"{words} {value:.2f} of 1")
-    return separator.join(said)
-
-
-def plain_change(result: dict) -> str:
-    """The held-out score the verdict weighs, before and after, in words: "ranking score 0.26 → 0.30"
-    (a result written by an earlier version, which lacks the search score, gets its per-file one)."""
-    _, before, after = key_scores(result)
-    return f"ranking score {before:.2f} → {after:.2f}"
 
 
 def describe_status(status: FinetuneStatus, stop: str = "") -> str:
@@ -150,36 +117,15 @@ def training_ended(status: FinetuneStatus) -> str:
     return f"Training stopped after {status.step} of {status.steps} steps: the time budget ran out."
 
 
-def check_change(status: FinetuneStatus) -> tuple[float, float] | None:
-    """The check during training (each held-out file by its own name, the trained part of the model
-    alone) before the first step and at its last point, or None before it has both."""
-    points = [point for point in status.validation if "t2a/mAP@10" in point]
-    start = next((point for point in points if point["step"] == 0), None)
-    if start is None or points[-1]["step"] == 0:
-        return None
-    return start["t2a/mAP@10"], points[-1]["t2a/mAP@10"]
-
-
-def measures_disagree(status: FinetuneStatus) -> str:
-    """Why the check during training and the verdict point different ways, when they do; else "".
-    The check hears with the part of the model that training changes; the verdict searches with
-    the whole model as Earmark does, UCS bridge included, whose words head learns the library's
-    names after the steps (README: most of a fine-tune's gain). Without it a page read "ranking
-    score 0.05" under the check and "(better)" a few lines on, with nothing to say why."""
-    change = check_change(status)
-    if not status.result or change is None:
-        return ""
-    before, after = change
-    if status.better and after < before:
-        said = f"The check during training fell ({before:.2f} → {after:.2f}) while the verdict rose."
-    elif not status.better and after > before:
-        said = f"The check during training rose ({before:.2f} → {after:.2f}); the verdict: {verdict(status.result)}."
-    else:
-        return ""
-    names = ", after it learnt your library's names" if status.result.get("words_head_files") else ""
+def swapping(swap: tuple[int, int], status: FinetuneStatus) -> str:
+    """What happens between "Fine-tuned: … (better)" and the way back (:attr:`FinetuneClient.swap`):
+    the page's Fine-tune on my library stayed greyed out through it with nothing to say why."""
+    done, total = swap
+    doing = f"re-embedding your library with it, {done:,} of {counted(total, 'sound')}" if total else "loading it"
+    model = status.result.get("start_model", "the model in use")
     return (
-        f"{said} They listen differently: the check uses only the part of the model that training changes; "
-        f"the verdict searches as Earmark does, with the whole model{names}. The verdict decides which model is used."
+        f"Switching to the fine-tuned model: {doing}. Searches use {model} until it is done; "
+        "then a new fine-tune can start, and the way back is here."
     )
 
 
@@ -230,11 +176,16 @@ class FinetuneClient(QObject):
         self._timer = QTimer(self, interval=POLL_MS, timeout=self.poll)
         self._resumed = False  # only the first look after the app starts resumes a stopped run on its own
         self._swapped: str | None = None  # the result (its finish time) whose swap this session started
+        # That swap while it runs: (sounds re-embedded, of how many; 0 of 0 while the model loads), else
+        # None. The page says it (:func:`swapping`) while its buttons wait for it.
+        self.swap: tuple[int, int] | None = None
         self.stop = ""  # what the user's Stop did: "stopping", then "stopped" (see describe_status)
         self.outcome_read = False  # the user saw how the run ended on the Fine-tune page (mark_read)
         client.opened.connect(self.poll)
-        client.ready.connect(lambda _info: self.poll())  # a switch ended: a swap is applied now
-        client.unavailable.connect(lambda _message: self.poll())  # or it failed: the result still waits
+        client.ready.connect(lambda _info: self._swap_ended())  # a switch ended: a swap is applied now
+        client.unavailable.connect(lambda _message: self._swap_ended())  # or it failed: the result still waits
+        client.switch_progress.connect(self._swap_progress)
+        client.error.connect(self._swap_refused)
 
     @property
     def available(self) -> bool:
@@ -335,6 +286,23 @@ class FinetuneClient(QObject):
 
     def use(self, force: bool) -> None:
         """Swap the finished model in (``force``: even though it is not better); the re-embedding
-        shows in the status bar like any model switch."""
+        shows in the status bar like any model switch, and on the page (:attr:`swap`)."""
         self._swapped = self.status.result.get("finished")  # one swap per result, however often it is seen
+        self.swap = (0, 0)
         self.client.use_finetuned(force)
+        self.status_changed.emit(self.status)
+
+    def _swap_progress(self, done: int, total: int) -> None:
+        if self.swap is not None:  # another switch (the Model page's) is not this page's to tell
+            self.swap = (done, total)
+            self.status_changed.emit(self.status)
+
+    def _swap_ended(self) -> None:
+        self.swap = None
+        self.poll()
+
+    def _swap_refused(self, _message: str) -> None:
+        """An error before the swap's switch reported anything is its own: the fine-tuned model could
+        not be adopted (Finetuner.adopt), and nothing is switching."""
+        if self.swap == (0, 0):
+            self._swap_ended()

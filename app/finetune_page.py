@@ -33,26 +33,30 @@ from PySide6.QtWidgets import (
 )
 
 from app.finetune_client import (
-    SCORES_EXPLAINED,
     FinetuneClient,
     describe_status,
-    measures_disagree,
     outcome,
-    plain_scores,
     status_bar_text,
+    swapping,
     training_ended,
 )
 from app.labels import ElidedLabel
 from app.settings_dialog import SettingsPage, _hint
 from engine.finetune.job import (
+    CHECK,
     DONE,
     FAILED,
     MIN_HELD_OUT_FOLDERS,
     NONE,
     RUNNING,
+    SCORES_EXPLAINED,
     STARTING,
     FinetuneStatus,
+    check_point,
+    measures_disagree,
+    plain_scores,
     scores_line,
+    verdict_heading,
 )
 
 INTRO = (
@@ -71,17 +75,7 @@ LIBRARY_CLOSED = "Fine-tuning is possible once the library is open."
 # final evaluation took 35 + 14 + 20 s: a 1-minute run failed after 40 s. A run that finds even this too
 # short names the budget this machine needs (FinetuneStatus.needs_minutes), which then becomes the least.
 MIN_MINUTES = 2
-# The validation's own measure (each held-out file against its own name, with the part of the model
-# that training changes), not the verdict's; its "before training" is its own first point, step 0.
-CHECK = (
-    "Checked during training, with the part of the model that training changes (each held-out file "
-    "found by its own name; higher is better), before training: "
-)
 SHOWN_CHECKS = 5  # the last few points of the check: a long run's twenty would push the verdict off the page
-VERDICT = (
-    "Verdict: held-out folders ({files} files), their names searched by sound alone with the whole model, "
-    "as Earmark searches (a different measure from the check during training below; higher is better)"
-)
 USE_AGAIN = "Use the fine-tuned model again"
 # What Stop fine-tuning can do, once asked (ask_how_to_stop): keep the run to continue later, or throw it away.
 PAUSE, DISCARD = "pause", "discard"
@@ -194,7 +188,7 @@ class FinetunePage(SettingsPage):
         self.minutes.setEnabled(not busy)
         self.minutes.setMinimum(max(MIN_MINUTES, status.needs_minutes))  # a shorter value is raised to it
         self.device.setEnabled(not busy)
-        self.state.setText(describe_status(status, self.finetune.stop) if available else LIBRARY_CLOSED)
+        self.state.setText(self._state_text(status) if available else LIBRARY_CLOSED)
         self.progress.setVisible(busy or status.resumable)
         # once its steps are done a run's step says nothing of what is left: a busy bar, not 12 of 85 standing
         self.progress.setRange(0, 0 if status.checking or not status.steps else max(status.steps, 1))
@@ -204,6 +198,12 @@ class FinetunePage(SettingsPage):
         self._show_result(status)
         if self.isVisible():  # how a run ended, seen here, need not stay in the status bar
             self.finetune.mark_read()
+
+    def _state_text(self, status: FinetuneStatus) -> str:
+        """The job in a line, and under a finished run's, the swap its buttons wait for while it runs."""
+        said = describe_status(status, self.finetune.stop)
+        swap = self.finetune.swap
+        return f"{said}\n{swapping(swap, status)}" if swap is not None and status.state == DONE else said
 
     @staticmethod
     def _plan_text(status: FinetuneStatus) -> str:
@@ -219,14 +219,14 @@ class FinetunePage(SettingsPage):
         """The check during training, in words, from its own point before the first step: the starting
         model's verdict scores under "before training" read as a fall at the first pass (0.07 -> 0.05)
         where the check itself went from 0.06."""
-        per_epoch = max(int(status.plan.get("steps_per_epoch", 1)), 1)
+        per_epoch = int(status.plan.get("steps_per_epoch", 1))
         points = {int(point["step"]): point for point in status.validation}  # a step measured twice is shown once
         start = points.pop(0, None)
-        said = [CHECK + plain_scores(start, "t2a")] if start else []
-        named = [CHECK + scores_line(start, "t2a", " · ")] if start else []
+        before = f"{CHECK}\n{check_point(0, per_epoch).capitalize()}: "
+        said = [before + plain_scores(start, "t2a")] if start else []
+        named = [before + scores_line(start, "t2a", " · ")] if start else []
         for step, point in list(points.items())[-SHOWN_CHECKS:]:
-            # the run's last measure, at a step inside a pass (its time was spent), is not a pass's
-            when = f"after pass {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
+            when = check_point(step, per_epoch)
             said.append(f"{when}: {plain_scores({'t2a/mAP@10': point['t2a/mAP@10']}, 't2a')}")
             named.append(f"{when}: mAP@10 {point['t2a/mAP@10']:.3f}")
         self.validation.setText("\n".join(said))
@@ -242,7 +242,7 @@ class FinetunePage(SettingsPage):
         self.result.setVisible(bool(result))
         if result:
             said = [
-                VERDICT.format(files=result["held_out_files"]),
+                verdict_heading(result),
                 f"before ({result['start_model']}): {plain_scores(result['before'])}",
                 f"after: {plain_scores(result['after'])}",
                 measures_disagree(status),

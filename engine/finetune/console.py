@@ -1,9 +1,9 @@
 """``earmark finetune``: the library fine-tune from a terminal, watched until it ends.
 
 It starts a job (or continues an interrupted one, or one that failed after planning its steps, or
-watches one the app started), prints the
-estimate, a progress line and each validation, then before/after on the
-held-out folders; a better model becomes the active one (the library is re-embedded with it),
+watches one the app started), prints the estimate, a progress line and each check during training,
+then the verdict's before and after on the held-out files, in the Fine-tune page's words
+(engine/finetune/job.py); a better model becomes the active one (the library is re-embedded with it),
 a worse one only with ``--force``. Ctrl-C pauses the run; the next ``earmark finetune`` continues it,
 and ``earmark status`` says it is waiting (:func:`waiting_run`, in a line or as JSON fields).
 """
@@ -15,7 +15,21 @@ import sys
 import time
 from dataclasses import dataclass
 
-from engine.finetune.job import DONE, FAILED, NONE, RUNNING, STARTING, STOPPED, FinetuneStatus, scores_line, verdict
+from engine.finetune.job import (
+    CHECK,
+    DONE,
+    FAILED,
+    NONE,
+    RUNNING,
+    STARTING,
+    STOPPED,
+    FinetuneStatus,
+    check_point,
+    measures_disagree,
+    plain_scores,
+    verdict,
+    verdict_heading,
+)
 from engine.finetune.launcher import DEVICES
 
 POLL_SECONDS = 0.5
@@ -53,17 +67,20 @@ def run(engine, args, stop_requested) -> int:
         print("fine-tune cancelled; the active model is unchanged")
         return 0
     status = finetuner.status()
+    seen = Seen()
     if status.state in (RUNNING, STARTING):
         print("a fine-tune is already running (started elsewhere); watching it", file=sys.stderr)
+        seen = Seen(events=finetuner.job.continued_at())
     elif status.resumable:
         print(f"continuing the {waiting_run(status).how} fine-tune from {status.continues_from}", file=sys.stderr)
         finetuner.resume()
+        seen = Seen.so_far(finetuner)  # the stopped run's lines were printed when it ran: not again, as if new
     elif status.state == DONE and (status.pending or (args.force and not status.applied)):
         pass  # decide about the finished one below
     else:
         finetuner.start(args.minutes, engine.model_spec, args.device, args.set)
         print(f"fine-tuning {engine.model_spec} on the library for about {args.minutes:g} minutes", file=sys.stderr)
-    status = _watch(finetuner, stop_requested)
+    status = _watch(finetuner, stop_requested, seen)
     if status.state in (RUNNING, STARTING, STOPPED):
         if stop_requested():  # else it was stopped elsewhere (the app, a kill): as that left it
             finetuner.pause()
@@ -137,10 +154,27 @@ def resumable_line(status: FinetuneStatus) -> str:
     return waiting.line if waiting else ""
 
 
-def _watch(finetuner, stop_requested) -> FinetuneStatus:
-    """Print each event and validation as it comes, and a progress line: rewritten in place on a
-    terminal, else a line every :data:`LOG_SECONDS` (a log must not get one per poll)."""
-    seen_messages, seen_epochs, printed = 0, 0, 0.0
+@dataclass
+class Seen:
+    """How many of the job's events and checks during training are printed already, or belong to an
+    earlier piece of the run: after a Ctrl-C, the next ``earmark finetune`` replayed "reading the
+    held-out audio…", "stopped; …" and the stopped run's "step 12/64" before its own "continuing: …",
+    which read as if it went on from step 12 when it started over from step 0."""
+
+    events: int = 0
+    checks: int = 0
+
+    @classmethod
+    def so_far(cls, finetuner) -> Seen:
+        return cls(len(finetuner.job.events()), len(finetuner.status().validation))
+
+
+def _watch(finetuner, stop_requested, seen: Seen) -> FinetuneStatus:
+    """Print each event and check during training as it comes (after those ``seen``), and a progress
+    line: rewritten in place on a terminal, else a line every :data:`LOG_SECONDS` (a log must not get
+    one per poll). The step is the running piece's own: a continued run's starts at its checkpoint."""
+    seen_messages, seen_epochs, printed = seen.events, seen.checks, 0.0
+    explained = False  # what the checks measure (job.CHECK), said once, before the first one printed
     while True:
         status = finetuner.status()
         events = finetuner.job.events()
@@ -148,7 +182,10 @@ def _watch(finetuner, stop_requested) -> FinetuneStatus:
             print(f"{_CLEAR}{event['message']}", file=sys.stderr)
         seen_messages = len(events)
         for point in status.validation[seen_epochs:]:
-            print(f"{_CLEAR}validation at step {point['step']}: " + scores_line(point, "t2a"), file=sys.stderr)
+            if not explained:
+                print(f"{_CLEAR}{CHECK}", file=sys.stderr)
+                explained = True
+            print(f"{_CLEAR}{check_line(status, point)}", file=sys.stderr)
         seen_epochs = len(status.validation)
         if status.state in (DONE, FAILED, NONE) or (status.state == STOPPED and seen_messages):
             return status
@@ -168,14 +205,21 @@ def _watch(finetuner, stop_requested) -> FinetuneStatus:
         time.sleep(POLL_SECONDS)
 
 
+def check_line(status: FinetuneStatus, point: dict) -> str:
+    """A check during training in the Fine-tune page's words: its scores in full before training,
+    its ranking score after ("check after pass 2: ranking score 0.19 of 1")."""
+    when = check_point(int(point["step"]), int(status.plan.get("steps_per_epoch", 1)))
+    scores = plain_scores(point if point["step"] == 0 else {"t2a/mAP@10": point["t2a/mAP@10"]}, "t2a")
+    return f"check {when}: {scores}"
+
+
 def _decide(engine, status: FinetuneStatus, force: bool) -> int:
     result = status.result
-    print(
-        f"\nheld-out folders ({result['held_out_files']} files), content only: their captions searched by sound, "
-        "any file named alike right"
-    )
-    print(f"  before ({result['start_model']}): {scores_line(result['before'])}")
-    print(f"  after  ({result['model_display']}): {scores_line(result['after'])}")
+    print(f"\n{verdict_heading(result)}")
+    print(f"  before ({result['start_model']}): {plain_scores(result['before'])}")
+    print(f"  after  ({result['model_display']}): {plain_scores(result['after'])}")
+    if disagree := measures_disagree(status):
+        print(disagree)
     if not result["better"] and not force:
         engine.finetuner.decline()
         print(f"{verdict(result)}: keeping {result['start_model']}. `earmark finetune --force` uses it anyway.")

@@ -4,8 +4,9 @@
 
 - ``plan.json``: what the run will do, measured before it starts (start model, device, batch,
   steps, seconds a step, the estimate); written once, so a resumed run keeps its schedule;
-- ``events.jsonl``: phases and milestones, one JSON object a line, appended by the trainer; the
-  one that splits the library carries what it holds out (``held_out_files``, ``held_out_folders``,
+- ``events.jsonl``: phases and milestones, one JSON object a line, appended by the trainer (and
+  one by the launcher as a stopped run continues, :meth:`JobFolder.continue_from`); the one that
+  splits the library carries what it holds out (``held_out_files``, ``held_out_folders``,
   ``held_out_by``), known seconds into a run, long before the plan;
 - ``run/``: the trainer's run folder; ``run/last`` is the resumable checkpoint and
   ``run/log.jsonl`` has the steps and the validations;
@@ -52,6 +53,7 @@ PREPARING, MEASURING, TRAINING, EVALUATING, FINISHED, ERROR, PAUSED = (
     "failed",
     "paused",
 )
+CONTINUING = "continuing"  # the launcher's, as a stopped run starts again (JobFolder.continue_from)
 # What decides whether a fine-tune is better: each distinct caption of the held-out files asked as
 # a search, every held-out file that carries it a right answer (trainer/library/run.py). The
 # validation after each epoch measures each file against its own captions ("t2a/"), which a
@@ -79,7 +81,7 @@ class FinetuneStatus:
     state: str = NONE
     phase: str = ""
     message: str = ""  # the latest event's sentence
-    step: int = 0
+    step: int = 0  # the last step logged, or the last checkpoint's when that is later (a continued run starts there)
     steps: int = 0
     loss: float | None = None
     epoch: int = 0
@@ -134,7 +136,10 @@ class FinetuneStatus:
         if self.saved_step:
             return f"step {self.saved_step} of {self.steps}, its last checkpoint"
         if self.plan:
-            return "the start of its training (no checkpoint was saved yet)"
+            return (
+                "the start of its training (no checkpoint was saved yet: the first comes after about a minute "
+                "of training)"
+            )
         return "the start (it had not yet planned its steps)"
 
     @property
@@ -223,6 +228,103 @@ def scores_line(values: dict, kind: str = "search", separator: str = ", ") -> st
     return separator.join(f"{name} {values[f'{kind}/{name}']:.3f}" for name in SHOWN if f"{kind}/{name}" in values)
 
 
+# -- the scores in words, for the Fine-tune page and `earmark finetune` alike ---------------------
+# The review read "R@1 0.056, R@10 0.193, mAP@10 0.084" in the CLI, and on the page "right sound first
+# 3 % -> 5 %" under the verdict beside "ranking score 0.08 -> 0.08" under the check during training, with
+# nothing to say why the two differ nor that 3 % measures hearing alone, not a search that is broken.
+# Each score in words, with its metric's name (kept for the page's tooltips): R@1 is how often the
+# right sound comes first, R@10 how often it is in the first ten, mAP@10 how high the right sounds
+# rank in the first ten (0 to 1).
+SCORE_WORDS = (
+    ("R@1", "right sound first", "percent"),
+    ("R@10", "in the top 10", "percent"),
+    ("mAP@10", "ranking score", "score"),
+)
+SCORES_EXPLAINED = (
+    "R@1: how often the right sound comes first · R@10: how often it is in the top 10 · "
+    "mAP@10: how high the right sounds rank in the top 10, from 0 to 1"
+)
+# What the verdict measures (KEY_METRIC and its kin, "search/"): what decides, said before its scores.
+VERDICT = (
+    "Verdict (it decides which model is used): the names of the {files} files kept out of training, each "
+    "searched among those {files} sounds by sound alone, with the whole model as Earmark searches; any file "
+    "named alike counts as right. No file name helps here, as names do in your searches, so the numbers "
+    "run low: they compare the two models, not how often a search finds your sound. Higher is better."
+)
+# What the check during training measures (the validation after each pass, "t2a/"), said before its points.
+CHECK = (
+    "Checked during training, to see that it stays on course (it does not decide): each held-out file's own "
+    "name must find that very file, not one named alike, heard only by the part of the model that training "
+    "changes. Stricter than the verdict and blind to what the whole model adds, it can stay level while the "
+    "verdict rises. Higher is better."
+)
+
+
+def plain_scores(values: dict, kind: str = "search", separator: str = " · ") -> str:
+    """ "right sound first: 10 % · in the top 10: 50 % · ranking score 0.23 of 1" (its scale said:
+    "0.07" alone read as nothing to a sound designer), what :func:`scores_line` says with metric
+    names; a score a result lacks is left out."""
+    said = []
+    for name, words, how in SCORE_WORDS:
+        value = values.get(f"{kind}/{name}")
+        if value is not None:
+            said.append(f"{words}: {value * 100:.0f} %" if how == "percent" else f"{words} {value:.2f} of 1")
+    return separator.join(said)
+
+
+def plain_change(result: dict) -> str:
+    """The held-out score the verdict weighs, before and after, in words: "ranking score 0.26 → 0.30"
+    (a result written by an earlier version, which lacks the search score, gets its per-file one)."""
+    _, before, after = key_scores(result)
+    return f"ranking score {before:.2f} → {after:.2f}"
+
+
+def verdict_heading(result: dict) -> str:
+    """:data:`VERDICT` for ``result``: said above its before and after."""
+    return VERDICT.format(files=result["held_out_files"])
+
+
+def check_point(step: int, steps_per_epoch: int) -> str:
+    """When a check during training was made, in words: "before training", "after pass 2", or, for a
+    run's last check, made inside a pass (its time was spent), "at the end (step 120)"."""
+    if step == 0:
+        return "before training"
+    per_epoch = max(steps_per_epoch, 1)
+    return f"after pass {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
+
+
+def check_change(status: FinetuneStatus) -> tuple[float, float] | None:
+    """The check during training's ranking score before the first step and at its last point, or
+    None before it has both."""
+    points = [point for point in status.validation if "t2a/mAP@10" in point]
+    start = next((point for point in points if point["step"] == 0), None)
+    if start is None or points[-1]["step"] == 0:
+        return None
+    return start["t2a/mAP@10"], points[-1]["t2a/mAP@10"]
+
+
+def measures_disagree(status: FinetuneStatus) -> str:
+    """Why the check during training and the verdict point different ways, when they do; else "".
+    The check hears with the part of the model that training changes; the verdict searches with
+    the whole model as Earmark does, UCS bridge included, whose words head learns the library's
+    names after the steps (README: most of a fine-tune's gain). The review's page read a check
+    level at 0.08 and "(better)" a few lines on, with nothing to say why."""
+    change = check_change(status)
+    if not status.result or change is None:
+        return ""
+    before, after = change
+    if bool(status.better) == (after > before):
+        return ""
+    moved = "rose" if after > before else "fell" if after < before else "stayed level"
+    verdict_said = "the verdict rose" if status.better else f"the verdict: {verdict(status.result)}"
+    names = ", after it learnt your library's names" if status.result.get("words_head_files") else ""
+    return (
+        f"The check during training {moved} ({before:.2f} → {after:.2f}) while {verdict_said}. They listen "
+        "differently: the check uses only the part of the model that training changes; the verdict searches "
+        f"as Earmark does, with the whole model{names}. The verdict decides which model is used."
+    )
+
+
 class JobFolder:
     def __init__(self, folder: Path):
         self.folder = Path(folder)
@@ -281,6 +383,20 @@ class JobFolder:
         else:
             self.event(ERROR, str(error))
 
+    def continue_from(self, status: FinetuneStatus) -> None:
+        """Before a stopped run (``status``) is launched again: its log keeps only what the continued
+        run starts from, and an event says where that is. The progress after the last checkpoint is
+        trained again (all of it, before the first), and a page showed the stopped run's "step 6 of
+        550 · training loss 4.03" for seconds after Continue, as the new trainer started, although the
+        run restarted from step 0. A run stopped before its plan prepares again: its log goes whole."""
+        kept_to = status.saved_step if status.plan else -1
+        log = self.run_dir / "log.jsonl"
+        if log.is_file():
+            kept = [record for record in _json_lines(log) if record.get("step", 0) <= kept_to]
+            with atomic_file(log) as partial:
+                partial.write_text("".join(json.dumps(record) + "\n" for record in kept))
+        self.event(CONTINUING, f"continuing from {status.continues_from}")
+
     def mark(self, name: str) -> None:
         """``applied``, ``declined`` or ``paused``."""
         (self.folder / name).write_text(time.strftime("%Y-%m-%d %H:%M:%S\n"))
@@ -297,6 +413,12 @@ class JobFolder:
 
     def events(self) -> list[dict]:
         return _json_lines(self.events_file)
+
+    def continued_at(self) -> int:
+        """The index of the event that began the run's latest piece (:data:`CONTINUING`), 0 for a run
+        never continued: what came before was an earlier piece's, stopped since."""
+        events = self.events()
+        return next((i for i in reversed(range(len(events))) if events[i].get("phase") == CONTINUING), 0)
 
     def status(self, process_alive: bool = False) -> FinetuneStatus:
         """What the job is doing now. ``process_alive``: the caller launched a process that has
@@ -379,6 +501,7 @@ class JobFolder:
                 trained_s = record.get("trained_s", trained_s)
                 if record.get("samples_per_s"):
                     step_s = plan.get("batch_size", 1) / record["samples_per_s"]
+        status.step = max(status.step, status.saved_step)  # a continued run starts at its checkpoint
         status.epoch = status.step // per_epoch
         if status.state in (RUNNING, STOPPED) and status.steps and step_s:
             left = status.steps - status.step

@@ -63,10 +63,14 @@ class Finetuner:
 
     def resume(self) -> bool:
         """Continue a stopped (interrupted or killed) run, or one that failed after it planned its
-        steps (:attr:`FinetuneStatus.resumable`); False when there is none to continue."""
-        if not self.status().resumable:
+        steps (:attr:`FinetuneStatus.resumable`); False when there is none to continue. From the
+        launch on, the job shows the continued run from where it really starts (JobFolder.continue_from),
+        not the stopped run's last step."""
+        status = self.status()
+        if not status.resumable:
             return False
         self.job.unmark("paused")
+        self.job.continue_from(status)
         self._launch([])
         return True
 

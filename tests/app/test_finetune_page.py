@@ -16,7 +16,6 @@ from app.finetune_client import (
     STOPPED_BY_USER,
     STOPPING,
     describe_status,
-    plain_scores,
 )
 from app.finetune_page import MIN_MINUTES, USE_AGAIN, FinetunePage
 from app.settings_dialog import SettingsDialog
@@ -33,6 +32,7 @@ from engine.finetune.job import (
     TRAINING,
     FinetuneStatus,
     JobFolder,
+    plain_scores,
 )
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle
 from tests.engine.finetune.conftest import FAST
@@ -105,7 +105,7 @@ def test_finetune_from_settings_shows_progress_and_swaps_in_the_background(qtbot
     assert shown, "no poll saw the run training with a step done"
     visible, value, state, start_enabled, cancel_enabled, plan, validation, label = shown[0]
     assert visible and value > 0 and "step" in state and not start_enabled and cancel_enabled
-    assert "Plan:" in plan and "before training" in validation
+    assert "Plan:" in plan and "Before training: " in validation
     assert label.startswith("Fine-tuning")
 
     # Done and better: the swap starts by itself and re-embeds in the background.
@@ -318,12 +318,13 @@ def test_each_measure_is_shown_once_and_labelled_at_the_dialogs_size(qtbot, wind
     }
     page.show_status(FinetuneStatus(state=DONE, steps=120, plan=plan, validation=validation, result=result))
     lines = page.validation.text().splitlines()
-    assert len(lines) == len(set(lines)) == 3 and lines[1:] == [
+    assert len(lines) == len(set(lines)) == 4 and lines[1:] == [
+        "Before training: ranking score 0.15 of 1",
         "after pass 2: ranking score 0.19 of 1",
         "at the end (step 120): ranking score 0.20 of 1",
     ]
     assert "after pass 2: mAP@10 0.190" in page.validation.toolTip()  # the measure's name, for who knows it
-    assert "before training" in lines[0] and "different measure" in page.result.text()
+    assert "it does not decide" in lines[0] and "it decides which model is used" in page.result.text()
     assert page.cancel_button.text() == "Stop fine-tuning"
     assert page.minimumSizeHint().height() <= 520
     page.dialog.reject()
@@ -484,7 +485,7 @@ def test_the_scores_scale_is_said_and_higher_is_better(qtbot, window):
     plan = {"estimate": "40 steps", "steps_per_epoch": 20, "steps": 40}
     page.show_status(FinetuneStatus(state=RUNNING, step=5, steps=40, plan=plan, validation=[{"step": 0, **before}]))
     check = page.validation.text()
-    assert "higher is better" in check and check.endswith("in the top 10: 25 % · ranking score 0.07 of 1")
+    assert "Higher is better" in check and check.endswith("in the top 10: 25 % · ranking score 0.07 of 1")
 
 
 def test_a_budget_too_short_for_this_machine_is_advice_and_no_shorter_one_is_offered(qtbot, window):
@@ -610,7 +611,7 @@ def test_the_verdict_comes_first_and_a_check_that_disagrees_is_explained(qtbot, 
     assert body.indexOf(page.result) < body.indexOf(page.validation)  # the verdict's scores before the check's
     checks = page.validation.text().splitlines()
     check_start = {key.removeprefix("val/"): value for key, value in CHECK_BEFORE.items()}
-    assert checks[0].endswith(plain_scores(check_start, "t2a")) and "0.07" not in checks[0]
+    assert checks[1].endswith(plain_scores(check_start, "t2a")) and "0.07" not in checks[1]
     assert "check during training fell (0.06 → 0.05)" in page.result.text()
     assert "verdict decides" in page.result.text()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -62,7 +63,8 @@ def test_a_short_cpu_finetune_beats_the_starting_model_and_becomes_active(finetu
     assert result["better"] and after > before + 0.05, result
     assert result["no_gain_chance"] <= 0.05  # not one or two lucky held-out files
     assert result["held_out_folders"] and result["held_out_files"] >= 8
-    assert "estimate:" in err and "validation at step" in err  # the estimate, then each epoch's validation
+    assert "estimate:" in err and "check before training: " in err  # the estimate, then each check during training
+    assert re.search(r"^check (after pass \d+|at the end \(step 40\)): ranking score \d\.\d\d of 1$", err, re.M)
 
     model = Path(Settings.load(paths.settings_file).model_spec)  # the switch saved the new choice
     assert model.parent == paths.models and model.name.startswith("library-") and is_checkpoint(model)
