@@ -42,34 +42,16 @@ from app.engine_client import LIBRARY_CLOSED
 from app.results_view import ElidedNameDelegate, text_width
 from app.tagging_client import RenameProposal, TaggingClient
 from app.theme import Colors
-from engine.plural import counted, percent
-from engine.tagging.rename import Override, default_source, id_block
+from engine.plural import counted
+from engine.tagging.rename import CREATOR_PLACEHOLDER, Override, cat_id_from, default_source, id_block
 
-# where a plan's CatID came from (engine.tagging.service.Tagging.rename_plan), said to the user
-CAT_ID_FROM = {
-    "name": "from its name",
-    "tag": "from your tag",
-    "suggestion": "from a suggestion",
-    "user": "your choice",
-}
 NOT_RENAMED = "not renamed"
-
-
-def cat_id_from(plan) -> str:
-    """Where a plan's CatID came from, and how sure a suggestion not accepted is ("from a
-    suggestion at 84%"): renaming by a guess the user never saw asks to be read first."""
-    said = CAT_ID_FROM.get(plan.reason, "")
-    return f"{said} at {percent(plan.confidence)}" if plan.confidence is not None else said
-
 
 ERROR_TEXT = "#ffb3b8"  # the error banner's text colour (resources/theme/dark.qss)
 
 
-# What stands in the names shown while no CreatorID is typed: they show where it goes, and
-# Rename waits for one when a name needs it. (The engine would take the login name for a missing
-# CreatorID, which is not who recorded the sounds: the app never leaves it to that.) A file whose
-# UCS name has a CreatorID keeps its own, so it needs none.
-CREATOR_PLACEHOLDER = "CreatorID"
+# While no CreatorID is typed the names shown hold CREATOR_PLACEHOLDER where it goes, and Rename
+# waits for one when a name needs it. A file whose UCS name has a CreatorID keeps its own.
 NEEDS_CREATOR = "Rename needs a CreatorID: type yours above."
 KEEP_CREATORS = "No CreatorID needed: each file keeps the one in its name."
 NAME_COLUMN, CAT_ID_COLUMN, FX_COLUMN, UCS_COLUMN, REASON_COLUMN = range(5)

@@ -27,6 +27,7 @@ from engine.index.health import damage_of, describe_table
 from engine.index.migrations import SchemaVersionError
 from engine.index.records import OFFLINE, path_key
 from engine.index.repair import repair_index
+from engine.index.sql import TAGGED
 from engine.library.report import IndexProgress, IndexReport
 from engine.logs import entry_logging
 from engine.models.registry import ModelLoadError, list_models, resolve_checkpoint
@@ -36,6 +37,7 @@ from engine.search.explain import describe_hit, describe_respellings
 from engine.search.filters import SearchFilters
 from engine.search.searcher import SearchHit
 from engine.tagging import console as tagging_console
+from engine.tags import names_tag, unknown_tag
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -352,7 +354,17 @@ def cmd_search(engine: Engine, args) -> int:
             f"their words only; `earmark index` embeds them",
             file=sys.stderr,
         )
+    if not hits and args.tag and (unknown := _unknown_tag(engine, args.tag)):
+        print(f"earmark: {unknown}", file=sys.stderr)
     return _print_hits(hits, args, hits.sound_depth)
+
+
+def _unknown_tag(engine: Engine, typed: str) -> str:
+    """What a search filtered by the tag ``typed`` says when no file carries it (in any case, by
+    CatID or name: engine.tags.tag_spellings), with the nearest tag one does; "" when a file does
+    (the other filters or the words left it out). A misspelt tag found nothing, with no word why."""
+    carried = {tag for record in engine.store.find_files(TAGGED) for tag in record.tags}
+    return "" if any(names_tag(typed, tag) for tag in carried) else unknown_tag(typed, carried)
 
 
 def cmd_similar(engine: Engine, args) -> int:

@@ -18,6 +18,7 @@ from lancedb.table import Table
 from engine.index.meta import Meta
 from engine.index.records import arrow_to_files, files_to_arrow
 from engine.index.schema import FILES, FOLDERS, read_all
+from engine.index.suggestions import move_rejections_out_of_model_tables
 from engine.index.text import PHRASE_COLUMN, TEXT_FIELDS
 
 VERSION_KEY = "schema_version"
@@ -70,6 +71,7 @@ def remember_folder_devices(db: DBConnection) -> None:
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(2, "keyword search fields: name, folder, description", split_keyword_fields),
     Migration(3, "library folders remember their device", remember_folder_devices),
+    Migration(4, "rejections hold whatever model suggests later", move_rejections_out_of_model_tables),
 )
 
 

@@ -8,7 +8,8 @@ table either as it was or repaired, and running it again finishes the job. Indic
 rebuilt by the store when it next opens. What can be recomputed is left to the next
 index run, which compares the index with the files on disk: a file whose record was lost
 is found and indexed again, one whose vectors were lost is embedded again. What cannot
-be recomputed, the user's tags and captions, is kept wherever any version still holds it.
+be recomputed, the user's tags and captions and their rejections of suggestions, is kept
+wherever any version still holds it.
 
 Nothing is deleted: manifests that cannot be read are moved into a folder next to the
 index (``index.lance.damaged-<time>``), and the damaged data files stay referenced by the
@@ -57,6 +58,8 @@ from engine.index.schema import (
     embeddings_table_name,
     read_all,
 )
+from engine.index.suggestions import REJECTIONS, REJECTIONS_SCHEMA, holds_rejections_per_model, model_tables
+from engine.plural import counted
 
 log = logging.getLogger(__name__)
 
@@ -116,11 +119,13 @@ class _Repair:
         rebuilt_vectors = [name for name in self.damage if name.startswith(EMBEDDINGS_PREFIX)]
         for name in rebuilt_vectors:
             self._vectors(name, files)
+        if REJECTIONS in self.damage:
+            self._rejections(files)
         self._write_meta(meta, rebuilt_vectors)
         self.report.tags_kept = sum(1 for r in files.values() if r.tags or r.caption)
         if self.aside.exists():
             self.report.aside = str(self.aside)
-        for name in set(self.damage) - {META, FOLDERS, FILES} - set(rebuilt_vectors):
+        for name in set(self.damage) - {META, FOLDERS, FILES, REJECTIONS} - set(rebuilt_vectors):
             self._set_aside_unknown(name)
         return self.report
 
@@ -210,16 +215,33 @@ class _Repair:
             else ""
         )
 
+    def _rejections(self, files: dict[int, FileRecord]) -> None:
+        """The user's rejections of suggestions, kept like their tags: every one any version still
+        holds, of the files still in the library."""
+        found = self._salvage(REJECTIONS, "file_id")
+        rows = found.rows
+        if rows is not None:
+            rows = rows.filter(pa.array(np.isin(rows["file_id"].to_numpy(), list(files))))
+        self._write(REJECTIONS, rows, REJECTIONS_SCHEMA)
+        self.db.open_table(REJECTIONS).create_index("file_id", config=BTree())
+        repair = self._repair_of(REJECTIONS)
+        repair.kept = 0 if rows is None else rows.num_rows
+        repair.note = f"{counted(repair.kept, 'rejected suggestion')} kept"
+
     def _version_of_tables(self) -> int:
         """The schema version the tables' columns show: the keyword fields came with version 2,
-        the folders' device with 3 (engine.index.migrations); opening the index migrates the rest."""
+        the folders' device with 3, the rejections' own table with 4: before it, the models'
+        suggestion tables held them (engine.index.migrations); opening the index migrates the rest."""
 
         def holds(table: str, schema) -> bool:
             return set(schema.names) <= set(self.db.open_table(table).schema.names)
 
         if not holds(FILES, FILES_SCHEMA):
             return 1
-        return SCHEMA_VERSION if holds(FOLDERS, FOLDERS_SCHEMA) else 2
+        if not holds(FOLDERS, FOLDERS_SCHEMA):
+            return 2
+        readable = [name for name in model_tables(self.db) if name not in self.damage]
+        return 3 if holds_rejections_per_model(self.db, readable) else SCHEMA_VERSION
 
     def _write_meta(self, entries: dict, rebuilt_vectors: list[str]) -> None:
         """Bookkeeping that matches the repaired tables: the schema version, and an entry for

@@ -5,7 +5,8 @@ Each table answers one question: ``files`` what is in the library (one row per p
 schema version the data is at, one ``emb_<model>`` per model the vectors of each
 file's time windows (models differ in vector size, so they cannot share a table), and one
 ``words_<model>`` per model the meaning of each file's name and description in that model's
-words space (engine.index.word_vectors).
+words space (engine.index.word_vectors). Tagging adds one ``sug_<model>`` per model, its
+suggestions, and ``rejections``, the user's rejections of any model's (engine.index.suggestions).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import pyarrow as pa
 from lancedb.db import DBConnection
 from lancedb.table import Table
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 FILES = "files"
 FOLDERS = "folders"

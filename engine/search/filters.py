@@ -22,7 +22,7 @@ class SearchFilters:
     channels: int | None = None
     format: str | None = None  # "wav", "flac", ... as engine.audio.decode.probe names them
     folder: str | None = None  # this folder or anything below it
-    tag: str | None = None  # exact tag
+    tag: str | None = None  # a tag in any case; a UCS category by its CatID or its name (engine.tags.tag_spellings)
     include_offline: bool = True  # files on unplugged drives: found (marked offline) so you know which to plug in
 
 

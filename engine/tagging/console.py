@@ -26,9 +26,9 @@ from engine.arguments import count, probability
 from engine.fs import absolute_path
 from engine.index.suggestions import CAPTION
 from engine.plural import counted
-from engine.tagging import export, unlisted
+from engine.tagging import export, rename, unlisted
 from engine.tagging.jobs import TagProgress, TagReport
-from engine.tags import parse_tags
+from engine.tags import nearest_tag, parse_tags
 
 INTERRUPTED = 130
 SHARES_SHOWN = 4  # the library's most common categories a tagging summary names
@@ -113,7 +113,11 @@ def add_commands(commands) -> None:
         help="propose UCS names (CatID_FXName_CreatorID_SourceID); renames only with --apply, undone by --undo",
     )
     renaming.add_argument("paths", nargs="*", metavar="PATH")
-    renaming.add_argument("--creator", help="CreatorID block (default: a UCS name's own, else your user name)")
+    renaming.add_argument(
+        "--creator",
+        help="your CreatorID (initials or ID), for the names without one: --apply refuses without it "
+        "(a UCS name keeps its own)",
+    )
     renaming.add_argument(
         "--source", help="SourceID block (default: a UCS name's own, else the file's first folder in the library)"
     )
@@ -338,10 +342,19 @@ def _why_none_acted_on(engine, paths: list[str], args, verb: str) -> str:
     if why := engine.tagging.listing(paths, ACTING[verb], args.min_confidence)[1]:
         return why
     if args.tag:  # suggestions are shown, none of them named
-        return f"None of the suggestions shown is {', '.join(args.tag)}: `earmark suggestions PATH` lists them"
+        meant = _tags_meant(engine, paths, args)
+        return f"None of the suggestions shown is {meant}: `earmark suggestions PATH` lists them"
     if not args.caption:  # the one thing left shown
         return f"Only captions are suggested for these files: --caption {verb}s them"
     return ""
+
+
+def _tags_meant(engine, paths: list[str], args) -> str:
+    """The ``--tag`` keys named, each with the suggestion shown that it most likely misspells
+    ("FIGHT-IMPCT (did you mean FIGHT-IMPACT?)"), where one is near."""
+    shown = {s.value for found in engine.tagging.suggestions(paths, args.min_confidence).values() for s in found.tags}
+    meant = ((typed, nearest_tag(typed, shown)) for typed in args.tag)
+    return ", ".join(f"{typed} (did you mean {near}?)" if near else typed for typed, near in meant)
 
 
 def cmd_unreject(engine, args) -> int:
@@ -349,7 +362,10 @@ def cmd_unreject(engine, args) -> int:
     if not offered:
         print("no rejected suggestions to offer again" + ("" if args.caption else " (--caption: captions too)"))
         return 0
-    print(f"{counted(offered, 'rejected suggestion')} offered again; `earmark suggestions PATH` shows them")
+    print(
+        f"{counted(offered, 'rejected suggestion')} offered again; `earmark suggestions PATH` shows them"
+        " (`earmark tag PATH` first for those another model made)"  # rejections hold across models; guesses do not
+    )
     return 0
 
 
@@ -377,20 +393,38 @@ def cmd_rename(engine, args) -> int:
         return 1 if undone.waiting else 0
     if not args.paths:
         raise ValueError("name files or folders to rename, or --undo")
-    plans, skipped = engine.tagging.rename_plan(_in_library(engine, args.paths), args.creator, args.source)
+    creator = rename.id_block(args.creator or "")  # all underscores is none, as in the dialog
+    plans, skipped = engine.tagging.rename_plan(
+        _in_library(engine, args.paths), creator or None, args.source, weak_step=rename.ACCEPT_FIRST
+    )
     for plan in plans:
-        print(f"{cli._shown(plan.old)}\n    -> {os.path.basename(plan.new)}  (CatID from the {plan.reason})")
+        print(f"{cli._shown(plan.old)}\n    -> {os.path.basename(plan.new)}  (CatID {rename.cat_id_from(plan)})")
     for path, reason in skipped.items():
         print(f"{cli._shown(path)}: not renamed, {reason}")
     if not plans:
         print("nothing to rename")
         return 0
+    missing = "" if creator else _creator_missing(plans)
+    if missing and args.apply:
+        raise ValueError(f"{missing}; nothing renamed")
     if not args.apply:
-        print(f"{counted(len(plans), 'file')} would be renamed; add --apply to rename them")
+        step = f"{missing} and add --apply" if missing else "add --apply to rename them"
+        print(f"{counted(len(plans), 'file')} would be renamed; {step}")
         return 0
     engine.tagging.rename(plans)
     print(f"{counted(len(plans), 'file')} renamed; `earmark rename --undo` renames them back")
     return 0
+
+
+def _creator_missing(plans: list[rename.RenamePlan]) -> str:
+    """What a rename without a CreatorID says when a name planned needs one (its file's name has
+    none of its own), as the rename dialog says it: the CLI took the login name for it, which is
+    not who recorded the sounds. "" when none does."""
+    needing = sum(plan.needs_creator for plan in plans)
+    if not needing:
+        return ""
+    which = "" if needing == len(plans) else f" for the {counted(needing, 'file')} with none in the name"
+    return f"rename needs a CreatorID{which}: give yours with --creator ID"
 
 
 def cmd_export(engine, args) -> int:

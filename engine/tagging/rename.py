@@ -4,7 +4,9 @@ A proposal is ``CatID_FXName_CreatorID_SourceID`` (the four blocks the UCS conve
 for): the CatID from the name itself, else from a UCS tag the user accepted, else from the
 best UCS suggestion; the FX name from the name a UCS file already has, else from its caption,
 else from its current name's words; creator and source from the name a UCS file already has,
-else from what the user gives (default source: :func:`default_source`, the file's pack).
+else from what the user gives (default source: :func:`default_source`, the file's pack). A
+CreatorID says who recorded the sounds, which only the user knows: none given, the names hold
+:data:`CREATOR_PLACEHOLDER` where it goes, and neither the app nor the CLI renames by them.
 
 Renaming is a journal plus ``os.link``/``unlink`` (which refuses to overwrite) and then
 :meth:`LibraryStore.move_file`, so the file keeps its id and vectors and nothing is
@@ -15,7 +17,6 @@ and a new name never leaves the file's folder.
 
 from __future__ import annotations
 
-import getpass
 import json
 import os
 import time
@@ -27,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from engine.audio.ucs import parse_ucs_shaped
 from engine.fs import atomic_file, is_inside
+from engine.plural import percent
 from engine.words import words
 
 if TYPE_CHECKING:  # the app imports this module for Override: no database at its start
@@ -38,6 +40,21 @@ MAX_VARIATION = 4  # digits of a trailing variation number ("01", "0017"); a lon
 # Words that say nothing in a sound library's FX name: every file in it is a sound
 FILLER = frozenset({"sound", "sounds", "sfx", "snd", "audio", "fx"})
 _UNSAFE = str.maketrans({c: " " for c in '_/\\:*?"<>|'})
+# What stands for the CreatorID in a planned name while the user has given none. It was the login
+# name ("BEEP_Beep_root_tuxfootball.wav" from `earmark rename`), which is not who recorded them.
+CREATOR_PLACEHOLDER = "CreatorID"
+# where a plan's CatID came from (RenamePlan.reason), said to the user (cat_id_from)
+CAT_ID_FROM = {
+    "name": "from its name",
+    "tag": "from your tag",
+    "suggestion": "from a suggestion",
+    "user": "your choice",
+}
+# What a file whose UCS suggestions are all under the threshold can do to be renamed, where the
+# user reads it ({key}: its best suggestion's CatID): the dialog has a CatID column to type in,
+# the CLI has no per-file CatID, but accepting the suggestion makes it the file's tag.
+TYPE_CAT_ID = "accept it or type a CatID"
+ACCEPT_FIRST = "accept it first: `earmark accept --tag {key} --min-confidence 0 PATH`"
 
 
 class RenameError(ValueError):
@@ -146,10 +163,17 @@ def propose(
     existing = parse_ucs_shaped(path.name)
     fx = fx or planned_fx_name(record, caption)
     # the file's own IDs as its maker wrote them ("ACME Foley Library"), others as a UCS ID holds them
-    creator = (existing.creator_id if existing else "") or id_block(creator or getpass.getuser())
+    creator = (existing.creator_id if existing else "") or id_block(creator or "") or CREATOR_PLACEHOLDER
     source = (existing.source_id if existing else "") or id_block(source or default_source(record.path, record.folder))
     user_data, user_category = (existing.user_data, existing.user_category) if existing else ("", "")
     return ucs_name(cat_id, fx, creator, source, path.suffix, user_data, user_category)
+
+
+def cat_id_from(plan: RenamePlan) -> str:
+    """Where a plan's CatID came from, and how sure a suggestion not accepted is ("from a
+    suggestion at 84%"): renaming by a guess the user never saw asks to be read first."""
+    said = CAT_ID_FROM.get(plan.reason, "")
+    return f"{said} at {percent(plan.confidence)}" if plan.confidence is not None else said
 
 
 def unique_targets(plans: Sequence[RenamePlan]) -> list[RenamePlan]:

@@ -5,8 +5,8 @@ own tags change only through :meth:`Tagging.accept` (which appends), :meth:`add_
 :meth:`remove_tags` (the user's explicit bulk edits), and its caption only through an accept
 (which fills an empty caption unless told to replace). The last accept and the last reject can
 be taken back (:meth:`Tagging.undo_accept`, :meth:`Tagging.undo_reject`), and any rejection too
-(:meth:`Tagging.unreject`). Edits take the engine's short row lock, renames its write lock too,
-like every other write to file rows.
+(:meth:`Tagging.unreject`); a rejection holds whatever model is in use. Edits take the engine's
+short row lock, renames its write lock too, like every other write to file rows.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ from engine.index.suggestions import (
     AcceptedFile,
     LastAccept,
     LastReject,
+    Rejections,
     Suggestion,
     SuggestionTable,
     last_accept,
@@ -66,6 +67,7 @@ from engine.tagging.jobs import (
 from engine.tagging.priors import MIN_FILES, Shelves, library_shares, reweigh, shelf_sums
 from engine.tagging.tagger import caption_suggestions, gather, named_category_probabilities, tag_suggestions
 from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
+from engine.tags import names_tag
 from engine.words import words
 
 ALL = 1 << 30  # a top-k that keeps everything
@@ -103,10 +105,13 @@ def _by_term(rows: Iterable[Suggestion]) -> dict[tuple[str, str], list[int]]:
     return out
 
 
-def _named_for(keys: Keys, key: str, path: str) -> bool:
-    """Whether ``keys`` names ``key`` for the file at ``path`` (any file, when they are a list; a
-    mapping's paths as the index keys them, :func:`engine.fs.absolute_path`)."""
-    return path in keys.get(key, ()) if isinstance(keys, Mapping) else key in keys
+def _named_for(keys: Keys, suggestion: Suggestion, path: str) -> bool:
+    """Whether ``keys`` names ``suggestion`` for the file at ``path`` (any file, when they are a list;
+    a mapping's paths as the index keys them, :func:`engine.fs.absolute_path`). A key names it by
+    its CatID or its tag, in any case (:func:`engine.tags.names_tag`), as the tag filter of a search
+    reads a typed tag."""
+    typed = [key for key, paths in keys.items() if path in paths] if isinstance(keys, Mapping) else keys
+    return any(names_tag(key, suggestion.key, suggestion.value) for key in typed)
 
 
 @dataclass
@@ -176,6 +181,7 @@ class Tagging:
         self.journal = paths.data / "renames.jsonl"
         self._encoded: dict[tuple[str, str], EncodedVocabulary] = {}
         self._tables: dict[str, SuggestionTable] = {}
+        self._rejections: Rejections | None = None  # every model's table's
         self._tables_lock = threading.Lock()
 
     # -- vocabularies --------------------------------------------------------------------------
@@ -244,7 +250,8 @@ class Tagging:
         """The suggestions of the model named ``name``, which need not be loaded (an undo)."""
         with self._tables_lock:
             if name not in self._tables:
-                self._tables[name] = SuggestionTable(self.store.db, name)
+                self._rejections = self._rejections or Rejections(self.store.db)
+                self._tables[name] = SuggestionTable(self.store.db, name, self._rejections)
             return self._tables[name]
 
     def pending_job(self) -> TagJob | None:
@@ -425,7 +432,7 @@ class Tagging:
         if not empty:
             return {}
         threshold = self.settings.tag_threshold if threshold is None else threshold
-        reasons = self._reasons(self._library_records(empty), found)
+        reasons = self._reasons(self._library_records(empty), found, threshold)
         return {
             path: unlisted.why_none({why: 1}, found[path].hidden, threshold, steps) for path, why in reasons.items()
         }
@@ -444,19 +451,45 @@ class Tagging:
             return ""
         listed = {r.path for r in records}
         missing = [p for p in wanted if p not in listed and not any(is_inside(path, p) for path in listed)]
-        reasons = self._reasons(records, found)
+        threshold = self.settings.tag_threshold if threshold is None else threshold
+        reasons = self._reasons(records, found, threshold)
         hidden = sum(found[path].hidden for path, why in reasons.items() if why == unlisted.BELOW)
         counts = Counter(reasons.values()) + Counter({unlisted.NOT_INDEXED: len(missing)})
-        return unlisted.why_none(counts, hidden, self.settings.tag_threshold if threshold is None else threshold, steps)
+        return unlisted.why_none(counts, hidden, threshold, steps)
 
-    def _reasons(self, records: list[FileRecord], found: Mapping[str, FileSuggestions]) -> dict[str, str]:
+    def _reasons(
+        self, records: list[FileRecord], found: Mapping[str, FileSuggestions], threshold: float
+    ) -> dict[str, str]:
         """{path: :func:`~engine.tagging.unlisted.reason`} of each of ``records``: the run rows of their
-        files and the unfinished job, a read of the table's run rows for these files and of the meta table."""
+        files and the unfinished job, a read of the table's run rows for these files and of the meta
+        table; for those never tagged with the active model, the other models' run rows; for those
+        with suggestions under ``threshold`` only, what the user took up of theirs (:meth:`_taken_up`)."""
         table = self.table()
         runs = {i: rows[0] for i, rows in table.for_files([r.id for r in records], kinds=(RUN,)).items()}  # one a file
         job = self.pending_job()
         job = job if job is not None and job.model == table.model_name else None  # another model's does not resume
-        return {r.path: unlisted.reason(r, runs.get(r.id), job, found[r.path].hidden) for r in records}
+        before = table.tagged_by_others([r.id for r in records if r.id not in runs])
+        taken = self._taken_up([r for r in records if found[r.path].hidden], threshold)
+        return {
+            r.path: unlisted.reason(r, runs.get(r.id), job, found[r.path].hidden, r.id in before, r.id in taken)
+            for r in records
+        }
+
+    def _taken_up(self, records: list[FileRecord], threshold: float) -> set[int]:
+        """Ids of the ``records`` the user accepted or rejected a suggestion of at or above
+        ``threshold``: one with a rejected tag that sure, or with a tag of its own as a vocabulary
+        writes it (an accept drops the suggestion it took, so the tag is what tells it; a tag the
+        user gave it so is never suggested to it either)."""
+        if not records:
+            return set()
+        written = {term.tag.casefold() for vocabulary in self.vocabularies() for term in vocabulary.terms}
+        rejected = self.table().for_files([r.id for r in records], kinds=(TAG,), states=(REJECTED,))
+        return {
+            r.id
+            for r in records
+            if any(t.casefold() in written for t in r.tags)
+            or any(s.confidence >= threshold for s in rejected.get(r.id, []))
+        }
 
     def shown_for(
         self, records: list[FileRecord], threshold: float | None = None, top_k: int | None = None
@@ -642,8 +675,9 @@ class Tagging:
         return len(last.rejected)
 
     def rejected(self, paths: Iterable[str | os.PathLike] | None = None) -> dict[str, list[Suggestion]]:
-        """{path: its rejected suggestions, most confident first} of the active model, for the
-        library files among ``paths`` (None: the whole library), those with none left out."""
+        """{path: its rejected suggestions, most confident first, whichever model made them (a
+        rejection holds when the model changes), for the library files among ``paths`` (None: the
+        whole library), those with none left out."""
         table = self.table()
         if paths is None:
             found = table.for_files(None, states=(REJECTED,))
@@ -658,13 +692,13 @@ class Tagging:
     ) -> int:
         """Take the rejections of these files back: their rejected tags (only those of ``keys``, if
         given) and with ``captions`` their rejected captions are suggestions again, shown at once
-        where the file has not changed since (else the next tagging job suggests them anew).
-        Returns how many."""
+        where the active model made them and the file has not changed since (else the next tagging
+        job suggests them anew). Returns how many."""
         rows = [
             s
-            for items in self.rejected(paths).values()
+            for path, items in self.rejected(paths).items()
             for s in items
-            if (s.kind == TAG and (keys is None or s.key in keys)) or (s.kind == CAPTION and captions)
+            if (s.kind == TAG and (keys is None or _named_for(keys, s, path))) or (s.kind == CAPTION and captions)
         ]
         with self._row_lock:
             self.table().set_state(rows, SUGGESTED)
@@ -683,9 +717,7 @@ class Tagging:
             return shown
         if isinstance(keys, Mapping):
             keys = {key: {absolute_path(p) for p in paths} for key, paths in keys.items()}
-        return {
-            path: replace(f, tags=[s for s in f.tags if _named_for(keys, s.key, path)]) for path, f in shown.items()
-        }
+        return {path: replace(f, tags=[s for s in f.tags if _named_for(keys, s, path)]) for path, f in shown.items()}
 
     def add_tags(self, paths: Iterable[str | os.PathLike], tags: Sequence[str]) -> int:
         """Append ``tags`` to each file's own tags (bulk apply); returns how many were added."""
@@ -718,13 +750,16 @@ class Tagging:
         creator: str | None = None,
         source: str | None = None,
         overrides: Mapping[str | os.PathLike, rename.Override] | None = None,
+        weak_step: str = rename.TYPE_CAT_ID,
     ) -> tuple[list[rename.RenamePlan], dict[str, str]]:
         """UCS names for the files (nothing is renamed): the plans, and {path: why not} for the
         files it leaves: not in the library, no UCS category to name them by, an override's CatID
         not in the UCS list, named so already, or a rename :func:`engine.tagging.rename.refusal`
         refuses now (a drive unplugged). ``overrides`` ({path: Override}) are the user's own CatID
         and FX name for some files, when what the tags and the name give is wrong: a CatID given
-        names a file that has no UCS category too."""
+        names a file that has no UCS category too. ``weak_step`` is what a file whose UCS
+        suggestions are all under the threshold is told to do, where the user reads it
+        (:data:`engine.tagging.rename.TYPE_CAT_ID` in the dialog, ``ACCEPT_FIRST`` in the CLI)."""
         paths = list(paths)
         skipped = self.not_in_library(paths)
         records = self.records([p for p in paths if absolute_path(p) not in skipped])
@@ -771,7 +806,7 @@ class Tagging:
             needs_creator = not (parsed and parsed.creator_id)
             sure = top.confidence if reason == "suggestion" else None  # a guess not accepted: how sure, said
             plans.append(rename.RenamePlan(record.id, record.path, new, cat_id, reason, fx, needs_creator, sure))
-        skipped |= self._why_no_category(unnamed)
+        skipped |= self._why_no_category(unnamed, weak_step)
         online = self._online_folders()
         ready = []
         for plan in rename.unique_targets(plans):
@@ -781,7 +816,7 @@ class Tagging:
                 ready.append(plan)
         return ready, skipped
 
-    def _why_no_category(self, records: list[FileRecord]) -> dict[str, str]:
+    def _why_no_category(self, records: list[FileRecord], weak_step: str) -> dict[str, str]:
         """{path: why not} for files :meth:`rename_plan` found no UCS category for. A file whose
         UCS suggestions all fall under the user's threshold is told its best one and how sure it
         is: "accept a suggested one" sent the user looking for a suggestion the panel hid."""
@@ -792,7 +827,7 @@ class Tagging:
             top = next((s for s in best[record.path].tags if s.vocabulary == UCS), None)
             out[record.path] = (
                 f"no UCS suggestion reaches {threshold:.0%}: the best is {top.value} ({top.key}) at "
-                f"{top.said}; accept it or type a CatID"
+                f"{top.said}; {weak_step.format(key=top.key)}"
                 if top is not None
                 else "no UCS category: accept a suggested one, or tag it with one (e.g. DOORS-WOOD)"
             )

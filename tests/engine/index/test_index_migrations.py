@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, replace
+
 import lancedb
 import pyarrow as pa
 import pytest
@@ -12,6 +14,17 @@ from engine.index.meta import Meta
 from engine.index.migrations import VERSION_KEY, Migration, SchemaVersionError
 from engine.index.records import files_to_arrow
 from engine.index.schema import FILES, FILES_SCHEMA, META, META_SCHEMA, SCHEMA_VERSION
+from engine.index.suggestions import (
+    REJECTED,
+    SCHEMA,
+    SUGGESTED,
+    TAG,
+    Rejections,
+    Suggestion,
+    SuggestionTable,
+    move_rejections_out_of_model_tables,
+    suggestions_table_name,
+)
 from engine.index.text import TEXT_VERSION
 from tests.engine.index.index_factories import record
 
@@ -102,3 +115,31 @@ def test_a_new_tokeniser_rereads_the_stored_names_on_open(tmp_path, monkeypatch)
     for word in ("game", "over"):  # "over" is no stop word here: "game over", "power up" are sounds
         assert reopened.full_text(word, None, 5)[0].tolist() == [saved.id]
     assert reopened.meta.get("text_version") == TEXT_VERSION
+
+
+def test_a_version_3_index_moves_every_models_rejections_into_one_table(tmp_path):
+    """Version 3 kept each model's rejections in its own suggestion table ("rejected" rows), so a
+    model change offered them back; version 4 keeps them in one, for every model."""
+    path = tmp_path / "index.lance"
+    v3 = LibraryStore(path, schema_version=3)
+    door, dog = (
+        Suggestion(i, TAG, value, 0.6, key, "ucs", "sound")
+        for i, value, key in ((1, "DOORS-WOOD", "DOORWood"), (2, "ANIMALS-DOG", "ANMLDog"))
+    )
+    for model, rows in (
+        ("a", [replace(door, state=REJECTED), dog]),
+        ("b", [replace(door, state=REJECTED, confidence=0.4)]),
+    ):
+        v3.db.create_table(
+            suggestions_table_name(model), pa.Table.from_pylist([asdict(r) for r in rows], schema=SCHEMA)
+        )
+
+    store = LibraryStore(path)
+    assert store.schema_version == SCHEMA_VERSION and store.meta.get("migration:4")
+    move_rejections_out_of_model_tables(store.db)  # run again (killed before the bump): nothing doubles
+    rejections = Rejections(store.db)
+    a, b, c = (SuggestionTable(store.db, model, rejections) for model in ("a", "b", "c"))
+    assert [(s.key, s.said) for s in c.for_files(None, states=(REJECTED,))[1]] == [("DOORWood", "60%")]  # any model's
+    assert [s.key for s in a.for_files([1, 2])[2]] == ["ANMLDog"] and 1 not in a.for_files([1, 2])  # hidden
+    a.set_state(a.for_files([1], states=(REJECTED,))[1], SUGGESTED)
+    assert [s.key for s in a.for_files([1])[1]] == ["DOORWood"]  # taken back: the model's own row shows at once

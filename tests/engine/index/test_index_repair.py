@@ -4,8 +4,11 @@ brings back a working index that keeps the tags wherever they could still be rea
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import lancedb
 import numpy as np
+import pyarrow as pa
 import pytest
 
 from engine.index.health import diagnose, valid_vectors
@@ -14,6 +17,15 @@ from engine.index.migrations import VERSION_KEY
 from engine.index.repair import repair_index
 from engine.index.schema import FOLDERS, META, SCHEMA_VERSION, read_all
 from engine.index.store import LibraryStore
+from engine.index.suggestions import (
+    REJECTED,
+    REJECTIONS,
+    SCHEMA,
+    TAG,
+    Suggestion,
+    SuggestionTable,
+    suggestions_table_name,
+)
 from tests.engine.index.damage import (
     TAGS,
     data_files,
@@ -137,3 +149,38 @@ def test_a_version_lost_with_the_meta_table_is_read_from_the_tables_columns(cli,
     code, out, err = cli("index")
     assert code == 0, out + err
     assert [f.device for f in LibraryStore(index_dir(cli.home)).folders()] == [library.stat().st_dev]
+
+
+def test_a_damaged_rejections_table_is_repaired_keeping_the_rejections_it_still_holds(cli, tmp_path, tiny_checkpoint):
+    """The user's rejections cannot be recomputed: like their tags, repair keeps every one it can read."""
+    paths = tagged_index(cli.home, tmp_path / "library", tiny_checkpoint)
+    store = LibraryStore(index_dir(cli.home))
+    table = SuggestionTable(store.db, store.models().popitem()[0])
+    clip_1, clip_2 = (store.get_file(str(paths[name])).id for name in ("clip_01.wav", "clip_02.wav"))
+    for file_id in (clip_1, clip_2):  # two writes: the second one's data file is damaged
+        table.set_state([Suggestion(file_id, TAG, "DOORS-WOOD", 0.8, "DOORWood", "ucs", "sound")], REJECTED)
+    truncate(data_files(cli.home, REJECTIONS)[-1])
+    assert {d.table for d in diagnose(index_dir(cli.home))} == {REJECTIONS}
+    code, out, _ = cli("repair")
+    assert code == 0 and f"(table '{REJECTIONS}'): 1 rejected suggestion kept" in out, out
+    assert_works(cli, 10)
+    store = LibraryStore(index_dir(cli.home))
+    rejected = SuggestionTable(store.db, "another model").for_files(None, states=(REJECTED,))
+    assert {i: [s.key for s in items] for i, items in rejected.items()} == {clip_1: ["DOORWood"]}
+
+
+def test_a_version_3_index_losing_its_meta_table_still_moves_its_rejections(cli, tmp_path, tiny_checkpoint):
+    """Version 3 kept rejections in each model's suggestion table: repair must not call an index
+    that still does version 4, or they are never moved and a model change offers them back."""
+    paths = tagged_index(cli.home, tmp_path / "library", tiny_checkpoint)
+    db = lancedb.connect(str(index_dir(cli.home)))
+    clip = LibraryStore(index_dir(cli.home)).get_file(str(paths["clip_01.wav"])).id
+    rejected = Suggestion(clip, TAG, "DOORS-WOOD", 0.8, "DOORWood", "ucs", "sound", state=REJECTED)
+    db.create_table(suggestions_table_name("a"), pa.Table.from_pylist([asdict(rejected)], schema=SCHEMA))
+    for data in data_files(cli.home, META):
+        truncate(data)
+    assert repair_index(index_dir(cli.home)).repaired
+    assert Meta(lancedb.connect(str(index_dir(cli.home))).open_table(META)).get(VERSION_KEY) == 3
+    store = LibraryStore(index_dir(cli.home))  # opening migrates it
+    assert store.schema_version == SCHEMA_VERSION
+    assert [s.key for s in SuggestionTable(store.db, "b").for_files([clip], states=(REJECTED,))[clip]] == ["DOORWood"]

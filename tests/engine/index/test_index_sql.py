@@ -32,3 +32,30 @@ def test_the_complement_of_a_search_is_every_other_file_nulls_included(store, fi
     dropped = set(store.file_ids(search_where_not(filters)).tolist())
     assert selected and dropped
     assert selected | dropped == {r.id for r in saved} and not selected & dropped
+
+
+def test_a_typed_tag_finds_its_files_in_any_case_and_a_ucs_tag_by_its_catid_too(store):
+    """Review 8, M3: a file tagged FIGHT-IMPACT (what an accept writes) was found by ``--tag
+    FIGHT-IMPACT`` alone, not by ``fight-impact`` nor by its CatID FGHTImpt (what ``earmark
+    suggestions`` lists as its key); the app's Tag field builds the same filter. A tag only
+    holding the typed one is not it."""
+    saved = store.upsert_files(
+        [
+            record("punch.wav", tags=["FIGHT-IMPACT", "mine"]),
+            record("creak.wav", tags=["Door"]),
+            record("bell.wav", tags=["Doorbell", "FIGHT-IMPACT-ish"]),
+            record("untagged.wav"),
+        ]
+    )
+    ids = {r.path.rsplit("/", 1)[1]: r.id for r in saved}
+
+    def found(typed: str) -> set[str]:
+        selected = set(store.file_ids(search_where(SearchFilters(tag=typed))).tolist())
+        assert selected.isdisjoint(store.file_ids(search_where_not(SearchFilters(tag=typed))).tolist())
+        return {name for name, file_id in ids.items() if file_id in selected}
+
+    for typed in ("FIGHT-IMPACT", "fight-impact", "FGHTImpt", "fghtimpt", " Fight-Impact "):
+        assert found(typed) == {"punch.wav"}, typed
+    assert found("door") == found("DOOR") == {"creak.wav"}
+    assert found("MINE") == {"punch.wav"}
+    assert found("DOORWood") == found("fight") == set()  # a CatID no file's tag names, a part of a tag

@@ -1,5 +1,6 @@
-"""The per-model suggestion table: replacing open suggestions, rejecting and taking it back,
-accepting and its undo's rows, run rows, and the last accept and reject kept in the meta table."""
+"""The per-model suggestion table: replacing open suggestions, rejecting and taking it back (the
+rejections shared by every model), accepting and its undo's rows, run rows, and the last accept and
+reject kept in the meta table."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from engine.index.suggestions import (
     AcceptedFile,
     LastAccept,
     LastReject,
+    Rejections,
     Suggestion,
     SuggestionTable,
     last_accept,
@@ -89,6 +91,32 @@ def test_a_rejection_taken_back_is_a_suggestion_again_and_a_row_written_since_is
     table.replace([1], [tag(1, "A", 0.9, job="j2")])  # a job suggests it anew
     table.set_state([tag(1, "A", 0.6)], SUGGESTED)  # an old row taken back again: the new one stays
     assert [(s.key, s.confidence, s.job) for s in table.for_files([1])[1]] == [("A", 0.9, "j2")]
+
+
+def test_a_rejection_holds_in_every_models_table_and_is_taken_back_where_it_was_made(store):
+    """Each model kept its own rejections, so after a model change (a fine-tune swapped in) the
+    rejected tag was offered again and no rejection was listed."""
+    rejections = Rejections(store.db)  # one, as the tagging service shares it
+    a, b = (SuggestionTable(store.db, name, rejections) for name in ("a", "b"))
+    a.replace([1, 2], [tag(1, "A", 0.6), tag(1, "B", 0.4), tag(2, "A", 0.5)])
+    b.replace([1], [tag(1, "A", 0.7, job="b1"), tag(1, "C", 0.3, job="b1")])  # b tagged file 1 before the rejection
+    a.set_state([tag(1, "A", 0.6)], REJECTED)
+    assert [s.key for s in b.for_files([1])[1]] == ["C"]  # b's suggestion of it is hidden too
+    b.replace([1], [tag(1, "A", 0.8, job="b2"), tag(1, "D", 0.5, job="b2")])  # b tags it again
+    assert [s.key for s in b.for_files([1])[1]] == ["D"]
+    assert [(s.key, s.confidence) for s in b.for_files([1], states=(REJECTED,))[1]] == [("A", 0.6)]  # listed in b
+
+    b.set_state(b.for_files([1], states=(REJECTED,))[1], SUGGESTED)  # taken back while b is in use
+    assert b.for_files(None, states=(REJECTED,)) == {} and [s.key for s in b.for_files([1])[1]] == ["D"]
+    assert [(s.key, s.confidence) for s in a.for_files([1])[1]] == [("A", 0.6), ("B", 0.4)]  # a shows it at once
+
+    a.set_state([tag(1, "A", 0.6)], REJECTED)
+    a.replace([1], [tag(1, "B", 0.45, job="a2")])  # a tags it again: its row of A goes
+    a.set_state([tag(1, "A", 0.6)], SUGGESTED)  # the rejection it made is taken back: the row is written back
+    assert [(s.key, s.confidence) for s in a.for_files([1])[1]] == [("A", 0.6), ("B", 0.45)]
+
+    b.set_state([tag(2, "A", 0.5)], REJECTED)
+    assert a.delete_except(np.array([1])) == 1 and b.for_files(None, states=(REJECTED,)) == {}  # file 2 left
 
 
 def test_rows_an_accept_took_are_offered_again_unless_the_table_holds_them_again(store):

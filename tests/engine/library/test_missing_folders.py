@@ -136,7 +136,7 @@ def test_an_index_from_before_devices_were_kept_opens_and_learns_them(tmp_path, 
     Meta(db.create_table(META, schema=META_SCHEMA)).set(VERSION_KEY, 2)
 
     store = LibraryStore(paths.index)
-    assert store.schema_version == SCHEMA_VERSION == 3 and store.meta.get("migration:3")
+    assert store.schema_version == SCHEMA_VERSION and store.meta.get("migration:3")
     assert [(f.path, f.online, f.device) for f in store.folders()] == [(str(library), True, None)]
 
     with Engine(paths, str(tiny_checkpoint)) as reopened:

@@ -5,6 +5,8 @@ accepted or rejected."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from engine.index.records import FileRecord
 from engine.index.suggestions import RUN, Suggestion
 from engine.tagging.jobs import TagJob, save_job
@@ -14,7 +16,9 @@ from engine.tagging.unlisted import (
     CHANGED,
     COMMAND_LINE,
     NOT_INDEXED,
+    OTHER_MODEL,
     REVIEWED,
+    REVIEWED_ABOVE,
     UNTAGGED,
     WAITING,
     reason,
@@ -108,4 +112,40 @@ def test_the_engine_says_why_a_selection_lists_nothing_from_untagged_to_all_revi
     assert tagging.listing([dog, glass])[1] == (
         "No suggestions to show for these 2 sounds: 1 changed since it was tagged (press Suggest to tag it "
         "again); every suggestion for 1 was accepted or rejected already"
+    )
+
+
+def test_a_sound_whose_sure_suggestions_were_all_taken_up_is_not_said_to_have_only_weak_ones(tag_engine, named_library):
+    """Accepting (or rejecting) every suggestion shown left the weak ones, and the next `earmark
+    accept`, `earmark suggestions` and the tags panel said every suggestion was below the threshold,
+    steering the user to those."""
+    tagging = tag_engine.tagging
+    tagging.tag([named_library])
+    acting = replace(COMMAND_LINE, lower="lower --min-confidence to accept those above it")  # `earmark accept`'s
+    for name, take_up in (("dog_bark.wav", tagging.accept), ("door_creak_wood.wav", tagging.reject)):
+        path = named_library / name
+        top, below = tagging.suggestions([path], threshold=0.0, top_k=ALL)[str(path)].tags[:2]
+        assert top.confidence > below.confidence
+        tag_engine.settings.tag_threshold = (top.confidence + below.confidence) / 2  # the surest one alone shown
+        take_up([path])
+        said = f"Every suggestion above {round(tag_engine.settings.tag_threshold * 100)} % for this sound"
+        assert tagging.listing([path], acting)[1] == f"{said} was accepted or rejected already"
+        found = tagging.suggestions([path])
+        assert tagging.why_unlisted(found, COMMAND_LINE) == {str(path): f"{said} was accepted or rejected already"}
+        assert found[str(path)].hidden  # the weak ones are there, under the threshold
+
+
+def test_what_the_user_took_up_and_another_models_tagging_are_reasons_of_their_own():
+    dog = FileRecord("/lib/Dogs/bark.wav", "/lib", content_hash="h1", id=1)
+    done = run_row(1, "earlier", "h1")
+    assert reason(dog, None, None, 0, tagged_before=True) == OTHER_MODEL
+    assert reason(dog, done, None, 4, taken_up=True) == REVIEWED_ABOVE
+    assert reason(dog, done, None, 0, taken_up=True) == REVIEWED  # nothing left at all
+    assert reason(dog, done, None, 4) == BELOW  # nothing taken up: every one is below
+    assert why_none({OTHER_MODEL: 2}, 0, 0.3, COMMAND_LINE) == (
+        "These 2 sounds were tagged with another model, not the one in use: `earmark tag` them"
+    )
+    assert why_none({REVIEWED_ABOVE: 1, BELOW: 2}, 7, 0.3) == (
+        "No suggestions to show for these 3 sounds: every suggestion above 30 % for 1 was accepted or "
+        "rejected already; every suggestion for 2 is below 30 % (lower the threshold to see the 7 hidden)"
     )
