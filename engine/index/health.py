@@ -23,6 +23,8 @@ from lancedb.query import MatchQuery
 
 from engine.index.schema import BULK_BATCH_ROWS, EMBEDDINGS_PREFIX, FILES, FOLDERS, META, WORDS_PREFIX
 from engine.index.sql import quote
+from engine.index.suggestions import PREFIX as SUGGESTIONS_PREFIX
+from engine.index.suggestions import REJECTIONS
 
 _STORAGE_WORDS = re.compile(r"lance|panicked|corrupt|protobuf|does not appear to be", re.IGNORECASE)
 _RUST_SOURCE = re.compile(r",?\s*/\S+\.rs:\d+:\d+")  # where in LanceDB's source it failed: not for users
@@ -183,6 +185,10 @@ def describe_table(name: str) -> str:
         return f"the sound vectors of model {name.removeprefix(EMBEDDINGS_PREFIX)}"
     if name.startswith(WORDS_PREFIX):
         return f"what the names mean to model {name.removeprefix(WORDS_PREFIX)} (remade by the next index run)"
+    if name == REJECTIONS:
+        return "the suggestions you rejected"
+    if name.startswith(SUGGESTIONS_PREFIX):
+        return f"the tags model {name.removeprefix(SUGGESTIONS_PREFIX)} suggested (made again by Suggest)"
     return "a table of the index"
 
 
