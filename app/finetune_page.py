@@ -284,7 +284,8 @@ class FinetunePage(SettingsPage):
 
 def ask_how_to_stop(parent: QWidget, status: FinetuneStatus) -> str:
     """Ask what Stop fine-tuning should do with the run, saying what each answer keeps and loses:
-    :data:`PAUSE` (a run that has begun is ended and kept, to continue from its last checkpoint),
+    :data:`PAUSE` (a run that has begun is ended and kept, to continue from the step it is paused at
+    when it trains, else from its last checkpoint),
     :data:`DISCARD` (thrown away), or "" (the default: it goes on, or a stopped run stays to continue)."""
     box = QMessageBox(QMessageBox.Question, "Stop fine-tuning", "Stop fine-tuning?", parent=parent)
     pause = None

@@ -19,12 +19,20 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import signal
 import sys
+import threading
 from pathlib import Path
 
+from engine.finetune.launcher import STOP_TIMEOUT_S
 from engine.logs import entry_logging
 from trainer.config import STAGES, load_config
 from trainer.teachers import TeacherUnavailable
+
+# The longest a stop waits for the training step and the save: well inside the launcher's wait before
+# it kills the trainer, so that the run still ends as it does at once (its "paused" event written).
+STOP_GRACE_S = STOP_TIMEOUT_S / 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,14 +111,24 @@ def _import(args) -> int:
 
 
 def _library_finetune(args) -> int:
-    """The job the app and ``earmark finetune`` launch (trainer/library/run.py); SIGTERM stops it
-    at once, keeping its last checkpoint for the next start."""
-    import signal
-
+    """The job the app and ``earmark finetune`` launch (trainer/library/run.py); the next start
+    continues it. SIGTERM (the app's Pause, Ctrl-C in ``earmark finetune``) stops it during the
+    training steps at the end of the step, which are all kept (trainer.loop.STOP), and otherwise at
+    once, as a second SIGTERM does: this sends one itself when that stop takes over
+    :data:`STOP_GRACE_S` (a step or a save that hangs)."""
     from engine.paths import AppPaths
     from trainer.library.run import library_finetune
+    from trainer.loop import STOP, STOPPED_EXIT  # here, not in the handler: a signal may come mid-import
 
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    def stop(*_) -> None:
+        if STOP.ask():
+            deadline = threading.Timer(STOP_GRACE_S, os.kill, (os.getpid(), signal.SIGTERM))
+            deadline.daemon = True  # the run's exit never waits for it
+            deadline.start()
+            return
+        sys.exit(STOPPED_EXIT)
+
+    signal.signal(signal.SIGTERM, stop)
     data = Path(args.data)
     paths = AppPaths(data, Path(args.cache), Path(args.config), data / "finetune")  # its log: the job's trainer.log
     result = library_finetune(paths, args.minutes, args.device, args.set or [], args.model)

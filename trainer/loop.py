@@ -5,6 +5,7 @@ sampled patches) -> clip -> AdamW -> clamp the logit scale (trainer/bench.py tim
 function). Every ``log_every`` steps one JSON line (loss parts, lr, samples/s, MFU) goes to the
 log and ``<out>/log.jsonl``; every ``save_every`` steps ``<out>/last`` is rewritten (an
 app-loadable checkpoint plus the optimizer state), and the run ends with ``<out>/final``.
+A stop asked for during the steps (:data:`STOP`) is made at the end of the step, ``last`` saved.
 """
 
 from __future__ import annotations
@@ -14,7 +15,9 @@ import json
 import logging
 import os
 import shutil
+import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -42,6 +45,42 @@ from trainer.teachers import teacher_class
 from trainer.teachers.cache import TeacherVectors, teacher_targets
 
 log = logging.getLogger("trainer")
+
+STOPPED_EXIT = 143  # 128 + SIGTERM: what a run a stop ended exits with, at once or at the end of its step
+
+
+class StopRequest:
+    """A stop asked for while the loop trains (SIGTERM to ``earmark-train library-finetune``: the
+    app's Pause, Ctrl-C in ``earmark finetune``), made at the end of the step: the loop saves
+    ``<out>/last``, the checkpoint its periodic save writes, and exits with :data:`STOPPED_EXIT`.
+    An exit at once lost every step since the last save, all of them in a run's first minute.
+    Outside the steps, and in a run that does not resume from ``last`` (the timing runs of
+    trainer.library.run.measure_steps), there is nothing to keep: :meth:`ask` says to stop now.
+    One process's: the ranks of a data-parallel run would have to agree on the step."""
+
+    def __init__(self) -> None:
+        self.keeping = False  # the loop is in the steps of a run that resumes from ``last``
+        self.asked = False
+
+    def ask(self) -> bool:
+        """Ask for the stop: True when the loop makes it at the end of its step, False when the
+        caller must stop now (outside the steps, or asked again)."""
+        if not self.keeping or self.asked:
+            return False
+        self.asked = True
+        return True
+
+    @contextlib.contextmanager
+    def during_steps(self, keeps: bool) -> Iterator[None]:
+        """The loop's steps; ``keeps``: a stop during them is made at the end of the step."""
+        self.keeping, self.asked = keeps, False
+        try:
+            yield
+        finally:
+            self.keeping = False
+
+
+STOP = StopRequest()  # the process's one: a signal handler asks it (trainer/cli.py)
 
 
 def crop_frames(cfg: TrainConfig, model: Cacophony) -> int:
@@ -219,41 +258,49 @@ def train(cfg: TrainConfig) -> Path:
 
     at = position(step)
     evaluated_at = None
-    while at < end:
-        epoch = step // sampler.steps_per_epoch
-        batch = {k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in next(batches).items()}
-        lr = lr_at(at, cfg.lr, cfg.warmup_steps, cfg.steps, cfg.min_lr)
-        for group in base.param_groups:
-            group["lr"] = lr
-        metrics, flops = train_step(runner, model, optimizer, batch, generator, cfg, autocast)
-        step += 1
-        at = position(step)
-        window_flops += flops * env.world
-        window_samples += cfg.batch_size
-        if env.is_main and (step % cfg.log_every == 0 or at >= end):
-            elapsed = time.perf_counter() - window_start
-            record = {
-                "step": step,
-                "epoch": epoch,
-                "lr": lr,
-                "trained_s": trained_s(),
-                **{k: float(v) for k, v in metrics.items()},
-                "samples_per_s": window_samples / elapsed,
-                "tflops_per_s": window_flops / elapsed / 1e12,
+    with STOP.during_steps(cfg.resume):
+        while at < end:
+            epoch = step // sampler.steps_per_epoch
+            batch = {
+                k: v.to(env.device, non_blocking=True) if torch.is_tensor(v) else v for k, v in next(batches).items()
             }
-            if cfg.stage != "stage1":
-                record["temperature"] = model.temperature
-            if peak:
-                record["mfu"] = window_flops / elapsed / (peak * env.world)
-            _log(out, record)
-            window_start, window_flops, window_samples = time.perf_counter(), 0.0, 0
-        if cfg.save_every and step % cfg.save_every == 0 and at < end:
-            _save(cfg, step_module, tokenizer, base, generator, step, trained_s(), env, out / "last")
-        if val_items and cfg.eval_every and step % cfg.eval_every == 0 and need_captions:
-            _evaluate(model, tokenizer, val_items, mels, env, out, step)
-            evaluated_at = step
+            lr = lr_at(at, cfg.lr, cfg.warmup_steps, cfg.steps, cfg.min_lr)
+            for group in base.param_groups:
+                group["lr"] = lr
+            metrics, flops = train_step(runner, model, optimizer, batch, generator, cfg, autocast)
+            step += 1
+            at = position(step)
+            window_flops += flops * env.world
+            window_samples += cfg.batch_size
+            if env.is_main and (step % cfg.log_every == 0 or at >= end):
+                elapsed = time.perf_counter() - window_start
+                record = {
+                    "step": step,
+                    "epoch": epoch,
+                    "lr": lr,
+                    "trained_s": trained_s(),
+                    **{k: float(v) for k, v in metrics.items()},
+                    "samples_per_s": window_samples / elapsed,
+                    "tflops_per_s": window_flops / elapsed / 1e12,
+                }
+                if cfg.stage != "stage1":
+                    record["temperature"] = model.temperature
+                if peak:
+                    record["mfu"] = window_flops / elapsed / (peak * env.world)
+                _log(out, record)
+                window_start, window_flops, window_samples = time.perf_counter(), 0.0, 0
+            if STOP.asked:  # at the end of this step: ``last`` is saved below, as at the run's end
+                break
+            if cfg.save_every and step % cfg.save_every == 0 and at < end:
+                _save(cfg, step_module, tokenizer, base, generator, step, trained_s(), env, out / "last")
+            if val_items and cfg.eval_every and step % cfg.eval_every == 0 and need_captions:
+                _evaluate(model, tokenizer, val_items, mels, env, out, step)
+                evaluated_at = step
 
     _save(cfg, step_module, tokenizer, base, generator, step, trained_s(), env, out / "last")
+    if STOP.asked:
+        log.info("stopped at step %d as asked: %s continues from there", step, out / "last")
+        sys.exit(STOPPED_EXIT)
     if val_items and need_captions and evaluated_at != step:  # the last step's, unless just measured
         _evaluate(model, tokenizer, val_items, mels, env, out, step)
     final = out / "final"

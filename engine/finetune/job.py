@@ -130,15 +130,19 @@ class FinetuneStatus:
 
     @property
     def continues_from(self) -> str:
-        """Where a resumed run picks up, in words: its last checkpoint, which may be a few steps behind
-        the last step logged (a checkpoint is saved about once a minute, and the steps after it are
-        trained again), or the start of its training, or of its preparing, before it has one."""
+        """Where a resumed run picks up, in words: its last checkpoint, or the start of its training,
+        or of its preparing, before it has one. A pause during training saves the step it stops at
+        (trainer.loop.STOP), so a run still training picks up from there; a run ended otherwise (killed,
+        a power cut) from its last checkpoint of those saved about once a minute, training the steps
+        after it again."""
+        if self.state == RUNNING and self.phase == TRAINING:
+            return "the step it is paused at"
         if self.saved_step:
             return f"step {self.saved_step} of {self.steps}, its last checkpoint"
         if self.plan:
             return (
-                "the start of its training (no checkpoint was saved yet: the first comes after about a minute "
-                "of training)"
+                "the start of its training (it ended before saving a checkpoint: a pause saves one where it "
+                "stops; otherwise the first comes after about a minute of training)"
             )
         return "the start (it had not yet planned its steps)"
 
@@ -386,9 +390,10 @@ class JobFolder:
     def continue_from(self, status: FinetuneStatus) -> None:
         """Before a stopped run (``status``) is launched again: its log keeps only what the continued
         run starts from, and an event says where that is. The progress after the last checkpoint is
-        trained again (all of it, before the first), and a page showed the stopped run's "step 6 of
-        550 · training loss 4.03" for seconds after Continue, as the new trainer started, although the
-        run restarted from step 0. A run stopped before its plan prepares again: its log goes whole."""
+        trained again (all of it, before the first; none after a pause, whose checkpoint is the step it
+        stopped at), and a page showed the stopped run's "step 6 of 550 · training loss 4.03" for
+        seconds after Continue, as the new trainer started, although the run restarted from step 0. A
+        run stopped before its plan prepares again: its log goes whole."""
         kept_to = status.saved_step if status.plan else -1
         log = self.run_dir / "log.jsonl"
         if log.is_file():

@@ -28,6 +28,7 @@ from engine.paths import AppPaths
 log = logging.getLogger(__name__)
 
 DEVICES = ("auto", "cpu", "cuda", "mps")
+STOP_TIMEOUT_S = 60.0  # how long a stop waits for the trainer to end before it kills it
 
 
 class FinetuneUnavailable(ValueError):
@@ -74,7 +75,7 @@ class Finetuner:
         self._launch([])
         return True
 
-    def stop(self, timeout: float = 60.0) -> None:
+    def stop(self, timeout: float = STOP_TIMEOUT_S) -> None:
         """End the running process, keeping the job: :meth:`resume` continues from the last checkpoint.
         Only a trainer is signalled: the process this app started, or the one holding the job's
         lock (which wrote its pid on taking it). A pid file alone may be a dead run's, whose number

@@ -27,41 +27,41 @@ from tests.finetune_library import write_named_library
 
 
 @pytest.mark.slow
-def test_continue_after_a_pause_before_the_first_checkpoint_shows_the_run_from_step_0(
+def test_continue_after_a_pause_before_the_first_checkpoint_goes_on_from_the_step_it_paused_at(
     qtbot, window, tmp_path, monkeypatch, request
 ):
-    """The review paused a run at step 6 of 550, before its first checkpoint; after Continue the page
-    showed "step 6 of 550 · training loss 4.03 … estimating the time left…" for seconds, though the run
-    had started over from step 0. The real trainer, paused and continued from the page."""
+    """The review paused a run at step 6 of 550, before its first checkpoint: the run started over from
+    step 0 (the trainer exited at once, keeping nothing), and after Continue the page showed "step 6 of
+    550" for seconds all the same. A pause now saves the step it stops at: the real trainer, paused and
+    continued from the page, which says where it continues and never shows a step before it."""
     monkeypatch.setenv("OMP_NUM_THREADS", "1")  # see tests/engine/finetune/conftest.py
     index_folder(qtbot, window, write_named_library(tmp_path / "Library", folders_per_kind=3, files_per_folder=2))
     client = window.client.finetune
-    client.overrides = ["steps=100000", "save_every=100000", "log_every=1", *FAST]  # no checkpoint in this test
+    client.overrides = ["steps=100000", "save_every=100000", "log_every=1", *FAST]  # no periodic checkpoint here
     page = finetune_page(qtbot, window)
     page.device.setCurrentIndex(page.device.findData("cpu"))
     qtbot.mouseClick(page.start_button, Qt.LeftButton)
     request.addfinalizer(Finetuner(window.client.paths).cancel)  # a run of 100000 steps never outlives the test
     qtbot.waitUntil(lambda: client.status.state == RUNNING and client.status.step >= 3, timeout=FINETUNE_TIMEOUT_MS)
 
-    answer_stop("Pause, continue later")
+    asked = answer_stop("Pause, continue later")
     qtbot.mouseClick(page.cancel_button, Qt.LeftButton)
+    assert "it picks up from the step it is paused at" in asked[0]
     qtbot.waitUntil(lambda: client.status.state == STOPPED and client.stop == "stopped", timeout=ENGINE_TIMEOUT_MS)
     paused = client.status
-    assert paused.saved_step == 0 and paused.step >= 3
+    assert paused.saved_step == paused.step >= 3
     assert f"paused at step {paused.step} of 100000" in page.state.text()  # where it got, while it is paused
-    assert "the start of its training (no checkpoint was saved yet" in page.state.text()
+    assert f"picks it up from step {paused.saved_step} of 100000, its last checkpoint" in page.state.text()
 
     shown = []  # each look at the continued run: its step and the page's line
     client.status_changed.connect(
         lambda status: shown.append((status.step, page.state.text())) if status.state == RUNNING else None
     )
     qtbot.mouseClick(page.continue_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: any(step >= 2 for step, _ in shown), timeout=FINETUNE_TIMEOUT_MS)  # its own progress
+    qtbot.waitUntil(lambda: any(step > paused.saved_step for step, _ in shown), timeout=FINETUNE_TIMEOUT_MS)
     steps = [step for step, _ in shown]
-    assert steps[0] == 0 and steps == sorted(steps), shown  # never the paused run's step first
-    assert shown[0][1] == "Fine-tuning: continuing from the start of its training (no checkpoint was saved yet: " + (
-        "the first comes after about a minute of training)"
-    )
+    assert steps[0] == paused.saved_step and steps == sorted(steps), shown  # from where it paused, then on
+    assert shown[0][1].startswith(f"Fine-tuning: step {paused.saved_step} of 100000"), shown
 
 
 def test_the_swap_of_a_better_model_says_what_it_does_while_the_buttons_wait(qtbot, window, tiny_checkpoint, tmp_path):

@@ -353,15 +353,16 @@ def test_stop_says_the_run_is_stopped_and_the_model_in_use_unchanged(qtbot, wind
 def test_stop_asks_first_and_the_default_answer_leaves_the_run_as_it_is(qtbot, window):
     """An accidental Stop threw away what may have been an hour of training: it asks first, says
     what each answer keeps and loses, and "Keep going" (or "Keep it", for a run already stopped)
-    does nothing to the run."""
+    does nothing to the run. A pause during training keeps every step (the trainer saves the step it
+    stops at): it said the run would pick up from its last checkpoint, minutes of steps back."""
     page = finetune_page(qtbot, window)
     settle(window.client.work_pool)  # the page's first look at the job (none) is in, before these
     client = window.client.finetune
     planned = {"estimate": "40 steps", "steps": 40}
-    running = FinetuneStatus(state=RUNNING, step=9, steps=40, plan=planned, saved_step=6)
+    running = FinetuneStatus(state=RUNNING, phase=TRAINING, step=9, steps=40, plan=planned, saved_step=6)
     stopped = FinetuneStatus(state=STOPPED, step=9, steps=40, plan=planned, saved_step=6)
     pause = (
-        "Pause ends it and keeps it: it picks up from step 6 of 40, its last checkpoint, when you press Continue "
+        "Pause ends it and keeps it: it picks up from the step it is paused at, when you press Continue "
         "on this page (after a restart too) or run `earmark finetune`."
     )
     for status, keep, question, kept in [

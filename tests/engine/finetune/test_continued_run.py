@@ -25,8 +25,9 @@ CHECK_BEFORE = {"step": 0, "val/t2a/R@1": 0.025, "val/t2a/R@10": 0.172, "val/t2a
 
 
 def paused_at_step_7(job: JobFolder, checkpoint: int | None) -> None:
-    """What a trainer of 40 planned steps (10 a pass) leaves when it is paused after step 7: its check
-    before training and after pass 1 (step 5 here), a line for each step, its checkpoint if it saved one."""
+    """What a trainer of 40 planned steps (10 a pass) leaves when it ends after step 7: its check
+    before training and after pass 1 (step 5 here), a line for each step, its checkpoint if it saved one
+    (a pause during training saves step 7; a run killed keeps its last periodic one, or none)."""
     job.write_json(job.plan_file, {"start_model": "tiny", "minutes": 5, "steps": 40, "steps_per_epoch": 5})
     job.event(PREPARING, "reading the held-out audio: 9 of 9 files")
     job.event(TRAINING, "training: 40 steps")
@@ -44,7 +45,7 @@ def paused_at_step_7(job: JobFolder, checkpoint: int | None) -> None:
 @pytest.mark.parametrize(
     "checkpoint, starts_at, checks, said",
     [
-        (None, 0, [0], "continuing from the start of its training (no checkpoint was saved yet"),
+        (None, 0, [0], "continuing from the start of its training (it ended before saving a checkpoint"),
         (6, 6, [0, 5], "continuing from step 6 of 40, its last checkpoint"),
     ],
 )
@@ -109,13 +110,15 @@ def test_earmark_finetune_says_the_scores_in_the_pages_words(cli):
 
 
 @pytest.mark.slow
-def test_earmark_finetune_after_an_interrupted_run_prints_the_continued_runs_lines_only(
+def test_earmark_finetune_after_a_paused_run_prints_the_continued_runs_lines_only(
     library_home, tiny_checkpoint, tmp_path, request
 ):
     """The review: Ctrl-C at step 12 of a run with no checkpoint yet, then `earmark finetune` printed
     "reading the held-out audio…", "stopped; …" and "step 12/64" before "continuing: …", as if it went
-    on from step 12; it had started over. The real trainer, paused before its first checkpoint, then
-    the real `earmark finetune` until its first step line, and Ctrl-C."""
+    on from step 12; it had started over. A pause now saves the step it stops at: the real trainer,
+    paused before its first periodic checkpoint, then the real `earmark finetune` until the continued
+    run has trained a step, and Ctrl-C. It says where it continues, goes on from there, and prints
+    nothing of the stopped run again."""
     paths = library_home
     request.addfinalizer(Finetuner(paths).cancel)  # a run of 100000 steps never outlives the test
     finetuner = Finetuner(paths)
@@ -123,7 +126,7 @@ def test_earmark_finetune_after_an_interrupted_run_prints_the_continued_runs_lin
     wait_for(lambda: finetuner.status().step >= 3, what="a few steps")
     finetuner.pause()
     paused = finetuner.status()
-    assert paused.state == STOPPED and paused.saved_step == 0 and paused.step >= 3
+    assert paused.state == STOPPED and paused.saved_step == paused.step >= 3
     earlier = {event["message"] for event in finetuner.job.events()}
 
     command = [EARMARK, "--home", paths.data.parent, "finetune"]
@@ -133,16 +136,15 @@ def test_earmark_finetune_after_an_interrupted_run_prints_the_continued_runs_lin
             list(map(str, command)), stdout=subprocess.DEVNULL, stderr=stderr, start_new_session=True
         )
     try:
-        stepped = lambda: any(line.startswith("step ") for line in err.read_text().splitlines())  # noqa: E731
-        wait_for(lambda: process.poll() is not None or stepped(), what="a step line")
+        trained = lambda: Finetuner(paths).status().step > paused.saved_step  # noqa: E731 - the continued run's own
+        wait_for(lambda: process.poll() is not None or trained(), what="a step of the continued run")
         assert process.poll() is None, err.read_text()[-2000:]
         os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: paused again
         process.wait(timeout=120)
     finally:
         process.kill()
     said = err.read_text().splitlines()
-    assert said[0].startswith("continuing the paused fine-tune from the start of its training")
+    assert said[0] == f"continuing the paused fine-tune from step {paused.saved_step} of 100000, its last checkpoint"
     assert not earlier & set(said)  # nothing of the stopped run printed again
-    training = next(i for i, line in enumerate(said) if line.startswith("continuing: "))  # the new trainer's
-    first_step = next(i for i, line in enumerate(said) if line.startswith("step "))
-    assert training < first_step, said  # a step line is the continued run's own
+    shown = [int(line.split()[1].split("/")[0]) for line in said if line.startswith("step ")]
+    assert shown and min(shown) >= paused.saved_step, said  # never a step before where it continues
