@@ -72,6 +72,7 @@ from engine.words import words
 
 ALL = 1 << 30  # a top-k that keeps everything
 NO_CAPTIONS = "Automatic captions aren't available with this model"
+TAGS_NAMED = 3  # the tags an accept's summary names, the most given first; the others are counted
 # The most files a small job reads around it (the folders holding its files) for the shares it is
 # weighed by: the reading pass ran at about 200 files/s on Teeworlds' 131, so about 10 s at most.
 AROUND_LIMIT = 2_000
@@ -119,6 +120,8 @@ class AcceptReport:
     tags_added: int = 0
     captions_set: int = 0
     captions_kept: list[str] = field(default_factory=list)  # files whose own caption was not replaced
+    files_per_tag: dict[str, int] = field(default_factory=dict)  # each tag added: how many files got it
+    files_tagged: int = 0  # the files given a tag
 
     @property
     def added(self) -> bool:
@@ -127,6 +130,32 @@ class AcceptReport:
         older than the files (tags added on the command line since) offered to undo an accept
         that had added nothing."""
         return bool(self.tags_added or self.captions_set)
+
+    def summary(self, caption_asked: bool = False) -> str:
+        """The accept in a line, for the CLI and the app alike: which tags went to how many files,
+        the most given first and :data:`TAGS_NAMED` at most ("Added 15 tags to 12 files:
+        FIGHT-IMPACT to 3 files, ANIMALS-DOG to 1 and 4 more tags"), and the captions set. "15
+        tags added" did not say which, and "0 captions set" was said when none was asked for
+        (``caption_asked``: the caption suggestions were accepted too)."""
+        done = [self._tags_said()] if self.files_per_tag else []
+        if self.captions_set:
+            done.append(
+                f"{'a caption' if self.captions_set == 1 else 'captions'} to {counted(self.captions_set, 'file')}"
+            )
+        elif caption_asked and done:
+            done.append("no caption set")
+        return f"Added {'; '.join(done)}" if done else "Nothing added"
+
+    def _tags_said(self) -> str:
+        """The tags added, named with the files each went to, the most given first."""
+        (tag, files), *others = sorted(self.files_per_tag.items(), key=lambda item: -item[1])
+        first = f"{tag} to {counted(files, 'file')}"  # the noun once, on the first
+        if not others:
+            return first
+        named = [first] + [f"{tag} to {files:,}" for tag, files in others[: TAGS_NAMED - 1]]
+        rest = len(others) - (TAGS_NAMED - 1)
+        listed = ", ".join(named) + (f" and {counted(rest, 'more tag')}" if rest > 0 else "")
+        return f"{counted(self.tags_added, 'tag')} to {counted(self.files_tagged, 'file')}: {listed}"
 
 
 @dataclass
@@ -557,6 +586,8 @@ class Tagging:
         for (kind, key), ids in _by_term(taken).items():
             table.drop(ids, kind, [key] if kind == TAG else None)
         report.tags_added = sum(len(a.tags_added) for a in done)
+        report.files_per_tag = dict(Counter(tag for a in done for tag in a.tags_added))
+        report.files_tagged = sum(bool(a.tags_added) for a in done)
         report.captions_set = sum(a.caption_set is not None for a in done)
         self._edited(sorted(a.file_id for a in done))
         return report

@@ -10,6 +10,7 @@ import pytest
 from engine.facade import Engine
 from engine.models.registry import load_model
 from engine.paths import app_paths
+from engine.tagging import priors
 from engine.tagging.evidence import encode_vocabulary
 from engine.tagging.vocabulary import shipped_ucs
 from tests.factories import noise, tone, write_audio
@@ -34,6 +35,14 @@ NAMED = {
 def write_named_library(folder: Path) -> Path:
     for i, name in enumerate(NAMED):
         write_audio(folder / name, tone(180 + 90 * i, 0.8) if i % 2 else noise(0.8, seed=i))
+    return folder
+
+
+def door_shelf(folder: Path) -> Path:
+    """A shelf of door sounds (more than a job needs to weigh by its library) beside the named library."""
+    for i in range(priors.MIN_FILES):
+        kind = ("creak", "slam", "knock", "open", "close")[i % 5]
+        write_audio(folder / "Doors" / f"door_{kind}_{i:02d}.wav", noise(0.6, seed=100 + i))
     return folder
 
 

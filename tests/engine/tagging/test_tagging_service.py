@@ -17,7 +17,7 @@ from engine.tagging.calibration import DEFAULT, save_calibration
 from engine.tagging.console import _summary
 from engine.tagging.vocabulary import shipped_ucs
 from tests.engine.models.tiny_clap import make_tiny_clap
-from tests.engine.tagging.conftest import NAMED, meaning_is_current
+from tests.engine.tagging.conftest import NAMED, door_shelf, meaning_is_current
 from tests.factories import noise, write_audio
 
 
@@ -346,14 +346,6 @@ def test_the_first_job_with_a_vocabulary_makes_its_term_embeddings_for_good(tag_
         assert reopened.tagging.vocabularies_ready()
 
 
-def door_shelf(folder: Path) -> Path:
-    """A shelf of door sounds (more than a job needs to weigh by its library) beside the named library."""
-    for i in range(priors.MIN_FILES):
-        kind = ("creak", "slam", "knock", "open", "close")[i % 5]
-        write_audio(folder / "Doors" / f"door_{kind}_{i:02d}.wav", noise(0.6, seed=100 + i))
-    return folder
-
-
 def categories(found, path) -> dict[str, float]:
     return {category_of(s.key): s.confidence for s in ucs_tags(found, path)}
 
@@ -397,7 +389,7 @@ def test_a_named_file_is_weighed_by_what_the_other_files_of_its_folder_are(tag_e
     weighed = categories(tag_engine.tagging.suggestions([glass], threshold=0.0, top_k=20), glass)
     by_library = alone["DOORS"] / alone["GLASS"] * report.shares["DOORS"] / report.shares["GLASS"]
     assert weighed["DOORS"] / weighed["GLASS"] > 1.5 * by_library
-    assert _summary(report).endswith("and by the other files of their folders")
+    assert _summary(report).endswith("and towards what each sound's folder holds")
     # what the job read of that folder: its door files and the glass file (left out of its own prior)
     _, shelves = jobs.remembered_shares(tag_engine.store.meta, tag_engine.model.info.name, [str(named_library)])
     assert shelves[str(named_library / "Doors")][0] == priors.MIN_FILES + 1
@@ -437,7 +429,7 @@ def test_a_folder_job_embeds_each_files_words_once(tag_engine, named_library, mo
 
 def test_a_job_of_few_named_files_weighs_nothing(tag_engine, named_library):
     report = tag_engine.tagging.tag([named_library])  # 12 files
-    assert report.shares == {} and "weighed" not in _summary(report)
+    assert report.shares == {} and "nudged" not in _summary(report)
 
 
 def test_a_file_suggested_again_after_its_folders_job_is_weighed_as_the_folder_was(tag_engine, named_library):
