@@ -68,28 +68,12 @@ def describe_stop(kept: int) -> str:
     return f"Tagging stopped: the suggestions for {counted(kept, 'sound')} are kept"
 
 
-def describe_accepted(report, before: dict[str, tuple[list[str], str]], after: dict[str, tuple[list[str], str]]) -> str:
+def describe_accepted(report) -> str:
     """What an Accept added, in one status-bar line ("Added DOORS-WOOD to 12 sounds", "Added 14
-    tags to 107 sounds"), from each sound's (tags, caption) ``before`` and ``after`` it: Accept
-    worked silently, and the user could not tell what it had done. Whether it added anything is
-    the engine's ``report`` (``AcceptReport``): the results may show tags older than the files'
-    (added on the command line since). A sound missing from ``before`` (no longer in the
-    results) is not named: with none left, the report's counts are said."""
-    if not report.added:
-        return NOTHING_NEW
-    known = {path: now for path, now in after.items() if path in before}
-    added = {path: [t for t in tags if t not in before[path][0]] for path, (tags, _caption) in known.items()}
-    new_tags = list(dict.fromkeys(tag for tags in added.values() for tag in tags))
-    captioned = sum(bool(caption) and caption != before[path][1] for path, (_tags, caption) in known.items())
-    parts = []
-    if new_tags:
-        what = new_tags[0] if len(new_tags) == 1 else counted(len(new_tags), "tag")
-        parts.append(f"{what} to {counted(sum(bool(tags) for tags in added.values()), 'sound')}")
-    if captioned:
-        parts.append(f"{'a caption' if captioned == 1 else 'captions'} to {counted(captioned, 'sound')}")
-    if not parts:  # the sounds left the results meanwhile
-        parts = [counted(n, noun) for n, noun in ((report.tags_added, "tag"), (report.captions_set, "caption")) if n]
-    return f"Added {' and '.join(parts)}"
+    tags to 107 sounds: DOORS-WOOD to 60 sounds, …"), as the engine says it (``report``: its
+    ``AcceptReport``, which knows what each file got): Accept worked silently, and the user could
+    not tell what it had done."""
+    return report.summary(noun="sound") if report.added else NOTHING_NEW
 
 
 def describe_rejected(paths: list[str], keys: dict[str, list[str]], caption: bool) -> str:
@@ -282,7 +266,7 @@ class TaggingController(QObject):
     def _accepted(self, report, changed: dict) -> None:
         """An Accept is done (``report``: the engine's ``AcceptReport``): said in the status bar,
         with how to undo it when it added something, and the results and the panel show it."""
-        line = describe_accepted(report, self._shown_now(list(changed)), changed)
+        line = describe_accepted(report)
         if report.added:
             self.undo_accept.done()
             line += f" · {UNDO_ACCEPT} takes it back"
@@ -309,12 +293,6 @@ class TaggingController(QObject):
         self.undo_reject.undone()
         self.window.statusBar().showMessage(f"{counted(offered, 'suggestion')} offered again", 10_000)
         self.client.load(self.window.tags.paths)
-
-    def _shown_now(self, paths: list[str]) -> dict[str, tuple[list[str], str]]:
-        """{path: (tags, caption)} as the results show them, of those of ``paths`` still listed."""
-        model = self.window.model
-        hits = [model.hit(row) for row in map(model.row_of, paths) if row >= 0]
-        return {str(hit.path): (list(hit.tags or ()), hit.caption or "") for hit in hits}
 
     def _job_finished(self, report) -> None:
         self.status.hide()

@@ -131,31 +131,31 @@ class AcceptReport:
         that had added nothing."""
         return bool(self.tags_added or self.captions_set)
 
-    def summary(self, caption_asked: bool = False) -> str:
-        """The accept in a line, for the CLI and the app alike: which tags went to how many files,
-        the most given first and :data:`TAGS_NAMED` at most ("Added 15 tags to 12 files:
-        FIGHT-IMPACT to 3 files, ANIMALS-DOG to 1 and 4 more tags"), and the captions set. "15
-        tags added" did not say which, and "0 captions set" was said when none was asked for
-        (``caption_asked``: the caption suggestions were accepted too)."""
-        done = [self._tags_said()] if self.files_per_tag else []
+    def summary(self, caption_asked: bool = False, noun: str = "file") -> str:
+        """The accept in a line, for the CLI and the app's status bar alike (``noun``: "file", or
+        "sound" where the window says so): which tags went to how many files, the most given first
+        and :data:`TAGS_NAMED` at most ("Added 6 tags to 12 files: FIGHT-IMPACT to 3 files,
+        ANIMALS-DOG to 1 and 4 more tags"), and the captions set. "15 tags added" did not say
+        which, and "0 captions set" was said when none was asked for (``caption_asked``: the
+        caption suggestions were accepted too)."""
+        done = [self._tags_said(noun)] if self.files_per_tag else []
         if self.captions_set:
-            done.append(
-                f"{'a caption' if self.captions_set == 1 else 'captions'} to {counted(self.captions_set, 'file')}"
-            )
+            captions = "a caption" if self.captions_set == 1 else "captions"
+            done.append(f"{captions} to {counted(self.captions_set, noun)}")
         elif caption_asked and done:
             done.append("no caption set")
         return f"Added {'; '.join(done)}" if done else "Nothing added"
 
-    def _tags_said(self) -> str:
+    def _tags_said(self, noun: str) -> str:
         """The tags added, named with the files each went to, the most given first."""
         (tag, files), *others = sorted(self.files_per_tag.items(), key=lambda item: -item[1])
-        first = f"{tag} to {counted(files, 'file')}"  # the noun once, on the first
+        first = f"{tag} to {counted(files, noun)}"  # the noun once, on the first
         if not others:
             return first
         named = [first] + [f"{tag} to {files:,}" for tag, files in others[: TAGS_NAMED - 1]]
         rest = len(others) - (TAGS_NAMED - 1)
         listed = ", ".join(named) + (f" and {counted(rest, 'more tag')}" if rest > 0 else "")
-        return f"{counted(self.tags_added, 'tag')} to {counted(self.files_tagged, 'file')}: {listed}"
+        return f"{counted(len(self.files_per_tag), 'tag')} to {counted(self.files_tagged, noun)}: {listed}"
 
 
 @dataclass

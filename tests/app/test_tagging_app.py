@@ -20,7 +20,7 @@ from app.tagging_view import (
     describe_job,
     describe_rejected,
 )
-from app.tags_panel import TagsPanel
+from app.tags_panel import CAPTION_LINES, TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
 from engine.plural import counted
 from engine.tagging import jobs
@@ -177,7 +177,7 @@ def test_at_1400x850_six_suggestions_show_and_each_names_the_files_it_is_for(qtb
     assert len(in_view) >= 6
     panel = window.tags
     assert panel.tags.height() >= panel.tags.sizeHint().height()
-    assert panel.caption.viewport().height() >= 3 * panel.caption.fontMetrics().lineSpacing()
+    assert panel.caption.viewport().height() >= CAPTION_LINES * panel.caption.fontMetrics().lineSpacing()
     assert window.results.viewport().height() >= 12 * ROW_HEIGHT
     rows = {box.item(i).data(KIND_ROLE)[1]: box.item(i) for i in range(box.count())}
     assert rows["ANMLDog"].text() == "ANIMALS-DOG  70%  · 1 of 4: dog_bark.wav"
@@ -344,7 +344,9 @@ def test_at_threshold_0_accept_as_it_comes_gives_a_tag_only_to_the_sounds_it_rea
     settle(window.client.edit_pool)
     tags = {path: engine.file_info(path).record.tags for path in (wyvern, wyvern_too, fire)}
     assert tags == {wyvern: ["CREATURES-DRAGON"], wyvern_too: ["CREATURES-DRAGON"], fire: ["FIRE-MISC"]}
-    assert window.statusBar().currentMessage() == "Added 2 tags to 3 sounds · Undo last accept takes it back"
+    assert window.statusBar().currentMessage() == (
+        "Added 2 tags to 3 sounds: CREATURES-DRAGON to 2 sounds, FIRE-MISC to 1 · Undo last accept takes it back"
+    )
 
     qtbot.waitUntil(lambda: lines(box) == [(f"CREATURES-DRAGON  7%  · 1 {of}: {Path(fire).name}", False)])
     box.list.item(0).setCheckState(Qt.Checked)  # the user's own choice
@@ -385,9 +387,9 @@ def test_best_of_each_then_accept_gives_each_sound_its_own_best_tag_and_says_wha
     }
     added = set(best.values())
     what = next(iter(added)) if len(added) == 1 else f"{len(added)} tags"
-    assert window.statusBar().currentMessage() == (
-        f"Added {what} to {counted(len(best), 'sound')} · Undo last accept takes it back"
-    )
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Added {what} to {counted(len(best), 'sound')}")
+    assert said.endswith(" · Undo last accept takes it back")
 
 
 def test_accept_and_reject_are_undone_in_the_window(qtbot, tagging_window):
@@ -483,22 +485,15 @@ def test_the_tags_panel_says_why_it_lists_nothing(qtbot, tagging_window):
 
 
 def test_an_accept_is_said_by_what_it_added():
-    before = {"/a.wav": (["mine"], ""), "/b.wav": ([], ""), "/c.wav": ([], "own words")}
-    one = {"/a.wav": (["mine", "DOORS-WOOD"], ""), "/b.wav": (["DOORS-WOOD"], ""), "/c.wav": ([], "own words")}
-    tags = AcceptReport(tags_added=2)
-    assert describe_accepted(tags, before, one) == "Added DOORS-WOOD to 2 sounds"
-    two = {**one, "/c.wav": (["GLASS-BREAK"], "own words")}
-    assert describe_accepted(AcceptReport(tags_added=3), before, two) == "Added 2 tags to 3 sounds"
-    captioned = {"/a.wav": (["mine"], "a door creaks"), "/b.wav": ([], "")}
-    assert describe_accepted(AcceptReport(captions_set=1), before, captioned) == "Added a caption to 1 sound"
-    both = AcceptReport(tags_added=2, captions_set=1)
-    assert describe_accepted(both, before, {**one, "/c.wav": ([], "a door")}) == (
-        "Added DOORS-WOOD to 2 sounds and a caption to 1 sound"
-    )
-    assert describe_accepted(AcceptReport(), before, {"/c.wav": ([], "own words")}).startswith("Nothing new to add")
-    assert describe_accepted(both, {}, one) == "Added 2 tags and 1 caption"  # no longer in the results: the counts
-    # the results showed the tag missing (added on the command line since): the engine added nothing
-    assert describe_accepted(AcceptReport(), before, one).startswith("Nothing new to add")
+    """As the engine counted it: which tags went to how many sounds, the most given first."""
+    one = AcceptReport(tags_added=2, files_per_tag={"DOORS-WOOD": 2}, files_tagged=2)
+    assert describe_accepted(one) == "Added DOORS-WOOD to 2 sounds"
+    three = AcceptReport(tags_added=3, files_per_tag={"GLASS-BREAK": 1, "DOORS-WOOD": 2}, files_tagged=3)
+    assert describe_accepted(three) == "Added 2 tags to 3 sounds: DOORS-WOOD to 2 sounds, GLASS-BREAK to 1"
+    assert describe_accepted(AcceptReport(captions_set=1)) == "Added a caption to 1 sound"
+    both = AcceptReport(tags_added=2, captions_set=1, files_per_tag={"DOORS-WOOD": 2}, files_tagged=2)
+    assert describe_accepted(both) == "Added DOORS-WOOD to 2 sounds; a caption to 1 sound"
+    assert describe_accepted(AcceptReport()).startswith("Nothing new to add")
 
 
 def test_a_reject_is_said_by_how_many_suggestions_for_how_many_sounds():

@@ -179,7 +179,7 @@ def test_accept_names_the_tags_it_added_and_to_how_many_files(cli, named_library
     code, out, _ = cli("accept", named_library)
     head, listed = out.removesuffix("; `earmark accept --undo` undoes it\n").split(": ", 1)
     tagged = sum(bool(item["tags"]) for item in shown.values())
-    assert code == 0 and head == f"Added {counted(given.total(), 'tag')} to {counted(tagged, 'file')}"
+    assert code == 0 and head == f"Added {counted(len(given), 'tag')} to {counted(tagged, 'file')}"
     named, more = re.fullmatch(r"(.*) and (\d+) more tags?", listed).groups()
     said = {
         tag: int(files.removesuffix(" files")) for tag, files in (part.rsplit(" to ", 1) for part in named.split(", "))
