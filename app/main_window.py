@@ -461,7 +461,7 @@ class MainWindow(QMainWindow):
     def _engine_ready(self, info) -> None:
         if not self.client.damage:
             self.banner.hide()
-        self.model_label.setText(f"Model: {shown_name(info.name)}")
+        self.model_label.setText(f"Model: {shown_name(self.client.active_model_spec)}")  # as the CLI says it
         self.model_label.setToolTip(
             f"{info.name}: {info.backend} · {info.embedding_dim}-d embeddings · "
             f"{info.sample_rate} Hz · {info.window_seconds:g} s windows"

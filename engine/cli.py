@@ -350,13 +350,13 @@ def cmd_search(engine: Engine, args) -> int:
         print(f"earmark: text search only, the model is unavailable: {hits.text_only}", file=sys.stderr)
     elif missing := len(engine.store.files_missing_embeddings(engine.model_info)):
         print(
-            f"earmark: {missing} files are not embedded with {engine.model_info.name} yet and match by "
+            f"earmark: {missing} files are not embedded with {shown_name(engine.model_spec)} yet and match by "
             f"their words only; `earmark index` embeds them",
             file=sys.stderr,
         )
     if not hits and args.tag and (unknown := _unknown_tag(engine, args.tag)):
         print(f"earmark: {unknown}", file=sys.stderr)
-    return _print_hits(hits, args, hits.sound_depth)
+    return _print_hits(hits, args, hits.sound_depth, ranked=not parse_query(args.query).is_empty)
 
 
 def _unknown_tag(engine: Engine, typed: str) -> str:
@@ -419,13 +419,20 @@ def cmd_models(engine: Engine, args) -> int:
     if args.json:
         _print_json({"active": engine.model_spec, "models": choices})
         return 0
-    print(f"active: {engine.model_spec}")
+    print(f"active: {_model_said(engine.model_spec)}")
     for choice in choices:
         mark = "*" if _same_model(choice.spec, engine.model_spec, engine.paths.models) else " "
         state = "ready" if choice.available else "missing"
         note = f" ({choice.note})" if choice.note else ""
         print(f" {mark} {choice.kind:<10} {state:<7} {choice.spec}{note}")
     return 0
+
+
+def _model_said(spec: str) -> str:
+    """A model as the app's status bar names it too (:func:`shown_name`), and where it is when it
+    is a folder named by its path (an adopted fine-tune's is absolute)."""
+    name = shown_name(spec)
+    return name if name == spec else f"{name} ({spec})"
 
 
 def _same_model(listed: str, active: str, models: Path) -> bool:
@@ -451,7 +458,7 @@ def cmd_status(engine: Engine, args) -> int:
         _print_json({**_jsonable(status), "finetune_waiting": waiting})
         return 0
     print(f"data: {status.data_dir}")
-    print(f"model: {status.model_spec}")
+    print(f"model: {_model_said(status.model_spec)}")
     print(f"files: {status.files} searchable, {status.errors} failed, {status.offline} offline")
     for folder in status.folders:
         state = "online" if folder.online else "MISSING (moved, renamed or deleted?)" if folder.missing else "OFFLINE"

@@ -165,10 +165,19 @@ def model_name(label: str, weights: Path, config: Path, *extra: Path) -> str:
     return f"{slug}_{digest.hexdigest()}"
 
 
-def shown_name(name: str) -> str:
-    """A :func:`model_name` as people read it, without the weights' fingerprint: the status bar's
-    "builtin", not "builtin_8b265576" (the whole name stays in its tooltip)."""
-    return re.sub(r"_[0-9a-f]{8}$", "", name)
+def shown_name(spec: str | None) -> str:
+    """A model as people read it, one name in the app's status bar and the CLI alike: ``builtin``;
+    a checkpoint folder by the folder's name, which the models folder lists and ``--model NAME``
+    takes (a fine-tune's "named-2026-12-06-1302", not its config's "named fine-tune 2026-12-06
+    13:02", whose table-safe slug the status bar showed: "named_fine_tune_2026_12_06_13_02"); a
+    CLAP model as ``clap:`` and its hub id, or its folder's name. The table's name, with the
+    weights' fingerprint (:func:`model_name`), is for the index, not for reading."""
+    spec = (spec or BUILTIN).strip()
+    if spec.startswith(CLAP_PREFIX):
+        source = spec.removeprefix(CLAP_PREFIX).strip()
+        folder = Path(source).expanduser()
+        return CLAP_PREFIX + (folder.resolve().name if folder.is_dir() else source)  # as _load_clap reads it
+    return spec if spec == BUILTIN else Path(spec).expanduser().name
 
 
 def list_models(models_dir: Path | None = None) -> list[ModelChoice]:

@@ -62,7 +62,7 @@ def test_the_library_and_searches_by_words_come_before_the_model_which_says_it_i
         if held:
             client.engine._model_lock.release()
     qtbot.waitUntil(lambda: client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
-    assert window.model_label.text() == "Model: tiny_test"
+    assert window.model_label.text() == f"Model: {tiny_checkpoint.name}"  # the folder's name, as the CLI says it
     # the same question answered again with the sound: the file still previewed shows its moment
     qtbot.waitUntil(lambda: window.model.hits()[0].vector_rank is not None, timeout=ENGINE_TIMEOUT_MS)
     bark = window.model.hit(window.model.row_of(window.preview.path))
