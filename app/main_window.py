@@ -392,7 +392,11 @@ class MainWindow(QMainWindow):
         # give their widths, order and sort to the wrong columns: it is kept only for the same columns
         if state.value("results/header") and state.value("results/columns", [], type=list) == _column_titles():
             self.results.horizontalHeader().restoreState(state.value("results/header"))
-            self.results.keep_column_widths()  # the user's widths win over fitting the Caption to the window
+            # the user's widths win over fitting the columns to the window; widths only fitted to the
+            # last window are fitted again (kept, they froze the first start's layout for good, and
+            # the room a new window or a new Earmark gives the Name never reached it)
+            if state.value("results/widths_kept", False, type=bool):
+                self.results.keep_column_widths()
         self.preview.autoplay_button.setChecked(state.value("preview/autoplay", True, type=bool))
         self.preview.loop_button.setChecked(state.value("preview/loop", False, type=bool))
         self.preview.volume.setValue(state.value("preview/volume", 80, type=int))
@@ -417,6 +421,7 @@ class MainWindow(QMainWindow):
         for name, splitter in self._splitters().items():
             state.setValue(f"splitters/{name}", splitter.saveState())
         state.setValue("results/header", self.results.horizontalHeader().saveState())
+        state.setValue("results/widths_kept", self.results.widths_kept)
         state.setValue("results/columns", _column_titles())
         state.setValue("preview/autoplay", self.preview.autoplay)
         state.setValue("preview/loop", self.preview.loop_button.isChecked())

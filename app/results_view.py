@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRectF, Qt, Signal
+from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -34,7 +34,9 @@ from app.theme import Colors
 from engine.words import file_stem, ucs_blocks
 
 ROW_HEIGHT = 24
-NAME_MORE = 200  # px the Name takes of the room left before a Description or Caption shares it (a UCS name)
+# A UCS name as sound libraries name their files (CatID, FX name, CreatorID, SourceID): the most room
+# the Name column takes for its names before the Description, Caption, Tags or Folder get more than their least
+TYPICAL_NAME = "DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"
 NAME_LEAST = 130  # px the Name keeps in a narrow window, where it gives way last
 FOLDER_LEAST = 80  # px the Folder keeps there
 ROWS_LOOKED_AT = 1_000  # results read to tell whether a column has anything to show
@@ -114,6 +116,7 @@ def elide_name(name: str, metrics: QFontMetrics, width: int) -> str:
 
 
 BADGE_SHARE = 0.35  # of the Name cell, at most: the name keeps the rest
+BADGE_GAP = 6  # px between a name and its badge
 
 
 def badge_width(badge: str, metrics: QFontMetrics, cell: int) -> int:
@@ -150,7 +153,7 @@ class NameDelegate(ElidedNameDelegate):
         width = badge_width(badge, metrics, option.rect.width())
         pill = QRectF(option.rect.right() - width - 3, option.rect.top() + 4, width, option.rect.height() - 8)
         name = QStyleOptionViewItem(option)
-        name.rect = option.rect.adjusted(0, 0, -width - 6, 0)
+        name.rect = option.rect.adjusted(0, 0, -width - BADGE_GAP, 0)
         super().paint(painter, name, index)
         painter.save()
         painter.setRenderHint(QPainter.Antialiasing)
@@ -158,6 +161,13 @@ class NameDelegate(ElidedNameDelegate):
         painter.drawRoundedRect(pill, 4, 4)
         painter.drawText(pill, Qt.AlignCenter, metrics.elidedText(badge, Qt.ElideMiddle, int(pill.width()) - 10))
         painter.restore()
+
+
+def _name_width(index: QModelIndex, metrics: QFontMetrics) -> int:
+    """The width a Name cell's text takes whole: the name, and its badge's pill (NameDelegate)."""
+    badge = index.data(BADGE_ROLE)
+    pill = badge_width(badge, metrics, cell=10_000) + BADGE_GAP if badge else 0  # a cell wide enough for it whole
+    return metrics.horizontalAdvance(index.data() or "") + pill
 
 
 class SortHeader(QHeaderView):
@@ -254,19 +264,26 @@ class ResultsView(QTableView):
         """The column widths are the user's (sized by hand, or restored): they no longer follow the view."""
         self._fit_to_view = False
 
+    @property
+    def widths_kept(self) -> bool:
+        """Whether the column widths are the user's (:meth:`keep_column_widths`), not fitted to the view."""
+        return not self._fit_to_view
+
     def resizeEvent(self, event) -> None:  # the viewport's size: a scroll bar that comes or goes changes it too
         super().resizeEvent(event)
         self._fit_columns()
 
     def _fit_columns(self, *_changed) -> None:
-        """Every column in view, and what is left to the Name, which a sound designer reads first and
-        a UCS name fills ("DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"). The Description
-        (the files' own metadata) shows while the library holds one (:meth:`show_descriptions`), and
-        the Tags and Caption, empty for many libraries, shrink to their titles while no result has
-        any (they took 200 px beside names cut at 220); the Description, or else the Caption with
-        words to read, shares what is left once the Name has :data:`NAME_MORE` more. In a narrow
-        window they give way to their titles first, then the Folder down to :data:`FOLDER_LEAST`
-        (its last folder, elided on the left), then the Name down to :data:`NAME_LEAST`."""
+        """Every column in view, and the room first to the Name, which a sound designer reads first
+        and a UCS name fills: its names whole, up to :data:`TYPICAL_NAME` (:meth:`name_room`),
+        before the others get more than their least (at 1440 px the Name kept 220 px while the
+        Folder, Tags and Description kept theirs, and cut "DOORWood_C… Old Hinge"). The Description
+        (the files' own metadata) shows while the library holds one (:meth:`show_descriptions`),
+        and the Tags and Caption, empty for many libraries, shrink to their titles while no result
+        has any; the Description, or else the Caption with words to read, takes what the Name
+        leaves. In a narrower window the Folder gives way first, down to :data:`FOLDER_LEAST` (its
+        last folder, elided on the left; the Name's tooltip holds the path), then the words to read
+        and the Tags, down to their titles, and only then the Name, down to :data:`NAME_LEAST`."""
         if self.model() is None:
             return
         header = self.horizontalHeader()
@@ -274,6 +291,7 @@ class ResultsView(QTableView):
         if not self._fit_to_view:
             return
         widths = [spec.width for spec in COLUMNS]
+        widths[NAME_COLUMN] = max(widths[NAME_COLUMN], self.name_room())
         described = [DESCRIPTION_COLUMN] if self._descriptions else []  # what the files say, if any ever does
         worded = described + [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if self._holds_text(column)]
         for column in {TAGS_COLUMN, CAPTION_COLUMN} - set(worded):
@@ -282,12 +300,10 @@ class ResultsView(QTableView):
         spare = self.viewport().width() - sum(widths[column] for column in shown)
         readers = [column for column in worded if column != TAGS_COLUMN]
         if spare >= 0:
-            to_name = min(spare, NAME_MORE) if readers else spare
-            widths[NAME_COLUMN] += to_name
-            if readers:
-                widths[readers[0]] += spare - to_name
-        else:  # too narrow: the words to read give way to their titles, then the Folder, then the Name
-            least = {column: header.sectionSizeHint(column) for column in readers} | {FOLDER_COLUMN: FOLDER_LEAST}
+            widths[readers[0] if readers else NAME_COLUMN] += spare
+        else:  # too narrow: the Folder gives way, the words to read and the Tags to their titles, then the Name
+            least = {FOLDER_COLUMN: FOLDER_LEAST} | {column: header.sectionSizeHint(column) for column in readers}
+            least[TAGS_COLUMN] = header.sectionSizeHint(TAGS_COLUMN)
             for column, width in least.items():
                 cut = min(-spare, max(0, widths[column] - width))
                 widths[column] -= cut
@@ -295,6 +311,19 @@ class ResultsView(QTableView):
             widths[NAME_COLUMN] = max(NAME_LEAST, widths[NAME_COLUMN] + spare)
         for column in shown:
             header.resizeSection(column, widths[column])
+
+    def name_room(self) -> int:
+        """The Name column's width for the longest of the first :data:`ROWS_LOOKED_AT` names whole,
+        its copies' badge beside it, but for no more than :data:`TYPICAL_NAME`: in the view's font
+        and with its cells' padding (:func:`text_width`; the theme's font is larger than the
+        system's). A library of short names ("dog.ogg") leaves the room to the other columns."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(0, 0, 1_000, ROW_HEIGHT)  # any width: what the padding takes of it is measured
+        metrics, model = option.fontMetrics, self.model()
+        names = (model.index(row, NAME_COLUMN) for row in range(min(model.rowCount(), ROWS_LOOKED_AT)))
+        widest = max((_name_width(name, metrics) for name in names), default=0)
+        return min(widest, metrics.horizontalAdvance(TYPICAL_NAME)) + option.rect.width() - text_width(option)
 
     def _holds_text(self, column: int) -> bool:
         """Whether some of the first :data:`ROWS_LOOKED_AT` results show text in ``column`` (a search

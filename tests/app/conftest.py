@@ -9,7 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import shiboken6
-from PySide6.QtCore import QCoreApplication, QThreadPool
+from PySide6.QtCore import QCoreApplication, QPoint, Qt, QThreadPool
+from PySide6.QtWidgets import QHeaderView
 
 from app.engine_client import EngineClient
 from app.main import ui_state
@@ -69,6 +70,15 @@ def shown_results(qtbot, width: int, height: int, themed: bool = False) -> tuple
     view.resize(width, height)
     view.show()
     return model, view
+
+
+def drag_section_edge(qtbot, header: QHeaderView, section: int, width: int) -> None:
+    """Size ``section`` of ``header`` to ``width`` as a user does: the mouse drags its right edge."""
+    edge = QPoint(header.sectionViewportPosition(section) + header.sectionSize(section) - 1, header.height() // 2)
+    moved = edge + QPoint(width - header.sectionSize(section), 0)
+    qtbot.mousePress(header.viewport(), Qt.LeftButton, pos=edge)
+    qtbot.mouseMove(header.viewport(), moved)
+    qtbot.mouseRelease(header.viewport(), Qt.LeftButton, pos=moved)
 
 
 def settle(pool: QThreadPool, timeout_ms: int = ENGINE_TIMEOUT_MS) -> None:

@@ -13,7 +13,15 @@ from PySide6.QtGui import QGuiApplication
 from app.results_model import COLUMNS, SCORE_COLUMN
 from app.results_view import NAME_LEAST
 from engine.library.report import IndexProgress
-from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle, write_library
+from tests.app.conftest import (
+    ENGINE_TIMEOUT_MS,
+    drag_section_edge,
+    index_folder,
+    new_window,
+    open_window,
+    settle,
+    write_library,
+)
 from tests.engine.audio.conftest import append_riff_chunks, bext_chunk
 from tests.factories import noise, tone, write_audio
 
@@ -567,8 +575,8 @@ def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(q
     window.resize(1400, 850)
     qtbot.waitUntil(lambda: _fully_in_view(window, "Match"), timeout=5_000)
 
-    header.resizeSection(SCORE_COLUMN, 90)  # what the user sets for these columns comes back
-    header.resizeSection(CAPTION, 400)
+    drag_section_edge(qtbot, header, SCORE_COLUMN, 90)  # what the user sets for these columns comes back
+    drag_section_edge(qtbot, header, CAPTION, 400)
     window.close()
     again = open_window(qtbot, str(tiny_checkpoint))
     again.resize(1400, 850)
@@ -722,8 +730,8 @@ def test_settings_pick_another_model_when_the_current_one_cannot_load(qtbot, ear
     dialog.accept()
     qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
     assert not window.banner.isVisible()
-    name = window.client.model_info.name  # tiny_test_<the weights' fingerprint>
-    assert window.model_label.text() == "Model: tiny_test" and name.startswith("tiny_test_")
+    name = window.client.model_info.name  # tiny_test_<the weights' fingerprint>, the index's name for it
+    assert window.model_label.text() == f"Model: {tiny_checkpoint.name}" and name.startswith("tiny_test_")
     assert name in window.model_label.toolTip()
     assert window.player.device_name == "default"
     qtbot.waitUntil(lambda: window.client.engine.settings.model_spec == str(tiny_checkpoint), timeout=10_000)
