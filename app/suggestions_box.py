@@ -62,8 +62,9 @@ if TYPE_CHECKING:  # the index's modules (LanceDB) are imported once the window 
 KIND_ROLE = Qt.UserRole + 1  # ("tag", key) or ("caption", text)
 TARGETS_ROLE = Qt.UserRole + 2  # a tag line's paths: those it goes to when accepted or rejected
 SUGGESTION_COLOUR = QColor("#7ee8dc")
-SHOWN_ROWS = 6  # in view without scrolling, even in a short window: a top 5 and a caption
-MOST_ROWS = 10  # the list grows no taller: a taller window gives the caption editor the room
+# In view without scrolling, in a short window too: a folder review's first lines (at 6, its 7th, a
+# checked ANIMALS-FARM, showed half); a taller panel gives the list the room (WholeRows)
+SHOWN_ROWS = 8
 NAMED_FILES = 10  # files a tooltip names before it counts the rest
 # Suggestions at least this confident come checked: the settings' default threshold, whatever the
 # box shows (a threshold lowered to look at the weak ones does not make them worth accepting).
@@ -103,6 +104,27 @@ class _ListWide(QStyledItemDelegate):
         return QSize(min(size.width(), self.parent().viewport().width()), size.height())
 
 
+class WholeRows(QListWidget):
+    """The suggestions' list, given the room its panel has, showing whole rows only: the height
+    under its last whole row is left blank (a margin under the rows), where the next row showed
+    cut in half, its check box among the halves. Every row is one line, as tall as the others
+    (:attr:`row_height`, measured once the list is styled: SuggestionsBox._fit_rows)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent, objectName="Suggestions")
+        self.row_height = 0
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # rows are cut to its width (_ListWide)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.show_whole_rows()
+
+    def show_whole_rows(self) -> None:
+        if self.row_height > 0:
+            margins = self.contentsMargins()
+            self.setViewportMargins(0, 0, 0, (self.height() - margins.top() - margins.bottom()) % self.row_height)
+
+
 class SuggestionsBox(QWidget):
     suggest_requested = Signal(bool)  # with captions
     accept_requested = Signal(dict, bool)  # {tag key: the paths it goes to}, the caption too
@@ -123,7 +145,7 @@ class SuggestionsBox(QWidget):
         self.with_captions.setToolTip("Also write a caption with the model's decoder (slower)")
         self.suggest_button = QPushButton("Suggest")
         self.suggest_button.setToolTip("Suggest UCS tags (and a caption) for the selected sounds, in the background")
-        self.list = QListWidget(objectName="Suggestions")
+        self.list = WholeRows()
         # one line each, cut on the right (what and how sure come first; the files are in the tooltip):
         # wrapped, a long file name made rows two lines tall and the list's last row showed half
         self.list.setWordWrap(False)
@@ -159,7 +181,7 @@ class SuggestionsBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(header)
-        layout.addWidget(self.list)
+        layout.addWidget(self.list, 1)
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
 
@@ -188,12 +210,15 @@ class SuggestionsBox(QWidget):
         self._update_buttons()
 
     def _fit_rows(self) -> None:
-        """Room for :data:`SHOWN_ROWS` one-line suggestions, in the list's font as the theme sets it."""
+        """Room for :data:`SHOWN_ROWS` suggestions at least, each row as tall as the theme draws
+        one, measured on one (its check box and italic text): the font's height and a guess at
+        the margins made the list 6.4 rows tall, and its last row showed half."""
         self.list.ensurePolished()
-        row = self.list.fontMetrics().height() + 2  # an item's text and its margins
-        frame = 2 * self.list.frameWidth()
-        self.list.setMinimumHeight(SHOWN_ROWS * row + frame)
-        self.list.setMaximumHeight(MOST_ROWS * row + frame)
+        self._add("SUGGESTED", ("tag", ""), "")
+        self.list.row_height = self.list.sizeHintForRow(0)
+        self.list.clear()
+        margins = self.list.contentsMargins()
+        self.list.setMinimumHeight(SHOWN_ROWS * self.list.row_height + margins.top() + margins.bottom())
 
     def show_suggestions(self, found: dict, selected: int, why_none: str = "") -> None:
         """``found``: {path: FileSuggestions} of the ``selected`` files; ``why_none``: when it lists

@@ -18,6 +18,8 @@ from app.labels import ElidedLabel
 from app.suggestions_box import SuggestionsBox
 from engine.tags import edited_tags, parse_tags
 
+CAPTION_LINES = 2  # the caption editor's height: a sentence; the suggestions above take the panel's room
+
 
 class TagsPanel(QWidget):
     tags_edited = Signal(dict)  # path -> new tag list
@@ -38,6 +40,7 @@ class TagsPanel(QWidget):
         self.tags = QLineEdit(placeholderText="Tags, comma separated")
         self.caption = QPlainTextEdit(placeholderText="A sentence describing the sound")
         self.caption.setTabChangesFocus(True)
+        self._fit_caption()
         self.apply_button = QPushButton("Apply", objectName="Primary")
         self.revert_button = QPushButton("Revert")
         self.suggestions = SuggestionsBox()  # suggested tags and caption, apart from the user's own
@@ -55,8 +58,8 @@ class TagsPanel(QWidget):
         layout.setSpacing(6)
         layout.addLayout(title_row)
         layout.addWidget(self.tags)
-        layout.addWidget(self.suggestions)
-        layout.addWidget(self.caption, 1)
+        layout.addWidget(self.suggestions, 1)
+        layout.addWidget(self.caption)
         layout.addLayout(self.action_row)
 
         self.tags.textEdited.connect(lambda _text: self._mark_dirty())
@@ -73,6 +76,15 @@ class TagsPanel(QWidget):
         )
         self.suggestions.caption_chosen.connect(self.caption.setPlainText)  # typed, so Apply makes it the user's
         self._render([])  # nothing selected: the fields and buttons start disabled
+
+    def _fit_caption(self) -> None:
+        """The caption editor :data:`CAPTION_LINES` lines tall, in its font as the theme sets it (it
+        scrolls past them): given the panel's room, it held a sentence in three lines' blank while a
+        folder's review showed six of its eighteen suggestions."""
+        self.caption.ensurePolished()
+        margins = self.caption.contentsMargins()  # the frame and the theme's padding
+        text = CAPTION_LINES * self.caption.fontMetrics().lineSpacing() + 2 * self.caption.document().documentMargin()
+        self.caption.setFixedHeight(round(text) + margins.top() + margins.bottom())
 
     def show_hits(self, hits: list) -> None:
         """Show ``hits``; the same files again (a refreshed search) keep an edit in progress."""
