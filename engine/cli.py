@@ -30,11 +30,12 @@ from engine.index.repair import repair_index
 from engine.index.sql import TAGGED
 from engine.library.report import IndexProgress, IndexReport
 from engine.logs import entry_logging
-from engine.models.registry import ModelLoadError, list_models, resolve_checkpoint
+from engine.models.registry import ModelLoadError, list_models, resolve_checkpoint, shown_name
 from engine.paths import app_paths
 from engine.plural import counted
 from engine.search.explain import describe_hit, describe_respellings
 from engine.search.filters import SearchFilters
+from engine.search.query import parse_query
 from engine.search.searcher import SearchHit
 from engine.tagging import console as tagging_console
 from engine.tags import names_tag, unknown_tag
@@ -508,22 +509,25 @@ def _filters(args) -> SearchFilters:
     )
 
 
-def _print_hits(hits: list[SearchHit], args, sound_depth: int = 0) -> int:
-    """The hits as lines, JSON or --explain lines (``sound_depth``: SearchResults.sound_depth)."""
+def _print_hits(hits: list[SearchHit], args, sound_depth: int = 0, ranked: bool = True) -> int:
+    """The hits as lines, JSON or --explain lines (``sound_depth``: SearchResults.sound_depth).
+    ``ranked`` False: a browse (no words to rank by), whose hits carry the 0 nobody measured: they
+    are listed without a score, as the app's Match column shows none, and with nothing to explain."""
     if args.json:
         _print_json(hits)
         return 0
     if not hits:
         print("no matches")
     for rank, hit in enumerate(hits, 1):
-        if getattr(args, "explain", False):
+        if ranked and getattr(args, "explain", False):
             print(f"{rank:>3}. {describe_hit(hit, sound_depth)}")
             print(f"      {_shown(hit.path)}")
             continue
         moment = f"  @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
         duration = f"{hit.duration_s:.1f}s" if hit.duration_s is not None else "?"
         offline = f"  [offline: {_shown(hit.folder)} is not connected]" if hit.status == OFFLINE else ""
-        print(f"{rank:>3}. {hit.score:3.0f}  {_shown(hit.path)}  ({duration}){moment}{offline}")
+        score = f"{hit.score:3.0f}  " if ranked else ""
+        print(f"{rank:>3}. {score}{_shown(hit.path)}  ({duration}){moment}{offline}")
         if said := described(hit.metadata_text, Path(hit.path).name):  # as the app's Description column
             print(f"           {said}")
         for copy in hit.copies[:COPIES_SHOWN]:

@@ -226,6 +226,21 @@ def test_tag_filter(indexed, library):
     assert [Path(h["path"]).name for h in json.loads(out)] == ["dog_bark.wav"]
 
 
+def test_a_browse_lists_its_files_without_a_score(indexed, library):
+    """Review 8: `earmark search --tag FIGHT-IMPACT ""` listed its matches with score 0. A browse
+    (no words to rank by) has no score: the app's Match column shows none for it, and the CLI
+    lists the files alone, with nothing for --explain to explain. A search keeps its scores."""
+    tagged = [library / "dog_bark.wav", library / "door_creak.wav"]
+    assert indexed("add-tags", "FIGHT-IMPACT", *tagged)[0] == 0
+    for explain in ([], ["--explain"]):
+        code, out, _ = indexed("search", "--tag", "FIGHT-IMPACT", "", *explain)
+        listed = [line for line in out.splitlines() if re.match(r" *\d+\. ", line)]
+        assert code == 0 and [line.split(". ", 1)[1].split("  (")[0] for line in listed] == list(map(str, tagged))
+        assert "match" not in out and not re.search(r"\. +0 ", out)
+    code, out, _ = indexed("search", "dog", "--tag", "FIGHT-IMPACT")
+    assert code == 0 and re.match(rf" +1\. +[1-9]\d*  {re.escape(str(tagged[0]))}  ", out)
+
+
 def test_similar_and_info(indexed, library, tmp_path):
     code, out, _ = indexed("similar", library / "dog_bark.wav", "--limit", "2")
     assert code == 0 and len(out.splitlines()) == 2 and "dog_bark" not in out
