@@ -62,6 +62,7 @@ if TYPE_CHECKING:  # the index's modules (LanceDB) are imported once the window 
 KIND_ROLE = Qt.UserRole + 1  # ("tag", key) or ("caption", text)
 TARGETS_ROLE = Qt.UserRole + 2  # a tag line's paths: those it goes to when accepted or rejected
 SUGGESTION_COLOUR = QColor("#7ee8dc")
+CAPTIONS_TIP = "Also write a caption with the model's decoder (slower)"  # the box's and the folder menu's
 # In view without scrolling, in a short window too: a folder review's first lines (at 6, its 7th, a
 # checked ANIMALS-FARM, showed half); a taller panel gives the list the room (WholeRows)
 SHOWN_ROWS = 8
@@ -142,7 +143,7 @@ class SuggestionsBox(QWidget):
         )
         self.top_k = Settings().tag_top_k  # suggestions listed per sound and vocabulary (the settings')
         self.with_captions = QCheckBox("Caption")
-        self.with_captions.setToolTip("Also write a caption with the model's decoder (slower)")
+        self.with_captions.setToolTip(CAPTIONS_TIP)
         self.suggest_button = QPushButton("Suggest")
         self.suggest_button.setToolTip("Suggest UCS tags (and a caption) for the selected sounds, in the background")
         self.list = WholeRows()

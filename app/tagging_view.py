@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
 from app.library_panel import PATH_ROLE
+from app.suggestions_box import CAPTIONS_TIP
 from app.theme import icon
 from engine.plural import counted
 
@@ -27,7 +28,6 @@ SELECT_TO_REVIEW = " · select sounds to accept or reject them"
 REVIEW_SELECTED = ": accept or reject them in the tags panel"
 UNDO_ACCEPT, UNDO_REJECT = "Undo last accept", "Undo last reject"
 NOTHING_NEW = "Nothing new to add: the sounds have these already"
-CAPTIONS_TIP = "Also write a caption with the model's decoder (slower)"
 
 
 def describe_job(report, selected: bool = False) -> str:
