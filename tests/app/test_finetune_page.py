@@ -35,7 +35,7 @@ from engine.finetune.job import (
     plain_scores,
 )
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle
-from tests.engine.finetune.conftest import FAST
+from tests.engine.finetune.conftest import FAST, trainer_said
 from tests.factories import noise, write_audio
 from tests.finetune_library import write_named_library
 
@@ -429,7 +429,10 @@ def test_keep_going_leaves_a_real_run_training_and_pause_keeps_it_to_continue_af
     assert page.continue_button.isVisible()
     qtbot.mouseClick(page.continue_button, Qt.LeftButton)
     resumed = f"resumed {job.run_dir / 'last'} at step {paused.saved_step}"
-    qtbot.waitUntil(lambda: resumed in job.log_file.read_text(), timeout=FINETUNE_TIMEOUT_MS)
+    try:
+        qtbot.waitUntil(lambda: resumed in job.log_file.read_text(), timeout=FINETUNE_TIMEOUT_MS)
+    except qtbot.TimeoutError:
+        pytest.fail(f"the continued run never said {resumed!r}{trainer_said(job)}")
     qtbot.waitUntil(lambda: again.client.finetune.status.state == RUNNING, timeout=ENGINE_TIMEOUT_MS)
     assert not again.client.finetune.status.paused
 

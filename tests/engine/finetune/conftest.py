@@ -3,12 +3,14 @@ real fine-tuning process the tests launch."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
 import pytest
 
 from engine.facade import Engine
+from engine.finetune.job import JobFolder
 from engine.paths import AppPaths, app_paths
 from engine.settings import Settings
 from tests.finetune_library import write_named_library
@@ -30,12 +32,21 @@ def indexed_home(root: Path, model: Path, folders_per_kind: int = 3, files_per_f
     return paths
 
 
-def wait_for(condition, timeout: float = PROCESS_TIMEOUT_S, what: str = "") -> None:
+def wait_for(condition, timeout: float = PROCESS_TIMEOUT_S, what: str = "", job: JobFolder | None = None) -> None:
+    """Wait for ``condition``; a timeout says what the trainer of ``job`` last wrote."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what or condition}")
+            raise AssertionError(f"timed out waiting for {what or condition}{trainer_said(job) if job else ''}")
         time.sleep(0.2)
+
+
+def trainer_said(job: JobFolder, lines: int = 40) -> str:
+    """The end of the job's trainer log and its last events: what a timed-out wait failed on (a
+    continued run that never resumed, in one CI run out of several, left nothing else to go by)."""
+    log = job.log_file.read_text(errors="replace").splitlines() if job.log_file.is_file() else []
+    events = [json.dumps(event) for event in job.events()[-8:]]
+    return "\n-- trainer log (end) --\n" + "\n".join(log[-lines:]) + "\n-- events (last) --\n" + "\n".join(events)
 
 
 @pytest.fixture(scope="package", autouse=True)

@@ -131,7 +131,7 @@ def test_a_killed_run_resumes_from_its_checkpoint_after_an_app_restart(library_h
 
     restarted = Finetuner(paths)  # a new app: nothing but the job folder
     assert restarted.resume()
-    wait_for(lambda: restarted.status().state == DONE, what="the resumed run to finish")
+    wait_for(lambda: restarted.status().state == DONE, what="the resumed run to finish", job=restarted.job)
     resumed_wrote = finetuner.job.log_file.read_bytes()[killed_wrote:].decode(errors="replace")
     assert f"resumed {finetuner.job.run_dir / 'last'} at step {killed_at}" in resumed_wrote
     steps = [
@@ -239,7 +239,7 @@ def test_a_run_outlives_a_deleted_training_file_and_continues_after_a_held_out_f
     (aside / "held_out.wav").rename(held_out)  # plugged in again; the training file stays gone
     resumed = Finetuner(paths)
     assert resumed.resume()
-    wait_for(lambda: resumed.status().state == DONE, what="the continued run to finish")
+    wait_for(lambda: resumed.status().state == DONE, what="the continued run to finish", job=resumed.job)
     steps = [r["step"] for r in map(json.loads, (job.run_dir / "log.jsonl").read_text().splitlines()) if "loss" in r]
     assert steps[-1] == 300 and steps.count(1) == 1  # continued, never started over
     assert resumed.status().result["held_out_files"] == status.plan["held_out_files"]

@@ -46,7 +46,7 @@ def test_a_pause_during_training_keeps_its_steps_and_the_run_continues_from_the_
 
     job = finetuner.job
     assert finetuner.resume()
-    wait_for(lambda: len(trained_steps(job)) > paused.saved_step, what="the continued run's first step")
+    wait_for(lambda: len(trained_steps(job)) > paused.saved_step, what="the continued run's first step", job=job)
     assert f"resumed {job.run_dir / 'last'} at step {paused.saved_step}" in job.log_file.read_text()
     steps = trained_steps(job)
     assert steps == list(range(1, len(steps) + 1))  # went on from the step it paused at: none trained twice
