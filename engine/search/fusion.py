@@ -11,7 +11,7 @@ not push the right names out of the top ten, as equal-vote reciprocal-rank fusio
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,6 +28,10 @@ class FusionWeights:
     meaning: float = 0.75
     sound: float = 0.1
     meaning_floor: float = 0.3  # a words-space cosine at or below this shares no meaning
+    # a hit fully of the length a query asked for (engine.search.query.length_fit) has its match
+    # multiplied by 1 + this: at 1, "big explosion long" lists the 4-6 s explosions named
+    # "explosion" first and the 1 s "big explosion"s after them (review 8, M7)
+    length: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,7 @@ class FusedHit:
     text_rank: int | None
     meaning_score: float | None = None  # words-space cosine of the file's nearest text
     meaning_rank: int | None = None
+    length_fit: float | None = None  # how well it is of the length the query asked for; None: none asked
 
 
 def best_window_per_file(matches: Iterable[WindowMatches]) -> WindowMatches:
@@ -110,13 +115,17 @@ def fuse(
     text: list[FileMatch],
     meaning: list[FileMatch] = (),
     weights: FusionWeights = FusionWeights(),
+    lengths: Mapping[int, float] | None = None,
 ) -> list[FusedHit]:
     """Score = keyword + ``weights.meaning`` x meaning + ``weights.sound`` x sound, each on 0..1
     (:func:`relative_scores`, :func:`meaning_scores`), reported as a 0..100 match. The names
     lead: the sound reorders near-ties and fills in below them, and cannot push a strong name
     match below a weak one's gap. When the names say nothing about the query (no keyword
     match and no shared meaning, as with ``Take_017.wav``) the sound is the whole score, so
-    the order is exactly the vector ranking's."""
+    the order is exactly the vector ranking's. ``lengths``: when the query asked for a length,
+    {file id: how well the file is of it, 0..1} (a file not in it: 0), which multiplies the score
+    by up to 1 + ``weights.length``: the sounds of that length go first, the others stay, and a
+    search of names that say nothing (opaque takes) is ordered by the length too."""
     sound, words = relative_scores(vector, from_weakest=True), relative_scores(text, from_weakest=False)
     meant = {
         file_id: score for file_id, score in meaning_scores(list(meaning), weights.meaning_floor).items() if score > 0
@@ -124,6 +133,7 @@ def fuse(
     names_say = bool(words or meant)
     sound_weight = weights.sound if names_say else 1.0
     best = (1.0 if words else 0.0) + (weights.meaning if meant else 0.0) + (sound_weight if sound else 0.0)
+    best *= 1.0 if lengths is None else 1.0 + weights.length
     ranks = [{m.file_id: (rank, m) for rank, m in enumerate(ranking, 1)} for ranking in (vector, text, meaning)]
     hits = []
     for file_id in set().union(sound, words, meant):
@@ -133,6 +143,8 @@ def fuse(
         score = (
             words.get(file_id, 0.0) + weights.meaning * meant.get(file_id, 0.0) + sound_weight * sound.get(file_id, 0.0)
         )
+        fit = None if lengths is None else lengths.get(file_id, 0.0)
+        score *= 1.0 if fit is None else 1.0 + weights.length * fit
         hits.append(
             FusedHit(
                 file_id,
@@ -143,6 +155,7 @@ def fuse(
                 t_rank,
                 m_match.score if m_match else None,
                 m_rank,
+                fit,
             )
         )
     # a tie goes to the better keyword rank, then meaning, then vector, then the id

@@ -27,7 +27,7 @@ from engine.models.base import AudioTextModel, LikenessSpace
 from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
 from engine.search.moment import JUDGED_FROM_S, stands_out
-from engine.search.query import parse_query
+from engine.search.query import length_fit, parse_query
 from engine.search.respell import respelled, respellings
 from engine.search.vector_search import (
     SEARCH_MAX_ROWS,
@@ -87,6 +87,7 @@ class SearchHit(FileRecord):
     text_score: float | None = None  # BM25
     meaning_rank: int | None = None
     meaning_score: float | None = None  # words-space cosine of the file's nearest name or description
+    length_fit: float | None = None  # 0..1, how well it is of the length the query asked for; None: none asked
     copies: tuple[str, ...] = ()  # other files of the library with exactly these bytes (see Searcher._hits)
 
 
@@ -214,7 +215,9 @@ class Searcher:
 
         total = _RANKING_THREADS.submit(count_words)
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
-        hits = self._hits(fuse(vector, text, meaning, self.weights), limit, early.result())
+        records = early.result()
+        lengths = self._lengths(parsed.length, [vector, text, meaning], records)
+        hits = self._hits(fuse(vector, text, meaning, self.weights, lengths), limit, records)
         self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0
         return SearchResults(hits, respelled=typos, sound_depth=sound_depth, total=total.result())
@@ -359,6 +362,19 @@ class Searcher:
 
     # -- results ----------------------------------------------------------------------
 
+    def _lengths(
+        self, length: str | None, rankings: list[list[FileMatch]], records: dict[int, FileRecord]
+    ) -> dict[int, float] | None:
+        """{file id: how well it is of ``length``} for every file the rankings found (``length_fit``;
+        None when the query asked for no length). Their records are read into ``records``, which
+        the hits are then made from: a query with a length reads its candidates' records once
+        before fusion (about 300), the others only their hits' after it."""
+        if length is None:
+            return None
+        found = {m.file_id for ranking in rankings for m in ranking}
+        records.update(self.store.get_files(i for i in found if i not in records))
+        return {i: length_fit(records[i].duration_s, length) for i in found if i in records}
+
     def _judge_moments(self, hits: list[SearchHit], queries: np.ndarray) -> None:
         """Take the moment from each long file found by its name whose best window does not stand
         out from its other windows for the query (engine.search.moment): in a 3-minute take the
@@ -484,6 +500,7 @@ class Searcher:
                         text_score=h.text_score,
                         meaning_rank=h.meaning_rank,
                         meaning_score=h.meaning_score,
+                        length_fit=h.length_fit,
                         copies=tuple(p for p in by_content.get(record.content_hash, ()) if p != record.path),
                     )
                 )

@@ -86,3 +86,15 @@ def test_weights_of_zero_rank_by_what_is_left():
     nothing = FusionWeights(meaning=0.0, sound=0.0)
     assert [h.file_id for h in fuse(vector, [FileMatch(2, 3.0), FileMatch(1, 1.0)], meaning, nothing)] == [2, 1]
     assert {h.score for h in fuse(vector, [], meaning, nothing)} == {0.0}
+
+
+def test_a_length_asked_for_puts_the_sounds_of_it_first_and_keeps_the_others():
+    """ "big explosion long": 1 and 2 are named "big explosion" (1 s), 3 only "explosion" (6 s)."""
+    text = [FileMatch(1, 14.0), FileMatch(2, 14.0), FileMatch(3, 8.0)]
+    vector = [FileMatch(9, 0.5), FileMatch(1, 0.4)]  # 9: found by the sound alone, 8 s long
+    assert [h.file_id for h in fuse(vector, text, weights=SOUND_ONLY_ADDS)] == [1, 2, 3, 9]
+    fused = fuse(vector, text, weights=SOUND_ONLY_ADDS, lengths={1: 0.1, 2: 0.0, 3: 1.0, 9: 1.0})
+    assert [h.file_id for h in fused] == [3, 1, 2, 9]
+    assert [h.length_fit for h in fused] == [1.0, 0.1, 0.0, 1.0]
+    assert fused[0].score == 100.0 * (8.0 / 14.0) * 2 / ((1.0 + 0.3) * 2)  # out of a match of every kind
+    assert all(h.length_fit is None for h in fuse(vector, text, weights=SOUND_ONLY_ADDS))

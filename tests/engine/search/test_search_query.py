@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.search.query import Term, parse_query
+from engine.search.query import LONGER, SHORTER, Term, length_fit, parse_query
 
 
 def test_plain_words_are_one_alternative():
@@ -37,3 +37,21 @@ def test_sloppy_input_never_fails():
     assert parse_query('- "" -"" OR').is_empty
     assert parse_query("-metal").is_empty and parse_query("-metal").excludes == ("metal",)
     assert parse_query("").is_empty
+
+
+def test_a_length_typed_among_the_words_is_read_and_stays_a_word():
+    parsed = parse_query("big explosion LONG")
+    assert parsed.length == LONGER and parsed.alternatives[0].text == "big explosion LONG"
+    assert parse_query("short beep OR brief blip").length == SHORTER
+    for no_length in ("door creak slow", "quick footsteps", '"long" whoosh', "long or short", "longsword"):
+        assert parse_query(no_length).length is None, no_length
+
+
+def test_a_length_fits_the_sounds_of_it_more_the_further_they_go():
+    durations = [None, 0.3, 1.0, 2.0, 3.0, 5.0, 30.0]
+    longer = [length_fit(d, LONGER) for d in durations]
+    assert longer[:3] == [0.0, 0.0, 0.0] and longer[-2:] == [1.0, 1.0]
+    assert longer[2] < longer[3] < longer[4] < longer[5]
+    shorter = [length_fit(d, SHORTER) for d in durations]
+    assert shorter[0] == 0.0  # a duration never read fits no length
+    assert shorter[1:] == [1.0 - fit for fit in longer[1:]]

@@ -174,6 +174,36 @@ def test_the_forms_of_one_idea_are_one_word_to_search_by(store):
     assert names(searcher.search('"ship explode"')) == ["shipExplode.wav"]  # a phrase as written
 
 
+def test_a_length_typed_among_the_words_puts_the_sounds_of_that_length_first(store):
+    """Review 8, M7: "big explosion long" listed four 1-second big explosions first. The length
+    reorders the word matches and drops none; a name holding the word still counts it."""
+    store.upsert_files(
+        [
+            record("sound_big_explosion_1.wav", duration_s=1.2),
+            record("sound_big_explosion_2.wav", duration_s=0.8),
+            record("explosion1.ogg", duration_s=6.0),
+            record("door_creak_long.wav", duration_s=0.5),
+            record("rain_loop.wav", duration_s=60.0),
+        ]
+        + [record(f"{word}_{i}.wav", duration_s=2.0) for i, word in enumerate(["wind", "engine", "click"] * 8)]
+    )
+    searcher = Searcher(store, None)
+    big, long_one = {"sound_big_explosion_1.wav", "sound_big_explosion_2.wav"}, "explosion1.ogg"
+    found = names(searcher.search("big explosion"))
+    assert set(found[:2]) == big and found[2] == long_one
+    assert names(searcher.search("big explosion long")) == [  # rain_loop: no word found it
+        long_one,
+        "sound_big_explosion_1.wav",  # 1.2 s, a little longer than _2
+        "sound_big_explosion_2.wav",
+        "door_creak_long.wav",
+    ]
+    assert names(searcher.search("big explosion short")) == [
+        "sound_big_explosion_2.wav",
+        "sound_big_explosion_1.wav",
+        long_one,
+    ]
+
+
 def test_a_ucs_names_creator_and_source_are_searched_as_its_folders_are(store):
     store.upsert_files([record("FOLYFeet_Foot Left_JD_ACME.wav"), record("foot_left_acme.wav")])
     searcher = Searcher(store, None)
