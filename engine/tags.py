@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
 
-from engine.words import ucs_categories
+from engine.words import cat_ids_folded, ucs_categories
 
 if TYPE_CHECKING:  # the index's modules (LanceDB) are not loaded for a type
     from engine.index.suggestions import Suggestion
@@ -73,12 +73,10 @@ def folded_tag(tag: str) -> str:
 @cache
 def _ucs_spellings() -> dict[str, tuple[str, str]]:
     """{a UCS category's CatID or name, folded: (its CatID, its name)}: an accept writes the name
-    (FIGHT-IMPACT) into a file's tags, and ``earmark suggestions`` lists the CatID (FGHTImpt) beside it."""
-    out = {}
-    for category in ucs_categories().values():
-        both = (category.cat_id, f"{category.category}-{category.subcategory}")
-        out |= dict.fromkeys(map(folded_tag, both), both)
-    return out
+    (FIGHT-IMPACT) into a file's tags, and ``earmark suggestions`` lists the CatID (FGHTImpt) beside it.
+    A CatID in any case names what it names in a query (engine.words.cat_ids_folded)."""
+    by_name = {folded_tag(c.category_full): (c.cat_id, c.category_full) for c in ucs_categories().values()}
+    return by_name | {folded: (c.cat_id, c.category_full) for folded, c in cat_ids_folded().items()}
 
 
 def tag_spellings(typed: str) -> frozenset[str]:

@@ -68,6 +68,12 @@ class UcsCategory:
     synonyms: tuple[str, ...]
 
     @property
+    def category_full(self) -> str:
+        """ "DOORS-WOOD": the form database tools build from a CatID, which an accepted suggestion
+        writes into a file's tags."""
+        return f"{self.category}-{self.subcategory}"
+
+    @property
     def words(self) -> list[str]:
         """Search words of the category and subcategory: DOORS / WOOD -> ["doors", "wood"]."""
         found = words(self.category)
@@ -112,9 +118,10 @@ def ucs_categories() -> dict[str, UcsCategory]:
 
 
 @cache
-def _cat_ids_folded() -> dict[str, UcsCategory]:
+def cat_ids_folded() -> dict[str, UcsCategory]:
     """Case-folded CatID -> category, for the CatIDs no other one folds to (a CatID typed in any
-    case names one category or none)."""
+    case names one category or none): how a CatID a user types is read, in a query
+    (:func:`typed_cat_id`) and as a tag (engine.tags.tag_spellings) alike."""
     folded: dict[str, list[UcsCategory]] = {}
     for category in ucs_categories().values():
         folded.setdefault(category.cat_id.casefold(), []).append(category)
@@ -126,7 +133,7 @@ def typed_cat_id(word: str) -> UcsCategory | None:
     ("AMBForst", "MAGSpel"), as UCS writes it or in any other case ("ambforst"). One that is also
     a word ("wind", "TEST", "whsh": the CatIDs WIND, TEST and WHSH) is read as that word, unless it
     is typed as the list writes it, subcategory in lower case ("BIRDSong", "GAMEBoard")."""
-    category = _cat_ids_folded().get(word.casefold())
+    category = cat_ids_folded().get(word.casefold())
     if category is None:
         return None
     as_listed = word == category.cat_id and not word.isupper()
