@@ -22,7 +22,9 @@ rest as ``Take_0001`` files in one folder, and the same with the halves swapped,
 hurry (a slip in a word: two letters swapped, one dropped, one doubled, a neighbouring key) on the
 named library: the hybrid reading typos as the library words they misspell
 (engine/search/respell.py), the hybrid taking them as typed, BM25, and the hybrid on the same
-queries without typos. For a model with exemplars (``exemplars.safetensors``: its sound ranking
+queries without typos; then every query with "long" and with "short" appended, a file right when
+it is of the query's kind and of that length (:class:`SizedQuery`), the hybrid against the same
+search not reading the length word (engine.search.query.length_fit), BM25 and chance. For a model with exemplars (``exemplars.safetensors``: its sound ranking
 also hears each query as a sound), the named, opaque and mixed tables add the hybrid and the
 sound of the same model without them, on the same index (a copy of the checkpoint without the
 file under ``--work``: the windows and the model's name are the same, so is its index).
@@ -43,7 +45,7 @@ import shutil
 import statistics
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import bm25s
@@ -287,6 +289,7 @@ def main() -> None:
     )
     print_mixed(args.work, args.model, files, queries, built, plain)
     print_typos(named, named_root, files, queries)
+    print_lengths({"named": (named, named_root), "opaque": (opaque, opaque_root)}, files, queries)
     if args.sweep:
         sweep(named, files, queries)
 
@@ -348,6 +351,43 @@ def print_typos(named: Engine, root: Path, files: list[OodFile], queries: list[O
             f"  {kind:10} ({len(slipped[kind])} queries) mAP@10: "
             + ", ".join(f"{n} {v:.3f}" for n, v in zip(systems, scores, strict=True))
         )
+
+
+# a query's length word judged as asked: a right file is of the query's kind and this long or short
+LONG_FROM_S, SHORT_UP_TO_S = 3.0, 1.0
+
+
+@dataclass(frozen=True)
+class SizedQuery(OodQuery):
+    """A query with a length word appended ("door long"): right when of its kind and of that length."""
+
+    longer: bool = True
+
+    def is_relevant(self, file: OodFile) -> bool:
+        fits = file.seconds >= LONG_FROM_S if self.longer else file.seconds <= SHORT_UP_TO_S
+        return fits and super().is_relevant(file)
+
+
+def print_lengths(libraries: dict[str, tuple[Engine, Path]], files: list[OodFile], queries: list[OodQuery]) -> None:
+    """Every query with "long" and with "short" appended (those with a right file of that length):
+    the hybrid, the same without reading the length (engine.search.query.length_fit; the word is
+    still searched), BM25 and chance, on each library."""
+    for word, longer in (("long", True), ("short", False)):
+        sized = [SizedQuery(f"{q.text} {word}", q.category, q.relevant, q.exclude, longer) for q in queries]
+        sized = [q for q in sized if any(q.is_relevant(f) for f in files)]
+        for name, (engine, root) in libraries.items():
+            systems = {
+                "Earmark hybrid": earmark(engine),
+                "hybrid, length unread": earmark(engine, weights=replace(FusionWeights(), length=0.0)),
+            }
+            if name == "named":
+                systems["BM25 (our words)"] = bm25_baseline(root, files)
+            print_table(
+                f'A length typed, {name} library: {len(sized)} queries + "{word}", right when of the kind and '
+                + (f"{LONG_FROM_S:g} s or longer" if longer else f"{SHORT_UP_TO_S:g} s or shorter"),
+                {n: evaluate(rank, files, sized) for n, rank in systems.items()}
+                | {"chance": by_category(sized, [chance(q, files) for q in sized])},
+            )
 
 
 def sweep(named: Engine, files: list[OodFile], queries: list[OodQuery]) -> None:
