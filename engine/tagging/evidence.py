@@ -33,12 +33,12 @@ all are cached on disk per model and vocabulary fingerprint.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from engine.audio.metadata import PROVENANCE
 from engine.index.records import FileRecord
 from engine.index.text import folder_words
 from engine.index.vectors import Windows
@@ -231,16 +231,6 @@ def near_folder_words(path: str, library_folder: str) -> list[str]:
     return [w for w in folder_words(path, library_folder, NEAR_FOLDERS) if not is_title(w)]
 
 
-# What metadata says about where a file came from, not what it sounds like: links, e-mail
-# addresses, licences and the stamp of the tool that wrote it (SoX writes "Processed by SoX" into
-# every file it makes; "Public Domain/WTFPL/CC0", "License: GPLv2+", "freesound.org/people/...").
-_PROVENANCE = re.compile(
-    r"\S+@\S+|(?:https?://|www\.)\S+|\bprocessed by sox\b|\bpublic domain\b|\bown recording\b"
-    r"|\b(?:licen[cs]e[ds]?|cc[- ]?by(?:[- ]sa)?(?: \d(?:\.\d)?)?|cc0|wtfpl|l?gplv?\d?\+?|art libre)\b",
-    re.IGNORECASE,
-)
-
-
 # Words a sound's name holds only when it is a sentence: pronouns and auxiliary verbs ("we're",
 # "is", "been"). Voice lines are named by what they say ("the_lab_s_been_destroyed.wav",
 # "we_ve_won.wav"), which the evidence read as what the line is about (DESTRUCTION).
@@ -259,7 +249,8 @@ def is_spoken_line(name: list[str]) -> bool:
 
 def file_words(record: FileRecord, folders: bool = True) -> list[str]:
     """What a file says about itself: name, the nearest folders (``folders``: its own words alone
-    without them, see :attr:`Evidence.own`), metadata (capped), the user's
+    without them, see :attr:`Evidence.own`), metadata (capped, less what says where the file came
+    from: :data:`engine.audio.metadata.PROVENANCE`), the user's
     tags and caption, as far as it describes a sound (:func:`engine.words.describing`): bare
     numbers and the words of how a file was made or kept ("sound", "sfx", "take") are dropped;
     given to the text tower, "sound effects" pulled names towards DESIGNED (bench/tagging.py,
@@ -272,7 +263,7 @@ def file_words(record: FileRecord, folders: bool = True) -> list[str]:
     found = with_abbreviations(name + (near_folder_words(record.path, record.folder) if folders else []))
     if is_spoken_line(name):
         found += SPOKEN_WORDS
-    found += words(_PROVENANCE.sub(" ", record.metadata_text))[:MAX_METADATA_WORDS]
+    found += words(PROVENANCE.sub(" ", record.metadata_text))[:MAX_METADATA_WORDS]
     found += words(" ".join([*record.tags, record.caption]))
     return describing(found)
 

@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from engine.audio.metadata import described
 from engine.index.records import FileRecord
 from engine.tagging.calibration import (
     DEFAULT,
@@ -110,6 +111,24 @@ def test_metadata_says_what_it_sounds_like_not_where_it_came_from():
         "License: CC-BY-SA 3.0, GPLv2+\nPublic Domain/WTFPL\nProcessed by SoX",
     )
     assert file_words(record) == ["casket", "creaky", "casket", "of"]  # "mix" and "sounds" are NON_WORDS
+
+
+@pytest.mark.parametrize(
+    ("stamp", "marks"),
+    [
+        ("Edited with Audacity", {"audacity"}),
+        ("Encoded by LAME 3.99", {"lame"}),
+        ("Copyright (c) 2004 Bart", {"copyright", "c"}),
+        ("Made with Linux MultiMedia Studio", {"linux", "multi", "media", "studio"}),
+    ],
+)
+def test_tagging_reads_no_stamp_the_description_leaves_out(stamp, marks):
+    """One rule list says what metadata tells of a file's making (engine.audio.metadata.PROVENANCE):
+    the words of a tool's stamp or a copyright the Description hides name no category to tagging
+    ("studio", "lame")."""
+    assert described(stamp, "kettle.wav") == ""
+    found = file_words(FileRecord(path="/lib/kettle.wav", folder="/lib", metadata_text=f"Kettle boiling\n{stamp}"))
+    assert found[:3] == ["kettle", "kettle", "boiling"] and not marks & set(found)
 
 
 @pytest.mark.parametrize(
