@@ -1,11 +1,12 @@
-"""Talking to the desktop around the app: the file manager and the clipboard."""
+"""Talking to the desktop around the app: the file manager, the clipboard and what a drag carries."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QProcess, QUrl
+from PySide6.QtCore import QMimeData, QProcess, QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 
@@ -20,5 +21,15 @@ def reveal_in_file_manager(path: str) -> bool:
 
 
 def copy_paths(paths: list[str]) -> None:
+    """The files on the clipboard as a drag carries them: a file manager or a DAW pastes the files
+    themselves (their URLs), a text field their paths."""
     if paths:
-        QGuiApplication.clipboard().setText("\n".join(paths))
+        QGuiApplication.clipboard().setMimeData(file_mime_data(paths))
+
+
+def file_mime_data(paths: Sequence[str]) -> QMimeData:
+    """What a DAW or file manager accepts from a drag or a paste: file URLs, plus the paths as text."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
+    mime.setText("\n".join(paths))
+    return mime

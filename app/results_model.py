@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt, QUrl
+from PySide6.QtCore import QAbstractTableModel, QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QFont
 
+from app.desktop import file_mime_data
 from app.offline import is_offline, missing_folders, offline_message
 from app.theme import Colors, icon
 from engine.audio.metadata import described
@@ -413,11 +414,3 @@ def generated_caption(role, text: str):
     if role == Qt.ToolTipRole:
         return f"Generated caption, not accepted yet: {text}"
     return None
-
-
-def file_mime_data(paths: Sequence[str]) -> QMimeData:
-    """What a DAW or file manager accepts from a drag: file URLs, plus the paths as text."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(p) for p in paths])
-    mime.setText("\n".join(paths))
-    return mime
