@@ -52,6 +52,21 @@ def display_gain(peak: float) -> float:
     return min(SHOWN_PEAK / peak, MAX_DISPLAY_GAIN)
 
 
+def level_said(peak: float) -> str:
+    """A file's sample peak in dBFS, and for a quiet one how much it is drawn magnified
+    (:func:`display_gain`): "peak -0.3 dBFS", "shown ×72 · peak -38 dBFS"; "" for digital silence.
+    Only quiet files said their level, and a designer checking headroom or a clipped master had to
+    open an editor. A lossy file decoded past full scale says so: its overs clip wherever it is
+    converted to integer samples."""
+    if peak <= 0.0:
+        return ""
+    db = 20 * np.log10(peak)
+    gain = display_gain(peak)
+    if gain != 1.0:
+        return f"shown ×{gain:.0f} · peak {db:.0f} dBFS"
+    return f"peak {db:+.1f} dBFS · over full scale" if peak > 1.0 else f"peak {db:.1f} dBFS"
+
+
 def column_envelope(values: np.ndarray, width: int, reduce) -> np.ndarray:
     """Reduce ``values`` (buckets,) to ``width`` columns with ``reduce`` (np.minimum or np.maximum)."""
     if len(values) == 0 or width <= 0:
@@ -193,13 +208,16 @@ class WaveformView(QWidget):
             label = f"{k * step:g}s" if step < 60 else format_time(k * step)
             painter.drawText(QPointF(x + 3, RULER_HEIGHT - 6), label)
 
+    @property
+    def level(self) -> str:
+        """The file's level as the waveform's corner says it (:func:`level_said`)."""
+        return level_said(self._peaks.peak) if self._peaks else ""
+
     def _paint_gain(self, painter: QPainter) -> None:
-        gain = self.display_gain
-        if gain == 1.0:
+        if not self.level:
             return
         painter.setPen(Colors.ruler_text)
-        label = f"shown ×{gain:.0f} · peak {20 * np.log10(self._peaks.peak):.0f} dBFS"
-        painter.drawText(self._wave_rect().adjusted(0, 4, -8, 0), Qt.AlignRight | Qt.AlignTop, label)
+        painter.drawText(self._wave_rect().adjusted(0, 4, -8, 0), Qt.AlignRight | Qt.AlignTop, self.level)
 
     def _paint_lanes(self, painter: QPainter) -> None:
         area = self._wave_rect()

@@ -6,7 +6,15 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from app.waveform import RULER_HEIGHT, WaveformView, column_envelope, display_gain, format_time, ruler_step
+from app.waveform import (
+    RULER_HEIGHT,
+    WaveformView,
+    column_envelope,
+    display_gain,
+    format_time,
+    level_said,
+    ruler_step,
+)
 from engine.audio.peaks import compute_peaks
 from tests.factories import tone, write_audio
 
@@ -68,6 +76,17 @@ def test_a_quiet_file_is_drawn_magnified_and_says_so(qtbot, tmp_path):
     background = view.grab().toImage().pixelColor(400, 199)
     assert drawn["loud"][0] == 1.0 and drawn["quiet"][0] > 50
     assert drawn["quiet"][1] != background  # magnified into that row, not a flat line
+
+
+def test_every_file_says_its_peak_level_and_a_quiet_one_its_magnification(qtbot, tmp_path):
+    """Only quiet files said their level: a loud file's headroom took an editor to read."""
+    view = WaveformView()
+    qtbot.addWidget(view)
+    for amplitude, said in ((0.8, "peak -1.9 dBFS"), (0.01, "shown ×90 · peak -40 dBFS")):
+        view.set_peaks(compute_peaks(write_audio(tmp_path / f"{amplitude}.wav", tone(440, 1.0, amp=amplitude)), 1000))
+        assert view.level == said
+    assert level_said(1.05) == "peak +0.4 dBFS · over full scale"  # a lossy file's decoded overs
+    assert level_said(0.0) == ""  # digital silence has no level to say
 
 
 def test_click_seeks_drag_scrubs(qtbot, tmp_path):
