@@ -61,6 +61,7 @@ from engine.models.registry import shown_name
 from engine.plural import counted
 from engine.search.explain import describe_respellings
 from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
+from engine.search.moment import WHOLE_FILE
 
 if TYPE_CHECKING:
     from engine.search.searcher import SearchResults
@@ -85,7 +86,7 @@ def best_window(hit) -> tuple[float, float] | None:
         return None
     whole = hit.duration_s or 0.0
     covers = min(hit.best_end_s, whole) - max(hit.best_start_s, 0.0)
-    return None if whole and covers >= 0.95 * whole else (hit.best_start_s, hit.best_end_s)
+    return None if whole and covers >= WHOLE_FILE * whole else (hit.best_start_s, hit.best_end_s)
 
 
 def dropped_audio_paths(mime) -> list[str]:

@@ -48,6 +48,7 @@ BRIDGE_S = 0.3  # quieter frames this long inside a sound (between two barks) do
 ALONE_DB = 6.0  # the loud run's loudest frame is this much over every frame outside it, or it may be the bed
 LEAD_IN_S = 0.25  # the moment starts this much before the loud run, so that playing it plays the attack
 NARROWED_FROM_S = 4.0  # a window shorter than this says where the sound is already
+WHOLE_FILE = 0.95  # a window covering this share of its file is the file: it says nowhere in it
 
 
 def stands_out(scores: np.ndarray) -> bool:

@@ -26,7 +26,7 @@ from engine.index.vectors import EmbeddingTable, Windows
 from engine.models.base import AudioTextModel, LikenessSpace
 from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
-from engine.search.moment import JUDGED_FROM_S, stands_out
+from engine.search.moment import JUDGED_FROM_S, WHOLE_FILE, stands_out
 from engine.search.query import length_fit, parse_query
 from engine.search.respell import respelled, respellings
 from engine.search.vector_search import (
@@ -379,15 +379,22 @@ class Searcher:
         """Take the moment from each long file found by its name whose best window does not stand
         out from its other windows for the query (engine.search.moment): in a 3-minute take the
         best of its windows is most often bed, and a wrong moment plays the bed, not the bark. A
-        file the sound alone lists keeps its moment, which is why it is listed. Only the long
-        hits' windows are read, in one query (a few, on a page of mostly short sounds)."""
-        judged = {
-            hit.id: hit
+        file found by its name and too short to judge (under :data:`JUDGED_FROM_S`: a few windows
+        have no median to stand out from) has no moment inside it either: its name says the whole
+        of it answers, and "anvil" started anvil_loop.ogg 15 s into its 25 (review 9); a window
+        that is the whole file (:data:`WHOLE_FILE`) stays. A file the sound
+        alone lists keeps its moment, which is why it is listed. Only the long hits' windows are
+        read, in one query (a few, on a page of mostly short sounds)."""
+        named = [
+            hit
             for hit in hits
-            if hit.best_start_s is not None
-            and (hit.text_rank is not None or hit.meaning_rank is not None)
-            and (hit.duration_s or 0.0) >= JUDGED_FROM_S
-        }
+            if hit.best_start_s is not None and (hit.text_rank is not None or hit.meaning_rank is not None)
+        ]
+        for hit in named:
+            whole = hit.duration_s or 0.0
+            if whole < JUDGED_FROM_S and hit.best_end_s - hit.best_start_s < WHOLE_FILE * whole:
+                hit.best_start_s = hit.best_end_s = None
+        judged = {hit.id: hit for hit in named if hit.best_start_s is not None}
         if not judged or not len(queries):
             return
         for file_id, windows in self._table().windows_of(list(judged)).items():

@@ -85,7 +85,8 @@ def test_index_names_the_sounds_it_cannot_read_and_apple_and_sony_formats_are_re
 def test_search_human_json_explain_and_filters(indexed, library):
     code, out, _ = indexed("search", "door creak", "--limit", "2")
     lines = out.splitlines()
-    assert code == 0 and len(lines) == 2 and str(library / "door_creak.wav") in lines[0] and "@" in lines[0]
+    assert code == 0 and len(lines) == 2 and str(library / "door_creak.wav") in lines[0]
+    assert "@" not in lines[0]  # found by its name, a file plays from its start: no moment
     code, out, _ = indexed("search", "door creak", "--json")
     hits = json.loads(out)
     assert hits[0]["path"] == str(library / "door_creak.wav") and hits[0]["text_rank"] == 1
@@ -105,6 +106,19 @@ def test_search_human_json_explain_and_filters(indexed, library):
     assert "door_creak" not in out
     code, out, err = indexed("search", "dorr creak", "--limit", "1")  # a typo: the library word searched
     assert str(library / "door_creak.wav") in out and err == "earmark: searched “door” for “dorr”\n"
+
+
+def test_a_take_found_by_its_sound_alone_shows_the_moment_it_was_found_at(cli, library):
+    """An opaque name has nothing to match: the sound found the take, at that window, which the
+    line shows ("@0.5-1.5s") and a player starts from."""
+    write_audio(library / "Take_017.wav", noise(3.0, seed=17))
+    assert cli("add-folder", library)[0] == 0 and cli("index")[0] == 0
+    code, out, _ = cli("search", "door creak", "--json")
+    take = next(hit for hit in json.loads(out) if hit["path"] == str(library / "Take_017.wav"))
+    assert take["text_rank"] is None and take["meaning_rank"] is None
+    code, out, _ = cli("search", "door creak")
+    line = next(line for line in out.splitlines() if "Take_017.wav" in line)
+    assert f"@{take['best_start_s']:.1f}-{take['best_end_s']:.1f}s" in line
 
 
 def test_explain_says_how_deep_the_sound_ranked_a_hit_it_did_not_rank(indexed, library, tiny_checkpoint):

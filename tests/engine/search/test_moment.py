@@ -55,6 +55,26 @@ def test_a_long_file_found_by_its_name_shows_a_moment_only_where_its_sound_stand
     assert opaque.text_rank is None and opaque.best_start_s is not None
 
 
+def test_a_file_found_by_its_name_too_short_to_judge_plays_from_its_start(store, tiny_model):
+    """ "anvil" started anvil_loop.ogg (25 s, found by its name) 15 s in: a few windows have no
+    median to stand out from, and the name says the whole file answers. The same take under an
+    opaque name, which the sound alone lists, keeps the window the sound found."""
+    query = tiny_model.embed_query(["anvil"])[0]
+    query = query / np.linalg.norm(query)
+    cosines = np.array([0.3, 0.32, 0.6, 0.31])  # its third window stands far above the others
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("anvil_loop.ogg", duration_s=25.0), take(query, cosines, seed=10)),
+            (record("Take_018.wav", duration_s=25.0), take(query, cosines, seed=20)),
+        ],
+    )
+    by_name = {hit.name: hit for hit in Searcher(store, tiny_model).search("anvil")}
+    named, opaque = by_name["anvil_loop.ogg"], by_name["Take_018.wav"]
+    assert named.text_rank is not None and (named.best_start_s, named.best_end_s) == (None, None)
+    assert opaque.text_rank is None and (opaque.best_start_s, opaque.best_end_s) == (10.0, 20.0)
+
+
 def between(first: np.ndarray, second: np.ndarray, along_first: float, along_second: float, seed: int) -> np.ndarray:
     """A unit vector ``along_first`` toward ``first`` and ``along_second`` toward the part of
     ``second`` that ``first`` does not hold, the rest at random away from both."""
