@@ -21,10 +21,10 @@ def reveal_in_file_manager(path: str) -> bool:
 
 
 def copy_paths(paths: list[str]) -> None:
-    """The files on the clipboard as a drag carries them: a file manager or a DAW pastes the files
-    themselves (their URLs), a text field their paths."""
+    """The paths on the clipboard as text. Not as file URLs (:func:`file_mime_data`): a QMimeData
+    made here and owned by the clipboard crashed the process at exit, after Python had shut down."""
     if paths:
-        QGuiApplication.clipboard().setMimeData(file_mime_data(paths))
+        QGuiApplication.clipboard().setText("\n".join(paths))
 
 
 def file_mime_data(paths: Sequence[str]) -> QMimeData:
