@@ -15,6 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, QSize, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
     QHeaderView,
@@ -46,7 +47,9 @@ UNREADABLE_OPEN = 20  # up to this many sounds in formats Earmark cannot read ar
 # How often the folders' counts are read again while a run embeds (the index commits every 32
 # files or 10 s): a new folder read "0 so far" until its run ended.
 COUNTS_EVERY_S = 5.0
-FOLDER_CHARACTERS = 20  # of a library folder's name, the least the Folder column shows (a subfolder's, about 16)
+# of a library folder's name, the least the Folder column shows (a subfolder's shows whole: the tree scrolls)
+FOLDER_CHARACTERS = 20
+FOLDER_INDENT = 12  # px a subfolder's row is indented under its folder's (Qt's 20 hid names 5 levels down)
 FAILED_OPEN = 200  # px the Failed files pane opens to when a file fails
 
 
@@ -88,8 +91,8 @@ def _opened_below(item: QTreeWidgetItem) -> list[str]:
     return opened
 
 
-def _tree(headers: list[str]) -> QTreeWidget:
-    tree = QTreeWidget()
+def _tree(headers: list[str], kind: type[QTreeWidget] = QTreeWidget) -> QTreeWidget:
+    tree = kind()
     tree.setHeaderLabels(headers)
     tree.setRootIsDecorated(False)
     tree.setUniformRowHeights(True)
@@ -101,6 +104,56 @@ def _tree(headers: list[str]) -> QTreeWidget:
     for column in range(1, len(headers)):
         header.setSectionResizeMode(column, QHeaderView.ResizeToContents)
     return tree
+
+
+class FolderTreeWidget(QTreeWidget):
+    """The folders' tree. Its Folder column fills what the counts leave, and widens (the tree then
+    scrolls sideways) for a subfolder's name to show whole however deep it is: rows below `soundfx`
+    read as a folder icon and a count, their names indented out of view, the chosen one a blank
+    bar. A library folder's name is cut in its middle, as before (it starts at the left)."""
+
+    def __init__(self):
+        super().__init__()
+        self.setIndentation(FOLDER_INDENT)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
+        self._widest = 0  # px a shown subfolder's row takes with its name whole (measure_names)
+        # the counts' columns fit what they show later than a change of their text: the Folder follows
+        self.header().sectionResized.connect(lambda column, _old, _new: column and self.fit_names())
+
+    def measure_names(self) -> None:
+        """Measure the shown subfolders' rows again (rows opened, closed, made or renamed), and fit."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        widest, rows = 0, [(self.topLevelItem(i), 0) for i in range(self.topLevelItemCount())]
+        while rows:
+            item, depth = rows.pop()
+            if not item.isExpanded():
+                continue
+            for child in (item.child(i) for i in range(item.childCount())):
+                index = self.indexFromItem(child, 0)
+                width = self.itemDelegateForIndex(index).sizeHint(option, index).width()
+                widest = max(widest, (depth + 2) * self.indentation() + width)
+                rows.append((child, depth + 1))
+        self._widest = widest
+        self.fit_names()
+
+    def fit_names(self) -> None:
+        """The Folder column as wide as the counts leave, or as the widest shown subfolder's row."""
+        header = self.header()
+        counts = sum(header.sectionSize(c) for c in range(1, header.count()) if not self.isColumnHidden(c))
+        header.resizeSection(0, max(self.viewport().width() - counts, self._widest))
+
+    def resizeEvent(self, event) -> None:  # the viewport's size too: a scroll bar that comes or goes
+        super().resizeEvent(event)
+        self.fit_names()
+
+    def show_name(self, item: QTreeWidgetItem) -> None:
+        """Scroll sideways so that ``item``'s name shows whole, its branch beside it, and the counts
+        too where the tree is wide enough for both."""
+        self.updateGeometries()  # the scroll range of the column just fitted
+        bar = self.horizontalScrollBar()
+        start = self.visualItemRect(item).left() + bar.value() - self.indentation()
+        bar.setValue(max(0, min(start, self.header().length() - self.viewport().width())))
 
 
 def _count_said(folder, filling: bool) -> str:
@@ -154,7 +207,8 @@ class LibraryPanel(QWidget):
         self.add_button = _button("folder-add", "Add a folder to the library")
         self.remove_button = _button("folder-remove", "Stop watching the selected folder (files stay on disk)")
         self.rescan_button = _button("rescan", "Rescan every folder for new, changed and removed files")
-        self.folders = _tree(["Folder", "Indexed"])
+        self.folders = _tree(["Folder", "Indexed"], FolderTreeWidget)
+        self.folders.header().setSectionResizeMode(0, QHeaderView.Interactive)  # fitted by the tree
         self.folders.setRootIsDecorated(True)  # library folders open onto their subfolders
         self.folders.setItemDelegateForColumn(0, _FolderNameDelegate(self.folders))
         self._roots: dict[str, QTreeWidgetItem] = {}
@@ -199,6 +253,8 @@ class LibraryPanel(QWidget):
         self.rescan_button.clicked.connect(self.rescan_requested)
         self.folders.itemSelectionChanged.connect(self._selection_changed)
         self.folders.itemExpanded.connect(self._fill)
+        for opened_or_closed in (self.folders.itemExpanded, self.folders.itemCollapsed):
+            opened_or_closed.connect(lambda _item: self.folders.measure_names())  # after _fill made the rows
         self.folders.setContextMenuPolicy(Qt.CustomContextMenu)
         self.folders.customContextMenuRequested.connect(self._show_folder_menu)
         self.failed.itemActivated.connect(self._failed_activated)
@@ -209,6 +265,7 @@ class LibraryPanel(QWidget):
         least width was the one letter "F" (the counts scrolled out of view beside it): the tree is
         kept as wide as :func:`_least_width`, again as the counts change."""
         self.folders.setMinimumWidth(_least_width(self.folders))
+        self.folders.measure_names()
         self.splitter.updateGeometry()  # a splitter does not pass a child's new least size on to the panel
 
     def ask_for_folder(self) -> None:
@@ -282,6 +339,7 @@ class LibraryPanel(QWidget):
                 item.setSelected(True)
                 self.folders.setCurrentItem(item)
                 self.folders.scrollToItem(item)
+                self.folders.show_name(item)
 
     def item_for(self, path: str) -> QTreeWidgetItem | None:
         """The row of ``path``, a library folder or a subfolder, making the rows above it (only
@@ -344,6 +402,7 @@ class LibraryPanel(QWidget):
                 if row is not None:
                     row.setSelected(True)
                     self.folders.setCurrentItem(row)
+        self.folders.measure_names()
 
     def confirm_removal(self, path: str, edited: int) -> bool:
         """Ask before a folder leaves the library: the tags and captions of its ``edited`` files go

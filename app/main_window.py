@@ -21,7 +21,6 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMenu,
     QSplitter,
-    QStackedWidget,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -32,6 +31,7 @@ from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, des
 from app.export_copies import ExportController
 from app.finetune_page import FinetuneLabel
 from app.labels import ElidedLabel
+from app.layouts import FoldingSplitter, PageStack, UpDownScroll
 from app.library_panel import FolderTree, LibraryPanel
 from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, filtered, quoted
 from app.offline import is_offline
@@ -227,17 +227,16 @@ class MainWindow(QMainWindow):
         self.tags = TagsPanel()
         self.empty = EmptyLibrary()
 
-        self.bottom_split = QSplitter(Qt.Horizontal)
-        self.bottom_split.addWidget(self.preview)
-        self.bottom_split.addWidget(self.tags)
-        self.bottom_split.setStretchFactor(0, 1)
+        # stacked under the preview in a narrow window, the tags panel scrolls rather than hold the
+        # window taller than a laptop's screen
+        self.bottom_split = FoldingSplitter(self.preview, UpDownScroll(self.tags))
         self.bottom_split.setSizes([900, 300])
         self.center_split = QSplitter(Qt.Vertical)
         self.center_split.addWidget(self.results)
         self.center_split.addWidget(self.bottom_split)
         self.center_split.setStretchFactor(0, 1)
         self.center_split.setSizes([560, 260])
-        self.center = QStackedWidget()
+        self.center = PageStack()
         self.center.addWidget(self.empty)
         self.center.addWidget(self.center_split)
         self.center.setCurrentIndex(_PAGE_RESULTS)
@@ -398,6 +397,7 @@ class MainWindow(QMainWindow):
             # the room a new window or a new Earmark gives the Name never reached it)
             if state.value("results/widths_kept", False, type=bool):
                 self.results.keep_column_widths()
+        self.results.hide_columns(state.value("results/hidden_columns", [], type=list))  # by title, kept apart
         self.preview.autoplay_button.setChecked(state.value("preview/autoplay", True, type=bool))
         self.preview.loop_button.setChecked(state.value("preview/loop", False, type=bool))
         self.preview.volume.setValue(state.value("preview/volume", 80, type=int))
@@ -415,6 +415,7 @@ class MainWindow(QMainWindow):
             saved = self.ui_state.value(f"splitters/{name}")
             if saved:
                 splitter.restoreState(saved)
+        self.bottom_split.fit(self.bottom_split.width())  # saved side by side in a window now narrow, say
 
     def save_state(self) -> None:
         state = self.ui_state
@@ -424,6 +425,7 @@ class MainWindow(QMainWindow):
         state.setValue("results/header", self.results.horizontalHeader().saveState())
         state.setValue("results/widths_kept", self.results.widths_kept)
         state.setValue("results/columns", _column_titles())
+        state.setValue("results/hidden_columns", self.results.hidden_columns)
         state.setValue("preview/autoplay", self.preview.autoplay)
         state.setValue("preview/loop", self.preview.loop_button.isChecked())
         state.setValue("preview/volume", self.preview.volume.value())

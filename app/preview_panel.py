@@ -32,7 +32,7 @@ from engine.search.moment import Moment, narrowed
 RegionKey = tuple[str, float, float]  # a file, and a selection's start and end in seconds
 
 
-TITLE_MIN_WIDTH = 160  # px of the file name kept however narrow the panel
+TITLE_MIN_WIDTH = 160  # px of the file name kept however narrow the panel (a shorter name keeps its own)
 # What the transport row says with no region selected, longest first (an ElidedLabel's wordings): the
 # first thing to go when the panel is narrow, shorter, then elided, never cut mid-word
 HINT = (
@@ -47,9 +47,11 @@ HINT = (
 
 def region_said(start_s: float, end_s: float) -> tuple[str, tuple[str, ...]]:
     """The selected region's start, end and length, as a sound designer trims by them (the shaded
-    region said nothing of where it was), in the wordings :data:`HINT` takes."""
+    region said nothing of where it was), in the wordings :data:`HINT` takes; the shortest still
+    says it is a region's length (a bare "0:04.342" beside the time readout read as a position)."""
     start, end, length = (format_time(t, precise=True) for t in (start_s, end_s, end_s - start_s))
-    return f"Region {start} – {end} · {length} long · drag it out", (f"Region {start} – {end} · {length}", length)
+    shorter = (f"Region {start} – {end} · {length}", f"Region · {length} long", f"{length} long")
+    return f"Region {start} – {end} · {length} long · drag it out", shorter
 
 
 def _tool_button(icon_name: str, tip: str, checkable: bool = False) -> QToolButton:
@@ -116,7 +118,9 @@ class PreviewPanel(QWidget):
         self.loop_button = _tool_button("loop", "Loop the file, or the selection", checkable=True)
         self.autoplay_button = _tool_button("autoplay", "Play each sound as it is selected", checkable=True)
         self.volume = QSlider(Qt.Horizontal, minimum=0, maximum=100, value=80)
-        self.volume.setFixedWidth(110)
+        self.volume.setMinimumWidth(60)  # less in a narrow window: Earmark beside a DAW
+        self.volume.setMaximumWidth(110)
+        self.volume.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.volume.setFocusPolicy(Qt.NoFocus)
         self.volume.setToolTip("Preview volume")
         self.drag_handle = DragHandle()
@@ -136,8 +140,8 @@ class PreviewPanel(QWidget):
         # when the name, the facts and the time do not fit side by side, never beside empty space
         self.title.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         # and keeps a name's start when the panel is narrow, the facts giving way (at the window's
-        # least width the facts took it all and the name was gone, not even "…" left)
-        self.title.setMinimumWidth(TITLE_MIN_WIDTH)
+        # least width the facts took it all and the name was gone, not even "…" left): _show_title
+        self._show_title(self.title.text(), "")
         header = QHBoxLayout()
         header.addWidget(self.title, 1)
         header.addSpacing(10)
@@ -191,8 +195,7 @@ class PreviewPanel(QWidget):
         generation = self._generation
         self.path = path
         self.offline_reason = ""
-        self.title.setText(Path(path).name)
-        self.title.setToolTip(path)
+        self._show_title(Path(path).name, path)
         self.facts.setText(facts)
         self._window = match
         self.waveform.set_match_window(match)
@@ -267,8 +270,7 @@ class PreviewPanel(QWidget):
         self.player.shutdown()  # stops, and lets go of the file the last preview had open
         self.path = path
         self.offline_reason = reason
-        self.title.setText(Path(path).name)
-        self.title.setToolTip(path)
+        self._show_title(Path(path).name, path)
         self.facts.setText(facts)
         self._window = None
         self.waveform.set_match_window(None)
@@ -281,8 +283,7 @@ class PreviewPanel(QWidget):
         self.player.shutdown()  # holds no file open, so nothing keeps a drive from being unmounted
         self.path = None
         self.offline_reason = ""
-        self.title.setText("No sound selected")
-        self.title.setToolTip("")
+        self._show_title("No sound selected", "")
         self.facts.setText("")
         self.time.setText(format_time(0, True))  # no file, no time: not the last file's position and length
         self._window = None
@@ -297,6 +298,16 @@ class PreviewPanel(QWidget):
             self.player.toggle()
 
     # -- internals -------------------------------------------------------------------------------
+    def _show_title(self, text: str, tooltip: str) -> None:
+        """The name, which keeps :data:`TITLE_MIN_WIDTH` of a narrow header, or its own width if
+        shorter: a short name kept 160 px, its end blank, while the facts beside it were cut to
+        "0:…" (the duration)."""
+        self.title.setText(text)
+        self.title.setToolTip(tooltip)
+        self.title.ensurePolished()  # measured in the theme's font
+        self.title.setMinimumWidth(0)  # a label's size hint is at least its minimum: the last name's
+        self.title.setMinimumWidth(min(TITLE_MIN_WIDTH, self.title.sizeHint().width()))
+
     def _set_enabled(self, enabled: bool) -> None:
         for widget in (self.play_button, self.drag_handle, self.similar_button):
             widget.setEnabled(enabled)

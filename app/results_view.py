@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
@@ -10,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QHeaderView,
+    QMenu,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionHeader,
@@ -77,6 +79,12 @@ def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
         if metrics.horizontalAdvance(deepest) <= width:
             return deepest
     return metrics.elidedText(folder, Qt.ElideLeft, width)
+
+
+def deepest_folder(folder: str) -> str:
+    """The shortest form :func:`elide_folder` cuts ``folder`` to with a folder's name whole: "…/steps"."""
+    parts = re.split(r"([/\\])", folder)
+    return "…" + "".join(parts[-2:]) if len(parts) > 1 else folder
 
 
 class FolderDelegate(QStyledItemDelegate):
@@ -187,7 +195,7 @@ class SortHeader(QHeaderView):
         self.pressed = False  # a mouse button is down on it: a section resized now is the user's doing
 
     def mousePressEvent(self, event) -> None:
-        self.pressed = True
+        self.pressed = event.button() == Qt.LeftButton  # a right-click opens the columns' menu, sizes nothing
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event) -> None:
@@ -239,8 +247,11 @@ class ResultsView(QTableView):
         # column or their saved widths come back (keep_column_widths)
         self._fit_to_view = True
         self._descriptions = False  # whether the library holds a description (show_descriptions)
+        self._hidden: set[int] = set()  # the columns the user hid (columns_menu)
         header.sectionResized.connect(lambda *_: header.pressed and self.keep_column_widths())
         header.sectionHandleDoubleClicked.connect(lambda _section: self.keep_column_widths())
+        header.setContextMenuPolicy(Qt.CustomContextMenu)
+        header.customContextMenuRequested.connect(self._show_columns_menu)
 
     def setModel(self, model) -> None:
         super().setModel(model)
@@ -258,6 +269,46 @@ class ResultsView(QTableView):
         answer, then the sound's, at launch), moving every column beside it under the user's eyes;
         and with the widths restored at a start, it stayed as the last page before quitting left it."""
         self._descriptions = held
+        self._fit_columns()
+
+    def columns_menu(self) -> QMenu:
+        """The header's right-click menu: which columns show, as in a file manager (a narrow window
+        beside a DAW has no room for all ten). The Name cannot be hidden: it says which file a row is."""
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        for column, spec in enumerate(COLUMNS):
+            action = menu.addAction(spec.title)
+            action.setCheckable(True)
+            action.setChecked(column not in self._hidden)
+            action.setEnabled(column != NAME_COLUMN)
+            action.toggled.connect(lambda shown, column=column: self.show_column(column, shown))
+            if column == DESCRIPTION_COLUMN and not self._descriptions:
+                action.setToolTip("Shows once a file of the library describes itself in its metadata")
+            elif column in (TAGS_COLUMN, CAPTION_COLUMN):
+                action.setToolTip("While no result has any, it folds away when the window is narrow")
+        return menu
+
+    def _show_columns_menu(self, position) -> None:
+        menu = self.columns_menu()
+        menu.exec(self.horizontalHeader().viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def show_column(self, column: int, shown: bool) -> None:
+        """Show or hide ``column`` as the user chose (:meth:`columns_menu`); the others fit again."""
+        if shown:
+            self._hidden.discard(column)
+        elif column != NAME_COLUMN:
+            self._hidden.add(column)
+        self._fit_columns()
+
+    @property
+    def hidden_columns(self) -> list[str]:
+        """The titles of the columns the user hid, kept between runs (by title: the columns may change)."""
+        return [COLUMNS[column].title for column in sorted(self._hidden)]
+
+    def hide_columns(self, titles: list[str]) -> None:
+        """Hide the columns titled ``titles`` (as :attr:`hidden_columns` kept them), show the others."""
+        self._hidden = {column for column, spec in enumerate(COLUMNS) if spec.title in titles} - {NAME_COLUMN}
         self._fit_columns()
 
     def keep_column_widths(self) -> None:
@@ -280,56 +331,111 @@ class ResultsView(QTableView):
         Folder, Tags and Description kept theirs, and cut "DOORWood_C… Old Hinge"). The Description
         (the files' own metadata) shows while the library holds one (:meth:`show_descriptions`),
         and the Tags and Caption, empty for many libraries, shrink to their titles while no result
-        has any; the Description, or else the Caption with words to read, takes what the Name
-        leaves. In a narrower window the Folder gives way first, down to :data:`FOLDER_LEAST` (its
-        last folder, elided on the left; the Name's tooltip holds the path), then the words to read
-        and the Tags, down to their titles, and only then the Name, down to :data:`NAME_LEAST`."""
+        has any, and fold away where the names and folders would be cut (:meth:`_folded`); the
+        Description, or else the Caption with words to read, takes what the Name leaves. A column
+        the user hid (:meth:`columns_menu`) stays hidden. In a narrower window the columns give way
+        in turn (:meth:`_give_way`)."""
         if self.model() is None:
             return
         header = self.horizontalHeader()
-        header.setSectionHidden(DESCRIPTION_COLUMN, not self._descriptions)  # with the user's widths too
+        hidden = set(self._hidden) | (set() if self._descriptions else {DESCRIPTION_COLUMN})  # the user's widths too
         if not self._fit_to_view:
+            self._show_only(hidden)
             return
         widths = [spec.width for spec in COLUMNS]
         widths[NAME_COLUMN] = max(widths[NAME_COLUMN], self.name_room())
         described = [DESCRIPTION_COLUMN] if self._descriptions else []  # what the files say, if any ever does
         worded = described + [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if self._holds_text(column)]
-        for column in {TAGS_COLUMN, CAPTION_COLUMN} - set(worded):
-            widths[column] = header.sectionSizeHint(column)
-        shown = [column for column in range(len(COLUMNS)) if not header.isSectionHidden(column)]
-        spare = self.viewport().width() - sum(widths[column] for column in shown)
-        readers = [column for column in worded if column != TAGS_COLUMN]
+        empty = [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if column not in worded]
+        for column in empty:
+            widths[column] = self._title_width(column)
+        hidden |= self._folded(widths, hidden, empty)
+        spare = self.viewport().width() - sum(width for column, width in enumerate(widths) if column not in hidden)
+        readers = [column for column in worded if column != TAGS_COLUMN and column not in hidden]
         if spare >= 0:
             widths[readers[0] if readers else NAME_COLUMN] += spare
-        else:  # too narrow: the Folder gives way, the words to read and the Tags to their titles, then the Name
-            least = {FOLDER_COLUMN: FOLDER_LEAST} | {column: header.sectionSizeHint(column) for column in readers}
-            least[TAGS_COLUMN] = header.sectionSizeHint(TAGS_COLUMN)
-            for column, width in least.items():
-                cut = min(-spare, max(0, widths[column] - width))
-                widths[column] -= cut
-                spare += cut
-            widths[NAME_COLUMN] = max(NAME_LEAST, widths[NAME_COLUMN] + spare)
-        for column in shown:
-            header.resizeSection(column, widths[column])
+        else:
+            self._give_way(widths, -spare, hidden, readers)
+        self._show_only(hidden)
+        for column in range(len(COLUMNS)):
+            if column not in hidden:
+                header.resizeSection(column, widths[column])
+
+    def _folded(self, widths: list[int], hidden: set[int], empty: list[int]) -> set[int]:
+        """The empty columns (of ``empty``: the Caption, then the Tags) that fold away where the Name
+        or the Folder would otherwise be cut below what they show (:meth:`name_room`,
+        :meth:`folder_room`): at 1366 px they took 188 px of nothing while names read
+        "cave_wi…oop.ogg" and folders "…oundfx". A wider window, or a result with tags, brings them back."""
+        wanted = list(widths)
+        wanted[NAME_COLUMN] = min(widths[NAME_COLUMN], max(NAME_LEAST, self.name_room()))
+        wanted[FOLDER_COLUMN] = min(widths[FOLDER_COLUMN], self.folder_room())
+        short = sum(width for column, width in enumerate(wanted) if column not in hidden) - self.viewport().width()
+        folded = set()
+        for column in (CAPTION_COLUMN, TAGS_COLUMN):
+            if short > 0 and column in empty and column not in hidden:
+                folded.add(column)
+                short -= wanted[column]
+        return folded
+
+    def _give_way(self, widths: list[int], short: int, hidden: set[int], readers: list[int]) -> None:
+        """Narrow the shown ``widths`` by ``short`` px, in turn: the Name to its names' room and
+        the Folder to its deepest folder whole, which costs nothing to read; then the words to read
+        and the Tags down to their titles, the Folder to :data:`FOLDER_LEAST` (its last folder
+        elided on the left; the Name's tooltip holds the path) and only then the Name, down to
+        :data:`NAME_LEAST`."""
+        turns = [(NAME_COLUMN, max(NAME_LEAST, self.name_room())), (FOLDER_COLUMN, self.folder_room())]
+        turns += [(column, self._title_width(column)) for column in (*readers, TAGS_COLUMN)]
+        turns += [(FOLDER_COLUMN, FOLDER_LEAST), (NAME_COLUMN, NAME_LEAST)]
+        for column, least in turns:
+            if column not in hidden and short > 0:
+                by = min(short, max(0, widths[column] - least))
+                widths[column] -= by
+                short -= by
+
+    def _title_width(self, column: int) -> int:
+        """The width of ``column``'s title, shown or hidden (a hidden section's size hint is 0)."""
+        return self.horizontalHeader().sectionSizeFromContents(column).width()
+
+    def _show_only(self, hidden: set[int]) -> None:
+        header = self.horizontalHeader()
+        for column in range(len(COLUMNS)):
+            if header.isSectionHidden(column) != (column in hidden):
+                header.setSectionHidden(column, column in hidden)
+
+    def _padding(self) -> tuple[QFontMetrics, int]:
+        """The cells' font, and the px a cell takes beside its text (the theme's padding, :func:`text_width`)."""
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        option.rect = QRect(0, 0, 1_000, ROW_HEIGHT)  # any width: what the padding takes of it is measured
+        return QFontMetrics(option.font), option.rect.width() - text_width(option)
 
     def name_room(self) -> int:
         """The Name column's width for the longest of the first :data:`ROWS_LOOKED_AT` names whole,
         its copies' badge beside it, but for no more than :data:`TYPICAL_NAME`: in the view's font
         and with its cells' padding (:func:`text_width`; the theme's font is larger than the
         system's). A library of short names ("dog.ogg") leaves the room to the other columns."""
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
-        option.rect = QRect(0, 0, 1_000, ROW_HEIGHT)  # any width: what the padding takes of it is measured
-        metrics, model = option.fontMetrics, self.model()
-        names = (model.index(row, NAME_COLUMN) for row in range(min(model.rowCount(), ROWS_LOOKED_AT)))
-        widest = max((_name_width(name, metrics) for name in names), default=0)
-        return min(widest, metrics.horizontalAdvance(TYPICAL_NAME)) + option.rect.width() - text_width(option)
+        metrics, padding = self._padding()
+        widest = max((_name_width(name, metrics) for name in self._cells(NAME_COLUMN)), default=0)
+        return min(widest, metrics.horizontalAdvance(TYPICAL_NAME)) + padding
+
+    def folder_room(self) -> int:
+        """The Folder column's width for each of the first results' deepest folder whole ("…/steps",
+        as :func:`elide_folder` cuts a path), no wider than the column is at first, nor narrower
+        than :data:`FOLDER_LEAST`."""
+        metrics, padding = self._padding()
+        deepest = (deepest_folder(cell.data() or "") for cell in self._cells(FOLDER_COLUMN))
+        widest = max((metrics.horizontalAdvance(text) for text in deepest), default=0)
+        return max(FOLDER_LEAST, min(widest + padding, COLUMNS[FOLDER_COLUMN].width))
+
+    def _cells(self, column: int) -> Iterator[QModelIndex]:
+        """``column``'s cells of the first :data:`ROWS_LOOKED_AT` results."""
+        model = self.model()
+        return (model.index(row, column) for row in range(min(model.rowCount(), ROWS_LOOKED_AT)))
 
     def _holds_text(self, column: int) -> bool:
         """Whether some of the first :data:`ROWS_LOOKED_AT` results show text in ``column`` (a search
         lists 500; a list of a whole library's 100k rows took seconds to read through)."""
-        model = self.model()
-        return any(model.index(row, column).data() for row in range(min(model.rowCount(), ROWS_LOOKED_AT)))
+        return any(cell.data() for cell in self._cells(column))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """The rows, and a line above the first sound the search's words did not find: where the

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.layouts import FlowLayout
 from app.theme import icon
 from engine.audio.formats import FORMATS
 from engine.fs import folder_names, is_inside
@@ -183,18 +184,21 @@ class FilterBar(QWidget):
         self.offline.setToolTip("Show sounds on drives that are not connected (greyed, with the drive's name)")
         self.reset = QPushButton("Reset")
         self.reset.setToolTip("Clear every filter")
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(10, 4, 10, 6)
-        layout.setSpacing(6)
         duration_label = QLabel("Duration")
         duration_label.setProperty("dim", True)
         dash = QLabel("–")
         dash.setProperty("dim", True)
+        duration = QWidget()  # one piece: its bounds are never split over two rows
+        duration_row = QHBoxLayout(duration)
+        duration_row.setContentsMargins(0, 0, 0, 0)
+        duration_row.setSpacing(6)
+        for widget in (duration_label, self.min_duration, dash, self.max_duration):
+            duration_row.addWidget(widget)
+        layout = FlowLayout(self)
+        layout.setContentsMargins(10, 4, 10, 6)
+        layout.setSpacing(6)
         for widget in (
-            duration_label,
-            self.min_duration,
-            dash,
-            self.max_duration,
+            duration,
             self.format,
             self.sample_rate,
             self.channels,
@@ -204,7 +208,6 @@ class FilterBar(QWidget):
             self.reset,
         ):
             layout.addWidget(widget)
-        layout.addStretch(1)
         for box in (self.min_duration, self.max_duration):
             box.valueChanged.connect(self.changed)
         for combo in (self.format, self.sample_rate, self.channels, self.folder):

@@ -1,0 +1,182 @@
+"""Layouts that let the window go narrow enough to sit beside a DAW: panes that stack when
+side by side they would not fit, a pane that scrolls up and down only, a page stack as narrow as
+the page it shows, and a row of widgets that wraps onto more rows (the filters)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QRect, QSize, Qt
+from PySide6.QtWidgets import QFrame, QLayout, QLayoutItem, QScrollArea, QSplitter, QStackedWidget, QWidget
+
+
+def least_width(widget: QWidget) -> int:
+    """How narrow a layout lets ``widget`` be: its minimum width where one is set, else its hint."""
+    return widget.minimumWidth() or widget.minimumSizeHint().width()
+
+
+class PageStack(QStackedWidget):
+    """Pages one at a time, as narrow as the page shown lets it be: the first-run page's wide lines
+    held the results' page (and the window) as wide as they are."""
+
+    def __init__(self):
+        super().__init__()
+        self.currentChanged.connect(lambda _index: self.updateGeometry())
+
+    def minimumSizeHint(self) -> QSize:
+        page = self.currentWidget()
+        return page.minimumSizeHint() if page is not None else super().minimumSizeHint()
+
+
+class UpDownScroll(QScrollArea):
+    """``widget`` in a pane that scrolls up and down, never sideways: as narrow as the widget can be,
+    and as short as a scroll bar. The widget fills the pane, or takes its least height and scrolls
+    (a scroll area resizing it itself gave the tags panel the height its wrapped lines would like,
+    a scroll bar beside it in a window with room)."""
+
+    def __init__(self, widget: QWidget):
+        super().__init__(frameShape=QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.setWidget(widget)
+        widget.installEventFilter(self)
+
+    def minimumSizeHint(self) -> QSize:
+        width = self.widget().minimumSizeHint().width() + self.verticalScrollBar().sizeHint().width()
+        return QSize(width, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:  # the viewport's too: a scroll bar that comes or goes
+        super().resizeEvent(event)
+        self._fit()
+
+    def eventFilter(self, watched, event: QEvent) -> bool:
+        if watched is self.widget() and event.type() == QEvent.LayoutRequest:
+            self._fit()  # its least height may have changed (a suggestion shown, a message gone)
+        return super().eventFilter(watched, event)
+
+    def _fit(self) -> None:
+        widget = self.widget()
+        least = widget.minimumSizeHint().height()
+        widget.resize(self.viewport().width(), max(self.viewport().height(), least))
+
+
+class FoldingSplitter(QSplitter):
+    """Two panes side by side where both fit at their least widths, else one above the other: the
+    preview and the tags panel side by side held the window 830 px wider than the library panel,
+    so Earmark could not sit beside a DAW. As narrow as its wider pane."""
+
+    def __init__(self, first: QWidget, second: QWidget):
+        super().__init__(Qt.Horizontal)
+        self.addWidget(first)
+        self.addWidget(second)
+        self.setStretchFactor(0, 1)
+
+    def side_by_side_width(self) -> int:
+        """The least width that holds the panes side by side."""
+        return sum(least_width(self.widget(i)) for i in range(self.count())) + self.handleWidth()
+
+    def minimumSizeHint(self) -> QSize:
+        """Side by side, as narrow as the wider pane (narrower than both, it stacks them: :meth:`fit`)
+        and as tall as the taller one's content: a pane that scrolls (:class:`UpDownScroll`) does so
+        only while stacked."""
+        hint = super().minimumSizeHint()
+        if self.orientation() == Qt.Vertical:
+            return hint
+        panes = [self.widget(i) for i in range(self.count())]
+        contents = [pane.widget() if isinstance(pane, QScrollArea) else pane for pane in panes]
+        tallest = max(content.minimumSizeHint().height() for content in contents)
+        return QSize(max(least_width(pane) for pane in panes), max(hint.height(), tallest))
+
+    def resizeEvent(self, event) -> None:
+        self.fit(event.size().width())
+        super().resizeEvent(event)
+
+    def fit(self, width: int) -> None:
+        """Side by side if ``width`` holds both panes, else stacked; the second pane starts at the
+        width it asks for, or a quarter of the height, the first takes the rest."""
+        wanted = Qt.Horizontal if width >= self.side_by_side_width() else Qt.Vertical
+        if wanted == self.orientation():
+            return
+        self.setOrientation(wanted)
+        if wanted == Qt.Horizontal:
+            second = self.widget(1).sizeHint().width()
+            self.setSizes([max(width - second - self.handleWidth(), 1), second])
+        else:
+            self.setSizes([3, 1])  # the waveform keeps the most; the tags panel scrolls
+
+
+class FlowLayout(QLayout):
+    """Widgets side by side, onto a next row where the width runs out: the filters held the window
+    1,100 px wide in one row, so Earmark could not sit beside the DAW it drags sounds into. As
+    narrow as its widest widget; its height follows its width (:meth:`heightForWidth`)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._place(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._place(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        """All in one row."""
+        shown = self._shown()
+        width = sum(item.sizeHint().width() for item in shown) + self.spacing() * max(len(shown) - 1, 0)
+        height = max((item.sizeHint().height() for item in shown), default=0)
+        return QSize(width, height).grownBy(self.contentsMargins())
+
+    def minimumSize(self) -> QSize:
+        """One widget a row, at the most."""
+        shown = self._shown()
+        width = max((item.minimumSize().width() for item in shown), default=0)
+        return QSize(width, max((item.minimumSize().height() for item in shown), default=0)).grownBy(
+            self.contentsMargins()
+        )
+
+    def _shown(self) -> list[QLayoutItem]:
+        return [item for item in self._items if not item.isEmpty()]
+
+    def _rows(self, width: int) -> list[list[tuple[QLayoutItem, QSize]]]:
+        """The widgets in rows of ``width``, each with its size (no wider than a row)."""
+        rows: list[list[tuple[QLayoutItem, QSize]]] = [[]]
+        used = 0
+        for item in self._shown():
+            size = item.sizeHint().boundedTo(QSize(width, item.sizeHint().height()))
+            if rows[-1] and used + self.spacing() + size.width() > width:
+                rows.append([])
+            used = (used + self.spacing() if rows[-1] else 0) + size.width()
+            rows[-1].append((item, size))
+        return rows
+
+    def _place(self, rect: QRect, move: bool) -> int:
+        """Lay the widgets out in rows within ``rect``, each centred in its row's height (only
+        measured, unless ``move``); returns the height they take."""
+        area = rect.marginsRemoved(self.contentsMargins())
+        y = area.y()
+        for row in self._rows(area.width()):
+            height = max((size.height() for _item, size in row), default=0)
+            x = area.x()
+            for item, size in row:
+                if move:
+                    item.setGeometry(QRect(x, y + (height - size.height()) // 2, size.width(), size.height()))
+                x += size.width() + self.spacing()
+            y += height + self.spacing()
+        return y - self.spacing() + self.contentsMargins().bottom() - rect.y()

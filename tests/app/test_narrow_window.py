@@ -1,0 +1,155 @@
+"""A narrow window beside a DAW: the window goes down to about 700 px with every filter in reach,
+a deep subfolder's name reads whole in the Library tree, the results' names and folders get the
+room before empty columns (and the user picks the columns), and the preview's header gives its
+room to what it says."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
+
+from app.labels import ElidedLabel
+from app.preview_panel import region_said
+from app.results_model import CAPTION_COLUMN, FOLDER_COLUMN, NAME_COLUMN, TAGS_COLUMN
+from app.results_view import deepest_folder
+from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, column, open_window, shown_results
+from tests.app.test_library_panel import folder_status, shown_name, themed_panel
+from tests.app.test_preview_panel import _panel
+from tests.app.test_result_groups import shown_text
+from tests.factories import noise, write_audio
+
+BESIDE_A_DAW = 720  # px: half a 1440 px laptop screen
+
+
+def _rect_in(widget, window) -> QRect:
+    """Where ``widget`` lies in ``window``."""
+    return QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+
+
+def test_the_window_fits_beside_a_daw_with_every_filter_in_reach(qtbot, window, library):
+    """The filter bar in one row held the window 1,150 px wide at the least, with the preview and
+    the tags panel side by side: it could not sit beside the DAW a sound is dragged into. The
+    filters now take more rows and the tags panel goes under the preview, every control shown."""
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
+    assert window.center.currentWidget() is window.center_split  # the results' page, a library open
+    qtbot.wait(50)  # the layout requests travel up to the window
+    assert window.minimumSizeHint().width() <= BESIDE_A_DAW
+    window.resize(700, 820)
+    qtbot.waitUntil(lambda: window.width() == 700, timeout=5_000)
+    bar = window.filter_bar
+    filters = [bar.min_duration, bar.max_duration, bar.format, bar.sample_rate, bar.channels, bar.tag, bar.folder]
+    filters += [bar.offline, bar.reset]
+    rects = [_rect_in(widget, window) for widget in filters]
+    assert all(widget.isVisible() for widget in filters)
+    assert all(window.rect().contains(rect) for rect in rects), rects  # none cut off at the right
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])  # nor over another
+    assert len({rect.top() for rect in rects}) > 1  # on more than one row
+    assert window.bottom_split.orientation() == Qt.Vertical  # the tags panel under the preview
+    for widget in (window.preview.play_button, window.preview.drag_handle, window.tags.tags):
+        assert widget.isVisible() and window.rect().contains(_rect_in(widget, window).center())
+
+    window.resize(1440, 880)  # a wide window lays them out side by side again
+    qtbot.waitUntil(lambda: window.bottom_split.orientation() == Qt.Horizontal, timeout=5_000)
+    qtbot.waitUntil(lambda: len({_rect_in(widget, window).center().y() for widget in filters}) == 1, timeout=5_000)
+
+
+DEEP = ["Vendor", "Pack", "Foley", "Footsteps", "Boots", "Gravel", "Slow", "Heel Scuffs Long Takes"]
+
+
+def test_a_deep_subfolders_name_reads_whole_when_it_is_chosen(qtbot):
+    """Eight levels down (Vendor/Library/Category/Subcategory…), the chosen folder's row was a
+    blank highlighted bar with a count: its name was indented out of the Folder column. The tree
+    scrolls sideways to it, its name whole, its count beside it."""
+    panel = themed_panel(qtbot)
+    root = "/lib/Library"
+    panel.show_folders([folder_status(root, 40)])
+    paths = [f"{root}/{'/'.join(DEEP[: depth + 1])}" for depth in range(len(DEEP))]
+    panel.show_subfolders(root, {path: 40 for path in paths})
+    panel.resize(330, 700)
+    QCoreApplication.processEvents()
+    panel.select_folder(paths[-1])
+    QCoreApplication.processEvents()
+    tree = panel.folders
+    item = tree.selectedItems()[0]
+    assert shown_name(tree, item) == DEEP[-1]  # not elided to "…" or nothing
+    index = tree.indexFromItem(item, 0)
+    option = QStyleOptionViewItem()
+    tree.initViewItemOption(option)
+    whole = tree.itemDelegateForIndex(index).sizeHint(option, index).width()  # its icon and name, padded
+    name = tree.visualItemRect(item)
+    assert name.left() >= 0 and name.left() + whole <= tree.viewport().width()  # in view, whole
+    counts = tree.header().sectionViewportPosition(1)
+    assert 0 <= counts and counts + tree.header().sectionSize(1) <= tree.viewport().width()
+    assert tree.horizontalScrollBar().value() > 0  # it scrolled to show it
+
+
+def _long_hits() -> list[Hit]:
+    folder = "/lib/flare-game/usr/share/games/flare/mods/fantasycore/soundfx/environment"
+    names = ["cave_wind_loop_stereo.ogg", "x-deepin-system-shutdown.wav", "inventory_metal_heavy.ogg"]
+    return [Hit(path=f"{folder}/{name}", score=80 - i, folder="/lib") for i, name in enumerate(names)]
+
+
+def test_empty_columns_fold_before_names_and_folders_are_cut(qtbot):
+    """At laptop width the empty Tags and Caption kept 188 px while names read "cave_wi…oop.ogg"
+    and folders "…oundfx": they fold away (the Caption first) where the names and the deepest
+    folders would otherwise be cut, and come back where there is room."""
+    model, view = shown_results(qtbot, 880, 300, themed=True)
+    model.set_hits(_long_hits(), True)
+    header = view.horizontalHeader()
+    qtbot.waitUntil(lambda: header.isSectionHidden(CAPTION_COLUMN), timeout=5_000)
+    for row, hit in enumerate(_long_hits()):
+        assert shown_text(view, row, NAME_COLUMN)[0] == Path(hit.path).name
+        assert shown_text(view, row, FOLDER_COLUMN)[0] == deepest_folder(model.index(row, FOLDER_COLUMN).data())
+    assert view.horizontalScrollBar().maximum() == 0  # and nothing left the view
+    view.resize(1400, 300)
+    qtbot.waitUntil(lambda: not header.isSectionHidden(CAPTION_COLUMN), timeout=5_000)
+    assert not header.isSectionHidden(TAGS_COLUMN)
+
+
+def test_a_column_hidden_from_the_headers_menu_stays_hidden_after_a_restart(qtbot, earmark_home, tiny_checkpoint):
+    """No column could be hidden: a right-click on the header now lists them, and the choice is
+    kept as the column widths are. The Name cannot be hidden."""
+    window = open_window(qtbot, str(tiny_checkpoint))
+    menu = window.results.columns_menu()
+    actions = {action.text(): action for action in menu.actions()}
+    assert not actions["Name"].isEnabled() and actions["Name"].isChecked()
+    actions["Rate"].trigger()  # unticked
+    header = window.results.horizontalHeader()
+    assert header.isSectionHidden(column("Rate"))
+    window.close()
+
+    again = open_window(qtbot, str(tiny_checkpoint))
+    header = again.results.horizontalHeader()
+    assert header.isSectionHidden(column("Rate")) and not header.isSectionHidden(column("Format"))
+    menu = again.results.columns_menu()
+    assert not next(a for a in menu.actions() if a.text() == "Rate").isChecked()
+    next(a for a in menu.actions() if a.text() == "Rate").trigger()  # ticked again: it shows
+    assert not header.isSectionHidden(column("Rate"))
+
+
+def test_a_short_name_leaves_the_header_to_the_facts(qtbot, tmp_path):
+    """At 1366 px the facts read "WAV 16-bit · 44.1 kHz · Stereo · 0:…" while "gravel.wav" kept
+    white space after it: the name kept 160 px whatever its length."""
+    source = write_audio(tmp_path / "lib" / "gravel.wav", noise(0.5, 44_100), 44_100)
+    panel = _panel(qtbot, tmp_path)
+    facts = "WAV 16-bit  ·  44.1 kHz  ·  Stereo  ·  0:00.50"
+    panel.show_file(str(source), facts)
+    header = panel.layout().itemAt(0).layout()  # the name, 10 px, the facts, 6 px, the time
+    texts = [label.fontMetrics().horizontalAdvance(label.text()) for label in (panel.title, panel.facts)]
+    needed = sum(texts) + panel.time.sizeHint().width() + 10 + 6 + 4 * header.spacing()
+    width = max(needed + 2 * 12 + 2, panel.minimumSizeHint().width())  # all three whole, just
+    panel.resize(width, 260)
+    qtbot.waitUntil(lambda: panel.width() == width and panel.facts.width() > 0, timeout=2_000)
+    assert panel.title.shown_text() == "gravel.wav"
+    assert panel.facts.shown_text() == facts  # whole: the duration too
+
+
+def test_a_regions_length_says_it_is_one_in_its_shortest_wording(qtbot):
+    """With little room the region's readout fell back to a bare "0:04.342" beside the time
+    readout, where it read as a position."""
+    label = ElidedLabel(*region_said(2.171, 6.513))
+    qtbot.addWidget(label)
+    label.resize(label.fontMetrics().horizontalAdvance("0:04.342 long") + 4, 20)
+    assert label.shown_text().startswith("0:04.342") and "long" in label.shown_text()
