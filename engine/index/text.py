@@ -30,10 +30,11 @@ NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold (11: "loop" is a
-# non-word); a change of the word lists (abbreviations, compounds, derivations, sound words)
-# changes it by itself. A library indexed before is re-read from its stored names and metadata
-# when it opens (no re-embedding).
-TEXT_VERSION = f"11-{word_lists_fingerprint()}"
+# non-word; 12: descriptions and tags are read with abbreviations and derived forms, as names are);
+# a change of the word lists (abbreviations, compounds, derivations, sound words) changes it by
+# itself. A library indexed before is re-read from its stored names and metadata when it opens (no
+# re-embedding).
+TEXT_VERSION = f"12-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)
@@ -63,12 +64,19 @@ def folder_words(path: str, library_folder: str, nearest: int | None = None) -> 
 
 def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable[str], caption: str) -> FileText:
     """The columns of one file, its tags' words after its name's, a UCS name's CreatorID and
-    SourceID with its folders'; a sound-library abbreviation in its name or folders is followed by
-    the word it stands for (``AMB/EXPL_Big_03`` is found by "ambience" and "explosion")."""
-    info = words(" ".join([metadata_text, caption]))
+    SourceID with its folders'. Every field is read for what it means: a sound-library abbreviation
+    is followed by the word it stands for (``AMB/EXPL_Big_03`` is found by "ambience" and
+    "explosion") and a derived form by its idea's head, in a description or a tag as in a name (a
+    description "Ambient" is found by "ambience", as ``ambient_wind.wav`` is)."""
+    info = with_abbreviations(words(" ".join([metadata_text, caption])))
     name, folders = (with_abbreviations(found) for found in (name_words(path), folder_words(path, library_folder)))
     origin = ucs_origin_words(path)  # a UCS name's CreatorID and SourceID: where it comes from, as a folder
-    return FileText(" ".join(name + words(" ".join(tags))), " ".join(folders + origin), " ".join(info))
+    return FileText(" ".join(name + tag_words(tags)), " ".join(folders + origin), " ".join(info))
+
+
+def tag_words(tags: Iterable[str]) -> list[str]:
+    """The words of a file's tags as its name column holds them, after the name's."""
+    return with_abbreviations(words(" ".join(tags)))
 
 
 def meaning_parts(name_text: str, info_text: str, tags: Iterable[str]) -> tuple[str, str]:
@@ -76,9 +84,9 @@ def meaning_parts(name_text: str, info_text: str, tags: Iterable[str]) -> tuple[
     word_vectors.file_texts): the name column less the tags' words :func:`file_text` put after
     the name's, and those words after the description's. A tag is weighed as a name by keyword
     search, but its meaning is its own text, so tagging a file never blurs its name's vector."""
-    tag_words = words(" ".join(tags))
+    tagged = tag_words(tags)
     name = name_text.split()
-    return " ".join(name[: len(name) - len(tag_words)]), " ".join(filter(None, [info_text, *tag_words]))
+    return " ".join(name[: len(name) - len(tagged)]), " ".join(filter(None, [info_text, *tagged]))
 
 
 def phrase_texts(phrase: str) -> list[str]:

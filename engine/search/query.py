@@ -39,6 +39,14 @@ LENGTH_WORDS = {
 # on a log scale between: most effects are 0.2-3 s, so 1 s and 5 s are where they read as short
 # and as long (an explosion with its tail, a whoosh that takes its time)
 SHORT_UP_TO_S, LONG_FROM_S = 1.0, 5.0
+# the words that open a qualifier: what a sound happens on, in, through or against ("footsteps on
+# gravel", "rain on a tin roof", "knock at the door", "wind through trees"); the words before it name
+# the sound (:attr:`Alternative.head`). Not "of" ("the sound of rain": rain is the sound), nor "with"
+# ("door with a squeak": the squeak is what is wanted)
+QUALIFYING = frozenset(
+    """on onto upon in into inside through across along over under beneath below above against at near
+    behind around""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -60,6 +68,17 @@ class Alternative:
         """The alternative with the operators removed: what the model embeds and what
         full-text search matches."""
         return " ".join(t.text for t in self.terms)
+
+    @property
+    def head(self) -> str | None:
+        """The words that name the sound when a qualifier follows them: "footsteps" of "footsteps on
+        gravel" (:data:`QUALIFYING`, unquoted); None without a qualifier, or with nothing before or
+        after its first word ("fade in"). A file whose words hold only the qualifier's is gravel,
+        not footsteps (engine.search.fusion.fuse)."""
+        at = next((i for i, t in enumerate(self.terms) if not t.phrase and t.text.casefold() in QUALIFYING), None)
+        if at is None or at == 0 or at == len(self.terms) - 1:
+            return None
+        return " ".join(t.text for t in self.terms[:at])
 
 
 @dataclass(frozen=True)

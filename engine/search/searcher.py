@@ -88,6 +88,7 @@ class SearchHit(FileRecord):
     meaning_rank: int | None = None
     meaning_score: float | None = None  # words-space cosine of the file's nearest name or description
     length_fit: float | None = None  # 0..1, how well it is of the length the query asked for; None: none asked
+    qualifier_only: bool = False  # its words held only the query's qualifier's ("gravel" of "footsteps on gravel")
     copies: tuple[str, ...] = ()  # other files of the library with exactly these bytes (see Searcher._hits)
 
 
@@ -179,12 +180,15 @@ class Searcher:
             return np.asarray(heard)
 
         worded: list[list[FileMatch]] = []  # the words ranking of each alternative, which the total counts
+        heads = [respelled(alt.head, typos) if alt.head else None for alt in parsed.alternatives]
+        qualified: set[int] = set()  # the keyword hits holding only a qualifier's words (fusion.qualifier_only)
 
         def match_words() -> list[FileMatch]:
             worded.extend(
                 matching_files(self.store, alt_text, pool, files, self.text_fields)
                 for alt_text, files in zip(texts, passing_job.result(), strict=True)
             )
+            qualified.update(self._qualifier_only(heads, worded, passing_job.result()))
             return [m for matches in worded for m in matches]
 
         work = {
@@ -217,7 +221,7 @@ class Searcher:
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         records = early.result()
         lengths = self._lengths(parsed.length, [vector, text, meaning], records)
-        hits = self._hits(fuse(vector, text, meaning, self.weights, lengths), limit, records)
+        hits = self._hits(fuse(vector, text, meaning, self.weights, lengths, qualified), limit, records)
         self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0
         return SearchResults(hits, respelled=typos, sound_depth=sound_depth, total=total.result())
@@ -404,6 +408,21 @@ class Searcher:
             if not stands_out(scores[:, np.argmax(scores.max(axis=0))]):  # the alternative that found its window
                 judged[file_id].best_start_s = judged[file_id].best_end_s = None
 
+    def _qualifier_only(
+        self, heads: list[str | None], worded: list[list[FileMatch]], passing: list[Passing]
+    ) -> set[int]:
+        """The files each alternative's words matched by its qualifier's words alone (none of its
+        ``heads``' words: "footsteps" of "footsteps on gravel", engine.search.query.Alternative.head),
+        and no other alternative matched otherwise. One more keyword query per alternative with a
+        qualifier, read to the end (:func:`matching_ids`), so no match of the head is missed."""
+        only: set[int] = set()
+        otherwise: set[int] = set()
+        for head, matches, files in zip(heads, worded, passing, strict=True):
+            held = set(matching_ids(self.store, head, files, self.text_fields).tolist()) if head else None
+            for m in matches:
+                (only if held is not None and m.file_id not in held else otherwise).add(m.file_id)
+        return only - otherwise
+
     def _words_total(self, texts: list[str], passing: list[Passing], worded: list[list[FileMatch]], pool: int) -> int:
         """How many sounds the words of ``texts`` match in all, each once: each alternative's words
         ranking (``worded``), or, where it filled its ``pool``, its query read to the end
@@ -508,6 +527,7 @@ class Searcher:
                         meaning_rank=h.meaning_rank,
                         meaning_score=h.meaning_score,
                         length_fit=h.length_fit,
+                        qualifier_only=h.qualifier_only,
                         copies=tuple(p for p in by_content.get(record.content_hash, ()) if p != record.path),
                     )
                 )

@@ -325,3 +325,12 @@ def test_every_listed_derivation_is_a_form_the_stemmer_keeps_apart_from_its_head
     for form_stem, head in listed.items():
         assert words(head) == [head] and form_stem != stem(head), head  # alike stems need no line
         assert idea_head(head) is None, head  # a head is no other idea's form
+
+
+def test_ambience_and_the_forms_a_description_writes_it_in_are_one_idea():
+    """Review 9, M1: Snowball keeps "ambient" (ambient), "ambiance" (ambianc) and "ambience"
+    (ambienc) apart, so "ambience" did not find a file described "Ambient"."""
+    assert with_abbreviations(words("ambient_wind")) == ["ambient", "ambience", "wind"]
+    assert with_abbreviations(words("AmbianceCity")) == ["ambiance", "ambience", "city"]
+    assert keyword_query_words("ambient") == ["ambient", "ambience"]
+    assert keyword_query_words("ambiences") == ["ambiences"]  # stemmed as the head is: its files hold the head

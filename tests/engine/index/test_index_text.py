@@ -29,6 +29,19 @@ def test_meaning_reads_the_tags_apart_from_the_name():
     assert meaning_parts("door creak", "", []) == ("door creak", "")
 
 
+def test_a_description_and_a_tag_are_read_for_what_they_mean_as_a_name_is():
+    """Review 9, M1: "Ambient · Waves and seagulls" was held as written, so "ambience" missed it
+    where it found ``ambient_wind.wav`` (a name's derived forms are held with their head)."""
+    tags = ["amb", "Exploding"]
+    text = file_text("/lib/warehouse.ogg", "/lib", "Ambient · Waves and seagulls", tags, "")
+    assert text.info == "ambient ambience waves and seagulls"
+    assert text.name == "warehouse amb ambience exploding explosion"
+    assert meaning_parts(text.name, text.info, tags) == (
+        "warehouse",
+        "ambient ambience waves and seagulls amb ambience exploding explosion",
+    )
+
+
 def test_folder_words_start_below_the_library_folder():
     assert folder_words("/media/SFX Drive/Weapons/GunShots/shot.wav", "/media/SFX Drive") == ["weapons", "gun", "shots"]
     assert folder_words("/media/SFX Drive/shot.wav", "/media/SFX Drive") == []

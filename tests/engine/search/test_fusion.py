@@ -98,3 +98,20 @@ def test_a_length_asked_for_puts_the_sounds_of_it_first_and_keeps_the_others():
     assert [h.length_fit for h in fused] == [1.0, 0.1, 0.0, 1.0]
     assert fused[0].score == 100.0 * (8.0 / 14.0) * 2 / ((1.0 + 0.3) * 2)  # out of a match of every kind
     assert all(h.length_fit is None for h in fuse(vector, text, weights=SOUND_ONLY_ADDS))
+
+
+def test_a_file_holding_only_the_qualifier_follows_the_sound_named_unless_it_sounds_like_it():
+    """Review 9, M2, "footsteps on gravel": 1 is named "gravel" (rare: BM25 13.3), 2 and 3 are
+    footsteps (4.8). The name of where a sound happens names another sound, unless the file
+    sounds like the query."""
+    text = [FileMatch(1, 13.3), FileMatch(2, 4.8), FileMatch(3, 4.8)]
+    unheard = [FileMatch(2, 0.5), FileMatch(3, 0.45), FileMatch(9, 0.2)]  # 1: not among the sound's first
+    assert [h.file_id for h in fuse(unheard, text)][:3] == [1, 2, 3]  # BM25 alone: the rare word wins
+    fused = fuse(unheard, text, qualified={1})
+    assert [h.file_id for h in fused] == [2, 3, 1, 9]  # after the footsteps, above what no word found
+    assert fused[2].text_score == 13.3 and fused[2].text_rank == 1  # --explain still shows its BM25
+    heard = [FileMatch(1, 0.5), FileMatch(2, 0.45), FileMatch(9, 0.2)]  # 1 sounds most like the query
+    assert [h.file_id for h in fuse(heard, text, qualified={1})][0] == 1
+    # ranked deeper (a page of 500 ranks every file of a small library), 1 is still below both footsteps
+    deep = [FileMatch(2, 0.5), FileMatch(3, 0.45), FileMatch(1, 0.3), FileMatch(9, 0.1)]
+    assert [h.file_id for h in fuse(deep, text, qualified={1})] == [2, 3, 1, 9]

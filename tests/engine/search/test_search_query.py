@@ -55,3 +55,19 @@ def test_a_length_fits_the_sounds_of_it_more_the_further_they_go():
     shorter = [length_fit(d, SHORTER) for d in durations]
     assert shorter[0] == 0.0  # a duration never read fits no length
     assert shorter[1:] == [1.0 - fit for fit in longer[1:]]
+
+
+def test_the_words_before_a_qualifier_name_the_sound():
+    """Review 9, M2: in "footsteps on gravel" the footsteps are the sound and the gravel is where."""
+
+    def head(text: str) -> str | None:
+        return parse_query(text).alternatives[0].head
+
+    assert head("footsteps on gravel") == "footsteps"
+    assert head("heavy rain on a tin roof") == "heavy rain"
+    assert head("Knock AT door") == "Knock"  # any case
+    assert head('"glass shatter" on concrete') == "glass shatter"  # a phrase before it names the sound too
+    assert head("footsteps") is None and head("sound of rain") is None  # "of": the rain is the sound
+    assert head("fade in") is None and head("in the rain") is None  # nothing after it, or before it
+    assert head('"rain on roof"') is None  # a quoted phrase is words as written
+    assert [alt.head for alt in parse_query("rain on roof OR thunder").alternatives] == ["rain", None]

@@ -174,6 +174,69 @@ def test_the_forms_of_one_idea_are_one_word_to_search_by(store):
     assert names(searcher.search('"ship explode"')) == ["shipExplode.wav"]  # a phrase as written
 
 
+def test_a_description_or_a_tag_in_another_form_of_the_idea_is_found_by_it(store):
+    """Review 9, M1: "ambience" found no file by its words, and warehouse.ogg, described "Ambient ·
+    Waves and seagulls", came 25th by its sound alone, where "ambient" listed it first."""
+    tagged, *_ = store.upsert_files(
+        [
+            record("take_01.wav"),
+            record("warehouse.ogg", metadata_text="Ambient · Waves and seagulls"),
+            record("AMB/forest_dawn.wav"),
+            record("ambiance_city.wav"),
+            record("door_creak.wav"),
+            record("ball_sinks.wav"),
+        ]
+    )
+    store.set_tags([tagged.id], ["Ambient"])
+    searcher = Searcher(store, None)
+    every = {"take_01.wav", "warehouse.ogg", "forest_dawn.wav", "ambiance_city.wav"}
+    for query in ("ambience", "ambient", "ambiance", "ambiences"):
+        assert set(names(searcher.search(query))) == every, query
+    assert names(searcher.search('"ambient waves"')) == ["warehouse.ogg"]  # a phrase as written
+
+
+def test_a_file_named_only_for_where_a_sound_happens_follows_the_sound_named(store):
+    """Review 9, M2: "footsteps on gravel" listed trigger-rally's gravel.wav (a car's tyres) first
+    and the footsteps third and below: BM25 weighed the rare "gravel" far above the common "steps"."""
+    steps = [f"step_{kind}{i}.ogg" for kind in ("metal", "cloth", "leather", "echo") for i in (1, 2)]
+    store.upsert_files(
+        [record(f"soundfx/steps/{name}") for name in steps]
+        + [record("sounds/gravel.wav"), record("sounds/bang.wav", metadata_text="gravel")]
+        + [record("footsteps_gravel_01.wav")]
+        + [record(f"sounds/{word}_{i}.wav") for i, word in enumerate(["engine", "horn", "wind", "door", "click"] * 4)]
+    )
+    searcher = Searcher(store, None)
+    hits = searcher.search("footsteps on gravel")
+    found = names(hits)
+    assert found[0] == "footsteps_gravel_01.wav"  # both
+    assert set(found[1:9]) == set(steps) and found[9:] == ["gravel.wav", "bang.wav"]
+    assert "text #2 bm25=" in describe_hit(hits[9]) and "(the qualifier's words alone)" in describe_hit(hits[9])
+    assert "qualifier" not in describe_hit(hits[0]) + describe_hit(hits[1])
+    assert names(searcher.search("gravel"))[:2] == ["gravel.wav", "footsteps_gravel_01.wav"]  # its own word
+    assert names(searcher.search("gravel footsteps"))[1] == "gravel.wav"  # no qualifier: as BM25 weighs
+    assert names(searcher.search("car on gravel"))[0] == "gravel.wav"  # no file named for the sound: no cut
+
+
+def test_a_file_named_for_where_a_sound_happens_that_sounds_like_the_query_keeps_its_place(store, tiny_model):
+    """The sound tells a qualifier's name apart: gravel_walk.wav sounds like footsteps on gravel,
+    more than the footsteps do; gravel.wav (tyres) less, on a page of 20 or of 500."""
+    query = embed(tiny_model, "footsteps on gravel")
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("gravel_walk.wav"), one_window(at_cosine(query, 0.9, seed=1))),
+            (record("gravel.wav"), one_window(at_cosine(query, 0.3, seed=2))),  # ranked, below the footsteps
+        ]
+        + [(record(f"steps/step_{i}.ogg"), one_window(at_cosine(query, 0.4, seed=10 + i))) for i in range(4)]
+        + [(record(f"other_{i}.wav"), one_window(at_cosine(query, 0.1, seed=20 + i))) for i in range(12)],
+    )
+    searcher = Searcher(store, tiny_model)
+    for limit in (20, 500):
+        found = names(searcher.search("footsteps on gravel", limit=limit, rankings=frozenset({"words", "sound"})))
+        assert found[0] == "gravel_walk.wav"
+        assert set(found[1:5]) == {f"step_{i}.ogg" for i in range(4)} and found[5] == "gravel.wav"
+
+
 def test_a_length_typed_among_the_words_puts_the_sounds_of_that_length_first(store):
     """Review 8, M7: "big explosion long" listed four 1-second big explosions first. The length
     reorders the word matches and drops none; a name holding the word still counts it."""
