@@ -3,7 +3,10 @@ UCS CatID a sound librarian would file it under, for tag-suggestion accuracy (is
 
 Rules are tried in order and the first whose regex matches the file's words wins; a file no rule
 matches has no ground truth (it is left out of accuracy, not counted wrong). Rules were written
-by reading the matches (``python -m bench.ood stats`` prints the counts).
+by reading the matches (``python -m bench.ood stats`` prints the counts). A voice line is filed
+under VOICES whatever it says, so the rules that know a name is a voice line come before those
+that read its words as what the sound is: Bos Wars' ``camera.completed.wav`` is a voice saying
+"camera completed", not a camera.
 """
 
 from __future__ import annotations
@@ -23,6 +26,10 @@ RULES: tuple[tuple[str, str], ...] = (
         r"the lab|the mine|the production|the sector|it s all over)\b",
         "VOXMisc",
     ),
+    # Bos Wars' announcements of its units, named by unit and event ("camera.completed",
+    # "tank.ready", "vault.underattack", "buggy_attacked"); not KGoldrunner's themes/completed.ogg,
+    # a level's closing jingle
+    (r"(?<!themes )\b(completed|under attack|attacked|ready)$", "VOXMisc"),
     (r"\b(steps?|footstep)\b", "FEETHmn"),
     (r"\b(door|wood open|stone open)\b", "DOORMisc"),
     (r"\b(glass|bottle)\b", "GLASMisc"),

@@ -64,6 +64,11 @@ PROMPTS_VERSION = 3  # bump when term_prompts, term_names or what the cache hold
 # 63.1 % at 0.3; a first try measured 0.3 and 0.5 alike (names through the text tower alone fell
 # at 0.5), and no other share was tried
 NAME_SHARE = 0.3
+VOICES = "VOICES"  # the UCS category of speech and vocal performances
+# UCS categories whose sounds come out of a throat (or a speaker playing one): a voice heard in
+# them is their own (a robot's line, a chimp's call, a crowd's cheer), not a sign that the file's
+# words are what the voice says (see Calibration.as_spoken)
+VOCAL_CATEGORIES = frozenset({VOICES, "HUMAN", "CROWDS", "CREATURES", "ANIMALS", "BIRDS", "ROBOTS"})
 MAX_METADATA_WORDS = 40  # a long BWF description would drown the name
 NEAR_FOLDERS = 2
 TEXT_BATCH = 64
@@ -105,6 +110,22 @@ class TermNames:
         return np.maximum.reduceat((embedded @ self.vectors.T)[:, self.rows], self.starts, axis=1)
 
 
+@dataclass(frozen=True)
+class VoiceTerms:
+    """Which terms of a UCS vocabulary are a voice, (terms,) bool each: see Calibration.as_spoken."""
+
+    voices: np.ndarray  # the VOICES terms
+    vocal: np.ndarray  # the terms of VOCAL_CATEGORIES
+
+
+def voice_terms(vocabulary: Vocabulary) -> VoiceTerms | None:
+    """The voice terms of a UCS vocabulary; None for a user's own, whose categories are not UCS's."""
+    if not vocabulary.is_ucs:
+        return None
+    categories = np.array([t.category for t in vocabulary.terms])
+    return VoiceTerms(categories == VOICES, np.isin(categories, list(VOCAL_CATEGORIES)))
+
+
 @dataclass
 class Evidence:
     """Scores of every term of one vocabulary for one file; None where there is no such evidence."""
@@ -120,6 +141,9 @@ class Evidence:
     # term inside each category; None where the folders add no word or the own words name no term
     own: Evidence | None = None
     term_categories: np.ndarray | None = None  # each term's category, (terms,): Vocabulary.term_categories
+    # the vocabulary's voice terms where the sound's best UCS term is a VOICES one (it hears a
+    # voice); None where it hears none (see Calibration.as_spoken)
+    heard_voice: VoiceTerms | None = None
 
 
 def term_embeddings(model: AudioTextModel, vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
@@ -289,6 +313,7 @@ def gather_evidence(
     text_scores, category_scores = text_evidence(model, encoded, texts, has_words, embedded_words)
     own_scores, _ = text_evidence(model, encoded, own_texts, owned, embedded_words)
     keys = {t.key: i for i, t in enumerate(vocabulary.terms)}
+    voices = voice_terms(vocabulary)
     sizes = np.array([len(vocabulary.category_terms[t.category]) for t in vocabulary.terms], np.float64)
     out = []
     for i, record in enumerate(records):
@@ -299,6 +324,7 @@ def gather_evidence(
         # against the vocabulary in use, so the CatIDs of an imported UCS release count
         exact = keys.get(cat_id_block(file_stem(record.path))) if vocabulary.is_ucs else None
         lexical = encoded.lexicon.scores(texts[i])
+        heard = voices if voices is not None and sound is not None and voices.voices[int(np.argmax(sound))] else None
         own = None
         if owned[i]:
             own = Evidence(sound, own_scores.get(i), encoded.lexicon.scores(own_texts[i]), True, exact, sizes)
@@ -313,6 +339,7 @@ def gather_evidence(
                 category_scores.get(i),
                 own=own,
                 term_categories=vocabulary.term_categories,
+                heard_voice=heard,
             )
         )
     return out

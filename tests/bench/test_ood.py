@@ -82,6 +82,22 @@ def test_ucs_rules_name_real_categories():
     assert ucs_truth(file).category == "DOORS"
 
 
+def test_a_voice_line_is_filed_under_voices_whatever_it_names():
+    """Bos Wars' unit announcements say their subject ("camera completed"): the sound is a voice,
+    not a camera or a pump; the unit's own sounds, and a jingle named "completed", are not lines."""
+
+    def truth(*texts: str) -> list[str | None]:
+        return [None if (found := ucs_truth(file)) is None else found.category for file in library_of(*texts)]
+
+    spoken = ("camera camera completed", "magma pump magma pump under attack", "chopper chopper ready")
+    assert truth(*spoken, "buggy buggy attacked") == ["VOICES"] * 4
+    assert truth("camera sfx camera select", "magma pump sfx pplnt die", "themes completed") == [
+        "COMMUNICATIONS",
+        "MACHINES",
+        None,
+    ]
+
+
 def literal_words(pattern: str) -> list[str]:
     """The plain-word alternatives of a relevance regex ("door", "crowd cheer"), its other syntax dropped."""
     bare = re.sub(r"\(\?<!.*?\)|\\b|\\w[+*]|\\s", " ", pattern)
