@@ -24,8 +24,9 @@ named library: the hybrid reading typos as the library words they misspell
 (engine/search/respell.py), the hybrid taking them as typed, BM25, and the hybrid on the same
 queries without typos; then every query with "long" and with "short" appended, a file right when
 it is of the query's kind and of that length (:class:`SizedQuery`), the hybrid against the same
-search not reading the length word (engine.search.query.length_fit), BM25 and chance. For a model with exemplars (``exemplars.safetensors``: its sound ranking
-also hears each query as a sound), the named, opaque and mixed tables add the hybrid and the
+search not reading the length word (engine.search.query.length_fit), BM25 and chance. For a
+model with exemplars (``exemplars.safetensors``: its sound ranking also hears each query as a
+sound), the named, opaque and mixed tables add the hybrid and the
 sound of the same model without them, on the same index (a copy of the checkpoint without the
 file under ``--work``: the windows and the model's name are the same, so is its index).
 Printed: R@1, R@10 and mAP@10 (AP capped at min(right files, 10)) overall
