@@ -273,7 +273,7 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         """What can be done to the selected results, as the window's actions: the right-click menu
-        shows these, so a menu item and its key do the same. Return and Ctrl+C stay the results
+        shows these, so a menu item and its key do the same. Ctrl+Return and Ctrl+C stay the results
         view's own keys (the menu only names them): as window shortcuts they would take Return
         and Copy from the search field. Rename (F2), Find similar (Ctrl+Shift+S) and Suggest tags
         (Ctrl+T) act on the selected results and are keys of the results view alone, so they never
@@ -285,7 +285,7 @@ class MainWindow(QMainWindow):
         self.play_action.triggered.connect(self.preview.toggle_playback)
         self.similar_action = QAction("Find similar sounds", self, shortcut=QKeySequence("Ctrl+Shift+S"))
         self.similar_action.triggered.connect(self._find_similar_to_selected)
-        self.reveal_action = QAction(f"Show in folder\t{_key(Qt.Key_Return)}", self)
+        self.reveal_action = QAction(f"Show in folder\t{_key(Qt.CTRL | Qt.Key_Return)}", self)
         self.reveal_action.triggered.connect(lambda: self.reveal(self.results.selected_paths()))
         self.copy_action = QAction("Copy path", self)
         self.copy_action.triggered.connect(lambda: copy_paths(self.results.selected_paths()))
@@ -317,6 +317,7 @@ class MainWindow(QMainWindow):
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._enable_actions())
         self.model.modelReset.connect(self._enable_actions)  # a reset drops the selection unsaid
         self.results.reveal_requested.connect(self.reveal)
+        self.results.play_requested.connect(self.preview.toggle_playback)
         self.results.copy_requested.connect(copy_paths)
         self.results.message.connect(self.show_error)
         self.preview.similar_requested.connect(self.find_similar)
@@ -834,7 +835,7 @@ class MainWindow(QMainWindow):
         menu.deleteLater()
 
     def reveal(self, paths: list[str]) -> None:
-        """Show the first of ``paths`` in the file manager (Return in the results, the menu, a file
+        """Show the first of ``paths`` in the file manager (Ctrl+Return in the results, the menu, a file
         that failed to index); when none could be started, the status bar says so, naming the folder."""
         if paths and not reveal_in_file_manager(paths[0]):
             self.show_error(f"Could not open {Path(paths[0]).parent} in a file manager")

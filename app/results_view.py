@@ -209,6 +209,7 @@ class SortHeader(QHeaderView):
 
 class ResultsView(QTableView):
     reveal_requested = Signal(list)  # paths
+    play_requested = Signal()  # Return on a result: play or stop it, as Space does
     copy_requested = Signal(list)  # paths
     message = Signal(str)  # said to the user, e.g. why an offline file was not dragged
     typed = Signal(str)  # letters typed in the results: a new query, not a jump to a name
@@ -505,8 +506,13 @@ class ResultsView(QTableView):
             super().startDrag(supported_actions)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Return plays or stops the result, and Ctrl+Return (Cmd on a Mac) shows it in its folder:
+        Enter in the search field moves here, and a second, habitual Enter opened the file manager."""
         if event.key() in (Qt.Key_Return, Qt.Key_Enter):
-            self.reveal_requested.emit(self.selected_paths())
+            if event.modifiers() & Qt.ControlModifier:
+                self.reveal_requested.emit(self.selected_paths())
+            else:
+                self.play_requested.emit()
         elif event.matches(QKeySequence.Copy):
             self.copy_requested.emit(self.selected_paths())
         else:
