@@ -115,10 +115,11 @@ def cross_fitted(
 
     def fit(rows: list[int]) -> Calibration:
         worded = [i for i in rows if named[i].has_words]
-        return Calibration(
-            fit_weights([named[i] for i in worded], [labels[i] for i in worded], WITH_WORDS),
-            fit_weights([opaque[i] for i in rows], [labels[i] for i in rows], SOUND_ONLY),
+        sound_only = fit_weights([opaque[i] for i in rows], [labels[i] for i in rows], SOUND_ONLY)
+        with_words = fit_weights(
+            [named[i] for i in worded], [labels[i] for i in worded], WITH_WORDS, sound_only=sound_only
         )
+        return Calibration(with_words, sound_only)
 
     per_fold = [fit([i for i, f in enumerate(fold) if f != k]) for k in range(max(fold) + 1)]
     return per_fold, fit(list(range(len(fold))))

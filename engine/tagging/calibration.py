@@ -184,9 +184,18 @@ def label_probability(probabilities: np.ndarray, label: Sequence[int]) -> float:
 
 
 def fit_weights(
-    evidence: Sequence[Evidence], labels: Sequence[Sequence[int]], use: Sequence[str], regularise: float = 1e-3
+    evidence: Sequence[Evidence],
+    labels: Sequence[Sequence[int]],
+    use: Sequence[str],
+    regularise: float = 1e-3,
+    sound_only: Weights | None = None,
 ) -> Weights:
-    """Maximum-likelihood weights for the features named in ``use`` (the rest stay 0)."""
+    """Maximum-likelihood weights for the features named in ``use`` (the rest stay 0). With
+    ``sound_only`` (the weights of files judged by their sound), a file whose sound hears a voice
+    is scored as :meth:`Calibration.as_spoken` scores it, so the weights do not make up for the
+    words of announcements as well (fitted without it: sound 16.5, text 10.5; through it: 14.2,
+    12.4). bench/tagging.py, the library as one job, one run each: 78.6 % -> 79.2 % top-1,
+    88.1 % -> 88.6 % top-3; subcategory top-1 in their own folders 43.8 % -> 46.7 %."""
     from scipy.optimize import minimize
 
     names = ("sound", "text", "lexical", "prior", "category")
@@ -196,11 +205,16 @@ def fit_weights(
         values.update(zip(use, np.exp(x), strict=True))  # log-parametrised: weights stay positive
         return Weights(**values)
 
+    def probabilities(w: Weights, e: Evidence) -> np.ndarray:
+        p = softmax(w.logits(e))
+        if sound_only is None or e.heard_voice is None or not e.has_words:
+            return p
+        return Calibration(w, sound_only).as_spoken(p, e)
+
     def loss(x: np.ndarray) -> float:
         w = weights_of(x)
         nll = -sum(
-            np.log(max(label_probability(softmax(w.logits(e)), y), 1e-12))
-            for e, y in zip(evidence, labels, strict=True)
+            np.log(max(label_probability(probabilities(w, e), y), 1e-12)) for e, y in zip(evidence, labels, strict=True)
         )
         return nll / len(labels) + regularise * float(x @ x)
 

@@ -19,7 +19,7 @@ from engine.tagging.calibration import (
     save_calibration,
     softmax,
 )
-from engine.tagging.evidence import SPOKEN_WORDS, Evidence, file_words
+from engine.tagging.evidence import SPOKEN_WORDS, Evidence, VoiceTerms, file_words
 from engine.tagging.lexicon import Lexicon
 from engine.tagging.vocabulary import shipped_ucs
 from engine.words import words
@@ -195,6 +195,37 @@ def test_fitting_recovers_the_temperature_of_data_drawn_from_it():
     assert errors[fitted.sound] < 0.06 and errors[fitted.sound] < min(errors[100.0], errors[1.0])
     rows, _ = reliability(*confidences(Calibration(DEFAULT.with_words, fitted), samples, labels))
     assert sum(r.count for r in rows) == 600 and all(0 <= r.low < r.high <= 1 for r in rows)
+
+
+def test_fitting_through_the_voice_rule_keeps_the_words_weight_announcements_would_cut():
+    """Files labelled by their words (softmax(10 * text)) and announcements whose sound hears a
+    voice while their words name another category (a game's "camera.completed"), labelled VOICES.
+    Fitted without the rule the text weight falls to make up for the announcements; fitted as
+    Calibration.as_spoken scores them it stays near the words' own, and scores them as voices."""
+    rng = np.random.default_rng(2)
+    terms = 12  # term 0 is VOICES, the rest categories of their own
+    categories = np.arange(terms)
+    voice = VoiceTerms(voices=categories == 0, vocal=categories == 0)
+    samples, labels = [], []
+    for _ in range(300):
+        e = Evidence(rng.normal(0, 0.05, terms), rng.normal(0, 0.15, terms), np.zeros(terms), True, None)
+        e.term_categories = categories
+        samples.append(e)
+        labels.append([int(rng.choice(terms, p=softmax(10.0 * e.text)))])
+    sound_only = Weights(sound=10.0, text=0.0, lexical=0.0)
+    for _ in range(80):
+        sound, text = rng.normal(0, 0.05, terms), rng.normal(0, 0.05, terms)
+        sound[0] += 0.5  # it hears a voice ...
+        text[1 + int(rng.integers(terms - 1))] += 0.6  # ... named by what it says
+        samples.append(
+            Evidence(sound, text, np.zeros(terms), True, None, term_categories=categories, heard_voice=voice)
+        )
+        labels.append([0])
+    plain = fit_weights(samples, labels, ("sound", "text"))
+    through = fit_weights(samples, labels, ("sound", "text"), sound_only=sound_only)
+    assert through.text > 1.3 * plain.text and through.text == pytest.approx(10.0, rel=0.3), (plain, through)
+    spoken = Calibration(through, sound_only)
+    assert all(int(np.argmax(spoken.probabilities(e))) == 0 for e in samples[300:])
 
 
 def confidences(calibration, samples, labels):
