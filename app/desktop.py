@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import functools
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -21,10 +23,20 @@ def reveal_in_file_manager(path: str) -> bool:
 
 
 def copy_paths(paths: list[str]) -> None:
-    """The paths on the clipboard as text. Not as file URLs (:func:`file_mime_data`): a QMimeData
-    made here and owned by the clipboard crashed the process at exit, after Python had shut down."""
-    if paths:
-        QGuiApplication.clipboard().setText("\n".join(paths))
+    """The files on the clipboard as a drag carries them: a file manager or a DAW pastes the files
+    themselves (their URLs), a text field their paths."""
+    if not paths:
+        return
+    QGuiApplication.clipboard().setMimeData(file_mime_data(paths))
+    if QGuiApplication.platformName() == "offscreen":
+        _release_clipboard_at_exit()
+
+
+@functools.cache
+def _release_clipboard_at_exit() -> None:
+    """Qt's offscreen clipboard (tests, screenshots) deletes the data it holds after Python has
+    shut down, and the process crashes at exit; the xcb one does not. Clear it while Python runs."""
+    atexit.register(lambda: QGuiApplication.instance() and QGuiApplication.clipboard().clear())
 
 
 def file_mime_data(paths: Sequence[str]) -> QMimeData:

@@ -136,6 +136,8 @@ def test_results_drag_out_as_file_urls_and_copy_paths(qtbot, window, library):
     window.results.setFocus()
     qtbot.keyClick(window.results, Qt.Key_C, Qt.ControlModifier)
     assert QGuiApplication.clipboard().text().splitlines() == paths
+    # pasted into a file manager or a DAW, the files themselves (a text field gets the paths)
+    assert [url.toLocalFile() for url in QGuiApplication.clipboard().mimeData().urls()] == paths
 
 
 def test_a_file_created_on_disk_appears_without_a_restart(qtbot, window, library, tmp_path):
