@@ -279,8 +279,9 @@ class MainWindow(QMainWindow):
         (Ctrl+T) act on the selected results and are keys of the results view alone, so they never
         take a key from the search field or the tags and caption editors; Ctrl+Shift+S rather than
         Ctrl+L, which file dialogs and browsers use to go to the location field (a user pressing it
-        for the search field would get similar sounds instead). Settings (Ctrl+,) works anywhere:
-        no text field uses the key."""
+        for the search field would get similar sounds instead). Settings (Ctrl+,), Loop
+        (Ctrl+Shift+L) and Autoplay (Ctrl+Shift+A) work anywhere: no text field uses the keys, and
+        the transport's buttons take no focus (it stays in the search field or the results)."""
         self.play_action = QAction("Play / stop", self, shortcut=QKeySequence(Qt.Key_Space))
         self.play_action.triggered.connect(self.preview.toggle_playback)
         self.similar_action = QAction("Find similar sounds", self, shortcut=QKeySequence("Ctrl+Shift+S"))
@@ -294,7 +295,16 @@ class MainWindow(QMainWindow):
         self.settings_action = QAction("Settings…", self, shortcut=QKeySequence("Ctrl+,"))
         self.settings_action.triggered.connect(self.open_settings)
         self.settings_button.setToolTip(f"Settings ({_key(self.settings_action.shortcut())})")
-        self.addActions([self.play_action, self.settings_action])
+        self.loop_action = QAction("Loop", self, shortcut=QKeySequence("Ctrl+Shift+L"))
+        self.loop_action.triggered.connect(self.preview.loop_button.toggle)
+        self.autoplay_action = QAction("Autoplay", self, shortcut=QKeySequence("Ctrl+Shift+A"))
+        self.autoplay_action.triggered.connect(self.preview.autoplay_button.toggle)
+        for action, button in (
+            (self.loop_action, self.preview.loop_button),
+            (self.autoplay_action, self.preview.autoplay_button),
+        ):
+            button.setToolTip(f"{button.toolTip()} ({_key(action.shortcut())})")
+        self.addActions([self.play_action, self.settings_action, self.loop_action, self.autoplay_action])
         self.renames = RenameController(self)  # Rename to UCS name…, Undo last rename (app/rename_dialog.py)
         self.exports = ExportController(self)  # Export tagged copies… (app/export_copies.py)
         for action in (self.similar_action, self.suggest_action, self.renames.rename_action):
@@ -472,8 +482,8 @@ class MainWindow(QMainWindow):
             self.banner.hide()
         self.model_label.setText(f"Model: {shown_name(self.client.active_model_spec)}")  # as the CLI says it
         self.model_label.setToolTip(
-            f"{info.name}: {info.backend} · {info.embedding_dim}-d embeddings · "
-            f"{info.sample_rate} Hz · {info.window_seconds:g} s windows"
+            f"The model that hears your sounds and reads your words ({info.name}). It listens to "
+            f"{info.window_seconds:g}-second stretches of each sound; another can be chosen in Settings."
         )
         self._ask_again()
 

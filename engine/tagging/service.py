@@ -265,8 +265,8 @@ class Tagging:
         if calibration.caption_threshold < 1.0:
             return ""
         if measured:
-            return f"{NO_CAPTIONS}: they were measured less useful than none"
-        return f"{NO_CAPTIONS}: they were never measured, and the measured models' were less useful than none"
+            return f"{NO_CAPTIONS}: checked on sounds it never trained on, they were wrong too often to show"
+        return f"{NO_CAPTIONS}: they were never checked, and the checked models' were wrong too often to show"
 
     # -- jobs ----------------------------------------------------------------------------------
 

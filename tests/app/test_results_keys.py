@@ -1,6 +1,7 @@
 """The results from the keyboard, on the real window: Tab leaves the table, and the right-click
 menu's items have keys (F2 renames, Ctrl+Shift+S finds similar sounds, Ctrl+T suggests tags,
-Ctrl+, opens Settings) that work from the results and never take a key from a text field."""
+Ctrl+, opens Settings) that work from the results and never take a key from a text field; Loop and
+Autoplay have keys of their own."""
 
 from __future__ import annotations
 
@@ -87,6 +88,28 @@ def test_ctrl_comma_opens_settings(qtbot, window):
     window.search_field.setFocus()
     press(qtbot, window.search_field, Qt.Key_Comma, Qt.ControlModifier)
     assert seen == [SettingsDialog]
+
+
+def test_loop_and_autoplay_have_keys_that_work_from_the_search_field_and_the_results(qtbot, window, library):
+    """Review 9 (L6): the transport's buttons take no focus, so Loop and Autoplay had no keyboard
+    path at all. Ctrl+Shift+L and Ctrl+Shift+A toggle them wherever the focus is, leave the query
+    as typed, and the buttons' tooltips name them."""
+    window.search_field.setText("beep")
+    for widget in (window.search_field, window.results):
+        if widget is window.results:
+            focus_results(qtbot, window, library["sine_beep.wav"])
+        else:
+            widget.setFocus()
+            qtbot.waitUntil(widget.hasFocus, timeout=5_000)
+        for key, button in ((Qt.Key_L, window.preview.loop_button), (Qt.Key_A, window.preview.autoplay_button)):
+            was = button.isChecked()
+            press(qtbot, widget, key, Qt.ControlModifier | Qt.ShiftModifier)
+            assert button.isChecked() is not was
+            press(qtbot, widget, key, Qt.ControlModifier | Qt.ShiftModifier)
+            assert button.isChecked() is was
+    assert window.search_field.text() == "beep"
+    assert "Ctrl+Shift+L" in window.preview.loop_button.toolTip()
+    assert "Ctrl+Shift+A" in window.preview.autoplay_button.toolTip()
 
 
 def test_the_keys_are_named_in_the_menu_and_not_taken_from_the_text_fields(qtbot, window, library):

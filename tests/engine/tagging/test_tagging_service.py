@@ -278,8 +278,11 @@ def test_a_rejected_caption_is_not_offered_again(tag_engine, named_library, monk
 def test_captions_measured_worse_than_nothing_are_not_made(tag_engine, named_library, monkeypatch, tmp_path):
     calibrated(tag_engine, monkeypatch, tmp_path, caption_threshold=1.0)
     problem = tag_engine.tagging.caption_problem()
-    assert problem == "Automatic captions aren't available with this model: they were measured less useful than none"
-    with pytest.raises(ValueError, match="measured less useful than none"):
+    assert problem == (
+        "Automatic captions aren't available with this model: "
+        "checked on sounds it never trained on, they were wrong too often to show"
+    )
+    with pytest.raises(ValueError, match="wrong too often to show"):
         tag_engine.tagging.tag([named_library], captions=True)
     assert tag_engine.tagging.pending_job() is None  # refused before any job was started
 
@@ -293,9 +296,9 @@ def test_a_model_never_measured_inherits_the_caption_veto_of_the_measured_ones(
     save_calibration("builtin_8b265576", replace(DEFAULT, caption_threshold=1.0, fitted="measured"), path)
     monkeypatch.setattr(calibration, "CALIBRATION_FILE", path)
     problem = tag_engine.tagging.caption_problem()
-    assert problem.startswith("Automatic captions aren't available with this model: they were never measured")
+    assert problem.startswith("Automatic captions aren't available with this model: they were never checked")
     assert tag_engine.model_info.name not in problem and "builtin" not in problem and ".py" not in problem
-    with pytest.raises(ValueError, match="never measured"):
+    with pytest.raises(ValueError, match="never checked"):
         tag_engine.tagging.tag([named_library], captions=True)
     save_calibration("builtin_8b265576", replace(DEFAULT, caption_threshold=0.4, fitted="measured"), path)
     assert tag_engine.tagging.caption_problem() == ""  # measured useful there: offered, with that floor
