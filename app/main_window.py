@@ -414,6 +414,8 @@ class MainWindow(QMainWindow):
         self.preview.volume.setValue(state.value("preview/volume", 80, type=int))
         self.player.device_name = state.value("audio/output_device", "", type=str)
         self.search_field.setText(state.value("search/last_query", "", type=str))
+        self.search_field.set_recent(state.value("search/recent", [], type=list))
+        self.search_field.recent_changed.connect(lambda recent: state.setValue("search/recent", recent))
 
     def showEvent(self, event) -> None:
         super().showEvent(event)

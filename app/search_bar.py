@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QPoint, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeyEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMenu,
     QPushButton,
     QWidget,
 )
@@ -26,6 +27,8 @@ from engine.search.filters import SearchFilters
 
 DEBOUNCE_MS = 220
 NAVIGATION_KEYS = (Qt.Key_Up, Qt.Key_Down, Qt.Key_PageUp, Qt.Key_PageDown)
+RECENT_LIMIT = 20  # a session's handful of searches and the days before, not a log
+RECENT_TEXT_WIDTH = 520  # px: a longer query is elided in the recent searches (whole in its tooltip)
 
 
 PLACEHOLDER = 'Describe a sound… e.g. “wooden door creak, slow”  -exclude  "exact phrase"'
@@ -35,8 +38,28 @@ def similar_placeholder(name: str) -> str:
     return f"Sounds like {name} — type to search, Esc to go back"
 
 
+def _same_search(query: str) -> str:
+    """What two spellings of one search share: "Door  Creak" is "door creak" searched again."""
+    return " ".join(query.split()).casefold()
+
+
+def with_recent(recent: list[str], query: str, limit: int = RECENT_LIMIT) -> list[str]:
+    """The recent searches once ``query`` is searched: it comes first, in its latest spelling, and
+    leaves its place further down (a designer going back to "door creak" finds it on top, once);
+    the oldest fall off past ``limit``. A blank query is no search to go back to."""
+    query = query.strip()
+    if not query:
+        return list(recent)
+    return [query, *(old for old in recent if _same_search(old) != _same_search(query))][:limit]
+
+
 class SearchField(QLineEdit):
     """Emits ``query_changed`` after typing pauses and ``query_committed`` on Enter.
+
+    The searches a user settles on (Enter, or an arrow key from the field into its results) are
+    kept, latest first, in :attr:`recent` (``recent_changed`` says when, to be saved); the
+    magnifier, Down in the empty field or Alt+Down in any, lists them (as a combo box's Alt+Down
+    does), and choosing one runs it as Enter would.
 
     While the results are the sounds like a file (:meth:`show_similar`), the field is empty and
     says so in its placeholder, with a back button; the query typed before is kept for
@@ -46,13 +69,20 @@ class SearchField(QLineEdit):
     query_committed = Signal(str)
     navigate = Signal(int)  # an arrow/page key meant for the results
     back_requested = Signal()  # the back button, shown while similar sounds are
+    recent_changed = Signal(list)  # the recent searches, latest first
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("SearchField")
         self.setPlaceholderText(PLACEHOLDER)
         self.setClearButtonEnabled(True)
-        self.addAction(icon("search"), QLineEdit.LeadingPosition)
+        self.recent: list[str] = []
+        self.recent_menu = QMenu(self)
+        self.recent_menu.setToolTipsVisible(True)  # an elided query is read whole in its tooltip
+        self.recent_menu.triggered.connect(self._recent_chosen)
+        recent_action = self.addAction(icon("search"), QLineEdit.LeadingPosition)
+        recent_action.setToolTip("Recent searches (↓ in the empty field, Alt+↓ in any)")
+        recent_action.triggered.connect(lambda: self.show_recent())
         self._query_before_similar: str | None = None  # None: the field shows a text search
         self.back_action = self.addAction(icon("clear"), QLineEdit.TrailingPosition)
         self.back_action.setVisible(False)
@@ -64,13 +94,67 @@ class SearchField(QLineEdit):
 
     def _commit(self) -> None:
         self._debounce.stop()
+        self.remember(self.text())
         self.query_committed.emit(self.text())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() in NAVIGATION_KEYS:
+        if event.key() == Qt.Key_Down and (self._offers_recent() or event.modifiers() & Qt.AltModifier):
+            self.show_recent(from_keyboard=True)
+        elif event.key() in NAVIGATION_KEYS:
+            self.remember(self.text())  # into its results: the search typed is the one used
             self.navigate.emit(event.key())
         else:
             super().keyPressEvent(event)
+
+    def _offers_recent(self) -> bool:
+        """Down lists the recent searches from the empty field, where it has no search's results to
+        go down into; with similar sounds shown (the field emptied for them), it goes to those."""
+        return bool(self.recent) and not self.text() and self._query_before_similar is None
+
+    def set_recent(self, queries: list[str]) -> None:
+        """The recent searches saved before (``recent_changed`` is not emitted: nothing new to save)."""
+        self.recent = list(queries[:RECENT_LIMIT])
+
+    def remember(self, query: str) -> None:
+        updated = with_recent(self.recent, query)
+        if updated != self.recent:
+            self.recent = updated
+            self.recent_changed.emit(updated)
+
+    def clear_recent(self) -> None:
+        self.recent = []
+        self.recent_changed.emit([])
+
+    def show_recent(self, from_keyboard: bool = False) -> None:
+        """The recent searches drop down under the field; from the keyboard the latest is picked,
+        so Enter runs it and Down goes on to the one before."""
+        self._fill_recent_menu()
+        self.recent_menu.popup(self.mapToGlobal(QPoint(0, self.height())))
+        if from_keyboard:
+            self.recent_menu.setActiveAction(self.recent_menu.actions()[0])
+
+    def _fill_recent_menu(self) -> None:
+        menu = self.recent_menu
+        menu.clear()
+        if not self.recent:
+            menu.addAction("No recent searches yet").setEnabled(False)
+            return
+        metrics = menu.fontMetrics()
+        for query in self.recent:
+            shown = metrics.elidedText(query, Qt.ElideRight, RECENT_TEXT_WIDTH)
+            action = menu.addAction(shown.replace("&", "&&"))  # a lone & would underline the next letter
+            action.setData(query)
+            if shown != query:
+                action.setToolTip(query)
+        menu.addSeparator()
+        menu.addAction("Clear recent searches", self.clear_recent)
+
+    def _recent_chosen(self, action: QAction) -> None:
+        """A recent search chosen runs as if typed and committed: its best hit is picked and played."""
+        query = action.data()
+        if query:
+            self.setText(query)
+            self._commit()
 
     def query(self) -> str:
         """The text search the user last typed: what the field holds, or held before similar sounds."""
