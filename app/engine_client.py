@@ -65,9 +65,11 @@ def _open_tagging(engine):
 
 
 def _load_model(engine, on_change, progress):
-    """Worker: load the model (a hub model downloads here) and start the watcher, which needs it."""
+    """Worker: load the model (a hub model downloads here), start the watcher, which needs it,
+    and warm the search up, so the first one the user types is as quick as the rest."""
     info = engine.model_info
     engine.start_watching(on_change, progress)
+    engine.warm_up()
     return info
 
 

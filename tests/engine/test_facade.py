@@ -314,3 +314,22 @@ def test_a_saved_device_this_machine_lacks_is_named(engine, tmp_path):
         hits = elsewhere.search("door creak")
         assert names(hits)[0] == "door_creak.wav"
         assert "compute device 'cuda:7' is not available here" in hits.text_only and "Settings" in hits.text_only
+
+
+def test_the_warm_up_search_leaves_a_damaged_index_for_the_users_search_to_report(tmp_path, tiny_checkpoint, caplog):
+    """The app warms the search up on the model's worker (its first search paid for the tables'
+    first reads): on a damaged index that search fails, and failing there would read as the model
+    failing to load. It logs; the user's own search says what is damaged."""
+    from tests.engine.index.damage import data_files, tagged_index, truncate, vector_table
+
+    home = tmp_path / "home"
+    tagged_index(home, tmp_path / "library", tiny_checkpoint, files=5)
+    with Engine(app_paths(home), str(tiny_checkpoint)) as engine:
+        engine.model  # noqa: B018 - loaded, as when the app warms up
+        for path in data_files(home, vector_table(home)):
+            truncate(path)
+        with caplog.at_level(logging.WARNING, logger="engine.facade"):
+            engine.warm_up()
+        assert "warming the search up failed" in caplog.text
+        with pytest.raises(Exception, match="(?i)lance|damaged"):  # the host diagnoses it (app, CLI)
+            engine.search("clip")
