@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMainWindow,
     QMenu,
@@ -64,6 +65,7 @@ from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 from engine.search.moment import WHOLE_FILE
 
 if TYPE_CHECKING:
+    from engine.paths import AppPaths
     from engine.search.searcher import SearchResults
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,14 @@ def best_window(hit) -> tuple[float, float] | None:
     whole = hit.duration_s or 0.0
     covers = min(hit.best_end_s, whole) - max(hit.best_start_s, 0.0)
     return None if whole and covers >= WHOLE_FILE * whole else (hit.best_start_s, hit.best_end_s)
+
+
+def never_opened(paths: AppPaths) -> bool:
+    """Whether no library was ever opened in this home, as on a first launch: the first opening makes
+    the index, so without one there is no folder either. One look at the disk, where opening the
+    index takes a second or more (LanceDB's import): the first-run page shows from the first paint,
+    not after a second of the results layout "Opening your library…" (review 9, L8)."""
+    return not paths.index.exists()
 
 
 def dropped_audio_paths(mime) -> list[str]:
@@ -114,7 +124,8 @@ def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
     whatever the query (its sound and name-meaning rankings rank the whole library), so only the
     hits the words found are counted as results ("12 results for “door”"), and the sounds after
     them are named for what they are ("then 488 ranked by how they sound and what their names
-    mean"); with none the words found, the line says no file is named so. A list no ranking
+    mean"); with none the words found, the line says no file is named so, and where none is close
+    either (the engine's ``nothing_close``: Enter plays none of them), "or close to it". A list no ranking
     scored (an exclusion-only query's, "-laser") is counted whole: those are the files it keeps.
     ``scope`` (:func:`scope_said`) says where the filters looked: a folder chosen in the Library
     panel narrowed every later search, and "No file is named so" was said of the whole library.
@@ -130,9 +141,19 @@ def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
     rest = [hit for hit in hits if not found_by_words(hit)]
     if len(rest) == len(hits):
         ranked = f"{counted(len(rest), 'sound')} ranked by {ranked_by(rest)}"
-        return f"No file{within} is named so: {ranked}, for {quoted(query)}{respelled}"
+        close = " or close to it" if hits.nothing_close else ""
+        return f"No file{within} is named so{close}: {ranked}, for {quoted(query)}{respelled}"
     found = f"{first_of(len(hits) - len(rest), in_all, 'result')} for {quoted(query)}{within}{respelled}"
     return f"{found}, then {len(rest):,} ranked by {ranked_by(rest)}" if rest else found
+
+
+def sorted_said(header: QHeaderView) -> str:
+    """ " · sorted by Duration: click Match for the best first" where a search's rows are sorted by
+    another column than the ranking's, best first; "" where they are not."""
+    section, order = header.sortIndicatorSection(), header.sortIndicatorOrder()
+    if section == SCORE_COLUMN:
+        return "" if order == Qt.DescendingOrder else " · sorted by Match, weakest first"
+    return f" · sorted by {COLUMNS[section].title}: click Match for the best first"
 
 
 def found_in_all(hits: SearchResults) -> int:
@@ -180,6 +201,7 @@ class MainWindow(QMainWindow):
         # what the shown results answer: ("search", query) or ("similar", path); the selection is kept
         # only when hits for the same question replace them (a refresh), never for a new question
         self._shown_for: tuple[str, str] | None = None
+        self._search_said: tuple[str, float, bool] | None = None  # the results line's words, ms, ranked
         self._shown = False
         self._cut = False  # the results shown are the first of more the search found (the engine's total)
         self._asked_order = BY_PATH  # the order the last search asked lists a browse in
@@ -195,7 +217,10 @@ class MainWindow(QMainWindow):
         self.tagging = TaggingController(self)  # suggested tags and captions (app/tagging_view.py)
         self._restore()
         self._show_model_loading()
-        self.no_results.show_text(OPENING_LIBRARY)
+        if never_opened(client.paths):  # before the start makes the index: no folders, the first-run page
+            self._show_folders([])
+        else:
+            self.no_results.show_text(OPENING_LIBRARY)
         client.start()
 
     # -- construction ------------------------------------------------------------------------------
@@ -324,6 +349,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.changed.connect(self._ask_again)  # the sounds like a file stay that, filtered anew
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._selection_changed())
         self.results.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._show_sort_indicator())
+        self.results.horizontalHeader().sortIndicatorChanged.connect(lambda *_: self._sort_changed())
         self.results.selectionModel().selectionChanged.connect(lambda *_: self._enable_actions())
         self.model.modelReset.connect(self._enable_actions)  # a reset drops the selection unsaid
         self.results.reveal_requested.connect(self.reveal)
@@ -581,12 +607,28 @@ class MainWindow(QMainWindow):
     def _show_results(self, query: str, hits: SearchResults, seconds: float) -> None:
         self.tags.show_listed(len(hits), found_in_all(hits))  # before the selection shows in the panel
         self._cut = found_in_all(hits) > len(hits)  # before the rows are sorted (_list_browse_anew)
+        if hits.nothing_close:  # Enter selects and plays none of it: "xyzzy" played bang.wav (review 9, L7)
+            self._select_first_on_answer = False
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         filters = self.filter_bar.values()
         found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()))
-        self.result_label.setText(f"{found} · {seconds * 1000:.0f} ms" if hits or self._folders else NO_FOLDERS)
+        self._search_said = (found, seconds, bool(query)) if hits or self._folders else None
+        self._say_search()
         loading = bool(hits.text_only) and not self.client.model_failure  # words only until the model is ready
         self.no_results.show_for(len(hits), query, filters, indexing=self.client.indexing, model_loading=loading)
+
+    def _say_search(self) -> None:
+        """The results line of the search shown, and the column its rows are sorted by where that
+        is not the ranking: a sort chosen for one search stays for the next (its arrow is all that
+        said so), and a first-day user saw "explosion" begin with hit_05.wav at 62 before the 88s
+        (review 9, L9)."""
+        if self._search_said is None:
+            self.result_label.setText(NO_FOLDERS)
+            return
+        found, seconds, ranked = self._search_said
+        self.result_label.setText(
+            f"{found}{sorted_said(self.results.horizontalHeader()) if ranked else ''} · {seconds * 1000:.0f} ms"
+        )
 
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:
@@ -648,6 +690,10 @@ class MainWindow(QMainWindow):
             if hits:
                 self.results.setFocus()
                 self.results.selectRow(0)
+
+    def _sort_changed(self) -> None:
+        if self._shown_for is not None and self._shown_for[0] == "search":  # its line says the sort
+            self._say_search()
 
     def _show_sort_indicator(self) -> None:
         """No Match arrow over a browse (no query, or one that only excludes): its order is the

@@ -539,7 +539,7 @@ def _fully_in_view(window, title: str) -> bool:
     return not header.isSectionHidden(column) and 0 <= left and left + header.sectionSize(column) <= header.width()
 
 
-def test_the_match_and_what_a_sound_designer_reads_first_fit_a_1400_px_window(qtbot, window):
+def test_the_match_and_what_a_sound_designer_reads_first_fit_a_1400_px_window(qtbot, window, library):
     window.resize(1400, 850)
     qtbot.waitUntil(lambda: window.size().width() == 1400 and window.results.viewport().width() > 0, timeout=5_000)
     window.results.horizontalScrollBar().setValue(0)
@@ -547,11 +547,14 @@ def test_the_match_and_what_a_sound_designer_reads_first_fit_a_1400_px_window(qt
     assert all(_fully_in_view(window, title) for title in ("Name", "Match", "Duration", "Tags", "Caption"))
 
 
-def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(qtbot, earmark_home, tiny_checkpoint):
+def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(
+    qtbot, earmark_home, tiny_checkpoint, tmp_path
+):
     from PySide6.QtGui import QStandardItemModel
     from PySide6.QtWidgets import QHeaderView
 
     from app.main import ui_state
+    from engine.facade import Engine
     from engine.paths import app_paths
 
     # what an older Earmark saved: Name, Duration, Format, Rate, Channels, Tags, Caption, Match, Folder,
@@ -564,6 +567,10 @@ def test_a_header_saved_for_the_old_column_order_does_not_scramble_the_columns(q
     state = ui_state(app_paths().ensure())
     state.setValue("results/header", old.saveState())
     state.sync()
+    with Engine(
+        app_paths(), str(tiny_checkpoint)
+    ) as engine:  # a library: its results page shows, not the first-run one
+        engine.add_folder(tmp_path)
 
     window = open_window(qtbot, str(tiny_checkpoint))
     header = window.results.horizontalHeader()
@@ -938,7 +945,7 @@ def test_a_search_no_name_or_meaning_matched_says_its_sounds_are_ranked_by_sound
     assert all(h.vector_rank for h in by_sound)
     window.client.results.emit("whoosh", by_sound, 0.012)
     assert window.result_label.text() == (
-        f"No file is named so: {len(hits)} sounds ranked by how they sound, for “whoosh” · 12 ms"
+        f"No file is named so or close to it: {len(hits)} sounds ranked by how they sound, for “whoosh” · 12 ms"
     )
     named = SearchResults([dataclasses.replace(by_sound[0], text_rank=1), *by_sound[1:]])
     window.client.results.emit("whoosh", named, 0.012)  # one file's words match: one result, then the rest

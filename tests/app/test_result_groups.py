@@ -115,7 +115,9 @@ def test_the_results_line_counts_only_what_the_words_found_and_names_the_rest():
         "No file is named so: 5 sounds ranked by how they sound and what their names mean, for “xqzvbnm”"
     )
     by_sound = SearchResults([Hit("/lib/a.wav", 100.0, vector_rank=1)])
-    assert results_line("whoosh", by_sound) == "No file is named so: 1 sound ranked by how it sounds, for “whoosh”"
+    assert results_line("whoosh", by_sound) == (  # the sound alone ranked it: never close (searcher.CLOSE_MATCH)
+        "No file is named so or close to it: 1 sound ranked by how it sounds, for “whoosh”"
+    )
     excluded = SearchResults([Hit("/lib/a.wav", 0.0), Hit("/lib/b.wav", 0.0)])  # "-laser": the files kept
     assert results_line("-laser", excluded) == "2 results for “-laser”"
 
