@@ -357,6 +357,8 @@ def cmd_search(engine: Engine, args) -> int:
         )
     if not hits and args.tag and (unknown := _unknown_tag(engine, args.tag)):
         print(f"earmark: {unknown}", file=sys.stderr)
+    if hits.nothing_close:  # the list still ranks the library: say that none of it answers
+        print("earmark: no file is named so or close to it; the sounds below are only the nearest", file=sys.stderr)
     return _print_hits(hits, args, hits.sound_depth, ranked=not parse_query(args.query).is_empty)
 
 

@@ -144,6 +144,27 @@ def test_explain_says_how_deep_the_sound_ranked_a_hit_it_did_not_rank(indexed, l
     assert "door_creak.wav" in first and re.search(r"vector #1[1-9]\d cos=", first)
 
 
+def test_a_search_nothing_is_close_to_says_so_and_still_lists_the_nearest(indexed, tiny_checkpoint):
+    """Review 9 (L7): "xyzzy" listed the library ranked by sound and meaning with no word why. With
+    what every name means placed far from the query (the tiny model finds any text near any name),
+    the list comes with a line saying none of it answers; a search a name answers has no such line."""
+    from engine.facade import Engine
+
+    _, _, err = indexed("search", "door creak")
+    assert "close to it" not in err
+    with Engine(app_paths(indexed.home), str(tiny_checkpoint)) as engine:
+        meant = engine.model.embed_words(["xyzzy"])[0]
+        meant = meant / np.linalg.norm(meant)
+        texts = {f"meaning {k}": record.id for k, record in enumerate(engine.store.find_files())}
+        engine.store.word_vectors(engine.model.info.name).put(
+            {file_id: (text,) for text, file_id in texts.items()},
+            {text: at_cosine(meant, 0.3, seed=k) for k, text in enumerate(texts)},
+        )
+    code, out, err = indexed("search", "xyzzy")
+    assert code == 0 and len(out.splitlines()) == 4  # still listed: the nearest
+    assert "earmark: no file is named so or close to it" in err
+
+
 def test_search_shows_a_sound_once_naming_its_copies(cli, library):
     backup = library / "backup"
     backup.mkdir()
