@@ -19,7 +19,7 @@ import itertools
 import json
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path, PurePath
@@ -34,6 +34,7 @@ COMPOUNDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "comp
 ABBREVIATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "abbreviations.txt"
 DERIVATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "derivations.txt"
 SOUND_WORDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "sound-words.txt"
+TWO_WORD_COMPOUNDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "two-word-compounds.txt"
 FALSE_FRIENDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "false-friends.txt"
 
 # lower→Upper ("doorCreak"), ACRONYM→Word ("UZIRapid", "DOORWood"), letter↔digit ("Door03", "44Magnum")
@@ -266,13 +267,58 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
     query_words = [part for w in written for part in ((w,) if w in itself else _compound(w))]
     heads, listed = compound_heads(), abbreviations()
-    joined = [a + b for a, b in itertools.pairwise(written) if a + b in known_words()]
+    joined = [a + b for a, b in run_together(written)]
     added = [heads[w] for w in query_words if w in heads] + written + [a for w in written for a in listed.get(w, ())]
     added += [w for category in typed_cat_ids(text).values() for w in category.words]
     added += [head for w in written if (head := idea_head(w)) is not None]
     asked = query_words + [w for w in dict.fromkeys(added) if w not in query_words]
     asked += [w for w in dict.fromkeys(joined) if w not in asked for _ in range(2)]
     return asked + [w for w in _shooting(asked) if w not in asked]
+
+
+def run_together(written: list[str]) -> list[tuple[str, str]]:
+    """Each two words typed one after the other that are one English word run together ("pick
+    up" -> ("pick", "up"), which is "pickup")."""
+    return [(a, b) for a, b in itertools.pairwise(written) if a + b in known_words()]
+
+
+@dataclass(frozen=True)
+class AskedWords:
+    """The words a keyword query typed, and what a file holds to hold each: how many of them a
+    keyword hit holds weighs its match (engine.search.fusion.HeldWords). BM25 adds a score per
+    word, weighed by how rare the word is, and a search's best match is its 100, so a file holding
+    the rarer of two words read as a full match: "baby cry" found ``warcry.ogg`` (a war cry,
+    "war" and "cry" to the tokeniser) at 77, and "machine gun burst" ``Washing-machine.ogg``."""
+
+    # typed word -> the keyword query whose matches hold it: the word, a CatID typed as one
+    # word whole, and in a weapon's report every word the report is named by (:func:`_shooting`)
+    lookups: dict[str, str]
+    # the first word of each listed two-word compound typed -> the second (:func:`two_word_compounds`)
+    modifiers: dict[str, str]
+    # two typed words that are one word run together, held by a file holding that word
+    joined: tuple[tuple[str, str], ...]
+
+
+def asked_words(text: str, ignored: Collection[str] = ()) -> AskedWords:
+    """The :class:`AskedWords` of a keyword query, the words of ``ignored`` (the index's stop
+    words, which no file holds) left out."""
+    written = [w for token in _WORD.findall(text) for w in ([token] if typed_cat_id(token) else words(token, False))]
+    folded = [w.casefold() for w in written]
+    shooting = _shooting(keyword_query_words(text))
+    lookups = {
+        word: " ".join(dict.fromkeys((word, *shooting))) if word in _SHOOTING_FORMS else word
+        for word in written
+        if word not in ignored
+    }
+    modifiers = {a: b for a, b in itertools.pairwise(folded) if (a, b) in two_word_compounds()}
+    return AskedWords(lookups, modifiers, tuple(run_together(folded)))
+
+
+@cache
+def two_word_compounds() -> frozenset[tuple[str, str]]:
+    """The two-word names whose first word alone names another sound
+    (``resources/search/two-word-compounds.txt``)."""
+    return frozenset((first, second) for first, second in _listed(TWO_WORD_COMPOUNDS))
 
 
 @cache

@@ -28,6 +28,7 @@ def describe_hit(hit, sound_depth: int = 0) -> str:
         vector = f"vector: not in its first {sound_depth}" if sound_depth else "vector -"
     text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"
     text += " (the qualifier's words alone)" if hit.qualifier_only else ""
+    text += f" (holds {hit.words_held:.0%} of the words)" if hit.text_rank and hit.words_held not in (None, 1.0) else ""
     meaning = f"meaning #{hit.meaning_rank} cos={hit.meaning_score:.3f}" if hit.meaning_rank else "meaning -"
     length = f"  length fit {hit.length_fit:.2f}" if hit.length_fit is not None else ""
     return f"match {hit.score:3.0f}  {text}  {meaning}  {vector}{length}  {Path(hit.path).name}"

@@ -12,12 +12,14 @@ not push the right names out of the top ten, as equal-vote reciprocal-rank fusio
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from engine.index.vectors import WindowMatches
+from engine.search.query import LENGTH_WORDS
+from engine.words import AskedWords
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class FusedHit:
     meaning_rank: int | None = None
     length_fit: float | None = None  # how well it is of the length the query asked for; None: none asked
     qualifier_only: bool = False  # its words held only the query's qualifier's (:func:`qualifier_only`)
+    words_held: float | None = None  # the share of the query's words its keyword match holds (:func:`held_shares`)
 
 
 def best_window_per_file(matches: Iterable[WindowMatches]) -> WindowMatches:
@@ -152,6 +155,47 @@ def heard_above(others: list[int], vector: list[FileMatch]) -> Callable[[int], f
     return lambda file_id: 0.0 if file_id not in rank else 1.0 - bisect_right(ranks, rank[file_id]) / len(ranks)
 
 
+@dataclass(frozen=True)
+class HeldWords:
+    """Which of one query alternative's keyword hits hold each word it typed."""
+
+    asked: AskedWords
+    hits: Collection[int]  # the alternative's keyword hits
+    # each typed word, and each word two of them run together make (AskedWords.joined) -> the hits holding it
+    held: Mapping[str, Collection[int]]
+
+    def coverage(self, lengths: Mapping[int, float] | None = None) -> dict[int, float]:
+        """{hit: the share of the typed words it holds}. The first word of a listed compound counts
+        only beside its second (a washing machine holds no word of "machine gun"), two words typed
+        apart count as held by a hit holding them as one ("pick up": ``sfx_pickup_gun.wav``), and
+        with ``lengths`` (fuse's) a length word (engine.search.query.LENGTH_WORDS) is held as far as
+        the hit is of that length, which its name cannot say: the 6 s ``explosion1.ogg`` holds two
+        of "big explosion long", as the 1 s ``sound_big_explosion_1.wav`` does."""
+        asked = self.asked
+        coverage = {}
+        for file_id in self.hits:
+            holds = {word for word in asked.lookups if file_id in self.held[word]}
+            holds = {word for word in holds if word not in asked.modifiers or asked.modifiers[word] in holds}
+            holds |= {w for a, b in asked.joined if file_id in self.held[a + b] for w in (a, b) if w in asked.lookups}
+            fits = [
+                (lengths or {}).get(file_id, 0.0)
+                for word in asked.lookups
+                if lengths is not None and word in LENGTH_WORDS and word not in holds
+            ]
+            coverage[file_id] = (len(holds) + sum(fits)) / len(asked.lookups)
+        return coverage
+
+
+def held_shares(held: Sequence[HeldWords], lengths: Mapping[int, float] | None) -> dict[int, float]:
+    """{keyword hit: the share of its query's words it holds} (:meth:`HeldWords.coverage`), of a
+    hit two alternatives found the larger."""
+    shares: dict[int, float] = {}
+    for alternative in held:
+        for file_id, share in alternative.coverage(lengths).items():
+            shares[file_id] = max(share, shares.get(file_id, 0.0))
+    return shares
+
+
 def fuse(
     vector: list[FileMatch],
     text: list[FileMatch],
@@ -159,6 +203,7 @@ def fuse(
     weights: FusionWeights = FusionWeights(),
     lengths: Mapping[int, float] | None = None,
     qualified: Collection[int] = frozenset(),
+    held: Sequence[HeldWords] = (),
 ) -> list[FusedHit]:
     """Score = keyword + ``weights.meaning`` x meaning + ``weights.sound`` x sound, each on 0..1
     (:func:`relative_scores`, :func:`meaning_scores`), reported as a 0..100 match. The names
@@ -169,9 +214,17 @@ def fuse(
     {file id: how well the file is of it, 0..1} (a file not in it: 0), which multiplies the score
     by up to 1 + ``weights.length``: the sounds of that length go first, the others stay, and a
     search of names that say nothing (opaque takes) is ordered by the length too. ``qualified``:
-    the keyword hits whose words hold only the query's qualifier (:func:`qualifier_only`)."""
+    the keyword hits whose words hold only the query's qualifier (:func:`qualifier_only`).
+    ``held``: which keyword hits hold which of the query's words, for each alternative of two
+    words or more; a hit's keyword score is multiplied by the share it holds
+    (:meth:`HeldWords.coverage`, its best alternative's) after the best match is made its 1: a
+    match of one of two words is half a keyword match, whichever word it holds and however rare,
+    and a hit holding none (the washing machine of "machine gun") is no keyword match at all."""
     sound = relative_scores(vector, from_weakest=True)
     words = relative_scores(qualifier_only(text, qualified, vector, weights.qualifier), from_weakest=False)
+    shares = held_shares(held, lengths if weights.length else None)  # a length not read is a word like any
+    words = {file_id: score * shares.get(file_id, 1.0) for file_id, score in words.items() if shares.get(file_id, 1.0)}
+    text = [m for m in text if m.file_id in words]  # its rank stays BM25's: --explain shows the share held
     meant = {
         file_id: score for file_id, score in meaning_scores(list(meaning), weights.meaning_floor).items() if score > 0
     }
@@ -202,6 +255,7 @@ def fuse(
                 m_rank,
                 fit,
                 file_id in qualified,
+                shares.get(file_id) if t_match else None,
             )
         )
     # a tie goes to the better keyword rank, then meaning, then vector, then the id

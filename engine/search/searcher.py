@@ -20,12 +20,12 @@ import numpy as np
 
 from engine.index.records import FileRecord
 from engine.index.sql import search_where, search_where_not, texts_in
-from engine.index.store import LibraryStore
+from engine.index.store import STOP_WORDS, LibraryStore
 from engine.index.text import TEXT_FIELDS
 from engine.index.vectors import EmbeddingTable, Windows
 from engine.models.base import AudioTextModel, LikenessSpace
 from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
-from engine.search.fusion import FileMatch, FusedHit, FusionWeights, fuse, keep_best
+from engine.search.fusion import FileMatch, FusedHit, FusionWeights, HeldWords, fuse, keep_best
 from engine.search.moment import JUDGED_FROM_S, WHOLE_FILE, stands_out
 from engine.search.query import length_fit, parse_query
 from engine.search.respell import respelled, respellings
@@ -39,7 +39,7 @@ from engine.search.vector_search import (
     nearest_files,
     passing_files,
 )
-from engine.words import read_cat_ids
+from engine.words import asked_words, read_cat_ids
 
 WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
 RANKINGS = frozenset({WORDS, MEANING, SOUND})
@@ -98,6 +98,7 @@ class SearchHit(FileRecord):
     meaning_score: float | None = None  # words-space cosine of the file's nearest name or description
     length_fit: float | None = None  # 0..1, how well it is of the length the query asked for; None: none asked
     qualifier_only: bool = False  # its words held only the query's qualifier's ("gravel" of "footsteps on gravel")
+    words_held: float | None = None  # the share of the query's words its keyword match holds (None: one word, or none)
     copies: tuple[str, ...] = ()  # other files of the library with exactly these bytes (see Searcher._hits)
 
 
@@ -205,6 +206,7 @@ class Searcher:
         worded: list[list[FileMatch]] = []  # the words ranking of each alternative, which the total counts
         heads = [respelled(alt.head, typos) if alt.head else None for alt in parsed.alternatives]
         qualified: set[int] = set()  # the keyword hits holding only a qualifier's words (fusion.qualifier_only)
+        held: list[HeldWords] = []  # which keyword hits hold which of their alternative's words (fusion.HeldWords)
 
         def match_words() -> list[FileMatch]:
             worded.extend(
@@ -212,6 +214,7 @@ class Searcher:
                 for alt_text, files in zip(texts, passing_job.result(), strict=True)
             )
             qualified.update(self._qualifier_only(heads, worded, passing_job.result()))
+            held.extend(self._held_words(texts, worded, passing_job.result()))
             return [m for matches in worded for m in matches]
 
         work = {
@@ -244,7 +247,7 @@ class Searcher:
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         records = early.result()
         lengths = self._lengths(parsed.length, [vector, text, meaning], records)
-        hits = self._hits(fuse(vector, text, meaning, self.weights, lengths, qualified), limit, records)
+        hits = self._hits(fuse(vector, text, meaning, self.weights, lengths, qualified, held), limit, records)
         self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0
         return SearchResults(hits, respelled=typos, sound_depth=sound_depth, total=total.result())
@@ -446,6 +449,25 @@ class Searcher:
                 (only if held is not None and m.file_id not in held else otherwise).add(m.file_id)
         return only - otherwise
 
+    def _held_words(self, texts: list[str], worded: list[list[FileMatch]], passing: list[Passing]) -> list[HeldWords]:
+        """Which of each alternative's keyword hits (``worded``) hold which of its typed words, for
+        the alternatives of two words or more (:class:`HeldWords`). One keyword query per typed word
+        (and per two run together), among that alternative's hits only: 2-3 ms each on the bench's
+        library, on the words ranking's thread."""
+        found = []
+        for text, matches, files in zip(texts, worded, passing, strict=True):
+            asked = asked_words(text, STOP_WORDS)
+            if len(asked.lookups) < 2 or not matches:
+                continue
+            hits = Passing(np.array([m.file_id for m in matches], np.int64), total=files.total)
+            lookups = asked.lookups | {a + b: a + b for a, b in asked.joined}
+            held = {
+                word: set(matching_ids(self.store, lookup, hits, self.text_fields).tolist())
+                for word, lookup in lookups.items()
+            }
+            found.append(HeldWords(asked, hits.allowed.tolist(), held))
+        return found
+
     def _words_total(self, texts: list[str], passing: list[Passing], worded: list[list[FileMatch]], pool: int) -> int:
         """How many sounds the words of ``texts`` match in all, each once: each alternative's words
         ranking (``worded``), or, where it filled its ``pool``, its query read to the end
@@ -551,6 +573,7 @@ class Searcher:
                         meaning_score=h.meaning_score,
                         length_fit=h.length_fit,
                         qualifier_only=h.qualifier_only,
+                        words_held=h.words_held,
                         copies=tuple(p for p in by_content.get(record.content_hash, ()) if p != record.path),
                     )
                 )

@@ -6,6 +6,7 @@ import pytest
 
 from engine.words import (
     abbreviations,
+    asked_words,
     cat_id_block,
     compound_heads,
     derivations,
@@ -247,6 +248,18 @@ def test_a_weapons_report_is_asked_for_by_each_of_its_words():
     # without a weapon "fire" is flames, and a weapon alone is not its report
     assert keyword_query_words("fire crackling") == ["fire", "crackling"]
     assert keyword_query_words("laser gun") == ["laser", "gun"]
+
+
+def test_a_query_is_judged_held_word_by_word_as_typed():
+    asked = asked_words("AMBForst machine gun on gravel", ignored={"on"})
+    assert list(asked.lookups) == ["AMBForst", "machine", "gun", "gravel"]  # a CatID whole, no stop word
+    assert asked.modifiers == {"machine": "gun"}  # a machine gun's "machine" is held beside its "gun"
+    assert asked_words("washing machine").modifiers == {"washing": "machine"}
+    assert asked_words("machine").modifiers == asked_words("gun machine").modifiers == {}
+    assert asked_words("pick up health").joined == (("pick", "up"),)  # held by "pickup"
+    # a weapon's report is held by any word it is named by, as the keyword query asks for each
+    assert set(asked_words("rifle shot").lookups["shot"].split()) == {"shot", "shoot", "fire", "gunshot", "gunfire"}
+    assert asked_words("fire crackling").lookups["fire"] == "fire"
 
 
 def test_every_listed_abbreviation_is_one_word_to_the_tokeniser_and_no_title():

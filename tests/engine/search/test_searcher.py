@@ -135,6 +135,38 @@ def test_a_gun_shot_finds_the_gun_firing_before_a_shorter_name_that_only_holds_g
     assert names(searcher.search("gun shot")) == ["wp_gun_fire-01.wav", "sfx_pickup_gun.wav"]
 
 
+def test_a_file_holding_one_of_two_words_is_half_a_keyword_match(store):
+    """Review 8, M7: "baby cry" listed warcry.ogg first at 77, read "war cry": BM25 weighed the rare
+    "cry" of its short name above a longer name holding both words, and the best keyword match is
+    100 whatever it holds."""
+    both = "baby_crying_in_the_kitchen_while_mother_talks_01.wav"
+    store.upsert_files(
+        [record("warcry.ogg"), record(f"nursery/{both}")]
+        + [record(f"baby_{word}.wav") for word in ("laugh", "coo", "giggle", "babble", "sneeze", "burp")]
+        + [record(f"{word}.wav") for word in ("rain", "wind", "door")]
+    )
+    searcher = Searcher(store, None)
+    hits = searcher.search("baby cry")
+    assert names(hits)[:2] == [both, "warcry.ogg"]
+    assert hits[1].score == pytest.approx(50.0) and "holds 50% of the words" in describe_hit(hits[1])
+    assert "of the words" not in describe_hit(hits[0])
+    assert names(searcher.search("cry")) == ["warcry.ogg", both]  # one word: as BM25 weighs it
+
+
+def test_the_first_word_of_a_two_word_compound_counts_only_beside_the_second(store):
+    """Review 8, M7: "machine gun burst" listed Washing-machine.ogg third, its "machine" read alone.
+    A washing machine is no machine gun; a gun is a kind of one."""
+    store.upsert_files(
+        [record(name) for name in ("Washing-machine.ogg", "gun_shot_01.wav", "machine_gun_burst.wav")]
+        + [record(name) for name in ("machine_room_hum.wav", "rain.wav", "door.wav")]
+    )
+    searcher = Searcher(store, None)
+    for query in ("machine gun", "machine gun burst"):
+        assert names(searcher.search(query)) == ["machine_gun_burst.wav", "gun_shot_01.wav"], query
+    assert names(searcher.search("washing machine"))[0] == "Washing-machine.ogg"
+    assert len(searcher.search("machine")) == 3  # alone, every machine
+
+
 def test_an_abbreviation_run_into_a_word_finds_the_file_by_both(store):
     store.upsert_files([record("foley_dbljump-01.wav"), record("double_door.wav"), record("foley_land-01.wav")])
     searcher = Searcher(store, None)
