@@ -1,11 +1,26 @@
 """Layouts that let the window go narrow enough to sit beside a DAW: panes that stack when
 side by side they would not fit, a pane that scrolls up and down only, a page stack as narrow as
-the page it shows, and a row of widgets that wraps onto more rows (the filters)."""
+the page it shows, a list that keeps its rows above the panes under it, and a row of widgets that
+wraps onto more rows (the filters)."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QRect, QSize, Qt
-from PySide6.QtWidgets import QFrame, QLayout, QLayoutItem, QScrollArea, QSplitter, QStackedWidget, QWidget
+import struct
+
+from PySide6.QtCore import QByteArray, QEvent, QRect, QSize, Qt
+from PySide6.QtWidgets import (
+    QFrame,
+    QLayout,
+    QLayoutItem,
+    QScrollArea,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QWidget,
+)
+
+LIST_ROWS_KEPT = 10  # rows a list keeps above the panes under it (ListSplitter), where the height allows
+_HEIGHT = ">i"  # the height ListSplitter saves after Qt's state, as QDataStream writes an int
 
 
 def least_width(widget: QWidget) -> int:
@@ -100,6 +115,58 @@ class FoldingSplitter(QSplitter):
             self.setSizes([max(width - second - self.handleWidth(), 1), second])
         else:
             self.setSizes([3, 1])  # the waveform keeps the most; the tags panel scrolls
+
+
+class ListSplitter(QSplitter):
+    """A list above a pane, the list keeping :data:`LIST_ROWS_KEPT` rows in view (or what the pane
+    at its least height leaves it) as the window gets shorter, and where sizes saved for a taller
+    window come back: the list took all of a change in height, and was down to 5 results at
+    1024 x 700 above the preview and the tags panel stacked. Sizes the user set stay until the
+    window gets shorter, and come back as they were in a window as tall."""
+
+    def __init__(self, rows: QTableView, pane: QWidget):
+        super().__init__(Qt.Vertical)
+        self.addWidget(rows)
+        self.addWidget(pane)
+        self.setStretchFactor(0, 1)
+
+    def list_height(self) -> int:
+        """The height that shows :data:`LIST_ROWS_KEPT` rows of the list whole, below its header."""
+        rows: QTableView = self.widget(0)
+        around = rows.height() - rows.viewport().height()  # the header, the frame
+        return around + LIST_ROWS_KEPT * rows.verticalHeader().defaultSectionSize()
+
+    def keep_list(self) -> None:
+        """Give the list back its rows (:meth:`list_height`) from the pane, which keeps its least height."""
+        listed, pane = self.sizes()
+        wanted = self.list_height()
+        if listed < wanted:
+            self.setSizes([wanted, listed + pane - wanted])
+
+    def saveState(self) -> QByteArray:
+        """Qt's state, then the height its sizes are for (:meth:`restoreState`)."""
+        state = super().saveState()
+        state.append(QByteArray(struct.pack(_HEIGHT, self.height())))
+        return state
+
+    def restoreState(self, state: QByteArray) -> bool:
+        """The sizes saved; saved for a taller splitter, the list keeps its rows (:meth:`keep_list`)."""
+        restored = super().restoreState(state)  # Qt reads its own state, and leaves the height after it
+        if restored and self._saved_taller(state):
+            self.keep_list()
+        return restored
+
+    def _saved_taller(self, state: QByteArray) -> bool:
+        """Whether ``state`` holds sizes for a taller splitter, or does not say (an older Earmark's)."""
+        size = struct.calcsize(_HEIGHT)
+        if state.size() != super().saveState().size() + size:
+            return True
+        return struct.unpack(_HEIGHT, state.right(size).data())[0] > self.height()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().height() < event.oldSize().height():
+            self.keep_list()
 
 
 class FlowLayout(QLayout):

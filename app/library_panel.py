@@ -13,7 +13,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from PySide6.QtCore import QModelIndex, QObject, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QObject, QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -106,14 +107,45 @@ def _tree(headers: list[str], kind: type[QTreeWidget] = QTreeWidget) -> QTreeWid
     return tree
 
 
+COUNTS_COLUMN = 1  # the folders' tree's Indexed column
+
+
+class _CountsHeader(QHeaderView):
+    """The folders' tree's header, the counts' title at its right edge while the tree is scrolled
+    sideways short of its end (:meth:`pinned`), as the counts are (:class:`FolderTreeWidget`)."""
+
+    def __init__(self, tree: QTreeWidget):
+        super().__init__(Qt.Horizontal, tree)
+        self.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)  # as a tree's own header
+
+    def pinned(self) -> QRect | None:
+        """Where the counts' column is drawn, in the header's (and the tree's viewport's) x: at the
+        right edge while it is scrolled out of view, whole or in part; None while it is in view."""
+        if self.count() <= COUNTS_COLUMN or self.isSectionHidden(COUNTS_COLUMN):
+            return None
+        width = self.sectionSize(COUNTS_COLUMN)
+        left = self.viewport().width() - width
+        return QRect(left, 0, width, self.height()) if self.sectionViewportPosition(COUNTS_COLUMN) > left else None
+
+    def paintEvent(self, event) -> None:
+        super().paintEvent(event)
+        if (pinned := self.pinned()) is not None:
+            painter = QPainter(self.viewport())
+            self.paintSection(painter, pinned, COUNTS_COLUMN)
+            painter.end()
+
+
 class FolderTreeWidget(QTreeWidget):
     """The folders' tree. Its Folder column fills what the counts leave, and widens (the tree then
     scrolls sideways) for a subfolder's name to show whole however deep it is: rows below `soundfx`
     read as a folder icon and a count, their names indented out of view, the chosen one a blank
-    bar. A library folder's name is cut in its middle, as before (it starts at the left)."""
+    bar. The counts stay at the right edge as the names scroll under them (:meth:`drawRow`): a
+    narrow tree scrolled to a name's start had scrolled them out of view. A library folder's name is
+    cut in its middle, as before (it starts at the left)."""
 
     def __init__(self):
         super().__init__()
+        self.setHeader(_CountsHeader(self))
         self.setIndentation(FOLDER_INDENT)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self._widest = 0  # px a shown subfolder's row takes with its name whole (measure_names)
@@ -148,12 +180,48 @@ class FolderTreeWidget(QTreeWidget):
         self.fit_names()
 
     def show_name(self, item: QTreeWidgetItem) -> None:
-        """Scroll sideways so that ``item``'s name shows whole, its branch beside it, and the counts
-        too where the tree is wide enough for both."""
+        """Scroll sideways as little as shows ``item``'s name whole beside the counts (its branch
+        too, where the room left of them holds both); a name wider than that room, from its start."""
         self.updateGeometries()  # the scroll range of the column just fitted
         bar = self.horizontalScrollBar()
-        start = self.visualItemRect(item).left() + bar.value() - self.indentation()
-        bar.setValue(max(0, min(start, self.header().length() - self.viewport().width())))
+        index = self.indexFromItem(item, 0)
+        option = QStyleOptionViewItem()
+        self.initViewItemOption(option)
+        left = self.visualRect(index).left() + bar.value()  # where its icon starts, scrolled to the start
+        end = left + self.itemDelegateForIndex(index).sizeHint(option, index).width()
+        room = self.viewport().width() - self.header().sectionSize(COUNTS_COLUMN)
+        bar.setValue(min(left, max(0, end - room)))  # the bar keeps it in its range
+
+    def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        """The row, and its count again at the right edge while the counts' column is scrolled out
+        of view (:meth:`_CountsHeader.pinned`), over the names, on the row's own background."""
+        super().drawRow(painter, option, index)
+        pinned = self.header().pinned()
+        if pinned is None:
+            return
+        count = index.siblingAtColumn(COUNTS_COLUMN)
+        cell = QStyleOptionViewItem(option)
+        cell.rect = QRect(pinned.left(), option.rect.top(), pinned.width(), option.rect.height())
+        row = (option.rect.top() + self.verticalOffset()) // max(option.rect.height(), 1)  # as Qt counts rows
+        if self.alternatingRowColors() and row % 2:
+            cell.features |= QStyleOptionViewItem.Alternate
+        if self.selectionModel().isSelected(count):
+            cell.state |= QStyle.State_Selected
+        painter.fillRect(cell.rect, cell.palette.brush(QPalette.Base))
+        self.style().drawPrimitive(QStyle.PE_PanelItemViewRow, cell, painter, self)
+        self.itemDelegateForIndex(count).paint(painter, cell, count)
+        painter.save()
+        painter.setPen(Colors.grid)  # the edge the names scroll under
+        painter.drawLine(cell.rect.topLeft(), cell.rect.bottomLeft())
+        painter.restore()
+
+    def indexAt(self, point: QPoint) -> QModelIndex:
+        """The count where it is drawn at the right edge (:meth:`drawRow`): its tooltip says what it counts."""
+        index = super().indexAt(point)
+        pinned = self.header().pinned()
+        if index.isValid() and pinned is not None and point.x() >= pinned.left():
+            return index.siblingAtColumn(COUNTS_COLUMN)
+        return index
 
 
 def _count_said(folder, filling: bool) -> str:

@@ -32,7 +32,7 @@ from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, des
 from app.export_copies import ExportController
 from app.finetune_page import FinetuneLabel
 from app.labels import ElidedLabel
-from app.layouts import FoldingSplitter, PageStack, UpDownScroll
+from app.layouts import FoldingSplitter, ListSplitter, PageStack, UpDownScroll
 from app.library_panel import FolderTree, LibraryPanel
 from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, filtered, quoted
 from app.offline import is_offline
@@ -256,10 +256,7 @@ class MainWindow(QMainWindow):
         # window taller than a laptop's screen
         self.bottom_split = FoldingSplitter(self.preview, UpDownScroll(self.tags))
         self.bottom_split.setSizes([900, 300])
-        self.center_split = QSplitter(Qt.Vertical)
-        self.center_split.addWidget(self.results)
-        self.center_split.addWidget(self.bottom_split)
-        self.center_split.setStretchFactor(0, 1)
+        self.center_split = ListSplitter(self.results, self.bottom_split)
         self.center_split.setSizes([560, 260])
         self.center = PageStack()
         self.center.addWidget(self.empty)

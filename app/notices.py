@@ -67,8 +67,22 @@ class Banner(QWidget):
         self.show()
 
 
+READABLE_CHARACTERS = 72  # the longest line of the first-run page's sentences: a paragraph reads best so
+
+
+def _measured(label: QLabel) -> QHBoxLayout:
+    """``label`` in a row, centred, its lines wrapped at :data:`READABLE_CHARACTERS` at the most (in
+    the page's width, a line ran 970 px in a wide window), or at the row's width where that is less."""
+    label.ensurePolished()  # measured in the theme's font, which polishing applies
+    label.setMaximumWidth(label.fontMetrics().averageCharWidth() * READABLE_CHARACTERS)
+    row = QHBoxLayout()
+    row.addWidget(label)  # a widget narrower than its row is centred in it
+    return row
+
+
 class EmptyLibrary(QWidget):
-    """The first-run page: one clear thing to do."""
+    """The first-run page: one clear thing to do. Its lines wrap: in one line each they held the
+    window 830 px wide beside the Library panel, wider than a window beside a DAW."""
 
     add_folder_clicked = Signal()
 
@@ -78,30 +92,32 @@ class EmptyLibrary(QWidget):
         self.setAttribute(Qt.WA_StyledBackground, True)
         logo = QLabel(alignment=Qt.AlignCenter)
         logo.setPixmap(icon("earmark").pixmap(96, 96))
-        title = QLabel("Your sound library starts here", objectName="EmptyTitle", alignment=Qt.AlignCenter)
+        title = QLabel(
+            "Your sound library starts here", objectName="EmptyTitle", alignment=Qt.AlignCenter, wordWrap=True
+        )
         text = QLabel(
-            "Add a folder of sound effects. Earmark indexes every file in it and keeps watching it,\n"
+            "Add a folder of sound effects. Earmark indexes every file in it and keeps watching it, "
             "so you can describe a sound in words and hear it a second later.",
             objectName="EmptyText",
             alignment=Qt.AlignCenter,
+            wordWrap=True,
         )
         self.button = QPushButton("  Add a folder…", objectName="CallToAction")
         self.button.setIcon(icon("folder-add"))
         self.button.setIconSize(QSize(20, 20))
         self.button.clicked.connect(self.add_folder_clicked)
         formats = QLabel(
-            f"{FORMATS_READ} — {FILES_PROMISE}.",
-            objectName="EmptyText",
-            alignment=Qt.AlignCenter,
+            f"{FORMATS_READ} — {FILES_PROMISE}.", objectName="EmptyText", alignment=Qt.AlignCenter, wordWrap=True
         )
         layout = QVBoxLayout(self)
         layout.addStretch(2)
-        for widget in (logo, title, text):
-            layout.addWidget(widget)
+        layout.addWidget(logo)
+        layout.addWidget(title)
+        layout.addLayout(_measured(text))
         layout.addSpacing(14)
         layout.addWidget(self.button, 0, Qt.AlignCenter)
         layout.addSpacing(10)
-        layout.addWidget(formats)
+        layout.addLayout(_measured(formats))
         layout.addStretch(3)
 
 

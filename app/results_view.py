@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
+from functools import wraps
+from math import ceil
 
-from PySide6.QtCore import QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -42,6 +44,33 @@ TYPICAL_NAME = "DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"
 NAME_LEAST = 130  # px the Name keeps in a narrow window, where it gives way last
 FOLDER_LEAST = 80  # px the Folder keeps there
 ROWS_LOOKED_AT = 1_000  # results read to tell whether a column has anything to show
+
+
+def _titled(*titles: str) -> tuple[int, ...]:
+    """The columns titled ``titles``, in that order."""
+    return tuple(next(i for i, spec in enumerate(COLUMNS) if spec.title == title) for title in titles)
+
+
+# The file's facts: in a narrow window they give way to their values whole, their titles elided
+FACTS = _titled("Duration", "Format", "Rate", "Channels")
+# What folds away, the least needed first, where even at their least the shown columns do not fit
+# the view (beside a DAW, at 712 px, the table scrolled sideways by 297 px); the Name and the Match never
+CROWDED_OUT = _titled("Rate", "Format", "Channels", "Folder", "Caption", "Tags", "Description", "Duration")
+
+
+def _per_results(measure: Callable[..., int]) -> Callable[..., int]:
+    """A :class:`ResultsView` measure of the results shown, kept until they change or the font
+    does (:meth:`ResultsView._forget_rooms`): read from up to :data:`ROWS_LOOKED_AT` rows at each
+    step of a window's resize, the rooms took a fit of the columns 140 ms."""
+
+    @wraps(measure)
+    def kept(view: ResultsView, *args) -> int:
+        key = (measure.__name__, *args)
+        if key not in view._rooms:
+            view._rooms[key] = measure(view, *args)
+        return view._rooms[key]
+
+    return kept
 
 
 class ScoreDelegate(QStyledItemDelegate):
@@ -244,11 +273,13 @@ class ResultsView(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
+        header.setTextElideMode(Qt.ElideRight)  # a title narrowed to its values reads "DURA…", not clipped
         # the columns fit the view without scrolling sideways (_fit_columns) until the user sizes a
         # column or their saved widths come back (keep_column_widths)
         self._fit_to_view = True
         self._descriptions = False  # whether the library holds a description (show_descriptions)
         self._hidden: set[int] = set()  # the columns the user hid (columns_menu)
+        self._rooms: dict[tuple, int] = {}  # the measures of the results shown (_per_results)
         header.sectionResized.connect(lambda *_: header.pressed and self.keep_column_widths())
         header.sectionHandleDoubleClicked.connect(lambda _section: self.keep_column_widths())
         header.setContextMenuPolicy(Qt.CustomContextMenu)
@@ -260,7 +291,8 @@ class ResultsView(QTableView):
             self.setColumnWidth(column, spec.width)
         self.horizontalHeader().setSortIndicator(SCORE_COLUMN, Qt.DescendingOrder)
         for changed in (model.modelReset, model.dataChanged):  # new hits; captions and tags arriving later
-            changed.connect(self._fit_columns)
+            changed.connect(self._results_changed)
+        model.layoutChanged.connect(self._forget_rooms)  # sorted: other rows come first
         self._fit_columns()
 
     def show_descriptions(self, held: bool) -> None:
@@ -286,7 +318,9 @@ class ResultsView(QTableView):
             if column == DESCRIPTION_COLUMN and not self._descriptions:
                 action.setToolTip("Shows once a file of the library describes itself in its metadata")
             elif column in (TAGS_COLUMN, CAPTION_COLUMN):
-                action.setToolTip("While no result has any, it folds away when the window is narrow")
+                action.setToolTip("Folds away when the window is narrow and no result has any, or too narrow for it")
+            elif column in CROWDED_OUT:
+                action.setToolTip("Folds away when the window is too narrow for it")
         return menu
 
     def _show_columns_menu(self, position) -> None:
@@ -325,6 +359,19 @@ class ResultsView(QTableView):
         super().resizeEvent(event)
         self._fit_columns()
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.FontChange, QEvent.StyleChange):  # the theme's font and padding
+            self._forget_rooms()
+
+    def _forget_rooms(self, *_changed) -> None:
+        """Measure the results anew (:func:`_per_results`) at the next fit."""
+        self._rooms = {}
+
+    def _results_changed(self, *_changed) -> None:
+        self._forget_rooms()
+        self._fit_columns()
+
     def _fit_columns(self, *_changed) -> None:
         """Every column in view, and the room first to the Name, which a sound designer reads first
         and a UCS name fills: its names whole, up to :data:`TYPICAL_NAME` (:meth:`name_room`),
@@ -335,7 +382,8 @@ class ResultsView(QTableView):
         has any, and fold away where the names and folders would be cut (:meth:`_folded`); the
         Description, or else the Caption with words to read, takes what the Name leaves. A column
         the user hid (:meth:`columns_menu`) stays hidden. In a narrower window the columns give way
-        in turn (:meth:`_give_way`)."""
+        in turn (:meth:`_give_way`), and where even at their least they do not fit, the least
+        needed fold away (:meth:`_crowded_out`): the table never scrolls sideways."""
         if self.model() is None:
             return
         header = self.horizontalHeader()
@@ -351,8 +399,10 @@ class ResultsView(QTableView):
         for column in empty:
             widths[column] = self._title_width(column)
         hidden |= self._folded(widths, hidden, empty)
-        spare = self.viewport().width() - sum(width for column, width in enumerate(widths) if column not in hidden)
         readers = [column for column in worded if column != TAGS_COLUMN and column not in hidden]
+        hidden |= self._crowded_out(widths, hidden, readers)
+        readers = [column for column in readers if column not in hidden]
+        spare = self.viewport().width() - sum(width for column, width in enumerate(widths) if column not in hidden)
         if spare >= 0:
             widths[readers[0] if readers else NAME_COLUMN] += spare
         else:
@@ -370,22 +420,35 @@ class ResultsView(QTableView):
         wanted = list(widths)
         wanted[NAME_COLUMN] = min(widths[NAME_COLUMN], max(NAME_LEAST, self.name_room()))
         wanted[FOLDER_COLUMN] = min(widths[FOLDER_COLUMN], self.folder_room())
-        short = sum(width for column, width in enumerate(wanted) if column not in hidden) - self.viewport().width()
+        return self._fold(wanted, hidden, [column for column in (CAPTION_COLUMN, TAGS_COLUMN) if column in empty])
+
+    def _crowded_out(self, widths: list[int], hidden: set[int], readers: list[int]) -> set[int]:
+        """The columns that fold away, in the order of :data:`CROWDED_OUT`, where the shown ones
+        would not fit the view even narrowed to their least (:meth:`_give_way` all the way): beside
+        a DAW the table scrolled sideways for the facts, their titles wider than the room."""
+        least = list(widths)
+        self._give_way(least, sum(least), hidden, readers)
+        return self._fold(least, hidden, CROWDED_OUT)
+
+    def _fold(self, widths: list[int], hidden: set[int], order: Iterable[int]) -> set[int]:
+        """The columns of ``order`` that fold away, in turn, until the shown ``widths`` fit the view."""
+        short = sum(width for column, width in enumerate(widths) if column not in hidden) - self.viewport().width()
         folded = set()
-        for column in (CAPTION_COLUMN, TAGS_COLUMN):
-            if short > 0 and column in empty and column not in hidden:
+        for column in order:
+            if short > 0 and column not in hidden:
                 folded.add(column)
-                short -= wanted[column]
+                short -= widths[column]
         return folded
 
     def _give_way(self, widths: list[int], short: int, hidden: set[int], readers: list[int]) -> None:
         """Narrow the shown ``widths`` by ``short`` px, in turn: the Name to its names' room and
         the Folder to its deepest folder whole, which costs nothing to read; then the words to read
-        and the Tags down to their titles, the Folder to :data:`FOLDER_LEAST` (its last folder
-        elided on the left; the Name's tooltip holds the path) and only then the Name, down to
-        :data:`NAME_LEAST`."""
+        and the Tags down to their titles, the facts to their values (:meth:`value_room`), the
+        Folder to :data:`FOLDER_LEAST` (its last folder elided on the left; the Name's tooltip holds
+        the path) and only then the Name, down to :data:`NAME_LEAST`. The Match keeps its width."""
         turns = [(NAME_COLUMN, max(NAME_LEAST, self.name_room())), (FOLDER_COLUMN, self.folder_room())]
         turns += [(column, self._title_width(column)) for column in (*readers, TAGS_COLUMN)]
+        turns += [(column, self.value_room(column)) for column in FACTS]
         turns += [(FOLDER_COLUMN, FOLDER_LEAST), (NAME_COLUMN, NAME_LEAST)]
         for column, least in turns:
             if column not in hidden and short > 0:
@@ -410,6 +473,7 @@ class ResultsView(QTableView):
         option.rect = QRect(0, 0, 1_000, ROW_HEIGHT)  # any width: what the padding takes of it is measured
         return QFontMetrics(option.font), option.rect.width() - text_width(option)
 
+    @_per_results
     def name_room(self) -> int:
         """The Name column's width for the longest of the first :data:`ROWS_LOOKED_AT` names whole,
         its copies' badge beside it, but for no more than :data:`TYPICAL_NAME`: in the view's font
@@ -419,6 +483,7 @@ class ResultsView(QTableView):
         widest = max((_name_width(name, metrics) for name in self._cells(NAME_COLUMN)), default=0)
         return min(widest, metrics.horizontalAdvance(TYPICAL_NAME)) + padding
 
+    @_per_results
     def folder_room(self) -> int:
         """The Folder column's width for each of the first results' deepest folder whole ("…/steps",
         as :func:`elide_folder` cuts a path), no wider than the column is at first, nor narrower
@@ -428,11 +493,22 @@ class ResultsView(QTableView):
         widest = max((metrics.horizontalAdvance(text) for text in deepest), default=0)
         return max(FOLDER_LEAST, min(widest + padding, COLUMNS[FOLDER_COLUMN].width))
 
+    @_per_results
+    def value_room(self, column: int) -> int:
+        """``column``'s width for the widest of the first results' values whole ("11.025 kHz"), its
+        title elided where it is wider, but no wider than the column is at first (nor, with no
+        results, narrower)."""
+        _metrics, padding = self._padding()
+        metrics = QFontMetricsF(self.font())  # the style lays text out in fractions: 75.02 px did not fit in 75
+        values = (ceil(metrics.horizontalAdvance(cell.data() or "")) + padding for cell in self._cells(column))
+        return min(max(values, default=COLUMNS[column].width), COLUMNS[column].width)
+
     def _cells(self, column: int) -> Iterator[QModelIndex]:
         """``column``'s cells of the first :data:`ROWS_LOOKED_AT` results."""
         model = self.model()
         return (model.index(row, column) for row in range(min(model.rowCount(), ROWS_LOOKED_AT)))
 
+    @_per_results
     def _holds_text(self, column: int) -> bool:
         """Whether some of the first :data:`ROWS_LOOKED_AT` results show text in ``column`` (a search
         lists 500; a list of a whole library's 100k rows took seconds to read through)."""

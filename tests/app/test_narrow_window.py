@@ -8,12 +8,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
-from PySide6.QtWidgets import QStyleOptionViewItem
+from PySide6.QtWidgets import QLabel, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.labels import ElidedLabel
 from app.preview_panel import region_said
 from app.results_model import CAPTION_COLUMN, FOLDER_COLUMN, NAME_COLUMN, TAGS_COLUMN
-from app.results_view import deepest_folder
+from app.results_view import NAME_LEAST, ROW_HEIGHT, deepest_folder
+from app.theme import resource_dir
 from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, column, open_window, shown_results
 from tests.app.test_library_panel import folder_status, shown_name, themed_panel
 from tests.app.test_preview_panel import _panel
@@ -122,11 +123,13 @@ def test_a_column_hidden_from_the_headers_menu_stays_hidden_after_a_restart(qtbo
 
     again = open_window(qtbot, str(tiny_checkpoint))
     header = again.results.horizontalHeader()
-    assert header.isSectionHidden(column("Rate")) and not header.isSectionHidden(column("Format"))
-    menu = again.results.columns_menu()
-    assert not next(a for a in menu.actions() if a.text() == "Rate").isChecked()
-    next(a for a in menu.actions() if a.text() == "Rate").trigger()  # ticked again: it shows
-    assert not header.isSectionHidden(column("Rate"))
+    assert header.isSectionHidden(column("Rate"))
+    # what the user chose (a column may also fold away where the window is too narrow for it)
+    ticked = {action.text(): action for action in again.results.columns_menu().actions()}
+    assert not ticked["Rate"].isChecked() and ticked["Format"].isChecked()
+    assert again.results.hidden_columns == ["Rate"]
+    ticked["Rate"].trigger()  # ticked again: it shows where there is room
+    assert again.results.hidden_columns == []
 
 
 def test_a_short_name_leaves_the_header_to_the_facts(qtbot, tmp_path):
@@ -153,3 +156,107 @@ def test_a_regions_length_says_it_is_one_in_its_shortest_wording(qtbot):
     qtbot.addWidget(label)
     label.resize(label.fontMetrics().horizontalAdvance("0:04.342 long") + 4, 20)
     assert label.shown_text().startswith("0:04.342") and "long" in label.shown_text()
+
+
+def _themed(widget) -> None:
+    """``widget`` in the app's dark theme (its font and padding decide what fits), set on it alone,
+    leaving the application's style as the other tests expect it."""
+    theme = resource_dir() / "theme"
+    widget.setStyleSheet((theme / "dark.qss").read_text(encoding="utf-8").replace("@THEME_DIR@", theme.as_posix()))
+
+
+def test_from_1000_px_down_to_the_least_width_the_results_fit_without_scrolling_sideways(qtbot, window, library):
+    """With the Library panel open, the results scrolled sideways below about 1,000 px: the facts
+    kept widths their themed titles ask (Duration 100, Channels 104) beside a Name cut to 130. The
+    facts give way to their values whole (their titles elided), and where even so they do not fit,
+    the least needed fold away; the Name and the Match stay."""
+    _themed(window)
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
+    view, header = window.results, window.results.horizontalHeader()
+    facts = [column(title) for title in ("Duration", "Format", "Rate", "Channels")]
+    for width in (1000, 900, 800, 1):  # 1: as narrow as the window goes
+        was = view.viewport().width()
+        window.resize(width, 760)
+        qtbot.waitUntil(lambda was=was: view.viewport().width() < was, timeout=5_000)  # laid out anew
+        qtbot.waitUntil(lambda: view.horizontalScrollBar().maximum() == 0, timeout=5_000)
+        assert not any(header.isSectionHidden(c) for c in (NAME_COLUMN, column("Match")))
+        assert header.sectionSize(NAME_COLUMN) >= NAME_LEAST
+        for fact in (c for c in facts if not header.isSectionHidden(c)):  # their values whole
+            assert all(shown_text(view, r, fact)[0] == view.model().index(r, fact).data() for r in range(len(library)))
+        if width == 1000:  # room for every fact, narrowed
+            assert window.width() == 1000 and not any(header.isSectionHidden(c) for c in (*facts, FOLDER_COLUMN))
+    assert window.width() <= BESIDE_A_DAW
+
+
+def test_a_small_window_keeps_ten_results_in_view_whatever_sizes_were_saved(qtbot, window, library, tiny_checkpoint):
+    """Splitter sizes saved in a 1440 x 880 window left the results 5 rows above the preview and
+    the tags panel (stacked) at the next start in a smaller window, and 5 rows again once the
+    window was made 1024 x 700: the results took all of the height it lost."""
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
+    window.resize(1440, 880)
+    qtbot.waitUntil(lambda: window.results.height() > 300, timeout=5_000)
+    window.save_state()
+    window.resize(1024, 700)  # where the next start opens (as the screen lets it)
+    qtbot.waitUntil(lambda: window.height() == 700, timeout=5_000)
+    window.ui_state.setValue("window/geometry", window.saveGeometry())
+    window.close()
+
+    again = open_window(qtbot, str(tiny_checkpoint))
+    ten_rows = 10 * ROW_HEIGHT
+    qtbot.waitUntil(lambda: again.bottom_split.orientation() == Qt.Vertical, timeout=5_000)  # stacked: narrow
+    qtbot.waitUntil(lambda: again.results.viewport().height() >= ten_rows, timeout=5_000)
+    again.resize(1440, 880)
+    again.resize(1024, 700)
+    qtbot.waitUntil(lambda: again.size().toTuple() == (1024, 700), timeout=5_000)
+    qtbot.waitUntil(lambda: again.results.viewport().height() >= ten_rows, timeout=5_000)
+    assert again.preview.play_button.isVisible() and again.preview.height() > 100  # the preview keeps its room
+
+
+def test_the_first_run_page_fits_a_window_beside_a_daw(qtbot, window):
+    """The first-run page's lines, one line each, held the window 1,142 px wide at the least: its
+    lines wrap now, whole, and it is no wider than the results' page at the least."""
+    _themed(window)
+    assert window.center.currentWidget() is window.empty  # no folders yet
+    assert window.empty.minimumSizeHint().width() <= window.center_split.minimumSizeHint().width()
+    qtbot.waitUntil(lambda: window.minimumSizeHint().width() <= BESIDE_A_DAW, timeout=5_000)
+    window.resize(BESIDE_A_DAW, 700)
+    qtbot.waitUntil(lambda: window.width() == BESIDE_A_DAW, timeout=5_000)
+    labels = [label for label in window.empty.findChildren(QLabel) if label.text()]
+    assert labels and all(label.height() >= label.heightForWidth(label.width()) for label in labels)  # none cut
+    for widget in (*labels, window.empty.button):
+        assert window.rect().contains(_rect_in(widget, window))
+
+
+def test_the_folders_counts_stay_in_view_as_the_names_scroll_sideways(qtbot):
+    """In a narrow Library panel scrolled back to the folders' names' start, the counts were
+    scrolled out of view at the right: they stay at the right edge, drawn whole, the names passing
+    under them, and pointing at one shows the count's tooltip."""
+    panel = themed_panel(qtbot)
+    root = "/lib/Library"
+    panel.show_folders([folder_status(root, 1_240)])
+    paths = [f"{root}/{'/'.join(DEEP[: depth + 1])}" for depth in range(len(DEEP))]
+    panel.show_subfolders(root, {path: 1_240 - 100 * depth for depth, path in enumerate(paths)})
+    panel.resize(panel.minimumSizeHint().width(), 500)
+    QCoreApplication.processEvents()
+    panel.select_folder(paths[-1])
+    tree = panel.folders
+    drawn: list[tuple[str, QRect]] = []
+
+    class Recording(QStyledItemDelegate):
+        def paint(self, painter, option, index) -> None:
+            drawn.append((index.data(), QRect(option.rect)))
+            super().paint(painter, option, index)
+
+    tree.setItemDelegateForColumn(1, Recording(tree))
+    bar = tree.horizontalScrollBar()
+    assert bar.maximum() > 0  # the deepest name is wider than the panel
+    counts = {tree.topLevelItem(0).text(1)} | {f"{1_240 - 100 * depth:,}" for depth in range(len(DEEP))}
+    for value in (0, bar.maximum() // 2, bar.maximum()):
+        bar.setValue(value)
+        drawn.clear()
+        tree.viewport().grab()
+        whole = {text for text, rect in drawn if rect.left() >= 0 and rect.right() < tree.viewport().width()}
+        assert whole == counts, value
+    bar.setValue(0)
+    row = tree.visualItemRect(tree.topLevelItem(0))
+    assert tree.indexAt(QPoint(tree.viewport().width() - 4, row.center().y())).column() == 1  # its tooltip
