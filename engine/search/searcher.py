@@ -247,10 +247,17 @@ class Searcher:
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         records = early.result()
         lengths = self._lengths(parsed.length, [vector, text, meaning], records)
-        hits = self._hits(fuse(vector, text, meaning, self.weights, lengths, qualified, held), limit, records)
+        fused = fuse(vector, text, meaning, self.weights, lengths, qualified, held)
+        hits = self._hits(fused, limit, records)
         self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0
-        return SearchResults(hits, respelled=typos, sound_depth=sound_depth, total=total.result())
+        # the keyword hits holding none of the query's words are no results (fusion.HeldWords): the
+        # washing machine "machine gun" matched made "the first 1 of 2 results" of one (review 10)
+        unheld = len({m.file_id for m in text} - {h.file_id for h in fused if h.text_rank is not None})
+        counted = total.result()
+        return SearchResults(
+            hits, respelled=typos, sound_depth=sound_depth, total=None if counted is None else counted - unheld
+        )
 
     def similar(
         self,
