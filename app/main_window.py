@@ -32,7 +32,7 @@ from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, des
 from app.export_copies import ExportController
 from app.finetune_page import FinetuneLabel
 from app.labels import ElidedLabel
-from app.layouts import FoldingSplitter, ListSplitter, PageStack, UpDownScroll
+from app.layouts import FoldingSplitter, ListSplitter, PageStack, StatusBar, UpDownScroll
 from app.library_panel import FolderTree, LibraryPanel
 from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, filtered, quoted
 from app.offline import is_offline
@@ -279,13 +279,15 @@ class MainWindow(QMainWindow):
 
         # The results line is permanent: QStatusBar hides its normal widgets while a message shows, and
         # a message that keeps coming back (no audio output, say) would hide it for good. Messages show
-        # at the left, up to it; it gives way (eliding, whole in its tooltip) before they do.
+        # at the left, up to it; it gives way (eliding, whole in its tooltip) before they do (StatusBar).
         self.result_label = ElidedLabel("")
         self.result_label.setObjectName("ResultLine")  # ruled off from a message cut at its left (theme)
         self.indexing = IndexingStatus()
         self.model_label = QLabel("")
         self.finetune_label = FinetuneLabel(self.client.finetune)  # short, bounded, follows the job itself
+        self.setStatusBar(StatusBar())
         self.statusBar().addPermanentWidget(self.result_label)
+        self.statusBar().give_way(self.result_label)
         self.statusBar().addPermanentWidget(self.indexing)
         self.statusBar().addPermanentWidget(self.model_label)
         self.statusBar().addPermanentWidget(self.finetune_label)
@@ -620,12 +622,15 @@ class MainWindow(QMainWindow):
         said so), and a first-day user saw "explosion" begin with hit_05.wav at 62 before the 88s
         (review 9, L9)."""
         if self._search_said is None:
-            self.result_label.setText(NO_FOLDERS)
+            self.result_label.say(NO_FOLDERS)
             return
         found, seconds, ranked = self._search_said
-        self.result_label.setText(
-            f"{found}{sorted_said(self.results.horizontalHeader()) if ranked else ''} · {seconds * 1000:.0f} ms"
-        )
+        sort = sorted_said(self.results.horizontalHeader()) if ranked else ""
+        took = f" · {seconds * 1000:.0f} ms"
+        # narrower, the rest of the library after the results goes first, then the time: the sort
+        # stays, as it changes which sound Enter plays (a window beside a DAW cut it off; review 10)
+        results = found.split(", then ")[0]
+        self.result_label.say(f"{found}{sort}{took}", [f"{results}{sort}{took}", f"{results}{sort}"])
 
     def find_similar(self, path: str) -> None:
         if self.client.engine is None:
@@ -633,7 +638,7 @@ class MainWindow(QMainWindow):
         self._similar_to = path
         self._select_first_on_answer = False
         self.search_field.show_similar(Path(path).name)
-        self.result_label.setText(f"Finding sounds like {Path(path).name}…")
+        self.result_label.say(f"Finding sounds like {Path(path).name}…")
         self.client.similar(path, RESULT_LIMIT, self.filter_bar.values())
 
     def _show_similar(self, path: str, hits: list, seconds: float) -> None:
@@ -641,7 +646,7 @@ class MainWindow(QMainWindow):
         self._cut = False
         self._set_hits(hits, answers=("similar", path))
         self.no_results.show_for(len(hits), filters=self.filter_bar.values(), similar_to=path)
-        self.result_label.setText(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")
+        self.result_label.say(f"{len(hits):,} sounds similar to {Path(path).name} · {seconds * 1000:.0f} ms")
 
     def _similar_failed(self, path: str, message: str) -> None:
         """The file cannot be heard (random bytes named .wav, dropped on the window): the window
@@ -755,7 +760,7 @@ class MainWindow(QMainWindow):
         self.filter_bar.set_folders([str(f.path) for f in folders])
         self.center.setCurrentIndex(_PAGE_RESULTS if folders else _PAGE_EMPTY)
         if not folders:
-            self.result_label.setText(NO_FOLDERS)
+            self.result_label.say(NO_FOLDERS)
 
     def _show_progress(self, progress, pausable: bool = True) -> None:
         self.indexing.show_progress(

@@ -260,3 +260,38 @@ def test_the_folders_counts_stay_in_view_as_the_names_scroll_sideways(qtbot):
     bar.setValue(0)
     row = tree.visualItemRect(tree.topLevelItem(0))
     assert tree.indexAt(QPoint(tree.viewport().width() - 4, row.center().y())).column() == 1  # its tooltip
+
+
+def test_a_message_has_its_room_beside_a_long_results_line_in_a_narrow_window(qtbot, window, library):
+    """Review 10, H1: the results line asked for its whole text's width, QStatusBar gives permanent
+    widgets theirs first, and a message ("Suggestions ready…", "Cannot play…") got none at 712 px.
+    While a message shows the line gives way to it (keeping a third of the bar); after, it widens."""
+    _themed(window)
+    window.resize(1, 760)  # as narrow as the window goes
+    qtbot.waitUntil(lambda: window.width() <= BESIDE_A_DAW, timeout=5_000)
+    window.run_query("sine beep")
+    qtbot.waitUntil(lambda: "then" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    bar, line = window.statusBar(), window.result_label
+    message = "Suggestions ready for 20 of 107 sounds"
+    qtbot.waitUntil(lambda: line.geometry().left() < bar.fontMetrics().horizontalAdvance(message), timeout=5_000)
+    bar.showMessage(message)
+    qtbot.waitUntil(lambda: line.geometry().left() > bar.fontMetrics().horizontalAdvance(message), timeout=5_000)
+    assert line.width() >= bar.width() // 3 - 1
+    bar.clearMessage()
+    qtbot.waitUntil(lambda: line.geometry().left() < bar.fontMetrics().horizontalAdvance(message), timeout=5_000)
+
+
+def test_in_a_narrow_window_the_results_line_keeps_the_sort_and_drops_the_rest_first(qtbot, window, library):
+    """Review 10, M3: at 712 px "sorted by Duration" came after "then 401 ranked by how they sound
+    and what their names mean" and was cut off; the sort changes which sound Enter plays."""
+    from tests.app.test_browse_order import click_header
+
+    _themed(window)
+    window.resize(1, 760)
+    qtbot.waitUntil(lambda: window.width() <= BESIDE_A_DAW, timeout=5_000)
+    window.run_query("sine beep")
+    qtbot.waitUntil(lambda: "then" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    click_header(window, column("Duration"))
+    shown = window.result_label.shown_text()
+    assert "sorted by Duration" in shown and "then" not in shown, shown
+    assert "then" in window.result_label.text()  # whole in the text and its tooltip
