@@ -58,8 +58,9 @@ class SearchField(QLineEdit):
 
     The searches a user settles on (Enter, or an arrow key from the field into its results) are
     kept, latest first, in :attr:`recent` (``recent_changed`` says when, to be saved); the
-    magnifier, Down in the empty field or Alt+Down in any, lists them (as a combo box's Alt+Down
-    does), and choosing one runs it as Enter would.
+    magnifier or Alt+Down lists them (as a combo box's Alt+Down does; Down alone still goes into
+    the results, a browse's too: an empty field's Down auditions the folder listed), and choosing
+    one runs it as Enter would.
 
     While the results are the sounds like a file (:meth:`show_similar`), the field is empty and
     says so in its placeholder, with a back button; the query typed before is kept for
@@ -81,7 +82,7 @@ class SearchField(QLineEdit):
         self.recent_menu.setToolTipsVisible(True)  # an elided query is read whole in its tooltip
         self.recent_menu.triggered.connect(self._recent_chosen)
         recent_action = self.addAction(icon("search"), QLineEdit.LeadingPosition)
-        recent_action.setToolTip("Recent searches (↓ in the empty field, Alt+↓ in any)")
+        recent_action.setToolTip("Recent searches (Alt+↓)")
         recent_action.triggered.connect(lambda: self.show_recent())
         self._query_before_similar: str | None = None  # None: the field shows a text search
         self.back_action = self.addAction(icon("clear"), QLineEdit.TrailingPosition)
@@ -98,18 +99,13 @@ class SearchField(QLineEdit):
         self.query_committed.emit(self.text())
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        if event.key() == Qt.Key_Down and (self._offers_recent() or event.modifiers() & Qt.AltModifier):
+        if event.key() == Qt.Key_Down and event.modifiers() & Qt.AltModifier:
             self.show_recent(from_keyboard=True)
         elif event.key() in NAVIGATION_KEYS:
             self.remember(self.text())  # into its results: the search typed is the one used
             self.navigate.emit(event.key())
         else:
             super().keyPressEvent(event)
-
-    def _offers_recent(self) -> bool:
-        """Down lists the recent searches from the empty field, where it has no search's results to
-        go down into; with similar sounds shown (the field emptied for them), it goes to those."""
-        return bool(self.recent) and not self.text() and self._query_before_similar is None
 
     def set_recent(self, queries: list[str]) -> None:
         """The recent searches saved before (``recent_changed`` is not emitted: nothing new to save)."""

@@ -19,12 +19,12 @@ def commit(qtbot, window, text: str) -> None:
 
 
 def open_recent(qtbot, window) -> list[str]:
-    """Down in the emptied search field; returns what the drop-down lists."""
+    """Alt+Down in the emptied search field; returns what the drop-down lists."""
     field = window.search_field
     field.clear()
     field.setFocus()
     qtbot.waitUntil(field.hasFocus, timeout=5_000)
-    qtbot.keyClick(field, Qt.Key_Down)
+    qtbot.keyClick(field, Qt.Key_Down, Qt.AltModifier)
     qtbot.waitUntil(field.recent_menu.isVisible, timeout=5_000)
     return [action.text() for action in field.recent_menu.actions() if not action.isSeparator()]
 
@@ -79,12 +79,21 @@ def test_recent_searches_survive_a_restart_and_clearing_them_too(qtbot, window, 
     again.search_field.recent_menu.hide()
     again.close()
     third = open_window(qtbot, None)
-    third.search_field.clear()
-    third.search_field.setFocus()
-    qtbot.waitUntil(third.search_field.hasFocus, timeout=5_000)
-    qtbot.keyClick(third.search_field, Qt.Key_Down)  # nothing to offer: Down goes to the results
-    assert not third.search_field.recent_menu.isVisible()
-    assert third.results.hasFocus()
+    assert open_recent(qtbot, third) == ["No recent searches yet"]
+
+
+def test_down_in_the_empty_field_auditions_the_listed_sounds_whatever_the_history(qtbot, window, library):
+    """Review 10: Down in the empty field opened the recent searches, and a designer browsing a
+    folder (nothing typed) could no longer step into its sounds from the field; Alt+Down opens them."""
+    commit(qtbot, window, "rain")
+    window.search_field.clear()
+    window.run_query("")
+    qtbot.waitUntil(lambda: "(type to search)" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
+    window.search_field.setFocus()
+    qtbot.waitUntil(window.search_field.hasFocus, timeout=5_000)
+    qtbot.keyClick(window.search_field, Qt.Key_Down)
+    assert not window.search_field.recent_menu.isVisible()
+    assert window.results.hasFocus() and window.results.selected_paths() == [str(window.model.hit(0).path)]
 
 
 def test_down_from_a_typed_query_still_goes_to_its_results_and_keeps_the_query(qtbot, window, library):
