@@ -99,6 +99,9 @@ def never_opened(paths: AppPaths) -> bool:
     return not paths.index.exists()
 
 
+WAITS_FOR_MODEL = "Folder added: it is indexed as soon as the model has loaded."
+
+
 def dropped_audio_paths(mime) -> list[str]:
     return [
         url.toLocalFile()
@@ -313,7 +316,7 @@ class MainWindow(QMainWindow):
         self.reveal_action = QAction(f"Show in folder\t{_key(Qt.CTRL | Qt.Key_Return)}", self)
         self.reveal_action.triggered.connect(lambda: self.reveal(self.results.selected_paths()))
         self.copy_action = QAction("Copy path", self)
-        self.copy_action.triggered.connect(lambda: copy_paths(self.results.selected_paths()))
+        self.copy_action.triggered.connect(lambda: self._copy(self.results.selected_paths()))
         self.suggest_action = QAction("Suggest tags", self, shortcut=QKeySequence("Ctrl+T"))
         self.suggest_action.triggered.connect(self._suggest_for_selected)
         self.settings_action = QAction("Settings…", self, shortcut=QKeySequence("Ctrl+,"))
@@ -353,7 +356,7 @@ class MainWindow(QMainWindow):
         self.model.modelReset.connect(self._enable_actions)  # a reset drops the selection unsaid
         self.results.reveal_requested.connect(self.reveal)
         self.results.play_requested.connect(self.preview.toggle_playback)
-        self.results.copy_requested.connect(copy_paths)
+        self.results.copy_requested.connect(self._copy)
         self.results.message.connect(self.show_error)
         self.preview.similar_requested.connect(self.find_similar)
         self.preview.message.connect(self.show_error)
@@ -504,7 +507,17 @@ class MainWindow(QMainWindow):
             "Searches match names, metadata, tags and captions until it has loaded; then they hear the sounds too."
         )
 
+    def _copy(self, paths: list[str]) -> None:
+        """The files on the clipboard, and a word that they are (Ctrl+C said nothing; review 10)."""
+        if paths:
+            copy_paths(paths)
+            self.statusBar().showMessage(
+                f"Copied {counted(len(paths), 'file')}: paste them into a DAW or a folder", 4000
+            )
+
     def _engine_ready(self, info) -> None:
+        if self.statusBar().currentMessage() == WAITS_FOR_MODEL:  # it has loaded: the run says what it indexes
+            self.statusBar().clearMessage()
         if not self.client.damage:
             self.banner.hide()
         self.model_label.setText(f"Model: {shown_name(self.client.active_model_spec)}")  # as the CLI says it
@@ -747,7 +760,7 @@ class MainWindow(QMainWindow):
         if self.client.model_info is None and self.client.model_failure:
             self.show_error("Folder added. It is indexed as soon as a model is loaded: pick one in Settings.")
         elif self.client.model_info is None:  # still loading: the start-up index run takes the folder
-            self.statusBar().showMessage("Folder added: it is indexed as soon as the model has loaded.", 10_000)
+            self.statusBar().showMessage(WAITS_FOR_MODEL, 10_000)
 
     def _confirm_removal(self, path: str, edited: int) -> None:
         if self.library.confirm_removal(path, edited):

@@ -136,6 +136,7 @@ def test_results_drag_out_as_file_urls_and_copy_paths(qtbot, window, library):
     window.results.setFocus()
     qtbot.keyClick(window.results, Qt.Key_C, Qt.ControlModifier)
     assert QGuiApplication.clipboard().text().splitlines() == paths
+    assert window.statusBar().currentMessage().startswith(f"Copied {len(paths)} file")  # said (review 10)
     # pasted into a file manager or a DAW, the files themselves (a text field gets the paths)
     assert [url.toLocalFile() for url in QGuiApplication.clipboard().mimeData().urls()] == paths
 
@@ -705,9 +706,12 @@ def test_a_model_that_cannot_load_is_explained_and_text_search_still_works(qtbot
 
 
 def test_a_folder_added_while_the_model_loads_is_not_blamed_on_the_model(qtbot, window, tmp_path):
-    window.client.model_info = None  # as in the first seconds after start, before the model is ready
+    info, window.client.model_info = window.client.model_info, None  # as in the first seconds after start
     window.add_folder(str(tmp_path))
     assert window.statusBar().currentMessage() == "Folder added: it is indexed as soon as the model has loaded."
+    window.client.model_info = info
+    window.client.ready.emit(info)  # loaded: the message said something no longer true (review 10)
+    assert window.statusBar().currentMessage() == ""
 
 
 def test_a_missing_builtin_model_says_so(qtbot, earmark_home, tmp_path, monkeypatch):
