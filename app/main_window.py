@@ -621,6 +621,7 @@ class MainWindow(QMainWindow):
         self._cut = found_in_all(hits) > len(hits)  # before the rows are sorted (_list_browse_anew)
         if hits.nothing_close:  # Enter selects and plays none of it: "xyzzy" played bang.wav (review 9, L7)
             self._select_first_on_answer = False
+            self.search_field.forget_latest(query)  # nor is it a search to go back to
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         filters = self.filter_bar.values()
         found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()))

@@ -117,6 +117,13 @@ class SearchField(QLineEdit):
             self.recent = updated
             self.recent_changed.emit(updated)
 
+    def forget_latest(self, query: str) -> None:
+        """Leave ``query`` out of the recent searches if it is the latest: it found nothing close,
+        and "xyzzy" sat above the searches worth going back to (review 10)."""
+        if self.recent and _same_search(self.recent[0]) == _same_search(query):
+            self.recent = self.recent[1:]
+            self.recent_changed.emit(self.recent)
+
     def clear_recent(self) -> None:
         self.recent = []
         self.recent_changed.emit([])

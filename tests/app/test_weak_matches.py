@@ -47,7 +47,9 @@ def test_enter_on_a_query_nothing_is_close_to_plays_nothing_and_a_real_match_pla
     assert window.results.selected_paths() == [] and window.preview.path is None
     assert not window.player.is_playing() and window.player.frames_played == 0
     assert window.search_field.hasFocus()  # to type another word, not to step through a guess
+    assert NONSENSE not in window.search_field.recent  # no search to go back to (review 10)
 
-    commit(qtbot, window, "sine beep")  # its name: selected and played, as ever
+    commit(qtbot, window, "sine beep")  # its name: selected and played, as ever, and remembered
+    assert window.search_field.recent[0] == "sine beep"
     assert Path(window.preview.path).name == "sine_beep.wav" and window.results.hasFocus()
     qtbot.waitUntil(lambda: window.player.frames_played > 0, timeout=10_000)
