@@ -773,6 +773,7 @@ class MainWindow(QMainWindow):
         self.model.set_folders(folders)  # which offline results say to find their folder, not connect a drive
         self.filter_bar.set_folders([str(f.path) for f in folders])
         self.center.setCurrentIndex(_PAGE_RESULTS if folders else _PAGE_EMPTY)
+        self.filter_bar.setVisible(bool(folders))  # nothing to filter yet: the first-run page alone (review 10)
         if not folders:
             self.result_label.say(NO_FOLDERS)
 

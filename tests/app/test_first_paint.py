@@ -44,6 +44,7 @@ def test_a_new_home_paints_the_first_run_page_first_and_nothing_else(qtbot, earm
     assert window.empty.isVisible() and not window.results.isVisible()
     qtbot.waitUntil(lambda: listed == [[]], timeout=ENGINE_TIMEOUT_MS)  # the index, opened, says: none
     assert "first_run" in paints.seen and "results" not in paints.seen
+    assert not window.filter_bar.isVisible()  # nothing to filter yet
     assert window.center.currentWidget() is window.empty
     ready(qtbot, window)
 
