@@ -44,6 +44,7 @@ TYPICAL_NAME = "DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"
 NAME_LEAST = 130  # px the Name keeps in a narrow window, where it gives way last
 FOLDER_LEAST = 80  # px the Folder keeps there
 ROWS_LOOKED_AT = 1_000  # results read to tell whether a column has anything to show
+ROWS_IN_VIEW = 40  # the first results a tall window shows: where a Description is read, or is not
 
 
 def _titled(*titles: str) -> tuple[int, ...]:
@@ -379,11 +380,12 @@ class ResultsView(QTableView):
         Folder, Tags and Description kept theirs, and cut "DOORWood_C… Old Hinge"). The Description
         (the files' own metadata) shows while the library holds one (:meth:`show_descriptions`),
         and the Tags and Caption, empty for many libraries, shrink to their titles while no result
-        has any, and fold away where the names and folders would be cut (:meth:`_folded`); the
-        Description, or else the Caption with words to read, takes what the Name leaves. A column
-        the user hid (:meth:`columns_menu`) stays hidden. In a narrower window the columns give way
-        in turn (:meth:`_give_way`), and where even at their least they do not fit, the least
-        needed fold away (:meth:`_crowded_out`): the table never scrolls sideways."""
+        has any, and fold away where the names and folders would be cut (:meth:`_folded`), as a
+        Description blank in the rows on screen does; the Description, or else the Caption with
+        words to read, takes what the Name leaves. A column the user hid (:meth:`columns_menu`)
+        stays hidden. In a narrower window the columns give way in turn (:meth:`_give_way`), and
+        where even at their least they do not fit, the least needed fold away
+        (:meth:`_crowded_out`): the table never scrolls sideways."""
         if self.model() is None:
             return
         header = self.horizontalHeader()
@@ -398,7 +400,8 @@ class ResultsView(QTableView):
         empty = [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if column not in worded]
         for column in empty:
             widths[column] = self._title_width(column)
-        hidden |= self._folded(widths, hidden, empty)
+        unread = [column for column in described if not self._holds_text(column, ROWS_IN_VIEW)]
+        hidden |= self._folded(widths, hidden, empty + unread)
         readers = [column for column in worded if column != TAGS_COLUMN and column not in hidden]
         hidden |= self._crowded_out(widths, hidden, readers)
         readers = [column for column in readers if column not in hidden]
@@ -413,14 +416,20 @@ class ResultsView(QTableView):
                 header.resizeSection(column, widths[column])
 
     def _folded(self, widths: list[int], hidden: set[int], empty: list[int]) -> set[int]:
-        """The empty columns (of ``empty``: the Caption, then the Tags) that fold away where the Name
-        or the Folder would otherwise be cut below what they show (:meth:`name_room`,
-        :meth:`folder_room`): at 1366 px they took 188 px of nothing while names read
-        "cave_wi…oop.ogg" and folders "…oundfx". A wider window, or a result with tags, brings them back."""
+        """The columns with nothing to read (of ``empty``: the Caption, then the Tags, then a
+        Description none of the first :data:`ROWS_IN_VIEW` results has) that fold away where the
+        Name or the Folder would otherwise be cut below what they show (:meth:`name_room`,
+        :meth:`folder_room`), even at their titles' width: at 1366 px they took 188 px of nothing
+        while names read "cave_wi…oop.ogg" and folders "…oundfx", and at 1024 px a Description
+        blank in every row on screen kept 134 px while names read "sound_sma…ion_1.wav". A wider
+        window, or results with something to read there, brings them back."""
         wanted = list(widths)
         wanted[NAME_COLUMN] = min(widths[NAME_COLUMN], max(NAME_LEAST, self.name_room()))
         wanted[FOLDER_COLUMN] = min(widths[FOLDER_COLUMN], self.folder_room())
-        return self._fold(wanted, hidden, [column for column in (CAPTION_COLUMN, TAGS_COLUMN) if column in empty])
+        order = [column for column in (CAPTION_COLUMN, TAGS_COLUMN, DESCRIPTION_COLUMN) if column in empty]
+        for column in order:
+            wanted[column] = min(widths[column], self._title_width(column))
+        return self._fold(wanted, hidden, order)
 
     def _crowded_out(self, widths: list[int], hidden: set[int], readers: list[int]) -> set[int]:
         """The columns that fold away, in the order of :data:`CROWDED_OUT`, where the shown ones
@@ -503,16 +512,16 @@ class ResultsView(QTableView):
         values = (ceil(metrics.horizontalAdvance(cell.data() or "")) + padding for cell in self._cells(column))
         return min(max(values, default=COLUMNS[column].width), COLUMNS[column].width)
 
-    def _cells(self, column: int) -> Iterator[QModelIndex]:
-        """``column``'s cells of the first :data:`ROWS_LOOKED_AT` results."""
+    def _cells(self, column: int, rows: int = ROWS_LOOKED_AT) -> Iterator[QModelIndex]:
+        """``column``'s cells of the first ``rows`` results."""
         model = self.model()
-        return (model.index(row, column) for row in range(min(model.rowCount(), ROWS_LOOKED_AT)))
+        return (model.index(row, column) for row in range(min(model.rowCount(), rows)))
 
     @_per_results
-    def _holds_text(self, column: int) -> bool:
-        """Whether some of the first :data:`ROWS_LOOKED_AT` results show text in ``column`` (a search
-        lists 500; a list of a whole library's 100k rows took seconds to read through)."""
-        return any(cell.data() for cell in self._cells(column))
+    def _holds_text(self, column: int, rows: int = ROWS_LOOKED_AT) -> bool:
+        """Whether some of the first ``rows`` results show text in ``column`` (a search lists 500;
+        a list of a whole library's 100k rows took seconds to read through)."""
+        return any(cell.data() for cell in self._cells(column, rows))
 
     def paintEvent(self, event: QPaintEvent) -> None:
         """The rows, and a line above the first sound the search's words did not find: where the

@@ -5,6 +5,7 @@ room to what it says."""
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
@@ -12,7 +13,7 @@ from PySide6.QtWidgets import QLabel, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.labels import ElidedLabel
 from app.preview_panel import region_said
-from app.results_model import CAPTION_COLUMN, FOLDER_COLUMN, NAME_COLUMN, TAGS_COLUMN
+from app.results_model import CAPTION_COLUMN, DESCRIPTION_COLUMN, FOLDER_COLUMN, NAME_COLUMN, TAGS_COLUMN
 from app.results_view import NAME_LEAST, ROW_HEIGHT, deepest_folder
 from app.theme import resource_dir
 from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, column, open_window, shown_results
@@ -107,6 +108,24 @@ def test_empty_columns_fold_before_names_and_folders_are_cut(qtbot):
     view.resize(1400, 300)
     qtbot.waitUntil(lambda: not header.isSectionHidden(CAPTION_COLUMN), timeout=5_000)
     assert not header.isSectionHidden(TAGS_COLUMN)
+
+
+def test_a_description_blank_in_the_rows_on_screen_folds_before_the_names_are_cut(qtbot):
+    """Review 10, M4: at 1024 px the Description, blank in every row on screen, kept 134 px while
+    the names read "sound_sma…ion_1.wav": a result far down the list had a description. It folds
+    where the names would be cut, and comes back where there is room."""
+    names = [f"sound_{size}_explosion_{take}.wav" for take in range(1, 21) for size in ("small", "medium", "big")]
+    hits = [Hit(path=f"/lib/opengameart/sounds/{name}", score=90 - row) for row, name in enumerate(names)]
+    hits[-1] = dataclasses.replace(hits[-1], metadata_text="A far rumble")  # row 60: scrolled out of view
+    model, view = shown_results(qtbot, 750, 300, themed=True)  # the results beside the Library at 1024 px
+    view.show_descriptions(True)  # the library holds a description
+    model.set_hits(hits, True)
+    header = view.horizontalHeader()
+    qtbot.waitUntil(lambda: header.isSectionHidden(DESCRIPTION_COLUMN), timeout=5_000)
+    assert [shown_text(view, row, NAME_COLUMN)[0] for row in range(10)] == names[:10]
+    assert view.horizontalScrollBar().maximum() == 0
+    view.resize(1400, 300)
+    qtbot.waitUntil(lambda: not header.isSectionHidden(DESCRIPTION_COLUMN), timeout=5_000)
 
 
 def test_a_column_hidden_from_the_headers_menu_stays_hidden_after_a_restart(qtbot, earmark_home, tiny_checkpoint):
