@@ -138,8 +138,13 @@ def qualifier_only(
     if not qualified or not named:
         return text
     above = heard_above(named, vector)
+
+    def back(file_id: int) -> float:
+        """The cut given back: none below half the named files, all above every one of them."""
+        return max(0.0, 2.0 * above(file_id) - 1.0)
+
     return [
-        replace(m, score=m.score * (share + (1.0 - share) * above(m.file_id))) if m.file_id in qualified else m
+        replace(m, score=m.score * (share + (1.0 - share) * back(m.file_id))) if m.file_id in qualified else m
         for m in text
     ]
 
