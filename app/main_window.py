@@ -643,7 +643,7 @@ class MainWindow(QMainWindow):
         took = f" · {seconds * 1000:.0f} ms"
         # narrower, the rest of the library after the results goes first, then the time: the sort
         # stays, as it changes which sound Enter plays (a window beside a DAW cut it off; review 10)
-        results = found.split(", then ")[0]
+        results = re.sub(r", then [\d,]+ ranked by [^,]*$", "", found)
         self.result_label.say(f"{found}{sort}{took}", [f"{results}{sort}{took}", f"{results}{sort}"])
 
     def find_similar(self, path: str) -> None:
