@@ -53,3 +53,4 @@ def test_enter_on_a_query_nothing_is_close_to_plays_nothing_and_a_real_match_pla
     assert window.search_field.recent[0] == "sine beep"
     assert Path(window.preview.path).name == "sine_beep.wav" and window.results.hasFocus()
     qtbot.waitUntil(lambda: window.player.frames_played > 0, timeout=10_000)
+    window.player.stop()  # nothing left playing into the next test
