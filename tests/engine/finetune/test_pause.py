@@ -12,7 +12,7 @@ import pytest
 
 from engine.finetune import Finetuner
 from engine.finetune.job import PAUSED, PREPARING, STOPPED, JobFolder
-from tests.engine.finetune.conftest import FAST, PROCESS_TIMEOUT_S, wait_for
+from tests.engine.finetune.conftest import FAST, PROCESS_TIMEOUT_S, trainer_said, wait_for
 from trainer.cli import STOP_GRACE_S
 
 pytestmark = pytest.mark.slow
@@ -67,7 +67,9 @@ def test_a_pause_while_preparing_still_ends_the_trainer_at_once(library_home, ti
     finetuner.pause()
     took_s = time.monotonic() - asked
     paused = finetuner.status()
-    assert paused.state == STOPPED and paused.phase == PAUSED and not finetuner.job.is_running()
+    # failed once in CI ("failed": the trainer wrote an error as the stop unwound it): say what it said
+    assert paused.state == STOPPED and paused.phase == PAUSED, trainer_said(finetuner.job)
+    assert not finetuner.job.is_running()
     assert not paused.plan and paused.saved_step == 0  # ended before it planned, not at a first step
     assert paused.continues_from == "the start (it had not yet planned its steps)"
     assert took_s < STOP_GRACE_S / 3, took_s
