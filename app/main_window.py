@@ -122,7 +122,7 @@ def _key(key) -> str:
     return QKeySequence(key).toString(QKeySequence.NativeText)
 
 
-def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
+def results_line(query: str, hits: SearchResults, scope: str = "", rest: bool = True) -> str:
     """What the results line says of a search's hits. The engine lists up to the result limit
     whatever the query (its sound and name-meaning rankings rank the whole library), so only the
     hits the words found are counted as results ("12 results for “door”"), and the sounds after
@@ -133,7 +133,8 @@ def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
     ``scope`` (:func:`scope_said`) says where the filters looked: a folder chosen in the Library
     panel narrowed every later search, and "No file is named so" was said of the whole library.
     A list cut at the limit counts what the search found in all (:func:`found_in_all`): "the first
-    500 of 3,221 results for “whoosh”", "the first 500 of 1,882 sounds" ("500 results" read as exact)."""
+    500 of 3,221 results for “whoosh”", "the first 500 of 1,882 sounds" ("500 results" read as exact).
+    Without ``rest`` the sounds after the results go unsaid: the shorter wording a narrow window shows."""
     respelled = f" ({describe_respellings(hits.respelled)})" if hits.respelled else ""
     within = f" {scope}" if scope else ""
     in_all = found_in_all(hits)
@@ -141,13 +142,13 @@ def results_line(query: str, hits: SearchResults, scope: str = "") -> str:
         return f"{first_of(len(hits), in_all, 'sound')}{within} (type to search){respelled}"
     if not any(has_score(hit) for hit in hits):
         return f"{first_of(len(hits), in_all, 'result')} for {quoted(query)}{within}{respelled}"
-    rest = [hit for hit in hits if not found_by_words(hit)]
-    if len(rest) == len(hits):
-        ranked = f"{counted(len(rest), 'sound')} ranked by {ranked_by(rest)}"
+    others = [hit for hit in hits if not found_by_words(hit)]
+    if len(others) == len(hits):
+        ranked = f"{counted(len(others), 'sound')} ranked by {ranked_by(others)}"
         close = " or close to it" if hits.nothing_close else ""
         return f"No file{within} is named so{close}: {ranked}, for {quoted(query)}{respelled}"
-    found = f"{first_of(len(hits) - len(rest), in_all, 'result')} for {quoted(query)}{within}{respelled}"
-    return f"{found}, then {len(rest):,} ranked by {ranked_by(rest)}" if rest else found
+    found = f"{first_of(len(hits) - len(others), in_all, 'result')} for {quoted(query)}{within}{respelled}"
+    return f"{found}, then {len(others):,} ranked by {ranked_by(others)}" if others and rest else found
 
 
 def sorted_said(header: QHeaderView) -> str:
@@ -204,7 +205,8 @@ class MainWindow(QMainWindow):
         # what the shown results answer: ("search", query) or ("similar", path); the selection is kept
         # only when hits for the same question replace them (a refresh), never for a new question
         self._shown_for: tuple[str, str] | None = None
-        self._search_said: tuple[str, float, bool] | None = None  # the results line's words, ms, ranked
+        # the results line's words, the same without the sounds after the results, ms, ranked
+        self._search_said: tuple[str, str, float, bool] | None = None
         self._shown = False
         self._cut = False  # the results shown are the first of more the search found (the engine's total)
         self._asked_order = BY_PATH  # the order the last search asked lists a browse in
@@ -624,8 +626,9 @@ class MainWindow(QMainWindow):
             self.search_field.forget_latest(query)  # nor is it a search to go back to
         self._set_hits(hits, ranked=bool(query), answers=("search", query))
         filters = self.filter_bar.values()
-        found = results_line(query, hits, scope_said(filters, self.filter_bar.folder.currentText()))
-        self._search_said = (found, seconds, bool(query)) if hits or self._folders else None
+        scope = scope_said(filters, self.filter_bar.folder.currentText())
+        said = (results_line(query, hits, scope), results_line(query, hits, scope, rest=False))
+        self._search_said = (*said, seconds, bool(query)) if hits or self._folders else None
         self._say_search()
         loading = bool(hits.text_only) and not self.client.model_failure  # words only until the model is ready
         self.no_results.show_for(len(hits), query, filters, indexing=self.client.indexing, model_loading=loading)
@@ -638,12 +641,11 @@ class MainWindow(QMainWindow):
         if self._search_said is None:
             self.result_label.say(NO_FOLDERS)
             return
-        found, seconds, ranked = self._search_said
+        found, results, seconds, ranked = self._search_said
         sort = sorted_said(self.results.horizontalHeader()) if ranked else ""
         took = f" · {seconds * 1000:.0f} ms"
         # narrower, the rest of the library after the results goes first, then the time: the sort
         # stays, as it changes which sound Enter plays (a window beside a DAW cut it off; review 10)
-        results = re.sub(r", then [\d,]+ ranked by [^,]*$", "", found)
         self.result_label.say(f"{found}{sort}{took}", [f"{results}{sort}{took}", f"{results}{sort}"])
 
     def find_similar(self, path: str) -> None:

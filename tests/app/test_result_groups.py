@@ -106,6 +106,8 @@ def test_the_results_line_counts_only_what_the_words_found_and_names_the_rest():
     meant = [dataclasses.replace(h, vector_rank=None, meaning_rank=h.meaning_rank or 4) for h in (gate, sheep)]
     by_meaning = SearchResults([slam, knock, *meant])
     assert results_line("door", by_meaning) == "2 results for “door”, then 2 ranked by what their names mean"
+    assert results_line("door", by_meaning, rest=False) == "2 results for “door”"  # a narrow window's wording
+    assert results_line("door, then creak", by_meaning, rest=False) == "2 results for “door, then creak”"
     assert results_line("door", SearchResults([slam, gate])) == (
         "1 result for “door”, then 1 ranked by how it sounds and what its name means"
     )
