@@ -183,7 +183,7 @@ class HeldWords:
             holds = {word for word in holds if word not in asked.modifiers or asked.modifiers[word] in holds}
             holds |= {w for a, b in asked.joined if file_id in self.held[a + b] for w in (a, b) if w in asked.lookups}
             fits = [
-                (lengths or {}).get(file_id, 0.0)
+                lengths.get(file_id, 0.0)
                 for word in asked.lookups
                 if lengths is not None and word in LENGTH_WORDS and word not in holds
             ]
