@@ -61,10 +61,12 @@ class StopRequest:
     def __init__(self) -> None:
         self.keeping = False  # the loop is in the steps of a run that resumes from ``last``
         self.asked = False
+        self.ever_asked = False  # a stop was asked at some point of this process
 
     def ask(self) -> bool:
         """Ask for the stop: True when the loop makes it at the end of its step, False when the
         caller must stop now (outside the steps, or asked again)."""
+        self.ever_asked = True
         if not self.keeping or self.asked:
             return False
         self.asked = True

@@ -83,8 +83,11 @@ from trainer.export import export
 from trainer.library.budget import MemoryUse, fit_batch, free_gpu_memory, plan_steps, resolve_device
 from trainer.library.pairs import LibraryPairs, library_pairs, split_unit, splits_by_folder
 from trainer.library.words import files_to_hear, has_words_head, seconds_to_hear, tune_words_head
+from trainer.loop import STOP, STOPPED_EXIT, train
 
 log = logging.getLogger(__name__)
+
+STOPPED_SAYING = "stopped; it continues from its last checkpoint when started again"
 
 # The defaults of a library fine-tune; any key can be changed with --set (which wins over the plan).
 DEFAULTS = {
@@ -141,9 +144,13 @@ def library_finetune(
         job.pid_file.write_text(str(os.getpid()))
         return _run(job, paths, minutes, device, list(overrides), model)
     except SystemExit:
-        job.event(PAUSED, "stopped; it continues from its last checkpoint when started again")
+        job.event(PAUSED, STOPPED_SAYING)
         raise
     except Exception as error:
+        if STOP.ever_asked:  # the stop's SystemExit, raised at an arbitrary line, became another error
+            log.info("stopped while %s", error)
+            job.event(PAUSED, STOPPED_SAYING)
+            raise SystemExit(STOPPED_EXIT) from error
         job.failed(error)
         raise
     finally:
@@ -163,7 +170,7 @@ def _run(
     cfg = TrainConfig(**plan["config"])
     torch.set_num_threads(plan["threads"])
     job.event(TRAINING, f"{'continuing' if resumed else 'training'}: {plan['estimate']}")
-    final = _train(cfg)
+    final = train(cfg)
     job.event(EVALUATING, "evaluating the fine-tuned model on the held-out folders")
     result = _finish(job, plan, final)
     job.write_json(job.result_file, result)
@@ -402,7 +409,7 @@ def measure_steps(cfg: TrainConfig, folder: Path, steps: int = MEASURE_STEPS) ->
         torch.cuda.empty_cache()
         torch.cuda.reset_peak_memory_stats()
     try:
-        _train(probe)
+        train(probe)
         records = [json.loads(line) for line in (folder / "log.jsonl").read_text().splitlines()]
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -450,12 +457,6 @@ def _gpu_batch(job: JobFolder, cfg: TrainConfig) -> int:
         f"{memory.per_sample / 2**20:.0f} MiB a sample: batch {batch}",
     )
     return batch
-
-
-def _train(cfg: TrainConfig) -> Path:
-    from trainer.loop import train
-
-    return train(cfg)
 
 
 # -- finishing ----------------------------------------------------------------------------------
