@@ -134,7 +134,9 @@ def results_line(query: str, hits: SearchResults, scope: str = "", rest: bool = 
     panel narrowed every later search, and "No file is named so" was said of the whole library.
     A list cut at the limit counts what the search found in all (:func:`found_in_all`): "the first
     500 of 3,221 results for “whoosh”", "the first 500 of 1,882 sounds" ("500 results" read as exact).
-    Without ``rest`` the sounds after the results go unsaid: the shorter wording a narrow window shows."""
+    Without ``rest`` the sounds after the results go unsaid: the shorter wording a narrow window shows.
+    The query's words no file holds are named (the engine's ``unheld``): "baby cry" listed the war
+    cry first with nothing to say the library holds no baby."""
     respelled = f" ({describe_respellings(hits.respelled)})" if hits.respelled else ""
     within = f" {scope}" if scope else ""
     in_all = found_in_all(hits)
@@ -148,6 +150,7 @@ def results_line(query: str, hits: SearchResults, scope: str = "", rest: bool = 
         close = " or close to it" if hits.nothing_close else ""
         return f"No file{within} is named so{close}: {ranked}, for {quoted(query)}{respelled}"
     found = f"{first_of(len(hits) - len(others), in_all, 'result')} for {quoted(query)}{within}{respelled}"
+    found += f" (no file says {' or '.join(map(quoted, hits.unheld))})" if hits.unheld else ""
     return f"{found}, then {len(others):,} ranked by {ranked_by(others)}" if others and rest else found
 
 

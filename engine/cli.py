@@ -359,6 +359,8 @@ def cmd_search(engine: Engine, args) -> int:
         print(f"earmark: {unknown}", file=sys.stderr)
     if hits.nothing_close:  # the list still ranks the library: say that none of it answers
         print("earmark: no file is named so or close to it; the sounds below are only the nearest", file=sys.stderr)
+    if hits.unheld:  # the results hold only part of the query
+        print(f"earmark: no file says {' or '.join(map(repr, hits.unheld))}", file=sys.stderr)
     return _print_hits(hits, args, hits.sound_depth, ranked=not parse_query(args.query).is_empty)
 
 

@@ -169,6 +169,13 @@ class HeldWords:
     # each typed word, and each word two of them run together make (AskedWords.joined) -> the hits holding it
     held: Mapping[str, Collection[int]]
 
+    def in_no_hit(self) -> list[str]:
+        """The typed words none of the hits holds, alone or run together with its neighbour,
+        length words left out (a file's length holds those: :meth:`coverage`)."""
+        asked = self.asked
+        joined = {w for a, b in asked.joined if self.held[a + b] for w in (a, b)}
+        return [w for w in asked.lookups if not self.held[w] and w not in joined and w not in LENGTH_WORDS]
+
     def coverage(self, lengths: Mapping[int, float] | None = None) -> dict[int, float]:
         """{hit: the share of the typed words it holds}. The first word of a listed compound counts
         only beside its second (a washing machine holds no word of "machine gun"), two words typed

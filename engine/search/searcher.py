@@ -112,7 +112,9 @@ class SearchResults(list):
     ``total``: how many hits the search found in all, of which the list holds the first (the
     sounds the words matched under the filters, phrases and exclusions, a group of copies once as
     the list folds it; for a browse, which lists every file, the files it lists from): a list cut
-    at the limit is not all of them. None: not counted (a search without the words ranking)."""
+    at the limit is not all of them. None: not counted (a search without the words ranking).
+    ``unheld``: the typed words no file under the filters holds where others of the query's words
+    are held (the results hold only part of what was asked: "baby" of "baby cry")."""
 
     def __init__(
         self,
@@ -121,12 +123,14 @@ class SearchResults(list):
         respelled: dict[str, str] | None = None,
         sound_depth: int = 0,
         total: int | None = None,
+        unheld: tuple[str, ...] = (),
     ):
         super().__init__(hits)
         self.text_only = text_only
         self.respelled = dict(respelled or {})
         self.sound_depth = sound_depth
         self.total = total
+        self.unheld = unheld
 
     @property
     def nothing_close(self) -> bool:
@@ -207,6 +211,7 @@ class Searcher:
         heads = [respelled(alt.head, typos) if alt.head else None for alt in parsed.alternatives]
         qualified: set[int] = set()  # the keyword hits holding only a qualifier's words (fusion.qualifier_only)
         held: list[HeldWords] = []  # which keyword hits hold which of their alternative's words (fusion.HeldWords)
+        unheld: list[str] = []  # the typed words no file under the filters holds
 
         def match_words() -> list[FileMatch]:
             worded.extend(
@@ -214,7 +219,9 @@ class Searcher:
                 for alt_text, files in zip(texts, passing_job.result(), strict=True)
             )
             qualified.update(self._qualifier_only(heads, worded, passing_job.result()))
-            held.extend(self._held_words(texts, worded, passing_job.result()))
+            alternatives, held_by_none = self._held_words(texts, worded, passing_job.result())
+            held.extend(alternatives)
+            unheld.extend(w for w in held_by_none if w not in unheld)
             return [m for matches in worded for m in matches]
 
         work = {
@@ -253,10 +260,14 @@ class Searcher:
         sound_depth = pool if SOUND in running and self.model is not None else 0
         # the keyword hits holding none of the query's words are no results (fusion.HeldWords): the
         # washing machine "machine gun" matched made "the first 1 of 2 results" of one (review 10)
-        unheld = len({m.file_id for m in text} - {h.file_id for h in fused if h.text_rank is not None})
+        holding_none = len({m.file_id for m in text} - {h.file_id for h in fused if h.text_rank is not None})
         counted = total.result()
         return SearchResults(
-            hits, respelled=typos, sound_depth=sound_depth, total=None if counted is None else counted - unheld
+            hits,
+            respelled=typos,
+            sound_depth=sound_depth,
+            total=None if counted is None else counted - holding_none,
+            unheld=tuple(unheld),
         )
 
     def similar(
@@ -456,12 +467,16 @@ class Searcher:
                 (only if held is not None and m.file_id not in held else otherwise).add(m.file_id)
         return only - otherwise
 
-    def _held_words(self, texts: list[str], worded: list[list[FileMatch]], passing: list[Passing]) -> list[HeldWords]:
+    def _held_words(
+        self, texts: list[str], worded: list[list[FileMatch]], passing: list[Passing]
+    ) -> tuple[list[HeldWords], list[str]]:
         """Which of each alternative's keyword hits (``worded``) hold which of its typed words, for
-        the alternatives of two words or more (:class:`HeldWords`). One keyword query per typed word
-        (and per two run together), among that alternative's hits only: 2-3 ms each on the bench's
-        library, on the words ranking's thread."""
-        found = []
+        the alternatives of two words or more (:class:`HeldWords`), and the typed words of those no
+        passing file holds: "baby" of "baby cry" in a library with a war cry and no baby. One
+        keyword query per typed word (and per two run together), among that alternative's hits
+        only: 2-3 ms each on the bench's library, on the words ranking's thread; a word none of the
+        hits holds is looked for in every passing file (the hits may be a full ranking's first)."""
+        found, held_by_none = [], []
         for text, matches, files in zip(texts, worded, passing, strict=True):
             asked = asked_words(text, STOP_WORDS)
             if len(asked.lookups) < 2 or not matches:
@@ -472,8 +487,14 @@ class Searcher:
                 word: set(matching_ids(self.store, lookup, hits, self.text_fields).tolist())
                 for word, lookup in lookups.items()
             }
-            found.append(HeldWords(asked, hits.allowed.tolist(), held))
-        return found
+            alternative = HeldWords(asked, hits.allowed.tolist(), held)
+            found.append(alternative)
+            held_by_none += [
+                word
+                for word in alternative.in_no_hit()
+                if not len(matching_ids(self.store, asked.lookups[word], files, self.text_fields))
+            ]
+        return found, held_by_none
 
     def _words_total(self, texts: list[str], passing: list[Passing], worded: list[list[FileMatch]], pool: int) -> int:
         """How many sounds the words of ``texts`` match in all, each once: each alternative's words

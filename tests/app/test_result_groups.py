@@ -120,6 +120,11 @@ def test_the_results_line_counts_only_what_the_words_found_and_names_the_rest():
     assert results_line("whoosh", by_sound) == (  # the sound alone ranked it: never close (searcher.CLOSE_MATCH)
         "No file is named so or close to it: 1 sound ranked by how it sounds, for “whoosh”"
     )
+    partly = SearchResults(door_search(), unheld=("oak", "slow"))  # words no file holds are named
+    assert results_line("oak door slow", partly) == (
+        "2 results for “oak door slow” (no file says “oak” or “slow”), then 3 ranked by how they sound and"
+        " what their names mean"
+    )
     excluded = SearchResults([Hit("/lib/a.wav", 0.0), Hit("/lib/b.wav", 0.0)])  # "-laser": the files kept
     assert results_line("-laser", excluded) == "2 results for “-laser”"
 

@@ -165,6 +165,14 @@ def test_a_search_nothing_is_close_to_says_so_and_still_lists_the_nearest(indexe
     assert "earmark: no file is named so or close to it" in err
 
 
+def test_a_search_says_which_of_its_words_no_file_holds(indexed):
+    code, out, err = indexed("search", "door creak zebra")
+    assert code == 0 and "door_creak.wav" in out.splitlines()[0]
+    assert "earmark: no file says 'zebra'" in err
+    _, _, err = indexed("search", "door creak")
+    assert "no file says" not in err
+
+
 def test_search_shows_a_sound_once_naming_its_copies(cli, library):
     backup = library / "backup"
     backup.mkdir()

@@ -153,6 +153,28 @@ def test_a_file_holding_one_of_two_words_is_half_a_keyword_match(store):
     assert names(searcher.search("cry")) == ["warcry.ogg", both]  # one word: as BM25 weighs it
 
 
+def test_a_search_says_which_of_its_words_no_file_holds(store):
+    """Review 10, L7: "baby cry" in a library with a war cry and no baby listed warcry.ogg first,
+    with nothing to say that no file is of a baby. A word no file holds is named; a word the hits
+    hold run together ("pick up": pickup), a length word and a word some file beyond the ranked
+    hits holds are not; under a filter, the files it leaves out hold nothing."""
+    many = MIN_CANDIDATES + 10  # more bells, and more laughs, than the words ranking holds
+    store.upsert_files(
+        [record(name) for name in ("warcry.ogg", "coin_pickup.wav", "rain.wav", "door_slam_long.wav")]
+        + [record(f"bells/bell_{number:03d}.wav") for number in range(many)]
+        + [record(f"people/laugh_of_a_crowd_in_a_large_hall_{number:03d}.wav") for number in range(many)]
+    )
+    searcher = Searcher(store, None)
+    assert searcher.search("alien cry").unheld == ("alien",)
+    assert searcher.search("alien cry tiny").unheld == ("alien", "tiny")
+    assert searcher.search("pick up coin").unheld == ()
+    assert searcher.search("door slam short").unheld == ()  # its length is what holds "short"
+    assert searcher.search("cry").unheld == ()  # one word: found, or no file is named so
+    ringing = searcher.search("bell laugh", limit=10)  # its words ranking holds the first 100, all bells
+    assert all("bell_" in hit.name for hit in ringing) and ringing.unheld == ()
+    assert searcher.search("bell laugh", SearchFilters(folder=f"{LIB}/bells")).unheld == ("laugh",)
+
+
 def test_the_first_word_of_a_two_word_compound_counts_only_beside_the_second(store):
     """Review 8, M7: "machine gun burst" listed Washing-machine.ogg third, its "machine" read alone.
     A washing machine is no machine gun; a gun is a kind of one."""
