@@ -2,7 +2,8 @@
 hold sounds (a tree read from the index off the UI thread); and the files that failed and why.
 
 Selecting a folder, a library folder or any folder below one, filters the results to it and
-everything below, as the filter bar's folder choice does; the two follow each other.
+everything below, as the filter bar's folder choice does; the two follow each other. A right-click
+opens a folder's menu without selecting it: what the menu does leaves the search as it was.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QObject, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QContextMenuEvent, QMouseEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -143,12 +144,15 @@ class FolderTreeWidget(QTreeWidget):
     narrow tree scrolled to a name's start had scrolled them out of view. A library folder's name is
     cut in its middle, as before (it starts at the left)."""
 
+    menu_requested = Signal(object, QPoint)  # a row's menu asked for (its item), and where on the screen
+
     def __init__(self):
         super().__init__()
         self.setHeader(_CountsHeader(self))
         self.setIndentation(FOLDER_INDENT)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollPerPixel)
         self._widest = 0  # px a shown subfolder's row takes with its name whole (measure_names)
+        self._outlined: QTreeWidgetItem | None = None  # the row a menu is open for (outline)
         # the counts' columns fit what they show later than a change of their text: the Folder follows
         self.header().sectionResized.connect(lambda column, _old, _new: column and self.fit_names())
 
@@ -194,8 +198,18 @@ class FolderTreeWidget(QTreeWidget):
 
     def drawRow(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         """The row, and its count again at the right edge while the counts' column is scrolled out
-        of view (:meth:`_CountsHeader.pinned`), over the names, on the row's own background."""
+        of view (:meth:`_CountsHeader.pinned`), over the names, on the row's own background; ringed
+        over both while a menu is open for it (:meth:`outline`)."""
         super().drawRow(painter, option, index)
+        self._pin_count(painter, option, index)
+        if self._outlined is not None and self.itemFromIndex(index) is self._outlined:
+            painter.save()
+            painter.setPen(Colors.selection_edge)
+            row = QRect(0, option.rect.top(), self.viewport().width(), option.rect.height())
+            painter.drawRect(row.adjusted(0, 0, -1, -1))
+            painter.restore()
+
+    def _pin_count(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         pinned = self.header().pinned()
         if pinned is None:
             return
@@ -214,6 +228,36 @@ class FolderTreeWidget(QTreeWidget):
         painter.setPen(Colors.grid)  # the edge the names scroll under
         painter.drawLine(cell.rect.topLeft(), cell.rect.bottomLeft())
         painter.restore()
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:
+        """Ask for a row's menu (:attr:`menu_requested`): the row right-clicked, or from the keyboard
+        (the menu key) the current one. The keyboard's event is in the tree's coordinates, where a
+        mouse's is in its viewport's: looked up by its point, it was the row below's menu."""
+        keyboard = event.reason() == QContextMenuEvent.Keyboard
+        item = self.currentItem() if keyboard else self.itemAt(event.pos())
+        if item is not None:
+            self.menu_requested.emit(item, event.globalPos())
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        """A right-click opens its row's menu (:meth:`LibraryPanel._show_folder_menu`) and leaves
+        the selection be: selecting a row filters the results to its folder, and "Suggest tags for
+        this folder" narrowed the search the user had only asked to tag."""
+        if event.button() == Qt.RightButton:
+            event.accept()
+        else:
+            super().mousePressEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # the right-click's release: its press was not the view's
+        if event.button() == Qt.RightButton:
+            event.accept()
+        else:
+            super().mouseReleaseEvent(event)
+
+    def outline(self, item: QTreeWidgetItem | None) -> None:
+        """Ring ``item``'s row (None: none): the row a menu is open for, which a right-click does
+        not select (:meth:`mousePressEvent`), so the menu's row shows beside the selected one."""
+        self._outlined = item
+        self.viewport().update()
 
     def indexAt(self, point: QPoint) -> QModelIndex:
         """The count where it is drawn at the right edge (:meth:`drawRow`): its tooltip says what it counts."""
@@ -286,6 +330,7 @@ class LibraryPanel(QWidget):
         self._counts: dict[str, dict[str, int]] = {}  # library folder -> Engine.subfolders()
         self._below: dict[str, list[tuple[str, int]]] = {}  # folder -> its subfolders, every library folder's
         self._quiet = False  # the selection is being set to what the filter says: not the user's choice
+        self._menu_folder: str | None = None  # the folder whose right-click menu is open
         self.failed_title = QLabel("FAILED FILES", objectName="PanelTitle")
         self.failed = _tree(["File and reason"])
         self.failed.setHeaderHidden(True)
@@ -323,8 +368,7 @@ class LibraryPanel(QWidget):
         self.folders.itemExpanded.connect(self._fill)
         for opened_or_closed in (self.folders.itemExpanded, self.folders.itemCollapsed):
             opened_or_closed.connect(lambda _item: self.folders.measure_names())  # after _fill made the rows
-        self.folders.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.folders.customContextMenuRequested.connect(self._show_folder_menu)
+        self.folders.menu_requested.connect(self._show_folder_menu)
         self.failed.itemActivated.connect(self._failed_activated)
         self.remove_button.setEnabled(False)
 
@@ -365,7 +409,7 @@ class LibraryPanel(QWidget):
     def folder_menu(self, item: QTreeWidgetItem) -> QMenu:
         """The right-click menu of a folder's row (a library folder or one below): the panel's own
         actions, then those other parts of the window add to the tree (tagging's "Suggest tags for
-        this folder"), which act on the selected folder. One menu for all: the tree showing only the
+        this folder"), which act on :meth:`menu_folder`. One menu for all: the tree showing only the
         actions added to it hid "Export tagged copies…". Tooltips show, so a greyed action says why."""
         menu = QMenu(self.folders)
         menu.setToolTipsVisible(True)
@@ -378,14 +422,24 @@ class LibraryPanel(QWidget):
             menu.addActions(added)
         return menu
 
-    def _show_folder_menu(self, position) -> None:
-        item = self.folders.itemAt(position)
-        if item is not None:
-            if not item.isSelected():  # as a right-click selects it: the added actions act on its row
-                self.folders.setCurrentItem(item)
-            menu = self.folder_menu(item)
-            menu.exec(self.folders.viewport().mapToGlobal(position))
+    def _show_folder_menu(self, item: QTreeWidgetItem, at: QPoint) -> None:
+        """``item``'s menu, opened ``at`` (global), its row ringed while it is open. The selection,
+        and so the results' folder filter, stays as it was, as in a file manager's sidebar: the row
+        right-clicked is acted on, not browsed (:meth:`FolderTreeWidget.mousePressEvent`)."""
+        menu = self.folder_menu(item)
+        self._menu_folder = item.data(0, PATH_ROLE)
+        self.folders.outline(item)
+        try:
+            menu.exec(at)  # an action chosen runs before it returns
+        finally:
+            self._menu_folder = None
+            self.folders.outline(None)
             menu.deleteLater()
+
+    def menu_folder(self) -> str | None:
+        """The folder an action added to the tree acts on: the row whose menu is open, else (the
+        action triggered another way) the selected one."""
+        return self._menu_folder if self._menu_folder is not None else self.selected_folder()
 
     def selected_folder(self) -> str | None:
         selected = self.folders.selectedItems()

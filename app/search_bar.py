@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from PySide6.QtCore import QPoint, QStringListModel, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeyEvent
+from PySide6.QtCore import QPoint, QRect, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QFontMetrics, QKeyEvent, QPainter, QPalette
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -16,6 +17,8 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QMenu,
     QPushButton,
+    QStyle,
+    QStyleOptionFrame,
     QWidget,
 )
 
@@ -214,15 +217,71 @@ def _duration_box(placeholder: str) -> QDoubleSpinBox:
 
 
 SUBFOLDER_ROLE = Qt.UserRole + 1  # the folder combo's one item for a folder below a library folder
+PARTS_ROLE = Qt.UserRole + 2  # a folder combo item's label in its parts (folder_parts)
+FOLDER_TIP = "Pick a library folder, or type part of a subfolder's name"
+LINE_EDIT_MARGIN = 2  # px a QLineEdit leaves either side of its text (its private horizontalMargin)
+
+
+def folder_parts(path: str, root: str, name: str) -> tuple[str, ...]:
+    """``path``, a library folder ``root`` or a folder below it, as the folder filter names it: the
+    library folder's ``name`` (:func:`engine.fs.folder_names`), then the folders down to it."""
+    return (name,) if path == root else (name, *Path(path).relative_to(root).parts)
 
 
 def folder_label(path: str, root: str, name: str) -> str:
-    """How the folder filter names ``path``, a library folder ``root`` or a folder below it: from
-    the library folder's ``name`` (:func:`engine.fs.folder_names`) down ("SFX/Doors/Wood"), the same
-    on every system."""
-    if path == root:
-        return name
-    return "/".join([name, *Path(path).relative_to(root).parts])
+    """How the folder filter names ``path``: its :func:`folder_parts` joined ("SFX/Doors/Wood"), the
+    same on every system."""
+    return "/".join(folder_parts(path, root, name))
+
+
+def fitted_folder_label(parts: Sequence[str], metrics: QFontMetrics, width: int) -> str:
+    """A folder's label (``parts``: :func:`folder_parts`) as it fits ``width`` px: whole, else with
+    folders left out of its middle, keeping the library folder's name (which library it searches)
+    and as many of the last folders as fit ("SFX Library/…/Automatic/Far"), else the last folders
+    alone ("…/Far"); a name that does not fit even so is cut in its middle. The field showed the
+    label's end, cut through its first letter ("ns/Guns/Automatic/Far")."""
+    name, below = parts[0], parts[1:]
+    wordings = ["/".join(parts)]
+    wordings += ["/".join([name, "…", *below[-kept:]]) for kept in range(len(below) - 1, 0, -1)]
+    wordings += ["/".join(["…", *below[-kept:]]) for kept in range(len(below), 0, -1)]
+    fitting = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
+    return fitting if fitting is not None else metrics.elidedText(parts[-1], Qt.ElideMiddle, max(width, 0))
+
+
+class FolderField(QLineEdit):
+    """The folder filter's field. While it is not typed in, it shows the chosen folder's label as
+    it fits (:func:`fitted_folder_label`); its text stays the whole label, which typing edits and
+    the results line names."""
+
+    def __init__(self, combo: QComboBox):
+        super().__init__(combo)
+        self._combo = combo
+
+    def shown_text(self) -> str:
+        """What the field shows now."""
+        parts = self._combo.currentData(PARTS_ROLE)
+        if self.hasFocus() or not parts or self.text() != "/".join(parts):
+            return self.text()
+        return fitted_folder_label(parts, self.fontMetrics(), self._text_rect().width())
+
+    def _text_rect(self) -> QRect:
+        """Where a QLineEdit draws its text."""
+        option = QStyleOptionFrame()
+        self.initStyleOption(option)
+        contents = self.style().subElementRect(QStyle.SE_LineEditContents, option, self)
+        return contents.marginsRemoved(self.textMargins()).adjusted(LINE_EDIT_MARGIN, 0, -LINE_EDIT_MARGIN, 0)
+
+    def paintEvent(self, event) -> None:
+        shown = self.shown_text()
+        if shown == self.text():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        option = QStyleOptionFrame()
+        self.initStyleOption(option)
+        self.style().drawPrimitive(QStyle.PE_PanelLineEdit, option, painter, self)
+        painter.setPen(self.palette().color(QPalette.Text))
+        painter.drawText(self._text_rect(), Qt.AlignLeft | Qt.AlignVCenter, shown)
 
 
 def _choice(any_text: str, items) -> QComboBox:
@@ -251,9 +310,9 @@ class FilterBar(QWidget):
         self.folder.setMinimumContentsLength(14)
         # The list holds the library folders only (a library may have 10,000 subfolders); any folder
         # below one is found by typing part of its name, which the completer matches anywhere.
-        self.folder.setEditable(True)
+        self.folder.setLineEdit(FolderField(self.folder))
         self.folder.setInsertPolicy(QComboBox.NoInsert)
-        self.folder.setToolTip("Pick a library folder, or type part of a subfolder's name")
+        self.folder.setToolTip(FOLDER_TIP)
         self._subfolders: dict[str, list[str]] = {}  # library folder -> the folders below it that hold sounds
         self._by_label: dict[str, str] = {}  # completer text -> folder
         self._root_names: dict[str, str] = {}  # library folder -> its name in the list (engine.fs.folder_names)
@@ -302,6 +361,12 @@ class FilterBar(QWidget):
         self.tag.editingFinished.connect(self.changed)
         self.offline.toggled.connect(self.changed)
         self.reset.clicked.connect(self.clear)
+        self.changed.connect(self._folder_tip)
+
+    def _folder_tip(self) -> None:
+        """The folder field's tooltip: the chosen folder's whole path (the field may show it cut)."""
+        path = self.folder.currentData()
+        self.folder.setToolTip(f"{path}\n{FOLDER_TIP}" if path else FOLDER_TIP)
 
     def values(self) -> SearchFilters:
         """What the bar asks for (the engine's own filters: a light module, nothing loads with it)."""
@@ -330,6 +395,7 @@ class FilterBar(QWidget):
         for path in folders:
             self.folder.addItem(self._root_names[path], path)
             self.folder.setItemData(self.folder.count() - 1, path, Qt.ToolTipRole)
+            self.folder.setItemData(self.folder.count() - 1, (self._root_names[path],), PARTS_ROLE)
         self._subfolders = {root: paths for root, paths in self._subfolders.items() if root in folders}
         self._list_subfolders()
         index = self._folder_index(current) if current is not None else 0
@@ -399,8 +465,10 @@ class FilterBar(QWidget):
                 self.folder.removeItem(i)  # the one shown before: only the chosen subfolder is listed
                 break
         at = self.folder.findData(root[1]) + 1
-        self.folder.insertItem(at, folder_label(path, root[1], self._root_name(root[1])), path)
+        parts = folder_parts(path, root[1], self._root_name(root[1]))
+        self.folder.insertItem(at, "/".join(parts), path)
         self.folder.setItemData(at, path, Qt.ToolTipRole)
+        self.folder.setItemData(at, parts, PARTS_ROLE)
         self.folder.setItemData(at, True, SUBFOLDER_ROLE)
         return at
 

@@ -13,7 +13,6 @@ from PySide6.QtCore import QObject, QSize
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
-from app.library_panel import PATH_ROLE
 from app.suggestions_box import CAPTIONS_TIP
 from app.theme import icon
 from engine.plural import counted
@@ -229,11 +228,12 @@ class TaggingController(QObject):
         self.status.show_stopping()
 
     def suggest_for_folder(self, captions: bool) -> None:
-        """The selected folder's job: a library folder, or any folder below one (the engine's job
-        takes the files at or under each path it is given)."""
-        folders = [item.data(0, PATH_ROLE) for item in self.window.library.folders.selectedItems()]
-        if folders:
-            self.suggest(folders, captions)
+        """The job of the folder whose menu it was chosen in (:meth:`LibraryPanel.menu_folder`): a
+        library folder, or any folder below one (the engine's job takes the files at or under each
+        path it is given). The search's folder filter stays: the user asked to tag the folder."""
+        folder = self.window.library.menu_folder()
+        if folder is not None:
+            self.suggest([folder], captions)
 
     def _show_threshold(self) -> None:
         settings = self.window.client.settings()

@@ -5,9 +5,10 @@ from __future__ import annotations
 from types import SimpleNamespace
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel
 
 from app.results_model import channels_text, rate_text
-from app.search_bar import FilterBar
+from app.search_bar import FilterBar, fitted_folder_label
 
 
 def test_a_duration_is_typed_to_the_hundredth_as_the_results_show_it(qtbot):
@@ -51,3 +52,57 @@ def test_rates_and_channels_are_offered_as_the_results_say_them(qtbot):
         assert channels[count].startswith(channels_text(SimpleNamespace(channels=count)))
     bar.channels.setCurrentIndex(bar.channels.findData(6))
     assert bar.values().channels == 6
+
+
+def test_a_folder_label_too_long_leaves_out_middle_folders_and_keeps_the_library_and_the_last(qtbot):
+    """Each wording fits and ends in the chosen folder's own name; the library folder's name stays
+    while the room allows, whole folder names only, the cut marked."""
+    metrics = QLabel().fontMetrics()
+    parts = ("SFX Library", "Weapons", "Guns", "Automatic", "Far")
+    whole = "/".join(parts)
+
+    def fitted(text: str) -> str:  # the label fitted to exactly ``text``'s width
+        return fitted_folder_label(parts, metrics, metrics.horizontalAdvance(text))
+
+    assert fitted(whole) == whole
+    assert fitted("SFX Library/…/Guns/Automatic/Far") == "SFX Library/…/Guns/Automatic/Far"
+    assert fitted("SFX Library/…/Far") == "SFX Library/…/Far"
+    assert fitted("…/Far") == "…/Far"
+    for width in range(0, metrics.horizontalAdvance(whole) + 2, 3):
+        shown = fitted_folder_label(parts, metrics, width)
+        assert metrics.horizontalAdvance(shown) <= width or shown == ""
+        if metrics.horizontalAdvance("…/Far") <= width:
+            assert shown.endswith("/Far")
+    library = fitted_folder_label(("SFX Library",), metrics, metrics.horizontalAdvance("SFX…ary"))
+    assert library.startswith("SF") and library.endswith("y") and "…" in library  # cut in its middle, as in the tree
+
+
+def test_the_folder_field_shows_a_deep_folder_fitted_to_it_and_its_whole_path_in_its_tooltip(qtbot):
+    """A deep subfolder chosen, the narrow field showed the label's end cut through its first letter
+    ("ns/Guns/Automatic/Far"). It shows the label fitted to it, as a line edit holding that text
+    draws it; the field's text, which the results line names and typing edits, stays whole."""
+    bar = FilterBar()
+    qtbot.addWidget(bar)
+    root = "/Volumes/Drive/SFX Library"
+    far = f"{root}/Weapons/Guns/Automatic/Far"
+    bar.set_folders([root])
+    bar.set_subfolders(root, [f"{root}/Weapons", far])
+    bar.set_folder(far)
+    bar.show()
+    qtbot.waitExposed(bar)
+    field = bar.folder.lineEdit()
+    whole = "SFX Library/Weapons/Guns/Automatic/Far"
+    assert field.text() == bar.folder.currentText() == whole
+    shown = field.shown_text()
+    assert shown.startswith("SFX Library/…/") and shown.endswith("/Far")
+    assert field.fontMetrics().horizontalAdvance(shown) <= field.width()
+    painted = field.grab().toImage()
+    bar.folder.setEditText(shown)  # what a line edit holding the fitted label draws
+    assert field.grab().toImage() == painted
+    bar.set_folder(far)  # the field shows the chosen folder again
+    assert field.text() == whole
+    assert bar.folder.toolTip().splitlines()[0] == far
+
+    field.setFocus()  # typed in: the text itself, to edit
+    qtbot.waitUntil(field.hasFocus)
+    assert field.shown_text() == whole
