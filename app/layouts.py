@@ -24,7 +24,9 @@ MESSAGE_LINE_SHARE = 3  # a message leaves the line that gives way to it a third
 MESSAGE_MARGIN = 24  # px: QStatusBar's margin left of a message, and a gap before the line's rule
 UNBOUNDED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
 LIST_ROWS_KEPT = 10  # rows a list keeps above the panes under it (ListSplitter), where the height allows
-_HEIGHT = ">i"  # the height ListSplitter saves after Qt's state, as QDataStream writes an int
+# what ListSplitter saves after Qt's state, as QDataStream writes ints: the splitter's height, and
+# the list's height the user dragged the handle to (0: none)
+_HEIGHTS = ">ii"
 
 
 def least_width(widget: QWidget) -> int:
@@ -68,6 +70,10 @@ class UpDownScroll(QScrollArea):
     def eventFilter(self, watched, event: QEvent) -> bool:
         if watched is self.widget() and event.type() == QEvent.LayoutRequest:
             self._fit()  # its least height may have changed (a suggestion shown, a message gone)
+            # and the splitters above read it (FoldingSplitter.minimumSizeHint): a layout request stops at
+            # a scroll area's widget, and a hint wrapped to a second line scrolled the tags panel's
+            # Revert and Apply out of view until the window was next resized
+            self.updateGeometry()
         return super().eventFilter(watched, event)
 
     def _fit(self) -> None:
@@ -126,13 +132,20 @@ class ListSplitter(QSplitter):
     at its least height leaves it) as the window gets shorter, and where sizes saved for a taller
     window come back: the list took all of a change in height, and was down to 5 results at
     1024 x 700 above the preview and the tags panel stacked. Sizes the user set stay until the
-    window gets shorter, and come back as they were in a window as tall."""
+    window gets shorter, and come back as they were in a window as tall; a list the user dragged
+    shorter than its rows keeps the height they chose instead (:attr:`chosen_height`): a shorter
+    window grew it back to 10 rows over their choice."""
 
     def __init__(self, rows: QTableView, pane: QWidget):
         super().__init__(Qt.Vertical)
         self.addWidget(rows)
         self.addWidget(pane)
         self.setStretchFactor(0, 1)
+        self.chosen_height: int | None = None  # the list's height the user dragged the handle to, if they did
+        self.splitterMoved.connect(self._user_moved)  # emitted for the user's drags only, not for setSizes
+
+    def _user_moved(self, _position: int, _handle: int) -> None:
+        self.chosen_height = self.sizes()[0]
 
     def list_height(self) -> int:
         """The height that shows :data:`LIST_ROWS_KEPT` rows of the list whole, below its header."""
@@ -140,32 +153,42 @@ class ListSplitter(QSplitter):
         around = rows.height() - rows.viewport().height()  # the header, the frame
         return around + LIST_ROWS_KEPT * rows.verticalHeader().defaultSectionSize()
 
+    def kept_height(self) -> int:
+        """The height the list keeps: :meth:`list_height`, or the user's :attr:`chosen_height` where it is less."""
+        rows = self.list_height()
+        return rows if self.chosen_height is None else min(rows, self.chosen_height)
+
     def keep_list(self) -> None:
-        """Give the list back its rows (:meth:`list_height`) from the pane, which keeps its least height."""
+        """Give the list back its :meth:`kept_height` from the pane, which keeps its least height."""
         listed, pane = self.sizes()
-        wanted = self.list_height()
+        wanted = self.kept_height()
         if listed < wanted:
             self.setSizes([wanted, listed + pane - wanted])
 
     def saveState(self) -> QByteArray:
-        """Qt's state, then the height its sizes are for (:meth:`restoreState`)."""
+        """Qt's state, then the height its sizes are for and the user's :attr:`chosen_height` (:meth:`restoreState`)."""
         state = super().saveState()
-        state.append(QByteArray(struct.pack(_HEIGHT, self.height())))
+        state.append(QByteArray(struct.pack(_HEIGHTS, self.height(), self.chosen_height or 0)))
         return state
 
     def restoreState(self, state: QByteArray) -> bool:
-        """The sizes saved; saved for a taller splitter, the list keeps its rows (:meth:`keep_list`)."""
-        restored = super().restoreState(state)  # Qt reads its own state, and leaves the height after it
-        if restored and self._saved_taller(state):
-            self.keep_list()
+        """The sizes saved, and the height the user chose; saved for a taller splitter, or not saying
+        for which (an older Earmark's), the list keeps its rows (:meth:`keep_list`)."""
+        restored = super().restoreState(state)  # Qt reads its own state, and leaves the heights after it
+        if restored:
+            height, chosen = self._saved_heights(state)
+            self.chosen_height = chosen or None
+            if height is None or height > self.height():
+                self.keep_list()
         return restored
 
-    def _saved_taller(self, state: QByteArray) -> bool:
-        """Whether ``state`` holds sizes for a taller splitter, or does not say (an older Earmark's)."""
-        size = struct.calcsize(_HEIGHT)
+    def _saved_heights(self, state: QByteArray) -> tuple[int | None, int]:
+        """The height ``state``'s sizes are for and the list's height the user chose (0: none), or
+        (None, 0) where it does not say (an older Earmark's)."""
+        size = struct.calcsize(_HEIGHTS)
         if state.size() != super().saveState().size() + size:
-            return True
-        return struct.unpack(_HEIGHT, state.right(size).data())[0] > self.height()
+            return None, 0
+        return struct.unpack(_HEIGHTS, state.right(size).data())
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

@@ -218,11 +218,26 @@ class SortHeader(QHeaderView):
         QStyleOptionHeader.SortIndicator.SortUp: QStyleOptionHeader.SortIndicator.SortDown,
         QStyleOptionHeader.SortIndicator.SortDown: QStyleOptionHeader.SortIndicator.SortUp,
     }
+    arrow_shown = Signal()  # the sort arrow shows or goes: the titles' widths, which make room for it, change
 
     def __init__(self, parent: QTableView):
         super().__init__(Qt.Horizontal, parent)
         self.setSectionsClickable(True)  # as the table's own header is: a click sorts
         self.pressed = False  # a mouse button is down on it: a section resized now is the user's doing
+        self.as_saved = False  # its sections as a saved state left them, until the view's first results
+
+    def restoreState(self, state) -> bool:
+        """The sections as a saved state has them; the view leaves them so until its first results
+        (ResultsView._fit_columns)."""
+        self.as_saved = True  # while Qt restores too: the sort it restores is announced, and a fit then undid the rest
+        self.as_saved = super().restoreState(state)
+        return self.as_saved
+
+    def setSortIndicatorShown(self, show: bool) -> None:
+        """Show or hide the sort arrow, and say so (:attr:`arrow_shown`) where that changes."""
+        if show != self.isSortIndicatorShown():
+            super().setSortIndicatorShown(show)
+            self.arrow_shown.emit()
 
     def mousePressEvent(self, event) -> None:
         self.pressed = event.button() == Qt.LeftButton  # a right-click opens the columns' menu, sizes nothing
@@ -283,6 +298,9 @@ class ResultsView(QTableView):
         self._rooms: dict[tuple, int] = {}  # the measures of the results shown (_per_results)
         header.sectionResized.connect(lambda *_: header.pressed and self.keep_column_widths())
         header.sectionHandleDoubleClicked.connect(lambda _section: self.keep_column_widths())
+        # the columns fitted to titles measured with the arrow or without it: a browse after a search (no
+        # Match arrow) laid the columns out for the arrow, and the next results moved them all
+        header.arrow_shown.connect(self._fit_columns)
         header.setContextMenuPolicy(Qt.CustomContextMenu)
         header.customContextMenuRequested.connect(self._show_columns_menu)
 
@@ -331,6 +349,7 @@ class ResultsView(QTableView):
 
     def show_column(self, column: int, shown: bool) -> None:
         """Show or hide ``column`` as the user chose (:meth:`columns_menu`); the others fit again."""
+        self.horizontalHeader().as_saved = False  # the user's choice, shown at once
         if shown:
             self._hidden.discard(column)
         elif column != NAME_COLUMN:
@@ -370,6 +389,7 @@ class ResultsView(QTableView):
         self._rooms = {}
 
     def _results_changed(self, *_changed) -> None:
+        self.horizontalHeader().as_saved = False  # the results the columns are fitted to are in
         self._forget_rooms()
         self._fit_columns()
 
@@ -385,8 +405,14 @@ class ResultsView(QTableView):
         words to read, takes what the Name leaves. A column the user hid (:meth:`columns_menu`)
         stays hidden. In a narrower window the columns give way in turn (:meth:`_give_way`), and
         where even at their least they do not fit, the least needed fold away
-        (:meth:`_crowded_out`): the table never scrolls sideways."""
-        if self.model() is None:
+        (:meth:`_crowded_out`): the table never scrolls sideways.
+
+        A header restored as the last session left it (:meth:`SortHeader.restoreState`) stays so
+        until the first results are in, the library's facts (:meth:`show_descriptions`) known by
+        then: fitted to the empty list before the library opened, the header showed the Tags and
+        Caption, then the Description once the library said it holds one, then other widths again
+        for the results. The same library and query give the saved header back, so it does not move."""
+        if self.model() is None or self.horizontalHeader().as_saved:
             return
         header = self.horizontalHeader()
         hidden = set(self._hidden) | (set() if self._descriptions else {DESCRIPTION_COLUMN})  # the user's widths too

@@ -9,7 +9,7 @@ import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
-from PySide6.QtWidgets import QLabel, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtWidgets import QLabel, QSplitter, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.labels import ElidedLabel
 from app.preview_panel import region_said
@@ -177,7 +177,7 @@ def test_a_regions_length_says_it_is_one_in_its_shortest_wording(qtbot):
     assert label.shown_text().startswith("0:04.342") and "long" in label.shown_text()
 
 
-def _themed(widget) -> None:
+def themed(widget) -> None:
     """``widget`` in the app's dark theme (its font and padding decide what fits), set on it alone,
     leaving the application's style as the other tests expect it."""
     theme = resource_dir() / "theme"
@@ -189,7 +189,7 @@ def test_from_1000_px_down_to_the_least_width_the_results_fit_without_scrolling_
     kept widths their themed titles ask (Duration 100, Channels 104) beside a Name cut to 130. The
     facts give way to their values whole (their titles elided), and where even so they do not fit,
     the least needed fold away; the Name and the Match stay."""
-    _themed(window)
+    themed(window)
     qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
     view, header = window.results, window.results.horizontalHeader()
     facts = [column(title) for title in ("Duration", "Format", "Rate", "Channels")]
@@ -231,10 +231,46 @@ def test_a_small_window_keeps_ten_results_in_view_whatever_sizes_were_saved(qtbo
     assert again.preview.play_button.isVisible() and again.preview.height() > 100  # the preview keeps its room
 
 
+def _drag_handle(qtbot, splitter: QSplitter, by: int) -> None:
+    """Move ``splitter``'s handle ``by`` px down (up where negative) as a user does, with the mouse."""
+    handle = splitter.handle(1)
+    start = QPoint(handle.width() // 2, handle.height() // 2)
+    qtbot.mousePress(handle, Qt.LeftButton, pos=start)
+    qtbot.mouseMove(handle, start + QPoint(0, by))
+    qtbot.mouseRelease(handle, Qt.LeftButton, pos=start + QPoint(0, by))
+
+
+def test_a_list_the_user_made_shorter_than_ten_rows_stays_so_in_a_shorter_window(
+    qtbot, window, library, tiny_checkpoint
+):
+    """Review: results dragged down to 5 rows, to give the preview and the tags panel the room, grew
+    back to 10 as the window was made shorter, over the user's choice. The height the user chose
+    stays (ten rows are kept only where the user chose none), also at the next start."""
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
+    window.resize(1440, 880)
+    split, view = window.center_split, window.results
+    qtbot.waitUntil(lambda: view.viewport().height() > 10 * ROW_HEIGHT, timeout=5_000)
+    chosen = view.height() - view.viewport().height() + 5 * ROW_HEIGHT  # 5 rows under the header
+    _drag_handle(qtbot, split, chosen - split.sizes()[0])
+    assert split.sizes()[0] == chosen
+    window.resize(1440, 760)
+    qtbot.waitUntil(lambda: window.height() == 760, timeout=5_000)
+    assert split.sizes()[0] == chosen
+    window.resize(1440, 880)
+    window.close()  # its sizes are saved
+
+    again = open_window(qtbot, str(tiny_checkpoint))
+    again.resize(1440, 880)
+    again.resize(1440, 760)
+    qtbot.waitUntil(lambda: again.height() == 760, timeout=5_000)
+    split = again.center_split
+    assert split.chosen_height == chosen and chosen <= split.sizes()[0] < split.list_height()  # not ten rows
+
+
 def test_the_first_run_page_fits_a_window_beside_a_daw(qtbot, window):
     """The first-run page's lines, one line each, held the window 1,142 px wide at the least: its
     lines wrap now, whole, and it is no wider than the results' page at the least."""
-    _themed(window)
+    themed(window)
     assert window.center.currentWidget() is window.empty  # no folders yet
     assert window.empty.minimumSizeHint().width() <= window.center_split.minimumSizeHint().width()
     qtbot.waitUntil(lambda: window.minimumSizeHint().width() <= BESIDE_A_DAW, timeout=5_000)
@@ -285,7 +321,7 @@ def test_a_message_has_its_room_beside_a_long_results_line_in_a_narrow_window(qt
     """Review 10, H1: the results line asked for its whole text's width, QStatusBar gives permanent
     widgets theirs first, and a message ("Suggestions ready…", "Cannot play…") got none at 712 px.
     While a message shows the line gives way to it (keeping a third of the bar); after, it widens."""
-    _themed(window)
+    themed(window)
     window.resize(1, 760)  # as narrow as the window goes
     qtbot.waitUntil(lambda: window.width() <= BESIDE_A_DAW, timeout=5_000)
     window.run_query("sine beep")
@@ -305,7 +341,7 @@ def test_in_a_narrow_window_the_results_line_keeps_the_sort_and_drops_the_rest_f
     and what their names mean" and was cut off; the sort changes which sound Enter plays."""
     from tests.app.test_browse_order import click_header
 
-    _themed(window)
+    themed(window)
     window.resize(1, 760)
     qtbot.waitUntil(lambda: window.width() <= BESIDE_A_DAW, timeout=5_000)
     window.run_query("sine beep")

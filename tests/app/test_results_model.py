@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import QItemSelectionModel, QPoint, QRect, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QHeaderView
 
 from app.results_model import BADGE_ROLE, HIT_ROLE, SCORE_COLUMN, SCORE_ROLE, ResultsModel, duration_text
@@ -186,11 +187,16 @@ def test_in_find_similar_the_match_says_how_alike_the_sounds_are_not_a_rank():
 
 def arrow_points_down(header: QHeaderView, section: int) -> bool:
     """Whether the sort arrow drawn in ``section`` is ▼: of the pixels the arrow changes (the section
-    drawn with it and without), the widest row is its top one."""
-    rect = QRect(header.sectionViewportPosition(section), 0, header.sectionSize(section), header.height())
-    shown = header.viewport().grab(rect).toImage()
+    drawn with it and without, where it is then: the columns fit titles that make room for the arrow
+    or not), the widest row is its top one."""
+
+    def drawn() -> QImage:
+        rect = QRect(header.sectionViewportPosition(section), 0, header.sectionSize(section), header.height())
+        return header.viewport().grab(rect).toImage()
+
+    shown = drawn()
     header.setSortIndicatorShown(False)
-    bare = header.viewport().grab(rect).toImage()
+    bare = drawn()
     header.setSortIndicatorShown(True)
     widths = [sum(shown.pixel(x, y) != bare.pixel(x, y) for x in range(shown.width())) for y in range(shown.height())]
     rows = [w for w in widths if w]

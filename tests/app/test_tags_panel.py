@@ -1,10 +1,18 @@
-"""Editing tags of many files at once keeps what only some of them carry."""
+"""Editing tags of many files at once keeps what only some of them carry; the panel's buttons stay
+in view whatever its hint says."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QPoint, QRect
+
+from app.suggestions_box import PRECHECKED
 from app.tags_panel import TagsPanel
+from engine.tagging.unlisted import OTHER_MODEL, why_none
+from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
+from tests.app.test_narrow_window import themed
+from tests.app.test_suggestions_box import settle_layout
 
 
 @dataclass(frozen=True)
@@ -66,3 +74,27 @@ def test_with_nothing_selected_the_fields_and_buttons_are_disabled(qtbot):
     assert not any(w.isEnabled() for w in widgets)
     panel.show_hits([Row("/b.wav", ["rain"])])
     assert panel.tags.isEnabled() and panel.caption.isEnabled() and not panel.apply_button.isEnabled()
+
+
+def test_a_hint_on_two_lines_leaves_revert_and_apply_in_view(qtbot, window, library):
+    """Review: while the suggestions' hint read on two lines, the tags panel's Revert and Apply were
+    cut at its bottom in the default window: the panel's least height grew, and the splitters
+    above its scroll area read it only at the window's next resize. They give it the room at once,
+    in the default window and in a small one, and the panel does not scroll."""
+    themed(window)  # the theme's font and padding decide where the hint wraps
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
+    window.results.selectRow(0)
+    settle(window.client.work_pool)  # the selection's own answer is in: this sound is not tagged yet
+    scroll, hint = window.bottom_split.widget(1), window.tags.suggestions.hint
+    wrapped = why_none({OTHER_MODEL: 1}, 0, PRECHECKED)  # "This sound was tagged with another model, …"
+    for size in ((1440, 880), (1280, 720)):
+        window.resize(*size)
+        for said in ("", wrapped, "", wrapped):  # "": suggestions listed, none hidden
+            window.tags.show_suggestions({}, said)  # as the engine's answer for the selection shows
+            settle_layout()
+            if said:
+                assert hint.heightForWidth(hint.width()) >= 2 * hint.fontMetrics().lineSpacing()
+            for button in (window.tags.revert_button, window.tags.apply_button):
+                where = QRect(button.mapTo(scroll.viewport(), QPoint(0, 0)), button.size())
+                assert scroll.viewport().rect().contains(where), (size, said, where, scroll.viewport().height())
+            assert scroll.verticalScrollBar().maximum() == 0
