@@ -5,8 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QPainter
+from PySide6.QtGui import QFontMetrics, QPainter
 from PySide6.QtWidgets import QLabel, QWidget
+
+
+def first_fitting(
+    wordings: Sequence[str], metrics: QFontMetrics, width: int, cut: Qt.TextElideMode = Qt.ElideRight
+) -> str:
+    """The first of ``wordings`` (longest first) that fits ``width`` px, else the last one cut with
+    "…" where ``cut`` says: the one way a label, a field or a column shortens what it shows."""
+    fitting = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
+    return fitting if fitting is not None else metrics.elidedText(wordings[-1], cut, max(width, 0))
 
 
 class ElidedLabel(QLabel):
@@ -23,11 +32,7 @@ class ElidedLabel(QLabel):
 
     def shown_text(self) -> str:
         """What fits the label's width now."""
-        width = self.contentsRect().width()
-        metrics = self.fontMetrics()
-        wordings = (self.text(), *self._shorter)
-        fitting = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
-        return fitting if fitting is not None else metrics.elidedText(wordings[-1], Qt.ElideRight, max(width, 0))
+        return first_fitting((self.text(), *self._shorter), self.fontMetrics(), self.contentsRect().width())
 
     def setText(self, text: str) -> None:
         super().setText(text)

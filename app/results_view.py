@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
+from app.labels import first_fitting
 from app.offline import drag_message, is_offline
 from app.results_model import (
     BADGE_ROLE,
@@ -101,14 +102,9 @@ def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
     """``folder`` as it fits ``width``: whole, else its deepest folders after "…/" (what tells two
     folders of one library apart: "…/effects/item_sounds", not "lib/ef…ounds"), whole folder names
     only while one fits; the last one alone, cut at its left, when even it does not."""
-    if metrics.horizontalAdvance(folder) <= width:
-        return folder
     parts = re.split(r"([/\\])", folder)  # names at even indexes, each followed by its separator
-    for start in range(2, len(parts), 2):
-        deepest = "…" + parts[start - 1] + "".join(parts[start:])
-        if metrics.horizontalAdvance(deepest) <= width:
-            return deepest
-    return metrics.elidedText(folder, Qt.ElideLeft, width)
+    deepest = ["…" + parts[start - 1] + "".join(parts[start:]) for start in range(2, len(parts), 2)]
+    return first_fitting([folder, *deepest], metrics, width, Qt.ElideLeft)
 
 
 def deepest_folder(folder: str) -> str:

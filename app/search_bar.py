@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.labels import first_fitting
 from app.layouts import FlowLayout
 from app.theme import icon
 from engine.audio.formats import FORMATS
@@ -244,8 +245,7 @@ def fitted_folder_label(parts: Sequence[str], metrics: QFontMetrics, width: int)
     wordings = ["/".join(parts)]
     wordings += ["/".join([name, "…", *below[-kept:]]) for kept in range(len(below) - 1, 0, -1)]
     wordings += ["/".join(["…", *below[-kept:]]) for kept in range(len(below), 0, -1)]
-    fitting = next((w for w in wordings if metrics.horizontalAdvance(w) <= width), None)
-    return fitting if fitting is not None else metrics.elidedText(parts[-1], Qt.ElideMiddle, max(width, 0))
+    return first_fitting([*wordings, parts[-1]], metrics, width, Qt.ElideMiddle)
 
 
 class FolderField(QLineEdit):
