@@ -27,6 +27,7 @@ from engine.search.filters import BY_PATH, BrowseOrder, folder_shown
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
 BADGE_ROLE = Qt.UserRole + 3  # on the name: "+1 copy" when the same file is elsewhere in the library too
+NEAREST_SHOWN = "–"  # the Match of a hit in a list nothing is close to (nearest_only): no number, an empty bar
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,13 @@ def not_found_by_words(hit) -> str:
     return f"No word searched is in its name, tags, caption or folder: listed for {ranked_by([hit])}"
 
 
+def nearest_only(hit) -> str:
+    """The Match tooltip of a hit in a list nothing is close to (the engine's ``nothing_close``):
+    its match ranks it among the search's sounds (the best is 100 however weak), so the cell shows
+    no number and no bar, and says why the hit is listed at all."""
+    return f"Nothing is close to the search: listed only as the nearest by {ranked_by([hit])}, not as a match"
+
+
 def similar_reasons(hit, like: str) -> str:
     """The Match tooltip in find similar: how alike two sounds are (engine Searcher.similar), not a
     rank among the list."""
@@ -222,6 +230,9 @@ class ResultsModel(QAbstractTableModel):
         self._ranked = True
         self._words = 0  # in a search, how many hits (the first rows) the words found; the rest follow
         self._grouped = False  # a search whose words found some hits but not all: two groups, never mixed
+        # a search that found nothing close (SearchResults.nothing_close): its matches rank the rows
+        # among themselves only, and the Match column says so instead of its relative numbers
+        self._nothing_close = False
         self._generated: dict[str, str] = {}  # path -> a generated caption not accepted yet
         self.similar_to: str | None = None  # the file the hits sound like, in find similar
         # the library folders missing from a drive that is there (set_folders): an offline hit of
@@ -245,10 +256,13 @@ class ResultsModel(QAbstractTableModel):
         """``ranked`` False: a browse of the library, whose scores mean nothing and are not shown.
         Hits none of which a search ranked (an exclusion-only query's: a browse by path) are a
         browse too, whatever ``ranked`` says. ``similar_to``: the hits are the sounds like that
-        file (find similar), whose matches measure how alike they sound, not a search's ranking."""
+        file (find similar), whose matches measure how alike they sound, not a search's ranking.
+        ``hits`` a search's SearchResults that found nothing close: their Match shows none
+        (:func:`nearest_only`), in the order ranked."""
         self.beginResetModel()
         self._hits = list(hits)
         self._ranked = ranked and (not self._hits or any(has_score(h) for h in self._hits))
+        self._nothing_close = self._ranked and getattr(hits, "nothing_close", False)
         self.similar_to = similar_to
         found = [found_by_words(h) for h in self._hits]
         self._words = sum(found)
@@ -342,13 +356,18 @@ class ResultsModel(QAbstractTableModel):
             if generated is not None:
                 return generated
         scored = self._ranked and has_score(hit)
-        if role == Qt.ForegroundRole and self._unworded(index.row()):
+        nearest = scored and self._nothing_close and index.column() == SCORE_COLUMN  # no match to show
+        if role == Qt.ForegroundRole and (nearest or self._unworded(index.row())):
             return Colors.dim_text  # no match of the words: shown, but dimmer than those
+        if role == Qt.DisplayRole and nearest:
+            return NEAREST_SHOWN
         if role == Qt.DisplayRole:
             return column.text(hit) if scored or index.column() != SCORE_COLUMN else ""
         if role == Qt.TextAlignmentRole:
             return int(column.align)
         if role == Qt.ToolTipRole:
+            if nearest:
+                return nearest_only(hit)
             if index.column() == SCORE_COLUMN and scored and self.similar_to:
                 return similar_reasons(hit, Path(self.similar_to).name)
             if index.column() == SCORE_COLUMN:
@@ -362,7 +381,7 @@ class ResultsModel(QAbstractTableModel):
         if role == HIT_ROLE:
             return hit
         if role == SCORE_ROLE and scored:
-            return min(max(hit.score / 100.0, 0.0), 1.0)
+            return 0.0 if nearest else min(max(hit.score / 100.0, 0.0), 1.0)
         return None
 
     def flags(self, index: QModelIndex):

@@ -86,10 +86,11 @@ class ScoreDelegate(QStyledItemDelegate):
             style.drawPrimitive(QStyle.PE_PanelItemViewItem, option, painter, option.widget)
         fraction = index.data(SCORE_ROLE)
         rect = QRectF(option.rect).adjusted(6, 0, -6, 0)
-        if fraction is not None:
+        if fraction is not None:  # the track, and on it the match: a sliver at least, none at 0 (nearest_only)
             bar = QRectF(rect.left(), rect.bottom() - 6, rect.width() * max(0.04, fraction), 3)
             painter.fillRect(QRectF(rect.left(), bar.top(), rect.width(), 3), Colors.grid)
-            painter.fillRect(bar, Colors.score_bar)
+            if fraction > 0:
+                painter.fillRect(bar, Colors.score_bar)
         painter.setPen(
             option.palette.highlightedText().color()
             if option.state & QStyle.State_Selected

@@ -7,9 +7,11 @@ selection and moving drags the region out as a file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QFont, QLinearGradient, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
+from PySide6.QtGui import QFont, QFontMetricsF, QLinearGradient, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
 
 from app.theme import Colors
@@ -21,6 +23,7 @@ RULER_HEIGHT = 18
 QUIET_PEAK = 0.1
 SHOWN_PEAK = 0.9
 MAX_DISPLAY_GAIN = 1000.0
+_LABEL_GAP = 3  # px between a ruler label and its tick, or the widget's right edge
 _TICK_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
 
 
@@ -41,6 +44,27 @@ def format_time(seconds: float, precise: bool = False) -> str:
 def ruler_step(duration_s: float, width: int) -> float:
     """The tick spacing that keeps ruler labels at least 70 px apart."""
     return next((s for s in _TICK_STEPS if s * width / max(duration_s, 1e-9) >= 70), _TICK_STEPS[-1])
+
+
+def ruler_labels(
+    duration_s: float, width: int, advance: Callable[[str], float]
+) -> list[tuple[float, float | None, str]]:
+    """The ruler's ticks as (tick x, label x, label), ``advance`` the width of a label drawn. A label
+    starts just right of its tick; the last, which ran past the right edge ("4." for the 4.5 s tick
+    of a 4.58 s file), ends there instead, and goes unsaid (label x None: its tick stays) where even
+    so it would run into the label before it."""
+    step = ruler_step(duration_s, width)
+    labels: list[tuple[float, float | None, str]] = []
+    drawn_to = -2.0 * _LABEL_GAP  # where the label before ends: the first starts inside the left edge too
+    for k in range(int(duration_s / step) + 1):
+        x = k * step / duration_s * width
+        label = f"{k * step:g}s" if step < 60 else format_time(k * step)
+        wide = advance(label)
+        start = min(x + _LABEL_GAP, width - _LABEL_GAP - wide)
+        shown = start >= drawn_to + 2 * _LABEL_GAP
+        labels.append((x, start if shown else None, label))
+        drawn_to = start + wide if shown else drawn_to
+    return labels
 
 
 def display_gain(peak: float) -> float:
@@ -196,17 +220,16 @@ class WaveformView(QWidget):
 
     def _paint_ruler(self, painter: QPainter) -> None:
         painter.fillRect(QRectF(0, 0, self.width(), RULER_HEIGHT), Colors.lane)
-        step = ruler_step(self.duration_s, self.width())
         font = QFont(painter.font())
         font.setPointSizeF(max(7.0, font.pointSizeF() - 2))
         painter.setFont(font)
-        for k in range(int(self.duration_s / step) + 1):
-            x = self._x_of(k * step)
+        metrics = QFontMetricsF(font)
+        for x, label_x, label in ruler_labels(self.duration_s, self.width(), metrics.horizontalAdvance):
             painter.setPen(Colors.grid)
             painter.drawLine(QPointF(x, RULER_HEIGHT - 5), QPointF(x, self.height()))
-            painter.setPen(Colors.ruler_text)
-            label = f"{k * step:g}s" if step < 60 else format_time(k * step)
-            painter.drawText(QPointF(x + 3, RULER_HEIGHT - 6), label)
+            if label_x is not None:
+                painter.setPen(Colors.ruler_text)
+                painter.drawText(QPointF(label_x, RULER_HEIGHT - 6), label)
 
     @property
     def level(self) -> str:

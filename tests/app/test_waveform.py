@@ -13,6 +13,7 @@ from app.waveform import (
     display_gain,
     format_time,
     level_said,
+    ruler_labels,
     ruler_step,
 )
 from engine.audio.peaks import compute_peaks
@@ -121,3 +122,38 @@ def test_a_click_in_the_ruler_clears_the_selection(qtbot, tmp_path):
     view.set_selection((1.0, 2.0))
     qtbot.mouseClick(view, Qt.LeftButton, pos=QPoint(100, 5))
     assert view.selection is None
+
+
+def _ruler_ink_columns(view: WaveformView) -> list[int]:
+    """The columns of the ruler where a label's text is drawn: the rows above its ticks."""
+    image = view.grab().toImage()
+    lane = image.pixelColor(view.width() // 2, 1)
+    return [
+        x
+        for x in range(view.width())
+        if any(image.pixelColor(x, y) != lane for y in range(RULER_HEIGHT - 5))
+        and not abs(x - view._x_of(view._position)) <= 6  # the playhead's triangle
+    ]
+
+
+@pytest.mark.parametrize("width", [645, 660, 700])  # 0.5 s ticks, the last near the edge
+def test_the_rulers_last_label_is_drawn_whole_inside_the_right_edge(qtbot, tmp_path, width):
+    """A 4.58 s file's ruler read "4." at its right edge: its 4.5 s label ran past it."""
+    view = _view(qtbot, tmp_path, seconds=4.58)
+    view.resize(width, 200)
+    ticks = ruler_labels(view.duration_s, width, lambda label: 7.0 * len(label))
+    assert ticks[-1][2] == "4.5s" and ticks[-1][1] is not None
+    assert ticks[-1][1] + 7.0 * len("4.5s") <= width - 3  # ends inside, before the edge
+    ink = _ruler_ink_columns(view)
+    assert ink and max(ink) < width - 2  # nothing cut at the edge
+    assert max(ink) > width - 30  # the last label is there, not dropped
+
+
+def test_a_ruler_label_with_no_room_whole_goes_unsaid_and_no_two_labels_overlap():
+    ticks = ruler_labels(4.58, 700, lambda label: 60.0)  # labels nearly as wide as their ticks are apart (76 px)
+    shown = [(start, label) for _x, start, label in ticks if start is not None]
+    assert len(ticks) == 10 and ticks[-1][1] is None  # its tick stays; its label would run into 4s
+    assert [label for _, label in shown] == [f"{k * 0.5:g}s" for k in range(9)]
+    assert all(a + 60.0 < b for (a, _), (b, _) in zip(shown, shown[1:], strict=False))
+    assert all(0 <= start and start + 60.0 <= 700 for start, _ in shown)
+    assert ruler_labels(4.58, 20, lambda label: 30.0)[0][1] is None  # "0s" wider than the widget

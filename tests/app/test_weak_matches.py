@@ -7,6 +7,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 
+from app.results_model import NEAREST_SHOWN, SCORE_COLUMN
 from tests.app.conftest import ENGINE_TIMEOUT_MS, settle
 from tests.engine.search.search_factories import at_cosine
 
@@ -44,6 +45,7 @@ def test_enter_on_a_query_nothing_is_close_to_plays_nothing_and_a_real_match_pla
     commit(qtbot, window, NONSENSE)
     assert window.model.rowCount() == len(library)  # still listed, ranked
     assert window.result_label.text().startswith("No file is named so or close to it: 4 sounds ranked by")
+    assert {window.model.index(row, SCORE_COLUMN).data() for row in range(4)} == {NEAREST_SHOWN}  # no "100"
     assert window.results.selected_paths() == [] and window.preview.path is None
     assert not window.player.is_playing() and window.player.frames_played == 0
     assert window.search_field.hasFocus()  # to type another word, not to step through a guess
@@ -52,5 +54,6 @@ def test_enter_on_a_query_nothing_is_close_to_plays_nothing_and_a_real_match_pla
     commit(qtbot, window, "sine beep")  # its name: selected and played, as ever, and remembered
     assert window.search_field.recent[0] == "sine beep"
     assert Path(window.preview.path).name == "sine_beep.wav" and window.results.hasFocus()
+    assert window.model.index(0, SCORE_COLUMN).data().isdigit()  # its match, a number again
     qtbot.waitUntil(lambda: window.player.frames_played > 0, timeout=10_000)
     window.player.stop()  # nothing left playing into the next test
