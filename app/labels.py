@@ -18,6 +18,17 @@ def first_fitting(
     return fitting if fitting is not None else metrics.elidedText(wordings[-1], cut, max(width, 0))
 
 
+def path_wordings(head: str, below: Sequence[str], sep: str = "/") -> list[str]:
+    """The ways to show a folder from ``head`` down through ``below``, longest first (for
+    :func:`first_fitting`): whole; ``head`` and as many of the deepest folders as fit ("SFX
+    Library/…/Automatic/Far": where, and what); the deepest folders alone ("…/Far"); the deepest
+    folder's name alone."""
+    wordings = [sep.join([head, *below])]
+    wordings += [sep.join([head, "…", *below[-kept:]]) for kept in range(len(below) - 1, 0, -1)]
+    wordings += [sep.join(["…", *below[-kept:]]) for kept in range(len(below), 0, -1)]
+    return [*wordings, below[-1]] if below else wordings
+
+
 class ElidedLabel(QLabel):
     """One line of text that shows the longest of its wordings that fits (``text()``, then each of
     ``shorter`` in turn), the last one elided with "…" when none does; its tooltip then holds the

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
     QTableView,
 )
 
-from app.labels import first_fitting
+from app.labels import first_fitting, path_wordings
 from app.offline import drag_message, is_offline
 from app.results_model import (
     BADGE_ROLE,
@@ -99,19 +99,43 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.drawText(rect.adjusted(0, -2, 0, -2), Qt.AlignRight | Qt.AlignVCenter, index.data() or "")
 
 
+def _split_folder(folder: str) -> tuple[list[str], str]:
+    """``folder``'s names (:func:`engine.search.filters.folder_shown`'s: its library folder's
+    first) and the separator it writes between them."""
+    return re.split(r"[/\\]", folder), "\\" if "\\" in folder and "/" not in folder else "/"
+
+
+def folder_wordings(folder: str) -> list[str]:
+    """The ways the Folder column shows ``folder``, longest first (:func:`app.labels.path_wordings`):
+    whole; from the first folder below the library folder, the pack or the category a sound comes
+    from, with as many of the deepest folders as fit ("flare-game/…/soundfx/powers"); then the
+    deepest folders alone ("…/powers": what tells two folders of one pack apart). A library of 37
+    packs read "…/sound", "…/sounds", "…/sfx" and never which pack; elided in the middle, every
+    folder read "lib/f…ounds", its start the library's own name."""
+    names, sep = _split_folder(folder)
+    head = 1 if len(names) > 2 else 0  # the library folder's name only where nothing is below it
+    return [folder, *path_wordings(names[head], names[head + 1 :], sep)]
+
+
 def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
-    """``folder`` as it fits ``width``: whole, else its deepest folders after "…/" (what tells two
-    folders of one library apart: "…/effects/item_sounds", not "lib/ef…ounds"), whole folder names
-    only while one fits; the last one alone, cut at its left, when even it does not."""
-    parts = re.split(r"([/\\])", folder)  # names at even indexes, each followed by its separator
-    deepest = ["…" + parts[start - 1] + "".join(parts[start:]) for start in range(2, len(parts), 2)]
-    return first_fitting([folder, *deepest], metrics, width, Qt.ElideLeft)
+    """``folder`` as it fits ``width``: the longest of its :func:`folder_wordings` that fits, the
+    deepest folder's name cut at its left where none does."""
+    return first_fitting(folder_wordings(folder), metrics, width, Qt.ElideLeft)
+
+
+def sourced_folder(folder: str) -> str:
+    """The shortest form :func:`elide_folder` cuts ``folder`` to that names both where it comes
+    from and its deepest folder: "flare-game/…/powers"."""
+    names, sep = _split_folder(folder)
+    head = 1 if len(names) > 2 else 0
+    below = names[head + 1 :]
+    return sep.join([names[head], *below] if len(below) <= 1 else [names[head], "…", below[-1]])
 
 
 def deepest_folder(folder: str) -> str:
     """The shortest form :func:`elide_folder` cuts ``folder`` to with a folder's name whole: "…/steps"."""
-    parts = re.split(r"([/\\])", folder)
-    return "…" + "".join(parts[-2:]) if len(parts) > 1 else folder
+    names, sep = _split_folder(folder)
+    return f"…{sep}{names[-1]}" if len(names) > 1 else folder
 
 
 class FolderDelegate(QStyledItemDelegate):
@@ -122,6 +146,9 @@ class FolderDelegate(QStyledItemDelegate):
         option.textElideMode = Qt.ElideLeft
         if option.rect.width() > 0 and option.text:
             option.text = elide_folder(option.text, option.fontMetrics, text_width(option))
+            # it fits: Qt's own elision, which rounds otherwise, cut about half the folders that fitted
+            # to the pixel ("…re-game/…/environment")
+            option.textElideMode = Qt.ElideNone
 
 
 def text_width(option: QStyleOptionViewItem) -> int:
@@ -474,13 +501,16 @@ class ResultsView(QTableView):
 
     def _give_way(self, widths: list[int], short: int, hidden: set[int], readers: list[int]) -> None:
         """Narrow the shown ``widths`` by ``short`` px, in turn: the Name to its names' room and
-        the Folder to its deepest folder whole, which costs nothing to read; then the words to read
-        and the Tags down to their titles, the facts to their values (:meth:`value_room`), the
-        Folder to :data:`FOLDER_LEAST` (its last folder elided on the left; the Name's tooltip holds
-        the path) and only then the Name, down to :data:`NAME_LEAST`. The Match keeps its width."""
+        the Folder to where its files come from and their deepest folder ("flare-game/…/powers"),
+        which costs nothing to read; then the words to read and the Tags down to their titles, the
+        facts to their values (:meth:`value_room`), the Folder to the deepest folder alone
+        ("…/powers"), then to :data:`FOLDER_LEAST` (its last folder elided on the left; the Name's
+        tooltip holds the path) and only then the Name, down to :data:`NAME_LEAST`. The Match
+        keeps its width."""
         turns = [(NAME_COLUMN, max(NAME_LEAST, self.name_room())), (FOLDER_COLUMN, self.folder_room())]
         turns += [(column, self._title_width(column)) for column in (*readers, TAGS_COLUMN)]
         turns += [(column, self.value_room(column)) for column in FACTS]
+        turns += [(FOLDER_COLUMN, self.deepest_folder_room())]
         turns += [(FOLDER_COLUMN, FOLDER_LEAST), (NAME_COLUMN, NAME_LEAST)]
         for column, least in turns:
             if column not in hidden and short > 0:
@@ -517,12 +547,21 @@ class ResultsView(QTableView):
 
     @_per_results
     def folder_room(self) -> int:
-        """The Folder column's width for each of the first results' deepest folder whole ("…/steps",
-        as :func:`elide_folder` cuts a path), no wider than the column is at first, nor narrower
-        than :data:`FOLDER_LEAST`."""
+        """The Folder column's width for each of the first results' folder from where it comes to
+        its deepest folder ("flare-game/…/steps": :func:`sourced_folder`) (:meth:`_folders_width`)."""
+        return self._folders_width(sourced_folder)
+
+    @_per_results
+    def deepest_folder_room(self) -> int:
+        """The Folder column's width for each of the first results' deepest folder whole ("…/steps")."""
+        return self._folders_width(deepest_folder)
+
+    def _folders_width(self, shown: Callable[[str], str]) -> int:
+        """The Folder column's width for the first results' folders as ``shown`` cuts them, no wider
+        than the column is at first, nor narrower than :data:`FOLDER_LEAST`."""
         metrics, padding = self._padding()
-        deepest = (deepest_folder(cell.data() or "") for cell in self._cells(FOLDER_COLUMN))
-        widest = max((metrics.horizontalAdvance(text) for text in deepest), default=0)
+        folders = (shown(cell.data() or "") for cell in self._cells(FOLDER_COLUMN))
+        widest = max((metrics.horizontalAdvance(folder) for folder in folders), default=0)
         return max(FOLDER_LEAST, min(widest + padding, COLUMNS[FOLDER_COLUMN].width))
 
     @_per_results

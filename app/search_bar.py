@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.labels import first_fitting
+from app.labels import first_fitting, path_wordings
 from app.layouts import FlowLayout
 from app.theme import icon
 from engine.audio.formats import FORMATS
@@ -236,16 +236,13 @@ def folder_label(path: str, root: str, name: str) -> str:
 
 
 def fitted_folder_label(parts: Sequence[str], metrics: QFontMetrics, width: int) -> str:
-    """A folder's label (``parts``: :func:`folder_parts`) as it fits ``width`` px: whole, else with
-    folders left out of its middle, keeping the library folder's name (which library it searches)
-    and as many of the last folders as fit ("SFX Library/…/Automatic/Far"), else the last folders
-    alone ("…/Far"); a name that does not fit even so is cut in its middle. The field showed the
-    label's end, cut through its first letter ("ns/Guns/Automatic/Far")."""
-    name, below = parts[0], parts[1:]
-    wordings = ["/".join(parts)]
-    wordings += ["/".join([name, "…", *below[-kept:]]) for kept in range(len(below) - 1, 0, -1)]
-    wordings += ["/".join(["…", *below[-kept:]]) for kept in range(len(below), 0, -1)]
-    return first_fitting([*wordings, parts[-1]], metrics, width, Qt.ElideMiddle)
+    """A folder's label (``parts``: :func:`folder_parts`) as it fits ``width`` px
+    (:func:`app.labels.path_wordings`): whole, else with folders left out of its middle, keeping
+    the library folder's name (which library it searches) and as many of the last folders as fit
+    ("SFX Library/…/Automatic/Far"), else the last folders alone ("…/Far"); a name that does not
+    fit even so is cut in its middle. The field showed the label's end, cut through its first
+    letter ("ns/Guns/Automatic/Far")."""
+    return first_fitting(path_wordings(parts[0], parts[1:]), metrics, width, Qt.ElideMiddle)
 
 
 class FolderField(QLineEdit):

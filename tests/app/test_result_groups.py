@@ -182,21 +182,30 @@ def test_a_copies_badge_leaves_the_name_most_of_its_cell(qtbot):
     assert badge_width("+12 copies", metrics, 120) <= BADGE_SHARE * 120
 
 
-def test_the_folder_column_shows_the_deepest_folders_eliding_on_the_left(qtbot):
+def test_the_folder_column_shows_where_a_sound_comes_from_and_its_deepest_folder(qtbot):
     """Elided in the middle, every folder of a library read "lib/f…ounds": its start, the library's
-    own name, says nothing, and the folder that tells sounds apart is the deepest one."""
+    own name, says nothing. Then cut to its deepest folders, a library of 37 packs read "…/sound",
+    "…/sounds" and never which pack (review 11, M5): the folder below the library folder stays
+    with the deepest one while they fit, then the deepest folders alone."""
     model, view = shown_results(qtbot, 1060, 300, themed=True)
-    deep = Hit("/sfx/lib/freedroidrpg/effects/item_sounds/Item_Drop_Sound_4.ogg", 50.0, folder="/sfx/lib")
+    deep = Hit("/sfx/lib/flare-game/usr/share/games/flare/soundfx/powers/warcry.ogg", 50.0, folder="/sfx/lib")
     model.set_hits([deep])
     text, width = shown_text(view, 0, FOLDER)
-    assert text.startswith("…/") and text.endswith("/item_sounds"), text
+    assert text == "flare-game/…/powers", text
     assert view.fontMetrics().horizontalAdvance(text) <= width
     metrics = QFontMetrics(view.font())
     folder = "lib/freedroidrpg/effects/item_sounds"
+
+    def fitted(text: str) -> str:  # the folder fitted to exactly ``text``'s width
+        return elide_folder(folder, metrics, metrics.horizontalAdvance(text))
+
     assert elide_folder(folder, metrics, 10_000) == folder
-    assert elide_folder(folder, metrics, metrics.horizontalAdvance("…/effects/item_sounds")) == "…/effects/item_sounds"
+    for shown in ("freedroidrpg/effects/item_sounds", "freedroidrpg/…/item_sounds", "…/effects/item_sounds"):
+        assert fitted(shown) == shown
+    assert fitted("…/item_sounds") == "…/item_sounds"
     cut = elide_folder(folder, metrics, metrics.horizontalAdvance("…unds"))  # not even the deepest fits: its end
     assert cut.startswith("…") and cut.endswith("ds") and "/" not in cut
+    assert elide_folder("lib\\Doors\\Wood", metrics, metrics.horizontalAdvance("Doors\\Wood")) == "Doors\\Wood"
 
 
 def test_the_rate_column_reads_a_sample_rate_whole(qtbot):
