@@ -103,17 +103,19 @@ def keep_best(matches: Iterable[FileMatch]) -> list[FileMatch]:
     return sorted(best.values(), key=lambda m: (-m.score, m.file_id))
 
 
-def relative_scores(matches: list[FileMatch], from_weakest: bool) -> dict[int, float]:
-    """Each file's score on 0..1 within its ranking, the best 1. BM25 starts at 0 (no
-    word matched), so it is divided by the best; a cosine has no such zero, so with
-    ``from_weakest`` the weakest candidate is 0 (a cosine of 0.31 among candidates spanning
-    0.28-0.33 means "about the middle", whatever scale the model uses)."""
+def relative_scores(matches: list[FileMatch], from_weakest: bool, depth: int | None = None) -> dict[int, float]:
+    """Each file's score on 0..1 within its ranking (``matches``, best first), the best 1. BM25
+    starts at 0 (no word matched), so it is divided by the best; a cosine has no such zero, so
+    with ``from_weakest`` the weakest of the first ``depth`` candidates (None: of all) is 0 (a
+    cosine of 0.31 among candidates spanning 0.28-0.33 means "about the middle", whatever scale
+    the model uses), and any after it 0 too: a deeper page's weaker weakest squeezed every score
+    up, so the app's 500 results ranked their first ten otherwise than a search of ten did."""
     if not matches:
         return {}
     scores = np.array([m.score for m in matches], dtype=np.float64)
-    low = scores.min() if from_weakest else 0.0
+    low = scores[:depth].min() if from_weakest else 0.0
     span = scores.max() - low
-    return {m.file_id: 1.0 if span <= 0 else float((m.score - low) / span) for m in matches}
+    return {m.file_id: 1.0 if span <= 0 else max(0.0, float((m.score - low) / span)) for m in matches}
 
 
 def meaning_scores(matches: list[FileMatch], floor: float) -> dict[int, float]:
@@ -124,7 +126,7 @@ def meaning_scores(matches: list[FileMatch], floor: float) -> dict[int, float]:
 
 
 def qualifier_only(
-    text: list[FileMatch], qualified: Collection[int], vector: list[FileMatch], share: float
+    text: list[FileMatch], qualified: Collection[int], vector: list[FileMatch], share: float, depth: int | None = None
 ) -> list[FileMatch]:
     """The keyword matches, each of ``qualified``'s BM25 cut to ``share`` of it and given back the
     rest as far as the sound ranks it above the other keyword hits, whose words name the sound
@@ -133,11 +135,11 @@ def qualifier_only(
     13.3 to 4.8, and what the names mean agreed with it, so the footsteps came third to eighteenth.
     A name holding only where a sound happens names another sound, unless it sounds like the
     query's. When no keyword hit names the sound ("car on gravel" in a library of no car), none is
-    cut."""
+    cut. ``depth``: the sound's candidates read (:func:`heard_above`)."""
     named = [m.file_id for m in text if m.file_id not in qualified]
     if not qualified or not named:
         return text
-    above = heard_above(named, vector)
+    above = heard_above(named, vector[:depth])
 
     def back(file_id: int) -> float:
         """The cut given back: none below half the named files, all above every one of them."""
@@ -216,6 +218,7 @@ def fuse(
     lengths: Mapping[int, float] | None = None,
     qualified: Collection[int] = frozenset(),
     held: Sequence[HeldWords] = (),
+    depth: int | None = None,
 ) -> list[FusedHit]:
     """Score = keyword + ``weights.meaning`` x meaning + ``weights.sound`` x sound, each on 0..1
     (:func:`relative_scores`, :func:`meaning_scores`), reported as a 0..100 match. The names
@@ -231,9 +234,11 @@ def fuse(
     words or more; a hit's keyword score is multiplied by the share it holds
     (:meth:`HeldWords.coverage`, its best alternative's) after the best match is made its 1: a
     match of one of two words is half a keyword match, whichever word it holds and however rare,
-    and a hit holding none (the washing machine of "machine gun") is no keyword match at all."""
-    sound = relative_scores(vector, from_weakest=True)
-    words = relative_scores(qualifier_only(text, qualified, vector, weights.qualifier), from_weakest=False)
+    and a hit holding none (the washing machine of "machine gun") is no keyword match at all.
+    ``depth``: the sound's candidates its scores are read from (None: all it ranked), whatever
+    their number, so that a page's first hits are the same however long the page is."""
+    sound = relative_scores(vector, from_weakest=True, depth=depth)
+    words = relative_scores(qualifier_only(text, qualified, vector, weights.qualifier, depth), from_weakest=False)
     shares = held_shares(held, lengths if weights.length else None)  # a length not read is a word like any
     words = {file_id: score * shares.get(file_id, 1.0) for file_id, score in words.items() if shares.get(file_id, 1.0)}
     text = [m for m in text if m.file_id in words]  # its rank stays BM25's: --explain shows the share held

@@ -50,7 +50,8 @@ _RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 3, thread_name
 # a query's alternatives after the first, each searched in a vector table beside the first (two vector
 # rankings, two such alternatives each at once); their jobs wait for nothing, so none is ever starved
 _ALTERNATIVE_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="earmark-alternative")
-MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only
+MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only; the
+# depth the sound's scores are read from whatever the page's length (fusion.fuse)
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 COPIES_SLACK = 2  # query by example looks this many times deeper than the hits it shows: copies fold
 # The least match (0..100) at which the best hit of a search no word found is close to the query,
@@ -254,7 +255,7 @@ class Searcher:
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         records = early.result()
         lengths = self._lengths(parsed.length, [vector, text, meaning], records)
-        fused = fuse(vector, text, meaning, self.weights, lengths, qualified, held)
+        fused = fuse(vector, text, meaning, self.weights, lengths, qualified, held, depth=MIN_CANDIDATES)
         hits = self._hits(fused, limit, records)
         self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0

@@ -293,6 +293,24 @@ def test_a_file_named_for_where_a_sound_happens_that_sounds_like_the_query_keeps
         assert set(found[1:5]) == {f"step_{i}.ogg" for i in range(4)} and found[5] == "gravel.wav"
 
 
+def test_a_pages_first_hits_are_the_same_however_long_the_page(store, tiny_model):
+    """Review 11: the CLI's first ten ("--limit 10") were not the window's first ten (500 results),
+    scores about 3 apart: a deeper page's weaker weakest sound candidate squeezed every sound score
+    up. The sound's scores are read from its first MIN_CANDIDATES, whatever the page's length."""
+    query = embed(tiny_model, "door creak")
+    cosines = np.linspace(0.9, -0.6, 3 * MIN_CANDIDATES)
+    store.commit_embedded(
+        tiny_model.info,
+        [(record(f"door_{i}.wav"), one_window(at_cosine(query, 0.2 + 0.1 * i, seed=i))) for i in range(5)]
+        + [(record(f"take_{i:03d}.wav"), one_window(at_cosine(query, c, seed=100 + i))) for i, c in enumerate(cosines)],
+    )
+    searcher = Searcher(store, tiny_model)
+    rankings = frozenset({"words", "sound"})
+    short, long = (searcher.search("door creak", limit=limit, rankings=rankings) for limit in (10, 500))
+    assert len(long) > 2 * MIN_CANDIDATES
+    assert [(h.name, round(h.score, 6)) for h in short] == [(h.name, round(h.score, 6)) for h in long[:10]]
+
+
 def test_a_length_typed_among_the_words_puts_the_sounds_of_that_length_first(store):
     """Review 8, M7: "big explosion long" listed four 1-second big explosions first. The length
     reorders the word matches and drops none; a name holding the word still counts it."""
