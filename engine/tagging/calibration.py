@@ -25,11 +25,14 @@ import json
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from engine.fs import atomic_file
-from engine.tagging.evidence import Evidence
+
+if TYPE_CHECKING:  # the evidence reads the calibration to weigh a folder's shared words (engine/tagging/packs.py)
+    from engine.tagging.evidence import Evidence
 
 CALIBRATION_FILE = Path(__file__).resolve().parents[2] / "resources" / "tagging" / "calibration.json"
 

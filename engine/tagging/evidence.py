@@ -15,6 +15,10 @@
 (e) **an exact UCS CatID** at the head of a UCS file name (an FX name follows it), which decides the
     UCS tag outright.
 
+A word (nearly) every file of a folder holds in its name counts in none of them where the folder's
+sound disagrees with what it says: a pack's or a game's name, not what each file is
+(:mod:`engine.tagging.packs`, :func:`pack_words`).
+
 (b) and (d) are gathered twice where a file's folders add words: from all of its words, which say
 its category, and from its own words alone (:attr:`Evidence.own`), which pick the term inside each
 category (:meth:`engine.tagging.calibration.Calibration.probabilities`). A folder names a shelf,
@@ -33,6 +37,8 @@ all are cached on disk per model and vocabulary fingerprint.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,8 +49,10 @@ from engine.index.records import FileRecord
 from engine.index.text import folder_words
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, embed_in_batches, l2_normalise
+from engine.tagging.calibration import load_calibration
 from engine.tagging.classifier import CategoryClassifier, fit_classifier
-from engine.tagging.lexicon import Lexicon
+from engine.tagging.lexicon import Lexicon, stems
+from engine.tagging.packs import MIN_FILES, disagreeing, shared_words
 from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Vocabulary
 from engine.words import (
@@ -271,7 +279,7 @@ def is_spoken_line(name: list[str]) -> bool:
     return len(name) >= MIN_SENTENCE_WORDS and not _SPOKEN.isdisjoint(name)
 
 
-def file_words(record: FileRecord, folders: bool = True) -> list[str]:
+def file_words(record: FileRecord, folders: bool = True, dropped: frozenset[str] = frozenset()) -> list[str]:
     """What a file says about itself: name, the nearest folders (``folders``: its own words alone
     without them, see :attr:`Evidence.own`), metadata (capped, less what says where the file came
     from: :data:`engine.audio.metadata.PROVENANCE`), the user's
@@ -282,9 +290,14 @@ def file_words(record: FileRecord, folders: bool = True) -> list[str]:
     A name that is a sentence adds :data:`SPOKEN_WORDS` (bench/tagging.py, audio and names:
     70.4 % -> 71.7 % top-1, VOICES files 27 -> 35 of 44 right). A sound-library abbreviation in
     the name or folders is read with the word it stands for, as the index reads it
-    (:func:`engine.words.with_abbreviations`: netpanzer's ``expl_1`` EXPLOSIONS first)."""
+    (:func:`engine.words.with_abbreviations`: netpanzer's ``expl_1`` EXPLOSIONS first). The words
+    of the name and folders whose stems are ``dropped`` are left out: a word (nearly) every file of
+    the folder holds that the folder's sound disagrees with, a pack's name (:func:`pack_words`)."""
     name = without_numbers(name_words(record.path))
-    found = with_abbreviations(name + (near_folder_words(record.path, record.folder) if folders else []))
+    near = near_folder_words(record.path, record.folder) if folders else []
+    if dropped:
+        name, near = ([w for w in found if dropped.isdisjoint(stems([w]))] for found in (name, near))
+    found = with_abbreviations(name + near)
     if is_spoken_line(name):
         found += SPOKEN_WORDS
     found += words(PROVENANCE.sub(" ", record.metadata_text))[:MAX_METADATA_WORDS]
@@ -298,29 +311,32 @@ def gather_evidence(
     records: list[FileRecord],
     windows: dict[int, Windows],
     embedded_words: dict[str, np.ndarray] | None = None,
+    packs: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Evidence]:
     """Evidence for each record; ``windows`` holds the stored windows of those that have them
     (a file without, or no model, gets no sound evidence). ``embedded_words`` ({words: vector})
     is a memo of the text tower's vectors for this and later calls: a job weighs every
-    vocabulary, and reads its library before it tags it, so each file's words are embedded once."""
+    vocabulary, and reads its library before it tags it, so each file's words are embedded once.
+    ``packs`` ({folder: stems}, :func:`pack_words`) are the words each folder's files leave out;
+    None: those :func:`pack_words` finds among ``records`` themselves (a job's batch is not its
+    folders: the job reads them whole first)."""
     vocabulary = encoded.vocabulary
     embedded_words = {} if embedded_words is None else embedded_words
-    texts = [file_words(r) for r in records]
+    packs = pack_words(model, encoded, records, windows, embedded_words) if packs is None else packs
+    dropped = [packs.get(os.path.dirname(r.path), frozenset()) for r in records]
+    texts = [file_words(r, dropped=d) for r, d in zip(records, dropped, strict=True)]
     has_words = [encoded.lexicon.knows(t) for t in texts]
-    own_texts = [file_words(r, folders=False) for r in records]
+    own_texts = [file_words(r, folders=False, dropped=d) for r, d in zip(records, dropped, strict=True)]
     # a file's own words count apart where its folders add some and they name a term themselves
     owned = [o != t and encoded.lexicon.knows(o) for o, t in zip(own_texts, texts, strict=True)]
     text_scores, category_scores = text_evidence(model, encoded, texts, has_words, embedded_words)
     own_scores, _ = text_evidence(model, encoded, own_texts, owned, embedded_words)
     keys = {t.key: i for i, t in enumerate(vocabulary.terms)}
     voices = voice_terms(vocabulary)
-    sizes = np.array([len(vocabulary.category_terms[t.category]) for t in vocabulary.terms], np.float64)
+    sizes = category_sizes(vocabulary)
     out = []
     for i, record in enumerate(records):
-        sound = None
-        item = windows.get(record.id)
-        if model is not None and item is not None and len(item):
-            sound = encoded.embeddings @ l2_normalise(item.vectors.mean(axis=0))
+        sound = sound_scores(encoded, windows.get(record.id)) if model is not None else None
         # against the vocabulary in use, so the CatIDs of an imported UCS release count
         exact = keys.get(cat_id_block(file_stem(record.path))) if vocabulary.is_ucs else None
         lexical = encoded.lexicon.scores(texts[i])
@@ -342,6 +358,67 @@ def gather_evidence(
                 heard_voice=heard,
             )
         )
+    return out
+
+
+def category_sizes(vocabulary: Vocabulary) -> np.ndarray:
+    """(terms,) the number of terms in each term's category: :attr:`Evidence.category_sizes`."""
+    return np.array([len(vocabulary.category_terms[t.category]) for t in vocabulary.terms], np.float64)
+
+
+def sound_scores(encoded: EncodedVocabulary, item: Windows | None) -> np.ndarray | None:
+    """(terms,) the cosine of a file's stored windows, mean-pooled, with each term; None without any."""
+    if item is None or not len(item):
+        return None
+    return encoded.embeddings @ l2_normalise(item.vectors.mean(axis=0))
+
+
+def pack_words(
+    model: AudioTextModel | None,
+    encoded: EncodedVocabulary,
+    records: Sequence[FileRecord],
+    windows: Mapping[int, Windows],
+    embedded_words: dict[str, np.ndarray] | None = None,
+) -> dict[str, frozenset[str]]:
+    """{folder: the stems its files' words leave out}: of the words (nearly) every file of a folder
+    holds in its name (:func:`engine.tagging.packs.shared_words`, among ``records``), those the
+    folder's sound disagrees with (:func:`engine.tagging.packs.disagreeing`), both read through the
+    model's calibration: the word alone as a file's words are, each file with stored ``windows``
+    as a file without words is. Nothing without a model, nor in a folder of fewer files heard than
+    :data:`engine.tagging.packs.MIN_FILES`: without a sound to say so, a shared word is no pack's."""
+    if model is None:
+        return {}
+    calibration = load_calibration(model.info.name)
+    vocabulary = encoded.vocabulary
+    sizes, silent = category_sizes(vocabulary), np.zeros(len(vocabulary.terms))
+
+    def categories(evidence: Evidence) -> np.ndarray:
+        return vocabulary.category_probabilities(calibration.probabilities(evidence))
+
+    out = {}
+    for folder, shared in shared_words(records).items():
+        sounds = [s for r in shared.records if (s := sound_scores(encoded, windows.get(r.id))) is not None]
+        if len(sounds) < MIN_FILES:
+            continue
+        heard = np.mean([categories(Evidence(s, None, silent, False, None, sizes)) for s in sounds], axis=0)
+        vectors = words_vectors(model, list(shared.words.values()), embedded_words)
+        text, category = encoded.text_scores(vectors), encoded.category_scores(vectors)
+        said = {
+            stem: categories(
+                Evidence(
+                    sound=None,
+                    text=text[i],
+                    lexical=encoded.lexicon.scores([word]),
+                    has_words=True,
+                    exact=None,
+                    category_sizes=sizes,
+                    category=None if category is None else category[i],
+                )
+            )
+            for i, (stem, word) in enumerate(shared.words.items())
+        }
+        if dropped := disagreeing(said, heard):
+            out[folder] = dropped
     return out
 
 

@@ -49,7 +49,7 @@ from engine.plural import counted
 from engine.settings import Settings
 from engine.tagging import export, rename, unlisted
 from engine.tagging.calibration import DEFAULT, Calibration, load_calibration, unmeasured_caption_threshold
-from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary, vocabulary_cache_file
+from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary, pack_words, vocabulary_cache_file
 from engine.tagging.jobs import (
     BATCH,
     READING,
@@ -64,6 +64,7 @@ from engine.tagging.jobs import (
     taggable,
     target_ids,
 )
+from engine.tagging.packs import shared_words
 from engine.tagging.priors import MIN_FILES, Shelves, library_shares, reweigh, shelf_sums
 from engine.tagging.tagger import caption_suggestions, gather, named_category_probabilities, tag_suggestions
 from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
@@ -76,6 +77,7 @@ TAGS_NAMED = 3  # the tags an accept's summary names, the most given first; the 
 # The most files a small job reads around it (the folders holding its files) for the shares it is
 # weighed by: the reading pass ran at about 200 files/s on Teeworlds' 131, so about 10 s at most.
 AROUND_LIMIT = 2_000
+PATHS_READ = 2_000  # records read at a time for their paths alone (a whole library's would not fit)
 
 
 @dataclass(frozen=True)
@@ -336,8 +338,13 @@ class Tagging:
         table = self.table(model)
         embeddings = self.store.embeddings(model.info)
         embedded_words: dict[str, np.ndarray] = {}  # the reading pass's text-tower vectors, for the tagging pass
+        packs = self._pack_words(job, model, vocabularies[0], should_stop, embedded_words)
+        if packs is None:
+            return TagReport(job.id, total=len(target_ids(self.store, job.targets)), stopped=True)
         if job.shares is None and not len(table.done(job.id)):
-            read = self._read_library(job, model, vocabularies, calibration, progress, should_stop, embedded_words)
+            read = self._read_library(
+                job, model, vocabularies, calibration, packs, progress, should_stop, embedded_words
+            )
             if read is None:
                 return TagReport(job.id, total=len(target_ids(self.store, job.targets)), stopped=True)
             job = replace(job, shares=read[0], shelves=read[1])
@@ -359,6 +366,7 @@ class Tagging:
                 job.shares,
                 job.shelves,
                 embedded_words,
+                packs,
             )
             problems: dict[str, str] = {}
             if job.captions:
@@ -374,12 +382,52 @@ class Tagging:
 
         return run_job(job, self.store, table, tag_batch, progress, should_stop, started, self._row_lock, shown)
 
+    def _pack_words(
+        self,
+        job: TagJob,
+        model: AudioTextModel,
+        ucs: EncodedVocabulary,
+        should_stop: Callable[[], bool] | None,
+        embedded_words: dict[str, np.ndarray],
+    ) -> dict[str, frozenset[str]] | None:
+        """The words the files of each of the job's folders leave out (a pack's name:
+        :func:`engine.tagging.evidence.pack_words`), read from the folders whole before the first
+        batch, which holds part of a folder, or of several; None when told to stop before the end.
+        A file the job names itself (suggested from the panel) is read with the other files of its
+        folder where the folder holds at most :data:`AROUND_LIMIT`, so that it leaves out what its
+        folder's job left out. Only the paths are read, and the windows of the folders whose names
+        share a word."""
+        ids = target_ids(self.store, job.targets).tolist()
+        records = self._paths(ids)
+        named = set(job.targets)
+        beside = sorted({os.path.dirname(r.path) for r in records if r.path in named})
+        around = np.setdiff1d(target_ids(self.store, beside), ids).tolist()
+        if len(around) <= AROUND_LIMIT:
+            records += [r for r in self._paths(around) if os.path.dirname(r.path) in beside]
+        embeddings = self.store.embeddings(model.info)
+        packs: dict[str, frozenset[str]] = {}
+        for shared in shared_words(records).values():  # a folder at a time: a library's windows would not fit
+            if should_stop is not None and should_stop():
+                return None
+            windows = embeddings.windows_of([r.id for r in shared.records])
+            packs |= pack_words(model, ucs, shared.records, windows, embedded_words)
+        return packs
+
+    def _paths(self, ids: list[int]) -> list[FileRecord]:
+        """Records of the files ``ids`` that hold their path, folder and id alone."""
+        out = []
+        for start in range(0, len(ids), PATHS_READ):
+            found = self.store.get_files(ids[start : start + PATHS_READ]).values()
+            out += [FileRecord(path=r.path, folder=r.folder, id=r.id) for r in found]
+        return out
+
     def _read_library(
         self,
         job: TagJob,
         model: AudioTextModel,
         vocabularies: list[EncodedVocabulary],
         calibration: Calibration,
+        packs: dict[str, frozenset[str]],
         progress: Callable[[TagProgress], None] | None,
         should_stop: Callable[[], bool] | None,
         embedded_words: dict[str, np.ndarray],
@@ -410,7 +458,7 @@ class Tagging:
                 return None
             records = taggable(self.store, ids[start : start + BATCH])
             windows = embeddings.windows_of([r.id for r in records])
-            evidence = gather(model, vocabularies, records, windows, embedded_words)[0]
+            evidence = gather(model, vocabularies, records, windows, embedded_words, packs)[0]
             said.append(named_category_probabilities(ucs, calibration, evidence))
             folders += [os.path.dirname(r.path) for r, e in zip(records, evidence, strict=True) if e.has_words]
             if progress is not None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -22,7 +22,7 @@ from engine.index.suggestions import CAPTION, EXACT, TAG, Suggestion
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, CaptionOptions
 from engine.tagging.calibration import Calibration
-from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence
+from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence, pack_words
 from engine.tagging.priors import Shelves, reweigh, shelf_prior
 from engine.tagging.vocabulary import Vocabulary
 
@@ -106,11 +106,15 @@ def gather(
     records: list[FileRecord],
     windows: dict[int, Windows],
     embedded_words: dict[str, np.ndarray] | None = None,
+    packs: Mapping[str, frozenset[str]] | None = None,
 ) -> list[list[Evidence]]:
-    """Each vocabulary's evidence for each file (``embedded_words``: see :func:`gather_evidence`;
-    without one, a memo for this call). A file counts as named when any vocabulary knows a word of it."""
+    """Each vocabulary's evidence for each file (``embedded_words`` and ``packs``: see
+    :func:`gather_evidence`; without a memo, one for this call; without packs, those the UCS list,
+    the first vocabulary, finds among ``records``, left out for every vocabulary alike). A file
+    counts as named when any vocabulary knows a word of it."""
     embedded_words = {} if embedded_words is None else embedded_words
-    evidence = [gather_evidence(model, encoded, records, windows, embedded_words) for encoded in vocabularies]
+    packs = pack_words(model, vocabularies[0], records, windows, embedded_words) if packs is None else packs
+    evidence = [gather_evidence(model, encoded, records, windows, embedded_words, packs) for encoded in vocabularies]
     named = [any(found[i].has_words for found in evidence) for i in range(len(records))]
     return [[replace(e, has_words=n) for e, n in zip(found, named, strict=True)] for found in evidence]
 
@@ -141,14 +145,15 @@ def tag_suggestions(
     shares: dict[str, float] | None = None,
     shelves: Shelves | None = None,
     embedded_words: dict[str, np.ndarray] | None = None,
+    packs: Mapping[str, frozenset[str]] | None = None,
 ) -> list[Suggestion]:
     """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
     vocabulary) is a softmax of its own, weighed for files with words by the library's category
     ``shares`` when the job estimated them and by what the other named files of its folder are
     (``shelves``; :mod:`engine.tagging.priors`); each user vocabulary
-    competes with it (see :meth:`Calibration.probabilities`). ``embedded_words``: see
-    :func:`gather_evidence`."""
-    evidence = gather(model, vocabularies, records, windows, embedded_words)
+    competes with it (see :meth:`Calibration.probabilities`). ``embedded_words`` and ``packs``: see
+    :func:`gather`."""
+    evidence = gather(model, vocabularies, records, windows, embedded_words, packs)
     ucs_logits = [calibration.weights(e).logits(e) for e in evidence[0]]
     ucs = vocabularies[0].vocabulary
     by_category = share_array(ucs, shares) if shares else None
