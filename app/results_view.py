@@ -99,22 +99,24 @@ class ScoreDelegate(QStyledItemDelegate):
         painter.drawText(rect.adjusted(0, -2, 0, -2), Qt.AlignRight | Qt.AlignVCenter, index.data() or "")
 
 
-def _split_folder(folder: str) -> tuple[list[str], str]:
-    """``folder``'s names (:func:`engine.search.filters.folder_shown`'s: its library folder's
-    first) and the separator it writes between them."""
-    return re.split(r"[/\\]", folder), "\\" if "\\" in folder and "/" not in folder else "/"
+def _split_folder(folder: str) -> tuple[str, list[str], str]:
+    """``folder`` (:func:`engine.search.filters.folder_shown`'s: its library folder's name first)
+    as where it comes from, the first folder below the library folder (the pack, or the category),
+    the folders below that, and the separator it writes; the library folder's name where nothing
+    is below it but one folder."""
+    names = re.split(r"[/\\]", folder)
+    head = 1 if len(names) > 2 else 0
+    return names[head], names[head + 1 :], "\\" if "\\" in folder and "/" not in folder else "/"
 
 
 def folder_wordings(folder: str) -> list[str]:
     """The ways the Folder column shows ``folder``, longest first (:func:`app.labels.path_wordings`):
-    whole; from the first folder below the library folder, the pack or the category a sound comes
-    from, with as many of the deepest folders as fit ("flare-game/…/soundfx/powers"); then the
-    deepest folders alone ("…/powers": what tells two folders of one pack apart). A library of 37
-    packs read "…/sound", "…/sounds", "…/sfx" and never which pack; elided in the middle, every
-    folder read "lib/f…ounds", its start the library's own name."""
-    names, sep = _split_folder(folder)
-    head = 1 if len(names) > 2 else 0  # the library folder's name only where nothing is below it
-    return [folder, *path_wordings(names[head], names[head + 1 :], sep)]
+    whole; from where it comes, the pack or the category (:func:`_split_folder`), with as many of
+    the deepest folders as fit ("flare-game/…/soundfx/powers"); then the deepest folders alone
+    ("…/powers": what tells two folders of one pack apart). A library of 37 packs read "…/sound",
+    "…/sounds", "…/sfx" and never which pack; elided in the middle, every folder read "lib/f…ounds",
+    its start the library's own name."""
+    return [folder, *path_wordings(*_split_folder(folder))]
 
 
 def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
@@ -126,20 +128,19 @@ def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
 def sourced_folder(folder: str) -> str:
     """The shortest form :func:`elide_folder` cuts ``folder`` to that names both where it comes
     from and its deepest folder: "flare-game/…/powers"."""
-    names, sep = _split_folder(folder)
-    head = 1 if len(names) > 2 else 0
-    below = names[head + 1 :]
-    return sep.join([names[head], *below] if len(below) <= 1 else [names[head], "…", below[-1]])
+    head, below, sep = _split_folder(folder)
+    return sep.join([head, *below] if len(below) <= 1 else [head, "…", below[-1]])
 
 
 def deepest_folder(folder: str) -> str:
     """The shortest form :func:`elide_folder` cuts ``folder`` to with a folder's name whole: "…/steps"."""
-    names, sep = _split_folder(folder)
-    return f"…{sep}{names[-1]}" if len(names) > 1 else folder
+    _head, below, sep = _split_folder(folder)
+    return f"…{sep}{below[-1]}" if below else folder
 
 
 class FolderDelegate(QStyledItemDelegate):
-    """The Folder column: elided on the left, by whole folder names (:func:`elide_folder`)."""
+    """The Folder column: where a sound comes from and its deepest folders, by whole folder names
+    (:func:`elide_folder`)."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
