@@ -206,7 +206,7 @@ COLUMNS: tuple[Column, ...] = (
         browse_by="sample_rate",
     ),
     Column("Channels", channels_text, lambda h: _number(h.channels), width=104, browse_by="channels"),
-    Column("Folder", _folder, lambda h: _folder(h).lower(), width=200, browse_by="folder"),
+    Column("Folder", _folder, lambda h: _folder(h).lower(), width=150, browse_by="folder"),
 )
 
 

@@ -549,8 +549,16 @@ class ResultsView(QTableView):
     @_per_results
     def folder_room(self) -> int:
         """The Folder column's width for each of the first results' folder from where it comes to
-        its deepest folder ("flare-game/…/steps": :func:`sourced_folder`) (:meth:`_folders_width`)."""
-        return self._folders_width(sourced_folder)
+        its deepest folder ("flare-game/…/steps": :func:`sourced_folder`) where that fits the
+        column's width at first, else its deepest folder alone (:meth:`_folders_width`)."""
+        metrics, padding = self._padding()
+        most = COLUMNS[FOLDER_COLUMN].width - padding  # the text the column holds at first
+
+        def shown(folder: str) -> str:
+            sourced = sourced_folder(folder)
+            return sourced if metrics.horizontalAdvance(sourced) <= most else deepest_folder(folder)
+
+        return self._folders_width(shown)
 
     @_per_results
     def deepest_folder_room(self) -> int:

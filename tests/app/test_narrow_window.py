@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QLabel, QSplitter, QStyledItemDelegate, QStyleOpti
 from app.labels import ElidedLabel
 from app.preview_panel import region_said
 from app.results_model import CAPTION_COLUMN, DESCRIPTION_COLUMN, FOLDER_COLUMN, NAME_COLUMN, TAGS_COLUMN
-from app.results_view import NAME_LEAST, ROW_HEIGHT, sourced_folder
+from app.results_view import NAME_LEAST, ROW_HEIGHT, deepest_folder
 from app.theme import resource_dir
 from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, column, open_window, shown_results
 from tests.app.test_library_panel import folder_status, shown_name, themed_panel
@@ -95,16 +95,15 @@ def _long_hits() -> list[Hit]:
 
 def test_empty_columns_fold_before_names_and_folders_are_cut(qtbot):
     """At laptop width the empty Tags and Caption kept 188 px while names read "cave_wi…oop.ogg"
-    and folders "…oundfx": they fold away (the Caption first) where the names and the folders
-    (where from, and the deepest: "flare-game/…/environment") would otherwise be cut, and come
-    back where there is room."""
+    and folders "…oundfx": they fold away (the Caption first) where the names and the deepest
+    folders would otherwise be cut, and come back where there is room."""
     model, view = shown_results(qtbot, 880, 300, themed=True)
     model.set_hits(_long_hits(), True)
     header = view.horizontalHeader()
     qtbot.waitUntil(lambda: header.isSectionHidden(CAPTION_COLUMN), timeout=5_000)
     for row, hit in enumerate(_long_hits()):
         assert shown_text(view, row, NAME_COLUMN)[0] == Path(hit.path).name
-        assert shown_text(view, row, FOLDER_COLUMN)[0] == sourced_folder(model.index(row, FOLDER_COLUMN).data())
+        assert shown_text(view, row, FOLDER_COLUMN)[0] == deepest_folder(model.index(row, FOLDER_COLUMN).data())
     assert view.horizontalScrollBar().maximum() == 0  # and nothing left the view
     view.resize(1400, 300)
     qtbot.waitUntil(lambda: not header.isSectionHidden(CAPTION_COLUMN), timeout=5_000)
