@@ -60,6 +60,7 @@ from bench.ood.library import indexed_engine, path_words
 from engine.audio.decode import load_mono
 from engine.facade import Engine
 from engine.index.records import FileRecord
+from engine.index.vectors import Windows
 from engine.models.base import CaptionOptions
 from engine.paths import app_paths
 from engine.tagging.calibration import (
@@ -71,7 +72,7 @@ from engine.tagging.calibration import (
     reliability,
     save_calibration,
 )
-from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence
+from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence, pack_words
 from engine.tagging.lexicon import stems
 from engine.tagging.priors import library_shares, reweigh, shelf_prior, shelf_sums
 from engine.tagging.tagger import rank
@@ -185,6 +186,17 @@ def in_category_folder(record: FileRecord, category: str) -> FileRecord:
     return replace(record, path=os.path.join(record.folder, category.lower(), os.path.basename(record.path)))
 
 
+def as_a_job(
+    engine: Engine, encoded: EncodedVocabulary, records: list[FileRecord], windows: dict[int, Windows]
+) -> list[Evidence]:
+    """The evidence for ``records`` as a tagging job over their folders weighs it: the words their
+    folders' files share weighed first by the folders' sound (engine.tagging.evidence.pack_words),
+    through the model's shipped calibration."""
+    model = engine.model
+    packs = pack_words(model, load_calibration(model.info.name), encoded, records, windows)
+    return gather_evidence(model, encoded, records, windows, packs=packs)
+
+
 def subcategory_bench(
     engine: Engine,
     encoded: EncodedVocabulary,
@@ -213,7 +225,7 @@ def subcategory_bench(
             [in_category_folder(r, t.category) for r, t in zip(own, truths, strict=True)],
         ),
     ):
-        evidence = gather_evidence(model, encoded, placed, windows)
+        evidence = as_a_job(engine, encoded, placed, windows)
         right_subcategory, right_category, shown = [], [], []
         for i, found, record, truth in zip(chosen, evidence, placed, truths, strict=True):
             calibration = calibrations[i]
@@ -352,8 +364,8 @@ def main(argv: list[str] | None = None) -> int:
         for f, r in zip(library, everything, strict=True)
     ]
     library_evidence = {
-        "named": gather_evidence(model, encoded, everything, windows),
-        "opaque": gather_evidence(model, encoded, twins, windows),
+        "named": as_a_job(engine, encoded, everything, windows),
+        "opaque": as_a_job(engine, encoded, twins, windows),
     }
     position = {f.named: i for i, f in enumerate(library)}
     named = [library_evidence["named"][position[f.named]] for f in files]

@@ -41,6 +41,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import numpy as np
 
@@ -49,7 +50,7 @@ from engine.index.records import FileRecord
 from engine.index.text import folder_words
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, embed_in_batches, l2_normalise
-from engine.tagging.calibration import load_calibration
+from engine.tagging.calibration import Calibration
 from engine.tagging.classifier import CategoryClassifier, fit_classifier
 from engine.tagging.lexicon import Lexicon, stems
 from engine.tagging.packs import MIN_FILES, disagreeing, shared_words
@@ -78,6 +79,7 @@ VOICES = "VOICES"  # the UCS category of speech and vocal performances
 # words are what the voice says (see Calibration.as_spoken)
 VOCAL_CATEGORIES = frozenset({VOICES, "HUMAN", "CROWDS", "CREATURES", "ANIMALS", "BIRDS", "ROBOTS"})
 MAX_METADATA_WORDS = 40  # a long BWF description would drown the name
+NO_PACKS: Mapping[str, frozenset[str]] = MappingProxyType({})  # no folder's shared word left out
 NEAR_FOLDERS = 2
 TEXT_BATCH = 64
 MEMO_LIMIT = 50_000  # words vectors a job keeps between its passes (1.5 KB each for MiniLM: 75 MB)
@@ -311,18 +313,16 @@ def gather_evidence(
     records: list[FileRecord],
     windows: dict[int, Windows],
     embedded_words: dict[str, np.ndarray] | None = None,
-    packs: Mapping[str, frozenset[str]] | None = None,
+    packs: Mapping[str, frozenset[str]] = NO_PACKS,
 ) -> list[Evidence]:
     """Evidence for each record; ``windows`` holds the stored windows of those that have them
     (a file without, or no model, gets no sound evidence). ``embedded_words`` ({words: vector})
     is a memo of the text tower's vectors for this and later calls: a job weighs every
     vocabulary, and reads its library before it tags it, so each file's words are embedded once.
-    ``packs`` ({folder: stems}, :func:`pack_words`) are the words each folder's files leave out;
-    None: those :func:`pack_words` finds among ``records`` themselves (a job's batch is not its
-    folders: the job reads them whole first)."""
+    ``packs`` ({folder: stems}, :func:`pack_words`) are the words each folder's files leave out,
+    found by the caller among the folders whole (a job's batch is not its folders)."""
     vocabulary = encoded.vocabulary
     embedded_words = {} if embedded_words is None else embedded_words
-    packs = pack_words(model, encoded, records, windows, embedded_words) if packs is None else packs
     dropped = [packs.get(os.path.dirname(r.path), frozenset()) for r in records]
     texts = [file_words(r, dropped=d) for r, d in zip(records, dropped, strict=True)]
     has_words = [encoded.lexicon.knows(t) for t in texts]
@@ -375,6 +375,7 @@ def sound_scores(encoded: EncodedVocabulary, item: Windows | None) -> np.ndarray
 
 def pack_words(
     model: AudioTextModel | None,
+    calibration: Calibration,
     encoded: EncodedVocabulary,
     records: Sequence[FileRecord],
     windows: Mapping[int, Windows],
@@ -383,12 +384,11 @@ def pack_words(
     """{folder: the stems its files' words leave out}: of the words (nearly) every file of a folder
     holds in its name (:func:`engine.tagging.packs.shared_words`, among ``records``), those the
     folder's sound disagrees with (:func:`engine.tagging.packs.disagreeing`), both read through the
-    model's calibration: the word alone as a file's words are, each file with stored ``windows``
+    model's ``calibration``: the word alone as a file's words are, each file with stored ``windows``
     as a file without words is. Nothing without a model, nor in a folder of fewer files heard than
     :data:`engine.tagging.packs.MIN_FILES`: without a sound to say so, a shared word is no pack's."""
     if model is None:
         return {}
-    calibration = load_calibration(model.info.name)
     vocabulary = encoded.vocabulary
     sizes, silent = category_sizes(vocabulary), np.zeros(len(vocabulary.terms))
 

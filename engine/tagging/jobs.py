@@ -51,8 +51,9 @@ class TagJob:
         return (self.model, set(self.targets), self.captions) == (model, set(targets), captions)
 
 
-# a job's phases: its files read once for the library's category shares, then tagged
-READING, TAGGING = "Reading the library", "Tagging"
+# a job's phases: the folders whose files share a word heard whole (engine/tagging/packs.py), its
+# files read once for the library's category shares, then tagged
+HEARING, READING, TAGGING = "Hearing the folders", "Reading the library", "Tagging"
 
 
 @dataclass

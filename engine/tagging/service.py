@@ -52,6 +52,7 @@ from engine.tagging.calibration import DEFAULT, Calibration, load_calibration, u
 from engine.tagging.evidence import EncodedVocabulary, encode_vocabulary, pack_words, vocabulary_cache_file
 from engine.tagging.jobs import (
     BATCH,
+    HEARING,
     READING,
     TagJob,
     TagProgress,
@@ -338,7 +339,7 @@ class Tagging:
         table = self.table(model)
         embeddings = self.store.embeddings(model.info)
         embedded_words: dict[str, np.ndarray] = {}  # the reading pass's text-tower vectors, for the tagging pass
-        packs = self._pack_words(job, model, vocabularies[0], should_stop, embedded_words)
+        packs = self._pack_words(job, model, vocabularies[0], calibration, progress, should_stop, embedded_words)
         if packs is None:
             return TagReport(job.id, total=len(target_ids(self.store, job.targets)), stopped=True)
         if job.shares is None and not len(table.done(job.id)):
@@ -387,6 +388,8 @@ class Tagging:
         job: TagJob,
         model: AudioTextModel,
         ucs: EncodedVocabulary,
+        calibration: Calibration,
+        progress: Callable[[TagProgress], None] | None,
         should_stop: Callable[[], bool] | None,
         embedded_words: dict[str, np.ndarray],
     ) -> dict[str, frozenset[str]] | None:
@@ -396,7 +399,7 @@ class Tagging:
         A file the job names itself (suggested from the panel) is read with the other files of its
         folder where the folder holds at most :data:`AROUND_LIMIT`, so that it leaves out what its
         folder's job left out. Only the paths are read, and the windows of the folders whose names
-        share a word."""
+        share a word, whose files the progress counts."""
         ids = target_ids(self.store, job.targets).tolist()
         records = self._paths(ids)
         named = set(job.targets)
@@ -406,11 +409,16 @@ class Tagging:
             records += [r for r in self._paths(around) if os.path.dirname(r.path) in beside]
         embeddings = self.store.embeddings(model.info)
         packs: dict[str, frozenset[str]] = {}
-        for shared in shared_words(records).values():  # a folder at a time: a library's windows would not fit
+        folders = list(shared_words(records).items())
+        total, done = sum(len(shared.records) for _, shared in folders), 0
+        for folder, shared in folders:  # a folder at a time: a library's windows would not fit
             if should_stop is not None and should_stop():
                 return None
+            if progress is not None:
+                progress(TagProgress(done, total, folder, HEARING))
             windows = embeddings.windows_of([r.id for r in shared.records])
-            packs |= pack_words(model, ucs, shared.records, windows, embedded_words)
+            packs |= pack_words(model, calibration, ucs, shared.records, windows, embedded_words)
+            done += len(shared.records)
         return packs
 
     def _paths(self, ids: list[int]) -> list[FileRecord]:

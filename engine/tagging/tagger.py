@@ -22,7 +22,7 @@ from engine.index.suggestions import CAPTION, EXACT, TAG, Suggestion
 from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, CaptionOptions
 from engine.tagging.calibration import Calibration
-from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence, pack_words
+from engine.tagging.evidence import NO_PACKS, EncodedVocabulary, Evidence, gather_evidence
 from engine.tagging.priors import Shelves, reweigh, shelf_prior
 from engine.tagging.vocabulary import Vocabulary
 
@@ -106,14 +106,13 @@ def gather(
     records: list[FileRecord],
     windows: dict[int, Windows],
     embedded_words: dict[str, np.ndarray] | None = None,
-    packs: Mapping[str, frozenset[str]] | None = None,
+    packs: Mapping[str, frozenset[str]] = NO_PACKS,
 ) -> list[list[Evidence]]:
     """Each vocabulary's evidence for each file (``embedded_words`` and ``packs``: see
-    :func:`gather_evidence`; without a memo, one for this call; without packs, those the UCS list,
-    the first vocabulary, finds among ``records``, left out for every vocabulary alike). A file
-    counts as named when any vocabulary knows a word of it."""
+    :func:`gather_evidence`; without a memo, one for this call; the packs the UCS list found are
+    left out for every vocabulary alike). A file counts as named when any vocabulary knows a word
+    of it."""
     embedded_words = {} if embedded_words is None else embedded_words
-    packs = pack_words(model, vocabularies[0], records, windows, embedded_words) if packs is None else packs
     evidence = [gather_evidence(model, encoded, records, windows, embedded_words, packs) for encoded in vocabularies]
     named = [any(found[i].has_words for found in evidence) for i in range(len(records))]
     return [[replace(e, has_words=n) for e, n in zip(found, named, strict=True)] for found in evidence]
@@ -145,7 +144,7 @@ def tag_suggestions(
     shares: dict[str, float] | None = None,
     shelves: Shelves | None = None,
     embedded_words: dict[str, np.ndarray] | None = None,
-    packs: Mapping[str, frozenset[str]] | None = None,
+    packs: Mapping[str, frozenset[str]] = NO_PACKS,
 ) -> list[Suggestion]:
     """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
     vocabulary) is a softmax of its own, weighed for files with words by the library's category

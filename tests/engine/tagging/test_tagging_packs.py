@@ -18,7 +18,7 @@ import pytest
 from engine.facade import Engine
 from engine.index.records import FileRecord
 from engine.models.base import l2_normalise
-from engine.tagging import calibration, packs
+from engine.tagging import calibration, jobs, packs
 from engine.tagging.calibration import Calibration, Weights, save_calibration
 from engine.tagging.evidence import pack_words
 from engine.tagging.vocabulary import shipped_ucs
@@ -103,6 +103,19 @@ def test_a_theme_name_every_file_shares_changes_nothing_where_the_sound_disagree
     assert [(k, e) for k, _, e in ucs_suggestions(engine, alone)] == [(k, e) for k, _, e in by_folder]
 
 
+def test_a_job_counts_the_files_of_the_folders_it_hears_before_reading_the_library(library):
+    """Before a job reads its library it hears whole each folder whose files share a word: on a big
+    library, a minute or two that said nothing."""
+    engine, root = library
+    seen: list[jobs.TagProgress] = []
+    engine.tagging.tag([root], progress=seen.append)
+    phases = [p.phase for p in seen]
+    heard = [(p.done, p.total, Path(p.path).name) for p in seen if p.phase == jobs.HEARING]
+    assert [(done, total) for done, total, _ in heard] == [(0, 20), (10, 20)]
+    assert {folder for *_, folder in heard} == {THEME, SHELF}  # not PLAIN: its names share no word
+    assert phases.index(jobs.READING) == len(heard) and phases[-1] == jobs.TAGGING
+
+
 def test_a_folder_of_doors_named_door_stays_doors(library):
     engine, root = library
     engine.tagging.tag([root / SHELF])
@@ -115,19 +128,20 @@ def test_the_folders_sound_decides_which_shared_word_is_a_packs(library):
     """The word every file shares, read against the sound of its folder's files together."""
     engine, root = library
     encoded = engine.tagging.encoded(engine.model, shipped_ucs())
+    calibration = engine.tagging.calibration()
     records = [engine.store.get_file(str(p)) for p in sorted(root.rglob("*.wav"))]
     windows = engine.store.embeddings(engine.model.info).windows_of([r.id for r in records])
-    assert pack_words(engine.model, encoded, records, windows) == {str(root / THEME): {"oxygen"}}
+    assert pack_words(engine.model, calibration, encoded, records, windows) == {str(root / THEME): {"oxygen"}}
     sounding(engine, root / SHELF, "USER INTERFACE")  # doors named so, that sound like something else
     windows = engine.store.embeddings(engine.model.info).windows_of([r.id for r in records])
-    assert pack_words(engine.model, encoded, records, windows) == {
+    assert pack_words(engine.model, calibration, encoded, records, windows) == {
         str(root / THEME): {"oxygen"},
         str(root / SHELF): {"door"},
     }
     # too few files to say
     theme = [r for r in records if Path(r.path).parent.name == THEME]
     few = [r for r in records if r not in theme] + theme[: packs.MIN_FILES - 1]
-    assert pack_words(engine.model, encoded, few, windows) == {str(root / SHELF): {"door"}}
+    assert pack_words(engine.model, calibration, encoded, few, windows) == {str(root / SHELF): {"door"}}
 
 
 def records_named(*names: str) -> list[FileRecord]:
