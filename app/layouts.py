@@ -1,7 +1,8 @@
 """Layouts that let the window go narrow enough to sit beside a DAW: panes that stack when
 side by side they would not fit, a pane that scrolls up and down only, a page stack as narrow as
-the page it shows, a list that keeps its rows above the panes under it, a status bar whose long
-line gives way to its messages, and a row of widgets that wraps onto more rows (the filters)."""
+the page it shows, a list that keeps its rows above the panes under it, a side panel as wide as
+its rows need, a status bar whose long line gives way to its messages, and a row of widgets that
+wraps onto more rows (the filters)."""
 
 from __future__ import annotations
 
@@ -23,10 +24,14 @@ from PySide6.QtWidgets import (
 MESSAGE_LINE_SHARE = 3  # a message leaves the line that gives way to it a third of the status bar at least
 MESSAGE_MARGIN = 24  # px: QStatusBar's margin left of a message, and a gap before the line's rule
 UNBOUNDED = (1 << 24) - 1  # Qt's QWIDGETSIZE_MAX, which PySide6 does not export
+# px the first of two panes (the preview) keeps beside the second (the tags panel) at the least: beside
+# a Library panel as narrow as its one folder's row, at 1024 px they went side by side, the waveform
+# 388 px wide and five results in view
+FIRST_BESIDE = 480
 LIST_ROWS_KEPT = 10  # rows a list keeps above the panes under it (ListSplitter), where the height allows
-# what ListSplitter saves after Qt's state, as QDataStream writes ints: the splitter's height, and
-# the list's height the user dragged the handle to (0: none)
-_HEIGHTS = ">ii"
+# what ChoiceSplitter saves after Qt's state, as QDataStream writes ints: the splitter's length, and
+# the first pane's size the user dragged the handle to (0: none)
+_LENGTHS = ">ii"
 
 
 def least_width(widget: QWidget) -> int:
@@ -83,9 +88,10 @@ class UpDownScroll(QScrollArea):
 
 
 class FoldingSplitter(QSplitter):
-    """Two panes side by side where both fit at their least widths, else one above the other: the
-    preview and the tags panel side by side held the window 830 px wider than the library panel,
-    so Earmark could not sit beside a DAW. As narrow as its wider pane."""
+    """Two panes side by side where both fit at their least widths (the first at :data:`FIRST_BESIDE`
+    at the least), else one above the other: the preview and the tags panel side by side held the
+    window 830 px wider than the library panel, so Earmark could not sit beside a DAW. As narrow as
+    its wider pane."""
 
     def __init__(self, first: QWidget, second: QWidget):
         super().__init__(Qt.Horizontal)
@@ -95,7 +101,8 @@ class FoldingSplitter(QSplitter):
 
     def side_by_side_width(self) -> int:
         """The least width that holds the panes side by side."""
-        return sum(least_width(self.widget(i)) for i in range(self.count())) + self.handleWidth()
+        first, second = (least_width(self.widget(i)) for i in range(self.count()))
+        return max(first, FIRST_BESIDE) + second + self.handleWidth()
 
     def minimumSizeHint(self) -> QSize:
         """Side by side, as narrow as the wider pane (narrower than both, it stacks them: :meth:`fit`)
@@ -127,25 +134,64 @@ class FoldingSplitter(QSplitter):
             self.setSizes([3, 1])  # the waveform keeps the most; the tags panel scrolls
 
 
-class ListSplitter(QSplitter):
+class ChoiceSplitter(QSplitter):
+    """Two panes, the first of a size the splitter decides until the user drags the handle: then of
+    the size they chose (:attr:`chosen`, along the splitter), at the next start too. Its saved state
+    says the splitter's length then and the size chosen (:meth:`restored`)."""
+
+    def __init__(self, orientation: Qt.Orientation, first: QWidget, second: QWidget):
+        super().__init__(orientation)
+        self.addWidget(first)
+        self.addWidget(second)
+        self.chosen: int | None = None  # the first pane's size the user dragged the handle to, if they did
+        self.splitterMoved.connect(self._user_moved)  # emitted for the user's drags only, not for setSizes
+
+    def _user_moved(self, _position: int, _handle: int) -> None:
+        self.chosen = self.sizes()[0]
+
+    def length(self) -> int:
+        """The splitter's size along its panes: its height, or its width side by side."""
+        return self.height() if self.orientation() == Qt.Vertical else self.width()
+
+    def saveState(self) -> QByteArray:
+        """Qt's state, then the length its sizes are for and the user's :attr:`chosen` size (:meth:`restoreState`)."""
+        state = super().saveState()
+        state.append(QByteArray(struct.pack(_LENGTHS, self.length(), self.chosen or 0)))
+        return state
+
+    def restoreState(self, state: QByteArray) -> bool:
+        """The sizes saved and the size the user chose, then :meth:`restored`."""
+        restored = super().restoreState(state)  # Qt reads its own state, and leaves the lengths after it
+        if restored:
+            length, chosen = self._saved_lengths(state)
+            self.chosen = chosen or None
+            self.restored(length)
+        return restored
+
+    def restored(self, length: int | None) -> None:
+        """Sizes saved for a splitter ``length`` long (None: an older Earmark's state, which does not say) are back."""
+
+    def _saved_lengths(self, state: QByteArray) -> tuple[int | None, int]:
+        """The length ``state``'s sizes are for and the size the user chose (0: none), or (None, 0)
+        where it does not say (an older Earmark's)."""
+        size = struct.calcsize(_LENGTHS)
+        if state.size() != super().saveState().size() + size:
+            return None, 0
+        return struct.unpack(_LENGTHS, state.right(size).data())
+
+
+class ListSplitter(ChoiceSplitter):
     """A list above a pane, the list keeping :data:`LIST_ROWS_KEPT` rows in view (or what the pane
     at its least height leaves it) as the window gets shorter, and where sizes saved for a taller
     window come back: the list took all of a change in height, and was down to 5 results at
     1024 x 700 above the preview and the tags panel stacked. Sizes the user set stay until the
     window gets shorter, and come back as they were in a window as tall; a list the user dragged
-    shorter than its rows keeps the height they chose instead (:attr:`chosen_height`): a shorter
+    shorter than its rows keeps the height they chose instead (:attr:`chosen`): a shorter
     window grew it back to 10 rows over their choice."""
 
     def __init__(self, rows: QTableView, pane: QWidget):
-        super().__init__(Qt.Vertical)
-        self.addWidget(rows)
-        self.addWidget(pane)
+        super().__init__(Qt.Vertical, rows, pane)
         self.setStretchFactor(0, 1)
-        self.chosen_height: int | None = None  # the list's height the user dragged the handle to, if they did
-        self.splitterMoved.connect(self._user_moved)  # emitted for the user's drags only, not for setSizes
-
-    def _user_moved(self, _position: int, _handle: int) -> None:
-        self.chosen_height = self.sizes()[0]
 
     def list_height(self) -> int:
         """The height that shows :data:`LIST_ROWS_KEPT` rows of the list whole, below its header."""
@@ -154,9 +200,9 @@ class ListSplitter(QSplitter):
         return around + LIST_ROWS_KEPT * rows.verticalHeader().defaultSectionSize()
 
     def kept_height(self) -> int:
-        """The height the list keeps: :meth:`list_height`, or the user's :attr:`chosen_height` where it is less."""
+        """The height the list keeps: :meth:`list_height`, or the user's :attr:`chosen` height where it is less."""
         rows = self.list_height()
-        return rows if self.chosen_height is None else min(rows, self.chosen_height)
+        return rows if self.chosen is None else min(rows, self.chosen)
 
     def keep_list(self) -> None:
         """Give the list back its :meth:`kept_height` from the pane, which keeps its least height."""
@@ -165,35 +211,42 @@ class ListSplitter(QSplitter):
         if listed < wanted:
             self.setSizes([wanted, listed + pane - wanted])
 
-    def saveState(self) -> QByteArray:
-        """Qt's state, then the height its sizes are for and the user's :attr:`chosen_height` (:meth:`restoreState`)."""
-        state = super().saveState()
-        state.append(QByteArray(struct.pack(_HEIGHTS, self.height(), self.chosen_height or 0)))
-        return state
-
-    def restoreState(self, state: QByteArray) -> bool:
-        """The sizes saved, and the height the user chose; saved for a taller splitter, or not saying
-        for which (an older Earmark's), the list keeps its rows (:meth:`keep_list`)."""
-        restored = super().restoreState(state)  # Qt reads its own state, and leaves the heights after it
-        if restored:
-            height, chosen = self._saved_heights(state)
-            self.chosen_height = chosen or None
-            if height is None or height > self.height():
-                self.keep_list()
-        return restored
-
-    def _saved_heights(self, state: QByteArray) -> tuple[int | None, int]:
-        """The height ``state``'s sizes are for and the list's height the user chose (0: none), or
-        (None, 0) where it does not say (an older Earmark's)."""
-        size = struct.calcsize(_HEIGHTS)
-        if state.size() != super().saveState().size() + size:
-            return None, 0
-        return struct.unpack(_HEIGHTS, state.right(size).data())
+    def restored(self, length: int | None) -> None:
+        """Saved for a taller splitter, or not saying for which, the list keeps its rows (:meth:`keep_list`)."""
+        if length is None or length > self.height():
+            self.keep_list()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         if event.size().height() < event.oldSize().height():
             self.keep_list()
+
+
+class SideSplitter(ChoiceSplitter):
+    """A side panel beside the rest, as wide as it asks (its size hint: what its rows need), again
+    as that changes, unless the user dragged it wider or narrower (:attr:`chosen`); the rest takes
+    what the window gains or loses. The library panel kept 330 px at 1024 px for one folder's row,
+    the results and the waveform narrowed beside it (review 11, L1)."""
+
+    def __init__(self, panel: QWidget, rest: QWidget):
+        super().__init__(Qt.Horizontal, panel, rest)
+        self.setStretchFactor(1, 1)
+
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() == QEvent.LayoutRequest:  # a child's hints changed: the panel's rows, say
+            self.fit()
+        return handled
+
+    def restored(self, length: int | None) -> None:
+        self.fit()
+
+    def fit(self) -> None:
+        """The panel as wide as it asks, where the user chose no width and it asks for one (its hint
+        valid); the splitter holds it to its least width."""
+        total, hint = sum(self.sizes()), self.widget(0).sizeHint()
+        if self.chosen is None and total and hint.isValid():
+            self.setSizes([hint.width(), total - hint.width()])
 
 
 class StatusBar(QStatusBar):

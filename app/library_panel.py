@@ -51,6 +51,7 @@ UNREADABLE_OPEN = 20  # up to this many sounds in formats Earmark cannot read ar
 COUNTS_EVERY_S = 5.0
 # of a library folder's name, the least the Folder column shows (a subfolder's shows whole: the tree scrolls)
 FOLDER_CHARACTERS = 20
+PANEL_WIDTH = 330  # px the panel asks for at the most, for its folders' names whole (the user may drag it wider)
 FOLDER_INDENT = 12  # px a subfolder's row is indented under its folder's (Qt's 20 hid names 5 levels down)
 FAILED_OPEN = 200  # px the Failed files pane opens to when a file fails
 
@@ -91,6 +92,14 @@ def _opened_below(item: QTreeWidgetItem) -> list[str]:
             opened.append(row.data(0, PATH_ROLE))
             rows += [row.child(i) for i in range(row.childCount())]
     return opened
+
+
+def _cell_width(tree: QTreeWidget, item: QTreeWidgetItem) -> int:
+    """px ``item``'s first cell takes with its icon and text whole (its branch and the levels above left out)."""
+    index = tree.indexFromItem(item, 0)
+    option = QStyleOptionViewItem()
+    tree.initViewItemOption(option)
+    return tree.itemDelegateForIndex(index).sizeHint(option, index).width()
 
 
 def _tree(headers: list[str], kind: type[QTreeWidget] = QTreeWidget) -> QTreeWidget:
@@ -156,19 +165,19 @@ class FolderTreeWidget(QTreeWidget):
         # the counts' columns fit what they show later than a change of their text: the Folder follows
         self.header().sectionResized.connect(lambda column, _old, _new: column and self.fit_names())
 
+    def sizeHint(self) -> QSize:
+        """As wide as the library folders' names whole need (:func:`_tree_width`)."""
+        return QSize(_tree_width(self, None), super().sizeHint().height())
+
     def measure_names(self) -> None:
         """Measure the shown subfolders' rows again (rows opened, closed, made or renamed), and fit."""
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
         widest, rows = 0, [(self.topLevelItem(i), 0) for i in range(self.topLevelItemCount())]
         while rows:
             item, depth = rows.pop()
             if not item.isExpanded():
                 continue
             for child in (item.child(i) for i in range(item.childCount())):
-                index = self.indexFromItem(child, 0)
-                width = self.itemDelegateForIndex(index).sizeHint(option, index).width()
-                widest = max(widest, (depth + 2) * self.indentation() + width)
+                widest = max(widest, (depth + 2) * self.indentation() + _cell_width(self, child))
                 rows.append((child, depth + 1))
         self._widest = widest
         self.fit_names()
@@ -189,10 +198,8 @@ class FolderTreeWidget(QTreeWidget):
         self.updateGeometries()  # the scroll range of the column just fitted
         bar = self.horizontalScrollBar()
         index = self.indexFromItem(item, 0)
-        option = QStyleOptionViewItem()
-        self.initViewItemOption(option)
         left = self.visualRect(index).left() + bar.value()  # where its icon starts, scrolled to the start
-        end = left + self.itemDelegateForIndex(index).sizeHint(option, index).width()
+        end = left + _cell_width(self, item)
         room = self.viewport().width() - self.header().sectionSize(COUNTS_COLUMN)
         bar.setValue(min(left, max(0, end - room)))  # the bar keeps it in its range
 
@@ -278,13 +285,18 @@ def _count_said(folder, filling: bool) -> str:
     return "\n".join(said)
 
 
-def _least_width(tree: QTreeWidget) -> int:
-    """The folders' tree's least width: the counts' columns shown and the vertical scroll bar, and
-    a Folder column with a library folder's branch, icon and :data:`FOLDER_CHARACTERS` of its name
-    (with the cell's padding and margins, about four characters more)."""
+def _tree_width(tree: QTreeWidget, characters: int | None) -> int:
+    """The folders' tree's width with the counts' columns shown and the vertical scroll bar, and a
+    Folder column with a library folder's branch, icon and its library folders' widest name, whole
+    or up to ``characters`` of it (with the cell's padding and margins, about four characters more)."""
     header = tree.header()
     icon = tree.style().pixelMetric(QStyle.PM_SmallIconSize, None, tree)
-    folder = tree.indentation() + icon + (FOLDER_CHARACTERS + 4) * tree.fontMetrics().averageCharWidth()
+    metrics = tree.fontMetrics()
+    rows = (tree.topLevelItem(row) for row in range(tree.topLevelItemCount()))
+    name = max((metrics.horizontalAdvance(item.text(0)) for item in rows), default=0)
+    if characters is not None:
+        name = min(name, characters * metrics.averageCharWidth())
+    folder = tree.indentation() + icon + name + 4 * metrics.averageCharWidth()
     counts = sum(  # as wide as the counts' columns fit what they show (ResizeToContents does so later)
         max(header.sectionSizeHint(column), tree.sizeHintForColumn(column))
         for column in range(1, header.count())
@@ -325,6 +337,7 @@ class LibraryPanel(QWidget):
         self.folders.setItemDelegateForColumn(0, _FolderNameDelegate(self.folders))
         self._roots: dict[str, QTreeWidgetItem] = {}
         self._folders: list = []  # the FolderStatus records shown
+        self._read = False  # the library's folders were shown (show_folders): the panel knows its rows' width
         self._indexing = False  # a run has files left (running or paused): the counts are not final yet
         self._filled: frozenset[str] | None = None  # the folders it embeds files of; None: not known yet
         self._counts: dict[str, dict[str, int]] = {}  # library folder -> Engine.subfolders()
@@ -372,12 +385,21 @@ class LibraryPanel(QWidget):
         self.failed.itemActivated.connect(self._failed_activated)
         self.remove_button.setEnabled(False)
 
+    def sizeHint(self) -> QSize:
+        """What its rows need, up to :data:`PANEL_WIDTH`: the window gives it that (app.layouts.SideSplitter).
+        An invalid size until the library's folders are read: the width the last session left stays
+        until then, the results' header with it (the panel narrowed, then widened for its rows)."""
+        hint = super().sizeHint()
+        return QSize(min(hint.width(), PANEL_WIDTH), hint.height()) if self._read else QSize()
+
     def _keep_folder_names_readable(self) -> None:
         """The Folder column stretches into what the counts' columns leave, which at the panel's
         least width was the one letter "F" (the counts scrolled out of view beside it): the tree is
-        kept as wide as :func:`_least_width`, again as the counts change."""
-        self.folders.setMinimumWidth(_least_width(self.folders))
+        kept as wide as :func:`_tree_width` with :data:`FOLDER_CHARACTERS` of the names (all of a
+        shorter one), again as the names and the counts change."""
+        self.folders.setMinimumWidth(_tree_width(self.folders, FOLDER_CHARACTERS))
         self.folders.measure_names()
+        self.folders.updateGeometry()  # its size hint, the names whole, which its least width stops following
         self.splitter.updateGeometry()  # a splitter does not pass a child's new least size on to the panel
 
     def ask_for_folder(self) -> None:
@@ -565,7 +587,7 @@ class LibraryPanel(QWidget):
         :meth:`show_subfolders` then brings each one's subfolders up to date. A folder with failed
         files says so in its count ("997/1,000" in the failures' colour, and why in its tooltip): an
         Errors column of its own, empty on every subfolder's row, cut the names to "freed…"."""
-        self._folders = folders
+        self._folders, self._read = folders, True
         paths = [str(folder.path) for folder in folders]
         names = folder_names(paths)
         with self._quietly():
@@ -626,6 +648,10 @@ class LibraryPanel(QWidget):
             group.addChildren([_failed_item(path, f"in {Path(path).parent.name}", "warning") for path in unreadable])
             self.failed.addTopLevelItem(group)
             group.setExpanded(len(unreadable) <= UNREADABLE_OPEN)
+        # the row of them says its formats whole, where the folders' short names leave the panel narrower
+        around = 2 * self.failed.frameWidth() + self.failed.verticalScrollBar().sizeHint().width()
+        least = self.failed.indentation() + _cell_width(self.failed, group) + around if unreadable else 0
+        self.failed.setMinimumWidth(least)
         self.failed.setRootIsDecorated(bool(unreadable))  # the one row that opens onto files
         self._fold_failed(not count)
 

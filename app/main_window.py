@@ -32,8 +32,8 @@ from app.engine_client import LIBRARY_CLOSED, EngineClient, describe_report, des
 from app.export_copies import ExportController
 from app.finetune_page import FinetuneLabel
 from app.labels import ElidedLabel
-from app.layouts import FoldingSplitter, ListSplitter, PageStack, StatusBar, UpDownScroll
-from app.library_panel import FolderTree, LibraryPanel
+from app.layouts import FoldingSplitter, ListSplitter, PageStack, SideSplitter, StatusBar, UpDownScroll
+from app.library_panel import PANEL_WIDTH, FolderTree, LibraryPanel
 from app.notices import NO_FOLDERS, Banner, EmptyLibrary, IndexingStatus, NoResults, filtered, quoted
 from app.offline import is_offline
 from app.player import Player
@@ -270,11 +270,8 @@ class MainWindow(QMainWindow):
         self.center.addWidget(self.empty)
         self.center.addWidget(self.center_split)
         self.center.setCurrentIndex(_PAGE_RESULTS)
-        self.main_split = QSplitter(Qt.Horizontal)
-        self.main_split.addWidget(self.library)
-        self.main_split.addWidget(self.center)
-        self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([330, 1110])
+        self.main_split = SideSplitter(self.library, self.center)  # the library as wide as its rows need
+        self.main_split.setSizes([PANEL_WIDTH, 1110])  # until its folders are read, where no width was saved
 
         body = QWidget()
         column = QVBoxLayout(body)

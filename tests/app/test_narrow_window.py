@@ -12,11 +12,20 @@ from PySide6.QtCore import QCoreApplication, QPoint, QRect, Qt
 from PySide6.QtWidgets import QLabel, QSplitter, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.labels import ElidedLabel
+from app.library_panel import PANEL_WIDTH
 from app.preview_panel import region_said
 from app.results_model import CAPTION_COLUMN, DESCRIPTION_COLUMN, FOLDER_COLUMN, NAME_COLUMN, TAGS_COLUMN
 from app.results_view import NAME_LEAST, ROW_HEIGHT, deepest_folder
 from app.theme import resource_dir
-from tests.app.conftest import ENGINE_TIMEOUT_MS, Hit, column, open_window, shown_results
+from tests.app.conftest import (
+    ENGINE_TIMEOUT_MS,
+    Hit,
+    column,
+    index_folder,
+    open_window,
+    shown_results,
+    write_library,
+)
 from tests.app.test_library_panel import folder_status, shown_name, themed_panel
 from tests.app.test_preview_panel import _panel
 from tests.app.test_result_groups import shown_text
@@ -232,12 +241,13 @@ def test_a_small_window_keeps_ten_results_in_view_whatever_sizes_were_saved(qtbo
 
 
 def _drag_handle(qtbot, splitter: QSplitter, by: int) -> None:
-    """Move ``splitter``'s handle ``by`` px down (up where negative) as a user does, with the mouse."""
+    """Move ``splitter``'s handle ``by`` px down or right (up or left where negative) as a user does, with the mouse."""
     handle = splitter.handle(1)
     start = QPoint(handle.width() // 2, handle.height() // 2)
+    moved = start + (QPoint(by, 0) if splitter.orientation() == Qt.Horizontal else QPoint(0, by))
     qtbot.mousePress(handle, Qt.LeftButton, pos=start)
-    qtbot.mouseMove(handle, start + QPoint(0, by))
-    qtbot.mouseRelease(handle, Qt.LeftButton, pos=start + QPoint(0, by))
+    qtbot.mouseMove(handle, moved)
+    qtbot.mouseRelease(handle, Qt.LeftButton, pos=moved)
 
 
 def test_a_list_the_user_made_shorter_than_ten_rows_stays_so_in_a_shorter_window(
@@ -264,7 +274,63 @@ def test_a_list_the_user_made_shorter_than_ten_rows_stays_so_in_a_shorter_window
     again.resize(1440, 760)
     qtbot.waitUntil(lambda: again.height() == 760, timeout=5_000)
     split = again.center_split
-    assert split.chosen_height == chosen and chosen <= split.sizes()[0] < split.list_height()  # not ten rows
+    assert split.chosen == chosen and chosen <= split.sizes()[0] < split.list_height()  # not ten rows
+
+
+def test_at_1024x700_the_library_of_one_folder_is_as_wide_as_its_row_and_the_results_get_the_rest(
+    qtbot, window, tiny_checkpoint, tmp_path
+):
+    """Review 11, L1: at 1024 x 700 the Library panel kept 330 px for one folder's row, its name a
+    third of them, the results and the waveform narrowed beside it. The panel is as wide as its rows
+    need, again as folders come, the results and the preview take the rest (ten results in view
+    above the preview, the tags panel under it: side by side at 1024 px beside the narrower panel,
+    they took five of the ten and half the waveform's width); a width the user drags it to stays as
+    folders come, and at the next start."""
+    library = write_library(tmp_path / "SFX")
+    index_folder(qtbot, window, tmp_path / "SFX")
+    qtbot.waitUntil(lambda: window.model.rowCount() == len(library), timeout=ENGINE_TIMEOUT_MS)
+    themed(window)
+    window.resize(1024, 700)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1024, 700), timeout=5_000)
+    panel, tree, ten_rows = window.library, window.library.folders, 10 * ROW_HEIGHT
+    qtbot.wait(50)  # the layout requests travel up to the window
+    name, room = shown_text(tree, 0, 0)
+    assert name == tree.topLevelItem(0).text(0) == "SFX"  # whole, its count beside it in view
+    assert tree.header().length() <= tree.viewport().width()
+    assert room - tree.fontMetrics().horizontalAdvance(name) <= 3 * tree.fontMetrics().averageCharWidth()
+    assert window.results.width() == window.width() - panel.width() - window.main_split.handleWidth()
+    assert window.bottom_split.orientation() == Qt.Vertical  # the tags panel under the preview
+    assert window.preview.width() == window.results.width()
+    assert window.results.viewport().height() >= ten_rows
+
+    fitted = panel.width()
+    wide = fitted + window.main_split.handleWidth() + window.bottom_split.side_by_side_width() + 20
+    window.resize(wide, 700)  # room beside it for the preview and the tags panel side by side
+    qtbot.waitUntil(lambda: window.bottom_split.orientation() == Qt.Horizontal, timeout=5_000)
+    qtbot.waitUntil(lambda: window.results.viewport().height() < ten_rows, timeout=5_000)  # the tags panel took some
+    longer = tmp_path / "Field Recordings of the Northern Coast"  # a row that asks for more room
+    write_audio(longer / "surf.wav", noise(0.5))
+    index_folder(qtbot, window, longer)
+    qtbot.waitUntil(lambda: panel.width() >= PANEL_WIDTH, timeout=ENGINE_TIMEOUT_MS)
+    assert window.bottom_split.orientation() == Qt.Vertical  # no room beside it now
+    qtbot.waitUntil(lambda: window.results.viewport().height() >= ten_rows, timeout=5_000)  # its rows back
+
+    _drag_handle(qtbot, window.main_split, 100)
+    dragged = panel.width()
+    assert dragged > PANEL_WIDTH + 90 and window.main_split.chosen == dragged
+    write_audio(tmp_path / "Rain" / "drops.wav", noise(0.5, seed=2))
+    index_folder(qtbot, window, tmp_path / "Rain")
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() == 3, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.wait(50)
+    assert panel.width() == dragged
+    window.close()  # its sizes are saved
+
+    again = open_window(qtbot, str(tiny_checkpoint))
+    again.resize(wide, 700)
+    qtbot.waitUntil(lambda: again.size().toTuple() == (wide, 700), timeout=5_000)
+    qtbot.waitUntil(lambda: again.library.folders.topLevelItemCount() == 3, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.wait(50)
+    assert again.library.width() == dragged
 
 
 def test_the_first_run_page_fits_a_window_beside_a_daw(qtbot, window):
@@ -342,8 +408,8 @@ def test_in_a_narrow_window_the_results_line_keeps_the_sort_and_drops_the_rest_f
     from tests.app.test_browse_order import click_header
 
     themed(window)
-    window.resize(1, 760)
-    qtbot.waitUntil(lambda: window.width() <= BESIDE_A_DAW, timeout=5_000)
+    window.resize(712, 760)  # the Library panel as narrow as its one folder lets the window go narrower
+    qtbot.waitUntil(lambda: window.width() == 712, timeout=5_000)
     window.run_query("sine beep")
     qtbot.waitUntil(lambda: "then" in window.result_label.text(), timeout=ENGINE_TIMEOUT_MS)
     click_header(window, column("Duration"))
