@@ -47,6 +47,10 @@ _VAGUE_SUBCATEGORIES = frozenset({"misc", "general"})
 # any part shorter than that stay whole (a split of "eline" into "e line" is a guess, not a reading).
 _MIN_COMPOUND = 6
 _SHORT_PARTS = frozenset("up go me we on in of to it is at no ok uh oh".split())
+# ... but a word of four letters or more behind a letter, or two or three that are no word, is
+# found beside the name as written ("ralarm", "hevidle": heavy-vehicle idle; :func:`_behind_prefix`).
+_MAX_PREFIX = 3
+_MIN_HIDDEN = 4
 # A weapon's report is named "shot", "shoot" or "fire" ("Pistol_Shot", "rifle_shoot", "wp_gun_fire",
 # "GunFire"): a keyword query that names a weapon and one of these asks for each of them, so
 # "gun shot" finds the gun firing before a shorter name that only holds "gun" (a gun pickup).
@@ -187,8 +191,9 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 @lru_cache(maxsize=65_536)
 def _compound(word: str) -> tuple[str, ...]:
     """A word's parts when it is English words run together (wordninja's segmentation by
-    Wikipedia word frequencies) or a listed abbreviation run into a word, else the word itself.
-    A listed abbreviation or sound word is whole ("kikeriki", not wordninja's "kike riki")."""
+    Wikipedia word frequencies) or a listed abbreviation run into a word, else the word itself,
+    with the word a short prefix hides, if any (:func:`_behind_prefix`). A listed abbreviation or
+    sound word is whole ("kikeriki", not wordninja's "kike riki")."""
     if len(word) < _MIN_COMPOUND or not (word.isascii() and word.isalpha()) or word in abbreviations():
         return (word,)
     if abbreviated := _after_abbreviation(word):
@@ -196,7 +201,25 @@ def _compound(word: str) -> tuple[str, ...]:
     parts = wordninja.split(word)
     if len(parts) > 1 and all(len(p) >= 3 or p in _SHORT_PARTS for p in parts):
         return tuple(parts)
-    return (word,)
+    return _behind_prefix(word, parts) or (word,)
+
+
+def _behind_prefix(word: str, parts: list[str]) -> tuple[str, str] | None:
+    """The word as written and the word wordninja finds after a prefix (``parts``, its cut of
+    ``word``), else None: tecnoballz's ``ralarm`` ("r alarm") and netpanzer's ``hevidle`` ("he v
+    idle") were whole, found by no search for "alarm" or "idle". What the prefix means no list
+    says, so the name stays a word of its own (a search for "ralarm" finds it first) and the prefix
+    is dropped. The prefix is a letter or up to :data:`_MAX_PREFIX` that are no word: one that is
+    a word makes a word of its own more likely ("lachen" is no "la chen", "respawn" no "re spawn").
+    Only for a word that is none of its own ("banger" is not "b anger") and a hidden word of
+    :data:`_MIN_HIDDEN` letters or more."""
+    *pieces, hidden = parts
+    prefix = "".join(pieces)
+    if not prefix or len(prefix) > _MAX_PREFIX or len(hidden) < _MIN_HIDDEN:
+        return None
+    if len(prefix) > 1 and prefix in known_words():
+        return None
+    return (word, hidden) if hidden in known_words() and word not in known_words() else None
 
 
 def _after_abbreviation(word: str) -> tuple[str, str] | None:

@@ -30,11 +30,12 @@ NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold (11: "loop" is a
-# non-word; 12: descriptions and tags are read with abbreviations and derived forms, as names are);
+# non-word; 12: descriptions and tags are read with abbreviations and derived forms, as names are;
+# 13: a word hidden behind a short prefix, "ralarm", is read beside the name as written);
 # a change of the word lists (abbreviations, compounds, derivations, sound words) changes it by
 # itself. A library indexed before is re-read from its stored names and metadata when it opens (no
 # re-embedding).
-TEXT_VERSION = f"12-{word_lists_fingerprint()}"
+TEXT_VERSION = f"13-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)

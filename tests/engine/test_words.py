@@ -228,6 +228,28 @@ def test_a_sound_word_is_read_with_the_word_it_stands_for(name, expected):
     assert " ".join(with_abbreviations(name_words(name))) == expected
 
 
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        ("ralarm.wav", "ralarm alarm"),  # tecnoballz's alarm: wordninja's "r alarm" had a part too short
+        ("hevidle.wav", "hevidle idle"),  # netpanzer's heavy vehicle idling: "he v idle"
+        ("wscream.wav", "wscream scream"),  # freedink
+        ("banger.wav", "banger"),  # a word of its own (UCS's), not "b anger"
+        ("ballRespawn.wav", "ball respawn"),  # a prefix that is a word ("re") makes a word of its own
+        ("influencer.wav", "influencer"),  # a piece after the word is no prefix: not "influence r"
+        ("move_movout.wav", "move movout"),  # "m ov out": a word under four letters is a guess
+        ("maille.wav", "maille"),  # wordninja reads "mail le": no word after a prefix
+    ],
+)
+def test_a_word_behind_a_short_prefix_is_found_beside_the_name_as_written(name, expected):
+    assert " ".join(name_words(name)) == expected
+
+
+def test_a_name_hiding_a_word_behind_a_prefix_is_asked_for_as_typed_and_the_word():
+    # the index holds "ralarm alarm" for ralarm.wav: typed, the name finds it before alarm.wav
+    assert keyword_query_words("ralarm") == ["ralarm", "alarm"]
+
+
 def test_a_loop_says_how_a_file_was_cut_not_what_it_sounds_like():
     assert describing(words("open_fire_loop")) == ["open", "fire"]
     assert words("open_fire_loop") == ["open", "fire", "loop"]  # keyword search still finds "loop"

@@ -399,6 +399,12 @@ def test_embedded_records_are_found_by_content_in_chunks_and_only_if_held(store,
     assert store.embedded_with_content(["nowhere"]) == [] and store.embedded_with_content([]) == []
 
 
+def test_a_word_behind_a_short_prefix_is_found_and_the_name_typed_finds_its_file_first(store):
+    plain, hidden, _ = store.upsert_files([record("alarm.wav"), record("ralarm.wav"), record("rtank.wav")])
+    assert set(store.full_text("alarm", None, 10)[0].tolist()) == {plain.id, hidden.id}
+    assert store.full_text("ralarm", None, 10)[0].tolist()[0] == hidden.id  # the name as written is held too
+
+
 def test_a_word_the_stemmer_folds_into_another_does_not_find_it(store):
     """Snowball reads "engine" and "engineer" as one stem: a search for engines listed a strategy
     game's engineer voice lines first, by their names and their folder."""
