@@ -222,6 +222,7 @@ def test_an_abbreviation_run_into_a_word_is_read_as_both(name, expected):
         ("kikeriki.ogg", "kikeriki rooster"),  # a listed word is whole: wordninja cut it into "kike riki"
         ("Cat_Meow.wav", "cat meow"),  # an English sound word the text tower knows is left as it is
         ("swish.wav", "swish whoosh"),  # the kin of "whoosh", which MiniLM reads as "who" + "osh"
+        ("swing_then_hit_2.ogg", "swing whoosh then hit 2"),  # freedroidrpg's sword: UCS lists it under SWISH
     ],
 )
 def test_a_sound_word_is_read_with_the_word_it_stands_for(name, expected):

@@ -57,7 +57,7 @@ def test_without_keyword_matches_the_order_is_the_vector_ranking():
 
 
 def test_meaning_finds_names_that_share_no_word_and_reorders_keyword_matches():
-    """ "whoosh": no name holds the word; swing_then_hit means it, rain_loop does not."""
+    """ "whoosh": no name holds the word; sword_slash means it, rain_loop does not."""
     meaning = [FileMatch(4, 0.72), FileMatch(5, 0.30), FileMatch(6, 0.10)]  # 5 at the floor, 6 below
     vector = [FileMatch(6, 0.5), FileMatch(4, 0.4), FileMatch(5, 0.3)]
     fused = fuse(vector, [], meaning, SOUND_ONLY_ADDS)

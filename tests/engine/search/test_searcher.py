@@ -695,28 +695,28 @@ def test_similar_ranks_in_the_likeness_space_once_every_file_has_windows_there(s
 
 
 def test_meaning_finds_a_name_without_the_query_word_and_filters_apply_to_it(store, tiny_model):
-    """ "whoosh" is in no name; the words table says swing_then_hit means it (cosines placed)."""
+    """ "whoosh" is in no name; the words table says sword_slash means it (cosines placed)."""
     query = tiny_model.embed_words(["whoosh"])[0]
-    swing, rain, blade = store.upsert_files(
-        [record("swing_then_hit.wav"), record("rain_loop.wav"), record("blade_swipe.wav", status=OFFLINE)]
+    slash, rain, blade = store.upsert_files(
+        [record("sword_slash.wav"), record("rain_loop.wav"), record("blade_swipe.wav", status=OFFLINE)]
     )
     table = store.word_vectors(tiny_model.info.name, dim=len(query))
     table.put(
-        {swing.id: ("swing then hit",), rain.id: ("rain loop",), blade.id: ("blade swipe",)},
+        {slash.id: ("sword slash",), rain.id: ("rain loop",), blade.id: ("blade swipe",)},
         {
-            "swing then hit": at_cosine(query, 0.8, seed=1),
+            "sword slash": at_cosine(query, 0.8, seed=1),
             "rain loop": at_cosine(query, 0.1, seed=2),
             "blade swipe": at_cosine(query, 0.7, seed=3),
         },
     )
     searcher = Searcher(store, tiny_model)
     hits = searcher.search("whoosh")
-    assert names(hits) == ["swing_then_hit.wav", "blade_swipe.wav"]  # rain's meaning is below the floor
+    assert names(hits) == ["sword_slash.wav", "blade_swipe.wav"]  # rain's meaning is below the floor
     assert (hits[0].meaning_rank, hits[0].text_rank, hits[0].vector_rank) == (1, None, None)
     assert hits[0].meaning_score == pytest.approx(0.8, abs=1e-5)
     assert "meaning #1 cos=0.800" in describe_hit(hits[0])
-    assert names(searcher.search("whoosh -swing")) == ["blade_swipe.wav"]  # exclusions apply to meaning too
-    assert names(searcher.search("whoosh", SearchFilters(include_offline=False))) == ["swing_then_hit.wav"]
+    assert names(searcher.search("whoosh -sword")) == ["blade_swipe.wav"]  # exclusions apply to meaning too
+    assert names(searcher.search("whoosh", SearchFilters(include_offline=False))) == ["sword_slash.wav"]
 
 
 def test_browsing_lists_the_first_passing_files_in_path_order(store):
