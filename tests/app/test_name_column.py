@@ -59,7 +59,7 @@ def test_widths_the_user_sized_come_back_and_widths_fitted_to_one_window_fit_the
     again = open_window(qtbot, str(tiny_checkpoint))
     header = again.results.horizontalHeader()
     again.resize(1280, 720)  # the review's laptop
-    qtbot.waitUntil(lambda: again.results.viewport().width() < 1000, timeout=5_000)
+    qtbot.waitUntil(lambda: again.results.viewport().width() < 1280 - again.library.width(), timeout=5_000)
     qtbot.waitUntil(lambda: again.results.horizontalScrollBar().maximum() == 0, timeout=5_000)  # fitted anew
     drag_section_edge(qtbot, header, NAME_COLUMN, 180)
     assert header.sectionSize(NAME_COLUMN) == 180

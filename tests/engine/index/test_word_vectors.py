@@ -98,23 +98,23 @@ def test_rows_written_twice_by_two_syncs_are_written_once_again(store, tiny_mode
 
 def test_an_index_run_a_rename_and_a_tag_edit_keep_the_meaning_current(tmp_path, tiny_checkpoint):
     library = tmp_path / "Library"
-    write_audio(library / "Whooshes" / "swing_then_hit.wav", tone(300, 0.5))
+    write_audio(library / "Whooshes" / "sword_slash.wav", tone(300, 0.5))
     write_audio(library / "rain_loop.wav", tone(500, 0.5))
     with Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint)) as engine:
         engine.add_folder(library)
         engine.index()
         table = engine.store.word_vectors(engine.model.info.name)
         texts = sorted(t for texts in table.texts().values() for t in texts)
-        assert texts == ["rain", "swing then hit"]  # "loop" says how the file was cut, not what it is
+        assert texts == ["rain", "sword slash"]  # "loop" says how the file was cut, not what it is
 
         os.rename(library / "rain_loop.wav", library / "thunder_crack.wav")
         engine.index()
-        assert sorted(t for texts in table.texts().values() for t in texts) == ["swing then hit", "thunder crack"]
+        assert sorted(t for texts in table.texts().values() for t in texts) == ["sword slash", "thunder crack"]
 
         engine.set_tags([library / "thunder_crack.wav"], ["storm"])  # searchable by meaning at once
         assert sorted(t for texts in table.texts().values() for t in texts) == [
             "storm",
-            "swing then hit",
+            "sword slash",
             "thunder crack",
         ]
         hits = Searcher(engine.store, engine.model).search("thunder crack", rankings=frozenset({MEANING}))
@@ -125,14 +125,14 @@ def test_a_watcher_batch_brings_only_its_own_files_meaning_up_to_date(tmp_path, 
     from engine.library.indexer import Indexer
 
     library = tmp_path / "Library"
-    write_audio(library / "swing_then_hit.wav", tone(300, 0.5))
+    write_audio(library / "sword_slash.wav", tone(300, 0.5))
     write_audio(library / "rain_loop.wav", tone(500, 0.5))
     with Engine(app_paths(tmp_path / "home"), str(tiny_checkpoint)) as engine:
         engine.add_folder(library)
         engine.index()
         table = engine.store.word_vectors(engine.model.info.name)
-        swing = engine.store.get_file(str(library / "swing_then_hit.wav"))
-        engine.store.set_tags([swing.id], ["whoosh"])  # written beside the engine: its meaning is stale now
+        slash = engine.store.get_file(str(library / "sword_slash.wav"))
+        engine.store.set_tags([slash.id], ["whoosh"])  # written beside the engine: its meaning is stale now
 
         os.rename(library / "rain_loop.wav", library / "thunder_crack.wav")
         batch = [str(library / "rain_loop.wav"), str(library / "thunder_crack.wav")]  # what the watcher saw
@@ -140,7 +140,7 @@ def test_a_watcher_batch_brings_only_its_own_files_meaning_up_to_date(tmp_path, 
         texts = table.texts()
         thunder = engine.store.get_file(str(library / "thunder_crack.wav"))
         assert texts[thunder.id] == ("thunder crack",) and len(texts) == 2  # the renamed file, and no stale row
-        assert texts[swing.id] == ("swing then hit",)  # outside the batch: not read, left to a full run
+        assert texts[slash.id] == ("sword slash",)  # outside the batch: not read, left to a full run
         engine.index()
         assert table.texts() == engine.store.file_texts()
 
