@@ -47,7 +47,6 @@ from app.results_model import (
     channels_text,
     duration_text,
     format_text,
-    found_by_words,
     has_score,
     ranked_by,
     rate_text,
@@ -62,6 +61,7 @@ from engine.models.registry import shown_name
 from engine.plural import counted
 from engine.search.explain import describe_respellings
 from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
+from engine.search.listing import PAGE, found_by_words
 from engine.search.moment import WHOLE_FILE
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-RESULT_LIMIT = 500
+RESULT_LIMIT = PAGE
 MODEL_LOADING = "Loading the sound model…"
 OPENING_LIBRARY = "Opening your library…"  # over the results until the index can be read
 _PAGE_EMPTY, _PAGE_RESULTS = 0, 1

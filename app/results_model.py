@@ -23,6 +23,7 @@ from engine.audio.metadata import described
 from engine.plural import counted
 from engine.search.explain import match_reasons
 from engine.search.filters import BY_PATH, BrowseOrder, folder_shown
+from engine.search.listing import as_listed, found_by_words
 
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
@@ -115,14 +116,6 @@ def has_score(hit) -> bool:
         return False
     ranks = (getattr(hit, name, None) for name in ("text_rank", "meaning_rank", "vector_rank"))
     return hit.score > 0 or any(rank is not None for rank in ranks)
-
-
-def found_by_words(hit) -> bool:
-    """Whether the words of the query found the hit (in its name, tags, caption or folder): the
-    results a user counts. The fused ranking lists the library's other sounds after them, up to
-    the result limit, for how they sound and what their names mean: those are no match of the
-    words, and are counted and shown apart (:meth:`ResultsModel.sort` keeps them below)."""
-    return getattr(hit, "text_rank", None) is not None
 
 
 def ranked_by(hits: Sequence) -> str:
@@ -264,12 +257,10 @@ class ResultsModel(QAbstractTableModel):
         self._ranked = ranked and (not self._hits or any(has_score(h) for h in self._hits))
         self._nothing_close = self._ranked and getattr(hits, "nothing_close", False)
         self.similar_to = similar_to
-        found = [found_by_words(h) for h in self._hits]
-        self._words = sum(found)
+        self._words = sum(found_by_words(h) for h in self._hits)
         self._grouped = self._ranked and similar_to is None and 0 < self._words < len(self._hits)
         if self._grouped:  # the word matches first, each group in the engine's order (the best first)
-            worded = [h for h, by_words in zip(self._hits, found, strict=True) if by_words]
-            self._hits = worded + [h for h, by_words in zip(self._hits, found, strict=True) if not by_words]
+            self._hits = as_listed(self._hits)
         self.endResetModel()
 
     @property

@@ -63,6 +63,7 @@ from engine.models.registry import load_model
 from engine.paths import app_paths
 from engine.search import Searcher
 from engine.search.fusion import FusionWeights
+from engine.search.listing import PAGE, as_listed
 from engine.search.searcher import MEANING, RANKINGS, SOUND, WORDS
 from engine.words import words
 
@@ -113,6 +114,13 @@ def earmark(
     whose vectors are the index's: the model without its exemplars)."""
     searcher = Searcher(engine.store, model or engine.model, **weights)
     return lambda query: [Path(h.path) for h in searcher.search(query, limit=CUTOFF, rankings=rankings)]
+
+
+def as_the_window_lists(engine: Engine) -> Ranker:
+    """Earmark's hybrid as the window lists it: a page of :data:`engine.search.listing.PAGE` hits,
+    the files the words found first (:func:`engine.search.listing.as_listed`), its first ten judged."""
+    searcher = Searcher(engine.store, engine.model)
+    return lambda query: [Path(h.path) for h in as_listed(searcher.search(query, limit=PAGE))][:CUTOFF]
 
 
 def plain_model(spec: str, work: Path) -> AudioTextModel | None:
@@ -209,6 +217,7 @@ def print_mixed(
         engine = open_library(work / f"mixed-{half}-{model}-{built}-w{WINDOWS_VERSION}", root, model)
         systems = {
             "Earmark hybrid": earmark(engine),
+            "as the window lists": as_the_window_lists(engine),
             "keywords": earmark(engine, frozenset({WORDS})),
             "sound": earmark(engine, frozenset({SOUND})),
             **without_exemplars_arms(engine, plain),
@@ -271,6 +280,7 @@ def main() -> None:
         "Named library (the files' own names)",
         {
             "Earmark hybrid": evaluate(earmark(named), files, queries),
+            "as the window lists": evaluate(as_the_window_lists(named), files, queries),
             "keywords": evaluate(earmark(named, frozenset({WORDS})), files, queries),
             "meaning": evaluate(earmark(named, frozenset({MEANING})), files, queries),
             "sound": evaluate(earmark(named, frozenset({SOUND})), files, queries),
