@@ -280,6 +280,12 @@ class LibraryStore:
             return {}
         return {r.id: r for r in self.find_files(in_list("id", ids))}
 
+    def file_states(self, file_ids: Iterable[int]) -> list[FileState]:
+        """The state rows of the files ``file_ids`` (path, folder, status: no metadata, no text), for
+        work that needs where files are and not what they hold."""
+        ids = list(file_ids)
+        return self._states(in_list("id", ids)) if ids else []
+
     def copied_contents(self) -> frozenset[str]:
         """The contents more than one file holds (a sound copied into several folders): most
         hits have none, and asking the index for every hit's copies took 23 ms of a 500-hit

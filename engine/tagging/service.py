@@ -78,7 +78,7 @@ TAGS_NAMED = 3  # the tags an accept's summary names, the most given first; the 
 # The most files a small job reads around it (the folders holding its files) for the shares it is
 # weighed by: the reading pass ran at about 200 files/s on Teeworlds' 131, so about 10 s at most.
 AROUND_LIMIT = 2_000
-PATHS_READ = 2_000  # records read at a time for their paths alone (a whole library's would not fit)
+PATHS_READ = 2_000  # state rows read at a time for their paths alone (a whole library's ids would make one huge query)
 
 
 @dataclass(frozen=True)
@@ -422,10 +422,11 @@ class Tagging:
         return packs
 
     def _paths(self, ids: list[int]) -> list[FileRecord]:
-        """Records of the files ``ids`` that hold their path, folder and id alone."""
+        """Records of the files ``ids`` that hold their path, folder and id alone (their state rows
+        read, not their metadata and texts)."""
         out = []
         for start in range(0, len(ids), PATHS_READ):
-            found = self.store.get_files(ids[start : start + PATHS_READ]).values()
+            found = self.store.file_states(ids[start : start + PATHS_READ])
             out += [FileRecord(path=r.path, folder=r.folder, id=r.id) for r in found]
         return out
 
