@@ -13,7 +13,7 @@ and aiSFX hears much of what it knows above 8 kHz); rendered ones from the clips
 
 ``--tune-top EPOCHS`` then also tunes a copy of aiSFX's last block with the map (LiT's next step:
 unlock the top of the frozen tower), keeping the epoch the validation split picks. Tried for the
-builtin and not shipped (README, "The words head": in distribution up, out of distribution not).
+builtin and not shipped (docs/builtin-model.md, "The words head": in distribution up, out of distribution not).
 
 The result is the checkpoint's ``words-head.safetensors`` and, in its ``ucs-classes.json``, the
 head's share of the bridge vector (``--share``), measured out of distribution (``python -m

@@ -57,7 +57,7 @@ def folder_words(path: str, library_folder: str, nearest: int | None = None) -> 
     written as one is kept as one: run together, it is far more often a title ("opencity",
     "netpanzer", "freedroidrpg") than a description, and split into the words it could be read
     as, it made every file below it match "open", "net" or "free" and lengthened the field every
-    other word is weighed against (README, "Folder titles"). Capitals and separators still
+    other word is weighed against (docs/benchmarks.md, "Folder titles"). Capitals and separators still
     split ("GunShots", "Body_Falls"), and so do file names."""
     folders = folders_below(path, library_folder) if library_folder else [os.path.basename(os.path.dirname(path))]
     return words(" ".join(folders[-nearest:] if nearest else folders), compounds=False)

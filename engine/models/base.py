@@ -31,7 +31,7 @@ class ModelInfo:
 @dataclass(frozen=True)
 class LikenessSpace:
     """A space made for sounds like sounds, which find similar ranks by instead of the audio-text
-    one (a space made to meet words is not the best at that: README, "Find similar sounds")."""
+    one (a space made to meet words is not the best at that: docs/builtin-model.md, "Find similar sounds")."""
 
     name: str  # of its window table, shared by every model that yields it
     unrelated: float  # the cosine of two unrelated sounds there, which a match score shows as 0

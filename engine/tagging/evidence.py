@@ -261,7 +261,7 @@ def near_folder_words(path: str, library_folder: str) -> list[str]:
     word no dictionary or UCS list knows is a title (a game's, a pack's: "mirrormagic",
     "netpanzer", "alienblaster") and is left out, not split into the words it runs together:
     "mirror magic" made a whole game's sounds MAGIC-SPELL at 68-98 %, "alien blaster" SCIFI
-    (README, "Tagging")."""
+    (docs/benchmarks.md, "Tagging")."""
     return [w for w in folder_words(path, library_folder, NEAR_FOLDERS) if not is_title(w)]
 
 

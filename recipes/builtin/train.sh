@@ -4,8 +4,8 @@
 # -> the UCS bridge beside it -> held-out, zero-shot and out-of-distribution evaluation.
 # Needs: apt-get install fluidsynth fluid-soundfont-gm espeak-ng (and network for apt-get
 # download of the game-data packages); the project venv (./scripts/setup.sh).
-# The numbers in the README came from this script on 2 shared CPU cores; on a GPU raise
-# "steps" and "batch_size" in stage*.json.
+# The numbers in docs/builtin-model.md (summarised in the README) came from this script on 2
+# shared CPU cores; on a GPU raise "steps" and "batch_size" in stage*.json.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 PY=${PYTHON:-${EARMARK_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/earmark-env/venv}/bin/python}  # scripts/setup.sh's
@@ -63,7 +63,7 @@ fi
 PREV="$RUNS/s11"
 # 5. Ablation (TEACHER_ABLATION=1): s8 again with the aiSFX sound-effects CNN (Ma & Lerch,
 #    ISMIR 2022) distilled into the audio tower. It scored the same as plain s8 within noise
-#    (README), so the shipped model does without it.
+#    (docs/builtin-model.md), so the shipped model does without it.
 if [ "${TEACHER_ABLATION:-0}" = 1 ]; then
     TEACHER=(--set teacher=aisfx --set teacher_cache=data/teacher-cache)
     "$PY" -m trainer.cli teacher-embed --train "$CORPUS/manifest.jsonl" "${TEACHER[@]}" --set num_workers=1
@@ -72,7 +72,7 @@ if [ "${TEACHER_ABLATION:-0}" = 1 ]; then
         --set steps=800 --set save_every=200 --set warmup_steps=30
     "$PY" -m trainer.cli eval "$RUNS/s8-teacher/final" --manifest "$CORPUS/heldout.jsonl" | tee "$RUNS/eval-s8-teacher.json"
 fi
-# 5b. Tried, not shipped (README): S12=1 continues the shipped model on all three corpora
+# 5b. Tried, not shipped (docs/builtin-model.md): S12=1 continues the shipped model on all three corpora
 #     together; its out-of-distribution score did not move (mAP@10 0.019 vs 0.020).
 if [ "${S12:-0}" = 1 ]; then
     for set in 0ad wider; do  # unaugmented, and without audio identical to an out-of-distribution file
@@ -87,7 +87,7 @@ if [ "${S12:-0}" = 1 ]; then
     "$PY" -m trainer.cli export "$RUNS/s12" "$RUNS/s12-export" --half --name builtin
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/s12-export" | tee "$RUNS/ood-eval-s12.txt"
 fi
-# 5c. Tried, not shipped (README): SAM_ABLATION=1 measures SAM on against off at equal compute,
+# 5c. Tried, not shipped (docs/builtin-model.md): SAM_ABLATION=1 measures SAM on against off at equal compute,
 #     continuing the shipped model on the unaugmented "more" set: 220 plain steps against 110
 #     SAM steps (each two forward-backward passes), then both out of distribution.
 if [ "${SAM_ABLATION:-0}" = 1 ]; then
@@ -104,12 +104,12 @@ if [ "${SAM_ABLATION:-0}" = 1 ]; then
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/sam-false-export" "$RUNS/sam-true-export" \
         | tee "$RUNS/ood-eval-sam.txt"
 fi
-# 5d. Tried, not shipped (README): STAGE1_ABLATION=1 measures real stage-1 pre-training against the
+# 5d. Tried, not shipped (docs/builtin-model.md): STAGE1_ABLATION=1 measures real stage-1 pre-training against the
 #     recipe's 40 steps at equal compute, from scratch on all the unaugmented audio (every Debian
 #     set, rendered signals, speech and GM; captions unused by stage 1): 40 MAE steps then 50
 #     minutes of stage 2, against 25 minutes of MAE then 25 of stage 2 (time budgets, so both get
 #     the same CPU time on any machine), both exported and measured out of distribution; then
-#     the pre-trained arm continued twice, alone and beside the shipped bridge (README).
+#     the pre-trained arm continued twice, alone and beside the shipped bridge (docs/builtin-model.md).
 if [ "${STAGE1_ABLATION:-0}" = 1 ]; then
     ALL=(--train data/corpus-sfx/manifest.jsonl --train data/corpus-synth/manifest.jsonl --set cache_dir=data/mel-cache)
     HELD=(--val data/corpus-sfx/heldout.jsonl --val data/corpus-synth/heldout.jsonl)
@@ -179,7 +179,7 @@ done
 #     corpora's labelled sounds. Its share is measured out of distribution, as the issue asks
 #     (`python -m bench.ood shares builtin --heldout data/corpus-synth/heldout.jsonl`, with the
 #     words head of 7c in place): 0.8 for audio and queries alike, the best odd half of the
-#     packages of every share and per-query share tried (README "The words head"; without the
+#     packages of every share and per-query share tried (docs/builtin-model.md "The words head"; without the
 #     words head it was 0.6, each query 0.2 or 0.6).
 for set in 0ad wider; do  # unaugmented, and without audio identical to an out-of-distribution file
     [ -f "data/corpus-$set/manifest.jsonl" ] || "$PY" -m trainer.corpus build --out "data/corpus-$set" \
@@ -196,7 +196,7 @@ OMP_NUM_THREADS=1 "$PY" -m trainer.ucs_heads --manifest "$CORPUS_FRONT/manifest.
 #     unaugmented and without audio identical to an out-of-distribution file. Its share of the
 #     bridge vector, 0.5, is measured out of distribution with 7b's (`python -m bench.ood shares
 #     builtin --heldout data/corpus-synth/heldout.jsonl`: chosen on the odd half, read on the even;
-#     README "The words head").
+#     docs/builtin-model.md "The words head").
 [ -f data/corpus-sfx/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-sfx --sources debian \
     --packages games,more,0ad,wider --variants 0 --mixes 0 --unlike data/ood/manifest.json
 [ -f data/corpus-synth/manifest.jsonl ] || "$PY" -m trainer.corpus build --out data/corpus-synth \
@@ -208,10 +208,10 @@ mkdir -p "$RUNS" && "$PY" -m trainer.corpus stats data/corpus-sfx data/corpus-sy
 #     engine/models/cacophony/exemplars.py): 7c's clips as aiSFX heard them and their captions' sentence
 #     vectors. A query's 50 nearest captions' clips, softmax-weighted at temperature 0.1, are its sound
 #     in the likeness space, whose cosine with a file's best likeness window adds to its sound score
-#     (weight 1). Measured out of distribution with the shipped head (README "Queries heard through
+#     (weight 1). Measured out of distribution with the shipped head (docs/builtin-model.md "Queries heard through
 #     the training sounds"): each half of the packages choosing the setting the other is read at.
 "$PY" -m trainer.exemplars --corpus data/corpus-sfx --corpus data/corpus-synth --checkpoint resources/models/builtin
-# 7d. Tried, not shipped (README "The words head"): TEXTURES=1 trains the words head again with
+# 7d. Tried, not shipped (docs/builtin-model.md "The words head"): TEXTURES=1 trains the words head again with
 #     procedurally made whooshes, fire, fireballs, rain and wind (trainer/corpus/textures.py) beside
 #     7c's corpora, into a copy of the shipped checkpoint, and measures both out of distribution.
 if [ "${TEXTURES:-0}" = 1 ]; then
@@ -222,7 +222,7 @@ if [ "${TEXTURES:-0}" = 1 ]; then
         --checkpoint "$RUNS/textures" --share 0.5
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/textures" | tee "$RUNS/ood-eval-textures.txt"
 fi
-# 7e. Tried, not shipped (README "The words head"): TUNE_TOP=1 trains 7c's head again and then
+# 7e. Tried, not shipped (docs/builtin-model.md "The words head"): TUNE_TOP=1 trains 7c's head again and then
 #     tunes aiSFX's last block with it for five epochs (--tune-top; the epoch with the best
 #     validation kept), into a copy of the shipped checkpoint, and measures both out of distribution.
 if [ "${TUNE_TOP:-0}" = 1 ]; then
@@ -231,7 +231,7 @@ if [ "${TUNE_TOP:-0}" = 1 ]; then
         --checkpoint "$RUNS/tuned-top" --share 0.5 --tune-top 5
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/tuned-top" | tee "$RUNS/ood-eval-tuned-top.txt"
 fi
-# 7f. Measured, not shipped yet (README "The words head"): PACKED=1 trains 7c's head with the two
+# 7f. Measured, not shipped yet (docs/builtin-model.md "The words head"): PACKED=1 trains 7c's head with the two
 #     games whose sounds need their own tools beside 7c's corpora (openclonk-data's c4group groups,
 #     teeworlds-data's WavPack; needs c4group and wvunpack on PATH: apt-get install openclonk
 #     wavpack), into a copy of the shipped checkpoint, measures both out of distribution and the
@@ -245,7 +245,7 @@ if [ "${PACKED:-0}" = 1 ]; then
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/packed" | tee "$RUNS/ood-eval-packed.txt"
     "$PY" -m bench.ood shares "$RUNS/packed" --heldout data/corpus-synth/heldout.jsonl | tee "$RUNS/ood-shares-packed.txt"
 fi
-# 7h. Measured, not shipped (README "The words head"): SWEEP=1 builds the sixth corpus (41 more
+# 7h. Measured, not shipped (docs/builtin-model.md "The words head"): SWEEP=1 builds the sixth corpus (41 more
 #     Debian packages, trainer.corpus.debian.SWEEP_PACKAGES) and trains 7f's head with it beside 7f's
 #     corpora (needs 7f's tools), seeds 0 and 1, each into a copy of the shipped checkpoint, and
 #     measures them out of distribution in one run with the shipped model.
@@ -262,7 +262,7 @@ if [ "${SWEEP:-0}" = 1 ]; then
     done
     "$PY" -m bench.ood eval resources/models/builtin "$RUNS/sweep-0" "$RUNS/sweep-1" | tee "$RUNS/ood-eval-sweep.txt"
 fi
-# 7g. Tried, not shipped (README "On a lent GPU"): GPU=1 packs 7c's corpora (each clip's log-mel as a
+# 7g. Tried, not shipped (docs/builtin-model.md "On a lent GPU"): GPU=1 packs 7c's corpora (each clip's log-mel as a
 #     WebP image, each caption embedded by the shipped text side), trains the audio tower on a GPU
 #     (the continue and scratch arms of gpu-stages.json: about 5 minutes on an H200; run the train
 #     line where the GPU is, with data/gpu-pack beside the repo), puts each saved audio side into a

@@ -4,10 +4,10 @@ by how they were made.
 
 The Debian training sets hold few of these under those words (a whoosh is filed under the sword
 that swung, a fire under the spell that cast it), and out of distribution the builtin model
-ranked fire and whooshes at chance (README, issue 18). Like the signals, the captions are true
+ranked fire and whooshes at chance (docs/builtin-model.md, issue 18). Like the signals, the captions are true
 by construction; unlike them, the sounds only approximate the real thing. Tried in the words
 head's corpus (recipe step 7d): fire left chance, the whole did not gain, so the shipped head
-does without them (README, "The words head").
+does without them (docs/builtin-model.md, "The words head").
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the same (nearest captions in the words space), and what aiSFX heard in those cl
 is the query as a sound in the likeness space, where it meets every window's likeness vector as
 find similar does. aiSFX learnt that space from professional sound-effects libraries, so sounds
 of one kind sit together there whatever game they came from; the words head learnt its map from
-the training games alone. Out of distribution the two together rank better than either (README,
+the training games alone. Out of distribution the two together rank better than either (docs/builtin-model.md,
 "The builtin model": mAP@10 0.058 -> 0.078 on sounds from unseen sources, both halves of the
 packages up).
 
@@ -33,7 +33,7 @@ CONFIG_KEY = "exemplars"  # the safetensors metadata entry holding ExemplarConfi
 @dataclass(frozen=True)
 class ExemplarConfig:
     """How a query's sound is made from the bank, and what it weighs in the sound score. Measured
-    out of distribution (README, "The builtin model"): a plateau from 25 to 400 clips, temperature
+    out of distribution (docs/builtin-model.md): a plateau from 25 to 400 clips, temperature
     0.05-0.2 and weights 0.5-1.5, each half of the evaluation's packages choosing for the other."""
 
     nearest: int = 50  # the clips whose captions are nearest the query's words

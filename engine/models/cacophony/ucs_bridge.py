@@ -2,7 +2,7 @@
 
 The aiSFX CNN (:mod:`engine.models.cacophony.aisfx_front`) was trained with classifier heads on
 professional libraries' UCS categories (Pro Sound Effects, Soundly, ...). Those heads hear
-everyday sound effects far better than a model trained on ten thousand game sounds (README,
+everyday sound effects far better than a model trained on ten thousand game sounds (docs/builtin-model.md,
 "The UCS bridge": with it the builtin model names the UCS category of unseen sounds first for
 21.7 % of files instead of 11.7 %). The package ships the heads without their class
 names; ``trainer.ucs_heads`` recovers them (classes in alphabetical order with the categories a
@@ -77,7 +77,7 @@ def query_side(joint: np.ndarray, words: np.ndarray, audio_share: float, shares:
 @dataclass(frozen=True)
 class QueryShares:
     """The bridge's share for a query: ``above`` when the cosine of its words embedding with some
-    UCS category name's is at least ``threshold``, else ``below`` (README, "The UCS bridge")."""
+    UCS category name's is at least ``threshold``, else ``below`` (docs/builtin-model.md, "The UCS bridge")."""
 
     threshold: float
     below: float
@@ -180,7 +180,7 @@ class WordsHead(nn.Module):
     (B, 1024, :meth:`AisfxHead.heard_in_time`), -> the words space (B, words dim), L2-normalised: a
     linear map learnt on captioned sounds (``python -m trainer.words_head``) with the sentence
     tower frozen. The 82 category names are a narrow door into the words space; the map lets what
-    aiSFX hears meet any words its training captions used (README, "The words head").
+    aiSFX hears meet any words its training captions used (docs/builtin-model.md, "The words head").
 
     A head may also carry ``top``, its own copy of aiSFX's last block tuned with the map
     (``--tune-top``): it then reads features from that block, while the class probabilities and
