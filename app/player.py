@@ -173,9 +173,11 @@ class Player(QObject):
         try:
             self._open_stream()
         except Exception as exc:  # PortAudio errors come in several types; all end up as a message
-            log.exception("cannot open the output stream")
             self._stream = None
-            self._output_failed(output_problem(self.device_name, exc), asked)
+            message = output_problem(self.device_name, exc)
+            if message != self._output_problem:  # logged once, as it is said: not at every sound auditioned
+                log.exception("cannot open the output stream")
+            self._output_failed(message, asked)
             return
         self._output_problem = ""  # the output works: a problem it has later is news again
         self._timer.start()

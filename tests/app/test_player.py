@@ -107,8 +107,9 @@ def no_output():
 
 
 def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_picked(
-    qtbot, tmp_path, no_output, player
+    qtbot, tmp_path, no_output, player, caplog
 ):
+    """Said once, and logged once: a review found a traceback in the log at every sound selected."""
     import sounddevice as sd
 
     said = []
@@ -120,6 +121,7 @@ def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_pi
         assert not player.is_playing()
     # in a sound designer's words, not PortAudio's "Error querying device -1"
     assert said == ["Cannot play: no audio output device was found (connect one, then choose it in Settings → Audio)"]
+    assert [r.message for r in caplog.records if r.exc_info] == ["cannot open the output stream"]  # the why, once
 
     player.toggle()  # Space: the user asked, and is told why nothing plays
     assert len(said) == 2
