@@ -3,7 +3,8 @@ its opaque names (``Take_0001.ogg``), every sound-designer query embedded as tex
 file ranked by its best window, as the app's vector search ranks them (windows of the model's
 length, half-window hop, a file scores as its best window; a model that also hears its queries
 as sounds, ``query_likeness``, adds its best likeness window's score for that sound, as
-``engine.search.vector_search.nearest_by_sound`` does). Prints R@1, R@10 and mAP@10 per query
+``engine.search.vector_search.nearest_by_sound`` does; a long file's best is judged against the
+luck of its many windows, ``engine.search.many_windows``). Prints R@1, R@10 and mAP@10 per query
 category for each model given, next to chance (random rankings), the same model without its
 exemplars when it has them (the audio-text windows alone: what hearing the queries adds) and,
 for a model with a UCS bridge, the same model without it; asserts nothing.
@@ -21,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +34,7 @@ from engine.audio.decode import iter_windows
 from engine.models.cacophony.backend import pad_batch
 from engine.models.folders import CLASSES_FILE, EXEMPLARS_FILE, WORDS_HEAD_FILE
 from engine.models.registry import CLAP_PREFIX, load_model, resolve_checkpoint
+from engine.search.many_windows import judged
 from engine.words import words
 
 EVERYDAY = (
@@ -202,16 +205,39 @@ def likeness_windows(model, library, cache_dir: Path) -> tuple[np.ndarray, np.nd
     return data["likeness"], data["owners"]
 
 
-def heard_scores(model, texts: list[str], library, cache_dir: Path) -> np.ndarray | None:
+def heard_scores(model, texts: list[str], library, cache_dir: Path) -> FileScores | None:
     """What the app's sound ranking adds to each file's score for each query when the model hears
-    queries as sounds (``model.query_likeness``): the file's best likeness window's dot product
-    with the query's sound, (files, queries), as ``nearest_by_sound`` adds it; None for a model
-    that does not (no exemplars)."""
+    queries as sounds (``model.query_likeness``): the files' likeness windows against the query's
+    sound (:func:`file_scores`), as ``nearest_by_sound`` adds them; None for a model that does not
+    (no exemplars)."""
     sounds = model.query_likeness(texts)
     if sounds is None:
         return None
     likeness, owners = likeness_windows(model, library, cache_dir)
-    return best_window_scores(likeness, owners, sounds, len(library))
+    return file_scores(likeness, owners, sounds, len(library))
+
+
+@dataclass(frozen=True)
+class FileScores:
+    """For each query, each file's best window's score and its windows' mean (files, queries), and
+    how the query's scores spread over every window (queries,): what the app's sound ranking
+    weighs a file by (:func:`engine.search.many_windows.judged`). Two spaces' scores add up."""
+
+    best: np.ndarray
+    mean: np.ndarray
+    spread: np.ndarray
+
+    def __add__(self, other: FileScores) -> FileScores:
+        return FileScores(self.best + other.best, self.mean + other.mean, self.spread + other.spread)
+
+
+def file_scores(windows: np.ndarray, owners: np.ndarray, vectors: np.ndarray, files: int) -> FileScores:
+    """Every window's dot product with every vector, read per file (:class:`FileScores`)."""
+    scores = windows @ vectors.T
+    sums = np.zeros((files, len(vectors)))
+    np.add.at(sums, owners, scores)
+    counts = np.maximum(np.bincount(owners, minlength=files), 1)[:, None]
+    return FileScores(best_window_scores(windows, owners, vectors, files), sums / counts, scores.std(axis=0))
 
 
 def best_window_scores(windows: np.ndarray, owners: np.ndarray, vectors: np.ndarray, files: int) -> np.ndarray:
@@ -223,15 +249,18 @@ def best_window_scores(windows: np.ndarray, owners: np.ndarray, vectors: np.ndar
 
 
 def rank_queries(
-    embeddings: np.ndarray, owners: np.ndarray, text: np.ndarray, library, queries, heard: np.ndarray | None = None
+    embeddings: np.ndarray, owners: np.ndarray, text: np.ndarray, library, queries, heard: FileScores | None = None
 ) -> list[dict]:
-    """Each query's metrics, its files ranked by their best window against its text vector plus,
-    with ``heard`` (:func:`heard_scores`), what hearing the query as a sound adds: the app's sound
-    ranking. Without it (``bench/ood/shares.py``, which weighs the bridge), the audio-text
-    windows alone."""
-    scores = best_window_scores(embeddings, owners, text, len(library))
+    """Each query's metrics, its files ranked as the app's sound ranking ranks them: by their
+    best window against its text vector plus, with ``heard`` (:func:`heard_scores`), what hearing
+    the query as a sound adds, a long file's judged against the luck of its many windows
+    (:func:`engine.search.many_windows.judged`). Without ``heard`` (``bench/ood/shares.py``,
+    which weighs the bridge), the audio-text windows alone."""
+    found = file_scores(embeddings, owners, text, len(library))
     if heard is not None:
-        scores += heard
+        found = found + heard
+    windows = np.bincount(owners, minlength=len(library))[:, None]
+    scores = judged(found.best, found.mean, windows, found.spread[None, :])
     return [
         judge(query, [library[i] for i in np.argsort(-scores[:, column], kind="stable")[:10]], library)
         for column, query in enumerate(queries)

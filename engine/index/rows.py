@@ -40,19 +40,25 @@ class RowColumns:
         self.version = version
         self.row_ids = row_ids[order]
         self.columns = {name: rows[name].to_numpy()[order] for name in rows.column_names if name != ROW_ID}
-        self._distinct: dict[str, np.ndarray] = {}
+        self._counted: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self.row_ids)
 
     def distinct(self, name: str) -> np.ndarray:
         """The distinct values of column ``name``, sorted and read-only (worked out once)."""
-        values = self._distinct.get(name)
-        if values is None:
-            values = np.unique(self.columns[name])
-            values.setflags(write=False)
-            self._distinct[name] = values
-        return values
+        return self.counted(name)[0]
+
+    def counted(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct values of column ``name``, sorted, and how many rows hold each; read-only,
+        worked out once."""
+        found = self._counted.get(name)
+        if found is None:
+            found = np.unique(self.columns[name], return_counts=True)
+            for array in found:
+                array.setflags(write=False)
+            self._counted[name] = found
+        return found
 
     def positions(self, row_ids: np.ndarray) -> np.ndarray:
         """Where each of ``row_ids`` is held here; -1 for a row not known here."""

@@ -24,7 +24,7 @@ from lancedb.db import DBConnection
 from lancedb.index import BTree, IvfFlat
 
 from engine.index.meta import Meta
-from engine.index.rows import ROW_ID, RowLookup
+from engine.index.rows import ROW_ID, RowLookup, sorted_positions
 from engine.index.schema import embeddings_schema, embeddings_table_name, open_or_create, read_all
 from engine.index.sql import in_list
 from engine.models.base import l2_normalise
@@ -121,6 +121,7 @@ class EmbeddingTable:
         self.has_vector_index = any(i.name == VECTOR_INDEX for i in self.table.list_indices())
         self._partitions = (stored or {}).get("partitions", 1)
         self.rows = RowLookup(self.table, ["file_id", "start_s", "end_s"])  # each row's window, by row id
+        self._sample: tuple[int, np.ndarray] | None = None  # (table version, vectors): :meth:`sample`
 
     @staticmethod
     def table_name(model_name: str) -> str:
@@ -182,6 +183,27 @@ class EmbeddingTable:
         """Distinct ids of the files that have windows here (read-only; kept until the table
         changes: find similar asks on every call whether its likeness table covers the library)."""
         return self.rows.current().distinct("file_id")
+
+    def window_counts(self, file_ids: np.ndarray) -> np.ndarray:
+        """How many windows each of ``file_ids`` has here (0 for a file without), from the row
+        columns kept in memory: no query."""
+        held, counts = self.rows.current().counted("file_id")
+        at = sorted_positions(held, np.asarray(file_ids, np.int64))
+        return np.where(at >= 0, counts[at.clip(min=0)] if len(counts) else 0, 0)
+
+    def sample(self, size: int) -> np.ndarray:
+        """The vectors of at most ``size`` windows spread evenly over the table's rows, read once
+        per table version: how a query's scores spread over the library's windows is estimated
+        from them (engine.search.many_windows)."""
+        rows = self.rows.current()
+        if self._sample is None or self._sample[0] != rows.version:
+            picked = rows.row_ids[np.linspace(0, len(rows) - 1, min(size, len(rows))).astype(np.int64)]
+            vectors = np.empty((0, self.dim), np.float32)
+            if len(picked):
+                found = self.table.take_row_ids(picked.tolist()).select(["vector"]).to_arrow()
+                vectors = found["vector"].combine_chunks().flatten().to_numpy().reshape(-1, self.dim)
+            self._sample = (rows.version, vectors)
+        return self._sample[1]
 
     def windows(self, file_id: int) -> Windows:
         return self.windows_of([file_id])[file_id]

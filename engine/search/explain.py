@@ -19,10 +19,13 @@ def describe_hit(hit, sound_depth: int = 0) -> str:
     a bare "-" read as "sounds nothing like it", though a longer page (--limit) ranks it "#438"."""
     moment = f" @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
     if hit.vector_rank:
-        if hit.vector_heard is None:
+        lost = hit.vector_lost or 0.0
+        if hit.vector_heard is None and not lost:
             vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f}{moment}"
         else:
-            parts = f"cos {hit.vector_score - hit.vector_heard:.3f} + heard {hit.vector_heard:.3f}"
+            heard = hit.vector_heard or 0.0
+            parts = f"cos {hit.vector_score + lost - heard:.3f}" + (f" + heard {heard:.3f}" if hit.vector_heard else "")
+            parts += f" - {lost:.3f} as the best of many windows" if lost else ""
             vector = f"vector #{hit.vector_rank} score={hit.vector_score:.3f} ({parts}){moment}"
     else:
         vector = f"vector: not in its first {sound_depth}" if sound_depth else "vector -"

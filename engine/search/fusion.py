@@ -1,7 +1,8 @@
 """From nearest windows to ranked files, and the fusion of the three rankings.
 
 A file scores as its best window (max), which is also the moment reported to the user:
-in a 3-minute ambience the one bird call is what matched. Three rankings are fused
+in a 3-minute ambience the one bird call is what matched; a long file's best is then judged
+against the luck of its many windows (engine.search.many_windows). Three rankings are fused
 (:func:`fuse`): the words of the names (BM25), what the names mean (the model's words
 space: "splash" finds ``puddle.wav``) and what the sound is (the model's audio-text
 space). A library's names were written by people who heard the sound, so the first two
@@ -43,6 +44,9 @@ class FusionWeights:
     # 500 (what the name means, 0.64 against 0.35, made up the rest; review 9, M2). The bench's
     # hybrid is the same at 0, 0.1 and 0.25: 3 of its 81 queries have a qualifier.
     qualifier: float = 0.1
+    # spreads of the query's scores taken off a long file's best window per sqrt(2 ln n) of its n
+    # windows (engine.search.many_windows); 0 scores a file by its best window alone
+    luck: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,8 @@ class FileMatch:
     end_s: float | None = None
     # of a sound match's score, what its likeness windows added (engine.search.vector_search.nearest_by_sound)
     heard: float | None = None
+    # what a long file's sound score lost as the best of its many windows (engine.search.many_windows)
+    lost: float | None = None
 
 
 @dataclass(frozen=True)

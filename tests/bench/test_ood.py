@@ -14,7 +14,7 @@ import pytest
 import soundfile as sf
 
 from bench.ood import by_category, chance, judge, load_library, load_queries, ucs_truth
-from bench.ood.content import EVERYDAY, best_window_scores, joint_only, rank_queries, without_exemplars
+from bench.ood.content import EVERYDAY, file_scores, joint_only, rank_queries, without_exemplars
 from bench.ood.library import OodFile, build, library_key, package_halves
 from bench.ood.overlap import find_overlap, write_overlap
 from bench.ood.shares import halves, remix, search
@@ -222,17 +222,29 @@ def test_similar_sounds_are_scored_by_category_and_optionally_across_folders():
 def test_a_heard_query_adds_each_files_best_likeness_window_to_its_best_window():
     """As the app's sound ranking (nearest_by_sound): the two best windows of a file need not be
     one window. The glass file's best audio-text window is not its best likeness window; summed
-    per file it beats the door, summed per window it would not."""
+    per file it beats the door, summed per window it would not (two windows each: the same luck)."""
     library = library_of("door open", "glass break")
     query = next(q for q in load_queries() if q.text == "glass breaking")
-    owners = np.array([0, 1, 1])
-    embeddings, text = np.array([[1.0, 0.0], [0.9, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0]])
-    likeness, sound = np.array([[0.5], [0.0], [0.7]]), np.array([[1.0]])  # door 1.0 + 0.5, glass 0.9 + 0.7
+    owners = np.array([0, 0, 1, 1])
+    embeddings, text = np.array([[1.0, 0.0], [0.0, 1.0], [0.9, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0]])
+    likeness, sound = np.array([[0.5], [0.0], [0.0], [0.7]]), np.array([[1.0]])  # door 1.0 + 0.5, glass 0.9 + 0.7
 
     (alone,) = rank_queries(embeddings, owners, text, library, [query])
-    heard = best_window_scores(likeness, owners, sound, len(library))
+    heard = file_scores(likeness, owners, sound, len(library))
     (both,) = rank_queries(embeddings, owners, text, library, [query], heard)
     assert alone["R@1"] == 0.0 and both["R@1"] == 1.0
+
+
+def test_a_long_file_is_ranked_as_the_app_ranks_it_against_the_luck_of_its_many_windows():
+    """The bench ranks as the app's sound ranking does (engine.search.many_windows): a door of one
+    window at 0.6 above a glass file whose best of 30 windows reaches 0.7 by luck, the rest at 0."""
+    library = library_of("door open", "glass break")
+    query = next(q for q in load_queries() if q.text == "door opening")
+    owners = np.array([0] + [1] * 30)
+    scores = np.array([0.6, 0.7] + [0.0] * 29)
+    embeddings, text = np.stack([scores, np.zeros_like(scores)], axis=1), np.array([[1.0, 0.0]])
+    (ranked,) = rank_queries(embeddings, owners, text, library, [query])
+    assert ranked["R@1"] == 1.0
 
 
 def test_a_checkpoint_is_measured_without_its_exemplars_and_without_its_bridge(tmp_path):

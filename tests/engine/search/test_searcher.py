@@ -386,7 +386,8 @@ def test_best_window_is_the_reported_moment(store, tiny_model):
     hits = Searcher(store, tiny_model).search("bird chirp")
     assert names(hits) == ["forest ambience.wav", "street.wav"]
     assert (hits[0].best_start_s, hits[0].best_end_s) == (10.0, 20.0)
-    assert hits[0].vector_score == pytest.approx(0.92, abs=1e-5)
+    # its best window's cosine, less the luck of four windows (engine.search.many_windows)
+    assert hits[0].vector_score + hits[0].vector_lost == pytest.approx(0.92, abs=1e-5)
 
 
 def test_a_moment_the_sound_did_not_earn_is_not_shown(store, tiny_model):
