@@ -10,7 +10,9 @@ for "more like this" across a library wants the others too), for
   file scores as its best pair of windows), and each file's mean window in the whole vector, its
   joint part and its UCS bridge part alone;
 - for a model with a likeness space (``ModelInfo.likeness``: the aiSFX features under the UCS
-  bridge), its likeness windows as find similar ranks them, and each file's mean.
+  bridge), its likeness windows by their best pair, as find similar ranks them (since 2026-12-07
+  judged against the luck of a long file's many windows: engine.search.many_windows), and each
+  file's mean.
 
     python -m bench.ood similar builtin
 
@@ -30,6 +32,7 @@ from bench.ood.queries import CUTOFF
 from bench.ood.ucs import ucs_truth
 from engine.models.base import l2_normalise
 from engine.models.registry import load_model
+from engine.search.many_windows import judged, spread_of, window_scores
 from trainer.evaluation.metrics import a2t_average_precision
 
 
@@ -69,6 +72,23 @@ def best_pairs(embeddings: np.ndarray, owners: np.ndarray, rows: np.ndarray) -> 
     return out
 
 
+def judged_pairs(embeddings: np.ndarray, owners: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """(rows x rows) file scores as query by example ranks them since 2026-12-07: each file's best
+    pair of windows judged against the luck of its many windows (engine.search.many_windows), a
+    window scoring its best against any of the example's windows."""
+    windows = l2_normalise(embeddings)
+    counts = np.bincount(owners)
+    out = np.empty((len(rows), len(rows)))
+    for position, row in enumerate(rows):
+        scores = window_scores(windows, windows[owners == row])
+        best = np.full(len(counts), -np.inf)
+        np.maximum.at(best, owners, scores)
+        sums = np.zeros(len(counts))
+        np.add.at(sums, owners, scores)
+        out[position] = judged(best, sums / np.maximum(counts, 1), counts, spread_of(scores))[rows]
+    return out
+
+
 def report(spec: str, root: Path, cache_dir: Path) -> None:
     torch.set_num_threads(2)
     library = load_library(root)
@@ -93,7 +113,10 @@ def report(spec: str, root: Path, cache_dir: Path) -> None:
             spaces[f"audio-text windows, each file's mean, {name} alone"] = vectors @ vectors.T
     if model.info.likeness is not None:
         likeness, likeness_owners = likeness_windows(model, library, cache_dir)
-        spaces["likeness windows, best pair (find similar since 2026-12-02)"] = best_pairs(
+        spaces["likeness windows, best pair (find similar 2026-12-02 to 2026-12-07)"] = best_pairs(
+            likeness, likeness_owners, rows
+        )
+        spaces["likeness windows, best pair judged against its windows' luck (find similar now)"] = judged_pairs(
             likeness, likeness_owners, rows
         )
         means = file_means(likeness, likeness_owners, len(library))[rows]

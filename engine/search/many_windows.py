@@ -56,8 +56,10 @@ def fair_to_short(
     """``matches`` (a sound ranking: best window against ``query`` in ``table``, plus, with
     ``sound``, the best likeness window's score, :attr:`FileMatch.heard`) scored by
     :func:`judged` and ranked again, each keeping its best window as its moment; what a file lost
-    is its :attr:`FileMatch.lost` (None where it lost nothing). Only the files of more than one
-    window are read (one query per table), so a page of short sound effects costs a count."""
+    is its :attr:`FileMatch.lost` (None where it lost nothing). ``query`` may be several vectors
+    (find similar: the example's windows), a window then scoring its best against any of them.
+    Only the files of more than one window are read (one query per table), so a page of short
+    sound effects costs a count."""
     if not luck:
         return matches
     ids = np.asarray([m.file_id for m in matches], np.int64)
@@ -68,11 +70,11 @@ def fair_to_short(
     sides = [(table, np.asarray(query, np.float32))]
     if likeness is not None and sound is not None:
         sides.append((likeness, np.asarray(sound, np.float32)))
-    spread = sum(spread_of(side.sample(SAMPLE_WINDOWS) @ vector) for side, vector in sides)
+    spread = sum(spread_of(window_scores(side.sample(SAMPLE_WINDOWS), vector)) for side, vector in sides)
     means = dict.fromkeys(long, 0.0)
     for side, vector in sides:
         for file_id, windows in side.windows_of(long).items():
-            means[file_id] += float((windows.vectors @ vector).mean()) if len(windows) else 0.0
+            means[file_id] += float(window_scores(windows.vectors, vector).mean()) if len(windows) else 0.0
     by_id = dict(zip(ids.tolist(), counts.tolist(), strict=True))
     rescored = []
     for match in matches:
@@ -83,6 +85,11 @@ def fair_to_short(
         lost = match.score - score
         rescored.append(replace(match, score=score, lost=lost if lost > NOTHING_LOST else None))
     return sorted(rescored, key=lambda m: (-m.score, m.file_id))
+
+
+def window_scores(windows: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """Each window's score: its dot product with ``query``, or its best with any of several."""
+    return (windows @ np.atleast_2d(query).T).max(axis=1)
 
 
 def spread_of(scores: np.ndarray) -> float:

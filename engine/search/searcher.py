@@ -93,7 +93,7 @@ class SearchHit(FileRecord):
     best_end_s: float | None = None
     vector_rank: int | None = None  # 1-based rank in each ranking; None: not a candidate there
     text_rank: int | None = None
-    vector_score: float | None = None  # the sound's score: the best window's cosine, plus vector_heard
+    vector_score: float | None = None  # the sound's score: its best window's cosine + vector_heard - vector_lost
     vector_heard: float | None = None  # what the query heard as a sound added (vector_search.nearest_by_sound)
     vector_lost: float | None = None  # what a long file's sound score lost as the best of many windows (many_windows)
     text_score: float | None = None  # BM25
@@ -328,10 +328,11 @@ class Searcher:
             queries = queries[np.linspace(0, len(queries) - 1, MAX_EXAMPLE_WINDOWS).round().astype(int)]
         passing = self._passing(filters).without(exclude)
         deeper = COPIES_SLACK * limit if copied else limit  # copies fold into one hit
-        if likeness is None:
-            matches, score = nearest_files(table, queries, deeper, passing), lambda cosine: 100.0 * max(cosine, 0.0)
-        else:
-            matches, score = nearest_files(likeness, queries, deeper, passing), self.model.info.likeness.match
+        space = table if likeness is None else likeness
+        score = (lambda cosine: 100.0 * max(cosine, 0.0)) if likeness is None else self.model.info.likeness.match
+        # a long file's best pair of windows judged against the luck of its many windows, as a text
+        # query's sound is: a review's motor found 17 music tracks among its first 30, its own kind from 52nd
+        matches = fair_to_short(nearest_files(space, queries, deeper, passing), space, queries, luck=self.weights.luck)
         return self._hits(
             [FusedHit(m.file_id, score(m.score), m, rank, None, None) for rank, m in enumerate(matches, 1)], limit
         )

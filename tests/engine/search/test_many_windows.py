@@ -100,3 +100,23 @@ def test_a_search_says_what_a_long_file_lost(store, tiny_model):
     assert [h.vector_lost for h in asked_long] == [None, None]
     line = describe_hit(hits[1])
     assert "as the best of many windows" in line and f"cos 0.700 + heard 0.500 - {hits[1].vector_lost:.3f}" in line
+
+
+def test_find_similar_judges_a_long_files_best_pair_against_its_windows_luck(store, tiny_model):
+    """Review 12: a motor's "more like this" listed 17 music tracks in its first 30. A long file
+    whose one window comes near the example ranks below a short sound nearer than its other windows."""
+    model = hearing(tiny_model)
+    query = model.embed_query(["motor"])[0]  # the audio-text windows only need the model's size
+    example, _short, _lucky = store.commit_embedded(
+        model.info,
+        [
+            (record("motor.wav"), placed([0.0], [1.0], 1, query)),
+            (record("engine.wav"), placed([0.0], [0.6], 2, query)),
+            (record("music.ogg"), placed([0.0] * LONG, [0.7] + [0.0] * (LONG - 1), 3, query)),
+        ],
+    )
+    before = Searcher(store, model, weights=FusionWeights(luck=0.0)).similar(example.path)
+    assert [h.name for h in before] == ["music.ogg", "engine.wav"]
+    now = Searcher(store, model).similar(example.path)
+    assert [h.name for h in now] == ["engine.wav", "music.ogg"]
+    assert now[1].vector_lost > 0 and now[0].vector_lost is None
