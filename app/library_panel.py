@@ -166,8 +166,11 @@ class FolderTreeWidget(QTreeWidget):
         self.header().sectionResized.connect(lambda column, _old, _new: column and self.fit_names())
 
     def sizeHint(self) -> QSize:
-        """As wide as the library folders' names whole need (:func:`_tree_width`)."""
-        return QSize(_tree_width(self, None), super().sizeHint().height())
+        """As wide as the shown folders' names whole need: the library folders' and the open
+        subfolders' (:func:`_tree_width`). Sized to the library folders alone, a library folder
+        named "lib" left a review's panel 183 px wide, its subfolders three levels down reading
+        "co" and "fill" beside the counts (review 12, M3)."""
+        return QSize(_tree_width(self, None, self._widest), super().sizeHint().height())
 
     def measure_names(self) -> None:
         """Measure the shown subfolders' rows again (rows opened, closed, made or renamed), and fit."""
@@ -181,6 +184,7 @@ class FolderTreeWidget(QTreeWidget):
                 rows.append((child, depth + 1))
         self._widest = widest
         self.fit_names()
+        self.updateGeometry()  # its size hint follows the rows shown (the panel asks for it: LibraryPanel)
 
     def fit_names(self) -> None:
         """The Folder column as wide as the counts leave, or as the widest shown subfolder's row."""
@@ -285,10 +289,11 @@ def _count_said(folder, filling: bool) -> str:
     return "\n".join(said)
 
 
-def _tree_width(tree: QTreeWidget, characters: int | None) -> int:
+def _tree_width(tree: QTreeWidget, characters: int | None, subfolders: int = 0) -> int:
     """The folders' tree's width with the counts' columns shown and the vertical scroll bar, and a
     Folder column with a library folder's branch, icon and its library folders' widest name, whole
-    or up to ``characters`` of it (with the cell's padding and margins, about four characters more)."""
+    or up to ``characters`` of it (with the cell's padding and margins, about four characters more),
+    or ``subfolders`` px where that is wider (the widest open subfolder's row, names whole)."""
     header = tree.header()
     icon = tree.style().pixelMetric(QStyle.PM_SmallIconSize, None, tree)
     metrics = tree.fontMetrics()
@@ -296,7 +301,7 @@ def _tree_width(tree: QTreeWidget, characters: int | None) -> int:
     name = max((metrics.horizontalAdvance(item.text(0)) for item in rows), default=0)
     if characters is not None:
         name = min(name, characters * metrics.averageCharWidth())
-    folder = tree.indentation() + icon + name + 4 * metrics.averageCharWidth()
+    folder = max(tree.indentation() + icon + name + 4 * metrics.averageCharWidth(), subfolders)
     counts = sum(  # as wide as the counts' columns fit what they show (ResizeToContents does so later)
         max(header.sectionSizeHint(column), tree.sizeHintForColumn(column))
         for column in range(1, header.count())

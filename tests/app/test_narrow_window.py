@@ -418,3 +418,29 @@ def test_in_a_narrow_window_the_results_line_keeps_the_sort_and_drops_the_rest_f
     shown = window.result_label.shown_text()
     assert "sorted by Duration" in shown and "then" not in shown, shown
     assert "then" in window.result_label.text()  # whole in the text and its tooltip
+
+
+def test_a_library_named_short_widens_its_panel_for_the_subfolders_opened(qtbot, window, tmp_path):
+    """Review 12, M3: a library folder named "lib" held three games' packs eight levels down; the
+    panel, as wide as "lib" needed (183 px), read its open subfolders as "co" and "fill" beside
+    their counts. It widens for the names of the rows opened, up to :data:`PANEL_WIDTH`."""
+    deep = tmp_path / "lib" / "colobot-common-sounds" / "usr" / "share" / "games" / "colobot" / "sounds"
+    write_audio(deep / "sound001.wav", noise(0.5))
+    index_folder(qtbot, window, tmp_path / "lib")
+    themed(window)
+    window.resize(1440, 900)
+    qtbot.waitUntil(lambda: window.size().toTuple() == (1440, 900), timeout=5_000)
+    panel, tree = window.library, window.library.folders
+    qtbot.wait(50)
+    closed = panel.width()
+    item = tree.topLevelItem(0)
+    for _level in range(3):  # lib, then colobot-common-sounds, then usr open
+        item.setExpanded(True)
+        qtbot.waitUntil(lambda item=item: item.childCount() > 0, timeout=ENGINE_TIMEOUT_MS)
+        item = item.child(0)
+    qtbot.wait(50)
+    pack = tree.topLevelItem(0).child(0)
+    assert panel.width() > closed
+    assert shown_name(tree, pack) == "colobot-common-sounds"  # whole, not "co…"
+    assert tree.horizontalScrollBar().maximum() == 0  # in view beside the counts, no scrolling sideways
+    assert panel.width() <= PANEL_WIDTH
