@@ -25,6 +25,7 @@ import os
 import random
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -72,7 +73,9 @@ def build(out: Path) -> dict[str, str]:
     return opaque
 
 
-def judged(rank: Ranker, queries: list[Query], files: list[str], music: re.Pattern, path_of) -> dict[str, float]:
+def measured(
+    rank: Ranker, queries: list[Query], files: list[str], music: re.Pattern, path_of: Callable[[str], str]
+) -> dict[str, float]:
     """Mean R@1, R@10, mAP@10 over ``queries`` of ``rank`` (``path_of``: a result path -> its path
     in its package), and the music rows among the first ten of the queries for effects."""
     rows, music_rows = [], 0
@@ -121,7 +124,7 @@ def main() -> None:
             systems["BM25 over the paths"] = bm25_baseline(root, [], paths=[root / f for f in files])
         print(f"\n{name}: R@1 / R@10 / mAP@10, music rows in the first ten of the {effects} effect queries")
         for system, rank in systems.items():
-            m = judged(rank, queries, files, music, path_of)
+            m = measured(rank, queries, files, music, path_of)
             print(f"  {system:22} {m['R@1']:.3f} / {m['R@10']:.3f} / {m[f'mAP@{CUTOFF}']:.3f}   {m['music rows']}")
         print(f"  {'chance':22} mAP@10 {luck:.3f}")
 

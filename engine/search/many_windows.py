@@ -12,10 +12,10 @@ maximum of normal draws), so a file of ``n`` windows scores its best less ``luck
 many spreads of the query's scores over the library's windows (estimated from a sample of
 them); never less than the mean of its windows, since a track asked for as music answers
 throughout. One window (most sound effects) loses nothing. Chosen on that library, 20 queries
-(mAP@10): 0.123 as the best window alone; at a luck of 0.25 / 0.5 / 1.0, 0.134 / 0.106 / 0.107 without
-the floor ("background music" 1.00 -> 0.61 / 0.01 / 0.00) and 0.153 / 0.154 / 0.154 with it, the
-music rows 58 -> 15 / 6 / 6 of 190: 0.5 is :attr:`FusionWeights.luck`. Measured since with
-``python -m bench.music_and_effects`` (README, "Benchmarks").
+(mAP@10): 0.123 as the best window alone; at a luck of 0.25 / 0.5 / 1.0, 0.134 / 0.106 / 0.107
+without the floor ("background music" 1.00 -> 0.61 / 0.01 / 0.00) and 0.153 / 0.154 / 0.154 with
+it, the music rows 58 -> 15 / 6 / 6 of 190: 0.5 is :attr:`FusionWeights.luck`. Measured since
+with ``python -m bench.music_and_effects`` (README, "Benchmarks").
 """
 
 from __future__ import annotations
@@ -40,8 +40,8 @@ def judged(
 ) -> np.ndarray:
     """The sound's score of files whose best window scores ``best``, whose windows score ``mean``
     on average, of ``windows`` windows each, for a query whose scores spread ``spread`` (a
-    standard deviation) over the library's windows. The one rule, which the app's search and the
-    out-of-distribution bench (bench/ood/content.py) both apply."""
+    standard deviation) over the library's windows. The one rule, which the app's search and find
+    similar and the out-of-distribution benches (bench/ood/content.py, similar.py) all apply."""
     return np.maximum(best - luck * spread * np.sqrt(2 * np.log(np.maximum(windows, 1))), mean)
 
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from bench.music_and_effects import QUERIES, Query, judged
+from bench.music_and_effects import QUERIES, Query, measured
 
 FILES = ["game/snd/bang.ogg", "game/snd/boom.ogg", "game/music/track1.ogg", "game/music/track2.ogg"]
 MUSIC = re.compile(r"/music/")
@@ -20,7 +20,7 @@ def test_metrics_and_music_rows_count_the_queries_for_effects_only():
         "explosion": ["/lib/game/music/track1.ogg", "/lib/game/snd/boom.ogg"],  # bang left out
         "music": ["/lib/game/music/track2.ogg", "/lib/game/music/track1.ogg"],
     }
-    found = judged(rankings.__getitem__, queries, FILES, MUSIC, lambda p: p.removeprefix("/lib/"))
+    found = measured(rankings.__getitem__, queries, FILES, MUSIC, lambda p: p.removeprefix("/lib/"))
     assert found["R@1"] == pytest.approx(0.5)  # the music query's first is right, the explosion's is not
     assert found["R@10"] == pytest.approx(1.0)  # a right file among the first ten of each
     assert found["mAP@10"] == pytest.approx((0.5 / 2 + 1.0) / 2)
