@@ -83,6 +83,7 @@ from engine.index.text import (
     TEXT_VERSION,
     meaning_parts,
     phrase_texts,
+    shelf_words,
 )
 from engine.index.vectors import AnnPolicy, EmbeddingTable, Windows
 from engine.index.word_vectors import WordVectorTable, file_texts
@@ -634,12 +635,12 @@ class LibraryStore:
     def file_texts(self, file_ids: Sequence[int] | None = None) -> dict[int, tuple[str, ...]]:
         """{file id: the texts its meaning is read from} (engine.index.word_vectors.file_texts),
         of every file or of ``file_ids``."""
-        query = self.files.search().select(["id", NAME, INFO, "tags"]).limit(None)
+        query = self.files.search().select(["id", NAME, INFO, "tags", "path", "folder"]).limit(None)
         rows = read_all(query if file_ids is None else query.where(in_list("id", file_ids)))
-        columns = (rows[column].to_pylist() for column in ("id", NAME, INFO, "tags"))
+        columns = (rows[column].to_pylist() for column in ("id", NAME, INFO, "tags", "path", "folder"))
         return {
-            file_id: file_texts(*meaning_parts(name or "", info or "", tags or ()))
-            for file_id, name, info, tags in zip(*columns, strict=True)
+            file_id: file_texts(*meaning_parts(name or "", info or "", tags or (), shelf_words(path, folder)))
+            for file_id, name, info, tags, path, folder in zip(*columns, strict=True)
         }
 
     def _word_tables(self) -> list[WordVectorTable]:

@@ -80,14 +80,22 @@ def tag_words(tags: Iterable[str]) -> list[str]:
     return with_abbreviations(words(" ".join(tags)))
 
 
-def meaning_parts(name_text: str, info_text: str, tags: Iterable[str]) -> tuple[str, str]:
+def meaning_parts(name_text: str, info_text: str, tags: Iterable[str], shelf: Iterable[str] = ()) -> tuple[str, str]:
     """A file's name and its description as what the names mean reads them (engine.index.
     word_vectors.file_texts): the name column less the tags' words :func:`file_text` put after
-    the name's, and those words after the description's. A tag is weighed as a name by keyword
+    the name's, then its folder's words it does not hold (``shelf``: "track" in ``bgm/`` is a
+    bgm track), and the tags' words after the description's. A tag is weighed as a name by keyword
     search, but its meaning is its own text, so tagging a file never blurs its name's vector."""
     tagged = tag_words(tags)
     name = name_text.split()
-    return " ".join(name[: len(name) - len(tagged)]), " ".join(filter(None, [info_text, *tagged]))
+    name = name[: len(name) - len(tagged)]
+    name += [w for w in dict.fromkeys(shelf) if w not in name]
+    return " ".join(name), " ".join(filter(None, [info_text, *tagged]))
+
+
+def shelf_words(path: str, library_folder: str) -> list[str]:
+    """The words of the folder a file sits in (none for a file of the library folder itself)."""
+    return folder_words(path, library_folder, nearest=1)
 
 
 def phrase_texts(phrase: str) -> list[str]:

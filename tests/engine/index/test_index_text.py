@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from engine.index.text import file_text, folder_words, meaning_parts, phrase_texts
+from engine.index.text import file_text, folder_words, meaning_parts, phrase_texts, shelf_words
 
 
 def test_fields_hold_name_and_tags_folder_and_description_words_apart():
@@ -27,6 +27,17 @@ def test_meaning_reads_the_tags_apart_from_the_name():
     assert text.name == "door creak wood slow"
     assert meaning_parts(text.name, text.info, ["Wood, Slow"]) == ("door creak", "recorded at night a door wood slow")
     assert meaning_parts("door creak", "", []) == ("door creak", "")
+
+
+def test_a_names_meaning_is_read_with_its_folders_words():
+    """Review 12, H1: neverball's ``bgm/track6.ogg`` meant "track" alone, which MiniLM puts near
+    "footsteps" (0.475); in its folder it is a bgm track. The folder's words follow the name's,
+    once each, and a file of the library folder itself has none."""
+    path = "/lib/neverball/usr/share/games/neverball/bgm/track6.ogg"
+    assert shelf_words(path, "/lib") == ["bgm"]
+    assert meaning_parts("track 6", "", [], shelf_words(path, "/lib")) == ("track 6 bgm", "")
+    assert meaning_parts("door creak", "", [], ["doors", "door"]) == ("door creak doors", "")
+    assert shelf_words("/lib/track6.ogg", "/lib") == []
 
 
 def test_a_description_and_a_tag_are_read_for_what_they_mean_as_a_name_is():

@@ -11,7 +11,7 @@ from engine.facade import Engine
 from engine.index.word_vectors import sync_word_vectors
 from engine.paths import app_paths
 from engine.search.searcher import MEANING, Searcher
-from tests.engine.index.index_factories import record
+from tests.engine.index.index_factories import open_store, record
 from tests.factories import tone, write_audio
 
 
@@ -105,16 +105,17 @@ def test_an_index_run_a_rename_and_a_tag_edit_keep_the_meaning_current(tmp_path,
         engine.index()
         table = engine.store.word_vectors(engine.model.info.name)
         texts = sorted(t for texts in table.texts().values() for t in texts)
-        assert texts == ["rain", "sword slash"]  # "loop" says how the file was cut, not what it is
+        # "loop" says how the file was cut, not what it is; a file's folder is read with its name
+        assert texts == ["rain", "sword slash whooshes"]
 
         os.rename(library / "rain_loop.wav", library / "thunder_crack.wav")
         engine.index()
-        assert sorted(t for texts in table.texts().values() for t in texts) == ["sword slash", "thunder crack"]
+        assert sorted(t for texts in table.texts().values() for t in texts) == ["sword slash whooshes", "thunder crack"]
 
         engine.set_tags([library / "thunder_crack.wav"], ["storm"])  # searchable by meaning at once
         assert sorted(t for texts in table.texts().values() for t in texts) == [
             "storm",
-            "sword slash",
+            "sword slash whooshes",
             "thunder crack",
         ]
         hits = Searcher(engine.store, engine.model).search("thunder crack", rankings=frozenset({MEANING}))
@@ -152,3 +153,10 @@ def test_a_dropped_words_table_is_made_again_by_the_next_sync(store, tiny_model)
     assert store.word_vectors("tiny") is None  # the table, its size and the store's handle are gone
     assert sync_word_vectors(store, "tiny", tiny_model.embed_words) == 2
     assert store.word_vectors("tiny").texts() == store.file_texts()
+
+
+def test_a_files_meaning_holds_the_words_of_its_folder(tmp_path):
+    """What the names mean reads a file with its folder: a bgm track, not a "track" (review 12, H1)."""
+    store = open_store(tmp_path)
+    (track,) = store.upsert_files([record("bgm/track6.ogg")])
+    assert store.file_texts()[track.id] == ("track bgm",)
