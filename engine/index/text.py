@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.fs import folders_below
-from engine.words import name_words, ucs_origin_words, with_abbreviations, word_lists_fingerprint, words
+from engine.words import describing, name_words, ucs_origin_words, with_abbreviations, word_lists_fingerprint, words
 
 NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 # BM25 weight of each field, measured on bench/search_quality.py's named library
@@ -83,13 +83,18 @@ def tag_words(tags: Iterable[str]) -> list[str]:
 def meaning_parts(name_text: str, info_text: str, tags: Iterable[str], shelf: Iterable[str] = ()) -> tuple[str, str]:
     """A file's name and its description as what the names mean reads them (engine.index.
     word_vectors.file_texts): the name column less the tags' words :func:`file_text` put after
-    the name's, then its folder's words it does not hold (``shelf``: "track" in ``bgm/`` is a
-    bgm track), and the tags' words after the description's. A tag is weighed as a name by keyword
-    search, but its meaning is its own text, so tagging a file never blurs its name's vector."""
+    the name's, then, for a name that says one thing or nothing, its folder's words it does not
+    hold (``shelf``: "track" in ``bgm/`` is a bgm track; review 12, H1: MiniLM put "track" alone
+    near "footsteps"), and the tags' words after the description's. A tag is weighed as a name by
+    keyword search, but its meaning is its own text, so tagging a file never blurs its name's vector.
+    Every name read with its folder cost doors, fire and weather (the folders of game packs say
+    "soundfx", "environment"); bench/search_quality.py, named: 0.627 as the name alone, 0.631 with
+    every folder, 0.638 with the folders of one-word names."""
     tagged = tag_words(tags)
     name = name_text.split()
     name = name[: len(name) - len(tagged)]
-    name += [w for w in dict.fromkeys(shelf) if w not in name]
+    if len(describing(name)) <= 1:  # a name of two words or more says what it is on its own
+        name += [w for w in dict.fromkeys(shelf) if w not in name]
     return " ".join(name), " ".join(filter(None, [info_text, *tagged]))
 
 

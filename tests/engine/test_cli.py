@@ -214,10 +214,10 @@ def test_copies_that_match_alike_are_listed_under_one_path_whatever_the_query(cl
     ids = itertools.count(1)  # ids are random: pinned so that the lowest falls on a longer path
     monkeypatch.setattr(store_module, "_new_id", lambda: next(ids))
     sound = write_audio(library / "Wind Gust 02.wav", noise(1.5, seed=42))
-    (library / "SFX").mkdir()  # a folder whose name says nothing of a sound: the meaning is the name's alone
-    for copy in (library / "wind_gust.wav", library / "SFX" / "WIND-GUST.wav"):
+    (library / "Archive").mkdir()
+    for copy in (library / "wind_gust.wav", library / "Archive" / "WIND-GUST.wav"):
         copy.write_bytes(sound.read_bytes())
-    shortest, others = str(library / "wind_gust.wav"), {str(sound), str(library / "SFX" / "WIND-GUST.wav")}
+    shortest, others = str(library / "wind_gust.wav"), {str(sound), str(library / "Archive" / "WIND-GUST.wav")}
     cli("add-folder", library)
     assert "2 duplicate files (each sound embedded once)" in cli("index")[1]
     for query in ("wind", "storm", "wind gust howling"):  # words of the names, and words of none

@@ -31,12 +31,14 @@ def test_meaning_reads_the_tags_apart_from_the_name():
 
 def test_a_names_meaning_is_read_with_its_folders_words():
     """Review 12, H1: neverball's ``bgm/track6.ogg`` meant "track" alone, which MiniLM puts near
-    "footsteps" (0.475); in its folder it is a bgm track. The folder's words follow the name's,
-    once each, and a file of the library folder itself has none."""
+    "footsteps" (0.475); in its folder it is a bgm track. The folder's words follow a name that
+    says one thing or nothing, once each; a name of two words says what it is on its own, and a
+    file of the library folder itself has no folder to read."""
     path = "/lib/neverball/usr/share/games/neverball/bgm/track6.ogg"
     assert shelf_words(path, "/lib") == ["bgm"]
     assert meaning_parts("track 6", "", [], shelf_words(path, "/lib")) == ("track 6 bgm", "")
-    assert meaning_parts("door creak", "", [], ["doors", "door"]) == ("door creak doors", "")
+    assert meaning_parts("take 17", "", [], ["rain", "rain"]) == ("take 17 rain", "")
+    assert meaning_parts("door creak", "", [], ["doors"]) == ("door creak", "")
     assert shelf_words("/lib/track6.ogg", "/lib") == []
 
 
