@@ -232,20 +232,14 @@ class FileScores:
 
 
 def file_scores(windows: np.ndarray, owners: np.ndarray, vectors: np.ndarray, files: int) -> FileScores:
-    """Every window's dot product with every vector, read per file (:class:`FileScores`)."""
+    """Every window's dot product with every vector, read per file (:class:`FileScores`): a file
+    scores as its best window, as the app ranks, before a long one is judged."""
     scores = windows @ vectors.T
-    sums = np.zeros((files, len(vectors)))
+    best, sums = np.full((files, len(vectors)), -np.inf), np.zeros((files, len(vectors)))
+    np.maximum.at(best, owners, scores)
     np.add.at(sums, owners, scores)
     counts = np.maximum(np.bincount(owners, minlength=files), 1)[:, None]
-    return FileScores(best_window_scores(windows, owners, vectors, files), sums / counts, scores.std(axis=0))
-
-
-def best_window_scores(windows: np.ndarray, owners: np.ndarray, vectors: np.ndarray, files: int) -> np.ndarray:
-    """(files, vectors): each file's best window's dot product with each vector (a file scores as
-    its best window, as the app ranks)."""
-    scores = np.full((files, len(vectors)), -np.inf)
-    np.maximum.at(scores, owners, windows @ vectors.T)
-    return scores
+    return FileScores(best, sums / counts, scores.std(axis=0))
 
 
 def rank_queries(
@@ -275,7 +269,7 @@ def ucs_zero_shot(embed_text, library, embeddings: np.ndarray, owners: np.ndarra
     truth = {i: t.category for i, f in enumerate(library) if (t := ucs_truth(f)) is not None}
     names = sorted(set(truth.values()))
     prompts = embed_text([" ".join(words(name)) for name in names])
-    scores = best_window_scores(embeddings, owners, prompts, len(library))
+    scores = file_scores(embeddings, owners, prompts, len(library)).best
     ranks = [int((scores[i] > scores[i, names.index(name)]).sum()) for i, name in truth.items()]
     return {
         "top1": float(np.mean(np.asarray(ranks) < 1)),
