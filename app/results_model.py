@@ -27,7 +27,8 @@ from engine.search.listing import as_listed, found_by_words
 
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
-BADGE_ROLE = Qt.UserRole + 3  # on the name: "+1 copy" when the same file is elsewhere in the library too
+# on the name, when the same file is elsewhere in the library too: its badge's wordings (copies_badge)
+BADGE_ROLE = Qt.UserRole + 3
 NEAREST_SHOWN = "–"  # the Match of a hit in a list nothing is close to (nearest_only): no number, an empty bar
 
 
@@ -42,6 +43,9 @@ class Column:
     # the engine's order sorting as ``sort_key`` does (engine.search.filters.BROWSE_ORDERS), which a browse
     # listing only the first of its files is listed in anew; None: the listed rows are sorted here alone
     browse_by: str | None = None
+    # the header's title where the column is narrower than ``title`` whole (app/results_view.py SortHeader):
+    # narrowed to its values at 1024 px, the Channels read "CH…"
+    short_title: str = ""
 
 
 def _name(hit) -> str:
@@ -77,10 +81,12 @@ def _folder(hit) -> str:
     return folder_shown(Path(hit.path).parent, hit.folder)
 
 
-def copies_badge(hit) -> str:
-    """How many other files of the library hold the same bytes: the search shows a sound once."""
+def copies_badge(hit) -> tuple[str, ...]:
+    """How many other files of the library hold the same bytes (the search shows a sound once), as
+    the name's badge says it, longest first: "+2 copies", then "+2" for a tight Name cell, whose
+    tooltip lists the copies (:func:`copies_message`); none without copies."""
     n = len(hit.copies)
-    return f"+{counted(n, 'copy', 'copies')}" if n else ""
+    return (f"+{counted(n, 'copy', 'copies')}", f"+{n:,}") if n else ()
 
 
 def copies_message(hit) -> str:
@@ -185,6 +191,7 @@ COLUMNS: tuple[Column, ...] = (
         Qt.AlignRight | Qt.AlignVCenter,
         100,
         browse_by="duration",
+        short_title="Dur.",
     ),
     Column("Description", _description, lambda h: _description(h).lower(), width=160),
     Column("Tags", _tags, lambda h: _tags(h).lower(), width=110),
@@ -198,7 +205,9 @@ COLUMNS: tuple[Column, ...] = (
         96,
         browse_by="sample_rate",
     ),
-    Column("Channels", channels_text, lambda h: _number(h.channels), width=104, browse_by="channels"),
+    Column(
+        "Channels", channels_text, lambda h: _number(h.channels), width=104, browse_by="channels", short_title="Ch."
+    ),
     Column("Folder", _folder, lambda h: _folder(h).lower(), width=150, browse_by="folder"),
 )
 

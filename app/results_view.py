@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from math import ceil
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QStyleOptionHeader,
     QStyleOptionViewItem,
     QTableView,
+    QToolTip,
 )
 
 from app.labels import first_fitting, path_wordings
@@ -53,7 +54,8 @@ def _titled(*titles: str) -> tuple[int, ...]:
     return tuple(next(i for i, spec in enumerate(COLUMNS) if spec.title == title) for title in titles)
 
 
-# The file's facts: in a narrow window they give way to their values whole, their titles elided
+# The file's facts: in a narrow window they give way to their values whole and their titles, short
+# where they have one ("Ch.": SortHeader.shown_title)
 FACTS = _titled("Duration", "Format", "Rate", "Channels")
 # What folds away, the least needed first, where even at their least the shown columns do not fit
 # the view (beside a DAW, at 712 px, the table scrolled sideways by 297 px); the Name and the Match never
@@ -178,14 +180,29 @@ def elide_name(name: str, metrics: QFontMetrics, width: int) -> str:
     return metrics.elidedText(core, Qt.ElideMiddle, width)
 
 
-BADGE_SHARE = 0.35  # of the Name cell, at most: the name keeps the rest
+BADGE_SHARE = 0.35  # of the Name cell, at most, where the name is cut anyway: the name keeps the rest
 BADGE_GAP = 6  # px between a name and its badge
+PILL_PADDING = 14  # px a badge's pill takes beside its text
 
 
 def badge_width(badge: str, metrics: QFontMetrics, cell: int) -> int:
     """The width of a name's badge pill ("+2 copies") in a Name cell ``cell`` wide: its text, at most
     :data:`BADGE_SHARE` of the cell (the pill elides the text past that), so the name stays readable."""
-    return min(metrics.horizontalAdvance(badge) + 14, int(cell * BADGE_SHARE))
+    return min(metrics.horizontalAdvance(badge) + PILL_PADDING, int(cell * BADGE_SHARE))
+
+
+def fitted_badge(wordings: tuple[str, ...], metrics: QFontMetrics, cell: int, beside: int) -> tuple[str, int]:
+    """The badge a Name cell ``cell`` px wide shows, of its ``wordings`` (longest first:
+    :func:`app.results_model.copies_badge`), and its pill's width: the longest that leaves the name
+    whole beside it (``beside`` px, padded); else the shortest ("+2", the tooltip lists the copies)
+    in at most :data:`BADGE_SHARE` of the cell, elided only where even that does not fit. Held to
+    that share however short the name, "+2 copies" read "+2 …ies" beside "laser.ogg" at 1024 px."""
+    for wording in wordings:
+        width = metrics.horizontalAdvance(wording) + PILL_PADDING
+        if width <= cell - beside - BADGE_GAP:
+            return wording, width
+    width = badge_width(wordings[-1], metrics, cell)
+    return first_fitting(wordings[-1:], metrics, width - PILL_PADDING, Qt.ElideMiddle), width
 
 
 class ElidedNameDelegate(QStyledItemDelegate):
@@ -199,21 +216,26 @@ class ElidedNameDelegate(QStyledItemDelegate):
 
 
 class NameDelegate(ElidedNameDelegate):
-    """The file name (:class:`ElidedNameDelegate`), with a badge at its right (:func:`badge_width`),
+    """The file name (:class:`ElidedNameDelegate`), with a badge at its right (:func:`fitted_badge`),
     "+1 copy", when the same file is elsewhere in the library too. An offline file has no badge:
     its icon, its greyed row and its tooltip say so, and leave its name the cell."""
 
+    def badge(self, option: QStyleOptionViewItem, index: QModelIndex) -> tuple[str, int]:
+        """The badge the cell of ``option`` (as :meth:`initStyleOption` made it) shows for ``index``,
+        and its pill's width (:func:`fitted_badge`)."""
+        name = ceil(QFontMetricsF(option.font).horizontalAdvance(index.data() or ""))  # in fractions, as drawn
+        beside = name + option.rect.width() - text_width(option)
+        return fitted_badge(index.data(BADGE_ROLE), option.fontMetrics, option.rect.width(), beside)
+
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        badge = index.data(BADGE_ROLE)
-        if not badge:
+        if not index.data(BADGE_ROLE):
             super().paint(painter, option, index)
             return
         option = QStyleOptionViewItem(option)
         self.initStyleOption(option, index)
         if option.widget:  # the row's background across the whole cell, badge included
             option.widget.style().drawPrimitive(QStyle.PE_PanelItemViewItem, option, painter, option.widget)
-        metrics = option.fontMetrics
-        width = badge_width(badge, metrics, option.rect.width())
+        badge, width = self.badge(option, index)
         pill = QRectF(option.rect.right() - width - 3, option.rect.top() + 4, width, option.rect.height() - 8)
         name = QStyleOptionViewItem(option)
         name.rect = option.rect.adjusted(0, 0, -width - BADGE_GAP, 0)
@@ -222,15 +244,17 @@ class NameDelegate(ElidedNameDelegate):
         painter.setRenderHint(QPainter.Antialiasing)
         painter.setPen(Colors.offline if is_offline(index.data(HIT_ROLE)) else Colors.dim_text)
         painter.drawRoundedRect(pill, 4, 4)
-        painter.drawText(pill, Qt.AlignCenter, metrics.elidedText(badge, Qt.ElideMiddle, int(pill.width()) - 10))
+        painter.drawText(pill, Qt.AlignCenter, badge)
         painter.restore()
 
 
-def _name_width(index: QModelIndex, metrics: QFontMetrics) -> int:
-    """The width a Name cell's text takes whole: the name, and its badge's pill (NameDelegate)."""
+def _name_width(index: QModelIndex, metrics: QFontMetricsF) -> int:
+    """The width a Name cell's text takes whole: the name, and its badge's pill whole (NameDelegate),
+    in whole px up (the style lays text out in fractions: measured in whole px, the longest name of a
+    1024 px list read "sp-impact_heavy_00.o…" in the room measured for it)."""
     badge = index.data(BADGE_ROLE)
-    pill = badge_width(badge, metrics, cell=10_000) + BADGE_GAP if badge else 0  # a cell wide enough for it whole
-    return metrics.horizontalAdvance(index.data() or "") + pill
+    pill = metrics.horizontalAdvance(badge[0]) + PILL_PADDING + BADGE_GAP if badge else 0
+    return ceil(metrics.horizontalAdvance(index.data() or "")) + ceil(pill)
 
 
 class SortHeader(QHeaderView):
@@ -275,6 +299,33 @@ class SortHeader(QHeaderView):
     def initStyleOptionForIndex(self, option: QStyleOptionHeader, logical_index: int) -> None:
         super().initStyleOptionForIndex(option, logical_index)
         option.sortIndicator = self._SWAPPED.get(option.sortIndicator, option.sortIndicator)
+        option.text = self.shown_title(logical_index)
+
+    def title_width(self, title: str) -> int:
+        """The width of a section showing ``title`` whole, in the theme's header font and padding,
+        which holds the sort arrow (Qt's own section size adds 22 px more for one)."""
+        option = QStyleOptionHeader()
+        self.initStyleOption(option)
+        option.text = title
+        return self.style().sizeFromContents(QStyle.CT_HeaderSection, option, QSize(), self).width()
+
+    def shown_title(self, section: int) -> str:
+        """``section``'s title, or its short one (:attr:`app.results_model.Column.short_title`) where
+        the section is narrower than the title whole: narrowed to their values, the Duration and
+        the Channels read "DURA…" and "CH…" at 1024 px."""
+        spec = COLUMNS[section]
+        if spec.short_title and self.sectionSize(section) < self.title_width(spec.title):
+            return spec.short_title
+        return spec.title
+
+    def viewportEvent(self, event: QEvent) -> bool:
+        """A short title's tooltip is the title whole ("Ch.": Channels)."""
+        if event.type() == QEvent.ToolTip:
+            section = self.logicalIndexAt(event.pos())
+            if section >= 0 and self.shown_title(section) != COLUMNS[section].title:
+                QToolTip.showText(event.globalPos(), COLUMNS[section].title, self)
+                return True
+        return super().viewportEvent(event)
 
 
 class ResultsView(QTableView):
@@ -314,7 +365,7 @@ class ResultsView(QTableView):
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
         header.setDefaultAlignment(Qt.AlignLeft | Qt.AlignVCenter)
-        header.setTextElideMode(Qt.ElideRight)  # a title narrowed to its values reads "DURA…", not clipped
+        header.setTextElideMode(Qt.ElideRight)  # a column the user narrows past its title: "FOLD…", not clipped
         # the columns fit the view without scrolling sideways (_fit_columns) until the user sizes a
         # column or their saved widths come back (keep_column_widths)
         self._fit_to_view = True
@@ -542,9 +593,10 @@ class ResultsView(QTableView):
         its copies' badge beside it, but for no more than :data:`TYPICAL_NAME`: in the view's font
         and with its cells' padding (:func:`text_width`; the theme's font is larger than the
         system's). A library of short names ("dog.ogg") leaves the room to the other columns."""
-        metrics, padding = self._padding()
+        _metrics, padding = self._padding()
+        metrics = QFontMetricsF(self.font())
         widest = max((_name_width(name, metrics) for name in self._cells(NAME_COLUMN)), default=0)
-        return min(widest, metrics.horizontalAdvance(TYPICAL_NAME)) + padding
+        return min(widest, ceil(metrics.horizontalAdvance(TYPICAL_NAME))) + padding
 
     @_per_results
     def folder_room(self) -> int:
@@ -575,13 +627,16 @@ class ResultsView(QTableView):
 
     @_per_results
     def value_room(self, column: int) -> int:
-        """``column``'s width for the widest of the first results' values whole ("11.025 kHz"), its
-        title elided where it is wider, but no wider than the column is at first (nor, with no
-        results, narrower)."""
+        """``column``'s width for the widest of the first results' values whole ("11.025 kHz") and
+        its title, short where it has one (:meth:`SortHeader.shown_title`), but no wider than the
+        column is at first (nor, with no results, narrower). Narrowed to their values alone, the
+        titles read "DURA…" and "CH…" at 1024 px."""
         _metrics, padding = self._padding()
         metrics = QFontMetricsF(self.font())  # the style lays text out in fractions: 75.02 px did not fit in 75
         values = (ceil(metrics.horizontalAdvance(cell.data() or "")) + padding for cell in self._cells(column))
-        return min(max(values, default=COLUMNS[column].width), COLUMNS[column].width)
+        spec = COLUMNS[column]
+        title = self.horizontalHeader().title_width(spec.short_title or spec.title)
+        return min(max(title, max(values, default=spec.width)), spec.width)
 
     def _cells(self, column: int, rows: int = ROWS_LOOKED_AT) -> Iterator[QModelIndex]:
         """``column``'s cells of the first ``rows`` results."""

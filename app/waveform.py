@@ -8,13 +8,15 @@ selection and moving drags the region out as a file.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetricsF, QLinearGradient, QMouseEvent, QPainter, QPainterPath, QPen, QPolygonF
-from PySide6.QtWidgets import QApplication, QSizePolicy, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
 
 from app.theme import Colors
+from engine.audio.formats import LOSSY_EXTENSIONS
 from engine.audio.peaks import Peaks
 
 RULER_HEIGHT = 18
@@ -76,19 +78,38 @@ def display_gain(peak: float) -> float:
     return min(SHOWN_PEAK / peak, MAX_DISPLAY_GAIN)
 
 
-def level_said(peak: float) -> str:
+def is_lossy(path: str) -> bool:
+    """Whether the file at ``path`` is lossy (engine.audio.formats.LOSSY_EXTENSIONS): its peak is its decoder's."""
+    return Path(path).suffix.lower() in LOSSY_EXTENSIONS
+
+
+def level_said(peak: float, lossy: bool = False) -> str:
     """A file's sample peak in dBFS, and for a quiet one how much it is drawn magnified
     (:func:`display_gain`): "peak -0.3 dBFS", "shown ×72 · peak -38 dBFS"; "" for digital silence.
     Only quiet files said their level, and a designer checking headroom or a clipped master had to
-    open an editor. A lossy file decoded past full scale says so: its overs clip wherever it is
-    converted to integer samples."""
+    open an editor. A peak past full scale is a float file's overs ("over full scale"), or for a
+    ``lossy`` one its decoder's overshoot, which "over full scale" made read as a clipped file."""
     if peak <= 0.0:
         return ""
     db = 20 * np.log10(peak)
     gain = display_gain(peak)
     if gain != 1.0:
         return f"shown ×{gain:.0f} · peak {db:.0f} dBFS"
-    return f"peak {db:+.1f} dBFS · over full scale" if peak > 1.0 else f"peak {db:.1f} dBFS"
+    if peak > 1.0:
+        return f"peak {db:+.1f} dBFS · {'decoder overshoot' if lossy else 'over full scale'}"
+    return f"peak {db:.1f} dBFS"
+
+
+def level_meant(peak: float, lossy: bool = False) -> str:
+    """What a peak past full scale means (:func:`level_said`), for its tooltip; "" for any other."""
+    if peak <= 1.0:
+        return ""
+    if lossy:
+        return (
+            "Decoded, this lossy file peaks over full scale, as MP3, Ogg and Opus do near 0 dBFS: the overs "
+            "are its decoder's, not samples stored clipped. They clip only where it is converted to 16- or 24-bit."
+        )
+    return "The file holds samples over full scale: they clip wherever it is converted to 16- or 24-bit."
 
 
 def column_envelope(values: np.ndarray, width: int, reduce) -> np.ndarray:
@@ -114,6 +135,7 @@ class WaveformView(QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.NoFocus)
         self._peaks: Peaks | None = None
+        self._lossy = False  # the peaks are a lossy file's decoded samples (set_peaks)
         self._message = "Select a sound to preview it"
         self._position = 0.0
         self._match: tuple[float, float] | None = None
@@ -140,11 +162,13 @@ class WaveformView(QWidget):
         """How much larger than full scale the waveform is drawn (1.0: as it is)."""
         return display_gain(self._peaks.peak) if self._peaks else 1.0
 
-    def set_peaks(self, peaks: Peaks | None, message: str = "") -> None:
-        """Draw another file (or a message): a region selected on the one before is gone, and
-        said to be gone, or the panel went on offering "Region 0:00.458 – 0:04.123 · drag it out"
-        on a 1.5 s file whose drag exports the whole file."""
+    def set_peaks(self, peaks: Peaks | None, message: str = "", source: str = "") -> None:
+        """Draw another file (or a message), ``source`` the file the peaks are of (its format tells
+        what a peak past full scale means: :func:`is_lossy`): a region selected on the one before is
+        gone, and said to be gone, or the panel went on offering "Region 0:00.458 – 0:04.123 · drag
+        it out" on a 1.5 s file whose drag exports the whole file."""
         self._peaks = peaks
+        self._lossy = is_lossy(source)
         self._message = message
         self._envelope_cache = None
         if self._selection is not None:
@@ -218,10 +242,15 @@ class WaveformView(QWidget):
             )
         )
 
+    def _small_font(self) -> QFont:
+        """The ruler's labels' font, and the level's."""
+        font = QFont(self.font())
+        font.setPointSizeF(max(7.0, font.pointSizeF() - 2))
+        return font
+
     def _paint_ruler(self, painter: QPainter) -> None:
         painter.fillRect(QRectF(0, 0, self.width(), RULER_HEIGHT), Colors.lane)
-        font = QFont(painter.font())
-        font.setPointSizeF(max(7.0, font.pointSizeF() - 2))
+        font = self._small_font()
         painter.setFont(font)
         metrics = QFontMetricsF(font)
         for x, label_x, label in ruler_labels(self.duration_s, self.width(), metrics.horizontalAdvance):
@@ -234,13 +263,31 @@ class WaveformView(QWidget):
     @property
     def level(self) -> str:
         """The file's level as the waveform's corner says it (:func:`level_said`)."""
-        return level_said(self._peaks.peak) if self._peaks else ""
+        return level_said(self._peaks.peak, self._lossy) if self._peaks else ""
+
+    @property
+    def level_tip(self) -> str:
+        """The level's tooltip: what a peak past full scale means (:func:`level_meant`)."""
+        return level_meant(self._peaks.peak, self._lossy) if self._peaks else ""
+
+    def level_rect(self) -> QRectF:
+        """Where the level is drawn, in the waveform's top right corner."""
+        area = self._wave_rect().adjusted(0, 4, -8, 0)
+        return QFontMetricsF(self._small_font()).boundingRect(area, Qt.AlignRight | Qt.AlignTop, self.level)
 
     def _paint_gain(self, painter: QPainter) -> None:
         if not self.level:
             return
+        painter.setFont(self._small_font())
         painter.setPen(Colors.ruler_text)
-        painter.drawText(self._wave_rect().adjusted(0, 4, -8, 0), Qt.AlignRight | Qt.AlignTop, self.level)
+        painter.drawText(self.level_rect(), Qt.AlignRight | Qt.AlignTop, self.level)
+
+    def event(self, event: QEvent) -> bool:
+        """The level's tooltip (:attr:`level_tip`) over the level."""
+        if event.type() == QEvent.ToolTip and self.level_tip and self.level_rect().contains(QPointF(event.pos())):
+            QToolTip.showText(event.globalPos(), self.level_tip, self)
+            return True
+        return super().event(event)
 
     def _paint_lanes(self, painter: QPainter) -> None:
         area = self._wave_rect()

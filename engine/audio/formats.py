@@ -28,6 +28,10 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset(
     }
 )
 
+# Lossy files (Vorbis, Opus, MPEG) by suffix: their samples are their decoder's, which overshoots
+# full scale near 0 dBFS where the file holds no clipped sample (app.waveform says so)
+LOSSY_EXTENSIONS: frozenset[str] = frozenset({".ogg", ".oga", ".opus", ".mp3"})
+
 # Sound formats libsndfile cannot read (AAC and ALAC in MP4, WMA, WavPack, Monkey's Audio, DSD, ...,
 # and headerless PCM, .raw and .pcm, whose rate and sample format no header says: an old game's
 # sounds, xblast-data's): a library's files in them are not indexed, and an indexing run says so

@@ -43,7 +43,8 @@ def test_a_sound_with_copies_says_how_many_and_where():
             Hit("/lib/doors/knock.wav", 70.0),
         ]
     )
-    assert [model.index(r, 0).data(BADGE_ROLE) for r in range(3)] == ["+2 copies", "+1 copy", None]
+    badges = [model.index(r, 0).data(BADGE_ROLE) for r in range(3)]
+    assert badges == [("+2 copies", "+2"), ("+1 copy", "+1"), None]  # whole, and short for a tight Name cell
     tip = model.index(0, 0).data(Qt.ToolTipRole)
     assert tip.startswith("/lib/doors/slam.wav") and "/lib/backup/slam.wav" in tip and "/lib/old/slam copy.wav" in tip
     assert model.index(2, 0).data(Qt.ToolTipRole) == "/lib/doors/knock.wav"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QPoint, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QToolTip
 
 from app.waveform import (
     RULER_HEIGHT,
@@ -17,6 +19,7 @@ from app.waveform import (
     ruler_step,
 )
 from engine.audio.peaks import compute_peaks
+from tests.app.test_preview_panel import _panel
 from tests.factories import tone, write_audio
 
 
@@ -86,8 +89,29 @@ def test_every_file_says_its_peak_level_and_a_quiet_one_its_magnification(qtbot,
     for amplitude, said in ((0.8, "peak -1.9 dBFS"), (0.01, "shown ×90 · peak -40 dBFS")):
         view.set_peaks(compute_peaks(write_audio(tmp_path / f"{amplitude}.wav", tone(440, 1.0, amp=amplitude)), 1000))
         assert view.level == said
-    assert level_said(1.05) == "peak +0.4 dBFS · over full scale"  # a lossy file's decoded overs
+    assert level_said(1.05) == "peak +0.4 dBFS · over full scale"  # a float file's overs
     assert level_said(0.0) == ""  # digital silence has no level to say
+
+
+def test_a_lossy_files_decoded_overshoot_is_not_said_to_be_over_full_scale(qtbot, tmp_path):
+    """Review 12, L3: an OGG whose decoded samples peak past 1.0 said "over full scale", which reads
+    as a clipped file; a lossy codec overshoots near 0 dBFS with no sample clipped in the file. A
+    float WAV holding overs still says "over full scale"."""
+    full_scale = np.sign(np.sin(2 * np.pi * 440 * np.arange(16_000) / 16_000)).astype(np.float32)
+    ogg = write_audio(tmp_path / "laser.ogg", full_scale)  # Vorbis decodes a full-scale square past 1.0
+    wav = write_audio(tmp_path / "hot.wav", full_scale * 1.2, subtype="FLOAT")
+    panel = _panel(qtbot, tmp_path)  # the preview hands the waveform its file
+    panel.show_file(str(ogg), "OGG · 16 kHz")
+    waveform = panel.waveform
+    qtbot.waitUntil(lambda: waveform.duration_s > 0, timeout=5_000)
+    assert waveform.level.startswith("peak +") and waveform.level.endswith("· decoder overshoot"), waveform.level
+    spot = waveform.level_rect().center().toPoint()
+    QCoreApplication.sendEvent(waveform, QHelpEvent(QEvent.ToolTip, spot, waveform.mapToGlobal(spot)))
+    assert "not samples stored clipped" in QToolTip.text()  # what the label means, over it
+    QToolTip.hideText()
+    waveform.set_peaks(compute_peaks(wav, 1000), source=str(wav))
+    assert waveform.level == "peak +1.6 dBFS · over full scale"
+    assert level_said(1.07, lossy=True) == "peak +0.6 dBFS · decoder overshoot"
 
 
 def test_click_seeks_drag_scrubs(qtbot, tmp_path):
