@@ -357,6 +357,32 @@ def _stem(word: str) -> str:
     return english_stemmer().stemWord(word)
 
 
+# Words a sound's name uses for how heavy the sound is, which the text tower (MiniLM) reads in
+# another sense first, and the word that says the name's sense: fillets-ng's sp-impact_light was
+# tagged LASERS-IMPACT at 65-75 %, "light" read as a lamp's (review 12, H3).
+WEIGHT_WORDS = {"light": "lightweight"}
+
+
+@cache
+def _other_senses(word: str) -> frozenset[str]:
+    """The words of every UCS category that lists ``word`` (its name or a synonym): beside one of
+    them, ``word`` means what that category means ("light switch", "light beam", "light rail")."""
+    listed = [
+        words(" ".join([c.category, c.subcategory, *c.synonyms]), compounds=False) for c in ucs_categories().values()
+    ]
+    return frozenset(w for found in listed if word in found for w in found) - {word}
+
+
+def in_meant_sense(found: list[str]) -> list[str]:
+    """``found`` (a name's words) as the text tower should read them: a word of
+    :data:`WEIGHT_WORDS` is replaced by its weight sense unless another word of the name is one
+    the UCS list says it beside in its other senses (``impact_light`` -> impact lightweight,
+    ``light_switch`` unchanged). For what a name means (tagging's words, the meaning ranking of
+    search); keyword search keeps the word as written."""
+    said = set(found)
+    return [WEIGHT_WORDS[w] if w in WEIGHT_WORDS and said.isdisjoint(_other_senses(w)) else w for w in found]
+
+
 def _shooting(found: list[str]) -> tuple[str, ...]:
     """The words a gun's report is named by (:data:`_SHOOTING`) when ``found`` names a weapon
     and one of them: "gun shot" also asks for "fire" and "shoot", "gunfire" for "shot"."""

@@ -23,7 +23,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.fs import folders_below
-from engine.words import describing, name_words, ucs_origin_words, with_abbreviations, word_lists_fingerprint, words
+from engine.words import (
+    describing,
+    in_meant_sense,
+    name_words,
+    ucs_origin_words,
+    with_abbreviations,
+    word_lists_fingerprint,
+    words,
+)
 
 NAME, FOLDER, INFO = "name_text", "folder_text", "info_text"
 # BM25 weight of each field, measured on bench/search_quality.py's named library
@@ -95,7 +103,7 @@ def meaning_parts(name_text: str, info_text: str, tags: Iterable[str], shelf: It
     name = name[: len(name) - len(tagged)]
     if len(describing(name)) <= 1:  # a name of two words or more says what it is on its own
         name += [w for w in dict.fromkeys(shelf) if w not in name]
-    return " ".join(name), " ".join(filter(None, [info_text, *tagged]))
+    return " ".join(in_meant_sense(name)), " ".join(filter(None, [info_text, *tagged]))
 
 
 def shelf_words(path: str, library_folder: str) -> list[str]:

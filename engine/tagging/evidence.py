@@ -60,6 +60,7 @@ from engine.words import (
     cat_id_block,
     describing,
     file_stem,
+    in_meant_sense,
     is_title,
     name_words,
     with_abbreviations,
@@ -292,14 +293,16 @@ def file_words(record: FileRecord, folders: bool = True, dropped: frozenset[str]
     A name that is a sentence adds :data:`SPOKEN_WORDS` (bench/tagging.py, audio and names:
     70.4 % -> 71.7 % top-1, VOICES files 27 -> 35 of 44 right). A sound-library abbreviation in
     the name or folders is read with the word it stands for, as the index reads it
-    (:func:`engine.words.with_abbreviations`: netpanzer's ``expl_1`` EXPLOSIONS first). The words
+    (:func:`engine.words.with_abbreviations`: netpanzer's ``expl_1`` EXPLOSIONS first), and a
+    word in the sense the name means it (:func:`engine.words.in_meant_sense`: an impact's
+    "light" is its weight, not a lamp). The words
     of the name and folders whose stems are ``dropped`` are left out: a word (nearly) every file of
     the folder holds that the folder's sound disagrees with, a pack's name (:func:`pack_words`)."""
     name = without_numbers(name_words(record.path))
     near = near_folder_words(record.path, record.folder) if folders else []
     if dropped:
         name, near = ([w for w in found if dropped.isdisjoint(stems([w]))] for found in (name, near))
-    found = with_abbreviations(name + near)
+    found = with_abbreviations(in_meant_sense(name + near))
     if is_spoken_line(name):
         found += SPOKEN_WORDS
     found += words(PROVENANCE.sub(" ", record.metadata_text))[:MAX_METADATA_WORDS]

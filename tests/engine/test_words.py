@@ -13,6 +13,7 @@ from engine.words import (
     describing,
     file_stem,
     idea_head,
+    in_meant_sense,
     is_title,
     keyword_query_words,
     known_words,
@@ -370,3 +371,20 @@ def test_ambience_and_the_forms_a_description_writes_it_in_are_one_idea():
     assert with_abbreviations(words("AmbianceCity")) == ["ambiance", "ambience", "city"]
     assert keyword_query_words("ambient") == ["ambient", "ambience"]
     assert keyword_query_words("ambiences") == ["ambiences"]  # stemmed as the head is: its files hold the head
+
+
+@pytest.mark.parametrize(
+    "name, read",
+    [
+        (["sp", "impact", "light"], ["sp", "impact", "lightweight"]),
+        (["footsteps", "light"], ["footsteps", "lightweight"]),
+        (["light", "switch"], ["light", "switch"]),  # MECHANICAL-SWITCH lists "light"
+        (["light", "beam"], ["light", "beam"]),  # LASERS-BEAM
+        (["light", "tank"], ["light", "tank"]),  # GUNS-ARTILLERY: a light tank's gun
+        (["lights"], ["lights"]),
+    ],
+)
+def test_a_weight_word_is_read_in_the_sense_the_name_means_it(name, read):
+    """Review 12, H3: MiniLM reads "light" as a lamp's, and ``sp-impact_light`` was tagged
+    LASERS-IMPACT; beside a word the UCS list gives its other senses with, it keeps them."""
+    assert in_meant_sense(name) == read

@@ -42,6 +42,15 @@ def test_a_names_meaning_is_read_with_its_folders_words():
     assert shelf_words("/lib/track6.ogg", "/lib") == []
 
 
+def test_a_names_meaning_reads_a_weight_word_as_its_weight():
+    """ "light" beside "impact" is how heavy the impact is (engine.words.in_meant_sense); the
+    keyword columns keep it as written, so "light impact" still finds the file by name."""
+    text = file_text("/lib/share/sp-impact_light_01.ogg", "/lib", "", [], "")
+    assert text.name == "sp impact light 01"
+    assert meaning_parts(text.name, text.info, []) == ("sp impact lightweight 01", "")
+    assert meaning_parts("light switch", "", []) == ("light switch", "")
+
+
 def test_a_description_and_a_tag_are_read_for_what_they_mean_as_a_name_is():
     """Review 9, M1: "Ambient · Waves and seagulls" was held as written, so "ambience" missed it
     where it found ``ambient_wind.wav`` (a name's derived forms are held with their head)."""
