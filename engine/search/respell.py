@@ -2,11 +2,16 @@
 word spelled most like it ("thnuder" -> "thunder"), in all three rankings, and the results say
 so ("searched “thunder” for “thnuder”").
 
-Only such words are read again. A real word the library lacks ("cow" where no file says cow) is
-left as typed: the sound and the meaning may still find it, where "bow" would not. A word the
-library holds is never touched, however unknown to the dictionary (a game's or a vendor's name:
-"netpanzer"), and neither is a half of a UCS CatID typed as one word ("AMBForst"'s "forst" is no
-typo for "forts": the search reads the CatID as its category's words, engine.words.read_cat_ids).
+A real word the library lacks ("cow" where no file says cow) is never read as another real word:
+the sound and the meaning may still find it, where "bow" would not. Where the library holds it
+only misspelt (fillets-ng's "sp-bubles" for "bubbles", review 12), the names are searched for that
+misspelling: a word no dictionary knows, one slip from the typed word (:func:`library_misspelling`).
+The models read the word as typed, the one they know, and the results say so as of a typo
+("searched “bubles” for “bubbles”").
+A word the library holds is never touched, however unknown to the dictionary (a game's or a
+vendor's name: "netpanzer"), and neither is a half of a UCS CatID typed as one word
+("AMBForst"'s "forst" is no typo for "forts": the search reads the CatID as its category's
+words, engine.words.read_cat_ids).
 Which library words are near is LanceDB's fuzzy match over the keyword fields' stemmed words, the
 typo stemmed as they are ("foostteps" -> "foosttep", two edits from "footstep"; unstemmed it is
 three from anything they hold), and over the words as written (``search_text``), where a letter
@@ -22,6 +27,7 @@ as "crash"; a swap that gives a dictionary word the library holds is taken as it
 from __future__ import annotations
 
 import difflib
+from string import ascii_lowercase
 from typing import TYPE_CHECKING
 
 from engine.tagging.lexicon import stems
@@ -31,30 +37,87 @@ if TYPE_CHECKING:
     from engine.index.store import LibraryStore
 
 MIN_LETTERS = 4  # shorter words are too close to too many others to be read as typos
+MIN_MISSPELT_LETTERS = 5  # a word shorter is one slip from too many of a library's codes and names
 EDITS = 2
 CLOSE_ENOUGH = 0.75  # difflib's ratio a respelling needs: "thnuder"/"thunder" 0.86, "wtaer"/"water" 0.8;
 # the near files' other words ("tbnq" and "tank", 0.5) are not what was meant
 
 
 def respellings(store: LibraryStore, text: str) -> dict[str, str]:
-    """{typed word: the library word it misspells} for the words of ``text`` read as typos."""
+    """{typed word: the library word searched for it} for the words of ``text`` read as typos, and
+    for the dictionary words of it the library holds only misspelt."""
     found = {}
     of_cat_ids = set(words(" ".join(typed_cat_ids(text)), compounds=False))
     for word in dict.fromkeys(words(text, compounds=False)):
-        if len(word) < MIN_LETTERS or not word.isalpha() or word in known_words() or word in of_cat_ids:
+        known = word in known_words()
+        if len(word) < (MIN_MISSPELT_LETTERS if known else MIN_LETTERS) or not word.isalpha() or word in of_cat_ids:
             continue
         if all(holds(store, part) for part in words(word)):
             continue  # the library holds it, or each of the words it runs together ("netpanzer")
-        swap = next((w for w in swaps(word) if w in known_words() and holds(store, w)), None)
-        if swap is not None:
-            found[word] = swap
-            continue
-        stem = (stems([word]) or [word])[0]
-        near = {w for w in store.words_spelled_like(word, stem, EDITS) if w.isalpha() and w in known_words()}
-        best = difflib.get_close_matches(word, sorted(near), n=1, cutoff=CLOSE_ENOUGH)
-        if best:
-            found[word] = best[0]
+        spelled = library_misspelling(store, word) if known else library_word(store, word)
+        if spelled is not None:
+            found[word] = spelled
     return found
+
+
+def library_word(store: LibraryStore, typo: str) -> str | None:
+    """The dictionary word of the library that ``typo`` misspells, if one is near enough."""
+    swap = next((w for w in swaps(typo) if w in known_words() and holds(store, w)), None)
+    if swap is not None:
+        return swap
+    return spelled_most_like(typo, {w for w in near_words(store, typo) if w in known_words()})
+
+
+def library_misspelling(store: LibraryStore, word: str) -> str | None:
+    """The library's own misspelling of the dictionary ``word`` ("bubles" for "bubbles"), if it has
+    one: a word no dictionary knows one slip from it (:func:`one_slip`), as written or stemmed
+    ("bubles" for "bubble": "bubl", "bubbl"), past its first letter; never another dictionary word
+    ("bow" for "cow"). Two slips, a first letter or a word shorter than
+    :data:`MIN_MISSPELT_LETTERS` (:func:`respellings` looks for none of a shorter word), and it is
+    mostly another word: on the bench's library, "artil" for "martial", "rtecno" for "techno",
+    "eline" for "feline", "uturn" for "turn", "rdar" (radar) for "roar"; on review 12's, "snd"
+    (sound) for "sands"."""
+    slips, stem_slips = one_slip(word), one_slip(stem_of(word))
+    near = {
+        w
+        for w in near_words(store, word)
+        if len(w) >= MIN_MISSPELT_LETTERS
+        and w[0] == word[0]
+        and w not in known_words()
+        and (w in slips or stem_of(w) in stem_slips)
+    }
+    return spelled_most_like(word, near)
+
+
+def near_words(store: LibraryStore, word: str) -> set[str]:
+    """The library's words of letters in the files holding one within :data:`EDITS` of ``word``."""
+    return {w for w in store.words_spelled_like(word, stem_of(word), EDITS) if w.isalpha()}
+
+
+def stem_of(word: str) -> str:
+    """``word`` stemmed as the keyword fields' words are."""
+    return (stems([word]) or [word])[0]
+
+
+def spelled_most_like(word: str, spellings: set[str]) -> str | None:
+    """Of ``spellings``, the one most like ``word``, if at least :data:`CLOSE_ENOUGH`."""
+    best = difflib.get_close_matches(word, sorted(spellings), n=1, cutoff=CLOSE_ENOUGH)
+    return best[0] if best else None
+
+
+def one_slip(word: str) -> set[str]:
+    """``word`` with one letter dropped, changed or added, or two neighbouring ones swapped."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    dropped = {a + b[1:] for a, b in splits if b}
+    changed = {a + c + b[1:] for a, b in splits if b for c in ascii_lowercase}
+    added = {a + c + b for a, b in splits for c in ascii_lowercase}
+    return dropped | changed | added | set(swaps(word))
+
+
+def typos_among(respellings: dict[str, str]) -> dict[str, str]:
+    """Of ``respellings``, those the models read: the typos'. A dictionary word the library
+    misspells is read by the models as typed, which they know, and "bubles" may be nothing to them."""
+    return {typed: word for typed, word in respellings.items() if typed not in known_words()}
 
 
 def holds(store: LibraryStore, word: str) -> bool:

@@ -29,7 +29,7 @@ from engine.search.fusion import FileMatch, FusedHit, FusionWeights, HeldWords, 
 from engine.search.many_windows import fair_to_short
 from engine.search.moment import JUDGED_FROM_S, WHOLE_FILE, stands_out
 from engine.search.query import LONGER, length_fit, parse_query
-from engine.search.respell import respelled, respellings
+from engine.search.respell import respelled, respellings, typos_among
 from engine.search.vector_search import (
     SEARCH_MAX_ROWS,
     Passing,
@@ -202,8 +202,9 @@ class Searcher:
             typos = respellings(self.store, loose)
         texts = [respelled(alt.text, typos) for alt in parsed.alternatives]
         # what the models read: a CatID typed is its category's words, which the keyword query asks for
-        # beside the CatID's own ("AMBForst" is ambience forest to the models; engine.words.read_cat_ids)
-        meant = [read_cat_ids(text) for text in texts]
+        # beside the CatID's own ("AMBForst" is ambience forest to the models; engine.words.read_cat_ids),
+        # and a word the library holds only misspelt as typed ("bubbles", not the names' "bubles")
+        meant = [read_cat_ids(respelled(alt.text, typos_among(typos))) for alt in parsed.alternatives]
         heard: list[np.ndarray] = []  # the sound ranking's query vectors, which a long file's moment is judged by
 
         def embed_heard(alternatives: list[str]) -> np.ndarray:

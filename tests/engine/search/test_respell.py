@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from engine.search import Searcher
+from engine.search.explain import describe_respellings
 from engine.search.respell import respelled, respellings
 from engine.search.searcher import SOUND
 from tests.engine.index.index_factories import record
@@ -94,3 +95,59 @@ def test_the_respelling_is_what_the_model_hears(store, tiny_model):
     sound = frozenset({SOUND})
     assert names(Searcher(store, tiny_model).search("thundr", rankings=sound))[0] == "Thunder_Storm_Distant.wav"
     assert names(Searcher(store, tiny_model, respell=False).search("thundr", rankings=sound))[0] == "rain.wav"
+
+
+def misspelt_library(store, *names: str) -> None:
+    """A library whose names spell some words their own way, as a game's may (fillets-ng's
+    "sp-bubles", review 12)."""
+    store.upsert_files([record(name) for name in ("sp-bubles_01.wav", "sp-bubles_02.wav", "rain.wav", *names)])
+    store.optimize()
+
+
+def test_a_word_the_library_holds_only_misspelt_is_searched_as_its_misspelling(store):
+    misspelt_library(store)
+    hits = Searcher(store, None).search("bubbles")
+    assert sorted(names(hits)) == ["sp-bubles_01.wav", "sp-bubles_02.wav"]
+    assert hits.respelled == {"bubbles": "bubles"}
+    assert describe_respellings(hits.respelled) == "searched “bubles” for “bubbles”"
+    # beside a word the library holds, and typed singular: one slip from the misspelling's stem
+    hits = Searcher(store, None).search("bubble rain")
+    assert sorted(names(hits)) == ["rain.wav", "sp-bubles_01.wav", "sp-bubles_02.wav"]
+    assert hits.respelled == {"bubble": "bubles"}
+
+
+def test_a_dictionary_word_is_never_respelled_as_another(store):
+    # "cow" beside the library's "bow"; "bottle" one slip from its "battle", a word too
+    misspelt_library(store, "bow_release.wav", "battle_cry.wav")
+    assert respellings(store, "cow bottle") == {}
+    assert names(Searcher(store, None).search("bottle")) == []
+
+
+def test_a_word_the_library_holds_is_not_searched_as_its_misspelling(store):
+    misspelt_library(store, "Bubbles_Underwater.wav")
+    assert respellings(store, "bubbles") == {}
+    assert names(Searcher(store, None).search("bubbles")) == ["Bubbles_Underwater.wav"]
+
+
+def test_a_name_one_slip_from_a_word_is_no_misspelling_of_it(store):
+    """What the bench's and review 12's libraries hold one slip from a sound word is mostly
+    another word: past the first letter only, of five letters or more, one slip."""
+    misspelt_library(store, "eline_theme.wav", "sfx_rdar.wav", "artil_fire.wav")
+    assert respellings(store, "feline roar martial") == {}
+
+
+def test_the_models_hear_the_word_the_library_misspells_as_typed(store, tiny_model):
+    """The names are searched for the library's "thundr", the sound for "thunder", the word the
+    model knows: of two files, one sounding like "thunder" to the model and one like "thundr",
+    the first wins (the tiny model hears "bubbles" and "bubles" alike)."""
+    thunder, misspelt = tiny_model.embed_query(["thunder", "thundr"])
+    store.commit_embedded(
+        tiny_model.info,
+        [
+            (record("sfx_thundr_01.wav"), one_window(misspelt / np.linalg.norm(misspelt))),
+            (record("rain.wav"), one_window(thunder / np.linalg.norm(thunder))),
+        ],
+    )
+    store.optimize()
+    hits = Searcher(store, tiny_model).search("thunder", rankings=frozenset({SOUND}))
+    assert names(hits)[0] == "rain.wav" and hits.respelled == {"thunder": "thundr"}
