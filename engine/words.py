@@ -357,6 +357,16 @@ def _stem(word: str) -> str:
     return english_stemmer().stemWord(word)
 
 
+# Words a designer types for how big, heavy, strong, far or fast a sound is ("big cat growl",
+# "heavy metal door slam"): they say which of the sounds asked for, not what sound. A file named by
+# one alone is another sound: review 13's "big cat growl" listed BIG_EXPL.wav and "19 Big
+# crash.wav" as its two results, the lion's roar after them (engine.search.fusion.HeldWords).
+# Not "close" (a door's close), nor the lengths (engine.search.query.LENGTH_WORDS).
+DEGREE_WORDS = frozenset(
+    """big bigger small smaller large little tiny huge giant massive heavy light hard soft loud quiet
+    strong weak gentle distant far fast slow quick""".split()
+)
+
 # Words a sound's name uses for how heavy the sound is, which the text tower (MiniLM) reads in
 # another sense first, and the word that says the name's sense: fillets-ng's sp-impact_light was
 # tagged LASERS-IMPACT at 65-75 %, "light" read as a lamp's (review 12, H3).

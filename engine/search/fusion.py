@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.index.vectors import WindowMatches
 from engine.search.query import LENGTH_WORDS
-from engine.words import AskedWords
+from engine.words import DEGREE_WORDS, AskedWords
 
 
 @dataclass(frozen=True)
@@ -190,12 +190,17 @@ class HeldWords:
         apart count as held by a hit holding them as one ("pick up": ``sfx_pickup_gun.wav``), and
         with ``lengths`` (fuse's) a length word (engine.search.query.LENGTH_WORDS) is held as far as
         the hit is of that length, which its name cannot say: the 6 s ``explosion1.ogg`` holds two
-        of "big explosion long", as the 1 s ``sound_big_explosion_1.wav`` does."""
+        of "big explosion long", as the 1 s ``sound_big_explosion_1.wav`` does. A word of how big or
+        heavy (engine.words.DEGREE_WORDS) counts only beside a word of what the sound is, where the
+        query types one: a hit holding "big" alone of "big cat growl" holds none of it."""
         asked = self.asked
+        naming = {w for w in asked.lookups if w not in DEGREE_WORDS and w not in LENGTH_WORDS}
         coverage = {}
         for file_id in self.hits:
             holds = {word for word in asked.lookups if file_id in self.held[word]}
             holds = {word for word in holds if word not in asked.modifiers or asked.modifiers[word] in holds}
+            if naming and holds.isdisjoint(naming):
+                holds -= DEGREE_WORDS  # "big" of "big cat growl" alone names an explosion
             holds |= {w for a, b in asked.joined if file_id in self.held[a + b] for w in (a, b) if w in asked.lookups}
             fits = [
                 lengths.get(file_id, 0.0)

@@ -153,6 +153,19 @@ def test_a_file_holding_one_of_two_words_is_half_a_keyword_match(store):
     assert names(searcher.search("cry")) == ["warcry.ogg", both]  # one word: as BM25 weighs it
 
 
+def test_a_word_of_how_big_alone_finds_no_file_by_its_words(store):
+    """Review 13, H1: "big cat growl" listed BIG_EXPL.wav and "19 Big crash.wav" as its two
+    results, the lion's roar below them: "big" says which sound, not what sound. Beside a word
+    of the query that says what, it counts ("big explosion"), and a query of such words alone
+    finds files by them."""
+    store.upsert_files([record("BIG_EXPL.wav"), record("19 Big crash.wav"), record("cat_growl_low.wav")])
+    searcher = Searcher(store, None)
+    assert names(searcher.search("big cat growl")) == ["cat_growl_low.wav"]
+    assert names(searcher.search("big explosion")) == ["BIG_EXPL.wav"]
+    assert set(names(searcher.search("big"))) == {"BIG_EXPL.wav", "19 Big crash.wav"}
+    assert names(searcher.search("heavy rain")) == []
+
+
 def test_a_search_says_which_of_its_words_no_file_holds(store):
     """Review 10, L7: "baby cry" in a library with a war cry and no baby listed warcry.ogg first,
     with nothing to say that no file is of a baby. A word no file holds is named; a word the hits
