@@ -32,7 +32,7 @@ from engine.library.report import IndexProgress, IndexReport
 from engine.logs import entry_logging
 from engine.models.registry import ModelLoadError, list_models, resolve_checkpoint, shown_name
 from engine.paths import app_paths
-from engine.plural import counted
+from engine.plural import counted, in_seconds, moment_said
 from engine.search.explain import describe_hit, describe_respellings
 from engine.search.filters import SearchFilters
 from engine.search.query import parse_query
@@ -397,9 +397,9 @@ def cmd_info(engine: Engine, args) -> int:
             print(f"  caption: {record.caption}")
     if facts is not None:
         depth = f", {facts.bit_depth}-bit" if facts.bit_depth else ""
+        length = in_seconds(facts.duration_s, places=2)
         print(
-            f"  audio: {facts.format} {facts.subtype}, {facts.duration_s:.2f} s, {facts.sample_rate} Hz, "
-            f"{facts.channels} ch{depth}"
+            f"  audio: {facts.format} {facts.subtype}, {length} s, {facts.sample_rate} Hz, {facts.channels} ch{depth}"
         )
     if info.metadata is not None:
         for key, value in info.metadata.fields.items():
@@ -527,8 +527,8 @@ def _print_hits(hits: list[SearchHit], args, sound_depth: int = 0, ranked: bool 
             print(f"{rank:>3}. {describe_hit(hit, sound_depth)}")
             print(f"      {_shown(hit.path)}")
             continue
-        moment = f"  @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
-        duration = f"{hit.duration_s:.1f}s" if hit.duration_s is not None else "?"
+        moment = f"  @{moment_said(hit.best_start_s, hit.best_end_s)}s" if hit.best_start_s is not None else ""
+        duration = f"{in_seconds(hit.duration_s)}s" if hit.duration_s is not None else "?"
         offline = f"  [offline: {_shown(hit.folder)} is not connected]" if hit.status == OFFLINE else ""
         score = f"{hit.score:3.0f}  " if ranked else ""
         print(f"{rank:>3}. {score}{_shown(hit.path)}  ({duration}){moment}{offline}")

@@ -21,6 +21,7 @@ import soundfile as sf
 from engine.audio import formats
 from engine.audio.files import AudioDecodeError, PathLike, libsndfile_reason, open_readonly
 from engine.audio.stream import Repairs, mono_blocks, resampled, windows
+from engine.plural import length_said
 
 __all__ = [
     "AudioDecodeError",
@@ -37,6 +38,11 @@ __all__ = [
 # more audio bytes than the file holds; recorders that crash leave 0 or 0xFFFFFFFF there.
 _SHORT_CHUNK = re.compile(r"^\s*(?:data|SSND)\s*:\s*(\d+)\s*\(should be (\d+)\)", re.MULTILINE)
 _UNFINISHED_SIZES = {0, 0xFFFFFFFF}
+# How much of the audio its header promises a file may lack and still be read as it is: a write
+# stopped in its last bytes or a tool that miscounts its data chunk leaves a few ms out; a copy
+# stopped half way leaves out far more. Whichever is larger: this many seconds...
+_CUT_SHORT_S = 0.05
+_CUT_SHORT_FRACTION = 0.01  # ...or this share of the promise
 # MP3 frame counts can be estimates (VBR without a Xing header); allow this much shortfall before
 # calling a file truncated, because a false alarm would keep a good file out of the index.
 _LOSSY_SLACK = 0.05
@@ -66,8 +72,10 @@ class AudioWindow:
 
 
 @contextmanager
-def open_sound(path: PathLike) -> Iterator[tuple[sf.SoundFile, AudioFacts]]:
-    """Open ``path`` read-only with libsndfile; yields the open file and its facts."""
+def open_sound(path: PathLike, repairs: Repairs | None = None) -> Iterator[tuple[sf.SoundFile, AudioFacts]]:
+    """Open ``path`` read-only with libsndfile; yields the open file and its facts (those of the
+    audio it holds: a file a few ms short of its header's promise opens as it is, and ``repairs``
+    is told how much is missing)."""
     with open_readonly(path) as handle:  # a regular file (checked), opened read-only; sniffed on failure
         try:
             sound = sf.SoundFile(**_libsndfile_source(path, handle))
@@ -76,7 +84,7 @@ def open_sound(path: PathLike) -> Iterator[tuple[sf.SoundFile, AudioFacts]]:
             raise AudioDecodeError(_open_failure(exc, handle), path) from exc
         with sound:
             facts = _facts(sound, path)
-            _check_header_complete(sound, facts, path)
+            _check_header_complete(sound, facts, path, repairs)
             yield sound, facts
 
 
@@ -107,7 +115,7 @@ def iter_windows(
     size, hop = round(window_s * target_sr), round(hop_s * target_sr)
     if not 0 < hop <= size:
         raise ValueError(f"need 0 < hop_s <= window_s, got window {window_s} s, hop {hop_s} s")
-    with open_sound(path) as (sound, facts):
+    with open_sound(path, repairs) as (sound, facts):
         blocks = _counted(mono_blocks(sound, _bounded(facts), repairs), facts, 0, None, path)
         for start, end, samples in windows(resampled(blocks, facts.sample_rate, target_sr), size, hop):
             yield AudioWindow(start / target_sr, end / target_sr, samples)
@@ -139,18 +147,29 @@ def _facts(sound: sf.SoundFile, path: PathLike) -> AudioFacts:
     )
 
 
-def _check_header_complete(sound: sf.SoundFile, facts: AudioFacts, path: PathLike) -> None:
+def _check_header_complete(sound: sf.SoundFile, facts: AudioFacts, path: PathLike, repairs: Repairs | None) -> None:
+    """Refuse a WAV or AIFF cut off well short of the audio its header promises (a copy that
+    stopped half way), so that it is never indexed as if whole; a file a few ms short (a write
+    stopped in its last bytes, a sloppy tool: 61 of 240 files of review 13) is read as it is,
+    what is missing told to ``repairs``. libsndfile reads the audio that is there either way."""
     match = _SHORT_CHUNK.search(sound.extra_info)
     if match is None:
         return
     declared, present = int(match[1]), int(match[2])
-    if declared > present and declared not in _UNFINISHED_SIZES:
-        promised_s = facts.duration_s * declared / max(present, 1)
+    if declared <= present or declared in _UNFINISHED_SIZES:
+        return
+    missing_bytes = declared - present
+    missing_s = facts.duration_s * missing_bytes / present  # present > 0: a file with no frames was refused
+    promised_s = facts.duration_s + missing_s
+    if missing_s > max(_CUT_SHORT_S, _CUT_SHORT_FRACTION * promised_s):
         raise AudioDecodeError(
-            f"file is truncated: the header promises {promised_s:.2f} s of audio, "
-            f"only {facts.duration_s:.2f} s are present",
+            f"file is truncated: the header promises {length_said(promised_s)} of audio, "
+            f"only {length_said(facts.duration_s)} are present: "
+            f"{missing_bytes:,} bytes ({length_said(missing_s)}) are missing",
             path,
         )
+    if repairs is not None:
+        repairs.missing_bytes, repairs.missing_s = missing_bytes, missing_s
 
 
 def _bounded(facts: AudioFacts) -> int:
@@ -170,8 +189,9 @@ def _counted(
     slack = int(_LOSSY_SLACK * facts.frames) if facts.format == "mp3" else 0
     if read < expected - slack:
         raise AudioDecodeError(
-            f"file is truncated: the header promises {facts.duration_s:.2f} s of audio, "
-            f"decoding stopped at {(start + read) / facts.sample_rate:.2f} s",
+            f"file is truncated: the header promises {length_said(facts.duration_s)} of audio, "
+            f"decoding stopped at {length_said((start + read) / facts.sample_rate)} "
+            f"({length_said((expected - read) / facts.sample_rate)} missing)",
             path,
         )
 

@@ -19,24 +19,34 @@ import soundfile as sf
 import soxr
 
 from engine.audio.files import AudioDecodeError, libsndfile_reason
+from engine.plural import length_said
 
 BLOCK_FRAMES = 1 << 16
 
 
 @dataclass
 class Repairs:
-    """What reading had to mend in a file's audio, for the caller to tell the user."""
+    """What reading had to mend or do without in a file's audio, for the caller to tell the user."""
 
     nonfinite_samples: int = 0  # NaN or infinity, replaced by 0
+    # audio the header promises past the file's end (a file cut a few ms short is read as it is)
+    missing_bytes: int = 0
+    missing_s: float = 0.0
 
     def warning(self) -> str:
         """A sentence for the file's record, or "" when nothing was mended."""
-        if not self.nonfinite_samples:
-            return ""
-        return (
-            f"{self.nonfinite_samples} samples are not numbers (NaN or infinity): "
-            f"they were indexed as silence (the file itself is unchanged)"
-        )
+        said = []
+        if self.missing_bytes:
+            said.append(
+                f"cut short: {self.missing_bytes:,} bytes ({length_said(self.missing_s)}) of the audio "
+                f"its header promises are missing; what is there was indexed"
+            )
+        if self.nonfinite_samples:
+            said.append(
+                f"{self.nonfinite_samples} samples are not numbers (NaN or infinity): "
+                f"they were indexed as silence (the file itself is unchanged)"
+            )
+        return "; ".join(said)
 
 
 def mono_blocks(sound: sf.SoundFile, frames: int | None, repairs: Repairs | None = None) -> Iterator[np.ndarray]:

@@ -335,7 +335,7 @@ class Indexer:
                 committer.embedded(record, windows)
                 report.embedded += 1
                 report.copies += copy
-                if row is None:
+                if row is None or row.status == ERROR:  # failed before: searchable now for the first time
                     report.added += 1
                 else:
                     report.updated += 1

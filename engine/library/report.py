@@ -34,7 +34,7 @@ class FileError:
 @dataclass
 class IndexReport:
     scanned: int = 0  # audio files seen on disk
-    added: int = 0
+    added: int = 0  # searchable now and not before: new files, and files that failed before
     updated: int = 0  # content changed: embedded again
     moved: int = 0  # re-linked by content hash, not embedded again
     # {unreachable library folder: how many of those moves came from it} (a renamed or moved root)

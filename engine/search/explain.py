@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from engine.plural import moment_said
+
 # The sound's part of a match is measured against the search's other sounds (a cosine has no
 # zero that means "unrelated"): when the names say nothing, the best-sounding file is 100 however
 # weak it is, so a match by sound alone says so.
@@ -17,16 +19,16 @@ def describe_hit(hit, sound_depth: int = 0) -> str:
     """One line for ``--explain``: where the hit ranked in each ranking and why. A hit the sound
     did not rank is said to be past ``sound_depth``, the files it ranked (SearchResults.sound_depth):
     a bare "-" read as "sounds nothing like it", though a longer page (--limit) ranks it "#438"."""
-    moment = f" @{hit.best_start_s:.1f}-{hit.best_end_s:.1f}s" if hit.best_start_s is not None else ""
+    at = f" @{moment_said(hit.best_start_s, hit.best_end_s)}s" if hit.best_start_s is not None else ""
     if hit.vector_rank:
         lost = hit.vector_lost or 0.0
         if hit.vector_heard is None and not lost:
-            vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f}{moment}"
+            vector = f"vector #{hit.vector_rank} cos={hit.vector_score:.3f}{at}"
         else:
             heard = hit.vector_heard or 0.0
             parts = f"cos {hit.vector_score + lost - heard:.3f}" + (f" + heard {heard:.3f}" if hit.vector_heard else "")
             parts += f" - {lost:.3f} as the best of many windows" if lost else ""
-            vector = f"vector #{hit.vector_rank} score={hit.vector_score:.3f} ({parts}){moment}"
+            vector = f"vector #{hit.vector_rank} score={hit.vector_score:.3f} ({parts}){at}"
     else:
         vector = f"vector: not in its first {sound_depth}" if sound_depth else "vector -"
     text = f"text #{hit.text_rank} bm25={hit.text_score:.2f}" if hit.text_rank else "text -"

@@ -302,6 +302,18 @@ def test_similar_and_info(indexed, library, tmp_path):
         assert code == 1 and err.startswith(f"earmark: {wrong}: {reason}"), err
 
 
+def test_clicks_under_a_tenth_of_a_second_are_said_to_the_millisecond(cli, library):
+    """Review 13: `similar` printed Button3's and TURN_ON's clicks as "(0.0s) @0.0-0.0s"."""
+    write_audio(library / "button3.wav", tone(2000, 0.04))
+    write_audio(library / "turn_on.wav", tone(1500, 0.032))
+    assert cli("add-folder", library)[0] == 0 and cli("index")[0] == 0
+    code, out, _ = cli("similar", library / "button3.wav", "--limit", "10")
+    assert code == 0 and f"{library / 'turn_on.wav'}  (0.032s)  @0.000-0.032s" in out
+    assert f"{library / 'dog_bark.wav'}  (1.0s)  @0.0-1.0s" in out  # a second or more: to the tenth, as before
+    code, out, _ = cli("info", library / "button3.wav")
+    assert "audio: wav PCM_16, 0.040 s, 16000 Hz" in out
+
+
 def test_models_status_and_remove_folder(indexed, library, tiny_checkpoint):
     code, out, _ = indexed("models")
     assert code == 0 and "builtin" in out and "clap:laion/larger_clap_general" in out

@@ -117,7 +117,7 @@ def test_unreadable_file_is_an_error_then_indexed_once_readable(library, store, 
     child_store = LibraryStore(home / "data" / "index.lance")
     assert child_store.get_file(str(locked)).error == "permission denied"
     assert child_store.get_file(str(library / "open.wav")).status == OK
-    assert Indexer(child_store, indexer.model).index().updated == 1  # readable now: retried
+    assert Indexer(child_store, indexer.model).index().added == 1  # readable now: retried, searchable at last
     assert child_store.get_file(str(locked)).status == OK
     assert checksums(library) == before
 
@@ -152,3 +152,19 @@ def test_audio_the_model_cannot_embed_fails_that_file_only(library, store, index
         "the model could not embed this file: its audio gave vectors that are not numbers"
     )
     assert store.get_file(str(library / "fine.wav")).status == OK
+
+
+def test_a_file_cut_a_few_bytes_short_is_searchable_with_a_warning_and_half_a_file_is_not(library, store, indexer):
+    """Review 13: a file 117 bytes short of its header's promise was refused. It is indexed with
+    the audio that is there, the run and its record saying it was cut short; a copy that stopped
+    half way is still refused, so it is never indexed as if whole."""
+    whole = write_audio(library / "wind.wav", tone(300, 2.0)).read_bytes()
+    (library / "wind.wav").write_bytes(whole[:-117])
+    (library / "half.wav").write_bytes(whole[: len(whole) // 2])
+    report = indexer.index()
+    cut_short = "cut short: 117 bytes (3.7 ms) of the audio its header promises are missing; what is there was indexed"
+    assert [(os.path.basename(w.path), w.error) for w in report.warnings] == [("wind.wav", cut_short)]
+    wind = store.get_file(str(library / "wind.wav"))
+    assert (wind.status, wind.error, wind.duration_s) == (OK, cut_short, (32_000 - 59) / 16_000)
+    assert [os.path.basename(e.path) for e in report.errors] == ["half.wav"]
+    assert store.get_file(str(library / "half.wav")).error.endswith("bytes (1.00 s) are missing")

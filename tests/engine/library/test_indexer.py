@@ -301,14 +301,23 @@ def test_targeted_paths_update_only_what_they_name(library, store, indexer, tmp_
     assert report.removed == 1 and record(store, files[0]) is None and record(store, outside) is None
 
 
-def test_failed_file_is_retried_once_readable(library, store, indexer):
+def test_failed_file_is_retried_once_readable_and_counted_added(library, store, indexer):
+    """Review 13: 61 files fixed after they had failed were "71 updated" with 10 edited ones,
+    though they had never been in the index: a file searchable for the first time is added."""
     path = library / "later.wav"
     path.write_bytes(b"not yet audio")
+    edited = write_audio(library / "edited.wav", tone(300, 1.0))
     indexer.index()
     assert record(store, path).status == ERROR
     write_audio(path, tone(500, 1.0))
+    write_audio(edited, tone(700, 1.0))
     report = indexer.index()
-    assert report.updated == 1 and record(store, path).status == OK and record(store, path).error == ""
+    assert (report.added, report.updated, report.summary()) == (
+        1,
+        1,
+        "1 added, 1 updated, 0 moved, 0 removed, 0 failed",
+    )
+    assert record(store, path).status == OK and record(store, path).error == ""
 
 
 def test_half_finished_offline_flip_is_repaired(library, store, indexer):
