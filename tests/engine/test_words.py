@@ -159,7 +159,7 @@ def test_every_listed_compound_is_one_word_to_the_tokeniser():
     # a compound the tokeniser splits already finds its parts; listing it would only say so twice
     for compound, head in compound_heads().items():
         assert words(compound) == [compound], compound
-        assert compound.endswith(head), compound
+        assert compound.endswith(head) or compound.startswith(head), compound
 
 
 @pytest.mark.parametrize(

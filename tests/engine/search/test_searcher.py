@@ -153,6 +153,13 @@ def test_a_file_holding_one_of_two_words_is_half_a_keyword_match(store):
     assert names(searcher.search("cry")) == ["warcry.ogg", both]  # one word: as BM25 weighs it
 
 
+def test_birdsong_finds_the_files_named_for_the_birds(store):
+    """Review 13, L1: "birdsong" said "No file is named so" over a list of BIRDS*.wav (found by what
+    their names mean): a library names a song by the bird."""
+    store.upsert_files([record("BIRDS04.wav"), record("Bird_chirp_2.ogg"), record("song_intro.ogg")])
+    assert set(names(Searcher(store, None).search("birdsong"))) == {"BIRDS04.wav", "Bird_chirp_2.ogg"}
+
+
 def test_a_word_of_how_big_alone_finds_no_file_by_its_words(store):
     """Review 13, H1: "big cat growl" listed BIG_EXPL.wav and "19 Big crash.wav" as its two
     results, the lion's roar below them: "big" says which sound, not what sound. Beside a word
