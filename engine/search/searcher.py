@@ -55,15 +55,24 @@ MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file stron
 # depth the sound's scores are read from whatever the page's length (fusion.fuse)
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 COPIES_SLACK = 2  # query by example looks this many times deeper than the hits it shows: copies fold
-# The least match (0..100) at which the best hit of a search no word found is close to the query,
-# measured on bench/ood with the builtin model and 500 hits, as the app asks. With the words left
-# out, the best hit of the 81 real queries on the named library is right for 61 of the 68 at 40 or
-# more, and for 6 of the 13 below. No word of 32 nonsense and off-topic queries ("xyzzy", "kjhgf",
-# "tax return") is in a name there, and their best hits matched at most 37.4 on the named library,
-# 28.6 on review 9's 259 files and 20.8 on the opaque one (Take_0001.ogg). Where no name means
-# anything of the query, the sound is the whole score and the best hit scores 100, nonsense or not;
-# it was right for 4 of the 34 real queries so ranked on the opaque library: never close.
+# When the best hit of a search no word found is close to the query, its name meaning something
+# of it (python -m bench.nothing_close; builtin model, 500 hits, as the app asks): it matched at
+# least CLOSE_MATCH (0..100), or the sound ranking scores it at least HEARD_CLOSE
+# (SearchHit.vector_score: its window's cosine plus what the query heard as a sound added; a model
+# that hears no query as a sound scores one cosine, never as much). With the words left out, the
+# best hit of bench/ood's 81 real queries on its named library is right for 69: the match alone
+# disowned 9 of them and 6 of the 12 wrong; the sound takes back footsteps and soft footsteps
+# (1.56, 1.49; the wrong ones scored at most 1.29), 2 of 12 on a mixed library too, and review 13's
+# "crowd cheering" (29 Applause.wav, 1.45), for one wrong hit of 33 on the other mixed library
+# (1.47). Of 32 nonsense and off-topic queries ("xyzzy", "kjhgf", "tax return"; no word of theirs
+# in a name) none is close on those libraries, the opaque one or review 13's, and the match lets 1
+# of 290 random letter strings through on the named library (3 of 297 on review 13's): no best hit
+# of theirs a name's meaning ranked scored 1.32 by the sound. Where no name means anything of the
+# query, the sound is the whole score and the best hit scores 100, nonsense or not; on the opaque
+# library (Take_0001.ogg) it was right for 8 of 47 such real queries, and its sound at HEARD_CLOSE
+# or more for 2 of them and 7 of the wrong: never close.
 CLOSE_MATCH = 40.0
+HEARD_CLOSE = 1.40
 
 
 @dataclass(frozen=True)
@@ -138,16 +147,19 @@ class SearchResults(list):
     @property
     def nothing_close(self) -> bool:
         """Whether a search found nothing close to its query: no word of it is in a file's name,
-        tags, caption or folder, and what the best hit's name means matches it below
-        :data:`CLOSE_MATCH`, or the sound alone ranked it. The list still ranks the library, but none
-        of it answers: "xyzzy" played the first of it (review 9, L7). A list nothing ranked (a
-        browse, a query that only excludes) is what was asked for, never this."""
+        tags, caption or folder, and the best hit's name means little of it (its match under
+        :data:`CLOSE_MATCH`) and its sound is no more like it than nonsense's best (under
+        :data:`HEARD_CLOSE`), or the sound alone ranked it. The list still ranks the library, but
+        none of it answers: "xyzzy" played the first of it (review 9, L7), while "crowd cheering"
+        disowned the applause that both rankings put first (review 13, H2). A list nothing ranked
+        (a browse, a query that only excludes) is what was asked for, never this."""
         if not self or any(hit.text_rank is not None for hit in self):
             return False
         best = self[0]
         if best.vector_rank is None and best.meaning_rank is None:
             return False
-        return best.meaning_rank is None or best.score < CLOSE_MATCH
+        heard = best.vector_score is not None and best.vector_score >= HEARD_CLOSE
+        return best.meaning_rank is None or (best.score < CLOSE_MATCH and not heard)
 
 
 class Searcher:
