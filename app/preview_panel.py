@@ -215,9 +215,7 @@ class PreviewPanel(QWidget):
         submit(
             self.pool,
             peaks,
-            on_done=lambda found: (
-                found and generation == self._generation and self.waveform.set_peaks(found, source=path)
-            ),
+            on_done=lambda found: found and generation == self._generation and self.waveform.set_peaks(found),
             on_failed=lambda text: generation == self._generation and self.waveform.show_message(text),
             context=self,
         )

@@ -8,7 +8,6 @@ selection and moving drags the region out as a file.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
@@ -16,7 +15,6 @@ from PySide6.QtGui import QFont, QFontMetricsF, QLinearGradient, QMouseEvent, QP
 from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
 
 from app.theme import Colors
-from engine.audio.formats import LOSSY_EXTENSIONS
 from engine.audio.peaks import Peaks
 
 RULER_HEIGHT = 18
@@ -78,11 +76,6 @@ def display_gain(peak: float) -> float:
     return min(SHOWN_PEAK / peak, MAX_DISPLAY_GAIN)
 
 
-def is_lossy(path: str) -> bool:
-    """Whether the file at ``path`` is lossy (engine.audio.formats.LOSSY_EXTENSIONS): its peak is its decoder's."""
-    return Path(path).suffix.lower() in LOSSY_EXTENSIONS
-
-
 def level_said(peak: float, lossy: bool = False) -> str:
     """A file's sample peak in dBFS, and for a quiet one how much it is drawn magnified
     (:func:`display_gain`): "peak -0.3 dBFS", "shown ×72 · peak -38 dBFS"; "" for digital silence.
@@ -135,7 +128,6 @@ class WaveformView(QWidget):
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.NoFocus)
         self._peaks: Peaks | None = None
-        self._lossy = False  # the peaks are a lossy file's decoded samples (set_peaks)
         self._message = "Select a sound to preview it"
         self._position = 0.0
         self._match: tuple[float, float] | None = None
@@ -162,13 +154,11 @@ class WaveformView(QWidget):
         """How much larger than full scale the waveform is drawn (1.0: as it is)."""
         return display_gain(self._peaks.peak) if self._peaks else 1.0
 
-    def set_peaks(self, peaks: Peaks | None, message: str = "", source: str = "") -> None:
-        """Draw another file (or a message), ``source`` the file the peaks are of (its format tells
-        what a peak past full scale means: :func:`is_lossy`): a region selected on the one before is
-        gone, and said to be gone, or the panel went on offering "Region 0:00.458 – 0:04.123 · drag
-        it out" on a 1.5 s file whose drag exports the whole file."""
+    def set_peaks(self, peaks: Peaks | None, message: str = "") -> None:
+        """Draw another file (or a message): a region selected on the one before is gone, and
+        said to be gone, or the panel went on offering "Region 0:00.458 – 0:04.123 · drag it out"
+        on a 1.5 s file whose drag exports the whole file."""
         self._peaks = peaks
-        self._lossy = is_lossy(source)
         self._message = message
         self._envelope_cache = None
         if self._selection is not None:
@@ -263,12 +253,12 @@ class WaveformView(QWidget):
     @property
     def level(self) -> str:
         """The file's level as the waveform's corner says it (:func:`level_said`)."""
-        return level_said(self._peaks.peak, self._lossy) if self._peaks else ""
+        return level_said(self._peaks.peak, self._peaks.lossy) if self._peaks else ""
 
     @property
     def level_tip(self) -> str:
         """The level's tooltip: what a peak past full scale means (:func:`level_meant`)."""
-        return level_meant(self._peaks.peak, self._lossy) if self._peaks else ""
+        return level_meant(self._peaks.peak, self._peaks.lossy) if self._peaks else ""
 
     def level_rect(self) -> QRectF:
         """Where the level is drawn, in the waveform's top right corner."""

@@ -28,9 +28,10 @@ AUDIO_EXTENSIONS: frozenset[str] = frozenset(
     }
 )
 
-# Lossy files (Vorbis, Opus, MPEG) by suffix: their samples are their decoder's, which overshoots
-# full scale near 0 dBFS where the file holds no clipped sample (app.waveform says so)
-LOSSY_EXTENSIONS: frozenset[str] = frozenset({".ogg", ".oga", ".opus", ".mp3"})
+# libsndfile's lossy codecs (Vorbis, Opus, MPEG): a file's samples are its decoder's, which
+# overshoot full scale near 0 dBFS where the file holds no clipped sample (app.waveform says so),
+# and a region of one is written as the decoded samples (engine.audio.region)
+LOSSY_SUBTYPES: frozenset[str] = frozenset({"VORBIS", "OPUS", "MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III"})
 
 # Sound formats libsndfile cannot read (AAC and ALAC in MP4, WMA, WavPack, Monkey's Audio, DSD, ...,
 # and headerless PCM, .raw and .pcm, whose rate and sample format no header says: an old game's

@@ -20,6 +20,7 @@ import soundfile as sf
 
 from engine.audio.decode import open_sound
 from engine.audio.files import AudioDecodeError, libsndfile_reason
+from engine.audio.formats import LOSSY_SUBTYPES
 from engine.fs import atomic_file
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ class Peaks:
     maxs: np.ndarray
     duration_s: float
     sample_rate: int
+    lossy: bool = False  # the file's codec is lossy: its peak is its decoder's (engine.audio.formats.LOSSY_SUBTYPES)
 
     @property
     def channels(self) -> int:
@@ -75,7 +77,7 @@ def compute_peaks(path: str | os.PathLike, buckets: int = DEFAULT_BUCKETS) -> Pe
                 done += take
         except sf.LibsndfileError as exc:
             raise AudioDecodeError(f"damaged audio data: {libsndfile_reason(exc)}", path) from exc
-    return Peaks(mins[:, :done], maxs[:, :done], frames / sr, sr)
+    return Peaks(mins[:, :done], maxs[:, :done], frames / sr, sr, facts.subtype in LOSSY_SUBTYPES)
 
 
 def cached_peaks(path: str | os.PathLike, cache_dir: Path, buckets: int = DEFAULT_BUCKETS) -> Peaks:
@@ -90,7 +92,13 @@ def cached_peaks(path: str | os.PathLike, cache_dir: Path, buckets: int = DEFAUL
     if cache_file.exists():
         try:
             with np.load(cache_file) as stored:
-                peaks = Peaks(stored["mins"], stored["maxs"], float(stored["duration_s"]), int(stored["sample_rate"]))
+                peaks = Peaks(
+                    stored["mins"],
+                    stored["maxs"],
+                    float(stored["duration_s"]),
+                    int(stored["sample_rate"]),
+                    bool(stored["lossy"]),  # an entry stored before it said so is recomputed
+                )
             os.utime(cache_file)  # recently used: ``prune_peaks`` removes the longest unused first
             return peaks
         except (OSError, ValueError, KeyError):
@@ -134,4 +142,11 @@ def _store(peaks: Peaks, cache_file: Path) -> None:
     same file's peaks at once (a selection changed back and forth), and each rename is whole."""
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     with atomic_file(cache_file) as partial, open(partial, "wb") as out:
-        np.savez(out, mins=peaks.mins, maxs=peaks.maxs, duration_s=peaks.duration_s, sample_rate=peaks.sample_rate)
+        np.savez(
+            out,
+            mins=peaks.mins,
+            maxs=peaks.maxs,
+            duration_s=peaks.duration_s,
+            sample_rate=peaks.sample_rate,
+            lossy=peaks.lossy,
+        )

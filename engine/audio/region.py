@@ -50,6 +50,7 @@ import soundfile as sf
 
 from engine.audio.decode import AudioFacts, open_sound
 from engine.audio.files import AudioDecodeError, libsndfile_reason, open_readonly
+from engine.audio.formats import LOSSY_SUBTYPES
 from engine.audio.riff import (
     FORMAT_CHUNK,
     Chunk,
@@ -64,8 +65,7 @@ from engine.audio.riff import (
 from engine.audio.ucs import UcsName, parse_ucs_shaped
 from engine.fs import PARTIAL_SUFFIX, atomic_file
 
-_LOSSY = frozenset({"VORBIS", "OPUS", "MPEG_LAYER_I", "MPEG_LAYER_II", "MPEG_LAYER_III"})
-_FLOAT_OR_LOSSY = _LOSSY | {"FLOAT", "DOUBLE"}  # read as doubles, the rest as integers
+_FLOAT_OR_LOSSY = LOSSY_SUBTYPES | {"FLOAT", "DOUBLE"}  # read as doubles, the rest as integers
 _DECODED = {"format": "WAV", "subtype": "FLOAT", "endian": "FILE"}  # what a lossy source's region is
 _WRITTEN_AS = {"ALAC_16": "PCM_16", "ALAC_20": "PCM_24", "ALAC_24": "PCM_24", "ALAC_32": "PCM_32"}
 _SOURCE_CHUNKS = (FORMAT_CHUNK, b"bext", b"iXML")
@@ -203,7 +203,7 @@ def write_region(source: str | os.PathLike, start_s: float, end_s: float, out_di
 
 def _written_as(sound: sf.SoundFile, source: Path) -> tuple[dict[str, str], str]:
     """The region's container, sample format and byte order, and its file name's suffix."""
-    if sound.subtype in _LOSSY:
+    if sound.subtype in LOSSY_SUBTYPES:
         return _DECODED, ".wav"
     subtype = _WRITTEN_AS.get(sound.subtype, sound.subtype)
     return {"format": sound.format, "subtype": subtype, "endian": sound.endian}, source.suffix

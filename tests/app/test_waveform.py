@@ -109,7 +109,7 @@ def test_a_lossy_files_decoded_overshoot_is_not_said_to_be_over_full_scale(qtbot
     QCoreApplication.sendEvent(waveform, QHelpEvent(QEvent.ToolTip, spot, waveform.mapToGlobal(spot)))
     assert "not samples stored clipped" in QToolTip.text()  # what the label means, over it
     QToolTip.hideText()
-    waveform.set_peaks(compute_peaks(wav, 1000), source=str(wav))
+    waveform.set_peaks(compute_peaks(wav, 1000))
     assert waveform.level == "peak +1.6 dBFS · over full scale"
     assert level_said(1.07, lossy=True) == "peak +0.6 dBFS · decoder overshoot"
 
