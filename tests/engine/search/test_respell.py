@@ -80,18 +80,21 @@ def test_respelled_replaces_whole_words_in_any_case():
     )
 
 
+def sounding_like(store, model, heard: dict[str, str]) -> None:
+    """A library of one-window files, each sounding to ``model`` like the text it is given
+    ({file name: text}), as the query's text is heard."""
+    vectors = model.embed_query(list(heard.values()))
+    store.commit_embedded(
+        model.info,
+        [(record(name), one_window(v / np.linalg.norm(v))) for name, v in zip(heard, vectors, strict=True)],
+    )
+    store.optimize()
+
+
 def test_the_respelling_is_what_the_model_hears(store, tiny_model):
     """The sound half embeds the respelled query: of two files, one sounding like "thunder" and
     one like "thundr" to the model, the first wins with respelling and the second without."""
-    thunder, typo = tiny_model.embed_query(["thunder", "thundr"])
-    store.commit_embedded(
-        tiny_model.info,
-        [
-            (record("Thunder_Storm_Distant.wav"), one_window(thunder / np.linalg.norm(thunder))),
-            (record("rain.wav"), one_window(typo / np.linalg.norm(typo))),
-        ],
-    )
-    store.optimize()
+    sounding_like(store, tiny_model, {"Thunder_Storm_Distant.wav": "thunder", "rain.wav": "thundr"})
     sound = frozenset({SOUND})
     assert names(Searcher(store, tiny_model).search("thundr", rankings=sound))[0] == "Thunder_Storm_Distant.wav"
     assert names(Searcher(store, tiny_model, respell=False).search("thundr", rankings=sound))[0] == "rain.wav"
@@ -140,14 +143,6 @@ def test_the_models_hear_the_word_the_library_misspells_as_typed(store, tiny_mod
     """The names are searched for the library's "thundr", the sound for "thunder", the word the
     model knows: of two files, one sounding like "thunder" to the model and one like "thundr",
     the first wins (the tiny model hears "bubbles" and "bubles" alike)."""
-    thunder, misspelt = tiny_model.embed_query(["thunder", "thundr"])
-    store.commit_embedded(
-        tiny_model.info,
-        [
-            (record("sfx_thundr_01.wav"), one_window(misspelt / np.linalg.norm(misspelt))),
-            (record("rain.wav"), one_window(thunder / np.linalg.norm(thunder))),
-        ],
-    )
-    store.optimize()
+    sounding_like(store, tiny_model, {"sfx_thundr_01.wav": "thundr", "rain.wav": "thunder"})
     hits = Searcher(store, tiny_model).search("thunder", rankings=frozenset({SOUND}))
     assert names(hits)[0] == "rain.wav" and hits.respelled == {"thunder": "thundr"}
