@@ -86,3 +86,28 @@ class ElidedLabel(QLabel):
             self.shown_text(),
             self.foregroundRole(),
         )
+
+
+class WrappedLabel(QLabel):
+    """Text wrapped to the label's width, whole while the layout gives it the lines it needs; its
+    tooltip holds the whole text only while it does not (a preview panel dragged short), as
+    :class:`ElidedLabel`'s does while it is elided."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, **kwargs):
+        super().__init__(text, parent, **kwargs)
+        self.setWordWrap(True)
+
+    def is_cut(self) -> bool:
+        """Whether some of its lines are out of sight."""
+        return self.height() < self.heightForWidth(self.width())
+
+    def setText(self, text: str) -> None:
+        super().setText(text)
+        self._tooltip_follows()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._tooltip_follows()
+
+    def _tooltip_follows(self) -> None:
+        self.setToolTip(self.text() if self.is_cut() else "")

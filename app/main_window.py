@@ -50,6 +50,7 @@ from app.results_model import (
     has_score,
     ranked_by,
     rate_text,
+    warning_of,
 )
 from app.results_view import ResultsView
 from app.search_bar import FilterBar, SearchField
@@ -699,6 +700,7 @@ class MainWindow(QMainWindow):
             self._selection_changed()  # its drive went away or came back: the preview follows
         elif row >= 0:
             self.tags.show_hits(self.results.selected_hits())
+            self.preview.show_warning(warning_of(self.model.hit(row)))  # the file re-indexed once mended, say
             if not is_offline(self.model.hit(row)):  # the answer may have found its moment (the sound's, now)
                 self.preview.show_match(best_window(self.model.hit(row)))
         else:
@@ -742,10 +744,10 @@ class MainWindow(QMainWindow):
         if str(hit.path) == self.preview.path and bool(self.preview.offline_reason) == is_offline(hit):
             return
         if is_offline(hit):
-            self.preview.show_offline(str(hit.path), describe(hit), self.model.offline_message(hit))
+            self.preview.show_offline(str(hit.path), describe(hit), self.model.offline_message(hit), warning_of(hit))
             return
         match = best_window(hit)
-        self.preview.show_file(str(hit.path), describe(hit), match, play=self.preview.autoplay)
+        self.preview.show_file(str(hit.path), describe(hit), match, self.preview.autoplay, warning_of(hit))
 
     def _show_reference(self, path: str) -> None:
         """With no result selected, the preview keeps (or shows) the file the similar sounds are
@@ -945,7 +947,9 @@ class MainWindow(QMainWindow):
         if previewed:
             row = self.model.row_of(previewed)
             hit = self.model.hit(row) if row >= 0 else None
-            facts = describe(hit) if hit is not None else self.preview.facts.text()
-            self.preview.show_file(previewed, facts, best_window(hit) if hit is not None else None)
+            if hit is None:
+                self.preview.show_file(previewed, self.preview.facts.text(), warning=self.preview.warning.text())
+            else:
+                self.preview.show_file(previewed, describe(hit), best_window(hit), warning=warning_of(hit))
         renamed = set(moves.values())
         self.client.tagging.load_captions([h for h in self.model.hits() if str(h.path) in renamed])

@@ -1,5 +1,8 @@
 """The preview: file facts, the waveform, transport, and dragging audio out.
 
+A file indexed with a warning (its audio cut short, say: engine.audio.stream.Repairs) says
+so under its name, so a damaged file is never auditioned as if it were whole.
+
 Peaks are computed (or read from the disk cache) on a worker; the panel keeps
 a generation number so a slow file's peaks never land on a newer selection. A
 search's best-matching window is narrowed to where in it the sound is on a worker
@@ -19,7 +22,7 @@ from PySide6.QtCore import QPoint, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QDrag, QMouseEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLabel, QSizePolicy, QSlider, QToolButton, QVBoxLayout, QWidget
 
-from app.labels import ElidedLabel
+from app.labels import ElidedLabel, WrappedLabel
 from app.player import Player
 from app.results_model import file_mime_data
 from app.theme import icon
@@ -110,6 +113,19 @@ class PreviewPanel(QWidget):
         # elided, not a plain QLabel: a long file name must not widen the panel and with it the window
         self.title = ElidedLabel("No sound selected", objectName="FileTitle")
         self.facts = ElidedLabel("", objectName="FileFacts")
+        # what indexing had to mend in the file, in the engine's words (FileRecord.warning): hidden without
+        self.warning = WrappedLabel(objectName="FileWarning")
+        self.warning.setProperty("dim", True)
+        self.warning.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        warning_icon = QLabel()
+        warning_icon.setPixmap(icon("warning").pixmap(16, 16))
+        self.warning_row = QWidget()
+        warning_row = QHBoxLayout(self.warning_row)
+        warning_row.setContentsMargins(0, 0, 0, 0)
+        warning_row.setSpacing(6)
+        warning_row.addWidget(warning_icon, 0, Qt.AlignTop)
+        warning_row.addWidget(self.warning, 1)
+        self.warning_row.hide()
         self.time = QLabel(format_time(0, True), objectName="TimeReadout")
         self.waveform = WaveformView()
         self.play_button = _tool_button("play", "Play / stop (Space)", checkable=True)
@@ -165,6 +181,7 @@ class PreviewPanel(QWidget):
         layout.setContentsMargins(12, 8, 12, 8)
         layout.setSpacing(6)
         layout.addLayout(header)
+        layout.addWidget(self.warning_row)
         layout.addWidget(self.waveform, 1)
         layout.addLayout(transport)
         self._set_enabled(False)
@@ -187,16 +204,23 @@ class PreviewPanel(QWidget):
         return self.autoplay_button.isChecked()
 
     def show_file(
-        self, path: str, facts: str = "", match: tuple[float, float] | None = None, play: bool = False
+        self,
+        path: str,
+        facts: str = "",
+        match: tuple[float, float] | None = None,
+        play: bool = False,
+        warning: str = "",
     ) -> None:
         """Preview ``path``; the playhead starts at the best-matching window when there is one, and
-        moves on to where in it the sound is once a worker has found that (:meth:`_narrow`)."""
+        moves on to where in it the sound is once a worker has found that (:meth:`_narrow`).
+        ``warning``: what indexing had to mend in the file (:meth:`show_warning`)."""
         self._generation += 1
         generation = self._generation
         self.path = path
         self.offline_reason = ""
         self._show_title(Path(path).name, path)
         self.facts.setText(facts)
+        self.show_warning(warning)
         self._window = match
         self.waveform.set_match_window(match)
         self.waveform.show_message("Drawing waveform…")
@@ -262,16 +286,17 @@ class PreviewPanel(QWidget):
         if window[0] <= self.player.position_s < moment[0]:
             self.player.seek(moment[0])
 
-    def show_offline(self, path: str, facts: str, reason: str) -> None:
+    def show_offline(self, path: str, facts: str, reason: str, warning: str = "") -> None:
         """A file whose drive is not connected: its facts and, in words, why it cannot be played or
         dragged. Nothing on disk is touched (the drive may be a share that hangs); "Similar" still
-        works, from the sound the index keeps."""
+        works, from the sound the index keeps. ``warning`` as :meth:`show_file` takes it."""
         self._generation += 1
         self.player.shutdown()  # stops, and lets go of the file the last preview had open
         self.path = path
         self.offline_reason = reason
         self._show_title(Path(path).name, path)
         self.facts.setText(facts)
+        self.show_warning(warning)
         self._window = None
         self.waveform.set_match_window(None)
         self.waveform.show_message(reason)
@@ -285,11 +310,18 @@ class PreviewPanel(QWidget):
         self.offline_reason = ""
         self._show_title("No sound selected", "")
         self.facts.setText("")
+        self.show_warning("")
         self.time.setText(format_time(0, True))  # no file, no time: not the last file's position and length
         self._window = None
         self.waveform.set_match_window(None)
         self.waveform.show_message("Select a sound to preview it")
         self._set_enabled(False)
+
+    def show_warning(self, warning: str) -> None:
+        """What indexing had to mend or do without in the file shown (its audio cut short: the
+        engine's FileRecord.warning), on a line of its own under the name, wrapped; "" hides it."""
+        self.warning.setText(warning)
+        self.warning_row.setVisible(bool(warning))
 
     def toggle_playback(self) -> None:
         if self.offline_reason:

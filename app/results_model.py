@@ -93,6 +93,13 @@ def copies_message(hit) -> str:
     return f"{hit.path}\n\nThe same file is also at:\n" + "\n".join(hit.copies)
 
 
+def warning_of(hit) -> str:
+    """What indexing had to mend or do without in the hit's file (its audio cut short: the engine's
+    FileRecord.warning), in the engine's words; "" for none. The Name cell marks it with the warning
+    icon and its tooltip says it, as the preview does under the name."""
+    return getattr(hit, "warning", "")
+
+
 def _format_key(hit) -> tuple[str, float]:
     """The container, then the bit depth as a number (8 before 16 before 24-bit)."""
     return (hit.format or "").upper(), _number(getattr(hit, "bit_depth", None))
@@ -355,6 +362,8 @@ class ResultsModel(QAbstractTableModel):
             generated = generated_caption(role, self._generated[str(hit.path)])
             if generated is not None:
                 return generated
+        if index.column() == NAME_COLUMN and role == Qt.DecorationRole and warning_of(hit):
+            return icon("warning")
         scored = self._ranked and has_score(hit)
         nearest = scored and self._nothing_close and index.column() == SCORE_COLUMN  # no match to show
         if role == Qt.ForegroundRole and (nearest or self._unworded(index.row())):
@@ -374,6 +383,7 @@ class ResultsModel(QAbstractTableModel):
                 return (match_reasons(hit) or None) if scored else None
             if index.column() == NAME_COLUMN:
                 tip = copies_message(hit) if hit.copies else str(hit.path)
+                tip = f"{tip}\n\n{warning_of(hit)}" if warning_of(hit) else tip
                 return f"{tip}\n\n{not_found_by_words(hit)}" if self._unworded(index.row()) else tip
             return column.text(hit) or None
         if role == BADGE_ROLE and index.column() == NAME_COLUMN:

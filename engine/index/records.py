@@ -50,6 +50,13 @@ class FileRecord:
     def name(self) -> str:
         return os.path.basename(self.path)
 
+    @property
+    def warning(self) -> str:
+        """What indexing had to mend or do without in a file it did index (audio cut short, samples
+        that are not numbers: engine.audio.stream.Repairs), kept in ``error`` beside a status that
+        is not ERROR; "" when there is none or the file failed (``error`` then says why)."""
+        return "" if self.status == ERROR else self.error
+
 
 @dataclass(frozen=True)
 class FileState:
