@@ -83,7 +83,7 @@ def builtin_model_installed() -> bool:
 def describe_report(report) -> str:
     """An indexing run in one status-bar line; "" for a run that saw no sound and did nothing (no
     folders yet, or none with a sound in it): a library of nothing is not "up to date"."""
-    parts = [report.summary(zeros=False, where_failed=" (see Failed files)"), *_folder_news(report)]
+    parts = [report.summary(zeros=False, where_listed=" (see Failed files)"), *_folder_news(report)]
     if not report.scanned and not report.stopped and not any(parts):
         return ""
     summary = ", ".join(filter(None, parts)) or "no changes"
@@ -160,7 +160,8 @@ class EngineClient(QObject):
     folder_edits_counted = Signal(str, int)  # a library folder, how many of its files carry the user's tags or caption
     folder_added = Signal(str)  # a library folder, once folders_changed has listed it (its indexing starts)
     folder_removed = Signal(str)
-    failures_changed = Signal(list, list)  # the failed files' records, then the sounds in formats it cannot read
+    # the failed files' records, the sounds in formats it cannot read, the records of files indexed with a warning
+    failures_changed = Signal(list, list, list)
     index_progress = Signal(object)
     similar_failed = Signal(str, str)  # the file whose likes were asked for, what went wrong
     index_finished = Signal(object)  # IndexReport, or None when the run failed
@@ -440,10 +441,10 @@ class EngineClient(QObject):
 
     # -- the library ---------------------------------------------------------------------------
     def refresh_library(self, added: str = "") -> None:
-        """Read the folders, the failed files and whether the library holds a description again;
-        with ``added`` (a folder just added), :attr:`folder_added` follows the folder list that
-        holds it. The descriptions are read on the search pool, before any search asked after this,
-        so the results' columns are set before a page they change for is shown."""
+        """Read the folders, the failed files (and those indexed with a warning) and whether the
+        library holds a description again; with ``added`` (a folder just added), :attr:`folder_added`
+        follows the folder list that holds it. The descriptions are read on the search pool, before
+        any search asked after this, so the results' columns are set before a page they change for is shown."""
         if self.engine is None:
             return
 
@@ -456,7 +457,7 @@ class EngineClient(QObject):
         engine = self.engine
         self._submit(
             self.work_pool,
-            lambda: (engine.failed_files(), engine.unreadable_files()),
+            lambda: (engine.failed_files(), engine.unreadable_files(), engine.warned_files()),
             on_done=lambda failed: self.failures_changed.emit(*failed),
             on_failed=self.error.emit,
         )

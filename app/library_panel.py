@@ -1,5 +1,6 @@
 """The library sidebar: watched folders with their counts and, below each, its subfolders that
-hold sounds (a tree read from the index off the UI thread); and the files that failed and why.
+hold sounds (a tree read from the index off the UI thread); and the files that failed and why,
+and those indexed with a warning.
 
 Selecting a folder, a library folder or any folder below one, filters the results to it and
 everything below, as the filter bar's folder choice does; the two follow each other. A right-click
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,13 +40,13 @@ from app.offline import folder_said
 from app.theme import Colors, icon
 from app.workers import submit
 from engine.fs import folder_names, is_inside
-from engine.library.report import unreadable_formats_row, unreadable_formats_said
+from engine.library.report import unreadable_formats_row, unreadable_formats_said, warned_row
 from engine.plural import counted
 
 PATH_ROLE = Qt.UserRole + 1
 ROOT_ROLE = Qt.UserRole + 2  # True on a library folder's row, False on a subfolder's
 FILLED_ROLE = Qt.UserRole + 3  # a subfolder row whose own subfolders are rows yet
-UNREADABLE_OPEN = 20  # up to this many sounds in formats Earmark cannot read are listed open
+GROUP_OPEN = 20  # up to this many files of a row of them (sounds it cannot read, or indexed with a warning) show open
 # How often the folders' counts are read again while a run embeds (the index commits every 32
 # files or 10 s): a new folder read "0 so far" until its run ended.
 COUNTS_EVERY_S = 5.0
@@ -633,32 +634,41 @@ class LibraryPanel(QWidget):
         self._keep_folder_names_readable()
 
     def _failed_activated(self, item: QTreeWidgetItem) -> None:
-        if path := item.data(0, PATH_ROLE):  # a file's row; the unreadable sounds' row opens and closes
+        if path := item.data(0, PATH_ROLE):  # a file's row; a row of files opens and closes
             self.failed_file_activated.emit(path)
 
-    def show_failed(self, failures: list, unreadable: list[str]) -> None:
+    def show_failed(self, failures: list, unreadable: list[str], warned: Sequence = ()) -> None:
         """``failures``: records with ``path`` and ``error``; ``unreadable``: the sounds in formats
-        Earmark cannot read, under one row that says what they are and what to do (an iTunes
-        folder holds thousands: they are there to go through, not to bury the failures)."""
+        Earmark cannot read; ``warned``: records with ``path`` and ``warning``, the files indexed with
+        a warning (a WAV cut short), told of here once a run is over, not only to whoever selects
+        one. Each of the last two under one row that says what they are (an iTunes folder holds
+        thousands: they are there to go through, not to bury the failures). The files indexed with
+        a warning are searchable: the title's count of what failed leaves them out."""
         self.failed.clear()
         count = len(failures) + len(unreadable)
         self.failed_title.setText(f"FAILED FILES ({count})" if count else "FAILED FILES")
         for failure in failures:
             self.failed.addTopLevelItem(_failed_item(failure.path, failure.error or "unknown error", "error"))
+        groups = []
+        if warned:
+            lines = warned_row(len(warned))
+            groups.append(
+                _group_item(lines, ": ".join(lines), [_failed_item(r.path, r.warning, "warning") for r in warned])
+            )
         if unreadable:
-            group = QTreeWidgetItem(["\n".join(unreadable_formats_row(unreadable))])
-            group.setToolTip(0, ": ".join(unreadable_formats_said(unreadable)))
-            group.setIcon(0, icon("warning"))
             # the folder's name under the file's: a path cut to the width showed every row's library root alike
-            group.addChildren([_failed_item(path, f"in {Path(path).parent.name}", "warning") for path in unreadable])
+            files = [_failed_item(path, f"in {Path(path).parent.name}", "warning") for path in unreadable]
+            said = ": ".join(unreadable_formats_said(unreadable))
+            groups.append(_group_item(unreadable_formats_row(unreadable), said, files))
+        for group in groups:
             self.failed.addTopLevelItem(group)
-            group.setExpanded(len(unreadable) <= UNREADABLE_OPEN)
-        # the row of them says its formats whole, where the folders' short names leave the panel narrower
+            group.setExpanded(group.childCount() <= GROUP_OPEN)
+        # the rows of them say what they are whole, where the folders' short names leave the panel narrower
         around = 2 * self.failed.frameWidth() + self.failed.verticalScrollBar().sizeHint().width()
-        least = self.failed.indentation() + _cell_width(self.failed, group) + around if unreadable else 0
-        self.failed.setMinimumWidth(least)
-        self.failed.setRootIsDecorated(bool(unreadable))  # the one row that opens onto files
-        self._fold_failed(not count)
+        widths = (self.failed.indentation() + _cell_width(self.failed, group) + around for group in groups)
+        self.failed.setMinimumWidth(max(widths, default=0))
+        self.failed.setRootIsDecorated(bool(groups))  # the rows that open onto files
+        self._fold_failed(not (count or warned))
 
     def _fold_failed(self, empty: bool) -> None:
         """An empty Failed files pane keeps only its title: it took two fifths of the panel to say
@@ -668,6 +678,16 @@ class LibraryPanel(QWidget):
         wanted = self.splitter.widget(1).minimumSizeHint().height() if empty else max(bottom, FAILED_OPEN)
         if wanted != bottom:
             self.splitter.setSizes([max(top + bottom - wanted, 0), wanted])
+
+
+def _group_item(lines: tuple[str, str], said: str, files: list[QTreeWidgetItem]) -> QTreeWidgetItem:
+    """A row of the failed files that opens onto ``files``: two ``lines`` of what they are, and
+    ``said`` of them whole in its tooltip."""
+    group = QTreeWidgetItem(["\n".join(lines)])
+    group.setToolTip(0, said)
+    group.setIcon(0, icon("warning"))
+    group.addChildren(files)
+    return group
 
 
 def _failed_item(path: str, reason: str, icon_name: str) -> QTreeWidgetItem:

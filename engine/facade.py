@@ -335,6 +335,12 @@ class Engine:
     def failed_files(self) -> list[FileRecord]:
         return sorted(self.store.failed_files(), key=lambda r: r.path)
 
+    def warned_files(self) -> list[FileRecord]:
+        """The searchable files indexed with a warning (a WAV cut short: engine.audio.stream.Repairs),
+        by path: each run's report names those it indexed, and this keeps them for a list the user
+        can go through (the app's Failed files) until they are mended and indexed again."""
+        return sorted(self.store.warned_files(), key=lambda r: r.path)
+
     def unreadable_files(self) -> list[str]:
         """The library's sounds in formats Earmark cannot read (``.m4a``, ``.wv``), as the last scan
         of their folder found them: each index run's report names them once, and this keeps them

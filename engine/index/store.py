@@ -394,6 +394,11 @@ class LibraryStore:
     def failed_files(self) -> list[FileRecord]:
         return self.files_with_status(ERROR)
 
+    def warned_files(self) -> list[FileRecord]:
+        """The searchable files (online or offline) indexed with a warning: what reading them had
+        to mend or do without, kept in ``error`` beside their status (:attr:`FileRecord.warning`)."""
+        return self.find_files(all_of(texts_in("status", (OK, OFFLINE)), "error != ''"))
+
     def files_with_status(self, status: str) -> list[FileRecord]:
         return self.find_files(file_where(status=status))
 

@@ -59,20 +59,26 @@ class IndexReport:
     stopped: bool = False  # should_stop() ended it early; the next run resumes
     seconds: float = 0.0
 
-    def summary(self, *, zeros: bool = True, where_failed: str = "") -> str:
+    def summary(self, *, zeros: bool = True, where_listed: str = "") -> str:
         """The run's counts in the words every front end uses ("4 added, 0 updated, 0 moved,
-        0 removed, 1 failed", then "1,775 embedded again" after a repair or a model switch); without
-        ``zeros``, only what happened ("" when nothing did); ``where_failed`` follows the failures'
-        count ("1 failed (see Failed files)"), not the line's end, where it read as if it were said
-        of what comes last."""
+        0 removed, 1 failed", then "1 with a warning" and "1,775 embedded again" when they
+        happened); without ``zeros``, only what happened ("" when nothing did); ``where_listed``
+        follows the last of the failures' and the warnings' counts ("1 failed, 2 with a warning
+        (see Failed files)"), which it is said of, not the line's end, where it read as if it were
+        said of what comes last."""
         counts = (
             (self.added, "added"),
             (self.updated, "updated"),
             (self.moved, f"moved{self._moved_from_said()}"),
             (self.removed, "removed"),
-            (len(self.errors), f"failed{where_failed}"),
+            (len(self.errors), "failed"),
         )
-        said = ", ".join(f"{n:,} {what}" for n, what in counts if n or zeros)
+        parts = [f"{n:,} {what}" for n, what in counts if n or zeros]
+        if self.warnings:  # said only when it happened: searchable, and the user is told to check them
+            parts.append(f"{len(self.warnings):,} with a warning")
+        if self.errors or self.warnings:
+            parts[-1] += where_listed
+        said = ", ".join(parts)
         if self.embedded_again:  # said only when it happened: "0 updated" alone hid minutes of work
             said += f"{', ' if said else ''}{self.embedded_again:,} embedded again"
         if self.copies:  # said only when it happened
@@ -130,6 +136,14 @@ def unreadable_formats_row(paths: list[str]) -> tuple[str, str]:
     read", "1 .m4a, 2 .wv: convert to WAV or FLAC"). The sentence was cut at the Library panel's
     width before it said which formats."""
     return f"{counted(len(paths), 'sound')} Earmark cannot read", f"{_kinds(paths)[1]}: convert to WAV or FLAC"
+
+
+def warned_row(count: int) -> tuple[str, str]:
+    """The two lines of a narrow list's row over ``count`` sounds indexed with a warning (the
+    Library panel's Failed files; the rows under it each say their warning, in
+    engine.audio.stream.Repairs' words): ("3 sounds indexed with a warning", "searchable; each says
+    what was amiss")."""
+    return f"{counted(count, 'sound')} indexed with a warning", "searchable; each says what was amiss"
 
 
 def _kinds(paths: list[str]) -> tuple[int, str]:

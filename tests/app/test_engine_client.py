@@ -16,6 +16,8 @@ def test_the_app_status_line_adds_its_hints_to_the_same_words():
     assert describe_report(copied) == (
         "Library up to date: 3 added, 1 failed (see Failed files), 2 duplicate files (each sound embedded once) · 0.0 s"
     )
+    warned = IndexReport(added=3, warnings=[FileError("/a/cut.wav", "cut short")], seconds=0.4)  # listed there too
+    assert describe_report(warned) == "Library up to date: 3 added, 1 with a warning (see Failed files) · 0.4 s"
     skipped = IndexReport(unreadable_formats=["/lib/memo.m4a", "/lib/kit/snare.wv", "/lib/kit/kick.WV"], seconds=0.5)
     assert describe_report(skipped) == (
         "Library up to date: 3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv): "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -139,6 +140,29 @@ def test_error_records_are_listed_and_lose_stale_vectors(store):
     [failed] = store.failed_files()
     assert (failed.id, failed.error) == (saved.id, "truncated WAV: data chunk ends early")
     assert window_rows(store, saved.id) == []
+
+
+def test_files_indexed_with_a_warning_are_listed_while_searchable_and_until_embedded_again(store):
+    """A warning is kept in ``error`` beside a searchable status (the committer writes it after
+    commit_embedded); a failed file's error is no warning, and an unplugged drive's warned file is
+    still one."""
+    cut = "cut short: 100 bytes (1.1 ms) of the audio its header promises are missing; what is there was indexed"
+    store.add_folder("/mnt/drive")
+    cut_rec, _, far = store.commit_embedded(
+        MODEL,
+        [
+            (record("cut.wav"), windows(1)),
+            (record("fine.wav"), windows(1)),
+            (record("far.wav", folder="/mnt/drive"), windows(1)),
+        ],
+    )
+    store.upsert_files([replace(cut_rec, error=cut), replace(far, error="3 samples are not numbers")])
+    store.upsert_files([record("bad.wav", status=ERROR, error="not an audio file")])
+    store.set_folder_online("/mnt/drive", False)
+    warned = {r.path: (r.status, r.warning) for r in store.warned_files()}
+    assert warned == {cut_rec.path: (OK, cut), far.path: (OFFLINE, "3 samples are not numbers")}
+    store.commit_embedded(MODEL, [(record("cut.wav", size=2000), windows(2))])  # mended, read whole
+    assert [r.path for r in store.warned_files()] == [far.path]
 
 
 def test_offline_folder_keeps_everything_and_comes_back(store):
