@@ -37,7 +37,7 @@ from app.results_model import (
     TAGS_COLUMN,
 )
 from app.theme import Colors
-from engine.words import file_stem, ucs_blocks
+from engine.words import NON_WORDS, file_stem, ucs_blocks, without_numbers, words
 
 ROW_HEIGHT = 24
 # A UCS name as sound libraries name their files (CatID, FX name, CreatorID, SourceID): the most room
@@ -117,8 +117,16 @@ def folder_wordings(folder: str) -> list[str]:
     the deepest folders as fit ("flare-game/…/soundfx/powers"); then the deepest folders alone
     ("…/powers": what tells two folders of one pack apart). A library of 37 packs read "…/sound",
     "…/sounds", "…/sfx" and never which pack; elided in the middle, every folder read "lib/f…ounds",
-    its start the library's own name."""
-    return [folder, *path_wordings(*_split_folder(folder))]
+    its start the library's own name. A deepest folder whose name says nothing of the sound
+    ("sounds", "sfx", "data": :data:`engine.words.NON_WORDS`) gives way to where it comes from
+    ("openssn-data/…"): four games' "…/sounds" side by side told no two apart (review 14, M6)."""
+    head, below, sep = _split_folder(folder)
+    wordings = [folder, *path_wordings(head, below, sep)]
+    from_a_pack = head != re.split(r"[/\\]", folder)[0]  # not the library folder's own name
+    if from_a_pack and below and not [w for w in without_numbers(words(below[-1])) if w not in NON_WORDS]:
+        first_deepest = next(i for i, wording in enumerate(wordings) if wording.startswith("…"))
+        wordings.insert(first_deepest, f"{head}{sep}…")
+    return wordings
 
 
 def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
