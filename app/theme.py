@@ -42,6 +42,7 @@ class Colors:
     selection_edge = QColor("#5fb8ff")
     text = QColor("#d5d9e0")
     dim_text = QColor("#8a929e")
+    level_plate = QColor(16, 18, 21, 215)  # the background, nearly opaque: a label read over the wave
     score_bar = QColor("#3fc8b8")
     offline = QColor("#5d646e")  # results on drives that are not connected
     failed = QColor("#e8836f")  # a library folder's count while some of its files failed

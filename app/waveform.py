@@ -23,6 +23,7 @@ RULER_HEIGHT = 18
 QUIET_PEAK = 0.1
 SHOWN_PEAK = 0.9
 MAX_DISPLAY_GAIN = 1000.0
+LEVEL_PLATE_MARGIN = 4  # px the level's plate reaches past its text on each side
 _LABEL_GAP = 3  # px between a ruler label and its tick, or the widget's right edge
 _TICK_STEPS = (0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600)
 
@@ -90,7 +91,7 @@ def level_said(peak: float, lossy: bool = False) -> str:
         return f"shown ×{gain:.0f} · peak {db:.0f} dBFS"
     if peak > 1.0:
         return f"peak {db:+.1f} dBFS · {'decoder overshoot' if lossy else 'over full scale'}"
-    return f"peak {db:.1f} dBFS"
+    return f"peak {round(db, 1) + 0.0:.1f} dBFS"  # + 0.0: a peak a hair under full scale is 0.0, not -0.0
 
 
 def level_meant(peak: float, lossy: bool = False) -> str:
@@ -266,11 +267,15 @@ class WaveformView(QWidget):
         return QFontMetricsF(self._small_font()).boundingRect(area, Qt.AlignRight | Qt.AlignTop, self.level)
 
     def _paint_gain(self, painter: QPainter) -> None:
+        """The level on a plate of the background: drawn straight over a loud file's wave, "peak
+        +0.7 dBFS · decoder overshoot" could not be read (review 14, M7)."""
         if not self.level:
             return
+        rect = self.level_rect()
+        painter.fillRect(rect.adjusted(-LEVEL_PLATE_MARGIN, 0, LEVEL_PLATE_MARGIN, 1), Colors.level_plate)
         painter.setFont(self._small_font())
-        painter.setPen(Colors.ruler_text)
-        painter.drawText(self.level_rect(), Qt.AlignRight | Qt.AlignTop, self.level)
+        painter.setPen(Colors.dim_text)
+        painter.drawText(rect, Qt.AlignRight | Qt.AlignTop, self.level)
 
     def event(self, event: QEvent) -> bool:
         """The level's tooltip (:attr:`level_tip`) over the level."""

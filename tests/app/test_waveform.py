@@ -91,6 +91,7 @@ def test_every_file_says_its_peak_level_and_a_quiet_one_its_magnification(qtbot,
         assert view.level == said
     assert level_said(1.05) == "peak +0.4 dBFS · over full scale"  # a float file's overs
     assert level_said(0.0) == ""  # digital silence has no level to say
+    assert level_said(0.99999) == "peak 0.0 dBFS"  # not "-0.0"
 
 
 def test_a_lossy_files_decoded_overshoot_is_not_said_to_be_over_full_scale(qtbot, tmp_path):
@@ -112,6 +113,23 @@ def test_a_lossy_files_decoded_overshoot_is_not_said_to_be_over_full_scale(qtbot
     waveform.set_peaks(compute_peaks(wav, 1000))
     assert waveform.level == "peak +1.6 dBFS · over full scale"
     assert level_said(1.07, lossy=True) == "peak +0.6 dBFS · decoder overshoot"
+
+
+def test_the_level_is_read_on_a_plate_over_a_loud_files_wave(qtbot, tmp_path):
+    """Review 14, M7: "peak +0.7 dBFS · decoder overshoot" drawn straight over a loud file's wave
+    could not be read; beside its letters is the background's colour, not the wave's."""
+    square = np.sign(np.sin(2 * np.pi * 440 * np.arange(16_000) / 16_000)) * 0.99
+    view = WaveformView()
+    view.resize(800, 200)
+    qtbot.addWidget(view)
+    view.show()
+    view.set_peaks(compute_peaks(write_audio(tmp_path / "loud.wav", square.astype(np.float32)), 1000))
+    rect = view.level_rect()
+    image = view.grab().toImage()
+    beside_text = image.pixelColor(int(rect.left()) - 2, int(rect.center().y()))
+    under_wave = image.pixelColor(int(rect.left()) - 40, int(rect.center().y()))
+    assert under_wave.green() > 150  # the wave fills the lane there
+    assert beside_text.green() < 60, beside_text.name()  # the plate, dark as the background
 
 
 def test_click_seeks_drag_scrubs(qtbot, tmp_path):
