@@ -48,7 +48,6 @@ from app.results_model import (
     duration_text,
     format_text,
     has_score,
-    ranked_by,
     rate_text,
     warning_of,
 )
@@ -60,7 +59,7 @@ from app.theme import icon
 from engine.audio.formats import AUDIO_EXTENSIONS
 from engine.models.registry import shown_name
 from engine.plural import counted
-from engine.search.explain import describe_respellings
+from engine.search.explain import describe_respellings, ranked_by
 from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 from engine.search.listing import PAGE, found_by_words
 from engine.search.moment import WHOLE_FILE

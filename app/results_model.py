@@ -21,7 +21,7 @@ from app.offline import is_offline, missing_folders, offline_message
 from app.theme import Colors, icon
 from engine.audio.metadata import described
 from engine.plural import counted
-from engine.search.explain import match_reasons
+from engine.search.explain import NEAREST_SHOWN, match_reasons, nearest_only, ranked_by
 from engine.search.filters import BY_PATH, BrowseOrder, folder_shown
 from engine.search.listing import as_listed, found_by_words
 
@@ -29,7 +29,6 @@ HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
 # on the name, when the same file is elsewhere in the library too: its badge's wordings (copies_badge)
 BADGE_ROLE = Qt.UserRole + 3
-NEAREST_SHOWN = "–"  # the Match of a hit in a list nothing is close to (nearest_only): no number, an empty bar
 
 
 @dataclass(frozen=True)
@@ -131,35 +130,9 @@ def has_score(hit) -> bool:
     return hit.score > 0 or any(rank is not None for rank in ranks)
 
 
-def ranked_by(hits: Sequence) -> str:
-    """What ranked ``hits``, none of which the words found, said for as many of them: "how they
-    sound and what their names mean", "how it sounds"… Only the rankings that found one of them
-    are named, so a list ranked by sound alone says so."""
-    one = len(hits) == 1
-    reasons = [
-        reason
-        for found, reason in (
-            (any(getattr(h, "vector_rank", None) for h in hits), "how it sounds" if one else "how they sound"),
-            (
-                any(getattr(h, "meaning_rank", None) for h in hits),
-                "what its name means" if one else "what their names mean",
-            ),
-        )
-        if found
-    ]
-    return " and ".join(reasons) or ("its match" if one else "their match")
-
-
 def not_found_by_words(hit) -> str:
     """The tooltip line of a hit listed after the word matches: why it is there at all."""
     return f"No word searched is in its name, tags, caption or folder: listed for {ranked_by([hit])}"
-
-
-def nearest_only(hit) -> str:
-    """The Match tooltip of a hit in a list nothing is close to (the engine's ``nothing_close``):
-    its match ranks it among the search's sounds (the best is 100 however weak), so the cell shows
-    no number and no bar, and says why the hit is listed at all."""
-    return f"Nothing is close to the search: listed only as the nearest by {ranked_by([hit])}, not as a match"
 
 
 def similar_reasons(hit, like: str) -> str:
@@ -376,7 +349,7 @@ class ResultsModel(QAbstractTableModel):
             return int(column.align)
         if role == Qt.ToolTipRole:
             if nearest:
-                return nearest_only(hit)
+                return nearest_only([hit])
             if index.column() == SCORE_COLUMN and scored and self.similar_to:
                 return similar_reasons(hit, Path(self.similar_to).name)
             if index.column() == SCORE_COLUMN:

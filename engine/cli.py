@@ -33,7 +33,7 @@ from engine.logs import entry_logging
 from engine.models.registry import ModelLoadError, list_models, resolve_checkpoint, shown_name
 from engine.paths import app_paths
 from engine.plural import counted, in_seconds, moment_said
-from engine.search.explain import describe_hit, describe_respellings
+from engine.search.explain import NEAREST_SHOWN, describe_hit, describe_respellings, nearest_only
 from engine.search.filters import SearchFilters
 from engine.search.query import parse_query
 from engine.search.searcher import SearchHit
@@ -357,11 +357,12 @@ def cmd_search(engine: Engine, args) -> int:
         )
     if not hits and args.tag and (unknown := _unknown_tag(engine, args.tag)):
         print(f"earmark: {unknown}", file=sys.stderr)
-    if hits.nothing_close:  # the list still ranks the library: say that none of it answers
-        print("earmark: no file is named so or close to it; the sounds below are only the nearest", file=sys.stderr)
+    if hits.nothing_close:  # the list still ranks the library: say that none of it answers, as the app does
+        print(f"earmark: {nearest_only(hits)}", file=sys.stderr)
     if hits.unheld:  # the results hold only part of the query
         print(f"earmark: no file says {' or '.join(map(repr, hits.unheld))}", file=sys.stderr)
-    return _print_hits(hits, args, hits.sound_depth, ranked=not parse_query(args.query).is_empty)
+    ranked = not parse_query(args.query).is_empty
+    return _print_hits(hits, args, hits.sound_depth, ranked=ranked, nothing_close=hits.nothing_close)
 
 
 def _unknown_tag(engine: Engine, typed: str) -> str:
@@ -513,24 +514,34 @@ def _filters(args) -> SearchFilters:
     )
 
 
-def _print_hits(hits: list[SearchHit], args, sound_depth: int = 0, ranked: bool = True) -> int:
+def _print_hits(
+    hits: list[SearchHit], args, sound_depth: int = 0, ranked: bool = True, nothing_close: bool | None = None
+) -> int:
     """The hits as lines, JSON or --explain lines (``sound_depth``: SearchResults.sound_depth).
     ``ranked`` False: a browse (no words to rank by), whose hits carry the 0 nobody measured: they
-    are listed without a score, as the app's Match column shows none, and with nothing to explain."""
+    are listed without a score, as the app's Match column shows none, and with nothing to explain.
+    ``nothing_close``: a search's SearchResults.nothing_close, where the scores rank the hits among
+    themselves only (the best 100 however weak where the sound alone ranked them): the lines show
+    :data:`NEAREST_SHOWN` for them, as the app's Match column does, and --json keeps them, each hit
+    saying ``nothing_close`` beside them. None: find similar, whose scores say how alike two sounds
+    are, with no such rule."""
     if args.json:
-        _print_json(hits)
+        listed = _jsonable(hits)
+        if nothing_close is not None:
+            listed = [{**hit, "nothing_close": nothing_close} for hit in listed]
+        _print_json(listed)
         return 0
     if not hits:
         print("no matches")
     for rank, hit in enumerate(hits, 1):
         if ranked and getattr(args, "explain", False):
-            print(f"{rank:>3}. {describe_hit(hit, sound_depth)}")
+            print(f"{rank:>3}. {describe_hit(hit, sound_depth, nearest=bool(nothing_close))}")
             print(f"      {_shown(hit.path)}")
             continue
         moment = f"  @{moment_said(hit.best_start_s, hit.best_end_s)}s" if hit.best_start_s is not None else ""
         duration = f"{in_seconds(hit.duration_s)}s" if hit.duration_s is not None else "?"
         offline = f"  [offline: {_shown(hit.folder)} is not connected]" if hit.status == OFFLINE else ""
-        score = f"{hit.score:3.0f}  " if ranked else ""
+        score = "" if not ranked else f"{NEAREST_SHOWN:>3}  " if nothing_close else f"{hit.score:3.0f}  "
         print(f"{rank:>3}. {score}{_shown(hit.path)}  ({duration}){moment}{offline}")
         if said := described(hit.metadata_text, Path(hit.path).name):  # as the app's Description column
             print(f"           {said}")

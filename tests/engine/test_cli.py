@@ -147,11 +147,15 @@ def test_explain_says_how_deep_the_sound_ranked_a_hit_it_did_not_rank(indexed, l
 def test_a_search_nothing_is_close_to_says_so_and_still_lists_the_nearest(indexed, tiny_checkpoint):
     """Review 9 (L7): "xyzzy" listed the library ranked by sound and meaning with no word why. With
     what every name means placed far from the query (the tiny model finds any text near any name),
-    the list comes with a line saying none of it answers; a search a name answers has no such line."""
+    the list comes with the line the app's Match column says on hover, and shows "–" where the app
+    does, not the matches that rank the list among itself (review 14: "mechanical keyboard typing"
+    printed "100" for a take the app showed as "–"); --json keeps them and says ``nothing_close``.
+    A search a name answers has no such line and shows its matches."""
     from engine.facade import Engine
 
-    _, _, err = indexed("search", "door creak")
-    assert "close to it" not in err
+    code, out, err = indexed("search", "door creak")
+    assert "close" not in err and re.match(r" +1\. +[1-9]\d*  ", out)
+    assert not any(hit["nothing_close"] for hit in json.loads(indexed("search", "door creak", "--json")[1]))
     with Engine(app_paths(indexed.home), str(tiny_checkpoint)) as engine:
         meant = engine.model.embed_words(["xyzzy"])[0]
         meant = meant / np.linalg.norm(meant)
@@ -162,7 +166,32 @@ def test_a_search_nothing_is_close_to_says_so_and_still_lists_the_nearest(indexe
         )
     code, out, err = indexed("search", "xyzzy")
     assert code == 0 and len(out.splitlines()) == 4  # still listed: the nearest
-    assert "earmark: no file is named so or close to it" in err
+    assert err == (
+        "earmark: Nothing is close to the search: listed only as the nearest by how they sound and what their "
+        "names mean, not as a match\n"
+    )
+    assert all(re.match(r" +\d\. +–  /", line) for line in out.splitlines())
+    code, out, _ = indexed("search", "xyzzy", "--explain")
+    assert code == 0 and out.count("match   –  text -") == 4
+    hits = json.loads(indexed("search", "xyzzy", "--json")[1])
+    assert hits[0]["score"] > 0 and all(hit["nothing_close"] for hit in hits)  # the ranking kept, said so
+
+
+def test_takes_found_by_their_sound_alone_show_no_match_of_100(cli, tmp_path):
+    """Review 14: on a library of opaque names ("disappointed crowd groan" -> a take of an engine
+    start) the sound is the whole score, scaled to the best hit, and `earmark search` printed "100"
+    for it where the app shows "–": the best of the library, not a match."""
+    takes = tmp_path / "takes"
+    for k, sound in enumerate((tone(300, 1.0), noise(1.0, seed=1), noise(1.0, seed=2))):
+        write_audio(takes / f"Take_{k:03d}.wav", sound)
+    assert cli("add-folder", takes)[0] == 0 and cli("index")[0] == 0
+    hits = json.loads(cli("search", "disappointed crowd groan", "--json")[1])
+    assert hits[0]["score"] == 100 and hits[0]["meaning_rank"] is None and all(hit["nothing_close"] for hit in hits)
+    code, out, err = cli("search", "disappointed crowd groan")
+    assert code == 0 and len(out.splitlines()) == 3
+    assert all(re.match(r" +\d\. +–  /", line) for line in out.splitlines())
+    said = "Nothing is close to the search: listed only as the nearest by how they sound, not as a match"
+    assert err == f"earmark: {said}\n"  # the words of the app's Match column on hover
 
 
 def test_a_search_says_which_of_its_words_no_file_holds(indexed):
