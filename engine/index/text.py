@@ -27,6 +27,7 @@ from engine.words import (
     describing,
     in_meant_sense,
     name_words,
+    titles_whole,
     ucs_origin_words,
     with_abbreviations,
     word_lists_fingerprint,
@@ -39,11 +40,12 @@ TEXT_FIELDS = {NAME: 2.0, FOLDER: 1.0, INFO: 1.0}
 PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold (11: "loop" is a
 # non-word; 12: descriptions and tags are read with abbreviations and derived forms, as names are;
-# 13: a word hidden behind a short prefix, "ralarm", is read beside the name as written);
+# 13: a word hidden behind a short prefix, "ralarm", is read beside the name as written; 14: a
+# folder's title written with capitals, "OpenSFX", is one word);
 # a change of the word lists (abbreviations, compounds, derivations, sound words) changes it by
 # itself. A library indexed before is re-read from its stored names and metadata when it opens (no
 # re-embedding).
-TEXT_VERSION = f"13-{word_lists_fingerprint()}"
+TEXT_VERSION = f"14-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)
@@ -65,10 +67,11 @@ def folder_words(path: str, library_folder: str, nearest: int | None = None) -> 
     written as one is kept as one: run together, it is far more often a title ("opencity",
     "netpanzer", "freedroidrpg") than a description, and split into the words it could be read
     as, it made every file below it match "open", "net" or "free" and lengthened the field every
-    other word is weighed against (docs/benchmarks.md, "Folder titles"). Capitals and separators still
-    split ("GunShots", "Body_Falls"), and so do file names."""
+    other word is weighed against (docs/benchmarks.md, "Folder titles"). So is one written with
+    capitals that is no word read whole ("OpenSFX": :func:`engine.words.titles_whole`). Capitals
+    and separators still split a word's parts ("GunShots", "Body_Falls"), and so do file names."""
     folders = folders_below(path, library_folder) if library_folder else [os.path.basename(os.path.dirname(path))]
-    return words(" ".join(folders[-nearest:] if nearest else folders), compounds=False)
+    return words(titles_whole(" ".join(folders[-nearest:] if nearest else folders)), compounds=False)
 
 
 def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable[str], caption: str) -> FileText:

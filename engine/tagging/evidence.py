@@ -260,7 +260,7 @@ def near_folder_words(path: str, library_folder: str) -> list[str]:
     library's shelves near the file ("Doors/Wood") say what it is, the ones far above it
     ("SFX 2019/Vendor/usr/share/games") mostly do not. Shelves are named in words; a folder
     word no dictionary or UCS list knows is a title (a game's, a pack's: "mirrormagic",
-    "netpanzer", "alienblaster") and is left out, not split into the words it runs together:
+    "netpanzer", "alienblaster", "OpenSFX") and is left out, not split into the words it runs together:
     "mirror magic" made a whole game's sounds MAGIC-SPELL at 68-98 %, "alien blaster" SCIFI
     (docs/benchmarks.md, "Tagging")."""
     return [w for w in folder_words(path, library_folder, NEAR_FOLDERS) if not is_title(w)]
