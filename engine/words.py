@@ -270,20 +270,23 @@ _LETTER_RUN = re.compile(r"[^\W\d_]+")
 
 
 def titles_whole(name: str) -> str:
-    """``name`` with each run of letters that its capitals split into words, and that read whole
-    is a title (:func:`is_title`), written whole in lower case: "OpenSFX" -> opensfx, "XMoto" ->
-    xmoto; a run that is a word read whole is left to split ("GunShots"). A pack or game named
-    with capitals is a title as one written in one case is ("netpanzer"), not the words it runs
-    together: OpenSFX's "open" swung tagging's words classifier to AIRCRAFT for all 71 of its
-    sounds ("monorail train station departure" TRAINS 23 %, AIRCRAFT 16 %; with "open" AIRCRAFT
-    59 %; review 13), and matched a search for "open". The cost, a shelf named so ("BodyFalls")
-    read as one word, is the rarer case: of the 13 such folder names in review 13's library and
-    the training corpus, 12 are titles, one a description ("steamLocomotive")."""
+    """``name`` with each run of letters that its capitals split into words, one of them a word
+    for how sounds are kept rather than what they are (:data:`NON_WORDS`: "sfx", "sound",
+    "audio"), written whole in lower case where read whole it is no word (:func:`is_title`):
+    "OpenSFX" -> opensfx, "SoundMorph" -> soundmorph. Such a run names a pack or a brand, a title
+    as one written in one case is ("netpanzer"), not the words it runs together: OpenSFX's "open"
+    swung tagging's words classifier to AIRCRAFT for all 71 of its sounds ("monorail train station
+    departure" TRAINS 23 %, AIRCRAFT 16 %; with "open" AIRCRAFT 59 %; review 13), and matched a
+    search for "open". Other runs split as before: a shelf named with capitals ("BodyFalls",
+    "GunShots") is a description as often as a title is, and a UCS CatID ("SFXMisc"...) is read
+    as its category."""
 
     def read(run: re.Match[str]) -> str:
         written = run.group()
-        whole = written.casefold()
-        return whole if len(words(written, compounds=False)) > 1 and is_title(whole) else written
+        whole, parts = written.casefold(), words(written, compounds=False)
+        if len(parts) < 2 or not NON_WORDS.intersection(parts) or not is_title(whole) or typed_cat_ids(written):
+            return written
+        return whole
 
     return _LETTER_RUN.sub(read, name)
 
@@ -307,8 +310,9 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     own) as a file holding both words, before ``up_arrow.wav``. A weapon's report asks for each
     word it is named by (:func:`_shooting`). A derived form asks for its idea's head as the index
     holds it (:func:`idea_head`: "exploding" asks for "explosion" too). Only the query grows; the
-    index keeps the compound as written."""
-    written = words(text, compounds=False)
+    index keeps the compound as written. A title typed with capitals is read as the index reads
+    it (:func:`titles_whole`): "OpenSFX" asks for the pack's folder as "opensfx" does."""
+    written = words(titles_whole(text), compounds=False)
     itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
     query_words = [part for w in written for part in ((w,) if w in itself else _compound(w))]
     heads, listed = compound_heads(), abbreviations()

@@ -19,6 +19,7 @@ from engine.words import (
     known_words,
     name_words,
     read_cat_ids,
+    titles_whole,
     ucs_category_of,
     ucs_origin_words,
     with_abbreviations,
@@ -114,6 +115,17 @@ def test_a_sound_compound_in_a_query_also_asks_for_its_head():
     assert keyword_query_words("footsteps steps") == ["footsteps", "steps"]  # asked already
     assert keyword_query_words("fireball") == ["fireball"]  # "ball" alone is another sound
     assert keyword_query_words("WTHRThun") == ["wthr", "thun", "weather", "thunder"]  # a CatID, as names are read
+
+
+def test_a_pack_named_with_capitals_and_a_word_like_sfx_is_one_word():
+    """OpenSFX's "open" swung tagging to AIRCRAFT and matched a search for "open" (review 13): a pack
+    or brand named so is a title as "netpanzer" is, in a folder and typed alike; other runs with
+    capitals, descriptions as often as titles, split as before."""
+    assert titles_whole("OpenSFX/SoundMorph Doors") == "opensfx/soundmorph Doors"
+    for split in ("GunShots", "BodyFalls", "SevenKingdoms", "WTHRThun", "SFX Drive"):
+        assert titles_whole(split) == split
+    assert keyword_query_words("OpenSFX") == ["open", "sfx", "opensfx"]  # as "opensfx" typed asks
+    assert keyword_query_words("OpenSFX door", held=lambda w: w == "opensfx") == ["opensfx", "door"]
 
 
 def test_a_catid_typed_in_a_query_is_read_as_its_category_words():

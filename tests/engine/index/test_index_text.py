@@ -69,7 +69,7 @@ def test_folder_words_start_below_the_library_folder():
     # a title written with capitals is one word, as one written in one case is ("netpanzer"):
     # OpenSFX's sounds matched "open" (review 13)
     assert folder_words("/lib/OpenSFX/71 Monorail.wav", "/lib") == ["opensfx"]
-    assert folder_words("/lib/SevenKingdoms/Units/a.wav", "/lib") == ["sevenkingdoms", "units"]
+    assert folder_words("/lib/SevenKingdoms/Units/a.wav", "/lib") == ["seven", "kingdoms", "units"]  # no sign
     assert folder_words("/lib/Doors_OpenSFX Wood/a.wav", "/lib") == ["doors", "opensfx", "wood"]
     assert folder_words("/media/SFX Drive/shot.wav", "/media/SFX Drive") == []
     assert folder_words("/elsewhere/Impacts/hit.wav", "/media/SFX Drive") == []  # not under it: no guess
