@@ -74,6 +74,8 @@ def _wav_fields(handle: BinaryIO) -> dict[str, str]:
     except UnicodeDecodeError:  # pre-Unicode recorders wrote Latin-1; it decodes any byte
         handle.seek(0)
         wav = WavInfoReader(handle, info_encoding="latin_1", bext_encoding="latin_1")
+    except StopIteration:  # wavinfo's own words for it, "StopIteration", said nothing in the log
+        raise ValueError("its RIFF header's size ends before its data chunk (a header written wrong)") from None
     fields: dict[str, str] = {}
     if wav.bext:
         fields |= {"bext.description": wav.bext.description, "bext.originator": wav.bext.originator}

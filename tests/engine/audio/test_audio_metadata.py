@@ -80,6 +80,20 @@ def test_latin1_bext_from_older_recorders(tmp_path):
     assert read_metadata(path).description == "Café terrace, Paris"
 
 
+def test_a_riff_size_that_ends_before_the_data_is_said_in_words(tmp_path, caplog):
+    """madbomber's WAVs give their RIFF size as 36 bytes, the header alone: wavinfo stops looking
+    before the data chunk and the log said only "StopIteration"; the audio itself reads whole."""
+    path = write_audio(tmp_path / "highscore.wav", tone(), sr=16_000)
+    with open(path, "r+b") as handle:
+        handle.seek(4)
+        handle.write(struct.pack("<I", 36))
+    with caplog.at_level(logging.WARNING):
+        assert read_metadata(path).description == ""
+    assert "highscore.wav" in caplog.text and "RIFF header's size ends before its data chunk" in caplog.text
+    assert "StopIteration" not in caplog.text
+    assert len(load_mono(path, 16_000)) == len(tone())
+
+
 def test_damaged_chunk_is_skipped_and_other_sources_still_read(tmp_path, caplog):
     """wavinfo gives up on the whole RIFF when one chunk is bad; the ID3 that mutagen reads survives."""
     path = write_audio(tmp_path / "broken.wav", tone(), sr=16_000)
