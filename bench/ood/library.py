@@ -215,8 +215,8 @@ def indexed_engine(paths: AppPaths, folders: Sequence[str | os.PathLike], model:
     from engine.facade import Engine  # here: the library's readers need no torch or LanceDB
 
     engine = Engine(paths, model)
-    known = {Path(f.path) for f in engine.folders()}
+    known = {Path(f.path) for f in engine.folders()}  # absolute, as the engine keeps them
     for folder in folders:
-        if Path(folder) not in known:
+        if Path(folder).absolute() not in known:
             engine.add_folder(folder)
     return engine, engine.index()
