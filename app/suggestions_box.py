@@ -28,6 +28,14 @@ A folder's review is another: each sound's own best guess, not the few shared on
 each" checks, for each selected sound, its most confident suggestion listed, and narrows each
 such line to the sounds it is the best of ("· best for 9 of 107"), so one Accept gives every
 sound its own best tag and no other (:func:`best_of_each`).
+
+A model whose confidences were never measured (a fine-tune: no calibration entry, so default
+weights, :attr:`engine.tagging.service.FileSuggestions.measured`) ranks its guesses without giving
+their chances: a wrong guess read 65 % where the measured builtin gave it 19 %. The box says so
+above the list (:data:`~engine.tagging.calibration.UNMEASURED`), each confidence reads "~65%"
+(:func:`said`), and no line comes checked, for the 30 % that checks one is a chance these numbers
+are not. *Best of each* still checks each sound's top guess when asked: it goes by their order,
+which is what they do tell.
 """
 
 from __future__ import annotations
@@ -54,6 +62,7 @@ from PySide6.QtWidgets import (
 
 from engine.plural import counted
 from engine.settings import Settings
+from engine.tagging.calibration import UNMEASURED
 from engine.tags import review_lines
 
 if TYPE_CHECKING:  # the index's modules (LanceDB) are imported once the window shows, not for a hint
@@ -155,6 +164,12 @@ class SuggestionsBox(QWidget):
         self.list.setResizeMode(QListView.Adjust)  # rows laid out again as the list's width changes
         self._fit_rows()
         self.hint = WrappedHint()
+        self.unmeasured = WrappedHint()  # above the list, shown for a model whose confidences were never measured
+        self.unmeasured.setText(UNMEASURED)
+        self.unmeasured.setToolTip(
+            "It has no calibration: a fine-tune is never checked against known sounds. "
+            "Its suggestions are listed most likely first, and none comes checked"
+        )
         self.best_button = QPushButton("Best of each")
         self.best_button.setToolTip(
             "Check only each sound's most confident suggestion: Accept then gives every sound its own best tag"
@@ -182,6 +197,7 @@ class SuggestionsBox(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(4)
         layout.addLayout(header)
+        layout.addWidget(self.unmeasured)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.hint)
         layout.addLayout(buttons)
@@ -194,6 +210,7 @@ class SuggestionsBox(QWidget):
         self.list.itemChanged.connect(lambda _item: self._update_buttons())
         self.list.itemDoubleClicked.connect(self._double_clicked)
         self._found: dict = {}  # {path: FileSuggestions} listed
+        self._measured = True  # their model's confidences were measured (FileSuggestions.measured)
         self._selected = 0
         self.show_suggestions({}, 0)
 
@@ -224,15 +241,20 @@ class SuggestionsBox(QWidget):
     def show_suggestions(self, found: dict, selected: int, why_none: str = "") -> None:
         """``found``: {path: FileSuggestions} of the ``selected`` files; ``why_none``: when it lists
         nothing, why, as the engine says it (not tagged yet, all under the threshold, …)."""
-        self._found, self._selected = found, selected
+        measured = all(item.measured for item in found.values())
+        self._found, self._selected, self._measured = found, selected, measured
+        self.unmeasured.setVisible(not measured)
         self.list.blockSignals(True)
         self.list.clear()
-        lines = review_lines({path: item.tags for path, item in found.items()}, PRECHECKED)
+        # unmeasured, PRECHECKED would split lines by a chance these numbers are not: one line a term
+        lines = review_lines({path: item.tags for path, item in found.items()}, PRECHECKED if measured else 0.0)
         weak = {line.key: len(line.shown) for line in lines if not line.sure}
         for line in lines:
             best, shared = most_confident(line.shown), widely_shared(len(line.shown), selected)
             why_not = (
-                f" (under {PRECHECKED:.0%}: not checked)"
+                " (its confidence was never measured: not checked)"
+                if not measured
+                else f" (under {PRECHECKED:.0%}: not checked)"
                 if not line.sure
                 else f" (for fewer than {MIN_SHARE_PERCENT} % of the selected sounds: not checked)"
                 if not shared
@@ -244,16 +266,17 @@ class SuggestionsBox(QWidget):
                 else ""
             )
             self._add(
-                f"{best.value}  {best.said}{share_text(line.shown, selected)}",
+                f"{best.value}  {said(best, measured)}{share_text(line.shown, selected)}",
                 ("tag", line.key),
-                f"{about(best)}; not your tag until you accept it{why_not}{apart}{files_text(line.shown, selected)}",
-                line.sure and shared,
+                f"{about(best)}; not your tag until you accept it{why_not}{apart}"
+                f"{files_text(line.shown, selected, measured)}",
+                measured and line.sure and shared,
                 [path for path, _ in line.shown],
             )
         captions = [item.caption for item in found.values() if item.caption is not None]
         for caption in captions[:1] if selected == 1 else []:
             self._add(
-                f"“{caption.value}”  {caption.said}",
+                f"“{caption.value}”  {said(caption, measured)}",
                 ("caption", caption.value),
                 "Generated caption: accept it as it is, or double-click to edit it first",
             )
@@ -297,10 +320,10 @@ class SuggestionsBox(QWidget):
         """``item``'s line as it goes only to the sounds ``shown`` ([(path, Suggestion)]) it is the
         best suggestion of."""
         best = most_confident(shown)
-        item.setText(f"{best.value}  {best.said}{share_text(shown, self._selected, 'best for ')}")
+        item.setText(f"{best.value}  {said(best, self._measured)}{share_text(shown, self._selected, 'best for ')}")
         item.setToolTip(
             f"{about(best)}; the best suggestion for {len(shown)} of the selected sounds: "
-            f"accepting adds it to those alone{files_text(shown, self._selected)}"
+            f"accepting adds it to those alone{files_text(shown, self._selected, self._measured)}"
         )
         item.setData(TARGETS_ROLE, [path for path, _ in shown])
 
@@ -397,6 +420,12 @@ def most_confident(shown: list) -> Suggestion:
     return max((s for _, s in shown), key=lambda s: s.confidence)
 
 
+def said(suggestion: Suggestion, measured: bool) -> str:
+    """A suggestion's confidence as its line reads it: "~65%" from a model never measured, so that
+    it is not read as a chance; a CatID the file's name holds is certain whatever the model."""
+    return suggestion.said if measured or suggestion.certain else f"~{suggestion.said}"
+
+
 def about(suggestion: Suggestion) -> str:
     """A tooltip's first words: the term, its vocabulary and what it rests on."""
     return f"{suggestion.key} ({suggestion.vocabulary}) from the {suggestion.evidence.replace('+', ' and the ')}"
@@ -412,12 +441,13 @@ def share_text(shown: list, selected: int, share: str = "") -> str:
     return f"  · {share}{len(shown)} of {selected}{name}"
 
 
-def files_text(shown: list, selected: int) -> str:
+def files_text(shown: list, selected: int, measured: bool) -> str:
     """The tooltip's list of the files a suggestion is for, each with its own confidence (the line
-    shows the best of them), the :data:`NAMED_FILES` most confident by name and the rest counted."""
+    shows the best of them, :func:`said` as ``measured`` says), the :data:`NAMED_FILES` most
+    confident by name and the rest counted."""
     if selected < 2:
         return ""
     ranked = sorted(shown, key=lambda ps: -ps[1].confidence)
-    names = [f"{Path(path).name} {s.said}" for path, s in ranked[:NAMED_FILES]]
+    names = [f"{Path(path).name} {said(s, measured)}" for path, s in ranked[:NAMED_FILES]]
     more = f"\nand {len(ranked) - NAMED_FILES} more" if len(ranked) > NAMED_FILES else ""
     return f"\n\nFor {len(shown)} of the {selected} selected sounds:\n" + "\n".join(names) + more

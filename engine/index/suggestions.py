@@ -78,9 +78,14 @@ class Suggestion:
     created_at: float = 0.0
 
     @property
+    def certain(self) -> bool:
+        """Whether it is the file's name's own UCS CatID: right whatever any model says."""
+        return self.evidence == EXACT
+
+    @property
     def said(self) -> str:
         """Its confidence as the user reads it (:func:`engine.plural.percent`)."""
-        return percent(self.confidence, certain=self.evidence == EXACT)
+        return percent(self.confidence, certain=self.certain)
 
 
 _FIELDS = tuple(f.name for f in fields(Suggestion))

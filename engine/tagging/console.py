@@ -27,6 +27,7 @@ from engine.fs import absolute_path
 from engine.index.suggestions import CAPTION
 from engine.plural import counted
 from engine.tagging import export, rename, unlisted
+from engine.tagging.calibration import UNMEASURED
 from engine.tagging.jobs import TagProgress, TagReport
 from engine.tags import nearest_tag, parse_tags
 
@@ -273,6 +274,8 @@ def cmd_suggestions(engine, args) -> int:
     if not args.paths:
         raise ValueError("name files or folders, or add --rejected to list the rejected suggestions")
     found = engine.tagging.suggestions(_in_library(engine, args.paths), args.threshold, args.top_k)
+    if not all(item.measured for item in found.values()):
+        print(UNMEASURED, file=sys.stderr)  # stderr: --json stays parseable, and says it per file ("measured")
     if args.json:
         cli._print_json(found)
         return 0

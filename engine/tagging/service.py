@@ -87,6 +87,9 @@ class FileSuggestions:
     tags: list[Suggestion]  # what is shown: above the threshold, the top k of each vocabulary
     caption: Suggestion | None  # shown only above the caption confidence floor
     hidden: int = 0  # open tag suggestions below the threshold or past top k
+    # The model's confidences were measured (it has a calibration entry): unmeasured, the defaults
+    # made them, and they rank the guesses without being chances (calibration.UNMEASURED)
+    measured: bool = True
 
 
 # The suggestions to accept or reject: their keys, or {key: the paths it goes to}.
@@ -584,7 +587,7 @@ class Tagging:
         threshold = self.settings.tag_threshold if threshold is None else threshold
         top_k = self.settings.tag_top_k if top_k is None else top_k
         model = self._model()
-        floor = self.calibration(model.info).caption_threshold
+        calibration, measured = _calibration(model.info.name)
         found = self.table(model).for_files([r.id for r in records])
         out = {}
         for record in records:
@@ -599,9 +602,14 @@ class Tagging:
                 else:
                     hidden += 1
             caption = next(
-                (s for s in items if s.kind == CAPTION and s.confidence >= floor and s.value != record.caption), None
+                (
+                    s
+                    for s in items
+                    if s.kind == CAPTION and s.confidence >= calibration.caption_threshold and s.value != record.caption
+                ),
+                None,
             )
-            out[record.path] = FileSuggestions(record.path, tags, caption, hidden)
+            out[record.path] = FileSuggestions(record.path, tags, caption, hidden, measured)
         return out
 
     # -- acting --------------------------------------------------------------------------------

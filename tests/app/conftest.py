@@ -20,7 +20,12 @@ from app.results_model import COLUMNS, ResultsModel
 from app.results_view import ResultsView
 from app.theme import resource_dir
 from engine.paths import app_paths
-from tests.engine.tagging.conftest import NAMED, tiny_term_cache, write_named_library  # noqa: F401 - a fixture
+from tests.engine.tagging.conftest import (  # noqa: F401 - a fixture
+    NAMED,
+    measured_as_is,
+    tiny_term_cache,
+    write_named_library,
+)
 from tests.factories import noise, tone, write_audio
 
 ENGINE_TIMEOUT_MS = 120_000  # importing torch and LanceDB on a busy 2-core machine
@@ -168,9 +173,11 @@ def open_tagging_window(qtbot, home: str, checkpoint: Path, term_cache: Path) ->
 
 
 @pytest.fixture
-def tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path):  # noqa: F811 - imported above
-    """The window on the tiny model with the UCS terms embedded already and the named library indexed."""
+def tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache, tmp_path, monkeypatch):  # noqa: F811
+    """The window on the tiny model, measured (:func:`measured_as_is`), with the UCS terms embedded
+    already and the named library indexed."""
     window = open_tagging_window(qtbot, earmark_home, tiny_checkpoint, tiny_term_cache)
+    measured_as_is(monkeypatch, window.client.model_info.name, tmp_path)
     folder = write_named_library(tmp_path / "Named")
     index_folder(qtbot, window, folder)
     qtbot.waitUntil(lambda: window.model.rowCount() == len(NAMED), timeout=ENGINE_TIMEOUT_MS)

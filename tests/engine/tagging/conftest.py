@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,8 @@ import pytest
 from engine.facade import Engine
 from engine.models.registry import load_model
 from engine.paths import app_paths
-from engine.tagging import priors
+from engine.tagging import calibration, priors
+from engine.tagging.calibration import DEFAULT, save_calibration, unmeasured_caption_threshold
 from engine.tagging.evidence import encode_vocabulary
 from engine.tagging.vocabulary import shipped_ucs
 from tests.factories import noise, tone, write_audio
@@ -49,6 +51,15 @@ def door_shelf(folder: Path) -> Path:
 def meaning_is_current(engine: Engine) -> bool:
     """The words table holds every file's texts as they are now: edits are searchable by meaning at once."""
     return engine.store.word_vectors(engine.model.info.name).texts() == engine.store.file_texts()
+
+
+def measured_as_is(monkeypatch, model_name: str, folder: Path) -> None:
+    """Give the model named ``model_name`` a calibration entry (the weights it has, the caption
+    floor it had): its suggestions are measured, and the box checks the confident ones. Without
+    one (the tiny model has none, like a fine-tune) no line comes checked."""
+    path = folder / "calibration.json"
+    save_calibration(model_name, replace(DEFAULT, caption_threshold=unmeasured_caption_threshold()), path)
+    monkeypatch.setattr(calibration, "CALIBRATION_FILE", path)
 
 
 @pytest.fixture

@@ -19,10 +19,12 @@ from engine.cli import main
 from engine.facade import Engine
 from engine.paths import app_paths
 from engine.plural import counted
+from engine.tagging import calibration
+from engine.tagging.calibration import UNMEASURED
 from engine.tagging.console import INTERRUPTED
 from engine.tagging.jobs import BATCH
 from engine.tagging.service import TAGS_NAMED
-from tests.engine.tagging.conftest import NAMED, door_shelf
+from tests.engine.tagging.conftest import NAMED, door_shelf, measured_as_is
 from tests.factories import tone, write_audio
 
 EARMARK = Path(sys.executable).with_name("earmark")
@@ -32,7 +34,7 @@ STOP_BOUND_S = 60  # the job ends this long after Ctrl-C at most (one batch: a s
 
 
 @pytest.fixture
-def cli(tmp_path, tiny_checkpoint, tiny_term_cache, named_library, capsys):
+def cli(tmp_path, tiny_checkpoint, tiny_term_cache, named_library, capsys, monkeypatch):
     home = tmp_path / "home"
     shutil.copytree(tiny_term_cache, home / "cache" / "tagging")
 
@@ -43,6 +45,8 @@ def cli(tmp_path, tiny_checkpoint, tiny_term_cache, named_library, capsys):
 
     assert run("add-folder", named_library)[0] == 0 and run("index")[0] == 0
     run.home, run.model = home, tiny_checkpoint
+    with Engine(app_paths(home), str(tiny_checkpoint)) as engine:
+        measured_as_is(monkeypatch, engine.model_info.name, tmp_path)  # or every command says it was not
     return run
 
 
@@ -235,6 +239,22 @@ def test_suggestions_say_why_a_file_lists_none_as_the_tags_panel_says_it(cli, na
         f"{dog}\n  Every suggestion for this sound is below 100 %: lower --threshold to see the {hidden} hidden\n",
         "",
     )
+
+
+def test_suggestions_of_a_model_never_measured_say_so_once_on_stderr(cli, named_library, monkeypatch, tmp_path):
+    """A fine-tune has no calibration entry: its confidences come from default weights (a wrong
+    guess read 65 % where the measured builtin gave it 19 %). `earmark suggestions` says so in one
+    line on stderr, and --json per file ("measured"), the listing itself as it was."""
+    dog = named_library / "dog_bark.wav"
+    cli("tag", dog)
+    code, listed, err = cli("suggestions", dog)
+    assert code == 0 and listed.startswith(str(dog)) and err == ""
+    assert json.loads(cli("suggestions", dog, "--json")[1])[str(dog)]["measured"] is True
+    monkeypatch.setattr(calibration, "CALIBRATION_FILE", tmp_path / "none.json")  # no entry: as a fine-tune
+    code, unmeasured, err = cli("suggestions", dog, named_library / "wind_howl.wav")
+    assert code == 0 and err == UNMEASURED + "\n"
+    code, found, err = cli("suggestions", dog, "--json")
+    assert json.loads(found)[str(dog)]["measured"] is False and err == UNMEASURED + "\n"
 
 
 def test_a_reject_that_finds_nothing_to_reject_says_why_as_the_tags_panel_does(cli, named_library):
