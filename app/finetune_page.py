@@ -56,6 +56,7 @@ from engine.finetune.job import (
     measures_disagree,
     plain_scores,
     scores_line,
+    training_files,
     verdict_heading,
 )
 
@@ -80,6 +81,7 @@ USE_AGAIN = "Use the fine-tuned model again"
 # What Stop fine-tuning can do, once asked (ask_how_to_stop): keep the run to continue later, or throw it away.
 PAUSE, DISCARD = "pause", "discard"
 UNCHANGED = "The model in use stays as it is."
+DECIDE_FIRST = "First decide about the finished fine-tune: use it anyway, or keep the current model."
 
 
 class FinetunePage(SettingsPage):
@@ -131,12 +133,13 @@ class FinetunePage(SettingsPage):
         layout.addWidget(_hint(INTRO))
         layout.addLayout(form)
         layout.addLayout(buttons)
-        # the verdict first, under the line that says it in a few words, and what can be done about it;
-        # the plan and the check during training after them
-        for widget in (self.progress, self.state, self.result):
+        # the line that says the verdict in a few words, then what can be done about it, then the verdict
+        # in full, the plan and the check during training: under the ~15 lines of the verdict, "Use it
+        # anyway" and "Keep the current model" were out of sight at the dialog's size, a scroll away
+        for widget in (self.progress, self.state):
             layout.addWidget(widget)
         layout.addLayout(decisions)
-        for widget in (self.plan, self.validation):
+        for widget in (self.result, self.plan, self.validation):
             layout.addWidget(widget)
         layout.addStretch(1)
 
@@ -182,6 +185,9 @@ class FinetunePage(SettingsPage):
         available = self.finetune.available
         stopping = self.finetune.stop == "stopping"  # a second Stop, or a Continue, waits for the first to end
         self.start_button.setEnabled(available and status.state in (NONE, FAILED, DONE) and not status.pending)
+        # greyed out while a run that is not better waits for the answer its buttons ask, with nothing
+        # to say why (a better one's swap says itself in the state line)
+        self.start_button.setToolTip(DECIDE_FIRST if available and status.pending and not status.better else "")
         self.continue_button.setVisible(status.resumable)
         self.continue_button.setEnabled(available and not stopping)
         self.cancel_button.setEnabled(available and (busy or status.resumable) and not stopping)
@@ -194,6 +200,8 @@ class FinetunePage(SettingsPage):
         self.progress.setRange(0, 0 if status.checking or not status.steps else max(status.steps, 1))
         self.progress.setValue(status.step)
         self.plan.setText(self._plan_text(status))
+        held_out = status.plan.get("held_out_folders", [])  # named in full where the line names a few
+        self.plan.setToolTip("Kept out of training to judge it:\n" + "\n".join(held_out) if held_out else "")
         self._show_checks(status)
         self._show_result(status)
         if self.isVisible():  # how a run ended, seen here, need not stay in the status bar
@@ -207,13 +215,14 @@ class FinetunePage(SettingsPage):
 
     @staticmethod
     def _plan_text(status: FinetuneStatus) -> str:
-        """The plan; under it, from the moment the run has split the library (before the plan, before
-        the budget is spent), that too few held-out folders cannot judge its result, which was said only
-        in a passing state line and then at the end; and how many of its steps were trained when the
-        time budget cut them short."""
+        """The plan and what it learns from, holds out and leaves out; under it, from the moment the run
+        has split the library (before the plan, before the budget is spent), that too few held-out
+        folders cannot judge its result, which was said only in a passing state line and then at the
+        end; and how many of its steps were trained when the time budget cut them short."""
         plan = status.plan
         said = f"{plan.get('device_note', '')} Plan: {plan['estimate']}" if plan.get("estimate") else ""
-        return "\n".join(line for line in (said, status.cannot_judge, training_ended(status)) if line)
+        lines = (said, training_files(plan), status.cannot_judge, training_ended(status))
+        return "\n".join(line for line in lines if line)
 
     def _show_checks(self, status: FinetuneStatus) -> None:
         """The check during training, in words, from its own point before the first step: the starting

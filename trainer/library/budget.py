@@ -131,12 +131,14 @@ class Plan:
 
     def describe(self) -> str:
         """The plan in a sound designer's words, the total first: the Fine-tune page and the CLI
-        show it before training starts ("epochs" and "validation" said nothing to one)."""
+        show it before training starts ("epochs" and "validation" said nothing to one). Passes, not
+        "each sound heard N times": a pass hears its whole batches (144 of 158 sounds, say), so
+        the sounds are heard fewer times than there are passes (review 15)."""
         every = self.epochs_between_validations
         when = "each pass" if every == 1 else f"every {every} passes"
         return (
             f"About {self.total_seconds / 60:.1f} min: {self.steps} training steps of "
-            f"{self.step_seconds:.2f} s (each sound heard {self.epochs:.1f} times), a check of "
+            f"{self.step_seconds:.2f} s ({self.epochs:.1f} passes over your sounds), a check of "
             f"{self.validation_seconds:.0f} s after {when} and {self.final_seconds:.0f} s at the end; "
             f"preparing took {self.spent_seconds:.0f} s."
         )

@@ -16,7 +16,7 @@ def test_steps_fill_the_budget_after_what_was_spent_and_the_evaluations():
     assert plan.steps == int((600 - 60 - 30 - 10) / (2.0 + 10 / 50))
     said = plan.describe()  # the total first, in a sound designer's words
     assert said.startswith(f"About {plan.total_seconds / 60:.1f} min: {plan.steps} training steps")
-    assert f"each sound heard {plan.epochs:.1f} times" in said and "epoch" not in said
+    assert f"({plan.epochs:.1f} passes over your sounds)" in said and "epoch" not in said
 
 
 def test_a_shorter_run_than_the_budget_warms_up_over_its_own_steps():
