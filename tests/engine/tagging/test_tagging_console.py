@@ -257,6 +257,21 @@ def test_suggestions_of_a_model_never_measured_say_so_once_on_stderr(cli, named_
     assert json.loads(found)[str(dog)]["measured"] is False and err == UNMEASURED + "\n"
 
 
+def test_accept_of_a_model_never_measured_asks_which_tags(cli, named_library, monkeypatch, tmp_path):
+    """The panel checks no line of a model whose confidences were never measured; `earmark accept`
+    took every guess above the threshold as if they were chances. It asks for the tags, or a
+    threshold the user gives, and adds nothing until then."""
+    dog = named_library / "dog_bark.wav"
+    cli("tag", dog)
+    monkeypatch.setattr(calibration, "CALIBRATION_FILE", tmp_path / "none.json")  # no entry: as a fine-tune
+    code, out, err = cli("accept", dog)
+    assert code != 0 and UNMEASURED in err and "--tag" in err and "0 tags added" not in out
+    with Engine(app_paths(cli.home), str(cli.model)) as engine:
+        assert not engine.store.get_file(dog).tags
+    code, out, _ = cli("accept", dog, "--min-confidence", "0")
+    assert code == 0 and out.startswith("Added ") and "; `earmark accept --undo` undoes it" in out
+
+
 def test_a_reject_that_finds_nothing_to_reject_says_why_as_the_tags_panel_does(cli, named_library):
     """Review 6, finding 6: "0 suggestions rejected" with no reason, then `reject --undo`: "there is
     no reject to undo". The reasons are the tags panel's, with the option reject takes."""
