@@ -225,8 +225,11 @@ class FinetuneClient(QObject):
             self._timer.stop()
         if first and status.state == STOPPED and not status.paused:  # it died with the app: continue it
             self._act(lambda finetuner: finetuner.resume())
-        if status.pending and status.better and self._swapped != status.result.get("finished"):
-            self.use(force=False)
+        # a better result swaps in by itself; so does one the user chose that a closed app cut short
+        # (adopted into the models folder, never applied): review 15 found it offered again, silently
+        chosen = status.pending and (status.better or status.adopted)
+        if chosen and self._swapped != status.result.get("finished"):
+            self.use(force=not status.better)
         self.status_changed.emit(status)
 
     def mark_read(self) -> None:

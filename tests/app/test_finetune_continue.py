@@ -87,6 +87,27 @@ def test_the_swap_of_a_better_model_says_what_it_does_while_the_buttons_wait(qtb
     assert page.start_button.isEnabled() and "Switching" not in page.state.text()  # done: a new run can start
 
 
+def test_a_switch_to_a_model_chosen_anyway_that_closing_cut_short_goes_on_by_itself(
+    qtbot, window, tiny_checkpoint, tmp_path
+):
+    """Review 15: "Use it anyway", then Earmark closed while the library re-embedded; opened again,
+    builtin was still in use and the page offered "Use it anyway" again with no word of the switch
+    cut short. A result the user chose (adopted into the models folder, never applied) is swapped
+    in again by itself, as a better one is."""
+    index_folder(qtbot, window, write_named_library(tmp_path / "Library", folders_per_kind=1, files_per_folder=1))
+    fine_tuned = window.client.paths.models / "library-t"
+    shutil.copytree(tiny_checkpoint, fine_tuned)
+    job = window.client.engine.finetuner.job  # as "Use it anyway" and a closed app left it
+    job.write_json(job.plan_file, REVIEW_PLAN)
+    not_better = REVIEW_RESULT | {"better": False, "start_model": str(tiny_checkpoint), "model_name": "library-t"}
+    job.write_json(job.result_file, not_better)
+    job.write_json(job.adopted_file, {"path": str(fine_tuned)})
+    assert job.status().pending and job.status().adopted
+    window.client.finetune.poll()
+    qtbot.waitUntil(lambda: window.client.engine.model_spec == str(fine_tuned), timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not job.status().pending, timeout=ENGINE_TIMEOUT_MS)  # applied once it finished
+
+
 def test_the_verdict_and_the_check_say_what_each_measures_and_why_they_differ(qtbot, window, tmp_path):
     """The review's page: "right sound first 3 % → 5 %, ranking score 0.05 → 0.10" under the verdict,
     "ranking score 0.08 → 0.08" under the check during training, nothing to say why, and "3 %" read as
