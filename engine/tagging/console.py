@@ -323,7 +323,7 @@ def cmd_accept(engine, args) -> int:
     if not args.paths:
         raise ValueError("name files or folders to accept suggestions for, or --undo the last accept")
     paths = _in_library(engine, args.paths)
-    if args.tag is None and args.min_confidence is None and not _measured(engine, paths):
+    if args.tag is None and args.min_confidence is None and not engine.tagging.measured():
         # as the panel checks no line of such a model: its numbers order its guesses, no threshold sorts them
         raise ValueError(f"{UNMEASURED}: name the tags to accept (--tag), or a --min-confidence to accept above")
     report = engine.tagging.accept(paths, args.tag, args.min_confidence, args.caption, args.replace_caption)
@@ -333,11 +333,6 @@ def cmd_accept(engine, args) -> int:
     if not report.added and (why := _why_none_acted_on(engine, paths, args, "accept")):
         print(why)
     return 0
-
-
-def _measured(engine, paths: list[str]) -> bool:
-    """Whether the confidences of the suggestions shown for ``paths`` were measured (none shown: yes)."""
-    return all(item.measured for item in engine.tagging.listing(paths, ACTING["accept"])[0].values())
 
 
 def _undo_accept(engine) -> int:

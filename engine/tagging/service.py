@@ -259,6 +259,11 @@ class Tagging:
         builtin must not offer the captions the builtin's measurement vetoed."""
         return _calibration((info or self._model().info).name)[0]
 
+    def measured(self, info: ModelInfo | None = None) -> bool:
+        """Whether the confidences of the model ``info`` describes (default: the active one) were
+        measured: it has a calibration entry of its own (a fine-tune has none)."""
+        return _calibration((info or self._model().info).name)[1]
+
     def caption_problem(self, info: ModelInfo | None = None) -> str:
         """Why the captions of the model ``info`` describes (default: the active one) are not
         offered, in the user's words, or "" when they are: it has no decoder, or its captions of
