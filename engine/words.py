@@ -278,7 +278,7 @@ def titles_whole(name: str) -> str:
     swung tagging's words classifier to AIRCRAFT for all 71 of its sounds ("monorail train station
     departure" TRAINS 23 %, AIRCRAFT 16 %; with "open" AIRCRAFT 59 %; review 13), and matched a
     search for "open". Other runs split as before: a shelf named with capitals ("BodyFalls",
-    "GunShots") is a description as often as a title is, and a UCS CatID ("SFXMisc"...) is read
+    "GunShots") is a description as often as a title is, and a UCS CatID ("AMBMisc") is read
     as its category."""
 
     def read(run: re.Match[str]) -> str:
