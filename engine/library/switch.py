@@ -39,7 +39,8 @@ class SwitchState:
 
 class ModelSwitch:
     """One background switch to the model ``spec``. ``progress`` hears the switch (from its
-    thread) after each slice and once more when it has finished."""
+    thread) once the model is loaded, after each file and each slice, and once more when it has
+    finished."""
 
     def __init__(self, spec: str, progress: Callable[[ModelSwitch], None] | None = None):
         self.spec = spec
@@ -107,15 +108,20 @@ class ModelSwitch:
             model = load()
             indexer = indexer_for(model)
             self.total = len(indexer.store.files_missing_embeddings(model.info))
+            self._progress(self)  # loaded: how many files it must hear, said before the first slice ends
             failed_ids: set[int] = set()
             while not self.cancelled:
                 with write_lock:
+                    before = self.done
                     report = indexer.embed_missing(
-                        limit=SWITCH_SLICE, skip=failed_ids, should_stop=lambda: interrupted() or self.cancelled
+                        progress=lambda heard, before=before: self._heard(before + heard.done),
+                        limit=SWITCH_SLICE,
+                        skip=failed_ids,
+                        should_stop=lambda: interrupted() or self.cancelled,
                     )
                     failed_ids.update(report.failed_ids)
                     self.failed += [e.path for e in report.errors]
-                    self.done += report.embedded + len(report.errors)
+                    self.done = before + report.embedded + len(report.errors)
                     if report.embedded == 0 and not report.errors and not report.stopped:
                         flip(model)  # nothing is missing, and nothing can be added now
                         break
@@ -126,3 +132,9 @@ class ModelSwitch:
         finally:
             self.finished = True
             self._progress(self)
+
+    def _heard(self, done: int) -> None:
+        """A file of the slice heard: review 15's page read "loading it" through most of a 35-second
+        switch, which reported only once a slice of :data:`SWITCH_SLICE` files had been read."""
+        self.done = done
+        self._progress(self)

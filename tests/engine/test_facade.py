@@ -222,6 +222,23 @@ def test_switch_model_reembeds_in_background_and_flips_when_complete(engine, tmp
         assert reopened.model_spec == f"clap:{clap}"
 
 
+def test_a_switch_says_each_file_it_has_heard(engine, tmp_path):
+    """Review 15's Fine-tune page read "loading it" through most of a switch, which reported only
+    after a slice of 256 files: it now says how many it must hear once the model is loaded, then
+    each file."""
+    engine.index()
+    heard = []
+    job = engine.switch_model(
+        str(make_tiny_cacophony_checkpoint(tmp_path / "other", seed=5)),
+        lambda job: heard.append((job.done, job.total, job.finished)),
+    )
+    assert job.wait(120) and job.error == ""
+    assert heard[0] == (0, 4, False)
+    counted = [done for done, _, finished in heard if not finished]
+    assert counted == sorted(counted) and {1, 2, 3, 4} <= set(counted)
+    assert heard[-1] == (4, 4, True)
+
+
 def test_switch_keeps_files_added_meanwhile(engine, library, tmp_path):
     """A file indexed with the old model while the switch runs is embedded by the new one before the flip."""
     engine.index()
@@ -231,7 +248,7 @@ def test_switch_keeps_files_added_meanwhile(engine, library, tmp_path):
     def progress(job):
         if not added.is_set():
             write_audio(library / "late.wav", tone(1500, 1.0))
-            engine.index()  # with the old model, between two slices
+            engine.index()  # with the old model, once the new one is loaded
             added.set()
 
     job = engine.switch_model(str(other), progress)
