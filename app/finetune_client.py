@@ -8,7 +8,9 @@ re-embedded in the background (the status bar shows it) while the old model keep
 When the app starts, a run that died with it is continued from its last checkpoint (one the user
 paused waits for them: :meth:`FinetuneClient.pause`), and one that finished while it was closed is
 swapped in. Each model that becomes active (a swap, a way
-back) is followed by a look, since a swap changes what the job says.
+back) is followed by a look, since a swap changes what the job says. A switch the page asked for
+(the swap, the way back) is said while it runs (:class:`Swap`, :func:`swapping`) and how it ended
+after (:attr:`FinetuneClient.switch_ended`).
 
 The status bar says the job in a few words (:func:`status_bar_text`), the whole sentence in its
 tooltip, so the results line keeps its room; how a run ended (a failure, a result waiting for a
@@ -18,6 +20,7 @@ decision) leaves it once the user has seen it on the Fine-tune page (:meth:`Fine
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -117,16 +120,34 @@ def training_ended(status: FinetuneStatus) -> str:
     return f"Training stopped after {status.step} of {status.steps} steps: the time budget ran out."
 
 
-def swapping(swap: tuple[int, int], status: FinetuneStatus) -> str:
-    """What happens between "Fine-tuned: … (better)" and the way back (:attr:`FinetuneClient.swap`):
-    the page's Fine-tune on my library stayed greyed out through it with nothing to say why."""
-    done, total = swap
-    doing = f"re-embedding your library with it, {done:,} of {counted(total, 'sound')}" if total else "loading it"
-    model = status.result.get("start_model", "the model in use")
-    return (
-        f"Switching to the fine-tuned model: {doing}. Searches use {model} until it is done; "
-        "then a new fine-tune can start, and the way back is here."
+@dataclass(frozen=True)
+class Swap:
+    """A model switch the Fine-tune page asked for (the fine-tuned model swapped in, or the way back),
+    while it runs: the models in words, and how far the re-embedding is, as the engine's switch
+    reports it once its model is loaded and after each file (0 of 0 while the model loads)."""
+
+    to: str  # the model it switches to
+    used: str  # the model searches use until it is done
+    from_spec: str  # the active model's spec as it began: a switch that ends in another one has flipped
+    done: int = 0  # sounds re-read with the new model so far
+    total: int = 0  # of how many; 0 until the switch first reports
+
+
+def swapping(swap: Swap) -> str:
+    """What happens between "Fine-tuned: … (better)" (or a click on Use it anyway, or on the way back)
+    and the switch's end (:attr:`FinetuneClient.swap`): the page's Fine-tune on my library stayed
+    greyed out through it with nothing to say why, and review 15 read little sign of a switch at all."""
+    doing = (
+        f"re-reading {swap.done:,} of {counted(swap.total, 'sound')} with it…"
+        if swap.total
+        else "loading it and re-reading your library's sounds with it…"
     )
+    return f"Switching to {swap.to}: {doing} Searches use {swap.used} until it is done; a new fine-tune can start then."
+
+
+def fine_tuned_name(result: dict) -> str:
+    """The fine-tuned model in words ("Sound Effects fine-tune 2026-12-07 11:12"), as its result names it."""
+    return result.get("model_display") or "the fine-tuned model"
 
 
 def time_left(status: FinetuneStatus) -> str:
@@ -176,14 +197,17 @@ class FinetuneClient(QObject):
         self._timer = QTimer(self, interval=POLL_MS, timeout=self.poll)
         self._resumed = False  # only the first look after the app starts resumes a stopped run on its own
         self._swapped: str | None = None  # the result (its finish time) whose swap this session started
-        # That swap while it runs: (sounds re-embedded, of how many; 0 of 0 while the model loads), else
-        # None. The page says it (:func:`swapping`) while its buttons wait for it.
-        self.swap: tuple[int, int] | None = None
+        # A switch this page asked for (the swap, the way back) while it runs, else None. The page
+        # says it (:func:`swapping`) while its buttons wait for it.
+        self.swap: Swap | None = None
+        # How the last such switch ended, in a line, and the spec of the model active then: said while
+        # that model is still the one in use (another switch since makes it old news).
+        self._ended: tuple[str, str] = ("", "")
         self.stop = ""  # what the user's Stop did: "stopping", then "stopped" (see describe_status)
         self.outcome_read = False  # the user saw how the run ended on the Fine-tune page (mark_read)
         client.opened.connect(self.poll)
         client.ready.connect(lambda _info: self._swap_ended())  # a switch ended: a swap is applied now
-        client.unavailable.connect(lambda _message: self._swap_ended())  # or it failed: the result still waits
+        client.unavailable.connect(self._swap_ended)  # or it failed: the result still waits
         client.switch_progress.connect(self._swap_progress)
         client.error.connect(self._swap_refused)
 
@@ -241,6 +265,7 @@ class FinetuneClient(QObject):
     def start(self, minutes: float, device: str) -> None:
         if self.available:
             self.stop = ""
+            self._ended = ("", "")  # a new run: the last switch's end is no longer the news
             model_spec, overrides = self.client.engine.model_spec, list(self.overrides)
             self._act(lambda finetuner: finetuner.start(minutes, model_spec, device, overrides), then=self._started)
 
@@ -290,22 +315,51 @@ class FinetuneClient(QObject):
     def use(self, force: bool) -> None:
         """Swap the finished model in (``force``: even though it is not better); the re-embedding
         shows in the status bar like any model switch, and on the page (:attr:`swap`)."""
-        self._swapped = self.status.result.get("finished")  # one swap per result, however often it is seen
-        self.swap = (0, 0)
+        result = self.status.result
+        self._swapped = result.get("finished")  # one swap per result, however often it is seen
+        self._began(Swap(fine_tuned_name(result), result.get("start_model", "the model in use"), self._active()))
         self.client.use_finetuned(force)
+
+    def switch_to(self, spec: str, to: str, used: str) -> None:
+        """Switch to the model ``spec`` (``to`` in words; ``used`` answers searches until it is done):
+        the page's way back to the model a run started from, or to the fine-tuned one again."""
+        self._began(Swap(to, used, self._active()))
+        self.client.switch_model(spec)
+
+    def _began(self, swap: Swap) -> None:
+        self.swap, self._ended = swap, ("", "")
         self.status_changed.emit(self.status)
+
+    def _active(self) -> str:
+        return self.client.active_model_spec or ""
+
+    @property
+    def switch_ended(self) -> str:
+        """How the last switch the page asked for ended, while the model it left in use still is:
+        "Switched: searches now use …", or why it could not; "" otherwise."""
+        said, active = self._ended
+        return said if said and active == self._active() else ""
 
     def _swap_progress(self, done: int, total: int) -> None:
         if self.swap is not None:  # another switch (the Model page's) is not this page's to tell
-            self.swap = (done, total)
+            self.swap = replace(self.swap, done=done, total=total)
             self.status_changed.emit(self.status)
 
-    def _swap_ended(self) -> None:
-        self.swap = None
+    def _swap_ended(self, failure: str = "") -> None:
+        """A model is ready, or none could be: the page's switch, if one ran, ended in its model, or in
+        ``failure``, or (another switch asked meanwhile) in neither, which it leaves unsaid."""
+        swap, self.swap = self.swap, None
+        if swap is not None:
+            active = self._active()
+            if failure:
+                said = f"Could not switch to {swap.to}: {failure}"
+            else:
+                said = f"Switched: searches now use {swap.to}." if active != swap.from_spec else ""
+            self._ended = (said, active)
         self.poll()
 
-    def _swap_refused(self, _message: str) -> None:
+    def _swap_refused(self, message: str) -> None:
         """An error before the swap's switch reported anything is its own: the fine-tuned model could
         not be adopted (Finetuner.adopt), and nothing is switching."""
-        if self.swap == (0, 0):
-            self._swap_ended()
+        if self.swap is not None and not self.swap.total:
+            self._swap_ended(message)

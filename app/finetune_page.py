@@ -8,13 +8,17 @@ held-out scores before and after. A better model is swapped in by itself (the ol
 answering while the library is re-embedded); a worse one only if the user insists, and the
 model it started from stays one click away, as does the fine-tuned one again after going back.
 A button does nothing twice: a click disables it until the job's next status says what can be
-done, and nothing can be done with the library closed. Stop asks first (:func:`ask_how_to_stop`):
-an accidental click threw away what may have been an hour of training.
+done, and nothing can be done with the library closed, nor while a switch the page asked for runs
+(it says itself in the state line, with a bar, and how it ended once it has). Stop asks first
+(:func:`ask_how_to_stop`): an accidental click threw away what may have been an hour of training.
+The time budget and the device stay as the user chose them (engine.settings: kept as a run
+starts, and on OK).
 The main window's status bar says the job in a few words (:class:`FinetuneLabel`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -35,6 +39,7 @@ from PySide6.QtWidgets import (
 from app.finetune_client import (
     FinetuneClient,
     describe_status,
+    fine_tuned_name,
     outcome,
     status_bar_text,
     swapping,
@@ -91,7 +96,7 @@ class FinetunePage(SettingsPage):
     def __init__(self, dialog):
         super().__init__(dialog)
         self.finetune = dialog.client.finetune
-        self.minutes = QSpinBox(minimum=MIN_MINUTES, maximum=24 * 60, value=10, suffix=" min")
+        self.minutes = QSpinBox(minimum=MIN_MINUTES, maximum=24 * 60, suffix=" min")  # its value: load()
         self.device = QComboBox()
         self.device.addItem("Automatic (a GPU when there is one)", "auto")
         for value, text in dialog.client.compute_devices():
@@ -143,7 +148,7 @@ class FinetunePage(SettingsPage):
             layout.addWidget(widget)
         layout.addStretch(1)
 
-        self._on_click(self.start_button, lambda: self.finetune.start(self.minutes.value(), self.device.currentData()))
+        self._on_click(self.start_button, self._start)
         self._on_click(self.continue_button, self.finetune.resume)
         self.cancel_button.clicked.connect(self._stop)
         self.use_button.clicked.connect(lambda: self._decide(lambda: self.finetune.use(force=True)))
@@ -162,6 +167,24 @@ class FinetunePage(SettingsPage):
             act()
 
         button.clicked.connect(clicked)
+
+    def load(self, settings) -> None:
+        """The time budget and device last chosen here (review 15 found them back at 10 min and
+        Automatic each time Settings opened); a device this machine lacks now reads Automatic."""
+        self.minutes.setValue(round(settings.finetune_minutes))
+        self.device.setCurrentIndex(max(0, self.device.findData(settings.finetune_device)))
+
+    def apply(self, settings):
+        return dataclasses.replace(
+            settings, finetune_minutes=float(self.minutes.value()), finetune_device=self.device.currentData()
+        )
+
+    def _start(self) -> None:
+        """Start a run with the budget and device chosen, which are kept for the next one: the dialog's
+        Cancel, or closing it, must not forget what a run was started with."""
+        client = self.dialog.client
+        client.save_settings(self.apply(client.settings()))
+        self.finetune.start(self.minutes.value(), self.device.currentData())
 
     def _stop(self) -> None:
         """Stop fine-tuning, as the user answers :func:`ask_how_to_stop`; nothing when the run ended
@@ -184,10 +207,14 @@ class FinetunePage(SettingsPage):
         busy = status.state in (RUNNING, STARTING)
         available = self.finetune.available
         stopping = self.finetune.stop == "stopping"  # a second Stop, or a Continue, waits for the first to end
-        self.start_button.setEnabled(available and status.state in (NONE, FAILED, DONE) and not status.pending)
+        swap = self.finetune.swap  # a switch this page asked for, running: nothing is started meanwhile
+        self.start_button.setEnabled(
+            available and status.state in (NONE, FAILED, DONE) and not status.pending and swap is None
+        )
         # greyed out while a run that is not better waits for the answer its buttons ask, with nothing
-        # to say why (a better one's swap says itself in the state line)
-        self.start_button.setToolTip(DECIDE_FIRST if available and status.pending and not status.better else "")
+        # to say why (a switch says itself in the state line)
+        waits_for_answer = available and status.pending and not status.better and swap is None
+        self.start_button.setToolTip(DECIDE_FIRST if waits_for_answer else "")
         self.continue_button.setVisible(status.resumable)
         self.continue_button.setEnabled(available and not stopping)
         self.cancel_button.setEnabled(available and (busy or status.resumable) and not stopping)
@@ -195,10 +222,13 @@ class FinetunePage(SettingsPage):
         self.minutes.setMinimum(max(MIN_MINUTES, status.needs_minutes))  # a shorter value is raised to it
         self.device.setEnabled(not busy)
         self.state.setText(self._state_text(status) if available else LIBRARY_CLOSED)
-        self.progress.setVisible(busy or status.resumable)
-        # once its steps are done a run's step says nothing of what is left: a busy bar, not 12 of 85 standing
-        self.progress.setRange(0, 0 if status.checking or not status.steps else max(status.steps, 1))
-        self.progress.setValue(status.step)
+        self.progress.setVisible(busy or status.resumable or swap is not None)
+        if swap is not None:  # the sounds re-read with the new model; a busy bar while it loads
+            self.progress.setRange(0, swap.total)
+            self.progress.setValue(swap.done)
+        else:  # once its steps are done a run's step says nothing of what is left: a busy bar, not 12 of 85
+            self.progress.setRange(0, 0 if status.checking or not status.steps else max(status.steps, 1))
+            self.progress.setValue(status.step)
         self.plan.setText(self._plan_text(status))
         held_out = status.plan.get("held_out_folders", [])  # named in full where the line names a few
         self.plan.setToolTip("Kept out of training to judge it:\n" + "\n".join(held_out) if held_out else "")
@@ -208,10 +238,12 @@ class FinetunePage(SettingsPage):
             self.finetune.mark_read()
 
     def _state_text(self, status: FinetuneStatus) -> str:
-        """The job in a line, and under a finished run's, the swap its buttons wait for while it runs."""
+        """The job in a line, and under it the switch its buttons wait for while it runs, or under a
+        finished run's how the last one ended ("Switched: searches now use …")."""
         said = describe_status(status, self.finetune.stop)
         swap = self.finetune.swap
-        return f"{said}\n{swapping(swap, status)}" if swap is not None and status.state == DONE else said
+        after = swapping(swap) if swap is not None else self.finetune.switch_ended if status.state == DONE else ""
+        return f"{said}\n{after}" if after else said
 
     @staticmethod
     def _plan_text(status: FinetuneStatus) -> str:
@@ -264,10 +296,11 @@ class FinetunePage(SettingsPage):
         else:
             self.result.setText("")
             self.result.setToolTip("")
-        worse_waiting = status.pending and not status.better
+        switching = self.finetune.swap is not None  # answered, or the way back taken: wait for its end
+        worse_waiting = status.pending and not status.better and not switching
         available = self.finetune.available
         for button in (self.use_button, self.discard_button, self.rollback_button):
-            button.setEnabled(available)
+            button.setEnabled(available and not switching)
         self.use_button.setVisible(worse_waiting)
         self.discard_button.setVisible(worse_waiting)
         # the way back while the fine-tuned model is in use, the way to it again once it is not
@@ -286,9 +319,11 @@ class FinetunePage(SettingsPage):
         """Back to the model the run started from, or to the fine-tuned one again (already in the models
         folder: a plain switch, whose vectors were kept)."""
         status = self.finetune.status
-        self.dialog.client.switch_model(
-            status.result["start_model"] if self._fine_tuned_in_use(status) else status.adopted
-        )
+        result = status.result
+        if self._fine_tuned_in_use(status):
+            self.finetune.switch_to(result["start_model"], result["start_model"], fine_tuned_name(result))
+        else:
+            self.finetune.switch_to(status.adopted, fine_tuned_name(result), self.dialog.client.active_model_spec)
 
 
 def ask_how_to_stop(parent: QWidget, status: FinetuneStatus) -> str:
@@ -349,9 +384,14 @@ class FinetuneLabel(ElidedLabel):
         finetune.status_changed.connect(self.show_status)
 
     def show_status(self, status: FinetuneStatus) -> None:
-        read = outcome(status) and self.finetune.outcome_read
-        self.setText("" if read else status_bar_text(status))
-        self.setToolTip(describe_status(status) if self.text() else "")
+        swap = self.finetune.swap
+        if swap is not None:  # the main window's only word of it
+            self.setText(f"Switching to {swap.to}…")
+            self.setToolTip(swapping(swap))
+        else:
+            read = outcome(status) and self.finetune.outcome_read
+            self.setText("" if read else status_bar_text(status))
+            self.setToolTip(describe_status(status) if self.text() else "")
         self.ensurePolished()  # measured in the theme's font and padding, which polishing applies
         margins = self.contentsMargins()
         self.setMaximumWidth(

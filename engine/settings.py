@@ -28,6 +28,9 @@ class Settings:
     watch_debounce_s: float = 1.0  # quiet time after the last file event before re-indexing
     tag_threshold: float = 0.3  # suggested tags below this confidence are not shown
     tag_top_k: int = 3  # at most this many suggested tags per file and vocabulary
+    # The Fine-tune page's time budget and device, as last chosen there (engine.finetune.launcher.DEVICES)
+    finetune_minutes: float = 10.0
+    finetune_device: str = "auto"
 
     @classmethod
     def load(cls, path: Path) -> Settings:

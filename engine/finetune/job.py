@@ -203,7 +203,9 @@ def training_files(plan: dict) -> str:
     """What a planned run learns from, in a line: the files it trains on, those held out to judge it
     (the first few folders named), and those it leaves out and why. The page never said what it
     trained on, and 199 of the review's 410 files were left out, with names like ``17-0.wav`` and no
-    other words. "" for a plan written before it recorded these (trainer/library/run.py writes them)."""
+    other words: one of those is named, as the plan recorded it (a fixed "Take_017" read as an example
+    of somebody else's library). "" for a plan written before it recorded these (trainer/library/run.py
+    writes them)."""
     if "train_files" not in plan:
         return ""
     held = plan.get("held_out_folders", [])
@@ -213,7 +215,8 @@ def training_files(plan: dict) -> str:
     named = ", ".join(names[:SHOWN_HELD_OUT]) + (f" and {more} more" if more > 0 else "")
     left_out = []
     if plan.get("says_nothing"):  # trainer/library/pairs.py: no name, description, tags nor caption to learn
-        left_out.append(f"{counted(plan['says_nothing'], 'file')} with no words of their own (names like Take_017)")
+        example = plan.get("says_nothing_name") or "Take_017"  # one of the library's own; a plan before named none
+        left_out.append(f"{counted(plan['says_nothing'], 'file')} with no words of their own (names like {example})")
     if plan.get("long_files"):
         left_out.append(f"{plan['long_files']:,} too long")
     return (
@@ -306,8 +309,8 @@ VERDICT = (
 CHECK = (
     "Checked during training, to see that it stays on course (it does not decide): each held-out file's own "
     "name must find that very file, not one named alike, heard only by the part of the model that training "
-    "changes. Stricter than the verdict and blind to what the whole model adds, it can stay level while the "
-    "verdict rises. Higher is better."
+    "changes. Stricter than the verdict and blind to what the whole model adds, it scores the starting model "
+    "its own way, not as the verdict does, and can stay level while the verdict rises. Higher is better."
 )
 
 
@@ -344,37 +347,62 @@ def check_point(step: int, steps_per_epoch: int) -> str:
     return f"after pass {step // per_epoch}" if step % per_epoch == 0 else f"at the end (step {step})"
 
 
+def check_start(status: FinetuneStatus) -> float | None:
+    """The check during training's ranking score of the starting model (its point before the first
+    step), or None before it has one."""
+    start = next((point for point in status.validation if point["step"] == 0 and "t2a/mAP@10" in point), None)
+    return None if start is None else start["t2a/mAP@10"]
+
+
 def check_change(status: FinetuneStatus) -> tuple[float, float] | None:
     """The check during training's ranking score before the first step and at its last point, or
     None before it has both."""
     points = [point for point in status.validation if "t2a/mAP@10" in point]
-    start = next((point for point in points if point["step"] == 0), None)
+    start = check_start(status)
     if start is None or points[-1]["step"] == 0:
         return None
-    return start["t2a/mAP@10"], points[-1]["t2a/mAP@10"]
+    return start, points[-1]["t2a/mAP@10"]
 
 
 def measures_disagree(status: FinetuneStatus) -> str:
-    """Why the check during training and the verdict point different ways (one rose, the other fell
-    or stayed level, as shown to two places), when they do; else "". The check hears with the part
-    of the model that training changes; the verdict searches with the whole model as Earmark does,
-    UCS bridge included, whose words head learns the library's names after the steps (README: most
-    of a fine-tune's gain). The review's page read a check level at 0.08 and "(better)" a few lines
-    on, with nothing to say why. Directions, not the verdict's "better", which also asks that
-    resampling bear a gain out: a later review read "rose (0.11 → 0.13) while the verdict: not
-    clearly better" of a verdict that rose too, 0.13 → 0.14."""
-    change = check_change(status)
-    if not status.result or change is None:
+    """Why the check during training and the verdict disagree, when they do: on the starting model,
+    or on where training took it; else "". Two measures by design (:data:`KEY_METRIC`): the check hears
+    with the part of the model that training changes and asks each held-out file's own name for that
+    very file; the verdict searches with the whole model as Earmark does, UCS bridge included, whose
+    words head learns the library's names after the steps (README: most of a fine-tune's gain), and
+    counts any file named alike as right. So the one starting model reads two "before" scores: review
+    15's page showed 0.11 under the check and 0.13 under the verdict, with nothing to say they were
+    not a change in the model. Where they moved is told by directions, as shown to two places, not by
+    the verdict's "better", which also asks that resampling bear a gain out: the review's page read a
+    check level at 0.08 and "(better)" a few lines on, and a later one "rose (0.11 → 0.13) while the
+    verdict: not clearly better" of a verdict that rose too, 0.13 → 0.14."""
+    start = check_start(status)
+    if not status.result or start is None:
         return ""
-    check_moved, verdict_moved = _moved(*change), _moved(*key_scores(status.result)[1:])
-    if check_moved == verdict_moved:
+    _, before, after = key_scores(status.result)
+    said = []
+    if round(start, 2) != round(before, 2):
+        said.append(
+            f"The starting model reads {start:.2f} in the check during training and {before:.2f} in the verdict: "
+            "one model measured two ways, not a change in it."
+        )
+    change = check_change(status)
+    if change is not None and (check_moved := _moved(*change)) != (verdict_moved := _moved(before, after)):
+        said.append(
+            f"The check during training {check_moved} ({change[0]:.2f} → {change[1]:.2f}) while the verdict "
+            f"{verdict_moved}."
+        )
+    if not said:
         return ""
     names = ", after it learnt your library's names" if status.result.get("words_head_files") else ""
-    return (
-        f"The check during training {check_moved} ({change[0]:.2f} → {change[1]:.2f}) while the verdict "
-        f"{verdict_moved}. They listen differently: the check uses only the part of the model that training "
-        f"changes; the verdict searches as Earmark does, with the whole model{names}. The verdict decides "
-        "which model is used."
+    return " ".join(
+        [
+            *said,
+            "They listen differently: the check asks each held-out file's own name for that very file, with "
+            "only the part of the model that training changes; the verdict counts any file named alike as "
+            f"right and searches as Earmark does, with the whole model{names}. The verdict decides which "
+            "model is used.",
+        ]
     )
 
 

@@ -4,6 +4,7 @@ progress on the page and in the status bar, the swap in the background, and the 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 
 import pytest
@@ -15,6 +16,7 @@ from app.finetune_client import (
     ESTIMATING,
     STOPPED_BY_USER,
     STOPPING,
+    Swap,
     describe_status,
 )
 from app.finetune_page import MIN_MINUTES, USE_AGAIN, FinetunePage
@@ -34,6 +36,7 @@ from engine.finetune.job import (
     JobFolder,
     plain_scores,
 )
+from engine.settings import Settings
 from tests.app.conftest import ENGINE_TIMEOUT_MS, index_folder, new_window, open_window, settle
 from tests.engine.finetune.conftest import FAST, trainer_said
 from tests.factories import noise, write_audio
@@ -629,7 +632,15 @@ def test_the_verdict_comes_first_and_a_check_that_disagrees_is_explained(qtbot, 
     agreeing = review_job(tmp_path / "agreeing", CHECK_AT_12 | {"val/t2a/mAP@10": 0.07})
     agreeing.write_json(agreeing.result_file, REVIEW_RESULT)
     page.show_status(agreeing.status())
-    assert "verdict decides" not in page.result.text()  # nothing to explain when both rose
+    assert "while the verdict" not in page.result.text()  # both rose: no direction to explain
+    # but the starting model's two scores, 0.06 under the check and 0.07 under the verdict, are two measures
+    said = page.result.text().splitlines()
+    before = next(i for i, line in enumerate(said) if line.startswith("before (builtin): "))
+    assert said[before + 2].startswith(
+        "The starting model reads 0.06 in the check during training and 0.07 in the verdict: one model measured "
+        "two ways, not a change in it. They listen differently: "
+    )
+    assert "scores the starting model its own way, not as the verdict does" in page.validation.text()
 
 
 def test_the_way_back_and_the_way_to_the_fine_tuned_model_again_follow_the_model_in_use(qtbot, window, tiny_checkpoint):
@@ -648,12 +659,16 @@ def test_the_way_back_and_the_way_to_the_fine_tuned_model_again_follow_the_model
     assert page.rollback_button.text() == USE_AGAIN  # the model it started from is in use
 
     qtbot.mouseClick(page.rollback_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: page.rollback_button.text().startswith("Go back to"), timeout=ENGINE_TIMEOUT_MS)
-    assert window.client.engine.model_spec == str(fine_tuned) and page.rollback_button.isEnabled()
+    assert not page.rollback_button.isEnabled() and "\nSwitching to " in page.state.text()  # until it has ended
+    qtbot.waitUntil(page.rollback_button.isEnabled, timeout=ENGINE_TIMEOUT_MS)
+    assert page.rollback_button.text().startswith("Go back to")
+    assert window.client.engine.model_spec == str(fine_tuned)
 
     qtbot.mouseClick(page.rollback_button, Qt.LeftButton)
-    qtbot.waitUntil(lambda: page.rollback_button.text() == USE_AGAIN, timeout=ENGINE_TIMEOUT_MS)
+    qtbot.waitUntil(page.rollback_button.isEnabled, timeout=ENGINE_TIMEOUT_MS)
+    assert page.rollback_button.text() == USE_AGAIN
     assert window.client.engine.model_spec == str(tiny_checkpoint)
+    assert page.state.text().endswith(f"\nSwitched: searches now use {tiny_checkpoint}.")
     page.dialog.reject()
 
 
@@ -731,4 +746,120 @@ def test_the_plan_says_what_it_learns_from_holds_out_and_leaves_out(qtbot, windo
         "(names like Take_017), 5 too long."
     )
     assert REVIEW15_PLAN["held_out_folders"][-1] in page.plan.toolTip()  # every folder, in full
+    # a plan that recorded one of the files it left out names it: the library's own, not a made-up Take_017
+    page.show_status(
+        FinetuneStatus(state=RUNNING, phase=TRAINING, plan=REVIEW15_PLAN | {"says_nothing_name": "17-0.wav"})
+    )
+    assert "199 files with no words of their own (names like 17-0.wav), 5 too long." in page.plan.text()
+    page.dialog.reject()
+
+
+def test_the_time_budget_and_device_are_kept_for_the_next_opening_and_launch(qtbot, window, monkeypatch):
+    """Review 15: the page was back at 10 min and Automatic each time Settings opened. They are kept in
+    the settings file on OK, and as a run starts (the dialog is then closed or cancelled as often)."""
+    page = finetune_page(qtbot, window)
+    assert page.minutes.value() == 10 and page.device.currentData() == "auto"  # the settings' defaults
+    page.minutes.setValue(45)
+    page.device.setCurrentIndex(page.device.findData("cpu"))
+    page.dialog.accept()
+    page = finetune_page(qtbot, window)
+    assert page.minutes.value() == 45 and page.device.currentData() == "cpu"
+
+    launched = []  # the trainer process is not started: its arguments are what the page asked for
+    monkeypatch.setattr(Finetuner, "_launch", lambda _finetuner, args: launched.append(args))
+    page.minutes.setValue(30)
+    page.device.setCurrentIndex(page.device.findData("auto"))
+    qtbot.mouseClick(page.start_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(launched), timeout=ENGINE_TIMEOUT_MS)
+    assert launched[0][:4] == ["--minutes", "30", "--device", "auto"]
+    page.dialog.reject()  # Cancel: the run's budget and device stay all the same
+    saved = Settings.load(window.client.paths.settings_file)  # what the next launch of Earmark reads
+    assert (saved.finetune_minutes, saved.finetune_device) == (30, "auto")
+    page = finetune_page(qtbot, window)
+    assert page.minutes.value() == 30 and page.device.currentData() == "auto"
+    page.dialog.reject()
+
+
+SWAPPED = {"model_name": "library-t", "model_display": "Library fine-tune 2026-12-07 11:12", "finished": "t"}
+
+
+def finished_not_better(window, tiny_checkpoint) -> None:
+    """Review 15's finished run in the window's job folder, not better, its model ready to be used anyway."""
+    job = window.client.engine.finetuner.job
+    shutil.copytree(tiny_checkpoint, job.model_dir)
+    config = json.loads((job.model_dir / "config.json").read_text())  # a model of its own: the library is re-read
+    job.write_json(job.model_dir / "config.json", config | {"name": SWAPPED["model_name"]})
+    job.write_json(job.plan_file, REVIEW15_PLAN)
+    job.write_json(job.result_file, REVIEW15_RESULT | SWAPPED | {"start_model": str(tiny_checkpoint)})
+
+
+def test_use_it_anyway_shows_the_switch_while_it_runs_and_says_when_it_is_done(
+    qtbot, window, tiny_checkpoint, tmp_path
+):
+    """Review 15 clicked Use it anyway and read "Switching to the fine-tuned model: loading it" for the
+    35 s the library was re-embedded, no bar, and nothing in the main window; then nothing said it was
+    done. The page names the model, shows a bar, keeps its buttons waiting, and says the end."""
+    index_folder(qtbot, window, write_named_library(tmp_path / "Library", folders_per_kind=1, files_per_folder=1))
+    finished_not_better(window, tiny_checkpoint)
+    page = finetune_page(qtbot, window)
+    qtbot.waitUntil(page.use_button.isVisible, timeout=ENGINE_TIMEOUT_MS)
+    name = SWAPPED["model_display"]
+    shown = []  # the page and the status bar each time the job's status was shown during the switch
+    page.finetune.status_changed.connect(
+        lambda _status: (
+            shown.append(
+                (
+                    page.state.text(),
+                    page.progress.isVisible(),
+                    page.progress.maximum(),
+                    page.use_button.isVisible() or page.discard_button.isVisible(),
+                    page.start_button.isEnabled(),
+                    window.finetune_label.text(),
+                )
+            )
+            if page.finetune.swap is not None
+            else None
+        )
+    )
+    qtbot.mouseClick(page.use_button, Qt.LeftButton)
+    qtbot.waitUntil(page.rollback_button.isVisible, timeout=ENGINE_TIMEOUT_MS)
+
+    state, bar, maximum, deciding, start, label = shown[0]  # at once, as the model loads
+    assert f"\nSwitching to {name}: loading it and re-reading your library's sounds with it…" in state
+    assert f"Searches use {tiny_checkpoint} until it is done; a new fine-tune can start then." in state
+    assert bar and maximum == 0  # a busy bar: nothing counted yet
+    assert not deciding and not start
+    assert label == f"Switching to {name}…"
+    counted = [(state, maximum) for state, _, maximum, *_ in shown if maximum]  # each sound re-read
+    assert counted, shown
+    for state, maximum in counted:
+        assert re.search(rf"\nSwitching to {name}: re-reading \d+ of {maximum} sounds with it…", state), state
+    assert all(bar and not deciding and not start for _, bar, _, deciding, start, _ in shown)
+
+    assert page.state.text().endswith(f"\nSwitched: searches now use {name}.")
+    assert not page.progress.isVisible() and page.start_button.isEnabled() and window.finetune_label.text() == ""
+    assert page.rollback_button.isEnabled() and page.rollback_button.text() == f"Go back to {tiny_checkpoint}"
+    page.dialog.reject()
+
+
+def test_a_page_opened_during_the_switch_offers_no_decision_and_starts_nothing(qtbot, window, tiny_checkpoint):
+    """Settings opened again while Use it anyway's switch ran offered Use it anyway and Keep the current
+    model again: the answered result is pending until the switch applies it."""
+    finished_not_better(window, tiny_checkpoint)
+    client = window.client.finetune
+    client.poll()
+    qtbot.waitUntil(lambda: client.status.pending, timeout=ENGINE_TIMEOUT_MS)
+    client.swap = Swap(SWAPPED["model_display"], "builtin", str(tiny_checkpoint), done=120, total=410)
+    page = finetune_page(qtbot, window)
+    page.show_status(client.status)
+    window.finetune_label.show_status(client.status)
+    assert not page.use_button.isVisible() and not page.discard_button.isVisible()
+    assert not page.start_button.isEnabled() and page.start_button.toolTip() == ""
+    assert page.progress.isVisible() and (page.progress.value(), page.progress.maximum()) == (120, 410)
+    assert page.state.text().endswith(
+        f"\nSwitching to {SWAPPED['model_display']}: re-reading 120 of 410 sounds with it… Searches use builtin "
+        "until it is done; a new fine-tune can start then."
+    )
+    assert window.finetune_label.toolTip() == page.state.text().splitlines()[-1]
+    client.swap = None
     page.dialog.reject()

@@ -314,6 +314,9 @@ def _prepare_and_measure(job: JobFolder, paths: AppPaths, request: Request) -> d
         "held_out_folders": pairs.val_folders,
         "held_out_by": held_by,
         "says_nothing": len(pairs.says_nothing),
+        # one of them by name, the first in path order, for the page's "names like ZOOM0003.WAV": the
+        # user's own example, where a fixed "Take_017" was nobody's
+        "says_nothing_name": Path(min(pairs.says_nothing)).name if pairs.says_nothing else "",
         "long_files": len(long_files),
     }
     job.write_json(job.plan_file, saved)

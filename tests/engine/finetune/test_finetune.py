@@ -18,7 +18,7 @@ import pytest
 from engine.cli import INTERRUPTED, main
 from engine.facade import Engine
 from engine.finetune import Finetuner
-from engine.finetune.job import DONE, FAILED, KEY_METRIC, RUNNING, STOPPED, TRAINING, JobFolder
+from engine.finetune.job import DONE, FAILED, KEY_METRIC, RUNNING, STOPPED, TRAINING, JobFolder, training_files
 from engine.finetune.launcher import FinetuneUnavailable
 from engine.models.cacophony.checkpoint import is_checkpoint
 from engine.models.folders import WORDS_HEAD_FILE
@@ -81,6 +81,15 @@ def test_a_short_cpu_finetune_beats_the_starting_model_and_becomes_active(finetu
         assert not switch.error and engine.model_spec == str(tiny_checkpoint)
     assert Settings.load(paths.settings_file).model_spec == str(tiny_checkpoint)
     earmark(paths, "models", "--use", str(model))  # back to the fine-tuned one for the next test
+
+
+def test_the_plan_names_one_of_the_librarys_own_files_it_left_out(finetuned):
+    """Review 15's page said "names like Take_017" of a library with no such file."""
+    paths, code, _, _ = finetuned
+    assert code == 0
+    plan = json.loads((paths.data / "finetune" / "plan.json").read_text())
+    assert plan["says_nothing"] == len(SAYS_NOTHING) and plan["says_nothing_name"] == "Audio 01.wav"  # first by path
+    assert "(names like Audio 01.wav)" in training_files(plan)
 
 
 def test_a_model_that_got_worse_is_not_swapped_in_unless_insisted(finetuned, capsys):

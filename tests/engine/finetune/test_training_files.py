@@ -22,3 +22,11 @@ def test_a_library_of_one_folder_names_its_held_out_groups_and_says_only_what_it
 
 def test_a_plan_written_before_it_counted_its_files_says_nothing():
     assert training_files({"estimate": "About 2.0 min: 145 training steps"}) == ""
+
+
+def test_the_files_left_out_are_named_by_one_of_the_librarys_own():
+    """Review 15's "names like Take_017" named no file of its library; the plan records one it left out."""
+    plan = {"train_files": 158, "held_out_files": 48, "held_out_folders": ["/lib/a", "/lib/b"], "says_nothing": 199}
+    said = "Left out, still searchable: 199 files with no words of their own (names like {})."
+    assert training_files(plan | {"says_nothing_name": "ZOOM0003.WAV"}).endswith(said.format("ZOOM0003.WAV"))
+    assert training_files(plan).endswith(said.format("Take_017"))  # a plan written before it named one
