@@ -13,7 +13,8 @@ designer would want, a category, and where the reviewer was unsure of a judgment
 under ``--out/NAME``; the library is indexed twice, under its own names and with every file renamed
 ``Take_0001``... in one folder (only the sound can find anything), and printed for each: R@1, R@10
 and mAP@10 over the queries, and mAP@10 by category, for Earmark as shipped beside BM25 over the
-paths (on own names) and chance. bench/music_and_effects.py measures review 12's library this way.
+paths (on own names) and chance; files with the same bytes are one right answer, found where the
+first of them is ranked (Earmark lists them as one row). bench/music_and_effects.py measures review 12's library this way.
 Several names run one after another. Asserts nothing.
 """
 
@@ -25,7 +26,7 @@ import os
 import random
 import re
 import shutil
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -157,15 +158,31 @@ def rankings(rank: Ranker, queries: Sequence[Query], path_of: Callable[[str], st
     return [[path_of(p) for p in rank(query.text)] for query in queries]
 
 
-def scores(ranked: Rankings, queries: Sequence[Query], files: Sequence[str]) -> list[dict[str, float]]:
-    """Each query's R@1, R@10 and mAP@10; a right file not ranked counts as below the cutoff."""
+def scores(
+    ranked: Rankings, queries: Sequence[Query], files: Sequence[str], sound_of: Mapping[str, str] | None = None
+) -> list[dict[str, float]]:
+    """Each query's R@1, R@10 and mAP@10; a right file not ranked counts as below the cutoff. Files
+    of one sound (``sound_of``: path -> content hash, :func:`sounds`) are one right answer, found
+    where any of them is ranked: Earmark shows a group of copies as one row ("+1 copy"), so review
+    13's "52 Wind.wav", a copy of "57 Heavy wind.wav", counted as never found for "wind"."""
+    sound_of = sound_of or {}
     rows = []
     for query, results in zip(queries, ranked, strict=True):
         position = {p: i for i, p in reversed(list(enumerate(results)))}
         missing = max(len(files), CUTOFF)
-        right = [position.get(f, missing) for f in files if query.is_relevant(f)]
+        found: dict[str, int] = {}  # each sound's first position, whichever of its files holds it
+        for f in files:
+            sound = sound_of.get(f, f)
+            found[sound] = min(found.get(sound, missing), position.get(f, missing))
+        right = [found[sound] for sound in {sound_of.get(f, f) for f in files if query.is_relevant(f)}]
         rows.append(search_metrics_from_ranks([right], CUTOFF))
     return rows
+
+
+def sounds(indexing: Indexing) -> dict[str, str]:
+    """Each file with a copy in the library (its path in its package): its content hash."""
+    copied = indexing.engine.store.copies()
+    return {indexing.path_of(record.path): copied[i] for i, record in indexing.engine.store.get_files(copied).items()}
 
 
 def mean(rows: Sequence[dict[str, float]]) -> dict[str, float]:
@@ -186,10 +203,11 @@ def print_tables(
     categories = sorted({q.category for q in queries} - {""})
     for indexing in indexings:
         print(f"\n{indexing.name}: R@1 / R@10 / mAP@10" + (f", {column[0]}" if column else ""))
+        sound_of = sounds(indexing)
         by_system = {}
         for system, rank in systems(indexing, files, variants or {}).items():
             ranked = rankings(rank, queries, indexing.path_of)
-            by_system[system] = scores(ranked, queries, files)
+            by_system[system] = scores(ranked, queries, files, sound_of)
             extra = f"   {column[1](ranked)}" if column else ""
             print(f"  {system:22} {format_row(mean(by_system[system]))}{extra}")
         print(f"  {'chance':22} {format_row(mean(luck))}")
