@@ -201,6 +201,7 @@ class EngineClient(QObject):
         self.paused = False
         self.indexing = False
         self._index_again = False
+        self._index_so_far = None  # the IndexReport of the runs the one in work follows back to back, as one
         self._batch_started: float | None = None  # when the watcher's batch in work began (its thread's alone)
         self._batch_shown = False  # whether watch_progress has shown the batch in work
         self._switch_done.connect(self._switch_finished)
@@ -503,7 +504,9 @@ class EngineClient(QObject):
 
     def index(self) -> None:
         """Scan every folder (incremental). Asked during a run, it runs once more afterwards (the
-        folder added meanwhile is scanned); paused or without a model, it does nothing."""
+        folder added meanwhile is scanned), and :attr:`index_finished` says the two as one run: the
+        rerun alone said "no changes · 0.1 s" of three minutes' embedding (review 16, M7). Paused
+        or without a model, it does nothing."""
         if self.paused or self.engine is None or self.model_info is None:
             return
         if self.indexing:
@@ -515,15 +518,19 @@ class EngineClient(QObject):
         def finished(report) -> None:
             self.indexing = False
             self.refresh_library()
+            so_far = report if self._index_so_far is None else self._index_so_far.then(report)
+            self._index_so_far = None
             if self.paused and (report.stopped or self._index_again):
                 self.index_paused.emit()  # what is left waits for Resume
             elif self._index_again or (report.stopped and not self._should_stop()):
                 self.index()  # asked again meanwhile, or stopped for a folder removal: it goes on
+                self._index_so_far = so_far if self.indexing else None
             else:
                 self.paused = False  # it ended before a late Pause could stop it: nothing is left to resume
-                self.index_finished.emit(report)
+                self.index_finished.emit(so_far)
 
         def failed(message: str) -> None:
+            self._index_so_far = None
             self.indexing = self.paused = False  # nothing is left to resume: the next Rescan starts afresh
             self.error.emit(f"Indexing stopped: {message}")
             self.index_finished.emit(None)

@@ -154,6 +154,14 @@ def results_line(query: str, hits: SearchResults, scope: str = "", rest: bool = 
     return f"{found}, then {len(others):,} ranked by {ranked_by(others)}" if others and rest else found
 
 
+def indexing_said(done: int, total: int) -> str:
+    """What a search's results line adds while an indexing run embeds the library: its sounds rank
+    only the files embedded so far, and "No file is named so or close to it: 300 sounds ranked by
+    how they sound" read as said of the whole library, three minutes into indexing 1,289 (review
+    16, L11)."""
+    return f" (indexing: {done:,} of {counted(total, 'sound')} so far)"
+
+
 def sorted_said(header: QHeaderView) -> str:
     """ " · sorted by Duration: click Match for the best first" where a search's rows are sorted by
     another column than the ranking's, best first; "" where they are not."""
@@ -210,6 +218,7 @@ class MainWindow(QMainWindow):
         self._shown_for: tuple[str, str] | None = None
         # the results line's words, the same without the sounds after the results, ms, ranked
         self._search_said: tuple[str, str, float, bool] | None = None
+        self._embedding: tuple[int, int] | None = None  # files embedded, of how many, while a run embeds them
         self._shown = False
         self._cut = False  # the results shown are the first of more the search found (the engine's total)
         self._asked_order = BY_PATH  # the order the last search asked lists a browse in
@@ -628,6 +637,8 @@ class MainWindow(QMainWindow):
         filters = self.filter_bar.values()
         scope = scope_said(filters, self.filter_bar.folder.currentText())
         said = (results_line(query, hits, scope), results_line(query, hits, scope, rest=False))
+        if query and self.client.indexing and self._embedding is not None:  # only part of the library is ranked
+            said = tuple(f"{line}{indexing_said(*self._embedding)}" for line in said)
         self._search_said = (*said, seconds, bool(query)) if hits or self._folders else None
         self._say_search()
         loading = bool(hits.text_only) and not self.client.model_failure  # words only until the model is ready
@@ -781,6 +792,8 @@ class MainWindow(QMainWindow):
             self.result_label.say(NO_FOLDERS)
 
     def _show_progress(self, progress, pausable: bool = True) -> None:
+        embedding = progress.phase == "embedding" and progress.total
+        self._embedding = (progress.done, progress.total) if embedding else None
         self.indexing.show_progress(
             progress.phase, progress.done, progress.total, Path(progress.path).name, progress.errors, pausable=pausable
         )

@@ -104,6 +104,40 @@ class IndexReport:
         "3 sounds in formats Earmark cannot read (1 .m4a, 2 .wv): convert them to WAV or FLAC ..."."""
         return ": ".join(unreadable_formats_said(self.unreadable_formats)) if self.unreadable_formats else ""
 
+    def then(self, later: IndexReport) -> IndexReport:
+        """This run and ``later``, which ran right after it, as one run: what each did, summed
+        (counts, failures, folders back online, seconds), and the library as ``later`` left it
+        (files seen, folders offline, sounds Earmark cannot read, stopped or not). A run asked for
+        again during a long one (a folder added, the watcher) said only the rerun's "no changes
+        · 0.1 s" after three minutes of embedding 1,289 files (review 16, M7). A file that failed
+        in both is one failure."""
+        moved_from = Counter(self.moved_from)
+        moved_from.update(later.moved_from)
+        return IndexReport(
+            scanned=later.scanned,
+            added=self.added + later.added,
+            updated=self.updated + later.updated,
+            moved=self.moved + later.moved,
+            moved_from=dict(moved_from),
+            touched=self.touched + later.touched,
+            removed=self.removed + later.removed,
+            unchanged=later.unchanged,
+            reread=self.reread + later.reread,
+            embedded=self.embedded + later.embedded,
+            embedded_again=self.embedded_again + later.embedded_again,
+            copies=self.copies + later.copies,
+            audio_seconds=self.audio_seconds + later.audio_seconds,
+            errors=list({error.path: error for error in [*self.errors, *later.errors]}.values()),
+            warnings=list({warned.path: warned for warned in [*self.warnings, *later.warnings]}.values()),
+            offline_folders=list(later.offline_folders),
+            back_online=list(dict.fromkeys([*self.back_online, *later.back_online])),
+            unreadable_dirs=dict(later.unreadable_dirs),
+            unreadable_formats=list(later.unreadable_formats),
+            failed_ids=list(dict.fromkeys([*self.failed_ids, *later.failed_ids])),
+            stopped=later.stopped,
+            seconds=self.seconds + later.seconds,
+        )
+
     @property
     def changed_anything(self) -> bool:
         return bool(

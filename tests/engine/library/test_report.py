@@ -34,3 +34,43 @@ def test_files_indexed_with_a_warning_are_said_only_when_there_were_some_and_the
     assert both.summary(zeros=False, where_listed=" (see X)") == "3 added, 1 failed, 2 with a warning (see X)"
     assert IndexReport(added=3).summary(zeros=False, where_listed=" (see X)") == "3 added"
     assert "warning" not in IndexReport(added=3).summary()
+
+
+def test_a_run_and_the_rerun_after_it_are_said_as_one():
+    """A run asked for again during a long one (a folder added, the watcher) said only the empty
+    rerun's "no changes · 0.1 s" after three minutes of embedding 1,289 files (review 16, M7): what
+    each did adds up, the library is as the later run left it, a file that failed twice is one."""
+    broken, cut = FileError("/a/broken.wav", "not audio"), FileError("/a/cut.wav", "cut short")
+    long_run = IndexReport(
+        scanned=1_289,
+        added=1_288,
+        embedded=1_288,
+        moved=2,
+        moved_from={"/old": 2},
+        errors=[broken],
+        warnings=[cut],
+        failed_ids=[7],
+        offline_folders=["/mnt/drive"],
+        back_online=["/mnt/usb"],
+        unreadable_formats=["/a/memo.m4a"],
+        stopped=True,
+        seconds=192.9,
+    )
+    rerun = IndexReport(
+        scanned=1_290,
+        unchanged=1_288,
+        added=1,
+        embedded=1,
+        moved=1,
+        moved_from={"/old": 1},
+        errors=[FileError("/a/broken.wav", "not audio still")],
+        failed_ids=[7],
+        seconds=0.1,
+    )
+    both = long_run.then(rerun)
+    assert both.summary(zeros=False) == "1,289 added, 3 moved from /old, 1 failed, 1 with a warning"
+    assert (both.scanned, both.unchanged, both.embedded, both.failed_ids) == (1_290, 1_288, 1_289, [7])
+    assert both.errors == [FileError("/a/broken.wav", "not audio still")] and both.warnings == [cut]
+    assert both.offline_folders == [] and both.unreadable_formats == [] and both.back_online == ["/mnt/usb"]
+    assert not both.stopped and round(both.seconds, 1) == 193.0
+    assert long_run.added == 1_288 and rerun.added == 1  # neither changed
