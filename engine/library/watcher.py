@@ -41,6 +41,7 @@ import math
 import os
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -135,6 +136,7 @@ class LibraryWatcher:
             self.stop()
         self._running = True
         self._stopping.clear()
+        _quiet_watchdog_bookkeeping()
         self._observer = Observer()
         # Started before scheduling: on a running observer each schedule() starts that folder's
         # watch at once, so a folder the OS refuses fails alone instead of failing start() for all.
@@ -291,6 +293,20 @@ class LibraryWatcher:
                 continue
             if finished is False and not self.stopping:
                 self._add(batch, written=False)
+
+
+def _quiet_watchdog_bookkeeping() -> None:
+    """Keep watchdog's inotify backend from warning about its own watches. A folder moved inside a
+    watched one (``mv krank/space moved/space`` just after ``mkdir moved``) is walked under its new
+    name before the move's event is read, so watchdog registers its callback on that folder's watch
+    a second time: "Callback with id ... already exists for watch ... It will be Overwritten", a
+    RuntimeWarning with every watched folder's path in it, thousands of characters on the user's
+    terminal (review 16, L12). The callback is overwritten by itself and the watches stay right
+    (the move reaches the batch, as a delete and a create, and the index follows the files by their
+    bytes), so the warning says nothing the user can act on; the batch's index run is logged in one
+    line as any is. Set at each start: the filters are the process's, and a caller (a test's
+    ``catch_warnings``) may have put them back since."""
+    warnings.filterwarnings("ignore", r"Callback with id '\d+' ", RuntimeWarning, r"watchdog\.")
 
 
 class _Collector(FileSystemEventHandler):
