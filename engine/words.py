@@ -249,15 +249,45 @@ def known_words() -> frozenset[str]:
     list (categories, subcategories and synonyms, many of them sound words no encyclopedia
     uses: "bodyfall", "swooshes", "airgun"), and the listed sound-library abbreviations (a
     folder "WHSH" is a shelf, not a game's title)."""
+    return frozenset(_english_words()).union(_ucs_words(), abbreviations())
+
+
+# wordninja's most frequent words that count as common (:func:`common_words`); further down its
+# list names and fragments crowd the words ("stegodon", "rodinia", "yalova" at 50,000), and the
+# sound words it ranks low ("whoosh" 118,000, "crackle" 106,000) the UCS list holds
+COMMON_ENGLISH = 30_000
+
+
+@cache
+def common_words() -> dict[str, int]:
+    """The words a typo may be read as where the library holds none like it (engine.search.respell),
+    each with its place, the commonest first: the UCS list's words of letters (what a sound library
+    is searched for), then wordninja's :data:`COMMON_ENGLISH` most frequent. Not every word
+    :func:`known_words` knows: its Wikipedia list runs to names and fragments ("sokka", "ur", "ba"),
+    each as near a typo as the word meant."""
+    english = _english_words()
+    place = {word: i for i, word in enumerate(english)}
+    sound = sorted((w for w in _ucs_words() if w.isalpha()), key=lambda w: place.get(w, len(english)))
+    ordered = dict.fromkeys([*sound, *english[:COMMON_ENGLISH]])
+    return {word: i for i, word in enumerate(ordered)}
+
+
+@cache
+def _english_words() -> tuple[str, ...]:
+    """wordninja's English list, the most frequent word in Wikipedia first."""
     with gzip.open(Path(wordninja.__file__).with_name("wordninja") / "wordninja_words.txt.gz", "rt") as handle:
-        english = handle.read().split()
-    ucs = (
+        return tuple(handle.read().split())
+
+
+@cache
+def _ucs_words() -> frozenset[str]:
+    """Every word of the UCS list's categories, subcategories and synonyms."""
+    return frozenset(
         w
         for c in ucs_categories().values()
         for text in (c.category, c.subcategory, *c.synonyms)
         for w in words(text, compounds=False)
     )
-    return frozenset(english).union(ucs, abbreviations())
 
 
 def is_title(word: str) -> bool:
@@ -431,6 +461,36 @@ def _shooting(found: list[str]) -> tuple[str, ...]:
 def compound_heads() -> dict[str, str]:
     """Compound -> head, as listed in ``resources/search/compounds.txt``."""
     return {fields[0]: fields[1] for fields in _listed(COMPOUNDS)}
+
+
+@cache
+def held_heads() -> dict[str, str]:
+    """Compound -> head, for the compounds a search for the head alone means: those of
+    ``resources/search/compounds.txt`` not marked "query" (a "ship" is a boat, not a spaceship)."""
+    return {fields[0]: fields[1] for fields in _listed(COMPOUNDS) if "query" not in fields[2:]}
+
+
+def with_compound_heads(found: list[str]) -> list[str]:
+    """The words with the head of each listed compound among them right after it
+    (:func:`held_heads`: ``bambam/trapdoor.wav`` -> trapdoor door), unless the words already say
+    it: how the index holds a file's words, so a search for "door" finds the trapdoor, which the
+    tokeniser keeps whole as the English word it is (review 16). Not applied by :func:`name_words`
+    itself, for the reason :func:`with_abbreviations` is not."""
+    heads = held_heads()
+    out: list[str] = []
+    for word in found:
+        out.append(word)
+        head = heads.get(word)
+        if head is not None and head not in found and head not in out:
+            out.append(head)
+    return out
+
+
+def without_compound_heads(found: list[str]) -> list[str]:
+    """The words less each head :func:`with_compound_heads` put after its compound: the words as
+    the index read them, for what they mean (engine.index.text.meaning_parts)."""
+    heads = held_heads()
+    return [word for i, word in enumerate(found) if not (i and heads.get(found[i - 1]) == word)]
 
 
 @cache

@@ -30,6 +30,8 @@ from engine.words import (
     titles_whole,
     ucs_origin_words,
     with_abbreviations,
+    with_compound_heads,
+    without_compound_heads,
     word_lists_fingerprint,
     words,
 )
@@ -41,11 +43,12 @@ PHRASE_COLUMN = "search_text"
 # Bumped whenever engine.words or the fields change what a file's columns hold (11: "loop" is a
 # non-word; 12: descriptions and tags are read with abbreviations and derived forms, as names are;
 # 13: a word hidden behind a short prefix, "ralarm", is read beside the name as written; 14: a
-# folder's title written with capitals, "OpenSFX", is one word);
+# folder's title written with capitals, "OpenSFX", is one word; 15: a listed compound is held with
+# its head, "trapdoor door");
 # a change of the word lists (abbreviations, compounds, derivations, sound words) changes it by
 # itself. A library indexed before is re-read from its stored names and metadata when it opens (no
 # re-embedding).
-TEXT_VERSION = f"14-{word_lists_fingerprint()}"
+TEXT_VERSION = f"15-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)
@@ -76,19 +79,26 @@ def folder_words(path: str, library_folder: str, nearest: int | None = None) -> 
 
 def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable[str], caption: str) -> FileText:
     """The columns of one file, its tags' words after its name's, a UCS name's CreatorID and
-    SourceID with its folders'. Every field is read for what it means: a sound-library abbreviation
-    is followed by the word it stands for (``AMB/EXPL_Big_03`` is found by "ambience" and
-    "explosion") and a derived form by its idea's head, in a description or a tag as in a name (a
-    description "Ambient" is found by "ambience", as ``ambient_wind.wav`` is)."""
-    info = with_abbreviations(words(" ".join([metadata_text, caption])))
-    name, folders = (with_abbreviations(found) for found in (name_words(path), folder_words(path, library_folder)))
+    SourceID with its folders'. Every field is read for what it means (:func:`held`)."""
+    info = held(words(" ".join([metadata_text, caption])))
+    name, folders = (held(found) for found in (name_words(path), folder_words(path, library_folder)))
     origin = ucs_origin_words(path)  # a UCS name's CreatorID and SourceID: where it comes from, as a folder
     return FileText(" ".join(name + tag_words(tags)), " ".join(folders + origin), " ".join(info))
 
 
 def tag_words(tags: Iterable[str]) -> list[str]:
     """The words of a file's tags as its name column holds them, after the name's."""
-    return with_abbreviations(words(" ".join(tags)))
+    return held(words(" ".join(tags)))
+
+
+def held(found: list[str]) -> list[str]:
+    """A field's words as the index holds them, read for what they mean: a sound-library
+    abbreviation followed by the word it stands for (``AMB/EXPL_Big_03`` is found by "ambience" and
+    "explosion"), a derived form by its idea's head (engine.words.with_abbreviations), and a listed
+    compound by its head (engine.words.with_compound_heads: ``trapdoor.wav`` is found by "door"), in
+    a description or a tag as in a name (a description "Ambient" is found by "ambience", as
+    ``ambient_wind.wav`` is)."""
+    return with_compound_heads(with_abbreviations(found))
 
 
 def meaning_parts(name_text: str, info_text: str, tags: Iterable[str], shelf: Iterable[str] = ()) -> tuple[str, str]:
@@ -100,13 +110,17 @@ def meaning_parts(name_text: str, info_text: str, tags: Iterable[str], shelf: It
     keyword search, but its meaning is its own text, so tagging a file never blurs its name's vector.
     Every name read with its folder cost doors, fire and weather (the folders of game packs say
     "soundfx", "environment"); bench/search_quality.py, named: 0.627 as the name alone, 0.631 with
-    every folder, 0.638 with the folders of one-word names."""
+    every folder, 0.638 with the folders of one-word names. A compound's head the columns hold
+    beside it (:func:`held`) is left out: the text tower knows what "seagulls" means, and the
+    head only moved a name's vector (bench/search_quality.py: a waves-and-seagulls ambience went
+    up the birds' list, a lion's roar off the "wild animal roar" meaning's ten)."""
     tagged = tag_words(tags)
     name = name_text.split()
-    name = name[: len(name) - len(tagged)]
+    name = without_compound_heads(name[: len(name) - len(tagged)])
     if len(describing(name)) <= 1:  # a name of two words or more says what it is on its own
         name += [w for w in dict.fromkeys(shelf) if w not in name]
-    return " ".join(in_meant_sense(name)), " ".join(filter(None, [info_text, *tagged]))
+    described = without_compound_heads([*info_text.split(), *tagged])
+    return " ".join(in_meant_sense(name)), " ".join(described)
 
 
 def shelf_words(path: str, library_folder: str) -> list[str]:
@@ -118,9 +132,10 @@ def phrase_texts(phrase: str) -> list[str]:
     """``phrase`` as ``search_text`` may hold it, each way the index writes words: a file name's
     compounds split and a folder's kept whole ("netpanzer" is "net panzer" in ``netpanzer.wav``
     and "netpanzer" in ``netpanzer/shot.wav``), with and without what the phrase's abbreviations
-    stand for (``EXPL_Big`` is held as "expl explosion big", its metadata as written). A file
-    holding any of them holds the phrase; none when the phrase has no word characters."""
+    stand for and its compounds' heads (:func:`held`: ``EXPL_Big`` is held as "expl explosion big",
+    its metadata as written). A file holding any of them holds the phrase; none when the phrase has
+    no word characters."""
     variants = []
     for found in (words(phrase), words(phrase, compounds=False)):
-        variants += [" ".join(found), " ".join(with_abbreviations(found))]
+        variants += [" ".join(found), " ".join(held(found))]
     return [text for text in dict.fromkeys(variants) if text]

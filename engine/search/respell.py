@@ -22,6 +22,9 @@ dropped before a suffix is found ("explsion" is one edit from "explosion" and fo
 typist, are tried first and on their own: LanceDB counts a swap as two edits, so "hrose" (stem
 "hrose") is three from "horse" (stem "hors") and out of its reach, and "carsh" is as near "cash"
 as "crash"; a swap that gives a dictionary word the library holds is taken as it is.
+A typo no library word is near is read as the common word it misspells (:func:`common_word`):
+"explsion" as "explosion" in a library that names no file so, which the models still place near
+"boom"; the results say so as of any respelling.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from string import ascii_lowercase
 from typing import TYPE_CHECKING
 
 from engine.tagging.lexicon import stems
-from engine.words import known_words, typed_cat_ids, word_spans, words
+from engine.words import common_words, known_words, typed_cat_ids, word_spans, words
 
 if TYPE_CHECKING:
     from engine.index.store import LibraryStore
@@ -39,13 +42,15 @@ if TYPE_CHECKING:
 MIN_LETTERS = 4  # shorter words are too close to too many others to be read as typos
 MIN_MISSPELT_LETTERS = 5  # a word shorter is one slip from too many of a library's codes and names
 EDITS = 2
+MIN_TWO_SLIPS_LETTERS = 8  # a shorter typo is two slips from too many common words (common_word)
 CLOSE_ENOUGH = 0.75  # difflib's ratio a respelling needs: "thnuder"/"thunder" 0.86, "wtaer"/"water" 0.8;
 # the near files' other words ("tbnq" and "tank", 0.5) are not what was meant
 
 
 def respellings(store: LibraryStore, text: str) -> dict[str, str]:
-    """{typed word: the library word searched for it} for the words of ``text`` read as typos, and
-    for the dictionary words of it the library holds only misspelt."""
+    """{typed word: the word searched for it} for the words of ``text`` read as typos (as the
+    library's word, else as a common word), and for the dictionary words of it the library holds
+    only misspelt."""
     found = {}
     of_cat_ids = set(words(" ".join(typed_cat_ids(text)), compounds=False))
     for word in dict.fromkeys(words(text, compounds=False)):
@@ -54,7 +59,7 @@ def respellings(store: LibraryStore, text: str) -> dict[str, str]:
             continue
         if all(holds(store, part) for part in words(word)):
             continue  # the library holds it, or each of the words it runs together ("netpanzer")
-        spelled = library_misspelling(store, word) if known else library_word(store, word)
+        spelled = library_misspelling(store, word) if known else library_word(store, word) or common_word(word)
         if spelled is not None:
             found[word] = spelled
     return found
@@ -66,6 +71,35 @@ def library_word(store: LibraryStore, typo: str) -> str | None:
     if swap is not None:
         return swap
     return spelled_most_like(typo, {w for w in near_words(store, typo) if w in known_words()})
+
+
+def common_word(typo: str) -> str | None:
+    """The common word (engine.words.common_words) ``typo`` misspells, for a typo no library word
+    is near: review 16's library named no file "explosion", and "explsion" found one file in ten
+    by its sound, where "explosion" found four by what the names mean ("rocketboom", "boom").
+    The commonest of those a typist's slip makes of it (:func:`typing_slips`), else of those one
+    slip makes (:func:`one_slip`), else, for a word of :data:`MIN_TWO_SLIPS_LETTERS` or more, of
+    those two make; at least :data:`CLOSE_ENOUGH` like it, and of its first letter
+    (:func:`library_misspelling`: a slip there is mostly another word, "qack" "back", "ttain"
+    "attain"). The commonest, not the most alike by difflib, which counts two letters swapped
+    as two slips ("hrose": "hose" before "horse"); "butning" is "burning", not the bird "bunting"."""
+    common = common_words()
+
+    def commonest(reach: set[str]) -> str | None:
+        near = (w for w in reach if w in common and w[0] == typo[0] and len(w) >= MIN_LETTERS)
+        return next((w for w in sorted(near, key=common.__getitem__) if alike(typo, w)), None)
+
+    once = one_slip(typo)
+    found = commonest(typing_slips(typo)) or commonest(once)
+    if found is None and len(typo) >= MIN_TWO_SLIPS_LETTERS:
+        found = commonest({twice for slip in once for twice in one_slip(slip)})
+    return found
+
+
+def alike(typo: str, word: str) -> bool:
+    """Whether ``word`` is at least :data:`CLOSE_ENOUGH` like ``typo`` by difflib's ratio, as
+    :func:`spelled_most_like` compares them."""
+    return difflib.SequenceMatcher(None, word, typo).ratio() >= CLOSE_ENOUGH
 
 
 def library_misspelling(store: LibraryStore, word: str) -> str | None:
@@ -107,11 +141,39 @@ def spelled_most_like(word: str, spellings: set[str]) -> str | None:
 
 def one_slip(word: str) -> set[str]:
     """``word`` with one letter dropped, changed or added, or two neighbouring ones swapped."""
-    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    changed = {a + c + b[1:] for a, b in _splits(word) if b for c in ascii_lowercase}
+    return typing_slips(word) | changed
+
+
+def typing_slips(word: str) -> set[str]:
+    """``word`` as a typist's commonest slips leave it: a letter dropped or added, two neighbouring
+    ones swapped, or a key's neighbour hit for it (:data:`KEY_NEIGHBOURS`). Any other letter for
+    one makes another word of a typo more often than the word meant ("crakling": "crawling",
+    "buzing": "buying")."""
+    splits = _splits(word)
     dropped = {a + b[1:] for a, b in splits if b}
-    changed = {a + c + b[1:] for a, b in splits if b for c in ascii_lowercase}
     added = {a + c + b for a, b in splits for c in ascii_lowercase}
-    return dropped | changed | added | set(swaps(word))
+    beside = {a + c + b[1:] for a, b in splits if b for c in KEY_NEIGHBOURS.get(b[0], "")}
+    return dropped | added | beside | set(swaps(word))
+
+
+def _splits(word: str) -> list[tuple[str, str]]:
+    return [(word[:i], word[i:]) for i in range(len(word) + 1)]
+
+
+def _key_neighbours(rows: tuple[str, ...]) -> dict[str, str]:
+    """Each key's neighbours on a keyboard of ``rows``, each row set half a key right of the one
+    above: beside it on its row, the two it sits under and the two over it."""
+    neighbours = {}
+    for r, row in enumerate(rows):
+        for i, key in enumerate(row):
+            above = rows[r - 1][i : i + 2] if r > 0 else ""
+            below = rows[r + 1][max(i - 1, 0) : i + 1] if r + 1 < len(rows) else ""
+            neighbours[key] = row[max(i - 1, 0) : i] + row[i + 1 : i + 2] + above + below
+    return neighbours
+
+
+KEY_NEIGHBOURS = _key_neighbours(("qwertyuiop", "asdfghjkl", "zxcvbnm"))
 
 
 def typos_among(respellings: dict[str, str]) -> dict[str, str]:

@@ -8,10 +8,12 @@ from engine.words import (
     abbreviations,
     asked_words,
     cat_id_block,
+    common_words,
     compound_heads,
     derivations,
     describing,
     file_stem,
+    held_heads,
     idea_head,
     in_meant_sense,
     is_title,
@@ -23,6 +25,8 @@ from engine.words import (
     ucs_category_of,
     ucs_origin_words,
     with_abbreviations,
+    with_compound_heads,
+    without_compound_heads,
     word_spans,
     words,
 )
@@ -174,6 +178,23 @@ def test_every_listed_compound_is_one_word_to_the_tokeniser():
         assert compound.endswith(head) or compound.startswith(head), compound
 
 
+def test_a_compound_is_held_with_its_head_where_a_search_for_the_head_means_it():
+    """Review 16, M5: "door" found no ``trapdoor.wav``; the index holds what a query of the head
+    should find, not a spaceship for "ship" (a boat) nor gunfire for "fire" (flames)."""
+    assert with_compound_heads(["trapdoor", "creak", "doorbell"]) == ["trapdoor", "door", "creak", "doorbell", "bell"]
+    assert with_compound_heads(["door", "trapdoor"]) == ["door", "trapdoor"]  # said already
+    held = ["trapdoor", "door", "creak", "doorbell", "bell"]
+    assert without_compound_heads(held) == ["trapdoor", "creak", "doorbell"]  # as written, for the meaning
+    assert with_compound_heads(["spaceship", "gunfire", "chainsaw"]) == ["spaceship", "gunfire", "chainsaw"]
+    # a line marked "query" is the query's only: "spaceship" still asks for "ship"
+    assert keyword_query_words("spaceship") == ["spaceship", "ship"]
+    import engine.words
+
+    marks = {tuple(fields[2:]) for fields in engine.words._listed(engine.words.COMPOUNDS)}
+    assert marks == {(), ("query",)}  # no other mark, which would be read as none
+    assert set(held_heads()) < set(compound_heads()) and held_heads()["trapdoor"] == "door"
+
+
 @pytest.mark.parametrize(
     "word, title",
     [
@@ -188,6 +209,16 @@ def test_every_listed_compound_is_one_word_to_the_tokeniser():
 )
 def test_a_word_no_dictionary_or_ucs_list_knows_is_a_title(word, title):
     assert is_title(word) is title
+
+
+def test_common_words_are_the_ucs_lists_then_the_frequent_english():
+    """What a typo may be read as where the library holds no word like it (engine.search.respell)."""
+    common = common_words()
+    assert {"explosion", "whoosh", "crackle", "harbour", "something"} <= common.keys()
+    # the sound words first, though an encyclopedia seldom writes them ("whoosh": 118,000th)
+    assert common["explosion"] < common["whoosh"] < common["something"] < common["harbour"]
+    # far down wordninja's list, words as near a typo as the word meant
+    assert {"stegodon", "rodinia"} <= known_words() and not {"stegodon", "rodinia"} & common.keys()
 
 
 @pytest.mark.parametrize(

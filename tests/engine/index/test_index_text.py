@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from engine.index.text import file_text, folder_words, meaning_parts, phrase_texts, shelf_words
+from tests.engine.index.index_factories import record
 
 
 def test_fields_hold_name_and_tags_folder_and_description_words_apart():
@@ -56,11 +57,11 @@ def test_a_description_and_a_tag_are_read_for_what_they_mean_as_a_name_is():
     where it found ``ambient_wind.wav`` (a name's derived forms are held with their head)."""
     tags = ["amb", "Exploding"]
     text = file_text("/lib/warehouse.ogg", "/lib", "Ambient · Waves and seagulls", tags, "")
-    assert text.info == "ambient ambience waves and seagulls"
+    assert text.info == "ambient ambience waves and seagulls gulls"  # a compound with its head, too
     assert text.name == "warehouse amb ambience exploding explosion"
     assert meaning_parts(text.name, text.info, tags) == (
         "warehouse",
-        "ambient ambience waves and seagulls amb ambience exploding explosion",
+        "ambient ambience waves and seagulls amb ambience exploding explosion",  # the head is the keywords' only
     )
 
 
@@ -92,3 +93,34 @@ def test_a_phrase_is_read_each_way_the_index_writes_words():
     assert phrase_texts("netpanzer shot") == ["net panzer shot", "netpanzer shot"]  # a name's split, a folder's whole
     assert phrase_texts("expl big") == ["expl big", "expl explosion big"]  # as written, and as the index expands it
     assert phrase_texts(" -- ") == []
+
+
+def test_a_listed_compound_is_held_with_its_head():
+    """Review 16, M5: "door" found no ``bambam/trapdoor.wav``, a word of its own to the tokeniser."""
+    assert file_text("/lib/bambam/trapdoor.wav", "/lib", "", ["Doorbell"], "A campfire").columns == {
+        "name_text": "trapdoor door doorbell bell",
+        "folder_text": "bambam",
+        "info_text": "a campfire fire",
+        "search_text": " trapdoor door doorbell bell bambam a campfire fire ",
+    }
+    assert file_text("/lib/footsteps_steps.wav", "/lib", "", [], "").name == "footsteps steps"  # said already
+    # not where a search for the head alone means another sound: a ship is a boat, fire flames
+    assert file_text("/lib/Spaceship/gunfire.wav", "/lib", "", [], "").columns["search_text"] == " gunfire spaceship "
+    assert phrase_texts("trapdoor creak") == ["trapdoor creak", "trapdoor door creak"]
+    # what the names mean reads them as written: the text tower knows a trapdoor, and the head only
+    # moved the vectors (a waves-and-seagulls ambience up the list of "birds")
+    text = file_text("/lib/bambam/trapdoor.wav", "/lib", "Seagulls", ["Doorbell"], "")
+    assert meaning_parts(text.name, text.info, ["Doorbell"], ["bambam"]) == ("trapdoor bambam", "seagulls doorbell")
+
+
+def test_a_search_for_a_compounds_head_finds_the_compound(store):
+    store.upsert_files([record(name) for name in ("trapdoor_creak.wav", "spaceship_hum.wav", "rain.wav")])
+
+    def named(ids) -> list[str]:
+        return [f.name for f in store.get_files(ids).values()]
+
+    assert named(store.full_text("door", None, 10)[0]) == ["trapdoor_creak.wav"]
+    assert named(store.full_text("ship", None, 10)[0]) == []
+    # a phrase across the compound, as written or by its head
+    assert named(store.files_with_phrase("trapdoor creak")) == named(store.files_with_phrase("door creak"))
+    assert named(store.files_with_phrase("door creak")) == ["trapdoor_creak.wav"]

@@ -6,7 +6,7 @@ import numpy as np
 
 from engine.search import Searcher
 from engine.search.explain import describe_respellings
-from engine.search.respell import respelled, respellings
+from engine.search.respell import common_word, respelled, respellings
 from engine.search.searcher import SOUND
 from tests.engine.index.index_factories import record
 from tests.engine.search.search_factories import one_window
@@ -69,6 +69,36 @@ def test_a_typo_nothing_is_spelled_like_stays_as_typed(store):
     assert store.words_spelled_like("shrqxz", "shrqxz", 2) == [] and respellings(store, "shrqxz") == {}
     # "tbnq" is two edits from "tank", but half its letters are not what was meant
     assert "tank" in store.words_spelled_like("tbnq", "tbnq", 2) and respellings(store, "tbnq") == {}
+
+
+def test_a_typo_no_library_word_is_near_is_read_as_the_common_word_it_misspells(store):
+    """Review 16: its library named no file "explosion", and "explsion" found one file in ten, by
+    its sound alone; "explosion" found four by what their names mean ("rocketboom", "boom")."""
+    store.upsert_files([record("rocketboom.wav"), record("rain.wav")])
+    store.optimize()
+    hits = Searcher(store, None).search("explsion rain")
+    assert hits.respelled == {"explsion": "explosion"} and names(hits) == ["rain.wav"]
+    assert describe_respellings(hits.respelled) == "searched “explosion” for “explsion”"
+    # a library word near it is still the one read ("thundr" -> the library's "thunder", above)
+    assert respellings(store, "raim") == {"raim": "rain"}
+
+
+def test_a_typo_is_read_as_the_commonest_word_a_typists_slip_makes_of_it():
+    # a letter added, dropped or doubled, two swapped, a key's neighbour hit for it
+    slips = {"explsion": "explosion", "hrose": "horse", "ttain": "train", "butning": "burning"}
+    # before another letter for one ("crawling", "buying"), which is mostly another word
+    slips |= {"crakling": "crackling", "buzing": "buzzing"}
+    # two slips in a long word; none in a short one, a slip from too many words
+    slips |= {"exploshun": "explosion", "thndr": None}
+    # never another first letter ("back"), nor a word far from it
+    slips |= {"qack": None, "shrqxz": None}
+    assert {typo: common_word(typo) for typo in slips} == slips
+
+
+def test_the_models_hear_the_common_word_a_typo_misspells(store, tiny_model):
+    sounding_like(store, tiny_model, {"boom_big.wav": "explosion", "rain.wav": "explsion"})
+    hits = Searcher(store, tiny_model).search("explsion", rankings=frozenset({SOUND}))
+    assert names(hits)[0] == "boom_big.wav" and hits.respelled == {"explsion": "explosion"}
 
 
 def test_respelled_replaces_whole_words_in_any_case():
