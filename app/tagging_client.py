@@ -4,9 +4,12 @@
 A job (a selection or a whole folder) runs on a pool of its own, so it never waits behind an
 index run nor holds one up; it stops at the end of a batch when the user stops it or when the app
 closes. Stop cancels it (the suggestions made so far stay); a job the app's closing (or a crash)
-cut short continues by itself when the app next opens with a model. Loads and edits go through
-the engine client's work and edit pools, like every other engine call, and answer as signals on
-the UI thread.
+cut short continues by itself when the app next opens with a model. The vocabularies' term
+embeddings, which the first job with a model made first (a minute for UCS, in silence), are made
+on that pool as soon as a model is the active one: the first Suggest finds them made, or waits
+behind them rather than making them a second time. Loads and edits go through the engine
+client's work and edit pools, like every other engine call, and answer as signals on the UI
+thread.
 """
 
 from __future__ import annotations
@@ -62,9 +65,10 @@ class TaggingClient(QObject):
         self._waiting = None  # a job asked for during the look: it starts when the look ends
         self._stop = threading.Event()  # the job stops at the end of its batch
         self._cancelled = threading.Event()  # and the user asked it: it is not resumed later
+        self._closing = threading.Event()  # the app closes: the vocabularies' preparing stops too
         self._load_number = 0  # the latest suggestions load asked: only its answer is shown
         self._plan_number = 0  # the latest rename plan asked
-        client.ready.connect(lambda _info: self.resume())
+        client.ready.connect(self._model_ready)
 
     @property
     def running(self) -> bool:
@@ -86,10 +90,24 @@ class TaggingClient(QObject):
         def job(progress, should_stop):
             return self._tagging.tag(paths, captions, progress, should_stop)
 
+        self._load_number += 1  # a load asked before answers late: the box says what the job waits for
         if self._looking:
             self._waiting = job
         else:
             self._start(job)
+
+    def _model_ready(self, _info) -> None:
+        """A model is the active one (at the start, after a switch): an unfinished job goes on, and
+        the vocabularies it lacks are made."""
+        self.resume()
+        self.prepare_vocabularies()
+
+    def prepare_vocabularies(self) -> None:
+        """Make the term embeddings of the vocabularies the active model lacks (engine
+        ``Tagging.prepare_vocabularies``), on the jobs' pool: a job asked for meanwhile runs after
+        it, and finds them made. Nothing is said: a failure is logged, and the job says it again."""
+        if self.client.engine is not None and self.client.model_info is not None:
+            submit(self.pool, self._tagging.prepare_vocabularies, self._closing.is_set, context=self)
 
     def resume(self) -> None:
         """Continue a job a stop or a crash left unfinished (nothing when there is none)."""
@@ -171,6 +189,7 @@ class TaggingClient(QObject):
     def shutdown(self) -> None:
         self._waiting = None
         self._stop.set()
+        self._closing.set()
         self.pool.waitForDone(30_000)
 
     # -- reading ---------------------------------------------------------------------------
@@ -214,6 +233,7 @@ class TaggingClient(QObject):
         def imported(vocabulary) -> None:
             self.vocabulary_imported.emit(vocabulary)
             self.load_vocabularies()
+            self.prepare_vocabularies()  # a new list: its term embeddings are made for the next Suggest
 
         self._change_vocabularies(self._tagging.import_vocabulary, path, imported)
 

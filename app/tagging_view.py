@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStatusBar, QTo
 
 from app.suggestions_box import CAPTIONS_TIP
 from app.theme import icon
+from engine.models.registry import shown_name
 from engine.plural import counted
 
-FIRST_SUGGESTIONS = "Suggesting… the first time with a model, its vocabulary is read first (a minute or two)"
-PREPARING = "Preparing the UCS vocabulary for this model…"
+PREPARING = "Reading the tag vocabulary…"
 STARTING = "Suggesting…"
 STOPPING = "Stopping…"
 
@@ -27,6 +27,13 @@ SELECT_TO_REVIEW = " · select sounds to accept or reject them"
 REVIEW_SELECTED = ": accept or reject them in the tags panel"
 UNDO_ACCEPT, UNDO_REJECT = "Undo last accept", "Undo last reject"
 NOTHING_NEW = "Nothing new to add: the sounds have these already"
+
+
+def reading_vocabulary(model: str) -> str:
+    """What the tags panel says while a Suggest waits for the vocabulary to be read with ``model``
+    (as the status bar names it): the first Suggest after a switch to a fine-tune waited 55 s with
+    no word why (review 15, L8)."""
+    return f"Reading the tag vocabulary with {model} (about a minute, once per model)…"
 
 
 def describe_job(report, selected: bool = False) -> str:
@@ -197,7 +204,7 @@ class TaggingController(QObject):
         self.client.suggestions_loaded.connect(panel.show_suggestions)
         self.client.captions_loaded.connect(window.model.set_suggested_captions)
         self.client.accepted.connect(self._accepted)
-        self.client.job_progress.connect(self.status.show_progress)
+        self.client.job_progress.connect(self._job_progressed)
         self.client.job_finished.connect(self._job_finished)
         self.client.error.connect(window.show_error)
         self.status.cancel_button.clicked.connect(self._stop_job)
@@ -218,10 +225,22 @@ class TaggingController(QObject):
             return
         engine, info = self.window.client.engine, self.window.client.model_info
         first = engine is not None and info is not None and not engine.tagging.vocabularies_ready(info)
-        self.window.tags.suggestions.show_busy(FIRST_SUGGESTIONS if first else "Suggesting…")
+        self.window.tags.suggestions.show_busy(self._reading() if first else STARTING)
         self._job_paths = set(paths)
         self.status.show_starting(first)
         self.client.tag(paths, captions)
+
+    def _reading(self) -> str:
+        """The tags panel's line while a Suggest waits for the vocabulary (:func:`reading_vocabulary`)."""
+        return reading_vocabulary(shown_name(self.window.client.active_model_spec))
+
+    def _job_progressed(self, phase: str, done: int, total: int) -> None:
+        """A job's progress, in the status bar; the vocabulary is read by now, so a tags panel still
+        saying it waits for that says it suggests."""
+        self.status.show_progress(phase, done, total)
+        box = self.window.tags.suggestions
+        if box.hint.text() == self._reading():
+            box.show_busy(STARTING)
 
     def _stop_job(self) -> None:
         self.client.cancel()

@@ -32,13 +32,19 @@ Term embeddings cost the text tower's passes over every prompt of the vocabulary
 phrases for UCS, embedded in both spaces at once: ``AudioTextModel.embed_text_and_words``) and one
 over its names (about 10,700 distinct ones), and the classifier a fit over the names (8-25 s for
 UCS): 43 s for UCS with the builtin model on two cores (59 s when the prompts took a pass more), so
-all are cached on disk per model and vocabulary fingerprint.
+all are cached on disk per vocabulary fingerprint: the joint space's per model, the words space's
+per words space (:func:`words_space`), which a fine-tune shares with the model it started from
+(its text tower is frozen), so that switching to one makes only its joint embeddings anew (the
+prompts' passes: with a UCS bridge the joint embedding holds the words one, so both passes still
+run). In the window on review 15's library, two shared cores: 40 s for all of UCS, 17 s for the
+builtin model's joint side after a switch from its fine-tune.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -68,7 +74,7 @@ from engine.words import (
     words,
 )
 
-PROMPTS_VERSION = 3  # bump when term_prompts, term_names or what the cache holds change: it is rebuilt
+PROMPTS_VERSION = 4  # bump when term_prompts, term_names or what the cache holds change: it is rebuilt
 # of the text evidence, the share of the term's nearest single name (the rest: the mean of its
 # phrases); bench/tagging.py, audio and names, leave one package out: 59.2 % top-1 without,
 # 63.1 % at 0.3; a first try measured 0.3 and 0.5 alike (names through the text tower alone fell
@@ -84,6 +90,13 @@ NO_PACKS: Mapping[str, frozenset[str]] = MappingProxyType({})  # no folder's sha
 NEAR_FOLDERS = 2
 TEXT_BATCH = 64
 MEMO_LIMIT = 50_000  # words vectors a job keeps between its passes (1.5 KB each for MiniLM: 75 MB)
+# what a model's words space is known by (words_space): phrases of a few sound words each, as names are
+WORDS_PROBE = ("wooden door creak", "rain on a tin roof", "distant thunder rumble", "footsteps on gravel")
+Embed = Callable[[list[str]], np.ndarray]  # texts -> their vectors
+
+
+class EncodingStopped(Exception):
+    """Told to stop while a vocabulary was embedded (:func:`encode_vocabulary`): nothing of it is kept."""
 
 
 @dataclass
@@ -157,20 +170,28 @@ class Evidence:
     heard_voice: VoiceTerms | None = None
 
 
-def term_embeddings(model: AudioTextModel, vocabulary: Vocabulary) -> tuple[np.ndarray, np.ndarray]:
+def term_embeddings(
+    model: AudioTextModel, vocabulary: Vocabulary, should_stop: Callable[[], bool] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Each term's embedding in the joint space and in the words space: the normalised mean of
     its prompts' (:meth:`AudioTextModel.embed_text_and_words`, the two side by side per batch)."""
-    prompts = [term_prompts(term) for term in vocabulary.terms]
-    flat = [p for group in prompts for p in group]
-    both = embed_in_batches(lambda batch: np.concatenate(model.embed_text_and_words(batch), axis=1), flat, TEXT_BATCH)
-    owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
-    summed = np.zeros((len(prompts), both.shape[1]), np.float32)
-    np.add.at(summed, owner, both)
-    joint, words = np.split(summed, [model.info.embedding_dim], axis=1)
+    both = _stoppable(lambda batch: np.concatenate(model.embed_text_and_words(batch), axis=1), should_stop)
+    joint, words = np.split(prompt_sums(both, vocabulary), [model.info.embedding_dim], axis=1)
     return l2_normalise(joint), l2_normalise(words)
 
 
-def name_embeddings(embed, vocabulary: Vocabulary) -> TermNames:
+def prompt_sums(embed: Embed, vocabulary: Vocabulary) -> np.ndarray:
+    """(terms, dim) each term's prompts (:func:`term_prompts`) through ``embed``, summed."""
+    prompts = [term_prompts(term) for term in vocabulary.terms]
+    flat = [p for group in prompts for p in group]
+    vectors = embed_in_batches(embed, flat, TEXT_BATCH)
+    owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
+    summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
+    np.add.at(summed, owner, vectors)
+    return summed
+
+
+def name_embeddings(embed: Embed, vocabulary: Vocabulary) -> TermNames:
     """The names of every term (:func:`term_names`), each distinct one embedded once."""
     names = [term_names(term) for term in vocabulary.terms]
     distinct = list(dict.fromkeys(n for group in names for n in group))
@@ -188,46 +209,117 @@ def name_classifier(vocabulary: Vocabulary, names: TermNames) -> CategoryClassif
     return fit_classifier(names.vectors[names.rows], labels, len(vocabulary.categories))
 
 
+@dataclass
+class WordsSide:
+    """What an encoded vocabulary holds in the words space (:meth:`AudioTextModel.embed_words`):
+    the same for every model whose words space is the same (:func:`words_space`)."""
+
+    embeddings: np.ndarray  # (terms, dim')
+    names: TermNames
+    classifier: CategoryClassifier | None
+
+
 def encode_vocabulary(
     model: AudioTextModel,
     vocabulary: Vocabulary,
     cache_dir: Path | None = None,
+    should_stop: Callable[[], bool] | None = None,
 ) -> EncodedVocabulary:
-    """Term embeddings in both spaces (cached under ``cache_dir``) and the word lexicon of ``vocabulary``."""
-    cache_file = None
+    """Term embeddings in both spaces and the classifier (cached under ``cache_dir``: the joint
+    space's per model, the words space's per :func:`words_space`), and the word lexicon of
+    ``vocabulary``. Raises :class:`EncodingStopped` before a batch of text once ``should_stop()``
+    says so (a job's Stop, the app closing), keeping nothing of what it made."""
+    joint_file = joint = space = None
     if cache_dir is not None:
-        cache_file = vocabulary_cache_file(cache_dir, model.info.name, vocabulary)
-        if cache_file.is_file():
-            with np.load(cache_file) as cached:
-                if len(cached["audio"]) == len(cached["words"]) == len(cached["name_starts"]) == len(vocabulary.terms):
-                    names = TermNames(cached["names"], cached["name_rows"], cached["name_starts"])
-                    classifier = None
-                    if cached["classifier_weight"].size:
-                        classifier = CategoryClassifier(cached["classifier_weight"], cached["classifier_bias"])
-                    return EncodedVocabulary(
-                        vocabulary, cached["audio"], cached["words"], lexicon_of(vocabulary), names, classifier
-                    )
-    audio, text = term_embeddings(model, vocabulary)
-    names = name_embeddings(model.embed_words, vocabulary)
-    classifier = name_classifier(vocabulary, names)
-    if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        nothing = np.empty(0)
-        np.savez(
-            cache_file,
-            audio=audio,
-            words=text,
-            names=names.vectors,
-            name_rows=names.rows,
-            name_starts=names.starts,
-            classifier_weight=nothing if classifier is None else classifier.weight,
-            classifier_bias=nothing if classifier is None else classifier.bias,
-        )
-    return EncodedVocabulary(vocabulary, audio, text, lexicon_of(vocabulary), names, classifier)
+        joint_file = vocabulary_cache_file(cache_dir, model.info.name, vocabulary)
+        joint, space = _cached_joint(joint_file, vocabulary)
+        space = space or words_space(model)
+    words = _cached_words(words_cache_file(cache_dir, space, vocabulary), vocabulary) if space else None
+    if words is None:
+        joint, term_words = term_embeddings(model, vocabulary, should_stop)
+        names = name_embeddings(_stoppable(model.embed_words, should_stop), vocabulary)
+        words = WordsSide(term_words, names, name_classifier(vocabulary, names))
+        if space:
+            _save_words(words_cache_file(cache_dir, space, vocabulary), words)
+    elif joint is None:  # a model whose words space is known already: a fine-tune of it
+        joint = l2_normalise(prompt_sums(_stoppable(model.embed_text, should_stop), vocabulary))
+    if joint_file is not None and not joint_file.is_file():
+        joint_file.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(joint_file, audio=joint, words_space=np.array(space))
+    return EncodedVocabulary(vocabulary, joint, words.embeddings, lexicon_of(vocabulary), words.names, words.classifier)
+
+
+def _stoppable(embed: Embed, should_stop: Callable[[], bool] | None) -> Embed:
+    """``embed``, raising :class:`EncodingStopped` before a batch once ``should_stop()`` says so."""
+    if should_stop is None:
+        return embed
+
+    def run(texts: list[str]) -> np.ndarray:
+        if should_stop():
+            raise EncodingStopped
+        return embed(texts)
+
+    return run
+
+
+def words_space(model: AudioTextModel) -> str:
+    """What the model's words space (:meth:`AudioTextModel.embed_words`) is known by: a digest of
+    :data:`WORDS_PROBE`'s vectors in it, bit for bit. A fine-tune of the builtin model trains its
+    audio side and the text's projection into the joint space, never the frozen MiniLM the words
+    space is made of (its checkpoint does not hold it: engine/models/cacophony/checkpoint.py), so
+    it shares the builtin's words space, and a vocabulary's words vectors, names and classifier
+    with it (review 15: the builtin's and a fine-tune's cached arrays were identical, the joint
+    ones apart). A text tower trained with its model gives other vectors, and another name."""
+    vectors = np.ascontiguousarray(model.embed_words(list(WORDS_PROBE)), np.float32)
+    return hashlib.blake2b(vectors.tobytes(), digest_size=8).hexdigest()
+
+
+def _cached_joint(path: Path, vocabulary: Vocabulary) -> tuple[np.ndarray | None, str | None]:
+    """The joint term embeddings kept at ``path`` and the words space they go with; (None, None)
+    where none are kept for this vocabulary."""
+    if not path.is_file():
+        return None, None
+    with np.load(path) as cached:
+        if len(cached["audio"]) != len(vocabulary.terms):
+            return None, None
+        return cached["audio"], str(cached["words_space"])
+
+
+def _cached_words(path: Path, vocabulary: Vocabulary) -> WordsSide | None:
+    if not path.is_file():
+        return None
+    with np.load(path) as cached:
+        if not len(cached["words"]) == len(cached["name_starts"]) == len(vocabulary.terms):
+            return None
+        classifier = None
+        if cached["classifier_weight"].size:
+            classifier = CategoryClassifier(cached["classifier_weight"], cached["classifier_bias"])
+        names = TermNames(cached["names"], cached["name_rows"], cached["name_starts"])
+        return WordsSide(cached["words"], names, classifier)
+
+
+def _save_words(path: Path, words: WordsSide) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nothing = np.empty(0)
+    np.savez(
+        path,
+        words=words.embeddings,
+        names=words.names.vectors,
+        name_rows=words.names.rows,
+        name_starts=words.names.starts,
+        classifier_weight=nothing if words.classifier is None else words.classifier.weight,
+        classifier_bias=nothing if words.classifier is None else words.classifier.bias,
+    )
 
 
 def vocabulary_cache_file(cache_dir: Path, model_name: str, vocabulary: Vocabulary) -> Path:
+    """Where the joint term embeddings of ``vocabulary`` with the model ``model_name`` are kept."""
     return Path(cache_dir) / f"{model_name}-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npz"
+
+
+def words_cache_file(cache_dir: Path, space: str, vocabulary: Vocabulary) -> Path:
+    """Where the words side (:class:`WordsSide`) of ``vocabulary`` in the words space ``space`` is kept."""
+    return Path(cache_dir) / f"words-{space}-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npz"
 
 
 _LEXICONS: dict[str, Lexicon] = {}

@@ -162,10 +162,19 @@ def library(qtbot, window, tmp_path) -> dict[str, Path]:
     return files
 
 
+@pytest.fixture
+def earmark_home(earmark_home, tiny_term_cache):  # noqa: F811 - the root conftest's, with the terms
+    """An empty EARMARK_HOME whose cache holds the UCS terms as the tiny model embeds them: a window
+    makes the vocabularies of a model as it becomes the active one (app.tagging_client), seconds of
+    CPU beside every window test that never suggests a tag."""
+    shutil.copytree(tiny_term_cache, earmark_home / "cache" / "tagging")
+    return earmark_home
+
+
 def open_tagging_window(qtbot, home: str, checkpoint: Path, term_cache: Path) -> MainWindow:
     """The window on the tiny model (``checkpoint``), loaded and caught up, with the UCS terms
     embedded already (``term_cache`` copied into ``home``: embedding them takes a while)."""
-    shutil.copytree(term_cache, Path(home) / "cache" / "tagging")
+    shutil.copytree(term_cache, Path(home) / "cache" / "tagging", dirs_exist_ok=True)
     window = open_window(qtbot, str(checkpoint))
     qtbot.waitUntil(lambda: window.client.model_info is not None, timeout=ENGINE_TIMEOUT_MS)
     qtbot.waitUntil(lambda: not window.client.indexing, timeout=ENGINE_TIMEOUT_MS)

@@ -13,12 +13,13 @@ from PySide6.QtWidgets import QApplication
 from app.results_view import ROW_HEIGHT
 from app.suggestions_box import KIND_ROLE, PRECHECKED, SUGGESTION_COLOUR
 from app.tagging_view import (
-    FIRST_SUGGESTIONS,
     NOTHING_NEW,
     PREPARING,
+    STARTING,
     describe_accepted,
     describe_job,
     describe_rejected,
+    reading_vocabulary,
 )
 from app.tags_panel import CAPTION_LINES, TagsPanel
 from engine.index.suggestions import CAPTION, TAG, Suggestion
@@ -643,18 +644,26 @@ def test_a_folder_job_with_nothing_selected_leaves_the_tags_panel_idle_when_done
 
 
 def test_the_first_suggestions_with_a_new_vocabulary_say_why_they_wait(qtbot, tagging_window, tmp_path):
+    """The box says in words what the Suggest waits for, with which model and for how long, until
+    the job suggests: "Suggesting… the first time with a model, its vocabulary is read first" read
+    as if it were suggesting all along (review 15, L8)."""
     window, folder = tagging_window
     mine = tmp_path / "mine.csv"
     mine.write_text("tag,synonyms\nbark,woof\nhowl,\n", encoding="utf-8")
-    window.client.engine.tagging.import_vocabulary(mine)
+    window.client.engine.tagging.import_vocabulary(mine)  # the engine's own: nothing reads it before the Suggest
     select(qtbot, window, folder / "dog_bark.wav")
     box = window.tags.suggestions
+    hints = []
+    window.client.tagging.job_progress.connect(lambda *_: hints.append(box.hint.text()))
     box.suggest_button.click()
-    assert box.hint.text() == FIRST_SUGGESTIONS
+    assert box.hint.text() == reading_vocabulary("tiny")  # the model as the status bar names it
+    assert box.hint.text() == "Reading the tag vocabulary with tiny (about a minute, once per model)…"
+    assert window.tagging.status.label.text() == PREPARING
     reports = []
     window.client.tagging.job_finished.connect(reports.append)
     qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
     assert reports[0].tagged == 1 and window.client.engine.tagging.vocabularies_ready()
+    assert hints and set(hints) == {STARTING}  # read by the job's first progress: it suggests now
 
 
 def test_suggest_asked_while_the_start_up_looks_for_an_unfinished_job_runs_after_the_look(
