@@ -35,6 +35,7 @@ from app.results_model import (
     SCORE_COLUMN,
     SCORE_ROLE,
     TAGS_COLUMN,
+    TAGS_ROLE,
 )
 from app.theme import Colors
 from engine.words import NON_WORDS, file_stem, ucs_blocks, without_numbers, words
@@ -44,6 +45,7 @@ ROW_HEIGHT = 24
 # the Name column takes for its names before the Description, Caption, Tags or Folder get more than their least
 TYPICAL_NAME = "DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"
 NAME_LEAST = 130  # px the Name keeps in a narrow window, where it gives way last
+TAGS_MOST = 220  # px the Tags column takes at most for a file's tags whole, before the others give way
 FOLDER_LEAST = 80  # px the Folder keeps there
 ROWS_LOOKED_AT = 1_000  # results read to tell whether a column has anything to show
 ROWS_IN_VIEW = 40  # the first results a tall window shows: where a Description is read, or is not
@@ -160,6 +162,38 @@ class FolderDelegate(QStyledItemDelegate):
             # it fits: Qt's own elision, which rounds otherwise, cut about half the folders that fitted
             # to the pixel ("…re-game/…/environment")
             option.textElideMode = Qt.ElideNone
+
+
+def tag_wordings(tags: list[str]) -> list[str]:
+    """The ways the Tags column shows ``tags`` (their words: :func:`app.results_model.tag_words`),
+    longest first: all of them, then fewer and fewer, each time with "+N" for those left out."""
+    return [
+        ", ".join(tags[:kept]) + (f" +{len(tags) - kept}" if kept < len(tags) else "")
+        for kept in range(len(tags), 0, -1)
+    ]
+
+
+def elide_tags(tags: list[str], metrics: QFontMetrics, width: int) -> str:
+    """``tags`` as they fit ``width``: the longest of :func:`tag_wordings` that fits, whole tags
+    only; else the first tag cut at its right, its "+N" kept ("Footst… +2"): cut as one text, the
+    count went first and a file's three tags read "WATER-SPL…"."""
+    wordings = tag_wordings(tags)
+    if metrics.horizontalAdvance(wordings[-1]) <= width:
+        return first_fitting(wordings, metrics, width)
+    more = wordings[-1].removeprefix(tags[0])  # " +N", or nothing
+    return metrics.elidedText(tags[0], Qt.ElideRight, max(width - metrics.horizontalAdvance(more), 0)) + more
+
+
+class TagsDelegate(QStyledItemDelegate):
+    """The Tags column: each tag in its words, as many whole as fit, then "+N" (:func:`elide_tags`);
+    the tooltip holds them as the file does."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        tags = index.data(TAGS_ROLE)
+        if option.rect.width() > 0 and tags:
+            option.text = elide_tags(tags, option.fontMetrics, text_width(option))
+            option.textElideMode = Qt.ElideNone  # it fits: Qt's rounding would cut it again
 
 
 def text_width(option: QStyleOptionViewItem) -> int:
@@ -364,6 +398,7 @@ class ResultsView(QTableView):
         self.setItemDelegateForColumn(SCORE_COLUMN, ScoreDelegate(self))
         self.setItemDelegateForColumn(NAME_COLUMN, NameDelegate(self))
         self.setItemDelegateForColumn(FOLDER_COLUMN, FolderDelegate(self))
+        self.setItemDelegateForColumn(TAGS_COLUMN, TagsDelegate(self))
         rows = self.verticalHeader()
         rows.setVisible(False)
         rows.setSectionResizeMode(QHeaderView.Fixed)  # fixed heights: no per-row measuring at 100 k rows
@@ -485,11 +520,12 @@ class ResultsView(QTableView):
         (the files' own metadata) shows while the library holds one (:meth:`show_descriptions`),
         and the Tags and Caption, empty for many libraries, shrink to their titles while no result
         has any, and fold away where the names and folders would be cut (:meth:`_folded`), as a
-        Description blank in the rows on screen does; the Description, or else the Caption with
-        words to read, takes what the Name leaves. A column the user hid (:meth:`columns_menu`)
-        stays hidden. In a narrower window the columns give way in turn (:meth:`_give_way`), and
-        where even at their least they do not fit, the least needed fold away
-        (:meth:`_crowded_out`): the table never scrolls sideways.
+        Description blank in the rows on screen does; the Tags, where there are some, take the
+        room of the results' tags whole, up to :data:`TAGS_MOST` (:meth:`tags_room`); the
+        Description, or else the Caption with words to read, takes what the Name leaves. A column
+        the user hid (:meth:`columns_menu`) stays hidden. In a narrower window the columns give way
+        in turn (:meth:`_give_way`), and where even at their least they do not fit, the least
+        needed fold away (:meth:`_crowded_out`): the table never scrolls sideways.
 
         A header restored as the last session left it (:meth:`SortHeader.restoreState`) stays so
         until the first results are in, the library's facts (:meth:`show_descriptions`) known by
@@ -505,6 +541,7 @@ class ResultsView(QTableView):
             return
         widths = [spec.width for spec in COLUMNS]
         widths[NAME_COLUMN] = max(widths[NAME_COLUMN], self.name_room())
+        widths[TAGS_COLUMN] = max(widths[TAGS_COLUMN], self._tags_width(whole=True))
         described = [DESCRIPTION_COLUMN] if self._descriptions else []  # what the files say, if any ever does
         worded = described + [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if self._holds_text(column)]
         empty = [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if column not in worded]
@@ -562,13 +599,16 @@ class ResultsView(QTableView):
     def _give_way(self, widths: list[int], short: int, hidden: set[int], readers: list[int]) -> None:
         """Narrow the shown ``widths`` by ``short`` px, in turn: the Name to its names' room and
         the Folder to where its files come from and their deepest folder ("flare-game/…/powers"),
-        which costs nothing to read; then the words to read and the Tags down to their titles, the
-        facts to their values (:meth:`value_room`), the Folder to the deepest folder alone
-        ("…/powers"), then to :data:`FOLDER_LEAST` (its last folder elided on the left; the Name's
-        tooltip holds the path) and only then the Name, down to :data:`NAME_LEAST`. The Match
-        keeps its width."""
+        which costs nothing to read; then the words to read down to their titles and the Tags to
+        a file's first tag and its "+N" ("Splash +2", :meth:`_tags_width`), the facts to their
+        values (:meth:`value_room`), the Folder to the deepest folder alone ("…/powers"), then to
+        :data:`FOLDER_LEAST` (its last folder elided on the left; the Name's tooltip holds the
+        path) and only then the Name, down to :data:`NAME_LEAST`. The Match keeps its width.
+        Narrowed to their title, the Tags read "WATER-…" at 1024 px, and then "Spl… +2", 2 px short
+        (review 15, L10)."""
         turns = [(NAME_COLUMN, max(NAME_LEAST, self.name_room())), (FOLDER_COLUMN, self.folder_room())]
-        turns += [(column, self._title_width(column)) for column in (*readers, TAGS_COLUMN)]
+        turns += [(column, self._title_width(column)) for column in readers]
+        turns += [(TAGS_COLUMN, self._tags_width(whole=False))]
         turns += [(column, self.value_room(column)) for column in FACTS]
         turns += [(FOLDER_COLUMN, self.deepest_folder_room())]
         turns += [(FOLDER_COLUMN, FOLDER_LEAST), (NAME_COLUMN, NAME_LEAST)]
@@ -577,6 +617,26 @@ class ResultsView(QTableView):
                 by = min(short, max(0, widths[column] - least))
                 widths[column] -= by
                 short -= by
+
+    def _tags_width(self, whole: bool) -> int:
+        """The Tags column's width for its title and the first results' tags (:meth:`tags_room`):
+        all of them, or (its least, in a narrow window) the first with its "+N", no wider than the
+        column is at first."""
+        room = self.tags_room(whole) if whole else min(self.tags_room(whole), COLUMNS[TAGS_COLUMN].width)
+        return max(self._title_width(TAGS_COLUMN), room)
+
+    @_per_results
+    def tags_room(self, whole: bool) -> int:
+        """The Tags column's width for the tags of each of the first :data:`ROWS_IN_VIEW` results
+        (those read first) in their words, all of them (``whole``, up to :data:`TAGS_MOST`) or the
+        first with its "+N" ("Splash +2": the least that says what a file is tagged,
+        :func:`elide_tags`); 0 where none has a tag. A file far down the list with a long tag does
+        not take the Name's room: its tags show as many as fit."""
+        metrics, padding = self._padding()
+        cells = self._cells(TAGS_COLUMN, ROWS_IN_VIEW)
+        shown = (tag_wordings(tags)[0 if whole else -1] for cell in cells if (tags := cell.data(TAGS_ROLE)))
+        widest = max((metrics.horizontalAdvance(text) + padding for text in shown), default=0)
+        return min(widest, TAGS_MOST)
 
     def _title_width(self, column: int) -> int:
         """The width of ``column``'s title, shown or hidden (a hidden section's size hint is 0)."""
