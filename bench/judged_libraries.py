@@ -14,8 +14,8 @@ under ``--out/NAME``; the library is indexed twice, under its own names and with
 ``Take_0001``... in one folder (only the sound can find anything), and printed for each: R@1, R@10
 and mAP@10 over the queries, and mAP@10 by category, for Earmark as shipped beside BM25 over the
 paths (on own names) and chance; files with the same bytes are one right answer, found where the
-first of them is ranked (Earmark lists them as one row). bench/music_and_effects.py measures review 12's library this way.
-Several names run one after another. Asserts nothing.
+first of them is ranked (Earmark lists them as one row). bench/music_and_effects.py measures review
+12's library this way. Several names run one after another. Asserts nothing.
 """
 
 from __future__ import annotations
