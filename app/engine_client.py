@@ -385,6 +385,11 @@ class EngineClient(QObject):
             self._switch_done.emit(job.error)
 
     def _switch_finished(self, error: str) -> None:
+        """A switch ended (``error``: why it failed). Its signal can arrive after :meth:`shutdown`
+        closed the engine (the window closed as it ended): there is then nothing to load or tell,
+        and loading raised AttributeError on the UI thread."""
+        if self.engine is None:
+            return
         if error:
             self._unavailable_model(error)
         else:

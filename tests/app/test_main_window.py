@@ -983,3 +983,14 @@ def test_a_rescan_that_changes_nothing_does_not_search_again_and_one_that_adds_a
     window.client.index()
     qtbot.waitUntil(lambda: len(reports) == 2 and asked == ["door"], timeout=ENGINE_TIMEOUT_MS)
     assert "door_slam_metal.wav" in [Path(hit.path).name for hit in window.model.hits()]
+
+
+def test_a_switch_that_ends_after_the_window_closed_loads_nothing(qtbot, window):
+    """A switch's end, queued to the UI thread, can arrive after the client shut its engine down
+    (the window closed as the switch ended): loading the new model then raised AttributeError."""
+    failures = []
+    window.client.unavailable.connect(failures.append)
+    window.client.shutdown()
+    window.client._switch_done.emit("")  # as the switch thread signals its end
+    qtbot.wait(200)
+    assert window.client.engine is None and failures == [] and window.client.model_failure == ""
