@@ -52,6 +52,7 @@ from types import MappingProxyType
 import numpy as np
 
 from engine.audio.metadata import PROVENANCE
+from engine.fs import atomic_file
 from engine.index.records import FileRecord
 from engine.index.text import folder_words
 from engine.index.vectors import Windows
@@ -245,7 +246,8 @@ def encode_vocabulary(
         joint = l2_normalise(prompt_sums(_stoppable(model.embed_text, should_stop), vocabulary))
     if joint_file is not None and not joint_file.is_file():
         joint_file.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(joint_file, audio=joint, words_space=np.array(space))
+        with atomic_file(joint_file) as partial, open(partial, "wb") as out:
+            np.savez(out, audio=joint, words_space=np.array(space))
     return EncodedVocabulary(vocabulary, joint, words.embeddings, lexicon_of(vocabulary), words.names, words.classifier)
 
 
@@ -301,15 +303,16 @@ def _cached_words(path: Path, vocabulary: Vocabulary) -> WordsSide | None:
 def _save_words(path: Path, words: WordsSide) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     nothing = np.empty(0)
-    np.savez(
-        path,
-        words=words.embeddings,
-        names=words.names.vectors,
-        name_rows=words.names.rows,
-        name_starts=words.names.starts,
-        classifier_weight=nothing if words.classifier is None else words.classifier.weight,
-        classifier_bias=nothing if words.classifier is None else words.classifier.bias,
-    )
+    with atomic_file(path) as partial, open(partial, "wb") as out:
+        np.savez(
+            out,
+            words=words.embeddings,
+            names=words.names.vectors,
+            name_rows=words.names.rows,
+            name_starts=words.names.starts,
+            classifier_weight=nothing if words.classifier is None else words.classifier.weight,
+            classifier_bias=nothing if words.classifier is None else words.classifier.bias,
+        )
 
 
 def vocabulary_cache_file(cache_dir: Path, model_name: str, vocabulary: Vocabulary) -> Path:
