@@ -241,6 +241,7 @@ def encode_vocabulary(
         names = name_embeddings(_stoppable(model.embed_words, should_stop), vocabulary)
         words = WordsSide(term_words, names, name_classifier(vocabulary, names))
         if space:
+            prune_stale_caches(cache_dir)
             _save_words(words_cache_file(cache_dir, space, vocabulary), words)
     elif joint is None:  # a model whose words space is known already: a fine-tune of it
         joint = l2_normalise(prompt_sums(_stoppable(model.embed_text, should_stop), vocabulary))
@@ -323,6 +324,20 @@ def vocabulary_cache_file(cache_dir: Path, model_name: str, vocabulary: Vocabula
 def words_cache_file(cache_dir: Path, space: str, vocabulary: Vocabulary) -> Path:
     """Where the words side (:class:`WordsSide`) of ``vocabulary`` in the words space ``space`` is kept."""
     return Path(cache_dir) / f"words-{space}-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npz"
+
+
+def prune_stale_caches(cache_dir: Path) -> list[Path]:
+    """Delete the vocabulary caches under ``cache_dir`` written for another :data:`PROMPTS_VERSION`
+    (no version reads them again: ~20 MB a model for the UCS list), returning what went. Run as a
+    vocabulary is encoded anew, which is what a version bump makes every vocabulary do once."""
+    stale = [
+        path
+        for path in Path(cache_dir).glob("*-p*.npz")
+        if path.stem.rsplit("-p", 1)[1].isdigit() and int(path.stem.rsplit("-p", 1)[1]) != PROMPTS_VERSION
+    ]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
 
 
 _LEXICONS: dict[str, Lexicon] = {}

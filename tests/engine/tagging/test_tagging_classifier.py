@@ -10,7 +10,13 @@ from engine.index.records import FileRecord
 from engine.models.registry import load_model
 from engine.tagging.calibration import Weights, fit_weights, softmax
 from engine.tagging.classifier import fit_classifier
-from engine.tagging.evidence import Evidence, encode_vocabulary, gather_evidence, vocabulary_cache_file
+from engine.tagging.evidence import (
+    PROMPTS_VERSION,
+    Evidence,
+    encode_vocabulary,
+    gather_evidence,
+    vocabulary_cache_file,
+)
 from engine.tagging.vocabulary import Term, Vocabulary
 
 
@@ -63,6 +69,22 @@ def test_a_files_words_are_put_in_the_category_their_meaning_says(tmp_path, voca
     cached = encode_vocabulary(model, vocabulary, tmp_path)
     np.testing.assert_array_equal(cached.classifier.weight, encoded.classifier.weight)
     np.testing.assert_array_equal(cached.classifier.bias, encoded.classifier.bias)
+
+
+def test_encoding_anew_deletes_the_caches_of_older_prompt_versions(tmp_path, vocabulary):
+    """A version bump makes every vocabulary encode once more; what the old versions wrote (~20 MB
+    a model for UCS) is deleted then, and nothing of the current version or outside the cache's names."""
+    old = [tmp_path / f"builtin-abc-p{PROMPTS_VERSION - 1}.npz", tmp_path / f"words-0f-abc-p{PROMPTS_VERSION - 2}.npz"]
+    other_vocabulary = tmp_path / f"builtin-def-p{PROMPTS_VERSION}.npz"
+    unrelated = tmp_path / "notes-pad.txt"
+    for path in [*old, other_vocabulary, unrelated]:
+        path.write_bytes(b"x")
+    model = load_model("builtin")
+    encode_vocabulary(model, vocabulary, tmp_path)
+    assert not any(path.exists() for path in old)
+    assert other_vocabulary.exists() and unrelated.exists()
+    assert vocabulary_cache_file(tmp_path, model.info.name, vocabulary).is_file()
+    assert len(list(tmp_path.glob(f"words-*-{vocabulary.fingerprint}-p{PROMPTS_VERSION}.npz"))) == 1
 
 
 def test_the_category_evidence_is_weighed_and_its_weight_fitted():
