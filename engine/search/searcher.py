@@ -26,6 +26,7 @@ from engine.index.vectors import EmbeddingTable, Windows
 from engine.models.base import AudioTextModel, LikenessSpace
 from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
 from engine.search.fusion import FileMatch, FusedHit, FusionWeights, HeldWords, fuse, keep_best
+from engine.search.localized import asks_for_speech, localized_ids
 from engine.search.many_windows import fair_to_short
 from engine.search.moment import JUDGED_FROM_S, WHOLE_FILE, stands_out
 from engine.search.query import LONGER, length_fit, parse_query
@@ -45,9 +46,9 @@ from engine.words import asked_words, read_cat_ids
 WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
 RANKINGS = frozenset({WORDS, MEANING, SOUND})
 # a thread per ranking, one for the phrase lookups they wait for, one reading the keyword hits'
-# records and one counting the words' matches; a job waits only for jobs submitted before it
-# (taken first), so none is ever starved
-_RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 3, thread_name_prefix="earmark-ranking")
+# records, one counting the words' matches and one finding the localized files; a job waits only
+# for jobs submitted before it (taken first), so none is ever starved
+_RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 4, thread_name_prefix="earmark-ranking")
 # a query's alternatives after the first, each searched in a vector table beside the first (two vector
 # rankings, two such alternatives each at once); their jobs wait for nothing, so none is ever starved
 _ALTERNATIVE_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="earmark-alternative")
@@ -200,6 +201,12 @@ class Searcher:
             passing = self._passing(filters, excludes=parsed.excludes)
             return self._browse(passing, search_where(filters), limit, order)
         pool = max(MIN_CANDIDATES, 2 * limit)
+        # the files named for what they say (engine.search.localized), unless the query asks for that
+        said = (
+            _RANKING_THREADS.submit(localized_ids, self.store)
+            if WORDS in rankings and not any(asks_for_speech(alt.text) for alt in parsed.alternatives)
+            else None
+        )
         # The files each alternative may return, and the three rankings, at once: each is mostly
         # a text encoder's forward pass or LanceDB queries, which run outside the GIL, so the
         # query takes about as long as the slowest (the encoders do not wait for the phrase lookups).
@@ -272,7 +279,8 @@ class Searcher:
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         records = early.result()
         lengths = self._lengths(parsed.length, [vector, text, meaning], records)
-        fused = fuse(vector, text, meaning, self.weights, lengths, qualified, held, depth=MIN_CANDIDATES)
+        localized = said.result() if said is not None and text else frozenset()
+        fused = fuse(vector, text, meaning, self.weights, lengths, qualified, held, MIN_CANDIDATES, localized)
         hits = self._hits(fused, limit, records)
         self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0
