@@ -71,7 +71,8 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument(
         "query",
         help='words, "quoted phrases", -exclusions, OR (a query that starts '
-        'with - goes after --: earmark search -- "-metal door")',
+        'with - goes after --: earmark search -- "-metal door"); - reads one query a line from '
+        "standard input, each answered as it comes, the model loaded once",
     )
     search.add_argument("--explain", action="store_true", help="show each hit's vector and text ranks")
     _output_options(search)
@@ -340,8 +341,40 @@ def _print_watched(report: IndexReport) -> None:
         print(f"{now} " + "\n".join(_unreadable_lines(report)), flush=True)
 
 
+FROM_STDIN = "-"  # the query that reads the queries from standard input
+PROMPT = "search: "  # what a terminal is asked for each query with, on stderr
+
+
 def cmd_search(engine: Engine, args) -> int:
-    hits = engine.search(args.query, _filters(args), args.limit)
+    if args.query != FROM_STDIN:
+        return _search(engine, args.query, args)
+    return _search_lines(engine, args)
+
+
+def _search_lines(engine: Engine, args) -> int:
+    """Each line of standard input searched in turn, the model loaded once: a search started from
+    the shell spends 5-14 s loading it (review 16, M8), where one query more costs a fraction of a
+    second. A line's results follow a ``== query`` heading, or with --json make one line of JSON
+    ({"query", "hits"}) so a script reads them as they come. Exits 1 when a search failed."""
+    asking = sys.stdin.isatty()
+    failed = False
+    while True:
+        if asking:
+            print(PROMPT, end="", file=sys.stderr, flush=True)
+        line = sys.stdin.readline()
+        if not line:
+            return int(failed)
+        if query := line.strip():
+            if not args.json:
+                print(f"== {query}")
+            failed |= _search(engine, query, args, json_line=True) != 0
+            sys.stdout.flush()
+
+
+def _search(engine: Engine, query: str, args, json_line: bool = False) -> int:
+    """``query`` searched and its hits printed; ``json_line``: with --json, as one line of JSON
+    that names the query (:func:`_search_lines`)."""
+    hits = engine.search(query, _filters(args), args.limit)
     if hits.respelled:
         print(f"earmark: {describe_respellings(hits.respelled)}", file=sys.stderr)
     if hits.text_only and args.model:  # the model asked for by name: a search without it is not what was asked
@@ -361,7 +394,10 @@ def cmd_search(engine: Engine, args) -> int:
         print(f"earmark: {nearest_only(hits)}", file=sys.stderr)
     if hits.unheld:  # the results hold only part of the query
         print(f"earmark: no file says {' or '.join(map(repr, hits.unheld))}", file=sys.stderr)
-    ranked = not parse_query(args.query).is_empty
+    ranked = not parse_query(query).is_empty
+    if args.json and json_line:
+        print(json.dumps({"query": query, "hits": _listed(hits, hits.nothing_close)}, default=str))
+        return 0
     return _print_hits(hits, args, hits.sound_depth, ranked=ranked, nothing_close=hits.nothing_close)
 
 
@@ -526,10 +562,7 @@ def _print_hits(
     saying ``nothing_close`` beside them. None: find similar, whose scores say how alike two sounds
     are, with no such rule."""
     if args.json:
-        listed = _jsonable(hits)
-        if nothing_close is not None:
-            listed = [{**hit, "nothing_close": nothing_close} for hit in listed]
-        _print_json(listed)
+        _print_json(_listed(hits, nothing_close))
         return 0
     if not hits:
         print("no matches")
@@ -554,6 +587,12 @@ def _print_hits(
 
 def _summary(report: IndexReport) -> str:
     return f"{counted(report.scanned, 'file')}, {report.summary()} in {report.seconds:.1f} s"
+
+
+def _listed(hits: list[SearchHit], nothing_close: bool | None) -> list[dict]:
+    """The hits as JSON values, each saying ``nothing_close`` where that is known (see :func:`_print_hits`)."""
+    listed = _jsonable(hits)
+    return listed if nothing_close is None else [{**hit, "nothing_close": nothing_close} for hit in listed]
 
 
 def _print_json(value) -> None:

@@ -6,10 +6,12 @@ import io
 import itertools
 import json
 import os
+import queue
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -468,6 +470,65 @@ def test_installed_script_honours_earmark_home(tmp_path, library, tiny_checkpoin
     assert (tmp_path / "env-home" / "logs" / "earmark.log").read_text().count("index run") == 1
     hits = json.loads(run("search", "dog bark", "--json").stdout)
     assert Path(hits[0]["path"]).name == "dog_bark.wav"
+
+
+def test_search_dash_answers_each_line_of_standard_input_as_it_comes_with_one_model_load(
+    tmp_path, library, tiny_checkpoint
+):
+    """``earmark search -`` keeps the model loaded between queries (a search from the shell spent
+    5-14 s loading it: review 16, M8): a line is answered before the next is written, blank lines
+    are skipped, and the log says the model was loaded once for all of them."""
+    home = tmp_path / "home"
+    base = [str(EARMARK), "--home", str(home), "--model", str(tiny_checkpoint)]
+    subprocess.run([*base, "add-folder", str(library)], check=True, capture_output=True, timeout=300)
+    subprocess.run([*base, "index"], check=True, capture_output=True, timeout=300)
+    log = home / "logs" / "earmark.log"
+    loads_before = log.read_text().count("loaded model")
+    searching = subprocess.Popen(
+        [*base, "search", "-", "--limit", "1"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    output: queue.Queue = queue.Queue()
+    threading.Thread(target=lambda: [output.put(line) for line in searching.stdout], daemon=True).start()
+    try:
+        answered = []
+        for query, name in (("dog bark", "dog_bark.wav"), ("door creak", "door_creak.wav")):
+            searching.stdin.write(f"{query}\n\n")
+            searching.stdin.flush()
+            answered.append(_lines_until(output, name, seconds=120))
+        searching.stdin.close()
+        assert searching.wait(timeout=60) == 0
+    finally:
+        searching.kill()
+    assert answered[0][0] == "== dog bark" and answered[1][0] == "== door creak"
+    assert log.read_text().count("loaded model") == loads_before + 1
+    lines = subprocess.run(
+        [*base, "search", "-", "--json", "--limit", "1"],
+        input="rain\ndog bark\n",
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout.splitlines()
+    found = [json.loads(line) for line in lines]
+    assert [f["query"] for f in found] == ["rain", "dog bark"]
+    assert [Path(f["hits"][0]["path"]).name for f in found] == ["rain_on_roof.flac", "dog_bark.wav"]
+
+
+def _lines_until(lines: queue.Queue, held: str, seconds: float) -> list[str]:
+    """The lines taken from ``lines`` up to the first that holds ``held``; fails after ``seconds``
+    (the query was not answered while its input stayed open)."""
+    deadline, taken = time.monotonic() + seconds, []
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            taken.append(lines.get(timeout=left).strip())
+        except queue.Empty:
+            break
+        if held in taken[-1]:
+            return taken
+    pytest.fail(f"no line holding {held!r} came: {taken}")
 
 
 @pytest.mark.slow
