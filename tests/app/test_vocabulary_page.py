@@ -18,17 +18,23 @@ def listed(page: VocabularyPage) -> list[str]:
     return [page.listing.item(row).text() for row in range(page.listing.count())]
 
 
-def choose_in_file_dialog(qtbot, page: VocabularyPage, path) -> None:
-    """Click Import… and type ``path`` into the file dialog it opens (looked for until it shows)."""
+def choose_in_file_dialog(qtbot, page: VocabularyPage, path, tries: int = 100) -> None:
+    """Click Import… and choose ``path`` in the file dialog it opens (looked for until it shows):
+    its file name written into the name field, then Open. Typed key by key, the name's completer
+    popped up in time, on a loaded machine, to take the Return, and the dialog waited for ever;
+    one that still will not close after ``tries`` is cancelled, so the test fails instead of hanging."""
+    left = [tries]
 
     def pick() -> None:
+        left[0] -= 1
         dialogs = [w for w in QApplication.topLevelWidgets() if isinstance(w, QFileDialog) and w.isVisible()]
-        if not dialogs:
+        if dialogs and not left[0]:
+            dialogs[0].reject()
+        elif dialogs:
+            dialogs[0].findChild(QLineEdit, "fileNameEdit").setText(str(path))
+            dialogs[0].accept()
+        if left[0] and (not dialogs or dialogs[0].isVisible()):
             QTimer.singleShot(100, pick)
-            return
-        name = dialogs[0].findChild(QLineEdit, "fileNameEdit")
-        qtbot.keyClicks(name, str(path))
-        qtbot.keyClick(name, Qt.Key_Return)
 
     QTimer.singleShot(100, pick)
     qtbot.mouseClick(page.import_button, Qt.LeftButton)
