@@ -38,6 +38,7 @@ from app.results_model import (
     TAGS_ROLE,
 )
 from app.theme import Colors
+from engine.search.localized import is_language_folder
 from engine.words import NON_WORDS, file_stem, ucs_blocks, without_numbers, words
 
 ROW_HEIGHT = 24
@@ -121,14 +122,23 @@ def folder_wordings(folder: str) -> list[str]:
     "…/sounds", "…/sfx" and never which pack; elided in the middle, every folder read "lib/f…ounds",
     its start the library's own name. A deepest folder whose name says nothing of the sound
     ("sounds", "sfx", "data": :data:`engine.words.NON_WORDS`) gives way to where it comes from
-    ("openssn-data/…"): four games' "…/sounds" side by side told no two apart (review 14, M6)."""
+    ("openssn-data/…"): four games' "…/sounds" side by side told no two apart (review 14, M6). So
+    does a language's folder (:func:`engine.search.localized.is_language_folder`): a game's sounds
+    read "…/he", "…/de", never which game (review 16, L10)."""
     head, below, sep = _split_folder(folder)
     wordings = [folder, *path_wordings(head, below, sep)]
     from_a_pack = head != re.split(r"[/\\]", folder)[0]  # not the library folder's own name
-    if from_a_pack and below and not [w for w in without_numbers(words(below[-1])) if w not in NON_WORDS]:
+    if from_a_pack and below and _says_nothing(below[-1]):
         first_deepest = next(i for i, wording in enumerate(wordings) if wording.startswith("…"))
         wordings.insert(first_deepest, f"{head}{sep}…")
     return wordings
+
+
+def _says_nothing(folder_name: str) -> bool:
+    """Whether a folder's name says nothing of its sounds: only how they are kept ("sounds", "sfx")
+    or a language's code ("de", "en_gb")."""
+    described = [w for w in without_numbers(words(folder_name)) if w not in NON_WORDS]
+    return not described or is_language_folder(folder_name)
 
 
 def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:

@@ -18,10 +18,13 @@ import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
-from engine.index.store import LibraryStore
 from engine.words import words
+
+if TYPE_CHECKING:  # the app reads is_language_folder without loading LanceDB
+    from engine.index.store import LibraryStore
 
 # ISO 639-1
 LANGUAGE_CODES = frozenset(

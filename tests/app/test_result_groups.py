@@ -211,12 +211,14 @@ def test_the_folder_column_shows_where_a_sound_comes_from_and_its_deepest_folder
 def test_a_deepest_folder_that_says_nothing_gives_way_to_the_pack_it_is_in(qtbot):
     """Four games' sounds read "…/sounds" side by side at 1024 px, none told from another (review
     14, M6): where the pack and the deepest folder do not both fit, a deepest folder named only
-    "sounds" or "sfx" gives way to the pack; one that names something keeps its place."""
+    "sounds" or "sfx", or by a language's code, gives way to the pack; one that names something
+    keeps its place."""
     model, view = shown_results(qtbot, 1060, 300, themed=True)
     metrics = QFontMetrics(view.font())
     for folder, short in (
         ("lib/openssn-data/usr/share/games/openssn/sounds", "openssn-data/…"),
         ("lib/madbomber-data/usr/share/games/madbomber/data/sfx", "madbomber-data/…"),
+        ("lib/planetblupi-common/usr/share/planetblupi/sound/he", "planetblupi-common/…"),  # a language (review 16)
     ):
         both = folder.split("/")[1] + "/…/" + folder.split("/")[-1]
         assert elide_folder(folder, metrics, metrics.horizontalAdvance(both)) == both
