@@ -41,6 +41,7 @@ def describe_hit(hit, sound_depth: int = 0, nearest: bool = False) -> str:
     text += " (the qualifier's words alone)" if hit.qualifier_only else ""
     text += f" (holds {hit.words_held:.0%} of the words)" if hit.text_rank and hit.words_held not in (None, 1.0) else ""
     meaning = f"meaning #{hit.meaning_rank} cos={hit.meaning_score:.3f}" if hit.meaning_rank else "meaning -"
+    meaning += " (the opposite of a word typed: its meaning cut)" if hit.opposed else ""
     length = f"  length fit {hit.length_fit:.2f}" if hit.length_fit is not None else ""
     match = f"{NEAREST_SHOWN:>3}" if nearest else f"{hit.score:3.0f}"
     return f"match {match}  {text}  {meaning}  {vector}{length}  {Path(hit.path).name}"

@@ -50,6 +50,11 @@ class FusionWeights:
     # "cat meow" list the sound before the spoken words (bench/judged_libraries.py review16, own
     # names: names 0.591 -> 0.951, all 0.403 -> 0.459); the other benches hold no language folders
     localized: float = 0.5
+    # a meaning hit whose words hold the opposite of a word typed and not the word (door_close for
+    # "door open"; engine.search.opposites) keeps this share of its meaning. At 0 review 17's "door
+    # open" AP@10 0.486 -> 0.550 and the bench's named doors by meaning alone 0.896 -> 0.905 (measured
+    # beside a cut not kept, whose rows were the weapons'; reviews 13, 14 and 16 the same)
+    opposite: float = 0.0
     # spreads of the query's scores taken off a long file's best window per sqrt(2 ln n) of its n
     # windows (engine.search.many_windows); 0 scores a file by its best window alone
     luck: float = 0.5
@@ -80,6 +85,7 @@ class FusedHit:
     length_fit: float | None = None  # how well it is of the length the query asked for; None: none asked
     qualifier_only: bool = False  # its words held only the query's qualifier's (:func:`qualifier_only`)
     words_held: float | None = None  # the share of the query's words its keyword match holds (:func:`held_shares`)
+    opposed: bool = False  # its words held the opposite of a word typed, not the word (engine.search.opposites)
 
 
 def best_window_per_file(matches: Iterable[WindowMatches]) -> WindowMatches:
@@ -247,6 +253,7 @@ def fuse(
     held: Sequence[HeldWords] = (),
     depth: int | None = None,
     localized: Collection[int] = frozenset(),
+    opposed: Collection[int] = frozenset(),
 ) -> list[FusedHit]:
     """Score = keyword + ``weights.meaning`` x meaning + ``weights.sound`` x sound, each on 0..1
     (:func:`relative_scores`, :func:`meaning_scores`), reported as a 0..100 match. The names
@@ -265,7 +272,9 @@ def fuse(
     and a hit holding none (the washing machine of "machine gun") is no keyword match at all.
     ``depth``: the sound's candidates its scores are read from (None: all it ranked), whatever
     their number, so that a page's first hits are the same however long the page is. ``localized``:
-    the files under a language folder, whose keyword scores are cut (:func:`cut_localized`)."""
+    the files under a language folder, whose keyword scores are cut (:func:`cut_localized`).
+    ``opposed``: the meaning hits holding the opposite of a word typed and not the word, whose
+    meaning keeps ``weights.opposite`` of it (engine.search.opposites)."""
     sound = relative_scores(vector, from_weakest=True, depth=depth)
     cut = cut_localized(qualifier_only(text, qualified, vector, weights.qualifier, depth), localized, weights.localized)
     words = relative_scores(cut, from_weakest=False)
@@ -273,8 +282,10 @@ def fuse(
     words = {file_id: score * shares.get(file_id, 1.0) for file_id, score in words.items() if shares.get(file_id, 1.0)}
     text = [m for m in text if m.file_id in words]  # its rank stays BM25's: --explain shows the share held
     meant = {
-        file_id: score for file_id, score in meaning_scores(list(meaning), weights.meaning_floor).items() if score > 0
+        file_id: score * (weights.opposite if file_id in opposed else 1.0)
+        for file_id, score in meaning_scores(list(meaning), weights.meaning_floor).items()
     }
+    meant = {file_id: score for file_id, score in meant.items() if score > 0}
     names_say = bool(words or meant)
     sound_weight = weights.sound if names_say else 1.0
     best = (1.0 if words else 0.0) + (weights.meaning if meant else 0.0) + (sound_weight if sound else 0.0)
@@ -303,6 +314,7 @@ def fuse(
                 fit,
                 file_id in qualified,
                 shares.get(file_id) if t_match else None,
+                file_id in opposed,
             )
         )
     # a tie goes to the better keyword rank, then meaning, then vector, then the id

@@ -29,6 +29,7 @@ from engine.search.fusion import FileMatch, FusedHit, FusionWeights, HeldWords, 
 from engine.search.localized import asks_for_speech, localized_ids
 from engine.search.many_windows import fair_to_short
 from engine.search.moment import JUDGED_FROM_S, WHOLE_FILE, stands_out
+from engine.search.opposites import opposed
 from engine.search.query import LONGER, length_fit, parse_query
 from engine.search.respell import respelled, respellings, typos_among
 from engine.search.vector_search import (
@@ -112,6 +113,7 @@ class SearchHit(FileRecord):
     length_fit: float | None = None  # 0..1, how well it is of the length the query asked for; None: none asked
     qualifier_only: bool = False  # its words held only the query's qualifier's ("gravel" of "footsteps on gravel")
     words_held: float | None = None  # the share of the query's words its keyword match holds (None: one word, or none)
+    opposed: bool = False  # its words held the opposite of a word typed, not the word (engine.search.opposites)
     copies: tuple[str, ...] = ()  # other files of the library with exactly these bytes (see Searcher._hits)
 
 
@@ -234,6 +236,7 @@ class Searcher:
         heads = [respelled(alt.head, typos) if alt.head else None for alt in parsed.alternatives]
         qualified: set[int] = set()  # the keyword hits holding only a qualifier's words (fusion.qualifier_only)
         held: list[HeldWords] = []  # which keyword hits hold which of their alternative's words (fusion.HeldWords)
+        opposite: set[int] = set()  # the meaning hits holding the opposite of a word typed (engine.search.opposites)
         unheld: list[str] = []  # the typed words no file under the filters holds
 
         def match_words() -> list[FileMatch]:
@@ -247,14 +250,19 @@ class Searcher:
             unheld.extend(w for w in held_by_none if w not in unheld)
             return [m for matches in worded for m in matches]
 
+        def mean_words() -> list[FileMatch]:
+            meaning = self._nearest(
+                self._words_table(), lambda t: self.model.embed_words(t), meant, passing_job.result, pool
+            )
+            opposite.update(opposed(self.store, texts, meaning, passing_job.result(), self.text_fields))
+            return meaning
+
         work = {
             SOUND: lambda: self._sound(
                 embed_heard, meant, passing_job.result, pool, 0.0 if parsed.length == LONGER else self.weights.luck
             ),
             WORDS: match_words,
-            MEANING: lambda: self._nearest(
-                self._words_table(), lambda t: self.model.embed_words(t), meant, passing_job.result, pool
-            ),
+            MEANING: mean_words,
         }
         running = {  # each a file once, at its best alternative
             name: _RANKING_THREADS.submit(lambda job=job: keep_best(job()))
@@ -280,7 +288,7 @@ class Searcher:
         records = early.result()
         lengths = self._lengths(parsed.length, [vector, text, meaning], records)
         localized = said.result() if said is not None and text else frozenset()
-        fused = fuse(vector, text, meaning, self.weights, lengths, qualified, held, MIN_CANDIDATES, localized)
+        fused = fuse(vector, text, meaning, self.weights, lengths, qualified, held, MIN_CANDIDATES, localized, opposite)
         hits = self._hits(fused, limit, records)
         self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0
@@ -645,6 +653,7 @@ class Searcher:
                         length_fit=h.length_fit,
                         qualifier_only=h.qualifier_only,
                         words_held=h.words_held,
+                        opposed=h.opposed,
                         copies=tuple(p for p in by_content.get(record.content_hash, ()) if p != record.path),
                     )
                 )

@@ -135,3 +135,15 @@ def test_a_qualifier_only_hit_heard_above_a_few_of_the_sounds_named_gets_nothing
         assert [h.file_id for h in fuse(vector, text, meaning, qualified={1})].index(1) == len(steps)
     heard = [FileMatch(1, 0.95)] + [FileMatch(i, 0.9 - 0.01 * i) for i in steps]  # it sounds like footsteps
     assert fuse(heard, text, meaning, qualified={1})[0].file_id == 1
+
+
+def test_a_name_holding_the_opposite_of_a_word_typed_gains_no_meaning_from_it():
+    """Review 17, "door open": door_close (2) meant nearly what the query does to the words space,
+    and came above the gate that opens (3)."""
+    text = [FileMatch(1, 9.0), FileMatch(2, 6.0), FileMatch(3, 6.0)]
+    meaning = [FileMatch(1, 0.9), FileMatch(2, 0.8), FileMatch(3, 0.5)]
+    held = [h.file_id for h in fuse([], text, meaning)]
+    assert held.index(2) < held.index(3)
+    fused = fuse([], text, meaning, opposed={2})
+    assert [h.file_id for h in fused] == [1, 3, 2]
+    assert fused[2].opposed and fused[2].meaning_rank is None and fused[2].text_rank == 2
