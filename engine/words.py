@@ -17,6 +17,7 @@ import gzip
 import hashlib
 import itertools
 import json
+import math
 import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Collection, Iterable
@@ -36,6 +37,8 @@ DERIVATIONS = Path(__file__).resolve().parents[1] / "resources" / "search" / "de
 SOUND_WORDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "sound-words.txt"
 TWO_WORD_COMPOUNDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "two-word-compounds.txt"
 FALSE_FRIENDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "false-friends.txt"
+FUNCTION_WORDS = Path(__file__).resolve().parents[1] / "resources" / "search" / "function-words.txt"
+KIN = Path(__file__).resolve().parents[1] / "resources" / "search" / "kin.txt"
 
 # lower→Upper ("doorCreak"), ACRONYM→Word ("UZIRapid", "DOORWood"), letter↔digit ("Door03", "44Magnum")
 _BOUNDARIES = re.compile(r"(?<=[^\W\d_])(?=\d)|(?<=\d)(?=[^\W\d_])|(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
@@ -47,6 +50,9 @@ _VAGUE_SUBCATEGORIES = frozenset({"misc", "general"})
 # any part shorter than that stay whole (a split of "eline" into "e line" is a guess, not a reading).
 _MIN_COMPOUND = 6
 _SHORT_PARTS = frozenset("up go me we on in of to it is at no ok uh oh".split())
+# A split that holds a function word ("stepsnow": steps now) gives way to one into sound words
+# ("step snow"; :func:`_sound_word_split`), of these many letters or more each.
+_MIN_SOUND_PART = 3
 # ... but a word of four letters or more behind a letter, or two or three that are no word, is
 # found beside the name as written ("ralarm", "hevidle": heavy-vehicle idle; :func:`_behind_prefix`).
 _MAX_PREFIX = 3
@@ -62,6 +68,15 @@ _WEAPONS = frozenset(
 )
 _SHOOTING = ("shot", "shoot", "fire", "gunshot", "gunfire")
 _SHOOTING_FORMS = frozenset([*_SHOOTING, "shots", "shoots", "shooting", "fires", "firing", "gunshots"])
+# Words that finish a verb ("power up", "slow down", "fade out", "switch off"): typed after another
+# word at the end of a keyword query, or as the second word of a listed two-word compound ("power
+# up pickup"), such a particle is held by a file only beside that word (AskedWords.modifiers).
+# Alone it names no sound: review 17's "power up pickup" listed pull-up.wav, "push up 1.wav", a
+# pinball's up.wav and 60 guitar strums "Gminor_UP" as holding a third of it, and no power-up
+# among its first 30. Followed by another word it may be that word's preposition ("walking up
+# stairs": stairs_up.wav). "in", "on" and the other prepositions are the index's stop words or
+# open a qualifier (engine.search.query.QUALIFYING).
+PARTICLES = frozenset("up down off out away".split())
 
 
 @dataclass(frozen=True)
@@ -193,15 +208,62 @@ def _compound(word: str) -> tuple[str, ...]:
     """A word's parts when it is English words run together (wordninja's segmentation by
     Wikipedia word frequencies) or a listed abbreviation run into a word, else the word itself,
     with the word a short prefix hides, if any (:func:`_behind_prefix`). A listed abbreviation or
-    sound word is whole ("kikeriki", not wordninja's "kike riki")."""
+    sound word is whole ("kikeriki", not wordninja's "kike riki"), and a split into sound words is
+    taken over one holding a function word (:func:`_sound_word_split`)."""
     if len(word) < _MIN_COMPOUND or not (word.isascii() and word.isalpha()) or word in abbreviations():
         return (word,)
     if abbreviated := _after_abbreviation(word):
         return abbreviated
     parts = wordninja.split(word)
     if len(parts) > 1 and all(len(p) >= 3 or p in _SHORT_PARTS for p in parts):
-        return tuple(parts)
+        return _sound_word_split(word, parts) or tuple(parts)
     return _behind_prefix(word, parts) or (word,)
+
+
+def _sound_word_split(word: str, parts: list[str]) -> tuple[str, ...] | None:
+    """``word`` split into sound words (:func:`_sound_words`), the fewest parts and of those the
+    most frequent words (the sum of the log of each one's place in wordninja's list, as wordninja
+    weighs them), where wordninja's split (``parts``) is sound words and a function word at either
+    end, which its frequencies favour where a sound designer reads sound words: berusky2's
+    ``stepsnow2`` was "steps now 2" and ``stepsand`` "steps and" (a stop word, so the index held
+    "steps" alone), ranked below the footsteps on grass and wood by "footsteps snow" (review 17).
+    None where no such split exists, and for a function word between two words ("cars and
+    trucks", "rain on roof": a sentence run together) or beside no sound word ("for mant" is no
+    reading of "formant", nor is "form ant")."""
+    function, sound, place = function_words(), _sound_words(), _english_places()
+    if not {parts[0], parts[-1]} & function or not all(p in function or p in sound for p in parts):
+        return None
+    unknown = len(place)
+    best: list[tuple[int, float, tuple[str, ...]] | None] = [None] * len(word) + [(0, 0.0, ())]
+    for start in range(len(word) - _MIN_SOUND_PART, -1, -1):
+        options = [
+            (rest[0] + 1, rest[1] + math.log(place.get(part, unknown) + 1), (part, *rest[2]))
+            for end in range(start + _MIN_SOUND_PART, len(word) + 1)
+            if (part := word[start:end]) in sound and (rest := best[end]) is not None
+        ]
+        best[start] = min(options, default=None)
+    return best[0][2] if best[0] is not None else None
+
+
+@cache
+def _sound_words() -> frozenset[str]:
+    """The words a run-together name may be split into instead of a split with a function word:
+    the UCS list's words of :data:`_MIN_SOUND_PART` letters or more, less the function words its
+    synonyms hold ("rock and roll")."""
+    return frozenset(w for w in _ucs_words() if len(w) >= _MIN_SOUND_PART and w.isalpha()) - function_words()
+
+
+@cache
+def _english_places() -> dict[str, int]:
+    """Each word of wordninja's English list -> its place, the most frequent first."""
+    return {word: i for i, word in enumerate(_english_words())}
+
+
+@cache
+def function_words() -> frozenset[str]:
+    """The words listed in ``resources/search/function-words.txt``: how a sentence's words hang
+    together, not what a sound is."""
+    return frozenset(w for line in _listed(FUNCTION_WORDS) for w in line)
 
 
 def _behind_prefix(word: str, parts: list[str]) -> tuple[str, str] | None:
@@ -265,8 +327,7 @@ def common_words() -> dict[str, int]:
     is searched for), then wordninja's :data:`COMMON_ENGLISH` most frequent. Not every word
     :func:`known_words` knows: its Wikipedia list runs to names and fragments ("sokka", "ur", "ba"),
     each as near a typo as the word meant."""
-    english = _english_words()
-    place = {word: i for i, word in enumerate(english)}
+    english, place = _english_words(), _english_places()
     sound = sorted((w for w in _ucs_words() if w.isalpha()), key=lambda w: place.get(w, len(english)))
     ordered = dict.fromkeys([*sound, *english[:COMMON_ENGLISH]])
     return {word: i for i, word in enumerate(ordered)}
@@ -339,9 +400,13 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     both: "pick up" finds ``sfx_pickup_gun.wav`` (the tokeniser keeps "pickup" whole, a word of its
     own) as a file holding both words, before ``up_arrow.wav``. A weapon's report asks for each
     word it is named by (:func:`_shooting`). A derived form asks for its idea's head as the index
-    holds it (:func:`idea_head`: "exploding" asks for "explosion" too). Only the query grows; the
-    index keeps the compound as written. A title typed with capitals is read as the index reads
-    it (:func:`titles_whole`): "OpenSFX" asks for the pack's folder as "opensfx" does."""
+    holds it (:func:`idea_head`: "exploding" asks for "explosion" too). A listed term of game
+    audio asks for its kin (:func:`kin_of`: "power up" for "bonus", "upgrade"...), and then every
+    other word twice, which BM25 weighs twice: a file named by the term comes before one named by
+    its kin (asked once, "pickup" found bonus.wav above the longer name sfx_pickup_gun.wav). Only
+    the query grows; the index keeps the compound as written. A title typed with capitals is read
+    as the index reads it (:func:`titles_whole`): "OpenSFX" asks for the pack's folder as
+    "opensfx" does."""
     written = words(titles_whole(text), compounds=False)
     itself = {w for w in written if held is not None and is_title(w) and len(_compound(w)) > 1 and held(w)}
     query_words = [part for w in written for part in ((w,) if w in itself else _compound(w))]
@@ -352,7 +417,10 @@ def keyword_query_words(text: str, held: Callable[[str], bool] | None = None) ->
     added += [head for w in written if (head := idea_head(w)) is not None]
     asked = query_words + [w for w in dict.fromkeys(added) if w not in query_words]
     asked += [w for w in dict.fromkeys(joined) if w not in asked for _ in range(2)]
-    return asked + [w for w in _shooting(asked) if w not in asked]
+    asked += [w for w in _shooting(asked) if w not in asked]
+    kin = [w for found in (query_words, *([w] for w in joined)) for related in kin_of(found).values() for w in related]
+    kin = [w for w in dict.fromkeys(kin) if w not in asked]
+    return asked * 2 + kin if kin else asked
 
 
 def run_together(written: list[str]) -> list[tuple[str, str]]:
@@ -370,9 +438,11 @@ class AskedWords:
     "war" and "cry" to the tokeniser) at 77, and "machine gun burst" ``Washing-machine.ogg``."""
 
     # typed word -> the keyword query whose matches hold it: the word, a CatID typed as one
-    # word whole, and in a weapon's report every word the report is named by (:func:`_shooting`)
+    # word whole, in a weapon's report every word the report is named by (:func:`_shooting`),
+    # and in a term of game audio its kin (:func:`kin_of`: "power" of "power up" is held by bonus.wav)
     lookups: dict[str, str]
-    # the first word of each listed two-word compound typed -> the second (:func:`two_word_compounds`)
+    # typed word -> the typed word it is held only beside: the first word of each listed two-word
+    # compound -> its second (:func:`two_word_compounds`), a particle -> the word it follows (:data:`PARTICLES`)
     modifiers: dict[str, str]
     # two typed words that are one word run together, held by a file holding that word
     joined: tuple[tuple[str, str], ...]
@@ -381,23 +451,67 @@ class AskedWords:
 def asked_words(text: str, ignored: Collection[str] = ()) -> AskedWords:
     """The :class:`AskedWords` of a keyword query, the words of ``ignored`` (the index's stop
     words, which no file holds) left out."""
-    written = [w for token in _WORD.findall(text) for w in ([token] if typed_cat_id(token) else words(token, False))]
+    written = [w for token in _WORD.findall(text) for w in ([token] if typed_cat_id(token) else _as_typed(token))]
     folded = [w.casefold() for w in written]
     shooting = _shooting(keyword_query_words(text))
+    related = kin_of(folded)
     lookups = {
-        word: " ".join(dict.fromkeys((word, *shooting))) if word in _SHOOTING_FORMS else word
-        for word in written
+        word: " ".join(dict.fromkeys((word, *(shooting if word in _SHOOTING_FORMS else ()), *related.get(at, ()))))
+        for at, word in enumerate(written)
         if word not in ignored
     }
-    modifiers = {a: b for a, b in itertools.pairwise(folded) if (a, b) in two_word_compounds()}
+    pairs = [(a, b, _stem(a), _stem(b)) for a, b in itertools.pairwise(folded)]  # "car doors", "power ups"
+    listed = two_word_compounds()
+    modifiers = {a: b for a, b, first, second in pairs if (first, second) in listed}
+    finishing = [
+        (a, b)
+        for at, (a, b, first, second) in enumerate(pairs, 2)
+        if second in PARTICLES and first not in PARTICLES and (at == len(folded) or (first, second) in listed)
+    ]
+    modifiers |= {b: a for a, b in finishing if a not in ignored}
     return AskedWords(lookups, modifiers, tuple(run_together(folded)))
+
+
+def _as_typed(token: str) -> list[str]:
+    """The words of ``token`` (no CatID) as a keyword query's are held (:class:`AskedWords`): as
+    typed, but a word run together that ends in a particle in its parts ("powerup", "levelup"),
+    so the particle is held only beside its verb as when typed apart (:data:`PARTICLES`)."""
+    found = []
+    for word in words(token, compounds=False):
+        parts = _compound(word)
+        found += parts if len(parts) > 1 and _stem(parts[-1]) in PARTICLES else [word]
+    return found
+
+
+@cache
+def _kin_terms() -> dict[tuple[str, ...], tuple[str, ...]]:
+    """The stems of each term of ``resources/search/kin.txt`` -> its kin."""
+    terms = {}
+    for line in _listed(KIN):
+        bar = line.index("|")
+        terms[tuple(_stem(w) for w in line[:bar])] = tuple(line[bar + 1 :])
+    return terms
+
+
+def kin_of(found: list[str]) -> dict[int, tuple[str, ...]]:
+    """{place in ``found`` of each word of a listed term of game audio it holds, the term's words one
+    after the other in any form the index's stemmer folds together ("power ups"): the term's kin}
+    (``resources/search/kin.txt``: "power up" -> bonus, upgrade, pickup, collect)."""
+    stems = [_stem(w) for w in found]
+    related: dict[int, tuple[str, ...]] = {}
+    for term, kin in _kin_terms().items():
+        for start in range(len(stems) - len(term) + 1):
+            if tuple(stems[start : start + len(term)]) == term:
+                for at in range(start, start + len(term)):
+                    related[at] = tuple(dict.fromkeys((*related.get(at, ()), *kin)))
+    return related
 
 
 @cache
 def two_word_compounds() -> frozenset[tuple[str, str]]:
     """The two-word names whose first word alone names another sound
-    (``resources/search/two-word-compounds.txt``)."""
-    return frozenset((first, second) for first, second in _listed(TWO_WORD_COMPOUNDS))
+    (``resources/search/two-word-compounds.txt``), each word stemmed as the index stems it."""
+    return frozenset((_stem(first), _stem(second)) for first, second in _listed(TWO_WORD_COMPOUNDS))
 
 
 @cache
@@ -556,7 +670,7 @@ def word_lists_fingerprint() -> str:
     """8 hex digits that change whenever a word list of ``resources/search`` does: what an index's
     keyword columns hold depends on them (engine.index.text.TEXT_VERSION)."""
     digest = hashlib.blake2b(digest_size=4)
-    for path in (COMPOUNDS, ABBREVIATIONS, DERIVATIONS, SOUND_WORDS):
+    for path in (COMPOUNDS, ABBREVIATIONS, DERIVATIONS, SOUND_WORDS, FUNCTION_WORDS):
         digest.update(path.read_bytes())
     return digest.hexdigest()
 

@@ -44,11 +44,12 @@ PHRASE_COLUMN = "search_text"
 # non-word; 12: descriptions and tags are read with abbreviations and derived forms, as names are;
 # 13: a word hidden behind a short prefix, "ralarm", is read beside the name as written; 14: a
 # folder's title written with capitals, "OpenSFX", is one word; 15: a listed compound is held with
-# its head, "trapdoor door");
-# a change of the word lists (abbreviations, compounds, derivations, sound words) changes it by
-# itself. A library indexed before is re-read from its stored names and metadata when it opens (no
+# its head, "trapdoor door"; 16: a split with a function word at an edge gives way to sound words,
+# "stepsnow" is "step snow");
+# a change of the word lists (abbreviations, compounds, derivations, sound words, function words)
+# changes it by itself. A library indexed before is re-read from its stored names and metadata when it opens (no
 # re-embedding).
-TEXT_VERSION = f"15-{word_lists_fingerprint()}"
+TEXT_VERSION = f"16-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)

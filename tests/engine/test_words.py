@@ -153,8 +153,8 @@ def test_a_word_run_together_in_a_query_is_also_asked_for_as_written():
 
 def test_two_query_words_that_run_together_into_a_word_also_ask_for_it():
     # asked twice: a file holding it holds both words typed
-    assert keyword_query_words("pick up health") == ["pick", "up", "health", "pickup", "pickup"]
     assert keyword_query_words("sea gull") == ["sea", "gull", "seagull", "seagull"]
+    assert keyword_query_words("pick up health")[:5] == ["pick", "up", "health", "pickup", "pickup"]
     assert keyword_query_words("door creak") == ["door", "creak"]  # "doorcreak" is no word
 
 
@@ -431,3 +431,83 @@ def test_a_weight_word_is_read_in_the_sense_the_name_means_it(name, read):
     """Review 12, H3: MiniLM reads "light" as a lamp's, and ``sp-impact_light`` was tagged
     LASERS-IMPACT; beside a word the UCS list gives its other senses with, it keeps them."""
     assert in_meant_sense(name) == read
+
+
+@pytest.mark.parametrize(
+    "name,expected",
+    [
+        # review 17: berusky2's footsteps on snow and on sand were "steps now" and "steps and"
+        ("stepsnow2", "step snow 2"),
+        ("stepsand", "step sand"),
+        ("stepswood", "steps wood"),  # no function word: as wordninja reads it
+        # a function word between two words is a sentence run together, and one beside no sound
+        # word no reading to replace ("form ant" is no better a "formant" than "for mant")
+        ("carsandtrucks", "cars and trucks"),
+        ("rainonroof", "rain on roof"),
+        ("formant", "for mant"),
+        ("thedoor", "the door"),  # no split into sound words
+        ("gameover", "game over"),  # a particle is no function word
+    ],
+)
+def test_a_run_together_name_is_read_as_sound_words_before_a_function_word(name, expected):
+    assert " ".join(words(name)) == expected
+
+
+def test_the_function_words_change_the_word_lists_fingerprint(tmp_path, monkeypatch):
+    """They decide how a name is split, so the index re-reads its names when they change."""
+    import engine.words
+
+    before = engine.words.word_lists_fingerprint()
+    edited = tmp_path / "function-words.txt"
+    edited.write_text(engine.words.FUNCTION_WORDS.read_text(encoding="utf-8") + "whom\n", encoding="utf-8")
+    monkeypatch.setattr(engine.words, "FUNCTION_WORDS", edited)
+    engine.words.word_lists_fingerprint.cache_clear()
+    try:
+        assert engine.words.word_lists_fingerprint() != before
+    finally:
+        engine.words.word_lists_fingerprint.cache_clear()
+
+
+def test_a_particle_is_held_only_beside_the_word_it_finishes():
+    """Review 17: "power up pickup" listed pull-up.wav, up.wav and 60 "Gminor_UP" strums as holding
+    a third of it. A particle typed after a word, last or in a listed compound, is held beside that
+    word; a power alone is no power-up either (resources/search/two-word-compounds.txt)."""
+    assert asked_words("power up pickup").modifiers == {"power": "up", "up": "power"}
+    assert asked_words("scroll up").modifiers == {"up": "scroll"}
+    assert asked_words("power ups").modifiers == {"power": "ups", "ups": "power"}  # as the index stems them
+    assert asked_words("car doors").modifiers == {"car": "doors"}
+    assert asked_words("up arrow").modifiers == asked_words("up down").modifiers == {}  # nothing to finish
+    assert asked_words("walking up stairs").modifiers == {}  # stairs_up.wav: the stairs' "up"
+    assert asked_words("fade in and out", ignored={"in", "and"}).modifiers == {}  # "and" is held by no file
+    # typed run together, the term is read as its words, its particle held as when typed apart
+    assert list(asked_words("powerup").lookups) == ["power", "up"]
+    assert asked_words("powerup").modifiers == {"power": "up", "up": "power"}
+    assert list(asked_words("gameover netpanzer").lookups) == ["gameover", "netpanzer"]
+
+
+def test_a_term_of_game_audio_asks_for_the_words_libraries_name_it_by():
+    """Review 17: no file named for "power up pickup" held its words; njam's and noiz2sa's
+    bonus.wav are power-ups. The kin are asked once and every other word twice, so a file named
+    by the term comes first (resources/search/kin.txt)."""
+    for typed in ("power up", "power-up", "powerup", "Power Ups"):
+        asked = keyword_query_words(typed)
+        assert {"bonus", "upgrade", "pickup", "collect"} <= set(asked), typed
+        assert asked.count("power") == 2 and asked.count("bonus") == 1, typed
+    assert keyword_query_words("power up pickup") == [*["power", "up", "pickup"] * 2, "bonus", "upgrade", "collect"]
+    assert keyword_query_words("pickups")[-2:] == ["bonus", "collect"]
+    assert keyword_query_words("pick up")[-2:] == ["bonus", "collect"]  # "pickup" run together
+    assert keyword_query_words("power station") == ["power", "station"]
+    assert keyword_query_words("level up") == ["level", "up"]
+    # each word of the term is held by a file holding a kin
+    lookups = asked_words("power up pickup").lookups
+    assert lookups["power"] == "power bonus upgrade pickup collect"
+    assert lookups["up"] == "up bonus upgrade pickup collect"
+    assert lookups["pickup"] == "pickup bonus collect"
+
+
+def test_each_kin_is_one_word_the_index_holds_whole():
+    """A kin the tokeniser splits ("powerup": power up) would ask for its particle alone."""
+    from engine.words import _kin_terms
+
+    for term, kin in _kin_terms().items():
+        assert kin and all(words(word) == [word] for word in kin), term
