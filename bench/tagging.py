@@ -17,7 +17,10 @@ files whose names say what they are (``bench/ood/ucs.py``: 520 files in 36 UCS c
   only weighed by shares of its own, which Earmark does not do.
 
 The same Earmark job once more, its categories in the order it suggests them (each category by
-the probability of its best subcategory, which is the confidence shown: ``engine/tagging/tagger.py``).
+the probability of its best subcategory, which is the confidence shown, or as a whole where it is
+sure and none of its subcategories is: ``engine/tagging/tagger.py``), by that rule and without it.
+Then, at the default threshold, how many files show a suggestion and how often the first one
+shown names the right category, by each rule, with names and from the sound alone.
 
 Then UCS *subcategory* top-1 of the first suggestion, on the files whose name alone says their
 ground truth and that truth a subcategory more than its category's MISC ("frog", "rooster", "lion",
@@ -44,6 +47,7 @@ of the captions do. Asserts nothing.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import random
 import time
@@ -63,6 +67,7 @@ from engine.index.records import FileRecord
 from engine.index.vectors import Windows
 from engine.models.base import CaptionOptions
 from engine.paths import app_paths
+from engine.settings import Settings
 from engine.tagging.calibration import (
     DEFAULT,
     Calibration,
@@ -77,12 +82,17 @@ from engine.tagging.lexicon import stems
 from engine.tagging.priors import library_shares, reweigh, shelf_prior, shelf_sums
 from engine.tagging.tagger import rank
 from engine.tagging.vocabulary import Vocabulary, shipped_ucs
-from engine.words import words
+from engine.words import UcsCategory, words
 from trainer.corpus.captions import GENERIC_WORDS, package_words, path_caption
 from trainer.evaluation.captions import caption_metrics
 
 WITH_WORDS, SOUND_ONLY = ("sound", "text", "lexical", "prior", "category"), ("sound", "prior")
 SHOWN_SHARE = 0.5  # captions above the threshold: at least this share names a word of the references
+THRESHOLD = Settings().tag_threshold  # what the app and `earmark suggestions` show by default
+# what a category offers (engine/tagging/tagger.py, rank): its best term at its own probability, as
+# before; or a category sure where none of its terms is, whole (its MISC term at its probability)
+RULES = (("its best term (before)", math.inf), ("whole where no term is sure (Earmark)", THRESHOLD))
+HEARD_TOO = ("whole, files judged by their sound too (not done)", THRESHOLD, True)
 
 
 def category_ranking(vocabulary: Vocabulary, scores: np.ndarray, pool=np.sum) -> list[str]:
@@ -165,10 +175,11 @@ def suggested_categories(
     evidence: Evidence,
     probabilities: np.ndarray,
     record: FileRecord,
+    sure_at: float,
 ) -> list[str]:
     """The categories of Earmark's suggestions for a file in the order it suggests them
-    (engine/tagging/tagger.py)."""
-    ranked = rank(encoded, evidence, probabilities, calibration, record, set())
+    (engine/tagging/tagger.py; ``sure_at``: see its rank)."""
+    ranked = rank(encoded.vocabulary, evidence, probabilities, calibration, record, set(), sure_at)
     return [encoded.vocabulary.term(key).category for key in ranked.keys]
 
 
@@ -226,15 +237,59 @@ def subcategory_bench(
         ),
     ):
         evidence = as_a_job(engine, encoded, placed, windows)
-        right_subcategory, right_category, shown = [], [], []
-        for i, found, record, truth in zip(chosen, evidence, placed, truths, strict=True):
-            calibration = calibrations[i]
-            ranked = rank(encoded, found, calibration.probabilities(found), calibration, record, set())
-            right_subcategory.append(ranked.keys[0] == truth.cat_id)
-            right_category.append(encoded.vocabulary.term(ranked.keys[0]).category == truth.category)
-            shown.append(ranked.confidences[0])
-        _, error = reliability(shown, right_subcategory)
-        print(f"| {label} | {np.mean(right_subcategory):.1%} | {np.mean(right_category):.1%} | {error:.3f} |")
+        for rule, sure_at in RULES:
+            right_subcategory, right_category, shown = [], [], []
+            for i, found, record, truth in zip(chosen, evidence, placed, truths, strict=True):
+                calibration = calibrations[i]
+                probabilities = calibration.probabilities(found)
+                ranked = rank(encoded.vocabulary, found, probabilities, calibration, record, set(), sure_at)
+                right_subcategory.append(ranked.keys[0] == truth.cat_id)
+                right_category.append(encoded.vocabulary.term(ranked.keys[0]).category == truth.category)
+                shown.append(ranked.confidences[0])
+            _, error = reliability(shown, right_subcategory)
+            print(
+                f"| {label}, {rule} | {np.mean(right_subcategory):.1%} | {np.mean(right_category):.1%} | {error:.3f} |"
+            )
+
+
+def shown_bench(
+    vocabulary: Vocabulary,
+    scored: dict[str, tuple[list[Evidence], list[np.ndarray]]],
+    records: list[FileRecord],
+    calibrations: list[Calibration],
+    truths: list[UcsCategory],
+) -> None:
+    """How many files show a suggestion at the default threshold (coverage) and how often the first
+    one shown is right (precision), for each of ``scored`` ({what: (evidence, probabilities)}), by
+    each of :data:`RULES`, and whole for files judged by their sound alone too (:data:`HEARD_TOO`,
+    which Earmark does not do). A whole category counts as right where its category is; its CatID
+    where the truth is the catch-all."""
+    print(f"\nSuggestions shown at the default threshold ({THRESHOLD:.0%}), {len(records)} files:\n")
+    print(
+        "| files | what a category offers | files shown one | first shown: category right | its CatID right | "
+        "category right of all files | first shown a whole category (right) |"
+    )
+    print("|---|---|---|---|---|---|---|")
+    for what, (evidence, probabilities) in scored.items():
+        for rule, sure_at, heard_too in (*((r, t, False) for r, t in RULES), HEARD_TOO):
+            shown = right = right_id = whole = whole_right = 0
+            for found, p, record, calibration, truth in zip(
+                evidence, probabilities, records, calibrations, truths, strict=True
+            ):
+                found = replace(found, has_words=True) if heard_too else found
+                ranked = rank(vocabulary, found, p, calibration, record, set(), sure_at)
+                if not ranked.confidences or ranked.confidences[0] < THRESHOLD:
+                    continue
+                category_right = vocabulary.term(ranked.keys[0]).category == truth.category
+                shown += 1
+                right += category_right
+                right_id += ranked.keys[0] == truth.cat_id
+                whole += ranked.whole[0]
+                whole_right += ranked.whole[0] and category_right
+            print(
+                f"| {what} | {rule} | {shown} ({shown / len(records):.1%}) | {right / max(shown, 1):.1%} | "
+                f"{right_id / max(shown, 1):.1%} | {right / len(records):.1%} | {whole} ({whole_right}) |"
+            )
 
 
 def print_reliability(title: str, confidences: list[float], correct: list[bool]) -> None:
@@ -421,10 +476,11 @@ def main(argv: list[str] | None = None) -> int:
         category_ranking(vocabulary, p) for p in both_weighed
     ]
     records = [everything[position[f.named]] for f in files]
-    results["the same, its categories in the order suggested (by the confidence shown)"] = [
-        suggested_categories(encoded, per_fold[k], e, p, r)
-        for e, p, r, k in zip(named, both_weighed, records, fold, strict=True)
-    ]
+    for rule, sure_at in RULES:
+        results[f"the same, its categories in the order suggested (by the confidence shown), {rule}"] = [
+            suggested_categories(encoded, per_fold[k], e, p, r, sure_at)
+            for e, p, r, k in zip(named, both_weighed, records, fold, strict=True)
+        ]
     chance = 1 / len(vocabulary.category_terms)
     print(
         f"\nUCS category accuracy on {len(files)} held-out files from {max(fold) + 1} packages (each package's "
@@ -437,6 +493,13 @@ def main(argv: list[str] | None = None) -> int:
         print(f"| {name} | {hits(rankings, truths, 1):.1%} | {hits(rankings, truths, 3):.1%} |")
     worded = sum(e.has_words for e in named)
     print(f"\n{worded} of {len(files)} named files have words some UCS term knows; the others are judged by sound.")
+    shown_bench(
+        vocabulary,
+        {"audio and names, the library as one job (Earmark)": (named, both_weighed), "audio only": (opaque, audio)},
+        records,
+        [per_fold[k] for k in fold],
+        [ucs_truth(f) for f in files],
+    )
 
     for title, stage, scored in (
         ("audio only", "uncalibrated defaults", probabilities(opaque, [DEFAULT] * len(per_fold))),

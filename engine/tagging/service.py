@@ -397,6 +397,8 @@ class Tagging:
             job = replace(job, shares=read[0], shelves=read[1])
             save_job(self.store.meta, job)
 
+        threshold = self.settings.tag_threshold
+
         def tag_batch(records: list[FileRecord], job_id: str):
             ids = [r.id for r in records]
             windows = embeddings.windows_of(ids)
@@ -414,6 +416,7 @@ class Tagging:
                 job.shelves,
                 embedded_words,
                 packs,
+                sure_at=threshold,
             )
             problems: dict[str, str] = {}
             if job.captions:
@@ -421,8 +424,6 @@ class Tagging:
                 said = {(i, s.value) for i, items in refused.items() for s in items if s.kind == CAPTION}
                 rows += [c for c in captions if (c.file_id, c.value) not in said]  # a rejected caption stays so
             return rows, problems, sum(1 for i in ids if not len(windows[i]))
-
-        threshold = self.settings.tag_threshold
 
         def shown(row: Suggestion) -> bool:
             return row.confidence >= (calibration.caption_threshold if row.kind == CAPTION else threshold)

@@ -29,6 +29,11 @@ from engine.tagging.vocabulary import Vocabulary
 STORED_PER_VOCABULARY = 10  # categories kept per file and vocabulary; the user's top-k and threshold filter at display
 
 
+# said beside a suggestion that is a category offered whole (:func:`rank`): its tag is the
+# category's catch-all term, its confidence the chance of the category
+SUBCATEGORY_UNSURE = "subcategory unsure"
+
+
 @dataclass(frozen=True)
 class Ranked:
     """One vocabulary's verdict on one file, best first."""
@@ -37,6 +42,11 @@ class Ranked:
     tags: list[str]
     confidences: list[float]
     evidence: str
+    whole: list[bool]  # each: a category offered whole, its subcategory unsure (see rank)
+
+    def evidence_of(self, position: int) -> str:
+        """What the suggestion at ``position`` rests on, as its row keeps it."""
+        return f"{self.evidence}; {SUBCATEGORY_UNSURE}" if self.whole[position] else self.evidence
 
 
 def describe_evidence(evidence: Evidence, calibration: Calibration) -> str:
@@ -53,12 +63,13 @@ def describe_evidence(evidence: Evidence, calibration: Calibration) -> str:
 
 
 def rank(
-    encoded: EncodedVocabulary,
+    vocabulary: Vocabulary,
     evidence: Evidence,
     probabilities: np.ndarray,
     calibration: Calibration,
     record: FileRecord,
     rejected: set[str],
+    sure_at: float,
     keep: int = STORED_PER_VOCABULARY,
 ) -> Ranked:
     """The ``keep`` most likely terms the user has not rejected, the best of each category, each
@@ -66,27 +77,55 @@ def rank(
     wooden door, not that it is some door (a category's sum beside its MISC term read as 99 % sure
     of ANIMALS-MISC for a frog). A rejected term takes its probability with it, and nothing is
     renormalised, so a confidence stays the calibrated chance of being right. Categories the file
-    already carries a tag of are left out."""
-    vocabulary = encoded.vocabulary
+    already carries a tag of are left out.
+
+    A category at least ``sure_at`` likely (the settings' threshold) none of whose terms is, is
+    offered whole: its catch-all term (MISC or GENERAL, unless the user rejected it) with the
+    category's probability, said to leave the subcategory unsure (:data:`SUBCATEGORY_UNSURE`). A
+    name that says "door" and not which door left DOORS' 92 % shared among its 22 kinds, DOORS-MISC
+    29 % the likeliest, and flightgear's ``door-opening.wav`` showed nothing at 30 %: DOORS-MISC is
+    where a sound librarian files a door of no known kind, and 92 % the chance that it is right. A
+    term sure itself keeps its own probability: a frog ANIMALS-AMPHIBIAN is sure of stays one. A
+    file judged by its sound alone is offered no category whole: no name says what it is, and on
+    berusky2's Czech names a third of such offers were right, at 42 % on average."""
     terms = vocabulary.terms
     own = {t.casefold() for t in record.tags}
     owned = {t.category for t in terms if t.tag.casefold() in own}
     if rejected:
         probabilities = np.where([t.key in rejected for t in terms], 0.0, probabilities)
-    best = [
-        best_term(probabilities, indices)
-        for category, indices in vocabulary.category_terms.items()
-        if category not in owned
-    ]
-    chosen = sorted((i for i in best if i is not None), key=lambda i: -probabilities[i])
-    # an exact CatID in the name decides: nothing is suggested beside it
-    chosen = chosen[: 1 if evidence.exact is not None else keep]
-    return Ranked(
-        [terms[i].key for i in chosen],
-        [terms[i].tag for i in chosen],
-        [float(probabilities[i]) for i in chosen],
-        describe_evidence(evidence, calibration),
+    whole_at = sure_at if evidence.has_words else math.inf
+    offered = (
+        category_offer(vocabulary, c, probabilities, rejected, whole_at)
+        for c in vocabulary.categories
+        if c not in owned
     )
+    offers = sorted((o for o in offered if o is not None), key=lambda o: -o[1])
+    # an exact CatID in the name decides: nothing is suggested beside it
+    offers = offers[: 1 if evidence.exact is not None else keep]
+    return Ranked(
+        [terms[i].key for i, _, _ in offers],
+        [terms[i].tag for i, _, _ in offers],
+        [confidence for _, confidence, _ in offers],
+        describe_evidence(evidence, calibration),
+        [whole for _, _, whole in offers],
+    )
+
+
+def category_offer(
+    vocabulary: Vocabulary, category: str, probabilities: np.ndarray, rejected: set[str], sure_at: float
+) -> tuple[int, float, bool] | None:
+    """What :func:`rank` offers of one category: (term, confidence, offered whole), None when none
+    of its terms is likely at all."""
+    indices = vocabulary.category_terms[category]
+    best = best_term(probabilities, indices)
+    if best is None:
+        return None
+    total = float(probabilities[indices].sum())
+    catch_all = vocabulary.catch_alls.get(category)
+    unsure = probabilities[best] < sure_at <= total
+    if unsure and catch_all is not None and vocabulary.terms[catch_all].key not in rejected:
+        return catch_all, total, True
+    return best, float(probabilities[best]), False
 
 
 def best_term(probabilities: np.ndarray, indices: list[int]) -> int | None:
@@ -145,13 +184,15 @@ def tag_suggestions(
     shelves: Shelves | None = None,
     embedded_words: dict[str, np.ndarray] | None = None,
     packs: Mapping[str, frozenset[str]] = NO_PACKS,
+    *,
+    sure_at: float,
 ) -> list[Suggestion]:
     """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
     vocabulary) is a softmax of its own, weighed for files with words by the library's category
     ``shares`` when the job estimated them and by what the other named files of its folder are
     (``shelves``; :mod:`engine.tagging.priors`); each user vocabulary
     competes with it (see :meth:`Calibration.probabilities`). ``embedded_words`` and ``packs``: see
-    :func:`gather`."""
+    :func:`gather`; ``sure_at``: see :func:`rank`."""
     evidence = gather(model, vocabularies, records, windows, embedded_words, packs)
     ucs_logits = [calibration.weights(e).logits(e) for e in evidence[0]]
     ucs = vocabularies[0].vocabulary
@@ -167,7 +208,9 @@ def tag_suggestions(
                     shelf = shelves.get(os.path.dirname(record.path))
                     prior = shelf_prior(by_category, shelf, own, ucs.categories)
                 probabilities = reweigh(probabilities, prior[ucs.term_categories])
-            ranked = rank(encoded, found, probabilities, calibration, record, rejected.get(record.id, set()))
+            ranked = rank(
+                encoded.vocabulary, found, probabilities, calibration, record, rejected.get(record.id, set()), sure_at
+            )
             rows += [
                 Suggestion(
                     record.id,
@@ -176,11 +219,13 @@ def tag_suggestions(
                     confidence,
                     key,
                     encoded.vocabulary.name,
-                    ranked.evidence,
+                    ranked.evidence_of(position),
                     job=job,
                     content_hash=record.content_hash,
                 )
-                for key, tag, confidence in zip(ranked.keys, ranked.tags, ranked.confidences, strict=True)
+                for position, (key, tag, confidence) in enumerate(
+                    zip(ranked.keys, ranked.tags, ranked.confidences, strict=True)
+                )
             ]
     return rows
 

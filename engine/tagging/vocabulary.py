@@ -111,6 +111,16 @@ class Vocabulary:
         index = {category: i for i, category in enumerate(self.categories)}
         return np.array([index[t.category] for t in self.terms], np.int64)
 
+    @cached_property
+    def catch_alls(self) -> dict[str, int]:
+        """{category: index of its MISC or GENERAL term}, for the categories that have one (UCS
+        SWOOSHES has none): the term that names the category without saying which kind."""
+        return {
+            t.category: i
+            for i, t in reversed(list(enumerate(self.terms)))
+            if t.subcategory.upper() in _VAGUE_SUBCATEGORIES
+        }
+
     def category_probabilities(self, term_probabilities: np.ndarray) -> np.ndarray:
         """(categories,): each category's share of the terms' probabilities, in :attr:`categories` order."""
         return np.bincount(self.term_categories, weights=term_probabilities, minlength=len(self.categories))
