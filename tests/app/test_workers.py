@@ -69,10 +69,11 @@ def test_answers_reach_the_ui_thread_in_order_and_leave_nothing_behind(qtbot):
 
     # a pool thread lets go of its last task a moment after waitForDone returns (on a busy machine,
     # a few were still held then), and PySide now and then keeps the last one a thread ran for
-    # longer (seen in CI after a window test, nothing else referring to it): at most one a thread.
+    # longer (seen in CI after a window test, nothing else referring to it): about one a thread, a
+    # few more on a machine loaded ten times over (a CI beside three benches failed at one a thread).
     # Tasks kept alive by their answers would be all 50, and fail here
-    threads = pool.maxThreadCount()
-    qtbot.waitUntil(lambda: len(left_behind()) <= threads, timeout=5_000)
+    kept_at_most = max(pool.maxThreadCount(), 50 // 10)
+    qtbot.waitUntil(lambda: len(left_behind()) <= kept_at_most, timeout=5_000)
 
 
 def test_a_task_whose_widget_is_gone_answers_no_one(qtbot):
