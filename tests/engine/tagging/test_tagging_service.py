@@ -353,7 +353,15 @@ def categories(found, path) -> dict[str, float]:
     return {category_of(s.key): s.confidence for s in ucs_tags(found, path)}
 
 
+def by_best_terms(engine) -> None:
+    """Tag each category as its best term at that term's own probability, which a library's shares
+    scale: at a threshold of 0 every term is sure, so no category is offered whole (at the category's
+    probability, engine/tagging/tagger.py, rank)."""
+    engine.settings.tag_threshold = 0.0
+
+
 def test_a_folder_job_weighs_its_named_files_by_what_the_library_holds(tag_engine, named_library):
+    by_best_terms(tag_engine)
     # the one named file in its folder: no shelf to weigh it; its name puts DOORS among its suggestions
     bell = write_audio(named_library / "Hall" / "door_bell.wav", noise(0.6, seed=7))
     tag_engine.index()
@@ -380,6 +388,7 @@ def test_a_folder_job_weighs_its_named_files_by_what_the_library_holds(tag_engin
 def test_a_named_file_is_weighed_by_what_the_other_files_of_its_folder_are(tag_engine, named_library, monkeypatch):
     """A folder is a shelf: a glass sound filed among door sounds leans further towards DOORS than
     the library's shares alone would take it (engine/tagging/priors.py)."""
+    by_best_terms(tag_engine)
     door_shelf(named_library)
     glass = named_library / "Doors" / "glass_smash_02.wav"
     write_audio(glass, noise(0.8, seed=1))
