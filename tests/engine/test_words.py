@@ -377,6 +377,12 @@ def test_the_word_lists_fingerprint_follows_the_lists(tmp_path, monkeypatch):
         monkeypatch.setattr(engine.words, "DERIVATIONS", derived)
         engine.words.word_lists_fingerprint.cache_clear()
         assert engine.words.word_lists_fingerprint() != edited_before  # the index holds each form's head
+        split = tmp_path / "function-words.txt"
+        split.write_text(engine.words.FUNCTION_WORDS.read_text(encoding="utf-8") + "whom\n", encoding="utf-8")
+        edited_before = engine.words.word_lists_fingerprint()
+        monkeypatch.setattr(engine.words, "FUNCTION_WORDS", split)
+        engine.words.word_lists_fingerprint.cache_clear()
+        assert engine.words.word_lists_fingerprint() != edited_before  # they decide how a name is split
     finally:
         engine.words.word_lists_fingerprint.cache_clear()
 
@@ -451,21 +457,6 @@ def test_a_weight_word_is_read_in_the_sense_the_name_means_it(name, read):
 )
 def test_a_run_together_name_is_read_as_sound_words_before_a_function_word(name, expected):
     assert " ".join(words(name)) == expected
-
-
-def test_the_function_words_change_the_word_lists_fingerprint(tmp_path, monkeypatch):
-    """They decide how a name is split, so the index re-reads its names when they change."""
-    import engine.words
-
-    before = engine.words.word_lists_fingerprint()
-    edited = tmp_path / "function-words.txt"
-    edited.write_text(engine.words.FUNCTION_WORDS.read_text(encoding="utf-8") + "whom\n", encoding="utf-8")
-    monkeypatch.setattr(engine.words, "FUNCTION_WORDS", edited)
-    engine.words.word_lists_fingerprint.cache_clear()
-    try:
-        assert engine.words.word_lists_fingerprint() != before
-    finally:
-        engine.words.word_lists_fingerprint.cache_clear()
 
 
 def test_a_particle_is_held_only_beside_the_word_it_finishes():
