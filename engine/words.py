@@ -460,7 +460,7 @@ def asked_words(text: str, ignored: Collection[str] = ()) -> AskedWords:
         for at, word in enumerate(written)
         if word not in ignored
     }
-    pairs = [(a, b, _stem(a), _stem(b)) for a, b in itertools.pairwise(folded)]  # "car doors", "power ups"
+    pairs = [(a, b, stem(a), stem(b)) for a, b in itertools.pairwise(folded)]  # "car doors", "power ups"
     listed = two_word_compounds()
     modifiers = {a: b for a, b, first, second in pairs if (first, second) in listed}
     finishing = [
@@ -479,7 +479,7 @@ def _as_typed(token: str) -> list[str]:
     found = []
     for word in words(token, compounds=False):
         parts = _compound(word)
-        found += parts if len(parts) > 1 and _stem(parts[-1]) in PARTICLES else [word]
+        found += parts if len(parts) > 1 and stem(parts[-1]) in PARTICLES else [word]
     return found
 
 
@@ -489,7 +489,7 @@ def _kin_terms() -> dict[tuple[str, ...], tuple[str, ...]]:
     terms = {}
     for line in _listed(KIN):
         bar = line.index("|")
-        terms[tuple(_stem(w) for w in line[:bar])] = tuple(line[bar + 1 :])
+        terms[tuple(stem(w) for w in line[:bar])] = tuple(line[bar + 1 :])
     return terms
 
 
@@ -497,7 +497,7 @@ def kin_of(found: list[str]) -> dict[int, tuple[str, ...]]:
     """{place in ``found`` of each word of a listed term of game audio it holds, the term's words one
     after the other in any form the index's stemmer folds together ("power ups"): the term's kin}
     (``resources/search/kin.txt``: "power up" -> bonus, upgrade, pickup, collect)."""
-    stems = [_stem(w) for w in found]
+    stems = [stem(w) for w in found]
     related: dict[int, tuple[str, ...]] = {}
     for term, kin in _kin_terms().items():
         for start in range(len(stems) - len(term) + 1):
@@ -511,7 +511,7 @@ def kin_of(found: list[str]) -> dict[int, tuple[str, ...]]:
 def two_word_compounds() -> frozenset[tuple[str, str]]:
     """The two-word names whose first word alone names another sound
     (``resources/search/two-word-compounds.txt``), each word stemmed as the index stems it."""
-    return frozenset((_stem(first), _stem(second)) for first, second in _listed(TWO_WORD_COMPOUNDS))
+    return frozenset((stem(first), stem(second)) for first, second in _listed(TWO_WORD_COMPOUNDS))
 
 
 @cache
@@ -522,7 +522,7 @@ def english_stemmer() -> Stemmer.Stemmer:
 
 
 @lru_cache(maxsize=65_536)
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """``word``'s Snowball English stem, as the full-text index stems it."""
     return english_stemmer().stemWord(word)
 
@@ -620,7 +620,7 @@ def derivations() -> dict[str, str]:
     """Stem -> the head of its idea, for each form but the head listed in
     ``resources/search/derivations.txt`` (a line's first word is its head: "explosion explode"
     gives explod -> explosion)."""
-    return {_stem(form): line[0] for line in _listed(DERIVATIONS) for form in line[1:]}
+    return {stem(form): line[0] for line in _listed(DERIVATIONS) for form in line[1:]}
 
 
 @dataclass(frozen=True)
@@ -660,8 +660,8 @@ def false_friends(query_words: list[str]) -> list[FalseFriends]:
     for one, other in _false_friend_lines():
         for own, others in ((one, other), (other, one)):
             if asked & set(own) and not asked & set(others):
-                stem = _stem(own[0])
-                found.append(FalseFriends(own, others, tuple(w for w in query_words if _stem(w) != stem)))
+                own_stem = stem(own[0])
+                found.append(FalseFriends(own, others, tuple(w for w in query_words if stem(w) != own_stem)))
     return found
 
 
@@ -690,13 +690,13 @@ def with_abbreviations(found: list[str]) -> list[str]:
     :func:`name_words` itself, so a benchmark's ground truth read from names stays the names as
     written."""
     listed = abbreviations()
-    said = {_stem(w) for w in found}
+    said = {stem(w) for w in found}
     out: list[str] = []
     for word in found:
         out.append(word)
         out += [w for w in listed.get(word, ()) if w not in found and w not in out]
         head = idea_head(word)
-        if head is not None and _stem(head) not in said and head not in out:
+        if head is not None and stem(head) not in said and head not in out:
             out.append(head)
     return out
 
@@ -710,7 +710,7 @@ def idea_head(word: str) -> str | None:
     below unrelated files. Held with its head, a form is one word with it, and weighs as one:
     asked for as a second query word instead, the rarer form outranked the idea's own name
     (granatier's ``explode.wav`` above ``explosion.wav`` for "big explosion")."""
-    return derivations().get(_stem(word))
+    return derivations().get(stem(word))
 
 
 def file_stem(path: str | PurePath) -> str:

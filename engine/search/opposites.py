@@ -15,7 +15,7 @@ import numpy as np
 from engine.index.store import STOP_WORDS, LibraryStore
 from engine.search.fusion import FileMatch
 from engine.search.vector_search import Passing, matching_ids
-from engine.words import english_stemmer, words
+from engine.words import stem, words
 
 # each word and the words naming its opposite sound, of any form (the index stems a name's
 # "closing", and a typed word is read by its stem: "opening"). Not "in"/"out" nor "on"/"off":
@@ -37,10 +37,7 @@ _PAIRS = (
 )
 _ONE_WAY = [(one.split(), other.split()) for one, other in _PAIRS]
 OPPOSITES = {  # a word's stem -> its opposites
-    english_stemmer().stemWord(word): tuple(others)
-    for a, b in _ONE_WAY
-    for side, others in ((a, b), (b, a))
-    for word in side
+    stem(word): tuple(others) for a, b in _ONE_WAY for side, others in ((a, b), (b, a)) for word in side
 }
 
 
@@ -62,13 +59,9 @@ def opposed(
     for text, files in zip(texts, passing, strict=True):
         typed = {w for w in words(text, compounds=False) if w not in STOP_WORDS}
         among_hits = Passing(ids, total=files.total)
-        stems = {english_stemmer().stemWord(w) for w in typed}
+        stems = {stem(w) for w in typed}
         for word in typed:
-            others = [
-                o
-                for o in OPPOSITES.get(english_stemmer().stemWord(word), ())
-                if english_stemmer().stemWord(o) not in stems
-            ]
+            others = [o for o in OPPOSITES.get(stem(word), ()) if stem(o) not in stems]
             if not others:
                 continue
             holding_others = set(matching_ids(store, " ".join(others), among_hits, fields).tolist())
