@@ -330,11 +330,8 @@ def prune_stale_caches(cache_dir: Path) -> list[Path]:
     """Delete the vocabulary caches under ``cache_dir`` written for another :data:`PROMPTS_VERSION`
     (no version reads them again: ~20 MB a model for the UCS list), returning what went. Run as a
     vocabulary is encoded anew, which is what a version bump makes every vocabulary do once."""
-    stale = [
-        path
-        for path in Path(cache_dir).glob("*-p*.npz")
-        if path.stem.rsplit("-p", 1)[1].isdigit() and int(path.stem.rsplit("-p", 1)[1]) != PROMPTS_VERSION
-    ]
+    versions = ((path, path.stem.rsplit("-p", 1)[1]) for path in Path(cache_dir).glob("*-p*.npz"))
+    stale = [path for path, version in versions if version.isdigit() and int(version) != PROMPTS_VERSION]
     for path in stale:
         path.unlink(missing_ok=True)
     return stale
