@@ -355,9 +355,12 @@ def _search_lines(engine: Engine, args) -> int:
     """Each line of standard input searched in turn, the model loaded once: a search started from
     the shell spends 5-14 s loading it (review 16, M8), where one query more costs a fraction of a
     second. A line's results follow a ``== query`` heading, or with --json make one line of JSON
-    ({"query", "hits"}) so a script reads them as they come. Exits 1 when a search failed."""
+    ({"query", "hits"}) so a script reads them as they come. Which files the model has not
+    embedded yet is said once, with the first results: it cannot change within the run. Exits 1
+    when a search failed."""
     asking = sys.stdin.isatty()
     failed = False
+    first = True
     while True:
         if asking:
             print(PROMPT, end="", file=sys.stderr, flush=True)
@@ -367,13 +370,15 @@ def _search_lines(engine: Engine, args) -> int:
         if query := line.strip():
             if not args.json:
                 print(f"== {query}")
-            failed |= _search(engine, query, args, json_line=True) != 0
+            failed |= _search(engine, query, args, json_line=True, note_missing=first) != 0
+            first = False
             sys.stdout.flush()
 
 
-def _search(engine: Engine, query: str, args, json_line: bool = False) -> int:
+def _search(engine: Engine, query: str, args, json_line: bool = False, note_missing: bool = True) -> int:
     """``query`` searched and its hits printed; ``json_line``: with --json, as one line of JSON
-    that names the query (:func:`_search_lines`)."""
+    that names the query (:func:`_search_lines`); ``note_missing``: whether to say how many files
+    the model has not embedded yet."""
     hits = engine.search(query, _filters(args), args.limit)
     if hits.respelled:
         print(f"earmark: {describe_respellings(hits.respelled)}", file=sys.stderr)
@@ -382,7 +387,7 @@ def _search(engine: Engine, query: str, args, json_line: bool = False) -> int:
         return 1
     if hits.text_only:
         print(f"earmark: text search only, the model is unavailable: {hits.text_only}", file=sys.stderr)
-    elif missing := len(engine.store.files_missing_embeddings(engine.model_info)):
+    elif note_missing and (missing := len(engine.store.files_missing_embeddings(engine.model_info))):
         print(
             f"earmark: {missing} files are not embedded with {shown_name(engine.model_spec)} yet and match by "
             f"their words only; `earmark index` embeds them",

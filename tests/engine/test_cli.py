@@ -582,10 +582,15 @@ def test_watch_whose_reader_went_away_ends_quietly_at_its_next_batch(tmp_path, l
     assert "Traceback" not in said and "Broken pipe" not in said and "earmark:" not in said
 
 
-def test_search_with_a_model_the_library_is_not_embedded_with_says_so(indexed, tmp_path, capsys):
+def test_search_with_a_model_the_library_is_not_embedded_with_says_so(indexed, tmp_path, capsys, monkeypatch):
+    """Once a search, and once a run of ``earmark search -`` (not after every line)."""
     code, _, err = indexed("search", "dog bark")
     assert code == 0 and "not embedded" not in err
     other = make_tiny_cacophony_checkpoint(tmp_path / "other-model", seed=1)
     assert main(["--home", str(indexed.home), "--model", str(other), "search", "dog bark"]) == 0
     err = capsys.readouterr().err
     assert "4 files are not embedded with" in err and "`earmark index`" in err
+    monkeypatch.setattr("sys.stdin", io.StringIO("dog bark\nrain\n"))
+    assert main(["--home", str(indexed.home), "--model", str(other), "search", "-"]) == 0
+    said = capsys.readouterr()
+    assert said.out.count("== ") == 2 and said.err.count("not embedded") == 1
