@@ -124,13 +124,15 @@ def folder_wordings(folder: str) -> list[str]:
     ("sounds", "sfx", "data": :data:`engine.words.NON_WORDS`) gives way to where it comes from
     ("openssn-data/…"): four games' "…/sounds" side by side told no two apart (review 14, M6). So
     does a language's folder (:func:`engine.search.localized.is_language_folder`): a game's sounds
-    read "…/he", "…/de", never which game (review 16, L10)."""
+    read "…/he", "…/de", never which game (review 16, L10). Such a folder's last wording is the
+    pack's, which :func:`elide_folder` cuts at its right where even that does not fit: at 1024 px
+    "planetblupi-common/…" was wider than the column, and it read "…/sound/en" again."""
     head, below, sep = _split_folder(folder)
     wordings = [folder, *path_wordings(head, below, sep)]
     from_a_pack = head != re.split(r"[/\\]", folder)[0]  # not the library folder's own name
     if from_a_pack and below and _says_nothing(below[-1]):
         first_deepest = next(i for i, wording in enumerate(wordings) if wording.startswith("…"))
-        wordings.insert(first_deepest, f"{head}{sep}…")
+        wordings[first_deepest:] = [f"{head}{sep}…"]
     return wordings
 
 
@@ -142,9 +144,10 @@ def _says_nothing(folder_name: str) -> bool:
 
 
 def elide_folder(folder: str, metrics: QFontMetrics, width: int) -> str:
-    """``folder`` as it fits ``width``: the longest of its :func:`folder_wordings` that fits, the
-    deepest folder's name cut at its left where none does."""
-    return first_fitting(folder_wordings(folder), metrics, width, Qt.ElideLeft)
+    """``folder`` as it fits ``width``: the longest of its :func:`folder_wordings` that fits; where
+    none does, the deepest folder's name cut at its left, or the pack's at its right."""
+    wordings = folder_wordings(folder)
+    return first_fitting(wordings, metrics, width, Qt.ElideRight if wordings[-1].endswith("…") else Qt.ElideLeft)
 
 
 def sourced_folder(folder: str) -> str:

@@ -211,7 +211,8 @@ def test_the_folder_column_shows_where_a_sound_comes_from_and_its_deepest_folder
 def test_a_deepest_folder_that_says_nothing_gives_way_to_the_pack_it_is_in(qtbot):
     """Four games' sounds read "…/sounds" side by side at 1024 px, none told from another (review
     14, M6): where the pack and the deepest folder do not both fit, a deepest folder named only
-    "sounds" or "sfx", or by a language's code, gives way to the pack; one that names something
+    "sounds" or "sfx", or by a language's code, gives way to the pack, cut at its right where even
+    it does not fit (at 1024 px planetblupi's read "…/sound/en" again); one that names something
     keeps its place."""
     model, view = shown_results(qtbot, 1060, 300, themed=True)
     metrics = QFontMetrics(view.font())
@@ -223,6 +224,8 @@ def test_a_deepest_folder_that_says_nothing_gives_way_to_the_pack_it_is_in(qtbot
         both = folder.split("/")[1] + "/…/" + folder.split("/")[-1]
         assert elide_folder(folder, metrics, metrics.horizontalAdvance(both)) == both
         assert elide_folder(folder, metrics, metrics.horizontalAdvance(both) - 1) == short
+        narrow = elide_folder(folder, metrics, metrics.horizontalAdvance(short) - 1)  # the pack, cut at its right
+        assert narrow.startswith(short[:3]) and narrow.endswith("…") and "/" not in narrow, narrow
     named = "lib/openssn-data/usr/share/games/openssn/torpedoes"
     assert elide_folder(named, metrics, metrics.horizontalAdvance("openssn-data/…")) == "…/torpedoes"
     assert elide_folder("lib/sounds", metrics, metrics.horizontalAdvance("…/sounds")) == "…/sounds"  # no pack
