@@ -20,7 +20,7 @@ import numpy as np
 
 from engine.index.vectors import WindowMatches
 from engine.search.query import LENGTH_WORDS
-from engine.words import DEGREE_WORDS, AskedWords
+from engine.words import DEGREE_WORDS, AskedWords, describing
 
 
 @dataclass(frozen=True)
@@ -214,22 +214,30 @@ class HeldWords:
         the hit is of that length, which its name cannot say: the 6 s ``explosion1.ogg`` holds two
         of "big explosion long", as the 1 s ``sound_big_explosion_1.wav`` does. A word of how big or
         heavy (engine.words.DEGREE_WORDS) counts only beside a word of what the sound is, where the
-        query types one: a hit holding "big" alone of "big cat growl" holds none of it."""
+        query types one: a hit holding "big" alone of "big cat growl" holds none of it. A word of how
+        a sound is kept or counted (a bare number, engine.words.NON_WORDS: "sound", "loop", "take")
+        counts only beside a word that can say what a sound is, where the query types one, or else
+        beside another word typed: ``sound062.wav`` holds none of "sound061" (review 16
+        reported "the first 409 of 1,930 results" for it, every file holding "sound" among them). A
+        hit holding none of the words is no keyword match, whatever its length."""
         asked = self.asked
         naming = {w for w in asked.lookups if w not in DEGREE_WORDS and w not in LENGTH_WORDS}
+        says_what = bool(describing(w.casefold() for w in asked.lookups))
         coverage = {}
         for file_id in self.hits:
             holds = {word for word in asked.lookups if file_id in self.held[word]}
             holds = {word for word in holds if word not in asked.modifiers or asked.modifiers[word] in holds}
             if naming and holds.isdisjoint(naming):
                 holds -= DEGREE_WORDS  # "big" of "big cat growl" alone names an explosion
+            if not describing(w.casefold() for w in holds) and (says_what or len(holds) < 2):
+                holds = set()  # "loop" of "rain loop", "sound" of "sound061"
             holds |= {w for a, b in asked.joined if file_id in self.held[a + b] for w in (a, b) if w in asked.lookups}
             fits = [
                 lengths.get(file_id, 0.0)
                 for word in asked.lookups
                 if lengths is not None and word in LENGTH_WORDS and word not in holds
             ]
-            coverage[file_id] = (len(holds) + sum(fits)) / len(asked.lookups)
+            coverage[file_id] = (len(holds) + sum(fits)) / len(asked.lookups) if holds else 0.0
         return coverage
 
 

@@ -42,7 +42,7 @@ from engine.search.vector_search import (
     nearest_files,
     passing_files,
 )
-from engine.words import asked_words, read_cat_ids
+from engine.words import AskedWords, asked_words, read_cat_ids
 
 WORDS, MEANING, SOUND = "words", "meaning", "sound"  # the rankings a search fuses
 RANKINGS = frozenset({WORDS, MEANING, SOUND})
@@ -235,7 +235,7 @@ class Searcher:
         worded: list[list[FileMatch]] = []  # the words ranking of each alternative, which the total counts
         heads = [respelled(alt.head, typos) if alt.head else None for alt in parsed.alternatives]
         qualified: set[int] = set()  # the keyword hits holding only a qualifier's words (fusion.qualifier_only)
-        held: list[HeldWords] = []  # which keyword hits hold which of their alternative's words (fusion.HeldWords)
+        held: list[HeldWords | None] = []  # which keyword hits hold which of each alternative's words
         opposite: set[int] = set()  # the meaning hits holding the opposite of a word typed (engine.search.opposites)
         unheld: list[str] = []  # the typed words no file under the filters holds
 
@@ -281,28 +281,21 @@ class Searcher:
             if WORDS not in running:
                 return None
             running[WORDS].result()  # the words ranking has filled ``worded``
-            return self._words_total(texts, passing_job.result(), worded, pool)
+            return self._words_total(texts, passing_job.result(), worded, held, pool)
 
         total = _RANKING_THREADS.submit(count_words)
         vector, text, meaning = (running[name].result() if name in running else [] for name in (SOUND, WORDS, MEANING))
         records = early.result()
         lengths = self._lengths(parsed.length, [vector, text, meaning], records)
         localized = said.result() if said is not None and text else frozenset()
-        fused = fuse(vector, text, meaning, self.weights, lengths, qualified, held, MIN_CANDIDATES, localized, opposite)
+        holding = [alternative for alternative in held if alternative is not None]
+        fused = fuse(
+            vector, text, meaning, self.weights, lengths, qualified, holding, MIN_CANDIDATES, localized, opposite
+        )
         hits = self._hits(fused, limit, records)
         self._judge_moments(hits, np.asarray(heard))
         sound_depth = pool if SOUND in running and self.model is not None else 0
-        # the keyword hits holding none of the query's words are no results (fusion.HeldWords): the
-        # washing machine "machine gun" matched made "the first 1 of 2 results" of one (review 10)
-        holding_none = len({m.file_id for m in text} - {h.file_id for h in fused if h.text_rank is not None})
-        counted = total.result()
-        return SearchResults(
-            hits,
-            respelled=typos,
-            sound_depth=sound_depth,
-            total=None if counted is None else counted - holding_none,
-            unheld=tuple(unheld),
-        )
+        return SearchResults(hits, respelled=typos, sound_depth=sound_depth, total=total.result(), unheld=tuple(unheld))
 
     def similar(
         self,
@@ -519,25 +512,20 @@ class Searcher:
 
     def _held_words(
         self, texts: list[str], worded: list[list[FileMatch]], passing: list[Passing]
-    ) -> tuple[list[HeldWords], list[str]]:
+    ) -> tuple[list[HeldWords | None], list[str]]:
         """Which of each alternative's keyword hits (``worded``) hold which of its typed words, for
-        the alternatives of two words or more (:class:`HeldWords`), and the typed words of those no
-        passing file holds: "baby" of "baby cry" in a library with a war cry and no baby. One
-        keyword query per typed word (and per two run together), among that alternative's hits
-        only: 2-3 ms each on the bench's library, on the words ranking's thread; a word none of the
-        hits holds is looked for in every passing file (the hits may be a full ranking's first)."""
-        found, held_by_none = [], []
+        the alternatives of two words or more (:class:`HeldWords`; None for the others), and the
+        typed words of those no passing file holds: "baby" of "baby cry" in a library with a war
+        cry and no baby. A word none of the hits holds is looked for in every passing file (the hits
+        may be a full ranking's first)."""
+        found: list[HeldWords | None] = []
+        held_by_none = []
         for text, matches, files in zip(texts, worded, passing, strict=True):
             asked = asked_words(text, STOP_WORDS)
             if len(asked.lookups) < 2 or not matches:
+                found.append(None)
                 continue
-            hits = Passing(np.array([m.file_id for m in matches], np.int64), total=files.total)
-            lookups = asked.lookups | {a + b: a + b for a, b in asked.joined}
-            held = {
-                word: set(matching_ids(self.store, lookup, hits, self.text_fields).tolist())
-                for word, lookup in lookups.items()
-            }
-            alternative = HeldWords(asked, hits.allowed.tolist(), held)
+            alternative = self._holding(asked, np.array([m.file_id for m in matches], np.int64), files.total)
             found.append(alternative)
             held_by_none += [
                 word
@@ -546,18 +534,43 @@ class Searcher:
             ]
         return found, held_by_none
 
-    def _words_total(self, texts: list[str], passing: list[Passing], worded: list[list[FileMatch]], pool: int) -> int:
+    def _holding(self, asked: AskedWords, hits: np.ndarray, total: int) -> HeldWords:
+        """Which of ``hits`` hold which of ``asked``'s words: one keyword query per typed word (and
+        per two run together) among those files only, 2-3 ms each on the bench's library, on the
+        words ranking's thread."""
+        among = Passing(hits, total=total)
+        lookups = asked.lookups | {a + b: a + b for a, b in asked.joined}
+        held = {
+            word: set(matching_ids(self.store, lookup, among, self.text_fields).tolist())
+            for word, lookup in lookups.items()
+        }
+        return HeldWords(asked, hits.tolist(), held)
+
+    def _words_total(
+        self,
+        texts: list[str],
+        passing: list[Passing],
+        worded: list[list[FileMatch]],
+        held: list[HeldWords | None],
+        pool: int,
+    ) -> int:
         """How many sounds the words of ``texts`` match in all, each once: each alternative's words
         ranking (``worded``), or, where it filled its ``pool``, its query read to the end
         (:func:`matching_ids`; 100k files, ~3,000 matches: 5-9 ms, on its own thread beside the
         vector rankings). Only a search whose words match more files than its ranking holds pays.
-        Copies count once (:meth:`_distinct_contents`), as the hits list them."""
-        every = [
-            matching_ids(self.store, text, files, self.text_fields)
-            if len(matches) >= pool
-            else np.array([m.file_id for m in matches], np.int64)
-            for text, files, matches in zip(texts, passing, worded, strict=True)
-        ]
+        A match holding none of its alternative's words (``held``, :meth:`HeldWords.coverage`) is
+        no result: the washing machine "machine gun" matched made "the first 1 of 2 results" of one
+        (review 10). Copies count once (:meth:`_distinct_contents`), as the hits list them."""
+        every = []
+        for text, files, matches, holding in zip(texts, passing, worded, held, strict=True):
+            ids = np.array([m.file_id for m in matches], np.int64)
+            if len(matches) >= pool:
+                ids = matching_ids(self.store, text, files, self.text_fields)
+                if holding is not None:
+                    holding = self._holding(holding.asked, ids, files.total)
+            if holding is not None:
+                ids = np.array([i for i, share in holding.coverage().items() if share > 0], np.int64)
+            every.append(ids)
         return self._distinct_contents(np.unique(np.concatenate(every)))
 
     def _distinct_contents(self, file_ids: np.ndarray) -> int:

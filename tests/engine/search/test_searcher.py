@@ -173,6 +173,28 @@ def test_a_word_of_how_big_alone_finds_no_file_by_its_words(store):
     assert names(searcher.search("heavy rain")) == []
 
 
+def test_a_word_of_how_a_sound_is_kept_finds_no_file_alone_beside_other_words(store):
+    """Review 16 (seen by the lead): "sound061" listed its six copies and read "the first 409 of
+    1,930 results", every file holding "sound" counted. A word of how a sound is kept or counted
+    ("sound", "loop", a bare number) holds a file only beside a word that says what the sound is,
+    or, in a query of such words only, beside another of them; the count agrees with the list,
+    also where the matches fill more than the words ranking holds."""
+    many = MIN_CANDIDATES + 10
+    store.upsert_files(
+        [record(f"lang/{code}/sound061.ogg", folder=f"{LIB}/lang/{code}") for code in ("de", "fr", "en")]
+        + [record(f"sound{number:03d}.ogg") for number in range(100, 100 + many)]
+        + [record(name) for name in ("voice061.ogg", "rain_loop.wav", "wind_loop.wav", "rain_heavy.wav")]
+    )
+    searcher = Searcher(store, None)
+    named = searcher.search("sound061", limit=10)
+    assert names(named) == ["sound061.ogg"] * 3 and named.total == 3
+    raining = searcher.search("rain loop")
+    assert set(names(raining)) == {"rain_loop.wav", "rain_heavy.wav"} and raining.total == 2
+    assert names(raining)[0] == "rain_loop.wav"
+    assert len(searcher.search("loop")) == 2  # alone, as typed
+    assert searcher.search("sound", limit=10).total == many + 3
+
+
 def test_a_search_says_which_of_its_words_no_file_holds(store):
     """Review 10, L7: "baby cry" in a library with a war cry and no baby listed warcry.ogg first,
     with nothing to say that no file is of a baby. A word no file holds is named; a word the hits
