@@ -7,13 +7,14 @@ import shutil
 import socket
 import struct
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 import soundfile as sf
 
-from engine.audio.decode import AudioDecodeError, Repairs, iter_windows, load_mono, probe
+from engine.audio.decode import AudioDecodeError, AudioFacts, Repairs, _counted, iter_windows, load_mono, probe
 from engine.audio.metadata import read_metadata
 from engine.library.scanner import content_hash
 from tests.engine.audio.conftest import wav_header
@@ -248,3 +249,19 @@ def test_a_file_missing_more_than_a_few_ms_is_refused_saying_how_much(tmp_path, 
         with pytest.raises(AudioDecodeError) as raised:
             read(path)
         assert str(raised.value) == f"file is truncated: {refused}"
+
+
+def test_an_ogg_decoding_a_few_ms_short_of_its_header_is_whole():
+    """Review 18: three of hyperrogue-music's Vorbis tracks (their first page's granule position
+    -104) report 104 frames more than libsndfile decodes from the file's descriptor, 2.4 ms of
+    62 s, and were refused as truncated. An Ogg a few ms short is read as it is; one a second
+    short, or a WAV a few ms short of what its header said, still is not."""
+    track = AudioFacts(62.31, 44_100, 2, None, "ogg", "VORBIS", 2_747_873)
+
+    def decoded(facts: AudioFacts, frames: int) -> int:
+        return sum(len(b) for b in _counted(iter([np.zeros(frames, np.float32)]), facts, 0, None, "hr.ogg"))
+
+    assert decoded(track, 2_747_769) == 2_747_769
+    for facts, frames in ((track, 2_747_873 - 44_100), (replace(track, format="wav", subtype="PCM_16"), 2_747_769)):
+        with pytest.raises(AudioDecodeError, match="file is truncated"):
+            decoded(facts, frames)
