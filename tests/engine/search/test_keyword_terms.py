@@ -37,3 +37,22 @@ def test_footsteps_on_snow_are_found_by_their_run_together_name(store):
     searcher = Searcher(store, None)
     assert names(searcher.search("footsteps snow"))[0] == "stepsnow2.wav"
     assert names(searcher.search("sand")) == []  # nor is "stepsnow" a step on sand
+
+
+def test_a_drum_kit_is_found_by_its_shorthand_and_a_kick_as_a_kick_drum(store):
+    """Review 18, H1: a drum kit's BD_Acou_01.wav was not among the first ten of "bass drum" or
+    "kick drum", behind bass guitars and drum-beep.wav, and drum-beep.wav came before
+    Snr_Acou_01.wav for "snare": BD, Snr and Acou are a kit's shorthand; a kick is a kick drum
+    (it holds both words), and a bass alone is a guitar, no word of "bass drum"."""
+    store.upsert_files(
+        [
+            record(name)
+            for name in ("BD_Acou_01.wav", "Snr_Acou_01.wav", "drum-beep.wav", "FenderBass.wav", "kick_lo.wav")
+        ]
+    )
+    searcher = Searcher(store, None)
+    assert names(searcher.search("kick drum"))[:3] == ["BD_Acou_01.wav", "kick_lo.wav", "drum-beep.wav"]
+    bass_drum = names(searcher.search("bass drum"))
+    assert bass_drum[0] == "BD_Acou_01.wav" and "FenderBass.wav" not in bass_drum
+    assert names(searcher.search("snare")) == ["Snr_Acou_01.wav"]
+    assert names(searcher.search("bass")) == ["FenderBass.wav", "BD_Acou_01.wav"]  # alone, any bass
