@@ -519,6 +519,8 @@ def cmd_status(engine: Engine, args) -> int:
             for name in status.indexed_models
         )
         print("sound vectors kept for: " + ", ".join(sorted(kept)))
+    for space in status.likeness_spaces:  # find similar's, shared by the models that hear in it
+        print(f"likeness vectors (find similar): {counted(len(engine.store.embeddings(space).file_ids()), 'file')}")
     if waiting:
         print(waiting.line)
     return 0

@@ -35,7 +35,7 @@ from engine.library.report import IndexProgress, IndexReport, ProgressCallback
 from engine.library.roots import RootProbe
 from engine.library.switch import ModelSwitch, SwitchState
 from engine.library.watcher import LibraryWatcher
-from engine.models.base import AudioTextModel, DownloadProgress, ModelInfo
+from engine.models.base import LIKENESS_SPACES, AudioTextModel, DownloadProgress, ModelInfo
 from engine.models.registry import ModelLoadError, load_model
 from engine.paths import AppPaths
 from engine.search.filters import BY_PATH, BrowseOrder, SearchFilters
@@ -77,6 +77,7 @@ class EngineStatus:
     errors: int
     offline: int
     indexed_models: dict[str, int]  # model name -> vector size, every model with a vector table
+    likeness_spaces: list[str]  # the vector tables of likeness spaces (find similar's), not of models
     watching: bool
     switching: SwitchState | None  # the model switch running or last run, as plain data
 
@@ -567,6 +568,8 @@ class Engine:
 
     def status(self) -> EngineStatus:
         folders = self.folders()
+        tables = self.store.models()
+        likeness = {space.name for space in LIKENESS_SPACES} & tables.keys()
         return EngineStatus(
             data_dir=str(self.paths.data),
             model_spec=self.model_spec,
@@ -576,7 +579,8 @@ class Engine:
             files=sum(f.files for f in folders),
             errors=sum(f.errors for f in folders),
             offline=sum(f.offline for f in folders),
-            indexed_models=self.store.models(),
+            indexed_models={name: dim for name, dim in tables.items() if name not in likeness},
+            likeness_spaces=sorted(likeness),
             watching=self.watching,
             switching=self._switch.state if self._switch is not None else None,
         )

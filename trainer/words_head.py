@@ -2,7 +2,7 @@
 
 The bridge meets words through 82 category names, a narrow door: "a dog barking", "crackling"
 or "rain on a roof" each land near one name at best. A linear map from the frozen aiSFX features
-(what the head classifies, ``ucs_bridge.LIKENESS``, with how they move in time: their mean and
+(what the head classifies, ``engine.models.base.AISFX_BLOCKS``, with how they move in time: their mean and
 spread over the clip's frames, ``AisfxHead.heard_in_time``) to the frozen sentence embedding of a
 sound's captions lets what aiSFX hears meet any words the captions used. It is trained with a
 symmetric InfoNCE whose targets count every clip with the same caption as a right answer (a

@@ -41,6 +41,16 @@ class LikenessSpace:
         return 100.0 * max(0.0, (cosine - self.unrelated) / (1.0 - self.unrelated))
 
 
+# The likeness space of every model with a UCS bridge (engine.models.cacophony.ucs_bridge): the
+# aiSFX network's mean block features, the same for any head (bump the name's version when they
+# change). Two sounds of the out-of-distribution bench (bench/ood) sit at a median cosine of 0.77
+# there: all features are positive.
+AISFX_BLOCKS = LikenessSpace("aisfx_blocks_v1", unrelated=0.77)
+# Every likeness space a model may yield, which the index keeps in a window table of its name
+# beside the models' own (``earmark status`` tells the two apart without loading a model).
+LIKENESS_SPACES = (AISFX_BLOCKS,)
+
+
 @dataclass(frozen=True)
 class CaptionOptions:
     method: str = "beam"  # "beam" | "sample"

@@ -19,9 +19,11 @@ from engine.index.schema import SCHEMA_VERSION
 from engine.index.store import LibraryStore
 from engine.logs import entry_logging
 from engine.models import registry
+from engine.models.base import AISFX_BLOCKS
 from engine.paths import app_paths
 from engine.search.filters import SearchFilters
 from engine.settings import Settings
+from tests.engine.index.index_factories import model_info, windows
 from tests.engine.models.tiny_clap import make_tiny_clap
 from tests.factories import make_tiny_cacophony_checkpoint, noise, tone, write_audio
 
@@ -156,6 +158,18 @@ def test_status_counts_and_models(engine):
     assert (status.files, status.errors, status.offline) == (4, 1, 0)
     assert status.model_name == engine.model_info.name and status.indexed_models == {engine.model_info.name: 16}
     assert not status.watching and status.switching is None
+
+
+def test_status_tells_a_likeness_space_from_the_models(engine):
+    """Review 17: ``earmark status`` listed "aisfx_blocks_v1" among the models whose vectors it
+    keeps; it is find similar's space, shared by every model with a UCS bridge."""
+    engine.index()
+    bridged = model_info("bridged", dim=4, likeness=AISFX_BLOCKS)
+    door = next(iter(engine.store.get_files(engine.store.file_ids(f"status = '{OK}'")[:1]).values()))
+    engine.store.commit_embedded(bridged, [(door, windows(1, dim=4, likeness_dim=3))])
+    status = engine.status()
+    assert status.indexed_models == {engine.model_info.name: 16, "bridged": 4}
+    assert status.likeness_spaces == [AISFX_BLOCKS.name]
 
 
 def test_missing_model_still_searches_text(engine, tmp_path, monkeypatch):

@@ -14,13 +14,12 @@ import numpy as np
 import torch
 import torchaudio
 
-from engine.models.base import AudioTextModel, CaptionOptions, GeneratedCaption, ModelInfo, l2_normalise
+from engine.models.base import AISFX_BLOCKS, AudioTextModel, CaptionOptions, GeneratedCaption, ModelInfo, l2_normalise
 from engine.models.cacophony.checkpoint import load_checkpoint
 from engine.models.cacophony.exemplars import Exemplars
 from engine.models.cacophony.model import Cacophony
 from engine.models.cacophony.ucs_bridge import (
     CLASSES_FILE,
-    LIKENESS,
     SAMPLE_RATE,
     QueryShares,
     UcsBridge,
@@ -145,7 +144,7 @@ class CacophonyBackend(AudioTextModel):
             sample_rate=SAMPLE_RATE if self.bridge is not None else cfg.sample_rate,
             window_seconds=cfg.window_seconds,
             can_caption=model.caption_decoder is not None,
-            likeness=LIKENESS if self.bridge is not None else None,
+            likeness=AISFX_BLOCKS if self.bridge is not None else None,
         )
 
     @classmethod
@@ -178,7 +177,7 @@ class CacophonyBackend(AudioTextModel):
 
     @torch.inference_mode()
     def embed_audio_and_likeness(self, clips: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray | None]:
-        """With a bridge, the likeness is the aiSFX features its head classified (ucs_bridge.LIKENESS)."""
+        """With a bridge, the likeness is the aiSFX features its head classified (engine.models.base.AISFX_BLOCKS)."""
         wave, lengths = pad_batch(clips, self.device)
         embedding, _, _ = self.model.embed_audio(*self._at_model_rate(wave, lengths))
         if self.bridge is None:

@@ -36,7 +36,6 @@ import torch.nn.functional as F
 from safetensors.torch import load_file
 from torch import nn
 
-from engine.models.base import LikenessSpace
 from engine.models.cacophony.aisfx_front import DIM, N_MELS, SOURCE_RATE, AisfxFrontEnd, load_aisfx_weights
 from engine.models.folders import CLASSES_FILE
 from engine.words import words
@@ -48,10 +47,6 @@ HEAD = "soundlyTrain"
 BLOCK_FRAMES = 100  # the package classifies blocks of 100 frames (2.3 s)
 BLOCK_STEPS = 12  # a block in the CNN's 8-frame steps (its last 4 frames fall to the pooling's floor)
 BLOCK_HOP = 6  # half a block, as the package's own inference hops
-# The likeness space of every model with a bridge: the aiSFX network's mean block features, the
-# same for any head (bump the name's version when they change). Two sounds of the out-of-
-# distribution bench (bench/ood) sit at a median cosine of 0.77 there: all features are positive.
-LIKENESS = LikenessSpace("aisfx_blocks_v1", unrelated=0.77)
 
 
 def load_classes(folder: Path) -> dict:
