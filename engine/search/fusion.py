@@ -8,6 +8,12 @@ space: "splash" finds ``puddle.wav``) and what the sound is (the model's audio-t
 space). A library's names were written by people who heard the sound, so the first two
 lead and the sound only adds: a model that hears sounds from unseen sources poorly must
 not push the right names out of the top ten, as equal-vote reciprocal-rank fusion did.
+
+A search of ten hits and one of 500 rank to different depths, and must list the same first ten:
+each ranking's candidates are read in bands of its places (:func:`band`), the first
+``depth`` (every search ranks as deep) and then bands twice as deep as the one before, and a hit
+is scored only by what the rankings found of it in its best band (:func:`fuse`). What a deeper
+page finds lies in deeper bands, listed after, so it moves no hit a shorter page ranks.
 """
 
 from __future__ import annotations
@@ -70,6 +76,9 @@ class FileMatch:
     heard: float | None = None
     # what a long file's sound score lost as the best of its many windows (engine.search.many_windows)
     lost: float | None = None
+    # its 1-based place in its query alternative's ranking, before a long file's luck is taken off
+    # (engine.search.many_windows): the band it is read in (:func:`band`; None: the first)
+    found_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -104,36 +113,59 @@ def best_window_per_file(matches: Iterable[WindowMatches]) -> WindowMatches:
 
 
 def file_matches(windows: WindowMatches) -> list[FileMatch]:
-    """One :class:`FileMatch` per row, with its window."""
+    """One :class:`FileMatch` per row, with its window and its place."""
     columns = (windows.file_ids, windows.starts, windows.ends, windows.scores)
     return [
-        FileMatch(int(i), float(score), float(start), float(end))
-        for i, start, end, score in zip(*(column.tolist() for column in columns), strict=True)
+        FileMatch(int(i), float(score), float(start), float(end), found_at=at)
+        for at, (i, start, end, score) in enumerate(zip(*(column.tolist() for column in columns), strict=True), 1)
     ]
 
 
-def keep_best(matches: Iterable[FileMatch]) -> list[FileMatch]:
-    """One match per file (its highest score), best first."""
-    best: dict[int, FileMatch] = {}
+def band(found_at: int | None, depth: int | None) -> int:
+    """The band of a ranking's ``found_at``-th candidate: 0 for the first ``depth`` (None: every
+    one), then 1 to ``2 x depth``, 2 to ``4 x depth``, and so on. A search of limit L ranks at least
+    2L deep (engine.search.searcher), so its first L hits lie in bands it ranked whole, however much
+    deeper another search ranks."""
+    if depth is None or found_at is None or found_at <= depth:
+        return 0
+    return ((found_at - 1) // depth).bit_length()
+
+
+def band_ends(depth: int | None, n: int) -> list[int]:
+    """The last place of each band (:func:`band`) of a ranking ``n`` deep, the last ``n``."""
+    ends = [min(n, depth or n)]
+    while ends[-1] < n:
+        ends.append(min(n, 2 * ends[-1]))
+    return ends
+
+
+def keep_best(matches: Iterable[FileMatch], depth: int | None = None) -> list[FileMatch]:
+    """One match per file, best first: of a file that several query alternatives found, the match
+    in the best band (:func:`band`), the highest score of those."""
+    best: dict[int, tuple[int, FileMatch]] = {}
     for match in matches:
-        if match.file_id not in best or match.score > best[match.file_id].score:
-            best[match.file_id] = match
-    return sorted(best.values(), key=lambda m: (-m.score, m.file_id))
+        placed = band(match.found_at, depth)
+        kept = best.get(match.file_id)
+        if kept is None or (placed, -match.score) < (kept[0], -kept[1].score):
+            best[match.file_id] = placed, match
+    return [m for _, m in sorted(best.values(), key=lambda kept: (kept[0], -kept[1].score, kept[1].file_id))]
 
 
 def relative_scores(matches: list[FileMatch], from_weakest: bool, depth: int | None = None) -> dict[int, float]:
-    """Each file's score on 0..1 within its ranking (``matches``, best first), the best 1. BM25
-    starts at 0 (no word matched), so it is divided by the best; a cosine has no such zero, so
-    with ``from_weakest`` the weakest of the first ``depth`` candidates (None: of all) is 0 (a
-    cosine of 0.31 among candidates spanning 0.28-0.33 means "about the middle", whatever scale
-    the model uses), and any after it 0 too: a deeper page's weaker weakest squeezed every score
-    up, so the app's 500 results ranked their first ten otherwise than a search of ten did."""
+    """Each file's score on 0..1 within its ranking (``matches``, best first), read from its first
+    ``depth`` (None: all), the best of those 1 and any better after them 1 too. BM25 starts at 0
+    (no word matched), so it is divided by the best; a cosine has no such zero, so with
+    ``from_weakest`` the weakest of those is 0 (a cosine of 0.31 among candidates spanning
+    0.28-0.33 means "about the middle", whatever scale the model uses), and any after it 0 too: a
+    deeper page's weaker weakest squeezed every score up, so the app's 500 results ranked their
+    first ten otherwise than a search of ten did."""
     if not matches:
         return {}
     scores = np.array([m.score for m in matches], dtype=np.float64)
-    low = scores[:depth].min() if from_weakest else 0.0
-    span = scores.max() - low
-    return {m.file_id: 1.0 if span <= 0 else max(0.0, float((m.score - low) / span)) for m in matches}
+    read = scores[:depth]
+    low = read.min() if from_weakest else 0.0
+    span = read.max() - low
+    return {m.file_id: 1.0 if span <= 0 else min(1.0, max(0.0, float((m.score - low) / span))) for m in matches}
 
 
 def meaning_scores(matches: list[FileMatch], floor: float) -> dict[int, float]:
@@ -153,8 +185,9 @@ def qualifier_only(
     13.3 to 4.8, and what the names mean agreed with it, so the footsteps came third to eighteenth.
     A name holding only where a sound happens names another sound, unless it sounds like the
     query's. When no keyword hit names the sound ("car on gravel" in a library of no car), none is
-    cut. ``depth``: the sound's candidates read (:func:`heard_above`)."""
-    named = [m.file_id for m in text if m.file_id not in qualified]
+    cut. ``depth``: the sound's candidates read (:func:`heard_above`), and the keyword hits' that
+    name the sound (their first band, :func:`band`)."""
+    named = [m.file_id for m in text if m.file_id not in qualified and not band(m.found_at, depth)]
     if not qualified or not named:
         return text
     above = heard_above(named, vector[:depth])
@@ -278,14 +311,21 @@ def fuse(
     (:meth:`HeldWords.coverage`, its best alternative's) after the best match is made its 1: a
     match of one of two words is half a keyword match, whichever word it holds and however rare,
     and a hit holding none (the washing machine of "machine gun") is no keyword match at all.
-    ``depth``: the sound's candidates its scores are read from (None: all it ranked), whatever
-    their number, so that a page's first hits are the same however long the page is. ``localized``:
+    ``depth``: each ranking's first band (:func:`band`; None: all it ranked), which the sound's
+    scores and the keyword scores' best are read from; a hit is scored by the rankings that found
+    it in its best band alone, and listed by that band first, so that a page's first hits are the
+    same however long the page is. Review 18, M7: a page of 500 added the meaning of names past
+    the meaning's first hundred, which a page of ten never saw, and read the sound from another
+    first hundred (files its deeper candidates alone summed high enough), so "chewing" listed
+    gulp.wav 7th of ten and 12th of 500. ``localized``:
     the files under a language folder, whose keyword scores are cut (:func:`cut_localized`).
     ``opposed``: the meaning hits holding the opposite of a word typed and not the word, whose
     meaning keeps ``weights.opposite`` of it (engine.search.opposites)."""
-    sound = relative_scores(vector, from_weakest=True, depth=depth)
-    cut = cut_localized(qualifier_only(text, qualified, vector, weights.qualifier, depth), localized, weights.localized)
-    words = relative_scores(cut, from_weakest=False)
+    heard = [m for m in vector if not band(m.found_at, depth)]  # the sound's scores are read from its first band
+    sound = relative_scores(heard, from_weakest=True, depth=depth)
+    cut = cut_localized(qualifier_only(text, qualified, heard, weights.qualifier, depth), localized, weights.localized)
+    first_band = sum(not band(m.found_at, depth) for m in cut)  # which leads: keep_best lists the bands in order
+    words = relative_scores(cut, from_weakest=False, depth=first_band)
     shares = held_shares(held, lengths if weights.length else None)  # a length not read is a word like any
     words = {file_id: score * shares.get(file_id, 1.0) for file_id, score in words.items() if shares.get(file_id, 1.0)}
     text = [m for m in text if m.file_id in words]  # its rank stays BM25's: --explain shows the share held
@@ -298,35 +338,44 @@ def fuse(
     sound_weight = weights.sound if names_say else 1.0
     best = (1.0 if words else 0.0) + (weights.meaning if meant else 0.0) + (sound_weight if sound else 0.0)
     best *= 1.0 if lengths is None else 1.0 + weights.length
-    ranks = [{m.file_id: (rank, m) for rank, m in enumerate(ranking, 1)} for ranking in (vector, text, meaning)]
-    hits = []
-    for file_id in set().union(sound, words, meant):
-        (v_rank, v_match), (t_rank, t_match), (m_rank, m_match) = (r.get(file_id, (None, None)) for r in ranks)
+    never = len(vector) + len(text) + len(meaning) + 1  # past every rank and band
+    absent = (None, None, never)  # (rank, match, band) of a file a ranking did not find
+    placed = [
+        {m.file_id: (rank, m, band(m.found_at, depth)) for rank, m in enumerate(ranking, 1)}
+        for ranking in (vector, text, meaning)
+    ]
+    ranked = []
+    for file_id in {m.file_id for m in vector}.union(words, meant):
+        (v_rank, v_match, v_band), (t_rank, t_match, t_band), (m_rank, m_match, m_band) = (
+            p.get(file_id, absent) for p in placed
+        )
         if file_id not in meant:  # a name below the floor was a candidate, not a reason
-            m_rank, m_match = None, None
+            m_rank, m_match, m_band = absent
+        first = min(v_band, t_band, m_band)  # its best band: the rankings that found it there alone count
         score = (
-            words.get(file_id, 0.0) + weights.meaning * meant.get(file_id, 0.0) + sound_weight * sound.get(file_id, 0.0)
+            (words[file_id] if t_band == first else 0.0)
+            + weights.meaning * (meant[file_id] if m_band == first else 0.0)
+            + sound_weight * sound.get(file_id, 0.0)
         )
         fit = None if lengths is None else lengths.get(file_id, 0.0)
         score *= 1.0 if fit is None else 1.0 + weights.length * fit
-        hits.append(
-            FusedHit(
-                file_id,
-                100.0 * score / best if best > 0 else 0.0,  # (weights of 0, from a sweep)
-                v_match,
-                v_rank,
-                t_match.score if t_match else None,
-                t_rank,
-                m_match.score if m_match else None,
-                m_rank,
-                fit,
-                file_id in qualified,
-                shares.get(file_id) if t_match else None,
-                file_id in opposed,
-            )
+        hit = FusedHit(
+            file_id,
+            100.0 * score / best if best > 0 else 0.0,  # (weights of 0, from a sweep)
+            v_match,
+            v_rank,
+            t_match.score if t_match else None,
+            t_rank,
+            m_match.score if m_match else None,
+            m_rank,
+            fit,
+            file_id in qualified,
+            shares.get(file_id) if t_match else None,
+            file_id in opposed,
         )
-    # a tie goes to the better keyword rank, then meaning, then vector, then the id
-    never = len(vector) + len(text) + len(meaning) + 1
-    return sorted(
-        hits, key=lambda h: (-h.score, h.text_rank or never, h.meaning_rank or never, h.vector_rank or never, h.file_id)
-    )
+        # by band, then score; a tie goes to the better keyword rank, then meaning, then vector, then the id
+        ties = [
+            rank if found == first else never for rank, found in ((t_rank, t_band), (m_rank, m_band), (v_rank, v_band))
+        ]
+        ranked.append(((first, -hit.score, *ties, file_id), hit))
+    return [hit for _, hit in sorted(ranked, key=lambda keyed: keyed[0])]

@@ -53,8 +53,8 @@ _RANKING_THREADS = ThreadPoolExecutor(max_workers=len(RANKINGS) + 4, thread_name
 # a query's alternatives after the first, each searched in a vector table beside the first (two vector
 # rankings, two such alternatives each at once); their jobs wait for nothing, so none is ever starved
 _ALTERNATIVE_THREADS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="earmark-alternative")
-MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only; the
-# depth the sound's scores are read from whatever the page's length (fusion.fuse)
+MIN_CANDIDATES = 100  # per ranking, before fusion: deep enough for a file strong in one list only; each
+# ranking's first band, which the scores are read from whatever the page's length (fusion.band)
 MAX_EXAMPLE_WINDOWS = 32  # query-by-example uses at most this many windows of the clip, evenly spread
 COPIES_SLACK = 2  # query by example looks this many times deeper than the hits it shows: copies fold
 # When the best hit of a search no word found is close to the query, its name meaning something
@@ -265,7 +265,7 @@ class Searcher:
             MEANING: mean_words,
         }
         running = {  # each a file once, at its best alternative
-            name: _RANKING_THREADS.submit(lambda job=job: keep_best(job()))
+            name: _RANKING_THREADS.submit(lambda job=job: keep_best(job(), MIN_CANDIDATES))
             for name, job in work.items()
             if name in rankings
         }
@@ -418,7 +418,9 @@ class Searcher:
             )
         return each_beside(
             lambda vector, sound, files: fair(
-                nearest_by_sound(table, vector, likeness, sound, pool, files, SEARCH_MAX_ROWS), vector, sound
+                nearest_by_sound(table, vector, likeness, sound, pool, files, SEARCH_MAX_ROWS, MIN_CANDIDATES),
+                vector,
+                sound,
             ),
             zip(embed(texts), sounds, passing(), strict=True),
         )
@@ -616,7 +618,7 @@ class Searcher:
         def representative(at: int) -> FusedHit:
             """Of the copies scoring as ``fused[at]`` within ``noise`` (from it on), the one shown."""
             end = at + 1
-            while end < len(fused) and fused[end].score >= fused[at].score - noise:  # best first: a run
+            while end < len(fused) and abs(fused[end].score - fused[at].score) <= noise:  # a deeper band's may be more
                 end += 1
             if end == at + 1:
                 return fused[at]
