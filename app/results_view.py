@@ -7,7 +7,18 @@ from collections.abc import Callable, Iterable, Iterator
 from functools import wraps
 from math import ceil
 
-from PySide6.QtCore import QEvent, QItemSelection, QItemSelectionModel, QModelIndex, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelection,
+    QItemSelectionModel,
+    QModelIndex,
+    QRect,
+    QRectF,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QFontMetrics, QFontMetricsF, QKeyEvent, QKeySequence, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,6 +61,11 @@ TAGS_MOST = 220  # px the Tags column takes at most for a file's tags whole, bef
 FOLDER_LEAST = 80  # px the Folder keeps there
 ROWS_LOOKED_AT = 1_000  # results read to tell whether a column has anything to show
 ROWS_IN_VIEW = 40  # the first results a tall window shows: where a Description is read, or is not
+# The columns of words that may be blank in every row listed (an opaque library's Take_0001.ogg…)
+WORDS = (DESCRIPTION_COLUMN, TAGS_COLUMN, CAPTION_COLUMN)
+# How long results stay before the columns blank in all of them fold, or come back with words: a
+# query typed is answered at each pause (app/search_bar.py DEBOUNCE_MS), and the columns moved at each
+BLANK_SETTLES_MS = 1_000
 
 
 def _titled(*titles: str) -> tuple[int, ...]:
@@ -428,6 +444,11 @@ class ResultsView(QTableView):
         self._descriptions = False  # whether the library holds a description (show_descriptions)
         self._hidden: set[int] = set()  # the columns the user hid (columns_menu)
         self._rooms: dict[tuple, int] = {}  # the measures of the results shown (_per_results)
+        # the columns of WORDS blank in every row listed, as the results settled (_settle_blank)
+        self._blank: set[int] = set()
+        self._listed = 0  # the rows listed at the last change of the results
+        self._settling = QTimer(self, singleShot=True, interval=BLANK_SETTLES_MS)
+        self._settling.timeout.connect(self._settle_blank)
         header.sectionResized.connect(lambda *_: header.pressed and self.keep_column_widths())
         header.sectionHandleDoubleClicked.connect(lambda _section: self.keep_column_widths())
         # the columns fitted to titles measured with the arrow or without it: a browse after a search (no
@@ -468,8 +489,8 @@ class ResultsView(QTableView):
             action.toggled.connect(lambda shown, column=column: self.show_column(column, shown))
             if column == DESCRIPTION_COLUMN and not self._descriptions:
                 action.setToolTip("Shows once a file of the library describes itself in its metadata")
-            elif column in (TAGS_COLUMN, CAPTION_COLUMN):
-                action.setToolTip("Folds away when the window is narrow and no result has any, or too narrow for it")
+            elif column in WORDS:
+                action.setToolTip("Folds away while no result listed has any, or where the window is too narrow for it")
             elif column in CROWDED_OUT:
                 action.setToolTip("Folds away when the window is too narrow for it")
         return menu
@@ -523,6 +544,26 @@ class ResultsView(QTableView):
     def _results_changed(self, *_changed) -> None:
         self.horizontalHeader().as_saved = False  # the results the columns are fitted to are in
         self._forget_rooms()
+        listed, self._listed = self._listed, self.model().rowCount()
+        if listed and self._blank_now() != self._blank:
+            self._settling.start()  # again at each answer while the user types
+            self._fit_columns()
+        else:  # nothing was listed (no column moves under the user's eyes), or the same are blank
+            self._settle_blank()
+
+    def _blank_now(self) -> set[int]:
+        """The columns of :data:`WORDS` with nothing to read in any row listed (of the first
+        :data:`ROWS_LOOKED_AT`)."""
+        return {column for column in WORDS if not self._holds_text(column)}
+
+    def _settle_blank(self) -> None:
+        """Fold the columns blank in every row listed (:meth:`_blank_now`), and bring back those
+        with words, once the results have stayed :data:`BLANK_SETTLES_MS` (or at once where no row
+        was listed): an opaque library's Take_0001.ogg… kept 350 px of blank Description, Tags and
+        Caption in a 1440 px window (review 18, L10), and a query typed, answered at each pause,
+        would move the columns at each."""
+        self._settling.stop()
+        self._blank = self._blank_now()
         self._fit_columns()
 
     def _fit_columns(self, *_changed) -> None:
@@ -530,15 +571,16 @@ class ResultsView(QTableView):
         and a UCS name fills: its names whole, up to :data:`TYPICAL_NAME` (:meth:`name_room`),
         before the others get more than their least (at 1440 px the Name kept 220 px while the
         Folder, Tags and Description kept theirs, and cut "DOORWood_C… Old Hinge"). The Description
-        (the files' own metadata) shows while the library holds one (:meth:`show_descriptions`),
-        and the Tags and Caption, empty for many libraries, shrink to their titles while no result
-        has any, and fold away where the names and folders would be cut (:meth:`_folded`), as a
-        Description blank in the rows on screen does; the Tags, where there are some, take the
+        (the files' own metadata) shows while the library holds one (:meth:`show_descriptions`);
+        it, the Tags and the Caption, empty for many libraries, fold away while no row listed has
+        any (:meth:`_settle_blank`), and a Description blank in the rows on screen folds where the
+        names and folders would be cut (:meth:`_folded`); the Tags, where there are some, take the
         room of the results' tags whole, up to :data:`TAGS_MOST` (:meth:`tags_room`); the
-        Description, or else the Caption with words to read, takes what the Name leaves. A column
-        the user hid (:meth:`columns_menu`) stays hidden. In a narrower window the columns give way
-        in turn (:meth:`_give_way`), and where even at their least they do not fit, the least
-        needed fold away (:meth:`_crowded_out`): the table never scrolls sideways.
+        Description, or else the Caption, takes what the Name leaves, and where neither shows the
+        Name and the Folder share it. A column the user hid (:meth:`columns_menu`) stays hidden.
+        In a narrower window the columns give way in turn (:meth:`_give_way`), and where even at
+        their least they do not fit, the least needed fold away (:meth:`_crowded_out`): the table
+        never scrolls sideways.
 
         A header restored as the last session left it (:meth:`SortHeader.restoreState`) stays so
         until the first results are in, the library's facts (:meth:`show_descriptions`) known by
@@ -552,22 +594,22 @@ class ResultsView(QTableView):
         if not self._fit_to_view:
             self._show_only(hidden)
             return
+        hidden |= self._blank
         widths = [spec.width for spec in COLUMNS]
         widths[NAME_COLUMN] = max(widths[NAME_COLUMN], self.name_room())
         widths[TAGS_COLUMN] = max(widths[TAGS_COLUMN], self._tags_width(whole=True))
-        described = [DESCRIPTION_COLUMN] if self._descriptions else []  # what the files say, if any ever does
-        worded = described + [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if self._holds_text(column)]
-        empty = [column for column in (TAGS_COLUMN, CAPTION_COLUMN) if column not in worded]
-        for column in empty:
-            widths[column] = self._title_width(column)
-        unread = [column for column in described if not self._holds_text(column, ROWS_IN_VIEW)]
-        hidden |= self._folded(widths, hidden, empty + unread)
-        readers = [column for column in worded if column != TAGS_COLUMN and column not in hidden]
+        if DESCRIPTION_COLUMN not in hidden and not self._holds_text(DESCRIPTION_COLUMN, ROWS_IN_VIEW):
+            hidden |= self._folded(widths, hidden)
+        readers = [column for column in WORDS if column != TAGS_COLUMN and column not in hidden]
         hidden |= self._crowded_out(widths, hidden, readers)
         readers = [column for column in readers if column not in hidden]
         spare = self.viewport().width() - sum(width for column, width in enumerate(widths) if column not in hidden)
-        if spare >= 0:
-            widths[readers[0] if readers else NAME_COLUMN] += spare
+        if spare >= 0 and readers:
+            widths[readers[0]] += spare
+        elif spare >= 0:  # nothing to read beside them: the names and folders have it, alike
+            to_folder = 0 if FOLDER_COLUMN in hidden else spare // 2
+            widths[NAME_COLUMN] += spare - to_folder
+            widths[FOLDER_COLUMN] += to_folder
         else:
             self._give_way(widths, -spare, hidden, readers)
         self._show_only(hidden)
@@ -575,21 +617,17 @@ class ResultsView(QTableView):
             if column not in hidden:
                 header.resizeSection(column, widths[column])
 
-    def _folded(self, widths: list[int], hidden: set[int], empty: list[int]) -> set[int]:
-        """The columns with nothing to read (of ``empty``: the Caption, then the Tags, then a
-        Description none of the first :data:`ROWS_IN_VIEW` results has) that fold away where the
-        Name or the Folder would otherwise be cut below what they show (:meth:`name_room`,
-        :meth:`folder_room`), even at their titles' width: at 1366 px they took 188 px of nothing
-        while names read "cave_wi…oop.ogg" and folders "…oundfx", and at 1024 px a Description
-        blank in every row on screen kept 134 px while names read "sound_sma…ion_1.wav". A wider
-        window, or results with something to read there, brings them back."""
+    def _folded(self, widths: list[int], hidden: set[int]) -> set[int]:
+        """The Description, blank in the first :data:`ROWS_IN_VIEW` results (a row further down
+        has one), where it folds away: where the Name or the Folder would otherwise be cut below
+        what they show (:meth:`name_room`, :meth:`folder_room`), even at its title's width. At
+        1024 px it kept 134 px of nothing while names read "sound_sma…ion_1.wav". A wider window,
+        or results with a description on screen, bring it back."""
         wanted = list(widths)
         wanted[NAME_COLUMN] = min(widths[NAME_COLUMN], max(NAME_LEAST, self.name_room()))
         wanted[FOLDER_COLUMN] = min(widths[FOLDER_COLUMN], self.folder_room())
-        order = [column for column in (CAPTION_COLUMN, TAGS_COLUMN, DESCRIPTION_COLUMN) if column in empty]
-        for column in order:
-            wanted[column] = min(widths[column], self._title_width(column))
-        return self._fold(wanted, hidden, order)
+        wanted[DESCRIPTION_COLUMN] = min(widths[DESCRIPTION_COLUMN], self._title_width(DESCRIPTION_COLUMN))
+        return self._fold(wanted, hidden, [DESCRIPTION_COLUMN])
 
     def _crowded_out(self, widths: list[int], hidden: set[int], readers: list[int]) -> set[int]:
         """The columns that fold away, in the order of :data:`CROWDED_OUT`, where the shown ones

@@ -3,9 +3,11 @@
 Suggestions are not the user's until accepted, so they look different: italic, in the accent
 colour, each with its confidence and a check box, under their own "SUGGESTED" title, while the
 accepted tags sit in the plain tags field above. With several files selected, one line stands
-for a suggestion shown for any of them ("DOORS-WOOD 82% · 3 of 5", counting only the files it
-is shown for, above the threshold and in the top k; "· 1 of 5: door_close.wav" when it is one),
-and its tooltip names those files with each one's confidence; accepting adds it to them alone.
+for a suggestion shown for any of them ("DOORS-WOOD 64% (41–82) · 3 of 5", counting only the files
+it is shown for, above the threshold and in the top k; "· 1 of 5: door_close.wav" when it is one),
+how sure it is of them said as the middle of their confidences and from the least to the most
+sure (:func:`confidences_said`), and its tooltip names those files with each one's confidence;
+accepting adds it to them alone.
 A generated caption can be accepted as it is, or double-clicked into the caption editor to be
 edited first (then it is the user's once applied).
 
@@ -41,6 +43,7 @@ which is what they do tell.
 from __future__ import annotations
 
 from pathlib import Path
+from statistics import median
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt, Signal
@@ -60,7 +63,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from engine.plural import counted
+from engine.plural import counted, percent
 from engine.settings import Settings
 from engine.tagging.calibration import UNMEASURED
 from engine.tags import review_lines
@@ -266,10 +269,10 @@ class SuggestionsBox(QWidget):
                 else ""
             )
             self._add(
-                f"{best.value}  {said(best, measured)}{share_text(line.shown, selected)}",
+                f"{best.value}  {confidences_said(line.shown, measured)}{share_text(line.shown, selected)}",
                 ("tag", line.key),
                 f"{about(best)}; not your tag until you accept it{why_not}{apart}"
-                f"{files_text(line.shown, selected, measured)}",
+                f"{spread_text(line.shown, measured)}{files_text(line.shown, selected, measured)}",
                 measured and line.sure and shared,
                 [path for path, _ in line.shown],
             )
@@ -319,11 +322,13 @@ class SuggestionsBox(QWidget):
     def _narrow(self, item: QListWidgetItem, shown: list) -> None:
         """``item``'s line as it goes only to the sounds ``shown`` ([(path, Suggestion)]) it is the
         best suggestion of."""
-        best = most_confident(shown)
-        item.setText(f"{best.value}  {said(best, self._measured)}{share_text(shown, self._selected, 'best for ')}")
+        best, measured = most_confident(shown), self._measured
+        item.setText(
+            f"{best.value}  {confidences_said(shown, measured)}{share_text(shown, self._selected, 'best for ')}"
+        )
         item.setToolTip(
-            f"{about(best)}; the best suggestion for {len(shown)} of the selected sounds: "
-            f"accepting adds it to those alone{files_text(shown, self._selected, self._measured)}"
+            f"{about(best)}; the best suggestion for {len(shown)} of the selected sounds: accepting adds it to "
+            f"those alone{spread_text(shown, measured)}{files_text(shown, self._selected, measured)}"
         )
         item.setData(TARGETS_ROLE, [path for path, _ in shown])
 
@@ -424,6 +429,41 @@ def said(suggestion: Suggestion, measured: bool) -> str:
     """A suggestion's confidence as its line reads it: "~65%" from a model never measured, so that
     it is not read as a chance; a CatID the file's name holds is certain whatever the model."""
     return suggestion.said if measured or suggestion.certain else f"~{suggestion.said}"
+
+
+def spread(shown: list, measured: bool) -> tuple[str, str, str] | None:
+    """How sure a line is of its several sounds (``shown``: [(path, Suggestion)]), as read: the
+    middle of their confidences (half of them at least as sure; "~" from a model never measured,
+    :func:`said`), the least and the most sure ("58%", "31%", "99%"); None where those read alike,
+    as one sound's do. The most confident alone read "VOICES-MISC 99% · 125 of 500": sure of all
+    125, where it was so of one (review 18, L9)."""
+    suggestions = sorted((s for _, s in shown), key=lambda s: s.confidence)
+    least, most = suggestions[0], suggestions[-1]
+    if least.said == most.said:
+        return None
+    certain = all(s.certain for s in suggestions)
+    middle = percent(median(s.confidence for s in suggestions), certain=certain)
+    return middle if measured or certain else f"~{middle}", least.said, most.said
+
+
+def confidences_said(shown: list, measured: bool) -> str:
+    """A line's confidence, for the sounds ``shown``: one sound's as :func:`said` has it ("84%");
+    for several, the middle of theirs and from the least to the most sure (:func:`spread`):
+    "58% (31–99)"."""
+    numbers = spread(shown, measured)
+    if numbers is None:
+        return said(most_confident(shown), measured)
+    middle, least, most = numbers
+    return f"{middle} ({least.removesuffix('%')}–{most.removesuffix('%')})"
+
+
+def spread_text(shown: list, measured: bool) -> str:
+    """The tooltip's words for the three numbers of :func:`confidences_said`; "" where it says one."""
+    numbers = spread(shown, measured)
+    if numbers is None:
+        return ""
+    middle, least, most = numbers
+    return f"\n\nFor half of these {len(shown)} sounds it is {middle} sure or more: {least} the least, {most} the most"
 
 
 def about(suggestion: Suggestion) -> str:

@@ -160,8 +160,8 @@ def test_a_lowered_threshold_lists_weak_guesses_apart_and_checks_nothing_more(qt
     ]
     assert lines(lowered) == [
         *lines(usual),
-        ("SCREAM-SUB  25%  · 2 of 27", False),
-        ("SPLASH-SUB  20%  · 3 of 27", False),
+        ("SCREAM-SUB  15% (5–25)  · 2 of 27", False),  # 25 % and 5 %: the middle, the least and the most
+        ("SPLASH-SUB  15% (10–20)  · 3 of 27", False),
         ("UI-SUB  12%  · 22 of 27", False),
     ]
     assert lowered.suggestions.checked() == usual.suggestions.checked() == ({"ui": [r.path for r in rows[:5]]}, False)
