@@ -58,7 +58,7 @@ def test_suggestions_look_apart_from_the_users_tags_and_accept_emits_the_checked
     box = panel.suggestions
     texts = [box.list.item(i).text() for i in range(box.list.count())]
     assert texts == [
-        "DOORS-WOOD  80%  · 2 of 2",
+        "DOORS-WOOD  70% (60–80)  · 2 of 2",  # the middle of its two sounds' confidences, the least, the most
         "GLASS-BREAK  40%  · 1 of 2: b.wav",  # one file: the line names it
         "generated captions for 1 of 2",
     ]
@@ -182,7 +182,7 @@ def test_at_1400x850_six_suggestions_show_and_each_names_the_files_it_is_for(qtb
     assert window.results.viewport().height() >= 12 * ROW_HEIGHT
     rows = {box.item(i).data(KIND_ROLE)[1]: box.item(i) for i in range(box.count())}
     assert rows["ANMLDog"].text() == "ANIMALS-DOG  70%  · 1 of 4: dog_bark.wav"
-    assert rows["DOORWood"].text() == "DOORS-WOOD  50%  · 2 of 4"
+    assert rows["DOORWood"].text() == "DOORS-WOOD  45% (40–50)  · 2 of 4"
     tip = rows["DOORWood"].toolTip()
     assert "door_creak_wooden.wav 50%" in tip and "rain_on_glass.flac 40%" in tip
     assert "dog_bark.wav" not in tip and "sine_beep.wav" not in tip
@@ -336,7 +336,7 @@ def test_at_threshold_0_accept_as_it_comes_gives_a_tag_only_to_the_sounds_it_rea
     qtbot.waitUntil(lambda: box.list.count() == 3, timeout=ENGINE_TIMEOUT_MS)
     settle(window.client.work_pool)
     assert lines(box) == [
-        (f"CREATURES-DRAGON  98%  · 2 {of}", True),
+        (f"CREATURES-DRAGON  98% (97–98)  · 2 {of}", True),
         (f"FIRE-MISC  74%  · 1 {of}: {Path(fire).name}", True),
         (f"CREATURES-DRAGON  7%  · 1 {of}: {Path(fire).name}", False),
     ]
