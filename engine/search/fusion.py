@@ -246,8 +246,9 @@ class HeldWords:
         with ``lengths`` (fuse's) a length word (engine.search.query.LENGTH_WORDS) is held as far as
         the hit is of that length, which its name cannot say: the 6 s ``explosion1.ogg`` holds two
         of "big explosion long", as the 1 s ``sound_big_explosion_1.wav`` does. A word of how big or
-        heavy (engine.words.DEGREE_WORDS) counts only beside a word of what the sound is, where the
-        query types one: a hit holding "big" alone of "big cat growl" holds none of it. A word of how
+        heavy (engine.words.DEGREE_WORDS), or a length word its name holds, counts only beside a word
+        of what the sound is, where the query types one: a hit holding "big" alone of "big cat growl"
+        holds none of it, nor a spoken "shorts" of "short click" (review 18). A word of how
         a sound is kept or counted (a bare number, engine.words.NON_WORDS: "sound", "loop", "take")
         counts only beside a word that can say what a sound is, where the query types one, or else
         beside another word typed: ``sound062.wav`` holds none of "sound061" (review 16
@@ -261,7 +262,7 @@ class HeldWords:
             holds = {word for word in asked.lookups if file_id in self.held[word]}
             holds = {word for word in holds if word not in asked.modifiers or asked.modifiers[word] in holds}
             if naming and holds.isdisjoint(naming):
-                holds -= DEGREE_WORDS  # "big" of "big cat growl" alone names an explosion
+                holds.difference_update(DEGREE_WORDS, LENGTH_WORDS)  # "big" of "big cat growl" names an explosion
             if not describing(w.casefold() for w in holds) and (says_what or len(holds) < 2):
                 holds = set()  # "loop" of "rain loop", "sound" of "sound061"
             holds |= {w for a, b in asked.joined if file_id in self.held[a + b] for w in (a, b) if w in asked.lookups}
