@@ -545,25 +545,26 @@ class ResultsView(QTableView):
         self.horizontalHeader().as_saved = False  # the results the columns are fitted to are in
         self._forget_rooms()
         listed, self._listed = self._listed, self.model().rowCount()
-        if listed and self._blank_now() != self._blank:
+        blank = self._blank_now()
+        if listed and blank != self._blank:
             self._settling.start()  # again at each answer while the user types
             self._fit_columns()
         else:  # nothing was listed (no column moves under the user's eyes), or the same are blank
-            self._settle_blank()
+            self._settle_blank(blank)
 
     def _blank_now(self) -> set[int]:
         """The columns of :data:`WORDS` with nothing to read in any row listed (of the first
         :data:`ROWS_LOOKED_AT`)."""
         return {column for column in WORDS if not self._holds_text(column)}
 
-    def _settle_blank(self) -> None:
-        """Fold the columns blank in every row listed (:meth:`_blank_now`), and bring back those
-        with words, once the results have stayed :data:`BLANK_SETTLES_MS` (or at once where no row
-        was listed): an opaque library's Take_0001.ogg… kept 350 px of blank Description, Tags and
-        Caption in a 1440 px window (review 18, L10), and a query typed, answered at each pause,
-        would move the columns at each."""
+    def _settle_blank(self, blank: set[int] | None = None) -> None:
+        """Fold the columns blank in every row listed (``blank``, read now where not given:
+        :meth:`_blank_now`), and bring back those with words, once the results have stayed
+        :data:`BLANK_SETTLES_MS` (or at once where no row was listed): an opaque library's
+        Take_0001.ogg… kept 350 px of blank Description, Tags and Caption in a 1440 px window
+        (review 18, L10), and a query typed, answered at each pause, would move the columns at each."""
         self._settling.stop()
-        self._blank = self._blank_now()
+        self._blank = self._blank_now() if blank is None else blank
         self._fit_columns()
 
     def _fit_columns(self, *_changed) -> None:
