@@ -5,9 +5,10 @@ A job (a selection or a whole folder) runs on a pool of its own, so it never wai
 index run nor holds one up; it stops at the end of a batch when the user stops it or when the app
 closes. Stop cancels it (the suggestions made so far stay); a job the app's closing (or a crash)
 cut short continues by itself when the app next opens with a model. The vocabularies' term
-embeddings, which the first job with a model made first (a minute for UCS, in silence), are made
-on that pool as soon as a model is the active one: the first Suggest finds them made, or waits
-behind them rather than making them a second time. Loads and edits go through the engine
+embeddings, which the first job with a model made first (minutes for UCS under load, in silence),
+are made on that pool as soon as a model is the active one: the first Suggest finds them made, or
+waits behind them rather than making them a second time; either read says how far along it is
+(:attr:`TaggingClient.vocabulary_progress`). Loads and edits go through the engine
 client's work and edit pools, like every other engine call, and answer as signals on the UI
 thread.
 """
@@ -41,6 +42,9 @@ class TaggingClient(QObject):
     suggestions_loaded = Signal(dict, str)  # {path: FileSuggestions}, and why none is listed ("" when one is)
     captions_loaded = Signal(dict)  # {path: generated caption shown in the results}
     job_progress = Signal(str, int, int)  # phase (engine.tagging.jobs: reading, tagging), files done, of how many
+    # a vocabulary read with the active model, in the background or by a job: its name, its texts
+    # embedded so far, of how many (engine.tagging.jobs.VOCABULARY)
+    vocabulary_progress = Signal(str, int, int)
     job_finished = Signal(object)  # TagReport; None when the job failed (``error`` said why)
     accepted = Signal(object, dict)  # engine AcceptReport, and {path: (tags, caption)} of the files accepted for
     accept_undone = Signal(object, dict)  # engine AcceptUndone, and {path: (tags, caption)} of the files it changed
@@ -105,9 +109,19 @@ class TaggingClient(QObject):
     def prepare_vocabularies(self) -> None:
         """Make the term embeddings of the vocabularies the active model lacks (engine
         ``Tagging.prepare_vocabularies``), on the jobs' pool: a job asked for meanwhile runs after
-        it, and finds them made. Nothing is said: a failure is logged, and the job says it again."""
+        it, and finds them made. Its progress is :attr:`vocabulary_progress`; a failure is logged,
+        and the job says it again."""
         if self.client.engine is not None and self.client.model_info is not None:
-            submit(self.pool, self._tagging.prepare_vocabularies, self._closing.is_set, context=self)
+            submit(
+                self.pool,
+                self._tagging.prepare_vocabularies,
+                self._closing.is_set,
+                context=self,
+                on_progress=self._vocabulary_progressed,
+            )
+
+    def _vocabulary_progressed(self, progress) -> None:  # engine.tagging.jobs.TagProgress, VOCABULARY phase
+        self.vocabulary_progress.emit(progress.path, progress.done, progress.total)
 
     def resume(self) -> None:
         """Continue a job a stop or a crash left unfinished (nothing when there is none)."""
@@ -162,8 +176,13 @@ class TaggingClient(QObject):
             self._start_waiting()
 
         def progressed(progress) -> None:  # engine.tagging.jobs.TagProgress
+            from engine.tagging.jobs import VOCABULARY  # the index's modules: not before the window shows
+
             self._looking = False
-            self.job_progress.emit(progress.phase, progress.done, progress.total)
+            if progress.phase == VOCABULARY:  # the job reads a vocabulary itself: said as the background read is
+                self._vocabulary_progressed(progress)
+            else:
+                self.job_progress.emit(progress.phase, progress.done, progress.total)
 
         submit(
             self.pool,

@@ -29,11 +29,19 @@ UNDO_ACCEPT, UNDO_REJECT = "Undo last accept", "Undo last reject"
 NOTHING_NEW = "Nothing new to add: the sounds have these already"
 
 
-def reading_vocabulary(model: str) -> str:
+def vocabulary_read(name: str) -> str:
+    """A vocabulary's read, named (the status bar's phase, before its count)."""
+    return f"Reading the {name} vocabulary"
+
+
+def reading_vocabulary(model: str, name: str = "", done: int = 0, total: int = 0) -> str:
     """What the tags panel says while a Suggest waits for the vocabulary to be read with ``model``
-    (as the status bar names it): the first Suggest after a switch to a fine-tune waited 55 s with
-    no word why (review 15, L8)."""
-    return f"Reading the tag vocabulary with {model} (about a minute, once per model)…"
+    (as the status bar names it), and once the read counts its texts, which vocabulary and how far
+    along (``done`` of ``total``): the first Suggest after a switch to a fine-tune waited 55 s with
+    no word why (review 15, L8), and "about a minute" was said of a read that took six (review 18, M8)."""
+    if not total:
+        return f"Reading the tag vocabulary with {model} (once per model)…"
+    return f"{vocabulary_read(name)} with {model} (once per model): {done:,} of {total:,} phrases…"
 
 
 def describe_job(report, selected: bool = False) -> str:
@@ -120,8 +128,9 @@ class UndoLast(QObject):
 
 class TagJobStatus(QWidget):
     """Tagging progress for the status bar, with Stop (what is done stays done), shown from the
-    job's first moment: the first job with a model reads its vocabulary for minutes before any
-    progress, and an empty status bar meanwhile gives the user nothing to stop it by."""
+    job's first moment: the first job with a model reads its vocabulary for minutes before its
+    first file (counted as it goes), and an empty status bar meanwhile gives the user nothing to
+    stop it by."""
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -162,6 +171,7 @@ class TaggingController(QObject):
         self.client = window.client.tagging
         self.status = TagJobStatus()
         self._job_paths: set[str] | None = None  # what the job asked for here was for (None: a resumed job)
+        self._reading_line = ""  # the tags panel's line while the job asked for here waits for the vocabulary
         window.statusBar().addPermanentWidget(self.status)
         panel = window.tags
         panel.suggest_requested.connect(self.suggest)
@@ -205,6 +215,7 @@ class TaggingController(QObject):
         self.client.captions_loaded.connect(window.model.set_suggested_captions)
         self.client.accepted.connect(self._accepted)
         self.client.job_progress.connect(self._job_progressed)
+        self.client.vocabulary_progress.connect(self._vocabulary_progressed)
         self.client.job_finished.connect(self._job_finished)
         self.client.error.connect(window.show_error)
         self.status.cancel_button.clicked.connect(self._stop_job)
@@ -225,22 +236,36 @@ class TaggingController(QObject):
             return
         engine, info = self.window.client.engine, self.window.client.model_info
         first = engine is not None and info is not None and not engine.tagging.vocabularies_ready(info)
-        self.window.tags.suggestions.show_busy(self._reading() if first else STARTING)
+        self._reading_line = self._reading() if first else ""
+        self.window.tags.suggestions.show_busy(self._reading_line or STARTING)
         self._job_paths = set(paths)
         self.status.show_starting(first)
         self.client.tag(paths, captions)
 
-    def _reading(self) -> str:
+    def _reading(self, name: str = "", done: int = 0, total: int = 0) -> str:
         """The tags panel's line while a Suggest waits for the vocabulary (:func:`reading_vocabulary`)."""
-        return reading_vocabulary(shown_name(self.window.client.active_model_spec))
+        return reading_vocabulary(shown_name(self.window.client.active_model_spec), name, done, total)
+
+    def _vocabulary_progressed(self, name: str, done: int, total: int) -> None:
+        """A vocabulary's read, counted, while a job waits for it (a Suggest pressed before the
+        background read ended, or a job reading one itself): in the status bar, and in the tags
+        panel while it still says that it waits. A read no job waits for says nothing."""
+        if not self.client.running:
+            return
+        self.status.show_progress(vocabulary_read(name), done, total)
+        box = self.window.tags.suggestions
+        if self._reading_line and box.hint.text() == self._reading_line:
+            self._reading_line = self._reading(name, done, total)
+            box.show_busy(self._reading_line)
 
     def _job_progressed(self, phase: str, done: int, total: int) -> None:
         """A job's progress, in the status bar; the vocabulary is read by now, so a tags panel still
         saying it waits for that says it suggests."""
         self.status.show_progress(phase, done, total)
         box = self.window.tags.suggestions
-        if box.hint.text() == self._reading():
+        if self._reading_line and box.hint.text() == self._reading_line:
             box.show_busy(STARTING)
+        self._reading_line = ""
 
     def _stop_job(self) -> None:
         self.client.cancel()
@@ -315,6 +340,7 @@ class TaggingController(QObject):
 
     def _job_finished(self, report) -> None:
         self.status.hide()
+        self._reading_line = ""
         # the sounds suggested for are still the selection: the tags panel shows their suggestions now
         asked, self._job_paths = self._job_paths, None
         selected = (

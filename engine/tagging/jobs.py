@@ -51,16 +51,19 @@ class TagJob:
         return (self.model, set(self.targets), self.captions) == (model, set(targets), captions)
 
 
-# a job's phases: the folders whose files share a word heard whole (engine/tagging/packs.py), its
-# files read once for the library's category shares, then tagged
+# a job's phases: each vocabulary read with the model, the first time with it (its texts embedded:
+# engine.tagging.evidence.VocabularyRead; the app's background read reports it too), the folders
+# whose files share a word heard whole (engine/tagging/packs.py), its files read once for the
+# library's category shares, then tagged
+VOCABULARY = "Reading the vocabulary"
 HEARING, READING, TAGGING = "Hearing the folders", "Reading the library", "Tagging"
 
 
 @dataclass
 class TagProgress:
-    done: int
+    done: int  # files, or in the VOCABULARY phase the vocabulary's texts embedded
     total: int
-    path: str = ""
+    path: str = ""  # the file last done, the folder heard, or the vocabulary's shown name (VOCABULARY)
     phase: str = TAGGING
 
 

@@ -87,6 +87,11 @@ class Vocabulary:
         return self.name == UCS
 
     @property
+    def shown_name(self) -> str:
+        """The name a user reads ("the UCS vocabulary"): :data:`UCS` is a key, in lower case."""
+        return "UCS" if self.is_ucs else self.name
+
+    @property
     def categories(self) -> list[str]:
         return list(dict.fromkeys(t.category for t in self.terms))
 

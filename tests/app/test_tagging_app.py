@@ -644,25 +644,35 @@ def test_a_folder_job_with_nothing_selected_leaves_the_tags_panel_idle_when_done
 
 
 def test_the_first_suggestions_with_a_new_vocabulary_say_why_they_wait(qtbot, tagging_window, tmp_path):
-    """The box says in words what the Suggest waits for, with which model and for how long, until
-    the job suggests: "Suggesting… the first time with a model, its vocabulary is read first" read
-    as if it were suggesting all along (review 15, L8)."""
+    """The box says in words what the Suggest waits for, with which model and how far along it
+    is, until the job suggests: "Suggesting… the first time with a model, its vocabulary is read
+    first" read as if it were suggesting all along (review 15, L8), and "about a minute" was said
+    of a read that took six, with nothing to show how far along it was (review 18, M8)."""
     window, folder = tagging_window
     mine = tmp_path / "mine.csv"
     mine.write_text("tag,synonyms\nbark,woof\nhowl,\n", encoding="utf-8")
     window.client.engine.tagging.import_vocabulary(mine)  # the engine's own: nothing reads it before the Suggest
     select(qtbot, window, folder / "dog_bark.wav")
-    box = window.tags.suggestions
-    hints = []
+    box, status = window.tags.suggestions, window.tagging.status
+    hints, read = [], []
     window.client.tagging.job_progress.connect(lambda *_: hints.append(box.hint.text()))
+    window.client.tagging.vocabulary_progress.connect(
+        lambda *count: read.append((count, box.hint.text(), status.label.text(), status.bar.value()))
+    )
     box.suggest_button.click()
     assert box.hint.text() == reading_vocabulary("tiny")  # the model as the status bar names it
-    assert box.hint.text() == "Reading the tag vocabulary with tiny (about a minute, once per model)…"
-    assert window.tagging.status.label.text() == PREPARING
+    assert box.hint.text() == "Reading the tag vocabulary with tiny (once per model)…"
+    assert status.label.text() == PREPARING
     reports = []
     window.client.tagging.job_finished.connect(reports.append)
     qtbot.waitUntil(lambda: bool(reports), timeout=ENGINE_TIMEOUT_MS)
     assert reports[0].tagged == 1 and window.client.engine.tagging.vocabularies_ready()
+    assert read, "the job's read of its vocabulary said nothing"
+    for (name, done, total), hint, label, value in read:  # counted in the box and the status bar as it went
+        assert name == "mine" and 0 < done <= total and value == done
+        assert hint == f"Reading the mine vocabulary with tiny (once per model): {done:,} of {total:,} phrases…"
+        assert label == f"Reading the mine vocabulary {done:,} / {total:,}"
+    assert read[-1][0][1] == read[-1][0][2]  # to its end
     assert hints and set(hints) == {STARTING}  # read by the job's first progress: it suggests now
 
 

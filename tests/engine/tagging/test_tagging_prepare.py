@@ -7,7 +7,10 @@ import numpy as np
 import pytest
 
 from engine.models.registry import load_model
+from engine.tagging import evidence
 from engine.tagging.evidence import EncodingStopped, encode_vocabulary, words_space
+from engine.tagging.jobs import TAGGING, VOCABULARY
+from engine.tagging.prompts import term_names, term_prompts
 from engine.tagging.vocabulary import Term, Vocabulary
 from tests.factories import make_tiny_cacophony_checkpoint
 
@@ -65,20 +68,79 @@ def test_an_encoding_told_to_stop_stops_and_keeps_nothing(tmp_path, vocabulary, 
     assert not list(tmp_path.glob("*.npz"))
 
 
+def counts(told: list[tuple[int, int]]) -> tuple[list[int], set[int]]:
+    """The texts done of each report, and the totals they were told of."""
+    return [done for done, _ in told], {total for _, total in told}
+
+
+def test_a_read_counts_the_texts_it_embeds_up_to_their_total_and_a_cached_one_none(
+    tmp_path, vocabulary, frozen_pair, monkeypatch
+):
+    """The bar of the first job with a model sat at 0 for minutes while the vocabulary was read
+    (review 18, M8): the read counts what it embeds, batch by batch, and only that."""
+    monkeypatch.setattr(evidence, "TEXT_BATCH", 5)  # a few batches of this small vocabulary
+    start, tuned = frozen_pair
+    prompts = sum(len(term_prompts(t)) for t in vocabulary.terms)
+    names = len({n for t in vocabulary.terms for n in term_names(t)})
+    told: list[tuple[int, int]] = []
+    encode_vocabulary(start, vocabulary, tmp_path, progress=lambda *count: told.append(count))
+    done, totals = counts(told)
+    assert totals == {prompts + names} and done == sorted(set(done)) and done[-1] == prompts + names
+    assert len(done) == -(-prompts // 5) + -(-names // 5)  # told after each batch
+
+    told.clear()  # the fine-tune shares the words side: only its prompts are embedded
+    encode_vocabulary(tuned, vocabulary, tmp_path, progress=lambda *count: told.append(count))
+    done, totals = counts(told)
+    assert totals == {prompts} and done == sorted(set(done)) and done[-1] == prompts
+
+    told.clear()
+    encode_vocabulary(start, vocabulary, tmp_path, progress=lambda *count: told.append(count))
+    assert told == []  # all of it cached: nothing embedded, nothing said
+
+
+def test_a_read_told_to_stop_midway_stops_after_the_batches_it_counted(tmp_path, vocabulary, frozen_pair, monkeypatch):
+    monkeypatch.setattr(evidence, "TEXT_BATCH", 5)
+    told: list[tuple[int, int]] = []
+    with pytest.raises(EncodingStopped):
+        encode_vocabulary(
+            frozen_pair[0], vocabulary, tmp_path, lambda: len(told) >= 2, lambda *count: told.append(count)
+        )
+    assert counts(told)[0] == [5, 10] and not list(tmp_path.glob("*.npz"))
+
+
 def test_the_vocabularies_a_model_lacks_are_made_before_a_job_asks(tag_engine, tmp_path):
-    """What the app asks in the background as a model becomes the active one."""
+    """What the app asks in the background as a model becomes the active one, saying how far along
+    it is (the app shows it while a Suggest waits for it)."""
     tagging = tag_engine.tagging
-    assert tagging.prepare_vocabularies() == []  # UCS made already (the fixture's cache)
+    seen = []
+    assert tagging.prepare_vocabularies(progress=seen.append) == [] and seen == []  # UCS made already (the cache)
     mine = tmp_path / "mine.csv"
     mine.write_text("tag,synonyms\nlaser zap,pew;blaster\nsquelch,\n", encoding="utf-8")
     tagging.import_vocabulary(mine)
     assert tagging.prepare_vocabularies(should_stop=lambda: True) == [] and not tagging.vocabularies_ready()
-    assert tagging.prepare_vocabularies() == ["mine"] and tagging.vocabularies_ready()
+    assert tagging.prepare_vocabularies(progress=seen.append) == ["mine"] and tagging.vocabularies_ready()
+    assert seen and {(p.phase, p.path, p.total) for p in seen} == {(VOCABULARY, "mine", seen[-1].done)}
+
+
+def test_a_job_that_reads_a_vocabulary_itself_counts_it_before_its_files(tag_engine, named_library, tmp_path):
+    tagging = tag_engine.tagging
+    mine = tmp_path / "mine.csv"
+    mine.write_text("tag,synonyms\nlaser zap,pew;blaster\nsquelch,\n", encoding="utf-8")
+    tagging.import_vocabulary(mine)
+    seen = []
+    tagging.tag([named_library], progress=seen.append)
+    phases = [p.phase for p in seen]
+    read = [p for p in seen if p.phase == VOCABULARY]
+    assert read and read[-1].done == read[-1].total and {p.path for p in read} == {"mine"}
+    assert phases[: len(read)] == [VOCABULARY] * len(read) and phases[-1] == TAGGING  # then its files
+    seen.clear()
+    tagging.tag([named_library], progress=seen.append, restart=True)
+    assert VOCABULARY not in [p.phase for p in seen]  # read once per model
 
 
 def test_a_job_stopped_while_it_reads_a_vocabulary_stops_there(tag_engine, named_library, tmp_path):
-    """The status bar's Stop, pressed while the first job with a model reads its vocabulary (a
-    minute for UCS), did nothing until it was read."""
+    """The status bar's Stop, pressed while the first job with a model reads its vocabulary (for
+    minutes with UCS), did nothing until it was read."""
     tagging = tag_engine.tagging
     mine = tmp_path / "mine.csv"
     mine.write_text("tag,synonyms\nlaser zap,pew;blaster\nsquelch,\n", encoding="utf-8")

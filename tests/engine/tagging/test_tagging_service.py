@@ -337,7 +337,7 @@ def test_a_dropped_job_does_not_resume_and_keeps_its_suggestions(tag_engine, nam
 
 
 def test_the_first_job_with_a_vocabulary_makes_its_term_embeddings_for_good(tag_engine, named_library, tmp_path):
-    """The app tells the user the first suggestions wait for this (a minute or two for UCS)."""
+    """The app tells the user the first suggestions wait for this (40 s to minutes for UCS, counted as it goes)."""
     assert tag_engine.tagging.vocabularies_ready()  # the UCS terms, from the cache the fixture copied in
     mine = tmp_path / "mine.csv"
     mine.write_text("tag,synonyms\nlaser zap,pew;blaster\nsquelch,\n", encoding="utf-8")
