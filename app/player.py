@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from engine.audio.files import AudioDecodeError
 from engine.audio.preview import PreviewReader
+from engine.logs import described
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,10 @@ class Player(QObject):
             self._stream = None
             message = output_problem(self.device_name, exc)
             if message != self._output_problem:  # logged once, as it is said: not at every sound auditioned
-                log.exception("cannot open the output stream")
+                # one line: the status bar says why already, and a PortAudioError traceback on stderr
+                # at each Play said nothing more (review 19, L5); the traceback for a debug log alone
+                log.warning("cannot open the output stream: %s", described(exc))
+                log.debug("cannot open the output stream", exc_info=True)
             self._output_failed(message, asked)
             return
         self._output_problem = ""  # the output works: a problem it has later is news again

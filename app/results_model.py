@@ -8,10 +8,8 @@ view's persistent indexes (the selection) along with their rows.
 from __future__ import annotations
 
 import dataclasses
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +24,12 @@ from engine.plural import counted
 from engine.search.explain import NEAREST_SHOWN, match_reasons, nearest_only, ranked_by
 from engine.search.filters import BY_PATH, BrowseOrder, folder_shown
 from engine.search.listing import as_listed, found_by_words
-from engine.tags import folded_tag
-from engine.words import ucs_categories, words
 
 HIT_ROLE = Qt.UserRole + 1
 SCORE_ROLE = Qt.UserRole + 2  # the 0-100 match as a fraction, for the score bar
 # on the name, when the same file is elsewhere in the library too: its badge's wordings (copies_badge)
 BADGE_ROLE = Qt.UserRole + 3
-TAGS_ROLE = Qt.UserRole + 4  # on the tags: each in the words it reads as (tag_words), in the file's order
+TAGS_ROLE = Qt.UserRole + 4  # on the tags: the file's tags (shown_tags), in its order
 
 
 @dataclass(frozen=True)
@@ -71,37 +67,13 @@ def format_text(hit) -> str:
     return f"{fmt} {depth}-bit" if depth else fmt
 
 
-@cache
-def _ucs_tag_words() -> dict[str, str]:
-    """{a UCS category's name as an accept writes it into a file's tags, folded: what it reads as
-    (:func:`tag_words`)}."""
-    categories = ucs_categories().values()
-    shared = Counter(c.subcategory for c in categories)
-
-    def said(category) -> str:
-        if category.words == words(category.category):  # MISC, GENERAL: the category says it all
-            return category.category
-        if shared[category.subcategory] == 1:
-            return category.subcategory
-        return f"{category.category} {category.subcategory}"
-
-    return {folded_tag(c.category_full): said(c).capitalize() for c in categories}
-
-
-def tag_words(tag: str) -> str:
-    """A tag in the words a sound designer reads: a UCS category's name, as an accept stores it, by
-    its subcategory where that names one category alone ("Splash": WATER-SPLASH), else by its
-    category and subcategory ("Glass break": GLASS-BREAK; "Metal impact" and "Wood impact" are not
-    both "Impact"), and by its category where the subcategory says nothing ("Explosions":
-    EXPLOSIONS-MISC); any other tag as the user wrote it. Only what is shown: the file keeps, and
-    exports, the UCS name (the Tags column's tooltip says it). In capitals whole, "WATER-SPL…" and
-    "USER INTER…" filled the column at 1440 px (review 15, L10)."""
-    return _ucs_tag_words().get(folded_tag(tag), tag)
-
-
 def shown_tags(hit) -> list[str]:
-    """The hit's tags in their words (:func:`tag_words`), in its order."""
-    return [tag_words(tag) for tag in hit.tags or ()]
+    """The hit's tags as the file holds them, in its order: a UCS category by its name (WATER-SPLASH),
+    as the tags field, the suggestions, the status line, the Tag filter and ``earmark`` say it. The
+    column read it in words ("Cartoon animal") while all of those said CARTOON-ANIMAL, and the Tag
+    filter found nothing for the words (review 19, L1); :func:`app.results_view.elide_tags` keeps
+    its tags whole where they fit, then "+N" (review 15, L10)."""
+    return list(hit.tags or ())
 
 
 def _tags(hit) -> str:
@@ -393,7 +365,7 @@ class ResultsModel(QAbstractTableModel):
             if index.column() == SCORE_COLUMN:
                 return (match_reasons(hit) or None) if scored else None
             if index.column() == TAGS_COLUMN:
-                return "\n".join(hit.tags or ()) or None  # as the file holds them: the UCS names whole
+                return "\n".join(hit.tags or ()) or None  # one a line: those "+N" leaves out too
             if index.column() == NAME_COLUMN:
                 tip = copies_message(hit) if hit.copies else str(hit.path)
                 tip = f"{tip}\n\n{warning_of(hit)}" if warning_of(hit) else tip

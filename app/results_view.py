@@ -58,6 +58,9 @@ ROW_HEIGHT = 24
 TYPICAL_NAME = "DOORWood_Creak Heavy Slow_JD_ACME Foley Library.wav"
 NAME_LEAST = 130  # px the Name keeps in a narrow window, where it gives way last
 TAGS_MOST = 220  # px the Tags column takes at most for a file's tags whole, before the others give way
+# px the Tags keep at most in a narrow window for a file's first tag and its "+N": a UCS name
+# ("WATER-SPLASH +2", 141 px with its padding); the column's first 110 px read "WATER-… +2" at 1024 px
+TAGS_NARROW = 150
 FOLDER_LEAST = 80  # px the Folder keeps there
 ROWS_LOOKED_AT = 1_000  # results read to tell whether a column has anything to show
 ROWS_IN_VIEW = 40  # the first results a tall window shows: where a Description is read, or is not
@@ -194,7 +197,7 @@ class FolderDelegate(QStyledItemDelegate):
 
 
 def tag_wordings(tags: list[str]) -> list[str]:
-    """The ways the Tags column shows ``tags`` (their words: :func:`app.results_model.tag_words`),
+    """The ways the Tags column shows ``tags`` (as the file holds them: :func:`app.results_model.shown_tags`),
     longest first: all of them, then fewer and fewer, each time with "+N" for those left out."""
     return [
         ", ".join(tags[:kept]) + (f" +{len(tags) - kept}" if kept < len(tags) else "")
@@ -214,8 +217,8 @@ def elide_tags(tags: list[str], metrics: QFontMetrics, width: int) -> str:
 
 
 class TagsDelegate(QStyledItemDelegate):
-    """The Tags column: each tag in its words, as many whole as fit, then "+N" (:func:`elide_tags`);
-    the tooltip holds them as the file does."""
+    """The Tags column: the file's tags, as many whole as fit, then "+N" (:func:`elide_tags`); the
+    tooltip lists them all."""
 
     def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
         super().initStyleOption(option, index)
@@ -652,12 +655,11 @@ class ResultsView(QTableView):
         """Narrow the shown ``widths`` by ``short`` px, in turn: the Name to its names' room and
         the Folder to where its files come from and their deepest folder ("flare-game/…/powers"),
         which costs nothing to read; then the words to read down to their titles and the Tags to
-        a file's first tag and its "+N" ("Splash +2", :meth:`_tags_width`), the facts to their
+        a file's first tag and its "+N" ("WATER-SPLASH +2", :meth:`_tags_width`), the facts to their
         values (:meth:`value_room`), the Folder to the deepest folder alone ("…/powers"), then to
         :data:`FOLDER_LEAST` (its last folder elided on the left; the Name's tooltip holds the
         path) and only then the Name, down to :data:`NAME_LEAST`. The Match keeps its width.
-        Narrowed to their title, the Tags read "WATER-…" at 1024 px, and then "Spl… +2", 2 px short
-        (review 15, L10)."""
+        Narrowed to their title, the Tags read "WATER-…" at 1024 px (review 15, L10)."""
         turns = [(NAME_COLUMN, max(NAME_LEAST, self.name_room())), (FOLDER_COLUMN, self.folder_room())]
         turns += [(column, self._title_width(column)) for column in readers]
         turns += [(TAGS_COLUMN, self._tags_width(whole=False))]
@@ -672,17 +674,17 @@ class ResultsView(QTableView):
 
     def _tags_width(self, whole: bool) -> int:
         """The Tags column's width for its title and the first results' tags (:meth:`tags_room`):
-        all of them, or (its least, in a narrow window) the first with its "+N", no wider than the
-        column is at first."""
-        room = self.tags_room(whole) if whole else min(self.tags_room(whole), COLUMNS[TAGS_COLUMN].width)
+        all of them, or (its least, in a narrow window) the first with its "+N", up to
+        :data:`TAGS_NARROW`."""
+        room = self.tags_room(whole) if whole else min(self.tags_room(whole), TAGS_NARROW)
         return max(self._title_width(TAGS_COLUMN), room)
 
     @_per_results
     def tags_room(self, whole: bool) -> int:
         """The Tags column's width for the tags of each of the first :data:`ROWS_IN_VIEW` results
-        (those read first) in their words, all of them (``whole``, up to :data:`TAGS_MOST`) or the
-        first with its "+N" ("Splash +2": the least that says what a file is tagged,
-        :func:`elide_tags`); 0 where none has a tag. A file far down the list with a long tag does
+        (those read first), all of them (``whole``) or the first with its "+N" ("WATER-SPLASH +2":
+        the least that says what a file is tagged, :func:`elide_tags`), up to :data:`TAGS_MOST`;
+        0 where none has a tag. A file far down the list with a long tag does
         not take the Name's room: its tags show as many as fit."""
         metrics, padding = self._padding()
         cells = self._cells(TAGS_COLUMN, ROWS_IN_VIEW)

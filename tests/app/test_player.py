@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import numpy as np
 import pytest
 
@@ -112,6 +114,8 @@ def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_pi
     """Said once, and logged once: a review found a traceback in the log at every sound selected."""
     import sounddevice as sd
 
+    caplog.set_level(logging.DEBUG, logger="app.player")
+
     said = []
     player.failed.connect(said.append)
     sounds = [write_audio(tmp_path / f"{n}.wav", tone(440 + n, 0.2)) for n in range(3)]
@@ -121,7 +125,14 @@ def test_an_output_that_cannot_play_is_said_once_until_it_plays_or_another_is_pi
         assert not player.is_playing()
     # in a sound designer's words, not PortAudio's "Error querying device -1"
     assert said == ["Cannot play: no audio output device was found (connect one, then choose it in Settings → Audio)"]
-    assert [r.message for r in caplog.records if r.exc_info] == ["cannot open the output stream"]  # the why, once
+    # the why, once, on one line: the status bar says it, and a traceback on stderr said no more (review 19, L5)
+    logged = [r for r in caplog.records if r.name == "app.player" and r.levelno >= logging.WARNING]
+    assert [r.getMessage() for r in logged] == [
+        "cannot open the output stream: sounddevice.PortAudioError: Error querying device -1"
+    ]
+    assert not any(r.exc_info for r in logged)
+    traced = [r for r in caplog.records if r.name == "app.player" and r.exc_info]
+    assert [r.levelno for r in traced] == [logging.DEBUG]  # the traceback for a debug log alone
 
     player.toggle()  # Space: the user asked, and is told why nothing plays
     assert len(said) == 2

@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication
 
+from app.results_model import TAGS_COLUMN
 from app.results_view import ROW_HEIGHT
 from app.suggestions_box import KIND_ROLE, PRECHECKED, SUGGESTION_COLOUR
 from app.tagging_view import (
@@ -211,6 +212,8 @@ def test_suggest_then_accept_in_the_window_makes_the_tag_the_users_and_searchabl
     box.accept_button.click()
     qtbot.waitUntil(lambda: accepted_tag in window.tags.tags.text(), timeout=ENGINE_TIMEOUT_MS)
     assert window.model.hit(window.model.row_of(str(dog))).tags == [accepted_tag]
+    # the Tags column reads it as the tags field does: "CARTOON-ANIMAL", not "Cartoon animal" (review 19, L1)
+    assert window.model.index(window.model.row_of(str(dog)), TAGS_COLUMN).data() == accepted_tag
     qtbot.waitUntil(
         lambda: accepted_tag not in [box.list.item(i).text().split("  ")[0] for i in range(box.list.count())],
         timeout=ENGINE_TIMEOUT_MS,

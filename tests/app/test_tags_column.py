@@ -1,6 +1,7 @@
-"""The results' Tags column: each tag in the words a sound designer reads ("Splash", not
-"WATER-SPLASH", which the tooltip and the file keep), as many whole as fit, then "+N" (review 15,
-L10: "WATER-SPL…" and "USER INTER…" at 1440 px, "WATER-…" at 1024 px)."""
+"""The results' Tags column: each tag as the file holds it, the UCS name (WATER-SPLASH) as the tags
+field, the suggestions, the status line, the Tag filter and ``earmark`` say it (review 19, L1: the
+column read "Cartoon animal" where all of those said CARTOON-ANIMAL), as many whole as fit, then
+"+N" (review 15, L10: "WATER-SPL…" and "USER INTER…" at 1440 px, "WATER-…" at 1024 px)."""
 
 from __future__ import annotations
 
@@ -9,15 +10,17 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QStyleOptionViewItem
 
-from app.results_model import TAGS_COLUMN, TAGS_ROLE, tag_words
+from app.results_model import TAGS_COLUMN, TAGS_ROLE
 from app.results_view import elide_tags, text_width
+from app.tags_panel import TagsPanel
+from engine.tags import names_tag
 from tests.app.conftest import Hit, shown_results
 
 TAGGED = {
     "splash1.wav": ["WATER-SPLASH", "EXPLOSIONS-MISC", "USER INTERFACE-CLICK"],
-    "splash2.wav": ["WATER-SPLASH", "DOORS-WOOD", "debris"],
+    "splash2.wav": ["WATER-SPLASH", "debris", "DOORS-WOOD"],
     "splash3.wav": ["WATER-SPLASH"],
-    "spray.wav": ["WATER-SPRAY"],
+    "toon.wav": ["CARTOON-ANIMAL"],
 }
 
 
@@ -31,39 +34,29 @@ def drawn_tags(view, row: int) -> tuple[str, bool]:
     return option.text, option.fontMetrics.horizontalAdvance(option.text) <= text_width(option)
 
 
-@pytest.mark.parametrize(
-    ("tag", "said"),
-    [
-        ("WATER-SPLASH", "Splash"),  # its subcategory names one category alone
-        ("water-splash", "Splash"),  # in any case
-        ("EXPLOSIONS-MISC", "Explosions"),  # a subcategory that says nothing: the category
-        ("GLASS-BREAK", "Glass break"),  # BREAK is eight categories': "Break" would not say which
-        ("DIRT & SAND-IMPACT", "Dirt & sand impact"),
-        ("USER INTERFACE-CLICK", "User interface click"),
-        ("debris", "debris"),  # the user's own tag, as written
-    ],
-)
-def test_a_tag_reads_as_words(tag, said):
-    assert tag_words(tag) == said
-
-
-def test_the_tags_column_shows_words_and_its_tooltip_the_names_the_file_keeps(qtbot):
+def test_a_tag_reads_in_the_column_as_in_the_tags_field_and_the_tag_filter_takes_it(qtbot):
     model, _view = shown_results(qtbot, 1100, 300, themed=True)
-    model.set_hits([Hit(f"/lib/{name}", 90.0, tags=tags) for name, tags in TAGGED.items()])
-    cell = model.index(1, TAGS_COLUMN)
-    assert cell.data() == "Splash, Doors wood, debris"
-    assert cell.data(TAGS_ROLE) == ["Splash", "Doors wood", "debris"]
-    assert cell.data(Qt.ToolTipRole) == "WATER-SPLASH\nDOORS-WOOD\ndebris"
-    assert model.hit(1).tags == TAGGED["splash2.wav"]  # what is stored, and exported, stays the UCS name
+    hits = [Hit(f"/lib/{name}", 90.0, tags=tags) for name, tags in TAGGED.items()]
+    model.set_hits(hits)
+    panel = TagsPanel()
+    qtbot.addWidget(panel)
+    for row, hit in enumerate(hits):
+        panel.show_hits([hit])
+        cell = model.index(row, TAGS_COLUMN)
+        assert cell.data() == panel.tags.text()  # "CARTOON-ANIMAL" both, not "Cartoon animal" in the column
+        assert all(names_tag(shown, *hit.tags) for shown in cell.data(TAGS_ROLE))  # typed in the Tag filter
+    assert model.index(3, TAGS_COLUMN).data() == "CARTOON-ANIMAL"
+    assert model.index(1, TAGS_COLUMN).data(Qt.ToolTipRole) == "WATER-SPLASH\ndebris\nDOORS-WOOD"  # "+N"'s too
+    assert model.hit(1).tags == TAGGED["splash2.wav"]
 
 
 @pytest.mark.parametrize(
     ("width", "drawn"),
     [
         # the results of a 1440 px window: the tags whole where they fit the column's most, else "+N"
-        (1100, ["Splash, Explosions +1", "Splash, Doors wood, debris", "Splash", "Spray"]),
-        # of a 1024 px window: the first tag whole, and how many more
-        (780, ["Splash +2", "Splash +2", "Splash", "Spray"]),
+        (1100, ["WATER-SPLASH +2", "WATER-SPLASH, debris +1", "WATER-SPLASH", "CARTOON-ANIMAL"]),
+        # of a 1024 px window: the first tag whole, and how many more (the Rate and Format fold for it)
+        (780, ["WATER-SPLASH +2", "WATER-SPLASH +2", "WATER-SPLASH", "CARTOON-ANIMAL"]),
     ],
 )
 def test_the_tags_column_reads_whole_tags_and_counts_the_others_at_1440_and_1024(qtbot, width, drawn):
@@ -80,7 +73,8 @@ def test_the_tags_column_reads_whole_tags_and_counts_the_others_at_1440_and_1024
 def test_a_tag_too_long_for_its_cell_is_cut_and_keeps_its_count(qtbot):
     _model, view = shown_results(qtbot, 400, 100, themed=True)
     metrics = QFontMetrics(view.font())
-    cut = elide_tags(["Footsteps gravel", "Splash", "debris"], metrics, metrics.horizontalAdvance("Footsteps +2"))
-    assert cut.endswith("… +2") and cut.startswith("Foot")
-    alone = elide_tags(["Footsteps gravel"], metrics, metrics.horizontalAdvance("Footsteps"))
+    tags = ["USER INTERFACE-CLICK", "WATER-SPLASH", "debris"]
+    cut = elide_tags(tags, metrics, metrics.horizontalAdvance("USER INTER +2"))
+    assert cut.endswith("… +2") and cut.startswith("USER")
+    alone = elide_tags(tags[:1], metrics, metrics.horizontalAdvance("USER INTER"))
     assert alone.endswith("…") and "+" not in alone
