@@ -108,7 +108,7 @@ NON_WORDS = frozenset(
     """
 take takes tk alt var version ver v final edit edited mix master copy new old untitled rec recording
 loop loops looped looping loopable
-sound sounds snd sfx fx audio data misc other stereo mono wav wave aif aiff flac ogg mp3 opus bwf usr share
+sound sounds snd sfx fx audio data misc other stereo mono wav wave aif aiff flac ogg mp3 opus bwf usr share etc
 """.split()
 )
 

@@ -45,11 +45,11 @@ PHRASE_COLUMN = "search_text"
 # 13: a word hidden behind a short prefix, "ralarm", is read beside the name as written; 14: a
 # folder's title written with capitals, "OpenSFX", is one word; 15: a listed compound is held with
 # its head, "trapdoor door"; 16: a split with a function word at an edge gives way to sound words,
-# "stepsnow" is "step snow");
+# "stepsnow" is "step snow"; 17: "etc" is a non-word, as "usr" and "share" are);
 # a change of the word lists (abbreviations, compounds, derivations, sound words, function words)
 # changes it by itself. A library indexed before is re-read from its stored names and metadata when it opens (no
 # re-embedding).
-TEXT_VERSION = f"16-{word_lists_fingerprint()}"
+TEXT_VERSION = f"17-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)

@@ -225,6 +225,8 @@ def test_common_words_are_the_ucs_lists_then_the_frequent_english():
     "text,expected",
     [
         ("EXPL_Big_03", "expl explosion big 03"),
+        ("explos", "explos explosion"),  # LibreOffice's gallery explos.wav (review 19, M2)
+        ("explosive", "explosive"),
         ("AMB_Forest_Dawn", "amb ambience forest dawn"),
         ("UI_Click_Soft", "ui user interface click soft"),
         ("vo_pain_short-01", "vo voice pain short 01"),  # a game's voice-over lines
