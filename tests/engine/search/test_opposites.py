@@ -42,3 +42,21 @@ def test_a_name_holding_the_opposite_of_a_word_typed_gains_no_meaning(store, tin
     assert "the opposite of a word typed" in describe_hit(closing)
     assert not hits[0].opposed and hits[0].meaning_score == pytest.approx(0.6, abs=1e-5)
     assert not any(h.opposed for h in Searcher(store, tiny_model).search("door open close"))  # both typed
+
+
+def test_a_slam_is_a_close_and_not_an_open(store, tiny_model):
+    """Review 19, "door slam": 11_DoorOpen.ogg tied 10_DoorClose.ogg and came first; a slam is a
+    hard close, so a name saying "open" gains no meaning from it, and one saying "close" keeps its."""
+    query = tiny_model.embed_words(["door slam"])[0]
+    opening, closing = store.upsert_files([record("11_DoorOpen.ogg"), record("10_DoorClose.ogg")])
+    store.word_vectors(tiny_model.info.name, dim=len(query)).put(
+        {opening.id: ("door open",), closing.id: ("door close",)},
+        {"door open": at_cosine(query, 0.7, seed=1), "door close": at_cosine(query, 0.6, seed=2)},
+    )
+    assert names(Searcher(store, tiny_model, weights=NEUTRAL).search("door slam"))[:2] == [
+        "11_DoorOpen.ogg",
+        "10_DoorClose.ogg",
+    ]
+    hits = Searcher(store, tiny_model).search("door slam")
+    assert names(hits)[:2] == ["10_DoorClose.ogg", "11_DoorOpen.ogg"]
+    assert hits[1].opposed and not hits[0].opposed
