@@ -17,7 +17,7 @@ from bench.judged_libraries import Query, library_path, load, mean, scores
 from trainer.corpus import debian
 from trainer.corpus.packages import check_evaluable
 
-LIBRARIES = ("music_and_effects", "review13", "review14")
+LIBRARIES = ("music_and_effects", "review13", "review14", "review16", "review17", "review19")
 
 
 @pytest.mark.parametrize("name", LIBRARIES)
