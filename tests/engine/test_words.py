@@ -262,6 +262,7 @@ def test_an_abbreviation_run_into_a_word_is_read_as_both(name, expected):
     "name,expected",
     [
         ("blub.wav", "blub bubble"),  # marsshooter's and funnyboat's bubbles: CARTOON and AMBIENCE first before
+        ("whiff.wav", "whiff whoosh"),  # pygame's and bambam's swing through the air (review 19, M3)
         ("blubPop.wav", "blub bubble pop"),
         ("wroum.wav", "wroum engine"),  # opencity's car
         ("clic_02.wav", "clic click 02"),
