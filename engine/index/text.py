@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from engine.fs import folders_below
+from engine.search.localized import language_names
 from engine.words import (
     describing,
     in_meant_sense,
@@ -45,11 +46,12 @@ PHRASE_COLUMN = "search_text"
 # 13: a word hidden behind a short prefix, "ralarm", is read beside the name as written; 14: a
 # folder's title written with capitals, "OpenSFX", is one word; 15: a listed compound is held with
 # its head, "trapdoor door"; 16: a split with a function word at an edge gives way to sound words,
-# "stepsnow" is "step snow"; 17: "etc" is a non-word, as "usr" and "share" are);
+# "stepsnow" is "step snow"; 17: "etc" is a non-word, as "usr" and "share" are; 18: a folder named by
+# a language's code holds the language's name, de/ "german");
 # a change of the word lists (abbreviations, compounds, derivations, sound words, function words)
 # changes it by itself. A library indexed before is re-read from its stored names and metadata when it opens (no
 # re-embedding).
-TEXT_VERSION = f"17-{word_lists_fingerprint()}"
+TEXT_VERSION = f"18-{word_lists_fingerprint()}"
 
 
 @dataclass(frozen=True)
@@ -84,7 +86,8 @@ def file_text(path: str, library_folder: str, metadata_text: str, tags: Iterable
     info = held(words(" ".join([metadata_text, caption])))
     name, folders = (held(found) for found in (name_words(path), folder_words(path, library_folder)))
     origin = ucs_origin_words(path)  # a UCS name's CreatorID and SourceID: where it comes from, as a folder
-    return FileText(" ".join(name + tag_words(tags)), " ".join(folders + origin), " ".join(info))
+    spoken = language_names(folders_below(path, library_folder))  # de/ -> german
+    return FileText(" ".join(name + tag_words(tags)), " ".join(folders + origin + spoken), " ".join(info))
 
 
 def tag_words(tags: Iterable[str]) -> list[str]:

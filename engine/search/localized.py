@@ -49,6 +49,27 @@ language languages
 )
 
 
+# the English name of each language a folder's code names, for the codes that are no English word
+# as well ("it", "no", "hi", "he", "id", "am", "be"... are left out: a folder so named is as often
+# the word): a folder ``de/`` holds German ("german female voice" found nothing of kajongg's
+# voices/de/female2, the English lines under voices/female2 tied with them; review 19, M5)
+LANGUAGE_NAMES = {
+    "ar": "arabic", "bg": "bulgarian", "ca": "catalan", "cs": "czech", "da": "danish", "de": "german",
+    "el": "greek", "en": "english", "es": "spanish", "et": "estonian", "eu": "basque", "fa": "persian",
+    "fi": "finnish", "fr": "french", "gl": "galician", "hr": "croatian", "hu": "hungarian", "ja": "japanese",
+    "ko": "korean", "lt": "lithuanian", "lv": "latvian", "nb": "norwegian", "nl": "dutch", "pl": "polish",
+    "pt": "portuguese", "ro": "romanian", "ru": "russian", "sk": "slovak", "sl": "slovenian", "sr": "serbian",
+    "sv": "swedish", "th": "thai", "tr": "turkish", "uk": "ukrainian", "vi": "vietnamese", "zh": "chinese",
+}  # fmt: skip
+
+
+def language_names(folders: Iterable[str]) -> list[str]:
+    """The English names of the languages whose codes the folders' names are (:data:`LANGUAGE_NAMES`,
+    with or without a region: ``de``, ``pt-BR``), each once, in order."""
+    found = (_LOCALE.fullmatch(name.casefold()) for name in folders)
+    return list(dict.fromkeys(LANGUAGE_NAMES[f.group(1)] for f in found if f and f.group(1) in LANGUAGE_NAMES))
+
+
 def is_language_folder(name: str) -> bool:
     """Whether a folder's name is a language's code (:data:`LANGUAGE_CODES`), with or without a region."""
     found = _LOCALE.fullmatch(name.casefold())

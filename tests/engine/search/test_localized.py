@@ -4,7 +4,7 @@ real LanceDB, keywords only (no model: the names' words alone order the hits).""
 from __future__ import annotations
 
 from engine.search import Searcher
-from engine.search.localized import is_language_folder, localized_folders
+from engine.search.localized import is_language_folder, language_names, localized_folders
 from tests.engine.index.index_factories import record
 
 # the piano itself, its name longer, so BM25 weighs its "piano" below a voice line's
@@ -50,3 +50,15 @@ def test_two_language_folders_are_no_localization_and_a_third_is_seen_once_added
     store.upsert_files([record(p) for p in voice_lines("ru")])  # a third language: seen once it is added
     found = names(searcher.search("piano"))
     assert found[0] == SOUND and set(found[1:]) == set(voice_lines("de", "en", "ru"))
+
+
+def test_a_folder_named_by_a_language_code_is_found_by_the_language(store):
+    """Review 19, M5: kajongg's German voice lines sit in voices/de/, its English ones in voices/;
+    "german female voice" said no file says "german" and listed both alike."""
+    english = [f"kajongg/voices/female2/{tile}.ogg" for tile in ("b1", "ww", "s3")]
+    german = [f"kajongg/voices/de/female2/{tile}.ogg" for tile in ("b1", "ww", "s3")]
+    store.upsert_files([record(p) for p in [*english, *german, *FILLER]])
+    searcher = Searcher(store, None)
+    assert set(names(searcher.search("german female voice"))[:3]) == set(german)
+    assert set(names(searcher.search("german"))) == set(german)
+    assert language_names(["sounds", "de", "pt-BR", "it", "hi", "DE"]) == ["german", "portuguese"]
