@@ -17,9 +17,9 @@ from engine.search.fusion import FileMatch
 from engine.search.vector_search import Passing, matching_ids
 from engine.words import stem, words
 
-# each word and the words naming its opposite sound, of any form (a word on one side only: each
-# side's words are opposites of the other's, not of each other) (the index stems a name's
-# "closing", and a typed word is read by its stem: "opening"). Not "in"/"out" nor "on"/"off":
+# each word and the words naming its opposite sound, of any form (the index stems a name's
+# "closing", and a typed word is read by its stem: "opening"); the words of one side are opposites
+# of the other side's, not of each other ("shut" and "slam" are both a close). Not "in"/"out" nor "on"/"off":
 # "in" and "on" are stop words, which no file holds.
 _PAIRS = (
     ("open", "close shut slam"),  # a slam is a hard close: review 19's "door slam" listed DoorOpen above DoorClose
