@@ -45,8 +45,10 @@ _CREDITS_APART = "\n\n"  # in FileMetadata.text: the credits follow an empty lin
 
 # What a file's metadata says of where the file came from rather than of its sound: the stamp of a
 # tool that wrote it (SoX writes "Processed by SoX" into every file it makes: 165 of a game
-# library's 1,035 sounds said only that), a licence (CC BY, "Licensed under…", "Public
-# Domain/WTFPL/CC0", "License: GPLv2+"), a link or an address ("freesound.org/people/..."). The
+# library's 1,035 sounds said only that), a packager's note (rockdodger's "Modified from Debian
+# package gnome-media-common.": its words made drip.wav a voice), a licence (CC BY, "Licensed
+# under…", "Public Domain/WTFPL/CC0", "License: GPLv2+", "Attribution-ShareAlike 3.0"), a link or
+# an address ("freesound.org/people/..."). The
 # Description leaves out a part of a line holding one (:func:`of_the_sound`: "electric kettle on
 # the boil. CC-BY-SA" keeps its first sentence); tagging leaves out the matches themselves
 # (engine.tagging.evidence.file_words), so a match spans the whole stamp ("processed by sox").
@@ -55,7 +57,11 @@ PROVENANCE = re.compile(
         (
             r"\b(?:processed by )?sox\b|\baudacity\b|\blmms\b|linux multimedia studio|\bfl studio\b|\bgoldwave\b"
             r"|\bsound ?forge\b|\bffmpeg\b|\blav[fc] ?\d|\blame ?\d|\blibvorbis\b|\blibsndfile\b",
-            r"\blicen[cs]e[ds]?\b *(?::|under\b)?|\bcreative commons\b"
+            r"\b(?:(?:modified|taken|adapted|derived|converted|copied) )?(?:from )?(?:the )?(?:debian|ubuntu) package\b"
+            r"(?: [\w.+-]+)?|\b(?:modified|taken|adapted|derived|converted|copied) from (?:the )?package [\w.+-]+",
+            r"\blicen[cs]e[ds]?\b *(?::|under\b)?"
+            r"|\bcreative commons\b(?:[- ](?:licen[cs]e|\d(?:\.\d)?|unported|international))*"
+            r"|\battribution(?:[- ](?:share ?alike|non ?commercial|no ?deriv(?:s|atives)?))+\b(?: ?\d(?:\.\d)?)?"
             r"|\bcc[- ]?(?:by(?:[- ]sa)?(?: ?\d(?:\.\d)?)?|0|zero)\b|\bpublic domain\b|\bwtfpl\b|\bl?gpl(?: ?v?\d)?\b"
             r"|\bart libre\b|\ball rights reserved\b|\bcopyright\b|©|\(c\) *\d{4}|\bown recording\b",
             r"(?:https?://|www\.)\S+|\S+@\S+|\b[\w-]+\.(?:com|org|net)\b",

@@ -8,7 +8,7 @@ import soundfile as sf
 from mutagen.id3 import COMM, TIT2, TPE1
 from mutagen.mp3 import MP3
 
-from engine.audio.metadata import described, read_metadata
+from engine.audio.metadata import PROVENANCE, described, read_metadata
 from engine.words import words
 from tests.factories import tone, write_audio
 
@@ -70,3 +70,19 @@ def test_what_describes_the_sound_stays_with_its_credit_beside_it(tmp_path):
     tagged.tags.add(TIT2(encoding=3, text=CREAK))
     tagged.save()
     assert description(title) == CREAK
+
+
+def test_a_packagers_note_and_a_licence_spelled_out_say_nothing_of_the_sound(tmp_path):
+    """Review 19: rockdodger's drip.wav says only "Modified from Debian package gnome-media-common."
+    in its RIFF INFO comment; read as words, "debian package gnome media common" made it a voice."""
+    with sf.SoundFile(tmp_path / "drip.wav", "w", 16_000, 1) as wav:  # RIFF INFO, as the package's file holds it
+        wav.comment = "Modified from Debian package gnome-media-common."
+        wav.write(tone())
+    text = read_metadata(tmp_path / "drip.wav").text
+    assert text == "Modified from Debian package gnome-media-common."  # still searchable as it is
+    assert description(tmp_path / "drip.wav") == ""
+    assert words(PROVENANCE.sub(" ", text)) == []  # what tagging reads of it
+    spelled = ogg(tmp_path / "gold.ogg", comment="Coins clinking. Creative Commons Attribution-ShareAlike 3.0")
+    assert description(spelled) == "Coins clinking."
+    kept = ogg(tmp_path / "tap.ogg", comment="A tap dripping into a full sink, taken from the kitchen")
+    assert description(kept) == "A tap dripping into a full sink, taken from the kitchen"

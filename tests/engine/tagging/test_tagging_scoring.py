@@ -255,3 +255,14 @@ def test_calibrations_are_kept_per_model(tmp_path):
     save_calibration("m2", DEFAULT, path)
     assert load_calibration("m1", path) == mine and load_calibration("m2", path) == DEFAULT
     assert load_calibration("m3", path) == DEFAULT
+
+
+def test_tagging_reads_no_packagers_note_nor_a_licence_spelled_out():
+    """Review 19: rockdodger's drip.wav says "Modified from Debian package gnome-media-common.";
+    read as words, "debian package gnome media common" made it a voice (VOICES-MISC 97 % on the
+    review's opaque library) and UI-MOTION in its folder, WATER-DRIP 5 %."""
+    note = "Modified from Debian package gnome-media-common."
+    assert file_words(FileRecord(path="/lib/drip.wav", folder="/lib", metadata_text=note)) == ["drip"]
+    licensed = "Coins clinking\nCreative Commons Attribution-ShareAlike 3.0"
+    gold = FileRecord(path="/lib/pickup-gold.ogg", folder="/lib", metadata_text=licensed)
+    assert file_words(gold) == ["pickup", "gold", "coins", "clinking"]
