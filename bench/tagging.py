@@ -79,7 +79,7 @@ from engine.tagging.calibration import (
 )
 from engine.tagging.evidence import EncodedVocabulary, Evidence, gather_evidence, pack_words
 from engine.tagging.lexicon import stems
-from engine.tagging.priors import library_shares, reweigh, shelf_prior, shelf_sums
+from engine.tagging.priors import file_prior, library_shares, pack_holding, pack_of, read_library, reweigh
 from engine.tagging.tagger import rank
 from engine.tagging.vocabulary import Vocabulary, shipped_ucs
 from engine.words import UcsCategory, words
@@ -142,28 +142,33 @@ def library_weighed(
     evidence: list[Evidence],
     scored: list[np.ndarray],
     weighed: Callable[[Evidence], bool],
-    shelves: tuple[list[str], list[str]] | None = None,
+    shelves: tuple[list[str], list[str], str] | None = None,
 ) -> list[np.ndarray]:
     """``scored`` as a job over the whole library weighs them (engine/tagging/priors.py): the
     category shares estimated from the library's files that ``weighed`` picks (every file of it,
     with a ground truth or not, as `earmark tag` over the folder reads them), applied to the scored
-    files it picks; with ``shelves`` (each library file's folder, each scored file's folder), as
-    a job does, by what the other picked files of each file's folder are too."""
+    files it picks; with ``shelves`` (each library file's folder, each scored file's folder, the
+    library's folder), as a job does: by the library's shares (capped), each file's package's (its
+    pack's) and what the other picked files of its folder are."""
     picked = [i for i, e in enumerate(library[0]) if weighed(e)]
     said = np.array([vocabulary.category_probabilities(library[1][i]) for i in picked])
-    shares = library_shares(said)
-    if shares is None:
-        return scored
     if shelves is None:
+        shares = library_shares(said)
+        if shares is None:
+            return scored
         by_term = shares[vocabulary.term_categories]
         return [reweigh(p, by_term) if weighed(e) else p for e, p in zip(evidence, scored, strict=True)]
-    library_folders, scored_folders = shelves
-    sums = shelf_sums(reweigh(said, shares), [library_folders[i] for i in picked], vocabulary.categories)
+    library_folders, scored_folders, root = shelves
+    folders = [library_folders[i] for i in picked]
+    read = read_library(said, folders, [pack_of(f, [root]) for f in folders], vocabulary.categories)
+    if read is None:
+        return scored
+    shares, by_folder, by_pack = np.array(list(read[0].values())), read[1], read[2]
     out = []
     for e, p, folder in zip(evidence, scored, scored_folders, strict=True):
         if weighed(e):
-            own = reweigh(vocabulary.category_probabilities(p), shares)
-            prior = shelf_prior(shares, sums.get(folder), own, vocabulary.categories)
+            pack, shelf = pack_holding(folder, by_pack), by_folder.get(folder)
+            prior = file_prior(shares, pack, shelf, vocabulary.category_probabilities(p), vocabulary.categories)
             p = reweigh(p, prior[vocabulary.term_categories])
         out.append(p)
     return out
@@ -470,9 +475,9 @@ def main(argv: list[str] | None = None) -> int:
         category_ranking(vocabulary, p) for p in by_shares
     ]
     folders = [os.path.dirname(r.path) for r in everything]
-    shelves = (folders, [folders[position[f.named]] for f in files])
+    shelves = (folders, [folders[position[f.named]] for f in files], str(named_root))
     both_weighed = library_weighed(vocabulary, library_scored["named"], named, both, lambda e: e.has_words, shelves)
-    results["audio and names, the library as one job, by its shares and each folder's files (Earmark)"] = [
+    results["audio and names, the library as one job, by each package's shares and each folder's files (Earmark)"] = [
         category_ranking(vocabulary, p) for p in both_weighed
     ]
     records = [everything[position[f.named]] for f in files]

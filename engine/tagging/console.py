@@ -22,6 +22,8 @@ import os
 import sys
 from dataclasses import replace
 
+import numpy as np
+
 from engine.arguments import count, probability
 from engine.fs import absolute_path
 from engine.index.suggestions import CAPTION
@@ -29,10 +31,12 @@ from engine.plural import counted
 from engine.tagging import export, rename, unlisted
 from engine.tagging.calibration import UNMEASURED
 from engine.tagging.jobs import VOCABULARY, TagProgress, TagReport
+from engine.tagging.priors import pack_shares
 from engine.tags import nearest_tag, parse_tags
 
 INTERRUPTED = 130
-SHARES_SHOWN = 4  # the library's most common categories a tagging summary names
+SHARES_SHOWN = 3  # the most common categories of each top folder a tagging summary names
+PACKS_SHOWN = 4  # the top folders it names them of, the largest first
 # The steps an accept or a reject that found nothing to act on names: its threshold is
 # --min-confidence, and a lower one accepts or rejects the suggestions shown above it (it shows none)
 ACTING = {
@@ -242,25 +246,31 @@ def _summary(report: TagReport) -> str:
     if report.without_sound:
         parts.append(f"{report.without_sound} by their words only (not embedded yet: `earmark index`)")
     summary = ", ".join(parts) + f" in {report.seconds:.1f} s; `earmark suggestions PATH` shows them"
-    return summary + _nudged(report.shares)
+    return summary + _nudged(report)
 
 
-def _nudged(shares: dict[str, float]) -> str:
-    """The line saying what the library's category shares did to a job's suggestions, "" when they
+def _nudged(report: TagReport) -> str:
+    """The line saying what each pack's category shares did to a job's suggestions, "" when they
     did nothing. "named files weighed by what the library holds (most: ANIMALS 4%, …)" did not say
     what the percentages were, and they are no count a user could check: pseudo-files hold them
     near even (engine/tagging/priors.py: 20 door files of 32 read "DOORS 2%"). What they do is
-    make a category more readily suggested, by share / (1 / categories): that is said."""
-    times = {category: round(share * len(shares), 1) for category, share in shares.items()}
-    most = sorted(((more, category) for category, more in times.items() if more > 1), reverse=True)  # no "1.0×"
-    if not most:
+    make a category more readily suggested, by share / (1 / categories): that is said, for each
+    top folder (a pack, engine/tagging/priors.py), the largest first: one line for the whole
+    library said "VOICES 14.4×" of a library where one package of 20 was voices (review 19)."""
+    categories, shares = list(report.shares), np.array(list(report.shares.values()))
+    said = []
+    for pack, entry in sorted(report.packs.items(), key=lambda item: -item[1][0]):
+        times = (pack_shares(shares, entry, categories) * len(categories)).round(1).tolist()
+        most = sorted(zip(times, categories, strict=False), reverse=True)
+        most = [(more, category) for more, category in most[:SHARES_SHOWN] if more > 1]  # no "1.0×"
+        if most:
+            said.append(f"{os.path.basename(pack) or pack}: " + ", ".join(f"{c} {m:.1f}×" for m, c in most))
+    if not said:
         return ""
-    (first, category), *others = most[:SHARES_SHOWN]
-    said = f"{category} suggested {first:.1f}× as readily as by sound and name alone" + "".join(
-        f", {other} {more:.1f}×" for more, other in others
-    )
+    shown = "; ".join(said[:PACKS_SHOWN]) + (f"; {len(said) - PACKS_SHOWN} more" if len(said) > PACKS_SHOWN else "")
     return (
-        f"\nsuggestions nudged towards what the library holds most ({said}) and towards what each sound's folder holds"
+        f"\nsuggestions nudged towards what each top folder holds most, as many times as readily as by sound and "
+        f"name alone ({shown}) and towards what each sound's folder holds"
     )
 
 

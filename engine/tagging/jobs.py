@@ -36,12 +36,13 @@ class TagJob:
     targets: tuple[str, ...]  # absolute files or folders
     captions: bool
     created_at: float
-    # the library's UCS category shares among the targets' named files, estimated before the
-    # first batch and kept so that a resumed job weighs its files as the first run did;
-    # None: not estimated yet, {}: too few named files to say (engine/tagging/priors.py)
+    # the UCS category shares among the targets' named files (capped), read before the first
+    # batch and kept so that a resumed job weighs its files as the first run did;
+    # None: not read yet, {}: too few named files to say (engine/tagging/priors.py)
     shares: dict[str, float] | None = None
-    # and per folder, what its named files are (engine.tagging.priors.shelf_sums), read with them
+    # and per folder and per pack, what its named files are (engine.tagging.priors.read_library)
     shelves: dict[str, list] | None = None
+    packs: dict[str, list] | None = None
 
     @classmethod
     def new(cls, model: str, targets: Sequence[str], captions: bool) -> TagJob:
@@ -81,6 +82,7 @@ class TagReport:
     problems: dict[str, str] = field(default_factory=dict)  # path -> why a caption is missing
     seconds: float = 0.0
     shares: dict[str, float] = field(default_factory=dict)  # what the named files were weighed by (TagJob.shares)
+    packs: dict[str, list] = field(default_factory=dict)  # and what each pack holds (TagJob.packs)
 
 
 def saved_job(meta: Meta) -> TagJob | None:
@@ -92,23 +94,28 @@ def save_job(meta: Meta, job: TagJob | None) -> None:
     meta.set(JOB_KEY, None if job is None else asdict(job))
 
 
-def remember_shares(
-    meta: Meta, model: str, targets: Sequence[str], shares: dict[str, float], shelves: dict[str, list]
-) -> None:
-    """Keep the shares and shelves a job read from its files, so that a later job too small to
-    read its own (a file or a few suggested again from the panel) is weighed as its library was."""
+Read = tuple[dict[str, float], dict[str, list], dict[str, list]]  # shares, shelves, packs (TagJob)
+
+
+def remember_shares(meta: Meta, model: str, targets: Sequence[str], read: Read) -> None:
+    """Keep the shares, shelves and packs a job read from its files, so that a later job too small
+    to read its own (a file or a few suggested again from the panel) is weighed as its library was."""
     kept = [e for e in meta.get(SHARES_KEY, []) if (e["model"], set(e["targets"])) != (model, set(targets))]
-    kept.append({"model": model, "targets": list(targets), "shares": shares, "shelves": shelves})
+    kept.append({"model": model, "targets": list(targets), "shares": read[0], "shelves": read[1], "packs": read[2]})
     meta.set(SHARES_KEY, kept[-REMEMBERED:])
 
 
-def remembered_shares(meta: Meta, model: str, targets: Sequence[str]) -> tuple[dict[str, float], dict[str, list]]:
-    """The shares and shelves of the latest job with ``model`` whose targets hold every one of
-    ``targets``; empty when none does (the files are weighed by nothing)."""
+def remembered_shares(meta: Meta, model: str, targets: Sequence[str]) -> Read:
+    """The shares, shelves and packs of the latest job with ``model`` whose targets hold every one
+    of ``targets``; empty when none does (the files are weighed by nothing). One kept before packs
+    were read weighs nothing either: its shares were the whole library's, which let one pack swamp
+    the others (engine/tagging/priors.py)."""
     for entry in reversed(meta.get(SHARES_KEY, [])):
         if entry["model"] == model and all(any(is_inside(t, o) for o in entry["targets"]) for t in targets):
-            return entry["shares"], entry.get("shelves", {})  # kept before shelves were: none
-    return {}, {}
+            if "packs" in entry:
+                return entry["shares"], entry["shelves"], entry["packs"]
+            break
+    return {}, {}, {}
 
 
 def target_ids(store: LibraryStore, targets: Sequence[str]) -> np.ndarray:
@@ -146,7 +153,9 @@ def run_job(
     started = time.perf_counter() if started is None else started
     ids = target_ids(store, job.targets)
     todo = np.setdiff1d(ids, table.done(job.id))
-    report = TagReport(job.id, total=len(ids), resumed_from=len(ids) - len(todo), shares=job.shares or {})
+    report = TagReport(
+        job.id, total=len(ids), resumed_from=len(ids) - len(todo), shares=job.shares or {}, packs=job.packs or {}
+    )
     for start in range(0, len(todo), BATCH):
         if should_stop is not None and should_stop():
             report.stopped = True

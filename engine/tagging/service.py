@@ -61,6 +61,7 @@ from engine.tagging.jobs import (
     HEARING,
     READING,
     VOCABULARY,
+    Read,
     TagJob,
     TagProgress,
     TagReport,
@@ -73,7 +74,7 @@ from engine.tagging.jobs import (
     target_ids,
 )
 from engine.tagging.packs import shared_words
-from engine.tagging.priors import MIN_FILES, Shelves, library_shares, reweigh, shelf_sums
+from engine.tagging.priors import MIN_FILES, pack_of, read_library
 from engine.tagging.tagger import caption_suggestions, gather, named_category_probabilities, tag_suggestions
 from engine.tagging.vocabulary import UCS, Vocabulary, VocabularyShelf
 from engine.tags import names_tag
@@ -414,7 +415,7 @@ class Tagging:
             )
             if read is None:
                 return TagReport(job.id, total=len(target_ids(self.store, job.targets)), stopped=True)
-            job = replace(job, shares=read[0], shelves=read[1])
+            job = replace(job, shares=read[0], shelves=read[1], packs=read[2])
             save_job(self.store.meta, job)
 
         threshold = self.settings.tag_threshold
@@ -434,6 +435,7 @@ class Tagging:
                 job_id,
                 job.shares,
                 job.shelves,
+                job.packs,
                 embedded_words,
                 packs,
                 sure_at=threshold,
@@ -507,16 +509,16 @@ class Tagging:
         progress: Callable[[TagProgress], None] | None,
         should_stop: Callable[[], bool] | None,
         embedded_words: dict[str, np.ndarray],
-    ) -> tuple[dict[str, float], Shelves] | None:
-        """The UCS category shares among the job's named files and what each folder's named files
-        are (engine/tagging/priors.py), from the evidence the job's batches will weigh; None when
-        told to stop before the end. A job of too few files to say takes those of the latest job
-        over a folder that holds them: a file suggested again from the panel after its folder's
-        job keeps the suggestions the folder's job gave it. When no job read them yet, it reads
-        the folders holding its files, if they hold enough files to say and few enough to read
-        now (:data:`AROUND_LIMIT`), else it is weighed by nothing: a file suggested first on its
-        own got other suggestions than its folder's job then gave it, and the user saw a sound's
-        suggestions change for no reason they could see."""
+    ) -> Read | None:
+        """The UCS category shares among the job's named files and what each folder's and each
+        pack's named files are (engine/tagging/priors.py, read_library), from the evidence the
+        job's batches will weigh; None when told to stop before the end. A job of too few files to
+        say takes those of the latest job over a folder that holds them: a file suggested again
+        from the panel after its folder's job keeps the suggestions the folder's job gave it. When
+        no job read them yet, it reads the folders holding its files, if they hold enough files to
+        say and few enough to read now (:data:`AROUND_LIMIT`), else it is weighed by nothing: a
+        file suggested first on its own got other suggestions than its folder's job then gave it,
+        and the user saw a sound's suggestions change for no reason they could see."""
         embeddings = self.store.embeddings(model.info)
         targets = job.targets
         ids = target_ids(self.store, targets).tolist()
@@ -540,15 +542,12 @@ class Tagging:
             if progress is not None:
                 path = records[-1].path if records else ""
                 progress(TagProgress(min(start + BATCH, len(ids)), len(ids), path, READING))
-        probabilities = np.concatenate(said)
-        shares = library_shares(probabilities)
-        if shares is None:  # enough files, too few of them named
+        packs = [pack_of(folder, targets) for folder in folders]
+        read = read_library(np.concatenate(said), folders, packs, ucs.vocabulary.categories)
+        if read is None:  # enough files, too few of them named
             return remembered_shares(self.store.meta, job.model, job.targets)
-        categories = ucs.vocabulary.categories
-        read = dict(zip(categories, shares.tolist(), strict=True))
-        shelves = shelf_sums(reweigh(probabilities, shares), folders, categories)
-        remember_shares(self.store.meta, job.model, targets, read, shelves)
-        return read, shelves
+        remember_shares(self.store.meta, job.model, targets, read)
+        return read
 
     # -- reading -------------------------------------------------------------------------------
 

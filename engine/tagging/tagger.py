@@ -23,7 +23,7 @@ from engine.index.vectors import Windows
 from engine.models.base import AudioTextModel, CaptionOptions
 from engine.tagging.calibration import Calibration
 from engine.tagging.evidence import NO_PACKS, EncodedVocabulary, Evidence, gather_evidence
-from engine.tagging.priors import Shelves, reweigh, shelf_prior
+from engine.tagging.priors import Shelves, file_prior, pack_holding, reweigh
 from engine.tagging.vocabulary import Vocabulary
 
 STORED_PER_VOCABULARY = 10  # categories kept per file and vocabulary; the user's top-k and threshold filter at display
@@ -161,13 +161,13 @@ def named_category_probabilities(
     ucs: EncodedVocabulary, calibration: Calibration, evidence: Sequence[Evidence]
 ) -> np.ndarray:
     """(files with words, categories): what the UCS evidence of each named file says, the input of
-    :func:`engine.tagging.priors.library_shares`."""
+    :func:`engine.tagging.priors.read_library`."""
     rows = [ucs.vocabulary.category_probabilities(calibration.probabilities(e)) for e in evidence if e.has_words]
     return np.array(rows).reshape(len(rows), len(ucs.vocabulary.categories))
 
 
 def share_array(vocabulary: Vocabulary, shares: dict[str, float]) -> np.ndarray:
-    """A job's library shares in the vocabulary's category order (a category it did not see: an equal share)."""
+    """A job's shares in the vocabulary's category order (a category it did not see: an equal share)."""
     equal = 1.0 / len(vocabulary.categories)
     return np.array([shares.get(category, equal) for category in vocabulary.categories])
 
@@ -182,15 +182,16 @@ def tag_suggestions(
     job: str = "",
     shares: dict[str, float] | None = None,
     shelves: Shelves | None = None,
+    packs_read: Shelves | None = None,
     embedded_words: dict[str, np.ndarray] | None = None,
     packs: Mapping[str, frozenset[str]] = NO_PACKS,
     *,
     sure_at: float,
 ) -> list[Suggestion]:
     """Tag suggestion rows for ``records`` from every vocabulary. The UCS list (always the first
-    vocabulary) is a softmax of its own, weighed for files with words by the library's category
-    ``shares`` when the job estimated them and by what the other named files of its folder are
-    (``shelves``; :mod:`engine.tagging.priors`); each user vocabulary
+    vocabulary) is a softmax of its own, weighed for files with words by the job's ``shares``,
+    what it read of their pack (``packs_read``) and of the other named files of their folder
+    (``shelves``; :func:`engine.tagging.priors.read_library`); each user vocabulary
     competes with it (see :meth:`Calibration.probabilities`). ``embedded_words`` and ``packs``: see
     :func:`gather`; ``sure_at``: see :func:`rank`."""
     evidence = gather(model, vocabularies, records, windows, embedded_words, packs)
@@ -202,11 +203,10 @@ def tag_suggestions(
         for i, (record, found) in enumerate(zip(records, evidence[position], strict=True)):
             probabilities = calibration.probabilities(found, None if position == 0 else ucs_logits[i])
             if position == 0 and by_category is not None and found.has_words and found.exact is None:
-                prior = by_category
-                if shelves:
-                    own = reweigh(ucs.category_probabilities(probabilities), by_category)
-                    shelf = shelves.get(os.path.dirname(record.path))
-                    prior = shelf_prior(by_category, shelf, own, ucs.categories)
+                folder = os.path.dirname(record.path)
+                pack, shelf = pack_holding(folder, packs_read or {}), (shelves or {}).get(folder)
+                said = ucs.category_probabilities(probabilities)
+                prior = file_prior(by_category, pack, shelf, said, ucs.categories)
                 probabilities = reweigh(probabilities, prior[ucs.term_categories])
             ranked = rank(
                 encoded.vocabulary, found, probabilities, calibration, record, rejected.get(record.id, set()), sure_at
