@@ -225,8 +225,7 @@ def distinct_names(vocabulary: Vocabulary) -> list[str]:
 def prompt_sums(embed: Embed, vocabulary: Vocabulary) -> np.ndarray:
     """(terms, dim) each term's prompts (:func:`term_prompts`) through ``embed``, summed."""
     prompts = [term_prompts(term) for term in vocabulary.terms]
-    flat = [p for group in prompts for p in group]
-    vectors = embed_in_batches(embed, flat, TEXT_BATCH)
+    vectors = embed_in_batches(embed, flat_prompts(vocabulary), TEXT_BATCH)
     owner = np.repeat(np.arange(len(prompts)), [len(group) for group in prompts])
     summed = np.zeros((len(prompts), vectors.shape[1]), np.float32)
     np.add.at(summed, owner, vectors)

@@ -81,10 +81,16 @@ def library_shares(probabilities: np.ndarray, smoothing: float = SMOOTHING) -> n
     files, categories = probabilities.shape
     if files < MIN_FILES:
         return None
-    shares = np.full(categories, 1.0 / categories)
+    return _settled_shares(probabilities, np.full(categories, 1.0 / categories), smoothing * categories)
+
+
+def _settled_shares(probabilities: np.ndarray, toward: np.ndarray, pseudo: float) -> np.ndarray:
+    """The shares of the (files, categories) ``probabilities``' files, by expectation-maximisation
+    from ``toward`` with ``pseudo`` pseudo-files at ``toward``: shares -> the files reweighed by
+    them -> their mean beside the pseudo-files, until they settle (:data:`SETTLED`)."""
+    shares = toward
     for _ in range(MAX_ROUNDS):
-        weighed = reweigh(probabilities, shares)
-        new = (weighed.sum(0) + smoothing) / (files + smoothing * categories)
+        new = (reweigh(probabilities, shares).sum(0) + pseudo * toward) / (len(probabilities) + pseudo)
         settled = float(np.abs(new - shares).max()) < SETTLED
         shares = new
         if settled:
@@ -144,15 +150,7 @@ def read_library(
     owner = np.asarray(packs, dtype=object)
     for pack in np.unique(owner):
         inside = owner == pack
-        own = shares
-        for _ in range(MAX_ROUNDS):
-            weighed[inside] = reweigh(probabilities[inside], own)
-            new = (weighed[inside].sum(0) + pseudo * shares) / (inside.sum() + pseudo)
-            settled = float(np.abs(new - own).max()) < SETTLED
-            own = new
-            if settled:
-                break
-        weighed[inside] = reweigh(probabilities[inside], own)
+        weighed[inside] = reweigh(probabilities[inside], _settled_shares(probabilities[inside], shares, pseudo))
     read = dict(zip(categories, shares.tolist(), strict=True))
     return read, summed(weighed, folders, categories), summed(weighed, packs, categories)
 
